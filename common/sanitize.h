@@ -1,0 +1,14 @@
+/* sanitize: makes untrusted text (remote names, server messages, client
+ * commands) safe to show on a terminal or write to a log. Control bytes
+ * (C0, DEL, and the C1 range as UTF-8) become '?'; invalid UTF-8 bytes
+ * become '?'; valid UTF-8 is kept. */
+#ifndef FERRY_SANITIZE_H
+#define FERRY_SANITIZE_H
+
+#include <stddef.h>
+
+/* Writes a sanitised copy of in (n bytes) into out (outsz bytes, always
+ * NUL-terminated, truncated at a character boundary). Returns out. */
+char *sanitize_text(const char *in, size_t n, char *out, size_t outsz);
+
+#endif

@@ -1,0 +1,37 @@
+/* sbuf: a growable byte buffer with a hard maximum size.
+ * Every buffer that grows with untrusted input (listings, replies, lines) is
+ * an sbuf created with its maximum, so no input can make one unbounded.
+ * The contents are always NUL-terminated for convenience; len excludes it.
+ * Fields are read-only outside sbuf.c. */
+#ifndef FERRY_SBUF_H
+#define FERRY_SBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct sbuf {
+	char *data;  /* contents, NUL-terminated; NULL until first append */
+	size_t len;  /* bytes used, not counting the NUL */
+	size_t cap;  /* bytes allocated */
+	size_t max;  /* most bytes len may ever reach */
+};
+
+/* Initialises an empty buffer that will refuse to grow past max bytes. */
+void sbuf_init(struct sbuf *b, size_t max);
+/* Frees the contents; the buffer may be reused after sbuf_init. */
+void sbuf_free(struct sbuf *b);
+/* Empties the buffer, keeping its allocation. */
+void sbuf_reset(struct sbuf *b);
+/* Appends n bytes; returns false (buffer unchanged) if max would be passed. */
+bool sbuf_append(struct sbuf *b, const void *data, size_t n);
+/* Appends a NUL-terminated string; false if max would be passed. */
+bool sbuf_puts(struct sbuf *b, const char *s);
+/* Appends formatted text; false (buffer unchanged) if max would be passed. */
+bool sbuf_printf(struct sbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Removes the first n bytes (all if n >= len). */
+void sbuf_consume(struct sbuf *b, size_t n);
+/* Returns the contents (never NULL; "" when empty). */
+const char *sbuf_str(const struct sbuf *b);
+
+#endif

@@ -1,0 +1,190 @@
+/* sysio: syscall wrappers (see sysio.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sysio.h"
+
+int sysio_write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int sysio_write_all_timeout(int fd, const void *buf, size_t n, int timeout_ms)
+{
+	const char *p = buf;
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w >= 0) {
+			p += w;
+			n -= (size_t)w;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+		int r = poll(&pfd, 1, timeout_ms);
+		if (r == 0)
+			return (errno = ETIMEDOUT, -1);
+		if (r < 0 && errno != EINTR)
+			return -1;
+	}
+	return 0;
+}
+
+ssize_t sysio_read(int fd, void *buf, size_t n)
+{
+	ssize_t r;
+	do
+		r = read(fd, buf, n);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+int sysio_set_nonblock(int fd, bool on)
+{
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0)
+		return -1;
+	fl = on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK;
+	return fcntl(fd, F_SETFL, fl);
+}
+
+void sysio_close(int *fd)
+{
+	if (*fd >= 0) {
+		int e = errno;
+		close(*fd);
+		errno = e;
+		*fd = -1;
+	}
+}
+
+int sysio_listen(const struct netaddr *a, int backlog, const char **what)
+{
+	int fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		*what = "socket";
+		return -1;
+	}
+	int one = 1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) {
+		*what = "setsockopt(SO_REUSEADDR)";
+		goto fail;
+	}
+	if (a->ss.ss_family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0) {
+		*what = "setsockopt(IPV6_V6ONLY)";
+		goto fail;
+	}
+	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) < 0) {
+		*what = "bind";
+		goto fail;
+	}
+	if (listen(fd, backlog) < 0) {
+		*what = "listen";
+		goto fail;
+	}
+	return fd;
+fail:
+	sysio_close(&fd);
+	return -1;
+}
+
+int sysio_connect(const struct netaddr *a, const struct netaddr *local,
+		  int timeout_ms, const char **what)
+{
+	int fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		*what = "socket";
+		return -1;
+	}
+	if (local != NULL) {
+		int one = 1;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		if (bind(fd, (const struct sockaddr *)&local->ss, local->len) < 0) {
+			*what = "bind";
+			goto fail;
+		}
+	}
+	if (connect(fd, (const struct sockaddr *)&a->ss, a->len) < 0) {
+		if (errno != EINPROGRESS) {
+			*what = "connect";
+			goto fail;
+		}
+		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+		long long deadline = sysio_now_ms() + timeout_ms;
+		for (;;) {
+			long long left = deadline - sysio_now_ms();
+			int r = poll(&pfd, 1, left > 0 ? (int)left : 0);
+			if (r > 0)
+				break;
+			if (r == 0) {
+				errno = ETIMEDOUT;
+				*what = "connect";
+				goto fail;
+			}
+			if (errno != EINTR) {
+				*what = "poll";
+				goto fail;
+			}
+		}
+		int err = 0;
+		socklen_t len = sizeof err;
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err != 0) {
+			errno = err ? err : errno;
+			*what = "connect";
+			goto fail;
+		}
+	}
+	if (sysio_set_nonblock(fd, false) < 0) {
+		*what = "fcntl";
+		goto fail;
+	}
+	return fd;
+fail:
+	sysio_close(&fd);
+	return -1;
+}
+
+int sysio_sockname(int fd, struct netaddr *a)
+{
+	memset(a, 0, sizeof *a);
+	a->len = sizeof a->ss;
+	return getsockname(fd, (struct sockaddr *)&a->ss, &a->len);
+}
+
+int sysio_peername(int fd, struct netaddr *a)
+{
+	memset(a, 0, sizeof *a);
+	a->len = sizeof a->ss;
+	return getpeername(fd, (struct sockaddr *)&a->ss, &a->len);
+}
+
+long long sysio_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

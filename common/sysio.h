@@ -1,0 +1,40 @@
+/* sysio: the syscall layer. Full-length read/write loops that retry EINTR,
+ * socket setup that names the failing call, and small fd helpers. Errors
+ * are returned (with errno); nothing here prints or exits. */
+#ifndef FERRY_SYSIO_H
+#define FERRY_SYSIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "netaddr.h"
+
+/* Writes all n bytes to a blocking fd; returns 0 or -1 with errno. */
+int sysio_write_all(int fd, const void *buf, size_t n);
+/* Writes all n bytes to fd, which may be non-blocking, waiting with poll
+ * for at most timeout_ms between progress; returns 0 or -1 (ETIMEDOUT). */
+int sysio_write_all_timeout(int fd, const void *buf, size_t n, int timeout_ms);
+/* read(2) that retries EINTR. */
+ssize_t sysio_read(int fd, void *buf, size_t n);
+/* Sets or clears O_NONBLOCK; returns 0 or -1. */
+int sysio_set_nonblock(int fd, bool on);
+/* Closes fd if >= 0 (keeping errno) and sets it to -1. */
+void sysio_close(int *fd);
+
+/* Opens a listening TCP socket on a (SO_REUSEADDR, IPV6_V6ONLY for IPv6,
+ * backlog SOMAXCONN, close-on-exec). Returns the fd or -1; on failure *what
+ * names the call that failed. */
+int sysio_listen(const struct netaddr *a, int backlog, const char **what);
+/* Connects a new TCP socket to a within timeout_ms, binding first to
+ * local when not NULL (port 0 = any). Returns a blocking fd or -1 with
+ * errno (ETIMEDOUT on timeout); *what names the failing call. */
+int sysio_connect(const struct netaddr *a, const struct netaddr *local,
+		  int timeout_ms, const char **what);
+/* Fills a with the socket's local or peer address; returns 0 or -1. */
+int sysio_sockname(int fd, struct netaddr *a);
+int sysio_peername(int fd, struct netaddr *a);
+/* Returns a monotonic clock reading in milliseconds. */
+long long sysio_now_ms(void);
+
+#endif

@@ -1,0 +1,30 @@
+/* vpath: virtual paths as FTP users see them ("/", "/docs/a.txt").
+ * A virtual path is always absolute, normalised ("." and ".." resolved
+ * lexically, no repeated or trailing slashes) and can never rise above "/".
+ * It is a name only: the server's vfs maps it onto the disk, confined. */
+#ifndef FERRY_VPATH_H
+#define FERRY_VPATH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Reasons a path is refused. */
+enum vpath_error {
+	VPATH_OK = 0,
+	VPATH_TOO_LONG,    /* result longer than FTP_PATH_MAX */
+	VPATH_BAD_CHAR,    /* CR, LF or NUL inside the name */
+};
+
+/* Joins arg (absolute, or relative to cwd) onto cwd and normalises the
+ * result into out (size outsz). An empty arg means cwd. len is arg's length
+ * (arg may contain NUL bytes, which are refused). */
+enum vpath_error vpath_resolve(const char *cwd, const char *arg, size_t len,
+			       char *out, size_t outsz);
+/* Points at the last component of a normalised path ("" for "/"). */
+const char *vpath_basename(const char *path);
+/* Writes the parent of a normalised path into out ("/" for "/x" and "/"). */
+void vpath_dirname(const char *path, char *out, size_t outsz);
+/* True if the name holds a byte FTP names may not contain (CR, LF, NUL). */
+bool vpath_bad_name(const char *name, size_t len);
+
+#endif

@@ -1,0 +1,96 @@
+/* cmd_auth: USER, PASS, QUIT. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "commands.h"
+#include "log.h"
+#include "sanitize.h"
+#include "vfs.h"
+#include "xalloc.h"
+
+/* Failed logins allowed before the session is closed. */
+#define MAX_FAILED_LOGINS 3
+/* Seconds to wait before answering a failed login. */
+#define FAILED_LOGIN_DELAY 1
+
+void cmd_user(struct session *s, const char *arg)
+{
+	if (s->logged_in) {
+		session_reply(s, FTP_NOT_LOGGED_IN, "Already logged in; cannot change user.");
+		return;
+	}
+	free(s->user);
+	s->user = xstrdup(arg);
+	if (auth_is_anonymous(arg) && s->cfg->anonymous != ANON_OFF)
+		session_reply(s, FTP_NEED_PASSWORD, "Anonymous login ok, send any password.");
+	else
+		session_reply(s, FTP_NEED_PASSWORD, "Password required for %s.", arg);
+}
+
+/* Opens the user's root after a good password; false if unavailable. */
+static bool open_home(struct session *s, const struct auth_result *res)
+{
+	int root = vfs_open_root(s->cfg->root);
+	if (root < 0)
+		return false;
+	if (res->home[0] == '\0') {
+		s->root_fd = root;
+		return true;
+	}
+	s->root_fd = vfs_open_home(root, res->home);
+	close(root);
+	return s->root_fd >= 0;
+}
+
+void cmd_pass(struct session *s, const char *arg)
+{
+	if (s->logged_in) {
+		session_reply(s, FTP_LOGGED_IN, "Already logged in.");
+		return;
+	}
+	if (s->user == NULL) {
+		session_reply(s, FTP_BAD_SEQUENCE, "Send USER first.");
+		return;
+	}
+	char who[256];
+	sanitize_text(s->user, strlen(s->user), who, sizeof who);
+	struct auth_result res;
+	if (auth_login(s->cfg, s->user, arg, &res)) {
+		if (!open_home(s, &res)) {
+			log_msg(LOG_ERR, "session %s: home of %s unavailable: %s", s->peer_str, who,
+				strerror(errno));
+			session_reply(s, FTP_NOT_LOGGED_IN, "Home directory unavailable.");
+			return;
+		}
+		s->logged_in = true;
+		s->anonymous = res.anonymous;
+		s->writable = res.writable;
+		log_msg(LOG_INFO, "login: peer=%s user=%s%s", s->peer_str, who,
+			res.writable ? "" : " (read-only)");
+		session_reply(s, FTP_LOGGED_IN, "Login successful.");
+		return;
+	}
+	s->failed_logins++;
+	log_msg(LOG_NOTICE, "login failed: peer=%s user=%s attempt=%d", s->peer_str, who,
+		s->failed_logins);
+	free(s->user);
+	s->user = NULL;
+	sleep(FAILED_LOGIN_DELAY);
+	if (s->failed_logins >= MAX_FAILED_LOGINS) {
+		session_reply(s, FTP_SERVICE_CLOSING, "Too many failed logins; closing.");
+		s->quit = true;
+		return;
+	}
+	session_reply(s, FTP_NOT_LOGGED_IN, "Login incorrect.");
+}
+
+void cmd_quit(struct session *s, const char *arg)
+{
+	session_reply(s, FTP_GOODBYE, "Goodbye.");
+	s->quit = true;
+}

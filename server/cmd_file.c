@@ -1,0 +1,105 @@
+/* cmd_file: changing names: DELE, MKD, RMD, RNFR, RNTO. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "log.h"
+#include "sanitize.h"
+#include "vfs.h"
+#include "xalloc.h"
+
+/* Logs a change to the file tree. */
+static void log_change(struct session *s, const char *what, const char *path)
+{
+	char clean[FTP_PATH_MAX + 1];
+	sanitize_text(path, strlen(path), clean, sizeof clean);
+	log_msg(LOG_INFO, "%s: peer=%s user=%s %s", what, s->peer_str, s->user, clean);
+}
+
+void cmd_dele(struct session *s, const char *arg)
+{
+	char path[FTP_PATH_MAX + 1];
+	if (!session_path(s, arg, path))
+		return;
+	if (vfs_unlink(s->root_fd, path) < 0) {
+		session_reply_errno(s, 0, path, errno);
+		return;
+	}
+	log_change(s, "delete", path);
+	session_reply(s, FTP_FILE_ACTION_OK, "File deleted.");
+}
+
+void cmd_mkd(struct session *s, const char *arg)
+{
+	char path[FTP_PATH_MAX + 1];
+	if (!session_path(s, arg, path))
+		return;
+	if (vfs_mkdir(s->root_fd, path, 0777) < 0) {
+		session_reply_errno(s, 0, path, errno);
+		return;
+	}
+	log_change(s, "mkdir", path);
+	char q[2 * FTP_PATH_MAX + 1];
+	session_quote_path(path, q, sizeof q);
+	session_reply(s, FTP_PATH_CREATED, "\"%s\" created.", q);
+}
+
+void cmd_rmd(struct session *s, const char *arg)
+{
+	char path[FTP_PATH_MAX + 1];
+	if (!session_path(s, arg, path))
+		return;
+	if (strcmp(path, "/") == 0) {
+		session_reply(s, FTP_FILE_UNAVAILABLE, "Cannot remove the root directory.");
+		return;
+	}
+	if (vfs_rmdir(s->root_fd, path) < 0) {
+		session_reply_errno(s, 0, path, errno);
+		return;
+	}
+	log_change(s, "rmdir", path);
+	session_reply(s, FTP_FILE_ACTION_OK, "Directory removed.");
+}
+
+void cmd_rnfr(struct session *s, const char *arg)
+{
+	char path[FTP_PATH_MAX + 1];
+	struct stat st;
+	if (!session_path(s, arg, path))
+		return;
+	if (strcmp(path, "/") == 0) {
+		session_reply(s, FTP_FILE_UNAVAILABLE, "Cannot rename the root directory.");
+		return;
+	}
+	if (vfs_lstat(s->root_fd, path, &st) < 0) {
+		session_reply_errno(s, 0, path, errno);
+		return;
+	}
+	s->rnfr = xstrdup(path);
+	session_reply(s, FTP_PENDING_MORE_INFO, "Ready for RNTO.");
+}
+
+void cmd_rnto(struct session *s, const char *arg)
+{
+	if (s->rnfr == NULL) {
+		session_reply(s, FTP_BAD_SEQUENCE, "RNFR required first.");
+		return;
+	}
+	char *from = s->rnfr;
+	s->rnfr = NULL;
+	char path[FTP_PATH_MAX + 1];
+	if (session_path(s, arg, path)) {
+		if (strcmp(path, "/") == 0)
+			session_reply(s, FTP_FILE_UNAVAILABLE, "Cannot rename onto the root directory.");
+		else if (vfs_rename(s->root_fd, from, path) < 0)
+			session_reply_errno(s, 0, path, errno);
+		else {
+			log_change(s, "rename", from);
+			session_reply(s, FTP_FILE_ACTION_OK, "Rename successful.");
+		}
+	}
+	free(from);
+}

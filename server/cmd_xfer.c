@@ -1,0 +1,310 @@
+/* cmd_xfer: data channel setup (PASV EPSV PORT EPRT), REST, ABOR and the
+ * file transfers RETR, STOR, STOU, APPE. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "dataconn.h"
+#include "sysio.h"
+#include "transfer.h"
+#include "vfs.h"
+#include "vpath.h"
+
+/* Most names STOU tries (name, name_1, ... name_N). */
+#define STOU_MAX_TRIES 10000
+
+void cmd_pasv(struct session *s, const char *arg)
+{
+	if (s->epsv_all) {
+		session_reply(s, FTP_BAD_SEQUENCE, "EPSV ALL in effect; use EPSV.");
+		return;
+	}
+	dataconn_passive(s, false);
+}
+
+void cmd_epsv(struct session *s, const char *arg)
+{
+	if (strcasecmp(arg, "ALL") == 0) {
+		s->epsv_all = true;
+		session_reply(s, FTP_OK, "EPSV ALL ok.");
+		return;
+	}
+	if (*arg) {
+		int want = strcmp(arg, "1") == 0 ? AF_INET : strcmp(arg, "2") == 0 ? AF_INET6 : -1;
+		if (want < 0 || s->local.len == 0 || want != s->local.ss.ss_family) {
+			session_reply(s, FTP_BAD_PROTOCOL, "Network protocol not supported, use (%d).",
+				      s->local.ss.ss_family == AF_INET6 ? 2 : 1);
+			return;
+		}
+	}
+	dataconn_passive(s, true);
+}
+
+void cmd_port(struct session *s, const char *arg)
+{
+	if (s->epsv_all) {
+		session_reply(s, FTP_BAD_SEQUENCE, "EPSV ALL in effect; use EPSV.");
+		return;
+	}
+	struct netaddr a;
+	const char *why = netaddr_decode_port(arg, &a);
+	if (why) {
+		dataconn_reset(s);
+		session_reply(s, FTP_BAD_ARGUMENTS, "Bad PORT argument: %s.", why);
+		return;
+	}
+	dataconn_active(s, &a);
+}
+
+void cmd_eprt(struct session *s, const char *arg)
+{
+	if (s->epsv_all) {
+		session_reply(s, FTP_BAD_SEQUENCE, "EPSV ALL in effect; use EPSV.");
+		return;
+	}
+	/* The protocol number sits between the first two delimiters. */
+	const char *proto = arg + 1;
+	if (arg[0] && (proto[0] != '1' && proto[0] != '2') && proto[0] != arg[0] &&
+	    isdigit((unsigned char)proto[0])) {
+		dataconn_reset(s);
+		session_reply(s, FTP_BAD_PROTOCOL, "Network protocol not supported, use (1,2).");
+		return;
+	}
+	struct netaddr a;
+	const char *why = netaddr_decode_eprt(arg, &a);
+	if (why) {
+		dataconn_reset(s);
+		session_reply(s, FTP_BAD_ARGUMENTS, "Bad EPRT argument: %s.", why);
+		return;
+	}
+	dataconn_active(s, &a);
+}
+
+void cmd_rest(struct session *s, const char *arg)
+{
+	long long v = 0;
+	for (const char *p = arg; *p; p++) {
+		if (!isdigit((unsigned char)*p) || v > (0x7fffffffffffffffLL - 9) / 10) {
+			session_reply(s, FTP_BAD_ARGUMENTS, "REST takes a byte offset (0 or more).");
+			return;
+		}
+		v = v * 10 + (*p - '0');
+	}
+	s->rest = (off_t)v;
+	session_reply(s, FTP_PENDING_MORE_INFO, "Restarting at %lld. Send RETR or STOR next.", v);
+}
+
+void cmd_abor(struct session *s, const char *arg)
+{
+	dataconn_reset(s);
+	session_reply(s, FTP_ABOR_NO_TRANSFER, "No transfer to abort.");
+}
+
+/* Marks a transfer as running (for STAT) and returns its start time. */
+static long long xfer_start(struct session *s, const char *verb, const char *path, off_t total)
+{
+	s->xfer.running = true;
+	s->xfer.verb = verb;
+	s->xfer.path = path;
+	s->xfer.done = 0;
+	s->xfer.total = total;
+	return sysio_now_ms();
+}
+
+/* Opens a regular file for RETR or for writing in place; O_NONBLOCK keeps
+ * a FIFO from blocking the open. Sends 550 and returns -1 otherwise. */
+static int open_regular(struct session *s, const char *path, int flags, struct stat *st)
+{
+	int fd = vfs_open(s->root_fd, path, flags | O_NONBLOCK | O_NOCTTY, 0666);
+	if (fd < 0) {
+		session_reply_errno(s, 0, path, errno);
+		return -1;
+	}
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+		close(fd);
+		session_reply(s, FTP_FILE_UNAVAILABLE, "%s: Not a regular file.", path);
+		return -1;
+	}
+	sysio_set_nonblock(fd, false);
+	return fd;
+}
+
+void cmd_retr(struct session *s, const char *arg)
+{
+	off_t rest = s->rest;
+	s->rest = 0;
+	char path[FTP_PATH_MAX + 1];
+	if (!session_path(s, arg, path))
+		return;
+	if (!dataconn_prepared(s)) {
+		session_reply(s, FTP_CANT_OPEN_DATA, "Use PASV, EPSV, PORT or EPRT first.");
+		return;
+	}
+	struct stat st;
+	int fd = open_regular(s, path, O_RDONLY, &st);
+	if (fd < 0)
+		return;
+	session_reply(s, FTP_FILE_STATUS_OK, "Opening %s mode data connection for %s (%lld bytes).",
+		      s->ascii ? "ASCII" : "BINARY", path, (long long)st.st_size);
+	int data = dataconn_open(s);
+	if (data < 0) {
+		close(fd);
+		return;
+	}
+	long long start = xfer_start(s, "RETR", path, st.st_size - rest);
+	int err = 0;
+	enum xfer_result r = xfer_send_file(s, data, fd, rest, st.st_size, &err);
+	close(data);
+	close(fd);
+	s->xfer.running = false;
+	xfer_finish(s, r, err, "RETR", path, s->xfer.done, start);
+}
+
+/* How an upload treats an existing file. */
+enum store_mode {
+	STORE_REPLACE,  /* STOR: new contents replace the file atomically */
+	STORE_RESUME,   /* REST n + STOR: write from offset n */
+	STORE_APPEND,   /* APPE: add to the end */
+	STORE_UNIQUE,   /* STOU: create a file with a name not in use */
+};
+
+/* Creates the STOU file: name, then name_1.ext, name_2.ext, ... */
+static int create_unique(struct session *s, const char *want, char *path)
+{
+	char parent[FTP_PATH_MAX + 1];
+	const char *base;
+	int dfd = vfs_open_parent(s->root_fd, want, &base);
+	if (dfd < 0)
+		return -1;
+	int wdir = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(dfd);
+	if (wdir < 0)
+		return -1;
+	vpath_dirname(want, parent, sizeof parent);
+	const char *dot = strrchr(base, '.');
+	size_t stem = (dot && dot != base) ? (size_t)(dot - base) : strlen(base);
+	const char *ext = (dot && dot != base) ? dot : "";
+	char name[FTP_PATH_MAX + 1];
+	int fd = -1;
+	for (int i = 0; i < STOU_MAX_TRIES; i++) {
+		if (i == 0)
+			snprintf(name, sizeof name, "%s", base);
+		else
+			snprintf(name, sizeof name, "%.*s_%d%s", (int)stem, base, i, ext);
+		fd = openat(wdir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	close(wdir);
+	if (fd >= 0 && vpath_resolve(parent, name, strlen(name), path, FTP_PATH_MAX + 1) != VPATH_OK) {
+		close(fd);
+		return (errno = ENAMETOOLONG, -1);
+	}
+	return fd;
+}
+
+/* Receives one upload in the given mode. */
+static void store(struct session *s, const char *arg, enum store_mode mode, const char *verb)
+{
+	off_t rest = s->rest;
+	s->rest = 0;
+	if (mode == STORE_REPLACE && rest > 0)
+		mode = STORE_RESUME;
+	char path[FTP_PATH_MAX + 1];
+	if (!session_path(s, *arg ? arg : "ftp.upload", path))
+		return;
+	if (!dataconn_prepared(s)) {
+		session_reply(s, FTP_CANT_OPEN_DATA, "Use PASV, EPSV, PORT or EPRT first.");
+		return;
+	}
+	struct vfs_upload up = { .fd = -1, .dir_fd = -1 };
+	struct stat st;
+	int fd = -1;
+	switch (mode) {
+	case STORE_REPLACE:
+		if (vfs_upload_begin(s->root_fd, path, &up) < 0) {
+			session_reply_errno(s, 0, path, errno);
+			return;
+		}
+		fd = up.fd;
+		break;
+	case STORE_RESUME:
+	case STORE_APPEND:
+		fd = open_regular(s, path, O_WRONLY | (mode == STORE_APPEND ? O_CREAT : 0), &st);
+		if (fd < 0)
+			return;
+		/* Seek rather than O_APPEND: splice(2) refuses append-mode files. */
+		if (lseek(fd, mode == STORE_APPEND ? 0 : rest, mode == STORE_APPEND ? SEEK_END : SEEK_SET) < 0) {
+			session_reply_errno(s, 0, path, errno);
+			close(fd);
+			return;
+		}
+		break;
+	case STORE_UNIQUE: {
+		char want[FTP_PATH_MAX + 1];
+		strcpy(want, path);
+		fd = create_unique(s, want, path);
+		if (fd < 0) {
+			session_reply_errno(s, 0, want, errno);
+			return;
+		}
+		break;
+	}
+	}
+	if (mode == STORE_UNIQUE)
+		session_reply(s, FTP_FILE_STATUS_OK, "FILE: %s", vpath_basename(path));
+	else
+		session_reply(s, FTP_FILE_STATUS_OK, "Ok to send data.");
+
+	int data = dataconn_open(s);
+	enum xfer_result r = XFER_NET_ERROR;
+	off_t received = 0;
+	int err = 0;
+	long long start = xfer_start(s, verb, path, -1);
+	if (data >= 0) {
+		r = xfer_recv_file(s, data, fd, &received, &err);
+		close(data);
+	}
+	s->xfer.running = false;
+	/* Put the result in place, or leave the old file as it was. */
+	if (r == XFER_OK) {
+		if (mode == STORE_REPLACE && vfs_upload_commit(&up) < 0) {
+			err = errno;
+			r = XFER_LOCAL_ERROR;
+		} else if (mode == STORE_RESUME && ftruncate(fd, rest + received) < 0) {
+			err = errno;
+			r = XFER_LOCAL_ERROR;
+		}
+	} else if (mode == STORE_REPLACE) {
+		vfs_upload_abandon(&up);
+	} else if (mode == STORE_UNIQUE) {
+		vfs_unlink(s->root_fd, path);
+	}
+	if (mode != STORE_REPLACE)
+		close(fd);
+	if (data >= 0)
+		xfer_finish(s, r, err, verb, path, received, start);
+}
+
+void cmd_stor(struct session *s, const char *arg)
+{
+	store(s, arg, STORE_REPLACE, "STOR");
+}
+
+void cmd_stou(struct session *s, const char *arg)
+{
+	store(s, arg, STORE_UNIQUE, "STOU");
+}
+
+void cmd_appe(struct session *s, const char *arg)
+{
+	store(s, arg, STORE_APPEND, "APPE");
+}

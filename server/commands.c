@@ -1,0 +1,148 @@
+/* commands: the verb table and the gate in front of every handler. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "commands.h"
+#include "log.h"
+#include "sanitize.h"
+#include "vpath.h"
+
+/* Commands that only set up the data channel or report state keep a
+ * pending REST (clients send REST before or after PASV/TYPE). */
+#define KEEP (CMD_KEEPS_REST)
+
+const struct command command_table[] = {
+	{ "USER", cmd_user, CMD_PRELOGIN | CMD_NEEDS_ARG, "USER <name>" },
+	{ "PASS", cmd_pass, CMD_PRELOGIN, "PASS <password>" },
+	{ "QUIT", cmd_quit, CMD_PRELOGIN, "QUIT" },
+	{ "NOOP", cmd_noop, CMD_PRELOGIN | KEEP | CMD_KEEPS_RNFR, "NOOP" },
+	{ "SYST", cmd_syst, CMD_PRELOGIN | CMD_NO_ARG | KEEP, "SYST" },
+	{ "FEAT", cmd_feat, CMD_PRELOGIN | CMD_NO_ARG | KEEP, "FEAT" },
+	{ "OPTS", cmd_opts, CMD_PRELOGIN | CMD_NEEDS_ARG | KEEP, "OPTS UTF8 ON | OPTS MLST <facts>" },
+	{ "HELP", cmd_help, CMD_PRELOGIN | KEEP, "HELP [<verb>]" },
+	{ "STAT", cmd_stat, KEEP | CMD_KEEPS_RNFR | CMD_PATH_ARG, "STAT [<path>]" },
+	{ "TYPE", cmd_type, CMD_NEEDS_ARG | KEEP, "TYPE A | I" },
+	{ "MODE", cmd_mode, CMD_NEEDS_ARG | KEEP, "MODE S" },
+	{ "STRU", cmd_stru, CMD_NEEDS_ARG | KEEP, "STRU F" },
+	{ "ALLO", cmd_allo, CMD_NEEDS_ARG | KEEP, "ALLO <bytes>" },
+	{ "PWD", cmd_pwd, CMD_NO_ARG, "PWD" },
+	{ "XPWD", cmd_pwd, CMD_NO_ARG, "XPWD" },
+	{ "CWD", cmd_cwd, CMD_PATH_ARG, "CWD <path>" },
+	{ "XCWD", cmd_cwd, CMD_PATH_ARG, "XCWD <path>" },
+	{ "CDUP", cmd_cdup, CMD_NO_ARG, "CDUP" },
+	{ "XCUP", cmd_cdup, CMD_NO_ARG, "XCUP" },
+	{ "LIST", cmd_list, CMD_PATH_ARG, "LIST [<path>]" },
+	{ "NLST", cmd_nlst, CMD_PATH_ARG, "NLST [<path>]" },
+	{ "MLSD", cmd_mlsd, CMD_PATH_ARG, "MLSD [<path>]" },
+	{ "MLST", cmd_mlst, CMD_PATH_ARG, "MLST [<path>]" },
+	{ "RETR", cmd_retr, CMD_NEEDS_ARG | CMD_PATH_ARG, "RETR <path>" },
+	{ "STOR", cmd_stor, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES, "STOR <path>" },
+	{ "STOU", cmd_stou, CMD_PATH_ARG | CMD_WRITES, "STOU [<name>]" },
+	{ "APPE", cmd_appe, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES, "APPE <path>" },
+	{ "REST", cmd_rest, CMD_NEEDS_ARG | KEEP, "REST <offset>" },
+	{ "SIZE", cmd_size, CMD_NEEDS_ARG | CMD_PATH_ARG, "SIZE <path>" },
+	{ "MDTM", cmd_mdtm, CMD_NEEDS_ARG | CMD_PATH_ARG, "MDTM <path>" },
+	{ "DELE", cmd_dele, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES, "DELE <path>" },
+	{ "MKD", cmd_mkd, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES, "MKD <path>" },
+	{ "XMKD", cmd_mkd, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES, "XMKD <path>" },
+	{ "RMD", cmd_rmd, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES, "RMD <path>" },
+	{ "XRMD", cmd_rmd, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES, "XRMD <path>" },
+	{ "RNFR", cmd_rnfr, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES, "RNFR <path>" },
+	{ "RNTO", cmd_rnto, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES, "RNTO <path>" },
+	{ "PASV", cmd_pasv, CMD_NO_ARG | KEEP, "PASV" },
+	{ "EPSV", cmd_epsv, KEEP, "EPSV [1 | 2 | ALL]" },
+	{ "PORT", cmd_port, CMD_NEEDS_ARG | KEEP, "PORT h1,h2,h3,h4,p1,p2" },
+	{ "EPRT", cmd_eprt, CMD_NEEDS_ARG | KEEP, "EPRT |af|addr|port|" },
+	{ "ABOR", cmd_abor, CMD_NO_ARG, "ABOR" },
+	{ NULL, NULL, 0, NULL },
+};
+
+const struct command *commands_find(const char *verb)
+{
+	for (const struct command *c = command_table; c->verb; c++)
+		if (strcasecmp(c->verb, verb) == 0)
+			return c;
+	return NULL;
+}
+
+/* Writes the trace line for a received command, masking passwords. */
+static void trace_command(struct session *s, const char *verb, const char *line, size_t len)
+{
+	if (!log_verbose())
+		return;
+	char clean[512];
+	if (strcasecmp(verb, "PASS") == 0)
+		snprintf(clean, sizeof clean, "PASS <hidden>");
+	else
+		sanitize_text(line, len, clean, sizeof clean);
+	log_msg(LOG_DEBUG, "%s <- %s", s->peer_str, clean);
+}
+
+void commands_dispatch(struct session *s, const char *line, size_t len)
+{
+	/* The verb: letters up to the first space. */
+	char verb[8];
+	size_t vlen = 0;
+	while (vlen < len && line[vlen] != ' ') {
+		unsigned char c = (unsigned char)line[vlen];
+		if (!isalpha(c) || vlen == sizeof verb - 1) {
+			trace_command(s, "", line, len);
+			session_reply(s, FTP_BAD_COMMAND, "Unknown command.");
+			return;
+		}
+		verb[vlen++] = (char)toupper(c);
+	}
+	verb[vlen] = '\0';
+	trace_command(s, verb, line, len);
+	if (vlen == 0) {
+		session_reply(s, FTP_BAD_COMMAND, "Empty command.");
+		return;
+	}
+	const char *arg = vlen < len ? line + vlen + 1 : "";
+	size_t arglen = vlen < len ? len - vlen - 1 : 0;
+
+	const struct command *cmd = commands_find(verb);
+	if (cmd == NULL) {
+		session_reply(s, FTP_BAD_COMMAND, "Unknown command %s.", verb);
+		return;
+	}
+	/* RFC 959: REST must be followed at once by the transfer; RNFR by RNTO. */
+	if (!(cmd->flags & CMD_KEEPS_REST) && cmd->handler != cmd_retr &&
+	    cmd->handler != cmd_stor && cmd->handler != cmd_appe)
+		s->rest = 0;
+	if (!(cmd->flags & CMD_KEEPS_RNFR) && cmd->handler != cmd_rnto) {
+		free(s->rnfr);
+		s->rnfr = NULL;
+	}
+
+	if (!s->logged_in && !(cmd->flags & CMD_PRELOGIN)) {
+		session_reply(s, FTP_NOT_LOGGED_IN, "Please log in with USER and PASS first.");
+		return;
+	}
+	if (memchr(arg, '\0', arglen) != NULL) {
+		session_reply(s, FTP_BAD_ARGUMENTS, "NUL byte in argument refused.");
+		return;
+	}
+	if ((cmd->flags & CMD_PATH_ARG) && vpath_bad_name(arg, arglen)) {
+		session_reply(s, FTP_BAD_FILENAME, "File name with CR or LF refused.");
+		return;
+	}
+	if ((cmd->flags & CMD_NEEDS_ARG) && arglen == 0) {
+		session_reply(s, FTP_BAD_ARGUMENTS, "Syntax: %s", cmd->help);
+		return;
+	}
+	if ((cmd->flags & CMD_NO_ARG) && arglen != 0) {
+		session_reply(s, FTP_BAD_ARGUMENTS, "%s takes no argument.", cmd->verb);
+		return;
+	}
+	if ((cmd->flags & CMD_WRITES) && !s->writable) {
+		session_reply(s, FTP_FILE_UNAVAILABLE, "Permission denied (read-only account).");
+		return;
+	}
+	cmd->handler(s, arg);
+}

@@ -1,0 +1,86 @@
+/* commands: the table of FTP verbs and the one gate every command passes.
+ * Each verb has a handler (in the cmd_*.c file for its concern) and rules:
+ * allowed before login, argument required or forbidden, changes files.
+ * commands_dispatch checks the rules, resets protocol state the way RFC 959
+ * says, then calls the handler. */
+#ifndef FERRYD_COMMANDS_H
+#define FERRYD_COMMANDS_H
+
+#include <stddef.h>
+
+#include "session.h"
+
+/* A handler gets the session and the argument ("" when none). */
+typedef void (*cmd_handler)(struct session *s, const char *arg);
+
+/* Rules for one verb. */
+enum cmd_flags {
+	CMD_PRELOGIN = 1 << 0,  /* allowed before login */
+	CMD_NEEDS_ARG = 1 << 1, /* 501 without an argument */
+	CMD_NO_ARG = 1 << 2,    /* 501 with an argument */
+	CMD_WRITES = 1 << 3,    /* changes files: 550 for read-only accounts */
+	CMD_KEEPS_REST = 1 << 4,/* does not cancel a pending REST */
+	CMD_KEEPS_RNFR = 1 << 5,/* does not cancel a pending RNFR */
+	CMD_PATH_ARG = 1 << 6,  /* argument is a path: CR/LF/NUL refused */
+};
+
+struct command {
+	const char *verb;     /* upper-case verb */
+	cmd_handler handler;  /* what it does */
+	unsigned flags;       /* enum cmd_flags */
+	const char *help;     /* syntax shown by HELP VERB */
+};
+
+/* Runs one command line (len bytes, may contain NUL). */
+void commands_dispatch(struct session *s, const char *line, size_t len);
+/* Looks a verb up (case-insensitive); NULL if unknown. */
+const struct command *commands_find(const char *verb);
+/* The table, terminated by an entry with verb NULL (for HELP). */
+extern const struct command command_table[];
+
+/* Handlers, by file. */
+/* cmd_auth.c */
+void cmd_user(struct session *s, const char *arg);
+void cmd_pass(struct session *s, const char *arg);
+void cmd_quit(struct session *s, const char *arg);
+/* cmd_info.c */
+void cmd_noop(struct session *s, const char *arg);
+void cmd_syst(struct session *s, const char *arg);
+void cmd_feat(struct session *s, const char *arg);
+void cmd_opts(struct session *s, const char *arg);
+void cmd_help(struct session *s, const char *arg);
+void cmd_stat(struct session *s, const char *arg);
+void cmd_type(struct session *s, const char *arg);
+void cmd_mode(struct session *s, const char *arg);
+void cmd_stru(struct session *s, const char *arg);
+void cmd_allo(struct session *s, const char *arg);
+void cmd_size(struct session *s, const char *arg);
+void cmd_mdtm(struct session *s, const char *arg);
+/* cmd_nav.c */
+void cmd_pwd(struct session *s, const char *arg);
+void cmd_cwd(struct session *s, const char *arg);
+void cmd_cdup(struct session *s, const char *arg);
+/* cmd_file.c */
+void cmd_dele(struct session *s, const char *arg);
+void cmd_mkd(struct session *s, const char *arg);
+void cmd_rmd(struct session *s, const char *arg);
+void cmd_rnfr(struct session *s, const char *arg);
+void cmd_rnto(struct session *s, const char *arg);
+/* cmd_xfer.c */
+void cmd_pasv(struct session *s, const char *arg);
+void cmd_epsv(struct session *s, const char *arg);
+void cmd_port(struct session *s, const char *arg);
+void cmd_eprt(struct session *s, const char *arg);
+void cmd_rest(struct session *s, const char *arg);
+void cmd_retr(struct session *s, const char *arg);
+void cmd_stor(struct session *s, const char *arg);
+void cmd_stou(struct session *s, const char *arg);
+void cmd_appe(struct session *s, const char *arg);
+void cmd_abor(struct session *s, const char *arg);
+/* cmd_list.c */
+void cmd_list(struct session *s, const char *arg);
+void cmd_nlst(struct session *s, const char *arg);
+void cmd_mlsd(struct session *s, const char *arg);
+void cmd_mlst(struct session *s, const char *arg);
+
+#endif

@@ -1,0 +1,197 @@
+/* dataconn: passive and active data connections with peer checks. */
+#include "config.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "dataconn.h"
+#include "log.h"
+#include "sysio.h"
+
+/* Most ports tried when picking a passive port in the range. */
+#define PASV_TRIES 256
+/* Seconds to wait for an active-mode connect. */
+#define ACTIVE_CONNECT_TIMEOUT 10
+
+void dataconn_reset(struct session *s)
+{
+	sysio_close(&s->dc.listen_fd);
+	s->dc.active = false;
+}
+
+bool dataconn_prepared(const struct session *s)
+{
+	return s->dc.listen_fd >= 0 || s->dc.active;
+}
+
+/* Opens a listening socket on the control connection's local address,
+ * on a random port in the configured range. */
+static int passive_listen(struct session *s)
+{
+	const struct ferryd_config *cfg = s->cfg;
+	struct netaddr a = s->local;
+	const char *what;
+	if (cfg->pasv_lo == 0) {
+		netaddr_set_port(&a, 0);
+		return sysio_listen(&a, 1, &what);
+	}
+	unsigned span = (unsigned)(cfg->pasv_hi - cfg->pasv_lo + 1);
+	unsigned start = 0;
+	if (getrandom(&start, sizeof start, 0) != (ssize_t)sizeof start)
+		start = (unsigned)getpid();
+	for (unsigned i = 0; i < span && i < PASV_TRIES; i++) {
+		netaddr_set_port(&a, cfg->pasv_lo + (int)((start + i) % span));
+		int fd = sysio_listen(&a, 1, &what);
+		if (fd >= 0 || errno != EADDRINUSE)
+			return fd;
+	}
+	return (errno = EADDRINUSE, -1);
+}
+
+void dataconn_passive(struct session *s, bool extended)
+{
+	dataconn_reset(s);
+	if (s->local.len == 0) {
+		session_reply(s, FTP_CANT_OPEN_DATA, "No network connection for a data channel.");
+		return;
+	}
+	if (!extended && !netaddr_is_v4(&s->local)) {
+		session_reply(s, FTP_CANT_OPEN_DATA, "PASV is IPv4 only; use EPSV.");
+		return;
+	}
+	int fd = passive_listen(s);
+	if (fd < 0) {
+		session_reply(s, FTP_CANT_OPEN_DATA, "Cannot open passive connection: %s.",
+			      strerror(errno));
+		return;
+	}
+	struct netaddr bound;
+	sysio_sockname(fd, &bound);
+	s->dc.listen_fd = fd;
+	int port = netaddr_port(&bound);
+	if (extended) {
+		session_reply(s, FTP_EPSV, "Entering Extended Passive Mode (|||%d|).", port);
+		return;
+	}
+	struct netaddr shown = s->cfg->have_pasv_address ? s->cfg->pasv_address : bound;
+	netaddr_set_port(&shown, port);
+	struct sbuf six;
+	sbuf_init(&six, 64);
+	netaddr_encode_port(&shown, &six);
+	session_reply(s, FTP_PASV, "Entering Passive Mode (%s).", sbuf_str(&six));
+	sbuf_free(&six);
+}
+
+void dataconn_active(struct session *s, const struct netaddr *a)
+{
+	dataconn_reset(s);
+	if (s->peer.len == 0 || !netaddr_same_host(a, &s->peer)) {
+		session_reply(s, FTP_BAD_ARGUMENTS,
+			      "Refused: data connections go only to the control connection's address.");
+		return;
+	}
+	if (netaddr_port(a) < 1024) {
+		session_reply(s, FTP_BAD_ARGUMENTS, "Refused: port below 1024.");
+		return;
+	}
+	s->dc.active = true;
+	s->dc.active_addr = *a;
+	netaddr_unmap(&s->dc.active_addr);
+	session_reply(s, FTP_OK, "%s command successful.",
+		      s->dc.active_addr.ss.ss_family == AF_INET6 ? "EPRT" : "PORT");
+}
+
+/* Makes the data socket ready for transfers. */
+static void tune_data_socket(int fd)
+{
+	sysio_set_nonblock(fd, true);
+}
+
+/* Waits for the client to connect to the passive listener. */
+static int passive_accept(struct session *s)
+{
+	int lfd = s->dc.listen_fd;
+	s->dc.listen_fd = -1;
+	long long deadline = sysio_now_ms() + (long long)s->cfg->idle_timeout * 1000;
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = lfd, .events = POLLIN },
+			{ .fd = s->deferred ? -1 : s->ctl_in, .events = POLLIN },
+		};
+		long long left = deadline - sysio_now_ms();
+		int r = poll(p, 2, left > 0 ? (int)left : 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0) {
+			close(lfd);
+			session_reply(s, FTP_CANT_OPEN_DATA, "Timed out waiting for the data connection.");
+			return -1;
+		}
+		if (p[1].revents) {
+			bool quit;
+			if (session_control_during_transfer(s, &quit)) {
+				close(lfd);
+				if (quit) {
+					s->quit = true;
+					return -1;
+				}
+				session_reply(s, FTP_TRANSFER_ABORTED, "Data connection aborted.");
+				session_reply(s, FTP_TRANSFER_OK, "ABOR successful.");
+				return -1;
+			}
+		}
+		if (!(p[0].revents & POLLIN))
+			continue;
+		struct netaddr from;
+		from.len = sizeof from.ss;
+		int fd = accept4(lfd, (struct sockaddr *)&from.ss, &from.len, SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EINTR || errno == EAGAIN || errno == ECONNABORTED)
+				continue;
+			close(lfd);
+			session_reply(s, FTP_CANT_OPEN_DATA, "Cannot accept data connection: %s.",
+				      strerror(errno));
+			return -1;
+		}
+		close(lfd);
+		if (!netaddr_same_host(&from, &s->peer)) {
+			char who[NETADDR_STRLEN];
+			netaddr_ntop(&from, true, who, sizeof who);
+			log_msg(LOG_WARNING, "session %s: refused data connection from %s",
+				s->peer_str, who);
+			close(fd);
+			session_reply(s, FTP_CANT_OPEN_DATA,
+				      "Data connection refused: it came from another address than yours.");
+			return -1;
+		}
+		return fd;
+	}
+}
+
+int dataconn_open(struct session *s)
+{
+	int fd;
+	if (s->dc.listen_fd >= 0) {
+		fd = passive_accept(s);
+	} else if (s->dc.active) {
+		s->dc.active = false;
+		struct netaddr local = s->local;
+		netaddr_set_port(&local, 0);
+		const char *what;
+		fd = sysio_connect(&s->dc.active_addr, &local, ACTIVE_CONNECT_TIMEOUT * 1000, &what);
+		if (fd < 0)
+			session_reply(s, FTP_CANT_OPEN_DATA, "Cannot open data connection: %s.",
+				      strerror(errno));
+	} else {
+		session_reply(s, FTP_CANT_OPEN_DATA, "Use PASV, EPSV, PORT or EPRT first.");
+		return -1;
+	}
+	if (fd >= 0)
+		tune_data_socket(fd);
+	return fd;
+}

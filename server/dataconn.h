@@ -1,0 +1,28 @@
+/* dataconn: the data channel. PASV/EPSV open a listening socket on the
+ * control connection's local address; PORT/EPRT record where to connect.
+ * dataconn_open makes the connection for a transfer, refusing any peer
+ * other than the control connection's (no data to an intruder, no FTP
+ * bounce). */
+#ifndef FERRYD_DATACONN_H
+#define FERRYD_DATACONN_H
+
+#include <stdbool.h>
+
+#include "session.h"
+
+/* Drops any prepared data channel. */
+void dataconn_reset(struct session *s);
+/* Opens a passive listener; on success sends the 227 (extended false) or
+ * 229 reply, on failure a 425. */
+void dataconn_passive(struct session *s, bool extended);
+/* Records an active-mode target after checking it is the control peer and
+ * an unprivileged port; sends 200 or 501. */
+void dataconn_active(struct session *s, const struct netaddr *a);
+/* True if PASV/EPSV/PORT/EPRT prepared a channel. */
+bool dataconn_prepared(const struct session *s);
+/* Connects the prepared channel (accept or connect) and returns the data
+ * socket (non-blocking), or -1 after sending the failure replies (425, or
+ * 426+226 when ABOR arrived while waiting). The channel is used up. */
+int dataconn_open(struct session *s);
+
+#endif

@@ -1,0 +1,216 @@
+/* listing: LIST/NLST/MLSD output (see listing.h). */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "listfmt.h"
+#include "listing.h"
+#include "sysio.h"
+#include "vfs.h"
+#include "vpath.h"
+#include "wildmat.h"
+#include "xalloc.h"
+
+/* Most entries one listing returns. */
+#define LISTING_MAX_ENTRIES 1000000
+
+void listing_perm(const struct session *s, const struct stat *st, char *perm)
+{
+	/* The owner, group or other bits that apply to this process. */
+	mode_t m = st->st_mode;
+	bool r, w, x;
+	if (st->st_uid == geteuid()) {
+		r = m & S_IRUSR; w = m & S_IWUSR; x = m & S_IXUSR;
+	} else if (st->st_gid == getegid()) {
+		r = m & S_IRGRP; w = m & S_IWGRP; x = m & S_IXGRP;
+	} else {
+		r = m & S_IROTH; w = m & S_IWOTH; x = m & S_IXOTH;
+	}
+	if (geteuid() == 0)
+		r = w = x = true;
+	w = w && s->writable;
+	size_t n = 0;
+	if (S_ISDIR(m)) {
+		if (x) perm[n++] = 'e';
+		if (r && x) perm[n++] = 'l';
+		if (w && x) { perm[n++] = 'c'; perm[n++] = 'm'; perm[n++] = 'p'; }
+	} else {
+		if (r) perm[n++] = 'r';
+		if (w) { perm[n++] = 'w'; perm[n++] = 'a'; }
+	}
+	if (s->writable) { perm[n++] = 'd'; perm[n++] = 'f'; }
+	perm[n] = '\0';
+}
+
+/* Splits LIST options ("-la dir") from the path; sets *all for -a. */
+static const char *skip_options(const char *arg, bool *all)
+{
+	*all = false;
+	while (arg[0] == '-' && arg[1] != '\0' && arg[1] != ' ') {
+		const char *p = arg + 1;
+		while (*p && *p != ' ') {
+			if (*p == 'a' || *p == 'A')
+				*all = true;
+			p++;
+		}
+		while (*p == ' ')
+			p++;
+		arg = p;
+	}
+	return arg;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Appends the line for one entry named name in directory dfd. vpath is
+ * its full virtual path (for following symlinks in MLSD). prefix is
+ * prepended to NLST names. */
+static bool add_entry(struct session *s, enum listing_kind kind, int dfd, const char *name,
+		      const char *vpath, const char *prefix, time_t now, struct sbuf *out)
+{
+	struct stat st;
+	if (kind == LISTING_NLST)
+		return sbuf_printf(out, "%s%s\r\n", prefix, name);
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return true;       /* vanished meanwhile: leave it out */
+	if (kind == LISTING_LIST) {
+		char target[PATH_MAX];
+		const char *link = NULL;
+		if (S_ISLNK(st.st_mode)) {
+			ssize_t n = readlinkat(dfd, name, target, sizeof target - 1);
+			if (n >= 0) {
+				target[n] = '\0';
+				link = target;
+			}
+		}
+		return listfmt_ls(out, name, &st, link, now);
+	}
+	/* MLSD describes what a symlink leads to, when that is inside the root. */
+	if (S_ISLNK(st.st_mode)) {
+		struct stat tst;
+		if (vfs_stat(s->root_fd, vpath, &tst) == 0)
+			st = tst;
+	}
+	char perm[16];
+	listing_perm(s, &st, perm);
+	return listfmt_mlsx(out, s->mlst_facts, name, &st, NULL, perm);
+}
+
+/* Lists the directory dirpath; pattern (may be NULL) filters names. */
+static bool list_dir(struct session *s, enum listing_kind kind, const char *dirpath,
+		     const char *pattern, const char *prefix, bool all, struct sbuf *out)
+{
+	int fd = vfs_open(s->root_fd, dirpath, O_RDONLY | O_DIRECTORY, 0);
+	if (fd < 0) {
+		session_reply_errno(s, 0, dirpath, errno);
+		return false;
+	}
+	DIR *d = fdopendir(fd);
+	if (d == NULL) {
+		session_reply_errno(s, 0, dirpath, errno);
+		close(fd);
+		return false;
+	}
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL && n < LISTING_MAX_ENTRIES) {
+		const char *nm = de->d_name;
+		if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0)
+			continue;
+		if (nm[0] == '.' && !all && (pattern == NULL || pattern[0] != '.'))
+			continue;
+		if (pattern && !wildmat_match(pattern, nm))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			names = xrealloc(names, cap * sizeof *names);
+		}
+		names[n++] = xstrdup(nm);
+	}
+	qsort(names, n, sizeof *names, cmp_names);
+	time_t now = time(NULL);
+	bool ok = true;
+	char vp[FTP_PATH_MAX + 1];
+	for (size_t i = 0; i < n; i++) {
+		if (ok && kind == LISTING_MLSD)
+			ok = vpath_resolve(dirpath, names[i], strlen(names[i]), vp, sizeof vp) == VPATH_OK;
+		if (ok)
+			ok = add_entry(s, kind, dirfd(d), names[i], vp, prefix, now, out);
+		free(names[i]);
+	}
+	free(names);
+	closedir(d);
+	if (!ok)
+		session_reply(s, FTP_LOCAL_ERROR, "Listing too large.");
+	return ok;
+}
+
+bool listing_build(struct session *s, enum listing_kind kind, const char *arg,
+		   struct sbuf *out, char *what)
+{
+	bool all = kind == LISTING_MLSD;
+	if (kind != LISTING_MLSD) {
+		bool a;
+		arg = skip_options(arg, &a);
+		all = a;
+	}
+	char path[FTP_PATH_MAX + 1];
+	if (!session_path(s, arg, path))
+		return false;
+	strcpy(what, path);
+
+	struct stat st;
+	int err = vfs_stat(s->root_fd, path, &st) == 0 ? 0 : errno;
+	if (err == 0) {
+		if (S_ISDIR(st.st_mode))
+			return list_dir(s, kind, path, NULL, "", all, out);
+		if (kind == LISTING_MLSD) {
+			session_reply(s, FTP_BAD_ARGUMENTS, "MLSD needs a directory; use MLST.");
+			return false;
+		}
+		/* A single file: list it as its parent would. */
+		char parent[FTP_PATH_MAX + 1];
+		const char *base = vpath_basename(path);
+		vpath_dirname(path, parent, sizeof parent);
+		int dfd = vfs_open(s->root_fd, parent, O_PATH | O_DIRECTORY, 0);
+		if (dfd < 0) {
+			session_reply_errno(s, 0, path, errno);
+			return false;
+		}
+		bool ok = add_entry(s, kind, dfd, base, path, "", time(NULL), out);
+		close(dfd);
+		if (ok && kind == LISTING_NLST) {
+			sbuf_reset(out);
+			ok = sbuf_printf(out, "%s\r\n", arg);
+		}
+		return ok;
+	}
+	/* Not a path: a pattern in the last component? */
+	const char *base = vpath_basename(path);
+	if (kind != LISTING_MLSD && err == ENOENT && wildmat_has_magic(base)) {
+		char parent[FTP_PATH_MAX + 1];
+		vpath_dirname(path, parent, sizeof parent);
+		/* NLST names keep the directory part the client gave. */
+		char prefix[FTP_PATH_MAX + 1] = "";
+		const char *slash = strrchr(arg, '/');
+		if (slash != NULL) {
+			size_t plen = (size_t)(slash - arg) + 1;
+			memcpy(prefix, arg, plen);
+			prefix[plen] = '\0';
+		}
+		return list_dir(s, kind, parent, base, prefix, all, out);
+	}
+	session_reply_errno(s, 0, path, err);
+	return false;
+}

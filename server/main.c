@@ -1,0 +1,106 @@
+/* ferryd: the FTP server's entry point. Parses options, binds, drops
+ * privileges, then hands over to the listener (or, with -i, runs one
+ * session on stdin/stdout). */
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "listener.h"
+#include "log.h"
+#include "options.h"
+#include "session.h"
+#include "vfs.h"
+
+/* Becomes cfg->run_as when started as root; never leaves a session as uid 0. */
+static bool drop_privileges(const struct ferryd_config *cfg)
+{
+	if (geteuid() != 0)
+		return true;
+	struct passwd *pw = getpwnam(cfg->run_as);
+	if (pw == NULL) {
+		log_msg(LOG_ERR, "--run-as %s: no such user", cfg->run_as);
+		return false;
+	}
+	if (pw->pw_uid == 0) {
+		log_msg(LOG_ERR, "--run-as %s: refusing to run sessions as root", cfg->run_as);
+		return false;
+	}
+	if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
+		log_msg(LOG_ERR, "cannot become %s: %s", cfg->run_as, strerror(errno));
+		return false;
+	}
+	if (setuid(0) == 0 || geteuid() == 0) {
+		log_msg(LOG_ERR, "privileges were not dropped");
+		return false;
+	}
+	return true;
+}
+
+/* Reads one password line from stdin and prints its hash. */
+static int hash_password(void)
+{
+	char pw[1024];
+	if (fgets(pw, sizeof pw, stdin) == NULL) {
+		fprintf(stderr, "ferryd: no password on standard input\n");
+		return 1;
+	}
+	pw[strcspn(pw, "\r\n")] = '\0';
+	char hash[256];
+	if (!auth_hash_password(pw, hash, sizeof hash)) {
+		fprintf(stderr, "ferryd: crypt(3) failed to hash the password\n");
+		return 1;
+	}
+	explicit_bzero(pw, sizeof pw);
+	printf("%s\n", hash);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct ferryd_config cfg;
+	char err[512];
+	if (!config_parse(&cfg, argc, argv, err, sizeof err)) {
+		fprintf(stderr, "ferryd: %s\n(try ferryd --help)\n", err);
+		config_free(&cfg);
+		return 2;
+	}
+	switch (cfg.action) {
+	case CONFIG_HELP: fputs(config_usage, stdout); return 0;
+	case CONFIG_VERSION: printf("ferryd %s\n", PACKAGE_VERSION); return 0;
+	case CONFIG_HASH_PASSWORD: return hash_password();
+	case CONFIG_SERVE: break;
+	}
+	log_init("ferryd", cfg.log_target, cfg.verbose);
+
+	int fds[CONFIG_MAX_LISTEN];
+	int nfds = 0;
+	if (!cfg.inetd && (nfds = listener_bind(&cfg, fds)) < 0)
+		return 1;
+	if (!drop_privileges(&cfg))
+		return 1;
+	int root = vfs_open_root(cfg.root);
+	if (root < 0) {
+		log_msg(LOG_ERR, "server root %s: %s", cfg.root, strerror(errno));
+		return 1;
+	}
+	if (!vfs_supported(root)) {
+		log_msg(LOG_ERR, "this kernel lacks openat2(RESOLVE_IN_ROOT) (Linux 5.6 or later "
+			"is needed to confine sessions)");
+		return 1;
+	}
+	close(root);
+	if (cfg.inetd) {
+		session_run(&cfg, 0, 1);
+		config_free(&cfg);
+		return 0;
+	}
+	int status = listener_run(&cfg, fds, nfds);
+	config_free(&cfg);
+	return status;
+}

@@ -1,0 +1,200 @@
+/* options: ferryd option parsing (see options.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "xalloc.h"
+
+const char config_usage[] =
+	"usage: ferryd [-l ADDR[:PORT]]... [-r DIR] [-u USERSFILE] [--anonymous=ro|rw|off]\n"
+	"              [--max-clients N] [--max-per-ip N] [--idle-timeout SEC]\n"
+	"              [--pasv-ports LO-HI] [--pasv-address ADDR] [--run-as USER]\n"
+	"              [--syslog] [-i] [-v]\n"
+	"       ferryd --hash-password\n"
+	"\n"
+	"  -l ADDR[:PORT]        listen address (repeatable; default 127.0.0.1:2121)\n"
+	"  -r DIR                server root (default: current directory)\n"
+	"  -u FILE               users file: name:crypt-hash[:home[:ro|rw]]\n"
+	"  --anonymous=MODE      ro, rw or off (default: ro without -u, off with -u)\n"
+	"  --max-clients N       sessions at once (default 1000)\n"
+	"  --max-per-ip N        sessions at once per client address (default 0: no limit)\n"
+	"  --idle-timeout SEC    close idle sessions and stalled transfers (default 300)\n"
+	"  --pasv-ports LO-HI    passive data port range (default: any)\n"
+	"  --pasv-address ADDR   IPv4 address announced in PASV replies\n"
+	"  --run-as USER         user to run as when started as root (default nobody)\n"
+	"  --syslog              log to syslog instead of stderr\n"
+	"  -i                    serve one session on stdin/stdout (inetd mode)\n"
+	"  -v                    log a protocol trace (passwords masked)\n"
+	"  --hash-password       read a password on stdin, print its crypt(3) hash\n"
+	"  -h, --help            show this help;  -V, --version  show the version\n";
+
+enum {
+	OPT_ANON = 256, OPT_MAX_CLIENTS, OPT_MAX_PER_IP, OPT_IDLE, OPT_PASV_PORTS,
+	OPT_PASV_ADDR, OPT_RUN_AS, OPT_SYSLOG, OPT_HASH,
+};
+
+static const struct option long_opts[] = {
+	{ "anonymous", required_argument, NULL, OPT_ANON },
+	{ "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
+	{ "max-per-ip", required_argument, NULL, OPT_MAX_PER_IP },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+	{ "pasv-ports", required_argument, NULL, OPT_PASV_PORTS },
+	{ "pasv-address", required_argument, NULL, OPT_PASV_ADDR },
+	{ "run-as", required_argument, NULL, OPT_RUN_AS },
+	{ "syslog", no_argument, NULL, OPT_SYSLOG },
+	{ "hash-password", no_argument, NULL, OPT_HASH },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Parses a whole decimal number in [lo, hi] into *out. */
+static bool parse_int(const char *s, long lo, long hi, int *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end != '\0' || v < lo || v > hi)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+bool config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, size_t errsz)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->max_clients = 1000;
+	cfg->idle_timeout = 300;
+	cfg->log_target = LOG_TO_STDERR;
+	cfg->action = CONFIG_SERVE;
+	int anon = -1;
+	bool syslog_given = false;
+	const char *root = NULL;
+	const char *run_as = "nobody";
+	const char *msg;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":l:r:u:ivhV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			if (cfg->nlisten == CONFIG_MAX_LISTEN) {
+				snprintf(err, errsz, "too many -l options (at most %d)", CONFIG_MAX_LISTEN);
+				return false;
+			}
+			msg = netaddr_parse_hostport(optarg, 2121, &cfg->listen[cfg->nlisten]);
+			if (msg) {
+				snprintf(err, errsz, "-l %s: %s", optarg, msg);
+				return false;
+			}
+			cfg->nlisten++;
+			break;
+		case 'r': root = optarg; break;
+		case 'u': cfg->users_file = xstrdup(optarg); break;
+		case 'i': cfg->inetd = true; break;
+		case 'v': cfg->verbose = true; break;
+		case 'h': cfg->action = CONFIG_HELP; return true;
+		case 'V': cfg->action = CONFIG_VERSION; return true;
+		case OPT_HASH: cfg->action = CONFIG_HASH_PASSWORD; break;
+		case OPT_SYSLOG: syslog_given = true; break;
+		case OPT_RUN_AS: run_as = optarg; break;
+		case OPT_ANON:
+			if (strcmp(optarg, "ro") == 0) anon = ANON_RO;
+			else if (strcmp(optarg, "rw") == 0) anon = ANON_RW;
+			else if (strcmp(optarg, "off") == 0) anon = ANON_OFF;
+			else {
+				snprintf(err, errsz, "--anonymous takes ro, rw or off, not '%s'", optarg);
+				return false;
+			}
+			break;
+		case OPT_MAX_CLIENTS:
+			if (!parse_int(optarg, 1, 100000, &cfg->max_clients)) {
+				snprintf(err, errsz, "--max-clients takes a number from 1 to 100000");
+				return false;
+			}
+			break;
+		case OPT_MAX_PER_IP:
+			if (!parse_int(optarg, 0, 100000, &cfg->max_per_ip)) {
+				snprintf(err, errsz, "--max-per-ip takes a number from 0 to 100000");
+				return false;
+			}
+			break;
+		case OPT_IDLE:
+			if (!parse_int(optarg, 1, 86400, &cfg->idle_timeout)) {
+				snprintf(err, errsz, "--idle-timeout takes seconds from 1 to 86400");
+				return false;
+			}
+			break;
+		case OPT_PASV_PORTS: {
+			char lo[8], hi[8];
+			const char *dash = strchr(optarg, '-');
+			size_t n = dash ? (size_t)(dash - optarg) : 0;
+			if (dash == NULL || n == 0 || n >= sizeof lo || strlen(dash + 1) >= sizeof hi) {
+				snprintf(err, errsz, "--pasv-ports takes LO-HI, e.g. 50000-50100");
+				return false;
+			}
+			memcpy(lo, optarg, n);
+			lo[n] = '\0';
+			strcpy(hi, dash + 1);
+			if (!parse_int(lo, 1024, 65535, &cfg->pasv_lo) ||
+			    !parse_int(hi, 1024, 65535, &cfg->pasv_hi) || cfg->pasv_lo > cfg->pasv_hi) {
+				snprintf(err, errsz, "--pasv-ports: ports must be 1024-65535 with LO <= HI");
+				return false;
+			}
+			break;
+		}
+		case OPT_PASV_ADDR:
+			msg = netaddr_parse_ip(optarg, 0, &cfg->pasv_address);
+			if (msg || cfg->pasv_address.ss.ss_family != AF_INET) {
+				snprintf(err, errsz, "--pasv-address %s: %s", optarg,
+					 msg ? msg : "must be an IPv4 address");
+				return false;
+			}
+			cfg->have_pasv_address = true;
+			break;
+		case ':':
+			snprintf(err, errsz, "option %s needs an argument", argv[optind - 1]);
+			return false;
+		default:
+			snprintf(err, errsz, "unknown option %s", argv[optind - 1]);
+			return false;
+		}
+	}
+	if (optind < argc) {
+		snprintf(err, errsz, "unexpected argument '%s'", argv[optind]);
+		return false;
+	}
+	if (cfg->action != CONFIG_SERVE)
+		return true;
+	if (cfg->nlisten == 0)
+		netaddr_parse_hostport("127.0.0.1", 2121, &cfg->listen[cfg->nlisten++]);
+
+	char path[PATH_MAX];
+	if (realpath(root ? root : ".", path) == NULL) {
+		snprintf(err, errsz, "server root %s: %s", root ? root : ".", strerror(errno));
+		return false;
+	}
+	cfg->root = xstrdup(path);
+	cfg->run_as = xstrdup(run_as);
+	cfg->log_target = (syslog_given || cfg->inetd) ? LOG_TO_SYSLOG : LOG_TO_STDERR;
+	if (cfg->users_file && !users_load(cfg->users_file, &cfg->users, err, errsz))
+		return false;
+	cfg->anonymous = anon >= 0 ? (enum anon_mode)anon : cfg->users_file ? ANON_OFF : ANON_RO;
+	return true;
+}
+
+void config_free(struct ferryd_config *cfg)
+{
+	free(cfg->root);
+	free(cfg->users_file);
+	free(cfg->run_as);
+	users_free(&cfg->users);
+}

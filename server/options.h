@@ -1,0 +1,50 @@
+/* options: ferryd's command line, parsed into one read-only struct that the
+ * listener and every session share. Parsing only: nothing here opens
+ * sockets or files except reading the users file. */
+#ifndef FERRYD_OPTIONS_H
+#define FERRYD_OPTIONS_H
+
+#include <stdbool.h>
+
+#include "log.h"
+#include "netaddr.h"
+#include "users.h"
+
+/* Most -l options accepted. */
+#define CONFIG_MAX_LISTEN 16
+
+/* Anonymous access ("anonymous" and "ftp" with any password). */
+enum anon_mode { ANON_OFF, ANON_RO, ANON_RW };
+
+/* What main should do after parsing. */
+enum config_action { CONFIG_SERVE, CONFIG_HELP, CONFIG_VERSION, CONFIG_HASH_PASSWORD };
+
+struct ferryd_config {
+	struct netaddr listen[CONFIG_MAX_LISTEN]; /* -l addresses */
+	int nlisten;                              /* how many -l (default one) */
+	char *root;                 /* absolute server root (-r, default cwd) */
+	char *users_file;           /* -u path, or NULL */
+	struct users users;         /* accounts loaded from users_file */
+	enum anon_mode anonymous;   /* anonymous access */
+	int max_clients;            /* sessions at once */
+	int max_per_ip;             /* sessions at once per address; 0 = no limit */
+	int idle_timeout;           /* seconds idle (or stalled) before 421 */
+	int pasv_lo, pasv_hi;       /* passive port range; 0-0 = kernel's choice */
+	struct netaddr pasv_address;/* address announced by PASV */
+	bool have_pasv_address;     /* pasv_address was given */
+	char *run_as;               /* user to become when started as root */
+	bool inetd;                 /* -i: one session on stdin/stdout */
+	bool verbose;               /* -v: protocol trace */
+	enum log_target log_target; /* stderr or syslog */
+	enum config_action action;  /* what to do */
+};
+
+/* Parses argv into cfg (defaults first). Returns true, or false with a
+ * one-line message in err. Loads the users file. */
+bool config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, size_t errsz);
+/* Frees what config_parse allocated. */
+void config_free(struct ferryd_config *cfg);
+/* The --help text. */
+extern const char config_usage[];
+
+#endif

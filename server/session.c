@@ -1,0 +1,286 @@
+/* session: the per-client command loop, replies and errno translation. */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "dataconn.h"
+#include "listfmt.h"
+#include "log.h"
+#include "reply.h"
+#include "sanitize.h"
+#include "session.h"
+#include "sysio.h"
+#include "vpath.h"
+#include "xalloc.h"
+
+/* Largest reply text formatted at once (STAT of a directory is larger and
+ * goes through listing.c). */
+#define REPLY_TEXT_MAX 8192
+
+/* Ends the session at once: the control connection is gone or broken. */
+static void session_abort(struct session *s) __attribute__((noreturn));
+
+static void session_cleanup(struct session *s)
+{
+	dataconn_reset(s);
+	sysio_close(&s->root_fd);
+	free(s->user);
+	free(s->rnfr);
+	free(s->deferred);
+	sbuf_free(&s->out);
+}
+
+static void session_abort(struct session *s)
+{
+	log_msg(LOG_INFO, "session end: peer=%s user=%s result=connection lost", s->peer_str,
+		s->user && s->logged_in ? s->user : "-");
+	session_cleanup(s);
+	_exit(0);
+}
+
+/* Writes the formatted reply and traces it. */
+static void session_send(struct session *s)
+{
+	if (log_verbose()) {
+		char clean[512];
+		size_t n = s->out.len >= 2 ? s->out.len - 2 : s->out.len;
+		sanitize_text(s->out.data, n, clean, sizeof clean);
+		log_msg(LOG_DEBUG, "%s -> %s", s->peer_str, clean);
+	}
+	int timeout = s->cfg->idle_timeout * 1000;
+	if (sysio_write_all_timeout(s->ctl_out, s->out.data, s->out.len, timeout) < 0)
+		session_abort(s);
+	sbuf_reset(&s->out);
+}
+
+void session_reply(struct session *s, int code, const char *fmt, ...)
+{
+	char text[REPLY_TEXT_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	session_reply_text(s, code, text);
+}
+
+void session_reply_text(struct session *s, int code, const char *text)
+{
+	sbuf_reset(&s->out);
+	if (!reply_format(&s->out, code, text)) {
+		sbuf_reset(&s->out);
+		reply_format(&s->out, FTP_LOCAL_ERROR, "Reply too long.");
+	}
+	session_send(s);
+}
+
+void session_reply_errno(struct session *s, int code, const char *path, int err)
+{
+	const char *what;
+	int c = FTP_FILE_UNAVAILABLE;
+	switch (err) {
+	case ENOENT: what = "No such file or directory"; break;
+	case ENOTDIR: what = "Not a directory"; break;
+	case EISDIR: what = "Is a directory"; break;
+	case EACCES: case EPERM: what = "Permission denied"; break;
+	case EEXIST: what = "File exists"; break;
+	case ENOTEMPTY: what = "Directory not empty"; break;
+	case EXDEV: what = "Path escapes the root"; break;
+	case ELOOP: what = "Too many symbolic links"; break;
+	case ENAMETOOLONG: what = "File name too long"; c = FTP_BAD_FILENAME; break;
+	case EINVAL: what = "Invalid argument"; break;
+	case EBUSY: what = "Resource busy"; c = FTP_FILE_BUSY; break;
+	case ENOSPC: what = "No space left on device"; c = FTP_NO_SPACE; break;
+	case EDQUOT: what = "Disk quota exceeded"; c = FTP_NO_SPACE; break;
+	case EFBIG: what = "File too large"; c = FTP_EXCEEDED_STORAGE; break;
+	case EROFS: what = "Read-only file system"; break;
+	default: what = strerror(err); c = FTP_LOCAL_ERROR; break;
+	}
+	char clean[FTP_PATH_MAX + 1];
+	sanitize_text(path, strlen(path), clean, sizeof clean);
+	session_reply(s, code ? code : c, "%s: %s.", clean, what);
+}
+
+void session_quote_path(const char *path, char *out, size_t outsz)
+{
+	size_t o = 0;
+	for (const char *p = path; *p && o + 2 < outsz; p++) {
+		if (*p == '"')
+			out[o++] = '"';   /* RFC 959: a quote in a 257 name is doubled */
+		out[o++] = *p;
+	}
+	out[o] = '\0';
+}
+
+bool session_path(struct session *s, const char *arg, char *out)
+{
+	switch (vpath_resolve(s->cwd, arg, strlen(arg), out, FTP_PATH_MAX + 1)) {
+	case VPATH_OK:
+		return true;
+	case VPATH_TOO_LONG:
+		session_reply(s, FTP_BAD_FILENAME, "Path too long.");
+		return false;
+	default:
+		session_reply(s, FTP_BAD_FILENAME, "File name with CR, LF or NUL refused.");
+		return false;
+	}
+}
+
+void session_log_transfer(struct session *s, const char *verb, const char *path,
+			  off_t bytes, long long start_ms, const char *result)
+{
+	char clean[FTP_PATH_MAX + 1];
+	sanitize_text(path, strlen(path), clean, sizeof clean);
+	double secs = (double)(sysio_now_ms() - start_ms) / 1000.0;
+	log_msg(LOG_INFO, "transfer: peer=%s user=%s %s %s bytes=%lld seconds=%.3f result=%s",
+		s->peer_str, s->user ? s->user : "-", verb, clean, (long long)bytes, secs, result);
+}
+
+/* Waits for the next command line. Returns false at end of stream. */
+static bool read_command(struct session *s, const char **line, size_t *len)
+{
+	for (;;) {
+		switch (lr_next(&s->lr, line, len)) {
+		case LR_LINE:
+			return true;
+		case LR_TOO_LONG:
+			session_reply(s, FTP_BAD_COMMAND, "Input line too long.");
+			continue;
+		case LR_NEED_MORE:
+			break;
+		}
+		struct pollfd pfd = { .fd = s->ctl_in, .events = POLLIN };
+		int r = poll(&pfd, 1, s->cfg->idle_timeout * 1000);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0) {
+			session_reply(s, FTP_SERVICE_CLOSING, "Timeout (%d seconds idle): closing.",
+				      s->cfg->idle_timeout);
+			log_msg(LOG_INFO, "session end: peer=%s user=%s result=idle timeout",
+				s->peer_str, s->user && s->logged_in ? s->user : "-");
+			return false;
+		}
+		ssize_t n = lr_fill(&s->lr, s->ctl_in);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+			session_abort(s);
+	}
+}
+
+bool session_control_during_transfer(struct session *s, bool *quit)
+{
+	*quit = false;
+	ssize_t n = lr_fill(&s->lr, s->ctl_in);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+		*quit = true;   /* control connection gone: abandon the transfer */
+		return true;
+	}
+	const char *line;
+	size_t len;
+	enum lr_status st;
+	while (s->deferred == NULL && (st = lr_next(&s->lr, &line, &len)) != LR_NEED_MORE) {
+		if (st == LR_TOO_LONG) {
+			session_reply(s, FTP_BAD_COMMAND, "Input line too long.");
+			continue;
+		}
+		char verb[5] = "";
+		size_t i = 0;
+		while (i < 4 && i < len && line[i] != ' ') {
+			verb[i] = (char)(line[i] >= 'a' && line[i] <= 'z' ? line[i] - 32 : line[i]);
+			i++;
+		}
+		verb[i] = '\0';
+		bool bare = i == len;
+		if (strcmp(verb, "ABOR") == 0 && bare) {
+			if (log_verbose())
+				log_msg(LOG_DEBUG, "%s <- ABOR", s->peer_str);
+			return true;
+		}
+		if (strcmp(verb, "STAT") == 0 && bare) {
+			if (log_verbose())
+				log_msg(LOG_DEBUG, "%s <- STAT", s->peer_str);
+			if (s->xfer.total >= 0)
+				session_reply(s, FTP_FILE_STATUS, "%s %s: %lld of %lld bytes transferred.",
+					      s->xfer.verb, s->xfer.path, (long long)s->xfer.done,
+					      (long long)s->xfer.total);
+			else
+				session_reply(s, FTP_FILE_STATUS, "%s %s: %lld bytes transferred.",
+					      s->xfer.verb, s->xfer.path, (long long)s->xfer.done);
+			continue;
+		}
+		/* Anything else waits until the transfer is over. */
+		s->deferred = xmalloc(len + 1);
+		memcpy(s->deferred, line, len + 1);
+		s->deferred_len = len;
+	}
+	return false;
+}
+
+/* Sets up the session from the control connection. */
+static void session_init(struct session *s, const struct ferryd_config *cfg, int in, int out)
+{
+	memset(s, 0, sizeof *s);
+	s->cfg = cfg;
+	s->ctl_in = in;
+	s->ctl_out = out;
+	s->root_fd = -1;
+	s->dc.listen_fd = -1;
+	s->mlst_facts = MLST_ALL;
+	s->started_ms = sysio_now_ms();
+	strcpy(s->cwd, "/");
+	lr_init(&s->lr, true);
+	sbuf_init(&s->out, FTP_REPLY_MAX);
+	if (sysio_peername(in, &s->peer) < 0 || sysio_sockname(in, &s->local) < 0) {
+		/* -i on a pipe (tests, ssh): no addresses; data channels are refused. */
+		memset(&s->peer, 0, sizeof s->peer);
+		memset(&s->local, 0, sizeof s->local);
+		snprintf(s->peer_str, sizeof s->peer_str, "local");
+	} else {
+		netaddr_unmap(&s->peer);
+		netaddr_unmap(&s->local);
+		netaddr_ntop(&s->peer, true, s->peer_str, sizeof s->peer_str);
+		int one = 1;
+		/* Telnet Synch arrives as urgent data; read it inline and strip it. */
+		setsockopt(in, SOL_SOCKET, SO_OOBINLINE, &one, sizeof one);
+	}
+	sysio_set_nonblock(in, true);
+	if (out != in)
+		sysio_set_nonblock(out, true);
+}
+
+void session_run(const struct ferryd_config *cfg, int ctl_in, int ctl_out)
+{
+	struct session sess, *s = &sess;
+	session_init(s, cfg, ctl_in, ctl_out);
+	log_msg(LOG_INFO, "session start: peer=%s", s->peer_str);
+	session_reply(s, FTP_READY, "ferryd ready.");
+
+	while (!s->quit) {
+		const char *line;
+		size_t len;
+		if (s->deferred != NULL) {
+			char *d = s->deferred;
+			s->deferred = NULL;
+			commands_dispatch(s, d, s->deferred_len);
+			free(d);
+			continue;
+		}
+		if (!read_command(s, &line, &len))
+			break;
+		/* Copy: a transfer reads further control lines into the reader. */
+		char copy[FTP_LINE_MAX + 2];
+		memcpy(copy, line, len + 1);
+		commands_dispatch(s, copy, len);
+	}
+	if (s->quit)
+		log_msg(LOG_INFO, "session end: peer=%s user=%s seconds=%.1f", s->peer_str,
+			s->user && s->logged_in ? s->user : "-",
+			(double)(sysio_now_ms() - s->started_ms) / 1000.0);
+	session_cleanup(s);
+}

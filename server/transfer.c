@@ -1,0 +1,372 @@
+/* transfer: data movement with live control (see transfer.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "sysio.h"
+#include "transfer.h"
+#include "xalloc.h"
+
+/* Largest single sendfile/splice request. */
+#define XFER_CHUNK (4 << 20)
+/* Buffer for uploads and ASCII conversion. */
+#define XFER_BUF (1 << 20)
+/* Pipe size asked for splice(2). */
+#define XFER_PIPE (1 << 20)
+/* Successful rounds between checks of the control connection while data
+ * flows without ever blocking. */
+#define XFER_CONTROL_EVERY 16
+
+/* Waits until data_fd is ready for events, answering control commands
+ * meanwhile. Returns XFER_OK when ready, or why to stop. */
+static enum xfer_result xfer_wait(struct session *s, int data_fd, short events)
+{
+	long long deadline = sysio_now_ms() + (long long)s->cfg->idle_timeout * 1000;
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = data_fd, .events = events },
+			{ .fd = s->deferred ? -1 : s->ctl_in, .events = POLLIN },
+		};
+		long long left = deadline - sysio_now_ms();
+		if (left <= 0)
+			return XFER_TIMEOUT;
+		int r = poll(p, 2, (int)left);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return XFER_NET_ERROR;
+		}
+		if (r == 0)
+			return XFER_TIMEOUT;
+		if (p[1].revents) {
+			bool quit;
+			if (session_control_during_transfer(s, &quit))
+				return quit ? XFER_CONTROL_LOST : XFER_ABORTED;
+		}
+		if (p[0].revents)
+			return XFER_OK;
+	}
+}
+
+/* Checks the control connection without waiting (between fast rounds). */
+static enum xfer_result xfer_peek_control(struct session *s)
+{
+	if (s->deferred)
+		return XFER_OK;
+	struct pollfd p = { .fd = s->ctl_in, .events = POLLIN };
+	if (poll(&p, 1, 0) > 0) {
+		bool quit;
+		if (session_control_during_transfer(s, &quit))
+			return quit ? XFER_CONTROL_LOST : XFER_ABORTED;
+	}
+	return XFER_OK;
+}
+
+/* Writes all of buf to the non-blocking data socket. */
+static enum xfer_result send_all(struct session *s, int data_fd, const char *buf, size_t len)
+{
+	int rounds = 0;
+	while (len > 0) {
+		ssize_t w = send(data_fd, buf, len, MSG_NOSIGNAL);
+		if (w > 0) {
+			buf += w;
+			len -= (size_t)w;
+			s->xfer.done += w;
+			if (++rounds % XFER_CONTROL_EVERY == 0) {
+				enum xfer_result r = xfer_peek_control(s);
+				if (r != XFER_OK)
+					return r;
+			}
+			continue;
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			return XFER_NET_ERROR;
+		enum xfer_result r = xfer_wait(s, data_fd, POLLOUT);
+		if (r != XFER_OK)
+			return r;
+	}
+	return XFER_OK;
+}
+
+enum xfer_result xfer_send_buf(struct session *s, int data_fd, const char *buf, size_t len)
+{
+	return send_all(s, data_fd, buf, len);
+}
+
+/* ASCII download: converts LF to CRLF through a buffer. */
+static enum xfer_result send_ascii(struct session *s, int data_fd, int file_fd,
+				   off_t offset, int *err)
+{
+	char *in = xmalloc(XFER_BUF);
+	char *out = xmalloc(2 * XFER_BUF);
+	enum xfer_result r = XFER_OK;
+	for (;;) {
+		ssize_t n = pread(file_fd, in, XFER_BUF, offset);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			*err = errno;
+			r = XFER_LOCAL_ERROR;
+			break;
+		}
+		if (n == 0)
+			break;
+		offset += n;
+		size_t o = 0;
+		for (ssize_t i = 0; i < n; i++) {
+			if (in[i] == '\n' && (i == 0 || in[i - 1] != '\r'))
+				out[o++] = '\r';
+			out[o++] = in[i];
+		}
+		r = send_all(s, data_fd, out, o);
+		if (r != XFER_OK)
+			break;
+	}
+	free(in);
+	free(out);
+	return r;
+}
+
+enum xfer_result xfer_send_file(struct session *s, int data_fd, int file_fd,
+				off_t offset, off_t size, int *err)
+{
+	if (s->ascii)
+		return send_ascii(s, data_fd, file_fd, offset, err);
+	int rounds = 0;
+	while (offset < size) {
+		off_t left = size - offset;
+		size_t chunk = left > XFER_CHUNK ? XFER_CHUNK : (size_t)left;
+		off_t before = offset;
+		ssize_t n = sendfile(data_fd, file_fd, &offset, chunk);
+		if (n > 0) {
+			s->xfer.done += offset - before;
+			if (++rounds % XFER_CONTROL_EVERY == 0) {
+				enum xfer_result r = xfer_peek_control(s);
+				if (r != XFER_OK)
+					return r;
+			}
+			continue;
+		}
+		if (n == 0)
+			break;     /* the file shrank: send what there was */
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			enum xfer_result r = xfer_wait(s, data_fd, POLLOUT);
+			if (r != XFER_OK)
+				return r;
+			continue;
+		}
+		if (errno == EPIPE || errno == ECONNRESET || errno == ENOTCONN)
+			return XFER_NET_ERROR;
+		*err = errno;
+		return XFER_LOCAL_ERROR;
+	}
+	return XFER_OK;
+}
+
+/* Writes n bytes to the file, counting them. */
+static enum xfer_result write_file(int file_fd, const char *buf, size_t n, off_t *received,
+				   int *err)
+{
+	if (sysio_write_all(file_fd, buf, n) < 0) {
+		*err = errno;
+		return XFER_LOCAL_ERROR;
+	}
+	*received += (off_t)n;
+	return XFER_OK;
+}
+
+/* Upload through a buffer: ASCII conversion, or where splice fails. */
+static enum xfer_result recv_buffered(struct session *s, int data_fd, int file_fd,
+				      off_t *received, int *err)
+{
+	char *buf = xmalloc(XFER_BUF);
+	enum xfer_result r = XFER_OK;
+	bool cr_pending = false;   /* ASCII: a CR ended the previous read */
+	int rounds = 0;
+	for (;;) {
+		ssize_t n = recv(data_fd, buf, XFER_BUF, 0);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK) {
+				r = XFER_NET_ERROR;
+				break;
+			}
+			r = xfer_wait(s, data_fd, POLLIN);
+			if (r != XFER_OK)
+				break;
+			continue;
+		}
+		s->xfer.done += n;
+		size_t len = (size_t)n;
+		if (s->ascii) {
+			/* CRLF becomes LF; a lone CR is kept. */
+			size_t o = 0;
+			char *out = buf;
+			if (cr_pending && buf[0] != '\n') {
+				r = write_file(file_fd, "\r", 1, received, err);
+				if (r != XFER_OK)
+					break;
+			}
+			cr_pending = false;
+			for (size_t i = 0; i < len; i++) {
+				if (buf[i] == '\r') {
+					if (i + 1 == len) {
+						cr_pending = true;
+						continue;
+					}
+					if (buf[i + 1] == '\n')
+						continue;
+				}
+				out[o++] = buf[i];
+			}
+			len = o;
+		}
+		r = write_file(file_fd, buf, len, received, err);
+		if (r != XFER_OK)
+			break;
+		if (++rounds % XFER_CONTROL_EVERY == 0 && (r = xfer_peek_control(s)) != XFER_OK)
+			break;
+	}
+	if (r == XFER_OK && cr_pending)
+		r = write_file(file_fd, "\r", 1, received, err);
+	free(buf);
+	return r;
+}
+
+/* Binary upload with splice(2): socket -> pipe -> file, no copies
+ * through user space. Returns XFER_LOCAL_ERROR with *err = EINVAL when
+ * splice cannot be used on these fds (the caller then buffers). */
+static enum xfer_result recv_splice(struct session *s, int data_fd, int file_fd,
+				    off_t *received, int *err)
+{
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		*err = EINVAL;
+		return XFER_LOCAL_ERROR;
+	}
+	fcntl(pipefd[1], F_SETPIPE_SZ, XFER_PIPE);
+	enum xfer_result r = XFER_OK;
+	int rounds = 0;
+	for (;;) {
+		ssize_t n = splice(data_fd, NULL, pipefd[1], NULL, XFER_CHUNK,
+				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				r = xfer_wait(s, data_fd, POLLIN);
+				if (r != XFER_OK)
+					break;
+				continue;
+			}
+			if (errno == EINVAL && *received == 0 && s->xfer.done == 0) {
+				*err = EINVAL;     /* splice unsupported here */
+				r = XFER_LOCAL_ERROR;
+			} else {
+				r = XFER_NET_ERROR;
+			}
+			break;
+		}
+		s->xfer.done += n;
+		/* Drain the pipe into the file completely. */
+		while (n > 0) {
+			ssize_t w = splice(pipefd[0], NULL, file_fd, NULL, (size_t)n, SPLICE_F_MOVE);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				*err = w < 0 ? errno : EIO;
+				r = XFER_LOCAL_ERROR;
+				goto out;
+			}
+			n -= w;
+			*received += w;
+		}
+		if (++rounds % XFER_CONTROL_EVERY == 0 && (r = xfer_peek_control(s)) != XFER_OK)
+			break;
+	}
+out:
+	close(pipefd[0]);
+	close(pipefd[1]);
+	return r;
+}
+
+/* True if the client has shut its side of the control connection. In
+ * stream mode an upload ends when the data connection closes, and a client
+ * that was killed closes it too: its control connection (opened first,
+ * closed first) tells the two apart. */
+static bool control_hung_up(struct session *s)
+{
+	struct pollfd p = { .fd = s->ctl_in, .events = POLLIN | POLLRDHUP };
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
+enum xfer_result xfer_recv_file(struct session *s, int data_fd, int file_fd,
+				off_t *received, int *err)
+{
+	enum xfer_result r;
+	*received = 0;
+	if (!s->ascii) {
+		r = recv_splice(s, data_fd, file_fd, received, err);
+		if (r == XFER_LOCAL_ERROR && *err == EINVAL && *received == 0)
+			r = recv_buffered(s, data_fd, file_fd, received, err);
+	} else {
+		r = recv_buffered(s, data_fd, file_fd, received, err);
+	}
+	if (r == XFER_OK && control_hung_up(s))
+		r = XFER_CONTROL_LOST;
+	return r;
+}
+
+void xfer_finish(struct session *s, enum xfer_result r, int local_err, const char *verb,
+		 const char *path, off_t bytes, long long start_ms)
+{
+	static const char *const names[] = {
+		[XFER_OK] = "ok", [XFER_ABORTED] = "aborted", [XFER_NET_ERROR] = "connection broken",
+		[XFER_TIMEOUT] = "timeout", [XFER_LOCAL_ERROR] = "local error",
+		[XFER_CONTROL_LOST] = "control connection lost",
+	};
+	session_log_transfer(s, verb, path, bytes, start_ms, names[r]);
+	switch (r) {
+	case XFER_OK:
+		session_reply(s, FTP_TRANSFER_OK, "Transfer complete (%lld bytes).", (long long)bytes);
+		break;
+	case XFER_ABORTED:
+		session_reply(s, FTP_TRANSFER_ABORTED, "Transfer aborted.");
+		session_reply(s, FTP_TRANSFER_OK, "ABOR successful.");
+		break;
+	case XFER_NET_ERROR:
+		session_reply(s, FTP_TRANSFER_ABORTED, "Data connection broken; transfer aborted.");
+		break;
+	case XFER_TIMEOUT:
+		session_reply(s, FTP_SERVICE_CLOSING, "Transfer stalled for %d seconds: closing.",
+			      s->cfg->idle_timeout);
+		s->quit = true;
+		break;
+	case XFER_LOCAL_ERROR:
+		if (local_err == ENOSPC || local_err == EDQUOT)
+			session_reply(s, FTP_NO_SPACE, "Disk full: upload discarded.");
+		else
+			session_reply(s, FTP_LOCAL_ERROR, "Local error: %s.", strerror(local_err));
+		break;
+	case XFER_CONTROL_LOST:
+		s->quit = true;
+		break;
+	}
+}

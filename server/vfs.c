@@ -1,0 +1,278 @@
+/* vfs: confined file operations (see vfs.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "ftp_limits.h"
+#include "sysio.h"
+#include "vfs.h"
+#include "vpath.h"
+#include "xalloc.h"
+
+/* Mode given to new files and directories, before the umask. */
+#define VFS_FILE_MODE 0666
+
+/* openat2 confined to dir_fd. */
+static int open_in(int dir_fd, const char *rel, int flags, mode_t mode)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)(flags | O_CLOEXEC),
+		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd;
+	do
+		fd = syscall(SYS_openat2, dir_fd, rel, &how, sizeof how);
+	while (fd < 0 && errno == EINTR);
+	return (int)fd;
+}
+
+/* The relative form of a virtual path: "/" -> ".", "/a/b" -> "a/b". */
+static const char *rel(const char *vpath)
+{
+	while (*vpath == '/')
+		vpath++;
+	return *vpath ? vpath : ".";
+}
+
+int vfs_open_root(const char *dir)
+{
+	return open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+int vfs_open_home(int root_fd, const char *home)
+{
+	if (home[0] == '/')
+		return vfs_open_root(home);
+	if (home[0] == '\0')
+		return open_in(root_fd, ".", O_PATH | O_DIRECTORY, 0);
+	return open_in(root_fd, home, O_PATH | O_DIRECTORY, 0);
+}
+
+bool vfs_supported(int root_fd)
+{
+	int fd = open_in(root_fd, ".", O_PATH | O_DIRECTORY, 0);
+	if (fd < 0)
+		return errno != ENOSYS && errno != EINVAL && errno != EPERM;
+	close(fd);
+	return true;
+}
+
+int vfs_open(int root_fd, const char *vpath, int flags, mode_t mode)
+{
+	return open_in(root_fd, rel(vpath), flags, mode);
+}
+
+int vfs_stat(int root_fd, const char *vpath, struct stat *st)
+{
+	int fd = open_in(root_fd, rel(vpath), O_PATH, 0);
+	if (fd < 0)
+		return -1;
+	int r = fstat(fd, st);
+	sysio_close(&fd);
+	return r;
+}
+
+int vfs_open_parent(int root_fd, const char *vpath, const char **base)
+{
+	char parent[FTP_PATH_MAX + 1];
+	*base = vpath_basename(vpath);
+	if (**base == '\0')
+		return (errno = EINVAL, -1);
+	vpath_dirname(vpath, parent, sizeof parent);
+	return open_in(root_fd, rel(parent), O_PATH | O_DIRECTORY, 0);
+}
+
+int vfs_lstat(int root_fd, const char *vpath, struct stat *st)
+{
+	const char *base;
+	if (strcmp(vpath, "/") == 0)
+		return vfs_stat(root_fd, vpath, st);
+	int dfd = vfs_open_parent(root_fd, vpath, &base);
+	if (dfd < 0)
+		return -1;
+	int r = fstatat(dfd, base, st, AT_SYMLINK_NOFOLLOW);
+	sysio_close(&dfd);
+	return r;
+}
+
+/* Runs one *at(2) call on the last component of vpath. */
+enum name_op { OP_UNLINK, OP_RMDIR, OP_MKDIR };
+static int name_op(int root_fd, const char *vpath, enum name_op op, mode_t mode)
+{
+	const char *base;
+	int dfd = vfs_open_parent(root_fd, vpath, &base);
+	if (dfd < 0)
+		return -1;
+	int r;
+	switch (op) {
+	case OP_UNLINK: {
+		/* unlink(2) of a directory gives EISDIR on Linux; say so clearly. */
+		struct stat st;
+		if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+			errno = EISDIR;
+			r = -1;
+		} else {
+			r = unlinkat(dfd, base, 0);
+		}
+		break;
+	}
+	case OP_RMDIR: r = unlinkat(dfd, base, AT_REMOVEDIR); break;
+	default: r = mkdirat(dfd, base, mode); break;
+	}
+	sysio_close(&dfd);
+	return r;
+}
+
+int vfs_unlink(int root_fd, const char *vpath)
+{
+	return name_op(root_fd, vpath, OP_UNLINK, 0);
+}
+
+int vfs_rmdir(int root_fd, const char *vpath)
+{
+	return name_op(root_fd, vpath, OP_RMDIR, 0);
+}
+
+int vfs_mkdir(int root_fd, const char *vpath, mode_t mode)
+{
+	return name_op(root_fd, vpath, OP_MKDIR, mode);
+}
+
+int vfs_rename(int root_fd, const char *from, const char *to)
+{
+	const char *fbase, *tbase;
+	int ffd = vfs_open_parent(root_fd, from, &fbase);
+	if (ffd < 0)
+		return -1;
+	int tfd = vfs_open_parent(root_fd, to, &tbase);
+	if (tfd < 0) {
+		sysio_close(&ffd);
+		return -1;
+	}
+	int r = renameat(ffd, fbase, tfd, tbase);
+	sysio_close(&ffd);
+	sysio_close(&tfd);
+	return r;
+}
+
+/* Creates a hidden, uniquely named temporary file in dir_fd. */
+static int named_temp(int dir_fd, char *name, size_t namesz)
+{
+	for (int tries = 0; tries < 16; tries++) {
+		unsigned char rnd[6];
+		if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+			return -1;
+		snprintf(name, namesz, ".ferryd-upload-%02x%02x%02x%02x%02x%02x", rnd[0],
+			 rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
+		int fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+				VFS_FILE_MODE);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	return (errno = EEXIST, -1);
+}
+
+int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up)
+{
+	const char *base;
+	memset(up, 0, sizeof *up);
+	up->fd = -1;
+	up->dir_fd = vfs_open_parent(root_fd, vpath, &base);
+	if (up->dir_fd < 0)
+		return -1;
+	/* The parent was opened O_PATH; file creation needs a real directory fd. */
+	int dfd = openat(up->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	sysio_close(&up->dir_fd);
+	if (dfd < 0)
+		return -1;
+	up->dir_fd = dfd;
+
+	struct stat old;
+	bool exists = fstatat(dfd, base, &old, AT_SYMLINK_NOFOLLOW) == 0;
+	if (exists && S_ISDIR(old.st_mode)) {
+		sysio_close(&up->dir_fd);
+		return (errno = EISDIR, -1);
+	}
+	up->fd = openat(dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, VFS_FILE_MODE);
+	if (up->fd >= 0) {
+		up->unnamed = true;
+	} else {
+		if (errno != EOPNOTSUPP && errno != EISDIR && errno != ENOENT) {
+			sysio_close(&up->dir_fd);
+			return -1;
+		}
+		up->fd = named_temp(dfd, up->tmpname, sizeof up->tmpname);
+		if (up->fd < 0) {
+			sysio_close(&up->dir_fd);
+			return -1;
+		}
+	}
+	if (exists && S_ISREG(old.st_mode))
+		fchmod(up->fd, old.st_mode & 07777);
+	else {
+		/* Apply the umask as open(2) would have for a new file. */
+		mode_t mask = umask(0);
+		umask(mask);
+		fchmod(up->fd, VFS_FILE_MODE & ~mask);
+	}
+	up->base = xstrdup(base);
+	return 0;
+}
+
+int vfs_upload_commit(struct vfs_upload *up)
+{
+	if (up->unnamed) {
+		/* Give the unnamed file a hidden name, then rename it into place. */
+		char proc[64];
+		snprintf(proc, sizeof proc, "/proc/self/fd/%d", up->fd);
+		for (int tries = 0; tries < 16; tries++) {
+			unsigned char rnd[6];
+			if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+				break;
+			snprintf(up->tmpname, sizeof up->tmpname,
+				 ".ferryd-upload-%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2],
+				 rnd[3], rnd[4], rnd[5]);
+			if (linkat(AT_FDCWD, proc, up->dir_fd, up->tmpname, AT_SYMLINK_FOLLOW) == 0)
+				break;
+			up->tmpname[0] = '\0';
+			if (errno != EEXIST)
+				break;
+		}
+		if (up->tmpname[0] == '\0') {
+			vfs_upload_abandon(up);
+			return -1;
+		}
+	}
+	if (renameat(up->dir_fd, up->tmpname, up->dir_fd, up->base) < 0) {
+		vfs_upload_abandon(up);
+		return -1;
+	}
+	up->tmpname[0] = '\0';
+	sysio_close(&up->fd);
+	sysio_close(&up->dir_fd);
+	free(up->base);
+	up->base = NULL;
+	return 0;
+}
+
+void vfs_upload_abandon(struct vfs_upload *up)
+{
+	int e = errno;
+	if (up->tmpname[0] != '\0' && up->dir_fd >= 0)
+		unlinkat(up->dir_fd, up->tmpname, 0);
+	up->tmpname[0] = '\0';
+	sysio_close(&up->fd);
+	sysio_close(&up->dir_fd);
+	free(up->base);
+	up->base = NULL;
+	errno = e;
+}

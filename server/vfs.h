@@ -1,0 +1,57 @@
+/* vfs: every file operation a session makes, confined to its root.
+ * The root is an open directory fd; every virtual path ("/a/b", always
+ * normalised by vpath) is resolved with openat2(RESOLVE_IN_ROOT |
+ * RESOLVE_NO_MAGICLINKS), so "..", absolute symlinks and symlinks to
+ * anywhere can never reach outside it. Operations on a name (unlink,
+ * rename, mkdir) open the parent this way and act on the last component,
+ * which vpath guarantees is a plain name. Errors return -1 with errno. */
+#ifndef FERRYD_VFS_H
+#define FERRYD_VFS_H
+
+#include <stdbool.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/* Opens the directory dir (absolute) as a root fd; -1 with errno. */
+int vfs_open_root(const char *dir);
+/* Opens home (relative to the root root_fd, or absolute on the host) as a
+ * new root fd; -1 with errno. */
+int vfs_open_home(int root_fd, const char *home);
+/* True if this kernel offers openat2 with RESOLVE_IN_ROOT. */
+bool vfs_supported(int root_fd);
+
+/* Opens vpath below root_fd with open(2) flags and mode. */
+int vfs_open(int root_fd, const char *vpath, int flags, mode_t mode);
+/* stat(2) of vpath, following symlinks inside the root. */
+int vfs_stat(int root_fd, const char *vpath, struct stat *st);
+/* Opens the parent directory of vpath (O_PATH) and points *base at the
+ * last component; fails with EINVAL for "/". */
+int vfs_open_parent(int root_fd, const char *vpath, const char **base);
+/* lstat(2) of vpath: a symlink itself, not its target. */
+int vfs_lstat(int root_fd, const char *vpath, struct stat *st);
+/* unlink(2), rmdir(2), mkdir(2) of vpath. */
+int vfs_unlink(int root_fd, const char *vpath);
+int vfs_rmdir(int root_fd, const char *vpath);
+int vfs_mkdir(int root_fd, const char *vpath, mode_t mode);
+/* rename(2) from one vpath to another. */
+int vfs_rename(int root_fd, const char *from, const char *to);
+
+/* An upload in progress: data goes to a file that has no name (or a hidden
+ * temporary name) until vfs_upload_commit puts it in place. */
+struct vfs_upload {
+	int fd;            /* file to write the data to */
+	int dir_fd;        /* parent directory of the target */
+	char *base;        /* target's name in dir_fd */
+	char tmpname[40];  /* hidden temporary name, "" while unnamed */
+	bool unnamed;      /* fd is an O_TMPFILE */
+};
+/* Starts an upload that will replace vpath (its mode is kept if it
+ * exists). Fails with EISDIR if vpath is a directory. */
+int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up);
+/* Puts the finished upload in place atomically; 0 or -1 (then the
+ * upload is abandoned as by vfs_upload_abandon). */
+int vfs_upload_commit(struct vfs_upload *up);
+/* Throws the upload away: the target is left as it was. */
+void vfs_upload_abandon(struct vfs_upload *up);
+
+#endif
