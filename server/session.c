@@ -50,10 +50,16 @@ static void session_abort(struct session *s)
 static void session_send(struct session *s)
 {
 	if (log_verbose()) {
-		char clean[512];
-		size_t n = s->out.len >= 2 ? s->out.len - 2 : s->out.len;
-		sanitize_text(s->out.data, n, clean, sizeof clean);
-		log_msg(LOG_DEBUG, "%s -> %s", s->peer_str, clean);
+		/* One trace line per reply line. */
+		const char *p = s->out.data, *end = s->out.data + s->out.len;
+		while (p < end) {
+			const char *eol = memchr(p, '\r', (size_t)(end - p));
+			size_t n = eol ? (size_t)(eol - p) : (size_t)(end - p);
+			char clean[512];
+			sanitize_text(p, n, clean, sizeof clean);
+			log_msg(LOG_DEBUG, "%s -> %s", s->peer_str, clean);
+			p += n + 2;
+		}
 	}
 	int timeout = s->cfg->idle_timeout * 1000;
 	if (sysio_write_all_timeout(s->ctl_out, s->out.data, s->out.len, timeout) < 0)

@@ -24,6 +24,9 @@
 /* Successful rounds between checks of the control connection while data
  * flows without ever blocking. */
 #define XFER_CONTROL_EVERY 16
+/* Milliseconds an upload waits, after its data connection closed, to see
+ * whether the control connection closes too (a killed client). */
+#define XFER_HANGUP_GRACE_MS 5
 
 /* Waits until data_fd is ready for events, answering control commands
  * meanwhile. Returns XFER_OK when ready, or why to stop. */
@@ -307,14 +310,20 @@ out:
 	return r;
 }
 
-/* True if the client has shut its side of the control connection. In
- * stream mode an upload ends when the data connection closes, and a client
- * that was killed closes it too: its control connection (opened first,
- * closed first) tells the two apart. */
+/* True if the client shuts its side of the control connection within a
+ * moment of closing the data connection. In stream mode an upload ends
+ * when the data connection closes, and a client that was killed closes it
+ * too; the kernel closes the killed client's sockets together, so its
+ * control connection hangs up at once, while a client that finished waits
+ * for the 226. */
 static bool control_hung_up(struct session *s)
 {
-	struct pollfd p = { .fd = s->ctl_in, .events = POLLIN | POLLRDHUP };
-	return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+	struct pollfd p = { .fd = s->ctl_in, .events = POLLRDHUP };
+	int r;
+	do
+		r = poll(&p, 1, XFER_HANGUP_GRACE_MS);
+	while (r < 0 && errno == EINTR);
+	return r > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
 enum xfer_result xfer_recv_file(struct session *s, int data_fd, int file_fd,
