@@ -20,12 +20,12 @@ const struct command command_table[] = {
 	{ "USER", cmd_user, CMD_PRELOGIN | CMD_NEEDS_ARG, "USER <name>" },
 	{ "PASS", cmd_pass, CMD_PRELOGIN, "PASS <password>" },
 	{ "QUIT", cmd_quit, CMD_PRELOGIN, "QUIT" },
-	{ "NOOP", cmd_noop, CMD_PRELOGIN | KEEP | CMD_KEEPS_RNFR, "NOOP" },
+	{ "NOOP", cmd_noop, CMD_PRELOGIN | KEEP, "NOOP" },
 	{ "SYST", cmd_syst, CMD_PRELOGIN | CMD_NO_ARG | KEEP, "SYST" },
 	{ "FEAT", cmd_feat, CMD_PRELOGIN | CMD_NO_ARG | KEEP, "FEAT" },
 	{ "OPTS", cmd_opts, CMD_PRELOGIN | CMD_NEEDS_ARG | KEEP, "OPTS UTF8 ON | OPTS MLST <facts>" },
 	{ "HELP", cmd_help, CMD_PRELOGIN | KEEP, "HELP [<verb>]" },
-	{ "STAT", cmd_stat, KEEP | CMD_KEEPS_RNFR | CMD_PATH_ARG, "STAT [<path>]" },
+	{ "STAT", cmd_stat, KEEP | CMD_PATH_ARG, "STAT [<path>]" },
 	{ "TYPE", cmd_type, CMD_NEEDS_ARG | KEEP, "TYPE A | I" },
 	{ "MODE", cmd_mode, CMD_NEEDS_ARG | KEEP, "MODE S" },
 	{ "STRU", cmd_stru, CMD_NEEDS_ARG | KEEP, "STRU F" },
@@ -115,7 +115,7 @@ void commands_dispatch(struct session *s, const char *line, size_t len)
 	if (!(cmd->flags & CMD_KEEPS_REST) && cmd->handler != cmd_retr &&
 	    cmd->handler != cmd_stor && cmd->handler != cmd_appe)
 		s->rest = 0;
-	if (!(cmd->flags & CMD_KEEPS_RNFR) && cmd->handler != cmd_rnto) {
+	if (cmd->handler != cmd_rnto) {
 		free(s->rnfr);
 		s->rnfr = NULL;
 	}

@@ -20,8 +20,7 @@ enum cmd_flags {
 	CMD_NO_ARG = 1 << 2,    /* 501 with an argument */
 	CMD_WRITES = 1 << 3,    /* changes files: 550 for read-only accounts */
 	CMD_KEEPS_REST = 1 << 4,/* does not cancel a pending REST */
-	CMD_KEEPS_RNFR = 1 << 5,/* does not cancel a pending RNFR */
-	CMD_PATH_ARG = 1 << 6,  /* argument is a path: CR/LF/NUL refused */
+	CMD_PATH_ARG = 1 << 5,  /* argument is a path: CR/LF/NUL refused */
 };
 
 struct command {

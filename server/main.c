@@ -65,10 +65,11 @@ int main(int argc, char **argv)
 {
 	struct ferryd_config cfg;
 	char err[512];
-	if (!config_parse(&cfg, argc, argv, err, sizeof err)) {
-		fprintf(stderr, "ferryd: %s\n(try ferryd --help)\n", err);
+	int bad = config_parse(&cfg, argc, argv, err, sizeof err);
+	if (bad) {
+		fprintf(stderr, "ferryd: %s\n%s", err, bad == 2 ? "(try ferryd --help)\n" : "");
 		config_free(&cfg);
-		return 2;
+		return bad;
 	}
 	switch (cfg.action) {
 	case CONFIG_HELP: fputs(config_usage, stdout); return 0;

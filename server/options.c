@@ -67,7 +67,7 @@ static bool parse_int(const char *s, long lo, long hi, int *out)
 	return true;
 }
 
-bool config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, size_t errsz)
+int config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, size_t errsz)
 {
 	memset(cfg, 0, sizeof *cfg);
 	cfg->max_clients = 1000;
@@ -88,12 +88,12 @@ bool config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, s
 		case 'l':
 			if (cfg->nlisten == CONFIG_MAX_LISTEN) {
 				snprintf(err, errsz, "too many -l options (at most %d)", CONFIG_MAX_LISTEN);
-				return false;
+				return 2;
 			}
 			msg = netaddr_parse_hostport(optarg, 2121, &cfg->listen[cfg->nlisten]);
 			if (msg) {
 				snprintf(err, errsz, "-l %s: %s", optarg, msg);
-				return false;
+				return 2;
 			}
 			cfg->nlisten++;
 			break;
@@ -101,8 +101,8 @@ bool config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, s
 		case 'u': cfg->users_file = xstrdup(optarg); break;
 		case 'i': cfg->inetd = true; break;
 		case 'v': cfg->verbose = true; break;
-		case 'h': cfg->action = CONFIG_HELP; return true;
-		case 'V': cfg->action = CONFIG_VERSION; return true;
+		case 'h': cfg->action = CONFIG_HELP; return 0;
+		case 'V': cfg->action = CONFIG_VERSION; return 0;
 		case OPT_HASH: cfg->action = CONFIG_HASH_PASSWORD; break;
 		case OPT_SYSLOG: syslog_given = true; break;
 		case OPT_RUN_AS: run_as = optarg; break;
@@ -112,25 +112,25 @@ bool config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, s
 			else if (strcmp(optarg, "off") == 0) anon = ANON_OFF;
 			else {
 				snprintf(err, errsz, "--anonymous takes ro, rw or off, not '%s'", optarg);
-				return false;
+				return 2;
 			}
 			break;
 		case OPT_MAX_CLIENTS:
 			if (!parse_int(optarg, 1, 100000, &cfg->max_clients)) {
 				snprintf(err, errsz, "--max-clients takes a number from 1 to 100000");
-				return false;
+				return 2;
 			}
 			break;
 		case OPT_MAX_PER_IP:
 			if (!parse_int(optarg, 0, 100000, &cfg->max_per_ip)) {
 				snprintf(err, errsz, "--max-per-ip takes a number from 0 to 100000");
-				return false;
+				return 2;
 			}
 			break;
 		case OPT_IDLE:
 			if (!parse_int(optarg, 1, 86400, &cfg->idle_timeout)) {
 				snprintf(err, errsz, "--idle-timeout takes seconds from 1 to 86400");
-				return false;
+				return 2;
 			}
 			break;
 		case OPT_PASV_PORTS: {
@@ -139,7 +139,7 @@ bool config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, s
 			size_t n = dash ? (size_t)(dash - optarg) : 0;
 			if (dash == NULL || n == 0 || n >= sizeof lo || strlen(dash + 1) >= sizeof hi) {
 				snprintf(err, errsz, "--pasv-ports takes LO-HI, e.g. 50000-50100");
-				return false;
+				return 2;
 			}
 			memcpy(lo, optarg, n);
 			lo[n] = '\0';
@@ -147,7 +147,7 @@ bool config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, s
 			if (!parse_int(lo, 1024, 65535, &cfg->pasv_lo) ||
 			    !parse_int(hi, 1024, 65535, &cfg->pasv_hi) || cfg->pasv_lo > cfg->pasv_hi) {
 				snprintf(err, errsz, "--pasv-ports: ports must be 1024-65535 with LO <= HI");
-				return false;
+				return 2;
 			}
 			break;
 		}
@@ -156,39 +156,39 @@ bool config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, s
 			if (msg || cfg->pasv_address.ss.ss_family != AF_INET) {
 				snprintf(err, errsz, "--pasv-address %s: %s", optarg,
 					 msg ? msg : "must be an IPv4 address");
-				return false;
+				return 2;
 			}
 			cfg->have_pasv_address = true;
 			break;
 		case ':':
 			snprintf(err, errsz, "option %s needs an argument", argv[optind - 1]);
-			return false;
+			return 2;
 		default:
 			snprintf(err, errsz, "unknown option %s", argv[optind - 1]);
-			return false;
+			return 2;
 		}
 	}
 	if (optind < argc) {
 		snprintf(err, errsz, "unexpected argument '%s'", argv[optind]);
-		return false;
+		return 2;
 	}
 	if (cfg->action != CONFIG_SERVE)
-		return true;
+		return 0;
 	if (cfg->nlisten == 0)
 		netaddr_parse_hostport("127.0.0.1", 2121, &cfg->listen[cfg->nlisten++]);
 
 	char path[PATH_MAX];
 	if (realpath(root ? root : ".", path) == NULL) {
 		snprintf(err, errsz, "server root %s: %s", root ? root : ".", strerror(errno));
-		return false;
+		return 1;
 	}
 	cfg->root = xstrdup(path);
 	cfg->run_as = xstrdup(run_as);
 	cfg->log_target = (syslog_given || cfg->inetd) ? LOG_TO_SYSLOG : LOG_TO_STDERR;
 	if (cfg->users_file && !users_load(cfg->users_file, &cfg->users, err, errsz))
-		return false;
+		return 1;
 	cfg->anonymous = anon >= 0 ? (enum anon_mode)anon : cfg->users_file ? ANON_OFF : ANON_RO;
-	return true;
+	return 0;
 }
 
 void config_free(struct ferryd_config *cfg)

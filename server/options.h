@@ -39,9 +39,10 @@ struct ferryd_config {
 	enum config_action action;  /* what to do */
 };
 
-/* Parses argv into cfg (defaults first). Returns true, or false with a
- * one-line message in err. Loads the users file. */
-bool config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, size_t errsz);
+/* Parses argv into cfg (defaults first) and loads the users file.
+ * Returns 0, or the exit status with a one-line message in err: 2 for a
+ * usage error, 1 for a server root or users file that cannot be used. */
+int config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, size_t errsz);
 /* Frees what config_parse allocated. */
 void config_free(struct ferryd_config *cfg);
 /* The --help text. */

@@ -1,0 +1,591 @@
+"""ferryd: every FTP verb against a real server, checked with python3's
+ftplib and raw control connections, and against the files on disk."""
+
+import calendar
+import fnmatch
+import ftplib
+import os
+import re
+import socket
+import time
+import unittest
+
+import ftptest
+from ftptest import Control, read_file
+
+STAMP = calendar.timegm((2001, 2, 3, 4, 5, 6, 0, 0, 0))
+SPACES = "name with  spaces.txt"
+UTF8 = "h\u00e9llo w\u00f6rld \u00fc.txt"
+BIN = ftptest.random_bytes(300000, seed=1)
+
+LS_RE = re.compile(r"^([-dlcbps][-rwxsStT]{9})\s+(\d+)\s+(\S+)\s+(\S+)\s+(\d+)\s+"
+                   r"([A-Z][a-z]{2})\s+(\d{1,2})\s+(\d{1,2}:\d{2}|\d{4}) (.+)$")
+
+
+def parse_mlsx(line):
+    """'type=file;size=3; name' -> ({'type': 'file', ...}, 'name')."""
+    facts, _, name = line.partition(" ")
+    out = {}
+    for f in facts.split(";"):
+        if f:
+            k, _, v = f.partition("=")
+            out[k.lower()] = v
+    return out, name
+
+
+class VerbsTest(ftptest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        srv = ftptest.Server(["--anonymous=rw"])
+        cls.addClassCleanup(srv.cleanup)
+        srv.write("hello.txt", b"hello world\n")
+        srv.write(SPACES, b"spaces\n")
+        srv.write(UTF8, "utf-8 \u00e9\n")
+        srv.write("stamp.txt", b"0123456789", mtime=STAMP)
+        srv.write("bin.dat", BIN)
+        srv.write("sub/inner.txt", b"inner\n")
+        srv.mkdir("sub/deeper")
+        for i in range(40):
+            srv.write("globdir/" + "a" * (200 + i), b"")
+        srv.start()
+        cls.server = srv
+
+    def setUp(self):
+        self.ftp = self.server.ftp()
+        self.addCleanup(self.ftp.close)
+
+    def raw(self, login=True):
+        c = Control(self.server)
+        self.addCleanup(c.close)
+        if login:
+            c.login()
+        return c
+
+    # -- session --
+
+    def test_greeting_is_220(self):
+        c = self.raw(login=False)
+        self.assertCode(c.greeting, 220)
+
+    def test_user_pass_anonymous_and_ftp(self):
+        for user in ("anonymous", "ftp", "ANONYMOUS"):
+            with self.subTest(user=user):
+                c = self.raw(login=False)
+                self.assertCode(c.cmd("USER " + user), 331)
+                self.assertCode(c.cmd("PASS someone@example.org"), 230)
+                self.assertCode(c.cmd("PWD"), 257)
+
+    def test_quit(self):
+        c = self.raw()
+        self.assertCode(c.cmd("QUIT"), 221)
+        self.assertEqual(c.wait_closed(5), [])
+
+    def test_quit_before_login(self):
+        c = self.raw(login=False)
+        self.assertCode(c.cmd("QUIT"), 221)
+        self.assertEqual(c.wait_closed(5), [])
+
+    def test_noop(self):
+        self.assertTrue(self.ftp.voidcmd("NOOP").startswith("200"))
+
+    def test_verbs_are_case_insensitive(self):
+        c = self.raw()
+        self.assertCode(c.cmd("noop"), 200)
+        self.assertCode(c.cmd("pwd"), 257)
+        self.assertCode(c.cmd("Syst"), 215)
+
+    # -- before login --
+
+    def test_allowed_before_login(self):
+        c = self.raw(login=False)
+        self.assertCode(c.cmd("NOOP"), 200)
+        self.assertCode(c.cmd("SYST"), 215)
+        self.assertCode(c.cmd("FEAT"), 211)
+        self.assertCode(c.cmd("HELP"), 214)
+        self.assertCode(c.cmd("OPTS UTF8 ON"), 200)
+        self.assertCode(c.cmd("USER anonymous"), 331)
+        self.assertCode(c.cmd("PASS x@y"), 230)
+
+    def test_refused_before_login(self):
+        before = ftptest.tree_snapshot(self.server.root)
+        c = self.raw(login=False)
+        cmds = ["PWD", "XPWD", "CWD sub", "XCWD sub", "CDUP", "XCUP", "LIST", "NLST",
+                "MLSD", "MLST hello.txt", "RETR hello.txt", "STOR new.txt", "STOU",
+                "APPE hello.txt", "DELE hello.txt", "MKD newdir", "XMKD newdir",
+                "RMD sub/deeper", "XRMD sub/deeper", "RNFR hello.txt", "RNTO moved.txt",
+                "SIZE hello.txt", "MDTM hello.txt", "TYPE I", "MODE S", "STRU F",
+                "ALLO 10", "REST 0", "PASV", "EPSV", "EPSV ALL",
+                "PORT 127,0,0,1,200,10", "EPRT |1|127.0.0.1|51210|", "STAT", "STAT sub",
+                "ABOR"]
+        for cmd in cmds:
+            with self.subTest(cmd=cmd):
+                self.assertCode(c.cmd(cmd), 530, msg="for " + cmd)
+        self.assertCode(c.cmd("NOOP"), 200)
+        self.assertEqual(ftptest.tree_snapshot(self.server.root), before)
+
+    # -- information --
+
+    def test_syst(self):
+        r = self.raw().cmd("SYST")
+        self.assertCode(r, 215)
+        self.assertTrue(r.lines[0][4:].strip(), r)
+
+    def test_feat(self):
+        r = self.raw(login=False).cmd("FEAT")
+        self.assertCode(r, 211)
+        self.assertGreater(len(r.lines), 2, r)
+        feats = [l.strip() for l in r.lines[1:-1]]
+        for l in r.lines[1:-1]:
+            self.assertTrue(l.startswith(" "), "feature lines start with a space: %r" % l)
+        upper = [f.upper() for f in feats]
+        for want in ("SIZE", "MDTM", "REST STREAM", "UTF8", "EPSV", "EPRT", "TVFS"):
+            self.assertIn(want, upper, r.text)
+        mlst = [f for f in feats if f.upper().startswith("MLST ")]
+        self.assertEqual(len(mlst), 1, r.text)
+        facts = {x.lower() for x in mlst[0][5:].split(";") if x}
+        self.assertEqual(facts, {"type*", "size*", "modify*", "perm*", "unique*"}, mlst[0])
+
+    def test_help(self):
+        r = self.raw().cmd("HELP")
+        self.assertCode(r, 214)
+        self.assertIn("RETR", r.text.upper())
+
+    def test_opts_utf8(self):
+        c = self.raw()
+        self.assertCode(c.cmd("OPTS UTF8 ON"), 200)
+        self.assertCode(c.cmd("opts utf8 on"), 200)
+
+    def test_opts_mlst_selects_facts(self):
+        c = self.raw()
+        r = c.cmd("OPTS MLST type;size;")
+        self.assertCode(r, 200)
+        r = c.cmd("MLST hello.txt")
+        self.assertCode(r, 250)
+        facts, name = parse_mlsx(r.lines[1][1:])
+        self.assertEqual(set(facts), {"type", "size"}, r)
+        self.assertEqual(facts["size"], "12")
+        self.assertCode(c.cmd("OPTS MLST modify;"), 200)
+        r = c.cmd("MLST hello.txt")
+        facts, name = parse_mlsx(r.lines[1][1:])
+        self.assertEqual(set(facts), {"modify"}, r)
+        # FEAT shows the facts now enabled.
+        r = c.cmd("FEAT")
+        mlst = [l.strip() for l in r.lines if l.strip().upper().startswith("MLST ")][0]
+        facts = {x.lower() for x in mlst[5:].split(";") if x}
+        self.assertEqual(facts, {"type", "size", "modify*", "perm", "unique"}, mlst)
+
+    def test_stat_without_path(self):
+        r = self.raw().cmd("STAT")
+        self.assertCode(r, 211)
+        self.assertGreater(len(r.lines), 1, r)
+
+    def test_stat_file(self):
+        r = self.raw().cmd("STAT hello.txt")
+        self.assertCode(r, 211, 212, 213)
+        self.assertIn("hello.txt", r.text)
+        self.assertRegex(r.text, r"\b12\b")
+
+    def test_stat_directory(self):
+        r = self.raw().cmd("STAT sub")
+        self.assertCode(r, 211, 212, 213)
+        self.assertIn("inner.txt", r.text)
+        self.assertIn("deeper", r.text)
+
+    def test_stat_name_with_spaces(self):
+        r = self.raw().cmd("STAT " + SPACES)
+        self.assertCode(r, 211, 212, 213)
+        self.assertIn(SPACES, r.text)
+
+    def test_stat_missing(self):
+        self.assertCode(self.raw().cmd("STAT nosuchfile"), 450, 550)
+
+    # -- transfer parameters --
+
+    def test_type(self):
+        c = self.raw()
+        self.assertCode(c.cmd("TYPE A"), 200)
+        self.assertCode(c.cmd("TYPE I"), 200)
+        self.assertCode(c.cmd("type i"), 200)
+        self.assertCode(c.cmd("TYPE X"), 501, 504)
+
+    def test_mode_and_stru(self):
+        c = self.raw()
+        self.assertCode(c.cmd("MODE S"), 200)
+        self.assertCode(c.cmd("STRU F"), 200)
+        self.assertCode(c.cmd("MODE B"), 501, 504)
+        self.assertCode(c.cmd("STRU R"), 501, 504)
+
+    def test_allo(self):
+        self.assertCode(self.raw().cmd("ALLO 100000"), 200, 202)
+
+    # -- navigation --
+
+    def pwd(self, c):
+        r = c.cmd("PWD")
+        self.assertCode(r, 257)
+        m = re.match(r'257 "((?:[^"]|"")*)"', r.lines[0])
+        self.assertIsNotNone(m, r)
+        return m.group(1).replace('""', '"')
+
+    def test_pwd_cwd_cdup(self):
+        c = self.raw()
+        self.assertEqual(self.pwd(c), "/")
+        self.assertCode(c.cmd("CWD sub"), 250)
+        self.assertEqual(self.pwd(c), "/sub")
+        self.assertCode(c.cmd("CWD deeper"), 250)
+        self.assertEqual(self.pwd(c), "/sub/deeper")
+        self.assertCode(c.cmd("CDUP"), 200, 250)
+        self.assertEqual(self.pwd(c), "/sub")
+        self.assertCode(c.cmd("CWD /"), 250)
+        self.assertEqual(self.pwd(c), "/")
+        self.assertCode(c.cmd("CWD /sub/deeper/"), 250)
+        self.assertEqual(self.pwd(c), "/sub/deeper")
+        self.assertCode(c.cmd("CWD ../.."), 250)
+        self.assertEqual(self.pwd(c), "/")
+        # Relative names resolve against the working directory.
+        c.cmd("CWD sub")
+        self.assertCode(c.cmd("SIZE inner.txt"), 213)
+
+    def test_x_forms(self):
+        c = self.raw()
+        r = c.cmd("XPWD")
+        self.assertCode(r, 257)
+        self.assertIn('"/"', r.text)
+        self.assertCode(c.cmd("XCWD sub"), 250)
+        self.assertIn('"/sub"', c.cmd("XPWD").text)
+        self.assertCode(c.cmd("XMKD xdir"), 257)
+        self.assertTrue(os.path.isdir(self.server.path("sub", "xdir")))
+        self.assertCode(c.cmd("XRMD xdir"), 250)
+        self.assertFalse(os.path.exists(self.server.path("sub", "xdir")))
+        self.assertCode(c.cmd("XCUP"), 200, 250)
+        self.assertIn('"/"', c.cmd("XPWD").text)
+
+    def test_cwd_errors(self):
+        c = self.raw()
+        self.assertCode(c.cmd("CWD nosuchdir"), 550)
+        self.assertCode(c.cmd("CWD hello.txt"), 550)
+        self.assertEqual(self.pwd(c), "/")
+
+    # -- listings --
+
+    def list_lines(self, cmd="LIST"):
+        lines = []
+        self.ftp.retrlines(cmd, lines.append)
+        return lines
+
+    def test_list_is_ls_l(self):
+        lines = self.list_lines("LIST")
+        entries = {}
+        for l in lines:
+            m = LS_RE.match(l)
+            self.assertIsNotNone(m, "not an ls -l line: %r" % l)
+            entries[m.group(9)] = m
+        names = set(os.listdir(self.server.root))
+        self.assertEqual(set(entries), names)
+        for name in names:
+            st = os.lstat(self.server.path(name))
+            m = entries[name]
+            self.assertEqual(int(m.group(5)), st.st_size, name)
+            self.assertEqual(m.group(1)[0], "d" if os.path.isdir(self.server.path(name)) else "-")
+        self.assertIn(SPACES, entries)  # kept whole, double space included
+        self.assertIn(UTF8, entries)
+
+    def test_list_directory_argument(self):
+        lines = self.list_lines("LIST sub")
+        names = {LS_RE.match(l).group(9) for l in lines}
+        self.assertEqual(names, {"inner.txt", "deeper"})
+
+    def test_list_file_argument(self):
+        lines = self.list_lines("LIST hello.txt")
+        self.assertEqual(len(lines), 1, lines)
+        m = LS_RE.match(lines[0])
+        self.assertEqual(m.group(5), "12")
+        self.assertTrue(m.group(9).endswith("hello.txt"), lines)
+
+    def test_list_missing(self):
+        self.assertFtpError((450, 550), self.list_lines, "LIST nosuchdir")
+
+    def test_nlst(self):
+        names = self.ftp.nlst()
+        self.assertEqual(sorted(names), sorted(os.listdir(self.server.root)))
+
+    def test_nlst_directory(self):
+        names = self.ftp.nlst("sub")
+        self.assertEqual(sorted(n.rsplit("/", 1)[-1] for n in names), ["deeper", "inner.txt"])
+
+    def test_nlst_glob(self):
+        names = self.ftp.nlst("*.txt")
+        want = [n for n in os.listdir(self.server.root) if fnmatch.fnmatchcase(n, "*.txt")]
+        self.assertEqual(sorted(n.rsplit("/", 1)[-1] for n in names), sorted(want))
+        self.assertIn("hello.txt", names)
+
+    def test_glob_pathological_pattern_is_fast(self):
+        pattern = "*a*a*a*a*a*a*a*a*a*a*a*b"
+        c = self.raw()
+        self.assertCode(c.cmd("CWD globdir"), 250)
+        c.cmd("TYPE A")
+        t0 = time.monotonic()
+        data = c.open_pasv()
+        r = c.cmd("NLST " + pattern)
+        if r.code == 150 or r.code == 125:
+            listing = ftptest.recv_all(data)
+            r = c.reply()
+            self.assertCode(r, 226)
+            self.assertEqual(listing, b"")
+        else:
+            self.assertCode(r, 450, 550)
+        elapsed = time.monotonic() - t0
+        data.close()
+        self.assertLess(elapsed, 1.0, "NLST %s took %.2fs" % (pattern, elapsed))
+        # The same kind of pattern through LIST and STAT.
+        t0 = time.monotonic()
+        r = c.cmd("STAT " + pattern)
+        self.assertLess(time.monotonic() - t0, 1.0)
+        self.assertCode(c.cmd("NOOP"), 200)
+
+    def check_mlsx_facts(self, facts, path):
+        st = os.stat(path)
+        if os.path.isdir(path):
+            self.assertEqual(facts["type"].lower(), "dir")
+            self.assertIn("e", facts["perm"])
+            self.assertIn("l", facts["perm"])
+        else:
+            self.assertEqual(facts["type"].lower(), "file")
+            self.assertEqual(int(facts["size"]), st.st_size)
+            self.assertIn("r", facts["perm"])
+            self.assertIn("w", facts["perm"])  # anonymous has rw here
+        self.assertEqual(facts["modify"][:14], ftptest.utc_stamp(st.st_mtime))
+        self.assertTrue(set(facts["perm"]) <= set("acdeflmprw"), facts)
+        self.assertTrue(facts["unique"], facts)
+
+    def test_mlsd(self):
+        lines = self.list_lines("MLSD")
+        seen = {}
+        for l in lines:
+            facts, name = parse_mlsx(l)
+            self.assertTrue({"type", "modify", "perm", "unique"} <= set(facts), l)
+            if facts["type"].lower() in ("cdir", "pdir"):
+                continue
+            seen[name] = facts
+        self.assertEqual(set(seen), set(os.listdir(self.server.root)))
+        for name, facts in seen.items():
+            with self.subTest(name=name):
+                self.check_mlsx_facts(facts, self.server.path(name))
+        uniques = [f["unique"] for f in seen.values()]
+        self.assertEqual(len(set(uniques)), len(uniques), "unique facts repeat")
+
+    def test_mlsd_subdirectory(self):
+        lines = self.list_lines("MLSD sub")
+        names = {parse_mlsx(l)[1] for l in lines
+                 if parse_mlsx(l)[0].get("type", "").lower() not in ("cdir", "pdir")}
+        self.assertEqual(names, {"inner.txt", "deeper"})
+
+    def test_mlsd_of_a_file_is_refused(self):
+        self.assertFtpError((501, 550), self.list_lines, "MLSD hello.txt")
+
+    def test_mlst(self):
+        c = self.raw()
+        r = c.cmd("MLST stamp.txt")
+        self.assertCode(r, 250)
+        self.assertEqual(len(r.lines), 3, r)
+        self.assertTrue(r.lines[1].startswith(" "), r)
+        facts, name = parse_mlsx(r.lines[1][1:])
+        self.assertTrue(name.endswith("stamp.txt"), name)
+        self.check_mlsx_facts(facts, self.server.path("stamp.txt"))
+        self.assertEqual(facts["modify"][:14], "20010203040506")
+        r = c.cmd("MLST sub")
+        self.assertCode(r, 250)
+        facts, name = parse_mlsx(r.lines[1][1:])
+        self.assertEqual(facts["type"].lower(), "dir")
+        # The same object has the same unique fact in MLST and MLSD.
+        mlsd = {parse_mlsx(l)[1]: parse_mlsx(l)[0] for l in self.list_lines("MLSD")}
+        self.assertEqual(mlsd["sub"]["unique"], facts["unique"])
+        self.assertCode(c.cmd("MLST nosuchfile"), 550)
+
+    def test_utf8_names(self):
+        self.assertIn(UTF8, self.ftp.nlst())
+        self.assertEqual(self.retr(self.ftp, UTF8), "utf-8 \u00e9\n".encode())
+        name = "\u65e5\u672c\u8a9e \u00f1 \u20ac.txt"
+        self.stor(self.ftp, name, b"unicode upload")
+        self.assertIn(name.encode("utf-8"), os.listdir(os.fsencode(self.server.root)))
+        self.assertEqual(read_file(self.server.path(name)), b"unicode upload")
+        self.assertIn(name, self.ftp.nlst())
+        self.ftp.delete(name)
+        self.assertFalse(os.path.exists(self.server.path(name)))
+
+    def test_mkd_quotes_doubled(self):
+        c = self.raw()
+        r = c.cmd('MKD a"b')
+        self.assertCode(r, 257)
+        self.assertIn('"/a""b"', r.lines[0])
+        self.assertTrue(os.path.isdir(self.server.path('a"b')))
+        self.assertCode(c.cmd('CWD a"b'), 250)
+        r = c.cmd("PWD")
+        self.assertIn('"/a""b"', r.lines[0])
+        c.cmd("CWD /")
+        self.assertCode(c.cmd('RMD a"b'), 250)
+        self.assertFalse(os.path.exists(self.server.path('a"b')))
+
+    def test_names_with_control_bytes_refused(self):
+        before = set(os.listdir(self.server.root))
+        c = self.raw()
+        # NUL inside a name: refused whole, not cut at the NUL.
+        for verb in (b"MKD", b"RNFR", b"CWD", b"DELE", b"SIZE", b"MDTM"):
+            with self.subTest(verb=verb):
+                r = c.cmd(verb + b" hello.txt\x00evil")
+                self.assertTrue(500 <= r.code <= 599, r)
+        data = c.open_pasv()
+        r = c.cmd(b"STOR hello.txt\x00evil")
+        data.close()
+        self.assertTrue(500 <= r.code <= 599, r)
+        # A bare CR inside a name.
+        r = c.cmd(b"MKD cr\rname")
+        self.assertTrue(500 <= r.code <= 599, r)
+        # A bare LF: may end the line; whatever happens, nothing with a control
+        # byte in its name is created and the session goes on.
+        c.send(b"MKD lf\nname\r\nNOOP\r\n")
+        for _ in range(4):
+            if c.reply().code == 200:
+                break
+        else:
+            self.fail("no 200 for NOOP after a bare LF")
+        self.assertCode(c.cmd("NOOP"), 200)
+        # RNTO to a name with a NUL.
+        self.assertCode(c.cmd("RNFR hello.txt"), 350)
+        r = c.cmd(b"RNTO new\x00name")
+        self.assertTrue(500 <= r.code <= 599, r)
+        after = set(os.listdir(self.server.root))
+        for n in after:
+            self.assertFalse(set(n) & {"\r", "\n", "\0"}, "created %r" % n)
+        self.assertNotIn("hello.txt\x00evil", after)
+        self.assertIn("hello.txt", after)
+        self.assertEqual(read_file(self.server.path("hello.txt")), b"hello world\n")
+        created = after - before - {"lf"}
+        self.assertEqual(created, set(), "created %r" % created)
+        if os.path.isdir(self.server.path("lf")):
+            os.rmdir(self.server.path("lf"))
+
+    # -- files --
+
+    def test_retr(self):
+        self.assertEqual(self.retr(self.ftp, "bin.dat"), BIN)
+        self.assertEqual(self.retr(self.ftp, "/sub/inner.txt"), b"inner\n")
+        self.assertEqual(self.retr(self.ftp, SPACES), b"spaces\n")
+
+    def test_retr_errors(self):
+        self.assertFtpError(550, self.retr, self.ftp, "nosuchfile")
+        self.assertFtpError(550, self.retr, self.ftp, "sub")
+        self.assertFtpError(550, self.retr, self.ftp, "sub/deeper")
+        self.assertTrue(self.ftp.voidcmd("NOOP").startswith("200"))
+
+    def test_rest_retr(self):
+        self.ftp.voidcmd("TYPE I")
+        out = []
+        self.ftp.retrbinary("RETR bin.dat", out.append, rest=123457)
+        self.assertEqual(b"".join(out), BIN[123457:])
+        # REST applies to one transfer only.
+        self.assertEqual(self.retr(self.ftp, "bin.dat"), BIN)
+
+    def test_rest_reply(self):
+        c = self.raw()
+        c.cmd("TYPE I")
+        self.assertCode(c.cmd("REST 100"), 350)
+        self.assertCode(c.cmd("REST 0"), 350)
+
+    def test_size_and_mdtm(self):
+        for name in ("hello.txt", "bin.dat", "stamp.txt", SPACES, UTF8):
+            with self.subTest(name=name):
+                st = os.stat(self.server.path(name))
+                self.ftp.voidcmd("TYPE I")
+                self.assertEqual(self.ftp.size(name), st.st_size)
+                r = self.ftp.sendcmd("MDTM " + name)
+                self.assertRegex(r, r"^213 \d{14}(\.\d+)?$")
+                self.assertEqual(r[4:18], ftptest.utc_stamp(st.st_mtime))
+        self.assertEqual(self.ftp.sendcmd("MDTM stamp.txt"), "213 20010203040506")
+
+    def test_size_mdtm_errors(self):
+        self.assertFtpError(550, self.ftp.sendcmd, "SIZE nosuchfile")
+        self.assertFtpError(550, self.ftp.sendcmd, "MDTM nosuchfile")
+        self.assertFtpError(550, self.ftp.sendcmd, "SIZE sub")
+
+    def test_stor_and_dele(self):
+        self.stor(self.ftp, "verbs-new.bin", BIN[:5000])
+        self.assertEqual(read_file(self.server.path("verbs-new.bin")), BIN[:5000])
+        self.assertTrue(self.ftp.delete("verbs-new.bin").startswith("250"))
+        self.assertFalse(os.path.exists(self.server.path("verbs-new.bin")))
+        self.assertFtpError(550, self.ftp.delete, "verbs-new.bin")
+        self.assertFtpError(550, self.ftp.delete, "sub")
+        self.assertTrue(os.path.isdir(self.server.path("sub")))
+
+    def test_appe(self):
+        self.server.write("verbs-appe.txt", b"one\n")
+        self.stor(self.ftp, "verbs-appe.txt", b"two\n", cmd="APPE")
+        self.assertEqual(read_file(self.server.path("verbs-appe.txt")), b"one\ntwo\n")
+
+    def test_mkd_rmd(self):
+        r = self.ftp.sendcmd("MKD verbs-dir")
+        self.assertTrue(r.startswith('257 "/verbs-dir"'), r)
+        self.assertTrue(os.path.isdir(self.server.path("verbs-dir")))
+        self.assertFtpError(550, self.ftp.mkd, "verbs-dir")
+        self.ftp.mkd("verbs-dir/child")
+        self.assertTrue(os.path.isdir(self.server.path("verbs-dir", "child")))
+        self.assertFtpError(550, self.ftp.rmd, "verbs-dir")  # not empty
+        self.assertTrue(os.path.isdir(self.server.path("verbs-dir")))
+        self.ftp.rmd("verbs-dir/child")
+        self.assertTrue(self.ftp.sendcmd("RMD verbs-dir").startswith("250"))
+        self.assertFalse(os.path.exists(self.server.path("verbs-dir")))
+        self.assertFtpError(550, self.ftp.rmd, "verbs-dir")
+        self.assertFtpError(550, self.ftp.rmd, "hello.txt")
+        self.assertTrue(os.path.isfile(self.server.path("hello.txt")))
+
+    def test_rnfr_rnto(self):
+        self.server.write("verbs-from.txt", b"rename me")
+        c = self.raw()
+        self.assertCode(c.cmd("RNFR verbs-from.txt"), 350)
+        self.assertCode(c.cmd("RNTO sub/verbs-to.txt"), 250)
+        self.assertFalse(os.path.exists(self.server.path("verbs-from.txt")))
+        self.assertEqual(read_file(self.server.path("sub", "verbs-to.txt")), b"rename me")
+        # Directories too.
+        self.server.mkdir("verbs-d1")
+        self.assertCode(c.cmd("RNFR verbs-d1"), 350)
+        self.assertCode(c.cmd("RNTO verbs-d2"), 250)
+        self.assertTrue(os.path.isdir(self.server.path("verbs-d2")))
+        self.assertFalse(os.path.exists(self.server.path("verbs-d1")))
+        # RNFR of a missing name, and RNTO not right after RNFR.
+        self.assertCode(c.cmd("RNFR nosuchfile"), 550)
+        self.assertCode(c.cmd("RNTO whatever"), 503)
+        os.unlink(self.server.path("sub", "verbs-to.txt"))
+        os.rmdir(self.server.path("verbs-d2"))
+
+    def test_rnto_must_follow_rnfr(self):
+        # RFC 959: RNFR "must be immediately followed by" RNTO; another command
+        # in between cancels the pending rename.
+        self.server.write("verbs-pending.txt", b"pending")
+        self.addCleanup(lambda: [os.unlink(p) for p in (self.server.path("verbs-pending.txt"),
+                                 self.server.path("verbs-whatever.txt")) if os.path.exists(p)])
+        c = self.raw()
+        self.assertCode(c.cmd("RNTO verbs-whatever.txt"), 503)
+        self.assertCode(c.cmd("RNFR verbs-pending.txt"), 350)
+        self.assertCode(c.cmd("NOOP"), 200)
+        self.assertCode(c.cmd("RNTO verbs-whatever.txt"), 503)
+        self.assertFalse(os.path.exists(self.server.path("verbs-whatever.txt")))
+        self.assertTrue(os.path.exists(self.server.path("verbs-pending.txt")))
+        # A rename is used up by its RNTO.
+        self.assertCode(c.cmd("RNFR verbs-pending.txt"), 350)
+        self.assertCode(c.cmd("RNTO verbs-whatever.txt"), 250)
+        self.assertCode(c.cmd("RNTO verbs-pending.txt"), 503)
+        self.assertTrue(os.path.exists(self.server.path("verbs-whatever.txt")))
+
+    def test_abor_without_transfer(self):
+        self.assertCode(self.raw().cmd("ABOR"), 225)
+
+    def test_transfers_in_a_row(self):
+        # One session, several transfers and listings one after another.
+        for i in range(5):
+            self.assertEqual(self.retr(self.ftp, "hello.txt"), b"hello world\n")
+            self.assertIn("hello.txt", self.ftp.nlst())
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
