@@ -138,7 +138,8 @@ static bool list_dir(struct session *s, enum listing_kind kind, const char *dirp
 		}
 		names[n++] = xstrdup(nm);
 	}
-	qsort(names, n, sizeof *names, cmp_names);
+	if (n > 1)
+		qsort(names, n, sizeof *names, cmp_names);
 	time_t now = time(NULL);
 	bool ok = true;
 	char vp[FTP_PATH_MAX + 1];

@@ -61,6 +61,35 @@ static int hash_password(void)
 	return 0;
 }
 
+/* Binds, drops privileges and serves; returns the exit status. */
+static int serve(const struct ferryd_config *cfg)
+{
+	log_init("ferryd", cfg->log_target, cfg->verbose);
+
+	int fds[CONFIG_MAX_LISTEN];
+	int nfds = 0;
+	if (!cfg->inetd && (nfds = listener_bind(cfg, fds)) < 0)
+		return 1;
+	if (!drop_privileges(cfg))
+		return 1;
+	int root = vfs_open_root(cfg->root);
+	if (root < 0) {
+		log_msg(LOG_ERR, "server root %s: %s", cfg->root, strerror(errno));
+		return 1;
+	}
+	if (!vfs_supported(root)) {
+		log_msg(LOG_ERR, "this kernel lacks openat2(RESOLVE_IN_ROOT) (Linux 5.6 or later "
+			"is needed to confine sessions)");
+		return 1;
+	}
+	close(root);
+	if (cfg->inetd) {
+		session_run(cfg, 0, 1);
+		return 0;
+	}
+	return listener_run(cfg, fds, nfds);
+}
+
 int main(int argc, char **argv)
 {
 	struct ferryd_config cfg;
@@ -71,37 +100,13 @@ int main(int argc, char **argv)
 		config_free(&cfg);
 		return bad;
 	}
+	int status;
 	switch (cfg.action) {
-	case CONFIG_HELP: fputs(config_usage, stdout); return 0;
-	case CONFIG_VERSION: printf("ferryd %s\n", PACKAGE_VERSION); return 0;
-	case CONFIG_HASH_PASSWORD: return hash_password();
-	case CONFIG_SERVE: break;
+	case CONFIG_HELP: fputs(config_usage, stdout); status = 0; break;
+	case CONFIG_VERSION: printf("ferryd %s\n", PACKAGE_VERSION); status = 0; break;
+	case CONFIG_HASH_PASSWORD: status = hash_password(); break;
+	default: status = serve(&cfg); break;
 	}
-	log_init("ferryd", cfg.log_target, cfg.verbose);
-
-	int fds[CONFIG_MAX_LISTEN];
-	int nfds = 0;
-	if (!cfg.inetd && (nfds = listener_bind(&cfg, fds)) < 0)
-		return 1;
-	if (!drop_privileges(&cfg))
-		return 1;
-	int root = vfs_open_root(cfg.root);
-	if (root < 0) {
-		log_msg(LOG_ERR, "server root %s: %s", cfg.root, strerror(errno));
-		return 1;
-	}
-	if (!vfs_supported(root)) {
-		log_msg(LOG_ERR, "this kernel lacks openat2(RESOLVE_IN_ROOT) (Linux 5.6 or later "
-			"is needed to confine sessions)");
-		return 1;
-	}
-	close(root);
-	if (cfg.inetd) {
-		session_run(&cfg, 0, 1);
-		config_free(&cfg);
-		return 0;
-	}
-	int status = listener_run(&cfg, fds, nfds);
 	config_free(&cfg);
 	return status;
 }
