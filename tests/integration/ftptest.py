@@ -20,14 +20,16 @@ nobody so the sessions can read and write it (prepare()).
 
 import atexit
 import calendar
-import errno
 import ftplib
+import io
 import os
+import random
 import pwd
 import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -113,7 +115,6 @@ def parse_stamp(s):
 
 def random_bytes(n, seed=0):
     """n reproducible pseudo-random bytes (all 256 values occur)."""
-    import random
     r = random.Random(seed)
     return r.randbytes(n)
 
@@ -309,10 +310,28 @@ class Server:
 
     def cleanup(self):
         """Stops the server and removes its temporary tree (kept when
-        FERRY_KEEP_TMP is set)."""
+        FERRY_KEEP_TMP is set). Fails if ferryd's log holds a sanitizer
+        report or a session killed by a signal."""
         self.stop()
+        problems = self.crash_reports()
         if not os.environ.get("FERRY_KEEP_TMP"):
             shutil.rmtree(self.base, ignore_errors=True)
+        if problems:
+            raise AssertionError("ferryd reported errors in its log:\n" + "\n".join(problems))
+
+    _CRASH_RE = re.compile(r"ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:|"
+                           r"killed by signal|SUMMARY: \w+Sanitizer")
+
+    def crash_reports(self):
+        """Lines of the log (with some context) that tell of a crash."""
+        lines = self.log_text().splitlines()
+        out = []
+        for i, line in enumerate(lines):
+            if self._CRASH_RE.search(line):
+                out.extend(lines[i:i + 15])
+                if len(out) > 200:
+                    break
+        return out
 
     def __enter__(self):
         return self.start()
@@ -633,7 +652,6 @@ def port_arg(host, port):
 
 def reset_close(sock):
     """Closes a socket with an RST (SO_LINGER 0) instead of a FIN."""
-    import struct
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     except OSError:
@@ -692,5 +710,4 @@ class TestCase(unittest.TestCase):
         return b"".join(out)
 
     def stor(self, ftp, name, data, cmd="STOR"):
-        import io
         return ftp.storbinary(cmd + " " + name, io.BytesIO(data))

@@ -5,7 +5,7 @@ the three ways clients send it: plain, after Telnet IP + Synch (IAC IP IAC
 urgent, then DM, as BSD ftp does), and as ftplib's abort() (the whole line
 as urgent data)."""
 
-import os
+import re
 import socket
 import time
 import unittest
@@ -103,7 +103,7 @@ class AbortTest(ftptest.TestCase):
         c, data = self.stalled_retr()
         r = c.cmd("STAT")
         self.assertCode(r, 213)
-        nums = [int(n) for n in __import__("re").findall(r"\d+", r.text[4:])]
+        nums = [int(n) for n in re.findall(r"\d+", r.text[4:])]
         self.assertTrue(any(0 < n < BIG for n in nums),
                         "STAT during a transfer should give the bytes done: %r" % r)
         c.send(b"ABOR\r\n")

@@ -3,7 +3,6 @@ session goes on. Over-long lines, Telnet IAC sequences, NUL and garbage
 bytes, unknown verbs, commands out of sequence, bad arguments, missing files
 and refused permissions (anonymous is read-only by default)."""
 
-import ftplib
 import io
 import os
 import time
@@ -258,7 +257,7 @@ class BadInputTest(ftptest.TestCase):
         self.addCleanup(f.close)
         for cmd in ("STOR new.txt", "STOR hello.txt", "APPE hello.txt", "STOU hello.txt"):
             with self.subTest(cmd=cmd):
-                e = self.assertFtpError(550, f.storbinary, cmd, io.BytesIO(b"data"))
+                self.assertFtpError(550, f.storbinary, cmd, io.BytesIO(b"data"))
         c = self.raw()
         for cmd in ("DELE hello.txt", "MKD newdir", "XMKD newdir", "RMD dir", "XRMD dir",
                     "RNFR hello.txt"):

@@ -4,6 +4,7 @@
 trace shows which commands it really sent."""
 
 import os
+import shutil
 import subprocess
 import tempfile
 import unittest
@@ -32,7 +33,7 @@ class CurlTest(ftptest.TestCase):
         srv.start()
         cls.server = srv
         cls.tmp = tempfile.mkdtemp(prefix="ferryd-curl-")
-        cls.addClassCleanup(__import__("shutil").rmtree, cls.tmp, True)
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
 
     def curl(self, *args, ok=True):
         cmd = [config.CURL, "-sS", "-v", "--max-time", "30", "--connect-timeout", "10"]

@@ -3,9 +3,9 @@ place only when the whole upload arrived, so a broken upload (connection
 reset, ABOR, stalled transfer) leaves the old file exactly as it was and no
 stray files. Also REST+STOR, APPE, STOU naming, SIZE and MDTM afterwards."""
 
+import io
 import os
 import re
-import socket
 import threading
 import time
 import unittest
@@ -253,7 +253,6 @@ class UploadTest(ftptest.TestCase):
         f = self.server.ftp()
         self.addCleanup(f.close)
         f.cwd(self.dirname)
-        import io
         f.storbinary("STOR resume2.bin", io.BytesIO(NEW[12345:]), rest=12345)
         self.assertEqual(read_file(self.p("resume2.bin")), NEW)
 

@@ -4,10 +4,10 @@ read-only account gets 550 for every write; wrong passwords get 530 after a
 delay and the third failure closes the session with 421; anonymous is off
 with a users file unless asked for; -v never logs passwords."""
 
+import io
 import os
 import re
 import subprocess
-import threading
 import time
 import unittest
 
@@ -128,7 +128,6 @@ class UsersTest(ftptest.TestCase):
         f = self.ftp("reader")
         self.assertEqual(self.nlst(f), ["alice", "bob", "shared.txt"])
         self.assertEqual(self.retr(f, "shared.txt"), b"shared\n")
-        import io
         for cmd in ("STOR new.txt", "STOR shared.txt", "APPE shared.txt", "STOU shared.txt"):
             with self.subTest(cmd=cmd):
                 e = self.assertFtpError(550, f.storbinary, cmd, io.BytesIO(b"data"))
@@ -226,7 +225,6 @@ class AnonymousWithUsersTest(ftptest.TestCase):
         anon = self.server.ftp()
         self.addCleanup(anon.close)
         self.assertEqual(sorted(anon.nlst()), ["alice", "bob", "shared.txt"])
-        import io
         self.assertFtpError(550, anon.storbinary, "STOR x.txt", io.BytesIO(b"x"))
         alice = self.server.ftp("alice", PASSWORDS["alice"])
         self.addCleanup(alice.close)

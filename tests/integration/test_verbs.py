@@ -3,10 +3,8 @@ ftplib and raw control connections, and against the files on disk."""
 
 import calendar
 import fnmatch
-import ftplib
 import os
 import re
-import socket
 import time
 import unittest
 
