@@ -124,6 +124,7 @@ static void start_session(const struct ferryd_config *cfg, struct children *ch, 
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGPIPE, SIG_IGN);
+		signal(SIGXFSZ, SIG_IGN);   /* a file size limit gives EFBIG, not death */
 		sigprocmask(SIG_SETMASK, oldmask, NULL);
 		session_run(cfg, fd, fd);
 		_exit(0);

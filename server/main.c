@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -84,6 +85,8 @@ static int serve(const struct ferryd_config *cfg)
 	}
 	close(root);
 	if (cfg->inetd) {
+		signal(SIGPIPE, SIG_IGN);
+		signal(SIGXFSZ, SIG_IGN);
 		session_run(cfg, 0, 1);
 		return 0;
 	}
