@@ -32,8 +32,13 @@ int sysio_write_all(int fd, const void *buf, size_t n)
 int sysio_write_all_timeout(int fd, const void *buf, size_t n, int timeout_ms)
 {
 	const char *p = buf;
+	bool sock = true;   /* send(2) with MSG_NOSIGNAL: a closed peer is EPIPE, not SIGPIPE */
 	while (n > 0) {
-		ssize_t w = write(fd, p, n);
+		ssize_t w = sock ? send(fd, p, n, MSG_NOSIGNAL) : write(fd, p, n);
+		if (w < 0 && sock && errno == ENOTSOCK) {
+			sock = false;
+			continue;
+		}
 		if (w >= 0) {
 			p += w;
 			n -= (size_t)w;

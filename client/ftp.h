@@ -1,0 +1,164 @@
+/* ftp: the client engine. One struct ftp per control connection; both
+ * front ends (TUI and command line) reach servers only through these calls,
+ * so both send the same wire commands.
+ *
+ * Blocking I/O with timeouts: every call returns when it is done, failed,
+ * or waited longer than the timeout for the server. Nothing here prints:
+ * every call returns a status and leaves a one-line message in
+ * ftp_message(), already sanitised, like "550 /x: No such file or
+ * directory." Server text and remote names reach callers only sanitised
+ * (entries keep the raw name beside it for use in later commands).
+ *
+ * The engine speaks to servers as they are: EPSV falling back to PASV (and
+ * ignoring a PASV address that is not the server's, as behind NAT), MLSD
+ * when FEAT offers it and LIST parsed from Unix and DOS forms otherwise.
+ * A control connection found dead is reopened on the next call, logged in
+ * again and put back in the same directory, and the call is tried once more.
+ * Active mode (PORT/EPRT) and TLS are not spoken. */
+#ifndef FERRY_FTP_H
+#define FERRY_FTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "listparse.h"
+
+/* What a call came to. */
+enum ftp_status {
+	FTP_S_OK = 0,     /* done */
+	FTP_S_USAGE,      /* bad argument or call (a line break in a name, not connected); nothing sent */
+	FTP_S_CONNECT,    /* could not connect: lookup, refused, timeout, turned away at the greeting */
+	FTP_S_LOGIN,      /* the server refused the user name or password */
+	FTP_S_REFUSED,    /* the server refused a command (a 4xx or 5xx reply) */
+	FTP_S_LOCAL,      /* a local file could not be read or written */
+	FTP_S_BROKEN,     /* the control or data connection broke off or timed out */
+	FTP_S_CANCELLED,  /* the progress callback asked to stop; the connection is still usable */
+};
+
+/* Features learnt from FEAT (RFC 2389), as bits for ftp_features(). */
+enum ftp_feature {
+	FTP_FEAT_MLST = 1 << 0,  /* MLST/MLSD listings */
+	FTP_FEAT_SIZE = 1 << 1,  /* SIZE */
+	FTP_FEAT_MDTM = 1 << 2,  /* MDTM */
+	FTP_FEAT_REST = 1 << 3,  /* REST STREAM */
+	FTP_FEAT_UTF8 = 1 << 4,  /* UTF8 (then OPTS UTF8 ON is sent) */
+	FTP_FEAT_EPSV = 1 << 5,  /* EPSV listed (it is tried either way) */
+};
+
+/* How ftp_put writes the remote file. */
+enum ftp_put_mode {
+	FTP_PUT_REPLACE,  /* STOR: the remote file becomes the local file */
+	FTP_PUT_RESUME,   /* REST offset, then STOR: the local file from offset, written at offset */
+	FTP_PUT_APPEND,   /* APPE: the local file from offset, added at the remote end */
+};
+
+/* Progress of a transfer: done counts the resume offset, total is -1 when
+ * unknown, rate is bytes per second so far. Called at the start, about
+ * every FTP_PROGRESS_MS (also while the transfer stalls) and at the end.
+ * Returning non-zero cancels: the engine sends ABOR and returns
+ * FTP_S_CANCELLED with the connection still usable. */
+typedef int ftp_progress_fn(void *arg, off_t done, off_t total, double rate);
+
+/* What a trace line reports. */
+enum ftp_trace_kind {
+	FTP_TRACE_SENT,      /* a command sent (PASS shown as "PASS ****") */
+	FTP_TRACE_RECEIVED,  /* a reply line received */
+	FTP_TRACE_INFO,      /* the engine's own note: state changes, fallbacks, reconnects */
+};
+/* Receives the protocol trace; text is sanitised and valid only during the call. */
+typedef void ftp_trace_fn(void *arg, enum ftp_trace_kind kind, const char *text);
+
+/* Milliseconds between progress calls. */
+#define FTP_PROGRESS_MS 100
+/* Default wait for the server, in milliseconds. */
+#define FTP_DEFAULT_TIMEOUT_MS 30000
+/* Default FTP port. */
+#define FTP_DEFAULT_PORT 21
+
+struct ftp;
+
+/* Returns a new, unconnected handle (never NULL); free with ftp_free. */
+struct ftp *ftp_new(void);
+/* Closes the connections (without QUIT) and frees f and everything it owns; NULL is allowed. */
+void ftp_free(struct ftp *f);
+/* Sets how long any wait for the server may take, in milliseconds (> 0). */
+void ftp_set_timeout(struct ftp *f, int ms);
+/* Sets a protocol trace receiver (NULL to stop); the engine never prints one itself. */
+void ftp_set_trace(struct ftp *f, ftp_trace_fn *fn, void *arg);
+
+/* Connects to host (name, IPv4, or IPv6 with or without brackets) on port
+ * (0 = 21), trying each address the name has within the timeout, then
+ * logs in: USER/PASS (user NULL = anonymous), FEAT, OPTS UTF8 ON when
+ * offered, TYPE I, PWD. Remembers all of it to reconnect later. user and
+ * pass are copied; a connection already open is closed first. The name
+ * lookup itself is not bounded by the timeout (getaddrinfo has none). */
+enum ftp_status ftp_connect(struct ftp *f, const char *host, int port,
+			    const char *user, const char *pass);
+/* Logs in like ftp_connect over fd, an already connected stream socket,
+ * which f takes over (closed by ftp_free even on failure). Data
+ * connections go to data_host (a numeric address), or to fd's peer when
+ * data_host is NULL. Such a connection is not reopened when it drops. */
+enum ftp_status ftp_connect_fd(struct ftp *f, int fd, const char *data_host,
+			       const char *user, const char *pass);
+/* Sends QUIT, reads the goodbye and closes; f may connect again later. */
+enum ftp_status ftp_quit(struct ftp *f);
+/* True while the control connection is open. */
+bool ftp_connected(const struct ftp *f);
+
+/* The message of the last call (sanitised, one line; "" before any); owned by f. */
+const char *ftp_message(const struct ftp *f);
+/* The code of the last reply read (0 if none, e.g. after a local error). */
+int ftp_reply_code(const struct ftp *f);
+/* The server's greeting, sanitised, lines joined by '\n' ("" before login); owned by f. */
+const char *ftp_welcome(const struct ftp *f);
+/* The FTP_FEAT_* bits the server listed in FEAT. */
+unsigned ftp_features(const struct ftp *f);
+/* A short name for a status ("ok", "refused", ...); static. */
+const char *ftp_status_name(enum ftp_status s);
+
+/* The current remote directory exactly as the server named it, for
+ * building paths to send back ("" if unknown); owned by f. */
+const char *ftp_dir(const struct ftp *f);
+/* The current remote directory sanitised for display ("" if unknown); owned by f. */
+const char *ftp_dir_display(const struct ftp *f);
+/* Sends PWD and updates ftp_dir(). */
+enum ftp_status ftp_pwd(struct ftp *f);
+/* Changes directory (CWD path), then learns the new one with PWD. */
+enum ftp_status ftp_cwd(struct ftp *f, const char *path);
+/* Goes to the parent directory (CDUP), then PWD. */
+enum ftp_status ftp_cdup(struct ftp *f);
+/* MKD path. */
+enum ftp_status ftp_mkdir(struct ftp *f, const char *path);
+/* RMD path. */
+enum ftp_status ftp_rmdir(struct ftp *f, const char *path);
+/* DELE path. */
+enum ftp_status ftp_delete(struct ftp *f, const char *path);
+/* RNFR from, then RNTO to. */
+enum ftp_status ftp_rename(struct ftp *f, const char *from, const char *to);
+/* SIZE path: sets *size in bytes. */
+enum ftp_status ftp_size(struct ftp *f, const char *path, off_t *size);
+/* MDTM path: sets *mtime (UTC seconds). */
+enum ftp_status ftp_mdtm(struct ftp *f, const char *path, time_t *mtime);
+/* NOOP: keeps an idle connection open (and reopens a dropped one). */
+enum ftp_status ftp_noop(struct ftp *f);
+
+/* Lists path (NULL or "" = the current directory) into out, which the
+ * caller initialises with listparse_init and frees with listparse_free;
+ * entries are appended. MLSD when offered, else LIST. */
+enum ftp_status ftp_list(struct ftp *f, const char *path, struct ftp_listing *out);
+/* Downloads remote into fd (a file or pipe open for writing). offset > 0
+ * resumes: REST offset is sent and, when fd is a regular file, writing
+ * starts at offset in it. progress may be NULL. */
+enum ftp_status ftp_get(struct ftp *f, const char *remote, int fd, off_t offset,
+			ftp_progress_fn *progress, void *arg);
+/* Uploads fd (open for reading) as remote. For FTP_PUT_RESUME and
+ * FTP_PUT_APPEND, reading starts at offset when fd is a regular file
+ * (other fds are read from where they are); FTP_PUT_REPLACE takes offset
+ * 0 and reads fd from where it is. Reading a pipe is not interrupted by
+ * the timeout or a cancel. progress may be NULL. */
+enum ftp_status ftp_put(struct ftp *f, int fd, const char *remote, enum ftp_put_mode mode,
+			off_t offset, ftp_progress_fn *progress, void *arg);
+
+#endif

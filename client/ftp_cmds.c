@@ -1,0 +1,260 @@
+/* ftp_cmds: the commands that need no data connection: directories
+ * (CWD, CDUP, PWD, MKD, RMD), files (DELE, RNFR/RNTO, SIZE, MDTM), NOOP
+ * and QUIT. Each is an operation run through ftp_run, so a dropped
+ * connection is reopened and the command tried once more. */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ftp_private.h"
+#include "vpath.h"
+#include "xalloc.h"
+
+/* Arguments of a one- or two-name command. */
+struct cmd_args {
+	const char *verb;   /* the FTP verb */
+	const char *arg;    /* its argument, or NULL */
+	const char *arg2;   /* RNTO's argument for a rename */
+	off_t *size;        /* SIZE's result */
+	time_t *mtime;      /* MDTM's result */
+};
+
+/* Sends verb arg and wants a 2xx reply. */
+static enum ftp_status op_simple(struct ftp *f, void *p)
+{
+	const struct cmd_args *a = p;
+	enum ftp_status st = ftp_command(f, a->verb, a->arg);
+	return st != FTP_S_OK ? st : ftp_check(f, 2);
+}
+
+/* Checks the argument and runs op_simple. */
+static enum ftp_status cmd_simple(struct ftp *f, const char *verb, const char *arg, bool needs_arg)
+{
+	enum ftp_status st;
+	struct cmd_args a = { .verb = verb, .arg = arg };
+	if (!ftp_arg_ok(f, arg, needs_arg, &st))
+		return st;
+	return ftp_run(f, op_simple, &a);
+}
+
+/* Sends PWD and remembers the directory from its 257 reply. */
+static enum ftp_status cmd_read_pwd(struct ftp *f)
+{
+	enum ftp_status st = ftp_command(f, "PWD", NULL);
+	if (st == FTP_S_OK)
+		st = ftp_check(f, 2);
+	if (st != FTP_S_OK)
+		return st;
+	char *path = f->code == FTP_PATH_CREATED ? ftp_parse_257(ftp_reply_text(f)) : NULL;
+	if (path == NULL) {
+		ftp_set_msg(f, "no directory name in the reply to PWD: %s", ftp_message(f));
+		return FTP_S_REFUSED;
+	}
+	ftp_set_cwd(f, path);
+	free(path);
+	return FTP_S_OK;
+}
+
+/* After a directory change, learns the new directory with PWD; when the
+ * server will not say, works it out from the old one and the argument
+ * (lexically, for servers with Unix-like paths). */
+static enum ftp_status cmd_refresh_cwd(struct ftp *f, const char *arg)
+{
+	char keep[FTP_MSG_MAX];
+	int code = f->code;
+
+	memcpy(keep, f->msg, sizeof keep);
+	enum ftp_status st = cmd_read_pwd(f);
+	if (st == FTP_S_BROKEN)
+		return st;
+	if (st != FTP_S_OK) {
+		char out[FTP_PATH_MAX + 1];
+		if (f->cwd != NULL && f->cwd[0] == '/' &&
+		    vpath_resolve(f->cwd, arg, strlen(arg), out, sizeof out) == VPATH_OK)
+			ftp_set_cwd(f, out);
+		else
+			ftp_set_cwd(f, NULL);
+	}
+	memcpy(f->msg, keep, sizeof keep);   /* the call's message is CWD's */
+	f->code = code;
+	return FTP_S_OK;
+}
+
+/* CWD path or CDUP, then PWD. */
+static enum ftp_status op_chdir(struct ftp *f, void *p)
+{
+	const struct cmd_args *a = p;
+	enum ftp_status st = ftp_command(f, a->verb, a->arg);
+	if (st == FTP_S_OK)
+		st = ftp_check(f, 2);
+	if (st != FTP_S_OK)
+		return st;
+	return cmd_refresh_cwd(f, a->arg ? a->arg : "..");
+}
+
+enum ftp_status ftp_cwd(struct ftp *f, const char *path)
+{
+	enum ftp_status st;
+	struct cmd_args a = { .verb = "CWD", .arg = path };
+	if (!ftp_arg_ok(f, path, true, &st))
+		return st;
+	return ftp_run(f, op_chdir, &a);
+}
+
+enum ftp_status ftp_cdup(struct ftp *f)
+{
+	struct cmd_args a = { .verb = "CDUP" };
+	return ftp_run(f, op_chdir, &a);
+}
+
+/* PWD alone. */
+static enum ftp_status op_pwd(struct ftp *f, void *p)
+{
+	(void)p;
+	return cmd_read_pwd(f);
+}
+
+enum ftp_status ftp_pwd(struct ftp *f)
+{
+	return ftp_run(f, op_pwd, NULL);
+}
+
+enum ftp_status ftp_mkdir(struct ftp *f, const char *path)
+{
+	return cmd_simple(f, "MKD", path, true);
+}
+
+enum ftp_status ftp_rmdir(struct ftp *f, const char *path)
+{
+	return cmd_simple(f, "RMD", path, true);
+}
+
+enum ftp_status ftp_delete(struct ftp *f, const char *path)
+{
+	return cmd_simple(f, "DELE", path, true);
+}
+
+enum ftp_status ftp_noop(struct ftp *f)
+{
+	return cmd_simple(f, "NOOP", NULL, false);
+}
+
+/* RNFR (wants 350), then RNTO (wants 2xx). */
+static enum ftp_status op_rename(struct ftp *f, void *p)
+{
+	const struct cmd_args *a = p;
+	enum ftp_status st = ftp_command(f, "RNFR", a->arg);
+	if (st == FTP_S_OK)
+		st = ftp_check(f, 3);
+	if (st == FTP_S_OK)
+		st = ftp_command(f, "RNTO", a->arg2);
+	return st != FTP_S_OK ? st : ftp_check(f, 2);
+}
+
+enum ftp_status ftp_rename(struct ftp *f, const char *from, const char *to)
+{
+	enum ftp_status st;
+	struct cmd_args a = { .arg = from, .arg2 = to };
+	if (!ftp_arg_ok(f, from, true, &st) || !ftp_arg_ok(f, to, true, &st))
+		return st;
+	return ftp_run(f, op_rename, &a);
+}
+
+/* The 213 reply's value with surrounding spaces removed: sets *s and *n. */
+static void cmd_value(const struct ftp *f, const char **s, size_t *n)
+{
+	const char *t = ftp_reply_text(f);
+	while (*t == ' ')
+		t++;
+	size_t len = strlen(t);
+	while (len > 0 && (t[len - 1] == ' ' || t[len - 1] == '\n'))
+		len--;
+	*s = t;
+	*n = len;
+}
+
+bool ftp_reply_size(const struct ftp *f, off_t *size)
+{
+	const char *s;
+	size_t n;
+	long long v = 0;
+	cmd_value(f, &s, &n);
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9' || v > (INT64_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*size = (off_t)v;
+	return true;
+}
+
+/* SIZE path: a decimal number of bytes. */
+static enum ftp_status op_size(struct ftp *f, void *p)
+{
+	const struct cmd_args *a = p;
+	enum ftp_status st = op_simple(f, p);
+	if (st != FTP_S_OK)
+		return st;
+	if (!ftp_reply_size(f, a->size)) {
+		ftp_set_msg(f, "not a size in the reply to SIZE: %s", ftp_message(f));
+		return FTP_S_REFUSED;
+	}
+	return FTP_S_OK;
+}
+
+enum ftp_status ftp_size(struct ftp *f, const char *path, off_t *size)
+{
+	enum ftp_status st;
+	struct cmd_args a = { .verb = "SIZE", .arg = path, .size = size };
+	if (!ftp_arg_ok(f, path, true, &st))
+		return st;
+	return ftp_run(f, op_size, &a);
+}
+
+/* MDTM path: an RFC 3659 time-val. */
+static enum ftp_status op_mdtm(struct ftp *f, void *p)
+{
+	const struct cmd_args *a = p;
+	enum ftp_status st = op_simple(f, p);
+	if (st != FTP_S_OK)
+		return st;
+	const char *s;
+	size_t n;
+	cmd_value(f, &s, &n);
+	time_t t = listparse_time_val(s, n);
+	if (t == 0) {
+		ftp_set_msg(f, "not a time in the reply to MDTM: %s", ftp_message(f));
+		return FTP_S_REFUSED;
+	}
+	*a->mtime = t;
+	return FTP_S_OK;
+}
+
+enum ftp_status ftp_mdtm(struct ftp *f, const char *path, time_t *mtime)
+{
+	enum ftp_status st;
+	struct cmd_args a = { .verb = "MDTM", .arg = path, .mtime = mtime };
+	if (!ftp_arg_ok(f, path, true, &st))
+		return st;
+	return ftp_run(f, op_mdtm, &a);
+}
+
+enum ftp_status ftp_quit(struct ftp *f)
+{
+	f->code = 0;
+	if (f->fd >= 0)
+		ftp_drain(f);
+	if (f->fd < 0) {
+		ftp_set_msg(f, "not connected");
+		return FTP_S_OK;
+	}
+	enum ftp_status st = ftp_command(f, "QUIT", NULL);
+	if (st == FTP_S_OK)
+		st = ftp_check(f, 2);
+	ftp_close_control(f);
+	return st;
+}

@@ -1,0 +1,76 @@
+/* ftp_list: directory listings. MLSD when FEAT offered MLST (facts are
+ * exact: UTC times, sizes, types), otherwise LIST, parsed from the forms
+ * real servers print (listparse.c). A server that offers MLSD but then
+ * answers it 500/502 gets LIST from then on. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "ftp_private.h"
+#include "sbuf.h"
+
+/* Arguments of a listing. */
+struct list_args {
+	const char *path;           /* directory to list, or NULL */
+	struct ftp_listing *out;    /* where entries go */
+};
+
+/* Collects the listing body, bounded by FTP_LISTING_MAX. */
+static int sink_sbuf(void *arg, const char *buf, size_t n)
+{
+	return sbuf_append(arg, buf, n) ? 0 : EFBIG;
+}
+
+/* One listing: MLSD or LIST, falling back once from MLSD to LIST. */
+static enum ftp_status op_list(struct ftp *f, void *p)
+{
+	struct list_args *a = p;
+	bool mlsd = (f->feat & FTP_FEAT_MLST) && !f->no_mlsd;
+
+	for (;;) {
+		int dfd;
+		enum ftp_status st = ftp_data_open(f, &dfd);
+		if (st != FTP_S_OK)
+			return st;
+		struct sbuf body;
+		sbuf_init(&body, FTP_LISTING_MAX);
+		struct ftp_sink sink = { .write = sink_sbuf, .arg = &body,
+					 .what = "receiving the listing" };
+		st = ftp_xfer_recv(f, dfd, mlsd ? "MLSD" : "LIST", a->path, 0, -1, &sink,
+				   NULL, NULL);
+		if (st == FTP_S_REFUSED && mlsd &&
+		    (f->code == FTP_BAD_COMMAND || f->code == FTP_NOT_IMPLEMENTED)) {
+			sbuf_free(&body);
+			ftp_trace(f, FTP_TRACE_INFO, "MLSD refused (%s); using LIST from now on",
+				  ftp_message(f));
+			f->no_mlsd = true;
+			mlsd = false;
+			continue;
+		}
+		if (st == FTP_S_OK) {
+			size_t before = a->out->skipped;
+			listparse_buffer(sbuf_str(&body), body.len, mlsd, time(NULL), a->out);
+			size_t skipped = a->out->skipped - before;
+			if (skipped > 0) {
+				char keep[FTP_MSG_MAX];
+				memcpy(keep, f->msg, sizeof keep);
+				ftp_set_msg(f, "%s (%zu line%s not understood)", keep, skipped,
+					    skipped == 1 ? "" : "s");
+			}
+		}
+		sbuf_free(&body);
+		return st;
+	}
+}
+
+enum ftp_status ftp_list(struct ftp *f, const char *path, struct ftp_listing *out)
+{
+	enum ftp_status st;
+	struct list_args a = { .path = (path && path[0]) ? path : NULL, .out = out };
+	if (!ftp_arg_ok(f, path, false, &st))
+		return st;
+	return ftp_run(f, op_list, &a);
+}

@@ -1,0 +1,442 @@
+/* ftp_login: opening the control connection and logging in.
+ * Name lookup and connecting (every address of the name, within the
+ * timeout), then the login sequence as an explicit state machine: one enum
+ * of "waiting for the reply to X" states with a name table, one function
+ * that changes state (tracing old -> new and sending the state's command),
+ * and one switch that dispatches each complete reply. Reconnecting runs
+ * the same machine, ending with CWD back into the remembered directory. */
+#include "config.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ftp_private.h"
+#include "sanitize.h"
+#include "sbuf.h"
+#include "sysio.h"
+#include "xalloc.h"
+
+/* Login states: each waits for the reply to the command it sent. */
+enum login_state {
+	LOGIN_GREETING,  /* the 220 greeting */
+	LOGIN_USER,      /* USER */
+	LOGIN_PASS,      /* PASS */
+	LOGIN_FEAT,      /* FEAT */
+	LOGIN_UTF8,      /* OPTS UTF8 ON */
+	LOGIN_TYPE,      /* TYPE I */
+	LOGIN_CWD,       /* CWD back into the remembered directory */
+	LOGIN_PWD,       /* PWD */
+	LOGIN_DONE,      /* logged in */
+};
+
+static const char *const login_state_names[] = {
+	[LOGIN_GREETING] = "greeting",
+	[LOGIN_USER] = "USER",
+	[LOGIN_PASS] = "PASS",
+	[LOGIN_FEAT] = "FEAT",
+	[LOGIN_UTF8] = "OPTS UTF8",
+	[LOGIN_TYPE] = "TYPE",
+	[LOGIN_CWD] = "CWD",
+	[LOGIN_PWD] = "PWD",
+	[LOGIN_DONE] = "done",
+};
+
+/* The machine's state. */
+struct login {
+	enum login_state state;   /* what the next reply answers */
+	bool reconnect;           /* going back into f->cwd */
+	bool cwd_failed;          /* CWD back failed: the call must not run */
+	char cwd_msg[FTP_MSG_MAX];/* why it failed */
+};
+
+/* Anonymous login (RFC 1635): the user name and a password that is an
+ * e-mail address by convention. */
+static const char anon_user[] = "anonymous";
+static const char anon_pass[] = "anonymous@";
+
+/* FEAT lines the engine acts on. */
+static const struct {
+	const char *name;  /* the feature's first word */
+	unsigned bit;      /* FTP_FEAT_* */
+} feat_table[] = {
+	{ "MLST", FTP_FEAT_MLST },
+	{ "MLSD", FTP_FEAT_MLST },
+	{ "SIZE", FTP_FEAT_SIZE },
+	{ "MDTM", FTP_FEAT_MDTM },
+	{ "REST", FTP_FEAT_REST },
+	{ "UTF8", FTP_FEAT_UTF8 },
+	{ "EPSV", FTP_FEAT_EPSV },
+};
+
+void ftp_set_cwd(struct ftp *f, const char *path)
+{
+	free(f->cwd);
+	free(f->cwd_display);
+	f->cwd = f->cwd_display = NULL;
+	if (path == NULL)
+		return;
+	size_t n = strlen(path);
+	f->cwd = xstrdup(path);
+	f->cwd_display = xmalloc(n + 1);
+	sanitize_text(path, n, f->cwd_display, n + 1);
+}
+
+char *ftp_parse_257(const char *text)
+{
+	const char *p = strchr(text, '"');
+	struct sbuf out;
+
+	if (p == NULL)
+		return NULL;
+	sbuf_init(&out, FTP_PATH_MAX);
+	for (p++; *p != '\0'; p++) {
+		if (*p == '"') {
+			if (p[1] != '"')
+				break;   /* the closing quote */
+			p++;         /* "" is a quote inside the name */
+		}
+		if (*p == '\n' || !sbuf_append(&out, p, 1)) {
+			sbuf_free(&out);
+			return NULL;
+		}
+	}
+	if (*p != '"' || out.len == 0) {
+		sbuf_free(&out);
+		return NULL;
+	}
+	char *path = xstrdup(sbuf_str(&out));
+	sbuf_free(&out);
+	return path;
+}
+
+/* Sets the feature bits from a 211 FEAT reply's lines. */
+static void login_parse_feat(struct ftp *f, const char *text)
+{
+	f->feat = 0;
+	while (*text != '\0') {
+		const char *nl = strchr(text, '\n');
+		size_t n = nl ? (size_t)(nl - text) : strlen(text);
+		const char *w = text;
+		while (w < text + n && *w == ' ')
+			w++;
+		size_t wn = 0;
+		while (w + wn < text + n && w[wn] != ' ')
+			wn++;
+		for (size_t i = 0; i < sizeof feat_table / sizeof feat_table[0]; i++)
+			if (strlen(feat_table[i].name) == wn &&
+			    strncasecmp(w, feat_table[i].name, wn) == 0)
+				f->feat |= feat_table[i].bit;
+		text += n;
+		if (*text == '\n')
+			text++;
+	}
+}
+
+/* Keeps the greeting, sanitised line by line. */
+static void login_keep_welcome(struct ftp *f)
+{
+	const char *t = ftp_reply_text(f);
+	size_t n = strlen(t);
+	char *out = xmalloc(n + 1);
+	size_t o = 0;
+
+	while (*t != '\0') {
+		const char *nl = strchr(t, '\n');
+		size_t len = nl ? (size_t)(nl - t) : strlen(t);
+		sanitize_text(t, len, out + o, len + 1);
+		o += strlen(out + o);
+		t += len;
+		if (*t == '\n') {
+			out[o++] = '\n';
+			t++;
+		}
+	}
+	out[o] = '\0';
+	free(f->welcome);
+	f->welcome = out;
+}
+
+/* Moves the machine to state to, noting it in the trace, and sends the
+ * command whose reply that state waits for. */
+static enum ftp_status login_goto(struct ftp *f, struct login *l, enum login_state to)
+{
+	ftp_trace(f, FTP_TRACE_INFO, "login: %s -> %s", login_state_names[l->state],
+		  login_state_names[to]);
+	l->state = to;
+	switch (to) {
+	case LOGIN_USER:
+		return ftp_send(f, "USER", f->user ? f->user : anon_user);
+	case LOGIN_PASS:
+		return ftp_send(f, "PASS", f->pass ? f->pass : f->user ? "" : anon_pass);
+	case LOGIN_FEAT:
+		return ftp_send(f, "FEAT", NULL);
+	case LOGIN_UTF8:
+		return ftp_send(f, "OPTS", "UTF8 ON");
+	case LOGIN_TYPE:
+		return ftp_send(f, "TYPE", "I");
+	case LOGIN_CWD:
+		return ftp_send(f, "CWD", f->cwd);
+	case LOGIN_PWD:
+		return ftp_send(f, "PWD", NULL);
+	case LOGIN_GREETING:
+	case LOGIN_DONE:
+		break;
+	}
+	return FTP_S_OK;
+}
+
+/* Handles one complete reply in the current state. */
+static enum ftp_status login_step(struct ftp *f, struct login *l)
+{
+	int c = f->code;
+
+	switch (l->state) {
+	case LOGIN_GREETING:
+		if (c / 100 == 1)
+			return FTP_S_OK;   /* 120: ready in a while; wait on */
+		if (c != FTP_READY) {
+			ftp_msg_from_reply(f);
+			return FTP_S_CONNECT;
+		}
+		login_keep_welcome(f);
+		return login_goto(f, l, LOGIN_USER);
+	case LOGIN_USER:
+		if (c == FTP_LOGGED_IN) {
+			ftp_msg_from_reply(f);
+			return login_goto(f, l, LOGIN_FEAT);
+		}
+		if (c == FTP_NEED_PASSWORD)
+			return login_goto(f, l, LOGIN_PASS);
+		ftp_msg_from_reply(f);
+		return FTP_S_LOGIN;
+	case LOGIN_PASS:
+		ftp_msg_from_reply(f);   /* the call's message: "230 Login successful." */
+		if (c == FTP_LOGGED_IN || c == FTP_NOT_IMPLEMENTED_SUPERFLUOUS)
+			return login_goto(f, l, LOGIN_FEAT);
+		return FTP_S_LOGIN;   /* 332 (ACCT) is not supported either */
+	case LOGIN_FEAT:
+		if (c == FTP_SYSTEM_STATUS)
+			login_parse_feat(f, ftp_reply_text(f));
+		return login_goto(f, l, (f->feat & FTP_FEAT_UTF8) ? LOGIN_UTF8 : LOGIN_TYPE);
+	case LOGIN_UTF8:
+		/* Refusals are harmless: pure-ftpd lists UTF8 and answers 504. */
+		return login_goto(f, l, LOGIN_TYPE);
+	case LOGIN_TYPE:
+		if (c / 100 != 2) {
+			ftp_msg_from_reply(f);
+			return FTP_S_REFUSED;
+		}
+		return login_goto(f, l, l->reconnect && f->cwd ? LOGIN_CWD : LOGIN_PWD);
+	case LOGIN_CWD:
+		if (c / 100 == 2)
+			return login_goto(f, l, LOGIN_DONE);
+		/* Not back where the caller thinks: learn where we are, and
+		 * do not run the caller's command in the wrong directory. */
+		ftp_msg_from_reply(f);
+		snprintf(l->cwd_msg, sizeof l->cwd_msg, "reconnected, but could not return to %s: %s",
+			 ftp_dir_display(f), ftp_message(f));
+		l->cwd_failed = true;
+		return login_goto(f, l, LOGIN_PWD);
+	case LOGIN_PWD: {
+		char *path = c == FTP_PATH_CREATED ? ftp_parse_257(ftp_reply_text(f)) : NULL;
+		ftp_set_cwd(f, path);
+		free(path);
+		return login_goto(f, l, LOGIN_DONE);
+	}
+	case LOGIN_DONE:
+		break;
+	}
+	return FTP_S_OK;
+}
+
+enum ftp_status ftp_login_run(struct ftp *f, bool reconnect)
+{
+	struct login l = { .state = LOGIN_GREETING, .reconnect = reconnect };
+	enum ftp_status st = FTP_S_OK;
+
+	f->feat = 0;
+	f->no_epsv = false;
+	f->no_mlsd = false;
+	while (st == FTP_S_OK && l.state != LOGIN_DONE) {
+		st = ftp_read_reply(f);
+		if (st != FTP_S_OK)
+			break;
+		if (f->code == FTP_SERVICE_CLOSING) {
+			ftp_msg_from_reply(f);
+			st = FTP_S_CONNECT;   /* turned away (too many users, shutting down) */
+			break;
+		}
+		st = login_step(f, &l);
+	}
+	if (st == FTP_S_BROKEN)
+		st = FTP_S_CONNECT;   /* the server went away before we were in */
+	if (st != FTP_S_OK) {
+		ftp_close_control(f);
+		return st;
+	}
+	f->logged_in = true;
+	if (l.cwd_failed) {
+		ftp_set_msg(f, "%s", l.cwd_msg);
+		return FTP_S_REFUSED;
+	}
+	return FTP_S_OK;
+}
+
+/* Remembers the connection's peer as the host data connections go to. */
+static void login_take_peer(struct ftp *f)
+{
+	f->have_data_addr = sysio_peername(f->fd, &f->data_addr) == 0 &&
+			    (f->data_addr.ss.ss_family == AF_INET ||
+			     f->data_addr.ss.ss_family == AF_INET6);
+	if (f->have_data_addr)
+		netaddr_unmap(&f->data_addr);
+}
+
+enum ftp_status ftp_login_connect(struct ftp *f)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_NUMERICSERV };
+	struct addrinfo *res = NULL;
+	char host[FTP_PATH_MAX + 1];
+	char port[16];
+	const char *h = f->host;
+	size_t hn = strlen(h);
+
+	/* "[v6]" as in URLs: the brackets are not part of the address. */
+	if (hn >= 2 && h[0] == '[' && h[hn - 1] == ']') {
+		h++;
+		hn -= 2;
+	}
+	if (hn == 0 || hn >= sizeof host) {
+		ftp_set_msg(f, "bad host name");
+		return FTP_S_USAGE;
+	}
+	memcpy(host, h, hn);
+	host[hn] = '\0';
+	snprintf(port, sizeof port, "%d", f->port);
+	ftp_close_control(f);
+	int rc = getaddrinfo(host, port, &hints, &res);
+	if (rc != 0) {
+		ftp_set_msg(f, "could not resolve %s: %s", host,
+			    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+		f->code = 0;
+		return FTP_S_CONNECT;
+	}
+	size_t count = 0;
+	for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next)
+		count++;
+	long long deadline = sysio_now_ms() + f->timeout_ms;
+	int err = ETIMEDOUT;
+	char where[NETADDR_STRLEN] = "";
+	for (struct addrinfo *ai = res; ai != NULL && f->fd < 0; ai = ai->ai_next, count--) {
+		struct netaddr a;
+		if (ai->ai_addrlen > sizeof a.ss)
+			continue;
+		memset(&a, 0, sizeof a);
+		memcpy(&a.ss, ai->ai_addr, ai->ai_addrlen);
+		a.len = ai->ai_addrlen;
+		long long left = deadline - sysio_now_ms();
+		if (left <= 0)
+			break;
+		/* Each address gets a fair share of the time left, the last all of it. */
+		int share = (int)(left / (long long)count);
+		const char *what = "connect";
+		netaddr_ntop(&a, true, where, sizeof where);
+		ftp_trace(f, FTP_TRACE_INFO, "connecting to %s", where);
+		f->fd = sysio_connect(&a, NULL, share > 0 ? share : 1, &what);
+		if (f->fd < 0)
+			err = errno;
+	}
+	freeaddrinfo(res);
+	if (f->fd < 0) {
+		char what[FTP_PATH_MAX + NETADDR_STRLEN + 32];
+		snprintf(what, sizeof what, "could not connect to %s (%s)", host, where);
+		return ftp_fail(f, FTP_AT_CONNECT, err, what);
+	}
+	if (sysio_set_nonblock(f->fd, true) < 0)
+		return ftp_fail(f, FTP_AT_CONNECT, errno, "fcntl");
+	login_take_peer(f);
+	return FTP_S_OK;
+}
+
+enum ftp_status ftp_reconnect(struct ftp *f)
+{
+	ftp_close_control(f);
+	ftp_trace(f, FTP_TRACE_INFO, "reconnecting to %s port %d", f->host, f->port);
+	enum ftp_status st = ftp_login_connect(f);
+	if (st == FTP_S_OK)
+		st = ftp_login_run(f, true);
+	return st;
+}
+
+/* Replaces a remembered string with a copy of s (NULL allowed). */
+static void login_remember(char **slot, const char *s)
+{
+	if (*slot != NULL)
+		memset(*slot, 0, strlen(*slot));
+	free(*slot);
+	*slot = s ? xstrdup(s) : NULL;
+}
+
+/* Remembers the login for reconnecting; an empty user means anonymous. */
+static void login_remember_user(struct ftp *f, const char *user, const char *pass)
+{
+	bool anon = user == NULL || user[0] == '\0';
+	login_remember(&f->user, anon ? NULL : user);
+	login_remember(&f->pass, pass);
+}
+
+enum ftp_status ftp_connect(struct ftp *f, const char *host, int port,
+			    const char *user, const char *pass)
+{
+	if (host == NULL || host[0] == '\0' || port < 0 || port > 65535) {
+		ftp_set_msg(f, "a host (and a port from 1 to 65535) is required");
+		return FTP_S_USAGE;
+	}
+	enum ftp_status st;
+	if (!ftp_arg_ok(f, user, false, &st) || !ftp_arg_ok(f, pass, false, &st))
+		return st;
+	ftp_close_control(f);
+	login_remember(&f->host, host);
+	f->port = port ? port : FTP_DEFAULT_PORT;
+	login_remember_user(f, user, pass);
+	ftp_set_cwd(f, NULL);
+	st = ftp_login_connect(f);
+	if (st == FTP_S_OK)
+		st = ftp_login_run(f, false);
+	return st;
+}
+
+enum ftp_status ftp_connect_fd(struct ftp *f, int fd, const char *data_host,
+			       const char *user, const char *pass)
+{
+	enum ftp_status st;
+
+	ftp_close_control(f);
+	f->fd = fd;
+	login_remember(&f->host, NULL);
+	if (!ftp_arg_ok(f, user, false, &st) || !ftp_arg_ok(f, pass, false, &st)) {
+		ftp_close_control(f);
+		return st;
+	}
+	login_remember_user(f, user, pass);
+	ftp_set_cwd(f, NULL);
+	if (sysio_set_nonblock(fd, true) < 0)
+		return ftp_fail(f, FTP_AT_CONNECT, errno, "fcntl");
+	if (data_host != NULL) {
+		const char *err = netaddr_parse_ip(data_host, 0, &f->data_addr);
+		if (err != NULL) {
+			ftp_close_control(f);
+			ftp_set_msg(f, "data host %s: %s", data_host, err);
+			return FTP_S_USAGE;
+		}
+		f->have_data_addr = true;
+	} else {
+		login_take_peer(f);
+	}
+	return ftp_login_run(f, false);
+}

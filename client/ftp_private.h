@@ -1,0 +1,158 @@
+/* ftp_private: what the engine's files share and nobody else may see.
+ * The struct ftp layout, the control-connection primitives (ftp.c), the
+ * login sequence (ftp_login.c), the data channel (ftp_data.c) and the
+ * transfer loops (ftp_xfer.c). Front ends include ftp.h only. */
+#ifndef FERRY_FTP_PRIVATE_H
+#define FERRY_FTP_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "ftp.h"
+#include "linereader.h"
+#include "netaddr.h"
+#include "reply.h"
+
+/* Longest message kept for ftp_message(). */
+#define FTP_MSG_MAX 1024
+/* Bytes moved per read or write in transfers. */
+#define FTP_XFER_BUF (256 * 1024)
+/* After a cancel, how long to wait for a reply that may never come (a
+ * server that answers ABOR once instead of twice), in milliseconds. */
+#define FTP_ABOR_LINGER_MS 500
+
+/* Where a failure happened; ftp_fail turns it and errno into a status. */
+enum ftp_where {
+	FTP_AT_CONNECT,  /* opening the control connection */
+	FTP_AT_CONTROL,  /* on the control connection: it is closed */
+	FTP_AT_DATA,     /* on a data connection */
+	FTP_AT_LOCAL,    /* on the caller's local file */
+};
+
+/* One control connection and everything known about the session. */
+struct ftp {
+	int fd;                       /* control connection; -1 when closed */
+	struct linereader lr;         /* splits the control stream into lines */
+	struct reply_parser rp;       /* assembles lines into replies */
+	int code;                     /* code of the last complete reply; 0 none */
+	char msg[FTP_MSG_MAX];        /* message of the last call, sanitised */
+	char *welcome;                /* greeting, sanitised; NULL before one */
+	int timeout_ms;               /* longest wait for the server */
+	ftp_trace_fn *trace;          /* trace receiver or NULL */
+	void *trace_arg;              /* its argument */
+
+	/* What reconnecting needs. */
+	char *host;                   /* host name as given; NULL for ftp_connect_fd */
+	int port;                     /* control port */
+	char *user;                   /* login name */
+	char *pass;                   /* password */
+	bool retry_ok;                /* the running call may be retried after a reconnect */
+	bool logged_in;               /* a login succeeded once on this handle */
+
+	/* Session state, reset on every login. */
+	struct netaddr data_addr;     /* where data connections go (port ignored) */
+	bool have_data_addr;          /* data_addr is set */
+	char *cwd;                    /* current directory as the server names it; NULL unknown */
+	char *cwd_display;            /* the same, sanitised */
+	unsigned feat;                /* FTP_FEAT_* bits from FEAT */
+	bool no_epsv;                 /* EPSV failed once: use PASV */
+	bool no_mlsd;                 /* MLSD failed once: use LIST */
+
+	char *xbuf;                   /* transfer buffer (FTP_XFER_BUF bytes), made on first use */
+};
+
+/* ---- ftp.c: control connection; ftp_cmds.c: simple commands ---- */
+
+/* Writes a trace line if a receiver is set; text is sanitised first. */
+void ftp_trace(struct ftp *f, enum ftp_trace_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Sets the call's message (formatted, sanitised). */
+void ftp_set_msg(struct ftp *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Sets the message from the last reply: "CODE text" on one line. */
+void ftp_msg_from_reply(struct ftp *f);
+/* The text of the last reply (lines joined by '\n'; raw, not for display). */
+const char *ftp_reply_text(const struct ftp *f);
+/* Closes the control connection and forgets buffered input. */
+void ftp_close_control(struct ftp *f);
+/* The one place failures become statuses: sets the message ("what: strerror",
+ * or "what: connection closed by the server" for err 0) and returns
+ * FTP_S_CONNECT, FTP_S_BROKEN (closing the control connection when
+ * where is FTP_AT_CONTROL) or FTP_S_LOCAL. */
+enum ftp_status ftp_fail(struct ftp *f, enum ftp_where where, int err, const char *what);
+/* The one place replies become statuses: FTP_S_OK if the last reply's
+ * first digit is want_class, else sets the message from the reply and
+ * returns FTP_S_BROKEN for 421 (closing the connection) or FTP_S_REFUSED. */
+enum ftp_status ftp_check(struct ftp *f, int want_class);
+/* False (and FTP_S_USAGE in *st with a message) if arg cannot be sent:
+ * empty when required, a CR or LF inside, or too long. */
+bool ftp_arg_ok(struct ftp *f, const char *arg, bool required, enum ftp_status *st);
+/* Sends "verb[ arg]\r\n" on the control connection. */
+enum ftp_status ftp_send(struct ftp *f, const char *verb, const char *arg);
+/* Reads one complete reply (all its lines) within timeout_ms into f->code
+ * and ftp_reply_text(); 1xx replies are returned like any other. */
+enum ftp_status ftp_read_reply_within(struct ftp *f, int timeout_ms);
+/* ftp_read_reply_within with the handle's timeout. */
+enum ftp_status ftp_read_reply(struct ftp *f);
+/* Sends a command and reads its reply (one that is not 1xx). */
+enum ftp_status ftp_command(struct ftp *f, const char *verb, const char *arg);
+/* Reads and throws away replies already waiting (late answers to an ABOR);
+ * returns false if the connection turned out closed (EOF, error or 421). */
+bool ftp_drain(struct ftp *f);
+/* One engine operation, run by ftp_run with its argument block. */
+typedef enum ftp_status ftp_op_fn(struct ftp *f, void *arg);
+/* Runs op: first reads replies left waiting and reopens a dead
+ * connection, then runs op, and if op finds the control connection dead
+ * while f->retry_ok (no data moved yet), reconnects and runs it once more. */
+enum ftp_status ftp_run(struct ftp *f, ftp_op_fn *op, void *arg);
+/* Reads a 213 reply's value as a size in bytes; false if it is none. */
+bool ftp_reply_size(const struct ftp *f, off_t *size);
+
+/* ---- ftp_login.c: connecting and logging in ---- */
+
+/* Resolves f->host and connects, trying each address within the timeout;
+ * sets f->fd. */
+enum ftp_status ftp_login_connect(struct ftp *f);
+/* Runs the login sequence on f->fd (greeting to PWD, or to CWD back into
+ * the remembered directory when reconnecting). */
+enum ftp_status ftp_login_run(struct ftp *f, bool reconnect);
+/* Reopens a dropped control connection (when f->host is known) and logs
+ * in again into the same directory. */
+enum ftp_status ftp_reconnect(struct ftp *f);
+/* Parses a 257 reply's quoted path (with "" as a literal quote); returns
+ * a new string the caller frees, or NULL. */
+char *ftp_parse_257(const char *text);
+/* Sets the remembered directory (raw and sanitised); path may be NULL. */
+void ftp_set_cwd(struct ftp *f, const char *path);
+
+/* ---- ftp_data.c: data connections ---- */
+
+/* Opens a passive data connection: EPSV (unless it failed before), then
+ * PASV. Sets *dfd to a connected non-blocking socket. */
+enum ftp_status ftp_data_open(struct ftp *f, int *dfd);
+/* Closes a data connection with a reset (SO_LINGER 0), so the server sees
+ * a broken transfer rather than a complete one; sets *dfd to -1. */
+void ftp_data_reset(int *dfd);
+
+/* ---- ftp_xfer.c: transfers ---- */
+
+/* Where received bytes go. */
+struct ftp_sink {
+	int (*write)(void *arg, const char *buf, size_t n);  /* 0, or an errno value */
+	void *arg;                                            /* its argument */
+	const char *what;   /* names the writing in messages ("writing the local file") */
+};
+
+/* Runs a download-direction transfer on the open data connection dfd:
+ * REST offset first when offset > 0, then verb arg, pumps the data into
+ * sink and reads the final reply. Closes dfd. total is for progress (-1
+ * unknown); progress may be NULL. */
+enum ftp_status ftp_xfer_recv(struct ftp *f, int dfd, const char *verb, const char *arg,
+			      off_t offset, off_t total, const struct ftp_sink *sink,
+			      ftp_progress_fn *progress, void *parg);
+/* Ends a transfer early: sends ABOR, resets the data connection and reads
+ * the replies. Returns st (or FTP_S_BROKEN if the control connection
+ * failed); keeps the message already set. */
+enum ftp_status ftp_xfer_abort(struct ftp *f, int *dfd, enum ftp_status st);
+
+#endif

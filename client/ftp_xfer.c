@@ -1,0 +1,439 @@
+/* ftp_xfer: file transfers over a data connection.
+ * RETR and STOR/APPE (with REST to resume either way), the loops that move
+ * the bytes while calling the progress callback, and ABOR. Every wait is a
+ * poll bounded by the timeout and by the next progress call, so a stalled
+ * transfer can still be cancelled. A cancel or failure mid-transfer sends
+ * ABOR, resets the data connection (so the server sees a broken transfer,
+ * never a complete one) and reads the replies, leaving the control
+ * connection in step for the next command. The engine sends ABOR without
+ * the Telnet IP/Synch prefix (RFC 959 makes it optional; servers that do
+ * not read the control connection during a transfer notice the reset data
+ * connection instead). */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ftp_private.h"
+#include "sysio.h"
+#include "xalloc.h"
+
+/* Progress bookkeeping of one transfer. */
+struct xfer_progress {
+	ftp_progress_fn *fn;  /* the caller's callback, or NULL */
+	void *arg;            /* its argument */
+	off_t start;          /* bytes done before this transfer (resume offset) */
+	off_t done;           /* bytes done, counting start */
+	off_t total;          /* expected end, -1 unknown */
+	long long t0;         /* when the transfer began (ms) */
+	long long last;       /* when the callback was last called (ms) */
+};
+
+/* Starts the bookkeeping; the first check calls the callback at once. */
+static void xfer_progress_init(struct xfer_progress *p, ftp_progress_fn *fn, void *arg,
+			       off_t start, off_t total)
+{
+	p->fn = fn;
+	p->arg = arg;
+	p->start = p->done = start;
+	p->total = total;
+	p->t0 = sysio_now_ms();
+	p->last = p->t0 - FTP_PROGRESS_MS;
+}
+
+/* Calls the callback when one is set and a call is due (or force).
+ * Returns true if it asks to cancel. */
+static bool xfer_progress(struct xfer_progress *p, bool force)
+{
+	if (p->fn == NULL)
+		return false;
+	long long now = sysio_now_ms();
+	if (!force && now - p->last < FTP_PROGRESS_MS)
+		return false;
+	p->last = now;
+	double secs = (double)(now - p->t0) / 1000.0;
+	double rate = secs > 0 ? (double)(p->done - p->start) / secs : 0.0;
+	return p->fn(p->arg, p->done, p->total, rate) != 0;
+}
+
+/* How long a pump may sleep: until the idle timeout runs out, and no
+ * longer than until the next progress call. */
+static int xfer_wait(const struct ftp *f, const struct xfer_progress *p, long long idle_since)
+{
+	long long now = sysio_now_ms();
+	long long left = idle_since + f->timeout_ms - now;
+	if (p->fn != NULL && p->last + FTP_PROGRESS_MS - now < left)
+		left = p->last + FTP_PROGRESS_MS - now;
+	return left < 0 ? 0 : (int)left;
+}
+
+/* The transfer buffer, made on first use. */
+static char *xfer_buf(struct ftp *f)
+{
+	if (f->xbuf == NULL)
+		f->xbuf = xmalloc(FTP_XFER_BUF);
+	return f->xbuf;
+}
+
+/* The status of a cancelled transfer. */
+static enum ftp_status xfer_cancelled(struct ftp *f)
+{
+	ftp_set_msg(f, "transfer cancelled");
+	f->code = 0;
+	return FTP_S_CANCELLED;
+}
+
+/* Moves bytes from the data connection into sink until the server closes it. */
+static enum ftp_status xfer_pump_in(struct ftp *f, int dfd, const struct ftp_sink *sink,
+				    struct xfer_progress *p)
+{
+	char *buf = xfer_buf(f);
+	long long idle_since = sysio_now_ms();
+
+	for (;;) {
+		if (xfer_progress(p, false))
+			return xfer_cancelled(f);
+		struct pollfd pfd = { .fd = dfd, .events = POLLIN };
+		int r = poll(&pfd, 1, xfer_wait(f, p, idle_since));
+		if (r < 0 && errno != EINTR)
+			return ftp_fail(f, FTP_AT_DATA, errno, "waiting for data");
+		if (r <= 0) {
+			if (sysio_now_ms() - idle_since >= f->timeout_ms)
+				return ftp_fail(f, FTP_AT_DATA, ETIMEDOUT, "data connection");
+			continue;
+		}
+		ssize_t n = recv(dfd, buf, FTP_XFER_BUF, 0);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+				continue;
+			return ftp_fail(f, FTP_AT_DATA, errno, "receiving data");
+		}
+		int err = sink->write(sink->arg, buf, (size_t)n);
+		if (err != 0)
+			return ftp_fail(f, FTP_AT_LOCAL, err, sink->what);
+		p->done += n;
+		idle_since = sysio_now_ms();
+	}
+	xfer_progress(p, true);   /* the final numbers; too late to cancel */
+	return FTP_S_OK;
+}
+
+/* Moves bytes from the local fd to the data connection until the fd ends.
+ * Stops early with *early set when a reply other than 1xx arrives on the
+ * control connection (the server gave up: disk full, aborted); the reply
+ * is then in f->code. */
+static enum ftp_status xfer_pump_out(struct ftp *f, int dfd, int fd, struct xfer_progress *p,
+				     bool *early)
+{
+	char *buf = xfer_buf(f);
+	size_t have = 0, pos = 0;
+	long long idle_since = sysio_now_ms();
+
+	*early = false;
+	for (;;) {
+		if (xfer_progress(p, false))
+			return xfer_cancelled(f);
+		if (pos == have) {
+			ssize_t n = sysio_read(fd, buf, FTP_XFER_BUF);
+			if (n < 0)
+				return ftp_fail(f, FTP_AT_LOCAL, errno, "reading the local file");
+			if (n == 0)
+				break;
+			have = (size_t)n;
+			pos = 0;
+		}
+		struct pollfd pfd[2] = {
+			{ .fd = dfd, .events = POLLOUT },
+			{ .fd = f->fd, .events = POLLIN },
+		};
+		int r = poll(pfd, 2, xfer_wait(f, p, idle_since));
+		if (r < 0 && errno != EINTR)
+			return ftp_fail(f, FTP_AT_DATA, errno, "waiting to send data");
+		if (r <= 0) {
+			if (sysio_now_ms() - idle_since >= f->timeout_ms)
+				return ftp_fail(f, FTP_AT_DATA, ETIMEDOUT, "data connection");
+			continue;
+		}
+		if (pfd[1].revents != 0) {
+			enum ftp_status st = ftp_read_reply(f);
+			if (st != FTP_S_OK)
+				return st;
+			if (f->code / 100 != 1) {
+				*early = true;
+				return FTP_S_OK;
+			}
+			continue;
+		}
+		if (pfd[0].revents == 0)
+			continue;
+		ssize_t w = send(dfd, buf + pos, have - pos, MSG_NOSIGNAL);
+		if (w < 0) {
+			if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+				continue;
+			return ftp_fail(f, FTP_AT_DATA, errno, "sending data");
+		}
+		pos += (size_t)w;
+		p->done += w;
+		idle_since = sysio_now_ms();
+	}
+	xfer_progress(p, true);
+	return FTP_S_OK;
+}
+
+/* True if a reply is buffered or arrives within ms. */
+static bool xfer_reply_soon(struct ftp *f, int ms)
+{
+	if (f->fd < 0)
+		return false;
+	if (lr_pending(&f->lr))
+		return true;
+	struct pollfd pfd = { .fd = f->fd, .events = POLLIN };
+	return poll(&pfd, 1, ms) > 0;
+}
+
+/* Reads what the server says after ABOR: the transfer's own reply (426,
+ * or 226 if it had just finished), then ABOR's (226, or 225 when no
+ * transfer was running). 1xx lines are skipped (pure-ftpd reports the
+ * speed in a 150). Some servers answer only once, so after a 2xx the
+ * second reply is awaited only briefly; a late one is drained before the
+ * next command. */
+static void xfer_abort_replies(struct ftp *f)
+{
+	int replies = 0;
+	while (replies < 2) {
+		if (replies == 1 && f->code / 100 == 2 && !xfer_reply_soon(f, FTP_ABOR_LINGER_MS))
+			break;
+		if (ftp_read_reply(f) != FTP_S_OK)
+			return;
+		if (f->code / 100 == 1)
+			continue;
+		replies++;
+		if (f->code == FTP_ABOR_NO_TRANSFER)
+			break;   /* 225 is ABOR's answer: nothing follows */
+	}
+}
+
+enum ftp_status ftp_xfer_abort(struct ftp *f, int *dfd, enum ftp_status st)
+{
+	char keep[FTP_MSG_MAX];
+
+	memcpy(keep, f->msg, sizeof keep);
+	ftp_trace(f, FTP_TRACE_INFO, "aborting the transfer (%s)", keep);
+	if (f->fd >= 0 && ftp_send(f, "ABOR", NULL) == FTP_S_OK) {
+		ftp_data_reset(dfd);
+		xfer_abort_replies(f);
+	}
+	ftp_data_reset(dfd);
+	memcpy(f->msg, keep, sizeof keep);
+	return st;
+}
+
+/* Sends REST offset (when > 0) and verb arg, and reads the reply. On
+ * success a 1xx came (or a 2xx, when done_ok: the server finished before
+ * the data was read); otherwise dfd is reset. */
+static enum ftp_status xfer_start(struct ftp *f, int *dfd, const char *verb, const char *arg,
+				  off_t offset, bool done_ok)
+{
+	enum ftp_status st = FTP_S_OK;
+
+	if (offset > 0) {
+		char num[32];
+		snprintf(num, sizeof num, "%jd", (intmax_t)offset);
+		st = ftp_command(f, "REST", num);
+		if (st == FTP_S_OK)
+			st = ftp_check(f, 3);
+	}
+	if (st == FTP_S_OK)
+		st = ftp_send(f, verb, arg);
+	if (st == FTP_S_OK)
+		st = ftp_read_reply(f);
+	if (st == FTP_S_OK && f->code / 100 == 1) {
+		f->retry_ok = false;   /* data may move now: never repeat silently */
+		return FTP_S_OK;
+	}
+	if (st == FTP_S_OK && done_ok && f->code / 100 == 2)
+		return FTP_S_OK;
+	ftp_data_reset(dfd);
+	if (st == FTP_S_OK)
+		st = ftp_check(f, 1);
+	return st;
+}
+
+/* Turns the final reply of a transfer into its status: 2xx done, 426
+ * broken off, anything else refused (452 disk full, 550...). */
+static enum ftp_status xfer_final_status(struct ftp *f)
+{
+	enum ftp_status st = ftp_check(f, 2);
+	if (f->code == FTP_TRANSFER_ABORTED)
+		st = FTP_S_BROKEN;
+	return st;
+}
+
+/* Reads the final reply of a transfer (skipping 1xx) and maps it. */
+static enum ftp_status xfer_finish(struct ftp *f)
+{
+	enum ftp_status st;
+	do
+		st = ftp_read_reply(f);
+	while (st == FTP_S_OK && f->code / 100 == 1);
+	return st == FTP_S_OK ? xfer_final_status(f) : st;
+}
+
+enum ftp_status ftp_xfer_recv(struct ftp *f, int dfd, const char *verb, const char *arg,
+			      off_t offset, off_t total, const struct ftp_sink *sink,
+			      ftp_progress_fn *progress, void *parg)
+{
+	struct xfer_progress p;
+	enum ftp_status st = xfer_start(f, &dfd, verb, arg, offset, true);
+
+	if (st != FTP_S_OK)
+		return st;
+	bool finished = f->code / 100 == 2;
+	if (finished)
+		ftp_msg_from_reply(f);
+	xfer_progress_init(&p, progress, parg, offset, total);
+	st = xfer_pump_in(f, dfd, sink, &p);
+	if (st != FTP_S_OK)
+		return ftp_xfer_abort(f, &dfd, st);
+	sysio_close(&dfd);
+	return finished ? FTP_S_OK : xfer_finish(f);
+}
+
+/* Runs an upload on the open data connection dfd: REST offset first when
+ * offset > 0, verb arg, then the bytes of fd. Closes dfd. */
+static enum ftp_status xfer_send(struct ftp *f, int dfd, const char *verb, const char *arg,
+				 off_t offset, int fd, struct xfer_progress *p)
+{
+	enum ftp_status st = xfer_start(f, &dfd, verb, arg, offset, false);
+	if (st != FTP_S_OK)
+		return st;
+	bool early;
+	p->t0 = sysio_now_ms();
+	p->last = p->t0 - FTP_PROGRESS_MS;
+	st = xfer_pump_out(f, dfd, fd, p, &early);
+	if (st != FTP_S_OK)
+		return ftp_xfer_abort(f, &dfd, st);
+	if (early) {
+		ftp_data_reset(&dfd);
+		st = xfer_final_status(f);
+		if (st == FTP_S_OK) {
+			char keep[FTP_MSG_MAX];
+			memcpy(keep, f->msg, sizeof keep);
+			ftp_set_msg(f, "the server ended the upload early: %s", keep);
+			st = FTP_S_BROKEN;
+		}
+		return st;
+	}
+	sysio_close(&dfd);   /* end of file for the server */
+	return xfer_finish(f);
+}
+
+/* Writes all of buf to the caller's fd. */
+static int sink_fd(void *arg, const char *buf, size_t n)
+{
+	return sysio_write_all(*(const int *)arg, buf, n) < 0 ? errno : 0;
+}
+
+/* Arguments of a download or upload. */
+struct xfer_args {
+	const char *remote;        /* remote file name */
+	int fd;                    /* local file */
+	enum ftp_put_mode mode;    /* uploads: how to write */
+	off_t offset;              /* resume offset */
+	ftp_progress_fn *fn;       /* progress callback or NULL */
+	void *arg;                 /* its argument */
+};
+
+/* Download: SIZE (only to report progress, when offered), data
+ * connection, REST, RETR. */
+static enum ftp_status op_get(struct ftp *f, void *p)
+{
+	struct xfer_args *a = p;
+	struct stat sb;
+	enum ftp_status st;
+
+	if (fstat(a->fd, &sb) < 0)
+		return ftp_fail(f, FTP_AT_LOCAL, errno, "the local file");
+	if (a->offset > 0 && S_ISREG(sb.st_mode) && lseek(a->fd, a->offset, SEEK_SET) < 0)
+		return ftp_fail(f, FTP_AT_LOCAL, errno, "seeking in the local file");
+	off_t total = -1;
+	if (a->fn != NULL && (f->feat & FTP_FEAT_SIZE)) {
+		st = ftp_command(f, "SIZE", a->remote);
+		if (st != FTP_S_OK)
+			return st;
+		if (f->code == FTP_FILE_STATUS && !ftp_reply_size(f, &total))
+			total = -1;
+	}
+	int dfd;
+	st = ftp_data_open(f, &dfd);
+	if (st != FTP_S_OK)
+		return st;
+	struct ftp_sink sink = { .write = sink_fd, .arg = &a->fd, .what = "writing the local file" };
+	return ftp_xfer_recv(f, dfd, "RETR", a->remote, a->offset, total, &sink, a->fn, a->arg);
+}
+
+enum ftp_status ftp_get(struct ftp *f, const char *remote, int fd, off_t offset,
+			ftp_progress_fn *progress, void *arg)
+{
+	enum ftp_status st;
+	struct xfer_args a = { .remote = remote, .fd = fd, .offset = offset,
+			       .fn = progress, .arg = arg };
+	if (!ftp_arg_ok(f, remote, true, &st))
+		return st;
+	if (offset < 0 || fd < 0) {
+		ftp_set_msg(f, "a negative offset or file descriptor");
+		return FTP_S_USAGE;
+	}
+	return ftp_run(f, op_get, &a);
+}
+
+/* Upload: data connection, then STOR (after REST to resume) or APPE. */
+static enum ftp_status op_put(struct ftp *f, void *p)
+{
+	struct xfer_args *a = p;
+	struct stat sb;
+	struct xfer_progress prog;
+	off_t start = a->mode == FTP_PUT_REPLACE ? 0 : a->offset;
+	off_t total = -1;
+
+	if (fstat(a->fd, &sb) < 0)
+		return ftp_fail(f, FTP_AT_LOCAL, errno, "the local file");
+	if (S_ISREG(sb.st_mode)) {
+		if (start > 0 && lseek(a->fd, start, SEEK_SET) < 0)
+			return ftp_fail(f, FTP_AT_LOCAL, errno, "seeking in the local file");
+		off_t pos = lseek(a->fd, 0, SEEK_CUR);
+		if (pos >= 0 && pos <= sb.st_size)
+			total = start + (sb.st_size - pos);
+	}
+	int dfd;
+	enum ftp_status st = ftp_data_open(f, &dfd);
+	if (st != FTP_S_OK)
+		return st;
+	xfer_progress_init(&prog, a->fn, a->arg, start, total);
+	return xfer_send(f, dfd, a->mode == FTP_PUT_APPEND ? "APPE" : "STOR", a->remote,
+			 a->mode == FTP_PUT_RESUME ? a->offset : 0, a->fd, &prog);
+}
+
+enum ftp_status ftp_put(struct ftp *f, int fd, const char *remote, enum ftp_put_mode mode,
+			off_t offset, ftp_progress_fn *progress, void *arg)
+{
+	enum ftp_status st;
+	struct xfer_args a = { .remote = remote, .fd = fd, .mode = mode, .offset = offset,
+			       .fn = progress, .arg = arg };
+	if (!ftp_arg_ok(f, remote, true, &st))
+		return st;
+	if (offset < 0 || fd < 0 || (mode == FTP_PUT_REPLACE && offset != 0) ||
+	    (mode != FTP_PUT_REPLACE && mode != FTP_PUT_RESUME && mode != FTP_PUT_APPEND)) {
+		ftp_set_msg(f, "bad upload mode, offset or file descriptor");
+		return FTP_S_USAGE;
+	}
+	return ftp_run(f, op_put, &a);
+}

@@ -1,0 +1,553 @@
+/* listparse: MLSD facts and LIST lines into entries (see listparse.h).
+ * Lenient about spacing and column layout, strict about every number:
+ * a LIST line is recognised by its shape (a mode string, then somewhere a
+ * size followed by a date), not by fixed columns, because servers differ
+ * in how many owner/group columns they print and how wide. */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "listparse.h"
+#include "sanitize.h"
+#include "xalloc.h"
+
+/* Tokens looked at in a LIST line: enough for mode, links, owner, group,
+ * size, three date fields and a few extra columns some servers add. */
+#define LP_MAX_TOKENS 14
+/* A time of day in the future by more than this means last year's date
+ * (ls shows the time only for recent files; servers' clocks and time
+ * zones differ by up to a day). */
+#define LP_FUTURE_SLACK (2 * 24 * 3600)
+/* Two-digit years below this are 20xx, others 19xx (DOS listings). */
+#define LP_PIVOT_YEAR 70
+
+/* One whitespace-separated word of a line. */
+struct lp_token {
+	const char *p;  /* first byte */
+	size_t n;       /* length */
+};
+
+static const char month_names[12][4] = { "jan", "feb", "mar", "apr", "may", "jun",
+					 "jul", "aug", "sep", "oct", "nov", "dec" };
+
+void listparse_init(struct ftp_listing *l)
+{
+	memset(l, 0, sizeof *l);
+}
+
+void listparse_entry_free(struct ftp_entry *e)
+{
+	free(e->name);
+	free(e->display);
+	free(e->target);
+	e->name = e->display = e->target = NULL;
+}
+
+void listparse_free(struct ftp_listing *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		listparse_entry_free(&l->v[i]);
+	free(l->v);
+	listparse_init(l);
+}
+
+/* Returns a sanitised, NUL-terminated copy of n bytes; the caller frees. */
+static char *lp_sanitised(const char *s, size_t n)
+{
+	char *out = xmalloc(n + 1);  /* sanitising never lengthens text */
+	return sanitize_text(s, n, out, n + 1);
+}
+
+/* Fills the name fields of e from n bytes at s. */
+static void lp_set_name(struct ftp_entry *e, const char *s, size_t n)
+{
+	e->name = xstrndup(s, n);
+	e->display = lp_sanitised(s, n);
+}
+
+/* True for the names a listing never shows as entries. */
+static bool lp_dot_name(const char *s, size_t n)
+{
+	return (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.');
+}
+
+/* Resets e to "nothing known". */
+static void lp_entry_clear(struct ftp_entry *e)
+{
+	memset(e, 0, sizeof *e);
+	e->type = FTP_ENTRY_OTHER;
+	e->size = -1;
+}
+
+/* Parses n decimal digits into *v; false on anything else or overflow. */
+static bool lp_number(const char *s, size_t n, long long *v)
+{
+	long long x = 0;
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		if (x > (INT64_MAX - (s[i] - '0')) / 10)
+			return false;
+		x = x * 10 + (s[i] - '0');
+	}
+	*v = x;
+	return true;
+}
+
+/* True if the n bytes are all digits. */
+static bool lp_digits(const char *s, size_t n)
+{
+	long long v;
+	return lp_number(s, n, &v);
+}
+
+/* Builds a UTC time from calendar fields checked for range; 0 if invalid. */
+static time_t lp_time(long long year, long long mon, long long day, long long hour,
+		      long long min, long long sec)
+{
+	if (year < 1970 || year > 9999 || mon < 1 || mon > 12 || day < 1 || day > 31 ||
+	    hour < 0 || hour > 23 || min < 0 || min > 59 || sec < 0 || sec > 60)
+		return 0;
+	struct tm tm = {
+		.tm_year = (int)year - 1900,
+		.tm_mon = (int)mon - 1,
+		.tm_mday = (int)day,
+		.tm_hour = (int)hour,
+		.tm_min = (int)min,
+		.tm_sec = (int)sec,
+	};
+	time_t t = timegm(&tm);
+	return t == (time_t)-1 ? 0 : t;
+}
+
+/* ---- MLSx ------------------------------------------------------------- */
+
+/* True if the fact name (n bytes) is want, ignoring case (RFC 3659 7.5). */
+static bool lp_fact_is(const char *s, size_t n, const char *want)
+{
+	return strlen(want) == n && strncasecmp(s, want, n) == 0;
+}
+
+/* Applies a "type" fact's value. Returns false for cdir/pdir (leave out). */
+static bool lp_mlsx_type(struct ftp_entry *e, const char *v, size_t n)
+{
+	static const char slink[] = "OS.unix=slink:";
+	static const char symlink[] = "OS.unix=symlink";
+
+	if (lp_fact_is(v, n, "cdir") || lp_fact_is(v, n, "pdir"))
+		return false;
+	if (lp_fact_is(v, n, "file"))
+		e->type = FTP_ENTRY_FILE;
+	else if (lp_fact_is(v, n, "dir"))
+		e->type = FTP_ENTRY_DIR;
+	else if (lp_fact_is(v, n, symlink))
+		e->type = FTP_ENTRY_LINK;
+	else if (n >= sizeof slink - 1 && strncasecmp(v, slink, sizeof slink - 1) == 0) {
+		/* proftpd: "OS.unix=slink:/target"; pure-ftpd leaves it empty. */
+		e->type = FTP_ENTRY_LINK;
+		size_t tn = n - (sizeof slink - 1);
+		if (tn > 0 && e->target == NULL)
+			e->target = lp_sanitised(v + sizeof slink - 1, tn);
+	} else
+		e->type = FTP_ENTRY_OTHER;
+	return true;
+}
+
+time_t listparse_time_val(const char *v, size_t n)
+{
+	long long f[6];
+	static const size_t width[6] = { 4, 2, 2, 2, 2, 2 };
+	size_t at = 0;
+
+	if (n < 14 || (n > 14 && v[14] != '.'))
+		return 0;
+	for (int i = 0; i < 6; i++) {
+		if (!lp_number(v + at, width[i], &f[i]))
+			return 0;
+		at += width[i];
+	}
+	return lp_time(f[0], f[1], f[2], f[3], f[4], f[5]);
+}
+
+/* Writes an `ls -l` mode string for an octal UNIX.mode fact into perms. */
+static void lp_mode_perms(struct ftp_entry *e, const char *v, size_t n)
+{
+	unsigned mode = 0;
+	if (n == 0 || n > 6)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '7')
+			return;
+		mode = mode << 3 | (unsigned)(v[i] - '0');
+	}
+	static const char rwx[] = "rwxrwxrwx";
+	char *p = e->perms;
+	p[0] = e->type == FTP_ENTRY_DIR ? 'd' : e->type == FTP_ENTRY_LINK ? 'l' :
+	       e->type == FTP_ENTRY_FILE ? '-' : '?';
+	for (int i = 0; i < 9; i++)
+		p[1 + i] = (mode & (1u << (8 - i))) ? rwx[i] : '-';
+	if (mode & 04000) p[3] = (mode & 0100) ? 's' : 'S';
+	if (mode & 02000) p[6] = (mode & 0010) ? 's' : 'S';
+	if (mode & 01000) p[9] = (mode & 0001) ? 't' : 'T';
+	p[10] = '\0';
+}
+
+int listparse_mlsx(const char *line, size_t len, struct ftp_entry *e)
+{
+	const char *facts_end;
+	const char *name;
+
+	lp_entry_clear(e);
+	if (len == 0 || memchr(line, '\0', len) != NULL)
+		return -1;
+	if (line[0] == ' ') {           /* no facts at all */
+		facts_end = line;
+		name = line + 1;
+	} else {
+		/* Facts end with ";" and one space; names may hold both. */
+		const char *p = line;
+		facts_end = NULL;
+		while ((p = memchr(p, ';', len - (size_t)(p - line))) != NULL) {
+			if ((size_t)(p - line) + 1 < len && p[1] == ' ') {
+				facts_end = p + 1;
+				break;
+			}
+			p++;
+		}
+		if (facts_end == NULL)
+			return -1;
+		name = facts_end + 1;
+	}
+	size_t name_len = len - (size_t)(name - line);
+	if (name_len == 0)
+		return -1;
+
+	const char *mode = NULL;
+	size_t mode_len = 0;
+	bool keep = true;
+	for (const char *f = line; f < facts_end;) {
+		const char *semi = memchr(f, ';', (size_t)(facts_end - f));
+		size_t flen = semi ? (size_t)(semi - f) : (size_t)(facts_end - f);
+		const char *eq = memchr(f, '=', flen);
+		if (eq != NULL) {
+			size_t kn = (size_t)(eq - f);
+			const char *v = eq + 1;
+			size_t vn = flen - kn - 1;
+			long long num;
+			if (lp_fact_is(f, kn, "type"))
+				keep = lp_mlsx_type(e, v, vn);
+			else if (lp_fact_is(f, kn, "size") && lp_number(v, vn, &num))
+				e->size = (off_t)num;
+			else if (lp_fact_is(f, kn, "modify"))
+				e->mtime = listparse_time_val(v, vn);
+			else if (lp_fact_is(f, kn, "UNIX.mode")) {
+				mode = v;
+				mode_len = vn;
+			}
+		}
+		f += flen + 1;
+	}
+	if (!keep || lp_dot_name(name, name_len)) {
+		listparse_entry_free(e);
+		return 0;
+	}
+	if (mode != NULL)
+		lp_mode_perms(e, mode, mode_len);
+	lp_set_name(e, name, name_len);
+	return 1;
+}
+
+/* ---- LIST ------------------------------------------------------------- */
+
+/* Splits up to LP_MAX_TOKENS words off the line; returns how many. */
+static size_t lp_tokens(const char *s, size_t n, struct lp_token *t)
+{
+	size_t count = 0, i = 0;
+	while (count < LP_MAX_TOKENS) {
+		while (i < n && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		if (i == n)
+			break;
+		t[count].p = s + i;
+		while (i < n && s[i] != ' ' && s[i] != '\t')
+			i++;
+		t[count].n = (size_t)(s + i - t[count].p);
+		count++;
+	}
+	return count;
+}
+
+/* True for an `ls -l` mode string, with an optional ACL/xattr mark. */
+static bool lp_is_mode(const struct lp_token *t)
+{
+	static const char types[] = "-dlcbpsDn";
+	static const char bits[] = "-rwxsStTlL";
+	if (t->n < 10 || t->n > LISTPARSE_PERMS_MAX - 1)
+		return false;
+	if (memchr(types, t->p[0], sizeof types - 1) == NULL)
+		return false;
+	for (size_t i = 1; i < 10; i++)
+		if (memchr(bits, t->p[i], sizeof bits - 1) == NULL)
+			return false;
+	return true;
+}
+
+/* Returns 1..12 for an English month abbreviation, else 0. */
+static int lp_month(const struct lp_token *t)
+{
+	if (t->n != 3)
+		return 0;
+	for (int i = 0; i < 12; i++)
+		if (strncasecmp(t->p, month_names[i], 3) == 0)
+			return i + 1;
+	return 0;
+}
+
+/* Parses "H:MM" or "HH:MM" into *h and *m. */
+static bool lp_hhmm(const char *s, size_t n, long long *h, long long *m)
+{
+	const char *colon = memchr(s, ':', n);
+	if (colon == NULL)
+		return false;
+	size_t hn = (size_t)(colon - s);
+	return hn >= 1 && hn <= 2 && n - hn - 1 == 2 && lp_number(s, hn, h) &&
+	       lp_number(colon + 1, 2, m) && *h <= 23 && *m <= 59;
+}
+
+/* Dates `ls -l` prints: "Mon DD HH:MM" (the year is worked out from now)
+ * or "Mon DD YYYY". Returns the time, or -1 if the tokens are no date. */
+static time_t lp_ls_date(const struct lp_token *t, time_t now)
+{
+	int mon = lp_month(&t[0]);
+	long long day, year, h, m;
+	if (mon == 0 || t[1].n > 2 || !lp_number(t[1].p, t[1].n, &day) || day < 1 || day > 31)
+		return -1;
+	if (lp_hhmm(t[2].p, t[2].n, &h, &m)) {
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		year = tm.tm_year + 1900;
+		time_t when = lp_time(year, mon, day, h, m, 0);
+		if (when > now + LP_FUTURE_SLACK)
+			when = lp_time(year - 1, mon, day, h, m, 0);
+		return when;
+	}
+	if (t[2].n == 4 && lp_number(t[2].p, 4, &year))
+		return lp_time(year, mon, day, 0, 0, 0);
+	return -1;
+}
+
+/* ISO dates some servers print (ls --time-style=long-iso):
+ * "YYYY-MM-DD HH:MM". Returns the time, or -1. */
+static time_t lp_iso_date(const struct lp_token *t)
+{
+	long long y, mo, d, h, m;
+	const char *s = t[0].p;
+	if (t[0].n != 10 || s[4] != '-' || s[7] != '-' || !lp_number(s, 4, &y) ||
+	    !lp_number(s + 5, 2, &mo) || !lp_number(s + 8, 2, &d) ||
+	    !lp_hhmm(t[1].p, t[1].n, &h, &m))
+		return -1;
+	time_t when = lp_time(y, mo, d, h, m, 0);
+	return when == 0 ? -1 : when;
+}
+
+/* Parses a Unix `ls -l` line whose first token is a mode string. */
+static int lp_unix(const char *line, size_t len, const struct lp_token *t, size_t nt,
+		   time_t now, struct ftp_entry *e)
+{
+	time_t when = -1;
+	const struct lp_token *last = NULL;   /* the date's last token */
+	size_t size_tok = 0;
+
+	/* The size is the number just before the date; owner and group
+	 * columns before it vary (missing group, names with digits). */
+	for (size_t i = 2; i + 1 < nt && last == NULL; i++) {
+		if (!lp_digits(t[i - 1].p, t[i - 1].n))
+			continue;
+		if (i + 2 < nt && (when = lp_ls_date(&t[i], now)) >= 0)
+			last = &t[i + 2];
+		else if ((when = lp_iso_date(&t[i])) >= 0)
+			last = &t[i + 1];
+		if (last != NULL)
+			size_tok = i - 1;
+	}
+	if (last == NULL)
+		return -1;
+	/* The name follows the date after exactly one space. */
+	const char *name = last->p + last->n + 1;
+	if (name >= line + len)
+		return -1;
+	size_t name_len = (size_t)(line + len - name);
+
+	switch (t[0].p[0]) {
+	case '-': e->type = FTP_ENTRY_FILE; break;
+	case 'd': e->type = FTP_ENTRY_DIR; break;
+	case 'l': e->type = FTP_ENTRY_LINK; break;
+	default: e->type = FTP_ENTRY_OTHER; break;
+	}
+	if (e->type == FTP_ENTRY_LINK) {
+		const char *arrow = NULL;
+		for (size_t i = 0; i + 4 <= name_len; i++)
+			if (memcmp(name + i, " -> ", 4) == 0) {
+				arrow = name + i;
+				break;
+			}
+		if (arrow != NULL) {
+			const char *target = arrow + 4;
+			e->target = lp_sanitised(target, (size_t)(name + name_len - target));
+			name_len = (size_t)(arrow - name);
+		}
+	}
+	if (name_len == 0 || lp_dot_name(name, name_len)) {
+		listparse_entry_free(e);
+		return name_len == 0 ? -1 : 0;
+	}
+	long long size;
+	if (e->type != FTP_ENTRY_OTHER && lp_number(t[size_tok].p, t[size_tok].n, &size))
+		e->size = (off_t)size;
+	e->mtime = when;
+	memcpy(e->perms, t[0].p, t[0].n);
+	e->perms[t[0].n] = '\0';
+	lp_set_name(e, name, name_len);
+	return 1;
+}
+
+/* Parses a DOS date "MM-DD-YY" or "MM-DD-YYYY" ('/' also accepted). */
+static bool lp_dos_date(const struct lp_token *t, long long *y, long long *mo, long long *d)
+{
+	const char *s = t->p;
+	if ((t->n != 8 && t->n != 10) || (s[2] != '-' && s[2] != '/') || s[5] != s[2] ||
+	    !lp_number(s, 2, mo) || !lp_number(s + 3, 2, d) || !lp_number(s + 6, t->n - 6, y))
+		return false;
+	if (t->n == 8)
+		*y += *y < LP_PIVOT_YEAR ? 2000 : 1900;
+	return true;
+}
+
+/* Parses a DOS time "HH:MM", "HH:MMAM" or "HH:MMPM" (the AM/PM may also be
+ * the next token, which *used then counts). */
+static bool lp_dos_time(const struct lp_token *t, size_t avail, long long *h, long long *m,
+			size_t *used)
+{
+	size_t n = t[0].n;
+	const char *ampm = NULL;
+	*used = 1;
+	if (n > 2 && (strncasecmp(t[0].p + n - 2, "AM", 2) == 0 ||
+		      strncasecmp(t[0].p + n - 2, "PM", 2) == 0)) {
+		ampm = t[0].p + n - 2;
+		n -= 2;
+	} else if (avail > 1 && t[1].n == 2 && (strncasecmp(t[1].p, "AM", 2) == 0 ||
+						strncasecmp(t[1].p, "PM", 2) == 0)) {
+		ampm = t[1].p;
+		*used = 2;
+	}
+	if (!lp_hhmm(t[0].p, n, h, m))
+		return false;
+	if (ampm != NULL) {
+		if (*h < 1 || *h > 12)
+			return false;
+		bool pm = ampm[0] == 'P' || ampm[0] == 'p';
+		*h = (*h % 12) + (pm ? 12 : 0);
+	}
+	return true;
+}
+
+/* Parses a DOS/Windows (IIS) line: date, time, "<DIR>" or size, name. */
+static int lp_dos(const char *line, size_t len, const struct lp_token *t, size_t nt,
+		  struct ftp_entry *e)
+{
+	long long y, mo, d, h, m;
+	size_t used;
+	if (nt < 4 || !lp_dos_date(&t[0], &y, &mo, &d) || !lp_dos_time(&t[1], nt - 1, &h, &m, &used))
+		return -1;
+	time_t when = lp_time(y, mo, d, h, m, 0);
+	if (when == 0)
+		return -1;
+	if (2 + used > nt)
+		return -1;
+	const struct lp_token *sz = &t[1 + used];
+	if (sz->n == 5 && memcmp(sz->p, "<DIR>", 5) == 0) {
+		e->type = FTP_ENTRY_DIR;
+	} else {
+		/* Sizes may be grouped with commas ("1,234,567"). */
+		long long size = 0;
+		size_t digits = 0;
+		for (size_t i = 0; i < sz->n; i++) {
+			if (sz->p[i] == ',')
+				continue;
+			if (sz->p[i] < '0' || sz->p[i] > '9' || size > (INT64_MAX - 9) / 10)
+				return -1;
+			size = size * 10 + (sz->p[i] - '0');
+			digits++;
+		}
+		if (digits == 0)
+			return -1;
+		e->type = FTP_ENTRY_FILE;
+		e->size = (off_t)size;
+	}
+	/* The name is the rest of the line after the column's spaces. */
+	const char *name = sz->p + sz->n;
+	while (name < line + len && (*name == ' ' || *name == '\t'))
+		name++;
+	size_t name_len = (size_t)(line + len - name);
+	if (name_len == 0)
+		return -1;
+	if (lp_dot_name(name, name_len))
+		return 0;
+	e->mtime = when;
+	lp_set_name(e, name, name_len);
+	return 1;
+}
+
+int listparse_list(const char *line, size_t len, time_t now, struct ftp_entry *e)
+{
+	struct lp_token t[LP_MAX_TOKENS];
+
+	lp_entry_clear(e);
+	if (memchr(line, '\0', len) != NULL)
+		return -1;
+	size_t nt = lp_tokens(line, len, t);
+	if (nt == 0)
+		return 0;
+	if (nt == 2 && t[0].n == 5 && strncasecmp(t[0].p, "total", 5) == 0 &&
+	    lp_digits(t[1].p, t[1].n))
+		return 0;
+	if (lp_is_mode(&t[0]))
+		return lp_unix(line, len, t, nt, now, e);
+	return lp_dos(line, len, t, nt, e);
+}
+
+/* Appends one entry to the listing, taking over its strings. */
+static void lp_push(struct ftp_listing *l, const struct ftp_entry *e)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		l->v = xrealloc(l->v, cap * sizeof *l->v);  /* bounded by the listing size */
+		l->cap = cap;
+	}
+	l->v[l->n++] = *e;
+}
+
+void listparse_buffer(const char *data, size_t len, bool mlsx, time_t now,
+		      struct ftp_listing *out)
+{
+	const char *p = data, *end = data + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *stop = nl ? nl : end;
+		size_t n = (size_t)(stop - p);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		struct ftp_entry e;
+		int r = mlsx ? listparse_mlsx(p, n, &e) : listparse_list(p, n, now, &e);
+		if (r > 0)
+			lp_push(out, &e);
+		else if (r < 0 && n > 0)
+			out->skipped++;
+		p = nl ? nl + 1 : end;
+	}
+}
