@@ -1,0 +1,377 @@
+/* cli: the command table, the dispatcher and the reporting helpers (see
+ * cli.h). The table is the only list of commands: dispatch looks words up
+ * in it, checks options and operand counts against it, and help prints
+ * it. Handlers live in cli_conn.c, cli_cmds.c, cli_list.c, cli_xfer.c. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli_private.h"
+#include "cmdline.h"
+#include "prompt.h"
+#include "sanitize.h"
+#include "xalloc.h"
+
+/* Most aliases a command has. */
+#define CLI_ALIASES_MAX 4
+/* Column where help text starts in the command list. */
+#define CLI_HELP_COLUMN 37
+
+/* What a command needs. */
+enum cli_flags {
+	CLI_REMOTE = 1 << 0,  /* talks to the server: refused before any open */
+};
+
+/* One command. */
+struct cli_command {
+	const char *name;                          /* the classic word */
+	const char *aliases[CLI_ALIASES_MAX + 1];  /* other words, NULL-terminated */
+	cli_handler *run;                          /* the handler */
+	const char *opts;                          /* option letters it takes */
+	int min_args, max_args;                    /* operands after the options */
+	unsigned flags;                            /* CLI_* */
+	const char *usage;                         /* synopsis, as help prints it */
+	const char *help;                          /* what it does, a few words for the list */
+	const char *detail;                        /* what it does in full, for help COMMAND */
+};
+
+static cli_handler cli_cmd_help;
+
+/* Every command, in the order help lists them. */
+static const struct cli_command cli_commands[] = {
+	{ .name = "connme", .aliases = { "open" }, .run = cli_cmd_open, .max_args = 2,
+	  .usage = "connme [URL | HOST [PORT]]", .help = "connect and log in",
+	  .detail = "Connects to an ftp:// URL, or to HOST on PORT (default 21), and logs in\n"
+		    "with the credentials of the URL, -u, ~/.netrc or a password prompt, in\n"
+		    "that order (anonymous when no user is named). A path in the URL is\n"
+		    "entered. Without an argument, connects to the last server again." },
+	{ .name = "ls", .aliases = { "dir" }, .run = cli_cmd_ls, .max_args = 1,
+	  .flags = CLI_REMOTE, .usage = "ls [PATH]", .help = "list a remote directory",
+	  .detail = "Lists PATH (default: the remote directory), one entry a line: type and\n"
+		    "permissions, size in bytes, date and time (local time), name; a\n"
+		    "symbolic link shows \"-> target\" when the server tells." },
+	{ .name = "cd", .run = cli_cmd_cd, .min_args = 1, .max_args = 1, .flags = CLI_REMOTE,
+	  .usage = "cd DIR", .help = "change the remote directory",
+	  .detail = "Changes the remote directory; \"cd ..\" goes to the parent." },
+	{ .name = "pwd", .run = cli_cmd_pwd, .flags = CLI_REMOTE,
+	  .usage = "pwd", .help = "print the remote directory",
+	  .detail = "Prints the remote directory as the server names it." },
+	{ .name = "lcd", .run = cli_cmd_lcd, .max_args = 1,
+	  .usage = "lcd [DIR]", .help = "change the local directory",
+	  .detail = "Changes the local directory, where downloads go and uploads come\n"
+		    "from; without DIR, to the home directory." },
+	{ .name = "lpwd", .run = cli_cmd_lpwd,
+	  .usage = "lpwd", .help = "print the local directory",
+	  .detail = "Prints the local directory." },
+	{ .name = "lls", .run = cli_cmd_lls, .max_args = 1,
+	  .usage = "lls [PATH]", .help = "list a local directory",
+	  .detail = "Lists a local directory (default: the current one) in the columns of ls." },
+	{ .name = "size", .run = cli_cmd_size, .min_args = 1, .max_args = 1, .flags = CLI_REMOTE,
+	  .usage = "size FILE", .help = "print a remote file's size",
+	  .detail = "Prints the size of a remote file in bytes and in MB (1048576 bytes):\n"
+		    "\"s.bin: 3145733 bytes (3.00 MB)\"." },
+	{ .name = "download", .aliases = { "get" }, .run = cli_cmd_get, .opts = "cr",
+	  .min_args = 1, .max_args = 2, .flags = CLI_REMOTE,
+	  .usage = "download [-c] [-r] REMOTE [LOCAL]", .help = "fetch a file (-r: a tree)",
+	  .detail = "Copies REMOTE to LOCAL (default: its last name here; into LOCAL when\n"
+		    "that is a directory; \"-\" is standard output). The file arrives under a\n"
+		    "temporary name and takes its real name only when complete. An existing\n"
+		    "file is replaced only when confirmed (or with -y).\n"
+		    "  -c  resume: continue a partial LOCAL from its size\n"
+		    "  -r  copy the directory tree REMOTE" },
+	{ .name = "upload", .aliases = { "put" }, .run = cli_cmd_put, .opts = "cr",
+	  .min_args = 1, .max_args = 2, .flags = CLI_REMOTE,
+	  .usage = "upload [-c] [-r] LOCAL [REMOTE]", .help = "send a file (-r: a tree)",
+	  .detail = "Copies LOCAL to the server as REMOTE (default: its last name in the\n"
+		    "remote directory).\n"
+		    "  -c  resume: continue from the size of the remote file\n"
+		    "  -r  copy the directory tree LOCAL, making directories as needed" },
+	{ .name = "rm", .aliases = { "delete" }, .run = cli_cmd_rm, .min_args = 1, .max_args = 1,
+	  .flags = CLI_REMOTE, .usage = "rm FILE", .help = "delete a remote file",
+	  .detail = "Deletes a remote file after asking \"Delete FILE? [y/N]\" on a terminal;\n"
+		    "without a terminal only with -y." },
+	{ .name = "mkdir", .run = cli_cmd_mkdir, .min_args = 1, .max_args = 1, .flags = CLI_REMOTE,
+	  .usage = "mkdir DIR", .help = "make a remote directory",
+	  .detail = "Makes a remote directory." },
+	{ .name = "rmdir", .run = cli_cmd_rmdir, .min_args = 1, .max_args = 1, .flags = CLI_REMOTE,
+	  .usage = "rmdir DIR", .help = "remove a remote directory",
+	  .detail = "Removes an empty remote directory." },
+	{ .name = "rename", .aliases = { "mv" }, .run = cli_cmd_rename, .min_args = 2,
+	  .max_args = 2, .flags = CLI_REMOTE, .usage = "rename FROM TO",
+	  .help = "rename or move a remote file",
+	  .detail = "Renames or moves a remote file or directory." },
+	{ .name = "help", .aliases = { "?" }, .run = cli_cmd_help, .max_args = 1,
+	  .usage = "help [COMMAND]", .help = "list the commands, or explain one",
+	  .detail = "Lists the commands, or shows one in full." },
+	{ .name = "byebye", .aliases = { "bye", "quit", "exit" }, .run = cli_cmd_bye,
+	  .usage = "byebye", .help = "log out and leave",
+	  .detail = "Logs out and leaves ferry; commands after it are not run." },
+};
+#define CLI_NCOMMANDS (sizeof cli_commands / sizeof cli_commands[0])
+
+/* Engine statuses and the exit statuses they become. */
+static const enum cli_exit cli_status_exit[] = {
+	[FTP_S_OK] = CLI_EXIT_OK,
+	[FTP_S_USAGE] = CLI_EXIT_USAGE,
+	[FTP_S_CONNECT] = CLI_EXIT_CONNECT,
+	[FTP_S_LOGIN] = CLI_EXIT_LOGIN,
+	[FTP_S_REFUSED] = CLI_EXIT_REFUSED,
+	[FTP_S_LOCAL] = CLI_EXIT_LOCAL,
+	[FTP_S_BROKEN] = CLI_EXIT_BROKEN,
+	[FTP_S_CANCELLED] = CLI_EXIT_DECLINED,
+};
+
+enum cli_exit cli_exit_from_status(enum ftp_status st)
+{
+	if ((unsigned)st < sizeof cli_status_exit / sizeof cli_status_exit[0])
+		return cli_status_exit[st];
+	return CLI_EXIT_BROKEN;
+}
+
+/* Writes the protocol trace on stderr (-v). */
+static void cli_trace(void *arg, enum ftp_trace_kind kind, const char *text)
+{
+	static const char *const marks[] = {
+		[FTP_TRACE_SENT] = "-->",
+		[FTP_TRACE_RECEIVED] = "<--",
+		[FTP_TRACE_INFO] = "---",
+	};
+	(void)arg;
+	fprintf(stderr, "%s %s\n", marks[kind], text);
+}
+
+struct cli *cli_new(const struct cli_options *o, bool interactive)
+{
+	struct cli *c = xcalloc(1, sizeof *c);
+
+	c->opt = *o;
+	c->ftp = ftp_new();
+	c->interactive = interactive;
+	c->ask = isatty(STDIN_FILENO) && !o->yes;
+	c->bars = isatty(STDERR_FILENO) && !o->quiet;
+	c->umask = umask(0);
+	umask(c->umask);
+	sbuf_init(&c->what, CLI_WHAT_MAX);
+	if (o->verbose)
+		ftp_set_trace(c->ftp, cli_trace, NULL);
+	return c;
+}
+
+void cli_free(struct cli *c)
+{
+	if (c == NULL)
+		return;
+	if (ftp_connected(c->ftp))
+		ftp_quit(c->ftp);
+	ftp_free(c->ftp);
+	free(c->last_target);
+	sbuf_free(&c->what);
+	free(c);
+}
+
+bool cli_finished(const struct cli *c)
+{
+	return c->finished;
+}
+
+void cli_error(const char *what, const char *fmt, ...)
+{
+	char msg[CLI_MSG_MAX], line[CLI_MSG_MAX + CLI_WHAT_MAX], clean[sizeof line];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (what != NULL && what[0] != '\0')
+		snprintf(line, sizeof line, "%s: %s", what, msg);
+	else
+		snprintf(line, sizeof line, "%s", msg);
+	sanitize_text(line, strlen(line), clean, sizeof clean);
+	fflush(stdout);
+	fprintf(stderr, "ferry: %s\n", clean);
+}
+
+enum cli_exit cli_fail(struct cli *c, enum cli_exit code, const char *fmt, ...)
+{
+	char msg[CLI_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	cli_error(sbuf_str(&c->what), "%s", msg);
+	return code;
+}
+
+enum cli_exit cli_fail_ftp(struct cli *c, enum ftp_status st, const char *name)
+{
+	const char *msg = ftp_message(c->ftp);
+	if (msg[0] == '\0')
+		msg = ftp_status_name(st);
+	if (name != NULL)
+		return cli_fail(c, cli_exit_from_status(st), "%s: %s", name, msg);
+	return cli_fail(c, cli_exit_from_status(st), "%s", msg);
+}
+
+enum cli_exit cli_fail_errno(struct cli *c, int err, const char *name)
+{
+	return cli_fail(c, CLI_EXIT_LOCAL, "%s: %s", name, strerror(err));
+}
+
+enum cli_exit cli_confirm(struct cli *c, const char *question, const char *refusal)
+{
+	char clean[CLI_MSG_MAX];
+
+	if (c->opt.yes)
+		return CLI_EXIT_OK;
+	if (!c->ask)
+		return cli_fail(c, CLI_EXIT_DECLINED, "%s (no terminal to ask: use -y)", refusal);
+	sanitize_text(question, strlen(question), clean, sizeof clean);
+	if (prompt_confirm(clean))
+		return CLI_EXIT_OK;
+	return cli_fail(c, CLI_EXIT_DECLINED, "%s", refusal);
+}
+
+void cli_note(struct cli *c, const char *fmt, ...)
+{
+	char msg[CLI_MSG_MAX], clean[CLI_MSG_MAX];
+	va_list ap;
+
+	if (c->opt.quiet)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	sanitize_text(msg, strlen(msg), clean, sizeof clean);
+	fflush(stdout);
+	fprintf(stderr, "%s\n", clean);
+}
+
+void cli_print(const char *text)
+{
+	char clean[CLI_MSG_MAX + CLI_PATH_MAX];
+	sanitize_text(text, strlen(text), clean, sizeof clean);
+	puts(clean);
+}
+
+void cli_set_what(struct cli *c, const char *what)
+{
+	sbuf_reset(&c->what);
+	sbuf_puts(&c->what, what);
+}
+
+/* Finds a command by its name or an alias; NULL if there is none. */
+static const struct cli_command *cli_find(const char *word)
+{
+	for (size_t i = 0; i < CLI_NCOMMANDS; i++) {
+		const struct cli_command *cmd = &cli_commands[i];
+		if (strcmp(cmd->name, word) == 0)
+			return cmd;
+		for (size_t j = 0; cmd->aliases[j] != NULL; j++)
+			if (strcmp(cmd->aliases[j], word) == 0)
+				return cmd;
+	}
+	return NULL;
+}
+
+/* Keeps the command's words, quoted as typed, for messages. Words after
+ * the command that would not fit are replaced by "...". */
+static void cli_remember(struct cli *c, int argc, char **argv)
+{
+	sbuf_reset(&c->what);
+	for (int i = 0; i < argc; i++) {
+		size_t before = c->what.len;
+		if ((i > 0 && !sbuf_puts(&c->what, " ")) || !cmdline_quote(argv[i], &c->what)) {
+			if (c->what.len == before)
+				sbuf_puts(&c->what, " ...");
+			break;
+		}
+	}
+}
+
+/* Takes the options off argv (after argv[0]) into a, checking them
+ * against cmd. Returns CLI_EXIT_OK or a usage error (printed). */
+static enum cli_exit cli_options(struct cli *c, const struct cli_command *cmd, int argc,
+				 char **argv, struct cli_args *a)
+{
+	int i = 1;
+
+	a->opts = 0;
+	for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		for (const char *o = argv[i] + 1; *o != '\0'; o++) {
+			if (cmd->opts == NULL || *o < 'a' || *o > 'z' || strchr(cmd->opts, *o) == NULL)
+				return cli_fail(c, CLI_EXIT_USAGE, "unknown option -%c; usage: %s",
+						*o, cmd->usage);
+			a->opts |= CLI_OPT(*o);
+		}
+	}
+	a->argc = argc - i;
+	a->argv = argv + i;
+	if (a->argc < cmd->min_args || a->argc > cmd->max_args)
+		return cli_fail(c, CLI_EXIT_USAGE, "usage: %s", cmd->usage);
+	return CLI_EXIT_OK;
+}
+
+enum cli_exit cli_exec(struct cli *c, int argc, char **argv)
+{
+	struct cli_args a;
+
+	if (argc < 1)
+		return CLI_EXIT_OK;
+	cli_remember(c, argc, argv);
+	const struct cli_command *cmd = cli_find(argv[0]);
+	if (cmd == NULL) {
+		cli_set_what(c, "");
+		return cli_fail(c, CLI_EXIT_USAGE, "%s: unknown command (try help)", argv[0]);
+	}
+	enum cli_exit code = cli_options(c, cmd, argc, argv, &a);
+	if (code != CLI_EXIT_OK)
+		return code;
+	if ((cmd->flags & CLI_REMOTE) && !c->have_server)
+		return cli_fail(c, CLI_EXIT_USAGE, "not connected (connect with open HOST first)");
+	return cmd->run(c, &a);
+}
+
+/* Prints one command in full: usage, aliases, what it does. */
+static void cli_help_one(const struct cli_command *cmd)
+{
+	printf("usage: %s\n", cmd->usage);
+	if (cmd->aliases[0] != NULL) {
+		fputs("aliases:", stdout);
+		for (size_t j = 0; cmd->aliases[j] != NULL; j++)
+			printf(" %s", cmd->aliases[j]);
+		putchar('\n');
+	}
+	printf("%s\n", cmd->detail);
+}
+
+/* help [COMMAND]: the command list, or one command in full. */
+static enum cli_exit cli_cmd_help(struct cli *c, const struct cli_args *a)
+{
+	if (a->argc == 1) {
+		const struct cli_command *cmd = cli_find(a->argv[0]);
+		if (cmd == NULL)
+			return cli_fail(c, CLI_EXIT_USAGE, "unknown command");
+		cli_help_one(cmd);
+		return CLI_EXIT_OK;
+	}
+	puts("Commands (other names in parentheses):");
+	for (size_t i = 0; i < CLI_NCOMMANDS; i++) {
+		const struct cli_command *cmd = &cli_commands[i];
+		printf("  %-*s %s", CLI_HELP_COLUMN - 3, cmd->usage, cmd->help);
+		for (size_t j = 0; cmd->aliases[j] != NULL; j++)
+			printf("%s%s", j == 0 ? " (" : ", ", cmd->aliases[j]);
+		puts(cmd->aliases[0] != NULL ? ")" : "");
+	}
+	puts("help COMMAND shows one in full. Quote names as in a shell: get 'my file.txt'.");
+	return CLI_EXIT_OK;
+}

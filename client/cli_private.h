@@ -1,0 +1,124 @@
+/* cli_private: what the command line's files share and nobody else may
+ * see: the interpreter's state, the argument block handlers receive, the
+ * handlers themselves and the helpers they report through. Front-end
+ * code outside cli*.c includes cli.h only. */
+#ifndef FERRY_CLI_PRIVATE_H
+#define FERRY_CLI_PRIVATE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "cli.h"
+#include "ftp.h"
+#include "progress.h"
+#include "sbuf.h"
+
+/* Longest error or note line, in bytes. */
+#define CLI_MSG_MAX 2048
+/* Longest command text kept for messages, in bytes. */
+#define CLI_WHAT_MAX 512
+/* Deepest directory tree copied by get -r and put -r. */
+#define CLI_TREE_DEPTH_MAX 64
+/* Longest local or remote path built, in bytes. */
+#define CLI_PATH_MAX 4096
+
+/* The interpreter's state. */
+struct cli {
+	struct cli_options opt;  /* what the command line asked for */
+	struct ftp *ftp;         /* the engine's handle; one control connection */
+	bool interactive;        /* commands come from the prompt */
+	bool ask;                /* stdin is a terminal: confirmations are asked there */
+	bool bars;               /* progress bars on stderr (a terminal, not -q) */
+	bool have_server;        /* logged in once: remote commands may run (the engine reconnects) */
+	bool finished;           /* byebye ran */
+	char *last_target;       /* the last address opened, for a bare "open" */
+	int last_port;           /* its port given apart ("open HOST PORT"), 0 when none */
+	mode_t umask;            /* the process umask, for files made from temporaries */
+	struct sbuf what;        /* the command being run, quoted, for messages */
+};
+
+/* The option letter ch as a bit of cli_args.opts. */
+#define CLI_OPT(ch) (1u << ((ch) - 'a'))
+
+/* A command's words after the dispatcher took out its options. */
+struct cli_args {
+	int argc;        /* operands */
+	char **argv;     /* the operands (argv[argc] is NULL) */
+	unsigned opts;   /* CLI_OPT bits of the options given */
+};
+
+/* Runs one command; returns its exit status (having printed any error). */
+typedef enum cli_exit cli_handler(struct cli *c, const struct cli_args *a);
+
+/* ---- cli_conn.c: connecting and leaving ---- */
+cli_handler cli_cmd_open;    /* connme/open [URL | HOST [PORT]] */
+cli_handler cli_cmd_bye;     /* byebye/bye/quit/exit */
+/* ---- cli_cmds.c: directories and single files ---- */
+cli_handler cli_cmd_cd;      /* cd DIR */
+cli_handler cli_cmd_pwd;     /* pwd */
+cli_handler cli_cmd_lcd;     /* lcd [DIR] */
+cli_handler cli_cmd_lpwd;    /* lpwd */
+cli_handler cli_cmd_size;    /* size FILE */
+cli_handler cli_cmd_rm;      /* rm/delete FILE */
+cli_handler cli_cmd_mkdir;   /* mkdir DIR */
+cli_handler cli_cmd_rmdir;   /* rmdir DIR */
+cli_handler cli_cmd_rename;  /* rename/mv FROM TO */
+/* ---- cli_list.c: listings ---- */
+cli_handler cli_cmd_ls;      /* ls/dir [PATH] */
+cli_handler cli_cmd_lls;     /* lls [PATH] */
+/* ---- cli_get.c, cli_put.c: transfers ---- */
+cli_handler cli_cmd_get;     /* download/get [-c] [-r] REMOTE [LOCAL] */
+cli_handler cli_cmd_put;     /* upload/put [-c] [-r] LOCAL [REMOTE] */
+/* Downloads remote (a file) to local (NULL: its last name in the current
+ * directory), resuming when resume is set. */
+enum cli_exit cli_xfer_get(struct cli *c, const char *remote, const char *local, bool resume);
+
+/* ---- cli_xfer.c: what both directions share ---- */
+
+/* What get and put were asked to do. */
+struct cli_xfer_job {
+	bool resume;   /* -c */
+	int depth;     /* directory levels below the top of a -r copy */
+};
+
+/* The engine's progress callback; arg is a struct progress. Draws the
+ * bar and returns non-zero (cancel) after Ctrl-C. */
+int cli_xfer_progress(void *arg, off_t done, off_t total, double rate);
+/* Ends the display of a transfer, printing its summary line when summary
+ * is set (and not -q). */
+void cli_xfer_done(struct cli *c, struct progress *p, bool summary);
+/* Prints a line on stdout unless -q. */
+void cli_xfer_say(struct cli *c, const char *line);
+/* Prints "LABEL: already complete (N bytes)" unless -q. */
+void cli_xfer_complete(struct cli *c, const char *label, off_t size);
+/* Writes the last component of path (trailing slashes ignored) into out;
+ * false when there is none usable as a file name ("", "/", ".", ".."). */
+bool cli_xfer_basename(const char *path, char *out, size_t outsz);
+/* True for a name from a listing that is safe to use below a directory
+ * (not empty, no '/', not "." or ".."). */
+bool cli_xfer_safe_name(const char *name);
+/* Writes dir/name into out (no doubled slash); false if it is too long. */
+bool cli_xfer_join(struct sbuf *out, const char *dir, const char *name);
+
+/* ---- cli.c: reporting ---- */
+
+/* Prints an error for the running command and returns code. */
+enum cli_exit cli_fail(struct cli *c, enum cli_exit code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Prints the engine's message for st (prefixed by name when not NULL)
+ * and returns the matching exit status. */
+enum cli_exit cli_fail_ftp(struct cli *c, enum ftp_status st, const char *name);
+/* Prints "name: strerror(err)" and returns CLI_EXIT_LOCAL. */
+enum cli_exit cli_fail_errno(struct cli *c, int err, const char *name);
+/* Asks "question [y/N]" when stdin is a terminal; without one only -y
+ * agrees. Returns CLI_EXIT_OK to go ahead, or CLI_EXIT_DECLINED having
+ * printed "refusal". -y always agrees. */
+enum cli_exit cli_confirm(struct cli *c, const char *question, const char *refusal);
+/* Prints an informational line on stderr unless -q. */
+void cli_note(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Replaces the command text used in messages. */
+void cli_set_what(struct cli *c, const char *what);
+/* Writes text to stdout after sanitising it, then a newline. */
+void cli_print(const char *text);
+
+#endif

@@ -1,0 +1,146 @@
+/* cli_run: feeding commands to the interpreter (see cli_run.h). Every
+ * source goes through run_piece, which splits text into commands with
+ * cmdline_next, runs each, and applies the stopping rule. */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_private.h"
+#include "cli_run.h"
+#include "cmdline.h"
+#include "interrupt.h"
+#include "prompt.h"
+#include "xalloc.h"
+
+/* How a run is going. */
+struct run {
+	bool prompt;          /* commands come from the prompt: nothing stops it but byebye */
+	bool keep_going;      /* failures do not stop it (-k, or the prompt) */
+	bool stop;            /* no more commands */
+	enum cli_exit last;   /* status of the last failure; 0 when none */
+};
+
+/* Notes one command's outcome and decides whether to go on. */
+static void run_outcome(struct cli *c, struct run *r, enum cli_exit code)
+{
+	fflush(stdout);
+	if (code != CLI_EXIT_OK) {
+		r->last = code;
+		if (!r->keep_going)
+			r->stop = true;
+	}
+	if (cli_finished(c))
+		r->stop = true;
+	if (interrupt_pending() && !r->prompt) {
+		/* Ctrl-C ends a script, even where the command got through. */
+		r->last = CLI_EXIT_DECLINED;
+		r->stop = true;
+	}
+}
+
+/* Runs the commands in text; where (and line, when not 0) name it. */
+static void run_piece(struct cli *c, struct run *r, const char *text, const char *where,
+		      unsigned long line)
+{
+	struct cmdline_words w;
+	char err[128];
+	const char *pos = text;
+
+	while (!r->stop) {
+		enum cmdline_result res = cmdline_next(&pos, &w, err, sizeof err);
+		if (res == CMDLINE_END)
+			break;
+		if (res == CMDLINE_ERROR) {
+			char at[256];
+			if (line > 0)
+				snprintf(at, sizeof at, "%s:%lu", where, line);
+			else
+				snprintf(at, sizeof at, "%s", where);
+			cli_error(at, "%s", err);
+			run_outcome(c, r, CLI_EXIT_USAGE);
+			continue;
+		}
+		enum cli_exit code = cli_exec(c, (int)w.n, w.v);
+		cmdline_words_free(&w);
+		run_outcome(c, r, code);
+	}
+}
+
+enum cli_exit cli_run_text(struct cli *c, const char *text, const char *where)
+{
+	struct run r = { .keep_going = c->opt.keep_going };
+
+	run_piece(c, &r, text, where, 0);
+	return r.last;
+}
+
+/* Reads one line of fp into buf (bounded, newline dropped). Returns 1 for
+ * a line, 0 at the end, -1 for a line too long (the rest of it skipped). */
+static int run_read_line(FILE *fp, char *buf, size_t bufsz)
+{
+	if (fgets(buf, (int)bufsz, fp) == NULL)
+		return 0;
+	size_t n = strlen(buf);
+	if (n > 0 && buf[n - 1] == '\n') {
+		buf[n - 1] = '\0';
+		return 1;
+	}
+	if (feof(fp))
+		return 1;
+	int ch;
+	while ((ch = getc(fp)) != EOF && ch != '\n')
+		;
+	return -1;
+}
+
+enum cli_exit cli_run_file(struct cli *c, FILE *fp, const char *where)
+{
+	struct run r = { .keep_going = c->opt.keep_going };
+	char *buf = xmalloc(CLI_RUN_LINE_MAX);
+	unsigned long line = 0;
+
+	while (!r.stop) {
+		int got = run_read_line(fp, buf, CLI_RUN_LINE_MAX);
+		if (got == 0)
+			break;
+		line++;
+		if (got < 0) {
+			char at[256];
+			snprintf(at, sizeof at, "%s:%lu", where, line);
+			cli_error(at, "line longer than %d bytes", CLI_RUN_LINE_MAX - 2);
+			run_outcome(c, &r, CLI_EXIT_USAGE);
+			continue;
+		}
+		run_piece(c, &r, buf, where, line);
+	}
+	if (!r.stop && ferror(fp)) {
+		cli_error(where, "read error");
+		r.last = CLI_EXIT_LOCAL;
+	}
+	free(buf);
+	return r.last;
+}
+
+enum cli_exit cli_run_prompt(struct cli *c)
+{
+	struct run r = { .prompt = true, .keep_going = true };
+
+	while (!r.stop) {
+		interrupt_clear();
+		char *line = prompt_line(CLI_RUN_PROMPT);
+		if (line == NULL) {
+			if (interrupt_pending()) {
+				putchar('\n');   /* Ctrl-C: a fresh prompt */
+				continue;
+			}
+			putchar('\n');
+			break;
+		}
+		run_piece(c, &r, line, "", 0);
+		free(line);
+	}
+	return r.last;
+}

@@ -1,0 +1,163 @@
+/* main: the ferry program's entry. Reads the options, picks where the
+ * commands come from (one function, main_mode), connects to the address
+ * given, and runs the commands; everything else is the interpreter's
+ * (cli.h, cli_run.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_run.h"
+#include "interrupt.h"
+
+/* Where the commands come from. */
+enum main_mode {
+	MAIN_COMMANDS,  /* -c "CMD; CMD" */
+	MAIN_BATCH,     /* -b FILE */
+	MAIN_PIPE,      /* standard input, which is not a terminal */
+	MAIN_PROMPT,    /* the interactive prompt on a terminal */
+};
+
+/* The options as given. */
+struct main_opts {
+	struct cli_options cli;  /* what the interpreter needs */
+	const char *commands;    /* -c, or NULL */
+	const char *batch;       /* -b, or NULL */
+	const char *url;         /* the address operand, or NULL */
+};
+
+static const char main_usage[] =
+	"usage: ferry [-c \"CMD; CMD\" | -b FILE] [-y] [-q] [-k] [-v] [-u USER[:PASS]] [URL]\n"
+	"       URL = ftp://[user[:pass]@]host[:port][/path]\n"
+	"Without -c or -b, commands are read from standard input, or at a prompt\n"
+	"on a terminal; type help there for the commands. See ferry(1).\n";
+
+static const struct option main_long[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Reads argv into o. Returns -1 to go on, or the exit status to end with
+ * (after --help, --version or a usage error, which it reports). */
+static int main_parse(int argc, char **argv, struct main_opts *o)
+{
+	int ch;
+
+	memset(o, 0, sizeof *o);
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":c:b:yqkvu:hV", main_long, NULL)) != -1) {
+		switch (ch) {
+		case 'c': o->commands = optarg; break;
+		case 'b': o->batch = optarg; break;
+		case 'y': o->cli.yes = true; break;
+		case 'q': o->cli.quiet = true; break;
+		case 'k': o->cli.keep_going = true; break;
+		case 'v': o->cli.verbose = true; break;
+		case 'u': o->cli.user = optarg; break;
+		case 'h':
+			fputs(main_usage, stdout);
+			return CLI_EXIT_OK;
+		case 'V':
+			puts(PACKAGE_STRING);
+			return CLI_EXIT_OK;
+		case ':':
+			cli_error(NULL, "option -%c needs an argument", optopt);
+			fputs(main_usage, stderr);
+			return CLI_EXIT_USAGE;
+		default:
+			if (optopt != 0)
+				cli_error(NULL, "unknown option -%c", optopt);
+			else
+				cli_error(NULL, "unknown option %s", argv[optind - 1]);
+			fputs(main_usage, stderr);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (o->commands != NULL && o->batch != NULL) {
+		cli_error(NULL, "-c and -b cannot be used together");
+		return CLI_EXIT_USAGE;
+	}
+	if (argc - optind > 1) {
+		cli_error(NULL, "one address at most (got %d)", argc - optind);
+		fputs(main_usage, stderr);
+		return CLI_EXIT_USAGE;
+	}
+	o->url = optind < argc ? argv[optind] : NULL;
+	return -1;
+}
+
+/* Chooses where the commands come from: the one place that decides
+ * between a script and an interactive front end. */
+static enum main_mode main_mode(const struct main_opts *o)
+{
+	if (o->commands != NULL)
+		return MAIN_COMMANDS;
+	if (o->batch != NULL)
+		return MAIN_BATCH;
+	return isatty(STDIN_FILENO) ? MAIN_PROMPT : MAIN_PIPE;
+}
+
+/* Runs -b FILE ("-" is standard input). */
+static enum cli_exit main_batch(struct cli *c, const char *path)
+{
+	if (strcmp(path, "-") == 0)
+		return cli_run_file(c, stdin, "-");
+	FILE *fp = fopen(path, "re");
+	if (fp == NULL) {
+		cli_error(path, "%s", strerror(errno));
+		return CLI_EXIT_LOCAL;
+	}
+	enum cli_exit code = cli_run_file(c, fp, path);
+	fclose(fp);
+	return code;
+}
+
+/* Connects to the address given (if any), then runs the commands. */
+static enum cli_exit main_run(struct cli *c, const struct main_opts *o, enum main_mode mode)
+{
+	enum cli_exit code = CLI_EXIT_OK;
+
+	if (o->url != NULL) {
+		bool fetched;
+		code = cli_open_start(c, o->url, mode == MAIN_PROMPT, &fetched);
+		if (fetched || (code != CLI_EXIT_OK && mode != MAIN_PROMPT && !o->cli.keep_going))
+			return code;
+	}
+	enum cli_exit run = CLI_EXIT_OK;
+	switch (mode) {
+	case MAIN_COMMANDS:
+		run = cli_run_text(c, o->commands, "-c");
+		break;
+	case MAIN_BATCH:
+		run = main_batch(c, o->batch);
+		break;
+	case MAIN_PIPE:
+		run = cli_run_file(c, stdin, "stdin");
+		break;
+	case MAIN_PROMPT:
+		run = cli_run_prompt(c);
+		break;
+	}
+	return run != CLI_EXIT_OK ? run : code;
+}
+
+int main(int argc, char **argv)
+{
+	struct main_opts o;
+
+	int done = main_parse(argc, argv, &o);
+	if (done >= 0)
+		return done;
+	enum main_mode mode = main_mode(&o);
+	interrupt_install();
+	struct cli *c = cli_new(&o.cli, mode == MAIN_PROMPT);
+	enum cli_exit code = main_run(c, &o, mode);
+	cli_free(c);
+	return (int)code;
+}
