@@ -32,9 +32,11 @@ int sysio_write_all(int fd, const void *buf, size_t n)
 int sysio_write_all_timeout(int fd, const void *buf, size_t n, int timeout_ms)
 {
 	const char *p = buf;
-	bool sock = true;   /* send(2) with MSG_NOSIGNAL: a closed peer is EPIPE, not SIGPIPE */
+	/* On a socket: send(2) never raises SIGPIPE (EPIPE instead) and never
+	 * blocks, whatever the socket's O_NONBLOCK says. */
+	bool sock = true;
 	while (n > 0) {
-		ssize_t w = sock ? send(fd, p, n, MSG_NOSIGNAL) : write(fd, p, n);
+		ssize_t w = sock ? send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT) : write(fd, p, n);
 		if (w < 0 && sock && errno == ENOTSOCK) {
 			sock = false;
 			continue;

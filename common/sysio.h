@@ -14,7 +14,8 @@
 int sysio_write_all(int fd, const void *buf, size_t n);
 /* Writes all n bytes to fd, which may be non-blocking, waiting with poll
  * for at most timeout_ms between progress; returns 0 or -1 (ETIMEDOUT).
- * On a socket a closed peer gives EPIPE, never SIGPIPE. */
+ * On a socket it never blocks in send(2) even if the socket does, and a
+ * closed peer gives EPIPE, never SIGPIPE. */
 int sysio_write_all_timeout(int fd, const void *buf, size_t n, int timeout_ms);
 /* read(2) that retries EINTR. */
 ssize_t sysio_read(int fd, void *buf, size_t n);

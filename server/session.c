@@ -10,6 +10,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -164,19 +166,27 @@ static bool read_command(struct session *s, const char **line, size_t *len)
 		case LR_NEED_MORE:
 			break;
 		}
-		struct pollfd pfd = { .fd = s->ctl_in, .events = POLLIN };
-		int r = poll(&pfd, 1, s->cfg->idle_timeout * 1000);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r == 0) {
+		/* A socket blocks in read(2) with SO_RCVTIMEO: one call per
+		 * command; other control streams (pipes with -i) wait in poll. */
+		bool timed_out = false;
+		if (!s->ctl_timed_read) {
+			struct pollfd pfd = { .fd = s->ctl_in, .events = POLLIN };
+			int r = poll(&pfd, 1, s->cfg->idle_timeout * 1000);
+			if (r < 0 && errno == EINTR)
+				continue;
+			timed_out = r == 0;
+		}
+		ssize_t n = timed_out ? -1 : lr_fill(&s->lr, s->ctl_in);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			timed_out = true;
+		if (timed_out) {
 			session_reply(s, FTP_SERVICE_CLOSING, "Timeout (%d seconds idle): closing.",
 				      s->cfg->idle_timeout);
 			log_msg(LOG_INFO, "session end: peer=%s user=%s result=idle timeout",
 				s->peer_str, s->user && s->logged_in ? s->user : "-");
 			return false;
 		}
-		ssize_t n = lr_fill(&s->lr, s->ctl_in);
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+		if (n <= 0)
 			session_abort(s);
 	}
 }
@@ -261,8 +271,16 @@ static void session_init(struct session *s, const struct ferryd_config *cfg, int
 		 * against delayed ACKs costs 40 ms per transfer). */
 		setsockopt(in, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	}
-	sysio_set_nonblock(in, true);
-	if (out != in)
+	/* Replies are sent with MSG_DONTWAIT on sockets, so the control socket
+	 * itself can block for reads, bounded by SO_RCVTIMEO. Pipes (-i) are
+	 * made non-blocking and waited for with poll. */
+	struct timeval tv = { .tv_sec = cfg->idle_timeout };
+	s->ctl_timed_read = sysio_set_nonblock(in, false) == 0 &&
+			    setsockopt(in, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0;
+	if (!s->ctl_timed_read)
+		sysio_set_nonblock(in, true);
+	struct stat st;
+	if (out != in && fstat(out, &st) == 0 && !S_ISSOCK(st.st_mode))
 		sysio_set_nonblock(out, true);
 }
 

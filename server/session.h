@@ -38,6 +38,7 @@ struct session {
 	struct netaddr local;     /* control connection's local address */
 	char peer_str[NETADDR_STRLEN]; /* peer as text, for logs */
 	struct linereader lr;     /* control input */
+	bool ctl_timed_read;      /* ctl_in is a socket that blocks with SO_RCVTIMEO */
 	char *deferred;           /* a command read during a transfer, run after it */
 	size_t deferred_len;      /* its length */
 	struct sbuf out;          /* reply being formatted */
