@@ -26,15 +26,13 @@ void listing_perm(const struct session *s, const struct stat *st, char *perm)
 	/* The owner, group or other bits that apply to this process. */
 	mode_t m = st->st_mode;
 	bool r, w, x;
-	if (st->st_uid == geteuid()) {
+	if (st->st_uid == s->uid) {
 		r = m & S_IRUSR; w = m & S_IWUSR; x = m & S_IXUSR;
-	} else if (st->st_gid == getegid()) {
+	} else if (st->st_gid == s->gid) {
 		r = m & S_IRGRP; w = m & S_IWGRP; x = m & S_IXGRP;
 	} else {
 		r = m & S_IROTH; w = m & S_IWOTH; x = m & S_IXOTH;
 	}
-	if (geteuid() == 0)
-		r = w = x = true;
 	w = w && s->writable;
 	size_t n = 0;
 	if (S_ISDIR(m)) {

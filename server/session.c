@@ -248,6 +248,8 @@ static void session_init(struct session *s, const struct ferryd_config *cfg, int
 	s->ctl_in = in;
 	s->ctl_out = out;
 	s->root_fd = -1;
+	s->uid = geteuid();
+	s->gid = getegid();
 	s->dc.listen_fd = -1;
 	s->mlst_facts = MLST_ALL;
 	s->started_ms = sysio_now_ms();

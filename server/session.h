@@ -53,6 +53,8 @@ struct session {
 
 	/* Files. */
 	int root_fd;              /* the user's root, opened O_PATH */
+	uid_t uid;                /* the session's user and group, for perm facts */
+	gid_t gid;
 	char cwd[FTP_PATH_MAX + 1]; /* virtual working directory */
 
 	/* Protocol state (RFC 959 section 4.1). */

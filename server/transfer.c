@@ -26,7 +26,7 @@
 #define XFER_CONTROL_EVERY 16
 /* Milliseconds an upload waits, after its data connection closed, to see
  * whether the control connection closes too (a killed client). */
-#define XFER_HANGUP_GRACE_MS 5
+#define XFER_HANGUP_GRACE_MS 1
 
 /* Waits until data_fd is ready for events, answering control commands
  * meanwhile. Returns XFER_OK when ready, or why to stop. */
