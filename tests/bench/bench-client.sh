@@ -1,0 +1,521 @@
+#!/usr/bin/env bash
+# bench-client.sh: ferry against curl and lftp, same server, same files, one run.
+#
+# One ferryd on a free 127.0.0.1 port serves one root, and the three clients
+# take turns on the same operations:
+#
+#   getbig      download one big file (1 GiB)
+#   putbig      upload one big file (1 GiB)
+#   getsmall    download 1000 files of 4 KiB in one session
+#   putsmall    upload 1000 files of 4 KiB in one session
+#   list        list a directory of 10000 entries, output to /dev/null
+#
+# Each timing row runs BENCH_REPEAT times (default 3), the clients in a
+# rotating order, each run into a fresh target, and reports the median.
+# Before them each client makes one untimed warm-up run of the row.
+# Every small-file run leaves about 1000 TCP connections in TIME_WAIT for a
+# minute, and connecting and listening on loopback slow down a lot while
+# many thousands are left, so before each timed run the script waits (up to
+# BENCH_TW_WAIT seconds) until at most BENCH_TW_MAX are left.
+# Every transfer is compared byte for byte with its source (cmp); a row with
+# a failed command or a mismatch says FAILED for that client. The ratios
+# are ferry / curl and ferry / lftp: below 1.00 means ferry was faster.
+#
+# curl: the big rows and the listing use passive mode (EPSV). The small-file
+# rows use active mode (-P 127.0.0.1), because curl 7.88 often stalls about
+# 1 s per file when it reuses one passive session for many URLs; a few
+# passive transfers are timed once and reported under the table.
+# lftp: one transfer at a time (cmd:parallel 1, mirror --parallel=1).
+#
+# Usage: tests/bench/bench-client.sh [--quick] [--help]
+#   --quick    64 MiB file, 200 small files, 2000 entries, one timed run per row
+# Environment:
+#   FERRY=path          ferry binary (default: client/ferry of this tree)
+#   FERRYD=path         ferryd binary (default: server/ferryd of this tree)
+#   CURL=path LFTP=path the other clients (default: from PATH)
+#   BENCH_DIR=dir       where the scratch directory is made (default /tmp)
+#   BENCH_REPEAT=n      runs of each timing row (default 3, 1 with --quick)
+#   BENCH_WARMUP=n      untimed runs per client before them (default 1)
+#   BENCH_TIMEOUT=s     limit for the whole run (default 1200, 600 with --quick)
+#   BENCH_CMD_TIMEOUT=s limit for one client command (default 300, 120 with --quick)
+#   BENCH_TW_MAX=n      TIME_WAIT connections allowed at the start of a timed
+#                       run (default 4000; 0: do not wait)
+#   BENCH_TW_WAIT=s     longest wait for them before one run (default 65)
+#   BENCH_PASSIVE_N=n   small files in the curl passive sample (default 20, 0: none)
+#   BENCH_VERBOSE=1     run ferryd with -v (protocol trace in its log)
+#   BENCH_KEEP=1        keep the scratch directory (server log, listings)
+#
+# This is a benchmark, not a test: it exits 0 when it could measure, even
+# if some transfers failed (those cells say FAILED); it exits 1 when it could
+# not set up.
+set -euo pipefail
+export LC_ALL=C
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+quick=0
+for arg in "$@"; do
+    case $arg in
+    --quick) quick=1 ;;
+    -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+    *) echo "bench-client: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
+    esac
+done
+
+if [ "$quick" = 1 ]; then
+    big_mib=64 nsmall=200 nlist=2000
+    repeat=${BENCH_REPEAT:-1} warmup=${BENCH_WARMUP:-1} limit=${BENCH_TIMEOUT:-600} cmd_limit=${BENCH_CMD_TIMEOUT:-120}
+else
+    big_mib=1024 nsmall=1000 nlist=10000
+    repeat=${BENCH_REPEAT:-3} warmup=${BENCH_WARMUP:-1} limit=${BENCH_TIMEOUT:-1200} cmd_limit=${BENCH_CMD_TIMEOUT:-300}
+fi
+passive_n=${BENCH_PASSIVE_N:-20}
+tw_max=${BENCH_TW_MAX:-4000}
+tw_wait=${BENCH_TW_WAIT:-65}
+big_bytes=$((big_mib * 1024 * 1024))
+small_bytes=4096
+
+die() { echo "bench-client: $*" >&2; exit 1; }
+note() { echo "[bench] $*" >&2; }
+
+[[ $repeat =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPEAT must be a positive number"
+[[ $warmup =~ ^[0-9]+$ ]] || die "BENCH_WARMUP must be a number"
+[[ $limit =~ ^[1-9][0-9]*$ ]] || die "BENCH_TIMEOUT must be a positive number of seconds"
+[[ $cmd_limit =~ ^[1-9][0-9]*$ ]] || die "BENCH_CMD_TIMEOUT must be a positive number of seconds"
+[[ $tw_max =~ ^[0-9]+$ ]] || die "BENCH_TW_MAX must be a number"
+[[ $tw_wait =~ ^[0-9]+$ ]] || die "BENCH_TW_WAIT must be a number of seconds"
+[[ $passive_n =~ ^[0-9]+$ ]] || die "BENCH_PASSIVE_N must be a number"
+[ "$passive_n" -le "$nsmall" ] || passive_n=$nsmall
+[ "$nsmall" -le 9999 ] || die "at most 9999 small files"
+[ -n "${EPOCHREALTIME:-}" ] || die "bash 5 or later is needed (EPOCHREALTIME)"
+
+# ---------------------------------------------------------------- tools
+FERRY=${FERRY:-$top/client/ferry}
+FERRYD=${FERRYD:-$top/server/ferryd}
+CURL=${CURL:-$(command -v curl || true)}
+LFTP=${LFTP:-$(command -v lftp || true)}
+[ -x "$FERRY" ] || die "no ferry at $FERRY (build it: make -j2, or set FERRY=)"
+[ -x "$FERRYD" ] || die "no ferryd at $FERRYD (build it: make -j2, or set FERRYD=)"
+[ -n "$CURL" ] && [ -x "$CURL" ] || die "curl is needed (or set CURL=)"
+[ -n "$LFTP" ] && [ -x "$LFTP" ] || die "lftp is needed (or set LFTP=)"
+for t in timeout cmp awk sort df; do
+    command -v "$t" >/dev/null || die "$t is needed"
+done
+
+# ---------------------------------------------------------------- scratch
+base=${BENCH_DIR:-/tmp}
+[ -d "$base" ] || die "BENCH_DIR $base is not a directory"
+# The server's file, the client's copy, one download and one upload at a
+# time, the small files (4 KiB of data and an inode each) several times over.
+need_kib=$(( big_mib * 1024 * 4 + nsmall * 8 * 6 + nlist * 4 + 64 * 1024 ))
+avail_kib=$(df -Pk "$base" | awk 'NR == 2 { print $4 }')
+[ "$avail_kib" -ge "$need_kib" ] ||
+    die "$base has $((avail_kib / 1024)) MiB free, this run needs about $((need_kib / 1024)) MiB (set BENCH_DIR)"
+work=$(mktemp -d "$base/ferry-client-bench.XXXXXX")
+# The paths go into client command lines unquoted.
+case $work in
+*[!A-Za-z0-9/._+-]*) rmdir "$work"; die "BENCH_DIR must be a path of plain characters (no blanks or quotes)" ;;
+esac
+chmod 755 "$work"   # the server's unprivileged user must traverse it
+
+srv_pid=
+watchdog=
+
+stop_server() {
+    local pid=$srv_pid kids k tries
+    [ -n "$pid" ] || return 0
+    # Sessions are child processes of the listener.
+    kids=$(pgrep -P "$pid" 2>/dev/null || true)
+    kill -TERM "$pid" 2>/dev/null || true
+    # ferryd lets running sessions finish after the first signal; a second
+    # one ends them.
+    for tries in 1 2 3 4 5 6 7 8 9 10; do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.2
+        if [ "$tries" = 3 ]; then kill -TERM "$pid" 2>/dev/null || true; fi
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    for k in $kids; do kill -KILL "$k" 2>/dev/null || true; done
+    srv_pid=
+}
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    stop_server
+    if [ -n "$watchdog" ]; then kill "$watchdog" 2>/dev/null || true; wait "$watchdog" 2>/dev/null || true; fi
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+        note "scratch directory kept: $work"
+    else
+        rm -rf "$work"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'note "interrupted"; exit 130' INT
+trap 'note "stopped (time limit of ${limit}s, or SIGTERM)"; exit 124' TERM
+
+# The whole run is bounded: the watchdog sends SIGTERM to this script. It
+# keeps no descriptor of ours open, and its sleep ends with it.
+(
+    trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+    sleep "$limit" & sleeper=$!
+    wait "$sleeper" && kill -TERM $$
+) < /dev/null > /dev/null 2>&1 &
+watchdog=$!
+
+# ---------------------------------------------------------------- files
+root=$work/root         # served by ferryd
+src=$work/src           # the clients' copies of what they upload
+dl=$work/dl             # download targets
+mkdir -p "$root/small" "$root/list" "$root/up" "$src/small" "$dl"
+
+note "preparing files in $work (${big_mib} MiB file, $nsmall small files, $nlist entries)"
+head -c "$big_bytes" /dev/urandom > "$root/big"
+cp "$root/big" "$src/big"
+for ((i = 1; i <= nsmall; i++)); do
+    head -c "$small_bytes" /dev/urandom > "$root/small/$(printf 'f%04d' "$i")"
+done
+cp -p "$root/small/"* "$src/small/"
+mkdir -p "$work/psmall"     # the first few, for the curl passive sample
+for ((i = 1; i <= passive_n; i++)); do
+    cp -p "$src/small/$(printf 'f%04d' "$i")" "$work/psmall/"
+done
+(cd "$root/list" && seq -f 'e%05g' 1 "$nlist" | xargs touch)
+[ "$(find "$root/list" -type f | wc -l)" = "$nlist" ] || die "could not make $nlist entries"
+
+if [ "$(id -u)" = 0 ]; then
+    # ferryd started as root runs as nobody.
+    chown -R nobody "$root" || die "cannot chown $root to nobody"
+fi
+
+load0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)
+
+# ---------------------------------------------------------------- server
+srv_log=$work/ferryd.log
+srv_args=(-l 127.0.0.1:0 -r "$root" --anonymous=rw --max-clients 2000)
+[ "${BENCH_VERBOSE:-0}" = 1 ] && srv_args+=(-v)
+"$FERRYD" "${srv_args[@]}" 2> "$srv_log" < /dev/null &
+srv_pid=$!
+port=
+for ((i = 0; i < 100; i++)); do
+    port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$srv_log" | head -1)
+    [ -n "$port" ] && break
+    kill -0 "$srv_pid" 2>/dev/null || break
+    sleep 0.05
+done
+[ -n "$port" ] || { cat "$srv_log" >&2; die "ferryd did not start"; }
+URL=ftp://127.0.0.1:$port
+note "ferryd (pid $srv_pid) listening on 127.0.0.1:$port"
+
+# ---------------------------------------------------------------- commands
+# Each command is a template run with eval, with these variables set:
+#   DST   a fresh local target        RDST  a fresh remote target (under up/)
+#   OUT   where a listing goes        SRC   the local source of an upload
+LSET='set net:max-retries 1; set net:timeout 10; set xfer:clobber on; set ftp:passive-mode on; set cmd:parallel 1; set cmd:fail-exit yes'
+RANGE=$(printf '%04d-%04d' 1 "$nsmall")
+PRANGE=$(printf '%04d-%04d' 1 "$passive_n")
+
+declare -A CMD
+CMD[getbig.ferry]='"$FERRY" -q -y -c "get big $DST" $URL'
+CMD[getbig.curl]='"$CURL" -sS -o $DST $URL/big'
+CMD[getbig.lftp]='"$LFTP" -c "$LSET; open $URL; get big -o $DST"'
+CMD[putbig.ferry]='"$FERRY" -q -y -c "put $SRC $RDST" $URL'
+CMD[putbig.curl]='"$CURL" -sS -T $SRC $URL/$RDST'
+CMD[putbig.lftp]='"$LFTP" -c "$LSET; open $URL; put $SRC -o $RDST"'
+CMD[getsmall.ferry]='"$FERRY" -q -y -c "get -r small $DST" $URL'
+CMD[getsmall.curl]='"$CURL" -sS -P 127.0.0.1 --create-dirs -o "$DST/f#1" "$URL/small/f[$RANGE]"'
+CMD[getsmall.lftp]='"$LFTP" -c "$LSET; open $URL; mirror --parallel=1 small $DST"'
+CMD[putsmall.ferry]='"$FERRY" -q -y -c "put -r $SRC $RDST" $URL'
+CMD[putsmall.curl]='"$CURL" -sS -P 127.0.0.1 --ftp-create-dirs -T "$SRC/f[$RANGE]" $URL/$RDST/'
+CMD[putsmall.lftp]='"$LFTP" -c "$LSET; open $URL; mirror -R --parallel=1 $SRC $RDST"'
+CMD[list.ferry]='"$FERRY" -q -c "ls list" $URL > $OUT'
+CMD[list.curl]='"$CURL" -sS $URL/list/ > $OUT'
+CMD[list.lftp]='"$LFTP" -c "$LSET; open $URL; ls list" > $OUT'
+# Not in the table: lftp's parsed listing, and curl in passive mode.
+CMD[list.lftpcls]='"$LFTP" -c "$LSET; open $URL; cls -l list" > $OUT'
+CMD[pgetsmall.curl]='"$CURL" -sS --create-dirs -o "$DST/f#1" "$URL/small/f[$PRANGE]"'
+CMD[pputsmall.curl]='"$CURL" -sS --ftp-create-dirs -T "$SRC/f[$PRANGE]" $URL/$RDST/'
+
+rows=(getbig putbig getsmall putsmall list)
+tools=(ferry curl lftp)
+declare -A LABEL=(
+    [getbig]="download 1 file of $(if [ "$big_mib" -ge 1024 ]; then echo "$((big_mib / 1024)) GiB"; else echo "$big_mib MiB"; fi)"
+    [putbig]="upload 1 file of $(if [ "$big_mib" -ge 1024 ]; then echo "$((big_mib / 1024)) GiB"; else echo "$big_mib MiB"; fi)"
+    [getsmall]="download $nsmall files of 4 KiB, one session"
+    [putsmall]="upload $nsmall files of 4 KiB, one session"
+    [list]="list a directory of $nlist entries"
+)
+
+# ---------------------------------------------------------------- checks
+# Same names and same bytes in two directories: one cmp over the files
+# concatenated in name order.
+same_tree() {
+    local a=$1 b=$2
+    [ -d "$b" ] || { echo "no directory $b"; return 1; }
+    if [ "$(cd "$a" && ls -A)" != "$(cd "$b" && ls -A)" ]; then
+        echo "file names differ ($(cd "$b" && ls -A | wc -l) files, $(cd "$a" && ls -A | wc -l) expected)"
+        return 1
+    fi
+    cmp -s <(cd "$a" && cat -- *) <(cd "$b" && cat -- *) || { echo "contents differ (cmp)"; return 1; }
+}
+
+same_file() {
+    [ -f "$2" ] || { echo "no file $2"; return 1; }
+    cmp -s "$1" "$2" || { echo "contents differ (cmp)"; return 1; }
+}
+
+# A listing names every entry: lines ending in a name eNNNNN.
+listing_ok() {
+    local n
+    n=$(tr -d '\r' < "$1" | grep -cE '(^|[ /])e[0-9]{5}$' || true)
+    [ "$n" = "$nlist" ] || { echo "listing has $n of $nlist entries"; return 1; }
+}
+
+# ---------------------------------------------------------------- runs
+declare -A TIMES FAIL RUNS
+seq_no=0
+
+# TCP connections in TIME_WAIT on this machine.
+tw_count() {
+    if command -v ss >/dev/null; then
+        ss -Htan state time-wait 2>/dev/null | wc -l
+    else
+        cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk '$4 == "06"' | wc -l
+    fi
+}
+
+# Waits until at most tw_max connections are in TIME_WAIT, for up to
+# tw_wait seconds. Adds up the time waited and the highest count a timed
+# run started with.
+tw_waited=0 tw_top=0 tw_late=0
+settle() {
+    local t0=$EPOCHREALTIME n
+    [ "$tw_max" -gt 0 ] || return 0
+    n=$(tw_count)
+    while [ "$n" -gt "$tw_max" ] &&
+          awk -v a="$t0" -v b="$EPOCHREALTIME" -v w="$tw_wait" 'BEGIN { exit !(b - a < w) }'; do
+        sleep 1
+        n=$(tw_count)
+    done
+    [ "$n" -le "$tw_max" ] || tw_late=$((tw_late + 1))
+    [ "$n" -le "$tw_top" ] || tw_top=$n
+    tw_waited=$(awk -v s="$tw_waited" -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", s + b - a }')
+}
+
+# run ROW TOOL [warm]: one timed run into fresh targets, then the check.
+# Adds the time to TIMES[row.tool] (not for a warm-up run), or the reason
+# to FAIL[row.tool].
+run_one() {
+    local row=$1 tool=$2 key=$1.$2 warm=${3:-} rc=0 t0 t1 why=
+    local DST RDST OUT SRC
+    seq_no=$((seq_no + 1))
+    DST=$dl/$row-$tool-$seq_no
+    RDST=up/$row-$tool-$seq_no
+    OUT=/dev/null
+    case $row in
+    putbig) SRC=$src/big ;;
+    putsmall) SRC=$src/small ;;
+    pputsmall) SRC=$work/psmall ;;
+    *) SRC= ;;
+    esac
+    sync   # earlier writes are not flushed during this run
+    [ -n "$warm" ] || settle
+    t0=$EPOCHREALTIME
+    eval "timeout -k 5 $cmd_limit ${CMD[$key]}" > "$work/last.out" 2> "$work/last.err" || rc=$?
+    t1=$EPOCHREALTIME
+    if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+        why="timed out after ${cmd_limit}s"
+    elif [ "$rc" != 0 ]; then
+        why="exit $rc: $(head -c 200 "$work/last.err" | tr '\n' ' ')"
+    else
+        case $row in
+        getbig) why=$(same_file "$root/big" "$DST") ;;
+        putbig) why=$(same_file "$src/big" "$root/$RDST") ;;
+        getsmall) why=$(same_tree "$root/small" "$DST") ;;
+        putsmall) why=$(same_tree "$src/small" "$root/$RDST") ;;
+        pgetsmall) why=$(same_tree "$work/psmall" "$DST") ;;
+        pputsmall) why=$(same_tree "$work/psmall" "$root/$RDST") ;;
+        esac || true
+    fi
+    rm -rf "$DST" "${root:?}/$RDST"
+    local which=warm-up
+    if [ -z "$warm" ]; then
+        RUNS[$key]=$(( ${RUNS[$key]:-0} + 1 ))
+        which="run ${RUNS[$key]}"
+    fi
+    if [ -n "$why" ]; then
+        FAIL[$key]="${FAIL[$key]:+${FAIL[$key]}; }$which: $why"
+        note "  $tool: FAILED ($why)"
+    elif [ -n "$warm" ]; then
+        note "  $tool: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f s", b - a }') (warm-up, not counted)"
+    else
+        TIMES[$key]="${TIMES[$key]:-} $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')"
+        note "  $tool: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f s", b - a }')"
+    fi
+}
+
+# Each client lists once into a file, untimed, to check the listing.
+check_listing() {
+    local tool=$1 key=list.$1 rc=0 why=
+    local DST= RDST= SRC= OUT=$work/listing.$1
+    eval "timeout -k 5 $cmd_limit ${CMD[$key]}" 2> "$work/last.err" || rc=$?
+    if [ "$rc" != 0 ]; then
+        why="exit $rc: $(head -c 200 "$work/last.err" | tr '\n' ' ')"
+    else
+        why=$(listing_ok "$OUT") || true
+    fi
+    [ -z "$why" ] || { FAIL[$key]="check: $why"; note "  $tool: listing FAILED ($why)"; }
+}
+
+row_no=0
+for row in "${rows[@]}"; do
+    row_no=$((row_no + 1))
+    note "${LABEL[$row]}"
+    row_tools=("${tools[@]}")
+    [ "$row" = list ] && row_tools+=(lftpcls)
+    if [ "$row" = list ]; then
+        for tool in "${row_tools[@]}"; do check_listing "$tool"; done
+    fi
+    for ((r = 0; r < warmup; r++)); do
+        for tool in "${row_tools[@]}"; do run_one "$row" "$tool" warm; done
+    done
+    for ((r = 0; r < repeat; r++)); do
+        # The clients take turns in an order that rotates from run to run
+        # and from row to row.
+        n=${#row_tools[@]}
+        for ((j = 0; j < n; j++)); do
+            run_one "$row" "${row_tools[(j + r + row_no) % n]}"
+        done
+    done
+done
+
+pdown= pup=
+if [ "$passive_n" -gt 0 ]; then
+    note "curl, passive mode, $passive_n small files in one session (once)"
+    run_one pgetsmall curl
+    run_one pputsmall curl
+fi
+
+# ---------------------------------------------------------------- table
+median() {
+    printf '%s\n' $1 | sort -g | awk '{ v[NR] = $1 } END {
+        if (NR == 0) exit 1
+        if (NR % 2) printf "%.4f", v[(NR + 1) / 2]
+        else printf "%.4f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# MED[row.tool]: the median, empty when a run failed.
+declare -A MED
+for key in "${!CMD[@]}"; do
+    if [ -z "${FAIL[$key]:-}" ] && [ -n "${TIMES[$key]:-}" ]; then
+        MED[$key]=$(median "${TIMES[$key]}")
+    fi
+done
+
+cell() {
+    local row=$1 tool=$2 m=${MED[$1.$2]:-}
+    if [ -n "${FAIL[$row.$tool]:-}" ]; then
+        printf 'FAILED'
+    elif [ -z "$m" ]; then
+        printf -- '-'
+    elif [ "$row" = getbig ] || [ "$row" = putbig ]; then
+        awk -v t="$m" -v s="$big_mib" 'BEGIN { printf "%.3f s (%.0f MiB/s)", t, s / t }'
+    else
+        awk -v t="$m" 'BEGIN { printf "%.3f s", t }'
+    fi
+}
+
+ratio() {
+    local a=${MED[$1.ferry]:-} b=${MED[$1.$2]:-}
+    if [ -z "$a" ] || [ -z "$b" ] || [ -n "${FAIL[$1.ferry]:-}" ] || [ -n "${FAIL[$1.$2]:-}" ]; then
+        printf -- '-'
+    else
+        awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'
+    fi
+}
+
+if [ "$repeat" = 1 ]; then runs="1 run per row"; else runs="median of $repeat runs"; fi
+[ "$warmup" = 0 ] || runs+=" after $warmup untimed warm-up run$([ "$warmup" = 1 ] || echo s) per client"
+echo
+echo "### ferry vs curl vs lftp, one ferryd on 127.0.0.1 ($runs$([ "$quick" = 1 ] && echo ", --quick"))"
+echo
+echo "| operation | ferry | curl | lftp | ferry/curl | ferry/lftp |"
+echo "|---|---:|---:|---:|---:|---:|"
+for row in "${rows[@]}"; do
+    printf '| %s | %s | %s | %s | %s | %s |\n' "${LABEL[$row]}" \
+        "$(cell "$row" ferry)" "$(cell "$row" curl)" "$(cell "$row" lftp)" \
+        "$(ratio "$row" curl)" "$(ratio "$row" lftp)"
+done
+echo
+echo "Ratios below 1.00: ferry faster. Wall time of the whole client process (connect, login, transfer, quit); files in the page cache, sync before each run."
+echo "curl uses active mode (-P 127.0.0.1) for the small-file rows: curl 7.88 often stalls, up to about 1 s per file, when it reuses one passive session for many URLs (see the passive sample below). lftp runs one transfer at a time (cmd:parallel 1, mirror --parallel=1)."
+if [ "$tw_max" -gt 0 ]; then
+    echo "Before each timed run the script waited until at most $tw_max TCP connections were in TIME_WAIT (each small-file run leaves about 1000 for a minute, and loopback connects and listens slow down while many thousands are left): $tw_waited s of waiting in all, at most $tw_top at the start of a run$([ "$tw_late" = 0 ] || echo ", $tw_late runs started above the limit after ${tw_wait}s")."
+fi
+if [ -n "${MED[list.lftpcls]:-}" ]; then
+    echo "lftp cls -l (a parsed listing, as ferry ls prints): $(cell list lftpcls); ferry/lftp-cls $(ratio list lftpcls)."
+elif [ -n "${FAIL[list.lftpcls]:-}" ]; then
+    echo "lftp cls -l: FAILED."
+fi
+if [ "$passive_n" -gt 0 ]; then
+    for d in get put; do
+        key=p${d}small.curl act=${MED[${d}small.curl]:-}
+        [ "$d" = get ] && what=download || what=upload
+        if [ -n "${MED[$key]:-}" ]; then
+            line=$(awk -v t="${MED[$key]}" -v n="$passive_n" 'BEGIN { printf "%.3f s, %.1f ms/file", t, t * 1000 / n }')
+            [ -n "$act" ] && line+=$(awk -v t="$act" -v n="$nsmall" 'BEGIN { printf "; active mode in the table: %.1f ms/file", t * 1000 / n }')
+            echo "curl passive (EPSV), $what of $passive_n small files in one session (once): $line."
+        else
+            echo "curl passive (EPSV), $what of $passive_n small files in one session: FAILED."
+        fi
+    done
+fi
+fails=0
+for row in "${rows[@]}" pgetsmall pputsmall; do
+    for tool in ferry curl lftp lftpcls; do
+        if [ -n "${FAIL[$row.$tool]:-}" ]; then
+            [ "$fails" = 0 ] && echo && echo "Failures:"
+            fails=$((fails + 1))
+            echo "- $row, $tool: ${FAIL[$row.$tool]}"
+        fi
+    done
+done
+
+if [ "$repeat" -gt 1 ]; then
+    echo
+    echo "All runs (seconds, in the order run):"
+    for row in "${rows[@]}"; do
+        line=
+        row_tools=("${tools[@]}")
+        [ "$row" = list ] && row_tools+=(lftpcls)
+        for tool in "${row_tools[@]}"; do
+            line+="${line:+; }$tool${TIMES[$row.$tool]:- -}"
+        done
+        echo "- $row: $line"
+    done
+fi
+
+echo
+mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || true)
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
+echo "Machine: nproc $(nproc), $(uname -sr), ${cpu:-cpu unknown}, ${mem:-memory unknown} RAM, load average $load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) at the end; $("$FERRY" -V 2>&1 | head -1); $("$CURL" --version | head -1 | cut -d' ' -f1-2); lftp $("$LFTP" --version | head -1 | sed -n 's/.*Version \([^ ]*\).*/\1/p'); ferryd $("$FERRYD" -V 2>&1 | head -1 | awk '{ print $NF }')."
+echo
+echo "Commands (URL=$URL, DST a fresh local target, RDST a fresh remote up/NAME, SRC the local copy, OUT /dev/null; LSET='$LSET'):"
+echo
+show() {
+    local t=${CMD[$1]}
+    t=${t//\"\$FERRY\"/ferry}; t=${t//\"\$CURL\"/curl}; t=${t//\"\$LFTP\"/lftp}
+    t=${t//\$RANGE/$RANGE}; t=${t//\$PRANGE/$PRANGE}
+    printf '    %-9s %-11s %s\n' "$2" "$3" "$t"
+}
+for row in "${rows[@]}"; do
+    for tool in "${tools[@]}"; do show "$row.$tool" "$row" "$tool"; done
+done
+show list.lftpcls list "lftp(cls)"
+if [ "$passive_n" -gt 0 ]; then
+    show pgetsmall.curl getsmall "curl(pasv)"
+    show pputsmall.curl putsmall "curl(pasv)"
+fi
+echo
