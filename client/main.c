@@ -14,13 +14,15 @@
 #include "cli.h"
 #include "cli_run.h"
 #include "interrupt.h"
+#include "tui/tui.h"
 
 /* Where the commands come from. */
 enum main_mode {
 	MAIN_COMMANDS,  /* -c "CMD; CMD" */
 	MAIN_BATCH,     /* -b FILE */
 	MAIN_PIPE,      /* standard input, which is not a terminal */
-	MAIN_PROMPT,    /* the interactive prompt on a terminal */
+	MAIN_PROMPT,    /* the interactive prompt on a terminal (-p, --cli) */
+	MAIN_TUI,       /* the two-pane screen: a terminal on both stdin and stdout */
 };
 
 /* The options as given. */
@@ -29,17 +31,20 @@ struct main_opts {
 	const char *commands;    /* -c, or NULL */
 	const char *batch;       /* -b, or NULL */
 	const char *url;         /* the address operand, or NULL */
+	bool prompt;             /* -p / --cli: the prompt, not the two-pane screen */
 };
 
 static const char main_usage[] =
-	"usage: ferry [-c \"CMD; CMD\" | -b FILE] [-y] [-q] [-k] [-v] [-u USER[:PASS]] [URL]\n"
+	"usage: ferry [-c \"CMD; CMD\" | -b FILE | -p] [-y] [-q] [-k] [-v] [-u USER[:PASS]] [URL]\n"
 	"       URL = ftp://[user[:pass]@]host[:port][/path]\n"
-	"Without -c or -b, commands are read from standard input, or at a prompt\n"
-	"on a terminal; type help there for the commands. See ferry(1).\n";
+	"Without -c or -b, a terminal gets the two-pane screen (-p or --cli: the\n"
+	"command prompt instead; ? shows the keys) and other input is read as\n"
+	"commands; type help at the prompt for them. See ferry(1).\n";
 
 static const struct option main_long[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "cli", no_argument, NULL, 'p' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -51,7 +56,7 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
 
 	memset(o, 0, sizeof *o);
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":c:b:yqkvu:hV", main_long, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":c:b:yqkvu:phV", main_long, NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->commands = optarg; break;
 		case 'b': o->batch = optarg; break;
@@ -60,6 +65,7 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
 		case 'k': o->cli.keep_going = true; break;
 		case 'v': o->cli.verbose = true; break;
 		case 'u': o->cli.user = optarg; break;
+		case 'p': o->prompt = true; break;
 		case 'h':
 			fputs(main_usage, stdout);
 			return CLI_EXIT_OK;
@@ -100,7 +106,9 @@ static enum main_mode main_mode(const struct main_opts *o)
 		return MAIN_COMMANDS;
 	if (o->batch != NULL)
 		return MAIN_BATCH;
-	return isatty(STDIN_FILENO) ? MAIN_PROMPT : MAIN_PIPE;
+	if (!isatty(STDIN_FILENO))
+		return MAIN_PIPE;
+	return o->prompt || !isatty(STDOUT_FILENO) ? MAIN_PROMPT : MAIN_TUI;
 }
 
 /* Runs -b FILE ("-" is standard input). */
@@ -141,6 +149,7 @@ static enum cli_exit main_run(struct cli *c, const struct main_opts *o, enum mai
 		run = cli_run_file(c, stdin, "stdin");
 		break;
 	case MAIN_PROMPT:
+	case MAIN_TUI:
 		run = cli_run_prompt(c);
 		break;
 	}
@@ -155,6 +164,10 @@ int main(int argc, char **argv)
 	if (done >= 0)
 		return done;
 	enum main_mode mode = main_mode(&o);
+	if (mode == MAIN_TUI) {
+		struct tui_options t = { .url = o.url, .user = o.cli.user };
+		return tui_run(&t);
+	}
 	interrupt_install();
 	struct cli *c = cli_new(&o.cli, mode == MAIN_PROMPT);
 	enum cli_exit code = main_run(c, &o, mode);

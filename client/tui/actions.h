@@ -1,0 +1,12 @@
+/* actions: what each key action does to the TUI state (one handler per
+ * action, found through a table). */
+#ifndef FERRY_TUI_ACTIONS_H
+#define FERRY_TUI_ACTIONS_H
+
+#include "app.h"
+#include "keys.h"
+
+/* Runs action act. */
+void actions_run(struct app *a, enum keys_action act);
+
+#endif

@@ -1,0 +1,60 @@
+/* keys: the binding table (see keys.h) and the dispatch of actions to
+ * their handlers (actions.c). Curses key codes are spelt here as numbers
+ * through keys_curses.h so the table stays free of the curses header. */
+#include "config.h"
+
+#include "app.h"
+#include "keys.h"
+#include "keys_curses.h"
+#include "actions.h"
+
+/* Every binding. The help screen prints them in this order. */
+static const struct keys_binding keys_bindings[] = {
+	{ { KC_UP, 'k', 0 }, "Up, k", NULL, ACT_UP, "move up one entry" },
+	{ { KC_DOWN, 'j', 0 }, "Down, j", NULL, ACT_DOWN, "move down one entry" },
+	{ { KC_PPAGE, 0 }, "PgUp", NULL, ACT_PGUP, "move up one page" },
+	{ { KC_NPAGE, 0 }, "PgDn", NULL, ACT_PGDN, "move down one page" },
+	{ { KC_HOME, 0 }, "Home", NULL, ACT_HOME, "go to the first entry" },
+	{ { KC_END, 0 }, "End", NULL, ACT_END, "go to the last entry" },
+	{ { KEYS_ENTER, '\r', KC_ENTER, 0 }, "Enter", NULL, ACT_OPEN, "open the directory under the cursor" },
+	{ { KC_BACKSPACE, KEYS_DEL_ASCII, 8, 0 }, "Backspace", NULL, ACT_PARENT, "go to the parent directory" },
+	{ { KEYS_TAB, 0 }, "Tab", NULL, ACT_SWITCH, "switch to the other pane" },
+	{ { ' ', KC_IC, 0 }, "Space, Insert", NULL, ACT_TAG, "tag or untag the entry and move down" },
+	{ { '/', 0 }, "/", "filter", ACT_FILTER, "filter by part of a name (Enter keeps it, Esc clears it)" },
+	{ { KEYS_ESC, 0 }, "Esc", NULL, ACT_CLEAR_FILTER, "clear the filter" },
+	{ { 's', 0 }, "s", "sort", ACT_SORT, "cycle the sort order: name, size, date" },
+	{ { '.', 0 }, ".", NULL, ACT_HIDDEN, "show or hide hidden files" },
+	{ { KEYS_CTRL('r'), 0 }, "Ctrl-R", NULL, ACT_REFRESH, "reload both panes" },
+	{ { KC_F(5), 0 }, "F5", "copy", ACT_COPY, "copy the tagged or current entries to the other pane" },
+	{ { KC_F(6), 0 }, "F6", "rename", ACT_RENAME, "rename the entry under the cursor" },
+	{ { KC_F(7), 0 }, "F7", "mkdir", ACT_MKDIR, "make a directory" },
+	{ { KC_F(8), KC_DC, 0 }, "F8, Delete", "delete", ACT_DELETE, "delete the tagged or current entries (asks first)" },
+	{ { KC_F(2), 0 }, "F2", "connect", ACT_CONNECT, "connect to a server" },
+	{ { '[', 0 }, "[", NULL, ACT_XFER_PREV, "select the previous transfer" },
+	{ { ']', 0 }, "]", NULL, ACT_XFER_NEXT, "select the next transfer" },
+	{ { 'x', 0 }, "x", "cancel", ACT_CANCEL, "cancel the selected transfer" },
+	{ { '?', KC_F(1), 0 }, "?, F1", "help", ACT_HELP, "show this help" },
+	{ { KC_F(10), 'q', 0 }, "F10, q", "quit", ACT_QUIT, "quit (asks when transfers are running)" },
+};
+
+const struct keys_binding *keys_table(size_t *n)
+{
+	*n = sizeof keys_bindings / sizeof keys_bindings[0];
+	return keys_bindings;
+}
+
+enum keys_action keys_lookup(int key)
+{
+	for (size_t i = 0; i < sizeof keys_bindings / sizeof keys_bindings[0]; i++)
+		for (size_t k = 0; k < KEYS_PER_BINDING && keys_bindings[i].keys[k] != 0; k++)
+			if (keys_bindings[i].keys[k] == key)
+				return keys_bindings[i].action;
+	return ACT_NONE;
+}
+
+void keys_dispatch(struct app *a, int key)
+{
+	enum keys_action act = keys_lookup(key);
+	if (act != ACT_NONE)
+		actions_run(a, act);
+}

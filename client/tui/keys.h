@@ -1,0 +1,45 @@
+/* keys: the TUI's key bindings as one table: keys -> action -> help
+ * text. The help screen and the hint line are drawn from it. Key codes
+ * are characters as typed, or curses function-key codes with KEYS_FN
+ * added so the two never collide. No curses header here. */
+#ifndef FERRY_TUI_KEYS_H
+#define FERRY_TUI_KEYS_H
+
+#include <stddef.h>
+
+/* Added to a curses KEY_* code to make a key code. */
+#define KEYS_FN 0x1000000
+/* Most keys one binding lists. */
+#define KEYS_PER_BINDING 4
+/* A Ctrl-letter key code. */
+#define KEYS_CTRL(c) ((c) & 0x1f)
+/* Escape, Enter, Tab, Backspace as typed. */
+#define KEYS_ESC 27
+#define KEYS_ENTER '\n'
+#define KEYS_TAB '\t'
+#define KEYS_DEL_ASCII 127
+
+/* What a key does. */
+enum keys_action {
+	ACT_NONE = 0, ACT_UP, ACT_DOWN, ACT_PGUP, ACT_PGDN, ACT_HOME, ACT_END,
+	ACT_OPEN, ACT_PARENT, ACT_SWITCH, ACT_TAG, ACT_FILTER, ACT_SORT, ACT_HIDDEN,
+	ACT_CLEAR_FILTER, ACT_REFRESH, ACT_COPY, ACT_RENAME, ACT_MKDIR, ACT_DELETE, ACT_CONNECT,
+	ACT_XFER_PREV, ACT_XFER_NEXT, ACT_CANCEL, ACT_HELP, ACT_QUIT,
+	ACT_COUNT,
+};
+
+/* One binding. */
+struct keys_binding {
+	int keys[KEYS_PER_BINDING];  /* key codes, 0-terminated when fewer */
+	const char *names;           /* the keys as people write them ("F5") */
+	const char *hint;            /* one word for the hint line, NULL = not shown there */
+	enum keys_action action;     /* what it does */
+	const char *help;            /* one line for the help screen and the manual */
+};
+
+/* The bindings, in help-screen order; *n is set to their number. Static. */
+const struct keys_binding *keys_table(size_t *n);
+/* The action a key code is bound to, or ACT_NONE. */
+enum keys_action keys_lookup(int key);
+
+#endif

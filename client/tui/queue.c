@@ -1,0 +1,206 @@
+/* queue: the transfer queue model (see queue.h). Jobs sit in an array
+ * oldest first; ids only grow. No curses, no I/O here. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "queue.h"
+#include "sanitize.h"
+#include "xalloc.h"
+
+/* Longest label kept, in bytes. */
+#define QUEUE_LABEL_MAX 512
+
+struct queue {
+	struct queue_job *v;  /* jobs, oldest first */
+	size_t n;             /* jobs in v */
+	size_t cap;           /* slots in v */
+	unsigned next_id;     /* id of the next job added */
+};
+
+/* Names of the states, indexed by enum queue_state. */
+static const char *const queue_state_names[QUEUE_STATE_COUNT] = {
+	[QUEUE_QUEUED] = "queued",
+	[QUEUE_RUNNING] = "running",
+	[QUEUE_DONE] = "done",
+	[QUEUE_FAILED] = "failed",
+	[QUEUE_CANCELLED] = "cancelled",
+};
+
+struct queue *queue_new(void)
+{
+	struct queue *q = xcalloc(1, sizeof *q);
+	q->next_id = 1;
+	return q;
+}
+
+/* Frees one job's strings. */
+static void queue_job_free(struct queue_job *j)
+{
+	free(j->local);
+	free(j->remote);
+	free(j->label);
+}
+
+void queue_free(struct queue *q)
+{
+	if (q == NULL)
+		return;
+	for (size_t i = 0; i < q->n; i++)
+		queue_job_free(&q->v[i]);
+	free(q->v);
+	free(q);
+}
+
+/* True for the states a job never leaves. */
+static bool queue_finished(enum queue_state s)
+{
+	return s == QUEUE_DONE || s == QUEUE_FAILED || s == QUEUE_CANCELLED;
+}
+
+unsigned queue_add(struct queue *q, enum queue_dir dir, enum queue_mode mode, bool tree,
+		   const char *local, const char *remote, off_t size)
+{
+	char label[QUEUE_LABEL_MAX];
+
+	if (q->n == q->cap) {
+		q->cap = q->cap ? q->cap * 2 : 16;
+		q->v = xrealloc(q->v, q->cap * sizeof *q->v);
+	}
+	struct queue_job *j = &q->v[q->n++];
+	memset(j, 0, sizeof *j);
+	j->id = q->next_id++;
+	j->dir = dir;
+	j->mode = mode;
+	j->tree = tree;
+	j->local = xstrdup(local);
+	j->remote = xstrdup(remote);
+	const char *shown = dir == QUEUE_DOWNLOAD ? remote : local;
+	j->label = xstrdup(sanitize_text(shown, strlen(shown), label, sizeof label));
+	j->size = size;
+	j->state = QUEUE_QUEUED;
+	return j->id;
+}
+
+struct queue_job *queue_running(struct queue *q)
+{
+	for (size_t i = 0; i < q->n; i++)
+		if (q->v[i].state == QUEUE_RUNNING)
+			return &q->v[i];
+	return NULL;
+}
+
+struct queue_job *queue_next(struct queue *q)
+{
+	if (queue_running(q) != NULL)
+		return NULL;
+	for (size_t i = 0; i < q->n; i++)
+		if (q->v[i].state == QUEUE_QUEUED) {
+			q->v[i].state = QUEUE_RUNNING;
+			return &q->v[i];
+		}
+	return NULL;
+}
+
+struct queue_job *queue_find(struct queue *q, unsigned id)
+{
+	for (size_t i = 0; i < q->n; i++)
+		if (q->v[i].id == id)
+			return &q->v[i];
+	return NULL;
+}
+
+void queue_progress(struct queue *q, unsigned id, off_t done, off_t total, double rate)
+{
+	struct queue_job *j = queue_find(q, id);
+	if (j == NULL || j->state != QUEUE_RUNNING)
+		return;
+	j->done = done < 0 ? 0 : done;
+	if (total >= 0)
+		j->size = total;
+	j->rate = isfinite(rate) && rate > 0 ? rate : 0;
+}
+
+void queue_finish(struct queue *q, unsigned id, enum queue_state state, const char *msg)
+{
+	struct queue_job *j = queue_find(q, id);
+	if (j == NULL || queue_finished(j->state) || !queue_finished(state))
+		return;
+	j->state = state;
+	if (state == QUEUE_DONE && j->size >= 0)
+		j->done = j->size;
+	if (msg != NULL)
+		sanitize_text(msg, strlen(msg), j->message, sizeof j->message);
+}
+
+bool queue_cancel(struct queue *q, unsigned id)
+{
+	struct queue_job *j = queue_find(q, id);
+	if (j == NULL)
+		return false;
+	if (j->state == QUEUE_QUEUED) {
+		j->state = QUEUE_CANCELLED;
+		return false;
+	}
+	return j->state == QUEUE_RUNNING;
+}
+
+double queue_eta(const struct queue_job *j)
+{
+	if (j->size >= 0 && j->done >= j->size)
+		return 0;
+	if (j->size < 0 || j->rate <= 0 || !isfinite(j->rate))
+		return -1;
+	return (double)(j->size - j->done) / j->rate;
+}
+
+int queue_percent(const struct queue_job *j)
+{
+	if (j->size < 0)
+		return -1;
+	if (j->size == 0 || j->done >= j->size)
+		return 100;
+	return (int)((double)j->done * 100.0 / (double)j->size);
+}
+
+size_t queue_count(const struct queue *q) { return q->n; }
+
+struct queue_job *queue_at(struct queue *q, size_t i)
+{
+	return i < q->n ? &q->v[i] : NULL;
+}
+
+size_t queue_active(const struct queue *q)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < q->n; i++)
+		if (!queue_finished(q->v[i].state))
+			n++;
+	return n;
+}
+
+void queue_prune(struct queue *q, size_t keep)
+{
+	size_t finished = 0;
+	for (size_t i = 0; i < q->n; i++)
+		if (queue_finished(q->v[i].state))
+			finished++;
+	size_t drop = finished > keep ? finished - keep : 0;
+	size_t w = 0;
+	for (size_t i = 0; i < q->n; i++) {
+		if (drop > 0 && queue_finished(q->v[i].state)) {
+			queue_job_free(&q->v[i]);
+			drop--;
+			continue;
+		}
+		q->v[w++] = q->v[i];
+	}
+	q->n = w;
+}
+
+const char *queue_state_name(enum queue_state s)
+{
+	return s < QUEUE_STATE_COUNT ? queue_state_names[s] : "?";
+}

@@ -1,0 +1,71 @@
+/* wire: the messages between the TUI and its transfer worker, as small
+ * length-prefixed records on a pipe: a 4-byte big-endian body length,
+ * then the body (type, job id, small fields, three 64-bit numbers, two
+ * strings with 2-byte lengths). Encoding and decoding are pure; the
+ * send/receive helpers only read and write whole records. Decoding
+ * checks every length against the buffer and the limits. */
+#ifndef FERRY_TUI_WIRE_H
+#define FERRY_TUI_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Longest string field, in bytes (a path). */
+#define WIRE_STR_MAX 4096
+/* Largest encoded record, header included. */
+#define WIRE_MSG_MAX (4 + 1 + 4 + 4 + 3 * 8 + 2 * (2 + WIRE_STR_MAX))
+
+/* What a message says. */
+enum wire_type {
+	WIRE_JOB = 1,   /* UI -> worker: run job id (dir, mode, tree; s1 local, s2 remote) */
+	WIRE_CANCEL,    /* UI -> worker: stop job id */
+	WIRE_PROGRESS,  /* worker -> UI: job id has a done of b total, rate c bytes/s */
+	WIRE_FILE,      /* worker -> UI: job id (a tree) holds a file to copy (dir; s1 local, s2 remote; a size) */
+	WIRE_END,       /* worker -> UI: job id ended in state (a queue_state); s1 the message */
+	WIRE_TYPE_MAX,  /* one past the last type */
+};
+
+/* One message. Which fields mean something depends on type. */
+struct wire_msg {
+	enum wire_type type;       /* what it says */
+	uint32_t id;               /* job id */
+	uint8_t dir;               /* enum queue_dir */
+	uint8_t mode;              /* enum queue_mode */
+	uint8_t tree;              /* 1 for a directory job */
+	uint8_t state;             /* enum queue_state (WIRE_END) */
+	int64_t a;                 /* done bytes, or a size */
+	int64_t b;                 /* total bytes (-1 unknown) */
+	int64_t c;                 /* rate in bytes per second */
+	char s1[WIRE_STR_MAX + 1]; /* first string (NUL-terminated) */
+	char s2[WIRE_STR_MAX + 1]; /* second string (NUL-terminated) */
+};
+
+/* Bytes buffered by a reader: room for two records. */
+#define WIRE_READER_BUF (2 * WIRE_MSG_MAX)
+
+/* Accumulates bytes from a pipe until whole records are in. */
+struct wire_reader {
+	uint8_t buf[WIRE_READER_BUF]; /* bytes read, not yet decoded */
+	size_t len;                   /* bytes in buf */
+};
+
+/* Encodes m into out (outsz bytes); returns the record length, or 0 if a
+ * string is too long or out too small. */
+size_t wire_encode(const struct wire_msg *m, uint8_t *out, size_t outsz);
+/* Decodes the first record of buf (len bytes) into m. Returns 1 and sets
+ * *used, 0 when more bytes are needed, -1 when the record is malformed. */
+int wire_decode(const uint8_t *buf, size_t len, struct wire_msg *m, size_t *used);
+/* Writes one record to fd (blocking); returns 0 or -1 with errno. */
+int wire_send(int fd, const struct wire_msg *m);
+/* Reads what fd has (one read(2)) into r; returns bytes read, 0 at end of
+ * file, -1 with errno (EAGAIN when a non-blocking fd has nothing). */
+long wire_fill(int fd, struct wire_reader *r);
+/* Takes the next whole record out of r into m: 1, 0 when none is whole, -1 malformed. */
+int wire_take(struct wire_reader *r, struct wire_msg *m);
+/* Clears m and sets its type and id. */
+void wire_init(struct wire_msg *m, enum wire_type type, uint32_t id);
+/* Copies s (truncated to WIRE_STR_MAX bytes) into a string field of size WIRE_STR_MAX + 1. */
+void wire_set_str(char *field, const char *s);
+
+#endif

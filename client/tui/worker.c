@@ -1,0 +1,151 @@
+/* worker: starting, feeding and stopping the transfer process (see
+ * worker.h). The child's job code is in worker_job.c. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sysio.h"
+#include "worker.h"
+
+/* How long worker_stop waits for the child to exit, in milliseconds. */
+#define WORKER_EXIT_WAIT_MS 1500
+/* Step of that wait, in milliseconds. */
+#define WORKER_EXIT_STEP_MS 20
+
+void worker_init(struct worker *w)
+{
+	memset(w, 0, sizeof *w);
+	w->pid = -1;
+	w->to_fd = -1;
+	w->from_fd = -1;
+}
+
+int worker_start(struct worker *w, const struct worker_login *l)
+{
+	int down[2], up[2];
+
+	if (pipe2(down, O_CLOEXEC) < 0)
+		return -1;
+	if (pipe2(up, O_CLOEXEC) < 0) {
+		int err = errno;
+		close(down[0]);
+		close(down[1]);
+		errno = err;
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		int err = errno;
+		close(down[0]);
+		close(down[1]);
+		close(up[0]);
+		close(up[1]);
+		errno = err;
+		return -1;
+	}
+	if (pid == 0) {
+		close(down[1]);
+		close(up[0]);
+		_exit(worker_child(down[0], up[1], l));
+	}
+	close(down[0]);
+	close(up[1]);
+	w->pid = pid;
+	w->to_fd = down[1];
+	w->from_fd = up[0];
+	w->reader.len = 0;
+	sysio_set_nonblock(w->from_fd, true);
+	return 0;
+}
+
+bool worker_running(const struct worker *w)
+{
+	return w->pid > 0;
+}
+
+int worker_fd(const struct worker *w)
+{
+	return w->from_fd;
+}
+
+int worker_send_job(struct worker *w, const struct queue_job *j)
+{
+	static struct wire_msg m;
+
+	if (w->to_fd < 0) {
+		errno = EPIPE;
+		return -1;
+	}
+	wire_init(&m, WIRE_JOB, j->id);
+	m.dir = (uint8_t)j->dir;
+	m.mode = (uint8_t)j->mode;
+	m.tree = j->tree ? 1 : 0;
+	m.a = (int64_t)j->size;
+	wire_set_str(m.s1, j->local);
+	wire_set_str(m.s2, j->remote);
+	return wire_send(w->to_fd, &m);
+}
+
+int worker_cancel(struct worker *w, unsigned id)
+{
+	static struct wire_msg m;
+
+	if (w->to_fd < 0) {
+		errno = EPIPE;
+		return -1;
+	}
+	wire_init(&m, WIRE_CANCEL, id);
+	return wire_send(w->to_fd, &m);
+}
+
+int worker_read(struct worker *w, struct wire_msg *m)
+{
+	if (w->from_fd < 0)
+		return -1;
+	for (;;) {
+		int rc = wire_take(&w->reader, m);
+		if (rc != 0) {
+			if (rc < 0)
+				worker_stop(w);
+			return rc;
+		}
+		long n = wire_fill(w->from_fd, &w->reader);
+		if (n < 0 && errno == EAGAIN)
+			return 0;
+		if (n <= 0) {
+			worker_stop(w);
+			return -1;
+		}
+	}
+}
+
+void worker_stop(struct worker *w)
+{
+	/* Closing the job pipe makes the child cancel what runs (removing
+	 * its temporary file) and exit; the report pipe stays open until
+	 * then so its last reports do not fail. */
+	sysio_close(&w->to_fd);
+	if (w->pid > 0) {
+		int waited = 0;
+		while (waitpid(w->pid, NULL, WNOHANG) != w->pid) {
+			if (waited >= WORKER_EXIT_WAIT_MS) {
+				kill(w->pid, SIGKILL);
+				waitpid(w->pid, NULL, 0);
+				break;
+			}
+			poll(NULL, 0, WORKER_EXIT_STEP_MS);
+			waited += WORKER_EXIT_STEP_MS;
+		}
+		w->pid = -1;
+	}
+	sysio_close(&w->from_fd);
+	w->reader.len = 0;
+}

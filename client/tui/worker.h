@@ -1,0 +1,55 @@
+/* worker: the TUI's transfer process. A fork()ed child with its own
+ * control connection (same host, port, user and password as the
+ * browser's) runs one job at a time; jobs and cancels go to it over one
+ * pipe and progress and endings come back over another (wire.h), so the
+ * UI never blocks on a transfer. The child never touches the terminal. */
+#ifndef FERRY_TUI_WORKER_H
+#define FERRY_TUI_WORKER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "queue.h"
+#include "wire.h"
+
+/* The parent's handle on a worker. */
+struct worker {
+	pid_t pid;                 /* child, or -1 when none runs */
+	int to_fd;                 /* pipe to the child (jobs, cancels), -1 when closed */
+	int from_fd;               /* pipe from the child (reports), non-blocking, -1 when closed */
+	struct wire_reader reader; /* reports read but not yet taken */
+};
+
+/* Where the worker connects; strings are copied by worker_start. */
+struct worker_login {
+	const char *host;  /* host name or address */
+	int port;          /* port (0 = 21) */
+	const char *user;  /* user, NULL = anonymous */
+	const char *pass;  /* password, may be NULL */
+};
+
+/* Marks w as having no worker (call once before anything else). */
+void worker_init(struct worker *w);
+/* Starts a worker that will log in as l on its first job. Returns 0, or
+ * -1 with errno (pipe or fork failed). */
+int worker_start(struct worker *w, const struct worker_login *l);
+/* True while a worker runs. */
+bool worker_running(const struct worker *w);
+/* The fd to poll for reports, or -1. */
+int worker_fd(const struct worker *w);
+/* Sends job j to the worker; returns 0 or -1 with errno. */
+int worker_send_job(struct worker *w, const struct queue_job *j);
+/* Asks the worker to stop job id (the running one); returns 0 or -1. */
+int worker_cancel(struct worker *w, unsigned id);
+/* Takes the next report into m: 1, 0 when none is ready, -1 when the
+ * worker is gone or spoke nonsense (then it is stopped). */
+int worker_read(struct worker *w, struct wire_msg *m);
+/* Stops the worker: closes the pipes (it quits the server and exits),
+ * waits for it a moment, kills it if it lingers. */
+void worker_stop(struct worker *w);
+
+/* The child's side: runs jobs read from in_fd, reporting to out_fd,
+ * until in_fd closes; returns the exit status. Used by worker_start. */
+int worker_child(int in_fd, int out_fd, const struct worker_login *l);
+
+#endif

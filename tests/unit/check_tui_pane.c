@@ -1,0 +1,342 @@
+/* Unit tests for the TUI pane model: loading, sort (dirs first, ".." on
+ * top), cursor and scroll, filter, hidden switch, tags across reloads,
+ * and a 100,000-entry folder. */
+#include "config.h"
+
+#include "tui/pane.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* A small folder used by most cases. */
+static const struct {
+	const char *name;
+	enum ftp_entry_type type;
+	off_t size;
+	time_t mtime;
+} sample[] = {
+	{ "beta.txt", FTP_ENTRY_FILE, 300, 1000 },
+	{ "Alpha.txt", FTP_ENTRY_FILE, 100, 3000 },
+	{ "docs", FTP_ENTRY_DIR, 4096, 2000 },
+	{ ".hidden", FTP_ENTRY_FILE, 5, 500 },
+	{ "gamma.bin", FTP_ENTRY_FILE, 200, 2500 },
+	{ "src", FTP_ENTRY_DIR, 4096, 100 },
+	{ "bad\x1b[31mname", FTP_ENTRY_FILE, 1, 1 },
+};
+#define NSAMPLE (sizeof sample / sizeof sample[0])
+
+/* Loads the sample into a new pane at /pub (not the root). */
+static struct pane *sample_pane(void)
+{
+	struct pane *p = pane_new();
+	pane_load_begin(p, "/pub", false);
+	for (size_t i = 0; i < NSAMPLE; i++)
+		pane_load_add(p, sample[i].name, sample[i].type, sample[i].size, sample[i].mtime);
+	pane_load_end(p, NULL);
+	return p;
+}
+
+/* Joins the display names of the visible rows with ','. */
+static void rows_str(const struct pane *p, char *out, size_t outsz)
+{
+	size_t len = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < pane_rows(p); i++) {
+		int n = snprintf(out + len, outsz - len, "%s%s", i ? "," : "",
+				 pane_row(p, i)->display);
+		if (n < 0 || (size_t)n >= outsz - len)
+			break;
+		len += (size_t)n;
+	}
+}
+
+static const struct {
+	enum pane_sort mode;
+	bool reverse;
+	const char *want;
+} sort_cases[] = {
+	{ PANE_SORT_NAME, false, "..,docs,src,Alpha.txt,bad?[31mname,beta.txt,gamma.bin" },
+	{ PANE_SORT_NAME, true, "..,src,docs,gamma.bin,beta.txt,bad?[31mname,Alpha.txt" },
+	{ PANE_SORT_SIZE, false, "..,docs,src,beta.txt,gamma.bin,Alpha.txt,bad?[31mname" },
+	{ PANE_SORT_DATE, false, "..,docs,src,Alpha.txt,gamma.bin,beta.txt,bad?[31mname" },
+	{ PANE_SORT_DATE, true, "..,src,docs,bad?[31mname,beta.txt,gamma.bin,Alpha.txt" },
+};
+
+START_TEST(test_sort)
+{
+	char got[512];
+	struct pane *p = sample_pane();
+	pane_set_sort(p, sort_cases[_i].mode, sort_cases[_i].reverse);
+	rows_str(p, got, sizeof got);
+	ck_assert_str_eq(got, sort_cases[_i].want);
+	pane_free(p);
+}
+END_TEST
+
+START_TEST(test_sort_keeps_cursor)
+{
+	struct pane *p = sample_pane();
+	pane_move(p, 4);
+	ck_assert_str_eq(pane_current(p)->name, "bad\x1b[31mname");
+	pane_cycle_sort(p);
+	ck_assert_int_eq(pane_sort_mode(p), PANE_SORT_SIZE);
+	ck_assert_str_eq(pane_current(p)->name, "bad\x1b[31mname");
+	ck_assert_uint_eq(pane_cursor(p), 6);
+	pane_cycle_sort(p);
+	pane_cycle_sort(p);
+	ck_assert_int_eq(pane_sort_mode(p), PANE_SORT_NAME);
+	ck_assert_str_eq(pane_sort_name(PANE_SORT_DATE), "date");
+	pane_free(p);
+}
+END_TEST
+
+static const struct {
+	long move;
+	size_t want;
+} move_cases[] = {
+	{ 0, 0 }, { 1, 1 }, { 6, 6 }, { 7, 6 }, { 1000, 6 }, { -1, 0 }, { -1000, 0 },
+};
+
+START_TEST(test_move)
+{
+	struct pane *p = sample_pane();
+	pane_move(p, move_cases[_i].move);
+	ck_assert_uint_eq(pane_cursor(p), move_cases[_i].want);
+	pane_free(p);
+}
+END_TEST
+
+START_TEST(test_page_home_end)
+{
+	struct pane *p = sample_pane();
+	pane_page(p, 1, 4);
+	ck_assert_uint_eq(pane_cursor(p), 3);
+	pane_page(p, 1, 4);
+	ck_assert_uint_eq(pane_cursor(p), 6);
+	pane_page(p, -1, 4);
+	ck_assert_uint_eq(pane_cursor(p), 3);
+	pane_end(p);
+	ck_assert_uint_eq(pane_cursor(p), 6);
+	pane_home(p);
+	ck_assert_uint_eq(pane_cursor(p), 0);
+	pane_free(p);
+}
+END_TEST
+
+START_TEST(test_scroll)
+{
+	struct pane *p = sample_pane();
+	ck_assert_uint_eq(pane_scroll(p, 3), 0);
+	pane_move(p, 2);
+	ck_assert_uint_eq(pane_scroll(p, 3), 0);
+	pane_move(p, 1);
+	ck_assert_uint_eq(pane_scroll(p, 3), 1);
+	pane_end(p);
+	ck_assert_uint_eq(pane_scroll(p, 3), 4);
+	pane_move(p, -1);
+	ck_assert_uint_eq(pane_scroll(p, 3), 4);
+	pane_home(p);
+	ck_assert_uint_eq(pane_scroll(p, 3), 0);
+	ck_assert_uint_eq(pane_scroll(p, 100), 0);
+	pane_end(p);
+	ck_assert_uint_eq(pane_scroll(p, 0), 6);
+	pane_free(p);
+}
+END_TEST
+
+static const struct {
+	const char *filter;
+	size_t rows;
+	const char *first;
+} filter_cases[] = {
+	{ "", 7, ".." },
+	{ "a", 4, "Alpha.txt" },
+	{ "TXT", 2, "Alpha.txt" },
+	{ "doc", 1, "docs" },
+	{ "hidden", 0, NULL },
+	{ "zzz", 0, NULL },
+	{ "[31m", 1, "bad\x1b[31mname" },
+};
+
+START_TEST(test_filter)
+{
+	struct pane *p = sample_pane();
+	pane_move(p, 3);
+	size_t n = pane_set_filter(p, filter_cases[_i].filter);
+	ck_assert_uint_eq(n, filter_cases[_i].rows);
+	ck_assert_uint_eq(pane_rows(p), filter_cases[_i].rows);
+	ck_assert_uint_eq(pane_cursor(p), 0);
+	if (filter_cases[_i].first == NULL)
+		ck_assert_ptr_null(pane_current(p));
+	else
+		ck_assert_str_eq(pane_current(p)->name, filter_cases[_i].first);
+	ck_assert_str_eq(pane_filter(p), filter_cases[_i].filter);
+	pane_set_filter(p, NULL);
+	ck_assert_uint_eq(pane_rows(p), 7);
+	pane_free(p);
+}
+END_TEST
+
+START_TEST(test_hidden)
+{
+	struct pane *p = sample_pane();
+	ck_assert(!pane_hidden_shown(p));
+	ck_assert_uint_eq(pane_total(p), 8);
+	pane_move(p, 3);
+	const char *at = pane_current(p)->name;
+	pane_set_hidden(p, true);
+	ck_assert_uint_eq(pane_rows(p), 8);
+	ck_assert_str_eq(pane_current(p)->name, at);
+	ck_assert_str_eq(pane_row(p, 3)->name, ".hidden");
+	pane_set_hidden(p, false);
+	ck_assert_uint_eq(pane_rows(p), 7);
+	pane_free(p);
+}
+END_TEST
+
+START_TEST(test_tags)
+{
+	struct pane *p = sample_pane();
+	ck_assert(!pane_tag_toggle(p));          /* ".." cannot be tagged */
+	pane_move(p, 3);
+	ck_assert(pane_tag_toggle(p));
+	pane_move(p, 2);
+	ck_assert(pane_tag_toggle(p));
+	ck_assert_uint_eq(pane_tag_count(p), 2);
+	pane_cycle_sort(p);
+	ck_assert_uint_eq(pane_tag_count(p), 2);
+	/* A refresh of the same folder keeps the tags by name. */
+	pane_load_begin(p, "/pub", false);
+	for (size_t i = 0; i < NSAMPLE; i++)
+		pane_load_add(p, sample[i].name, sample[i].type, sample[i].size, sample[i].mtime);
+	pane_load_end(p, "beta.txt");
+	ck_assert_uint_eq(pane_tag_count(p), 2);
+	ck_assert_str_eq(pane_current(p)->name, "beta.txt");
+	size_t it = 0, n = 0;
+	const struct pane_entry *e;
+	while ((e = pane_tag_next(p, &it)) != NULL) {
+		ck_assert(e->tagged);
+		n++;
+	}
+	ck_assert_uint_eq(n, 2);
+	ck_assert(pane_find(p, "Alpha.txt")->tagged);
+	ck_assert(pane_find(p, "beta.txt")->tagged);
+	pane_move_to(p, 0);
+	pane_move(p, 3);
+	ck_assert(!pane_tag_toggle(p));
+	ck_assert_uint_eq(pane_tag_count(p), 1);
+	/* Another folder starts untagged. */
+	pane_load_begin(p, "/other", true);
+	pane_load_add(p, "Alpha.txt", FTP_ENTRY_FILE, 1, 1);
+	pane_load_end(p, NULL);
+	ck_assert_uint_eq(pane_tag_count(p), 0);
+	ck_assert_uint_eq(pane_rows(p), 1);
+	pane_tag_clear(p);
+	pane_free(p);
+}
+END_TEST
+
+START_TEST(test_empty)
+{
+	struct pane *p = pane_new();
+	ck_assert_str_eq(pane_path(p), "");
+	ck_assert_uint_eq(pane_rows(p), 0);
+	ck_assert_ptr_null(pane_current(p));
+	pane_move(p, 5);
+	pane_page(p, -1, 10);
+	pane_end(p);
+	ck_assert_uint_eq(pane_cursor(p), 0);
+	ck_assert_uint_eq(pane_scroll(p, 10), 0);
+	ck_assert(!pane_tag_toggle(p));
+	pane_load_begin(p, "/", true);
+	pane_load_add(p, ".", FTP_ENTRY_DIR, 0, 0);
+	pane_load_add(p, "..", FTP_ENTRY_DIR, 0, 0);
+	pane_load_add(p, "", FTP_ENTRY_FILE, 0, 0);
+	pane_load_end(p, "missing");
+	ck_assert_uint_eq(pane_total(p), 0);
+	pane_free(NULL);
+	pane_free(p);
+}
+END_TEST
+
+START_TEST(test_long_filter)
+{
+	char big[PANE_FILTER_MAX * 2];
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	struct pane *p = sample_pane();
+	ck_assert_uint_eq(pane_set_filter(p, big), 0);
+	ck_assert_uint_eq(strlen(pane_filter(p)), PANE_FILTER_MAX - 1);
+	pane_free(p);
+}
+END_TEST
+
+/* Entries in the large-folder case. */
+#define BIG_N 100000
+
+START_TEST(test_big_folder)
+{
+	char name[64];
+	struct pane *p = pane_new();
+	clock_t t0 = clock();
+	pane_load_begin(p, "/big", false);
+	for (int i = 0; i < BIG_N; i++) {
+		snprintf(name, sizeof name, "file-%06d.dat", (i * 7919) % BIG_N);
+		pane_load_add(p, name, FTP_ENTRY_FILE, i, i);
+	}
+	pane_load_end(p, NULL);
+	ck_assert_uint_eq(pane_rows(p), BIG_N + 1);
+	ck_assert_str_eq(pane_row(p, 1)->name, "file-000000.dat");
+	pane_set_sort(p, PANE_SORT_SIZE, false);
+	ck_assert_int_eq(pane_row(p, 1)->size, BIG_N - 1);
+	ck_assert_uint_eq(pane_set_filter(p, "99999"), 1);
+	ck_assert_uint_eq(pane_set_filter(p, "-0999"), 100);
+	pane_set_filter(p, "");
+	for (int i = 0; i < 1000; i++) {
+		pane_page(p, 1, 40);
+		pane_scroll(p, 40);
+	}
+	pane_end(p);
+	ck_assert_uint_eq(pane_scroll(p, 40), BIG_N + 1 - 40);
+	double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+	ck_assert_msg(secs < 5.0, "100,000 entries took %.2f s", secs);
+	pane_free(p);
+}
+END_TEST
+
+static Suite *pane_suite(void)
+{
+	Suite *s = suite_create("tui_pane");
+
+	TCase *core = tcase_create("core");
+	tcase_add_loop_test(core, test_sort, 0, (int)(sizeof sort_cases / sizeof sort_cases[0]));
+	tcase_add_test(core, test_sort_keeps_cursor);
+	tcase_add_loop_test(core, test_move, 0, (int)(sizeof move_cases / sizeof move_cases[0]));
+	tcase_add_test(core, test_page_home_end);
+	tcase_add_test(core, test_scroll);
+	tcase_add_loop_test(core, test_filter, 0,
+			    (int)(sizeof filter_cases / sizeof filter_cases[0]));
+	tcase_add_test(core, test_hidden);
+	tcase_add_test(core, test_tags);
+	suite_add_tcase(s, core);
+
+	TCase *limits = tcase_create("limits");
+	tcase_set_timeout(limits, 30);
+	tcase_add_test(limits, test_empty);
+	tcase_add_test(limits, test_long_filter);
+	tcase_add_test(limits, test_big_folder);
+	suite_add_tcase(s, limits);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(pane_suite());
+	srunner_run_all(sr, CK_ENV);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
