@@ -70,20 +70,23 @@ bool listfmt_mlsx(struct sbuf *out, unsigned facts, const char *name,
 		  const struct stat *st, const char *type, const char *perm)
 {
 	bool ok = true;
-	if (facts & MLST_TYPE) {
-		if (type == NULL)
-			type = S_ISDIR(st->st_mode) ? "dir" :
-			       S_ISREG(st->st_mode) ? "file" :
-			       S_ISLNK(st->st_mode) ? "OS.unix=symlink" : "OS.unix=special";
+	char t[16];
+	if (type == NULL)
+		type = S_ISDIR(st->st_mode) ? "dir" :
+		       S_ISREG(st->st_mode) ? "file" :
+		       S_ISLNK(st->st_mode) ? "OS.unix=symlink" : "OS.unix=special";
+	if (facts & MLST_MODIFY)
+		listfmt_time(st->st_mtime, t, sizeof t);
+	if (facts == MLST_ALL && perm != NULL)   /* the usual case, in one call */
+		return sbuf_printf(out, "type=%s;size=%jd;modify=%s;perm=%s;unique=%jxg%jx; %s\r\n",
+				   type, (intmax_t)st->st_size, t, perm, (uintmax_t)st->st_dev,
+				   (uintmax_t)st->st_ino, name);
+	if (facts & MLST_TYPE)
 		ok = ok && sbuf_printf(out, "type=%s;", type);
-	}
 	if (facts & MLST_SIZE)
 		ok = ok && sbuf_printf(out, "size=%jd;", (intmax_t)st->st_size);
-	if (facts & MLST_MODIFY) {
-		char t[16];
-		listfmt_time(st->st_mtime, t, sizeof t);
+	if (facts & MLST_MODIFY)
 		ok = ok && sbuf_printf(out, "modify=%s;", t);
-	}
 	if ((facts & MLST_PERM) && perm != NULL)
 		ok = ok && sbuf_printf(out, "perm=%s;", perm);
 	if (facts & MLST_UNIQUE)
