@@ -185,6 +185,86 @@ static void act_copy(struct app *a)
 	app_pump(a);
 }
 
+/* Puts the held job j's target under the name name (same directory). */
+static bool act_retarget(struct queue_job *j, const char *name)
+{
+	char **target = j->dir == QUEUE_DOWNLOAD ? &j->local : &j->remote;
+	const char *slash = strrchr(*target, '/');
+	struct sbuf path;
+	bool ok;
+
+	sbuf_init(&path, TPATH_MAX);
+	if (slash == NULL) {
+		ok = sbuf_puts(&path, name);
+	} else {
+		char *dir = xstrndup(*target, (size_t)(slash - *target));
+		ok = tpath_join(&path, dir[0] ? dir : "/", name);
+		free(dir);
+	}
+	if (ok) {
+		free(*target);
+		*target = xstrdup(sbuf_str(&path));
+	}
+	sbuf_free(&path);
+	return ok;
+}
+
+void actions_ask_held(struct app *a)
+{
+	a->asking = true;
+	for (size_t i = 0; i < queue_count(a->queue); i++) {
+		struct queue_job *j = queue_at(a->queue, i);
+		if (j->state != QUEUE_QUEUED || !j->held)
+			continue;
+		unsigned id = j->id, tree = j->parent;
+		bool all = false;
+		enum dialog_exists ans;
+		if (tree != 0 && a->held_all_tree == tree) {
+			ans = (enum dialog_exists)a->held_all_answer;
+		} else {
+			ans = dialog_exists(a, j->label, &all);
+			if (all || ans == DIALOG_ABORT) {
+				a->held_all_tree = tree;
+				a->held_all_answer = ans == DIALOG_ABORT ? DIALOG_SKIP : ans;
+			}
+		}
+		/* The dialog kept reporting transfers: the queue may have moved. */
+		j = queue_find(a->queue, id);
+		if (j == NULL || j->state != QUEUE_QUEUED)
+			continue;
+		char name[TPATH_MAX];
+		const char *slash = strrchr(j->dir == QUEUE_DOWNLOAD ? j->local : j->remote, '/');
+		snprintf(name, sizeof name, "%s",
+			 slash ? slash + 1 : (j->dir == QUEUE_DOWNLOAD ? j->local : j->remote));
+		switch (ans) {
+		case DIALOG_OVERWRITE:
+			j->mode = QUEUE_MODE_NEW;
+			j->held = false;
+			break;
+		case DIALOG_RESUME:
+			j->mode = QUEUE_MODE_RESUME;
+			j->held = false;
+			break;
+		case DIALOG_RENAME:
+			if (dialog_input(a, "Copy under the name:", name, sizeof name, false) &&
+			    tpath_safe_name(name) && (j = queue_find(a->queue, id)) != NULL &&
+			    j->state == QUEUE_QUEUED && act_retarget(j, name)) {
+				j->mode = QUEUE_MODE_NEW;
+				j->held = false;
+				break;
+			}
+			/* No usable name: the file is skipped. */
+			__attribute__((fallthrough));
+		case DIALOG_SKIP:
+		case DIALOG_ABORT:
+			queue_cancel(a->queue, id);
+			break;
+		}
+	}
+	a->asking = false;
+	app_pump(a);
+}
+
 static void act_rename(struct app *a)
 {
 	const struct pane_entry *e = pane_current(act_pane(a));

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "actions.h"
 #include "app.h"
 #include "draw.h"
 #include "keys.h"
@@ -75,8 +76,12 @@ static void app_report(struct app *a, const struct wire_msg *m)
 		break;
 	case WIRE_FILE: {
 		struct queue_job *parent = queue_find(a->queue, m->id);
-		queue_add(a->queue, (enum queue_dir)m->dir, parent ? parent->mode : QUEUE_MODE_NEW,
-			  false, m->s1, m->s2, (off_t)m->a);
+		unsigned id = queue_add(a->queue, (enum queue_dir)m->dir,
+					parent ? parent->mode : QUEUE_MODE_NEW, false, m->s1, m->s2,
+					(off_t)m->a);
+		struct queue_job *j = queue_find(a->queue, id);
+		j->parent = m->id;
+		j->held = m->b >= 0;
 		break;
 	}
 	case WIRE_END: {
@@ -154,6 +159,8 @@ int app_wait_key(struct app *a)
 		}
 		if (key >= 0)
 			return key;
+		if (a->overlay == NULL && !a->asking)
+			actions_ask_held(a);
 		app_maybe_refresh(a);
 		app_redraw(a);
 		struct pollfd pfd[2] = {

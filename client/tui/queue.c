@@ -97,7 +97,7 @@ struct queue_job *queue_next(struct queue *q)
 	if (queue_running(q) != NULL)
 		return NULL;
 	for (size_t i = 0; i < q->n; i++)
-		if (q->v[i].state == QUEUE_QUEUED) {
+		if (q->v[i].state == QUEUE_QUEUED && !q->v[i].held) {
 			q->v[i].state = QUEUE_RUNNING;
 			return &q->v[i];
 		}

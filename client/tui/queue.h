@@ -41,6 +41,8 @@ struct queue_job {
 	enum queue_dir dir;      /* download or upload */
 	enum queue_mode mode;    /* fresh or resumed */
 	bool tree;               /* a directory to copy recursively (expanded by the worker) */
+	bool held;               /* the target exists: not started until the user answers */
+	unsigned parent;         /* the tree job this file came from, 0 when none */
 	char *local;             /* local path (raw) */
 	char *remote;            /* remote path (raw) */
 	char *label;             /* name to show (sanitised) */
@@ -60,7 +62,7 @@ void queue_free(struct queue *q);
 /* Adds a queued job (strings copied; label is sanitised here); returns its id. */
 unsigned queue_add(struct queue *q, enum queue_dir dir, enum queue_mode mode, bool tree,
 		   const char *local, const char *remote, off_t size);
-/* Marks the oldest queued job running and returns it (owned by q), or
+/* Marks the oldest queued job that is not held running and returns it (owned by q), or
  * NULL when none is queued or one is already running. */
 struct queue_job *queue_next(struct queue *q);
 /* The job with id, or NULL (owned by q). */

@@ -21,7 +21,7 @@ enum wire_type {
 	WIRE_JOB = 1,   /* UI -> worker: run job id (dir, mode, tree; s1 local, s2 remote) */
 	WIRE_CANCEL,    /* UI -> worker: stop job id */
 	WIRE_PROGRESS,  /* worker -> UI: job id has a done of b total, rate c bytes/s */
-	WIRE_FILE,      /* worker -> UI: job id (a tree) holds a file to copy (dir; s1 local, s2 remote; a size) */
+	WIRE_FILE,      /* worker -> UI: job id (a tree) holds a file to copy (dir; s1 local, s2 remote; a size; b the target's size, -1 when it does not exist) */
 	WIRE_END,       /* worker -> UI: job id ended in state (a queue_state); s1 the message */
 	WIRE_TYPE_MAX,  /* one past the last type */
 };

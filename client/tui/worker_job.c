@@ -185,13 +185,14 @@ static enum queue_state job_put(struct job_ctx *c, const struct wire_msg *j, cha
 
 /* Reports one file of a tree job. */
 static void job_found(struct job_ctx *c, const struct wire_msg *j, const char *local,
-		      const char *remote, off_t size)
+		      const char *remote, off_t size, off_t target)
 {
 	static struct wire_msg m;
 	wire_init(&m, WIRE_FILE, j->id);
 	m.dir = j->dir;
 	m.mode = j->mode;
 	m.a = size;
+	m.b = target;
 	wire_set_str(m.s1, local);
 	wire_set_str(m.s2, remote);
 	job_report(c, &m);
@@ -240,7 +241,8 @@ static enum queue_state job_tree_get(struct job_ctx *c, const struct wire_msg *j
 			free(l2);
 			free(r2);
 		} else if (e->type == FTP_ENTRY_FILE) {
-			job_found(c, j, sbuf_str(&lp), sbuf_str(&rp), e->size);
+			off_t target = stat(sbuf_str(&lp), &sb) == 0 ? sb.st_size : -1;
+			job_found(c, j, sbuf_str(&lp), sbuf_str(&rp), e->size, target);
 		}
 	}
 	sbuf_free(&lp);
@@ -264,6 +266,7 @@ static enum queue_state job_tree_put(struct job_ctx *c, const struct wire_msg *j
 	if (d == NULL)
 		return job_errno_fail(errno, local, msg, msgsz);
 	enum ftp_status st = ftp_mkdir(c->ftp, remote);
+	bool fresh = st == FTP_S_OK;    /* a new directory holds no targets */
 	if (st != FTP_S_OK && st != FTP_S_REFUSED) {
 		closedir(d);
 		return job_ftp_fail(c, st, msg, msgsz);
@@ -292,7 +295,10 @@ static enum queue_state job_tree_put(struct job_ctx *c, const struct wire_msg *j
 			free(l2);
 			free(r2);
 		} else if (S_ISREG(sb.st_mode)) {
-			job_found(c, j, sbuf_str(&lp), sbuf_str(&rp), sb.st_size);
+			off_t target = -1;
+			if (!fresh && ftp_size(c->ftp, sbuf_str(&rp), &target) != FTP_S_OK)
+				target = -1;
+			job_found(c, j, sbuf_str(&lp), sbuf_str(&rp), sb.st_size, target);
 		}
 	}
 	sbuf_free(&lp);

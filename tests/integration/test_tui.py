@@ -482,6 +482,33 @@ class FileOpsTest(TuiCase):
         self.t.keys("o")
         self.wait_file(self.lpath("download-me.bin"), DOWNLOAD)
 
+    def test_overwrite_question_for_file_in_copied_directory(self):
+        # ltree exists on the server with an older a.txt: uploading ltree
+        # asks about a.txt itself; Skip keeps it, the other files go.
+        self.server.write("ltree/a.txt", b"older remote a\n")
+        self.start_ferry()
+        self.select("local", "ltree")
+        self.t.keys("F5")
+        self.t.wait_for(self.prompt_line("a.txt"), 10,
+                        "the question names the existing file inside the directory")
+        self.t.wait_for(self.prompt_line("overwrite"), 5, "the Overwrite / Skip question")
+        self.t.keys("s")
+        self.wait_file(self.server.path("ltree/sub/deeper/c.txt"), TREE["ltree/sub/deeper/c.txt"])
+        self.wait_file(self.server.path("ltree/sub/b.bin"), TREE["ltree/sub/b.bin"])
+        time.sleep(0.5)
+        self.assertEqual(ftptest.read_file(self.server.path("ltree/a.txt")),
+                         b"older remote a\n", "Skip replaced the file")
+
+    def test_overwrite_question_for_file_in_downloaded_directory(self):
+        ftptest.write_file(self.lpath("rdir", "rdir-inner.txt"), b"older local\n")
+        self.start_ferry()
+        self.select("remote", "rdir")
+        self.t.keys("F5")
+        self.t.wait_for(self.prompt_line("rdir-inner.txt"), 10,
+                        "the question names the existing file inside the directory")
+        self.t.keys("o")
+        self.wait_file(self.lpath("rdir", "rdir-inner.txt"), b"inner\n")
+
     def test_error_in_status_line_keeps_running(self):
         self.start_ferry()
         self.focus("remote")
@@ -495,6 +522,113 @@ class FileOpsTest(TuiCase):
         self.assertAlive("after a refused MKD")
         self.t.keys("C-r")
         self.t.wait_for(REMOTE_MARK, 5, "the program goes on after an error")
+
+
+class DroppedConnectionTest(TuiCase):
+    """The server closes an idle control connection after 2 s; the next
+    action reopens it."""
+
+    server_args = ["--anonymous=rw", "--idle-timeout", "2"]
+
+    def test_refresh_after_idle_drop_reconnects(self):
+        self.start_ferry()
+        self.focus("remote")
+        self.assertTrue(self.server.wait_log(r"result=idle timeout", 6.0),
+                        "the server did not close the idle connection")
+        self.server.write("after-drop.txt", b"new\n")
+        self.t.keys("C-r")
+        self.t.wait_for("after-drop.txt", 10, "Ctrl-R after the drop lists the folder")
+        # The connection stays usable.
+        self.server.write("after-drop-2.txt", b"new\n")
+        self.t.keys("C-r")
+        self.t.wait_for("after-drop-2.txt", 10, "a second Ctrl-R after the reconnection")
+        self.assertGreaterEqual(len(re.findall(r"session start", self.server.log_text())), 2,
+                                "ferry did not open a new control connection")
+        self.assertAlive("after the dropped connection")
+
+    def test_enter_folder_after_idle_drop_reconnects(self):
+        self.start_ferry()
+        self.select("remote", "rdir")
+        self.assertTrue(self.server.wait_log(r"result=idle timeout", 6.0),
+                        "the server did not close the idle connection")
+        self.t.keys("Enter")
+        self.t.wait_for("rdir-inner.txt", 10, "Enter after the drop opens rdir")
+        # And it stays usable: back up.
+        self.clear_filter()
+        self.t.keys("BSpace")
+        self.t.wait_for(REMOTE_MARK, 10, "Backspace after the reconnection")
+
+
+def colour_sgrs(screen_with_escapes):
+    """The SGR sequences of a captured screen that set a colour
+    (30-37, 40-47, 90-97, 100-107, 38;..., 48;...)."""
+    found = []
+    for m in re.finditer(r"\x1b\[([0-9;:]*)m", screen_with_escapes):
+        for p in re.split(r"[;:]", m.group(1)):
+            n = int(p) if p.isdigit() else 0
+            if 30 <= n <= 38 or 40 <= n <= 48 or 90 <= n <= 97 or 100 <= n <= 107:
+                found.append(m.group(0))
+                break
+    return found
+
+
+class ColourTest(TuiCase):
+    """Colours by default, none under NO_COLOR, attributes alone on a
+    terminal without colours."""
+
+    def start_with_env(self, env):
+        # Through env(1): tmux sets TERM itself, after the -e variables.
+        cmd = ["env"] + ["%s=%s" % kv for kv in sorted(env.items())]
+        cmd += [FERRY, self.server.url("/")]
+        full = {"HOME": self.home}
+        self.t.start(cmd, cwd=self.local, width=120, height=40, env=full)
+        self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 10,
+                        "both panes listing their files")
+        self.t.wait_stable(0.3, 3)
+
+    def test_colours_by_default(self):
+        self.start_with_env({})
+        s = self.t.screen(escapes=True)
+        self.assertTrue(colour_sgrs(s), "no colour on a colour terminal:\n%r" % s[:2000])
+
+    def test_no_color_draws_without_colour(self):
+        self.start_with_env({"NO_COLOR": "1"})
+        s = self.t.screen(escapes=True)
+        self.assertEqual(colour_sgrs(s), [], "colours drawn although NO_COLOR is set")
+        self.assertIsNotNone(self.active_side_by_highlight(),
+                             "no pane is marked active under NO_COLOR")
+
+    def active_side_by_highlight(self):
+        """'left' or 'right': the half of the screen where the row with
+        the cursor (highlighted, not the key bar or a header) holds an
+        entry name."""
+        s = self.t.screen(escapes=True)
+        half = self.t.width // 2
+        left = right = 0
+        rows = s.split("\n")
+        last = len(rows) - 4
+        for row, col, ch in tuitest.highlighted_cells(s):
+            if 1 <= row < last and ch.strip():
+                if col < half:
+                    left += 1
+                else:
+                    right += 1
+        return "left" if left > right else "right" if right > left else None
+
+    def test_monochrome_terminal_marks_the_active_pane(self):
+        self.start_with_env({"TERM": "vt100", "NO_COLOR": ""})
+        s = self.t.screen(escapes=True)
+        self.assertEqual(colour_sgrs(s), [], "colours on a vt100")
+        first = self.active_side_by_highlight()
+        self.assertIsNotNone(first, "no pane is marked active on a vt100:\n%s"
+                             % Tmux.framed(self.t.screen()))
+        self.t.keys("Tab")
+        second = self.t.wait_for(
+            lambda _s: (lambda side: side if side and side != first else None)(
+                self.active_side_by_highlight()),
+            5, "Tab moves the highlight to the other pane on a vt100")
+        self.assertNotEqual(first, second)
+        self.assertAlive("on a vt100")
 
 
 class ConnectTest(TuiCase):
