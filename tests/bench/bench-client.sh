@@ -76,7 +76,8 @@ big_bytes=$((big_mib * 1024 * 1024))
 small_bytes=4096
 
 die() { echo "bench-client: $*" >&2; exit 1; }
-note() { echo "[bench] $*" >&2; }
+# shellcheck source=common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 [[ $repeat =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPEAT must be a positive number"
 [[ $warmup =~ ^[0-9]+$ ]] || die "BENCH_WARMUP must be a number"
@@ -119,7 +120,6 @@ esac
 chmod 755 "$work"   # the server's unprivileged user must traverse it
 
 srv_pid=
-watchdog=
 
 stop_server() {
     local pid=$srv_pid kids k tries
@@ -144,26 +144,9 @@ cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     stop_server
-    if [ -n "$watchdog" ]; then kill "$watchdog" 2>/dev/null || true; wait "$watchdog" 2>/dev/null || true; fi
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then
-        note "scratch directory kept: $work"
-    else
-        rm -rf "$work"
-    fi
-    exit "$rc"
+    bench_end "$rc"
 }
-trap cleanup EXIT
-trap 'note "interrupted"; exit 130' INT
-trap 'note "stopped (time limit of ${limit}s, or SIGTERM)"; exit 124' TERM
-
-# The whole run is bounded: the watchdog sends SIGTERM to this script. It
-# keeps no descriptor of ours open, and its sleep ends with it.
-(
-    trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
-    sleep "$limit" & sleeper=$!
-    wait "$sleeper" && kill -TERM $$
-) < /dev/null > /dev/null 2>&1 &
-watchdog=$!
+bench_bound
 
 # ---------------------------------------------------------------- files
 root=$work/root         # served by ferryd

@@ -66,7 +66,8 @@ big_bytes=$((big_mib * 1024 * 1024))
 small_bytes=4096
 
 die() { echo "bench-server: $*" >&2; exit 1; }
-note() { echo "[bench] $*" >&2; }
+# shellcheck source=common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 case $only in
 ''|both) servers=(ferryd vsftpd); only= ;;
@@ -109,7 +110,6 @@ work=$(mktemp -d "$base/ferryd-bench.XXXXXX")
 chmod 755 "$work"   # the servers' unprivileged users must traverse it
 
 declare -A PID PORT ROOT
-watchdog=
 
 # Lists the PIDs of pid's descendants (children first), from /proc.
 descendants() {
@@ -139,26 +139,9 @@ cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     for s in ferryd vsftpd; do stop_server "$s"; done
-    if [ -n "$watchdog" ]; then kill "$watchdog" 2>/dev/null || true; wait "$watchdog" 2>/dev/null || true; fi
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then
-        note "scratch directory kept: $work"
-    else
-        rm -rf "$work"
-    fi
-    exit "$rc"
+    bench_end "$rc"
 }
-trap cleanup EXIT
-trap 'note "interrupted"; exit 130' INT
-trap 'note "stopped (time limit of ${limit}s, or SIGTERM)"; exit 124' TERM
-
-# The whole run is bounded: the watchdog sends SIGTERM to this script. It
-# keeps no descriptor of ours open, and its sleep ends with it.
-(
-    trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
-    sleep "$limit" & sleeper=$!
-    wait "$sleeper" && kill -TERM $$
-) < /dev/null > /dev/null 2>&1 &
-watchdog=$!
+bench_bound
 
 # ---------------------------------------------------------------- client helper
 cat > "$work/ftpbench.py" <<'PY'

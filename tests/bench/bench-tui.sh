@@ -58,7 +58,8 @@ fi
 limit=${BENCH_TIMEOUT:-900}
 
 die() { echo "bench-tui: $*" >&2; exit 1; }
-note() { echo "[bench] $*" >&2; }
+# shellcheck source=common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 for v in entries repeat nkeys npages limit; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive number (got '${!v}')"
@@ -89,7 +90,6 @@ work=$(mktemp -d "$base/ferry-tui-bench.XXXXXX")
 chmod 755 "$work"   # the server's unprivileged user must traverse it
 
 srv_pid=
-watchdog=
 
 stop_server() {
     local pid=$srv_pid kids k tries
@@ -116,24 +116,9 @@ cleanup() {
     # stopped by its PID, which ends them too (SIGTERM handler).
     if [ -n "$meas_pid" ]; then kill -TERM "$meas_pid" 2>/dev/null || true; wait "$meas_pid" 2>/dev/null || true; fi
     stop_server
-    if [ -n "$watchdog" ]; then kill "$watchdog" 2>/dev/null || true; wait "$watchdog" 2>/dev/null || true; fi
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then
-        note "scratch directory kept: $work"
-    else
-        rm -rf "$work"
-    fi
-    exit "$rc"
+    bench_end "$rc"
 }
-trap cleanup EXIT
-trap 'note "interrupted"; exit 130' INT
-trap 'note "stopped (time limit of ${limit}s, or SIGTERM)"; exit 124' TERM
-
-(
-    trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
-    sleep "$limit" & sleeper=$!
-    wait "$sleeper" && kill -TERM $$
-) < /dev/null > /dev/null 2>&1 &
-watchdog=$!
+bench_bound
 
 # ---------------------------------------------------------------- files
 root=$work/root
