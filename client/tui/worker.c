@@ -27,6 +27,19 @@ void worker_init(struct worker *w)
 	w->to_fd = -1;
 	w->from_fd = -1;
 }
+/* Closes every descriptor the worker inherited except stdio and its two
+ * pipe ends: the browser's control connection in particular, so that the
+ * server sees it close when the browser closes it. */
+static void close_inherited(int a, int b)
+{
+	int lo = a < b ? a : b, hi = a < b ? b : a;
+	if (lo > 3)
+		close_range(3, (unsigned)lo - 1, 0);
+	if (hi > lo + 1)
+		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
+	close_range((unsigned)hi + 1, ~0U, 0);
+}
+
 
 int worker_start(struct worker *w, const struct worker_login *l)
 {
@@ -54,6 +67,7 @@ int worker_start(struct worker *w, const struct worker_login *l)
 	if (pid == 0) {
 		close(down[1]);
 		close(up[0]);
+		close_inherited(down[0], up[1]);
 		_exit(worker_child(down[0], up[1], l));
 	}
 	close(down[0]);
