@@ -301,9 +301,17 @@ static void act_delete(struct app *a)
 	size_t n = act_targets(a, &v), gone = 0;
 	if (n == 0)
 		return;
-	if (n == 1)
-		snprintf(q, sizeof q, "Delete %s%s?", v[0]->display,
-			 v[0]->type == FTP_ENTRY_DIR ? "/ (must be empty)" : "");
+	size_t dirs = 0;
+	for (size_t i = 0; i < n; i++)
+		if (side_is_tree(a, a->active, v[i]))
+			dirs++;
+	if (n == 1 && dirs == 1)
+		snprintf(q, sizeof q, "Delete directory %s and everything in it?", v[0]->display);
+	else if (n == 1)
+		snprintf(q, sizeof q, "Delete %s?", v[0]->display);
+	else if (dirs > 0)
+		snprintf(q, sizeof q, "Delete %zu tagged entries, %zu of them directories with "
+			 "everything in them?", n, dirs);
 	else
 		snprintf(q, sizeof q, "Delete %zu tagged entries?", n);
 	if (dialog_yesno(a, q)) {

@@ -80,8 +80,12 @@ void side_enter(struct app *a, enum app_side side);
 void side_up(struct app *a, enum app_side side);
 /* Makes directory name in side's current directory; returns true on success. */
 bool side_mkdir(struct app *a, enum app_side side, const char *name);
-/* Removes entry e of side (a file, or an empty directory); true on success. */
+/* Removes entry e of side: a file or link, or a directory and everything
+ * in it (links inside are removed, never followed); stops at the first
+ * failure, reported in the status line. True on success. */
 bool side_remove(struct app *a, enum app_side side, const struct pane_entry *e);
+/* True when entry e of side is a directory itself, not a link to one. */
+bool side_is_tree(struct app *a, enum app_side side, const struct pane_entry *e);
 /* Renames from to to in side's current directory; true on success. */
 bool side_rename(struct app *a, enum app_side side, const char *from, const char *to);
 /* Connects the browser to a->login; starts the worker; loads the remote pane. */

@@ -1,13 +1,15 @@
 /* side: the two sides a pane can show, as one table of operations:
- * the local file system (opendir/lstat, mkdir, unlink, rename) and the
- * server through the browser's engine connection (CWD+LIST, MKD,
- * DELE/RMD, RNFR/RNTO). Errors go to the status line and never end the
- * program; a dropped connection is reported, and the engine reopens it
- * on the next action. */
+ * the local file system (opendir/lstat, mkdir, unlinkat walks, rename)
+ * and the server through the browser's engine connection (CWD+LIST,
+ * MKD, LIST+DELE+RMD walks, RNFR/RNTO). Deleting a directory removes
+ * everything in it; links are removed, never followed. Errors go to the
+ * status line and never end the program; a dropped connection is
+ * reported, and the engine reopens it on the next action. */
 #include "config.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,13 +25,16 @@
 
 /* Mode of new local directories before the umask. */
 #define SIDE_DIR_MODE 0777
+/* Deepest directory nesting a recursive delete walks into. */
+#define SIDE_DEPTH_MAX 256
 
 /* The operations of one side; paths are raw and absolute. */
 struct side_ops {
 	const char *name;                                           /* "local" or "remote" */
 	bool (*load)(struct app *a, struct pane *p, const char *path); /* list path into p */
 	bool (*mkdir)(struct app *a, const char *path);             /* make a directory */
-	bool (*remove)(struct app *a, const char *path, bool dir);  /* remove a file or empty dir */
+	bool (*remove)(struct app *a, const char *path, bool dir);  /* remove a file or a whole dir */
+	bool (*is_tree)(struct app *a, const char *path, bool dir); /* a real directory, not a link */
 	bool (*rename)(struct app *a, const char *from, const char *to); /* rename */
 };
 
@@ -117,14 +122,124 @@ static bool side_remote_mkdir(struct app *a, const char *path)
 	return st == FTP_S_OK || side_remote_fail(a, st);
 }
 
+/* Reports that a tree is nested deeper than SIDE_DEPTH_MAX. */
+static bool side_too_deep(struct app *a, const char *path)
+{
+	app_status(a, true, "%s: nested too deep to delete", path);
+	return false;
+}
+
+/* Removes directory name (relative to the open directory parent, or a
+ * path with AT_FDCWD) and everything in it; shown is its full path for
+ * messages. Symbolic links are removed as links, never followed. Stops
+ * at the first entry that cannot be removed and reports it. */
+static bool side_local_rmtree(struct app *a, int parent, const char *name, const char *shown,
+			      int depth)
+{
+	if (depth > SIDE_DEPTH_MAX)
+		return side_too_deep(a, shown);
+	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return side_local_fail(a, shown);
+	DIR *d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return side_local_fail(a, shown);
+	}
+	struct sbuf full;
+	sbuf_init(&full, TPATH_MAX);
+	bool ok = true;
+	struct dirent *de;
+	while (ok && (errno = 0, de = readdir(d)) != NULL) {
+		struct stat sb;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (!tpath_join(&full, shown, de->d_name)) {
+			app_status(a, true, "%s: path too long", shown);
+			ok = false;
+		} else if (fstatat(fd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
+			ok = side_local_fail(a, sbuf_str(&full));
+		} else if (S_ISDIR(sb.st_mode)) {
+			ok = side_local_rmtree(a, fd, de->d_name, sbuf_str(&full), depth + 1);
+		} else if (unlinkat(fd, de->d_name, 0) < 0) {
+			ok = side_local_fail(a, sbuf_str(&full));
+		}
+	}
+	if (ok && de == NULL && errno != 0)
+		ok = side_local_fail(a, shown);
+	closedir(d);
+	sbuf_free(&full);
+	return ok && (unlinkat(parent, name, AT_REMOVEDIR) == 0 || side_local_fail(a, shown));
+}
+
+/* True when path is a directory itself (lstat: a link to one is not). */
+static bool side_local_is_tree(struct app *a, const char *path, bool dir)
+{
+	struct stat sb;
+	(void)a;
+	(void)dir;
+	return lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
 static bool side_local_remove(struct app *a, const char *path, bool dir)
 {
-	return (dir ? rmdir(path) : unlink(path)) == 0 || side_local_fail(a, path);
+	if (side_local_is_tree(a, path, dir))
+		return side_local_rmtree(a, AT_FDCWD, path, path, 0);
+	return unlink(path) == 0 || side_local_fail(a, path);
+}
+
+/* Removes remote directory path and everything in it: lists it, deletes
+ * its files and links (never following a link), recurses into its
+ * directories, then RMD. Stops at the first failure and reports it. */
+static bool side_remote_rmtree(struct app *a, const char *path, int depth)
+{
+	if (depth > SIDE_DEPTH_MAX)
+		return side_too_deep(a, path);
+	struct ftp_listing l;
+	listparse_init(&l);
+	enum ftp_status st = ftp_list(a->ftp, path, &l);
+	bool ok = st == FTP_S_OK || side_remote_fail(a, st);
+	struct sbuf full;
+	sbuf_init(&full, TPATH_MAX);
+	for (size_t i = 0; ok && i < l.n; i++) {
+		const struct ftp_entry *e = &l.v[i];
+		if (strcmp(e->name, ".") == 0 || strcmp(e->name, "..") == 0)
+			continue;
+		if (!tpath_safe_name(e->name)) {
+			app_status(a, true, "%s: the server listed an unsafe name %s", path, e->display);
+			ok = false;
+		} else if (!tpath_join(&full, path, e->name)) {
+			app_status(a, true, "%s: path too long", path);
+			ok = false;
+		} else if (e->type == FTP_ENTRY_DIR) {
+			ok = side_remote_rmtree(a, sbuf_str(&full), depth + 1);
+		} else {
+			st = ftp_delete(a->ftp, sbuf_str(&full));
+			ok = st == FTP_S_OK || side_remote_fail(a, st);
+		}
+	}
+	sbuf_free(&full);
+	listparse_free(&l);
+	if (ok) {
+		st = ftp_rmdir(a->ftp, path);
+		ok = st == FTP_S_OK || side_remote_fail(a, st);
+	}
+	return ok;
+}
+
+/* True for a remote directory (the listing's type: a link is not one). */
+static bool side_remote_is_tree(struct app *a, const char *path, bool dir)
+{
+	(void)a;
+	(void)path;
+	return dir;
 }
 
 static bool side_remote_remove(struct app *a, const char *path, bool dir)
 {
-	enum ftp_status st = dir ? ftp_rmdir(a->ftp, path) : ftp_delete(a->ftp, path);
+	if (dir)
+		return side_remote_rmtree(a, path, 0);
+	enum ftp_status st = ftp_delete(a->ftp, path);
 	return st == FTP_S_OK || side_remote_fail(a, st);
 }
 
@@ -146,6 +261,7 @@ static const struct side_ops side_table[APP_SIDES] = {
 		.load = side_local_load,
 		.mkdir = side_local_mkdir,
 		.remove = side_local_remove,
+		.is_tree = side_local_is_tree,
 		.rename = side_local_rename,
 	},
 	[APP_REMOTE] = {
@@ -153,6 +269,7 @@ static const struct side_ops side_table[APP_SIDES] = {
 		.load = side_remote_load,
 		.mkdir = side_remote_mkdir,
 		.remove = side_remote_remove,
+		.is_tree = side_remote_is_tree,
 		.rename = side_remote_rename,
 	},
 };
@@ -232,6 +349,16 @@ bool side_remove(struct app *a, enum app_side side, const struct pane_entry *e)
 		  side_table[side].remove(a, sbuf_str(&path), e->type == FTP_ENTRY_DIR);
 	sbuf_free(&path);
 	return ok;
+}
+
+bool side_is_tree(struct app *a, enum app_side side, const struct pane_entry *e)
+{
+	struct sbuf path;
+	sbuf_init(&path, TPATH_MAX);
+	bool tree = side_path(a, side, e->name, &path) &&
+		    side_table[side].is_tree(a, sbuf_str(&path), e->type == FTP_ENTRY_DIR);
+	sbuf_free(&path);
+	return tree;
 }
 
 bool side_rename(struct app *a, enum app_side side, const char *from, const char *to)

@@ -429,6 +429,61 @@ class FileOpsTest(TuiCase):
         self.assertTrue(os.path.exists(self.server.path("victim.txt")),
                         "an untagged file was deleted")
 
+    def check_delete_tree(self, side, top, root):
+        """F8 on the non-empty directory top (at root on the disk): n keeps
+        the whole tree, y removes it."""
+        files = {os.path.join(top, "a.txt"): b"a\n",
+                 os.path.join(top, "nested", "b.txt"): b"b\n",
+                 os.path.join(top, "nested", "deeper", "c.txt"): b"c\n"}
+        for rel, data in files.items():
+            ftptest.write_file(os.path.join(root, rel), data)
+        os.makedirs(os.path.join(root, top, "nested", "empty"))
+        ftptest.prepare(os.path.join(root, top))
+        self.start_ferry()
+        self.select(side, top)
+        asks = self.prompt_line("delete directory", top, "everything")
+        self.t.keys("F8")
+        self.t.wait_for(asks, 5, "F8 on a non-empty directory names it as a directory")
+        self.t.keys("n")
+        self.t.wait_for(lambda s: not asks(s), 5, "n closes the question")
+        time.sleep(0.5)
+        for rel in files:
+            self.assertTrue(os.path.exists(os.path.join(root, rel)),
+                            "F8 then n deleted %s" % rel)
+        self.t.keys("F8")
+        self.t.wait_for(asks, 5, "F8 asks again")
+        self.t.keys("y")
+        self.wait_disk(lambda: not os.path.lexists(os.path.join(root, top)), 10,
+                       "F8 then y left the directory %s" % top)
+        self.clear_filter()
+        self.t.wait_for(lambda s: top not in s, 10, "the deleted directory leaves the pane")
+
+    def test_delete_remote_directory_recursively(self):
+        self.check_delete_tree("remote", "wipe-rtree", self.server.path())
+
+    def test_delete_local_directory_recursively(self):
+        self.check_delete_tree("local", "wipe-ltree", self.local)
+
+    def test_delete_local_link_to_directory_removes_the_link(self):
+        outside = os.path.join(self.base, "outside")
+        ftptest.write_file(os.path.join(outside, "precious.txt"), b"keep\n")
+        ftptest.write_file(os.path.join(outside, "sub", "also.txt"), b"keep too\n")
+        link = self.lpath("wipe-link")
+        os.symlink(outside, link)
+        self.start_ferry()
+        self.select("local", "wipe-link")
+        self.t.keys("F8")
+        asks = self.prompt_line("delete", "wipe-link")
+        self.t.wait_for(asks, 5, "F8 on a link asks, naming it")
+        self.assertNotRegex(asks(self.t.screen()), r"(?i)everything",
+                            "a link to a directory is offered as a whole tree")
+        self.t.keys("y")
+        self.wait_disk(lambda: not os.path.lexists(link), 10, "F8 then y left the link")
+        self.assertTrue(os.path.isfile(os.path.join(outside, "precious.txt")),
+                        "deleting the link deleted a file it points to")
+        self.assertTrue(os.path.isfile(os.path.join(outside, "sub", "also.txt")),
+                        "deleting the link deleted a file it points to")
+
     def test_mkdir_with_f7(self):
         self.start_ferry()
         self.focus("remote")
