@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,6 +223,9 @@ int tui_run(const struct tui_options *o)
 	struct app *a = &app;
 	char *path = NULL;
 
+	/* A worker that died must not take the screen with it: writes to its
+	 * pipe then fail with EPIPE instead of killing the program. */
+	signal(SIGPIPE, SIG_IGN);
 	memset(a, 0, sizeof *a);
 	a->pane[APP_LOCAL] = pane_new();
 	a->pane[APP_REMOTE] = pane_new();
