@@ -134,7 +134,11 @@ class Tmux:
             args += ["-c", cwd]
         for k, v in sorted(full_env.items()):
             args += ["-e", "%s=%s" % (k, v)]
-        args += ["--"] + [str(c) for c in cmd]
+        # The program runs as the child of a shell that exits with its
+        # status: tmux 3.3 loses the status of a pane process that was
+        # ptrace-stopped, which LeakSanitizer does to every process it
+        # checks at exit (the sanitizer build).
+        args += ["--", "/bin/sh", "-c", '"$@"; exit $?', "sh"] + [str(c) for c in cmd]
         self.started = True
         _register(self, True)
         self.run(*args)
@@ -199,9 +203,10 @@ class Tmux:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.pane_dead():
-                # tmux may mark the pane dead a moment before it has the
-                # status.
-                for _ in range(20):
+                # tmux may mark the pane dead a while before it has the
+                # status (longer on a loaded machine).
+                status_deadline = time.monotonic() + 10.0
+                while time.monotonic() < status_deadline:
                     st = self.exit_status()
                     if st is not None:
                         return st
