@@ -413,7 +413,7 @@ class FileOpsTest(TuiCase):
         self.start_ferry()
         for i in (1, 2, 3):
             self.select("remote", "tag-%d.txt" % i)
-            self.t.keys("Space")
+            self.t.keys("IC" if i == 2 else "Space")   # Insert tags too
             time.sleep(0.1)
             self.clear_filter()
             self.t.wait_for("keep-me.txt", 5)
