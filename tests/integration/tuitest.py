@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 
 import config
@@ -97,6 +98,10 @@ class Tmux:
         self.started = False
         self.width = self.height = None
         self.last_screen = ""
+        # The wrapping shell writes the program's exit status here.
+        fd, self.status_path = tempfile.mkstemp(prefix="ferry-tui-status-")
+        os.close(fd)
+        os.unlink(self.status_path)
 
     # -- tmux itself --
 
@@ -134,11 +139,13 @@ class Tmux:
             args += ["-c", cwd]
         for k, v in sorted(full_env.items()):
             args += ["-e", "%s=%s" % (k, v)]
-        # The program runs as the child of a shell that exits with its
-        # status: tmux 3.3 loses the status of a pane process that was
-        # ptrace-stopped, which LeakSanitizer does to every process it
-        # checks at exit (the sanitizer build).
-        args += ["--", "/bin/sh", "-c", '"$@"; exit $?', "sh"] + [str(c) for c in cmd]
+        # The program runs as the child of a shell that writes its exit
+        # status to a file: tmux 3.3 does not always report the status of
+        # a pane's process (not in the sanitizer build, where LeakSanitizer
+        # ptrace-stops every process it checks at exit).
+        script = ('"$@"; s=$?; echo "$s" > "%s.tmp" && mv "%s.tmp" "%s"; exit "$s"'
+                  % (self.status_path, self.status_path, self.status_path))
+        args += ["--", "/bin/sh", "-c", script, "sh"] + [str(c) for c in cmd]
         self.started = True
         _register(self, True)
         self.run(*args)
@@ -151,6 +158,11 @@ class Tmux:
             return
         self.run("kill-server", check=False)
         self.started = False
+        for p in (self.status_path, self.status_path + ".tmp"):
+            try:
+                os.unlink(p)
+            except OSError:
+                pass
         _register(self, False)
         # The server leaves its socket file behind; it is this Tmux's own.
         sock = os.path.join(os.environ.get("TMUX_TMPDIR") or "/tmp",
@@ -188,30 +200,21 @@ class Tmux:
 
     def exit_status(self):
         """The program's exit status, or None while it runs. A program
-        ended by a signal gives -signal."""
-        out = self.run("display-message", "-p", "-t", self.target,
-                       "#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}",
-                       check=False).strip().split("|")
-        if len(out) != 3 or out[0] != "1":
+        ended by a signal gives 128 + the signal number (as sh reports it)."""
+        try:
+            with open(self.status_path) as f:
+                text = f.read().strip()
+        except OSError:
             return None
-        if out[2].isdigit() and int(out[2]) != 0:
-            return -int(out[2])
-        return int(out[1]) if out[1].lstrip("-").isdigit() else None
+        return int(text) if text.lstrip("-").isdigit() else None
 
     def wait_exit(self, timeout=WAIT_TIMEOUT):
         """Waits (bounded) until the program has exited; returns its status."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.pane_dead():
-                # tmux may mark the pane dead a while before it has the
-                # status (longer on a loaded machine).
-                status_deadline = time.monotonic() + 10.0
-                while time.monotonic() < status_deadline:
-                    st = self.exit_status()
-                    if st is not None:
-                        return st
-                    time.sleep(POLL)
-                return None
+            st = self.exit_status()
+            if st is not None:
+                return st
             time.sleep(POLL)
         raise TmuxError("the program still runs after %gs; last screen:\n%s"
                         % (timeout, self.framed(self.screen())))
