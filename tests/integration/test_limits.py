@@ -251,6 +251,9 @@ class LifecycleTest(ftptest.TestCase):
                 s = socket.create_connection((srv.host, srv.port), timeout=2)
             except ConnectionRefusedError:
                 return True
+            except ConnectionResetError:
+                # Caught in the backlog as the listener closed: try again.
+                return False
             s.close()
             return False
         self.assertTrue(ftptest.wait_until(refused, timeout=5), "still accepting after SIGTERM")
