@@ -28,28 +28,14 @@
 #include "listparse.h"
 #include "progress.h"
 #include "sbuf.h"
+#include "tempname.h"
 
-/* Suffix of temporary download names (mkstemp fills in the X's). */
-static const char get_temp_suffix[] = ".ferry-XXXXXX";
 /* The local name that means standard output. */
 static const char get_stdout_name[] = "-";
 /* Mode of new files before the umask. */
 #define GET_FILE_MODE 0666
 /* Mode of new directories before the umask. */
 #define GET_DIR_MODE 0777
-
-/* Writes the temporary name for local into out: ".NAME.ferry-XXXXXX" in
- * the same directory (".ferry-XXXXXX" when NAME is too long for that). */
-static bool get_temp_name(const char *local, char *out, size_t outsz)
-{
-	const char *slash = strrchr(local, '/');
-	const char *base = slash ? slash + 1 : local;
-	int dirlen = slash ? (int)(slash + 1 - local) : 0;
-	bool fits = strlen(base) + sizeof get_temp_suffix + 1 <= NAME_MAX;
-	int n = snprintf(out, outsz, "%.*s.%s%s", dirlen, local, fits ? base : "",
-			 fits ? get_temp_suffix : get_temp_suffix + 1);
-	return n > 0 && (size_t)n < outsz;
-}
 
 /* Downloads remote into standard output (no temporary, no summary). */
 static enum cli_exit get_stdout(struct cli *c, const char *remote, const char *label)
@@ -71,7 +57,7 @@ static enum cli_exit get_fresh(struct cli *c, const char *remote, const char *lo
 	char tmp[CLI_PATH_MAX];
 	struct progress p;
 
-	if (!get_temp_name(local, tmp, sizeof tmp))
+	if (!tempname_for(local, tmp, sizeof tmp))
 		return cli_fail_errno(c, ENAMETOOLONG, local);
 	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)

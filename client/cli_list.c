@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli_private.h"
+#include "listfmt.h"
 #include "listparse.h"
 #include "sanitize.h"
 #include "sbuf.h"
@@ -102,21 +103,6 @@ enum cli_exit cli_cmd_ls(struct cli *c, const struct cli_args *a)
 	return st == FTP_S_OK ? CLI_EXIT_OK : cli_fail_ftp(c, st, NULL);
 }
 
-/* Writes an `ls -l` mode string for mode into perms. */
-static void list_mode_string(mode_t mode, char *perms)
-{
-	static const char rwx[] = "rwxrwxrwx";
-	perms[0] = S_ISDIR(mode) ? 'd' : S_ISLNK(mode) ? 'l' : S_ISREG(mode) ? '-' :
-		   S_ISCHR(mode) ? 'c' : S_ISBLK(mode) ? 'b' : S_ISFIFO(mode) ? 'p' :
-		   S_ISSOCK(mode) ? 's' : '?';
-	for (int i = 0; i < 9; i++)
-		perms[1 + i] = (mode & (1u << (8 - i))) ? rwx[i] : '-';
-	if (mode & S_ISUID) perms[3] = (mode & S_IXUSR) ? 's' : 'S';
-	if (mode & S_ISGID) perms[6] = (mode & S_IXGRP) ? 's' : 'S';
-	if (mode & S_ISVTX) perms[9] = (mode & S_IXOTH) ? 't' : 'T';
-	perms[10] = '\0';
-}
-
 /* Adds the local file at path, shown as name, to l. */
 static void list_add_local(struct ftp_listing *l, const char *path, const char *name)
 {
@@ -137,7 +123,7 @@ static void list_add_local(struct ftp_listing *l, const char *path, const char *
 		  S_ISREG(sb.st_mode) ? FTP_ENTRY_FILE : FTP_ENTRY_OTHER;
 	e->size = sb.st_size;
 	e->mtime = sb.st_mtime;
-	list_mode_string(sb.st_mode, e->perms);
+	listfmt_mode_string(sb.st_mode, e->perms);
 	if (S_ISLNK(sb.st_mode)) {
 		char target[PATH_MAX];
 		ssize_t n = readlink(path, target, sizeof target - 1);

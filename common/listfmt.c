@@ -10,8 +10,7 @@
 
 static const char *const fact_names[] = { "type", "size", "modify", "perm", "unique" };
 
-/* Fills mode[0..9] in the `ls -l` style. */
-static void mode_string(mode_t m, char mode[11])
+void listfmt_mode_string(mode_t m, char mode[11])
 {
 	char t = '-';
 	if (S_ISDIR(m)) t = 'd';
@@ -40,7 +39,7 @@ bool listfmt_ls(struct sbuf *out, const char *name, const struct stat *st,
 	struct tm tm;
 	time_t mt = st->st_mtime;
 
-	mode_string(st->st_mode, mode);
+	listfmt_mode_string(st->st_mode, mode);
 	gmtime_r(&mt, &tm);
 	/* Like ls: the time of day within the last six months, else the year. */
 	const time_t half_year = 182 * 24 * 3600;

@@ -22,6 +22,9 @@ enum mlst_fact {
 	MLST_ALL = (1 << 5) - 1,
 };
 
+/* Writes the `ls -l` type and permission letters for m into mode
+ * ("drwxr-xr-x", with s/S/t/T for setuid, setgid and sticky). */
+void listfmt_mode_string(mode_t m, char mode[11]);
 /* Appends an `ls -l` line for name. link_target is shown as "name -> target"
  * for symlinks (NULL otherwise); now decides between "HH:MM" and year. */
 bool listfmt_ls(struct sbuf *out, const char *name, const struct stat *st,

@@ -23,12 +23,11 @@
 
 #include "ftp.h"
 #include "sbuf.h"
+#include "tempname.h"
 #include "tpath.h"
 #include "worker.h"
 #include "xalloc.h"
 
-/* Suffix of temporary download names (mkstemp fills in the X's). */
-static const char job_temp_suffix[] = ".ferry-XXXXXX";
 /* Mode of new files and directories before the umask. */
 #define JOB_FILE_MODE 0666
 #define JOB_DIR_MODE 0777
@@ -95,18 +94,6 @@ static int job_progress(void *arg, off_t done, off_t total, double rate)
 	return c->cancelled ? 1 : 0;
 }
 
-/* Writes the temporary name for local into out. */
-static bool job_temp_name(const char *local, char *out, size_t outsz)
-{
-	const char *slash = strrchr(local, '/');
-	const char *base = slash ? slash + 1 : local;
-	int dirlen = slash ? (int)(slash + 1 - local) : 0;
-	bool fits = strlen(base) + sizeof job_temp_suffix + 1 <= NAME_MAX;
-	int n = snprintf(out, outsz, "%.*s.%s%s", dirlen, local, fits ? base : "",
-			 fits ? job_temp_suffix : job_temp_suffix + 1);
-	return n > 0 && (size_t)n < outsz;
-}
-
 /* Puts the text for a failed engine call into msg. */
 static enum queue_state job_ftp_fail(struct job_ctx *c, enum ftp_status st, char *msg, size_t msgsz)
 {
@@ -144,7 +131,7 @@ static enum queue_state job_get(struct job_ctx *c, const struct wire_msg *j, cha
 			return job_ftp_fail(c, st, msg, msgsz);
 		return err ? job_errno_fail(err, local, msg, msgsz) : QUEUE_DONE;
 	}
-	if (!job_temp_name(local, tmp, sizeof tmp))
+	if (!tempname_for(local, tmp, sizeof tmp))
 		return job_errno_fail(ENAMETOOLONG, local, msg, msgsz);
 	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
