@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "cli_run.h"
-#include "interrupt.h"
+#include "cli/cli.h"
+#include "cli/cli_run.h"
+#include "cli/interrupt.h"
 #include "tui/tui.h"
 
 /* Where the commands come from. */

@@ -2,7 +2,7 @@
  * time, progress, ETA and percent, finishing, cancelling, pruning. */
 #include "config.h"
 
-#include "tui/queue.h"
+#include "queue.h"
 
 #include <check.h>
 #include <math.h>

@@ -3,7 +3,7 @@
  * reader over a real pipe. */
 #include "config.h"
 
-#include "tui/wire.h"
+#include "wire.h"
 
 #include <check.h>
 #include <stdlib.h>
