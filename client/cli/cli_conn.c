@@ -40,8 +40,8 @@ static bool conn_is_anonymous(const char *user)
 }
 
 /* Finds the user and password for u (see the file comment); *user NULL
- * afterwards means anonymous. Returns CLI_EXIT_OK or an error (printed). */
-static enum cli_exit conn_credentials(struct cli *c, const struct url *u, char **user,
+ * afterwards means anonymous. Returns FERRY_EXIT_OK or an error (printed). */
+static enum ferry_exit conn_credentials(struct cli *c, const struct url *u, char **user,
 				      char **pass)
 {
 	*user = *pass = NULL;
@@ -67,17 +67,17 @@ static enum cli_exit conn_credentials(struct cli *c, const struct url *u, char *
 	if (*user != NULL && conn_is_anonymous(*user) && *pass == NULL)
 		conn_forget(user);   /* the engine's anonymous login, with its password */
 	if (*user == NULL || *pass != NULL)
-		return CLI_EXIT_OK;
+		return FERRY_EXIT_OK;
 
 	char question[CLI_MSG_MAX];
 	snprintf(question, sizeof question, "Password for %s@%s: ", *user, u->host);
 	*pass = prompt_secret(question);
 	if (*pass != NULL)
-		return CLI_EXIT_OK;
+		return FERRY_EXIT_OK;
 	conn_forget(user);
 	if (interrupt_pending())
-		return cli_fail(c, CLI_EXIT_DECLINED, "interrupted");
-	return cli_fail(c, CLI_EXIT_LOGIN,
+		return cli_fail(c, FERRY_EXIT_DECLINED, "interrupted");
+	return cli_fail(c, FERRY_EXIT_LOGIN,
 			"no password, and no terminal to ask for one (give it in the URL, "
 			"with -u USER:PASS or in ~/.netrc)");
 }
@@ -96,7 +96,7 @@ static void conn_greet(struct cli *c, const char *host)
 
 /* Logs in to u; then enters its path, or downloads it when fetch is set
  * and it is not a directory (setting *fetched). */
-static enum cli_exit conn_open(struct cli *c, const struct url *u, bool fetch, bool *fetched)
+static enum ferry_exit conn_open(struct cli *c, const struct url *u, bool fetch, bool *fetched)
 {
 	char what[CLI_WHAT_MAX];
 	char *user, *pass;
@@ -108,8 +108,8 @@ static enum cli_exit conn_open(struct cli *c, const struct url *u, bool fetch, b
 		snprintf(what, sizeof what, "open %s:%d", u->host, u->port);
 	cli_set_what(c, what);
 
-	enum cli_exit code = conn_credentials(c, u, &user, &pass);
-	if (code != CLI_EXIT_OK)
+	enum ferry_exit code = conn_credentials(c, u, &user, &pass);
+	if (code != FERRY_EXIT_OK)
 		return code;
 	if (ftp_connected(c->ftp))
 		ftp_quit(c->ftp);
@@ -122,17 +122,17 @@ static enum cli_exit conn_open(struct cli *c, const struct url *u, bool fetch, b
 	c->have_server = true;
 	conn_greet(c, u->host);
 	if (u->path == NULL)
-		return CLI_EXIT_OK;
+		return FERRY_EXIT_OK;
 	st = ftp_cwd(c->ftp, u->path);
 	if (st == FTP_S_REFUSED && fetch) {
 		*fetched = true;
 		return cli_xfer_get(c, u->path, NULL, false);
 	}
-	return st == FTP_S_OK ? CLI_EXIT_OK : cli_fail_ftp(c, st, NULL);
+	return st == FTP_S_OK ? FERRY_EXIT_OK : cli_fail_ftp(c, st, NULL);
 }
 
 /* Parses target (and a separate port, 0 for none) and opens it. */
-static enum cli_exit conn_open_text(struct cli *c, const char *target, int port, bool fetch,
+static enum ferry_exit conn_open_text(struct cli *c, const char *target, int port, bool fetch,
 				    bool *fetched)
 {
 	struct url u;
@@ -140,7 +140,7 @@ static enum cli_exit conn_open_text(struct cli *c, const char *target, int port,
 
 	if (err != NULL) {
 		cli_set_what(c, "open");
-		return cli_fail(c, CLI_EXIT_USAGE, "bad address: %s", err);
+		return cli_fail(c, FERRY_EXIT_USAGE, "bad address: %s", err);
 	}
 	if (port > 0)
 		u.port = port;
@@ -149,38 +149,38 @@ static enum cli_exit conn_open_text(struct cli *c, const char *target, int port,
 		c->last_target = xstrdup(target);
 		c->last_port = port;
 	}
-	enum cli_exit code = conn_open(c, &u, fetch, fetched);
+	enum ferry_exit code = conn_open(c, &u, fetch, fetched);
 	url_free(&u);
 	return code;
 }
 
-enum cli_exit cli_open_start(struct cli *c, const char *url, bool fetch, bool *fetched)
+enum ferry_exit cli_open_start(struct cli *c, const char *url, bool fetch, bool *fetched)
 {
 	*fetched = false;
 	return conn_open_text(c, url, 0, fetch, fetched);
 }
 
-enum cli_exit cli_cmd_open(struct cli *c, const struct cli_args *a)
+enum ferry_exit cli_cmd_open(struct cli *c, const struct cli_args *a)
 {
 	bool fetched = false;
 	int port = 0;
 
 	if (a->argc == 0) {
 		if (c->last_target == NULL)
-			return cli_fail(c, CLI_EXIT_USAGE, "no server yet: open URL or HOST [PORT]");
+			return cli_fail(c, FERRY_EXIT_USAGE, "no server yet: open URL or HOST [PORT]");
 		return conn_open_text(c, c->last_target, c->last_port, false, &fetched);
 	}
 	if (a->argc == 2 && (port = url_port(a->argv[1])) < 0)
-		return cli_fail(c, CLI_EXIT_USAGE, "bad port %s (1 to 65535)", a->argv[1]);
+		return cli_fail(c, FERRY_EXIT_USAGE, "bad port %s (1 to 65535)", a->argv[1]);
 	return conn_open_text(c, a->argv[0], port, false, &fetched);
 }
 
-enum cli_exit cli_cmd_bye(struct cli *c, const struct cli_args *a)
+enum ferry_exit cli_cmd_bye(struct cli *c, const struct cli_args *a)
 {
 	(void)a;
 	/* Leaving succeeds even when the goodbye is lost: the session is over. */
 	if (ftp_connected(c->ftp))
 		ftp_quit(c->ftp);
 	c->finished = true;
-	return CLI_EXIT_OK;
+	return FERRY_EXIT_OK;
 }

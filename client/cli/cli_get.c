@@ -38,7 +38,7 @@ static const char get_stdout_name[] = "-";
 #define GET_DIR_MODE 0777
 
 /* Downloads remote into standard output (no temporary, no summary). */
-static enum cli_exit get_stdout(struct cli *c, const char *remote, const char *label)
+static enum ferry_exit get_stdout(struct cli *c, const char *remote, const char *label)
 {
 	struct progress p;
 
@@ -46,12 +46,12 @@ static enum cli_exit get_stdout(struct cli *c, const char *remote, const char *l
 	progress_start(&p, "downloaded", label, c->bars, 0);
 	enum ftp_status st = ftp_get(c->ftp, remote, STDOUT_FILENO, 0, cli_xfer_progress, &p);
 	cli_xfer_done(c, &p, false);
-	return st == FTP_S_OK ? CLI_EXIT_OK : cli_fail_ftp(c, st, NULL);
+	return st == FTP_S_OK ? FERRY_EXIT_OK : cli_fail_ftp(c, st, NULL);
 }
 
 /* Downloads remote into a temporary beside local, then renames it over
  * local; mode is the new file's mode. */
-static enum cli_exit get_fresh(struct cli *c, const char *remote, const char *local,
+static enum ferry_exit get_fresh(struct cli *c, const char *remote, const char *local,
 			       mode_t mode, const char *label, const char *name)
 {
 	char tmp[CLI_PATH_MAX];
@@ -84,28 +84,28 @@ static enum cli_exit get_fresh(struct cli *c, const char *remote, const char *lo
 	if (err != 0)
 		return cli_fail_errno(c, err, local);
 	cli_xfer_done(c, &p, true);
-	return CLI_EXIT_OK;
+	return FERRY_EXIT_OK;
 }
 
 /* Downloads remote into local from local's current size (sb, or NULL
  * when local does not exist yet). */
-static enum cli_exit get_resume(struct cli *c, const char *remote, const char *local,
+static enum ferry_exit get_resume(struct cli *c, const char *remote, const char *local,
 				const struct stat *sb, const char *label, const char *name)
 {
 	struct progress p;
 	off_t offset = sb ? sb->st_size : 0;
 
 	if (sb != NULL && !S_ISREG(sb->st_mode))
-		return cli_fail(c, CLI_EXIT_LOCAL, "%s: not a regular file; cannot resume", local);
+		return cli_fail(c, FERRY_EXIT_LOCAL, "%s: not a regular file; cannot resume", local);
 	if (offset > 0) {
 		off_t rsize;
 		enum ftp_status st = ftp_size(c->ftp, remote, &rsize);
 		if (st == FTP_S_OK && rsize == offset) {
 			cli_xfer_complete(c, label, rsize);
-			return CLI_EXIT_OK;
+			return FERRY_EXIT_OK;
 		}
 		if (st == FTP_S_OK && rsize < offset)
-			return cli_fail(c, CLI_EXIT_LOCAL, "%s: the local file is larger than the "
+			return cli_fail(c, FERRY_EXIT_LOCAL, "%s: the local file is larger than the "
 					"remote one (%jd > %jd bytes); not resumed", local,
 					(intmax_t)offset, (intmax_t)rsize);
 		if (st != FTP_S_OK && st != FTP_S_REFUSED)
@@ -128,12 +128,12 @@ static enum cli_exit get_resume(struct cli *c, const char *remote, const char *l
 	if (err != 0)
 		return cli_fail_errno(c, err, local);
 	cli_xfer_done(c, &p, true);
-	return CLI_EXIT_OK;
+	return FERRY_EXIT_OK;
 }
 
 /* Downloads one file: to stdout, resumed, or fresh after the overwrite
  * rule. label is the name shown; name prefixes messages inside trees. */
-static enum cli_exit get_file(struct cli *c, const char *remote, const char *local,
+static enum ferry_exit get_file(struct cli *c, const char *remote, const char *local,
 			      const struct cli_xfer_job *job, const char *label, const char *name)
 {
 	char question[CLI_MSG_MAX], refusal[CLI_MSG_MAX];
@@ -141,7 +141,7 @@ static enum cli_exit get_file(struct cli *c, const char *remote, const char *loc
 
 	if (strcmp(local, get_stdout_name) == 0) {
 		if (job->resume)
-			return cli_fail(c, CLI_EXIT_USAGE, "-c cannot resume into standard output");
+			return cli_fail(c, FERRY_EXIT_USAGE, "-c cannot resume into standard output");
 		return get_stdout(c, remote, label);
 	}
 	bool exists = lstat(local, &sb) == 0;
@@ -155,8 +155,8 @@ static enum cli_exit get_file(struct cli *c, const char *remote, const char *loc
 	if (exists) {
 		snprintf(question, sizeof question, "Overwrite %s?", local);
 		snprintf(refusal, sizeof refusal, "%s exists: not overwritten", local);
-		enum cli_exit code = cli_confirm(c, question, refusal);
-		if (code != CLI_EXIT_OK)
+		enum ferry_exit code = cli_confirm(c, question, refusal);
+		if (code != FERRY_EXIT_OK)
 			return code;
 		if (S_ISREG(sb.st_mode))
 			mode = sb.st_mode;
@@ -171,16 +171,16 @@ static int get_entry_cmp(const void *a, const void *b)
 }
 
 /* Copies the remote directory tree remote into the local directory local. */
-static enum cli_exit get_tree(struct cli *c, const char *remote, const char *local,
+static enum ferry_exit get_tree(struct cli *c, const char *remote, const char *local,
 			      const struct cli_xfer_job *job)
 {
 	struct ftp_listing l;
 	struct sbuf rpath, lpath;
 	struct stat sb;
-	enum cli_exit code = CLI_EXIT_OK;
+	enum ferry_exit code = FERRY_EXIT_OK;
 
 	if (job->depth > CLI_TREE_DEPTH_MAX)
-		return cli_fail(c, CLI_EXIT_LOCAL, "%s: more than %d directory levels", local,
+		return cli_fail(c, FERRY_EXIT_LOCAL, "%s: more than %d directory levels", local,
 				CLI_TREE_DEPTH_MAX);
 	if (mkdir(local, GET_DIR_MODE) < 0 &&
 	    (errno != EEXIST || stat(local, &sb) < 0 || !S_ISDIR(sb.st_mode)))
@@ -197,10 +197,10 @@ static enum cli_exit get_tree(struct cli *c, const char *remote, const char *loc
 	sbuf_init(&lpath, CLI_PATH_MAX);
 	struct cli_xfer_job sub = *job;
 	sub.depth++;
-	for (size_t i = 0; i < l.n && code == CLI_EXIT_OK; i++) {
+	for (size_t i = 0; i < l.n && code == FERRY_EXIT_OK; i++) {
 		const struct ftp_entry *e = &l.v[i];
 		if (interrupt_pending()) {
-			code = cli_fail(c, CLI_EXIT_DECLINED, "interrupted");
+			code = cli_fail(c, FERRY_EXIT_DECLINED, "interrupted");
 			break;
 		}
 		if (!cli_xfer_safe_name(e->name)) {
@@ -227,7 +227,7 @@ static enum cli_exit get_tree(struct cli *c, const char *remote, const char *loc
 
 /* Works out where a download goes: local as given (inside it when it is
  * a directory), or remote's last name here. Writes it into out. */
-static enum cli_exit get_target(struct cli *c, const char *remote, const char *local,
+static enum ferry_exit get_target(struct cli *c, const char *remote, const char *local,
 				struct sbuf *out)
 {
 	char base[NAME_MAX + 1];
@@ -237,31 +237,31 @@ static enum cli_exit get_target(struct cli *c, const char *remote, const char *l
 	if (local != NULL && (strcmp(local, get_stdout_name) == 0 || stat(local, &sb) < 0 ||
 			      !S_ISDIR(sb.st_mode))) {
 		sbuf_puts(out, local);
-		return CLI_EXIT_OK;
+		return FERRY_EXIT_OK;
 	}
 	if (!have_base)
-		return cli_fail(c, CLI_EXIT_USAGE, "%s has no file name to copy to: name the "
+		return cli_fail(c, FERRY_EXIT_USAGE, "%s has no file name to copy to: name the "
 				"local copy", remote);
 	if (local == NULL ? !sbuf_puts(out, base) : !cli_xfer_join(out, local, base))
 		return cli_fail_errno(c, ENAMETOOLONG, local);
-	return CLI_EXIT_OK;
+	return FERRY_EXIT_OK;
 }
 
 /* get without -r, also used for the file named by a URL. */
-enum cli_exit cli_xfer_get(struct cli *c, const char *remote, const char *local, bool resume)
+enum ferry_exit cli_xfer_get(struct cli *c, const char *remote, const char *local, bool resume)
 {
 	struct cli_xfer_job job = { .resume = resume };
 	struct sbuf target;
 
 	sbuf_init(&target, CLI_PATH_MAX);
-	enum cli_exit code = get_target(c, remote, local, &target);
-	if (code == CLI_EXIT_OK)
+	enum ferry_exit code = get_target(c, remote, local, &target);
+	if (code == FERRY_EXIT_OK)
 		code = get_file(c, remote, sbuf_str(&target), &job, remote, NULL);
 	sbuf_free(&target);
 	return code;
 }
 
-enum cli_exit cli_cmd_get(struct cli *c, const struct cli_args *a)
+enum ferry_exit cli_cmd_get(struct cli *c, const struct cli_args *a)
 {
 	struct cli_xfer_job job = { .resume = (a->opts & CLI_OPT('c')) != 0 };
 	const char *local = a->argc > 1 ? a->argv[1] : NULL;
@@ -270,10 +270,10 @@ enum cli_exit cli_cmd_get(struct cli *c, const struct cli_args *a)
 	if (!(a->opts & CLI_OPT('r')))
 		return cli_xfer_get(c, a->argv[0], local, job.resume);
 	if (local != NULL && strcmp(local, get_stdout_name) == 0)
-		return cli_fail(c, CLI_EXIT_USAGE, "-r cannot copy a tree to standard output");
+		return cli_fail(c, FERRY_EXIT_USAGE, "-r cannot copy a tree to standard output");
 	sbuf_init(&target, CLI_PATH_MAX);
-	enum cli_exit code = get_target(c, a->argv[0], local, &target);
-	if (code == CLI_EXIT_OK)
+	enum ferry_exit code = get_target(c, a->argv[0], local, &target);
+	if (code == FERRY_EXIT_OK)
 		code = get_tree(c, a->argv[0], sbuf_str(&target), &job);
 	sbuf_free(&target);
 	return code;

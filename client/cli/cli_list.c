@@ -91,7 +91,7 @@ static void list_print(struct ftp_listing *l)
 	sbuf_free(&line);
 }
 
-enum cli_exit cli_cmd_ls(struct cli *c, const struct cli_args *a)
+enum ferry_exit cli_cmd_ls(struct cli *c, const struct cli_args *a)
 {
 	struct ftp_listing l;
 
@@ -100,7 +100,7 @@ enum cli_exit cli_cmd_ls(struct cli *c, const struct cli_args *a)
 	if (st == FTP_S_OK)
 		list_print(&l);
 	listparse_free(&l);
-	return st == FTP_S_OK ? CLI_EXIT_OK : cli_fail_ftp(c, st, NULL);
+	return st == FTP_S_OK ? FERRY_EXIT_OK : cli_fail_ftp(c, st, NULL);
 }
 
 /* Adds the local file at path, shown as name, to l. */
@@ -134,7 +134,7 @@ static void list_add_local(struct ftp_listing *l, const char *path, const char *
 	}
 }
 
-enum cli_exit cli_cmd_lls(struct cli *c, const struct cli_args *a)
+enum ferry_exit cli_cmd_lls(struct cli *c, const struct cli_args *a)
 {
 	const char *dir = a->argc > 0 ? a->argv[0] : ".";
 	struct ftp_listing l;
@@ -148,7 +148,7 @@ enum cli_exit cli_cmd_lls(struct cli *c, const struct cli_args *a)
 		list_add_local(&l, dir, dir);
 		list_print(&l);
 		listparse_free(&l);
-		return CLI_EXIT_OK;
+		return FERRY_EXIT_OK;
 	}
 	DIR *d = opendir(dir);
 	if (d == NULL)
@@ -166,5 +166,5 @@ enum cli_exit cli_cmd_lls(struct cli *c, const struct cli_args *a)
 	sbuf_free(&path);
 	list_print(&l);
 	listparse_free(&l);
-	return CLI_EXIT_OK;
+	return FERRY_EXIT_OK;
 }

@@ -48,7 +48,7 @@ struct cli_args {
 };
 
 /* Runs one command; returns its exit status (having printed any error). */
-typedef enum cli_exit cli_handler(struct cli *c, const struct cli_args *a);
+typedef enum ferry_exit cli_handler(struct cli *c, const struct cli_args *a);
 
 /* ---- cli_conn.c: connecting and leaving ---- */
 cli_handler cli_cmd_open;    /* connme/open [URL | HOST [PORT]] */
@@ -71,7 +71,7 @@ cli_handler cli_cmd_get;     /* download/get [-c] [-r] REMOTE [LOCAL] */
 cli_handler cli_cmd_put;     /* upload/put [-c] [-r] LOCAL [REMOTE] */
 /* Downloads remote (a file) to local (NULL: its last name in the current
  * directory), resuming when resume is set. */
-enum cli_exit cli_xfer_get(struct cli *c, const char *remote, const char *local, bool resume);
+enum ferry_exit cli_xfer_get(struct cli *c, const char *remote, const char *local, bool resume);
 
 /* ---- cli_xfer.c: what both directions share ---- */
 
@@ -103,17 +103,17 @@ bool cli_xfer_join(struct sbuf *out, const char *dir, const char *name);
 /* ---- cli.c: reporting ---- */
 
 /* Prints an error for the running command and returns code. */
-enum cli_exit cli_fail(struct cli *c, enum cli_exit code, const char *fmt, ...)
+enum ferry_exit cli_fail(struct cli *c, enum ferry_exit code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Prints the engine's message for st (prefixed by name when not NULL)
  * and returns the matching exit status. */
-enum cli_exit cli_fail_ftp(struct cli *c, enum ftp_status st, const char *name);
-/* Prints "name: strerror(err)" and returns CLI_EXIT_LOCAL. */
-enum cli_exit cli_fail_errno(struct cli *c, int err, const char *name);
+enum ferry_exit cli_fail_ftp(struct cli *c, enum ftp_status st, const char *name);
+/* Prints "name: strerror(err)" and returns FERRY_EXIT_LOCAL. */
+enum ferry_exit cli_fail_errno(struct cli *c, int err, const char *name);
 /* Asks "question [y/N]" when stdin is a terminal; without one only -y
- * agrees. Returns CLI_EXIT_OK to go ahead, or CLI_EXIT_DECLINED having
+ * agrees. Returns FERRY_EXIT_OK to go ahead, or FERRY_EXIT_DECLINED having
  * printed "refusal". -y always agrees. */
-enum cli_exit cli_confirm(struct cli *c, const char *question, const char *refusal);
+enum ferry_exit cli_confirm(struct cli *c, const char *question, const char *refusal);
 /* Prints an informational line on stderr unless -q. */
 void cli_note(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Replaces the command text used in messages. */

@@ -22,7 +22,7 @@
 #include "xalloc.h"
 
 /* Uploads the open local file fd (described by sb) as remote. */
-static enum cli_exit put_fd(struct cli *c, int fd, const struct stat *sb, const char *remote,
+static enum ferry_exit put_fd(struct cli *c, int fd, const struct stat *sb, const char *remote,
 			    const struct cli_xfer_job *job, const char *label, const char *name)
 {
 	struct progress p;
@@ -34,10 +34,10 @@ static enum cli_exit put_fd(struct cli *c, int fd, const struct stat *sb, const 
 		enum ftp_status st = ftp_size(c->ftp, remote, &rsize);
 		if (st == FTP_S_OK && rsize == sb->st_size) {
 			cli_xfer_complete(c, label, rsize);
-			return CLI_EXIT_OK;
+			return FERRY_EXIT_OK;
 		}
 		if (st == FTP_S_OK && rsize > sb->st_size)
-			return cli_fail(c, CLI_EXIT_REFUSED, "%s: the remote file is larger than "
+			return cli_fail(c, FERRY_EXIT_REFUSED, "%s: the remote file is larger than "
 					"the local one (%jd > %jd bytes); not resumed", remote,
 					(intmax_t)rsize, (intmax_t)sb->st_size);
 		if (st != FTP_S_OK && st != FTP_S_REFUSED)
@@ -53,11 +53,11 @@ static enum cli_exit put_fd(struct cli *c, int fd, const struct stat *sb, const 
 	if (st != FTP_S_OK)
 		return cli_fail_ftp(c, st, name);
 	cli_xfer_done(c, &p, true);
-	return CLI_EXIT_OK;
+	return FERRY_EXIT_OK;
 }
 
 /* Uploads the local file local as remote. */
-static enum cli_exit put_file(struct cli *c, const char *local, const char *remote,
+static enum ferry_exit put_file(struct cli *c, const char *local, const char *remote,
 			      const struct cli_xfer_job *job, const char *label, const char *name)
 {
 	struct stat sb;
@@ -69,29 +69,29 @@ static enum cli_exit put_file(struct cli *c, const char *local, const char *remo
 		int err = S_ISDIR(sb.st_mode) ? EISDIR : errno;
 		close(fd);
 		if (err == EISDIR)
-			return cli_fail(c, CLI_EXIT_LOCAL, "%s: is a directory (copy it with -r)",
+			return cli_fail(c, FERRY_EXIT_LOCAL, "%s: is a directory (copy it with -r)",
 					local);
 		return cli_fail_errno(c, err, local);
 	}
-	enum cli_exit code = put_fd(c, fd, &sb, remote, job, label, name);
+	enum ferry_exit code = put_fd(c, fd, &sb, remote, job, label, name);
 	close(fd);
 	return code;
 }
 
 /* Makes the remote directory remote unless it exists already. */
-static enum cli_exit put_mkdir(struct cli *c, const char *remote, const char *name)
+static enum ferry_exit put_mkdir(struct cli *c, const char *remote, const char *name)
 {
 	char why[CLI_MSG_MAX];
 
 	enum ftp_status st = ftp_mkdir(c->ftp, remote);
 	if (st == FTP_S_OK)
-		return CLI_EXIT_OK;
+		return FERRY_EXIT_OK;
 	if (st != FTP_S_REFUSED)
 		return cli_fail_ftp(c, st, name);
 	/* Refused: fine when the directory is there already, which entering
 	 * it (and coming back) shows. */
 	if (ftp_dir(c->ftp)[0] == '\0')
-		return CLI_EXIT_OK;   /* no way back after the test: the uploads will tell */
+		return FERRY_EXIT_OK;   /* no way back after the test: the uploads will tell */
 	snprintf(why, sizeof why, "%s", ftp_message(c->ftp));
 	char *back = xstrdup(ftp_dir(c->ftp));
 	st = ftp_cwd(c->ftp, remote);
@@ -101,10 +101,10 @@ static enum cli_exit put_mkdir(struct cli *c, const char *remote, const char *na
 	free(back);
 	if (!exists && st == FTP_S_REFUSED) {
 		if (name != NULL)
-			return cli_fail(c, CLI_EXIT_REFUSED, "%s: %s", name, why);
-		return cli_fail(c, CLI_EXIT_REFUSED, "%s", why);
+			return cli_fail(c, FERRY_EXIT_REFUSED, "%s: %s", name, why);
+		return cli_fail(c, FERRY_EXIT_REFUSED, "%s", why);
 	}
-	return st == FTP_S_OK ? CLI_EXIT_OK : cli_fail_ftp(c, st, name);
+	return st == FTP_S_OK ? FERRY_EXIT_OK : cli_fail_ftp(c, st, name);
 }
 
 /* Orders names for qsort. */
@@ -143,7 +143,7 @@ static char **put_read_dir(const char *dir, size_t *n)
 }
 
 /* Copies the local directory tree local into the remote directory remote. */
-static enum cli_exit put_tree(struct cli *c, const char *local, const char *remote,
+static enum ferry_exit put_tree(struct cli *c, const char *local, const char *remote,
 			      const struct cli_xfer_job *job)
 {
 	struct sbuf rpath, lpath;
@@ -151,20 +151,20 @@ static enum cli_exit put_tree(struct cli *c, const char *local, const char *remo
 	const char *name = job->depth > 0 ? local : NULL;
 
 	if (job->depth > CLI_TREE_DEPTH_MAX)
-		return cli_fail(c, CLI_EXIT_LOCAL, "%s: more than %d directory levels", local,
+		return cli_fail(c, FERRY_EXIT_LOCAL, "%s: more than %d directory levels", local,
 				CLI_TREE_DEPTH_MAX);
 	char **names = put_read_dir(local, &n);
 	if (names == NULL)
 		return cli_fail_errno(c, errno, local);
-	enum cli_exit code = put_mkdir(c, remote, name);
+	enum ferry_exit code = put_mkdir(c, remote, name);
 	sbuf_init(&rpath, CLI_PATH_MAX);
 	sbuf_init(&lpath, CLI_PATH_MAX);
 	struct cli_xfer_job sub = *job;
 	sub.depth++;
-	for (size_t i = 0; i < n && code == CLI_EXIT_OK; i++) {
+	for (size_t i = 0; i < n && code == FERRY_EXIT_OK; i++) {
 		struct stat sb;
 		if (interrupt_pending()) {
-			code = cli_fail(c, CLI_EXIT_DECLINED, "interrupted");
+			code = cli_fail(c, FERRY_EXIT_DECLINED, "interrupted");
 			break;
 		}
 		if (!cli_xfer_join(&rpath, remote, names[i]) || !cli_xfer_join(&lpath, local, names[i])) {
@@ -189,7 +189,7 @@ static enum cli_exit put_tree(struct cli *c, const char *local, const char *remo
 	return code;
 }
 
-enum cli_exit cli_cmd_put(struct cli *c, const struct cli_args *a)
+enum ferry_exit cli_cmd_put(struct cli *c, const struct cli_args *a)
 {
 	struct cli_xfer_job job = { .resume = (a->opts & CLI_OPT('c')) != 0 };
 	const char *local = a->argv[0];
@@ -199,7 +199,7 @@ enum cli_exit cli_cmd_put(struct cli *c, const struct cli_args *a)
 	const char *remote = a->argc > 1 ? a->argv[1] : NULL;
 	if (remote == NULL) {
 		if (!cli_xfer_basename(local, base, sizeof base))
-			return cli_fail(c, CLI_EXIT_USAGE, "%s has no file name to copy to: name "
+			return cli_fail(c, FERRY_EXIT_USAGE, "%s has no file name to copy to: name "
 					"the remote copy", local);
 		remote = base;
 	}
@@ -207,7 +207,7 @@ enum cli_exit cli_cmd_put(struct cli *c, const struct cli_args *a)
 		return cli_fail_errno(c, errno, local);
 	if (S_ISDIR(sb.st_mode)) {
 		if (!(a->opts & CLI_OPT('r')))
-			return cli_fail(c, CLI_EXIT_LOCAL, "%s: is a directory (copy it with -r)",
+			return cli_fail(c, FERRY_EXIT_LOCAL, "%s: is a directory (copy it with -r)",
 					local);
 		return put_tree(c, local, remote, &job);
 	}

@@ -18,6 +18,7 @@
 #include "actions.h"
 #include "app.h"
 #include "draw.h"
+#include "ferry_exit.h"
 #include "keys.h"
 #include "netrc.h"
 #include "sanitize.h"
@@ -30,10 +31,6 @@
 #define APP_REFRESH_GAP_MS 1000
 /* Longest wait in poll before a redraw, in ms. */
 #define APP_TICK_MS 500
-/* Exit statuses (as the command line's). */
-#define APP_EXIT_OK 0
-#define APP_EXIT_USAGE 2
-#define APP_EXIT_LOCAL 6
 
 void app_status(struct app *a, bool error, const char *fmt, ...)
 {
@@ -217,7 +214,7 @@ static void app_open_local(struct app *a)
 	side_load(a, APP_LOCAL, cwd, NULL);
 }
 
-int tui_run(const struct tui_options *o)
+enum ferry_exit tui_run(const struct tui_options *o)
 {
 	static struct app app;
 	struct app *a = &app;
@@ -237,12 +234,12 @@ int tui_run(const struct tui_options *o)
 		const char *err = app_login_from(a, o, &path);
 		if (err != NULL) {
 			fprintf(stderr, "ferry: %s\n", err);
-			return APP_EXIT_USAGE;
+			return FERRY_EXIT_USAGE;
 		}
 	}
 	if (!draw_start(a)) {
 		fprintf(stderr, "ferry: cannot use this terminal\n");
-		return APP_EXIT_LOCAL;
+		return FERRY_EXIT_LOCAL;
 	}
 	app_open_local(a);
 	a->active = APP_REMOTE;
@@ -268,5 +265,5 @@ int tui_run(const struct tui_options *o)
 	pane_free(a->pane[APP_LOCAL]);
 	pane_free(a->pane[APP_REMOTE]);
 	explicit_bzero(a->login.pass, sizeof a->login.pass);
-	return APP_EXIT_OK;
+	return FERRY_EXIT_OK;
 }
