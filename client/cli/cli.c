@@ -235,7 +235,7 @@ void cli_note(struct cli *c, const char *fmt, ...)
 
 void cli_print(const char *text)
 {
-	char clean[CLI_MSG_MAX + CLI_PATH_MAX];
+	char clean[CLI_MSG_MAX + PATH_LEN_MAX];
 	sanitize_text(text, strlen(text), clean, sizeof clean);
 	puts(clean);
 }

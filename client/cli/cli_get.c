@@ -54,7 +54,7 @@ static enum ferry_exit get_stdout(struct cli *c, const char *remote, const char 
 static enum ferry_exit get_fresh(struct cli *c, const char *remote, const char *local,
 			       mode_t mode, const char *label, const char *name)
 {
-	char tmp[CLI_PATH_MAX];
+	char tmp[PATH_LEN_MAX];
 	struct progress p;
 
 	if (!tempname_for(local, tmp, sizeof tmp))
@@ -193,8 +193,8 @@ static enum ferry_exit get_tree(struct cli *c, const char *remote, const char *l
 	}
 	if (l.n > 1)
 		qsort(l.v, l.n, sizeof l.v[0], get_entry_cmp);
-	sbuf_init(&rpath, CLI_PATH_MAX);
-	sbuf_init(&lpath, CLI_PATH_MAX);
+	sbuf_init(&rpath, PATH_LEN_MAX);
+	sbuf_init(&lpath, PATH_LEN_MAX);
 	struct cli_xfer_job sub = *job;
 	sub.depth++;
 	for (size_t i = 0; i < l.n && code == FERRY_EXIT_OK; i++) {
@@ -203,11 +203,11 @@ static enum ferry_exit get_tree(struct cli *c, const char *remote, const char *l
 			code = cli_fail(c, FERRY_EXIT_DECLINED, "interrupted");
 			break;
 		}
-		if (!cli_xfer_safe_name(e->name)) {
+		if (!path_safe_name(e->name)) {
 			cli_note(c, "skipping %s: not a plain file name", e->display);
 			continue;
 		}
-		if (!cli_xfer_join(&rpath, remote, e->name) || !cli_xfer_join(&lpath, local, e->name)) {
+		if (!path_join(&rpath, remote, e->name) || !path_join(&lpath, local, e->name)) {
 			code = cli_fail_errno(c, ENAMETOOLONG, e->display);
 			break;
 		}
@@ -232,7 +232,7 @@ static enum ferry_exit get_target(struct cli *c, const char *remote, const char 
 {
 	char base[NAME_MAX + 1];
 	struct stat sb;
-	bool have_base = cli_xfer_basename(remote, base, sizeof base);
+	bool have_base = path_basename(remote, base, sizeof base);
 
 	if (local != NULL && (strcmp(local, get_stdout_name) == 0 || stat(local, &sb) < 0 ||
 			      !S_ISDIR(sb.st_mode))) {
@@ -242,7 +242,7 @@ static enum ferry_exit get_target(struct cli *c, const char *remote, const char 
 	if (!have_base)
 		return cli_fail(c, FERRY_EXIT_USAGE, "%s has no file name to copy to: name the "
 				"local copy", remote);
-	if (local == NULL ? !sbuf_puts(out, base) : !cli_xfer_join(out, local, base))
+	if (local == NULL ? !sbuf_puts(out, base) : !path_join(out, local, base))
 		return cli_fail_errno(c, ENAMETOOLONG, local);
 	return FERRY_EXIT_OK;
 }
@@ -253,7 +253,7 @@ enum ferry_exit cli_xfer_get(struct cli *c, const char *remote, const char *loca
 	struct cli_xfer_job job = { .resume = resume };
 	struct sbuf target;
 
-	sbuf_init(&target, CLI_PATH_MAX);
+	sbuf_init(&target, PATH_LEN_MAX);
 	enum ferry_exit code = get_target(c, remote, local, &target);
 	if (code == FERRY_EXIT_OK)
 		code = get_file(c, remote, sbuf_str(&target), &job, remote, NULL);
@@ -271,7 +271,7 @@ enum ferry_exit cli_cmd_get(struct cli *c, const struct cli_args *a)
 		return cli_xfer_get(c, a->argv[0], local, job.resume);
 	if (local != NULL && strcmp(local, get_stdout_name) == 0)
 		return cli_fail(c, FERRY_EXIT_USAGE, "-r cannot copy a tree to standard output");
-	sbuf_init(&target, CLI_PATH_MAX);
+	sbuf_init(&target, PATH_LEN_MAX);
 	enum ferry_exit code = get_target(c, a->argv[0], local, &target);
 	if (code == FERRY_EXIT_OK)
 		code = get_tree(c, a->argv[0], sbuf_str(&target), &job);

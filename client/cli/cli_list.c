@@ -68,7 +68,7 @@ static void list_print(struct ftp_listing *l)
 		if (l->v[i].size >= 0 && w > size_cols)
 			size_cols = w;
 	}
-	sbuf_init(&line, CLI_MSG_MAX + CLI_PATH_MAX);
+	sbuf_init(&line, CLI_MSG_MAX + PATH_LEN_MAX);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct ftp_entry *e = &l->v[i];
 		struct tm tm;
@@ -107,7 +107,7 @@ enum ferry_exit cli_cmd_ls(struct cli *c, const struct cli_args *a)
 static void list_add_local(struct ftp_listing *l, const char *path, const char *name)
 {
 	struct stat sb;
-	char shown[CLI_PATH_MAX];
+	char shown[PATH_LEN_MAX];
 
 	if (lstat(path, &sb) < 0)
 		return;   /* gone since it was listed */
@@ -153,7 +153,7 @@ enum ferry_exit cli_cmd_lls(struct cli *c, const struct cli_args *a)
 	DIR *d = opendir(dir);
 	if (d == NULL)
 		return cli_fail_errno(c, errno, dir);
-	sbuf_init(&path, CLI_PATH_MAX);
+	sbuf_init(&path, PATH_LEN_MAX);
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "ftp.h"
+#include "path.h"
 #include "progress.h"
 #include "sbuf.h"
 
@@ -19,8 +20,6 @@
 #define CLI_WHAT_MAX 512
 /* Deepest directory tree copied by get -r and put -r. */
 #define CLI_TREE_DEPTH_MAX 64
-/* Longest local or remote path built, in bytes. */
-#define CLI_PATH_MAX 4096
 
 /* The interpreter's state. */
 struct cli {
@@ -91,14 +90,6 @@ void cli_xfer_done(struct cli *c, struct progress *p, bool summary);
 void cli_xfer_say(struct cli *c, const char *line);
 /* Prints "LABEL: already complete (N bytes)" unless -q. */
 void cli_xfer_complete(struct cli *c, const char *label, off_t size);
-/* Writes the last component of path (trailing slashes ignored) into out;
- * false when there is none usable as a file name ("", "/", ".", ".."). */
-bool cli_xfer_basename(const char *path, char *out, size_t outsz);
-/* True for a name from a listing that is safe to use below a directory
- * (not empty, no '/', not "." or ".."). */
-bool cli_xfer_safe_name(const char *name);
-/* Writes dir/name into out (no doubled slash); false if it is too long. */
-bool cli_xfer_join(struct sbuf *out, const char *dir, const char *name);
 
 /* ---- cli.c: reporting ---- */
 

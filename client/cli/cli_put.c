@@ -157,8 +157,8 @@ static enum ferry_exit put_tree(struct cli *c, const char *local, const char *re
 	if (names == NULL)
 		return cli_fail_errno(c, errno, local);
 	enum ferry_exit code = put_mkdir(c, remote, name);
-	sbuf_init(&rpath, CLI_PATH_MAX);
-	sbuf_init(&lpath, CLI_PATH_MAX);
+	sbuf_init(&rpath, PATH_LEN_MAX);
+	sbuf_init(&lpath, PATH_LEN_MAX);
 	struct cli_xfer_job sub = *job;
 	sub.depth++;
 	for (size_t i = 0; i < n && code == FERRY_EXIT_OK; i++) {
@@ -167,7 +167,7 @@ static enum ferry_exit put_tree(struct cli *c, const char *local, const char *re
 			code = cli_fail(c, FERRY_EXIT_DECLINED, "interrupted");
 			break;
 		}
-		if (!cli_xfer_join(&rpath, remote, names[i]) || !cli_xfer_join(&lpath, local, names[i])) {
+		if (!path_join(&rpath, remote, names[i]) || !path_join(&lpath, local, names[i])) {
 			code = cli_fail_errno(c, ENAMETOOLONG, names[i]);
 			break;
 		}
@@ -198,7 +198,7 @@ enum ferry_exit cli_cmd_put(struct cli *c, const struct cli_args *a)
 
 	const char *remote = a->argc > 1 ? a->argv[1] : NULL;
 	if (remote == NULL) {
-		if (!cli_xfer_basename(local, base, sizeof base))
+		if (!path_basename(local, base, sizeof base))
 			return cli_fail(c, FERRY_EXIT_USAGE, "%s has no file name to copy to: name "
 					"the remote copy", local);
 		remote = base;

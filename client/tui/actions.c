@@ -11,7 +11,7 @@
 #include "actions.h"
 #include "dialog.h"
 #include "sbuf.h"
-#include "tpath.h"
+#include "path.h"
 #include "url.h"
 #include "xalloc.h"
 
@@ -117,10 +117,10 @@ static void act_queue_one(struct app *a, const struct pane_entry *e, const char 
 {
 	enum app_side from = a->active, to = from == APP_LOCAL ? APP_REMOTE : APP_LOCAL;
 	struct sbuf src, dst;
-	sbuf_init(&src, TPATH_MAX);
-	sbuf_init(&dst, TPATH_MAX);
-	if (!tpath_join(&src, pane_path(a->pane[from]), e->name) ||
-	    !tpath_join(&dst, pane_path(a->pane[to]), target)) {
+	sbuf_init(&src, PATH_LEN_MAX);
+	sbuf_init(&dst, PATH_LEN_MAX);
+	if (!path_join(&src, pane_path(a->pane[from]), e->name) ||
+	    !path_join(&dst, pane_path(a->pane[to]), target)) {
 		app_status(a, true, "%s: path too long", e->display);
 	} else {
 		bool up = from == APP_LOCAL;
@@ -148,9 +148,9 @@ static void act_copy(struct app *a)
 	size_t n = act_targets(a, &v);
 	for (size_t i = 0; i < n; i++) {
 		const struct pane_entry *e = v[i];
-		char target[TPATH_MAX];
+		char target[PATH_LEN_MAX];
 		enum queue_mode mode = QUEUE_MODE_NEW;
-		if (!tpath_safe_name(e->name) ||
+		if (!path_safe_name(e->name) ||
 		    (e->type != FTP_ENTRY_FILE && e->type != FTP_ENTRY_DIR && e->type != FTP_ENTRY_LINK)) {
 			app_status(a, true, "%s: not a file or directory; skipped", e->display);
 			continue;
@@ -172,7 +172,7 @@ static void act_copy(struct app *a)
 				mode = QUEUE_MODE_RESUME;
 			if (ans == DIALOG_RENAME &&
 			    (!dialog_input(a, "Copy under the name:", target, sizeof target, false) ||
-			     !tpath_safe_name(target)))
+			     !path_safe_name(target)))
 				continue;
 		}
 		act_queue_one(a, e, target, mode);
@@ -193,12 +193,12 @@ static bool act_retarget(struct queue_job *j, const char *name)
 	struct sbuf path;
 	bool ok;
 
-	sbuf_init(&path, TPATH_MAX);
+	sbuf_init(&path, PATH_LEN_MAX);
 	if (slash == NULL) {
 		ok = sbuf_puts(&path, name);
 	} else {
 		char *dir = xstrndup(*target, (size_t)(slash - *target));
-		ok = tpath_join(&path, dir[0] ? dir : "/", name);
+		ok = path_join(&path, dir[0] ? dir : "/", name);
 		free(dir);
 	}
 	if (ok) {
@@ -232,7 +232,7 @@ void actions_ask_held(struct app *a)
 		j = queue_find(a->queue, id);
 		if (j == NULL || j->state != QUEUE_QUEUED)
 			continue;
-		char name[TPATH_MAX];
+		char name[PATH_LEN_MAX];
 		const char *slash = strrchr(j->dir == QUEUE_DOWNLOAD ? j->local : j->remote, '/');
 		snprintf(name, sizeof name, "%s",
 			 slash ? slash + 1 : (j->dir == QUEUE_DOWNLOAD ? j->local : j->remote));
@@ -247,7 +247,7 @@ void actions_ask_held(struct app *a)
 			break;
 		case DIALOG_RENAME:
 			if (dialog_input(a, "Copy under the name:", name, sizeof name, false) &&
-			    tpath_safe_name(name) && (j = queue_find(a->queue, id)) != NULL &&
+			    path_safe_name(name) && (j = queue_find(a->queue, id)) != NULL &&
 			    j->state == QUEUE_QUEUED && act_retarget(j, name)) {
 				j->mode = QUEUE_MODE_NEW;
 				j->held = false;
@@ -268,14 +268,14 @@ void actions_ask_held(struct app *a)
 static void act_rename(struct app *a)
 {
 	const struct pane_entry *e = pane_current(act_pane(a));
-	char name[TPATH_MAX], q[ACT_QUESTION_MAX];
+	char name[PATH_LEN_MAX], q[ACT_QUESTION_MAX];
 	if (e == NULL || strcmp(e->name, PANE_PARENT) == 0)
 		return;
 	snprintf(name, sizeof name, "%s", e->name);
 	snprintf(q, sizeof q, "Rename %s to:", e->display);
 	char *from = xstrdup(e->name);
 	if (dialog_input(a, q, name, sizeof name, false) && strcmp(name, from) != 0) {
-		if (!tpath_safe_name(name))
+		if (!path_safe_name(name))
 			app_status(a, true, "a name without '/'");
 		else if (side_rename(a, a->active, from, name))
 			app_status(a, false, "renamed");
@@ -285,10 +285,10 @@ static void act_rename(struct app *a)
 
 static void act_mkdir(struct app *a)
 {
-	char name[TPATH_MAX] = "";
+	char name[PATH_LEN_MAX] = "";
 	if (!dialog_input(a, "New directory name:", name, sizeof name, false) || name[0] == '\0')
 		return;
-	if (!tpath_safe_name(name))
+	if (!path_safe_name(name))
 		app_status(a, true, "a name without '/'");
 	else if (side_mkdir(a, a->active, name))
 		app_status(a, false, "directory made");

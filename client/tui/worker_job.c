@@ -24,7 +24,7 @@
 #include "ftp.h"
 #include "sbuf.h"
 #include "tempname.h"
-#include "tpath.h"
+#include "path.h"
 #include "worker.h"
 #include "xalloc.h"
 
@@ -115,7 +115,7 @@ static enum queue_state job_errno_fail(int err, const char *path, char *msg, siz
 /* Downloads remote into local (fresh through a temporary, or resumed). */
 static enum queue_state job_get(struct job_ctx *c, const struct wire_msg *j, char *msg, size_t msgsz)
 {
-	char tmp[TPATH_MAX];
+	char tmp[PATH_LEN_MAX];
 	struct stat sb;
 	const char *local = j->s1, *remote = j->s2;
 	bool exists = stat(local, &sb) == 0;
@@ -206,8 +206,8 @@ static enum queue_state job_tree_get(struct job_ctx *c, const struct wire_msg *j
 		listparse_free(&l);
 		return job_ftp_fail(c, st, msg, msgsz);
 	}
-	sbuf_init(&lp, TPATH_MAX);
-	sbuf_init(&rp, TPATH_MAX);
+	sbuf_init(&lp, PATH_LEN_MAX);
+	sbuf_init(&rp, PATH_LEN_MAX);
 	for (size_t i = 0; i < l.n && res == QUEUE_DONE; i++) {
 		const struct ftp_entry *e = &l.v[i];
 		job_poll_cancel(c);
@@ -216,9 +216,9 @@ static enum queue_state job_tree_get(struct job_ctx *c, const struct wire_msg *j
 			res = QUEUE_CANCELLED;
 			break;
 		}
-		if (!tpath_safe_name(e->name))
+		if (!path_safe_name(e->name))
 			continue;
-		if (!tpath_join(&lp, local, e->name) || !tpath_join(&rp, remote, e->name)) {
+		if (!path_join(&lp, local, e->name) || !path_join(&rp, remote, e->name)) {
 			res = job_errno_fail(ENAMETOOLONG, e->display, msg, msgsz);
 			break;
 		}
@@ -258,8 +258,8 @@ static enum queue_state job_tree_put(struct job_ctx *c, const struct wire_msg *j
 		closedir(d);
 		return job_ftp_fail(c, st, msg, msgsz);
 	}
-	sbuf_init(&lp, TPATH_MAX);
-	sbuf_init(&rp, TPATH_MAX);
+	sbuf_init(&lp, PATH_LEN_MAX);
+	sbuf_init(&rp, PATH_LEN_MAX);
 	struct dirent *de;
 	while (res == QUEUE_DONE && (de = readdir(d)) != NULL) {
 		job_poll_cancel(c);
@@ -268,9 +268,9 @@ static enum queue_state job_tree_put(struct job_ctx *c, const struct wire_msg *j
 			res = QUEUE_CANCELLED;
 			break;
 		}
-		if (!tpath_safe_name(de->d_name))
+		if (!path_safe_name(de->d_name))
 			continue;
-		if (!tpath_join(&lp, local, de->d_name) || !tpath_join(&rp, remote, de->d_name)) {
+		if (!path_join(&lp, local, de->d_name) || !path_join(&rp, remote, de->d_name)) {
 			res = job_errno_fail(ENAMETOOLONG, de->d_name, msg, msgsz);
 			break;
 		}
