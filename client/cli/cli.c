@@ -47,9 +47,9 @@ static const struct cli_command cli_commands[] = {
 	{ .name = "connme", .aliases = { "open" }, .run = cli_cmd_open, .max_args = 2,
 	  .usage = "connme [URL | HOST [PORT]]", .help = "connect and log in",
 	  .detail = "Connects to an ftp:// URL, or to HOST on PORT (default 21), and logs in\n"
-		    "with the credentials of the URL, -u, ~/.netrc or a password prompt, in\n"
-		    "that order (anonymous when no user is named). A path in the URL is\n"
-		    "entered. Without an argument, connects to the last server again." },
+		    "with the credentials of -u, else of the URL, with a missing password\n"
+		    "from ~/.netrc or a prompt (anonymous when no user is named). A path in\n"
+		    "the URL is entered. Without an argument, connects to the last server again." },
 	{ .name = "ls", .aliases = { "dir" }, .run = cli_cmd_ls, .max_args = 1,
 	  .flags = CLI_REMOTE, .usage = "ls [PATH]", .help = "list a remote directory",
 	  .detail = "Lists PATH (default: the remote directory), one entry a line: type and\n"

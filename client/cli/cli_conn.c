@@ -1,80 +1,39 @@
 /* cli_conn: connecting and leaving. The address comes as a URL or as
- * HOST [PORT]; credentials are looked for in a fixed order: the URL,
- * then -u, then ~/.netrc, then a password prompt on the terminal (no
- * user anywhere means an anonymous login). A path in the URL is entered
- * after the login, or downloaded when it names a file and ferry was
- * started with only that address. */
+ * HOST [PORT]; the login is found by the engine's rule (creds.h: -u,
+ * else the URL, then ~/.netrc), and a password still missing is asked
+ * for on the terminal. A path in the URL is entered after the login, or
+ * downloaded when it names a file and ferry was started with only that
+ * address. */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cli_private.h"
+#include "creds.h"
 #include "interrupt.h"
-#include "netrc.h"
 #include "prompt.h"
 #include "url.h"
 #include "xalloc.h"
 
-/* The login names that mean an anonymous login (RFC 1635). */
-static const char *const conn_anonymous[] = { "anonymous", "ftp" };
-
-/* Frees a credential after clearing it. */
-static void conn_forget(char **s)
+/* Finds the login for u by the engine's rule (creds.h), asking for a
+ * password on the terminal when a user is named without one. Returns
+ * FERRY_EXIT_OK (cr filled; free with creds_free) or an error (printed). */
+static enum ferry_exit conn_credentials(struct cli *c, const struct url *u, struct creds *cr)
 {
-	if (*s != NULL)
-		memset(*s, 0, strlen(*s));
-	free(*s);
-	*s = NULL;
-}
-
-/* True for a login name that means anonymous. */
-static bool conn_is_anonymous(const char *user)
-{
-	for (size_t i = 0; i < sizeof conn_anonymous / sizeof conn_anonymous[0]; i++)
-		if (strcasecmp(user, conn_anonymous[i]) == 0)
-			return true;
-	return false;
-}
-
-/* Finds the user and password for u (see the file comment); *user NULL
- * afterwards means anonymous. Returns FERRY_EXIT_OK or an error (printed). */
-static enum ferry_exit conn_credentials(struct cli *c, const struct url *u, char **user,
-				      char **pass)
-{
-	*user = *pass = NULL;
-	if (u->user != NULL) {
-		*user = xstrdup(u->user);
-		*pass = u->pass ? xstrdup(u->pass) : NULL;
-	} else if (c->opt.user != NULL) {
-		const char *colon = strchr(c->opt.user, ':');
-		*user = colon ? xstrndup(c->opt.user, (size_t)(colon - c->opt.user))
-			      : xstrdup(c->opt.user);
-		*pass = colon ? xstrdup(colon + 1) : NULL;
-	}
-	if (*pass == NULL) {
-		struct netrc_entry e;
-		if (netrc_lookup(NULL, u->host, *user, &e)) {
-			if (*user == NULL && e.login != NULL)
-				*user = xstrdup(e.login);
-			if (*user != NULL && e.password != NULL)
-				*pass = xstrdup(e.password);
-			netrc_entry_free(&e);
-		}
-	}
-	if (*user != NULL && conn_is_anonymous(*user) && *pass == NULL)
-		conn_forget(user);   /* the engine's anonymous login, with its password */
-	if (*user == NULL || *pass != NULL)
+	struct creds_source src = { .option = c->opt.user, .url_user = u->user,
+				    .url_pass = u->pass, .host = u->host };
+	creds_resolve(&src, cr);
+	if (!creds_need_password(cr))
 		return FERRY_EXIT_OK;
 
 	char question[CLI_MSG_MAX];
-	snprintf(question, sizeof question, "Password for %s@%s: ", *user, u->host);
-	*pass = prompt_secret(question);
-	if (*pass != NULL)
+	snprintf(question, sizeof question, "Password for %s@%s: ", cr->user, u->host);
+	cr->pass = prompt_secret(question);
+	if (cr->pass != NULL)
 		return FERRY_EXIT_OK;
-	conn_forget(user);
+	creds_free(cr);
 	if (interrupt_pending())
 		return cli_fail(c, FERRY_EXIT_DECLINED, "interrupted");
 	return cli_fail(c, FERRY_EXIT_LOGIN,
@@ -99,7 +58,7 @@ static void conn_greet(struct cli *c, const char *host)
 static enum ferry_exit conn_open(struct cli *c, const struct url *u, bool fetch, bool *fetched)
 {
 	char what[CLI_WHAT_MAX];
-	char *user, *pass;
+	struct creds cr;
 
 	/* Messages name the server, never the password typed with it. */
 	if (strchr(u->host, ':') != NULL)
@@ -108,15 +67,14 @@ static enum ferry_exit conn_open(struct cli *c, const struct url *u, bool fetch,
 		snprintf(what, sizeof what, "open %s:%d", u->host, u->port);
 	cli_set_what(c, what);
 
-	enum ferry_exit code = conn_credentials(c, u, &user, &pass);
+	enum ferry_exit code = conn_credentials(c, u, &cr);
 	if (code != FERRY_EXIT_OK)
 		return code;
 	if (ftp_connected(c->ftp))
 		ftp_quit(c->ftp);
 	c->have_server = false;
-	enum ftp_status st = ftp_connect(c->ftp, u->host, u->port, user, pass);
-	conn_forget(&user);
-	conn_forget(&pass);
+	enum ftp_status st = ftp_connect(c->ftp, u->host, u->port, cr.user, cr.pass);
+	creds_free(&cr);
 	if (st != FTP_S_OK)
 		return cli_fail_ftp(c, st, NULL);
 	c->have_server = true;

@@ -17,10 +17,10 @@
 
 #include "actions.h"
 #include "app.h"
+#include "creds.h"
 #include "draw.h"
 #include "ferry_exit.h"
 #include "keys.h"
-#include "netrc.h"
 #include "sanitize.h"
 #include "sysio.h"
 #include "tui.h"
@@ -171,7 +171,9 @@ int app_wait_key(struct app *a)
 	}
 }
 
-/* Fills a->login from the URL and -u; returns an error message or NULL. */
+/* Fills a->login from the URL and -u by the engine's rule (creds.h);
+ * returns an error message or NULL. A user named without a password gets
+ * an empty one (F2 asks again). */
 static const char *app_login_from(struct app *a, const struct tui_options *o, char **path)
 {
 	struct url u;
@@ -180,27 +182,14 @@ static const char *app_login_from(struct app *a, const struct tui_options *o, ch
 		return err;
 	snprintf(a->login.host, sizeof a->login.host, "%s", u.host);
 	a->login.port = u.port;
-	const char *user = u.user, *pass = u.pass;
-	char ubuf[APP_FIELD_MAX] = "";
-	if (o->user != NULL) {
-		snprintf(ubuf, sizeof ubuf, "%s", o->user);
-		char *colon = strchr(ubuf, ':');
-		if (colon != NULL) {
-			*colon = '\0';
-			pass = colon + 1;
-		}
-		user = ubuf;
-	}
-	struct netrc_entry ne = { 0 };
-	if (pass == NULL && netrc_lookup(NULL, u.host, user, &ne)) {
-		if (user == NULL)
-			user = ne.login;
-		pass = ne.password;
-	}
-	snprintf(a->login.user, sizeof a->login.user, "%s", user ? user : "");
-	snprintf(a->login.pass, sizeof a->login.pass, "%s", pass ? pass : "");
+	struct creds_source src = { .option = o->user, .url_user = u.user, .url_pass = u.pass,
+				    .host = u.host };
+	struct creds cr;
+	creds_resolve(&src, &cr);
+	snprintf(a->login.user, sizeof a->login.user, "%s", cr.user ? cr.user : "");
+	snprintf(a->login.pass, sizeof a->login.pass, "%s", cr.pass ? cr.pass : "");
+	creds_free(&cr);
 	*path = u.path ? xstrdup(u.path) : NULL;
-	netrc_entry_free(&ne);
 	url_free(&u);
 	return NULL;
 }

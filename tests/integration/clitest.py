@@ -348,6 +348,32 @@ class CliTests:
             r = self.ferry("-u", "%s:%s" % (user, pw), script="pwd", url=host_url, cd=False)
             self.check(r, LOGIN, "-u with a user the server refuses")
 
+    def test_user_option_overrides_url(self):
+        """-u names the login even when the URL names another one, as with
+        curl and lftp; the URL's password is not used for -u's user, which
+        takes its password from ~/.netrc instead."""
+        bad_user, bad_pw = self.server.bad_login
+        if not self.server.named:
+            # Only anonymous logins work here: the URL's anonymous user
+            # must lose against -u's user, which the server refuses.
+            r = self.ferry("-u", "%s:%s" % (bad_user, bad_pw), script="pwd",
+                           url=self.server.url("/", "anonymous"), cd=False)
+            self.check(r, LOGIN, "-u did not win over the URL's user")
+            return
+        user, pw, marker = self.server.named
+        r = self.ferry("-u", "%s:%s" % (user, pw), script="ls",
+                       url=self.server.url("/", "nosuchuser", bad_pw), cd=False)
+        self.check(r, msg="-u with a URL naming another user")
+        self.assertIn(marker, r.out, "-u did not log in as %s\n%s" % (user, r))
+        write_local(os.path.join(self.home, ".netrc"), "machine %s login %s password %s\n"
+                    % (ftptest.HOST, user, pw), mode=0o600)
+        r = self.ferry("-u", user, script="ls",
+                       url=self.server.url("/", "nosuchuser", bad_pw), cd=False)
+        self.check(r, msg="-u USER with the password in ~/.netrc and another user's in "
+                          "the URL")
+        self.assertIn(marker, r.out, "-u %s did not log in with ~/.netrc's password\n%s"
+                      % (user, r))
+
     def test_netrc(self):
         netrc = os.path.join(self.home, ".netrc")
         if self.server.named:
