@@ -8,9 +8,8 @@
  * empty one for a file the server does not have. A resumed download
  * writes into the real name from its current size (REST). An existing
  * local file is replaced only after a confirmation (or -y). Trees are
- * walked depth-first in name order; names from the server that could
- * climb out of the target ("..", "a/b") are skipped, as are symbolic
- * links and special files. */
+ * walked by the engine (tree.h), which skips names that could climb out
+ * of the target and entries that are neither files nor directories. */
 #include "config.h"
 
 #include <errno.h>
@@ -25,7 +24,6 @@
 
 #include "cli_private.h"
 #include "interrupt.h"
-#include "listparse.h"
 #include "progress.h"
 #include "sbuf.h"
 #include "tempname.h"
@@ -164,65 +162,11 @@ static enum ferry_exit get_file(struct cli *c, const char *remote, const char *l
 	return get_fresh(c, remote, local, mode, label, name);
 }
 
-/* Orders listing entries by raw name. */
-static int get_entry_cmp(const void *a, const void *b)
+/* Downloads one file of a tree (get -r). */
+static enum ferry_exit get_tree_file(struct cli *c, const char *local, const char *remote,
+				     const struct cli_xfer_job *job)
 {
-	return strcmp(((const struct ftp_entry *)a)->name, ((const struct ftp_entry *)b)->name);
-}
-
-/* Copies the remote directory tree remote into the local directory local. */
-static enum ferry_exit get_tree(struct cli *c, const char *remote, const char *local,
-			      const struct cli_xfer_job *job)
-{
-	struct ftp_listing l;
-	struct sbuf rpath, lpath;
-	struct stat sb;
-	enum ferry_exit code = FERRY_EXIT_OK;
-
-	if (job->depth > CLI_TREE_DEPTH_MAX)
-		return cli_fail(c, FERRY_EXIT_LOCAL, "%s: more than %d directory levels", local,
-				CLI_TREE_DEPTH_MAX);
-	if (mkdir(local, GET_DIR_MODE) < 0 &&
-	    (errno != EEXIST || stat(local, &sb) < 0 || !S_ISDIR(sb.st_mode)))
-		return cli_fail_errno(c, errno == EEXIST ? ENOTDIR : errno, local);
-	listparse_init(&l);
-	enum ftp_status st = ftp_list(c->ftp, remote, &l);
-	if (st != FTP_S_OK) {
-		listparse_free(&l);
-		return cli_fail_ftp(c, st, job->depth > 0 ? remote : NULL);
-	}
-	if (l.n > 1)
-		qsort(l.v, l.n, sizeof l.v[0], get_entry_cmp);
-	sbuf_init(&rpath, PATH_LEN_MAX);
-	sbuf_init(&lpath, PATH_LEN_MAX);
-	struct cli_xfer_job sub = *job;
-	sub.depth++;
-	for (size_t i = 0; i < l.n && code == FERRY_EXIT_OK; i++) {
-		const struct ftp_entry *e = &l.v[i];
-		if (interrupt_pending()) {
-			code = cli_fail(c, FERRY_EXIT_DECLINED, "interrupted");
-			break;
-		}
-		if (!path_safe_name(e->name)) {
-			cli_note(c, "skipping %s: not a plain file name", e->display);
-			continue;
-		}
-		if (!path_join(&rpath, remote, e->name) || !path_join(&lpath, local, e->name)) {
-			code = cli_fail_errno(c, ENAMETOOLONG, e->display);
-			break;
-		}
-		const char *lp = sbuf_str(&lpath);
-		if (e->type == FTP_ENTRY_DIR)
-			code = get_tree(c, sbuf_str(&rpath), lp, &sub);
-		else if (e->type == FTP_ENTRY_FILE)
-			code = get_file(c, sbuf_str(&rpath), lp, &sub, lp, lp);
-		else
-			cli_note(c, "skipping %s: not a file or directory", lp);
-	}
-	sbuf_free(&rpath);
-	sbuf_free(&lpath);
-	listparse_free(&l);
-	return code;
+	return get_file(c, remote, local, job, local, local);
 }
 
 /* Works out where a download goes: local as given (inside it when it is
@@ -274,7 +218,8 @@ enum ferry_exit cli_cmd_get(struct cli *c, const struct cli_args *a)
 	sbuf_init(&target, PATH_LEN_MAX);
 	enum ferry_exit code = get_target(c, a->argv[0], local, &target);
 	if (code == FERRY_EXIT_OK)
-		code = get_tree(c, a->argv[0], sbuf_str(&target), &job);
+		code = cli_xfer_tree(c, TREE_DOWNLOAD, sbuf_str(&target), a->argv[0], &job,
+				     get_tree_file);
 	sbuf_free(&target);
 	return code;
 }

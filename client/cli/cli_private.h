@@ -13,13 +13,12 @@
 #include "path.h"
 #include "progress.h"
 #include "sbuf.h"
+#include "tree.h"
 
 /* Longest error or note line, in bytes. */
 #define CLI_MSG_MAX 2048
 /* Longest command text kept for messages, in bytes. */
 #define CLI_WHAT_MAX 512
-/* Deepest directory tree copied by get -r and put -r. */
-#define CLI_TREE_DEPTH_MAX 64
 
 /* The interpreter's state. */
 struct cli {
@@ -77,8 +76,18 @@ enum ferry_exit cli_xfer_get(struct cli *c, const char *remote, const char *loca
 /* What get and put were asked to do. */
 struct cli_xfer_job {
 	bool resume;   /* -c */
-	int depth;     /* directory levels below the top of a -r copy */
 };
+
+/* Copies one file met in a tree; returns its exit status (having printed any error). */
+typedef enum ferry_exit cli_xfer_file_fn(struct cli *c, const char *local, const char *remote,
+					  const struct cli_xfer_job *job);
+/* Copies the tree local -> remote (TREE_UPLOAD) or remote -> local
+ * (TREE_DOWNLOAD) with the engine's walk, running file for each file and
+ * noting skipped entries; Ctrl-C stops it. Returns the first failure's
+ * status (printed), or FERRY_EXIT_OK. */
+enum ferry_exit cli_xfer_tree(struct cli *c, enum tree_way way, const char *local,
+			      const char *remote, const struct cli_xfer_job *job,
+			      cli_xfer_file_fn *file);
 
 /* The engine's progress callback; arg is a struct progress. Draws the
  * bar and returns non-zero (cancel) after Ctrl-C. */

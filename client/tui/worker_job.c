@@ -4,12 +4,12 @@
  * (".NAME.ferry-XXXXXX") renamed over it only when the server confirmed
  * the whole file, so a cancelled or broken download leaves nothing under
  * the real name; a resumed one writes into the real name from its size.
- * Directory jobs are expanded here (the listing may be slow) into one
- * WIRE_FILE report per file, which the UI queues as jobs of their own.
+ * Directory jobs are expanded here (the listing may be slow) by the
+ * engine's walk (tree.h) into one WIRE_FILE report per file, which the UI
+ * queues as jobs of their own.
  * Never touches the terminal. */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -22,17 +22,14 @@
 #include <unistd.h>
 
 #include "ftp.h"
-#include "sbuf.h"
-#include "tempname.h"
 #include "path.h"
+#include "tempname.h"
+#include "tree.h"
 #include "worker.h"
 #include "xalloc.h"
 
-/* Mode of new files and directories before the umask. */
+/* Mode of new files before the umask. */
 #define JOB_FILE_MODE 0666
-#define JOB_DIR_MODE 0777
-/* Deepest directory tree copied. */
-#define JOB_TREE_DEPTH_MAX 32
 
 /* The child's state. */
 struct job_ctx {
@@ -42,6 +39,7 @@ struct job_ctx {
 	struct ftp *ftp;           /* the worker's own connection */
 	struct worker_login login; /* where to connect (strings owned here) */
 	unsigned id;               /* job running */
+	const struct wire_msg *tree_job; /* the directory job being expanded, or NULL */
 	bool cancelled;            /* the UI asked to stop the running job */
 	bool in_closed;            /* the UI closed in_fd */
 };
@@ -185,113 +183,59 @@ static void job_found(struct job_ctx *c, const struct wire_msg *j, const char *l
 	job_report(c, &m);
 }
 
-/* Expands a remote tree: makes the local directories, reports the files. */
-static enum queue_state job_tree_get(struct job_ctx *c, const struct wire_msg *j,
-				     const char *local, const char *remote, int depth,
-				     char *msg, size_t msgsz)
+/* Reports one file of the tree job being expanded, with the size of its
+ * target (-1 when there is none: nothing local, or a directory the walk
+ * has just made on the server). */
+static bool job_tree_file(void *arg, const struct tree_entry *e)
 {
-	struct ftp_listing l;
-	struct sbuf lp, rp;
+	struct job_ctx *c = arg;
 	struct stat sb;
-	enum queue_state res = QUEUE_DONE;
+	off_t target = -1;
 
-	if (depth > JOB_TREE_DEPTH_MAX)
-		return job_errno_fail(ELOOP, local, msg, msgsz);
-	if (mkdir(local, JOB_DIR_MODE) < 0 &&
-	    (errno != EEXIST || stat(local, &sb) < 0 || !S_ISDIR(sb.st_mode)))
-		return job_errno_fail(errno == EEXIST ? ENOTDIR : errno, local, msg, msgsz);
-	listparse_init(&l);
-	enum ftp_status st = ftp_list(c->ftp, remote, &l);
-	if (st != FTP_S_OK) {
-		listparse_free(&l);
-		return job_ftp_fail(c, st, msg, msgsz);
+	if (c->tree_job->dir == QUEUE_DOWNLOAD) {
+		if (stat(e->local, &sb) == 0)
+			target = sb.st_size;
+	} else if (!e->fresh && ftp_size(c->ftp, e->remote, &target) != FTP_S_OK) {
+		target = -1;
 	}
-	sbuf_init(&lp, PATH_LEN_MAX);
-	sbuf_init(&rp, PATH_LEN_MAX);
-	for (size_t i = 0; i < l.n && res == QUEUE_DONE; i++) {
-		const struct ftp_entry *e = &l.v[i];
-		job_poll_cancel(c);
-		if (c->cancelled) {
-			snprintf(msg, msgsz, "cancelled");
-			res = QUEUE_CANCELLED;
-			break;
-		}
-		if (!path_safe_name(e->name))
-			continue;
-		if (!path_join(&lp, local, e->name) || !path_join(&rp, remote, e->name)) {
-			res = job_errno_fail(ENAMETOOLONG, e->display, msg, msgsz);
-			break;
-		}
-		if (e->type == FTP_ENTRY_DIR) {
-			char *l2 = xstrdup(sbuf_str(&lp)), *r2 = xstrdup(sbuf_str(&rp));
-			res = job_tree_get(c, j, l2, r2, depth + 1, msg, msgsz);
-			free(l2);
-			free(r2);
-		} else if (e->type == FTP_ENTRY_FILE) {
-			off_t target = stat(sbuf_str(&lp), &sb) == 0 ? sb.st_size : -1;
-			job_found(c, j, sbuf_str(&lp), sbuf_str(&rp), e->size, target);
-		}
-	}
-	sbuf_free(&lp);
-	sbuf_free(&rp);
-	listparse_free(&l);
-	return res;
+	job_found(c, c->tree_job, e->local, e->remote, e->size, target);
+	return true;
 }
 
-/* Expands a local tree: makes the remote directories, reports the files. */
-static enum queue_state job_tree_put(struct job_ctx *c, const struct wire_msg *j,
-				     const char *local, const char *remote, int depth,
-				     char *msg, size_t msgsz)
+/* Stops the walk when the UI cancels the job. */
+static bool job_tree_stop(void *arg)
 {
-	struct sbuf lp, rp;
-	struct stat sb;
-	enum queue_state res = QUEUE_DONE;
+	struct job_ctx *c = arg;
+	job_poll_cancel(c);
+	return c->cancelled;
+}
 
-	if (depth > JOB_TREE_DEPTH_MAX)
-		return job_errno_fail(ELOOP, local, msg, msgsz);
-	DIR *d = opendir(local);
-	if (d == NULL)
-		return job_errno_fail(errno, local, msg, msgsz);
-	enum ftp_status st = ftp_mkdir(c->ftp, remote);
-	bool fresh = st == FTP_S_OK;    /* a new directory holds no targets */
-	if (st != FTP_S_OK && st != FTP_S_REFUSED) {
-		closedir(d);
-		return job_ftp_fail(c, st, msg, msgsz);
-	}
-	sbuf_init(&lp, PATH_LEN_MAX);
-	sbuf_init(&rp, PATH_LEN_MAX);
-	struct dirent *de;
-	while (res == QUEUE_DONE && (de = readdir(d)) != NULL) {
-		job_poll_cancel(c);
-		if (c->cancelled) {
-			snprintf(msg, msgsz, "cancelled");
-			res = QUEUE_CANCELLED;
+/* Expands a directory job with the engine's walk: makes the target
+ * directories and reports every file (links and special files are left
+ * out). */
+static enum queue_state job_tree(struct job_ctx *c, const struct wire_msg *j, char *msg,
+				 size_t msgsz)
+{
+	struct tree_visitor v = { .file = job_tree_file, .stop = job_tree_stop, .arg = c };
+	struct tree_result r;
+
+	c->tree_job = j;
+	tree_walk(c->ftp, j->dir == QUEUE_DOWNLOAD ? TREE_DOWNLOAD : TREE_UPLOAD, j->s1, j->s2,
+		  &v, &r);
+	c->tree_job = NULL;
+	switch (r.end) {
+	case TREE_DONE:
+		return QUEUE_DONE;
+	case TREE_STOPPED:
+		break;
+	case TREE_FAILED:
+		if (r.status == FTP_S_CANCELLED)
 			break;
-		}
-		if (!path_safe_name(de->d_name))
-			continue;
-		if (!path_join(&lp, local, de->d_name) || !path_join(&rp, remote, de->d_name)) {
-			res = job_errno_fail(ENAMETOOLONG, de->d_name, msg, msgsz);
-			break;
-		}
-		if (lstat(sbuf_str(&lp), &sb) < 0)
-			continue;
-		if (S_ISDIR(sb.st_mode)) {
-			char *l2 = xstrdup(sbuf_str(&lp)), *r2 = xstrdup(sbuf_str(&rp));
-			res = job_tree_put(c, j, l2, r2, depth + 1, msg, msgsz);
-			free(l2);
-			free(r2);
-		} else if (S_ISREG(sb.st_mode)) {
-			off_t target = -1;
-			if (!fresh && ftp_size(c->ftp, sbuf_str(&rp), &target) != FTP_S_OK)
-				target = -1;
-			job_found(c, j, sbuf_str(&lp), sbuf_str(&rp), sb.st_size, target);
-		}
+		snprintf(msg, msgsz, "%s", r.msg);
+		return QUEUE_FAILED;
 	}
-	sbuf_free(&lp);
-	sbuf_free(&rp);
-	closedir(d);
-	return res;
+	snprintf(msg, msgsz, "cancelled");
+	return QUEUE_CANCELLED;
 }
 
 /* Connects when not connected yet; false (with msg) if it fails. */
@@ -318,10 +262,8 @@ static void job_run(struct job_ctx *c, const struct wire_msg *j)
 	c->id = j->id;
 	c->cancelled = false;
 	if (job_connect(c, msg, sizeof msg)) {
-		if (j->tree && j->dir == QUEUE_DOWNLOAD)
-			res = job_tree_get(c, j, j->s1, j->s2, 0, msg, sizeof msg);
-		else if (j->tree)
-			res = job_tree_put(c, j, j->s1, j->s2, 0, msg, sizeof msg);
+		if (j->tree)
+			res = job_tree(c, j, msg, sizeof msg);
 		else if (j->dir == QUEUE_DOWNLOAD)
 			res = job_get(c, j, msg, sizeof msg);
 		else
