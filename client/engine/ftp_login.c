@@ -257,6 +257,7 @@ enum ftp_status ftp_login_run(struct ftp *f, bool reconnect)
 	f->feat = 0;
 	f->no_epsv = false;
 	f->no_mlsd = false;
+	f->no_allo = false;
 	while (st == FTP_S_OK && l.state != LOGIN_DONE) {
 		st = ftp_read_reply(f);
 		if (st != FTP_S_OK)

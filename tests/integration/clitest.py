@@ -577,6 +577,28 @@ class CliTests:
         self.assertStats(r, [("uploaded", ("l1.bin",), 120000),
                              ("uploaded", ("l2.bin", "remote name \u00e9.bin"), 7000)])
 
+    def test_upload_declares_its_size(self):
+        """Every upload whose size is known is preceded by ALLO with the
+        bytes it sends (the whole file, or what is left of it when
+        resuming); the peers answer 200 (pure-ftpd) or 202 (vsftpd, and
+        ferryd for now), and the uploads go on."""
+        a = ftptest.random_bytes(70000, seed=11)
+        write_local(self.local("one.bin"), a)
+        write_local(self.local("two.bin"), a[:4321])
+        self.put_remote("two.bin", a[:1000])
+        r = self.check(self.ferry("-v", script="put one.bin; put -c two.bin"))
+        self.assertEqual(read_file(self.remote("one.bin")), a, r)
+        self.assertEqual(read_file(self.remote("two.bin")), a[:4321], r)
+        sent = [l[4:] for l in r.err_lines if l.startswith("--> ")]
+        stors = [i for i, l in enumerate(sent) if l.startswith("STOR ")]
+        self.assertEqual(len(stors), 2, r)
+        allos = [l for l in sent if l.startswith("ALLO ")]
+        self.assertEqual(allos, ["ALLO 70000", "ALLO 3321"], r)
+        self.assertIn("ALLO 70000", sent[:stors[0]], r)
+        between = sent[stors[0] + 1:stors[1]]
+        self.assertIn("ALLO 3321", between, r)
+        self.assertEqual(between[-1], "REST 1000", "REST must come right before STOR\n%s" % r)
+
     def test_quiet(self):
         self.put_remote("q.bin", b"q" * 3000)
         write_local(self.local("up.bin"), b"u" * 2000)

@@ -1084,6 +1084,7 @@ START_TEST(test_put)
 {
 	static const struct fake_step steps[] = {
 		LOGIN_FERRYD,
+		STEP("ALLO 11", "200 ALLO ok.\r\n"),
 		EPSV_OK,
 		{ .expect = "STOR up load.txt", .reply = "150 Ok to send data.\r\n", .act = FAKE_RECV,
 		  .after = "226 Transfer complete.\r\n" },
@@ -1115,6 +1116,7 @@ START_TEST(test_put_large)
 {
 	static const struct fake_step steps[] = {
 		LOGIN_VSFTPD,
+		STEP("ALLO 3145745", "202 ALLO command ignored.\r\n"),
 		EPSV_OK,
 		{ .expect = "STOR big", .reply = "150 Ok to send data.\r\n", .act = FAKE_RECV,
 		  .after = "226 Transfer complete.\r\n" },
@@ -1147,9 +1149,11 @@ START_TEST(test_put_resume_append)
 {
 	static const struct fake_step steps[] = {
 		LOGIN_FERRYD,
+		STEP("ALLO 6", "200 ALLO ok.\r\n"),
 		EPSV_OK,
 		STEP("REST 4", "350 Restarting at 4. Send RETR or STOR next.\r\n"),
 		{ .expect = "STOR f", .reply = "150 ok\r\n", .act = FAKE_RECV, .after = "226 ok\r\n" },
+		STEP("ALLO 2", "200 ALLO ok.\r\n"),
 		EPSV_OK,
 		{ .expect = "APPE f", .reply = "150 ok\r\n", .act = FAKE_RECV, .after = "226 ok\r\n" },
 		END,
@@ -1177,6 +1181,7 @@ START_TEST(test_put_refused)
 {
 	static const struct fake_step steps[] = {
 		LOGIN_VSFTPD,
+		STEP("ALLO 1", "202 ALLO command ignored.\r\n"),
 		EPSV_OK,
 		STEP("STOR ro/f", "553 Could not create file.\r\n"),
 		END,
@@ -1196,6 +1201,7 @@ START_TEST(test_put_server_gives_up)
 {
 	static const struct fake_step steps[] = {
 		LOGIN_VSFTPD,
+		STEP("ALLO 9", "202 ALLO command ignored.\r\n"),
 		EPSV_OK,
 		{ .expect = "STOR f", .reply = "150 ok\r\n", .act = FAKE_HOLD,
 		  .after = "452 Error writing file: No space left on device.\r\n" },
@@ -1219,6 +1225,7 @@ START_TEST(test_put_cancel)
 {
 	static const struct fake_step steps[] = {
 		LOGIN_VSFTPD,
+		STEP("ALLO 268435456", "202 ALLO command ignored.\r\n"),
 		EPSV_OK,
 		{ .expect = "STOR big", .reply = "150 ok\r\n", .act = FAKE_HOLD },
 		{ .expect = "ABOR", .reply = "426 Failure reading network stream.\r\n225 No transfer to ABOR.\r\n",
@@ -1262,6 +1269,92 @@ START_TEST(test_put_local_error)
 	ck_assert_str_eq(ftp_message(f), "reading the local file: Is a directory");
 	close(fd);
 	fake_client_done(f, fk);
+}
+END_TEST
+
+/* ALLO declares the bytes an upload sends (RFC 959), so a server can
+ * tell a whole upload from a cut one. A server that does not know the
+ * command (500, 502) gets none for the rest of the session; one that
+ * ignores it (202) or refuses it otherwise still gets the upload. */
+START_TEST(test_put_allo_unknown)
+{
+	static const char *const replies[] = {
+		"500 Unknown command.\r\n", "502 Command not implemented.\r\n",
+	};
+	const struct fake_step steps[] = {
+		LOGIN_FERRYD,
+		STEP("ALLO 5", "504 Not for that parameter.\r\n"),
+		EPSV_OK,
+		{ .expect = "STOR a", .reply = "150 ok\r\n", .act = FAKE_RECV, .after = "226 ok\r\n" },
+		STEP("ALLO 5", replies[_i]),
+		EPSV_OK,
+		{ .expect = "STOR b", .reply = "150 ok\r\n", .act = FAKE_RECV, .after = "226 ok\r\n" },
+		EPSV_OK,
+		{ .expect = "APPE c", .reply = "150 ok\r\n", .act = FAKE_RECV, .after = "226 ok\r\n" },
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	int fd = temp_fd("hello", 5);
+	ck_status(f, ftp_put(f, fd, "a", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_OK);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	ck_status(f, ftp_put(f, fd, "b", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_OK);
+	ck_status(f, ftp_put(f, fd, "c", FTP_PUT_APPEND, 3, NULL, NULL), FTP_S_OK);
+	close(fd);
+	ftp_free(f);
+	ck_assert_ptr_null(fake_finish(fk));
+	size_t n;
+	ck_assert_str_eq(fake_received(fk, &n), "hellohellolo");
+	fake_free(fk);
+}
+END_TEST
+
+/* A server without room for the declared size says so before any data
+ * connection: the upload is refused with its reply. */
+START_TEST(test_put_allo_no_space)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_VSFTPD,
+		STEP("ALLO 5", "552 Not enough space.\r\n"),
+		STEP("ALLO 5", "452 Insufficient storage space.\r\n"),
+		STEP("NOOP", "200 NOOP ok.\r\n"),
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	int fd = temp_fd("hello", 5);
+	ck_status(f, ftp_put(f, fd, "a", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_REFUSED);
+	ck_assert_str_eq(ftp_message(f), "552 Not enough space.");
+	ck_status(f, ftp_put(f, fd, "a", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_REFUSED);
+	ck_assert_str_eq(ftp_message(f), "452 Insufficient storage space.");
+	ck_status(f, ftp_noop(f), FTP_S_OK);
+	close(fd);
+	fake_client_done(f, fk);
+}
+END_TEST
+
+/* From a pipe the size is unknown: no ALLO. */
+START_TEST(test_put_allo_pipe)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_FERRYD,
+		EPSV_OK,
+		{ .expect = "STOR p", .reply = "150 ok\r\n", .act = FAKE_RECV, .after = "226 ok\r\n" },
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	int fds[2];
+	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_int_eq(write(fds[1], "piped", 5), 5);
+	close(fds[1]);
+	ck_status(f, ftp_put(f, fds[0], "p", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_OK);
+	close(fds[0]);
+	ftp_free(f);
+	ck_assert_ptr_null(fake_finish(fk));
+	size_t n;
+	ck_assert_str_eq(fake_received(fk, &n), "piped");
+	fake_free(fk);
 }
 END_TEST
 
@@ -1748,6 +1841,9 @@ static Suite *ftp_suite(void)
 	tcase_add_test(put, test_put_server_gives_up);
 	tcase_add_test(put, test_put_cancel);
 	tcase_add_test(put, test_put_local_error);
+	tcase_add_loop_test(put, test_put_allo_unknown, 0, 2);
+	tcase_add_test(put, test_put_allo_no_space);
+	tcase_add_test(put, test_put_allo_pipe);
 	tcase_add_test(put, test_xfer_usage);
 	suite_add_tcase(s, put);
 
