@@ -104,6 +104,32 @@ static void rm_tree(char *dir)
 	free(dir);
 }
 
+/* One test's walk: the fake server and the engine logged in to it, a
+ * visitor that records, and a temporary local directory. */
+struct walk {
+	struct fake *fk;
+	struct ftp *f;
+	struct seen s;
+	struct tree_visitor v;
+	struct tree_result r;
+	char *tmp;
+};
+
+static void walk_start(struct walk *w, const struct fake_step *steps)
+{
+	w->f = fake_client(steps, &w->fk, FTP_S_OK);
+	seen_init(&w->s, &w->v);
+	w->tmp = temp_dir();
+}
+
+/* Checks the script ran whole and cleans up. */
+static void walk_end(struct walk *w)
+{
+	fake_client_done(w->f, w->fk);
+	sbuf_free(&w->s.log);
+	rm_tree(w->tmp);
+}
+
 /* A download walks the listing in name order: files handed over with
  * their targets, a subdirectory made and entered, a link and a name with
  * a slash skipped, "." and ".." passed over. */
@@ -125,29 +151,23 @@ START_TEST(test_download)
 		  .data = "type=file;size=2; c\x1b\r\n", .after = "226 Done.\r\n" },
 		END,
 	};
-	struct fake *fk;
-	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
-	struct seen s;
-	struct tree_visitor v;
-	struct tree_result r;
-	char *tmp = temp_dir(), local[256], expect[2048];
+	struct walk w;
+	char local[256], expect[2048];
 
-	seen_init(&s, &v);
-	snprintf(local, sizeof local, "%s/dl", tmp);
-	tree_walk(f, TREE_DOWNLOAD, local, "top", &v, &r);
-	ck_assert_msg(r.end == TREE_DONE, "%d: %s", r.end, r.msg);
+	walk_start(&w, steps);
+	snprintf(local, sizeof local, "%s/dl", w.tmp);
+	tree_walk(w.f, TREE_DOWNLOAD, local, "top", &w.v, &w.r);
+	ck_assert_msg(w.r.end == TREE_DONE, "%d: %s", w.r.end, w.r.msg);
 	snprintf(expect, sizeof expect,
 		 "file %s/dl/a top/a 7 fresh\n"
 		 "file %s/dl/b.txt top/b.txt 3 fresh\n"
 		 "skip-type %s/dl/ln\n"
 		 "file %s/dl/sub/c\x1b top/sub/c\x1b 2 fresh\n"
-		 "skip-name x/y\n", tmp, tmp, tmp, tmp);
-	ck_assert_str_eq(sbuf_str(&s.log), expect);
-	ck_assert(is_dir(tmp, "dl"));
-	ck_assert(is_dir(tmp, "dl/sub"));
-	fake_client_done(f, fk);
-	sbuf_free(&s.log);
-	rm_tree(tmp);
+		 "skip-name x/y\n", w.tmp, w.tmp, w.tmp, w.tmp);
+	ck_assert_str_eq(sbuf_str(&w.s.log), expect);
+	ck_assert(is_dir(w.tmp, "dl"));
+	ck_assert(is_dir(w.tmp, "dl/sub"));
+	walk_end(&w);
 }
 END_TEST
 
@@ -162,30 +182,23 @@ START_TEST(test_download_existing_target)
 		  .data = "type=file;size=3; f\r\n", .after = "226 Done.\r\n" },
 		END,
 	};
-	struct fake *fk;
-	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
-	struct seen s;
-	struct tree_visitor v;
-	struct tree_result r;
-	char *tmp = temp_dir(), expect[1024];
+	struct walk w;
+	char expect[1024], file[300];
 
-	seen_init(&s, &v);
-	tree_walk(f, TREE_DOWNLOAD, tmp, "top", &v, &r);
-	ck_assert_msg(r.end == TREE_DONE, "%s", r.msg);
-	snprintf(expect, sizeof expect, "file %s/f top/f 3 old\n", tmp);
-	ck_assert_str_eq(sbuf_str(&s.log), expect);
+	walk_start(&w, steps);
+	tree_walk(w.f, TREE_DOWNLOAD, w.tmp, "top", &w.v, &w.r);
+	ck_assert_msg(w.r.end == TREE_DONE, "%s", w.r.msg);
+	snprintf(expect, sizeof expect, "file %s/f top/f 3 old\n", w.tmp);
+	ck_assert_str_eq(sbuf_str(&w.s.log), expect);
 
-	char file[300];
-	put_file(tmp, "plain", 1);
-	snprintf(file, sizeof file, "%s/plain", tmp);
-	tree_walk(f, TREE_DOWNLOAD, file, "top", &v, &r);
-	ck_assert_int_eq(r.end, TREE_FAILED);
-	ck_assert_int_eq(r.status, FTP_S_LOCAL);
+	put_file(w.tmp, "plain", 1);
+	snprintf(file, sizeof file, "%s/plain", w.tmp);
+	tree_walk(w.f, TREE_DOWNLOAD, file, "top", &w.v, &w.r);
+	ck_assert_int_eq(w.r.end, TREE_FAILED);
+	ck_assert_int_eq(w.r.status, FTP_S_LOCAL);
 	snprintf(expect, sizeof expect, "%s: %s", file, strerror(ENOTDIR));
-	ck_assert_str_eq(r.msg, expect);
-	fake_client_done(f, fk);
-	sbuf_free(&s.log);
-	rm_tree(tmp);
+	ck_assert_str_eq(w.r.msg, expect);
+	walk_end(&w);
 }
 END_TEST
 
@@ -201,22 +214,15 @@ START_TEST(test_download_sub_refused)
 		STEP("MLSD top/a", "550 Permission denied.\r\n"),
 		END,
 	};
-	struct fake *fk;
-	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
-	struct seen s;
-	struct tree_visitor v;
-	struct tree_result r;
-	char *tmp = temp_dir();
+	struct walk w;
 
-	seen_init(&s, &v);
-	tree_walk(f, TREE_DOWNLOAD, tmp, "top", &v, &r);
-	ck_assert_int_eq(r.end, TREE_FAILED);
-	ck_assert_int_eq(r.status, FTP_S_REFUSED);
-	ck_assert_str_eq(r.msg, "top/a: 550 Permission denied.");
-	ck_assert_str_eq(sbuf_str(&s.log), "");
-	fake_client_done(f, fk);
-	sbuf_free(&s.log);
-	rm_tree(tmp);
+	walk_start(&w, steps);
+	tree_walk(w.f, TREE_DOWNLOAD, w.tmp, "top", &w.v, &w.r);
+	ck_assert_int_eq(w.r.end, TREE_FAILED);
+	ck_assert_int_eq(w.r.status, FTP_S_REFUSED);
+	ck_assert_str_eq(w.r.msg, "top/a: 550 Permission denied.");
+	ck_assert_str_eq(sbuf_str(&w.s.log), "");
+	walk_end(&w);
 }
 END_TEST
 
@@ -236,29 +242,24 @@ START_TEST(test_download_stopped)
 		  .after = "226 Done.\r\n" },
 		END,
 	};
-	struct fake *fk;
-	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
-	struct seen s;
-	struct tree_visitor v;
-	struct tree_result r;
-	char *tmp = temp_dir(), expect[1024];
+	struct walk w;
+	char expect[1024];
 
-	seen_init(&s, &v);
-	s.stop_after = 1;
-	tree_walk(f, TREE_DOWNLOAD, tmp, "top", &v, &r);
-	ck_assert_int_eq(r.end, TREE_STOPPED);
-	snprintf(expect, sizeof expect, "file %s/a top/a 1 old\n", tmp);
-	ck_assert_str_eq(sbuf_str(&s.log), expect);
+	walk_start(&w, steps);
+	w.s.stop_after = 1;
+	tree_walk(w.f, TREE_DOWNLOAD, w.tmp, "top", &w.v, &w.r);
+	ck_assert_int_eq(w.r.end, TREE_STOPPED);
+	snprintf(expect, sizeof expect, "file %s/a top/a 1 old\n", w.tmp);
+	ck_assert_str_eq(sbuf_str(&w.s.log), expect);
 
-	sbuf_free(&s.log);
-	seen_init(&s, &v);
-	s.refuse_at = 1;
-	tree_walk(f, TREE_DOWNLOAD, tmp, "top", &v, &r);
-	ck_assert_int_eq(r.end, TREE_STOPPED);
-	ck_assert_str_eq(sbuf_str(&s.log), expect);
-	fake_client_done(f, fk);
-	sbuf_free(&s.log);
-	rm_tree(tmp);
+	sbuf_reset(&w.s.log);
+	w.s.files = 0;
+	w.s.stop_after = -1;
+	w.s.refuse_at = 1;
+	tree_walk(w.f, TREE_DOWNLOAD, w.tmp, "top", &w.v, &w.r);
+	ck_assert_int_eq(w.r.end, TREE_STOPPED);
+	ck_assert_str_eq(sbuf_str(&w.s.log), expect);
+	walk_end(&w);
 }
 END_TEST
 
@@ -277,32 +278,26 @@ START_TEST(test_upload)
 		STEP("PWD", "257 \"/\" is the current directory.\r\n"),
 		END,
 	};
-	struct fake *fk;
-	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
-	struct seen s;
-	struct tree_visitor v;
-	struct tree_result r;
-	char *tmp = temp_dir(), expect[2048], link[300];
+	struct walk w;
+	char expect[2048], link[300];
 
-	put_file(tmp, "b", 2);
-	put_file(tmp, "a", 3);
-	make_dir(tmp, "d");
-	put_file(tmp, "d/e", 1);
-	snprintf(link, sizeof link, "%s/l", tmp);
+	walk_start(&w, steps);
+	put_file(w.tmp, "b", 2);
+	put_file(w.tmp, "a", 3);
+	make_dir(w.tmp, "d");
+	put_file(w.tmp, "d/e", 1);
+	snprintf(link, sizeof link, "%s/l", w.tmp);
 	ck_assert_int_eq(symlink("a", link), 0);
-	seen_init(&s, &v);
-	tree_walk(f, TREE_UPLOAD, tmp, "dst", &v, &r);
-	ck_assert_msg(r.end == TREE_DONE, "%s", r.msg);
+	tree_walk(w.f, TREE_UPLOAD, w.tmp, "dst", &w.v, &w.r);
+	ck_assert_msg(w.r.end == TREE_DONE, "%s", w.r.msg);
 	snprintf(expect, sizeof expect,
 		 "file %s/a dst/a 3 fresh\n"
 		 "file %s/b dst/b 2 fresh\n"
 		 "file %s/d/e dst/d/e 1 old\n"
-		 "skip-type %s/l\n", tmp, tmp, tmp, tmp);
-	ck_assert_str_eq(sbuf_str(&s.log), expect);
-	ck_assert_str_eq(ftp_dir(f), "/");
-	fake_client_done(f, fk);
-	sbuf_free(&s.log);
-	rm_tree(tmp);
+		 "skip-type %s/l\n", w.tmp, w.tmp, w.tmp, w.tmp);
+	ck_assert_str_eq(sbuf_str(&w.s.log), expect);
+	ck_assert_str_eq(ftp_dir(w.f), "/");
+	walk_end(&w);
 }
 END_TEST
 
@@ -316,23 +311,16 @@ START_TEST(test_upload_mkdir_refused)
 		STEP("CWD dst", "550 Failed to change directory.\r\n"),
 		END,
 	};
-	struct fake *fk;
-	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
-	struct seen s;
-	struct tree_visitor v;
-	struct tree_result r;
-	char *tmp = temp_dir();
+	struct walk w;
 
-	put_file(tmp, "a", 1);
-	seen_init(&s, &v);
-	tree_walk(f, TREE_UPLOAD, tmp, "dst", &v, &r);
-	ck_assert_int_eq(r.end, TREE_FAILED);
-	ck_assert_int_eq(r.status, FTP_S_REFUSED);
-	ck_assert_str_eq(r.msg, "550 Permission denied.");
-	ck_assert_str_eq(sbuf_str(&s.log), "");
-	fake_client_done(f, fk);
-	sbuf_free(&s.log);
-	rm_tree(tmp);
+	walk_start(&w, steps);
+	put_file(w.tmp, "a", 1);
+	tree_walk(w.f, TREE_UPLOAD, w.tmp, "dst", &w.v, &w.r);
+	ck_assert_int_eq(w.r.end, TREE_FAILED);
+	ck_assert_int_eq(w.r.status, FTP_S_REFUSED);
+	ck_assert_str_eq(w.r.msg, "550 Permission denied.");
+	ck_assert_str_eq(sbuf_str(&w.s.log), "");
+	walk_end(&w);
 }
 END_TEST
 
@@ -344,48 +332,40 @@ START_TEST(test_upload_too_deep)
 	static const struct fake_step login[] = { LOGIN_FERRYD };
 	enum { NLOGIN = sizeof login / sizeof login[0] };
 	struct fake_step *steps = xcalloc(NLOGIN + TREE_DEPTH_MAX + 2, sizeof *steps);
-	struct sbuf remote, rel;
-	char *tmp = temp_dir();
+	struct sbuf mkd, rel;
+	struct walk w;
+	char top[300], expect[1024];
 
 	/* The login, then MKD dst, MKD dst/d, ... down to the deepest level allowed. */
 	memcpy(steps, login, sizeof login);
-	sbuf_init(&remote, 4096);
-	sbuf_puts(&remote, "MKD dst");
+	sbuf_init(&mkd, 4096);
+	sbuf_puts(&mkd, "MKD dst");
 	for (int i = 0; i <= TREE_DEPTH_MAX; i++) {
-		steps[NLOGIN + i].expect = xstrdup(sbuf_str(&remote));
+		steps[NLOGIN + i].expect = xstrdup(sbuf_str(&mkd));
 		steps[NLOGIN + i].reply = "257 Created.\r\n";
-		sbuf_puts(&remote, "/d");
+		sbuf_puts(&mkd, "/d");
 	}
 	steps[NLOGIN + TREE_DEPTH_MAX + 1].end = true;
+	walk_start(&w, steps);
 	/* Locally d/d/d/... one level deeper than that. */
 	sbuf_init(&rel, 4096);
 	for (int i = 0; i < LEVELS; i++) {
 		sbuf_puts(&rel, i ? "/d" : "d");
-		make_dir(tmp, sbuf_str(&rel));
+		make_dir(w.tmp, sbuf_str(&rel));
 	}
-
-	struct fake *fk;
-	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
-	struct seen s;
-	struct tree_visitor v;
-	struct tree_result r;
-	char top[300], expect[1024];
-	seen_init(&s, &v);
-	snprintf(top, sizeof top, "%s/d", tmp);
-	tree_walk(f, TREE_UPLOAD, top, "dst", &v, &r);
-	ck_assert_int_eq(r.end, TREE_FAILED);
-	ck_assert_int_eq(r.status, FTP_S_LOCAL);
-	snprintf(expect, sizeof expect, "%s/%.*s: more than %d directory levels", tmp,
-		 2 * (TREE_DEPTH_MAX + 2) - 1, sbuf_str(&rel), TREE_DEPTH_MAX);
-	ck_assert_str_eq(r.msg, expect);
-	fake_client_done(f, fk);
+	snprintf(top, sizeof top, "%s/d", w.tmp);
+	tree_walk(w.f, TREE_UPLOAD, top, "dst", &w.v, &w.r);
+	ck_assert_int_eq(w.r.end, TREE_FAILED);
+	ck_assert_int_eq(w.r.status, FTP_S_LOCAL);
+	snprintf(expect, sizeof expect, "%s/%s: more than %d directory levels", w.tmp,
+		 sbuf_str(&rel), TREE_DEPTH_MAX);
+	ck_assert_str_eq(w.r.msg, expect);
+	walk_end(&w);
 	for (int i = 0; i <= TREE_DEPTH_MAX; i++)
 		free((char *)steps[NLOGIN + i].expect);
 	free(steps);
 	sbuf_free(&rel);
-	sbuf_free(&remote);
-	sbuf_free(&s.log);
-	rm_tree(tmp);
+	sbuf_free(&mkd);
 }
 END_TEST
 
