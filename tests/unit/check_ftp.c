@@ -22,36 +22,6 @@
 #include "sbuf.h"
 #include "sysio.h"
 
-/* Collects the trace into an sbuf. */
-static void trace_collect(void *arg, enum ftp_trace_kind kind, const char *text)
-{
-	struct sbuf *b = arg;
-	sbuf_printf(b, "%c %s\n", kind == FTP_TRACE_SENT ? '>' : kind == FTP_TRACE_RECEIVED ? '<' : '#',
-		    text);
-}
-
-/* An unlinked temporary file holding content. */
-static int temp_fd(const char *content, size_t n)
-{
-	char path[] = "/tmp/check_ftp.XXXXXX";
-	int fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	unlink(path);
-	ck_assert_int_eq(sysio_write_all(fd, content, n), 0);
-	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
-	return fd;
-}
-
-/* Reads a whole file from the start into buf (NUL-terminated); returns its length. */
-static size_t read_back(int fd, char *buf, size_t size)
-{
-	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
-	ssize_t n = read(fd, buf, size - 1);
-	ck_assert_int_ge(n, 0);
-	buf[n] = '\0';
-	return (size_t)n;
-}
-
 /* What a progress callback saw. */
 struct prog {
 	int calls;          /* how many times it was called */
@@ -1590,36 +1560,6 @@ END_TEST
 
 /* ---- reconnecting ---- */
 
-/* Logs in over TCP, changes into /pub. */
-#define LOGIN_TCP_PUB \
-	LOGIN_VSFTPD, \
-	STEP("CWD pub", "250 Directory successfully changed.\r\n"), \
-	STEP("PWD", "257 \"/pub\" is the current directory\r\n")
-
-/* The login of a reconnect: back into /pub with CWD. */
-#define RELOGIN_PUB \
-	{ .pre = FAKE_ACCEPT_CONTROL, .reply = "220 (vsFTPd 3.0.3)\r\n" }, \
-	STEP("USER anonymous", "331 Please specify the password.\r\n"), \
-	STEP("PASS anonymous@", "230 Login successful.\r\n"), \
-	STEP("FEAT", FEAT_VSFTPD), \
-	STEP("TYPE I", "200 Switching to Binary mode.\r\n"), \
-	STEP("CWD /pub", "250 Directory successfully changed.\r\n")
-
-/* Connects over TCP to the fake and changes into pub. */
-static struct ftp *start_tcp(const struct fake_step *steps, struct fake **fk, struct sbuf *trace)
-{
-	int port;
-	*fk = fake_start_tcp(steps, false, &port);
-	ck_assert_int_gt(port, 0);
-	struct ftp *f = ftp_new();
-	ftp_set_timeout(f, TEST_TIMEOUT_MS);
-	if (trace != NULL)
-		ftp_set_trace(f, trace_collect, trace);
-	ck_status(f, ftp_connect(f, "127.0.0.1", port, NULL, NULL), FTP_S_OK);
-	ck_status(f, ftp_cwd(f, "pub"), FTP_S_OK);
-	return f;
-}
-
 /* The connection drops while a command waits for its reply: reconnect,
  * back into the directory, and the command once more. */
 START_TEST(test_reconnect_mid_command)
@@ -1632,7 +1572,7 @@ START_TEST(test_reconnect_mid_command)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start_tcp(steps, &fk, NULL);
+	struct ftp *f = fake_client_tcp(steps, &fk, NULL);
 	off_t size = 0;
 	ck_status(f, ftp_size(f, "f", &size), FTP_S_OK);
 	ck_assert_int_eq(size, 7);
@@ -1657,7 +1597,7 @@ START_TEST(test_reconnect_after_idle)
 	struct fake *fk;
 	struct sbuf trace;
 	sbuf_init(&trace, 65536);
-	struct ftp *f = start_tcp(steps, &fk, &trace);
+	struct ftp *f = fake_client_tcp(steps, &fk, &trace);
 	usleep(100 * 1000);
 	struct ftp_listing l;
 	listparse_init(&l);
@@ -1682,7 +1622,7 @@ START_TEST(test_reconnect_noop)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start_tcp(steps, &fk, NULL);
+	struct ftp *f = fake_client_tcp(steps, &fk, NULL);
 	usleep(100 * 1000);
 	ck_status(f, ftp_noop(f), FTP_S_OK);
 	ck_assert_str_eq(ftp_message(f), "200 NOOP ok.");
@@ -1706,7 +1646,7 @@ START_TEST(test_reconnect_dir_gone)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start_tcp(steps, &fk, NULL);
+	struct ftp *f = fake_client_tcp(steps, &fk, NULL);
 	usleep(100 * 1000);
 	ck_status(f, ftp_delete(f, "f"), FTP_S_REFUSED);
 	ck_assert_str_eq(ftp_message(f),
@@ -1725,7 +1665,7 @@ START_TEST(test_reconnect_refused)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start_tcp(steps, &fk, NULL);
+	struct ftp *f = fake_client_tcp(steps, &fk, NULL);
 	const char *err = fake_finish(fk);   /* also closes the listener */
 	ck_assert_msg(err == NULL, "%s", err);
 	ck_status(f, ftp_noop(f), FTP_S_CONNECT);
@@ -1748,7 +1688,7 @@ START_TEST(test_no_retry_after_data)
 	struct fake *fk;
 	struct sbuf trace;
 	sbuf_init(&trace, 65536);
-	struct ftp *f = start_tcp(steps, &fk, &trace);
+	struct ftp *f = fake_client_tcp(steps, &fk, &trace);
 	int fd = temp_fd("", 0);
 	ck_status(f, ftp_get(f, "f", fd, 0, NULL, NULL), FTP_S_BROKEN);
 	ck_assert_str_eq(ftp_message(f), "reading a reply: connection closed by the server");

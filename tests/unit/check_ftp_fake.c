@@ -17,6 +17,7 @@
 #include "check_ftp_fake.h"
 #include "check_ftp_scripts.h"
 #include "sbuf.h"
+#include "sysio.h"
 #include "xalloc.h"
 
 /* Receive buffer of the data listener: small, so an upload that the fake
@@ -402,4 +403,45 @@ void fake_client_done(struct ftp *f, struct fake *fk)
 	const char *err = fake_finish(fk);
 	ck_assert_msg(err == NULL, "fake server: %s\ncommands received:\n%s", err, fake_log(fk));
 	fake_free(fk);
+}
+
+struct ftp *fake_client_tcp(const struct fake_step *steps, struct fake **fk, struct sbuf *trace)
+{
+	int port;
+	*fk = fake_start_tcp(steps, false, &port);
+	ck_assert_int_gt(port, 0);
+	struct ftp *f = ftp_new();
+	ftp_set_timeout(f, TEST_TIMEOUT_MS);
+	if (trace != NULL)
+		ftp_set_trace(f, trace_collect, trace);
+	ck_status(f, ftp_connect(f, "127.0.0.1", port, NULL, NULL), FTP_S_OK);
+	ck_status(f, ftp_cwd(f, "pub"), FTP_S_OK);
+	return f;
+}
+
+void trace_collect(void *arg, enum ftp_trace_kind kind, const char *text)
+{
+	struct sbuf *b = arg;
+	sbuf_printf(b, "%c %s\n", kind == FTP_TRACE_SENT ? '>' : kind == FTP_TRACE_RECEIVED ? '<' : '#',
+		    text);
+}
+
+int temp_fd(const char *content, size_t n)
+{
+	char path[] = "/tmp/check_ftp.XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	ck_assert_int_eq(sysio_write_all(fd, content, n), 0);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
+}
+
+size_t read_back(int fd, char *buf, size_t size)
+{
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	ssize_t n = read(fd, buf, size - 1);
+	ck_assert_int_ge(n, 0);
+	buf[n] = '\0';
+	return (size_t)n;
 }
