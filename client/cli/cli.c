@@ -105,6 +105,19 @@ static const struct cli_command cli_commands[] = {
 	  .max_args = 2, .flags = CLI_REMOTE, .usage = "rename FROM TO",
 	  .help = "rename or move a remote file",
 	  .detail = "Renames or moves a remote file or directory." },
+	{ .name = "set", .run = cli_cmd_set, .max_args = 2,
+	  .usage = "set [NAME [VALUE]]", .help = "show or change a setting",
+	  .detail = "Without arguments, lists the settings with their values; with NAME,\n"
+		    "shows one; with NAME VALUE, changes it for the rest of the session:\n"
+		    "  active on|off       active mode: the server connects back (EPRT/PORT)\n"
+		    "  timeout SECONDS     longest wait to connect or for the server (30)\n"
+		    "  retry N             retries after a failed connect or a broken transfer\n"
+		    "  limit-rate RATE     most bytes per second, with K, M or G (0: no limit)\n"
+		    "  preserve on|off     keep the server's file times (uploads: with MFMT)\n"
+		    "  iac on|off          send 0xFF in names doubled (RFC 854); off for servers\n"
+		    "                      that read it literally (vsftpd, pure-ftpd)\n"
+		    "The options --active, --timeout, --retry, --limit-rate and --no-preserve\n"
+		    "give the starting values." },
 	{ .name = "help", .aliases = { "?" }, .run = cli_cmd_help, .max_args = 1,
 	  .usage = "help [COMMAND]", .help = "list the commands, or explain one",
 	  .detail = "Lists the commands, or shows one in full." },
@@ -140,6 +153,7 @@ struct cli *cli_new(const struct cli_options *o, bool interactive)
 	sbuf_init(&c->what, CLI_WHAT_MAX);
 	if (o->verbose)
 		ftp_set_trace(c->ftp, cli_trace, NULL);
+	settings_apply(&c->opt.settings, c->ftp);
 	return c;
 }
 

@@ -61,6 +61,8 @@ cli_handler cli_cmd_rm;      /* rm/delete FILE */
 cli_handler cli_cmd_mkdir;   /* mkdir DIR */
 cli_handler cli_cmd_rmdir;   /* rmdir DIR */
 cli_handler cli_cmd_rename;  /* rename/mv FROM TO */
+/* ---- cli_session.c: settings and raw commands ---- */
+cli_handler cli_cmd_set;     /* set [NAME [VALUE]] */
 /* ---- cli_list.c: listings ---- */
 cli_handler cli_cmd_ls;      /* ls/dir [PATH] */
 cli_handler cli_cmd_lls;     /* lls [PATH] */

@@ -55,6 +55,26 @@ void ftp_set_timeout(struct ftp *f, int ms)
 		f->timeout_ms = ms;
 }
 
+void ftp_set_telnet_iac(struct ftp *f, bool on)
+{
+	f->raw_iac = !on;
+}
+
+void ftp_set_active(struct ftp *f, bool on)
+{
+	f->active = on;
+}
+
+void ftp_set_retry(struct ftp *f, int retries)
+{
+	f->retries = retries > 0 ? retries : 0;
+}
+
+void ftp_set_rate_limit(struct ftp *f, off_t bytes_per_sec)
+{
+	f->rate = bytes_per_sec > 0 ? bytes_per_sec : 0;
+}
+
 void ftp_set_trace(struct ftp *f, ftp_trace_fn *fn, void *arg)
 {
 	f->trace = fn;
@@ -225,6 +245,24 @@ bool ftp_arg_ok(struct ftp *f, const char *arg, bool required, enum ftp_status *
 	return true;
 }
 
+/* Appends arg to line, doubling each 0xFF (the Telnet IAC byte) unless
+ * the server reads it literally; false if line would pass its maximum. */
+static bool ftp_put_arg(const struct ftp *f, struct sbuf *line, const char *arg)
+{
+	while (*arg != '\0') {
+		size_t n = f->raw_iac ? strlen(arg) : strcspn(arg, "\xff");
+		if (!sbuf_append(line, arg, n))
+			return false;
+		arg += n;
+		if (*arg != '\0') {
+			if (!sbuf_append(line, "\xff\xff", 2))
+				return false;
+			arg++;
+		}
+	}
+	return true;
+}
+
 enum ftp_status ftp_send(struct ftp *f, const char *verb, const char *arg)
 {
 	struct sbuf line;
@@ -234,7 +272,7 @@ enum ftp_status ftp_send(struct ftp *f, const char *verb, const char *arg)
 		return ftp_fail(f, FTP_AT_CONTROL, ENOTCONN, verb);
 	sbuf_init(&line, FTP_LINE_MAX + 2);
 	if (!sbuf_puts(&line, verb) || (arg != NULL && !(sbuf_puts(&line, " ") &&
-							   sbuf_puts(&line, arg))) ||
+							   ftp_put_arg(f, &line, arg))) ||
 	    !sbuf_puts(&line, "\r\n")) {
 		sbuf_free(&line);
 		ftp_set_msg(f, "%s: command longer than %d bytes", verb, FTP_LINE_MAX);

@@ -74,6 +74,10 @@ typedef void ftp_trace_fn(void *arg, enum ftp_trace_kind kind, const char *text)
 #define FTP_PROGRESS_MS 100
 /* Default wait for the server, in milliseconds. */
 #define FTP_DEFAULT_TIMEOUT_MS 30000
+/* The first wait before a retry, in milliseconds; it doubles each time. */
+#define FTP_RETRY_DELAY_MS 1000
+/* The longest wait before a retry, in milliseconds. */
+#define FTP_RETRY_DELAY_MAX_MS 60000
 /* Default FTP port. */
 #define FTP_DEFAULT_PORT 21
 
@@ -85,6 +89,21 @@ struct ftp *ftp_new(void);
 void ftp_free(struct ftp *f);
 /* Sets how long any wait for the server may take, in milliseconds (> 0). */
 void ftp_set_timeout(struct ftp *f, int ms);
+/* Sets whether each 0xFF byte of a command's argument is sent doubled,
+ * as the Telnet rules of RFC 854 and RFC 959 say (the default), or as it
+ * is, for servers that read it literally (vsftpd, pure-ftpd). */
+void ftp_set_telnet_iac(struct ftp *f, bool on);
+/* Sets active mode: data connections are opened by the server to a port
+ * the client listens on (EPRT, or PORT when EPRT is refused), for servers
+ * whose passive ports a firewall blocks. Off (passive) by default. */
+void ftp_set_active(struct ftp *f, bool on);
+/* Sets how many times a failed connect (also a reconnect) and a broken
+ * transfer are tried again, waiting 1 s, 2 s, 4 s ... (at most
+ * FTP_RETRY_DELAY_MAX_MS) in between; a broken download goes on from
+ * where it stopped (REST). 0 (the default): no retries. */
+void ftp_set_retry(struct ftp *f, int retries);
+/* Sets the most bytes per second a transfer moves (0: no limit, the default). */
+void ftp_set_rate_limit(struct ftp *f, off_t bytes_per_sec);
 /* Sets a protocol trace receiver (NULL to stop); the engine never prints one itself. */
 void ftp_set_trace(struct ftp *f, ftp_trace_fn *fn, void *arg);
 

@@ -39,6 +39,10 @@ struct ftp {
 	char msg[FTP_MSG_MAX];        /* message of the last call, sanitised */
 	char *welcome;                /* greeting, sanitised; NULL before one */
 	int timeout_ms;               /* longest wait for the server */
+	bool raw_iac;                 /* send 0xFF in arguments as it is, not doubled */
+	bool active;                  /* data connections by EPRT/PORT */
+	int retries;                  /* retries of connects and broken transfers */
+	off_t rate;                   /* bytes per second at most; 0 no limit */
 	ftp_trace_fn *trace;          /* trace receiver or NULL */
 	void *trace_arg;              /* its argument */
 
@@ -88,7 +92,8 @@ enum ftp_status ftp_check(struct ftp *f, int want_class);
 /* False (and FTP_S_USAGE in *st with a message) if arg cannot be sent:
  * empty when required, a CR or LF inside, or too long. */
 bool ftp_arg_ok(struct ftp *f, const char *arg, bool required, enum ftp_status *st);
-/* Sends "verb[ arg]\r\n" on the control connection. */
+/* Sends "verb[ arg]\r\n" on the control connection, each 0xFF in arg
+ * doubled (unless raw_iac): the one place every command goes out. */
 enum ftp_status ftp_send(struct ftp *f, const char *verb, const char *arg);
 /* Reads one complete reply (all its lines) within timeout_ms into f->code
  * and ftp_reply_text(); 1xx replies are returned like any other. */

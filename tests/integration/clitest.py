@@ -793,6 +793,24 @@ class CliTests:
         lines = [l for l in r.out.splitlines() if l.strip() and not STATS_RE.match(l)]
         return Run(r.cmd, r.code, "\n".join(lines), r.err, r.elapsed, r.cwd)
 
+    def test_name_with_0xff(self):
+        """Names holding the byte 0xFF (Latin-1 "ÿ", never UTF-8) are sent
+        with the byte doubled, as RFC 854 and RFC 959 say: ferryd reads it
+        back as one. vsftpd and pure-ftpd read it literally, and get it
+        raw after `set iac off`."""
+        name = os.fsdecode(b"caf\xe9 \xff.bin")
+        up = os.fsdecode(b"up\xff\xff.bin")
+        data = ftptest.random_bytes(5000, seed=31)
+        self.put_remote(name, data)
+        write_local(self.local(up), data[:100])
+        iac = "" if self.server.telnet_iac else "set iac off; "
+        r = self.check(self.ferry("-y", script=iac + "get '%s'; put '%s'; size '%s'; rm '%s'"
+                                  % (name, up, up, name)))
+        self.assertEqual(read_file(self.local(name)), data, r)
+        self.assertEqual(read_file(self.remote(up)), data[:100], r)
+        self.assertEqual(os.listdir(os.fsencode(self.rdir)), [os.fsencode(up)], r)
+        self.assertIn(": 100 bytes", r.out, r)
+
     def test_quoting(self):
         r = self.check(self.ferry(script=(
             "mkdir 'single q'; mkdir \"double q\"; mkdir back\\ slash; "

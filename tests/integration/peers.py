@@ -142,6 +142,7 @@ class ExternalPeer:
     program = None
     keeps_partial_upload = True
     lists_modes = True
+    telnet_iac = False      # reads 0xFF in commands literally, not as Telnet IAC
 
     def __init__(self):
         if os.geteuid() != 0:
@@ -446,6 +447,7 @@ def start_ferryd():
     srv.name = "ferryd"
     srv.keeps_partial_upload = False   # a broken STOR leaves the old file
     srv.lists_modes = False            # its MLSD has no UNIX.mode fact
+    srv.telnet_iac = True              # reads a doubled 0xFF as one (RFC 854)
     srv.user = srv.password = None
     srv.named = (NAMED_USER, NAMED_PASSWORD, NAMED_MARKER)
     srv.bad_login = (NAMED_USER, BAD_PASSWORD)

