@@ -111,12 +111,8 @@ static void list_add_local(struct ftp_listing *l, const char *path, const char *
 
 	if (lstat(path, &sb) < 0)
 		return;   /* gone since it was listed */
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		l->v = xrealloc(l->v, l->cap * sizeof l->v[0]);
-	}
-	struct ftp_entry *e = &l->v[l->n++];
-	memset(e, 0, sizeof *e);
+	struct ftp_entry entry = { 0 };
+	struct ftp_entry *e = &entry;
 	e->name = xstrdup(name);
 	e->display = xstrdup(sanitize_text(name, strlen(name), shown, sizeof shown));
 	e->type = S_ISDIR(sb.st_mode) ? FTP_ENTRY_DIR : S_ISLNK(sb.st_mode) ? FTP_ENTRY_LINK :
@@ -132,6 +128,7 @@ static void list_add_local(struct ftp_listing *l, const char *path, const char *
 			e->target = xstrdup(sanitize_text(target, (size_t)n, shown, sizeof shown));
 		}
 	}
+	listparse_add(l, e);
 }
 
 enum ferry_exit cli_cmd_lls(struct cli *c, const struct cli_args *a)

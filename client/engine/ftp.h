@@ -160,12 +160,18 @@ enum ftp_status ftp_rename(struct ftp *f, const char *from, const char *to);
 enum ftp_status ftp_size(struct ftp *f, const char *path, off_t *size);
 /* MDTM path: sets *mtime (UTC seconds). */
 enum ftp_status ftp_mdtm(struct ftp *f, const char *path, time_t *mtime);
+/* What the server knows of one file or directory: MLST when FEAT offers
+ * it, else SIZE (and MDTM), which finds files only. Fills out (free with
+ * listparse_entry_free), named path as given; FTP_S_REFUSED when the
+ * server has nothing of that name (or will not say). */
+enum ftp_status ftp_stat(struct ftp *f, const char *path, struct ftp_entry *out);
 /* NOOP: keeps an idle connection open (and reopens a dropped one). */
 enum ftp_status ftp_noop(struct ftp *f);
 
 /* Lists path (NULL or "" = the current directory) into out, which the
  * caller initialises with listparse_init and frees with listparse_free;
- * entries are appended. MLSD when offered, else LIST. */
+ * entries are appended. MLSD when offered, else LIST; a path MLSD
+ * refuses that MLST finds (a file) is listed as that one entry. */
 enum ftp_status ftp_list(struct ftp *f, const char *path, struct ftp_listing *out);
 /* Downloads remote into fd (a file or pipe open for writing). offset > 0
  * resumes: REST offset is sent and, when fd is a regular file, writing

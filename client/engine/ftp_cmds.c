@@ -192,6 +192,14 @@ bool ftp_reply_size(const struct ftp *f, off_t *size)
 	return true;
 }
 
+time_t ftp_reply_time(const struct ftp *f)
+{
+	const char *s;
+	size_t n;
+	cmd_value(f, &s, &n);
+	return listparse_time_val(s, n);
+}
+
 /* SIZE path: a decimal number of bytes. */
 static enum ftp_status op_size(struct ftp *f, void *p)
 {
@@ -222,10 +230,7 @@ static enum ftp_status op_mdtm(struct ftp *f, void *p)
 	enum ftp_status st = op_simple(f, p);
 	if (st != FTP_S_OK)
 		return st;
-	const char *s;
-	size_t n;
-	cmd_value(f, &s, &n);
-	time_t t = listparse_time_val(s, n);
+	time_t t = ftp_reply_time(f);
 	if (t == 0) {
 		ftp_set_msg(f, "not a time in the reply to MDTM: %s", ftp_message(f));
 		return FTP_S_REFUSED;

@@ -66,11 +66,38 @@ static enum ftp_status op_list(struct ftp *f, void *p)
 	}
 }
 
+/* After MLSD refused path: MLSD takes directories only (ferryd answers
+ * 501, pure-ftpd 550), so a file is looked up with MLST and listed as its
+ * one entry. Anything else keeps MLSD's refusal and its message. */
+static enum ftp_status list_one_file(struct ftp *f, const char *path, struct ftp_listing *out)
+{
+	char keep[FTP_MSG_MAX];
+	int code = f->code;
+	struct ftp_entry e;
+
+	memcpy(keep, f->msg, sizeof keep);
+	enum ftp_status st = ftp_stat(f, path, &e);
+	if (st == FTP_S_OK && e.type != FTP_ENTRY_DIR) {
+		listparse_add(out, &e);
+		return FTP_S_OK;
+	}
+	if (st == FTP_S_OK)
+		listparse_entry_free(&e);
+	if (st == FTP_S_BROKEN || st == FTP_S_CONNECT)
+		return st;
+	memcpy(f->msg, keep, sizeof keep);
+	f->code = code;
+	return FTP_S_REFUSED;
+}
+
 enum ftp_status ftp_list(struct ftp *f, const char *path, struct ftp_listing *out)
 {
 	enum ftp_status st;
 	struct list_args a = { .path = (path && path[0]) ? path : NULL, .out = out };
 	if (!ftp_arg_ok(f, path, false, &st))
 		return st;
-	return ftp_run(f, op_list, &a);
+	st = ftp_run(f, op_list, &a);
+	if (st == FTP_S_REFUSED && a.path != NULL && (f->feat & FTP_FEAT_MLST) && !f->no_mlsd)
+		st = list_one_file(f, a.path, out);
+	return st;
 }

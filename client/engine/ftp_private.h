@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "ftp.h"
 #include "linereader.h"
@@ -113,6 +114,8 @@ typedef enum ftp_status ftp_op_fn(struct ftp *f, void *arg);
 enum ftp_status ftp_run(struct ftp *f, ftp_op_fn *op, void *arg);
 /* Reads a 213 reply's value as a size in bytes; false if it is none. */
 bool ftp_reply_size(const struct ftp *f, off_t *size);
+/* Reads a 213 reply's value as an RFC 3659 time-val; 0 if it is none. */
+time_t ftp_reply_time(const struct ftp *f);
 
 /* ---- ftp_login.c: connecting and logging in ---- */
 

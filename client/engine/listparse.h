@@ -60,6 +60,8 @@ void listparse_buffer(const char *data, size_t len, bool mlsx, time_t now,
 /* Parses an RFC 3659 time-val "YYYYMMDDHHMMSS[.sss]" (UTC, as in MLSx
  * "modify" and MDTM replies) of n bytes; returns 0 if it is malformed. */
 time_t listparse_time_val(const char *s, size_t n);
+/* Appends e to l, which takes over its strings. */
+void listparse_add(struct ftp_listing *l, const struct ftp_entry *e);
 /* Prepares an empty listing. */
 void listparse_init(struct ftp_listing *l);
 /* Frees every entry and the array; the listing is empty afterwards. */

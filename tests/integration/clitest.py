@@ -494,6 +494,30 @@ class CliTests:
             # vsftpd answers LIST of a missing path with an empty listing.
             self.assertEqual(self.ls_entries(r4), {}, r4)
 
+    def test_ls_file(self):
+        """ls FILE shows that one file on every server: MLSD takes only
+        directories (ferryd answers 501, pure-ftpd 550), so ferry asks
+        MLST for a file; vsftpd's LIST takes both."""
+        t = 1614859200      # 2021-03-04 12:00:00 UTC
+        self.put_remote("plain.txt", b"0123456789", mtime=t)
+        self.put_remote("sub dir/inner \u00fc.txt", b"inner")
+        r = self.check(self.ferry(script="ls plain.txt"))
+        entries = self.ls_entries(r)
+        self.assertEqual(list(entries), ["plain.txt"], r)
+        kind, perms, size, date = entries["plain.txt"]
+        self.assertEqual((kind, size), ("-", 10), r)
+        self.assertTrue(date.startswith("2021-03-04"), r)
+        r = self.check(self.ferry(script="ls 'sub dir/inner \u00fc.txt'"))
+        entries = self.ls_entries(r)
+        self.assertEqual(len(entries), 1, r)
+        self.assertTrue(list(entries)[0].endswith("inner \u00fc.txt"), r)
+        self.assertEqual(list(entries.values())[0][2], 5, r)
+        r = self.ferry(script="ls no-such-file.txt")
+        if self.mlsd:
+            self.check(r, REFUSED)
+        else:
+            self.assertEqual(self.ls_entries(r), {}, r)
+
     def test_size(self):
         self.put_remote("s.bin", b"\0" * 3145733)
         r = self.check(self.ferry(script="size s.bin"))

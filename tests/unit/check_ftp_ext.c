@@ -102,6 +102,103 @@ START_TEST(test_iac_too_long)
 }
 END_TEST
 
+/* ---- facts about one file: MLST, else SIZE ---- */
+
+/* MLST where FEAT offers it: type, size and time from the facts; 550 is
+ * "no such file"; ferryd names the path in full, pure-ftpd as given. */
+START_TEST(test_stat_mlst)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_FERRYD,
+		STEP("MLST a b.txt", "250-Listing /pub/a b.txt\r\n"
+		     " type=file;size=7;modify=20261121100313;perm=rwadf; /pub/a b.txt\r\n250 End\r\n"),
+		STEP("MLST sub", "250-Begin\r\n type=dir;modify=20200101120000;UNIX.mode=0755; sub\r\n"
+		     "250 End.\r\n"),
+		STEP("MLST .", "250-Begin\r\n type=cdir;modify=20200101120000; .\r\n250 End.\r\n"),
+		STEP("MLST gone", "550 Can't check for file existence\r\n"),
+		STEP("MLST odd", "250 nothing listed\r\n"),
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	struct ftp_entry e;
+	ck_status(f, ftp_stat(f, "a b.txt", &e), FTP_S_OK);
+	ck_assert_str_eq(e.name, "a b.txt");
+	ck_assert_int_eq(e.type, FTP_ENTRY_FILE);
+	ck_assert_int_eq(e.size, 7);
+	ck_assert_int_eq(e.mtime, 1795255393);
+	listparse_entry_free(&e);
+	ck_status(f, ftp_stat(f, "sub", &e), FTP_S_OK);
+	ck_assert_int_eq(e.type, FTP_ENTRY_DIR);
+	ck_assert_str_eq(e.perms, "drwxr-xr-x");
+	listparse_entry_free(&e);
+	ck_status(f, ftp_stat(f, ".", &e), FTP_S_OK);
+	ck_assert_int_eq(e.type, FTP_ENTRY_DIR);
+	listparse_entry_free(&e);
+	ck_status(f, ftp_stat(f, "gone", &e), FTP_S_REFUSED);
+	ck_assert_str_eq(ftp_message(f), "550 Can't check for file existence");
+	ck_status(f, ftp_stat(f, "odd", &e), FTP_S_REFUSED);
+	fake_client_done(f, fk);
+}
+END_TEST
+
+/* Without MLST (vsftpd): SIZE says a file is there, and MDTM its time. */
+START_TEST(test_stat_size)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_VSFTPD,
+		STEP("SIZE f", "213 42\r\n"),
+		STEP("MDTM f", "213 20261121100313\r\n"),
+		STEP("SIZE dir", "550 Could not get file size.\r\n"),
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	struct ftp_entry e;
+	ck_status(f, ftp_stat(f, "f", &e), FTP_S_OK);
+	ck_assert_int_eq(e.type, FTP_ENTRY_FILE);
+	ck_assert_int_eq(e.size, 42);
+	ck_assert_int_eq(e.mtime, 1795255393);
+	listparse_entry_free(&e);
+	ck_status(f, ftp_stat(f, "dir", &e), FTP_S_REFUSED);
+	fake_client_done(f, fk);
+}
+END_TEST
+
+/* ls FILE on an MLSD server: MLSD refuses a file (ferryd 501, pure-ftpd
+ * 550), so the file's own facts come from MLST. A refused MLSD of
+ * something MLST cannot find either keeps MLSD's reply. */
+START_TEST(test_list_file_mlst)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_FERRYD,
+		{ .expect = "EPSV", .pre = FAKE_LISTEN,
+		  .reply = "229 Entering Extended Passive Mode (|||{PORT}|)\r\n" },
+		STEP("MLSD f.txt", "501 MLSD needs a directory; use MLST.\r\n"),
+		STEP("MLST f.txt", "250-Listing /f.txt\r\n type=file;size=3;modify=20200101120000; /f.txt\r\n"
+		     "250 End\r\n"),
+		EPSV_OK,
+		STEP("MLSD nothere", "550 Can't check for file existence\r\n"),
+		STEP("MLST nothere", "550 Can't check for file existence\r\n"),
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	struct ftp_listing l;
+	listparse_init(&l);
+	ck_status(f, ftp_list(f, "f.txt", &l), FTP_S_OK);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_str_eq(l.v[0].name, "f.txt");
+	ck_assert_int_eq(l.v[0].size, 3);
+	ck_assert_int_eq(l.v[0].type, FTP_ENTRY_FILE);
+	ck_status(f, ftp_list(f, "nothere", &l), FTP_S_REFUSED);
+	ck_assert_str_eq(ftp_message(f), "550 Can't check for file existence");
+	ck_assert_uint_eq(l.n, 1);
+	listparse_free(&l);
+	fake_client_done(f, fk);
+}
+END_TEST
+
 /* ---- suite ---- */
 
 static Suite *ftp_ext_suite(void)
@@ -114,6 +211,13 @@ static Suite *ftp_ext_suite(void)
 	tcase_add_test(iac, test_iac_off);
 	tcase_add_test(iac, test_iac_too_long);
 	suite_add_tcase(s, iac);
+
+	TCase *stat = tcase_create("stat");
+	tcase_set_timeout(stat, 20);
+	tcase_add_test(stat, test_stat_mlst);
+	tcase_add_test(stat, test_stat_size);
+	tcase_add_test(stat, test_list_file_mlst);
+	suite_add_tcase(s, stat);
 	return s;
 }
 
