@@ -104,7 +104,8 @@ static const struct cli_command cli_commands[] = {
 	{ .name = "rename", .aliases = { "mv" }, .run = cli_cmd_rename, .min_args = 2,
 	  .max_args = 2, .flags = CLI_REMOTE, .usage = "rename FROM TO",
 	  .help = "rename or move a remote file",
-	  .detail = "Renames or moves a remote file or directory." },
+	  .detail = "Renames or moves a remote file or directory. A TO that exists is\n"
+		    "replaced only after \"Replace TO? [y/N]\" on a terminal, or with -y." },
 	{ .name = "set", .run = cli_cmd_set, .max_args = 2,
 	  .usage = "set [NAME [VALUE]]", .help = "show or change a setting",
 	  .detail = "Without arguments, lists the settings with their values; with NAME,\n"

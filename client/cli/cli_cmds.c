@@ -1,5 +1,6 @@
 /* cli_cmds: the commands on directories and single files that need no
- * data connection: cd, pwd, lcd, lpwd, size, rm, mkdir, rmdir, rename.
+ * data connection: cd, pwd, lcd, lpwd, size, rm, mkdir, rmdir, rename
+ * (which asks before it replaces a file).
  * Each is a thin handler: call the engine (or libc for the local ones),
  * print the result, or report the failure through cli_fail*. */
 #include "config.h"
@@ -107,7 +108,24 @@ enum ferry_exit cli_cmd_rmdir(struct cli *c, const struct cli_args *a)
 	return cmds_result(c, ftp_rmdir(c->ftp, a->argv[0]));
 }
 
+/* rename FROM TO: a TO that exists is replaced only when confirmed, as
+ * the server's RNTO would replace it without a word. */
 enum ferry_exit cli_cmd_rename(struct cli *c, const struct cli_args *a)
 {
-	return cmds_result(c, ftp_rename(c->ftp, a->argv[0], a->argv[1]));
+	char question[CLI_MSG_MAX], refusal[CLI_MSG_MAX];
+	const char *to = a->argv[1];
+	struct ftp_entry e;
+
+	enum ftp_status st = ftp_stat(c->ftp, to, &e);
+	if (st == FTP_S_OK) {
+		listparse_entry_free(&e);
+		snprintf(question, sizeof question, "Replace %s?", to);
+		snprintf(refusal, sizeof refusal, "%s exists: not replaced", to);
+		enum ferry_exit code = cli_confirm(c, question, refusal);
+		if (code != FERRY_EXIT_OK)
+			return code;
+	} else if (st != FTP_S_REFUSED) {
+		return cli_fail_ftp(c, st, NULL);
+	}
+	return cmds_result(c, ftp_rename(c->ftp, a->argv[0], to));
 }

@@ -544,6 +544,22 @@ class CliTests:
         self.check(self.ferry(script="mv no-such-file x.txt"), REFUSED)
         self.assertFalse(os.path.exists(self.remote("x.txt")))
 
+    def test_rename_never_replaces_unasked(self):
+        """rename/mv onto an existing file replaces it only with -y (or a
+        yes on a terminal), like get: without a terminal it changes
+        nothing and exits 1."""
+        self.put_remote("a.txt", b"content A")
+        self.put_remote("b.txt", b"content B, longer")
+        for word in ("rename", "mv"):
+            r = self.ferry(script="%s a.txt b.txt" % word)
+            self.check(r, NOT_CONFIRMED, "%s onto an existing file without -y" % word)
+            self.assertIn("b.txt", r.err, r)
+            self.assertEqual(read_file(self.remote("a.txt")), b"content A", r)
+            self.assertEqual(read_file(self.remote("b.txt")), b"content B, longer", r)
+        r = self.check(self.ferry("-y", script="mv a.txt b.txt"))
+        self.assertEqual(os.listdir(self.rdir), ["b.txt"], r)
+        self.assertEqual(read_file(self.remote("b.txt")), b"content A", r)
+
     def test_rm_unconfirmed_is_refused(self):
         self.put_remote("keep.txt", b"keep me")
         r = self.ferry(script="rm keep.txt")
