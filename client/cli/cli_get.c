@@ -7,7 +7,9 @@
  * download never leaves a partial file under the real name, nor an
  * empty one for a file the server does not have. A resumed download
  * writes into the real name from its current size (REST). An existing
- * local file is replaced only after a confirmation (or -y). Trees are
+ * local file is replaced only after a confirmation (or -y); a character
+ * device, a FIFO or "-" is written through; a symbolic link is followed
+ * (its file replaced, the link kept), one to nothing refused. Trees are
  * walked by the engine (tree.h), which skips names that could climb out
  * of the target and entries that are neither files nor directories. */
 #include "config.h"
@@ -35,16 +37,33 @@ static const char get_stdout_name[] = "-";
 /* Mode of new directories before the umask. */
 #define GET_DIR_MODE 0777
 
-/* Downloads remote into standard output (no temporary, no summary). */
-static enum ferry_exit get_stdout(struct cli *c, const char *remote, const char *label)
+/* Downloads remote straight into fd (standard output, a character
+ * device, a pipe): nothing to replace, so no temporary; a summary line
+ * unless the data itself goes to standard output. */
+static enum ferry_exit get_through(struct cli *c, const char *remote, int fd, const char *label,
+				   const char *name, bool summary)
 {
 	struct progress p;
 
 	fflush(stdout);
 	progress_start(&p, "downloaded", label, c->bars, 0);
-	enum ftp_status st = ftp_get(c->ftp, remote, STDOUT_FILENO, 0, cli_xfer_progress, &p);
-	cli_xfer_done(c, &p, false);
-	return st == FTP_S_OK ? FERRY_EXIT_OK : cli_fail_ftp(c, st, NULL);
+	enum ftp_status st = ftp_get(c->ftp, remote, fd, 0, cli_xfer_progress, &p);
+	cli_xfer_done(c, &p, st == FTP_S_OK && summary);
+	return st == FTP_S_OK ? FERRY_EXIT_OK : cli_fail_ftp(c, st, name);
+}
+
+/* Opens the character device or FIFO local for writing (as it is: no
+ * truncation, nothing created) and downloads into it. */
+static enum ferry_exit get_device(struct cli *c, const char *remote, const char *local,
+				  const char *label, const char *name)
+{
+	int fd = open(local, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return cli_fail_errno(c, errno, local);
+	enum ferry_exit code = get_through(c, remote, fd, label, name, true);
+	if (close(fd) < 0 && code == FERRY_EXIT_OK)
+		code = cli_fail_errno(c, errno, local);
+	return code;
 }
 
 /* Downloads remote into a temporary beside local, then renames it over
@@ -129,37 +148,97 @@ static enum ferry_exit get_resume(struct cli *c, const char *remote, const char 
 	return FERRY_EXIT_OK;
 }
 
-/* Downloads one file: to stdout, resumed, or fresh after the overwrite
- * rule. label is the name shown; name prefixes messages inside trees. */
+/* Where a download goes, by what the local name is now (the rule of
+ * ferry(1), DOWNLOAD TARGETS). */
+enum get_kind {
+	GET_NEW,       /* nothing there: a new file */
+	GET_REPLACE,   /* a regular file: replaced after the question */
+	GET_THROUGH,   /* a character device or FIFO: written through, as it is */
+	GET_REFUSE,    /* a directory, a block device, a socket: not written */
+};
+
+/* Classifies the local target, following a symbolic link: *real gets the
+ * path to write (the link's file, resolved, when local is a link; the
+ * caller frees it) and sb what is there. Returns FERRY_EXIT_OK or an error
+ * (printed): a link to nothing is refused, never replaced by a file. */
+static enum ferry_exit get_classify(struct cli *c, const char *local, char **real,
+				    struct stat *sb, enum get_kind *kind)
+{
+	*real = NULL;
+	if (lstat(local, sb) < 0) {
+		if (errno != ENOENT)
+			return cli_fail_errno(c, errno, local);
+		*kind = GET_NEW;
+		return FERRY_EXIT_OK;
+	}
+	if (S_ISLNK(sb->st_mode)) {
+		if (stat(local, sb) < 0 || (*real = realpath(local, NULL)) == NULL) {
+			if (errno == ENOENT)
+				return cli_fail(c, FERRY_EXIT_LOCAL, "%s: a symbolic link to nothing; "
+						"not written through", local);
+			return cli_fail_errno(c, errno, local);
+		}
+	}
+	if (S_ISREG(sb->st_mode))
+		*kind = GET_REPLACE;
+	else if (S_ISCHR(sb->st_mode) || S_ISFIFO(sb->st_mode))
+		*kind = GET_THROUGH;
+	else
+		*kind = GET_REFUSE;
+	return FERRY_EXIT_OK;
+}
+
+/* Downloads one file: to stdout, through a device or pipe, resumed, or
+ * fresh after the overwrite rule. label is the name shown; name prefixes
+ * messages inside trees. */
 static enum ferry_exit get_file(struct cli *c, const char *remote, const char *local,
 			      const struct cli_xfer_job *job, const char *label, const char *name)
 {
 	char question[CLI_MSG_MAX], refusal[CLI_MSG_MAX];
 	struct stat sb;
+	enum get_kind kind;
+	char *real;
 
 	if (strcmp(local, get_stdout_name) == 0) {
 		if (job->resume)
 			return cli_fail(c, FERRY_EXIT_USAGE, "-c cannot resume into standard output");
-		return get_stdout(c, remote, label);
+		return get_through(c, remote, STDOUT_FILENO, label, name, false);
 	}
-	bool exists = lstat(local, &sb) == 0;
-	if (!exists && errno != ENOENT)
-		return cli_fail_errno(c, errno, local);
-	if (exists && S_ISDIR(sb.st_mode))
-		return cli_fail_errno(c, EISDIR, local);
-	if (job->resume)
-		return get_resume(c, remote, local, exists ? &sb : NULL, label, name);
-	mode_t mode = (GET_FILE_MODE & ~c->umask);
-	if (exists) {
-		snprintf(question, sizeof question, "Overwrite %s?", local);
-		snprintf(refusal, sizeof refusal, "%s exists: not overwritten", local);
-		enum ferry_exit code = cli_confirm(c, question, refusal);
-		if (code != FERRY_EXIT_OK)
-			return code;
-		if (S_ISREG(sb.st_mode))
+	enum ferry_exit code = get_classify(c, local, &real, &sb, &kind);
+	if (code != FERRY_EXIT_OK)
+		return code;
+	const char *path = real ? real : local;
+	switch (kind) {
+	case GET_REFUSE:
+		code = S_ISDIR(sb.st_mode) ? cli_fail_errno(c, EISDIR, local)
+			: cli_fail(c, FERRY_EXIT_LOCAL, "%s: not a regular file, character device "
+				   "or pipe; not written", local);
+		break;
+	case GET_THROUGH:
+		code = job->resume ? cli_fail(c, FERRY_EXIT_USAGE, "-c cannot resume into a "
+					      "device or pipe (%s)", local)
+			: get_device(c, remote, path, label, name);
+		break;
+	case GET_NEW:
+	case GET_REPLACE:
+		if (job->resume) {
+			code = get_resume(c, remote, path, kind == GET_REPLACE ? &sb : NULL, label,
+					  name);
+			break;
+		}
+		mode_t mode = (GET_FILE_MODE & ~c->umask);
+		if (kind == GET_REPLACE) {
+			snprintf(question, sizeof question, "Overwrite %s?", path);
+			snprintf(refusal, sizeof refusal, "%s exists: not overwritten", path);
+			code = cli_confirm(c, question, refusal);
 			mode = sb.st_mode;
+		}
+		if (code == FERRY_EXIT_OK)
+			code = get_fresh(c, remote, path, mode, label, name);
+		break;
 	}
-	return get_fresh(c, remote, local, mode, label, name);
+	free(real);
+	return code;
 }
 
 /* Downloads one file of a tree (get -r). */

@@ -20,8 +20,10 @@ import re
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import tempfile
+import threading
 import time
 
 import config
@@ -656,6 +658,53 @@ class CliTests:
         self.assertEqual(os.listdir(self.ldir), ["f.txt"], r)
         r = self.check(self.ferry("-y", script="get f.txt"))
         self.assertEqual(read_file(self.local("f.txt")), b"remote version", r)
+
+    def test_get_into_devices_pipes_and_links(self):
+        """A download writes through to a character device, a FIFO and -
+        (nothing is replaced, so nothing is asked); a symbolic link is
+        followed: the file it names is replaced (after the usual question)
+        and the link stays; a link to nothing is refused."""
+        data = ftptest.random_bytes(300000, seed=41)
+        self.put_remote("f.bin", data)
+        null = self.local("null")
+        os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))     # like /dev/null
+        for args in ((), ("-y",)):
+            r = self.check(self.ferry(*args, script="get f.bin null"))
+            self.assertTrue(stat.S_ISCHR(os.lstat(null).st_mode),
+                            "the device was replaced by a regular file\n%s" % r)
+            self.assertStats(r, [("downloaded", ("f.bin",), len(data))])
+        fifo = self.local("pipe")
+        os.mkfifo(fifo)
+        got = []
+        reader = threading.Thread(target=lambda: got.append(read_file(fifo)), daemon=True)
+        reader.start()
+        r = self.check(self.ferry("-y", script="get f.bin pipe"))
+        reader.join(10)
+        self.assertEqual(got, [data], r)
+        self.assertTrue(stat.S_ISFIFO(os.lstat(fifo).st_mode), r)
+        write_local(self.local("real.bin"), b"old contents")
+        os.symlink("real.bin", self.local("link"))
+        r = self.ferry(script="get f.bin link")
+        self.check(r, NOT_CONFIRMED, "download over a link to an existing file without -y")
+        self.assertEqual(read_file(self.local("real.bin")), b"old contents", r)
+        r = self.check(self.ferry("-y", script="get f.bin link"))
+        self.assertEqual(os.readlink(self.local("link")), "real.bin", r)
+        self.assertEqual(read_file(self.local("real.bin")), data, r)
+        os.symlink("nowhere.bin", self.local("dangling"))
+        r = self.ferry("-y", script="get f.bin dangling")
+        self.check(r, LOCAL, "download through a link to nothing")
+        self.assertEqual(os.readlink(self.local("dangling")), "nowhere.bin", r)
+        self.assertEqual(sorted(os.listdir(self.ldir)),
+                         ["dangling", "link", "null", "pipe", "real.bin"], r)
+
+    def test_get_to_stdout(self):
+        data = ftptest.random_bytes(200000, seed=42)
+        self.put_remote("f.bin", data)
+        p = subprocess.run(self.argv(script="get f.bin -"), cwd=self.ldir, env=self.env(),
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=RUN_TIMEOUT)
+        self.assertEqual(p.returncode, OK, p.stderr)
+        self.assertEqual(p.stdout, data)
+        self.assertEqual(os.listdir(self.ldir), [])
 
     def test_missing_remote_file(self):
         for script in ("get no-such-file.bin", "download no-such-file.bin 'local name.bin'",
