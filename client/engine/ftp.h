@@ -112,7 +112,7 @@ void ftp_set_trace(struct ftp *f, ftp_trace_fn *fn, void *arg);
  * logs in: USER/PASS (user NULL = anonymous), FEAT, OPTS UTF8 ON when
  * offered, TYPE I, PWD. Remembers all of it to reconnect later. user and
  * pass are copied; a connection already open is closed first. The name
- * lookup itself is not bounded by the timeout (getaddrinfo has none). */
+ * lookup and the connects together take at most the timeout. */
 enum ftp_status ftp_connect(struct ftp *f, const char *host, int port,
 			    const char *user, const char *pass);
 /* Logs in like ftp_connect over fd, an already connected stream socket,

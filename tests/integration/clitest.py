@@ -1,6 +1,8 @@
 """clitest: the ferry command line against a real server, one test set for
 every peer (test_cli_ferryd.py, test_cli_vsftpd.py, test_cli_pureftpd.py
-each run CliTests against theirs; peers.py starts them).
+each run CliTests against theirs; peers.py starts them). CliBase holds
+what running ferry takes, for tests that need one peer only
+(test_cli_client.py).
 
 ferry runs as a subprocess with its commands in -c, -b FILE or on stdin
 (never a terminal), HOME set to an empty per-test directory (so no
@@ -115,9 +117,10 @@ TREE = {
 }
 
 
-class CliTests:
-    """The test set; mixed into ftptest.TestCase with PEER set to
-    "ferryd", "vsftpd" or "pure-ftpd"."""
+class CliBase:
+    """Running ferry against one peer: set-up, fixtures and checks; mixed
+    into ftptest.TestCase with PEER set to "ferryd", "vsftpd" or
+    "pure-ftpd"."""
 
     PEER = None
 
@@ -190,7 +193,12 @@ class CliTests:
     def ferry(self, *args, script=None, url=True, cd=True, stdin=None, cwd=None, env=None,
               timeout=RUN_TIMEOUT):
         """Runs ferry to its end (bounded); returns a Run."""
-        cmd = self.argv(args, script, url, cd)
+        return self.run_cmd(self.argv(args, script, url, cd), stdin=stdin, cwd=cwd, env=env,
+                            timeout=timeout)
+
+    def run_cmd(self, cmd, stdin=None, cwd=None, env=None, timeout=RUN_TIMEOUT):
+        """Runs cmd (ferry, or a wrapper around it) to its end (bounded);
+        returns a Run."""
         cwd = cwd or self.ldir
         t0 = time.monotonic()
         p = subprocess.Popen(cmd, cwd=cwd, env=env or self.env(),
@@ -291,6 +299,10 @@ class CliTests:
                       % (what, self.slow_run(p, outp, errp), self._log()))
         if not ok:
             self.fail("no %s within 15s\n%s" % (what, self._log()))
+
+
+class CliTests(CliBase):
+    """The test set every peer runs."""
 
     # -----------------------------------------------------------------------
     # help, and commands without a connection
