@@ -166,6 +166,8 @@ void cli_free(struct cli *c)
 		ftp_quit(c->ftp);
 	ftp_free(c->ftp);
 	free(c->last_target);
+	creds_free(&c->login);
+	free(c->login_host);
 	sbuf_free(&c->what);
 	free(c);
 }

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "cli.h"
+#include "creds.h"
 #include "ftp.h"
 #include "path.h"
 #include "progress.h"
@@ -31,6 +32,9 @@ struct cli {
 	bool finished;           /* byebye ran */
 	char *last_target;       /* the last address opened, for a bare "open" */
 	int last_port;           /* its port given apart ("open HOST PORT"), 0 when none */
+	struct creds login;      /* the last successful login (user NULL: anonymous) */
+	char *login_host;        /* its server's host, or NULL before any */
+	int login_port;          /* and port */
 	mode_t umask;            /* the process umask, for files made from temporaries */
 	struct sbuf what;        /* the command being run, quoted, for messages */
 };

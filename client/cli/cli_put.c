@@ -76,11 +76,11 @@ static enum ferry_exit put_file(struct cli *c, const char *local, const char *re
 	return code;
 }
 
-/* Uploads one file of a tree (put -r). */
+/* Uploads one file of a tree (put -r), shown by its remote path. */
 static enum ferry_exit put_tree_file(struct cli *c, const char *local, const char *remote,
 				     const struct cli_xfer_job *job)
 {
-	return put_file(c, local, remote, job, local, local);
+	return put_file(c, local, remote, job, remote, local);
 }
 
 enum ferry_exit cli_cmd_put(struct cli *c, const struct cli_args *a)
@@ -105,5 +105,5 @@ enum ferry_exit cli_cmd_put(struct cli *c, const struct cli_args *a)
 					local);
 		return cli_xfer_tree(c, TREE_UPLOAD, local, remote, &job, put_tree_file);
 	}
-	return put_file(c, local, remote, &job, local, NULL);
+	return put_file(c, local, remote, &job, remote, NULL);
 }

@@ -71,8 +71,10 @@ static void xfer_walk_skipped(void *arg, const struct tree_entry *e, enum tree_s
 	struct xfer_walk *w = arg;
 	if (why == TREE_SKIP_NAME)
 		cli_note(w->c, "skipping %s: not a plain file name", e->display);
+	else if (e->type == FTP_ENTRY_LINK)
+		cli_note(w->c, "skipping %s: a symbolic link", e->local);
 	else
-		cli_note(w->c, "skipping %s: not a file or directory", e->local);
+		cli_note(w->c, "skipping %s: not a file, directory or link", e->local);
 }
 
 /* Stops the walk after Ctrl-C. */

@@ -422,6 +422,52 @@ class CliTests(CliBase):
             self.check(r, LOGIN, "~/.netrc (starting with a comment line) names a user "
                                  "the server refuses")
 
+    def test_netrc_readable_by_others(self):
+        """A ~/.netrc that group or others can read gives no password, as
+        with ftp(1) and Python's netrc: ferry warns, then (with no
+        terminal to ask) fails the login before sending a password."""
+        netrc = os.path.join(self.home, ".netrc")
+        if self.server.named:
+            user, pw, marker = self.server.named
+        else:
+            user, pw = self.server.bad_login
+        write_local(netrc, "machine %s login %s password %s\n" % (ftptest.HOST, user, pw),
+                    mode=0o644)
+        r = self.ferry(script="ls", url=self.server.url("/"), cd=False)
+        self.assertEqual(r.code, LOGIN, r)
+        self.assertEqual(len(r.err_lines), 2, r)
+        self.assertIn("~/.netrc can be read by others", r.err_lines[0], r)
+        self.assertIn("no password", r.err_lines[1], r)
+        os.chmod(netrc, 0o600)
+        r = self.ferry(script="ls", url=self.server.url("/"), cd=False)
+        if self.server.named:
+            self.check(r)
+            self.assertIn(marker, r.out, r)
+        else:
+            self.check(r, LOGIN, "~/.netrc names a user the server refuses")
+        self.assertNotIn("read by others", r.err, r)
+
+    def test_open_host_port_keeps_login(self):
+        """open HOST PORT after a URL with a login logs in the same way to
+        that server (never to another: a second name for it is another
+        server)."""
+        host, port = self.server.host, self.server.port
+        if not self.server.named:
+            r = self.check(self.ferry(script="open %s %d; cd /%s; mkdir again"
+                                      % (host, port, self.rel)))
+            self.assertTrue(os.path.isdir(self.remote("again")), r)
+            return
+        user, pw, marker = self.server.named
+        url = self.server.url("/", user, pw)
+        r = self.check(self.ferry(script="open %s %d; ls" % (host, port), url=url, cd=False))
+        self.assertIn(marker, r.out, "open HOST PORT forgot the URL's login\n%s" % r)
+        r = self.ferry(script="open localhost %d; ls" % port, url=url, cd=False)
+        if self.server.name == "pure-ftpd":
+            self.check(r, LOGIN, "another name for the server must not get the login")
+        else:
+            self.check(r)
+            self.assertNotIn(marker, r.out, "the login went to another server name\n%s" % r)
+
     def test_url_path(self):
         """The URL's path, relative to the login directory, is where the
         commands start."""
@@ -630,6 +676,28 @@ class CliTests(CliBase):
         self.assertEqual(read_file(self.remote("remote name \u00e9.bin")), a[:7000])
         self.assertStats(r, [("uploaded", ("l1.bin",), 120000),
                              ("uploaded", ("l2.bin", "remote name \u00e9.bin"), 7000)])
+
+    def test_upload_summary_names_the_file(self):
+        """The summary line names the file as the server has it, not the
+        whole local path it came from."""
+        data = ftptest.random_bytes(3000, seed=7)
+        src = write_local(os.path.join(self.tmp, self._testMethodName + ".src", "deep",
+                                       "l1.bin"), data)
+        r = self.check(self.ferry(script="put '%s'" % src))
+        self.assertEqual(read_file(self.remote("l1.bin")), data, r)
+        self.assertEqual(self.stats(r), [("uploaded", "l1.bin", 3000)], r)
+
+    def test_put_recursive_names_what_it_skips(self):
+        """put -r skips symbolic links and special files, and says which
+        is which."""
+        write_local(self.local("ltree", "a.txt"), b"a")
+        os.symlink("a.txt", self.local("ltree", "link"))
+        os.mkfifo(self.local("ltree", "fifo"))
+        r = self.check(self.ferry(script="put -r ltree"))
+        self.assertEqual(sorted(os.listdir(self.remote("ltree"))), ["a.txt"], r)
+        notes = [l for l in r.err_lines if l.startswith("skipping ")]
+        self.assertEqual(sorted(notes), ["skipping ltree/fifo: not a file, directory or link",
+                                         "skipping ltree/link: a symbolic link"], r)
 
     def test_upload_declares_its_size(self):
         """Every upload whose size is known is preceded by ALLO with the
