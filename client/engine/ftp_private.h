@@ -64,6 +64,8 @@ struct ftp {
 	bool no_epsv;                 /* EPSV failed once: use PASV */
 	bool no_mlsd;                 /* MLSD failed once: use LIST */
 	bool no_allo;                 /* the server does not know ALLO: do not send it */
+	bool no_eprt;                 /* the server does not know EPRT: PORT */
+	bool data_listening;          /* the open data fd is an active-mode listener */
 
 	char *xbuf;                   /* transfer buffer (FTP_XFER_BUF bytes), made on first use */
 };
@@ -136,12 +138,18 @@ void ftp_set_cwd(struct ftp *f, const char *path);
 
 /* ---- ftp_data.c: data connections ---- */
 
-/* Opens a passive data connection: EPSV (unless it failed before), then
- * PASV. Sets *dfd to a connected non-blocking socket. */
+/* Prepares a data connection. Passive: EPSV (unless it failed before),
+ * then PASV; *dfd is a connected non-blocking socket. Active: EPRT (or
+ * PORT); *dfd is a listener that ftp_data_accept turns into the
+ * connection once the transfer command was accepted. */
 enum ftp_status ftp_data_open(struct ftp *f, int *dfd);
-/* Closes a data connection with a reset (SO_LINGER 0), so the server sees
- * a broken transfer rather than a complete one; sets *dfd to -1. */
-void ftp_data_reset(int *dfd);
+/* In active mode, accepts the server's connection on the listener *dfd
+ * (closing it) and sets *dfd to it; does nothing in passive mode. */
+enum ftp_status ftp_data_accept(struct ftp *f, int *dfd);
+/* Closes a data connection (or listener) with a reset (SO_LINGER 0), so
+ * the server sees a broken transfer rather than a complete one; sets
+ * *dfd to -1. */
+void ftp_data_reset(struct ftp *f, int *dfd);
 
 /* ---- ftp_xfer.c: transfers ---- */
 

@@ -229,10 +229,10 @@ enum ftp_status ftp_xfer_abort(struct ftp *f, int *dfd, enum ftp_status st)
 	memcpy(keep, f->msg, sizeof keep);
 	ftp_trace(f, FTP_TRACE_INFO, "aborting the transfer (%s)", keep);
 	if (f->fd >= 0 && ftp_send(f, "ABOR", NULL) == FTP_S_OK) {
-		ftp_data_reset(dfd);
+		ftp_data_reset(f, dfd);
 		xfer_abort_replies(f);
 	}
-	ftp_data_reset(dfd);
+	ftp_data_reset(f, dfd);
 	memcpy(f->msg, keep, sizeof keep);
 	return st;
 }
@@ -258,11 +258,14 @@ static enum ftp_status xfer_start(struct ftp *f, int *dfd, const char *verb, con
 		st = ftp_read_reply(f);
 	if (st == FTP_S_OK && f->code / 100 == 1) {
 		f->retry_ok = false;   /* data may move now: never repeat silently */
-		return FTP_S_OK;
+		st = ftp_data_accept(f, dfd);
+		if (st != FTP_S_OK)
+			ftp_data_reset(f, dfd);
+		return st;
 	}
 	if (st == FTP_S_OK && done_ok && f->code / 100 == 2)
-		return FTP_S_OK;
-	ftp_data_reset(dfd);
+		return ftp_data_accept(f, dfd);
+	ftp_data_reset(f, dfd);
 	if (st == FTP_S_OK)
 		st = ftp_check(f, 1);
 	return st;
@@ -297,7 +300,7 @@ enum ftp_status ftp_xfer_recv(struct ftp *f, int dfd, const char *verb, const ch
 
 	if (st != FTP_S_OK)
 		return st;
-	bool finished = f->code / 100 == 2;
+	bool finished = f->code / 100 == 2;   /* also when the 226 came before the connection */
 	if (finished)
 		ftp_msg_from_reply(f);
 	xfer_progress_init(&p, progress, parg, offset, total);
@@ -323,7 +326,7 @@ static enum ftp_status xfer_send(struct ftp *f, int dfd, const char *verb, const
 	if (st != FTP_S_OK)
 		return ftp_xfer_abort(f, &dfd, st);
 	if (early) {
-		ftp_data_reset(&dfd);
+		ftp_data_reset(f, &dfd);
 		st = xfer_final_status(f);
 		if (st == FTP_S_OK) {
 			char keep[FTP_MSG_MAX];

@@ -721,6 +721,32 @@ class CliTests(CliBase):
         self.assertIn("ALLO 3321", between, r)
         self.assertEqual(between[-1], "REST 1000", "REST must come right before STOR\n%s" % r)
 
+    def sent(self, r):
+        """The commands ferry sent, from its -v trace."""
+        return [l[4:] for l in r.err_lines if l.startswith("--> ")]
+
+    def test_active_mode(self):
+        """--active and `set active on`: the server opens each data
+        connection back to ferry (EPRT, or PORT for servers without it),
+        for firewalls that block passive ports."""
+        data = ftptest.random_bytes(300000, seed=51)
+        self.put_remote("a.bin", data)
+        write_local(self.local("up.bin"), data[:70000])
+        r = self.check(self.ferry("--active", "-v", script="get a.bin; put up.bin; ls"))
+        self.assertEqual(read_file(self.local("a.bin")), data, r)
+        self.assertEqual(read_file(self.remote("up.bin")), data[:70000], r)
+        self.assertIn("up.bin", self._only_ls(Run(r.cmd, r.code, r.out, "", 0, "")).out, r)
+        sent = self.sent(r)
+        self.assertFalse([c for c in sent if c.split()[0] in ("EPSV", "PASV")], r)
+        self.assertEqual(len([c for c in sent if c.split()[0] in ("EPRT", "PORT")]), 3, r)
+        r = self.check(self.ferry("-v", script="set active on; get a.bin b.bin; set active off; "
+                                                "get a.bin c.bin"))
+        self.assertEqual(read_file(self.local("b.bin")), data, r)
+        self.assertEqual(read_file(self.local("c.bin")), data, r)
+        verbs = [c.split()[0] for c in self.sent(r)]
+        self.assertEqual(len([v for v in verbs if v in ("EPRT", "PORT")]), 1, r)
+        self.assertEqual(len([v for v in verbs if v in ("EPSV", "PASV")]), 1, r)
+
     def test_quiet(self):
         self.put_remote("q.bin", b"q" * 3000)
         write_local(self.local("up.bin"), b"u" * 2000)

@@ -199,6 +199,93 @@ START_TEST(test_list_file_mlst)
 }
 END_TEST
 
+/* ---- active mode (EPRT, PORT) ---- */
+
+/* EPRT names the control connection's local address and a port the
+ * client listens on; the server connects there for each transfer. */
+START_TEST(test_active_eprt)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_TCP_PUB,
+		{ .expect = "EPRT |1|127.0.0.1|", .prefix = true, .pre = FAKE_ACTIVE,
+		  .reply = "200 EPRT command successful. Consider using EPSV.\r\n" },
+		{ .expect = "RETR f", .reply = "150 Opening BINARY mode data connection.\r\n",
+		  .act = FAKE_SEND, .data = "active data", .after = "226 Transfer complete.\r\n" },
+		STEP("ALLO 5", "202 ALLO command ignored.\r\n"),
+		{ .expect = "EPRT |1|127.0.0.1|", .prefix = true, .pre = FAKE_ACTIVE,
+		  .reply = "200 EPRT command successful.\r\n" },
+		{ .expect = "STOR up", .reply = "150 Ok to send data.\r\n", .act = FAKE_RECV,
+		  .after = "226 Transfer complete.\r\n" },
+		{ .expect = "EPRT |1|127.0.0.1|", .prefix = true, .pre = FAKE_ACTIVE,
+		  .reply = "200 EPRT command successful.\r\n" },
+		{ .expect = "LIST", .reply = "150 Here comes the directory listing.\r\n",
+		  .act = FAKE_SEND, .data = "-rw-r--r-- 1 0 0 5 Nov 21 09:57 up\r\n",
+		  .after = "226 Directory send OK.\r\n" },
+		END,
+	};
+	struct fake *fk;
+	struct sbuf trace;
+	sbuf_init(&trace, 65536);
+	struct ftp *f = fake_client_tcp(steps, &fk, &trace);
+	ftp_set_active(f, true);
+	int fd = temp_fd("", 0);
+	ck_status(f, ftp_get(f, "f", fd, 0, NULL, NULL), FTP_S_OK);
+	char buf[32];
+	read_back(fd, buf, sizeof buf);
+	ck_assert_str_eq(buf, "active data");
+	close(fd);
+	fd = temp_fd("12345", 5);
+	ck_status(f, ftp_put(f, fd, "up", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_OK);
+	close(fd);
+	struct ftp_listing l;
+	listparse_init(&l);
+	ck_status(f, ftp_list(f, NULL, &l), FTP_S_OK);
+	ck_assert_uint_eq(l.n, 1);
+	listparse_free(&l);
+	ck_assert_ptr_nonnull(strstr(sbuf_str(&trace), "# active mode: listening on 127.0.0.1:"));
+	ck_assert_ptr_null(strstr(sbuf_str(&trace), "> EPSV"));
+	size_t n;
+	ck_assert_str_eq(fake_received(fk, &n), "12345");
+	fake_client_done(f, fk);
+	sbuf_free(&trace);
+}
+END_TEST
+
+/* A server that does not know EPRT gets PORT, from then on; a data
+ * connection from another host than the server's is refused. */
+START_TEST(test_active_port)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_TCP_PUB,
+		{ .expect = "EPRT |1|127.0.0.1|", .prefix = true, .reply = "500 Unknown command.\r\n" },
+		{ .expect = "PORT 127,0,0,1,", .prefix = true, .pre = FAKE_ACTIVE,
+		  .reply = "200 PORT command successful.\r\n" },
+		{ .expect = "RETR a", .pre = FAKE_STRANGER, .reply = "150 ok\r\n", .act = FAKE_SEND,
+		  .data = "A", .after = "226 ok\r\n" },
+		{ .expect = "PORT 127,0,0,1,", .prefix = true, .pre = FAKE_ACTIVE,
+		  .reply = "200 PORT command successful.\r\n" },
+		STEP("RETR b", "425 Failed to establish connection.\r\n"),
+		END,
+	};
+	struct fake *fk;
+	struct sbuf trace;
+	sbuf_init(&trace, 65536);
+	struct ftp *f = fake_client_tcp(steps, &fk, &trace);
+	ftp_set_active(f, true);
+	int fd = temp_fd("", 0);
+	ck_status(f, ftp_get(f, "a", fd, 0, NULL, NULL), FTP_S_OK);
+	char buf[8];
+	read_back(fd, buf, sizeof buf);
+	ck_assert_str_eq(buf, "A");
+	ck_assert_ptr_nonnull(strstr(sbuf_str(&trace), "refused a data connection from 127.0.0.2"));
+	ck_status(f, ftp_get(f, "b", fd, 0, NULL, NULL), FTP_S_REFUSED);
+	ck_assert_str_eq(ftp_message(f), "425 Failed to establish connection.");
+	close(fd);
+	fake_client_done(f, fk);
+	sbuf_free(&trace);
+}
+END_TEST
+
 /* ---- suite ---- */
 
 static Suite *ftp_ext_suite(void)
@@ -218,6 +305,12 @@ static Suite *ftp_ext_suite(void)
 	tcase_add_test(stat, test_stat_size);
 	tcase_add_test(stat, test_list_file_mlst);
 	suite_add_tcase(s, stat);
+
+	TCase *active = tcase_create("active");
+	tcase_set_timeout(active, 20);
+	tcase_add_test(active, test_active_eprt);
+	tcase_add_test(active, test_active_port);
+	suite_add_tcase(s, active);
 	return s;
 }
 
