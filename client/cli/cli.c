@@ -13,6 +13,7 @@
 
 #include "cli_private.h"
 #include "cmdline.h"
+#include "interrupt.h"
 #include "prompt.h"
 #include "sanitize.h"
 #include "xalloc.h"
@@ -128,6 +129,13 @@ static const struct cli_command cli_commands[] = {
 };
 #define CLI_NCOMMANDS (sizeof cli_commands / sizeof cli_commands[0])
 
+/* Tells the engine, waiting before a retry, that Ctrl-C was pressed. */
+static bool cli_interrupted(void *arg)
+{
+	(void)arg;
+	return interrupt_pending();
+}
+
 /* Writes the protocol trace on stderr (-v). */
 static void cli_trace(void *arg, enum ftp_trace_kind kind, const char *text)
 {
@@ -155,6 +163,7 @@ struct cli *cli_new(const struct cli_options *o, bool interactive)
 	if (o->verbose)
 		ftp_set_trace(c->ftp, cli_trace, NULL);
 	settings_apply(&c->opt.settings, c->ftp);
+	ftp_set_interrupt(c->ftp, cli_interrupted, NULL);
 	return c;
 }
 

@@ -75,6 +75,12 @@ void ftp_set_rate_limit(struct ftp *f, off_t bytes_per_sec)
 	f->rate = bytes_per_sec > 0 ? bytes_per_sec : 0;
 }
 
+void ftp_set_interrupt(struct ftp *f, bool (*fn)(void *arg), void *arg)
+{
+	f->interrupt = fn;
+	f->interrupt_arg = arg;
+}
+
 void ftp_set_trace(struct ftp *f, ftp_trace_fn *fn, void *arg)
 {
 	f->trace = fn;
@@ -433,4 +439,36 @@ enum ftp_status ftp_run(struct ftp *f, ftp_op_fn *op, void *arg)
 		st = op(f, arg);
 	}
 	return st;
+}
+
+bool ftp_retryable(const struct ftp *f, enum ftp_status st)
+{
+	if (st == FTP_S_BROKEN || st == FTP_S_CONNECT)
+		return true;
+	return st == FTP_S_REFUSED && f->code / 100 == 4 && f->code != FTP_NO_SPACE;
+}
+
+bool ftp_backoff(struct ftp *f, int attempt, const char *why, ftp_progress_fn *progress,
+		 void *arg, off_t done, off_t total)
+{
+	long long delay = FTP_RETRY_DELAY_MS;
+	for (int i = 0; i < attempt && delay < FTP_RETRY_DELAY_MAX_MS; i++)
+		delay *= 2;
+	if (delay > FTP_RETRY_DELAY_MAX_MS)
+		delay = FTP_RETRY_DELAY_MAX_MS;
+	ftp_trace(f, FTP_TRACE_INFO, "%s; retry %d of %d in %lld s", why, attempt + 1, f->retries,
+		  delay / 1000);
+	long long end = sysio_now_ms() + delay;
+	for (;;) {
+		if ((f->interrupt != NULL && f->interrupt(f->interrupt_arg)) ||
+		    (progress != NULL && progress(arg, done, total, 0.0) != 0)) {
+			ftp_set_msg(f, "cancelled while waiting to retry (%s)", why);
+			f->code = 0;
+			return false;
+		}
+		long long left = end - sysio_now_ms();
+		if (left <= 0)
+			return true;
+		poll(NULL, 0, (int)(left < FTP_PROGRESS_MS ? left : FTP_PROGRESS_MS));
+	}
 }

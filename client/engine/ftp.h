@@ -102,8 +102,13 @@ void ftp_set_active(struct ftp *f, bool on);
  * FTP_RETRY_DELAY_MAX_MS) in between; a broken download goes on from
  * where it stopped (REST). 0 (the default): no retries. */
 void ftp_set_retry(struct ftp *f, int retries);
-/* Sets the most bytes per second a transfer moves (0: no limit, the default). */
+/* Sets the most bytes per second a file transfer moves (0: no limit, the
+ * default); listings are not slowed. */
 void ftp_set_rate_limit(struct ftp *f, off_t bytes_per_sec);
+/* Sets a function asked every FTP_PROGRESS_MS while the engine waits
+ * before a retry; returning true stops the waiting (the call then ends
+ * FTP_S_CANCELLED). NULL (the default): waits run to their end. */
+void ftp_set_interrupt(struct ftp *f, bool (*fn)(void *arg), void *arg);
 /* Sets a protocol trace receiver (NULL to stop); the engine never prints one itself. */
 void ftp_set_trace(struct ftp *f, ftp_trace_fn *fn, void *arg);
 

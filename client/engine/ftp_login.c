@@ -345,14 +345,30 @@ enum ftp_status ftp_login_connect(struct ftp *f)
 	return FTP_S_OK;
 }
 
+/* Connects and logs in (back into the remembered directory when
+ * reconnecting), trying again with growing waits while the server cannot
+ * be reached or turns the client away, as often as f->retries says. */
+static enum ftp_status login_open(struct ftp *f, bool reconnect)
+{
+	for (int attempt = 0;; attempt++) {
+		enum ftp_status st = ftp_login_connect(f);
+		if (st == FTP_S_OK)
+			st = ftp_login_run(f, reconnect);
+		if (st != FTP_S_CONNECT || attempt >= f->retries)
+			return st;
+		char why[FTP_MSG_MAX];
+		snprintf(why, sizeof why, "%s", f->msg);
+		if (!ftp_backoff(f, attempt, why, NULL, NULL, 0, 0))
+			return FTP_S_CANCELLED;
+		ftp_set_msg(f, "%s", why);
+	}
+}
+
 enum ftp_status ftp_reconnect(struct ftp *f)
 {
 	ftp_close_control(f);
 	ftp_trace(f, FTP_TRACE_INFO, "reconnecting to %s port %d", f->host, f->port);
-	enum ftp_status st = ftp_login_connect(f);
-	if (st == FTP_S_OK)
-		st = ftp_login_run(f, true);
-	return st;
+	return login_open(f, true);
 }
 
 /* Replaces a remembered string with a copy of s (NULL allowed). */
@@ -387,10 +403,7 @@ enum ftp_status ftp_connect(struct ftp *f, const char *host, int port,
 	f->port = port ? port : FTP_DEFAULT_PORT;
 	login_remember_user(f, user, pass);
 	ftp_set_cwd(f, NULL);
-	st = ftp_login_connect(f);
-	if (st == FTP_S_OK)
-		st = ftp_login_run(f, false);
-	return st;
+	return login_open(f, false);
 }
 
 enum ftp_status ftp_connect_fd(struct ftp *f, int fd, const char *data_host,

@@ -44,6 +44,9 @@ struct ftp {
 	bool active;                  /* data connections by EPRT/PORT */
 	int retries;                  /* retries of connects and broken transfers */
 	off_t rate;                   /* bytes per second at most; 0 no limit */
+	bool (*interrupt)(void *);    /* asked during waits before retries, or NULL */
+	void *interrupt_arg;          /* its argument */
+	off_t xfer_done;              /* bytes done by the last transfer, counting its offset */
 	ftp_trace_fn *trace;          /* trace receiver or NULL */
 	void *trace_arg;              /* its argument */
 
@@ -114,6 +117,17 @@ typedef enum ftp_status ftp_op_fn(struct ftp *f, void *arg);
  * connection, then runs op, and if op finds the control connection dead
  * while f->retry_ok (no data moved yet), reconnects and runs it once more. */
 enum ftp_status ftp_run(struct ftp *f, ftp_op_fn *op, void *arg);
+/* True when a call that failed with st (and the reply code in f->code)
+ * may succeed if tried again: a broken connection or a transient (4xx)
+ * refusal other than a full disk. */
+bool ftp_retryable(const struct ftp *f, enum ftp_status st);
+/* Waits before retry number attempt (0 = the first retry): 1 s, 2 s,
+ * 4 s ... at most FTP_RETRY_DELAY_MAX_MS, noting why in the trace.
+ * progress (may be NULL) is called with done and total during the wait.
+ * Returns false (message set) when the wait was interrupted or the
+ * progress callback asked to cancel. */
+bool ftp_backoff(struct ftp *f, int attempt, const char *why, ftp_progress_fn *progress,
+		 void *arg, off_t done, off_t total);
 /* Reads a 213 reply's value as a size in bytes; false if it is none. */
 bool ftp_reply_size(const struct ftp *f, off_t *size);
 /* Reads a 213 reply's value as an RFC 3659 time-val; 0 if it is none. */
@@ -158,6 +172,7 @@ struct ftp_sink {
 	int (*write)(void *arg, const char *buf, size_t n);  /* 0, or an errno value */
 	void *arg;                                            /* its argument */
 	const char *what;   /* names the writing in messages ("writing the local file") */
+	bool limited;       /* the handle's rate limit applies (files, not listings) */
 };
 
 /* Runs a download-direction transfer on the open data connection dfd:

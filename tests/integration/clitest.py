@@ -747,6 +747,52 @@ class CliTests(CliBase):
         self.assertEqual(len([v for v in verbs if v in ("EPRT", "PORT")]), 1, r)
         self.assertEqual(len([v for v in verbs if v in ("EPSV", "PASV")]), 1, r)
 
+    def flaky(self, **kw):
+        """A fast ThrottleProxy in front of the server that misbehaves as
+        kw says (refuse_first, cut_data_after); returns its URL."""
+        proxy = peers.ThrottleProxy(self.server.host, self.server.port, rate=256 << 20, **kw)
+        self.addCleanup(proxy.close)
+        return proxy, proxy.url("/", self.server.user, self.server.password)
+
+    def test_retry_resumes_broken_download(self):
+        """--retry N: a download whose data connection is cut halfway goes
+        on from where it stopped (REST) after a short wait; without it the
+        download fails and leaves nothing."""
+        self.put_remote("big.bin", BIG)
+        proxy, url = self.flaky(cut_data_after=STOP_AT)
+        r = self.ferry(script="get big.bin", url=url)
+        self.check(r, BROKEN, "a cut download without --retry")
+        self.assertEqual(os.listdir(self.ldir), [], r)
+        proxy, url = self.flaky(cut_data_after=STOP_AT)
+        r = self.check(self.ferry("--retry", "2", "-v", script="get big.bin", url=url))
+        self.assertTrue(read_file(self.local("big.bin")) == BIG, "the retried download differs")
+        rest = [int(c.split()[1]) for c in self.sent(r) if c.startswith("REST ")]
+        self.assertEqual(len(rest), 1, r)
+        self.assertTrue(0 < rest[0] < len(BIG), "REST %d\n%s" % (rest[0], r))
+        self.assertEqual(len([c for c in self.sent(r) if c == "RETR big.bin"]), 2, r)
+        self.assertStats(r, [("downloaded", ("big.bin",), len(BIG))])
+
+    def test_retry_sends_broken_upload_again(self):
+        """--retry N: an upload cut halfway is sent again from the start
+        (the server may have kept its old file, not the part sent)."""
+        write_local(self.local("big.bin"), BIG)
+        proxy, url = self.flaky(cut_data_after=STOP_AT)
+        r = self.check(self.ferry("--retry", "2", "-v", script="put big.bin", url=url))
+        self.assertTrue(read_file(self.remote("big.bin")) == BIG, "the retried upload differs")
+        self.assertEqual(len([c for c in self.sent(r) if c == "STOR big.bin"]), 2, r)
+        self.assertFalse([c for c in self.sent(r) if c.startswith("REST ")], r)
+
+    def test_retry_connect(self):
+        """--retry N: connections the server side resets at once are tried
+        again, waiting 1 s, then 2 s; without --retry the first one fails."""
+        proxy, url = self.flaky(refuse_first=2)
+        r = self.ferry(script="pwd", url=url, cd=False)
+        self.check(r, CONNECT, "a reset connection without --retry")
+        proxy, url = self.flaky(refuse_first=2)
+        r = self.check(self.ferry("--retry", "3", script="pwd", url=url, cd=False))
+        self.assertEqual(proxy.refused, 2, r)
+        self.assertGreater(r.elapsed, 2.5, "no waits between the tries\n%s" % r)
+
     def test_quiet(self):
         self.put_remote("q.bin", b"q" * 3000)
         write_local(self.local("up.bin"), b"u" * 2000)

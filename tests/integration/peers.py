@@ -492,14 +492,20 @@ class ThrottleProxy:
 
     pause() holds every relay (data read is kept back, nothing forwarded);
     close() drops what is held and closes all sockets: the client side with
-    a reset, the server side with a FIN. Threads are daemons and every
-    socket wait is bounded."""
+    a reset, the server side with a FIN. To test retries, refuse_first
+    control connections are reset at once, and the first data connection
+    is reset (both sides) once cut_data_after bytes went through it.
+    Threads are daemons and every socket wait is bounded."""
 
     CHUNK = 16384
 
-    def __init__(self, host, port, rate=2 << 20):
+    def __init__(self, host, port, rate=2 << 20, refuse_first=0, cut_data_after=None):
         self.host, self.port_to = host, port
         self.rate = rate
+        self.refuse_first = refuse_first
+        self.refused = 0
+        self.cut_data_after = cut_data_after
+        self.cuts = 0
         self.closed = threading.Event()
         self.paused = threading.Event()
         self.lock = threading.Lock()
@@ -588,7 +594,7 @@ class ThrottleProxy:
         except OSError:
             return False
 
-    def _pump(self, src, dst, throttle, rewrite=None):
+    def _pump(self, src, dst, throttle, rewrite=None, cut=None):
         start = time.monotonic()
         done = 0
         pending = b""
@@ -596,6 +602,10 @@ class ThrottleProxy:
             data = self._recv(src)
             if data is None:
                 self._abort(src, dst)
+                return
+            if cut is not None and done + len(data) >= cut:
+                ftptest.reset_close(src)
+                ftptest.reset_close(dst)
                 return
             if not data:
                 if pending:
@@ -622,6 +632,12 @@ class ThrottleProxy:
                     self.closed.wait(ahead)
 
     def _control(self, csock):
+        with self.lock:
+            refuse = self.refused < self.refuse_first
+            self.refused += refuse
+        if refuse:
+            ftptest.reset_close(csock)
+            return
         try:
             ssock = self._connect(self.port_to)
         except OSError:
@@ -640,8 +656,13 @@ class ThrottleProxy:
             except OSError:
                 csock.close()
                 return
-            self._spawn(self._pump, csock, ssock, True)
-            self._pump(ssock, csock, True)
+            cut = None
+            with self.lock:
+                if self.cut_data_after is not None and self.cuts == 0:
+                    self.cuts = 1
+                    cut = self.cut_data_after
+            self._spawn(self._pump, csock, ssock, True, None, cut)
+            self._pump(ssock, csock, True, None, cut)
 
         self._spawn(self._accept_loop, lsock, handler, True)
         return lsock.getsockname()[1]

@@ -12,6 +12,7 @@ import unittest
 
 import clitest
 import ftptest
+from ftptest import read_file
 from clitest import CONNECT, BROKEN
 
 
@@ -102,6 +103,26 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         r = self.slow_run(p, outp, errp)
         self.check(r, BROKEN, "a transfer that stalled")
         self.assertNotIn("big.bin", os.listdir(self.ldir), r)
+
+    def test_limit_rate(self):
+        """--limit-rate RATE holds downloads and uploads to RATE bytes a
+        second (measured from below: a slow machine only slows more), and
+        the summary shows the rate kept."""
+        data = ftptest.random_bytes(384 << 10, seed=61)
+        self.put_remote("a.bin", data)
+        r = self.check(self.ferry("--limit-rate", "256K", script="get a.bin; put a.bin b.bin"))
+        self.assertEqual(read_file(self.local("a.bin")), data, r)
+        self.assertEqual(read_file(self.remote("b.bin")), data, r)
+        self.assertGreater(r.elapsed, 2.4, "384 KB each way at 256 KB/s took %.2fs\n%s"
+                           % (r.elapsed, r))
+        for line in r.out_lines:
+            m = clitest.STATS_RE.match(line)
+            self.assertTrue(m, r)
+            unit = {"B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30}[m.group(6)]
+            self.assertLess(float(m.group(5)) * unit, 1.1 * (256 << 10), line)
+        r = self.check(self.ferry(script="set limit-rate 128K; set limit-rate; "
+                                         "set limit-rate 0; set limit-rate"))
+        self.assertEqual(r.out_lines, ["limit-rate 128K", "limit-rate 0"], r)
 
 
 if __name__ == "__main__":

@@ -286,6 +286,121 @@ START_TEST(test_active_port)
 }
 END_TEST
 
+/* ---- retries ---- */
+
+/* A download that broke off (the server went away halfway) goes on after
+ * a reconnect from where it stopped: REST with the bytes that arrived. */
+START_TEST(test_retry_get_resumes)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_TCP_PUB,
+		EPSV_OK,
+		{ .expect = "RETR f", .reply = "150 ok\r\n", .act = FAKE_SEND, .data = "hello " },
+		{ .act = FAKE_HANGUP },
+		RELOGIN_PUB,
+		EPSV_OK,
+		STEP("REST 6", "350 Restarting at 6.\r\n"),
+		{ .expect = "RETR f", .reply = "150 ok\r\n", .act = FAKE_SEND, .data = "world",
+		  .after = "226 ok\r\n" },
+		END,
+	};
+	struct fake *fk;
+	struct sbuf trace;
+	sbuf_init(&trace, 65536);
+	struct ftp *f = fake_client_tcp(steps, &fk, &trace);
+	ftp_set_retry(f, 2);
+	int fd = temp_fd("", 0);
+	ck_status(f, ftp_get(f, "f", fd, 0, NULL, NULL), FTP_S_OK);
+	char buf[32];
+	read_back(fd, buf, sizeof buf);
+	ck_assert_str_eq(buf, "hello world");
+	close(fd);
+	ck_assert_ptr_nonnull(strstr(sbuf_str(&trace), "retry 1 of 2 in 1 s"));
+	fake_client_done(f, fk);
+	sbuf_free(&trace);
+}
+END_TEST
+
+/* Without retries the same break is the caller's to handle. */
+START_TEST(test_retry_none)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_TCP_PUB,
+		EPSV_OK,
+		{ .expect = "RETR f", .reply = "150 ok\r\n", .act = FAKE_SEND, .data = "hello " },
+		{ .act = FAKE_HANGUP },
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client_tcp(steps, &fk, NULL);
+	int fd = temp_fd("", 0);
+	ck_status(f, ftp_get(f, "f", fd, 0, NULL, NULL), FTP_S_BROKEN);
+	close(fd);
+	fake_client_done(f, fk);
+}
+END_TEST
+
+/* A fresh upload that broke off is sent again from the start: the server
+ * may have kept the old file rather than the part sent. */
+START_TEST(test_retry_put_starts_over)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_TCP_PUB,
+		STEP("ALLO 10", "202 ALLO command ignored.\r\n"),
+		EPSV_OK,
+		{ .expect = "STOR up", .reply = "150 Ok to send data.\r\n", .act = FAKE_HOLD },
+		{ .act = FAKE_HANGUP },
+		RELOGIN_PUB,
+		STEP("ALLO 10", "202 ALLO command ignored.\r\n"),
+		EPSV_OK,
+		{ .expect = "STOR up", .reply = "150 Ok to send data.\r\n", .act = FAKE_RECV,
+		  .after = "226 Transfer complete.\r\n" },
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client_tcp(steps, &fk, NULL);
+	ftp_set_retry(f, 1);
+	int fd = temp_fd("0123456789", 10);
+	ck_status(f, ftp_put(f, fd, "up", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_OK);
+	close(fd);
+	size_t n;
+	ck_assert_str_eq(fake_received(fk, &n), "0123456789");
+	fake_client_done(f, fk);
+}
+END_TEST
+
+/* A server that turns the client away at first (421, too many users) is
+ * tried again after a wait. */
+START_TEST(test_retry_connect)
+{
+	static const struct fake_step steps[] = {
+		{ .reply = "421 Too many users, try later.\r\n", .act = FAKE_HANGUP },
+		{ .pre = FAKE_ACCEPT_CONTROL, .reply = "220 (vsFTPd 3.0.3)\r\n" },
+		STEP("USER anonymous", "331 Please specify the password.\r\n"),
+		STEP("PASS anonymous@", "230 Login successful.\r\n"),
+		STEP("FEAT", FEAT_VSFTPD),
+		STEP("TYPE I", "200 Switching to Binary mode.\r\n"),
+		STEP("PWD", "257 \"/\" is the current directory\r\n"),
+		END,
+	};
+	const struct fake_step turned_away[] = { steps[0], END };
+	int port;
+	struct fake *fk = fake_start_tcp(turned_away, false, &port);
+	struct ftp *f = ftp_new();
+	ftp_set_timeout(f, TEST_TIMEOUT_MS);
+	ck_status(f, ftp_connect(f, "127.0.0.1", port, NULL, NULL), FTP_S_CONNECT);
+	ck_assert_str_eq(ftp_message(f), "421 Too many users, try later.");
+	fake_client_done(f, fk);
+
+	fk = fake_start_tcp(steps, false, &port);
+	f = ftp_new();
+	ftp_set_timeout(f, TEST_TIMEOUT_MS);
+	ftp_set_retry(f, 1);
+	ck_status(f, ftp_connect(f, "127.0.0.1", port, NULL, NULL), FTP_S_OK);
+	fake_client_done(f, fk);
+}
+END_TEST
+
 /* ---- suite ---- */
 
 static Suite *ftp_ext_suite(void)
@@ -311,6 +426,14 @@ static Suite *ftp_ext_suite(void)
 	tcase_add_test(active, test_active_eprt);
 	tcase_add_test(active, test_active_port);
 	suite_add_tcase(s, active);
+
+	TCase *retry = tcase_create("retry");
+	tcase_set_timeout(retry, 30);
+	tcase_add_test(retry, test_retry_get_resumes);
+	tcase_add_test(retry, test_retry_none);
+	tcase_add_test(retry, test_retry_put_starts_over);
+	tcase_add_test(retry, test_retry_connect);
+	suite_add_tcase(s, retry);
 	return s;
 }
 
