@@ -45,6 +45,7 @@ enum ftp_feature {
 	FTP_FEAT_REST = 1 << 3,  /* REST STREAM */
 	FTP_FEAT_UTF8 = 1 << 4,  /* UTF8 (then OPTS UTF8 ON is sent) */
 	FTP_FEAT_EPSV = 1 << 5,  /* EPSV listed (it is tried either way) */
+	FTP_FEAT_MFMT = 1 << 6,  /* MFMT: setting a file's modification time */
 };
 
 /* How ftp_put writes the remote file. */
@@ -170,6 +171,14 @@ enum ftp_status ftp_mdtm(struct ftp *f, const char *path, time_t *mtime);
  * listparse_entry_free), named path as given; FTP_S_REFUSED when the
  * server has nothing of that name (or will not say). */
 enum ftp_status ftp_stat(struct ftp *f, const char *path, struct ftp_entry *out);
+/* The modification time to give a copy of remote: known when it is not
+ * 0 (an exact time from an MLSD listing), else MDTM's when FEAT offers
+ * it. Sets *mtime (UTC seconds); FTP_S_REFUSED with the message saying so
+ * when the server does not tell. */
+enum ftp_status ftp_file_time(struct ftp *f, const char *remote, time_t known, time_t *mtime);
+/* Sets remote's modification time to mtime with MFMT (when FEAT offers
+ * it: otherwise FTP_S_REFUSED, nothing sent, and the message says so). */
+enum ftp_status ftp_set_mtime(struct ftp *f, const char *remote, time_t mtime);
 /* NOOP: keeps an idle connection open (and reopens a dropped one). */
 enum ftp_status ftp_noop(struct ftp *f);
 

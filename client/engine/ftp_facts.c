@@ -1,11 +1,12 @@
 /* ftp_facts: what the server knows about one file, without a data
  * connection: MLST (RFC 3659 section 7) where FEAT offers it, else SIZE
- * and MDTM; and setting a file's modification time with MFMT
+ * and MDTM; a file's modification time (MDTM), and setting it with MFMT
  * (draft-somers-ftp-mfxx) where offered. Used for `ls FILE` on servers
  * whose MLSD takes only directories, for asking before a rename replaces
- * a file, and for keeping file times. */
+ * a file, and for keeping file times across copies. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -118,4 +119,75 @@ enum ftp_status ftp_stat(struct ftp *f, const char *path, struct ftp_entry *out)
 	if (!ftp_arg_ok(f, path, true, &st))
 		return st;
 	return ftp_run(f, op_stat, &a);
+}
+
+/* MDTM path: the file's time. */
+static enum ftp_status op_file_time(struct ftp *f, void *p)
+{
+	struct facts_args *a = p;
+	enum ftp_status st = ftp_command(f, "MDTM", a->path);
+	if (st == FTP_S_OK)
+		st = ftp_check(f, 2);
+	if (st != FTP_S_OK)
+		return st;
+	a->mtime = ftp_reply_time(f);
+	if (a->mtime == 0) {
+		ftp_set_msg(f, "not a time in the reply to MDTM: %s", ftp_message(f));
+		return FTP_S_REFUSED;
+	}
+	return FTP_S_OK;
+}
+
+enum ftp_status ftp_file_time(struct ftp *f, const char *remote, time_t known, time_t *mtime)
+{
+	enum ftp_status st;
+	struct facts_args a = { .path = remote };
+
+	if (known != 0) {
+		*mtime = known;
+		return FTP_S_OK;
+	}
+	if (!ftp_arg_ok(f, remote, true, &st))
+		return st;
+	if (!(f->feat & FTP_FEAT_MDTM)) {
+		ftp_set_msg(f, "the server does not tell file times (no MDTM)");
+		f->code = 0;
+		return FTP_S_REFUSED;
+	}
+	st = ftp_run(f, op_file_time, &a);
+	if (st == FTP_S_OK)
+		*mtime = a.mtime;
+	return st;
+}
+
+/* MFMT time path (the time as an RFC 3659 time-val, UTC). */
+static enum ftp_status op_set_mtime(struct ftp *f, void *p)
+{
+	struct facts_args *a = p;
+	char arg[FTP_PATH_MAX + 32];
+	struct tm tm;
+
+	if (gmtime_r(&a->mtime, &tm) == NULL) {
+		ftp_set_msg(f, "a time MFMT cannot send");
+		return FTP_S_USAGE;
+	}
+	size_t n = strftime(arg, sizeof arg, "%Y%m%d%H%M%S ", &tm);
+	snprintf(arg + n, sizeof arg - n, "%s", a->path);
+	enum ftp_status st = ftp_command(f, "MFMT", arg);
+	return st == FTP_S_OK ? ftp_check(f, 2) : st;
+}
+
+enum ftp_status ftp_set_mtime(struct ftp *f, const char *remote, time_t mtime)
+{
+	enum ftp_status st;
+	struct facts_args a = { .path = remote, .mtime = mtime };
+
+	if (!ftp_arg_ok(f, remote, true, &st))
+		return st;
+	if (!(f->feat & FTP_FEAT_MFMT)) {
+		ftp_set_msg(f, "the server cannot set file times (no MFMT)");
+		f->code = 0;
+		return FTP_S_REFUSED;
+	}
+	return ftp_run(f, op_set_mtime, &a);
 }

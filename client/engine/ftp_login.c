@@ -66,6 +66,7 @@ static const struct {
 	{ "REST", FTP_FEAT_REST },
 	{ "UTF8", FTP_FEAT_UTF8 },
 	{ "EPSV", FTP_FEAT_EPSV },
+	{ "MFMT", FTP_FEAT_MFMT },
 };
 
 void ftp_set_cwd(struct ftp *f, const char *path)

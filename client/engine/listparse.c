@@ -252,6 +252,7 @@ int listparse_mlsx(const char *line, size_t len, struct ftp_entry *e)
 		}
 		f += flen + 1;
 	}
+	e->mtime_exact = e->mtime != 0;
 	if (!keep || lp_dot_name(name, name_len)) {
 		listparse_entry_free(e);
 		return 0;

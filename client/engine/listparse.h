@@ -31,6 +31,7 @@ struct ftp_entry {
 	enum ftp_entry_type type;
 	off_t size;        /* bytes; -1 when unknown */
 	time_t mtime;      /* modification time, seconds since the epoch (UTC); 0 when unknown */
+	bool mtime_exact;  /* mtime is to the second (MLSx "modify"), not a LIST date */
 	char perms[LISTPARSE_PERMS_MAX];  /* "drwxr-xr-x" form; "" when unknown */
 	char *target;      /* symlink target, sanitised; NULL when none or unknown */
 };

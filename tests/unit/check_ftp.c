@@ -225,7 +225,7 @@ START_TEST(test_login_pure_ftpd)
 			 "?[2J?]0;pwned? cleared your screen\n"
 			 "You will be disconnected after 15 minutes of inactivity.");
 	ck_assert_uint_eq(ftp_features(f), FTP_FEAT_MLST | FTP_FEAT_SIZE | FTP_FEAT_MDTM |
-			  FTP_FEAT_REST | FTP_FEAT_UTF8 | FTP_FEAT_EPSV);
+			  FTP_FEAT_REST | FTP_FEAT_UTF8 | FTP_FEAT_EPSV | FTP_FEAT_MFMT);
 	fake_client_done(f, fk);
 }
 END_TEST

@@ -401,6 +401,51 @@ START_TEST(test_retry_connect)
 }
 END_TEST
 
+/* ---- modification times: MDTM, MFMT ---- */
+
+/* pure-ftpd offers MFMT: the time goes out as a UTC time-val; a time
+ * known from a listing needs no MDTM; MDTM gives the others. */
+START_TEST(test_times_pure_ftpd)
+{
+	static const struct fake_step steps[] = {
+		{ .reply = "220 ok\r\n" },
+		STEP("USER anonymous", "331 ok\r\n"),
+		STEP("PASS anonymous@", "230 ok\r\n"),
+		STEP("FEAT", FEAT_PURE),
+		STEP("OPTS UTF8 ON", "504 Unknown command\r\n"),
+		STEP("TYPE I", "200 TYPE is now 8-bit binary\r\n"),
+		STEP("PWD", "257 \"/\" is your current location\r\n"),
+		STEP("MFMT 20210304120000 a b.txt", "213 UTIME OK\r\n"),
+		STEP("MDTM a b.txt", "213 20210304120000\r\n"),
+		STEP("MFMT 20210304120000 gone", "550 Can't change the time\r\n"),
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	time_t t = 0;
+	ck_status(f, ftp_set_mtime(f, "a b.txt", 1614859200), FTP_S_OK);
+	ck_status(f, ftp_file_time(f, "a b.txt", 0, &t), FTP_S_OK);
+	ck_assert_int_eq(t, 1614859200);
+	ck_status(f, ftp_file_time(f, "a b.txt", 42, &t), FTP_S_OK);
+	ck_assert_int_eq(t, 42);
+	ck_status(f, ftp_set_mtime(f, "gone", 1614859200), FTP_S_REFUSED);
+	ck_assert_str_eq(ftp_message(f), "550 Can't change the time");
+	fake_client_done(f, fk);
+}
+END_TEST
+
+/* Without MFMT (ferryd, vsftpd) nothing is sent, and the message says why. */
+START_TEST(test_times_no_mfmt)
+{
+	static const struct fake_step steps[] = { LOGIN_FERRYD, END };
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	ck_status(f, ftp_set_mtime(f, "a", 1614859200), FTP_S_REFUSED);
+	ck_assert_str_eq(ftp_message(f), "the server cannot set file times (no MFMT)");
+	fake_client_done(f, fk);
+}
+END_TEST
+
 /* ---- suite ---- */
 
 static Suite *ftp_ext_suite(void)
@@ -434,6 +479,11 @@ static Suite *ftp_ext_suite(void)
 	tcase_add_test(retry, test_retry_put_starts_over);
 	tcase_add_test(retry, test_retry_connect);
 	suite_add_tcase(s, retry);
+
+	TCase *times = tcase_create("times");
+	tcase_add_test(times, test_times_pure_ftpd);
+	tcase_add_test(times, test_times_no_mfmt);
+	suite_add_tcase(s, times);
 	return s;
 }
 
