@@ -46,6 +46,8 @@ void ftp_free(struct ftp *f)
 	free(f->cwd);
 	free(f->cwd_display);
 	free(f->xbuf);
+	free(f->tbuf);
+	free(f->reply_shown);
 	free(f);
 }
 

@@ -179,6 +179,22 @@ enum ftp_status ftp_file_time(struct ftp *f, const char *remote, time_t known, t
 /* Sets remote's modification time to mtime with MFMT (when FEAT offers
  * it: otherwise FTP_S_REFUSED, nothing sent, and the message says so). */
 enum ftp_status ftp_set_mtime(struct ftp *f, const char *remote, time_t mtime);
+/* Sets the transfer type: ASCII (TYPE A: line ends converted, CR LF on
+ * the wire and LF on disk, no resuming) or binary (TYPE I, the default,
+ * bytes as they are). Kept across reconnects. */
+enum ftp_status ftp_set_type(struct ftp *f, bool ascii);
+/* True in the ASCII type. */
+bool ftp_ascii(const struct ftp *f);
+/* SITE CHMOD mode path (mode at most 07777). */
+enum ftp_status ftp_chmod(struct ftp *f, const char *path, unsigned mode);
+/* Sends line as a command of its own ("SITE HELP", "STAT") and reads its
+ * reply: FTP_S_OK for 1xx to 3xx, FTP_S_REFUSED for 4xx and 5xx. Only for
+ * commands without a data connection: one that opens one waits for it in
+ * vain. ftp_reply_lines shows the whole reply. */
+enum ftp_status ftp_quote(struct ftp *f, const char *line);
+/* The last reply in full, "CODE text" and its other lines after '\n',
+ * each sanitised ("" when no reply was read); owned by f until the next call. */
+const char *ftp_reply_lines(struct ftp *f);
 /* NOOP: keeps an idle connection open (and reopens a dropped one). */
 enum ftp_status ftp_noop(struct ftp *f);
 

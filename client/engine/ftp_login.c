@@ -174,7 +174,7 @@ static enum ftp_status login_goto(struct ftp *f, struct login *l, enum login_sta
 	case LOGIN_UTF8:
 		return ftp_send(f, "OPTS", "UTF8 ON");
 	case LOGIN_TYPE:
-		return ftp_send(f, "TYPE", "I");
+		return ftp_send(f, "TYPE", f->ascii ? "A" : "I");
 	case LOGIN_CWD:
 		return ftp_send(f, "CWD", f->cwd);
 	case LOGIN_PWD:

@@ -71,6 +71,9 @@ struct ftp {
 	bool data_listening;          /* the open data fd is an active-mode listener */
 
 	char *xbuf;                   /* transfer buffer (FTP_XFER_BUF bytes), made on first use */
+	char *tbuf;                   /* ASCII conversion buffer (FTP_XFER_BUF + 1), on first use */
+	bool ascii;                   /* transfers in the ASCII type (TYPE A) */
+	char *reply_shown;            /* ftp_reply_lines' text, or NULL */
 };
 
 /* ---- ftp.c: control connection; ftp_cmds.c: simple commands ---- */

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ascii.h"
 #include "ftp_private.h"
 #include "sysio.h"
 #include "xalloc.h"
@@ -112,6 +113,14 @@ static int xfer_wait(const struct ftp *f, const struct xfer_progress *p, long lo
 	return left < 0 ? 0 : (int)left;
 }
 
+/* The ASCII type's second buffer (FTP_XFER_BUF + 1 bytes), made on first use. */
+static char *xfer_text_buf(struct ftp *f)
+{
+	if (f->tbuf == NULL)
+		f->tbuf = xmalloc(FTP_XFER_BUF + 1);
+	return f->tbuf;
+}
+
 /* The transfer buffer, made on first use. */
 static char *xfer_buf(struct ftp *f)
 {
@@ -185,12 +194,14 @@ static enum ftp_status xfer_pump_out(struct ftp *f, int dfd, int fd, struct xfer
 		if (xfer_progress(p, false))
 			return xfer_cancelled(f);
 		if (pos == have) {
-			ssize_t n = sysio_read(fd, buf, FTP_XFER_BUF);
+			/* ASCII: half a buffer read, since every LF may become CR LF. */
+			char *in = f->ascii ? xfer_text_buf(f) : buf;
+			ssize_t n = sysio_read(fd, in, f->ascii ? FTP_XFER_BUF / 2 : FTP_XFER_BUF);
 			if (n < 0)
 				return ftp_fail(f, FTP_AT_LOCAL, errno, "reading the local file");
 			if (n == 0)
 				break;
-			have = (size_t)n;
+			have = f->ascii ? ascii_to_wire(in, (size_t)n, buf) : (size_t)n;
 			pos = 0;
 		}
 		struct pollfd pfd[2] = {
@@ -390,10 +401,25 @@ static enum ftp_status xfer_send(struct ftp *f, int dfd, const char *verb, const
 	return xfer_finish(f);
 }
 
-/* Writes all of buf to the caller's fd. */
+/* Where a download writes: the caller's fd, through the ASCII type's
+ * conversion when it is on. */
+struct xfer_out {
+	struct ftp *f;        /* for the conversion buffer */
+	int fd;               /* the caller's file */
+	bool ascii;           /* CR LF becomes LF */
+	struct ascii_in conv; /* the conversion's state between buffers */
+};
+
+/* Writes all of buf to the caller's fd, converted when ASCII. */
 static int sink_fd(void *arg, const char *buf, size_t n)
 {
-	return sysio_write_all(*(const int *)arg, buf, n) < 0 ? errno : 0;
+	struct xfer_out *o = arg;
+	if (o->ascii) {
+		char *text = xfer_text_buf(o->f);
+		n = ascii_from_wire(&o->conv, buf, n, text);
+		buf = text;
+	}
+	return sysio_write_all(o->fd, buf, n) < 0 ? errno : 0;
 }
 
 /* Arguments of a download or upload. */
@@ -430,9 +456,24 @@ static enum ftp_status op_get(struct ftp *f, void *p)
 	st = ftp_data_open(f, &dfd);
 	if (st != FTP_S_OK)
 		return st;
-	struct ftp_sink sink = { .write = sink_fd, .arg = &a->fd, .what = "writing the local file",
+	struct xfer_out out = { .f = f, .fd = a->fd, .ascii = f->ascii };
+	struct ftp_sink sink = { .write = sink_fd, .arg = &out, .what = "writing the local file",
 				 .limited = true };
-	return ftp_xfer_recv(f, dfd, "RETR", a->remote, a->offset, total, &sink, a->fn, a->arg);
+	st = ftp_xfer_recv(f, dfd, "RETR", a->remote, a->offset, total, &sink, a->fn, a->arg);
+	char cr;
+	if (st == FTP_S_OK && ascii_from_wire_end(&out.conv, &cr) > 0 &&
+	    sysio_write_all(a->fd, &cr, 1) < 0)
+		return ftp_fail(f, FTP_AT_LOCAL, errno, "writing the local file");
+	return st;
+}
+
+/* Refuses an offset in ASCII mode: REST counts bytes on the wire, which
+ * differ from bytes on disk. */
+static enum ftp_status xfer_no_ascii_offset(struct ftp *f)
+{
+	ftp_set_msg(f, "transfers in ascii mode cannot resume (REST counts the server's bytes)");
+	f->code = 0;
+	return FTP_S_USAGE;
 }
 
 /* True when a failed transfer is worth another try, having noted why. */
@@ -460,14 +501,17 @@ enum ftp_status ftp_get(struct ftp *f, const char *remote, int fd, off_t offset,
 		ftp_set_msg(f, "a negative offset or file descriptor");
 		return FTP_S_USAGE;
 	}
+	if (offset > 0 && f->ascii)
+		return xfer_no_ascii_offset(f);
 	for (int attempt = 0;; attempt++) {
 		f->xfer_done = a.offset;
 		st = ftp_run(f, op_get, &a);
 		if (st == FTP_S_OK || !xfer_retry_due(f, st, attempt, why, sizeof why))
 			return st;
-		/* Go on from what arrived: REST, and the sink written from there. */
+		/* Go on from what arrived: REST, and the sink written from there
+		 * (in binary only: ASCII offsets on the wire and on disk differ). */
 		if (f->xfer_done > a.offset) {
-			if (!(f->feat & FTP_FEAT_REST))
+			if (!(f->feat & FTP_FEAT_REST) || f->ascii)
 				return st;   /* no way to go on from the middle */
 			a.offset = f->xfer_done;
 		}
@@ -520,7 +564,8 @@ static enum ftp_status op_put(struct ftp *f, void *p)
 		if (pos >= 0 && pos <= sb.st_size)
 			total = start + (sb.st_size - pos);
 	}
-	enum ftp_status st = total >= 0 ? xfer_allo(f, total - start) : FTP_S_OK;
+	/* The size on the wire is known in binary only (ASCII adds CRs). */
+	enum ftp_status st = total >= 0 && !f->ascii ? xfer_allo(f, total - start) : FTP_S_OK;
 	if (st != FTP_S_OK)
 		return st;
 	int dfd;
@@ -572,6 +617,8 @@ enum ftp_status ftp_put(struct ftp *f, int fd, const char *remote, enum ftp_put_
 		ftp_set_msg(f, "bad upload mode, offset or file descriptor");
 		return FTP_S_USAGE;
 	}
+	if (f->ascii && (mode != FTP_PUT_REPLACE))
+		return xfer_no_ascii_offset(f);
 	/* Only a regular file can be read again for another try. */
 	bool again = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
 	off_t pos0 = again ? lseek(fd, 0, SEEK_CUR) : -1;

@@ -446,6 +446,76 @@ START_TEST(test_times_no_mfmt)
 }
 END_TEST
 
+/* ---- the ASCII type, raw commands, SITE CHMOD ---- */
+
+/* In the ASCII type CR LF on the wire is LF on disk and back; no ALLO
+ * (the size on the wire is not known), no offsets; TYPE I returns to
+ * bytes as they are. */
+START_TEST(test_ascii_type)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_FERRYD,
+		STEP("TYPE A", "200 Switching to ASCII mode.\r\n"),
+		EPSV_OK,
+		{ .expect = "RETR t.txt", .reply = "150 ok\r\n", .act = FAKE_SEND,
+		  .data = "one\r\ntwo\r\nend\r", .after = "226 ok\r\n" },
+		EPSV_OK,
+		{ .expect = "STOR up.txt", .reply = "150 ok\r\n", .act = FAKE_RECV,
+		  .after = "226 ok\r\n" },
+		STEP("TYPE I", "200 Switching to Binary mode.\r\n"),
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	ck_status(f, ftp_set_type(f, true), FTP_S_OK);
+	ck_assert(ftp_ascii(f));
+	int fd = temp_fd("", 0);
+	ck_status(f, ftp_get(f, "t.txt", fd, 0, NULL, NULL), FTP_S_OK);
+	char buf[64];
+	read_back(fd, buf, sizeof buf);
+	ck_assert_str_eq(buf, "one\ntwo\nend\r");
+	ck_status(f, ftp_get(f, "t.txt", fd, 5, NULL, NULL), FTP_S_USAGE);
+	close(fd);
+	fd = temp_fd("x\ny\n", 4);
+	ck_status(f, ftp_put(f, fd, "up.txt", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_OK);
+	ck_status(f, ftp_put(f, fd, "up.txt", FTP_PUT_APPEND, 0, NULL, NULL), FTP_S_USAGE);
+	close(fd);
+	size_t n;
+	ck_assert_str_eq(fake_received(fk, &n), "x\r\ny\r\n");
+	ck_status(f, ftp_set_type(f, false), FTP_S_OK);
+	ck_assert(!ftp_ascii(f));
+	fake_client_done(f, fk);
+}
+END_TEST
+
+/* quote: any command, its whole reply shown line by line (sanitised),
+ * 4xx and 5xx refusals; SITE CHMOD with an octal mode. */
+START_TEST(test_quote_and_chmod)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_FERRYD,
+		STEP("SITE HELP", "214-The following SITE commands are recognized\r\n ALIAS\r\n"
+		     " CHMOD\r\n214 Pure-FTPd - http://pureftpd.org/\r\n"),
+		STEP("XYZZY a\xff\xff", "500 Unknown command \x1b[2J.\r\n"),
+		STEP("SITE CHMOD 644 a b.txt", "200 Permissions changed on a b.txt\r\n"),
+		STEP("SITE CHMOD 4755 x", "550 Permission denied.\r\n"),
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	ck_status(f, ftp_quote(f, "SITE HELP"), FTP_S_OK);
+	ck_assert_str_eq(ftp_reply_lines(f), "214 The following SITE commands are recognized\n"
+			 "ALIAS\nCHMOD\nPure-FTPd - http://pureftpd.org/");
+	ck_status(f, ftp_quote(f, "XYZZY a\xff"), FTP_S_REFUSED);
+	ck_assert_str_eq(ftp_reply_lines(f), "500 Unknown command ?[2J.");
+	ck_status(f, ftp_quote(f, "NOOP\r\nDELE x"), FTP_S_USAGE);
+	ck_status(f, ftp_chmod(f, "a b.txt", 0644), FTP_S_OK);
+	ck_status(f, ftp_chmod(f, "x", 04755), FTP_S_REFUSED);
+	ck_status(f, ftp_chmod(f, "x", 010000), FTP_S_USAGE);
+	fake_client_done(f, fk);
+}
+END_TEST
+
 /* ---- suite ---- */
 
 static Suite *ftp_ext_suite(void)
@@ -484,6 +554,12 @@ static Suite *ftp_ext_suite(void)
 	tcase_add_test(times, test_times_pure_ftpd);
 	tcase_add_test(times, test_times_no_mfmt);
 	suite_add_tcase(s, times);
+
+	TCase *cmds = tcase_create("commands");
+	tcase_set_timeout(cmds, 20);
+	tcase_add_test(cmds, test_ascii_type);
+	tcase_add_test(cmds, test_quote_and_chmod);
+	suite_add_tcase(s, cmds);
 	return s;
 }
 
