@@ -116,6 +116,9 @@ enum ferry_exit cli_cmd_put(struct cli *c, const struct cli_args *a)
 	struct stat sb;
 
 	const char *remote = a->argc > 1 ? a->argv[1] : NULL;
+	if (job.resume && ftp_ascii(c->ftp))
+		return cli_fail(c, FERRY_EXIT_USAGE, "-c needs binary mode (in ascii the server's "
+				"sizes are not the local ones)");
 	if (glob_is_pattern(local) && lstat(local, &sb) < 0)
 		return put_pattern(c, local, remote, &job);
 	if (remote == NULL) {

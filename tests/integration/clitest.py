@@ -17,7 +17,9 @@ data to a known rate, so a test can kill ferry (SIGKILL or SIGINT) or cut
 its connections while a transfer is halfway through.
 """
 
+import json
 import os
+import pty
 import re
 import shutil
 import signal
@@ -261,6 +263,29 @@ class CliBase:
             size = None if m.group(3) == "-" else int(m.group(3))
             entries[m.group(5)] = (m.group(1), m.group(2), size, m.group(4))
         return entries
+
+    def ferry_tty(self, *args, script, answer, timeout=RUN_TIMEOUT):
+        """Runs ferry with a terminal on standard input (a pty) that answers
+        each question with answer; returns a Run (stderr holds what was
+        asked)."""
+        master, slave = pty.openpty()
+        cmd = self.argv(args, script, True, True)
+        t0 = time.monotonic()
+        try:
+            p = subprocess.Popen(cmd, cwd=self.ldir, env=self.env(), stdin=slave,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        finally:
+            os.close(slave)
+        self.addCleanup(os.close, master)
+        os.write(master, answer.encode() + b"\n")
+        try:
+            out, err = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out, err = p.communicate()
+            self.fail("ferry still running after %gs with a terminal; killed" % timeout)
+        return Run(cmd, p.returncode, out.decode("utf-8", "replace"),
+                   err.decode("utf-8", "replace"), time.monotonic() - t0, self.ldir)
 
     def slow(self, script, args=()):
         """Starts ferry on script through a ThrottleProxy and returns
@@ -1011,6 +1036,195 @@ class CliTests(CliBase):
         r = self.check(self.ferry(script="put -r ltree; upload -r ltree 'remote copy \u00fc'"))
         self.assertEqual(ftptest.tree_snapshot(self.remote("ltree")), want, r)
         self.assertEqual(ftptest.tree_snapshot(self.remote("remote copy \u00fc")), want, r)
+
+    # -----------------------------------------------------------------------
+    # Patterns, rm -r, file times
+
+    def test_get_and_put_patterns(self):
+        """get and put with a pattern copy every match (mget, mput): names
+        starting with a dot only for patterns starting with one,
+        directories only with -r, into the directory given or here; a
+        pattern matching nothing is an error."""
+        for name in ("a.log", "b.log", "c.txt", ".hidden.log", "d.log/inner.txt"):
+            self.put_remote(name, name.encode())
+        r = self.check(self.ferry(script="get '*.log'"))
+        self.assertEqual(sorted(os.listdir(self.ldir)), ["a.log", "b.log"], r)
+        self.assertEqual(read_file(self.local("b.log")), b"b.log", r)
+        self.assertIn("skipping d.log: a directory (copy it with -r)", r.err, r)
+        os.mkdir(self.local("into"))
+        r = self.check(self.ferry(script="get -r '*.log' into"))
+        self.assertEqual(sorted(os.listdir(self.local("into"))), ["a.log", "b.log", "d.log"], r)
+        self.assertEqual(read_file(self.local("into", "d.log", "inner.txt")), b"d.log/inner.txt")
+        self.check(self.ferry(script="get '*.none'"), REFUSED, "a pattern matching nothing")
+        self.check(self.ferry(script="get '*.log' c.txt"), USAGE, "a pattern into a file")
+        write_local(self.local("up", "x1.txt"), b"x1")
+        write_local(self.local("up", "x2.txt"), b"x2")
+        write_local(self.local("up", "y.dat"), b"y")
+        self.server.mkdir(self.rel + "/sub")
+        r = self.check(self.ferry(script="put 'up/x*.txt'; put 'up/*.dat' sub"))
+        self.assertEqual(read_file(self.remote("x1.txt")), b"x1", r)
+        self.assertEqual(read_file(self.remote("x2.txt")), b"x2", r)
+        self.assertEqual(read_file(self.remote("sub", "y.dat")), b"y", r)
+        self.assertStats(r, [("uploaded", ("x1.txt",), 2), ("uploaded", ("x2.txt",), 2),
+                             ("uploaded", ("sub/y.dat",), 1)])
+        self.check(self.ferry(script="put 'up/*.none'"), LOCAL, "a local pattern matching nothing")
+
+    def test_rm_pattern_asks_once(self):
+        """rm with a pattern (or several names) asks one question for the
+        whole set, listing it, on a terminal; without one only -y
+        deletes; a file named like a pattern is taken as it is."""
+        for name in ("old-1.tar", "old-2.tar", "keep.tar", "odd[1].txt", "odd1.txt"):
+            self.put_remote(name, b"x")
+        r = self.ferry(script="rm 'old-*'")
+        self.check(r, NOT_CONFIRMED, "rm of a pattern without -y and without a terminal")
+        self.assertEqual(len(os.listdir(self.rdir)), 5, r)
+        r = self.ferry_tty(script="rm 'old-*' keep.tar", answer="n")
+        self.assertEqual(r.code, NOT_CONFIRMED, r)
+        asked = r.err
+        for name in ("old-1.tar", "old-2.tar", "keep.tar"):
+            self.assertIn("  %s\n" % name, asked, r)
+        self.assertIn("Delete these 3? [y/N]", asked, r)
+        self.assertEqual(asked.count("[y/N]"), 1, r)
+        self.assertEqual(len(os.listdir(self.rdir)), 5, r)
+        r = self.ferry_tty(script="rm 'old-*'", answer="y")
+        self.assertEqual(r.code, OK, r)
+        self.assertEqual(sorted(os.listdir(self.rdir)), ["keep.tar", "odd1.txt", "odd[1].txt"])
+        r = self.check(self.ferry("-y", script="rm 'odd[1].txt'"))
+        self.assertEqual(sorted(os.listdir(self.rdir)), ["keep.tar", "odd1.txt"], r)
+
+    def test_rm_recursive(self):
+        """rm -r DIR deletes the tree after one question (or -y); a link in
+        it is deleted, never followed; rm without -r leaves a directory."""
+        self.put_remote("keep.txt", b"keep")
+        self.put_remote("tree/a.txt", b"a")
+        self.put_remote("tree/sub dir \u00fc/b.txt", b"b")
+        self.server.mkdir(self.rel + "/tree/empty")
+        self.server.symlink("../keep.txt", self.rel + "/tree/link")
+        r = self.ferry(script="rm -r tree")
+        self.check(r, NOT_CONFIRMED, "rm -r without -y and without a terminal")
+        self.assertIn("tree", r.err, r)
+        self.assertTrue(os.path.isdir(self.remote("tree")), r)
+        r = self.ferry("-y", script="rm tree")
+        self.assertNotEqual(r.code, OK, r)
+        self.assertTrue(os.path.isdir(self.remote("tree")), r)
+        r = self.check(self.ferry("-y", script="rm -r tree"))
+        self.assertEqual(os.listdir(self.rdir), ["keep.txt"], r)
+        self.assertEqual(read_file(self.remote("keep.txt")), b"keep", r)
+
+    def test_preserve_times(self):
+        """Downloads keep the server's modification time (single files from
+        MDTM, trees from MLSD or MDTM); uploads get the local time where the
+        server offers MFMT, and a server that does not is noted once;
+        --no-preserve keeps the times of arrival."""
+        t = 1614859200      # 2021-03-04 12:00:00 UTC
+        self.put_remote("a.bin", b"a" * 100, mtime=t)
+        self.put_remote("tree/b.bin", b"b" * 10, mtime=t + 60)
+        r = self.check(self.ferry(script="get a.bin; get -r tree"))
+        self.assertEqual(os.stat(self.local("a.bin")).st_mtime, t, r)
+        self.assertEqual(os.stat(self.local("tree", "b.bin")).st_mtime, t + 60, r)
+        os.unlink(self.local("a.bin"))
+        r = self.check(self.ferry("--no-preserve", script="get a.bin"))
+        self.assertGreater(os.stat(self.local("a.bin")).st_mtime, t + 86400, r)
+        write_local(self.local("u1.bin"), b"u1")
+        write_local(self.local("u2.bin"), b"u2")
+        os.utime(self.local("u1.bin"), (t, t))
+        os.utime(self.local("u2.bin"), (t + 120, t + 120))
+        r = self.check(self.ferry(script="put u1.bin; put u2.bin"))
+        notes = [l for l in r.err_lines if "file times" in l]
+        if self.server.mfmt:
+            self.assertEqual(os.stat(self.remote("u1.bin")).st_mtime, t, r)
+            self.assertEqual(os.stat(self.remote("u2.bin")).st_mtime, t + 120, r)
+            self.assertEqual(notes, [], r)
+        else:
+            self.assertGreater(os.stat(self.remote("u1.bin")).st_mtime, t + 86400, r)
+            self.assertEqual(notes, ["note: the server cannot set file times (no MFMT); "
+                                     "uploads keep the time they arrive"], r)
+        r = self.check(self.ferry("--no-preserve", script="put u1.bin; set preserve; "
+                                                          "put -p u2.bin"))
+        self.assertIn("preserve off", r.out_lines, r)
+        if self.server.mfmt:
+            self.assertGreater(os.stat(self.remote("u1.bin")).st_mtime, t + 86400, r)
+            self.assertEqual(os.stat(self.remote("u2.bin")).st_mtime, t + 120, r)
+
+    # -----------------------------------------------------------------------
+    # Raw commands, the transfer type, listing forms
+
+    def test_quote_site_chmod(self):
+        """quote and site print the server's whole reply; a refusal is
+        status 5. chmod changes a mode where the server has SITE CHMOD and
+        is refused (status 5, mode unchanged) where it has not."""
+        r = self.check(self.ferry(script="quote NOOP"))
+        self.assertTrue(r.out_lines and r.out_lines[0].startswith("200"), r)
+        r = self.ferry(script="quote XYZZY")
+        self.assertEqual(r.code, REFUSED, r)
+        self.assertTrue(r.out_lines and r.out_lines[0].startswith("5"), r)
+        r = self.ferry(script="site HELP")
+        if self.server.site_chmod:
+            self.check(r)
+            self.assertTrue(r.out_lines[0].startswith("214"), r)
+            self.assertIn("CHMOD", r.out, r)
+        else:
+            self.assertEqual(r.code, REFUSED, r)
+        self.put_remote("f.txt", b"f")
+        os.chmod(self.remote("f.txt"), 0o644)
+        r = self.ferry(script="chmod 600 f.txt")
+        if self.server.site_chmod:
+            self.check(r)
+            self.assertEqual(stat.S_IMODE(os.stat(self.remote("f.txt")).st_mode), 0o600, r)
+        else:
+            self.check(r, REFUSED, "chmod where the server has no SITE CHMOD")
+            self.assertEqual(stat.S_IMODE(os.stat(self.remote("f.txt")).st_mode), 0o644, r)
+        self.check(self.ferry(script="chmod 9x f.txt"), USAGE, "a mode that is not octal")
+
+    def test_ascii_and_binary(self):
+        """ascii: lines end in CR LF on the wire and in LF on disk, both
+        ways; binary: bytes as they are. Servers that convert (ferryd,
+        pure-ftpd) send CR LF for a file with LF; vsftpd (as configured
+        here) sends the file as it is, so its file holds CR LF."""
+        disk = b"one\ntwo\nthree\n"
+        crlf = disk.replace(b"\n", b"\r\n")
+        stored = disk if self.server.ascii_converts else crlf
+        self.put_remote("t.txt", stored)
+        write_local(self.local("up.txt"), disk)
+        r = self.check(self.ferry("-v", script="ascii; get t.txt a.txt; put up.txt; binary; "
+                                              "get t.txt b.txt; put up.txt up2.txt"))
+        self.assertEqual(read_file(self.local("a.txt")), disk, r)
+        self.assertEqual(read_file(self.local("b.txt")), stored, r)
+        self.assertEqual(read_file(self.remote("up.txt")),
+                         disk if self.server.ascii_converts else crlf, r)
+        self.assertEqual(read_file(self.remote("up2.txt")), disk, r)
+        types = [c for c in self.sent(r) if c.startswith("TYPE ")]
+        self.assertEqual(types, ["TYPE I", "TYPE A", "TYPE I"], r)
+        self.check(self.ferry(script="ascii; get -c t.txt"), USAGE, "resuming in ascii mode")
+
+    def test_ls_forms_and_json(self):
+        """ls -1 prints names only, ls -l the long form; --json prints each
+        listing as one JSON object and each transfer as one."""
+        t = 1614859200
+        self.put_remote("b.txt", b"0123456789", mtime=t)
+        self.put_remote("a \u00fc.txt", b"abc", mtime=t)
+        self.server.mkdir(self.rel + "/sub")
+        r = self.check(self.ferry(script="ls -1"))
+        self.assertEqual(r.out_lines, ["a \u00fc.txt", "b.txt", "sub"], r)
+        r1 = self.check(self.ferry(script="ls"))
+        r2 = self.check(self.ferry(script="ls -l"))
+        self.assertEqual(r1.out_lines, r2.out_lines)
+        self.assertEqual(len(self.ls_entries(r2)), 3, r2)
+        r = self.check(self.ferry("--json", script="ls; ls b.txt; get b.txt; put b.txt c.txt"))
+        docs = [json.loads(l) for l in r.out_lines]
+        self.assertEqual(len(docs), 4, r)
+        entries = {e["name"]: e for e in docs[0]["entries"]}
+        self.assertEqual(sorted(entries), ["a \u00fc.txt", "b.txt", "sub"], r)
+        self.assertEqual(entries["b.txt"]["type"], "file", r)
+        self.assertEqual(entries["b.txt"]["size"], 10, r)
+        self.assertTrue(entries["b.txt"]["modified"].startswith("2021-03-04T"), r)
+        self.assertEqual(entries["sub"]["type"], "dir", r)
+        self.assertEqual([e["name"] for e in docs[1]["entries"]], ["b.txt"], r)
+        self.assertEqual(docs[1]["path"], "b.txt", r)
+        self.assertEqual((docs[2]["transfer"], docs[2]["remote"], docs[2]["local"],
+                          docs[2]["bytes"]), ("download", "b.txt", "b.txt", 10), r)
+        self.assertEqual((docs[3]["transfer"], docs[3]["remote"], docs[3]["local"],
+                          docs[3]["bytes"]), ("upload", "c.txt", "b.txt", 10), r)
 
     # -----------------------------------------------------------------------
     # UTF-8 names and quoting

@@ -143,6 +143,9 @@ class ExternalPeer:
     keeps_partial_upload = True
     lists_modes = True
     telnet_iac = False      # reads 0xFF in commands literally, not as Telnet IAC
+    ascii_converts = False  # TYPE A: LF sent as CR LF, CR LF stored as LF
+    mfmt = False            # sets file times (MFMT)
+    site_chmod = False      # SITE CHMOD for the test login
 
     def __init__(self):
         if os.geteuid() != 0:
@@ -389,6 +392,9 @@ class PureFtpd(ExternalPeer):
     """pure-ftpd with one virtual user (PureDB), no anonymous FTP."""
 
     name = "pure-ftpd"
+    ascii_converts = True
+    mfmt = True
+    site_chmod = True
 
     def __init__(self):
         super().__init__()
@@ -448,6 +454,9 @@ def start_ferryd():
     srv.keeps_partial_upload = False   # a broken STOR leaves the old file
     srv.lists_modes = False            # its MLSD has no UNIX.mode fact
     srv.telnet_iac = True              # reads a doubled 0xFF as one (RFC 854)
+    srv.ascii_converts = True          # TYPE A converts line ends both ways
+    srv.mfmt = False                   # no MFMT (yet)
+    srv.site_chmod = False             # no SITE (yet)
     srv.user = srv.password = None
     srv.named = (NAMED_USER, NAMED_PASSWORD, NAMED_MARKER)
     srv.bad_login = (NAMED_USER, BAD_PASSWORD)
