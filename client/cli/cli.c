@@ -427,7 +427,11 @@ static enum ferry_exit cli_cmd_help(struct cli *c, const struct cli_args *a)
 	puts("Commands (other names in parentheses):");
 	for (size_t i = 0; i < CLI_NCOMMANDS; i++) {
 		const struct cli_command *cmd = &cli_commands[i];
-		printf("  %-*s %s", CLI_HELP_COLUMN - 3, cmd->usage, cmd->help);
+		/* A usage too long for its column puts the help on a line of its own. */
+		if (strlen(cmd->usage) > CLI_HELP_COLUMN - 3)
+			printf("  %s\n%*s%s", cmd->usage, CLI_HELP_COLUMN, "", cmd->help);
+		else
+			printf("  %-*s %s", CLI_HELP_COLUMN - 3, cmd->usage, cmd->help);
 		for (size_t j = 0; cmd->aliases[j] != NULL; j++)
 			printf("%s%s", j == 0 ? " (" : ", ", cmd->aliases[j]);
 		puts(cmd->aliases[0] != NULL ? ")" : "");
