@@ -323,8 +323,7 @@ enum ferry_exit cli_cmd_get(struct cli *c, const struct cli_args *a)
 	const char *local = a->argc > 1 ? a->argv[1] : NULL;
 
 	if (job.resume && ftp_ascii(c->ftp))
-		return cli_fail(c, FERRY_EXIT_USAGE, "-c needs binary mode (in ascii the server's "
-				"sizes are not the local ones)");
+		return cli_xfer_no_resume(c);
 	if (glob_is_pattern(a->argv[0]))
 		return get_pattern(c, a->argv[0], local, &job);
 	return get_one(c, a->argv[0], local, &job);

@@ -121,6 +121,8 @@ enum ferry_exit cli_xfer_matches(struct cli *c, enum tree_way way, const struct 
 				 const char *dir, const struct cli_xfer_job *job,
 				 cli_xfer_file_fn *file);
 
+/* Refuses -c in ascii mode (usage error, printed). */
+enum ferry_exit cli_xfer_no_resume(struct cli *c);
 /* The engine's progress callback; arg is a struct progress. Draws the
  * bar and returns non-zero (cancel) after Ctrl-C. */
 int cli_xfer_progress(void *arg, off_t done, off_t total, double rate);

@@ -117,8 +117,7 @@ enum ferry_exit cli_cmd_put(struct cli *c, const struct cli_args *a)
 
 	const char *remote = a->argc > 1 ? a->argv[1] : NULL;
 	if (job.resume && ftp_ascii(c->ftp))
-		return cli_fail(c, FERRY_EXIT_USAGE, "-c needs binary mode (in ascii the server's "
-				"sizes are not the local ones)");
+		return cli_xfer_no_resume(c);
 	if (glob_is_pattern(local) && lstat(local, &sb) < 0)
 		return put_pattern(c, local, remote, &job);
 	if (remote == NULL) {

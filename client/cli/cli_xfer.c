@@ -26,6 +26,12 @@ int cli_xfer_progress(void *arg, off_t done, off_t total, double rate)
 	return interrupt_pending() ? 1 : 0;
 }
 
+enum ferry_exit cli_xfer_no_resume(struct cli *c)
+{
+	return cli_fail(c, FERRY_EXIT_USAGE, "-c needs binary mode (in ascii the server's sizes "
+			"are not the local ones)");
+}
+
 /* Prints a line on stdout unless -q. */
 static void xfer_say(struct cli *c, const char *line)
 {

@@ -171,6 +171,21 @@ static bool tree_dot(const char *name)
 	return strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
 }
 
+/* Lists the remote directory remote into l (initialised here; the caller
+ * frees it on success), in name order; false (walk failed) otherwise. */
+static bool tree_list(struct tree_walk *w, const char *remote, int depth, struct ftp_listing *l)
+{
+	listparse_init(l);
+	enum ftp_status st = ftp_list(w->f, remote, l);
+	if (st != FTP_S_OK) {
+		listparse_free(l);
+		return tree_fail_ftp(w, st, depth > 0 ? remote : NULL);
+	}
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof l->v[0], tree_entry_cmp);
+	return true;
+}
+
 /* Copies the remote directory remote into the local directory local. */
 static bool tree_down(struct tree_walk *w, const char *local, const char *remote, int depth)
 {
@@ -178,16 +193,9 @@ static bool tree_down(struct tree_walk *w, const char *local, const char *remote
 	struct sbuf rpath, lpath;
 	bool fresh, ok = true;
 
-	if (!tree_depth_ok(w, depth, local) || !tree_local_mkdir(w, local, &fresh))
+	if (!tree_depth_ok(w, depth, local) || !tree_local_mkdir(w, local, &fresh) ||
+	    !tree_list(w, remote, depth, &l))
 		return false;
-	listparse_init(&l);
-	enum ftp_status st = ftp_list(w->f, remote, &l);
-	if (st != FTP_S_OK) {
-		listparse_free(&l);
-		return tree_fail_ftp(w, st, depth > 0 ? remote : NULL);
-	}
-	if (l.n > 1)
-		qsort(l.v, l.n, sizeof l.v[0], tree_entry_cmp);
 	sbuf_init(&rpath, PATH_LEN_MAX);
 	sbuf_init(&lpath, PATH_LEN_MAX);
 	for (size_t i = 0; i < l.n && ok; i++) {
@@ -317,16 +325,9 @@ static bool tree_rm(struct tree_walk *w, const char *remote, int depth)
 	struct sbuf path;
 	bool ok = true;
 
-	if (!tree_depth_ok(w, depth, remote))
+	if (!tree_depth_ok(w, depth, remote) || !tree_list(w, remote, depth, &l))
 		return false;
-	listparse_init(&l);
-	enum ftp_status st = ftp_list(w->f, remote, &l);
-	if (st != FTP_S_OK) {
-		listparse_free(&l);
-		return tree_fail_ftp(w, st, depth > 0 ? remote : NULL);
-	}
-	if (l.n > 1)
-		qsort(l.v, l.n, sizeof l.v[0], tree_entry_cmp);
+	enum ftp_status st;
 	sbuf_init(&path, PATH_LEN_MAX);
 	for (size_t i = 0; i < l.n && ok; i++) {
 		const struct ftp_entry *e = &l.v[i];
