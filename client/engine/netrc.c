@@ -254,8 +254,7 @@ bool netrc_lookup(const char *path, const char *host, const char *login,
 			close(fd);
 		if (ok)
 			found = netrc_find(sbuf_str(&text), text.len, host, login, out);
-		if (found && out->password != NULL &&
-		    ((sb.st_mode & NETRC_PRIVATE_MASK) != 0 || sb.st_uid != geteuid())) {
+		if (found && out->password != NULL && (sb.st_mode & NETRC_PRIVATE_MASK) != 0) {
 			netrc_set(&out->password, NULL);
 			out->unsafe = true;
 		}

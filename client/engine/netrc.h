@@ -17,9 +17,9 @@
 struct netrc_entry {
 	char *login;     /* login name; NULL when the entry names none */
 	char *password;  /* password; NULL when the entry gives none (or it was unsafe) */
-	bool unsafe;     /* the entry had a password, but the file is not the user's
-			  * alone (readable by group or others, or owned by someone
-			  * else): the password was dropped, as ftp(1) does */
+	bool unsafe;     /* the entry had a password, but group or others may read
+			  * or write the file: the password was dropped, as ftp(1)
+			  * does */
 };
 
 /* Looks host up in the text of a .netrc (len bytes): the first "machine"
