@@ -196,7 +196,7 @@ static enum ferry_exit get_file(struct cli *c, const struct cli_copy *given,
 {
 	char question[CLI_MSG_MAX], refusal[CLI_MSG_MAX];
 	struct stat sb;
-	enum get_kind kind;
+	enum get_kind kind = GET_REFUSE;
 	char *real;
 
 	if (strcmp(given->local, get_stdout_name) == 0) {
