@@ -23,7 +23,7 @@ OTHER = "127.0.0.2"
 
 # The fail2ban filter ferryd(8) documents, in Python's spelling: fail2ban
 # replaces <HOST> with its address pattern.
-FAILREGEX = re.compile(r"ferryd\[\d+\]: login failed: addr=(?P<host>\S+) ")
+FAILREGEX = re.compile(r"ferryd\[\d+\]: login failed: addr=(?P<host>\S+) attempt=")
 BANREGEX = re.compile(r"ferryd\[\d+\]: banned: addr=(?P<host>\S+) ")
 
 
