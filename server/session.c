@@ -33,7 +33,7 @@
 /* Ends the session at once: the control connection is gone or broken. */
 static void session_abort(struct session *s) __attribute__((noreturn));
 
-static void session_cleanup(struct session *s)
+void session_cleanup(struct session *s)
 {
 	dataconn_reset(s);
 	sysio_close(&s->root_fd);
@@ -242,7 +242,7 @@ bool session_control_during_transfer(struct session *s, bool *quit)
 }
 
 /* Sets up the session from the control connection. */
-static void session_init(struct session *s, const struct ferryd_config *cfg, int in, int out)
+void session_init(struct session *s, const struct ferryd_config *cfg, int in, int out)
 {
 	memset(s, 0, sizeof *s);
 	s->cfg = cfg;

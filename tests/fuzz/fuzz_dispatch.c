@@ -37,7 +37,6 @@
 #include "commands.h"
 #include "dataconn.h"
 #include "fuzz.h"
-#include "listfmt.h"
 #include "session.h"
 #include "sysio.h"
 #include "vfs.h"
@@ -195,21 +194,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.no_delete = flags & 64;
 
 	struct session sess, *s = &sess;
-	memset(s, 0, sizeof *s);
-	s->cfg = &cfg;
-	s->ctl_in = ctl_pipe[0];
-	s->ctl_out = null_fd;
-	s->root_fd = -1;
-	s->uid = geteuid();
-	s->gid = getegid();
-	s->dc.listen_fd = -1;
-	s->mlst_facts = MLST_ALL;
-	s->started_ms = sysio_now_ms();
+	session_init(s, &cfg, ctl_pipe[0], null_fd);
 	s->ascii = flags & 128;
-	s->cwd[0] = '/';
-	lr_init(&s->lr, true);
-	sbuf_init(&s->out, FTP_REPLY_MAX);
-	snprintf(s->peer_str, sizeof s->peer_str, "fuzz");
 	if (data_ok) {
 		netaddr_parse_ip("127.0.0.1", 40000, &s->peer);
 		netaddr_parse_ip("127.0.0.1", 21, &s->local);
@@ -245,12 +231,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	sysio_close(&c.fd);
-	dataconn_reset(s);
-	sysio_close(&s->root_fd);
-	free(s->user);
-	free(s->rnfr);
-	free(s->deferred);
-	sbuf_free(&s->out);
+	session_cleanup(s);
 	check_beside();
 	return 0;
 }
