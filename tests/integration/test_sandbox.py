@@ -86,11 +86,13 @@ class SandboxTest(ftptest.TestCase):
 
     def test_session_killed_by_sigsys_leaves_the_server_running(self):
         srv = ftptest.Server(["--anonymous=rw"])
+        clients = []
         try:
             srv.start()
             self.server = srv
             other, _ = self.open_session()
             victim, pid = self.open_session()
+            clients += [other, victim]
             os.kill(pid, signal.SIGSYS)
             self.assertEqual(victim.wait_closed(timeout=10), [])
             self.assertTrue(srv.wait_log(r"session process %d killed by signal %d"
@@ -98,8 +100,11 @@ class SandboxTest(ftptest.TestCase):
             self.assertTrue(srv.running())
             self.assertCode(other.cmd("NOOP"), 200)
             fresh, _ = self.open_session()
+            clients.append(fresh)
             self.assertCode(fresh.cmd("PWD"), 257)
         finally:
+            for c in clients:
+                c.close()
             # Not cleanup(): it fails on the "killed by signal" line this
             # test caused on purpose.
             srv.stop()
