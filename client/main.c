@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "cli_run.h"
-#include "interrupt.h"
+#include "cli/cli.h"
+#include "cli/cli_run.h"
+#include "cli/interrupt.h"
 #include "tui/tui.h"
 
 /* Where the commands come from. */
@@ -68,31 +68,31 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
 		case 'p': o->prompt = true; break;
 		case 'h':
 			fputs(main_usage, stdout);
-			return CLI_EXIT_OK;
+			return FERRY_EXIT_OK;
 		case 'V':
 			puts(PACKAGE_STRING);
-			return CLI_EXIT_OK;
+			return FERRY_EXIT_OK;
 		case ':':
 			cli_error(NULL, "option -%c needs an argument", optopt);
 			fputs(main_usage, stderr);
-			return CLI_EXIT_USAGE;
+			return FERRY_EXIT_USAGE;
 		default:
 			if (optopt != 0)
 				cli_error(NULL, "unknown option -%c", optopt);
 			else
 				cli_error(NULL, "unknown option %s", argv[optind - 1]);
 			fputs(main_usage, stderr);
-			return CLI_EXIT_USAGE;
+			return FERRY_EXIT_USAGE;
 		}
 	}
 	if (o->commands != NULL && o->batch != NULL) {
 		cli_error(NULL, "-c and -b cannot be used together");
-		return CLI_EXIT_USAGE;
+		return FERRY_EXIT_USAGE;
 	}
 	if (argc - optind > 1) {
 		cli_error(NULL, "one address at most (got %d)", argc - optind);
 		fputs(main_usage, stderr);
-		return CLI_EXIT_USAGE;
+		return FERRY_EXIT_USAGE;
 	}
 	o->url = optind < argc ? argv[optind] : NULL;
 	return -1;
@@ -112,32 +112,32 @@ static enum main_mode main_mode(const struct main_opts *o)
 }
 
 /* Runs -b FILE ("-" is standard input). */
-static enum cli_exit main_batch(struct cli *c, const char *path)
+static enum ferry_exit main_batch(struct cli *c, const char *path)
 {
 	if (strcmp(path, "-") == 0)
 		return cli_run_file(c, stdin, "-");
 	FILE *fp = fopen(path, "re");
 	if (fp == NULL) {
 		cli_error(path, "%s", strerror(errno));
-		return CLI_EXIT_LOCAL;
+		return FERRY_EXIT_LOCAL;
 	}
-	enum cli_exit code = cli_run_file(c, fp, path);
+	enum ferry_exit code = cli_run_file(c, fp, path);
 	fclose(fp);
 	return code;
 }
 
 /* Connects to the address given (if any), then runs the commands. */
-static enum cli_exit main_run(struct cli *c, const struct main_opts *o, enum main_mode mode)
+static enum ferry_exit main_run(struct cli *c, const struct main_opts *o, enum main_mode mode)
 {
-	enum cli_exit code = CLI_EXIT_OK;
+	enum ferry_exit code = FERRY_EXIT_OK;
 
 	if (o->url != NULL) {
 		bool fetched;
 		code = cli_open_start(c, o->url, mode == MAIN_PROMPT, &fetched);
-		if (fetched || (code != CLI_EXIT_OK && mode != MAIN_PROMPT && !o->cli.keep_going))
+		if (fetched || (code != FERRY_EXIT_OK && mode != MAIN_PROMPT && !o->cli.keep_going))
 			return code;
 	}
-	enum cli_exit run = CLI_EXIT_OK;
+	enum ferry_exit run = FERRY_EXIT_OK;
 	switch (mode) {
 	case MAIN_COMMANDS:
 		run = cli_run_text(c, o->commands, "-c");
@@ -153,7 +153,7 @@ static enum cli_exit main_run(struct cli *c, const struct main_opts *o, enum mai
 		run = cli_run_prompt(c);
 		break;
 	}
-	return run != CLI_EXIT_OK ? run : code;
+	return run != FERRY_EXIT_OK ? run : code;
 }
 
 int main(int argc, char **argv)
@@ -166,11 +166,11 @@ int main(int argc, char **argv)
 	enum main_mode mode = main_mode(&o);
 	if (mode == MAIN_TUI) {
 		struct tui_options t = { .url = o.url, .user = o.cli.user };
-		return tui_run(&t);
+		return (int)tui_run(&t);
 	}
 	interrupt_install();
 	struct cli *c = cli_new(&o.cli, mode == MAIN_PROMPT);
-	enum cli_exit code = main_run(c, &o, mode);
+	enum ferry_exit code = main_run(c, &o, mode);
 	cli_free(c);
 	return (int)code;
 }

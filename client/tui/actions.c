@@ -11,7 +11,7 @@
 #include "actions.h"
 #include "dialog.h"
 #include "sbuf.h"
-#include "tpath.h"
+#include "path.h"
 #include "url.h"
 #include "xalloc.h"
 
@@ -117,10 +117,10 @@ static void act_queue_one(struct app *a, const struct pane_entry *e, const char 
 {
 	enum app_side from = a->active, to = from == APP_LOCAL ? APP_REMOTE : APP_LOCAL;
 	struct sbuf src, dst;
-	sbuf_init(&src, TPATH_MAX);
-	sbuf_init(&dst, TPATH_MAX);
-	if (!tpath_join(&src, pane_path(a->pane[from]), e->name) ||
-	    !tpath_join(&dst, pane_path(a->pane[to]), target)) {
+	sbuf_init(&src, PATH_LEN_MAX);
+	sbuf_init(&dst, PATH_LEN_MAX);
+	if (!path_join(&src, pane_path(a->pane[from]), e->name) ||
+	    !path_join(&dst, pane_path(a->pane[to]), target)) {
 		app_status(a, true, "%s: path too long", e->display);
 	} else {
 		bool up = from == APP_LOCAL;
@@ -138,7 +138,7 @@ static void act_copy(struct app *a)
 	const struct pane_entry **v;
 	enum app_side to = a->active == APP_LOCAL ? APP_REMOTE : APP_LOCAL;
 	bool all = false;
-	enum dialog_exists all_answer = DIALOG_OVERWRITE;
+	enum queue_answer all_answer = QUEUE_ANSWER_OVERWRITE;
 	size_t queued = 0;
 
 	if (!a->connected) {
@@ -148,9 +148,9 @@ static void act_copy(struct app *a)
 	size_t n = act_targets(a, &v);
 	for (size_t i = 0; i < n; i++) {
 		const struct pane_entry *e = v[i];
-		char target[TPATH_MAX];
+		char target[PATH_LEN_MAX];
 		enum queue_mode mode = QUEUE_MODE_NEW;
-		if (!tpath_safe_name(e->name) ||
+		if (!path_safe_name(e->name) ||
 		    (e->type != FTP_ENTRY_FILE && e->type != FTP_ENTRY_DIR && e->type != FTP_ENTRY_LINK)) {
 			app_status(a, true, "%s: not a file or directory; skipped", e->display);
 			continue;
@@ -159,20 +159,20 @@ static void act_copy(struct app *a)
 		const struct pane_entry *old = pane_find(a->pane[to], e->name);
 		if (old != NULL && e->type != FTP_ENTRY_DIR) {
 			bool this_all = false;
-			enum dialog_exists ans = all ? all_answer : dialog_exists(a, e->display, &this_all);
+			enum queue_answer ans = all ? all_answer : dialog_exists(a, e->display, &this_all);
 			if (this_all) {
 				all = true;
 				all_answer = ans;
 			}
-			if (ans == DIALOG_ABORT)
+			if (ans == QUEUE_ANSWER_ABORT)
 				break;
-			if (ans == DIALOG_SKIP)
+			if (ans == QUEUE_ANSWER_SKIP)
 				continue;
-			if (ans == DIALOG_RESUME)
+			if (ans == QUEUE_ANSWER_RESUME)
 				mode = QUEUE_MODE_RESUME;
-			if (ans == DIALOG_RENAME &&
+			if (ans == QUEUE_ANSWER_RENAME &&
 			    (!dialog_input(a, "Copy under the name:", target, sizeof target, false) ||
-			     !tpath_safe_name(target)))
+			     !path_safe_name(target)))
 				continue;
 		}
 		act_queue_one(a, e, target, mode);
@@ -185,81 +185,25 @@ static void act_copy(struct app *a)
 	app_pump(a);
 }
 
-/* Puts the held job j's target under the name name (same directory). */
-static bool act_retarget(struct queue_job *j, const char *name)
-{
-	char **target = j->dir == QUEUE_DOWNLOAD ? &j->local : &j->remote;
-	const char *slash = strrchr(*target, '/');
-	struct sbuf path;
-	bool ok;
-
-	sbuf_init(&path, TPATH_MAX);
-	if (slash == NULL) {
-		ok = sbuf_puts(&path, name);
-	} else {
-		char *dir = xstrndup(*target, (size_t)(slash - *target));
-		ok = tpath_join(&path, dir[0] ? dir : "/", name);
-		free(dir);
-	}
-	if (ok) {
-		free(*target);
-		*target = xstrdup(sbuf_str(&path));
-	}
-	sbuf_free(&path);
-	return ok;
-}
-
 void actions_ask_held(struct app *a)
 {
+	struct queue_job *j;
+	enum queue_answer ans;
+
 	a->asking = true;
-	for (size_t i = 0; i < queue_count(a->queue); i++) {
-		struct queue_job *j = queue_at(a->queue, i);
-		if (j->state != QUEUE_QUEUED || !j->held)
-			continue;
-		unsigned id = j->id, tree = j->parent;
+	while ((j = queue_held_next(a->queue, &ans)) != NULL) {
+		/* The dialogs keep reporting transfers: the queue may move under
+		 * them, so the job is known by its id and its texts are copied. */
+		unsigned id = j->id;
+		char label[QUEUE_MSG_MAX], name[PATH_LEN_MAX];
 		bool all = false;
-		enum dialog_exists ans;
-		if (tree != 0 && a->held_all_tree == tree) {
-			ans = (enum dialog_exists)a->held_all_answer;
-		} else {
-			ans = dialog_exists(a, j->label, &all);
-			if (all || ans == DIALOG_ABORT) {
-				a->held_all_tree = tree;
-				a->held_all_answer = ans == DIALOG_ABORT ? DIALOG_SKIP : ans;
-			}
-		}
-		/* The dialog kept reporting transfers: the queue may have moved. */
-		j = queue_find(a->queue, id);
-		if (j == NULL || j->state != QUEUE_QUEUED)
-			continue;
-		char name[TPATH_MAX];
-		const char *slash = strrchr(j->dir == QUEUE_DOWNLOAD ? j->local : j->remote, '/');
-		snprintf(name, sizeof name, "%s",
-			 slash ? slash + 1 : (j->dir == QUEUE_DOWNLOAD ? j->local : j->remote));
-		switch (ans) {
-		case DIALOG_OVERWRITE:
-			j->mode = QUEUE_MODE_NEW;
-			j->held = false;
-			break;
-		case DIALOG_RESUME:
-			j->mode = QUEUE_MODE_RESUME;
-			j->held = false;
-			break;
-		case DIALOG_RENAME:
-			if (dialog_input(a, "Copy under the name:", name, sizeof name, false) &&
-			    tpath_safe_name(name) && (j = queue_find(a->queue, id)) != NULL &&
-			    j->state == QUEUE_QUEUED && act_retarget(j, name)) {
-				j->mode = QUEUE_MODE_NEW;
-				j->held = false;
-				break;
-			}
-			/* No usable name: the file is skipped. */
-			__attribute__((fallthrough));
-		case DIALOG_SKIP:
-		case DIALOG_ABORT:
-			queue_cancel(a->queue, id);
-			break;
-		}
+		snprintf(label, sizeof label, "%s", j->label);
+		snprintf(name, sizeof name, "%s", path_last(queue_target(j)));
+		if (ans == QUEUE_ANSWER_ASK)
+			ans = dialog_exists(a, label, &all);
+		bool named = ans == QUEUE_ANSWER_RENAME &&
+			     dialog_input(a, "Copy under the name:", name, sizeof name, false);
+		queue_held_answer(a->queue, id, ans, all, named ? name : NULL);
 	}
 	a->asking = false;
 	app_pump(a);
@@ -268,14 +212,14 @@ void actions_ask_held(struct app *a)
 static void act_rename(struct app *a)
 {
 	const struct pane_entry *e = pane_current(act_pane(a));
-	char name[TPATH_MAX], q[ACT_QUESTION_MAX];
+	char name[PATH_LEN_MAX], q[ACT_QUESTION_MAX];
 	if (e == NULL || strcmp(e->name, PANE_PARENT) == 0)
 		return;
 	snprintf(name, sizeof name, "%s", e->name);
 	snprintf(q, sizeof q, "Rename %s to:", e->display);
 	char *from = xstrdup(e->name);
 	if (dialog_input(a, q, name, sizeof name, false) && strcmp(name, from) != 0) {
-		if (!tpath_safe_name(name))
+		if (!path_safe_name(name))
 			app_status(a, true, "a name without '/'");
 		else if (side_rename(a, a->active, from, name))
 			app_status(a, false, "renamed");
@@ -285,10 +229,10 @@ static void act_rename(struct app *a)
 
 static void act_mkdir(struct app *a)
 {
-	char name[TPATH_MAX] = "";
+	char name[PATH_LEN_MAX] = "";
 	if (!dialog_input(a, "New directory name:", name, sizeof name, false) || name[0] == '\0')
 		return;
-	if (!tpath_safe_name(name))
+	if (!path_safe_name(name))
 		app_status(a, true, "a name without '/'");
 	else if (side_mkdir(a, a->active, name))
 		app_status(a, false, "directory made");

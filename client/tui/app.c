@@ -17,9 +17,10 @@
 
 #include "actions.h"
 #include "app.h"
+#include "creds.h"
 #include "draw.h"
+#include "ferry_exit.h"
 #include "keys.h"
-#include "netrc.h"
 #include "sanitize.h"
 #include "sysio.h"
 #include "tui.h"
@@ -30,10 +31,6 @@
 #define APP_REFRESH_GAP_MS 1000
 /* Longest wait in poll before a redraw, in ms. */
 #define APP_TICK_MS 500
-/* Exit statuses (as the command line's). */
-#define APP_EXIT_OK 0
-#define APP_EXIT_USAGE 2
-#define APP_EXIT_LOCAL 6
 
 void app_status(struct app *a, bool error, const char *fmt, ...)
 {
@@ -73,25 +70,20 @@ static void app_report(struct app *a, const struct wire_msg *m)
 {
 	switch (m->type) {
 	case WIRE_PROGRESS:
-		queue_progress(a->queue, m->id, (off_t)m->a, (off_t)m->b, (double)m->c);
+		queue_progress(a->queue, m->id, (off_t)m->progress.done, (off_t)m->progress.total,
+			       (double)m->progress.rate);
 		break;
-	case WIRE_FILE: {
-		struct queue_job *parent = queue_find(a->queue, m->id);
-		unsigned id = queue_add(a->queue, (enum queue_dir)m->dir,
-					parent ? parent->mode : QUEUE_MODE_NEW, false, m->s1, m->s2,
-					(off_t)m->a);
-		struct queue_job *j = queue_find(a->queue, id);
-		j->parent = m->id;
-		j->held = m->b >= 0;
+	case WIRE_FILE:
+		queue_add_found(a->queue, m->id, (enum queue_dir)m->copy.dir, m->copy.local,
+				m->copy.remote, (off_t)m->copy.size, m->copy.target_size >= 0);
 		break;
-	}
 	case WIRE_END: {
-		enum queue_state st = (enum queue_state)m->state;
-		queue_finish(a->queue, m->id, st, m->s1);
+		enum queue_state st = (enum queue_state)m->end.state;
+		queue_finish(a->queue, m->id, st, m->end.message);
 		struct queue_job *j = queue_find(a->queue, m->id);
 		if (j != NULL && st != QUEUE_DONE)
 			app_status(a, st == QUEUE_FAILED, "%s: %s", j->label,
-				   m->s1[0] ? m->s1 : queue_state_name(st));
+				   m->end.message[0] ? m->end.message : queue_state_name(st));
 		a->refresh_due = true;
 		break;
 	}
@@ -103,10 +95,9 @@ static void app_report(struct app *a, const struct wire_msg *m)
 /* Takes every report waiting, then starts the next job. */
 static void app_worker_events(struct app *a)
 {
-	static struct wire_msg m;
 	int rc;
-	while ((rc = worker_read(&a->worker, &m)) == 1)
-		app_report(a, &m);
+	while ((rc = worker_read(&a->worker)) == 1)
+		app_report(a, &a->worker.report);
 	if (rc < 0) {
 		struct queue_job *j = queue_running(a->queue);
 		if (j != NULL)
@@ -174,7 +165,9 @@ int app_wait_key(struct app *a)
 	}
 }
 
-/* Fills a->login from the URL and -u; returns an error message or NULL. */
+/* Fills a->login from the URL and -u by the engine's rule (creds.h);
+ * returns an error message or NULL. A user named without a password gets
+ * an empty one (F2 asks again). */
 static const char *app_login_from(struct app *a, const struct tui_options *o, char **path)
 {
 	struct url u;
@@ -183,27 +176,14 @@ static const char *app_login_from(struct app *a, const struct tui_options *o, ch
 		return err;
 	snprintf(a->login.host, sizeof a->login.host, "%s", u.host);
 	a->login.port = u.port;
-	const char *user = u.user, *pass = u.pass;
-	char ubuf[APP_FIELD_MAX] = "";
-	if (o->user != NULL) {
-		snprintf(ubuf, sizeof ubuf, "%s", o->user);
-		char *colon = strchr(ubuf, ':');
-		if (colon != NULL) {
-			*colon = '\0';
-			pass = colon + 1;
-		}
-		user = ubuf;
-	}
-	struct netrc_entry ne = { 0 };
-	if (pass == NULL && netrc_lookup(NULL, u.host, user, &ne)) {
-		if (user == NULL)
-			user = ne.login;
-		pass = ne.password;
-	}
-	snprintf(a->login.user, sizeof a->login.user, "%s", user ? user : "");
-	snprintf(a->login.pass, sizeof a->login.pass, "%s", pass ? pass : "");
+	struct creds_source src = { .option = o->user, .url_user = u.user, .url_pass = u.pass,
+				    .host = u.host };
+	struct creds cr;
+	creds_resolve(&src, &cr);
+	snprintf(a->login.user, sizeof a->login.user, "%s", cr.user ? cr.user : "");
+	snprintf(a->login.pass, sizeof a->login.pass, "%s", cr.pass ? cr.pass : "");
+	creds_free(&cr);
 	*path = u.path ? xstrdup(u.path) : NULL;
-	netrc_entry_free(&ne);
 	url_free(&u);
 	return NULL;
 }
@@ -217,33 +197,36 @@ static void app_open_local(struct app *a)
 	side_load(a, APP_LOCAL, cwd, NULL);
 }
 
-int tui_run(const struct tui_options *o)
+/* Returns a new TUI state with empty panes, no connection and no worker. */
+static struct app *app_new(void)
 {
-	static struct app app;
-	struct app *a = &app;
-	char *path = NULL;
-
-	/* A worker that died must not take the screen with it: writes to its
-	 * pipe then fail with EPIPE instead of killing the program. */
-	signal(SIGPIPE, SIG_IGN);
-	memset(a, 0, sizeof *a);
+	struct app *a = xcalloc(1, sizeof *a);
 	a->pane[APP_LOCAL] = pane_new();
 	a->pane[APP_REMOTE] = pane_new();
 	a->queue = queue_new();
 	a->ftp = ftp_new();
 	a->login.port = FTP_DEFAULT_PORT;
 	worker_init(&a->worker);
-	if (o->url != NULL) {
-		const char *err = app_login_from(a, o, &path);
-		if (err != NULL) {
-			fprintf(stderr, "ferry: %s\n", err);
-			return APP_EXIT_USAGE;
-		}
-	}
-	if (!draw_start(a)) {
-		fprintf(stderr, "ferry: cannot use this terminal\n");
-		return APP_EXIT_LOCAL;
-	}
+	return a;
+}
+
+/* Stops the worker, logs out and frees a. */
+static void app_free(struct app *a)
+{
+	worker_stop(&a->worker);
+	if (ftp_connected(a->ftp))
+		ftp_quit(a->ftp);
+	ftp_free(a->ftp);
+	queue_free(a->queue);
+	pane_free(a->pane[APP_LOCAL]);
+	pane_free(a->pane[APP_REMOTE]);
+	explicit_bzero(a->login.pass, sizeof a->login.pass);
+	free(a);
+}
+
+/* Opens both panes and connects to the address given, or asks for one. */
+static void app_open(struct app *a, const struct tui_options *o, const char *path)
+{
 	app_open_local(a);
 	a->active = APP_REMOTE;
 	if (o->url != NULL) {
@@ -256,17 +239,35 @@ int tui_run(const struct tui_options *o)
 		app_redraw(a);
 		keys_dispatch(a, KEYS_FN + KEY_F(2));
 	}
+}
+
+enum ferry_exit tui_run(const struct tui_options *o)
+{
+	char *path = NULL;
+
+	/* A worker that died must not take the screen with it: writes to its
+	 * pipe then fail with EPIPE instead of killing the program. */
+	signal(SIGPIPE, SIG_IGN);
+	struct app *a = app_new();
+	if (o->url != NULL) {
+		const char *err = app_login_from(a, o, &path);
+		if (err != NULL) {
+			fprintf(stderr, "ferry: %s\n", err);
+			app_free(a);
+			return FERRY_EXIT_USAGE;
+		}
+	}
+	if (!draw_start(a)) {
+		fprintf(stderr, "ferry: cannot use this terminal\n");
+		free(path);
+		app_free(a);
+		return FERRY_EXIT_LOCAL;
+	}
+	app_open(a, o, path);
 	free(path);
 	while (!a->quit)
 		keys_dispatch(a, app_wait_key(a));
 	draw_end();
-	worker_stop(&a->worker);
-	if (ftp_connected(a->ftp))
-		ftp_quit(a->ftp);
-	ftp_free(a->ftp);
-	queue_free(a->queue);
-	pane_free(a->pane[APP_LOCAL]);
-	pane_free(a->pane[APP_REMOTE]);
-	explicit_bzero(a->login.pass, sizeof a->login.pass);
-	return APP_EXIT_OK;
+	app_free(a);
+	return FERRY_EXIT_OK;
 }

@@ -52,8 +52,6 @@ struct app {
 	bool colors;                   /* colours in use */
 	bool quit;                     /* leave the loop */
 	bool asking;                   /* asking about held transfers (not again inside) */
-	unsigned held_all_tree;        /* tree job whose files take held_all_answer, 0 = none */
-	int held_all_answer;           /* enum dialog_exists chosen with "apply to all" */
 	size_t pane_height;            /* rows of entries drawn at the last draw */
 	void (*overlay)(struct app *a, const void *arg); /* draws an open dialog over the screen, or NULL */
 	const void *overlay_arg;       /* what the overlay draws */

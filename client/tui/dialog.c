@@ -148,15 +148,15 @@ bool dialog_input(struct app *a, const char *prompt, char *buf, size_t bufsz, bo
 /* The choices of the existing-target question, by key. */
 static const struct {
 	int key;                   /* key typed (lower case) */
-	enum dialog_exists answer; /* what it means */
+	enum queue_answer answer;  /* what it means */
 } dialog_exists_keys[] = {
-	{ 'o', DIALOG_OVERWRITE },
-	{ 's', DIALOG_SKIP },
-	{ 'r', DIALOG_RESUME },
-	{ 'n', DIALOG_RENAME },
+	{ 'o', QUEUE_ANSWER_OVERWRITE },
+	{ 's', QUEUE_ANSWER_SKIP },
+	{ 'r', QUEUE_ANSWER_RESUME },
+	{ 'n', QUEUE_ANSWER_RENAME },
 };
 
-enum dialog_exists dialog_exists(struct app *a, const char *name, bool *all)
+enum queue_answer dialog_exists(struct app *a, const char *name, bool *all)
 {
 	char q[DIALOG_LINE_MAX], mark[64];
 	const char *lines[] = { q, "", "o = overwrite, s = skip, r = resume, n = rename",
@@ -167,7 +167,7 @@ enum dialog_exists dialog_exists(struct app *a, const char *name, bool *all)
 		snprintf(mark, sizeof mark, "a = apply to all: [%s]", *all ? "x" : " ");
 		int k = dialog_ask(a, lines);
 		if (k == KEYS_ESC)
-			return DIALOG_ABORT;
+			return QUEUE_ANSWER_ABORT;
 		if (k == 'a' || k == 'A') {
 			*all = !*all;
 			continue;

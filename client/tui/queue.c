@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "path.h"
 #include "queue.h"
 #include "sanitize.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 /* Longest label kept, in bytes. */
@@ -18,6 +20,8 @@ struct queue {
 	size_t n;             /* jobs in v */
 	size_t cap;           /* slots in v */
 	unsigned next_id;     /* id of the next job added */
+	unsigned all_parent;  /* directory job whose held files take all_answer; 0 none */
+	enum queue_answer all_answer; /* the answer given "to all" for it */
 };
 
 /* Names of the states, indexed by enum queue_state. */
@@ -35,6 +39,18 @@ struct queue *queue_new(void)
 	q->next_id = 1;
 	return q;
 }
+
+/* What each answer does to a held job: release it in a mode, or cancel it. */
+static const struct {
+	bool release;          /* the job runs (after a rename, for QUEUE_ANSWER_RENAME) */
+	enum queue_mode mode;  /* ...in this mode */
+} queue_answers[] = {
+	[QUEUE_ANSWER_OVERWRITE] = { true, QUEUE_MODE_NEW },
+	[QUEUE_ANSWER_SKIP] = { false, QUEUE_MODE_NEW },
+	[QUEUE_ANSWER_RESUME] = { true, QUEUE_MODE_RESUME },
+	[QUEUE_ANSWER_RENAME] = { true, QUEUE_MODE_NEW },
+	[QUEUE_ANSWER_ABORT] = { false, QUEUE_MODE_NEW },
+};
 
 /* Frees one job's strings. */
 static void queue_job_free(struct queue_job *j)
@@ -203,4 +219,84 @@ void queue_prune(struct queue *q, size_t keep)
 const char *queue_state_name(enum queue_state s)
 {
 	return s < QUEUE_STATE_COUNT ? queue_state_names[s] : "?";
+}
+
+unsigned queue_add_found(struct queue *q, unsigned parent, enum queue_dir dir,
+			 const char *local, const char *remote, off_t size, bool target_exists)
+{
+	const struct queue_job *p = queue_find(q, parent);
+	unsigned id = queue_add(q, dir, p ? p->mode : QUEUE_MODE_NEW, false, local, remote, size);
+	struct queue_job *j = queue_find(q, id);
+	j->parent = parent;
+	j->held = target_exists;
+	return id;
+}
+
+const char *queue_target(const struct queue_job *j)
+{
+	return j->dir == QUEUE_DOWNLOAD ? j->local : j->remote;
+}
+
+/* True for a job waiting for an answer. */
+static bool queue_is_held(const struct queue_job *j)
+{
+	return j->state == QUEUE_QUEUED && j->held;
+}
+
+/* Puts job j's target under the last name name; false if name is not a
+ * safe name or the path would be too long. */
+static bool queue_retarget(struct queue_job *j, const char *name)
+{
+	char **target = j->dir == QUEUE_DOWNLOAD ? &j->local : &j->remote;
+	struct sbuf path;
+
+	if (name == NULL || !path_safe_name(name))
+		return false;
+	sbuf_init(&path, PATH_LEN_MAX);
+	bool ok = path_sibling(&path, *target, name);
+	if (ok) {
+		free(*target);
+		*target = xstrdup(sbuf_str(&path));
+	}
+	sbuf_free(&path);
+	return ok;
+}
+
+struct queue_job *queue_held_next(struct queue *q, enum queue_answer *answer)
+{
+	for (size_t i = 0; i < q->n; i++) {
+		struct queue_job *j = &q->v[i];
+		if (!queue_is_held(j))
+			continue;
+		bool remembered = j->parent != 0 && j->parent == q->all_parent;
+		if (remembered && q->all_answer != QUEUE_ANSWER_RENAME) {
+			queue_held_answer(q, j->id, q->all_answer, false, NULL);
+			continue;
+		}
+		*answer = remembered ? QUEUE_ANSWER_RENAME : QUEUE_ANSWER_ASK;
+		return j;
+	}
+	return NULL;
+}
+
+bool queue_held_answer(struct queue *q, unsigned id, enum queue_answer answer, bool all,
+		       const char *name)
+{
+	struct queue_job *j = queue_find(q, id);
+	if (j == NULL || !queue_is_held(j) || (unsigned)answer >= QUEUE_ANSWER_ASK)
+		return false;
+	if ((all || answer == QUEUE_ANSWER_ABORT) && j->parent != 0) {
+		q->all_parent = j->parent;
+		q->all_answer = answer == QUEUE_ANSWER_ABORT ? QUEUE_ANSWER_SKIP : answer;
+	}
+	bool release = queue_answers[answer].release;
+	if (answer == QUEUE_ANSWER_RENAME && !queue_retarget(j, name))
+		release = false;   /* no usable name: the file is skipped */
+	if (release) {
+		j->mode = queue_answers[answer].mode;
+		j->held = false;
+	} else {
+		j->state = QUEUE_CANCELLED;
+	}
+	return true;
 }

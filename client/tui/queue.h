@@ -1,8 +1,13 @@
 /* queue: the TUI's transfer queue as a model: jobs with their direction,
- * paths, progress and state (queued, running, done, failed, cancelled).
- * Plain C: no curses, no I/O; the worker's reports update it and the
- * view draws it. At most one job runs at a time (the worker's one data
- * connection); queue_next hands out the oldest queued job. */
+ * paths, progress and state (queued, running, done, failed, cancelled),
+ * and the policy for files whose target exists: a file found in a copied
+ * directory waits, held, until the user's answer (overwrite, skip,
+ * resume, rename, abort) releases, retargets or cancels it, and an answer
+ * given "to all" settles the other files of that directory without
+ * asking. Plain C: no curses, no I/O; the worker's reports update it, the
+ * view draws it and the dialogs only ask. At most one job runs at a time
+ * (the worker's one data connection); queue_next hands out the oldest
+ * queued job that is not held. */
 #ifndef FERRY_TUI_QUEUE_H
 #define FERRY_TUI_QUEUE_H
 
@@ -23,6 +28,16 @@ enum queue_dir {
 enum queue_mode {
 	QUEUE_MODE_NEW,        /* create or replace (the user agreed) */
 	QUEUE_MODE_RESUME,     /* continue from the target's size */
+};
+
+/* What to do with a copy whose target exists: the user's answer. */
+enum queue_answer {
+	QUEUE_ANSWER_OVERWRITE,  /* replace the target */
+	QUEUE_ANSWER_SKIP,       /* leave it; copy nothing */
+	QUEUE_ANSWER_RESUME,     /* continue from the target's size */
+	QUEUE_ANSWER_RENAME,     /* copy under another name, beside the target */
+	QUEUE_ANSWER_ABORT,      /* skip this file and every other of its directory copy */
+	QUEUE_ANSWER_ASK,        /* no answer yet: the user must be asked */
 };
 
 /* Where a job stands. */
@@ -62,6 +77,28 @@ void queue_free(struct queue *q);
 /* Adds a queued job (strings copied; label is sanitised here); returns its id. */
 unsigned queue_add(struct queue *q, enum queue_dir dir, enum queue_mode mode, bool tree,
 		   const char *local, const char *remote, off_t size);
+/* Adds a file that directory job parent holds (reported by the worker):
+ * it copies in the same direction and mode as parent (fresh when parent
+ * is gone), and is held when its target exists. Returns its id. */
+unsigned queue_add_found(struct queue *q, unsigned parent, enum queue_dir dir,
+			 const char *local, const char *remote, off_t size, bool target_exists);
+/* The path a job writes: local for a download, remote for an upload (owned by j). */
+const char *queue_target(const struct queue_job *j);
+/* Settles held jobs: applies the answers given "to all" for their
+ * directory copy, and returns the first held job that needs the user
+ * (owned by q), with *answer QUEUE_ANSWER_ASK (ask what to do) or
+ * QUEUE_ANSWER_RENAME (renaming was chosen for all: ask only for the
+ * name). NULL when no held job is left. */
+struct queue_job *queue_held_next(struct queue *q, enum queue_answer *answer);
+/* Carries out answer for held job id: overwrite and resume release it
+ * (fresh or resumed), rename puts its target under the last name name
+ * and releases it (skipped when name is NULL or not a safe name), skip
+ * and abort cancel it. With all, or for abort, the answer is remembered
+ * for the other held files of its directory copy (abort as skip). Returns
+ * false, changing nothing, when id is no longer a held, queued job or the
+ * answer is QUEUE_ANSWER_ASK. */
+bool queue_held_answer(struct queue *q, unsigned id, enum queue_answer answer, bool all,
+		       const char *name);
 /* Marks the oldest queued job that is not held running and returns it (owned by q), or
  * NULL when none is queued or one is already running. */
 struct queue_job *queue_next(struct queue *q);

@@ -19,7 +19,7 @@
 
 #include "app.h"
 #include "sbuf.h"
-#include "tpath.h"
+#include "path.h"
 #include "worker.h"
 #include "xalloc.h"
 
@@ -68,11 +68,11 @@ static bool side_local_load(struct app *a, struct pane *p, const char *path)
 	DIR *d = opendir(real);
 	if (d == NULL)
 		return side_local_fail(a, path);
-	sbuf_init(&full, TPATH_MAX);
+	sbuf_init(&full, PATH_LEN_MAX);
 	pane_load_begin(p, real, strcmp(real, "/") == 0);
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
-		if (!tpath_join(&full, real, de->d_name) || lstat(sbuf_str(&full), &sb) < 0)
+		if (!path_join(&full, real, de->d_name) || lstat(sbuf_str(&full), &sb) < 0)
 			continue;
 		enum ftp_entry_type type = S_ISREG(sb.st_mode) ? FTP_ENTRY_FILE
 					 : S_ISDIR(sb.st_mode) ? FTP_ENTRY_DIR
@@ -147,14 +147,14 @@ static bool side_local_rmtree(struct app *a, int parent, const char *name, const
 		return side_local_fail(a, shown);
 	}
 	struct sbuf full;
-	sbuf_init(&full, TPATH_MAX);
+	sbuf_init(&full, PATH_LEN_MAX);
 	bool ok = true;
 	struct dirent *de;
 	while (ok && (errno = 0, de = readdir(d)) != NULL) {
 		struct stat sb;
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (!tpath_join(&full, shown, de->d_name)) {
+		if (!path_join(&full, shown, de->d_name)) {
 			app_status(a, true, "%s: path too long", shown);
 			ok = false;
 		} else if (fstatat(fd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -200,15 +200,15 @@ static bool side_remote_rmtree(struct app *a, const char *path, int depth)
 	enum ftp_status st = ftp_list(a->ftp, path, &l);
 	bool ok = st == FTP_S_OK || side_remote_fail(a, st);
 	struct sbuf full;
-	sbuf_init(&full, TPATH_MAX);
+	sbuf_init(&full, PATH_LEN_MAX);
 	for (size_t i = 0; ok && i < l.n; i++) {
 		const struct ftp_entry *e = &l.v[i];
 		if (strcmp(e->name, ".") == 0 || strcmp(e->name, "..") == 0)
 			continue;
-		if (!tpath_safe_name(e->name)) {
+		if (!path_safe_name(e->name)) {
 			app_status(a, true, "%s: the server listed an unsafe name %s", path, e->display);
 			ok = false;
-		} else if (!tpath_join(&full, path, e->name)) {
+		} else if (!path_join(&full, path, e->name)) {
 			app_status(a, true, "%s: path too long", path);
 			ok = false;
 		} else if (e->type == FTP_ENTRY_DIR) {
@@ -295,7 +295,7 @@ bool side_load(struct app *a, enum app_side side, const char *path, const char *
 /* Writes the path of name in side's directory into out; false if too long. */
 static bool side_path(struct app *a, enum app_side side, const char *name, struct sbuf *out)
 {
-	return tpath_join(out, pane_path(a->pane[side]), name);
+	return path_join(out, pane_path(a->pane[side]), name);
 }
 
 void side_enter(struct app *a, enum app_side side)
@@ -312,7 +312,7 @@ void side_enter(struct app *a, enum app_side side)
 		app_status(a, false, "%s is not a directory (F5 copies it)", e->display);
 		return;
 	}
-	sbuf_init(&path, TPATH_MAX);
+	sbuf_init(&path, PATH_LEN_MAX);
 	if (side_path(a, side, e->name, &path) && side_load(a, side, sbuf_str(&path), NULL))
 		app_status(a, false, "%s", "");
 	sbuf_free(&path);
@@ -324,8 +324,8 @@ void side_up(struct app *a, enum app_side side)
 	const char *cur = pane_path(a->pane[side]);
 	if (strcmp(cur, "/") == 0 || cur[0] == '\0')
 		return;
-	char *base = xstrdup(tpath_base(cur));
-	if (tpath_parent(cur, parent, sizeof parent))
+	char *base = xstrdup(path_last(cur));
+	if (path_parent(cur, parent, sizeof parent))
 		side_load(a, side, parent, base);
 	free(base);
 }
@@ -333,7 +333,7 @@ void side_up(struct app *a, enum app_side side)
 bool side_mkdir(struct app *a, enum app_side side, const char *name)
 {
 	struct sbuf path;
-	sbuf_init(&path, TPATH_MAX);
+	sbuf_init(&path, PATH_LEN_MAX);
 	bool ok = side_path(a, side, name, &path) && side_table[side].mkdir(a, sbuf_str(&path));
 	sbuf_free(&path);
 	if (ok)
@@ -344,7 +344,7 @@ bool side_mkdir(struct app *a, enum app_side side, const char *name)
 bool side_remove(struct app *a, enum app_side side, const struct pane_entry *e)
 {
 	struct sbuf path;
-	sbuf_init(&path, TPATH_MAX);
+	sbuf_init(&path, PATH_LEN_MAX);
 	bool ok = side_path(a, side, e->name, &path) &&
 		  side_table[side].remove(a, sbuf_str(&path), e->type == FTP_ENTRY_DIR);
 	sbuf_free(&path);
@@ -354,7 +354,7 @@ bool side_remove(struct app *a, enum app_side side, const struct pane_entry *e)
 bool side_is_tree(struct app *a, enum app_side side, const struct pane_entry *e)
 {
 	struct sbuf path;
-	sbuf_init(&path, TPATH_MAX);
+	sbuf_init(&path, PATH_LEN_MAX);
 	bool tree = side_path(a, side, e->name, &path) &&
 		    side_table[side].is_tree(a, sbuf_str(&path), e->type == FTP_ENTRY_DIR);
 	sbuf_free(&path);
@@ -364,8 +364,8 @@ bool side_is_tree(struct app *a, enum app_side side, const struct pane_entry *e)
 bool side_rename(struct app *a, enum app_side side, const char *from, const char *to)
 {
 	struct sbuf f, t;
-	sbuf_init(&f, TPATH_MAX);
-	sbuf_init(&t, TPATH_MAX);
+	sbuf_init(&f, PATH_LEN_MAX);
+	sbuf_init(&t, PATH_LEN_MAX);
 	bool ok = side_path(a, side, from, &f) && side_path(a, side, to, &t) &&
 		  side_table[side].rename(a, sbuf_str(&f), sbuf_str(&t));
 	sbuf_free(&f);

@@ -4,6 +4,8 @@
 #ifndef FERRY_TUI_H
 #define FERRY_TUI_H
 
+#include "ferry_exit.h"
+
 /* What the command line gave the TUI. */
 struct tui_options {
 	const char *url;   /* ftp://... to open at start, or NULL for the connect dialog */
@@ -11,7 +13,8 @@ struct tui_options {
 };
 
 /* Runs the TUI on the terminal until the user quits; returns the exit
- * status (0, or 2 for a bad address, 6 when the terminal cannot be used). */
-int tui_run(const struct tui_options *o);
+ * status: FERRY_EXIT_OK, FERRY_EXIT_USAGE for a bad address, or
+ * FERRY_EXIT_LOCAL when the terminal cannot be used. */
+enum ferry_exit tui_run(const struct tui_options *o);
 
 #endif

@@ -1,5 +1,6 @@
-/* wire: TUI <-> worker records (see wire.h). Big-endian integers; all
- * length checks happen before any byte is copied. */
+/* wire: TUI <-> worker records (see wire.h). Big-endian integers; one
+ * table says how each type's body is written and read; all length checks
+ * happen before any byte is copied. */
 #include "config.h"
 
 #include <errno.h>
@@ -9,10 +10,10 @@
 #include "sysio.h"
 #include "wire.h"
 
-/* Bytes of the fixed part of a body: type, id, dir, mode, tree, state, a, b, c. */
-#define WIRE_FIXED (1 + 4 + 4 + 3 * 8)
 /* Bytes of the length header. */
 #define WIRE_HEADER 4
+/* Bytes every record has after it: type and id. */
+#define WIRE_KIND 5
 
 /* A cursor over an output buffer. */
 struct wire_out {
@@ -89,21 +90,82 @@ static void wire_get_str(struct wire_in *in, char *field)
 	in->left -= n;
 }
 
+/* Writes a copy's fields. */
+static void wire_put_copy(struct wire_out *o, const struct wire_msg *m)
+{
+	wire_put(o, m->copy.dir, 1);
+	wire_put(o, m->copy.mode, 1);
+	wire_put(o, m->copy.tree, 1);
+	wire_put(o, (uint64_t)m->copy.size, 8);
+	wire_put(o, (uint64_t)m->copy.target_size, 8);
+	wire_put_str(o, m->copy.local);
+	wire_put_str(o, m->copy.remote);
+}
+
+/* Reads a copy's fields. */
+static void wire_get_copy(struct wire_in *in, struct wire_msg *m)
+{
+	m->copy.dir = (uint8_t)wire_get(in, 1);
+	m->copy.mode = (uint8_t)wire_get(in, 1);
+	m->copy.tree = (uint8_t)wire_get(in, 1);
+	m->copy.size = (int64_t)wire_get(in, 8);
+	m->copy.target_size = (int64_t)wire_get(in, 8);
+	wire_get_str(in, m->copy.local);
+	wire_get_str(in, m->copy.remote);
+}
+
+/* Writes a progress report's fields. */
+static void wire_put_progress(struct wire_out *o, const struct wire_msg *m)
+{
+	wire_put(o, (uint64_t)m->progress.done, 8);
+	wire_put(o, (uint64_t)m->progress.total, 8);
+	wire_put(o, (uint64_t)m->progress.rate, 8);
+}
+
+/* Reads a progress report's fields. */
+static void wire_get_progress(struct wire_in *in, struct wire_msg *m)
+{
+	m->progress.done = (int64_t)wire_get(in, 8);
+	m->progress.total = (int64_t)wire_get(in, 8);
+	m->progress.rate = (int64_t)wire_get(in, 8);
+}
+
+/* Writes an ending's fields. */
+static void wire_put_end(struct wire_out *o, const struct wire_msg *m)
+{
+	wire_put(o, m->end.state, 1);
+	wire_put_str(o, m->end.message);
+}
+
+/* Reads an ending's fields. */
+static void wire_get_end(struct wire_in *in, struct wire_msg *m)
+{
+	m->end.state = (uint8_t)wire_get(in, 1);
+	wire_get_str(in, m->end.message);
+}
+
+/* The body of each type: how it is written and read (NULL: no body). */
+static const struct {
+	void (*put)(struct wire_out *o, const struct wire_msg *m);
+	void (*get)(struct wire_in *in, struct wire_msg *m);
+} wire_bodies[WIRE_TYPE_MAX] = {
+	[WIRE_JOB] = { wire_put_copy, wire_get_copy },
+	[WIRE_CANCEL] = { NULL, NULL },
+	[WIRE_PROGRESS] = { wire_put_progress, wire_get_progress },
+	[WIRE_FILE] = { wire_put_copy, wire_get_copy },
+	[WIRE_END] = { wire_put_end, wire_get_end },
+};
+
 size_t wire_encode(const struct wire_msg *m, uint8_t *out, size_t outsz)
 {
 	struct wire_out o = { .p = out, .left = outsz, .ok = true };
+	if (m->type < WIRE_JOB || m->type >= WIRE_TYPE_MAX)
+		return 0;
 	wire_put(&o, 0, WIRE_HEADER);
 	wire_put(&o, (uint64_t)m->type, 1);
 	wire_put(&o, m->id, 4);
-	wire_put(&o, m->dir, 1);
-	wire_put(&o, m->mode, 1);
-	wire_put(&o, m->tree, 1);
-	wire_put(&o, m->state, 1);
-	wire_put(&o, (uint64_t)m->a, 8);
-	wire_put(&o, (uint64_t)m->b, 8);
-	wire_put(&o, (uint64_t)m->c, 8);
-	wire_put_str(&o, m->s1);
-	wire_put_str(&o, m->s2);
+	if (wire_bodies[m->type].put != NULL)
+		wire_bodies[m->type].put(&o, m);
 	if (!o.ok)
 		return 0;
 	size_t total = outsz - o.left;
@@ -118,7 +180,7 @@ int wire_decode(const uint8_t *buf, size_t len, struct wire_msg *m, size_t *used
 	if (len < WIRE_HEADER)
 		return 0;
 	uint64_t body = wire_get(&in, WIRE_HEADER);
-	if (body < WIRE_FIXED + 4 || body > WIRE_MSG_MAX - WIRE_HEADER)
+	if (body < WIRE_KIND || body > WIRE_MSG_MAX - WIRE_HEADER)
 		return -1;
 	if (in.left < body)
 		return 0;
@@ -128,15 +190,8 @@ int wire_decode(const uint8_t *buf, size_t len, struct wire_msg *m, size_t *used
 		return -1;
 	m->type = (enum wire_type)type;
 	m->id = (uint32_t)wire_get(&in, 4);
-	m->dir = (uint8_t)wire_get(&in, 1);
-	m->mode = (uint8_t)wire_get(&in, 1);
-	m->tree = (uint8_t)wire_get(&in, 1);
-	m->state = (uint8_t)wire_get(&in, 1);
-	m->a = (int64_t)wire_get(&in, 8);
-	m->b = (int64_t)wire_get(&in, 8);
-	m->c = (int64_t)wire_get(&in, 8);
-	wire_get_str(&in, m->s1);
-	wire_get_str(&in, m->s2);
+	if (wire_bodies[type].get != NULL)
+		wire_bodies[type].get(&in, m);
 	if (!in.ok || in.left != 0)
 		return -1;
 	*used = WIRE_HEADER + (size_t)body;

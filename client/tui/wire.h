@@ -1,9 +1,10 @@
 /* wire: the messages between the TUI and its transfer worker, as small
- * length-prefixed records on a pipe: a 4-byte big-endian body length,
- * then the body (type, job id, small fields, three 64-bit numbers, two
- * strings with 2-byte lengths). Encoding and decoding are pure; the
- * send/receive helpers only read and write whole records. Decoding
- * checks every length against the buffer and the limits. */
+ * length-prefixed records on a pipe: a 4-byte big-endian length, then
+ * the type (1 byte), the job id (4 bytes) and the type's own fields
+ * (numbers big-endian, strings with 2-byte lengths). Encoding and
+ * decoding are pure; the send/receive helpers only read and write whole
+ * records. Decoding checks every length against the buffer and the
+ * limits. */
 #ifndef FERRY_TUI_WIRE_H
 #define FERRY_TUI_WIRE_H
 
@@ -13,32 +14,53 @@
 
 /* Longest string field, in bytes (a path). */
 #define WIRE_STR_MAX 4096
-/* Largest encoded record, header included. */
-#define WIRE_MSG_MAX (4 + 1 + 4 + 4 + 3 * 8 + 2 * (2 + WIRE_STR_MAX))
+/* Largest encoded record: header, type, id, and the largest body (a copy:
+ * dir, mode, tree, two sizes, two strings with their lengths). */
+#define WIRE_MSG_MAX (4 + 1 + 4 + 3 + 2 * 8 + 2 * (2 + WIRE_STR_MAX))
 
-/* What a message says. */
+/* What a message says; each type has its own body (struct wire_msg). */
 enum wire_type {
-	WIRE_JOB = 1,   /* UI -> worker: run job id (dir, mode, tree; s1 local, s2 remote) */
-	WIRE_CANCEL,    /* UI -> worker: stop job id */
-	WIRE_PROGRESS,  /* worker -> UI: job id has a done of b total, rate c bytes/s */
-	WIRE_FILE,      /* worker -> UI: job id (a tree) holds a file to copy (dir; s1 local, s2 remote; a size; b the target's size, -1 when it does not exist) */
-	WIRE_END,       /* worker -> UI: job id ended in state (a queue_state); s1 the message */
+	WIRE_JOB = 1,   /* UI -> worker: run job id (copy) */
+	WIRE_CANCEL,    /* UI -> worker: stop job id (no body) */
+	WIRE_PROGRESS,  /* worker -> UI: job id moved bytes (progress) */
+	WIRE_FILE,      /* worker -> UI: directory job id holds a file to copy (copy) */
+	WIRE_END,       /* worker -> UI: job id ended (end) */
 	WIRE_TYPE_MAX,  /* one past the last type */
 };
 
-/* One message. Which fields mean something depends on type. */
+/* A copy: the job WIRE_JOB hands over, or a file WIRE_FILE reports. */
+struct wire_copy {
+	uint8_t dir;                    /* enum queue_dir */
+	uint8_t mode;                   /* enum queue_mode */
+	uint8_t tree;                   /* WIRE_JOB: 1 for a directory to expand */
+	int64_t size;                   /* the source's size in bytes; -1 unknown */
+	int64_t target_size;            /* WIRE_FILE: the target's size; -1 when there is none */
+	char local[WIRE_STR_MAX + 1];   /* local path (NUL-terminated) */
+	char remote[WIRE_STR_MAX + 1];  /* remote path (NUL-terminated) */
+};
+
+/* How far a running job is. */
+struct wire_progress {
+	int64_t done;   /* bytes done, counting a resume offset */
+	int64_t total;  /* bytes in all; -1 unknown */
+	int64_t rate;   /* bytes per second so far */
+};
+
+/* How a job ended. */
+struct wire_end {
+	uint8_t state;                   /* enum queue_state: done, failed or cancelled */
+	char message[WIRE_STR_MAX + 1];  /* why, "" when done (NUL-terminated) */
+};
+
+/* One message: its type, the job it is about, and the body of its type. */
 struct wire_msg {
-	enum wire_type type;       /* what it says */
-	uint32_t id;               /* job id */
-	uint8_t dir;               /* enum queue_dir */
-	uint8_t mode;              /* enum queue_mode */
-	uint8_t tree;              /* 1 for a directory job */
-	uint8_t state;             /* enum queue_state (WIRE_END) */
-	int64_t a;                 /* done bytes, or a size */
-	int64_t b;                 /* total bytes (-1 unknown) */
-	int64_t c;                 /* rate in bytes per second */
-	char s1[WIRE_STR_MAX + 1]; /* first string (NUL-terminated) */
-	char s2[WIRE_STR_MAX + 1]; /* second string (NUL-terminated) */
+	enum wire_type type;               /* what it says */
+	uint32_t id;                       /* the job it is about */
+	union {
+		struct wire_copy copy;         /* WIRE_JOB, WIRE_FILE */
+		struct wire_progress progress; /* WIRE_PROGRESS */
+		struct wire_end end;           /* WIRE_END */
+	};
 };
 
 /* Bytes buffered by a reader: room for two records. */

@@ -92,40 +92,37 @@ int worker_fd(const struct worker *w)
 
 int worker_send_job(struct worker *w, const struct queue_job *j)
 {
-	static struct wire_msg m;
-
 	if (w->to_fd < 0) {
 		errno = EPIPE;
 		return -1;
 	}
-	wire_init(&m, WIRE_JOB, j->id);
-	m.dir = (uint8_t)j->dir;
-	m.mode = (uint8_t)j->mode;
-	m.tree = j->tree ? 1 : 0;
-	m.a = (int64_t)j->size;
-	wire_set_str(m.s1, j->local);
-	wire_set_str(m.s2, j->remote);
-	return wire_send(w->to_fd, &m);
+	wire_init(&w->sending, WIRE_JOB, j->id);
+	w->sending.copy.dir = (uint8_t)j->dir;
+	w->sending.copy.mode = (uint8_t)j->mode;
+	w->sending.copy.tree = j->tree ? 1 : 0;
+	w->sending.copy.size = (int64_t)j->size;
+	w->sending.copy.target_size = -1;
+	wire_set_str(w->sending.copy.local, j->local);
+	wire_set_str(w->sending.copy.remote, j->remote);
+	return wire_send(w->to_fd, &w->sending);
 }
 
 int worker_cancel(struct worker *w, unsigned id)
 {
-	static struct wire_msg m;
-
 	if (w->to_fd < 0) {
 		errno = EPIPE;
 		return -1;
 	}
-	wire_init(&m, WIRE_CANCEL, id);
-	return wire_send(w->to_fd, &m);
+	wire_init(&w->sending, WIRE_CANCEL, id);
+	return wire_send(w->to_fd, &w->sending);
 }
 
-int worker_read(struct worker *w, struct wire_msg *m)
+int worker_read(struct worker *w)
 {
 	if (w->from_fd < 0)
 		return -1;
 	for (;;) {
-		int rc = wire_take(&w->reader, m);
+		int rc = wire_take(&w->reader, &w->report);
 		if (rc != 0) {
 			if (rc < 0)
 				worker_stop(w);

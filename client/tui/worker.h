@@ -18,6 +18,8 @@ struct worker {
 	int to_fd;                 /* pipe to the child (jobs, cancels), -1 when closed */
 	int from_fd;               /* pipe from the child (reports), non-blocking, -1 when closed */
 	struct wire_reader reader; /* reports read but not yet taken */
+	struct wire_msg sending;   /* the job or cancel being sent */
+	struct wire_msg report;    /* the report taken last (worker_read) */
 };
 
 /* Where the worker connects; strings are copied by worker_start. */
@@ -41,9 +43,9 @@ int worker_fd(const struct worker *w);
 int worker_send_job(struct worker *w, const struct queue_job *j);
 /* Asks the worker to stop job id (the running one); returns 0 or -1. */
 int worker_cancel(struct worker *w, unsigned id);
-/* Takes the next report into m: 1, 0 when none is ready, -1 when the
- * worker is gone or spoke nonsense (then it is stopped). */
-int worker_read(struct worker *w, struct wire_msg *m);
+/* Takes the next report into w->report: 1, 0 when none is ready, -1 when
+ * the worker is gone or spoke nonsense (then it is stopped). */
+int worker_read(struct worker *w);
 /* Stops the worker: closes the pipes (it quits the server and exits),
  * waits for it a moment, kills it if it lingers. */
 void worker_stop(struct worker *w);

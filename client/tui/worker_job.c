@@ -4,12 +4,12 @@
  * (".NAME.ferry-XXXXXX") renamed over it only when the server confirmed
  * the whole file, so a cancelled or broken download leaves nothing under
  * the real name; a resumed one writes into the real name from its size.
- * Directory jobs are expanded here (the listing may be slow) into one
- * WIRE_FILE report per file, which the UI queues as jobs of their own.
- * Never touches the terminal. */
+ * Directory jobs are expanded here (the listing may be slow) by the
+ * engine's walk (tree.h) into one WIRE_FILE report per file, which the UI
+ * queues as jobs of their own. Every message buffer is a field of the
+ * process's one struct job_ctx. Never touches the terminal. */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -22,17 +22,14 @@
 #include <unistd.h>
 
 #include "ftp.h"
-#include "sbuf.h"
+#include "path.h"
 #include "tempname.h"
-#include "tpath.h"
+#include "tree.h"
 #include "worker.h"
 #include "xalloc.h"
 
-/* Mode of new files and directories before the umask. */
+/* Mode of new files before the umask. */
 #define JOB_FILE_MODE 0666
-#define JOB_DIR_MODE 0777
-/* Deepest directory tree copied. */
-#define JOB_TREE_DEPTH_MAX 32
 
 /* The child's state. */
 struct job_ctx {
@@ -40,17 +37,24 @@ struct job_ctx {
 	int out_fd;                /* reports to the UI */
 	struct wire_reader reader; /* bytes from in_fd not yet taken */
 	struct ftp *ftp;           /* the worker's own connection */
-	struct worker_login login; /* where to connect (strings owned here) */
-	unsigned id;               /* job running */
+	char *host;                /* where to connect */
+	int port;                  /* its port */
+	char *user;                /* login name, NULL = anonymous */
+	char *pass;                /* password, or NULL */
+	struct wire_msg job;       /* the message read last: the job being run */
+	struct wire_msg polled;    /* a message read while a job runs (a cancel) */
+	struct wire_msg report;    /* the report being sent */
+	char msg[WIRE_STR_MAX + 1];/* how the running job ended, "" while all is well */
+	bool running;              /* job is being run */
 	bool cancelled;            /* the UI asked to stop the running job */
 	bool in_closed;            /* the UI closed in_fd */
 };
 
-/* Sends a report. A UI that went away stops the running job (so its
+/* Sends c->report. A UI that went away stops the running job (so its
  * temporary file is removed) and then the worker. */
-static void job_report(struct job_ctx *c, const struct wire_msg *m)
+static void job_report(struct job_ctx *c)
 {
-	if (!c->in_closed && wire_send(c->out_fd, m) < 0) {
+	if (!c->in_closed && wire_send(c->out_fd, &c->report) < 0) {
 		c->in_closed = true;
 		c->cancelled = true;
 	}
@@ -60,7 +64,6 @@ static void job_report(struct job_ctx *c, const struct wire_msg *m)
  * of the running job. */
 static void job_poll_cancel(struct job_ctx *c)
 {
-	static struct wire_msg m;
 	struct pollfd pfd = { .fd = c->in_fd, .events = POLLIN };
 
 	while (!c->in_closed && poll(&pfd, 1, 0) > 0) {
@@ -71,8 +74,8 @@ static void job_poll_cancel(struct job_ctx *c)
 			break;
 		}
 		int rc;
-		while ((rc = wire_take(&c->reader, &m)) == 1)
-			if (m.type == WIRE_CANCEL && m.id == c->id)
+		while ((rc = wire_take(&c->reader, &c->polled)) == 1)
+			if (c->polled.type == WIRE_CANCEL && c->running && c->polled.id == c->job.id)
 				c->cancelled = true;
 		if (rc < 0)
 			_exit(1);
@@ -82,60 +85,64 @@ static void job_poll_cancel(struct job_ctx *c)
 /* The engine's progress callback: report, and stop when cancelled. */
 static int job_progress(void *arg, off_t done, off_t total, double rate)
 {
-	static struct wire_msg m;
 	struct job_ctx *c = arg;
 
 	job_poll_cancel(c);
-	wire_init(&m, WIRE_PROGRESS, c->id);
-	m.a = done;
-	m.b = total;
-	m.c = (int64_t)rate;
-	job_report(c, &m);
+	wire_init(&c->report, WIRE_PROGRESS, c->job.id);
+	c->report.progress.done = done;
+	c->report.progress.total = total;
+	c->report.progress.rate = (int64_t)rate;
+	job_report(c);
 	return c->cancelled ? 1 : 0;
 }
 
-/* Puts the text for a failed engine call into msg. */
-static enum queue_state job_ftp_fail(struct job_ctx *c, enum ftp_status st, char *msg, size_t msgsz)
+/* Ends the job as cancelled. */
+static enum queue_state job_cancelled(struct job_ctx *c)
 {
-	if (st == FTP_S_CANCELLED) {
-		snprintf(msg, msgsz, "cancelled");
-		return QUEUE_CANCELLED;
-	}
-	snprintf(msg, msgsz, "%s", ftp_message(c->ftp));
+	snprintf(c->msg, sizeof c->msg, "cancelled");
+	return QUEUE_CANCELLED;
+}
+
+/* Ends the job after a failed engine call. */
+static enum queue_state job_ftp_fail(struct job_ctx *c, enum ftp_status st)
+{
+	if (st == FTP_S_CANCELLED)
+		return job_cancelled(c);
+	snprintf(c->msg, sizeof c->msg, "%s", ftp_message(c->ftp));
 	return QUEUE_FAILED;
 }
 
-/* Puts the text for a failed local call into msg. */
-static enum queue_state job_errno_fail(int err, const char *path, char *msg, size_t msgsz)
+/* Ends the job after a failed local call on path. */
+static enum queue_state job_errno_fail(struct job_ctx *c, int err, const char *path)
 {
-	snprintf(msg, msgsz, "%.1024s: %.256s", path, strerror(err));
+	snprintf(c->msg, sizeof c->msg, "%.1024s: %.256s", path, strerror(err));
 	return QUEUE_FAILED;
 }
 
 /* Downloads remote into local (fresh through a temporary, or resumed). */
-static enum queue_state job_get(struct job_ctx *c, const struct wire_msg *j, char *msg, size_t msgsz)
+static enum queue_state job_get(struct job_ctx *c, const struct wire_copy *j)
 {
-	char tmp[TPATH_MAX];
+	char tmp[PATH_LEN_MAX];
 	struct stat sb;
-	const char *local = j->s1, *remote = j->s2;
+	const char *local = j->local, *remote = j->remote;
 	bool exists = stat(local, &sb) == 0;
 
 	if (j->mode == QUEUE_MODE_RESUME) {
 		off_t offset = exists ? sb.st_size : 0;
 		int fd = open(local, O_WRONLY | O_CREAT | O_CLOEXEC, JOB_FILE_MODE);
 		if (fd < 0)
-			return job_errno_fail(errno, local, msg, msgsz);
+			return job_errno_fail(c, errno, local);
 		enum ftp_status st = ftp_get(c->ftp, remote, fd, offset, job_progress, c);
 		int err = close(fd) < 0 ? errno : 0;
 		if (st != FTP_S_OK)
-			return job_ftp_fail(c, st, msg, msgsz);
-		return err ? job_errno_fail(err, local, msg, msgsz) : QUEUE_DONE;
+			return job_ftp_fail(c, st);
+		return err ? job_errno_fail(c, err, local) : QUEUE_DONE;
 	}
 	if (!tempname_for(local, tmp, sizeof tmp))
-		return job_errno_fail(ENAMETOOLONG, local, msg, msgsz);
+		return job_errno_fail(c, ENAMETOOLONG, local);
 	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
-		return job_errno_fail(errno, local, msg, msgsz);
+		return job_errno_fail(c, errno, local);
 	mode_t um = umask(0);
 	umask(um);
 	fchmod(fd, exists && S_ISREG(sb.st_mode) ? (sb.st_mode & 07777) : (JOB_FILE_MODE & ~um));
@@ -146,221 +153,154 @@ static enum queue_state job_get(struct job_ctx *c, const struct wire_msg *j, cha
 	if (st != FTP_S_OK || err != 0)
 		unlink(tmp);
 	if (st != FTP_S_OK)
-		return job_ftp_fail(c, st, msg, msgsz);
-	return err ? job_errno_fail(err, local, msg, msgsz) : QUEUE_DONE;
+		return job_ftp_fail(c, st);
+	return err ? job_errno_fail(c, err, local) : QUEUE_DONE;
 }
 
 /* Uploads local as remote (replacing, or resuming from the remote size). */
-static enum queue_state job_put(struct job_ctx *c, const struct wire_msg *j, char *msg, size_t msgsz)
+static enum queue_state job_put(struct job_ctx *c, const struct wire_copy *j)
 {
-	const char *local = j->s1, *remote = j->s2;
 	off_t offset = 0;
 	enum ftp_put_mode mode = FTP_PUT_REPLACE;
 
-	int fd = open(local, O_RDONLY | O_CLOEXEC);
+	int fd = open(j->local, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return job_errno_fail(errno, local, msg, msgsz);
-	if (j->mode == QUEUE_MODE_RESUME && ftp_size(c->ftp, remote, &offset) == FTP_S_OK) {
+		return job_errno_fail(c, errno, j->local);
+	if (j->mode == QUEUE_MODE_RESUME && ftp_size(c->ftp, j->remote, &offset) == FTP_S_OK)
 		mode = FTP_PUT_RESUME;
-	} else {
+	else
 		offset = 0;
-	}
-	enum ftp_status st = ftp_put(c->ftp, fd, remote, mode, offset, job_progress, c);
+	enum ftp_status st = ftp_put(c->ftp, fd, j->remote, mode, offset, job_progress, c);
 	close(fd);
-	return st == FTP_S_OK ? QUEUE_DONE : job_ftp_fail(c, st, msg, msgsz);
+	return st == FTP_S_OK ? QUEUE_DONE : job_ftp_fail(c, st);
 }
 
-/* Reports one file of a tree job. */
-static void job_found(struct job_ctx *c, const struct wire_msg *j, const char *local,
-		      const char *remote, off_t size, off_t target)
+/* Reports one file of the directory job being expanded, with the size of
+ * its target (-1 when there is none: nothing local, or a directory the
+ * walk has just made on the server). */
+static bool job_tree_file(void *arg, const struct tree_entry *e)
 {
-	static struct wire_msg m;
-	wire_init(&m, WIRE_FILE, j->id);
-	m.dir = j->dir;
-	m.mode = j->mode;
-	m.a = size;
-	m.b = target;
-	wire_set_str(m.s1, local);
-	wire_set_str(m.s2, remote);
-	job_report(c, &m);
-}
-
-/* Expands a remote tree: makes the local directories, reports the files. */
-static enum queue_state job_tree_get(struct job_ctx *c, const struct wire_msg *j,
-				     const char *local, const char *remote, int depth,
-				     char *msg, size_t msgsz)
-{
-	struct ftp_listing l;
-	struct sbuf lp, rp;
+	struct job_ctx *c = arg;
 	struct stat sb;
-	enum queue_state res = QUEUE_DONE;
+	off_t target = -1;
 
-	if (depth > JOB_TREE_DEPTH_MAX)
-		return job_errno_fail(ELOOP, local, msg, msgsz);
-	if (mkdir(local, JOB_DIR_MODE) < 0 &&
-	    (errno != EEXIST || stat(local, &sb) < 0 || !S_ISDIR(sb.st_mode)))
-		return job_errno_fail(errno == EEXIST ? ENOTDIR : errno, local, msg, msgsz);
-	listparse_init(&l);
-	enum ftp_status st = ftp_list(c->ftp, remote, &l);
-	if (st != FTP_S_OK) {
-		listparse_free(&l);
-		return job_ftp_fail(c, st, msg, msgsz);
+	if (c->job.copy.dir == QUEUE_DOWNLOAD) {
+		if (stat(e->local, &sb) == 0)
+			target = sb.st_size;
+	} else if (!e->fresh && ftp_size(c->ftp, e->remote, &target) != FTP_S_OK) {
+		target = -1;
 	}
-	sbuf_init(&lp, TPATH_MAX);
-	sbuf_init(&rp, TPATH_MAX);
-	for (size_t i = 0; i < l.n && res == QUEUE_DONE; i++) {
-		const struct ftp_entry *e = &l.v[i];
-		job_poll_cancel(c);
-		if (c->cancelled) {
-			snprintf(msg, msgsz, "cancelled");
-			res = QUEUE_CANCELLED;
-			break;
-		}
-		if (!tpath_safe_name(e->name))
-			continue;
-		if (!tpath_join(&lp, local, e->name) || !tpath_join(&rp, remote, e->name)) {
-			res = job_errno_fail(ENAMETOOLONG, e->display, msg, msgsz);
-			break;
-		}
-		if (e->type == FTP_ENTRY_DIR) {
-			char *l2 = xstrdup(sbuf_str(&lp)), *r2 = xstrdup(sbuf_str(&rp));
-			res = job_tree_get(c, j, l2, r2, depth + 1, msg, msgsz);
-			free(l2);
-			free(r2);
-		} else if (e->type == FTP_ENTRY_FILE) {
-			off_t target = stat(sbuf_str(&lp), &sb) == 0 ? sb.st_size : -1;
-			job_found(c, j, sbuf_str(&lp), sbuf_str(&rp), e->size, target);
-		}
-	}
-	sbuf_free(&lp);
-	sbuf_free(&rp);
-	listparse_free(&l);
-	return res;
+	wire_init(&c->report, WIRE_FILE, c->job.id);
+	c->report.copy.dir = c->job.copy.dir;
+	c->report.copy.mode = c->job.copy.mode;
+	c->report.copy.size = e->size;
+	c->report.copy.target_size = target;
+	wire_set_str(c->report.copy.local, e->local);
+	wire_set_str(c->report.copy.remote, e->remote);
+	job_report(c);
+	return true;
 }
 
-/* Expands a local tree: makes the remote directories, reports the files. */
-static enum queue_state job_tree_put(struct job_ctx *c, const struct wire_msg *j,
-				     const char *local, const char *remote, int depth,
-				     char *msg, size_t msgsz)
+/* Stops the walk when the UI cancels the job. */
+static bool job_tree_stop(void *arg)
 {
-	struct sbuf lp, rp;
-	struct stat sb;
-	enum queue_state res = QUEUE_DONE;
-
-	if (depth > JOB_TREE_DEPTH_MAX)
-		return job_errno_fail(ELOOP, local, msg, msgsz);
-	DIR *d = opendir(local);
-	if (d == NULL)
-		return job_errno_fail(errno, local, msg, msgsz);
-	enum ftp_status st = ftp_mkdir(c->ftp, remote);
-	bool fresh = st == FTP_S_OK;    /* a new directory holds no targets */
-	if (st != FTP_S_OK && st != FTP_S_REFUSED) {
-		closedir(d);
-		return job_ftp_fail(c, st, msg, msgsz);
-	}
-	sbuf_init(&lp, TPATH_MAX);
-	sbuf_init(&rp, TPATH_MAX);
-	struct dirent *de;
-	while (res == QUEUE_DONE && (de = readdir(d)) != NULL) {
-		job_poll_cancel(c);
-		if (c->cancelled) {
-			snprintf(msg, msgsz, "cancelled");
-			res = QUEUE_CANCELLED;
-			break;
-		}
-		if (!tpath_safe_name(de->d_name))
-			continue;
-		if (!tpath_join(&lp, local, de->d_name) || !tpath_join(&rp, remote, de->d_name)) {
-			res = job_errno_fail(ENAMETOOLONG, de->d_name, msg, msgsz);
-			break;
-		}
-		if (lstat(sbuf_str(&lp), &sb) < 0)
-			continue;
-		if (S_ISDIR(sb.st_mode)) {
-			char *l2 = xstrdup(sbuf_str(&lp)), *r2 = xstrdup(sbuf_str(&rp));
-			res = job_tree_put(c, j, l2, r2, depth + 1, msg, msgsz);
-			free(l2);
-			free(r2);
-		} else if (S_ISREG(sb.st_mode)) {
-			off_t target = -1;
-			if (!fresh && ftp_size(c->ftp, sbuf_str(&rp), &target) != FTP_S_OK)
-				target = -1;
-			job_found(c, j, sbuf_str(&lp), sbuf_str(&rp), sb.st_size, target);
-		}
-	}
-	sbuf_free(&lp);
-	sbuf_free(&rp);
-	closedir(d);
-	return res;
+	struct job_ctx *c = arg;
+	job_poll_cancel(c);
+	return c->cancelled;
 }
 
-/* Connects when not connected yet; false (with msg) if it fails. */
-static bool job_connect(struct job_ctx *c, char *msg, size_t msgsz)
+/* Expands a directory job with the engine's walk: makes the target
+ * directories and reports every file (links and special files are left
+ * out). */
+static enum queue_state job_tree(struct job_ctx *c, const struct wire_copy *j)
+{
+	struct tree_visitor v = { .file = job_tree_file, .stop = job_tree_stop, .arg = c };
+	struct tree_result r;
+
+	tree_walk(c->ftp, j->dir == QUEUE_DOWNLOAD ? TREE_DOWNLOAD : TREE_UPLOAD, j->local,
+		  j->remote, &v, &r);
+	switch (r.end) {
+	case TREE_DONE:
+		return QUEUE_DONE;
+	case TREE_STOPPED:
+		break;
+	case TREE_FAILED:
+		if (r.status == FTP_S_CANCELLED)
+			break;
+		snprintf(c->msg, sizeof c->msg, "%s", r.msg);
+		return QUEUE_FAILED;
+	}
+	return job_cancelled(c);
+}
+
+/* Connects when not connected yet; false (with c->msg) if it fails. */
+static bool job_connect(struct job_ctx *c)
 {
 	if (ftp_connected(c->ftp))
 		return true;
-	enum ftp_status st = ftp_connect(c->ftp, c->login.host, c->login.port, c->login.user,
-					 c->login.pass);
+	enum ftp_status st = ftp_connect(c->ftp, c->host, c->port, c->user, c->pass);
 	if (st == FTP_S_OK)
 		return true;
-	snprintf(msg, msgsz, "%s", ftp_message(c->ftp));
+	snprintf(c->msg, sizeof c->msg, "%s", ftp_message(c->ftp));
 	return false;
 }
 
-/* Runs one job and reports how it ended. */
-static void job_run(struct job_ctx *c, const struct wire_msg *j)
+/* Runs the job in c->job and reports how it ended. */
+static void job_run(struct job_ctx *c)
 {
-	static struct wire_msg end;
-	char msg[WIRE_STR_MAX];
+	const struct wire_copy *j = &c->job.copy;
 	enum queue_state res = QUEUE_FAILED;
 
-	msg[0] = '\0';
-	c->id = j->id;
+	c->msg[0] = '\0';
+	c->running = true;
 	c->cancelled = false;
-	if (job_connect(c, msg, sizeof msg)) {
-		if (j->tree && j->dir == QUEUE_DOWNLOAD)
-			res = job_tree_get(c, j, j->s1, j->s2, 0, msg, sizeof msg);
-		else if (j->tree)
-			res = job_tree_put(c, j, j->s1, j->s2, 0, msg, sizeof msg);
+	if (job_connect(c)) {
+		if (j->tree)
+			res = job_tree(c, j);
 		else if (j->dir == QUEUE_DOWNLOAD)
-			res = job_get(c, j, msg, sizeof msg);
+			res = job_get(c, j);
 		else
-			res = job_put(c, j, msg, sizeof msg);
+			res = job_put(c, j);
 	}
-	wire_init(&end, WIRE_END, j->id);
-	end.state = (uint8_t)res;
-	wire_set_str(end.s1, msg);
-	job_report(c, &end);
-	c->id = 0;
+	wire_init(&c->report, WIRE_END, c->job.id);
+	c->report.end.state = (uint8_t)res;
+	wire_set_str(c->report.end.message, c->msg);
+	job_report(c);
+	c->running = false;
 }
 
 int worker_child(int in_fd, int out_fd, const struct worker_login *l)
 {
-	static struct job_ctx c;
-	static struct wire_msg m;
+	struct job_ctx *c = xcalloc(1, sizeof *c);
 
 	signal(SIGINT, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
-	c.in_fd = in_fd;
-	c.out_fd = out_fd;
-	c.login.host = l->host ? xstrdup(l->host) : xstrdup("");
-	c.login.port = l->port;
-	c.login.user = l->user ? xstrdup(l->user) : NULL;
-	c.login.pass = l->pass ? xstrdup(l->pass) : NULL;
-	c.ftp = ftp_new();
+	c->in_fd = in_fd;
+	c->out_fd = out_fd;
+	c->host = xstrdup(l->host ? l->host : "");
+	c->port = l->port;
+	c->user = l->user ? xstrdup(l->user) : NULL;
+	c->pass = l->pass ? xstrdup(l->pass) : NULL;
+	c->ftp = ftp_new();
 	for (;;) {
 		int rc;
-		while ((rc = wire_take(&c.reader, &m)) == 1)
-			if (m.type == WIRE_JOB)
-				job_run(&c, &m);
-		if (rc < 0 || c.in_closed)
+		while ((rc = wire_take(&c->reader, &c->job)) == 1)
+			if (c->job.type == WIRE_JOB)
+				job_run(c);
+		if (rc < 0 || c->in_closed)
 			break;
-		long n = wire_fill(in_fd, &c.reader);
+		long n = wire_fill(in_fd, &c->reader);
 		if (n <= 0)
 			break;
 	}
-	if (ftp_connected(c.ftp))
-		ftp_quit(c.ftp);
-	ftp_free(c.ftp);
+	if (ftp_connected(c->ftp))
+		ftp_quit(c->ftp);
+	ftp_free(c->ftp);
+	free(c->host);
+	free(c->user);
+	if (c->pass != NULL)
+		explicit_bzero(c->pass, strlen(c->pass));
+	free(c->pass);
+	free(c);
 	return 0;
 }

@@ -348,6 +348,32 @@ class CliTests:
             r = self.ferry("-u", "%s:%s" % (user, pw), script="pwd", url=host_url, cd=False)
             self.check(r, LOGIN, "-u with a user the server refuses")
 
+    def test_user_option_overrides_url(self):
+        """-u names the login even when the URL names another one, as with
+        curl and lftp; the URL's password is not used for -u's user, which
+        takes its password from ~/.netrc instead."""
+        bad_user, bad_pw = self.server.bad_login
+        if not self.server.named:
+            # Only anonymous logins work here: the URL's anonymous user
+            # must lose against -u's user, which the server refuses.
+            r = self.ferry("-u", "%s:%s" % (bad_user, bad_pw), script="pwd",
+                           url=self.server.url("/", "anonymous"), cd=False)
+            self.check(r, LOGIN, "-u did not win over the URL's user")
+            return
+        user, pw, marker = self.server.named
+        r = self.ferry("-u", "%s:%s" % (user, pw), script="ls",
+                       url=self.server.url("/", "nosuchuser", bad_pw), cd=False)
+        self.check(r, msg="-u with a URL naming another user")
+        self.assertIn(marker, r.out, "-u did not log in as %s\n%s" % (user, r))
+        write_local(os.path.join(self.home, ".netrc"), "machine %s login %s password %s\n"
+                    % (ftptest.HOST, user, pw), mode=0o600)
+        r = self.ferry("-u", user, script="ls",
+                       url=self.server.url("/", "nosuchuser", bad_pw), cd=False)
+        self.check(r, msg="-u USER with the password in ~/.netrc and another user's in "
+                          "the URL")
+        self.assertIn(marker, r.out, "-u %s did not log in with ~/.netrc's password\n%s"
+                      % (user, r))
+
     def test_netrc(self):
         netrc = os.path.join(self.home, ".netrc")
         if self.server.named:
@@ -550,6 +576,28 @@ class CliTests:
         self.assertEqual(read_file(self.remote("remote name \u00e9.bin")), a[:7000])
         self.assertStats(r, [("uploaded", ("l1.bin",), 120000),
                              ("uploaded", ("l2.bin", "remote name \u00e9.bin"), 7000)])
+
+    def test_upload_declares_its_size(self):
+        """Every upload whose size is known is preceded by ALLO with the
+        bytes it sends (the whole file, or what is left of it when
+        resuming); the peers answer 200 (pure-ftpd) or 202 (vsftpd, and
+        ferryd for now), and the uploads go on."""
+        a = ftptest.random_bytes(70000, seed=11)
+        write_local(self.local("one.bin"), a)
+        write_local(self.local("two.bin"), a[:4321])
+        self.put_remote("two.bin", a[:1000])
+        r = self.check(self.ferry("-v", script="put one.bin; put -c two.bin"))
+        self.assertEqual(read_file(self.remote("one.bin")), a, r)
+        self.assertEqual(read_file(self.remote("two.bin")), a[:4321], r)
+        sent = [l[4:] for l in r.err_lines if l.startswith("--> ")]
+        stors = [i for i, l in enumerate(sent) if l.startswith("STOR ")]
+        self.assertEqual(len(stors), 2, r)
+        allos = [l for l in sent if l.startswith("ALLO ")]
+        self.assertEqual(allos, ["ALLO 70000", "ALLO 3321"], r)
+        self.assertIn("ALLO 70000", sent[:stors[0]], r)
+        between = sent[stors[0] + 1:stors[1]]
+        self.assertIn("ALLO 3321", between, r)
+        self.assertEqual(between[-1], "REST 1000", "REST must come right before STOR\n%s" % r)
 
     def test_quiet(self):
         self.put_remote("q.bin", b"q" * 3000)

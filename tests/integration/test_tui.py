@@ -55,12 +55,20 @@ class TuiCase(ftptest.TestCase):
 
     server_args = ["--anonymous=rw", "-v"]
     big_remote = False
+    named_user = False      # also serve peers.NAMED_USER (home /NAMED_USER)
 
     def setUp(self):
         require_ferry()
         tuitest.tmux_path()
         srv = ftptest.Server(self.server_args)
         self.addCleanup(srv.cleanup)
+        if self.named_user:
+            users = os.path.join(srv.base, "users")
+            ftptest.write_file(users, "%s:%s:%s:rw\n" % (
+                peers.NAMED_USER, ftptest.hash_password(peers.NAMED_PASSWORD),
+                peers.NAMED_USER), mode=0o600)
+            srv.args += ["-u", users]
+            srv.write(os.path.join(peers.NAMED_USER, peers.NAMED_MARKER), b"alice\n")
         srv.write(REMOTE_MARK, b"remote\n")
         srv.write("download-me.bin", DOWNLOAD)
         srv.write("rdir/rdir-inner.txt", b"inner\n")
@@ -105,9 +113,9 @@ class TuiCase(ftptest.TestCase):
 
     # -- running ferry --
 
-    def start_ferry(self, url=None, width=120, height=40, wait=True):
+    def start_ferry(self, url=None, width=120, height=40, wait=True, args=()):
         url = self.server.url("/") if url is None else url
-        cmd = [FERRY] + ([url] if url else [])
+        cmd = [FERRY] + list(args) + ([url] if url else [])
         self.t.start(cmd, cwd=self.local, width=width, height=height,
                      env={"HOME": self.home})
         if wait:
@@ -719,6 +727,26 @@ class ConnectTest(TuiCase):
             answered.append(field[1])
             self.t.wait_change(s, 5, "the dialog takes %s" % field[1])
         self.t.wait_for("127.0.0.1:%d" % self.server.port, 5, "the top line names the host")
+
+
+class CredentialsTest(TuiCase):
+    """The TUI finds its login by the same rule as the command line."""
+
+    named_user = True
+
+    def test_user_option_overrides_url_password_from_netrc(self):
+        """-u names the user even when the URL names another; the URL's
+        password is not used for it: ~/.netrc's is."""
+        ftptest.write_file(os.path.join(self.home, ".netrc"),
+                           "machine %s login %s password %s\n"
+                           % (ftptest.HOST, peers.NAMED_USER, peers.NAMED_PASSWORD),
+                           mode=0o600)
+        url = self.server.url("/", "nosuchuser", "wrong-password")
+        self.start_ferry(url=url, wait=False, args=["-u", peers.NAMED_USER])
+        self.t.wait_for(lambda s: peers.NAMED_MARKER in s and LOCAL_MARK in s, 10,
+                        "the remote pane listing %s's home" % peers.NAMED_USER)
+        self.assertTrue(self.server.wait_log(r"login: peer=\S+ user=%s\b" % peers.NAMED_USER),
+                        "no login as %s in the server log" % peers.NAMED_USER)
 
 
 class QuitResizeTest(TuiCase):

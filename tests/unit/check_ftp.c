@@ -18,78 +18,9 @@
 #include <unistd.h>
 
 #include "check_ftp_fake.h"
+#include "check_ftp_scripts.h"
 #include "sbuf.h"
 #include "sysio.h"
-
-/* How long the engine waits for the fake in most tests, in ms. */
-#define TEST_TIMEOUT_MS 3000
-
-#define END { .end = true }
-#define STEP(cmd, rep) { .expect = (cmd), .reply = (rep) }
-
-/* FEAT replies as the servers send them. */
-#define FEAT_FERRYD "211-Features:\r\n EPRT\r\n EPSV\r\n MDTM\r\n MLST type*;size*;modify*;perm*;unique*;\r\n" \
-	" PASV\r\n REST STREAM\r\n SIZE\r\n TVFS\r\n UTF8\r\n211 End\r\n"
-#define FEAT_VSFTPD "211-Features:\r\n EPRT\r\n EPSV\r\n MDTM\r\n PASV\r\n REST STREAM\r\n SIZE\r\n TVFS\r\n211 End\r\n"
-#define FEAT_PURE "211-Extensions supported:\r\n UTF8\r\n EPRT\r\n IDLE\r\n MDTM\r\n SIZE\r\n MFMT\r\n" \
-	" REST STREAM\r\n MLST type*;size*;sizd*;modify*;UNIX.mode*;UNIX.uid*;UNIX.gid*;unique*;\r\n" \
-	" MLSD\r\n PRET\r\n AUTH TLS\r\n PBSZ\r\n PROT\r\n TVFS\r\n ESTA\r\n PASV\r\n EPSV\r\n ESTP\r\n211 End.\r\n"
-
-/* An anonymous login into ferryd: FEAT offers MLST and UTF8. */
-#define LOGIN_FERRYD \
-	{ .reply = "220 ferryd ready.\r\n" }, \
-	STEP("USER anonymous", "331 Anonymous login ok, send any password.\r\n"), \
-	STEP("PASS anonymous@", "230 Logged in.\r\n"), \
-	STEP("FEAT", FEAT_FERRYD), \
-	STEP("OPTS UTF8 ON", "200 UTF8 set to on.\r\n"), \
-	STEP("TYPE I", "200 Switching to Binary mode.\r\n"), \
-	STEP("PWD", "257 \"/\" is the current directory.\r\n")
-
-/* An anonymous login into vsftpd: no MLST, no UTF8 in FEAT. */
-#define LOGIN_VSFTPD \
-	{ .reply = "220 (vsFTPd 3.0.3)\r\n" }, \
-	STEP("USER anonymous", "331 Please specify the password.\r\n"), \
-	STEP("PASS anonymous@", "230 Login successful.\r\n"), \
-	STEP("FEAT", FEAT_VSFTPD), \
-	STEP("TYPE I", "200 Switching to Binary mode.\r\n"), \
-	STEP("PWD", "257 \"/\" is the current directory\r\n")
-
-/* Steps of a passive data connection announced by EPSV. */
-#define EPSV_OK { .expect = "EPSV", .pre = FAKE_LISTEN, \
-		  .reply = "229 Entering Extended Passive Mode (|||{PORT}|)\r\n" }
-
-#define QUIT_STEP STEP("QUIT", "221 Goodbye.\r\n")
-
-/* ---- helpers ---- */
-
-/* Starts the fake on a socketpair and a handle logged in over it. */
-static struct ftp *start(const struct fake_step *steps, struct fake **fk, enum ftp_status want)
-{
-	int fd;
-	*fk = fake_start(steps, &fd);
-	ck_assert_int_ge(fd, 0);
-	struct ftp *f = ftp_new();
-	ftp_set_timeout(f, TEST_TIMEOUT_MS);
-	enum ftp_status st = ftp_connect_fd(f, fd, "127.0.0.1", NULL, NULL);
-	ck_assert_msg(st == want, "login: %s (%s)", ftp_status_name(st), ftp_message(f));
-	return f;
-}
-
-/* Frees the handle (the client hangs up) and checks the script ran whole. */
-static void finish(struct ftp *f, struct fake *fk)
-{
-	ftp_free(f);
-	const char *err = fake_finish(fk);
-	ck_assert_msg(err == NULL, "fake server: %s\ncommands received:\n%s", err, fake_log(fk));
-	fake_free(fk);
-}
-
-/* Asserts a status, showing the message when it differs. */
-#define ck_status(f, expr, want) do { \
-		enum ftp_status st_ = (expr); \
-		ck_assert_msg(st_ == (want), "%s: got %s, want %s (%s)", #expr, \
-			      ftp_status_name(st_), ftp_status_name(want), ftp_message(f)); \
-	} while (0)
 
 /* Collects the trace into an sbuf. */
 static void trace_collect(void *arg, enum ftp_trace_kind kind, const char *text)
@@ -159,7 +90,7 @@ START_TEST(test_login_anonymous)
 {
 	static const struct fake_step steps[] = { LOGIN_FERRYD, QUIT_STEP, END };
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	ck_assert_str_eq(ftp_message(f), "230 Logged in.");
 	ck_assert_str_eq(ftp_welcome(f), "ferryd ready.");
 	ck_assert_str_eq(ftp_dir(f), "/");
@@ -169,7 +100,7 @@ START_TEST(test_login_anonymous)
 	ck_status(f, ftp_quit(f), FTP_S_OK);
 	ck_assert_str_eq(ftp_message(f), "221 Goodbye.");
 	ck_assert(!ftp_connected(f));
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -197,7 +128,7 @@ START_TEST(test_login_user)
 	ck_assert_ptr_nonnull(strstr(sbuf_str(&trace), "> PASS ****\n"));
 	ck_assert_ptr_null(strstr(sbuf_str(&trace), "s3cret"));
 	ck_assert_ptr_nonnull(strstr(sbuf_str(&trace), "# login: USER -> PASS\n"));
-	finish(f, fk);
+	fake_client_done(f, fk);
 	sbuf_free(&trace);
 }
 END_TEST
@@ -214,9 +145,9 @@ START_TEST(test_login_no_password)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	ck_assert_str_eq(ftp_message(f), "230 Anonymous access granted, restrictions apply");
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -229,11 +160,11 @@ START_TEST(test_login_refused)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_LOGIN);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_LOGIN);
 	ck_assert_str_eq(ftp_message(f), "530 Login incorrect.");
 	ck_assert_int_eq(ftp_reply_code(f), 530);
 	ck_assert(!ftp_connected(f));
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -245,9 +176,9 @@ START_TEST(test_login_user_refused)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_LOGIN);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_LOGIN);
 	ck_assert_str_eq(ftp_message(f), "530 This FTP server is for registered users only.");
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -259,10 +190,10 @@ START_TEST(test_greeting_421)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_CONNECT);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_CONNECT);
 	ck_assert_str_eq(ftp_message(f), "421 Too many connections (8) from this IP");
 	ck_assert(!ftp_connected(f));
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -278,9 +209,9 @@ START_TEST(test_greeting_120)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	ck_assert_str_eq(ftp_welcome(f), "Ready now.");
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -288,10 +219,10 @@ START_TEST(test_greeting_garbage)
 {
 	static const struct fake_step steps[] = { { .reply = "SSH-2.0-OpenSSH_9.2\r\n" }, END };
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_CONNECT);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_CONNECT);
 	ck_assert_str_eq(ftp_message(f),
 			 "the server sent something that is not a reply: SSH-2.0-OpenSSH_9.2");
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -325,7 +256,7 @@ START_TEST(test_login_pure_ftpd)
 			 "You will be disconnected after 15 minutes of inactivity.");
 	ck_assert_uint_eq(ftp_features(f), FTP_FEAT_MLST | FTP_FEAT_SIZE | FTP_FEAT_MDTM |
 			  FTP_FEAT_REST | FTP_FEAT_UTF8 | FTP_FEAT_EPSV);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -345,14 +276,14 @@ START_TEST(test_multiline_forms)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	ck_assert_str_eq(ftp_welcome(f), "first\nsecond\nthird");
 	ck_assert_str_eq(ftp_message(f), "230 Welcome   to the archive Login successful.");
 	ck_assert_uint_eq(ftp_features(f), FTP_FEAT_MLST | FTP_FEAT_SIZE | FTP_FEAT_UTF8);
 	ck_assert_str_eq(ftp_dir(f), "/pub");
 	ck_status(f, ftp_noop(f), FTP_S_OK);
 	ck_assert_str_eq(ftp_message(f), "200 NOOP 200 this line is not the end NOOP ok.");
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -385,7 +316,7 @@ static void connect_and_list(const char *host, bool v6)
 	ck_assert_str_eq(l.v[0].name, "x");
 	listparse_free(&l);
 	ck_status(f, ftp_quit(f), FTP_S_OK);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 
 START_TEST(test_connect_ipv4)
@@ -473,7 +404,7 @@ START_TEST(test_list_mlsd)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	struct ftp_listing l;
 	listparse_init(&l);
 	ck_status(f, ftp_list(f, NULL, &l), FTP_S_OK);
@@ -493,7 +424,7 @@ START_TEST(test_list_mlsd)
 	ck_assert_uint_eq(l.n, 5);
 	ck_assert_str_eq(l.v[4].name, "empty");
 	listparse_free(&l);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -512,7 +443,7 @@ START_TEST(test_list_vsftpd)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	struct ftp_listing l;
 	listparse_init(&l);
 	ck_status(f, ftp_list(f, "", &l), FTP_S_OK);
@@ -526,7 +457,7 @@ START_TEST(test_list_vsftpd)
 	ck_assert_str_eq(l.v[2].name, "link");
 	ck_assert_str_eq(l.v[2].target, "/etc");
 	listparse_free(&l);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -551,7 +482,7 @@ START_TEST(test_list_iis)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	struct ftp_listing l;
 	listparse_init(&l);
 	ck_status(f, ftp_list(f, NULL, &l), FTP_S_OK);
@@ -561,7 +492,7 @@ START_TEST(test_list_iis)
 	ck_assert_str_eq(l.v[1].name, "notes.txt");
 	ck_assert_int_eq(l.v[1].size, 1234);
 	listparse_free(&l);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -581,7 +512,7 @@ START_TEST(test_list_mlsd_refused)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	struct ftp_listing l;
 	listparse_init(&l);
 	ck_status(f, ftp_list(f, NULL, &l), FTP_S_OK);
@@ -590,7 +521,7 @@ START_TEST(test_list_mlsd_refused)
 	ck_assert_str_eq(l.v[0].name, "one");
 	ck_assert_str_eq(l.v[1].name, "two");
 	listparse_free(&l);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -606,7 +537,7 @@ START_TEST(test_list_not_understood)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	struct ftp_listing l;
 	listparse_init(&l);
 	ck_status(f, ftp_list(f, NULL, &l), FTP_S_OK);
@@ -614,7 +545,7 @@ START_TEST(test_list_not_understood)
 	ck_assert_uint_eq(l.skipped, 2);
 	ck_assert_str_eq(ftp_message(f), "226 Directory send OK. (2 lines not understood)");
 	listparse_free(&l);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -628,14 +559,14 @@ START_TEST(test_list_refused)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	struct ftp_listing l;
 	listparse_init(&l);
 	ck_status(f, ftp_list(f, "nothere", &l), FTP_S_REFUSED);
 	ck_assert_str_eq(ftp_message(f), "550 Failed to open directory.");
 	ck_assert_uint_eq(l.n, 0);
 	ck_status(f, ftp_noop(f), FTP_S_OK);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -650,7 +581,7 @@ START_TEST(test_list_done_without_1xx)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	struct ftp_listing l;
 	listparse_init(&l);
 	ck_status(f, ftp_list(f, NULL, &l), FTP_S_OK);
@@ -658,7 +589,7 @@ START_TEST(test_list_done_without_1xx)
 	ck_assert_str_eq(ftp_message(f), "226 No files.");
 	ck_status(f, ftp_noop(f), FTP_S_OK);
 	listparse_free(&l);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -681,7 +612,7 @@ START_TEST(test_epsv_to_pasv)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	struct ftp_listing l;
 	listparse_init(&l);
 	ck_status(f, ftp_list(f, NULL, &l), FTP_S_OK);
@@ -692,7 +623,7 @@ START_TEST(test_epsv_to_pasv)
 	char buf[16];
 	ck_assert_uint_eq(read_back(fd, buf, sizeof buf), 1);
 	close(fd);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -725,7 +656,7 @@ START_TEST(test_pasv_nat)
 	ck_assert_ptr_nonnull(strstr(sbuf_str(&trace),
 				     "# PASV named 10.9.8.7, not the server (127.0.0.1): using 127.0.0.1\n"));
 	listparse_free(&l);
-	finish(f, fk);
+	fake_client_done(f, fk);
 	sbuf_free(&trace);
 }
 END_TEST
@@ -753,14 +684,14 @@ START_TEST(test_pasv_forms)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	int fd = temp_fd("", 0);
 	ck_status(f, ftp_get(f, "f", fd, 0, NULL, NULL), FTP_S_OK);
 	char buf[16];
 	read_back(fd, buf, sizeof buf);
 	ck_assert_str_eq(buf, "payload");
 	close(fd);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -783,14 +714,14 @@ START_TEST(test_epsv_forms)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	int fd = temp_fd("", 0);
 	ck_status(f, ftp_get(f, "f", fd, 0, NULL, NULL), FTP_S_OK);
 	char buf[16];
 	read_back(fd, buf, sizeof buf);
 	ck_assert_str_eq(buf, "payload");
 	close(fd);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -816,11 +747,11 @@ START_TEST(test_epsv_bad_falls_back)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	int fd = temp_fd("", 0);
 	ck_status(f, ftp_get(f, "f", fd, 0, NULL, NULL), FTP_S_OK);
 	close(fd);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -838,11 +769,11 @@ START_TEST(test_epsv_unreachable_falls_back)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	int fd = temp_fd("", 0);
 	ck_status(f, ftp_get(f, "f", fd, 0, NULL, NULL), FTP_S_OK);
 	close(fd);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -860,7 +791,7 @@ START_TEST(test_no_data_connection)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	struct ftp_listing l;
 	listparse_init(&l);
 	ck_status(f, ftp_list(f, NULL, &l), FTP_S_BROKEN);
@@ -873,7 +804,7 @@ START_TEST(test_no_data_connection)
 	ck_assert(ftp_connected(f));
 	ck_status(f, ftp_noop(f), FTP_S_OK);
 	listparse_free(&l);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -889,7 +820,7 @@ START_TEST(test_get)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	int fd = temp_fd("", 0);
 	ck_status(f, ftp_get(f, "dir/a b.txt", fd, 0, NULL, NULL), FTP_S_OK);
 	ck_assert_str_eq(ftp_message(f), "226 Transfer complete.");
@@ -897,7 +828,7 @@ START_TEST(test_get)
 	read_back(fd, buf, sizeof buf);
 	ck_assert_str_eq(buf, "hello world");
 	close(fd);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -915,7 +846,7 @@ START_TEST(test_get_progress)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	int fd = temp_fd("", 0);
 	struct prog p;
 	prog_init(&p, -1);
@@ -930,7 +861,7 @@ START_TEST(test_get_progress)
 	ck_assert_int_eq(fstat(fd, &sb), 0);
 	ck_assert_int_eq(sb.st_size, 100000);
 	close(fd);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -948,7 +879,7 @@ START_TEST(test_get_rest)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	int fd = temp_fd("01234", 5);
 	struct prog p;
 	prog_init(&p, -1);
@@ -960,7 +891,7 @@ START_TEST(test_get_rest)
 	ck_assert_int_eq(p.last_done, 10);
 	ck_assert_int_eq(p.last_total, 10);
 	close(fd);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -973,12 +904,12 @@ START_TEST(test_get_rest_refused)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	int fd = temp_fd("01234", 5);
 	ck_status(f, ftp_get(f, "f", fd, 5, NULL, NULL), FTP_S_REFUSED);
 	ck_assert_str_eq(ftp_message(f), "502 REST not implemented.");
 	close(fd);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -991,7 +922,7 @@ START_TEST(test_get_refused)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	int fd = temp_fd("", 0);
 	ck_status(f, ftp_get(f, "nothere", fd, 0, NULL, NULL), FTP_S_REFUSED);
 	ck_assert_str_eq(ftp_message(f), "550 /nothere: No such file or directory.");
@@ -999,7 +930,7 @@ START_TEST(test_get_refused)
 	char buf[8];
 	ck_assert_uint_eq(read_back(fd, buf, sizeof buf), 0);
 	close(fd);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -1015,13 +946,13 @@ START_TEST(test_get_broken_off)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	int fd = temp_fd("", 0);
 	ck_status(f, ftp_get(f, "f", fd, 0, NULL, NULL), FTP_S_BROKEN);
 	ck_assert_str_eq(ftp_message(f), "426 Failure writing network stream.");
 	ck_status(f, ftp_noop(f), FTP_S_OK);
 	close(fd);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -1038,7 +969,7 @@ START_TEST(test_get_local_error)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	int fd = open("/dev/null", O_RDONLY);
 	ck_assert_int_ge(fd, 0);
 	ck_status(f, ftp_get(f, "f", fd, 0, NULL, NULL), FTP_S_LOCAL);
@@ -1046,7 +977,7 @@ START_TEST(test_get_local_error)
 	ck_status(f, ftp_noop(f), FTP_S_OK);
 	ck_assert_str_eq(ftp_message(f), "200 NOOP ok.");
 	close(fd);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -1075,7 +1006,7 @@ START_TEST(test_get_cancel)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	int fd = temp_fd("", 0);
 	struct prog p;
 	prog_init(&p, 1);
@@ -1089,7 +1020,7 @@ START_TEST(test_get_cancel)
 	ck_status(f, ftp_noop(f), FTP_S_OK);
 	ck_assert_str_eq(ftp_message(f), "200 NOOP ok.");
 	close(fd);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -1106,7 +1037,7 @@ START_TEST(test_get_cancel_at_start)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	int fd = temp_fd("", 0);
 	struct prog p;
 	prog_init(&p, 0);
@@ -1114,7 +1045,7 @@ START_TEST(test_get_cancel_at_start)
 	ck_assert_int_eq(p.calls, 1);
 	ck_assert_int_eq(p.last_done, 0);
 	close(fd);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -1132,7 +1063,7 @@ START_TEST(test_get_stalled)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	ftp_set_timeout(f, 300);
 	int fd = temp_fd("", 0);
 	long long t0 = sysio_now_ms();
@@ -1143,7 +1074,7 @@ START_TEST(test_get_stalled)
 	ck_assert_str_eq(ftp_message(f), "data connection: Connection timed out");
 	ck_status(f, ftp_noop(f), FTP_S_OK);
 	close(fd);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -1153,13 +1084,14 @@ START_TEST(test_put)
 {
 	static const struct fake_step steps[] = {
 		LOGIN_FERRYD,
+		STEP("ALLO 11", "200 ALLO ok.\r\n"),
 		EPSV_OK,
 		{ .expect = "STOR up load.txt", .reply = "150 Ok to send data.\r\n", .act = FAKE_RECV,
 		  .after = "226 Transfer complete.\r\n" },
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	int fd = temp_fd("hello world", 11);
 	struct prog p;
 	prog_init(&p, -1);
@@ -1184,6 +1116,7 @@ START_TEST(test_put_large)
 {
 	static const struct fake_step steps[] = {
 		LOGIN_VSFTPD,
+		STEP("ALLO 3145745", "202 ALLO command ignored.\r\n"),
 		EPSV_OK,
 		{ .expect = "STOR big", .reply = "150 Ok to send data.\r\n", .act = FAKE_RECV,
 		  .after = "226 Transfer complete.\r\n" },
@@ -1195,7 +1128,7 @@ START_TEST(test_put_large)
 	for (size_t i = 0; i < SIZE; i++)
 		content[i] = (char)(i * 31 + i / 4096);
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	int fd = temp_fd(content, SIZE);
 	ck_status(f, ftp_put(f, fd, "big", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_OK);
 	close(fd);
@@ -1216,15 +1149,17 @@ START_TEST(test_put_resume_append)
 {
 	static const struct fake_step steps[] = {
 		LOGIN_FERRYD,
+		STEP("ALLO 6", "200 ALLO ok.\r\n"),
 		EPSV_OK,
 		STEP("REST 4", "350 Restarting at 4. Send RETR or STOR next.\r\n"),
 		{ .expect = "STOR f", .reply = "150 ok\r\n", .act = FAKE_RECV, .after = "226 ok\r\n" },
+		STEP("ALLO 2", "200 ALLO ok.\r\n"),
 		EPSV_OK,
 		{ .expect = "APPE f", .reply = "150 ok\r\n", .act = FAKE_RECV, .after = "226 ok\r\n" },
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	int fd = temp_fd("0123456789", 10);
 	struct prog p;
 	prog_init(&p, -1);
@@ -1246,17 +1181,18 @@ START_TEST(test_put_refused)
 {
 	static const struct fake_step steps[] = {
 		LOGIN_VSFTPD,
+		STEP("ALLO 1", "202 ALLO command ignored.\r\n"),
 		EPSV_OK,
 		STEP("STOR ro/f", "553 Could not create file.\r\n"),
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	int fd = temp_fd("x", 1);
 	ck_status(f, ftp_put(f, fd, "ro/f", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_REFUSED);
 	ck_assert_str_eq(ftp_message(f), "553 Could not create file.");
 	close(fd);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -1265,6 +1201,7 @@ START_TEST(test_put_server_gives_up)
 {
 	static const struct fake_step steps[] = {
 		LOGIN_VSFTPD,
+		STEP("ALLO 9", "202 ALLO command ignored.\r\n"),
 		EPSV_OK,
 		{ .expect = "STOR f", .reply = "150 ok\r\n", .act = FAKE_HOLD,
 		  .after = "452 Error writing file: No space left on device.\r\n" },
@@ -1273,13 +1210,13 @@ START_TEST(test_put_server_gives_up)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	int fd = temp_fd("some data", 9);
 	ck_status(f, ftp_put(f, fd, "f", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_REFUSED);
 	ck_assert_str_eq(ftp_message(f), "452 Error writing file: No space left on device.");
 	ck_status(f, ftp_noop(f), FTP_S_OK);
 	close(fd);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -1288,6 +1225,7 @@ START_TEST(test_put_cancel)
 {
 	static const struct fake_step steps[] = {
 		LOGIN_VSFTPD,
+		STEP("ALLO 268435456", "202 ALLO command ignored.\r\n"),
 		EPSV_OK,
 		{ .expect = "STOR big", .reply = "150 ok\r\n", .act = FAKE_HOLD },
 		{ .expect = "ABOR", .reply = "426 Failure reading network stream.\r\n225 No transfer to ABOR.\r\n",
@@ -1297,7 +1235,7 @@ START_TEST(test_put_cancel)
 	};
 	const off_t size = 256 * 1024 * 1024;   /* sparse: more than any socket buffers hold */
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	int fd = temp_fd("", 0);
 	ck_assert_int_eq(ftruncate(fd, size), 0);
 	struct prog p;
@@ -1308,7 +1246,7 @@ START_TEST(test_put_cancel)
 	ck_assert_int_eq(p.last_total, size);
 	ck_status(f, ftp_noop(f), FTP_S_OK);
 	close(fd);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -1324,13 +1262,99 @@ START_TEST(test_put_local_error)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	int fd = open("/", O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ge(fd, 0);
 	ck_status(f, ftp_put(f, fd, "f", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_LOCAL);
 	ck_assert_str_eq(ftp_message(f), "reading the local file: Is a directory");
 	close(fd);
-	finish(f, fk);
+	fake_client_done(f, fk);
+}
+END_TEST
+
+/* ALLO declares the bytes an upload sends (RFC 959), so a server can
+ * tell a whole upload from a cut one. A server that does not know the
+ * command (500, 502) gets none for the rest of the session; one that
+ * ignores it (202) or refuses it otherwise still gets the upload. */
+START_TEST(test_put_allo_unknown)
+{
+	static const char *const replies[] = {
+		"500 Unknown command.\r\n", "502 Command not implemented.\r\n",
+	};
+	const struct fake_step steps[] = {
+		LOGIN_FERRYD,
+		STEP("ALLO 5", "504 Not for that parameter.\r\n"),
+		EPSV_OK,
+		{ .expect = "STOR a", .reply = "150 ok\r\n", .act = FAKE_RECV, .after = "226 ok\r\n" },
+		STEP("ALLO 5", replies[_i]),
+		EPSV_OK,
+		{ .expect = "STOR b", .reply = "150 ok\r\n", .act = FAKE_RECV, .after = "226 ok\r\n" },
+		EPSV_OK,
+		{ .expect = "APPE c", .reply = "150 ok\r\n", .act = FAKE_RECV, .after = "226 ok\r\n" },
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	int fd = temp_fd("hello", 5);
+	ck_status(f, ftp_put(f, fd, "a", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_OK);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	ck_status(f, ftp_put(f, fd, "b", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_OK);
+	ck_status(f, ftp_put(f, fd, "c", FTP_PUT_APPEND, 3, NULL, NULL), FTP_S_OK);
+	close(fd);
+	ftp_free(f);
+	ck_assert_ptr_null(fake_finish(fk));
+	size_t n;
+	ck_assert_str_eq(fake_received(fk, &n), "hellohellolo");
+	fake_free(fk);
+}
+END_TEST
+
+/* A server without room for the declared size says so before any data
+ * connection: the upload is refused with its reply. */
+START_TEST(test_put_allo_no_space)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_VSFTPD,
+		STEP("ALLO 5", "552 Not enough space.\r\n"),
+		STEP("ALLO 5", "452 Insufficient storage space.\r\n"),
+		STEP("NOOP", "200 NOOP ok.\r\n"),
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	int fd = temp_fd("hello", 5);
+	ck_status(f, ftp_put(f, fd, "a", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_REFUSED);
+	ck_assert_str_eq(ftp_message(f), "552 Not enough space.");
+	ck_status(f, ftp_put(f, fd, "a", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_REFUSED);
+	ck_assert_str_eq(ftp_message(f), "452 Insufficient storage space.");
+	ck_status(f, ftp_noop(f), FTP_S_OK);
+	close(fd);
+	fake_client_done(f, fk);
+}
+END_TEST
+
+/* From a pipe the size is unknown: no ALLO. */
+START_TEST(test_put_allo_pipe)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_FERRYD,
+		EPSV_OK,
+		{ .expect = "STOR p", .reply = "150 ok\r\n", .act = FAKE_RECV, .after = "226 ok\r\n" },
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	int fds[2];
+	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_int_eq(write(fds[1], "piped", 5), 5);
+	close(fds[1]);
+	ck_status(f, ftp_put(f, fds[0], "p", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_OK);
+	close(fds[0]);
+	ftp_free(f);
+	ck_assert_ptr_null(fake_finish(fk));
+	size_t n;
+	ck_assert_str_eq(fake_received(fk, &n), "piped");
+	fake_free(fk);
 }
 END_TEST
 
@@ -1338,7 +1362,7 @@ START_TEST(test_xfer_usage)
 {
 	static const struct fake_step steps[] = { LOGIN_VSFTPD, QUIT_STEP, END };
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	int fd = temp_fd("x", 1);
 	ck_status(f, ftp_put(f, fd, "f", FTP_PUT_REPLACE, 3, NULL, NULL), FTP_S_USAGE);
 	ck_status(f, ftp_put(f, fd, "f\r\nDELE g", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_USAGE);
@@ -1347,7 +1371,7 @@ START_TEST(test_xfer_usage)
 	ck_status(f, ftp_get(f, "f", fd, -1, NULL, NULL), FTP_S_USAGE);
 	ck_status(f, ftp_quit(f), FTP_S_OK);
 	close(fd);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -1368,7 +1392,7 @@ START_TEST(test_cwd_cdup)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	ck_status(f, ftp_cwd(f, "pub"), FTP_S_OK);
 	ck_assert_str_eq(ftp_message(f), "250 Directory successfully changed.");
 	ck_assert_int_eq(ftp_reply_code(f), 250);
@@ -1382,7 +1406,7 @@ START_TEST(test_cwd_cdup)
 	ck_assert_str_eq(ftp_dir(f), "/pub");
 	ck_status(f, ftp_pwd(f), FTP_S_OK);
 	ck_assert_str_eq(ftp_dir(f), "/pub");
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -1398,13 +1422,13 @@ START_TEST(test_cwd_without_pwd)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	ck_status(f, ftp_cwd(f, "pub/../docs"), FTP_S_OK);
 	ck_assert_str_eq(ftp_message(f), "250 ok");
 	ck_assert_str_eq(ftp_dir(f), "/docs");
 	ck_status(f, ftp_cwd(f, "/abs"), FTP_S_OK);
 	ck_assert_str_eq(ftp_dir(f), "/abs");
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -1420,13 +1444,13 @@ START_TEST(test_sanitised)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	ck_status(f, ftp_cwd(f, "x"), FTP_S_OK);
 	ck_assert_str_eq(ftp_dir(f), "/\x1b[7mx");
 	ck_assert_str_eq(ftp_dir_display(f), "/?[7mx");
 	ck_status(f, ftp_delete(f, "y"), FTP_S_REFUSED);
 	ck_assert_str_eq(ftp_message(f), "550 ?[31mred?[0m? and \xc3\xa9 and ?");
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -1450,7 +1474,7 @@ START_TEST(test_file_commands)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	ck_status(f, ftp_mkdir(f, "new dir"), FTP_S_OK);
 	ck_assert_str_eq(ftp_message(f), "257 \"/new dir\" created.");
 	ck_status(f, ftp_rmdir(f, "old"), FTP_S_OK);
@@ -1480,7 +1504,7 @@ START_TEST(test_file_commands)
 	ck_status(f, ftp_rename(f, "a", "b\r"), FTP_S_USAGE);
 	ck_status(f, ftp_cwd(f, ""), FTP_S_USAGE);
 	ck_status(f, ftp_quit(f), FTP_S_OK);
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -1511,12 +1535,12 @@ START_TEST(test_error_replies)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	ck_status(f, ftp_delete(f, "x"), errors[_i].st);
 	ck_assert_str_eq(ftp_message(f), errors[_i].msg);
 	/* A broken connection is closed; a refusal leaves it open. */
 	ck_assert(ftp_connected(f) == (errors[_i].st == FTP_S_REFUSED));
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -1529,7 +1553,7 @@ START_TEST(test_timeout)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	ftp_set_timeout(f, 300);
 	long long t0 = sysio_now_ms();
 	ck_status(f, ftp_noop(f), FTP_S_BROKEN);
@@ -1541,7 +1565,7 @@ START_TEST(test_timeout)
 	/* Over a given fd there is no reconnecting. */
 	ck_status(f, ftp_noop(f), FTP_S_BROKEN);
 	ck_assert_str_eq(ftp_message(f), "not connected");
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -1556,11 +1580,11 @@ START_TEST(test_late_reply_drained)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start(steps, &fk, FTP_S_OK);
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	usleep(100 * 1000);
 	ck_status(f, ftp_noop(f), FTP_S_OK);
 	ck_assert_str_eq(ftp_message(f), "200 NOOP ok.");
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -1613,7 +1637,7 @@ START_TEST(test_reconnect_mid_command)
 	ck_status(f, ftp_size(f, "f", &size), FTP_S_OK);
 	ck_assert_int_eq(size, 7);
 	ck_assert_str_eq(ftp_dir(f), "/pub");
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -1642,7 +1666,7 @@ START_TEST(test_reconnect_after_idle)
 	ck_assert_str_eq(l.v[0].name, "in-pub");
 	ck_assert_ptr_nonnull(strstr(sbuf_str(&trace), "# reconnecting to 127.0.0.1 port "));
 	listparse_free(&l);
-	finish(f, fk);
+	fake_client_done(f, fk);
 	sbuf_free(&trace);
 }
 END_TEST
@@ -1662,7 +1686,7 @@ START_TEST(test_reconnect_noop)
 	usleep(100 * 1000);
 	ck_status(f, ftp_noop(f), FTP_S_OK);
 	ck_assert_str_eq(ftp_message(f), "200 NOOP ok.");
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -1688,7 +1712,7 @@ START_TEST(test_reconnect_dir_gone)
 	ck_assert_str_eq(ftp_message(f),
 			 "reconnected, but could not return to /pub: 550 Failed to change directory.");
 	ck_assert_str_eq(ftp_dir(f), "/");
-	finish(f, fk);
+	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -1733,7 +1757,7 @@ START_TEST(test_no_retry_after_data)
 	read_back(fd, buf, sizeof buf);
 	ck_assert_str_eq(buf, "partial");
 	close(fd);
-	finish(f, fk);
+	fake_client_done(f, fk);
 	sbuf_free(&trace);
 }
 END_TEST
@@ -1817,6 +1841,9 @@ static Suite *ftp_suite(void)
 	tcase_add_test(put, test_put_server_gives_up);
 	tcase_add_test(put, test_put_cancel);
 	tcase_add_test(put, test_put_local_error);
+	tcase_add_loop_test(put, test_put_allo_unknown, 0, 2);
+	tcase_add_test(put, test_put_allo_no_space);
+	tcase_add_test(put, test_put_allo_pipe);
 	tcase_add_test(put, test_xfer_usage);
 	suite_add_tcase(s, put);
 

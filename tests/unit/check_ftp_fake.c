@@ -1,4 +1,5 @@
-/* check_ftp_fake: the scripted FTP server (see check_ftp_fake.h). */
+/* check_ftp_fake: the scripted FTP server (see check_ftp_fake.h), and the
+ * helpers that log the engine in over it (check_ftp_scripts.h). */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "check_ftp_fake.h"
+#include "check_ftp_scripts.h"
 #include "sbuf.h"
 #include "xalloc.h"
 
@@ -380,4 +382,24 @@ void fake_free(struct fake *fk)
 	sbuf_free(&fk->log);
 	sbuf_free(&fk->received);
 	free(fk);
+}
+
+struct ftp *fake_client(const struct fake_step *steps, struct fake **fk, enum ftp_status want)
+{
+	int fd;
+	*fk = fake_start(steps, &fd);
+	ck_assert_int_ge(fd, 0);
+	struct ftp *f = ftp_new();
+	ftp_set_timeout(f, TEST_TIMEOUT_MS);
+	enum ftp_status st = ftp_connect_fd(f, fd, "127.0.0.1", NULL, NULL);
+	ck_assert_msg(st == want, "login: %s (%s)", ftp_status_name(st), ftp_message(f));
+	return f;
+}
+
+void fake_client_done(struct ftp *f, struct fake *fk)
+{
+	ftp_free(f);
+	const char *err = fake_finish(fk);
+	ck_assert_msg(err == NULL, "fake server: %s\ncommands received:\n%s", err, fake_log(fk));
+	fake_free(fk);
 }

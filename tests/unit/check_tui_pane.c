@@ -3,7 +3,7 @@
  * and a 100,000-entry folder. */
 #include "config.h"
 
-#include "tui/pane.h"
+#include "pane.h"
 
 #include <check.h>
 #include <stdio.h>

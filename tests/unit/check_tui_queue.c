@@ -1,8 +1,10 @@
 /* Unit tests for the TUI transfer queue: adding, handing out one job at a
- * time, progress, ETA and percent, finishing, cancelling, pruning. */
+ * time, progress, ETA and percent, finishing, cancelling, pruning, and the
+ * policy for files whose target exists (held files, answers, "apply to
+ * all"), table by table. */
 #include "config.h"
 
-#include "tui/queue.h"
+#include "queue.h"
 
 #include <check.h>
 #include <math.h>
@@ -151,6 +153,143 @@ START_TEST(test_zero_size)
 }
 END_TEST
 
+/* ---- held files: the overwrite policy ---- */
+
+/* A held-file case: the answer given for f1, the first held file of
+ * directory copy d (which also holds f2, held, and f3, not held), and
+ * what that does to f1 and then to f2. Directory copy e holds g1. */
+static const struct held_case {
+	enum queue_answer answer;   /* given for f1 */
+	bool all;                   /* "apply to all" */
+	const char *name;           /* the new name typed for a rename, or NULL */
+	bool taken;                 /* queue_held_answer accepts it */
+	enum queue_state f1_state;  /* f1 afterwards */
+	bool f1_held;
+	enum queue_mode f1_mode;
+	const char *f1_target;
+	bool f2_settled;            /* f2 was settled without asking... */
+	enum queue_state f2_state;  /* ...into this state */
+	enum queue_mode f2_mode;    /* ...and mode */
+	enum queue_answer f2_asks;  /* else: what queue_held_next asks about f2 */
+} held_cases[] = {
+	{ QUEUE_ANSWER_OVERWRITE, false, NULL, true, QUEUE_QUEUED, false, QUEUE_MODE_NEW, "dl/d/f1",
+	  false, 0, 0, QUEUE_ANSWER_ASK },
+	{ QUEUE_ANSWER_OVERWRITE, true, NULL, true, QUEUE_QUEUED, false, QUEUE_MODE_NEW, "dl/d/f1",
+	  true, QUEUE_QUEUED, QUEUE_MODE_NEW, 0 },
+	{ QUEUE_ANSWER_RESUME, false, NULL, true, QUEUE_QUEUED, false, QUEUE_MODE_RESUME, "dl/d/f1",
+	  false, 0, 0, QUEUE_ANSWER_ASK },
+	{ QUEUE_ANSWER_RESUME, true, NULL, true, QUEUE_QUEUED, false, QUEUE_MODE_RESUME, "dl/d/f1",
+	  true, QUEUE_QUEUED, QUEUE_MODE_RESUME, 0 },
+	{ QUEUE_ANSWER_SKIP, false, NULL, true, QUEUE_CANCELLED, true, QUEUE_MODE_NEW, "dl/d/f1",
+	  false, 0, 0, QUEUE_ANSWER_ASK },
+	{ QUEUE_ANSWER_SKIP, true, NULL, true, QUEUE_CANCELLED, true, QUEUE_MODE_NEW, "dl/d/f1",
+	  true, QUEUE_CANCELLED, QUEUE_MODE_NEW, 0 },
+	/* Abort (Esc) skips the rest of that directory copy, "all" or not. */
+	{ QUEUE_ANSWER_ABORT, false, NULL, true, QUEUE_CANCELLED, true, QUEUE_MODE_NEW, "dl/d/f1",
+	  true, QUEUE_CANCELLED, QUEUE_MODE_NEW, 0 },
+	{ QUEUE_ANSWER_RENAME, false, "f1 (2)", true, QUEUE_QUEUED, false, QUEUE_MODE_NEW,
+	  "dl/d/f1 (2)", false, 0, 0, QUEUE_ANSWER_ASK },
+	/* Renaming for all asks each file's name, nothing else. */
+	{ QUEUE_ANSWER_RENAME, true, "Ã¼.txt", true, QUEUE_QUEUED, false, QUEUE_MODE_NEW,
+	  "dl/d/Ã¼.txt", false, 0, 0, QUEUE_ANSWER_RENAME },
+	/* No usable name: the file is skipped. */
+	{ QUEUE_ANSWER_RENAME, false, NULL, true, QUEUE_CANCELLED, true, QUEUE_MODE_NEW, "dl/d/f1",
+	  false, 0, 0, QUEUE_ANSWER_ASK },
+	{ QUEUE_ANSWER_RENAME, false, "../up", true, QUEUE_CANCELLED, true, QUEUE_MODE_NEW,
+	  "dl/d/f1", false, 0, 0, QUEUE_ANSWER_ASK },
+	{ QUEUE_ANSWER_RENAME, false, "a/b", true, QUEUE_CANCELLED, true, QUEUE_MODE_NEW,
+	  "dl/d/f1", false, 0, 0, QUEUE_ANSWER_ASK },
+	{ QUEUE_ANSWER_RENAME, false, "", true, QUEUE_CANCELLED, true, QUEUE_MODE_NEW,
+	  "dl/d/f1", false, 0, 0, QUEUE_ANSWER_ASK },
+	/* "Ask" is no answer: nothing changes, f1 is still the one to ask about. */
+	{ QUEUE_ANSWER_ASK, true, NULL, false, QUEUE_QUEUED, true, QUEUE_MODE_NEW, "dl/d/f1",
+	  false, 0, 0, QUEUE_ANSWER_ASK },
+};
+
+START_TEST(test_held_answer)
+{
+	const struct held_case *c = &held_cases[_i];
+	struct queue *q = queue_new();
+	enum queue_answer ans;
+
+	unsigned d = queue_add(q, QUEUE_DOWNLOAD, QUEUE_MODE_NEW, true, "dl/d", "/d", 0);
+	unsigned e = queue_add(q, QUEUE_DOWNLOAD, QUEUE_MODE_NEW, true, "dl/e", "/e", 0);
+	unsigned f1 = queue_add_found(q, d, QUEUE_DOWNLOAD, "dl/d/f1", "/d/f1", 10, true);
+	unsigned f3 = queue_add_found(q, d, QUEUE_DOWNLOAD, "dl/d/f3", "/d/f3", 30, false);
+	unsigned f2 = queue_add_found(q, d, QUEUE_DOWNLOAD, "dl/d/f2", "/d/f2", 20, true);
+	unsigned g1 = queue_add_found(q, e, QUEUE_DOWNLOAD, "dl/e/g1", "/e/g1", 40, true);
+
+	struct queue_job *j = queue_held_next(q, &ans);
+	ck_assert_uint_eq(j->id, f1);
+	ck_assert_int_eq(ans, QUEUE_ANSWER_ASK);
+	ck_assert(queue_held_answer(q, f1, c->answer, c->all, c->name) == c->taken);
+
+	j = queue_find(q, f1);
+	ck_assert_int_eq(j->state, c->f1_state);
+	ck_assert(j->held == c->f1_held);
+	ck_assert_int_eq(j->mode, c->f1_mode);
+	ck_assert_str_eq(queue_target(j), c->f1_target);
+	ck_assert_str_eq(j->remote, "/d/f1");   /* the source never changes */
+
+	j = queue_held_next(q, &ans);
+	ck_assert_ptr_nonnull(j);
+	if (!c->taken) {
+		ck_assert_uint_eq(j->id, f1);
+	} else if (c->f2_settled) {
+		struct queue_job *j2 = queue_find(q, f2);
+		ck_assert_int_eq(j2->state, c->f2_state);
+		ck_assert_int_eq(j2->mode, c->f2_mode);
+		ck_assert(j2->held == (c->f2_state != QUEUE_QUEUED));
+		/* Another directory copy's files are still asked about. */
+		ck_assert_uint_eq(j->id, g1);
+		ck_assert_int_eq(ans, QUEUE_ANSWER_ASK);
+	} else {
+		ck_assert_uint_eq(j->id, f2);
+		ck_assert_int_eq(ans, c->f2_asks);
+	}
+	j = queue_find(q, f3);
+	ck_assert(!j->held);
+	ck_assert_int_eq(j->state, QUEUE_QUEUED);
+	queue_free(q);
+}
+END_TEST
+
+/* Files found in a directory copy take its mode; a held one is never
+ * handed to the worker until answered, and an answer for a job that is no
+ * longer held changes nothing. */
+START_TEST(test_held_waits)
+{
+	struct queue *q = queue_new();
+	unsigned d = queue_add(q, QUEUE_UPLOAD, QUEUE_MODE_RESUME, true, "up", "/up", 0);
+	unsigned f1 = queue_add_found(q, d, QUEUE_UPLOAD, "up/f1", "/up/f1", 5, true);
+	unsigned f2 = queue_add_found(q, d, QUEUE_UPLOAD, "up/f2", "/up/f2", 6, false);
+	unsigned orphan = queue_add_found(q, 999, QUEUE_UPLOAD, "x", "/x", 1, false);
+
+	ck_assert_int_eq(queue_find(q, f2)->mode, QUEUE_MODE_RESUME);
+	ck_assert_int_eq(queue_find(q, orphan)->mode, QUEUE_MODE_NEW);
+	ck_assert_uint_eq(queue_find(q, f1)->parent, d);
+	ck_assert_uint_eq(queue_next(q)->id, d);
+	queue_finish(q, d, QUEUE_DONE, NULL);
+	ck_assert_uint_eq(queue_next(q)->id, f2);
+	queue_finish(q, f2, QUEUE_DONE, NULL);
+	ck_assert_uint_eq(queue_next(q)->id, orphan);
+	queue_finish(q, orphan, QUEUE_DONE, NULL);
+	ck_assert_ptr_null(queue_next(q));          /* f1 waits for an answer */
+
+	/* An upload's rename puts the remote target under the new name. */
+	ck_assert(queue_held_answer(q, f1, QUEUE_ANSWER_RENAME, false, "f1.new"));
+	ck_assert_str_eq(queue_target(queue_find(q, f1)), "/up/f1.new");
+	ck_assert_str_eq(queue_find(q, f1)->local, "up/f1");
+	ck_assert(!queue_held_answer(q, f1, QUEUE_ANSWER_SKIP, false, NULL));
+	ck_assert(!queue_held_answer(q, 12345, QUEUE_ANSWER_SKIP, false, NULL));
+	ck_assert_uint_eq(queue_next(q)->id, f1);
+	ck_assert_int_eq(queue_find(q, f1)->mode, QUEUE_MODE_NEW);
+	enum queue_answer ans;
+	ck_assert_ptr_null(queue_held_next(q, &ans));
+	queue_free(q);
+}
+END_TEST
+
 static Suite *queue_suite(void)
 {
 	Suite *s = suite_create("tui_queue");
@@ -161,6 +300,9 @@ static Suite *queue_suite(void)
 	tcase_add_test(core, test_order);
 	tcase_add_test(core, test_progress_eta);
 	tcase_add_test(core, test_cancel);
+	tcase_add_loop_test(core, test_held_answer, 0,
+			    (int)(sizeof held_cases / sizeof held_cases[0]));
+	tcase_add_test(core, test_held_waits);
 	suite_add_tcase(s, core);
 
 	TCase *limits = tcase_create("limits");

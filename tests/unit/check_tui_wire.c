@@ -3,7 +3,7 @@
  * reader over a real pipe. */
 #include "config.h"
 
-#include "tui/wire.h"
+#include "wire.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -13,15 +13,43 @@
 static const struct {
 	enum wire_type type;
 	uint32_t id;
-	int64_t a, b, c;
-	const char *s1, *s2;
+	int64_t n1, n2, n3;   /* copy: size, target size; progress: done, total, rate */
+	const char *s1, *s2;  /* copy: local, remote; end: the message */
 } trip_cases[] = {
-	{ WIRE_JOB, 1, 0, 0, 0, "local/a.txt", "/pub/a.txt" },
+	{ WIRE_JOB, 1, 4096, -1, 0, "local/a.txt", "/pub/a.txt" },
 	{ WIRE_CANCEL, 42, 0, 0, 0, "", "" },
 	{ WIRE_PROGRESS, 7, 123456789012LL, -1, 1048576, "", "" },
 	{ WIRE_FILE, 3, 99, 0, 0, "d/x", "/d/\xc3\xa9t\xc3\xa9" },
 	{ WIRE_END, 0xffffffffu, 0, 0, 0, "550 no such file", "" },
 };
+
+/* Fills m's body for its type from case i. */
+static void trip_fill(struct wire_msg *m, int i)
+{
+	switch (m->type) {
+	case WIRE_JOB:
+	case WIRE_FILE:
+		m->copy.dir = 1;
+		m->copy.mode = 1;
+		m->copy.tree = 1;
+		m->copy.size = trip_cases[i].n1;
+		m->copy.target_size = trip_cases[i].n2;
+		wire_set_str(m->copy.local, trip_cases[i].s1);
+		wire_set_str(m->copy.remote, trip_cases[i].s2);
+		break;
+	case WIRE_PROGRESS:
+		m->progress.done = trip_cases[i].n1;
+		m->progress.total = trip_cases[i].n2;
+		m->progress.rate = trip_cases[i].n3;
+		break;
+	case WIRE_END:
+		m->end.state = 4;
+		wire_set_str(m->end.message, trip_cases[i].s1);
+		break;
+	default:
+		break;
+	}
+}
 
 START_TEST(test_round_trip)
 {
@@ -29,15 +57,7 @@ START_TEST(test_round_trip)
 	struct wire_msg m, out;
 	size_t used = 0;
 	wire_init(&m, trip_cases[_i].type, trip_cases[_i].id);
-	m.dir = 1;
-	m.mode = 1;
-	m.tree = 1;
-	m.state = 4;
-	m.a = trip_cases[_i].a;
-	m.b = trip_cases[_i].b;
-	m.c = trip_cases[_i].c;
-	wire_set_str(m.s1, trip_cases[_i].s1);
-	wire_set_str(m.s2, trip_cases[_i].s2);
+	trip_fill(&m, _i);
 	size_t n = wire_encode(&m, buf, sizeof buf);
 	ck_assert_uint_gt(n, 0);
 	/* Every prefix asks for more. */
@@ -47,13 +67,29 @@ START_TEST(test_round_trip)
 	ck_assert_uint_eq(used, n);
 	ck_assert_int_eq(out.type, m.type);
 	ck_assert_uint_eq(out.id, m.id);
-	ck_assert_uint_eq(out.dir, 1);
-	ck_assert_uint_eq(out.mode, 1);
-	ck_assert_uint_eq(out.tree, 1);
-	ck_assert_uint_eq(out.state, 4);
-	ck_assert(out.a == m.a && out.b == m.b && out.c == m.c);
-	ck_assert_str_eq(out.s1, m.s1);
-	ck_assert_str_eq(out.s2, m.s2);
+	switch (m.type) {
+	case WIRE_JOB:
+	case WIRE_FILE:
+		ck_assert_uint_eq(out.copy.dir, 1);
+		ck_assert_uint_eq(out.copy.mode, 1);
+		ck_assert_uint_eq(out.copy.tree, 1);
+		ck_assert(out.copy.size == m.copy.size && out.copy.target_size == m.copy.target_size);
+		ck_assert_str_eq(out.copy.local, m.copy.local);
+		ck_assert_str_eq(out.copy.remote, m.copy.remote);
+		break;
+	case WIRE_PROGRESS:
+		ck_assert(out.progress.done == m.progress.done &&
+			  out.progress.total == m.progress.total &&
+			  out.progress.rate == m.progress.rate);
+		break;
+	case WIRE_END:
+		ck_assert_uint_eq(out.end.state, 4);
+		ck_assert_str_eq(out.end.message, m.end.message);
+		break;
+	default:
+		ck_assert_uint_eq(n, 4 + 1 + 4);   /* a cancel is its type and id */
+		break;
+	}
 }
 END_TEST
 
@@ -63,10 +99,12 @@ static const struct {
 	uint8_t value;
 } bad_cases[] = {
 	{ 0, 0xff },   /* length far too large */
-	{ 3, 2 },      /* length too small for the fixed part */
+	{ 3, 2 },      /* length too small for a type and an id */
+	{ 3, 8 },      /* length too small for the ending's fields */
 	{ 4, 0 },      /* type 0 */
 	{ 4, 99 },     /* unknown type */
-	{ 37, 0xff },  /* first string length past the record */
+	{ 10, 0xff },  /* the message's length past the record (header 4, type 1, id 4, state 1) */
+	{ 11, 2 },     /* the message's length short of the record: a byte left over */
 };
 
 START_TEST(test_malformed)
@@ -75,8 +113,9 @@ START_TEST(test_malformed)
 	struct wire_msg m, out;
 	size_t used;
 	wire_init(&m, WIRE_END, 1);
-	wire_set_str(m.s1, "abc");
+	wire_set_str(m.end.message, "abc");
 	size_t n = wire_encode(&m, buf, sizeof buf);
+	ck_assert_uint_eq(n, 4 + 1 + 4 + 1 + 2 + 3);
 	ck_assert_uint_gt(n, bad_cases[_i].at);
 	buf[bad_cases[_i].at] = bad_cases[_i].value;
 	ck_assert_int_eq(wire_decode(buf, n, &out, &used), -1);
@@ -91,19 +130,22 @@ START_TEST(test_limits)
 	size_t used;
 	wire_init(&m, WIRE_JOB, 1);
 	ck_assert_uint_eq(wire_encode(&m, small, sizeof small), 0);
-	memset(m.s1, 'x', WIRE_STR_MAX);
-	m.s1[WIRE_STR_MAX] = '\0';
-	memset(m.s2, 'y', WIRE_STR_MAX);
-	m.s2[WIRE_STR_MAX] = '\0';
+	memset(m.copy.local, 'x', WIRE_STR_MAX);
+	m.copy.local[WIRE_STR_MAX] = '\0';
+	memset(m.copy.remote, 'y', WIRE_STR_MAX);
+	m.copy.remote[WIRE_STR_MAX] = '\0';
 	size_t n = wire_encode(&m, buf, sizeof buf);
 	ck_assert_uint_eq(n, WIRE_MSG_MAX);
 	ck_assert_int_eq(wire_decode(buf, n, &out, &used), 1);
-	ck_assert_uint_eq(strlen(out.s2), WIRE_STR_MAX);
+	ck_assert_uint_eq(strlen(out.copy.remote), WIRE_STR_MAX);
+	/* A string one byte too long is not encoded. */
+	m.copy.remote[WIRE_STR_MAX] = 'y';
+	ck_assert_uint_eq(wire_encode(&m, buf, sizeof buf), 0);
 	/* A NUL inside a string is refused. */
 	wire_init(&m, WIRE_END, 1);
-	wire_set_str(m.s1, "ab");
+	wire_set_str(m.end.message, "ab");
 	n = wire_encode(&m, buf, sizeof buf);
-	buf[39] = 0;  /* header 4 + fixed part 33 + string length 2: the first string byte */
+	buf[12] = 0;  /* header 4 + type 1 + id 4 + state 1 + length 2: the first string byte */
 	ck_assert_int_eq(wire_decode(buf, n, &out, &used), -1);
 }
 END_TEST
@@ -116,7 +158,7 @@ START_TEST(test_pipe)
 	ck_assert_int_eq(pipe(fds), 0);
 	for (uint32_t id = 1; id <= 3; id++) {
 		wire_init(&m, WIRE_PROGRESS, id);
-		m.a = id * 100;
+		m.progress.done = id * 100;
 		ck_assert_int_eq(wire_send(fds[1], &m), 0);
 	}
 	close(fds[1]);
@@ -125,7 +167,7 @@ START_TEST(test_pipe)
 		int rc;
 		while ((rc = wire_take(&r, &out)) == 1) {
 			ck_assert_uint_eq(out.id, want);
-			ck_assert_int_eq(out.a, want * 100);
+			ck_assert_int_eq(out.progress.done, want * 100);
 			want++;
 		}
 		ck_assert_int_eq(rc, 0);

@@ -20,26 +20,26 @@
 static const char cmds_parent[] = "..";
 
 /* Turns an engine status into the command's exit status. */
-static enum cli_exit cmds_result(struct cli *c, enum ftp_status st)
+static enum ferry_exit cmds_result(struct cli *c, enum ftp_status st)
 {
-	return st == FTP_S_OK ? CLI_EXIT_OK : cli_fail_ftp(c, st, NULL);
+	return st == FTP_S_OK ? FERRY_EXIT_OK : cli_fail_ftp(c, st, NULL);
 }
 
-enum cli_exit cli_cmd_cd(struct cli *c, const struct cli_args *a)
+enum ferry_exit cli_cmd_cd(struct cli *c, const struct cli_args *a)
 {
 	if (strcmp(a->argv[0], cmds_parent) == 0)
 		return cmds_result(c, ftp_cdup(c->ftp));
 	return cmds_result(c, ftp_cwd(c->ftp, a->argv[0]));
 }
 
-enum cli_exit cli_cmd_pwd(struct cli *c, const struct cli_args *a)
+enum ferry_exit cli_cmd_pwd(struct cli *c, const struct cli_args *a)
 {
 	(void)a;
 	enum ftp_status st = ftp_pwd(c->ftp);
 	if (st != FTP_S_OK)
 		return cli_fail_ftp(c, st, NULL);
 	cli_print(ftp_dir_display(c->ftp));
-	return CLI_EXIT_OK;
+	return FERRY_EXIT_OK;
 }
 
 /* The home directory: $HOME, else the password database's. */
@@ -52,27 +52,27 @@ static const char *cmds_home(void)
 	return pw ? pw->pw_dir : NULL;
 }
 
-enum cli_exit cli_cmd_lcd(struct cli *c, const struct cli_args *a)
+enum ferry_exit cli_cmd_lcd(struct cli *c, const struct cli_args *a)
 {
 	const char *dir = a->argc > 0 ? a->argv[0] : cmds_home();
 	if (dir == NULL)
-		return cli_fail(c, CLI_EXIT_USAGE, "no home directory known: lcd DIR");
+		return cli_fail(c, FERRY_EXIT_USAGE, "no home directory known: lcd DIR");
 	if (chdir(dir) < 0)
 		return cli_fail_errno(c, errno, dir);
-	return CLI_EXIT_OK;
+	return FERRY_EXIT_OK;
 }
 
-enum cli_exit cli_cmd_lpwd(struct cli *c, const struct cli_args *a)
+enum ferry_exit cli_cmd_lpwd(struct cli *c, const struct cli_args *a)
 {
 	char dir[PATH_MAX];
 	(void)a;
 	if (getcwd(dir, sizeof dir) == NULL)
 		return cli_fail_errno(c, errno, "the current directory");
 	cli_print(dir);
-	return CLI_EXIT_OK;
+	return FERRY_EXIT_OK;
 }
 
-enum cli_exit cli_cmd_size(struct cli *c, const struct cli_args *a)
+enum ferry_exit cli_cmd_size(struct cli *c, const struct cli_args *a)
 {
 	char mb[HUMAN_BUF], line[CLI_MSG_MAX];
 	off_t size;
@@ -83,31 +83,31 @@ enum cli_exit cli_cmd_size(struct cli *c, const struct cli_args *a)
 	snprintf(line, sizeof line, "%s: %jd bytes (%s)", a->argv[0], (intmax_t)size,
 		 human_mb(size, mb, sizeof mb));
 	cli_print(line);
-	return CLI_EXIT_OK;
+	return FERRY_EXIT_OK;
 }
 
-enum cli_exit cli_cmd_rm(struct cli *c, const struct cli_args *a)
+enum ferry_exit cli_cmd_rm(struct cli *c, const struct cli_args *a)
 {
 	char question[CLI_MSG_MAX];
 
 	snprintf(question, sizeof question, "Delete %s?", a->argv[0]);
-	enum cli_exit code = cli_confirm(c, question, "not deleted");
-	if (code != CLI_EXIT_OK)
+	enum ferry_exit code = cli_confirm(c, question, "not deleted");
+	if (code != FERRY_EXIT_OK)
 		return code;
 	return cmds_result(c, ftp_delete(c->ftp, a->argv[0]));
 }
 
-enum cli_exit cli_cmd_mkdir(struct cli *c, const struct cli_args *a)
+enum ferry_exit cli_cmd_mkdir(struct cli *c, const struct cli_args *a)
 {
 	return cmds_result(c, ftp_mkdir(c->ftp, a->argv[0]));
 }
 
-enum cli_exit cli_cmd_rmdir(struct cli *c, const struct cli_args *a)
+enum ferry_exit cli_cmd_rmdir(struct cli *c, const struct cli_args *a)
 {
 	return cmds_result(c, ftp_rmdir(c->ftp, a->argv[0]));
 }
 
-enum cli_exit cli_cmd_rename(struct cli *c, const struct cli_args *a)
+enum ferry_exit cli_cmd_rename(struct cli *c, const struct cli_args *a)
 {
 	return cmds_result(c, ftp_rename(c->ftp, a->argv[0], a->argv[1]));
 }

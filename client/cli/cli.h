@@ -11,19 +11,8 @@
 
 #include <stdbool.h>
 
+#include "ferry_exit.h"
 #include "ftp.h"
-
-/* Exit statuses, as ferry(1) documents them. */
-enum cli_exit {
-	CLI_EXIT_OK = 0,        /* every command succeeded */
-	CLI_EXIT_DECLINED = 1,  /* a deletion or overwrite not confirmed, or Ctrl-C */
-	CLI_EXIT_USAGE = 2,     /* bad option, unknown command, wrong arguments, bad URL, not connected */
-	CLI_EXIT_CONNECT = 3,   /* could not connect */
-	CLI_EXIT_LOGIN = 4,     /* the server refused the login */
-	CLI_EXIT_REFUSED = 5,   /* the server refused a command */
-	CLI_EXIT_LOCAL = 6,     /* a local file could not be read or written */
-	CLI_EXIT_BROKEN = 7,    /* a transfer or the connection broke off */
-};
 
 /* What the command-line options ask for. */
 struct cli_options {
@@ -44,15 +33,13 @@ struct cli *cli_new(const struct cli_options *o, bool interactive);
 void cli_free(struct cli *c);
 /* Runs one command given as words (argv[0] is the command). Prints its
  * output to stdout and any error as one line on stderr. */
-enum cli_exit cli_exec(struct cli *c, int argc, char **argv);
+enum ferry_exit cli_exec(struct cli *c, int argc, char **argv);
 /* Connects to the address given on ferry's command line. When fetch is
  * true and the address's path is not a directory, that file is
  * downloaded to the current directory instead and *fetched is set. */
-enum cli_exit cli_open_start(struct cli *c, const char *url, bool fetch, bool *fetched);
+enum ferry_exit cli_open_start(struct cli *c, const char *url, bool fetch, bool *fetched);
 /* True once byebye (or an alias) ran: no more commands should be read. */
 bool cli_finished(const struct cli *c);
-/* The exit status for an engine status. */
-enum cli_exit cli_exit_from_status(enum ftp_status st);
 /* Prints "ferry: WHAT: MESSAGE" (or "ferry: MESSAGE" when what is NULL or
  * empty) on stderr, sanitised, as one line: the one place errors are
  * written. */

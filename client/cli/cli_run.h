@@ -18,12 +18,12 @@
 #define CLI_RUN_PROMPT "ferry> "
 
 /* Runs the commands in text (a -c argument); where names it in messages. */
-enum cli_exit cli_run_text(struct cli *c, const char *text, const char *where);
+enum ferry_exit cli_run_text(struct cli *c, const char *text, const char *where);
 /* Runs the commands of fp line by line; where names it in messages
  * ("FILE:LINE: ..."). */
-enum cli_exit cli_run_file(struct cli *c, FILE *fp, const char *where);
+enum ferry_exit cli_run_file(struct cli *c, FILE *fp, const char *where);
 /* Reads commands at the prompt until byebye or the end of input. Returns
  * the status of the last failed command, or 0. */
-enum cli_exit cli_run_prompt(struct cli *c);
+enum ferry_exit cli_run_prompt(struct cli *c);
 
 #endif

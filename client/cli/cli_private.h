@@ -10,17 +10,15 @@
 
 #include "cli.h"
 #include "ftp.h"
+#include "path.h"
 #include "progress.h"
 #include "sbuf.h"
+#include "tree.h"
 
 /* Longest error or note line, in bytes. */
 #define CLI_MSG_MAX 2048
 /* Longest command text kept for messages, in bytes. */
 #define CLI_WHAT_MAX 512
-/* Deepest directory tree copied by get -r and put -r. */
-#define CLI_TREE_DEPTH_MAX 64
-/* Longest local or remote path built, in bytes. */
-#define CLI_PATH_MAX 4096
 
 /* The interpreter's state. */
 struct cli {
@@ -48,7 +46,7 @@ struct cli_args {
 };
 
 /* Runs one command; returns its exit status (having printed any error). */
-typedef enum cli_exit cli_handler(struct cli *c, const struct cli_args *a);
+typedef enum ferry_exit cli_handler(struct cli *c, const struct cli_args *a);
 
 /* ---- cli_conn.c: connecting and leaving ---- */
 cli_handler cli_cmd_open;    /* connme/open [URL | HOST [PORT]] */
@@ -71,15 +69,25 @@ cli_handler cli_cmd_get;     /* download/get [-c] [-r] REMOTE [LOCAL] */
 cli_handler cli_cmd_put;     /* upload/put [-c] [-r] LOCAL [REMOTE] */
 /* Downloads remote (a file) to local (NULL: its last name in the current
  * directory), resuming when resume is set. */
-enum cli_exit cli_xfer_get(struct cli *c, const char *remote, const char *local, bool resume);
+enum ferry_exit cli_xfer_get(struct cli *c, const char *remote, const char *local, bool resume);
 
 /* ---- cli_xfer.c: what both directions share ---- */
 
 /* What get and put were asked to do. */
 struct cli_xfer_job {
 	bool resume;   /* -c */
-	int depth;     /* directory levels below the top of a -r copy */
 };
+
+/* Copies one file met in a tree; returns its exit status (having printed any error). */
+typedef enum ferry_exit cli_xfer_file_fn(struct cli *c, const char *local, const char *remote,
+					  const struct cli_xfer_job *job);
+/* Copies the tree local -> remote (TREE_UPLOAD) or remote -> local
+ * (TREE_DOWNLOAD) with the engine's walk, running file for each file and
+ * noting skipped entries; Ctrl-C stops it. Returns the first failure's
+ * status (printed), or FERRY_EXIT_OK. */
+enum ferry_exit cli_xfer_tree(struct cli *c, enum tree_way way, const char *local,
+			      const char *remote, const struct cli_xfer_job *job,
+			      cli_xfer_file_fn *file);
 
 /* The engine's progress callback; arg is a struct progress. Draws the
  * bar and returns non-zero (cancel) after Ctrl-C. */
@@ -91,29 +99,21 @@ void cli_xfer_done(struct cli *c, struct progress *p, bool summary);
 void cli_xfer_say(struct cli *c, const char *line);
 /* Prints "LABEL: already complete (N bytes)" unless -q. */
 void cli_xfer_complete(struct cli *c, const char *label, off_t size);
-/* Writes the last component of path (trailing slashes ignored) into out;
- * false when there is none usable as a file name ("", "/", ".", ".."). */
-bool cli_xfer_basename(const char *path, char *out, size_t outsz);
-/* True for a name from a listing that is safe to use below a directory
- * (not empty, no '/', not "." or ".."). */
-bool cli_xfer_safe_name(const char *name);
-/* Writes dir/name into out (no doubled slash); false if it is too long. */
-bool cli_xfer_join(struct sbuf *out, const char *dir, const char *name);
 
 /* ---- cli.c: reporting ---- */
 
 /* Prints an error for the running command and returns code. */
-enum cli_exit cli_fail(struct cli *c, enum cli_exit code, const char *fmt, ...)
+enum ferry_exit cli_fail(struct cli *c, enum ferry_exit code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Prints the engine's message for st (prefixed by name when not NULL)
  * and returns the matching exit status. */
-enum cli_exit cli_fail_ftp(struct cli *c, enum ftp_status st, const char *name);
-/* Prints "name: strerror(err)" and returns CLI_EXIT_LOCAL. */
-enum cli_exit cli_fail_errno(struct cli *c, int err, const char *name);
+enum ferry_exit cli_fail_ftp(struct cli *c, enum ftp_status st, const char *name);
+/* Prints "name: strerror(err)" and returns FERRY_EXIT_LOCAL. */
+enum ferry_exit cli_fail_errno(struct cli *c, int err, const char *name);
 /* Asks "question [y/N]" when stdin is a terminal; without one only -y
- * agrees. Returns CLI_EXIT_OK to go ahead, or CLI_EXIT_DECLINED having
+ * agrees. Returns FERRY_EXIT_OK to go ahead, or FERRY_EXIT_DECLINED having
  * printed "refusal". -y always agrees. */
-enum cli_exit cli_confirm(struct cli *c, const char *question, const char *refusal);
+enum ferry_exit cli_confirm(struct cli *c, const char *question, const char *refusal);
 /* Prints an informational line on stderr unless -q. */
 void cli_note(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Replaces the command text used in messages. */

@@ -1,5 +1,6 @@
 /* ftp_xfer: file transfers over a data connection.
- * RETR and STOR/APPE (with REST to resume either way), the loops that move
+ * RETR and STOR/APPE (with REST to resume either way, and ALLO declaring
+ * the size of every upload whose size is known), the loops that move
  * the bytes while calling the progress callback, and ABOR. Every wait is a
  * poll bounded by the timeout and by the next progress call, so a stalled
  * transfer can still be cancelled. A cancel or failure mid-transfer sends
@@ -395,7 +396,33 @@ enum ftp_status ftp_get(struct ftp *f, const char *remote, int fd, off_t offset,
 	return ftp_run(f, op_get, &a);
 }
 
-/* Upload: data connection, then STOR (after REST to resume) or APPE. */
+/* Declares the bytes an upload will send with ALLO (RFC 959), so the
+ * server can tell a whole upload from one cut short. Replies: 2xx (202
+ * "superfluous" included) go on; 452 and 552 (no room) refuse the upload
+ * before any data moves; 500 and 502 (an unknown command) go on and stop
+ * ALLO for the rest of the session; any other refusal goes on. */
+static enum ftp_status xfer_allo(struct ftp *f, off_t bytes)
+{
+	char num[32];
+
+	if (f->no_allo)
+		return FTP_S_OK;
+	snprintf(num, sizeof num, "%jd", (intmax_t)bytes);
+	enum ftp_status st = ftp_command(f, "ALLO", num);
+	if (st != FTP_S_OK || f->code / 100 == 2)
+		return st;
+	if (f->code == FTP_NO_SPACE || f->code == FTP_EXCEEDED_STORAGE ||
+	    f->code == FTP_SERVICE_CLOSING)
+		return ftp_check(f, 2);
+	if (f->code == FTP_BAD_COMMAND || f->code == FTP_NOT_IMPLEMENTED) {
+		ftp_trace(f, FTP_TRACE_INFO, "ALLO not understood; not sent again");
+		f->no_allo = true;
+	}
+	return FTP_S_OK;
+}
+
+/* Upload: ALLO when the size is known, data connection, then STOR
+ * (after REST to resume) or APPE. */
 static enum ftp_status op_put(struct ftp *f, void *p)
 {
 	struct xfer_args *a = p;
@@ -413,8 +440,11 @@ static enum ftp_status op_put(struct ftp *f, void *p)
 		if (pos >= 0 && pos <= sb.st_size)
 			total = start + (sb.st_size - pos);
 	}
+	enum ftp_status st = total >= 0 ? xfer_allo(f, total - start) : FTP_S_OK;
+	if (st != FTP_S_OK)
+		return st;
 	int dfd;
-	enum ftp_status st = ftp_data_open(f, &dfd);
+	st = ftp_data_open(f, &dfd);
 	if (st != FTP_S_OK)
 		return st;
 	xfer_progress_init(&prog, a->fn, a->arg, start, total);

@@ -20,14 +20,14 @@ struct run {
 	bool prompt;          /* commands come from the prompt: nothing stops it but byebye */
 	bool keep_going;      /* failures do not stop it (-k, or the prompt) */
 	bool stop;            /* no more commands */
-	enum cli_exit last;   /* status of the last failure; 0 when none */
+	enum ferry_exit last;   /* status of the last failure; 0 when none */
 };
 
 /* Notes one command's outcome and decides whether to go on. */
-static void run_outcome(struct cli *c, struct run *r, enum cli_exit code)
+static void run_outcome(struct cli *c, struct run *r, enum ferry_exit code)
 {
 	fflush(stdout);
-	if (code != CLI_EXIT_OK) {
+	if (code != FERRY_EXIT_OK) {
 		r->last = code;
 		if (!r->keep_going)
 			r->stop = true;
@@ -36,7 +36,7 @@ static void run_outcome(struct cli *c, struct run *r, enum cli_exit code)
 		r->stop = true;
 	if (interrupt_pending() && !r->prompt) {
 		/* Ctrl-C ends a script, even where the command got through. */
-		r->last = CLI_EXIT_DECLINED;
+		r->last = FERRY_EXIT_DECLINED;
 		r->stop = true;
 	}
 }
@@ -60,16 +60,16 @@ static void run_piece(struct cli *c, struct run *r, const char *text, const char
 			else
 				snprintf(at, sizeof at, "%s", where);
 			cli_error(at, "%s", err);
-			run_outcome(c, r, CLI_EXIT_USAGE);
+			run_outcome(c, r, FERRY_EXIT_USAGE);
 			continue;
 		}
-		enum cli_exit code = cli_exec(c, (int)w.n, w.v);
+		enum ferry_exit code = cli_exec(c, (int)w.n, w.v);
 		cmdline_words_free(&w);
 		run_outcome(c, r, code);
 	}
 }
 
-enum cli_exit cli_run_text(struct cli *c, const char *text, const char *where)
+enum ferry_exit cli_run_text(struct cli *c, const char *text, const char *where)
 {
 	struct run r = { .keep_going = c->opt.keep_going };
 
@@ -96,7 +96,7 @@ static int run_read_line(FILE *fp, char *buf, size_t bufsz)
 	return -1;
 }
 
-enum cli_exit cli_run_file(struct cli *c, FILE *fp, const char *where)
+enum ferry_exit cli_run_file(struct cli *c, FILE *fp, const char *where)
 {
 	struct run r = { .keep_going = c->opt.keep_going };
 	char *buf = xmalloc(CLI_RUN_LINE_MAX);
@@ -111,20 +111,20 @@ enum cli_exit cli_run_file(struct cli *c, FILE *fp, const char *where)
 			char at[256];
 			snprintf(at, sizeof at, "%s:%lu", where, line);
 			cli_error(at, "line longer than %d bytes", CLI_RUN_LINE_MAX - 2);
-			run_outcome(c, &r, CLI_EXIT_USAGE);
+			run_outcome(c, &r, FERRY_EXIT_USAGE);
 			continue;
 		}
 		run_piece(c, &r, buf, where, line);
 	}
 	if (!r.stop && ferror(fp)) {
 		cli_error(where, "read error");
-		r.last = CLI_EXIT_LOCAL;
+		r.last = FERRY_EXIT_LOCAL;
 	}
 	free(buf);
 	return r.last;
 }
 
-enum cli_exit cli_run_prompt(struct cli *c)
+enum ferry_exit cli_run_prompt(struct cli *c)
 {
 	struct run r = { .prompt = true, .keep_going = true };
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "creds.h"
 #include "ftp_private.h"
 #include "sanitize.h"
 #include "sbuf.h"
@@ -52,11 +53,6 @@ struct login {
 	bool cwd_failed;          /* CWD back failed: the call must not run */
 	char cwd_msg[FTP_MSG_MAX];/* why it failed */
 };
-
-/* Anonymous login (RFC 1635): the user name and a password that is an
- * e-mail address by convention. */
-static const char anon_user[] = "anonymous";
-static const char anon_pass[] = "anonymous@";
 
 /* FEAT lines the engine acts on. */
 static const struct {
@@ -169,9 +165,9 @@ static enum ftp_status login_goto(struct ftp *f, struct login *l, enum login_sta
 	l->state = to;
 	switch (to) {
 	case LOGIN_USER:
-		return ftp_send(f, "USER", f->user ? f->user : anon_user);
+		return ftp_send(f, "USER", f->user ? f->user : CREDS_ANON_USER);
 	case LOGIN_PASS:
-		return ftp_send(f, "PASS", f->pass ? f->pass : f->user ? "" : anon_pass);
+		return ftp_send(f, "PASS", f->pass ? f->pass : f->user ? "" : CREDS_ANON_PASS);
 	case LOGIN_FEAT:
 		return ftp_send(f, "FEAT", NULL);
 	case LOGIN_UTF8:
@@ -261,6 +257,7 @@ enum ftp_status ftp_login_run(struct ftp *f, bool reconnect)
 	f->feat = 0;
 	f->no_epsv = false;
 	f->no_mlsd = false;
+	f->no_allo = false;
 	while (st == FTP_S_OK && l.state != LOGIN_DONE) {
 		st = ftp_read_reply(f);
 		if (st != FTP_S_OK)

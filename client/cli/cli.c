@@ -47,9 +47,9 @@ static const struct cli_command cli_commands[] = {
 	{ .name = "connme", .aliases = { "open" }, .run = cli_cmd_open, .max_args = 2,
 	  .usage = "connme [URL | HOST [PORT]]", .help = "connect and log in",
 	  .detail = "Connects to an ftp:// URL, or to HOST on PORT (default 21), and logs in\n"
-		    "with the credentials of the URL, -u, ~/.netrc or a password prompt, in\n"
-		    "that order (anonymous when no user is named). A path in the URL is\n"
-		    "entered. Without an argument, connects to the last server again." },
+		    "with the credentials of -u, else of the URL, with a missing password\n"
+		    "from ~/.netrc or a prompt (anonymous when no user is named). A path in\n"
+		    "the URL is entered. Without an argument, connects to the last server again." },
 	{ .name = "ls", .aliases = { "dir" }, .run = cli_cmd_ls, .max_args = 1,
 	  .flags = CLI_REMOTE, .usage = "ls [PATH]", .help = "list a remote directory",
 	  .detail = "Lists PATH (default: the remote directory), one entry a line: type and\n"
@@ -114,25 +114,6 @@ static const struct cli_command cli_commands[] = {
 };
 #define CLI_NCOMMANDS (sizeof cli_commands / sizeof cli_commands[0])
 
-/* Engine statuses and the exit statuses they become. */
-static const enum cli_exit cli_status_exit[] = {
-	[FTP_S_OK] = CLI_EXIT_OK,
-	[FTP_S_USAGE] = CLI_EXIT_USAGE,
-	[FTP_S_CONNECT] = CLI_EXIT_CONNECT,
-	[FTP_S_LOGIN] = CLI_EXIT_LOGIN,
-	[FTP_S_REFUSED] = CLI_EXIT_REFUSED,
-	[FTP_S_LOCAL] = CLI_EXIT_LOCAL,
-	[FTP_S_BROKEN] = CLI_EXIT_BROKEN,
-	[FTP_S_CANCELLED] = CLI_EXIT_DECLINED,
-};
-
-enum cli_exit cli_exit_from_status(enum ftp_status st)
-{
-	if ((unsigned)st < sizeof cli_status_exit / sizeof cli_status_exit[0])
-		return cli_status_exit[st];
-	return CLI_EXIT_BROKEN;
-}
-
 /* Writes the protocol trace on stderr (-v). */
 static void cli_trace(void *arg, enum ftp_trace_kind kind, const char *text)
 {
@@ -196,7 +177,7 @@ void cli_error(const char *what, const char *fmt, ...)
 	fprintf(stderr, "ferry: %s\n", clean);
 }
 
-enum cli_exit cli_fail(struct cli *c, enum cli_exit code, const char *fmt, ...)
+enum ferry_exit cli_fail(struct cli *c, enum ferry_exit code, const char *fmt, ...)
 {
 	char msg[CLI_MSG_MAX];
 	va_list ap;
@@ -208,33 +189,33 @@ enum cli_exit cli_fail(struct cli *c, enum cli_exit code, const char *fmt, ...)
 	return code;
 }
 
-enum cli_exit cli_fail_ftp(struct cli *c, enum ftp_status st, const char *name)
+enum ferry_exit cli_fail_ftp(struct cli *c, enum ftp_status st, const char *name)
 {
 	const char *msg = ftp_message(c->ftp);
 	if (msg[0] == '\0')
 		msg = ftp_status_name(st);
 	if (name != NULL)
-		return cli_fail(c, cli_exit_from_status(st), "%s: %s", name, msg);
-	return cli_fail(c, cli_exit_from_status(st), "%s", msg);
+		return cli_fail(c, ferry_exit_from_status(st), "%s: %s", name, msg);
+	return cli_fail(c, ferry_exit_from_status(st), "%s", msg);
 }
 
-enum cli_exit cli_fail_errno(struct cli *c, int err, const char *name)
+enum ferry_exit cli_fail_errno(struct cli *c, int err, const char *name)
 {
-	return cli_fail(c, CLI_EXIT_LOCAL, "%s: %s", name, strerror(err));
+	return cli_fail(c, FERRY_EXIT_LOCAL, "%s: %s", name, strerror(err));
 }
 
-enum cli_exit cli_confirm(struct cli *c, const char *question, const char *refusal)
+enum ferry_exit cli_confirm(struct cli *c, const char *question, const char *refusal)
 {
 	char clean[CLI_MSG_MAX];
 
 	if (c->opt.yes)
-		return CLI_EXIT_OK;
+		return FERRY_EXIT_OK;
 	if (!c->ask)
-		return cli_fail(c, CLI_EXIT_DECLINED, "%s (no terminal to ask: use -y)", refusal);
+		return cli_fail(c, FERRY_EXIT_DECLINED, "%s (no terminal to ask: use -y)", refusal);
 	sanitize_text(question, strlen(question), clean, sizeof clean);
 	if (prompt_confirm(clean))
-		return CLI_EXIT_OK;
-	return cli_fail(c, CLI_EXIT_DECLINED, "%s", refusal);
+		return FERRY_EXIT_OK;
+	return cli_fail(c, FERRY_EXIT_DECLINED, "%s", refusal);
 }
 
 void cli_note(struct cli *c, const char *fmt, ...)
@@ -254,7 +235,7 @@ void cli_note(struct cli *c, const char *fmt, ...)
 
 void cli_print(const char *text)
 {
-	char clean[CLI_MSG_MAX + CLI_PATH_MAX];
+	char clean[CLI_MSG_MAX + PATH_LEN_MAX];
 	sanitize_text(text, strlen(text), clean, sizeof clean);
 	puts(clean);
 }
@@ -295,8 +276,8 @@ static void cli_remember(struct cli *c, int argc, char **argv)
 }
 
 /* Takes the options off argv (after argv[0]) into a, checking them
- * against cmd. Returns CLI_EXIT_OK or a usage error (printed). */
-static enum cli_exit cli_options(struct cli *c, const struct cli_command *cmd, int argc,
+ * against cmd. Returns FERRY_EXIT_OK or a usage error (printed). */
+static enum ferry_exit cli_options(struct cli *c, const struct cli_command *cmd, int argc,
 				 char **argv, struct cli_args *a)
 {
 	int i = 1;
@@ -309,7 +290,7 @@ static enum cli_exit cli_options(struct cli *c, const struct cli_command *cmd, i
 		}
 		for (const char *o = argv[i] + 1; *o != '\0'; o++) {
 			if (cmd->opts == NULL || *o < 'a' || *o > 'z' || strchr(cmd->opts, *o) == NULL)
-				return cli_fail(c, CLI_EXIT_USAGE, "unknown option -%c; usage: %s",
+				return cli_fail(c, FERRY_EXIT_USAGE, "unknown option -%c; usage: %s",
 						*o, cmd->usage);
 			a->opts |= CLI_OPT(*o);
 		}
@@ -317,27 +298,27 @@ static enum cli_exit cli_options(struct cli *c, const struct cli_command *cmd, i
 	a->argc = argc - i;
 	a->argv = argv + i;
 	if (a->argc < cmd->min_args || a->argc > cmd->max_args)
-		return cli_fail(c, CLI_EXIT_USAGE, "usage: %s", cmd->usage);
-	return CLI_EXIT_OK;
+		return cli_fail(c, FERRY_EXIT_USAGE, "usage: %s", cmd->usage);
+	return FERRY_EXIT_OK;
 }
 
-enum cli_exit cli_exec(struct cli *c, int argc, char **argv)
+enum ferry_exit cli_exec(struct cli *c, int argc, char **argv)
 {
 	struct cli_args a;
 
 	if (argc < 1)
-		return CLI_EXIT_OK;
+		return FERRY_EXIT_OK;
 	cli_remember(c, argc, argv);
 	const struct cli_command *cmd = cli_find(argv[0]);
 	if (cmd == NULL) {
 		cli_set_what(c, "");
-		return cli_fail(c, CLI_EXIT_USAGE, "%s: unknown command (try help)", argv[0]);
+		return cli_fail(c, FERRY_EXIT_USAGE, "%s: unknown command (try help)", argv[0]);
 	}
-	enum cli_exit code = cli_options(c, cmd, argc, argv, &a);
-	if (code != CLI_EXIT_OK)
+	enum ferry_exit code = cli_options(c, cmd, argc, argv, &a);
+	if (code != FERRY_EXIT_OK)
 		return code;
 	if ((cmd->flags & CLI_REMOTE) && !c->have_server)
-		return cli_fail(c, CLI_EXIT_USAGE, "not connected (connect with open HOST first)");
+		return cli_fail(c, FERRY_EXIT_USAGE, "not connected (connect with open HOST first)");
 	return cmd->run(c, &a);
 }
 
@@ -355,14 +336,14 @@ static void cli_help_one(const struct cli_command *cmd)
 }
 
 /* help [COMMAND]: the command list, or one command in full. */
-static enum cli_exit cli_cmd_help(struct cli *c, const struct cli_args *a)
+static enum ferry_exit cli_cmd_help(struct cli *c, const struct cli_args *a)
 {
 	if (a->argc == 1) {
 		const struct cli_command *cmd = cli_find(a->argv[0]);
 		if (cmd == NULL)
-			return cli_fail(c, CLI_EXIT_USAGE, "unknown command");
+			return cli_fail(c, FERRY_EXIT_USAGE, "unknown command");
 		cli_help_one(cmd);
-		return CLI_EXIT_OK;
+		return FERRY_EXIT_OK;
 	}
 	puts("Commands (other names in parentheses):");
 	for (size_t i = 0; i < CLI_NCOMMANDS; i++) {
@@ -373,5 +354,5 @@ static enum cli_exit cli_cmd_help(struct cli *c, const struct cli_args *a)
 		puts(cmd->aliases[0] != NULL ? ")" : "");
 	}
 	puts("help COMMAND shows one in full. Quote names as in a shell: get 'my file.txt'.");
-	return CLI_EXIT_OK;
+	return FERRY_EXIT_OK;
 }

@@ -8,9 +8,8 @@
  * empty one for a file the server does not have. A resumed download
  * writes into the real name from its current size (REST). An existing
  * local file is replaced only after a confirmation (or -y). Trees are
- * walked depth-first in name order; names from the server that could
- * climb out of the target ("..", "a/b") are skipped, as are symbolic
- * links and special files. */
+ * walked by the engine (tree.h), which skips names that could climb out
+ * of the target and entries that are neither files nor directories. */
 #include "config.h"
 
 #include <errno.h>
@@ -25,7 +24,6 @@
 
 #include "cli_private.h"
 #include "interrupt.h"
-#include "listparse.h"
 #include "progress.h"
 #include "sbuf.h"
 #include "tempname.h"
@@ -38,7 +36,7 @@ static const char get_stdout_name[] = "-";
 #define GET_DIR_MODE 0777
 
 /* Downloads remote into standard output (no temporary, no summary). */
-static enum cli_exit get_stdout(struct cli *c, const char *remote, const char *label)
+static enum ferry_exit get_stdout(struct cli *c, const char *remote, const char *label)
 {
 	struct progress p;
 
@@ -46,15 +44,15 @@ static enum cli_exit get_stdout(struct cli *c, const char *remote, const char *l
 	progress_start(&p, "downloaded", label, c->bars, 0);
 	enum ftp_status st = ftp_get(c->ftp, remote, STDOUT_FILENO, 0, cli_xfer_progress, &p);
 	cli_xfer_done(c, &p, false);
-	return st == FTP_S_OK ? CLI_EXIT_OK : cli_fail_ftp(c, st, NULL);
+	return st == FTP_S_OK ? FERRY_EXIT_OK : cli_fail_ftp(c, st, NULL);
 }
 
 /* Downloads remote into a temporary beside local, then renames it over
  * local; mode is the new file's mode. */
-static enum cli_exit get_fresh(struct cli *c, const char *remote, const char *local,
+static enum ferry_exit get_fresh(struct cli *c, const char *remote, const char *local,
 			       mode_t mode, const char *label, const char *name)
 {
-	char tmp[CLI_PATH_MAX];
+	char tmp[PATH_LEN_MAX];
 	struct progress p;
 
 	if (!tempname_for(local, tmp, sizeof tmp))
@@ -84,28 +82,28 @@ static enum cli_exit get_fresh(struct cli *c, const char *remote, const char *lo
 	if (err != 0)
 		return cli_fail_errno(c, err, local);
 	cli_xfer_done(c, &p, true);
-	return CLI_EXIT_OK;
+	return FERRY_EXIT_OK;
 }
 
 /* Downloads remote into local from local's current size (sb, or NULL
  * when local does not exist yet). */
-static enum cli_exit get_resume(struct cli *c, const char *remote, const char *local,
+static enum ferry_exit get_resume(struct cli *c, const char *remote, const char *local,
 				const struct stat *sb, const char *label, const char *name)
 {
 	struct progress p;
 	off_t offset = sb ? sb->st_size : 0;
 
 	if (sb != NULL && !S_ISREG(sb->st_mode))
-		return cli_fail(c, CLI_EXIT_LOCAL, "%s: not a regular file; cannot resume", local);
+		return cli_fail(c, FERRY_EXIT_LOCAL, "%s: not a regular file; cannot resume", local);
 	if (offset > 0) {
 		off_t rsize;
 		enum ftp_status st = ftp_size(c->ftp, remote, &rsize);
 		if (st == FTP_S_OK && rsize == offset) {
 			cli_xfer_complete(c, label, rsize);
-			return CLI_EXIT_OK;
+			return FERRY_EXIT_OK;
 		}
 		if (st == FTP_S_OK && rsize < offset)
-			return cli_fail(c, CLI_EXIT_LOCAL, "%s: the local file is larger than the "
+			return cli_fail(c, FERRY_EXIT_LOCAL, "%s: the local file is larger than the "
 					"remote one (%jd > %jd bytes); not resumed", local,
 					(intmax_t)offset, (intmax_t)rsize);
 		if (st != FTP_S_OK && st != FTP_S_REFUSED)
@@ -128,12 +126,12 @@ static enum cli_exit get_resume(struct cli *c, const char *remote, const char *l
 	if (err != 0)
 		return cli_fail_errno(c, err, local);
 	cli_xfer_done(c, &p, true);
-	return CLI_EXIT_OK;
+	return FERRY_EXIT_OK;
 }
 
 /* Downloads one file: to stdout, resumed, or fresh after the overwrite
  * rule. label is the name shown; name prefixes messages inside trees. */
-static enum cli_exit get_file(struct cli *c, const char *remote, const char *local,
+static enum ferry_exit get_file(struct cli *c, const char *remote, const char *local,
 			      const struct cli_xfer_job *job, const char *label, const char *name)
 {
 	char question[CLI_MSG_MAX], refusal[CLI_MSG_MAX];
@@ -141,7 +139,7 @@ static enum cli_exit get_file(struct cli *c, const char *remote, const char *loc
 
 	if (strcmp(local, get_stdout_name) == 0) {
 		if (job->resume)
-			return cli_fail(c, CLI_EXIT_USAGE, "-c cannot resume into standard output");
+			return cli_fail(c, FERRY_EXIT_USAGE, "-c cannot resume into standard output");
 		return get_stdout(c, remote, label);
 	}
 	bool exists = lstat(local, &sb) == 0;
@@ -155,8 +153,8 @@ static enum cli_exit get_file(struct cli *c, const char *remote, const char *loc
 	if (exists) {
 		snprintf(question, sizeof question, "Overwrite %s?", local);
 		snprintf(refusal, sizeof refusal, "%s exists: not overwritten", local);
-		enum cli_exit code = cli_confirm(c, question, refusal);
-		if (code != CLI_EXIT_OK)
+		enum ferry_exit code = cli_confirm(c, question, refusal);
+		if (code != FERRY_EXIT_OK)
 			return code;
 		if (S_ISREG(sb.st_mode))
 			mode = sb.st_mode;
@@ -164,104 +162,50 @@ static enum cli_exit get_file(struct cli *c, const char *remote, const char *loc
 	return get_fresh(c, remote, local, mode, label, name);
 }
 
-/* Orders listing entries by raw name. */
-static int get_entry_cmp(const void *a, const void *b)
+/* Downloads one file of a tree (get -r). */
+static enum ferry_exit get_tree_file(struct cli *c, const char *local, const char *remote,
+				     const struct cli_xfer_job *job)
 {
-	return strcmp(((const struct ftp_entry *)a)->name, ((const struct ftp_entry *)b)->name);
-}
-
-/* Copies the remote directory tree remote into the local directory local. */
-static enum cli_exit get_tree(struct cli *c, const char *remote, const char *local,
-			      const struct cli_xfer_job *job)
-{
-	struct ftp_listing l;
-	struct sbuf rpath, lpath;
-	struct stat sb;
-	enum cli_exit code = CLI_EXIT_OK;
-
-	if (job->depth > CLI_TREE_DEPTH_MAX)
-		return cli_fail(c, CLI_EXIT_LOCAL, "%s: more than %d directory levels", local,
-				CLI_TREE_DEPTH_MAX);
-	if (mkdir(local, GET_DIR_MODE) < 0 &&
-	    (errno != EEXIST || stat(local, &sb) < 0 || !S_ISDIR(sb.st_mode)))
-		return cli_fail_errno(c, errno == EEXIST ? ENOTDIR : errno, local);
-	listparse_init(&l);
-	enum ftp_status st = ftp_list(c->ftp, remote, &l);
-	if (st != FTP_S_OK) {
-		listparse_free(&l);
-		return cli_fail_ftp(c, st, job->depth > 0 ? remote : NULL);
-	}
-	if (l.n > 1)
-		qsort(l.v, l.n, sizeof l.v[0], get_entry_cmp);
-	sbuf_init(&rpath, CLI_PATH_MAX);
-	sbuf_init(&lpath, CLI_PATH_MAX);
-	struct cli_xfer_job sub = *job;
-	sub.depth++;
-	for (size_t i = 0; i < l.n && code == CLI_EXIT_OK; i++) {
-		const struct ftp_entry *e = &l.v[i];
-		if (interrupt_pending()) {
-			code = cli_fail(c, CLI_EXIT_DECLINED, "interrupted");
-			break;
-		}
-		if (!cli_xfer_safe_name(e->name)) {
-			cli_note(c, "skipping %s: not a plain file name", e->display);
-			continue;
-		}
-		if (!cli_xfer_join(&rpath, remote, e->name) || !cli_xfer_join(&lpath, local, e->name)) {
-			code = cli_fail_errno(c, ENAMETOOLONG, e->display);
-			break;
-		}
-		const char *lp = sbuf_str(&lpath);
-		if (e->type == FTP_ENTRY_DIR)
-			code = get_tree(c, sbuf_str(&rpath), lp, &sub);
-		else if (e->type == FTP_ENTRY_FILE)
-			code = get_file(c, sbuf_str(&rpath), lp, &sub, lp, lp);
-		else
-			cli_note(c, "skipping %s: not a file or directory", lp);
-	}
-	sbuf_free(&rpath);
-	sbuf_free(&lpath);
-	listparse_free(&l);
-	return code;
+	return get_file(c, remote, local, job, local, local);
 }
 
 /* Works out where a download goes: local as given (inside it when it is
  * a directory), or remote's last name here. Writes it into out. */
-static enum cli_exit get_target(struct cli *c, const char *remote, const char *local,
+static enum ferry_exit get_target(struct cli *c, const char *remote, const char *local,
 				struct sbuf *out)
 {
 	char base[NAME_MAX + 1];
 	struct stat sb;
-	bool have_base = cli_xfer_basename(remote, base, sizeof base);
+	bool have_base = path_basename(remote, base, sizeof base);
 
 	if (local != NULL && (strcmp(local, get_stdout_name) == 0 || stat(local, &sb) < 0 ||
 			      !S_ISDIR(sb.st_mode))) {
 		sbuf_puts(out, local);
-		return CLI_EXIT_OK;
+		return FERRY_EXIT_OK;
 	}
 	if (!have_base)
-		return cli_fail(c, CLI_EXIT_USAGE, "%s has no file name to copy to: name the "
+		return cli_fail(c, FERRY_EXIT_USAGE, "%s has no file name to copy to: name the "
 				"local copy", remote);
-	if (local == NULL ? !sbuf_puts(out, base) : !cli_xfer_join(out, local, base))
+	if (local == NULL ? !sbuf_puts(out, base) : !path_join(out, local, base))
 		return cli_fail_errno(c, ENAMETOOLONG, local);
-	return CLI_EXIT_OK;
+	return FERRY_EXIT_OK;
 }
 
 /* get without -r, also used for the file named by a URL. */
-enum cli_exit cli_xfer_get(struct cli *c, const char *remote, const char *local, bool resume)
+enum ferry_exit cli_xfer_get(struct cli *c, const char *remote, const char *local, bool resume)
 {
 	struct cli_xfer_job job = { .resume = resume };
 	struct sbuf target;
 
-	sbuf_init(&target, CLI_PATH_MAX);
-	enum cli_exit code = get_target(c, remote, local, &target);
-	if (code == CLI_EXIT_OK)
+	sbuf_init(&target, PATH_LEN_MAX);
+	enum ferry_exit code = get_target(c, remote, local, &target);
+	if (code == FERRY_EXIT_OK)
 		code = get_file(c, remote, sbuf_str(&target), &job, remote, NULL);
 	sbuf_free(&target);
 	return code;
 }
 
-enum cli_exit cli_cmd_get(struct cli *c, const struct cli_args *a)
+enum ferry_exit cli_cmd_get(struct cli *c, const struct cli_args *a)
 {
 	struct cli_xfer_job job = { .resume = (a->opts & CLI_OPT('c')) != 0 };
 	const char *local = a->argc > 1 ? a->argv[1] : NULL;
@@ -270,11 +214,12 @@ enum cli_exit cli_cmd_get(struct cli *c, const struct cli_args *a)
 	if (!(a->opts & CLI_OPT('r')))
 		return cli_xfer_get(c, a->argv[0], local, job.resume);
 	if (local != NULL && strcmp(local, get_stdout_name) == 0)
-		return cli_fail(c, CLI_EXIT_USAGE, "-r cannot copy a tree to standard output");
-	sbuf_init(&target, CLI_PATH_MAX);
-	enum cli_exit code = get_target(c, a->argv[0], local, &target);
-	if (code == CLI_EXIT_OK)
-		code = get_tree(c, a->argv[0], sbuf_str(&target), &job);
+		return cli_fail(c, FERRY_EXIT_USAGE, "-r cannot copy a tree to standard output");
+	sbuf_init(&target, PATH_LEN_MAX);
+	enum ferry_exit code = get_target(c, a->argv[0], local, &target);
+	if (code == FERRY_EXIT_OK)
+		code = cli_xfer_tree(c, TREE_DOWNLOAD, sbuf_str(&target), a->argv[0], &job,
+				     get_tree_file);
 	sbuf_free(&target);
 	return code;
 }

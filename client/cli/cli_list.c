@@ -68,7 +68,7 @@ static void list_print(struct ftp_listing *l)
 		if (l->v[i].size >= 0 && w > size_cols)
 			size_cols = w;
 	}
-	sbuf_init(&line, CLI_MSG_MAX + CLI_PATH_MAX);
+	sbuf_init(&line, CLI_MSG_MAX + PATH_LEN_MAX);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct ftp_entry *e = &l->v[i];
 		struct tm tm;
@@ -91,7 +91,7 @@ static void list_print(struct ftp_listing *l)
 	sbuf_free(&line);
 }
 
-enum cli_exit cli_cmd_ls(struct cli *c, const struct cli_args *a)
+enum ferry_exit cli_cmd_ls(struct cli *c, const struct cli_args *a)
 {
 	struct ftp_listing l;
 
@@ -100,14 +100,14 @@ enum cli_exit cli_cmd_ls(struct cli *c, const struct cli_args *a)
 	if (st == FTP_S_OK)
 		list_print(&l);
 	listparse_free(&l);
-	return st == FTP_S_OK ? CLI_EXIT_OK : cli_fail_ftp(c, st, NULL);
+	return st == FTP_S_OK ? FERRY_EXIT_OK : cli_fail_ftp(c, st, NULL);
 }
 
 /* Adds the local file at path, shown as name, to l. */
 static void list_add_local(struct ftp_listing *l, const char *path, const char *name)
 {
 	struct stat sb;
-	char shown[CLI_PATH_MAX];
+	char shown[PATH_LEN_MAX];
 
 	if (lstat(path, &sb) < 0)
 		return;   /* gone since it was listed */
@@ -134,7 +134,7 @@ static void list_add_local(struct ftp_listing *l, const char *path, const char *
 	}
 }
 
-enum cli_exit cli_cmd_lls(struct cli *c, const struct cli_args *a)
+enum ferry_exit cli_cmd_lls(struct cli *c, const struct cli_args *a)
 {
 	const char *dir = a->argc > 0 ? a->argv[0] : ".";
 	struct ftp_listing l;
@@ -148,12 +148,12 @@ enum cli_exit cli_cmd_lls(struct cli *c, const struct cli_args *a)
 		list_add_local(&l, dir, dir);
 		list_print(&l);
 		listparse_free(&l);
-		return CLI_EXIT_OK;
+		return FERRY_EXIT_OK;
 	}
 	DIR *d = opendir(dir);
 	if (d == NULL)
 		return cli_fail_errno(c, errno, dir);
-	sbuf_init(&path, CLI_PATH_MAX);
+	sbuf_init(&path, PATH_LEN_MAX);
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
@@ -166,5 +166,5 @@ enum cli_exit cli_cmd_lls(struct cli *c, const struct cli_args *a)
 	sbuf_free(&path);
 	list_print(&l);
 	listparse_free(&l);
-	return CLI_EXIT_OK;
+	return FERRY_EXIT_OK;
 }

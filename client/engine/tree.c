@@ -1,0 +1,315 @@
+/* tree: the walk behind every recursive copy (see tree.h). tree_down
+ * walks one server directory, tree_up one local directory; both hand each
+ * entry to tree_visit, which recurses into directories and reports the
+ * rest through the visitor. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "path.h"
+#include "sanitize.h"
+#include "sbuf.h"
+#include "tree.h"
+#include "xalloc.h"
+
+/* Mode of new local directories before the umask. */
+#define TREE_DIR_MODE 0777
+
+/* One walk's state. */
+struct tree_walk {
+	struct ftp *f;                 /* the connection */
+	enum tree_way way;             /* which tree */
+	const struct tree_visitor *v;  /* the caller's callbacks */
+	struct tree_result *r;         /* the outcome */
+};
+
+/* Ends the walk as failed with status st and a formatted message; returns false. */
+static bool tree_fail(struct tree_walk *w, enum ftp_status st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static bool tree_fail(struct tree_walk *w, enum ftp_status st, const char *fmt, ...)
+{
+	char raw[TREE_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	va_end(ap);
+	sanitize_text(raw, strlen(raw), w->r->msg, sizeof w->r->msg);
+	w->r->end = TREE_FAILED;
+	w->r->status = st;
+	return false;
+}
+
+/* Fails with "path: strerror(err)". */
+static bool tree_fail_errno(struct tree_walk *w, int err, const char *path)
+{
+	return tree_fail(w, FTP_S_LOCAL, "%s: %s", path, strerror(err));
+}
+
+/* Fails with the engine's message for st, after "prefix: " when prefix is set. */
+static bool tree_fail_ftp(struct tree_walk *w, enum ftp_status st, const char *prefix)
+{
+	const char *msg = ftp_message(w->f);
+	if (msg[0] == '\0')
+		msg = ftp_status_name(st);
+	if (prefix != NULL)
+		return tree_fail(w, st, "%s: %s", prefix, msg);
+	return tree_fail(w, st, "%s", msg);
+}
+
+/* Refuses to go deeper than TREE_DEPTH_MAX; true when depth is fine. */
+static bool tree_depth_ok(struct tree_walk *w, int depth, const char *path)
+{
+	if (depth <= TREE_DEPTH_MAX)
+		return true;
+	return tree_fail(w, FTP_S_LOCAL, "%s: more than %d directory levels", path,
+			 TREE_DEPTH_MAX);
+}
+
+/* True (having stopped the walk) when the visitor asks to stop. */
+static bool tree_stop(struct tree_walk *w)
+{
+	if (w->v->stop == NULL || !w->v->stop(w->v->arg))
+		return false;
+	w->r->end = TREE_STOPPED;
+	return true;
+}
+
+/* Makes the local directory path unless it is one already; sets *made
+ * when it is new. False (walk failed) otherwise. */
+static bool tree_local_mkdir(struct tree_walk *w, const char *path, bool *made)
+{
+	struct stat sb;
+
+	*made = mkdir(path, TREE_DIR_MODE) == 0;
+	if (*made)
+		return true;
+	if (errno != EEXIST)
+		return tree_fail_errno(w, errno, path);
+	if (stat(path, &sb) < 0 || !S_ISDIR(sb.st_mode))
+		return tree_fail_errno(w, ENOTDIR, path);
+	return true;
+}
+
+/* Makes the remote directory path unless it exists already; sets *made
+ * when it is new. name prefixes messages (NULL at the top). */
+static bool tree_remote_mkdir(struct tree_walk *w, const char *path, const char *name,
+			      bool *made)
+{
+	char why[TREE_MSG_MAX];
+
+	enum ftp_status st = ftp_mkdir(w->f, path);
+	*made = st == FTP_S_OK;
+	if (st == FTP_S_OK)
+		return true;
+	if (st != FTP_S_REFUSED)
+		return tree_fail_ftp(w, st, name);
+	/* Refused: fine when the directory is there already, which entering
+	 * it (and coming back) shows. */
+	if (ftp_dir(w->f)[0] == '\0')
+		return true;   /* no way back after the test: the uploads will tell */
+	snprintf(why, sizeof why, "%s", ftp_message(w->f));
+	char *back = xstrdup(ftp_dir(w->f));
+	st = ftp_cwd(w->f, path);
+	bool exists = st == FTP_S_OK;
+	if (exists)
+		st = ftp_cwd(w->f, back);
+	free(back);
+	if (!exists && st == FTP_S_REFUSED)
+		return name ? tree_fail(w, FTP_S_REFUSED, "%s: %s", name, why)
+			    : tree_fail(w, FTP_S_REFUSED, "%s", why);
+	return st == FTP_S_OK || tree_fail_ftp(w, st, name);
+}
+
+static bool tree_down(struct tree_walk *w, const char *local, const char *remote, int depth);
+static bool tree_up(struct tree_walk *w, const char *local, const char *remote, int depth);
+
+/* Goes into a directory, hands over a file, or reports a skipped entry;
+ * false when the walk ends. */
+static bool tree_visit(struct tree_walk *w, const struct tree_entry *e, int depth)
+{
+	switch (e->type) {
+	case FTP_ENTRY_DIR:
+		return w->way == TREE_DOWNLOAD ? tree_down(w, e->local, e->remote, depth + 1)
+					       : tree_up(w, e->local, e->remote, depth + 1);
+	case FTP_ENTRY_FILE:
+		if (w->v->file(w->v->arg, e))
+			return true;
+		w->r->end = TREE_STOPPED;
+		return false;
+	case FTP_ENTRY_LINK:
+	case FTP_ENTRY_OTHER:
+		break;
+	}
+	if (w->v->skipped != NULL)
+		w->v->skipped(w->v->arg, e, TREE_SKIP_TYPE);
+	return true;
+}
+
+/* Orders listing entries by raw name. */
+static int tree_entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ftp_entry *)a)->name, ((const struct ftp_entry *)b)->name);
+}
+
+/* Orders names for qsort. */
+static int tree_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* True for "." and "..", which every walk passes over in silence. */
+static bool tree_dot(const char *name)
+{
+	return strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
+}
+
+/* Copies the remote directory remote into the local directory local. */
+static bool tree_down(struct tree_walk *w, const char *local, const char *remote, int depth)
+{
+	struct ftp_listing l;
+	struct sbuf rpath, lpath;
+	bool fresh, ok = true;
+
+	if (!tree_depth_ok(w, depth, local) || !tree_local_mkdir(w, local, &fresh))
+		return false;
+	listparse_init(&l);
+	enum ftp_status st = ftp_list(w->f, remote, &l);
+	if (st != FTP_S_OK) {
+		listparse_free(&l);
+		return tree_fail_ftp(w, st, depth > 0 ? remote : NULL);
+	}
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof l.v[0], tree_entry_cmp);
+	sbuf_init(&rpath, PATH_LEN_MAX);
+	sbuf_init(&lpath, PATH_LEN_MAX);
+	for (size_t i = 0; i < l.n && ok; i++) {
+		const struct ftp_entry *fe = &l.v[i];
+		struct tree_entry e = { .display = fe->display, .type = fe->type, .size = fe->size,
+					.fresh = fresh };
+		if (tree_stop(w)) {
+			ok = false;
+		} else if (tree_dot(fe->name)) {
+			continue;
+		} else if (!path_safe_name(fe->name)) {
+			if (w->v->skipped != NULL)
+				w->v->skipped(w->v->arg, &e, TREE_SKIP_NAME);
+		} else if (!path_join(&rpath, remote, fe->name) ||
+			   !path_join(&lpath, local, fe->name)) {
+			ok = tree_fail_errno(w, ENAMETOOLONG, fe->display);
+		} else {
+			e.local = sbuf_str(&lpath);
+			e.remote = sbuf_str(&rpath);
+			ok = tree_visit(w, &e, depth);
+		}
+	}
+	sbuf_free(&rpath);
+	sbuf_free(&lpath);
+	listparse_free(&l);
+	return ok;
+}
+
+/* Reads the names in the local directory dir, sorted, without "." and
+ * "..". NULL on error (errno set); the caller frees each name and the array. */
+static char **tree_read_dir(const char *dir, size_t *n)
+{
+	DIR *d = opendir(dir);
+	char **v = NULL;
+	size_t cap = 0;
+	struct dirent *de;
+
+	*n = 0;
+	if (d == NULL)
+		return NULL;
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		if (tree_dot(de->d_name))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = xrealloc(v, cap * sizeof *v);
+		}
+		v[(*n)++] = xstrdup(de->d_name);
+	}
+	int err = errno;
+	closedir(d);
+	if (err != 0) {
+		for (size_t i = 0; i < *n; i++)
+			free(v[i]);
+		free(v);
+		errno = err;
+		return NULL;
+	}
+	if (v == NULL)
+		v = xmalloc(sizeof *v);
+	if (*n > 1)
+		qsort(v, *n, sizeof *v, tree_name_cmp);
+	return v;
+}
+
+/* Copies the local directory local into the remote directory remote. */
+static bool tree_up(struct tree_walk *w, const char *local, const char *remote, int depth)
+{
+	struct sbuf rpath, lpath;
+	char shown[NAME_MAX + 1];
+	size_t n;
+	bool fresh;
+
+	if (!tree_depth_ok(w, depth, local))
+		return false;
+	char **names = tree_read_dir(local, &n);
+	if (names == NULL)
+		return tree_fail_errno(w, errno, local);
+	bool ok = tree_remote_mkdir(w, remote, depth > 0 ? local : NULL, &fresh);
+	sbuf_init(&rpath, PATH_LEN_MAX);
+	sbuf_init(&lpath, PATH_LEN_MAX);
+	for (size_t i = 0; i < n && ok; i++) {
+		struct stat sb;
+		struct tree_entry e = {
+			.display = sanitize_text(names[i], strlen(names[i]), shown, sizeof shown),
+			.fresh = fresh,
+		};
+		if (tree_stop(w)) {
+			ok = false;
+		} else if (!path_join(&rpath, remote, names[i]) ||
+			   !path_join(&lpath, local, names[i])) {
+			ok = tree_fail_errno(w, ENAMETOOLONG, names[i]);
+		} else if (lstat(sbuf_str(&lpath), &sb) < 0) {
+			ok = tree_fail_errno(w, errno, sbuf_str(&lpath));
+		} else {
+			e.local = sbuf_str(&lpath);
+			e.remote = sbuf_str(&rpath);
+			e.size = sb.st_size;
+			e.type = S_ISDIR(sb.st_mode) ? FTP_ENTRY_DIR
+			       : S_ISREG(sb.st_mode) ? FTP_ENTRY_FILE
+			       : S_ISLNK(sb.st_mode) ? FTP_ENTRY_LINK : FTP_ENTRY_OTHER;
+			ok = tree_visit(w, &e, depth);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	sbuf_free(&rpath);
+	sbuf_free(&lpath);
+	return ok;
+}
+
+void tree_walk(struct ftp *f, enum tree_way way, const char *local, const char *remote,
+	       const struct tree_visitor *v, struct tree_result *r)
+{
+	struct tree_walk w = { .f = f, .way = way, .v = v, .r = r };
+
+	r->end = TREE_DONE;
+	r->status = FTP_S_OK;
+	r->msg[0] = '\0';
+	if (way == TREE_DOWNLOAD)
+		tree_down(&w, local, remote, 0);
+	else
+		tree_up(&w, local, remote, 0);
+}

@@ -1,0 +1,83 @@
+/* tree: walking a directory tree to copy it: the one walk behind the
+ * command line's get -r and put -r and the TUI's directory copies.
+ *
+ * A download walks the server's tree (one listing per directory, through
+ * the engine), an upload the local one (readdir). Each directory's target
+ * is made as the walk enters it: mkdir locally, MKD remotely, where a
+ * refusal is fine when the directory turns out to exist (entering it and
+ * coming back shows that, since MKD's refusal does not say why). Entries
+ * are visited in name order; "." and ".." are passed over, names that
+ * could climb out of the target ("a/b", "") and entries that are neither
+ * files nor directories (links, devices: no loops, no surprises) are
+ * reported as skipped; every file is handed to the caller, which copies or
+ * queues it. Nothing is printed: the outcome and its one-line message
+ * come back in a struct tree_result. */
+#ifndef FERRY_TREE_H
+#define FERRY_TREE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "ftp.h"
+
+/* Deepest directory nesting copied (levels below the top). */
+#define TREE_DEPTH_MAX 64
+/* Longest message of a failed walk, in bytes. */
+#define TREE_MSG_MAX 2048
+
+/* Which tree is walked. */
+enum tree_way {
+	TREE_DOWNLOAD,  /* the server's tree into a local directory */
+	TREE_UPLOAD,    /* a local tree into a server directory */
+};
+
+/* Why an entry is not copied. */
+enum tree_skip {
+	TREE_SKIP_NAME,  /* its name is not safe below a directory (local and remote are NULL) */
+	TREE_SKIP_TYPE,  /* neither a file nor a directory (a link, a device) */
+};
+
+/* An entry the walk meets; valid only during the callback. */
+struct tree_entry {
+	const char *local;        /* its local path (the target of a download), raw */
+	const char *remote;       /* its remote path (the target of an upload), raw */
+	const char *display;      /* its name in the source, sanitised for messages */
+	enum ftp_entry_type type; /* what the source says it is */
+	off_t size;               /* the source's size in bytes; -1 when unknown */
+	bool fresh;               /* its directory was made by this walk: no target exists yet */
+};
+
+/* What the caller does with what the walk meets. */
+struct tree_visitor {
+	/* A file to copy; returns false to stop the walk. */
+	bool (*file)(void *arg, const struct tree_entry *e);
+	/* An entry not copied; NULL ignores them. */
+	void (*skipped)(void *arg, const struct tree_entry *e, enum tree_skip why);
+	/* Asked before each entry; true stops the walk (Ctrl-C, a cancel). NULL: never. */
+	bool (*stop)(void *arg);
+	void *arg;  /* passed to each */
+};
+
+/* How a walk ended. */
+enum tree_end {
+	TREE_DONE,     /* every entry visited */
+	TREE_STOPPED,  /* a visitor callback stopped it */
+	TREE_FAILED,   /* the walk itself failed: see status and msg */
+};
+
+/* The outcome of a walk. */
+struct tree_result {
+	enum tree_end end;        /* how it ended */
+	enum ftp_status status;   /* TREE_FAILED: FTP_S_LOCAL for a local error, else the engine's */
+	char msg[TREE_MSG_MAX];   /* TREE_FAILED: one sanitised line, "PATH: reason" */
+};
+
+/* Walks the source tree of way: the remote directory remote into the
+ * local directory local (TREE_DOWNLOAD), or local into remote
+ * (TREE_UPLOAD), making target directories and calling v for every entry
+ * below. Fills r. Relative remote paths are taken from the current
+ * remote directory, which the walk leaves where it found it. */
+void tree_walk(struct ftp *f, enum tree_way way, const char *local, const char *remote,
+	       const struct tree_visitor *v, struct tree_result *r);
+
+#endif
