@@ -1,8 +1,8 @@
-/* Fuzz target: the client's listing parser (client/listparse.c), reading
- * whatever a server sends. Input: a mode byte (bit 0: MLSD, else LIST),
- * then the listing body. Properties: every entry has a name and a
- * display name, the display name holds no control character (it goes to a
- * terminal), sizes are -1 or more, permissions fit their field, and the
+/* Fuzz target: the client's listing parser (client/engine/listparse.c),
+ * reading whatever a server sends. Input: a mode byte (bit 0: MLSD, else
+ * LIST), then the listing body. Properties: every entry has a name and a
+ * display name, the display name holds no control character (it goes to
+ * a terminal), sizes are -1 or more, permissions fit their field, and the
  * entries plus the skipped lines never outnumber the lines. The one-line
  * parsers and the time-val parser run on the body too. */
 #include "config.h"
