@@ -5,6 +5,7 @@
 #include <linux/capability.h>
 #include <seccomp.h>
 #include <stddef.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -38,12 +39,13 @@ static const char *const session_calls[] = {
 	"fstat", "newfstatat", "statx", "stat", "lstat", "fstatfs", "getdents64",
 	"readlinkat", "mkdirat", "unlinkat", "renameat", "renameat2", "linkat",
 	"fchmod", "ftruncate", "fallocate", "fsync", "fdatasync", "fadvise64", "flock",
-	"fcntl", "dup", "dup3", "umask",
+	"fcntl", "dup", "dup2", "dup3", "umask", "statfs",
 	/* Moving data: sendfile downloads, splice uploads. */
-	"sendfile", "splice", "pipe2", "copy_file_range", "memfd_create",
+	"sendfile", "splice", "pipe", "pipe2", "copy_file_range", "memfd_create",
 	/* Time: deadlines, the failed-login delay, log stamps, timers. */
 	"clock_gettime", "clock_nanosleep", "nanosleep", "gettimeofday", "time",
 	"alarm", "setitimer", "getitimer",
+	"timer_create", "timer_settime", "timer_gettime", "timer_delete",
 	"timerfd_create", "timerfd_settime", "timerfd_gettime",
 	/* Memory (malloc, crypt's large buffers). */
 	"brk", "mmap", "munmap", "mremap", "mprotect", "madvise",
@@ -61,13 +63,16 @@ static const char *const session_calls[] = {
  * the same calls. Test builds only; execve stays forbidden. */
 static const char *const sanitizer_calls[] = {
 	"clone", "clone3", "wait4", "waitid", "ptrace", "prctl", "sched_getaffinity",
-	"getdents", "readlink", "getppid", "setrlimit", "ioctl", "pipe", "dup2", "kill",
+	"getdents", "readlink", "getppid", "setrlimit", "ioctl",
 };
 #endif
 
 /* Socket families a session may open: data connections, and syslog(3)
  * reconnecting to /dev/log. */
 static const int socket_families[] = { AF_INET, AF_INET6, AF_UNIX };
+/* ioctl(2) requests a session may make: bytes waiting in or not yet sent
+ * from a socket, and non-blocking mode. No terminal or device requests. */
+static const unsigned long ioctl_requests[] = { FIONREAD, TIOCOUTQ, FIONBIO };
 
 int sandbox_drop_capabilities(void)
 {
@@ -127,6 +132,9 @@ int sandbox_enter(const char **what)
 	for (size_t i = 0; rc == 0 && i < sizeof socket_families / sizeof socket_families[0]; i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
 				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)socket_families[i]));
+	for (size_t i = 0; rc == 0 && i < sizeof ioctl_requests / sizeof ioctl_requests[0]; i++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				      SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)ioctl_requests[i]));
 	*what = "seccomp_rule_add";
 	if (rc == 0) {
 		rc = seccomp_load(ctx);
