@@ -109,6 +109,13 @@ static void reset_tree(void)
 	fuzz_check(symlink("../beside.txt", p) == 0);
 }
 
+/* Removes the temporary directory when the fuzzer or the replay ends. */
+static void remove_base(void)
+{
+	nftw(base, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	rmdir(base);
+}
+
 static void setup_once(void)
 {
 	snprintf(base, sizeof base, "/tmp/ferry-fuzz-dispatch-XXXXXX");
@@ -116,6 +123,7 @@ static void setup_once(void)
 	snprintf(root, sizeof root, "%s/root", base);
 	snprintf(beside, sizeof beside, "%s/beside.txt", base);
 	fuzz_check(mkdir(root, 0755) == 0);
+	atexit(remove_base);
 	int fd = open(beside, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	fuzz_check(fd >= 0 && write(fd, BESIDE, sizeof BESIDE - 1) == (ssize_t)sizeof BESIDE - 1);
 	close(fd);
