@@ -18,6 +18,9 @@
 #include "sysio.h"
 #include "xalloc.h"
 
+/* Most reports handled in one go. */
+#define REPORTS_PER_WAKE 1024
+
 /* Signals seen; handlers only set these. */
 static volatile sig_atomic_t got_child, got_stop;
 
@@ -146,13 +149,15 @@ static void login_failed(struct listener *l, struct child *c)
 		recent, l->cfg->ban_window, l->cfg->ban_time, ended);
 }
 
-/* Reads every waiting report and acts on it. */
+/* Reads the waiting reports and acts on them; at most REPORTS_PER_WAKE,
+ * so a session that floods the channel cannot keep the listener from
+ * accepting (poll wakes it again for the rest). */
 static void handle_reports(struct listener *l)
 {
 	struct report_msg m;
 	pid_t from;
-	int r;
-	while ((r = report_recv(l->report_rx, &m, &from)) > 0) {
+	int r = 0;
+	for (int n = 0; n < REPORTS_PER_WAKE && (r = report_recv(l->report_rx, &m, &from)) > 0; n++) {
 		struct child *c = find_child(&l->ch, from);
 		if (c == NULL)
 			continue;   /* not a session of ours */
