@@ -455,8 +455,11 @@ bool conn_buffered(const struct conn *c)
 
 int conn_poll(struct conn_pollfd *p, int n, int timeout_ms)
 {
-	/* Two poll entries per connection: its read and its write side. */
-	struct pollfd *fds = xcalloc((size_t)n * 2, sizeof *fds);
+	/* Two poll entries per connection: its read and its write side. A
+	 * transfer loop polls two or three connections many times a second,
+	 * so small sets stay on the stack. */
+	struct pollfd small[8] = { { 0 } };
+	struct pollfd *fds = n <= 4 ? small : xcalloc((size_t)n * 2, sizeof *fds);
 	int ready = 0;
 	for (int i = 0; i < n; i++) {
 		p[i].revents = 0;
@@ -485,7 +488,8 @@ int conn_poll(struct conn_pollfd *p, int n, int timeout_ms)
 			break;
 	}
 	if (r < 0) {
-		free(fds);
+		if (fds != small)
+			free(fds);
 		return -1;
 	}
 	ready = 0;
@@ -498,7 +502,8 @@ int conn_poll(struct conn_pollfd *p, int n, int timeout_ms)
 		if (p[i].revents)
 			ready++;
 	}
-	free(fds);
+	if (fds != small)
+		free(fds);
 	return ready;
 }
 

@@ -505,6 +505,34 @@ START_TEST(wait_times_out)
 }
 END_TEST
 
+/* conn_poll over many connections: only the one with data is ready. */
+START_TEST(poll_many)
+{
+	enum { N = 6 };
+	struct conn *a[N], *b[N];
+	struct conn_pollfd p[N];
+	for (int i = 0; i < N; i++) {
+		int fds[2];
+		tlstest_socketpair(fds);
+		a[i] = conn_plain(fds[0], fds[0]);
+		b[i] = conn_plain(fds[1], fds[1]);
+		p[i] = (struct conn_pollfd){ .c = b[i], .events = POLLIN };
+	}
+	ck_assert_int_eq(conn_poll(p, N, 20), 0);
+	ck_assert_int_eq(conn_write_all(a[4], "x", 1, 1000), CONN_OK);
+	ck_assert_int_eq(conn_poll(p, N, 5000), 1);
+	for (int i = 0; i < N; i++)
+		ck_assert_int_eq(p[i].revents, i == 4 ? POLLIN : 0);
+	p[1].events = POLLOUT;
+	ck_assert_int_eq(conn_poll(p, N, 5000), 2);
+	ck_assert_int_eq(p[1].revents, POLLOUT);
+	for (int i = 0; i < N; i++) {
+		conn_free(a[i]);
+		conn_free(b[i]);
+	}
+}
+END_TEST
+
 static Suite *conn_suite(void)
 {
 	Suite *s = suite_create("conn");
@@ -512,6 +540,7 @@ static Suite *conn_suite(void)
 	tcase_add_test(tc, plain_roundtrip_and_eof);
 	tcase_add_test(tc, plain_sendfile);
 	tcase_add_test(tc, plain_upgraded_to_tls);
+	tcase_add_test(tc, poll_many);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("tls");

@@ -9,6 +9,7 @@
 #include "tlsclient.h"
 
 #include <check.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -649,6 +650,37 @@ START_TEST(client_bad_ca_file)
 }
 END_TEST
 
+/* A client asking to renegotiate (TLS 1.2) is refused: the session ends
+ * with an error instead of a second handshake. */
+START_TEST(renegotiation_refused)
+{
+	struct server s;
+	server_init(&s, "combined.pem", NULL, TLS1_2_VERSION);
+	struct session ss;
+	session_open(&ss, &s, "localhost", "ca.pem", 0);
+	ck_assert(ss.sst == CONN_OK && ss.cst == CONN_OK);
+	/* ferry itself never renegotiates: this client is made to. */
+	SSL_clear_options(conn_ssl(ss.cctl), SSL_OP_NO_RENEGOTIATION);
+	ck_assert_int_eq(SSL_renegotiate(conn_ssl(ss.cctl)), 1);
+	enum conn_status cs = SSL_do_handshake(conn_ssl(ss.cctl)) == 1 ? CONN_OK : CONN_WANT_READ;
+	char buf[16];
+	size_t got;
+	enum conn_status st = CONN_WANT_READ;
+	for (int k = 0; k < 200 && (st == CONN_WANT_READ || st == CONN_WANT_WRITE); k++) {
+		st = conn_read(ss.sctl, buf, sizeof buf, &got);
+		cs = conn_read(ss.cctl, buf, sizeof buf, &got);
+		struct conn_pollfd p[2] = { { .c = ss.sctl, .events = POLLIN },
+					    { .c = ss.cctl, .events = POLLIN } };
+		conn_poll(p, 2, 10);
+	}
+	ck_assert_msg(cs == CONN_ERROR, "client: %d %s", cs, conn_error(ss.cctl));
+	ck_assert_msg(strstr(conn_error(ss.cctl), "renegotiation"), "%s", conn_error(ss.cctl));
+	ck_assert_int_eq(SSL_num_renegotiations(conn_ssl(ss.sctl)), 0);
+	session_close(&ss);
+	server_free(&s);
+}
+END_TEST
+
 static Suite *tls_suite(void)
 {
 	Suite *s = suite_create("tls");
@@ -659,6 +691,7 @@ static Suite *tls_suite(void)
 	tcase_add_loop_test(tc, load_errors, 0, sizeof load_cases / sizeof load_cases[0]);
 	tcase_add_test(tc, client_bad_ca_file);
 	tcase_add_test(tc, version_limits);
+	tcase_add_test(tc, renegotiation_refused);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("binding");
