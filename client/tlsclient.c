@@ -16,6 +16,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "optword.h"
 #include "sanitize.h"
 #include "tlsclient.h"
 #include "tlserr.h"
@@ -43,10 +44,7 @@ const struct tlsc_optdef tlsc_optdefs[] = {
 };
 
 /* --tls words. */
-static const struct {
-	const char *word;
-	enum tlsc_mode mode;
-} mode_words[] = {
+static const struct optword mode_words[] = {
 	{ "auto", TLSC_AUTO },
 	{ "require", TLSC_REQUIRE },
 	{ "off", TLSC_OFF },
@@ -62,14 +60,14 @@ int tlsc_option(struct tlsc_options *o, const char *name, const char *arg, char 
 		size_t errsz)
 {
 	if (strcmp(name, "tls") == 0) {
-		for (size_t i = 0; i < sizeof mode_words / sizeof mode_words[0]; i++) {
-			if (arg && strcmp(arg, mode_words[i].word) == 0) {
-				o->mode = mode_words[i].mode;
-				return 0;
-			}
+		int mode;
+		if (!optword_lookup(mode_words, sizeof mode_words / sizeof mode_words[0], arg, &mode)) {
+			snprintf(err, errsz, "--tls must be auto, require or off, not '%s'",
+				 arg ? arg : "");
+			return -1;
 		}
-		snprintf(err, errsz, "--tls must be auto, require or off, not '%s'", arg ? arg : "");
-		return -1;
+		o->mode = (enum tlsc_mode)mode;
+		return 0;
 	}
 	if (strcmp(name, "ca-file") == 0) {
 		if (!arg || !*arg) {

@@ -53,6 +53,15 @@ static enum conn_status fail_errno(struct conn *c, const char *what)
 	return CONN_ERROR;
 }
 
+/* After a failed plain call: a wait (want) if it would block, else a
+ * failure named what. */
+static enum conn_status errno_status(struct conn *c, enum conn_status want, const char *what)
+{
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		return want;
+	return fail_errno(c, what);
+}
+
 static struct conn *conn_alloc(int rfd, int wfd)
 {
 	struct conn *c = xcalloc(1, sizeof *c);
@@ -180,6 +189,20 @@ enum conn_status conn_handshake(struct conn *c)
 	return st;
 }
 
+/* Before any TLS read or write: the handshake done (or its status), no
+ * earlier fatal error, and a clean slate for SSL_get_error. */
+static enum conn_status tls_ready(struct conn *c)
+{
+	if (c->broken)
+		return CONN_ERROR;
+	enum conn_status st = conn_handshake(c);
+	if (st == CONN_OK) {
+		ERR_clear_error();
+		errno = 0;
+	}
+	return st;
+}
+
 enum conn_status conn_read(struct conn *c, void *buf, size_t n, size_t *got)
 {
 	*got = 0;
@@ -195,19 +218,13 @@ enum conn_status conn_read(struct conn *c, void *buf, size_t n, size_t *got)
 			c->eof = true;
 			return CONN_EOF;
 		}
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return CONN_WANT_READ;
-		return fail_errno(c, "read");
+		return errno_status(c, CONN_WANT_READ, "read");
 	}
 	if (c->eof)
 		return CONN_EOF;
-	if (c->broken)
-		return CONN_ERROR;
-	enum conn_status st = conn_handshake(c);
+	enum conn_status st = tls_ready(c);
 	if (st != CONN_OK)
 		return st;
-	ERR_clear_error();
-	errno = 0;
 	if (SSL_read_ex(c->ssl, buf, n, got) == 1)
 		return CONN_OK;
 	return tls_status(c, 0, "TLS read");
@@ -230,20 +247,13 @@ enum conn_status conn_write(struct conn *c, const void *buf, size_t n, size_t *p
 				*put = (size_t)w;
 				return CONN_OK;
 			}
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return CONN_WANT_WRITE;
-			return fail_errno(c, "write");
+			if (errno != EINTR)
+				return errno_status(c, CONN_WANT_WRITE, "write");
 		}
 	}
-	if (c->broken)
-		return CONN_ERROR;
-	enum conn_status st = conn_handshake(c);
+	enum conn_status st = tls_ready(c);
 	if (st != CONN_OK)
 		return st;
-	ERR_clear_error();
-	errno = 0;
 	if (SSL_write_ex(c->ssl, buf, n, put) == 1)
 		return CONN_OK;
 	return tls_status(c, 0, "TLS write");
@@ -259,11 +269,8 @@ static enum conn_status send_plain(struct conn *c, int file_fd, off_t *offset, s
 			*put = (size_t)w;
 			return CONN_OK;
 		}
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return CONN_WANT_WRITE;
-		return fail_errno(c, "sendfile");
+		if (errno != EINTR)
+			return errno_status(c, CONN_WANT_WRITE, "sendfile");
 	}
 }
 
@@ -332,9 +339,7 @@ enum conn_status conn_sendfile(struct conn *c, int file_fd, off_t *offset, size_
 		return CONN_OK;
 	if (!c->ssl)
 		return send_plain(c, file_fd, offset, n, put);
-	if (c->broken)
-		return CONN_ERROR;
-	enum conn_status st = conn_handshake(c);
+	enum conn_status st = tls_ready(c);
 	if (st != CONN_OK)
 		return st;
 	if (conn_zero_copy_send(c))

@@ -1,6 +1,7 @@
 /* fingerprint: SHA-256 fingerprints as text (see fingerprint.h). */
 #include "config.h"
 
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -21,16 +22,11 @@ void fp_format(const unsigned char d[FP_SHA256_LEN], char out[FP_TEXT_SIZE])
 	*p = '\0';
 }
 
-/* The value of hex digit c, or -1. */
+/* The value of hex digit c (either case), or -1. */
 static int hexval(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	const char *q = c ? strchr(hexdigits, toupper((unsigned char)c)) : NULL;
+	return q ? (int)(q - hexdigits) : -1;
 }
 
 bool fp_canonical(const char *text, char out[FP_TEXT_SIZE])

@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 
 #include "fingerprint.h"
+#include "optword.h"
 #include "tls.h"
 #include "tlserr.h"
 #include "xalloc.h"
@@ -66,10 +67,7 @@ const char tls_usage[] =
 	"  --implicit-tls         listeners start in TLS (ftps://, port 990)\n";
 
 /* --tls words. */
-static const struct {
-	const char *word;
-	enum tls_mode mode;
-} tls_mode_words[] = {
+static const struct optword tls_mode_words[] = {
 	{ "off", TLS_OFF },
 	{ "on", TLS_ON },
 	{ "required", TLS_REQUIRED },
@@ -100,15 +98,16 @@ int tls_option(struct tls_options *o, const char *name, const char *arg, char *e
 	       size_t errsz)
 {
 	if (strcmp(name, "tls") == 0) {
-		for (size_t i = 0; i < sizeof tls_mode_words / sizeof tls_mode_words[0]; i++) {
-			if (arg && strcmp(arg, tls_mode_words[i].word) == 0) {
-				o->mode = tls_mode_words[i].mode;
-				o->mode_given = true;
-				return 0;
-			}
+		int mode;
+		if (!optword_lookup(tls_mode_words, sizeof tls_mode_words / sizeof tls_mode_words[0],
+				    arg, &mode)) {
+			snprintf(err, errsz, "--tls must be off, on or required, not '%s'",
+				 arg ? arg : "");
+			return -1;
 		}
-		snprintf(err, errsz, "--tls must be off, on or required, not '%s'", arg ? arg : "");
-		return -1;
+		o->mode = (enum tls_mode)mode;
+		o->mode_given = true;
+		return 0;
 	}
 	if (strcmp(name, "tls-cert") == 0)
 		return set_file(&o->cert_file, name, arg, err, errsz);

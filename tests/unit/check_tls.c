@@ -91,6 +91,16 @@ static void session_close(struct session *ss)
 	tlsc_options_free(&ss->copt);
 }
 
+/* The usual start: ferryd with the test chain (at most max_version), a
+ * client for "localhost" trusting the test CA, handshake done. */
+static void session_start(struct server *s, struct session *ss, int max_version)
+{
+	server_init(s, "combined.pem", NULL, max_version);
+	session_open(ss, s, "localhost", "ca.pem", 0);
+	ck_assert_msg(ss->sst == CONN_OK && ss->cst == CONN_OK, "%s / %s", conn_error(ss->sctl),
+		      conn_error(ss->cctl));
+}
+
 /* A reply from the server, read by the client: what carries TLS 1.3
  * tickets across in a real session. */
 static void reply(struct session *ss, const char *text)
@@ -134,6 +144,18 @@ static void data_close(struct data *d)
 {
 	conn_free(d->s);
 	conn_free(d->c);
+}
+
+/* A client TLS state trusting the test CA that never had a control
+ * connection (a stranger to every server session). */
+static struct tlsc *stranger_new(struct tlsc_options *o)
+{
+	tlsc_options_init(o);
+	char err[256];
+	ck_assert_int_eq(tlsc_option(o, "ca-file", tlstest_cert("ca.pem"), err, sizeof err), 0);
+	struct tlsc *t = tlsc_new(o, "localhost", err, sizeof err);
+	ck_assert_msg(t != NULL, "%s", err);
+	return t;
 }
 
 /* The certificate checks out by name and by both IP addresses in it. */
@@ -231,10 +253,8 @@ END_TEST
 START_TEST(data_resumes_control_session)
 {
 	struct server s;
-	server_init(&s, "combined.pem", NULL, versions[_i]);
 	struct session ss;
-	session_open(&ss, &s, "localhost", "ca.pem", 0);
-	ck_assert(ss.sst == CONN_OK && ss.cst == CONN_OK);
+	session_start(&s, &ss, versions[_i]);
 	reply(&ss, "230 logged in\r\n");
 	for (int k = 0; k < 3; k++) {
 		ck_assert(tls_control_fresh_ticket(ss.sc));
@@ -275,10 +295,7 @@ START_TEST(data_theft_refused)
 
 	/* A client that never had a control connection: no session at all. */
 	struct tlsc_options o;
-	tlsc_options_init(&o);
-	char err[256];
-	ck_assert_int_eq(tlsc_option(&o, "ca-file", tlstest_cert("ca.pem"), err, sizeof err), 0);
-	struct tlsc *stranger = tlsc_new(&o, "localhost", err, sizeof err);
+	struct tlsc *stranger = stranger_new(&o);
 	struct data d = data_open(victim.sc, stranger);
 	ck_assert_int_eq(d.sv, TLS_DATA_NOT_RESUMED);
 	data_close(&d);
@@ -345,10 +362,8 @@ START_TEST(data_accept_refuses_without_bytes)
 	session_open(&victim, &s, "localhost", "ca.pem", 0);
 	reply(&victim, "230 ok\r\n");
 	struct tlsc_options o;
-	tlsc_options_init(&o);
+	struct tlsc *thief = stranger_new(&o);
 	char err[256];
-	ck_assert_int_eq(tlsc_option(&o, "ca-file", tlstest_cert("ca.pem"), err, sizeof err), 0);
-	struct tlsc *thief = tlsc_new(&o, "localhost", err, sizeof err);
 
 	int fds[2];
 	tlstest_socketpair(fds);
@@ -390,10 +405,8 @@ END_TEST
 START_TEST(client_reads_pending_tickets)
 {
 	struct server s;
-	server_init(&s, "combined.pem", NULL, TLS1_3_VERSION);
 	struct session ss;
-	session_open(&ss, &s, "localhost", "ca.pem", 0);
-	ck_assert(ss.sst == CONN_OK && ss.cst == CONN_OK);
+	session_start(&s, &ss, TLS1_3_VERSION);
 	ck_assert(!tlsc_have_session(ss.cc));
 	ck_assert_int_eq(conn_write_all(ss.sctl, "227 ok\r\n", 8, 5000), CONN_OK);
 	/* Blocking descriptor: tlsc_read_tickets must still return. */
@@ -655,10 +668,8 @@ END_TEST
 START_TEST(renegotiation_refused)
 {
 	struct server s;
-	server_init(&s, "combined.pem", NULL, TLS1_2_VERSION);
 	struct session ss;
-	session_open(&ss, &s, "localhost", "ca.pem", 0);
-	ck_assert(ss.sst == CONN_OK && ss.cst == CONN_OK);
+	session_start(&s, &ss, TLS1_2_VERSION);
 	/* ferry itself never renegotiates: this client is made to. */
 	SSL_clear_options(conn_ssl(ss.cctl), SSL_OP_NO_RENEGOTIATION);
 	ck_assert_int_eq(SSL_renegotiate(conn_ssl(ss.cctl)), 1);
