@@ -43,8 +43,8 @@ void knowncerts_free(struct knowncerts *kc);
 int knowncerts_bad_lines(const struct knowncerts *kc);
 
 /* Compares fp (canonical text) with what is stored for host:port. On
- * FP_CHANGED, *stored (if not NULL) points at the stored fingerprint,
- * valid until kc changes. */
+ * FP_CHANGED, *stored (if not NULL) points at the stored fingerprint, a
+ * static copy valid until the next call. */
 enum fp_match knowncerts_check(const struct knowncerts *kc, const char *host, int port,
 			       const char *fp, const char **stored);
 /* Stores fp for host:port, replacing what was there. False (kc
