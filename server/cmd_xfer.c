@@ -235,10 +235,13 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 			return;
 		}
 		fd = up.fd;
+		up.keep_existing = commands_denied(s) & DENY_OVERWRITE;
 		break;
 	case STORE_RESUME:
 	case STORE_APPEND:
-		fd = open_regular(s, path, O_WRONLY | (mode == STORE_APPEND ? O_CREAT : 0), &st);
+		/* An account that may not overwrite appends only to a file it creates. */
+		fd = open_regular(s, path, O_WRONLY | (mode == STORE_RESUME ? 0 :
+			(commands_denied(s) & DENY_OVERWRITE) ? O_CREAT | O_EXCL : O_CREAT), &st);
 		if (fd < 0)
 			return;
 		/* Seek rather than O_APPEND: splice(2) refuses append-mode files. */

@@ -33,8 +33,9 @@ int vfs_lstat(int root_fd, const char *vpath, struct stat *st);
 int vfs_unlink(int root_fd, const char *vpath);
 int vfs_rmdir(int root_fd, const char *vpath);
 int vfs_mkdir(int root_fd, const char *vpath, mode_t mode);
-/* rename(2) from one vpath to another. */
-int vfs_rename(int root_fd, const char *from, const char *to);
+/* rename(2) from one vpath to another; unless replace, fails with EEXIST
+ * when to exists (atomically: RENAME_NOREPLACE). */
+int vfs_rename(int root_fd, const char *from, const char *to, bool replace);
 
 /* An upload in progress: data goes to a file that has no name (or a hidden
  * temporary name) until vfs_upload_commit puts it in place. */
@@ -44,6 +45,7 @@ struct vfs_upload {
 	char *base;        /* target's name in dir_fd */
 	char tmpname[40];  /* hidden temporary name, "" while unnamed */
 	bool unnamed;      /* fd is an O_TMPFILE */
+	bool keep_existing;/* set by the caller: commit fails (EEXIST) rather than replace */
 };
 /* Starts an upload that will replace vpath (its mode is kept if it
  * exists). Fails with EISDIR if vpath is a directory. */

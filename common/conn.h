@@ -1,0 +1,128 @@
+/* conn: one connection type for control and data connections, plain or
+ * TLS. Both programs read, write, wait and close through it, so a caller
+ * never asks which kind it holds; TLS policy (certificates, session
+ * binding, trust) lives in each program's own TLS module, which hands a
+ * configured SSL object to conn_tls or conn_start_tls.
+ *
+ * Non-blocking friendly: every operation returns CONN_WANT_READ or
+ * CONN_WANT_WRITE instead of blocking when the descriptor is non-blocking
+ * (a blocking descriptor simply blocks). Poll through conn_poll, which
+ * also reports bytes TLS already decrypted into user space, or call the
+ * *_wait helpers with a timeout.
+ *
+ * End of stream is explicit: CONN_EOF is a clean end (FIN on a plain
+ * connection, close_notify under TLS); CONN_TRUNCATED is a TLS connection
+ * whose TCP stream ended without close_notify, which must be treated as a
+ * broken transfer.
+ *
+ * Zero-copy (sendfile, splice) is only offered where bytes may bypass user
+ * space: a plain socket, or a TLS connection the kernel encrypts (kTLS).
+ *
+ * Nothing here prints or exits; errors are kept as text (conn_error).
+ * OpenSSL writes to sockets with write(2): a process that uses TLS
+ * connections must ignore SIGPIPE. */
+#ifndef FERRY_CONN_H
+#define FERRY_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <openssl/types.h>
+
+/* The outcome of one operation. */
+enum conn_status {
+	CONN_OK,         /* progress made, or the step finished */
+	CONN_WANT_READ,  /* would block: wait for POLLIN, then repeat the call */
+	CONN_WANT_WRITE, /* would block: wait for POLLOUT, then repeat the call */
+	CONN_EOF,        /* the peer ended cleanly (FIN, or TLS close_notify) */
+	CONN_TRUNCATED,  /* TLS stream cut without close_notify */
+	CONN_ERROR,      /* failed; conn_error says why */
+};
+
+/* Bytes staged per SSL_write when a file is sent through user space: many
+ * full-size TLS records per call. */
+#define CONN_TLS_CHUNK (256 * 1024)
+
+struct conn;
+
+/* Wraps a plain connection; rfd and wfd are the same socket except for
+ * inetd-style pipes. Takes ownership of the descriptors. Never NULL. */
+struct conn *conn_plain(int rfd, int wfd);
+/* Wraps a TLS connection over fds with ssl (client or server role already
+ * set). Takes ownership of both; the handshake runs in conn_handshake. */
+struct conn *conn_tls(int rfd, int wfd, SSL *ssl);
+/* Turns a plain connection into TLS (AUTH TLS): takes ownership of ssl.
+ * The caller must drop any bytes it read ahead on the plain connection.
+ * Returns false (c unchanged, ssl freed) if c is already TLS. */
+bool conn_start_tls(struct conn *c, SSL *ssl);
+/* Closes the descriptors and frees c (NULL is ignored). No close_notify:
+ * call conn_shutdown or conn_finish first for an orderly end. */
+void conn_free(struct conn *c);
+
+/* Runs the TLS handshake as far as it can: CONN_OK when done (at once for
+ * a plain connection), CONN_WANT_* to repeat, CONN_ERROR. */
+enum conn_status conn_handshake(struct conn *c);
+/* Reads up to n bytes into buf; *got is set on CONN_OK (0 only if n is). */
+enum conn_status conn_read(struct conn *c, void *buf, size_t n, size_t *got);
+/* Writes up to n bytes; *put is set on CONN_OK. After CONN_WANT_* repeat
+ * with the same bytes still at the start of buf. */
+enum conn_status conn_write(struct conn *c, const void *buf, size_t n, size_t *put);
+/* Sends up to n bytes of file_fd from *offset, advancing it; *put is set
+ * on CONN_OK. Zero-copy where conn_zero_copy_send; otherwise the file is
+ * read through a buffer into large TLS writes. */
+enum conn_status conn_sendfile(struct conn *c, int file_fd, off_t *offset, size_t n,
+			       size_t *put);
+/* Ends the sending side: TLS close_notify, then TCP FIN on a socket.
+ * CONN_OK when sent. Reading stays possible (the peer's close_notify). */
+enum conn_status conn_shutdown(struct conn *c);
+
+/* Waits up to timeout_ms for the event st (CONN_WANT_READ/WRITE) asks
+ * for. CONN_OK when ready, CONN_ERROR ("timed out") otherwise. */
+enum conn_status conn_wait(struct conn *c, enum conn_status st, int timeout_ms);
+/* conn_handshake until done, waiting at most timeout_ms per step. */
+enum conn_status conn_handshake_wait(struct conn *c, int timeout_ms);
+/* Writes all n bytes, waiting at most timeout_ms for each step. */
+enum conn_status conn_write_all(struct conn *c, const void *buf, size_t n, int timeout_ms);
+/* Orderly end of a connection: sends close_notify and FIN, then waits at
+ * most timeout_ms for the peer to end too, discarding anything it still
+ * sends. Returns CONN_EOF (the peer ended cleanly), CONN_TRUNCATED, or
+ * CONN_ERROR (reset, or no end in time). Does not free c. */
+enum conn_status conn_finish(struct conn *c, int timeout_ms);
+
+/* One entry of conn_poll: events POLLIN and/or POLLOUT; revents set. */
+struct conn_pollfd {
+	struct conn *c;  /* connection to wait on (NULL entries are skipped) */
+	short events;    /* POLLIN, POLLOUT */
+	short revents;   /* what is ready: POLLIN, POLLOUT, POLLERR/POLLHUP */
+};
+/* Waits like poll(2) on several connections, at most timeout_ms (-1 for
+ * ever). A connection with decrypted bytes waiting (conn_buffered) is
+ * readable at once. Returns the number ready, 0 on timeout, -1 on error. */
+int conn_poll(struct conn_pollfd *p, int n, int timeout_ms);
+/* The poll event status asks for: POLLIN, POLLOUT, or 0. */
+short conn_events(enum conn_status status);
+/* True if bytes are readable without touching the socket (TLS bytes
+ * already decrypted): poll(2) on the descriptor alone would miss them. */
+bool conn_buffered(const struct conn *c);
+
+/* True if conn_sendfile moves bytes without user space: plain, or kTLS. */
+bool conn_zero_copy_send(const struct conn *c);
+/* True if the socket may be spliced from directly (plain only). */
+bool conn_zero_copy_recv(const struct conn *c);
+
+/* Descriptors (for polling alongside other descriptors and for socket
+ * options). Still owned by c. */
+int conn_rfd(const struct conn *c);
+int conn_wfd(const struct conn *c);
+/* True once the connection speaks TLS (even before the handshake ends). */
+bool conn_is_tls(const struct conn *c);
+/* The SSL object of a TLS connection (NULL when plain); still owned by c. */
+SSL *conn_ssl(const struct conn *c);
+/* Writes "TLSv1.3 TLS_AES_256_GCM_SHA384" (plus " resumed" when the
+ * session was resumed) or "plain" into buf; returns buf. */
+char *conn_describe(const struct conn *c, char *buf, size_t n);
+/* The reason of the last CONN_ERROR/CONN_TRUNCATED (empty if none). */
+const char *conn_error(const struct conn *c);
+
+#endif
