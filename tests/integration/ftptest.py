@@ -165,8 +165,10 @@ class Server:
     or `with Server(args) as srv:` (starts on entry, stops on exit).
     """
 
-    def __init__(self, args=(), listen=HOST + ":0"):
+    def __init__(self, args=(), listen=HOST + ":0", prefix=()):
         self.args = [str(a) for a in args]
+        # Words before ferryd's own command line (a wrapper that execs it).
+        self.prefix = [str(a) for a in prefix]
         self.listen = listen
         self.base = tempfile.mkdtemp(prefix="ferryd-test-")
         os.chmod(self.base, 0o755)
@@ -211,7 +213,7 @@ class Server:
         if not (os.path.isfile(ferryd) and os.access(ferryd, os.X_OK)):
             raise ServerError("ferryd is not built: %s (run make)" % ferryd)
         prepare(self.base)
-        cmd = [ferryd, "-l", self.listen, "-r", self.root] + self.args
+        cmd = self.prefix + [ferryd, "-l", self.listen, "-r", self.root] + self.args
         self.cmd = cmd
         expected = 1 + sum(1 for a in self.args if a == "-l" or a.startswith("-l"))
         with open(self.log_path, "ab") as log:
