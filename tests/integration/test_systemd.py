@@ -25,6 +25,7 @@ import unittest
 import config
 
 import ftptest
+from test_sandbox import status_fields as proc_status
 
 PASSWORD = "unit-Pw 1"
 UNITEXEC = os.path.join(config.SRCDIR, "tests", "integration", "unitexec.py")
@@ -41,29 +42,10 @@ def require_root(test):
         test.fail("these tests start ferryd as root, as systemd does (run make check as root)")
 
 
-def proc_status(pid):
-    """{field: value} of /proc/PID/status."""
-    out = {}
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            key, _, value = line.partition(":")
-            out[key] = value.strip()
-    return out
-
-
 def children(pid):
     """PIDs whose parent is pid."""
-    out = []
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open("/proc/%s/stat" % name, "rb") as f:
-                    data = f.read()
-            except OSError:
-                continue
-            if int(data[data.rindex(b")") + 2:].split()[1]) == pid:
-                out.append(int(name))
-    return out
+    return [int(n) for n in os.listdir("/proc")
+            if n.isdigit() and (ftptest._proc_stat(int(n)) or (0,))[0] == pid]
 
 
 def free_port(low, high):
