@@ -106,6 +106,8 @@ class UnitFilesTest(ftptest.TestCase):
                            capture_output=True, text=True, env=env, timeout=300)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         unitdir = config.SYSTEMDSYSTEMUNITDIR
+        self.assertTrue(unitdir == "no" or unitdir.startswith("/"),
+                        "--with-systemdsystemunitdir is not an absolute path: %r" % unitdir)
         if unitdir == "no":
             # --with-systemdsystemunitdir=no: nothing installed; the units
             # built for the tests are checked in the root's /etc instead.
