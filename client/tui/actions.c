@@ -333,7 +333,7 @@ static bool act_ask_replace(struct app *a, const char *from_display, off_t size,
 	char q[ACT_QUESTION_MAX], old[64], new[64];
 	act_describe(tsize, tmtime, old, sizeof old);
 	act_describe(size, mtime, new, sizeof new);
-	snprintf(q, sizeof q, "%s exists%s%s%s. Replace it with %s%s%s%s?", to_display,
+	snprintf(q, sizeof q, "%s exists%s%s%s.\nReplace it with %s%s%s%s?", to_display,
 		 old[0] ? " (" : "", old, old[0] ? ")" : "", from_display,
 		 new[0] ? " (" : "", new, new[0] ? ")" : "");
 	return dialog_yesno(a, q);

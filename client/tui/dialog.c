@@ -86,15 +86,50 @@ static void dialog_field_draw(WINDOW *win, int y, int x, int width, const struct
 	}
 }
 
-/* Draws a box of lines (a struct dialog_view) in the middle of the screen. */
+/* The bytes of s (len bytes) that fit in cols columns, ending at a blank
+ * when one lets the rest start on the next row; at least one character. */
+static size_t dialog_fit(const char *s, size_t len, int cols)
+{
+	mbstate_t st;
+	size_t i = 0, blank = 0;
+	int used = 0;
+	memset(&st, 0, sizeof st);
+	while (i < len) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, s + i, len - i, &st);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			n = 1;
+			wc = L'?';
+			memset(&st, 0, sizeof st);
+		}
+		int w = wcwidth(wc);
+		if (used + (w < 0 ? 1 : w) > cols)
+			break;
+		used += w < 0 ? 1 : w;
+		i += n;
+		if (wc == L' ')
+			blank = i;
+	}
+	if (i == len || blank == 0)
+		return i > 0 ? i : (len > 0 ? 1 : 0);
+	return blank;
+}
+
+/* Most rows a dialog box holds. */
+#define DIALOG_ROWS_MAX 32
+
+/* Draws a box of lines (a struct dialog_view) in the middle of the screen;
+ * a line breaks at '\n' and wraps at blanks when it is wider than the box. */
 static void dialog_box_draw(struct app *a, const void *arg)
 {
 	const struct dialog_view *v = arg;
-	int rows, cols, n = 0, w = 10;
+	const char *row[DIALOG_ROWS_MAX];
+	size_t row_len[DIALOG_ROWS_MAX];
+	int field_row = -1, rows, cols, n = 0, w = 10;
 	(void)a;
 	getmaxyx(stdscr, rows, cols);
-	for (; v->lines[n] != NULL; n++) {
-		int len = (int)strlen(v->lines[n]) + 4;
+	for (int i = 0; v->lines[i] != NULL; i++) {
+		int len = (int)strlen(v->lines[i]) + 4;
 		if (len > w)
 			w = len;
 	}
@@ -104,8 +139,33 @@ static void dialog_box_draw(struct app *a, const void *arg)
 		w = DIALOG_MAX_W;
 	if (w > cols)
 		w = cols;
+	if (w < 5)
+		return;
+	/* Rows: each line cut at '\n', then wrapped to the box. */
+	for (int i = 0; v->lines[i] != NULL && n < DIALOG_ROWS_MAX; i++) {
+		if (i == v->field) {
+			field_row = n;
+			row[n] = "";
+			row_len[n++] = 0;
+			continue;
+		}
+		const char *p = v->lines[i];
+		do {
+			size_t piece = strcspn(p, "\n");
+			const char *q = p;
+			do {
+				size_t k = dialog_fit(q, piece - (size_t)(q - p), w - 4);
+				row[n] = q;
+				row_len[n++] = k;
+				q += k;
+				while (q < p + piece && *q == ' ')
+					q++;
+			} while (q < p + piece && n < DIALOG_ROWS_MAX);
+			p += piece;
+		} while (*p++ == '\n' && n < DIALOG_ROWS_MAX);
+	}
 	int h = n + 2 > rows ? rows : n + 2;
-	if (w < 5 || h < 3)
+	if (h < 3)
 		return;
 	WINDOW *win = newwin(h, w, (rows - h) / 2, (cols - w) / 2);
 	if (win == NULL)
@@ -113,12 +173,12 @@ static void dialog_box_draw(struct app *a, const void *arg)
 	werase(win);
 	box(win, 0, 0);
 	for (int i = 0; i < n && i + 1 < h - 1; i++) {
-		if (i == v->field) {
+		if (i == field_row) {
 			dialog_field_draw(win, i + 1, 2, w - 4, v->le, v->secret);
 			continue;
 		}
 		char shown[DIALOG_LINE_MAX];
-		sanitize_text(v->lines[i], strlen(v->lines[i]), shown, sizeof shown);
+		sanitize_text(row[i], row_len[i], shown, sizeof shown);
 		mvwaddnstr(win, i + 1, 2, shown, w - 4);
 	}
 	wnoutrefresh(win);

@@ -17,7 +17,9 @@ Its faults, each chosen by the test:
                 only after that long (the reply and the data both wait);
   - mlsd_fails: directories whose MLSD is answered 451 (as ferryd answers a
                 directory holding a name with a line break); LIST works;
-  - silent:     accept connections and never say anything (no greeting).
+  - silent:     accept connections and never say anything (no greeting);
+  - delays:     {verb: seconds}: each such command is answered that late
+                (DELE and RMD are served too, on the tree in memory).
 
 Every socket has a timeout and every wait is bounded by the stop event, so
 stop() ends it at once; threads are daemons. Lines the server received are
@@ -35,8 +37,9 @@ IDLE = 60.0
 
 class SlowFtp:
 
-    def __init__(self, tree=None, slow=None, mlsd_fails=(), silent=False):
+    def __init__(self, tree=None, slow=None, mlsd_fails=(), silent=False, delays=None):
         self.tree = dict(tree or {})
+        self.delays = dict(delays or {})
         self.slow = dict(slow or {})
         self.mlsd_fails = set(mlsd_fails)
         self.silent = silent
@@ -99,7 +102,9 @@ class SlowFtp:
 
     def _dirs(self):
         out = {"/"}
-        for name in self.tree:
+        with self.lock:
+            names = list(self.tree)
+        for name in names:
             parts = name.strip("/").split("/")
             for i in range(1, len(parts)):
                 out.add("/" + "/".join(parts[:i]))
@@ -109,7 +114,9 @@ class SlowFtp:
         """[(name, is_dir, size)] directly in directory d."""
         prefix = "" if d == "/" else d.strip("/") + "/"
         seen = {}
-        for name, data in self.tree.items():
+        with self.lock:
+            items = list(self.tree.items())
+        for name, data in items:
             name = name.strip("/")
             if not name.startswith(prefix):
                 continue
@@ -186,6 +193,8 @@ class SlowFtp:
         verb, _, arg = text.partition(" ")
         verb = verb.upper()
         handler = getattr(self, "_cmd_" + verb, None)
+        if verb in self.delays and not self._wait(self.delays[verb]):
+            return False
         if handler is None:
             self._send(c, "502 %s not implemented." % verb)
             return True
@@ -231,6 +240,22 @@ class SlowFtp:
     def _file(self, st, arg):
         path = self._join(st["cwd"], arg)
         return self.tree.get(path.lstrip("/"))
+
+    def _cmd_DELE(self, c, st, arg):
+        key = self._join(st["cwd"], arg).lstrip("/")
+        with self.lock:
+            found = self.tree.pop(key, None) is not None
+        self._send(c, "250 Deleted." if found else "550 No such file.")
+
+    def _cmd_RMD(self, c, st, arg):
+        path = self._join(st["cwd"], arg)
+        prefix = path.lstrip("/") + "/"
+        with self.lock:
+            full = any(n.lstrip("/").startswith(prefix) for n in self.tree)
+        if path not in self._dirs() or full:
+            self._send(c, "550 Not an empty directory.")
+        else:
+            self._send(c, "250 Removed.")
 
     def _cmd_SIZE(self, c, st, arg):
         data = self._file(st, arg)
