@@ -276,7 +276,10 @@ static void act_copy(struct app *a)
 			if (ans == QUEUE_ANSWER_RENAME)
 				sides.target_size = -1;
 		}
-		if (act_queue_one(a, it, target, mode, sides.target_size) != 0)
+		unsigned id = act_queue_one(a, it, target, mode, sides.target_size);
+		if (id != 0 && strcmp(target, it->name) != 0)
+			queue_show_target(a->queue, id);   /* a renamed copy shows its new name */
+		if (id != 0)
 			queued++;
 	}
 	act_items_free(v, n);

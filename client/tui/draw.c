@@ -374,9 +374,14 @@ static void draw_xfer_line(const struct queue_job *j, char *out, size_t outsz, i
 	else if (j->tree)
 		snprintf(out, outsz, "%-9s %s %s/ (listing the tree) %s", queue_state_name(j->state),
 			 arrow, j->label, j->message);
+	else if (j->state == QUEUE_RUNNING && j->message[0] != '\0')
+		/* A note (a retry after a drop) comes before the name, so it shows. */
+		snprintf(out, outsz, "%-9s %s [%s] %3d%% %s/%s  %s  %s", queue_state_name(j->state),
+			 arrow, bar, pct < 0 ? 0 : pct, done, total, j->message, j->label);
 	else if (j->state == QUEUE_RUNNING)
-		snprintf(out, outsz, "%-9s %s [%s] %3d%% %s/%s %s ETA %s  %s", queue_state_name(j->state),
-			 arrow, bar, pct < 0 ? 0 : pct, done, total, rate, eta, j->label);
+		snprintf(out, outsz, "%-9s %s [%s] %3d%% %s/%s %s ETA %s  %s",
+			 queue_state_name(j->state), arrow, bar, pct < 0 ? 0 : pct, done, total, rate,
+			 eta, j->label);
 	else
 		snprintf(out, outsz, "%-9s %s %s  %s  %s", queue_state_name(j->state), arrow, total,
 			 j->label, j->message);

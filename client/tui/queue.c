@@ -140,6 +140,13 @@ void queue_set_dates(struct queue *q, unsigned id, time_t mtime, off_t target_si
 	j->target_mtime = target_mtime;
 }
 
+void queue_show_target(struct queue *q, unsigned id)
+{
+	struct queue_job *j = queue_find(q, id);
+	if (j != NULL)
+		queue_set_label(j, queue_target(j));
+}
+
 bool queue_skip(struct queue *q, unsigned id)
 {
 	struct queue_job *j = queue_find(q, id);
@@ -195,6 +202,7 @@ void queue_progress(struct queue *q, unsigned id, off_t done, off_t total, doubl
 	if (j == NULL || j->state != QUEUE_RUNNING)
 		return;
 	j->done = done < 0 ? 0 : done;
+	j->message[0] = '\0';   /* a note about a retry is over once data moves again */
 	if (total >= 0)
 		j->size = total;
 	j->rate = isfinite(rate) && rate > 0 ? rate : 0;
@@ -412,7 +420,7 @@ static bool queue_retarget(struct queue_job *j, const char *name)
 	if (ok) {
 		free(*target);
 		*target = xstrdup(sbuf_str(&path));
-		queue_set_label(j, *target);
+		queue_set_label(j, queue_target(j));
 	}
 	sbuf_free(&path);
 	return ok;

@@ -118,6 +118,8 @@ bool queue_is_delete(const struct queue_job *j);
  * target and the size of its target (for the overwrite question). */
 void queue_set_dates(struct queue *q, unsigned id, time_t mtime, off_t target_size,
 		     time_t target_mtime);
+/* Shows job id under the path it writes (a copy renamed on the way). */
+void queue_show_target(struct queue *q, unsigned id);
 /* Marks a queued job skipped (the user declined to replace its target);
  * false when it is not queued. */
 bool queue_skip(struct queue *q, unsigned id);
@@ -156,7 +158,8 @@ struct queue_job *queue_next(struct queue *q, enum queue_lane lane);
 struct queue_job *queue_find(struct queue *q, unsigned id);
 /* The running job of lane, or NULL (owned by q). */
 struct queue_job *queue_running(struct queue *q, enum queue_lane lane);
-/* Records progress of a running job (total -1 keeps the known size). */
+/* Records progress of a running job (total -1 keeps the known size); its
+ * note, if any, is over. */
 void queue_progress(struct queue *q, unsigned id, off_t done, off_t total, double rate);
 /* Ends a running job in state (DONE, FAILED or CANCELLED) with msg (may be NULL; sanitised here). */
 void queue_finish(struct queue *q, unsigned id, enum queue_state state, const char *msg);

@@ -312,7 +312,7 @@ static void job_note(struct job_ctx *c, const char *why, int ms, int attempt)
 {
 	wire_init(&c->report, WIRE_NOTE, c->job.id);
 	snprintf(c->report.end.message, sizeof c->report.end.message,
-		 "%.900s; trying again in %d s (%d of %d)", why, ms / 1000, attempt, JOB_RETRIES);
+		 "trying again in %d s (%d of %d): %.900s", ms / 1000, attempt, JOB_RETRIES, why);
 	job_report(c);
 }
 

@@ -52,10 +52,11 @@ class SlowFtp:
 
     # -- lifecycle --
 
-    def start(self):
+    def start(self, port=0):
+        """Listens on port (0: a free one) and serves."""
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind((HOST, 0))
+        s.bind((HOST, port))
         s.listen(16)
         s.settimeout(0.2)
         self.listener = s
