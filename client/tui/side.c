@@ -458,7 +458,7 @@ static void side_logged_in(struct app *a, bool opening, const struct wire_msg *m
 	if (worker_start(&a->worker, WORKER_TRANSFER, &wl) < 0)
 		app_status(a, true, "cannot start the transfer process: %s", strerror(errno));
 	else
-		app_status_about(a, APP_TOPIC_CONNECT, false, "connected to %s", a->login.host);
+		app_status(a, false, "connected to %s", a->login.host);
 	pane_load_begin(a->pane[APP_REMOTE], r->path, true);
 	pane_load_end(a->pane[APP_REMOTE], NULL);
 	side_load(a, APP_REMOTE, a->open_path ? a->open_path : r->path[0] ? r->path : "/", NULL);
