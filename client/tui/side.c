@@ -5,7 +5,8 @@
  * a listing the user has moved on from is dropped when it arrives (its
  * request id is no longer the one awaited), and Esc ends a connection
  * being opened or a listing awaited by ending the browser that is stuck
- * in it (a new one takes its place). A connection being opened (F2) has
+ * in it (a new one takes its place); so does asking for another listing
+ * while a browser with nothing else to do is stuck in one. A connection being opened (F2) has
  * a browser of its own that replaces the remote pane's only once it has
  * logged in, so a failed attempt leaves the working connection alone. */
 #include "config.h"
@@ -97,10 +98,18 @@ static void side_load_forget(struct app *a, enum app_side side)
 	l->req = 0;
 }
 
+static bool side_restart(struct app *a, enum app_side side);
+static bool side_busy(struct app *a, enum app_side side);
+
 bool side_load(struct app *a, enum app_side side, const char *path, const char *keep)
 {
 	struct pane *p = a->pane[side];
 	const char *where = path ? path : pane_path(p)[0] ? pane_path(p) : "/";
+	/* A listing still awaited is no longer wanted: a browser stuck in it
+	 * is replaced rather than waited for, unless it has other work. */
+	if (side_loading(a, side) && !side_busy(a, side) &&
+	    (side == APP_LOCAL || a->connected) && !side_restart(a, side))
+		return false;
 	unsigned id = side_request(a, side, WIRE_LIST, where, NULL, 0);
 	if (id == 0)
 		return false;
@@ -245,6 +254,18 @@ static bool side_room(struct app *a)
 		if (a->req[i].id == 0)
 			return true;
 	app_status(a, true, "too many operations waiting for their answers; try again");
+	return false;
+}
+
+/* True when side's browser has work besides a listing: a delete job, a
+ * mkdir or a rename awaiting its answer. */
+static bool side_busy(struct app *a, enum app_side side)
+{
+	if (queue_running(a->queue, side == APP_LOCAL ? QUEUE_LANE_LOCAL : QUEUE_LANE_REMOTE))
+		return true;
+	for (size_t i = 0; i < APP_REQUESTS_MAX; i++)
+		if (a->req[i].id != 0 && a->req[i].side == side)
+			return true;
 	return false;
 }
 

@@ -138,6 +138,24 @@ class SlowListingTest(SlowServerCase):
         self.t.wait_for(r"remote / .*loading", 5)
         self.assertQuitsAtOnce("q")
 
+    def test_a_new_listing_replaces_a_held_one(self):
+        """Opening another folder while a listing is held shows that folder
+        at once; the held listing never comes in over it."""
+        self.start_ferry()
+        self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 10)
+        self.open_remote("slow")
+        self.t.wait_for(r"remote / .*loading", 5)
+        self.t.keys("/")            # the filter "slow" becomes "pub"
+        self.t.keys(*(["BSpace"] * 8))
+        self.t.type("pub")
+        self.t.keys("Enter", "Enter")
+        self.t.wait_for(lambda s: "inside.txt" in s and "remote /pub" in s, 5,
+                        "the folder opened last is shown at once")
+        time.sleep(1.0)
+        s = self.t.screen()
+        self.assertIn("remote /pub", s, "the held listing came in over the newer one")
+        self.assertNotIn("loading", s)
+
     def test_mlsd_refused_falls_back_to_list(self):
         self.start_ferry()
         self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 10)
