@@ -15,6 +15,7 @@ import re
 import time
 import unittest
 
+import config
 import ftptest
 import peers
 import tuitest
@@ -278,6 +279,43 @@ class FilterCaseTest(TuiCase):
         s = self.t.screen()
         self.assertIn("gr\u00fcn.txt", s)
         self.assertNotIn("grau.txt", s)
+
+
+def manual_keys():
+    """The KEYS section of ferry(1) as plain text (font escapes dropped,
+    the arrow characters named)."""
+    with open(os.path.join(config.SRCDIR, "man", "ferry.1"), encoding="utf-8") as f:
+        text = f.read()
+    section = text.split(".SH KEYS", 1)[1].split("\n.SH ", 1)[0]
+    for esc, plain in (("\\fB", ""), ("\\fP", ""), ("\\fI", ""), ("\\-", "-"),
+                       ("\\(ua", "Up"), ("\\(da", "Down"), (".B ", ""), (".TP", "")):
+        section = section.replace(esc, plain)
+    return section
+
+
+class HelpTest(TuiCase):
+    """? lists every key with what it does, and ferry(1) names each of them."""
+
+    NEW = ("+", "-", "*", "S", "X", "Ctrl-X", "r", "c", "t", "Esc", "Ctrl-C")
+
+    def test_help_and_manual_list_every_key(self):
+        self.start_ferry()
+        self.t.keys("?")
+        s = self.t.wait_for(r"ferry keys", 5, "? shows the keys")
+        s = self.t.screen()
+        rows = [l for l in s.split("\n")[2:] if l.startswith("  ") and l.strip()]
+        names = set()
+        for row in rows:
+            for name in row[2:16].split(","):
+                if name.strip():
+                    names.add(name.strip())
+        for k in self.NEW:
+            self.assertIn(k, names, "? does not list %s:\n%s" % (k, Tmux.framed(s)))
+        manual = manual_keys()
+        missing = [n for n in sorted(names) if not re.search(
+            r"(^|[\s,])%s($|[\s,])" % re.escape(n), manual, re.M)]
+        self.assertEqual(missing, [], "keys on the help screen that ferry(1) does not list")
+        self.t.keys("Escape")
 
 
 if __name__ == "__main__":
