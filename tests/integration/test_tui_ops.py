@@ -193,6 +193,41 @@ class CopyUnderReloadTest(TuiCase):
         self.assertAlive("after answering questions across a reload")
 
 
+class MlsdFallbackTest(TuiCase):
+    """A directory ferryd cannot list with MLSD (a name with a line break
+    inside: it answers 451) is listed with LIST instead of showing empty,
+    and the status line says so."""
+
+    def test_directory_with_a_line_break_in_a_name(self):
+        self.server.write("nl/bad\nname.txt", b"x")
+        self.server.write("nl/good.txt", b"good\n")
+        # What the server answers (the test follows it, should it change).
+        ftp = self.server.ftp()
+        try:
+            ftp.retrlines("MLSD /nl", lambda line: None)
+            refused = None
+        except Exception as e:     # ftplib.error_temp / error_perm
+            refused = str(e)
+        finally:
+            ftp.close()
+        self.start_ferry()
+        self.select("remote", "nl")
+        self.t.keys("Enter")
+        self.t.wait_for(lambda s: "good.txt" in s and "remote /nl" in s, 10,
+                        "the directory is listed, not a dead end")
+        if refused is not None:
+            self.assertRegex(refused, r"^4\d\d")
+            s = self.t.screen()
+            self.assertRegex(s.rstrip("\n").split("\n")[-1],
+                             r"MLSD failed \(%s\); listed with LIST" % re.escape(refused),
+                             "the status line does not say LIST stood in:\n" + Tmux.framed(s))
+        # And a copy out of it works.
+        self.clear_filter()
+        self.select("remote", "good.txt")
+        self.t.keys("F5")
+        self.wait_file(self.lpath("good.txt"), b"good\n")
+
+
 class ParentEntryTest(TuiCase):
     """F5, F6 and F8 on ".." do nothing, and say why."""
 
