@@ -147,8 +147,9 @@ enum ftp_status ftp_noop(struct ftp *f);
 /* Lists path (NULL or "" = the current directory) into out, which the
  * caller initialises with listparse_init and frees with listparse_free;
  * entries are appended. MLSD when offered, else LIST; when the server
- * refuses MLSD for this directory (not as an unknown command), LIST is
- * tried for it, and the message then starts "MLSD failed (...)". */
+ * answers MLSD for this directory with a 4xx reply (as ferryd's 451 for a
+ * name with a line break), LIST is tried for it, and the message then
+ * starts "MLSD failed (...)". */
 enum ftp_status ftp_list(struct ftp *f, const char *path, struct ftp_listing *out);
 /* True when the last ftp_list got its entries from LIST because MLSD was
  * refused for that directory. */

@@ -1,10 +1,13 @@
 /* ftp_list: directory listings. MLSD when FEAT offered MLST (facts are
  * exact: UTC times, sizes, types), otherwise LIST, parsed from the forms
  * real servers print (listparse.c). A server that offers MLSD but then
- * answers it 500/502 gets LIST from then on; any other refusal of MLSD
- * (a 451 for a directory holding a name MLSD cannot carry, such as one
- * with a line break) is retried with LIST for that directory only, and
- * the call says so (ftp_list_fell_back, and its message). */
+ * answers it 500/502 gets LIST from then on; a 4xx answer to MLSD (the
+ * server could not list that directory so: ferryd's 451 for a directory
+ * holding a name with a line break, which MLSD cannot carry) is retried
+ * with LIST for that directory only, and the call says so
+ * (ftp_list_fell_back, and its message). A 5xx answer (no such directory,
+ * no permission) stands: LIST would only hide it (pure-ftpd lists a
+ * missing directory as empty). */
 #include "config.h"
 
 #include <errno.h>
@@ -54,8 +57,8 @@ static enum ftp_status op_list(struct ftp *f, void *p)
 			mlsd = false;
 			continue;
 		}
-		if (st == FTP_S_REFUSED && mlsd) {
-			/* Refused for this directory only: LIST may still show it. */
+		if (st == FTP_S_REFUSED && mlsd && f->code / 100 == 4) {
+			/* Not listable with MLSD this time: LIST may still show it. */
 			sbuf_free(&body);
 			memcpy(a->why, f->msg, sizeof a->why);
 			ftp_trace(f, FTP_TRACE_INFO, "MLSD failed (%s); listing with LIST", a->why);

@@ -525,9 +525,10 @@ START_TEST(test_list_mlsd_refused)
 }
 END_TEST
 
-/* MLSD refused for one directory (ferryd's 451 for a name with a line
- * break): that directory is listed with LIST, the call says so, and the
- * next listing asks for MLSD again. */
+/* MLSD refused for one directory with a 4xx reply (ferryd's 451 for a
+ * name with a line break): that directory is listed with LIST, the call
+ * says so, and the next listing asks for MLSD again. A 5xx refusal (no
+ * such directory) stands, with no LIST behind it. */
 START_TEST(test_list_mlsd_fails_for_one_directory)
 {
 	static const struct fake_step steps[] = {
@@ -540,6 +541,12 @@ START_TEST(test_list_mlsd_fails_for_one_directory)
 		EPSV_OK,
 		{ .expect = "MLSD", .reply = "150 ok\r\n", .act = FAKE_SEND,
 		  .data = "type=file;size=2; two\r\n", .after = "226 ok\r\n" },
+		EPSV_OK,
+		STEP("MLSD gone", "550 No such directory.\r\n"),
+		EPSV_OK,
+		STEP("MLSD odd", "451 Try again.\r\n"),
+		EPSV_OK,
+		STEP("LIST odd", "550 Not today.\r\n"),
 		END,
 	};
 	struct fake *fk;
@@ -557,6 +564,12 @@ START_TEST(test_list_mlsd_fails_for_one_directory)
 	ck_assert(!ftp_list_fell_back(f));
 	ck_assert_uint_eq(l.n, 2);
 	ck_assert_str_eq(l.v[1].name, "two");
+	ck_status(f, ftp_list(f, "gone", &l), FTP_S_REFUSED);
+	ck_assert_str_eq(ftp_message(f), "550 No such directory.");
+	/* LIST failing too: its refusal is the call's. */
+	ck_status(f, ftp_list(f, "odd", &l), FTP_S_REFUSED);
+	ck_assert_str_eq(ftp_message(f), "550 Not today.");
+	ck_assert_uint_eq(l.n, 2);
 	listparse_free(&l);
 	fake_client_done(f, fk);
 }
