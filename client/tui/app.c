@@ -119,6 +119,34 @@ void app_stop_marked(struct app *a)
 	}
 }
 
+/* How long a transfer worker let go may take to exit, in ms. */
+#define APP_DETACH_GRACE_MS 3000
+
+void app_let_go_transfers(struct app *a)
+{
+	pid_t pid = worker_detach(&a->worker);
+	if (pid <= 0)
+		return;
+	for (size_t i = 0; i < APP_DETACHED_MAX; i++)
+		if (a->detached[i] <= 0) {
+			a->detached[i] = pid;
+			a->detached_until[i] = sysio_now_ms() + APP_DETACH_GRACE_MS;
+			return;
+		}
+	worker_reap(pid, true);   /* no room to wait for it */
+}
+
+/* Reaps the transfer workers let go that have exited; kills the ones past
+ * their time, or all of them when force. */
+static void app_reap(struct app *a, bool force)
+{
+	long long now = sysio_now_ms();
+	for (size_t i = 0; i < APP_DETACHED_MAX; i++)
+		if (a->detached[i] > 0 &&
+		    worker_reap(a->detached[i], force || now >= a->detached_until[i]))
+			a->detached[i] = 0;
+}
+
 /* The panes a finished job changed. */
 static void app_job_changed(struct app *a, const struct queue_job *j)
 {
@@ -328,6 +356,7 @@ int app_wait_key(struct app *a)
 			return key;
 		if (a->overlay == NULL && !a->asking)
 			actions_ask_pending(a);
+		app_reap(a, false);
 		app_watch_queue(a);
 		app_maybe_refresh(a);
 		app_redraw(a);
@@ -403,6 +432,17 @@ static void app_free(struct app *a)
 {
 	side_stop_all(a);
 	worker_stop(&a->worker);
+	/* Those let go before had their time: give them a moment more, then end them. */
+	for (int waited = 0; waited < 1000; waited += 20) {
+		app_reap(a, false);
+		bool left = false;
+		for (size_t i = 0; i < APP_DETACHED_MAX; i++)
+			left = left || a->detached[i] > 0;
+		if (!left)
+			break;
+		poll(NULL, 0, 20);
+	}
+	app_reap(a, true);
 	queue_free(a->queue);
 	pane_free(a->pane[APP_LOCAL]);
 	pane_free(a->pane[APP_REMOTE]);

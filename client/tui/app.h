@@ -25,6 +25,8 @@
 #define APP_KEEP_FINISHED 20
 /* Renames and mkdirs that may await their answers at once. */
 #define APP_REQUESTS_MAX 16
+/* Transfer workers let go (a new connection) that may be winding down at once. */
+#define APP_DETACHED_MAX 8
 
 /* Which pane is which. */
 enum app_side {
@@ -99,6 +101,8 @@ struct app {
 	char *open_path;               /* ...the directory to show once in, or NULL (its home) */
 	struct worker browse[APP_SIDES]; /* each pane's browser: listings, renames, deletes */
 	struct worker worker;          /* the transfer process */
+	pid_t detached[APP_DETACHED_MAX];        /* transfer processes let go, still to reap */
+	long long detached_until[APP_DETACHED_MAX]; /* ...when each is killed if still there */
 	struct app_load load[APP_SIDES]; /* the listing each pane waits for */
 	struct app_request req[APP_REQUESTS_MAX]; /* renames and mkdirs awaiting answers */
 	struct app_replace replace;    /* a rename to ask about */
@@ -139,6 +143,9 @@ void app_redraw(struct app *a);
 void app_pump(struct app *a);
 /* Asks the workers to stop the jobs marked stopping. */
 void app_stop_marked(struct app *a);
+/* Lets the transfer worker go without waiting for it (it stops its job,
+ * removes its temporary file and exits; it is reaped later). */
+void app_let_go_transfers(struct app *a);
 
 /* ---- side.c: the panes' sides, through their browsers ---- */
 

@@ -324,8 +324,9 @@ static void draw_pane(struct app *a, enum app_side side, WINDOW *w)
 		}
 	}
 	if (pane_rows(p) == 0)
-		draw_text(w, 1, 1, loading ? "loading\xe2\x80\xa6" : pane_filter(p)[0] ? "(no match)"
-			  : "(empty)", wd - 1, A_DIM, false);
+		draw_text(w, 1, 1, loading ? "loading\xe2\x80\xa6"
+			  : side == APP_REMOTE && worker_running(&a->opening) ? "connecting\xe2\x80\xa6"
+			  : pane_filter(p)[0] ? "(no match)" : "(empty)", wd - 1, A_DIM, false);
 out:
 	wnoutrefresh(w);
 }

@@ -465,7 +465,7 @@ static void side_logged_in(struct app *a, bool opening, const struct wire_msg *m
 	worker_kill(&a->browse[APP_REMOTE]);
 	a->browse[APP_REMOTE] = a->opening;
 	worker_init(&a->opening);
-	worker_stop(&a->worker);
+	app_let_go_transfers(a);
 	struct queue_job *run = queue_running(a->queue, QUEUE_LANE_COPY);
 	if (run != NULL)
 		queue_finish(a->queue, run->id, QUEUE_FAILED, "stopped by a new connection");

@@ -183,6 +183,28 @@ void worker_stop(struct worker *w)
 	w->reader.len = 0;
 }
 
+pid_t worker_detach(struct worker *w)
+{
+	pid_t pid = w->pid;
+	sysio_close(&w->to_fd);
+	sysio_close(&w->from_fd);
+	w->reader.len = 0;
+	w->pid = -1;
+	return pid;
+}
+
+bool worker_reap(pid_t pid, bool force)
+{
+	if (pid <= 0)
+		return true;
+	if (force) {
+		kill(pid, SIGKILL);
+		return waitpid(pid, NULL, 0) == pid || errno == ECHILD;
+	}
+	pid_t r = waitpid(pid, NULL, WNOHANG);
+	return r == pid || (r < 0 && errno == ECHILD);
+}
+
 void worker_kill(struct worker *w)
 {
 	sysio_close(&w->to_fd);
