@@ -253,6 +253,58 @@ class PureFtpdResumeTest(ResumeAfterDrop, QueueCase):
     kind = "pure-ftpd"
 
 
+class UploadAfterDrop:
+    """An upload whose connections are cut in the middle is tried again by
+    itself and ends whole on the server: from what the server kept (SIZE,
+    REST, STOR) where it keeps a broken upload (vsftpd), from the start
+    where it throws it away (ferryd writes to a temporary file)."""
+
+    kind = None
+    expect_rest = False
+    BIG = 3 << 20
+
+    def test_dropped_upload_is_tried_again(self):
+        data = ftptest.random_bytes(self.BIG, seed=8)
+        ftptest.write_file(self.lpath("up-again.bin"), data)
+        if self.kind == "ferryd":
+            host, port, url_path, user, pw = (self.server.host, self.server.port, "/", None,
+                                              None)
+            where = self.server.path("up-again.bin")
+        else:
+            peer = peers.start_peer(self.kind)
+            self.addCleanup(peer.cleanup)
+            peer.write("pub/" + REMOTE_MARK, b"remote\n")
+            host, port, url_path, user, pw = (peers.HOST, peer.port, "/pub/", peer.user,
+                                              peer.password)
+            where = peer.path("pub", "up-again.bin")
+        proxy = peers.ThrottleProxy(host, port, rate=1 << 20)
+        self.addCleanup(proxy.close)
+        self.start_ferry(url=proxy.url(url_path, user, pw))
+        self.select("local", "up-again.bin")
+        self.t.keys("F5")
+        self.wait_disk(lambda: proxy.data_bytes > self.BIG // 4, 20, "the upload did not start")
+        proxy.cut()
+        self.t.wait_for(r"trying again in \d+ s \(1 of 5\)", 10,
+                        "the panel says the transfer will be tried again")
+        self.wait_file(where, data, timeout=60)
+        stors = [c for c in proxy.commands if c.upper().startswith("STOR ")]
+        rest = [int(c.split()[1]) for c in proxy.commands
+                if c.upper().startswith("REST ") and c.split()[1].isdigit()]
+        self.assertEqual(len(stors), 2, "the upload was not sent exactly twice: %s" % stors)
+        if self.expect_rest:
+            self.assertTrue(rest and max(rest) > 0, "no REST after the drop: %s" % rest)
+        self.t.wait_for(r"done\s+-> .*up-again\.bin", 10)
+
+
+class FerrydUploadTest(UploadAfterDrop, QueueCase):
+    kind = "ferryd"
+
+
+class VsftpdUploadTest(UploadAfterDrop, QueueCase):
+    kind = "vsftpd"
+    expect_rest = True
+
+
 class StatusTest(QueueCase):
 
     def test_queued_message_goes_when_the_queue_is_done(self):
