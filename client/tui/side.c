@@ -433,8 +433,9 @@ bool side_cancel(struct app *a)
 	if (!side_loading(a, side))
 		return false;
 	side_load_forget(a, side);
-	side_lost_job(a, side, "stopped with a cancelled listing");
-	if (side_restart(a, side))
+	/* A browser with other work (a delete, a rename) keeps it: the
+	 * listing is only dropped when it comes. */
+	if (side_busy(a, side) || side_restart(a, side))
 		app_status(a, false, "listing cancelled");
 	return true;
 }
