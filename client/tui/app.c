@@ -306,6 +306,8 @@ static void app_maybe_refresh(struct app *a)
 	if (queue_active(a->queue) > 0 && now - a->refreshed_ms < APP_REFRESH_GAP_MS)
 		return;
 	a->refreshed_ms = now;
+	/* Finished jobs beyond the newest few go (they stay counted). */
+	queue_prune(a->queue, APP_KEEP_FINISHED, false);
 	for (int s = 0; s < APP_SIDES; s++) {
 		if (!a->refresh_due[s] || (s == APP_REMOTE && !a->connected))
 			continue;
