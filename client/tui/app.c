@@ -370,7 +370,14 @@ int app_wait_key(struct app *a)
 			if (fd >= 0)
 				pfd[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
 		}
-		int ready = poll(pfd, n, more ? 0 : APP_TICK_MS);
+		/* Wake up when a pane is to say "loading". */
+		int wait = more ? 0 : APP_TICK_MS;
+		for (int s = 0; s < APP_SIDES; s++) {
+			long long in = side_loading_in(a, (enum app_side)s);
+			if (in > 0 && in < wait)
+				wait = (int)in;
+		}
+		int ready = poll(pfd, n, wait);
 		bool heard = more;
 		for (nfds_t i = 1; ready > 0 && i < n; i++)
 			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))

@@ -25,6 +25,9 @@
 #define APP_KEEP_FINISHED 20
 /* Renames and mkdirs that may await their answers at once. */
 #define APP_REQUESTS_MAX 16
+/* How long a listing is awaited before its pane says "loading" (and Esc
+ * cancels it rather than the filter), in ms: a quick one never flickers. */
+#define APP_LOADING_SHOW_MS 200
 /* Transfer workers let go (a new connection) that may be winding down at once. */
 #define APP_DETACHED_MAX 8
 
@@ -65,6 +68,7 @@ struct app_staged {
 /* The listing a pane waits for. */
 struct app_load {
 	unsigned req;               /* its request id; 0 when the pane waits for none */
+	long long since;            /* when it was asked for (sysio_now_ms) */
 	bool reload;                /* the same directory again: the filter stays */
 	char *keep;                 /* the entry to put the cursor on; NULL: where it is (a
 				     * reload) or the first (a new directory) */
@@ -159,6 +163,9 @@ bool side_start_local(struct app *a);
 bool side_load(struct app *a, enum app_side side, const char *path, const char *keep);
 /* True while side's pane waits for a listing. */
 bool side_loading(const struct app *a, enum app_side side);
+/* Milliseconds until side's pane says "loading" (0: it does now), or -1
+ * when it waits for no listing. */
+long long side_loading_in(const struct app *a, enum app_side side);
 /* Enters the directory under the cursor of side. */
 void side_enter(struct app *a, enum app_side side);
 /* Goes to the parent directory of side, with the cursor on where it came from. */

@@ -275,7 +275,7 @@ static void draw_pane(struct app *a, enum app_side side, WINDOW *w)
 	werase(w);
 	const char *path = pane_path(p);
 	char shown[PANE_PATH_MAX];
-	bool loading = side_loading(a, side);
+	bool loading = side_loading_in(a, side) == 0;
 	snprintf(head, sizeof head, "%s %s [%s%s%s%s]%s", side == APP_LOCAL ? "local" : "remote",
 		 path[0] ? path : "-", pane_sort_name(pane_sort_mode(p)),
 		 pane_sort_reverse(p) ? " reversed" : "",

@@ -24,7 +24,7 @@ static const struct keys_binding keys_bindings[] = {
 	{ { '-', 0 }, "-", NULL, ACT_UNTAG_PATTERN, "untag the entries matching a pattern" },
 	{ { '*', 0 }, "*", NULL, ACT_TAG_INVERT, "invert the tags" },
 	{ { '/', 0 }, "/", "filter", ACT_FILTER, "filter by part of a name (Enter keeps it, Esc clears it)" },
-	{ { KEYS_ESC, 0 }, "Esc", NULL, ACT_ESCAPE, "cancel a connection being opened or a listing awaited, else clear the filter" },
+	{ { KEYS_ESC, 0 }, "Esc", NULL, ACT_ESCAPE, "cancel a connection being opened or a pane's loading, else clear the filter" },
 	{ { 's', 0 }, "s", "sort", ACT_SORT, "cycle the sort order: name, extension, size, date" },
 	{ { 'S', 0 }, "S", NULL, ACT_REVERSE, "reverse the sort order" },
 	{ { '.', 0 }, ".", NULL, ACT_HIDDEN, "show or hide hidden files" },

@@ -19,6 +19,7 @@
 #include "app.h"
 #include "path.h"
 #include "sbuf.h"
+#include "sysio.h"
 #include "xalloc.h"
 
 /* ---- requests ---- */
@@ -116,6 +117,7 @@ bool side_load(struct app *a, enum app_side side, const char *path, const char *
 	side_load_forget(a, side);
 	struct app_load *l = &a->load[side];
 	l->req = id;
+	l->since = sysio_now_ms();
 	l->reload = path == NULL;
 	l->keep = keep ? xstrdup(keep) : NULL;
 	return true;
@@ -124,6 +126,14 @@ bool side_load(struct app *a, enum app_side side, const char *path, const char *
 bool side_loading(const struct app *a, enum app_side side)
 {
 	return a->load[side].req != 0;
+}
+
+long long side_loading_in(const struct app *a, enum app_side side)
+{
+	if (!side_loading(a, side))
+		return -1;
+	long long left = a->load[side].since + APP_LOADING_SHOW_MS - sysio_now_ms();
+	return left > 0 ? left : 0;
 }
 
 /* Keeps one entry of the listing awaited. */
@@ -430,8 +440,8 @@ bool side_cancel(struct app *a)
 		return true;
 	}
 	enum app_side side = a->active;
-	if (!side_loading(a, side))
-		return false;
+	if (side_loading_in(a, side) != 0)
+		return false;   /* none, or not shown yet: Esc is for the filter */
 	side_load_forget(a, side);
 	/* A browser with other work (a delete, a rename) keeps it: the
 	 * listing is only dropped when it comes. */
