@@ -498,7 +498,8 @@ END_TEST
 /* MLSD refused for one directory with a 4xx reply (ferryd's 451 for a
  * name with a line break): that directory is listed with LIST, the call
  * says so, and the next listing asks for MLSD again. A 5xx refusal (no
- * such directory) stands, with no LIST behind it. */
+ * such directory) stands, with no LIST behind it (only MLST, in case the
+ * path names a file). */
 START_TEST(test_list_mlsd_fails_for_one_directory)
 {
 	static const struct fake_step steps[] = {
@@ -513,10 +514,12 @@ START_TEST(test_list_mlsd_fails_for_one_directory)
 		  .data = "type=file;size=2; two\r\n", .after = "226 ok\r\n" },
 		EPSV_OK,
 		STEP("MLSD gone", "550 No such directory.\r\n"),
+		STEP("MLST gone", "550 No such file.\r\n"),
 		EPSV_OK,
 		STEP("MLSD odd", "451 Try again.\r\n"),
 		EPSV_OK,
 		STEP("LIST odd", "550 Not today.\r\n"),
+		STEP("MLST odd", "550 No such file.\r\n"),
 		END,
 	};
 	struct fake *fk;
