@@ -114,7 +114,7 @@ class UnitFilesTest(ftptest.TestCase):
             found = [n for _, _, files in os.walk(dest) for n in files if n in UNITS]
             self.assertEqual(found, [])
             unitdir = "/etc/systemd/system"
-            os.makedirs(dest + unitdir)
+            os.makedirs(dest + unitdir, exist_ok=True)
             for name in UNITS:
                 src = os.path.join(config.BUILDDIR, "systemd", name)
                 if not os.path.exists(src):
@@ -137,8 +137,16 @@ class UnitFilesTest(ftptest.TestCase):
                 for top, _, files in os.walk(dest) for n in files if n == "ferryd.8"]
         self.assertEqual(len(mans), 1, mans)
         env = dict(os.environ, MANPATH=mans[0], SYSTEMD_LOG_COLOR="0")
+        # systemd finds units by name only on its search path, which a
+        # prefix-relative unit directory (make distcheck) is not on: the
+        # same bytes go to the root's /etc/systemd/system.
+        etc = os.path.join(dest, "etc/systemd/system")
+        if installed != etc:
+            os.makedirs(etc, exist_ok=True)
+            for name in UNITS:
+                shutil.copy(os.path.join(installed, name), etc)
         r = subprocess.run([config.SYSTEMD_ANALYZE, "verify", "--root=" + dest]
-                           + [os.path.join(installed, u) for u in UNITS],
+                           + [os.path.join(etc, u) for u in UNITS],
                            capture_output=True, text=True, env=env, timeout=120)
         self.assertEqual((r.returncode, r.stdout + r.stderr), (0, ""))
 
