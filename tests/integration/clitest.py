@@ -15,6 +15,10 @@ one-line `ferry: ` messages on stderr.
 Transfers to interrupt go through peers.ThrottleProxy, which slows the
 data to a known rate, so a test can kill ferry (SIGKILL or SIGINT) or cut
 its connections while a transfer is halfway through.
+
+These suites test plain FTP: every run gets --tls=off first (TLS_ARGS),
+so ferry's default (TLS when the server offers it, else a note) stays out
+of their output; test_cli_tls.py tests TLS and that default.
 """
 
 import json
@@ -126,6 +130,8 @@ class CliBase:
     "pure-ftpd"."""
 
     PEER = None
+    # Options every run starts with (plain FTP: see the module's notes).
+    TLS_ARGS = ("--tls=off",)
 
     # -- set-up --
 
@@ -184,7 +190,7 @@ class CliBase:
     # -- running ferry --
 
     def argv(self, args=(), script=None, url=True, cd=True):
-        cmd = [FERRY] + list(args)
+        cmd = [FERRY] + list(self.TLS_ARGS) + list(args)
         if script is not None:
             cmd += ["-c", (self.cd if cd else "") + script]
         if url is True:
