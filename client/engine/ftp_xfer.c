@@ -140,20 +140,25 @@ static enum ftp_status xfer_cancelled(struct ftp *f)
 /* Reads from the data connection into buf (n bytes): under TLS, record
  * after record until buf is full or nothing more is waiting, so the sink
  * gets large writes; a plain read takes what the socket holds at once.
- * *got bytes; the status of the last read (CONN_OK with *got > 0 when
- * bytes came, even if a wait or the end followed them). */
-static enum conn_status xfer_read(struct conn *dc, char *buf, size_t n, size_t *got)
+ * Returns the status of the first read (CONN_OK: *got bytes); *then is
+ * the status that ended the reading after bytes came (CONN_OK when buf
+ * filled up, a wait, or the end or a failure the caller must act on
+ * without polling: the socket may have nothing more to say). */
+static enum conn_status xfer_read(struct conn *dc, char *buf, size_t n, size_t *got,
+				  enum conn_status *then)
 {
+	*then = CONN_WANT_READ;
 	enum conn_status st = conn_read(dc, buf, n, got);
 	if (st != CONN_OK || !conn_is_tls(dc))
 		return st;
 	while (*got < n) {
 		size_t more;
-		enum conn_status st2 = conn_read(dc, buf + *got, n - *got, &more);
-		if (st2 != CONN_OK)
-			break;   /* a wait, the end or a failure: seen again on the next call */
+		*then = conn_read(dc, buf + *got, n - *got, &more);
+		if (*then != CONN_OK)
+			return CONN_OK;
 		*got += more;
 	}
+	*then = CONN_OK;
 	return CONN_OK;
 }
 
@@ -165,7 +170,7 @@ static enum ftp_status xfer_pump_in(struct ftp *f, struct conn *dc, const struct
 {
 	char *buf = xfer_buf(f);
 	long long idle_since = sysio_now_ms();
-	enum conn_status want = CONN_WANT_READ;
+	enum conn_status want = CONN_WANT_READ, then = CONN_WANT_READ;
 
 	for (;;) {
 		if (xfer_progress(p, false))
@@ -174,8 +179,12 @@ static enum ftp_status xfer_pump_in(struct ftp *f, struct conn *dc, const struct
 			idle_since = sysio_now_ms();
 			continue;
 		}
+		/* No wait when the last read already met the data's end (or
+		 * more of it, decrypted and waiting). */
+		bool ready = then == CONN_OK || then == CONN_EOF || then == CONN_TRUNCATED ||
+			     then == CONN_ERROR;
 		struct conn_pollfd pfd = { .c = dc, .events = conn_events(want) };
-		int r = conn_poll(&pfd, 1, xfer_wait(f, p, idle_since));
+		int r = ready ? 1 : conn_poll(&pfd, 1, xfer_wait(f, p, idle_since));
 		if (r < 0)
 			return ftp_fail(f, FTP_AT_DATA, errno, "waiting for data");
 		if (r == 0) {
@@ -184,7 +193,7 @@ static enum ftp_status xfer_pump_in(struct ftp *f, struct conn *dc, const struct
 			continue;
 		}
 		size_t n;
-		enum conn_status st = xfer_read(dc, buf, xfer_chunk(p), &n);
+		enum conn_status st = xfer_read(dc, buf, xfer_chunk(p), &n, &then);
 		if (st == CONN_EOF)
 			break;
 		if (st == CONN_WANT_READ || st == CONN_WANT_WRITE) {

@@ -139,7 +139,7 @@ class CliBase:
     def setUpClass(cls):
         super().setUpClass()
         require_ferry()
-        cls.server = peers.start_peer(cls.PEER)
+        cls.server = cls.start_server()
         cls.addClassCleanup(cls.server.cleanup)
         cls.tmp = tempfile.mkdtemp(prefix="ferry-cli-")
         os.chmod(cls.tmp, 0o755)
@@ -147,6 +147,11 @@ class CliBase:
         # vsftpd lists with LIST only (no MLSD): times of old files to the
         # day, and symlinks with their targets.
         cls.mlsd = cls.server.name != "vsftpd"
+
+    @classmethod
+    def start_server(cls):
+        """The peer the class's tests run against, started."""
+        return peers.start_peer(cls.PEER)
 
     def setUp(self):
         name = self._testMethodName

@@ -1,12 +1,11 @@
 """pyftpd_tls: pyftpdlib's FTPS server (TLS_FTPHandler) for the TLS tests,
 run as its own process by tlspeers.PyftpdlibTls.
 
-    pyftpd_tls.py ROOT CERT KEY USER PASSWORD [--implicit-off] [--tls-max 1.2]
+    pyftpd_tls.py PORT ROOT CERT KEY USER PASSWORD [--tls-max 1.2]
 
-Serves ROOT (read-write) to USER on 127.0.0.1, a free port, TLS required
-on the control and data connections (AUTH TLS, PROT P), the certificate
-chain CERT with its key KEY. Prints "port N" on stdout once it listens;
-stops on SIGTERM.
+Serves ROOT (read-write) to USER on 127.0.0.1:PORT, TLS required on the
+control and data connections (AUTH TLS, PROT P), the certificate chain
+CERT with its key KEY; with --tls-max 1.2, no TLS 1.3. Stops on SIGTERM.
 
 One deliberate fault, for the client's tests: the first download of a
 file whose name starts with "cut-" sends only the first half, then
@@ -82,8 +81,8 @@ class Handler(TLS_FTPHandler):
 
 
 def main(argv):
-    root, cert, key, user, password = argv[1:6]
-    rest = argv[6:]
+    port, root, cert, key, user, password = argv[1:7]
+    rest = argv[7:]
     options = SSL.OP_NO_SSLv2 | SSL.OP_NO_SSLv3 | SSL.OP_NO_TLSv1 | SSL.OP_NO_TLSv1_1
     if rest[:2] == ["--tls-max", "1.2"]:
         options |= SSL.OP_NO_TLSv1_3
@@ -96,9 +95,8 @@ def main(argv):
     Handler.tls_control_required = True
     Handler.tls_data_required = True
     Handler.banner = "pyftpdlib TLS test server ready."
-    server = FTPServer(("127.0.0.1", 0), Handler)
+    server = FTPServer(("127.0.0.1", int(port)), Handler)
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
-    print("port %d" % server.address[1], flush=True)
     server.serve_forever(handle_exit=False)
 
 
