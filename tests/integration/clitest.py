@@ -276,12 +276,12 @@ class CliBase:
             entries[m.group(5)] = (m.group(1), m.group(2), size, m.group(4))
         return entries
 
-    def ferry_tty(self, *args, script, answer, timeout=RUN_TIMEOUT):
+    def ferry_tty(self, *args, script, answer, url=True, cd=True, timeout=RUN_TIMEOUT):
         """Runs ferry with a terminal on standard input (a pty) that answers
         each question with answer; returns a Run (stderr holds what was
         asked)."""
         master, slave = pty.openpty()
-        cmd = self.argv(args, script, True, True)
+        cmd = self.argv(args, script, url, cd)
         t0 = time.monotonic()
         try:
             p = subprocess.Popen(cmd, cwd=self.ldir, env=self.env(), stdin=slave,
