@@ -305,7 +305,12 @@ class CliBase:
         proxy = peers.ThrottleProxy(self.server.host, self.server.port, rate=SLOW_RATE)
         self.addCleanup(proxy.close)
         url = proxy.url("/", self.server.user, self.server.password)
-        cmd = self.argv(args, script, url)
+        p, outp, errp = self.spawn(self.argv(args, script, url))
+        return p, proxy, outp, errp
+
+    def spawn(self, cmd):
+        """Starts cmd (ferry) in the background; returns (process, stdout
+        path, stderr path); the process is cleaned up."""
         outp = os.path.join(self.tmp, self._testMethodName + ".out")
         errp = os.path.join(self.tmp, self._testMethodName + ".err")
         with open(outp, "wb") as out, open(errp, "wb") as err:
@@ -314,7 +319,17 @@ class CliBase:
         self.addCleanup(self._reap, p)
         p.cmd = cmd
         p.t0 = time.monotonic()
-        return p, proxy, outp, errp
+        return p, outp, errp
+
+    def interrupt(self, p, outp, errp):
+        """Sends SIGINT to a spawned ferry; returns its Run once it ended
+        (fails if that takes more than 10 s)."""
+        os.kill(p.pid, signal.SIGINT)
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            self.fail("ferry still running 10s after SIGINT")
+        return self.slow_run(p, outp, errp)
 
     def _reap(self, p):
         if p.poll() is None:
@@ -966,12 +981,7 @@ class CliTests(CliBase):
         p, proxy, outp, errp = self.slow("get big.bin")
         self.wait_moving(p, outp, errp, lambda: proxy.data_bytes >= STOP_AT,
                          "%d bytes through the proxy" % STOP_AT)
-        os.kill(p.pid, signal.SIGINT)
-        try:
-            p.wait(10)
-        except subprocess.TimeoutExpired:
-            self.fail("ferry still running 10s after SIGINT")
-        r = self.slow_run(p, outp, errp)
+        r = self.interrupt(p, outp, errp)
         self.check(r, NOT_CONFIRMED, "SIGINT during a download")
         self.assertNotIn("big.bin", os.listdir(self.ldir),
                          "an interrupted download left a file under the real name\n%s" % r)

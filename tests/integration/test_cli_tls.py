@@ -19,15 +19,11 @@ tlspeers.py starts the servers; clitest.CliBase runs ferry.
 
 import os
 import re
-import signal
 import stat
-import subprocess
-import time
 import unittest
 
 import clitest
 import ftptest
-import peers
 import tlspeers
 from clitest import BROKEN, LOGIN, NOT_CONFIRMED, OK, write_local
 from ftptest import read_file
@@ -111,25 +107,13 @@ class TlsInterop(clitest.CliBase):
     def test_abort_inside_tls(self):
         big = ftptest.random_bytes(8 << 20, seed=94)
         self.put_remote("big.bin", big)
-        outp = os.path.join(self.tmp, self._testMethodName + ".out")
-        errp = os.path.join(self.tmp, self._testMethodName + ".err")
-        cmd = self.argv(("-v", "--limit-rate", "1M"), "get big.bin")
-        with open(outp, "wb") as out, open(errp, "wb") as err:
-            p = subprocess.Popen(cmd, cwd=self.ldir, env=self.env(), stdin=subprocess.DEVNULL,
-                                 stdout=out, stderr=err)
-        self.addCleanup(self._reap, p)
-        p.cmd, p.t0 = cmd, time.monotonic()
+        p, outp, errp = self.spawn(self.argv(("-v", "--limit-rate", "1M"), "get big.bin"))
 
         def moving():
             return any(os.path.getsize(self.local(n)) >= clitest.STOP_AT
                        for n in os.listdir(self.ldir) if n.startswith(".big.bin."))
         self.wait_moving(p, outp, errp, moving, "%d bytes on disk" % clitest.STOP_AT)
-        os.kill(p.pid, signal.SIGINT)
-        try:
-            p.wait(10)
-        except subprocess.TimeoutExpired:
-            self.fail("ferry still running 10s after SIGINT")
-        r = self.slow_run(p, outp, errp)
+        r = self.interrupt(p, outp, errp)
         self.assertEqual(r.code, NOT_CONFIRMED, r)
         self.assertIn("--> ABOR", r.err, r)
         self.assertNotIn("big.bin", os.listdir(self.ldir), r)
