@@ -240,9 +240,10 @@ static enum ftp_status login_plain(struct ftp *f, struct login *l, const char *w
 		f->code = 0;
 		return FTP_S_TLS;
 	}
-	ftp_notice(f, FTP_NOTICE_NOTE, "%s:%d: %s; logging in without encryption "
-		   "(--tls=require refuses such servers)", f->host ? f->host : "server", f->port,
-		   why);
+	char server[FTP_TLS_KEY_MAX];
+	ftp_tls_server(f, server, sizeof server);
+	ftp_notice(f, FTP_NOTICE_NOTE, "%s: %s; logging in without encryption "
+		   "(--tls=require refuses such servers)", server, why);
 	l->tls = FTP_TLS_OFF;
 	return login_goto(f, l, LOGIN_USER);
 }

@@ -196,6 +196,8 @@ enum ftp_tls_use {
 /* What the next connection does about TLS (FTP_TLS_OFF for connections
  * made from an fd). */
 enum ftp_tls_use ftp_tls_use(const struct ftp *f);
+/* Writes "host:port" ("[v6]:port") of the connection into out. */
+void ftp_tls_server(const struct ftp *f, char *out, size_t n);
 /* The port the scheme connects to by default (21, ftps 990). */
 int ftp_tls_default_port(const struct ftp *f);
 /* Runs the TLS handshake on the control connection (after 234, or at

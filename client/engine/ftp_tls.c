@@ -91,6 +91,14 @@ static void tls_host(const struct ftp *f, char *out, size_t n)
 	snprintf(out, n, "%.*s", (int)len, h);
 }
 
+void ftp_tls_server(const struct ftp *f, char *out, size_t n)
+{
+	char host[FTP_PATH_MAX + 1];
+	tls_host(f, host, sizeof host);
+	if (!knowncerts_key(host, f->port, out, n))
+		snprintf(out, n, "%.200s:%d", host, f->port);
+}
+
 /* Fails the connection being opened: the message, FTP_S_TLS, and the
  * control connection closed without another byte sent. */
 __attribute__((format(printf, 2, 3)))
@@ -254,8 +262,7 @@ enum ftp_status ftp_tls_start(struct ftp *f)
 
 	memset(ti, 0, sizeof *ti);
 	tls_host(f, host, sizeof host);
-	if (!knowncerts_key(host, f->port, ti->server, sizeof ti->server))
-		snprintf(ti->server, sizeof ti->server, "%.200s:%d", host, f->port);
+	ftp_tls_server(f, ti->server, sizeof ti->server);
 	ftp_tls_end(f);
 	f->tls = tlsc_new(&f->tls_opt, host, err, sizeof err);
 	if (f->tls == NULL)
