@@ -266,8 +266,14 @@ enum ftp_status ftp_noop(struct ftp *f);
 /* Lists path (NULL or "" = the current directory) into out, which the
  * caller initialises with listparse_init and frees with listparse_free;
  * entries are appended. MLSD when offered, else LIST; a path MLSD
- * refuses that MLST finds (a file) is listed as that one entry. */
+ * refuses that MLST finds (a file) is listed as that one entry; when the
+ * server answers MLSD for this directory with a 4xx reply (as ferryd's 451
+ * for a name with a line break), LIST is tried for it, and the message
+ * then starts "MLSD failed (...)". */
 enum ftp_status ftp_list(struct ftp *f, const char *path, struct ftp_listing *out);
+/* True when the last ftp_list got its entries from LIST because MLSD was
+ * refused for that directory. */
+bool ftp_list_fell_back(const struct ftp *f);
 /* Downloads remote into fd (a file or pipe open for writing). offset > 0
  * resumes: REST offset is sent and, when fd is a regular file, writing
  * starts at offset in it. progress may be NULL. */

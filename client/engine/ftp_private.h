@@ -82,6 +82,7 @@ struct ftp {
 	unsigned feat;                /* FTP_FEAT_* bits from FEAT */
 	bool no_epsv;                 /* EPSV failed once: use PASV */
 	bool no_mlsd;                 /* MLSD failed once: use LIST */
+	bool list_fell_back;          /* the last listing's MLSD was refused: LIST stood in */
 	bool no_allo;                 /* the server does not know ALLO: do not send it */
 	bool no_eprt;                 /* the server does not know EPRT: PORT */
 	bool data_listening;          /* the open data fd is an active-mode listener */

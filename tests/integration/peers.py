@@ -512,10 +512,13 @@ class ThrottleProxy:
     to a relay of its own (the address in 227 becomes 127.0.0.1).
 
     pause() holds every relay (data read is kept back, nothing forwarded);
-    close() drops what is held and closes all sockets: the client side with
-    a reset, the server side with a FIN. To test retries, refuse_first
-    control connections are reset at once, and the first data connection
-    is reset (both sides) once cut_data_after bytes went through it.
+    cut() resets every relayed connection but goes on accepting new ones (a
+    connection that breaks in the middle); close() drops what is held and
+    closes all sockets: the client side with a reset, the server side with
+    a FIN. To test retries, refuse_first control connections are reset at
+    once, and the first data connection is reset (both sides) once
+    cut_data_after bytes went through it. The commands clients sent are
+    kept in .commands (str lines).
     Threads are daemons and every socket wait is bounded."""
 
     CHUNK = 16384
@@ -531,6 +534,7 @@ class ThrottleProxy:
         self.paused = threading.Event()
         self.lock = threading.Lock()
         self.socks = []
+        self.commands = []
         self.data_bytes = 0
         self.listener = self._listen()
         self.port = self.listener.getsockname()[1]
@@ -664,7 +668,7 @@ class ThrottleProxy:
         except OSError:
             csock.close()
             return
-        self._spawn(self._pump, csock, ssock, False)
+        self._spawn(self._pump, csock, ssock, False, self._record)
         self._pump(ssock, csock, False, self._rewrite)
 
     def _data(self, dport):
@@ -701,8 +705,20 @@ class ThrottleProxy:
             return line[:m.start(2)] + str(port).encode() + line[m.end(2):]
         return line
 
+    def _record(self, line):
+        with self.lock:
+            self.commands.append(line.decode("utf-8", "replace").rstrip("\r\n"))
+        return line
+
     def pause(self):
         self.paused.set()
+
+    def cut(self):
+        with self.lock:
+            socks = [s for s, _ in self.socks if s is not self.listener]
+            self.socks = [(s, side) for s, side in self.socks if s is self.listener]
+        for s in socks:
+            ftptest.reset_close(s)
 
     def close(self):
         self.closed.set()

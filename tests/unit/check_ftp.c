@@ -495,6 +495,59 @@ START_TEST(test_list_mlsd_refused)
 }
 END_TEST
 
+/* MLSD refused for one directory with a 4xx reply (ferryd's 451 for a
+ * name with a line break): that directory is listed with LIST, the call
+ * says so, and the next listing asks for MLSD again. A 5xx refusal (no
+ * such directory) stands, with no LIST behind it (only MLST, in case the
+ * path names a file). */
+START_TEST(test_list_mlsd_fails_for_one_directory)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_FERRYD,
+		EPSV_OK,
+		STEP("MLSD odd", "451 Listing too large.\r\n"),
+		EPSV_OK,
+		{ .expect = "LIST odd", .reply = "150 ok\r\n", .act = FAKE_SEND,
+		  .data = "-rw-r--r-- 1 0 0 1 Nov 21 09:57 one\r\n", .after = "226 ok\r\n" },
+		EPSV_OK,
+		{ .expect = "MLSD", .reply = "150 ok\r\n", .act = FAKE_SEND,
+		  .data = "type=file;size=2; two\r\n", .after = "226 ok\r\n" },
+		EPSV_OK,
+		STEP("MLSD gone", "550 No such directory.\r\n"),
+		STEP("MLST gone", "550 No such file.\r\n"),
+		EPSV_OK,
+		STEP("MLSD odd", "451 Try again.\r\n"),
+		EPSV_OK,
+		STEP("LIST odd", "550 Not today.\r\n"),
+		STEP("MLST odd", "550 No such file.\r\n"),
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	struct ftp_listing l;
+	listparse_init(&l);
+	ck_status(f, ftp_list(f, "odd", &l), FTP_S_OK);
+	ck_assert(ftp_list_fell_back(f));
+	ck_assert_msg(strstr(ftp_message(f), "MLSD failed (451 Listing too large.)") != NULL,
+		      "message: %s", ftp_message(f));
+	ck_assert_msg(strstr(ftp_message(f), "LIST") != NULL, "message: %s", ftp_message(f));
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_str_eq(l.v[0].name, "one");
+	ck_status(f, ftp_list(f, NULL, &l), FTP_S_OK);
+	ck_assert(!ftp_list_fell_back(f));
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_str_eq(l.v[1].name, "two");
+	ck_status(f, ftp_list(f, "gone", &l), FTP_S_REFUSED);
+	ck_assert_str_eq(ftp_message(f), "550 No such directory.");
+	/* LIST failing too: its refusal is the call's. */
+	ck_status(f, ftp_list(f, "odd", &l), FTP_S_REFUSED);
+	ck_assert_str_eq(ftp_message(f), "550 Not today.");
+	ck_assert_uint_eq(l.n, 2);
+	listparse_free(&l);
+	fake_client_done(f, fk);
+}
+END_TEST
+
 /* Lines the parser does not understand are counted in the message. */
 START_TEST(test_list_not_understood)
 {
@@ -1738,6 +1791,7 @@ static Suite *ftp_suite(void)
 	tcase_add_test(list, test_list_vsftpd);
 	tcase_add_test(list, test_list_iis);
 	tcase_add_test(list, test_list_mlsd_refused);
+	tcase_add_test(list, test_list_mlsd_fails_for_one_directory);
 	tcase_add_test(list, test_list_not_understood);
 	tcase_add_test(list, test_list_refused);
 	tcase_add_test(list, test_list_done_without_1xx);
