@@ -400,11 +400,12 @@ static enum ftp_status xfer_finish(struct ftp *f)
 	return st == FTP_S_OK ? xfer_final_status(f) : st;
 }
 
-/* Ends a data connection the server ended cleanly: our close_notify in
- * answer (no wait), then the socket closed. */
+/* Ends a data connection the server ended cleanly: under TLS our
+ * close_notify in answer (no wait), then the socket closed. */
 static void xfer_close(struct conn **dc)
 {
-	conn_shutdown(*dc);
+	if (conn_is_tls(*dc))
+		conn_shutdown(*dc);
 	conn_free(*dc);
 	*dc = NULL;
 }
@@ -432,12 +433,18 @@ enum ftp_status ftp_xfer_recv(struct ftp *f, int dfd, const char *verb, const ch
 	return finished ? FTP_S_OK : xfer_finish(f);
 }
 
-/* Sends our end of an upload (close_notify under TLS, then FIN), waiting
- * while the socket cannot take it. The connection stays open until the
- * server's reply, so a reset cannot overtake what is still in flight. */
+/* Sends our end of an upload: plain, the socket is closed (its FIN);
+ * under TLS, close_notify and FIN, waiting while the socket cannot take
+ * them, and the connection stays open until the server's reply, so a
+ * reset cannot overtake what is still in flight. */
 static enum ftp_status xfer_end_upload(struct ftp *f, struct conn **dc)
 {
 	enum conn_status st;
+	if (!conn_is_tls(*dc)) {
+		conn_free(*dc);
+		*dc = NULL;
+		return FTP_S_OK;
+	}
 	while ((st = conn_shutdown(*dc)) == CONN_WANT_READ || st == CONN_WANT_WRITE)
 		if (conn_wait(*dc, st, f->timeout_ms) != CONN_OK)
 			break;
