@@ -22,7 +22,8 @@
  * front end asked (ftp_set_cert_prompt) about a certificate that does not
  * verify. Under TLS every data connection is protected (PBSZ 0, PROT P),
  * resumes the control connection's TLS session, and must end with
- * close_notify. A new handle speaks plain FTP. */
+ * close_notify. A new handle speaks plain FTP. OpenSSL writes to sockets
+ * with write(2): a program using TLS must ignore SIGPIPE. */
 #ifndef FERRY_FTP_H
 #define FERRY_FTP_H
 
