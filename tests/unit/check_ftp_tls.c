@@ -25,32 +25,43 @@ static void notice_collect(void *arg, enum ftp_notice_kind kind, const char *tex
 	sbuf_printf(arg, "%s: %s\n", kind == FTP_NOTICE_WARNING ? "warning" : "note", text);
 }
 
-/* A handle with TLS mode mode, its trace and notices collected. */
-static struct ftp *tls_client(enum tlsc_mode mode, struct sbuf *trace, struct sbuf *notes)
+/* One login against the fake: the handle, the fake, what they said. */
+struct run {
+	struct ftp *f;
+	struct fake *fk;
+	struct sbuf trace;  /* trace_collect's lines */
+	struct sbuf notes;  /* notice_collect's lines */
+};
+
+/* Starts steps on TCP (ftp_connect: a host to check certificates
+ * against) and logs in with TLS mode mode, expecting status want. */
+static void run_start(struct run *r, const struct fake_step *steps, enum tlsc_mode mode,
+		      enum ftp_status want)
 {
+	int port;
+	sbuf_init(&r->trace, 1 << 16);
+	sbuf_init(&r->notes, 4096);
+	r->fk = fake_start_tcp(steps, false, &port);
+	ck_assert_int_gt(port, 0);
 	struct tlsc_options o;
 	tlsc_options_init(&o);
 	o.mode = mode;
-	struct ftp *f = ftp_new();
-	ftp_set_timeout(f, TEST_TIMEOUT_MS);
-	ftp_set_tls(f, &o);
-	ftp_set_trace(f, trace_collect, trace);
-	ftp_set_notice(f, notice_collect, notes);
-	return f;
+	r->f = ftp_new();
+	ftp_set_timeout(r->f, TEST_TIMEOUT_MS);
+	ftp_set_tls(r->f, &o);
+	ftp_set_trace(r->f, trace_collect, &r->trace);
+	ftp_set_notice(r->f, notice_collect, &r->notes);
+	ck_status(r->f, ftp_connect(r->f, "127.0.0.1", port, NULL, NULL), want);
 }
 
-/* Runs steps on TCP (ftp_connect: a host to check certificates against),
- * expecting the login's status want; returns the handle. */
-static struct ftp *tls_login(const struct fake_step *steps, enum tlsc_mode mode,
-			     enum ftp_status want, struct fake **fk, struct sbuf *trace,
-			     struct sbuf *notes)
+/* Ends the run: QUIT when still connected, the script checked whole. */
+static void run_end(struct run *r)
 {
-	int port;
-	*fk = fake_start_tcp(steps, false, &port);
-	ck_assert_int_gt(port, 0);
-	struct ftp *f = tls_client(mode, trace, notes);
-	ck_status(f, ftp_connect(f, "127.0.0.1", port, NULL, NULL), want);
-	return f;
+	if (ftp_connected(r->f))
+		ck_status(r->f, ftp_quit(r->f), FTP_S_OK);
+	fake_client_done(r->f, r->fk);
+	sbuf_free(&r->trace);
+	sbuf_free(&r->notes);
 }
 
 /* auto: FEAT before the login lists no AUTH TLS: plain, one note. */
@@ -67,20 +78,15 @@ START_TEST(test_auto_not_offered)
 		QUIT_STEP,
 		END,
 	};
-	struct sbuf trace, notes;
-	sbuf_init(&trace, 1 << 16);
-	sbuf_init(&notes, 4096);
-	struct fake *fk;
-	struct ftp *f = tls_login(steps, TLSC_AUTO, FTP_S_OK, &fk, &trace, &notes);
-	ck_assert_msg(strstr(sbuf_str(&notes), "note: 127.0.0.1:") &&
-		      strstr(sbuf_str(&notes), "does not offer TLS"), "%s", sbuf_str(&notes));
-	ck_assert_ptr_null(strchr(strchr(sbuf_str(&notes), '\n') + 1, '\n'));   /* one line */
-	ck_assert(!ftp_tls_info(f)->on);
-	ck_assert_ptr_null(strstr(sbuf_str(&trace), "> AUTH"));
-	ck_status(f, ftp_quit(f), FTP_S_OK);
-	fake_client_done(f, fk);
-	sbuf_free(&trace);
-	sbuf_free(&notes);
+	struct run r;
+	run_start(&r, steps, TLSC_AUTO, FTP_S_OK);
+	const char *notes = sbuf_str(&r.notes);
+	ck_assert_msg(strstr(notes, "note: 127.0.0.1:") && strstr(notes, "does not offer TLS"),
+		      "%s", notes);
+	ck_assert_ptr_null(strchr(strchr(notes, '\n') + 1, '\n'));   /* one line */
+	ck_assert(!ftp_tls_info(r.f)->on);
+	ck_assert_ptr_null(strstr(sbuf_str(&r.trace), "> AUTH"));
+	run_end(&r);
 }
 END_TEST
 
@@ -99,17 +105,11 @@ START_TEST(test_auto_refused)
 		QUIT_STEP,
 		END,
 	};
-	struct sbuf trace, notes;
-	sbuf_init(&trace, 1 << 16);
-	sbuf_init(&notes, 4096);
-	struct fake *fk;
-	struct ftp *f = tls_login(steps, TLSC_AUTO, FTP_S_OK, &fk, &trace, &notes);
-	ck_assert_msg(strstr(sbuf_str(&notes), "refused AUTH TLS (534 Not available"), "%s",
-		      sbuf_str(&notes));
-	ck_status(f, ftp_quit(f), FTP_S_OK);
-	fake_client_done(f, fk);
-	sbuf_free(&trace);
-	sbuf_free(&notes);
+	struct run r;
+	run_start(&r, steps, TLSC_AUTO, FTP_S_OK);
+	ck_assert_msg(strstr(sbuf_str(&r.notes), "refused AUTH TLS (534 Not available"), "%s",
+		      sbuf_str(&r.notes));
+	run_end(&r);
 }
 END_TEST
 
@@ -122,18 +122,13 @@ START_TEST(test_require_refused)
 		STEP("AUTH TLS", "500 AUTH not understood.\r\n"),
 		END,
 	};
-	struct sbuf trace, notes;
-	sbuf_init(&trace, 1 << 16);
-	sbuf_init(&notes, 4096);
-	struct fake *fk;
-	struct ftp *f = tls_login(steps, TLSC_REQUIRE, FTP_S_TLS, &fk, &trace, &notes);
-	ck_assert_msg(strstr(ftp_message(f), "TLS is required, but the server refused AUTH TLS"),
-		      "%s", ftp_message(f));
-	ck_assert(!ftp_connected(f));
-	ck_assert_str_eq(sbuf_str(&notes), "");
-	fake_client_done(f, fk);   /* nothing after AUTH TLS reached the fake */
-	sbuf_free(&trace);
-	sbuf_free(&notes);
+	struct run r;
+	run_start(&r, steps, TLSC_REQUIRE, FTP_S_TLS);
+	ck_assert_msg(strstr(ftp_message(r.f), "TLS is required, but the server refused AUTH TLS"),
+		      "%s", ftp_message(r.f));
+	ck_assert(!ftp_connected(r.f));
+	ck_assert_str_eq(sbuf_str(&r.notes), "");
+	run_end(&r);   /* nothing after AUTH TLS reached the fake */
 }
 END_TEST
 
@@ -148,19 +143,14 @@ START_TEST(test_bytes_after_234_dropped)
 		  .act = FAKE_HANGUP },
 		END,
 	};
-	struct sbuf trace, notes;
-	sbuf_init(&trace, 1 << 16);
-	sbuf_init(&notes, 4096);
-	struct fake *fk;
-	struct ftp *f = tls_login(steps, TLSC_REQUIRE, FTP_S_TLS, &fk, &trace, &notes);
-	ck_assert_msg(strstr(sbuf_str(&trace), "# dropped bytes sent after the 234 reply"), "%s",
-		      sbuf_str(&trace));
-	ck_assert_ptr_null(strstr(sbuf_str(&trace), "< 230"));
-	ck_assert_msg(strstr(ftp_message(f), "TLS handshake"), "%s", ftp_message(f));
-	ck_assert(!ftp_tls_info(f)->on);
-	fake_client_done(f, fk);
-	sbuf_free(&trace);
-	sbuf_free(&notes);
+	struct run r;
+	run_start(&r, steps, TLSC_REQUIRE, FTP_S_TLS);
+	ck_assert_msg(strstr(sbuf_str(&r.trace), "# dropped bytes sent after the 234 reply"), "%s",
+		      sbuf_str(&r.trace));
+	ck_assert_ptr_null(strstr(sbuf_str(&r.trace), "< 230"));
+	ck_assert_msg(strstr(ftp_message(r.f), "TLS handshake"), "%s", ftp_message(r.f));
+	ck_assert(!ftp_tls_info(r.f)->on);
+	run_end(&r);
 }
 END_TEST
 
