@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,8 +38,11 @@ struct main_opts {
 static const char main_usage[] =
 	"usage: ferry [-c \"CMD; CMD\" | -b FILE | -p] [-y] [-q] [-k] [-v] [-u USER[:PASS]]\n"
 	"             [--timeout SEC] [--retry N] [--limit-rate RATE] [--active]\n"
-	"             [--no-preserve] [--json] [URL]\n"
-	"       URL = ftp://[user[:pass]@]host[:port][/path]\n"
+	"             [--no-preserve] [--json] [--tls=auto|require|off] [--ca-file FILE]\n"
+	"             [--trust-fingerprint SHA256:...] [--insecure] [--tls-max 1.2|1.3]\n"
+	"             [URL]\n"
+	"       URL = ftp://[user[:pass]@]host[:port][/path]  (also ftps://: implicit TLS,\n"
+	"             port 990; ftpes://: TLS required)\n"
 	"Without -c or -b, a terminal gets the two-pane screen (-p or --cli: the\n"
 	"command prompt instead; ? shows the keys) and other input is read as\n"
 	"commands; type help at the prompt for them. See ferry(1).\n";
@@ -62,6 +66,11 @@ static const struct {
 	{ "passive", "active", "off" },
 	{ "preserve", "preserve", "on" },
 	{ "no-preserve", "preserve", "off" },
+	{ "tls", "tls", NULL },
+	{ "ca-file", "ca-file", NULL },
+	{ "trust-fingerprint", "trust-fingerprint", NULL },
+	{ "insecure", "insecure", "on" },
+	{ "tls-max", "tls-max", NULL },
 };
 #define MAIN_NSETTINGS (sizeof main_settings / sizeof main_settings[0])
 
@@ -77,6 +86,11 @@ static const struct option main_long[] = {
 	{ "passive", no_argument, NULL, MAIN_OPT_SETTING },
 	{ "preserve", no_argument, NULL, MAIN_OPT_SETTING },
 	{ "no-preserve", no_argument, NULL, MAIN_OPT_SETTING },
+	{ "tls", required_argument, NULL, MAIN_OPT_SETTING },
+	{ "ca-file", required_argument, NULL, MAIN_OPT_SETTING },
+	{ "trust-fingerprint", required_argument, NULL, MAIN_OPT_SETTING },
+	{ "insecure", no_argument, NULL, MAIN_OPT_SETTING },
+	{ "tls-max", required_argument, NULL, MAIN_OPT_SETTING },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -92,7 +106,7 @@ static int main_setting(struct main_opts *o, int index)
 		const char *err = settings_set(&o->cli.settings, main_settings[i].setting, value);
 		if (err == NULL)
 			return -1;
-		cli_error(NULL, "--%s %s: %s", name, value, err);
+		cli_error(NULL, "--%s %s: %s", name, value ? value : "", err);
 		return FERRY_EXIT_USAGE;
 	}
 	cli_error(NULL, "unknown option --%s", name);
@@ -229,6 +243,9 @@ int main(int argc, char **argv)
 		return (int)tui_run(&t);
 	}
 	interrupt_install();
+	/* TLS writes with write(2): a closed connection must be an error,
+	 * not a signal that ends the program. */
+	signal(SIGPIPE, SIG_IGN);
 	struct cli *c = cli_new(&o.cli, mode == MAIN_PROMPT);
 	enum ferry_exit code = main_run(c, &o, mode);
 	cli_free(c);

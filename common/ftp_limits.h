@@ -11,7 +11,7 @@
 /* Largest directory listing built in memory, in bytes. */
 #define FTP_LISTING_MAX (256u * 1024 * 1024)
 
-/* Reply codes (RFC 959 section 4.2, RFC 2428, RFC 3659). */
+/* Reply codes (RFC 959 section 4.2, RFC 2428, RFC 3659, RFC 2228). */
 enum ftp_reply_code {
 	FTP_DATA_OPEN_STARTING = 125,
 	FTP_FILE_STATUS_OK = 150,
@@ -29,6 +29,7 @@ enum ftp_reply_code {
 	FTP_PASV = 227,
 	FTP_EPSV = 229,
 	FTP_LOGGED_IN = 230,
+	FTP_AUTH_OK = 234,
 	FTP_FILE_ACTION_OK = 250,
 	FTP_PATH_CREATED = 257,
 	FTP_NEED_PASSWORD = 331,

@@ -200,6 +200,7 @@ struct cli *cli_new(const struct cli_options *o, bool interactive)
 		ftp_set_trace(c->ftp, cli_trace, NULL);
 	settings_apply(&c->opt.settings, c->ftp);
 	ftp_set_interrupt(c->ftp, cli_interrupted, NULL);
+	cli_tls_setup(c);
 	return c;
 }
 
@@ -254,11 +255,16 @@ enum ferry_exit cli_fail(struct cli *c, enum ferry_exit code, const char *fmt, .
 enum ferry_exit cli_fail_ftp(struct cli *c, enum ftp_status st, const char *name)
 {
 	const char *msg = ftp_message(c->ftp);
+	enum ferry_exit code = ferry_exit_from_status(st);
 	if (msg[0] == '\0')
 		msg = ftp_status_name(st);
 	if (name != NULL)
-		return cli_fail(c, ferry_exit_from_status(st), "%s: %s", name, msg);
-	return cli_fail(c, ferry_exit_from_status(st), "%s", msg);
+		cli_fail(c, code, "%s: %s", name, msg);
+	else
+		cli_fail(c, code, "%s", msg);
+	if (st == FTP_S_TLS)
+		cli_tls_detail(c);
+	return code;
 }
 
 enum ferry_exit cli_fail_errno(struct cli *c, int err, const char *name)

@@ -63,7 +63,11 @@ static void conn_greet(struct cli *c, const char *host)
 {
 	if (!c->interactive || c->opt.quiet)
 		return;
-	printf("Connected to %s.\n", host);
+	const struct ftp_tls_info *ti = ftp_tls_info(c->ftp);
+	if (ti->on)
+		printf("Connected to %s (%s).\n", host, ti->version);
+	else
+		printf("Connected to %s.\n", host);
 	const char *w = ftp_welcome(c->ftp);
 	if (w[0] != '\0')
 		printf("%s\n", w);
@@ -90,6 +94,7 @@ static enum ferry_exit conn_open(struct cli *c, const struct url *u, bool fetch,
 	if (ftp_connected(c->ftp))
 		ftp_quit(c->ftp);
 	c->have_server = false;
+	ftp_set_scheme(c->ftp, u->scheme);
 	enum ftp_status st = ftp_connect(c->ftp, u->host, u->port, cr.user, cr.pass);
 	if (st != FTP_S_OK) {
 		creds_free(&cr);

@@ -38,6 +38,7 @@ struct cli {
 	mode_t umask;            /* the process umask, for files made from temporaries */
 	bool told_no_mdtm;       /* noted that the server does not tell file times */
 	bool told_no_mfmt;       /* noted that the server cannot set file times */
+	bool cert_shown;         /* the last certificate question showed the certificate */
 	struct sbuf what;        /* the command being run, quoted, for messages */
 };
 
@@ -140,6 +141,16 @@ void cli_xfer_time_down(struct cli *c, const struct cli_xfer_job *job, int fd,
  * (job->preserve) where the server can set it, noting once when not. */
 void cli_xfer_time_up(struct cli *c, const struct cli_xfer_job *job, const struct cli_copy *cp,
 		      time_t mtime);
+
+/* ---- cli_tls.c: TLS ---- */
+
+/* Hands the engine the notice printer and, when standard input is a
+ * terminal, the certificate question. */
+void cli_tls_setup(struct cli *c);
+/* After an FTP_S_TLS failure: shows the server's certificate when it
+ * was the reason (and not just shown in the question), with the
+ * fingerprint accepted before when it changed. */
+void cli_tls_detail(struct cli *c);
 
 /* ---- cli.c: reporting ---- */
 

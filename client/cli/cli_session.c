@@ -19,18 +19,18 @@ static void session_show_all(struct cli *c)
 {
 	size_t n;
 	const struct settings_row *rows = settings_rows(&n);
-	char value[SETTINGS_VALUE_MAX], line[CLI_MSG_MAX];
+	char value[SETTINGS_VALUE_MAX], line[CLI_MSG_MAX + SETTINGS_VALUE_MAX];
 
 	for (size_t i = 0; i < n; i++) {
 		settings_show(&c->opt.settings, rows[i].name, value, sizeof value);
-		snprintf(line, sizeof line, "%-12s %-6s %s", rows[i].name, value, rows[i].help);
+		snprintf(line, sizeof line, "%-17s %-6s %s", rows[i].name, value, rows[i].help);
 		cli_print(line);
 	}
 }
 
 enum ferry_exit cli_cmd_set(struct cli *c, const struct cli_args *a)
 {
-	char value[SETTINGS_VALUE_MAX], line[CLI_MSG_MAX];
+	char value[SETTINGS_VALUE_MAX], line[CLI_MSG_MAX + SETTINGS_VALUE_MAX];
 
 	if (a->argc == 0) {
 		session_show_all(c);

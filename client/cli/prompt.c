@@ -96,3 +96,23 @@ bool prompt_confirm(const char *question)
 	size_t n = strcspn(a, " \t\r");
 	return (n == 1 && strncasecmp(a, "y", 1) == 0) || (n == 3 && strncasecmp(a, "yes", 3) == 0);
 }
+
+int prompt_choice(const char *question, const char *const *words)
+{
+	char answer[PROMPT_SECRET_MAX];
+
+	fprintf(stderr, "%s", question);
+	fflush(stderr);
+	if (!prompt_read_line(STDIN_FILENO, answer, sizeof answer)) {
+		fputc('\n', stderr);
+		return -1;
+	}
+	const char *a = answer + strspn(answer, " \t");
+	size_t n = strcspn(a, " \t\r");
+	if (n == 0)
+		return -1;
+	for (int i = 0; words[i] != NULL; i++)
+		if (n <= strlen(words[i]) && strncasecmp(a, words[i], n) == 0)
+			return i;
+	return -1;
+}

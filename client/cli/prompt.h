@@ -21,5 +21,10 @@ char *prompt_secret(const char *prompt);
 /* Writes question followed by " [y/N] " to stderr and reads an answer
  * from standard input (a terminal): true for "y" or "yes". */
 bool prompt_confirm(const char *question);
+/* Writes question to stderr and reads an answer from standard input (a
+ * terminal). Returns the index in words (NULL-terminated) of the word
+ * the answer is, or starts with (its first letter is enough); -1 for an
+ * empty or other answer, the end of input or Ctrl-C. */
+int prompt_choice(const char *question, const char *const *words);
 
 #endif

@@ -13,6 +13,7 @@ static const enum ferry_exit exit_from_status[] = {
 	[FTP_S_LOCAL] = FERRY_EXIT_LOCAL,
 	[FTP_S_BROKEN] = FERRY_EXIT_BROKEN,
 	[FTP_S_CANCELLED] = FERRY_EXIT_DECLINED,
+	[FTP_S_TLS] = FERRY_EXIT_TLS,
 };
 
 enum ferry_exit ferry_exit_from_status(enum ftp_status st)

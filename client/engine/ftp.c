@@ -23,8 +23,10 @@
 struct ftp *ftp_new(void)
 {
 	struct ftp *f = xcalloc(1, sizeof *f);
-	f->fd = -1;
 	f->timeout_ms = FTP_DEFAULT_TIMEOUT_MS;
+	tlsc_options_init(&f->tls_opt);
+	f->tls_opt.mode = TLSC_OFF;
+	snprintf(f->scheme, sizeof f->scheme, "ftp");
 	lr_init(&f->lr, false);
 	reply_parser_init(&f->rp);
 	return f;
@@ -89,9 +91,15 @@ void ftp_set_trace(struct ftp *f, ftp_trace_fn *fn, void *arg)
 	f->trace_arg = arg;
 }
 
+void ftp_set_notice(struct ftp *f, ftp_notice_fn *fn, void *arg)
+{
+	f->notice = fn;
+	f->notice_arg = arg;
+}
+
 bool ftp_connected(const struct ftp *f)
 {
-	return f->fd >= 0;
+	return f->ctl != NULL;
 }
 
 const char *ftp_message(const struct ftp *f)
@@ -135,6 +143,7 @@ const char *ftp_status_name(enum ftp_status s)
 		[FTP_S_LOCAL] = "local",
 		[FTP_S_BROKEN] = "broken",
 		[FTP_S_CANCELLED] = "cancelled",
+		[FTP_S_TLS] = "tls",
 	};
 	if ((unsigned)s < sizeof names / sizeof names[0])
 		return names[s];
@@ -166,6 +175,18 @@ void ftp_trace(struct ftp *f, enum ftp_trace_kind kind, const char *fmt, ...)
 	f->trace(f->trace_arg, kind, line);
 }
 
+void ftp_notice(struct ftp *f, enum ftp_notice_kind kind, const char *fmt, ...)
+{
+	char line[FTP_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	ftp_vformat(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (f->notice != NULL)
+		f->notice(f->notice_arg, kind, line);
+}
+
 void ftp_set_msg(struct ftp *f, const char *fmt, ...)
 {
 	va_list ap;
@@ -192,9 +213,17 @@ void ftp_msg_from_reply(struct ftp *f)
 	ftp_set_msg(f, "%03d %s", f->code, flat);
 }
 
+/* Closes the control connection, keeping what was read from it. */
+static void ftp_drop_control(struct ftp *f)
+{
+	conn_free(f->ctl);
+	f->ctl = NULL;
+	ftp_tls_end(f);
+}
+
 void ftp_close_control(struct ftp *f)
 {
-	sysio_close(&f->fd);
+	ftp_drop_control(f);
 	lr_init(&f->lr, false);
 	reply_parser_free(&f->rp);
 	reply_parser_init(&f->rp);
@@ -202,10 +231,23 @@ void ftp_close_control(struct ftp *f)
 
 enum ftp_status ftp_fail(struct ftp *f, enum ftp_where where, int err, const char *what)
 {
-	if (err == 0)
-		ftp_set_msg(f, "%s: connection closed by the server", what);
-	else
-		ftp_set_msg(f, "%s: %s", what, strerror(err));
+	return ftp_fail_text(f, where, what, err == 0 ? "connection closed by the server"
+						     : strerror(err));
+}
+
+enum ftp_status ftp_fail_conn(struct ftp *f, enum ftp_where where, const struct conn *c,
+			      enum conn_status st, const char *what)
+{
+	if (st == CONN_EOF || (st == CONN_TRUNCATED && where != FTP_AT_DATA))
+		return ftp_fail(f, where, 0, what);
+	const char *why = conn_error(c);
+	return ftp_fail_text(f, where, what, why[0] ? why : "failed");
+}
+
+enum ftp_status ftp_fail_text(struct ftp *f, enum ftp_where where, const char *what,
+			      const char *reason)
+{
+	ftp_set_msg(f, "%s: %s", what, reason);
 	f->code = 0;
 	switch (where) {
 	case FTP_AT_CONNECT:
@@ -276,7 +318,7 @@ enum ftp_status ftp_send(struct ftp *f, const char *verb, const char *arg)
 	struct sbuf line;
 	enum ftp_status st = FTP_S_OK;
 
-	if (f->fd < 0)
+	if (f->ctl == NULL)
 		return ftp_fail(f, FTP_AT_CONTROL, ENOTCONN, verb);
 	sbuf_init(&line, FTP_LINE_MAX + 2);
 	if (!sbuf_puts(&line, verb) || (arg != NULL && !(sbuf_puts(&line, " ") &&
@@ -291,10 +333,11 @@ enum ftp_status ftp_send(struct ftp *f, const char *verb, const char *arg)
 		ftp_trace(f, FTP_TRACE_SENT, "PASS ****");
 	else
 		ftp_trace(f, FTP_TRACE_SENT, "%.*s", (int)(line.len - 2), sbuf_str(&line));
-	if (sysio_write_all_timeout(f->fd, line.data, line.len, f->timeout_ms) < 0) {
+	enum conn_status cs = conn_write_all(f->ctl, line.data, line.len, f->timeout_ms);
+	if (cs != CONN_OK) {
 		char what[64];
 		snprintf(what, sizeof what, "sending %s", verb);
-		st = ftp_fail(f, FTP_AT_CONTROL, errno, what);
+		st = ftp_fail_conn(f, FTP_AT_CONTROL, f->ctl, cs, what);
 	}
 	sbuf_free(&line);
 	return st;
@@ -325,7 +368,7 @@ static enum ftp_status ftp_take_lines(struct ftp *f, bool *done)
 		case REPLY_DONE:
 			f->code = f->rp.code;
 			if (f->code == FTP_SERVICE_CLOSING)
-				sysio_close(&f->fd);   /* the server is hanging up */
+				ftp_drop_control(f);   /* the server is hanging up */
 			*done = true;
 			return FTP_S_OK;
 		case REPLY_BAD:
@@ -342,9 +385,50 @@ static enum ftp_status ftp_take_lines(struct ftp *f, bool *done)
 	return FTP_S_OK;
 }
 
+/* Reads once from the control connection into the line reader. CONN_OK
+ * (bytes taken), CONN_WANT_* (nothing yet), or the end or failure. */
+static enum conn_status ftp_ctl_fill(struct ftp *f)
+{
+	char buf[sizeof f->lr.raw];
+	size_t got;
+	enum conn_status st = conn_read(f->ctl, buf, sizeof buf, &got);
+	if (st == CONN_OK)
+		lr_feed(&f->lr, buf, got);   /* the reader was scanned empty before */
+	return st;
+}
+
+bool ftp_ctl_pending(const struct ftp *f)
+{
+	return lr_pending(&f->lr) || (f->ctl != NULL && conn_buffered(f->ctl));
+}
+
+/* After a failed read on the control connection: the status, the
+ * connection closed. */
+static enum ftp_status ftp_ctl_failed(struct ftp *f, enum conn_status st, const char *what)
+{
+	return ftp_fail_conn(f, FTP_AT_CONTROL, f->ctl, st, what);
+}
+
+enum ftp_status ftp_poll_reply(struct ftp *f, bool *done)
+{
+	enum ftp_status st = ftp_take_lines(f, done);
+	if (st != FTP_S_OK || *done)
+		return st;
+	if (f->ctl == NULL)
+		return ftp_fail(f, FTP_AT_CONTROL, ENOTCONN, "reading a reply");
+	struct conn_pollfd p = { .c = f->ctl, .events = POLLIN };
+	if (conn_poll(&p, 1, 0) <= 0)
+		return FTP_S_OK;
+	enum conn_status cs = ftp_ctl_fill(f);
+	if (cs != CONN_OK && cs != CONN_WANT_READ && cs != CONN_WANT_WRITE)
+		return ftp_ctl_failed(f, cs, "reading a reply");
+	return ftp_take_lines(f, done);
+}
+
 enum ftp_status ftp_read_reply_within(struct ftp *f, int timeout_ms)
 {
 	long long deadline = sysio_now_ms() + timeout_ms;
+	enum conn_status want = CONN_WANT_READ;
 
 	f->code = 0;
 	for (;;) {
@@ -352,22 +436,24 @@ enum ftp_status ftp_read_reply_within(struct ftp *f, int timeout_ms)
 		enum ftp_status st = ftp_take_lines(f, &done);
 		if (st != FTP_S_OK || done)
 			return st;
-		if (f->fd < 0)
+		if (f->ctl == NULL)
 			return ftp_fail(f, FTP_AT_CONTROL, ENOTCONN, "reading a reply");
 		long long left = deadline - sysio_now_ms();
 		if (left <= 0)
 			return ftp_fail(f, FTP_AT_CONTROL, ETIMEDOUT, "waiting for the server");
-		struct pollfd pfd = { .fd = f->fd, .events = POLLIN };
-		int pr = poll(&pfd, 1, (int)left);
-		if (pr < 0 && errno != EINTR)
+		struct conn_pollfd p = { .c = f->ctl, .events = conn_events(want) };
+		int pr = conn_poll(&p, 1, (int)left);
+		if (pr < 0)
 			return ftp_fail(f, FTP_AT_CONTROL, errno, "waiting for the server");
-		if (pr <= 0)
+		if (pr == 0)
 			continue;
-		ssize_t n = lr_fill(&f->lr, f->fd);
-		if (n == 0)
-			return ftp_fail(f, FTP_AT_CONTROL, 0, "reading a reply");
-		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-			return ftp_fail(f, FTP_AT_CONTROL, errno, "reading a reply");
+		enum conn_status cs = ftp_ctl_fill(f);
+		if (cs == CONN_WANT_READ || cs == CONN_WANT_WRITE)
+			want = cs;
+		else if (cs != CONN_OK)
+			return ftp_ctl_failed(f, cs, "reading a reply");
+		else
+			want = CONN_WANT_READ;
 	}
 }
 
@@ -389,22 +475,24 @@ enum ftp_status ftp_command(struct ftp *f, const char *verb, const char *arg)
 
 bool ftp_drain(struct ftp *f)
 {
-	while (f->fd >= 0) {
+	while (f->ctl != NULL) {
 		/* Replies already buffered first (they may have come in the
 		 * same read as the last awaited one), then what the socket holds. */
 		bool done;
 		while (ftp_take_lines(f, &done) == FTP_S_OK && done) {
-			if (f->fd < 0)
+			if (f->ctl == NULL)
 				return false;   /* 421: the server hung up */
 			ftp_trace(f, FTP_TRACE_INFO, "ignored a late reply (%03d)", f->code);
 		}
-		if (f->fd < 0)
+		if (f->ctl == NULL)
 			return false;
-		struct pollfd pfd = { .fd = f->fd, .events = POLLIN };
-		if (poll(&pfd, 1, 0) <= 0)
+		struct conn_pollfd p = { .c = f->ctl, .events = POLLIN };
+		if (conn_poll(&p, 1, 0) <= 0)
 			return true;
-		ssize_t n = lr_fill(&f->lr, f->fd);
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+		enum conn_status cs = ftp_ctl_fill(f);
+		if (cs == CONN_WANT_READ || cs == CONN_WANT_WRITE)
+			return true;
+		if (cs != CONN_OK) {
 			ftp_trace(f, FTP_TRACE_INFO, "the server closed the connection");
 			ftp_close_control(f);
 			return false;
@@ -419,9 +507,9 @@ enum ftp_status ftp_run(struct ftp *f, ftp_op_fn *op, void *arg)
 
 	f->code = 0;
 	f->msg[0] = '\0';
-	if (f->fd >= 0)
+	if (f->ctl != NULL)
 		ftp_drain(f);
-	if (f->fd < 0) {
+	if (f->ctl == NULL) {
 		if (f->host == NULL) {
 			ftp_set_msg(f, "not connected");
 			return f->logged_in ? FTP_S_BROKEN : FTP_S_USAGE;
@@ -432,7 +520,7 @@ enum ftp_status ftp_run(struct ftp *f, ftp_op_fn *op, void *arg)
 	}
 	f->retry_ok = true;
 	st = op(f, arg);
-	if (st == FTP_S_BROKEN && f->fd < 0 && f->retry_ok && f->host != NULL) {
+	if (st == FTP_S_BROKEN && f->ctl == NULL && f->retry_ok && f->host != NULL) {
 		ftp_trace(f, FTP_TRACE_INFO, "connection lost (%s); reconnecting", f->msg);
 		st = ftp_reconnect(f);
 		if (st != FTP_S_OK)

@@ -14,7 +14,16 @@
  * when FEAT offers it and LIST parsed from Unix and DOS forms otherwise.
  * A control connection found dead is reopened on the next call, logged in
  * again and put back in the same directory, and the call is tried once more.
- * Active mode (PORT/EPRT) and TLS are not spoken. */
+ *
+ * FTPS (RFC 4217): with ftp_set_tls, explicit TLS (AUTH TLS, when FEAT
+ * offers it or always) or implicit TLS (ftps://), the server certificate
+ * checked against the CA store and the host name, or a pinned
+ * fingerprint, or the trust-on-first-use store (knowncerts.h), with the
+ * front end asked (ftp_set_cert_prompt) about a certificate that does not
+ * verify. Under TLS every data connection is protected (PBSZ 0, PROT P),
+ * resumes the control connection's TLS session, and must end with
+ * close_notify. A new handle speaks plain FTP. OpenSSL writes to sockets
+ * with write(2): a program using TLS must ignore SIGPIPE. */
 #ifndef FERRY_FTP_H
 #define FERRY_FTP_H
 
@@ -23,7 +32,9 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "knowncerts.h"
 #include "listparse.h"
+#include "tlsclient.h"
 
 /* What a call came to. */
 enum ftp_status {
@@ -35,6 +46,8 @@ enum ftp_status {
 	FTP_S_LOCAL,      /* a local file could not be read or written */
 	FTP_S_BROKEN,     /* the control or data connection broke off or timed out */
 	FTP_S_CANCELLED,  /* the progress callback asked to stop; the connection is still usable */
+	FTP_S_TLS,        /* TLS could not be used as asked: not offered, handshake failed,
+	                   * certificate not trusted; nothing was sent in the clear after it */
 };
 
 /* Features learnt from FEAT (RFC 2389), as bits for ftp_features(). */
@@ -70,6 +83,39 @@ enum ftp_trace_kind {
 };
 /* Receives the protocol trace; text is sanitised and valid only during the call. */
 typedef void ftp_trace_fn(void *arg, enum ftp_trace_kind kind, const char *text);
+
+/* How important a notice is. */
+enum ftp_notice_kind {
+	FTP_NOTICE_NOTE,     /* worth a line (the server offers no TLS: plain FTP) */
+	FTP_NOTICE_WARNING,  /* always shown (--insecure, a trust store not written) */
+};
+/* Receives what the user should read even without a trace: one sanitised
+ * line, valid only during the call. */
+typedef void ftp_notice_fn(void *arg, enum ftp_notice_kind kind, const char *text);
+
+/* The user's answer about a server certificate that did not verify. */
+enum ftp_cert_answer {
+	FTP_CERT_REJECT,        /* do not connect (FTP_S_TLS) */
+	FTP_CERT_ACCEPT_ONCE,   /* go on; asked again by the next handle */
+	FTP_CERT_ACCEPT_ALWAYS, /* go on, and keep its fingerprint in known_certs */
+};
+/* Asks the user about cert, shown by hostport ("host:port") and not
+ * verified for cert->reason; the text of tlsc_cert_describe suits a
+ * prompt. Called before anything is sent over the connection. */
+typedef enum ftp_cert_answer ftp_cert_fn(void *arg, const char *hostport,
+					 const struct tlsc_cert *cert);
+
+/* What the engine knows about TLS on the current (or last) connection. */
+struct ftp_tls_info {
+	bool on;                        /* the control connection speaks TLS */
+	char server[KNOWNCERTS_KEY_SIZE]; /* "host:port" ("[v6]:port") the certificate is from */
+	char version[96];               /* "TLSv1.3 TLS_AES_256_GCM_SHA384" ("" when plain) */
+	bool have_cert;                 /* cert describes the server's certificate */
+	struct tlsc_cert cert;          /* the server's certificate */
+	enum tlsc_trust trust;          /* the decision about it */
+	char stored[FP_TEXT_SIZE];      /* TLSC_TRUST_CHANGED: the fingerprint the store holds */
+	char store[TLSC_PATH_MAX];      /* the trust store's path, "" when it was not needed */
+};
 
 /* Milliseconds between progress calls. */
 #define FTP_PROGRESS_MS 100
@@ -112,19 +158,39 @@ void ftp_set_rate_limit(struct ftp *f, off_t bytes_per_sec);
 void ftp_set_interrupt(struct ftp *f, bool (*fn)(void *arg), void *arg);
 /* Sets a protocol trace receiver (NULL to stop); the engine never prints one itself. */
 void ftp_set_trace(struct ftp *f, ftp_trace_fn *fn, void *arg);
+/* Sets the receiver of notices (NULL: none are given). */
+void ftp_set_notice(struct ftp *f, ftp_notice_fn *fn, void *arg);
+/* Sets the TLS options (copied): o->mode says what ftp:// connections do
+ * (auto, require, off), and the certificate checks. Used from the next
+ * connection on. The default of a new handle: off. */
+void ftp_set_tls(struct ftp *f, const struct tlsc_options *o);
+/* Sets the scheme of the next connections: "ftp" (TLS as o->mode says),
+ * "ftpes" (AUTH TLS required) or "ftps" (TLS from the first byte); any
+ * case. False (nothing changed) for another. The default is "ftp". */
+bool ftp_set_scheme(struct ftp *f, const char *scheme);
+/* Sets who is asked about a server certificate that does not verify and
+ * is not known (NULL, the default: nobody, and the connection fails with
+ * FTP_S_TLS and the reason in the message). */
+void ftp_set_cert_prompt(struct ftp *f, ftp_cert_fn *fn, void *arg);
+/* TLS on the current connection, or on the last one tried (its
+ * certificate, and the decision about it, also after an FTP_S_TLS);
+ * owned by f. */
+const struct ftp_tls_info *ftp_tls_info(const struct ftp *f);
 
 /* Connects to host (name, IPv4, or IPv6 with or without brackets) on port
- * (0 = 21), trying each address the name has within the timeout, then
- * logs in: USER/PASS (user NULL = anonymous), FEAT, OPTS UTF8 ON when
+ * (0 = the scheme's: 21, or 990 for ftps), trying each address the name
+ * has within the timeout, then logs in: TLS as the scheme and the TLS
+ * options say (FEAT and AUTH TLS before the login, PBSZ 0 and PROT P
+ * after it), USER/PASS (user NULL = anonymous), FEAT, OPTS UTF8 ON when
  * offered, TYPE I, PWD. Remembers all of it to reconnect later. user and
  * pass are copied; a connection already open is closed first. The name
  * lookup and the connects together take at most the timeout. */
 enum ftp_status ftp_connect(struct ftp *f, const char *host, int port,
 			    const char *user, const char *pass);
 /* Logs in like ftp_connect over fd, an already connected stream socket,
- * which f takes over (closed by ftp_free even on failure). Data
- * connections go to data_host (a numeric address), or to fd's peer when
- * data_host is NULL. Such a connection is not reopened when it drops. */
+ * which f takes over (closed by ftp_free even on failure), in plain FTP.
+ * Data connections go to data_host (a numeric address), or to fd's peer
+ * when data_host is NULL. Such a connection is not reopened when it drops. */
 enum ftp_status ftp_connect_fd(struct ftp *f, int fd, const char *data_host,
 			       const char *user, const char *pass);
 /* Sends QUIT, reads the goodbye and closes; f may connect again later. */

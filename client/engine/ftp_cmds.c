@@ -357,15 +357,17 @@ enum ftp_status ftp_chmod(struct ftp *f, const char *path, unsigned mode)
 enum ftp_status ftp_quit(struct ftp *f)
 {
 	f->code = 0;
-	if (f->fd >= 0)
+	if (f->ctl != NULL)
 		ftp_drain(f);
-	if (f->fd < 0) {
+	if (f->ctl == NULL) {
 		ftp_set_msg(f, "not connected");
 		return FTP_S_OK;
 	}
 	enum ftp_status st = ftp_command(f, "QUIT", NULL);
 	if (st == FTP_S_OK)
 		st = ftp_check(f, 2);
+	if (f->ctl != NULL)
+		conn_shutdown(f->ctl);   /* our close_notify under TLS; no wait */
 	ftp_close_control(f);
 	return st;
 }

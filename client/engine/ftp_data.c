@@ -137,7 +137,7 @@ static enum ftp_status data_active(struct ftp *f, int *dfd)
 	struct netaddr a;
 	const char *what = "listen";
 
-	if (sysio_sockname(f->fd, &a) < 0 ||
+	if (sysio_sockname(conn_rfd(f->ctl), &a) < 0 ||
 	    (a.ss.ss_family != AF_INET && a.ss.ss_family != AF_INET6)) {
 		ftp_set_msg(f, "active mode needs a TCP control connection");
 		return FTP_S_USAGE;
@@ -179,18 +179,22 @@ static int data_accept_one(struct ftp *f, int lfd, enum ftp_status *st)
 				       "active mode: waiting for the server's data connection");
 			return -1;
 		}
-		bool pending = !replied && lr_pending(&f->lr);
+		bool pending = !replied && ftp_ctl_pending(f);
 		struct pollfd pfd[2] = { { .fd = lfd, .events = POLLIN },
-					 { .fd = f->fd, .events = POLLIN } };
+					 { .fd = conn_rfd(f->ctl), .events = POLLIN } };
 		int r = poll(pfd, replied ? 1 : 2, pending ? 0 : (int)left);
 		if (r < 0 && errno != EINTR) {
 			*st = ftp_fail(f, FTP_AT_DATA, errno, "active mode: waiting");
 			return -1;
 		}
 		if (pending || (!replied && r > 0 && pfd[1].revents != 0)) {
-			*st = ftp_read_reply(f);
+			/* Without waiting: a TLS record may hold no reply (a ticket). */
+			bool done;
+			*st = ftp_poll_reply(f, &done);
 			if (*st != FTP_S_OK)
 				return -1;
+			if (!done)
+				continue;
 			if (f->code / 100 > 2) {
 				*st = ftp_check(f, 1);
 				return -1;
@@ -252,7 +256,7 @@ enum ftp_status ftp_data_open(struct ftp *f, int *dfd)
 		return data_active(f, dfd);
 	if (!f->no_epsv && f->have_data_addr) {
 		enum ftp_status st = data_epsv(f, dfd);
-		if (st == FTP_S_OK || f->fd < 0)
+		if (st == FTP_S_OK || f->ctl == NULL)
 			return st;
 		ftp_trace(f, FTP_TRACE_INFO, "EPSV did not work (%s); using PASV from now on",
 			  ftp_message(f));
@@ -261,12 +265,28 @@ enum ftp_status ftp_data_open(struct ftp *f, int *dfd)
 	return data_pasv(f, dfd);
 }
 
+/* Makes closing fd send a reset instead of a FIN. */
+static void data_linger_off(int fd)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+}
+
 void ftp_data_reset(struct ftp *f, int *dfd)
 {
 	f->data_listening = false;
 	if (*dfd < 0)
 		return;
-	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-	setsockopt(*dfd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+	data_linger_off(*dfd);
 	sysio_close(dfd);
+}
+
+void ftp_data_reset_conn(struct ftp *f, struct conn **dc)
+{
+	f->data_listening = false;
+	if (*dc == NULL)
+		return;
+	data_linger_off(conn_wfd(*dc));
+	conn_free(*dc);
+	*dc = NULL;
 }

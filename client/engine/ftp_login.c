@@ -4,7 +4,12 @@
  * of "waiting for the reply to X" states with a name table, one function
  * that changes state (tracing old -> new and sending the state's command),
  * and one switch that dispatches each complete reply. Reconnecting runs
- * the same machine, ending with CWD back into the remembered directory. */
+ * the same machine, ending with CWD back into the remembered directory.
+ *
+ * TLS (RFC 4217) comes first: implicit TLS before the greeting; explicit
+ * TLS after it, by AUTH TLS (sent when FEAT lists it, or always when TLS
+ * is required), before the user name and password leave. PBSZ 0 and
+ * PROT P follow the login, as curl and lftp send them. */
 #include "config.h"
 
 #include <errno.h>
@@ -24,8 +29,12 @@
 /* Login states: each waits for the reply to the command it sent. */
 enum login_state {
 	LOGIN_GREETING,  /* the 220 greeting */
+	LOGIN_FEAT_TLS,  /* FEAT before the login: is AUTH TLS offered? */
+	LOGIN_AUTH,      /* AUTH TLS */
 	LOGIN_USER,      /* USER */
 	LOGIN_PASS,      /* PASS */
+	LOGIN_PBSZ,      /* PBSZ 0 */
+	LOGIN_PROT,      /* PROT P */
 	LOGIN_FEAT,      /* FEAT */
 	LOGIN_UTF8,      /* OPTS UTF8 ON */
 	LOGIN_TYPE,      /* TYPE I */
@@ -36,8 +45,12 @@ enum login_state {
 
 static const char *const login_state_names[] = {
 	[LOGIN_GREETING] = "greeting",
+	[LOGIN_FEAT_TLS] = "FEAT (TLS?)",
+	[LOGIN_AUTH] = "AUTH TLS",
 	[LOGIN_USER] = "USER",
 	[LOGIN_PASS] = "PASS",
+	[LOGIN_PBSZ] = "PBSZ",
+	[LOGIN_PROT] = "PROT",
 	[LOGIN_FEAT] = "FEAT",
 	[LOGIN_UTF8] = "OPTS UTF8",
 	[LOGIN_TYPE] = "TYPE",
@@ -49,6 +62,7 @@ static const char *const login_state_names[] = {
 /* The machine's state. */
 struct login {
 	enum login_state state;   /* what the next reply answers */
+	enum ftp_tls_use tls;     /* what this connection does about TLS */
 	bool reconnect;           /* going back into f->cwd */
 	bool cwd_failed;          /* CWD back failed: the call must not run */
 	char cwd_msg[FTP_MSG_MAX];/* why it failed */
@@ -110,6 +124,29 @@ char *ftp_parse_257(const char *text)
 	return path;
 }
 
+/* True if a FEAT reply's lines offer AUTH TLS ("AUTH TLS", "AUTH SSL;TLS",
+ * "AUTH TLS-C", as servers list it). */
+static bool login_feat_auth_tls(const char *text)
+{
+	while (*text != '\0') {
+		size_t n = strcspn(text, "\n");
+		const char *w = text + strspn(text, " ");
+		if (strncasecmp(w, "AUTH ", 5) == 0) {
+			for (const char *m = w + 5; m < text + n; m++) {
+				size_t wn = strcspn(m, " ;,\n");
+				if ((wn == 3 || (wn == 5 && strncasecmp(m + 3, "-C", 2) == 0)) &&
+				    strncasecmp(m, "TLS", 3) == 0)
+					return true;
+				m += wn;
+			}
+		}
+		text += n;
+		if (*text == '\n')
+			text++;
+	}
+	return false;
+}
+
 /* Sets the feature bits from a 211 FEAT reply's lines. */
 static void login_parse_feat(struct ftp *f, const char *text)
 {
@@ -165,6 +202,14 @@ static enum ftp_status login_goto(struct ftp *f, struct login *l, enum login_sta
 		  login_state_names[to]);
 	l->state = to;
 	switch (to) {
+	case LOGIN_FEAT_TLS:
+		return ftp_send(f, "FEAT", NULL);
+	case LOGIN_AUTH:
+		return ftp_send(f, "AUTH", "TLS");
+	case LOGIN_PBSZ:
+		return ftp_send(f, "PBSZ", "0");
+	case LOGIN_PROT:
+		return ftp_send(f, "PROT", "P");
 	case LOGIN_USER:
 		return ftp_send(f, "USER", f->user ? f->user : CREDS_ANON_USER);
 	case LOGIN_PASS:
@@ -186,6 +231,55 @@ static enum ftp_status login_goto(struct ftp *f, struct login *l, enum login_sta
 	return FTP_S_OK;
 }
 
+/* Goes on without TLS where plain FTP is allowed: with a notice when
+ * TLS was wanted but the server does not do it (why), or fails. */
+static enum ftp_status login_plain(struct ftp *f, struct login *l, const char *why)
+{
+	if (l->tls == FTP_TLS_REQUIRE) {
+		ftp_set_msg(f, "TLS is required, but %s", why);
+		f->code = 0;
+		return FTP_S_TLS;
+	}
+	char server[FTP_TLS_KEY_MAX];
+	ftp_tls_server(f, server, sizeof server);
+	ftp_notice(f, FTP_NOTICE_NOTE, "%s: %s; logging in without encryption "
+		   "(--tls=require refuses such servers)", server, why);
+	l->tls = FTP_TLS_OFF;
+	return login_goto(f, l, LOGIN_USER);
+}
+
+/* After the greeting: TLS first when it is wanted. */
+static enum ftp_status login_greeted(struct ftp *f, struct login *l)
+{
+	switch (l->tls) {
+	case FTP_TLS_AUTO:
+		return login_goto(f, l, LOGIN_FEAT_TLS);
+	case FTP_TLS_REQUIRE:
+		return login_goto(f, l, LOGIN_AUTH);
+	case FTP_TLS_OFF:
+	case FTP_TLS_IMPLICIT:
+		break;
+	}
+	return login_goto(f, l, LOGIN_USER);
+}
+
+/* After 234: bytes that came after the reply were sent before TLS and
+ * must not be read as if they came inside it; then the handshake. */
+static enum ftp_status login_auth_done(struct ftp *f, struct login *l)
+{
+	if (lr_pending(&f->lr))
+		ftp_trace(f, FTP_TRACE_INFO, "dropped bytes sent after the 234 reply");
+	lr_init(&f->lr, false);
+	enum ftp_status st = ftp_tls_start(f);
+	return st == FTP_S_OK ? login_goto(f, l, LOGIN_USER) : st;
+}
+
+/* Logged in: protected data connections under TLS, then FEAT. */
+static enum ftp_status login_in(struct ftp *f, struct login *l)
+{
+	return login_goto(f, l, f->tls != NULL ? LOGIN_PBSZ : LOGIN_FEAT);
+}
+
 /* Handles one complete reply in the current state. */
 static enum ftp_status login_step(struct ftp *f, struct login *l)
 {
@@ -200,11 +294,25 @@ static enum ftp_status login_step(struct ftp *f, struct login *l)
 			return FTP_S_CONNECT;
 		}
 		login_keep_welcome(f);
-		return login_goto(f, l, LOGIN_USER);
+		return login_greeted(f, l);
+	case LOGIN_FEAT_TLS: {
+		bool offered = c == FTP_SYSTEM_STATUS && login_feat_auth_tls(ftp_reply_text(f));
+		if (tlsc_upgrade_decide(TLSC_AUTO, offered) == TLSC_UPGRADE)
+			return login_goto(f, l, LOGIN_AUTH);
+		return login_plain(f, l, "the server does not offer TLS (no AUTH TLS in FEAT)");
+	}
+	case LOGIN_AUTH: {
+		if (c == FTP_AUTH_OK)
+			return login_auth_done(f, l);
+		char why[FTP_MSG_MAX];
+		ftp_msg_from_reply(f);
+		snprintf(why, sizeof why, "the server refused AUTH TLS (%s)", ftp_message(f));
+		return login_plain(f, l, why);
+	}
 	case LOGIN_USER:
 		if (c == FTP_LOGGED_IN) {
 			ftp_msg_from_reply(f);
-			return login_goto(f, l, LOGIN_FEAT);
+			return login_in(f, l);
 		}
 		if (c == FTP_NEED_PASSWORD)
 			return login_goto(f, l, LOGIN_PASS);
@@ -213,8 +321,19 @@ static enum ftp_status login_step(struct ftp *f, struct login *l)
 	case LOGIN_PASS:
 		ftp_msg_from_reply(f);   /* the call's message: "230 Login successful." */
 		if (c == FTP_LOGGED_IN || c == FTP_NOT_IMPLEMENTED_SUPERFLUOUS)
-			return login_goto(f, l, LOGIN_FEAT);
+			return login_in(f, l);
 		return FTP_S_LOGIN;   /* 332 (ACCT) is not supported either */
+	case LOGIN_PBSZ:
+		/* PROT is what matters; a server that refuses PBSZ says so there. */
+		return login_goto(f, l, LOGIN_PROT);
+	case LOGIN_PROT:
+		if (c / 100 != 2) {
+			ftp_msg_from_reply(f);
+			ftp_set_msg(f, "the server refused PROT P, so files would travel unencrypted: %s",
+				    ftp_message(f));
+			return FTP_S_TLS;
+		}
+		return login_goto(f, l, LOGIN_FEAT);
 	case LOGIN_FEAT:
 		if (c == FTP_SYSTEM_STATUS)
 			login_parse_feat(f, ftp_reply_text(f));
@@ -252,13 +371,16 @@ static enum ftp_status login_step(struct ftp *f, struct login *l)
 
 enum ftp_status ftp_login_run(struct ftp *f, bool reconnect)
 {
-	struct login l = { .state = LOGIN_GREETING, .reconnect = reconnect };
+	struct login l = { .state = LOGIN_GREETING, .reconnect = reconnect,
+			   .tls = ftp_tls_use(f) };
 	enum ftp_status st = FTP_S_OK;
 
 	f->feat = 0;
 	f->no_epsv = false;
 	f->no_mlsd = false;
 	f->no_allo = false;
+	if (l.tls == FTP_TLS_IMPLICIT)
+		st = ftp_tls_start(f);
 	while (st == FTP_S_OK && l.state != LOGIN_DONE) {
 		st = ftp_read_reply(f);
 		if (st != FTP_S_OK)
@@ -287,7 +409,7 @@ enum ftp_status ftp_login_run(struct ftp *f, bool reconnect)
 /* Remembers the connection's peer as the host data connections go to. */
 static void login_take_peer(struct ftp *f)
 {
-	f->have_data_addr = sysio_peername(f->fd, &f->data_addr) == 0 &&
+	f->have_data_addr = sysio_peername(conn_rfd(f->ctl), &f->data_addr) == 0 &&
 			    (f->data_addr.ss.ss_family == AF_INET ||
 			     f->data_addr.ss.ss_family == AF_INET6);
 	if (f->have_data_addr)
@@ -320,9 +442,9 @@ enum ftp_status ftp_login_connect(struct ftp *f)
 		f->code = 0;
 		return FTP_S_CONNECT;
 	}
-	int err = ETIMEDOUT;
+	int err = ETIMEDOUT, fd = -1;
 	char where[NETADDR_STRLEN] = "";
-	for (size_t i = 0; i < found.n && f->fd < 0; i++) {
+	for (size_t i = 0; i < found.n && fd < 0; i++) {
 		long long left = deadline - sysio_now_ms();
 		if (left <= 0)
 			break;
@@ -331,17 +453,21 @@ enum ftp_status ftp_login_connect(struct ftp *f)
 		const char *what = "connect";
 		netaddr_ntop(&found.addr[i], true, where, sizeof where);
 		ftp_trace(f, FTP_TRACE_INFO, "connecting to %s", where);
-		f->fd = sysio_connect(&found.addr[i], NULL, share > 0 ? share : 1, &what);
-		if (f->fd < 0)
+		fd = sysio_connect(&found.addr[i], NULL, share > 0 ? share : 1, &what);
+		if (fd < 0)
 			err = errno;
 	}
-	if (f->fd < 0) {
+	if (fd < 0) {
 		char what[FTP_PATH_MAX + NETADDR_STRLEN + 32];
 		snprintf(what, sizeof what, "could not connect to %s (%s)", host, where);
 		return ftp_fail(f, FTP_AT_CONNECT, err, what);
 	}
-	if (sysio_set_nonblock(f->fd, true) < 0)
-		return ftp_fail(f, FTP_AT_CONNECT, errno, "fcntl");
+	if (sysio_set_nonblock(fd, true) < 0) {
+		err = errno;
+		sysio_close(&fd);
+		return ftp_fail(f, FTP_AT_CONNECT, err, "fcntl");
+	}
+	f->ctl = conn_plain(fd, fd);
 	login_take_peer(f);
 	return FTP_S_OK;
 }
@@ -401,7 +527,7 @@ enum ftp_status ftp_connect(struct ftp *f, const char *host, int port,
 		return st;
 	ftp_close_control(f);
 	login_remember(&f->host, host);
-	f->port = port ? port : FTP_DEFAULT_PORT;
+	f->port = port ? port : ftp_tls_default_port(f);
 	login_remember_user(f, user, pass);
 	ftp_set_cwd(f, NULL);
 	return login_open(f, false);
@@ -413,7 +539,12 @@ enum ftp_status ftp_connect_fd(struct ftp *f, int fd, const char *data_host,
 	enum ftp_status st;
 
 	ftp_close_control(f);
-	f->fd = fd;
+	if (sysio_set_nonblock(fd, true) < 0) {
+		int err = errno;
+		sysio_close(&fd);
+		return ftp_fail(f, FTP_AT_CONNECT, err, "fcntl");
+	}
+	f->ctl = conn_plain(fd, fd);
 	login_remember(&f->host, NULL);
 	if (!ftp_arg_ok(f, user, false, &st) || !ftp_arg_ok(f, pass, false, &st)) {
 		ftp_close_control(f);
@@ -421,8 +552,6 @@ enum ftp_status ftp_connect_fd(struct ftp *f, int fd, const char *data_host,
 	}
 	login_remember_user(f, user, pass);
 	ftp_set_cwd(f, NULL);
-	if (sysio_set_nonblock(fd, true) < 0)
-		return ftp_fail(f, FTP_AT_CONNECT, errno, "fcntl");
 	if (data_host != NULL) {
 		const char *err = netaddr_parse_ip(data_host, 0, &f->data_addr);
 		if (err != NULL) {

@@ -1,7 +1,8 @@
 /* ftp_private: what the engine's files share and nobody else may see.
  * The struct ftp layout, the control-connection primitives (ftp.c), the
- * login sequence (ftp_login.c), the data channel (ftp_data.c) and the
- * transfer loops (ftp_xfer.c). Front ends include ftp.h only. */
+ * login sequence (ftp_login.c), TLS on both connections (ftp_tls.c), the
+ * data channel (ftp_data.c) and the transfer loops (ftp_xfer.c). Front
+ * ends include ftp.h only. */
 #ifndef FERRY_FTP_PRIVATE_H
 #define FERRY_FTP_PRIVATE_H
 
@@ -10,6 +11,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "conn.h"
 #include "ftp.h"
 #include "linereader.h"
 #include "netaddr.h"
@@ -17,6 +19,8 @@
 
 /* Longest message kept for ftp_message(). */
 #define FTP_MSG_MAX 1024
+/* Longest "host:port" text, NUL included. */
+#define FTP_TLS_KEY_MAX (FTP_PATH_MAX + 16)
 /* Bytes moved per read or write in transfers. */
 #define FTP_XFER_BUF (256 * 1024)
 /* After a cancel, how long to wait for a reply that may never come (a
@@ -33,7 +37,7 @@ enum ftp_where {
 
 /* One control connection and everything known about the session. */
 struct ftp {
-	int fd;                       /* control connection; -1 when closed */
+	struct conn *ctl;             /* control connection (plain or TLS); NULL when closed */
 	struct linereader lr;         /* splits the control stream into lines */
 	struct reply_parser rp;       /* assembles lines into replies */
 	int code;                     /* code of the last complete reply; 0 none */
@@ -49,6 +53,18 @@ struct ftp {
 	off_t xfer_done;              /* bytes done by the last transfer, counting its offset */
 	ftp_trace_fn *trace;          /* trace receiver or NULL */
 	void *trace_arg;              /* its argument */
+	ftp_notice_fn *notice;        /* notice receiver or NULL */
+	void *notice_arg;             /* its argument */
+
+	/* TLS (ftp_tls.c). */
+	struct tlsc_options tls_opt;  /* ftp_set_tls; tlsc keeps a pointer to it */
+	char scheme[8];               /* "ftp", "ftps" or "ftpes" (ftp_set_scheme) */
+	struct tlsc *tls;             /* the control connection's TLS state; NULL when plain */
+	ftp_cert_fn *cert_fn;         /* asked about certificates that do not verify, or NULL */
+	void *cert_arg;               /* its argument */
+	char once_key[FTP_TLS_KEY_MAX]; /* "host:port" a certificate was accepted once for */
+	char once_fp[FP_TEXT_SIZE];   /* that certificate's fingerprint ("" none) */
+	struct ftp_tls_info tls_info; /* ftp_tls_info */
 
 	/* What reconnecting needs. */
 	char *host;                   /* host name as given; NULL for ftp_connect_fd */
@@ -95,6 +111,14 @@ void ftp_close_control(struct ftp *f);
  * FTP_S_CONNECT, FTP_S_BROKEN (closing the control connection when
  * where is FTP_AT_CONTROL) or FTP_S_LOCAL. */
 enum ftp_status ftp_fail(struct ftp *f, enum ftp_where where, int err, const char *what);
+/* ftp_fail with the reason as text ("what: reason"). */
+enum ftp_status ftp_fail_text(struct ftp *f, enum ftp_where where, const char *what,
+			      const char *reason);
+/* ftp_fail for a failed connection operation: its status st and
+ * conn_error (CONN_EOF and CONN_TRUNCATED on the control connection say
+ * the server closed it). */
+enum ftp_status ftp_fail_conn(struct ftp *f, enum ftp_where where, const struct conn *c,
+			      enum conn_status st, const char *what);
 /* The one place replies become statuses: FTP_S_OK if the last reply's
  * first digit is want_class, else sets the message from the reply and
  * returns FTP_S_BROKEN for 421 (closing the connection) or FTP_S_REFUSED. */
@@ -105,6 +129,13 @@ bool ftp_arg_ok(struct ftp *f, const char *arg, bool required, enum ftp_status *
 /* Sends "verb[ arg]\r\n" on the control connection, each 0xFF in arg
  * doubled (unless raw_iac): the one place every command goes out. */
 enum ftp_status ftp_send(struct ftp *f, const char *verb, const char *arg);
+/* True when the control connection has something to read at once:
+ * bytes in the line reader, or TLS bytes already decrypted. */
+bool ftp_ctl_pending(const struct ftp *f);
+/* Without waiting, takes what the control connection holds and sees
+ * whether a reply is complete (*done; it is then in f->code). FTP_S_OK,
+ * or a failure (the connection closed, message set). */
+enum ftp_status ftp_poll_reply(struct ftp *f, bool *done);
 /* Reads one complete reply (all its lines) within timeout_ms into f->code
  * and ftp_reply_text(); 1xx replies are returned like any other. */
 enum ftp_status ftp_read_reply_within(struct ftp *f, int timeout_ms);
@@ -154,6 +185,40 @@ char *ftp_parse_257(const char *text);
 /* Sets the remembered directory (raw and sanitised); path may be NULL. */
 void ftp_set_cwd(struct ftp *f, const char *path);
 
+/* ---- ftp_tls.c: TLS ---- */
+
+/* How the connection being opened uses TLS, from the scheme and --tls. */
+enum ftp_tls_use {
+	FTP_TLS_OFF,       /* plain FTP */
+	FTP_TLS_AUTO,      /* AUTH TLS when FEAT offers it, else plain with a notice */
+	FTP_TLS_REQUIRE,   /* AUTH TLS, or FTP_S_TLS */
+	FTP_TLS_IMPLICIT,  /* TLS from the first byte (ftps://) */
+};
+/* What the next connection does about TLS (FTP_TLS_OFF for connections
+ * made from an fd). */
+enum ftp_tls_use ftp_tls_use(const struct ftp *f);
+/* Writes "host:port" ("[v6]:port") of the connection into out. */
+void ftp_tls_server(const struct ftp *f, char *out, size_t n);
+/* The port the scheme connects to by default (21, ftps 990). */
+int ftp_tls_default_port(const struct ftp *f);
+/* Runs the TLS handshake on the control connection (after 234, or at
+ * once for implicit TLS) and decides whether to trust the server's
+ * certificate, asking the front end when it must. FTP_S_OK, or
+ * FTP_S_TLS with the message set (the connection is closed). */
+enum ftp_status ftp_tls_start(struct ftp *f);
+/* Forgets the control connection's TLS state (with the connection). */
+void ftp_tls_end(struct ftp *f);
+/* Hands a notice to the front end (formatted, sanitised). */
+void ftp_notice(struct ftp *f, enum ftp_notice_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Turns the connected data socket *fd (taken over; set to -1) into the
+ * data connection *out: plain, or under TLS a handshake resuming the
+ * control connection's session, bounded by the timeout, and checked to
+ * reach the same server. On failure *out is NULL and the status is
+ * FTP_S_TLS or FTP_S_BROKEN (message set); *replied tells whether the
+ * server's final reply to the transfer came meanwhile (it is in f->code). */
+enum ftp_status ftp_tls_data(struct ftp *f, int *fd, struct conn **out, bool *replied);
+
 /* ---- ftp_data.c: data connections ---- */
 
 /* Prepares a data connection. Passive: EPSV (unless it failed before),
@@ -168,6 +233,9 @@ enum ftp_status ftp_data_accept(struct ftp *f, int *dfd);
  * the server sees a broken transfer rather than a complete one; sets
  * *dfd to -1. */
 void ftp_data_reset(struct ftp *f, int *dfd);
+/* The same for a data connection already wrapped (no close_notify: the
+ * server must see a broken transfer); sets *dc to NULL. */
+void ftp_data_reset_conn(struct ftp *f, struct conn **dc);
 
 /* ---- ftp_xfer.c: transfers ---- */
 
@@ -186,9 +254,9 @@ struct ftp_sink {
 enum ftp_status ftp_xfer_recv(struct ftp *f, int dfd, const char *verb, const char *arg,
 			      off_t offset, off_t total, const struct ftp_sink *sink,
 			      ftp_progress_fn *progress, void *parg);
-/* Ends a transfer early: sends ABOR, resets the data connection and reads
- * the replies. Returns st (or FTP_S_BROKEN if the control connection
- * failed); keeps the message already set. */
-enum ftp_status ftp_xfer_abort(struct ftp *f, int *dfd, enum ftp_status st);
+/* Ends a transfer early: sends ABOR, resets the data connection (*dc,
+ * may be NULL) and reads the replies. Returns st; keeps the message
+ * already set. */
+enum ftp_status ftp_xfer_abort(struct ftp *f, struct conn **dc, enum ftp_status st);
 
 #endif

@@ -137,12 +137,40 @@ static enum ftp_status xfer_cancelled(struct ftp *f)
 	return FTP_S_CANCELLED;
 }
 
-/* Moves bytes from the data connection into sink until the server closes it. */
-static enum ftp_status xfer_pump_in(struct ftp *f, int dfd, const struct ftp_sink *sink,
+/* Reads from the data connection into buf (n bytes): under TLS, record
+ * after record until buf is full or nothing more is waiting, so the sink
+ * gets large writes; a plain read takes what the socket holds at once.
+ * Returns the status of the first read (CONN_OK: *got bytes); *then is
+ * the status that ended the reading after bytes came (CONN_OK when buf
+ * filled up, a wait, or the end or a failure the caller must act on
+ * without polling: the socket may have nothing more to say). */
+static enum conn_status xfer_read(struct conn *dc, char *buf, size_t n, size_t *got,
+				  enum conn_status *then)
+{
+	*then = CONN_WANT_READ;
+	enum conn_status st = conn_read(dc, buf, n, got);
+	if (st != CONN_OK || !conn_is_tls(dc))
+		return st;
+	while (*got < n) {
+		size_t more;
+		*then = conn_read(dc, buf + *got, n - *got, &more);
+		if (*then != CONN_OK)
+			return CONN_OK;
+		*got += more;
+	}
+	*then = CONN_OK;
+	return CONN_OK;
+}
+
+/* Moves bytes from the data connection into sink until the server ends
+ * it: a FIN, or under TLS its close_notify (an end without it is a
+ * broken transfer: the file may be cut short). */
+static enum ftp_status xfer_pump_in(struct ftp *f, struct conn *dc, const struct ftp_sink *sink,
 				    struct xfer_progress *p)
 {
 	char *buf = xfer_buf(f);
 	long long idle_since = sysio_now_ms();
+	enum conn_status want = CONN_WANT_READ, then = CONN_WANT_READ;
 
 	for (;;) {
 		if (xfer_progress(p, false))
@@ -151,27 +179,34 @@ static enum ftp_status xfer_pump_in(struct ftp *f, int dfd, const struct ftp_sin
 			idle_since = sysio_now_ms();
 			continue;
 		}
-		struct pollfd pfd = { .fd = dfd, .events = POLLIN };
-		int r = poll(&pfd, 1, xfer_wait(f, p, idle_since));
-		if (r < 0 && errno != EINTR)
+		/* No wait when the last read already met the data's end (or
+		 * more of it, decrypted and waiting). */
+		bool ready = then == CONN_OK || then == CONN_EOF || then == CONN_TRUNCATED ||
+			     then == CONN_ERROR;
+		struct conn_pollfd pfd = { .c = dc, .events = conn_events(want) };
+		int r = ready ? 1 : conn_poll(&pfd, 1, xfer_wait(f, p, idle_since));
+		if (r < 0)
 			return ftp_fail(f, FTP_AT_DATA, errno, "waiting for data");
-		if (r <= 0) {
+		if (r == 0) {
 			if (sysio_now_ms() - idle_since >= f->timeout_ms)
 				return ftp_fail(f, FTP_AT_DATA, ETIMEDOUT, "data connection");
 			continue;
 		}
-		ssize_t n = recv(dfd, buf, xfer_chunk(p), 0);
-		if (n == 0)
+		size_t n;
+		enum conn_status st = xfer_read(dc, buf, xfer_chunk(p), &n, &then);
+		if (st == CONN_EOF)
 			break;
-		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
-				continue;
-			return ftp_fail(f, FTP_AT_DATA, errno, "receiving data");
+		if (st == CONN_WANT_READ || st == CONN_WANT_WRITE) {
+			want = st;
+			continue;
 		}
-		int err = sink->write(sink->arg, buf, (size_t)n);
+		if (st != CONN_OK)
+			return ftp_fail_conn(f, FTP_AT_DATA, dc, st, "receiving data");
+		want = CONN_WANT_READ;
+		int err = sink->write(sink->arg, buf, n);
 		if (err != 0)
 			return ftp_fail(f, FTP_AT_LOCAL, err, sink->what);
-		p->done += n;
+		p->done += (off_t)n;
 		idle_since = sysio_now_ms();
 	}
 	xfer_progress(p, true);   /* the final numbers; too late to cancel */
@@ -182,12 +217,13 @@ static enum ftp_status xfer_pump_in(struct ftp *f, int dfd, const struct ftp_sin
  * Stops early with *early set when a reply other than 1xx arrives on the
  * control connection (the server gave up: disk full, aborted); the reply
  * is then in f->code. */
-static enum ftp_status xfer_pump_out(struct ftp *f, int dfd, int fd, struct xfer_progress *p,
-				     bool *early)
+static enum ftp_status xfer_pump_out(struct ftp *f, struct conn *dc, int fd,
+				     struct xfer_progress *p, bool *early)
 {
 	char *buf = xfer_buf(f);
 	size_t have = 0, pos = 0;
 	long long idle_since = sysio_now_ms();
+	enum conn_status want = CONN_WANT_WRITE;
 
 	*early = false;
 	for (;;) {
@@ -204,27 +240,27 @@ static enum ftp_status xfer_pump_out(struct ftp *f, int dfd, int fd, struct xfer
 			have = f->ascii ? ascii_to_wire(in, (size_t)n, buf) : (size_t)n;
 			pos = 0;
 		}
-		struct pollfd pfd[2] = {
-			{ .fd = dfd, .events = POLLOUT },
-			{ .fd = f->fd, .events = POLLIN },
+		struct conn_pollfd pfd[2] = {
+			{ .c = dc, .events = conn_events(want) },
+			{ .c = f->ctl, .events = POLLIN },
 		};
-		int r = poll(pfd, 2, xfer_wait(f, p, idle_since));
-		if (r < 0 && errno != EINTR)
+		int r = conn_poll(pfd, 2, xfer_wait(f, p, idle_since));
+		if (r < 0)
 			return ftp_fail(f, FTP_AT_DATA, errno, "waiting to send data");
-		if (r <= 0) {
+		if (r == 0) {
 			if (sysio_now_ms() - idle_since >= f->timeout_ms)
 				return ftp_fail(f, FTP_AT_DATA, ETIMEDOUT, "data connection");
 			continue;
 		}
 		if (pfd[1].revents != 0) {
-			enum ftp_status st = ftp_read_reply(f);
+			bool done;
+			enum ftp_status st = ftp_poll_reply(f, &done);
 			if (st != FTP_S_OK)
 				return st;
-			if (f->code / 100 != 1) {
+			if (done && f->code / 100 != 1) {
 				*early = true;
 				return FTP_S_OK;
 			}
-			continue;
 		}
 		if (pfd[0].revents == 0)
 			continue;
@@ -232,15 +268,18 @@ static enum ftp_status xfer_pump_out(struct ftp *f, int dfd, int fd, struct xfer
 			idle_since = sysio_now_ms();
 			continue;
 		}
-		size_t chunk = xfer_chunk(p);
-		ssize_t w = send(dfd, buf + pos, have - pos < chunk ? have - pos : chunk, MSG_NOSIGNAL);
-		if (w < 0) {
-			if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
-				continue;
-			return ftp_fail(f, FTP_AT_DATA, errno, "sending data");
+		size_t chunk = xfer_chunk(p), w;
+		enum conn_status st = conn_write(dc, buf + pos, have - pos < chunk ? have - pos : chunk,
+						 &w);
+		if (st == CONN_WANT_READ || st == CONN_WANT_WRITE) {
+			want = st;
+			continue;
 		}
-		pos += (size_t)w;
-		p->done += w;
+		if (st != CONN_OK)
+			return ftp_fail_conn(f, FTP_AT_DATA, dc, st, "sending data");
+		want = CONN_WANT_WRITE;
+		pos += w;
+		p->done += (off_t)w;
 		idle_since = sysio_now_ms();
 	}
 	xfer_progress(p, true);
@@ -250,12 +289,12 @@ static enum ftp_status xfer_pump_out(struct ftp *f, int dfd, int fd, struct xfer
 /* True if a reply is buffered or arrives within ms. */
 static bool xfer_reply_soon(struct ftp *f, int ms)
 {
-	if (f->fd < 0)
+	if (f->ctl == NULL)
 		return false;
-	if (lr_pending(&f->lr))
+	if (ftp_ctl_pending(f))
 		return true;
-	struct pollfd pfd = { .fd = f->fd, .events = POLLIN };
-	return poll(&pfd, 1, ms) > 0;
+	struct conn_pollfd p = { .c = f->ctl, .events = POLLIN };
+	return conn_poll(&p, 1, ms) > 0;
 }
 
 /* Reads what the server says after ABOR: the transfer's own reply (426,
@@ -280,29 +319,31 @@ static void xfer_abort_replies(struct ftp *f)
 	}
 }
 
-enum ftp_status ftp_xfer_abort(struct ftp *f, int *dfd, enum ftp_status st)
+enum ftp_status ftp_xfer_abort(struct ftp *f, struct conn **dc, enum ftp_status st)
 {
 	char keep[FTP_MSG_MAX];
 
 	memcpy(keep, f->msg, sizeof keep);
 	ftp_trace(f, FTP_TRACE_INFO, "aborting the transfer (%s)", keep);
-	if (f->fd >= 0 && ftp_send(f, "ABOR", NULL) == FTP_S_OK) {
-		ftp_data_reset(f, dfd);
+	if (f->ctl != NULL && ftp_send(f, "ABOR", NULL) == FTP_S_OK) {
+		ftp_data_reset_conn(f, dc);
 		xfer_abort_replies(f);
 	}
-	ftp_data_reset(f, dfd);
+	ftp_data_reset_conn(f, dc);
 	memcpy(f->msg, keep, sizeof keep);
 	return st;
 }
 
 /* Sends REST offset (when > 0) and verb arg, and reads the reply. On
  * success a 1xx came (or a 2xx, when done_ok: the server finished before
- * the data was read); otherwise dfd is reset. */
+ * the data was read) and *dc is the data connection (TLS started when the
+ * session has it); *dfd is then -1. Otherwise dfd is reset. */
 static enum ftp_status xfer_start(struct ftp *f, int *dfd, const char *verb, const char *arg,
-				  off_t offset, bool done_ok)
+				  off_t offset, bool done_ok, struct conn **dc)
 {
 	enum ftp_status st = FTP_S_OK;
 
+	*dc = NULL;
 	if (offset > 0) {
 		char num[32];
 		snprintf(num, sizeof num, "%jd", (intmax_t)offset);
@@ -314,15 +355,25 @@ static enum ftp_status xfer_start(struct ftp *f, int *dfd, const char *verb, con
 		st = ftp_send(f, verb, arg);
 	if (st == FTP_S_OK)
 		st = ftp_read_reply(f);
-	if (st == FTP_S_OK && f->code / 100 == 1) {
-		f->retry_ok = false;   /* data may move now: never repeat silently */
+	bool started = st == FTP_S_OK && f->code / 100 == 1;
+	if (started || (st == FTP_S_OK && done_ok && f->code / 100 == 2)) {
+		if (started)
+			f->retry_ok = false;   /* data may move now: never repeat silently */
 		st = ftp_data_accept(f, dfd);
-		if (st != FTP_S_OK)
+		if (st != FTP_S_OK) {
 			ftp_data_reset(f, dfd);
-		return st;
+			return st;
+		}
+		int code = f->code;   /* 1xx, or the 226 that came while accepting */
+		bool replied;
+		st = ftp_tls_data(f, dfd, dc, &replied);
+		if (st == FTP_S_OK) {
+			f->code = code;
+			return st;
+		}
+		/* The transfer's reply came already, or ABOR brings it. */
+		return replied || f->ctl == NULL ? st : ftp_xfer_abort(f, dc, st);
 	}
-	if (st == FTP_S_OK && done_ok && f->code / 100 == 2)
-		return ftp_data_accept(f, dfd);
 	ftp_data_reset(f, dfd);
 	if (st == FTP_S_OK)
 		st = ftp_check(f, 1);
@@ -349,12 +400,23 @@ static enum ftp_status xfer_finish(struct ftp *f)
 	return st == FTP_S_OK ? xfer_final_status(f) : st;
 }
 
+/* Ends a data connection the server ended cleanly: under TLS our
+ * close_notify in answer (no wait), then the socket closed. */
+static void xfer_close(struct conn **dc)
+{
+	if (conn_is_tls(*dc))
+		conn_shutdown(*dc);
+	conn_free(*dc);
+	*dc = NULL;
+}
+
 enum ftp_status ftp_xfer_recv(struct ftp *f, int dfd, const char *verb, const char *arg,
 			      off_t offset, off_t total, const struct ftp_sink *sink,
 			      ftp_progress_fn *progress, void *parg)
 {
 	struct xfer_progress p;
-	enum ftp_status st = xfer_start(f, &dfd, verb, arg, offset, true);
+	struct conn *dc;
+	enum ftp_status st = xfer_start(f, &dfd, verb, arg, offset, true, &dc);
 
 	if (st != FTP_S_OK)
 		return st;
@@ -363,12 +425,32 @@ enum ftp_status ftp_xfer_recv(struct ftp *f, int dfd, const char *verb, const ch
 		ftp_msg_from_reply(f);
 	xfer_progress_init(&p, progress, parg, offset, total);
 	p.rate = sink->limited ? f->rate : 0;
-	st = xfer_pump_in(f, dfd, sink, &p);
+	st = xfer_pump_in(f, dc, sink, &p);
 	f->xfer_done = p.done;
 	if (st != FTP_S_OK)
-		return ftp_xfer_abort(f, &dfd, st);
-	sysio_close(&dfd);
+		return ftp_xfer_abort(f, &dc, st);
+	xfer_close(&dc);
 	return finished ? FTP_S_OK : xfer_finish(f);
+}
+
+/* Sends our end of an upload: plain, the socket is closed (its FIN);
+ * under TLS, close_notify and FIN, waiting while the socket cannot take
+ * them, and the connection stays open until the server's reply, so a
+ * reset cannot overtake what is still in flight. */
+static enum ftp_status xfer_end_upload(struct ftp *f, struct conn **dc)
+{
+	enum conn_status st;
+	if (!conn_is_tls(*dc)) {
+		conn_free(*dc);
+		*dc = NULL;
+		return FTP_S_OK;
+	}
+	while ((st = conn_shutdown(*dc)) == CONN_WANT_READ || st == CONN_WANT_WRITE)
+		if (conn_wait(*dc, st, f->timeout_ms) != CONN_OK)
+			break;
+	if (st == CONN_OK)
+		return FTP_S_OK;
+	return ftp_fail_conn(f, FTP_AT_DATA, *dc, st, "ending the upload");
 }
 
 /* Runs an upload on the open data connection dfd: REST offset first when
@@ -376,18 +458,19 @@ enum ftp_status ftp_xfer_recv(struct ftp *f, int dfd, const char *verb, const ch
 static enum ftp_status xfer_send(struct ftp *f, int dfd, const char *verb, const char *arg,
 				 off_t offset, int fd, struct xfer_progress *p)
 {
-	enum ftp_status st = xfer_start(f, &dfd, verb, arg, offset, false);
+	struct conn *dc;
+	enum ftp_status st = xfer_start(f, &dfd, verb, arg, offset, false, &dc);
 	if (st != FTP_S_OK)
 		return st;
 	bool early;
 	p->t0 = sysio_now_ms();
 	p->last = p->t0 - FTP_PROGRESS_MS;
-	st = xfer_pump_out(f, dfd, fd, p, &early);
+	st = xfer_pump_out(f, dc, fd, p, &early);
 	f->xfer_done = p->done;
 	if (st != FTP_S_OK)
-		return ftp_xfer_abort(f, &dfd, st);
+		return ftp_xfer_abort(f, &dc, st);
 	if (early) {
-		ftp_data_reset(f, &dfd);
+		ftp_data_reset_conn(f, &dc);
 		st = xfer_final_status(f);
 		if (st == FTP_S_OK) {
 			char keep[FTP_MSG_MAX];
@@ -397,8 +480,14 @@ static enum ftp_status xfer_send(struct ftp *f, int dfd, const char *verb, const
 		}
 		return st;
 	}
-	sysio_close(&dfd);   /* end of file for the server */
-	return xfer_finish(f);
+	/* The end of the file for the server: FIN, under TLS after our
+	 * close_notify, without which a careful server discards the upload. */
+	st = xfer_end_upload(f, &dc);
+	if (st != FTP_S_OK)
+		return ftp_xfer_abort(f, &dc, st);
+	st = xfer_finish(f);
+	conn_free(dc);
+	return st;
 }
 
 /* Where a download writes: the caller's fd, through the ASCII type's

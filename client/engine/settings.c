@@ -1,6 +1,8 @@
 /* settings: the tunable values of a connection (see settings.h). Each row
  * names its kind of value; one parser and one printer per kind, and the
- * row's field found by its offset in struct ftp_settings. */
+ * row's field found by its offset in struct ftp_settings. The TLS options
+ * are read and shown by the TLS module (tlsclient.h), which owns their
+ * words. */
 #include "config.h"
 
 #include <errno.h>
@@ -21,6 +23,7 @@ enum settings_kind {
 	SETTINGS_SECONDS,  /* a duration in seconds, kept in milliseconds (int) */
 	SETTINGS_COUNT,    /* a count from 0 to SETTINGS_RETRY_MAX (int) */
 	SETTINGS_RATE,     /* bytes per second with an optional K, M or G (off_t) */
+	SETTINGS_TLS,      /* a TLS option, read and shown by tlsclient.c (in tls) */
 };
 
 /* A row and where its value lives. */
@@ -43,6 +46,16 @@ static const struct settings_def settings_defs[] = {
 	  SETTINGS_BOOL, offsetof(struct ftp_settings, preserve) },
 	{ { "iac", "on|off", "send 0xFF in names doubled, as RFC 854 says" },
 	  SETTINGS_BOOL, offsetof(struct ftp_settings, telnet_iac) },
+	{ { "tls", "auto|require|off", "ftp:// with TLS: when offered, always, or never" },
+	  SETTINGS_TLS, offsetof(struct ftp_settings, tls) },
+	{ { "ca-file", "FILE", "trust the CAs in FILE instead of the system's" },
+	  SETTINGS_TLS, offsetof(struct ftp_settings, tls) },
+	{ { "trust-fingerprint", "SHA256:...", "trust exactly this server certificate" },
+	  SETTINGS_TLS, offsetof(struct ftp_settings, tls) },
+	{ { "insecure", "on|off", "do not check certificates (warns every time)" },
+	  SETTINGS_BOOL, offsetof(struct ftp_settings, tls.insecure) },
+	{ { "tls-max", "1.2|1.3|any", "the highest TLS version offered" },
+	  SETTINGS_TLS, offsetof(struct ftp_settings, tls) },
 };
 #define SETTINGS_N (sizeof settings_defs / sizeof settings_defs[0])
 
@@ -56,6 +69,7 @@ void settings_init(struct ftp_settings *s)
 	s->telnet_iac = true;
 	s->timeout_ms = FTP_DEFAULT_TIMEOUT_MS;
 	s->preserve = true;
+	tlsc_options_init(&s->tls);
 }
 
 const struct settings_row *settings_rows(size_t *n)
@@ -127,6 +141,11 @@ const char *settings_set(struct ftp_settings *s, const char *name, const char *v
 		if (!human_parse_size(value, (off_t *)field))
 			return "the value must be a number of bytes per second, with K, M or G";
 		return NULL;
+	case SETTINGS_TLS: {
+		/* The message names the option; it lives until the next call. */
+		static _Thread_local char err[256];
+		return tlsc_option(&s->tls, name, value, err, sizeof err) == 0 ? NULL : err;
+	}
 	}
 	return "no such setting";
 }
@@ -150,6 +169,9 @@ bool settings_show(const struct ftp_settings *s, const char *name, char *out, si
 	case SETTINGS_RATE:
 		human_format_size(*(const off_t *)field, out, outsz);
 		break;
+	case SETTINGS_TLS:
+		tlsc_option_show(&s->tls, name, out, outsz);
+		break;
 	}
 	return true;
 }
@@ -161,4 +183,5 @@ void settings_apply(const struct ftp_settings *s, struct ftp *f)
 	ftp_set_active(f, s->active);
 	ftp_set_retry(f, s->retries);
 	ftp_set_rate_limit(f, s->rate);
+	ftp_set_tls(f, &s->tls);
 }

@@ -12,9 +12,10 @@
 #include <sys/types.h>
 
 #include "ftp.h"
+#include "tlsclient.h"
 
-/* Longest text settings_show writes for one value. */
-#define SETTINGS_VALUE_MAX 32
+/* Longest text settings_show writes for one value (a --ca-file path). */
+#define SETTINGS_VALUE_MAX TLSC_PATH_MAX
 /* Most retries a setting may ask for. */
 #define SETTINGS_RETRY_MAX 100
 /* Longest timeout, in seconds (a day). */
@@ -28,6 +29,7 @@ struct ftp_settings {
 	int retries;      /* attempts after the first for connects and broken transfers */
 	off_t rate;       /* most bytes per second a transfer moves; 0: no limit */
 	bool preserve;    /* downloads keep the server's modification time, uploads set it */
+	struct tlsc_options tls;  /* --tls, --ca-file, --trust-fingerprint, --insecure, --tls-max */
 };
 
 /* One setting, for listing them. */
@@ -38,7 +40,8 @@ struct settings_row {
 };
 
 /* Fills s with the defaults: passive, IAC doubled, 30 s, no retries,
- * no limit, times kept. */
+ * no limit, times kept, TLS when the server offers it (auto), checked
+ * against the system's CA store. */
 void settings_init(struct ftp_settings *s);
 /* Sets name to value (text as typed). Returns NULL, or a static message
  * saying what is wrong (s unchanged). */
@@ -49,7 +52,7 @@ bool settings_show(const struct ftp_settings *s, const char *name, char *out, si
 /* The rows, in the order `set` lists them; *n gets their count. */
 const struct settings_row *settings_rows(size_t *n);
 /* Hands every value that is the engine's to f (the timeout, active mode,
- * IAC, retries and the rate limit). */
+ * IAC, retries, the rate limit and TLS). */
 void settings_apply(const struct ftp_settings *s, struct ftp *f);
 
 #endif

@@ -1,7 +1,8 @@
-/* url: parsing ftp:// addresses (see url.h). The authority part is split
- * first (userinfo at the last '@', so an unescaped '@' in a password
- * still works), then host and port, then the path; each piece is
- * decoded on its own. */
+/* url: parsing ftp://, ftps:// and ftpes:// addresses (see url.h). The
+ * scheme is looked up in the TLS module's table (tlsclient.h), which also
+ * gives its default port. The authority part is split first (userinfo at
+ * the last '@', so an unescaped '@' in a password still works), then
+ * host and port, then the path; each piece is decoded on its own. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -9,11 +10,14 @@
 #include <strings.h>
 
 #include "ftp.h"
+#include "tlsclient.h"
 #include "url.h"
 #include "xalloc.h"
 
-/* The only scheme ferry speaks. */
-static const char url_scheme[] = "ftp://";
+/* The schemes, as url.scheme names them. */
+static const char *const url_schemes[] = { "ftp", "ftps", "ftpes" };
+/* Longest scheme name. */
+#define URL_SCHEME_MAX 8
 
 /* Value of a hex digit, or -1. */
 static int url_hex(char c)
@@ -102,7 +106,6 @@ static const char *url_hostport(const char *s, size_t n, struct url *u)
 		if (host[i] == '%' || host[i] == '@' || (unsigned char)host[i] <= ' ' ||
 		    host[i] == 0x7f || host[i] == '[' || host[i] == ']')
 			return "bad character in the host name";
-	u->port = FTP_DEFAULT_PORT;
 	if (port != NULL) {
 		size_t pn = n - (size_t)(port - s);
 		char num[8];
@@ -162,6 +165,28 @@ static const char *url_parse_rest(const char *s, struct url *u)
 	return NULL;
 }
 
+/* Sets u's scheme and default port from the n bytes at s; false for a
+ * scheme ferry does not speak. */
+static bool url_scheme(const char *s, size_t n, struct url *u)
+{
+	char name[URL_SCHEME_MAX + 1];
+	struct tlsc_scheme sch;
+
+	if (n > URL_SCHEME_MAX)
+		return false;
+	memcpy(name, s, n);
+	name[n] = '\0';
+	for (size_t i = 0; i < sizeof url_schemes / sizeof url_schemes[0]; i++) {
+		if (strcasecmp(name, url_schemes[i]) == 0 &&
+		    tlsc_scheme_lookup(url_schemes[i], TLSC_AUTO, &sch)) {
+			u->scheme = url_schemes[i];
+			u->port = sch.port;
+			return true;
+		}
+	}
+	return false;
+}
+
 const char *url_parse(const char *s, struct url *u)
 {
 	memset(u, 0, sizeof *u);
@@ -170,10 +195,11 @@ const char *url_parse(const char *s, struct url *u)
 	const char *rest = s;
 	const char *sep = strstr(s, "://");
 	if (sep != NULL) {
-		if ((size_t)(sep - s) + 3 != sizeof url_scheme - 1 ||
-		    strncasecmp(s, url_scheme, sizeof url_scheme - 1) != 0)
-			return "only ftp:// addresses are supported";
-		rest = s + sizeof url_scheme - 1;
+		if (!url_scheme(s, (size_t)(sep - s), u))
+			return "only ftp://, ftps:// and ftpes:// addresses are supported";
+		rest = sep + 3;
+	} else {
+		url_scheme("ftp", 3, u);
 	}
 	const char *err = url_parse_rest(rest, u);
 	if (err != NULL)

@@ -1,5 +1,7 @@
 /* url: the server addresses ferry accepts, "ftp://[user[:pass]@]host
- * [:port][/path]" (RFC 1738 section 3.2) and the same without "ftp://".
+ * [:port][/path]" (RFC 1738 section 3.2), the same with "ftps://"
+ * (implicit TLS, port 990 by default) or "ftpes://" (explicit TLS
+ * required), and the same without a scheme (ftp://).
  * User, password and path are percent-decoded; an IPv6 host is written
  * in brackets ("ftp://[::1]:2121/"), although a bare address with two
  * or more colons is taken as an IPv6 host without a port. Pure
@@ -14,10 +16,11 @@
 
 /* A parsed address. Strings are owned by the struct (free with url_free). */
 struct url {
+	const char *scheme; /* "ftp", "ftps" or "ftpes" (static), in lower case */
 	char *user;  /* login name, decoded; NULL when the URL names none */
 	char *pass;  /* password, decoded; NULL when the URL gives none */
 	char *host;  /* host name or address, without brackets; never NULL after parsing */
-	int port;    /* 1..65535; FTP_DEFAULT_PORT when the URL gives none */
+	int port;    /* 1..65535; the scheme's port (21, ftps 990) when the URL gives none */
 	char *path;  /* path after the host's '/', decoded (so "%2Fetc" is "/etc");
 	              * NULL when empty; relative to the login directory */
 };

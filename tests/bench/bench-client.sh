@@ -9,6 +9,15 @@
 #   getsmall    download 1000 files of 4 KiB in one session
 #   putsmall    upload 1000 files of 4 KiB in one session
 #   list        list a directory of 10000 entries, output to /dev/null
+#   tgetbig     getbig over FTPS (TLS on both connections, the CA given)
+#   tputbig     putbig over FTPS
+#
+# The FTPS rows need a server with TLS, which ferryd does not speak yet:
+# pure-ftpd with -Y 2 (TLS required) serves the same root as ferryd there,
+# to one virtual user, with a certificate from tests/tls-certs.sh. They run
+# as root only (pure-ftpd changes to its session user), and say "-" when
+# pure-ftpd is missing. Under the table, the speed of the cipher TLS 1.3
+# chose (openssl speed, AES-256-GCM in 16 KiB records) is the ceiling.
 #
 # Each timing row runs BENCH_REPEAT times (default 3), the clients in a
 # rotating order, each run into a fresh target, and reports the median.
@@ -44,6 +53,9 @@
 #   BENCH_PASSIVE_N=n   small files in the curl passive sample (default 20, 0: none)
 #   BENCH_VERBOSE=1     run ferryd with -v (protocol trace in its log)
 #   BENCH_KEEP=1        keep the scratch directory (server log, listings)
+#   BENCH_ROWS="r ..."  the rows to run (default: all, as listed above)
+#   PUREFTPD=path       pure-ftpd for the FTPS rows (default: the one
+#                       ./quickstart unpacked, else from PATH)
 #
 # This is a benchmark, not a test: it exits 0 when it could measure, even
 # if some transfers failed (those cells say FAILED); it exits 1 when it could
@@ -140,10 +152,23 @@ stop_server() {
     srv_pid=
 }
 
+tls_pid=
+
+stop_tls_server() {
+    local pid=$tls_pid kids k
+    [ -n "$pid" ] || return 0
+    kids=$(pgrep -P "$pid" 2>/dev/null || true)
+    kill -TERM "$pid" 2>/dev/null || true
+    for k in $kids; do kill -KILL "$k" 2>/dev/null || true; done
+    wait "$pid" 2>/dev/null || true
+    tls_pid=
+}
+
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     stop_server
+    stop_tls_server
     bench_end "$rc"
 }
 bench_bound
@@ -192,6 +217,45 @@ done
 URL=ftp://127.0.0.1:$port
 note "ferryd (pid $srv_pid) listening on 127.0.0.1:$port"
 
+# The FTPS server: pure-ftpd -Y 2 on the same root, one virtual user.
+PUREFTPD=${PUREFTPD:-$top/.quickstart/root/usr/sbin/pure-ftpd}
+[ -x "$PUREFTPD" ] || PUREFTPD=$(command -v pure-ftpd || true)
+TURL= CA= tls_why=
+start_tls_server() {
+    local pw_bin uid gid tport i
+    [ "$(id -u)" = 0 ] || { tls_why="not root (pure-ftpd changes to its session user)"; return 1; }
+    [ -n "$PUREFTPD" ] && [ -x "$PUREFTPD" ] || { tls_why="no pure-ftpd (set PUREFTPD=)"; return 1; }
+    pw_bin=$(dirname "$(dirname "$PUREFTPD")")/bin/pure-pw
+    [ -x "$pw_bin" ] || pw_bin=$(command -v pure-pw || true)
+    [ -n "$pw_bin" ] || { tls_why="no pure-pw"; return 1; }
+    command -v openssl >/dev/null || { tls_why="no openssl command"; return 1; }
+    sh "$top/tests/tls-certs.sh" "$work/certs" || { tls_why="tls-certs.sh failed"; return 1; }
+    CA=$work/certs/ca.pem
+    cat "$work/certs/server.pem" "$work/certs/server.key" > "$work/certs/pure-ftpd.pem"
+    uid=$(id -u nobody) gid=$(id -g nobody)
+    printf 'bench:%s:%s:%s::%s/./::::::::::::\n' "$(openssl passwd -6 bench-pw)" "$uid" "$gid" \
+        "$root" > "$work/pureftpd.passwd"
+    "$pw_bin" mkdb "$work/pureftpd.pdb" -f "$work/pureftpd.passwd" >/dev/null ||
+        { tls_why="pure-pw mkdb failed"; return 1; }
+    tport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    "$PUREFTPD" -S "127.0.0.1,$tport" -4 -E -H -f none -l "puredb:$work/pureftpd.pdb" \
+        -U 133:022 -c 50 -C 50 -I 5 -Y 2 -2 "$work/certs/pure-ftpd.pem" \
+        > "$work/pure-ftpd.log" 2>&1 < /dev/null &
+    tls_pid=$!
+    for ((i = 0; i < 100; i++)); do
+        if timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$tport && head -c 3 <&3" 2>/dev/null |
+           grep -q 220; then
+            TURL=ftp://bench:bench-pw@127.0.0.1:$tport
+            note "pure-ftpd -Y 2 (pid $tls_pid) listening on 127.0.0.1:$tport"
+            return 0
+        fi
+        kill -0 "$tls_pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    tls_why="pure-ftpd did not start: $(head -c 200 "$work/pure-ftpd.log")"
+    return 1
+}
+
 # ---------------------------------------------------------------- commands
 # Each command is a template run with eval, with these variables set:
 #   DST   a fresh local target        RDST  a fresh remote target (under up/)
@@ -216,16 +280,36 @@ CMD[putsmall.lftp]='"$LFTP" -c "$LSET; open $URL; mirror -R --parallel=1 $SRC $R
 CMD[list.ferry]='"$FERRY" -q -c "ls list" $URL > $OUT'
 CMD[list.curl]='"$CURL" -sS $URL/list/ > $OUT'
 CMD[list.lftp]='"$LFTP" -c "$LSET; open $URL; ls list" > $OUT'
+TSET='set ftp:ssl-force true; set ftp:ssl-protect-data true; set ssl:ca-file'
+CMD[tgetbig.ferry]='"$FERRY" -q -y --ca-file $CA -c "get big $DST" $TURL'
+CMD[tgetbig.curl]='"$CURL" -sS --ssl-reqd --cacert $CA -o $DST $TURL/big'
+CMD[tgetbig.lftp]='"$LFTP" -c "$LSET; $TSET $CA; open $TURL; get big -o $DST"'
+CMD[tputbig.ferry]='"$FERRY" -q -y --ca-file $CA -c "put $SRC $RDST" $TURL'
+CMD[tputbig.curl]='"$CURL" -sS --ssl-reqd --cacert $CA -T $SRC $TURL/$RDST'
+CMD[tputbig.lftp]='"$LFTP" -c "$LSET; $TSET $CA; open $TURL; put $SRC -o $RDST"'
 # Not in the table: lftp's parsed listing, and curl in passive mode.
 CMD[list.lftpcls]='"$LFTP" -c "$LSET; open $URL; cls -l list" > $OUT'
 CMD[pgetsmall.curl]='"$CURL" -sS --create-dirs -o "$DST/f#1" "$URL/small/f[$PRANGE]"'
 CMD[pputsmall.curl]='"$CURL" -sS --ftp-create-dirs -T "$SRC/f[$PRANGE]" $URL/$RDST/'
 
-rows=(getbig putbig getsmall putsmall list)
+all_rows=(getbig putbig getsmall putsmall list tgetbig tputbig)
+read -r -a rows <<< "${BENCH_ROWS:-${all_rows[*]}}"
+for row in "${rows[@]}"; do
+    [[ " ${all_rows[*]} " == *" $row "* ]] || die "unknown row '$row' in BENCH_ROWS"
+done
 tools=(ferry curl lftp)
+if [[ " ${rows[*]} " == *" tgetbig "* || " ${rows[*]} " == *" tputbig "* ]]; then
+    start_tls_server || {
+        note "FTPS rows skipped: $tls_why"
+        read -r -a rows <<< "$(printf '%s\n' "${rows[@]}" | grep -v '^t' | tr '\n' ' ')"
+    }
+fi
+big_label=$(if [ "$big_mib" -ge 1024 ]; then echo "$((big_mib / 1024)) GiB"; else echo "$big_mib MiB"; fi)
 declare -A LABEL=(
-    [getbig]="download 1 file of $(if [ "$big_mib" -ge 1024 ]; then echo "$((big_mib / 1024)) GiB"; else echo "$big_mib MiB"; fi)"
-    [putbig]="upload 1 file of $(if [ "$big_mib" -ge 1024 ]; then echo "$((big_mib / 1024)) GiB"; else echo "$big_mib MiB"; fi)"
+    [getbig]="download 1 file of $big_label"
+    [putbig]="upload 1 file of $big_label"
+    [tgetbig]="FTPS: download 1 file of $big_label (pure-ftpd -Y 2)"
+    [tputbig]="FTPS: upload 1 file of $big_label (pure-ftpd -Y 2)"
     [getsmall]="download $nsmall files of 4 KiB, one session"
     [putsmall]="upload $nsmall files of 4 KiB, one session"
     [list]="list a directory of $nlist entries"
@@ -298,7 +382,7 @@ run_one() {
     RDST=up/$row-$tool-$seq_no
     OUT=/dev/null
     case $row in
-    putbig) SRC=$src/big ;;
+    putbig|tputbig) SRC=$src/big ;;
     putsmall) SRC=$src/small ;;
     pputsmall) SRC=$work/psmall ;;
     *) SRC= ;;
@@ -314,8 +398,8 @@ run_one() {
         why="exit $rc: $(head -c 200 "$work/last.err" | tr '\n' ' ')"
     else
         case $row in
-        getbig) why=$(same_file "$root/big" "$DST") ;;
-        putbig) why=$(same_file "$src/big" "$root/$RDST") ;;
+        getbig|tgetbig) why=$(same_file "$root/big" "$DST") ;;
+        putbig|tputbig) why=$(same_file "$src/big" "$root/$RDST") ;;
         getsmall) why=$(same_tree "$root/small" "$DST") ;;
         putsmall) why=$(same_tree "$src/small" "$root/$RDST") ;;
         pgetsmall) why=$(same_tree "$work/psmall" "$DST") ;;
@@ -403,7 +487,7 @@ cell() {
         printf 'FAILED'
     elif [ -z "$m" ]; then
         printf -- '-'
-    elif [ "$row" = getbig ] || [ "$row" = putbig ]; then
+    elif [[ $row == *big ]]; then
         awk -v t="$m" -v s="$big_mib" 'BEGIN { printf "%.3f s (%.0f MiB/s)", t, s / t }'
     else
         awk -v t="$m" 'BEGIN { printf "%.3f s", t }'
@@ -436,6 +520,14 @@ echo "Ratios below 1.00: ferry faster. Wall time of the whole client process (co
 echo "curl uses active mode (-P 127.0.0.1) for the small-file rows: curl 7.88 often stalls, up to about 1 s per file, when it reuses one passive session for many URLs (see the passive sample below). lftp runs one transfer at a time (cmd:parallel 1, mirror --parallel=1)."
 if [ "$tw_max" -gt 0 ]; then
     echo "Before each timed run the script waited until at most $tw_max TCP connections were in TIME_WAIT (each small-file run leaves about 1000 for a minute, and loopback connects and listens slow down while many thousands are left): $tw_waited s of waiting in all, at most $tw_top at the start of a run$([ "$tw_late" = 0 ] || echo ", $tw_late runs started above the limit after ${tw_wait}s")."
+fi
+if [ -n "$TURL" ]; then
+    # The ceiling: what this machine encrypts with TLS 1.3's AES-256-GCM
+    # in full-size records, on one CPU.
+    ceil=$(openssl speed -seconds 2 -bytes 16384 -evp aes-256-gcm 2>/dev/null |
+           awk '/^(AES-256-GCM|aes-256-gcm)/ { v = $NF; sub(/k$/, "", v); printf "%.0f", v * 1000 / 1048576 }')
+    tver=$("$FERRY" -v --ca-file "$CA" -c "pwd" "$TURL" 2>&1 | sed -n 's/^--- TLS: \([^,]*\),.*/\1/p' | head -1)
+    echo "FTPS rows: pure-ftpd -Y 2, ${tver:-TLS}; ferry --ca-file, curl --ssl-reqd --cacert, lftp ftp:ssl-force and ftp:ssl-protect-data with ssl:ca-file. Ceiling: openssl speed -evp aes-256-gcm, 16 KiB blocks: ${ceil:-?} MiB/s on one CPU."
 fi
 if [ -n "${MED[list.lftpcls]:-}" ]; then
     echo "lftp cls -l (a parsed listing, as ferry ls prints): $(cell list lftpcls); ferry/lftp-cls $(ratio list lftpcls)."
@@ -485,7 +577,7 @@ mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/de
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
 echo "Machine: nproc $(nproc), $(uname -sr), ${cpu:-cpu unknown}, ${mem:-memory unknown} RAM, load average $load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) at the end; $("$FERRY" -V 2>&1 | head -1); $("$CURL" --version | head -1 | cut -d' ' -f1-2); lftp $("$LFTP" --version | head -1 | sed -n 's/.*Version \([^ ]*\).*/\1/p'); ferryd $("$FERRYD" -V 2>&1 | head -1 | awk '{ print $NF }')."
 echo
-echo "Commands (URL=$URL, DST a fresh local target, RDST a fresh remote up/NAME, SRC the local copy, OUT /dev/null; LSET='$LSET'):"
+echo "Commands (URL=$URL${TURL:+, TURL=$TURL, CA the test CA, TSET='$TSET CA'}, DST a fresh local target, RDST a fresh remote up/NAME, SRC the local copy, OUT /dev/null; LSET='$LSET'):"
 echo
 show() {
     local t=${CMD[$1]}

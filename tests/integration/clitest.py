@@ -15,6 +15,10 @@ one-line `ferry: ` messages on stderr.
 Transfers to interrupt go through peers.ThrottleProxy, which slows the
 data to a known rate, so a test can kill ferry (SIGKILL or SIGINT) or cut
 its connections while a transfer is halfway through.
+
+These suites test plain FTP: every run gets --tls=off first (TLS_ARGS),
+so ferry's default (TLS when the server offers it, else a note) stays out
+of their output; test_cli_tls.py tests TLS and that default.
 """
 
 import json
@@ -126,6 +130,8 @@ class CliBase:
     "pure-ftpd"."""
 
     PEER = None
+    # Options every run starts with (plain FTP: see the module's notes).
+    TLS_ARGS = ("--tls=off",)
 
     # -- set-up --
 
@@ -133,7 +139,7 @@ class CliBase:
     def setUpClass(cls):
         super().setUpClass()
         require_ferry()
-        cls.server = peers.start_peer(cls.PEER)
+        cls.server = cls.start_server()
         cls.addClassCleanup(cls.server.cleanup)
         cls.tmp = tempfile.mkdtemp(prefix="ferry-cli-")
         os.chmod(cls.tmp, 0o755)
@@ -141,6 +147,11 @@ class CliBase:
         # vsftpd lists with LIST only (no MLSD): times of old files to the
         # day, and symlinks with their targets.
         cls.mlsd = cls.server.name != "vsftpd"
+
+    @classmethod
+    def start_server(cls):
+        """The peer the class's tests run against, started."""
+        return peers.start_peer(cls.PEER)
 
     def setUp(self):
         name = self._testMethodName
@@ -184,7 +195,7 @@ class CliBase:
     # -- running ferry --
 
     def argv(self, args=(), script=None, url=True, cd=True):
-        cmd = [FERRY] + list(args)
+        cmd = [FERRY] + list(self.TLS_ARGS) + list(args)
         if script is not None:
             cmd += ["-c", (self.cd if cd else "") + script]
         if url is True:
@@ -265,12 +276,12 @@ class CliBase:
             entries[m.group(5)] = (m.group(1), m.group(2), size, m.group(4))
         return entries
 
-    def ferry_tty(self, *args, script, answer, timeout=RUN_TIMEOUT):
+    def ferry_tty(self, *args, script, answer, url=True, cd=True, timeout=RUN_TIMEOUT):
         """Runs ferry with a terminal on standard input (a pty) that answers
         each question with answer; returns a Run (stderr holds what was
         asked)."""
         master, slave = pty.openpty()
-        cmd = self.argv(args, script, True, True)
+        cmd = self.argv(args, script, url, cd)
         t0 = time.monotonic()
         try:
             p = subprocess.Popen(cmd, cwd=self.ldir, env=self.env(), stdin=slave,
@@ -294,7 +305,12 @@ class CliBase:
         proxy = peers.ThrottleProxy(self.server.host, self.server.port, rate=SLOW_RATE)
         self.addCleanup(proxy.close)
         url = proxy.url("/", self.server.user, self.server.password)
-        cmd = self.argv(args, script, url)
+        p, outp, errp = self.spawn(self.argv(args, script, url))
+        return p, proxy, outp, errp
+
+    def spawn(self, cmd):
+        """Starts cmd (ferry) in the background; returns (process, stdout
+        path, stderr path); the process is cleaned up."""
         outp = os.path.join(self.tmp, self._testMethodName + ".out")
         errp = os.path.join(self.tmp, self._testMethodName + ".err")
         with open(outp, "wb") as out, open(errp, "wb") as err:
@@ -303,7 +319,17 @@ class CliBase:
         self.addCleanup(self._reap, p)
         p.cmd = cmd
         p.t0 = time.monotonic()
-        return p, proxy, outp, errp
+        return p, outp, errp
+
+    def interrupt(self, p, outp, errp):
+        """Sends SIGINT to a spawned ferry; returns its Run once it ended
+        (fails if that takes more than 10 s)."""
+        os.kill(p.pid, signal.SIGINT)
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            self.fail("ferry still running 10s after SIGINT")
+        return self.slow_run(p, outp, errp)
 
     def _reap(self, p):
         if p.poll() is None:
@@ -955,12 +981,7 @@ class CliTests(CliBase):
         p, proxy, outp, errp = self.slow("get big.bin")
         self.wait_moving(p, outp, errp, lambda: proxy.data_bytes >= STOP_AT,
                          "%d bytes through the proxy" % STOP_AT)
-        os.kill(p.pid, signal.SIGINT)
-        try:
-            p.wait(10)
-        except subprocess.TimeoutExpired:
-            self.fail("ferry still running 10s after SIGINT")
-        r = self.slow_run(p, outp, errp)
+        r = self.interrupt(p, outp, errp)
         self.check(r, NOT_CONFIRMED, "SIGINT during a download")
         self.assertNotIn("big.bin", os.listdir(self.ldir),
                          "an interrupted download left a file under the real name\n%s" % r)

@@ -41,6 +41,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -104,16 +105,23 @@ def free_port():
         s.close()
 
 
-def wait_greeting(host, port, proc, timeout=START_TIMEOUT):
+def wait_greeting(host, port, proc, timeout=START_TIMEOUT, tls=False):
     """Waits (bounded) until host:port accepts and sends a whole 220
-    greeting. Returns None, or a reason why not."""
+    greeting (inside TLS from the first byte when tls is set, its
+    certificate not checked). Returns None, or a reason why not."""
     deadline = time.monotonic() + timeout
     last = "nothing tried"
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             return "exited with status %s" % proc.returncode
         try:
-            with socket.create_connection((host, port), timeout=1.0) as s:
+            with socket.create_connection((host, port), timeout=1.0) as raw:
+                s = raw
+                if tls:
+                    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                    ctx.check_hostname = False
+                    ctx.verify_mode = ssl.CERT_NONE
+                    s = ctx.wrap_socket(raw)
                 s.settimeout(max(0.1, deadline - time.monotonic()))
                 buf = b""
                 while True:
@@ -140,6 +148,7 @@ class ExternalPeer:
 
     name = "?"
     program = None
+    implicit_tls = False    # speaks TLS from the first byte (ftps://)
     keeps_partial_upload = True
     lists_modes = True
     telnet_iac = False      # reads 0xFF in commands literally, not as Telnet IAC
@@ -231,7 +240,7 @@ class ExternalPeer:
                 log.flush()
                 self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL, stdout=log,
                                              stderr=log, close_fds=True)
-            why = wait_greeting(HOST, port, self.proc)
+            why = wait_greeting(HOST, port, self.proc, tls=self.implicit_tls)
             if why is None:
                 self.port = port
                 with ftptest._live_lock:
@@ -349,8 +358,9 @@ class Vsftpd(ExternalPeer):
     def session_ids(self):
         return self.anon.pw_uid, self.anon.pw_gid
 
-    def command(self, port):
-        settings = [
+    def settings(self, port):
+        """vsftpd.conf as (name, value) pairs."""
+        return [
             ("listen", "YES"),
             ("listen_ipv6", "NO"),
             ("listen_address", HOST),
@@ -382,8 +392,10 @@ class Vsftpd(ExternalPeer):
             ("idle_session_timeout", "120"),
             ("data_connection_timeout", "60"),
         ]
+
+    def command(self, port):
         with open(self.conf, "w") as f:
-            for k, v in settings:
+            for k, v in self.settings(port):
                 f.write("%s=%s\n" % (k, v))
         return [self.program, self.conf]
 

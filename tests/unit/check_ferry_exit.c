@@ -17,6 +17,7 @@ static const struct { enum ftp_status st; int code; } cases[] = {
 	{ FTP_S_REFUSED, 5 },
 	{ FTP_S_LOCAL, 6 },
 	{ FTP_S_BROKEN, 7 },
+	{ FTP_S_TLS, 8 },         /* TLS not usable as asked */
 	{ (enum ftp_status)99, 7 },  /* a status the table does not know: broken off */
 };
 

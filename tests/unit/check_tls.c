@@ -88,7 +88,6 @@ static void session_close(struct session *ss)
 	tlsc_free(ss->cc);
 	conn_free(ss->sctl);
 	conn_free(ss->cctl);
-	tlsc_options_free(&ss->copt);
 }
 
 /* The usual start: ferryd with the test chain (at most max_version), a
@@ -300,7 +299,6 @@ START_TEST(data_theft_refused)
 	ck_assert_int_eq(d.sv, TLS_DATA_NOT_RESUMED);
 	data_close(&d);
 	tlsc_free(stranger);
-	tlsc_options_free(&o);
 
 	/* Another logged-in client offering its own (valid) session. */
 	d = data_open(victim.sc, thief.cc);
@@ -393,7 +391,6 @@ START_TEST(data_accept_refuses_without_bytes)
 	ck_assert_int_eq(WEXITSTATUS(status), 10);
 
 	tlsc_free(thief);
-	tlsc_options_free(&o);
 	session_close(&victim);
 	server_free(&s);
 }
@@ -660,7 +657,6 @@ START_TEST(client_bad_ca_file)
 	ck_assert_int_eq(tlsc_option(&o, "ca-file", "/nonexistent/ca.pem", err, sizeof err), 0);
 	ck_assert_ptr_null(tlsc_new(&o, "localhost", err, sizeof err));
 	ck_assert_msg(strstr(err, "cannot use --ca-file /nonexistent/ca.pem"), "%s", err);
-	tlsc_options_free(&o);
 }
 END_TEST
 

@@ -128,6 +128,11 @@ static const struct cli_case cli_cases[] = {
 	{ "trust-fingerprint", "SHA1:00:11", -1, "--trust-fingerprint takes SHA256:" },
 	{ "trust-fingerprint", "AA:BB", -1, "--trust-fingerprint takes SHA256:" },
 	{ "trust-fingerprint", NULL, -1, "--trust-fingerprint takes SHA256:" },
+	{ "tls-max", "1.2", 0, NULL },
+	{ "tls-max", "1.3", 0, NULL },
+	{ "tls-max", "any", 0, NULL },
+	{ "tls-max", "1.1", -1, "--tls-max must be 1.2, 1.3 or any, not '1.1'" },
+	{ "tls-max", NULL, -1, "--tls-max must be" },
 	{ "verbose", NULL, 1, NULL },
 };
 
@@ -152,27 +157,40 @@ START_TEST(client_options)
 		ck_assert_str_eq(o.ca_file, c->arg);
 	if (rc == 0 && strcmp(c->name, "insecure") == 0)
 		ck_assert(o.insecure);
+	if (rc == 0 && strcmp(c->name, "tls-max") == 0)
+		ck_assert_int_eq(o.max_version, strcmp(c->arg, "1.2") == 0   ? TLS1_2_VERSION
+						: strcmp(c->arg, "1.3") == 0 ? TLS1_3_VERSION
+									     : 0);
 	if (rc != 0)
 		ck_assert_str_eq(o.fingerprint, "");
-	tlsc_options_free(&o);
 }
 END_TEST
 
-START_TEST(client_option_table)
+/* Each option shows the value it was given, in the words it takes;
+ * defaults have words of their own. */
+START_TEST(client_option_show)
 {
+	static const struct {
+		const char *name, *arg, *shown_default;
+	} rows[] = {
+		{ "tls", "require", "auto" },
+		{ "ca-file", "/etc/ca.pem", "system" },
+		{ "trust-fingerprint", FP_B, "none" },
+		{ "tls-max", "1.2", "any" },
+		{ "insecure", NULL, "off" },
+	};
 	struct tlsc_options o;
 	tlsc_options_init(&o);
-	char err[256];
-	int n = 0;
-	for (const struct tlsc_optdef *d = tlsc_optdefs; d->name; d++, n++) {
-		const char *arg = !d->has_arg ? NULL
-				  : strcmp(d->name, "tls") == 0 ? "require"
-				  : strcmp(d->name, "trust-fingerprint") == 0 ? FP_B
-									       : "ca.pem";
-		ck_assert_msg(tlsc_option(&o, d->name, arg, err, sizeof err) == 0, "%s: %s", d->name, err);
+	char err[256], buf[TLSC_PATH_MAX];
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		ck_assert(tlsc_option_show(&o, rows[i].name, buf, sizeof buf));
+		ck_assert_str_eq(buf, rows[i].shown_default);
+		ck_assert_msg(tlsc_option(&o, rows[i].name, rows[i].arg, err, sizeof err) == 0,
+			      "%s: %s", rows[i].name, err);
+		ck_assert(tlsc_option_show(&o, rows[i].name, buf, sizeof buf));
+		ck_assert_str_eq(buf, rows[i].arg ? rows[i].arg : "on");
 	}
-	ck_assert_int_eq(n, 4);
-	tlsc_options_free(&o);
+	ck_assert(!tlsc_option_show(&o, "verbose", buf, sizeof buf));
 }
 END_TEST
 
@@ -182,17 +200,19 @@ static const struct {
 	enum tlsc_mode mode;
 	bool ok, tls, implicit;
 	int port;
+	enum tlsc_mode used;
 } scheme_cases[] = {
-	{ "ftp", TLSC_AUTO, true, true, false, 21 },
-	{ "ftp", TLSC_REQUIRE, true, true, false, 21 },
-	{ "ftp", TLSC_OFF, true, false, false, 21 },
-	{ "FTP", TLSC_OFF, true, false, false, 21 },
-	{ "ftps", TLSC_OFF, true, true, true, 990 },
-	{ "ftps", TLSC_AUTO, true, true, true, 990 },
-	{ "ftpes", TLSC_OFF, true, true, false, 21 },
-	{ "sftp", TLSC_AUTO, false, false, false, 0 },
-	{ "http", TLSC_AUTO, false, false, false, 0 },
-	{ "", TLSC_AUTO, false, false, false, 0 },
+	{ "ftp", TLSC_AUTO, true, true, false, 21, TLSC_AUTO },
+	{ "ftp", TLSC_REQUIRE, true, true, false, 21, TLSC_REQUIRE },
+	{ "ftp", TLSC_OFF, true, false, false, 21, TLSC_OFF },
+	{ "FTP", TLSC_OFF, true, false, false, 21, TLSC_OFF },
+	{ "ftps", TLSC_OFF, true, true, true, 990, TLSC_REQUIRE },
+	{ "ftps", TLSC_AUTO, true, true, true, 990, TLSC_REQUIRE },
+	{ "ftpes", TLSC_OFF, true, true, false, 21, TLSC_REQUIRE },
+	{ "FTPES", TLSC_AUTO, true, true, false, 21, TLSC_REQUIRE },
+	{ "sftp", TLSC_AUTO, false, false, false, 0, TLSC_OFF },
+	{ "http", TLSC_AUTO, false, false, false, 0, TLSC_OFF },
+	{ "", TLSC_AUTO, false, false, false, 0, TLSC_OFF },
 };
 
 START_TEST(client_schemes)
@@ -205,6 +225,7 @@ START_TEST(client_schemes)
 	ck_assert_int_eq(s.tls, scheme_cases[_i].tls);
 	ck_assert_int_eq(s.implicit, scheme_cases[_i].implicit);
 	ck_assert_int_eq(s.port, scheme_cases[_i].port);
+	ck_assert_int_eq(s.mode, scheme_cases[_i].used);
 }
 END_TEST
 
@@ -260,7 +281,6 @@ START_TEST(client_trust)
 	bool ok = t == TLSC_TRUST_VERIFIED || t == TLSC_TRUST_PINNED || t == TLSC_TRUST_KNOWN ||
 		  t == TLSC_TRUST_INSECURE;
 	ck_assert_int_eq(tlsc_trust_ok(t), ok);
-	tlsc_options_free(&o);
 }
 END_TEST
 
@@ -294,7 +314,7 @@ static Suite *tlsopts_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("ferry");
 	tcase_add_loop_test(tc, client_options, 0, sizeof cli_cases / sizeof cli_cases[0]);
-	tcase_add_test(tc, client_option_table);
+	tcase_add_test(tc, client_option_show);
 	tcase_add_loop_test(tc, client_schemes, 0, sizeof scheme_cases / sizeof scheme_cases[0]);
 	tcase_add_test(tc, client_upgrade);
 	tcase_add_loop_test(tc, client_trust, 0, sizeof trust_cases / sizeof trust_cases[0]);

@@ -7,6 +7,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct url_case {
 	const char *in;
@@ -43,7 +44,22 @@ static const struct url_case good_cases[] = {
 	{ "bob@host:65535/dir", "bob", NULL, "host", 65535, "dir" },
 	/* '?' and '#' are ordinary in a path. */
 	{ "ftp://host/a?b#c", NULL, NULL, "host", 21, "a?b#c" },
+	/* TLS: implicit on its own port, explicit on the usual one. */
+	{ "ftps://host", NULL, NULL, "host", 990, NULL },
+	{ "FTPS://u:p@host:2990/d", "u", "p", "host", 2990, "d" },
+	{ "ftpes://host/d", NULL, NULL, "host", 21, "d" },
+	{ "ftpes://[::1]:2121", NULL, NULL, "::1", 2121, NULL },
 };
+
+/* The scheme of each good case: named in lower case, ftp without one. */
+static const char *good_scheme(const char *in)
+{
+	if (strncasecmp(in, "ftps://", 7) == 0)
+		return "ftps";
+	if (strncasecmp(in, "ftpes://", 8) == 0)
+		return "ftpes";
+	return "ftp";
+}
 
 START_TEST(test_good)
 {
@@ -67,6 +83,7 @@ START_TEST(test_good)
 		ck_assert_ptr_null(u.pass);
 	ck_assert_str_eq(u.host, c->host);
 	ck_assert_int_eq(u.port, c->port);
+	ck_assert_str_eq(u.scheme, good_scheme(c->in));
 	if (c->path)
 		ck_assert_str_eq(u.path, c->path);
 	else
@@ -80,8 +97,11 @@ static const struct {
 	const char *in;
 	const char *msg;   /* part of the message */
 } bad_cases[] = {
-	{ "http://host/", "only ftp://" },
+	{ "http://host/", "only ftp://, ftps:// and ftpes://" },
 	{ "sftp://host", "only ftp://" },
+	{ "ftpx://host", "only ftp://" },
+	{ "ftpsftpes://host", "only ftp://" },
+	{ "://host", "only ftp://" },
 	{ "ftp://", "no host" },
 	{ "ftp:///path", "no host" },
 	{ "ftp://user@", "no host" },

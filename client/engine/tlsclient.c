@@ -35,20 +35,30 @@ struct tlsc {
 
 /* ---- Options ---- */
 
-const struct tlsc_optdef tlsc_optdefs[] = {
-	{ "tls", true },
-	{ "ca-file", true },
-	{ "trust-fingerprint", true },
-	{ "insecure", false },
-	{ NULL, false },
-};
-
 /* --tls words. */
 static const struct optword mode_words[] = {
 	{ "auto", TLSC_AUTO },
 	{ "require", TLSC_REQUIRE },
 	{ "off", TLSC_OFF },
 };
+
+/* --tls-max words: the highest protocol version offered. */
+static const struct optword version_words[] = {
+	{ "any", 0 },
+	{ "1.2", TLS1_2_VERSION },
+	{ "1.3", TLS1_3_VERSION },
+};
+
+#define NWORDS(t) (sizeof (t) / sizeof (t)[0])
+
+/* The word of table t standing for value, or NULL. */
+static const char *word_of(const struct optword *t, size_t n, int value)
+{
+	for (size_t i = 0; i < n; i++)
+		if (t[i].value == value)
+			return t[i].word;
+	return NULL;
+}
 
 void tlsc_options_init(struct tlsc_options *o)
 {
@@ -61,7 +71,7 @@ int tlsc_option(struct tlsc_options *o, const char *name, const char *arg, char 
 {
 	if (strcmp(name, "tls") == 0) {
 		int mode;
-		if (!optword_lookup(mode_words, sizeof mode_words / sizeof mode_words[0], arg, &mode)) {
+		if (!optword_lookup(mode_words, NWORDS(mode_words), arg, &mode)) {
 			snprintf(err, errsz, "--tls must be auto, require or off, not '%s'",
 				 arg ? arg : "");
 			return -1;
@@ -74,8 +84,11 @@ int tlsc_option(struct tlsc_options *o, const char *name, const char *arg, char 
 			snprintf(err, errsz, "--ca-file needs a file name");
 			return -1;
 		}
-		free(o->ca_file);
-		o->ca_file = xstrdup(arg);
+		if (strlen(arg) >= sizeof o->ca_file) {
+			snprintf(err, errsz, "--ca-file: the file name is too long");
+			return -1;
+		}
+		snprintf(o->ca_file, sizeof o->ca_file, "%s", arg);
 		return 0;
 	}
 	if (strcmp(name, "trust-fingerprint") == 0) {
@@ -87,6 +100,16 @@ int tlsc_option(struct tlsc_options *o, const char *name, const char *arg, char 
 		}
 		return 0;
 	}
+	if (strcmp(name, "tls-max") == 0) {
+		int v;
+		if (!optword_lookup(version_words, NWORDS(version_words), arg, &v)) {
+			snprintf(err, errsz, "--tls-max must be 1.2, 1.3 or any, not '%s'",
+				 arg ? arg : "");
+			return -1;
+		}
+		o->max_version = v;
+		return 0;
+	}
 	if (strcmp(name, "insecure") == 0) {
 		o->insecure = true;
 		return 0;
@@ -94,10 +117,23 @@ int tlsc_option(struct tlsc_options *o, const char *name, const char *arg, char 
 	return 1;
 }
 
-void tlsc_options_free(struct tlsc_options *o)
+bool tlsc_option_show(const struct tlsc_options *o, const char *name, char *buf, size_t n)
 {
-	free(o->ca_file);
-	o->ca_file = NULL;
+	const char *w = NULL;
+	if (strcmp(name, "tls") == 0)
+		w = word_of(mode_words, NWORDS(mode_words), (int)o->mode);
+	else if (strcmp(name, "ca-file") == 0)
+		w = o->ca_file[0] ? o->ca_file : "system";
+	else if (strcmp(name, "trust-fingerprint") == 0)
+		w = o->fingerprint[0] ? o->fingerprint : "none";
+	else if (strcmp(name, "tls-max") == 0)
+		w = word_of(version_words, NWORDS(version_words), o->max_version);
+	else if (strcmp(name, "insecure") == 0)
+		w = o->insecure ? "on" : "off";
+	else
+		return false;
+	snprintf(buf, n, "%s", w ? w : "?");
+	return true;
 }
 
 /* ---- Schemes and the upgrade ---- */
@@ -108,15 +144,17 @@ bool tlsc_scheme_lookup(const char *scheme, enum tlsc_mode mode, struct tlsc_sch
 		const char *name;
 		struct tlsc_scheme s;
 	} schemes[] = {
-		{ "ftps", { .tls = true, .implicit = true, .port = 990 } },
-		{ "ftpes", { .tls = true, .implicit = false, .port = 21 } },
-		{ "ftp", { .tls = false, .implicit = false, .port = 21 } },
+		{ "ftps", { .tls = true, .implicit = true, .mode = TLSC_REQUIRE, .port = 990 } },
+		{ "ftpes", { .tls = true, .implicit = false, .mode = TLSC_REQUIRE, .port = 21 } },
+		{ "ftp", { .tls = false, .implicit = false, .mode = TLSC_OFF, .port = 21 } },
 	};
 	for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++) {
 		if (strcasecmp(scheme, schemes[i].name) == 0) {
 			*out = schemes[i].s;
-			if (!out->tls)
+			if (!out->tls) {
+				out->mode = mode;
 				out->tls = mode != TLSC_OFF;
+			}
 			return true;
 		}
 	}
@@ -291,9 +329,9 @@ struct tlsc *tlsc_new(const struct tlsc_options *o, const char *host, char *err,
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
-	if (o->ca_file) {
+	if (o->ca_file[0]) {
 		if (SSL_CTX_load_verify_locations(ctx, o->ca_file, NULL) != 1) {
-			char what[300];
+			char what[TLSC_PATH_MAX + 32];
 			snprintf(what, sizeof what, "cannot use --ca-file %s", o->ca_file);
 			tlserr_text(err, errsz, what);
 			SSL_CTX_free(ctx);
@@ -431,8 +469,16 @@ struct conn *tlsc_data_start(struct tlsc *t, int fd)
 		close(fd);
 		return NULL;
 	}
-	if (t->session)
-		SSL_set_session(ssl, t->session);
+	/* A copy: OpenSSL makes a TLS 1.3 session it resumed unresumable
+	 * (tickets are meant for one use), yet every data connection must
+	 * resume the control connection's session, and most servers send
+	 * tickets only once, after the control handshake. */
+	SSL_SESSION *copy = t->session ? SSL_SESSION_dup(t->session) : NULL;
+	if (copy) {
+		SSL_set_session(ssl, copy);
+		SSL_SESSION_free(copy);
+	}
+	ERR_clear_error();
 	return conn_tls(fd, fd, ssl);
 }
 

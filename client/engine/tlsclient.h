@@ -32,40 +32,40 @@ enum tlsc_mode {
 	TLSC_OFF,     /* never TLS */
 };
 
-/* The TLS part of ferry's command line. */
+/* Longest --ca-file path kept, NUL included. */
+#define TLSC_PATH_MAX 4096
+
+/* The TLS part of ferry's settings. Plain values only, so the struct can
+ * be copied (each engine handle keeps its own copy). */
 struct tlsc_options {
 	enum tlsc_mode mode;              /* --tls (ftps:// and ftpes:// require) */
-	char *ca_file;                    /* --ca-file: trust these CAs only */
+	char ca_file[TLSC_PATH_MAX];      /* --ca-file: trust these CAs only; "" system store */
 	char fingerprint[FP_TEXT_SIZE];   /* --trust-fingerprint, "" if none */
 	bool insecure;                    /* --insecure: no certificate check */
-	int min_version, max_version;     /* protocol bounds, 0 = defaults */
+	int min_version, max_version;     /* protocol bounds, 0 = defaults (--tls-max) */
 };
 
-/* One TLS option as the command line names it, for getopt tables. */
-struct tlsc_optdef {
-	const char *name; /* long option name without "--" */
-	bool has_arg;     /* takes an argument */
-};
-/* The TLS options, terminated by a NULL name. */
-extern const struct tlsc_optdef tlsc_optdefs[];
-
-/* Fills o with the defaults (auto, system CAs). */
+/* Fills o with the defaults (auto, system CAs, any version from 1.2). */
 void tlsc_options_init(struct tlsc_options *o);
-/* Applies option name with arg (NULL for a flag): 0, -1 with a one-line
- * message in err, or 1 if name is not a TLS option. */
+/* Applies the option name ("tls", "ca-file", "trust-fingerprint",
+ * "tls-max"; "insecure" takes no argument) with arg: 0, -1 with a
+ * one-line message in err (o unchanged), or 1 if name is not one of them. */
 int tlsc_option(struct tlsc_options *o, const char *name, const char *arg, char *err,
 		size_t errsz);
-/* Frees the strings in o. */
-void tlsc_options_free(struct tlsc_options *o);
+/* Writes the value of option name as tlsc_option takes it ("auto",
+ * "system" for no --ca-file, "none" for no fingerprint, "any" for no
+ * version bound) into buf; false if name is not an option. */
+bool tlsc_option_show(const struct tlsc_options *o, const char *name, char *buf, size_t n);
 
 /* How a URL scheme connects. */
 struct tlsc_scheme {
-	bool tls;      /* TLS at all */
-	bool implicit; /* TLS from the first byte (ftps://) */
-	int port;      /* default port */
+	bool tls;            /* TLS at all */
+	bool implicit;       /* TLS from the first byte (ftps://) */
+	enum tlsc_mode mode; /* what to do about AUTH TLS (explicit TLS) */
+	int port;            /* default port */
 };
 /* Looks up "ftp", "ftps" (implicit TLS, port 990) or "ftpes" (explicit,
- * required); ftp follows mode. False for another scheme. */
+ * required), in any case; ftp follows mode. False for another scheme. */
 bool tlsc_scheme_lookup(const char *scheme, enum tlsc_mode mode, struct tlsc_scheme *out);
 
 /* What to do after FEAT on an explicit connection. */
