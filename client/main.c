@@ -239,7 +239,7 @@ int main(int argc, char **argv)
 		return done;
 	enum main_mode mode = main_mode(&o);
 	if (mode == MAIN_TUI) {
-		struct tui_options t = { .url = o.url, .user = o.cli.user };
+		struct tui_options t = { .url = o.url, .user = o.cli.user, .settings = o.cli.settings };
 		return (int)tui_run(&t);
 	}
 	interrupt_install();

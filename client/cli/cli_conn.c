@@ -26,10 +26,10 @@ static enum ferry_exit conn_credentials(struct cli *c, const struct url *u, stru
 				    .url_pass = u->pass, .host = u->host, .port = u->port,
 				    .last_host = c->login_host, .last_port = c->login_port,
 				    .last_user = c->login.user, .last_pass = c->login.pass };
+	char warning[CLI_MSG_MAX];
 	creds_resolve(&src, cr);
-	if (cr->netrc_unsafe)
-		cli_error(NULL, "warning: ~/.netrc can be read by others, so its password for %s "
-			  "is not used (make it private: chmod 600 ~/.netrc)", u->host);
+	if (creds_warning(cr, u->host, warning, sizeof warning) != NULL)
+		cli_error(NULL, "warning: %s", warning);
 	if (!creds_need_password(cr))
 		return FERRY_EXIT_OK;
 

@@ -1,6 +1,7 @@
 /* creds: the one login rule (see creds.h). */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <stdlib.h>
@@ -57,6 +58,15 @@ static void creds_given(const struct creds_source *src, struct creds *out)
 		out->user = xstrdup(src->last_user);
 		out->pass = src->last_pass ? xstrdup(src->last_pass) : NULL;
 	}
+}
+
+const char *creds_warning(const struct creds *c, const char *host, char *buf, size_t n)
+{
+	if (!c->netrc_unsafe)
+		return NULL;
+	snprintf(buf, n, "~/.netrc can be read by others, so its password for %s is not used "
+		 "(make it private: chmod 600 ~/.netrc)", host);
+	return buf;
 }
 
 void creds_resolve(const struct creds_source *src, struct creds *out)

@@ -19,6 +19,7 @@
 #define FERRY_CREDS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* The user name of an anonymous login. */
 #define CREDS_ANON_USER "anonymous"
@@ -52,6 +53,10 @@ void creds_resolve(const struct creds_source *src, struct creds *out);
 bool creds_need_password(const struct creds *c);
 /* True for a login name that means anonymous ("anonymous", "ftp", any case). */
 bool creds_is_anonymous(const char *user);
+/* The warning both front ends give about c's sources for host (a
+ * ~/.netrc others can read, its password not used), written into buf
+ * (n bytes); NULL when there is none. */
+const char *creds_warning(const struct creds *c, const char *host, char *buf, size_t n);
 /* Clears the password and frees both strings; c is empty afterwards. */
 void creds_free(struct creds *c);
 

@@ -172,6 +172,13 @@ bool ftp_set_scheme(struct ftp *f, const char *scheme);
  * is not known (NULL, the default: nobody, and the connection fails with
  * FTP_S_TLS and the reason in the message). */
 void ftp_set_cert_prompt(struct ftp *f, ftp_cert_fn *fn, void *arg);
+/* Trusts the certificate with fingerprint at server ("host:port" as
+ * ftp_tls_info's server gives it) on f's next connections as though the
+ * user had accepted it once on f: one that would be asked about goes on
+ * without the question. Front ends whose connections live in several
+ * handles (the TUI's processes) hand an answer on this way. A stored
+ * fingerprint that differs still fails (TLSC_TRUST_CHANGED). */
+void ftp_trust_once(struct ftp *f, const char *server, const char *fingerprint);
 /* TLS on the current connection, or on the last one tried (its
  * certificate, and the decision about it, also after an FTP_S_TLS);
  * owned by f. */

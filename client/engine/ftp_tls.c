@@ -47,6 +47,12 @@ void ftp_set_cert_prompt(struct ftp *f, ftp_cert_fn *fn, void *arg)
 	f->cert_arg = arg;
 }
 
+void ftp_trust_once(struct ftp *f, const char *server, const char *fingerprint)
+{
+	snprintf(f->once_key, sizeof f->once_key, "%s", server);
+	snprintf(f->once_fp, sizeof f->once_fp, "%s", fingerprint);
+}
+
 const struct ftp_tls_info *ftp_tls_info(const struct ftp *f)
 {
 	return &f->tls_info;
@@ -198,8 +204,7 @@ static enum ftp_status tls_ask(struct ftp *f, const char *host, const char *host
 	default:
 		return tls_fail(f, "certificate rejected: %s", cert->reason);
 	}
-	snprintf(f->once_key, sizeof f->once_key, "%s", hostport);
-	snprintf(f->once_fp, sizeof f->once_fp, "%s", cert->fingerprint);
+	ftp_trust_once(f, hostport, cert->fingerprint);
 	return FTP_S_OK;
 }
 

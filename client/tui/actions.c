@@ -363,6 +363,7 @@ static void act_ask_rename(struct app *a)
 void actions_ask_pending(struct app *a)
 {
 	a->asking = true;
+	security_ask_pending(a);
 	act_ask_held(a);
 	if (a->replace.pending)
 		act_ask_rename(a);
@@ -443,16 +444,128 @@ static void act_delete(struct app *a)
 	act_items_free(v, n);
 }
 
+/* The TLS choices of the connect dialog: the key, the scheme and what
+ * ftp:// does, and the line that offers it. */
+static const struct {
+	char key;              /* the letter typed */
+	const char *scheme;    /* the scheme it connects with */
+	enum tlsc_mode mode;   /* what ftp:// does then */
+	const char *line;      /* the offer */
+} act_tls_choices[] = {
+	{ 'a', "ftp", TLSC_AUTO, "a = auto: TLS when the server offers it, else plain FTP (said so)" },
+	{ 'r', "ftpes", TLSC_REQUIRE, "r = require: TLS (AUTH TLS) or no connection (ftpes://)" },
+	{ 'i', "ftps", TLSC_AUTO, "i = implicit TLS from the first byte (ftps://, port 990)" },
+	{ 'o', "ftp", TLSC_OFF, "o = off: plain FTP, nothing encrypted" },
+};
+#define ACT_TLS_CHOICES (sizeof act_tls_choices / sizeof act_tls_choices[0])
+
+/* The choice l stands for now (its key's index). */
+static size_t act_tls_current(const struct app_login *l)
+{
+	char key = strcmp(l->scheme, "ftps") == 0 ? 'i'
+		 : strcmp(l->scheme, "ftpes") == 0 || l->tls == TLSC_REQUIRE ? 'r'
+		 : l->tls == TLSC_OFF ? 'o' : 'a';
+	for (size_t i = 0; i < ACT_TLS_CHOICES; i++)
+		if (act_tls_choices[i].key == key)
+			return i;
+	return 0;
+}
+
+/* Asks how l uses TLS; false when Esc cancels. The port follows a move
+ * to or from implicit TLS when it was the other's default. */
+static bool act_ask_tls(struct app *a, struct app_login *l)
+{
+	char keys[ACT_TLS_CHOICES + 1], head[ACT_QUESTION_MAX], foot[ACT_QUESTION_MAX];
+	const char *lines[ACT_TLS_CHOICES + 4];
+	size_t n = 0, cur = act_tls_current(l);
+	snprintf(head, sizeof head, "TLS for %s:", l->host);
+	lines[n++] = head;
+	for (size_t i = 0; i < ACT_TLS_CHOICES; i++) {
+		keys[i] = act_tls_choices[i].key;
+		lines[n++] = act_tls_choices[i].line;
+	}
+	keys[ACT_TLS_CHOICES] = '\0';
+	snprintf(foot, sizeof foot, "Enter = %c (as now), Esc = cancel", act_tls_choices[cur].key);
+	lines[n++] = "";
+	lines[n++] = foot;
+	lines[n] = NULL;
+	int k = dialog_choose(a, lines, keys, (int)cur);
+	if (k < 0)
+		return false;
+	bool was_implicit = strcmp(l->scheme, "ftps") == 0;
+	snprintf(l->scheme, sizeof l->scheme, "%s", act_tls_choices[k].scheme);
+	l->tls = act_tls_choices[k].mode;
+	struct tlsc_scheme sc;
+	bool implicit = strcmp(l->scheme, "ftps") == 0;
+	if (implicit != was_implicit && tlsc_scheme_lookup(was_implicit ? "ftps" : "ftp",
+							     TLSC_AUTO, &sc) && l->port == sc.port &&
+	    tlsc_scheme_lookup(l->scheme, TLSC_AUTO, &sc))
+		l->port = sc.port;
+	return true;
+}
+
+/* Takes what the Host field says into l: a URL (ftp://, ftps://,
+ * ftpes://) gives the scheme, host, port and whatever login and path it
+ * names (*path, freed by the caller); anything else is the host. False
+ * (status set) for a URL that does not parse. */
+static bool act_connect_target(struct app *a, const char *text, struct app_login *l, char **path)
+{
+	struct url u;
+	*path = NULL;
+	if (strstr(text, "://") == NULL) {
+		if (strlen(text) >= sizeof l->host) {
+			app_status(a, true, "bad address: the host name is too long");
+			return false;
+		}
+		snprintf(l->host, sizeof l->host, "%.*s", (int)sizeof l->host - 1, text);
+		return true;
+	}
+	const char *err = url_parse(text, &u);
+	if (err == NULL && strlen(u.host) >= sizeof l->host)
+		err = "the host name is too long";
+	if (err != NULL) {
+		if (u.host != NULL)
+			url_free(&u);
+		app_status(a, true, "bad address: %s", err);
+		return false;
+	}
+	snprintf(l->host, sizeof l->host, "%.*s", (int)sizeof l->host - 1, u.host);
+	snprintf(l->scheme, sizeof l->scheme, "%s", u.scheme);
+	l->port = u.port;
+	if (u.user != NULL) {
+		snprintf(l->user, sizeof l->user, "%s", u.user);
+		snprintf(l->pass, sizeof l->pass, "%s", u.pass ? u.pass : "");
+	}
+	*path = u.path ? xstrdup(u.path) : NULL;
+	url_free(&u);
+	return true;
+}
+
 static void act_connect(struct app *a)
 {
 	struct app_login l = a->connected ? a->login : a->trying;
-	char port[ACT_PORT_MAX];
-	snprintf(port, sizeof port, "%d", l.port > 0 ? l.port : FTP_DEFAULT_PORT);
-	if (!dialog_input(a, "Host:", l.host, sizeof l.host, false, true) || l.host[0] == '\0' ||
-	    !dialog_input(a, "Port:", port, sizeof port, false, true) ||
-	    !dialog_input(a, "User (empty = anonymous):", l.user, sizeof l.user, false, true) ||
-	    !dialog_input(a, "Password:", l.pass, sizeof l.pass, true, true)) {
+	char port[ACT_PORT_MAX], target[URL_MAX];
+	char *path = NULL;
+	/* A new attempt has notes of its own; a certificate accepted before
+	 * counts only for its own server (host:port). */
+	l.note[0] = '\0';
+	snprintf(target, sizeof target, "%s", l.host);
+	bool ok = dialog_input(a, "Host or URL (ftp://, ftps://, ftpes://):", target, sizeof target,
+			       false, true) && target[0] != '\0';
+	if (ok && !act_connect_target(a, target, &l, &path)) {
 		explicit_bzero(l.pass, sizeof l.pass);
+		return;   /* a bad address: said so */
+	}
+	ok = ok && act_ask_tls(a, &l);
+	if (ok) {
+		snprintf(port, sizeof port, "%d", l.port > 0 ? l.port : FTP_DEFAULT_PORT);
+		ok = dialog_input(a, "Port:", port, sizeof port, false, true) &&
+		     dialog_input(a, "User (empty = anonymous):", l.user, sizeof l.user, false, true) &&
+		     dialog_input(a, "Password:", l.pass, sizeof l.pass, true, true);
+	}
+	if (!ok) {
+		explicit_bzero(l.pass, sizeof l.pass);
+		free(path);
 		if (!a->connected)
 			app_status(a, false, "not connected: press F2 to connect");
 		else
@@ -463,11 +576,18 @@ static void act_connect(struct app *a)
 	if (l.port < 0) {
 		app_status(a, true, "bad port: %s", port);
 		explicit_bzero(l.pass, sizeof l.pass);
+		free(path);
 		return;
 	}
 	a->trying = l;
 	explicit_bzero(l.pass, sizeof l.pass);
-	side_connect(a, NULL);
+	side_connect(a, path);
+	free(path);
+}
+
+static void act_security(struct app *a)
+{
+	security_show(a);
 }
 
 /* ---- the transfer panel ---- */
@@ -592,7 +712,7 @@ static void (*const act_table[ACT_COUNT])(struct app *a) = {
 	[ACT_FILTER] = act_filter, [ACT_SORT] = act_sort, [ACT_REVERSE] = act_reverse,
 	[ACT_HIDDEN] = act_hidden, [ACT_ESCAPE] = act_escape, [ACT_REFRESH] = act_refresh,
 	[ACT_COPY] = act_copy, [ACT_RENAME] = act_rename, [ACT_MKDIR] = act_mkdir,
-	[ACT_DELETE] = act_delete, [ACT_CONNECT] = act_connect,
+	[ACT_DELETE] = act_delete, [ACT_CONNECT] = act_connect, [ACT_SECURITY] = act_security,
 	[ACT_XFER_PREV] = act_xfer_prev, [ACT_XFER_NEXT] = act_xfer_next,
 	[ACT_CANCEL] = act_cancel, [ACT_CANCEL_FOLDER] = act_cancel_folder,
 	[ACT_CANCEL_ALL] = act_cancel_all, [ACT_RETRY] = act_retry,

@@ -216,6 +216,16 @@ static struct worker *app_source_worker(struct app *a, enum app_source src)
 static void app_dispatch(struct app *a, enum app_source src, const struct wire_msg *m)
 {
 	switch (m->type) {
+	case WIRE_NOTICE:
+		security_notice(a, src == SRC_OPENING, m);
+		break;
+	case WIRE_TLS:
+		if (src == SRC_OPENING || src == SRC_REMOTE)
+			security_tls(a, src == SRC_OPENING, m);
+		break;
+	case WIRE_CERT:
+		security_question(a, app_source_worker(a, src)->pid, m);
+		break;
 	case WIRE_PROGRESS:
 	case WIRE_NOTE:
 	case WIRE_FILE:
@@ -397,12 +407,17 @@ static const char *app_login_from(struct app *a, const struct tui_options *o, ch
 		return err;
 	snprintf(a->trying.host, sizeof a->trying.host, "%s", u.host);
 	a->trying.port = u.port;
+	snprintf(a->trying.scheme, sizeof a->trying.scheme, "%s", u.scheme);
 	struct creds_source src = { .option = o->user, .url_user = u.user, .url_pass = u.pass,
-				    .host = u.host };
+				    .host = u.host, .port = u.port };
 	struct creds cr;
 	creds_resolve(&src, &cr);
 	snprintf(a->trying.user, sizeof a->trying.user, "%s", cr.user ? cr.user : "");
 	snprintf(a->trying.pass, sizeof a->trying.pass, "%s", cr.pass ? cr.pass : "");
+	char warning[APP_STATUS_MAX];
+	if (creds_warning(&cr, u.host, warning, sizeof warning) != NULL)
+		snprintf(a->trying.note, sizeof a->trying.note, "warning: %.*s",
+			 (int)sizeof a->trying.note - 10, warning);
 	creds_free(&cr);
 	*path = u.path ? xstrdup(u.path) : NULL;
 	url_free(&u);
@@ -419,15 +434,19 @@ static void app_open_local(struct app *a)
 		side_load(a, APP_LOCAL, cwd, NULL);
 }
 
-/* Returns a new TUI state with empty panes, no connection and no workers. */
-static struct app *app_new(void)
+/* Returns a new TUI state with empty panes, no connection and no
+ * workers, and the command line's settings. */
+static struct app *app_new(const struct tui_options *o)
 {
 	struct app *a = xcalloc(1, sizeof *a);
 	a->pane[APP_LOCAL] = pane_new();
 	a->pane[APP_REMOTE] = pane_new();
 	a->queue = queue_new();
-	a->trying.port = FTP_DEFAULT_PORT;
+	a->settings = o->settings;
 	a->login.port = FTP_DEFAULT_PORT;
+	snprintf(a->login.scheme, sizeof a->login.scheme, "ftp");
+	a->login.tls = a->settings.tls.mode;
+	a->trying = a->login;
 	a->xfer_follow = true;
 	worker_init(&a->worker);
 	worker_init(&a->opening);
@@ -482,7 +501,7 @@ enum ferry_exit tui_run(const struct tui_options *o)
 	/* A worker that died must not take the screen with it: writes to its
 	 * pipe then fail with EPIPE instead of killing the program. */
 	signal(SIGPIPE, SIG_IGN);
-	struct app *a = app_new();
+	struct app *a = app_new(o);
 	if (o->url != NULL) {
 		const char *err = app_login_from(a, o, &path);
 		if (err != NULL) {

@@ -13,6 +13,7 @@
 
 #include "ftp.h"
 #include "pane.h"
+#include "settings.h"
 #include "queue.h"
 #include "wire.h"
 #include "worker.h"
@@ -30,6 +31,10 @@
 #define APP_LOADING_SHOW_MS 200
 /* Transfer workers let go (a new connection) that may be winding down at once. */
 #define APP_DETACHED_MAX 8
+/* Certificate questions from workers that may wait to be asked at once. */
+#define APP_QUESTIONS_MAX 4
+/* Longest scheme name kept ("ftpes"), NUL included. */
+#define APP_SCHEME_MAX 8
 
 /* Which pane is which. */
 enum app_side {
@@ -47,12 +52,26 @@ enum app_topic {
 	APP_TOPIC_CONNECT,  /* the connection ("could not connect", "connection lost") */
 };
 
-/* Where a connection points. */
+/* Where a connection points, and how. */
 struct app_login {
 	char host[APP_FIELD_MAX];  /* host, "" when none */
 	int port;                  /* port */
 	char user[APP_FIELD_MAX];  /* user, "" = anonymous */
 	char pass[APP_FIELD_MAX];  /* password, "" when none */
+	char scheme[APP_SCHEME_MAX]; /* "ftp", "ftps" (implicit TLS) or "ftpes" (TLS required) */
+	enum tlsc_mode tls;        /* what ftp:// does about TLS: auto, require, off */
+	char cert_server[KNOWNCERTS_KEY_SIZE]; /* a certificate the user accepted for this
+					      * connection: its server ("host:port") ... */
+	char cert_fp[FP_TEXT_SIZE]; /* ...and fingerprint, "" when none; every worker trusts it */
+	char note[APP_STATUS_MAX]; /* what the user should read about the connection (the
+				    * engine's notices, a ~/.netrc others can read), "" when none */
+};
+
+/* A worker's question about a server certificate, waiting to be asked. */
+struct app_question {
+	pid_t pid;                 /* the worker that asks (it waits for the answer); 0: free */
+	uint32_t id;               /* the question's id, for the answer */
+	struct ftp_tls_info tls;   /* the server and its certificate */
 };
 
 /* One entry of a listing on its way into a pane. */
@@ -98,9 +117,17 @@ struct app_replace {
 struct app {
 	struct pane *pane[APP_SIDES];  /* the two panes */
 	enum app_side active;          /* pane with the cursor */
+	struct ftp_settings settings;  /* the command line's settings, for every connection */
 	struct app_login login;        /* where the remote pane is connected */
 	bool connected;                /* the remote browser is logged in */
+	struct ftp_tls_info tls;       /* ...TLS on that connection (the top line, the `i` key) */
 	struct app_login trying;       /* a connection being opened (F2 or the URL) */
+	struct ftp_tls_info trying_tls; /* ...TLS on it, as its browser reported */
+	struct app_question questions[APP_QUESTIONS_MAX]; /* certificate questions to ask */
+	bool alarm;                    /* a refused certificate (changed, not the pinned one)
+					* to show in a box: alarm_msg and alarm_tls */
+	char alarm_msg[APP_STATUS_MAX]; /* ...why the connection was refused */
+	struct ftp_tls_info alarm_tls; /* ...and the certificate */
 	struct worker opening;         /* ...its browser, logging in; pid -1 when none */
 	char *open_path;               /* ...the directory to show once in, or NULL (its home) */
 	struct worker browse[APP_SIDES]; /* each pane's browser: listings, renames, deletes */
@@ -193,6 +220,30 @@ void side_answer(struct app *a, enum app_side side, bool opening, const struct w
 bool side_run_delete(struct app *a, const struct queue_job *j);
 /* Stops every browser; frees what the loads and requests hold. */
 void side_stop_all(struct app *a);
+
+/* ---- security.c: TLS on the screen ---- */
+
+/* A notice of a worker's engine (WIRE_NOTICE): kept with the connection
+ * being opened (opening) to show with its outcome, else on the status
+ * line unless the connection's note says it already. */
+void security_notice(struct app *a, bool opening, const struct wire_msg *m);
+/* TLS on the connection a browser opened (WIRE_TLS): for the connection
+ * being opened (opening), else for the working one. */
+void security_tls(struct app *a, bool opening, const struct wire_msg *m);
+/* A worker (pid) asks about a certificate (WIRE_CERT): answered at once
+ * when the user accepted it earlier for that connection, else kept to be
+ * asked (security_ask_pending). */
+void security_question(struct app *a, pid_t pid, const struct wire_msg *m);
+/* Asks the certificate questions waiting and shows a refused
+ * certificate's alarm; called when no dialog is open. */
+void security_ask_pending(struct app *a);
+/* The connection's security for the top line: true when TLS protects it
+ * (out names the version and how the certificate is trusted), false for
+ * plain FTP (out says so). */
+bool security_title(const struct app *a, char *out, size_t outsz);
+/* The `i` key: the connection's TLS version and the server's certificate
+ * in a box, or what is not protected. */
+void security_show(struct app *a);
 
 /* Runs the action bound to key (keys.c); unknown keys are ignored. */
 void keys_dispatch(struct app *a, int key);

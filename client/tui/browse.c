@@ -119,9 +119,10 @@ static void browse_remove(struct browse *b, const struct wire_msg *m)
 	b->cancelled = false;
 	b->removed = 0;
 	b->reported_ms = 0;
-	bool ok = (m->request.flags & WIRE_TREE) ? b->ops->rmtree(b, m->request.path, 0)
-						 : b->ops->remove(b, m->request.path);
-	if (ok)
+	bool ok;
+	if (m->request.flags & WIRE_TREE)
+		ok = b->ops->rmtree(b, m->request.path);
+	else if ((ok = b->ops->remove(b, m->request.path)))
 		b->removed++;
 	wire_init(&b->rep, WIRE_PROGRESS, m->id);
 	b->rep.progress.done = b->removed;
@@ -168,9 +169,14 @@ static void browse_serve(struct browse *b, const struct wire_msg *m)
 
 bool browse_step(struct browse *b)
 {
+	b->removed++;
+	return browse_between(b);
+}
+
+bool browse_between(struct browse *b)
+{
 	struct pollfd pfd = { .fd = b->in_fd, .events = POLLIN };
 
-	b->removed++;
 	long long now = sysio_now_ms();
 	if (now - b->reported_ms >= BROWSE_PROGRESS_MS) {
 		b->reported_ms = now;
@@ -180,18 +186,22 @@ bool browse_step(struct browse *b)
 		browse_send(b);
 		browse_flush(b);
 	}
-	while (!b->in_closed && !b->cancelled && poll(&pfd, 1, 0) > 0) {
-		long n = wire_fill(b->in_fd, &b->reader);
-		if (n <= 0) {
-			b->in_closed = true;
-			break;
-		}
-		int rc;
-		while (!b->cancelled && (rc = wire_take(&b->reader, &b->polled)) == 1) {
+	/* What is kept or read already first, then what the pipe has now. */
+	for (;;) {
+		while (!b->in_closed && !b->cancelled &&
+		       worker_conn_next(&b->conn, &b->polled) == 1) {
 			if (b->polled.type == WIRE_CANCEL && b->polled.id == b->deleting)
 				b->cancelled = true;
 			else
 				browse_serve(b, &b->polled);
+		}
+		if (b->conn.closed)
+			b->in_closed = true;
+		if (b->in_closed || b->cancelled || poll(&pfd, 1, 0) <= 0)
+			break;
+		if (wire_fill(b->in_fd, &b->reader) <= 0) {
+			b->in_closed = true;
+			break;
 		}
 	}
 	if (b->in_closed)
@@ -201,11 +211,14 @@ bool browse_step(struct browse *b)
 	return !b->cancelled;
 }
 
-/* Logs the remote side in as l and says how it went; false when it failed. */
+/* Logs the remote side in as l and says how it went (TLS first, then the
+ * reply); false when it failed. */
 static bool browse_login(struct browse *b, const struct worker_login *l)
 {
-	b->ftp = ftp_new();
+	worker_conn_open(&b->conn, l);
+	b->ftp = b->conn.ftp;
 	enum ftp_status st = ftp_connect(b->ftp, l->host ? l->host : "", l->port, l->user, l->pass);
+	worker_conn_tell_tls(&b->conn);
 	wire_init(&b->rep, WIRE_REPLY, 0);
 	b->rep.reply.result = st == FTP_S_OK ? WIRE_OK : WIRE_FAILED;
 	b->rep.reply.size = -1;
@@ -224,11 +237,12 @@ int browse_child(int in_fd, int out_fd, const struct worker_login *l)
 	signal(SIGPIPE, SIG_IGN);
 	b->in_fd = in_fd;
 	b->out.fd = out_fd;
+	worker_conn_init(&b->conn, in_fd, &b->reader, &b->out);
 	b->ops = l != NULL ? &browse_remote_ops : &browse_local_ops;
 	if (l == NULL || browse_login(b, l)) {
 		for (;;) {
 			int rc = 0;
-			while (!b->in_closed && (rc = wire_take(&b->reader, &b->req)) == 1)
+			while (!b->in_closed && (rc = worker_conn_next(&b->conn, &b->req)) == 1)
 				browse_serve(b, &b->req);
 			if (b->in_closed || rc < 0)
 				break;
@@ -236,11 +250,7 @@ int browse_child(int in_fd, int out_fd, const struct worker_login *l)
 				break;
 		}
 	}
-	if (b->ftp != NULL) {
-		if (ftp_connected(b->ftp))
-			ftp_quit(b->ftp);
-		ftp_free(b->ftp);
-	}
+	worker_conn_close(&b->conn);
 	free(b);
 	return 0;
 }

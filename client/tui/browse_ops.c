@@ -1,8 +1,8 @@
 /* browse_ops: the two sides a browsing worker works on, as one table of
  * operations each (browse_private.h): the local file system (opendir and
  * lstat, mkdir, rename, unlinkat walks) and the server through the
- * worker's engine connection (CWD and MLSD/LIST, MKD, RNFR/RNTO, DELE and
- * RMD walks). Deleting a directory removes everything in it; links are
+ * worker's engine connection (CWD and MLSD/LIST, MKD, RNFR/RNTO, and the
+ * engine's tree removal, tree.h, for a directory). Deleting a directory removes everything in it; links are
  * removed, never followed. Errors become one line in b->msg. */
 #include "config.h"
 
@@ -20,6 +20,7 @@
 #include "path.h"
 #include "sanitize.h"
 #include "sbuf.h"
+#include "tree.h"
 
 /* Mode of new local directories before the umask. */
 #define BROWSE_DIR_MODE 0777
@@ -103,8 +104,8 @@ static bool local_remove(struct browse *b, const char *path)
 }
 
 /* Removes directory name (relative to the open directory parent, or a
- * path with AT_FDCWD) and everything in it; shown is its full path for
- * messages. Symbolic links are removed as links, never followed. Stops
+ * path with AT_FDCWD) and everything in it, counting each entry removed;
+ * shown is its full path for messages. Symbolic links are removed as links, never followed. Stops
  * at the first entry that cannot be removed, or when cancelled. */
 static bool local_rmtree_at(struct browse *b, int parent, const char *name, const char *shown,
 			    int depth)
@@ -150,16 +151,23 @@ static bool local_rmtree_at(struct browse *b, int parent, const char *name, cons
 		return false;
 	if (unlinkat(parent, name, AT_REMOVEDIR) < 0)
 		return local_fail(b, shown);
-	return depth == 0 || browse_step(b);
+	if (depth > 0)
+		return browse_step(b);
+	b->removed++;   /* the top: the delete ends, no pause after it */
+	return true;
 }
 
-static bool local_rmtree(struct browse *b, const char *path, int depth)
+static bool local_rmtree(struct browse *b, const char *path)
 {
 	struct stat sb;
 	/* A link to a directory loses only the link. */
-	if (lstat(path, &sb) == 0 && !S_ISDIR(sb.st_mode))
-		return local_remove(b, path);
-	return local_rmtree_at(b, AT_FDCWD, path, path, depth);
+	if (lstat(path, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+		if (!local_remove(b, path))
+			return false;
+		b->removed++;
+		return true;
+	}
+	return local_rmtree_at(b, AT_FDCWD, path, path, 0);
 }
 
 const struct browse_ops browse_local_ops = {
@@ -243,44 +251,33 @@ static bool remote_remove(struct browse *b, const char *path)
 	return st == FTP_S_OK || remote_fail(b, st);
 }
 
-/* Removes remote directory path and everything in it: lists it, deletes
- * its files and links (never following a link), recurses into its
- * directories, then RMD. Stops at the first failure, or when cancelled. */
-static bool remote_rmtree(struct browse *b, const char *path, int depth)
+/* A remote delete's walk: the browser, and the engine's count. */
+struct remote_rm {
+	struct browse *b;      /* the browser */
+	struct tree_result r;  /* what the walk removed so far, how it ended */
+};
+
+/* Asked by the walk before each entry: the count so far, progress now and
+ * then, the requests waiting; true stops the walk (cancelled). */
+static bool remote_rm_stop(void *arg)
 {
-	if (depth > BROWSE_DEPTH_MAX) {
-		browse_fail(b, "%s: nested too deep to delete", path);
-		return false;
-	}
-	struct ftp_listing l;
-	listparse_init(&l);
-	enum ftp_status st = ftp_list(b->ftp, path, &l);
-	bool ok = st == FTP_S_OK || remote_fail(b, st);
-	struct sbuf full;
-	sbuf_init(&full, PATH_LEN_MAX);
-	for (size_t i = 0; ok && i < l.n; i++) {
-		const struct ftp_entry *e = &l.v[i];
-		if (strcmp(e->name, ".") == 0 || strcmp(e->name, "..") == 0)
-			continue;
-		if (!path_safe_name(e->name)) {
-			browse_fail(b, "%s: the server listed an unsafe name %s", path, e->display);
-			ok = false;
-		} else if (!path_join(&full, path, e->name)) {
-			browse_fail(b, "%s: path too long", path);
-			ok = false;
-		} else if (e->type == FTP_ENTRY_DIR) {
-			ok = remote_rmtree(b, sbuf_str(&full), depth + 1);
-		} else {
-			ok = remote_remove(b, sbuf_str(&full)) && browse_step(b);
-		}
-	}
-	sbuf_free(&full);
-	listparse_free(&l);
-	if (ok) {
-		st = ftp_rmdir(b->ftp, path);
-		ok = st == FTP_S_OK || remote_fail(b, st);
-	}
-	return ok && (depth == 0 || browse_step(b));
+	struct remote_rm *w = arg;
+	w->b->removed = (long long)(w->r.removed_files + w->r.removed_dirs);
+	return !browse_between(w->b);
+}
+
+/* Removes remote directory path and everything in it with the engine's
+ * walk, the one the command line's rm -r uses (links deleted, never
+ * followed; a name that is not a plain name stops it). */
+static bool remote_rmtree(struct browse *b, const char *path)
+{
+	struct remote_rm w = { .b = b };
+	struct tree_visitor v = { .stop = remote_rm_stop, .arg = &w };
+	tree_remove(b->ftp, path, &v, &w.r);
+	b->removed = (long long)(w.r.removed_files + w.r.removed_dirs);
+	if (w.r.end == TREE_FAILED)
+		browse_fail(b, "%s", w.r.msg);
+	return w.r.end == TREE_DONE;
 }
 
 const struct browse_ops browse_remote_ops = {

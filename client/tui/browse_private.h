@@ -9,8 +9,9 @@
 
 #include "ftp.h"
 #include "wire.h"
+#include "worker_conn.h"
 
-/* Deepest directory nesting a recursive delete walks into. */
+/* Deepest directory nesting a local recursive delete walks into. */
 #define BROWSE_DEPTH_MAX 256
 
 struct browse;
@@ -28,15 +29,18 @@ struct browse_ops {
 	bool (*rename)(struct browse *b, const char *from, const char *to);
 	/* Removes a file or link (never following it). */
 	bool (*remove)(struct browse *b, const char *path);
-	/* Removes directory path and everything in it, calling browse_step
-	 * after each entry removed; stops when it returns false. */
-	bool (*rmtree)(struct browse *b, const char *path, int depth);
+	/* Removes directory path and everything in it, counting every entry
+	 * removed (the directory too) in b->removed and calling
+	 * browse_between between two of them; stops when it returns false. */
+	bool (*rmtree)(struct browse *b, const char *path);
 };
 
 /* A browsing worker's state. */
 struct browse {
 	const struct browse_ops *ops;   /* its side's operations */
-	struct ftp *ftp;                /* the remote side's connection; NULL locally */
+	struct ftp *ftp;                /* the remote side's connection (conn.ftp); NULL locally */
+	struct worker_conn conn;        /* ...its line to the screen; requests kept while the
+					 * engine waits for an answer come from here first */
 	int in_fd;                      /* requests from the screen */
 	struct wire_reader reader;      /* bytes from in_fd not taken yet */
 	struct wire_writer out;         /* answers to the screen */
@@ -61,9 +65,11 @@ extern const struct browse_ops browse_remote_ops;
 /* Sends one entry of the listing being answered. */
 void browse_entry(struct browse *b, const char *name, enum ftp_entry_type type, int64_t size,
 		  int64_t mtime, const char *target, bool link, bool broken);
-/* Notes one entry removed by the running delete: reports progress now and
- * then, and answers requests waiting. False when the delete must stop
- * (cancelled, or the screen is gone). */
+/* Between two entries of the running delete: reports progress (b->removed)
+ * now and then, and answers the requests waiting. False when the delete
+ * must stop (cancelled, or the screen is gone). */
+bool browse_between(struct browse *b);
+/* Notes one more entry removed by the running delete, then browse_between. */
 bool browse_step(struct browse *b);
 /* Sets b->msg (printf-style). */
 void browse_fail(struct browse *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

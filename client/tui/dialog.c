@@ -19,8 +19,10 @@
 #include "pane.h"
 #include "sanitize.h"
 
-/* Widest dialog box, in columns. */
+/* Widest dialog box with a text field, in columns. */
 #define DIALOG_MAX_W 70
+/* Widest box of text only (a certificate's fingerprint fits on a row). */
+#define DIALOG_TEXT_MAX_W 120
 /* Longest text drawn in a box line, in bytes. */
 #define DIALOG_LINE_MAX 512
 
@@ -128,15 +130,18 @@ static void dialog_box_draw(struct app *a, const void *arg)
 	int field_row = -1, rows, cols, n = 0, w = 10;
 	(void)a;
 	getmaxyx(stdscr, rows, cols);
-	for (int i = 0; v->lines[i] != NULL; i++) {
-		int len = (int)strlen(v->lines[i]) + 4;
-		if (len > w)
-			w = len;
-	}
+	for (int i = 0; v->lines[i] != NULL; i++)
+		for (const char *p = v->lines[i]; *p != '\0';) {
+			size_t piece = strcspn(p, "\n");
+			if ((int)piece + 4 > w)
+				w = (int)piece + 4;
+			p += piece + (p[piece] == '\n');
+		}
+	int most = v->field >= 0 ? DIALOG_MAX_W : DIALOG_TEXT_MAX_W;
 	if (v->field >= 0 && w < DIALOG_MAX_W)
 		w = DIALOG_MAX_W;
-	if (w > DIALOG_MAX_W)
-		w = DIALOG_MAX_W;
+	if (w > most)
+		w = most;
 	if (w > cols)
 		w = cols;
 	if (w < 5)
@@ -226,6 +231,31 @@ bool dialog_yesno(struct app *a, const char *question)
 			return true;
 		if (k == 'n' || k == 'N' || dialog_is_cancel(k) || dialog_is_enter(k))
 			return false;
+	}
+}
+
+int dialog_choose(struct app *a, const char *const *lines, const char *keys, int def)
+{
+	for (;;) {
+		int k = dialog_ask(a, lines);
+		if (dialog_is_cancel(k))
+			return -1;
+		if (dialog_is_enter(k) && def >= 0)
+			return def;
+		if (k >= 'A' && k <= 'Z')
+			k += 'a' - 'A';
+		const char *hit = k > 0 && k < 128 ? strchr(keys, k) : NULL;
+		if (hit != NULL)
+			return (int)(hit - keys);
+	}
+}
+
+void dialog_message(struct app *a, const char *const *lines)
+{
+	for (;;) {
+		int k = dialog_ask(a, lines);
+		if (dialog_is_cancel(k) || dialog_is_enter(k))
+			return;
 	}
 }
 

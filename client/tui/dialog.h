@@ -1,7 +1,8 @@
 /* dialog: the TUI's modal questions, drawn over the screen while
  * transfers and listings keep arriving: yes/no (default No), a line of
  * text edited as in readline (lineedit.h), and the existing-target choice
- * with both files' sizes and dates and "apply to all". Esc and Ctrl-C
+ * with both files' sizes and dates and "apply to all", a choice among
+ * letters, and a message that stays until Enter or Esc. Esc and Ctrl-C
  * cancel a question. */
 #ifndef FERRY_TUI_DIALOG_H
 #define FERRY_TUI_DIALOG_H
@@ -33,6 +34,13 @@ bool dialog_input(struct app *a, const char *prompt, char *buf, size_t bufsz, bo
  * QUEUE_ANSWER_ABORT); sets *all when "apply to all" was chosen. */
 enum queue_answer dialog_exists(struct app *a, const char *name, const struct dialog_sides *s,
 				bool *all);
+/* Shows lines (text; '\n' starts a new row) and waits for one of the
+ * letters in keys (either case): returns its index. Enter gives def (when
+ * def >= 0); Esc and Ctrl-C give -1. */
+int dialog_choose(struct app *a, const char *const *lines, const char *keys, int def);
+/* Shows lines until Enter or Esc closes them (no other key does, so a
+ * key typed ahead does not hide a warning). */
+void dialog_message(struct app *a, const char *const *lines);
 /* Edits the active pane's filter live; Enter keeps it, Esc clears it. */
 void dialog_filter(struct app *a);
 /* Shows the help screen (from the key table) until a key is pressed. */

@@ -75,6 +75,7 @@ static struct {
 	int xfer_h;            /* transfer panel height laid out for */
 	bool colors;           /* colours in use */
 	const char *ellipsis;  /* marks a cut name: "…" in UTF-8, "~" otherwise */
+	const char *lock;      /* marks a connection TLS protects: a padlock in UTF-8 */
 } draw_lay;
 
 /* Attributes for each role, filled in by draw_start (colour or monochrome). */
@@ -94,7 +95,9 @@ bool draw_start(struct app *a)
 	for (size_t i = 0; i < sizeof draw_extra_keys / sizeof draw_extra_keys[0]; i++)
 		if (key_defined(draw_extra_keys[i].seq) <= 0)
 			define_key(draw_extra_keys[i].seq, draw_extra_keys[i].key);
-	draw_lay.ellipsis = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 ? "\xe2\x80\xa6" : "~";
+	bool utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	draw_lay.ellipsis = utf8 ? "\xe2\x80\xa6" : "~";
+	draw_lay.lock = utf8 ? "\xf0\x9f\x94\x92 " : "[TLS] ";
 	curs_set(0);
 	const char *nc = getenv("NO_COLOR");
 	draw_lay.colors = has_colors() && (nc == NULL || nc[0] == '\0');
@@ -331,17 +334,21 @@ out:
 	wnoutrefresh(w);
 }
 
-/* Draws the top line: the connection. */
+/* Draws the top line: the connection and its security (a lock and the
+ * TLS version, or that it is plain FTP). */
 static void draw_top(struct app *a, WINDOW *w)
 {
-	char line[APP_FIELD_MAX * 2 + 64], shown[sizeof line];
+	char line[APP_FIELD_MAX * 2 + 256], shown[sizeof line], security[160];
 	int wd = getmaxx(w);
 	werase(w);
-	if (a->connected)
-		snprintf(line, sizeof line, " ferry  %s@%s:%d", a->login.user[0] ? a->login.user : "anonymous",
-			 a->login.host, a->login.port);
-	else
+	if (a->connected) {
+		bool locked = security_title(a, security, sizeof security);
+		snprintf(line, sizeof line, " ferry  %s@%s:%d  %s%s",
+			 a->login.user[0] ? a->login.user : "anonymous", a->login.host, a->login.port,
+			 locked ? draw_lay.lock : "", security);
+	} else {
 		snprintf(line, sizeof line, " ferry  not connected (F2 connects)");
+	}
 	sanitize_text(line, strlen(line), shown, sizeof shown);
 	draw_text(w, 0, 0, shown, wd, draw_attr_bar, true);
 	wnoutrefresh(w);

@@ -382,15 +382,45 @@ bool side_run_delete(struct app *a, const struct queue_job *j)
 
 /* ---- connections ---- */
 
+/* What a worker needs to connect as l: the login, the command line's
+ * settings, the scheme and TLS choice, a certificate accepted earlier. */
+static struct worker_login side_worker_login(const struct app *a, const struct app_login *l)
+{
+	return (struct worker_login){
+		.host = l->host, .port = l->port,
+		.user = l->user[0] ? l->user : NULL, .pass = l->pass[0] ? l->pass : NULL,
+		.scheme = l->scheme, .settings = &a->settings, .tls = l->tls,
+		.cert_server = l->cert_server, .cert_fp = l->cert_fp,
+	};
+}
+
+/* Writes "WHAT HOST[: WHY]" on the status line, then "; NOTE" when the
+ * connection has a note; a failure is about the connection (it goes once
+ * a listing works), a success stays until the next message. */
+static void side_connect_status(struct app *a, bool error, const char *what,
+				const struct app_login *l, const char *why)
+{
+	app_status_about(a, error ? APP_TOPIC_CONNECT : APP_TOPIC_NONE, error, "%s %s%s%s%s%s",
+			 what, l->host, why ? ": " : "", why ? why : "", l->note[0] ? "; " : "",
+			 l->note);
+}
+
+/* A login refused for its certificate (changed since it was accepted, or
+ * not the pinned one) is shown in a box, not only on the status line. */
+static void side_alarm(struct app *a, const struct ftp_tls_info *t, const char *why)
+{
+	if (!t->have_cert || (t->trust != TLSC_TRUST_CHANGED && t->trust != TLSC_TRUST_PIN_MISMATCH))
+		return;
+	a->alarm = true;
+	a->alarm_tls = *t;
+	snprintf(a->alarm_msg, sizeof a->alarm_msg, "%s", why);
+}
+
 /* Starts side's browser afresh (after it was ended or before the first
  * use); the remote one logs in again as a->login. */
 static bool side_restart(struct app *a, enum app_side side)
 {
-	struct app_login *l = &a->login;
-	struct worker_login wl = {
-		.host = l->host, .port = l->port,
-		.user = l->user[0] ? l->user : NULL, .pass = l->pass[0] ? l->pass : NULL,
-	};
+	struct worker_login wl = side_worker_login(a, &a->login);
 	worker_kill(&a->browse[side]);
 	if (worker_start(&a->browse[side], side == APP_LOCAL ? WORKER_BROWSE_LOCAL
 				: WORKER_BROWSE_REMOTE, side == APP_LOCAL ? NULL : &wl) == 0)
@@ -407,19 +437,17 @@ bool side_start_local(struct app *a)
 
 void side_connect(struct app *a, const char *path)
 {
-	struct app_login *l = &a->trying;
-	struct worker_login wl = {
-		.host = l->host, .port = l->port,
-		.user = l->user[0] ? l->user : NULL, .pass = l->pass[0] ? l->pass : NULL,
-	};
+	struct worker_login wl = side_worker_login(a, &a->trying);
 	worker_kill(&a->opening);
+	memset(&a->trying_tls, 0, sizeof a->trying_tls);
 	free(a->open_path);
 	a->open_path = path ? xstrdup(path) : NULL;
 	if (worker_start(&a->opening, WORKER_BROWSE_REMOTE, &wl) < 0) {
 		app_status(a, true, "cannot start a process for the connection: %s", strerror(errno));
 		return;
 	}
-	app_status_about(a, APP_TOPIC_CONNECT, false, "connecting to %s... (Esc cancels)", l->host);
+	app_status_about(a, APP_TOPIC_CONNECT, false, "connecting to %s... (Esc cancels)%s%s",
+			 a->trying.host, a->trying.note[0] ? "; " : "", a->trying.note);
 }
 
 /* Fails the delete job running on side's browser, which was ended. */
@@ -459,15 +487,18 @@ static void side_logged_in(struct app *a, bool opening, const struct wire_msg *m
 	if (!opening) {
 		if (r->result != WIRE_OK) {
 			app_status_about(a, APP_TOPIC_CONNECT, true, "connection lost: %s", r->message);
+			side_alarm(a, &a->tls, r->message);
 			a->connected = false;
 		}
 		return;
 	}
 	if (r->result != WIRE_OK) {
+		char why[WIRE_STR_MAX + 64];
 		worker_kill(&a->opening);
-		app_status_about(a, APP_TOPIC_CONNECT, true, "could not connect to %s: %s%s",
-				 a->trying.host, r->message,
-				 a->connected ? " (still connected as before)" : "");
+		snprintf(why, sizeof why, "%s%s", r->message,
+			 a->connected ? " (still connected as before)" : "");
+		side_connect_status(a, true, "could not connect to", &a->trying, why);
+		side_alarm(a, &a->trying_tls, r->message);
 		return;
 	}
 	/* The new connection replaces the old one, and the transfers follow. */
@@ -481,16 +512,13 @@ static void side_logged_in(struct app *a, bool opening, const struct wire_msg *m
 	if (run != NULL)
 		queue_finish(a->queue, run->id, QUEUE_FAILED, "stopped by a new connection");
 	a->login = a->trying;
+	a->tls = a->trying_tls;
 	a->connected = true;
-	struct worker_login wl = {
-		.host = a->login.host, .port = a->login.port,
-		.user = a->login.user[0] ? a->login.user : NULL,
-		.pass = a->login.pass[0] ? a->login.pass : NULL,
-	};
+	struct worker_login wl = side_worker_login(a, &a->login);
 	if (worker_start(&a->worker, WORKER_TRANSFER, &wl) < 0)
 		app_status(a, true, "cannot start the transfer process: %s", strerror(errno));
 	else
-		app_status(a, false, "connected to %s", a->login.host);
+		side_connect_status(a, false, "connected to", &a->login, NULL);
 	pane_load_begin(a->pane[APP_REMOTE], r->path, true);
 	pane_load_end(a->pane[APP_REMOTE], NULL);
 	side_load(a, APP_REMOTE, a->open_path ? a->open_path : r->path[0] ? r->path : "/", NULL);

@@ -5,11 +5,16 @@
 #define FERRY_TUI_H
 
 #include "ferry_exit.h"
+#include "settings.h"
 
 /* What the command line gave the TUI. */
 struct tui_options {
-	const char *url;   /* ftp://... to open at start, or NULL for the connect dialog */
+	const char *url;   /* ftp://, ftps:// or ftpes://... to open at start, or NULL for
+			    * the connect dialog */
 	const char *user;  /* -u USER[:PASS], or NULL */
+	struct ftp_settings settings; /* --timeout, --active, --retry, --limit-rate,
+				       * --no-preserve, --tls and the other TLS options:
+				       * every connection of the screen uses them */
 };
 
 /* Runs the TUI on the terminal until the user quits; returns the exit

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -75,11 +76,12 @@ static uint64_t wire_get(struct wire_in *in, size_t n)
 	return v;
 }
 
-/* Reads a string with its 2-byte length into field (WIRE_STR_MAX + 1 bytes). */
-static void wire_get_str(struct wire_in *in, char *field)
+/* Reads a string with its 2-byte length into field (size bytes, the NUL
+ * included): a longer one is malformed. */
+static void wire_get_strn(struct wire_in *in, char *field, size_t size)
 {
 	size_t n = (size_t)wire_get(in, 2);
-	if (!in->ok || n > WIRE_STR_MAX || n > in->left || memchr(in->p, '\0', n) != NULL) {
+	if (!in->ok || n >= size || n > in->left || memchr(in->p, '\0', n) != NULL) {
 		in->ok = false;
 		field[0] = '\0';
 		return;
@@ -88,6 +90,21 @@ static void wire_get_str(struct wire_in *in, char *field)
 	field[n] = '\0';
 	in->p += n;
 	in->left -= n;
+}
+
+/* Reads a string into a field of WIRE_STR_MAX + 1 bytes. */
+static void wire_get_str(struct wire_in *in, char *field)
+{
+	wire_get_strn(in, field, WIRE_STR_MAX + 1);
+}
+
+/* Reads a byte that must be 0 or 1. */
+static bool wire_get_bool(struct wire_in *in)
+{
+	uint64_t v = wire_get(in, 1);
+	if (v > 1)
+		in->ok = false;
+	return v == 1;
 }
 
 /* Writes a copy's fields. */
@@ -208,6 +225,80 @@ static void wire_get_reply(struct wire_in *in, struct wire_msg *m)
 	wire_get_str(in, m->reply.path);
 }
 
+/* Writes a notice's fields. */
+static void wire_put_notice(struct wire_out *o, const struct wire_msg *m)
+{
+	wire_put(o, m->notice.kind, 1);
+	wire_put_str(o, m->notice.text);
+}
+
+/* Reads a notice's fields. */
+static void wire_get_notice(struct wire_in *in, struct wire_msg *m)
+{
+	m->notice.kind = (uint8_t)wire_get(in, 1);
+	wire_get_str(in, m->notice.text);
+}
+
+/* The text fields of struct ftp_tls_info, in the order they travel. */
+#define WIRE_TLS_STR(f) { offsetof(struct ftp_tls_info, f), sizeof ((struct ftp_tls_info *)0)->f }
+static const struct {
+	size_t offset;  /* where the field is */
+	size_t size;    /* its size, the NUL included */
+} wire_tls_strs[] = {
+	WIRE_TLS_STR(server), WIRE_TLS_STR(version), WIRE_TLS_STR(cert.subject),
+	WIRE_TLS_STR(cert.issuer), WIRE_TLS_STR(cert.not_before), WIRE_TLS_STR(cert.not_after),
+	WIRE_TLS_STR(cert.fingerprint), WIRE_TLS_STR(cert.reason), WIRE_TLS_STR(stored),
+	WIRE_TLS_STR(store),
+};
+#define WIRE_TLS_NSTRS (sizeof wire_tls_strs / sizeof wire_tls_strs[0])
+/* Four bytes, then each text with its length: the whole of it fits in a record. */
+_Static_assert(4 + 2 * WIRE_TLS_NSTRS + sizeof(struct ftp_tls_info) <= WIRE_MSG_MAX - 9,
+	       "a TLS description does not fit in a record");
+_Static_assert(sizeof ((struct ftp_tls_info *)0)->store <= WIRE_STR_MAX + 1,
+	       "the trust store's path is longer than a wire string");
+
+/* Writes a connection's TLS state. */
+static void wire_put_tls(struct wire_out *o, const struct wire_msg *m)
+{
+	const struct ftp_tls_info *t = &m->tls;
+	wire_put(o, t->on, 1);
+	wire_put(o, t->have_cert, 1);
+	wire_put(o, t->cert.verified, 1);
+	wire_put(o, (uint64_t)t->trust, 1);
+	for (size_t i = 0; i < WIRE_TLS_NSTRS; i++)
+		wire_put_str(o, (const char *)t + wire_tls_strs[i].offset);
+}
+
+/* Reads a connection's TLS state. */
+static void wire_get_tls(struct wire_in *in, struct wire_msg *m)
+{
+	struct ftp_tls_info *t = &m->tls;
+	t->on = wire_get_bool(in);
+	t->have_cert = wire_get_bool(in);
+	t->cert.verified = wire_get_bool(in);
+	uint64_t trust = wire_get(in, 1);
+	if (trust > TLSC_TRUST_PIN_MISMATCH)
+		in->ok = false;
+	t->trust = (enum tlsc_trust)trust;
+	for (size_t i = 0; i < WIRE_TLS_NSTRS; i++)
+		wire_get_strn(in, (char *)t + wire_tls_strs[i].offset, wire_tls_strs[i].size);
+}
+
+/* Writes an answer. */
+static void wire_put_answer(struct wire_out *o, const struct wire_msg *m)
+{
+	wire_put(o, m->answer.answer, 1);
+}
+
+/* Reads an answer: one of the three. */
+static void wire_get_answer(struct wire_in *in, struct wire_msg *m)
+{
+	uint64_t v = wire_get(in, 1);
+	if (v > FTP_CERT_ACCEPT_ALWAYS)
+		in->ok = false;
+	m->answer.answer = (uint8_t)v;
+}
+
 /* The body of each type: how it is written and read (NULL: no body). */
 static const struct {
 	void (*put)(struct wire_out *o, const struct wire_msg *m);
@@ -225,6 +316,10 @@ static const struct {
 	[WIRE_REMOVE] = { wire_put_request, wire_get_request },
 	[WIRE_ENTRY] = { wire_put_entry, wire_get_entry },
 	[WIRE_REPLY] = { wire_put_reply, wire_get_reply },
+	[WIRE_NOTICE] = { wire_put_notice, wire_get_notice },
+	[WIRE_TLS] = { wire_put_tls, wire_get_tls },
+	[WIRE_CERT] = { wire_put_tls, wire_get_tls },
+	[WIRE_ANSWER] = { wire_put_answer, wire_get_answer },
 };
 
 size_t wire_encode(const struct wire_msg *m, uint8_t *out, size_t outsz)

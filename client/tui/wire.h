@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ftp.h"
+
 /* Longest string field, in bytes (a path). */
 #define WIRE_STR_MAX 4096
 /* Bytes of the fixed fields of the largest body (a copy: three bytes and
@@ -36,6 +38,10 @@ enum wire_type {
 	WIRE_REMOVE,    /* UI -> browser: run delete job id on path (request; flags: WIRE_TREE) */
 	WIRE_ENTRY,     /* browser -> UI: one entry of listing id (entry) */
 	WIRE_REPLY,     /* browser -> UI: request id answered; id 0 answers the login (reply) */
+	WIRE_NOTICE,    /* worker -> UI: a line the user must read, as the engine gave it (notice) */
+	WIRE_TLS,       /* worker -> UI: TLS on the connection it opened, also after a failure (tls) */
+	WIRE_CERT,      /* worker -> UI: question id: may the certificate be trusted? (tls) */
+	WIRE_ANSWER,    /* UI -> worker: the answer to question id (answer) */
 	WIRE_TYPE_MAX,  /* one past the last type */
 };
 
@@ -116,6 +122,17 @@ struct wire_reply {
 	char path[WIRE_STR_MAX + 1];    /* a listing or login: the directory as the side names it */
 };
 
+/* A notice of the engine (ftp_set_notice). */
+struct wire_notice {
+	uint8_t kind;                   /* enum ftp_notice_kind */
+	char text[WIRE_STR_MAX + 1];    /* the line, sanitised */
+};
+
+/* The answer to a certificate question. */
+struct wire_answer {
+	uint8_t answer;                 /* enum ftp_cert_answer */
+};
+
 /* One message: its type, the job it is about, and the body of its type. */
 struct wire_msg {
 	enum wire_type type;               /* what it says */
@@ -127,6 +144,9 @@ struct wire_msg {
 		struct wire_request request;   /* WIRE_LIST, WIRE_MKDIR, WIRE_RENAME, WIRE_REMOVE */
 		struct wire_entry entry;       /* WIRE_ENTRY */
 		struct wire_reply reply;       /* WIRE_REPLY */
+		struct wire_notice notice;     /* WIRE_NOTICE */
+		struct ftp_tls_info tls;       /* WIRE_TLS, WIRE_CERT (the certificate asked about) */
+		struct wire_answer answer;     /* WIRE_ANSWER */
 	};
 };
 

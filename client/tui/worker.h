@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include "queue.h"
+#include "settings.h"
 #include "wire.h"
 
 /* The parent's handle on a worker. */
@@ -36,12 +37,20 @@ enum worker_kind {
 	WORKER_BROWSE_REMOTE,   /* the remote pane's requests (logs in at once and says how it went) */
 };
 
-/* Where the worker connects; strings are copied by worker_start. */
+/* Where the worker connects and how. The child works on its own copy of
+ * the parent's memory, so the pointers stay good in it; the parent may
+ * change or free what they point to once worker_start returned. */
 struct worker_login {
 	const char *host;  /* host name or address */
-	int port;          /* port (0 = 21) */
+	int port;          /* port (0 = the scheme's) */
 	const char *user;  /* user, NULL = anonymous */
 	const char *pass;  /* password, may be NULL */
+	const char *scheme;                  /* "ftp", "ftps" or "ftpes"; NULL = "ftp" */
+	const struct ftp_settings *settings; /* the command line's settings; NULL = defaults */
+	enum tlsc_mode tls;                  /* what ftp:// does about TLS (replaces settings') */
+	const char *cert_server;             /* a certificate accepted in this session: its
+					      * server ("host:port"), or NULL */
+	const char *cert_fp;                 /* ...and its fingerprint */
 };
 
 /* Marks w as having no worker (call once before anything else). */

@@ -33,6 +33,7 @@
 #include "tempname.h"
 #include "tree.h"
 #include "worker.h"
+#include "worker_conn.h"
 #include "xalloc.h"
 
 /* Mode of new files before the umask. */
@@ -47,7 +48,10 @@ struct job_ctx {
 	int in_fd;                 /* jobs and cancels from the UI */
 	int out_fd;                /* reports to the UI */
 	struct wire_reader reader; /* bytes from in_fd not yet taken */
-	struct ftp *ftp;           /* the worker's own connection */
+	struct wire_writer notes;  /* the connection's notices and questions, to out_fd */
+	struct worker_conn conn;   /* the worker's own connection, and its line to the screen */
+	struct ftp *ftp;           /* ...its handle (conn.ftp) */
+	bool preserve;             /* downloads keep the server's times, uploads set them */
 	char *host;                /* where to connect */
 	int port;                  /* its port */
 	char *user;                /* login name, NULL = anonymous */
@@ -87,12 +91,23 @@ static void job_poll_cancel(struct job_ctx *c)
 			break;
 		}
 		int rc;
-		while ((rc = wire_take(&c->reader, &c->polled)) == 1)
+		while ((rc = worker_conn_next(&c->conn, &c->polled)) == 1)
 			if (c->polled.type == WIRE_CANCEL && c->running && c->polled.id == c->job.id)
 				c->cancelled = true;
 		if (rc < 0)
 			_exit(1);
 	}
+}
+
+/* While the connection waits for the user's answer about a certificate:
+ * a cancel of the running job ends the wait (the certificate refused). */
+static bool job_stops_question(void *arg, const struct wire_msg *m)
+{
+	struct job_ctx *c = arg;
+	if (m->type != WIRE_CANCEL || !c->running || m->id != c->job.id)
+		return false;
+	c->cancelled = true;
+	return true;
 }
 
 /* The engine's progress callback: report, and stop when cancelled. */
@@ -120,7 +135,7 @@ static enum queue_state job_cancelled(struct job_ctx *c)
 static enum queue_state job_ftp_fail(struct job_ctx *c, enum ftp_status st)
 {
 	c->last = st;
-	if (st == FTP_S_CANCELLED)
+	if (st == FTP_S_CANCELLED || c->cancelled)
 		return job_cancelled(c);
 	snprintf(c->msg, sizeof c->msg, "%s", ftp_message(c->ftp));
 	return QUEUE_FAILED;
@@ -131,6 +146,17 @@ static enum queue_state job_errno_fail(struct job_ctx *c, int err, const char *p
 {
 	snprintf(c->msg, sizeof c->msg, "%.1024s: %.256s", path, strerror(err));
 	return QUEUE_FAILED;
+}
+
+/* Gives the download in fd the server's time of remote, when keeping
+ * times and the server tells it; otherwise it keeps its time of arrival. */
+static void job_time_down(struct job_ctx *c, int fd, const char *remote)
+{
+	time_t t;
+	if (c->preserve && ftp_file_time(c->ftp, remote, 0, &t) == FTP_S_OK) {
+		struct timespec ts[2] = { { .tv_sec = t }, { .tv_sec = t } };
+		futimens(fd, ts);
+	}
 }
 
 /* Downloads remote into local (fresh through a temporary, or resumed).
@@ -148,6 +174,8 @@ static enum queue_state job_get(struct job_ctx *c, const struct wire_copy *j)
 		if (fd < 0)
 			return job_errno_fail(c, errno, local);
 		enum ftp_status st = ftp_get(c->ftp, remote, fd, offset, job_progress, c);
+		if (st == FTP_S_OK)
+			job_time_down(c, fd, remote);
 		int err = close(fd) < 0 ? errno : 0;
 		if (st != FTP_S_OK)
 			return job_ftp_fail(c, st);
@@ -176,6 +204,8 @@ static enum queue_state job_get(struct job_ctx *c, const struct wire_copy *j)
 							 : (JOB_FILE_MODE & ~um));
 	}
 	enum ftp_status st = ftp_get(c->ftp, remote, fd, offset, job_progress, c);
+	if (st == FTP_S_OK)
+		job_time_down(c, fd, remote);
 	int err = close(fd) < 0 ? errno : 0;
 	if (st == FTP_S_OK && err == 0 && rename(c->tmp, local) < 0)
 		err = errno;
@@ -203,6 +233,10 @@ static enum queue_state job_put(struct job_ctx *c, const struct wire_copy *j, bo
 	else
 		offset = 0;
 	enum ftp_status st = ftp_put(c->ftp, fd, j->remote, mode, offset, job_progress, c);
+	struct stat sb;
+	/* The local time goes along where the server can set it (MFMT). */
+	if (st == FTP_S_OK && c->preserve && fstat(fd, &sb) == 0)
+		ftp_set_mtime(c->ftp, j->remote, sb.st_mtime);
 	close(fd);
 	return st == FTP_S_OK ? QUEUE_DONE : job_ftp_fail(c, st);
 }
@@ -379,10 +413,16 @@ int worker_child(int in_fd, int out_fd, const struct worker_login *l)
 	c->port = l->port;
 	c->user = l->user ? xstrdup(l->user) : NULL;
 	c->pass = l->pass ? xstrdup(l->pass) : NULL;
-	c->ftp = ftp_new();
+	c->preserve = l->settings == NULL || l->settings->preserve;
+	c->notes.fd = out_fd;
+	worker_conn_init(&c->conn, in_fd, &c->reader, &c->notes);
+	c->conn.stops = job_stops_question;
+	c->conn.arg = c;
+	worker_conn_open(&c->conn, l);
+	c->ftp = c->conn.ftp;
 	for (;;) {
 		int rc;
-		while ((rc = wire_take(&c->reader, &c->job)) == 1)
+		while ((rc = worker_conn_next(&c->conn, &c->job)) == 1)
 			if (c->job.type == WIRE_JOB)
 				job_run(c);
 		if (rc < 0 || c->in_closed)
@@ -391,9 +431,7 @@ int worker_child(int in_fd, int out_fd, const struct worker_login *l)
 		if (n <= 0)
 			break;
 	}
-	if (ftp_connected(c->ftp))
-		ftp_quit(c->ftp);
-	ftp_free(c->ftp);
+	worker_conn_close(&c->conn);
 	free(c->host);
 	free(c->user);
 	if (c->pass != NULL)

@@ -726,7 +726,8 @@ class ConnectTest(TuiCase):
             if REMOTE_MARK in s:
                 break
             field = None
-            for rx, value in ((r"(?i)\bport\b[^:\n]*:", str(self.server.port)),
+            for rx, value in ((r"TLS for .*:", ""),   # a choice: Enter keeps it
+                              (r"(?i)\bport\b[^:\n]*:", str(self.server.port)),
                               (r"(?i)\bpass(word)?\b[^:\n]*:", "guest@example.org"),
                               (r"(?i)\buser(name)?\b[^:\n]*:", "anonymous"),
                               (r"(?i)\b(host|url|server|address)\b.*:", "127.0.0.1")):
