@@ -83,16 +83,14 @@ static enum ftp_cert_answer conn_wait_answer(struct worker_conn *k, uint32_t id)
 	}
 }
 
-/* The engine asks about a certificate that did not verify: the question
- * goes to the screen, which asks the user. */
-static enum ftp_cert_answer conn_ask(void *arg, const char *hostport, const struct tlsc_cert *cert)
+enum ftp_cert_answer worker_conn_ask(void *arg, const char *hostport,
+				     const struct tlsc_cert *cert)
 {
 	struct worker_conn *k = arg;
 	if (k->closed)
 		return FTP_CERT_REJECT;
 	uint32_t id = ++k->asked;
 	wire_init(&k->msg, WIRE_CERT, id);
-	k->msg.tls = *ftp_tls_info(k->ftp);
 	snprintf(k->msg.tls.server, sizeof k->msg.tls.server, "%s", hostport);
 	k->msg.tls.cert = *cert;
 	k->msg.tls.have_cert = true;
@@ -115,7 +113,7 @@ void worker_conn_open(struct worker_conn *k, const struct worker_login *l)
 	if (l->cert_server != NULL && l->cert_fp != NULL && l->cert_fp[0] != '\0')
 		ftp_trust_once(k->ftp, l->cert_server, l->cert_fp);
 	ftp_set_notice(k->ftp, conn_notice, k);
-	ftp_set_cert_prompt(k->ftp, conn_ask, k);
+	ftp_set_cert_prompt(k->ftp, worker_conn_ask, k);
 }
 
 void worker_conn_tell_tls(struct worker_conn *k)

@@ -56,6 +56,12 @@ void worker_conn_open(struct worker_conn *k, const struct worker_login *l);
  * wait, else a whole one already read. 1, 0 when none is ready, -1 when
  * what was read is malformed. */
 int worker_conn_next(struct worker_conn *k, struct wire_msg *m);
+/* The question about a certificate that did not verify, as the engine
+ * asks it (ftp_cert_fn; arg is k): sends it to the screen and waits for
+ * the answer. REJECT when a message k->stops names came first or the
+ * screen closed its pipe. */
+enum ftp_cert_answer worker_conn_ask(void *arg, const char *hostport,
+				     const struct tlsc_cert *cert);
 /* Sends what the engine knows of TLS on the connection (WIRE_TLS): after
  * a login, and after a failed one (its certificate). */
 void worker_conn_tell_tls(struct worker_conn *k);

@@ -1,6 +1,7 @@
 /* Unit tests for the TUI <-> worker wire format: round trips of each
- * message type, partial records, malformed records, limits, and the
- * reader over a real pipe. */
+ * message type (a connection's TLS state and a certificate question with
+ * every field at its longest, notices, answers), partial records,
+ * malformed records, limits, and the reader over a real pipe. */
 #include "config.h"
 
 #include "wire.h"
@@ -179,6 +180,132 @@ START_TEST(test_pipe)
 }
 END_TEST
 
+/* Fills every text field of t to its full length with letter. */
+static void tls_fill(struct ftp_tls_info *t, char letter)
+{
+	char *fields[] = { t->server, t->version, t->cert.subject, t->cert.issuer,
+			   t->cert.not_before, t->cert.not_after, t->cert.fingerprint,
+			   t->cert.reason, t->stored, t->store };
+	size_t sizes[] = { sizeof t->server, sizeof t->version, sizeof t->cert.subject,
+			   sizeof t->cert.issuer, sizeof t->cert.not_before, sizeof t->cert.not_after,
+			   sizeof t->cert.fingerprint, sizeof t->cert.reason, sizeof t->stored,
+			   sizeof t->store };
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		memset(fields[i], letter + (int)i, sizes[i] - 1);
+		fields[i][sizes[i] - 1] = '\0';
+	}
+}
+
+/* A connection's TLS state and a certificate question travel whole, every
+ * field at its longest. */
+START_TEST(test_tls_round_trip)
+{
+	static struct wire_msg m, out;
+	static uint8_t buf[WIRE_MSG_MAX];
+	size_t used = 0;
+	enum wire_type types[] = { WIRE_TLS, WIRE_CERT };
+	for (size_t k = 0; k < 2; k++) {
+		wire_init(&m, types[k], 77);
+		tls_fill(&m.tls, 'a');
+		m.tls.on = true;
+		m.tls.have_cert = true;
+		m.tls.cert.verified = k == 0;
+		m.tls.trust = k == 0 ? TLSC_TRUST_PIN_MISMATCH : TLSC_TRUST_ASK;
+		size_t n = wire_encode(&m, buf, sizeof buf);
+		ck_assert_uint_gt(n, 0);
+		ck_assert_uint_le(n, WIRE_MSG_MAX);
+		memset(&out, 0, sizeof out);
+		ck_assert_int_eq(wire_decode(buf, n, &out, &used), 1);
+		ck_assert_uint_eq(used, n);
+		ck_assert_int_eq(out.type, types[k]);
+		ck_assert_uint_eq(out.id, 77);
+		ck_assert(out.tls.on && out.tls.have_cert && out.tls.cert.verified == (k == 0));
+		ck_assert_int_eq(out.tls.trust, m.tls.trust);
+		ck_assert_str_eq(out.tls.server, m.tls.server);
+		ck_assert_str_eq(out.tls.version, m.tls.version);
+		ck_assert_str_eq(out.tls.cert.subject, m.tls.cert.subject);
+		ck_assert_str_eq(out.tls.cert.issuer, m.tls.cert.issuer);
+		ck_assert_str_eq(out.tls.cert.not_before, m.tls.cert.not_before);
+		ck_assert_str_eq(out.tls.cert.not_after, m.tls.cert.not_after);
+		ck_assert_str_eq(out.tls.cert.fingerprint, m.tls.cert.fingerprint);
+		ck_assert_str_eq(out.tls.cert.reason, m.tls.cert.reason);
+		ck_assert_str_eq(out.tls.stored, m.tls.stored);
+		ck_assert_str_eq(out.tls.store, m.tls.store);
+	}
+}
+END_TEST
+
+/* A notice and an answer. */
+START_TEST(test_notice_and_answer)
+{
+	uint8_t buf[256];
+	struct wire_msg m, out;
+	size_t used;
+	wire_init(&m, WIRE_NOTICE, 0);
+	m.notice.kind = FTP_NOTICE_WARNING;
+	wire_set_str(m.notice.text, "--insecure: the certificate is not checked");
+	size_t n = wire_encode(&m, buf, sizeof buf);
+	ck_assert_int_eq(wire_decode(buf, n, &out, &used), 1);
+	ck_assert_int_eq(out.notice.kind, FTP_NOTICE_WARNING);
+	ck_assert_str_eq(out.notice.text, m.notice.text);
+	for (int a = FTP_CERT_REJECT; a <= FTP_CERT_ACCEPT_ALWAYS; a++) {
+		wire_init(&m, WIRE_ANSWER, 5);
+		m.answer.answer = (uint8_t)a;
+		n = wire_encode(&m, buf, sizeof buf);
+		ck_assert_uint_eq(n, 4 + 1 + 4 + 1);
+		ck_assert_int_eq(wire_decode(buf, n, &out, &used), 1);
+		ck_assert_int_eq(out.answer.answer, a);
+	}
+	/* An answer that is none of the three is refused. */
+	buf[9] = FTP_CERT_ACCEPT_ALWAYS + 1;
+	ck_assert_int_eq(wire_decode(buf, n, &out, &used), -1);
+}
+END_TEST
+
+/* A TLS state whose flags, trust or texts cannot be is refused: a flag
+ * other than 0 or 1, an unknown decision, a text longer than its field
+ * (a server name of 300 bytes where 299 fit). */
+START_TEST(test_tls_malformed)
+{
+	static struct wire_msg m, out;
+	static uint8_t buf[WIRE_MSG_MAX];
+	size_t used;
+	wire_init(&m, WIRE_TLS, 1);
+	size_t n = wire_encode(&m, buf, sizeof buf);
+	ck_assert_int_eq(wire_decode(buf, n, &out, &used), 1);
+	/* Header 4, type 1, id 4, then on, have_cert, verified, trust. */
+	for (size_t at = 9; at < 12; at++) {
+		buf[at] = 2;
+		ck_assert_int_eq(wire_decode(buf, n, &out, &used), -1);
+		buf[at] = 0;
+	}
+	buf[12] = TLSC_TRUST_PIN_MISMATCH + 1;
+	ck_assert_int_eq(wire_decode(buf, n, &out, &used), -1);
+	buf[12] = 0;
+	/* The same record with a server name as long as its field. */
+	size_t room = sizeof out.tls.server;
+	uint8_t *p = buf + 13;
+	memmove(p + 2 + room, p + 2, n - 15);
+	p[0] = (uint8_t)(room >> 8);
+	p[1] = (uint8_t)(room & 0xff);
+	memset(p + 2, 'x', room);
+	n += room;
+	buf[0] = (uint8_t)((n - 4) >> 24);
+	buf[1] = (uint8_t)((n - 4) >> 16);
+	buf[2] = (uint8_t)((n - 4) >> 8);
+	buf[3] = (uint8_t)(n - 4);
+	ck_assert_int_eq(wire_decode(buf, n, &out, &used), -1);
+	/* One byte shorter fits. */
+	room--;
+	memmove(p + 2 + room, p + 3 + room, n - 15 - room - 1);
+	p[1] = (uint8_t)(room & 0xff);
+	n--;
+	buf[3] = (uint8_t)(n - 4);
+	ck_assert_int_eq(wire_decode(buf, n, &out, &used), 1);
+	ck_assert_uint_eq(strlen(out.tls.server), room);
+}
+END_TEST
+
 static Suite *wire_suite(void)
 {
 	Suite *s = suite_create("tui_wire");
@@ -187,12 +314,15 @@ static Suite *wire_suite(void)
 	tcase_add_loop_test(core, test_round_trip, 0,
 			    (int)(sizeof trip_cases / sizeof trip_cases[0]));
 	tcase_add_test(core, test_pipe);
+	tcase_add_test(core, test_tls_round_trip);
+	tcase_add_test(core, test_notice_and_answer);
 	suite_add_tcase(s, core);
 
 	TCase *limits = tcase_create("limits");
 	tcase_add_loop_test(limits, test_malformed, 0,
 			    (int)(sizeof bad_cases / sizeof bad_cases[0]));
 	tcase_add_test(limits, test_limits);
+	tcase_add_test(limits, test_tls_malformed);
 	suite_add_tcase(s, limits);
 	return s;
 }
