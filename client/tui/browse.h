@@ -14,10 +14,12 @@
  *
  * Requests are answered in order, except that while a delete job runs the
  * others are answered between two of its entries, so browsing goes on
- * during a long delete. A remote browser logs in first and answers that
- * with a WIRE_REPLY of id 0 (ending when it failed); a dropped connection
- * is reopened by the engine on the next request. Never touches the
- * terminal. */
+ * during a long delete. A remote browser logs in first (its connection
+ * made by worker_conn.c) and answers that with WIRE_TLS, the connection's
+ * TLS state, and a WIRE_REPLY of id 0 (ending when it failed); a dropped
+ * connection is reopened by the engine on the next request. Its engine's
+ * notices and certificate questions go up as worker_conn.h says. Never
+ * touches the terminal. */
 #ifndef FERRY_TUI_BROWSE_H
 #define FERRY_TUI_BROWSE_H
 

@@ -9,7 +9,9 @@
  *    control connection, which it opens and logs into as it starts, the
  *    local one on this machine's files.
  *
- * A child never touches the terminal. */
+ * Both connections are made by worker_conn.c from a struct worker_login,
+ * with the command line's settings and the connection's TLS choice. A
+ * child never touches the terminal. */
 #ifndef FERRY_TUI_WORKER_H
 #define FERRY_TUI_WORKER_H
 
