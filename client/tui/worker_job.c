@@ -12,6 +12,10 @@
  * the rest (REST), an upload whose target did not exist before asks the
  * server how much it has (SIZE) and sends the rest; one that replaces a
  * file starts again, since what the server holds may be the old file.
+ * Downloads get the server's modification time and uploads set theirs
+ * (MFMT) unless the settings say not to (--no-preserve). The connection
+ * is made by worker_conn.c; a cancel that comes while it waits for the
+ * user's answer about a certificate ends the wait.
  * Every message buffer is a field of the process's one struct job_ctx.
  * Never touches the terminal. */
 #include "config.h"
