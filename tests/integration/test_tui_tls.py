@@ -431,10 +431,20 @@ class CertificateTest(TlsPeerCase):
         # The transfer process connects on its own: no second question.
         self.copy_both_ways()
         self.assert_never_asked("a copy")
-        # Esc-restarted browsers and reloads do not ask either.
+        # Reloads and a new connection to the same server (F2, every
+        # field kept) do not ask either.
         self.t.keys("C-r")
         time.sleep(0.5)
         self.assert_never_asked("a reload")
+        self.t.wait_for(lambda s: not status_line(s).startswith("connected"), 10,
+                        "the copies' messages on the status line")
+        self.t.keys("F2")
+        for field in ("Host or URL", "TLS for", "Port:", "User", "Password:"):
+            self.t.wait_for(self.prompt_line(field), 5, "F2 asks for %s" % field)
+            self.t.keys("Enter")
+        self.t.wait_for(lambda s: status_line(s).startswith("connected to 127.0.0.1"), 10,
+                        "F2 connects again")
+        self.assert_never_asked("a new connection to the same server")
         self.assertFalse(os.path.exists(self.store()), "accept once wrote known_certs")
         # A new session asks again.
         self.restart(self.peer_url(), wait=False)
@@ -465,6 +475,30 @@ class CertificateTest(TlsPeerCase):
         self.question("wronghost", "not valid for 127.0.0.1", "CN=wrong.example")
         self.t.keys("o")
         self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 15)
+
+    def test_insecure_warns_and_says_so_on_top(self):
+        self.start_with("selfsigned", args=("--insecure",))
+        self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 15)
+        s = self.t.screen()
+        self.assertNotIn(QUESTION, s)
+        self.assertIn("NOT checked", top_line(s), Tmux.framed(s))
+        self.assertRegex(status_line(s), r"warning: --insecure", Tmux.framed(s))
+
+    def test_trust_fingerprint(self):
+        fp = tlspeers.fingerprint("selfsigned.pem")
+        self.start_with("selfsigned", args=("--trust-fingerprint", fp))
+        self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 15)
+        s = self.t.screen()
+        self.assertNotIn(QUESTION, s)
+        self.assertIn("pinned certificate", top_line(s), Tmux.framed(s))
+        self.copy_both_ways()
+        self.restart(self.peer_url(), args=("--trust-fingerprint",
+                                            tlspeers.fingerprint("other.pem")), wait=False)
+        self.t.wait_for(r"NOT THE CERTIFICATE YOU PINNED", 15,
+                        "another certificate than the pinned one is a loud error")
+        self.assertNotIn(QUESTION, self.t.screen())
+        self.t.keys("Escape")
+        self.t.wait_for(r"could not connect", 5)
 
     def test_changed_certificate_is_a_loud_error(self):
         self.start_tls_peer(tlspeers.VsftpdTls("selfsigned"))
