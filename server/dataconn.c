@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -12,6 +14,7 @@
 #include "dataconn.h"
 #include "log.h"
 #include "sysio.h"
+#include "transfer.h"
 
 /* Most ports tried when picking a passive port in the range. */
 #define PASV_TRIES 256
@@ -27,6 +30,26 @@ void dataconn_reset(struct session *s)
 bool dataconn_prepared(const struct session *s)
 {
 	return s->dc.listen_fd >= 0 || s->dc.active;
+}
+
+bool dataconn_require(struct session *s)
+{
+	if (dataconn_prepared(s))
+		return true;
+	session_reply(s, FTP_CANT_OPEN_DATA, "Use PASV, EPSV, PORT or EPRT first.");
+	return false;
+}
+
+/* Sends the 227 or 229 reply. The server gives up the CPU first: a client
+ * that sent PASV/EPSV on the same CPU then reaches its wait for the reply
+ * before the reply is there. curl 7.88 needs that: when it finds the
+ * reply already waiting right after sending the command, it connects to
+ * the data port only after its next one-second poll time-out, so every
+ * transfer of a many-file session stalled for a second. */
+static void passive_reply(struct session *s, int code, const char *text)
+{
+	sched_yield();
+	session_reply_text(s, code, text);
 }
 
 /* Opens a listening socket on the control connection's local address,
@@ -74,8 +97,10 @@ void dataconn_passive(struct session *s, bool extended)
 	sysio_sockname(fd, &bound);
 	s->dc.listen_fd = fd;
 	int port = netaddr_port(&bound);
+	char text[128];
 	if (extended) {
-		session_reply(s, FTP_EPSV, "Entering Extended Passive Mode (|||%d|).", port);
+		snprintf(text, sizeof text, "Entering Extended Passive Mode (|||%d|).", port);
+		passive_reply(s, FTP_EPSV, text);
 		return;
 	}
 	struct netaddr shown = s->cfg->have_pasv_address ? s->cfg->pasv_address : bound;
@@ -83,8 +108,9 @@ void dataconn_passive(struct session *s, bool extended)
 	struct sbuf six;
 	sbuf_init(&six, 64);
 	netaddr_encode_port(&shown, &six);
-	session_reply(s, FTP_PASV, "Entering Passive Mode (%s).", sbuf_str(&six));
+	snprintf(text, sizeof text, "Entering Passive Mode (%s).", sbuf_str(&six));
 	sbuf_free(&six);
+	passive_reply(s, FTP_PASV, text);
 }
 
 void dataconn_active(struct session *s, const struct netaddr *a)
@@ -121,7 +147,7 @@ static int passive_accept(struct session *s)
 	for (;;) {
 		struct pollfd p[2] = {
 			{ .fd = lfd, .events = POLLIN },
-			{ .fd = s->deferred ? -1 : s->ctl_in, .events = POLLIN },
+			{ .fd = session_control_fd(s), .events = POLLIN },
 		};
 		long long left = deadline - sysio_now_ms();
 		int r = poll(p, 2, left > 0 ? (int)left : 0);
@@ -188,10 +214,12 @@ int dataconn_open(struct session *s)
 			session_reply(s, FTP_CANT_OPEN_DATA, "Cannot open data connection: %s.",
 				      strerror(errno));
 	} else {
-		session_reply(s, FTP_CANT_OPEN_DATA, "Use PASV, EPSV, PORT or EPRT first.");
+		dataconn_require(s);
 		return -1;
 	}
-	if (fd >= 0)
+	if (fd >= 0) {
 		tune_data_socket(fd);
+		xfer_connected(s);
+	}
 	return fd;
 }
