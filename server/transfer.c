@@ -260,15 +260,23 @@ enum xfer_result xfer_send_file(struct session *s, int data_fd, int file_fd,
 	return XFER_OK;
 }
 
-/* Writes n bytes to the file, counting them. */
+/* Writes n bytes to the file, counting every byte that lands (a full
+ * disk may take part of a write: the reply says how much was kept). */
 static enum xfer_result write_file(int file_fd, const char *buf, size_t n, off_t *received,
 				   int *err)
 {
-	if (sysio_write_all(file_fd, buf, n) < 0) {
-		*err = errno;
-		return XFER_LOCAL_ERROR;
+	while (n > 0) {
+		ssize_t w = write(file_fd, buf, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			*err = w < 0 ? errno : EIO;
+			return XFER_LOCAL_ERROR;
+		}
+		buf += w;
+		n -= (size_t)w;
+		*received += w;
 	}
-	*received += (off_t)n;
 	return XFER_OK;
 }
 
