@@ -20,6 +20,10 @@
 #define PASV_TRIES 256
 /* Seconds to wait for an active-mode connect. */
 #define ACTIVE_CONNECT_TIMEOUT 10
+/* A passive connection this many ms after the reply marks a client that
+ * stalled; its session's later replies wait PASV_PAUSE_US microseconds. */
+#define PASV_STALL_MS 500
+#define PASV_PAUSE_US 200
 
 void dataconn_reset(struct session *s)
 {
@@ -40,16 +44,27 @@ bool dataconn_require(struct session *s)
 	return false;
 }
 
-/* Sends the 227 or 229 reply. The server gives up the CPU first: a client
- * that sent PASV/EPSV on the same CPU then reaches its wait for the reply
- * before the reply is there. curl 7.88 needs that: when it finds the
- * reply already waiting right after sending the command, it connects to
- * the data port only after its next one-second poll time-out, so every
- * transfer of a many-file session stalled for a second. */
+/* Sends the 227 or 229 reply, not before the client can wait for it.
+ *
+ * curl (7.88) stalls when the reply is already there the moment it first
+ * looks after sending PASV/EPSV: it then connects to the data port only
+ * after its next one-second poll time-out, a second lost per file in a
+ * many-file session. That happens when ferryd answers on the CPU curl
+ * just gave up: a woken server often runs before the client gets to its
+ * read. So the server first yields the CPU, which lets a client of the
+ * same priority on the same CPU reach its wait; and once a client has
+ * been seen to stall (it connected PASV_STALL_MS or more after the
+ * reply), every later reply of the session waits PASV_PAUSE_US first,
+ * which also covers a server running at a higher priority. A client that
+ * never stalls pays nothing but the yield. */
 static void passive_reply(struct session *s, int code, const char *text)
 {
-	sched_yield();
+	if (s->dc.pause_replies)
+		usleep(PASV_PAUSE_US);
+	else
+		sched_yield();
 	session_reply_text(s, code, text);
+	s->dc.replied_ms = sysio_now_ms();
 }
 
 /* Opens a listening socket on the control connection's local address,
@@ -185,6 +200,8 @@ static int passive_accept(struct session *s)
 			return -1;
 		}
 		close(lfd);
+		if (sysio_now_ms() - s->dc.replied_ms >= PASV_STALL_MS)
+			s->dc.pause_replies = true;
 		if (!netaddr_same_host(&from, &s->peer)) {
 			char who[NETADDR_STRLEN];
 			netaddr_ntop(&from, true, who, sizeof who);

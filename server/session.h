@@ -20,6 +20,8 @@ struct dataconn {
 	int listen_fd;              /* passive: listening socket, else -1 */
 	bool active;                /* PORT/EPRT given */
 	struct netaddr active_addr; /* active: where to connect */
+	long long replied_ms;       /* passive: when the 227/229 went out */
+	bool pause_replies;         /* the client stalled once: pause before 227/229 */
 };
 
 /* What a running transfer reports to STAT. The names are copies, so the
