@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -25,6 +26,10 @@
 /* Successful rounds between checks of the control connection while data
  * flows without ever blocking. */
 #define XFER_CONTROL_EVERY 16
+/* Microseconds an upload without ALLO waits, once its data has ended
+ * with nothing more from the client, for the control connection to hang
+ * up as a killed client's does (see upload_end). */
+#define UPLOAD_END_GRACE_US 100
 /* Rate limit: the head start a paced transfer gets, in milliseconds of
  * its rate, and how many steps per second it moves in at most. */
 #define PACE_HEAD_START_MS 20
@@ -417,19 +422,27 @@ out:
 /* Decides whether an upload whose data connection ended normally is
  * complete. Stream mode ends a file with the close of the data
  * connection, and a client that dies closes it too, so:
- *  - with a size from ALLO the answer is exact;
+ *  - with a size from ALLO the answer is exact, at once;
  *  - a client that has sent anything more on the control connection (a
- *    QUIT right after its data, say) is alive: complete;
- *  - a control connection already hung up with nothing more on it is a
- *    client that died (the kernel closes a dead process's sockets
- *    together): incomplete;
+ *    QUIT right after its data, say) is alive: complete, at once;
+ *  - a control connection that hangs up, with nothing more on it, within
+ *    UPLOAD_END_GRACE_US is a client that died: the kernel closes a dead
+ *    process's sockets one right after the other;
  *  - otherwise the client is waiting for the reply: complete.
- * Nothing here waits, so a live client pays nothing for the check. */
+ * doc/design.md lists what this cannot tell apart, as measured by
+ * tests/bench/upload-end.py. */
 static enum xfer_result upload_end(struct session *s)
 {
 	if (s->xfer.total >= 0)
 		return s->xfer.done < s->xfer.total ? XFER_INCOMPLETE : XFER_OK;
-	return session_control_state(s) == CTL_GONE ? XFER_CONTROL_LOST : XFER_OK;
+	enum ctl_state st = session_control_state(s);
+	if (st == CTL_IDLE) {
+		struct timespec grace = { .tv_nsec = UPLOAD_END_GRACE_US * 1000L };
+		struct pollfd p = { .fd = s->ctl_in, .events = POLLIN | POLLRDHUP };
+		if (ppoll(&p, 1, &grace, NULL) > 0)
+			st = session_control_state(s);
+	}
+	return st == CTL_GONE ? XFER_CONTROL_LOST : XFER_OK;
 }
 
 enum xfer_result xfer_recv_file(struct session *s, int data_fd, int file_fd,
