@@ -678,6 +678,17 @@ same_files() {
     done
 }
 
+# After an upload run of label into dir of server s: checks dir holds the
+# first n small files and removes it; prints the run's time t, or FAIL.
+upload_result() {
+    local s=$1 label=$2 dir=$3 n=$4 t=$5 why
+    if ! why=$(same_files "${ROOT[$s]}/$dir" "$n"); then
+        note "$s $label: $why"; echo FAIL; return
+    fi
+    rm -rf "${ROOT[$s]:?}/$dir"
+    echo "$t"
+}
+
 # A fresh upload directory for row/run: prints its name below upload/.
 fresh_dir() {
     local s=$1 name=$2
@@ -687,7 +698,7 @@ fresh_dir() {
 }
 
 run_curlput() {
-    local s=$1 rep=$2 dir t0 t out list why
+    local s=$1 rep=$2 dir t0 t out list
     dir=$(fresh_dir "$s" "curl.$rep")
     list=$(for ((i = 0; i < nput; i++)); do printf 'f%04d\n' "$i"; done | paste -sd, -)
     t0=$EPOCHREALTIME
@@ -698,44 +709,30 @@ run_curlput() {
     fi
     t=$(secs_since "$t0")
     count_stalls curlput "$s" "$out"
-    if ! why=$(same_files "${ROOT[$s]}/$dir" "$nput"); then
-        note "$s curl -T: $why"; echo FAIL; return
-    fi
-    rm -rf "${ROOT[$s]:?}/$dir"
-    echo "$t"
+    upload_result "$s" "curl -T" "$dir" "$nput" "$t"
 }
 
 run_ferryput() {
-    local s=$1 rep=$2 dir t0 t why
+    local s=$1 rep=$2 dir t0
     dir=upload/ferry.$rep
     t0=$EPOCHREALTIME
     if ! timeout $((nsmall + 60)) "$ferry_bin" -q -y -c "put -r $work/client/small $dir" \
             "$(url "$s")" >> "$work/ferry.err" 2>&1; then
         note "$s ferry put -r: failed ($(tail -n 1 "$work/ferry.err"))"; echo FAIL; return
     fi
-    t=$(secs_since "$t0")
-    if ! why=$(same_files "${ROOT[$s]}/$dir" "$nsmall"); then
-        note "$s ferry put -r: $why"; echo FAIL; return
-    fi
-    rm -rf "${ROOT[$s]:?}/$dir"
-    echo "$t"
+    upload_result "$s" "ferry put -r" "$dir" "$nsmall" "$(secs_since "$t0")"
 }
 
 lftp_settings='set net:max-retries 1; set net:timeout 10; set xfer:clobber on; set ftp:passive-mode on; set cmd:parallel 1; set cmd:fail-exit yes'
 run_lftpput() {
-    local s=$1 rep=$2 dir t0 t why
+    local s=$1 rep=$2 dir t0
     dir=$(fresh_dir "$s" "lftp.$rep")
     t0=$EPOCHREALTIME
     if ! timeout $((nsmall + 60)) lftp -c "$lftp_settings; open $(url "$s"); cd $dir; \
             lcd $work/client/small; mput f*" >> "$work/lftp.err" 2>&1 < /dev/null; then
         note "$s lftp mput: failed ($(tail -n 1 "$work/lftp.err"))"; echo FAIL; return
     fi
-    t=$(secs_since "$t0")
-    if ! why=$(same_files "${ROOT[$s]}/$dir" "$nsmall"); then
-        note "$s lftp mput: $why"; echo FAIL; return
-    fi
-    rm -rf "${ROOT[$s]:?}/$dir"
-    echo "$t"
+    upload_result "$s" "lftp mput" "$dir" "$nsmall" "$(secs_since "$t0")"
 }
 
 # SIZE is one small round trip after another, so its time is mostly how
@@ -754,37 +751,33 @@ run_size() {
     echo "$t"
 }
 
-# Concurrent sessions: prints "wall ok fail rss_kib pss_kib procs overflows";
-# why sessions failed goes to $work/$s/conc-all.err.
-run_conc() {
-    local s=$1 rep=$2 out err=$work/$1/conc.err
+# Runs the helper's many-session measurement kind (conc, storm) against
+# server s and prints its result line (failed when the client itself
+# failed); why sessions failed goes to $work/$s/$kind-all.err.
+multi_run() {
+    local s=$1 rep=$2 kind=$3 failed=$4 out err=$work/$1/$3.err
+    shift 4
     helper_for "$s"
-    if ! out=$(timeout 900 "${HCMD[@]}" conc 127.0.0.1 "${PORT[$s]}" "$nsess" \
-               "${PID[$s]}" "$nsmall" 60 "$(awk -v r="$ramp_ms" 'BEGIN { print r / 1000 }')" \
-               2> "$err"); then
-        note "$s sessions: client failed"; cat "$err" >&2
-        out="FAIL 0 $nsess 0 0 0 0"
+    if ! out=$(timeout 900 "${HCMD[@]}" "$kind" 127.0.0.1 "${PORT[$s]}" "$@" 2> "$err"); then
+        note "$s $kind: client failed"; cat "$err" >&2
+        out=$failed
     fi
     if [ -s "$err" ]; then
-        note "$s sessions: failures:"; cat "$err" >&2
-        sed "s/^ */run $rep: /" "$err" >> "$work/$s/conc-all.err"
+        note "$s $kind: failures:"; cat "$err" >&2
+        sed "s/^ */run $rep: /" "$err" >> "$work/$s/$kind-all.err"
     fi
     echo "$out"
 }
 
-# Login storm: prints "wall ok fail"; failures go to $work/$s/storm-all.err.
+# Concurrent sessions: "wall ok fail rss_kib pss_kib procs overflows".
+run_conc() {
+    multi_run "$1" "$2" conc "FAIL 0 $nsess 0 0 0 0" "$nsess" "${PID[$1]}" "$nsmall" 60 \
+        "$(awk -v r="$ramp_ms" 'BEGIN { print r / 1000 }')"
+}
+
+# Login storm: "wall ok fail".
 run_storm() {
-    local s=$1 rep=$2 out err=$work/$1/storm.err
-    helper_for "$s"
-    if ! out=$(timeout 900 "${HCMD[@]}" storm 127.0.0.1 "${PORT[$s]}" "$nstorm" 60 2> "$err"); then
-        note "$s storm: client failed"; cat "$err" >&2
-        out="FAIL 0 $nstorm"
-    fi
-    if [ -s "$err" ]; then
-        note "$s storm: failures:"; cat "$err" >&2
-        sed "s/^ */run $rep: /" "$err" >> "$work/$s/storm-all.err"
-    fi
-    echo "$out"
+    multi_run "$1" "$2" storm "FAIL 0 $nstorm" "$nstorm" 60
 }
 
 declare -A R   # R[row,server] = space-separated results of the repetitions
@@ -811,17 +804,13 @@ for ((rep = 1; rep <= repeat; rep++)); do
             note "run $rep/$repeat $row $s: $v"
         done
     done
-    for s in "${order[@]}"; do
-        settle
-        v=$(run_conc "$s" "$rep")
-        R[conc,$s]="${R[conc,$s]:-}|$v"
-        note "run $rep/$repeat $nsess sessions $s: wall ok fail rss_kib pss_kib procs overflows = $v"
-    done
-    for s in "${order[@]}"; do
-        settle
-        v=$(run_storm "$s" "$rep")
-        R[storm,$s]="${R[storm,$s]:-}|$v"
-        note "run $rep/$repeat storm of $nstorm $s: wall ok fail = $v"
+    for kind in conc storm; do
+        for s in "${order[@]}"; do
+            settle
+            v=$("run_$kind" "$s" "$rep")
+            R[$kind,$s]="${R[$kind,$s]:-}|$v"
+            note "run $rep/$repeat $kind $s (wall ok fail ...): $v"
+        done
     done
 done
 

@@ -28,6 +28,8 @@ sys.path[:0] = [os.path.join(os.getcwd(), "tests", "integration"),
 import ftptest  # noqa: E402
 from ftptest import Control  # noqa: E402
 
+KILLCLIENT = os.path.join(TOP, "tests", "integration", "killclient.py")
+
 OLD = b"old contents\n" * 1000
 NEW = bytes(range(256)) * 2048      # 512 KiB
 HALF = NEW[:len(NEW) // 2]
@@ -51,6 +53,7 @@ def live_waits(srv, name):
     data.sendall(NEW)
     data.close()
     c.reply()
+    c.cmd("QUIT")
     c.close()
 
 
@@ -81,34 +84,12 @@ def dies_between(delay_ms, allo=False):
     return run
 
 
-KILL_SCRIPT = r"""
-import re, socket, sys, time
-port, name, data_first = int(sys.argv[1]), sys.argv[2], sys.argv[3] == "1"
-spare = socket.socket() if data_first else None    # holds a low fd for the data socket
-c = socket.create_connection(("127.0.0.1", port)); f = c.makefile("rb")
-def cmd(line):
-    c.sendall(line.encode() + b"\r\n")
-    while True:
-        l = f.readline()
-        if l[3:4] == b" ": return l
-f.readline()
-cmd("USER anonymous"); cmd("PASS x"); cmd("TYPE I")
-p = int(re.search(rb"\|\|\|(\d+)\|", cmd("EPSV")).group(1))
-if spare is not None:
-    spare.connect(("127.0.0.1", p)); s = spare
-else:
-    s = socket.create_connection(("127.0.0.1", p))
-c.sendall(("STOR %s\r\n" % name).encode()); f.readline()
-s.sendall(b"x" * 262144)
-print("sent", flush=True)
-time.sleep(60)
-"""
-
-
 def killed(data_fd_first):
     def run(srv, name):
-        proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(srv.port), name,
-                                 "1" if data_fd_first else "0"], stdout=subprocess.PIPE)
+        args = [sys.executable, KILLCLIENT, str(srv.port), "/", name, "262144"]
+        if data_fd_first:
+            args.append("--data-fd-first")
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE)
         try:
             proc.stdout.readline()
             time.sleep(0.05)
@@ -121,7 +102,7 @@ def killed(data_fd_first):
 
 SCENARIOS = [
     # (description, function, the right outcome)
-    ("finished, waits for the 226", live_waits, "commit"),
+    ("finished, waits for the 226, then QUIT", live_waits, "commit"),
     ("finished, QUIT sent right behind the data", pipelined_quit, "commit"),
     ("finished, reads the 226 and closes without QUIT", live_closes_without_quit, "commit"),
     ("killed (SIGKILL) mid-upload, control socket opened first", killed(False), "discard"),

@@ -99,6 +99,14 @@ def write_file(path, data, mtime=None, mode=0o644):
     return path
 
 
+def put_old(path, data):
+    """Writes data at path with an old mtime, for a test that an upload
+    leaves it alone; returns (path, identity) for assertUntouched."""
+    write_file(path, data, mtime=1000000000)
+    st = os.stat(path)
+    return path, (st.st_ino, st.st_mtime, st.st_size, data)
+
+
 def read_file(path):
     with open(path, "rb") as f:
         return f.read()
@@ -707,6 +715,15 @@ class TestCase(unittest.TestCase):
             return e
         self.fail("expected an error %s, got success %r%s" % (codes, r, self._log()))
 
+    def assertUntouched(self, path, ident):
+        """path still holds the file put_old made: same contents, inode,
+        mtime and size."""
+        ino, mtime, size, data = ident
+        self.assertEqual(read_file(path), data, "the old file was changed")
+        st = os.stat(path)
+        self.assertEqual((st.st_ino, st.st_mtime, st.st_size), (ino, mtime, size),
+                         "the old file was replaced or touched")
+
     def retr(self, ftp, name):
         out = []
         ftp.retrbinary("RETR " + name, out.append)
@@ -714,3 +731,29 @@ class TestCase(unittest.TestCase):
 
     def stor(self, ftp, name, data, cmd="STOR"):
         return ftp.storbinary(cmd + " " + name, io.BytesIO(data))
+
+
+class DirTestCase(TestCase):
+    """A TestCase on a shared server (self.server, set by the class) where
+    each test works in a directory of its own, named after the test, to
+    check it exactly."""
+
+    def setUp(self):
+        self.dirname = self.id().rsplit(".", 1)[-1]
+        self.dir = self.server.mkdir(self.dirname)
+
+    def p(self, name):
+        return os.path.join(self.dir, name)
+
+    def listdir(self):
+        return sorted(os.listdir(self.dir))
+
+    def raw(self):
+        """A logged-in raw control connection in binary mode, in the
+        test's directory."""
+        c = Control(self.server)
+        self.addCleanup(c.close)
+        c.login()
+        self.assertCode(c.cmd("TYPE I"), 200)
+        self.assertCode(c.cmd("CWD " + self.dirname), 250)
+        return c

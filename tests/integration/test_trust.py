@@ -26,10 +26,12 @@ NEW = ftptest.random_bytes(1 << 20, seed=21)
 SMALL = b"small file\n"
 HERE = os.path.dirname(os.path.abspath(__file__))
 LIMITS = os.path.join(HERE, "syscall_limits.py")
+KILLCLIENT = os.path.join(HERE, "killclient.py")
 
 
-class Base(ftptest.TestCase):
-    """Each test works in a directory of its own on a shared server."""
+class Base(ftptest.DirTestCase):
+    """A shared server per class (server_args, started through wrapper
+    with env), each test in a directory of its own."""
 
     server_args = ["--anonymous=rw"]
     wrapper = ()
@@ -47,24 +49,6 @@ class Base(ftptest.TestCase):
     def prepare_server(cls, srv):
         pass
 
-    def setUp(self):
-        self.dirname = self.id().rsplit(".", 1)[-1]
-        self.dir = self.server.mkdir(self.dirname)
-
-    def p(self, name):
-        return os.path.join(self.dir, name)
-
-    def listdir(self):
-        return sorted(os.listdir(self.dir))
-
-    def raw(self):
-        c = Control(self.server)
-        self.addCleanup(c.close)
-        c.login()
-        self.assertCode(c.cmd("TYPE I"), 200)
-        self.assertCode(c.cmd("CWD " + self.dirname), 250)
-        return c
-
     def upload(self, c, cmd, payload):
         data = c.open_epsv()
         self.addCleanup(data.close)
@@ -74,15 +58,7 @@ class Base(ftptest.TestCase):
         return c.reply()
 
     def put_old(self, name="target.bin"):
-        path = ftptest.write_file(self.p(name), OLD, mtime=1000000000)
-        st = os.stat(path)
-        return path, (st.st_ino, st.st_mtime, st.st_size)
-
-    def assertUntouched(self, path, ident):
-        self.assertEqual(read_file(path), OLD, "the old file was changed")
-        st = os.stat(path)
-        self.assertEqual((st.st_ino, st.st_mtime, st.st_size), ident,
-                         "the old file was replaced or touched")
+        return ftptest.put_old(self.p(name), OLD)
 
 
 class StatTest(Base):
@@ -241,26 +217,8 @@ class UploadEndTest(Base):
         # A real client process killed mid-upload: the kernel closes its
         # sockets, both with a normal FIN.
         path, ident = self.put_old()
-        script = r"""
-import socket, sys, time, re
-port = int(sys.argv[1]); d = sys.argv[2]
-c = socket.create_connection(("127.0.0.1", port)); f = c.makefile("rb")
-def cmd(line):
-    c.sendall(line.encode() + b"\r\n")
-    while True:
-        l = f.readline()
-        if l[3:4] == b" ": return l
-f.readline()
-cmd("USER anonymous"); cmd("PASS x"); cmd("TYPE I"); cmd("CWD " + d)
-r = cmd("EPSV"); p = int(re.search(rb"\|\|\|(\d+)\|", r).group(1))
-s = socket.create_connection(("127.0.0.1", p))
-c.sendall(b"STOR target.bin\r\n"); f.readline()
-s.sendall(b"x" * 300000)
-print("sent", flush=True)
-time.sleep(60)
-"""
-        proc = subprocess.Popen([sys.executable, "-c", script, str(self.server.port),
-                                 self.dirname], stdout=subprocess.PIPE)
+        proc = subprocess.Popen([sys.executable, KILLCLIENT, str(self.server.port),
+                                 self.dirname, "target.bin", "300000"], stdout=subprocess.PIPE)
         try:
             self.assertEqual(proc.stdout.readline().strip(), b"sent")
             time.sleep(0.2)
