@@ -35,29 +35,86 @@ struct main_opts {
 };
 
 static const char main_usage[] =
-	"usage: ferry [-c \"CMD; CMD\" | -b FILE | -p] [-y] [-q] [-k] [-v] [-u USER[:PASS]] [URL]\n"
+	"usage: ferry [-c \"CMD; CMD\" | -b FILE | -p] [-y] [-q] [-k] [-v] [-u USER[:PASS]]\n"
+	"             [--timeout SEC] [--retry N] [--limit-rate RATE] [--active]\n"
+	"             [--no-preserve] [--json] [URL]\n"
 	"       URL = ftp://[user[:pass]@]host[:port][/path]\n"
 	"Without -c or -b, a terminal gets the two-pane screen (-p or --cli: the\n"
 	"command prompt instead; ? shows the keys) and other input is read as\n"
 	"commands; type help at the prompt for them. See ferry(1).\n";
 
+/* Long options without a letter. */
+enum main_long_opt {
+	MAIN_OPT_JSON = 256,  /* --json */
+	MAIN_OPT_SETTING,     /* a setting: see main_settings */
+};
+
+/* Long options that set a setting (settings.h), and the value a flag gives. */
+static const struct {
+	const char *option;   /* --option */
+	const char *setting;  /* the setting's name */
+	const char *value;    /* the value of a flag; NULL: the option takes one */
+} main_settings[] = {
+	{ "timeout", "timeout", NULL },
+	{ "retry", "retry", NULL },
+	{ "limit-rate", "limit-rate", NULL },
+	{ "active", "active", "on" },
+	{ "passive", "active", "off" },
+	{ "preserve", "preserve", "on" },
+	{ "no-preserve", "preserve", "off" },
+};
+#define MAIN_NSETTINGS (sizeof main_settings / sizeof main_settings[0])
+
 static const struct option main_long[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "cli", no_argument, NULL, 'p' },
+	{ "json", no_argument, NULL, MAIN_OPT_JSON },
+	{ "timeout", required_argument, NULL, MAIN_OPT_SETTING },
+	{ "retry", required_argument, NULL, MAIN_OPT_SETTING },
+	{ "limit-rate", required_argument, NULL, MAIN_OPT_SETTING },
+	{ "active", no_argument, NULL, MAIN_OPT_SETTING },
+	{ "passive", no_argument, NULL, MAIN_OPT_SETTING },
+	{ "preserve", no_argument, NULL, MAIN_OPT_SETTING },
+	{ "no-preserve", no_argument, NULL, MAIN_OPT_SETTING },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* Applies the long option main_long[index] (with optarg) to the settings.
+ * Returns -1, or FERRY_EXIT_USAGE having said what is wrong. */
+static int main_setting(struct main_opts *o, int index)
+{
+	const char *name = main_long[index].name;
+	for (size_t i = 0; i < MAIN_NSETTINGS; i++) {
+		if (strcmp(main_settings[i].option, name) != 0)
+			continue;
+		const char *value = main_settings[i].value ? main_settings[i].value : optarg;
+		const char *err = settings_set(&o->cli.settings, main_settings[i].setting, value);
+		if (err == NULL)
+			return -1;
+		cli_error(NULL, "--%s %s: %s", name, value, err);
+		return FERRY_EXIT_USAGE;
+	}
+	cli_error(NULL, "unknown option --%s", name);
+	return FERRY_EXIT_USAGE;
+}
 
 /* Reads argv into o. Returns -1 to go on, or the exit status to end with
  * (after --help, --version or a usage error, which it reports). */
 static int main_parse(int argc, char **argv, struct main_opts *o)
 {
-	int ch;
+	int ch, index, done;
 
 	memset(o, 0, sizeof *o);
+	settings_init(&o->cli.settings);
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":c:b:yqkvu:phV", main_long, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":c:b:yqkvu:phV", main_long, &index)) != -1) {
 		switch (ch) {
+		case MAIN_OPT_JSON: o->cli.json = true; break;
+		case MAIN_OPT_SETTING:
+			if ((done = main_setting(o, index)) >= 0)
+				return done;
+			break;
 		case 'c': o->commands = optarg; break;
 		case 'b': o->batch = optarg; break;
 		case 'y': o->cli.yes = true; break;
@@ -73,7 +130,10 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
 			puts(PACKAGE_STRING);
 			return FERRY_EXIT_OK;
 		case ':':
-			cli_error(NULL, "option -%c needs an argument", optopt);
+			if (optopt == 0 || optopt >= MAIN_OPT_JSON)
+				cli_error(NULL, "option %s needs an argument", argv[optind - 1]);
+			else
+				cli_error(NULL, "option -%c needs an argument", optopt);
 			fputs(main_usage, stderr);
 			return FERRY_EXIT_USAGE;
 		default:

@@ -5,8 +5,7 @@
 
 #include "sanitize.h"
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t sanitize_utf8_len(const unsigned char *s, size_t n)
 {
 	unsigned char c = s[0];
 	size_t len;
@@ -39,7 +38,7 @@ char *sanitize_text(const char *in, size_t n, char *out, size_t outsz)
 	if (outsz == 0)
 		return out;
 	for (size_t i = 0; i < n;) {
-		size_t len = utf8_len(s + i, n - i);
+		size_t len = sanitize_utf8_len(s + i, n - i);
 		if (len == 0 || (len == 1 && (s[i] < 0x20 || s[i] == 0x7f))) {
 			if (o + 1 >= outsz)
 				break;

@@ -11,4 +11,8 @@
  * NUL-terminated, truncated at a character boundary). Returns out. */
 char *sanitize_text(const char *in, size_t n, char *out, size_t outsz);
 
+/* Length of the valid UTF-8 character at s (n bytes available): 1 to 4,
+ * or 0 when it is not valid UTF-8 or is a C1 control (U+0080-U+009F). */
+size_t sanitize_utf8_len(const unsigned char *s, size_t n);
+
 #endif

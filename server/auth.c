@@ -32,7 +32,7 @@ bool auth_login(const struct ferryd_config *cfg, const char *user, const char *p
 		if (cfg->anonymous == ANON_OFF)
 			return false;
 		res->home = "";
-		res->writable = cfg->anonymous == ANON_RW;
+		res->writable = cfg->anonymous == ANON_RW || cfg->anonymous == ANON_UPLOAD;
 		res->anonymous = true;
 		res->max_rate = cfg->max_rate;
 		return true;

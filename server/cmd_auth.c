@@ -9,6 +9,7 @@
 #include "auth.h"
 #include "commands.h"
 #include "log.h"
+#include "report.h"
 #include "sanitize.h"
 #include "vfs.h"
 #include "xalloc.h"
@@ -68,6 +69,7 @@ void cmd_pass(struct session *s, const char *arg)
 			return;
 		}
 		s->logged_in = true;
+		report_send(REPORT_LOGIN_OK, NULL, 0);
 		s->anonymous = res.anonymous;
 		s->writable = res.writable;
 		s->max_rate = res.max_rate;
@@ -79,8 +81,15 @@ void cmd_pass(struct session *s, const char *arg)
 		return;
 	}
 	s->failed_logins++;
-	log_msg(LOG_NOTICE, "login failed: peer=%s user=%s attempt=%d", s->peer_str, who,
-		s->failed_logins);
+	/* One line per failure in a fixed form for log watchers such as
+	 * fail2ban: the address has no port, and the user name, which the
+	 * client chose, comes last. */
+	char addr[NETADDR_STRLEN] = "local";
+	if (s->peer.len != 0)
+		netaddr_ntop(&s->peer, false, addr, sizeof addr);
+	log_msg(LOG_NOTICE, "login failed: addr=%s attempt=%d user=%s", addr, s->failed_logins,
+		who);
+	report_send(REPORT_LOGIN_FAILED, NULL, 0);
 	free(s->user);
 	s->user = NULL;
 	sleep(FAILED_LOGIN_DELAY);

@@ -94,7 +94,8 @@ void cmd_rnto(struct session *s, const char *arg)
 	if (session_path(s, arg, path)) {
 		if (strcmp(path, "/") == 0)
 			session_reply(s, FTP_FILE_UNAVAILABLE, "Cannot rename onto the root directory.");
-		else if (vfs_rename(s->root_fd, from, path) < 0)
+		else if (vfs_rename(s->root_fd, from, path,
+					    !(commands_denied(s) & DENY_OVERWRITE)) < 0)
 			session_reply_errno(s, 0, path, errno);
 		else {
 			log_change(s, "rename", from);

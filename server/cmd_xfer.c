@@ -196,13 +196,16 @@ static int create_unique(struct session *s, const char *want, char *path)
 
 /* Opens the file an in-place upload writes to: REST n + STOR writes from
  * n (which must not lie beyond the end: no holes of any size), APPE at
- * the end whatever else appends meanwhile. Replies and returns -1 on
+ * the end whatever else appends meanwhile; an account that may not
+ * overwrite appends only to a file it creates. Replies and returns -1 on
  * failure. */
 static int open_in_place(struct session *s, const char *path, enum store_mode mode, off_t rest)
 {
 	struct stat st;
-	int fd = open_regular(s, path, mode == STORE_APPEND ? O_WRONLY | O_CREAT | O_APPEND : O_WRONLY,
-			      &st);
+	int flags = O_WRONLY;
+	if (mode == STORE_APPEND)
+		flags |= O_CREAT | O_APPEND | ((commands_denied(s) & DENY_OVERWRITE) ? O_EXCL : 0);
+	int fd = open_regular(s, path, flags, &st);
 	if (fd < 0)
 		return -1;
 	if (mode == STORE_RESUME && rest > st.st_size) {
@@ -260,6 +263,7 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 			return;
 		}
 		fd = up.fd;
+		up.keep_existing = commands_denied(s) & DENY_OVERWRITE;
 		break;
 	case STORE_RESUME:
 	case STORE_APPEND:

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "log.h"
 #include "sanitize.h"
+#include "vfs.h"
 #include "vpath.h"
 
 /* Commands that only set up the data channel or report state keep a
@@ -25,7 +26,7 @@ const struct command command_table[] = {
 	{ "FEAT", cmd_feat, CMD_PRELOGIN | CMD_NO_ARG | KEEP, "FEAT" },
 	{ "OPTS", cmd_opts, CMD_PRELOGIN | CMD_NEEDS_ARG | KEEP, "OPTS UTF8 ON | OPTS MLST <facts>" },
 	{ "HELP", cmd_help, CMD_PRELOGIN | KEEP, "HELP [<verb>]" },
-	{ "STAT", cmd_stat, KEEP | CMD_PATH_ARG, "STAT [<path>]" },
+	{ "STAT", cmd_stat, KEEP | CMD_PATH_ARG | CMD_READS_ARG, "STAT [<path>]" },
 	{ "TYPE", cmd_type, CMD_NEEDS_ARG | KEEP, "TYPE A | I" },
 	{ "MODE", cmd_mode, CMD_NEEDS_ARG | KEEP, "MODE S" },
 	{ "STRU", cmd_stru, CMD_NEEDS_ARG | KEEP, "STRU F" },
@@ -36,24 +37,25 @@ const struct command command_table[] = {
 	{ "XCWD", cmd_cwd, CMD_PATH_ARG, "XCWD <path>" },
 	{ "CDUP", cmd_cdup, CMD_NO_ARG, "CDUP" },
 	{ "XCUP", cmd_cdup, CMD_NO_ARG, "XCUP" },
-	{ "LIST", cmd_list, CMD_PATH_ARG, "LIST [<path>]" },
-	{ "NLST", cmd_nlst, CMD_PATH_ARG, "NLST [<path>]" },
-	{ "MLSD", cmd_mlsd, CMD_PATH_ARG, "MLSD [<path>]" },
-	{ "MLST", cmd_mlst, CMD_PATH_ARG, "MLST [<path>]" },
-	{ "RETR", cmd_retr, CMD_NEEDS_ARG | CMD_PATH_ARG, "RETR <path>" },
-	{ "STOR", cmd_stor, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES, "STOR <path>" },
+	{ "LIST", cmd_list, CMD_PATH_ARG | CMD_READS, "LIST [<path>]" },
+	{ "NLST", cmd_nlst, CMD_PATH_ARG | CMD_READS, "NLST [<path>]" },
+	{ "MLSD", cmd_mlsd, CMD_PATH_ARG | CMD_READS, "MLSD [<path>]" },
+	{ "MLST", cmd_mlst, CMD_PATH_ARG | CMD_READS, "MLST [<path>]" },
+	{ "RETR", cmd_retr, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_READS, "RETR <path>" },
+	{ "STOR", cmd_stor, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES | CMD_REPLACES, "STOR <path>" },
 	{ "STOU", cmd_stou, CMD_PATH_ARG | CMD_WRITES, "STOU [<name>]" },
-	{ "APPE", cmd_appe, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES, "APPE <path>" },
+	{ "APPE", cmd_appe, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES | CMD_REPLACES, "APPE <path>" },
 	{ "REST", cmd_rest, CMD_NEEDS_ARG | KEEP, "REST <offset>" },
-	{ "SIZE", cmd_size, CMD_NEEDS_ARG | CMD_PATH_ARG, "SIZE <path>" },
-	{ "MDTM", cmd_mdtm, CMD_NEEDS_ARG | CMD_PATH_ARG, "MDTM <path>" },
-	{ "DELE", cmd_dele, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES, "DELE <path>" },
+	{ "SIZE", cmd_size, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_READS, "SIZE <path>" },
+	{ "MDTM", cmd_mdtm, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_READS, "MDTM <path>" },
+	{ "DELE", cmd_dele, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES | CMD_DELETES, "DELE <path>" },
 	{ "MKD", cmd_mkd, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES, "MKD <path>" },
 	{ "XMKD", cmd_mkd, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES, "XMKD <path>" },
-	{ "RMD", cmd_rmd, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES, "RMD <path>" },
-	{ "XRMD", cmd_rmd, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES, "XRMD <path>" },
-	{ "RNFR", cmd_rnfr, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES, "RNFR <path>" },
-	{ "RNTO", cmd_rnto, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES, "RNTO <path>" },
+	{ "RMD", cmd_rmd, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES | CMD_DELETES, "RMD <path>" },
+	{ "XRMD", cmd_rmd, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES | CMD_DELETES, "XRMD <path>" },
+	{ "RNFR", cmd_rnfr, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES | CMD_RENAMES, "RNFR <path>" },
+	{ "RNTO", cmd_rnto, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES | CMD_RENAMES |
+		CMD_REPLACES, "RNTO <path>" },
 	{ "PASV", cmd_pasv, CMD_NO_ARG | KEEP, "PASV" },
 	{ "EPSV", cmd_epsv, KEEP, "EPSV [1 | 2 | ALL]" },
 	{ "PORT", cmd_port, CMD_NEEDS_ARG | KEEP, "PORT h1,h2,h3,h4,p1,p2" },
@@ -79,6 +81,66 @@ static bool names_password(const char *line, size_t len)
 		i++;
 	return len - i >= 4 && strncasecmp(line + i, "PASS", 4) == 0 &&
 	       (len - i == 4 || !isalpha((unsigned char)line[i + 4]));
+}
+
+unsigned commands_denied(const struct session *s)
+{
+	const struct ferryd_config *cfg = s->cfg;
+	unsigned deny = 0;
+	if (s->anonymous && cfg->anonymous == ANON_UPLOAD)
+		deny |= DENY_READ | DENY_DELETE | DENY_RENAME | DENY_OVERWRITE;
+	if (cfg->no_overwrite)
+		deny |= DENY_OVERWRITE;
+	if (cfg->no_delete)
+		deny |= DENY_DELETE;
+	return deny;
+}
+
+/* The account policy's refusals: a verb with flag is refused with 550 and
+ * why when the session's denied set holds deny. */
+static const struct {
+	unsigned flag;     /* enum cmd_flags */
+	unsigned deny;     /* enum cmd_deny */
+	const char *why;   /* the reply text */
+} policy_rules[] = {
+	{ CMD_READS, DENY_READ,
+	  "Permission denied (upload-only account: no listings, no downloads)." },
+	{ CMD_DELETES, DENY_DELETE, "Permission denied (deleting is disabled for this account)." },
+	{ CMD_RENAMES, DENY_RENAME, "Permission denied (renaming is disabled for this account)." },
+};
+
+/* Applies the account policy to one command; false after refusing it. A
+ * verb that writes to its path is refused when something is there and
+ * the account may not overwrite (the upload itself also refuses to
+ * replace, should a file appear meanwhile). */
+static bool policy_allows(struct session *s, const struct command *cmd, const char *arg,
+			  size_t arglen)
+{
+	unsigned deny = commands_denied(s);
+	if (deny == 0)
+		return true;
+	unsigned flags = cmd->flags;
+	if ((flags & CMD_READS_ARG) && arglen > 0)
+		flags |= CMD_READS;
+	for (size_t i = 0; i < sizeof policy_rules / sizeof policy_rules[0]; i++) {
+		if ((flags & policy_rules[i].flag) && (deny & policy_rules[i].deny)) {
+			session_reply(s, FTP_FILE_UNAVAILABLE, "%s", policy_rules[i].why);
+			return false;
+		}
+	}
+	if ((flags & CMD_REPLACES) && (deny & DENY_OVERWRITE)) {
+		char path[FTP_PATH_MAX + 1], clean[FTP_PATH_MAX + 1];
+		struct stat st;
+		if (!session_path(s, arg, path))
+			return false;
+		if (vfs_lstat(s->root_fd, path, &st) == 0) {
+			sanitize_text(path, strlen(path), clean, sizeof clean);
+			session_reply(s, FTP_FILE_UNAVAILABLE,
+				      "%s: File exists (overwriting is disabled for this account).", clean);
+			return false;
+		}
+	}
+	return true;
 }
 
 /* Writes the trace line for a received command, masking passwords. */
@@ -159,5 +221,7 @@ void commands_dispatch(struct session *s, const char *line, size_t len)
 		session_reply(s, FTP_FILE_UNAVAILABLE, "Permission denied (read-only account).");
 		return;
 	}
+	if (s->logged_in && !policy_allows(s, cmd, arg, arglen))
+		return;
 	cmd->handler(s, arg);
 }

@@ -21,6 +21,20 @@ enum cmd_flags {
 	CMD_WRITES = 1 << 3,    /* changes files: 550 for read-only accounts */
 	CMD_KEEPS_REST = 1 << 4,/* does not cancel a pending REST */
 	CMD_PATH_ARG = 1 << 5,  /* argument is a path: CR/LF/NUL refused */
+	CMD_READS = 1 << 6,     /* shows file contents or names */
+	CMD_READS_ARG = 1 << 7, /* shows names when given an argument (STAT) */
+	CMD_DELETES = 1 << 8,   /* deletes a file or directory */
+	CMD_RENAMES = 1 << 9,   /* renames */
+	CMD_REPLACES = 1 << 10, /* writes to the argument path, changing what is there */
+};
+
+/* What an account may not do beyond read-only/read-write (the server's
+ * --anonymous=upload, --no-overwrite and --no-delete). */
+enum cmd_deny {
+	DENY_READ = 1 << 0,      /* list or download */
+	DENY_DELETE = 1 << 1,    /* delete */
+	DENY_RENAME = 1 << 2,    /* rename */
+	DENY_OVERWRITE = 1 << 3, /* replace or change an existing file */
 };
 
 struct command {
@@ -32,6 +46,8 @@ struct command {
 
 /* Runs one command line (len bytes, may contain NUL). */
 void commands_dispatch(struct session *s, const char *line, size_t len);
+/* The enum cmd_deny set that applies to the logged-in session. */
+unsigned commands_denied(const struct session *s);
 /* Looks a verb up (case-insensitive); NULL if unknown. */
 const struct command *commands_find(const char *verb);
 /* The table, terminated by an entry with verb NULL (for HELP). */

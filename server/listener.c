@@ -10,11 +10,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ban.h"
 #include "listener.h"
 #include "log.h"
+#include "report.h"
 #include "session.h"
 #include "sysio.h"
 #include "xalloc.h"
+
+/* Most reports handled in one go. */
+#define REPORTS_PER_WAKE 1024
 
 /* Signals seen; handlers only set these. */
 static volatile sig_atomic_t got_child, got_stop;
@@ -26,12 +31,25 @@ static void on_stop(int sig) { (void)sig; got_stop++; }
 struct child {
 	pid_t pid;             /* the session's process */
 	struct netaddr addr;   /* its client's address */
+	bool logged_in;        /* it reported a successful login */
+	bool ended_by_ban;     /* the listener ended it (its address was banned) */
 };
 
 /* All running sessions. */
 struct children {
 	struct child *v;  /* max_clients slots */
 	int n;            /* slots in use */
+};
+
+/* Everything the accept loop works with. */
+struct listener {
+	const struct ferryd_config *cfg;
+	struct children ch;        /* running sessions */
+	const int *lfds;           /* listening sockets */
+	int nfds;
+	int report_rx, report_tx;  /* the report channel's two ends */
+	struct ban_table *bans;    /* failed logins per address; NULL = no bans */
+	sigset_t oldmask;          /* signal mask to give sessions */
 };
 
 int listener_bind(const struct ferryd_config *cfg, int *fds)
@@ -56,19 +74,31 @@ int listener_bind(const struct ferryd_config *cfg, int *fds)
 	return cfg->nlisten;
 }
 
-/* Removes every finished child from the table. */
-static void reap(struct children *ch)
+static struct child *find_child(struct children *ch, pid_t pid)
 {
+	for (int i = 0; i < ch->n; i++)
+		if (ch->v[i].pid == pid)
+			return &ch->v[i];
+	return NULL;
+}
+
+static void handle_reports(struct listener *l);
+
+/* Removes every finished child from the table. Reports are read first:
+ * a session's last report is sent before it exits, and must be matched
+ * to its address while the session is still in the table. */
+static void reap(struct listener *l)
+{
+	struct children *ch = &l->ch;
 	pid_t pid;
 	int status;
+	handle_reports(l);
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (int i = 0; i < ch->n; i++) {
-			if (ch->v[i].pid == pid) {
-				ch->v[i] = ch->v[--ch->n];
-				break;
-			}
-		}
-		if (WIFSIGNALED(status))
+		struct child *c = find_child(ch, pid);
+		bool by_ban = c != NULL && c->ended_by_ban;
+		if (c != NULL)
+			*c = ch->v[--ch->n];
+		if (WIFSIGNALED(status) && !by_ban)
 			log_msg(LOG_WARNING, "session process %ld killed by signal %d", (long)pid,
 				WTERMSIG(status));
 	}
@@ -94,13 +124,67 @@ static int count_from(const struct children *ch, const struct netaddr *a)
 	return n;
 }
 
-/* Starts a session for a new client, or refuses it. */
-static void start_session(const struct ferryd_config *cfg, struct children *ch, int fd,
-			  const struct netaddr *from, const int *lfds, int nfds,
-			  const sigset_t *oldmask)
+/* A failed login from session c: counts it, and bans its address when
+ * that was one too many. A ban also ends the sessions from that address
+ * that have not logged in, which are the ones guessing. */
+static void login_failed(struct listener *l, struct child *c)
 {
+	if (l->bans == NULL)
+		return;
+	int recent;
+	if (!ban_failure(l->bans, &c->addr, sysio_now_ms(), &recent))
+		return;
+	char addr[NETADDR_STRLEN];
+	netaddr_ntop(&c->addr, false, addr, sizeof addr);
+	int ended = 0;
+	for (int i = 0; i < l->ch.n; i++) {
+		struct child *o = &l->ch.v[i];
+		if (!o->logged_in && !o->ended_by_ban && netaddr_same_host(&o->addr, &c->addr) &&
+		    kill(o->pid, SIGTERM) == 0) {
+			o->ended_by_ban = true;
+			ended++;
+		}
+	}
+	log_msg(LOG_WARNING, "banned: addr=%s failures=%d window=%d seconds=%d ended=%d", addr,
+		recent, l->cfg->ban_window, l->cfg->ban_time, ended);
+}
+
+/* Reads the waiting reports and acts on them; at most REPORTS_PER_WAKE,
+ * so a session that floods the channel cannot keep the listener from
+ * accepting (poll wakes it again for the rest). */
+static void handle_reports(struct listener *l)
+{
+	struct report_msg m;
+	pid_t from;
+	int r = 0;
+	for (int n = 0; n < REPORTS_PER_WAKE && (r = report_recv(l->report_rx, &m, &from)) > 0; n++) {
+		struct child *c = find_child(&l->ch, from);
+		if (c == NULL)
+			continue;   /* not a session of ours */
+		switch (m.kind) {
+		case REPORT_LOGIN_FAILED: login_failed(l, c); break;
+		case REPORT_LOGIN_OK: c->logged_in = true; break;
+		default: break;
+		}
+	}
+	if (r < 0)
+		log_msg(LOG_WARNING, "report channel: %s", strerror(errno));
+}
+
+/* Starts a session for a new client, or refuses it. */
+static void start_session(struct listener *l, int fd, const struct netaddr *from)
+{
+	const struct ferryd_config *cfg = l->cfg;
+	struct children *ch = &l->ch;
 	char who[NETADDR_STRLEN];
 	netaddr_ntop(from, true, who, sizeof who);
+	long long banned = l->bans ? ban_remaining(l->bans, from, sysio_now_ms()) : 0;
+	if (banned > 0) {
+		log_msg(LOG_NOTICE, "refused %s: address banned for %lld more seconds", who,
+			(banned + 999) / 1000);
+		refuse(fd, "421 Too many failed logins from your address; please try again later.\r\n");
+		return;
+	}
 	if (ch->n >= cfg->max_clients) {
 		log_msg(LOG_NOTICE, "refused %s: %d sessions already (--max-clients)", who, ch->n);
 		refuse(fd, "421 Too many users; please try again later.\r\n");
@@ -118,26 +202,26 @@ static void start_session(const struct ferryd_config *cfg, struct children *ch, 
 		return;
 	}
 	if (pid == 0) {
-		for (int i = 0; i < nfds; i++)
-			close(lfds[i]);
+		for (int i = 0; i < l->nfds; i++)
+			close(l->lfds[i]);
+		close(l->report_rx);
+		report_attach(l->report_tx);
 		signal(SIGCHLD, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGPIPE, SIG_IGN);
 		signal(SIGXFSZ, SIG_IGN);   /* a file size limit gives EFBIG, not death */
-		sigprocmask(SIG_SETMASK, oldmask, NULL);
+		sigprocmask(SIG_SETMASK, &l->oldmask, NULL);
 		session_run(cfg, fd, fd);
 		_exit(0);
 	}
 	close(fd);
-	ch->v[ch->n].pid = pid;
-	ch->v[ch->n].addr = *from;
+	ch->v[ch->n] = (struct child){ .pid = pid, .addr = *from };
 	ch->n++;
 }
 
 /* Accepts every pending client on one listening socket. */
-static void accept_all(const struct ferryd_config *cfg, struct children *ch, int lfd,
-		       const int *lfds, int nfds, const sigset_t *oldmask)
+static void accept_all(struct listener *l, int lfd)
 {
 	for (;;) {
 		struct netaddr from;
@@ -151,14 +235,28 @@ static void accept_all(const struct ferryd_config *cfg, struct children *ch, int
 			return;
 		}
 		netaddr_unmap(&from);
-		reap(ch);
-		start_session(cfg, ch, fd, &from, lfds, nfds, oldmask);
+		reap(l);
+		start_session(l, fd, &from);
 	}
 }
 
 int listener_run(const struct ferryd_config *cfg, const int *fds, int nfds)
 {
-	struct children ch = { xcalloc((size_t)cfg->max_clients, sizeof *ch.v), 0 };
+	struct listener lst = {
+		.cfg = cfg, .lfds = fds, .nfds = nfds,
+		.ch = { xcalloc((size_t)cfg->max_clients, sizeof(struct child)), 0 },
+	}, *l = &lst;
+	int rp[2];
+	if (report_open(rp) < 0) {
+		log_msg(LOG_ERR, "cannot create the session report channel: %s", strerror(errno));
+		free(l->ch.v);
+		return 1;
+	}
+	l->report_rx = rp[0];
+	l->report_tx = rp[1];
+	if (cfg->ban_after > 0 && cfg->ban_time > 0)
+		l->bans = ban_new(cfg->ban_after, cfg->ban_window, cfg->ban_time);
+
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
@@ -170,53 +268,61 @@ int listener_run(const struct ferryd_config *cfg, const int *fds, int nfds)
 	signal(SIGPIPE, SIG_IGN);
 
 	/* Signals are blocked except inside ppoll, so none is missed. */
-	sigset_t block, oldmask, waitmask;
+	sigset_t block, waitmask;
 	sigemptyset(&block);
 	sigaddset(&block, SIGCHLD);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
-	sigprocmask(SIG_BLOCK, &block, &oldmask);
-	waitmask = oldmask;
+	sigprocmask(SIG_BLOCK, &block, &l->oldmask);
+	waitmask = l->oldmask;
 	sigdelset(&waitmask, SIGCHLD);
 	sigdelset(&waitmask, SIGTERM);
 	sigdelset(&waitmask, SIGINT);
 
-	struct pollfd *p = xcalloc((size_t)nfds, sizeof *p);
+	/* The listening sockets, then the report channel. */
+	struct pollfd *p = xcalloc((size_t)nfds + 1, sizeof *p);
 	for (int i = 0; i < nfds; i++) {
 		p[i].fd = fds[i];
 		p[i].events = POLLIN;
 	}
+	p[nfds].fd = l->report_rx;
+	p[nfds].events = POLLIN;
 	while (!got_stop) {
-		int r = ppoll(p, (nfds_t)nfds, NULL, &waitmask);
+		int r = ppoll(p, (nfds_t)nfds + 1, NULL, &waitmask);
 		if (got_child) {
 			got_child = 0;
-			reap(&ch);
+			reap(l);
 		}
 		if (r <= 0)
 			continue;
+		if (p[nfds].revents)
+			handle_reports(l);
 		for (int i = 0; i < nfds; i++)
 			if (p[i].revents & POLLIN)
-				accept_all(cfg, &ch, fds[i], fds, nfds, &oldmask);
+				accept_all(l, fds[i]);
 	}
 	/* Stop accepting; let running sessions finish. A second signal ends them. */
 	for (int i = 0; i < nfds; i++)
 		close(fds[i]);
-	log_msg(LOG_INFO, "stopping: no new sessions; waiting for %d to finish", ch.n);
+	log_msg(LOG_INFO, "stopping: no new sessions; waiting for %d to finish", l->ch.n);
 	bool killed = false;
-	reap(&ch);
-	while (ch.n > 0) {
+	reap(l);
+	while (l->ch.n > 0) {
 		if (got_stop > 1 && !killed) {
-			log_msg(LOG_INFO, "stopping now: ending %d sessions", ch.n);
-			for (int i = 0; i < ch.n; i++)
-				kill(ch.v[i].pid, SIGTERM);
+			log_msg(LOG_INFO, "stopping now: ending %d sessions", l->ch.n);
+			for (int i = 0; i < l->ch.n; i++)
+				kill(l->ch.v[i].pid, SIGTERM);
 			killed = true;
 		}
 		sigsuspend(&waitmask);
 		got_child = 0;
-		reap(&ch);
+		reap(l);
 	}
 	free(p);
-	free(ch.v);
+	free(l->ch.v);
+	ban_free(l->bans);
+	close(l->report_rx);
+	close(l->report_tx);
 	log_msg(LOG_INFO, "stopped");
 	return 0;
 }

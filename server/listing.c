@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "listfmt.h"
 #include "listing.h"
 #include "log.h"
@@ -36,16 +37,21 @@ void listing_perm(const struct session *s, const struct stat *st, char *perm)
 		r = m & S_IROTH; w = m & S_IWOTH; x = m & S_IXOTH;
 	}
 	w = w && s->writable;
+	/* The account's policy takes away what the gate would refuse. */
+	unsigned deny = commands_denied(s);
+	bool del = s->writable && !(deny & DENY_DELETE);
 	size_t n = 0;
 	if (S_ISDIR(m)) {
 		if (x) perm[n++] = 'e';
 		if (r && x) perm[n++] = 'l';
-		if (w && x) { perm[n++] = 'c'; perm[n++] = 'm'; perm[n++] = 'p'; }
+		if (w && x) { perm[n++] = 'c'; perm[n++] = 'm'; }
+		if (w && x && del) perm[n++] = 'p';
 	} else {
 		if (r) perm[n++] = 'r';
-		if (w) { perm[n++] = 'w'; perm[n++] = 'a'; }
+		if (w && !(deny & DENY_OVERWRITE)) { perm[n++] = 'w'; perm[n++] = 'a'; }
 	}
-	if (s->writable) { perm[n++] = 'd'; perm[n++] = 'f'; }
+	if (del) perm[n++] = 'd';
+	if (s->writable && !(deny & DENY_RENAME)) perm[n++] = 'f';
 	perm[n] = '\0';
 }
 

@@ -15,12 +15,17 @@
 #include "listener.h"
 #include "log.h"
 #include "options.h"
+#include "sandbox.h"
 #include "session.h"
 #include "vfs.h"
 
 /* Becomes cfg->run_as when started as root; never leaves a session as uid 0. */
 static bool drop_privileges(const struct ferryd_config *cfg)
 {
+	/* Nothing after binding needs a capability, and none may come back
+	 * through execve (the bounding set needs root to empty). */
+	if (sandbox_drop_capabilities() < 0 && geteuid() == 0)
+		log_msg(LOG_WARNING, "cannot empty the capability bounding set: %s", strerror(errno));
 	if (geteuid() != 0)
 		return true;
 	errno = 0;

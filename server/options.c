@@ -9,21 +9,25 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ban.h"
 #include "options.h"
 #include "xalloc.h"
 
 const char config_usage[] =
-	"usage: ferryd [-l ADDR[:PORT]]... [-r DIR] [-u USERSFILE] [--anonymous=ro|rw|off]\n"
+	"usage: ferryd [-l ADDR[:PORT]]... [-r DIR] [-u USERSFILE] [--anonymous=MODE]\n"
 	"              [--max-clients N] [--max-per-ip N] [--idle-timeout SEC]\n"
 	"              [--pasv-ports LO-HI] [--pasv-address ADDR] [--run-as USER]\n"
 	"              [--login-timeout SEC] [--max-rate BYTES]\n"
+	"              [--ban-after N] [--ban-window SEC] [--ban-time SEC]\n"
+	"              [--no-overwrite] [--no-delete] [--no-sandbox]\n"
 	"              [--syslog] [-i] [-v]\n"
 	"       ferryd --hash-password\n"
 	"\n"
 	"  -l ADDR[:PORT]        listen address (repeatable; default 127.0.0.1:2121)\n"
 	"  -r DIR                server root (default: current directory)\n"
 	"  -u FILE               users file: name:crypt-hash[:home[:ro|rw]]\n"
-	"  --anonymous=MODE      ro, rw or off (default: ro without -u, off with -u)\n"
+	"  --anonymous=MODE      ro, rw, upload (drop box) or off\n"
+	"                        (default: ro without -u, off with -u)\n"
 	"  --max-clients N       sessions at once (default 1000)\n"
 	"  --max-per-ip N        sessions at once per client address (default 16, 0: no limit)\n"
 	"  --idle-timeout SEC    close idle sessions and stalled transfers (default 300)\n"
@@ -32,6 +36,12 @@ const char config_usage[] =
 	"                        suffixes allowed (default 0: no limit)\n"
 	"  --pasv-ports LO-HI    passive data port range (default: any)\n"
 	"  --pasv-address ADDR   IPv4 address announced in PASV replies\n"
+	"  --ban-after N         ban an address after N failed logins (default 10; 0: never)\n"
+	"  --ban-window SEC      ... within SEC seconds (default 600)\n"
+	"  --ban-time SEC        how long a ban lasts (default 600; 0: no bans)\n"
+	"  --no-overwrite        no account may replace or change an existing file\n"
+	"  --no-delete           no account may delete files or directories\n"
+	"  --no-sandbox          run sessions without the seccomp sandbox (debugging)\n"
 	"  --run-as USER         user to run as when started as root (default nobody)\n"
 	"  --syslog              log to syslog instead of stderr\n"
 	"  -i                    serve one session on stdin/stdout (inetd mode)\n"
@@ -43,6 +53,8 @@ enum {
 	OPT_ANON = 256, OPT_MAX_CLIENTS, OPT_MAX_PER_IP, OPT_IDLE, OPT_PASV_PORTS,
 	OPT_PASV_ADDR, OPT_RUN_AS, OPT_SYSLOG, OPT_HASH,
 	OPT_LOGIN_TIMEOUT, OPT_MAX_RATE,
+	OPT_BAN_AFTER, OPT_BAN_WINDOW, OPT_BAN_TIME, OPT_NO_SANDBOX, OPT_NO_OVERWRITE,
+	OPT_NO_DELETE,
 };
 
 static const struct option long_opts[] = {
@@ -57,6 +69,12 @@ static const struct option long_opts[] = {
 	{ "hash-password", no_argument, NULL, OPT_HASH },
 	{ "login-timeout", required_argument, NULL, OPT_LOGIN_TIMEOUT },
 	{ "max-rate", required_argument, NULL, OPT_MAX_RATE },
+	{ "ban-after", required_argument, NULL, OPT_BAN_AFTER },
+	{ "ban-window", required_argument, NULL, OPT_BAN_WINDOW },
+	{ "ban-time", required_argument, NULL, OPT_BAN_TIME },
+	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
+	{ "no-overwrite", no_argument, NULL, OPT_NO_OVERWRITE },
+	{ "no-delete", no_argument, NULL, OPT_NO_DELETE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -83,6 +101,10 @@ int config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, si
 	cfg->login_timeout = 30;
 	cfg->log_target = LOG_TO_STDERR;
 	cfg->action = CONFIG_SERVE;
+	cfg->ban_after = 10;
+	cfg->ban_window = 600;
+	cfg->ban_time = 600;
+	cfg->sandbox = true;
 	int anon = -1;
 	bool syslog_given = false;
 	const char *root = NULL;
@@ -119,8 +141,10 @@ int config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, si
 			if (strcmp(optarg, "ro") == 0) anon = ANON_RO;
 			else if (strcmp(optarg, "rw") == 0) anon = ANON_RW;
 			else if (strcmp(optarg, "off") == 0) anon = ANON_OFF;
+			else if (strcmp(optarg, "upload") == 0) anon = ANON_UPLOAD;
 			else {
-				snprintf(err, errsz, "--anonymous takes ro, rw or off, not '%s'", optarg);
+				snprintf(err, errsz, "--anonymous takes ro, rw, upload or off, not '%s'",
+					 optarg);
 				return 2;
 			}
 			break;
@@ -182,6 +206,27 @@ int config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, si
 				return 2;
 			}
 			break;
+		case OPT_BAN_AFTER:
+			if (!parse_int(optarg, 0, BAN_AFTER_MAX, &cfg->ban_after)) {
+				snprintf(err, errsz, "--ban-after takes a number from 0 to %d", BAN_AFTER_MAX);
+				return 2;
+			}
+			break;
+		case OPT_BAN_WINDOW:
+			if (!parse_int(optarg, 1, 604800, &cfg->ban_window)) {
+				snprintf(err, errsz, "--ban-window takes seconds from 1 to 604800");
+				return 2;
+			}
+			break;
+		case OPT_BAN_TIME:
+			if (!parse_int(optarg, 0, 604800, &cfg->ban_time)) {
+				snprintf(err, errsz, "--ban-time takes seconds from 0 to 604800");
+				return 2;
+			}
+			break;
+		case OPT_NO_SANDBOX: cfg->sandbox = false; break;
+		case OPT_NO_OVERWRITE: cfg->no_overwrite = true; break;
+		case OPT_NO_DELETE: cfg->no_delete = true; break;
 		case ':':
 			snprintf(err, errsz, "option %s needs an argument", argv[optind - 1]);
 			return 2;

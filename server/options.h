@@ -14,7 +14,12 @@
 #define CONFIG_MAX_LISTEN 16
 
 /* Anonymous access ("anonymous" and "ftp" with any password). */
-enum anon_mode { ANON_OFF, ANON_RO, ANON_RW };
+enum anon_mode {
+	ANON_OFF,     /* no anonymous logins */
+	ANON_RO,      /* read only */
+	ANON_RW,      /* read and write */
+	ANON_UPLOAD,  /* drop box: new files and directories only, nothing read */
+};
 
 /* What main should do after parsing. */
 enum config_action { CONFIG_SERVE, CONFIG_HELP, CONFIG_VERSION, CONFIG_HASH_PASSWORD };
@@ -38,6 +43,13 @@ struct ferryd_config {
 	bool inetd;                 /* -i: one session on stdin/stdout */
 	bool verbose;               /* -v: protocol trace */
 	enum log_target log_target; /* stderr or syslog */
+	/* Defences. */
+	int ban_after;              /* failed logins that ban an address; 0 = never */
+	int ban_window;             /* ... when within this many seconds */
+	int ban_time;               /* seconds a ban lasts; 0 = no bans */
+	bool sandbox;               /* seccomp and no-new-privs in sessions */
+	bool no_overwrite;          /* no account may replace or change a file */
+	bool no_delete;             /* no account may delete files or directories */
 	enum config_action action;  /* what to do */
 };
 

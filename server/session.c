@@ -20,6 +20,7 @@
 #include "listfmt.h"
 #include "log.h"
 #include "reply.h"
+#include "sandbox.h"
 #include "sanitize.h"
 #include "session.h"
 #include "sysio.h"
@@ -33,7 +34,7 @@
 /* Ends the session at once: the control connection is gone or broken. */
 static void session_abort(struct session *s) __attribute__((noreturn));
 
-static void session_cleanup(struct session *s)
+void session_cleanup(struct session *s)
 {
 	dataconn_reset(s);
 	sysio_close(&s->root_fd);
@@ -338,7 +339,7 @@ enum ctl_state session_control_state(struct session *s)
 }
 
 /* Sets up the session from the control connection. */
-static void session_init(struct session *s, const struct ferryd_config *cfg, int in, int out)
+void session_init(struct session *s, const struct ferryd_config *cfg, int in, int out)
 {
 	memset(s, 0, sizeof *s);
 	s->cfg = cfg;
@@ -390,6 +391,13 @@ void session_run(const struct ferryd_config *cfg, int ctl_in, int ctl_out)
 {
 	struct session sess, *s = &sess;
 	session_init(s, cfg, ctl_in, ctl_out);
+	const char *what;
+	if (cfg->sandbox && sandbox_enter(&what) < 0) {
+		log_msg(LOG_ERR, "session sandbox: %s: %s", what, strerror(errno));
+		session_reply(s, FTP_SERVICE_CLOSING, "Service not available: cannot start a session.");
+		session_cleanup(s);
+		return;
+	}
 	log_msg(LOG_INFO, "session start: peer=%s", s->peer_str);
 	session_reply(s, FTP_READY, "ferryd ready.");
 

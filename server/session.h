@@ -97,6 +97,11 @@ struct session {
 /* Runs a whole session on the given control fds (accepted socket, or
  * stdin/stdout with -i) and returns when it ends. */
 void session_run(const struct ferryd_config *cfg, int ctl_in, int ctl_out);
+/* The two ends of session_run, for harnesses that drive commands
+ * themselves: fills s for the control fds (no I/O beyond socket options),
+ * and frees what a session holds. */
+void session_init(struct session *s, const struct ferryd_config *cfg, int in, int out);
+void session_cleanup(struct session *s);
 
 /* Sends a reply (text may hold '\n' for a multi-line reply). A failed
  * write ends the session. */

@@ -173,7 +173,7 @@ int vfs_mkdir(int root_fd, const char *vpath, mode_t mode)
 	return name_op(root_fd, vpath, OP_MKDIR, mode);
 }
 
-int vfs_rename(int root_fd, const char *from, const char *to)
+int vfs_rename(int root_fd, const char *from, const char *to, bool replace)
 {
 	const char *fbase, *tbase;
 	int ffd = vfs_open_parent(root_fd, from, &fbase);
@@ -184,7 +184,7 @@ int vfs_rename(int root_fd, const char *from, const char *to)
 		sysio_close(&ffd);
 		return -1;
 	}
-	int r = renameat(ffd, fbase, tfd, tbase);
+	int r = renameat2(ffd, fbase, tfd, tbase, replace ? 0 : RENAME_NOREPLACE);
 	sysio_close(&ffd);
 	sysio_close(&tfd);
 	return r;
@@ -369,7 +369,8 @@ int vfs_upload_commit(struct vfs_upload *up)
 			return -1;
 		}
 	}
-	if (renameat(up->dir_fd, up->tmpname, up->dir_fd, up->base) < 0) {
+	if (renameat2(up->dir_fd, up->tmpname, up->dir_fd, up->base,
+		      up->keep_existing ? RENAME_NOREPLACE : 0) < 0) {
 		vfs_upload_abandon(up);
 		return -1;
 	}

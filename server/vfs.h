@@ -33,8 +33,9 @@ int vfs_lstat(int root_fd, const char *vpath, struct stat *st);
 int vfs_unlink(int root_fd, const char *vpath);
 int vfs_rmdir(int root_fd, const char *vpath);
 int vfs_mkdir(int root_fd, const char *vpath, mode_t mode);
-/* rename(2) from one vpath to another. */
-int vfs_rename(int root_fd, const char *from, const char *to);
+/* rename(2) from one vpath to another; unless replace, fails with EEXIST
+ * when to exists (atomically: RENAME_NOREPLACE). */
+int vfs_rename(int root_fd, const char *from, const char *to, bool replace);
 
 /* Hidden temporary names (prefix + 12 hex digits) hold uploads where the
  * file system has no O_TMPFILE or an unnamed file cannot be linked. Such
@@ -60,6 +61,7 @@ struct vfs_upload {
 	char tmpname[40];  /* hidden temporary name, "" while unnamed */
 	bool unnamed;      /* fd is an O_TMPFILE */
 	bool replaces;     /* a regular file of that name exists */
+	bool keep_existing;/* set by the caller: commit fails (EEXIST) rather than replace */
 };
 /* Starts an upload that will replace vpath (its mode is kept if it
  * exists). Fails with EISDIR if vpath is a directory, and with the error

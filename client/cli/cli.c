@@ -13,6 +13,7 @@
 
 #include "cli_private.h"
 #include "cmdline.h"
+#include "interrupt.h"
 #include "prompt.h"
 #include "sanitize.h"
 #include "xalloc.h"
@@ -50,11 +51,14 @@ static const struct cli_command cli_commands[] = {
 		    "with the credentials of -u, else of the URL, with a missing password\n"
 		    "from ~/.netrc or a prompt (anonymous when no user is named). A path in\n"
 		    "the URL is entered. Without an argument, connects to the last server again." },
-	{ .name = "ls", .aliases = { "dir" }, .run = cli_cmd_ls, .max_args = 1,
-	  .flags = CLI_REMOTE, .usage = "ls [PATH]", .help = "list a remote directory",
-	  .detail = "Lists PATH (default: the remote directory), one entry a line: type and\n"
-		    "permissions, size in bytes, date and time (local time), name; a\n"
-		    "symbolic link shows \"-> target\" when the server tells." },
+	{ .name = "ls", .aliases = { "dir" }, .run = cli_cmd_ls, .opts = "l1", .max_args = 1,
+	  .flags = CLI_REMOTE, .usage = "ls [-l | -1] [PATH]", .help = "list a remote directory",
+	  .detail = "Lists PATH (default: the remote directory; a file: that file), one entry\n"
+		    "a line: type and permissions, size in bytes, date and time (local time),\n"
+		    "name; a symbolic link shows \"-> target\" when the server tells.\n"
+		    "  -l  that long form (the default)\n"
+		    "  -1  names only\n"
+		    "With --json, one line: {\"path\": ..., \"entries\": [...]}." },
 	{ .name = "cd", .run = cli_cmd_cd, .min_args = 1, .max_args = 1, .flags = CLI_REMOTE,
 	  .usage = "cd DIR", .help = "change the remote directory",
 	  .detail = "Changes the remote directory; \"cd ..\" goes to the parent." },
@@ -68,33 +72,47 @@ static const struct cli_command cli_commands[] = {
 	{ .name = "lpwd", .run = cli_cmd_lpwd,
 	  .usage = "lpwd", .help = "print the local directory",
 	  .detail = "Prints the local directory." },
-	{ .name = "lls", .run = cli_cmd_lls, .max_args = 1,
-	  .usage = "lls [PATH]", .help = "list a local directory",
-	  .detail = "Lists a local directory (default: the current one) in the columns of ls." },
+	{ .name = "lls", .run = cli_cmd_lls, .opts = "l1", .max_args = 1,
+	  .usage = "lls [-l | -1] [PATH]", .help = "list a local directory",
+	  .detail = "Lists a local directory (default: the current one) as ls does." },
 	{ .name = "size", .run = cli_cmd_size, .min_args = 1, .max_args = 1, .flags = CLI_REMOTE,
 	  .usage = "size FILE", .help = "print a remote file's size",
 	  .detail = "Prints the size of a remote file in bytes and in MB (1048576 bytes):\n"
 		    "\"s.bin: 3145733 bytes (3.00 MB)\"." },
-	{ .name = "download", .aliases = { "get" }, .run = cli_cmd_get, .opts = "cr",
+	{ .name = "download", .aliases = { "get" }, .run = cli_cmd_get, .opts = "crp",
 	  .min_args = 1, .max_args = 2, .flags = CLI_REMOTE,
-	  .usage = "download [-c] [-r] REMOTE [LOCAL]", .help = "fetch a file (-r: a tree)",
+	  .usage = "download [-c] [-r] [-p] REMOTE [LOCAL]",
+	  .help = "fetch a file or pattern (-r: a tree)",
 	  .detail = "Copies REMOTE to LOCAL (default: its last name here; into LOCAL when\n"
-		    "that is a directory; \"-\" is standard output). The file arrives under a\n"
-		    "temporary name and takes its real name only when complete. An existing\n"
-		    "file is replaced only when confirmed (or with -y).\n"
+		    "that is a directory; \"-\" is standard output; a device or pipe is\n"
+		    "written through; a symbolic link is followed). The file arrives under a\n"
+		    "temporary name and takes its real name only when complete, with the\n"
+		    "server's modification time. An existing file is replaced only when\n"
+		    "confirmed (or with -y). A REMOTE with * ? or [..] in its last part\n"
+		    "copies every match into LOCAL (a directory) or here.\n"
 		    "  -c  resume: continue a partial LOCAL from its size\n"
-		    "  -r  copy the directory tree REMOTE" },
-	{ .name = "upload", .aliases = { "put" }, .run = cli_cmd_put, .opts = "cr",
+		    "  -r  copy the directory tree REMOTE\n"
+		    "  -p  keep the server's time even with set preserve off" },
+	{ .name = "upload", .aliases = { "put" }, .run = cli_cmd_put, .opts = "crp",
 	  .min_args = 1, .max_args = 2, .flags = CLI_REMOTE,
-	  .usage = "upload [-c] [-r] LOCAL [REMOTE]", .help = "send a file (-r: a tree)",
+	  .usage = "upload [-c] [-r] [-p] LOCAL [REMOTE]",
+	  .help = "send a file or pattern (-r: a tree)",
 	  .detail = "Copies LOCAL to the server as REMOTE (default: its last name in the\n"
-		    "remote directory).\n"
+		    "remote directory), setting its modification time where the server\n"
+		    "offers MFMT. A LOCAL with * ? or [..] in its last part copies every\n"
+		    "match into the remote directory REMOTE, or the current one.\n"
 		    "  -c  resume: continue from the size of the remote file\n"
-		    "  -r  copy the directory tree LOCAL, making directories as needed" },
-	{ .name = "rm", .aliases = { "delete" }, .run = cli_cmd_rm, .min_args = 1, .max_args = 1,
-	  .flags = CLI_REMOTE, .usage = "rm FILE", .help = "delete a remote file",
-	  .detail = "Deletes a remote file after asking \"Delete FILE? [y/N]\" on a terminal;\n"
-		    "without a terminal only with -y." },
+		    "  -r  copy the directory tree LOCAL, making directories as needed\n"
+		    "  -p  set the time even with set preserve off" },
+	{ .name = "rm", .aliases = { "delete" }, .run = cli_cmd_rm, .opts = "r", .min_args = 1,
+	  .max_args = CMDLINE_MAX_WORDS, .flags = CLI_REMOTE, .usage = "rm [-r] FILE...",
+	  .help = "delete remote files (-r: trees)",
+	  .detail = "Deletes remote files, after one question for all of them (\"Delete\n"
+		    "FILE? [y/N]\", or the list, then \"Delete these N? [y/N]\") on a\n"
+		    "terminal; without a terminal only with -y. A FILE with * ? or [..] in\n"
+		    "its last part names every match.\n"
+		    "  -r  delete directories with everything in them (links are deleted,\n"
+		    "      never followed)" },
 	{ .name = "mkdir", .run = cli_cmd_mkdir, .min_args = 1, .max_args = 1, .flags = CLI_REMOTE,
 	  .usage = "mkdir DIR", .help = "make a remote directory",
 	  .detail = "Makes a remote directory." },
@@ -104,7 +122,40 @@ static const struct cli_command cli_commands[] = {
 	{ .name = "rename", .aliases = { "mv" }, .run = cli_cmd_rename, .min_args = 2,
 	  .max_args = 2, .flags = CLI_REMOTE, .usage = "rename FROM TO",
 	  .help = "rename or move a remote file",
-	  .detail = "Renames or moves a remote file or directory." },
+	  .detail = "Renames or moves a remote file or directory. A TO that exists is\n"
+		    "replaced only after \"Replace TO? [y/N]\" on a terminal, or with -y." },
+	{ .name = "set", .run = cli_cmd_set, .max_args = 2,
+	  .usage = "set [NAME [VALUE]]", .help = "show or change a setting",
+	  .detail = "Without arguments, lists the settings with their values; with NAME,\n"
+		    "shows one; with NAME VALUE, changes it for the rest of the session:\n"
+		    "  active on|off       active mode: the server connects back (EPRT/PORT)\n"
+		    "  timeout SECONDS     longest wait to connect or for the server (30)\n"
+		    "  retry N             retries after a failed connect or a broken transfer\n"
+		    "  limit-rate RATE     most bytes per second, with K, M or G (0: no limit)\n"
+		    "  preserve on|off     keep the server's file times (uploads: with MFMT)\n"
+		    "  iac on|off          send 0xFF in names doubled (RFC 854); off for servers\n"
+		    "                      that read it literally (vsftpd, pure-ftpd)\n"
+		    "The options --active, --timeout, --retry, --limit-rate and --no-preserve\n"
+		    "give the starting values." },
+	{ .name = "ascii", .run = cli_cmd_ascii, .flags = CLI_REMOTE,
+	  .usage = "ascii", .help = "transfer text: line ends converted",
+	  .detail = "Transfers in the ASCII type (TYPE A) from now on: lines end in CR LF on\n"
+		    "the wire and in LF here. Resuming (-c) needs binary." },
+	{ .name = "binary", .run = cli_cmd_binary, .flags = CLI_REMOTE,
+	  .usage = "binary", .help = "transfer bytes as they are (the default)",
+	  .detail = "Transfers in the binary type (TYPE I) from now on: every byte as it is." },
+	{ .name = "quote", .run = cli_cmd_quote, .min_args = 1, .max_args = CMDLINE_MAX_WORDS,
+	  .flags = CLI_REMOTE, .usage = "quote COMMAND...", .help = "send a raw FTP command",
+	  .detail = "Sends COMMAND (its words joined by spaces) as it is and prints the whole\n"
+		    "reply. Only for commands without a data connection (STAT, SITE HELP,\n"
+		    "HELP, ...). A 4xx or 5xx reply is a failure (status 5)." },
+	{ .name = "site", .run = cli_cmd_site, .min_args = 1, .max_args = CMDLINE_MAX_WORDS,
+	  .flags = CLI_REMOTE, .usage = "site COMMAND...", .help = "send a SITE command",
+	  .detail = "Sends SITE COMMAND and prints the whole reply, as quote does." },
+	{ .name = "chmod", .run = cli_cmd_chmod, .min_args = 2, .max_args = 2, .flags = CLI_REMOTE,
+	  .usage = "chmod MODE FILE", .help = "change a remote file's mode",
+	  .detail = "Changes the permissions of a remote file with SITE CHMOD; MODE is octal\n"
+		    "(644, 0755). Servers that do not offer SITE CHMOD refuse it (status 5)." },
 	{ .name = "help", .aliases = { "?" }, .run = cli_cmd_help, .max_args = 1,
 	  .usage = "help [COMMAND]", .help = "list the commands, or explain one",
 	  .detail = "Lists the commands, or shows one in full." },
@@ -113,6 +164,13 @@ static const struct cli_command cli_commands[] = {
 	  .detail = "Logs out and leaves ferry; commands after it are not run." },
 };
 #define CLI_NCOMMANDS (sizeof cli_commands / sizeof cli_commands[0])
+
+/* Tells the engine, waiting before a retry, that Ctrl-C was pressed. */
+static bool cli_interrupted(void *arg)
+{
+	(void)arg;
+	return interrupt_pending();
+}
 
 /* Writes the protocol trace on stderr (-v). */
 static void cli_trace(void *arg, enum ftp_trace_kind kind, const char *text)
@@ -140,6 +198,8 @@ struct cli *cli_new(const struct cli_options *o, bool interactive)
 	sbuf_init(&c->what, CLI_WHAT_MAX);
 	if (o->verbose)
 		ftp_set_trace(c->ftp, cli_trace, NULL);
+	settings_apply(&c->opt.settings, c->ftp);
+	ftp_set_interrupt(c->ftp, cli_interrupted, NULL);
 	return c;
 }
 
@@ -151,6 +211,8 @@ void cli_free(struct cli *c)
 		ftp_quit(c->ftp);
 	ftp_free(c->ftp);
 	free(c->last_target);
+	creds_free(&c->login);
+	free(c->login_host);
 	sbuf_free(&c->what);
 	free(c);
 }
@@ -218,19 +280,35 @@ enum ferry_exit cli_confirm(struct cli *c, const char *question, const char *ref
 	return cli_fail(c, FERRY_EXIT_DECLINED, "%s", refusal);
 }
 
-void cli_note(struct cli *c, const char *fmt, ...)
+/* Writes one formatted line, sanitised, on stderr. */
+static void cli_vtell(const char *fmt, va_list ap)
 {
 	char msg[CLI_MSG_MAX], clean[CLI_MSG_MAX];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	sanitize_text(msg, strlen(msg), clean, sizeof clean);
+	fflush(stdout);
+	fprintf(stderr, "%s\n", clean);
+}
+
+void cli_note(struct cli *c, const char *fmt, ...)
+{
 	va_list ap;
 
 	if (c->opt.quiet)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	cli_vtell(fmt, ap);
 	va_end(ap);
-	sanitize_text(msg, strlen(msg), clean, sizeof clean);
-	fflush(stdout);
-	fprintf(stderr, "%s\n", clean);
+}
+
+void cli_tell(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cli_vtell(fmt, ap);
+	va_end(ap);
 }
 
 void cli_print(const char *text)
@@ -289,7 +367,8 @@ static enum ferry_exit cli_options(struct cli *c, const struct cli_command *cmd,
 			break;
 		}
 		for (const char *o = argv[i] + 1; *o != '\0'; o++) {
-			if (cmd->opts == NULL || *o < 'a' || *o > 'z' || strchr(cmd->opts, *o) == NULL)
+			if (cmd->opts == NULL || !((*o >= 'a' && *o <= 'z') || *o == '1') ||
+			    strchr(cmd->opts, *o) == NULL)
 				return cli_fail(c, FERRY_EXIT_USAGE, "unknown option -%c; usage: %s",
 						*o, cmd->usage);
 			a->opts |= CLI_OPT(*o);
@@ -348,7 +427,11 @@ static enum ferry_exit cli_cmd_help(struct cli *c, const struct cli_args *a)
 	puts("Commands (other names in parentheses):");
 	for (size_t i = 0; i < CLI_NCOMMANDS; i++) {
 		const struct cli_command *cmd = &cli_commands[i];
-		printf("  %-*s %s", CLI_HELP_COLUMN - 3, cmd->usage, cmd->help);
+		/* A usage too long for its column puts the help on a line of its own. */
+		if (strlen(cmd->usage) > CLI_HELP_COLUMN - 3)
+			printf("  %s\n%*s%s", cmd->usage, CLI_HELP_COLUMN, "", cmd->help);
+		else
+			printf("  %-*s %s", CLI_HELP_COLUMN - 3, cmd->usage, cmd->help);
 		for (size_t j = 0; cmd->aliases[j] != NULL; j++)
 			printf("%s%s", j == 0 ? " (" : ", ", cmd->aliases[j]);
 		puts(cmd->aliases[0] != NULL ? ")" : "");

@@ -13,6 +13,7 @@
 
 #include "ferry_exit.h"
 #include "ftp.h"
+#include "settings.h"
 
 /* What the command-line options ask for. */
 struct cli_options {
@@ -20,7 +21,9 @@ struct cli_options {
 	bool quiet;       /* -q: no progress bars, summaries or notes */
 	bool keep_going;  /* -k: scripts go on after a failed command */
 	bool verbose;     /* -v: the protocol trace on stderr */
+	bool json;        /* --json: listings and transfer summaries as JSON lines */
 	const char *user; /* -u USER[:PASS] as given, or NULL */
+	struct ftp_settings settings;  /* --timeout, --active, ...; `set` changes them */
 };
 
 struct cli;

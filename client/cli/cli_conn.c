@@ -1,7 +1,7 @@
 /* cli_conn: connecting and leaving. The address comes as a URL or as
  * HOST [PORT]; the login is found by the engine's rule (creds.h: -u,
- * else the URL, then ~/.netrc), and a password still missing is asked
- * for on the terminal. A path in the URL is entered after the login, or
+ * else the URL or the last login to the same server, then ~/.netrc), and
+ * a password still missing is asked for on the terminal. A path in the URL is entered after the login, or
  * downloaded when it names a file and ferry was started with only that
  * address. */
 #include "config.h"
@@ -23,8 +23,13 @@
 static enum ferry_exit conn_credentials(struct cli *c, const struct url *u, struct creds *cr)
 {
 	struct creds_source src = { .option = c->opt.user, .url_user = u->user,
-				    .url_pass = u->pass, .host = u->host };
+				    .url_pass = u->pass, .host = u->host, .port = u->port,
+				    .last_host = c->login_host, .last_port = c->login_port,
+				    .last_user = c->login.user, .last_pass = c->login.pass };
 	creds_resolve(&src, cr);
+	if (cr->netrc_unsafe)
+		cli_error(NULL, "warning: ~/.netrc can be read by others, so its password for %s "
+			  "is not used (make it private: chmod 600 ~/.netrc)", u->host);
 	if (!creds_need_password(cr))
 		return FERRY_EXIT_OK;
 
@@ -39,6 +44,18 @@ static enum ferry_exit conn_credentials(struct cli *c, const struct url *u, stru
 	return cli_fail(c, FERRY_EXIT_LOGIN,
 			"no password, and no terminal to ask for one (give it in the URL, "
 			"with -u USER:PASS or in ~/.netrc)");
+}
+
+/* Keeps a successful login (taking over cr's strings), so a later
+ * "open HOST PORT" to the same server logs in the same way. */
+static void conn_remember(struct cli *c, const struct url *u, struct creds *cr)
+{
+	creds_free(&c->login);
+	c->login = *cr;
+	cr->user = cr->pass = NULL;
+	free(c->login_host);
+	c->login_host = xstrdup(u->host);
+	c->login_port = u->port;
 }
 
 /* Prints the greeting and login reply (interactive sessions only). */
@@ -74,9 +91,11 @@ static enum ferry_exit conn_open(struct cli *c, const struct url *u, bool fetch,
 		ftp_quit(c->ftp);
 	c->have_server = false;
 	enum ftp_status st = ftp_connect(c->ftp, u->host, u->port, cr.user, cr.pass);
-	creds_free(&cr);
-	if (st != FTP_S_OK)
+	if (st != FTP_S_OK) {
+		creds_free(&cr);
 		return cli_fail_ftp(c, st, NULL);
+	}
+	conn_remember(c, u, &cr);
 	c->have_server = true;
 	conn_greet(c, u->host);
 	if (u->path == NULL)

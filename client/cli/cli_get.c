@@ -1,5 +1,5 @@
-/* cli_get: download, of one file or (-r) of a directory tree, fresh or
- * (-c) resumed.
+/* cli_get: download, of one file, of what a pattern matches (mget), or
+ * (-r) of a directory tree, fresh or (-c) resumed.
  *
  * A fresh download is written to a hidden temporary file beside its
  * target (".NAME.ferry-XXXXXX") and renamed over the target only when
@@ -7,9 +7,13 @@
  * download never leaves a partial file under the real name, nor an
  * empty one for a file the server does not have. A resumed download
  * writes into the real name from its current size (REST). An existing
- * local file is replaced only after a confirmation (or -y). Trees are
- * walked by the engine (tree.h), which skips names that could climb out
- * of the target and entries that are neither files nor directories. */
+ * local file is replaced only after a confirmation (or -y); a character
+ * device, a FIFO or "-" is written through; a symbolic link is followed
+ * (its file replaced, the link kept), one to nothing refused. A file
+ * written gets the server's modification time (unless preserve is off).
+ * Trees are walked by the engine (tree.h), which skips names that could
+ * climb out of the target and entries that are neither files nor
+ * directories; patterns are matched by the engine too (glob.h). */
 #include "config.h"
 
 #include <errno.h>
@@ -23,6 +27,7 @@
 #include <unistd.h>
 
 #include "cli_private.h"
+#include "glob.h"
 #include "interrupt.h"
 #include "progress.h"
 #include "sbuf.h"
@@ -32,141 +37,209 @@
 static const char get_stdout_name[] = "-";
 /* Mode of new files before the umask. */
 #define GET_FILE_MODE 0666
-/* Mode of new directories before the umask. */
-#define GET_DIR_MODE 0777
 
-/* Downloads remote into standard output (no temporary, no summary). */
-static enum ferry_exit get_stdout(struct cli *c, const char *remote, const char *label)
+/* Downloads cp straight into fd (standard output, a character device, a
+ * pipe): nothing to replace, so no temporary and no time kept; a summary
+ * unless the data itself goes to standard output. */
+static enum ferry_exit get_through(struct cli *c, const struct cli_copy *cp, int fd, bool summary)
 {
 	struct progress p;
 
 	fflush(stdout);
-	progress_start(&p, "downloaded", label, c->bars, 0);
-	enum ftp_status st = ftp_get(c->ftp, remote, STDOUT_FILENO, 0, cli_xfer_progress, &p);
-	cli_xfer_done(c, &p, false);
-	return st == FTP_S_OK ? FERRY_EXIT_OK : cli_fail_ftp(c, st, NULL);
+	progress_start(&p, "downloaded", cp->label, c->bars, 0);
+	enum ftp_status st = ftp_get(c->ftp, cp->remote, fd, 0, cli_xfer_progress, &p);
+	cli_xfer_done(c, &p, cp, st == FTP_S_OK && summary);
+	return st == FTP_S_OK ? FERRY_EXIT_OK : cli_fail_ftp(c, st, cp->name);
 }
 
-/* Downloads remote into a temporary beside local, then renames it over
- * local; mode is the new file's mode. */
-static enum ferry_exit get_fresh(struct cli *c, const char *remote, const char *local,
-			       mode_t mode, const char *label, const char *name)
+/* Opens the character device or FIFO cp->local for writing (as it is: no
+ * truncation, nothing created) and downloads into it. */
+static enum ferry_exit get_device(struct cli *c, const struct cli_copy *cp)
+{
+	int fd = open(cp->local, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return cli_fail_errno(c, errno, cp->local);
+	enum ferry_exit code = get_through(c, cp, fd, true);
+	if (close(fd) < 0 && code == FERRY_EXIT_OK)
+		code = cli_fail_errno(c, errno, cp->local);
+	return code;
+}
+
+/* Downloads cp into a temporary beside cp->local, then renames it over
+ * cp->local; mode is the new file's mode. */
+static enum ferry_exit get_fresh(struct cli *c, const struct cli_copy *cp,
+				 const struct cli_xfer_job *job, mode_t mode)
 {
 	char tmp[PATH_LEN_MAX];
 	struct progress p;
 
-	if (!tempname_for(local, tmp, sizeof tmp))
-		return cli_fail_errno(c, ENAMETOOLONG, local);
+	if (!tempname_for(cp->local, tmp, sizeof tmp))
+		return cli_fail_errno(c, ENAMETOOLONG, cp->local);
 	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
-		return cli_fail_errno(c, errno, local);
+		return cli_fail_errno(c, errno, cp->local);
 	interrupt_guard_file(tmp);
 	if (fchmod(fd, mode & 07777) < 0) {
 		int err = errno;
 		close(fd);
 		unlink(tmp);
 		interrupt_guard_file(NULL);
-		return cli_fail_errno(c, err, local);
+		return cli_fail_errno(c, err, cp->local);
 	}
-	progress_start(&p, "downloaded", label, c->bars, 0);
-	enum ftp_status st = ftp_get(c->ftp, remote, fd, 0, cli_xfer_progress, &p);
+	progress_start(&p, "downloaded", cp->label, c->bars, 0);
+	enum ftp_status st = ftp_get(c->ftp, cp->remote, fd, 0, cli_xfer_progress, &p);
 	progress_end(&p);
+	if (st == FTP_S_OK)
+		cli_xfer_time_down(c, job, fd, cp);
 	int err = close(fd) < 0 ? errno : 0;
-	if (st == FTP_S_OK && err == 0 && rename(tmp, local) < 0)
+	if (st == FTP_S_OK && err == 0 && rename(tmp, cp->local) < 0)
 		err = errno;
 	if (st != FTP_S_OK || err != 0)
 		unlink(tmp);
 	interrupt_guard_file(NULL);
 	if (st != FTP_S_OK)
-		return cli_fail_ftp(c, st, name);
+		return cli_fail_ftp(c, st, cp->name);
 	if (err != 0)
-		return cli_fail_errno(c, err, local);
-	cli_xfer_done(c, &p, true);
+		return cli_fail_errno(c, err, cp->local);
+	cli_xfer_done(c, &p, cp, true);
 	return FERRY_EXIT_OK;
 }
 
-/* Downloads remote into local from local's current size (sb, or NULL
- * when local does not exist yet). */
-static enum ferry_exit get_resume(struct cli *c, const char *remote, const char *local,
-				const struct stat *sb, const char *label, const char *name)
+/* Downloads cp into cp->local from its current size (sb, or NULL when it
+ * does not exist yet). */
+static enum ferry_exit get_resume(struct cli *c, const struct cli_copy *cp,
+				  const struct cli_xfer_job *job, const struct stat *sb)
 {
 	struct progress p;
 	off_t offset = sb ? sb->st_size : 0;
 
-	if (sb != NULL && !S_ISREG(sb->st_mode))
-		return cli_fail(c, FERRY_EXIT_LOCAL, "%s: not a regular file; cannot resume", local);
 	if (offset > 0) {
 		off_t rsize;
-		enum ftp_status st = ftp_size(c->ftp, remote, &rsize);
+		enum ftp_status st = ftp_size(c->ftp, cp->remote, &rsize);
 		if (st == FTP_S_OK && rsize == offset) {
-			cli_xfer_complete(c, label, rsize);
+			cli_xfer_complete(c, cp, true, rsize);
 			return FERRY_EXIT_OK;
 		}
 		if (st == FTP_S_OK && rsize < offset)
 			return cli_fail(c, FERRY_EXIT_LOCAL, "%s: the local file is larger than the "
-					"remote one (%jd > %jd bytes); not resumed", local,
+					"remote one (%jd > %jd bytes); not resumed", cp->local,
 					(intmax_t)offset, (intmax_t)rsize);
 		if (st != FTP_S_OK && st != FTP_S_REFUSED)
-			return cli_fail_ftp(c, st, name);
+			return cli_fail_ftp(c, st, cp->name);
 	}
-	int fd = open(local, O_WRONLY | O_CREAT | O_CLOEXEC, GET_FILE_MODE);
+	int fd = open(cp->local, O_WRONLY | O_CREAT | O_CLOEXEC, GET_FILE_MODE);
 	if (fd < 0)
-		return cli_fail_errno(c, errno, local);
-	progress_start(&p, "downloaded", label, c->bars, offset);
-	enum ftp_status st = ftp_get(c->ftp, remote, fd, offset, cli_xfer_progress, &p);
+		return cli_fail_errno(c, errno, cp->local);
+	progress_start(&p, "downloaded", cp->label, c->bars, offset);
+	enum ftp_status st = ftp_get(c->ftp, cp->remote, fd, offset, cli_xfer_progress, &p);
 	progress_end(&p);
+	if (st == FTP_S_OK)
+		cli_xfer_time_down(c, job, fd, cp);
 	int err = close(fd) < 0 ? errno : 0;
 	if (st != FTP_S_OK) {
 		/* Nothing to resume later: do not leave an empty file behind. */
 		struct stat now;
-		if (sb == NULL && stat(local, &now) == 0 && now.st_size == 0)
-			unlink(local);
-		return cli_fail_ftp(c, st, name);
+		if (sb == NULL && stat(cp->local, &now) == 0 && now.st_size == 0)
+			unlink(cp->local);
+		return cli_fail_ftp(c, st, cp->name);
 	}
 	if (err != 0)
-		return cli_fail_errno(c, err, local);
-	cli_xfer_done(c, &p, true);
+		return cli_fail_errno(c, err, cp->local);
+	cli_xfer_done(c, &p, cp, true);
 	return FERRY_EXIT_OK;
 }
 
-/* Downloads one file: to stdout, resumed, or fresh after the overwrite
- * rule. label is the name shown; name prefixes messages inside trees. */
-static enum ferry_exit get_file(struct cli *c, const char *remote, const char *local,
-			      const struct cli_xfer_job *job, const char *label, const char *name)
+/* Where a download goes, by what the local name is now (the rule of
+ * ferry(1), DOWNLOAD TARGETS). */
+enum get_kind {
+	GET_NEW,       /* nothing there: a new file */
+	GET_REPLACE,   /* a regular file: replaced after the question */
+	GET_THROUGH,   /* a character device or FIFO: written through, as it is */
+	GET_REFUSE,    /* a directory, a block device, a socket: not written */
+};
+
+/* Classifies the local target, following a symbolic link: *real gets the
+ * path to write (the link's file, resolved, when local is a link; the
+ * caller frees it) and sb what is there. Returns FERRY_EXIT_OK or an error
+ * (printed): a link to nothing is refused, never replaced by a file. */
+static enum ferry_exit get_classify(struct cli *c, const char *local, char **real,
+				    struct stat *sb, enum get_kind *kind)
+{
+	*real = NULL;
+	if (lstat(local, sb) < 0) {
+		if (errno != ENOENT)
+			return cli_fail_errno(c, errno, local);
+		*kind = GET_NEW;
+		return FERRY_EXIT_OK;
+	}
+	if (S_ISLNK(sb->st_mode)) {
+		if (stat(local, sb) < 0 || (*real = realpath(local, NULL)) == NULL) {
+			if (errno == ENOENT)
+				return cli_fail(c, FERRY_EXIT_LOCAL, "%s: a symbolic link to nothing; "
+						"not written through", local);
+			return cli_fail_errno(c, errno, local);
+		}
+	}
+	if (S_ISREG(sb->st_mode))
+		*kind = GET_REPLACE;
+	else if (S_ISCHR(sb->st_mode) || S_ISFIFO(sb->st_mode))
+		*kind = GET_THROUGH;
+	else
+		*kind = GET_REFUSE;
+	return FERRY_EXIT_OK;
+}
+
+/* Downloads one file: to stdout, through a device or pipe, resumed, or
+ * fresh after the overwrite rule. */
+static enum ferry_exit get_file(struct cli *c, const struct cli_copy *given,
+				const struct cli_xfer_job *job)
 {
 	char question[CLI_MSG_MAX], refusal[CLI_MSG_MAX];
 	struct stat sb;
+	enum get_kind kind = GET_REFUSE;
+	char *real;
 
-	if (strcmp(local, get_stdout_name) == 0) {
+	if (strcmp(given->local, get_stdout_name) == 0) {
 		if (job->resume)
 			return cli_fail(c, FERRY_EXIT_USAGE, "-c cannot resume into standard output");
-		return get_stdout(c, remote, label);
+		return get_through(c, given, STDOUT_FILENO, false);
 	}
-	bool exists = lstat(local, &sb) == 0;
-	if (!exists && errno != ENOENT)
-		return cli_fail_errno(c, errno, local);
-	if (exists && S_ISDIR(sb.st_mode))
-		return cli_fail_errno(c, EISDIR, local);
-	if (job->resume)
-		return get_resume(c, remote, local, exists ? &sb : NULL, label, name);
-	mode_t mode = (GET_FILE_MODE & ~c->umask);
-	if (exists) {
-		snprintf(question, sizeof question, "Overwrite %s?", local);
-		snprintf(refusal, sizeof refusal, "%s exists: not overwritten", local);
-		enum ferry_exit code = cli_confirm(c, question, refusal);
-		if (code != FERRY_EXIT_OK)
-			return code;
-		if (S_ISREG(sb.st_mode))
+	enum ferry_exit code = get_classify(c, given->local, &real, &sb, &kind);
+	if (code != FERRY_EXIT_OK)
+		return code;
+	struct cli_copy cp = *given;
+	if (real != NULL)
+		cp.local = real;
+	switch (kind) {
+	case GET_REFUSE:
+		code = S_ISDIR(sb.st_mode) ? cli_fail_errno(c, EISDIR, given->local)
+			: cli_fail(c, FERRY_EXIT_LOCAL, "%s: not a regular file, character device "
+				   "or pipe; not written", given->local);
+		break;
+	case GET_THROUGH:
+		code = job->resume ? cli_fail(c, FERRY_EXIT_USAGE, "-c cannot resume into a "
+					      "device or pipe (%s)", given->local)
+			: get_device(c, &cp);
+		break;
+	case GET_NEW:
+	case GET_REPLACE:
+		if (job->resume) {
+			code = get_resume(c, &cp, job, kind == GET_REPLACE ? &sb : NULL);
+			break;
+		}
+		mode_t mode = (GET_FILE_MODE & ~c->umask);
+		if (kind == GET_REPLACE) {
+			snprintf(question, sizeof question, "Overwrite %s?", cp.local);
+			snprintf(refusal, sizeof refusal, "%s exists: not overwritten", cp.local);
+			code = cli_confirm(c, question, refusal);
 			mode = sb.st_mode;
+		}
+		if (code == FERRY_EXIT_OK)
+			code = get_fresh(c, &cp, job, mode);
+		break;
 	}
-	return get_fresh(c, remote, local, mode, label, name);
-}
-
-/* Downloads one file of a tree (get -r). */
-static enum ferry_exit get_tree_file(struct cli *c, const char *local, const char *remote,
-				     const struct cli_xfer_job *job)
-{
-	return get_file(c, remote, local, job, local, local);
+	free(real);
+	return code;
 }
 
 /* Works out where a download goes: local as given (inside it when it is
@@ -191,35 +264,67 @@ static enum ferry_exit get_target(struct cli *c, const char *remote, const char 
 	return FERRY_EXIT_OK;
 }
 
-/* get without -r, also used for the file named by a URL. */
-enum ferry_exit cli_xfer_get(struct cli *c, const char *remote, const char *local, bool resume)
+/* Downloads remote (a file, or with -r a tree) to local as get_target says. */
+static enum ferry_exit get_one(struct cli *c, const char *remote, const char *local,
+			       const struct cli_xfer_job *job)
 {
-	struct cli_xfer_job job = { .resume = resume };
 	struct sbuf target;
 
+	if (job->recursive && local != NULL && strcmp(local, get_stdout_name) == 0)
+		return cli_fail(c, FERRY_EXIT_USAGE, "-r cannot copy a tree to standard output");
 	sbuf_init(&target, PATH_LEN_MAX);
 	enum ferry_exit code = get_target(c, remote, local, &target);
-	if (code == FERRY_EXIT_OK)
-		code = get_file(c, remote, sbuf_str(&target), &job, remote, NULL);
+	struct cli_copy cp = { .remote = remote, .local = sbuf_str(&target), .label = remote };
+	if (code == FERRY_EXIT_OK && job->recursive)
+		code = cli_xfer_tree(c, TREE_DOWNLOAD, cp.local, remote, job, get_file);
+	else if (code == FERRY_EXIT_OK)
+		code = get_file(c, &cp, job);
 	sbuf_free(&target);
 	return code;
 }
 
+/* Downloads what the pattern remote matches into the directory local
+ * (NULL: here). */
+static enum ferry_exit get_pattern(struct cli *c, const char *remote, const char *local,
+				   const struct cli_xfer_job *job)
+{
+	struct ftp_listing l;
+	struct stat sb;
+
+	if (local != NULL && (stat(local, &sb) < 0 || !S_ISDIR(sb.st_mode)))
+		return cli_fail(c, FERRY_EXIT_USAGE, "%s: not a directory; a pattern's files are "
+				"copied into one", local);
+	listparse_init(&l);
+	enum ftp_status st = ftp_glob(c->ftp, remote, &l);
+	enum ferry_exit code;
+	if (st != FTP_S_OK)
+		code = cli_fail_ftp(c, st, NULL);
+	else if (l.n == 0)
+		code = cli_fail(c, FERRY_EXIT_REFUSED, "no remote name matches %s", remote);
+	else
+		code = cli_xfer_matches(c, TREE_DOWNLOAD, &l, local, job, get_file);
+	listparse_free(&l);
+	return code;
+}
+
+enum ferry_exit cli_xfer_get(struct cli *c, const char *remote, const char *local, bool resume)
+{
+	struct cli_xfer_job job = { .resume = resume, .preserve = c->opt.settings.preserve };
+	return get_one(c, remote, local, &job);
+}
+
 enum ferry_exit cli_cmd_get(struct cli *c, const struct cli_args *a)
 {
-	struct cli_xfer_job job = { .resume = (a->opts & CLI_OPT('c')) != 0 };
+	struct cli_xfer_job job = {
+		.resume = (a->opts & CLI_OPT('c')) != 0,
+		.recursive = (a->opts & CLI_OPT('r')) != 0,
+		.preserve = c->opt.settings.preserve || (a->opts & CLI_OPT('p')) != 0,
+	};
 	const char *local = a->argc > 1 ? a->argv[1] : NULL;
-	struct sbuf target;
 
-	if (!(a->opts & CLI_OPT('r')))
-		return cli_xfer_get(c, a->argv[0], local, job.resume);
-	if (local != NULL && strcmp(local, get_stdout_name) == 0)
-		return cli_fail(c, FERRY_EXIT_USAGE, "-r cannot copy a tree to standard output");
-	sbuf_init(&target, PATH_LEN_MAX);
-	enum ferry_exit code = get_target(c, a->argv[0], local, &target);
-	if (code == FERRY_EXIT_OK)
-		code = cli_xfer_tree(c, TREE_DOWNLOAD, sbuf_str(&target), a->argv[0], &job,
-				     get_tree_file);
-	sbuf_free(&target);
-	return code;
+	if (job.resume && ftp_ascii(c->ftp))
+		return cli_xfer_no_resume(c);
+	if (glob_is_pattern(a->argv[0]))
+		return get_pattern(c, a->argv[0], local, &job);
+	return get_one(c, a->argv[0], local, &job);
 }

@@ -1,6 +1,7 @@
 /* cli_list: ls and lls. Both print the same columns, one entry a line:
  * type and permissions, size, date and time (local time), name, and for
- * a symbolic link " -> target". Remote entries come from the engine's
+ * a symbolic link " -> target"; or (-1) names only; or (--json) one JSON
+ * object holding every entry. Remote entries come from the engine's
  * listing (MLSD or LIST); local ones are read into the same struct
  * ftp_listing so one printer serves both. Names are sorted bytewise. */
 #include "config.h"
@@ -17,6 +18,8 @@
 #include <unistd.h>
 
 #include "cli_private.h"
+#include "ftp_limits.h"
+#include "json.h"
 #include "listfmt.h"
 #include "listparse.h"
 #include "sanitize.h"
@@ -54,8 +57,56 @@ static void list_perms(const struct ftp_entry *e, char *out, size_t outsz)
 		snprintf(out, outsz, "%c", list_type_letter[e->type]);
 }
 
-/* Prints the entries of l in columns. */
-static void list_print(struct ftp_listing *l)
+/* How a listing is printed. */
+enum list_form {
+	LIST_LONG,   /* ls, ls -l: type and permissions, size, date, name */
+	LIST_NAMES,  /* ls -1: names only */
+	LIST_JSON,   /* --json: one object {"path", "entries"} */
+};
+
+/* The names JSON gives the entry types. */
+static const char *const list_type_name[] = {
+	[FTP_ENTRY_FILE] = "file",
+	[FTP_ENTRY_DIR] = "dir",
+	[FTP_ENTRY_LINK] = "link",
+	[FTP_ENTRY_OTHER] = "other",
+};
+
+/* Prints l as one JSON object: the path listed and its entries, names as
+ * they are (not sanitised; invalid UTF-8 bytes become U+FFFD). */
+static void list_print_json(const struct ftp_listing *l, const char *path)
+{
+	struct sbuf line;
+	struct json j;
+
+	sbuf_init(&line, FTP_LISTING_MAX);
+	json_begin(&j, &line);
+	json_string(&j, "path", path);
+	json_array_begin(&j, "entries");
+	for (size_t i = 0; i < l->n; i++) {
+		const struct ftp_entry *e = &l->v[i];
+		json_item_begin(&j);
+		json_string(&j, "name", e->name);
+		json_string(&j, "type", list_type_name[e->type]);
+		if (e->size >= 0)
+			json_int(&j, "size", (intmax_t)e->size);
+		else
+			json_string(&j, "size", NULL);
+		json_time(&j, "modified", e->mtime);
+		json_string(&j, "perms", e->perms[0] ? e->perms : NULL);
+		if (e->type == FTP_ENTRY_LINK)
+			json_string(&j, "target", e->target);
+		json_item_end(&j);
+	}
+	json_array_end(&j);
+	if (json_end(&j))
+		puts(sbuf_str(&line));
+	sbuf_free(&line);
+}
+
+/* Prints the entries of l, sorted by name, in the form asked for; path
+ * is what was listed. */
+static void list_print(struct ftp_listing *l, enum list_form form, const char *path)
 {
 	int size_cols = 1;
 	char perms[LISTPARSE_PERMS_MAX + 1], date[LIST_DATE_COLS + 8], size[32];
@@ -63,6 +114,15 @@ static void list_print(struct ftp_listing *l)
 
 	if (l->n > 1)
 		qsort(l->v, l->n, sizeof l->v[0], list_by_name);
+	if (form == LIST_JSON) {
+		list_print_json(l, path);
+		return;
+	}
+	if (form == LIST_NAMES) {
+		for (size_t i = 0; i < l->n; i++)
+			cli_print(l->v[i].display);
+		return;
+	}
 	for (size_t i = 0; i < l->n; i++) {
 		int w = snprintf(size, sizeof size, "%jd", (intmax_t)l->v[i].size);
 		if (l->v[i].size >= 0 && w > size_cols)
@@ -91,14 +151,23 @@ static void list_print(struct ftp_listing *l)
 	sbuf_free(&line);
 }
 
+/* The form the options and --json ask for. */
+static enum list_form list_form(const struct cli *c, const struct cli_args *a)
+{
+	if (c->opt.json)
+		return LIST_JSON;
+	return (a->opts & CLI_OPT('1')) && !(a->opts & CLI_OPT('l')) ? LIST_NAMES : LIST_LONG;
+}
+
 enum ferry_exit cli_cmd_ls(struct cli *c, const struct cli_args *a)
 {
 	struct ftp_listing l;
+	const char *path = a->argc > 0 ? a->argv[0] : NULL;
 
 	listparse_init(&l);
-	enum ftp_status st = ftp_list(c->ftp, a->argc > 0 ? a->argv[0] : NULL, &l);
+	enum ftp_status st = ftp_list(c->ftp, path, &l);
 	if (st == FTP_S_OK)
-		list_print(&l);
+		list_print(&l, list_form(c, a), path ? path : ftp_dir(c->ftp));
 	listparse_free(&l);
 	return st == FTP_S_OK ? FERRY_EXIT_OK : cli_fail_ftp(c, st, NULL);
 }
@@ -111,12 +180,8 @@ static void list_add_local(struct ftp_listing *l, const char *path, const char *
 
 	if (lstat(path, &sb) < 0)
 		return;   /* gone since it was listed */
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		l->v = xrealloc(l->v, l->cap * sizeof l->v[0]);
-	}
-	struct ftp_entry *e = &l->v[l->n++];
-	memset(e, 0, sizeof *e);
+	struct ftp_entry entry = { 0 };
+	struct ftp_entry *e = &entry;
 	e->name = xstrdup(name);
 	e->display = xstrdup(sanitize_text(name, strlen(name), shown, sizeof shown));
 	e->type = S_ISDIR(sb.st_mode) ? FTP_ENTRY_DIR : S_ISLNK(sb.st_mode) ? FTP_ENTRY_LINK :
@@ -132,6 +197,7 @@ static void list_add_local(struct ftp_listing *l, const char *path, const char *
 			e->target = xstrdup(sanitize_text(target, (size_t)n, shown, sizeof shown));
 		}
 	}
+	listparse_add(l, e);
 }
 
 enum ferry_exit cli_cmd_lls(struct cli *c, const struct cli_args *a)
@@ -146,7 +212,7 @@ enum ferry_exit cli_cmd_lls(struct cli *c, const struct cli_args *a)
 	listparse_init(&l);
 	if (!S_ISDIR(sb.st_mode)) {
 		list_add_local(&l, dir, dir);
-		list_print(&l);
+		list_print(&l, list_form(c, a), dir);
 		listparse_free(&l);
 		return FERRY_EXIT_OK;
 	}
@@ -164,7 +230,7 @@ enum ferry_exit cli_cmd_lls(struct cli *c, const struct cli_args *a)
 	}
 	closedir(d);
 	sbuf_free(&path);
-	list_print(&l);
+	list_print(&l, list_form(c, a), dir);
 	listparse_free(&l);
 	return FERRY_EXIT_OK;
 }

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "cli.h"
+#include "creds.h"
 #include "ftp.h"
 #include "path.h"
 #include "progress.h"
@@ -31,12 +32,17 @@ struct cli {
 	bool finished;           /* byebye ran */
 	char *last_target;       /* the last address opened, for a bare "open" */
 	int last_port;           /* its port given apart ("open HOST PORT"), 0 when none */
+	struct creds login;      /* the last successful login (user NULL: anonymous) */
+	char *login_host;        /* its server's host, or NULL before any */
+	int login_port;          /* and port */
 	mode_t umask;            /* the process umask, for files made from temporaries */
+	bool told_no_mdtm;       /* noted that the server does not tell file times */
+	bool told_no_mfmt;       /* noted that the server cannot set file times */
 	struct sbuf what;        /* the command being run, quoted, for messages */
 };
 
-/* The option letter ch as a bit of cli_args.opts. */
-#define CLI_OPT(ch) (1u << ((ch) - 'a'))
+/* The option letter ch (a-z, or the digit 1) as a bit of cli_args.opts. */
+#define CLI_OPT(ch) ((ch) == '1' ? 1u << 26 : 1u << ((ch) - 'a'))
 
 /* A command's words after the dispatcher took out its options. */
 struct cli_args {
@@ -57,16 +63,23 @@ cli_handler cli_cmd_pwd;     /* pwd */
 cli_handler cli_cmd_lcd;     /* lcd [DIR] */
 cli_handler cli_cmd_lpwd;    /* lpwd */
 cli_handler cli_cmd_size;    /* size FILE */
-cli_handler cli_cmd_rm;      /* rm/delete FILE */
+cli_handler cli_cmd_rm;      /* rm/delete [-r] FILE|PATTERN ... */
 cli_handler cli_cmd_mkdir;   /* mkdir DIR */
 cli_handler cli_cmd_rmdir;   /* rmdir DIR */
 cli_handler cli_cmd_rename;  /* rename/mv FROM TO */
+/* ---- cli_session.c: settings and raw commands ---- */
+cli_handler cli_cmd_set;     /* set [NAME [VALUE]] */
+cli_handler cli_cmd_ascii;   /* ascii */
+cli_handler cli_cmd_binary;  /* binary */
+cli_handler cli_cmd_quote;   /* quote COMMAND... */
+cli_handler cli_cmd_site;    /* site COMMAND... */
+cli_handler cli_cmd_chmod;   /* chmod MODE FILE */
 /* ---- cli_list.c: listings ---- */
-cli_handler cli_cmd_ls;      /* ls/dir [PATH] */
-cli_handler cli_cmd_lls;     /* lls [PATH] */
+cli_handler cli_cmd_ls;      /* ls/dir [-l] [-1] [PATH] */
+cli_handler cli_cmd_lls;     /* lls [-l] [-1] [PATH] */
 /* ---- cli_get.c, cli_put.c: transfers ---- */
-cli_handler cli_cmd_get;     /* download/get [-c] [-r] REMOTE [LOCAL] */
-cli_handler cli_cmd_put;     /* upload/put [-c] [-r] LOCAL [REMOTE] */
+cli_handler cli_cmd_get;     /* download/get [-c] [-r] [-p] REMOTE [LOCAL] */
+cli_handler cli_cmd_put;     /* upload/put [-c] [-r] [-p] LOCAL [REMOTE] */
 /* Downloads remote (a file) to local (NULL: its last name in the current
  * directory), resuming when resume is set. */
 enum ferry_exit cli_xfer_get(struct cli *c, const char *remote, const char *local, bool resume);
@@ -75,11 +88,22 @@ enum ferry_exit cli_xfer_get(struct cli *c, const char *remote, const char *loca
 
 /* What get and put were asked to do. */
 struct cli_xfer_job {
-	bool resume;   /* -c */
+	bool resume;     /* -c */
+	bool recursive;  /* -r */
+	bool preserve;   /* keep modification times (the preserve setting, or -p) */
 };
 
-/* Copies one file met in a tree; returns its exit status (having printed any error). */
-typedef enum ferry_exit cli_xfer_file_fn(struct cli *c, const char *local, const char *remote,
+/* One file to copy. */
+struct cli_copy {
+	const char *remote;  /* the remote path */
+	const char *local;   /* the local path */
+	const char *label;   /* the name progress and the summary show */
+	const char *name;    /* what its error messages start with; NULL: nothing */
+	time_t mtime;        /* the source's modification time to the second; 0: ask */
+};
+
+/* Copies one file; returns its exit status (having printed any error). */
+typedef enum ferry_exit cli_xfer_file_fn(struct cli *c, const struct cli_copy *cp,
 					  const struct cli_xfer_job *job);
 /* Copies the tree local -> remote (TREE_UPLOAD) or remote -> local
  * (TREE_DOWNLOAD) with the engine's walk, running file for each file and
@@ -88,17 +112,34 @@ typedef enum ferry_exit cli_xfer_file_fn(struct cli *c, const char *local, const
 enum ferry_exit cli_xfer_tree(struct cli *c, enum tree_way way, const char *local,
 			      const char *remote, const struct cli_xfer_job *job,
 			      cli_xfer_file_fn *file);
+/* Copies what a pattern matched (l, named by full paths on the source's
+ * side) into the directory dir on the other side (NULL: the current
+ * one): files (and links, followed) with file, directories as trees
+ * with -r (else noted and skipped), anything else noted and skipped. Stops at the first failure
+ * or Ctrl-C. */
+enum ferry_exit cli_xfer_matches(struct cli *c, enum tree_way way, const struct ftp_listing *l,
+				 const char *dir, const struct cli_xfer_job *job,
+				 cli_xfer_file_fn *file);
 
+/* Refuses -c in ascii mode (usage error, printed). */
+enum ferry_exit cli_xfer_no_resume(struct cli *c);
 /* The engine's progress callback; arg is a struct progress. Draws the
  * bar and returns non-zero (cancel) after Ctrl-C. */
 int cli_xfer_progress(void *arg, off_t done, off_t total, double rate);
-/* Ends the display of a transfer, printing its summary line when summary
- * is set (and not -q). */
-void cli_xfer_done(struct cli *c, struct progress *p, bool summary);
-/* Prints a line on stdout unless -q. */
-void cli_xfer_say(struct cli *c, const char *line);
-/* Prints "LABEL: already complete (N bytes)" unless -q. */
-void cli_xfer_complete(struct cli *c, const char *label, off_t size);
+/* Ends the display of a transfer of cp, printing its summary (a line,
+ * or with --json an object) when summary is set (and not -q). */
+void cli_xfer_done(struct cli *c, struct progress *p, const struct cli_copy *cp, bool summary);
+/* Says cp needs nothing more, its size already matching: "LABEL: already
+ * complete (N bytes)", or with --json an object (not with -q). */
+void cli_xfer_complete(struct cli *c, const struct cli_copy *cp, bool download, off_t size);
+/* After a download into fd: gives it the server's modification time
+ * (job->preserve), noting once when the server cannot tell. */
+void cli_xfer_time_down(struct cli *c, const struct cli_xfer_job *job, int fd,
+			const struct cli_copy *cp);
+/* After an upload: gives the remote file the local file's time mtime
+ * (job->preserve) where the server can set it, noting once when not. */
+void cli_xfer_time_up(struct cli *c, const struct cli_xfer_job *job, const struct cli_copy *cp,
+		      time_t mtime);
 
 /* ---- cli.c: reporting ---- */
 
@@ -116,6 +157,8 @@ enum ferry_exit cli_fail_errno(struct cli *c, int err, const char *name);
 enum ferry_exit cli_confirm(struct cli *c, const char *question, const char *refusal);
 /* Prints an informational line on stderr unless -q. */
 void cli_note(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints a line on stderr, -q or not (what a question is about). */
+void cli_tell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Replaces the command text used in messages. */
 void cli_set_what(struct cli *c, const char *what);
 /* Writes text to stdout after sanitising it, then a newline. */

@@ -1,8 +1,11 @@
-/* cli_put: upload, of one file or (-r) of a directory tree, fresh or
- * (-c) resumed from the size the server reports (SIZE, then REST +
- * STOR). Trees are walked by the engine (tree.h): remote directories are
- * made as needed, one that exists already is filled in, and symbolic
- * links and special files are skipped. */
+/* cli_put: upload, of one file, of what a pattern matches (mput), or
+ * (-r) of a directory tree, fresh or (-c) resumed from the size the
+ * server reports (SIZE, then REST + STOR). Each file uploaded gets the
+ * local file's modification time where the server can set it (MFMT;
+ * unless preserve is off). Trees are walked by the engine (tree.h):
+ * remote directories are made as needed, one that exists already is
+ * filled in, and symbolic links and special files are skipped; patterns
+ * are matched by the engine too (glob.h). */
 #include "config.h"
 
 #include <errno.h>
@@ -16,12 +19,13 @@
 #include <unistd.h>
 
 #include "cli_private.h"
+#include "glob.h"
 #include "progress.h"
 #include "sbuf.h"
 
-/* Uploads the open local file fd (described by sb) as remote. */
-static enum ferry_exit put_fd(struct cli *c, int fd, const struct stat *sb, const char *remote,
-			    const struct cli_xfer_job *job, const char *label, const char *name)
+/* Uploads the open local file fd (described by sb) as cp->remote. */
+static enum ferry_exit put_fd(struct cli *c, int fd, const struct stat *sb,
+			      const struct cli_copy *cp, const struct cli_xfer_job *job)
 {
 	struct progress p;
 	enum ftp_put_mode mode = FTP_PUT_REPLACE;
@@ -29,68 +33,93 @@ static enum ferry_exit put_fd(struct cli *c, int fd, const struct stat *sb, cons
 
 	if (job->resume && S_ISREG(sb->st_mode)) {
 		off_t rsize;
-		enum ftp_status st = ftp_size(c->ftp, remote, &rsize);
+		enum ftp_status st = ftp_size(c->ftp, cp->remote, &rsize);
 		if (st == FTP_S_OK && rsize == sb->st_size) {
-			cli_xfer_complete(c, label, rsize);
+			cli_xfer_complete(c, cp, false, rsize);
 			return FERRY_EXIT_OK;
 		}
 		if (st == FTP_S_OK && rsize > sb->st_size)
 			return cli_fail(c, FERRY_EXIT_REFUSED, "%s: the remote file is larger than "
-					"the local one (%jd > %jd bytes); not resumed", remote,
+					"the local one (%jd > %jd bytes); not resumed", cp->remote,
 					(intmax_t)rsize, (intmax_t)sb->st_size);
 		if (st != FTP_S_OK && st != FTP_S_REFUSED)
-			return cli_fail_ftp(c, st, name);
+			return cli_fail_ftp(c, st, cp->name);
 		if (st == FTP_S_OK && rsize > 0) {
 			mode = FTP_PUT_RESUME;
 			offset = rsize;
 		}
 	}
-	progress_start(&p, "uploaded", label, c->bars, offset);
-	enum ftp_status st = ftp_put(c->ftp, fd, remote, mode, offset, cli_xfer_progress, &p);
+	progress_start(&p, "uploaded", cp->label, c->bars, offset);
+	enum ftp_status st = ftp_put(c->ftp, fd, cp->remote, mode, offset, cli_xfer_progress, &p);
 	progress_end(&p);
 	if (st != FTP_S_OK)
-		return cli_fail_ftp(c, st, name);
-	cli_xfer_done(c, &p, true);
+		return cli_fail_ftp(c, st, cp->name);
+	if (S_ISREG(sb->st_mode))
+		cli_xfer_time_up(c, job, cp, sb->st_mtime);
+	cli_xfer_done(c, &p, cp, true);
 	return FERRY_EXIT_OK;
 }
 
-/* Uploads the local file local as remote. */
-static enum ferry_exit put_file(struct cli *c, const char *local, const char *remote,
-			      const struct cli_xfer_job *job, const char *label, const char *name)
+/* Uploads the local file cp->local as cp->remote. */
+static enum ferry_exit put_file(struct cli *c, const struct cli_copy *cp,
+				const struct cli_xfer_job *job)
 {
 	struct stat sb;
-	int fd = open(local, O_RDONLY | O_CLOEXEC);
+	int fd = open(cp->local, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		return cli_fail_errno(c, errno, local);
+		return cli_fail_errno(c, errno, cp->local);
 	if (fstat(fd, &sb) < 0 || S_ISDIR(sb.st_mode)) {
 		int err = S_ISDIR(sb.st_mode) ? EISDIR : errno;
 		close(fd);
 		if (err == EISDIR)
 			return cli_fail(c, FERRY_EXIT_LOCAL, "%s: is a directory (copy it with -r)",
-					local);
-		return cli_fail_errno(c, err, local);
+					cp->local);
+		return cli_fail_errno(c, err, cp->local);
 	}
-	enum ferry_exit code = put_fd(c, fd, &sb, remote, job, label, name);
+	enum ferry_exit code = put_fd(c, fd, &sb, cp, job);
 	close(fd);
 	return code;
 }
 
-/* Uploads one file of a tree (put -r). */
-static enum ferry_exit put_tree_file(struct cli *c, const char *local, const char *remote,
-				     const struct cli_xfer_job *job)
+/* Uploads what the local pattern matches into the remote directory
+ * remote (NULL: the current one). */
+static enum ferry_exit put_pattern(struct cli *c, const char *local, const char *remote,
+				   const struct cli_xfer_job *job)
 {
-	return put_file(c, local, remote, job, local, local);
+	struct ftp_listing l;
+	enum ferry_exit code;
+
+	listparse_init(&l);
+	if (glob_local(local, &l) < 0)
+		code = errno == EINVAL
+			? cli_fail(c, FERRY_EXIT_USAGE, "wildcards may stand in the last part of a "
+				   "name only")
+			: cli_fail_errno(c, errno, local);
+	else if (l.n == 0)
+		code = cli_fail(c, FERRY_EXIT_LOCAL, "no local name matches %s", local);
+	else
+		code = cli_xfer_matches(c, TREE_UPLOAD, &l, remote, job, put_file);
+	listparse_free(&l);
+	return code;
 }
 
 enum ferry_exit cli_cmd_put(struct cli *c, const struct cli_args *a)
 {
-	struct cli_xfer_job job = { .resume = (a->opts & CLI_OPT('c')) != 0 };
+	struct cli_xfer_job job = {
+		.resume = (a->opts & CLI_OPT('c')) != 0,
+		.recursive = (a->opts & CLI_OPT('r')) != 0,
+		.preserve = c->opt.settings.preserve || (a->opts & CLI_OPT('p')) != 0,
+	};
 	const char *local = a->argv[0];
 	char base[NAME_MAX + 1];
 	struct stat sb;
 
 	const char *remote = a->argc > 1 ? a->argv[1] : NULL;
+	if (job.resume && ftp_ascii(c->ftp))
+		return cli_xfer_no_resume(c);
+	if (glob_is_pattern(local) && lstat(local, &sb) < 0)
+		return put_pattern(c, local, remote, &job);
 	if (remote == NULL) {
 		if (!path_basename(local, base, sizeof base))
 			return cli_fail(c, FERRY_EXIT_USAGE, "%s has no file name to copy to: name "
@@ -100,10 +129,11 @@ enum ferry_exit cli_cmd_put(struct cli *c, const struct cli_args *a)
 	if (stat(local, &sb) < 0)
 		return cli_fail_errno(c, errno, local);
 	if (S_ISDIR(sb.st_mode)) {
-		if (!(a->opts & CLI_OPT('r')))
+		if (!job.recursive)
 			return cli_fail(c, FERRY_EXIT_LOCAL, "%s: is a directory (copy it with -r)",
 					local);
-		return cli_xfer_tree(c, TREE_UPLOAD, local, remote, &job, put_tree_file);
+		return cli_xfer_tree(c, TREE_UPLOAD, local, remote, &job, put_file);
 	}
-	return put_file(c, local, remote, &job, local, NULL);
+	struct cli_copy cp = { .remote = remote, .local = local, .label = remote };
+	return put_file(c, &cp, &job);
 }

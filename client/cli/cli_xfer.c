@@ -1,15 +1,21 @@
 /* cli_xfer: what downloads and uploads share: the progress callback
  * (which also turns Ctrl-C into a cancel), the summary and "already
- * complete" lines, and copying a tree with the engine's walk. The
- * transfers themselves are in cli_get.c and cli_put.c. */
+ * complete" lines (text, or JSON objects with --json), keeping file
+ * times, copying a tree with the engine's walk, and copying what a
+ * pattern matched. The transfers themselves are in cli_get.c and
+ * cli_put.c. */
 #include "config.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli_private.h"
 #include "interrupt.h"
+#include "json.h"
 #include "progress.h"
 #include "sbuf.h"
 
@@ -20,8 +26,14 @@ int cli_xfer_progress(void *arg, off_t done, off_t total, double rate)
 	return interrupt_pending() ? 1 : 0;
 }
 
+enum ferry_exit cli_xfer_no_resume(struct cli *c)
+{
+	return cli_fail(c, FERRY_EXIT_USAGE, "-c needs binary mode (in ascii the server's sizes "
+			"are not the local ones)");
+}
+
 /* Prints a line on stdout unless -q. */
-void cli_xfer_say(struct cli *c, const char *line)
+static void xfer_say(struct cli *c, const char *line)
 {
 	if (!c->opt.quiet) {
 		cli_print(line);
@@ -29,24 +41,96 @@ void cli_xfer_say(struct cli *c, const char *line)
 	}
 }
 
-/* Ends the display of a transfer and prints its summary line. */
-void cli_xfer_done(struct cli *c, struct progress *p, bool summary)
+/* Prints one JSON object about cp (unless -q): the direction, both
+ * names, and what adds fills in. */
+static void xfer_json(struct cli *c, const struct cli_copy *cp, bool download, off_t bytes,
+		      double seconds, bool complete)
+{
+	struct sbuf line;
+	struct json j;
+
+	if (c->opt.quiet)
+		return;
+	sbuf_init(&line, CLI_MSG_MAX + 3 * PATH_LEN_MAX);
+	json_begin(&j, &line);
+	json_string(&j, "transfer", download ? "download" : "upload");
+	json_string(&j, "remote", cp->remote);
+	json_string(&j, "local", cp->local);
+	json_int(&j, "bytes", (intmax_t)bytes);
+	json_real(&j, "seconds", seconds);
+	json_bool(&j, "already_complete", complete);
+	if (json_end(&j)) {
+		puts(sbuf_str(&line));
+		fflush(stdout);
+	}
+	sbuf_free(&line);
+}
+
+void cli_xfer_done(struct cli *c, struct progress *p, const struct cli_copy *cp, bool summary)
 {
 	char line[PROGRESS_LINE_MAX];
 
 	progress_end(p);
 	if (!summary)
 		return;
+	if (c->opt.json) {
+		long long ms = p->t_end > p->t0 ? p->t_end - p->t0 : 0;
+		xfer_json(c, cp, strcmp(p->verb, "downloaded") == 0, progress_moved(p),
+			  (double)ms / 1000.0, false);
+		return;
+	}
 	progress_summary(p, line, sizeof line);
-	cli_xfer_say(c, line);
+	xfer_say(c, line);
 }
 
-void cli_xfer_complete(struct cli *c, const char *label, off_t size)
+void cli_xfer_complete(struct cli *c, const struct cli_copy *cp, bool download, off_t size)
 {
 	char line[CLI_MSG_MAX];
 
-	snprintf(line, sizeof line, "%s: already complete (%jd bytes)", label, (intmax_t)size);
-	cli_xfer_say(c, line);
+	if (c->opt.json) {
+		xfer_json(c, cp, download, 0, 0.0, true);
+		return;
+	}
+	snprintf(line, sizeof line, "%s: already complete (%jd bytes)", cp->label, (intmax_t)size);
+	xfer_say(c, line);
+}
+
+void cli_xfer_time_down(struct cli *c, const struct cli_xfer_job *job, int fd,
+			const struct cli_copy *cp)
+{
+	time_t t;
+
+	if (!job->preserve)
+		return;
+	enum ftp_status st = ftp_file_time(c->ftp, cp->remote, cp->mtime, &t);
+	if (st == FTP_S_OK) {
+		struct timespec ts[2] = { { .tv_sec = t }, { .tv_sec = t } };
+		if (futimens(fd, ts) < 0)
+			cli_note(c, "note: %s: could not keep the server's time: %s", cp->local,
+				 strerror(errno));
+	} else if (ftp_reply_code(c->ftp) != 0) {
+		cli_note(c, "note: %s: the server's time is not known: %s", cp->label,
+			 ftp_message(c->ftp));
+	} else if (!c->told_no_mdtm) {
+		c->told_no_mdtm = true;
+		cli_note(c, "note: %s; downloads keep the time they arrive", ftp_message(c->ftp));
+	}
+}
+
+void cli_xfer_time_up(struct cli *c, const struct cli_xfer_job *job, const struct cli_copy *cp,
+		      time_t mtime)
+{
+	if (!job->preserve)
+		return;
+	enum ftp_status st = ftp_set_mtime(c->ftp, cp->remote, mtime);
+	if (st == FTP_S_OK)
+		return;
+	if (ftp_reply_code(c->ftp) != 0) {
+		cli_note(c, "note: %s: the time was not set: %s", cp->label, ftp_message(c->ftp));
+	} else if (!c->told_no_mfmt) {
+		c->told_no_mfmt = true;
+		cli_note(c, "note: %s; uploads keep the time they arrive", ftp_message(c->ftp));
+	}
 }
 
 /* One tree copy's state, for the walk's callbacks. */
@@ -54,14 +138,18 @@ struct xfer_walk {
 	struct cli *c;                   /* the interpreter */
 	const struct cli_xfer_job *job;  /* what was asked */
 	cli_xfer_file_fn *file;          /* copies one file */
+	enum tree_way way;               /* which way */
 	enum ferry_exit code;            /* why the walk was stopped */
 };
 
-/* Copies a file the walk met. */
+/* Copies a file the walk met, shown by its path on the target's side. */
 static bool xfer_walk_file(void *arg, const struct tree_entry *e)
 {
 	struct xfer_walk *w = arg;
-	w->code = w->file(w->c, e->local, e->remote, w->job);
+	const char *target = w->way == TREE_DOWNLOAD ? e->local : e->remote;
+	struct cli_copy cp = { .remote = e->remote, .local = e->local, .label = target,
+			       .name = target, .mtime = e->mtime };
+	w->code = w->file(w->c, &cp, w->job);
 	return w->code == FERRY_EXIT_OK;
 }
 
@@ -71,8 +159,10 @@ static void xfer_walk_skipped(void *arg, const struct tree_entry *e, enum tree_s
 	struct xfer_walk *w = arg;
 	if (why == TREE_SKIP_NAME)
 		cli_note(w->c, "skipping %s: not a plain file name", e->display);
+	else if (e->type == FTP_ENTRY_LINK)
+		cli_note(w->c, "skipping %s: a symbolic link", e->local);
 	else
-		cli_note(w->c, "skipping %s: not a file or directory", e->local);
+		cli_note(w->c, "skipping %s: not a file, directory or link", e->local);
 }
 
 /* Stops the walk after Ctrl-C. */
@@ -89,7 +179,8 @@ enum ferry_exit cli_xfer_tree(struct cli *c, enum tree_way way, const char *loca
 			      const char *remote, const struct cli_xfer_job *job,
 			      cli_xfer_file_fn *file)
 {
-	struct xfer_walk w = { .c = c, .job = job, .file = file, .code = FERRY_EXIT_OK };
+	struct xfer_walk w = { .c = c, .job = job, .file = file, .way = way,
+			       .code = FERRY_EXIT_OK };
 	struct tree_visitor v = { .file = xfer_walk_file, .skipped = xfer_walk_skipped,
 				  .stop = xfer_walk_stop, .arg = &w };
 	struct tree_result r;
@@ -104,4 +195,45 @@ enum ferry_exit cli_xfer_tree(struct cli *c, enum tree_way way, const char *loca
 		return cli_fail(c, ferry_exit_from_status(r.status), "%s", r.msg);
 	}
 	return FERRY_EXIT_OK;
+}
+
+enum ferry_exit cli_xfer_matches(struct cli *c, enum tree_way way, const struct ftp_listing *l,
+				 const char *dir, const struct cli_xfer_job *job,
+				 cli_xfer_file_fn *file)
+{
+	struct sbuf target;
+	enum ferry_exit code = FERRY_EXIT_OK;
+
+	sbuf_init(&target, PATH_LEN_MAX);
+	for (size_t i = 0; i < l->n && code == FERRY_EXIT_OK; i++) {
+		const struct ftp_entry *e = &l->v[i];
+		const char *src = e->name;
+		const char *base = path_last(src);
+		if (interrupt_pending()) {
+			code = cli_fail(c, FERRY_EXIT_DECLINED, "interrupted");
+			break;
+		}
+		if (!(dir == NULL ? (sbuf_reset(&target), sbuf_puts(&target, base))
+				  : path_join(&target, dir, base))) {
+			code = cli_fail_errno(c, ENAMETOOLONG, base);
+			break;
+		}
+		const char *dst = sbuf_str(&target);
+		const char *local = way == TREE_DOWNLOAD ? dst : src;
+		const char *remote = way == TREE_DOWNLOAD ? src : dst;
+		if (e->type == FTP_ENTRY_DIR && job->recursive) {
+			code = cli_xfer_tree(c, way, local, remote, job, file);
+		} else if (e->type == FTP_ENTRY_DIR) {
+			cli_note(c, "skipping %s: a directory (copy it with -r)", e->display);
+		} else if (e->type == FTP_ENTRY_OTHER) {
+			cli_note(c, "skipping %s: not a file or directory", e->display);
+		} else {
+			struct cli_copy cp = { .remote = remote, .local = local, .label = remote,
+					       .name = src,
+					       .mtime = e->mtime_exact ? e->mtime : 0 };
+			code = file(c, &cp, job);
+		}
+	}
+	sbuf_free(&target);
+	return code;
 }

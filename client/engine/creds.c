@@ -40,8 +40,8 @@ bool creds_need_password(const struct creds *c)
 	return c->user != NULL && c->pass == NULL;
 }
 
-/* Steps 1 and 2: the user and password of -u, else of the URL. An empty
- * user names nobody. */
+/* Steps 1 and 2: the user and password of -u, else of the URL, else of
+ * the last login to the same server. An empty user names nobody. */
 static void creds_given(const struct creds_source *src, struct creds *out)
 {
 	const char *opt = src->option;
@@ -52,16 +52,22 @@ static void creds_given(const struct creds_source *src, struct creds *out)
 	} else if (src->url_user != NULL && src->url_user[0] != '\0') {
 		out->user = xstrdup(src->url_user);
 		out->pass = src->url_pass ? xstrdup(src->url_pass) : NULL;
+	} else if (src->last_host != NULL && src->host != NULL && src->last_user != NULL &&
+		   strcasecmp(src->last_host, src->host) == 0 && src->last_port == src->port) {
+		out->user = xstrdup(src->last_user);
+		out->pass = src->last_pass ? xstrdup(src->last_pass) : NULL;
 	}
 }
 
 void creds_resolve(const struct creds_source *src, struct creds *out)
 {
 	out->user = out->pass = NULL;
+	out->netrc_unsafe = false;
 	creds_given(src, out);
 	struct netrc_entry e;
 	if (out->pass == NULL && src->host != NULL &&
 	    netrc_lookup(src->netrc, src->host, out->user, &e)) {
+		out->netrc_unsafe = e.unsafe;
 		if (out->user == NULL && e.login != NULL)
 			out->user = xstrdup(e.login);
 		if (out->user != NULL && e.password != NULL)

@@ -46,6 +46,8 @@ void ftp_free(struct ftp *f)
 	free(f->cwd);
 	free(f->cwd_display);
 	free(f->xbuf);
+	free(f->tbuf);
+	free(f->reply_shown);
 	free(f);
 }
 
@@ -53,6 +55,32 @@ void ftp_set_timeout(struct ftp *f, int ms)
 {
 	if (ms > 0)
 		f->timeout_ms = ms;
+}
+
+void ftp_set_telnet_iac(struct ftp *f, bool on)
+{
+	f->raw_iac = !on;
+}
+
+void ftp_set_active(struct ftp *f, bool on)
+{
+	f->active = on;
+}
+
+void ftp_set_retry(struct ftp *f, int retries)
+{
+	f->retries = retries > 0 ? retries : 0;
+}
+
+void ftp_set_rate_limit(struct ftp *f, off_t bytes_per_sec)
+{
+	f->rate = bytes_per_sec > 0 ? bytes_per_sec : 0;
+}
+
+void ftp_set_interrupt(struct ftp *f, bool (*fn)(void *arg), void *arg)
+{
+	f->interrupt = fn;
+	f->interrupt_arg = arg;
 }
 
 void ftp_set_trace(struct ftp *f, ftp_trace_fn *fn, void *arg)
@@ -225,6 +253,24 @@ bool ftp_arg_ok(struct ftp *f, const char *arg, bool required, enum ftp_status *
 	return true;
 }
 
+/* Appends arg to line, doubling each 0xFF (the Telnet IAC byte) unless
+ * the server reads it literally; false if line would pass its maximum. */
+static bool ftp_put_arg(const struct ftp *f, struct sbuf *line, const char *arg)
+{
+	while (*arg != '\0') {
+		size_t n = f->raw_iac ? strlen(arg) : strcspn(arg, "\xff");
+		if (!sbuf_append(line, arg, n))
+			return false;
+		arg += n;
+		if (*arg != '\0') {
+			if (!sbuf_append(line, "\xff\xff", 2))
+				return false;
+			arg++;
+		}
+	}
+	return true;
+}
+
 enum ftp_status ftp_send(struct ftp *f, const char *verb, const char *arg)
 {
 	struct sbuf line;
@@ -234,7 +280,7 @@ enum ftp_status ftp_send(struct ftp *f, const char *verb, const char *arg)
 		return ftp_fail(f, FTP_AT_CONTROL, ENOTCONN, verb);
 	sbuf_init(&line, FTP_LINE_MAX + 2);
 	if (!sbuf_puts(&line, verb) || (arg != NULL && !(sbuf_puts(&line, " ") &&
-							   sbuf_puts(&line, arg))) ||
+							   ftp_put_arg(f, &line, arg))) ||
 	    !sbuf_puts(&line, "\r\n")) {
 		sbuf_free(&line);
 		ftp_set_msg(f, "%s: command longer than %d bytes", verb, FTP_LINE_MAX);
@@ -395,4 +441,36 @@ enum ftp_status ftp_run(struct ftp *f, ftp_op_fn *op, void *arg)
 		st = op(f, arg);
 	}
 	return st;
+}
+
+bool ftp_retryable(const struct ftp *f, enum ftp_status st)
+{
+	if (st == FTP_S_BROKEN || st == FTP_S_CONNECT)
+		return true;
+	return st == FTP_S_REFUSED && f->code / 100 == 4 && f->code != FTP_NO_SPACE;
+}
+
+bool ftp_backoff(struct ftp *f, int attempt, const char *why, ftp_progress_fn *progress,
+		 void *arg, off_t done, off_t total)
+{
+	long long delay = FTP_RETRY_DELAY_MS;
+	for (int i = 0; i < attempt && delay < FTP_RETRY_DELAY_MAX_MS; i++)
+		delay *= 2;
+	if (delay > FTP_RETRY_DELAY_MAX_MS)
+		delay = FTP_RETRY_DELAY_MAX_MS;
+	ftp_trace(f, FTP_TRACE_INFO, "%s; retry %d of %d in %lld s", why, attempt + 1, f->retries,
+		  delay / 1000);
+	long long end = sysio_now_ms() + delay;
+	for (;;) {
+		if ((f->interrupt != NULL && f->interrupt(f->interrupt_arg)) ||
+		    (progress != NULL && progress(arg, done, total, 0.0) != 0)) {
+			ftp_set_msg(f, "cancelled while waiting to retry (%s)", why);
+			f->code = 0;
+			return false;
+		}
+		long long left = end - sysio_now_ms();
+		if (left <= 0)
+			return true;
+		poll(NULL, 0, (int)(left < FTP_PROGRESS_MS ? left : FTP_PROGRESS_MS));
+	}
 }

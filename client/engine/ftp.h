@@ -45,6 +45,7 @@ enum ftp_feature {
 	FTP_FEAT_REST = 1 << 3,  /* REST STREAM */
 	FTP_FEAT_UTF8 = 1 << 4,  /* UTF8 (then OPTS UTF8 ON is sent) */
 	FTP_FEAT_EPSV = 1 << 5,  /* EPSV listed (it is tried either way) */
+	FTP_FEAT_MFMT = 1 << 6,  /* MFMT: setting a file's modification time */
 };
 
 /* How ftp_put writes the remote file. */
@@ -74,6 +75,10 @@ typedef void ftp_trace_fn(void *arg, enum ftp_trace_kind kind, const char *text)
 #define FTP_PROGRESS_MS 100
 /* Default wait for the server, in milliseconds. */
 #define FTP_DEFAULT_TIMEOUT_MS 30000
+/* The first wait before a retry, in milliseconds; it doubles each time. */
+#define FTP_RETRY_DELAY_MS 1000
+/* The longest wait before a retry, in milliseconds. */
+#define FTP_RETRY_DELAY_MAX_MS 60000
 /* Default FTP port. */
 #define FTP_DEFAULT_PORT 21
 
@@ -85,6 +90,26 @@ struct ftp *ftp_new(void);
 void ftp_free(struct ftp *f);
 /* Sets how long any wait for the server may take, in milliseconds (> 0). */
 void ftp_set_timeout(struct ftp *f, int ms);
+/* Sets whether each 0xFF byte of a command's argument is sent doubled,
+ * as the Telnet rules of RFC 854 and RFC 959 say (the default), or as it
+ * is, for servers that read it literally (vsftpd, pure-ftpd). */
+void ftp_set_telnet_iac(struct ftp *f, bool on);
+/* Sets active mode: data connections are opened by the server to a port
+ * the client listens on (EPRT, or PORT when EPRT is refused), for servers
+ * whose passive ports a firewall blocks. Off (passive) by default. */
+void ftp_set_active(struct ftp *f, bool on);
+/* Sets how many times a failed connect (also a reconnect) and a broken
+ * transfer are tried again, waiting 1 s, 2 s, 4 s ... (at most
+ * FTP_RETRY_DELAY_MAX_MS) in between; a broken download goes on from
+ * where it stopped (REST). 0 (the default): no retries. */
+void ftp_set_retry(struct ftp *f, int retries);
+/* Sets the most bytes per second a file transfer moves (0: no limit, the
+ * default); listings are not slowed. */
+void ftp_set_rate_limit(struct ftp *f, off_t bytes_per_sec);
+/* Sets a function asked every FTP_PROGRESS_MS while the engine waits
+ * before a retry; returning true stops the waiting (the call then ends
+ * FTP_S_CANCELLED). NULL (the default): waits run to their end. */
+void ftp_set_interrupt(struct ftp *f, bool (*fn)(void *arg), void *arg);
 /* Sets a protocol trace receiver (NULL to stop); the engine never prints one itself. */
 void ftp_set_trace(struct ftp *f, ftp_trace_fn *fn, void *arg);
 
@@ -93,7 +118,7 @@ void ftp_set_trace(struct ftp *f, ftp_trace_fn *fn, void *arg);
  * logs in: USER/PASS (user NULL = anonymous), FEAT, OPTS UTF8 ON when
  * offered, TYPE I, PWD. Remembers all of it to reconnect later. user and
  * pass are copied; a connection already open is closed first. The name
- * lookup itself is not bounded by the timeout (getaddrinfo has none). */
+ * lookup and the connects together take at most the timeout. */
 enum ftp_status ftp_connect(struct ftp *f, const char *host, int port,
 			    const char *user, const char *pass);
 /* Logs in like ftp_connect over fd, an already connected stream socket,
@@ -141,13 +166,49 @@ enum ftp_status ftp_rename(struct ftp *f, const char *from, const char *to);
 enum ftp_status ftp_size(struct ftp *f, const char *path, off_t *size);
 /* MDTM path: sets *mtime (UTC seconds). */
 enum ftp_status ftp_mdtm(struct ftp *f, const char *path, time_t *mtime);
+/* What the server knows of one file or directory: MLST when FEAT offers
+ * it, else SIZE (and MDTM), which finds files only. Fills out (free with
+ * listparse_entry_free), named path as given; FTP_S_REFUSED when the
+ * server has nothing of that name (or will not say). */
+enum ftp_status ftp_stat(struct ftp *f, const char *path, struct ftp_entry *out);
+/* The modification time to give a copy of remote: known when it is not
+ * 0 (an exact time from an MLSD listing), else MDTM's when FEAT offers
+ * it. Sets *mtime (UTC seconds); FTP_S_REFUSED with the message saying so
+ * when the server does not tell. */
+enum ftp_status ftp_file_time(struct ftp *f, const char *remote, time_t known, time_t *mtime);
+/* Sets remote's modification time to mtime with MFMT (when FEAT offers
+ * it: otherwise FTP_S_REFUSED, nothing sent, and the message says so). */
+enum ftp_status ftp_set_mtime(struct ftp *f, const char *remote, time_t mtime);
+/* Sets the transfer type: ASCII (TYPE A: line ends converted, CR LF on
+ * the wire and LF on disk, no resuming) or binary (TYPE I, the default,
+ * bytes as they are). Kept across reconnects. */
+enum ftp_status ftp_set_type(struct ftp *f, bool ascii);
+/* True in the ASCII type. */
+bool ftp_ascii(const struct ftp *f);
+/* SITE CHMOD mode path (mode at most 07777). */
+enum ftp_status ftp_chmod(struct ftp *f, const char *path, unsigned mode);
+/* Sends line as a command of its own ("SITE HELP", "STAT") and reads its
+ * reply: FTP_S_OK for 1xx to 3xx, FTP_S_REFUSED for 4xx and 5xx. Only for
+ * commands without a data connection: one that opens one waits for it in
+ * vain. ftp_reply_lines shows the whole reply. */
+enum ftp_status ftp_quote(struct ftp *f, const char *line);
+/* The last reply in full, "CODE text" and its other lines after '\n',
+ * each sanitised ("" when no reply was read); owned by f until the next call. */
+const char *ftp_reply_lines(struct ftp *f);
 /* NOOP: keeps an idle connection open (and reopens a dropped one). */
 enum ftp_status ftp_noop(struct ftp *f);
 
 /* Lists path (NULL or "" = the current directory) into out, which the
  * caller initialises with listparse_init and frees with listparse_free;
- * entries are appended. MLSD when offered, else LIST. */
+ * entries are appended. MLSD when offered, else LIST; a path MLSD
+ * refuses that MLST finds (a file) is listed as that one entry; when the
+ * server answers MLSD for this directory with a 4xx reply (as ferryd's 451
+ * for a name with a line break), LIST is tried for it, and the message
+ * then starts "MLSD failed (...)". */
 enum ftp_status ftp_list(struct ftp *f, const char *path, struct ftp_listing *out);
+/* True when the last ftp_list got its entries from LIST because MLSD was
+ * refused for that directory. */
+bool ftp_list_fell_back(const struct ftp *f);
 /* Downloads remote into fd (a file or pipe open for writing). offset > 0
  * resumes: REST offset is sent and, when fd is a regular file, writing
  * starts at offset in it. progress may be NULL. */

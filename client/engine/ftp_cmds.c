@@ -1,14 +1,16 @@
 /* ftp_cmds: the commands that need no data connection: directories
- * (CWD, CDUP, PWD, MKD, RMD), files (DELE, RNFR/RNTO, SIZE, MDTM), NOOP
- * and QUIT. Each is an operation run through ftp_run, so a dropped
+ * (CWD, CDUP, PWD, MKD, RMD), files (DELE, RNFR/RNTO, SIZE, MDTM, SITE
+ * CHMOD), the transfer type (TYPE), raw commands (quote), NOOP and QUIT. Each is an operation run through ftp_run, so a dropped
  * connection is reopened and the command tried once more. */
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ftp_private.h"
+#include "sanitize.h"
 #include "vpath.h"
 #include "xalloc.h"
 
@@ -19,6 +21,7 @@ struct cmd_args {
 	const char *arg2;   /* RNTO's argument for a rename */
 	off_t *size;        /* SIZE's result */
 	time_t *mtime;      /* MDTM's result */
+	unsigned *mode;     /* SITE CHMOD's mode */
 };
 
 /* Sends verb arg and wants a 2xx reply. */
@@ -192,6 +195,14 @@ bool ftp_reply_size(const struct ftp *f, off_t *size)
 	return true;
 }
 
+time_t ftp_reply_time(const struct ftp *f)
+{
+	const char *s;
+	size_t n;
+	cmd_value(f, &s, &n);
+	return listparse_time_val(s, n);
+}
+
 /* SIZE path: a decimal number of bytes. */
 static enum ftp_status op_size(struct ftp *f, void *p)
 {
@@ -222,10 +233,7 @@ static enum ftp_status op_mdtm(struct ftp *f, void *p)
 	enum ftp_status st = op_simple(f, p);
 	if (st != FTP_S_OK)
 		return st;
-	const char *s;
-	size_t n;
-	cmd_value(f, &s, &n);
-	time_t t = listparse_time_val(s, n);
+	time_t t = ftp_reply_time(f);
 	if (t == 0) {
 		ftp_set_msg(f, "not a time in the reply to MDTM: %s", ftp_message(f));
 		return FTP_S_REFUSED;
@@ -241,6 +249,109 @@ enum ftp_status ftp_mdtm(struct ftp *f, const char *path, time_t *mtime)
 	if (!ftp_arg_ok(f, path, true, &st))
 		return st;
 	return ftp_run(f, op_mdtm, &a);
+}
+
+/* TYPE A or TYPE I, remembered for reconnects once the server agrees. */
+static enum ftp_status op_type(struct ftp *f, void *p)
+{
+	bool ascii = *(bool *)p;
+	enum ftp_status st = ftp_command(f, "TYPE", ascii ? "A" : "I");
+	if (st == FTP_S_OK)
+		st = ftp_check(f, 2);
+	if (st == FTP_S_OK)
+		f->ascii = ascii;
+	return st;
+}
+
+enum ftp_status ftp_set_type(struct ftp *f, bool ascii)
+{
+	return ftp_run(f, op_type, &ascii);
+}
+
+bool ftp_ascii(const struct ftp *f)
+{
+	return f->ascii;
+}
+
+/* A raw command line: its verb and the rest as the argument, so the
+ * argument's 0xFF bytes are escaped like any other. Wants 1xx to 3xx. */
+static enum ftp_status op_quote(struct ftp *f, void *p)
+{
+	const char *line = p;
+	const char *sp = strchr(line, ' ');
+	char verb[FTP_LINE_MAX + 1];
+	size_t n = sp ? (size_t)(sp - line) : strlen(line);
+
+	memcpy(verb, line, n);
+	verb[n] = '\0';
+	enum ftp_status st = ftp_command(f, verb, sp ? sp + 1 : NULL);
+	if (st != FTP_S_OK)
+		return st;
+	ftp_msg_from_reply(f);
+	if (f->code == FTP_SERVICE_CLOSING)
+		return FTP_S_BROKEN;
+	return f->code / 100 <= 3 ? FTP_S_OK : FTP_S_REFUSED;
+}
+
+enum ftp_status ftp_quote(struct ftp *f, const char *line)
+{
+	enum ftp_status st;
+	if (!ftp_arg_ok(f, line, true, &st))
+		return st;
+	if (line[0] == ' ') {
+		ftp_set_msg(f, "a command starts with its verb");
+		return FTP_S_USAGE;
+	}
+	return ftp_run(f, op_quote, (void *)line);
+}
+
+const char *ftp_reply_lines(struct ftp *f)
+{
+	const char *t = ftp_reply_text(f);
+	size_t n = strlen(t);
+
+	free(f->reply_shown);
+	f->reply_shown = NULL;
+	if (f->code == 0)
+		return "";
+	/* Each line sanitised on its own, the line breaks kept. */
+	f->reply_shown = xmalloc(n + 5);
+	size_t o = (size_t)snprintf(f->reply_shown, 5, "%03d ", f->code);
+	while (*t != '\0') {
+		size_t len = strcspn(t, "\n");
+		sanitize_text(t, len, f->reply_shown + o, len + 1);
+		o += strlen(f->reply_shown + o);
+		t += len;
+		if (*t == '\n') {
+			f->reply_shown[o++] = '\n';
+			t++;
+		}
+	}
+	f->reply_shown[o] = '\0';
+	return f->reply_shown;
+}
+
+/* SITE CHMOD mode path. */
+static enum ftp_status op_chmod(struct ftp *f, void *p)
+{
+	const struct cmd_args *a = p;
+	char arg[FTP_LINE_MAX + 1];
+	snprintf(arg, sizeof arg, "CHMOD %03o %s", (unsigned)*a->mode, a->arg);
+	enum ftp_status st = ftp_command(f, "SITE", arg);
+	return st == FTP_S_OK ? ftp_check(f, 2) : st;
+}
+
+enum ftp_status ftp_chmod(struct ftp *f, const char *path, unsigned mode)
+{
+	enum ftp_status st;
+	struct cmd_args a = { .arg = path, .mode = &mode };
+	if (!ftp_arg_ok(f, path, true, &st))
+		return st;
+	if (mode > 07777) {
+		ftp_set_msg(f, "a mode is at most 7777 (octal)");
+		return FTP_S_USAGE;
+	}
+	return ftp_run(f, op_chmod, &a);
 }
 
 enum ftp_status ftp_quit(struct ftp *f)

@@ -1,17 +1,23 @@
-/* ftp_data: opening passive data connections.
- * EPSV first (RFC 2428: the port only, the host is the control
+/* ftp_data: opening data connections.
+ * Passive: EPSV first (RFC 2428: the port only, the host is the control
  * connection's), falling back to PASV for good when a server refuses EPSV,
  * garbles its reply, or its port cannot be reached. A 227 reply's address
  * is used only when it is the server's own: servers behind NAT announce a
- * private address, so the port is taken and the control host kept. */
+ * private address, so the port is taken and the control host kept.
+ * Active: a listening socket on the control connection's local address,
+ * announced with EPRT (RFC 2428), or PORT when a server does not know
+ * EPRT; the server's connection is accepted once the transfer command
+ * was taken, and only from the server's own address. */
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "ftp_private.h"
+#include "sbuf.h"
 #include "sysio.h"
 
 /* Connects a non-blocking data socket to a; sets *dfd. */
@@ -90,9 +96,160 @@ static enum ftp_status data_pasv(struct ftp *f, int *dfd)
 	return data_connect(f, &a, dfd);
 }
 
+/* Announces the listener at a with EPRT, or PORT (IPv4 only) when the
+ * server does not know EPRT, and wants a 2xx reply. */
+static enum ftp_status data_announce(struct ftp *f, const struct netaddr *a)
+{
+	struct sbuf arg;
+	enum ftp_status st = FTP_S_REFUSED;
+
+	sbuf_init(&arg, NETADDR_STRLEN + 16);
+	if (!f->no_eprt && netaddr_encode_eprt(a, &arg)) {
+		st = ftp_command(f, "EPRT", sbuf_str(&arg));
+		if (st == FTP_S_OK && (f->code == FTP_BAD_COMMAND || f->code == FTP_NOT_IMPLEMENTED) &&
+		    netaddr_is_v4(a)) {
+			ftp_trace(f, FTP_TRACE_INFO, "EPRT not understood; using PORT from now on");
+			f->no_eprt = true;
+		} else if (st == FTP_S_OK) {
+			st = ftp_check(f, 2);
+		}
+	}
+	if (f->no_eprt) {
+		sbuf_reset(&arg);
+		if (!netaddr_encode_port(a, &arg)) {
+			sbuf_free(&arg);
+			ftp_set_msg(f, "the server knows only PORT, which cannot name an IPv6 address");
+			return FTP_S_REFUSED;
+		}
+		st = ftp_command(f, "PORT", sbuf_str(&arg));
+		if (st == FTP_S_OK)
+			st = ftp_check(f, 2);
+	}
+	sbuf_free(&arg);
+	return st;
+}
+
+/* Active mode: listens on the control connection's local address (any
+ * port) and announces it; *dfd gets the listener, accepted later by
+ * ftp_data_accept. */
+static enum ftp_status data_active(struct ftp *f, int *dfd)
+{
+	struct netaddr a;
+	const char *what = "listen";
+
+	if (sysio_sockname(f->fd, &a) < 0 ||
+	    (a.ss.ss_family != AF_INET && a.ss.ss_family != AF_INET6)) {
+		ftp_set_msg(f, "active mode needs a TCP control connection");
+		return FTP_S_USAGE;
+	}
+	netaddr_unmap(&a);
+	netaddr_set_port(&a, 0);
+	*dfd = sysio_listen(&a, 1, &what);
+	if (*dfd < 0 || sysio_sockname(*dfd, &a) < 0 || sysio_set_nonblock(*dfd, true) < 0) {
+		int err = errno;
+		sysio_close(dfd);
+		return ftp_fail(f, FTP_AT_DATA, err, "active mode: listening for the server");
+	}
+	char where[NETADDR_STRLEN];
+	netaddr_ntop(&a, true, where, sizeof where);
+	ftp_trace(f, FTP_TRACE_INFO, "active mode: listening on %s", where);
+	enum ftp_status st = data_announce(f, &a);
+	if (st != FTP_S_OK)
+		sysio_close(dfd);
+	else
+		f->data_listening = true;
+	return st;
+}
+
+/* Accepts one connection on the listener lfd, from the server's address
+ * only. A reply arriving meanwhile on the control connection is read: a
+ * refusal (425: the server could not connect) ends the wait; the final
+ * 226 of a small file the server has already sent (its connection then
+ * waits in the listener's queue) stays in f->code for the caller. Returns
+ * the connection or -1 with the status in *st. */
+static int data_accept_one(struct ftp *f, int lfd, enum ftp_status *st)
+{
+	long long deadline = sysio_now_ms() + f->timeout_ms;
+	bool replied = false;
+
+	for (;;) {
+		long long left = deadline - sysio_now_ms();
+		if (left <= 0) {
+			*st = ftp_fail(f, FTP_AT_DATA, ETIMEDOUT,
+				       "active mode: waiting for the server's data connection");
+			return -1;
+		}
+		bool pending = !replied && lr_pending(&f->lr);
+		struct pollfd pfd[2] = { { .fd = lfd, .events = POLLIN },
+					 { .fd = f->fd, .events = POLLIN } };
+		int r = poll(pfd, replied ? 1 : 2, pending ? 0 : (int)left);
+		if (r < 0 && errno != EINTR) {
+			*st = ftp_fail(f, FTP_AT_DATA, errno, "active mode: waiting");
+			return -1;
+		}
+		if (pending || (!replied && r > 0 && pfd[1].revents != 0)) {
+			*st = ftp_read_reply(f);
+			if (*st != FTP_S_OK)
+				return -1;
+			if (f->code / 100 > 2) {
+				*st = ftp_check(f, 1);
+				return -1;
+			}
+			replied = f->code / 100 == 2;
+			continue;
+		}
+		if (r <= 0 || pfd[0].revents == 0)
+			continue;
+		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == ECONNABORTED)
+				continue;
+			*st = ftp_fail(f, FTP_AT_DATA, errno, "active mode: accept");
+			return -1;
+		}
+		struct netaddr peer;
+		if (sysio_peername(fd, &peer) == 0) {
+			netaddr_unmap(&peer);
+			if (!f->have_data_addr || netaddr_same_host(&peer, &f->data_addr)) {
+				*st = FTP_S_OK;
+				return fd;
+			}
+			char who[NETADDR_STRLEN];
+			netaddr_ntop(&peer, true, who, sizeof who);
+			ftp_trace(f, FTP_TRACE_INFO, "active mode: refused a data connection from %s, "
+				  "not the server", who);
+		}
+		sysio_close(&fd);
+	}
+}
+
+enum ftp_status ftp_data_accept(struct ftp *f, int *dfd)
+{
+	enum ftp_status st = FTP_S_OK;
+
+	if (!f->data_listening)
+		return FTP_S_OK;
+	f->data_listening = false;
+	int fd = data_accept_one(f, *dfd, &st);
+	sysio_close(dfd);
+	if (fd < 0)
+		return st;
+	if (sysio_set_nonblock(fd, true) < 0) {
+		int err = errno;
+		sysio_close(&fd);
+		return ftp_fail(f, FTP_AT_DATA, err, "fcntl");
+	}
+	*dfd = fd;
+	return FTP_S_OK;
+}
+
 enum ftp_status ftp_data_open(struct ftp *f, int *dfd)
 {
 	*dfd = -1;
+	f->data_listening = false;
+	if (f->active)
+		return data_active(f, dfd);
 	if (!f->no_epsv && f->have_data_addr) {
 		enum ftp_status st = data_epsv(f, dfd);
 		if (st == FTP_S_OK || f->fd < 0)
@@ -104,8 +261,9 @@ enum ftp_status ftp_data_open(struct ftp *f, int *dfd)
 	return data_pasv(f, dfd);
 }
 
-void ftp_data_reset(int *dfd)
+void ftp_data_reset(struct ftp *f, int *dfd)
 {
+	f->data_listening = false;
 	if (*dfd < 0)
 		return;
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };

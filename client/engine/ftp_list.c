@@ -1,7 +1,13 @@
 /* ftp_list: directory listings. MLSD when FEAT offered MLST (facts are
  * exact: UTC times, sizes, types), otherwise LIST, parsed from the forms
  * real servers print (listparse.c). A server that offers MLSD but then
- * answers it 500/502 gets LIST from then on. */
+ * answers it 500/502 gets LIST from then on; a 4xx answer to MLSD (the
+ * server could not list that directory so: ferryd's 451 for a directory
+ * holding a name with a line break, which MLSD cannot carry) is retried
+ * with LIST for that directory only, and the call says so
+ * (ftp_list_fell_back, and its message). A 5xx answer (no such directory,
+ * no permission) stands: LIST would only hide it (pure-ftpd lists a
+ * missing directory as empty). */
 #include "config.h"
 
 #include <errno.h>
@@ -16,6 +22,7 @@
 struct list_args {
 	const char *path;           /* directory to list, or NULL */
 	struct ftp_listing *out;    /* where entries go */
+	char why[FTP_MSG_MAX];      /* MLSD's refusal when LIST stood in for it */
 };
 
 /* Collects the listing body, bounded by FTP_LISTING_MAX. */
@@ -50,27 +57,71 @@ static enum ftp_status op_list(struct ftp *f, void *p)
 			mlsd = false;
 			continue;
 		}
+		if (st == FTP_S_REFUSED && mlsd && f->code / 100 == 4) {
+			/* Not listable with MLSD this time: LIST may still show it. */
+			sbuf_free(&body);
+			memcpy(a->why, f->msg, sizeof a->why);
+			ftp_trace(f, FTP_TRACE_INFO, "MLSD failed (%s); listing with LIST", a->why);
+			f->list_fell_back = true;
+			mlsd = false;
+			continue;
+		}
 		if (st == FTP_S_OK) {
 			size_t before = a->out->skipped;
 			listparse_buffer(sbuf_str(&body), body.len, mlsd, time(NULL), a->out);
 			size_t skipped = a->out->skipped - before;
-			if (skipped > 0) {
-				char keep[FTP_MSG_MAX];
-				memcpy(keep, f->msg, sizeof keep);
-				ftp_set_msg(f, "%s (%zu line%s not understood)", keep, skipped,
+			char keep[FTP_MSG_MAX];
+			memcpy(keep, f->msg, sizeof keep);
+			if (f->list_fell_back)
+				ftp_set_msg(f, "MLSD failed (%s); listed with LIST", a->why);
+			if (skipped > 0)
+				ftp_set_msg(f, "%s (%zu line%s not understood)",
+					    f->list_fell_back ? f->msg : keep, skipped,
 					    skipped == 1 ? "" : "s");
-			}
 		}
 		sbuf_free(&body);
 		return st;
 	}
 }
 
+/* After MLSD refused path: MLSD takes directories only (ferryd answers
+ * 501, pure-ftpd 550), so a file is looked up with MLST and listed as its
+ * one entry. Anything else keeps MLSD's refusal and its message. */
+static enum ftp_status list_one_file(struct ftp *f, const char *path, struct ftp_listing *out)
+{
+	char keep[FTP_MSG_MAX];
+	int code = f->code;
+	struct ftp_entry e;
+
+	memcpy(keep, f->msg, sizeof keep);
+	enum ftp_status st = ftp_stat(f, path, &e);
+	if (st == FTP_S_OK && e.type != FTP_ENTRY_DIR) {
+		listparse_add(out, &e);
+		return FTP_S_OK;
+	}
+	if (st == FTP_S_OK)
+		listparse_entry_free(&e);
+	if (st == FTP_S_BROKEN || st == FTP_S_CONNECT)
+		return st;
+	memcpy(f->msg, keep, sizeof keep);
+	f->code = code;
+	return FTP_S_REFUSED;
+}
+
 enum ftp_status ftp_list(struct ftp *f, const char *path, struct ftp_listing *out)
 {
 	enum ftp_status st;
 	struct list_args a = { .path = (path && path[0]) ? path : NULL, .out = out };
+	f->list_fell_back = false;
 	if (!ftp_arg_ok(f, path, false, &st))
 		return st;
-	return ftp_run(f, op_list, &a);
+	st = ftp_run(f, op_list, &a);
+	if (st == FTP_S_REFUSED && a.path != NULL && (f->feat & FTP_FEAT_MLST) && !f->no_mlsd)
+		st = list_one_file(f, a.path, out);
+	return st;
+}
+
+bool ftp_list_fell_back(const struct ftp *f)
+{
+	return f->list_fell_back;
 }

@@ -1,6 +1,6 @@
 /* ftp_login: opening the control connection and logging in.
- * Name lookup and connecting (every address of the name, within the
- * timeout), then the login sequence as an explicit state machine: one enum
+ * Name lookup and connecting (every address of the name, both within
+ * the one timeout), then the login sequence as an explicit state machine: one enum
  * of "waiting for the reply to X" states with a name table, one function
  * that changes state (tracing old -> new and sending the state's command),
  * and one switch that dispatches each complete reply. Reconnecting runs
@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 
 #include "creds.h"
 #include "ftp_private.h"
+#include "lookup.h"
 #include "sanitize.h"
 #include "sbuf.h"
 #include "sysio.h"
@@ -66,6 +66,7 @@ static const struct {
 	{ "REST", FTP_FEAT_REST },
 	{ "UTF8", FTP_FEAT_UTF8 },
 	{ "EPSV", FTP_FEAT_EPSV },
+	{ "MFMT", FTP_FEAT_MFMT },
 };
 
 void ftp_set_cwd(struct ftp *f, const char *path)
@@ -173,7 +174,7 @@ static enum ftp_status login_goto(struct ftp *f, struct login *l, enum login_sta
 	case LOGIN_UTF8:
 		return ftp_send(f, "OPTS", "UTF8 ON");
 	case LOGIN_TYPE:
-		return ftp_send(f, "TYPE", "I");
+		return ftp_send(f, "TYPE", f->ascii ? "A" : "I");
 	case LOGIN_CWD:
 		return ftp_send(f, "CWD", f->cwd);
 	case LOGIN_PWD:
@@ -295,11 +296,8 @@ static void login_take_peer(struct ftp *f)
 
 enum ftp_status ftp_login_connect(struct ftp *f)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_NUMERICSERV };
-	struct addrinfo *res = NULL;
+	struct lookup_result found;
 	char host[FTP_PATH_MAX + 1];
-	char port[16];
 	const char *h = f->host;
 	size_t hn = strlen(h);
 
@@ -314,41 +312,29 @@ enum ftp_status ftp_login_connect(struct ftp *f)
 	}
 	memcpy(host, h, hn);
 	host[hn] = '\0';
-	snprintf(port, sizeof port, "%d", f->port);
 	ftp_close_control(f);
-	int rc = getaddrinfo(host, port, &hints, &res);
-	if (rc != 0) {
-		ftp_set_msg(f, "could not resolve %s: %s", host,
-			    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+	/* One deadline for the name lookup and the connects together. */
+	long long deadline = sysio_now_ms() + f->timeout_ms;
+	if (lookup_host(host, f->port, f->timeout_ms, &found) < 0) {
+		ftp_set_msg(f, "could not resolve %s: %s", host, found.msg);
 		f->code = 0;
 		return FTP_S_CONNECT;
 	}
-	size_t count = 0;
-	for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next)
-		count++;
-	long long deadline = sysio_now_ms() + f->timeout_ms;
 	int err = ETIMEDOUT;
 	char where[NETADDR_STRLEN] = "";
-	for (struct addrinfo *ai = res; ai != NULL && f->fd < 0; ai = ai->ai_next, count--) {
-		struct netaddr a;
-		if (ai->ai_addrlen > sizeof a.ss)
-			continue;
-		memset(&a, 0, sizeof a);
-		memcpy(&a.ss, ai->ai_addr, ai->ai_addrlen);
-		a.len = ai->ai_addrlen;
+	for (size_t i = 0; i < found.n && f->fd < 0; i++) {
 		long long left = deadline - sysio_now_ms();
 		if (left <= 0)
 			break;
 		/* Each address gets a fair share of the time left, the last all of it. */
-		int share = (int)(left / (long long)count);
+		int share = (int)(left / (long long)(found.n - i));
 		const char *what = "connect";
-		netaddr_ntop(&a, true, where, sizeof where);
+		netaddr_ntop(&found.addr[i], true, where, sizeof where);
 		ftp_trace(f, FTP_TRACE_INFO, "connecting to %s", where);
-		f->fd = sysio_connect(&a, NULL, share > 0 ? share : 1, &what);
+		f->fd = sysio_connect(&found.addr[i], NULL, share > 0 ? share : 1, &what);
 		if (f->fd < 0)
 			err = errno;
 	}
-	freeaddrinfo(res);
 	if (f->fd < 0) {
 		char what[FTP_PATH_MAX + NETADDR_STRLEN + 32];
 		snprintf(what, sizeof what, "could not connect to %s (%s)", host, where);
@@ -360,14 +346,30 @@ enum ftp_status ftp_login_connect(struct ftp *f)
 	return FTP_S_OK;
 }
 
+/* Connects and logs in (back into the remembered directory when
+ * reconnecting), trying again with growing waits while the server cannot
+ * be reached or turns the client away, as often as f->retries says. */
+static enum ftp_status login_open(struct ftp *f, bool reconnect)
+{
+	for (int attempt = 0;; attempt++) {
+		enum ftp_status st = ftp_login_connect(f);
+		if (st == FTP_S_OK)
+			st = ftp_login_run(f, reconnect);
+		if (st != FTP_S_CONNECT || attempt >= f->retries)
+			return st;
+		char why[FTP_MSG_MAX];
+		snprintf(why, sizeof why, "%s", f->msg);
+		if (!ftp_backoff(f, attempt, why, NULL, NULL, 0, 0))
+			return FTP_S_CANCELLED;
+		ftp_set_msg(f, "%s", why);
+	}
+}
+
 enum ftp_status ftp_reconnect(struct ftp *f)
 {
 	ftp_close_control(f);
 	ftp_trace(f, FTP_TRACE_INFO, "reconnecting to %s port %d", f->host, f->port);
-	enum ftp_status st = ftp_login_connect(f);
-	if (st == FTP_S_OK)
-		st = ftp_login_run(f, true);
-	return st;
+	return login_open(f, true);
 }
 
 /* Replaces a remembered string with a copy of s (NULL allowed). */
@@ -402,10 +404,7 @@ enum ftp_status ftp_connect(struct ftp *f, const char *host, int port,
 	f->port = port ? port : FTP_DEFAULT_PORT;
 	login_remember_user(f, user, pass);
 	ftp_set_cwd(f, NULL);
-	st = ftp_login_connect(f);
-	if (st == FTP_S_OK)
-		st = ftp_login_run(f, false);
-	return st;
+	return login_open(f, false);
 }
 
 enum ftp_status ftp_connect_fd(struct ftp *f, int fd, const char *data_host,

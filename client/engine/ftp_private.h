@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "ftp.h"
 #include "linereader.h"
@@ -39,6 +40,13 @@ struct ftp {
 	char msg[FTP_MSG_MAX];        /* message of the last call, sanitised */
 	char *welcome;                /* greeting, sanitised; NULL before one */
 	int timeout_ms;               /* longest wait for the server */
+	bool raw_iac;                 /* send 0xFF in arguments as it is, not doubled */
+	bool active;                  /* data connections by EPRT/PORT */
+	int retries;                  /* retries of connects and broken transfers */
+	off_t rate;                   /* bytes per second at most; 0 no limit */
+	bool (*interrupt)(void *);    /* asked during waits before retries, or NULL */
+	void *interrupt_arg;          /* its argument */
+	off_t xfer_done;              /* bytes done by the last transfer, counting its offset */
 	ftp_trace_fn *trace;          /* trace receiver or NULL */
 	void *trace_arg;              /* its argument */
 
@@ -58,9 +66,15 @@ struct ftp {
 	unsigned feat;                /* FTP_FEAT_* bits from FEAT */
 	bool no_epsv;                 /* EPSV failed once: use PASV */
 	bool no_mlsd;                 /* MLSD failed once: use LIST */
+	bool list_fell_back;          /* the last listing's MLSD was refused: LIST stood in */
 	bool no_allo;                 /* the server does not know ALLO: do not send it */
+	bool no_eprt;                 /* the server does not know EPRT: PORT */
+	bool data_listening;          /* the open data fd is an active-mode listener */
 
 	char *xbuf;                   /* transfer buffer (FTP_XFER_BUF bytes), made on first use */
+	char *tbuf;                   /* ASCII conversion buffer (FTP_XFER_BUF + 1), on first use */
+	bool ascii;                   /* transfers in the ASCII type (TYPE A) */
+	char *reply_shown;            /* ftp_reply_lines' text, or NULL */
 };
 
 /* ---- ftp.c: control connection; ftp_cmds.c: simple commands ---- */
@@ -88,7 +102,8 @@ enum ftp_status ftp_check(struct ftp *f, int want_class);
 /* False (and FTP_S_USAGE in *st with a message) if arg cannot be sent:
  * empty when required, a CR or LF inside, or too long. */
 bool ftp_arg_ok(struct ftp *f, const char *arg, bool required, enum ftp_status *st);
-/* Sends "verb[ arg]\r\n" on the control connection. */
+/* Sends "verb[ arg]\r\n" on the control connection, each 0xFF in arg
+ * doubled (unless raw_iac): the one place every command goes out. */
 enum ftp_status ftp_send(struct ftp *f, const char *verb, const char *arg);
 /* Reads one complete reply (all its lines) within timeout_ms into f->code
  * and ftp_reply_text(); 1xx replies are returned like any other. */
@@ -106,8 +121,21 @@ typedef enum ftp_status ftp_op_fn(struct ftp *f, void *arg);
  * connection, then runs op, and if op finds the control connection dead
  * while f->retry_ok (no data moved yet), reconnects and runs it once more. */
 enum ftp_status ftp_run(struct ftp *f, ftp_op_fn *op, void *arg);
+/* True when a call that failed with st (and the reply code in f->code)
+ * may succeed if tried again: a broken connection or a transient (4xx)
+ * refusal other than a full disk. */
+bool ftp_retryable(const struct ftp *f, enum ftp_status st);
+/* Waits before retry number attempt (0 = the first retry): 1 s, 2 s,
+ * 4 s ... at most FTP_RETRY_DELAY_MAX_MS, noting why in the trace.
+ * progress (may be NULL) is called with done and total during the wait.
+ * Returns false (message set) when the wait was interrupted or the
+ * progress callback asked to cancel. */
+bool ftp_backoff(struct ftp *f, int attempt, const char *why, ftp_progress_fn *progress,
+		 void *arg, off_t done, off_t total);
 /* Reads a 213 reply's value as a size in bytes; false if it is none. */
 bool ftp_reply_size(const struct ftp *f, off_t *size);
+/* Reads a 213 reply's value as an RFC 3659 time-val; 0 if it is none. */
+time_t ftp_reply_time(const struct ftp *f);
 
 /* ---- ftp_login.c: connecting and logging in ---- */
 
@@ -128,12 +156,18 @@ void ftp_set_cwd(struct ftp *f, const char *path);
 
 /* ---- ftp_data.c: data connections ---- */
 
-/* Opens a passive data connection: EPSV (unless it failed before), then
- * PASV. Sets *dfd to a connected non-blocking socket. */
+/* Prepares a data connection. Passive: EPSV (unless it failed before),
+ * then PASV; *dfd is a connected non-blocking socket. Active: EPRT (or
+ * PORT); *dfd is a listener that ftp_data_accept turns into the
+ * connection once the transfer command was accepted. */
 enum ftp_status ftp_data_open(struct ftp *f, int *dfd);
-/* Closes a data connection with a reset (SO_LINGER 0), so the server sees
- * a broken transfer rather than a complete one; sets *dfd to -1. */
-void ftp_data_reset(int *dfd);
+/* In active mode, accepts the server's connection on the listener *dfd
+ * (closing it) and sets *dfd to it; does nothing in passive mode. */
+enum ftp_status ftp_data_accept(struct ftp *f, int *dfd);
+/* Closes a data connection (or listener) with a reset (SO_LINGER 0), so
+ * the server sees a broken transfer rather than a complete one; sets
+ * *dfd to -1. */
+void ftp_data_reset(struct ftp *f, int *dfd);
 
 /* ---- ftp_xfer.c: transfers ---- */
 
@@ -142,6 +176,7 @@ struct ftp_sink {
 	int (*write)(void *arg, const char *buf, size_t n);  /* 0, or an errno value */
 	void *arg;                                            /* its argument */
 	const char *what;   /* names the writing in messages ("writing the local file") */
+	bool limited;       /* the handle's rate limit applies (files, not listings) */
 };
 
 /* Runs a download-direction transfer on the open data connection dfd:

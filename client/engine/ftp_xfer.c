@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ascii.h"
 #include "ftp_private.h"
 #include "sysio.h"
 #include "xalloc.h"
@@ -34,6 +35,7 @@ struct xfer_progress {
 	off_t total;          /* expected end, -1 unknown */
 	long long t0;         /* when the transfer began (ms) */
 	long long last;       /* when the callback was last called (ms) */
+	off_t rate;           /* bytes per second at most; 0: no limit */
 };
 
 /* Starts the bookkeeping; the first check calls the callback at once. */
@@ -46,6 +48,43 @@ static void xfer_progress_init(struct xfer_progress *p, ftp_progress_fn *fn, voi
 	p->total = total;
 	p->t0 = sysio_now_ms();
 	p->last = p->t0 - FTP_PROGRESS_MS;
+	p->rate = 0;
+}
+
+/* Smallest read or send under a rate limit, in bytes. */
+#define XFER_CHUNK_MIN 1024
+
+/* Bytes the next read or send may move: the whole buffer, or under a
+ * rate limit about a tenth of a second's worth, so the flow stays even. */
+static size_t xfer_chunk(const struct xfer_progress *p)
+{
+	if (p->rate == 0 || p->rate / 10 >= FTP_XFER_BUF)
+		return FTP_XFER_BUF;
+	return p->rate / 10 > XFER_CHUNK_MIN ? (size_t)(p->rate / 10) : XFER_CHUNK_MIN;
+}
+
+/* Milliseconds the transfer is ahead of its rate limit (0: go on). */
+static long long xfer_ahead(const struct xfer_progress *p)
+{
+	if (p->rate == 0)
+		return 0;
+	long long due = p->t0 + (long long)((double)(p->done - p->start) * 1000.0 / (double)p->rate);
+	long long now = sysio_now_ms();
+	return due > now ? due - now : 0;
+}
+
+/* Sleeps while the transfer is ahead of its rate limit, at most until the
+ * next progress call is due; returns true if it slept (the caller then
+ * starts its round again, its idle clock reset). */
+static bool xfer_hold_back(const struct xfer_progress *p)
+{
+	long long ahead = xfer_ahead(p);
+	if (ahead <= 0)
+		return false;
+	if (ahead > FTP_PROGRESS_MS)
+		ahead = FTP_PROGRESS_MS;
+	poll(NULL, 0, (int)ahead);
+	return true;
 }
 
 /* Calls the callback when one is set and a call is due (or force).
@@ -74,6 +113,14 @@ static int xfer_wait(const struct ftp *f, const struct xfer_progress *p, long lo
 	return left < 0 ? 0 : (int)left;
 }
 
+/* The ASCII type's second buffer (FTP_XFER_BUF + 1 bytes), made on first use. */
+static char *xfer_text_buf(struct ftp *f)
+{
+	if (f->tbuf == NULL)
+		f->tbuf = xmalloc(FTP_XFER_BUF + 1);
+	return f->tbuf;
+}
+
 /* The transfer buffer, made on first use. */
 static char *xfer_buf(struct ftp *f)
 {
@@ -100,6 +147,10 @@ static enum ftp_status xfer_pump_in(struct ftp *f, int dfd, const struct ftp_sin
 	for (;;) {
 		if (xfer_progress(p, false))
 			return xfer_cancelled(f);
+		if (xfer_hold_back(p)) {
+			idle_since = sysio_now_ms();
+			continue;
+		}
 		struct pollfd pfd = { .fd = dfd, .events = POLLIN };
 		int r = poll(&pfd, 1, xfer_wait(f, p, idle_since));
 		if (r < 0 && errno != EINTR)
@@ -109,7 +160,7 @@ static enum ftp_status xfer_pump_in(struct ftp *f, int dfd, const struct ftp_sin
 				return ftp_fail(f, FTP_AT_DATA, ETIMEDOUT, "data connection");
 			continue;
 		}
-		ssize_t n = recv(dfd, buf, FTP_XFER_BUF, 0);
+		ssize_t n = recv(dfd, buf, xfer_chunk(p), 0);
 		if (n == 0)
 			break;
 		if (n < 0) {
@@ -143,12 +194,14 @@ static enum ftp_status xfer_pump_out(struct ftp *f, int dfd, int fd, struct xfer
 		if (xfer_progress(p, false))
 			return xfer_cancelled(f);
 		if (pos == have) {
-			ssize_t n = sysio_read(fd, buf, FTP_XFER_BUF);
+			/* ASCII: half a buffer read, since every LF may become CR LF. */
+			char *in = f->ascii ? xfer_text_buf(f) : buf;
+			ssize_t n = sysio_read(fd, in, f->ascii ? FTP_XFER_BUF / 2 : FTP_XFER_BUF);
 			if (n < 0)
 				return ftp_fail(f, FTP_AT_LOCAL, errno, "reading the local file");
 			if (n == 0)
 				break;
-			have = (size_t)n;
+			have = f->ascii ? ascii_to_wire(in, (size_t)n, buf) : (size_t)n;
 			pos = 0;
 		}
 		struct pollfd pfd[2] = {
@@ -175,7 +228,12 @@ static enum ftp_status xfer_pump_out(struct ftp *f, int dfd, int fd, struct xfer
 		}
 		if (pfd[0].revents == 0)
 			continue;
-		ssize_t w = send(dfd, buf + pos, have - pos, MSG_NOSIGNAL);
+		if (xfer_hold_back(p)) {
+			idle_since = sysio_now_ms();
+			continue;
+		}
+		size_t chunk = xfer_chunk(p);
+		ssize_t w = send(dfd, buf + pos, have - pos < chunk ? have - pos : chunk, MSG_NOSIGNAL);
 		if (w < 0) {
 			if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
 				continue;
@@ -229,10 +287,10 @@ enum ftp_status ftp_xfer_abort(struct ftp *f, int *dfd, enum ftp_status st)
 	memcpy(keep, f->msg, sizeof keep);
 	ftp_trace(f, FTP_TRACE_INFO, "aborting the transfer (%s)", keep);
 	if (f->fd >= 0 && ftp_send(f, "ABOR", NULL) == FTP_S_OK) {
-		ftp_data_reset(dfd);
+		ftp_data_reset(f, dfd);
 		xfer_abort_replies(f);
 	}
-	ftp_data_reset(dfd);
+	ftp_data_reset(f, dfd);
 	memcpy(f->msg, keep, sizeof keep);
 	return st;
 }
@@ -258,11 +316,14 @@ static enum ftp_status xfer_start(struct ftp *f, int *dfd, const char *verb, con
 		st = ftp_read_reply(f);
 	if (st == FTP_S_OK && f->code / 100 == 1) {
 		f->retry_ok = false;   /* data may move now: never repeat silently */
-		return FTP_S_OK;
+		st = ftp_data_accept(f, dfd);
+		if (st != FTP_S_OK)
+			ftp_data_reset(f, dfd);
+		return st;
 	}
 	if (st == FTP_S_OK && done_ok && f->code / 100 == 2)
-		return FTP_S_OK;
-	ftp_data_reset(dfd);
+		return ftp_data_accept(f, dfd);
+	ftp_data_reset(f, dfd);
 	if (st == FTP_S_OK)
 		st = ftp_check(f, 1);
 	return st;
@@ -297,11 +358,13 @@ enum ftp_status ftp_xfer_recv(struct ftp *f, int dfd, const char *verb, const ch
 
 	if (st != FTP_S_OK)
 		return st;
-	bool finished = f->code / 100 == 2;
+	bool finished = f->code / 100 == 2;   /* also when the 226 came before the connection */
 	if (finished)
 		ftp_msg_from_reply(f);
 	xfer_progress_init(&p, progress, parg, offset, total);
+	p.rate = sink->limited ? f->rate : 0;
 	st = xfer_pump_in(f, dfd, sink, &p);
+	f->xfer_done = p.done;
 	if (st != FTP_S_OK)
 		return ftp_xfer_abort(f, &dfd, st);
 	sysio_close(&dfd);
@@ -320,10 +383,11 @@ static enum ftp_status xfer_send(struct ftp *f, int dfd, const char *verb, const
 	p->t0 = sysio_now_ms();
 	p->last = p->t0 - FTP_PROGRESS_MS;
 	st = xfer_pump_out(f, dfd, fd, p, &early);
+	f->xfer_done = p->done;
 	if (st != FTP_S_OK)
 		return ftp_xfer_abort(f, &dfd, st);
 	if (early) {
-		ftp_data_reset(&dfd);
+		ftp_data_reset(f, &dfd);
 		st = xfer_final_status(f);
 		if (st == FTP_S_OK) {
 			char keep[FTP_MSG_MAX];
@@ -337,10 +401,25 @@ static enum ftp_status xfer_send(struct ftp *f, int dfd, const char *verb, const
 	return xfer_finish(f);
 }
 
-/* Writes all of buf to the caller's fd. */
+/* Where a download writes: the caller's fd, through the ASCII type's
+ * conversion when it is on. */
+struct xfer_out {
+	struct ftp *f;        /* for the conversion buffer */
+	int fd;               /* the caller's file */
+	bool ascii;           /* CR LF becomes LF */
+	struct ascii_in conv; /* the conversion's state between buffers */
+};
+
+/* Writes all of buf to the caller's fd, converted when ASCII. */
 static int sink_fd(void *arg, const char *buf, size_t n)
 {
-	return sysio_write_all(*(const int *)arg, buf, n) < 0 ? errno : 0;
+	struct xfer_out *o = arg;
+	if (o->ascii) {
+		char *text = xfer_text_buf(o->f);
+		n = ascii_from_wire(&o->conv, buf, n, text);
+		buf = text;
+	}
+	return sysio_write_all(o->fd, buf, n) < 0 ? errno : 0;
 }
 
 /* Arguments of a download or upload. */
@@ -377,8 +456,35 @@ static enum ftp_status op_get(struct ftp *f, void *p)
 	st = ftp_data_open(f, &dfd);
 	if (st != FTP_S_OK)
 		return st;
-	struct ftp_sink sink = { .write = sink_fd, .arg = &a->fd, .what = "writing the local file" };
-	return ftp_xfer_recv(f, dfd, "RETR", a->remote, a->offset, total, &sink, a->fn, a->arg);
+	struct xfer_out out = { .f = f, .fd = a->fd, .ascii = f->ascii };
+	struct ftp_sink sink = { .write = sink_fd, .arg = &out, .what = "writing the local file",
+				 .limited = true };
+	st = ftp_xfer_recv(f, dfd, "RETR", a->remote, a->offset, total, &sink, a->fn, a->arg);
+	char cr;
+	if (st == FTP_S_OK && ascii_from_wire_end(&out.conv, &cr) > 0 &&
+	    sysio_write_all(a->fd, &cr, 1) < 0)
+		return ftp_fail(f, FTP_AT_LOCAL, errno, "writing the local file");
+	return st;
+}
+
+/* Refuses an offset in ASCII mode: REST counts bytes on the wire, which
+ * differ from bytes on disk. */
+static enum ftp_status xfer_no_ascii_offset(struct ftp *f)
+{
+	ftp_set_msg(f, "transfers in ascii mode cannot resume (REST counts the server's bytes)");
+	f->code = 0;
+	return FTP_S_USAGE;
+}
+
+/* True when a failed transfer is worth another try, having noted why. */
+static bool xfer_retry_due(struct ftp *f, enum ftp_status st, int attempt, char *why,
+			   size_t whysz)
+{
+	/* A connect failure has had its retries already (ftp_reconnect). */
+	if (attempt >= f->retries || st == FTP_S_CONNECT || !ftp_retryable(f, st))
+		return false;
+	snprintf(why, whysz, "%s", f->msg);
+	return true;
 }
 
 enum ftp_status ftp_get(struct ftp *f, const char *remote, int fd, off_t offset,
@@ -387,13 +493,31 @@ enum ftp_status ftp_get(struct ftp *f, const char *remote, int fd, off_t offset,
 	enum ftp_status st;
 	struct xfer_args a = { .remote = remote, .fd = fd, .offset = offset,
 			       .fn = progress, .arg = arg };
+	char why[FTP_MSG_MAX];
+
 	if (!ftp_arg_ok(f, remote, true, &st))
 		return st;
 	if (offset < 0 || fd < 0) {
 		ftp_set_msg(f, "a negative offset or file descriptor");
 		return FTP_S_USAGE;
 	}
-	return ftp_run(f, op_get, &a);
+	if (offset > 0 && f->ascii)
+		return xfer_no_ascii_offset(f);
+	for (int attempt = 0;; attempt++) {
+		f->xfer_done = a.offset;
+		st = ftp_run(f, op_get, &a);
+		if (st == FTP_S_OK || !xfer_retry_due(f, st, attempt, why, sizeof why))
+			return st;
+		/* Go on from what arrived: REST, and the sink written from there
+		 * (in binary only: ASCII offsets on the wire and on disk differ). */
+		if (f->xfer_done > a.offset) {
+			if (!(f->feat & FTP_FEAT_REST) || f->ascii)
+				return st;   /* no way to go on from the middle */
+			a.offset = f->xfer_done;
+		}
+		if (!ftp_backoff(f, attempt, why, progress, arg, a.offset, -1))
+			return FTP_S_CANCELLED;
+	}
 }
 
 /* Declares the bytes an upload will send with ALLO (RFC 959), so the
@@ -440,7 +564,8 @@ static enum ftp_status op_put(struct ftp *f, void *p)
 		if (pos >= 0 && pos <= sb.st_size)
 			total = start + (sb.st_size - pos);
 	}
-	enum ftp_status st = total >= 0 ? xfer_allo(f, total - start) : FTP_S_OK;
+	/* The size on the wire is known in binary only (ASCII adds CRs). */
+	enum ftp_status st = total >= 0 && !f->ascii ? xfer_allo(f, total - start) : FTP_S_OK;
 	if (st != FTP_S_OK)
 		return st;
 	int dfd;
@@ -448,8 +573,32 @@ static enum ftp_status op_put(struct ftp *f, void *p)
 	if (st != FTP_S_OK)
 		return st;
 	xfer_progress_init(&prog, a->fn, a->arg, start, total);
+	prog.rate = f->rate;
 	return xfer_send(f, dfd, a->mode == FTP_PUT_APPEND ? "APPE" : "STOR", a->remote,
 			 a->mode == FTP_PUT_RESUME ? a->offset : 0, a->fd, &prog);
+}
+
+/* Before another try of a broken upload: where to read from and write
+ * at. A fresh upload starts over (a server may have kept the old file
+ * rather than the part sent: ferryd does); a resumed one goes on from the
+ * size the server now reports; an append that sent anything is not tried
+ * again (the server's starting size is not known). False: no retry. */
+static bool xfer_put_again(struct ftp *f, struct xfer_args *a, off_t pos0, off_t size)
+{
+	switch (a->mode) {
+	case FTP_PUT_REPLACE:
+		return lseek(a->fd, pos0, SEEK_SET) == pos0;
+	case FTP_PUT_RESUME: {
+		off_t rsize;
+		if (ftp_size(f, a->remote, &rsize) == FTP_S_OK && rsize >= a->offset &&
+		    rsize <= size)
+			a->offset = rsize;
+		return true;
+	}
+	case FTP_PUT_APPEND:
+		return f->xfer_done <= a->offset;
+	}
+	return false;
 }
 
 enum ftp_status ftp_put(struct ftp *f, int fd, const char *remote, enum ftp_put_mode mode,
@@ -458,6 +607,9 @@ enum ftp_status ftp_put(struct ftp *f, int fd, const char *remote, enum ftp_put_
 	enum ftp_status st;
 	struct xfer_args a = { .remote = remote, .fd = fd, .mode = mode, .offset = offset,
 			       .fn = progress, .arg = arg };
+	char why[FTP_MSG_MAX];
+	struct stat sb;
+
 	if (!ftp_arg_ok(f, remote, true, &st))
 		return st;
 	if (offset < 0 || fd < 0 || (mode == FTP_PUT_REPLACE && offset != 0) ||
@@ -465,5 +617,21 @@ enum ftp_status ftp_put(struct ftp *f, int fd, const char *remote, enum ftp_put_
 		ftp_set_msg(f, "bad upload mode, offset or file descriptor");
 		return FTP_S_USAGE;
 	}
-	return ftp_run(f, op_put, &a);
+	if (f->ascii && (mode != FTP_PUT_REPLACE))
+		return xfer_no_ascii_offset(f);
+	/* Only a regular file can be read again for another try. */
+	bool again = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+	off_t pos0 = again ? lseek(fd, 0, SEEK_CUR) : -1;
+	for (int attempt = 0;; attempt++) {
+		f->xfer_done = a.offset;
+		st = ftp_run(f, op_put, &a);
+		if (st == FTP_S_OK || pos0 < 0 || !xfer_retry_due(f, st, attempt, why, sizeof why))
+			return st;
+		if (!ftp_backoff(f, attempt, why, progress, arg, a.offset, sb.st_size))
+			return FTP_S_CANCELLED;
+		if (!xfer_put_again(f, &a, pos0, sb.st_size)) {
+			ftp_set_msg(f, "%s", why);
+			return st;
+		}
+	}
 }

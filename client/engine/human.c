@@ -1,9 +1,12 @@
 /* human: sizes, rates and times for people (see human.h). */
 #include "config.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "human.h"
 
@@ -80,5 +83,55 @@ char *human_eta(double secs, char *out, size_t outsz)
 		snprintf(out, outsz, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
 	else
 		snprintf(out, outsz, "%ld:%02ld", s / 60, s % 60);
+	return out;
+}
+
+/* The unit letters human_parse_size knows, each 1024 times the one before. */
+static const char human_letters[] = "KMG";
+/* Largest byte count read. */
+#define HUMAN_PARSE_MAX 4611686018427387904.0
+
+bool human_parse_size(const char *s, off_t *out)
+{
+	double v = 0, scale = 1;
+	const char *p = s;
+	bool digits = false;
+
+	for (; *p >= '0' && *p <= '9'; p++, digits = true)
+		v = v * 10 + (*p - '0');
+	if (*p == '.') {
+		double place = 0.1;
+		for (p++; *p >= '0' && *p <= '9'; p++, digits = true, place /= 10)
+			v += (*p - '0') * place;
+	}
+	if (!digits)
+		return false;
+	const char *u = memchr(human_letters, toupper((unsigned char)*p), sizeof human_letters - 1);
+	if (*p != '\0' && u != NULL) {
+		for (const char *l = human_letters; l <= u; l++)
+			scale *= 1024;
+		p++;
+		if (*p == 'B' || *p == 'b')
+			p++;
+	}
+	if (*p != '\0' || v * scale > HUMAN_PARSE_MAX)
+		return false;
+	*out = (off_t)(v * scale + 0.5);
+	return true;
+}
+
+char *human_format_size(off_t bytes, char *out, size_t outsz)
+{
+	size_t u = 0;
+	off_t v = bytes;
+
+	while (v != 0 && v % 1024 == 0 && u < sizeof human_letters - 1) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(out, outsz, "%jd", (intmax_t)bytes);
+	else
+		snprintf(out, outsz, "%jd%c", (intmax_t)v, human_letters[u - 1]);
 	return out;
 }

@@ -5,6 +5,7 @@
 #ifndef FERRY_HUMAN_H
 #define FERRY_HUMAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -25,5 +26,14 @@ char *human_seconds(double secs, char *out, size_t outsz);
 /* Writes a time left as "M:SS" or "H:MM:SS", or "--:--" when it is
  * unknown (negative, not finite, or beyond 99 hours); returns out. */
 char *human_eta(double secs, char *out, size_t outsz);
+
+/* Reads a byte count as people write it: digits, an optional fraction,
+ * then an optional K, M or G (binary units, any case, "KB" too), like
+ * "512K" or "1.5M". Sets *out and returns true, or false for anything
+ * else or more than 2^62 bytes. */
+bool human_parse_size(const char *s, off_t *out);
+/* Writes bytes the way human_parse_size reads them, exactly: "512K",
+ * "3M", "1000"; returns out. */
+char *human_format_size(off_t bytes, char *out, size_t outsz);
 
 #endif

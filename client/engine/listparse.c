@@ -252,6 +252,7 @@ int listparse_mlsx(const char *line, size_t len, struct ftp_entry *e)
 		}
 		f += flen + 1;
 	}
+	e->mtime_exact = e->mtime != 0;
 	if (!keep || lp_dot_name(name, name_len)) {
 		listparse_entry_free(e);
 		return 0;
@@ -521,8 +522,7 @@ int listparse_list(const char *line, size_t len, time_t now, struct ftp_entry *e
 	return lp_dos(line, len, t, nt, e);
 }
 
-/* Appends one entry to the listing, taking over its strings. */
-static void lp_push(struct ftp_listing *l, const struct ftp_entry *e)
+void listparse_add(struct ftp_listing *l, const struct ftp_entry *e)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 64;
@@ -545,7 +545,7 @@ void listparse_buffer(const char *data, size_t len, bool mlsx, time_t now,
 		struct ftp_entry e;
 		int r = mlsx ? listparse_mlsx(p, n, &e) : listparse_list(p, n, now, &e);
 		if (r > 0)
-			lp_push(out, &e);
+			listparse_add(out, &e);
 		else if (r < 0 && n > 0)
 			out->skipped++;
 		p = nl ? nl + 1 : end;

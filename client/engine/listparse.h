@@ -31,6 +31,7 @@ struct ftp_entry {
 	enum ftp_entry_type type;
 	off_t size;        /* bytes; -1 when unknown */
 	time_t mtime;      /* modification time, seconds since the epoch (UTC); 0 when unknown */
+	bool mtime_exact;  /* mtime is to the second (MLSx "modify"), not a LIST date */
 	char perms[LISTPARSE_PERMS_MAX];  /* "drwxr-xr-x" form; "" when unknown */
 	char *target;      /* symlink target, sanitised; NULL when none or unknown */
 };
@@ -60,6 +61,8 @@ void listparse_buffer(const char *data, size_t len, bool mlsx, time_t now,
 /* Parses an RFC 3659 time-val "YYYYMMDDHHMMSS[.sss]" (UTC, as in MLSx
  * "modify" and MDTM replies) of n bytes; returns 0 if it is malformed. */
 time_t listparse_time_val(const char *s, size_t n);
+/* Appends e to l, which takes over its strings. */
+void listparse_add(struct ftp_listing *l, const struct ftp_entry *e);
 /* Prepares an empty listing. */
 void listparse_init(struct ftp_listing *l);
 /* Frees every entry and the array; the listing is empty afterwards. */

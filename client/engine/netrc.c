@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "netrc.h"
@@ -17,6 +18,8 @@
 #include "sysio.h"
 #include "xalloc.h"
 
+/* Mode bits that must be clear on a file holding passwords: group and others. */
+#define NETRC_PRIVATE_MASK 077
 /* Longest token kept, in bytes. */
 #define NETRC_TOKEN_MAX 1024
 
@@ -242,7 +245,8 @@ bool netrc_lookup(const char *path, const char *host, const char *login,
 	sbuf_init(&text, NETRC_MAX);
 	if (path != NULL ? sbuf_puts(&name, path) : netrc_default_path(&name)) {
 		int fd = open(sbuf_str(&name), O_RDONLY | O_CLOEXEC);
-		bool ok = fd >= 0;
+		struct stat sb;
+		bool ok = fd >= 0 && fstat(fd, &sb) == 0;
 		ssize_t n;
 		while (ok && (n = sysio_read(fd, buf, sizeof buf)) != 0)
 			ok = n > 0 && sbuf_append(&text, buf, (size_t)n);
@@ -250,6 +254,10 @@ bool netrc_lookup(const char *path, const char *host, const char *login,
 			close(fd);
 		if (ok)
 			found = netrc_find(sbuf_str(&text), text.len, host, login, out);
+		if (found && out->password != NULL && (sb.st_mode & NETRC_PRIVATE_MASK) != 0) {
+			netrc_set(&out->password, NULL);
+			out->unsafe = true;
+		}
 		memset(buf, 0, sizeof buf);
 		if (text.data != NULL)
 			memset(text.data, 0, text.cap);

@@ -16,7 +16,10 @@
 /* Credentials found for a host; strings owned by the struct. */
 struct netrc_entry {
 	char *login;     /* login name; NULL when the entry names none */
-	char *password;  /* password; NULL when the entry gives none */
+	char *password;  /* password; NULL when the entry gives none (or it was unsafe) */
+	bool unsafe;     /* the entry had a password, but group or others may read
+			  * or write the file: the password was dropped, as ftp(1)
+			  * does */
 };
 
 /* Looks host up in the text of a .netrc (len bytes): the first "machine"
@@ -26,7 +29,8 @@ struct netrc_entry {
 bool netrc_find(const char *text, size_t len, const char *host, const char *login,
 		struct netrc_entry *out);
 /* Like netrc_find on the file at path, or on $HOME/.netrc when path is
- * NULL. A missing or unreadable file finds nothing. */
+ * NULL. A missing or unreadable file finds nothing; a password from a
+ * file others may read is dropped (out->unsafe). */
 bool netrc_lookup(const char *path, const char *host, const char *login,
 		  struct netrc_entry *out);
 /* Frees the strings (clearing the password first). */

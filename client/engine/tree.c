@@ -171,6 +171,21 @@ static bool tree_dot(const char *name)
 	return strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
 }
 
+/* Lists the remote directory remote into l (initialised here; the caller
+ * frees it on success), in name order; false (walk failed) otherwise. */
+static bool tree_list(struct tree_walk *w, const char *remote, int depth, struct ftp_listing *l)
+{
+	listparse_init(l);
+	enum ftp_status st = ftp_list(w->f, remote, l);
+	if (st != FTP_S_OK) {
+		listparse_free(l);
+		return tree_fail_ftp(w, st, depth > 0 ? remote : NULL);
+	}
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof l->v[0], tree_entry_cmp);
+	return true;
+}
+
 /* Copies the remote directory remote into the local directory local. */
 static bool tree_down(struct tree_walk *w, const char *local, const char *remote, int depth)
 {
@@ -178,22 +193,15 @@ static bool tree_down(struct tree_walk *w, const char *local, const char *remote
 	struct sbuf rpath, lpath;
 	bool fresh, ok = true;
 
-	if (!tree_depth_ok(w, depth, local) || !tree_local_mkdir(w, local, &fresh))
+	if (!tree_depth_ok(w, depth, local) || !tree_local_mkdir(w, local, &fresh) ||
+	    !tree_list(w, remote, depth, &l))
 		return false;
-	listparse_init(&l);
-	enum ftp_status st = ftp_list(w->f, remote, &l);
-	if (st != FTP_S_OK) {
-		listparse_free(&l);
-		return tree_fail_ftp(w, st, depth > 0 ? remote : NULL);
-	}
-	if (l.n > 1)
-		qsort(l.v, l.n, sizeof l.v[0], tree_entry_cmp);
 	sbuf_init(&rpath, PATH_LEN_MAX);
 	sbuf_init(&lpath, PATH_LEN_MAX);
 	for (size_t i = 0; i < l.n && ok; i++) {
 		const struct ftp_entry *fe = &l.v[i];
 		struct tree_entry e = { .display = fe->display, .type = fe->type, .size = fe->size,
-					.fresh = fresh };
+					.mtime = fe->mtime_exact ? fe->mtime : 0, .fresh = fresh };
 		if (tree_stop(w)) {
 			ok = false;
 		} else if (tree_dot(fe->name)) {
@@ -286,6 +294,7 @@ static bool tree_up(struct tree_walk *w, const char *local, const char *remote, 
 			e.local = sbuf_str(&lpath);
 			e.remote = sbuf_str(&rpath);
 			e.size = sb.st_size;
+			e.mtime = sb.st_mtime;
 			e.type = S_ISDIR(sb.st_mode) ? FTP_ENTRY_DIR
 			       : S_ISREG(sb.st_mode) ? FTP_ENTRY_FILE
 			       : S_ISLNK(sb.st_mode) ? FTP_ENTRY_LINK : FTP_ENTRY_OTHER;
@@ -300,14 +309,70 @@ static bool tree_up(struct tree_walk *w, const char *local, const char *remote, 
 	return ok;
 }
 
+/* Starts a result: done, nothing failed, nothing counted. */
+static void tree_result_init(struct tree_result *r)
+{
+	r->end = TREE_DONE;
+	r->status = FTP_S_OK;
+	r->msg[0] = '\0';
+	r->removed_files = r->removed_dirs = 0;
+}
+
+/* Removes the remote directory remote with everything in it. */
+static bool tree_rm(struct tree_walk *w, const char *remote, int depth)
+{
+	struct ftp_listing l;
+	struct sbuf path;
+	bool ok = true;
+
+	if (!tree_depth_ok(w, depth, remote) || !tree_list(w, remote, depth, &l))
+		return false;
+	enum ftp_status st;
+	sbuf_init(&path, PATH_LEN_MAX);
+	for (size_t i = 0; i < l.n && ok; i++) {
+		const struct ftp_entry *e = &l.v[i];
+		if (tree_stop(w)) {
+			ok = false;
+		} else if (tree_dot(e->name)) {
+			continue;
+		} else if (!path_safe_name(e->name)) {
+			ok = tree_fail(w, FTP_S_REFUSED, "%s: the server listed %s, not a plain name; "
+				       "nothing more deleted", remote, e->display);
+		} else if (!path_join(&path, remote, e->name)) {
+			ok = tree_fail_errno(w, ENAMETOOLONG, e->display);
+		} else if (e->type == FTP_ENTRY_DIR) {
+			ok = tree_rm(w, sbuf_str(&path), depth + 1);
+		} else if ((st = ftp_delete(w->f, sbuf_str(&path))) != FTP_S_OK) {
+			ok = tree_fail_ftp(w, st, sbuf_str(&path));
+		} else {
+			w->r->removed_files++;
+		}
+	}
+	sbuf_free(&path);
+	listparse_free(&l);
+	if (!ok)
+		return false;
+	if ((st = ftp_rmdir(w->f, remote)) != FTP_S_OK)
+		return tree_fail_ftp(w, st, remote);
+	w->r->removed_dirs++;
+	return true;
+}
+
+void tree_remove(struct ftp *f, const char *remote, const struct tree_visitor *v,
+		 struct tree_result *r)
+{
+	struct tree_walk w = { .f = f, .v = v, .r = r };
+
+	tree_result_init(r);
+	tree_rm(&w, remote, 0);
+}
+
 void tree_walk(struct ftp *f, enum tree_way way, const char *local, const char *remote,
 	       const struct tree_visitor *v, struct tree_result *r)
 {
 	struct tree_walk w = { .f = f, .way = way, .v = v, .r = r };
 
-	r->end = TREE_DONE;
-	r->status = FTP_S_OK;
-	r->msg[0] = '\0';
+	tree_result_init(r);
 	if (way == TREE_DOWNLOAD)
 		tree_down(&w, local, remote, 0);
 	else

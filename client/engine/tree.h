@@ -1,5 +1,6 @@
 /* tree: walking a directory tree to copy it: the one walk behind the
- * command line's get -r and put -r and the TUI's directory copies.
+ * command line's get -r and put -r and the TUI's directory copies; and
+ * removing a remote tree (rm -r).
  *
  * A download walks the server's tree (one listing per directory, through
  * the engine), an upload the local one (readdir). Each directory's target
@@ -17,6 +18,7 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "ftp.h"
 
@@ -44,6 +46,8 @@ struct tree_entry {
 	const char *display;      /* its name in the source, sanitised for messages */
 	enum ftp_entry_type type; /* what the source says it is */
 	off_t size;               /* the source's size in bytes; -1 when unknown */
+	time_t mtime;             /* the source's modification time when known to the
+				   * second (MLSD, local files); 0: ask (MDTM) */
 	bool fresh;               /* its directory was made by this walk: no target exists yet */
 };
 
@@ -70,6 +74,8 @@ struct tree_result {
 	enum tree_end end;        /* how it ended */
 	enum ftp_status status;   /* TREE_FAILED: FTP_S_LOCAL for a local error, else the engine's */
 	char msg[TREE_MSG_MAX];   /* TREE_FAILED: one sanitised line, "PATH: reason" */
+	size_t removed_files;     /* tree_remove: files and links deleted */
+	size_t removed_dirs;      /* tree_remove: directories removed */
 };
 
 /* Walks the source tree of way: the remote directory remote into the
@@ -79,5 +85,14 @@ struct tree_result {
  * remote directory, which the walk leaves where it found it. */
 void tree_walk(struct ftp *f, enum tree_way way, const char *local, const char *remote,
 	       const struct tree_visitor *v, struct tree_result *r);
+
+/* Removes the remote directory remote and everything in it, as rm -r and
+ * the screen's delete do: lists it, deletes its files and links (a link
+ * is deleted, never followed), goes into its directories, then RMD.
+ * Stops at the first failure, and refuses a listing name that is not a
+ * plain name rather than delete something else. v->stop is asked before
+ * each entry (v->file and v->skipped are not used). Fills r. */
+void tree_remove(struct ftp *f, const char *remote, const struct tree_visitor *v,
+		 struct tree_result *r);
 
 #endif

@@ -1,7 +1,11 @@
 /* actions: one handler per key action, found through a table indexed by
- * the action (see actions.h). Handlers change the model, call the sides
- * for file operations and the queue for copies, and leave messages in
- * the status line; nothing here draws directly. */
+ * the action (see actions.h). Handlers change the model, send requests
+ * to the panes' sides, queue copies and deletes, and leave messages in
+ * the status line; nothing here draws directly or waits for the network.
+ * A handler that asks a question first copies what it needs out of the
+ * panes (struct act_item): while a dialog is open the screen keeps taking
+ * the workers' messages, and a listing that arrives replaces the pane's
+ * entries. */
 #include "config.h"
 
 #include <stdio.h>
@@ -10,20 +14,40 @@
 
 #include "actions.h"
 #include "dialog.h"
+#include "human.h"
 #include "sbuf.h"
 #include "path.h"
+#include "sanitize.h"
 #include "url.h"
 #include "xalloc.h"
 
 /* Longest question text, in bytes. */
-#define ACT_QUESTION_MAX 512
+#define ACT_QUESTION_MAX 1024
 /* Characters kept of a port typed in the connect dialog. */
 #define ACT_PORT_MAX 16
+/* Longest tag pattern, in bytes. */
+#define ACT_PATTERN_MAX 256
+
+/* An entry copied out of a pane. */
+struct act_item {
+	char *name;               /* raw name */
+	char *display;            /* sanitised name */
+	enum ftp_entry_type type; /* what it is */
+	bool link;                /* a symbolic link */
+	off_t size;               /* bytes, -1 unknown */
+	time_t mtime;             /* date, 0 unknown */
+};
 
 /* The active pane. */
 static struct pane *act_pane(struct app *a)
 {
 	return a->pane[a->active];
+}
+
+/* The other pane's side. */
+static enum app_side act_other(const struct app *a)
+{
+	return a->active == APP_LOCAL ? APP_REMOTE : APP_LOCAL;
 }
 
 static void act_up(struct app *a) { pane_move(act_pane(a), -1); }
@@ -37,8 +61,12 @@ static void act_parent(struct app *a) { side_up(a, a->active); }
 static void act_filter(struct app *a) { dialog_filter(a); }
 static void act_help(struct app *a) { dialog_help(a); }
 
-static void act_clear_filter(struct app *a)
+/* Esc: a connection being opened or a listing awaited is cancelled;
+ * otherwise the filter is cleared. */
+static void act_escape(struct app *a)
 {
+	if (side_cancel(a))
+		return;
 	if (pane_filter(act_pane(a))[0] != '\0') {
 		pane_set_filter(act_pane(a), "");
 		app_status(a, false, "filter cleared");
@@ -47,7 +75,7 @@ static void act_clear_filter(struct app *a)
 
 static void act_switch(struct app *a)
 {
-	a->active = a->active == APP_LOCAL ? APP_REMOTE : APP_LOCAL;
+	a->active = act_other(a);
 }
 
 static void act_tag(struct app *a)
@@ -56,10 +84,43 @@ static void act_tag(struct app *a)
 	pane_move(act_pane(a), 1);
 }
 
+/* Tags (tag) or untags by a pattern asked for. */
+static void act_tag_by(struct app *a, bool tag)
+{
+	char pattern[ACT_PATTERN_MAX] = "*";
+	if (!dialog_input(a, tag ? "Tag the names matching:" : "Untag the names matching:",
+			  pattern, sizeof pattern, false, true) || pattern[0] == '\0')
+		return;
+	size_t n = pane_tag_pattern(act_pane(a), pattern, tag);
+	app_status(a, false, "%zu %s", n, tag ? "tagged" : "untagged");
+}
+
+static void act_tag_pattern(struct app *a) { act_tag_by(a, true); }
+static void act_untag_pattern(struct app *a) { act_tag_by(a, false); }
+
+static void act_tag_invert(struct app *a)
+{
+	pane_tag_invert(act_pane(a));
+}
+
+/* Says how the active pane is sorted. */
+static void act_sort_status(struct app *a)
+{
+	struct pane *p = act_pane(a);
+	app_status(a, false, "sorted by %s%s", pane_sort_name(pane_sort_mode(p)),
+		   pane_sort_reverse(p) ? ", reversed" : "");
+}
+
 static void act_sort(struct app *a)
 {
 	pane_cycle_sort(act_pane(a));
-	app_status(a, false, "sorted by %s", pane_sort_name(pane_sort_mode(act_pane(a))));
+	act_sort_status(a);
+}
+
+static void act_reverse(struct app *a)
+{
+	pane_reverse_sort(act_pane(a));
+	act_sort_status(a);
 }
 
 static void act_hidden(struct app *a)
@@ -69,74 +130,104 @@ static void act_hidden(struct app *a)
 	app_status(a, false, "hidden files %s", pane_hidden_shown(p) ? "shown" : "hidden");
 }
 
-/* Reloads side with the cursor kept on its entry. */
-static void act_reload(struct app *a, enum app_side side)
-{
-	const struct pane_entry *e = pane_current(a->pane[side]);
-	char *keep = e ? xstrdup(e->name) : NULL;
-	side_load(a, side, NULL, keep);
-	free(keep);
-}
-
 static void act_refresh(struct app *a)
 {
-	act_reload(a, APP_LOCAL);
+	side_load(a, APP_LOCAL, NULL, NULL);
 	if (a->connected)
-		act_reload(a, APP_REMOTE);
-	if (!a->status_error)
-		app_status(a, false, "reloaded");
+		side_load(a, APP_REMOTE, NULL, NULL);
 }
 
-/* The entries an action works on: the tagged ones, or the one under the
- * cursor (never ".."). Returns how many were put in out (caller frees out). */
-static size_t act_targets(struct app *a, const struct pane_entry ***out)
+/* ---- the entries an action works on ---- */
+
+/* Frees n items. */
+static void act_items_free(struct act_item *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].display);
+	}
+	free(v);
+}
+
+/* Copies entry e into it. */
+static void act_item_set(struct act_item *it, const struct pane_entry *e)
+{
+	it->name = xstrdup(e->name);
+	it->display = xstrdup(e->display);
+	it->type = e->type;
+	it->link = e->link;
+	it->size = e->size;
+	it->mtime = e->mtime;
+}
+
+/* True (saying why in the status line) when the cursor is on "..", which
+ * no action but Enter works on; what names the action ("copied"). */
+static bool act_on_parent(struct app *a, const struct pane_entry *e, const char *what)
+{
+	if (e == NULL || strcmp(e->name, PANE_PARENT) != 0)
+		return false;
+	app_status(a, false, "..: the parent directory is not %s (tag entries, or move the "
+		   "cursor onto one)", what);
+	return true;
+}
+
+/* Copies the entries an action works on out of the active pane: the
+ * tagged ones, or the one under the cursor (never ".."). Returns how many
+ * (caller frees *out with act_items_free); what names the action for the
+ * message when the cursor is on "..". */
+static size_t act_targets(struct app *a, struct act_item **out, const char *what)
 {
 	struct pane *p = act_pane(a);
 	size_t n = pane_tag_count(p), k = 0;
+	*out = NULL;
 	if (n > 0) {
 		*out = xcalloc(n, sizeof **out);
 		size_t it = 0;
 		const struct pane_entry *e;
 		while (k < n && (e = pane_tag_next(p, &it)) != NULL)
-			(*out)[k++] = e;
+			act_item_set(&(*out)[k++], e);
 		return k;
 	}
 	const struct pane_entry *e = pane_current(p);
-	if (e == NULL || strcmp(e->name, PANE_PARENT) == 0) {
-		*out = NULL;
+	if (e == NULL || act_on_parent(a, e, what))
 		return 0;
-	}
 	*out = xcalloc(1, sizeof **out);
-	(*out)[0] = e;
+	act_item_set(&(*out)[0], e);
 	return 1;
 }
 
-/* Queues a copy of entry e to the other pane under the name target. */
-static void act_queue_one(struct app *a, const struct pane_entry *e, const char *target,
-			  enum queue_mode mode)
+/* ---- copies ---- */
+
+/* Queues a copy of item it to the other pane under the name target;
+ * returns the job's id, or 0. */
+static unsigned act_queue_one(struct app *a, const struct act_item *it, const char *target,
+			      enum queue_mode mode, off_t target_size)
 {
-	enum app_side from = a->active, to = from == APP_LOCAL ? APP_REMOTE : APP_LOCAL;
+	enum app_side from = a->active, to = act_other(a);
 	struct sbuf src, dst;
+	unsigned id = 0;
 	sbuf_init(&src, PATH_LEN_MAX);
 	sbuf_init(&dst, PATH_LEN_MAX);
-	if (!path_join(&src, pane_path(a->pane[from]), e->name) ||
+	if (!path_join(&src, pane_path(a->pane[from]), it->name) ||
 	    !path_join(&dst, pane_path(a->pane[to]), target)) {
-		app_status(a, true, "%s: path too long", e->display);
+		app_status(a, true, "%s: path too long", it->display);
 	} else {
 		bool up = from == APP_LOCAL;
-		bool tree = e->type == FTP_ENTRY_DIR;
-		queue_add(a->queue, up ? QUEUE_UPLOAD : QUEUE_DOWNLOAD, mode, tree,
-			  up ? sbuf_str(&src) : sbuf_str(&dst), up ? sbuf_str(&dst) : sbuf_str(&src),
-			  tree ? 0 : e->size);
+		bool tree = it->type == FTP_ENTRY_DIR;
+		id = queue_add(a->queue, up ? QUEUE_UPLOAD : QUEUE_DOWNLOAD, mode, tree,
+			       up ? sbuf_str(&src) : sbuf_str(&dst),
+			       up ? sbuf_str(&dst) : sbuf_str(&src), tree ? 0 : it->size);
+		queue_set_dates(a->queue, id, it->mtime, target_size, 0);
 	}
 	sbuf_free(&src);
 	sbuf_free(&dst);
+	return id;
 }
 
 static void act_copy(struct app *a)
 {
-	const struct pane_entry **v;
-	enum app_side to = a->active == APP_LOCAL ? APP_REMOTE : APP_LOCAL;
+	struct act_item *v;
+	enum app_side to = act_other(a);
 	bool all = false;
 	enum queue_answer all_answer = QUEUE_ANSWER_OVERWRITE;
 	size_t queued = 0;
@@ -145,114 +236,196 @@ static void act_copy(struct app *a)
 		app_status(a, true, "not connected: press F2 to connect");
 		return;
 	}
-	size_t n = act_targets(a, &v);
+	size_t n = act_targets(a, &v, "copied");
 	for (size_t i = 0; i < n; i++) {
-		const struct pane_entry *e = v[i];
+		const struct act_item *it = &v[i];
 		char target[PATH_LEN_MAX];
 		enum queue_mode mode = QUEUE_MODE_NEW;
-		if (!path_safe_name(e->name) ||
-		    (e->type != FTP_ENTRY_FILE && e->type != FTP_ENTRY_DIR && e->type != FTP_ENTRY_LINK)) {
-			app_status(a, true, "%s: not a file or directory; skipped", e->display);
+		if (!path_safe_name(it->name) ||
+		    (it->type != FTP_ENTRY_FILE && it->type != FTP_ENTRY_DIR && it->type != FTP_ENTRY_LINK)) {
+			app_status(a, true, "%s: not a file or directory; skipped", it->display);
 			continue;
 		}
-		snprintf(target, sizeof target, "%s", e->name);
-		const struct pane_entry *old = pane_find(a->pane[to], e->name);
-		if (old != NULL && e->type != FTP_ENTRY_DIR) {
+		snprintf(target, sizeof target, "%s", it->name);
+		/* Looked up now, and copied: the dialog may see the pane reloaded. */
+		const struct pane_entry *old = pane_find(a->pane[to], it->name);
+		struct dialog_sides sides = {
+			.size = it->size, .mtime = it->mtime,
+			.target_size = old ? old->size : -1, .target_mtime = old ? old->mtime : 0,
+		};
+		if (old != NULL && it->type != FTP_ENTRY_DIR) {
 			bool this_all = false;
-			enum queue_answer ans = all ? all_answer : dialog_exists(a, e->display, &this_all);
+			enum queue_answer ans = all ? all_answer
+						    : dialog_exists(a, it->display, &sides, &this_all);
 			if (this_all) {
 				all = true;
 				all_answer = ans;
 			}
 			if (ans == QUEUE_ANSWER_ABORT)
 				break;
-			if (ans == QUEUE_ANSWER_SKIP)
+			if (ans == QUEUE_ANSWER_SKIP) {
+				queue_skip(a->queue, act_queue_one(a, it, target, mode, sides.target_size));
 				continue;
+			}
 			if (ans == QUEUE_ANSWER_RESUME)
 				mode = QUEUE_MODE_RESUME;
 			if (ans == QUEUE_ANSWER_RENAME &&
-			    (!dialog_input(a, "Copy under the name:", target, sizeof target, false) ||
+			    (!dialog_input(a, "Copy under the name:", target, sizeof target, false, false) ||
 			     !path_safe_name(target)))
 				continue;
+			if (ans == QUEUE_ANSWER_RENAME)
+				sides.target_size = -1;
 		}
-		act_queue_one(a, e, target, mode);
-		queued++;
+		unsigned id = act_queue_one(a, it, target, mode, sides.target_size);
+		if (id != 0 && strcmp(target, it->name) != 0)
+			queue_show_target(a->queue, id);   /* a renamed copy shows its new name */
+		if (id != 0)
+			queued++;
 	}
-	free(v);
+	act_items_free(v, n);
 	pane_tag_clear(act_pane(a));
 	if (queued > 0)
-		app_status(a, false, "%zu transfer(s) queued", queued);
+		app_status_about(a, APP_TOPIC_QUEUE, false, "%zu transfer(s) queued", queued);
 	app_pump(a);
 }
 
-void actions_ask_held(struct app *a)
+/* Asks about each held transfer (a file of a copied directory whose
+ * target exists), then releases, renames or ends it. */
+static void act_ask_held(struct app *a)
 {
 	struct queue_job *j;
 	enum queue_answer ans;
 
-	a->asking = true;
 	while ((j = queue_held_next(a->queue, &ans)) != NULL) {
 		/* The dialogs keep reporting transfers: the queue may move under
 		 * them, so the job is known by its id and its texts are copied. */
 		unsigned id = j->id;
 		char label[QUEUE_MSG_MAX], name[PATH_LEN_MAX];
 		bool all = false;
+		struct dialog_sides sides = {
+			.size = j->size, .mtime = j->mtime,
+			.target_size = j->target_size, .target_mtime = j->target_mtime,
+		};
 		snprintf(label, sizeof label, "%s", j->label);
 		snprintf(name, sizeof name, "%s", path_last(queue_target(j)));
 		if (ans == QUEUE_ANSWER_ASK)
-			ans = dialog_exists(a, label, &all);
+			ans = dialog_exists(a, label, &sides, &all);
 		bool named = ans == QUEUE_ANSWER_RENAME &&
-			     dialog_input(a, "Copy under the name:", name, sizeof name, false);
+			     dialog_input(a, "Copy under the name:", name, sizeof name, false, false);
 		queue_held_answer(a->queue, id, ans, all, named ? name : NULL);
 	}
+}
+
+/* Writes "SIZE, DATE" of a file into out ("" parts left out when unknown). */
+static void act_describe(off_t size, time_t mtime, char *out, size_t outsz)
+{
+	char sz[HUMAN_BUF] = "", date[32] = "";
+	struct tm tm;
+	if (size >= 0)
+		human_size(size, sz, sizeof sz);
+	if (mtime > 0 && localtime_r(&mtime, &tm) != NULL)
+		strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
+	snprintf(out, outsz, "%s%s%s", sz, sz[0] && date[0] ? ", " : "", date);
+}
+
+/* Asks whether renaming from (size, mtime) may replace to (its size and
+ * date); true for yes. */
+static bool act_ask_replace(struct app *a, const char *from_display, off_t size, time_t mtime,
+			    const char *to_display, off_t tsize, time_t tmtime)
+{
+	char q[ACT_QUESTION_MAX], old[64], new[64];
+	act_describe(tsize, tmtime, old, sizeof old);
+	act_describe(size, mtime, new, sizeof new);
+	snprintf(q, sizeof q, "%s exists%s%s%s.\nReplace it with %s%s%s%s?", to_display,
+		 old[0] ? " (" : "", old, old[0] ? ")" : "", from_display,
+		 new[0] ? " (" : "", new, new[0] ? ")" : "");
+	return dialog_yesno(a, q);
+}
+
+/* Asks about a rename the side refused because the new name exists. */
+static void act_ask_rename(struct app *a)
+{
+	struct app_replace r = a->replace;
+	char from_disp[PATH_LEN_MAX], to_disp[PATH_LEN_MAX];
+	memset(&a->replace, 0, sizeof a->replace);
+	sanitize_text(r.from, strlen(r.from), from_disp, sizeof from_disp);
+	sanitize_text(r.to, strlen(r.to), to_disp, sizeof to_disp);
+	const struct pane_entry *e = pane_find(a->pane[r.side], r.from);
+	if (act_ask_replace(a, from_disp, e ? e->size : -1, e ? e->mtime : 0, to_disp, r.size,
+			    r.mtime))
+		side_rename(a, r.side, r.from, r.to, true);
+	else
+		app_status(a, false, "nothing renamed: %s kept", to_disp);
+	free(r.from);
+	free(r.to);
+}
+
+void actions_ask_pending(struct app *a)
+{
+	a->asking = true;
+	act_ask_held(a);
+	if (a->replace.pending)
+		act_ask_rename(a);
 	a->asking = false;
 	app_pump(a);
 }
+
+/* ---- renames, directories, deletes ---- */
 
 static void act_rename(struct app *a)
 {
 	const struct pane_entry *e = pane_current(act_pane(a));
 	char name[PATH_LEN_MAX], q[ACT_QUESTION_MAX];
-	if (e == NULL || strcmp(e->name, PANE_PARENT) == 0)
+	if (e == NULL || act_on_parent(a, e, "renamed"))
 		return;
-	snprintf(name, sizeof name, "%s", e->name);
-	snprintf(q, sizeof q, "Rename %s to:", e->display);
-	char *from = xstrdup(e->name);
-	if (dialog_input(a, q, name, sizeof name, false) && strcmp(name, from) != 0) {
+	struct act_item it;
+	act_item_set(&it, e);
+	snprintf(name, sizeof name, "%s", it.name);
+	snprintf(q, sizeof q, "Rename %s to:", it.display);
+	if (dialog_input(a, q, name, sizeof name, false, true) && strcmp(name, it.name) != 0) {
+		const struct pane_entry *old = pane_find(act_pane(a), name);
 		if (!path_safe_name(name))
 			app_status(a, true, "a name without '/'");
-		else if (side_rename(a, a->active, from, name))
-			app_status(a, false, "renamed");
+		else if (old == NULL)
+			side_rename(a, a->active, it.name, name, false);
+		else if (act_ask_replace(a, it.display, it.size, it.mtime, old->display, old->size,
+					 old->mtime))
+			side_rename(a, a->active, it.name, name, true);
+		else
+			app_status(a, false, "nothing renamed");
 	}
-	free(from);
+	free(it.name);
+	free(it.display);
 }
 
 static void act_mkdir(struct app *a)
 {
 	char name[PATH_LEN_MAX] = "";
-	if (!dialog_input(a, "New directory name:", name, sizeof name, false) || name[0] == '\0')
+	if (!dialog_input(a, "New directory name:", name, sizeof name, false, false) ||
+	    name[0] == '\0')
 		return;
 	if (!path_safe_name(name))
 		app_status(a, true, "a name without '/'");
-	else if (side_mkdir(a, a->active, name))
-		app_status(a, false, "directory made");
+	else
+		side_mkdir(a, a->active, name);
 }
 
 static void act_delete(struct app *a)
 {
-	const struct pane_entry **v;
+	struct act_item *v;
 	char q[ACT_QUESTION_MAX];
-	size_t n = act_targets(a, &v), gone = 0;
+	enum app_side side = a->active;
+	size_t n = act_targets(a, &v, "deleted"), queued = 0;
 	if (n == 0)
 		return;
 	size_t dirs = 0;
 	for (size_t i = 0; i < n; i++)
-		if (side_is_tree(a, a->active, v[i]))
+		if (v[i].type == FTP_ENTRY_DIR && !v[i].link)
 			dirs++;
 	if (n == 1 && dirs == 1)
-		snprintf(q, sizeof q, "Delete directory %s and everything in it?", v[0]->display);
+		snprintf(q, sizeof q, "Delete directory %s and everything in it?", v[0].display);
 	else if (n == 1)
-		snprintf(q, sizeof q, "Delete %s?", v[0]->display);
+		snprintf(q, sizeof q, "Delete %s?", v[0].display);
 	else if (dirs > 0)
 		snprintf(q, sizeof q, "Delete %zu tagged entries, %zu of them directories with "
 			 "everything in them?", n, dirs);
@@ -260,69 +433,141 @@ static void act_delete(struct app *a)
 		snprintf(q, sizeof q, "Delete %zu tagged entries?", n);
 	if (dialog_yesno(a, q)) {
 		for (size_t i = 0; i < n; i++)
-			if (side_remove(a, a->active, v[i]))
-				gone++;
-		bool err = a->status_error && gone < n;
-		free(v);
-		v = NULL;
-		pane_tag_clear(act_pane(a));
-		act_reload(a, a->active);
-		if (!err)
-			app_status(a, false, "%zu deleted", gone);
+			queued += side_delete(a, side, v[i].name, v[i].type == FTP_ENTRY_DIR && !v[i].link);
+		pane_tag_clear(a->pane[side]);
+		app_status_about(a, APP_TOPIC_QUEUE, false, "deleting %zu (x cancels)", queued);
+		app_pump(a);
 	} else {
 		app_status(a, false, "nothing deleted");
 	}
-	free(v);
+	act_items_free(v, n);
 }
 
 static void act_connect(struct app *a)
 {
-	struct app_login l = a->login;
+	struct app_login l = a->connected ? a->login : a->trying;
 	char port[ACT_PORT_MAX];
 	snprintf(port, sizeof port, "%d", l.port > 0 ? l.port : FTP_DEFAULT_PORT);
-	if (!dialog_input(a, "Host:", l.host, sizeof l.host, false) || l.host[0] == '\0' ||
-	    !dialog_input(a, "Port:", port, sizeof port, false) ||
-	    !dialog_input(a, "User (empty = anonymous):", l.user, sizeof l.user, false) ||
-	    !dialog_input(a, "Password:", l.pass, sizeof l.pass, true)) {
-		app_status(a, false, "%s", a->connected ? "" : "not connected: press F2 to connect");
+	if (!dialog_input(a, "Host:", l.host, sizeof l.host, false, true) || l.host[0] == '\0' ||
+	    !dialog_input(a, "Port:", port, sizeof port, false, true) ||
+	    !dialog_input(a, "User (empty = anonymous):", l.user, sizeof l.user, false, true) ||
+	    !dialog_input(a, "Password:", l.pass, sizeof l.pass, true, true)) {
+		explicit_bzero(l.pass, sizeof l.pass);
+		if (!a->connected)
+			app_status(a, false, "not connected: press F2 to connect");
+		else
+			app_status(a, false, "still connected to %s", a->login.host);
 		return;
 	}
 	l.port = url_port(port);
 	if (l.port < 0) {
 		app_status(a, true, "bad port: %s", port);
+		explicit_bzero(l.pass, sizeof l.pass);
 		return;
 	}
-	a->login = l;
-	app_status(a, false, "connecting to %s...", l.host);
-	app_redraw(a);
-	side_connect(a);
+	a->trying = l;
+	explicit_bzero(l.pass, sizeof l.pass);
+	side_connect(a, NULL);
 }
 
-static void act_xfer_prev(struct app *a)
+/* ---- the transfer panel ---- */
+
+/* The selected job, or NULL. */
+static struct queue_job *act_selected(struct app *a)
 {
-	if (a->xfer_sel > 0)
-		a->xfer_sel--;
+	return queue_find(a->queue, a->xfer_sel);
 }
 
-static void act_xfer_next(struct app *a)
+/* Moves the panel's selection by delta rows; the panel stops following
+ * the running job. */
+static void act_xfer_move(struct app *a, int delta)
 {
-	if (a->xfer_sel + 1 < queue_count(a->queue))
-		a->xfer_sel++;
+	size_t n = queue_count(a->queue);
+	if (n == 0)
+		return;
+	size_t i = queue_index(a->queue, a->xfer_sel);
+	if (i == SIZE_MAX)
+		i = 0;
+	else if (delta < 0 && i > 0)
+		i--;
+	else if (delta > 0 && i + 1 < n)
+		i++;
+	a->xfer_sel = queue_at(a->queue, i)->id;
+	a->xfer_follow = false;
 }
+
+static void act_xfer_prev(struct app *a) { act_xfer_move(a, -1); }
+static void act_xfer_next(struct app *a) { act_xfer_move(a, 1); }
 
 static void act_cancel(struct app *a)
 {
-	struct queue_job *j = queue_at(a->queue, a->xfer_sel);
+	struct queue_job *j = act_selected(a);
 	if (j == NULL) {
 		app_status(a, false, "no transfer selected");
 		return;
 	}
 	if (queue_cancel(a->queue, j->id)) {
-		worker_cancel(&a->worker, j->id);
+		app_stop_marked(a);
 		app_status(a, false, "cancelling %s", j->label);
 	} else if (j->state == QUEUE_CANCELLED) {
 		app_status(a, false, "cancelled %s", j->label);
 	}
+}
+
+static void act_cancel_folder(struct app *a)
+{
+	struct queue_job *j = act_selected(a);
+	if (j == NULL) {
+		app_status(a, false, "no transfer selected");
+		return;
+	}
+	unsigned top = j->parent != 0 ? j->parent : j->id;
+	const struct queue_job *t = queue_find(a->queue, top);
+	char label[QUEUE_MSG_MAX];
+	snprintf(label, sizeof label, "%s", t ? t->label : j->label);
+	queue_cancel_folder(a->queue, j->id);
+	app_stop_marked(a);
+	app_status(a, false, "cancelled the copy of %s and everything it holds", label);
+}
+
+static void act_cancel_all(struct app *a)
+{
+	char q[ACT_QUESTION_MAX];
+	size_t n = queue_active(a->queue);
+	if (n == 0) {
+		app_status(a, false, "no transfer to cancel");
+		return;
+	}
+	snprintf(q, sizeof q, "Cancel all %zu unfinished transfer(s)?", n);
+	if (!dialog_yesno(a, q)) {
+		app_status(a, false, "nothing cancelled");
+		return;
+	}
+	queue_cancel_all(a->queue);
+	app_stop_marked(a);
+	app_status(a, false, "cancelled %zu transfer(s)", n);
+}
+
+static void act_retry(struct app *a)
+{
+	size_t n = queue_retry_failed(a->queue);
+	if (n == 0) {
+		app_status(a, false, "no failed transfer to retry");
+		return;
+	}
+	app_status_about(a, APP_TOPIC_QUEUE, false, "%zu failed transfer(s) queued again", n);
+	app_pump(a);
+}
+
+static void act_clear_done(struct app *a)
+{
+	queue_prune(a->queue, 0, true);
+	app_status(a, false, "finished transfers cleared");
+}
+
+static void act_xfer_size(struct app *a)
+{
+	a->xfer_big = !a->xfer_big;
 }
 
 static void act_quit(struct app *a)
@@ -342,12 +587,17 @@ static void (*const act_table[ACT_COUNT])(struct app *a) = {
 	[ACT_UP] = act_up, [ACT_DOWN] = act_down, [ACT_PGUP] = act_pgup,
 	[ACT_PGDN] = act_pgdn, [ACT_HOME] = act_home, [ACT_END] = act_end,
 	[ACT_OPEN] = act_open, [ACT_PARENT] = act_parent, [ACT_SWITCH] = act_switch,
-	[ACT_TAG] = act_tag, [ACT_FILTER] = act_filter, [ACT_SORT] = act_sort,
-	[ACT_HIDDEN] = act_hidden, [ACT_CLEAR_FILTER] = act_clear_filter, [ACT_REFRESH] = act_refresh, [ACT_COPY] = act_copy,
-	[ACT_RENAME] = act_rename, [ACT_MKDIR] = act_mkdir, [ACT_DELETE] = act_delete,
-	[ACT_CONNECT] = act_connect, [ACT_XFER_PREV] = act_xfer_prev,
-	[ACT_XFER_NEXT] = act_xfer_next, [ACT_CANCEL] = act_cancel, [ACT_HELP] = act_help,
-	[ACT_QUIT] = act_quit,
+	[ACT_TAG] = act_tag, [ACT_TAG_PATTERN] = act_tag_pattern,
+	[ACT_UNTAG_PATTERN] = act_untag_pattern, [ACT_TAG_INVERT] = act_tag_invert,
+	[ACT_FILTER] = act_filter, [ACT_SORT] = act_sort, [ACT_REVERSE] = act_reverse,
+	[ACT_HIDDEN] = act_hidden, [ACT_ESCAPE] = act_escape, [ACT_REFRESH] = act_refresh,
+	[ACT_COPY] = act_copy, [ACT_RENAME] = act_rename, [ACT_MKDIR] = act_mkdir,
+	[ACT_DELETE] = act_delete, [ACT_CONNECT] = act_connect,
+	[ACT_XFER_PREV] = act_xfer_prev, [ACT_XFER_NEXT] = act_xfer_next,
+	[ACT_CANCEL] = act_cancel, [ACT_CANCEL_FOLDER] = act_cancel_folder,
+	[ACT_CANCEL_ALL] = act_cancel_all, [ACT_RETRY] = act_retry,
+	[ACT_CLEAR_DONE] = act_clear_done, [ACT_XFER_SIZE] = act_xfer_size,
+	[ACT_HELP] = act_help, [ACT_QUIT] = act_quit,
 };
 
 void actions_run(struct app *a, enum keys_action act)

@@ -6,9 +6,10 @@
 #include "app.h"
 #include "keys.h"
 
-/* Asks what to do with each held transfer (a file of a copied directory
- * whose target exists), then releases, renames or cancels it. */
-void actions_ask_held(struct app *a);
+/* Asks the questions waiting: what to do with each held transfer (a file
+ * of a copied directory whose target exists), and whether a rename the
+ * side refused may replace the existing name; then carries out the answers. */
+void actions_ask_pending(struct app *a);
 /* Runs action act. */
 void actions_run(struct app *a, enum keys_action act);
 

@@ -1,8 +1,11 @@
 /* app: the TUI's event loop and entry point (see tui.h, app.h). One
- * poll(2) waits on the terminal and on the worker's report pipe; keys go
- * through the key table, reports update the queue, and the screen is
- * drawn after each round. The loop never blocks on the network except
- * for the browser's own short commands (listings, renames). */
+ * poll(2) waits on the terminal and on the workers' report pipes (the
+ * transfer worker, each pane's browser, a connection being opened); keys
+ * go through the key table, reports update the queue and the panes, and
+ * the screen is drawn after each round. The loop never calls the network
+ * or waits for a worker: messages to workers are only written when their
+ * pipe has room, and messages from them are taken a few milliseconds'
+ * worth at a time, between looks at the keyboard. */
 #include "config.h"
 
 #include <curses.h>
@@ -27,20 +30,50 @@
 #include "url.h"
 #include "xalloc.h"
 
-/* Least time between pane reloads caused by ending transfers, in ms. */
+/* Least time between pane reloads caused by ending jobs, in ms. */
 #define APP_REFRESH_GAP_MS 1000
 /* Longest wait in poll before a redraw, in ms. */
 #define APP_TICK_MS 500
+/* Longest time spent on workers' messages before the keyboard is looked
+ * at again, in ms: a 100,000-entry listing arriving never holds a key up. */
+#define APP_BUDGET_MS 8
+
+/* Sets the status line's text and subject. */
+static void app_vstatus(struct app *a, enum app_topic topic, bool error, const char *fmt,
+			va_list ap) __attribute__((format(printf, 4, 0)));
+static void app_vstatus(struct app *a, enum app_topic topic, bool error, const char *fmt,
+			va_list ap)
+{
+	char raw[APP_STATUS_MAX];
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	sanitize_text(raw, strlen(raw), a->status, sizeof a->status);
+	a->status_error = error;
+	a->status_topic = topic;
+}
 
 void app_status(struct app *a, bool error, const char *fmt, ...)
 {
-	char raw[APP_STATUS_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(raw, sizeof raw, fmt, ap);
+	app_vstatus(a, APP_TOPIC_NONE, error, fmt, ap);
 	va_end(ap);
-	sanitize_text(raw, strlen(raw), a->status, sizeof a->status);
-	a->status_error = error;
+}
+
+void app_status_about(struct app *a, enum app_topic topic, bool error, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	app_vstatus(a, topic, error, fmt, ap);
+	va_end(ap);
+}
+
+void app_status_clear(struct app *a, enum app_topic topic)
+{
+	if (a->status_topic == topic && topic != APP_TOPIC_NONE) {
+		a->status[0] = '\0';
+		a->status_error = false;
+		a->status_topic = APP_TOPIC_NONE;
+	}
 }
 
 void app_redraw(struct app *a)
@@ -51,40 +84,113 @@ void app_redraw(struct app *a)
 	draw_flush();
 }
 
-void app_pump(struct app *a)
+/* Hands lane's next job to its worker. */
+static void app_pump_lane(struct app *a, enum queue_lane lane)
 {
-	if (!worker_running(&a->worker))
+	struct worker *w = lane == QUEUE_LANE_COPY ? &a->worker
+			 : &a->browse[lane == QUEUE_LANE_LOCAL ? APP_LOCAL : APP_REMOTE];
+	if (!worker_running(w) || (lane == QUEUE_LANE_REMOTE && !a->connected))
 		return;
-	struct queue_job *j = queue_next(a->queue);
+	struct queue_job *j = queue_next(a->queue, lane);
 	if (j == NULL)
 		return;
-	for (size_t i = 0; i < queue_count(a->queue); i++)
-		if (queue_at(a->queue, i) == j)
-			a->xfer_sel = i;  /* the panel follows the running transfer */
-	if (worker_send_job(&a->worker, j) < 0)
-		queue_finish(a->queue, j->id, QUEUE_FAILED, "the transfer process is gone");
+	bool sent = lane == QUEUE_LANE_COPY ? worker_send_job(w, j) == 0 : side_run_delete(a, j);
+	if (!sent)
+		queue_finish(a->queue, j->id, QUEUE_FAILED,
+			     lane == QUEUE_LANE_COPY ? "the transfer process is gone"
+						     : "the pane's process is busy or gone");
 }
 
-/* Applies one report of the worker. */
-static void app_report(struct app *a, const struct wire_msg *m)
+void app_pump(struct app *a)
+{
+	for (int lane = 0; lane < QUEUE_LANES; lane++)
+		app_pump_lane(a, (enum queue_lane)lane);
+}
+
+void app_stop_marked(struct app *a)
+{
+	for (int lane = 0; lane < QUEUE_LANES; lane++) {
+		struct queue_job *j = queue_running(a->queue, (enum queue_lane)lane);
+		if (j == NULL || !j->stopping)
+			continue;
+		struct worker *w = lane == QUEUE_LANE_COPY ? &a->worker
+				 : &a->browse[lane == QUEUE_LANE_LOCAL ? APP_LOCAL : APP_REMOTE];
+		worker_cancel(w, j->id);
+	}
+}
+
+/* How long a transfer worker let go may take to exit, in ms. */
+#define APP_DETACH_GRACE_MS 3000
+
+void app_let_go_transfers(struct app *a)
+{
+	pid_t pid = worker_detach(&a->worker);
+	if (pid <= 0)
+		return;
+	for (size_t i = 0; i < APP_DETACHED_MAX; i++)
+		if (a->detached[i] <= 0) {
+			a->detached[i] = pid;
+			a->detached_until[i] = sysio_now_ms() + APP_DETACH_GRACE_MS;
+			return;
+		}
+	worker_reap(pid, true);   /* no room to wait for it */
+}
+
+/* Reaps the transfer workers let go that have exited; kills the ones past
+ * their time, or all of them when force. */
+static void app_reap(struct app *a, bool force)
+{
+	long long now = sysio_now_ms();
+	for (size_t i = 0; i < APP_DETACHED_MAX; i++)
+		if (a->detached[i] > 0 &&
+		    worker_reap(a->detached[i], force || now >= a->detached_until[i]))
+			a->detached[i] = 0;
+}
+
+/* The panes a finished job changed. */
+static void app_job_changed(struct app *a, const struct queue_job *j)
+{
+	switch (j->dir) {
+	case QUEUE_DOWNLOAD:
+	case QUEUE_DELETE_LOCAL:
+		a->refresh_due[APP_LOCAL] = true;
+		break;
+	case QUEUE_UPLOAD:
+	case QUEUE_DELETE_REMOTE:
+		a->refresh_due[APP_REMOTE] = true;
+		break;
+	}
+}
+
+/* Applies one report about a job (copy or delete). */
+static void app_job_report(struct app *a, const struct wire_msg *m)
 {
 	switch (m->type) {
 	case WIRE_PROGRESS:
 		queue_progress(a->queue, m->id, (off_t)m->progress.done, (off_t)m->progress.total,
 			       (double)m->progress.rate);
 		break;
-	case WIRE_FILE:
-		queue_add_found(a->queue, m->id, (enum queue_dir)m->copy.dir, m->copy.local,
-				m->copy.remote, (off_t)m->copy.size, m->copy.target_size >= 0);
+	case WIRE_NOTE:
+		queue_note(a->queue, m->id, m->end.message);
 		break;
+	case WIRE_FILE: {
+		unsigned id = queue_add_found(a->queue, m->id, (enum queue_dir)m->copy.dir,
+					      m->copy.local, m->copy.remote, (off_t)m->copy.size,
+					      m->copy.target_size >= 0);
+		queue_set_dates(a->queue, id, (time_t)m->copy.mtime, (off_t)m->copy.target_size,
+				(time_t)m->copy.target_mtime);
+		break;
+	}
 	case WIRE_END: {
 		enum queue_state st = (enum queue_state)m->end.state;
 		queue_finish(a->queue, m->id, st, m->end.message);
 		struct queue_job *j = queue_find(a->queue, m->id);
-		if (j != NULL && st != QUEUE_DONE)
-			app_status(a, st == QUEUE_FAILED, "%s: %s", j->label,
-				   m->end.message[0] ? m->end.message : queue_state_name(st));
-		a->refresh_due = true;
+		if (j == NULL)
+			break;
+		if (st == QUEUE_FAILED)
+			app_status_about(a, APP_TOPIC_QUEUE, true, "%s: %s", j->label,
+					 m->end.message[0] ? m->end.message : queue_state_name(st));
+		app_job_changed(a, j);
 		break;
 	}
 	default:
@@ -92,40 +198,138 @@ static void app_report(struct app *a, const struct wire_msg *m)
 	}
 }
 
-/* Takes every report waiting, then starts the next job. */
-static void app_worker_events(struct app *a)
+/* A worker's messages come from one of these. */
+enum app_source { SRC_TRANSFER, SRC_LOCAL, SRC_REMOTE, SRC_OPENING, SRC_COUNT };
+
+/* The worker behind a source. */
+static struct worker *app_source_worker(struct app *a, enum app_source src)
 {
-	int rc;
-	while ((rc = worker_read(&a->worker)) == 1)
-		app_report(a, &a->worker.report);
-	if (rc < 0) {
-		struct queue_job *j = queue_running(a->queue);
-		if (j != NULL)
-			queue_finish(a->queue, j->id, QUEUE_FAILED, "the transfer process ended");
-		app_status(a, true, "the transfer process ended");
+	switch (src) {
+	case SRC_TRANSFER: return &a->worker;
+	case SRC_LOCAL: return &a->browse[APP_LOCAL];
+	case SRC_REMOTE: return &a->browse[APP_REMOTE];
+	default: return &a->opening;
 	}
-	app_pump(a);
 }
 
-/* Reloads the panes after transfers ended (at most once a second while
- * a queue runs, at once when it is idle). */
+/* Takes one message from a source. */
+static void app_dispatch(struct app *a, enum app_source src, const struct wire_msg *m)
+{
+	switch (m->type) {
+	case WIRE_PROGRESS:
+	case WIRE_NOTE:
+	case WIRE_FILE:
+	case WIRE_END:
+		if (src != SRC_OPENING)
+			app_job_report(a, m);
+		break;
+	default:
+		if (src != SRC_TRANSFER)
+			side_answer(a, src == SRC_LOCAL ? APP_LOCAL : APP_REMOTE, src == SRC_OPENING, m);
+		break;
+	}
+}
+
+/* A worker ended on its own: what it was doing fails, and a browser is
+ * started again when it can be. */
+static void app_worker_gone(struct app *a, enum app_source src)
+{
+	enum queue_lane lane = src == SRC_TRANSFER ? QUEUE_LANE_COPY
+			     : src == SRC_LOCAL ? QUEUE_LANE_LOCAL : QUEUE_LANE_REMOTE;
+	if (src == SRC_OPENING) {
+		app_status_about(a, APP_TOPIC_CONNECT, true, "could not connect to %s",
+				 a->trying.host);
+		return;
+	}
+	struct queue_job *j = queue_running(a->queue, lane);
+	if (j != NULL)
+		queue_finish(a->queue, j->id, QUEUE_FAILED, "its process ended");
+	if (src == SRC_TRANSFER) {
+		app_status(a, true, "the transfer process ended");
+	} else if (src == SRC_LOCAL) {
+		app_status(a, true, "the local side's process ended; it was started again");
+		side_start_local(a);
+	} else if (a->connected) {
+		a->connected = false;
+		app_status_about(a, APP_TOPIC_CONNECT, true,
+				 "the connection's process ended: press F2 to connect again");
+	}
+	if (src != SRC_TRANSFER) {
+		enum app_side side = src == SRC_LOCAL ? APP_LOCAL : APP_REMOTE;
+		if (a->load[side].req != 0) {
+			free(a->load[side].keep);
+			a->load[side].keep = NULL;
+			a->load[side].req = 0;
+		}
+	}
+}
+
+/* Takes the reports waiting from every worker, for at most APP_BUDGET_MS;
+ * returns true when some are left for the next round. */
+static bool app_worker_events(struct app *a)
+{
+	long long end = sysio_now_ms() + APP_BUDGET_MS;
+	bool more = false;
+	for (int src = 0; src < SRC_COUNT; src++) {
+		struct worker *w = app_source_worker(a, (enum app_source)src);
+		pid_t pid = w->pid;
+		if (pid <= 0)
+			continue;
+		int rc;
+		while ((rc = worker_read(w)) == 1) {
+			/* Copied out: handling it may move or end this worker. */
+			a->msg = w->report;
+			app_dispatch(a, (enum app_source)src, &a->msg);
+			if (w->pid != pid)
+				break;
+			if (sysio_now_ms() >= end) {
+				more = true;
+				break;
+			}
+		}
+		if (rc < 0 && w->pid <= 0 && pid > 0 && w->from_fd < 0)
+			app_worker_gone(a, (enum app_source)src);
+		if (more)
+			break;
+	}
+	app_pump(a);
+	return more;
+}
+
+/* Reloads the panes jobs changed (at most once a second while jobs run,
+ * at once when the queue is idle); every reload goes to a browser. */
 static void app_maybe_refresh(struct app *a)
 {
-	if (!a->refresh_due)
+	if (!a->refresh_due[APP_LOCAL] && !a->refresh_due[APP_REMOTE])
 		return;
 	long long now = sysio_now_ms();
 	if (queue_active(a->queue) > 0 && now - a->refreshed_ms < APP_REFRESH_GAP_MS)
 		return;
-	a->refresh_due = false;
 	a->refreshed_ms = now;
-	queue_prune(a->queue, APP_KEEP_FINISHED);
+	/* Finished jobs beyond the newest few go (they stay counted). */
+	queue_prune(a->queue, APP_KEEP_FINISHED, false);
 	for (int s = 0; s < APP_SIDES; s++) {
-		const struct pane_entry *e = pane_current(a->pane[s]);
-		char *keep = e ? xstrdup(e->name) : NULL;
-		if (s == APP_LOCAL || a->connected)
-			side_load(a, (enum app_side)s, NULL, keep);
-		free(keep);
+		if (!a->refresh_due[s] || (s == APP_REMOTE && !a->connected))
+			continue;
+		a->refresh_due[s] = false;
+		side_load(a, (enum app_side)s, NULL, NULL);
 	}
+}
+
+/* Notices the queue going idle: a message about it is stale then. */
+static void app_watch_queue(struct app *a)
+{
+	bool busy = queue_active(a->queue) > 0;
+	if (a->queue_was_busy && !busy) {
+		a->xfer_follow = true;
+		if (a->status_topic == APP_TOPIC_QUEUE && !a->status_error) {
+			struct queue_counts c;
+			queue_counts(a->queue, &c);
+			app_status_about(a, APP_TOPIC_NONE, c.failed > 0,
+					 "queue finished: %zu done, %zu failed", c.done, c.failed);
+		}
+	}
+	a->queue_was_busy = busy;
 }
 
 /* Reads one key if the terminal has one: returns the key code, or -1. */
@@ -142,6 +346,7 @@ static int app_read_key(void)
 
 int app_wait_key(struct app *a)
 {
+	bool more = false;
 	for (;;) {
 		int key = app_read_key();
 		if (key == KEYS_FN + KEY_RESIZE) {
@@ -152,16 +357,32 @@ int app_wait_key(struct app *a)
 		if (key >= 0)
 			return key;
 		if (a->overlay == NULL && !a->asking)
-			actions_ask_held(a);
+			actions_ask_pending(a);
+		app_reap(a, false);
+		app_watch_queue(a);
 		app_maybe_refresh(a);
 		app_redraw(a);
-		struct pollfd pfd[2] = {
-			{ .fd = STDIN_FILENO, .events = POLLIN },
-			{ .fd = worker_fd(&a->worker), .events = POLLIN },
-		};
-		int n = poll(pfd, pfd[1].fd >= 0 ? 2 : 1, APP_TICK_MS);
-		if (n > 0 && pfd[1].fd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
-			app_worker_events(a);
+		struct pollfd pfd[1 + SRC_COUNT];
+		nfds_t n = 0;
+		pfd[n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+		for (int src = 0; src < SRC_COUNT; src++) {
+			int fd = worker_fd(app_source_worker(a, (enum app_source)src));
+			if (fd >= 0)
+				pfd[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+		}
+		/* Wake up when a pane is to say "loading". */
+		int wait = more ? 0 : APP_TICK_MS;
+		for (int s = 0; s < APP_SIDES; s++) {
+			long long in = side_loading_in(a, (enum app_side)s);
+			if (in > 0 && in < wait)
+				wait = (int)in;
+		}
+		int ready = poll(pfd, n, wait);
+		bool heard = more;
+		for (nfds_t i = 1; ready > 0 && i < n; i++)
+			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+				heard = true;
+		more = heard && app_worker_events(a);
 	}
 }
 
@@ -174,53 +395,68 @@ static const char *app_login_from(struct app *a, const struct tui_options *o, ch
 	const char *err = url_parse(o->url, &u);
 	if (err != NULL)
 		return err;
-	snprintf(a->login.host, sizeof a->login.host, "%s", u.host);
-	a->login.port = u.port;
+	snprintf(a->trying.host, sizeof a->trying.host, "%s", u.host);
+	a->trying.port = u.port;
 	struct creds_source src = { .option = o->user, .url_user = u.user, .url_pass = u.pass,
 				    .host = u.host };
 	struct creds cr;
 	creds_resolve(&src, &cr);
-	snprintf(a->login.user, sizeof a->login.user, "%s", cr.user ? cr.user : "");
-	snprintf(a->login.pass, sizeof a->login.pass, "%s", cr.pass ? cr.pass : "");
+	snprintf(a->trying.user, sizeof a->trying.user, "%s", cr.user ? cr.user : "");
+	snprintf(a->trying.pass, sizeof a->trying.pass, "%s", cr.pass ? cr.pass : "");
 	creds_free(&cr);
 	*path = u.path ? xstrdup(u.path) : NULL;
 	url_free(&u);
 	return NULL;
 }
 
-/* Loads the local pane at the working directory. */
+/* Starts the local pane's browser and asks for the working directory. */
 static void app_open_local(struct app *a)
 {
 	char cwd[PANE_PATH_MAX];
 	if (getcwd(cwd, sizeof cwd) == NULL)
 		snprintf(cwd, sizeof cwd, "/");
-	side_load(a, APP_LOCAL, cwd, NULL);
+	if (side_start_local(a))
+		side_load(a, APP_LOCAL, cwd, NULL);
 }
 
-/* Returns a new TUI state with empty panes, no connection and no worker. */
+/* Returns a new TUI state with empty panes, no connection and no workers. */
 static struct app *app_new(void)
 {
 	struct app *a = xcalloc(1, sizeof *a);
 	a->pane[APP_LOCAL] = pane_new();
 	a->pane[APP_REMOTE] = pane_new();
 	a->queue = queue_new();
-	a->ftp = ftp_new();
+	a->trying.port = FTP_DEFAULT_PORT;
 	a->login.port = FTP_DEFAULT_PORT;
+	a->xfer_follow = true;
 	worker_init(&a->worker);
+	worker_init(&a->opening);
+	for (int s = 0; s < APP_SIDES; s++)
+		worker_init(&a->browse[s]);
 	return a;
 }
 
-/* Stops the worker, logs out and frees a. */
+/* Stops the workers and frees a. */
 static void app_free(struct app *a)
 {
+	side_stop_all(a);
 	worker_stop(&a->worker);
-	if (ftp_connected(a->ftp))
-		ftp_quit(a->ftp);
-	ftp_free(a->ftp);
+	/* Those let go before had their time: give them a moment more, then end them. */
+	for (int waited = 0; waited < 1000; waited += 20) {
+		app_reap(a, false);
+		bool left = false;
+		for (size_t i = 0; i < APP_DETACHED_MAX; i++)
+			left = left || a->detached[i] > 0;
+		if (!left)
+			break;
+		poll(NULL, 0, 20);
+	}
+	app_reap(a, true);
 	queue_free(a->queue);
 	pane_free(a->pane[APP_LOCAL]);
 	pane_free(a->pane[APP_REMOTE]);
 	explicit_bzero(a->login.pass, sizeof a->login.pass);
+	explicit_bzero(a->trying.pass, sizeof a->trying.pass);
 	free(a);
 }
 
@@ -230,10 +466,8 @@ static void app_open(struct app *a, const struct tui_options *o, const char *pat
 	app_open_local(a);
 	a->active = APP_REMOTE;
 	if (o->url != NULL) {
-		app_status(a, false, "connecting to %s...", a->login.host);
+		side_connect(a, path);
 		app_redraw(a);
-		if (side_connect(a) && path != NULL)
-			side_load(a, APP_REMOTE, path, NULL);
 	} else {
 		app_status(a, false, "not connected: press F2 to connect, ? for help");
 		app_redraw(a);

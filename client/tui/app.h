@@ -8,9 +8,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <sys/types.h>
+#include <time.h>
+
 #include "ftp.h"
 #include "pane.h"
 #include "queue.h"
+#include "wire.h"
 #include "worker.h"
 
 /* Longest status message, in bytes. */
@@ -19,6 +23,13 @@
 #define APP_FIELD_MAX 256
 /* Finished transfers kept on show in the panel. */
 #define APP_KEEP_FINISHED 20
+/* Renames and mkdirs that may await their answers at once. */
+#define APP_REQUESTS_MAX 16
+/* How long a listing is awaited before its pane says "loading" (and Esc
+ * cancels it rather than the filter), in ms: a quick one never flickers. */
+#define APP_LOADING_SHOW_MS 200
+/* Transfer workers let go (a new connection) that may be winding down at once. */
+#define APP_DETACHED_MAX 8
 
 /* Which pane is which. */
 enum app_side {
@@ -27,7 +38,16 @@ enum app_side {
 	APP_SIDES = 2,
 };
 
-/* Where the browser connection points. */
+/* What a status message is about: a message goes stale, and is cleared,
+ * when its subject changes (a connection that works again, a queue that
+ * has finished). */
+enum app_topic {
+	APP_TOPIC_NONE,     /* an answer to a key: stays until the next message */
+	APP_TOPIC_QUEUE,    /* the queue ("3 transfer(s) queued") */
+	APP_TOPIC_CONNECT,  /* the connection ("could not connect", "connection lost") */
+};
+
+/* Where a connection points. */
 struct app_login {
 	char host[APP_FIELD_MAX];  /* host, "" when none */
 	int port;                  /* port */
@@ -35,19 +55,71 @@ struct app_login {
 	char pass[APP_FIELD_MAX];  /* password, "" when none */
 };
 
+/* One entry of a listing on its way into a pane. */
+struct app_staged {
+	char *name;                 /* raw name */
+	char *target;               /* a link's target (sanitised), or NULL */
+	enum ftp_entry_type type;   /* what it is */
+	off_t size;                 /* bytes, -1 unknown */
+	time_t mtime;               /* date, 0 unknown */
+	bool link, broken;          /* a link, one that leads nowhere */
+};
+
+/* The listing a pane waits for. */
+struct app_load {
+	unsigned req;               /* its request id; 0 when the pane waits for none */
+	long long since;            /* when it was asked for (sysio_now_ms) */
+	bool reload;                /* the same directory again: the filter stays */
+	char *keep;                 /* the entry to put the cursor on; NULL: where it is (a
+				     * reload) or the first (a new directory) */
+	struct app_staged *v;       /* entries received so far */
+	size_t n, cap;              /* in v; slots */
+};
+
+/* A rename or mkdir awaiting its answer. */
+struct app_request {
+	unsigned id;                /* request id; 0 = free slot */
+	enum app_side side;         /* the pane */
+	enum wire_type type;        /* WIRE_RENAME or WIRE_MKDIR */
+	char *from;                 /* a rename's old name, or the directory made */
+	char *to;                   /* a rename's new name */
+};
+
+/* A rename refused because the new name exists, to be asked about. */
+struct app_replace {
+	bool pending;               /* a question waits */
+	enum app_side side;         /* the pane */
+	char *from, *to;            /* names (raw) */
+	off_t size;                 /* the existing target's size, -1 unknown */
+	time_t mtime;               /* ...and date, 0 unknown */
+};
+
 /* The whole TUI state. */
 struct app {
 	struct pane *pane[APP_SIDES];  /* the two panes */
 	enum app_side active;          /* pane with the cursor */
-	struct ftp *ftp;               /* the browser's connection */
-	struct app_login login;        /* where it points */
-	bool connected;                /* a login succeeded (the engine reopens drops) */
-	struct queue *queue;           /* the transfers */
+	struct app_login login;        /* where the remote pane is connected */
+	bool connected;                /* the remote browser is logged in */
+	struct app_login trying;       /* a connection being opened (F2 or the URL) */
+	struct worker opening;         /* ...its browser, logging in; pid -1 when none */
+	char *open_path;               /* ...the directory to show once in, or NULL (its home) */
+	struct worker browse[APP_SIDES]; /* each pane's browser: listings, renames, deletes */
 	struct worker worker;          /* the transfer process */
-	size_t xfer_sel;               /* transfer selected in the panel (index) */
+	pid_t detached[APP_DETACHED_MAX];        /* transfer processes let go, still to reap */
+	long long detached_until[APP_DETACHED_MAX]; /* ...when each is killed if still there */
+	struct app_load load[APP_SIDES]; /* the listing each pane waits for */
+	struct app_request req[APP_REQUESTS_MAX]; /* renames and mkdirs awaiting answers */
+	struct app_replace replace;    /* a rename to ask about */
+	unsigned next_req;             /* id of the next request (never 0) */
+	struct queue *queue;           /* the transfers and deletes */
+	unsigned xfer_sel;             /* id of the job selected in the panel, 0 when none */
+	bool xfer_follow;              /* the selection follows the running job */
+	bool xfer_big;                 /* the transfer panel is enlarged */
 	char status[APP_STATUS_MAX];   /* status line text (sanitised) */
 	bool status_error;             /* the status line shows an error */
-	bool refresh_due;              /* a transfer ended: reload the panes */
+	enum app_topic status_topic;   /* what it is about */
+	bool queue_was_busy;           /* jobs were queued or running at the last look */
+	bool refresh_due[APP_SIDES];   /* a job ended: reload this pane */
 	long long refreshed_ms;        /* when the panes were last reloaded */
 	bool colors;                   /* colours in use */
 	bool quit;                     /* leave the loop */
@@ -55,39 +127,72 @@ struct app {
 	size_t pane_height;            /* rows of entries drawn at the last draw */
 	void (*overlay)(struct app *a, const void *arg); /* draws an open dialog over the screen, or NULL */
 	const void *overlay_arg;       /* what the overlay draws */
+	struct wire_msg msg;           /* the worker's message being handled */
 };
 
 /* Sets the status line (printf-style; the text is sanitised). */
 void app_status(struct app *a, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Waits for a key while keeping transfers reported and the screen drawn;
+/* app_status for a message about topic (see enum app_topic). */
+void app_status_about(struct app *a, enum app_topic topic, bool error, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Clears the status line if its message is about topic. */
+void app_status_clear(struct app *a, enum app_topic topic);
+/* Waits for a key while keeping workers heard and the screen drawn;
  * returns the key code (keys.h). */
 int app_wait_key(struct app *a);
 /* Draws everything now. */
 void app_redraw(struct app *a);
-/* Starts queued transfers when the worker is free. */
+/* Starts queued jobs on the workers that are free. */
 void app_pump(struct app *a);
+/* Asks the workers to stop the jobs marked stopping. */
+void app_stop_marked(struct app *a);
+/* Lets the transfer worker go without waiting for it (it stops its job,
+ * removes its temporary file and exits; it is reaped later). */
+void app_let_go_transfers(struct app *a);
 
-/* Loads side's pane at path (raw; NULL = reload where it is), putting the
- * cursor on keep (raw name, NULL = first). Reports errors in the status
- * line; returns true on success. */
+/* ---- side.c: the panes' sides, through their browsers ---- */
+
+/* Starts the local pane's browser; false (status set) if it cannot. */
+bool side_start_local(struct app *a);
+/* Asks side's browser for the listing of path (raw; NULL = reload where
+ * it is, keeping the filter), putting the cursor on keep (raw name; NULL
+ * = where it is for a reload, the first row for a new directory) when it
+ * arrives; the pane shows "loading" until then, and an earlier listing it
+ * waited for is dropped. False (status set) when it cannot be asked. */
 bool side_load(struct app *a, enum app_side side, const char *path, const char *keep);
+/* True while side's pane waits for a listing. */
+bool side_loading(const struct app *a, enum app_side side);
+/* Milliseconds until side's pane says "loading" (0: it does now), or -1
+ * when it waits for no listing. */
+long long side_loading_in(const struct app *a, enum app_side side);
 /* Enters the directory under the cursor of side. */
 void side_enter(struct app *a, enum app_side side);
 /* Goes to the parent directory of side, with the cursor on where it came from. */
 void side_up(struct app *a, enum app_side side);
-/* Makes directory name in side's current directory; returns true on success. */
-bool side_mkdir(struct app *a, enum app_side side, const char *name);
-/* Removes entry e of side: a file or link, or a directory and everything
- * in it (links inside are removed, never followed); stops at the first
- * failure, reported in the status line. True on success. */
-bool side_remove(struct app *a, enum app_side side, const struct pane_entry *e);
-/* True when entry e of side is a directory itself, not a link to one. */
-bool side_is_tree(struct app *a, enum app_side side, const struct pane_entry *e);
-/* Renames from to to in side's current directory; true on success. */
-bool side_rename(struct app *a, enum app_side side, const char *from, const char *to);
-/* Connects the browser to a->login; starts the worker; loads the remote pane. */
-bool side_connect(struct app *a);
+/* Asks for directory name in side's current directory. */
+void side_mkdir(struct app *a, enum app_side side, const char *name);
+/* Asks to rename from to to in side's current directory; replace says
+ * replacing an existing to was agreed (else the browser refuses and the
+ * question is asked). */
+void side_rename(struct app *a, enum app_side side, const char *from, const char *to,
+		 bool replace);
+/* Queues the deletion of name (a directory with everything in it when
+ * tree) in side's current directory; false (status set) if the path is too long. */
+bool side_delete(struct app *a, enum app_side side, const char *name, bool tree);
+/* Opens a connection to a->trying in the background (path: the directory
+ * to show, or NULL); the working one, if any, stays until it succeeds. */
+void side_connect(struct app *a, const char *path);
+/* Esc: cancels a connection being opened, else the active pane's
+ * listing; false when neither was pending. */
+bool side_cancel(struct app *a);
+/* Takes one message of side's browser (or of the connection being
+ * opened, opening) that is no queue report: entries and answers. */
+void side_answer(struct app *a, enum app_side side, bool opening, const struct wire_msg *m);
+/* Starts job j (a delete) on its side's browser; false when it cannot. */
+bool side_run_delete(struct app *a, const struct queue_job *j);
+/* Stops every browser; frees what the loads and requests hold. */
+void side_stop_all(struct app *a);
 
 /* Runs the action bound to key (keys.c); unknown keys are ignored. */
 void keys_dispatch(struct app *a, int key);

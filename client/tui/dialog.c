@@ -1,7 +1,8 @@
 /* dialog: modal questions drawn in a box over the screen (see
- * dialog.h). They wait through app_wait_key, so transfers keep
- * reporting and the screen keeps redrawing (resize included) while a
- * question is open. */
+ * dialog.h). They wait through app_wait_key, so transfers and listings
+ * keep arriving and the screen keeps redrawing (resize included) while a
+ * question is open. Text fields are lineedit models; this file maps keys
+ * to their operations and draws them. */
 #include "config.h"
 
 #include <curses.h>
@@ -12,7 +13,9 @@
 
 #include "dialog.h"
 #include "draw.h"
+#include "human.h"
 #include "keys.h"
+#include "lineedit.h"
 #include "pane.h"
 #include "sanitize.h"
 
@@ -21,23 +24,148 @@
 /* Longest text drawn in a box line, in bytes. */
 #define DIALOG_LINE_MAX 512
 
-/* Draws a box of lines (a NULL-terminated array) in the middle of the screen. */
+/* What a dialog box shows: lines of text, one of which may be a field. */
+struct dialog_view {
+	const char *const *lines;     /* NULL-terminated */
+	int field;                    /* the line that shows le, or -1 */
+	const struct lineedit *le;    /* the field being edited */
+	bool secret;                  /* show the field as '*' */
+};
+
+/* Draws a text field at (y, x) in width columns: the text (or a '*' per
+ * character), scrolled so the cursor shows; the selection or the cursor
+ * cell in reverse video. */
+static void dialog_field_draw(WINDOW *win, int y, int x, int width, const struct lineedit *le,
+			      bool secret)
+{
+	mbstate_t st;
+	size_t i = 0, start = 0;
+	int before = 0;
+
+	/* Scroll: the columns before the cursor must leave room for it. */
+	memset(&st, 0, sizeof st);
+	for (i = 0; i < le->cur;) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, le->buf + i, le->len - i, &st);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0)
+			n = 1;
+		before++;
+		i += n;
+	}
+	int skip = before >= width ? before - width + 1 : 0;
+	memset(&st, 0, sizeof st);
+	for (i = 0; i < le->len && skip > 0; skip--) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, le->buf + i, le->len - i, &st);
+		i += (n == (size_t)-1 || n == (size_t)-2 || n == 0) ? 1 : n;
+	}
+	start = i;
+	wmove(win, y, x);
+	int used = 0;
+	memset(&st, 0, sizeof st);
+	for (i = start; i < le->len && used < width;) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, le->buf + i, le->len - i, &st);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			wc = L'?';
+			n = 1;
+			memset(&st, 0, sizeof st);
+		}
+		if (secret || wcwidth(wc) != 1)
+			wc = secret ? L'*' : wcwidth(wc) > 1 && used + 2 <= width ? wc : L'?';
+		wattrset(win, le->selected || i == le->cur ? A_REVERSE : A_NORMAL);
+		waddnwstr(win, &wc, 1);
+		used += wcwidth(wc) > 1 ? 2 : 1;
+		i += n;
+	}
+	wattrset(win, A_NORMAL);
+	if (le->cur == le->len && !le->selected && used < width) {
+		wattrset(win, A_REVERSE);
+		waddch(win, ' ');
+		wattrset(win, A_NORMAL);
+	}
+}
+
+/* The bytes of s (len bytes) that fit in cols columns, ending at a blank
+ * when one lets the rest start on the next row; at least one character. */
+static size_t dialog_fit(const char *s, size_t len, int cols)
+{
+	mbstate_t st;
+	size_t i = 0, blank = 0;
+	int used = 0;
+	memset(&st, 0, sizeof st);
+	while (i < len) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, s + i, len - i, &st);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			n = 1;
+			wc = L'?';
+			memset(&st, 0, sizeof st);
+		}
+		int w = wcwidth(wc);
+		if (used + (w < 0 ? 1 : w) > cols)
+			break;
+		used += w < 0 ? 1 : w;
+		i += n;
+		if (wc == L' ')
+			blank = i;
+	}
+	if (i == len || blank == 0)
+		return i > 0 ? i : (len > 0 ? 1 : 0);
+	return blank;
+}
+
+/* Most rows a dialog box holds. */
+#define DIALOG_ROWS_MAX 32
+
+/* Draws a box of lines (a struct dialog_view) in the middle of the screen;
+ * a line breaks at '\n' and wraps at blanks when it is wider than the box. */
 static void dialog_box_draw(struct app *a, const void *arg)
 {
-	const char *const *lines = arg;
-	int rows, cols, n = 0, w = 10;
+	const struct dialog_view *v = arg;
+	const char *row[DIALOG_ROWS_MAX];
+	size_t row_len[DIALOG_ROWS_MAX];
+	int field_row = -1, rows, cols, n = 0, w = 10;
+	(void)a;
 	getmaxyx(stdscr, rows, cols);
-	for (; lines[n] != NULL; n++) {
-		int len = (int)strlen(lines[n]) + 4;
+	for (int i = 0; v->lines[i] != NULL; i++) {
+		int len = (int)strlen(v->lines[i]) + 4;
 		if (len > w)
 			w = len;
 	}
+	if (v->field >= 0 && w < DIALOG_MAX_W)
+		w = DIALOG_MAX_W;
 	if (w > DIALOG_MAX_W)
 		w = DIALOG_MAX_W;
 	if (w > cols)
 		w = cols;
+	if (w < 5)
+		return;
+	/* Rows: each line cut at '\n', then wrapped to the box. */
+	for (int i = 0; v->lines[i] != NULL && n < DIALOG_ROWS_MAX; i++) {
+		if (i == v->field) {
+			field_row = n;
+			row[n] = "";
+			row_len[n++] = 0;
+			continue;
+		}
+		const char *p = v->lines[i];
+		do {
+			size_t piece = strcspn(p, "\n");
+			const char *q = p;
+			do {
+				size_t k = dialog_fit(q, piece - (size_t)(q - p), w - 4);
+				row[n] = q;
+				row_len[n++] = k;
+				q += k;
+				while (q < p + piece && *q == ' ')
+					q++;
+			} while (q < p + piece && n < DIALOG_ROWS_MAX);
+			p += piece;
+		} while (*p++ == '\n' && n < DIALOG_ROWS_MAX);
+	}
 	int h = n + 2 > rows ? rows : n + 2;
-	if (w < 3 || h < 3)
+	if (h < 3)
 		return;
 	WINDOW *win = newwin(h, w, (rows - h) / 2, (cols - w) / 2);
 	if (win == NULL)
@@ -45,25 +173,48 @@ static void dialog_box_draw(struct app *a, const void *arg)
 	werase(win);
 	box(win, 0, 0);
 	for (int i = 0; i < n && i + 1 < h - 1; i++) {
+		if (i == field_row) {
+			dialog_field_draw(win, i + 1, 2, w - 4, v->le, v->secret);
+			continue;
+		}
 		char shown[DIALOG_LINE_MAX];
-		sanitize_text(lines[i], strlen(lines[i]), shown, sizeof shown);
+		sanitize_text(row[i], row_len[i], shown, sizeof shown);
 		mvwaddnstr(win, i + 1, 2, shown, w - 4);
 	}
 	wnoutrefresh(win);
 	delwin(win);
 }
 
-/* Shows the box of lines and waits for a key, keeping the box up
- * through redraws; returns the key. */
-static int dialog_ask(struct app *a, const char *const *lines)
+/* Shows the view and waits for a key, keeping the box up through
+ * redraws; returns the key. */
+static int dialog_ask_view(struct app *a, const struct dialog_view *v)
 {
 	a->overlay = dialog_box_draw;
-	a->overlay_arg = lines;
+	a->overlay_arg = v;
 	app_redraw(a);
 	int k = app_wait_key(a);
 	a->overlay = NULL;
 	a->overlay_arg = NULL;
 	return k;
+}
+
+/* Shows a box of lines and waits for a key. */
+static int dialog_ask(struct app *a, const char *const *lines)
+{
+	struct dialog_view v = { .lines = lines, .field = -1 };
+	return dialog_ask_view(a, &v);
+}
+
+/* True for a key that cancels a question: Esc or Ctrl-C. */
+static bool dialog_is_cancel(int k)
+{
+	return k == KEYS_ESC || k == KEYS_CTRL('c');
+}
+
+/* True for a key that ends a line with Enter. */
+static bool dialog_is_enter(int k)
+{
+	return k == KEYS_ENTER || k == '\r' || k == KEYS_FN + KEY_ENTER;
 }
 
 bool dialog_yesno(struct app *a, const char *question)
@@ -73,75 +224,63 @@ bool dialog_yesno(struct app *a, const char *question)
 		int k = dialog_ask(a, lines);
 		if (k == 'y' || k == 'Y')
 			return true;
-		if (k == 'n' || k == 'N' || k == KEYS_ESC || k == KEYS_ENTER || k == '\r' ||
-		    k == KEYS_FN + KEY_ENTER)
+		if (k == 'n' || k == 'N' || dialog_is_cancel(k) || dialog_is_enter(k))
 			return false;
 	}
 }
 
-/* Removes the last UTF-8 character of buf. */
-static void dialog_backspace(char *buf)
-{
-	size_t len = strlen(buf);
-	while (len > 0) {
-		len--;
-		if (((unsigned char)buf[len] & 0xc0) != 0x80)
-			break;
-	}
-	buf[len] = '\0';
-}
+/* The editing keys of a text field, readline's. */
+static const struct {
+	int key;                 /* key code */
+	enum lineedit_op op;     /* what it does */
+} dialog_edit_keys[] = {
+	{ KEYS_FN + KEY_LEFT, LE_LEFT }, { KEYS_CTRL('b'), LE_LEFT },
+	{ KEYS_FN + KEY_RIGHT, LE_RIGHT }, { KEYS_CTRL('f'), LE_RIGHT },
+	{ KEYS_FN + KEY_HOME, LE_HOME }, { KEYS_CTRL('a'), LE_HOME },
+	{ KEYS_FN + KEY_END, LE_END }, { KEYS_CTRL('e'), LE_END },
+	{ KEYS_FN + KEY_BACKSPACE, LE_BACKSPACE }, { KEYS_DEL_ASCII, LE_BACKSPACE },
+	{ KEYS_CTRL('h'), LE_BACKSPACE },
+	{ KEYS_FN + KEY_DC, LE_DELETE }, { KEYS_CTRL('d'), LE_DELETE },
+	{ KEYS_CTRL('w'), LE_KILL_WORD }, { KEYS_CTRL('u'), LE_KILL_START },
+	{ KEYS_CTRL('k'), LE_KILL_END },
+};
 
-/* Appends the character key (a wide character) to buf if it fits. */
-static void dialog_append(char *buf, size_t bufsz, int key)
+/* Applies key to field le: an editing key or a character typed. Returns
+ * false for a key that is neither. */
+static bool dialog_edit(struct lineedit *le, int k)
 {
-	char mb[MB_LEN_MAX];
+	for (size_t i = 0; i < sizeof dialog_edit_keys / sizeof dialog_edit_keys[0]; i++)
+		if (dialog_edit_keys[i].key == k) {
+			lineedit_apply(le, dialog_edit_keys[i].op);
+			return true;
+		}
+	if (k < ' ' || k >= KEYS_FN || k == KEYS_DEL_ASCII)
+		return false;
+	char mb[MB_LEN_MAX + 1];
 	mbstate_t st;
 	memset(&st, 0, sizeof st);
-	size_t n = wcrtomb(mb, (wchar_t)key, &st);
-	size_t len = strlen(buf);
-	if (n == (size_t)-1 || len + n + 1 > bufsz)
-		return;
-	memcpy(buf + len, mb, n);
-	buf[len + n] = '\0';
+	size_t n = wcrtomb(mb, (wchar_t)k, &st);
+	if (n == (size_t)-1)
+		return false;
+	mb[n] = '\0';
+	lineedit_insert(le, mb);
+	return true;
 }
 
-/* True for a key that ends a line with Enter. */
-static bool dialog_is_enter(int k)
+bool dialog_input(struct app *a, const char *prompt, char *buf, size_t bufsz, bool secret,
+		  bool select)
 {
-	return k == KEYS_ENTER || k == '\r' || k == KEYS_FN + KEY_ENTER;
-}
-
-/* True for a key that deletes back. */
-static bool dialog_is_backspace(int k)
-{
-	return k == KEYS_FN + KEY_BACKSPACE || k == KEYS_DEL_ASCII || k == 8;
-}
-
-bool dialog_input(struct app *a, const char *prompt, char *buf, size_t bufsz, bool secret)
-{
-	char shown[DIALOG_LINE_MAX];
-	const char *lines[] = { prompt, shown, "", "Enter = OK, Esc = cancel", NULL };
+	struct lineedit le;
+	lineedit_init(&le, buf, bufsz, select);
+	const char *lines[] = { prompt, "", "", "Enter = OK, Esc = cancel", NULL };
+	struct dialog_view v = { .lines = lines, .field = 1, .le = &le, .secret = secret };
 	for (;;) {
-		if (secret) {
-			size_t n = strlen(buf);
-			n = n < sizeof shown - 2 ? n : sizeof shown - 2;
-			memset(shown, '*', n);
-			shown[n] = '_';
-			shown[n + 1] = '\0';
-		} else {
-			snprintf(shown, sizeof shown, "%s_", buf);
-		}
-		int k = dialog_ask(a, lines);
+		int k = dialog_ask_view(a, &v);
 		if (dialog_is_enter(k))
 			return true;
-		if (k == KEYS_ESC)
+		if (dialog_is_cancel(k))
 			return false;
-		if (dialog_is_backspace(k))
-			dialog_backspace(buf);
-		else if (k == KEYS_CTRL('u'))
-			buf[0] = '\0';
-		else if (k >= ' ' && k < KEYS_FN && k != KEYS_DEL_ASCII)
-			dialog_append(buf, bufsz, k);
+		dialog_edit(&le, k);
 	}
 }
 
@@ -156,17 +295,37 @@ static const struct {
 	{ 'n', QUEUE_ANSWER_RENAME },
 };
 
-enum queue_answer dialog_exists(struct app *a, const char *name, bool *all)
+/* Writes one side of the existing-target question: "what: SIZE  DATE". */
+static void dialog_side_line(char *out, size_t outsz, const char *what, off_t size, time_t mtime)
 {
-	char q[DIALOG_LINE_MAX], mark[64];
-	const char *lines[] = { q, "", "o = overwrite, s = skip, r = resume, n = rename",
+	char sz[2 * HUMAN_BUF + 8] = "size unknown", date[32] = "date unknown";
+	struct tm tm;
+	if (size >= 0)
+		snprintf(sz, sizeof sz, "%jd B", (intmax_t)size);
+	if (size >= 1024) {
+		char h[HUMAN_BUF];
+		human_size(size, h, sizeof h);
+		snprintf(sz + strlen(sz), sizeof sz - strlen(sz), " (%s)", h);
+	}
+	if (mtime > 0 && localtime_r(&mtime, &tm) != NULL)
+		strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
+	snprintf(out, outsz, "%s %s, %s", what, sz, date);
+}
+
+enum queue_answer dialog_exists(struct app *a, const char *name, const struct dialog_sides *s,
+				bool *all)
+{
+	char q[DIALOG_LINE_MAX], mark[64], old[128], new[128];
+	const char *lines[] = { q, old, new, "", "o = overwrite, s = skip, r = resume, n = rename",
 				mark, "Esc = stop copying", NULL };
 	snprintf(q, sizeof q, "%s exists.", name);
+	dialog_side_line(old, sizeof old, "existing:", s->target_size, s->target_mtime);
+	dialog_side_line(new, sizeof new, "new:     ", s->size, s->mtime);
 	*all = false;
 	for (;;) {
 		snprintf(mark, sizeof mark, "a = apply to all: [%s]", *all ? "x" : " ");
 		int k = dialog_ask(a, lines);
-		if (k == KEYS_ESC)
+		if (dialog_is_cancel(k))
 			return QUEUE_ANSWER_ABORT;
 		if (k == 'a' || k == 'A') {
 			*all = !*all;
@@ -184,46 +343,53 @@ void dialog_filter(struct app *a)
 {
 	struct pane *p = a->pane[a->active];
 	char buf[PANE_FILTER_MAX];
+	struct lineedit le;
 	snprintf(buf, sizeof buf, "%s", pane_filter(p));
+	lineedit_init(&le, buf, sizeof buf, false);
 	for (;;) {
-		app_status(a, false, "filter: %s_   (Enter keeps, Esc clears)", buf);
+		app_status(a, false, "filter: %.*s_%s   (Enter keeps, Esc clears)", (int)le.cur, buf,
+			   buf + le.cur);
 		app_redraw(a);
 		int k = app_wait_key(a);
 		if (dialog_is_enter(k)) {
 			app_status(a, false, "filter \"%s\": %zu match(es)", buf, pane_rows(p));
 			return;
 		}
-		if (k == KEYS_ESC) {
+		if (dialog_is_cancel(k)) {
 			pane_set_filter(p, "");
 			app_status(a, false, "filter cleared");
 			return;
 		}
-		if (dialog_is_backspace(k))
-			dialog_backspace(buf);
-		else if (k >= ' ' && k < KEYS_FN && k != KEYS_DEL_ASCII)
-			dialog_append(buf, sizeof buf, k);
-		else
-			continue;
-		pane_set_filter(p, buf);
+		if (dialog_edit(&le, k))
+			pane_set_filter(p, buf);
 	}
 }
 
-/* Draws the help screen from the key table over everything. */
+/* Draws the help screen from the key table over everything, in two
+ * columns when one does not fit. */
 static void dialog_help_draw(struct app *a, const void *arg)
 {
 	size_t n;
 	const struct keys_binding *t = keys_table(&n);
 	int rows, cols;
+	(void)a;
+	(void)arg;
 	getmaxyx(stdscr, rows, cols);
 	WINDOW *w = newwin(rows, cols, 0, 0);
 	if (w == NULL)
 		return;
 	werase(w);
 	mvwaddnstr(w, 0, 0, "ferry keys (any key closes this)", cols);
-	for (size_t i = 0; i < n && (int)i + 2 < rows; i++) {
+	int per_col = rows - 2 > 0 ? rows - 2 : 1;
+	int ncols = (int)n > per_col ? 2 : 1;
+	int colw = cols / ncols;
+	for (size_t i = 0; i < n; i++) {
+		int c = (int)i / per_col, r = (int)i % per_col;
+		if (c >= ncols)
+			break;
 		char line[DIALOG_LINE_MAX];
 		snprintf(line, sizeof line, "  %-14s %s", t[i].names, t[i].help);
-		mvwaddnstr(w, (int)i + 2, 0, line, cols);
+		mvwaddnstr(w, r + 2, c * colw, line, colw - 1);
 	}
 	wnoutrefresh(w);
 	delwin(w);

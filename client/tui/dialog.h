@@ -1,23 +1,38 @@
 /* dialog: the TUI's modal questions, drawn over the screen while
- * transfers keep reporting: yes/no (default No), a line of text, and the
- * existing-target choice with "apply to all". */
+ * transfers and listings keep arriving: yes/no (default No), a line of
+ * text edited as in readline (lineedit.h), and the existing-target choice
+ * with both files' sizes and dates and "apply to all". Esc and Ctrl-C
+ * cancel a question. */
 #ifndef FERRY_TUI_DIALOG_H
 #define FERRY_TUI_DIALOG_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "app.h"
+
+/* The two files an existing-target question is about. */
+struct dialog_sides {
+	off_t size;           /* the file copied: bytes, -1 unknown */
+	time_t mtime;         /* ...its date, 0 unknown */
+	off_t target_size;    /* the file it would replace: bytes, -1 unknown */
+	time_t target_mtime;  /* ...its date, 0 unknown */
+};
 
 /* Asks question (sanitised text); returns true only for y/Y (Enter and Esc say No). */
 bool dialog_yesno(struct app *a, const char *question);
 /* Reads a line into buf (bufsz bytes; its contents are the default).
- * secret hides the typing. Returns false when Esc cancels. */
-bool dialog_input(struct app *a, const char *prompt, char *buf, size_t bufsz, bool secret);
-/* Asks what to do with an existing target named name (sanitised): any
- * answer but QUEUE_ANSWER_ASK (Esc is QUEUE_ANSWER_ABORT); sets *all when
- * "apply to all" was chosen. */
-enum queue_answer dialog_exists(struct app *a, const char *name, bool *all);
+ * secret hides the typing; select starts with the default selected, so
+ * typing replaces it. Returns false when Esc cancels. */
+bool dialog_input(struct app *a, const char *prompt, char *buf, size_t bufsz, bool secret,
+		  bool select);
+/* Asks what to do with an existing target named name (sanitised), showing
+ * both files' sizes and dates: any answer but QUEUE_ANSWER_ASK (Esc is
+ * QUEUE_ANSWER_ABORT); sets *all when "apply to all" was chosen. */
+enum queue_answer dialog_exists(struct app *a, const char *name, const struct dialog_sides *s,
+				bool *all);
 /* Edits the active pane's filter live; Enter keeps it, Esc clears it. */
 void dialog_filter(struct app *a);
 /* Shows the help screen (from the key table) until a key is pressed. */

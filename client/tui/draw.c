@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <curses.h>
+#include <langinfo.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,27 @@
 #define DRAW_BAR_W 20
 /* How long a lone Esc waits for the rest of a key sequence, in ms. */
 #define DRAW_ESC_DELAY_MS 50
+/* Rows of the enlarged transfer panel: this share of the screen. */
+#define DRAW_XFER_BIG_DIV 2
+
+/* Key sequences terminals send for keys whatever their terminfo entry
+ * says (tmux and screen send "\e[1~" for Home under TERM=xterm-256color,
+ * where terminfo expects "\eOH"): without them the Esc that starts the
+ * sequence would be read as the Esc key. */
+static const struct {
+	const char *seq;  /* bytes the terminal sends */
+	int key;          /* the curses key they mean */
+} draw_extra_keys[] = {
+	{ "\033[1~", KEY_HOME }, { "\033[7~", KEY_HOME }, { "\033[H", KEY_HOME },
+	{ "\033OH", KEY_HOME },
+	{ "\033[4~", KEY_END }, { "\033[8~", KEY_END }, { "\033[F", KEY_END },
+	{ "\033OF", KEY_END },
+	{ "\033[2~", KEY_IC }, { "\033[3~", KEY_DC },
+	{ "\033[5~", KEY_PPAGE }, { "\033[6~", KEY_NPAGE },
+	{ "\033[A", KEY_UP }, { "\033[B", KEY_DOWN }, { "\033[C", KEY_RIGHT },
+	{ "\033[D", KEY_LEFT }, { "\033OA", KEY_UP }, { "\033OB", KEY_DOWN },
+	{ "\033OC", KEY_RIGHT }, { "\033OD", KEY_LEFT },
+};
 
 /* Colour pairs. */
 enum draw_pair {
@@ -52,6 +74,7 @@ static struct {
 	int rows, cols;        /* terminal size laid out for */
 	int xfer_h;            /* transfer panel height laid out for */
 	bool colors;           /* colours in use */
+	const char *ellipsis;  /* marks a cut name: "…" in UTF-8, "~" otherwise */
 } draw_lay;
 
 /* Attributes for each role, filled in by draw_start (colour or monochrome). */
@@ -68,6 +91,10 @@ bool draw_start(struct app *a)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	set_escdelay(DRAW_ESC_DELAY_MS);
+	for (size_t i = 0; i < sizeof draw_extra_keys / sizeof draw_extra_keys[0]; i++)
+		if (key_defined(draw_extra_keys[i].seq) <= 0)
+			define_key(draw_extra_keys[i].seq, draw_extra_keys[i].key);
+	draw_lay.ellipsis = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 ? "\xe2\x80\xa6" : "~";
 	curs_set(0);
 	const char *nc = getenv("NO_COLOR");
 	draw_lay.colors = has_colors() && (nc == NULL || nc[0] == '\0');
@@ -183,12 +210,57 @@ static int draw_text(WINDOW *w, int y, int x, const char *s, int width, attr_t a
 	return used;
 }
 
+/* The columns s takes (an invalid byte counts one, as draw_text draws it). */
+static int draw_width(const char *s)
+{
+	mbstate_t st;
+	int w = 0;
+	size_t left = strlen(s);
+	memset(&st, 0, sizeof st);
+	while (left > 0) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, s, left, &st);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			n = 1;
+			wc = L'?';
+			memset(&st, 0, sizeof st);
+		}
+		int cw = wcwidth(wc);
+		w += cw < 0 ? 1 : cw;
+		s += n;
+		left -= n;
+	}
+	return w;
+}
+
+/* draw_text padded to width, but a text too wide is cut one column
+ * short and ends with the ellipsis, so a cut name never looks whole. */
+static int draw_text_cut(WINDOW *w, int y, int x, const char *s, int width, attr_t attr)
+{
+	if (width <= 1 || draw_width(s) <= width)
+		return draw_text(w, y, x, s, width, attr, true);
+	int used = draw_text(w, y, x, s, width - 1, attr, false);
+	used += draw_text(w, y, x + used, draw_lay.ellipsis, 1, attr, false);
+	return used + draw_text(w, y, x + used, "", width - used, attr, true);
+}
+
 /* Writes an entry's date as "YYYY-MM-DD HH:MM" (local time), "" when unknown. */
 static void draw_date(time_t t, char *out, size_t outsz)
 {
 	struct tm tm;
 	if (t <= 0 || localtime_r(&t, &tm) == NULL || strftime(out, outsz, "%Y-%m-%d %H:%M", &tm) == 0)
 		out[0] = '\0';
+}
+
+/* Writes what the name column shows of e: its name, and for a link "@"
+ * (mc's "!" when it leads nowhere) and " -> target" when known. */
+static void draw_name(const struct pane_entry *e, char *out, size_t outsz)
+{
+	if (!e->link)
+		snprintf(out, outsz, "%s", e->display);
+	else
+		snprintf(out, outsz, "%s%s%s%s", e->display, e->broken ? "!" : "@",
+			 e->target ? " -> " : "", e->target ? e->target : "");
 }
 
 /* Draws one pane. */
@@ -203,14 +275,18 @@ static void draw_pane(struct app *a, enum app_side side, WINDOW *w)
 	werase(w);
 	const char *path = pane_path(p);
 	char shown[PANE_PATH_MAX];
-	snprintf(head, sizeof head, "%s %s [%s%s%s]", side == APP_LOCAL ? "local" : "remote",
+	bool loading = side_loading_in(a, side) == 0;
+	snprintf(head, sizeof head, "%s %s [%s%s%s%s]%s", side == APP_LOCAL ? "local" : "remote",
 		 path[0] ? path : "-", pane_sort_name(pane_sort_mode(p)),
-		 pane_filter(p)[0] ? " /" : "", pane_filter(p));
+		 pane_sort_reverse(p) ? " reversed" : "",
+		 pane_filter(p)[0] ? " /" : "", pane_filter(p),
+		 loading ? " loading\xe2\x80\xa6 (Esc cancels)" : "");
 	sanitize_text(head, strlen(head), shown, sizeof shown);
 	draw_text(w, 0, 0, shown, wd, active ? (draw_attr_bar | A_BOLD) : A_BOLD, true);
 	if (h < 2)
 		goto out;
-	bool show_size = wd >= 18, show_date = wd >= 36;
+	/* The date goes first when the names would get narrower than 16 columns. */
+	bool show_size = wd >= 18, show_date = wd - 2 - (DRAW_SIZE_W + 1) - DRAW_DATE_W >= 16;
 	int name_w = wd - 2 - (show_size ? DRAW_SIZE_W + 1 : 0) - (show_date ? DRAW_DATE_W : 0);
 	size_t rows = (size_t)(h - 1);
 	if (active)
@@ -225,8 +301,10 @@ static void draw_pane(struct app *a, enum app_side side, WINDOW *w)
 		if (cur)
 			at = active ? draw_attr_cursor : (at | draw_attr_cursor_idle);
 		int y = (int)r + 1;
+		char name[PANE_PATH_MAX];
+		draw_name(e, name, sizeof name);
 		draw_text(w, y, 0, e->tagged ? "*" : " ", 1, at, false);
-		int x = 1 + draw_text(w, y, 1, e->display, name_w, at, true);
+		int x = 1 + draw_text_cut(w, y, 1, name, name_w, at);
 		draw_text(w, y, x, e->type == FTP_ENTRY_DIR ? "/" : " ", 1, at, false);
 		x++;
 		if (show_size) {
@@ -246,7 +324,9 @@ static void draw_pane(struct app *a, enum app_side side, WINDOW *w)
 		}
 	}
 	if (pane_rows(p) == 0)
-		draw_text(w, 1, 1, pane_filter(p)[0] ? "(no match)" : "(empty)", wd - 1, A_DIM, false);
+		draw_text(w, 1, 1, loading ? "loading\xe2\x80\xa6"
+			  : side == APP_REMOTE && worker_running(&a->opening) ? "connecting\xe2\x80\xa6"
+			  : pane_filter(p)[0] ? "(no match)" : "(empty)", wd - 1, A_DIM, false);
 out:
 	wnoutrefresh(w);
 }
@@ -284,40 +364,84 @@ static void draw_xfer_line(const struct queue_job *j, char *out, size_t outsz, i
 		snprintf(total, sizeof total, "?");
 	human_rate(j->rate, rate, sizeof rate);
 	human_eta(queue_eta(j), eta, sizeof eta);
-	const char *arrow = j->dir == QUEUE_DOWNLOAD ? "<-" : "->";
-	if (j->tree)
+	static const char *const arrows[] = {
+		[QUEUE_DOWNLOAD] = "<-", [QUEUE_UPLOAD] = "->",
+		[QUEUE_DELETE_LOCAL] = "rm", [QUEUE_DELETE_REMOTE] = "rm",
+	};
+	const char *arrow = arrows[j->dir];
+	if (queue_is_delete(j))
+		snprintf(out, outsz, "%-9s %s %s%s %lld removed  %s", queue_state_name(j->state), arrow,
+			 j->label, j->tree ? "/" : "", (long long)j->done, j->message);
+	else if (j->tree)
 		snprintf(out, outsz, "%-9s %s %s/ (listing the tree) %s", queue_state_name(j->state),
 			 arrow, j->label, j->message);
+	else if (j->state == QUEUE_RUNNING && j->message[0] != '\0')
+		/* A note (a retry after a drop) comes before the name, so it shows. */
+		snprintf(out, outsz, "%-9s %s [%s] %3d%% %s/%s  %s  %s", queue_state_name(j->state),
+			 arrow, bar, pct < 0 ? 0 : pct, done, total, j->message, j->label);
 	else if (j->state == QUEUE_RUNNING)
-		snprintf(out, outsz, "%-9s %s [%s] %3d%% %s/%s %s ETA %s  %s", queue_state_name(j->state),
-			 arrow, bar, pct < 0 ? 0 : pct, done, total, rate, eta, j->label);
+		snprintf(out, outsz, "%-9s %s [%s] %3d%% %s/%s %s ETA %s  %s",
+			 queue_state_name(j->state), arrow, bar, pct < 0 ? 0 : pct, done, total, rate,
+			 eta, j->label);
 	else
 		snprintf(out, outsz, "%-9s %s %s  %s  %s", queue_state_name(j->state), arrow, total,
 			 j->label, j->message);
 	(void)width;
 }
 
-/* Draws the transfer panel: a heading and the transfers around the selected one. */
+/* The position of the job the panel shows selected: the running one
+ * while it follows (or the first waiting one), else the one the user
+ * picked (or the nearest one left). Updates a->xfer_sel. */
+static size_t draw_xfer_selected(struct app *a)
+{
+	size_t n = queue_count(a->queue);
+	size_t i = queue_index(a->queue, a->xfer_sel);
+	if (a->xfer_follow || i == SIZE_MAX) {
+		const struct queue_job *j = queue_running(a->queue, QUEUE_LANE_COPY);
+		for (int lane = 1; j == NULL && lane < QUEUE_LANES; lane++)
+			j = queue_running(a->queue, (enum queue_lane)lane);
+		for (size_t k = 0; j == NULL && k < n; k++)
+			if (queue_at(a->queue, k)->state == QUEUE_QUEUED)
+				j = queue_at(a->queue, k);
+		if (j != NULL && (a->xfer_follow || i == SIZE_MAX))
+			i = queue_index(a->queue, j->id);
+	}
+	if (i == SIZE_MAX)
+		i = n > 0 ? n - 1 : 0;
+	const struct queue_job *sel = queue_at(a->queue, i);
+	a->xfer_sel = sel ? sel->id : 0;
+	return i;
+}
+
+/* Draws the transfer panel: a heading with the counts, and the jobs
+ * around the selected one (one finished line above it, the waiting ones
+ * below). */
 static void draw_xfer(struct app *a, WINDOW *w)
 {
-	char line[1024], head[128];
+	char line[1024], head[256];
+	struct queue_counts c;
 	int h, wd;
 	getmaxyx(w, h, wd);
 	werase(w);
 	size_t n = queue_count(a->queue);
-	snprintf(head, sizeof head, " Transfers: %zu active, %zu listed   [ ] select, x cancels",
-		 queue_active(a->queue), n);
+	queue_counts(a->queue, &c);
+	snprintf(head, sizeof head, " Transfers: %zu running, %zu queued, %zu failed, %zu done"
+		 "%s%.0zu%s%s%.0zu%s   [ ] select, x X ^X cancel, r retry, c clear, t size",
+		 c.running, c.queued, c.failed, c.done,
+		 c.skipped ? ", " : "", c.skipped, c.skipped ? " skipped" : "",
+		 c.cancelled ? ", " : "", c.cancelled, c.cancelled ? " cancelled" : "");
 	draw_text(w, 0, 0, head, wd, A_BOLD | A_UNDERLINE, true);
 	size_t rows = h > 1 ? (size_t)(h - 1) : 0;
-	if (a->xfer_sel >= n)
-		a->xfer_sel = n ? n - 1 : 0;
-	size_t first = a->xfer_sel >= rows ? a->xfer_sel - rows + 1 : 0;
+	size_t sel = draw_xfer_selected(a);
+	size_t first = sel > 0 ? sel - 1 : 0;
+	if (first + rows > n)
+		first = n > rows ? n - rows : 0;
 	for (size_t r = 0; r < rows && first + r < n; r++) {
 		const struct queue_job *j = queue_at(a->queue, first + r);
 		draw_xfer_line(j, line, sizeof line, wd);
 		attr_t at = j->state == QUEUE_FAILED ? draw_attr_error
 			  : j->state == QUEUE_RUNNING ? draw_attr_progress : A_NORMAL;
-		if (first + r == a->xfer_sel)
+		if (first + r == sel)
 			at |= A_REVERSE;
 		draw_text(w, (int)r + 1, 0, line, wd, at, true);
 	}
@@ -343,11 +467,23 @@ static void draw_hints(WINDOW *w)
 	wnoutrefresh(w);
 }
 
-/* Draws the status line. */
+/* Draws the status line: the message, and at the right the active
+ * pane's tagged count and size. */
 static void draw_status(struct app *a, WINDOW *w)
 {
+	char tags[64] = "", size[HUMAN_BUF];
+	int wd = getmaxx(w);
+	const struct pane *p = a->pane[a->active];
 	werase(w);
-	draw_text(w, 0, 0, a->status, getmaxx(w), a->status_error ? draw_attr_error : A_NORMAL, true);
+	if (pane_tag_count(p) > 0)
+		snprintf(tags, sizeof tags, " %zu tagged, %s ", pane_tag_count(p),
+			 human_size(pane_tag_bytes(p), size, sizeof size));
+	int tw = (int)strlen(tags);
+	if (tw >= wd)
+		tw = 0;
+	draw_text(w, 0, 0, a->status, wd - tw, a->status_error ? draw_attr_error : A_NORMAL, true);
+	if (tw > 0)
+		draw_text(w, 0, wd - tw, tags, tw, draw_attr_bar, false);
 	wnoutrefresh(w);
 }
 
@@ -357,8 +493,11 @@ void draw_screen(struct app *a)
 	getmaxyx(stdscr, rows, cols);
 	int xfer_h = 0;
 	size_t nq = queue_count(a->queue);
+	size_t most = DRAW_XFER_ROWS;
+	if (a->xfer_big && rows / DRAW_XFER_BIG_DIV > DRAW_XFER_ROWS)
+		most = (size_t)(rows / DRAW_XFER_BIG_DIV);
 	if (nq > 0)
-		xfer_h = 1 + (int)(nq < DRAW_XFER_ROWS ? nq : DRAW_XFER_ROWS);
+		xfer_h = 1 + (int)(nq < most ? nq : most);
 	/* The panes keep at least three rows; the panel gives way first. */
 	while (xfer_h > 0 && rows - 3 - xfer_h < 3)
 		xfer_h--;

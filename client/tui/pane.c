@@ -6,15 +6,21 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
+#include <wctype.h>
 
 #include "pane.h"
 #include "sanitize.h"
+#include "wildmat.h"
 #include "xalloc.h"
 
 /* Longest display name kept, in bytes. */
 #define PANE_DISPLAY_MAX 1024
 /* First allocation of the entry array. */
 #define PANE_INITIAL_CAP 64
+/* Longest text compared case-folded, in characters (longer names are
+ * compared on their first PANE_FOLD_MAX characters). */
+#define PANE_FOLD_MAX 1024
 
 struct pane {
 	char path[PANE_PATH_MAX];        /* directory shown, raw */
@@ -30,6 +36,7 @@ struct pane {
 	bool reverse;                    /* sort direction reversed */
 	bool show_hidden;                /* dot names shown */
 	char filter[PANE_FILTER_MAX];    /* filter text, "" when none */
+	wchar_t folded[PANE_FILTER_MAX]; /* the filter, case-folded */
 	char **keep_tags;                /* tagged names kept across a reload, sorted */
 	size_t nkeep;                    /* names in keep_tags */
 	size_t ntagged;                  /* tagged entries */
@@ -38,6 +45,7 @@ struct pane {
 /* Names of the sort modes, indexed by enum pane_sort. */
 static const char *const pane_sort_names[PANE_SORT_COUNT] = {
 	[PANE_SORT_NAME] = "name",
+	[PANE_SORT_EXT] = "ext",
 	[PANE_SORT_SIZE] = "size",
 	[PANE_SORT_DATE] = "date",
 };
@@ -54,6 +62,7 @@ static void pane_drop_entries(struct pane *p)
 	for (size_t i = 0; i < p->n; i++) {
 		free(p->v[i].name);
 		free(p->v[i].display);
+		free(p->v[i].target);
 	}
 	p->n = 0;
 	p->nvis = 0;
@@ -134,16 +143,42 @@ static void pane_push(struct pane *p, const char *name, enum ftp_entry_type type
 	e->type = type;
 	e->size = size;
 	e->mtime = mtime;
+	e->target = NULL;
+	e->link = false;
+	e->broken = false;
 	e->tagged = false;
+}
+
+/* True for a name the source may not add: ".." is only ever the entry
+ * pane_load_begin adds. */
+static bool pane_refused_name(const char *name)
+{
+	return strcmp(name, ".") == 0 || name[0] == '\0' || strcmp(name, PANE_PARENT) == 0;
 }
 
 void pane_load_add(struct pane *p, const char *name, enum ftp_entry_type type,
 		   off_t size, time_t mtime)
 {
-	/* ".." is only ever the entry pane_load_begin adds. */
-	if (strcmp(name, ".") == 0 || name[0] == '\0' || strcmp(name, PANE_PARENT) == 0)
+	if (!pane_refused_name(name))
+		pane_push(p, name, type, size, mtime);
+}
+
+void pane_load_add_link(struct pane *p, const char *name, enum ftp_entry_type type,
+			off_t size, time_t mtime, const char *target, bool broken)
+{
+	if (pane_refused_name(name))
 		return;
+	size_t before = p->n;
 	pane_push(p, name, type, size, mtime);
+	if (p->n == before)
+		return;
+	struct pane_entry *e = &p->v[p->n - 1];
+	e->link = true;
+	e->broken = broken;
+	if (target != NULL && target[0] != '\0') {
+		char disp[PANE_DISPLAY_MAX];
+		e->target = xstrdup(sanitize_text(target, strlen(target), disp, sizeof disp));
+	}
 }
 
 void pane_load_listing(struct pane *p, const struct ftp_listing *l)
@@ -156,6 +191,14 @@ void pane_load_listing(struct pane *p, const struct ftp_listing *l)
 
 /* The pane whose order is being sorted (qsort has no context argument). */
 static const struct pane *pane_sorting;
+
+/* The extension of a name: what follows its last '.', "" when none (a
+ * leading dot starts a hidden name, not an extension). */
+static const char *pane_ext(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	return dot != NULL && dot != name ? dot + 1 : "";
+}
 
 /* Compares two numbers, -1/0/1. */
 static int pane_cmp_num(long long a, long long b)
@@ -178,6 +221,9 @@ static int pane_order_cmp(const void *a, const void *b)
 		return xd ? -1 : 1;
 	int c = 0;
 	switch (p->sort) {
+	case PANE_SORT_EXT:
+		c = strcmp(pane_ext(x->name), pane_ext(y->name));
+		break;
 	case PANE_SORT_SIZE:
 		c = -pane_cmp_num(x->size, y->size);
 		break;
@@ -203,6 +249,36 @@ static void pane_sort_all(struct pane *p)
 	pane_sorting = NULL;
 }
 
+/* Writes s case-folded as wide characters into out (max of them, NUL
+ * included); a byte that is no character of the locale stands for itself. */
+static void pane_fold(const char *s, wchar_t *out, size_t max)
+{
+	mbstate_t st;
+	size_t k = 0, left = strlen(s);
+	memset(&st, 0, sizeof st);
+	while (left > 0 && k + 1 < max) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, s, left, &st);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			wc = (wchar_t)(unsigned char)*s;
+			n = 1;
+			memset(&st, 0, sizeof st);
+		}
+		out[k++] = (wchar_t)towlower((wint_t)wc);
+		s += n;
+		left -= n;
+	}
+	out[k] = L'\0';
+}
+
+/* True when the display name holds the filter, case folded. */
+static bool pane_matches(const struct pane *p, const char *display)
+{
+	wchar_t name[PANE_FOLD_MAX];
+	pane_fold(display, name, PANE_FOLD_MAX);
+	return wcsstr(name, p->folded) != NULL;
+}
+
 /* True when the entry passes the hidden switch and the filter. */
 static bool pane_shows(const struct pane *p, const struct pane_entry *e)
 {
@@ -211,7 +287,7 @@ static bool pane_shows(const struct pane *p, const struct pane_entry *e)
 		return p->filter[0] == '\0';
 	if (!p->show_hidden && e->name[0] == '.')
 		return false;
-	return p->filter[0] == '\0' || strcasestr(e->display, p->filter) != NULL;
+	return p->filter[0] == '\0' || pane_matches(p, e->display);
 }
 
 /* Rebuilds the visible rows from the order, putting the cursor back on
@@ -330,6 +406,11 @@ void pane_cycle_sort(struct pane *p)
 	pane_set_sort(p, (enum pane_sort)((p->sort + 1) % PANE_SORT_COUNT), p->reverse);
 }
 
+void pane_reverse_sort(struct pane *p)
+{
+	pane_set_sort(p, p->sort, !p->reverse);
+}
+
 enum pane_sort pane_sort_mode(const struct pane *p) { return p->sort; }
 bool pane_sort_reverse(const struct pane *p) { return p->reverse; }
 
@@ -346,6 +427,7 @@ size_t pane_set_filter(struct pane *p, const char *text)
 	if (len > 0)
 		memcpy(p->filter, text, len);
 	p->filter[len] = '\0';
+	pane_fold(p->filter, p->folded, PANE_FILTER_MAX);
 	pane_rebuild(p, SIZE_MAX);
 	p->top = 0;
 	return p->nvis;
@@ -377,6 +459,50 @@ bool pane_tag_toggle(struct pane *p)
 }
 
 size_t pane_tag_count(const struct pane *p) { return p->ntagged; }
+
+off_t pane_tag_bytes(const struct pane *p)
+{
+	off_t sum = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct pane_entry *e = &p->v[i];
+		if (e->tagged && e->type != FTP_ENTRY_DIR && e->size > 0)
+			sum += e->size;
+	}
+	return sum;
+}
+
+/* Sets the tag of entry e; true when it changed. */
+static bool pane_tag_set(struct pane *p, struct pane_entry *e, bool tag)
+{
+	if (e->tagged == tag || strcmp(e->name, PANE_PARENT) == 0)
+		return false;
+	e->tagged = tag;
+	if (tag)
+		p->ntagged++;
+	else
+		p->ntagged--;
+	return true;
+}
+
+size_t pane_tag_pattern(struct pane *p, const char *pattern, bool tag)
+{
+	size_t changed = 0;
+	for (size_t i = 0; i < p->nvis; i++) {
+		struct pane_entry *e = &p->v[p->vis[i]];
+		if (wildmat_match(pattern, e->name))
+			changed += pane_tag_set(p, e, tag);
+	}
+	return changed;
+}
+
+size_t pane_tag_invert(struct pane *p)
+{
+	for (size_t i = 0; i < p->nvis; i++) {
+		struct pane_entry *e = &p->v[p->vis[i]];
+		pane_tag_set(p, e, !e->tagged);
+	}
+	return p->ntagged;
+}
 
 void pane_tag_clear(struct pane *p)
 {

@@ -26,6 +26,7 @@
 /* What the rows are ordered by. */
 enum pane_sort {
 	PANE_SORT_NAME,  /* by name, bytewise */
+	PANE_SORT_EXT,   /* by extension (what follows the last '.'), then name */
 	PANE_SORT_SIZE,  /* by size, largest first (reverse: smallest first) */
 	PANE_SORT_DATE,  /* by modification time, newest first (reverse: oldest first) */
 	PANE_SORT_COUNT, /* number of sort modes */
@@ -38,6 +39,9 @@ struct pane_entry {
 	enum ftp_entry_type type; /* file, directory, link, other */
 	off_t size;               /* bytes; -1 when unknown */
 	time_t mtime;             /* seconds since the epoch; 0 when unknown */
+	char *target;             /* a link's target, sanitised; NULL when none or unknown */
+	bool link;                /* a symbolic link (type says what it leads to) */
+	bool broken;              /* a link that leads nowhere */
 	bool tagged;              /* in the tagged set */
 };
 
@@ -56,6 +60,10 @@ void pane_load_begin(struct pane *p, const char *path, bool at_root);
  * "." and ".." from the source are ignored. */
 void pane_load_add(struct pane *p, const char *name, enum ftp_entry_type type,
 		   off_t size, time_t mtime);
+/* pane_load_add for a symbolic link: target (sanitised text, copied; NULL
+ * or "" when unknown) and whether it leads nowhere. */
+void pane_load_add_link(struct pane *p, const char *name, enum ftp_entry_type type,
+			off_t size, time_t mtime, const char *target, bool broken);
 /* Adds every entry of a listing (strings copied; l is unchanged). */
 void pane_load_listing(struct pane *p, const struct ftp_listing *l);
 /* Ends loading: sorts, filters, re-applies tags, and puts the cursor on
@@ -91,18 +99,21 @@ size_t pane_scroll(struct pane *p, size_t height);
 
 /* Sets the sort mode and direction, keeping the cursor on its entry. */
 void pane_set_sort(struct pane *p, enum pane_sort mode, bool reverse);
-/* Moves to the next sort mode (name, size, date, name...). */
+/* Moves to the next sort mode (name, extension, size, date, name...). */
 void pane_cycle_sort(struct pane *p);
+/* Turns the sort direction round, keeping the cursor on its entry. */
+void pane_reverse_sort(struct pane *p);
 /* The sort mode. */
 enum pane_sort pane_sort_mode(const struct pane *p);
 /* True when the sort direction is reversed. */
 bool pane_sort_reverse(const struct pane *p);
-/* A short name for a sort mode ("name", "size", "date"); static. */
+/* A short name for a sort mode ("name", "ext", "size", "date"); static. */
 const char *pane_sort_name(enum pane_sort mode);
 
-/* Shows only entries whose display name holds text (case-insensitive;
- * "" or NULL = all) and puts the cursor on the first match. Returns the
- * number of matching rows. */
+/* Shows only entries whose display name holds text (case folded for
+ * every letter the locale knows, so "GRÜ" finds "grün"; "" or NULL = all)
+ * and puts the cursor on the first match. Returns the number of matching
+ * rows. */
 size_t pane_set_filter(struct pane *p, const char *text);
 /* The filter text ("" when none); owned by p. */
 const char *pane_filter(const struct pane *p);
@@ -116,6 +127,14 @@ bool pane_hidden_shown(const struct pane *p);
 bool pane_tag_toggle(struct pane *p);
 /* Number of tagged entries. */
 size_t pane_tag_count(const struct pane *p);
+/* Bytes in the tagged files (directories and unknown sizes count 0). */
+off_t pane_tag_bytes(const struct pane *p);
+/* Tags (tag) or untags the visible entries whose name matches the shell
+ * pattern (wildmat: * ? [...]; ".." never); returns how many changed. */
+size_t pane_tag_pattern(struct pane *p, const char *pattern, bool tag);
+/* Inverts the tags of the visible entries (".." never); returns the
+ * number tagged afterwards. */
+size_t pane_tag_invert(struct pane *p);
 /* Clears every tag. */
 void pane_tag_clear(struct pane *p);
 /* Tagged entries in the current order: call with *it = 0 first; returns

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,7 @@ struct queue {
 	size_t n;             /* jobs in v */
 	size_t cap;           /* slots in v */
 	unsigned next_id;     /* id of the next job added */
+	size_t gone[QUEUE_STATE_COUNT]; /* finished jobs pruned, by state (still counted) */
 	unsigned all_parent;  /* directory job whose held files take all_answer; 0 none */
 	enum queue_answer all_answer; /* the answer given "to all" for it */
 };
@@ -31,6 +33,7 @@ static const char *const queue_state_names[QUEUE_STATE_COUNT] = {
 	[QUEUE_DONE] = "done",
 	[QUEUE_FAILED] = "failed",
 	[QUEUE_CANCELLED] = "cancelled",
+	[QUEUE_SKIPPED] = "skipped",
 };
 
 struct queue *queue_new(void)
@@ -40,16 +43,25 @@ struct queue *queue_new(void)
 	return q;
 }
 
-/* What each answer does to a held job: release it in a mode, or cancel it. */
+/* What each answer does to a held job: release it in a mode, or end it. */
 static const struct {
 	bool release;          /* the job runs (after a rename, for QUEUE_ANSWER_RENAME) */
 	enum queue_mode mode;  /* ...in this mode */
+	enum queue_state end;  /* ...else it ends so */
 } queue_answers[] = {
-	[QUEUE_ANSWER_OVERWRITE] = { true, QUEUE_MODE_NEW },
-	[QUEUE_ANSWER_SKIP] = { false, QUEUE_MODE_NEW },
-	[QUEUE_ANSWER_RESUME] = { true, QUEUE_MODE_RESUME },
-	[QUEUE_ANSWER_RENAME] = { true, QUEUE_MODE_NEW },
-	[QUEUE_ANSWER_ABORT] = { false, QUEUE_MODE_NEW },
+	[QUEUE_ANSWER_OVERWRITE] = { true, QUEUE_MODE_NEW, QUEUE_SKIPPED },
+	[QUEUE_ANSWER_SKIP] = { false, QUEUE_MODE_NEW, QUEUE_SKIPPED },
+	[QUEUE_ANSWER_RESUME] = { true, QUEUE_MODE_RESUME, QUEUE_SKIPPED },
+	[QUEUE_ANSWER_RENAME] = { true, QUEUE_MODE_NEW, QUEUE_SKIPPED },
+	[QUEUE_ANSWER_ABORT] = { false, QUEUE_MODE_NEW, QUEUE_CANCELLED },
+};
+
+/* The lane of each kind of job. */
+static const enum queue_lane queue_lanes[] = {
+	[QUEUE_DOWNLOAD] = QUEUE_LANE_COPY,
+	[QUEUE_UPLOAD] = QUEUE_LANE_COPY,
+	[QUEUE_DELETE_LOCAL] = QUEUE_LANE_LOCAL,
+	[QUEUE_DELETE_REMOTE] = QUEUE_LANE_REMOTE,
 };
 
 /* Frees one job's strings. */
@@ -73,14 +85,30 @@ void queue_free(struct queue *q)
 /* True for the states a job never leaves. */
 static bool queue_finished(enum queue_state s)
 {
-	return s == QUEUE_DONE || s == QUEUE_FAILED || s == QUEUE_CANCELLED;
+	return s != QUEUE_QUEUED && s != QUEUE_RUNNING;
+}
+
+enum queue_lane queue_lane(const struct queue_job *j)
+{
+	return queue_lanes[j->dir];
+}
+
+bool queue_is_delete(const struct queue_job *j)
+{
+	return j->dir == QUEUE_DELETE_LOCAL || j->dir == QUEUE_DELETE_REMOTE;
+}
+
+/* Sets j's label to the text of shown (sanitised). */
+static void queue_set_label(struct queue_job *j, const char *shown)
+{
+	char label[QUEUE_LABEL_MAX];
+	free(j->label);
+	j->label = xstrdup(sanitize_text(shown, strlen(shown), label, sizeof label));
 }
 
 unsigned queue_add(struct queue *q, enum queue_dir dir, enum queue_mode mode, bool tree,
 		   const char *local, const char *remote, off_t size)
 {
-	char label[QUEUE_LABEL_MAX];
-
 	if (q->n == q->cap) {
 		q->cap = q->cap ? q->cap * 2 : 16;
 		q->v = xrealloc(q->v, q->cap * sizeof *q->v);
@@ -93,39 +121,79 @@ unsigned queue_add(struct queue *q, enum queue_dir dir, enum queue_mode mode, bo
 	j->tree = tree;
 	j->local = xstrdup(local);
 	j->remote = xstrdup(remote);
-	const char *shown = dir == QUEUE_DOWNLOAD ? remote : local;
-	j->label = xstrdup(sanitize_text(shown, strlen(shown), label, sizeof label));
+	j->label = NULL;
+	queue_set_label(j, dir == QUEUE_DOWNLOAD || dir == QUEUE_DELETE_REMOTE ? remote : local);
 	j->size = size;
+	j->target_size = -1;
 	j->state = QUEUE_QUEUED;
 	return j->id;
 }
 
-struct queue_job *queue_running(struct queue *q)
+void queue_set_dates(struct queue *q, unsigned id, time_t mtime, off_t target_size,
+		     time_t target_mtime)
+{
+	struct queue_job *j = queue_find(q, id);
+	if (j == NULL)
+		return;
+	j->mtime = mtime;
+	j->target_size = target_size;
+	j->target_mtime = target_mtime;
+}
+
+void queue_show_target(struct queue *q, unsigned id)
+{
+	struct queue_job *j = queue_find(q, id);
+	if (j != NULL)
+		queue_set_label(j, queue_target(j));
+}
+
+bool queue_skip(struct queue *q, unsigned id)
+{
+	struct queue_job *j = queue_find(q, id);
+	if (j == NULL || j->state != QUEUE_QUEUED)
+		return false;
+	j->state = QUEUE_SKIPPED;
+	return true;
+}
+
+struct queue_job *queue_running(struct queue *q, enum queue_lane lane)
 {
 	for (size_t i = 0; i < q->n; i++)
-		if (q->v[i].state == QUEUE_RUNNING)
+		if (q->v[i].state == QUEUE_RUNNING && queue_lane(&q->v[i]) == lane)
 			return &q->v[i];
 	return NULL;
 }
 
-struct queue_job *queue_next(struct queue *q)
+struct queue_job *queue_next(struct queue *q, enum queue_lane lane)
 {
-	if (queue_running(q) != NULL)
+	if (queue_running(q, lane) != NULL)
 		return NULL;
 	for (size_t i = 0; i < q->n; i++)
-		if (q->v[i].state == QUEUE_QUEUED && !q->v[i].held) {
+		if (q->v[i].state == QUEUE_QUEUED && !q->v[i].held && queue_lane(&q->v[i]) == lane) {
 			q->v[i].state = QUEUE_RUNNING;
 			return &q->v[i];
 		}
 	return NULL;
 }
 
+size_t queue_index(const struct queue *q, unsigned id)
+{
+	/* Jobs stay in id order (added with growing ids, pruned in place). */
+	size_t lo = 0, hi = q->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (q->v[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < q->n && q->v[lo].id == id ? lo : SIZE_MAX;
+}
+
 struct queue_job *queue_find(struct queue *q, unsigned id)
 {
-	for (size_t i = 0; i < q->n; i++)
-		if (q->v[i].id == id)
-			return &q->v[i];
-	return NULL;
+	size_t i = queue_index(q, id);
+	return i == SIZE_MAX ? NULL : &q->v[i];
 }
 
 void queue_progress(struct queue *q, unsigned id, off_t done, off_t total, double rate)
@@ -134,6 +202,7 @@ void queue_progress(struct queue *q, unsigned id, off_t done, off_t total, doubl
 	if (j == NULL || j->state != QUEUE_RUNNING)
 		return;
 	j->done = done < 0 ? 0 : done;
+	j->message[0] = '\0';   /* a note about a retry is over once data moves again */
 	if (total >= 0)
 		j->size = total;
 	j->rate = isfinite(rate) && rate > 0 ? rate : 0;
@@ -145,22 +214,102 @@ void queue_finish(struct queue *q, unsigned id, enum queue_state state, const ch
 	if (j == NULL || queue_finished(j->state) || !queue_finished(state))
 		return;
 	j->state = state;
+	j->stopping = false;
 	if (state == QUEUE_DONE && j->size >= 0)
 		j->done = j->size;
+	if (state == QUEUE_DONE && queue_is_delete(j))
+		j->size = j->done;   /* entries removed */
+	j->message[0] = '\0';
 	if (msg != NULL)
 		sanitize_text(msg, strlen(msg), j->message, sizeof j->message);
+}
+
+void queue_note(struct queue *q, unsigned id, const char *msg)
+{
+	struct queue_job *j = queue_find(q, id);
+	if (j != NULL && j->state == QUEUE_RUNNING)
+		sanitize_text(msg, strlen(msg), j->message, sizeof j->message);
+}
+
+/* Cancels job j; true when it runs and its worker must be asked. */
+static bool queue_cancel_job(struct queue_job *j)
+{
+	if (j->state == QUEUE_QUEUED) {
+		j->state = QUEUE_CANCELLED;
+		return false;
+	}
+	if (j->state != QUEUE_RUNNING)
+		return false;
+	j->stopping = true;
+	return true;
 }
 
 bool queue_cancel(struct queue *q, unsigned id)
 {
 	struct queue_job *j = queue_find(q, id);
+	return j != NULL && queue_cancel_job(j);
+}
+
+size_t queue_cancel_folder(struct queue *q, unsigned id)
+{
+	const struct queue_job *j = queue_find(q, id);
+	size_t running = 0;
 	if (j == NULL)
-		return false;
-	if (j->state == QUEUE_QUEUED) {
-		j->state = QUEUE_CANCELLED;
-		return false;
+		return 0;
+	unsigned top = j->parent != 0 ? j->parent : j->id;
+	for (size_t i = 0; i < q->n; i++)
+		if (q->v[i].id == top || q->v[i].parent == top)
+			running += queue_cancel_job(&q->v[i]);
+	return running;
+}
+
+size_t queue_cancel_all(struct queue *q)
+{
+	size_t running = 0;
+	for (size_t i = 0; i < q->n; i++)
+		running += queue_cancel_job(&q->v[i]);
+	return running;
+}
+
+size_t queue_retry_failed(struct queue *q)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < q->n; i++) {
+		struct queue_job *j = &q->v[i];
+		if (j->state != QUEUE_FAILED)
+			continue;
+		j->state = QUEUE_QUEUED;
+		j->retried = true;
+		j->done = 0;
+		j->rate = 0;
+		j->message[0] = '\0';
+		n++;
 	}
-	return j->state == QUEUE_RUNNING;
+	return n;
+}
+
+void queue_counts(const struct queue *q, struct queue_counts *c)
+{
+	memset(c, 0, sizeof *c);
+	c->done = q->gone[QUEUE_DONE];
+	c->failed = q->gone[QUEUE_FAILED];
+	c->cancelled = q->gone[QUEUE_CANCELLED];
+	c->skipped = q->gone[QUEUE_SKIPPED];
+	for (size_t i = 0; i < q->n; i++) {
+		const struct queue_job *j = &q->v[i];
+		switch (j->state) {
+		case QUEUE_QUEUED:
+			c->queued++;
+			c->held += j->held;
+			break;
+		case QUEUE_RUNNING: c->running++; break;
+		case QUEUE_DONE: c->done++; break;
+		case QUEUE_FAILED: c->failed++; break;
+		case QUEUE_CANCELLED: c->cancelled++; break;
+		case QUEUE_SKIPPED: c->skipped++; break;
+		case QUEUE_STATE_COUNT: break;
+		}
+	}
 }
 
 double queue_eta(const struct queue_job *j)
@@ -197,16 +346,23 @@ size_t queue_active(const struct queue *q)
 	return n;
 }
 
-void queue_prune(struct queue *q, size_t keep)
+/* True for a job queue_prune may drop. */
+static bool queue_prunable(const struct queue_job *j, bool failed_too)
+{
+	return queue_finished(j->state) && (failed_too || j->state != QUEUE_FAILED);
+}
+
+void queue_prune(struct queue *q, size_t keep, bool failed_too)
 {
 	size_t finished = 0;
 	for (size_t i = 0; i < q->n; i++)
-		if (queue_finished(q->v[i].state))
+		if (queue_prunable(&q->v[i], failed_too))
 			finished++;
 	size_t drop = finished > keep ? finished - keep : 0;
 	size_t w = 0;
 	for (size_t i = 0; i < q->n; i++) {
-		if (drop > 0 && queue_finished(q->v[i].state)) {
+		if (drop > 0 && queue_prunable(&q->v[i], failed_too)) {
+			q->gone[q->v[i].state]++;
 			queue_job_free(&q->v[i]);
 			drop--;
 			continue;
@@ -225,6 +381,13 @@ unsigned queue_add_found(struct queue *q, unsigned parent, enum queue_dir dir,
 			 const char *local, const char *remote, off_t size, bool target_exists)
 {
 	const struct queue_job *p = queue_find(q, parent);
+	if (p != NULL && p->retried)
+		for (size_t i = 0; i < q->n; i++) {
+			const struct queue_job *o = &q->v[i];
+			if (o->parent == parent && o->state != QUEUE_FAILED &&
+			    strcmp(o->local, local) == 0 && strcmp(o->remote, remote) == 0)
+				return o->id;
+		}
 	unsigned id = queue_add(q, dir, p ? p->mode : QUEUE_MODE_NEW, false, local, remote, size);
 	struct queue_job *j = queue_find(q, id);
 	j->parent = parent;
@@ -234,7 +397,7 @@ unsigned queue_add_found(struct queue *q, unsigned parent, enum queue_dir dir,
 
 const char *queue_target(const struct queue_job *j)
 {
-	return j->dir == QUEUE_DOWNLOAD ? j->local : j->remote;
+	return j->dir == QUEUE_DOWNLOAD || j->dir == QUEUE_DELETE_LOCAL ? j->local : j->remote;
 }
 
 /* True for a job waiting for an answer. */
@@ -257,6 +420,7 @@ static bool queue_retarget(struct queue_job *j, const char *name)
 	if (ok) {
 		free(*target);
 		*target = xstrdup(sbuf_str(&path));
+		queue_set_label(j, queue_target(j));
 	}
 	sbuf_free(&path);
 	return ok;
@@ -287,7 +451,7 @@ bool queue_held_answer(struct queue *q, unsigned id, enum queue_answer answer, b
 		return false;
 	if ((all || answer == QUEUE_ANSWER_ABORT) && j->parent != 0) {
 		q->all_parent = j->parent;
-		q->all_answer = answer == QUEUE_ANSWER_ABORT ? QUEUE_ANSWER_SKIP : answer;
+		q->all_answer = answer;
 	}
 	bool release = queue_answers[answer].release;
 	if (answer == QUEUE_ANSWER_RENAME && !queue_retarget(j, name))
@@ -296,7 +460,7 @@ bool queue_held_answer(struct queue *q, unsigned id, enum queue_answer answer, b
 		j->mode = queue_answers[answer].mode;
 		j->held = false;
 	} else {
-		j->state = QUEUE_CANCELLED;
+		j->state = queue_answers[answer].end;
 	}
 	return true;
 }

@@ -1,27 +1,42 @@
-/* queue: the TUI's transfer queue as a model: jobs with their direction,
- * paths, progress and state (queued, running, done, failed, cancelled),
+/* queue: the TUI's transfer queue as a model: jobs (copies, and deletes
+ * that run in the background) with their paths, progress and state
+ * (queued, running, done, failed, cancelled, skipped),
  * and the policy for files whose target exists: a file found in a copied
  * directory waits, held, until the user's answer (overwrite, skip,
  * resume, rename, abort) releases, retargets or cancels it, and an answer
  * given "to all" settles the other files of that directory without
- * asking. Plain C: no curses, no I/O; the worker's reports update it, the
- * view draws it and the dialogs only ask. At most one job runs at a time
- * (the worker's one data connection); queue_next hands out the oldest
- * queued job that is not held. */
+ * asking. Plain C: no curses, no I/O; the workers' reports update it, the
+ * view draws it and the dialogs only ask. Each job belongs to a lane, the
+ * worker that runs it (copies: the transfer worker; deletes: the browser
+ * of their side); at most one job runs per lane at a time, and queue_next
+ * hands out a lane's oldest queued job that is not held. Cancelling
+ * works on one job, on a whole directory copy, or on everything; failed
+ * jobs can be queued again. */
 #ifndef FERRY_TUI_QUEUE_H
 #define FERRY_TUI_QUEUE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 /* Longest job message kept (sanitised), in bytes. */
 #define QUEUE_MSG_MAX 256
 
-/* Which way a job copies. */
+/* What a job does. */
 enum queue_dir {
-	QUEUE_DOWNLOAD,  /* remote file -> local file */
-	QUEUE_UPLOAD,    /* local file -> remote file */
+	QUEUE_DOWNLOAD,       /* copies remote file -> local file */
+	QUEUE_UPLOAD,         /* copies local file -> remote file */
+	QUEUE_DELETE_LOCAL,   /* deletes local (a file, or a directory with everything in it) */
+	QUEUE_DELETE_REMOTE,  /* deletes remote (the same, on the server) */
+};
+
+/* The worker a job runs on; one job runs per lane at a time. */
+enum queue_lane {
+	QUEUE_LANE_COPY,     /* the transfer worker */
+	QUEUE_LANE_LOCAL,    /* the local pane's browser */
+	QUEUE_LANE_REMOTE,   /* the remote pane's browser */
+	QUEUE_LANES,
 };
 
 /* What to do with a target that exists. */
@@ -47,7 +62,19 @@ enum queue_state {
 	QUEUE_DONE,       /* finished; the target is whole */
 	QUEUE_FAILED,     /* stopped by an error (message says which) */
 	QUEUE_CANCELLED,  /* stopped by the user */
+	QUEUE_SKIPPED,    /* not copied: the target exists and the user said skip */
 	QUEUE_STATE_COUNT,
+};
+
+/* How many jobs stand where (queue_counts). */
+struct queue_counts {
+	size_t running;   /* being run */
+	size_t queued;    /* waiting, held ones included */
+	size_t held;      /* of those, waiting for an answer */
+	size_t failed;    /* ended by an error */
+	size_t done;      /* finished */
+	size_t cancelled; /* stopped by the user */
+	size_t skipped;   /* skipped */
 };
 
 /* One transfer. */
@@ -55,13 +82,18 @@ struct queue_job {
 	unsigned id;             /* unique within the queue, from 1 */
 	enum queue_dir dir;      /* download or upload */
 	enum queue_mode mode;    /* fresh or resumed */
-	bool tree;               /* a directory to copy recursively (expanded by the worker) */
+	bool tree;               /* a directory to copy recursively (expanded by the worker), or to delete whole */
 	bool held;               /* the target exists: not started until the user answers */
+	bool stopping;           /* running, and its worker was asked to stop it */
+	bool retried;            /* queued again after failing (a directory copy: its files are not added twice) */
 	unsigned parent;         /* the tree job this file came from, 0 when none */
 	char *local;             /* local path (raw) */
 	char *remote;            /* remote path (raw) */
 	char *label;             /* name to show (sanitised) */
-	off_t size;              /* bytes in all; -1 while unknown */
+	off_t size;              /* bytes in all; -1 while unknown (a delete: entries) */
+	time_t mtime;            /* the source's modification time; 0 unknown */
+	off_t target_size;       /* a target that exists: its size; -1 when none or unknown */
+	time_t target_mtime;     /* ...and its modification time; 0 unknown */
 	off_t done;              /* bytes copied so far (resume offset included) */
 	double rate;             /* bytes per second */
 	enum queue_state state;  /* where it stands */
@@ -74,15 +106,33 @@ struct queue;
 struct queue *queue_new(void);
 /* Frees q and its jobs; NULL is allowed. */
 void queue_free(struct queue *q);
-/* Adds a queued job (strings copied; label is sanitised here); returns its id. */
+/* Adds a queued job (strings copied; label is sanitised here); returns its
+ * id. A delete job uses local or remote, by its side (the other may be ""). */
 unsigned queue_add(struct queue *q, enum queue_dir dir, enum queue_mode mode, bool tree,
 		   const char *local, const char *remote, off_t size);
+/* The lane a job runs on. */
+enum queue_lane queue_lane(const struct queue_job *j);
+/* True for a job that deletes. */
+bool queue_is_delete(const struct queue_job *j);
+/* Records a file found in a directory copy: the dates of its source and
+ * target and the size of its target (for the overwrite question). */
+void queue_set_dates(struct queue *q, unsigned id, time_t mtime, off_t target_size,
+		     time_t target_mtime);
+/* Shows job id under the path it writes (a copy renamed on the way). */
+void queue_show_target(struct queue *q, unsigned id);
+/* Marks a queued job skipped (the user declined to replace its target);
+ * false when it is not queued. */
+bool queue_skip(struct queue *q, unsigned id);
 /* Adds a file that directory job parent holds (reported by the worker):
  * it copies in the same direction and mode as parent (fresh when parent
- * is gone), and is held when its target exists. Returns its id. */
+ * is gone), and is held when its target exists. A directory copy that
+ * was queued again after failing reports its files again: one already
+ * listed (and not failed) is not added twice, and its id is returned.
+ * Returns its id. */
 unsigned queue_add_found(struct queue *q, unsigned parent, enum queue_dir dir,
 			 const char *local, const char *remote, off_t size, bool target_exists);
-/* The path a job writes: local for a download, remote for an upload (owned by j). */
+/* The path a job writes: local for a download, remote for an upload, the
+ * path deleted for a delete (owned by j). */
 const char *queue_target(const struct queue_job *j);
 /* Settles held jobs: applies the answers given "to all" for their
  * directory copy, and returns the first held job that needs the user
@@ -92,28 +142,46 @@ const char *queue_target(const struct queue_job *j);
 struct queue_job *queue_held_next(struct queue *q, enum queue_answer *answer);
 /* Carries out answer for held job id: overwrite and resume release it
  * (fresh or resumed), rename puts its target under the last name name
- * and releases it (skipped when name is NULL or not a safe name), skip
- * and abort cancel it. With all, or for abort, the answer is remembered
- * for the other held files of its directory copy (abort as skip). Returns
+ * and releases it, showing it under the new name (skipped when name is
+ * NULL or not a safe name), skip marks it skipped and abort cancels it.
+ * With all, or for abort, the answer is remembered for the other held
+ * files of its directory copy (abort cancels them too). Returns
  * false, changing nothing, when id is no longer a held, queued job or the
  * answer is QUEUE_ANSWER_ASK. */
 bool queue_held_answer(struct queue *q, unsigned id, enum queue_answer answer, bool all,
 		       const char *name);
-/* Marks the oldest queued job that is not held running and returns it (owned by q), or
- * NULL when none is queued or one is already running. */
-struct queue_job *queue_next(struct queue *q);
+/* Marks the oldest queued job of lane that is not held running and
+ * returns it (owned by q), or NULL when none is queued or one of the lane
+ * already runs. */
+struct queue_job *queue_next(struct queue *q, enum queue_lane lane);
 /* The job with id, or NULL (owned by q). */
 struct queue_job *queue_find(struct queue *q, unsigned id);
-/* The running job, or NULL (owned by q). */
-struct queue_job *queue_running(struct queue *q);
-/* Records progress of a running job (total -1 keeps the known size). */
+/* The running job of lane, or NULL (owned by q). */
+struct queue_job *queue_running(struct queue *q, enum queue_lane lane);
+/* Records progress of a running job (total -1 keeps the known size); its
+ * note, if any, is over. */
 void queue_progress(struct queue *q, unsigned id, off_t done, off_t total, double rate);
 /* Ends a running job in state (DONE, FAILED or CANCELLED) with msg (may be NULL; sanitised here). */
 void queue_finish(struct queue *q, unsigned id, enum queue_state state, const char *msg);
+/* Sets a running job's note (a retry after a dropped connection); sanitised here. */
+void queue_note(struct queue *q, unsigned id, const char *msg);
 /* Cancels a job: a queued one becomes CANCELLED at once (returns false);
- * for a running one returns true and the caller must ask the worker to
- * stop (the state changes when the worker reports). Finished jobs: false. */
+ * for a running one returns true, marks it stopping, and the caller must
+ * ask the worker to stop (the state changes when the worker reports).
+ * Finished jobs: false. */
 bool queue_cancel(struct queue *q, unsigned id);
+/* Cancels job id's whole directory copy: the directory job and every file
+ * it found (id may be either). Returns how many running jobs were marked
+ * stopping (their workers must be asked, see queue_cancel). */
+size_t queue_cancel_folder(struct queue *q, unsigned id);
+/* Cancels every job not finished; returns how many running ones were
+ * marked stopping. */
+size_t queue_cancel_all(struct queue *q);
+/* Queues every failed job again (a fresh start; a directory copy is
+ * expanded again without adding its files twice); returns how many. */
+size_t queue_retry_failed(struct queue *q);
+/* Counts the jobs by where they stand, pruned ones included. */
+void queue_counts(const struct queue *q, struct queue_counts *c);
 /* Seconds left for a job at its rate, or -1 when unknown. */
 double queue_eta(const struct queue_job *j);
 /* Percent done, 0..100, or -1 when the size is unknown. */
@@ -124,8 +192,12 @@ size_t queue_count(const struct queue *q);
 struct queue_job *queue_at(struct queue *q, size_t i);
 /* Number of jobs queued or running. */
 size_t queue_active(const struct queue *q);
-/* Removes finished jobs (done, failed, cancelled) beyond the newest keep of them. */
-void queue_prune(struct queue *q, size_t keep);
+/* Removes finished jobs (done, cancelled, skipped, and failed ones when
+ * failed_too: failed ones otherwise stay, to be retried) beyond the newest
+ * keep of them (0: all of them). They are still counted by queue_counts. */
+void queue_prune(struct queue *q, size_t keep, bool failed_too);
+/* The position of job id (oldest first), or SIZE_MAX when it is gone. */
+size_t queue_index(const struct queue *q, unsigned id);
 /* A short name for a state ("queued", "running", ...); static. */
 const char *queue_state_name(enum queue_state s);
 

@@ -1,301 +1,207 @@
-/* side: the two sides a pane can show, as one table of operations:
- * the local file system (opendir/lstat, mkdir, unlinkat walks, rename)
- * and the server through the browser's engine connection (CWD+LIST,
- * MKD, LIST+DELE+RMD walks, RNFR/RNTO). Deleting a directory removes
- * everything in it; links are removed, never followed. Errors go to the
- * status line and never end the program; a dropped connection is
- * reported, and the engine reopens it on the next action. */
+/* side: the screen's half of the two panes' sides. Every file operation
+ * goes to the pane's browsing worker (browse.h) as a message, and its
+ * answer comes back through the event loop, so no key ever waits for the
+ * network or a slow disk: a pane waits for a listing showing "loading",
+ * a listing the user has moved on from is dropped when it arrives (its
+ * request id is no longer the one awaited), and Esc ends a connection
+ * being opened or a listing awaited by ending the browser that is stuck
+ * in it (a new one takes its place); so does asking for another listing
+ * while a browser with nothing else to do is stuck in one. A connection being opened (F2) has
+ * a browser of its own that replaces the remote pane's only once it has
+ * logged in, so a failed attempt leaves the working connection alone. */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "app.h"
-#include "sbuf.h"
 #include "path.h"
-#include "worker.h"
+#include "sbuf.h"
+#include "sysio.h"
 #include "xalloc.h"
 
-/* Mode of new local directories before the umask. */
-#define SIDE_DIR_MODE 0777
-/* Deepest directory nesting a recursive delete walks into. */
-#define SIDE_DEPTH_MAX 256
+/* ---- requests ---- */
 
-/* The operations of one side; paths are raw and absolute. */
-struct side_ops {
-	const char *name;                                           /* "local" or "remote" */
-	bool (*load)(struct app *a, struct pane *p, const char *path); /* list path into p */
-	bool (*mkdir)(struct app *a, const char *path);             /* make a directory */
-	bool (*remove)(struct app *a, const char *path, bool dir);  /* remove a file or a whole dir */
-	bool (*is_tree)(struct app *a, const char *path, bool dir); /* a real directory, not a link */
-	bool (*rename)(struct app *a, const char *from, const char *to); /* rename */
-};
-
-/* Reports a local error on path. */
-static bool side_local_fail(struct app *a, const char *path)
+/* The next request id (never 0, which answers a login). */
+static unsigned side_next_id(struct app *a)
 {
-	app_status(a, true, "%s: %s", path, strerror(errno));
-	return false;
+	if (++a->next_req == 0)
+		a->next_req = 1;
+	return a->next_req;
 }
 
-/* Reports an engine error. */
-static bool side_remote_fail(struct app *a, enum ftp_status st)
+/* The name a side is known by in messages. */
+static const char *side_name(enum app_side side)
 {
-	if (st == FTP_S_BROKEN)
-		app_status(a, true, "connection lost (%s); it is reopened on the next action",
-			   ftp_message(a->ftp));
-	else
-		app_status(a, true, "%s", ftp_message(a->ftp));
-	return false;
+	return side == APP_LOCAL ? "local" : "remote";
 }
 
-/* Lists a local directory. */
-static bool side_local_load(struct app *a, struct pane *p, const char *path)
+/* Sends m to side's browser; false (status set) when it cannot take it. */
+static bool side_send(struct app *a, enum app_side side, const struct wire_msg *m)
 {
-	char real[PATH_MAX];
-	struct stat sb;
-	struct sbuf full;
-
-	if (realpath(path, real) == NULL)
-		return side_local_fail(a, path);
-	DIR *d = opendir(real);
-	if (d == NULL)
-		return side_local_fail(a, path);
-	sbuf_init(&full, PATH_LEN_MAX);
-	pane_load_begin(p, real, strcmp(real, "/") == 0);
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		if (!path_join(&full, real, de->d_name) || lstat(sbuf_str(&full), &sb) < 0)
-			continue;
-		enum ftp_entry_type type = S_ISREG(sb.st_mode) ? FTP_ENTRY_FILE
-					 : S_ISDIR(sb.st_mode) ? FTP_ENTRY_DIR
-					 : S_ISLNK(sb.st_mode) ? FTP_ENTRY_LINK : FTP_ENTRY_OTHER;
-		struct stat tb;
-		if (type == FTP_ENTRY_LINK && stat(sbuf_str(&full), &tb) == 0 && S_ISDIR(tb.st_mode))
-			type = FTP_ENTRY_DIR;
-		pane_load_add(p, de->d_name, type, sb.st_size, sb.st_mtime);
-	}
-	closedir(d);
-	sbuf_free(&full);
-	return true;
-}
-
-/* Lists a remote directory: CWD there (learning its real name), then LIST. */
-static bool side_remote_load(struct app *a, struct pane *p, const char *path)
-{
-	struct ftp_listing l;
-	if (!a->connected) {
+	if (side == APP_REMOTE && !a->connected) {
 		app_status(a, true, "not connected: press F2 to connect");
 		return false;
 	}
-	enum ftp_status st = ftp_cwd(a->ftp, path);
-	if (st != FTP_S_OK)
-		return side_remote_fail(a, st);
-	listparse_init(&l);
-	st = ftp_list(a->ftp, NULL, &l);
-	if (st != FTP_S_OK) {
-		listparse_free(&l);
-		return side_remote_fail(a, st);
-	}
-	const char *dir = ftp_dir(a->ftp);
-	pane_load_begin(p, dir, strcmp(dir, "/") == 0);
-	pane_load_listing(p, &l);
-	listparse_free(&l);
-	return true;
-}
-
-static bool side_local_mkdir(struct app *a, const char *path)
-{
-	return mkdir(path, SIDE_DIR_MODE) == 0 || side_local_fail(a, path);
-}
-
-static bool side_remote_mkdir(struct app *a, const char *path)
-{
-	enum ftp_status st = ftp_mkdir(a->ftp, path);
-	return st == FTP_S_OK || side_remote_fail(a, st);
-}
-
-/* Reports that a tree is nested deeper than SIDE_DEPTH_MAX. */
-static bool side_too_deep(struct app *a, const char *path)
-{
-	app_status(a, true, "%s: nested too deep to delete", path);
+	if (worker_send(&a->browse[side], m) == 0)
+		return true;
+	if (errno == EAGAIN)
+		app_status(a, true, "the %s side is busy; try again", side_name(side));
+	else
+		app_status_about(a, APP_TOPIC_CONNECT, true, "the %s side's process is gone: %s",
+				 side_name(side), strerror(errno));
 	return false;
-}
-
-/* Removes directory name (relative to the open directory parent, or a
- * path with AT_FDCWD) and everything in it; shown is its full path for
- * messages. Symbolic links are removed as links, never followed. Stops
- * at the first entry that cannot be removed and reports it. */
-static bool side_local_rmtree(struct app *a, int parent, const char *name, const char *shown,
-			      int depth)
-{
-	if (depth > SIDE_DEPTH_MAX)
-		return side_too_deep(a, shown);
-	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return side_local_fail(a, shown);
-	DIR *d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
-		return side_local_fail(a, shown);
-	}
-	struct sbuf full;
-	sbuf_init(&full, PATH_LEN_MAX);
-	bool ok = true;
-	struct dirent *de;
-	while (ok && (errno = 0, de = readdir(d)) != NULL) {
-		struct stat sb;
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (!path_join(&full, shown, de->d_name)) {
-			app_status(a, true, "%s: path too long", shown);
-			ok = false;
-		} else if (fstatat(fd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
-			ok = side_local_fail(a, sbuf_str(&full));
-		} else if (S_ISDIR(sb.st_mode)) {
-			ok = side_local_rmtree(a, fd, de->d_name, sbuf_str(&full), depth + 1);
-		} else if (unlinkat(fd, de->d_name, 0) < 0) {
-			ok = side_local_fail(a, sbuf_str(&full));
-		}
-	}
-	if (ok && de == NULL && errno != 0)
-		ok = side_local_fail(a, shown);
-	closedir(d);
-	sbuf_free(&full);
-	return ok && (unlinkat(parent, name, AT_REMOVEDIR) == 0 || side_local_fail(a, shown));
-}
-
-/* True when path is a directory itself (lstat: a link to one is not). */
-static bool side_local_is_tree(struct app *a, const char *path, bool dir)
-{
-	struct stat sb;
-	(void)a;
-	(void)dir;
-	return lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
-}
-
-static bool side_local_remove(struct app *a, const char *path, bool dir)
-{
-	if (side_local_is_tree(a, path, dir))
-		return side_local_rmtree(a, AT_FDCWD, path, path, 0);
-	return unlink(path) == 0 || side_local_fail(a, path);
-}
-
-/* Removes remote directory path and everything in it: lists it, deletes
- * its files and links (never following a link), recurses into its
- * directories, then RMD. Stops at the first failure and reports it. */
-static bool side_remote_rmtree(struct app *a, const char *path, int depth)
-{
-	if (depth > SIDE_DEPTH_MAX)
-		return side_too_deep(a, path);
-	struct ftp_listing l;
-	listparse_init(&l);
-	enum ftp_status st = ftp_list(a->ftp, path, &l);
-	bool ok = st == FTP_S_OK || side_remote_fail(a, st);
-	struct sbuf full;
-	sbuf_init(&full, PATH_LEN_MAX);
-	for (size_t i = 0; ok && i < l.n; i++) {
-		const struct ftp_entry *e = &l.v[i];
-		if (strcmp(e->name, ".") == 0 || strcmp(e->name, "..") == 0)
-			continue;
-		if (!path_safe_name(e->name)) {
-			app_status(a, true, "%s: the server listed an unsafe name %s", path, e->display);
-			ok = false;
-		} else if (!path_join(&full, path, e->name)) {
-			app_status(a, true, "%s: path too long", path);
-			ok = false;
-		} else if (e->type == FTP_ENTRY_DIR) {
-			ok = side_remote_rmtree(a, sbuf_str(&full), depth + 1);
-		} else {
-			st = ftp_delete(a->ftp, sbuf_str(&full));
-			ok = st == FTP_S_OK || side_remote_fail(a, st);
-		}
-	}
-	sbuf_free(&full);
-	listparse_free(&l);
-	if (ok) {
-		st = ftp_rmdir(a->ftp, path);
-		ok = st == FTP_S_OK || side_remote_fail(a, st);
-	}
-	return ok;
-}
-
-/* True for a remote directory (the listing's type: a link is not one). */
-static bool side_remote_is_tree(struct app *a, const char *path, bool dir)
-{
-	(void)a;
-	(void)path;
-	return dir;
-}
-
-static bool side_remote_remove(struct app *a, const char *path, bool dir)
-{
-	if (dir)
-		return side_remote_rmtree(a, path, 0);
-	enum ftp_status st = ftp_delete(a->ftp, path);
-	return st == FTP_S_OK || side_remote_fail(a, st);
-}
-
-static bool side_local_rename(struct app *a, const char *from, const char *to)
-{
-	return rename(from, to) == 0 || side_local_fail(a, from);
-}
-
-static bool side_remote_rename(struct app *a, const char *from, const char *to)
-{
-	enum ftp_status st = ftp_rename(a->ftp, from, to);
-	return st == FTP_S_OK || side_remote_fail(a, st);
-}
-
-/* The two sides, indexed by enum app_side. */
-static const struct side_ops side_table[APP_SIDES] = {
-	[APP_LOCAL] = {
-		.name = "local",
-		.load = side_local_load,
-		.mkdir = side_local_mkdir,
-		.remove = side_local_remove,
-		.is_tree = side_local_is_tree,
-		.rename = side_local_rename,
-	},
-	[APP_REMOTE] = {
-		.name = "remote",
-		.load = side_remote_load,
-		.mkdir = side_remote_mkdir,
-		.remove = side_remote_remove,
-		.is_tree = side_remote_is_tree,
-		.rename = side_remote_rename,
-	},
-};
-
-bool side_load(struct app *a, enum app_side side, const char *path, const char *keep)
-{
-	struct pane *p = a->pane[side];
-	char *where = xstrdup(path ? path : pane_path(p)[0] ? pane_path(p) : "/");
-	char *filter = xstrdup(pane_filter(p));
-	bool ok = side_table[side].load(a, p, where);
-	if (ok) {
-		pane_load_end(p, keep);
-		if (filter[0] != '\0' && path == NULL)
-			pane_set_filter(p, filter);
-		else if (filter[0] != '\0')
-			pane_set_filter(p, "");
-	}
-	free(filter);
-	free(where);
-	return ok;
 }
 
 /* Writes the path of name in side's directory into out; false if too long. */
 static bool side_path(struct app *a, enum app_side side, const char *name, struct sbuf *out)
 {
 	return path_join(out, pane_path(a->pane[side]), name);
+}
+
+/* Sends a request of type about path (and path2) to side's browser;
+ * returns its id, or 0 when it could not be sent (status set). */
+static unsigned side_request(struct app *a, enum app_side side, enum wire_type type,
+			     const char *path, const char *path2, unsigned flags)
+{
+	struct wire_msg *m = xcalloc(1, sizeof *m);
+	unsigned id = side_next_id(a);
+	wire_init(m, type, id);
+	m->request.flags = (uint8_t)flags;
+	wire_set_str(m->request.path, path);
+	wire_set_str(m->request.path2, path2 ? path2 : "");
+	bool ok = side_send(a, side, m);
+	free(m);
+	return ok ? id : 0;
+}
+
+/* ---- listings ---- */
+
+/* Drops the entries a load has received. */
+static void side_stage_clear(struct app_load *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].name);
+		free(l->v[i].target);
+	}
+	l->n = 0;
+}
+
+/* Forgets the listing side waits for. */
+static void side_load_forget(struct app *a, enum app_side side)
+{
+	struct app_load *l = &a->load[side];
+	side_stage_clear(l);
+	free(l->keep);
+	l->keep = NULL;
+	l->req = 0;
+}
+
+static bool side_restart(struct app *a, enum app_side side);
+static bool side_busy(struct app *a, enum app_side side);
+
+bool side_load(struct app *a, enum app_side side, const char *path, const char *keep)
+{
+	struct pane *p = a->pane[side];
+	const char *where = path ? path : pane_path(p)[0] ? pane_path(p) : "/";
+	/* A listing still awaited is no longer wanted: a browser stuck in it
+	 * is replaced rather than waited for, unless it has other work. */
+	if (side_loading(a, side) && !side_busy(a, side) &&
+	    (side == APP_LOCAL || a->connected) && !side_restart(a, side))
+		return false;
+	unsigned id = side_request(a, side, WIRE_LIST, where, NULL, 0);
+	if (id == 0)
+		return false;
+	side_load_forget(a, side);
+	struct app_load *l = &a->load[side];
+	l->req = id;
+	l->since = sysio_now_ms();
+	l->reload = path == NULL;
+	l->keep = keep ? xstrdup(keep) : NULL;
+	return true;
+}
+
+bool side_loading(const struct app *a, enum app_side side)
+{
+	return a->load[side].req != 0;
+}
+
+long long side_loading_in(const struct app *a, enum app_side side)
+{
+	if (!side_loading(a, side))
+		return -1;
+	long long left = a->load[side].since + APP_LOADING_SHOW_MS - sysio_now_ms();
+	return left > 0 ? left : 0;
+}
+
+/* Keeps one entry of the listing awaited. */
+static void side_stage_add(struct app_load *l, const struct wire_entry *e)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 256;
+		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+	}
+	struct app_staged *s = &l->v[l->n++];
+	s->name = xstrdup(e->name);
+	s->target = e->target[0] ? xstrdup(e->target) : NULL;
+	s->type = e->type <= FTP_ENTRY_OTHER ? (enum ftp_entry_type)e->type : FTP_ENTRY_OTHER;
+	s->size = (off_t)e->size;
+	s->mtime = (time_t)e->mtime;
+	s->link = (e->flags & WIRE_LINK) != 0;
+	s->broken = (e->flags & WIRE_BROKEN) != 0;
+}
+
+/* Puts the listing that arrived into side's pane. A reload keeps the
+ * filter, with the cursor on l->keep or else where it is now; a new
+ * directory starts unfiltered with the cursor on l->keep. */
+static void side_load_apply(struct app *a, enum app_side side, const char *dir)
+{
+	struct app_load *l = &a->load[side];
+	struct pane *p = a->pane[side];
+	const struct pane_entry *cur = pane_current(p);
+	char *keep = l->keep ? xstrdup(l->keep) : (l->reload && cur) ? xstrdup(cur->name) : NULL;
+	char *filter = xstrdup(pane_filter(p));
+
+	pane_load_begin(p, dir, strcmp(dir, "/") == 0);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct app_staged *s = &l->v[i];
+		if (s->link)
+			pane_load_add_link(p, s->name, s->type, s->size, s->mtime, s->target, s->broken);
+		else
+			pane_load_add(p, s->name, s->type, s->size, s->mtime);
+	}
+	pane_load_end(p, keep);
+	if (filter[0] != '\0') {
+		pane_set_filter(p, l->reload ? filter : "");
+		/* The filter put the cursor on the first match: back on keep. */
+		for (size_t i = 0; keep != NULL && i < pane_rows(p); i++)
+			if (strcmp(pane_row(p, i)->name, keep) == 0) {
+				pane_move_to(p, i);
+				break;
+			}
+	}
+	free(filter);
+	free(keep);
+}
+
+/* The answer to a listing. */
+static void side_listed(struct app *a, enum app_side side, const struct wire_msg *m)
+{
+	const struct wire_reply *r = &m->reply;
+	if (r->result == WIRE_OK) {
+		side_load_apply(a, side, r->path[0] ? r->path : pane_path(a->pane[side]));
+		if (side == APP_REMOTE)
+			app_status_clear(a, APP_TOPIC_CONNECT);
+		if (r->flags & WIRE_FELL_BACK)
+			app_status(a, false, "%s", r->message);
+	} else if (side == APP_REMOTE) {
+		app_status_about(a, APP_TOPIC_CONNECT, true, "%s", r->message);
+	} else {
+		app_status(a, true, "%s", r->message);
+	}
+	side_load_forget(a, side);
 }
 
 void side_enter(struct app *a, enum app_side side)
@@ -313,8 +219,10 @@ void side_enter(struct app *a, enum app_side side)
 		return;
 	}
 	sbuf_init(&path, PATH_LEN_MAX);
-	if (side_path(a, side, e->name, &path) && side_load(a, side, sbuf_str(&path), NULL))
-		app_status(a, false, "%s", "");
+	if (side_path(a, side, e->name, &path))
+		side_load(a, side, sbuf_str(&path), NULL);
+	else
+		app_status(a, true, "%s: path too long", e->display);
 	sbuf_free(&path);
 }
 
@@ -330,77 +238,309 @@ void side_up(struct app *a, enum app_side side)
 	free(base);
 }
 
-bool side_mkdir(struct app *a, enum app_side side, const char *name)
+/* ---- mkdir and rename ---- */
+
+/* Remembers request id until its answer comes. */
+static void side_remember(struct app *a, unsigned id, enum app_side side, enum wire_type type,
+			  const char *from, const char *to)
 {
-	struct sbuf path;
-	sbuf_init(&path, PATH_LEN_MAX);
-	bool ok = side_path(a, side, name, &path) && side_table[side].mkdir(a, sbuf_str(&path));
-	sbuf_free(&path);
-	if (ok)
-		side_load(a, side, NULL, name);
-	return ok;
+	for (size_t i = 0; i < APP_REQUESTS_MAX; i++) {
+		struct app_request *r = &a->req[i];
+		if (r->id != 0)
+			continue;
+		r->id = id;
+		r->side = side;
+		r->type = type;
+		r->from = xstrdup(from);
+		r->to = to ? xstrdup(to) : NULL;
+		return;
+	}
 }
 
-bool side_remove(struct app *a, enum app_side side, const struct pane_entry *e)
+/* True when another request may be remembered. */
+static bool side_room(struct app *a)
 {
-	struct sbuf path;
-	sbuf_init(&path, PATH_LEN_MAX);
-	bool ok = side_path(a, side, e->name, &path) &&
-		  side_table[side].remove(a, sbuf_str(&path), e->type == FTP_ENTRY_DIR);
-	sbuf_free(&path);
-	return ok;
+	for (size_t i = 0; i < APP_REQUESTS_MAX; i++)
+		if (a->req[i].id == 0)
+			return true;
+	app_status(a, true, "too many operations waiting for their answers; try again");
+	return false;
 }
 
-bool side_is_tree(struct app *a, enum app_side side, const struct pane_entry *e)
+/* True when side's browser has work besides a listing: a delete job, a
+ * mkdir or a rename awaiting its answer. */
+static bool side_busy(struct app *a, enum app_side side)
 {
-	struct sbuf path;
-	sbuf_init(&path, PATH_LEN_MAX);
-	bool tree = side_path(a, side, e->name, &path) &&
-		    side_table[side].is_tree(a, sbuf_str(&path), e->type == FTP_ENTRY_DIR);
-	sbuf_free(&path);
-	return tree;
+	if (queue_running(a->queue, side == APP_LOCAL ? QUEUE_LANE_LOCAL : QUEUE_LANE_REMOTE))
+		return true;
+	for (size_t i = 0; i < APP_REQUESTS_MAX; i++)
+		if (a->req[i].id != 0 && a->req[i].side == side)
+			return true;
+	return false;
 }
 
-bool side_rename(struct app *a, enum app_side side, const char *from, const char *to)
+/* Frees a remembered request's slot. */
+static void side_forget(struct app_request *r)
+{
+	free(r->from);
+	free(r->to);
+	memset(r, 0, sizeof *r);
+}
+
+void side_mkdir(struct app *a, enum app_side side, const char *name)
+{
+	struct sbuf path;
+	if (!side_room(a))
+		return;
+	sbuf_init(&path, PATH_LEN_MAX);
+	if (!side_path(a, side, name, &path)) {
+		app_status(a, true, "%s: path too long", name);
+	} else {
+		unsigned id = side_request(a, side, WIRE_MKDIR, sbuf_str(&path), NULL, 0);
+		if (id != 0) {
+			side_remember(a, id, side, WIRE_MKDIR, name, NULL);
+			app_status(a, false, "making directory %s...", name);
+		}
+	}
+	sbuf_free(&path);
+}
+
+void side_rename(struct app *a, enum app_side side, const char *from, const char *to,
+		 bool replace)
 {
 	struct sbuf f, t;
+	if (!side_room(a))
+		return;
 	sbuf_init(&f, PATH_LEN_MAX);
 	sbuf_init(&t, PATH_LEN_MAX);
-	bool ok = side_path(a, side, from, &f) && side_path(a, side, to, &t) &&
-		  side_table[side].rename(a, sbuf_str(&f), sbuf_str(&t));
+	if (!side_path(a, side, from, &f) || !side_path(a, side, to, &t)) {
+		app_status(a, true, "%s: path too long", to);
+	} else {
+		unsigned id = side_request(a, side, WIRE_RENAME, sbuf_str(&f), sbuf_str(&t),
+					   replace ? WIRE_REPLACE : 0);
+		if (id != 0) {
+			side_remember(a, id, side, WIRE_RENAME, from, to);
+			app_status(a, false, "renaming...");
+		}
+	}
 	sbuf_free(&f);
 	sbuf_free(&t);
-	if (ok)
-		side_load(a, side, NULL, to);
+}
+
+/* The answer to a mkdir or rename: the status line, a reload with the
+ * cursor on the new name, or the question whether to replace. */
+static void side_done(struct app *a, struct app_request *r, const struct wire_msg *m)
+{
+	const struct wire_reply *rep = &m->reply;
+	enum app_side side = r->side;
+	if (rep->result == WIRE_EXISTS && r->type == WIRE_RENAME && !a->replace.pending) {
+		a->replace.pending = true;
+		a->replace.side = side;
+		a->replace.from = xstrdup(r->from);
+		a->replace.to = xstrdup(r->to);
+		a->replace.size = (off_t)rep->size;
+		a->replace.mtime = (time_t)rep->mtime;
+	} else if (rep->result != WIRE_OK) {
+		app_status(a, true, "%s", rep->message[0] ? rep->message : "refused");
+	} else {
+		app_status(a, false, "%s", r->type == WIRE_RENAME ? "renamed" : "directory made");
+		side_load(a, side, NULL, r->type == WIRE_RENAME ? r->to : r->from);
+	}
+	side_forget(r);
+}
+
+/* ---- deletes ---- */
+
+bool side_delete(struct app *a, enum app_side side, const char *name, bool tree)
+{
+	struct sbuf path;
+	sbuf_init(&path, PATH_LEN_MAX);
+	bool ok = side_path(a, side, name, &path);
+	if (ok) {
+		const char *p = sbuf_str(&path);
+		queue_add(a->queue, side == APP_LOCAL ? QUEUE_DELETE_LOCAL : QUEUE_DELETE_REMOTE,
+			  QUEUE_MODE_NEW, tree, side == APP_LOCAL ? p : "", side == APP_REMOTE ? p : "",
+			  -1);
+	} else {
+		app_status(a, true, "%s: path too long", name);
+	}
+	sbuf_free(&path);
 	return ok;
 }
 
-bool side_connect(struct app *a)
+bool side_run_delete(struct app *a, const struct queue_job *j)
+{
+	enum app_side side = j->dir == QUEUE_DELETE_LOCAL ? APP_LOCAL : APP_REMOTE;
+	struct wire_msg *m = xcalloc(1, sizeof *m);
+	wire_init(m, WIRE_REMOVE, j->id);
+	m->request.flags = j->tree ? WIRE_TREE : 0;
+	wire_set_str(m->request.path, queue_target(j));
+	bool ok = side_send(a, side, m);
+	free(m);
+	return ok;
+}
+
+/* ---- connections ---- */
+
+/* Starts side's browser afresh (after it was ended or before the first
+ * use); the remote one logs in again as a->login. */
+static bool side_restart(struct app *a, enum app_side side)
 {
 	struct app_login *l = &a->login;
-	worker_stop(&a->worker);
-	struct queue_job *run = queue_running(a->queue);
-	if (run != NULL)
-		queue_finish(a->queue, run->id, QUEUE_FAILED, "stopped by a new connection");
-	a->connected = false;
-	enum ftp_status st = ftp_connect(a->ftp, l->host, l->port, l->user[0] ? l->user : NULL,
-					 l->pass[0] ? l->pass : NULL);
-	if (st != FTP_S_OK) {
-		app_status(a, true, "%s", ftp_message(a->ftp));
-		pane_load_begin(a->pane[APP_REMOTE], "", true);
-		pane_load_end(a->pane[APP_REMOTE], NULL);
-		return false;
-	}
-	a->connected = true;
 	struct worker_login wl = {
 		.host = l->host, .port = l->port,
 		.user = l->user[0] ? l->user : NULL, .pass = l->pass[0] ? l->pass : NULL,
 	};
-	if (worker_start(&a->worker, &wl) < 0)
+	worker_kill(&a->browse[side]);
+	if (worker_start(&a->browse[side], side == APP_LOCAL ? WORKER_BROWSE_LOCAL
+				: WORKER_BROWSE_REMOTE, side == APP_LOCAL ? NULL : &wl) == 0)
+		return true;
+	app_status(a, true, "cannot start the %s side's process: %s", side_name(side),
+		   strerror(errno));
+	return false;
+}
+
+bool side_start_local(struct app *a)
+{
+	return side_restart(a, APP_LOCAL);
+}
+
+void side_connect(struct app *a, const char *path)
+{
+	struct app_login *l = &a->trying;
+	struct worker_login wl = {
+		.host = l->host, .port = l->port,
+		.user = l->user[0] ? l->user : NULL, .pass = l->pass[0] ? l->pass : NULL,
+	};
+	worker_kill(&a->opening);
+	free(a->open_path);
+	a->open_path = path ? xstrdup(path) : NULL;
+	if (worker_start(&a->opening, WORKER_BROWSE_REMOTE, &wl) < 0) {
+		app_status(a, true, "cannot start a process for the connection: %s", strerror(errno));
+		return;
+	}
+	app_status_about(a, APP_TOPIC_CONNECT, false, "connecting to %s... (Esc cancels)", l->host);
+}
+
+/* Fails the delete job running on side's browser, which was ended. */
+static void side_lost_job(struct app *a, enum app_side side, const char *why)
+{
+	struct queue_job *j = queue_running(a->queue, side == APP_LOCAL ? QUEUE_LANE_LOCAL
+							    : QUEUE_LANE_REMOTE);
+	if (j != NULL)
+		queue_finish(a->queue, j->id, QUEUE_CANCELLED, why);
+}
+
+bool side_cancel(struct app *a)
+{
+	if (worker_running(&a->opening)) {
+		worker_kill(&a->opening);
+		app_status_about(a, APP_TOPIC_CONNECT, false, "connecting to %s cancelled",
+				 a->trying.host);
+		return true;
+	}
+	enum app_side side = a->active;
+	if (side_loading_in(a, side) != 0)
+		return false;   /* none, or not shown yet: Esc is for the filter */
+	side_load_forget(a, side);
+	/* A browser with other work (a delete, a rename) keeps it: the
+	 * listing is only dropped when it comes. */
+	if (side_busy(a, side) || side_restart(a, side))
+		app_status(a, false, "listing cancelled");
+	return true;
+}
+
+/* The answer to a login: a new connection replaces the working one (and
+ * the transfer worker follows it), or fails and leaves it alone; a
+ * browser started again after a cancel only says when it could not log in. */
+static void side_logged_in(struct app *a, bool opening, const struct wire_msg *m)
+{
+	const struct wire_reply *r = &m->reply;
+	if (!opening) {
+		if (r->result != WIRE_OK) {
+			app_status_about(a, APP_TOPIC_CONNECT, true, "connection lost: %s", r->message);
+			a->connected = false;
+		}
+		return;
+	}
+	if (r->result != WIRE_OK) {
+		worker_kill(&a->opening);
+		app_status_about(a, APP_TOPIC_CONNECT, true, "could not connect to %s: %s%s",
+				 a->trying.host, r->message,
+				 a->connected ? " (still connected as before)" : "");
+		return;
+	}
+	/* The new connection replaces the old one, and the transfers follow. */
+	side_load_forget(a, APP_REMOTE);
+	side_lost_job(a, APP_REMOTE, "stopped by a new connection");
+	worker_kill(&a->browse[APP_REMOTE]);
+	a->browse[APP_REMOTE] = a->opening;
+	worker_init(&a->opening);
+	app_let_go_transfers(a);
+	struct queue_job *run = queue_running(a->queue, QUEUE_LANE_COPY);
+	if (run != NULL)
+		queue_finish(a->queue, run->id, QUEUE_FAILED, "stopped by a new connection");
+	a->login = a->trying;
+	a->connected = true;
+	struct worker_login wl = {
+		.host = a->login.host, .port = a->login.port,
+		.user = a->login.user[0] ? a->login.user : NULL,
+		.pass = a->login.pass[0] ? a->login.pass : NULL,
+	};
+	if (worker_start(&a->worker, WORKER_TRANSFER, &wl) < 0)
 		app_status(a, true, "cannot start the transfer process: %s", strerror(errno));
 	else
-		app_status(a, false, "connected to %s", l->host);
-	side_load(a, APP_REMOTE, ftp_dir(a->ftp), NULL);
+		app_status(a, false, "connected to %s", a->login.host);
+	pane_load_begin(a->pane[APP_REMOTE], r->path, true);
+	pane_load_end(a->pane[APP_REMOTE], NULL);
+	side_load(a, APP_REMOTE, a->open_path ? a->open_path : r->path[0] ? r->path : "/", NULL);
+	free(a->open_path);
+	a->open_path = NULL;
 	app_pump(a);
-	return true;
+}
+
+void side_answer(struct app *a, enum app_side side, bool opening, const struct wire_msg *m)
+{
+	if (m->type == WIRE_REPLY && m->id == 0) {
+		side_logged_in(a, opening, m);
+		return;
+	}
+	if (opening)
+		return;
+	struct app_load *l = &a->load[side];
+	if (m->type == WIRE_ENTRY) {
+		if (m->id == l->req)
+			side_stage_add(l, &m->entry);
+		return;   /* a listing the pane no longer waits for */
+	}
+	if (m->type != WIRE_REPLY)
+		return;
+	if (m->id == l->req && l->req != 0) {
+		side_listed(a, side, m);
+		return;
+	}
+	for (size_t i = 0; i < APP_REQUESTS_MAX; i++)
+		if (a->req[i].id == m->id && m->id != 0) {
+			side_done(a, &a->req[i], m);
+			return;
+		}
+}
+
+void side_stop_all(struct app *a)
+{
+	worker_kill(&a->opening);
+	for (int s = 0; s < APP_SIDES; s++) {
+		worker_kill(&a->browse[s]);
+		side_load_forget(a, (enum app_side)s);
+		free(a->load[s].v);
+		a->load[s].v = NULL;
+		a->load[s].cap = 0;
+	}
+	for (size_t i = 0; i < APP_REQUESTS_MAX; i++)
+		side_forget(&a->req[i]);
+	free(a->replace.from);
+	free(a->replace.to);
+	a->replace.from = a->replace.to = NULL;
+	free(a->open_path);
+	a->open_path = NULL;
 }

@@ -98,6 +98,8 @@ static void wire_put_copy(struct wire_out *o, const struct wire_msg *m)
 	wire_put(o, m->copy.tree, 1);
 	wire_put(o, (uint64_t)m->copy.size, 8);
 	wire_put(o, (uint64_t)m->copy.target_size, 8);
+	wire_put(o, (uint64_t)m->copy.mtime, 8);
+	wire_put(o, (uint64_t)m->copy.target_mtime, 8);
 	wire_put_str(o, m->copy.local);
 	wire_put_str(o, m->copy.remote);
 }
@@ -110,6 +112,8 @@ static void wire_get_copy(struct wire_in *in, struct wire_msg *m)
 	m->copy.tree = (uint8_t)wire_get(in, 1);
 	m->copy.size = (int64_t)wire_get(in, 8);
 	m->copy.target_size = (int64_t)wire_get(in, 8);
+	m->copy.mtime = (int64_t)wire_get(in, 8);
+	m->copy.target_mtime = (int64_t)wire_get(in, 8);
 	wire_get_str(in, m->copy.local);
 	wire_get_str(in, m->copy.remote);
 }
@@ -144,6 +148,66 @@ static void wire_get_end(struct wire_in *in, struct wire_msg *m)
 	wire_get_str(in, m->end.message);
 }
 
+/* Writes a request's fields. */
+static void wire_put_request(struct wire_out *o, const struct wire_msg *m)
+{
+	wire_put(o, m->request.flags, 1);
+	wire_put_str(o, m->request.path);
+	wire_put_str(o, m->request.path2);
+}
+
+/* Reads a request's fields. */
+static void wire_get_request(struct wire_in *in, struct wire_msg *m)
+{
+	m->request.flags = (uint8_t)wire_get(in, 1);
+	wire_get_str(in, m->request.path);
+	wire_get_str(in, m->request.path2);
+}
+
+/* Writes an entry's fields. */
+static void wire_put_entry(struct wire_out *o, const struct wire_msg *m)
+{
+	wire_put(o, m->entry.type, 1);
+	wire_put(o, m->entry.flags, 1);
+	wire_put(o, (uint64_t)m->entry.size, 8);
+	wire_put(o, (uint64_t)m->entry.mtime, 8);
+	wire_put_str(o, m->entry.name);
+	wire_put_str(o, m->entry.target);
+}
+
+/* Reads an entry's fields. */
+static void wire_get_entry(struct wire_in *in, struct wire_msg *m)
+{
+	m->entry.type = (uint8_t)wire_get(in, 1);
+	m->entry.flags = (uint8_t)wire_get(in, 1);
+	m->entry.size = (int64_t)wire_get(in, 8);
+	m->entry.mtime = (int64_t)wire_get(in, 8);
+	wire_get_str(in, m->entry.name);
+	wire_get_str(in, m->entry.target);
+}
+
+/* Writes a reply's fields. */
+static void wire_put_reply(struct wire_out *o, const struct wire_msg *m)
+{
+	wire_put(o, m->reply.result, 1);
+	wire_put(o, m->reply.flags, 1);
+	wire_put(o, (uint64_t)m->reply.size, 8);
+	wire_put(o, (uint64_t)m->reply.mtime, 8);
+	wire_put_str(o, m->reply.message);
+	wire_put_str(o, m->reply.path);
+}
+
+/* Reads a reply's fields. */
+static void wire_get_reply(struct wire_in *in, struct wire_msg *m)
+{
+	m->reply.result = (uint8_t)wire_get(in, 1);
+	m->reply.flags = (uint8_t)wire_get(in, 1);
+	m->reply.size = (int64_t)wire_get(in, 8);
+	m->reply.mtime = (int64_t)wire_get(in, 8);
+	wire_get_str(in, m->reply.message);
+	wire_get_str(in, m->reply.path);
+}
+
 /* The body of each type: how it is written and read (NULL: no body). */
 static const struct {
 	void (*put)(struct wire_out *o, const struct wire_msg *m);
@@ -154,6 +218,13 @@ static const struct {
 	[WIRE_PROGRESS] = { wire_put_progress, wire_get_progress },
 	[WIRE_FILE] = { wire_put_copy, wire_get_copy },
 	[WIRE_END] = { wire_put_end, wire_get_end },
+	[WIRE_NOTE] = { wire_put_end, wire_get_end },
+	[WIRE_LIST] = { wire_put_request, wire_get_request },
+	[WIRE_MKDIR] = { wire_put_request, wire_get_request },
+	[WIRE_RENAME] = { wire_put_request, wire_get_request },
+	[WIRE_REMOVE] = { wire_put_request, wire_get_request },
+	[WIRE_ENTRY] = { wire_put_entry, wire_get_entry },
+	[WIRE_REPLY] = { wire_put_reply, wire_get_reply },
 };
 
 size_t wire_encode(const struct wire_msg *m, uint8_t *out, size_t outsz)
@@ -207,6 +278,28 @@ int wire_send(int fd, const struct wire_msg *m)
 		return -1;
 	}
 	return sysio_write_all(fd, buf, n);
+}
+
+int wire_flush(struct wire_writer *w)
+{
+	if (w->len == 0)
+		return 0;
+	int rc = sysio_write_all(w->fd, w->buf, w->len);
+	w->len = 0;
+	return rc;
+}
+
+int wire_put_msg(struct wire_writer *w, const struct wire_msg *m)
+{
+	if (sizeof w->buf - w->len < WIRE_MSG_MAX && wire_flush(w) < 0)
+		return -1;
+	size_t n = wire_encode(m, w->buf + w->len, sizeof w->buf - w->len);
+	if (n == 0) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	w->len += n;
+	return 0;
 }
 
 long wire_fill(int fd, struct wire_reader *r)

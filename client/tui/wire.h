@@ -1,4 +1,5 @@
-/* wire: the messages between the TUI and its transfer worker, as small
+/* wire: the messages between the TUI and its workers (the transfer
+ * worker and the two browsing workers, wire_type says which speaks), as small
  * length-prefixed records on a pipe: a 4-byte big-endian length, then
  * the type (1 byte), the job id (4 bytes) and the type's own fields
  * (numbers big-endian, strings with 2-byte lengths). Encoding and
@@ -14,18 +15,52 @@
 
 /* Longest string field, in bytes (a path). */
 #define WIRE_STR_MAX 4096
-/* Largest encoded record: header, type, id, and the largest body (a copy:
- * dir, mode, tree, two sizes, two strings with their lengths). */
-#define WIRE_MSG_MAX (4 + 1 + 4 + 3 + 2 * 8 + 2 * (2 + WIRE_STR_MAX))
+/* Bytes of the fixed fields of the largest body (a copy: three bytes and
+ * four numbers of 8 bytes). */
+#define WIRE_FIXED_MAX (3 + 4 * 8)
+/* Largest encoded record: header, type, id, and the largest body (fixed
+ * fields and two strings with their lengths). */
+#define WIRE_MSG_MAX (4 + 1 + 4 + WIRE_FIXED_MAX + 2 * (2 + WIRE_STR_MAX))
 
 /* What a message says; each type has its own body (struct wire_msg). */
 enum wire_type {
-	WIRE_JOB = 1,   /* UI -> worker: run job id (copy) */
+	WIRE_JOB = 1,   /* UI -> transfer worker: run job id (copy) */
 	WIRE_CANCEL,    /* UI -> worker: stop job id (no body) */
-	WIRE_PROGRESS,  /* worker -> UI: job id moved bytes (progress) */
-	WIRE_FILE,      /* worker -> UI: directory job id holds a file to copy (copy) */
+	WIRE_PROGRESS,  /* worker -> UI: job id moved bytes, or removed entries (progress) */
+	WIRE_FILE,      /* transfer worker -> UI: directory job id holds a file to copy (copy) */
 	WIRE_END,       /* worker -> UI: job id ended (end) */
+	WIRE_NOTE,      /* worker -> UI: a note on running job id, e.g. a retry (end: message) */
+	WIRE_LIST,      /* UI -> browser: list directory path (request) */
+	WIRE_MKDIR,     /* UI -> browser: make directory path (request) */
+	WIRE_RENAME,    /* UI -> browser: rename path to path2 (request; flags: WIRE_REPLACE) */
+	WIRE_REMOVE,    /* UI -> browser: run delete job id on path (request; flags: WIRE_TREE) */
+	WIRE_ENTRY,     /* browser -> UI: one entry of listing id (entry) */
+	WIRE_REPLY,     /* browser -> UI: request id answered; id 0 answers the login (reply) */
 	WIRE_TYPE_MAX,  /* one past the last type */
+};
+
+/* Flags of a request. */
+enum wire_request_flag {
+	WIRE_REPLACE = 1 << 0,  /* rename: replacing an existing target was agreed */
+	WIRE_TREE = 1 << 1,     /* remove: a directory with everything in it */
+};
+
+/* How a browser answered a request. */
+enum wire_result {
+	WIRE_OK = 0,      /* done (a listing: its entries came before) */
+	WIRE_FAILED,      /* not done; the message says why */
+	WIRE_EXISTS,      /* rename: the target exists (its size and date are in the reply) */
+};
+
+/* Flags of an entry. */
+enum wire_entry_flag {
+	WIRE_LINK = 1 << 0,    /* a symbolic link (type says what it leads to, when known) */
+	WIRE_BROKEN = 1 << 1,  /* a link that leads nowhere */
+};
+
+/* Flags of a reply. */
+enum wire_reply_flag {
+	WIRE_FELL_BACK = 1 << 0, /* listing: MLSD was refused and LIST stood in (message says so) */
 };
 
 /* A copy: the job WIRE_JOB hands over, or a file WIRE_FILE reports. */
@@ -35,6 +70,8 @@ struct wire_copy {
 	uint8_t tree;                   /* WIRE_JOB: 1 for a directory to expand */
 	int64_t size;                   /* the source's size in bytes; -1 unknown */
 	int64_t target_size;            /* WIRE_FILE: the target's size; -1 when there is none */
+	int64_t mtime;                  /* WIRE_FILE: the source's modification time; 0 unknown */
+	int64_t target_mtime;           /* WIRE_FILE: the target's modification time; 0 unknown */
 	char local[WIRE_STR_MAX + 1];   /* local path (NUL-terminated) */
 	char remote[WIRE_STR_MAX + 1];  /* remote path (NUL-terminated) */
 };
@@ -52,14 +89,44 @@ struct wire_end {
 	char message[WIRE_STR_MAX + 1];  /* why, "" when done (NUL-terminated) */
 };
 
+/* A browsing request. */
+struct wire_request {
+	uint8_t flags;                  /* enum wire_request_flag bits */
+	char path[WIRE_STR_MAX + 1];    /* the path it is about (raw) */
+	char path2[WIRE_STR_MAX + 1];   /* WIRE_RENAME: the new path; else "" */
+};
+
+/* One directory entry of a listing. */
+struct wire_entry {
+	uint8_t type;                   /* enum ftp_entry_type */
+	uint8_t flags;                  /* enum wire_entry_flag bits */
+	int64_t size;                   /* bytes; -1 unknown */
+	int64_t mtime;                  /* modification time; 0 unknown */
+	char name[WIRE_STR_MAX + 1];    /* raw name */
+	char target[WIRE_STR_MAX + 1];  /* a link's target, sanitised; "" unknown */
+};
+
+/* A browser's answer to a request. */
+struct wire_reply {
+	uint8_t result;                 /* enum wire_result */
+	uint8_t flags;                  /* enum wire_reply_flag bits */
+	int64_t size;                   /* WIRE_EXISTS: the target's size; -1 unknown */
+	int64_t mtime;                  /* WIRE_EXISTS: the target's date; 0 unknown */
+	char message[WIRE_STR_MAX + 1]; /* what happened (sanitised), "" when nothing to say */
+	char path[WIRE_STR_MAX + 1];    /* a listing or login: the directory as the side names it */
+};
+
 /* One message: its type, the job it is about, and the body of its type. */
 struct wire_msg {
 	enum wire_type type;               /* what it says */
-	uint32_t id;                       /* the job it is about */
+	uint32_t id;                       /* the job or request it is about */
 	union {
 		struct wire_copy copy;         /* WIRE_JOB, WIRE_FILE */
 		struct wire_progress progress; /* WIRE_PROGRESS */
-		struct wire_end end;           /* WIRE_END */
+		struct wire_end end;           /* WIRE_END, WIRE_NOTE */
+		struct wire_request request;   /* WIRE_LIST, WIRE_MKDIR, WIRE_RENAME, WIRE_REMOVE */
+		struct wire_entry entry;       /* WIRE_ENTRY */
+		struct wire_reply reply;       /* WIRE_REPLY */
 	};
 };
 
@@ -70,6 +137,16 @@ struct wire_msg {
 struct wire_reader {
 	uint8_t buf[WIRE_READER_BUF]; /* bytes read, not yet decoded */
 	size_t len;                   /* bytes in buf */
+};
+
+/* Bytes a writer gathers before it writes them (many small records, one write). */
+#define WIRE_WRITER_BUF (8 * WIRE_MSG_MAX)
+
+/* Gathers records for one fd, so a listing of many entries costs few writes. */
+struct wire_writer {
+	int fd;                        /* where they go (blocking) */
+	uint8_t buf[WIRE_WRITER_BUF];  /* records not written yet */
+	size_t len;                    /* bytes in buf */
 };
 
 /* Encodes m into out (outsz bytes); returns the record length, or 0 if a
@@ -85,6 +162,11 @@ int wire_send(int fd, const struct wire_msg *m);
 long wire_fill(int fd, struct wire_reader *r);
 /* Takes the next whole record out of r into m: 1, 0 when none is whole, -1 malformed. */
 int wire_take(struct wire_reader *r, struct wire_msg *m);
+/* Adds m to w, writing what w holds first when m does not fit; returns 0
+ * or -1 with errno. Call wire_flush before waiting for an answer. */
+int wire_put_msg(struct wire_writer *w, const struct wire_msg *m);
+/* Writes what w holds; returns 0 or -1 with errno. */
+int wire_flush(struct wire_writer *w);
 /* Clears m and sets its type and id. */
 void wire_init(struct wire_msg *m, enum wire_type type, uint32_t id);
 /* Copies s (truncated to WIRE_STR_MAX bytes) into a string field of size WIRE_STR_MAX + 1. */

@@ -1,5 +1,6 @@
-/* worker: starting, feeding and stopping the transfer process (see
- * worker.h). The child's job code is in worker_job.c. */
+/* worker: starting, feeding and stopping the helper processes (see
+ * worker.h). The transfer worker's code is in worker_job.c, the
+ * browsers' in browse.c. */
 #include "config.h"
 
 #include <errno.h>
@@ -7,11 +8,13 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "browse.h"
 #include "sysio.h"
 #include "worker.h"
 
@@ -41,7 +44,7 @@ static void close_inherited(int a, int b)
 }
 
 
-int worker_start(struct worker *w, const struct worker_login *l)
+int worker_start(struct worker *w, enum worker_kind kind, const struct worker_login *l)
 {
 	int down[2], up[2];
 
@@ -68,7 +71,9 @@ int worker_start(struct worker *w, const struct worker_login *l)
 		close(down[1]);
 		close(up[0]);
 		close_inherited(down[0], up[1]);
-		_exit(worker_child(down[0], up[1], l));
+		if (kind == WORKER_TRANSFER)
+			_exit(worker_child(down[0], up[1], l));
+		_exit(browse_child(down[0], up[1], kind == WORKER_BROWSE_REMOTE ? l : NULL));
 	}
 	close(down[0]);
 	close(up[1]);
@@ -90,31 +95,48 @@ int worker_fd(const struct worker *w)
 	return w->from_fd;
 }
 
-int worker_send_job(struct worker *w, const struct queue_job *j)
+int worker_send(struct worker *w, const struct wire_msg *m)
 {
+	uint8_t buf[WIRE_MSG_MAX];
+	int queued = 0;
+
 	if (w->to_fd < 0) {
 		errno = EPIPE;
 		return -1;
 	}
+	size_t n = wire_encode(m, buf, sizeof buf);
+	if (n == 0) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	/* Only what fits in the pipe now is written, so the screen never
+	 * waits for a child that is stuck in a connect or a listing. */
+	int size = fcntl(w->to_fd, F_GETPIPE_SZ);
+	if (size > 0 && ioctl(w->to_fd, FIONREAD, &queued) == 0 &&
+	    (size_t)(size - queued) < n) {
+		errno = EAGAIN;
+		return -1;
+	}
+	return sysio_write_all(w->to_fd, buf, n);
+}
+
+int worker_send_job(struct worker *w, const struct queue_job *j)
+{
 	wire_init(&w->sending, WIRE_JOB, j->id);
 	w->sending.copy.dir = (uint8_t)j->dir;
 	w->sending.copy.mode = (uint8_t)j->mode;
 	w->sending.copy.tree = j->tree ? 1 : 0;
 	w->sending.copy.size = (int64_t)j->size;
-	w->sending.copy.target_size = -1;
+	w->sending.copy.target_size = (int64_t)j->target_size;
 	wire_set_str(w->sending.copy.local, j->local);
 	wire_set_str(w->sending.copy.remote, j->remote);
-	return wire_send(w->to_fd, &w->sending);
+	return worker_send(w, &w->sending);
 }
 
 int worker_cancel(struct worker *w, unsigned id)
 {
-	if (w->to_fd < 0) {
-		errno = EPIPE;
-		return -1;
-	}
 	wire_init(&w->sending, WIRE_CANCEL, id);
-	return wire_send(w->to_fd, &w->sending);
+	return worker_send(w, &w->sending);
 }
 
 int worker_read(struct worker *w)
@@ -155,6 +177,40 @@ void worker_stop(struct worker *w)
 			poll(NULL, 0, WORKER_EXIT_STEP_MS);
 			waited += WORKER_EXIT_STEP_MS;
 		}
+		w->pid = -1;
+	}
+	sysio_close(&w->from_fd);
+	w->reader.len = 0;
+}
+
+pid_t worker_detach(struct worker *w)
+{
+	pid_t pid = w->pid;
+	sysio_close(&w->to_fd);
+	sysio_close(&w->from_fd);
+	w->reader.len = 0;
+	w->pid = -1;
+	return pid;
+}
+
+bool worker_reap(pid_t pid, bool force)
+{
+	if (pid <= 0)
+		return true;
+	if (force) {
+		kill(pid, SIGKILL);
+		return waitpid(pid, NULL, 0) == pid || errno == ECHILD;
+	}
+	pid_t r = waitpid(pid, NULL, WNOHANG);
+	return r == pid || (r < 0 && errno == ECHILD);
+}
+
+void worker_kill(struct worker *w)
+{
+	sysio_close(&w->to_fd);
+	if (w->pid > 0) {
+		kill(w->pid, SIGKILL);
+		waitpid(w->pid, NULL, 0);
 		w->pid = -1;
 	}
 	sysio_close(&w->from_fd);

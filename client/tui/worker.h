@@ -1,8 +1,15 @@
-/* worker: the TUI's transfer process. A fork()ed child with its own
- * control connection (same host, port, user and password as the
- * browser's) runs one job at a time; jobs and cancels go to it over one
- * pipe and progress and endings come back over another (wire.h), so the
- * UI never blocks on a transfer. The child never touches the terminal. */
+/* worker: the TUI's helper processes. Each is a fork()ed child that
+ * takes messages over one pipe and reports over another (wire.h), so the
+ * screen only ever waits for the keyboard and for messages:
+ *
+ *  - the transfer worker, with its own control connection, runs copy jobs
+ *    one at a time (worker_job.c);
+ *  - the two browsing workers, one per pane, answer listings, mkdir,
+ *    rename and delete jobs (browse.c): the remote one over its own
+ *    control connection, which it opens and logs into as it starts, the
+ *    local one on this machine's files.
+ *
+ * A child never touches the terminal. */
 #ifndef FERRY_TUI_WORKER_H
 #define FERRY_TUI_WORKER_H
 
@@ -22,6 +29,13 @@ struct worker {
 	struct wire_msg report;    /* the report taken last (worker_read) */
 };
 
+/* What a worker process does. */
+enum worker_kind {
+	WORKER_TRANSFER,        /* copy jobs (connects on its first job) */
+	WORKER_BROWSE_LOCAL,    /* the local pane's requests */
+	WORKER_BROWSE_REMOTE,   /* the remote pane's requests (logs in at once and says how it went) */
+};
+
 /* Where the worker connects; strings are copied by worker_start. */
 struct worker_login {
 	const char *host;  /* host name or address */
@@ -32,9 +46,11 @@ struct worker_login {
 
 /* Marks w as having no worker (call once before anything else). */
 void worker_init(struct worker *w);
-/* Starts a worker that will log in as l on its first job. Returns 0, or
- * -1 with errno (pipe or fork failed). */
-int worker_start(struct worker *w, const struct worker_login *l);
+/* Starts a worker of kind: a transfer worker logs in as l on its first
+ * job, a remote browser at once (answering with a WIRE_REPLY of id 0); a
+ * local browser needs no l (NULL). Returns 0, or -1 with errno (pipe or
+ * fork failed). */
+int worker_start(struct worker *w, enum worker_kind kind, const struct worker_login *l);
 /* True while a worker runs. */
 bool worker_running(const struct worker *w);
 /* The fd to poll for reports, or -1. */
@@ -43,15 +59,28 @@ int worker_fd(const struct worker *w);
 int worker_send_job(struct worker *w, const struct queue_job *j);
 /* Asks the worker to stop job id (the running one); returns 0 or -1. */
 int worker_cancel(struct worker *w, unsigned id);
+/* Sends m to the worker; returns 0, or -1 with errno (EAGAIN when its
+ * pipe has no room for m: a worker that does not read is never waited for). */
+int worker_send(struct worker *w, const struct wire_msg *m);
 /* Takes the next report into w->report: 1, 0 when none is ready, -1 when
  * the worker is gone or spoke nonsense (then it is stopped). */
 int worker_read(struct worker *w);
 /* Stops the worker: closes the pipes (it quits the server and exits),
  * waits for it a moment, kills it if it lingers. */
 void worker_stop(struct worker *w);
+/* Lets the worker go without waiting for it: closes both pipes (so it
+ * stops what it does, cleans up and exits) and returns its pid, which the
+ * caller reaps later with worker_reap; -1 when none ran. */
+pid_t worker_detach(struct worker *w);
+/* Reaps a detached worker: true once it is gone. With force it is killed
+ * first (SIGKILL) and waited for. */
+bool worker_reap(pid_t pid, bool force);
+/* Ends the worker at once (SIGKILL): for a browser, which leaves nothing
+ * half-written, blocked in a connect or a listing that is being cancelled. */
+void worker_kill(struct worker *w);
 
-/* The child's side: runs jobs read from in_fd, reporting to out_fd,
- * until in_fd closes; returns the exit status. Used by worker_start. */
+/* The transfer worker's side: runs jobs read from in_fd, reporting to
+ * out_fd, until in_fd closes; returns the exit status. Used by worker_start. */
 int worker_child(int in_fd, int out_fd, const struct worker_login *l);
 
 #endif

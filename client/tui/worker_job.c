@@ -6,8 +6,14 @@
  * the real name; a resumed one writes into the real name from its size.
  * Directory jobs are expanded here (the listing may be slow) by the
  * engine's walk (tree.h) into one WIRE_FILE report per file, which the UI
- * queues as jobs of their own. Every message buffer is a field of the
- * process's one struct job_ctx. Never touches the terminal. */
+ * queues as jobs of their own. A job whose connection drops (or times
+ * out) is tried again after 1, 2, 4... seconds, up to JOB_RETRIES times,
+ * from where it stopped: a download keeps its temporary file and asks for
+ * the rest (REST), an upload whose target did not exist before asks the
+ * server how much it has (SIZE) and sends the rest; one that replaces a
+ * file starts again, since what the server holds may be the old file.
+ * Every message buffer is a field of the process's one struct job_ctx.
+ * Never touches the terminal. */
 #include "config.h"
 
 #include <errno.h>
@@ -23,6 +29,7 @@
 
 #include "ftp.h"
 #include "path.h"
+#include "sysio.h"
 #include "tempname.h"
 #include "tree.h"
 #include "worker.h"
@@ -30,6 +37,10 @@
 
 /* Mode of new files before the umask. */
 #define JOB_FILE_MODE 0666
+/* Times a job is tried again after its connection dropped. */
+#define JOB_RETRIES 5
+/* Wait before the first retry, in ms; it doubles before each next one. */
+#define JOB_RETRY_FIRST_MS 1000
 
 /* The child's state. */
 struct job_ctx {
@@ -45,6 +56,8 @@ struct job_ctx {
 	struct wire_msg polled;    /* a message read while a job runs (a cancel) */
 	struct wire_msg report;    /* the report being sent */
 	char msg[WIRE_STR_MAX + 1];/* how the running job ended, "" while all is well */
+	char tmp[PATH_LEN_MAX];    /* the running download's temporary file, "" when none */
+	enum ftp_status last;      /* the status of the running job's last engine call */
 	bool running;              /* job is being run */
 	bool cancelled;            /* the UI asked to stop the running job */
 	bool in_closed;            /* the UI closed in_fd */
@@ -106,6 +119,7 @@ static enum queue_state job_cancelled(struct job_ctx *c)
 /* Ends the job after a failed engine call. */
 static enum queue_state job_ftp_fail(struct job_ctx *c, enum ftp_status st)
 {
+	c->last = st;
 	if (st == FTP_S_CANCELLED)
 		return job_cancelled(c);
 	snprintf(c->msg, sizeof c->msg, "%s", ftp_message(c->ftp));
@@ -119,10 +133,11 @@ static enum queue_state job_errno_fail(struct job_ctx *c, int err, const char *p
 	return QUEUE_FAILED;
 }
 
-/* Downloads remote into local (fresh through a temporary, or resumed). */
+/* Downloads remote into local (fresh through a temporary, or resumed).
+ * A fresh download that broke off keeps its temporary file (c->tmp) for
+ * the next try, which asks for the rest. */
 static enum queue_state job_get(struct job_ctx *c, const struct wire_copy *j)
 {
-	char tmp[PATH_LEN_MAX];
 	struct stat sb;
 	const char *local = j->local, *remote = j->remote;
 	bool exists = stat(local, &sb) == 0;
@@ -138,27 +153,43 @@ static enum queue_state job_get(struct job_ctx *c, const struct wire_copy *j)
 			return job_ftp_fail(c, st);
 		return err ? job_errno_fail(c, err, local) : QUEUE_DONE;
 	}
-	if (!tempname_for(local, tmp, sizeof tmp))
-		return job_errno_fail(c, ENAMETOOLONG, local);
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return job_errno_fail(c, errno, local);
-	mode_t um = umask(0);
-	umask(um);
-	fchmod(fd, exists && S_ISREG(sb.st_mode) ? (sb.st_mode & 07777) : (JOB_FILE_MODE & ~um));
-	enum ftp_status st = ftp_get(c->ftp, remote, fd, 0, job_progress, c);
+	int fd;
+	off_t offset = 0;
+	if (c->tmp[0] != '\0') {
+		/* A try after a drop: the temporary holds the first part. */
+		struct stat tb;
+		fd = open(c->tmp, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return job_errno_fail(c, errno, c->tmp);
+		offset = fstat(fd, &tb) == 0 ? tb.st_size : 0;
+	} else {
+		if (!tempname_for(local, c->tmp, sizeof c->tmp))
+			return job_errno_fail(c, ENAMETOOLONG, local);
+		fd = mkostemp(c->tmp, O_CLOEXEC);
+		if (fd < 0) {
+			c->tmp[0] = '\0';
+			return job_errno_fail(c, errno, local);
+		}
+		mode_t um = umask(0);
+		umask(um);
+		fchmod(fd, exists && S_ISREG(sb.st_mode) ? (sb.st_mode & 07777)
+							 : (JOB_FILE_MODE & ~um));
+	}
+	enum ftp_status st = ftp_get(c->ftp, remote, fd, offset, job_progress, c);
 	int err = close(fd) < 0 ? errno : 0;
-	if (st == FTP_S_OK && err == 0 && rename(tmp, local) < 0)
+	if (st == FTP_S_OK && err == 0 && rename(c->tmp, local) < 0)
 		err = errno;
-	if (st != FTP_S_OK || err != 0)
-		unlink(tmp);
+	if (st == FTP_S_OK && err == 0)
+		c->tmp[0] = '\0';
 	if (st != FTP_S_OK)
 		return job_ftp_fail(c, st);
 	return err ? job_errno_fail(c, err, local) : QUEUE_DONE;
 }
 
-/* Uploads local as remote (replacing, or resuming from the remote size). */
-static enum queue_state job_put(struct job_ctx *c, const struct wire_copy *j)
+/* Uploads local as remote (replacing, or resuming from the remote size).
+ * again says this is a try after a drop: an upload whose target did not
+ * exist before goes on from what the server holds. */
+static enum queue_state job_put(struct job_ctx *c, const struct wire_copy *j, bool again)
 {
 	off_t offset = 0;
 	enum ftp_put_mode mode = FTP_PUT_REPLACE;
@@ -166,7 +197,8 @@ static enum queue_state job_put(struct job_ctx *c, const struct wire_copy *j)
 	int fd = open(j->local, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return job_errno_fail(c, errno, j->local);
-	if (j->mode == QUEUE_MODE_RESUME && ftp_size(c->ftp, j->remote, &offset) == FTP_S_OK)
+	bool resume = j->mode == QUEUE_MODE_RESUME || (again && j->target_size < 0);
+	if (resume && ftp_size(c->ftp, j->remote, &offset) == FTP_S_OK && offset > 0)
 		mode = FTP_PUT_RESUME;
 	else
 		offset = 0;
@@ -184,10 +216,23 @@ static bool job_tree_file(void *arg, const struct tree_entry *e)
 	struct stat sb;
 	off_t target = -1;
 
+	time_t mtime = 0, target_mtime = 0;
+
+	/* The dates of both sides only for a target that exists: the
+	 * overwrite question shows them. */
 	if (c->job.copy.dir == QUEUE_DOWNLOAD) {
-		if (stat(e->local, &sb) == 0)
+		if (stat(e->local, &sb) == 0) {
 			target = sb.st_size;
-	} else if (!e->fresh && ftp_size(c->ftp, e->remote, &target) != FTP_S_OK) {
+			target_mtime = sb.st_mtime;
+			if (ftp_mdtm(c->ftp, e->remote, &mtime) != FTP_S_OK)
+				mtime = 0;
+		}
+	} else if (!e->fresh && ftp_size(c->ftp, e->remote, &target) == FTP_S_OK) {
+		if (ftp_mdtm(c->ftp, e->remote, &target_mtime) != FTP_S_OK)
+			target_mtime = 0;
+		if (stat(e->local, &sb) == 0)
+			mtime = sb.st_mtime;
+	} else {
 		target = -1;
 	}
 	wire_init(&c->report, WIRE_FILE, c->job.id);
@@ -195,6 +240,8 @@ static bool job_tree_file(void *arg, const struct tree_entry *e)
 	c->report.copy.mode = c->job.copy.mode;
 	c->report.copy.size = e->size;
 	c->report.copy.target_size = target;
+	c->report.copy.mtime = mtime;
+	c->report.copy.target_mtime = target_mtime;
 	wire_set_str(c->report.copy.local, e->local);
 	wire_set_str(c->report.copy.remote, e->remote);
 	job_report(c);
@@ -227,6 +274,7 @@ static enum queue_state job_tree(struct job_ctx *c, const struct wire_copy *j)
 	case TREE_FAILED:
 		if (r.status == FTP_S_CANCELLED)
 			break;
+		c->last = r.status;
 		snprintf(c->msg, sizeof c->msg, "%s", r.msg);
 		return QUEUE_FAILED;
 	}
@@ -241,27 +289,77 @@ static bool job_connect(struct job_ctx *c)
 	enum ftp_status st = ftp_connect(c->ftp, c->host, c->port, c->user, c->pass);
 	if (st == FTP_S_OK)
 		return true;
+	c->last = st;
 	snprintf(c->msg, sizeof c->msg, "%s", ftp_message(c->ftp));
 	return false;
 }
 
-/* Runs the job in c->job and reports how it ended. */
-static void job_run(struct job_ctx *c)
+/* Waits ms before a retry, taking cancels meanwhile; false when cancelled. */
+static bool job_wait(struct job_ctx *c, int ms)
+{
+	long long end = sysio_now_ms() + ms;
+	struct pollfd pfd = { .fd = c->in_fd, .events = POLLIN };
+	long long left;
+	while (!c->cancelled && (left = end - sysio_now_ms()) > 0) {
+		if (poll(&pfd, 1, (int)left) > 0)
+			job_poll_cancel(c);
+	}
+	return !c->cancelled;
+}
+
+/* Tells the screen the job waits to be tried again. */
+static void job_note(struct job_ctx *c, const char *why, int ms, int attempt)
+{
+	wire_init(&c->report, WIRE_NOTE, c->job.id);
+	snprintf(c->report.end.message, sizeof c->report.end.message,
+		 "trying again in %d s (%d of %d): %.900s", ms / 1000, attempt, JOB_RETRIES, why);
+	job_report(c);
+}
+
+/* Runs the job once; again says it is a try after a drop. */
+static enum queue_state job_once(struct job_ctx *c, bool again)
 {
 	const struct wire_copy *j = &c->job.copy;
-	enum queue_state res = QUEUE_FAILED;
+	c->last = FTP_S_OK;
+	if (!job_connect(c))
+		return QUEUE_FAILED;
+	if (j->tree)
+		return job_tree(c, j);
+	if (j->dir == QUEUE_DOWNLOAD)
+		return job_get(c, j);
+	return job_put(c, j, again);
+}
+
+/* Runs the job in c->job, trying again after a dropped connection, and
+ * reports how it ended. */
+static void job_run(struct job_ctx *c)
+{
+	enum queue_state res;
+	int wait_ms = JOB_RETRY_FIRST_MS;
 
 	c->msg[0] = '\0';
+	c->tmp[0] = '\0';
 	c->running = true;
 	c->cancelled = false;
-	if (job_connect(c)) {
-		if (j->tree)
-			res = job_tree(c, j);
-		else if (j->dir == QUEUE_DOWNLOAD)
-			res = job_get(c, j);
-		else
-			res = job_put(c, j);
+	for (int attempt = 1;; attempt++) {
+		res = job_once(c, attempt > 1);
+		/* A directory is not walked again here: its files would be
+		 * reported twice (the retry key does that, knowing it). */
+		bool dropped = res == QUEUE_FAILED && !c->job.copy.tree &&
+			       (c->last == FTP_S_BROKEN || c->last == FTP_S_CONNECT);
+		if (!dropped || attempt > JOB_RETRIES || c->in_closed)
+			break;
+		job_note(c, c->msg, wait_ms, attempt);
+		if (!job_wait(c, wait_ms)) {
+			res = job_cancelled(c);
+			break;
+		}
+		c->msg[0] = '\0';
+		wait_ms *= 2;
 	}
+	if (c->tmp[0] != '\0')
+		unlink(c->tmp);
+	c->tmp[0] = '\0';
 	wire_init(&c->report, WIRE_END, c->job.id);
 	c->report.end.state = (uint8_t)res;
 	wire_set_str(c->report.end.message, c->msg);

@@ -1,6 +1,8 @@
 """clitest: the ferry command line against a real server, one test set for
 every peer (test_cli_ferryd.py, test_cli_vsftpd.py, test_cli_pureftpd.py
-each run CliTests against theirs; peers.py starts them).
+each run CliTests against theirs; peers.py starts them). CliBase holds
+what running ferry takes, for tests that need one peer only
+(test_cli_client.py).
 
 ferry runs as a subprocess with its commands in -c, -b FILE or on stdin
 (never a terminal), HOME set to an empty per-test directory (so no
@@ -15,13 +17,17 @@ data to a known rate, so a test can kill ferry (SIGKILL or SIGINT) or cut
 its connections while a transfer is halfway through.
 """
 
+import json
 import os
+import pty
 import re
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import tempfile
+import threading
 import time
 
 import config
@@ -38,7 +44,8 @@ OK, NOT_CONFIRMED, USAGE, CONNECT, LOGIN, REFUSED, LOCAL, BROKEN = range(8)
 
 COMMANDS = ["connme", "open", "ls", "dir", "cd", "pwd", "lcd", "lpwd", "lls", "size",
             "download", "get", "upload", "put", "rm", "delete", "mkdir", "rmdir",
-            "rename", "mv", "help", "byebye", "bye", "quit", "exit"]
+            "rename", "mv", "help", "byebye", "bye", "quit", "exit", "set", "ascii", "binary",
+            "quote", "site", "chmod"]
 
 # ls: type and permissions (blank when the listing gives none, as MLSD
 # without UNIX.mode), size ("-" when unknown), date, name.
@@ -113,9 +120,10 @@ TREE = {
 }
 
 
-class CliTests:
-    """The test set; mixed into ftptest.TestCase with PEER set to
-    "ferryd", "vsftpd" or "pure-ftpd"."""
+class CliBase:
+    """Running ferry against one peer: set-up, fixtures and checks; mixed
+    into ftptest.TestCase with PEER set to "ferryd", "vsftpd" or
+    "pure-ftpd"."""
 
     PEER = None
 
@@ -188,7 +196,12 @@ class CliTests:
     def ferry(self, *args, script=None, url=True, cd=True, stdin=None, cwd=None, env=None,
               timeout=RUN_TIMEOUT):
         """Runs ferry to its end (bounded); returns a Run."""
-        cmd = self.argv(args, script, url, cd)
+        return self.run_cmd(self.argv(args, script, url, cd), stdin=stdin, cwd=cwd, env=env,
+                            timeout=timeout)
+
+    def run_cmd(self, cmd, stdin=None, cwd=None, env=None, timeout=RUN_TIMEOUT):
+        """Runs cmd (ferry, or a wrapper around it) to its end (bounded);
+        returns a Run."""
         cwd = cwd or self.ldir
         t0 = time.monotonic()
         p = subprocess.Popen(cmd, cwd=cwd, env=env or self.env(),
@@ -252,6 +265,29 @@ class CliTests:
             entries[m.group(5)] = (m.group(1), m.group(2), size, m.group(4))
         return entries
 
+    def ferry_tty(self, *args, script, answer, timeout=RUN_TIMEOUT):
+        """Runs ferry with a terminal on standard input (a pty) that answers
+        each question with answer; returns a Run (stderr holds what was
+        asked)."""
+        master, slave = pty.openpty()
+        cmd = self.argv(args, script, True, True)
+        t0 = time.monotonic()
+        try:
+            p = subprocess.Popen(cmd, cwd=self.ldir, env=self.env(), stdin=slave,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        finally:
+            os.close(slave)
+        self.addCleanup(os.close, master)
+        os.write(master, answer.encode() + b"\n")
+        try:
+            out, err = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out, err = p.communicate()
+            self.fail("ferry still running after %gs with a terminal; killed" % timeout)
+        return Run(cmd, p.returncode, out.decode("utf-8", "replace"),
+                   err.decode("utf-8", "replace"), time.monotonic() - t0, self.ldir)
+
     def slow(self, script, args=()):
         """Starts ferry on script through a ThrottleProxy and returns
         (process, proxy, stdout path, stderr path); both are cleaned up."""
@@ -289,6 +325,10 @@ class CliTests:
                       % (what, self.slow_run(p, outp, errp), self._log()))
         if not ok:
             self.fail("no %s within 15s\n%s" % (what, self._log()))
+
+
+class CliTests(CliBase):
+    """The test set every peer runs."""
 
     # -----------------------------------------------------------------------
     # help, and commands without a connection
@@ -408,6 +448,52 @@ class CliTests:
             self.check(r, LOGIN, "~/.netrc (starting with a comment line) names a user "
                                  "the server refuses")
 
+    def test_netrc_readable_by_others(self):
+        """A ~/.netrc that group or others can read gives no password, as
+        with ftp(1) and Python's netrc: ferry warns, then (with no
+        terminal to ask) fails the login before sending a password."""
+        netrc = os.path.join(self.home, ".netrc")
+        if self.server.named:
+            user, pw, marker = self.server.named
+        else:
+            user, pw = self.server.bad_login
+        write_local(netrc, "machine %s login %s password %s\n" % (ftptest.HOST, user, pw),
+                    mode=0o644)
+        r = self.ferry(script="ls", url=self.server.url("/"), cd=False)
+        self.assertEqual(r.code, LOGIN, r)
+        self.assertEqual(len(r.err_lines), 2, r)
+        self.assertIn("~/.netrc can be read by others", r.err_lines[0], r)
+        self.assertIn("no password", r.err_lines[1], r)
+        os.chmod(netrc, 0o600)
+        r = self.ferry(script="ls", url=self.server.url("/"), cd=False)
+        if self.server.named:
+            self.check(r)
+            self.assertIn(marker, r.out, r)
+        else:
+            self.check(r, LOGIN, "~/.netrc names a user the server refuses")
+        self.assertNotIn("read by others", r.err, r)
+
+    def test_open_host_port_keeps_login(self):
+        """open HOST PORT after a URL with a login logs in the same way to
+        that server (never to another: a second name for it is another
+        server)."""
+        host, port = self.server.host, self.server.port
+        if not self.server.named:
+            r = self.check(self.ferry(script="open %s %d; cd /%s; mkdir again"
+                                      % (host, port, self.rel)))
+            self.assertTrue(os.path.isdir(self.remote("again")), r)
+            return
+        user, pw, marker = self.server.named
+        url = self.server.url("/", user, pw)
+        r = self.check(self.ferry(script="open %s %d; ls" % (host, port), url=url, cd=False))
+        self.assertIn(marker, r.out, "open HOST PORT forgot the URL's login\n%s" % r)
+        r = self.ferry(script="open localhost %d; ls" % port, url=url, cd=False)
+        if self.server.name == "pure-ftpd":
+            self.check(r, LOGIN, "another name for the server must not get the login")
+        else:
+            self.check(r)
+            self.assertNotIn(marker, r.out, "the login went to another server name\n%s" % r)
+
     def test_url_path(self):
         """The URL's path, relative to the login directory, is where the
         commands start."""
@@ -494,6 +580,30 @@ class CliTests:
             # vsftpd answers LIST of a missing path with an empty listing.
             self.assertEqual(self.ls_entries(r4), {}, r4)
 
+    def test_ls_file(self):
+        """ls FILE shows that one file on every server: MLSD takes only
+        directories (ferryd answers 501, pure-ftpd 550), so ferry asks
+        MLST for a file; vsftpd's LIST takes both."""
+        t = 1614859200      # 2021-03-04 12:00:00 UTC
+        self.put_remote("plain.txt", b"0123456789", mtime=t)
+        self.put_remote("sub dir/inner \u00fc.txt", b"inner")
+        r = self.check(self.ferry(script="ls plain.txt"))
+        entries = self.ls_entries(r)
+        self.assertEqual(list(entries), ["plain.txt"], r)
+        kind, perms, size, date = entries["plain.txt"]
+        self.assertEqual((kind, size), ("-", 10), r)
+        self.assertTrue(date.startswith("2021-03-04"), r)
+        r = self.check(self.ferry(script="ls 'sub dir/inner \u00fc.txt'"))
+        entries = self.ls_entries(r)
+        self.assertEqual(len(entries), 1, r)
+        self.assertTrue(list(entries)[0].endswith("inner \u00fc.txt"), r)
+        self.assertEqual(list(entries.values())[0][2], 5, r)
+        r = self.ferry(script="ls no-such-file.txt")
+        if self.mlsd:
+            self.check(r, REFUSED)
+        else:
+            self.assertEqual(self.ls_entries(r), {}, r)
+
     def test_size(self):
         self.put_remote("s.bin", b"\0" * 3145733)
         r = self.check(self.ferry(script="size s.bin"))
@@ -519,6 +629,22 @@ class CliTests:
         self.assertEqual(read_file(self.remote("sub", "e.txt")), b"content A")
         self.check(self.ferry(script="mv no-such-file x.txt"), REFUSED)
         self.assertFalse(os.path.exists(self.remote("x.txt")))
+
+    def test_rename_never_replaces_unasked(self):
+        """rename/mv onto an existing file replaces it only with -y (or a
+        yes on a terminal), like get: without a terminal it changes
+        nothing and exits 1."""
+        self.put_remote("a.txt", b"content A")
+        self.put_remote("b.txt", b"content B, longer")
+        for word in ("rename", "mv"):
+            r = self.ferry(script="%s a.txt b.txt" % word)
+            self.check(r, NOT_CONFIRMED, "%s onto an existing file without -y" % word)
+            self.assertIn("b.txt", r.err, r)
+            self.assertEqual(read_file(self.remote("a.txt")), b"content A", r)
+            self.assertEqual(read_file(self.remote("b.txt")), b"content B, longer", r)
+        r = self.check(self.ferry("-y", script="mv a.txt b.txt"))
+        self.assertEqual(os.listdir(self.rdir), ["b.txt"], r)
+        self.assertEqual(read_file(self.remote("b.txt")), b"content A", r)
 
     def test_rm_unconfirmed_is_refused(self):
         self.put_remote("keep.txt", b"keep me")
@@ -577,6 +703,28 @@ class CliTests:
         self.assertStats(r, [("uploaded", ("l1.bin",), 120000),
                              ("uploaded", ("l2.bin", "remote name \u00e9.bin"), 7000)])
 
+    def test_upload_summary_names_the_file(self):
+        """The summary line names the file as the server has it, not the
+        whole local path it came from."""
+        data = ftptest.random_bytes(3000, seed=7)
+        src = write_local(os.path.join(self.tmp, self._testMethodName + ".src", "deep",
+                                       "l1.bin"), data)
+        r = self.check(self.ferry(script="put '%s'" % src))
+        self.assertEqual(read_file(self.remote("l1.bin")), data, r)
+        self.assertEqual(self.stats(r), [("uploaded", "l1.bin", 3000)], r)
+
+    def test_put_recursive_names_what_it_skips(self):
+        """put -r skips symbolic links and special files, and says which
+        is which."""
+        write_local(self.local("ltree", "a.txt"), b"a")
+        os.symlink("a.txt", self.local("ltree", "link"))
+        os.mkfifo(self.local("ltree", "fifo"))
+        r = self.check(self.ferry(script="put -r ltree"))
+        self.assertEqual(sorted(os.listdir(self.remote("ltree"))), ["a.txt"], r)
+        notes = [l for l in r.err_lines if l.startswith("skipping ")]
+        self.assertEqual(sorted(notes), ["skipping ltree/fifo: not a file, directory or link",
+                                         "skipping ltree/link: a symbolic link"], r)
+
     def test_upload_declares_its_size(self):
         """Every upload whose size is known is preceded by ALLO with the
         bytes it sends (the whole file, or what is left of it when
@@ -599,6 +747,78 @@ class CliTests:
         self.assertIn("ALLO 3321", between, r)
         self.assertEqual(between[-1], "REST 1000", "REST must come right before STOR\n%s" % r)
 
+    def sent(self, r):
+        """The commands ferry sent, from its -v trace."""
+        return [l[4:] for l in r.err_lines if l.startswith("--> ")]
+
+    def test_active_mode(self):
+        """--active and `set active on`: the server opens each data
+        connection back to ferry (EPRT, or PORT for servers without it),
+        for firewalls that block passive ports."""
+        data = ftptest.random_bytes(300000, seed=51)
+        self.put_remote("a.bin", data)
+        write_local(self.local("up.bin"), data[:70000])
+        r = self.check(self.ferry("--active", "-v", script="get a.bin; put up.bin; ls"))
+        self.assertEqual(read_file(self.local("a.bin")), data, r)
+        self.assertEqual(read_file(self.remote("up.bin")), data[:70000], r)
+        self.assertIn("up.bin", self._only_ls(Run(r.cmd, r.code, r.out, "", 0, "")).out, r)
+        sent = self.sent(r)
+        self.assertFalse([c for c in sent if c.split()[0] in ("EPSV", "PASV")], r)
+        self.assertEqual(len([c for c in sent if c.split()[0] in ("EPRT", "PORT")]), 3, r)
+        r = self.check(self.ferry("-v", script="set active on; get a.bin b.bin; set active off; "
+                                                "get a.bin c.bin"))
+        self.assertEqual(read_file(self.local("b.bin")), data, r)
+        self.assertEqual(read_file(self.local("c.bin")), data, r)
+        verbs = [c.split()[0] for c in self.sent(r)]
+        self.assertEqual(len([v for v in verbs if v in ("EPRT", "PORT")]), 1, r)
+        self.assertEqual(len([v for v in verbs if v in ("EPSV", "PASV")]), 1, r)
+
+    def flaky(self, **kw):
+        """A fast ThrottleProxy in front of the server that misbehaves as
+        kw says (refuse_first, cut_data_after); returns its URL."""
+        proxy = peers.ThrottleProxy(self.server.host, self.server.port, rate=256 << 20, **kw)
+        self.addCleanup(proxy.close)
+        return proxy, proxy.url("/", self.server.user, self.server.password)
+
+    def test_retry_resumes_broken_download(self):
+        """--retry N: a download whose data connection is cut halfway goes
+        on from where it stopped (REST) after a short wait; without it the
+        download fails and leaves nothing."""
+        self.put_remote("big.bin", BIG)
+        proxy, url = self.flaky(cut_data_after=STOP_AT)
+        r = self.ferry(script="get big.bin", url=url)
+        self.check(r, BROKEN, "a cut download without --retry")
+        self.assertEqual(os.listdir(self.ldir), [], r)
+        proxy, url = self.flaky(cut_data_after=STOP_AT)
+        r = self.check(self.ferry("--retry", "2", "-v", script="get big.bin", url=url))
+        self.assertTrue(read_file(self.local("big.bin")) == BIG, "the retried download differs")
+        rest = [int(c.split()[1]) for c in self.sent(r) if c.startswith("REST ")]
+        self.assertEqual(len(rest), 1, r)
+        self.assertTrue(0 < rest[0] < len(BIG), "REST %d\n%s" % (rest[0], r))
+        self.assertEqual(len([c for c in self.sent(r) if c == "RETR big.bin"]), 2, r)
+        self.assertStats(r, [("downloaded", ("big.bin",), len(BIG))])
+
+    def test_retry_sends_broken_upload_again(self):
+        """--retry N: an upload cut halfway is sent again from the start
+        (the server may have kept its old file, not the part sent)."""
+        write_local(self.local("big.bin"), BIG)
+        proxy, url = self.flaky(cut_data_after=STOP_AT)
+        r = self.check(self.ferry("--retry", "2", "-v", script="put big.bin", url=url))
+        self.assertTrue(read_file(self.remote("big.bin")) == BIG, "the retried upload differs")
+        self.assertEqual(len([c for c in self.sent(r) if c == "STOR big.bin"]), 2, r)
+        self.assertFalse([c for c in self.sent(r) if c.startswith("REST ")], r)
+
+    def test_retry_connect(self):
+        """--retry N: connections the server side resets at once are tried
+        again, waiting 1 s, then 2 s; without --retry the first one fails."""
+        proxy, url = self.flaky(refuse_first=2)
+        r = self.ferry(script="pwd", url=url, cd=False)
+        self.check(r, CONNECT, "a reset connection without --retry")
+        proxy, url = self.flaky(refuse_first=2)
+        r = self.check(self.ferry("--retry", "3", script="pwd", url=url, cd=False))
+        self.assertEqual(proxy.refused, 2, r)
+        self.assertGreater(r.elapsed, 2.5, "no waits between the tries\n%s" % r)
+
     def test_quiet(self):
         self.put_remote("q.bin", b"q" * 3000)
         write_local(self.local("up.bin"), b"u" * 2000)
@@ -616,6 +836,53 @@ class CliTests:
         self.assertEqual(os.listdir(self.ldir), ["f.txt"], r)
         r = self.check(self.ferry("-y", script="get f.txt"))
         self.assertEqual(read_file(self.local("f.txt")), b"remote version", r)
+
+    def test_get_into_devices_pipes_and_links(self):
+        """A download writes through to a character device, a FIFO and -
+        (nothing is replaced, so nothing is asked); a symbolic link is
+        followed: the file it names is replaced (after the usual question)
+        and the link stays; a link to nothing is refused."""
+        data = ftptest.random_bytes(300000, seed=41)
+        self.put_remote("f.bin", data)
+        null = self.local("null")
+        os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))     # like /dev/null
+        for args in ((), ("-y",)):
+            r = self.check(self.ferry(*args, script="get f.bin null"))
+            self.assertTrue(stat.S_ISCHR(os.lstat(null).st_mode),
+                            "the device was replaced by a regular file\n%s" % r)
+            self.assertStats(r, [("downloaded", ("f.bin",), len(data))])
+        fifo = self.local("pipe")
+        os.mkfifo(fifo)
+        got = []
+        reader = threading.Thread(target=lambda: got.append(read_file(fifo)), daemon=True)
+        reader.start()
+        r = self.check(self.ferry("-y", script="get f.bin pipe"))
+        reader.join(10)
+        self.assertEqual(got, [data], r)
+        self.assertTrue(stat.S_ISFIFO(os.lstat(fifo).st_mode), r)
+        write_local(self.local("real.bin"), b"old contents")
+        os.symlink("real.bin", self.local("link"))
+        r = self.ferry(script="get f.bin link")
+        self.check(r, NOT_CONFIRMED, "download over a link to an existing file without -y")
+        self.assertEqual(read_file(self.local("real.bin")), b"old contents", r)
+        r = self.check(self.ferry("-y", script="get f.bin link"))
+        self.assertEqual(os.readlink(self.local("link")), "real.bin", r)
+        self.assertEqual(read_file(self.local("real.bin")), data, r)
+        os.symlink("nowhere.bin", self.local("dangling"))
+        r = self.ferry("-y", script="get f.bin dangling")
+        self.check(r, LOCAL, "download through a link to nothing")
+        self.assertEqual(os.readlink(self.local("dangling")), "nowhere.bin", r)
+        self.assertEqual(sorted(os.listdir(self.ldir)),
+                         ["dangling", "link", "null", "pipe", "real.bin"], r)
+
+    def test_get_to_stdout(self):
+        data = ftptest.random_bytes(200000, seed=42)
+        self.put_remote("f.bin", data)
+        p = subprocess.run(self.argv(script="get f.bin -"), cwd=self.ldir, env=self.env(),
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=RUN_TIMEOUT)
+        self.assertEqual(p.returncode, OK, p.stderr)
+        self.assertEqual(p.stdout, data)
+        self.assertEqual(os.listdir(self.ldir), [])
 
     def test_missing_remote_file(self):
         for script in ("get no-such-file.bin", "download no-such-file.bin 'local name.bin'",
@@ -772,6 +1039,195 @@ class CliTests:
         self.assertEqual(ftptest.tree_snapshot(self.remote("remote copy \u00fc")), want, r)
 
     # -----------------------------------------------------------------------
+    # Patterns, rm -r, file times
+
+    def test_get_and_put_patterns(self):
+        """get and put with a pattern copy every match (mget, mput): names
+        starting with a dot only for patterns starting with one,
+        directories only with -r, into the directory given or here; a
+        pattern matching nothing is an error."""
+        for name in ("a.log", "b.log", "c.txt", ".hidden.log", "d.log/inner.txt"):
+            self.put_remote(name, name.encode())
+        r = self.check(self.ferry(script="get '*.log'"))
+        self.assertEqual(sorted(os.listdir(self.ldir)), ["a.log", "b.log"], r)
+        self.assertEqual(read_file(self.local("b.log")), b"b.log", r)
+        self.assertIn("skipping d.log: a directory (copy it with -r)", r.err, r)
+        os.mkdir(self.local("into"))
+        r = self.check(self.ferry(script="get -r '*.log' into"))
+        self.assertEqual(sorted(os.listdir(self.local("into"))), ["a.log", "b.log", "d.log"], r)
+        self.assertEqual(read_file(self.local("into", "d.log", "inner.txt")), b"d.log/inner.txt")
+        self.check(self.ferry(script="get '*.none'"), REFUSED, "a pattern matching nothing")
+        self.check(self.ferry(script="get '*.log' c.txt"), USAGE, "a pattern into a file")
+        write_local(self.local("up", "x1.txt"), b"x1")
+        write_local(self.local("up", "x2.txt"), b"x2")
+        write_local(self.local("up", "y.dat"), b"y")
+        self.server.mkdir(self.rel + "/sub")
+        r = self.check(self.ferry(script="put 'up/x*.txt'; put 'up/*.dat' sub"))
+        self.assertEqual(read_file(self.remote("x1.txt")), b"x1", r)
+        self.assertEqual(read_file(self.remote("x2.txt")), b"x2", r)
+        self.assertEqual(read_file(self.remote("sub", "y.dat")), b"y", r)
+        self.assertStats(r, [("uploaded", ("x1.txt",), 2), ("uploaded", ("x2.txt",), 2),
+                             ("uploaded", ("sub/y.dat",), 1)])
+        self.check(self.ferry(script="put 'up/*.none'"), LOCAL, "a local pattern matching nothing")
+
+    def test_rm_pattern_asks_once(self):
+        """rm with a pattern (or several names) asks one question for the
+        whole set, listing it, on a terminal; without one only -y
+        deletes; a file named like a pattern is taken as it is."""
+        for name in ("old-1.tar", "old-2.tar", "keep.tar", "odd[1].txt", "odd1.txt"):
+            self.put_remote(name, b"x")
+        r = self.ferry(script="rm 'old-*'")
+        self.check(r, NOT_CONFIRMED, "rm of a pattern without -y and without a terminal")
+        self.assertEqual(len(os.listdir(self.rdir)), 5, r)
+        r = self.ferry_tty(script="rm 'old-*' keep.tar", answer="n")
+        self.assertEqual(r.code, NOT_CONFIRMED, r)
+        asked = r.err
+        for name in ("old-1.tar", "old-2.tar", "keep.tar"):
+            self.assertIn("  %s\n" % name, asked, r)
+        self.assertIn("Delete these 3? [y/N]", asked, r)
+        self.assertEqual(asked.count("[y/N]"), 1, r)
+        self.assertEqual(len(os.listdir(self.rdir)), 5, r)
+        r = self.ferry_tty(script="rm 'old-*'", answer="y")
+        self.assertEqual(r.code, OK, r)
+        self.assertEqual(sorted(os.listdir(self.rdir)), ["keep.tar", "odd1.txt", "odd[1].txt"])
+        r = self.check(self.ferry("-y", script="rm 'odd[1].txt'"))
+        self.assertEqual(sorted(os.listdir(self.rdir)), ["keep.tar", "odd1.txt"], r)
+
+    def test_rm_recursive(self):
+        """rm -r DIR deletes the tree after one question (or -y); a link in
+        it is deleted, never followed; rm without -r leaves a directory."""
+        self.put_remote("keep.txt", b"keep")
+        self.put_remote("tree/a.txt", b"a")
+        self.put_remote("tree/sub dir \u00fc/b.txt", b"b")
+        self.server.mkdir(self.rel + "/tree/empty")
+        self.server.symlink("../keep.txt", self.rel + "/tree/link")
+        r = self.ferry(script="rm -r tree")
+        self.check(r, NOT_CONFIRMED, "rm -r without -y and without a terminal")
+        self.assertIn("tree", r.err, r)
+        self.assertTrue(os.path.isdir(self.remote("tree")), r)
+        r = self.ferry("-y", script="rm tree")
+        self.assertNotEqual(r.code, OK, r)
+        self.assertTrue(os.path.isdir(self.remote("tree")), r)
+        r = self.check(self.ferry("-y", script="rm -r tree"))
+        self.assertEqual(os.listdir(self.rdir), ["keep.txt"], r)
+        self.assertEqual(read_file(self.remote("keep.txt")), b"keep", r)
+
+    def test_preserve_times(self):
+        """Downloads keep the server's modification time (single files from
+        MDTM, trees from MLSD or MDTM); uploads get the local time where the
+        server offers MFMT, and a server that does not is noted once;
+        --no-preserve keeps the times of arrival."""
+        t = 1614859200      # 2021-03-04 12:00:00 UTC
+        self.put_remote("a.bin", b"a" * 100, mtime=t)
+        self.put_remote("tree/b.bin", b"b" * 10, mtime=t + 60)
+        r = self.check(self.ferry(script="get a.bin; get -r tree"))
+        self.assertEqual(os.stat(self.local("a.bin")).st_mtime, t, r)
+        self.assertEqual(os.stat(self.local("tree", "b.bin")).st_mtime, t + 60, r)
+        os.unlink(self.local("a.bin"))
+        r = self.check(self.ferry("--no-preserve", script="get a.bin"))
+        self.assertGreater(os.stat(self.local("a.bin")).st_mtime, t + 86400, r)
+        write_local(self.local("u1.bin"), b"u1")
+        write_local(self.local("u2.bin"), b"u2")
+        os.utime(self.local("u1.bin"), (t, t))
+        os.utime(self.local("u2.bin"), (t + 120, t + 120))
+        r = self.check(self.ferry(script="put u1.bin; put u2.bin"))
+        notes = [l for l in r.err_lines if "file times" in l]
+        if self.server.mfmt:
+            self.assertEqual(os.stat(self.remote("u1.bin")).st_mtime, t, r)
+            self.assertEqual(os.stat(self.remote("u2.bin")).st_mtime, t + 120, r)
+            self.assertEqual(notes, [], r)
+        else:
+            self.assertGreater(os.stat(self.remote("u1.bin")).st_mtime, t + 86400, r)
+            self.assertEqual(notes, ["note: the server cannot set file times (no MFMT); "
+                                     "uploads keep the time they arrive"], r)
+        r = self.check(self.ferry("--no-preserve", script="put u1.bin; set preserve; "
+                                                          "put -p u2.bin"))
+        self.assertIn("preserve off", r.out_lines, r)
+        if self.server.mfmt:
+            self.assertGreater(os.stat(self.remote("u1.bin")).st_mtime, t + 86400, r)
+            self.assertEqual(os.stat(self.remote("u2.bin")).st_mtime, t + 120, r)
+
+    # -----------------------------------------------------------------------
+    # Raw commands, the transfer type, listing forms
+
+    def test_quote_site_chmod(self):
+        """quote and site print the server's whole reply; a refusal is
+        status 5. chmod changes a mode where the server has SITE CHMOD and
+        is refused (status 5, mode unchanged) where it has not."""
+        r = self.check(self.ferry(script="quote NOOP"))
+        self.assertTrue(r.out_lines and r.out_lines[0].startswith("200"), r)
+        r = self.ferry(script="quote XYZZY")
+        self.assertEqual(r.code, REFUSED, r)
+        self.assertTrue(r.out_lines and r.out_lines[0].startswith("5"), r)
+        r = self.ferry(script="site HELP")
+        if self.server.site_chmod:
+            self.check(r)
+            self.assertTrue(r.out_lines[0].startswith("214"), r)
+            self.assertIn("CHMOD", r.out, r)
+        else:
+            self.assertEqual(r.code, REFUSED, r)
+        self.put_remote("f.txt", b"f")
+        os.chmod(self.remote("f.txt"), 0o644)
+        r = self.ferry(script="chmod 600 f.txt")
+        if self.server.site_chmod:
+            self.check(r)
+            self.assertEqual(stat.S_IMODE(os.stat(self.remote("f.txt")).st_mode), 0o600, r)
+        else:
+            self.check(r, REFUSED, "chmod where the server has no SITE CHMOD")
+            self.assertEqual(stat.S_IMODE(os.stat(self.remote("f.txt")).st_mode), 0o644, r)
+        self.check(self.ferry(script="chmod 9x f.txt"), USAGE, "a mode that is not octal")
+
+    def test_ascii_and_binary(self):
+        """ascii: lines end in CR LF on the wire and in LF on disk, both
+        ways; binary: bytes as they are. Servers that convert (ferryd,
+        pure-ftpd) send CR LF for a file with LF; vsftpd (as configured
+        here) sends the file as it is, so its file holds CR LF."""
+        disk = b"one\ntwo\nthree\n"
+        crlf = disk.replace(b"\n", b"\r\n")
+        stored = disk if self.server.ascii_converts else crlf
+        self.put_remote("t.txt", stored)
+        write_local(self.local("up.txt"), disk)
+        r = self.check(self.ferry("-v", script="ascii; get t.txt a.txt; put up.txt; binary; "
+                                              "get t.txt b.txt; put up.txt up2.txt"))
+        self.assertEqual(read_file(self.local("a.txt")), disk, r)
+        self.assertEqual(read_file(self.local("b.txt")), stored, r)
+        self.assertEqual(read_file(self.remote("up.txt")),
+                         disk if self.server.ascii_converts else crlf, r)
+        self.assertEqual(read_file(self.remote("up2.txt")), disk, r)
+        types = [c for c in self.sent(r) if c.startswith("TYPE ")]
+        self.assertEqual(types, ["TYPE I", "TYPE A", "TYPE I"], r)
+        self.check(self.ferry(script="ascii; get -c t.txt"), USAGE, "resuming in ascii mode")
+
+    def test_ls_forms_and_json(self):
+        """ls -1 prints names only, ls -l the long form; --json prints each
+        listing as one JSON object and each transfer as one."""
+        t = 1614859200
+        self.put_remote("b.txt", b"0123456789", mtime=t)
+        self.put_remote("a \u00fc.txt", b"abc", mtime=t)
+        self.server.mkdir(self.rel + "/sub")
+        r = self.check(self.ferry(script="ls -1"))
+        self.assertEqual(r.out_lines, ["a \u00fc.txt", "b.txt", "sub"], r)
+        r1 = self.check(self.ferry(script="ls"))
+        r2 = self.check(self.ferry(script="ls -l"))
+        self.assertEqual(r1.out_lines, r2.out_lines)
+        self.assertEqual(len(self.ls_entries(r2)), 3, r2)
+        r = self.check(self.ferry("--json", script="ls; ls b.txt; get b.txt; put b.txt c.txt"))
+        docs = [json.loads(l) for l in r.out_lines]
+        self.assertEqual(len(docs), 4, r)
+        entries = {e["name"]: e for e in docs[0]["entries"]}
+        self.assertEqual(sorted(entries), ["a \u00fc.txt", "b.txt", "sub"], r)
+        self.assertEqual(entries["b.txt"]["type"], "file", r)
+        self.assertEqual(entries["b.txt"]["size"], 10, r)
+        self.assertTrue(entries["b.txt"]["modified"].startswith("2021-03-04T"), r)
+        self.assertEqual(entries["sub"]["type"], "dir", r)
+        self.assertEqual([e["name"] for e in docs[1]["entries"]], ["b.txt"], r)
+        self.assertEqual(docs[1]["path"], "b.txt", r)
+        self.assertEqual((docs[2]["transfer"], docs[2]["remote"], docs[2]["local"],
+                          docs[2]["bytes"]), ("download", "b.txt", "b.txt", 10), r)
+        self.assertEqual((docs[3]["transfer"], docs[3]["remote"], docs[3]["local"],
+                          docs[3]["bytes"]), ("upload", "c.txt", "b.txt", 10), r)
+
+    # -----------------------------------------------------------------------
     # UTF-8 names and quoting
 
     def test_utf8_names_with_spaces(self):
@@ -792,6 +1248,24 @@ class CliTests:
         """r with only the ls lines of its stdout (the transfer lines dropped)."""
         lines = [l for l in r.out.splitlines() if l.strip() and not STATS_RE.match(l)]
         return Run(r.cmd, r.code, "\n".join(lines), r.err, r.elapsed, r.cwd)
+
+    def test_name_with_0xff(self):
+        """Names holding the byte 0xFF (Latin-1 "ÿ", never UTF-8) are sent
+        with the byte doubled, as RFC 854 and RFC 959 say: ferryd reads it
+        back as one. vsftpd and pure-ftpd read it literally, and get it
+        raw after `set iac off`."""
+        name = os.fsdecode(b"caf\xe9 \xff.bin")
+        up = os.fsdecode(b"up\xff\xff.bin")
+        data = ftptest.random_bytes(5000, seed=31)
+        self.put_remote(name, data)
+        write_local(self.local(up), data[:100])
+        iac = "" if self.server.telnet_iac else "set iac off; "
+        r = self.check(self.ferry("-y", script=iac + "get '%s'; put '%s'; size '%s'; rm '%s'"
+                                  % (name, up, up, name)))
+        self.assertEqual(read_file(self.local(name)), data, r)
+        self.assertEqual(read_file(self.remote(up)), data[:100], r)
+        self.assertEqual(os.listdir(os.fsencode(self.rdir)), [os.fsencode(up)], r)
+        self.assertIn(": 100 bytes", r.out, r)
 
     def test_quoting(self):
         r = self.check(self.ferry(script=(

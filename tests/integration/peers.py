@@ -142,6 +142,10 @@ class ExternalPeer:
     program = None
     keeps_partial_upload = True
     lists_modes = True
+    telnet_iac = False      # reads 0xFF in commands literally, not as Telnet IAC
+    ascii_converts = False  # TYPE A: LF sent as CR LF, CR LF stored as LF
+    mfmt = False            # sets file times (MFMT)
+    site_chmod = False      # SITE CHMOD for the test login
 
     def __init__(self):
         if os.geteuid() != 0:
@@ -388,6 +392,9 @@ class PureFtpd(ExternalPeer):
     """pure-ftpd with one virtual user (PureDB), no anonymous FTP."""
 
     name = "pure-ftpd"
+    ascii_converts = True
+    mfmt = True
+    site_chmod = True
 
     def __init__(self):
         super().__init__()
@@ -446,6 +453,10 @@ def start_ferryd():
     srv.name = "ferryd"
     srv.keeps_partial_upload = False   # a broken STOR leaves the old file
     srv.lists_modes = False            # its MLSD has no UNIX.mode fact
+    srv.telnet_iac = True              # reads a doubled 0xFF as one (RFC 854)
+    srv.ascii_converts = True          # TYPE A converts line ends both ways
+    srv.mfmt = False                   # no MFMT (yet)
+    srv.site_chmod = False             # no SITE (yet)
     srv.user = srv.password = None
     srv.named = (NAMED_USER, NAMED_PASSWORD, NAMED_MARKER)
     srv.bad_login = (NAMED_USER, BAD_PASSWORD)
@@ -489,19 +500,29 @@ class ThrottleProxy:
     to a relay of its own (the address in 227 becomes 127.0.0.1).
 
     pause() holds every relay (data read is kept back, nothing forwarded);
-    close() drops what is held and closes all sockets: the client side with
-    a reset, the server side with a FIN. Threads are daemons and every
-    socket wait is bounded."""
+    cut() resets every relayed connection but goes on accepting new ones (a
+    connection that breaks in the middle); close() drops what is held and
+    closes all sockets: the client side with a reset, the server side with
+    a FIN. To test retries, refuse_first control connections are reset at
+    once, and the first data connection is reset (both sides) once
+    cut_data_after bytes went through it. The commands clients sent are
+    kept in .commands (str lines).
+    Threads are daemons and every socket wait is bounded."""
 
     CHUNK = 16384
 
-    def __init__(self, host, port, rate=2 << 20):
+    def __init__(self, host, port, rate=2 << 20, refuse_first=0, cut_data_after=None):
         self.host, self.port_to = host, port
         self.rate = rate
+        self.refuse_first = refuse_first
+        self.refused = 0
+        self.cut_data_after = cut_data_after
+        self.cuts = 0
         self.closed = threading.Event()
         self.paused = threading.Event()
         self.lock = threading.Lock()
         self.socks = []
+        self.commands = []
         self.data_bytes = 0
         self.listener = self._listen()
         self.port = self.listener.getsockname()[1]
@@ -586,7 +607,7 @@ class ThrottleProxy:
         except OSError:
             return False
 
-    def _pump(self, src, dst, throttle, rewrite=None):
+    def _pump(self, src, dst, throttle, rewrite=None, cut=None):
         start = time.monotonic()
         done = 0
         pending = b""
@@ -594,6 +615,10 @@ class ThrottleProxy:
             data = self._recv(src)
             if data is None:
                 self._abort(src, dst)
+                return
+            if cut is not None and done + len(data) >= cut:
+                ftptest.reset_close(src)
+                ftptest.reset_close(dst)
                 return
             if not data:
                 if pending:
@@ -620,12 +645,18 @@ class ThrottleProxy:
                     self.closed.wait(ahead)
 
     def _control(self, csock):
+        with self.lock:
+            refuse = self.refused < self.refuse_first
+            self.refused += refuse
+        if refuse:
+            ftptest.reset_close(csock)
+            return
         try:
             ssock = self._connect(self.port_to)
         except OSError:
             csock.close()
             return
-        self._spawn(self._pump, csock, ssock, False)
+        self._spawn(self._pump, csock, ssock, False, self._record)
         self._pump(ssock, csock, False, self._rewrite)
 
     def _data(self, dport):
@@ -638,8 +669,13 @@ class ThrottleProxy:
             except OSError:
                 csock.close()
                 return
-            self._spawn(self._pump, csock, ssock, True)
-            self._pump(ssock, csock, True)
+            cut = None
+            with self.lock:
+                if self.cut_data_after is not None and self.cuts == 0:
+                    self.cuts = 1
+                    cut = self.cut_data_after
+            self._spawn(self._pump, csock, ssock, True, None, cut)
+            self._pump(ssock, csock, True, None, cut)
 
         self._spawn(self._accept_loop, lsock, handler, True)
         return lsock.getsockname()[1]
@@ -657,8 +693,20 @@ class ThrottleProxy:
             return line[:m.start(2)] + str(port).encode() + line[m.end(2):]
         return line
 
+    def _record(self, line):
+        with self.lock:
+            self.commands.append(line.decode("utf-8", "replace").rstrip("\r\n"))
+        return line
+
     def pause(self):
         self.paused.set()
+
+    def cut(self):
+        with self.lock:
+            socks = [s for s, _ in self.socks if s is not self.listener]
+            self.socks = [(s, side) for s, side in self.socks if s is self.listener]
+        for s in socks:
+            ftptest.reset_close(s)
 
     def close(self):
         self.closed.set()

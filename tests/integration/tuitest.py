@@ -18,10 +18,13 @@ Every wait is bounded and fails with the last screen in its message.
 import atexit
 import itertools
 import os
+import queue
 import re
 import shutil
+import statistics
 import subprocess
 import tempfile
+import threading
 import time
 
 import config
@@ -321,6 +324,106 @@ class Tmux:
         """Resizes the window (and so the pane) to width x height."""
         self.run("resize-window", "-t", "t:0", "-x", width, "-y", height)
         self.width, self.height = width, height
+
+
+# ---------------------------------------------------------------------------
+# Key latency
+
+
+class KeyTimer:
+    """Times how long the program takes to answer a key: from the moment
+    tmux is told to send it (send-keys) to the first output of the pane
+    after it, as a control-mode client of the same tmux server sees it
+    (tmux -C: one client for the whole run, its %output lines stamped by a
+    reader thread as they arrive). No process is started per key and no
+    screen is captured, so what is measured is the program, not the test;
+    it needs a program that draws only when something changed.
+
+        timer = KeyTimer(t)
+        ms = timer.sample(["Down", "Up"] * 10)   # one time per key, in ms
+        timer.close()
+    """
+
+    def __init__(self, tmux):
+        self.t = tmux
+        cmd = [tmux.tmux, "-L", tmux.socket, "-f", "/dev/null", "-C", "attach-session",
+               "-t", "t"]
+        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL)
+        self.outputs = queue.Queue()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        self.quiet()
+
+    def _read(self):
+        for line in iter(self.p.stdout.readline, b""):
+            if line.startswith(b"%output "):
+                self.outputs.put(time.monotonic())
+
+    def quiet(self, gap=0.05, timeout=3.0):
+        """Waits (bounded) until the pane has said nothing for gap seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                self.outputs.get(timeout=gap)
+            except queue.Empty:
+                return
+
+    def time_key(self, key, timeout=5.0):
+        """Sends one key (a tmux key name); returns the seconds until the
+        pane's next output, or None when nothing came within timeout."""
+        self.quiet()
+        t0 = time.monotonic()
+        self.p.stdin.write(("send-keys -t %s %s\n" % (self.t.target,
+                                                       KEY_ALIASES.get(key, key))).encode())
+        self.p.stdin.flush()
+        deadline = t0 + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            try:
+                stamp = self.outputs.get(timeout=left)
+            except queue.Empty:
+                return None
+            if stamp >= t0:
+                return stamp - t0
+
+    def sample(self, keys, limit_ms=None, timeout=5.0):
+        """Times each key; returns the times in ms (a key not answered
+        within timeout counts as timeout). With limit_ms, a key over the
+        limit is timed once more and the second time is kept: a scheduler
+        hiccup on a loaded machine passes, a program that is blocked (it
+        stays blocked) does not."""
+        out = []
+        for k in keys:
+            v = self.time_key(k, timeout)
+            if limit_ms is not None and (v is None or v * 1000 > limit_ms):
+                again = self.time_key(k, timeout)
+                v = again if again is not None else v
+            out.append(timeout * 1000 if v is None else v * 1000)
+            if v is None:
+                break       # not answering at all: the next keys would not either
+        return out
+
+    def close(self):
+        try:
+            self.p.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+        self.reader.join(timeout=5)
+        self.p.stdout.close()
+
+
+def describe_ms(times):
+    """"median X ms, max Y ms over N keys" for a list of times in ms."""
+    return "median %.1f ms, max %.1f ms over %d keys" % (statistics.median(times), max(times),
+                                                         len(times))
 
 
 # ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* The host every case logs in to. */
@@ -90,6 +91,70 @@ START_TEST(test_resolve)
 }
 END_TEST
 
+/* The last login to a server is reused only for that same server (host,
+ * any case, and port) and only when neither -u nor the URL names a user. */
+static const struct {
+	const char *option, *url_user, *host;
+	int port;
+	const char *user, *pass;   /* expected; NULL user: anonymous */
+} last_cases[] = {
+	{ NULL, NULL, HOST, 2121, "alice", "apw" },
+	{ NULL, NULL, "H.Example", 2121, "alice", "apw" },
+	{ NULL, NULL, HOST, 21, NULL, NULL },
+	{ NULL, NULL, "other.example", 2121, NULL, NULL },
+	{ NULL, "bob", HOST, 2121, "bob", NULL },
+	{ "carol:c", NULL, HOST, 2121, "carol", "c" },
+};
+
+START_TEST(test_last_login)
+{
+	struct creds_source src = { .option = last_cases[_i].option,
+				    .url_user = last_cases[_i].url_user,
+				    .host = last_cases[_i].host, .port = last_cases[_i].port,
+				    .netrc = "/nonexistent/.netrc", .last_host = HOST,
+				    .last_port = 2121, .last_user = "alice", .last_pass = "apw" };
+	struct creds cr;
+	creds_resolve(&src, &cr);
+	if (last_cases[_i].user == NULL) {
+		ck_assert_ptr_null(cr.user);
+	} else {
+		ck_assert_str_eq(cr.user, last_cases[_i].user);
+		if (last_cases[_i].pass == NULL)
+			ck_assert_ptr_null(cr.pass);
+		else
+			ck_assert_str_eq(cr.pass, last_cases[_i].pass);
+	}
+	creds_free(&cr);
+}
+END_TEST
+
+/* A ~/.netrc that others can read gives no password, and says so. */
+START_TEST(test_netrc_unsafe)
+{
+	char path[] = "/tmp/check_creds_netrc_XXXXXX";
+	const char text[] = "machine " HOST " login erin password epw\n";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, sizeof text - 1), (int)sizeof text - 1);
+	close(fd);
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	struct creds_source src = { .host = HOST, .netrc = path };
+	struct creds cr;
+	creds_resolve(&src, &cr);
+	ck_assert_str_eq(cr.user, "erin");
+	ck_assert_ptr_null(cr.pass);
+	ck_assert(cr.netrc_unsafe);
+	ck_assert(creds_need_password(&cr));
+	creds_free(&cr);
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	creds_resolve(&src, &cr);
+	ck_assert_str_eq(cr.pass, "epw");
+	ck_assert(!cr.netrc_unsafe);
+	creds_free(&cr);
+	unlink(path);
+}
+END_TEST
+
 static const struct { const char *name; bool anonymous; } anon_cases[] = {
 	{ "anonymous", true }, { "ANONYMOUS", true }, { "ftp", true }, { "Ftp", true },
 	{ "anon", false }, { "ftpuser", false }, { "", false }, { "alice", false },
@@ -110,6 +175,8 @@ static Suite *creds_suite(void)
 	TCase *core = tcase_create("core");
 	tcase_add_loop_test(core, test_resolve, 0, N(cases));
 	tcase_add_loop_test(core, test_anonymous_names, 0, N(anon_cases));
+	tcase_add_loop_test(core, test_last_login, 0, N(last_cases));
+	tcase_add_test(core, test_netrc_unsafe);
 	suite_add_tcase(s, core);
 	return s;
 }

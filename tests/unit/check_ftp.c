@@ -22,36 +22,6 @@
 #include "sbuf.h"
 #include "sysio.h"
 
-/* Collects the trace into an sbuf. */
-static void trace_collect(void *arg, enum ftp_trace_kind kind, const char *text)
-{
-	struct sbuf *b = arg;
-	sbuf_printf(b, "%c %s\n", kind == FTP_TRACE_SENT ? '>' : kind == FTP_TRACE_RECEIVED ? '<' : '#',
-		    text);
-}
-
-/* An unlinked temporary file holding content. */
-static int temp_fd(const char *content, size_t n)
-{
-	char path[] = "/tmp/check_ftp.XXXXXX";
-	int fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	unlink(path);
-	ck_assert_int_eq(sysio_write_all(fd, content, n), 0);
-	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
-	return fd;
-}
-
-/* Reads a whole file from the start into buf (NUL-terminated); returns its length. */
-static size_t read_back(int fd, char *buf, size_t size)
-{
-	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
-	ssize_t n = read(fd, buf, size - 1);
-	ck_assert_int_ge(n, 0);
-	buf[n] = '\0';
-	return (size_t)n;
-}
-
 /* What a progress callback saw. */
 struct prog {
 	int calls;          /* how many times it was called */
@@ -255,7 +225,7 @@ START_TEST(test_login_pure_ftpd)
 			 "?[2J?]0;pwned? cleared your screen\n"
 			 "You will be disconnected after 15 minutes of inactivity.");
 	ck_assert_uint_eq(ftp_features(f), FTP_FEAT_MLST | FTP_FEAT_SIZE | FTP_FEAT_MDTM |
-			  FTP_FEAT_REST | FTP_FEAT_UTF8 | FTP_FEAT_EPSV);
+			  FTP_FEAT_REST | FTP_FEAT_UTF8 | FTP_FEAT_EPSV | FTP_FEAT_MFMT);
 	fake_client_done(f, fk);
 }
 END_TEST
@@ -520,6 +490,59 @@ START_TEST(test_list_mlsd_refused)
 	ck_assert_uint_eq(l.n, 2);
 	ck_assert_str_eq(l.v[0].name, "one");
 	ck_assert_str_eq(l.v[1].name, "two");
+	listparse_free(&l);
+	fake_client_done(f, fk);
+}
+END_TEST
+
+/* MLSD refused for one directory with a 4xx reply (ferryd's 451 for a
+ * name with a line break): that directory is listed with LIST, the call
+ * says so, and the next listing asks for MLSD again. A 5xx refusal (no
+ * such directory) stands, with no LIST behind it (only MLST, in case the
+ * path names a file). */
+START_TEST(test_list_mlsd_fails_for_one_directory)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_FERRYD,
+		EPSV_OK,
+		STEP("MLSD odd", "451 Listing too large.\r\n"),
+		EPSV_OK,
+		{ .expect = "LIST odd", .reply = "150 ok\r\n", .act = FAKE_SEND,
+		  .data = "-rw-r--r-- 1 0 0 1 Nov 21 09:57 one\r\n", .after = "226 ok\r\n" },
+		EPSV_OK,
+		{ .expect = "MLSD", .reply = "150 ok\r\n", .act = FAKE_SEND,
+		  .data = "type=file;size=2; two\r\n", .after = "226 ok\r\n" },
+		EPSV_OK,
+		STEP("MLSD gone", "550 No such directory.\r\n"),
+		STEP("MLST gone", "550 No such file.\r\n"),
+		EPSV_OK,
+		STEP("MLSD odd", "451 Try again.\r\n"),
+		EPSV_OK,
+		STEP("LIST odd", "550 Not today.\r\n"),
+		STEP("MLST odd", "550 No such file.\r\n"),
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	struct ftp_listing l;
+	listparse_init(&l);
+	ck_status(f, ftp_list(f, "odd", &l), FTP_S_OK);
+	ck_assert(ftp_list_fell_back(f));
+	ck_assert_msg(strstr(ftp_message(f), "MLSD failed (451 Listing too large.)") != NULL,
+		      "message: %s", ftp_message(f));
+	ck_assert_msg(strstr(ftp_message(f), "LIST") != NULL, "message: %s", ftp_message(f));
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_str_eq(l.v[0].name, "one");
+	ck_status(f, ftp_list(f, NULL, &l), FTP_S_OK);
+	ck_assert(!ftp_list_fell_back(f));
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_str_eq(l.v[1].name, "two");
+	ck_status(f, ftp_list(f, "gone", &l), FTP_S_REFUSED);
+	ck_assert_str_eq(ftp_message(f), "550 No such directory.");
+	/* LIST failing too: its refusal is the call's. */
+	ck_status(f, ftp_list(f, "odd", &l), FTP_S_REFUSED);
+	ck_assert_str_eq(ftp_message(f), "550 Not today.");
+	ck_assert_uint_eq(l.n, 2);
 	listparse_free(&l);
 	fake_client_done(f, fk);
 }
@@ -1590,36 +1613,6 @@ END_TEST
 
 /* ---- reconnecting ---- */
 
-/* Logs in over TCP, changes into /pub. */
-#define LOGIN_TCP_PUB \
-	LOGIN_VSFTPD, \
-	STEP("CWD pub", "250 Directory successfully changed.\r\n"), \
-	STEP("PWD", "257 \"/pub\" is the current directory\r\n")
-
-/* The login of a reconnect: back into /pub with CWD. */
-#define RELOGIN_PUB \
-	{ .pre = FAKE_ACCEPT_CONTROL, .reply = "220 (vsFTPd 3.0.3)\r\n" }, \
-	STEP("USER anonymous", "331 Please specify the password.\r\n"), \
-	STEP("PASS anonymous@", "230 Login successful.\r\n"), \
-	STEP("FEAT", FEAT_VSFTPD), \
-	STEP("TYPE I", "200 Switching to Binary mode.\r\n"), \
-	STEP("CWD /pub", "250 Directory successfully changed.\r\n")
-
-/* Connects over TCP to the fake and changes into pub. */
-static struct ftp *start_tcp(const struct fake_step *steps, struct fake **fk, struct sbuf *trace)
-{
-	int port;
-	*fk = fake_start_tcp(steps, false, &port);
-	ck_assert_int_gt(port, 0);
-	struct ftp *f = ftp_new();
-	ftp_set_timeout(f, TEST_TIMEOUT_MS);
-	if (trace != NULL)
-		ftp_set_trace(f, trace_collect, trace);
-	ck_status(f, ftp_connect(f, "127.0.0.1", port, NULL, NULL), FTP_S_OK);
-	ck_status(f, ftp_cwd(f, "pub"), FTP_S_OK);
-	return f;
-}
-
 /* The connection drops while a command waits for its reply: reconnect,
  * back into the directory, and the command once more. */
 START_TEST(test_reconnect_mid_command)
@@ -1632,7 +1625,7 @@ START_TEST(test_reconnect_mid_command)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start_tcp(steps, &fk, NULL);
+	struct ftp *f = fake_client_tcp(steps, &fk, NULL);
 	off_t size = 0;
 	ck_status(f, ftp_size(f, "f", &size), FTP_S_OK);
 	ck_assert_int_eq(size, 7);
@@ -1657,7 +1650,7 @@ START_TEST(test_reconnect_after_idle)
 	struct fake *fk;
 	struct sbuf trace;
 	sbuf_init(&trace, 65536);
-	struct ftp *f = start_tcp(steps, &fk, &trace);
+	struct ftp *f = fake_client_tcp(steps, &fk, &trace);
 	usleep(100 * 1000);
 	struct ftp_listing l;
 	listparse_init(&l);
@@ -1682,7 +1675,7 @@ START_TEST(test_reconnect_noop)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start_tcp(steps, &fk, NULL);
+	struct ftp *f = fake_client_tcp(steps, &fk, NULL);
 	usleep(100 * 1000);
 	ck_status(f, ftp_noop(f), FTP_S_OK);
 	ck_assert_str_eq(ftp_message(f), "200 NOOP ok.");
@@ -1706,7 +1699,7 @@ START_TEST(test_reconnect_dir_gone)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start_tcp(steps, &fk, NULL);
+	struct ftp *f = fake_client_tcp(steps, &fk, NULL);
 	usleep(100 * 1000);
 	ck_status(f, ftp_delete(f, "f"), FTP_S_REFUSED);
 	ck_assert_str_eq(ftp_message(f),
@@ -1725,7 +1718,7 @@ START_TEST(test_reconnect_refused)
 		END,
 	};
 	struct fake *fk;
-	struct ftp *f = start_tcp(steps, &fk, NULL);
+	struct ftp *f = fake_client_tcp(steps, &fk, NULL);
 	const char *err = fake_finish(fk);   /* also closes the listener */
 	ck_assert_msg(err == NULL, "%s", err);
 	ck_status(f, ftp_noop(f), FTP_S_CONNECT);
@@ -1748,7 +1741,7 @@ START_TEST(test_no_retry_after_data)
 	struct fake *fk;
 	struct sbuf trace;
 	sbuf_init(&trace, 65536);
-	struct ftp *f = start_tcp(steps, &fk, &trace);
+	struct ftp *f = fake_client_tcp(steps, &fk, &trace);
 	int fd = temp_fd("", 0);
 	ck_status(f, ftp_get(f, "f", fd, 0, NULL, NULL), FTP_S_BROKEN);
 	ck_assert_str_eq(ftp_message(f), "reading a reply: connection closed by the server");
@@ -1798,6 +1791,7 @@ static Suite *ftp_suite(void)
 	tcase_add_test(list, test_list_vsftpd);
 	tcase_add_test(list, test_list_iis);
 	tcase_add_test(list, test_list_mlsd_refused);
+	tcase_add_test(list, test_list_mlsd_fails_for_one_directory);
 	tcase_add_test(list, test_list_not_understood);
 	tcase_add_test(list, test_list_refused);
 	tcase_add_test(list, test_list_done_without_1xx);

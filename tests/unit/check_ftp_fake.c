@@ -16,7 +16,9 @@
 
 #include "check_ftp_fake.h"
 #include "check_ftp_scripts.h"
+#include "netaddr.h"
 #include "sbuf.h"
+#include "sysio.h"
 #include "xalloc.h"
 
 /* Receive buffer of the data listener: small, so an upload that the fake
@@ -35,6 +37,8 @@ struct fake {
 	int data;                       /* held data connection, or -1 */
 	int data_port;                  /* port of the last data listener */
 	bool v6;                        /* listen on ::1 rather than 127.0.0.1 */
+	bool active;                    /* data actions connect to active_addr */
+	struct netaddr active_addr;     /* where the client listens (EPRT/PORT) */
 	char in[8192];                  /* control bytes read, not yet a line */
 	size_t in_len;                  /* bytes in in */
 	struct sbuf log;                /* command lines received */
@@ -198,6 +202,50 @@ static int fake_read_line(struct fake *fk, char *line, size_t size)
 	}
 }
 
+/* The data connection of a transfer: accepted on the data listener, or
+ * (active mode) opened to the address the client announced. */
+static int fake_data_conn(struct fake *fk)
+{
+	if (!fk->active)
+		return fake_accept(fk, fk->data_listen, "data");
+	const char *what = "connect";
+	int fd = sysio_connect(&fk->active_addr, NULL, FAKE_WAIT_MS, &what);
+	if (fd < 0)
+		fake_error(fk, "active data connection (%s): %s", what, strerror(errno));
+	return fd;
+}
+
+/* Connects to the client's active-mode listener from 127.0.0.2 and waits
+ * until the client closes that connection unanswered. */
+static void fake_stranger(struct fake *fk)
+{
+	struct netaddr from;
+	const char *what = "connect";
+	char buf[16];
+	netaddr_parse_ip("127.0.0.2", 0, &from);
+	int fd = sysio_connect(&fk->active_addr, &from, FAKE_WAIT_MS, &what);
+	if (fd < 0) {
+		fake_error(fk, "stranger's connection (%s): %s", what, strerror(errno));
+		return;
+	}
+	if (!fake_wait(fd) || read(fd, buf, sizeof buf) > 0)
+		fake_error(fk, "the client did not close a data connection from a stranger");
+	close(fd);
+}
+
+/* Reads the address of an EPRT or PORT line (without the verb's check). */
+static void fake_take_active(struct fake *fk, const char *line)
+{
+	const char *err = "not EPRT or PORT";
+	if (strncmp(line, "EPRT ", 5) == 0)
+		err = netaddr_decode_eprt(line + 5, &fk->active_addr);
+	else if (strncmp(line, "PORT ", 5) == 0)
+		err = netaddr_decode_port(line + 5, &fk->active_addr);
+	if (err != NULL)
+		fake_error(fk, "active address in \"%s\": %s", line, err);
+	fk->active = err == NULL;
+}
+
 /* Runs the step's data or control action. */
 static void fake_act(struct fake *fk, const struct fake_step *s)
 {
@@ -210,14 +258,14 @@ static void fake_act(struct fake *fk, const struct fake_step *s)
 	case FAKE_SEND:
 	case FAKE_HOLD:
 		fake_close(&fk->data);
-		fk->data = fake_accept(fk, fk->data_listen, "data");
+		fk->data = fake_data_conn(fk);
 		if (fk->data >= 0 && dlen > 0)
 			fake_write(fk, fk->data, s->data, dlen);
 		if (s->act == FAKE_SEND)
 			fake_close(&fk->data);
 		break;
 	case FAKE_RECV: {
-		int fd = fake_accept(fk, fk->data_listen, "data");
+		int fd = fake_data_conn(fk);
 		while (fd >= 0 && fake_wait(fd)) {
 			ssize_t r = read(fd, buf, sizeof buf);
 			if (r < 0 && errno == EINTR)
@@ -264,7 +312,8 @@ static void *fake_main(void *arg)
 					   r == 0 ? "the client hung up" : "nothing came", s->expect);
 				break;
 			}
-			if (strcmp(line, s->expect) != 0) {
+			if (s->prefix ? strncmp(line, s->expect, strlen(s->expect)) != 0
+				      : strcmp(line, s->expect) != 0) {
 				fake_error(fk, "step %zu: got \"%s\", want \"%s\"", i, line, s->expect);
 				break;
 			}
@@ -274,7 +323,10 @@ static void *fake_main(void *arg)
 			fk->in_len = 0;
 			fk->ctl = fake_accept(fk, fk->ctl_listen, "control");
 		}
+		if (s->pre & FAKE_ACTIVE)
+			fake_take_active(fk, line);
 		if (s->pre & (FAKE_LISTEN | FAKE_LISTEN_DEAD)) {
+			fk->active = false;
 			fake_close(&fk->data_listen);
 			fk->data_listen = fake_listen(fk->v6, &fk->data_port, true);
 			if (fk->data_listen < 0)
@@ -284,6 +336,8 @@ static void *fake_main(void *arg)
 		}
 		if (s->reply != NULL)
 			fake_say(fk, s->reply);
+		if (s->pre & FAKE_STRANGER)
+			fake_stranger(fk);
 		fake_act(fk, s);
 		if (s->after != NULL)
 			fake_say(fk, s->after);
@@ -402,4 +456,45 @@ void fake_client_done(struct ftp *f, struct fake *fk)
 	const char *err = fake_finish(fk);
 	ck_assert_msg(err == NULL, "fake server: %s\ncommands received:\n%s", err, fake_log(fk));
 	fake_free(fk);
+}
+
+struct ftp *fake_client_tcp(const struct fake_step *steps, struct fake **fk, struct sbuf *trace)
+{
+	int port;
+	*fk = fake_start_tcp(steps, false, &port);
+	ck_assert_int_gt(port, 0);
+	struct ftp *f = ftp_new();
+	ftp_set_timeout(f, TEST_TIMEOUT_MS);
+	if (trace != NULL)
+		ftp_set_trace(f, trace_collect, trace);
+	ck_status(f, ftp_connect(f, "127.0.0.1", port, NULL, NULL), FTP_S_OK);
+	ck_status(f, ftp_cwd(f, "pub"), FTP_S_OK);
+	return f;
+}
+
+void trace_collect(void *arg, enum ftp_trace_kind kind, const char *text)
+{
+	struct sbuf *b = arg;
+	sbuf_printf(b, "%c %s\n", kind == FTP_TRACE_SENT ? '>' : kind == FTP_TRACE_RECEIVED ? '<' : '#',
+		    text);
+}
+
+int temp_fd(const char *content, size_t n)
+{
+	char path[] = "/tmp/check_ftp.XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	ck_assert_int_eq(sysio_write_all(fd, content, n), 0);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
+}
+
+size_t read_back(int fd, char *buf, size_t size)
+{
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	ssize_t n = read(fd, buf, size - 1);
+	ck_assert_int_ge(n, 0);
+	buf[n] = '\0';
+	return (size_t)n;
 }

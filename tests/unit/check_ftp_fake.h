@@ -20,6 +20,10 @@ enum fake_pre {
 	FAKE_LISTEN = 1 << 0,          /* open a data listener; "{PORT}", "{P1}", "{P2}" name it */
 	FAKE_LISTEN_DEAD = 1 << 1,     /* the same, but close it at once (connecting is refused) */
 	FAKE_ACCEPT_CONTROL = 1 << 2,  /* drop the control connection, accept a new one (TCP only) */
+	FAKE_ACTIVE = 1 << 3,          /* read the address of the EPRT or PORT line just
+					* received: data actions connect to it (active mode) */
+	FAKE_STRANGER = 1 << 4,        /* active mode: first connect from 127.0.0.2, a host
+					* that is not the server, which the client must refuse */
 };
 
 /* What a step does after sending its reply. */
@@ -36,6 +40,7 @@ enum fake_act {
 /* One step of a script; a script ends with a step whose end is true. */
 struct fake_step {
 	const char *expect;  /* the command line the client must send (no CRLF); NULL: do not wait */
+	bool prefix;         /* the line need only begin with expect (a port the client chose) */
 	unsigned pre;        /* enum fake_pre flags */
 	const char *reply;   /* bytes to send (CRLFs included) or NULL; "{PORT}", "{P1}", "{P2}" filled in */
 	enum fake_act act;   /* then this */

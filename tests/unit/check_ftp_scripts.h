@@ -9,6 +9,7 @@
 
 #include "check_ftp_fake.h"
 #include "ftp.h"
+#include "sbuf.h"
 
 /* How long the engine waits for the fake in most tests, in ms. */
 #define TEST_TIMEOUT_MS 3000
@@ -49,12 +50,37 @@
 
 #define QUIT_STEP STEP("QUIT", "221 Goodbye.\r\n")
 
+/* Logs in over TCP (vsftpd's replies), changes into /pub. */
+#define LOGIN_TCP_PUB \
+	LOGIN_VSFTPD, \
+	STEP("CWD pub", "250 Directory successfully changed.\r\n"), \
+	STEP("PWD", "257 \"/pub\" is the current directory\r\n")
+
+/* The login of a reconnect: back into /pub with CWD. */
+#define RELOGIN_PUB \
+	{ .pre = FAKE_ACCEPT_CONTROL, .reply = "220 (vsFTPd 3.0.3)\r\n" }, \
+	STEP("USER anonymous", "331 Please specify the password.\r\n"), \
+	STEP("PASS anonymous@", "230 Login successful.\r\n"), \
+	STEP("FEAT", FEAT_VSFTPD), \
+	STEP("TYPE I", "200 Switching to Binary mode.\r\n"), \
+	STEP("CWD /pub", "250 Directory successfully changed.\r\n")
+
 /* Starts the fake on a socketpair and a handle logged in over it
  * (anonymously, data connections to 127.0.0.1), asserting the login's
  * status is want. */
 struct ftp *fake_client(const struct fake_step *steps, struct fake **fk, enum ftp_status want);
 /* Frees the handle (the client hangs up) and asserts the script ran whole. */
 void fake_client_done(struct ftp *f, struct fake *fk);
+/* Starts the fake on TCP and a handle connected to it with ftp_connect
+ * (so it can reconnect), changed into pub (LOGIN_TCP_PUB); the trace goes
+ * into trace when it is not NULL. */
+struct ftp *fake_client_tcp(const struct fake_step *steps, struct fake **fk, struct sbuf *trace);
+/* A trace receiver appending "> sent", "< received", "# note" lines to an sbuf. */
+void trace_collect(void *arg, enum ftp_trace_kind kind, const char *text);
+/* An unlinked temporary file holding n bytes of content, at offset 0. */
+int temp_fd(const char *content, size_t n);
+/* Reads a whole file from the start into buf (NUL-terminated); returns its length. */
+size_t read_back(int fd, char *buf, size_t size);
 
 /* Asserts a status, showing the message when it differs. */
 #define ck_status(f, expr, want) do { \

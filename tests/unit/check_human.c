@@ -6,6 +6,7 @@
 
 #include <check.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,6 +125,46 @@ START_TEST(test_eta)
 END_TEST
 
 /* Small buffers get a truncated, terminated string. */
+static const struct {
+	const char *text;
+	bool ok;
+	off_t bytes;
+	const char *shown;
+} parse_cases[] = {
+	{ "0", true, 0, "0" },
+	{ "1000", true, 1000, "1000" },
+	{ "512K", true, 524288, "512K" },
+	{ "512k", true, 524288, "512K" },
+	{ "512KB", true, 524288, "512K" },
+	{ "1.5M", true, 1572864, "1536K" },
+	{ "2m", true, 2097152, "2M" },
+	{ "1G", true, 1073741824, "1G" },
+	{ "1024", true, 1024, "1K" },
+	{ "", false, 0, NULL },
+	{ "K", false, 0, NULL },
+	{ "-1", false, 0, NULL },
+	{ "5 K", false, 0, NULL },
+	{ "5X", false, 0, NULL },
+	{ "5KBB", false, 0, NULL },
+	{ "1e3", false, 0, NULL },
+	{ "99999999999G", false, 0, NULL },
+};
+
+START_TEST(test_parse_size)
+{
+	off_t got = -7;
+	char out[HUMAN_BUF];
+	bool ok = human_parse_size(parse_cases[_i].text, &got);
+	ck_assert_msg(ok == parse_cases[_i].ok, "\"%s\"", parse_cases[_i].text);
+	if (!ok) {
+		ck_assert_int_eq(got, -7);
+		return;
+	}
+	ck_assert_int_eq(got, parse_cases[_i].bytes);
+	ck_assert_str_eq(human_format_size(got, out, sizeof out), parse_cases[_i].shown);
+}
+END_TEST
+
 START_TEST(test_small_buffer)
 {
 	char out[4];
@@ -146,6 +187,8 @@ static Suite *human_suite(void)
 	tcase_add_loop_test(core, test_seconds, 0,
 			    (int)(sizeof seconds_cases / sizeof seconds_cases[0]));
 	tcase_add_loop_test(core, test_eta, 0, (int)(sizeof eta_cases / sizeof eta_cases[0]));
+	tcase_add_loop_test(core, test_parse_size, 0,
+			    (int)(sizeof parse_cases / sizeof parse_cases[0]));
 	suite_add_tcase(s, core);
 
 	TCase *limits = tcase_create("limits");

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char sample[] =
@@ -137,6 +138,7 @@ START_TEST(test_lookup_home)
 	ck_assert_ptr_nonnull(fp);
 	fputs("machine h.example login zed password zz\n", fp);
 	fclose(fp);
+	ck_assert_int_eq(chmod(path, 0600), 0);
 
 	setenv("HOME", dir, 1);
 	ck_assert(netrc_lookup(NULL, "h.example", NULL, &e));
@@ -151,6 +153,47 @@ START_TEST(test_lookup_home)
 	ck_assert(!netrc_lookup(NULL, "h.example", NULL, &e));
 	ck_assert_ptr_null(e.login);
 	rmdir(dir);
+}
+END_TEST
+
+/* A file holding passwords must be its owner's alone: with any group or
+ * other permission the password is dropped and the entry marked unsafe
+ * (its login still names the user); a file without passwords may be
+ * readable by all. */
+static const struct {
+	mode_t mode;
+	const char *text;
+	bool unsafe;
+} mode_cases[] = {
+	{ 0600, "machine h login u password p\n", false },
+	{ 0400, "machine h login u password p\n", false },
+	{ 0644, "machine h login u password p\n", true },
+	{ 0640, "machine h login u password p\n", true },
+	{ 0604, "machine h login u password p\n", true },
+	{ 0620, "machine h login u password p\n", true },
+	{ 0644, "machine h login u\n", false },
+};
+
+START_TEST(test_lookup_mode)
+{
+	char path[] = "/tmp/check_netrc_mode.XXXXXX";
+	struct netrc_entry e;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	const char *text = mode_cases[_i].text;
+	ck_assert_int_eq(write(fd, text, strlen(text)), (int)strlen(text));
+	close(fd);
+	ck_assert_int_eq(chmod(path, mode_cases[_i].mode), 0);
+	ck_assert(netrc_lookup(path, "h", NULL, &e));
+	ck_assert_str_eq(e.login, "u");
+	ck_assert(e.unsafe == mode_cases[_i].unsafe);
+	if (mode_cases[_i].unsafe || strstr(text, "password") == NULL)
+		ck_assert_ptr_null(e.password);
+	else
+		ck_assert_str_eq(e.password, "p");
+	netrc_entry_free(&e);
+	unlink(path);
 }
 END_TEST
 
@@ -184,6 +227,7 @@ static Suite *netrc_suite(void)
 			    (int)(sizeof small_cases / sizeof small_cases[0]));
 	tcase_add_test(core, test_len);
 	tcase_add_test(core, test_lookup_home);
+	tcase_add_loop_test(core, test_lookup_mode, 0, (int)(sizeof mode_cases / sizeof mode_cases[0]));
 	suite_add_tcase(s, core);
 
 	TCase *limits = tcase_create("limits");

@@ -212,6 +212,7 @@ START_TEST(test_download_sub_refused)
 		  .data = "type=dir; a\r\ntype=file;size=1; z\r\n", .after = "226 Done.\r\n" },
 		EPSV_OK,
 		STEP("MLSD top/a", "550 Permission denied.\r\n"),
+		STEP("MLST top/a", "550 Permission denied.\r\n"),
 		END,
 	};
 	struct walk w;
@@ -369,6 +370,64 @@ START_TEST(test_upload_too_deep)
 }
 END_TEST
 
+/* rm -r: files and links deleted (a link never followed), directories
+ * entered and removed after their contents, in name order; counted. */
+START_TEST(test_remove)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_FERRYD,
+		EPSV_OK,
+		{ .expect = "MLSD d", .reply = "150 ok\r\n", .act = FAKE_SEND,
+		  .data = "type=cdir; d\r\ntype=dir; sub\r\ntype=file;size=1; a\r\n"
+			  "type=OS.unix=slink:/etc; l\r\n", .after = "226 ok\r\n" },
+		STEP("DELE d/a", "250 Deleted.\r\n"),
+		STEP("DELE d/l", "250 Deleted.\r\n"),
+		EPSV_OK,
+		{ .expect = "MLSD d/sub", .reply = "150 ok\r\n", .act = FAKE_SEND,
+		  .data = "type=file;size=1; x\r\n", .after = "226 ok\r\n" },
+		STEP("DELE d/sub/x", "250 Deleted.\r\n"),
+		STEP("RMD d/sub", "250 Removed.\r\n"),
+		STEP("RMD d", "250 Removed.\r\n"),
+		END,
+	};
+	struct walk w;
+	walk_start(&w, steps);
+	tree_remove(w.f, "d", &w.v, &w.r);
+	ck_assert_int_eq(w.r.end, TREE_DONE);
+	ck_assert_uint_eq(w.r.removed_files, 3);
+	ck_assert_uint_eq(w.r.removed_dirs, 2);
+	walk_end(&w);
+}
+END_TEST
+
+/* The first refusal ends the removal: nothing after it is sent, and a
+ * name that is not plain stops it before anything is deleted. */
+START_TEST(test_remove_refused)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_FERRYD,
+		EPSV_OK,
+		{ .expect = "MLSD d", .reply = "150 ok\r\n", .act = FAKE_SEND,
+		  .data = "type=file;size=1; a\r\ntype=file;size=1; b\r\n", .after = "226 ok\r\n" },
+		STEP("DELE d/a", "550 Permission denied.\r\n"),
+		EPSV_OK,
+		{ .expect = "MLSD e", .reply = "150 ok\r\n", .act = FAKE_SEND,
+		  .data = "type=file;size=1; ../x\r\n", .after = "226 ok\r\n" },
+		END,
+	};
+	struct walk w;
+	walk_start(&w, steps);
+	tree_remove(w.f, "d", &w.v, &w.r);
+	ck_assert_int_eq(w.r.end, TREE_FAILED);
+	ck_assert_int_eq(w.r.status, FTP_S_REFUSED);
+	ck_assert_str_eq(w.r.msg, "d/a: 550 Permission denied.");
+	tree_remove(w.f, "e", &w.v, &w.r);
+	ck_assert_int_eq(w.r.end, TREE_FAILED);
+	ck_assert_str_eq(w.r.msg, "e: the server listed ../x, not a plain name; nothing more deleted");
+	walk_end(&w);
+}
+END_TEST
+
 static Suite *tree_suite(void)
 {
 	Suite *s = suite_create("tree");
@@ -383,6 +442,8 @@ static Suite *tree_suite(void)
 	TCase *up = tcase_create("upload");
 	tcase_add_test(up, test_upload);
 	tcase_add_test(up, test_upload_mkdir_refused);
+	tcase_add_test(up, test_remove);
+	tcase_add_test(up, test_remove_refused);
 	suite_add_tcase(s, up);
 
 	TCase *limits = tcase_create("limits");

@@ -6,6 +6,7 @@
 #include "pane.h"
 
 #include <check.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,9 @@ static const struct {
 } sort_cases[] = {
 	{ PANE_SORT_NAME, false, "..,docs,src,Alpha.txt,bad?[31mname,beta.txt,gamma.bin" },
 	{ PANE_SORT_NAME, true, "..,src,docs,gamma.bin,beta.txt,bad?[31mname,Alpha.txt" },
+	/* By extension: none first, then bin, then txt (by name within). */
+	{ PANE_SORT_EXT, false, "..,docs,src,bad?[31mname,gamma.bin,Alpha.txt,beta.txt" },
+	{ PANE_SORT_EXT, true, "..,src,docs,beta.txt,Alpha.txt,gamma.bin,bad?[31mname" },
 	{ PANE_SORT_SIZE, false, "..,docs,src,beta.txt,gamma.bin,Alpha.txt,bad?[31mname" },
 	{ PANE_SORT_DATE, false, "..,docs,src,Alpha.txt,gamma.bin,beta.txt,bad?[31mname" },
 	{ PANE_SORT_DATE, true, "..,src,docs,bad?[31mname,beta.txt,gamma.bin,Alpha.txt" },
@@ -82,12 +86,25 @@ START_TEST(test_sort_keeps_cursor)
 	pane_move(p, 4);
 	ck_assert_str_eq(pane_current(p)->name, "bad\x1b[31mname");
 	pane_cycle_sort(p);
+	ck_assert_int_eq(pane_sort_mode(p), PANE_SORT_EXT);
+	ck_assert_str_eq(pane_current(p)->name, "bad\x1b[31mname");
+	ck_assert_uint_eq(pane_cursor(p), 3);
+	pane_cycle_sort(p);
 	ck_assert_int_eq(pane_sort_mode(p), PANE_SORT_SIZE);
 	ck_assert_str_eq(pane_current(p)->name, "bad\x1b[31mname");
 	ck_assert_uint_eq(pane_cursor(p), 6);
+	/* Reversing keeps the mode and the cursor's entry. */
+	pane_reverse_sort(p);
+	ck_assert(pane_sort_reverse(p));
+	ck_assert_int_eq(pane_sort_mode(p), PANE_SORT_SIZE);
+	ck_assert_str_eq(pane_current(p)->name, "bad\x1b[31mname");
+	ck_assert_uint_eq(pane_cursor(p), 3);
+	pane_reverse_sort(p);
+	ck_assert(!pane_sort_reverse(p));
 	pane_cycle_sort(p);
 	pane_cycle_sort(p);
 	ck_assert_int_eq(pane_sort_mode(p), PANE_SORT_NAME);
+	ck_assert_str_eq(pane_sort_name(PANE_SORT_EXT), "ext");
 	ck_assert_str_eq(pane_sort_name(PANE_SORT_DATE), "date");
 	pane_free(p);
 }
@@ -152,18 +169,32 @@ static const struct {
 	size_t rows;
 	const char *first;
 } filter_cases[] = {
-	{ "", 7, ".." },
+	{ "", 10, ".." },
 	{ "a", 4, "Alpha.txt" },
-	{ "TXT", 2, "Alpha.txt" },
+	{ "TXT", 4, "Alpha.txt" },
 	{ "doc", 1, "docs" },
 	{ "hidden", 0, NULL },
 	{ "zzz", 0, NULL },
 	{ "[31m", 1, "bad\x1b[31mname" },
+	/* Case folds beyond ASCII. */
+	{ "GR\xc3\x9c", 2, "Gr\xc3\xbcn-Tee" },
+	{ "gr\xc3\xbcn", 2, "Gr\xc3\xbcn-Tee" },
+	{ "\xc5\xbc\xc3\x93\xc5\x81W", 1, "\xc5\xbc\xc3\xb3\xc5\x82w.txt" },
+	{ "GRUN", 0, NULL },
 };
 
 START_TEST(test_filter)
 {
-	struct pane *p = sample_pane();
+	/* The names folded by the filter beyond ASCII. */
+	static const char *const extra[] = { "Gr\xc3\xbcn-Tee", "gr\xc3\xbcn.txt",
+					     "\xc5\xbc\xc3\xb3\xc5\x82w.txt" };
+	struct pane *p = pane_new();
+	pane_load_begin(p, "/pub", false);
+	for (size_t i = 0; i < NSAMPLE; i++)
+		pane_load_add(p, sample[i].name, sample[i].type, sample[i].size, sample[i].mtime);
+	for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
+		pane_load_add(p, extra[i], FTP_ENTRY_FILE, 1, 1);
+	pane_load_end(p, NULL);
 	pane_move(p, 3);
 	size_t n = pane_set_filter(p, filter_cases[_i].filter);
 	ck_assert_uint_eq(n, filter_cases[_i].rows);
@@ -175,7 +206,7 @@ START_TEST(test_filter)
 		ck_assert_str_eq(pane_current(p)->name, filter_cases[_i].first);
 	ck_assert_str_eq(pane_filter(p), filter_cases[_i].filter);
 	pane_set_filter(p, NULL);
-	ck_assert_uint_eq(pane_rows(p), 7);
+	ck_assert_uint_eq(pane_rows(p), 10);
 	pane_free(p);
 }
 END_TEST
@@ -206,7 +237,7 @@ START_TEST(test_tags)
 	pane_move(p, 2);
 	ck_assert(pane_tag_toggle(p));
 	ck_assert_uint_eq(pane_tag_count(p), 2);
-	pane_cycle_sort(p);
+	pane_set_sort(p, PANE_SORT_SIZE, false);
 	ck_assert_uint_eq(pane_tag_count(p), 2);
 	/* A refresh of the same folder keeps the tags by name. */
 	pane_load_begin(p, "/pub", false);
@@ -307,6 +338,62 @@ START_TEST(test_big_folder)
 }
 END_TEST
 
+
+/* The tagged set's size, tagging by pattern and inverting (mc's + - *). */
+START_TEST(test_tag_keys)
+{
+	struct pane *p = sample_pane();
+	ck_assert_uint_eq(pane_tag_pattern(p, "*.txt", true), 2);
+	ck_assert_uint_eq(pane_tag_count(p), 2);
+	ck_assert_int_eq(pane_tag_bytes(p), 400);          /* beta 300 + Alpha 100 */
+	ck_assert_uint_eq(pane_tag_pattern(p, "*.txt", true), 0);   /* already */
+	/* beta is tagged already: gamma and bad... are new. */
+	ck_assert_uint_eq(pane_tag_pattern(p, "[bg]*", true), 2);
+	ck_assert_uint_eq(pane_tag_count(p), 4);
+	ck_assert_int_eq(pane_tag_bytes(p), 601);
+	ck_assert_uint_eq(pane_tag_pattern(p, "beta.txt", false), 1);
+	ck_assert_int_eq(pane_tag_bytes(p), 301);
+	/* Inverting: the visible rows but ".."; a directory's size is not counted. */
+	ck_assert_uint_eq(pane_tag_invert(p), 3);          /* docs, src, beta */
+	ck_assert(pane_find(p, "docs")->tagged);
+	ck_assert(!pane_find(p, "Alpha.txt")->tagged);
+	ck_assert(!pane_find(p, ".hidden")->tagged);       /* not shown, not touched */
+	ck_assert_int_eq(pane_tag_bytes(p), 300);
+	ck_assert_uint_eq(pane_tag_pattern(p, "..", true), 0);
+	ck_assert_uint_eq(pane_tag_pattern(p, "*", false), 3);
+	ck_assert_uint_eq(pane_tag_count(p), 0);
+	ck_assert_int_eq(pane_tag_bytes(p), 0);
+	/* The filter limits them too. */
+	pane_set_filter(p, "a");
+	ck_assert_uint_eq(pane_tag_invert(p), 4);
+	ck_assert(!pane_find(p, "src")->tagged);
+	pane_free(p);
+}
+END_TEST
+
+/* Links keep their target and whether they lead nowhere. */
+START_TEST(test_links)
+{
+	struct pane *p = pane_new();
+	pane_load_begin(p, "/", true);
+	pane_load_add_link(p, "to-dir", FTP_ENTRY_DIR, 4096, 1, "sub\x1b[1m", false);
+	pane_load_add_link(p, "dead", FTP_ENTRY_LINK, 7, 1, "missing.txt", true);
+	pane_load_add_link(p, "unknown", FTP_ENTRY_LINK, -1, 0, NULL, false);
+	pane_load_add_link(p, "..", FTP_ENTRY_DIR, 1, 1, "x", false);
+	pane_load_end(p, NULL);
+	ck_assert_uint_eq(pane_total(p), 3);
+	const struct pane_entry *e = pane_find(p, "to-dir");
+	ck_assert(e->link && !e->broken && e->type == FTP_ENTRY_DIR);
+	ck_assert_str_eq(e->target, "sub?[1m");
+	e = pane_find(p, "dead");
+	ck_assert(e->link && e->broken);
+	ck_assert_str_eq(e->target, "missing.txt");
+	e = pane_find(p, "unknown");
+	ck_assert(e->link && e->target == NULL);
+	pane_free(p);
+}
+END_TEST
+
 static Suite *pane_suite(void)
 {
 	Suite *s = suite_create("tui_pane");
@@ -321,6 +408,8 @@ static Suite *pane_suite(void)
 			    (int)(sizeof filter_cases / sizeof filter_cases[0]));
 	tcase_add_test(core, test_hidden);
 	tcase_add_test(core, test_tags);
+	tcase_add_test(core, test_tag_keys);
+	tcase_add_test(core, test_links);
 	suite_add_tcase(s, core);
 
 	TCase *limits = tcase_create("limits");
@@ -334,6 +423,11 @@ static Suite *pane_suite(void)
 
 int main(void)
 {
+	/* The filter folds case as the locale says: a UTF-8 one, as ferry runs. */
+	if (setlocale(LC_ALL, "C.UTF-8") == NULL) {
+		fprintf(stderr, "the C.UTF-8 locale is missing\n");
+		return EXIT_FAILURE;
+	}
 	SRunner *sr = srunner_create(pane_suite());
 	srunner_run_all(sr, CK_ENV);
 	int failed = srunner_ntests_failed(sr);

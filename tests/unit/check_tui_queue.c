@@ -38,7 +38,7 @@ static const struct {
 START_TEST(test_finish)
 {
 	struct queue *q = three();
-	struct queue_job *j = queue_next(q);
+	struct queue_job *j = queue_next(q, QUEUE_LANE_COPY);
 	ck_assert_uint_eq(j->id, 1);
 	queue_finish(q, 1, finish_cases[_i].end, finish_cases[_i].msg);
 	j = queue_find(q, 1);
@@ -53,23 +53,23 @@ START_TEST(test_order)
 	struct queue *q = three();
 	ck_assert_uint_eq(queue_count(q), 3);
 	ck_assert_uint_eq(queue_active(q), 3);
-	struct queue_job *j = queue_next(q);
+	struct queue_job *j = queue_next(q, QUEUE_LANE_COPY);
 	ck_assert_uint_eq(j->id, 1);
 	ck_assert_int_eq(j->state, QUEUE_RUNNING);
-	ck_assert_ptr_null(queue_next(q));      /* one at a time */
-	ck_assert_ptr_eq(queue_running(q), j);
+	ck_assert_ptr_null(queue_next(q, QUEUE_LANE_COPY));      /* one at a time */
+	ck_assert_ptr_eq(queue_running(q, QUEUE_LANE_COPY), j);
 	queue_finish(q, 1, QUEUE_DONE, NULL);
 	ck_assert_uint_eq(queue_find(q, 1)->done, 1000);
-	j = queue_next(q);
+	j = queue_next(q, QUEUE_LANE_COPY);
 	ck_assert_uint_eq(j->id, 2);
 	queue_finish(q, 2, QUEUE_FAILED, "x");
-	j = queue_next(q);
+	j = queue_next(q, QUEUE_LANE_COPY);
 	ck_assert_uint_eq(j->id, 3);
 	ck_assert_str_eq(j->label, "c.txt");
 	ck_assert_int_eq(j->dir, QUEUE_UPLOAD);
 	ck_assert_int_eq(j->mode, QUEUE_MODE_RESUME);
 	queue_finish(q, 3, QUEUE_DONE, NULL);
-	ck_assert_ptr_null(queue_next(q));
+	ck_assert_ptr_null(queue_next(q, QUEUE_LANE_COPY));
 	ck_assert_uint_eq(queue_active(q), 0);
 	ck_assert_str_eq(queue_state_name(QUEUE_CANCELLED), "cancelled");
 	queue_free(q);
@@ -79,7 +79,7 @@ END_TEST
 START_TEST(test_progress_eta)
 {
 	struct queue *q = three();
-	struct queue_job *j = queue_next(q);
+	struct queue_job *j = queue_next(q, QUEUE_LANE_COPY);
 	ck_assert_int_eq(queue_percent(j), 0);
 	ck_assert(queue_eta(j) < 0);            /* no rate yet */
 	queue_progress(q, 1, 250, -1, 50.0);
@@ -93,9 +93,9 @@ START_TEST(test_progress_eta)
 	queue_progress(q, 2, 999, -1, 1.0);     /* not running: ignored */
 	ck_assert_int_eq(queue_find(q, 2)->done, 0);
 	queue_finish(q, 1, QUEUE_DONE, NULL);
-	j = queue_next(q);
+	j = queue_next(q, QUEUE_LANE_COPY);
 	queue_finish(q, j->id, QUEUE_DONE, NULL);
-	j = queue_next(q);
+	j = queue_next(q, QUEUE_LANE_COPY);
 	ck_assert_int_eq(queue_percent(j), -1); /* size unknown */
 	queue_free(q);
 }
@@ -104,7 +104,7 @@ END_TEST
 START_TEST(test_cancel)
 {
 	struct queue *q = three();
-	struct queue_job *j = queue_next(q);
+	struct queue_job *j = queue_next(q, QUEUE_LANE_COPY);
 	ck_assert(!queue_cancel(q, 2));         /* queued: cancelled at once */
 	ck_assert_int_eq(queue_find(q, 2)->state, QUEUE_CANCELLED);
 	ck_assert(queue_cancel(q, j->id));      /* running: the worker must stop it */
@@ -112,7 +112,7 @@ START_TEST(test_cancel)
 	queue_finish(q, j->id, QUEUE_CANCELLED, "cancelled");
 	ck_assert(!queue_cancel(q, j->id));     /* finished: nothing to do */
 	ck_assert(!queue_cancel(q, 99));
-	j = queue_next(q);
+	j = queue_next(q, QUEUE_LANE_COPY);
 	ck_assert_uint_eq(j->id, 3);
 	queue_free(q);
 }
@@ -123,18 +123,24 @@ START_TEST(test_prune)
 	struct queue *q = queue_new();
 	for (int i = 0; i < 50; i++) {
 		queue_add(q, QUEUE_DOWNLOAD, QUEUE_MODE_NEW, false, "l", "r", 1);
-		struct queue_job *j = queue_next(q);
+		struct queue_job *j = queue_next(q, QUEUE_LANE_COPY);
 		if (i < 48)
 			queue_finish(q, j->id, QUEUE_DONE, NULL);
 	}
 	ck_assert_uint_eq(queue_count(q), 50);
-	queue_prune(q, 5);
+	queue_prune(q, 5, false);
 	ck_assert_uint_eq(queue_count(q), 7);   /* 5 finished, 1 running, 1 queued */
 	ck_assert_uint_eq(queue_at(q, 0)->id, 44);
-	ck_assert_ptr_nonnull(queue_running(q));
+	ck_assert_ptr_nonnull(queue_running(q, QUEUE_LANE_COPY));
 	ck_assert_ptr_null(queue_at(q, 7));
-	queue_prune(q, 0);
+	queue_prune(q, 0, false);
 	ck_assert_uint_eq(queue_count(q), 2);
+	/* Pruned jobs are still counted. */
+	struct queue_counts c;
+	queue_counts(q, &c);
+	ck_assert_uint_eq(c.done, 48);
+	ck_assert_uint_eq(c.running, 1);
+	ck_assert_uint_eq(c.queued, 1);
 	ck_assert_uint_eq(queue_add(q, QUEUE_DOWNLOAD, QUEUE_MODE_NEW, false, "l", "r", 1), 51);
 	queue_free(q);
 	queue_free(NULL);
@@ -145,7 +151,7 @@ START_TEST(test_zero_size)
 {
 	struct queue *q = queue_new();
 	queue_add(q, QUEUE_DOWNLOAD, QUEUE_MODE_NEW, true, "dir", "/dir", 0);
-	struct queue_job *j = queue_next(q);
+	struct queue_job *j = queue_next(q, QUEUE_LANE_COPY);
 	ck_assert(j->tree);
 	ck_assert_int_eq(queue_percent(j), 100);
 	ck_assert(queue_eta(j) == 0);
@@ -180,11 +186,12 @@ static const struct held_case {
 	  false, 0, 0, QUEUE_ANSWER_ASK },
 	{ QUEUE_ANSWER_RESUME, true, NULL, true, QUEUE_QUEUED, false, QUEUE_MODE_RESUME, "dl/d/f1",
 	  true, QUEUE_QUEUED, QUEUE_MODE_RESUME, 0 },
-	{ QUEUE_ANSWER_SKIP, false, NULL, true, QUEUE_CANCELLED, true, QUEUE_MODE_NEW, "dl/d/f1",
+	/* Skipped files are shown as skipped, not as cancelled. */
+	{ QUEUE_ANSWER_SKIP, false, NULL, true, QUEUE_SKIPPED, true, QUEUE_MODE_NEW, "dl/d/f1",
 	  false, 0, 0, QUEUE_ANSWER_ASK },
-	{ QUEUE_ANSWER_SKIP, true, NULL, true, QUEUE_CANCELLED, true, QUEUE_MODE_NEW, "dl/d/f1",
-	  true, QUEUE_CANCELLED, QUEUE_MODE_NEW, 0 },
-	/* Abort (Esc) skips the rest of that directory copy, "all" or not. */
+	{ QUEUE_ANSWER_SKIP, true, NULL, true, QUEUE_SKIPPED, true, QUEUE_MODE_NEW, "dl/d/f1",
+	  true, QUEUE_SKIPPED, QUEUE_MODE_NEW, 0 },
+	/* Abort (Esc) cancels the rest of that directory copy, "all" or not. */
 	{ QUEUE_ANSWER_ABORT, false, NULL, true, QUEUE_CANCELLED, true, QUEUE_MODE_NEW, "dl/d/f1",
 	  true, QUEUE_CANCELLED, QUEUE_MODE_NEW, 0 },
 	{ QUEUE_ANSWER_RENAME, false, "f1 (2)", true, QUEUE_QUEUED, false, QUEUE_MODE_NEW,
@@ -193,13 +200,13 @@ static const struct held_case {
 	{ QUEUE_ANSWER_RENAME, true, "Ã¼.txt", true, QUEUE_QUEUED, false, QUEUE_MODE_NEW,
 	  "dl/d/Ã¼.txt", false, 0, 0, QUEUE_ANSWER_RENAME },
 	/* No usable name: the file is skipped. */
-	{ QUEUE_ANSWER_RENAME, false, NULL, true, QUEUE_CANCELLED, true, QUEUE_MODE_NEW, "dl/d/f1",
+	{ QUEUE_ANSWER_RENAME, false, NULL, true, QUEUE_SKIPPED, true, QUEUE_MODE_NEW, "dl/d/f1",
 	  false, 0, 0, QUEUE_ANSWER_ASK },
-	{ QUEUE_ANSWER_RENAME, false, "../up", true, QUEUE_CANCELLED, true, QUEUE_MODE_NEW,
+	{ QUEUE_ANSWER_RENAME, false, "../up", true, QUEUE_SKIPPED, true, QUEUE_MODE_NEW,
 	  "dl/d/f1", false, 0, 0, QUEUE_ANSWER_ASK },
-	{ QUEUE_ANSWER_RENAME, false, "a/b", true, QUEUE_CANCELLED, true, QUEUE_MODE_NEW,
+	{ QUEUE_ANSWER_RENAME, false, "a/b", true, QUEUE_SKIPPED, true, QUEUE_MODE_NEW,
 	  "dl/d/f1", false, 0, 0, QUEUE_ANSWER_ASK },
-	{ QUEUE_ANSWER_RENAME, false, "", true, QUEUE_CANCELLED, true, QUEUE_MODE_NEW,
+	{ QUEUE_ANSWER_RENAME, false, "", true, QUEUE_SKIPPED, true, QUEUE_MODE_NEW,
 	  "dl/d/f1", false, 0, 0, QUEUE_ANSWER_ASK },
 	/* "Ask" is no answer: nothing changes, f1 is still the one to ask about. */
 	{ QUEUE_ANSWER_ASK, true, NULL, false, QUEUE_QUEUED, true, QUEUE_MODE_NEW, "dl/d/f1",
@@ -230,6 +237,9 @@ START_TEST(test_held_answer)
 	ck_assert_int_eq(j->mode, c->f1_mode);
 	ck_assert_str_eq(queue_target(j), c->f1_target);
 	ck_assert_str_eq(j->remote, "/d/f1");   /* the source never changes */
+	/* A renamed copy is shown under its new name. */
+	if (c->answer == QUEUE_ANSWER_RENAME && c->f1_state == QUEUE_QUEUED)
+		ck_assert_str_eq(j->label, c->f1_target);
 
 	j = queue_held_next(q, &ans);
 	ck_assert_ptr_nonnull(j);
@@ -268,13 +278,13 @@ START_TEST(test_held_waits)
 	ck_assert_int_eq(queue_find(q, f2)->mode, QUEUE_MODE_RESUME);
 	ck_assert_int_eq(queue_find(q, orphan)->mode, QUEUE_MODE_NEW);
 	ck_assert_uint_eq(queue_find(q, f1)->parent, d);
-	ck_assert_uint_eq(queue_next(q)->id, d);
+	ck_assert_uint_eq(queue_next(q, QUEUE_LANE_COPY)->id, d);
 	queue_finish(q, d, QUEUE_DONE, NULL);
-	ck_assert_uint_eq(queue_next(q)->id, f2);
+	ck_assert_uint_eq(queue_next(q, QUEUE_LANE_COPY)->id, f2);
 	queue_finish(q, f2, QUEUE_DONE, NULL);
-	ck_assert_uint_eq(queue_next(q)->id, orphan);
+	ck_assert_uint_eq(queue_next(q, QUEUE_LANE_COPY)->id, orphan);
 	queue_finish(q, orphan, QUEUE_DONE, NULL);
-	ck_assert_ptr_null(queue_next(q));          /* f1 waits for an answer */
+	ck_assert_ptr_null(queue_next(q, QUEUE_LANE_COPY));          /* f1 waits for an answer */
 
 	/* An upload's rename puts the remote target under the new name. */
 	ck_assert(queue_held_answer(q, f1, QUEUE_ANSWER_RENAME, false, "f1.new"));
@@ -282,10 +292,158 @@ START_TEST(test_held_waits)
 	ck_assert_str_eq(queue_find(q, f1)->local, "up/f1");
 	ck_assert(!queue_held_answer(q, f1, QUEUE_ANSWER_SKIP, false, NULL));
 	ck_assert(!queue_held_answer(q, 12345, QUEUE_ANSWER_SKIP, false, NULL));
-	ck_assert_uint_eq(queue_next(q)->id, f1);
+	ck_assert_uint_eq(queue_next(q, QUEUE_LANE_COPY)->id, f1);
 	ck_assert_int_eq(queue_find(q, f1)->mode, QUEUE_MODE_NEW);
 	enum queue_answer ans;
 	ck_assert_ptr_null(queue_held_next(q, &ans));
+	queue_free(q);
+}
+END_TEST
+
+
+/* ---- batches: cancelling a folder or everything, retrying, lanes ---- */
+
+/* A directory copy d with files f1 (running) and f2 (queued), another
+ * copy e with g1, and a lone file h. */
+struct batch {
+	struct queue *q;
+	unsigned d, f1, f2, e, g1, h;
+};
+
+static void batch_make(struct batch *b)
+{
+	b->q = queue_new();
+	b->d = queue_add(b->q, QUEUE_DOWNLOAD, QUEUE_MODE_NEW, true, "dl/d", "/d", 0);
+	b->e = queue_add(b->q, QUEUE_DOWNLOAD, QUEUE_MODE_NEW, true, "dl/e", "/e", 0);
+	b->h = queue_add(b->q, QUEUE_UPLOAD, QUEUE_MODE_NEW, false, "h", "/h", 5);
+	ck_assert_uint_eq(queue_next(b->q, QUEUE_LANE_COPY)->id, b->d);
+	b->f1 = queue_add_found(b->q, b->d, QUEUE_DOWNLOAD, "dl/d/f1", "/d/f1", 1, false);
+	b->f2 = queue_add_found(b->q, b->d, QUEUE_DOWNLOAD, "dl/d/f2", "/d/f2", 2, true);
+	queue_finish(b->q, b->d, QUEUE_DONE, NULL);
+	ck_assert_uint_eq(queue_next(b->q, QUEUE_LANE_COPY)->id, b->e);
+	b->g1 = queue_add_found(b->q, b->e, QUEUE_DOWNLOAD, "dl/e/g1", "/e/g1", 3, false);
+	queue_finish(b->q, b->e, QUEUE_DONE, NULL);
+	ck_assert_uint_eq(queue_next(b->q, QUEUE_LANE_COPY)->id, b->h);
+	queue_finish(b->q, b->h, QUEUE_DONE, NULL);
+	ck_assert_uint_eq(queue_next(b->q, QUEUE_LANE_COPY)->id, b->f1);
+}
+
+static enum queue_state state_of(struct queue *q, unsigned id)
+{
+	return queue_find(q, id)->state;
+}
+
+START_TEST(test_cancel_folder)
+{
+	struct batch b;
+	batch_make(&b);
+	/* Cancelling by one of its files cancels the whole folder copy: the
+	 * running file is marked for its worker, the queued and held ones end. */
+	ck_assert_uint_eq(queue_cancel_folder(b.q, b.f2), 1);
+	ck_assert(queue_find(b.q, b.f1)->stopping);
+	ck_assert_int_eq(state_of(b.q, b.f1), QUEUE_RUNNING);
+	ck_assert_int_eq(state_of(b.q, b.f2), QUEUE_CANCELLED);
+	ck_assert_int_eq(state_of(b.q, b.g1), QUEUE_QUEUED);   /* another copy */
+	ck_assert_int_eq(state_of(b.q, b.d), QUEUE_DONE);
+	queue_finish(b.q, b.f1, QUEUE_CANCELLED, "cancelled");
+	ck_assert(!queue_find(b.q, b.f1)->stopping);
+	ck_assert_uint_eq(queue_next(b.q, QUEUE_LANE_COPY)->id, b.g1);
+	ck_assert_uint_eq(queue_cancel_folder(b.q, 999), 0);
+	queue_free(b.q);
+}
+END_TEST
+
+START_TEST(test_cancel_all)
+{
+	struct batch b;
+	batch_make(&b);
+	unsigned del = queue_add(b.q, QUEUE_DELETE_REMOTE, QUEUE_MODE_NEW, true, "", "/old", -1);
+	ck_assert_uint_eq(queue_next(b.q, QUEUE_LANE_REMOTE)->id, del);
+	ck_assert_uint_eq(queue_cancel_all(b.q), 2);   /* f1 and the delete run */
+	ck_assert_int_eq(state_of(b.q, b.f2), QUEUE_CANCELLED);
+	ck_assert_int_eq(state_of(b.q, b.g1), QUEUE_CANCELLED);
+	ck_assert_int_eq(state_of(b.q, b.h), QUEUE_DONE);
+	ck_assert(queue_find(b.q, del)->stopping);
+	ck_assert_ptr_null(queue_next(b.q, QUEUE_LANE_COPY));
+	queue_free(b.q);
+}
+END_TEST
+
+/* Deletes run on their side's lane, beside the copies. */
+START_TEST(test_lanes)
+{
+	struct queue *q = queue_new();
+	unsigned c = queue_add(q, QUEUE_UPLOAD, QUEUE_MODE_NEW, false, "a", "/a", 1);
+	unsigned l = queue_add(q, QUEUE_DELETE_LOCAL, QUEUE_MODE_NEW, true, "/tmp/x", "", -1);
+	unsigned r1 = queue_add(q, QUEUE_DELETE_REMOTE, QUEUE_MODE_NEW, false, "", "/y", -1);
+	unsigned r2 = queue_add(q, QUEUE_DELETE_REMOTE, QUEUE_MODE_NEW, false, "", "/z", -1);
+	ck_assert_uint_eq(queue_next(q, QUEUE_LANE_COPY)->id, c);
+	ck_assert_uint_eq(queue_next(q, QUEUE_LANE_LOCAL)->id, l);
+	ck_assert_uint_eq(queue_next(q, QUEUE_LANE_REMOTE)->id, r1);
+	ck_assert_ptr_null(queue_next(q, QUEUE_LANE_REMOTE));
+	ck_assert_str_eq(queue_target(queue_find(q, l)), "/tmp/x");
+	ck_assert_str_eq(queue_find(q, r1)->label, "/y");
+	ck_assert(queue_is_delete(queue_find(q, r1)));
+	queue_progress(q, r1, 7, -1, 0);
+	queue_finish(q, r1, QUEUE_DONE, NULL);
+	ck_assert_int_eq(queue_find(q, r1)->done, 7);   /* entries removed */
+	ck_assert_uint_eq(queue_next(q, QUEUE_LANE_REMOTE)->id, r2);
+	queue_free(q);
+}
+END_TEST
+
+/* Failed jobs go back to the queue; a folder copy expanded again does
+ * not add its files twice; failed jobs survive pruning until cleared. */
+START_TEST(test_retry)
+{
+	struct queue *q = queue_new();
+	unsigned d = queue_add(q, QUEUE_UPLOAD, QUEUE_MODE_NEW, true, "up", "/up", 0);
+	ck_assert_uint_eq(queue_next(q, QUEUE_LANE_COPY)->id, d);
+	unsigned f1 = queue_add_found(q, d, QUEUE_UPLOAD, "up/f1", "/up/f1", 5, false);
+	queue_finish(q, d, QUEUE_FAILED, "421 gone");
+	ck_assert_uint_eq(queue_next(q, QUEUE_LANE_COPY)->id, f1);
+	queue_progress(q, f1, 3, -1, 10);
+	queue_finish(q, f1, QUEUE_FAILED, "connection lost");
+	struct queue_counts c;
+	queue_counts(q, &c);
+	ck_assert_uint_eq(c.failed, 2);
+	queue_prune(q, 0, false);
+	ck_assert_uint_eq(queue_count(q), 2);   /* failed ones stay */
+	ck_assert_uint_eq(queue_retry_failed(q), 2);
+	ck_assert_int_eq(state_of(q, f1), QUEUE_QUEUED);
+	ck_assert_int_eq(queue_find(q, f1)->done, 0);
+	ck_assert_str_eq(queue_find(q, f1)->message, "");
+	ck_assert_uint_eq(queue_next(q, QUEUE_LANE_COPY)->id, d);
+	/* The walk reports f1 again (queued already) and a new f2. */
+	ck_assert_uint_eq(queue_add_found(q, d, QUEUE_UPLOAD, "up/f1", "/up/f1", 5, false), f1);
+	unsigned f2 = queue_add_found(q, d, QUEUE_UPLOAD, "up/f2", "/up/f2", 6, false);
+	ck_assert_uint_ne(f2, f1);
+	ck_assert_uint_eq(queue_count(q), 3);
+	ck_assert_uint_eq(queue_retry_failed(q), 0);
+	queue_finish(q, d, QUEUE_FAILED, "again");
+	queue_prune(q, 0, true);                 /* clearing takes failed ones too */
+	ck_assert_uint_eq(queue_count(q), 2);
+	queue_free(q);
+}
+END_TEST
+
+/* A top-level copy the user skipped, and the dates kept for the question. */
+START_TEST(test_skip_and_dates)
+{
+	struct queue *q = queue_new();
+	unsigned a = queue_add(q, QUEUE_DOWNLOAD, QUEUE_MODE_NEW, false, "a", "/a", 10);
+	queue_set_dates(q, a, 1000, 20, 2000);
+	ck_assert(queue_skip(q, a));
+	ck_assert(!queue_skip(q, a));
+	struct queue_job *j = queue_find(q, a);
+	ck_assert_int_eq(j->state, QUEUE_SKIPPED);
+	ck_assert_str_eq(queue_state_name(j->state), "skipped");
+	ck_assert(j->mtime == 1000 && j->target_size == 20 && j->target_mtime == 2000);
+	ck_assert_ptr_null(queue_next(q, QUEUE_LANE_COPY));
+	struct queue_counts c;
+	queue_counts(q, &c);
+	ck_assert_uint_eq(c.skipped, 1);
+	ck_assert_uint_eq(queue_active(q), 0);
 	queue_free(q);
 }
 END_TEST
@@ -303,6 +461,11 @@ static Suite *queue_suite(void)
 	tcase_add_loop_test(core, test_held_answer, 0,
 			    (int)(sizeof held_cases / sizeof held_cases[0]));
 	tcase_add_test(core, test_held_waits);
+	tcase_add_test(core, test_cancel_folder);
+	tcase_add_test(core, test_cancel_all);
+	tcase_add_test(core, test_lanes);
+	tcase_add_test(core, test_retry);
+	tcase_add_test(core, test_skip_and_dates);
 	suite_add_tcase(s, core);
 
 	TCase *limits = tcase_create("limits");

@@ -1,0 +1,293 @@
+/* browse_ops: the two sides a browsing worker works on, as one table of
+ * operations each (browse_private.h): the local file system (opendir and
+ * lstat, mkdir, rename, unlinkat walks) and the server through the
+ * worker's engine connection (CWD and MLSD/LIST, MKD, RNFR/RNTO, DELE and
+ * RMD walks). Deleting a directory removes everything in it; links are
+ * removed, never followed. Errors become one line in b->msg. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "browse_private.h"
+#include "path.h"
+#include "sanitize.h"
+#include "sbuf.h"
+
+/* Mode of new local directories before the umask. */
+#define BROWSE_DIR_MODE 0777
+
+/* ---- the local side ---- */
+
+/* Notes a local error on path. */
+static bool local_fail(struct browse *b, const char *path)
+{
+	browse_fail(b, "%s: %s", path, strerror(errno));
+	return false;
+}
+
+/* Sends one local entry: what a link leads to (a directory link opens
+ * like a directory; a dangling one is marked broken) and its target. */
+static void local_entry(struct browse *b, int dfd, const char *name)
+{
+	struct stat sb, tb;
+	char target[PATH_MAX], shown[PATH_MAX];
+
+	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+		return;   /* vanished meanwhile */
+	enum ftp_entry_type type = S_ISREG(sb.st_mode) ? FTP_ENTRY_FILE
+				 : S_ISDIR(sb.st_mode) ? FTP_ENTRY_DIR
+				 : S_ISLNK(sb.st_mode) ? FTP_ENTRY_LINK : FTP_ENTRY_OTHER;
+	if (type != FTP_ENTRY_LINK) {
+		browse_entry(b, name, type, sb.st_size, sb.st_mtime, NULL, false, false);
+		return;
+	}
+	ssize_t n = readlinkat(dfd, name, target, sizeof target - 1);
+	target[n > 0 ? n : 0] = '\0';
+	sanitize_text(target, strlen(target), shown, sizeof shown);
+	bool broken = fstatat(dfd, name, &tb, 0) < 0;
+	if (!broken && S_ISDIR(tb.st_mode))
+		type = FTP_ENTRY_DIR;
+	browse_entry(b, name, type, broken ? sb.st_size : tb.st_size,
+		     broken ? sb.st_mtime : tb.st_mtime, shown, true, broken);
+}
+
+static bool local_list(struct browse *b, const char *path)
+{
+	char real[PATH_MAX];
+	if (realpath(path, real) == NULL)
+		return local_fail(b, path);
+	DIR *d = opendir(real);
+	if (d == NULL)
+		return local_fail(b, path);
+	wire_set_str(b->dir, real);
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			local_entry(b, dirfd(d), de->d_name);
+	closedir(d);
+	return true;
+}
+
+static bool local_mkdir(struct browse *b, const char *path)
+{
+	return mkdir(path, BROWSE_DIR_MODE) == 0 || local_fail(b, path);
+}
+
+static bool local_exists(struct browse *b, const char *path, int64_t *size, int64_t *mtime)
+{
+	struct stat sb;
+	(void)b;
+	if (lstat(path, &sb) < 0)
+		return false;
+	*size = S_ISREG(sb.st_mode) ? sb.st_size : -1;
+	*mtime = sb.st_mtime;
+	return true;
+}
+
+static bool local_rename(struct browse *b, const char *from, const char *to)
+{
+	return rename(from, to) == 0 || local_fail(b, from);
+}
+
+static bool local_remove(struct browse *b, const char *path)
+{
+	return unlink(path) == 0 || local_fail(b, path);
+}
+
+/* Removes directory name (relative to the open directory parent, or a
+ * path with AT_FDCWD) and everything in it; shown is its full path for
+ * messages. Symbolic links are removed as links, never followed. Stops
+ * at the first entry that cannot be removed, or when cancelled. */
+static bool local_rmtree_at(struct browse *b, int parent, const char *name, const char *shown,
+			    int depth)
+{
+	if (depth > BROWSE_DEPTH_MAX) {
+		browse_fail(b, "%s: nested too deep to delete", shown);
+		return false;
+	}
+	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return local_fail(b, shown);
+	DIR *d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return local_fail(b, shown);
+	}
+	struct sbuf full;
+	sbuf_init(&full, PATH_LEN_MAX);
+	bool ok = true;
+	struct dirent *de;
+	while (ok && (errno = 0, de = readdir(d)) != NULL) {
+		struct stat sb;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (!path_join(&full, shown, de->d_name)) {
+			browse_fail(b, "%s: path too long", shown);
+			ok = false;
+		} else if (fstatat(fd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
+			ok = local_fail(b, sbuf_str(&full));
+		} else if (S_ISDIR(sb.st_mode)) {
+			ok = local_rmtree_at(b, fd, de->d_name, sbuf_str(&full), depth + 1);
+		} else if (unlinkat(fd, de->d_name, 0) < 0) {
+			ok = local_fail(b, sbuf_str(&full));
+		} else {
+			ok = browse_step(b);
+		}
+	}
+	if (ok && de == NULL && errno != 0)
+		ok = local_fail(b, shown);
+	closedir(d);
+	sbuf_free(&full);
+	if (!ok)
+		return false;
+	if (unlinkat(parent, name, AT_REMOVEDIR) < 0)
+		return local_fail(b, shown);
+	return depth == 0 || browse_step(b);
+}
+
+static bool local_rmtree(struct browse *b, const char *path, int depth)
+{
+	struct stat sb;
+	/* A link to a directory loses only the link. */
+	if (lstat(path, &sb) == 0 && !S_ISDIR(sb.st_mode))
+		return local_remove(b, path);
+	return local_rmtree_at(b, AT_FDCWD, path, path, depth);
+}
+
+const struct browse_ops browse_local_ops = {
+	.list = local_list,
+	.mkdir = local_mkdir,
+	.exists = local_exists,
+	.rename = local_rename,
+	.remove = local_remove,
+	.rmtree = local_rmtree,
+};
+
+/* ---- the remote side ---- */
+
+/* Notes an engine error. */
+static bool remote_fail(struct browse *b, enum ftp_status st)
+{
+	if (st == FTP_S_BROKEN)
+		browse_fail(b, "connection lost (%s); it is reopened on the next action",
+			    ftp_message(b->ftp));
+	else
+		browse_fail(b, "%s", ftp_message(b->ftp));
+	return false;
+}
+
+/* Lists a remote directory: CWD there (learning its real name), then the
+ * listing (LIST standing in for a refused MLSD). */
+static bool remote_list(struct browse *b, const char *path)
+{
+	struct ftp_listing l;
+	enum ftp_status st = ftp_cwd(b->ftp, path);
+	if (st != FTP_S_OK)
+		return remote_fail(b, st);
+	listparse_init(&l);
+	st = ftp_list(b->ftp, NULL, &l);
+	if (st != FTP_S_OK) {
+		listparse_free(&l);
+		return remote_fail(b, st);
+	}
+	wire_set_str(b->dir, ftp_dir(b->ftp));
+	if (ftp_list_fell_back(b->ftp)) {
+		b->fell_back = true;
+		browse_fail(b, "%s", ftp_message(b->ftp));
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		const struct ftp_entry *e = &l.v[i];
+		bool link = e->type == FTP_ENTRY_LINK || e->target != NULL;
+		browse_entry(b, e->name, e->type, e->size, e->mtime, e->target, link, false);
+	}
+	listparse_free(&l);
+	return true;
+}
+
+static bool remote_mkdir(struct browse *b, const char *path)
+{
+	enum ftp_status st = ftp_mkdir(b->ftp, path);
+	return st == FTP_S_OK || remote_fail(b, st);
+}
+
+/* A file that answers SIZE exists (a directory does not, on most servers:
+ * the screen checks its own listing for those). */
+static bool remote_exists(struct browse *b, const char *path, int64_t *size, int64_t *mtime)
+{
+	off_t sz;
+	time_t t;
+	if (ftp_size(b->ftp, path, &sz) != FTP_S_OK)
+		return false;
+	*size = sz;
+	*mtime = ftp_mdtm(b->ftp, path, &t) == FTP_S_OK ? t : 0;
+	return true;
+}
+
+static bool remote_rename(struct browse *b, const char *from, const char *to)
+{
+	enum ftp_status st = ftp_rename(b->ftp, from, to);
+	return st == FTP_S_OK || remote_fail(b, st);
+}
+
+static bool remote_remove(struct browse *b, const char *path)
+{
+	enum ftp_status st = ftp_delete(b->ftp, path);
+	return st == FTP_S_OK || remote_fail(b, st);
+}
+
+/* Removes remote directory path and everything in it: lists it, deletes
+ * its files and links (never following a link), recurses into its
+ * directories, then RMD. Stops at the first failure, or when cancelled. */
+static bool remote_rmtree(struct browse *b, const char *path, int depth)
+{
+	if (depth > BROWSE_DEPTH_MAX) {
+		browse_fail(b, "%s: nested too deep to delete", path);
+		return false;
+	}
+	struct ftp_listing l;
+	listparse_init(&l);
+	enum ftp_status st = ftp_list(b->ftp, path, &l);
+	bool ok = st == FTP_S_OK || remote_fail(b, st);
+	struct sbuf full;
+	sbuf_init(&full, PATH_LEN_MAX);
+	for (size_t i = 0; ok && i < l.n; i++) {
+		const struct ftp_entry *e = &l.v[i];
+		if (strcmp(e->name, ".") == 0 || strcmp(e->name, "..") == 0)
+			continue;
+		if (!path_safe_name(e->name)) {
+			browse_fail(b, "%s: the server listed an unsafe name %s", path, e->display);
+			ok = false;
+		} else if (!path_join(&full, path, e->name)) {
+			browse_fail(b, "%s: path too long", path);
+			ok = false;
+		} else if (e->type == FTP_ENTRY_DIR) {
+			ok = remote_rmtree(b, sbuf_str(&full), depth + 1);
+		} else {
+			ok = remote_remove(b, sbuf_str(&full)) && browse_step(b);
+		}
+	}
+	sbuf_free(&full);
+	listparse_free(&l);
+	if (ok) {
+		st = ftp_rmdir(b->ftp, path);
+		ok = st == FTP_S_OK || remote_fail(b, st);
+	}
+	return ok && (depth == 0 || browse_step(b));
+}
+
+const struct browse_ops browse_remote_ops = {
+	.list = remote_list,
+	.mkdir = remote_mkdir,
+	.exists = remote_exists,
+	.rename = remote_rename,
+	.remove = remote_remove,
+	.rmtree = remote_rmtree,
+};

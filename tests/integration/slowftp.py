@@ -1,0 +1,340 @@
+"""slowftp: a small FTP server for tests that need a server to misbehave
+on purpose, in the test's own process (threads), on 127.0.0.1.
+
+    srv = SlowFtp(tree={"pub/a.txt": b"a", "slow/x": b"x"},
+                  slow={"/slow": 30.0}, mlsd_fails={"/odd"})
+    srv.start()                 # srv.port, srv.url("/")
+    ...
+    srv.stop()
+
+It serves a tree held in memory (names -> bytes; directories follow from
+the names) to any user and password, and speaks what a browsing client
+needs: USER, PASS, FEAT (MLST, UTF8, EPSV, SIZE), OPTS, TYPE, PWD, CWD,
+CDUP, EPSV, PASV, MLSD, LIST, SIZE, MDTM, NOOP, QUIT; other verbs get 502.
+Its faults, each chosen by the test:
+
+  - slow:       {directory: seconds}: a listing of that directory answers
+                only after that long (the reply and the data both wait);
+  - mlsd_fails: directories whose MLSD is answered 451 (as ferryd answers a
+                directory holding a name with a line break); LIST works;
+  - silent:     accept connections and never say anything (no greeting);
+  - delays:     {verb: seconds}: each such command is answered that late
+                (DELE and RMD are served too, on the tree in memory).
+
+Every socket has a timeout and every wait is bounded by the stop event, so
+stop() ends it at once; threads are daemons. Lines the server received are
+kept in srv.log (a list of str) for the test to look at.
+"""
+
+import socket
+import threading
+import time
+
+HOST = "127.0.0.1"
+# Seconds a client socket may stay quiet before the session ends.
+IDLE = 60.0
+
+
+class SlowFtp:
+
+    def __init__(self, tree=None, slow=None, mlsd_fails=(), silent=False, delays=None):
+        self.tree = dict(tree or {})
+        self.delays = dict(delays or {})
+        self.slow = dict(slow or {})
+        self.mlsd_fails = set(mlsd_fails)
+        self.silent = silent
+        self.stopping = threading.Event()
+        self.log = []
+        self.lock = threading.Lock()
+        self.socks = []
+        self.listener = None
+        self.port = None
+
+    # -- lifecycle --
+
+    def start(self, port=0):
+        """Listens on port (0: a free one) and serves."""
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((HOST, port))
+        s.listen(16)
+        s.settimeout(0.2)
+        self.listener = s
+        self.port = s.getsockname()[1]
+        self._spawn(self._accept_loop)
+        return self
+
+    def stop(self, timeout=None):
+        self.stopping.set()
+        with self.lock:
+            socks = list(self.socks)
+        for s in socks + ([self.listener] if self.listener else []):
+            try:
+                s.close()
+            except OSError:
+                pass
+
+    cleanup = stop
+
+    def url(self, path="/"):
+        return "ftp://%s:%d%s" % (HOST, self.port, path)
+
+    def _spawn(self, fn, *args):
+        t = threading.Thread(target=fn, args=args, daemon=True)
+        t.start()
+        return t
+
+    def _track(self, s):
+        with self.lock:
+            self.socks.append(s)
+
+    def _accept_loop(self):
+        while not self.stopping.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self._track(conn)
+            self._spawn(self._session, conn)
+
+    # -- the tree --
+
+    def _dirs(self):
+        out = {"/"}
+        with self.lock:
+            names = list(self.tree)
+        for name in names:
+            parts = name.strip("/").split("/")
+            for i in range(1, len(parts)):
+                out.add("/" + "/".join(parts[:i]))
+        return out
+
+    def _entries(self, d):
+        """[(name, is_dir, size)] directly in directory d."""
+        prefix = "" if d == "/" else d.strip("/") + "/"
+        seen = {}
+        with self.lock:
+            items = list(self.tree.items())
+        for name, data in items:
+            name = name.strip("/")
+            if not name.startswith(prefix):
+                continue
+            rest = name[len(prefix):]
+            head = rest.split("/", 1)[0]
+            if "/" in rest:
+                seen[head] = (True, 0)
+            else:
+                seen.setdefault(head, (False, len(data)))
+        return [(n, isdir, size) for n, (isdir, size) in sorted(seen.items())]
+
+    @staticmethod
+    def _join(cwd, arg):
+        path = arg if arg.startswith("/") else cwd.rstrip("/") + "/" + arg
+        parts = []
+        for p in path.split("/"):
+            if p in ("", "."):
+                continue
+            if p == "..":
+                if parts:
+                    parts.pop()
+                continue
+            parts.append(p)
+        return "/" + "/".join(parts)
+
+    # -- a session --
+
+    def _wait(self, seconds):
+        """Sleeps, ending early when the server stops; False then."""
+        return not self.stopping.wait(seconds)
+
+    def _session(self, c):
+        c.settimeout(0.2)
+        if self.silent:
+            while self._wait(0.2):
+                pass
+            return
+        st = {"cwd": "/", "pasv": None}
+        try:
+            self._send(c, "220 slowftp ready.")
+            buf = b""
+            quiet_since = time.monotonic()
+            while not self.stopping.is_set():
+                try:
+                    chunk = c.recv(4096)
+                except socket.timeout:
+                    if time.monotonic() - quiet_since > IDLE:
+                        return
+                    continue
+                if not chunk:
+                    return
+                quiet_since = time.monotonic()
+                buf += chunk
+                while b"\r\n" in buf:
+                    line, buf = buf.split(b"\r\n", 1)
+                    text = line.decode("utf-8", "replace")
+                    with self.lock:
+                        self.log.append(text)
+                    if not self._command(c, st, text):
+                        return
+        except OSError:
+            return
+        finally:
+            if st.get("pasv") is not None:
+                st["pasv"].close()
+            c.close()
+
+    def _send(self, c, line):
+        c.settimeout(10.0)
+        c.sendall(line.encode("utf-8") + b"\r\n")
+        c.settimeout(0.2)
+
+    def _command(self, c, st, text):
+        verb, _, arg = text.partition(" ")
+        verb = verb.upper()
+        handler = getattr(self, "_cmd_" + verb, None)
+        if verb in self.delays and not self._wait(self.delays[verb]):
+            return False
+        if handler is None:
+            self._send(c, "502 %s not implemented." % verb)
+            return True
+        return handler(c, st, arg) is not False
+
+    def _cmd_USER(self, c, st, arg):
+        self._send(c, "331 Any password will do.")
+
+    def _cmd_PASS(self, c, st, arg):
+        self._send(c, "230 Logged in.")
+
+    def _cmd_FEAT(self, c, st, arg):
+        self._send(c, "211-Features:\r\n EPSV\r\n PASV\r\n SIZE\r\n MDTM\r\n"
+                      " MLST type*;size*;modify*;\r\n UTF8\r\n211 End")
+
+    def _cmd_OPTS(self, c, st, arg):
+        self._send(c, "200 Ok.")
+
+    def _cmd_TYPE(self, c, st, arg):
+        self._send(c, "200 Ok.")
+
+    def _cmd_NOOP(self, c, st, arg):
+        self._send(c, "200 Ok.")
+
+    def _cmd_PWD(self, c, st, arg):
+        self._send(c, '257 "%s" is the current directory.' % st["cwd"])
+
+    def _cmd_CWD(self, c, st, arg):
+        path = self._join(st["cwd"], arg)
+        if path not in self._dirs():
+            self._send(c, "550 %s: no such directory." % path)
+            return
+        st["cwd"] = path
+        self._send(c, "250 Ok.")
+
+    def _cmd_CDUP(self, c, st, arg):
+        return self._cmd_CWD(c, st, "..")
+
+    def _cmd_QUIT(self, c, st, arg):
+        self._send(c, "221 Goodbye.")
+        return False
+
+    def _file(self, st, arg):
+        path = self._join(st["cwd"], arg)
+        return self.tree.get(path.lstrip("/"))
+
+    def _cmd_DELE(self, c, st, arg):
+        key = self._join(st["cwd"], arg).lstrip("/")
+        with self.lock:
+            found = self.tree.pop(key, None) is not None
+        self._send(c, "250 Deleted." if found else "550 No such file.")
+
+    def _cmd_RMD(self, c, st, arg):
+        path = self._join(st["cwd"], arg)
+        prefix = path.lstrip("/") + "/"
+        with self.lock:
+            full = any(n.lstrip("/").startswith(prefix) for n in self.tree)
+        if path not in self._dirs() or full:
+            self._send(c, "550 Not an empty directory.")
+        else:
+            self._send(c, "250 Removed.")
+
+    def _cmd_SIZE(self, c, st, arg):
+        data = self._file(st, arg)
+        self._send(c, "213 %d" % len(data) if data is not None else "550 Not a file.")
+
+    def _cmd_MDTM(self, c, st, arg):
+        data = self._file(st, arg)
+        self._send(c, "213 20240101120000" if data is not None else "550 Not a file.")
+
+    def _listen_data(self, st):
+        if st["pasv"] is not None:
+            st["pasv"].close()
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.bind((HOST, 0))
+        s.listen(1)
+        s.settimeout(0.2)
+        self._track(s)
+        st["pasv"] = s
+        return s.getsockname()[1]
+
+    def _cmd_EPSV(self, c, st, arg):
+        port = self._listen_data(st)
+        self._send(c, "229 Entering Extended Passive Mode (|||%d|)" % port)
+
+    def _cmd_PASV(self, c, st, arg):
+        port = self._listen_data(st)
+        self._send(c, "227 Entering Passive Mode (127,0,0,1,%d,%d)" % (port >> 8, port & 255))
+
+    def _accept_data(self, st):
+        lsock, st["pasv"] = st["pasv"], None
+        if lsock is None:
+            return None
+        deadline = time.monotonic() + 10.0
+        try:
+            while not self.stopping.is_set() and time.monotonic() < deadline:
+                try:
+                    d, _ = lsock.accept()
+                    self._track(d)
+                    return d
+                except socket.timeout:
+                    continue
+            return None
+        finally:
+            lsock.close()
+
+    def _listing(self, c, st, arg, mlsd):
+        path = self._join(st["cwd"], arg) if arg and not arg.startswith("-") else st["cwd"]
+        if path not in self._dirs():
+            self._send(c, "550 %s: no such directory." % path)
+            return
+        delay = self.slow.get(path)
+        if delay and not self._wait(delay):
+            return False
+        if mlsd and path in self.mlsd_fails:
+            self._send(c, "451 Listing too large.")
+            return
+        lines = []
+        for name, isdir, size in self._entries(path):
+            if mlsd:
+                lines.append("type=%s;size=%d;modify=20240101120000; %s"
+                             % ("dir" if isdir else "file", size, name))
+            else:
+                lines.append("%s 1 0 0 %d Jan 01 2024 %s"
+                             % ("drwxr-xr-x" if isdir else "-rw-r--r--", size, name))
+        d = self._accept_data(st)
+        if d is None:
+            self._send(c, "425 No data connection.")
+            return
+        self._send(c, "150 Here it comes.")
+        try:
+            d.settimeout(10.0)
+            d.sendall("".join(l + "\r\n" for l in lines).encode("utf-8"))
+        finally:
+            d.close()
+        self._send(c, "226 Done.")
+
+    def _cmd_MLSD(self, c, st, arg):
+        return self._listing(c, st, arg, True)
+
+    def _cmd_LIST(self, c, st, arg):
+        return self._listing(c, st, arg, False)

@@ -1,0 +1,129 @@
+"""ferry's command line where the server's kind does not matter: bounds
+on waiting (name lookups, silent servers, stalled transfers), against
+ferryd or against stand-ins that misbehave on purpose. The set every
+peer runs is in clitest.py."""
+
+import os
+import random
+import socket
+import subprocess
+import threading
+import unittest
+
+import clitest
+import ftptest
+from ftptest import read_file
+from clitest import CONNECT, BROKEN
+
+
+class SilentResolver:
+    """A DNS server on a loopback address that reads queries and never
+    answers, counting them."""
+
+    def __init__(self):
+        self.sock = None
+        for _ in range(20):
+            addr = "127.53.%d.%d" % (random.randint(0, 255), random.randint(1, 254))
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            try:
+                s.bind((addr, 53))
+            except OSError:
+                s.close()
+                continue
+            self.sock, self.addr = s, addr
+            break
+        if self.sock is None:
+            raise AssertionError("no loopback address free for a DNS port")
+        self.sock.settimeout(0.2)
+        self.queries = 0
+        self.closed = threading.Event()
+        threading.Thread(target=self._loop, daemon=True).start()
+
+    def _loop(self):
+        while not self.closed.is_set():
+            try:
+                self.sock.recvfrom(4096)
+                self.queries += 1
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+
+    def close(self):
+        self.closed.set()
+        self.sock.close()
+
+
+class ClientTest(clitest.CliBase, ftptest.TestCase):
+    PEER = "ferryd"
+
+    def test_lookup_bounded_by_timeout(self):
+        """A resolver that never answers cannot hold ferry past --timeout:
+        ferry runs in a mount namespace whose /etc/resolv.conf names a
+        silent resolver with timeouts adding up to minutes."""
+        resolver = SilentResolver()
+        self.addCleanup(resolver.close)
+        conf = os.path.join(self.tmp, "resolv.conf")
+        with open(conf, "w") as f:
+            f.write("nameserver %s\noptions timeout:30 attempts:4\n" % resolver.addr)
+        cmd = ["unshare", "--mount", "sh", "-c",
+               'mount --bind "$0" /etc/resolv.conf && exec "$@"', conf,
+               clitest.FERRY, "--timeout", "2", "-c", "pwd", "ftp://ferry-test.invalid:2121/"]
+        r = self.run_cmd(cmd)
+        self.check(r, CONNECT, "a lookup the resolver never answers")
+        self.assertIn("ferry-test.invalid", r.err, r)
+        self.assertLess(r.elapsed, 10.0, "--timeout 2 took %.1fs\n%s" % (r.elapsed, r))
+        self.assertGreater(resolver.queries, 0, "the lookup never reached the resolver\n%s" % r)
+
+    def test_timeout_silent_server(self):
+        """A server that accepts the connection and never greets: --timeout
+        bounds the wait (the default is 30 s)."""
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.addCleanup(s.close)
+        s.bind((ftptest.HOST, 0))
+        s.listen(4)
+        port = s.getsockname()[1]
+        r = self.ferry("--timeout", "1.5", script="pwd", cd=False,
+                       url="ftp://%s:%d/" % (ftptest.HOST, port))
+        self.check(r, CONNECT, "a server that never greets")
+        self.assertLess(r.elapsed, 10.0, "--timeout 1.5 took %.1fs\n%s" % (r.elapsed, r))
+
+    def test_timeout_stalled_transfer(self):
+        """A download whose data stops flowing ends as broken after
+        --timeout seconds without progress, and leaves no file."""
+        self.put_remote("big.bin", clitest.BIG)
+        p, proxy, outp, errp = self.slow("get big.bin", args=("--timeout", "2"))
+        self.wait_moving(p, outp, errp, lambda: proxy.data_bytes >= clitest.STOP_AT,
+                         "%d bytes through the proxy" % clitest.STOP_AT)
+        proxy.pause()
+        try:
+            p.wait(20)
+        except subprocess.TimeoutExpired:
+            self.fail("ferry still waiting 20s after the data stopped, with --timeout 2")
+        r = self.slow_run(p, outp, errp)
+        self.check(r, BROKEN, "a transfer that stalled")
+        self.assertNotIn("big.bin", os.listdir(self.ldir), r)
+
+    def test_limit_rate(self):
+        """--limit-rate RATE holds downloads and uploads to RATE bytes a
+        second (measured from below: a slow machine only slows more), and
+        the summary shows the rate kept."""
+        data = ftptest.random_bytes(384 << 10, seed=61)
+        self.put_remote("a.bin", data)
+        r = self.check(self.ferry("--limit-rate", "256K", script="get a.bin; put a.bin b.bin"))
+        self.assertEqual(read_file(self.local("a.bin")), data, r)
+        self.assertEqual(read_file(self.remote("b.bin")), data, r)
+        self.assertGreater(r.elapsed, 2.4, "384 KB each way at 256 KB/s took %.2fs\n%s"
+                           % (r.elapsed, r))
+        for line in r.out_lines:
+            m = clitest.STATS_RE.match(line)
+            self.assertTrue(m, r)
+            unit = {"B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30}[m.group(6)]
+            self.assertLess(float(m.group(5)) * unit, 1.1 * (256 << 10), line)
+        r = self.check(self.ferry(script="set limit-rate 128K; set limit-rate; "
+                                         "set limit-rate 0; set limit-rate"))
+        self.assertEqual(r.out_lines, ["limit-rate 128K", "limit-rate 0"], r)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,298 @@
+"""ferryd's account policies, driven by python ftplib, raw commands and
+curl: --anonymous=upload (a drop box: anonymous users may upload new files
+and make directories, but not list, download, overwrite, rename or delete),
+--no-overwrite and --no-delete for every account. Each refused action gets
+550 with the reason, and the tree on disk is compared byte for byte before
+and after; allowed uploads land."""
+
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import unittest
+import urllib.parse
+
+import config
+import ftptest
+from ftptest import Control, read_file
+
+DATA = ftptest.random_bytes(300000, seed=7)
+OLD = b"the old contents\n"
+NAME = "caf\u00e9 report \u00ff.txt"     # spaces, UTF-8 and U+00FF
+
+
+def fixture(args):
+    srv = ftptest.Server(args)
+    srv.write("existing.txt", OLD)
+    srv.write(NAME, OLD)
+    srv.write("incoming/old.bin", OLD)
+    srv.mkdir("incoming/empty")
+    return srv
+
+
+class PolicyCase(ftptest.TestCase):
+    """Shared helpers: a server per class, a snapshot per test."""
+
+    args = []
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = fixture(cls.args)
+        cls.addClassCleanup(cls.server.cleanup)
+        cls.server.start()
+        cls.tmp = tempfile.mkdtemp(prefix="ferryd-policy-")
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
+
+    def ftp(self):
+        f = self.server.ftp()
+        self.addCleanup(f.close)
+        return f
+
+    def control(self):
+        c = Control(self.server)
+        self.addCleanup(c.close)
+        c.login()
+        return c
+
+    def refused(self, func, *args, reason, **kw):
+        """func must fail with 550 whose text holds reason, changing nothing."""
+        before = ftptest.tree_snapshot(self.server.root)
+        e = self.assertFtpError(550, func, *args, **kw)
+        self.assertIn(reason, str(e))
+        self.assertEqual(ftptest.tree_snapshot(self.server.root), before, "the tree changed")
+        return e
+
+    def curl(self, *args):
+        cmd = [config.CURL, "-sS", "--max-time", "30", "--connect-timeout", "10"] + list(args)
+        return subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+
+    def url(self, path):
+        return self.server.url(urllib.parse.quote(path))
+
+    def local(self, name, data=None):
+        p = os.path.join(self.tmp, name)
+        if data is not None:
+            with open(p, "wb") as f:
+                f.write(data)
+        return p
+
+
+UPLOAD_ONLY = "upload-only account"
+NO_OVERWRITE = "overwriting is disabled"
+NO_DELETE = "deleting is disabled"
+NO_RENAME = "renaming is disabled"
+
+
+class DropBoxTest(PolicyCase):
+
+    args = ["--anonymous=upload"]
+
+    def test_no_listing_or_download(self):
+        f = self.ftp()
+        self.refused(f.nlst, reason=UPLOAD_ONLY)
+        self.refused(f.retrlines, "LIST", reason=UPLOAD_ONLY)
+        self.refused(f.retrlines, "MLSD incoming", reason=UPLOAD_ONLY)
+        self.refused(f.sendcmd, "MLST existing.txt", reason=UPLOAD_ONLY)
+        self.refused(f.retrbinary, "RETR existing.txt", print, reason=UPLOAD_ONLY)
+        self.refused(f.retrbinary, "RETR " + NAME, print, reason=UPLOAD_ONLY)
+        self.refused(f.sendcmd, "SIZE existing.txt", reason=UPLOAD_ONLY)
+        self.refused(f.sendcmd, "MDTM existing.txt", reason=UPLOAD_ONLY)
+        self.refused(f.sendcmd, "STAT incoming", reason=UPLOAD_ONLY)
+        # Session status, navigation and the rest still work.
+        self.assertTrue(f.sendcmd("STAT").startswith("211"))
+        self.assertEqual(f.cwd("incoming")[:3], "250")
+        self.assertEqual(f.pwd(), "/incoming")
+        self.assertTrue(f.sendcmd("NOOP").startswith("200"))
+
+    def test_no_overwrite_rename_or_delete(self):
+        f = self.ftp()
+        self.refused(self.stor, f, "existing.txt", DATA, reason=NO_OVERWRITE)
+        self.refused(self.stor, f, NAME, DATA, reason=NO_OVERWRITE)
+        self.refused(self.stor, f, "incoming/old.bin", DATA, cmd="APPE", reason=NO_OVERWRITE)
+        self.refused(self.stor, f, "incoming", DATA, reason=NO_OVERWRITE)
+        self.refused(f.delete, "existing.txt", reason=NO_DELETE)
+        self.refused(f.rmd, "incoming/empty", reason=NO_DELETE)
+        self.refused(f.sendcmd, "RNFR existing.txt", reason=NO_RENAME)
+        self.refused(f.sendcmd, "RNTO other.txt", reason=NO_RENAME)
+        # REST + STOR would write into the existing file.
+        f.voidcmd("TYPE I")
+        self.refused(f.storbinary, "STOR existing.txt", io.BytesIO(DATA), rest=5,
+                     reason=NO_OVERWRITE)
+        self.assertEqual(read_file(self.server.path("existing.txt")), OLD)
+
+    def test_uploads_land(self):
+        f = self.ftp()
+        self.stor(f, "new upload.bin", DATA)
+        self.assertEqual(read_file(self.server.path("new upload.bin")), DATA)
+        self.assertEqual(f.mkd("drop \u00e9"), "/drop \u00e9")
+        self.stor(f, "drop \u00e9/" + NAME, DATA[:1000])
+        self.assertEqual(read_file(self.server.path("drop \u00e9", NAME)), DATA[:1000])
+        # APPE to a new name creates it; STOU picks a free name.
+        self.stor(f, "appended.bin", DATA[:10], cmd="APPE")
+        self.assertEqual(read_file(self.server.path("appended.bin")), DATA[:10])
+        r = self.stor(f, "existing.txt", b"unique\n", cmd="STOU")
+        self.assertEqual(read_file(self.server.path("existing_1.txt")), b"unique\n")
+        self.assertEqual(read_file(self.server.path("existing.txt")), OLD)
+        # The new file is now protected like any other.
+        self.refused(self.stor, f, "new upload.bin", b"x", reason=NO_OVERWRITE)
+        self.refused(f.retrbinary, "RETR new upload.bin", print, reason=UPLOAD_ONLY)
+
+    def test_race_to_one_name_keeps_the_first(self):
+        """Two uploads to one new name: the one that finishes first stays,
+        the other is refused when it ends (it passed the check at STOR
+        because the name was free then)."""
+        slow = Control(self.server)
+        self.addCleanup(slow.close)
+        slow.login()
+        slow.expect("TYPE I", 200)
+        data = slow.open_pasv()
+        slow.expect("STOR race.bin", 150)
+        data.sendall(b"slow " * 1000)
+        f = self.ftp()
+        self.stor(f, "race.bin", b"fast\n")
+        data.sendall(b"more")
+        data.close()
+        r = slow.reply()
+        self.assertGreaterEqual(r.code, 400, r)
+        self.assertEqual(read_file(self.server.path("race.bin")), b"fast\n")
+        self.assertEqual([n for n in os.listdir(self.server.root) if n.startswith(".ferryd")],
+                         [])
+
+    def test_curl(self):
+        ftptest.require_program(config.CURL, "curl")
+        before = ftptest.tree_snapshot(self.server.root)
+        src = self.local("curl-up.bin", DATA)
+        # Downloads and listings fail and fetch nothing.
+        out = self.local("curl-down.bin")
+        r = self.curl(self.url("/existing.txt"), "-o", out)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertFalse(os.path.exists(out) and read_file(out), "curl downloaded something")
+        r = self.curl(self.url("/incoming/"))
+        self.assertNotEqual(r.returncode, 0)
+        self.assertNotIn(b"old.bin", r.stdout)
+        # Overwriting, deleting and renaming fail.
+        r = self.curl("-T", src, self.url("/existing.txt"))
+        self.assertNotEqual(r.returncode, 0)
+        r = self.curl(self.url("/"), "-Q", "DELE existing.txt")
+        self.assertNotEqual(r.returncode, 0)
+        r = self.curl(self.url("/"), "-Q", "RNFR existing.txt", "-Q", "RNTO x.txt")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertEqual(ftptest.tree_snapshot(self.server.root), before)
+        # A new upload, into a new directory, lands.
+        r = self.curl("--ftp-create-dirs", "-T", src, self.url("/curl dir/up load.bin"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(read_file(self.server.path("curl dir", "up load.bin")), DATA)
+
+
+class NoOverwriteTest(PolicyCase):
+
+    args = ["--anonymous=rw", "--no-overwrite"]
+
+    def test_existing_files_kept(self):
+        f = self.ftp()
+        self.refused(self.stor, f, "existing.txt", DATA, reason=NO_OVERWRITE)
+        self.refused(self.stor, f, NAME, DATA, cmd="APPE", reason=NO_OVERWRITE)
+        f.voidcmd("TYPE I")
+        self.refused(f.storbinary, "STOR existing.txt", io.BytesIO(DATA), rest=3,
+                     reason=NO_OVERWRITE)
+        f.sendcmd("RNFR incoming/old.bin")
+        self.refused(f.sendcmd, "RNTO existing.txt", reason=NO_OVERWRITE)
+
+    def test_everything_else_allowed(self):
+        f = self.ftp()
+        self.assertEqual(self.retr(f, "existing.txt"), OLD)
+        self.assertIn("existing.txt", f.nlst())
+        self.stor(f, "fresh.bin", DATA)
+        self.assertEqual(read_file(self.server.path("fresh.bin")), DATA)
+        f.rename("fresh.bin", "renamed.bin")
+        self.assertEqual(read_file(self.server.path("renamed.bin")), DATA)
+        f.delete("renamed.bin")
+        self.assertFalse(os.path.exists(self.server.path("renamed.bin")))
+
+    def test_perm_facts(self):
+        c = self.control()
+        r = c.expect("MLST existing.txt", 250)
+        self.assertRegex(r.text, r"perm=r?df;")
+
+    def test_curl_overwrite_refused(self):
+        ftptest.require_program(config.CURL, "curl")
+        src = self.local("ow.bin", DATA)
+        r = self.curl("-T", src, self.url("/existing.txt"))
+        self.assertNotEqual(r.returncode, 0)
+        self.assertEqual(read_file(self.server.path("existing.txt")), OLD)
+        r = self.curl("-T", src, self.url("/curl-new.bin"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(read_file(self.server.path("curl-new.bin")), DATA)
+
+
+class NoDeleteTest(PolicyCase):
+
+    args = ["--anonymous=rw", "--no-delete"]
+
+    def test_delete_refused(self):
+        f = self.ftp()
+        self.refused(f.delete, "existing.txt", reason=NO_DELETE)
+        self.refused(f.delete, NAME, reason=NO_DELETE)
+        self.refused(f.rmd, "incoming/empty", reason=NO_DELETE)
+        self.refused(f.sendcmd, "XRMD incoming/empty", reason=NO_DELETE)
+
+    def test_uploads_and_renames_allowed(self):
+        f = self.ftp()
+        self.stor(f, "incoming/old.bin", DATA)
+        self.assertEqual(read_file(self.server.path("incoming", "old.bin")), DATA)
+        f.mkd("made")
+        f.rename("made", "made2")
+        self.assertTrue(os.path.isdir(self.server.path("made2")))
+
+    def test_perm_facts(self):
+        c = self.control()
+        r = c.expect("MLST existing.txt", 250)
+        self.assertRegex(r.text, r"perm=r?waf;")
+        r = c.expect("MLST incoming", 250)
+        self.assertRegex(r.text, r"perm=elcmf;")
+
+    def test_curl_delete_refused(self):
+        ftptest.require_program(config.CURL, "curl")
+        r = self.curl(self.url("/"), "-Q", "DELE existing.txt")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn(b"550", r.stderr)
+        self.assertEqual(read_file(self.server.path("existing.txt")), OLD)
+
+
+class AccountsTest(ftptest.TestCase):
+    """--no-delete and --no-overwrite hold for users-file accounts too, and
+    --anonymous=upload leaves them their normal rights."""
+
+    def test_users_file_account(self):
+        srv = fixture(["--anonymous=upload", "--no-delete"])
+        self.addCleanup(srv.cleanup)
+        users = os.path.join(srv.base, "users")
+        ftptest.write_file(users, "alice:%s\n" % ftptest.hash_password("pw-alice"), mode=0o600)
+        srv.args += ["-u", users]
+        srv.start()
+        self.server = srv
+        f = srv.ftp("alice", "pw-alice")
+        self.addCleanup(f.close)
+        self.assertEqual(self.retr(f, "existing.txt"), OLD)
+        self.assertIn("existing.txt", f.nlst())
+        self.stor(f, "existing.txt", DATA)
+        self.assertEqual(read_file(srv.path("existing.txt")), DATA)
+        e = self.assertFtpError(550, f.delete, "existing.txt")
+        self.assertIn(NO_DELETE, str(e))
+        self.assertTrue(os.path.exists(srv.path("existing.txt")))
+        anon = srv.ftp()
+        self.addCleanup(anon.close)
+        e = self.assertFtpError(550, anon.nlst)
+        self.assertIn(UPLOAD_ONLY, str(e))
+
+    def test_bad_anonymous_mode(self):
+        r = subprocess.run([config.FERRYD, "--anonymous=dropbox"], capture_output=True,
+                           text=True, timeout=10)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("ro, rw, upload or off", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

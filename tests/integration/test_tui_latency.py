@@ -1,0 +1,196 @@
+"""The two-pane client never makes a key wait for the network: keys are
+answered in under 50 ms while a listing is held up by the server and while
+a connection is being opened to a server that never answers; a pane that
+waits says "loading"; Esc cancels what is pending; q and Ctrl-C quit at
+once.
+
+The servers are slowftp.SlowFtp: one that holds the listing of /slow for a
+long time, one that accepts connections and stays silent. Key latency is
+measured by tuitest.KeyTimer (send-keys to the pane's next output, through
+a tmux control-mode client) over repeated samples; the median and the
+maximum are printed with the test's output.
+"""
+
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+import unittest
+
+import config
+import ftptest
+import slowftp
+import tuitest
+from tuitest import Tmux
+
+FERRY = os.path.join(config.BUILDDIR, "client", "ferry")
+LOCAL_MARK = "local-only.txt"
+REMOTE_MARK = "remote-only.txt"
+# The longest a key may take to be answered, in ms.
+LIMIT_MS = 50
+# Keys timed in each situation (alternating, so each one moves the cursor).
+KEYS = ["Down", "Up"] * 8
+# How long the slow server holds a listing, in seconds: far longer than
+# any test step, so a blocked screen would stay blocked while keys are timed.
+HOLD = 60.0
+
+
+class SlowServerCase(ftptest.TestCase):
+    """A local folder with a few files, a SlowFtp, and ferry in tmux."""
+
+    silent = False
+
+    def setUp(self):
+        if not (os.path.isfile(FERRY) and os.access(FERRY, os.X_OK)):
+            raise AssertionError("ferry is not built: %s (run make)" % FERRY)
+        tuitest.tmux_path()
+        self.base = tempfile.mkdtemp(prefix="ferry-lat-")
+        self.addCleanup(shutil.rmtree, self.base, True)
+        self.local = os.path.join(self.base, "local")
+        self.home = os.path.join(self.base, "home")
+        os.makedirs(self.home)
+        for name in (LOCAL_MARK, "a.txt", "b.txt", "c.txt"):
+            ftptest.write_file(os.path.join(self.local, name), b"local\n")
+        # "slow" is a directory whose listing is held; slow-*.txt keep a
+        # filter on "slow" showing rows the cursor can move over.
+        tree = {REMOTE_MARK: b"remote\n", "pub/inside.txt": b"in\n",
+                "slow/held.txt": b"held\n", "odd/listed.txt": b"odd\n",
+                "slow-a.txt": b"a", "slow-b.txt": b"b"}
+        for i in range(5):
+            tree["file-%d.txt" % i] = b"x" * i
+        self.srv = slowftp.SlowFtp(tree=tree, slow={"/slow": HOLD}, mlsd_fails={"/odd"},
+                                   silent=self.silent).start()
+        self.addCleanup(self.srv.stop)
+        self.t = Tmux()
+        self.addCleanup(self.t.kill)
+        self.timer = None
+
+    def start_ferry(self, url=None):
+        self.t.start([FERRY, url or self.srv.url("/")], cwd=self.local, width=120, height=40,
+                     env={"HOME": self.home})
+
+    def key_times(self, what, keys=KEYS):
+        """Times keys; prints and returns the times in ms."""
+        if self.timer is None:
+            self.timer = tuitest.KeyTimer(self.t)
+            self.addCleanup(self.timer.close)
+        times = self.timer.sample(keys, limit_ms=LIMIT_MS)
+        sys.stderr.write("key latency %s: %s\n" % (what, tuitest.describe_ms(times)))
+        return times
+
+    def assertFast(self, times, what):
+        self.assertTrue(len(times) == len(KEYS) and max(times) < LIMIT_MS,
+                        "keys %s took up to %.0f ms (limit %d ms; %s); screen:\n%s"
+                        % (what, max(times), LIMIT_MS, tuitest.describe_ms(times),
+                           Tmux.framed(self.t.screen())))
+
+    def assertQuitsAtOnce(self, key):
+        t0 = time.monotonic()
+        self.t.keys(key)
+        status = self.t.wait_exit(5)
+        took = time.monotonic() - t0
+        sys.stderr.write("%s quit ferry in %.0f ms\n" % (key, took * 1000))
+        self.assertEqual(status, 0, "%s should end ferry with status 0" % key)
+        self.assertLess(took, 2.0, "%s took %.1f s to quit" % (key, took))
+
+    def open_remote(self, name):
+        """Filters the remote pane (active at start) by name, which puts the
+        cursor on the first match (directories come first), and opens it."""
+        self.t.keys("/")
+        self.t.type(name)
+        self.t.keys("Enter")
+        self.t.wait_for(r"filter \"%s\"" % re.escape(name), 5, "the filter on %s" % name)
+        self.t.keys("Enter")
+
+
+class SlowListingTest(SlowServerCase):
+
+    def test_keys_answer_while_a_listing_is_held(self):
+        self.start_ferry()
+        self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 10,
+                        "both panes listing their files")
+        # Open /slow: the server holds the listing; the pane says so.
+        self.open_remote("slow")
+        self.t.wait_for(r"remote / .*loading", 5, "the remote pane says it is loading")
+        # Keys in the waiting pane (over its old entries) and in the other one.
+        self.assertFast(self.key_times("in the pane waiting for a held listing"),
+                        "in the waiting pane")
+        self.t.keys("Tab")
+        self.assertFast(self.key_times("in the other pane during a held listing"),
+                        "in the other pane")
+        s = self.t.screen()
+        self.assertRegex(s, r"remote / .*loading", "the listing should still be held")
+        # Esc (in the waiting pane) cancels the listing; browsing goes on.
+        self.t.keys("Tab", "Escape")
+        self.t.wait_for(r"listing cancelled", 5, "Esc cancels the held listing")
+        self.t.wait_gone(r"loading", 5, "the pane no longer waits")
+        self.t.keys("Escape")       # nothing pending now: Esc clears the filter
+        self.t.wait_for(r"filter cleared", 5)
+        self.open_remote("pub")
+        self.t.wait_for(lambda s: "inside.txt" in s and "remote /pub" in s, 10,
+                        "a new listing after the cancelled one")
+        # q quits at once even while a listing is held.
+        self.t.keys("BSpace")
+        self.t.wait_for(REMOTE_MARK, 5)
+        self.open_remote("slow")
+        self.t.wait_for(r"remote / .*loading", 5)
+        self.assertQuitsAtOnce("q")
+
+    def test_a_new_listing_replaces_a_held_one(self):
+        """Opening another folder while a listing is held shows that folder
+        at once; the held listing never comes in over it."""
+        self.start_ferry()
+        self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 10)
+        self.open_remote("slow")
+        self.t.wait_for(r"remote / .*loading", 5)
+        self.t.keys("/")            # the filter "slow" becomes "pub"
+        self.t.keys(*(["BSpace"] * 8))
+        self.t.type("pub")
+        self.t.keys("Enter", "Enter")
+        self.t.wait_for(lambda s: "inside.txt" in s and "remote /pub" in s, 5,
+                        "the folder opened last is shown at once")
+        time.sleep(1.0)
+        s = self.t.screen()
+        self.assertIn("remote /pub", s, "the held listing came in over the newer one")
+        self.assertNotIn("loading", s)
+
+    def test_mlsd_refused_falls_back_to_list(self):
+        self.start_ferry()
+        self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 10)
+        self.open_remote("odd")
+        s = self.t.wait_for(lambda s: s if "listed.txt" in s and "remote /odd" in s else None,
+                            10, "/odd listed although its MLSD is refused")
+        self.assertRegex(s, r"MLSD failed \(451 Listing too large\.\); listed with LIST",
+                         "the status line does not say LIST stood in for MLSD:\n"
+                         + Tmux.framed(s))
+        self.assertIn("MLSD", self.srv.log, "MLSD was not tried first: %s" % self.srv.log)
+
+
+class SilentServerTest(SlowServerCase):
+
+    silent = True
+
+    def test_keys_answer_while_connecting_to_a_silent_server(self):
+        self.start_ferry()
+        self.t.wait_for(lambda s: LOCAL_MARK in s and re.search(r"connecting", s), 10,
+                        "the local pane listed while the connection is being opened")
+        self.t.keys("Tab")
+        self.assertFast(self.key_times("in the local pane while connecting to a silent server"),
+                        "while connecting")
+        self.assertRegex(self.t.screen(), r"connecting", "the connection should still be pending")
+        # Esc cancels the connection being opened.
+        self.t.keys("Escape")
+        self.t.wait_for(r"connecting to 127\.0\.0\.1 cancelled", 5, "Esc cancels the connect")
+        self.assertRegex(self.t.screen().split("\n")[0], r"not connected")
+        self.assertQuitsAtOnce("q")
+
+    def test_ctrl_c_quits_while_connecting(self):
+        self.start_ferry()
+        self.t.wait_for(lambda s: LOCAL_MARK in s and re.search(r"connecting", s), 10)
+        self.assertQuitsAtOnce("C-c")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,338 @@
+"""The transfer queue as people use it: cancelling one transfer, a whole
+folder copy, or everything (after a question); a panel that follows the
+running transfer, can be enlarged and cleared; skipped and renamed copies
+shown as such; counts of running, queued, failed and done in its heading;
+failed transfers retried with one key; a dropped connection retried by
+itself, the download going on from where it stopped (REST) on ferryd,
+vsftpd and pure-ftpd; and status messages that go when they are stale.
+
+Built on test_tui.TuiCase. Slow transfers go through peers.ThrottleProxy,
+which also records the commands ferry sends and can cut every connection
+in the middle of a transfer.
+"""
+
+import os
+import re
+import shutil
+import time
+import unittest
+
+import ftptest
+import peers
+import slowftp
+import tuitest
+from test_tui import TuiCase, LOCAL_MARK, REMOTE_MARK, DOWNLOAD, panes
+from tuitest import Tmux
+
+MANY = 45                       # files in the folder "many"
+MANY_SIZE = 20 * 1024
+
+
+def panel(screen):
+    """The transfer panel's lines: from its heading to the hint line."""
+    lines = screen.split("\n")
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith("Transfers:"):
+            return lines[i:-2]
+    return []
+
+
+def heading(screen):
+    p = panel(screen)
+    return p[0] if p else ""
+
+
+class QueueCase(TuiCase):
+
+    def setUp(self):
+        super().setUp()
+        for i in range(MANY):
+            self.server.write("many/m%02d.bin" % i, ftptest.random_bytes(MANY_SIZE, seed=100 + i))
+
+    def through_proxy(self, rate):
+        self.proxy = peers.ThrottleProxy(self.server.host, self.server.port, rate=rate)
+        self.addCleanup(self.proxy.close)
+        self.start_ferry(url=self.proxy.url("/"))
+
+    def many_done(self):
+        d = self.lpath("many")
+        return len(os.listdir(d)) if os.path.isdir(d) else 0
+
+
+class PanelTest(QueueCase):
+
+    def test_panel_follows_counts_enlarges_and_clears(self):
+        self.through_proxy(400 << 10)
+        self.select("remote", "many")
+        self.t.keys("F5")
+        self.clear_filter()
+        running = re.compile(r"running\s+<- \[.*(m\d\d\.bin)")
+        seen = set()
+        deadline = time.monotonic() + 60
+        heads = set()
+        # Every look at the panel while files are copied shows the running one.
+        while time.monotonic() < deadline:
+            s = self.t.screen()
+            if self.many_done() >= MANY and "running" not in heading(s).replace(
+                    "0 running", ""):
+                break
+            h = heading(s)
+            if not h:
+                time.sleep(0.1)
+                continue        # nothing queued yet
+            m = re.search(r"Transfers: (\d+) running, (\d+) queued, (\d+) failed, (\d+) done", h)
+            self.assertIsNotNone(m, "the panel heading has no counts:\n" + Tmux.framed(s))
+            if int(m.group(1)) == 1 and int(m.group(2)) > 0:
+                heads.add(h)
+                rows = "\n".join(panel(s)[1:])
+                r = running.search(rows)
+                self.assertIsNotNone(r, "the running transfer is not shown in the panel:\n"
+                                     + Tmux.framed(s))
+                seen.add(r.group(1))
+            time.sleep(0.1)
+        self.wait_disk(lambda: self.many_done() >= MANY, 30, "the folder was not copied")
+        # Sampled every 0.1 s: many of them, up to the last ones (past the
+        # point where finished transfers start being pruned from the list).
+        self.assertTrue(len(seen) >= 10 and max(seen) >= "m%02d.bin" % (MANY - 8),
+                        "the panel showed the running file only for %s" % sorted(seen))
+        self.assertTrue(any(int(re.search(r"(\d+) done", h).group(1)) > 0 for h in heads),
+                        "no heading counted done transfers while others were queued")
+        s = self.t.wait_for(r"Transfers: 0 running, 0 queued, 0 failed, %d done" % (MANY + 1),
+                            10, "the heading counts every transfer done")
+        # t enlarges the panel: more transfers shown, and back.
+        small = len(panel(self.t.screen())) - 1
+        self.t.keys("t")
+        s = self.t.wait_for(lambda s: len(panel(s)) - 1 > small + 5, 5, "t enlarges the panel")
+        self.t.keys("t")
+        self.t.wait_for(lambda s: len(panel(s)) - 1 == small, 5, "t shrinks it again")
+        # c clears the finished transfers: the panel goes.
+        self.t.keys("c")
+        self.t.wait_for(lambda s: not panel(s), 5, "c clears the finished transfers")
+
+
+class SkipRenameTest(QueueCase):
+
+    def test_skipped_and_renamed_copies_are_shown_so(self):
+        ftptest.write_file(self.lpath("download-me.bin"), b"older local copy\n")
+        self.start_ferry()
+        self.select("remote", "download-me.bin")
+        self.t.keys("F5")
+        self.t.wait_for(self.prompt_line("overwrite"), 5)
+        self.t.keys("s")
+        self.t.wait_for(r"skipped\s+<- .*download-me\.bin", 5, "a skipped copy shows as skipped")
+        self.t.keys("F5")
+        self.t.wait_for(self.prompt_line("overwrite"), 5)
+        self.t.keys("n")
+        self.t.wait_for(self.prompt_line("copy under the name"), 5)
+        self.t.keys("C-u")
+        self.t.type("renamed-copy.bin")
+        self.t.keys("Enter")
+        self.wait_file(self.lpath("renamed-copy.bin"), DOWNLOAD)
+        self.t.wait_for(r"done\s+<- .*renamed-copy\.bin", 5,
+                        "a renamed copy shows under its new name")
+        self.assertEqual(ftptest.read_file(self.lpath("download-me.bin")), b"older local copy\n")
+
+    def test_skipped_file_of_a_folder_copy(self):
+        ftptest.write_file(self.lpath("rdir", "rdir-inner.txt"), b"older local\n")
+        self.start_ferry()
+        self.select("remote", "rdir")
+        self.t.keys("F5")
+        self.t.wait_for(self.prompt_line("overwrite"), 10)
+        self.t.keys("s")
+        self.t.wait_for(r"skipped\s+<- .*rdir-inner\.txt", 5,
+                        "a skipped file of a folder copy shows as skipped")
+
+
+class CancelTest(QueueCase):
+
+    def test_cancel_folder_then_everything(self):
+        self.through_proxy(100 << 10)
+        self.select("remote", "many")
+        self.t.keys("F5")
+        self.clear_filter()
+        self.select("remote", "download-me.bin")
+        self.t.keys("F5")
+        self.clear_filter()
+        self.t.wait_for(r"running\s+<- \[.*m\d\d\.bin", 10, "a file of the folder runs")
+        # X: the whole folder copy goes, the other download stays.
+        self.t.keys("X")
+        self.t.wait_for(r"cancelled the copy of /many", 5, "X names the folder copy cancelled")
+        self.wait_file(self.lpath("download-me.bin"), DOWNLOAD, timeout=30)
+        time.sleep(0.5)
+        self.assertLess(self.many_done(), MANY, "X did not stop the folder copy")
+        self.t.wait_for(r"Transfers: 0 running, 0 queued", 10)
+        self.assertNotRegex("\n".join(panel(self.t.screen())), r"queued\s",
+                            "files of the folder still queued")
+        partial = [n for n in os.listdir(self.lpath("many")) if n.startswith(".")]
+        self.assertEqual(partial, [], "a cancelled download left a temporary file")
+        # Ctrl-X asks; n keeps the queue, y cancels everything.
+        self.t.keys("c")
+        shutil.rmtree(self.lpath("many"))
+        self.select("remote", "many")
+        self.t.keys("F5")
+        self.clear_filter()
+        self.t.wait_for(r"running\s+<-", 10)
+        self.t.keys("C-x")
+        self.t.wait_for(self.prompt_line("cancel all", "unfinished"), 5, "Ctrl-X asks first")
+        self.t.keys("n")
+        self.t.wait_for(r"nothing cancelled", 5)
+        self.t.wait_for(r"running\s+<-", 5, "n keeps the transfers going")
+        self.t.keys("C-x")
+        self.t.wait_for(self.prompt_line("cancel all"), 5)
+        self.t.keys("y")
+        self.t.wait_for(r"Transfers: 0 running, 0 queued", 10, "y cancels everything")
+
+
+class RetryTest(QueueCase):
+
+    def test_failed_transfer_is_retried_with_r(self):
+        path = self.server.path("download-me.bin")
+        os.chmod(path, 0)
+        self.start_ferry()
+        self.select("remote", "download-me.bin")
+        self.t.keys("F5")
+        self.t.wait_for(r"failed\s+<- .*download-me\.bin", 10, "the transfer fails")
+        self.t.wait_for(r"Transfers: 0 running, 0 queued, 1 failed", 5)
+        os.chmod(path, 0o644)
+        self.t.keys("r")
+        self.wait_file(self.lpath("download-me.bin"), DOWNLOAD)
+        self.t.wait_for(r"Transfers: 0 running, 0 queued, 0 failed, 1 done", 10)
+
+
+class ResumeAfterDrop:
+    """A download whose connections are cut in the middle is tried again by
+    itself and goes on from where it stopped (REST), against self.kind."""
+
+    kind = None
+    BIG = 3 << 20
+
+    def test_dropped_download_resumes(self):
+        data = ftptest.random_bytes(self.BIG, seed=7)
+        if self.kind == "ferryd":
+            self.server.write("resume-me.bin", data)
+            host, port, url_path, user, pw = (self.server.host, self.server.port, "/", None,
+                                              None)
+            where = self.server.path("resume-me.bin")
+        else:
+            peer = peers.start_peer(self.kind)
+            self.addCleanup(peer.cleanup)
+            peer.write("pub/resume-me.bin", data)
+            peer.write("pub/" + REMOTE_MARK, b"remote\n")
+            host, port, url_path, user, pw = (peers.HOST, peer.port, "/pub/", peer.user,
+                                              peer.password)
+        proxy = peers.ThrottleProxy(host, port, rate=1 << 20)
+        self.addCleanup(proxy.close)
+        self.start_ferry(url=proxy.url(url_path, user, pw))
+        self.select("remote", "resume-me.bin")
+        self.t.keys("F5")
+        self.wait_disk(lambda: proxy.data_bytes > self.BIG // 4, 20, "the download did not start")
+        proxy.cut()
+        self.t.wait_for(r"trying again in \d+ s \(1 of 5\)", 10,
+                        "the panel says the transfer will be tried again")
+        self.wait_file(self.lpath("resume-me.bin"), data, timeout=60)
+        rest = [int(c.split()[1]) for c in proxy.commands
+                if c.upper().startswith("REST ") and c.split()[1].isdigit()]
+        self.assertTrue(rest and max(rest) > 0, "no REST with an offset after the drop: %s"
+                        % [c for c in proxy.commands if not c.startswith("PASS")])
+        self.assertEqual(sum(1 for c in proxy.commands if c.upper().startswith("RETR ")), 2,
+                         "the download was not asked for exactly twice")
+        self.t.wait_for(r"done\s+<- .*resume-me\.bin", 10)
+        leftovers = [n for n in os.listdir(self.local) if n.startswith(".resume-me")]
+        self.assertEqual(leftovers, [], "a temporary file was left behind")
+
+
+class FerrydResumeTest(ResumeAfterDrop, QueueCase):
+    kind = "ferryd"
+
+
+class VsftpdResumeTest(ResumeAfterDrop, QueueCase):
+    kind = "vsftpd"
+
+
+class PureFtpdResumeTest(ResumeAfterDrop, QueueCase):
+    kind = "pure-ftpd"
+
+
+class UploadAfterDrop:
+    """An upload whose connections are cut in the middle is tried again by
+    itself and ends whole on the server: from what the server kept (SIZE,
+    REST, STOR) where it keeps a broken upload (vsftpd), from the start
+    where it throws it away (ferryd writes to a temporary file)."""
+
+    kind = None
+    expect_rest = False
+    BIG = 3 << 20
+
+    def test_dropped_upload_is_tried_again(self):
+        data = ftptest.random_bytes(self.BIG, seed=8)
+        ftptest.write_file(self.lpath("up-again.bin"), data)
+        if self.kind == "ferryd":
+            host, port, url_path, user, pw = (self.server.host, self.server.port, "/", None,
+                                              None)
+            where = self.server.path("up-again.bin")
+        else:
+            peer = peers.start_peer(self.kind)
+            self.addCleanup(peer.cleanup)
+            peer.write("pub/" + REMOTE_MARK, b"remote\n")
+            host, port, url_path, user, pw = (peers.HOST, peer.port, "/pub/", peer.user,
+                                              peer.password)
+            where = peer.path("pub", "up-again.bin")
+        proxy = peers.ThrottleProxy(host, port, rate=1 << 20)
+        self.addCleanup(proxy.close)
+        self.start_ferry(url=proxy.url(url_path, user, pw))
+        self.select("local", "up-again.bin")
+        self.t.keys("F5")
+        self.wait_disk(lambda: proxy.data_bytes > self.BIG // 4, 20, "the upload did not start")
+        proxy.cut()
+        self.t.wait_for(r"trying again in \d+ s \(1 of 5\)", 10,
+                        "the panel says the transfer will be tried again")
+        self.wait_file(where, data, timeout=60)
+        stors = [c for c in proxy.commands if c.upper().startswith("STOR ")]
+        rest = [int(c.split()[1]) for c in proxy.commands
+                if c.upper().startswith("REST ") and c.split()[1].isdigit()]
+        self.assertEqual(len(stors), 2, "the upload was not sent exactly twice: %s" % stors)
+        if self.expect_rest:
+            self.assertTrue(rest and max(rest) > 0, "no REST after the drop: %s" % rest)
+        self.t.wait_for(r"done\s+-> .*up-again\.bin", 10)
+
+
+class FerrydUploadTest(UploadAfterDrop, QueueCase):
+    kind = "ferryd"
+
+
+class VsftpdUploadTest(UploadAfterDrop, QueueCase):
+    kind = "vsftpd"
+    expect_rest = True
+
+
+class StatusTest(QueueCase):
+
+    def test_queued_message_goes_when_the_queue_is_done(self):
+        self.start_ferry()
+        self.select("local", LOCAL_MARK)
+        self.t.keys("F5")
+        self.wait_file(self.server.path(LOCAL_MARK), b"local\n")
+        self.t.wait_for(lambda s: not re.search(r"transfer\(s\) queued", s.split("\n")[-2]), 5,
+                        "the status line still says transfers are queued")
+
+    def test_connection_error_goes_when_it_works_again(self):
+        srv = slowftp.SlowFtp(tree={REMOTE_MARK: b"r", "a.txt": b"a"}).start()
+        port = srv.port
+        self.start_ferry(url=srv.url("/"))
+        self.focus("remote")
+        srv.stop()
+        self.t.keys("C-r")
+        self.t.wait_for(lambda s: re.search(r"(?i)connect|lost|refused", s.split("\n")[-2]), 10,
+                        "reloading without the server reports the connection")
+        srv2 = slowftp.SlowFtp(tree={REMOTE_MARK: b"r", "back.txt": b"b"})
+        srv2.start(port=port)
+        self.addCleanup(srv2.stop)
+        self.t.keys("C-r")
+        self.t.wait_for("back.txt", 10, "the reload works once the server is back")
+        s = self.t.screen()
+        self.assertNotRegex(s.split("\n")[-2], r"(?i)connect|lost|refused",
+                            "the stale connection error stayed:\n" + Tmux.framed(s))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
