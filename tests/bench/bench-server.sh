@@ -601,7 +601,6 @@ secs_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.4f", b - a
 xfer_limit=$((big_mib / 8 + 120))     # generous: 8 MiB/s at least
 # Transfers of one small-file run that took this long count as a stall.
 stall_secs=0.5
-declare -A STALLS   # STALLS[row,server] = stalled transfers, all runs
 
 run_retr() {
     local s=$1 t0 got
@@ -637,11 +636,11 @@ run_stor() {
 }
 
 # Counts the transfers of a curl run (its -w lines: seconds ...) that
-# stalled, into STALLS[row,server].
+# stalled, adding to $work/$s/stalls.$row (runs are subshells).
 count_stalls() {
-    local row=$1 s=$2 out=$3 n
+    local row=$1 s=$2 out=$3 f=$work/$2/stalls.$1 n
     n=$(awk -v lim="$stall_secs" '$1 >= lim { n++ } END { print n + 0 }' <<< "$out")
-    STALLS[$row,$s]=$(( ${STALLS[$row,$s]:-0} + n ))
+    echo $(( $(cat "$f" 2>/dev/null || echo 0) + n )) > "$f"
 }
 
 run_small() {
@@ -942,7 +941,7 @@ for s in "${servers[@]}"; do
 done
 for row in small curlput; do
     line="- curl transfers that took ${stall_secs} s or more ($row row, all runs):"
-    for s in "${servers[@]}"; do line="$line $s ${STALLS[$row,$s]:-0};"; done
+    for s in "${servers[@]}"; do line="$line $s $(cat "$work/$s/stalls.$row" 2>/dev/null || echo 0);"; done
     echo "${line%;}"
 done
 if [ "$ramp_ms" = 0 ]; then
