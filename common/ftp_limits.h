@@ -50,6 +50,7 @@ enum ftp_reply_code {
 	FTP_FILE_UNAVAILABLE = 550,
 	FTP_EXCEEDED_STORAGE = 552,
 	FTP_BAD_FILENAME = 553,
+	FTP_BAD_REST = 554,
 };
 
 #endif

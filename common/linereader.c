@@ -66,6 +66,11 @@ bool lr_pending(const struct linereader *lr)
 	return lr->raw_start < lr->raw_end;
 }
 
+bool lr_partial(const struct linereader *lr)
+{
+	return !lr->line_ready && (lr->line_len > 0 || lr->overlong || lr->iac_state != IAC_NONE);
+}
+
 /* Adds one data byte to the current line, noting when it passes the limit. */
 static void lr_put(struct linereader *lr, unsigned char c)
 {

@@ -43,5 +43,7 @@ size_t lr_feed(struct linereader *lr, const void *data, size_t n);
 enum lr_status lr_next(struct linereader *lr, const char **line, size_t *len);
 /* True if unscanned bytes remain in the buffer. */
 bool lr_pending(const struct linereader *lr);
+/* True if part of a line has been scanned but its end has not arrived. */
+bool lr_partial(const struct linereader *lr);
 
 #endif

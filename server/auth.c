@@ -34,6 +34,7 @@ bool auth_login(const struct ferryd_config *cfg, const char *user, const char *p
 		res->home = "";
 		res->writable = cfg->anonymous == ANON_RW || cfg->anonymous == ANON_UPLOAD;
 		res->anonymous = true;
+		res->max_rate = cfg->max_rate;
 		return true;
 	}
 	/* Unknown users still pay for one hash, so timing does not tell. */
@@ -49,6 +50,7 @@ bool auth_login(const struct ferryd_config *cfg, const char *user, const char *p
 	res->home = e->home;
 	res->writable = e->writable;
 	res->anonymous = false;
+	res->max_rate = e->max_rate >= 0 ? e->max_rate : cfg->max_rate;
 	return true;
 }
 

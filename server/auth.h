@@ -14,6 +14,7 @@ struct auth_result {
 	const char *home;  /* home as configured ("" = server root); owned by cfg */
 	bool writable;     /* may change files */
 	bool anonymous;    /* an anonymous login */
+	long long max_rate;/* transfer limit in bytes/s (0 = none) */
 };
 
 /* True if user is one of the anonymous login names. */

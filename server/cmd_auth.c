@@ -72,6 +72,9 @@ void cmd_pass(struct session *s, const char *arg)
 		report_send(REPORT_LOGIN_OK, NULL, 0);
 		s->anonymous = res.anonymous;
 		s->writable = res.writable;
+		s->max_rate = res.max_rate;
+		if (s->writable)
+			vfs_clean_temps(s->root_fd, s->cfg->idle_timeout);
 		log_msg(LOG_INFO, "login: peer=%s user=%s%s", s->peer_str, who,
 			res.writable ? "" : " (read-only)");
 		session_reply(s, FTP_LOGGED_IN, "Login successful.");

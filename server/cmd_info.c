@@ -161,9 +161,19 @@ void cmd_stru(struct session *s, const char *arg)
 	one_letter(s, arg, 'F', "RP", "Structure");
 }
 
+/* ALLO <bytes> [R <record size>] (RFC 959): the size of the next upload.
+ * ferryd needs no space reserved, but the size tells a finished upload
+ * from one cut short (see transfer.c). */
 void cmd_allo(struct session *s, const char *arg)
 {
-	session_reply(s, FTP_NOT_IMPLEMENTED_SUPERFLUOUS, "ALLO not needed.");
+	long long v;
+	const char *end;
+	if (!session_parse_count(arg, &end, &v) || (*end != '\0' && *end != ' ')) {
+		session_reply(s, FTP_BAD_ARGUMENTS, "Syntax: ALLO <bytes> [R <record size>]");
+		return;
+	}
+	s->allo = (off_t)v;
+	session_reply(s, FTP_OK, "ALLO %lld bytes noted for the next upload.", v);
 }
 
 /* Stats a regular file for SIZE/MDTM; sends 550 and returns false otherwise. */

@@ -18,10 +18,8 @@
 static void send_listing(struct session *s, enum listing_kind kind, const char *arg,
 			 const char *verb)
 {
-	if (!dataconn_prepared(s)) {
-		session_reply(s, FTP_CANT_OPEN_DATA, "Use PASV, EPSV, PORT or EPRT first.");
+	if (!dataconn_require(s))
 		return;
-	}
 	struct sbuf out;
 	char what[FTP_PATH_MAX + 1];
 	sbuf_init(&out, FTP_LISTING_MAX);
@@ -31,21 +29,19 @@ static void send_listing(struct session *s, enum listing_kind kind, const char *
 		return;
 	}
 	session_reply(s, FTP_FILE_STATUS_OK, "Here comes the directory listing.");
+	xfer_begin(s, verb, what, (off_t)out.len);
 	int data = dataconn_open(s);
 	if (data >= 0) {
-		s->xfer.running = true;
-		s->xfer.verb = verb;
-		s->xfer.path = what;
-		s->xfer.done = 0;
-		s->xfer.total = (off_t)out.len;
-		long long start = sysio_now_ms();
 		enum xfer_result r = xfer_send_buf(s, data, out.data ? out.data : "", out.len);
 		close(data);
-		s->xfer.running = false;
-		if (r == XFER_OK)
+		if (r == XFER_OK) {
+			xfer_end(s);
 			session_reply(s, FTP_TRANSFER_OK, "Directory send OK.");
-		else
-			xfer_finish(s, r, 0, verb, what, s->xfer.done, start);
+		} else {
+			xfer_finish(s, r, 0, s->xfer.done, NULL);
+		}
+	} else {
+		xfer_end(s);
 	}
 	sbuf_free(&out);
 }
@@ -77,16 +73,19 @@ void cmd_mlst(struct session *s, const char *arg)
 	}
 	char perm[16];
 	listing_perm(s, &st, perm);
-	struct sbuf line;
-	sbuf_init(&line, FTP_PATH_MAX + 512);
-	if (!listfmt_mlsx(&line, s->mlst_facts, path, &st, NULL, perm)) {
-		session_reply(s, FTP_BAD_FILENAME, "Path too long.");
-		sbuf_free(&line);
-		return;
+	/* RFC 3659 7.2: the entry line starts with one space. The reply is
+	 * built whole, so even the longest path keeps its End line. */
+	struct sbuf text;
+	sbuf_init(&text, 3 * FTP_PATH_MAX + 512);
+	bool ok = sbuf_printf(&text, "Listing %s\n ", path) &&
+		  listfmt_mlsx(&text, s->mlst_facts, path, &st, NULL, perm);
+	if (ok) {
+		text.len -= 2;     /* the entry's CRLF: the reply adds its own */
+		ok = sbuf_puts(&text, "\nEnd");
 	}
-	line.len -= 2;     /* drop the CRLF: the reply adds its own */
-	line.data[line.len] = '\0';
-	/* RFC 3659 7.2: the entry line starts with one space. */
-	session_reply(s, FTP_FILE_ACTION_OK, "Listing %s\n %s\nEnd", path, sbuf_str(&line));
-	sbuf_free(&line);
+	if (ok)
+		session_reply_text(s, FTP_FILE_ACTION_OK, sbuf_str(&text));
+	else
+		session_reply(s, FTP_BAD_FILENAME, "Path too long.");
+	sbuf_free(&text);
 }

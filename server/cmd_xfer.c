@@ -90,13 +90,11 @@ void cmd_eprt(struct session *s, const char *arg)
 
 void cmd_rest(struct session *s, const char *arg)
 {
-	long long v = 0;
-	for (const char *p = arg; *p; p++) {
-		if (!isdigit((unsigned char)*p) || v > (0x7fffffffffffffffLL - 9) / 10) {
-			session_reply(s, FTP_BAD_ARGUMENTS, "REST takes a byte offset (0 or more).");
-			return;
-		}
-		v = v * 10 + (*p - '0');
+	long long v;
+	const char *end;
+	if (!session_parse_count(arg, &end, &v) || *end != '\0') {
+		session_reply(s, FTP_BAD_ARGUMENTS, "REST takes a byte offset (0 or more).");
+		return;
 	}
 	s->rest = (off_t)v;
 	session_reply(s, FTP_PENDING_MORE_INFO, "Restarting at %lld. Send RETR or STOR next.", v);
@@ -106,17 +104,6 @@ void cmd_abor(struct session *s, const char *arg)
 {
 	dataconn_reset(s);
 	session_reply(s, FTP_ABOR_NO_TRANSFER, "No transfer to abort.");
-}
-
-/* Marks a transfer as running (for STAT) and returns its start time. */
-static long long xfer_start(struct session *s, const char *verb, const char *path, off_t total)
-{
-	s->xfer.running = true;
-	s->xfer.verb = verb;
-	s->xfer.path = path;
-	s->xfer.done = 0;
-	s->xfer.total = total;
-	return sysio_now_ms();
 }
 
 /* Opens a regular file for RETR or for writing in place; O_NONBLOCK keeps
@@ -142,30 +129,26 @@ void cmd_retr(struct session *s, const char *arg)
 	off_t rest = s->rest;
 	s->rest = 0;
 	char path[FTP_PATH_MAX + 1];
-	if (!session_path(s, arg, path))
+	if (!session_path(s, arg, path) || !dataconn_require(s))
 		return;
-	if (!dataconn_prepared(s)) {
-		session_reply(s, FTP_CANT_OPEN_DATA, "Use PASV, EPSV, PORT or EPRT first.");
-		return;
-	}
 	struct stat st;
 	int fd = open_regular(s, path, O_RDONLY, &st);
 	if (fd < 0)
 		return;
 	session_reply(s, FTP_FILE_STATUS_OK, "Opening %s mode data connection for %s (%lld bytes).",
 		      s->ascii ? "ASCII" : "BINARY", path, (long long)st.st_size);
+	xfer_begin(s, "RETR", path, rest < st.st_size ? st.st_size - rest : 0);
 	int data = dataconn_open(s);
 	if (data < 0) {
+		xfer_end(s);
 		close(fd);
 		return;
 	}
-	long long start = xfer_start(s, "RETR", path, st.st_size - rest);
 	int err = 0;
 	enum xfer_result r = xfer_send_file(s, data, fd, rest, st.st_size, &err);
 	close(data);
 	close(fd);
-	s->xfer.running = false;
-	xfer_finish(s, r, err, "RETR", path, s->xfer.done, start);
+	xfer_finish(s, r, err, s->xfer.done, NULL);
 }
 
 /* How an upload treats an existing file. */
@@ -211,26 +194,71 @@ static int create_unique(struct session *s, const char *want, char *path)
 	return fd;
 }
 
+/* Opens the file an in-place upload writes to: REST n + STOR writes from
+ * n (which must not lie beyond the end: no holes of any size), APPE at
+ * the end whatever else appends meanwhile; an account that may not
+ * overwrite appends only to a file it creates. Replies and returns -1 on
+ * failure. */
+static int open_in_place(struct session *s, const char *path, enum store_mode mode, off_t rest)
+{
+	struct stat st;
+	int flags = O_WRONLY;
+	if (mode == STORE_APPEND)
+		flags |= O_CREAT | O_APPEND | ((commands_denied(s) & DENY_OVERWRITE) ? O_EXCL : 0);
+	int fd = open_regular(s, path, flags, &st);
+	if (fd < 0)
+		return -1;
+	if (mode == STORE_RESUME && rest > st.st_size) {
+		session_reply(s, FTP_BAD_REST, "REST %lld is beyond the end of %s (%lld bytes).",
+			      (long long)rest, path, (long long)st.st_size);
+		close(fd);
+		return -1;
+	}
+	if (mode == STORE_RESUME && lseek(fd, rest, SEEK_SET) < 0) {
+		session_reply_errno(s, 0, path, errno);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* What became of the file after a failed upload, for the reply. */
+static const char *failed_outcome(enum store_mode mode, const struct vfs_upload *up,
+				  off_t received, off_t rest, char *buf, size_t bufsz)
+{
+	switch (mode) {
+	case STORE_REPLACE:
+		return up->replaces ? "the old file is unchanged" : "nothing was stored";
+	case STORE_UNIQUE:
+		return "nothing was stored";
+	case STORE_RESUME:
+		snprintf(buf, bufsz, "%lld bytes were written from offset %lld", (long long)received,
+			 (long long)rest);
+		return buf;
+	case STORE_APPEND:
+		snprintf(buf, bufsz, "%lld bytes were appended", (long long)received);
+		return buf;
+	}
+	return NULL;
+}
+
 /* Receives one upload in the given mode. */
 static void store(struct session *s, const char *arg, enum store_mode mode, const char *verb)
 {
 	off_t rest = s->rest;
+	off_t allo = s->allo;
 	s->rest = 0;
+	s->allo = -1;
 	if (mode == STORE_REPLACE && rest > 0)
 		mode = STORE_RESUME;
 	char path[FTP_PATH_MAX + 1];
-	if (!session_path(s, *arg ? arg : "ftp.upload", path))
+	if (!session_path(s, *arg ? arg : "ftp.upload", path) || !dataconn_require(s))
 		return;
-	if (!dataconn_prepared(s)) {
-		session_reply(s, FTP_CANT_OPEN_DATA, "Use PASV, EPSV, PORT or EPRT first.");
-		return;
-	}
 	struct vfs_upload up = { .fd = -1, .dir_fd = -1 };
-	struct stat st;
 	int fd = -1;
 	switch (mode) {
 	case STORE_REPLACE:
-		if (vfs_upload_begin(s->root_fd, path, &up) < 0) {
+		if (vfs_upload_begin(s->root_fd, path, &up, s->cfg->idle_timeout) < 0) {
 			session_reply_errno(s, 0, path, errno);
 			return;
 		}
@@ -239,21 +267,13 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 		break;
 	case STORE_RESUME:
 	case STORE_APPEND:
-		/* An account that may not overwrite appends only to a file it creates. */
-		fd = open_regular(s, path, O_WRONLY | (mode == STORE_RESUME ? 0 :
-			(commands_denied(s) & DENY_OVERWRITE) ? O_CREAT | O_EXCL : O_CREAT), &st);
+		fd = open_in_place(s, path, mode, rest);
 		if (fd < 0)
 			return;
-		/* Seek rather than O_APPEND: splice(2) refuses append-mode files. */
-		if (lseek(fd, mode == STORE_APPEND ? 0 : rest, mode == STORE_APPEND ? SEEK_END : SEEK_SET) < 0) {
-			session_reply_errno(s, 0, path, errno);
-			close(fd);
-			return;
-		}
 		break;
 	case STORE_UNIQUE: {
 		char want[FTP_PATH_MAX + 1];
-		strcpy(want, path);
+		memcpy(want, path, sizeof want);
 		fd = create_unique(s, want, path);
 		if (fd < 0) {
 			session_reply_errno(s, 0, want, errno);
@@ -267,16 +287,15 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 	else
 		session_reply(s, FTP_FILE_STATUS_OK, "Ok to send data.");
 
+	xfer_begin(s, verb, path, allo);
 	int data = dataconn_open(s);
 	enum xfer_result r = XFER_NET_ERROR;
 	off_t received = 0;
 	int err = 0;
-	long long start = xfer_start(s, verb, path, -1);
 	if (data >= 0) {
 		r = xfer_recv_file(s, data, fd, &received, &err);
 		close(data);
 	}
-	s->xfer.running = false;
 	/* Put the result in place, or leave the old file as it was. */
 	if (r == XFER_OK) {
 		if (mode == STORE_REPLACE && vfs_upload_commit(&up) < 0) {
@@ -293,8 +312,13 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 	}
 	if (mode != STORE_REPLACE)
 		close(fd);
+	char buf[128];
+	const char *outcome = r == XFER_OK ? NULL :
+			      failed_outcome(mode, &up, received, rest, buf, sizeof buf);
 	if (data >= 0)
-		xfer_finish(s, r, err, verb, path, received, start);
+		xfer_finish(s, r, err, received, outcome);
+	else
+		xfer_end(s);
 }
 
 void cmd_stor(struct session *s, const char *arg)

@@ -72,6 +72,17 @@ const struct command *commands_find(const char *verb)
 	return NULL;
 }
 
+/* True if the line's first word is PASS, however it is spaced or cased
+ * ("PASS\tx", " pass x"): such a line is never logged as sent. */
+static bool names_password(const char *line, size_t len)
+{
+	size_t i = 0;
+	while (i < len && !isalpha((unsigned char)line[i]))
+		i++;
+	return len - i >= 4 && strncasecmp(line + i, "PASS", 4) == 0 &&
+	       (len - i == 4 || !isalpha((unsigned char)line[i + 4]));
+}
+
 unsigned commands_denied(const struct session *s)
 {
 	const struct ferryd_config *cfg = s->cfg;
@@ -138,7 +149,7 @@ static void trace_command(struct session *s, const char *verb, const char *line,
 	if (!log_verbose())
 		return;
 	char clean[512];
-	if (strcasecmp(verb, "PASS") == 0)
+	if (strcasecmp(verb, "PASS") == 0 || names_password(line, len))
 		snprintf(clean, sizeof clean, "PASS <hidden>");
 	else
 		sanitize_text(line, len, clean, sizeof clean);
@@ -177,6 +188,10 @@ void commands_dispatch(struct session *s, const char *line, size_t len)
 	if (!(cmd->flags & CMD_KEEPS_REST) && cmd->handler != cmd_retr &&
 	    cmd->handler != cmd_stor && cmd->handler != cmd_appe)
 		s->rest = 0;
+	/* ALLO announces the size of the upload that follows it. */
+	if (!(cmd->flags & CMD_KEEPS_REST) && cmd->handler != cmd_stor &&
+	    cmd->handler != cmd_appe && cmd->handler != cmd_stou)
+		s->allo = -1;
 	if (cmd->handler != cmd_rnto) {
 		free(s->rnfr);
 		s->rnfr = NULL;

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -12,11 +14,16 @@
 #include "dataconn.h"
 #include "log.h"
 #include "sysio.h"
+#include "transfer.h"
 
 /* Most ports tried when picking a passive port in the range. */
 #define PASV_TRIES 256
 /* Seconds to wait for an active-mode connect. */
 #define ACTIVE_CONNECT_TIMEOUT 10
+/* A passive connection this many ms after the reply marks a client that
+ * stalled; its session's later replies wait PASV_PAUSE_US microseconds. */
+#define PASV_STALL_MS 500
+#define PASV_PAUSE_US 200
 
 void dataconn_reset(struct session *s)
 {
@@ -27,6 +34,37 @@ void dataconn_reset(struct session *s)
 bool dataconn_prepared(const struct session *s)
 {
 	return s->dc.listen_fd >= 0 || s->dc.active;
+}
+
+bool dataconn_require(struct session *s)
+{
+	if (dataconn_prepared(s))
+		return true;
+	session_reply(s, FTP_CANT_OPEN_DATA, "Use PASV, EPSV, PORT or EPRT first.");
+	return false;
+}
+
+/* Sends the 227 or 229 reply, not before the client can wait for it.
+ *
+ * curl (7.88) stalls when the reply is already there the moment it first
+ * looks after sending PASV/EPSV: it then connects to the data port only
+ * after its next one-second poll time-out, a second lost per file in a
+ * many-file session. That happens when ferryd answers on the CPU curl
+ * just gave up: a woken server often runs before the client gets to its
+ * read. So the server first yields the CPU, which lets a client of the
+ * same priority on the same CPU reach its wait; and once a client has
+ * been seen to stall (it connected PASV_STALL_MS or more after the
+ * reply), every later reply of the session waits PASV_PAUSE_US first,
+ * which also covers a server running at a higher priority. A client that
+ * never stalls pays nothing but the yield. */
+static void passive_reply(struct session *s, int code, const char *text)
+{
+	if (s->dc.pause_replies)
+		usleep(PASV_PAUSE_US);
+	else
+		sched_yield();
+	session_reply_text(s, code, text);
+	s->dc.replied_ms = sysio_now_ms();
 }
 
 /* Opens a listening socket on the control connection's local address,
@@ -74,8 +112,10 @@ void dataconn_passive(struct session *s, bool extended)
 	sysio_sockname(fd, &bound);
 	s->dc.listen_fd = fd;
 	int port = netaddr_port(&bound);
+	char text[128];
 	if (extended) {
-		session_reply(s, FTP_EPSV, "Entering Extended Passive Mode (|||%d|).", port);
+		snprintf(text, sizeof text, "Entering Extended Passive Mode (|||%d|).", port);
+		passive_reply(s, FTP_EPSV, text);
 		return;
 	}
 	struct netaddr shown = s->cfg->have_pasv_address ? s->cfg->pasv_address : bound;
@@ -83,8 +123,9 @@ void dataconn_passive(struct session *s, bool extended)
 	struct sbuf six;
 	sbuf_init(&six, 64);
 	netaddr_encode_port(&shown, &six);
-	session_reply(s, FTP_PASV, "Entering Passive Mode (%s).", sbuf_str(&six));
+	snprintf(text, sizeof text, "Entering Passive Mode (%s).", sbuf_str(&six));
 	sbuf_free(&six);
+	passive_reply(s, FTP_PASV, text);
 }
 
 void dataconn_active(struct session *s, const struct netaddr *a)
@@ -121,7 +162,7 @@ static int passive_accept(struct session *s)
 	for (;;) {
 		struct pollfd p[2] = {
 			{ .fd = lfd, .events = POLLIN },
-			{ .fd = s->deferred ? -1 : s->ctl_in, .events = POLLIN },
+			{ .fd = session_control_fd(s), .events = POLLIN },
 		};
 		long long left = deadline - sysio_now_ms();
 		int r = poll(p, 2, left > 0 ? (int)left : 0);
@@ -159,6 +200,8 @@ static int passive_accept(struct session *s)
 			return -1;
 		}
 		close(lfd);
+		if (sysio_now_ms() - s->dc.replied_ms >= PASV_STALL_MS)
+			s->dc.pause_replies = true;
 		if (!netaddr_same_host(&from, &s->peer)) {
 			char who[NETADDR_STRLEN];
 			netaddr_ntop(&from, true, who, sizeof who);
@@ -188,10 +231,12 @@ int dataconn_open(struct session *s)
 			session_reply(s, FTP_CANT_OPEN_DATA, "Cannot open data connection: %s.",
 				      strerror(errno));
 	} else {
-		session_reply(s, FTP_CANT_OPEN_DATA, "Use PASV, EPSV, PORT or EPRT first.");
+		dataconn_require(s);
 		return -1;
 	}
-	if (fd >= 0)
+	if (fd >= 0) {
 		tune_data_socket(fd);
+		xfer_connected(s);
+	}
 	return fd;
 }

@@ -20,9 +20,12 @@ void dataconn_passive(struct session *s, bool extended);
 void dataconn_active(struct session *s, const struct netaddr *a);
 /* True if PASV/EPSV/PORT/EPRT prepared a channel. */
 bool dataconn_prepared(const struct session *s);
+/* dataconn_prepared, or else sends 425 and returns false. */
+bool dataconn_require(struct session *s);
 /* Connects the prepared channel (accept or connect) and returns the data
  * socket (non-blocking), or -1 after sending the failure replies (425, or
- * 426+226 when ABOR arrived while waiting). The channel is used up. */
+ * 426+226 when ABOR arrived while waiting). The channel is used up. Call
+ * xfer_begin first: STAT while it waits reports the transfer. */
 int dataconn_open(struct session *s);
 
 #endif

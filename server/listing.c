@@ -13,6 +13,8 @@
 #include "commands.h"
 #include "listfmt.h"
 #include "listing.h"
+#include "log.h"
+#include "sanitize.h"
 #include "sysio.h"
 #include "vfs.h"
 #include "vpath.h"
@@ -126,12 +128,19 @@ static bool list_dir(struct session *s, enum listing_kind kind, const char *dirp
 		return false;
 	}
 	char **names = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, unlistable = 0;
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL && n < LISTING_MAX_ENTRIES) {
 		const char *nm = de->d_name;
-		if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0)
+		if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0 || vfs_is_temp_name(nm))
 			continue;
+		/* A name with CR or LF (made outside FTP) would end a listing
+		 * line early and let the rest pose as another entry: leave it
+		 * out, and say so in the log. */
+		if (vpath_bad_name(nm, strlen(nm))) {
+			unlistable++;
+			continue;
+		}
 		if (nm[0] == '.' && !all && (pattern == NULL || pattern[0] != '.'))
 			continue;
 		if (pattern && !wildmat_match(pattern, nm))
@@ -156,6 +165,12 @@ static bool list_dir(struct session *s, enum listing_kind kind, const char *dirp
 	}
 	free(names);
 	closedir(d);
+	if (unlistable > 0) {
+		char clean[FTP_PATH_MAX + 1];
+		sanitize_text(dirpath, strlen(dirpath), clean, sizeof clean);
+		log_msg(LOG_WARNING, "session %s: %zu names with CR or LF left out of the listing of %s",
+			s->peer_str, unlistable, clean);
+	}
 	if (!ok)
 		session_reply(s, FTP_LOCAL_ERROR, "Listing too large.");
 	return ok;

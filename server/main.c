@@ -28,9 +28,17 @@ static bool drop_privileges(const struct ferryd_config *cfg)
 		log_msg(LOG_WARNING, "cannot empty the capability bounding set: %s", strerror(errno));
 	if (geteuid() != 0)
 		return true;
+	errno = 0;
 	struct passwd *pw = getpwnam(cfg->run_as);
 	if (pw == NULL) {
-		log_msg(LOG_ERR, "--run-as %s: no such user", cfg->run_as);
+		/* getpwnam leaves errno 0 (or ENOENT and kin) for a name that is
+		 * not there; anything else means the lookup itself failed. */
+		if (errno == 0 || errno == ENOENT || errno == ESRCH || errno == EBADF ||
+		    errno == EPERM)
+			log_msg(LOG_ERR, "--run-as %s: no such user", cfg->run_as);
+		else
+			log_msg(LOG_ERR, "--run-as %s: cannot look the user up: %s", cfg->run_as,
+				strerror(errno));
 		return false;
 	}
 	if (pw->pw_uid == 0) {
@@ -88,6 +96,7 @@ static int serve(const struct ferryd_config *cfg)
 			"is needed to confine sessions)");
 		return 1;
 	}
+	vfs_clean_temps(root, cfg->idle_timeout);
 	close(root);
 	if (cfg->inetd) {
 		signal(SIGPIPE, SIG_IGN);

@@ -17,6 +17,7 @@ const char config_usage[] =
 	"usage: ferryd [-l ADDR[:PORT]]... [-r DIR] [-u USERSFILE] [--anonymous=MODE]\n"
 	"              [--max-clients N] [--max-per-ip N] [--idle-timeout SEC]\n"
 	"              [--pasv-ports LO-HI] [--pasv-address ADDR] [--run-as USER]\n"
+	"              [--login-timeout SEC] [--max-rate BYTES]\n"
 	"              [--ban-after N] [--ban-window SEC] [--ban-time SEC]\n"
 	"              [--no-overwrite] [--no-delete] [--no-sandbox]\n"
 	"              [--syslog] [-i] [-v]\n"
@@ -28,8 +29,11 @@ const char config_usage[] =
 	"  --anonymous=MODE      ro, rw, upload (drop box) or off\n"
 	"                        (default: ro without -u, off with -u)\n"
 	"  --max-clients N       sessions at once (default 1000)\n"
-	"  --max-per-ip N        sessions at once per client address (default 0: no limit)\n"
+	"  --max-per-ip N        sessions at once per client address (default 16, 0: no limit)\n"
 	"  --idle-timeout SEC    close idle sessions and stalled transfers (default 300)\n"
+	"  --login-timeout SEC   close sessions not logged in by then (default 30)\n"
+	"  --max-rate BYTES      bytes per second per session and direction, K/M/G\n"
+	"                        suffixes allowed (default 0: no limit)\n"
 	"  --pasv-ports LO-HI    passive data port range (default: any)\n"
 	"  --pasv-address ADDR   IPv4 address announced in PASV replies\n"
 	"  --ban-after N         ban an address after N failed logins (default 10; 0: never)\n"
@@ -48,6 +52,7 @@ const char config_usage[] =
 enum {
 	OPT_ANON = 256, OPT_MAX_CLIENTS, OPT_MAX_PER_IP, OPT_IDLE, OPT_PASV_PORTS,
 	OPT_PASV_ADDR, OPT_RUN_AS, OPT_SYSLOG, OPT_HASH,
+	OPT_LOGIN_TIMEOUT, OPT_MAX_RATE,
 	OPT_BAN_AFTER, OPT_BAN_WINDOW, OPT_BAN_TIME, OPT_NO_SANDBOX, OPT_NO_OVERWRITE,
 	OPT_NO_DELETE,
 };
@@ -62,6 +67,8 @@ static const struct option long_opts[] = {
 	{ "run-as", required_argument, NULL, OPT_RUN_AS },
 	{ "syslog", no_argument, NULL, OPT_SYSLOG },
 	{ "hash-password", no_argument, NULL, OPT_HASH },
+	{ "login-timeout", required_argument, NULL, OPT_LOGIN_TIMEOUT },
+	{ "max-rate", required_argument, NULL, OPT_MAX_RATE },
 	{ "ban-after", required_argument, NULL, OPT_BAN_AFTER },
 	{ "ban-window", required_argument, NULL, OPT_BAN_WINDOW },
 	{ "ban-time", required_argument, NULL, OPT_BAN_TIME },
@@ -89,7 +96,9 @@ int config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, si
 {
 	memset(cfg, 0, sizeof *cfg);
 	cfg->max_clients = 1000;
+	cfg->max_per_ip = 16;
 	cfg->idle_timeout = 300;
+	cfg->login_timeout = 30;
 	cfg->log_target = LOG_TO_STDERR;
 	cfg->action = CONFIG_SERVE;
 	cfg->ban_after = 10;
@@ -183,6 +192,19 @@ int config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, si
 				return 2;
 			}
 			cfg->have_pasv_address = true;
+			break;
+		/* Slow and hostile clients: session timing and pacing. */
+		case OPT_LOGIN_TIMEOUT:
+			if (!parse_int(optarg, 1, 86400, &cfg->login_timeout)) {
+				snprintf(err, errsz, "--login-timeout takes seconds from 1 to 86400");
+				return 2;
+			}
+			break;
+		case OPT_MAX_RATE:
+			if (!users_parse_rate(optarg, strlen(optarg), &cfg->max_rate)) {
+				snprintf(err, errsz, "--max-rate takes bytes per second, e.g. 500000 or 2M");
+				return 2;
+			}
 			break;
 		case OPT_BAN_AFTER:
 			if (!parse_int(optarg, 0, BAN_AFTER_MAX, &cfg->ban_after)) {

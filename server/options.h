@@ -34,6 +34,8 @@ struct ferryd_config {
 	int max_clients;            /* sessions at once */
 	int max_per_ip;             /* sessions at once per address; 0 = no limit */
 	int idle_timeout;           /* seconds idle (or stalled) before 421 */
+	int login_timeout;          /* seconds from connecting to a completed login */
+	long long max_rate;         /* bytes/s per session and direction, 0 = no limit */
 	int pasv_lo, pasv_hi;       /* passive port range; 0-0 = kernel's choice */
 	struct netaddr pasv_address;/* address announced by PASV */
 	bool have_pasv_address;     /* pasv_address was given */

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,7 +40,9 @@ void session_cleanup(struct session *s)
 	sysio_close(&s->root_fd);
 	free(s->user);
 	free(s->rnfr);
-	free(s->deferred);
+	for (unsigned i = 0; i < s->ndeferred; i++)
+		free(s->deferred[i].line);
+	s->ndeferred = 0;
 	sbuf_free(&s->out);
 }
 
@@ -119,6 +122,20 @@ void session_reply_errno(struct session *s, int code, const char *path, int err)
 	session_reply(s, code ? code : c, "%s: %s.", clean, what);
 }
 
+bool session_parse_count(const char *text, const char **end, long long *out)
+{
+	long long v = 0;
+	const char *p = text;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (LLONG_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (*p - '0');
+	}
+	*end = p;
+	*out = v;
+	return p != text;
+}
+
 void session_quote_path(const char *path, char *out, size_t outsz)
 {
 	size_t o = 0;
@@ -154,9 +171,32 @@ void session_log_transfer(struct session *s, const char *verb, const char *path,
 		s->peer_str, s->user ? s->user : "-", verb, clean, (long long)bytes, secs, result);
 }
 
-/* Waits for the next command line. Returns false at end of stream. */
+/* How far SO_RCVTIMEO may differ from the time left before it is changed:
+ * commands that arrive whole then cost no extra system call. */
+#define READ_TIMEOUT_SLACK_MS 20
+
+/* Sets how long one read(2) of the control socket may block. */
+static void set_read_timeout(struct session *s, long long ms)
+{
+	if (ms < 1)
+		ms = 1;
+	if (ms == s->ctl_timeout_ms)
+		return;
+	struct timeval tv = { .tv_sec = (time_t)(ms / 1000), .tv_usec = (suseconds_t)(ms % 1000) * 1000 };
+	if (setsockopt(s->ctl_in, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0)
+		s->ctl_timeout_ms = ms;
+}
+
+/* Waits for the next command line. Returns false at end of stream. The
+ * whole line must arrive within the idle timeout (and, before login,
+ * within the login timeout), however the client spreads its bytes: a
+ * byte now and then does not keep a session alive. */
 static bool read_command(struct session *s, const char **line, size_t *len)
 {
+	long long deadline = sysio_now_ms() + (long long)s->cfg->idle_timeout * 1000;
+	bool login_limit = !s->logged_in && s->login_deadline_ms < deadline;
+	if (login_limit)
+		deadline = s->login_deadline_ms;
 	for (;;) {
 		switch (lr_next(&s->lr, line, len)) {
 		case LR_LINE:
@@ -167,24 +207,36 @@ static bool read_command(struct session *s, const char **line, size_t *len)
 		case LR_NEED_MORE:
 			break;
 		}
-		/* A socket blocks in read(2) with SO_RCVTIMEO: one call per
-		 * command; other control streams (pipes with -i) wait in poll. */
-		bool timed_out = false;
-		if (!s->ctl_timed_read) {
+		long long left = deadline - sysio_now_ms();
+		bool timed_out = left <= 0;
+		/* A socket blocks in read(2) with SO_RCVTIMEO, changed only when
+		 * less time is left than it holds: one call per command in the
+		 * usual case. Other control streams (pipes with -i) wait in poll. */
+		if (!timed_out && !s->ctl_timed_read) {
 			struct pollfd pfd = { .fd = s->ctl_in, .events = POLLIN };
-			int r = poll(&pfd, 1, s->cfg->idle_timeout * 1000);
+			int r = poll(&pfd, 1, (int)left);
 			if (r < 0 && errno == EINTR)
 				continue;
 			timed_out = r == 0;
+		} else if (!timed_out && llabs(s->ctl_timeout_ms - left) > READ_TIMEOUT_SLACK_MS) {
+			set_read_timeout(s, left);
 		}
 		ssize_t n = timed_out ? -1 : lr_fill(&s->lr, s->ctl_in);
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (sysio_now_ms() < deadline)
+				continue;     /* woke a little early */
 			timed_out = true;
+		}
 		if (timed_out) {
-			session_reply(s, FTP_SERVICE_CLOSING, "Timeout (%d seconds idle): closing.",
-				      s->cfg->idle_timeout);
-			log_msg(LOG_INFO, "session end: peer=%s user=%s result=idle timeout",
-				s->peer_str, s->user && s->logged_in ? s->user : "-");
+			if (login_limit)
+				session_reply(s, FTP_SERVICE_CLOSING, "Login timeout (%d seconds): closing.",
+					      s->cfg->login_timeout);
+			else
+				session_reply(s, FTP_SERVICE_CLOSING, "Timeout (%d seconds idle): closing.",
+					      s->cfg->idle_timeout);
+			log_msg(LOG_INFO, "session end: peer=%s user=%s result=%s", s->peer_str,
+				s->user && s->logged_in ? s->user : "-",
+				login_limit ? "login timeout" : "idle timeout");
 			return false;
 		}
 		if (n <= 0)
@@ -192,18 +244,45 @@ static bool read_command(struct session *s, const char **line, size_t *len)
 	}
 }
 
+int session_control_fd(const struct session *s)
+{
+	return s->ndeferred == SESSION_DEFERRED_MAX || s->ctl_eof ? -1 : s->ctl_in;
+}
+
+/* Answers STAT during a transfer from the session's copy of its state. */
+static void stat_transfer(struct session *s)
+{
+	const struct xfer_progress *x = &s->xfer;
+	if (!x->connected)
+		session_reply(s, FTP_FILE_STATUS, "%s %s: waiting for the data connection.",
+			      x->verb, x->path);
+	else if (x->total >= 0)
+		session_reply(s, FTP_FILE_STATUS, "%s %s: %lld of %lld bytes transferred.",
+			      x->verb, x->path, (long long)x->done, (long long)x->total);
+	else
+		session_reply(s, FTP_FILE_STATUS, "%s %s: %lld bytes transferred.",
+			      x->verb, x->path, (long long)x->done);
+}
+
 bool session_control_during_transfer(struct session *s, bool *quit)
 {
 	*quit = false;
 	ssize_t n = lr_fill(&s->lr, s->ctl_in);
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
-		*quit = true;   /* control connection gone: abandon the transfer */
-		return true;
+		/* The control connection is gone. A client that sent a command
+		 * before it closed (QUIT right after its data) was alive: the
+		 * transfer goes on to its end. Otherwise abandon it. */
+		if (s->ndeferred == 0 && !lr_pending(&s->lr)) {
+			*quit = true;
+			return true;
+		}
+		s->ctl_eof = true;
 	}
 	const char *line;
 	size_t len;
 	enum lr_status st;
-	while (s->deferred == NULL && (st = lr_next(&s->lr, &line, &len)) != LR_NEED_MORE) {
+	while (s->ndeferred < SESSION_DEFERRED_MAX &&
+	       (st = lr_next(&s->lr, &line, &len)) != LR_NEED_MORE) {
 		if (st == LR_TOO_LONG) {
 			session_reply(s, FTP_BAD_COMMAND, "Input line too long.");
 			continue;
@@ -224,21 +303,39 @@ bool session_control_during_transfer(struct session *s, bool *quit)
 		if (strcmp(verb, "STAT") == 0 && bare) {
 			if (log_verbose())
 				log_msg(LOG_DEBUG, "%s <- STAT", s->peer_str);
-			if (s->xfer.total >= 0)
-				session_reply(s, FTP_FILE_STATUS, "%s %s: %lld of %lld bytes transferred.",
-					      s->xfer.verb, s->xfer.path, (long long)s->xfer.done,
-					      (long long)s->xfer.total);
-			else
-				session_reply(s, FTP_FILE_STATUS, "%s %s: %lld bytes transferred.",
-					      s->xfer.verb, s->xfer.path, (long long)s->xfer.done);
+			stat_transfer(s);
 			continue;
 		}
-		/* Anything else waits until the transfer is over. */
-		s->deferred = xmalloc(len + 1);
-		memcpy(s->deferred, line, len + 1);
-		s->deferred_len = len;
+		/* Anything else waits until the transfer is over; an ABOR sent
+		 * after it is still seen. */
+		struct deferred_cmd *d = &s->deferred[s->ndeferred++];
+		d->line = xmalloc(len + 1);
+		memcpy(d->line, line, len + 1);
+		d->len = len;
 	}
 	return false;
+}
+
+enum ctl_state session_control_state(struct session *s)
+{
+	if (s->ndeferred > 0 || lr_pending(&s->lr) || lr_partial(&s->lr))
+		return CTL_PENDING;
+	if (s->ctl_eof)
+		return CTL_GONE;
+	char c;
+	ssize_t n = recv(s->ctl_in, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n > 0)
+		return CTL_PENDING;
+	if (n < 0 && errno == ENOTSOCK) {
+		/* A pipe (-i): readable means data or end of stream. */
+		struct pollfd p = { .fd = s->ctl_in, .events = POLLIN };
+		if (poll(&p, 1, 0) <= 0)
+			return CTL_IDLE;
+		return (p.revents & POLLIN) ? CTL_PENDING : CTL_GONE;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return CTL_IDLE;
+	return CTL_GONE;
 }
 
 /* Sets up the session from the control connection. */
@@ -252,8 +349,10 @@ void session_init(struct session *s, const struct ferryd_config *cfg, int in, in
 	s->uid = geteuid();
 	s->gid = getegid();
 	s->dc.listen_fd = -1;
+	s->allo = -1;
 	s->mlst_facts = MLST_ALL;
 	s->started_ms = sysio_now_ms();
+	s->login_deadline_ms = s->started_ms + (long long)cfg->login_timeout * 1000;
 	strcpy(s->cwd, "/");
 	lr_init(&s->lr, true);
 	sbuf_init(&s->out, FTP_REPLY_MAX);
@@ -277,9 +376,10 @@ void session_init(struct session *s, const struct ferryd_config *cfg, int in, in
 	/* Replies are sent with MSG_DONTWAIT on sockets, so the control socket
 	 * itself can block for reads, bounded by SO_RCVTIMEO. Pipes (-i) are
 	 * made non-blocking and waited for with poll. */
-	struct timeval tv = { .tv_sec = cfg->idle_timeout };
-	s->ctl_timed_read = sysio_set_nonblock(in, false) == 0 &&
-			    setsockopt(in, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0;
+	s->ctl_timeout_ms = -1;
+	if (sysio_set_nonblock(in, false) == 0)
+		set_read_timeout(s, (long long)cfg->idle_timeout * 1000);
+	s->ctl_timed_read = s->ctl_timeout_ms > 0;
 	if (!s->ctl_timed_read)
 		sysio_set_nonblock(in, true);
 	struct stat st;
@@ -304,11 +404,11 @@ void session_run(const struct ferryd_config *cfg, int ctl_in, int ctl_out)
 	while (!s->quit) {
 		const char *line;
 		size_t len;
-		if (s->deferred != NULL) {
-			char *d = s->deferred;
-			s->deferred = NULL;
-			commands_dispatch(s, d, s->deferred_len);
-			free(d);
+		if (s->ndeferred > 0) {
+			struct deferred_cmd d = s->deferred[0];
+			memmove(&s->deferred[0], &s->deferred[1], --s->ndeferred * sizeof d);
+			commands_dispatch(s, d.line, d.len);
+			free(d.line);
 			continue;
 		}
 		if (!read_command(s, &line, &len))

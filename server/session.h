@@ -20,15 +20,36 @@ struct dataconn {
 	int listen_fd;              /* passive: listening socket, else -1 */
 	bool active;                /* PORT/EPRT given */
 	struct netaddr active_addr; /* active: where to connect */
+	long long replied_ms;       /* passive: when the 227/229 went out */
+	bool pause_replies;         /* the client stalled once: pause before 227/229 */
 };
 
-/* What a running transfer reports to STAT. */
+/* What a running transfer reports to STAT. The names are copies, so the
+ * state never points into a finished command's stack frame. */
 struct xfer_progress {
-	bool running;          /* a transfer is in progress */
-	const char *verb;      /* RETR, STOR, LIST... */
-	const char *path;      /* virtual path being transferred */
+	char verb[8];          /* RETR, STOR, LIST...; "" when none runs */
+	char path[FTP_PATH_MAX + 1]; /* virtual path being transferred */
+	bool connected;        /* the data connection is open */
 	off_t done;            /* bytes moved so far */
 	off_t total;           /* expected bytes, -1 if unknown */
+	long long start_ms;    /* when it started (connected), monotonic ms */
+};
+
+/* Most command lines kept while a transfer runs (ABOR and STAT are
+ * answered at once and never kept). */
+#define SESSION_DEFERRED_MAX 8
+
+/* A command line read during a transfer, run after it. */
+struct deferred_cmd {
+	char *line;            /* the line (NUL-terminated, may hold NULs) */
+	size_t len;            /* its length */
+};
+
+/* How the control connection looks at the end of an upload. */
+enum ctl_state {
+	CTL_IDLE,              /* open, nothing sent: the client waits for a reply */
+	CTL_PENDING,           /* the client has sent more (a command): it is alive */
+	CTL_GONE,              /* closed or broken, nothing pending */
 };
 
 struct session {
@@ -39,16 +60,20 @@ struct session {
 	char peer_str[NETADDR_STRLEN]; /* peer as text, for logs */
 	struct linereader lr;     /* control input */
 	bool ctl_timed_read;      /* ctl_in is a socket that blocks with SO_RCVTIMEO */
-	char *deferred;           /* a command read during a transfer, run after it */
-	size_t deferred_len;      /* its length */
+	long long ctl_timeout_ms; /* the SO_RCVTIMEO it holds now */
+	bool ctl_eof;             /* the client closed it during a transfer */
+	struct deferred_cmd deferred[SESSION_DEFERRED_MAX]; /* read during a transfer */
+	unsigned ndeferred;       /* lines in deferred, oldest first */
 	struct sbuf out;          /* reply being formatted */
 	long long started_ms;     /* session start, monotonic ms */
+	long long login_deadline_ms; /* monotonic ms by which login must be done */
 
 	/* Login. */
 	bool logged_in;           /* USER/PASS accepted */
 	char *user;               /* name given by USER (pending or logged in) */
 	bool anonymous;           /* logged in as anonymous/ftp */
 	bool writable;            /* may change files */
+	long long max_rate;       /* transfer limit in bytes/s for this session, 0 = none */
 	int failed_logins;        /* wrong passwords so far */
 
 	/* Files. */
@@ -60,6 +85,7 @@ struct session {
 	/* Protocol state (RFC 959 section 4.1). */
 	bool ascii;               /* TYPE A (else TYPE I) */
 	off_t rest;               /* REST offset for the next transfer */
+	off_t allo;               /* ALLO size for the next upload, -1 if none */
 	char *rnfr;               /* path from RNFR waiting for RNTO, or NULL */
 	bool epsv_all;            /* EPSV ALL: only EPSV may set up data */
 	unsigned mlst_facts;      /* facts MLSx shows (OPTS MLST) */
@@ -89,14 +115,24 @@ void session_reply_errno(struct session *s, int code, const char *path, int err)
 /* Resolves arg against the cwd into out (FTP_PATH_MAX + 1 bytes); on
  * failure sends the reply (501/553) and returns false. */
 bool session_path(struct session *s, const char *arg, char *out);
+/* Parses the decimal number at the start of text (a byte count or
+ * offset) into *out and points *end after it; false without a digit or
+ * when it does not fit. */
+bool session_parse_count(const char *text, const char **end, long long *out);
 /* Writes path into out with every '"' doubled, for 257 replies. */
 void session_quote_path(const char *path, char *out, size_t outsz);
 /* Logs one transfer: verb, path, bytes, seconds, result. */
 void session_log_transfer(struct session *s, const char *verb, const char *path,
 			  off_t bytes, long long start_ms, const char *result);
-/* Handles one control line that arrived during a transfer: ABOR and STAT
+/* Handles control lines that arrived during a transfer: ABOR and STAT
  * are answered at once (ABOR returns true), QUIT and others are kept for
- * after the transfer. */
+ * after the transfer. *quit is set when the control connection is gone. */
 bool session_control_during_transfer(struct session *s, bool *quit);
+/* The control socket to poll during a transfer, or -1 while the queue of
+ * kept commands is full (the client then waits for the transfer). */
+int session_control_fd(const struct session *s);
+/* Looks at the control connection without waiting: has the client sent
+ * anything more, hung up, or neither? */
+enum ctl_state session_control_state(struct session *s);
 
 #endif

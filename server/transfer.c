@@ -4,10 +4,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -24,9 +26,86 @@
 /* Successful rounds between checks of the control connection while data
  * flows without ever blocking. */
 #define XFER_CONTROL_EVERY 16
-/* Milliseconds an upload waits, after its data connection closed, to see
- * whether the control connection closes too (a killed client). */
-#define XFER_HANGUP_GRACE_MS 1
+/* Microseconds an upload without ALLO waits, once its data has ended
+ * with nothing more from the client, for the control connection to hang
+ * up as a killed client's does (see upload_end). */
+#define UPLOAD_END_GRACE_US 100
+/* Rate limit: the head start a paced transfer gets, in milliseconds of
+ * its rate, and how many steps per second it moves in at most. */
+#define PACE_HEAD_START_MS 20
+#define PACE_STEPS_PER_SECOND 20
+
+void xfer_begin(struct session *s, const char *verb, const char *path, off_t total)
+{
+	struct xfer_progress *x = &s->xfer;
+	snprintf(x->verb, sizeof x->verb, "%s", verb);
+	snprintf(x->path, sizeof x->path, "%s", path);
+	x->connected = false;
+	x->done = 0;
+	x->total = total;
+	x->start_ms = sysio_now_ms();
+}
+
+void xfer_connected(struct session *s)
+{
+	s->xfer.connected = true;
+	s->xfer.start_ms = sysio_now_ms();
+}
+
+void xfer_end(struct session *s)
+{
+	s->xfer.verb[0] = '\0';
+	s->xfer.path[0] = '\0';
+	s->xfer.connected = false;
+}
+
+/* Answers whatever arrived on the control connection; XFER_OK to go on. */
+static enum xfer_result control_event(struct session *s)
+{
+	bool quit;
+	if (session_control_during_transfer(s, &quit))
+		return quit ? XFER_CONTROL_LOST : XFER_ABORTED;
+	return XFER_OK;
+}
+
+/* Bytes the session's rate limit lets this transfer move now, at most
+ * want (want itself without a limit). */
+static size_t pace_room(const struct session *s, size_t want)
+{
+	if (s->max_rate <= 0)
+		return want;
+	double elapsed = (double)(sysio_now_ms() - s->xfer.start_ms + PACE_HEAD_START_MS);
+	double allowed = (double)s->max_rate * elapsed / 1000.0 - (double)s->xfer.done;
+	if (allowed < 1)
+		return 0;
+	return allowed < (double)want ? (size_t)allowed : want;
+}
+
+/* Waits until the rate limit lets a step of the transfer move, answering
+ * control commands meanwhile. */
+static enum xfer_result pace_wait(struct session *s)
+{
+	double step = (double)s->max_rate / PACE_STEPS_PER_SECOND;
+	if (step < 1)
+		step = 1;
+	double due_ms = ((double)s->xfer.done + step) * 1000.0 / (double)s->max_rate -
+			PACE_HEAD_START_MS;
+	long long wake = s->xfer.start_ms + (long long)due_ms + 1;
+	for (;;) {
+		long long left = wake - sysio_now_ms();
+		if (left <= 0)
+			return XFER_OK;
+		struct pollfd p = { .fd = session_control_fd(s), .events = POLLIN };
+		int r = poll(&p, 1, (int)(left > 1000 ? 1000 : left));
+		if (r < 0 && errno != EINTR)
+			return XFER_NET_ERROR;
+		if (r > 0 && p.revents) {
+			enum xfer_result e = control_event(s);
+			if (e != XFER_OK)
+				return e;
+		}
+	}
+}
 
 /* Waits until data_fd is ready for events, answering control commands
  * meanwhile. Returns XFER_OK when ready, or why to stop. */
@@ -36,7 +115,7 @@ static enum xfer_result xfer_wait(struct session *s, int data_fd, short events)
 	for (;;) {
 		struct pollfd p[2] = {
 			{ .fd = data_fd, .events = events },
-			{ .fd = s->deferred ? -1 : s->ctl_in, .events = POLLIN },
+			{ .fd = session_control_fd(s), .events = POLLIN },
 		};
 		long long left = deadline - sysio_now_ms();
 		if (left <= 0)
@@ -50,9 +129,9 @@ static enum xfer_result xfer_wait(struct session *s, int data_fd, short events)
 		if (r == 0)
 			return XFER_TIMEOUT;
 		if (p[1].revents) {
-			bool quit;
-			if (session_control_during_transfer(s, &quit))
-				return quit ? XFER_CONTROL_LOST : XFER_ABORTED;
+			enum xfer_result e = control_event(s);
+			if (e != XFER_OK)
+				return e;
 		}
 		if (p[0].revents)
 			return XFER_OK;
@@ -62,14 +141,9 @@ static enum xfer_result xfer_wait(struct session *s, int data_fd, short events)
 /* Checks the control connection without waiting (between fast rounds). */
 static enum xfer_result xfer_peek_control(struct session *s)
 {
-	if (s->deferred)
-		return XFER_OK;
-	struct pollfd p = { .fd = s->ctl_in, .events = POLLIN };
-	if (poll(&p, 1, 0) > 0) {
-		bool quit;
-		if (session_control_during_transfer(s, &quit))
-			return quit ? XFER_CONTROL_LOST : XFER_ABORTED;
-	}
+	struct pollfd p = { .fd = session_control_fd(s), .events = POLLIN };
+	if (p.fd >= 0 && poll(&p, 1, 0) > 0)
+		return control_event(s);
 	return XFER_OK;
 }
 
@@ -78,7 +152,14 @@ static enum xfer_result send_all(struct session *s, int data_fd, const char *buf
 {
 	int rounds = 0;
 	while (len > 0) {
-		ssize_t w = send(data_fd, buf, len, MSG_NOSIGNAL);
+		size_t room = pace_room(s, len);
+		if (room == 0) {
+			enum xfer_result r = pace_wait(s);
+			if (r != XFER_OK)
+				return r;
+			continue;
+		}
+		ssize_t w = send(data_fd, buf, room, MSG_NOSIGNAL);
 		if (w > 0) {
 			buf += w;
 			len -= (size_t)w;
@@ -148,7 +229,13 @@ enum xfer_result xfer_send_file(struct session *s, int data_fd, int file_fd,
 	int rounds = 0;
 	while (offset < size) {
 		off_t left = size - offset;
-		size_t chunk = left > XFER_CHUNK ? XFER_CHUNK : (size_t)left;
+		size_t chunk = pace_room(s, left > XFER_CHUNK ? XFER_CHUNK : (size_t)left);
+		if (chunk == 0) {
+			enum xfer_result r = pace_wait(s);
+			if (r != XFER_OK)
+				return r;
+			continue;
+		}
 		off_t before = offset;
 		ssize_t n = sendfile(data_fd, file_fd, &offset, chunk);
 		if (n > 0) {
@@ -178,15 +265,23 @@ enum xfer_result xfer_send_file(struct session *s, int data_fd, int file_fd,
 	return XFER_OK;
 }
 
-/* Writes n bytes to the file, counting them. */
+/* Writes n bytes to the file, counting every byte that lands (a full
+ * disk may take part of a write: the reply says how much was kept). */
 static enum xfer_result write_file(int file_fd, const char *buf, size_t n, off_t *received,
 				   int *err)
 {
-	if (sysio_write_all(file_fd, buf, n) < 0) {
-		*err = errno;
-		return XFER_LOCAL_ERROR;
+	while (n > 0) {
+		ssize_t w = write(file_fd, buf, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			*err = w < 0 ? errno : EIO;
+			return XFER_LOCAL_ERROR;
+		}
+		buf += w;
+		n -= (size_t)w;
+		*received += w;
 	}
-	*received += (off_t)n;
 	return XFER_OK;
 }
 
@@ -199,7 +294,14 @@ static enum xfer_result recv_buffered(struct session *s, int data_fd, int file_f
 	bool cr_pending = false;   /* ASCII: a CR ended the previous read */
 	int rounds = 0;
 	for (;;) {
-		ssize_t n = recv(data_fd, buf, XFER_BUF, 0);
+		size_t room = pace_room(s, XFER_BUF);
+		if (room == 0) {
+			r = pace_wait(s);
+			if (r != XFER_OK)
+				break;
+			continue;
+		}
+		ssize_t n = recv(data_fd, buf, room, 0);
 		if (n == 0)
 			break;
 		if (n < 0) {
@@ -266,7 +368,14 @@ static enum xfer_result recv_splice(struct session *s, int data_fd, int file_fd,
 	enum xfer_result r = XFER_OK;
 	int rounds = 0;
 	for (;;) {
-		ssize_t n = splice(data_fd, NULL, pipefd[1], NULL, XFER_CHUNK,
+		size_t room = pace_room(s, XFER_CHUNK);
+		if (room == 0) {
+			r = pace_wait(s);
+			if (r != XFER_OK)
+				break;
+			continue;
+		}
+		ssize_t n = splice(data_fd, NULL, pipefd[1], NULL, room,
 				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (n == 0)
 			break;
@@ -310,20 +419,30 @@ out:
 	return r;
 }
 
-/* True if the client shuts its side of the control connection within a
- * moment of closing the data connection. In stream mode an upload ends
- * when the data connection closes, and a client that was killed closes it
- * too; the kernel closes the killed client's sockets together, so its
- * control connection hangs up at once, while a client that finished waits
- * for the 226. */
-static bool control_hung_up(struct session *s)
+/* Decides whether an upload whose data connection ended normally is
+ * complete. Stream mode ends a file with the close of the data
+ * connection, and a client that dies closes it too, so:
+ *  - with a size from ALLO the answer is exact, at once;
+ *  - a client that has sent anything more on the control connection (a
+ *    QUIT right after its data, say) is alive: complete, at once;
+ *  - a control connection that hangs up, with nothing more on it, within
+ *    UPLOAD_END_GRACE_US is a client that died: the kernel closes a dead
+ *    process's sockets one right after the other;
+ *  - otherwise the client is waiting for the reply: complete.
+ * doc/design.md lists what this cannot tell apart, as measured by
+ * tests/bench/upload-end.py. */
+static enum xfer_result upload_end(struct session *s)
 {
-	struct pollfd p = { .fd = s->ctl_in, .events = POLLRDHUP };
-	int r;
-	do
-		r = poll(&p, 1, XFER_HANGUP_GRACE_MS);
-	while (r < 0 && errno == EINTR);
-	return r > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+	if (s->xfer.total >= 0)
+		return s->xfer.done < s->xfer.total ? XFER_INCOMPLETE : XFER_OK;
+	enum ctl_state st = session_control_state(s);
+	if (st == CTL_IDLE) {
+		struct timespec grace = { .tv_nsec = UPLOAD_END_GRACE_US * 1000L };
+		struct pollfd p = { .fd = s->ctl_in, .events = POLLIN | POLLRDHUP };
+		if (ppoll(&p, 1, &grace, NULL) > 0)
+			st = session_control_state(s);
+	}
+	return st == CTL_GONE ? XFER_CONTROL_LOST : XFER_OK;
 }
 
 enum xfer_result xfer_recv_file(struct session *s, int data_fd, int file_fd,
@@ -331,51 +450,65 @@ enum xfer_result xfer_recv_file(struct session *s, int data_fd, int file_fd,
 {
 	enum xfer_result r;
 	*received = 0;
-	if (!s->ascii) {
+	/* splice(2) refuses files opened O_APPEND. */
+	int fl = fcntl(file_fd, F_GETFL);
+	if (!s->ascii && (fl < 0 || !(fl & O_APPEND))) {
 		r = recv_splice(s, data_fd, file_fd, received, err);
-		if (r == XFER_LOCAL_ERROR && *err == EINVAL && *received == 0)
+		if (r == XFER_LOCAL_ERROR && *err == EINVAL && *received == 0 && s->xfer.done == 0)
 			r = recv_buffered(s, data_fd, file_fd, received, err);
 	} else {
 		r = recv_buffered(s, data_fd, file_fd, received, err);
 	}
-	if (r == XFER_OK && control_hung_up(s))
-		r = XFER_CONTROL_LOST;
+	if (r == XFER_OK)
+		r = upload_end(s);
 	return r;
 }
 
-void xfer_finish(struct session *s, enum xfer_result r, int local_err, const char *verb,
-		 const char *path, off_t bytes, long long start_ms)
+void xfer_finish(struct session *s, enum xfer_result r, int local_err, off_t bytes,
+		 const char *outcome)
 {
 	static const char *const names[] = {
 		[XFER_OK] = "ok", [XFER_ABORTED] = "aborted", [XFER_NET_ERROR] = "connection broken",
 		[XFER_TIMEOUT] = "timeout", [XFER_LOCAL_ERROR] = "local error",
 		[XFER_CONTROL_LOST] = "control connection lost",
+		[XFER_INCOMPLETE] = "incomplete",
 	};
-	session_log_transfer(s, verb, path, bytes, start_ms, names[r]);
+	session_log_transfer(s, s->xfer.verb, s->xfer.path, bytes, s->xfer.start_ms, names[r]);
+	const char *sep = outcome ? "; " : "";
+	if (outcome == NULL)
+		outcome = "";
 	switch (r) {
 	case XFER_OK:
 		session_reply(s, FTP_TRANSFER_OK, "Transfer complete (%lld bytes).", (long long)bytes);
 		break;
 	case XFER_ABORTED:
-		session_reply(s, FTP_TRANSFER_ABORTED, "Transfer aborted.");
+		session_reply(s, FTP_TRANSFER_ABORTED, "Transfer aborted%s%s.", sep, outcome);
 		session_reply(s, FTP_TRANSFER_OK, "ABOR successful.");
 		break;
 	case XFER_NET_ERROR:
-		session_reply(s, FTP_TRANSFER_ABORTED, "Data connection broken; transfer aborted.");
+		session_reply(s, FTP_TRANSFER_ABORTED, "Data connection broken; transfer aborted%s%s.",
+			      sep, outcome);
 		break;
 	case XFER_TIMEOUT:
-		session_reply(s, FTP_SERVICE_CLOSING, "Transfer stalled for %d seconds: closing.",
-			      s->cfg->idle_timeout);
+		session_reply(s, FTP_SERVICE_CLOSING, "Transfer stalled for %d seconds: closing%s%s.",
+			      s->cfg->idle_timeout, sep, outcome);
 		s->quit = true;
 		break;
 	case XFER_LOCAL_ERROR:
 		if (local_err == ENOSPC || local_err == EDQUOT)
-			session_reply(s, FTP_NO_SPACE, "Disk full: upload discarded.");
+			session_reply(s, FTP_NO_SPACE, "Disk full%s%s.", sep, outcome);
 		else
-			session_reply(s, FTP_LOCAL_ERROR, "Local error: %s.", strerror(local_err));
+			session_reply(s, FTP_LOCAL_ERROR, "Local error: %s%s%s.", strerror(local_err),
+				      sep, outcome);
 		break;
 	case XFER_CONTROL_LOST:
 		s->quit = true;
 		break;
+	case XFER_INCOMPLETE:
+		session_reply(s, FTP_TRANSFER_ABORTED,
+			      "Upload incomplete: %lld of the %lld bytes announced by ALLO arrived%s%s.",
+			      (long long)s->xfer.done, (long long)s->xfer.total, sep, outcome);
+		break;
 	}
+	xfer_end(s);
 }

@@ -2,7 +2,11 @@
  * connection stays live. Every loop polls the control socket too, so ABOR
  * and STAT are answered mid-transfer, and a stalled peer times out.
  * Binary downloads use sendfile(2); uploads use splice(2) through a pipe
- * (large reads and writes where splice is not possible). */
+ * (large reads and writes where splice is not possible). A session's
+ * --max-rate paces every loop without giving up sendfile or splice.
+ *
+ * This file owns the session's transfer state (struct xfer_progress):
+ * xfer_begin fills it, xfer_finish answers and clears it. */
 #ifndef FERRYD_TRANSFER_H
 #define FERRYD_TRANSFER_H
 
@@ -19,7 +23,15 @@ enum xfer_result {
 	XFER_TIMEOUT,       /* no progress for the idle timeout */
 	XFER_LOCAL_ERROR,   /* reading or writing the file failed (errno kept) */
 	XFER_CONTROL_LOST,  /* control connection closed */
+	XFER_INCOMPLETE,    /* upload ended before the size given by ALLO */
 };
+
+/* Starts the transfer state STAT reports: verb and path are copied, total
+ * is the number of bytes expected (-1 if unknown). */
+void xfer_begin(struct session *s, const char *verb, const char *path, off_t total);
+/* Notes that the data connection is open: the clock (and the rate limit)
+ * start now. */
+void xfer_connected(struct session *s);
 
 /* Sends size bytes of file_fd from offset (ASCII: LF becomes CRLF). */
 enum xfer_result xfer_send_file(struct session *s, int data_fd, int file_fd,
@@ -27,13 +39,23 @@ enum xfer_result xfer_send_file(struct session *s, int data_fd, int file_fd,
 /* Sends len bytes of buf. */
 enum xfer_result xfer_send_buf(struct session *s, int data_fd, const char *buf, size_t len);
 /* Receives until the client closes the data connection, writing to
- * file_fd at its current offset (ASCII: CRLF becomes LF). *received
- * counts bytes written; *err holds errno for XFER_LOCAL_ERROR. */
+ * file_fd at its current offset, or at its end if it was opened
+ * O_APPEND (ASCII: CRLF becomes LF). *received counts bytes written;
+ * *err holds errno for XFER_LOCAL_ERROR. When the data ends the upload is
+ * judged complete or not: short of the transfer's expected total (ALLO)
+ * it is XFER_INCOMPLETE; without a total, a client that has hung up its
+ * control connection without sending anything more gives
+ * XFER_CONTROL_LOST. */
 enum xfer_result xfer_recv_file(struct session *s, int data_fd, int file_fd,
 				off_t *received, int *err);
 /* Sends the final reply for a transfer's result (226, 426+226, 426, 421,
- * 451/452) and logs it. local_err is errno for XFER_LOCAL_ERROR. */
-void xfer_finish(struct session *s, enum xfer_result r, int local_err, const char *verb,
-		 const char *path, off_t bytes, long long start_ms);
+ * 451/452), logs it and ends the transfer state. local_err is errno for
+ * XFER_LOCAL_ERROR; bytes is what the log records; outcome (may be NULL)
+ * tells the client what became of the file after a failed upload, e.g.
+ * "the old file is unchanged". */
+void xfer_finish(struct session *s, enum xfer_result r, int local_err, off_t bytes,
+		 const char *outcome);
+/* Ends the transfer state without a reply (the transfer never started). */
+void xfer_end(struct session *s);
 
 #endif

@@ -1,6 +1,7 @@
 /* vfs: confined file operations (see vfs.h). */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ftp_limits.h"
@@ -19,19 +21,41 @@
 
 /* Mode given to new files and directories, before the umask. */
 #define VFS_FILE_MODE 0666
+/* Times openat2 is retried when it answers EAGAIN. */
+#define OPENAT2_RETRIES 64
 
-/* openat2 confined to dir_fd. */
+bool vfs_is_temp_name(const char *name)
+{
+	return strncmp(name, VFS_TEMP_PREFIX, sizeof VFS_TEMP_PREFIX - 1) == 0;
+}
+
+/* True if a component of the relative path rel is a hidden upload
+ * temporary: those are never opened for a client. */
+static bool names_temp(const char *rel)
+{
+	for (const char *p = rel; (p = strstr(p, VFS_TEMP_PREFIX)) != NULL; p++)
+		if (p == rel || p[-1] == '/')
+			return true;
+	return false;
+}
+
+/* openat2 confined to dir_fd. RESOLVE_IN_ROOT answers EAGAIN when a
+ * rename or mount anywhere on the system races with a ".." in the walk
+ * (a symlink such as "up -> ../x"); the walk is then simply repeated. */
 static int open_in(int dir_fd, const char *rel, int flags, mode_t mode)
 {
+	if (names_temp(rel))
+		return (errno = ENOENT, -1);
 	struct open_how how = {
 		.flags = (unsigned long long)(flags | O_CLOEXEC),
 		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	long fd;
+	int again = 0;
 	do
 		fd = syscall(SYS_openat2, dir_fd, rel, &how, sizeof how);
-	while (fd < 0 && errno == EINTR);
+	while (fd < 0 && (errno == EINTR || (errno == EAGAIN && again++ < OPENAT2_RETRIES)));
 	return (int)fd;
 }
 
@@ -87,6 +111,8 @@ int vfs_open_parent(int root_fd, const char *vpath, const char **base)
 	*base = vpath_basename(vpath);
 	if (**base == '\0')
 		return (errno = EINVAL, -1);
+	if (vfs_is_temp_name(*base))
+		return (errno = ENOENT, -1);
 	vpath_dirname(vpath, parent, sizeof parent);
 	return open_in(root_fd, rel(parent), O_PATH | O_DIRECTORY, 0);
 }
@@ -164,15 +190,23 @@ int vfs_rename(int root_fd, const char *from, const char *to, bool replace)
 	return r;
 }
 
+/* Writes a fresh random hidden temporary name into name. */
+static int temp_name(char *name, size_t namesz)
+{
+	unsigned char rnd[6];
+	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+		return -1;
+	snprintf(name, namesz, VFS_TEMP_PREFIX "%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
+		 rnd[2], rnd[3], rnd[4], rnd[5]);
+	return 0;
+}
+
 /* Creates a hidden, uniquely named temporary file in dir_fd. */
 static int named_temp(int dir_fd, char *name, size_t namesz)
 {
 	for (int tries = 0; tries < 16; tries++) {
-		unsigned char rnd[6];
-		if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+		if (temp_name(name, namesz) < 0)
 			return -1;
-		snprintf(name, namesz, ".ferryd-upload-%02x%02x%02x%02x%02x%02x", rnd[0],
-			 rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
 		int fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 				VFS_FILE_MODE);
 		if (fd >= 0 || errno != EEXIST)
@@ -181,7 +215,81 @@ static int named_temp(int dir_fd, char *name, size_t namesz)
 	return (errno = EEXIST, -1);
 }
 
-int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up)
+/* How an unnamed (O_TMPFILE) upload gets its name when it is committed:
+ * linkat(AT_EMPTY_PATH), which Linux allows the opener of the file since
+ * 6.10 (and anyone with CAP_DAC_READ_SEARCH), else through /proc, else
+ * not at all (uploads then use named temporaries). Found out once per
+ * process, before the first upload's data is read. */
+enum link_way { LINK_UNKNOWN, LINK_EMPTY_PATH, LINK_PROC, LINK_NONE };
+static enum link_way link_way = LINK_UNKNOWN;
+
+/* Gives the unnamed file fd the name name in dir_fd. */
+static int link_unnamed(int fd, int dir_fd, const char *name, enum link_way way)
+{
+	if (way == LINK_EMPTY_PATH)
+		return linkat(fd, "", dir_fd, name, AT_EMPTY_PATH);
+	char proc[64];
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	return linkat(AT_FDCWD, proc, dir_fd, name, AT_SYMLINK_FOLLOW);
+}
+
+/* Tries each way of naming an unnamed file on a probe file in dir_fd. */
+static void probe_link_way(int dir_fd)
+{
+	int fd = openat(dir_fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	char name[40];
+	link_way = LINK_NONE;
+	for (enum link_way way = LINK_EMPTY_PATH; way <= LINK_PROC; way++) {
+		if (temp_name(name, sizeof name) < 0)
+			break;
+		if (link_unnamed(fd, dir_fd, name, way) == 0) {
+			unlinkat(dir_fd, name, 0);
+			link_way = way;
+			break;
+		}
+	}
+	close(fd);
+}
+
+/* Directory (device, inode) whose stale temporaries this process removed
+ * last, so a session storing many files there looks only once. */
+static dev_t cleaned_dev;
+static ino_t cleaned_ino;
+
+int vfs_clean_temps(int dir_fd, int idle_timeout)
+{
+	int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	struct stat dst;
+	if (fstat(fd, &dst) == 0) {
+		cleaned_dev = dst.st_dev;
+		cleaned_ino = dst.st_ino;
+	}
+	DIR *d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return 0;
+	}
+	time_t limit = time(NULL) - idle_timeout - VFS_TEMP_GRACE;
+	int removed = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		struct stat st;
+		if (!vfs_is_temp_name(de->d_name) ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode) || st.st_mtime >= limit)
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+			removed++;
+	}
+	closedir(d);
+	return removed;
+}
+
+int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int idle_timeout)
 {
 	const char *base;
 	memset(up, 0, sizeof *up);
@@ -196,20 +304,35 @@ int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up)
 		return -1;
 	up->dir_fd = dfd;
 
+	/* Every reason the name cannot be stored (too long, say) is found
+	 * before any data is read. */
 	struct stat old;
 	bool exists = fstatat(dfd, base, &old, AT_SYMLINK_NOFOLLOW) == 0;
-	if (exists && S_ISDIR(old.st_mode)) {
+	if ((!exists && errno != ENOENT) || (exists && S_ISDIR(old.st_mode))) {
+		if (exists)
+			errno = EISDIR;
 		sysio_close(&up->dir_fd);
-		return (errno = EISDIR, -1);
+		return -1;
 	}
+	up->replaces = exists && S_ISREG(old.st_mode);
 	up->fd = openat(dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, VFS_FILE_MODE);
 	if (up->fd >= 0) {
-		up->unnamed = true;
-	} else {
-		if (errno != EOPNOTSUPP && errno != EISDIR && errno != ENOENT) {
-			sysio_close(&up->dir_fd);
-			return -1;
-		}
+		if (link_way == LINK_UNKNOWN)
+			probe_link_way(dfd);
+		if (link_way == LINK_NONE)
+			sysio_close(&up->fd);
+		else
+			up->unnamed = true;
+	} else if (errno != EOPNOTSUPP && errno != EISDIR && errno != ENOENT) {
+		sysio_close(&up->dir_fd);
+		return -1;
+	}
+	if (up->fd < 0) {
+		/* Named temporaries: where one can be left behind (a session
+		 * killed mid-upload), clear out old ones first. */
+		struct stat dst;
+		if (fstat(dfd, &dst) == 0 && (dst.st_dev != cleaned_dev || dst.st_ino != cleaned_ino))
+			vfs_clean_temps(dfd, idle_timeout);
 		up->fd = named_temp(dfd, up->tmpname, sizeof up->tmpname);
 		if (up->fd < 0) {
 			sysio_close(&up->dir_fd);
@@ -232,16 +355,10 @@ int vfs_upload_commit(struct vfs_upload *up)
 {
 	if (up->unnamed) {
 		/* Give the unnamed file a hidden name, then rename it into place. */
-		char proc[64];
-		snprintf(proc, sizeof proc, "/proc/self/fd/%d", up->fd);
 		for (int tries = 0; tries < 16; tries++) {
-			unsigned char rnd[6];
-			if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+			if (temp_name(up->tmpname, sizeof up->tmpname) < 0)
 				break;
-			snprintf(up->tmpname, sizeof up->tmpname,
-				 ".ferryd-upload-%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2],
-				 rnd[3], rnd[4], rnd[5]);
-			if (linkat(AT_FDCWD, proc, up->dir_fd, up->tmpname, AT_SYMLINK_FOLLOW) == 0)
+			if (link_unnamed(up->fd, up->dir_fd, up->tmpname, link_way) == 0)
 				break;
 			up->tmpname[0] = '\0';
 			if (errno != EEXIST)

@@ -37,6 +37,21 @@ int vfs_mkdir(int root_fd, const char *vpath, mode_t mode);
  * when to exists (atomically: RENAME_NOREPLACE). */
 int vfs_rename(int root_fd, const char *from, const char *to, bool replace);
 
+/* Hidden temporary names (prefix + 12 hex digits) hold uploads where the
+ * file system has no O_TMPFILE or an unnamed file cannot be linked. Such
+ * names are never listed, opened or created for a client. */
+#define VFS_TEMP_PREFIX ".ferryd-upload-"
+/* A temporary unchanged for longer than the idle timeout plus this many
+ * seconds belongs to no upload any more (an upload that writes nothing for
+ * the idle timeout is ended) and is removed. */
+#define VFS_TEMP_GRACE 60
+
+/* True if name (one component) is a hidden upload temporary's. */
+bool vfs_is_temp_name(const char *name);
+/* Removes the stale hidden temporaries in directory dir_fd (see
+ * VFS_TEMP_GRACE); returns how many. */
+int vfs_clean_temps(int dir_fd, int idle_timeout);
+
 /* An upload in progress: data goes to a file that has no name (or a hidden
  * temporary name) until vfs_upload_commit puts it in place. */
 struct vfs_upload {
@@ -45,11 +60,15 @@ struct vfs_upload {
 	char *base;        /* target's name in dir_fd */
 	char tmpname[40];  /* hidden temporary name, "" while unnamed */
 	bool unnamed;      /* fd is an O_TMPFILE */
+	bool replaces;     /* a regular file of that name exists */
 	bool keep_existing;/* set by the caller: commit fails (EEXIST) rather than replace */
 };
 /* Starts an upload that will replace vpath (its mode is kept if it
- * exists). Fails with EISDIR if vpath is a directory. */
-int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up);
+ * exists). Fails with EISDIR if vpath is a directory, and with the error
+ * of any other reason the name cannot be stored (ENAMETOOLONG...). Where
+ * it must use a named temporary it first removes stale ones in that
+ * directory (idle_timeout: the server's, see VFS_TEMP_GRACE). */
+int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int idle_timeout);
 /* Puts the finished upload in place atomically; 0 or -1 (then the
  * upload is abandoned as by vfs_upload_abandon). */
 int vfs_upload_commit(struct vfs_upload *up);

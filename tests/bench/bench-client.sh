@@ -344,32 +344,6 @@ listing_ok() {
 declare -A TIMES FAIL RUNS
 seq_no=0
 
-# TCP connections in TIME_WAIT on this machine.
-tw_count() {
-    if command -v ss >/dev/null; then
-        ss -Htan state time-wait 2>/dev/null | wc -l
-    else
-        cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk '$4 == "06"' | wc -l
-    fi
-}
-
-# Waits until at most tw_max connections are in TIME_WAIT, for up to
-# tw_wait seconds. Adds up the time waited and the highest count a timed
-# run started with.
-tw_waited=0 tw_top=0 tw_late=0
-settle() {
-    local t0=$EPOCHREALTIME n
-    [ "$tw_max" -gt 0 ] || return 0
-    n=$(tw_count)
-    while [ "$n" -gt "$tw_max" ] &&
-          awk -v a="$t0" -v b="$EPOCHREALTIME" -v w="$tw_wait" 'BEGIN { exit !(b - a < w) }'; do
-        sleep 1
-        n=$(tw_count)
-    done
-    [ "$n" -le "$tw_max" ] || tw_late=$((tw_late + 1))
-    [ "$n" -le "$tw_top" ] || tw_top=$n
-    tw_waited=$(awk -v s="$tw_waited" -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", s + b - a }')
-}
 
 # run ROW TOOL [warm]: one timed run into fresh targets, then the check.
 # Adds the time to TIMES[row.tool] (not for a warm-up run), or the reason

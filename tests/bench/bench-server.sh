@@ -1,40 +1,59 @@
 #!/usr/bin/env bash
-# bench-server.sh: ferryd against vsftpd on this machine, same client, one run.
+# bench-server.sh: ferryd against vsftpd and pure-ftpd on this machine, same
+# clients, one run.
 #
-# Both servers run side by side on free 127.0.0.1 ports, each with its own
-# root holding identical files, and the same clients drive them in turn:
+# The three servers run side by side on free 127.0.0.1 ports, each with its
+# own root holding identical files, and the same clients drive them in turn:
 #
-#   RETR    one big file (1 GiB), curl, passive (EPSV)
-#   STOR    one big file (1 GiB), curl, passive (EPSV), into upload/
-#   small   N files of 4 KiB in one session, curl -P (active mode: curl
-#           7.88 stalls about 1 s per file when it reuses one passive
-#           session for many URLs)
-#   SIZE    1000 SIZE commands in one session, python3 ftplib (fastest
-#           of five passes in the session)
-#   conc    M concurrent sessions (python3 ftplib threads), each logs in,
-#           LISTs and RETRs a small file, then stays connected; the servers'
-#           memory is read from /proc while all of them are connected
+#   retr     one big file (1 GiB), curl, passive (EPSV)
+#   stor     one big file (1 GiB), curl, passive (EPSV), into upload/
+#   small    N files of 4 KiB downloaded in one session, curl -K (a config
+#            file of URLs), passive
+#   curlput  U files of 4 KiB uploaded in one session, curl -T "{...}", passive
+#   ferryput N files of 4 KiB uploaded in one session, ferry put -r
+#   lftpput  N files of 4 KiB uploaded in one session, lftp mput, passive
+#   size     1000 SIZE commands in one session, python3 ftplib (fastest
+#            of five passes in the session)
+#   conc     M concurrent sessions (python3 ftplib threads), each logs in,
+#            LISTs and RETRs a small file, then stays connected; the servers'
+#            memory is read from /proc while all of them are connected
+#   storm    L sessions started at once, each connects, logs in and quits
 #
-# Timing rows run BENCH_REPEAT times (default 3), alternating the servers,
-# and report the median. The ratio is ferryd / vsftpd: below 1 means ferryd
-# was faster (or used less memory per session).
+# Every timing row runs BENCH_REPEAT times (default 5), rotating which server
+# goes first, and reports the median; every run is listed under the table.
+# Each round of the STOR row starts with one untimed upload.
+# The ratios are ferryd / vsftpd and ferryd / pure-ftpd: below 1 means
+# ferryd was faster (or used less memory per session). For the two 1 GiB
+# rows the servers run on the first CPU and curl on the second (when there
+# are two), the same for every server: where the scheduler puts the two
+# ends of a 1 GiB transfer otherwise decides the time more than the server
+# does. Before each timed run the script waits until few connections are
+# left in TIME_WAIT (small-file runs leave about one per file), as
+# bench-client.sh does.
 #
 # Usage: tests/bench/bench-server.sh [--quick] [--help]
-#   --quick    64 MiB file, 200 small files, 200 sessions
+#   --quick    64 MiB file, 200 small files, 200 sessions, a storm of 200
 # Environment:
 #   FERRYD=path       ferryd binary (default: server/ferryd of this tree)
+#   FERRY=path        ferry binary (default: client/ferry of this tree)
 #   VSFTPD=path       vsftpd binary (default: .quickstart/root/usr/sbin/vsftpd,
 #                     then vsftpd on PATH, then /usr/sbin/vsftpd)
+#   PUREFTPD=path     pure-ftpd binary (default: .quickstart/root/usr/sbin/pure-ftpd,
+#                     then pure-ftpd on PATH); pure-pw is taken from ../bin next
+#                     to it, then from PATH
 #   BENCH_DIR=dir     where the scratch directory is made (default /tmp)
-#   BENCH_ONLY=name   run only ferryd or only vsftpd
-#   BENCH_REPEAT=n    repetitions of each timing row (default 3)
-#   BENCH_TIMEOUT=s   limit for the whole run (default 1500, 600 with --quick)
+#   BENCH_ONLY=name   run only ferryd, vsftpd or pure-ftpd
+#   BENCH_REPEAT=n    repetitions of each timing row (default 5)
+#   BENCH_TIMEOUT=s   limit for the whole run (default 3600, 900 with --quick)
 #   BENCH_KEEP=1      keep the scratch directory (logs, configs)
-#   BENCH_RUN_AS=user user both servers run as when started as root (default:
+#   BENCH_RUN_AS=user user the servers run as when started as root (default:
 #                     the first of ftp nobody daemon bin with an existing home)
 #   VSFTPD_EXTRA=text more vsftpd.conf lines, e.g. 'isolate_network=NO'
 #   BENCH_RAMP_MS=n   start the concurrent sessions n ms apart instead of all
 #                     at once (the wall time then includes the ramp)
+#   BENCH_TW_MAX=n    TIME_WAIT connections allowed at the start of a timed
+#                     run (default 4000; 0: do not wait)
+#   BENCH_TW_WAIT=s   longest wait for them before one run (default 65)
 #
 # This is a benchmark, not a test: it exits 0 when it could measure, even
 # if some transfers failed (those cells say FAIL); it exits 1 when it could
@@ -54,14 +73,16 @@ for arg in "$@"; do
 done
 
 if [ "$quick" = 1 ]; then
-    big_mib=64 nsmall=200 nsess=200 limit=${BENCH_TIMEOUT:-600}
+    big_mib=64 nsmall=200 nput=50 nsess=200 nstorm=200 limit=${BENCH_TIMEOUT:-900}
 else
-    big_mib=1024 nsmall=1000 nsess=500 limit=${BENCH_TIMEOUT:-1500}
+    big_mib=1024 nsmall=1000 nput=100 nsess=500 nstorm=1000 limit=${BENCH_TIMEOUT:-3600}
 fi
 nsize=1000
 ramp_ms=${BENCH_RAMP_MS:-0}
-repeat=${BENCH_REPEAT:-3}
+repeat=${BENCH_REPEAT:-5}
 only=${BENCH_ONLY:-}
+tw_max=${BENCH_TW_MAX:-4000}
+tw_wait=${BENCH_TW_WAIT:-65}
 big_bytes=$((big_mib * 1024 * 1024))
 small_bytes=4096
 
@@ -69,47 +90,72 @@ die() { echo "bench-server: $*" >&2; exit 1; }
 # shellcheck source=common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
+all_servers=(ferryd vsftpd pure-ftpd)
 case $only in
-''|both) servers=(ferryd vsftpd); only= ;;
-ferryd|vsftpd) servers=("$only") ;;
-*) die "BENCH_ONLY must be ferryd or vsftpd, not '$only'" ;;
+'') servers=("${all_servers[@]}") ;;
+ferryd|vsftpd|pure-ftpd) servers=("$only") ;;
+*) die "BENCH_ONLY must be ferryd, vsftpd or pure-ftpd, not '$only'" ;;
 esac
 [[ $repeat =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPEAT must be a positive number"
 [[ $ramp_ms =~ ^[0-9]+$ ]] || die "BENCH_RAMP_MS must be a number of milliseconds"
+[[ $tw_max =~ ^[0-9]+$ ]] || die "BENCH_TW_MAX must be a number"
+[[ $tw_wait =~ ^[0-9]+$ ]] || die "BENCH_TW_WAIT must be a number of seconds"
 [ -n "${EPOCHREALTIME:-}" ] || die "bash 5 or later is needed (EPOCHREALTIME)"
 
 # ---------------------------------------------------------------- tools
 command -v curl >/dev/null || die "curl is needed"
+command -v lftp >/dev/null || die "lftp is needed"
 command -v python3 >/dev/null || die "python3 is needed"
 command -v timeout >/dev/null || die "timeout (coreutils) is needed"
+command -v taskset >/dev/null || die "taskset (util-linux) is needed"
 
 want() { [ -z "$only" ] || [ "$only" = "$1" ]; }
+# The first existing executable among the arguments.
+first_exe() {
+    local c
+    for c in "$@"; do
+        if [ -n "$c" ] && [ -x "$c" ]; then echo "$c"; return 0; fi
+    done
+    return 1
+}
 
 ferryd_bin=${FERRYD:-$top/server/ferryd}
+ferry_bin=${FERRY:-$top/client/ferry}
+[ -x "$ferry_bin" ] || die "no ferry at $ferry_bin (build it: make -j2, or set FERRY=)"
 if want ferryd; then
     [ -x "$ferryd_bin" ] || die "no ferryd at $ferryd_bin (build it: make -j2 server/ferryd, or set FERRYD=)"
 fi
 vsftpd_bin=
 if want vsftpd; then
-    for c in "${VSFTPD:-}" "$top/.quickstart/root/usr/sbin/vsftpd" "$(command -v vsftpd || true)" \
-             /usr/sbin/vsftpd; do
-        if [ -n "$c" ] && [ -x "$c" ]; then vsftpd_bin=$c; break; fi
-    done
-    [ -n "$vsftpd_bin" ] || die "no vsftpd found (set VSFTPD=path, or run ./quickstart test, which unpacks it into .quickstart/root)"
+    vsftpd_bin=$(first_exe "${VSFTPD:-}" "$top/.quickstart/root/usr/sbin/vsftpd" \
+                 "$(command -v vsftpd || true)" /usr/sbin/vsftpd) ||
+        die "no vsftpd found (set VSFTPD=path, or run ./quickstart test, which unpacks it into .quickstart/root)"
 fi
+pure_bin='' purepw_bin=''
+if want pure-ftpd; then
+    pure_bin=$(first_exe "${PUREFTPD:-}" "$top/.quickstart/root/usr/sbin/pure-ftpd" \
+               "$(command -v pure-ftpd || true)") ||
+        die "no pure-ftpd found (set PUREFTPD=path, or run ./quickstart test, which unpacks it into .quickstart/root)"
+    purepw_bin=$(first_exe "$(dirname "$(dirname "$pure_bin")")/bin/pure-pw" \
+                 "$(command -v pure-pw || true)") || die "no pure-pw next to $pure_bin or on PATH"
+fi
+
+# Two CPUs: servers on the first, clients of the 1 GiB rows on the second.
+ncpu=$(nproc)
+if [ "$ncpu" -ge 2 ]; then server_cpu=0 client_cpu=1; else server_cpu=0 client_cpu=0; fi
 
 # ---------------------------------------------------------------- scratch
 base=${BENCH_DIR:-/tmp}
 [ -d "$base" ] || die "BENCH_DIR $base is not a directory"
-# Two roots with the big file, the client's copy, one upload per server.
-need_kib=$(( (big_mib * 1024) * 5 + nsmall * 8 * 2 + 64 * 1024 ))
+# Three roots with the big file, the client's copy, one upload per server.
+need_kib=$(( (big_mib * 1024) * 7 + nsmall * 8 * 3 * (repeat + 2) + 64 * 1024 ))
 avail_kib=$(df -Pk "$base" | awk 'NR == 2 { print $4 }')
 [ "$avail_kib" -ge "$need_kib" ] ||
     die "$base has $((avail_kib / 1024)) MiB free, this run needs about $((need_kib / 1024)) MiB (set BENCH_DIR)"
 work=$(mktemp -d "$base/ferryd-bench.XXXXXX")
 chmod 755 "$work"   # the servers' unprivileged users must traverse it
 
-declare -A PID PORT ROOT
+declare -A PID PORT ROOT CRED
 
 # Lists the PIDs of pid's descendants (children first), from /proc.
 descendants() {
@@ -138,7 +184,7 @@ stop_server() {
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
-    for s in ferryd vsftpd; do stop_server "$s"; done
+    for s in "${all_servers[@]}"; do stop_server "$s"; done
     bench_end "$rc"
 }
 bench_bound
@@ -213,9 +259,15 @@ def listen_overflows():
 
 
 def login(host, port, timeout):
+    """A logged-in session: FTP_USER/FTP_PASS from the environment, else
+    anonymous."""
     f = ftplib.FTP(timeout=timeout)
     f.connect(host, port)
-    f.login()          # anonymous
+    user = os.environ.get('FTP_USER')
+    if user:
+        f.login(user, os.environ.get('FTP_PASS', ''))
+    else:
+        f.login()
     return f
 
 
@@ -318,6 +370,42 @@ def cmd_conc(host, port, count, server_pid, nsmall, timeout, ramp):
               file=sys.stderr)
 
 
+def cmd_storm(host, port, count, timeout):
+    """count sessions started at once, each connects, logs in and quits:
+    prints the wall time until the last one is done, how many succeeded
+    and how many failed (why goes to stderr)."""
+    threading.stack_size(256 * 1024)
+    start = threading.Event()
+    lock = threading.Lock()
+    state = {'ok': 0}
+    errors = {}
+
+    def worker():
+        start.wait()
+        try:
+            f = login(host, port, timeout)
+            f.quit()
+        except Exception as e:  # every failure is counted, whatever it is
+            why = '%s: %s' % (type(e).__name__, str(e)[:70])
+            with lock:
+                errors[why] = errors.get(why, 0) + 1
+            return
+        with lock:
+            state['ok'] += 1
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(count)]
+    for t in threads:
+        t.start()
+    t0 = time.perf_counter()
+    start.set()
+    for t in threads:
+        t.join(timeout * 3)
+    wall = time.perf_counter() - t0
+    print('%.4f %d %d' % (wall, state['ok'], count - state['ok']))
+    for why, n in sorted(errors.items(), key=lambda kv: -kv[1]):
+        print('  %d x %s' % (n, why), file=sys.stderr)
+
+
 def cmd_freeport():
     s = socket.socket()
     s.bind(('127.0.0.1', 0))
@@ -349,6 +437,8 @@ def main(argv):
     elif what == 'conc':
         cmd_conc(argv[2], int(argv[3]), int(argv[4]), int(argv[5]), int(argv[6]),
                  float(argv[7]), float(argv[8]))
+    elif what == 'storm':
+        cmd_storm(argv[2], int(argv[3]), int(argv[4]), float(argv[5]))
     elif what == 'freeport':
         cmd_freeport()
     elif what == 'ready':
@@ -360,13 +450,23 @@ sys.exit(main(sys.argv))
 PY
 
 helper() { python3 "$work/ftpbench.py" "$@"; }
+# Sets HCMD to the helper's command line as server s's user (pure-ftpd has
+# no anonymous login here), for timeout and taskset to run.
+helper_for() {
+    local s=$1
+    HCMD=(env)
+    [ -z "${CRED[$s]}" ] || HCMD+=("FTP_USER=${CRED[$s]%%:*}" "FTP_PASS=${CRED[$s]#*:}")
+    HCMD+=(python3 "$work/ftpbench.py")
+}
+# The URL of server s, with its login when it needs one.
+url() { echo "ftp://${CRED[$1]:+${CRED[$1]}@}127.0.0.1:${PORT[$1]}"; }
 
 # Many sessions need many descriptors in the client.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 # ---------------------------------------------------------------- files
 if [ "$(id -u)" = 0 ]; then
-    # Both servers give up root for the same user. vsftpd changes into the
+    # All servers give up root for the same user. vsftpd changes into the
     # anonymous user's home directory before it enters anon_root, so the
     # user's home must exist (nobody's is often /nonexistent).
     as_root=1 runuser=${BENCH_RUN_AS:-}
@@ -381,6 +481,7 @@ if [ "$(id -u)" = 0 ]; then
     rungroup=$(id -gn "$runuser" 2>/dev/null) || die "no user $runuser"
 else
     as_root=0 runuser=$(id -un) rungroup=$(id -gn)
+    want pure-ftpd && die "pure-ftpd needs root (it chroots); run as root or set BENCH_ONLY"
 fi
 
 note "preparing files in $work (${big_mib} MiB file, $nsmall small files)"
@@ -404,16 +505,18 @@ for s in "${servers[@]}"; do
     chmod 755 "$work/$s"
     if [ "$as_root" = 1 ]; then chown "$runuser:$rungroup" "$r/upload"; fi
     ROOT[$s]=$r
+    CRED[$s]=
 done
 sync
 
 # ---------------------------------------------------------------- servers
+# Each server is pinned to server_cpu; its sessions inherit that.
 start_ferryd() {
     local log=$work/ferryd/ferryd.log port=
     local runas=()
     [ "$as_root" = 1 ] && runas=(--run-as "$runuser")
-    "$ferryd_bin" -l 127.0.0.1:0 -r "${ROOT[ferryd]}" --anonymous=rw --max-clients 2000 \
-        "${runas[@]}" 2> "$log" &
+    taskset -c "$server_cpu" "$ferryd_bin" -l 127.0.0.1:0 -r "${ROOT[ferryd]}" --anonymous=rw \
+        --max-clients 2000 --max-per-ip 0 "${runas[@]}" 2> "$log" &
     PID[ferryd]=$!
     local tries
     for tries in $(seq 100); do
@@ -441,6 +544,7 @@ start_vsftpd() {
         echo "anon_root=${ROOT[vsftpd]}"
         echo "write_enable=YES"
         echo "anon_upload_enable=YES"
+        echo "anon_mkdir_write_enable=YES"
         echo "anon_other_write_enable=YES"
         echo "anon_umask=022"
         echo "no_anon_password=YES"
@@ -459,10 +563,34 @@ start_vsftpd() {
         echo "nopriv_user=$runuser"
         [ "$as_root" = 1 ] || echo "run_as_launching_user=YES"
     } > "$conf"
-    "$vsftpd_bin" "$conf" > "$log" 2>&1 < /dev/null &
+    taskset -c "$server_cpu" "$vsftpd_bin" "$conf" > "$log" 2>&1 < /dev/null &
     PID[vsftpd]=$!
     PORT[vsftpd]=$port
     helper ready 127.0.0.1 "$port" 10 || { cat "$conf" "$log" >&2; die "vsftpd did not start"; }
+}
+
+# pure-ftpd serves anonymous FTP only through a system account named ftp,
+# which this script does not create: it gets one virtual user (PureDB),
+# chrooted to its root and running as the same unprivileged user.
+start_pure-ftpd() {
+    local dir=$work/pure-ftpd log=$work/pure-ftpd/pure-ftpd.log port hash
+    hash=$(printf 'bench-Pw\n' | "$ferryd_bin" --hash-password 2>/dev/null ||
+           python3 -c 'import crypt; print(crypt.crypt("bench-Pw"))' 2>/dev/null) ||
+        die "cannot hash a password for pure-ftpd's user"
+    printf 'bench:%s:%s:%s::%s/./::::::::::::\n' "$hash" "$(id -u "$runuser")" \
+        "$(id -g "$runuser")" "${ROOT[pure-ftpd]}" > "$dir/pureftpd.passwd"
+    chmod 600 "$dir/pureftpd.passwd"
+    "$purepw_bin" mkdb "$dir/pureftpd.pdb" -f "$dir/pureftpd.passwd" > "$log" 2>&1 < /dev/null ||
+        { cat "$log" >&2; die "pure-pw mkdb failed"; }
+    port=$(helper freeport)
+    # -E no anonymous, -H no reverse lookups, -f none no syslog, -U umasks
+    # like vsftpd's anon_umask, -c/-C sessions in all and per address.
+    taskset -c "$server_cpu" "$pure_bin" -S "127.0.0.1,$port" -4 -E -l "puredb:$dir/pureftpd.pdb" \
+        -H -f none -U 133:022 -c 2000 -C 2000 -I 15 >> "$log" 2>&1 < /dev/null &
+    PID[pure-ftpd]=$!
+    PORT[pure-ftpd]=$port
+    CRED[pure-ftpd]=bench:bench-Pw
+    helper ready 127.0.0.1 "$port" 10 || { cat "$log" >&2; die "pure-ftpd did not start"; }
 }
 
 for s in "${servers[@]}"; do "start_$s"; done
@@ -472,12 +600,14 @@ note "servers: $(for s in "${servers[@]}"; do printf '%s pid %s port %s; ' "$s" 
 # Each run prints seconds, or FAIL (the reason goes to stderr).
 secs_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.4f", b - a }'; }
 xfer_limit=$((big_mib / 8 + 120))     # generous: 8 MiB/s at least
+# Transfers of one small-file run that took this long count as a stall.
+stall_secs=0.5
 
 run_retr() {
     local s=$1 t0 got
     t0=$EPOCHREALTIME
-    if ! got=$(curl -sS --max-time "$xfer_limit" -o /dev/null -w '%{size_download}' \
-               "ftp://127.0.0.1:${PORT[$s]}/pub/big.bin" 2>> "$work/curl.err"); then
+    if ! got=$(taskset -c "$client_cpu" curl -sS --max-time "$xfer_limit" -o /dev/null \
+               -w '%{size_download}' "$(url "$s")/pub/big.bin" 2>> "$work/curl.err"); then
         note "$s RETR: curl failed ($(tail -n 1 "$work/curl.err"))"; echo FAIL; return
     fi
     local t; t=$(secs_since "$t0")
@@ -490,8 +620,8 @@ run_stor() {
     rm -f "$dest"
     sync
     t0=$EPOCHREALTIME
-    if ! curl -sS --max-time "$xfer_limit" -T "$work/client/big.src" \
-            "ftp://127.0.0.1:${PORT[$s]}/upload/big.up" 2>> "$work/curl.err"; then
+    if ! taskset -c "$client_cpu" curl -sS --max-time "$xfer_limit" -T "$work/client/big.src" \
+            "$(url "$s")/upload/big.up" 2>> "$work/curl.err"; then
         note "$s STOR: curl failed ($(tail -n 1 "$work/curl.err"))"; echo FAIL; return
     fi
     t=$(secs_since "$t0")
@@ -501,25 +631,35 @@ run_stor() {
     if [ "$rep" = 1 ] && ! cmp -s "$dest" "$work/client/big.src"; then
         note "$s STOR: stored file differs"; echo FAIL; return
     fi
+    rm -f "$dest"
     sync
     echo "$t"
+}
+
+# Counts the transfers of a curl run (its -w lines: seconds ...) that
+# stalled, adding to $work/$s/stalls.$row (runs are subshells).
+count_stalls() {
+    local row=$1 s=$2 out=$3 f=$work/$2/stalls.$1 n
+    n=$(awk -v lim="$stall_secs" '$1 >= lim { n++ } END { print n + 0 }' <<< "$out")
+    echo $(( $(cat "$f" 2>/dev/null || echo 0) + n )) > "$f"
 }
 
 run_small() {
     local s=$1 cfg=$work/$1/small.curlrc t0 t out
     if [ ! -f "$cfg" ]; then
         for ((i = 0; i < nsmall; i++)); do
-            printf 'url = "ftp://127.0.0.1:%s/small/f%04d"\noutput = "/dev/null"\n' "${PORT[$s]}" "$i"
+            printf 'url = "%s/small/f%04d"\noutput = "/dev/null"\n' "$(url "$s")" "$i"
         done > "$cfg"
     fi
     t0=$EPOCHREALTIME
-    if ! out=$(curl -sS --max-time $((nsmall + 60)) -P 127.0.0.1 -K "$cfg" \
-               -w '%{size_download} %{num_connects}\n' 2>> "$work/curl.err"); then
+    if ! out=$(curl -sS --max-time $((nsmall + 60)) -K "$cfg" \
+               -w '%{time_total} %{size_download} %{num_connects}\n' 2>> "$work/curl.err"); then
         note "$s small files: curl failed ($(tail -n 1 "$work/curl.err"))"; echo FAIL; return
     fi
     t=$(secs_since "$t0")
+    count_stalls small "$s" "$out"
     local files bytes conns
-    read -r files bytes conns < <(awk '{ n++; b += $1; c += $2 } END { print n, b, c }' <<< "$out")
+    read -r files bytes conns < <(awk '{ n++; b += $2; c += $3 } END { print n, b, c }' <<< "$out")
     if [ "$files" != "$nsmall" ] || [ "$bytes" != $((nsmall * small_bytes)) ]; then
         note "$s small files: $files transfers, $bytes bytes"; echo FAIL; return
     fi
@@ -527,66 +667,154 @@ run_small() {
     echo "$t"
 }
 
+# Checks that dir holds exactly the first n small files, byte for byte.
+same_files() {
+    local dir=$1 n=$2 i name got
+    got=$(find "$dir" -maxdepth 1 -type f | wc -l)
+    [ "$got" = "$n" ] || { echo "$got files instead of $n"; return 1; }
+    for ((i = 0; i < n; i++)); do
+        printf -v name 'f%04d' "$i"
+        cmp -s "$dir/$name" "$work/client/small/$name" || { echo "$name differs"; return 1; }
+    done
+}
+
+# After an upload run of label into dir of server s: checks dir holds the
+# first n small files and removes it; prints the run's time t, or FAIL.
+upload_result() {
+    local s=$1 label=$2 dir=$3 n=$4 t=$5 why
+    if ! why=$(same_files "${ROOT[$s]}/$dir" "$n"); then
+        note "$s $label: $why"; echo FAIL; return
+    fi
+    rm -rf "${ROOT[$s]:?}/$dir"
+    echo "$t"
+}
+
+# A fresh upload directory for row/run: prints its name below upload/.
+fresh_dir() {
+    local s=$1 name=$2
+    mkdir -p "${ROOT[$s]}/upload/$name"
+    [ "$as_root" = 0 ] || chown "$runuser:$rungroup" "${ROOT[$s]}/upload/$name"
+    echo "upload/$name"
+}
+
+run_curlput() {
+    local s=$1 rep=$2 dir t0 t out list
+    dir=$(fresh_dir "$s" "curl.$rep")
+    list=$(for ((i = 0; i < nput; i++)); do printf 'f%04d\n' "$i"; done | paste -sd, -)
+    t0=$EPOCHREALTIME
+    if ! out=$(cd "$work/client/small" && curl -sS --max-time $((nput + 60)) -T "{$list}" \
+               -w '%{time_total} %{size_upload} %{num_connects}\n' \
+               "$(url "$s")/$dir/" 2>> "$work/curl.err"); then
+        note "$s curl -T: curl failed ($(tail -n 1 "$work/curl.err"))"; echo FAIL; return
+    fi
+    t=$(secs_since "$t0")
+    count_stalls curlput "$s" "$out"
+    upload_result "$s" "curl -T" "$dir" "$nput" "$t"
+}
+
+run_ferryput() {
+    local s=$1 rep=$2 dir t0
+    dir=upload/ferry.$rep
+    t0=$EPOCHREALTIME
+    if ! timeout $((nsmall + 60)) "$ferry_bin" -q -y -c "put -r $work/client/small $dir" \
+            "$(url "$s")" >> "$work/ferry.err" 2>&1; then
+        note "$s ferry put -r: failed ($(tail -n 1 "$work/ferry.err"))"; echo FAIL; return
+    fi
+    upload_result "$s" "ferry put -r" "$dir" "$nsmall" "$(secs_since "$t0")"
+}
+
+lftp_settings='set net:max-retries 1; set net:timeout 10; set xfer:clobber on; set ftp:passive-mode on; set cmd:parallel 1; set cmd:fail-exit yes'
+run_lftpput() {
+    local s=$1 rep=$2 dir t0
+    dir=$(fresh_dir "$s" "lftp.$rep")
+    t0=$EPOCHREALTIME
+    if ! timeout $((nsmall + 60)) lftp -c "$lftp_settings; open $(url "$s"); cd $dir; \
+            lcd $work/client/small; mput f*" >> "$work/lftp.err" 2>&1 < /dev/null; then
+        note "$s lftp mput: failed ($(tail -n 1 "$work/lftp.err"))"; echo FAIL; return
+    fi
+    upload_result "$s" "lftp mput" "$dir" "$nsmall" "$(secs_since "$t0")"
+}
+
 # SIZE is one small round trip after another, so its time is mostly how
 # soon the scheduler wakes the other side, which on a loaded 2-CPU machine
 # depends on which CPUs the two processes happen to be on. For this row
-# the server's listener (whose new session process inherits it) and the
-# client are pinned to the same CPU, for both servers alike.
+# the client runs on the servers' CPU, for all servers alike.
 run_size() {
-    local s=$1 out t bad all
-    all=$(taskset -p "${PID[$s]}" | sed 's/.*: //')
-    taskset -p 1 "${PID[$s]}" > /dev/null
-    if ! out=$(timeout 300 taskset 1 python3 "$work/ftpbench.py" size 127.0.0.1 "${PORT[$s]}" \
+    local s=$1 out t bad
+    helper_for "$s"
+    if ! out=$(timeout 300 taskset -c "$server_cpu" "${HCMD[@]}" size 127.0.0.1 "${PORT[$s]}" \
                "$nsize" "$nsmall"); then
-        taskset -p "$all" "${PID[$s]}" > /dev/null
         note "$s SIZE: client failed"; echo FAIL; return
     fi
-    taskset -p "$all" "${PID[$s]}" > /dev/null
     read -r t bad <<< "$out"
     if [ "$bad" != 0 ]; then note "$s SIZE: $bad bad replies"; echo FAIL; return; fi
     echo "$t"
 }
 
-# Concurrent sessions: prints "wall ok fail rss_kib pss_kib procs overflows";
-# why sessions failed goes to $work/$s/conc-all.err.
-run_conc() {
-    local s=$1 rep=$2 out err=$work/$1/conc.err
-    if ! out=$(timeout 900 python3 "$work/ftpbench.py" conc 127.0.0.1 "${PORT[$s]}" "$nsess" \
-               "${PID[$s]}" "$nsmall" 60 "$(awk -v r="$ramp_ms" 'BEGIN { print r / 1000 }')" \
-               2> "$err"); then
-        note "$s sessions: client failed"; cat "$err" >&2
-        out="FAIL 0 $nsess 0 0 0 0"
+# Runs the helper's many-session measurement kind (conc, storm) against
+# server s and prints its result line (failed when the client itself
+# failed); why sessions failed goes to $work/$s/$kind-all.err.
+multi_run() {
+    local s=$1 rep=$2 kind=$3 failed=$4 out err=$work/$1/$3.err
+    shift 4
+    helper_for "$s"
+    if ! out=$(timeout 900 "${HCMD[@]}" "$kind" 127.0.0.1 "${PORT[$s]}" "$@" 2> "$err"); then
+        note "$s $kind: client failed"; cat "$err" >&2
+        out=$failed
     fi
     if [ -s "$err" ]; then
-        note "$s sessions: failures:"; cat "$err" >&2
-        sed "s/^ */run $rep: /" "$err" >> "$work/$s/conc-all.err"
+        note "$s $kind: failures:"; cat "$err" >&2
+        sed "s/^ */run $rep: /" "$err" >> "$work/$s/$kind-all.err"
     fi
     echo "$out"
 }
 
+# Concurrent sessions: "wall ok fail rss_kib pss_kib procs overflows".
+run_conc() {
+    multi_run "$1" "$2" conc "FAIL 0 $nsess 0 0 0 0" "$nsess" "${PID[$1]}" "$nsmall" 60 \
+        "$(awk -v r="$ramp_ms" 'BEGIN { print r / 1000 }')"
+}
+
+# Login storm: "wall ok fail".
+run_storm() {
+    multi_run "$1" "$2" storm "FAIL 0 $nstorm" "$nstorm" 60
+}
+
 declare -A R   # R[row,server] = space-separated results of the repetitions
-rows=(retr stor small size)
+rows=(retr stor small curlput ferryput lftpput size)
 for ((rep = 1; rep <= repeat; rep++)); do
-    # Alternate which server goes first, so neither always has the warmer cache.
-    if [ $((rep % 2)) = 1 ]; then order=("${servers[@]}"); else
-        order=(); for ((k = ${#servers[@]} - 1; k >= 0; k--)); do order+=("${servers[k]}"); done
-    fi
+    # Rotate which server goes first, so none always has the warmer cache.
+    order=()
+    for ((k = 0; k < ${#servers[@]}; k++)); do
+        order+=("${servers[(k + rep - 1) % ${#servers[@]}]}")
+    done
     for row in "${rows[@]}"; do
+        # Whichever server stores the first 1 GiB of a round takes seconds
+        # longer (page cache and writeback catching up): one untimed upload
+        # first, so no server is measured in that slot.
+        [ "$row" != stor ] || run_stor "${order[0]}" warm-up > /dev/null
         for s in "${order[@]}"; do
+            settle
             case $row in
             retr) v=$(run_retr "$s") ;;
             stor) v=$(run_stor "$s" "$rep") ;;
             small) v=$(run_small "$s") ;;
+            curlput) v=$(run_curlput "$s" "$rep") ;;
+            ferryput) v=$(run_ferryput "$s" "$rep") ;;
+            lftpput) v=$(run_lftpput "$s" "$rep") ;;
             size) v=$(run_size "$s") ;;
             esac
             R[$row,$s]="${R[$row,$s]:-} $v"
             note "run $rep/$repeat $row $s: $v"
         done
     done
-    for s in "${order[@]}"; do
-        v=$(run_conc "$s" "$rep")
-        R[conc,$s]="${R[conc,$s]:-}|$v"
-        note "run $rep/$repeat $nsess sessions $s: wall ok fail rss_kib pss_kib procs overflows = $v"
+    for kind in conc storm; do
+        for s in "${order[@]}"; do
+            settle
+            v=$("run_$kind" "$s" "$rep")
+            R[$kind,$s]="${R[$kind,$s]:-}|$v"
+            note "run $rep/$repeat $kind $s (wall ok fail ...): $v"
+        done
     done
 done
 
@@ -598,12 +826,12 @@ median() {
     printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END {
         if (NR % 2) print a[(NR + 1) / 2]; else printf "%.4f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
-# One value per concurrency run of server s: the awk expression expr over
-# the fields wall ok fail rss pss procs overflows ($1..$7); FAIL for a run
-# that failed or had no session connected.
-conc_values() {
-    local s=$1 expr=$2
-    tr '|' '\n' <<< "${R[conc,$s]:-}" |
+# One value per run of a '|'-separated row (conc, storm) of server s: the
+# awk expression expr over its fields; FAIL for a run that failed or had no
+# session succeed.
+multi_values() {
+    local row=$1 s=$2 expr=$3
+    tr '|' '\n' <<< "${R[$row,$s]:-}" |
         awk 'NF { if ($1 == "FAIL" || $2 == 0) print "FAIL"; else printf "%.4f\n", '"$expr"' }'
 }
 fmt_secs() {
@@ -617,11 +845,6 @@ ratio() { # a / b, or - when either is missing
     if [ -z "$1" ] || [ -z "$2" ] || [ "$1" = FAIL ] || [ "$2" = FAIL ]; then echo "-"; return; fi
     awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'
 }
-cell() { # server row-value formatter
-    local s=$1 f=$2 v=$3
-    want "$s" || { echo "-"; return; }
-    "$f" "$v"
-}
 
 declare -A M
 # shellcheck disable=SC2016 # the $n below are awk fields
@@ -630,75 +853,112 @@ for s in "${servers[@]}"; do
         # shellcheck disable=SC2086
         M[$row,$s]=$(median ${R[$row,$s]})
     done
-    mapfile -t vals < <(conc_values "$s" '$1'); M[wall,$s]=$(median "${vals[@]}")
-    mapfile -t vals < <(conc_values "$s" '$4'); M[rss,$s]=$(median "${vals[@]}")
-    mapfile -t vals < <(conc_values "$s" '$5'); M[pss,$s]=$(median "${vals[@]}")
-    mapfile -t vals < <(conc_values "$s" '$4 / $2'); M[rssps,$s]=$(median "${vals[@]}")
-    mapfile -t vals < <(conc_values "$s" '$5 / $2'); M[pssps,$s]=$(median "${vals[@]}")
-    mapfile -t vals < <(conc_values "$s" '$6 / $2'); M[pps,$s]=$(median "${vals[@]}")
+    mapfile -t vals < <(multi_values conc "$s" '$1'); M[wall,$s]=$(median "${vals[@]}")
+    mapfile -t vals < <(multi_values conc "$s" '$4'); M[rss,$s]=$(median "${vals[@]}")
+    mapfile -t vals < <(multi_values conc "$s" '$5'); M[pss,$s]=$(median "${vals[@]}")
+    mapfile -t vals < <(multi_values conc "$s" '$4 / $2'); M[rssps,$s]=$(median "${vals[@]}")
+    mapfile -t vals < <(multi_values conc "$s" '$5 / $2'); M[pssps,$s]=$(median "${vals[@]}")
+    mapfile -t vals < <(multi_values conc "$s" '$6 / $2'); M[pps,$s]=$(median "${vals[@]}")
+    mapfile -t vals < <(multi_values storm "$s" '$1'); M[storm,$s]=$(median "${vals[@]}")
     # The worst run for failures, the sum for overflows.
     M[fail,$s]=$(tr '|' '\n' <<< "${R[conc,$s]:-}" | awk 'NF { if ($3 > m) m = $3 } END { print m + 0 }')
     M[ovf,$s]=$(tr '|' '\n' <<< "${R[conc,$s]:-}" | awk 'NF { n += $7 } END { print n + 0 }')
+    M[sfail,$s]=$(tr '|' '\n' <<< "${R[storm,$s]:-}" | awk 'NF { if ($3 > m) m = $3 } END { print m + 0 }')
 done
 
 get() { echo "${M[$1,$2]:-}"; }
+cell() { # server formatter value
+    want "$1" || { echo "-"; return; }
+    "$2" "$3"
+}
+# One table row: label, client, formatter, median key.
+table_row() {
+    local label=$1 client=$2 fmt=$3 key=$4 f=ferryd
+    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$client" \
+        "$(cell ferryd "$fmt" "$(get "$key" $f)")" "$(cell vsftpd "$fmt" "$(get "$key" vsftpd)")" \
+        "$(cell pure-ftpd "$fmt" "$(get "$key" pure-ftpd)")" \
+        "$(ratio "$(get "$key" $f)" "$(get "$key" vsftpd)")" \
+        "$(ratio "$(get "$key" $f)" "$(get "$key" pure-ftpd)")"
+}
 fmt_mem() { # total KiB and per-session KiB
     local total=$1 per=$2
     if [ "$per" = FAIL ] || [ "$total" = FAIL ]; then echo FAIL; return; fi
     awk -v t="$total" -v p="$per" 'BEGIN { printf "%.1f MiB (%.0f KiB/session)", t / 1024, p }'
 }
+mem_cell() { want "$1" || { echo "-"; return; }; fmt_mem "$(get "$2" "$1")" "$(get "${2}ps" "$1")"; }
+fails_cell() { want "$1" || { echo "-"; return; }; echo "$(get "$2" "$1") of $3 failed (worst run)"; }
 
-f=ferryd v=vsftpd
 big_label=$([ "$big_mib" -ge 1024 ] && echo "$((big_mib / 1024)) GiB" || echo "$big_mib MiB")
 ferryd_ver=$(want ferryd && "$ferryd_bin" -V 2>/dev/null || echo "-")
 vsftpd_ver=$(want vsftpd && "$vsftpd_bin" -v 0>&1 2>/dev/null | sed 's/^vsftpd: //' || echo "-")
+pure_ver=$(want pure-ftpd && "$pure_bin" --help 2>&1 | sed -n 's/^pure-ftpd v\([^ ]*\).*/\1/p' | head -n 1 || echo "-")
 
 echo
-echo "## ferryd vs vsftpd (median of $repeat; ratio = ferryd / vsftpd, lower is better for ferryd)"
+echo "## ferryd vs vsftpd and pure-ftpd (median of $repeat; ratios = ferryd / other, lower is better for ferryd)"
 echo
-echo "| benchmark | client | ferryd | vsftpd | ratio |"
-echo "| --- | --- | --- | --- | --- |"
-printf '| RETR %s file | curl, passive (EPSV) | %s | %s | %s |\n' "$big_label" \
-    "$(cell $f fmt_rate "$(get retr $f)")" "$(cell $v fmt_rate "$(get retr $v)")" \
-    "$(ratio "$(get retr $f)" "$(get retr $v)")"
-printf '| STOR %s file | curl, passive (EPSV) | %s | %s | %s |\n' "$big_label" \
-    "$(cell $f fmt_rate "$(get stor $f)")" "$(cell $v fmt_rate "$(get stor $v)")" \
-    "$(ratio "$(get stor $f)" "$(get stor $v)")"
-printf '| %d files of 4 KiB, one session | curl -P 127.0.0.1 (active mode) | %s | %s | %s |\n' "$nsmall" \
-    "$(cell $f fmt_secs "$(get small $f)")" "$(cell $v fmt_secs "$(get small $v)")" \
-    "$(ratio "$(get small $f)" "$(get small $v)")"
-printf '| %d SIZE commands, one session | python3 ftplib, fastest of 5 passes, client and server on one CPU | %s | %s | %s |\n' "$nsize" \
-    "$(cell $f fmt_secs "$(get size $f)")" "$(cell $v fmt_secs "$(get size $v)")" \
-    "$(ratio "$(get size $f)" "$(get size $v)")"
-printf '| %d concurrent sessions (login, LIST, RETR 4 KiB): wall time | python3 ftplib, %d threads, PASV | %s | %s | %s |\n' \
-    "$nsess" "$nsess" "$(cell $f fmt_secs "$(get wall $f)")" "$(cell $v fmt_secs "$(get wall $v)")" \
-    "$(ratio "$(get wall $f)" "$(get wall $v)")"
-fails_cell() { want "$1" || { echo "-"; return; }; echo "$(get fail "$1") of $nsess failed (worst run)"; }
-printf '| %d concurrent sessions: failures | same | %s | %s | - |\n' "$nsess" "$(fails_cell $f)" "$(fails_cell $v)"
-mem_cell() { want "$1" || { echo "-"; return; }; fmt_mem "$(get "$2" "$1")" "$(get "${2}ps" "$1")"; }
-printf '| %d concurrent sessions: server RSS, summed over its processes | /proc/PID/status VmRSS | %s | %s | %s |\n' \
-    "$nsess" "$(mem_cell $f rss)" "$(mem_cell $v rss)" "$(ratio "$(get rssps $f)" "$(get rssps $v)")"
-printf '| %d concurrent sessions: server PSS, summed | /proc/PID/smaps_rollup Pss | %s | %s | %s |\n' \
-    "$nsess" "$(mem_cell $f pss)" "$(mem_cell $v pss)" "$(ratio "$(get pssps $f)" "$(get pssps $v)")"
+echo "| benchmark | client | ferryd | vsftpd | pure-ftpd | ferryd/vsftpd | ferryd/pure-ftpd |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
+table_row "RETR $big_label file" "curl, passive (EPSV)" fmt_rate retr
+table_row "STOR $big_label file" "curl, passive (EPSV)" fmt_rate stor
+table_row "$nsmall files of 4 KiB downloaded, one session" "curl -K (config of URLs), passive" fmt_secs small
+table_row "$nput files of 4 KiB uploaded, one session" "curl -T \"{...}\", passive" fmt_secs curlput
+table_row "$nsmall files of 4 KiB uploaded, one session" "ferry put -r" fmt_secs ferryput
+table_row "$nsmall files of 4 KiB uploaded, one session" "lftp mput, passive" fmt_secs lftpput
+table_row "$nsize SIZE commands, one session" "python3 ftplib, fastest of 5 passes, client on the server's CPU" fmt_secs size
+table_row "$nsess concurrent sessions (login, LIST, RETR 4 KiB): wall time" "python3 ftplib, $nsess threads, PASV" fmt_secs wall
+printf '| %d concurrent sessions: failures | same | %s | %s | %s | - | - |\n' "$nsess" \
+    "$(fails_cell ferryd fail "$nsess")" "$(fails_cell vsftpd fail "$nsess")" "$(fails_cell pure-ftpd fail "$nsess")"
+printf '| %d concurrent sessions: server RSS, summed over its processes | /proc/PID/status VmRSS | %s | %s | %s | %s | %s |\n' \
+    "$nsess" "$(mem_cell ferryd rss)" "$(mem_cell vsftpd rss)" "$(mem_cell pure-ftpd rss)" \
+    "$(ratio "$(get rssps ferryd)" "$(get rssps vsftpd)")" "$(ratio "$(get rssps ferryd)" "$(get rssps pure-ftpd)")"
+printf '| %d concurrent sessions: server PSS, summed | /proc/PID/smaps_rollup Pss | %s | %s | %s | %s | %s |\n' \
+    "$nsess" "$(mem_cell ferryd pss)" "$(mem_cell vsftpd pss)" "$(mem_cell pure-ftpd pss)" \
+    "$(ratio "$(get pssps ferryd)" "$(get pssps vsftpd)")" "$(ratio "$(get pssps ferryd)" "$(get pssps pure-ftpd)")"
+table_row "login storm: $nstorm sessions at once connect, log in, quit: wall time" "python3 ftplib, $nstorm threads" fmt_secs storm
+printf '| login storm: failures | same | %s | %s | %s | - | - |\n' \
+    "$(fails_cell ferryd sfail "$nstorm")" "$(fails_cell vsftpd sfail "$nstorm")" "$(fails_cell pure-ftpd sfail "$nstorm")"
+echo
+echo "All runs, in seconds (conc and storm: wall time of each run):"
+echo
+for row in "${rows[@]}" conc storm; do
+    line="- $row:"
+    for s in "${servers[@]}"; do
+        # shellcheck disable=SC2016 # an awk field
+        case $row in
+        conc|storm) runs=$(multi_values "$row" "$s" '$1' | paste -sd' ' -) ;;
+        *) runs=${R[$row,$s]:-}; runs=${runs# } ;;
+        esac
+        line="$line $s $runs;"
+    done
+    echo "${line%;}"
+done
 echo
 echo "Notes:"
 for s in "${servers[@]}"; do
     pps=$(get pps "$s"); [ "$pps" = FAIL ] || pps=$(printf '%.2f' "$pps")
-    echo "- $s, concurrent sessions: $pps server processes per connected session; the kernel counted $(get ovf "$s") listen-queue overflows during its $repeat runs (TcpExt ListenOverflows: system-wide, so late retries to the other server count too)."
-    if [ -s "$work/$s/conc-all.err" ]; then
-        echo "- $s, failed sessions:"
-        sed 's/^/    /' "$work/$s/conc-all.err"
-    fi
+    echo "- $s, concurrent sessions: $pps server processes per connected session; the kernel counted $(get ovf "$s") listen-queue overflows during its $repeat runs (TcpExt ListenOverflows: system-wide, so late retries to another server count too)."
+    for f in conc storm; do
+        if [ -s "$work/$s/$f-all.err" ]; then
+            echo "- $s, failed sessions ($f):"
+            sed 's/^/    /' "$work/$s/$f-all.err"
+        fi
+    done
+done
+for row in small curlput; do
+    line="- curl transfers that took ${stall_secs} s or more ($row row, all runs):"
+    for s in "${servers[@]}"; do line="$line $s $(cat "$work/$s/stalls.$row" 2>/dev/null || echo 0);"; done
+    echo "${line%;}"
 done
 if [ "$ramp_ms" = 0 ]; then
-    echo "- Concurrent sessions all start at once; a failed session counts in the wall time with the client's 60 s time-out."
+    echo "- Concurrent sessions and the login storm all start at once; a failed session counts in the wall time with the client's 60 s time-out."
 else
     echo "- Concurrent sessions start ${ramp_ms} ms apart (BENCH_RAMP_MS); the wall time includes that ramp. A failed session counts with the client's 60 s time-out."
 fi
-echo "- Small files: one curl process and one control connection per server, active mode (curl -P 127.0.0.1: curl 7.88 stalls ~1 s per file when it reuses one passive session)."
-echo "- ferryd logs to a file (stderr, its default); vsftpd runs with its default logging (off) and isolation (isolate, isolate_network)${VSFTPD_EXTRA:+, plus: $(tr '\n' ' ' <<< "$VSFTPD_EXTRA")}."
+echo "- Servers run on CPU $server_cpu; curl runs on CPU $client_cpu for the two $big_label rows, the SIZE client on CPU $server_cpu, the other clients anywhere."
+echo "- Before each timed run the script waited until at most $tw_max TCP connections were in TIME_WAIT: $tw_waited s of waiting in all, at most $tw_top at the start of a run$([ "$tw_late" = 0 ] || echo ", $tw_late runs started above the limit after ${tw_wait}s")."
+echo "- ferryd logs to a file (stderr, its default) with --max-per-ip 0; vsftpd runs with its default logging (off) and isolation (isolate, isolate_network)${VSFTPD_EXTRA:+, plus: $(tr '\n' ' ' <<< "$VSFTPD_EXTRA")}; pure-ftpd with one virtual user (PureDB), no syslog."
 echo
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-echo "Machine: nproc $(nproc), kernel $(uname -r), ${cpu:-unknown CPU}, $(awk '/MemTotal/ { printf "%.0f GiB RAM", $2 / 1048576 }' /proc/meminfo);" \
-     "ferryd ${ferryd_ver#ferryd }, vsftpd ${vsftpd_ver#version }, $(curl --version | head -n 1 | cut -d' ' -f1-2), Python $(python3 -c 'import platform; print(platform.python_version())');" \
+echo "Machine: nproc $ncpu, kernel $(uname -r), ${cpu:-unknown CPU}, $(awk '/MemTotal/ { printf "%.0f GiB RAM", $2 / 1048576 }' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end;" \
+     "ferryd ${ferryd_ver#ferryd }, vsftpd ${vsftpd_ver#version }, pure-ftpd ${pure_ver:--}, $("$ferry_bin" -V 2>&1 | head -n 1), $(curl --version | head -n 1 | cut -d' ' -f1-2), lftp $(lftp --version | head -n 1 | sed -n 's/.*Version \([^ ]*\).*/\1/p'), Python $(python3 -c 'import platform; print(platform.python_version())');" \
      "run as $(id -un) (server user: $runuser); RSS per session = total / sessions connected."

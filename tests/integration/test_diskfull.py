@@ -56,6 +56,31 @@ class DiskFullTest(ftptest.TestCase):
         self.assertCode(c.reply(), 226)
         self.assertEqual(read_file(os.path.join(self.small, "after.txt")), b"fits\n")
 
+    def test_full_disk_during_appe_says_what_was_appended(self):
+        # APPE writes in place: what arrived before the disk filled stays,
+        # and the reply says so instead of claiming the upload was discarded.
+        path = os.path.join(self.small, "log.txt")
+        ftptest.write_file(path, OLD)
+        self.addCleanup(os.unlink, path)
+        c = Control(self.server)
+        self.addCleanup(c.close)
+        c.login()
+        self.assertCode(c.cmd("TYPE I"), 200)
+        data = c.open_pasv()
+        self.assertCode(c.cmd("APPE small/log.txt"), 150)
+        try:
+            data.sendall(ftptest.random_bytes(3 << 20, seed=4))
+        except OSError:
+            pass
+        data.close()
+        r = c.reply()
+        self.assertCode(r, 452)
+        self.assertNotIn("discarded", r.text)
+        kept = os.stat(path).st_size - len(OLD)
+        self.assertGreater(kept, 0)
+        self.assertIn("%d bytes were appended" % kept, r.text)
+        self.assertTrue(read_file(path).startswith(OLD))
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

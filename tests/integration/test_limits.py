@@ -28,7 +28,8 @@ class ConcurrencyTest(ftptest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        srv = ftptest.Server()
+        # Every session comes from 127.0.0.1: lift the per-address limit.
+        srv = ftptest.Server(["--max-per-ip", "0"])
         cls.addClassCleanup(srv.cleanup)
         for i in range(20):
             srv.write("file%02d.txt" % i, b"contents %d\n" % i)

@@ -157,7 +157,7 @@ class ServiceSandboxTest(ftptest.TestCase):
         for attempt in range(3):
             port = free_port(700, 1023)
             srv = ftptest.Server(listen="%s:%d" % (ftptest.HOST, port),
-                                 prefix=[config.PYTHON3, UNITEXEC, SERVICE])
+                                 wrapper=[config.PYTHON3, UNITEXEC, SERVICE])
             srv.args = ["-u", users_file(self), "--run-as", "nobody"]
             try:
                 srv.start()

@@ -17,7 +17,7 @@ OLD = b"the old contents, which must survive\n" * 100
 NEW = ftptest.random_bytes(4 << 20, seed=7)
 
 
-class UploadTest(ftptest.TestCase):
+class UploadTest(ftptest.DirTestCase):
 
     @classmethod
     def setUpClass(cls):
@@ -25,25 +25,6 @@ class UploadTest(ftptest.TestCase):
         cls.addClassCleanup(srv.cleanup)
         srv.start()
         cls.server = srv
-
-    def setUp(self):
-        # Each test works in a directory of its own, to check it exactly.
-        self.dirname = self.id().rsplit(".", 1)[-1]
-        self.dir = self.server.mkdir(self.dirname)
-
-    def raw(self):
-        c = Control(self.server)
-        self.addCleanup(c.close)
-        c.login()
-        self.assertCode(c.cmd("TYPE I"), 200)
-        self.assertCode(c.cmd("CWD " + self.dirname), 250)
-        return c
-
-    def p(self, name):
-        return os.path.join(self.dir, name)
-
-    def listdir(self):
-        return sorted(os.listdir(self.dir))
 
     def start_upload(self, c, cmd):
         data = c.open_pasv()
@@ -61,15 +42,7 @@ class UploadTest(ftptest.TestCase):
         return r150
 
     def put_old(self, name="target.bin"):
-        path = ftptest.write_file(self.p(name), OLD, mtime=1000000000)
-        st = os.stat(path)
-        return path, (st.st_ino, st.st_mtime, st.st_size)
-
-    def assertUntouched(self, path, ident):
-        self.assertEqual(read_file(path), OLD, "the old file was changed")
-        st = os.stat(path)
-        self.assertEqual((st.st_ino, st.st_mtime, st.st_size), ident,
-                         "the old file was replaced or touched")
+        return ftptest.put_old(self.p(name), OLD)
 
     # -- STOR --
 

@@ -1,0 +1,183 @@
+"""ferryd against clients that hold sessions open without using them: a
+command must arrive whole within --idle-timeout, however its bytes are
+spread out; a session must log in within --login-timeout; one address may
+hold 16 sessions unless told otherwise. Also: the -v trace never shows a
+password, however the PASS line is spaced or cased."""
+
+import socket
+import threading
+import time
+import unittest
+
+import ftptest
+from ftptest import Control
+
+
+def trickle(c, stop, gap=0.4, text=b"NOOP"):
+    """Sends one byte of text every gap seconds, never a line end, until
+    stop is set or the server closes the connection."""
+    i = 0
+    while not stop.is_set():
+        try:
+            c.sock.sendall(text[i % len(text):i % len(text) + 1])
+        except OSError:
+            return
+        i += 1
+        stop.wait(gap)
+
+
+class Base(ftptest.TestCase):
+
+    server_args = []
+
+    @classmethod
+    def setUpClass(cls):
+        srv = ftptest.Server(cls.server_args)
+        cls.addClassCleanup(srv.cleanup)
+        srv.start()
+        cls.server = srv
+
+    def trickled(self, login):
+        """A session fed one byte at a time; returns (control, stop event)."""
+        c = Control(self.server)
+        self.addCleanup(c.close)
+        if login:
+            c.login()
+        stop = threading.Event()
+        t = threading.Thread(target=trickle, args=(c, stop), daemon=True)
+        t.start()
+        self.addCleanup(t.join, 5)
+        self.addCleanup(stop.set)
+        return c, stop
+
+    def assertClosedWith421(self, c, lo, hi, text):
+        t0 = time.monotonic()
+        replies = c.wait_closed(timeout=hi + 5)
+        elapsed = time.monotonic() - t0
+        self.assertEqual([r.code for r in replies][-1:], [421], replies)
+        self.assertIn(text, replies[-1].text)
+        self.assertGreaterEqual(elapsed, lo, "closed too early")
+        self.assertLessEqual(elapsed, hi, "closed too late")
+
+
+class TrickleTest(Base):
+    """The issue's case scaled down: sessions that send a byte now and
+    then must not outlive the idle timeout."""
+
+    server_args = ["--idle-timeout", "2", "--max-clients", "8"]
+
+    def test_trickled_command_times_out_after_login(self):
+        c, stop = self.trickled(login=True)
+        self.assertClosedWith421(c, 1.5, 6, "Timeout (2 seconds idle)")
+
+    def test_trickled_command_times_out_before_login(self):
+        c, stop = self.trickled(login=False)
+        self.assertClosedWith421(c, 1.5, 6, "Timeout (2 seconds idle)")
+
+    def test_trickling_clients_do_not_lock_others_out(self):
+        # As many trickling sessions as --max-clients allows: within the
+        # idle timeout they are gone and a real client gets in.
+        tricklers = [self.trickled(login=False) for _ in range(8)]
+        late = Control(self.server, greeting=False)
+        self.addCleanup(late.close)
+        self.assertEqual([r.code for r in late.wait_closed(timeout=5)], [421],
+                         "the limit was not reached")
+        deadline = time.monotonic() + 8
+        while True:
+            try:
+                c = Control(self.server)
+                self.addCleanup(c.close)
+                if c.greeting.code == 220:
+                    break
+            except (OSError, AssertionError, ftptest.ConnectionClosed):
+                pass
+            self.assertLess(time.monotonic(), deadline, "still locked out")
+            time.sleep(0.3)
+        c.login()
+        self.assertCode(c.cmd("NOOP"), 200)
+        for tc, stop in tricklers:
+            stop.set()
+
+
+class LoginTimeoutTest(Base):
+
+    server_args = ["--login-timeout", "4", "--idle-timeout", "30"]
+
+    def test_login_timeout_with_commands_flowing(self):
+        # Whole commands keep the session from idling, but do not log in.
+        c = Control(self.server)
+        self.addCleanup(c.close)
+        t0 = time.monotonic()
+        replies = []
+        while time.monotonic() - t0 < 10:
+            try:
+                r = c.cmd("NOOP")
+            except ftptest.ConnectionClosed:
+                break
+            replies.append(r)
+            if r.code != 200:
+                break
+            time.sleep(0.4)
+        elapsed = time.monotonic() - t0
+        self.assertEqual(replies[-1].code, 421, replies[-3:])
+        self.assertIn("Login timeout (4 seconds)", replies[-1].text)
+        self.assertGreaterEqual(elapsed, 3.5)
+        self.assertLessEqual(elapsed, 8)
+
+    def test_login_timeout_ends_with_login(self):
+        c = Control(self.server)
+        self.addCleanup(c.close)
+        c.login()
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 5.5:
+            self.assertCode(c.cmd("NOOP"), 200)
+            time.sleep(0.5)
+
+
+class PerAddressDefaultTest(ftptest.TestCase):
+
+    def test_sixteen_sessions_per_address_by_default(self):
+        srv = ftptest.Server()
+        self.addCleanup(srv.cleanup)
+        srv.start()
+        self.server = srv
+        held = []
+        for i in range(16):
+            c = Control(srv)
+            self.addCleanup(c.close)
+            self.assertEqual(c.greeting.code, 220, "session %d" % (i + 1))
+            held.append(c)
+        extra = Control(srv, greeting=False)
+        self.addCleanup(extra.close)
+        self.assertEqual([r.code for r in extra.wait_closed(timeout=10)], [421])
+        other = Control(srv, source="127.0.0.2")
+        self.addCleanup(other.close)
+        self.assertEqual(other.greeting.code, 220)
+
+
+class PasswordTraceTest(ftptest.TestCase):
+
+    def test_no_form_of_pass_is_logged(self):
+        srv = ftptest.Server(["-v"])
+        self.addCleanup(srv.cleanup)
+        srv.start()
+        self.server = srv
+        secrets = ["tab-secret-1", "space-secret-2", "lower-secret-3", "two-space-secret-4",
+                   "bare-secret-5"]
+        c = Control(srv)
+        self.addCleanup(c.close)
+        for line in ("PASS\t" + secrets[0], " PASS " + secrets[1], "pass " + secrets[2],
+                     "PaSs  " + secrets[3], "\tPASS\t" + secrets[4]):
+            c.cmd("USER someone")
+            c.cmd(line)
+        c.cmd("QUIT")
+        c.close()
+        srv.wait_sessions_gone()
+        self.assertTrue(srv.wait_log(r"<- USER someone"), "-v logged no trace")
+        log = srv.log_text()
+        for s in secrets:
+            self.assertNotIn(s, log, "a password reached the log")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

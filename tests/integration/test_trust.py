@@ -1,0 +1,487 @@
+"""ferryd under the timings and states that lost or leaked data before:
+STAT while a transfer waits for its data connection, two APPE to one file
+at once, how an upload's end is judged (a QUIT sent right behind the data,
+ALLO, a client that vanishes), hidden upload temporaries on file systems
+without O_TMPFILE, uploads without /proc, path walks racing with renames,
+names with CR or LF made outside FTP, and the smaller edges: a name longer
+than NAME_MAX, REST beyond the end, MLST of a very long path, ABOR behind
+another command."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import unittest
+
+import config
+import ftptest
+from ftptest import Control, read_file
+
+OLD = b"the old contents, which must survive\n" * 100
+NEW = ftptest.random_bytes(1 << 20, seed=21)
+SMALL = b"small file\n"
+HERE = os.path.dirname(os.path.abspath(__file__))
+LIMITS = os.path.join(HERE, "syscall_limits.py")
+KILLCLIENT = os.path.join(HERE, "killclient.py")
+
+
+class Base(ftptest.DirTestCase):
+    """A shared server per class (server_args, started through wrapper
+    with env), each test in a directory of its own."""
+
+    server_args = ["--anonymous=rw"]
+    wrapper = ()
+    env = None
+
+    @classmethod
+    def setUpClass(cls):
+        srv = ftptest.Server(cls.server_args, wrapper=cls.wrapper, env=cls.env)
+        cls.addClassCleanup(srv.cleanup)
+        cls.prepare_server(srv)
+        srv.start()
+        cls.server = srv
+
+    @classmethod
+    def prepare_server(cls, srv):
+        pass
+
+    def upload(self, c, cmd, payload):
+        data = c.open_epsv()
+        self.addCleanup(data.close)
+        self.assertCode(c.cmd(cmd), 150)
+        data.sendall(payload)
+        data.close()
+        return c.reply()
+
+    def put_old(self, name="target.bin"):
+        return ftptest.put_old(self.p(name), OLD)
+
+
+class StatTest(Base):
+    """STAT while the server waits for the client to open the data
+    connection reports the transfer that waits, from the session's own
+    copy of its name."""
+
+    def test_stat_while_waiting_for_data_connection(self):
+        ftptest.write_file(self.p("small.txt"), SMALL)
+        c = self.raw()
+        port = c.epsv()
+        self.assertCode(c.cmd("RETR small.txt"), 150)
+        r = c.cmd("STAT")
+        self.assertCode(r, 213)
+        self.assertIn("RETR /%s/small.txt" % self.dirname, r.text)
+        self.assertNotIn("(null)", r.text)
+        data = ftptest.data_connect(ftptest.HOST, port)
+        self.assertEqual(ftptest.recv_all(data), SMALL)
+        data.close()
+        self.assertCode(c.reply(), 226)
+
+    def test_stat_while_waiting_after_an_earlier_transfer(self):
+        # The earlier upload's name lived in a stack frame that is gone;
+        # the waiting LIST must report itself.
+        c = self.raw()
+        self.assertCode(self.upload(c, "STOR prev.bin", b"previous"), 226)
+        port = c.epsv()
+        self.assertCode(c.cmd("LIST"), 150)
+        r = c.cmd("STAT")
+        self.assertCode(r, 213)
+        self.assertIn("LIST /%s" % self.dirname, r.text)
+        self.assertNotIn("STOR", r.text)
+        self.assertNotIn("prev", r.text)
+        data = ftptest.data_connect(ftptest.HOST, port)
+        self.assertIn(b"prev.bin", ftptest.recv_all(data))
+        data.close()
+        self.assertCode(c.reply(), 226)
+
+
+class AppendTest(Base):
+
+    def test_two_appends_at_once_both_land(self):
+        # Two sessions append to one file with their data interleaved on
+        # the wire: every byte of both must end up in the file.
+        head = b"first line\n"
+        ftptest.write_file(self.p("log.txt"), head)
+        a, b = b"A" * (3 << 20), b"B" * (3 << 20)
+        conns = []
+        for _ in range(2):
+            c = self.raw()
+            data = c.open_epsv()
+            self.addCleanup(data.close)
+            self.assertCode(c.cmd("APPE log.txt"), 150)
+            conns.append((c, data))
+        step = 64 << 10
+        for i in range(0, len(a), step):
+            conns[0][1].sendall(a[i:i + step])
+            conns[1][1].sendall(b[i:i + step])
+        for c, data in conns:
+            data.close()
+        for c, data in conns:
+            self.assertCode(c.reply(), 226)
+        got = read_file(self.p("log.txt"))
+        self.assertEqual(len(got), len(head) + len(a) + len(b), "appended bytes were lost")
+        self.assertTrue(got.startswith(head))
+        self.assertEqual(got.count(b"A"), len(a))
+        self.assertEqual(got.count(b"B"), len(b))
+
+
+class UploadEndTest(Base):
+    """When the data connection ends, is the upload complete? A client
+    that already sent its next command is alive; ALLO gives the size."""
+
+    def test_quit_right_behind_the_data_commits(self):
+        # The client sends QUIT without waiting for 226 and stops sending
+        # (half-close), as a pipelining script does.
+        for i in range(10):
+            payload = ftptest.random_bytes(256 << 10, seed=100 + i)
+            c = self.raw()
+            data = c.open_epsv()
+            self.assertCode(c.cmd("STOR piped%d.bin" % i), 150)
+            data.sendall(payload)
+            data.close()
+            c.send(b"QUIT\r\n")
+            c.sock.shutdown(socket.SHUT_WR)
+            codes = [r.code for r in c.wait_closed(timeout=10)]
+            self.assertEqual(codes, [226, 221], "run %d" % i)
+            self.assertEqual(read_file(self.p("piped%d.bin" % i)), payload, "run %d" % i)
+        self.assertEqual(self.listdir(), ["piped%d.bin" % i for i in range(10)])
+
+    def test_allo_short_upload_of_a_vanished_client_keeps_old_file(self):
+        # Half the announced bytes, the data connection closed normally,
+        # the control connection closed a moment later: a client that died
+        # between the two. The old file must stay.
+        path, ident = self.put_old()
+        for delay in (0, 0.02, 0.1):
+            c = self.raw()
+            self.assertCode(c.cmd("ALLO %d" % len(NEW)), 200)
+            data = c.open_epsv()
+            self.assertCode(c.cmd("STOR target.bin"), 150)
+            data.sendall(NEW[:len(NEW) // 2])
+            data.close()
+            time.sleep(delay)
+            c.close()
+            self.server.wait_sessions_gone()
+            self.assertUntouched(path, ident)
+            self.assertEqual(self.listdir(), ["target.bin"], "delay %g" % delay)
+
+    def test_allo_short_upload_answers_426(self):
+        path, ident = self.put_old()
+        c = self.raw()
+        self.assertCode(c.cmd("ALLO %d" % len(NEW)), 200)
+        r = self.upload(c, "STOR target.bin", NEW[:-1])
+        self.assertCode(r, 426)
+        self.assertIn("%d of the %d bytes" % (len(NEW) - 1, len(NEW)), r.text)
+        self.assertIn("old file is unchanged", r.text)
+        self.assertUntouched(path, ident)
+        self.assertEqual(self.listdir(), ["target.bin"])
+        # The session goes on; the whole upload with ALLO replaces the file.
+        self.assertCode(c.cmd("NOOP"), 200)
+        self.assertCode(c.cmd("ALLO %d" % len(NEW)), 200)
+        self.assertCode(self.upload(c, "STOR target.bin", NEW), 226)
+        self.assertEqual(read_file(path), NEW)
+
+    def test_allo_counts_for_the_next_upload_only(self):
+        c = self.raw()
+        self.assertCode(c.cmd("ALLO 5"), 200)
+        self.assertCode(self.upload(c, "STOR five.bin", b"12345"), 226)
+        self.assertCode(self.upload(c, "STOR two.bin", b"12"), 226)
+        # A command that is not part of the upload cancels it too.
+        self.assertCode(c.cmd("ALLO 1000"), 200)
+        self.assertCode(c.cmd("PWD"), 257)
+        self.assertCode(self.upload(c, "STOR three.bin", b"123"), 226)
+        self.assertEqual(read_file(self.p("three.bin")), b"123")
+        # More than announced is a complete upload.
+        self.assertCode(c.cmd("ALLO 2"), 200)
+        self.assertCode(self.upload(c, "STOR more.bin", b"1234"), 226)
+        self.assertEqual(read_file(self.p("more.bin")), b"1234")
+
+    def test_allo_short_append_says_what_was_appended(self):
+        ftptest.write_file(self.p("log.txt"), b"old\n")
+        c = self.raw()
+        self.assertCode(c.cmd("ALLO 10"), 200)
+        r = self.upload(c, "APPE log.txt", b"new\n")
+        self.assertCode(r, 426)
+        self.assertIn("4 bytes were appended", r.text)
+        self.assertEqual(read_file(self.p("log.txt")), b"old\nnew\n")
+
+    def test_allo_syntax(self):
+        c = self.raw()
+        self.assertCode(c.cmd("ALLO 100 R 10"), 200)
+        for bad in ("ALLO x", "ALLO -5", "ALLO 12abc", "ALLO 99999999999999999999999"):
+            self.assertCode(c.cmd(bad), 501, msg=bad)
+
+    def test_killed_client_keeps_old_file(self):
+        # A real client process killed mid-upload: the kernel closes its
+        # sockets, both with a normal FIN.
+        path, ident = self.put_old()
+        proc = subprocess.Popen([sys.executable, KILLCLIENT, str(self.server.port),
+                                 self.dirname, "target.bin", "300000"], stdout=subprocess.PIPE)
+        try:
+            self.assertEqual(proc.stdout.readline().strip(), b"sent")
+            time.sleep(0.2)
+        finally:
+            proc.kill()
+            proc.wait(10)
+            proc.stdout.close()
+        self.server.wait_sessions_gone()
+        self.assertUntouched(path, ident)
+        self.assertEqual(self.listdir(), ["target.bin"])
+
+
+class EdgesTest(Base):
+
+    @classmethod
+    def prepare_server(cls, srv):
+        big = srv.path("big.bin")
+        with open(big, "wb") as f:
+            f.truncate(256 << 20)
+        ftptest.prepare(big)
+
+    def test_name_longer_than_name_max_refused_before_150(self):
+        c = self.raw()
+        c.epsv()
+        r = c.cmd("STOR " + "n" * 300)
+        self.assertCode(r, 553)
+        self.assertCode(c.cmd("NOOP"), 200)
+        self.assertEqual(self.listdir(), [])
+
+    def test_rest_beyond_end_refused_for_stor(self):
+        ftptest.write_file(self.p("ten.bin"), b"0123456789")
+        c = self.raw()
+        self.assertCode(c.cmd("REST 1000000000000"), 350)
+        c.epsv()
+        self.assertCode(c.cmd("STOR ten.bin"), 554)
+        self.assertEqual(os.stat(self.p("ten.bin")).st_size, 10)
+        self.assertLess(os.stat(self.p("ten.bin")).st_blocks * 512, 1 << 20)
+        # At the end itself it is a resume.
+        self.assertCode(c.cmd("REST 10"), 350)
+        self.assertCode(self.upload(c, "STOR ten.bin", b"abc"), 226)
+        self.assertEqual(read_file(self.p("ten.bin")), b"0123456789abc")
+
+    def test_mlst_of_a_very_long_path_ends_with_end(self):
+        # A virtual path of 4090 bytes, its directories made one by one
+        # (the host path is longer than PATH_MAX).
+        rel = self.dirname
+        parts = []
+        while len(rel) + 200 <= 4088:
+            parts.append("d%03d" % len(parts) + "x" * 195)
+            rel += "/" + parts[-1]
+        parts.append("e" * (4088 - len(rel)))
+        rel += "/" + parts[-1]
+        fd = os.open(self.dir, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            for part in parts:
+                os.mkdir(part, dir_fd=fd)
+                os.chown(part, *ftptest.session_ids(), dir_fd=fd)
+                nfd = os.open(part, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+                os.close(fd)
+                fd = nfd
+        finally:
+            os.close(fd)
+        self.assertEqual(len("/" + rel), 4090)
+        c = self.raw()
+        self.assertCode(c.cmd("CWD /" + rel), 250)
+        r = c.cmd("MLST", timeout=5)
+        self.assertCode(r, 250)
+        self.assertEqual(r.lines[-1], "250 End")
+        self.assertTrue(r.lines[1].startswith(" "), r.lines[1][:80])
+        self.assertTrue(r.lines[1].endswith("/" + rel), r.lines[1][-80:])
+
+    def test_abor_behind_another_command_during_a_stall(self):
+        c = Control(self.server)
+        self.addCleanup(c.close)
+        c.login()
+        self.assertCode(c.cmd("TYPE I"), 200)
+        data = c.open_epsv(rcvbuf=32768)
+        self.addCleanup(data.close)
+        self.assertCode(c.cmd("RETR big.bin"), 150)
+        time.sleep(0.3)      # the server fills the socket buffers and blocks
+        c.send(b"NOOP\r\n")
+        time.sleep(0.2)
+        t0 = time.monotonic()
+        c.send(b"ABOR\r\n")
+        self.assertCode(c.reply(timeout=5), 426)
+        self.assertCode(c.reply(timeout=5), 226)
+        self.assertLess(time.monotonic() - t0, 5)
+        self.assertCode(c.reply(timeout=5), 200)     # the NOOP, run after
+        self.assertCode(c.cmd("NOOP"), 200)
+
+
+class CrLfNamesTest(Base):
+    """Names with CR or LF, made on the server's disk by other means, are
+    left out of listings (and logged) instead of forging lines."""
+
+    FORGED = "x\r\n-rw-r--r--   1 0 0 999 Jan  1  2000 forged.bin"
+
+    def test_listings_leave_them_out(self):
+        ftptest.write_file(self.p("good.txt"), b"good\n")
+        ftptest.write_file(self.p(self.FORGED), b"evil\n")
+        ftptest.write_file(self.p("two\nlines.txt"), b"evil\n")
+        f = self.server.ftp()
+        self.addCleanup(f.close)
+        f.cwd(self.dirname)
+        self.assertEqual(f.nlst(), ["good.txt"])
+        lines = []
+        f.retrlines("LIST -a", lines.append)
+        self.assertEqual([l.split()[-1] for l in lines], ["good.txt"], lines)
+        self.assertEqual([name for name, facts in f.mlsd()], ["good.txt"])
+        r = f.sendcmd("STAT .")
+        self.assertNotIn("forged", r)
+        self.assertIn("good.txt", r)
+        self.assertTrue(self.server.wait_log(r"names with CR or LF left out of the listing of "
+                                             r"/" + self.dirname))
+
+
+class RenameRaceTest(Base):
+    """openat2(RESOLVE_IN_ROOT) answers EAGAIN when a rename anywhere races
+    with a ".." in the walk; ferryd walks again instead of failing."""
+
+    def test_symlink_walk_while_files_are_renamed(self):
+        ftptest.write_file(self.p("data.bin"), b"data\n")
+        self.server.mkdir(os.path.join(self.dirname, "sub"))
+        self.server.symlink("../data.bin", os.path.join(self.dirname, "sub", "up"))
+        spin = os.path.join(self.server.base, "spin")
+        os.mkdir(spin)
+        # Another process renames a file back and forth for a few seconds.
+        renamer = subprocess.Popen(
+            [sys.executable, "-c",
+             "import os, sys, time\n"
+             "a, b = sys.argv[1] + '/a', sys.argv[1] + '/b'\n"
+             "open(a, 'w').close()\n"
+             "end = time.monotonic() + 4\n"
+             "while time.monotonic() < end:\n"
+             "    for _ in range(1000):\n"
+             "        os.rename(a, b); os.rename(b, a)\n", spin])
+        self.addCleanup(renamer.wait, 10)
+        self.addCleanup(renamer.kill)
+        c = self.raw()
+        bad = []
+        n = 0
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 2.5:
+            r = c.cmd("SIZE sub/up")
+            n += 1
+            if r.code != 213:
+                bad.append(r.text)
+        self.assertGreater(n, 100)
+        self.assertEqual(bad[:3], [], "%d of %d walks failed" % (len(bad), n))
+
+
+def stale_temp(directory, age=24 * 3600):
+    """A leftover upload temporary whose last write was age seconds ago."""
+    path = ftptest.write_file(os.path.join(directory, ".ferryd-upload-0123456789ab"),
+                              b"left over\n")
+    t = time.time() - age
+    os.utime(path, (t, t))
+    return path
+
+
+class NamedTempTest(Base):
+    """A file system without O_TMPFILE (emulated with a seccomp filter
+    that answers O_TMPFILE with EOPNOTSUPP, as vfat does): uploads go
+    through hidden named temporaries, which clients never see and which
+    are removed once stale."""
+
+    wrapper = [sys.executable, LIMITS, "--no-tmpfile", "--"]
+    server_args = ["--anonymous=rw", "--idle-timeout", "30"]
+
+    @classmethod
+    def prepare_server(cls, srv):
+        cls.root_stale = stale_temp(srv.root)
+
+    def temps(self):
+        return [n for n in os.listdir(self.dir) if n.startswith(".ferryd-upload-")]
+
+    def test_stale_temporary_in_root_removed_at_start(self):
+        self.assertFalse(os.path.exists(self.root_stale))
+
+    def test_upload_works_and_leaves_nothing(self):
+        c = self.raw()
+        self.assertCode(self.upload(c, "STOR a.bin", NEW), 226)
+        self.assertEqual(read_file(self.p("a.bin")), NEW)
+        self.assertEqual(self.listdir(), ["a.bin"])
+
+    def test_temporary_of_a_killed_session_is_hidden_and_removed(self):
+        c = self.raw()
+        data = c.open_epsv()
+        self.addCleanup(data.close)
+        self.assertCode(c.cmd("STOR victim.bin"), 150)
+        data.sendall(NEW[:100000])
+        self.assertTrue(ftptest.wait_until(lambda: self.temps(), 5), "no temporary appeared")
+        for pid, _ in self.server.session_pids():
+            self.server.tolerated.append(r"session process %d killed by signal 9" % pid)
+            os.kill(pid, signal.SIGKILL)
+        self.server.wait_sessions_gone()
+        data.close()
+        c.close()
+        temp = self.temps()
+        self.assertEqual(len(temp), 1, "the killed session left no temporary to test with")
+        temp = temp[0]
+        # Not listed, not served, not replaceable.
+        f = self.server.ftp()
+        self.addCleanup(f.close)
+        f.cwd(self.dirname)
+        self.assertEqual(f.nlst("-a"), [])
+        lines = []
+        f.retrlines("LIST -a", lines.append)
+        self.assertEqual(lines, [])
+        self.assertEqual(list(f.mlsd()), [])
+        self.assertNotIn(temp, f.sendcmd("STAT ."))
+        for cmd in ("SIZE ", "MDTM ", "DELE ", "RNFR ", "MLST "):
+            self.assertFtpError(550, f.sendcmd, cmd + temp)
+        self.assertFtpError(550, self.retr, f, temp)
+        # Still fresh: another upload into the directory keeps it...
+        self.stor(f, "other.bin", b"other")
+        self.assertIn(temp, os.listdir(self.dir))
+        # ...and once stale, the next upload there removes it.
+        os.utime(self.p(temp), (1000000000, 1000000000))
+        f2 = self.server.ftp()
+        self.addCleanup(f2.close)
+        f2.cwd(self.dirname)
+        self.stor(f2, "third.bin", b"third")
+        self.assertEqual(self.listdir(), ["other.bin", "third.bin"])
+
+    def test_stale_temporary_in_home_removed_at_login(self):
+        path = stale_temp(self.server.root)
+        fresh = ftptest.write_file(os.path.join(self.server.root, ".ferryd-upload-fresh0000000"),
+                                   b"being written\n")
+        self.addCleanup(os.unlink, fresh)
+        f = self.server.ftp()
+        f.quit()
+        self.assertFalse(os.path.exists(path))
+        self.assertTrue(os.path.exists(fresh))
+
+
+class NoProcTest(Base):
+    """Without /proc (a mount namespace with an empty /proc), uploads are
+    linked into place with linkat(AT_EMPTY_PATH)."""
+
+    wrapper = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+               'mount -t tmpfs none /proc && exec "$0" "$@"']
+    # LeakSanitizer reads /proc at exit; the leak check runs in the other tests.
+    env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0")
+
+    def test_upload_without_proc(self):
+        path, ident = self.put_old()
+        os.chmod(path, 0o640)
+        c = self.raw()
+        self.assertCode(self.upload(c, "STOR target.bin", NEW), 226)
+        self.assertEqual(read_file(path), NEW)
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o640)
+        self.assertCode(self.upload(c, "STOR new.bin", b"new"), 226)
+        self.assertEqual(self.listdir(), ["new.bin", "target.bin"])
+
+
+class NoLinkTest(NoProcTest):
+    """Without /proc and where linkat(AT_EMPTY_PATH) is refused (kernels
+    before 6.10), ferryd finds out before the first upload's data and uses
+    a named temporary instead of failing after the whole upload."""
+
+    wrapper = [sys.executable, LIMITS, "--no-empty-path-link", "--"] + NoProcTest.wrapper
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
