@@ -40,9 +40,9 @@ static const char main_usage[] =
 	"             [--timeout SEC] [--retry N] [--limit-rate RATE] [--active]\n"
 	"             [--no-preserve] [--json] [--tls=auto|require|off] [--ca-file FILE]\n"
 	"             [--trust-fingerprint SHA256:...] [--insecure] [--tls-max 1.2|1.3]\n"
-	"             [URL]\n"
+	"             [URL | @SITE]\n"
 	"       URL = ftp://[user[:pass]@]host[:port][/path]  (also ftps://: implicit TLS,\n"
-	"             port 990; ftpes://: TLS required)\n"
+	"             port 990; ftpes://: TLS required); @SITE: a saved site\n"
 	"Without -c or -b, a terminal gets the two-pane screen (-p or --cli: the\n"
 	"command prompt instead; ? shows the keys) and other input is read as\n"
 	"commands; type help at the prompt for them. See ferry(1).\n";

@@ -118,8 +118,15 @@ static enum ferry_exit conn_open_text(struct cli *c, const char *target, int por
 				    bool *fetched)
 {
 	struct url u;
-	const char *err = url_parse(target, &u);
+	const char *err = NULL;
 
+	if (target[0] == '@') {   /* a saved site */
+		enum ferry_exit code = cli_site_url(c, target + 1, &u);
+		if (code != FERRY_EXIT_OK)
+			return code;
+	} else {
+		err = url_parse(target, &u);
+	}
 	if (err != NULL) {
 		cli_set_what(c, "open");
 		return cli_fail(c, FERRY_EXIT_USAGE, "bad address: %s", err);

@@ -15,6 +15,7 @@
 #include "progress.h"
 #include "sbuf.h"
 #include "tree.h"
+#include "url.h"
 
 /* Longest error or note line, in bytes. */
 #define CLI_MSG_MAX 2048
@@ -141,6 +142,15 @@ void cli_xfer_time_down(struct cli *c, const struct cli_xfer_job *job, int fd,
  * (job->preserve) where the server can set it, noting once when not. */
 void cli_xfer_time_up(struct cli *c, const struct cli_xfer_job *job, const struct cli_copy *cp,
 		      time_t mtime);
+
+/* ---- cli_site.c: saved sites ---- */
+
+/* Fills u (free with url_free) from the site called name in the sites
+ * file, making its TLS choice and data connection mode the session's
+ * settings and its local folder the working directory. Returns
+ * FERRY_EXIT_OK, or an error (printed): no such site, a bad sites file,
+ * a local folder that cannot be entered. */
+enum ferry_exit cli_site_url(struct cli *c, const char *name, struct url *u);
 
 /* ---- cli_tls.c: TLS ---- */
 

@@ -4,18 +4,13 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "knowncerts.h"
 #include "sbuf.h"
-#include "sysio.h"
+#include "userfile.h"
 #include "xalloc.h"
 
 struct knowncerts {
@@ -28,26 +23,7 @@ struct knowncerts {
 
 int knowncerts_path(char *buf, size_t n, char *err, size_t errsz)
 {
-	/* The XDG base directory rules: only an absolute XDG_DATA_HOME counts. */
-	const char *xdg = getenv("XDG_DATA_HOME");
-	const char *home = getenv("HOME");
-	struct passwd *pw = home && *home ? NULL : getpwuid(getuid());
-	if (pw)
-		home = pw->pw_dir;
-	int len;
-	if (xdg && xdg[0] == '/')
-		len = snprintf(buf, n, "%s/ferry/known_certs", xdg);
-	else if (home && *home)
-		len = snprintf(buf, n, "%s/.local/share/ferry/known_certs", home);
-	else {
-		snprintf(err, errsz, "no place for known_certs: neither XDG_DATA_HOME nor HOME is set");
-		return -1;
-	}
-	if (len < 0 || (size_t)len >= n) {
-		snprintf(err, errsz, "the path of known_certs is too long");
-		return -1;
-	}
-	return 0;
+	return userfile_path("XDG_DATA_HOME", ".local/share", "known_certs", buf, n, err, errsz);
 }
 
 /* Appends a copy of the n bytes at s as a line. */
@@ -60,39 +36,11 @@ static void add_line(struct knowncerts *kc, const char *s, size_t n)
 	kc->lines[kc->nlines++] = xstrndup(s, n);
 }
 
-/* Reads the whole file into b; a missing file leaves b empty. */
-static int read_file(const char *path, struct sbuf *b, char *err, size_t errsz)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 0;
-		snprintf(err, errsz, "cannot read %s: %s", path, strerror(errno));
-		return -1;
-	}
-	char chunk[8192];
-	ssize_t r;
-	while ((r = sysio_read(fd, chunk, sizeof chunk)) > 0) {
-		if (!sbuf_append(b, chunk, (size_t)r)) {
-			snprintf(err, errsz, "%s is larger than %d bytes", path, KNOWNCERTS_FILE_MAX);
-			close(fd);
-			return -1;
-		}
-	}
-	int saved = errno;
-	close(fd);
-	if (r < 0) {
-		snprintf(err, errsz, "cannot read %s: %s", path, strerror(saved));
-		return -1;
-	}
-	return 0;
-}
-
 struct knowncerts *knowncerts_load(const char *path, char *err, size_t errsz)
 {
 	struct sbuf b;
 	sbuf_init(&b, KNOWNCERTS_FILE_MAX);
-	if (read_file(path, &b, err, errsz) < 0) {
+	if (userfile_read(path, &b, err, errsz) < 0) {
 		sbuf_free(&b);
 		return NULL;
 	}
@@ -267,42 +215,8 @@ bool knowncerts_set(struct knowncerts *kc, const char *host, int port, const cha
 	return true;
 }
 
-/* Creates the folders above path (mode 0700) where missing. */
-static int make_parents(const char *path, char *err, size_t errsz)
-{
-	char dir[4096];
-	if (strlen(path) >= sizeof dir) {
-		snprintf(err, errsz, "the path of known_certs is too long");
-		return -1;
-	}
-	memcpy(dir, path, strlen(path) + 1);
-	for (char *p = dir + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-			snprintf(err, errsz, "cannot create %s: %s", dir, strerror(errno));
-			return -1;
-		}
-		*p = '/';
-	}
-	return 0;
-}
-
 int knowncerts_save(struct knowncerts *kc, char *err, size_t errsz)
 {
-	if (make_parents(kc->path, err, errsz) < 0)
-		return -1;
-	char tmp[4200];
-	if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", kc->path) >= (int)sizeof tmp) {
-		snprintf(err, errsz, "the path of known_certs is too long");
-		return -1;
-	}
-	/* mkstemp makes the file 0600 whatever the umask; fchmod says so
-	 * explicitly. */
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		snprintf(err, errsz, "cannot write %s: %s", kc->path, strerror(errno));
-		return -1;
-	}
 	struct sbuf b;
 	sbuf_init(&b, (size_t)KNOWNCERTS_FILE_MAX * 2);
 	bool fits = true;
@@ -311,21 +225,8 @@ int knowncerts_save(struct knowncerts *kc, char *err, size_t errsz)
 	int rc = -1;
 	if (!fits)
 		snprintf(err, errsz, "known_certs would be too large");
-	else if (fchmod(fd, 0600) < 0 || sysio_write_all(fd, sbuf_str(&b), b.len) < 0 ||
-		 fsync(fd) < 0)
-		snprintf(err, errsz, "cannot write %s: %s", tmp, strerror(errno));
-	else {
-		int closed = close(fd);
-		fd = -1;
-		if (closed < 0 || rename(tmp, kc->path) < 0)
-			snprintf(err, errsz, "cannot replace %s: %s", kc->path, strerror(errno));
-		else
-			rc = 0;
-	}
-	if (fd >= 0)
-		close(fd);
-	if (rc < 0)
-		unlink(tmp);
+	else
+		rc = userfile_save(kc->path, sbuf_str(&b), b.len, err, errsz);
 	sbuf_free(&b);
 	return rc;
 }

@@ -18,6 +18,7 @@
 #include "sbuf.h"
 #include "path.h"
 #include "sanitize.h"
+#include "sitemgr.h"
 #include "url.h"
 #include "xalloc.h"
 
@@ -541,7 +542,7 @@ static bool act_connect_target(struct app *a, const char *text, struct app_login
 	return true;
 }
 
-static void act_connect(struct app *a)
+void actions_quick_connect(struct app *a)
 {
 	struct app_login l = a->connected ? a->login : a->trying;
 	char port[ACT_PORT_MAX], target[URL_MAX];
@@ -712,7 +713,7 @@ static void (*const act_table[ACT_COUNT])(struct app *a) = {
 	[ACT_FILTER] = act_filter, [ACT_SORT] = act_sort, [ACT_REVERSE] = act_reverse,
 	[ACT_HIDDEN] = act_hidden, [ACT_ESCAPE] = act_escape, [ACT_REFRESH] = act_refresh,
 	[ACT_COPY] = act_copy, [ACT_RENAME] = act_rename, [ACT_MKDIR] = act_mkdir,
-	[ACT_DELETE] = act_delete, [ACT_CONNECT] = act_connect, [ACT_SECURITY] = act_security,
+	[ACT_DELETE] = act_delete, [ACT_CONNECT] = sitemgr_run, [ACT_SECURITY] = act_security,
 	[ACT_XFER_PREV] = act_xfer_prev, [ACT_XFER_NEXT] = act_xfer_next,
 	[ACT_CANCEL] = act_cancel, [ACT_CANCEL_FOLDER] = act_cancel_folder,
 	[ACT_CANCEL_ALL] = act_cancel_all, [ACT_RETRY] = act_retry,

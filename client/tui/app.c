@@ -25,6 +25,7 @@
 #include "ferry_exit.h"
 #include "keys.h"
 #include "sanitize.h"
+#include "sitemgr.h"
 #include "sysio.h"
 #include "tui.h"
 #include "url.h"
@@ -401,6 +402,9 @@ int app_wait_key(struct app *a)
  * an empty one (F2 asks again). */
 static const char *app_login_from(struct app *a, const struct tui_options *o, char **path)
 {
+	static char site_err[APP_STATUS_MAX];
+	if (o->url[0] == '@')   /* a saved site */
+		return sitemgr_start(a, o->url + 1, path, site_err, sizeof site_err);
 	struct url u;
 	const char *err = url_parse(o->url, &u);
 	if (err != NULL)

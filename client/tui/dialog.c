@@ -194,8 +194,14 @@ static void dialog_box_draw(struct app *a, const void *arg)
  * redraws; returns the key. */
 static int dialog_ask_view(struct app *a, const struct dialog_view *v)
 {
-	a->overlay = dialog_box_draw;
-	a->overlay_arg = v;
+	return dialog_overlay_key(a, dialog_box_draw, v);
+}
+
+int dialog_overlay_key(struct app *a, void (*draw)(struct app *a, const void *arg),
+		       const void *arg)
+{
+	a->overlay = draw;
+	a->overlay_arg = arg;
 	app_redraw(a);
 	int k = app_wait_key(a);
 	a->overlay = NULL;

@@ -41,6 +41,10 @@ int dialog_choose(struct app *a, const char *const *lines, const char *keys, int
 /* Shows lines until Enter or Esc closes them (no other key does, so a
  * key typed ahead does not hide a warning). */
 void dialog_message(struct app *a, const char *const *lines);
+/* Draws draw(a, arg) over the screen (redrawn with it while workers
+ * report) until a key comes; returns the key. */
+int dialog_overlay_key(struct app *a, void (*draw)(struct app *a, const void *arg),
+		       const void *arg);
 /* Edits the active pane's filter live; Enter keeps it, Esc clears it. */
 void dialog_filter(struct app *a);
 /* Shows the help screen (from the key table) until a key is pressed. */

@@ -33,7 +33,7 @@ static const struct keys_binding keys_bindings[] = {
 	{ { KC_F(6), 0 }, "F6", "rename", ACT_RENAME, "rename the entry under the cursor (asks before replacing)" },
 	{ { KC_F(7), 0 }, "F7", "mkdir", ACT_MKDIR, "make a directory" },
 	{ { KC_F(8), KC_DC, 0 }, "F8, Delete", "delete", ACT_DELETE, "delete the tagged or current entries (asks first; runs in the background)" },
-	{ { KC_F(2), 0 }, "F2", "connect", ACT_CONNECT, "connect to a server (a host or an ftp://, ftps:// or ftpes:// URL; asks about TLS)" },
+	{ { KC_F(2), 0 }, "F2", "sites", ACT_CONNECT, "the site manager: saved sites and recent hosts (connect, add, edit, delete) and a new connection" },
 	{ { 'i', 0 }, "i", NULL, ACT_SECURITY, "show the connection's security: TLS version and the server's certificate" },
 	{ { '[', 0 }, "[", NULL, ACT_XFER_PREV, "select the previous transfer" },
 	{ { ']', 0 }, "]", NULL, ACT_XFER_NEXT, "select the next transfer" },

@@ -19,6 +19,7 @@
 #include "app.h"
 #include "path.h"
 #include "sbuf.h"
+#include "sitemgr.h"
 #include "sysio.h"
 #include "xalloc.h"
 
@@ -519,6 +520,7 @@ static void side_logged_in(struct app *a, bool opening, const struct wire_msg *m
 		app_status(a, true, "cannot start the transfer process: %s", strerror(errno));
 	else
 		side_connect_status(a, false, "connected to", &a->login, NULL);
+	sitemgr_remember(a);
 	pane_load_begin(a->pane[APP_REMOTE], r->path, true);
 	pane_load_end(a->pane[APP_REMOTE], NULL);
 	side_load(a, APP_REMOTE, a->open_path ? a->open_path : r->path[0] ? r->path : "/", NULL);

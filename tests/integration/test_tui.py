@@ -715,7 +715,7 @@ class ConnectTest(TuiCase):
         self.start_ferry(url="", wait=False)
         s = self.t.wait_for(r"(?i)not connected", 10, "the top line says not connected")
         self.t.wait_for(LOCAL_MARK, 5, "the local pane lists its files")
-        # The connect dialog is open: answer its fields as they come (a URL
+        # The site manager is open, then the connect dialog: answer its fields as they come (a URL
         # or host, the port, the user, the password).
         answered = []
         deadline = time.monotonic() + 20
@@ -725,6 +725,10 @@ class ConnectTest(TuiCase):
             s = self.t.wait_stable(0.3, 3)
             if REMOTE_MARK in s:
                 break
+            if "New connection" in s:    # the site manager: a new connection
+                self.t.keys("Enter")
+                self.t.wait_change(s, 5, "the site manager opens the connect dialog")
+                continue
             field = None
             for rx, value in ((r"TLS for .*:", ""),   # a choice: Enter keeps it
                               (r"(?i)\bport\b[^:\n]*:", str(self.server.port)),

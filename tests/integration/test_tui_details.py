@@ -34,6 +34,8 @@ class ConnectDialogTest(TuiCase):
     def answer_connect(self, host, port):
         """Answers the connect dialog by typing over what it suggests."""
         self.t.keys("F2")
+        self.t.wait_for(r"New connection", 5, "F2 opens the site manager")
+        self.t.keys("Enter")
         self.t.wait_for(r"Host or URL", 5)
         self.t.type(host)
         self.t.keys("Enter")

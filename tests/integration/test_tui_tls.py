@@ -121,7 +121,9 @@ class PlainServerTest(TlsTuiCase):
 
     def test_ftpes_typed_in_the_connect_dialog(self):
         self.start_ferry(url="", wait=False)
-        self.t.wait_for(r"Host or URL", 10, "the connect dialog at start")
+        self.t.wait_for(r"New connection", 10, "the site manager at start")
+        self.t.keys("Enter")
+        self.t.wait_for(r"Host or URL", 10, "the connect dialog")
         self.t.type(self.proxy_url("ftpes"))
         self.t.keys("Enter")
         # The URL filled in the rest: each field shows it, Enter keeps it.
@@ -439,6 +441,8 @@ class CertificateTest(TlsPeerCase):
         self.t.wait_for(lambda s: not status_line(s).startswith("connected"), 10,
                         "the copies' messages on the status line")
         self.t.keys("F2")
+        self.t.wait_for(r"New connection", 5, "F2 opens the site manager")
+        self.t.keys("Enter")
         for field in ("Host or URL", "TLS for", "Port:", "User", "Password:"):
             self.t.wait_for(self.prompt_line(field), 5, "F2 asks for %s" % field)
             self.t.keys("Enter")
