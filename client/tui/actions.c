@@ -19,6 +19,7 @@
 #include "path.h"
 #include "sanitize.h"
 #include "sitemgr.h"
+#include "viewedit.h"
 #include "url.h"
 #include "xalloc.h"
 
@@ -361,6 +362,19 @@ static void act_ask_rename(struct app *a)
 	free(r.to);
 }
 
+/* Shows the facts of an entry that arrived (file info). */
+static void act_show_info(struct app *a)
+{
+	char name[PATH_LEN_MAX];
+	char *text = a->info, *path = a->info_name;
+	a->info = a->info_name = NULL;
+	sanitize_text(path, strlen(path), name, sizeof name);
+	const char *lines[] = { name, "", text, "", "Enter or Esc closes", NULL };
+	dialog_message(a, lines);
+	free(text);
+	free(path);
+}
+
 void actions_ask_pending(struct app *a)
 {
 	a->asking = true;
@@ -368,6 +382,9 @@ void actions_ask_pending(struct app *a)
 	act_ask_held(a);
 	if (a->replace.pending)
 		act_ask_rename(a);
+	if (a->info != NULL)
+		act_show_info(a);
+	viewedit_pending(a);
 	a->asking = false;
 	app_pump(a);
 }
@@ -591,6 +608,21 @@ static void act_security(struct app *a)
 	security_show(a);
 }
 
+/* i: the facts of the entry under the cursor, as its side knows them. */
+static void act_info(struct app *a)
+{
+	const struct pane_entry *e = pane_current(act_pane(a));
+	if (e == NULL)
+		return;
+	if (a->active == APP_REMOTE && !a->connected) {
+		app_status(a, true, "not connected: press F2 to connect");
+		return;
+	}
+	char name[PATH_LEN_MAX];
+	snprintf(name, sizeof name, "%s", e->name);
+	side_info(a, a->active, name);
+}
+
 /* ---- the transfer panel ---- */
 
 /* The selected job, or NULL. */
@@ -714,6 +746,7 @@ static void (*const act_table[ACT_COUNT])(struct app *a) = {
 	[ACT_HIDDEN] = act_hidden, [ACT_ESCAPE] = act_escape, [ACT_REFRESH] = act_refresh,
 	[ACT_COPY] = act_copy, [ACT_RENAME] = act_rename, [ACT_MKDIR] = act_mkdir,
 	[ACT_DELETE] = act_delete, [ACT_CONNECT] = sitemgr_run, [ACT_SECURITY] = act_security,
+	[ACT_INFO] = act_info, [ACT_VIEW] = viewedit_view, [ACT_EDIT] = viewedit_edit,
 	[ACT_XFER_PREV] = act_xfer_prev, [ACT_XFER_NEXT] = act_xfer_next,
 	[ACT_CANCEL] = act_cancel, [ACT_CANCEL_FOLDER] = act_cancel_folder,
 	[ACT_CANCEL_ALL] = act_cancel_all, [ACT_RETRY] = act_retry,

@@ -29,6 +29,7 @@
 #include "sysio.h"
 #include "tui.h"
 #include "url.h"
+#include "viewedit.h"
 #include "xalloc.h"
 
 /* Least time between pane reloads caused by ending jobs, in ms. */
@@ -192,6 +193,7 @@ static void app_job_report(struct app *a, const struct wire_msg *m)
 			app_status_about(a, APP_TOPIC_QUEUE, true, "%s: %s", j->label,
 					 m->end.message[0] ? m->end.message : queue_state_name(st));
 		app_job_changed(a, j);
+		viewedit_job_end(a, m->id, st, m->end.message);
 		break;
 	}
 	default:
@@ -475,6 +477,7 @@ static void app_free(struct app *a)
 		poll(NULL, 0, 20);
 	}
 	app_reap(a, true);
+	viewedit_free(a);
 	queue_free(a->queue);
 	pane_free(a->pane[APP_LOCAL]);
 	pane_free(a->pane[APP_REMOTE]);

@@ -36,6 +36,8 @@
 /* Longest scheme name kept ("ftpes"), NUL included. */
 #define APP_SCHEME_MAX 8
 
+struct viewedit;
+
 /* Which pane is which. */
 enum app_side {
 	APP_LOCAL = 0,   /* left: this machine's files */
@@ -99,8 +101,8 @@ struct app_load {
 struct app_request {
 	unsigned id;                /* request id; 0 = free slot */
 	enum app_side side;         /* the pane */
-	enum wire_type type;        /* WIRE_RENAME or WIRE_MKDIR */
-	char *from;                 /* a rename's old name, or the directory made */
+	enum wire_type type;        /* WIRE_RENAME, WIRE_MKDIR or WIRE_INFO */
+	char *from;                 /* a rename's old name, the directory made, the path asked about */
 	char *to;                   /* a rename's new name */
 };
 
@@ -137,6 +139,9 @@ struct app {
 	struct app_load load[APP_SIDES]; /* the listing each pane waits for */
 	struct app_request req[APP_REQUESTS_MAX]; /* renames and mkdirs awaiting answers */
 	struct app_replace replace;    /* a rename to ask about */
+	char *info;                    /* an entry's facts to show (file info), or NULL */
+	struct viewedit *ve;           /* a remote file being viewed or edited (viewedit.c), or NULL */
+	char *info_name;               /* ...its path */
 	unsigned next_req;             /* id of the next request (never 0) */
 	struct queue *queue;           /* the transfers and deletes */
 	unsigned xfer_sel;             /* id of the job selected in the panel, 0 when none */
@@ -216,6 +221,9 @@ bool side_cancel(struct app *a);
 /* Takes one message of side's browser (or of the connection being
  * opened, opening) that is no queue report: entries and answers. */
 void side_answer(struct app *a, enum app_side side, bool opening, const struct wire_msg *m);
+/* Asks side's browser what it knows of name in its current directory;
+ * the answer waits in a->info to be shown. */
+void side_info(struct app *a, enum app_side side, const char *name);
 /* Starts job j (a delete) on its side's browser; false when it cannot. */
 bool side_run_delete(struct app *a, const struct queue_job *j);
 /* Stops every browser; frees what the loads and requests hold. */

@@ -150,6 +150,13 @@ static void browse_serve(struct browse *b, const struct wire_msg *m)
 	case WIRE_RENAME:
 		browse_rename(b, m);
 		break;
+	case WIRE_INFO: {
+		char text[WIRE_STR_MAX + 1];
+		b->msg[0] = '\0';
+		bool ok = b->ops->info(b, m->request.path, text, sizeof text);
+		browse_reply(b, m->id, ok ? WIRE_OK : WIRE_FAILED, ok ? text : NULL);
+		break;
+	}
 	case WIRE_REMOVE:
 		if (b->deleting != 0) {
 			/* The screen starts one delete at a time; never nest them. */

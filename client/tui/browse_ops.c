@@ -177,6 +177,7 @@ const struct browse_ops browse_local_ops = {
 	.rename = local_rename,
 	.remove = local_remove,
 	.rmtree = local_rmtree,
+	.info = browse_local_info,
 };
 
 /* ---- the remote side ---- */
@@ -287,4 +288,5 @@ const struct browse_ops browse_remote_ops = {
 	.rename = remote_rename,
 	.remove = remote_remove,
 	.rmtree = remote_rmtree,
+	.info = browse_remote_info,
 };

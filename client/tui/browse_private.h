@@ -33,6 +33,8 @@ struct browse_ops {
 	 * removed (the directory too) in b->removed and calling
 	 * browse_between between two of them; stops when it returns false. */
 	bool (*rmtree)(struct browse *b, const char *path);
+	/* Writes what is known of path into out, a fact a line (browse_info.c). */
+	bool (*info)(struct browse *b, const char *path, char *out, size_t outsz);
 };
 
 /* A browsing worker's state. */
@@ -71,6 +73,15 @@ void browse_entry(struct browse *b, const char *name, enum ftp_entry_type type, 
 bool browse_between(struct browse *b);
 /* Notes one more entry removed by the running delete, then browse_between. */
 bool browse_step(struct browse *b);
+/* ---- browse_info.c: the facts of one entry ---- */
+
+/* Local: lstat's facts (type, exact size, permissions, owner, group,
+ * times, links, a link's target). */
+bool browse_local_info(struct browse *b, const char *path, char *out, size_t outsz);
+/* Remote: the server's MLST facts, and STAT's line when it gives one;
+ * else SIZE and MDTM. */
+bool browse_remote_info(struct browse *b, const char *path, char *out, size_t outsz);
+
 /* Sets b->msg (printf-style). */
 void browse_fail(struct browse *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -20,6 +20,7 @@
 #include "path.h"
 #include "sbuf.h"
 #include "sitemgr.h"
+#include "viewedit.h"
 #include "sysio.h"
 #include "xalloc.h"
 
@@ -193,8 +194,10 @@ static void side_listed(struct app *a, enum app_side side, const struct wire_msg
 	const struct wire_reply *r = &m->reply;
 	if (r->result == WIRE_OK) {
 		side_load_apply(a, side, r->path[0] ? r->path : pane_path(a->pane[side]));
-		if (side == APP_REMOTE)
+		if (side == APP_REMOTE) {
 			app_status_clear(a, APP_TOPIC_CONNECT);
+			viewedit_listed(a);
+		}
 		if (r->flags & WIRE_FELL_BACK)
 			app_status(a, false, "%s", r->message);
 	} else if (side == APP_REMOTE) {
@@ -288,7 +291,11 @@ static void side_forget(struct app_request *r)
 	memset(r, 0, sizeof *r);
 }
 
-void side_mkdir(struct app *a, enum app_side side, const char *name)
+/* Sends a request of type about name in side's directory and remembers
+ * it (by its path when keep_path, else by name) for the answer; doing
+ * is the status line meanwhile. */
+static void side_ask(struct app *a, enum app_side side, enum wire_type type, const char *name,
+		     bool keep_path, const char *doing)
 {
 	struct sbuf path;
 	if (!side_room(a))
@@ -297,13 +304,18 @@ void side_mkdir(struct app *a, enum app_side side, const char *name)
 	if (!side_path(a, side, name, &path)) {
 		app_status(a, true, "%s: path too long", name);
 	} else {
-		unsigned id = side_request(a, side, WIRE_MKDIR, sbuf_str(&path), NULL, 0);
+		unsigned id = side_request(a, side, type, sbuf_str(&path), NULL, 0);
 		if (id != 0) {
-			side_remember(a, id, side, WIRE_MKDIR, name, NULL);
-			app_status(a, false, "making directory %s...", name);
+			side_remember(a, id, side, type, keep_path ? sbuf_str(&path) : name, NULL);
+			app_status(a, false, "%s %s...", doing, name);
 		}
 	}
 	sbuf_free(&path);
+}
+
+void side_mkdir(struct app *a, enum app_side side, const char *name)
+{
+	side_ask(a, side, WIRE_MKDIR, name, false, "making directory");
 }
 
 void side_rename(struct app *a, enum app_side side, const char *from, const char *to,
@@ -328,13 +340,21 @@ void side_rename(struct app *a, enum app_side side, const char *from, const char
 	sbuf_free(&t);
 }
 
-/* The answer to a mkdir or rename: the status line, a reload with the
- * cursor on the new name, or the question whether to replace. */
+/* The answer to a mkdir, rename or info request: the status line, a
+ * reload with the cursor on the new name, the question whether to
+ * replace, or the facts to show. */
 static void side_done(struct app *a, struct app_request *r, const struct wire_msg *m)
 {
 	const struct wire_reply *rep = &m->reply;
 	enum app_side side = r->side;
-	if (rep->result == WIRE_EXISTS && r->type == WIRE_RENAME && !a->replace.pending) {
+	if (r->type == WIRE_INFO && rep->result == WIRE_OK) {
+		/* Shown when no dialog is open (actions_ask_pending). */
+		free(a->info);
+		free(a->info_name);
+		a->info = xstrdup(rep->message);
+		a->info_name = xstrdup(r->from);
+		app_status(a, false, "%s", "");
+	} else if (rep->result == WIRE_EXISTS && r->type == WIRE_RENAME && !a->replace.pending) {
 		a->replace.pending = true;
 		a->replace.side = side;
 		a->replace.from = xstrdup(r->from);
@@ -348,6 +368,11 @@ static void side_done(struct app *a, struct app_request *r, const struct wire_ms
 		side_load(a, side, NULL, r->type == WIRE_RENAME ? r->to : r->from);
 	}
 	side_forget(r);
+}
+
+void side_info(struct app *a, enum app_side side, const char *name)
+{
+	side_ask(a, side, WIRE_INFO, name, true, "asking about");
 }
 
 /* ---- deletes ---- */
@@ -571,6 +596,9 @@ void side_stop_all(struct app *a)
 	free(a->replace.from);
 	free(a->replace.to);
 	a->replace.from = a->replace.to = NULL;
+	free(a->info);
+	free(a->info_name);
+	a->info = a->info_name = NULL;
 	free(a->open_path);
 	a->open_path = NULL;
 }

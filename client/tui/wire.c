@@ -312,6 +312,7 @@ static const struct {
 	[WIRE_NOTE] = { wire_put_end, wire_get_end },
 	[WIRE_LIST] = { wire_put_request, wire_get_request },
 	[WIRE_MKDIR] = { wire_put_request, wire_get_request },
+	[WIRE_INFO] = { wire_put_request, wire_get_request },
 	[WIRE_RENAME] = { wire_put_request, wire_get_request },
 	[WIRE_REMOVE] = { wire_put_request, wire_get_request },
 	[WIRE_ENTRY] = { wire_put_entry, wire_get_entry },

@@ -42,6 +42,8 @@ enum wire_type {
 	WIRE_TLS,       /* worker -> UI: TLS on the connection it opened, also after a failure (tls) */
 	WIRE_CERT,      /* worker -> UI: question id: may the certificate be trusted? (tls) */
 	WIRE_ANSWER,    /* UI -> worker: the answer to question id (answer) */
+	WIRE_INFO,      /* UI -> browser: what is known of path (request); the reply's
+			 * message holds it, a fact a line */
 	WIRE_TYPE_MAX,  /* one past the last type */
 };
 
@@ -141,7 +143,8 @@ struct wire_msg {
 		struct wire_copy copy;         /* WIRE_JOB, WIRE_FILE */
 		struct wire_progress progress; /* WIRE_PROGRESS */
 		struct wire_end end;           /* WIRE_END, WIRE_NOTE */
-		struct wire_request request;   /* WIRE_LIST, WIRE_MKDIR, WIRE_RENAME, WIRE_REMOVE */
+		struct wire_request request;   /* WIRE_LIST, WIRE_MKDIR, WIRE_RENAME, WIRE_REMOVE,
+						* WIRE_INFO */
 		struct wire_entry entry;       /* WIRE_ENTRY */
 		struct wire_reply reply;       /* WIRE_REPLY */
 		struct wire_notice notice;     /* WIRE_NOTICE */

@@ -125,11 +125,11 @@ class TuiCase(ftptest.TestCase):
 
     # -- running ferry --
 
-    def start_ferry(self, url=None, width=120, height=40, wait=True, args=()):
+    def start_ferry(self, url=None, width=120, height=40, wait=True, args=(), env=None):
         url = self.server.url("/") if url is None else url
         cmd = [FERRY] + list(args) + ([url] if url else [])
         self.t.start(cmd, cwd=self.local, width=width, height=height,
-                     env={"HOME": self.home})
+                     env=dict({"HOME": self.home}, **(env or {})))
         if wait:
             self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 10,
                             "both panes listing their files")

@@ -354,7 +354,7 @@ class TlsInterop:
         self.clear_filter()
         self.copy_both_ways()
         # The certificate on request.
-        self.t.keys("i")
+        self.t.keys("I")
         s = self.t.wait_for(self.prompt_line("Certificate:", "verified"), 5,
                             "i shows the certificate")
         s = self.t.screen()

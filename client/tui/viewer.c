@@ -1,0 +1,273 @@
+/* viewer: the built-in viewer (see viewer.h). The file is read whole (up
+ * to VIEWER_MAX) and indexed by rows once; drawing a screen costs only its
+ * rows, so a large file scrolls as fast as a small one. */
+#include "config.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "dialog.h"
+#include "keys.h"
+#include "sanitize.h"
+#include "sbuf.h"
+#include "sysio.h"
+#include "viewer.h"
+#include "xalloc.h"
+
+/* Bytes a hex row shows. */
+#define VIEWER_HEX_ROW 16
+/* Bytes looked at to tell text from binary. */
+#define VIEWER_SNIFF (64 * 1024)
+/* Longest row drawn, in bytes. */
+#define VIEWER_ROW_MAX 4096
+/* Longest search text, in bytes. */
+#define VIEWER_FIND_MAX 256
+/* Columns a tab reaches to a multiple of. */
+#define VIEWER_TAB 8
+
+/* The file on show. */
+struct viewer {
+	const char *title;      /* sanitised */
+	char *data;             /* the bytes read */
+	size_t len;
+	bool cut;               /* the file is longer than what was read */
+	bool hex;               /* shown as hex */
+	size_t *row;            /* text: each row's first byte */
+	size_t rows;            /* rows in all */
+	size_t top;             /* the first row shown */
+	char find[VIEWER_FIND_MAX]; /* the last search */
+	size_t found;           /* the row of the last match, SIZE_MAX none */
+	char note[256];         /* the bottom line */
+};
+
+/* True when the first bytes hold a NUL or are not valid UTF-8. */
+static bool viewer_binary(const char *s, size_t len)
+{
+	size_t n = len < VIEWER_SNIFF ? len : VIEWER_SNIFF;
+	mbstate_t st;
+	memset(&st, 0, sizeof st);
+	for (size_t i = 0; i < n;) {
+		if (s[i] == '\0')
+			return true;
+		size_t k = mbrtowc(NULL, s + i, n - i, &st);
+		if (k == (size_t)-2)
+			return i + 4 < len;   /* cut by the sniff's end: fine */
+		if (k == (size_t)-1)
+			return true;
+		i += k;
+	}
+	return false;
+}
+
+/* Reads the file and indexes its rows; false with errno. */
+static bool viewer_load(struct viewer *v, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	struct sbuf b;
+	char chunk[65536];
+	ssize_t r;
+	sbuf_init(&b, VIEWER_MAX);
+	while ((r = sysio_read(fd, chunk, sizeof chunk)) > 0) {
+		size_t room = VIEWER_MAX - b.len;
+		if ((size_t)r > room) {
+			sbuf_append(&b, chunk, room);
+			v->cut = true;
+			break;
+		}
+		sbuf_append(&b, chunk, (size_t)r);
+	}
+	int saved = errno;
+	close(fd);
+	if (r < 0) {
+		sbuf_free(&b);
+		errno = saved;
+		return false;
+	}
+	v->len = b.len;
+	v->data = xmalloc(b.len + 1);
+	memcpy(v->data, sbuf_str(&b), b.len + 1);
+	sbuf_free(&b);
+	v->hex = viewer_binary(v->data, v->len);
+	if (v->hex) {
+		v->rows = (v->len + VIEWER_HEX_ROW - 1) / VIEWER_HEX_ROW;
+		return true;
+	}
+	size_t cap = 1024;
+	v->row = xmalloc(cap * sizeof *v->row);
+	v->row[v->rows++] = 0;
+	for (size_t i = 0; i < v->len; i++)
+		if (v->data[i] == '\n' && i + 1 < v->len) {
+			if (v->rows == cap) {
+				cap *= 2;
+				v->row = xrealloc(v->row, cap * sizeof *v->row);
+			}
+			v->row[v->rows++] = i + 1;
+		}
+	return true;
+}
+
+/* Writes row i as text into out: hex and ASCII, or the line with tabs
+ * expanded and anything unprintable made visible. */
+static void viewer_row(const struct viewer *v, size_t i, char *out, size_t outsz)
+{
+	if (v->hex) {
+		size_t at = i * VIEWER_HEX_ROW, n = v->len - at < VIEWER_HEX_ROW ? v->len - at
+										 : VIEWER_HEX_ROW;
+		int o = snprintf(out, outsz, "%08zx ", at);
+		for (size_t k = 0; k < VIEWER_HEX_ROW; k++)
+			o += snprintf(out + o, outsz - (size_t)o, k < n ? "%s%02x" : "%s  ",
+				      k == 8 ? "  " : " ", k < n ? (unsigned char)v->data[at + k] : 0);
+		o += snprintf(out + o, outsz - (size_t)o, "  |");
+		for (size_t k = 0; k < n; k++) {
+			unsigned char c = (unsigned char)v->data[at + k];
+			out[o++] = c >= 0x20 && c < 0x7f ? (char)c : '.';
+		}
+		snprintf(out + o, outsz - (size_t)o, "|");
+		return;
+	}
+	size_t start = v->row[i], end = i + 1 < v->rows ? v->row[i + 1] : v->len;
+	char raw[VIEWER_ROW_MAX];
+	size_t o = 0;
+	for (size_t k = start; k < end && o + VIEWER_TAB < sizeof raw; k++) {
+		char c = v->data[k];
+		if (c == '\n' || (c == '\r' && k + 1 < end && v->data[k + 1] == '\n'))
+			continue;
+		if (c == '\t') {
+			do
+				raw[o++] = ' ';
+			while (o % VIEWER_TAB != 0);
+			continue;
+		}
+		raw[o++] = c;
+	}
+	sanitize_text(raw, o, out, outsz);
+}
+
+/* Draws the viewer over the whole screen. */
+static void viewer_draw(struct app *a, const void *arg)
+{
+	const struct viewer *v = arg;
+	int rows, cols;
+	(void)a;
+	getmaxyx(stdscr, rows, cols);
+	WINDOW *w = newwin(rows, cols, 0, 0);
+	if (w == NULL)
+		return;
+	werase(w);
+	char line[VIEWER_ROW_MAX * 2];
+	size_t shown = rows > 2 ? (size_t)(rows - 2) : 1;
+	size_t last = v->top + shown < v->rows ? v->top + shown : v->rows;
+	snprintf(line, sizeof line, "%s  %s%s  rows %zu-%zu of %zu", v->title,
+		 v->hex ? "hex" : "text", v->cut ? ", first 16 MiB only" : "",
+		 v->rows ? v->top + 1 : 0, last, v->rows);
+	wattrset(w, A_REVERSE);
+	mvwaddnstr(w, 0, 0, line, cols);
+	for (int x = (int)strlen(line); x < cols; x++)
+		mvwaddch(w, 0, x, ' ');
+	wattrset(w, A_NORMAL);
+	for (size_t r = 0; r < shown && v->top + r < v->rows; r++) {
+		viewer_row(v, v->top + r, line, sizeof line);
+		wattrset(w, v->top + r == v->found ? A_BOLD | A_UNDERLINE : A_NORMAL);
+		mvwaddnstr(w, 1 + (int)r, 0, line, cols);
+	}
+	wattrset(w, A_REVERSE);
+	snprintf(line, sizeof line, "%s", v->note[0] ? v->note
+		 : "/ search  n next  arrows PgUp PgDn Home End  q Esc F3 close");
+	mvwaddnstr(w, rows - 1, 0, line, cols);
+	for (int x = (int)strlen(line); x < cols; x++)
+		mvwaddch(w, rows - 1, x, ' ');
+	wnoutrefresh(w);
+	delwin(w);
+}
+
+/* The row holding byte at. */
+static size_t viewer_row_of(const struct viewer *v, size_t at)
+{
+	if (v->hex)
+		return at / VIEWER_HEX_ROW;
+	size_t lo = 0, hi = v->rows;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (v->row[mid] <= at)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Finds v->find after row from (wrapping to the start); moves there. */
+static void viewer_search(struct viewer *v, size_t from)
+{
+	size_t n = strlen(v->find);
+	if (n == 0 || v->len == 0)
+		return;
+	size_t start = from < v->rows ? (v->hex ? from * VIEWER_HEX_ROW : v->row[from]) : 0;
+	for (int pass = 0; pass < 2; pass++) {
+		const char *hit = memmem(v->data + start, v->len - start, v->find, n);
+		if (hit != NULL) {
+			v->found = viewer_row_of(v, (size_t)(hit - v->data));
+			v->top = v->found;
+			snprintf(v->note, sizeof v->note, "found \"%.200s\" on row %zu%s", v->find,
+				 v->found + 1, pass ? " (from the start)" : "");
+			return;
+		}
+		start = 0;
+	}
+	v->found = SIZE_MAX;
+	snprintf(v->note, sizeof v->note, "\"%.200s\" not found", v->find);
+}
+
+bool viewer_show(struct app *a, const char *path, const char *title)
+{
+	struct viewer v;
+	memset(&v, 0, sizeof v);
+	v.title = title;
+	v.found = SIZE_MAX;
+	if (!viewer_load(&v, path)) {
+		app_status(a, true, "%s: %s", title, strerror(errno));
+		return false;
+	}
+	for (bool done = false; !done;) {
+		int rows, cols;
+		getmaxyx(stdscr, rows, cols);
+		(void)cols;
+		size_t page = rows > 3 ? (size_t)(rows - 2) : 1;
+		size_t maxtop = v.rows > page ? v.rows - page : 0;
+		if (v.top > maxtop)
+			v.top = maxtop;
+		int k = dialog_overlay_key(a, viewer_draw, &v);
+		enum keys_action act = keys_lookup(k);
+		v.note[0] = '\0';
+		if (k == 'q' || k == KEYS_ESC || k == KEYS_FN + KEY_F(3) || k == KEYS_FN + KEY_F(10) ||
+		    k == KEYS_CTRL('c'))
+			done = true;
+		else if (act == ACT_UP)
+			v.top -= v.top > 0;
+		else if (act == ACT_DOWN)
+			v.top += v.top < maxtop;
+		else if (act == ACT_PGUP)
+			v.top = v.top > page ? v.top - page : 0;
+		else if (act == ACT_PGDN || k == ' ')
+			v.top = v.top + page < maxtop ? v.top + page : maxtop;
+		else if (act == ACT_HOME)
+			v.top = 0;
+		else if (act == ACT_END)
+			v.top = maxtop;
+		else if (k == '/' && dialog_input(a, "Search for:", v.find, sizeof v.find, false, true))
+			viewer_search(&v, v.top);
+		else if (k == 'n')
+			viewer_search(&v, v.found != SIZE_MAX ? v.found + 1 : v.top);
+	}
+	free(v.data);
+	free(v.row);
+	return true;
+}

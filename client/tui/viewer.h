@@ -1,0 +1,19 @@
+/* viewer: the built-in file viewer of F3: text a line a row, a file that
+ * is not text (a NUL byte or invalid UTF-8 near its start) as hex and
+ * ASCII, 16 bytes a row; arrows, PgUp/PgDn, Home/End move, `/` searches
+ * forward (n: the next match), q, Esc, F3 or F10 close. At most
+ * VIEWER_MAX bytes of a file are shown (the top line says when it was
+ * cut). */
+#ifndef FERRY_TUI_VIEWER_H
+#define FERRY_TUI_VIEWER_H
+
+#include "app.h"
+
+/* Most bytes of a file the viewer reads. */
+#define VIEWER_MAX (16 * 1024 * 1024)
+
+/* Shows the file at path (titled title, sanitised) until closed; false
+ * (status set) when it cannot be read. */
+bool viewer_show(struct app *a, const char *path, const char *title);
+
+#endif

@@ -1,0 +1,212 @@
+"""Viewing and editing files from the two-pane screen, and their facts:
+F3 (the built-in viewer with its search, a binary file as hex, $PAGER),
+F4 ($EDITOR on a local file; on a remote one: fetched, edited, uploaded
+back, asking when the server's copy changed meanwhile; nothing uploaded
+when the editor changed nothing), temporary copies removed, and `i`
+(file info: MLST facts and STAT remotely, lstat locally). On ferryd,
+vsftpd and pure-ftpd.
+
+Built on test_tui.TuiCase; $EDITOR and $PAGER are small shell scripts
+written by each test, TMPDIR a folder of the test's own.
+"""
+
+import os
+import time
+import unittest
+
+import ftptest
+import peers
+from test_tui import TuiCase, REMOTE_MARK, DOWNLOAD, UPLOAD
+from tuitest import Tmux
+
+TEXT = b"".join(b"line %d of the notes\n" % i for i in range(1, 301))
+TEXT = TEXT.replace(b"line 250 of the notes", b"line 250 has the needle")
+
+
+class ViewCase(TuiCase):
+
+    def setUp(self):
+        super().setUp()
+        self.tmp = os.path.join(self.base, "tmp")
+        os.makedirs(self.tmp)
+
+    def script(self, name, body):
+        path = os.path.join(self.base, name)
+        ftptest.write_file(path, ("#!/bin/sh\n" + body).encode(), mode=0o755)
+        return path
+
+    def start(self, url=None, **env):
+        env.setdefault("PAGER", "")
+        env.setdefault("EDITOR", "false")
+        env["TMPDIR"] = self.tmp
+        self.start_ferry(url=url, env=env)
+
+    def assert_no_temporaries(self):
+        self.wait_disk(lambda: os.listdir(self.tmp) == [], 5,
+                       "temporary copies left: %s" % os.listdir(self.tmp))
+
+
+class ViewTest(ViewCase):
+
+    def test_view_remote_text_and_search(self):
+        self.server.write("notes.txt", TEXT)
+        self.start()
+        self.select("remote", "notes.txt")
+        self.t.keys("F3")
+        self.t.wait_for(r"notes\.txt +text +rows 1-\d+ of 300", 10, "the viewer's top line")
+        s = self.t.screen()
+        self.assertIn("line 1 of the notes", s)
+        self.assertNotIn("needle", s)
+        self.t.keys("/")
+        self.t.wait_for(self.prompt_line("Search for"), 5)
+        self.t.type("needle")
+        self.t.keys("Enter")
+        self.t.wait_for(r"found \"needle\" on row 250", 5, "the search moves to the match")
+        self.assertIn("line 250 has the needle", self.t.screen())
+        self.t.keys("n")
+        self.t.wait_for(r"found \"needle\" on row 250 \(from the start\)", 5, "n wraps around")
+        self.t.keys("q")
+        self.t.wait_gone(r"rows \d+-\d+ of 300", 5, "q closes the viewer")
+        self.assert_no_temporaries()
+
+    def test_view_binary_as_hex(self):
+        self.server.write("blob.bin", bytes(range(256)) * 4)
+        self.start()
+        self.select("remote", "blob.bin")
+        self.t.keys("F3")
+        self.t.wait_for(r"blob\.bin +hex +rows 1-\d+ of 64", 10)
+        s = self.t.screen()
+        self.assertIn("00000000  00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f  |........"
+                      "........|", s)
+        self.assertIn("00000040  40 41 42 43", s)
+        self.assertIn("|@ABCDEFGHIJKLMNO|", s)
+        self.t.keys("Esc")
+        self.t.wait_gone(r"rows \d+-\d+ of 64", 5)
+        self.assert_no_temporaries()
+
+    def test_view_local_with_pager(self):
+        out = os.path.join(self.base, "paged.out")
+        pager = self.script("pager", 'cat "$1" > %s\n' % out)
+        self.start(PAGER=pager)
+        self.select("local", "local-only.txt")
+        self.t.keys("F3")
+        self.wait_disk(lambda: os.path.exists(out) and ftptest.read_file(out) == b"local\n",
+                       5, "$PAGER got the file")
+        self.assertAlive("after the pager")
+
+
+class EditTest(ViewCase):
+
+    def test_edit_remote_uploads_the_change(self):
+        self.server.write("edit me.txt", b"original\n")
+        editor = self.script("editor", 'printf "edited\\n" >> "$1"\n')
+        self.start(EDITOR=editor)
+        self.select("remote", "edit me.txt")
+        self.t.keys("F4")
+        self.wait_file(self.server.path("edit me.txt"), b"original\nedited\n", 15)
+        self.t.wait_for(r"edit me\.txt saved to the server", 10)
+        self.assert_no_temporaries()
+
+    def test_edit_unchanged_uploads_nothing(self):
+        self.server.write("same.txt", b"same\n")
+        self.start(EDITOR="true")
+        self.select("remote", "same.txt")
+        self.t.keys("F4")
+        self.t.wait_for(r"same\.txt not changed: nothing uploaded", 10)
+        self.assertEqual(ftptest.read_file(self.server.path("same.txt")), b"same\n")
+        self.assert_no_temporaries()
+
+    def test_edit_asks_when_the_server_copy_changed(self):
+        target = self.server.path("shared.txt")
+        self.server.write("shared.txt", b"first\n")
+        marker = os.path.join(self.base, "change-server")
+        editor = self.script("editor", 'printf "mine\\n" >> "$1"\n'
+                             'if [ -e %s ]; then mv %s %s; fi\n'
+                             % (marker, marker, target))
+        self.start(EDITOR=editor)
+        # The marker holds what "someone else" writes to the server meanwhile.
+        ftptest.write_file(marker, b"theirs, longer\n")
+        self.select("remote", "shared.txt")
+        self.t.keys("F4")
+        self.t.wait_for(self.prompt_line("shared.txt changed on the server"), 15)
+        self.t.keys("n")
+        self.t.wait_for(r"shared\.txt on the server kept", 5)
+        self.assertEqual(ftptest.read_file(target), b"theirs, longer\n")
+        self.assert_no_temporaries()
+        # Again, and y replaces it.
+        ftptest.write_file(marker, b"theirs, even longer\n")
+        self.clear_filter()
+        self.select("remote", "shared.txt")
+        self.t.keys("F4")
+        self.t.wait_for(self.prompt_line("shared.txt changed on the server"), 15)
+        self.t.keys("y")
+        self.wait_file(target, b"theirs, longer\nmine\n", 15)
+        self.t.wait_for(r"shared\.txt saved to the server", 10)
+        self.assert_no_temporaries()
+
+    def test_edit_local_file(self):
+        editor = self.script("editor", 'printf "more\\n" >> "$1"\n')
+        self.start(EDITOR=editor)
+        self.select("local", "local-only.txt")
+        self.t.keys("F4")
+        self.wait_file(self.lpath("local-only.txt"), b"local\nmore\n", 10)
+        self.assertAlive("after the editor")
+
+
+class InfoTest(ViewCase):
+
+    def test_file_info_remote_and_local(self):
+        self.start()
+        self.select("remote", "download-me.bin")
+        self.t.keys("i")
+        s = self.t.wait_for(self.prompt_line("size: %d bytes" % len(DOWNLOAD)), 10,
+                            "the remote file's facts")
+        s = self.t.screen()
+        self.assertRegex(s, r"(?i)modify: \d{14}(\.\d+)? \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
+                         r"(\.\d+)? UTC\)", Tmux.framed(s))
+        self.assertRegex(s, r"(?i)type: file", Tmux.framed(s))
+        self.t.keys("Esc")
+        self.t.wait_gone(r"size: %d bytes" % len(DOWNLOAD), 5)
+        self.select("local", "upload-me.bin")
+        self.t.keys("i")
+        self.t.wait_for(self.prompt_line("size: %d bytes" % len(UPLOAD)), 10)
+        s = self.t.screen()
+        self.assertRegex(s, r"permissions: -rw-r--r-- \(0644\)|permissions: -rw-------",
+                         Tmux.framed(s))
+        self.assertRegex(s, r"owner: \S+ \(%d\)" % os.stat(self.lpath("upload-me.bin")).st_uid,
+                         Tmux.framed(s))
+        self.assertRegex(s, r"modified: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{9} ", Tmux.framed(s))
+        self.t.keys("Enter")
+
+
+class PeerViewEdit:
+    """F4 and i on another server (mixed into a ViewCase with kind set)."""
+
+    kind = None
+
+    def test_edit_and_info_on_peer(self):
+        peer = peers.start_peer(self.kind)
+        self.addCleanup(peer.cleanup)
+        peer.write("pub/" + REMOTE_MARK, b"remote\n")
+        peer.write("pub/peer-edit.txt", b"on the peer\n")
+        editor = self.script("editor", 'printf "edited\\n" >> "$1"\n')
+        self.start(url=peer.url("/pub/", peer.user, peer.password), EDITOR=editor)
+        self.select("remote", "peer-edit.txt")
+        self.t.keys("i")
+        self.t.wait_for(r"(?i)size: 12 bytes|-rw\S* .* 12 ", 10, "facts on %s" % self.kind)
+        self.t.keys("Esc")
+        self.t.keys("F4")
+        self.wait_file(peer.path("pub", "peer-edit.txt"), b"on the peer\nedited\n", 15)
+        self.assert_no_temporaries()
+
+
+class VsftpdViewEditTest(PeerViewEdit, ViewCase):
+    kind = "vsftpd"
+
+
+class PureFtpdViewEditTest(PeerViewEdit, ViewCase):
+    kind = "pure-ftpd"
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
