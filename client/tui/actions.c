@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "actions.h"
+#include "complete.h"
 #include "dialog.h"
 #include "human.h"
 #include "sbuf.h"
@@ -608,6 +609,52 @@ static void act_security(struct app *a)
 	security_show(a);
 }
 
+/* Tab in the go-to dialog: completes from the active pane's listing. */
+static void act_complete(void *arg, char *buf, size_t bufsz, char *note, size_t notesz)
+{
+	struct app *a = arg;
+	char names[ACT_QUESTION_MAX];
+	size_t n = complete_path(act_pane(a), buf, bufsz, names, sizeof names);
+	if (n == 0)
+		snprintf(note, notesz, "no name in this folder starts so");
+	else if (n > 1)
+		snprintf(note, notesz, "%zu names: %s", n, names);
+	else
+		note[0] = '\0';
+}
+
+/* g, Alt-c: goes to a path typed for the active pane (relative to where
+ * it is; ~ is the home folder on the local side). */
+static void act_goto(struct app *a)
+{
+	enum app_side side = a->active;
+	char path[PATH_LEN_MAX];
+	if (side == APP_REMOTE && !a->connected) {
+		app_status(a, true, "not connected: press F2 to connect");
+		return;
+	}
+	snprintf(path, sizeof path, "%s", pane_path(a->pane[side]));
+	if (!dialog_input_complete(a, side == APP_LOCAL ? "Go to (local folder):"
+				   : "Go to (remote folder):", path, sizeof path, false, true,
+				   act_complete, a) || path[0] == '\0')
+		return;
+	struct sbuf full;
+	sbuf_init(&full, PATH_LEN_MAX);
+	const char *home = getenv("HOME");
+	bool ok;
+	if (side == APP_LOCAL && path[0] == '~' && (path[1] == '\0' || path[1] == '/') && home)
+		ok = path_join(&full, home, path[1] ? path + 2 : "");
+	else if (path[0] == '/')
+		ok = sbuf_puts(&full, path);
+	else
+		ok = path_join(&full, pane_path(a->pane[side]), path);
+	if (!ok)
+		app_status(a, true, "path too long");
+	else
+		side_load(a, side, sbuf_str(&full), NULL);
+	sbuf_free(&full);
+}
+
 /* i: the facts of the entry under the cursor, as its side knows them. */
 static void act_info(struct app *a)
 {
@@ -746,7 +793,7 @@ static void (*const act_table[ACT_COUNT])(struct app *a) = {
 	[ACT_HIDDEN] = act_hidden, [ACT_ESCAPE] = act_escape, [ACT_REFRESH] = act_refresh,
 	[ACT_COPY] = act_copy, [ACT_RENAME] = act_rename, [ACT_MKDIR] = act_mkdir,
 	[ACT_DELETE] = act_delete, [ACT_CONNECT] = sitemgr_run, [ACT_SECURITY] = act_security,
-	[ACT_INFO] = act_info, [ACT_VIEW] = viewedit_view, [ACT_EDIT] = viewedit_edit,
+	[ACT_INFO] = act_info, [ACT_GOTO] = act_goto, [ACT_VIEW] = viewedit_view, [ACT_EDIT] = viewedit_edit,
 	[ACT_XFER_PREV] = act_xfer_prev, [ACT_XFER_NEXT] = act_xfer_next,
 	[ACT_CANCEL] = act_cancel, [ACT_CANCEL_FOLDER] = act_cancel_folder,
 	[ACT_CANCEL_ALL] = act_cancel_all, [ACT_RETRY] = act_retry,

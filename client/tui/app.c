@@ -354,6 +354,14 @@ static int app_read_key(void)
 		return -1;
 	if (rc == KEY_CODE_YES)
 		return KEYS_FN + (int)ch;
+	/* Alt-x arrives as Esc and x together: a key when bound, else the
+	 * two keys as typed. */
+	wint_t next;
+	if (ch == KEYS_ESC && get_wch(&next) == OK) {
+		if (keys_lookup(KEYS_ALT + (int)next) != ACT_NONE)
+			return KEYS_ALT + (int)next;
+		unget_wch(next);
+	}
 	return (int)ch;
 }
 

@@ -306,9 +306,17 @@ static bool dialog_edit(struct lineedit *le, int k)
 bool dialog_input(struct app *a, const char *prompt, char *buf, size_t bufsz, bool secret,
 		  bool select)
 {
+	return dialog_input_complete(a, prompt, buf, bufsz, secret, select, NULL, NULL);
+}
+
+bool dialog_input_complete(struct app *a, const char *prompt, char *buf, size_t bufsz,
+			   bool secret, bool select, dialog_completer complete, void *arg)
+{
 	struct lineedit le;
+	char note[DIALOG_LINE_MAX] = "";
 	lineedit_init(&le, buf, bufsz, select);
-	const char *lines[] = { prompt, "", "", "Enter = OK, Esc = cancel", NULL };
+	const char *lines[] = { prompt, "", note, complete ? "Tab completes, Enter = OK, Esc = cancel"
+						 : "Enter = OK, Esc = cancel", NULL };
 	struct dialog_view v = { .lines = lines, .field = 1, .le = &le, .secret = secret };
 	for (;;) {
 		int k = dialog_ask_view(a, &v);
@@ -316,6 +324,12 @@ bool dialog_input(struct app *a, const char *prompt, char *buf, size_t bufsz, bo
 			return true;
 		if (dialog_is_cancel(k))
 			return false;
+		if (k == KEYS_TAB && complete != NULL) {
+			complete(arg, buf, bufsz, note, sizeof note);
+			lineedit_init(&le, buf, bufsz, false);
+			continue;
+		}
+		note[0] = '\0';
 		dialog_edit(&le, k);
 	}
 }

@@ -29,6 +29,12 @@ bool dialog_yesno(struct app *a, const char *question);
  * typing replaces it. Returns false when Esc cancels. */
 bool dialog_input(struct app *a, const char *prompt, char *buf, size_t bufsz, bool secret,
 		  bool select);
+/* Completes the text of a field in place (bufsz bytes), leaving a note
+ * (the choices, "no match") in note. */
+typedef void (*dialog_completer)(void *arg, char *buf, size_t bufsz, char *note, size_t notesz);
+/* dialog_input with Tab calling complete (NULL: Tab does nothing). */
+bool dialog_input_complete(struct app *a, const char *prompt, char *buf, size_t bufsz,
+			   bool secret, bool select, dialog_completer complete, void *arg);
 /* Asks what to do with an existing target named name (sanitised), showing
  * both files' sizes and dates: any answer but QUEUE_ANSWER_ASK (Esc is
  * QUEUE_ANSWER_ABORT); sets *all when "apply to all" was chosen. */

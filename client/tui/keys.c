@@ -29,6 +29,7 @@ static const struct keys_binding keys_bindings[] = {
 	{ { 'S', 0 }, "S", NULL, ACT_REVERSE, "reverse the sort order" },
 	{ { '.', 0 }, ".", NULL, ACT_HIDDEN, "show or hide hidden files" },
 	{ { KEYS_CTRL('r'), 0 }, "Ctrl-R", NULL, ACT_REFRESH, "reload both panes" },
+	{ { 'g', KEYS_ALT + 'c', 0 }, "g, Alt-c", NULL, ACT_GOTO, "go to a folder typed for the active pane (Tab completes from the listing; ~ is home locally)" },
 	{ { KC_F(3), 0 }, "F3", "view", ACT_VIEW, "view the file under the cursor ($PAGER for text when set, else the built-in viewer: / searches, n finds the next; a binary file as hex); a remote file is fetched first" },
 	{ { KC_F(4), 0 }, "F4", "edit", ACT_EDIT, "edit the file under the cursor with $VISUAL or $EDITOR (vi); a remote file is fetched, and uploaded back when changed (asking when the server's copy changed meanwhile)" },
 	{ { KC_F(5), 0 }, "F5", "copy", ACT_COPY, "copy the tagged or current entries to the other pane" },
