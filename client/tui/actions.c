@@ -16,6 +16,7 @@
 #include "complete.h"
 #include "dialog.h"
 #include "human.h"
+#include "navigate.h"
 #include "sbuf.h"
 #include "path.h"
 #include "sanitize.h"
@@ -59,8 +60,8 @@ static void act_pgup(struct app *a) { pane_page(act_pane(a), -1, a->pane_height)
 static void act_pgdn(struct app *a) { pane_page(act_pane(a), 1, a->pane_height); }
 static void act_home(struct app *a) { pane_home(act_pane(a)); }
 static void act_end(struct app *a) { pane_end(act_pane(a)); }
-static void act_open(struct app *a) { side_enter(a, a->active); }
-static void act_parent(struct app *a) { side_up(a, a->active); }
+static void act_open(struct app *a) { navigate_enter(a); }
+static void act_parent(struct app *a) { navigate_up(a); }
 static void act_filter(struct app *a) { dialog_filter(a); }
 static void act_help(struct app *a) { dialog_help(a); }
 
@@ -244,14 +245,17 @@ static void act_copy(struct app *a)
 		const struct act_item *it = &v[i];
 		char target[PATH_LEN_MAX];
 		enum queue_mode mode = QUEUE_MODE_NEW;
-		if (!path_safe_name(it->name) ||
+		/* A find's results are named by their path below the pane's
+		 * folder: the copy takes the last part of it. */
+		const char *base = a->find[a->active] != NULL ? path_last(it->name) : it->name;
+		if (!path_safe_name(base) ||
 		    (it->type != FTP_ENTRY_FILE && it->type != FTP_ENTRY_DIR && it->type != FTP_ENTRY_LINK)) {
 			app_status(a, true, "%s: not a file or directory; skipped", it->display);
 			continue;
 		}
-		snprintf(target, sizeof target, "%s", it->name);
+		snprintf(target, sizeof target, "%s", base);
 		/* Looked up now, and copied: the dialog may see the pane reloaded. */
-		const struct pane_entry *old = pane_find(a->pane[to], it->name);
+		const struct pane_entry *old = pane_find(a->pane[to], base);
 		struct dialog_sides sides = {
 			.size = it->size, .mtime = it->mtime,
 			.target_size = old ? old->size : -1, .target_mtime = old ? old->mtime : 0,
@@ -280,7 +284,7 @@ static void act_copy(struct app *a)
 				sides.target_size = -1;
 		}
 		unsigned id = act_queue_one(a, it, target, mode, sides.target_size);
-		if (id != 0 && strcmp(target, it->name) != 0)
+		if (id != 0 && strcmp(target, base) != 0)
 			queue_show_target(a->queue, id);   /* a renamed copy shows its new name */
 		if (id != 0)
 			queued++;
@@ -793,7 +797,8 @@ static void (*const act_table[ACT_COUNT])(struct app *a) = {
 	[ACT_HIDDEN] = act_hidden, [ACT_ESCAPE] = act_escape, [ACT_REFRESH] = act_refresh,
 	[ACT_COPY] = act_copy, [ACT_RENAME] = act_rename, [ACT_MKDIR] = act_mkdir,
 	[ACT_DELETE] = act_delete, [ACT_CONNECT] = sitemgr_run, [ACT_SECURITY] = act_security,
-	[ACT_INFO] = act_info, [ACT_GOTO] = act_goto, [ACT_VIEW] = viewedit_view, [ACT_EDIT] = viewedit_edit,
+	[ACT_INFO] = act_info, [ACT_GOTO] = act_goto, [ACT_FIND] = navigate_find,
+	[ACT_SYNC] = navigate_sync, [ACT_VIEW] = viewedit_view, [ACT_EDIT] = viewedit_edit,
 	[ACT_XFER_PREV] = act_xfer_prev, [ACT_XFER_NEXT] = act_xfer_next,
 	[ACT_CANCEL] = act_cancel, [ACT_CANCEL_FOLDER] = act_cancel_folder,
 	[ACT_CANCEL_ALL] = act_cancel_all, [ACT_RETRY] = act_retry,

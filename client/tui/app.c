@@ -357,11 +357,13 @@ static int app_read_key(void)
 	/* Alt-x arrives as Esc and x together: a key when bound, else the
 	 * two keys as typed. */
 	wint_t next;
-	if (ch == KEYS_ESC && get_wch(&next) == OK) {
-		if (keys_lookup(KEYS_ALT + (int)next) != ACT_NONE)
-			return KEYS_ALT + (int)next;
+	int more = ch == KEYS_ESC ? get_wch(&next) : ERR;
+	if (more == OK && keys_lookup(KEYS_ALT + (int)next) != ACT_NONE)
+		return KEYS_ALT + (int)next;
+	if (more == OK)
 		unget_wch(next);
-	}
+	else if (more == KEY_CODE_YES)
+		ungetch((int)next);   /* a function key typed after Esc */
 	return (int)ch;
 }
 

@@ -95,6 +95,7 @@ struct app_load {
 				     * reload) or the first (a new directory) */
 	struct app_staged *v;       /* entries received so far */
 	size_t n, cap;              /* in v; slots */
+	char *find;                 /* a find's pattern (its matches come as entries), or NULL */
 };
 
 /* A rename or mkdir awaiting its answer. */
@@ -137,6 +138,9 @@ struct app {
 	pid_t detached[APP_DETACHED_MAX];        /* transfer processes let go, still to reap */
 	long long detached_until[APP_DETACHED_MAX]; /* ...when each is killed if still there */
 	struct app_load load[APP_SIDES]; /* the listing each pane waits for */
+	char *find[APP_SIDES];         /* the pattern whose matches a pane shows, or NULL */
+	bool sync;                     /* synchronized browsing: entering or leaving a folder
+					* does the same on the other side */
 	struct app_request req[APP_REQUESTS_MAX]; /* renames and mkdirs awaiting answers */
 	struct app_replace replace;    /* a rename to ask about */
 	char *info;                    /* an entry's facts to show (file info), or NULL */
@@ -193,6 +197,10 @@ bool side_start_local(struct app *a);
  * arrives; the pane shows "loading" until then, and an earlier listing it
  * waited for is dropped. False (status set) when it cannot be asked. */
 bool side_load(struct app *a, enum app_side side, const char *path, const char *keep);
+/* Asks side's browser for the names matching pattern below the pane's
+ * folder; they replace the pane's entries (named by their path below it)
+ * when the find ends, and Esc cancels it as it cancels a listing. */
+bool side_find(struct app *a, enum app_side side, const char *pattern);
 /* True while side's pane waits for a listing. */
 bool side_loading(const struct app *a, enum app_side side);
 /* Milliseconds until side's pane says "loading" (0: it does now), or -1

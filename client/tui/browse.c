@@ -71,14 +71,16 @@ static void browse_reply(struct browse *b, unsigned id, enum wire_result result,
 	browse_flush(b);
 }
 
-/* A listing: entries, then the reply with the directory's real name. */
+/* A listing (or a find: its matches): entries, then the reply with the
+ * directory's real name. */
 static void browse_list(struct browse *b, const struct wire_msg *m)
 {
 	b->msg[0] = '\0';
 	b->dir[0] = '\0';
 	b->fell_back = false;
 	b->listing = m->id;
-	bool ok = b->ops->list(b, m->request.path);
+	bool ok = (m->request.flags & WIRE_FIND) ? b->ops->find(b, m->request.path, m->request.path2)
+						   : b->ops->list(b, m->request.path);
 	wire_init(&b->rep, WIRE_REPLY, m->id);
 	b->rep.reply.result = ok ? WIRE_OK : WIRE_FAILED;
 	b->rep.reply.flags = b->fell_back ? WIRE_FELL_BACK : 0;

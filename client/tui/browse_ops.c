@@ -177,6 +177,7 @@ const struct browse_ops browse_local_ops = {
 	.rename = local_rename,
 	.remove = local_remove,
 	.rmtree = local_rmtree,
+	.find = browse_local_find,
 	.info = browse_local_info,
 };
 
@@ -288,5 +289,6 @@ const struct browse_ops browse_remote_ops = {
 	.rename = remote_rename,
 	.remove = remote_remove,
 	.rmtree = remote_rmtree,
+	.find = browse_remote_find,
 	.info = browse_remote_info,
 };

@@ -33,6 +33,9 @@ struct browse_ops {
 	 * removed (the directory too) in b->removed and calling
 	 * browse_between between two of them; stops when it returns false. */
 	bool (*rmtree)(struct browse *b, const char *path);
+	/* Finds the names matching pattern below path, sending each as an
+	 * entry named by its path below it (browse_find.c); sets b->dir. */
+	bool (*find)(struct browse *b, const char *path, const char *pattern);
 	/* Writes what is known of path into out, a fact a line (browse_info.c). */
 	bool (*info)(struct browse *b, const char *path, char *out, size_t outsz);
 };
@@ -73,6 +76,11 @@ void browse_entry(struct browse *b, const char *name, enum ftp_entry_type type, 
 bool browse_between(struct browse *b);
 /* Notes one more entry removed by the running delete, then browse_between. */
 bool browse_step(struct browse *b);
+/* ---- browse_find.c: finding names below a folder ---- */
+
+bool browse_local_find(struct browse *b, const char *path, const char *pattern);
+bool browse_remote_find(struct browse *b, const char *path, const char *pattern);
+
 /* ---- browse_info.c: the facts of one entry ---- */
 
 /* Local: lstat's facts (type, exact size, permissions, owner, group,

@@ -279,7 +279,11 @@ static void draw_pane(struct app *a, enum app_side side, WINDOW *w)
 	const char *path = pane_path(p);
 	char shown[PANE_PATH_MAX];
 	bool loading = side_loading_in(a, side) == 0;
-	snprintf(head, sizeof head, "%s %s [%s%s%s%s]%s", side == APP_LOCAL ? "local" : "remote",
+	/* A find running, else the one whose matches the pane shows. */
+	const char *find = a->load[side].req != 0 && a->load[side].find ? a->load[side].find
+			 : a->find[side];
+	snprintf(head, sizeof head, "%s %s%s%s%s [%s%s%s%s]%s", side == APP_LOCAL ? "local" : "remote",
+		 find ? "find " : "", find ? find : "", find ? " below " : "",
 		 path[0] ? path : "-", pane_sort_name(pane_sort_mode(p)),
 		 pane_sort_reverse(p) ? " reversed" : "",
 		 pane_filter(p)[0] ? " /" : "", pane_filter(p),
@@ -349,6 +353,8 @@ static void draw_top(struct app *a, WINDOW *w)
 	} else {
 		snprintf(line, sizeof line, " ferry  not connected (F2 connects)");
 	}
+	if (a->sync)
+		snprintf(line + strlen(line), sizeof line - strlen(line), "  [sync]");
 	sanitize_text(line, strlen(line), shown, sizeof shown);
 	draw_text(w, 0, 0, shown, wd, draw_attr_bar, true);
 	wnoutrefresh(w);

@@ -29,6 +29,8 @@ static const struct keys_binding keys_bindings[] = {
 	{ { 'S', 0 }, "S", NULL, ACT_REVERSE, "reverse the sort order" },
 	{ { '.', 0 }, ".", NULL, ACT_HIDDEN, "show or hide hidden files" },
 	{ { KEYS_CTRL('r'), 0 }, "Ctrl-R", NULL, ACT_REFRESH, "reload both panes" },
+	{ { 'f', KEYS_ALT + '?', 0 }, "f, Alt-?", NULL, ACT_FIND, "find names matching a pattern below the active pane's folder (in the background; Esc cancels; the matches fill the pane: tag, open, view, copy them; Backspace leaves)" },
+	{ { '=', 0 }, "=", NULL, ACT_SYNC, "synchronized browsing on or off: entering or leaving a folder does the same on the other side" },
 	{ { 'g', KEYS_ALT + 'c', 0 }, "g, Alt-c", NULL, ACT_GOTO, "go to a folder typed for the active pane (Tab completes from the listing; ~ is home locally)" },
 	{ { KC_F(3), 0 }, "F3", "view", ACT_VIEW, "view the file under the cursor ($PAGER for text when set, else the built-in viewer: / searches, n finds the next; a binary file as hex); a remote file is fetched first" },
 	{ { KC_F(4), 0 }, "F4", "edit", ACT_EDIT, "edit the file under the cursor with $VISUAL or $EDITOR (vi); a remote file is fetched, and uploaded back when changed (asking when the server's copy changed meanwhile)" },

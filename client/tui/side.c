@@ -97,14 +97,17 @@ static void side_load_forget(struct app *a, enum app_side side)
 	struct app_load *l = &a->load[side];
 	side_stage_clear(l);
 	free(l->keep);
-	l->keep = NULL;
+	free(l->find);
+	l->keep = l->find = NULL;
 	l->req = 0;
 }
 
 static bool side_restart(struct app *a, enum app_side side);
 static bool side_busy(struct app *a, enum app_side side);
 
-bool side_load(struct app *a, enum app_side side, const char *path, const char *keep)
+/* side_load, or a find of pattern (not NULL) below path. */
+static bool side_load_as(struct app *a, enum app_side side, const char *path, const char *keep,
+			 const char *pattern)
 {
 	struct pane *p = a->pane[side];
 	const char *where = path ? path : pane_path(p)[0] ? pane_path(p) : "/";
@@ -113,16 +116,27 @@ bool side_load(struct app *a, enum app_side side, const char *path, const char *
 	if (side_loading(a, side) && !side_busy(a, side) &&
 	    (side == APP_LOCAL || a->connected) && !side_restart(a, side))
 		return false;
-	unsigned id = side_request(a, side, WIRE_LIST, where, NULL, 0);
+	unsigned id = side_request(a, side, WIRE_LIST, where, pattern, pattern ? WIRE_FIND : 0);
 	if (id == 0)
 		return false;
 	side_load_forget(a, side);
 	struct app_load *l = &a->load[side];
 	l->req = id;
 	l->since = sysio_now_ms();
-	l->reload = path == NULL;
+	l->reload = path == NULL && pattern == NULL;
 	l->keep = keep ? xstrdup(keep) : NULL;
+	l->find = pattern ? xstrdup(pattern) : NULL;
 	return true;
+}
+
+bool side_load(struct app *a, enum app_side side, const char *path, const char *keep)
+{
+	return side_load_as(a, side, path, keep, NULL);
+}
+
+bool side_find(struct app *a, enum app_side side, const char *pattern)
+{
+	return side_load_as(a, side, pane_path(a->pane[side]), NULL, pattern);
 }
 
 bool side_loading(const struct app *a, enum app_side side)
@@ -193,7 +207,14 @@ static void side_listed(struct app *a, enum app_side side, const struct wire_msg
 {
 	const struct wire_reply *r = &m->reply;
 	if (r->result == WIRE_OK) {
+		const char *pattern = a->load[side].find;
+		free(a->find[side]);
+		a->find[side] = pattern ? xstrdup(pattern) : NULL;
 		side_load_apply(a, side, r->path[0] ? r->path : pane_path(a->pane[side]));
+		if (a->find[side] != NULL)
+			app_status(a, false, "%zu found matching %s%s%s", pane_total(a->pane[side]) -
+				   (strcmp(pane_path(a->pane[side]), "/") != 0), a->find[side],
+				   r->message[0] ? "; " : "", r->message);
 		if (side == APP_REMOTE) {
 			app_status_clear(a, APP_TOPIC_CONNECT);
 			viewedit_listed(a);
@@ -234,6 +255,10 @@ void side_up(struct app *a, enum app_side side)
 {
 	char parent[PANE_PATH_MAX];
 	const char *cur = pane_path(a->pane[side]);
+	if (a->find[side] != NULL) {   /* from a find's matches back to its folder */
+		side_load(a, side, cur, NULL);
+		return;
+	}
 	if (strcmp(cur, "/") == 0 || cur[0] == '\0')
 		return;
 	char *base = xstrdup(path_last(cur));
@@ -599,6 +624,10 @@ void side_stop_all(struct app *a)
 	free(a->info);
 	free(a->info_name);
 	a->info = a->info_name = NULL;
+	for (int s = 0; s < APP_SIDES; s++) {
+		free(a->find[s]);
+		a->find[s] = NULL;
+	}
 	free(a->open_path);
 	a->open_path = NULL;
 }

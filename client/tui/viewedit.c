@@ -161,8 +161,10 @@ static void ve_fetch(struct app *a, const struct pane_entry *e, bool edit)
 	sbuf_init(&r, sizeof v->remote - 1);
 	sbuf_init(&t, sizeof v->tmp - 1);
 	snprintf(v->dir, sizeof v->dir, "%.*s/ferry-XXXXXX", (int)sizeof v->dir - 20, tmpdir);
+	/* A find's match is named by its path: the copy takes its last part. */
+	const char *base = path_last(e->name);
 	bool fits = path_join(&r, pane_path(a->pane[APP_REMOTE]), e->name) &&
-		    path_join(&t, v->dir, e->name);
+		    path_join(&t, v->dir, base);
 	if (!fits || mkdtemp(v->dir) == NULL) {
 		if (fits)
 			app_status(a, true, "cannot make a temporary folder in %s: %s", tmpdir,
@@ -176,13 +178,14 @@ static void ve_fetch(struct app *a, const struct pane_entry *e, bool edit)
 	}
 	/* mkdtemp filled in the X's: the copy's path again. */
 	sbuf_reset(&t);
-	path_join(&t, v->dir, e->name);
+	path_join(&t, v->dir, base);
 	memcpy(v->tmp, sbuf_str(&t), t.len + 1);
 	memcpy(v->remote, sbuf_str(&r), r.len + 1);
 	sbuf_free(&t);
-	snprintf(v->rdir, sizeof v->rdir, "%.*s", (int)sizeof v->rdir - 1,
-		 pane_path(a->pane[APP_REMOTE]));
-	snprintf(v->name, sizeof v->name, "%s", e->name);
+	/* The folder the file is in, and its name there: what the check lists. */
+	if (!path_parent(v->remote, v->rdir, sizeof v->rdir))
+		snprintf(v->rdir, sizeof v->rdir, "/");
+	snprintf(v->name, sizeof v->name, "%s", path_last(v->remote));
 	snprintf(v->shown, sizeof v->shown, "%s", e->display);
 	sbuf_free(&r);
 	v->edit = edit;

@@ -1,14 +1,20 @@
 """Moving around the two-pane screen: going to a typed folder (g and
-Alt-c) with Tab completion from the listing.
+Alt-c) with Tab completion from the listing; find (f) below a folder,
+local and remote, its matches tagged, viewed and copied, a find
+cancelled; synchronized browsing (=). On ferryd, and find on vsftpd and
+pure-ftpd.
 
 Built on test_tui.TuiCase.
 """
 
 import os
+import time
 import unittest
 
 import ftptest
-from test_tui import TuiCase
+import peers
+import slowftp
+from test_tui import TuiCase, LOCAL_MARK, REMOTE_MARK, panes
 from tuitest import Tmux
 
 
@@ -87,6 +93,151 @@ class GotoTest(TuiCase):
         self.t.type("~")
         self.t.keys("Enter")
         self.t.wait_for("in-home.txt", 10, "~ is the home folder")
+
+
+class FindTest(TuiCase):
+
+    def find(self, pattern):
+        self.t.keys("f")
+        self.t.wait_for(r"Find names matching", 5)
+        self.t.keys("C-u")
+        self.t.type(pattern)
+        self.t.keys("Enter")
+
+    def test_find_local_tag_and_copy(self):
+        self.start_ferry()
+        self.focus("local")
+        self.find("*.txt")
+        s = self.t.wait_for(r"4 found matching \*\.txt", 10, "the local find's count")
+        s = panes(self.t.screen())
+        for name in ("ltree/a.txt", "ltree/sub/deeper/c.txt", "ldir/ldir-inner.txt",
+                     LOCAL_MARK):
+            self.assertIn(name, s)
+        self.assertNotIn("b.bin", s)
+        self.assertIn("local find *.txt below " + self.local, s.split("\n")[1])
+        # Tag two matches and copy them: each lands under its own name.
+        self.select("local", "c.txt")
+        self.t.keys("Space")
+        self.clear_filter()
+        self.select("local", "a.txt")
+        self.t.keys("Space")
+        self.clear_filter()
+        self.t.keys("F5")
+        self.wait_file(self.server.path("c.txt"), b"tree c\n", 15)
+        self.wait_file(self.server.path("a.txt"), b"tree a\n", 15)
+        # Backspace leaves the matches for the folder.
+        self.focus("local")
+        self.t.keys("Backspace")
+        self.t.wait_for(lambda s: "ltree/a.txt" not in panes(s) and "upload-me.bin" in s, 10,
+                        "Backspace shows the folder again")
+
+    def test_find_remote_exact_set_and_view(self):
+        self.start_ferry()
+        self.focus("remote")
+        self.find("*.txt")
+        self.t.wait_for(r"8 found matching \*\.txt", 10, "the remote find's count")
+        s = panes(self.t.screen())
+        for name in ("rdir/rdir-inner.txt", REMOTE_MARK, "victim.txt", "keep-me.txt",
+                     "old-name.txt", "tag-1.txt", "tag-2.txt", "tag-3.txt"):
+            self.assertIn(name, s)
+        self.assertNotIn("download-me.bin", s)
+        self.select("remote", "rdir-inner")
+        self.t.keys("F3")
+        self.t.wait_for(r"rdir/rdir-inner\.txt +text", 10, "F3 on a match")
+        self.assertIn("inner", self.t.screen())
+        self.t.keys("q")
+        self.t.wait_gone(r"rdir-inner\.txt +text", 5)
+        # A pattern nothing matches: none, and the pane says so.
+        self.clear_filter()
+        self.find("*.nothing")
+        self.t.wait_for(r"0 found matching \*\.nothing", 10)
+
+    def test_find_cancelled_with_esc(self):
+        srv = slowftp.SlowFtp(tree={"pub/a.txt": b"a", "slow/x.txt": b"x",
+                                    REMOTE_MARK: b"r"}, slow={"/slow": 30.0})
+        srv.start()
+        self.addCleanup(srv.stop)
+        self.start_ferry(url=srv.url("/"))
+        self.focus("remote")
+        self.find("*.txt")
+        self.t.wait_for(r"find \*\.txt below / .*loading", 10, "the find runs")
+        self.t.keys("Esc")
+        self.t.wait_for(r"listing cancelled", 5, "Esc cancels the find")
+        s = self.t.screen()
+        self.assertNotIn("loading", s.split("\n")[1])
+        # The pane works again at once.
+        self.select("remote", "pub")
+        self.t.keys("Enter")
+        self.t.wait_for("a.txt", 10, "the pane browses after the cancel")
+
+
+class PeerFind:
+    """f on another server (mixed into a TuiCase with kind set)."""
+
+    kind = None
+
+    def test_find_on_peer(self):
+        peer = peers.start_peer(self.kind)
+        self.addCleanup(peer.cleanup)
+        peer.write("pub/" + REMOTE_MARK, b"remote\n")
+        peer.write("pub/one/two/deep match.log", b"deep\n")
+        peer.write("pub/one/top.log", b"top\n")
+        peer.write("pub/one/other.txt", b"no\n")
+        self.start_ferry(url=peer.url("/pub/", peer.user, peer.password))
+        self.focus("remote")
+        self.t.keys("f")
+        self.t.wait_for(r"Find names matching", 5)
+        self.t.keys("C-u")
+        self.t.type("*.log")
+        self.t.keys("Enter")
+        self.t.wait_for(r"2 found matching \*\.log", 10, "find on %s" % self.kind)
+        s = panes(self.t.screen())
+        self.assertIn("one/two/deep match.log", s)
+        self.assertIn("one/top.log", s)
+        self.select("remote", "deep match")
+        self.t.keys("F5")
+        self.wait_file(self.lpath("deep match.log"), b"deep\n", 15)
+
+
+class VsftpdFindTest(PeerFind, TuiCase):
+    kind = "vsftpd"
+
+
+class PureFtpdFindTest(PeerFind, TuiCase):
+    kind = "pure-ftpd"
+
+
+class SyncTest(TuiCase):
+
+    def test_synchronized_browsing(self):
+        ftptest.write_file(self.lpath("both", "l.txt"), b"l\n")
+        self.server.write("both/r.txt", b"r\n")
+        self.start_ferry()
+        self.t.keys("=")
+        self.t.wait_for(lambda s: "[sync]" in s.split("\n")[0], 5, "= turns it on")
+        self.select("remote", "both")
+        self.t.keys("Enter")
+        self.t.wait_for(lambda s: "r.txt" in s and "l.txt" in s, 10,
+                        "entering a folder enters it on both sides")
+        self.t.keys("Backspace")
+        self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 10,
+                        "going up goes up on both sides")
+        self.clear_filter()
+        self.select("remote", "rdir")
+        self.t.keys("Enter")
+        self.t.wait_for("rdir-inner.txt", 10)
+        self.t.wait_for(r"no folder rdir on the other side", 5)
+        self.assertIn(LOCAL_MARK, self.t.screen(), "the local pane stayed")
+        self.t.keys("Backspace")
+        self.t.wait_for(REMOTE_MARK, 10)
+        self.t.keys("=")
+        self.t.wait_for(lambda s: "[sync]" not in s.split("\n")[0], 5, "= turns it off")
+        self.clear_filter()
+        self.select("remote", "both")
+        self.t.keys("Enter")
+        self.t.wait_for("r.txt", 10)
+        time.sleep(0.5)
+        self.assertNotIn("l.txt", self.t.screen(), "off: the local pane stays")
 
 
 if __name__ == "__main__":
