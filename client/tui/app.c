@@ -24,6 +24,7 @@
 #include "draw.h"
 #include "ferry_exit.h"
 #include "keys.h"
+#include "mouse.h"
 #include "sanitize.h"
 #include "sitemgr.h"
 #include "sysio.h"
@@ -345,13 +346,24 @@ static void app_watch_queue(struct app *a)
 	a->queue_was_busy = busy;
 }
 
+/* The state a mouse event is read into (app_read_key has no other). */
+static struct app *app_reading;
+/* A mouse event came right after an Esc: it is the next key. */
+static bool app_mouse_waits;
+
 /* Reads one key if the terminal has one: returns the key code, or -1. */
 static int app_read_key(void)
 {
 	wint_t ch;
+	if (app_mouse_waits) {   /* read after an Esc, below */
+		app_mouse_waits = false;
+		return mouse_read(app_reading) ? KEYS_FN + KEY_MOUSE : -1;
+	}
 	int rc = get_wch(&ch);
 	if (rc == ERR)
 		return -1;
+	if (rc == KEY_CODE_YES && ch == KEY_MOUSE)
+		return mouse_read(app_reading) ? KEYS_FN + KEY_MOUSE : -1;
 	if (rc == KEY_CODE_YES)
 		return KEYS_FN + (int)ch;
 	/* Alt-x arrives as Esc and x together: a key when bound, else the
@@ -362,6 +374,8 @@ static int app_read_key(void)
 		return KEYS_ALT + (int)next;
 	if (more == OK)
 		unget_wch(next);
+	else if (more == KEY_CODE_YES && next == KEY_MOUSE)
+		app_mouse_waits = true;   /* curses holds the event: the next read takes it */
 	else if (more == KEY_CODE_YES)
 		ungetch((int)next);   /* a function key typed after Esc */
 	return (int)ch;
@@ -370,6 +384,7 @@ static int app_read_key(void)
 int app_wait_key(struct app *a)
 {
 	bool more = false;
+	app_reading = a;
 	for (;;) {
 		int key = app_read_key();
 		if (key == KEYS_FN + KEY_RESIZE) {
@@ -464,6 +479,7 @@ static struct app *app_new(const struct tui_options *o)
 	a->login.tls = a->settings.tls.mode;
 	a->trying = a->login;
 	a->xfer_follow = true;
+	a->avail[APP_LOCAL] = a->avail[APP_REMOTE] = -1;
 	worker_init(&a->worker);
 	worker_init(&a->opening);
 	for (int s = 0; s < APP_SIDES; s++)

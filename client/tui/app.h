@@ -54,6 +54,17 @@ enum app_topic {
 	APP_TOPIC_CONNECT,  /* the connection ("could not connect", "connection lost") */
 };
 
+/* What the mouse did last. */
+enum app_mouse_kind { APP_MOUSE_NONE, APP_MOUSE_PRESS, APP_MOUSE_WHEEL_UP, APP_MOUSE_WHEEL_DOWN };
+
+/* The last mouse event, and the click before it (for double clicks). */
+struct app_mouse {
+	enum app_mouse_kind kind;   /* what happened */
+	int y, x;                   /* where, in screen cells */
+	int last_y, last_x;         /* the click before */
+	long long last_ms;          /* ...when (sysio_now_ms), 0 none */
+};
+
 /* Where a connection points, and how. */
 struct app_login {
 	char host[APP_FIELD_MAX];  /* host, "" when none */
@@ -139,6 +150,7 @@ struct app {
 	long long detached_until[APP_DETACHED_MAX]; /* ...when each is killed if still there */
 	struct app_load load[APP_SIDES]; /* the listing each pane waits for */
 	char *find[APP_SIDES];         /* the pattern whose matches a pane shows, or NULL */
+	long long avail[APP_SIDES];    /* free bytes where each pane's folder is, -1 unknown */
 	bool sync;                     /* synchronized browsing: entering or leaving a folder
 					* does the same on the other side */
 	struct app_request req[APP_REQUESTS_MAX]; /* renames and mkdirs awaiting answers */
@@ -164,6 +176,7 @@ struct app {
 	void (*overlay)(struct app *a, const void *arg); /* draws an open dialog over the screen, or NULL */
 	const void *overlay_arg;       /* what the overlay draws */
 	struct wire_msg msg;           /* the worker's message being handled */
+	struct app_mouse mouse;        /* the last mouse event (mouse.c) */
 };
 
 /* Sets the status line (printf-style; the text is sanitised). */

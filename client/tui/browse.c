@@ -84,7 +84,8 @@ static void browse_list(struct browse *b, const struct wire_msg *m)
 	wire_init(&b->rep, WIRE_REPLY, m->id);
 	b->rep.reply.result = ok ? WIRE_OK : WIRE_FAILED;
 	b->rep.reply.flags = b->fell_back ? WIRE_FELL_BACK : 0;
-	b->rep.reply.size = -1;
+	/* A listing's reply says how much room is left there, when known. */
+	b->rep.reply.size = ok ? b->ops->avail(b, b->dir[0] ? b->dir : m->request.path) : -1;
 	wire_set_str(b->rep.reply.message, b->msg);
 	wire_set_str(b->rep.reply.path, b->dir);
 	browse_send(b);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -195,4 +196,33 @@ bool browse_remote_info(struct browse *b, const char *path, char *out, size_t ou
 		 sbuf_str(&s));
 	sbuf_free(&s);
 	return any;
+}
+
+int64_t browse_local_avail(struct browse *b, const char *path)
+{
+	struct statvfs sv;
+	(void)b;
+	if (statvfs(path, &sv) < 0)
+		return -1;
+	return (int64_t)sv.f_bavail * (int64_t)sv.f_frsize;
+}
+
+int64_t browse_remote_avail(struct browse *b, const char *path)
+{
+	char cmd[WIRE_STR_MAX + 16];
+	long long n;
+	if (b->no_avbl)
+		return -1;
+	/* AVBL (draft-peterson-streamlined-ftp-command-extensions): "213 <bytes>". */
+	snprintf(cmd, sizeof cmd, "AVBL %s", path);
+	enum ftp_status st = ftp_quote(b->ftp, cmd);
+	if (st != FTP_S_OK || ftp_reply_code(b->ftp) != 213) {
+		int code = ftp_reply_code(b->ftp);
+		/* Not known (500, 502) or not for this path: not asked again for the former. */
+		b->no_avbl = code == 500 || code == 502 || code == 504 || st == FTP_S_BROKEN;
+		return -1;
+	}
+	if (sscanf(ftp_reply_lines(b->ftp), "213 %lld", &n) != 1 || n < 0)
+		return -1;
+	return (int64_t)n;
 }

@@ -178,6 +178,7 @@ const struct browse_ops browse_local_ops = {
 	.remove = local_remove,
 	.rmtree = local_rmtree,
 	.find = browse_local_find,
+	.avail = browse_local_avail,
 	.info = browse_local_info,
 };
 
@@ -290,5 +291,6 @@ const struct browse_ops browse_remote_ops = {
 	.remove = remote_remove,
 	.rmtree = remote_rmtree,
 	.find = browse_remote_find,
+	.avail = browse_remote_avail,
 	.info = browse_remote_info,
 };

@@ -36,6 +36,8 @@ struct browse_ops {
 	/* Finds the names matching pattern below path, sending each as an
 	 * entry named by its path below it (browse_find.c); sets b->dir. */
 	bool (*find)(struct browse *b, const char *path, const char *pattern);
+	/* Free bytes where path is, -1 unknown (browse_info.c). */
+	int64_t (*avail)(struct browse *b, const char *path);
 	/* Writes what is known of path into out, a fact a line (browse_info.c). */
 	bool (*info)(struct browse *b, const char *path, char *out, size_t outsz);
 };
@@ -61,6 +63,7 @@ struct browse {
 	bool in_closed;                 /* the screen closed its pipe */
 	long long removed;              /* entries the running delete removed */
 	long long reported_ms;          /* when its progress was last sent */
+	bool no_avbl;                   /* the server refused AVBL: not asked again */
 };
 
 /* The local and the remote side. */
@@ -89,6 +92,10 @@ bool browse_local_info(struct browse *b, const char *path, char *out, size_t out
 /* Remote: the server's MLST facts, and STAT's line when it gives one;
  * else SIZE and MDTM. */
 bool browse_remote_info(struct browse *b, const char *path, char *out, size_t outsz);
+/* Free bytes for an unprivileged user: statvfs locally, AVBL remotely
+ * (asked no more once the server refused it); -1 unknown. */
+int64_t browse_local_avail(struct browse *b, const char *path);
+int64_t browse_remote_avail(struct browse *b, const char *path);
 
 /* Sets b->msg (printf-style). */
 void browse_fail(struct browse *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -76,6 +76,14 @@ static struct {
 	bool colors;           /* colours in use */
 	const char *ellipsis;  /* marks a cut name: "…" in UTF-8, "~" otherwise */
 	const char *lock;      /* marks a connection TLS protects: a padlock in UTF-8 */
+	bool ascii_frames;     /* frames of - | + (a terminal without colours, e.g. a vt100) */
+	size_t top[APP_SIDES]; /* the first entry row each pane showed */
+	size_t xfer_first;     /* the first job the panel showed */
+	struct {
+		int x0, x1;              /* the columns of a key on the hint line */
+		enum keys_action action; /* ...and what it does */
+	} hint[ACT_COUNT];
+	size_t hints;          /* keys on the hint line */
 } draw_lay;
 
 /* Attributes for each role, filled in by draw_start (colour or monochrome). */
@@ -92,11 +100,18 @@ bool draw_start(struct app *a)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	set_escdelay(DRAW_ESC_DELAY_MS);
+	/* Presses and the wheel only, reported at once: a double click is
+	 * told apart by the screen (mouse.c), so no key waits for one. */
+	mouseinterval(0);
+	mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	for (size_t i = 0; i < sizeof draw_extra_keys / sizeof draw_extra_keys[0]; i++)
 		if (key_defined(draw_extra_keys[i].seq) <= 0)
 			define_key(draw_extra_keys[i].seq, draw_extra_keys[i].key);
 	bool utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	draw_lay.ellipsis = utf8 ? "\xe2\x80\xa6" : "~";
+	/* Line drawing where the terminal is a modern one (colours, UTF-8);
+	 * plain ASCII on the others, which may not switch character sets. */
+	draw_lay.ascii_frames = !utf8 || tigetnum("colors") < 8;
 	draw_lay.lock = utf8 ? "\xf0\x9f\x94\x92 " : "[TLS] ";
 	curs_set(0);
 	const char *nc = getenv("NO_COLOR");
@@ -266,6 +281,28 @@ static void draw_name(const struct pane_entry *e, char *out, size_t outsz)
 			 e->target ? " -> " : "", e->target ? e->target : "");
 }
 
+/* Draws a pane's footer into the bottom of its frame (row y): how many
+ * entries it lists, the tagged count and size, and the free space of its
+ * side when known. */
+static void draw_footer(struct app *a, enum app_side side, WINDOW *w, int y, int wd)
+{
+	const struct pane *p = a->pane[side];
+	char line[256], tagged[HUMAN_BUF], avail[HUMAN_BUF];
+	size_t n = pane_rows(p);
+	if (n > 0 && strcmp(pane_row(p, 0)->name, PANE_PARENT) == 0)
+		n--;
+	int k = snprintf(line, sizeof line, " %zu item%s", n, n == 1 ? "" : "s");
+	if (pane_tag_count(p) > 0)
+		k += snprintf(line + k, sizeof line - (size_t)k, ", %zu tagged (%s)", pane_tag_count(p),
+			      human_size(pane_tag_bytes(p), tagged, sizeof tagged));
+	if (a->avail[side] >= 0)
+		snprintf(line + k, sizeof line - (size_t)k, ", %s free",
+			 human_size(a->avail[side], avail, sizeof avail));
+	snprintf(line + strlen(line), sizeof line - strlen(line), " ");
+	int width = draw_width(line) < wd - 2 ? draw_width(line) : wd - 2;
+	draw_text(w, y, wd - 1 - width, line, width, A_NORMAL, false);
+}
+
 /* Draws one pane. */
 static void draw_pane(struct app *a, enum app_side side, WINDOW *w)
 {
@@ -289,16 +326,27 @@ static void draw_pane(struct app *a, enum app_side side, WINDOW *w)
 		 pane_filter(p)[0] ? " /" : "", pane_filter(p),
 		 loading ? " loading\xe2\x80\xa6 (Esc cancels)" : "");
 	sanitize_text(head, strlen(head), shown, sizeof shown);
-	draw_text(w, 0, 0, shown, wd, active ? (draw_attr_bar | A_BOLD) : A_BOLD, true);
-	if (h < 2)
+	if (h < 3 || wd < 8) {
+		draw_text(w, 0, 0, shown, wd, active ? (draw_attr_bar | A_BOLD) : A_BOLD, true);
 		goto out;
+	}
+	/* A frame with the heading in its top and the footer in its bottom. */
+	if (draw_lay.ascii_frames)
+		wborder(w, '|', '|', '-', '-', '+', '+', '+', '+');
+	else
+		box(w, 0, 0);
+	draw_text(w, 0, 1, shown, draw_width(shown) < wd - 2 ? draw_width(shown) : wd - 2,
+		  active ? (draw_attr_bar | A_BOLD) : A_BOLD, false);
+	draw_footer(a, side, w, h - 1, wd);
+	int inner = wd - 2;
 	/* The date goes first when the names would get narrower than 16 columns. */
-	bool show_size = wd >= 18, show_date = wd - 2 - (DRAW_SIZE_W + 1) - DRAW_DATE_W >= 16;
-	int name_w = wd - 2 - (show_size ? DRAW_SIZE_W + 1 : 0) - (show_date ? DRAW_DATE_W : 0);
-	size_t rows = (size_t)(h - 1);
+	bool show_size = inner >= 18, show_date = inner - 2 - (DRAW_SIZE_W + 1) - DRAW_DATE_W >= 16;
+	int name_w = inner - 2 - (show_size ? DRAW_SIZE_W + 1 : 0) - (show_date ? DRAW_DATE_W : 0);
+	size_t rows = (size_t)(h - 2);
 	if (active)
 		a->pane_height = rows;
 	size_t top = pane_scroll(p, rows);
+	draw_lay.top[side] = top;
 	for (size_t r = 0; r < rows; r++) {
 		const struct pane_entry *e = pane_row(p, top + r);
 		if (e == NULL)
@@ -310,8 +358,8 @@ static void draw_pane(struct app *a, enum app_side side, WINDOW *w)
 		int y = (int)r + 1;
 		char name[PANE_PATH_MAX];
 		draw_name(e, name, sizeof name);
-		draw_text(w, y, 0, e->tagged ? "*" : " ", 1, at, false);
-		int x = 1 + draw_text_cut(w, y, 1, name, name_w, at);
+		draw_text(w, y, 1, e->tagged ? "*" : " ", 1, at, false);
+		int x = 2 + draw_text_cut(w, y, 2, name, name_w, at);
 		draw_text(w, y, x, e->type == FTP_ENTRY_DIR ? "/" : " ", 1, at, false);
 		x++;
 		if (show_size) {
@@ -331,9 +379,9 @@ static void draw_pane(struct app *a, enum app_side side, WINDOW *w)
 		}
 	}
 	if (pane_rows(p) == 0)
-		draw_text(w, 1, 1, loading ? "loading\xe2\x80\xa6"
+		draw_text(w, 1, 2, loading ? "loading\xe2\x80\xa6"
 			  : side == APP_REMOTE && worker_running(&a->opening) ? "connecting\xe2\x80\xa6"
-			  : pane_filter(p)[0] ? "(no match)" : "(empty)", wd - 1, A_DIM, false);
+			  : pane_filter(p)[0] ? "(no match)" : "(empty)", inner - 1, A_DIM, false);
 out:
 	wnoutrefresh(w);
 }
@@ -449,6 +497,7 @@ static void draw_xfer(struct app *a, WINDOW *w)
 	size_t first = sel > 0 ? sel - 1 : 0;
 	if (first + rows > n)
 		first = n > rows ? n - rows : 0;
+	draw_lay.xfer_first = first;
 	for (size_t r = 0; r < rows && first + r < n; r++) {
 		const struct queue_job *j = queue_at(a->queue, first + r);
 		draw_xfer_line(j, line, sizeof line, wd);
@@ -468,13 +517,20 @@ static void draw_hints(WINDOW *w)
 	const struct keys_binding *t = keys_table(&n);
 	int wd = getmaxx(w), x = 0;
 	werase(w);
+	draw_lay.hints = 0;
 	for (size_t i = 0; i < n && x < wd; i++) {
 		if (t[i].hint == NULL)
 			continue;
 		char key[16];
+		int x0 = x;
 		snprintf(key, sizeof key, "%.*s", (int)strcspn(t[i].names, ","), t[i].names);
 		x += draw_text(w, 0, x, key, wd - x, draw_attr_bar, false);
 		x += draw_text(w, 0, x, t[i].hint, wd - x, A_NORMAL, false);
+		if (draw_lay.hints < ACT_COUNT) {
+			draw_lay.hint[draw_lay.hints].x0 = x0;
+			draw_lay.hint[draw_lay.hints].x1 = x;
+			draw_lay.hint[draw_lay.hints++].action = t[i].action;
+		}
 		x += draw_text(w, 0, x, " ", wd - x, A_NORMAL, false);
 	}
 	wnoutrefresh(w);
@@ -531,6 +587,50 @@ void draw_screen(struct app *a)
 		draw_xfer(a, draw_lay.w[WIN_XFER]);
 	draw_hints(draw_lay.w[WIN_HINTS]);
 	draw_status(a, draw_lay.w[WIN_STATUS]);
+}
+
+/* True when (y, x) is inside window w; sets *wy and *wx relative to it. */
+static bool draw_inside(WINDOW *w, int y, int x, int *wy, int *wx)
+{
+	if (w == NULL)
+		return false;
+	int by, bx, h, wd;
+	getbegyx(w, by, bx);
+	getmaxyx(w, h, wd);
+	*wy = y - by;
+	*wx = x - bx;
+	return *wy >= 0 && *wy < h && *wx >= 0 && *wx < wd;
+}
+
+void draw_hit(const struct app *a, int y, int x, struct draw_hit *out)
+{
+	int wy, wx;
+	memset(out, 0, sizeof *out);
+	out->region = DRAW_NOWHERE;
+	for (int s = 0; s < APP_SIDES; s++) {
+		WINDOW *w = draw_lay.w[s == APP_LOCAL ? WIN_LEFT : WIN_RIGHT];
+		if (!draw_inside(w, y, x, &wy, &wx))
+			continue;
+		out->region = DRAW_PANE;
+		out->side = (enum app_side)s;
+		int h = getmaxy(w);
+		/* Row 0 is the frame with the heading, the last row the footer. */
+		out->row = wy >= 1 && wy < h - 1 ? (long)(draw_lay.top[s] + (size_t)(wy - 1)) : -1;
+		return;
+	}
+	if (draw_inside(draw_lay.w[WIN_XFER], y, x, &wy, &wx)) {
+		out->region = DRAW_XFER;
+		out->row = wy >= 1 ? (long)(draw_lay.xfer_first + (size_t)(wy - 1)) : -1;
+		return;
+	}
+	if (draw_inside(draw_lay.w[WIN_HINTS], y, x, &wy, &wx))
+		for (size_t i = 0; i < draw_lay.hints; i++)
+			if (wx >= draw_lay.hint[i].x0 && wx < draw_lay.hint[i].x1) {
+				out->region = DRAW_HINT;
+				out->action = draw_lay.hint[i].action;
+				return;
+			}
+	(void)a;
 }
 
 void draw_flush(void)

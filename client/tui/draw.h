@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "app.h"
+#include "keys.h"
 
 /* Starts curses (locale, keypad, colours unless NO_COLOR or none); returns false if it cannot. */
 bool draw_start(struct app *a);
@@ -16,6 +17,21 @@ void draw_end(void);
 void draw_resize(void);
 /* Draws the whole screen without the final doupdate. */
 void draw_screen(struct app *a);
+/* What lies at a screen cell. */
+enum draw_region { DRAW_NOWHERE, DRAW_PANE, DRAW_XFER, DRAW_HINT };
+
+/* Where a cell is: a pane's side and its row of entries (row -1: its
+ * frame or heading), a row of the transfer panel, or the action of a key
+ * on the hint line. */
+struct draw_hit {
+	enum draw_region region;
+	enum app_side side;       /* DRAW_PANE */
+	long row;                 /* DRAW_PANE: the entry row (its index); DRAW_XFER: the job's index */
+	enum keys_action action;  /* DRAW_HINT */
+};
+
+/* Says what the last screen drawn shows at (y, x). */
+void draw_hit(const struct app *a, int y, int x, struct draw_hit *out);
 /* Shows everything drawn (doupdate). */
 void draw_flush(void);
 

@@ -20,5 +20,6 @@
 #define KC_DC (KEYS_FN + KEY_DC)
 #define KC_RESIZE (KEYS_FN + KEY_RESIZE)
 #define KC_F(n) (KEYS_FN + KEY_F(n))
+#define KC_MOUSE (KEYS_FN + KEY_MOUSE)
 
 #endif

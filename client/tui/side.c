@@ -211,6 +211,7 @@ static void side_listed(struct app *a, enum app_side side, const struct wire_msg
 		free(a->find[side]);
 		a->find[side] = pattern ? xstrdup(pattern) : NULL;
 		side_load_apply(a, side, r->path[0] ? r->path : pane_path(a->pane[side]));
+		a->avail[side] = r->size;
 		if (a->find[side] != NULL)
 			app_status(a, false, "%zu found matching %s%s%s", pane_total(a->pane[side]) -
 				   (strcmp(pane_path(a->pane[side]), "/") != 0), a->find[side],

@@ -19,7 +19,8 @@ Its faults, each chosen by the test:
                 directory holding a name with a line break); LIST works;
   - silent:     accept connections and never say anything (no greeting);
   - delays:     {verb: seconds}: each such command is answered that late
-                (DELE and RMD are served too, on the tree in memory).
+                (DELE and RMD are served too, on the tree in memory);
+  - avbl:       bytes AVBL answers (213); None: AVBL is unknown (502).
 
 Every socket has a timeout and every wait is bounded by the stop event, so
 stop() ends it at once; threads are daemons. Lines the server received are
@@ -37,8 +38,10 @@ IDLE = 60.0
 
 class SlowFtp:
 
-    def __init__(self, tree=None, slow=None, mlsd_fails=(), silent=False, delays=None):
+    def __init__(self, tree=None, slow=None, mlsd_fails=(), silent=False, delays=None,
+                 avbl=None):
         self.tree = dict(tree or {})
+        self.avbl = avbl
         self.delays = dict(delays or {})
         self.slow = dict(slow or {})
         self.mlsd_fails = set(mlsd_fails)
@@ -261,6 +264,12 @@ class SlowFtp:
     def _cmd_SIZE(self, c, st, arg):
         data = self._file(st, arg)
         self._send(c, "213 %d" % len(data) if data is not None else "550 Not a file.")
+
+    def _cmd_AVBL(self, c, st, arg):
+        if self.avbl is None:
+            self._send(c, "502 Command not implemented.")
+        else:
+            self._send(c, "213 %d" % self.avbl)
 
     def _cmd_MDTM(self, c, st, arg):
         data = self._file(st, arg)

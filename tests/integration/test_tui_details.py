@@ -156,7 +156,10 @@ class TagKeysTest(TuiCase):
         self.t.keys("*")
         s = self.t.wait_for(r"(\d+) tagged, ", 5)
         n = int(re.search(r"(\d+) tagged, ", self.t.screen()).group(1))
-        rows = len([l for l in self.t.screen().split("\n")[2:-3] if l[60:].strip()])
+        # Entry rows of the right pane: inside its frame (columns 61-118),
+        # not its bottom edge (which holds the footer).
+        rows = len([l for l in self.t.screen().split("\n")[2:-3]
+                    if len(l) > 60 and l[60] in "│|" and l[61:119].strip()])
         self.assertEqual(n, rows - 2, "* should tag every entry but the two tagged before")
         self.t.keys("F8")
         self.t.wait_for(self.prompt_line("delete %d tagged" % n), 5, "F8 works on the inverted set")

@@ -242,6 +242,26 @@ class Tmux:
         if text:
             self.run("send-keys", "-t", self.target, "-l", "--", text)
 
+    def mouse(self, x, y, button=0):
+        """Sends a mouse press at column x, row y (0-based) as a terminal
+        reports it in xterm's X10 protocol (ESC [ M, then button+32,
+        x+33, y+33): 0 is the left button, 64 and 65 the wheel up and
+        down. For cells below column and row 94 (one byte each)."""
+        if not (0 <= x < 94 and 0 <= y < 94):
+            raise TmuxError("mouse position %d,%d is out of the X10 protocol's range" % (x, y))
+        press = "\x1b[M" + chr(32 + button) + chr(33 + x) + chr(33 + y)
+        # A button's press is followed by its release (code 3), as terminals send it.
+        release = "\x1b[M" + chr(32 + 3) + chr(33 + x) + chr(33 + y) if button < 64 else ""
+        self.type(press + release)
+
+    def find_cell(self, text, screen=None):
+        """(x, y) of the first cell where text starts on the screen, or None."""
+        for y, line in enumerate((screen or self.screen()).split("\n")):
+            x = line.find(text)
+            if x >= 0:
+                return x, y
+        return None
+
     # -- output --
 
     def screen(self, escapes=False):

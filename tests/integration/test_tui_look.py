@@ -1,0 +1,103 @@
+"""How the two-pane screen looks: panes in frames (line drawing, and
+ASCII under TERM=vt100) at 80x24 and 200x60, and each pane's footer
+(entries, tagged count and size, free space from statvfs locally and AVBL
+remotely, nothing when the server does not know AVBL).
+
+Built on test_tui.TuiCase.
+"""
+
+import os
+import re
+import unittest
+
+import slowftp
+from test_tui import TuiCase, FERRY, LOCAL_MARK, REMOTE_MARK
+from tuitest import Tmux
+
+
+def frame_rows(screen):
+    return screen.split("\n")
+
+
+class FrameTest(TuiCase):
+
+    def check_frames(self, width, height, corner, edge):
+        s = self.t.screen()
+        rows = frame_rows(s)
+        half = width // 2
+        self.assertTrue(rows[1].startswith(corner), Tmux.framed(s))
+        self.assertEqual(rows[1][half - 1], corner[-1] if corner != "┌" else "┐",
+                         Tmux.framed(s))
+        # Every row of the panes has its side edges, at both halves.
+        bottom = max(i for i, r in enumerate(rows) if "items" in r)
+        for r in rows[2:bottom]:
+            self.assertEqual((r[0], r[half - 1], r[half], r[width - 1]), (edge,) * 4,
+                             "a row without its edges:\n" + Tmux.framed(s))
+        self.assertRegex(rows[bottom], r"\d+ items", Tmux.framed(s))
+        return rows
+
+    def test_frames_at_80x24_and_200x60(self):
+        self.start_ferry(width=80, height=24)
+        self.t.wait_stable(0.3, 3)
+        self.check_frames(80, 24, "┌", "│")
+        self.t.resize(200, 60)
+        self.t.wait_for(lambda s: len(s.split("\n")[1]) >= 199, 5, "the frames follow a resize")
+        self.t.wait_stable(0.3, 3)
+        rows = self.check_frames(200, 60, "┌", "│")
+        self.assertEqual(len(rows[1]), 200)
+
+    def test_ascii_frames_on_a_vt100(self):
+        cmd = ["env", "TERM=vt100", FERRY, self.server.url("/")]
+        self.t.start(cmd, cwd=self.local, width=80, height=24, env={"HOME": self.home})
+        self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 10)
+        self.t.wait_stable(0.3, 3)
+        rows = self.check_frames(80, 24, "+", "|")
+        self.assertNotRegex("\n".join(rows), "[┌┐└┘│─]", "line drawing on a vt100")
+
+    def test_footer_counts_tags_and_free_space(self):
+        self.start_ferry()
+        self.t.wait_stable(0.3, 3)
+        s = self.t.screen()
+        bottom = [r for r in s.split("\n") if "items" in r][0]
+        left, right = bottom[:60], bottom[60:]
+        # Local: 4 entries besides "..", and statvfs's free space.
+        self.assertRegex(left, r" 4 items, [\d.]+ [KMGT]?B free ", Tmux.framed(s))
+        st = os.statvfs(self.local)
+        self.assertGreater(st.f_bavail, 0)
+        # Remote (ferryd without AVBL here, or with it): the count.
+        self.assertRegex(right, r" 12 items", Tmux.framed(s))
+        self.focus("remote")
+        self.t.keys("+")
+        self.t.wait_for(self.prompt_line("tag the names matching"), 5)
+        self.t.type("tag-*")
+        self.t.keys("Enter")
+        self.t.wait_for(r"12 items, 3 tagged \(18 B\)", 5, "the footer counts the tags")
+
+    def test_avbl_free_space_and_none(self):
+        srv = slowftp.SlowFtp(tree={REMOTE_MARK: b"r", "d/x": b"x"}, avbl=5 * 1024 ** 3)
+        srv.start()
+        self.addCleanup(srv.stop)
+        self.start_ferry(url=srv.url("/"))
+        self.t.wait_for(r"2 items, 5(\.0+)? GB free", 10, "AVBL's answer in the footer")
+        avbl = [l for l in srv.log if l.startswith("AVBL")]
+        self.assertTrue(avbl, srv.log)
+        srv2 = slowftp.SlowFtp(tree={REMOTE_MARK: b"r", "d/x": b"x"})
+        srv2.start()
+        self.addCleanup(srv2.stop)
+        self.t.kill()
+        self.t = Tmux()
+        self.addCleanup(self.t.kill)
+        self.start_ferry(url=srv2.url("/"))
+        self.t.wait_stable(0.3, 3)
+        bottom = [r for r in self.t.screen().split("\n") if "items" in r][0]
+        self.assertRegex(bottom[60:], r" 2 items ", bottom)
+        self.assertNotIn("free", bottom[60:])
+        # Refused once: not asked again for the next folder.
+        self.select("remote", "d")
+        self.t.keys("Enter")
+        self.t.wait_for("x", 10)
+        self.assertEqual(len([l for l in srv2.log if l.startswith("AVBL")]), 1, srv2.log)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
