@@ -22,7 +22,9 @@
 #include "path.h"
 #include "sanitize.h"
 #include "sitemgr.h"
+#include "trace.h"
 #include "viewedit.h"
+#include "viewer.h"
 #include "url.h"
 #include "xalloc.h"
 
@@ -660,6 +662,16 @@ static void act_goto(struct app *a)
 	sbuf_free(&full);
 }
 
+/* L: the protocol trace of the session, newest at the bottom. */
+static void act_log(struct app *a)
+{
+	size_t len;
+	char *text = trace_text(a->trace, &len);
+	char title[64];
+	snprintf(title, sizeof title, "log: %zu line(s) of protocol trace", trace_count(a->trace));
+	viewer_show_text(a, text, len, title, true);
+}
+
 /* i: the facts of the entry under the cursor, as its side knows them. */
 static void act_info(struct app *a)
 {
@@ -799,7 +811,7 @@ static void (*const act_table[ACT_COUNT])(struct app *a) = {
 	[ACT_COPY] = act_copy, [ACT_RENAME] = act_rename, [ACT_MKDIR] = act_mkdir,
 	[ACT_DELETE] = act_delete, [ACT_CONNECT] = sitemgr_run, [ACT_SECURITY] = act_security,
 	[ACT_INFO] = act_info, [ACT_GOTO] = act_goto, [ACT_FIND] = navigate_find,
-	[ACT_SYNC] = navigate_sync, [ACT_MOUSE] = mouse_act, [ACT_VIEW] = viewedit_view, [ACT_EDIT] = viewedit_edit,
+	[ACT_SYNC] = navigate_sync, [ACT_MOUSE] = mouse_act, [ACT_LOG] = act_log, [ACT_VIEW] = viewedit_view, [ACT_EDIT] = viewedit_edit,
 	[ACT_XFER_PREV] = act_xfer_prev, [ACT_XFER_NEXT] = act_xfer_next,
 	[ACT_CANCEL] = act_cancel, [ACT_CANCEL_FOLDER] = act_cancel_folder,
 	[ACT_CANCEL_ALL] = act_cancel_all, [ACT_RETRY] = act_retry,

@@ -28,6 +28,7 @@
 #include "sanitize.h"
 #include "sitemgr.h"
 #include "sysio.h"
+#include "trace.h"
 #include "tui.h"
 #include "url.h"
 #include "viewedit.h"
@@ -230,6 +231,17 @@ static void app_dispatch(struct app *a, enum app_source src, const struct wire_m
 	case WIRE_CERT:
 		security_question(a, app_source_worker(a, src)->pid, m);
 		break;
+	case WIRE_TRACE: {
+		static const char *const who[SRC_COUNT] = {
+			[SRC_TRANSFER] = "copy", [SRC_LOCAL] = "local", [SRC_REMOTE] = "remote",
+			[SRC_OPENING] = "connect",
+		};
+		static const char marks[] = { [FTP_TRACE_SENT] = '>', [FTP_TRACE_RECEIVED] = '<',
+					      [FTP_TRACE_INFO] = '*' };
+		trace_add(a->trace, who[src], m->notice.kind < sizeof marks ? marks[m->notice.kind]
+			  : '*', m->notice.text);
+		break;
+	}
 	case WIRE_PROGRESS:
 	case WIRE_NOTE:
 	case WIRE_FILE:
@@ -473,6 +485,7 @@ static struct app *app_new(const struct tui_options *o)
 	a->pane[APP_LOCAL] = pane_new();
 	a->pane[APP_REMOTE] = pane_new();
 	a->queue = queue_new();
+	a->trace = trace_new();
 	a->settings = o->settings;
 	a->login.port = FTP_DEFAULT_PORT;
 	snprintf(a->login.scheme, sizeof a->login.scheme, "ftp");
@@ -505,6 +518,7 @@ static void app_free(struct app *a)
 	app_reap(a, true);
 	viewedit_free(a);
 	queue_free(a->queue);
+	trace_free(a->trace);
 	pane_free(a->pane[APP_LOCAL]);
 	pane_free(a->pane[APP_REMOTE]);
 	explicit_bzero(a->login.pass, sizeof a->login.pass);

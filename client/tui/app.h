@@ -37,6 +37,7 @@
 #define APP_SCHEME_MAX 8
 
 struct viewedit;
+struct trace;
 
 /* Which pane is which. */
 enum app_side {
@@ -177,6 +178,7 @@ struct app {
 	const void *overlay_arg;       /* what the overlay draws */
 	struct wire_msg msg;           /* the worker's message being handled */
 	struct app_mouse mouse;        /* the last mouse event (mouse.c) */
+	struct trace *trace;           /* the protocol trace of the session (L) */
 };
 
 /* Sets the status line (printf-style; the text is sanitised). */

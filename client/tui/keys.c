@@ -49,6 +49,7 @@ static const struct keys_binding keys_bindings[] = {
 	{ { 'r', 0 }, "r", "retry", ACT_RETRY, "retry the failed transfers" },
 	{ { 'c', 0 }, "c", NULL, ACT_CLEAR_DONE, "clear the finished transfers from the panel" },
 	{ { 't', 0 }, "t", NULL, ACT_XFER_SIZE, "enlarge or shrink the transfer panel" },
+	{ { 'L', 0 }, "L", NULL, ACT_LOG, "the log: the protocol trace of this session (every worker's commands and replies, passwords masked; / searches)" },
 	{ { KC_MOUSE, 0 }, "Mouse", NULL, ACT_MOUSE, "click: that pane and entry; double-click: open; wheel: move; click a key on the bottom line: do it" },
 	{ { '?', KC_F(1), 0 }, "?, F1", "help", ACT_HELP, "show this help" },
 	{ { KC_F(10), 'q', KEYS_CTRL('c'), 0 }, "F10, q, Ctrl-C", "quit", ACT_QUIT, "quit (asks when transfers are running)" },

@@ -65,6 +65,8 @@ static bool viewer_binary(const char *s, size_t len)
 	return false;
 }
 
+static void viewer_index(struct viewer *v);
+
 /* Reads the file and indexes its rows; false with errno. */
 static bool viewer_load(struct viewer *v, const char *path)
 {
@@ -95,10 +97,17 @@ static bool viewer_load(struct viewer *v, const char *path)
 	v->data = xmalloc(b.len + 1);
 	memcpy(v->data, sbuf_str(&b), b.len + 1);
 	sbuf_free(&b);
+	viewer_index(v);
+	return true;
+}
+
+/* Tells text from binary and finds where each row starts. */
+static void viewer_index(struct viewer *v)
+{
 	v->hex = viewer_binary(v->data, v->len);
 	if (v->hex) {
 		v->rows = (v->len + VIEWER_HEX_ROW - 1) / VIEWER_HEX_ROW;
-		return true;
+		return;
 	}
 	size_t cap = 1024;
 	v->row = xmalloc(cap * sizeof *v->row);
@@ -111,7 +120,6 @@ static bool viewer_load(struct viewer *v, const char *path)
 			}
 			v->row[v->rows++] = i + 1;
 		}
-	return true;
 }
 
 /* Writes row i as text into out: hex and ASCII, or the line with tabs
@@ -226,6 +234,48 @@ static void viewer_search(struct viewer *v, size_t from)
 	snprintf(v->note, sizeof v->note, "\"%.200s\" not found", v->find);
 }
 
+/* Shows v until it is closed; frees what it holds. */
+static void viewer_run(struct app *a, struct viewer *v, bool at_end)
+{
+	bool first = true;
+	for (bool done = false; !done;) {
+		int rows, cols;
+		getmaxyx(stdscr, rows, cols);
+		(void)cols;
+		size_t page = rows > 3 ? (size_t)(rows - 2) : 1;
+		size_t maxtop = v->rows > page ? v->rows - page : 0;
+		if (first && at_end)
+			v->top = maxtop;
+		first = false;
+		if (v->top > maxtop)
+			v->top = maxtop;
+		int k = dialog_overlay_key(a, viewer_draw, v);
+		enum keys_action act = keys_lookup(k);
+		v->note[0] = '\0';
+		if (k == 'q' || k == KEYS_ESC || k == KEYS_FN + KEY_F(3) || k == KEYS_FN + KEY_F(10) ||
+		    k == KEYS_CTRL('c') || act == ACT_LOG)
+			done = true;
+		else if (act == ACT_UP)
+			v->top -= v->top > 0;
+		else if (act == ACT_DOWN)
+			v->top += v->top < maxtop;
+		else if (act == ACT_PGUP)
+			v->top = v->top > page ? v->top - page : 0;
+		else if (act == ACT_PGDN || k == ' ')
+			v->top = v->top + page < maxtop ? v->top + page : maxtop;
+		else if (act == ACT_HOME)
+			v->top = 0;
+		else if (act == ACT_END)
+			v->top = maxtop;
+		else if (k == '/' && dialog_input(a, "Search for:", v->find, sizeof v->find, false, true))
+			viewer_search(v, v->top);
+		else if (k == 'n')
+			viewer_search(v, v->found != SIZE_MAX ? v->found + 1 : v->top);
+	}
+	free(v->data);
+	free(v->row);
+}
+
 bool viewer_show(struct app *a, const char *path, const char *title)
 {
 	struct viewer v;
@@ -236,38 +286,18 @@ bool viewer_show(struct app *a, const char *path, const char *title)
 		app_status(a, true, "%s: %s", title, strerror(errno));
 		return false;
 	}
-	for (bool done = false; !done;) {
-		int rows, cols;
-		getmaxyx(stdscr, rows, cols);
-		(void)cols;
-		size_t page = rows > 3 ? (size_t)(rows - 2) : 1;
-		size_t maxtop = v.rows > page ? v.rows - page : 0;
-		if (v.top > maxtop)
-			v.top = maxtop;
-		int k = dialog_overlay_key(a, viewer_draw, &v);
-		enum keys_action act = keys_lookup(k);
-		v.note[0] = '\0';
-		if (k == 'q' || k == KEYS_ESC || k == KEYS_FN + KEY_F(3) || k == KEYS_FN + KEY_F(10) ||
-		    k == KEYS_CTRL('c'))
-			done = true;
-		else if (act == ACT_UP)
-			v.top -= v.top > 0;
-		else if (act == ACT_DOWN)
-			v.top += v.top < maxtop;
-		else if (act == ACT_PGUP)
-			v.top = v.top > page ? v.top - page : 0;
-		else if (act == ACT_PGDN || k == ' ')
-			v.top = v.top + page < maxtop ? v.top + page : maxtop;
-		else if (act == ACT_HOME)
-			v.top = 0;
-		else if (act == ACT_END)
-			v.top = maxtop;
-		else if (k == '/' && dialog_input(a, "Search for:", v.find, sizeof v.find, false, true))
-			viewer_search(&v, v.top);
-		else if (k == 'n')
-			viewer_search(&v, v.found != SIZE_MAX ? v.found + 1 : v.top);
-	}
-	free(v.data);
-	free(v.row);
+	viewer_run(a, &v, false);
 	return true;
+}
+
+void viewer_show_text(struct app *a, char *text, size_t len, const char *title, bool at_end)
+{
+	struct viewer v;
+	memset(&v, 0, sizeof v);
+	v.title = title;
+	v.found = SIZE_MAX;
+	v.data = text;
+	v.len = len;
+	viewer_index(&v);
+	viewer_run(a, &v, at_end);
 }

@@ -15,5 +15,8 @@
 /* Shows the file at path (titled title, sanitised) until closed; false
  * (status set) when it cannot be read. */
 bool viewer_show(struct app *a, const char *path, const char *title);
+/* Shows len bytes of text (the viewer takes them over: freed when it
+ * closes), starting at the end when at_end. */
+void viewer_show_text(struct app *a, char *text, size_t len, const char *title, bool at_end);
 
 #endif

@@ -318,6 +318,7 @@ static const struct {
 	[WIRE_ENTRY] = { wire_put_entry, wire_get_entry },
 	[WIRE_REPLY] = { wire_put_reply, wire_get_reply },
 	[WIRE_NOTICE] = { wire_put_notice, wire_get_notice },
+	[WIRE_TRACE] = { wire_put_notice, wire_get_notice },
 	[WIRE_TLS] = { wire_put_tls, wire_get_tls },
 	[WIRE_CERT] = { wire_put_tls, wire_get_tls },
 	[WIRE_ANSWER] = { wire_put_answer, wire_get_answer },

@@ -44,6 +44,8 @@ enum wire_type {
 	WIRE_ANSWER,    /* UI -> worker: the answer to question id (answer) */
 	WIRE_INFO,      /* UI -> browser: what is known of path (request); the reply's
 			 * message holds it, a fact a line */
+	WIRE_TRACE,     /* worker -> UI: a line of the protocol trace (notice: kind is
+			 * enum ftp_trace_kind) */
 	WIRE_TYPE_MAX,  /* one past the last type */
 };
 
@@ -148,7 +150,7 @@ struct wire_msg {
 						* WIRE_INFO */
 		struct wire_entry entry;       /* WIRE_ENTRY */
 		struct wire_reply reply;       /* WIRE_REPLY */
-		struct wire_notice notice;     /* WIRE_NOTICE */
+		struct wire_notice notice;     /* WIRE_NOTICE, WIRE_TRACE */
 		struct ftp_tls_info tls;       /* WIRE_TLS, WIRE_CERT (the certificate asked about) */
 		struct wire_answer answer;     /* WIRE_ANSWER */
 	};

@@ -61,6 +61,20 @@ static void conn_notice(void *arg, enum ftp_notice_kind kind, const char *text)
 	conn_send(k);
 }
 
+/* The engine's protocol trace, line by line to the screen (the log view). */
+static void conn_trace(void *arg, enum ftp_trace_kind kind, const char *text)
+{
+	struct worker_conn *k = arg;
+	struct wire_msg m;
+	if (k->closed)
+		return;
+	wire_init(&m, WIRE_TRACE, 0);
+	m.notice.kind = (uint8_t)kind;
+	wire_set_str(m.notice.text, text);
+	if (wire_put_msg(k->out, &m) < 0 || wire_flush(k->out) < 0)
+		k->closed = true;
+}
+
 /* Waits for the answer to question id, keeping what else arrives. */
 static enum ftp_cert_answer conn_wait_answer(struct worker_conn *k, uint32_t id)
 {
@@ -113,6 +127,7 @@ void worker_conn_open(struct worker_conn *k, const struct worker_login *l)
 	if (l->cert_server != NULL && l->cert_fp != NULL && l->cert_fp[0] != '\0')
 		ftp_trust_once(k->ftp, l->cert_server, l->cert_fp);
 	ftp_set_notice(k->ftp, conn_notice, k);
+	ftp_set_trace(k->ftp, conn_trace, k);
 	ftp_set_cert_prompt(k->ftp, worker_conn_ask, k);
 }
 

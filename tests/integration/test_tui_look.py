@@ -10,6 +10,7 @@ import os
 import re
 import unittest
 
+import peers
 import slowftp
 from test_tui import TuiCase, FERRY, LOCAL_MARK, REMOTE_MARK
 from tuitest import Tmux
@@ -97,6 +98,39 @@ class FrameTest(TuiCase):
         self.t.keys("Enter")
         self.t.wait_for("x", 10)
         self.assertEqual(len([l for l in srv2.log if l.startswith("AVBL")]), 1, srv2.log)
+
+
+class LogTest(TuiCase):
+    named_user = True
+
+    def test_log_view_shows_the_trace_without_passwords(self):
+        self.start_ferry(url=self.server.url("/", peers.NAMED_USER, peers.NAMED_PASSWORD),
+                         wait=False)
+        self.t.wait_for(peers.NAMED_MARKER, 10)
+        self.t.keys("L")
+        self.t.wait_for(r"log: \d+ line\(s\) of protocol trace", 5, "L opens the log")
+        # From the top: the login of the connection.
+        self.t.keys("Home")
+        s = self.t.wait_for(r"connect +> USER alice", 5)
+        s = self.t.screen()
+        self.assertRegex(s, r"connect +> PASS \*\*\*\*", Tmux.framed(s))
+        self.assertRegex(s, r"connect +< 230", Tmux.framed(s))
+        self.assertNotIn(peers.NAMED_PASSWORD, s)
+        # The search finds the listing of the remote pane's own connection.
+        self.t.keys("/")
+        self.t.wait_for(self.prompt_line("Search for"), 5)
+        self.t.type("> MLSD")
+        self.t.keys("Enter")
+        self.t.wait_for(r"found \"> MLSD\"", 5)
+        self.t.keys("q")
+        self.t.wait_gone(r"protocol trace", 5)
+        # The whole trace never holds the password.
+        self.t.keys("L")
+        self.t.wait_for(r"protocol trace", 5)
+        for _ in range(40):
+            self.assertNotIn(peers.NAMED_PASSWORD, self.t.screen())
+            self.t.keys("PgUp")
+        self.t.keys("q")
 
 
 if __name__ == "__main__":
