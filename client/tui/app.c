@@ -24,6 +24,7 @@
 #include "draw.h"
 #include "ferry_exit.h"
 #include "keys.h"
+#include "keysfile.h"
 #include "mouse.h"
 #include "sanitize.h"
 #include "sitemgr.h"
@@ -529,8 +530,20 @@ static void app_free(struct app *a)
 /* Opens both panes and connects to the address given, or asks for one. */
 static void app_open(struct app *a, const struct tui_options *o, const char *path)
 {
+	char err[APP_STATUS_MAX];
+	/* What was wrong with the colours file (draw_start said) or the keys file. */
+	const char *keys_err = keysfile_load(err, sizeof err);
+	if (keys_err == NULL && a->status_error) {
+		snprintf(err, sizeof err, "%s", a->status);
+		keys_err = err;
+	}
 	app_open_local(a);
 	a->active = APP_REMOTE;
+	if (keys_err != NULL) {
+		/* In a box that stays until read: the connection's messages come later. */
+		a->info = xstrdup(keys_err);
+		a->info_name = xstrdup("A settings file has an error; the lines before it hold");
+	}
 	if (o->url != NULL) {
 		side_connect(a, path);
 		app_redraw(a);

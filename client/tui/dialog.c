@@ -431,14 +431,26 @@ static void dialog_help_draw(struct app *a, const void *arg)
 	werase(w);
 	mvwaddnstr(w, 0, 0, "ferry keys (any key closes this)", cols);
 	int per_col = rows - 2 > 0 ? rows - 2 : 1;
-	int ncols = (int)n > per_col ? 2 : 1;
+	size_t nuser;
+	const enum keys_action *user_acts;
+	keys_user(&nuser, &user_acts);
+	int ncols = (int)(n + nuser) > per_col ? 2 : 1;
 	int colw = cols / ncols;
-	for (size_t i = 0; i < n; i++) {
+	/* The built-in keys, then the keys file's. */
+	const enum keys_action *acts;
+	const int *ukeys = keys_user(&nuser, &acts);
+	for (size_t i = 0; i < n + nuser; i++) {
 		int c = (int)i / per_col, r = (int)i % per_col;
 		if (c >= ncols)
 			break;
-		char line[DIALOG_LINE_MAX];
-		snprintf(line, sizeof line, "  %-14s %s", t[i].names, t[i].help);
+		char line[DIALOG_LINE_MAX], key[32];
+		if (i < n) {
+			snprintf(line, sizeof line, "  %-14s %s", t[i].names, t[i].help);
+		} else {
+			const char *what = keys_action_name(acts[i - n]);
+			keys_name(ukeys[i - n], key, sizeof key);
+			snprintf(line, sizeof line, "  %-14s %s (keys file)", key, what ? what : "nothing");
+		}
 		mvwaddnstr(w, r + 2, c * colw, line, colw - 1);
 	}
 	wnoutrefresh(w);

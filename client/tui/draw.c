@@ -18,6 +18,7 @@
 #include "human.h"
 #include "keys.h"
 #include "sanitize.h"
+#include "theme.h"
 
 /* Smallest terminal drawn normally. */
 #define DRAW_MIN_ROWS 6
@@ -115,21 +116,31 @@ bool draw_start(struct app *a)
 	draw_lay.lock = utf8 ? "\xf0\x9f\x94\x92 " : "[TLS] ";
 	curs_set(0);
 	const char *nc = getenv("NO_COLOR");
-	draw_lay.colors = has_colors() && (nc == NULL || nc[0] == '\0');
+	struct theme th;
+	char err[APP_STATUS_MAX];
+	const char *theme_err = theme_load(&th, err, sizeof err);
+	if (theme_err != NULL)
+		app_status(a, true, "%s", theme_err);
+	draw_lay.colors = has_colors() && (nc == NULL || nc[0] == '\0') && !th.mono;
 	if (draw_lay.colors && start_color() == OK) {
 		use_default_colors();
-		init_pair(PAIR_DIR, COLOR_BLUE, -1);
-		init_pair(PAIR_CURSOR, COLOR_BLACK, COLOR_CYAN);
-		init_pair(PAIR_BAR, COLOR_BLACK, COLOR_WHITE);
-		init_pair(PAIR_ERROR, COLOR_RED, -1);
-		init_pair(PAIR_TAG, COLOR_YELLOW, -1);
-		init_pair(PAIR_PROGRESS, COLOR_GREEN, -1);
-		draw_attr_dir = COLOR_PAIR(PAIR_DIR) | A_BOLD;
-		draw_attr_cursor = COLOR_PAIR(PAIR_CURSOR);
-		draw_attr_bar = COLOR_PAIR(PAIR_BAR);
-		draw_attr_error = COLOR_PAIR(PAIR_ERROR) | A_BOLD;
-		draw_attr_tag = COLOR_PAIR(PAIR_TAG) | A_BOLD;
-		draw_attr_progress = COLOR_PAIR(PAIR_PROGRESS);
+		/* One colour pair per role, in the order of enum draw_pair. */
+		static const enum theme_role role_of[] = {
+			[PAIR_DIR] = THEME_DIR, [PAIR_CURSOR] = THEME_CURSOR, [PAIR_BAR] = THEME_BAR,
+			[PAIR_ERROR] = THEME_ERROR, [PAIR_TAG] = THEME_TAG,
+			[PAIR_PROGRESS] = THEME_PROGRESS,
+		};
+		attr_t *attr_of[] = {
+			[PAIR_DIR] = &draw_attr_dir, [PAIR_CURSOR] = &draw_attr_cursor,
+			[PAIR_BAR] = &draw_attr_bar, [PAIR_ERROR] = &draw_attr_error,
+			[PAIR_TAG] = &draw_attr_tag, [PAIR_PROGRESS] = &draw_attr_progress,
+		};
+		for (int p = PAIR_DIR; p <= PAIR_PROGRESS; p++) {
+			const struct theme_look *l = &th.look[role_of[p]];
+			init_pair((short)p, l->fg < COLORS ? l->fg : -1, l->bg < COLORS ? l->bg : -1);
+			*attr_of[p] = COLOR_PAIR(p) | (l->bold ? A_BOLD : 0) |
+				      (l->underline ? A_UNDERLINE : 0);
+		}
 	} else {
 		draw_lay.colors = false;
 		draw_attr_dir = A_BOLD;

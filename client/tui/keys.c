@@ -3,6 +3,10 @@
  * through keys_curses.h so the table stays free of the curses header. */
 #include "config.h"
 
+#include <stdio.h>
+#include <string.h>
+#include <wchar.h>
+
 #include "app.h"
 #include "keys.h"
 #include "keys_curses.h"
@@ -61,8 +65,103 @@ const struct keys_binding *keys_table(size_t *n)
 	return keys_bindings;
 }
 
+/* The actions' names in the keys file. */
+static const char *const keys_action_names[ACT_COUNT] = {
+	[ACT_UP] = "up", [ACT_DOWN] = "down", [ACT_PGUP] = "page-up", [ACT_PGDN] = "page-down",
+	[ACT_HOME] = "home", [ACT_END] = "end", [ACT_OPEN] = "open", [ACT_PARENT] = "parent",
+	[ACT_SWITCH] = "switch", [ACT_TAG] = "tag", [ACT_TAG_PATTERN] = "tag-pattern",
+	[ACT_UNTAG_PATTERN] = "untag-pattern", [ACT_TAG_INVERT] = "tag-invert",
+	[ACT_FILTER] = "filter", [ACT_SORT] = "sort", [ACT_REVERSE] = "reverse",
+	[ACT_HIDDEN] = "hidden", [ACT_ESCAPE] = "escape", [ACT_REFRESH] = "refresh",
+	[ACT_COPY] = "copy", [ACT_RENAME] = "rename", [ACT_MKDIR] = "mkdir",
+	[ACT_DELETE] = "delete", [ACT_CONNECT] = "sites", [ACT_SECURITY] = "security",
+	[ACT_INFO] = "info", [ACT_VIEW] = "view", [ACT_EDIT] = "edit", [ACT_GOTO] = "goto",
+	[ACT_FIND] = "find", [ACT_SYNC] = "sync", [ACT_LOG] = "log",
+	[ACT_XFER_PREV] = "transfer-previous", [ACT_XFER_NEXT] = "transfer-next",
+	[ACT_CANCEL] = "cancel", [ACT_CANCEL_FOLDER] = "cancel-folder",
+	[ACT_CANCEL_ALL] = "cancel-all", [ACT_RETRY] = "retry", [ACT_CLEAR_DONE] = "clear",
+	[ACT_XFER_SIZE] = "transfer-panel", [ACT_HELP] = "help", [ACT_QUIT] = "quit",
+};
+
+/* Most bindings the keys file may make. */
+#define KEYS_USER_MAX 128
+
+/* The keys file's bindings. */
+static int keys_user_key[KEYS_USER_MAX];
+static enum keys_action keys_user_act[KEYS_USER_MAX];
+static size_t keys_user_n;
+
+bool keys_bind(int key, enum keys_action act)
+{
+	for (size_t i = 0; i < keys_user_n; i++)
+		if (keys_user_key[i] == key) {
+			keys_user_act[i] = act;
+			return true;
+		}
+	if (keys_user_n == KEYS_USER_MAX)
+		return false;
+	keys_user_key[keys_user_n] = key;
+	keys_user_act[keys_user_n++] = act;
+	return true;
+}
+
+enum keys_action keys_action_by_name(const char *name)
+{
+	for (int i = 0; i < ACT_COUNT; i++)
+		if (keys_action_names[i] != NULL && strcmp(keys_action_names[i], name) == 0)
+			return (enum keys_action)i;
+	return ACT_NONE;
+}
+
+const char *keys_action_name(enum keys_action act)
+{
+	return act > ACT_NONE && act < ACT_COUNT ? keys_action_names[act] : NULL;
+}
+
+const int *keys_user(size_t *n, const enum keys_action **acts)
+{
+	*n = keys_user_n;
+	*acts = keys_user_act;
+	return keys_user_key;
+}
+
+void keys_name(int key, char *out, size_t outsz)
+{
+	static const struct { int key; const char *name; } named[] = {
+		{ KC_UP, "Up" }, { KC_DOWN, "Down" }, { KC_PPAGE, "PgUp" }, { KC_NPAGE, "PgDn" },
+		{ KC_HOME, "Home" }, { KC_END, "End" }, { KC_IC, "Insert" }, { KC_DC, "Delete" },
+		{ KEYS_ENTER, "Enter" }, { KEYS_TAB, "Tab" }, { KEYS_ESC, "Esc" },
+		{ KC_BACKSPACE, "Backspace" }, { ' ', "Space" },
+	};
+	for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+		if (named[i].key == key) {
+			snprintf(out, outsz, "%s", named[i].name);
+			return;
+		}
+	for (int f = 1; f <= 12; f++)
+		if (key == KC_F(f)) {
+			snprintf(out, outsz, "F%d", f);
+			return;
+		}
+	if (key > 0 && key < 32) {
+		snprintf(out, outsz, "Ctrl-%c", 'A' + key - 1);
+		return;
+	}
+	bool alt = key >= KEYS_ALT && key < KEYS_ALT + 0x110000;
+	wchar_t wc = (wchar_t)(alt ? key - KEYS_ALT : key);
+	char mb[8] = "?";
+	mbstate_t st;
+	memset(&st, 0, sizeof st);
+	size_t k = wcrtomb(mb, wc, &st);
+	mb[k == (size_t)-1 ? 1 : k] = '\0';
+	snprintf(out, outsz, "%s%s", alt ? "Alt-" : "", mb);
+}
+
 enum keys_action keys_lookup(int key)
 {
+	for (size_t i = 0; i < keys_user_n; i++)
+		if (keys_user_key[i] == key)
+			return keys_user_act[i];
 	for (size_t i = 0; i < sizeof keys_bindings / sizeof keys_bindings[0]; i++)
 		for (size_t k = 0; k < KEYS_PER_BINDING && keys_bindings[i].keys[k] != 0; k++)
 			if (keys_bindings[i].keys[k] == key)

@@ -5,6 +5,7 @@
 #ifndef FERRY_TUI_KEYS_H
 #define FERRY_TUI_KEYS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Added to a curses KEY_* code to make a key code. */
@@ -43,7 +44,19 @@ struct keys_binding {
 
 /* The bindings, in help-screen order; *n is set to their number. Static. */
 const struct keys_binding *keys_table(size_t *n);
-/* The action a key code is bound to, or ACT_NONE. */
+/* The action a key code is bound to (the keys file's binding first,
+ * keysfile.h), or ACT_NONE. */
 enum keys_action keys_lookup(int key);
+/* Binds key to act (ACT_NONE: unbinds it) above the built-in table;
+ * false when no more bindings fit. */
+bool keys_bind(int key, enum keys_action act);
+/* The action called name in the keys file ("copy", "goto"...), or ACT_NONE. */
+enum keys_action keys_action_by_name(const char *name);
+/* An action's name in the keys file, or NULL for one that cannot be bound. */
+const char *keys_action_name(enum keys_action act);
+/* The keys file's bindings: *n of them, key codes and actions. */
+const int *keys_user(size_t *n, const enum keys_action **acts);
+/* The name of a key code as the help screen writes it, into out. */
+void keys_name(int key, char *out, size_t outsz);
 
 #endif

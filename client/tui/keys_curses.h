@@ -21,5 +21,7 @@
 #define KC_RESIZE (KEYS_FN + KEY_RESIZE)
 #define KC_F(n) (KEYS_FN + KEY_F(n))
 #define KC_MOUSE (KEYS_FN + KEY_MOUSE)
+#define KC_LEFT (KEYS_FN + KEY_LEFT)
+#define KC_RIGHT (KEYS_FN + KEY_RIGHT)
 
 #endif

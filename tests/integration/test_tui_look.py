@@ -133,5 +133,102 @@ class LogTest(TuiCase):
         self.t.keys("q")
 
 
+def sgr_params(screen_with_escapes):
+    """Every SGR parameter number the captured screen uses."""
+    out = set()
+    for m in re.finditer(r"\x1b\[([0-9;:]*)m", screen_with_escapes):
+        out.update(int(p) for p in re.split(r"[;:]", m.group(1)) if p.isdigit())
+    return out
+
+
+class ConfigCase(TuiCase):
+
+    def write_config(self, name, text):
+        path = os.path.join(self.home, ".config", "ferry", name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+
+    def screen_sgrs(self):
+        self.t.wait_stable(0.3, 3)
+        return sgr_params(self.t.screen(escapes=True))
+
+
+class ThemeTest(ConfigCase):
+
+    def test_dark_theme_by_default(self):
+        self.start_ferry()
+        p = self.screen_sgrs()
+        self.assertIn(46, p, "the cursor row on cyan")
+        self.assertIn(34, p, "directories in blue")
+
+    def test_light_theme(self):
+        self.write_config("colors", "# mine\ntheme = light\n")
+        self.start_ferry()
+        p = self.screen_sgrs()
+        self.assertIn(44, p, "the light theme's cursor row on blue")
+        self.assertNotIn(46, p)
+
+    def test_mono_theme(self):
+        self.write_config("colors", "theme = mono\n")
+        self.start_ferry()
+        p = self.screen_sgrs()
+        self.assertFalse([n for n in p if 30 <= n <= 49 and n not in (39, 49)],
+                         "colours in the mono theme: %s" % sorted(p))
+        self.assertIn(7, p, "reverse video marks the cursor and the bars")
+
+    def test_a_role_changed_and_a_bad_line(self):
+        self.write_config("colors", "theme = dark\ndir = red,default,bold,underline\n")
+        self.start_ferry()
+        p = self.screen_sgrs()
+        self.assertIn(31, p, "directories in red")
+        self.assertIn(4, p, "underlined")
+        self.t.kill()
+        self.t = Tmux()
+        self.addCleanup(self.t.kill)
+        self.write_config("colors", "dir = purple\n")
+        self.start_ferry()
+        self.t.wait_for(r"colors line 1: a look is FOREGROUND", 5, "a bad colours file")
+        self.t.keys("Enter")
+        self.t.wait_gone(r"colors line 1", 5)
+        self.assertIn(46, self.screen_sgrs(), "the default theme still")
+
+
+class KeysFileTest(ConfigCase):
+
+    def test_vi_preset_and_remapped_keys(self):
+        self.write_config("keys", "# mine\npreset vi\nF12 quit\nCtrl-G goto\nq none\n")
+        self.start_ferry()
+        self.select("remote", "rdir")
+        self.t.keys("l")
+        self.t.wait_for("rdir-inner.txt", 10, "l opens (vi preset)")
+        self.t.keys("h")
+        self.t.wait_for(REMOTE_MARK, 10, "h goes up (vi preset)")
+        self.t.keys("C-g")
+        self.t.wait_for(r"Go to \(", 5, "Ctrl-G is go-to (keys file)")
+        self.t.keys("Escape")
+        self.t.wait_gone(r"Go to \(", 5)
+        self.t.keys("q")
+        self.assertAlive("q unbound by the keys file")
+        self.t.keys("?")
+        self.t.wait_for(self.prompt_line("F12", "quit (keys file)"), 5, "? lists the keys file")
+        self.t.keys("Escape")
+        self.t.keys("F12")
+        self.assertEqual(self.t.wait_exit(), 0, "F12 quits (keys file)")
+        self.expect_exit = True
+
+    def test_bad_keys_file(self):
+        self.write_config("keys", "F2 sites\nF13 quit\n")
+        self.start_ferry()
+        self.t.wait_for(r"keys line 2: unknown key", 5)
+        self.t.keys("Enter")
+        self.write_config("keys", "x launch\n")
+        self.t.kill()
+        self.t = Tmux()
+        self.addCleanup(self.t.kill)
+        self.start_ferry()
+        self.t.wait_for(r"keys line 1: unknown action", 5)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
