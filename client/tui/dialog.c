@@ -419,30 +419,31 @@ void dialog_filter(struct app *a)
  * columns when one does not fit. */
 static void dialog_help_draw(struct app *a, const void *arg)
 {
-	size_t n;
+	size_t n, nuser;
 	const struct keys_binding *t = keys_table(&n);
+	const enum keys_action *acts;
+	const int *ukeys = keys_user(&nuser, &acts);
+	size_t *first = (size_t *)arg;
 	int rows, cols;
 	(void)a;
-	(void)arg;
 	getmaxyx(stdscr, rows, cols);
 	WINDOW *w = newwin(rows, cols, 0, 0);
 	if (w == NULL)
 		return;
 	werase(w);
-	mvwaddnstr(w, 0, 0, "ferry keys (any key closes this)", cols);
 	int per_col = rows - 2 > 0 ? rows - 2 : 1;
-	size_t nuser;
-	const enum keys_action *user_acts;
-	keys_user(&nuser, &user_acts);
-	int ncols = (int)(n + nuser) > per_col ? 2 : 1;
+	size_t total = n + nuser;
+	int ncols = (int)total > per_col ? 2 : 1;
 	int colw = cols / ncols;
+	size_t page = (size_t)per_col * (size_t)ncols;
+	/* Scrolled a row at a time when one screen does not hold them all. */
+	if (*first + page > total)
+		*first = total > page ? total - page : 0;
+	mvwaddnstr(w, 0, 0, total > page ? "ferry keys (Up, Down, PgUp, PgDn scroll; any other "
+		   "key closes this)" : "ferry keys (any key closes this)", cols);
 	/* The built-in keys, then the keys file's. */
-	const enum keys_action *acts;
-	const int *ukeys = keys_user(&nuser, &acts);
-	for (size_t i = 0; i < n + nuser; i++) {
-		int c = (int)i / per_col, r = (int)i % per_col;
-		if (c >= ncols)
-			break;
+	for (size_t i = *first; i < total && i - *first < page; i++) {
+		int c = (int)((i - *first) / (size_t)per_col), r = (int)((i - *first) % (size_t)per_col);
 		char line[DIALOG_LINE_MAX], key[32];
 		if (i < n) {
 			snprintf(line, sizeof line, "  %-14s %s", t[i].names, t[i].help);
@@ -459,10 +460,20 @@ static void dialog_help_draw(struct app *a, const void *arg)
 
 void dialog_help(struct app *a)
 {
-	a->overlay = dialog_help_draw;
-	a->overlay_arg = NULL;
-	app_redraw(a);
-	app_wait_key(a);
-	a->overlay = NULL;
+	size_t first = 0;
+	for (;;) {
+		int k = dialog_overlay_key(a, dialog_help_draw, &first);
+		enum keys_action act = keys_lookup(k);
+		if (act == ACT_DOWN)
+			first++;
+		else if (act == ACT_UP && first > 0)
+			first--;
+		else if (act == ACT_PGDN)
+			first += 10;
+		else if (act == ACT_PGUP)
+			first = first > 10 ? first - 10 : 0;
+		else
+			break;
+	}
 	draw_resize();
 }
