@@ -16,6 +16,7 @@
 #include "complete.h"
 #include "dialog.h"
 #include "human.h"
+#include "menu.h"
 #include "mouse.h"
 #include "navigate.h"
 #include "sbuf.h"
@@ -811,7 +812,7 @@ static void (*const act_table[ACT_COUNT])(struct app *a) = {
 	[ACT_COPY] = act_copy, [ACT_RENAME] = act_rename, [ACT_MKDIR] = act_mkdir,
 	[ACT_DELETE] = act_delete, [ACT_CONNECT] = sitemgr_run, [ACT_SECURITY] = act_security,
 	[ACT_INFO] = act_info, [ACT_GOTO] = act_goto, [ACT_FIND] = navigate_find,
-	[ACT_SYNC] = navigate_sync, [ACT_MOUSE] = mouse_act, [ACT_LOG] = act_log, [ACT_VIEW] = viewedit_view, [ACT_EDIT] = viewedit_edit,
+	[ACT_SYNC] = navigate_sync, [ACT_MOUSE] = mouse_act, [ACT_LOG] = act_log, [ACT_MENU] = menu_run, [ACT_VIEW] = viewedit_view, [ACT_EDIT] = viewedit_edit,
 	[ACT_XFER_PREV] = act_xfer_prev, [ACT_XFER_NEXT] = act_xfer_next,
 	[ACT_CANCEL] = act_cancel, [ACT_CANCEL_FOLDER] = act_cancel_folder,
 	[ACT_CANCEL_ALL] = act_cancel_all, [ACT_RETRY] = act_retry,

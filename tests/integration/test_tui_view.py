@@ -16,6 +16,7 @@ import unittest
 
 import ftptest
 import peers
+import tuitest
 from test_tui import TuiCase, REMOTE_MARK, DOWNLOAD, UPLOAD
 from tuitest import Tmux
 
@@ -177,6 +178,27 @@ class InfoTest(ViewCase):
                          Tmux.framed(s))
         self.assertRegex(s, r"modified: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{9} ", Tmux.framed(s))
         self.t.keys("Enter")
+
+
+class MenuTest(ViewCase):
+
+    def test_f9_menu_runs_file_info(self):
+        self.start()
+        self.select("remote", "download-me.bin")
+        self.t.keys("F9")
+        self.t.wait_for(r"Menu \(Enter runs, Esc closes\)", 5, "F9 opens the menu")
+        for _ in range(60):
+            rows = tuitest.highlighted_text(self.t.screen(escapes=True)).values()
+            if any("file info" in r for r in rows):
+                break
+            self.t.keys("Down")
+            time.sleep(0.05)
+        else:
+            self.fail_screen("no file info in the menu")
+        self.t.keys("Enter")
+        self.t.wait_for(self.prompt_line("size: %d bytes" % len(DOWNLOAD)), 10,
+                        "the menu's file info")
+        self.t.keys("Escape")
 
 
 class PeerViewEdit:
