@@ -268,9 +268,14 @@ static void ve_upload(struct app *a)
 void viewedit_listed(struct app *a)
 {
 	struct viewedit *v = a->ve;
-	if (v == NULL || v->step != VE_CHECKING ||
-	    strcmp(pane_path(a->pane[APP_REMOTE]), v->rdir) != 0)
+	if (v == NULL || v->step != VE_CHECKING)
 		return;
+	/* A listing of another folder (the check was cancelled or failed):
+	 * nothing tells the file did not change, so the user is asked. */
+	if (strcmp(pane_path(a->pane[APP_REMOTE]), v->rdir) != 0) {
+		v->step = VE_ASK;
+		return;
+	}
 	const struct pane_entry *e = pane_find(a->pane[APP_REMOTE], v->name);
 	if (e != NULL && e->size == v->size && e->mtime == v->mtime)
 		ve_upload(a);
@@ -313,6 +318,8 @@ void viewedit_pending(struct app *a)
 	struct viewedit *v = a->ve;
 	if (v == NULL)
 		return;
+	if (v->step == VE_CHECKING && !side_loading(a, APP_REMOTE))
+		viewedit_listed(a);   /* the check's listing was dropped or failed */
 	if (v->step == VE_READY && !v->edit) {
 		ve_show(a, v->tmp, v->shown);
 		ve_drop(a);
@@ -320,8 +327,8 @@ void viewedit_pending(struct app *a)
 		ve_edit_copy(a);
 	} else if (v->step == VE_ASK) {
 		char q[PATH_LEN_MAX + 128];
-		snprintf(q, sizeof q, "%s changed on the server since it was opened for editing. "
-			 "Replace it with your version?", v->shown);
+		snprintf(q, sizeof q, "%s changed on the server since it was opened for editing "
+			 "(or it could not be checked). Replace it with your version?", v->shown);
 		if (dialog_yesno(a, q)) {
 			ve_upload(a);
 		} else {

@@ -262,6 +262,43 @@ START_TEST(test_notice_and_answer)
 }
 END_TEST
 
+/* The file info request, a find (a listing with WIRE_FIND and its
+ * pattern), the free space in a listing's reply, and a trace line. */
+START_TEST(test_info_find_trace)
+{
+	static struct wire_msg m, out;
+	static uint8_t buf[WIRE_MSG_MAX];
+	size_t used;
+	wire_init(&m, WIRE_INFO, 7);
+	wire_set_str(m.request.path, "/pub/a file.txt");
+	size_t n = wire_encode(&m, buf, sizeof buf);
+	ck_assert_int_eq(wire_decode(buf, n, &out, &used), 1);
+	ck_assert_int_eq(out.type, WIRE_INFO);
+	ck_assert_str_eq(out.request.path, "/pub/a file.txt");
+	wire_init(&m, WIRE_LIST, 8);
+	m.request.flags = WIRE_FIND;
+	wire_set_str(m.request.path, "/pub");
+	wire_set_str(m.request.path2, "*.t[xa]t");
+	n = wire_encode(&m, buf, sizeof buf);
+	ck_assert_int_eq(wire_decode(buf, n, &out, &used), 1);
+	ck_assert_int_eq(out.request.flags, WIRE_FIND);
+	ck_assert_str_eq(out.request.path2, "*.t[xa]t");
+	wire_init(&m, WIRE_REPLY, 8);
+	m.reply.size = (int64_t)5 << 40;
+	n = wire_encode(&m, buf, sizeof buf);
+	ck_assert_int_eq(wire_decode(buf, n, &out, &used), 1);
+	ck_assert(out.reply.size == (int64_t)5 << 40);
+	wire_init(&m, WIRE_TRACE, 0);
+	m.notice.kind = FTP_TRACE_SENT;
+	wire_set_str(m.notice.text, "PASS ****");
+	n = wire_encode(&m, buf, sizeof buf);
+	ck_assert_int_eq(wire_decode(buf, n, &out, &used), 1);
+	ck_assert_int_eq(out.type, WIRE_TRACE);
+	ck_assert_int_eq(out.notice.kind, FTP_TRACE_SENT);
+	ck_assert_str_eq(out.notice.text, "PASS ****");
+}
+END_TEST
+
 /* A TLS state whose flags, trust or texts cannot be is refused: a flag
  * other than 0 or 1, an unknown decision, a text longer than its field
  * (a server name of 300 bytes where 299 fit). */
@@ -316,6 +353,7 @@ static Suite *wire_suite(void)
 	tcase_add_test(core, test_pipe);
 	tcase_add_test(core, test_tls_round_trip);
 	tcase_add_test(core, test_notice_and_answer);
+	tcase_add_test(core, test_info_find_trace);
 	suite_add_tcase(s, core);
 
 	TCase *limits = tcase_create("limits");
