@@ -66,6 +66,43 @@ int userfile_read(const char *path, struct sbuf *b, char *err, size_t errsz)
 	return 0;
 }
 
+const char *userfile_lines(const char *xdg_var, const char *fallback, const char *name,
+			   size_t max, userfile_line_fn *fn, void *arg, char *err, size_t errsz)
+{
+	char path[PATH_MAX];
+	struct sbuf b;
+	if (userfile_path(xdg_var, fallback, name, path, sizeof path, err, errsz) < 0)
+		return err;
+	sbuf_init(&b, max);
+	if (userfile_read(path, &b, err, errsz) < 0) {
+		sbuf_free(&b);
+		return err;
+	}
+	const char *p = sbuf_str(&b), *end = p + b.len, *why = NULL;
+	size_t lineno = 0;
+	while (p < end && why == NULL) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		char line[USERFILE_LINE_MAX];
+		lineno++;
+		if (len >= sizeof line || memchr(p, '\0', len) != NULL) {
+			why = len >= sizeof line ? "line too long" : "a NUL byte";
+		} else {
+			memcpy(line, p, len);
+			line[len] = '\0';
+			if (len > 0 && line[len - 1] == '\r')
+				line[len - 1] = '\0';
+			why = fn(arg, line);
+		}
+		p += len + (nl != NULL);
+	}
+	sbuf_free(&b);
+	if (why == NULL)
+		return NULL;
+	snprintf(err, errsz, "%s line %zu: %s", path, lineno, why);
+	return err;
+}
+
 /* Creates the folders above path (mode 0700) where missing. */
 static int userfile_parents(const char *path, char *err, size_t errsz)
 {

@@ -18,6 +18,19 @@ int userfile_path(const char *xdg_var, const char *fallback, const char *name, c
 /* Reads the file at path into b (whose limit bounds the size); a missing
  * file leaves b empty and counts as success. Returns 0, or -1 with err. */
 int userfile_read(const char *path, struct sbuf *b, char *err, size_t errsz);
+/* Longest line userfile_lines hands over, in bytes. */
+#define USERFILE_LINE_MAX 1024
+
+/* Takes one line (NUL-terminated, without its newline or a CR before it,
+ * which it may change); returns NULL, or a static message saying what is
+ * wrong with it. */
+typedef const char *userfile_line_fn(void *arg, char *line);
+/* Reads the config file called name ($xdg_var/ferry/name, as
+ * userfile_path finds it; at most max bytes) and hands each line to fn,
+ * stopping at the first it refuses. A missing file has no lines. Returns
+ * NULL, or err: "PATH line N: why", or why the file could not be read. */
+const char *userfile_lines(const char *xdg_var, const char *fallback, const char *name,
+			   size_t max, userfile_line_fn *fn, void *arg, char *err, size_t errsz);
 /* Replaces the file at path with the len bytes at data: written to a
  * temporary file beside it with mode 0600, synced, renamed over it, the
  * folders above made (mode 0700) where missing. Returns 0, or -1 with

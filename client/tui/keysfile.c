@@ -11,13 +11,10 @@
 #include "keys.h"
 #include "keys_curses.h"
 #include "keysfile.h"
-#include "sbuf.h"
 #include "userfile.h"
 
 /* Largest keys file read, in bytes. */
 #define KEYSFILE_MAX (64 * 1024)
-/* Longest line, in bytes. */
-#define KEYSFILE_LINE_MAX 256
 
 /* Keys with names. */
 static const struct {
@@ -96,36 +93,15 @@ static const char *keysfile_line(char *line)
 	return keysfile_bind(words[0], words[1]);
 }
 
+/* keysfile_line as a userfile_line_fn. */
+static const char *keysfile_take(void *arg, char *line)
+{
+	(void)arg;
+	return keysfile_line(line);
+}
+
 const char *keysfile_load(char *err, size_t errsz)
 {
-	char path[4096];
-	struct sbuf b;
-	if (userfile_path("XDG_CONFIG_HOME", ".config", "keys", path, sizeof path, err, errsz) < 0)
-		return err;
-	sbuf_init(&b, KEYSFILE_MAX);
-	if (userfile_read(path, &b, err, errsz) < 0) {
-		sbuf_free(&b);
-		return err;
-	}
-	const char *p = sbuf_str(&b), *end = p + b.len, *why = NULL;
-	size_t lineno = 0;
-	while (p < end && why == NULL) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		char line[KEYSFILE_LINE_MAX];
-		lineno++;
-		if (len >= sizeof line) {
-			why = "line too long";
-		} else {
-			memcpy(line, p, len);
-			line[len] = '\0';
-			why = keysfile_line(line);
-		}
-		p += len + (nl != NULL);
-	}
-	sbuf_free(&b);
-	if (why == NULL)
-		return NULL;
-	snprintf(err, errsz, "%s line %zu: %s", path, lineno, why);
-	return err;
+	return userfile_lines("XDG_CONFIG_HOME", ".config", "keys", KEYSFILE_MAX, keysfile_take,
+			      NULL, err, errsz);
 }

@@ -7,14 +7,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "sbuf.h"
 #include "theme.h"
 #include "userfile.h"
 
 /* Largest colours file read, in bytes. */
 #define THEME_FILE_MAX (64 * 1024)
-/* Longest line, in bytes. */
-#define THEME_LINE_MAX 256
 
 /* The curses colour numbers by name (COLOR_BLACK is 0 ... COLOR_WHITE 7). */
 static const char *const theme_colours[] = {
@@ -109,38 +106,15 @@ static const char *theme_line(struct theme *t, char *line)
 	return "unknown key (theme, dir, cursor, bar, error, tag, progress)";
 }
 
+/* theme_line as a userfile_line_fn. */
+static const char *theme_take(void *arg, char *line)
+{
+	return theme_line(arg, line);
+}
+
 const char *theme_load(struct theme *t, char *err, size_t errsz)
 {
-	char path[4096];
-	struct sbuf b;
 	*t = theme_builtin[0].theme;
-	if (userfile_path("XDG_CONFIG_HOME", ".config", "colors", path, sizeof path, err,
-			  errsz) < 0)
-		return NULL;   /* no place for one: the default */
-	sbuf_init(&b, THEME_FILE_MAX);
-	if (userfile_read(path, &b, err, errsz) < 0) {
-		sbuf_free(&b);
-		return err;
-	}
-	const char *p = sbuf_str(&b), *end = p + b.len, *why = NULL;
-	size_t lineno = 0;
-	while (p < end && why == NULL) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		char line[THEME_LINE_MAX];
-		lineno++;
-		if (len >= sizeof line) {
-			why = "line too long";
-		} else {
-			memcpy(line, p, len);
-			line[len] = '\0';
-			why = theme_line(t, line);
-		}
-		p += len + (nl != NULL);
-	}
-	sbuf_free(&b);
-	if (why == NULL)
-		return NULL;
-	snprintf(err, errsz, "%s line %zu: %s", path, lineno, why);
-	return err;
+	return userfile_lines("XDG_CONFIG_HOME", ".config", "colors", THEME_FILE_MAX, theme_take, t,
+			      err, errsz);
 }
