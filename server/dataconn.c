@@ -13,6 +13,7 @@
 
 #include "dataconn.h"
 #include "log.h"
+#include "netopts.h"
 #include "sysio.h"
 #include "transfer.h"
 
@@ -118,7 +119,8 @@ void dataconn_passive(struct session *s, bool extended)
 		passive_reply(s, FTP_EPSV, text);
 		return;
 	}
-	struct netaddr shown = s->cfg->have_pasv_address ? s->cfg->pasv_address : bound;
+	const struct netaddr *announce = netopts_pasv_for(s->cfg, &s->local);
+	struct netaddr shown = announce ? *announce : bound;
 	netaddr_set_port(&shown, port);
 	struct sbuf six;
 	sbuf_init(&six, 64);
