@@ -3,12 +3,14 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "proxyproto.h"
+#include "sysio.h"
 
 /* Version 2 starts with these 12 bytes, chosen to be invalid in any
  * text protocol (it holds a NUL and "QUIT"). */
@@ -258,6 +260,26 @@ enum proxy_status proxy_read(int fd, struct proxy_reader *r, struct proxy_header
 		if (got == 0)
 			return bad(why, "connection closed before the header ended");
 		r->n += (size_t)got;
+	}
+}
+
+enum proxy_status proxy_read_wait(int fd, int timeout_ms, struct proxy_header *h,
+				  const char **why)
+{
+	struct proxy_reader r;
+	proxy_reader_init(&r);
+	long long deadline = sysio_now_ms() + timeout_ms;
+	for (;;) {
+		enum proxy_status st = proxy_read(fd, &r, h, why);
+		long long left = deadline - sysio_now_ms();
+		if (st != PROXY_NEED_MORE || left <= 0) {
+			if (st == PROXY_NEED_MORE)
+				*why = "no whole header in time";
+			return st;
+		}
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
+			return bad(why, strerror(errno));
 	}
 }
 

@@ -6,7 +6,8 @@
  * The parser is pure (bytes in, verdict out) so the unit suite and the
  * fuzz target drive it directly; proxy_read applies it to a socket
  * without ever reading past the header, because the bytes after it
- * belong to the FTP session. Nothing here logs or waits. */
+ * belong to the FTP session. Nothing here logs; only proxy_read_wait
+ * waits (sessions use it; the listener never does). */
 #ifndef FERRYD_PROXYPROTO_H
 #define FERRYD_PROXYPROTO_H
 
@@ -63,6 +64,11 @@ void proxy_reader_init(struct proxy_reader *r);
  * before the header ends is PROXY_BAD. */
 enum proxy_status proxy_read(int fd, struct proxy_reader *r, struct proxy_header *h,
 			     const char **why);
+
+/* In a session: reads a whole header from fd, waiting at most
+ * timeout_ms. PROXY_NEED_MORE means the time ran out. */
+enum proxy_status proxy_read_wait(int fd, int timeout_ms, struct proxy_header *h,
+				  const char **why);
 
 /* An address prefix such as 10.0.0.0/8 or 2001:db8::/32. */
 struct cidr {
