@@ -138,10 +138,11 @@ bool netopts_check(const struct ferryd_config *cfg, char *err, size_t errsz)
 }
 
 /* True if the listener address l accepts connections to local: the same
- * port, and the same address or a wildcard one of the same family. */
+ * port (any, for a listener given port 0, which the kernel chose), and
+ * the same address or a wildcard one of the same family. */
 static bool listener_matches(const struct netaddr *l, const struct netaddr *local)
 {
-	if (netaddr_port(l) != netaddr_port(local))
+	if (netaddr_port(l) != 0 && netaddr_port(l) != netaddr_port(local))
 		return false;
 	if (netaddr_same_host(l, local))
 		return true;
