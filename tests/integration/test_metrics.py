@@ -43,8 +43,7 @@ class MetricsTest(ftptest.TestCase):
     def setUp(self):
         ftptest.require_program(config.CURL, "curl")
         srv = ftptest.Server()
-        users = os.path.join(srv.base, "users")
-        ftptest.write_file(users, "alice:%s\n" % ftptest.hash_password(PASSWORD), mode=0o600)
+        users = ftptest.users_file(srv, "alice", PASSWORD)
         srv.args = ["-u", users, "--anonymous=rw", "--ban-after", "1",
                     "--metrics", "127.0.0.1:0"]
         srv.write("big.bin", BIG)

@@ -40,8 +40,7 @@ class XferlogTest(ftptest.TestCase):
     def setUp(self):
         ftptest.require_program(config.CURL, "curl")
         srv = ftptest.Server()
-        users = os.path.join(srv.base, "users")
-        ftptest.write_file(users, "alice:%s\n" % ftptest.hash_password(PASSWORD), mode=0o600)
+        users = ftptest.users_file(srv, "alice", PASSWORD)
         self.log = os.path.join(srv.base, "xferlog")
         srv.args = ["-u", users, "--anonymous=rw", "--xferlog", self.log]
         srv.write("pub/notes.txt", b"line one\nline two\n")
