@@ -1,7 +1,8 @@
 """ferryd --metrics ADDR:PORT: the listener serves Prometheus' text format
 at /metrics. A run with known actions (logins, a failed one and the ban
 it causes, uploads and downloads of known sizes through curl and ftplib,
-an aborted download, a data connection from the wrong address), scraped
+an aborted download, a data connection from the wrong address, an
+active-mode connect that fails), scraped
 with curl while a session is open and after: every counter equals what
 the test did. A scraper that never finishes its request does not delay
 logins or other scrapes; a 10 KiB request head gets 400."""
@@ -115,6 +116,14 @@ class MetricsTest(ftptest.TestCase):
         self.assertCode(c.cmd("RETR big.bin"), 150)
         self.assertCode(c.reply(), 425)
         d.close()
+        # Active mode to a port where nobody listens.
+        s = socket.socket()
+        s.bind((ftptest.HOST, 0))
+        closed_port = s.getsockname()[1]
+        s.close()
+        self.assertCode(c.cmd("PORT " + ftptest.port_arg(ftptest.HOST, closed_port)), 200)
+        self.assertCode(c.cmd("RETR big.bin"), 150)
+        self.assertCode(c.reply(), 425)
         c.cmd("QUIT")
         c.close()
 
@@ -152,6 +161,7 @@ class MetricsTest(ftptest.TestCase):
             'ferryd_transfers_total{command="RETR",result="failed"}': 0,
             'ferryd_data_connection_failures_total{reason="wrong_peer"}': 1,
             'ferryd_data_connection_failures_total{reason="timeout"}': 0,
+            'ferryd_data_connection_failures_total{reason="connect"}': 1,
             'ferryd_tls_handshakes_total{result="ok"}': 0,
         }
         self.assertEqual({k: m.get(k) for k in expected}, expected)

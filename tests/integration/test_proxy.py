@@ -13,6 +13,7 @@ import struct
 import subprocess
 import time
 import unittest
+import urllib.request
 
 import config
 
@@ -145,12 +146,17 @@ class ProxyTest(ftptest.TestCase):
         self.assertTrue(srv.wait_log(r"session start: peer=127\.0\.0\.1:\d+ via=127\.0\.0\.1"))
 
     def test_other_addresses_refused(self):
-        srv = self.start()
+        srv = self.start(["--metrics", "127.0.0.1:0"])
         c = Control(srv, source="127.0.0.7")
         self.addCleanup(c.close)
         self.assertCode(c.greeting, 421)
         self.assertIn("proxy only", c.greeting.text)
         self.assertTrue(srv.wait_log(r"refused 127\.0\.0\.7:\d+: not a --proxy-from address"))
+        m = srv.wait_log(r"metrics on (http://\S+)")
+        with urllib.request.urlopen(m.group(1), timeout=10) as r:
+            text = r.read().decode()
+        self.assertIn('\nferryd_refused_total{reason="proxy"} 1\n', text)
+        self.assertIn("\nferryd_sessions_total 0\n", text)
 
     def test_bad_and_missing_headers_are_closed_silently(self):
         srv = self.start()
