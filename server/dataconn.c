@@ -101,7 +101,11 @@ void dataconn_passive(struct session *s, bool extended)
 		session_reply(s, FTP_CANT_OPEN_DATA, "No network connection for a data channel.");
 		return;
 	}
-	if (!extended && !netaddr_is_v4(&s->local)) {
+	/* PASV carries an IPv4 address: the node's own, or the announced one
+	 * for an IPv4 client that a proxy relays to the node over IPv6. */
+	const struct netaddr *announce = netopts_pasv_for(s->cfg, &s->local);
+	if (!extended && !netaddr_is_v4(&s->local) &&
+	    !(announce && s->peer.len != 0 && netaddr_is_v4(&s->peer))) {
 		session_reply(s, FTP_CANT_OPEN_DATA, "PASV is IPv4 only; use EPSV.");
 		return;
 	}
@@ -121,7 +125,6 @@ void dataconn_passive(struct session *s, bool extended)
 		passive_reply(s, FTP_EPSV, text);
 		return;
 	}
-	const struct netaddr *announce = netopts_pasv_for(s->cfg, &s->local);
 	struct netaddr shown = announce ? *announce : bound;
 	netaddr_set_port(&shown, port);
 	struct sbuf six;

@@ -238,6 +238,37 @@ class ProxyTest(ftptest.TestCase):
 
 class PasvAddressTest(ftptest.TestCase):
 
+    def test_ipv4_client_relayed_over_ipv6(self):
+        """A dual-stack balancer: IPv4 clients, nodes reached over IPv6.
+        PASV announces the IPv4 --pasv-address; the passive socket is on
+        the node's IPv6 address, where the balancer relays the data."""
+        srv = ftptest.Server(["--anonymous=ro", "--proxy-protocol", "--proxy-from", "::1",
+                              "--pasv-address", "192.0.2.10", "--pasv-address", "2001:db8::10"],
+                             listen="[::1]:0")
+        srv.host = "::1"
+        srv.write("f.bin", DATA)
+        self.server = srv
+        srv.start()
+        self.addCleanup(srv.cleanup)
+        c = Control(srv, greeting=False, family=socket.AF_INET6)
+        self.addCleanup(c.close)
+        hdr = v1("127.0.0.5", 4444, dst="192.0.2.10")
+        c.send(hdr)
+        self.assertCode(c.reply(), 220)
+        c.login()
+        self.assertCode(c.cmd("TYPE I"), 200)
+        r = c.expect("PASV", 227)
+        m = re.search(r"\(192,0,2,10,(\d+),(\d+)\)", r.text)
+        self.assertTrue(m, r)
+        d = ftptest.data_connect("::1", int(m.group(1)) * 256 + int(m.group(2)),
+                                 family=socket.AF_INET6)
+        d.sendall(hdr)
+        self.assertCode(c.cmd("RETR f.bin"), 150)
+        self.assertEqual(ftptest.recv_all(d), DATA)
+        self.assertCode(c.reply(), 226)
+        self.assertCode(c.cmd("EPSV 1"), 229)
+        self.assertTrue(srv.wait_log(r"session start: peer=127\.0\.0\.5:4444 via=\[::1\]:\d+"))
+
     def test_per_listener_and_global(self):
         srv = ftptest.Server(["-l", "127.0.0.2:0,pasv-address=192.0.2.10",
                               "-l", "[::1]:0,pasv-address=2001:db8::10",
