@@ -48,6 +48,15 @@ int ban_count(const struct ban_table *t)
 	return t->n;
 }
 
+int ban_active(const struct ban_table *t, long long now_ms)
+{
+	int n = 0;
+	for (int i = 0; t != NULL && i < t->n; i++)
+		if (t->v[i].banned_until > now_ms)
+			n++;
+	return n;
+}
+
 /* The table's key for an address: the host alone. */
 static struct netaddr host_of(const struct netaddr *a)
 {

@@ -31,5 +31,7 @@ long long ban_remaining(struct ban_table *t, const struct netaddr *a, long long 
 bool ban_failure(struct ban_table *t, const struct netaddr *a, long long now_ms, int *recent);
 /* Addresses currently remembered (for tests). */
 int ban_count(const struct ban_table *t);
+/* Addresses banned at now_ms (t may be NULL: none). */
+int ban_active(const struct ban_table *t, long long now_ms);
 
 #endif

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "report.h"
 #include "sanitize.h"
+#include "tally.h"
 #include "vfs.h"
 #include "xalloc.h"
 
@@ -73,6 +74,7 @@ void cmd_pass(struct session *s, const char *arg)
 		s->anonymous = res.anonymous;
 		s->writable = res.writable;
 		s->max_rate = res.max_rate;
+		tally_login(s, arg);
 		if (s->writable)
 			vfs_clean_temps(s->root_fd, s->cfg->idle_timeout);
 		log_msg(LOG_INFO, "login: peer=%s user=%s%s", s->peer_str, who,

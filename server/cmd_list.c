@@ -11,6 +11,7 @@
 #include "listfmt.h"
 #include "listing.h"
 #include "sysio.h"
+#include "tally.h"
 #include "transfer.h"
 #include "vfs.h"
 
@@ -35,6 +36,7 @@ static void send_listing(struct session *s, enum listing_kind kind, const char *
 		enum xfer_result r = xfer_send_buf(s, data, out.data ? out.data : "", out.len);
 		close(data);
 		if (r == XFER_OK) {
+			tally_transfer(s, r, (off_t)out.len);
 			xfer_end(s);
 			session_reply(s, FTP_TRANSFER_OK, "Directory send OK.");
 		} else {

@@ -39,7 +39,11 @@ void cmd_epsv(struct session *s, const char *arg)
 	}
 	if (*arg) {
 		int want = strcmp(arg, "1") == 0 ? AF_INET : strcmp(arg, "2") == 0 ? AF_INET6 : -1;
-		if (want < 0 || s->local.len == 0 || want != s->local.ss.ss_family) {
+		/* The client's protocol is that of its own connection, which a
+		 * proxy may relay over the other one. */
+		int client = s->peer.len && netaddr_is_v4(&s->peer) ? AF_INET : AF_INET6;
+		if (want < 0 || s->local.len == 0 ||
+		    (want != s->local.ss.ss_family && want != client)) {
 			session_reply(s, FTP_BAD_PROTOCOL, "Network protocol not supported, use (%d).",
 				      s->local.ss.ss_family == AF_INET6 ? 2 : 1);
 			return;

@@ -13,7 +13,10 @@
 
 #include "dataconn.h"
 #include "log.h"
+#include "netopts.h"
+#include "proxyproto.h"
 #include "sysio.h"
+#include "tally.h"
 #include "transfer.h"
 
 /* Most ports tried when picking a passive port in the range. */
@@ -98,7 +101,11 @@ void dataconn_passive(struct session *s, bool extended)
 		session_reply(s, FTP_CANT_OPEN_DATA, "No network connection for a data channel.");
 		return;
 	}
-	if (!extended && !netaddr_is_v4(&s->local)) {
+	/* PASV carries an IPv4 address: the node's own, or the announced one
+	 * for an IPv4 client that a proxy relays to the node over IPv6. */
+	const struct netaddr *announce = netopts_pasv_for(s->cfg, &s->local);
+	if (!extended && !netaddr_is_v4(&s->local) &&
+	    !(announce && s->peer.len != 0 && netaddr_is_v4(&s->peer))) {
 		session_reply(s, FTP_CANT_OPEN_DATA, "PASV is IPv4 only; use EPSV.");
 		return;
 	}
@@ -118,7 +125,7 @@ void dataconn_passive(struct session *s, bool extended)
 		passive_reply(s, FTP_EPSV, text);
 		return;
 	}
-	struct netaddr shown = s->cfg->have_pasv_address ? s->cfg->pasv_address : bound;
+	struct netaddr shown = announce ? *announce : bound;
 	netaddr_set_port(&shown, port);
 	struct sbuf six;
 	sbuf_init(&six, 64);
@@ -153,6 +160,33 @@ static void tune_data_socket(int fd)
 	sysio_set_nonblock(fd, true);
 }
 
+/* A passive data connection from a --proxy-from address starts with a
+ * PROXY header naming the client it relays (HAProxy's send-proxy-v2 on
+ * the data ports): *from becomes that client, so the usual same-client
+ * check applies to it. Other connections pass unchanged. False, with
+ * fd closed and the 425 sent, for a missing or broken header. */
+static bool proxied_client(struct session *s, int fd, struct netaddr *from)
+{
+	const struct ferryd_config *cfg = s->cfg;
+	if (!cfg->proxy_protocol || !cidr_match_any(cfg->proxy_from, cfg->nproxy_from, from))
+		return true;
+	struct proxy_header h;
+	const char *why;
+	if (proxy_read_wait(fd, PROXY_HEADER_TIMEOUT * 1000, &h, &why) != PROXY_OK) {
+		char who[NETADDR_STRLEN];
+		netaddr_ntop(from, true, who, sizeof who);
+		log_msg(LOG_WARNING, "session %s: proxy: bad header on data connection from %s: %s",
+			s->peer_str, who, why ? why : "timed out");
+		close(fd);
+		tally_dataconn_failed(RD_PROXY);
+		session_reply(s, FTP_CANT_OPEN_DATA, "Data connection refused: bad PROXY header.");
+		return false;
+	}
+	if (!h.local)
+		*from = h.src;
+	return true;
+}
+
 /* Waits for the client to connect to the passive listener. */
 static int passive_accept(struct session *s)
 {
@@ -170,6 +204,7 @@ static int passive_accept(struct session *s)
 			continue;
 		if (r == 0) {
 			close(lfd);
+			tally_dataconn_failed(RD_TIMEOUT);
 			session_reply(s, FTP_CANT_OPEN_DATA, "Timed out waiting for the data connection.");
 			return -1;
 		}
@@ -202,12 +237,15 @@ static int passive_accept(struct session *s)
 		close(lfd);
 		if (sysio_now_ms() - s->dc.replied_ms >= PASV_STALL_MS)
 			s->dc.pause_replies = true;
+		if (!proxied_client(s, fd, &from))
+			return -1;
 		if (!netaddr_same_host(&from, &s->peer)) {
 			char who[NETADDR_STRLEN];
 			netaddr_ntop(&from, true, who, sizeof who);
 			log_msg(LOG_WARNING, "session %s: refused data connection from %s",
 				s->peer_str, who);
 			close(fd);
+			tally_dataconn_failed(RD_WRONG_PEER);
 			session_reply(s, FTP_CANT_OPEN_DATA,
 				      "Data connection refused: it came from another address than yours.");
 			return -1;
@@ -227,9 +265,12 @@ int dataconn_open(struct session *s)
 		netaddr_set_port(&local, 0);
 		const char *what;
 		fd = sysio_connect(&s->dc.active_addr, &local, ACTIVE_CONNECT_TIMEOUT * 1000, &what);
-		if (fd < 0)
+		if (fd < 0) {
+			int e = errno;
+			tally_dataconn_failed(RD_CONNECT);
 			session_reply(s, FTP_CANT_OPEN_DATA, "Cannot open data connection: %s.",
-				      strerror(errno));
+				      strerror(e));
+		}
 	} else {
 		dataconn_require(s);
 		return -1;

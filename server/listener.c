@@ -8,11 +8,14 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ban.h"
 #include "listener.h"
 #include "log.h"
+#include "metrics.h"
+#include "proxywait.h"
 #include "report.h"
 #include "session.h"
 #include "sysio.h"
@@ -50,7 +53,13 @@ struct listener {
 	int report_rx, report_tx;  /* the report channel's two ends */
 	struct ban_table *bans;    /* failed logins per address; NULL = no bans */
 	sigset_t oldmask;          /* signal mask to give sessions */
+	struct metrics_counters counts; /* what --metrics shows */
+	struct metrics_http *http; /* the metrics endpoint; NULL without --metrics */
+	struct proxywait *waiting; /* connections owing a PROXY header; NULL without */
 };
+
+/* The --metrics socket bound by listener_bind, or -1. */
+static int metrics_fd = -1;
 
 int listener_bind(const struct ferryd_config *cfg, int *fds)
 {
@@ -70,6 +79,11 @@ int listener_bind(const struct ferryd_config *cfg, int *fds)
 		netaddr_ntop(&bound, true, addr, sizeof addr);
 		log_msg(LOG_INFO, "listening on %s", addr);
 		sysio_set_nonblock(fds[i], true);
+	}
+	if (cfg->have_metrics && (metrics_fd = metrics_listen(&cfg->metrics)) < 0) {
+		for (int i = 0; i < cfg->nlisten; i++)
+			close(fds[i]);
+		return -1;
 	}
 	return cfg->nlisten;
 }
@@ -134,6 +148,7 @@ static void login_failed(struct listener *l, struct child *c)
 	int recent;
 	if (!ban_failure(l->bans, &c->addr, sysio_now_ms(), &recent))
 		return;
+	l->counts.bans++;
 	char addr[NETADDR_STRLEN];
 	netaddr_ntop(&c->addr, false, addr, sizeof addr);
 	int ended = 0;
@@ -162,17 +177,27 @@ static void handle_reports(struct listener *l)
 		if (c == NULL)
 			continue;   /* not a session of ours */
 		switch (m.kind) {
-		case REPORT_LOGIN_FAILED: login_failed(l, c); break;
-		case REPORT_LOGIN_OK: c->logged_in = true; break;
-		default: break;
+		case REPORT_LOGIN_FAILED:
+			l->counts.logins_failed++;
+			login_failed(l, c);
+			break;
+		case REPORT_LOGIN_OK:
+			l->counts.logins_ok++;
+			c->logged_in = true;
+			break;
+		default:
+			metrics_count_report(&l->counts, &m);
+			break;
 		}
 	}
 	if (r < 0)
 		log_msg(LOG_WARNING, "report channel: %s", strerror(errno));
 }
 
-/* Starts a session for a new client, or refuses it. */
-static void start_session(struct listener *l, int fd, const struct netaddr *from)
+/* Starts a session for a new client, or refuses it. via is the proxy
+ * the connection came through (NULL: direct); from is the client. */
+static void start_session(struct listener *l, int fd, const struct netaddr *from,
+			  const struct netaddr *via)
 {
 	const struct ferryd_config *cfg = l->cfg;
 	struct children *ch = &l->ch;
@@ -183,16 +208,19 @@ static void start_session(struct listener *l, int fd, const struct netaddr *from
 		log_msg(LOG_NOTICE, "refused %s: address banned for %lld more seconds", who,
 			(banned + 999) / 1000);
 		refuse(fd, "421 Too many failed logins from your address; please try again later.\r\n");
+		l->counts.refused[REFUSED_BANNED]++;
 		return;
 	}
 	if (ch->n >= cfg->max_clients) {
 		log_msg(LOG_NOTICE, "refused %s: %d sessions already (--max-clients)", who, ch->n);
 		refuse(fd, "421 Too many users; please try again later.\r\n");
+		l->counts.refused[REFUSED_MAX_CLIENTS]++;
 		return;
 	}
 	if (cfg->max_per_ip > 0 && count_from(ch, from) >= cfg->max_per_ip) {
 		log_msg(LOG_NOTICE, "refused %s: too many sessions from this address", who);
 		refuse(fd, "421 Too many connections from your address; please try again later.\r\n");
+		l->counts.refused[REFUSED_MAX_PER_IP]++;
 		return;
 	}
 	pid_t pid = fork();
@@ -205,6 +233,8 @@ static void start_session(struct listener *l, int fd, const struct netaddr *from
 		for (int i = 0; i < l->nfds; i++)
 			close(l->lfds[i]);
 		close(l->report_rx);
+		metrics_http_close_fds(l->http);
+		proxywait_close_fds(l->waiting);
 		report_attach(l->report_tx);
 		signal(SIGCHLD, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
@@ -212,12 +242,37 @@ static void start_session(struct listener *l, int fd, const struct netaddr *from
 		signal(SIGPIPE, SIG_IGN);
 		signal(SIGXFSZ, SIG_IGN);   /* a file size limit gives EFBIG, not death */
 		sigprocmask(SIG_SETMASK, &l->oldmask, NULL);
-		session_run(cfg, fd, fd);
+		if (via)
+			session_run_via(cfg, fd, from, via);
+		else
+			session_run(cfg, fd, fd);
 		_exit(0);
 	}
 	close(fd);
+	l->counts.sessions_total++;
 	ch->v[ch->n] = (struct child){ .pid = pid, .addr = *from };
 	ch->n++;
+}
+
+/* With --proxy-protocol: a connection from a proxy waits for its
+ * header; any other is refused. */
+static void wait_for_header(struct listener *l, int fd, const struct netaddr *from)
+{
+	const struct ferryd_config *cfg = l->cfg;
+	char who[NETADDR_STRLEN];
+	netaddr_ntop(from, true, who, sizeof who);
+	if (!cidr_match_any(cfg->proxy_from, cfg->nproxy_from, from)) {
+		log_msg(LOG_NOTICE, "refused %s: not a --proxy-from address", who);
+		refuse(fd, "421 Connections are accepted from the proxy only.\r\n");
+		l->counts.refused[REFUSED_PROXY]++;
+		return;
+	}
+	if (!proxywait_add(l->waiting, fd, from, sysio_now_ms())) {
+		log_msg(LOG_NOTICE, "refused %s: %d connections already wait for a PROXY header",
+			who, proxywait_count(l->waiting));
+		close(fd);
+		l->counts.refused[REFUSED_MAX_CLIENTS]++;
+	}
 }
 
 /* Accepts every pending client on one listening socket. */
@@ -236,8 +291,51 @@ static void accept_all(struct listener *l, int lfd)
 		}
 		netaddr_unmap(&from);
 		reap(l);
-		start_session(l, fd, &from);
+		if (l->waiting)
+			wait_for_header(l, fd, &from);
+		else
+			start_session(l, fd, &from, NULL);
 	}
+}
+
+/* A PROXY header arrived (proxywait callback). */
+static void header_ready(void *ctx, int fd, const struct netaddr *client,
+			 const struct netaddr *via)
+{
+	struct listener *l = ctx;
+	reap(l);
+	start_session(l, fd, client, via);
+}
+
+/* Fills the metrics endpoint's body (metrics_http callback). Reports
+ * still queued are counted first: a client that has seen a transfer's
+ * reply finds it in the next scrape. */
+static void render_metrics(void *ctx, struct sbuf *out)
+{
+	struct listener *l = ctx;
+	handle_reports(l);
+	struct metrics_now now = {
+		.sessions = l->ch.n,
+		.banned = ban_active(l->bans, sysio_now_ms()),
+	};
+	metrics_render(&l->counts, &now, out);
+}
+
+/* ppoll's timeout for the earliest of the deadlines (NULL: none). */
+static struct timespec *poll_timeout(const struct listener *l, struct timespec *ts)
+{
+	long long d = l->http ? metrics_http_deadline(l->http) : -1;
+	long long w = l->waiting ? proxywait_deadline(l->waiting) : -1;
+	if (d < 0 || (w >= 0 && w < d))
+		d = w;
+	if (d < 0)
+		return NULL;
+	long long left = d - sysio_now_ms();
+	if (left < 0)
+		left = 0;
+	ts->tv_sec = (time_t)(left / 1000);
+	ts->tv_nsec = (long)(left % 1000) * 1000000L;
+	return ts;
 }
 
 int listener_run(const struct ferryd_config *cfg, const int *fds, int nfds)
@@ -256,6 +354,11 @@ int listener_run(const struct ferryd_config *cfg, const int *fds, int nfds)
 	l->report_tx = rp[1];
 	if (cfg->ban_after > 0 && cfg->ban_time > 0)
 		l->bans = ban_new(cfg->ban_after, cfg->ban_window, cfg->ban_time);
+	l->counts.start_time = (long long)time(NULL);
+	if (metrics_fd >= 0)
+		l->http = metrics_http_new(metrics_fd);
+	if (cfg->proxy_protocol)
+		l->waiting = proxywait_new(cfg->max_clients);
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
@@ -279,8 +382,10 @@ int listener_run(const struct ferryd_config *cfg, const int *fds, int nfds)
 	sigdelset(&waitmask, SIGTERM);
 	sigdelset(&waitmask, SIGINT);
 
-	/* The listening sockets, then the report channel. */
-	struct pollfd *p = xcalloc((size_t)nfds + 1, sizeof *p);
+	/* The listening sockets, the report channel, the metrics endpoint,
+	 * then the connections waiting for a PROXY header. */
+	size_t pmax = (size_t)nfds + 2 + METRICS_CLIENTS + (l->waiting ? (size_t)cfg->max_clients : 0);
+	struct pollfd *p = xcalloc(pmax, sizeof *p);
 	for (int i = 0; i < nfds; i++) {
 		p[i].fd = fds[i];
 		p[i].events = POLLIN;
@@ -288,15 +393,25 @@ int listener_run(const struct ferryd_config *cfg, const int *fds, int nfds)
 	p[nfds].fd = l->report_rx;
 	p[nfds].events = POLLIN;
 	while (!got_stop) {
-		int r = ppoll(p, (nfds_t)nfds + 1, NULL, &waitmask);
+		struct pollfd *hp = p + nfds + 1;
+		int nh = l->http ? metrics_http_pollfds(l->http, hp) : 0;
+		struct pollfd *wp = hp + nh;
+		int nw = l->waiting ? proxywait_pollfds(l->waiting, wp) : 0;
+		struct timespec ts;
+		int r = ppoll(p, (nfds_t)(nfds + 1 + nh + nw), poll_timeout(l, &ts), &waitmask);
 		if (got_child) {
 			got_child = 0;
 			reap(l);
 		}
-		if (r <= 0)
+		if (r < 0)
 			continue;
 		if (p[nfds].revents)
 			handle_reports(l);
+		long long now = sysio_now_ms();
+		if (l->http)
+			metrics_http_step(l->http, hp, nh, now, render_metrics, l);
+		if (l->waiting)
+			proxywait_step(l->waiting, wp, nw, now, header_ready, l);
 		for (int i = 0; i < nfds; i++)
 			if (p[i].revents & POLLIN)
 				accept_all(l, fds[i]);
@@ -321,6 +436,8 @@ int listener_run(const struct ferryd_config *cfg, const int *fds, int nfds)
 	free(p);
 	free(l->ch.v);
 	ban_free(l->bans);
+	metrics_http_free(l->http);
+	proxywait_free(l->waiting);
 	close(l->report_rx);
 	close(l->report_tx);
 	log_msg(LOG_INFO, "stopped");

@@ -18,6 +18,7 @@
 #include "sandbox.h"
 #include "session.h"
 #include "vfs.h"
+#include "xferlog.h"
 
 /* Becomes cfg->run_as when started as root; never leaves a session as uid 0. */
 static bool drop_privileges(const struct ferryd_config *cfg)
@@ -84,6 +85,11 @@ static int serve(const struct ferryd_config *cfg)
 	int nfds = 0;
 	if (!cfg->inetd && (nfds = listener_bind(cfg, fds)) < 0)
 		return 1;
+	/* Opened as root: the log's directory is usually root's. */
+	if (cfg->xferlog && !xferlog_open(cfg->xferlog)) {
+		log_msg(LOG_ERR, "--xferlog %s: %s", cfg->xferlog, strerror(errno));
+		return 1;
+	}
 	if (!drop_privileges(cfg))
 		return 1;
 	int root = vfs_open_root(cfg->root);

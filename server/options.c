@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ban.h"
+#include "netopts.h"
 #include "options.h"
 #include "xalloc.h"
 
@@ -20,10 +21,14 @@ const char config_usage[] =
 	"              [--login-timeout SEC] [--max-rate BYTES]\n"
 	"              [--ban-after N] [--ban-window SEC] [--ban-time SEC]\n"
 	"              [--no-overwrite] [--no-delete] [--no-sandbox]\n"
+	"              [--xferlog FILE] [--metrics ADDR:PORT]\n"
+	"              [--proxy-protocol --proxy-from CIDR[,CIDR...]]\n"
 	"              [--syslog] [-i] [-v]\n"
 	"       ferryd --hash-password\n"
 	"\n"
-	"  -l ADDR[:PORT]        listen address (repeatable; default 127.0.0.1:2121)\n"
+	"  -l ADDR[:PORT][,pasv-address=IP]\n"
+	"                        listen address (repeatable; default 127.0.0.1:2121),\n"
+	"                        with its own address for PASV replies\n"
 	"  -r DIR                server root (default: current directory)\n"
 	"  -u FILE               users file: name:crypt-hash[:home[:ro|rw]]\n"
 	"  --anonymous=MODE      ro, rw, upload (drop box) or off\n"
@@ -35,13 +40,17 @@ const char config_usage[] =
 	"  --max-rate BYTES      bytes per second per session and direction, K/M/G\n"
 	"                        suffixes allowed (default 0: no limit)\n"
 	"  --pasv-ports LO-HI    passive data port range (default: any)\n"
-	"  --pasv-address ADDR   IPv4 address announced in PASV replies\n"
+	"  --pasv-address IP     address announced in PASV replies (one IPv4, one IPv6)\n"
 	"  --ban-after N         ban an address after N failed logins (default 10; 0: never)\n"
 	"  --ban-window SEC      ... within SEC seconds (default 600)\n"
 	"  --ban-time SEC        how long a ban lasts (default 600; 0: no bans)\n"
 	"  --no-overwrite        no account may replace or change an existing file\n"
 	"  --no-delete           no account may delete files or directories\n"
 	"  --no-sandbox          run sessions without the seccomp sandbox (debugging)\n"
+	"  --xferlog FILE        log every file transfer to FILE in the xferlog format\n"
+	"  --metrics ADDR:PORT   serve Prometheus metrics over HTTP at ADDR:PORT\n"
+	"  --proxy-protocol      control connections start with a PROXY header (v1 or v2)\n"
+	"  --proxy-from CIDR,... addresses allowed to send it (required with it)\n"
 	"  --run-as USER         user to run as when started as root (default nobody)\n"
 	"  --syslog              log to syslog instead of stderr\n"
 	"  -i                    serve one session on stdin/stdout (inetd mode)\n"
@@ -54,7 +63,7 @@ enum {
 	OPT_PASV_ADDR, OPT_RUN_AS, OPT_SYSLOG, OPT_HASH,
 	OPT_LOGIN_TIMEOUT, OPT_MAX_RATE,
 	OPT_BAN_AFTER, OPT_BAN_WINDOW, OPT_BAN_TIME, OPT_NO_SANDBOX, OPT_NO_OVERWRITE,
-	OPT_NO_DELETE,
+	OPT_NO_DELETE, OPT_XFERLOG, OPT_METRICS, OPT_PROXY_PROTOCOL, OPT_PROXY_FROM,
 };
 
 static const struct option long_opts[] = {
@@ -75,6 +84,10 @@ static const struct option long_opts[] = {
 	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
 	{ "no-overwrite", no_argument, NULL, OPT_NO_OVERWRITE },
 	{ "no-delete", no_argument, NULL, OPT_NO_DELETE },
+	{ "xferlog", required_argument, NULL, OPT_XFERLOG },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ "proxy-protocol", no_argument, NULL, OPT_PROXY_PROTOCOL },
+	{ "proxy-from", required_argument, NULL, OPT_PROXY_FROM },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -109,7 +122,6 @@ int config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, si
 	bool syslog_given = false;
 	const char *root = NULL;
 	const char *run_as = "nobody";
-	const char *msg;
 	int c;
 
 	optind = 1;
@@ -117,16 +129,8 @@ int config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, si
 	while ((c = getopt_long(argc, argv, ":l:r:u:ivhV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
-			if (cfg->nlisten == CONFIG_MAX_LISTEN) {
-				snprintf(err, errsz, "too many -l options (at most %d)", CONFIG_MAX_LISTEN);
+			if (!netopts_listen(cfg, optarg, err, errsz))
 				return 2;
-			}
-			msg = netaddr_parse_hostport(optarg, 2121, &cfg->listen[cfg->nlisten]);
-			if (msg) {
-				snprintf(err, errsz, "-l %s: %s", optarg, msg);
-				return 2;
-			}
-			cfg->nlisten++;
 			break;
 		case 'r': root = optarg; break;
 		case 'u': cfg->users_file = xstrdup(optarg); break;
@@ -185,13 +189,8 @@ int config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, si
 			break;
 		}
 		case OPT_PASV_ADDR:
-			msg = netaddr_parse_ip(optarg, 0, &cfg->pasv_address);
-			if (msg || cfg->pasv_address.ss.ss_family != AF_INET) {
-				snprintf(err, errsz, "--pasv-address %s: %s", optarg,
-					 msg ? msg : "must be an IPv4 address");
+			if (!netopts_pasv_address(&cfg->pasv_address, optarg, "--pasv-address", err, errsz))
 				return 2;
-			}
-			cfg->have_pasv_address = true;
 			break;
 		/* Slow and hostile clients: session timing and pacing. */
 		case OPT_LOGIN_TIMEOUT:
@@ -227,6 +226,17 @@ int config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, si
 		case OPT_NO_SANDBOX: cfg->sandbox = false; break;
 		case OPT_NO_OVERWRITE: cfg->no_overwrite = true; break;
 		case OPT_NO_DELETE: cfg->no_delete = true; break;
+		/* Operations and several nodes (netopts.c). */
+		case OPT_XFERLOG: free(cfg->xferlog); cfg->xferlog = xstrdup(optarg); break;
+		case OPT_PROXY_PROTOCOL: cfg->proxy_protocol = true; break;
+		case OPT_PROXY_FROM:
+			if (!netopts_proxy_from(cfg, optarg, err, errsz))
+				return 2;
+			break;
+		case OPT_METRICS:
+			if (!netopts_metrics(cfg, optarg, err, errsz))
+				return 2;
+			break;
 		case ':':
 			snprintf(err, errsz, "option %s needs an argument", argv[optind - 1]);
 			return 2;
@@ -241,6 +251,8 @@ int config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, si
 	}
 	if (cfg->action != CONFIG_SERVE)
 		return 0;
+	if (!netopts_check(cfg, err, errsz))
+		return 2;
 	if (cfg->nlisten == 0)
 		netaddr_parse_hostport("127.0.0.1", 2121, &cfg->listen[cfg->nlisten++]);
 
@@ -263,5 +275,6 @@ void config_free(struct ferryd_config *cfg)
 	free(cfg->root);
 	free(cfg->users_file);
 	free(cfg->run_as);
+	free(cfg->xferlog);
 	users_free(&cfg->users);
 }

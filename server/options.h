@@ -8,10 +8,20 @@
 
 #include "log.h"
 #include "netaddr.h"
+#include "proxyproto.h"
 #include "users.h"
 
 /* Most -l options accepted. */
 #define CONFIG_MAX_LISTEN 16
+/* Most prefixes in --proxy-from. */
+#define CONFIG_MAX_PROXY_FROM 32
+
+/* Addresses announced for passive data connections, one per family
+ * (PASV can only carry the IPv4 one; see netopts.h). */
+struct pasv_addresses {
+	struct netaddr v4, v6;      /* the addresses, port 0 */
+	bool have_v4, have_v6;      /* which were given */
+};
 
 /* Anonymous access ("anonymous" and "ftp" with any password). */
 enum anon_mode {
@@ -37,8 +47,8 @@ struct ferryd_config {
 	int login_timeout;          /* seconds from connecting to a completed login */
 	long long max_rate;         /* bytes/s per session and direction, 0 = no limit */
 	int pasv_lo, pasv_hi;       /* passive port range; 0-0 = kernel's choice */
-	struct netaddr pasv_address;/* address announced by PASV */
-	bool have_pasv_address;     /* pasv_address was given */
+	struct pasv_addresses pasv_address;  /* --pasv-address */
+	struct pasv_addresses listen_pasv[CONFIG_MAX_LISTEN]; /* -l ...,pasv-address= */
 	char *run_as;               /* user to become when started as root */
 	bool inetd;                 /* -i: one session on stdin/stdout */
 	bool verbose;               /* -v: protocol trace */
@@ -50,6 +60,13 @@ struct ferryd_config {
 	bool sandbox;               /* seccomp and no-new-privs in sessions */
 	bool no_overwrite;          /* no account may replace or change a file */
 	bool no_delete;             /* no account may delete files or directories */
+	/* Operations and several nodes. */
+	char *xferlog;              /* --xferlog file, or NULL */
+	struct netaddr metrics;     /* --metrics address */
+	bool have_metrics;          /* metrics was given */
+	bool proxy_protocol;        /* control connections start with a PROXY header */
+	struct cidr proxy_from[CONFIG_MAX_PROXY_FROM]; /* who may send one */
+	int nproxy_from;
 	enum config_action action;  /* what to do */
 };
 

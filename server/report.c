@@ -41,7 +41,8 @@ void report_attach(int fd)
 	report_fd = fd;
 }
 
-bool report_send(enum report_kind kind, const void *payload, size_t len)
+/* Sends one message with the given send(2) flags. */
+static bool send_msg(enum report_kind kind, const void *payload, size_t len, int flags)
 {
 	if (report_fd < 0 || len > REPORT_PAYLOAD_MAX)
 		return false;
@@ -50,9 +51,19 @@ bool report_send(enum report_kind kind, const void *payload, size_t len)
 		memcpy(m.payload, payload, len);
 	ssize_t n;
 	do
-		n = send(report_fd, &m, REPORT_HEADER + len, MSG_NOSIGNAL);
+		n = send(report_fd, &m, REPORT_HEADER + len, MSG_NOSIGNAL | flags);
 	while (n < 0 && errno == EINTR);
 	return n == (ssize_t)(REPORT_HEADER + len);
+}
+
+bool report_send(enum report_kind kind, const void *payload, size_t len)
+{
+	return send_msg(kind, payload, len, 0);
+}
+
+bool report_send_nowait(enum report_kind kind, const void *payload, size_t len)
+{
+	return send_msg(kind, payload, len, MSG_DONTWAIT);
 }
 
 int report_recv(int fd, struct report_msg *m, pid_t *from)

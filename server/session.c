@@ -387,10 +387,10 @@ void session_init(struct session *s, const struct ferryd_config *cfg, int in, in
 		sysio_set_nonblock(out, true);
 }
 
-void session_run(const struct ferryd_config *cfg, int ctl_in, int ctl_out)
+/* Runs the command loop of a session set up by session_init. */
+static void session_serve(struct session *s)
 {
-	struct session sess, *s = &sess;
-	session_init(s, cfg, ctl_in, ctl_out);
+	const struct ferryd_config *cfg = s->cfg;
 	const char *what;
 	if (cfg->sandbox && sandbox_enter(&what) < 0) {
 		log_msg(LOG_ERR, "session sandbox: %s: %s", what, strerror(errno));
@@ -398,7 +398,13 @@ void session_run(const struct ferryd_config *cfg, int ctl_in, int ctl_out)
 		session_cleanup(s);
 		return;
 	}
-	log_msg(LOG_INFO, "session start: peer=%s", s->peer_str);
+	if (s->via.len != 0) {
+		char via[NETADDR_STRLEN];
+		netaddr_ntop(&s->via, true, via, sizeof via);
+		log_msg(LOG_INFO, "session start: peer=%s via=%s", s->peer_str, via);
+	} else {
+		log_msg(LOG_INFO, "session start: peer=%s", s->peer_str);
+	}
 	session_reply(s, FTP_READY, "ferryd ready.");
 
 	while (!s->quit) {
@@ -423,4 +429,23 @@ void session_run(const struct ferryd_config *cfg, int ctl_in, int ctl_out)
 			s->user && s->logged_in ? s->user : "-",
 			(double)(sysio_now_ms() - s->started_ms) / 1000.0);
 	session_cleanup(s);
+}
+
+void session_run(const struct ferryd_config *cfg, int ctl_in, int ctl_out)
+{
+	struct session sess;
+	session_init(&sess, cfg, ctl_in, ctl_out);
+	session_serve(&sess);
+}
+
+void session_run_via(const struct ferryd_config *cfg, int fd, const struct netaddr *client,
+		     const struct netaddr *via)
+{
+	struct session sess, *s = &sess;
+	session_init(s, cfg, fd, fd);
+	s->via = *via;
+	s->peer = *client;
+	netaddr_unmap(&s->peer);
+	netaddr_ntop(&s->peer, true, s->peer_str, sizeof s->peer_str);
+	session_serve(s);
 }

@@ -55,7 +55,9 @@ enum ctl_state {
 struct session {
 	const struct ferryd_config *cfg; /* shared, read-only options */
 	int ctl_in, ctl_out;      /* control connection (same fd unless -i) */
-	struct netaddr peer;      /* control peer's address */
+	struct netaddr peer;      /* the client's address (behind a proxy: the
+				   * one its PROXY header named) */
+	struct netaddr via;       /* the proxy it came through; len 0 if direct */
 	struct netaddr local;     /* control connection's local address */
 	char peer_str[NETADDR_STRLEN]; /* peer as text, for logs */
 	struct linereader lr;     /* control input */
@@ -97,6 +99,10 @@ struct session {
 /* Runs a whole session on the given control fds (accepted socket, or
  * stdin/stdout with -i) and returns when it ends. */
 void session_run(const struct ferryd_config *cfg, int ctl_in, int ctl_out);
+/* session_run for a connection relayed by a proxy (PROXY protocol): the
+ * client is at client, the socket's peer (via) is the proxy. */
+void session_run_via(const struct ferryd_config *cfg, int fd, const struct netaddr *client,
+		     const struct netaddr *via);
 /* The two ends of session_run, for harnesses that drive commands
  * themselves: fills s for the control fds (no I/O beyond socket options),
  * and frees what a session holds. */

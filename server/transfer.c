@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "sysio.h"
+#include "tally.h"
 #include "transfer.h"
 #include "xalloc.h"
 
@@ -474,6 +475,7 @@ void xfer_finish(struct session *s, enum xfer_result r, int local_err, off_t byt
 		[XFER_INCOMPLETE] = "incomplete",
 	};
 	session_log_transfer(s, s->xfer.verb, s->xfer.path, bytes, s->xfer.start_ms, names[r]);
+	tally_transfer(s, r, bytes);
 	const char *sep = outcome ? "; " : "";
 	if (outcome == NULL)
 		outcome = "";

@@ -424,6 +424,14 @@ def hash_password(password):
     return lines[-1]
 
 
+def users_file(server, name, password):
+    """Writes a users file with one account into the server's base
+    directory (mode 0600, as root keeps it); returns its path for -u."""
+    path = os.path.join(server.base, "users")
+    write_file(path, "%s:%s\n" % (name, hash_password(password)), mode=0o600)
+    return path
+
+
 def require_program(path, name):
     """Fails (never skips) when configure did not find a peer program."""
     if not path or not os.access(path, os.X_OK):
