@@ -20,6 +20,8 @@ const char config_usage[] =
 	"              [--login-timeout SEC] [--max-rate BYTES]\n"
 	"              [--ban-after N] [--ban-window SEC] [--ban-time SEC]\n"
 	"              [--no-overwrite] [--no-delete] [--no-sandbox]\n"
+	"              [--tls=off|on|required] [--tls-cert FILE] [--tls-key FILE]\n"
+	"              [--implicit-tls]\n"
 	"              [--syslog] [-i] [-v]\n"
 	"       ferryd --hash-password\n"
 	"\n"
@@ -55,6 +57,7 @@ enum {
 	OPT_LOGIN_TIMEOUT, OPT_MAX_RATE,
 	OPT_BAN_AFTER, OPT_BAN_WINDOW, OPT_BAN_TIME, OPT_NO_SANDBOX, OPT_NO_OVERWRITE,
 	OPT_NO_DELETE,
+	OPT_TLS, /* OPT_TLS + i: tls_optdefs[i] */
 };
 
 static const struct option long_opts[] = {
@@ -79,6 +82,21 @@ static const struct option long_opts[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
+/* Most TLS options (tls_optdefs) that fit in the table. */
+#define TLS_OPTS_MAX 8
+
+/* long_opts followed by tls_optdefs, for getopt_long. */
+static void all_long_opts(struct option *out, size_t max)
+{
+	size_t n = 0;
+	for (const struct option *o = long_opts; o->name && n + 1 < max; o++)
+		out[n++] = *o;
+	for (int i = 0; tls_optdefs[i].name && n + 1 < max; i++)
+		out[n++] = (struct option){ tls_optdefs[i].name,
+					    tls_optdefs[i].has_arg ? required_argument : no_argument,
+					    NULL, OPT_TLS + i };
+	out[n] = (struct option){ NULL, 0, NULL, 0 };
+}
 
 /* Parses a whole decimal number in [lo, hi] into *out. */
 static bool parse_int(const char *s, long lo, long hi, int *out)
@@ -112,9 +130,18 @@ int config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, si
 	const char *msg;
 	int c;
 
+	tls_options_init(&cfg->tls);
+	struct option opts[sizeof long_opts / sizeof long_opts[0] + TLS_OPTS_MAX];
+	all_long_opts(opts, sizeof opts / sizeof opts[0]);
+
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":l:r:u:ivhV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":l:r:u:ivhV", opts, NULL)) != -1) {
+		if (c >= OPT_TLS && c < OPT_TLS + TLS_OPTS_MAX) {
+			if (tls_option(&cfg->tls, tls_optdefs[c - OPT_TLS].name, optarg, err, errsz) < 0)
+				return 2;
+			continue;
+		}
 		switch (c) {
 		case 'l':
 			if (cfg->nlisten == CONFIG_MAX_LISTEN) {
@@ -241,6 +268,8 @@ int config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, si
 	}
 	if (cfg->action != CONFIG_SERVE)
 		return 0;
+	if (tls_options_finish(&cfg->tls, err, errsz) < 0)
+		return 2;
 	if (cfg->nlisten == 0)
 		netaddr_parse_hostport("127.0.0.1", 2121, &cfg->listen[cfg->nlisten++]);
 
@@ -264,4 +293,5 @@ void config_free(struct ferryd_config *cfg)
 	free(cfg->users_file);
 	free(cfg->run_as);
 	users_free(&cfg->users);
+	tls_options_free(&cfg->tls);
 }

@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "netaddr.h"
+#include "tls.h"
 #include "users.h"
 
 /* Most -l options accepted. */
@@ -50,6 +51,7 @@ struct ferryd_config {
 	bool sandbox;               /* seccomp and no-new-privs in sessions */
 	bool no_overwrite;          /* no account may replace or change a file */
 	bool no_delete;             /* no account may delete files or directories */
+	struct tls_options tls;     /* --tls, --tls-cert, --tls-key, --implicit-tls */
 	enum config_action action;  /* what to do */
 };
 
