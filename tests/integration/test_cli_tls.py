@@ -206,6 +206,60 @@ class PyftpdlibTls13(TlsInterop, ftptest.TestCase):
         self.assertEqual(read_file(self.local("cut-b.bin")), data, r)
 
 
+class FerrydTls12(TlsInterop, ftptest.TestCase):
+    TLS_MAX = "1.2"
+
+    @classmethod
+    def make_peer(cls):
+        return tlspeers.start_ferryd_tls()
+
+    def test_login_without_tls_refused(self):
+        """--tls=required: no login in clear."""
+        r = self.ferry("--tls=off", script="ls")
+        self.check(r, LOGIN)
+
+
+class FerrydTls13(TlsInterop, ftptest.TestCase):
+    TLS_MAX = "1.3"
+
+    @classmethod
+    def make_peer(cls):
+        return tlspeers.start_ferryd_tls()
+
+    def test_require_and_ftpes(self):
+        self.put_remote("r.txt", b"required\n")
+        r = self.check(self.ferry("--tls=require", "-v", script="get r.txt"))
+        self.assertIn("--> AUTH TLS", r.err, r)
+        self.assertEqual(read_file(self.local("r.txt")), b"required\n")
+        url = "ftpes" + self.login_url()[3:]
+        r = self.check(self.ferry(script="get r.txt r2.txt", url=url))
+        self.assertEqual(read_file(self.local("r2.txt")), b"required\n")
+        # Every data connection resumed the control connection's session.
+        data = re.findall(r"--- data connection: (.*)", r.err + self.ferry(
+            "-v", script="ls").err)
+        self.assertTrue(data and all(d.endswith("resumed") for d in data), data)
+
+
+class FerrydImplicitTls(clitest.CliBase, ftptest.TestCase):
+    """ftps:// against ferryd --implicit-tls."""
+
+    @classmethod
+    def start_server(cls):
+        cls.TLS_ARGS = ("--ca-file", tlspeers.cert("ca.pem"))
+        return start(tlspeers.start_ferryd_tls(implicit=True))
+
+    def test_implicit_tls(self):
+        data = ftptest.random_bytes(1 << 20, seed=99)
+        write_local(self.local("i.bin"), data)
+        url = self.login_url()
+        self.assertTrue(url.startswith("ftps://"), url)
+        r = self.check(self.ferry("-v", script="put i.bin; get i.bin j.bin; ls", url=url))
+        self.assertLess(r.err.find("--- TLS handshake"), r.err.find("<-- 220"), r)
+        self.assertNotIn("--> AUTH", r.err, r)
+        self.assertEqual(read_file(self.remote("i.bin")), data, r)
+        self.assertEqual(read_file(self.local("j.bin")), data, r)
+
+
 class VsftpdImplicitTls(clitest.CliBase, ftptest.TestCase):
     """ftps://: TLS from the first byte, before the greeting."""
 
