@@ -1020,7 +1020,7 @@ echo
 echo "Notes:"
 for s in "${servers[@]}"; do
     pps=$(get pps "$s"); [ "$pps" = FAIL ] || pps=$(printf '%.2f' "$pps")
-    echo "- $s, concurrent sessions: $pps server processes per connected session; the kernel counted $(get ovf "$s") listen-queue overflows during its $repeat runs (TcpExt ListenOverflows: system-wide, so late retries to another server count too)."
+    wanted conc && echo "- $s, concurrent sessions: $pps server processes per connected session; the kernel counted $(get ovf "$s") listen-queue overflows during its $repeat runs (TcpExt ListenOverflows: system-wide, so late retries to another server count too)."
     for f in conc storm; do
         if [ -s "$work/$s/$f-all.err" ]; then
             echo "- $s, failed sessions ($f):"
@@ -1029,6 +1029,7 @@ for s in "${servers[@]}"; do
     done
 done
 for row in small curlput; do
+    wanted "$row" || continue
     line="- curl transfers that took ${stall_secs} s or more ($row row, all runs):"
     for s in "${servers[@]}"; do line="$line $s $(cat "$work/$s/stalls.$row" 2>/dev/null || echo 0);"; done
     echo "${line%;}"
@@ -1038,7 +1039,7 @@ if [ "$ramp_ms" = 0 ]; then
 else
     echo "- Concurrent sessions start ${ramp_ms} ms apart (BENCH_RAMP_MS); the wall time includes that ramp. A failed session counts with the client's 60 s time-out."
 fi
-echo "- Servers run on CPU $server_cpu; curl runs on CPU $client_cpu for the two $big_label rows, the SIZE client on CPU $server_cpu, the other clients anywhere."
+echo "- Servers run on CPU $server_cpu; curl runs on CPU $client_cpu for the $big_label rows, the SIZE client on CPU $server_cpu, the other clients anywhere."
 echo "- Before each timed run the script waited until at most $tw_max TCP connections were in TIME_WAIT: $tw_waited s of waiting in all, at most $tw_top at the start of a run$([ "$tw_late" = 0 ] || echo ", $tw_late runs started above the limit after ${tw_wait}s")."
 echo "- ferryd logs to a file (stderr, its default) with --max-per-ip 0; vsftpd runs with its default logging (off) and isolation (isolate, isolate_network)${VSFTPD_EXTRA:+, plus: $(tr '\n' ' ' <<< "$VSFTPD_EXTRA")}; pure-ftpd with one virtual user (PureDB), no syslog."
 echo
