@@ -139,17 +139,21 @@ class TlsInterop(clitest.CliBase):
         self.assertIn(stored, (text, text.replace(b"\n", b"\r\n")), r)
 
 
-class VsftpdTls12(TlsInterop, ftptest.TestCase):
+class LoginNeedsTls:
+    """For servers that refuse a login in clear (vsftpd's
+    force_local_logins_ssl, ferryd's --tls=required)."""
+
+    def test_login_without_tls_refused(self):
+        r = self.ferry("--tls=off", script="ls")
+        self.check(r, LOGIN)
+
+
+class VsftpdTls12(LoginNeedsTls, TlsInterop, ftptest.TestCase):
     TLS_MAX = "1.2"
 
     @classmethod
     def make_peer(cls):
         return tlspeers.VsftpdTls()
-
-    def test_login_without_tls_refused(self):
-        """force_local_logins_ssl: the server refuses a plain login."""
-        r = self.ferry("--tls=off", script="ls")
-        self.check(r, LOGIN)
 
 
 class VsftpdTls13(TlsInterop, ftptest.TestCase):
@@ -206,17 +210,12 @@ class PyftpdlibTls13(TlsInterop, ftptest.TestCase):
         self.assertEqual(read_file(self.local("cut-b.bin")), data, r)
 
 
-class FerrydTls12(TlsInterop, ftptest.TestCase):
+class FerrydTls12(LoginNeedsTls, TlsInterop, ftptest.TestCase):
     TLS_MAX = "1.2"
 
     @classmethod
     def make_peer(cls):
         return tlspeers.start_ferryd_tls()
-
-    def test_login_without_tls_refused(self):
-        """--tls=required: no login in clear."""
-        r = self.ferry("--tls=off", script="ls")
-        self.check(r, LOGIN)
 
 
 class FerrydTls13(TlsInterop, ftptest.TestCase):
