@@ -34,7 +34,7 @@ static void send_listing(struct session *s, enum listing_kind kind, const char *
 	struct conn *data = dataconn_open(s);
 	if (data) {
 		enum xfer_result r = xfer_send_buf(s, data, out.data ? out.data : "", out.len);
-		ftps_data_close(data, r == XFER_OK);
+		ftps_data_close(s, data, r == XFER_OK);
 		if (r == XFER_OK) {
 			xfer_end(s);
 			session_reply(s, FTP_TRANSFER_OK, "Directory send OK.");

@@ -147,7 +147,7 @@ void cmd_retr(struct session *s, const char *arg)
 	}
 	int err = 0;
 	enum xfer_result r = xfer_send_file(s, data, fd, rest, st.st_size, &err);
-	ftps_data_close(data, r == XFER_OK);
+	ftps_data_close(s, data, r == XFER_OK);
 	close(fd);
 	xfer_finish(s, r, err, s->xfer.done, NULL);
 }
@@ -295,7 +295,7 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 	int err = 0;
 	if (data) {
 		r = xfer_recv_file(s, data, fd, &received, &err);
-		ftps_data_close(data, r == XFER_OK);
+		ftps_data_close(s, data, r == XFER_OK);
 	}
 	/* Put the result in place, or leave the old file as it was. */
 	if (r == XFER_OK) {

@@ -13,11 +13,6 @@
 #include "sysio.h"
 #include "tls.h"
 
-/* Milliseconds a finished TLS data connection waits for the client's
- * close_notify after sending its own: clients answer at once, and the
- * 226 must not wait long for one that does not. */
-#define DATA_FINISH_MS 3000
-
 /* The certificate every session of this process serves (NULL: TLS off).
  * Sessions are forked children, each with its own copy. */
 static struct tls_server *server;
@@ -242,11 +237,21 @@ enum ftps_data_status ftps_data_open(struct session *s, int fd, struct conn **ou
 	return FTPS_DATA_OK;
 }
 
-void ftps_data_close(struct conn *data, bool clean)
+void ftps_data_close(struct session *s, struct conn *data, bool clean)
 {
 	if (!data)
 		return;
-	if (clean && conn_is_tls(data))
-		conn_finish(data, DATA_FINISH_MS);
+	/* close_notify, then FIN; it may wait for room behind the last bytes
+	 * of a download. The client's own close_notify is not waited for:
+	 * some clients send it only after the 226, and it comes after they
+	 * have read everything, so closing before it arrives loses nothing. */
+	long long deadline = sysio_now_ms() + (long long)s->cfg->idle_timeout * 1000;
+	enum conn_status st;
+	while (clean && conn_is_tls(data) &&
+	       ((st = conn_shutdown(data)) == CONN_WANT_READ || st == CONN_WANT_WRITE)) {
+		long long left = deadline - sysio_now_ms();
+		if (left <= 0 || conn_wait(data, st, (int)left) != CONN_OK)
+			break;
+	}
 	conn_free(data);
 }

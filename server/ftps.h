@@ -78,9 +78,9 @@ enum ftps_data_status {
 enum ftps_data_status ftps_data_open(struct session *s, int fd, struct conn **out, char *why,
 				     size_t whysz);
 /* Closes a data connection; clean after a complete transfer: TLS then
- * ends with close_notify both ways (bounded wait), otherwise it is just
- * closed. NULL is ignored. */
-void ftps_data_close(struct conn *data, bool clean);
+ * ends with close_notify (waiting, up to the idle timeout, for room to
+ * send it), otherwise it is just closed. NULL is ignored. */
+void ftps_data_close(struct session *s, struct conn *data, bool clean);
 
 /* Reads once from the control connection into s->lr, like lr_fill:
  * bytes read, 0 at its end, -1 with errno (EAGAIN: nothing yet). */

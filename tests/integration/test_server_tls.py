@@ -475,6 +475,30 @@ class TlsBinding(ftptest.TestCase):
     def test_port_theft_with_another_connections_session(self):
         self.steal("other")
 
+    def test_abor_while_the_data_handshake_waits(self):
+        """A data connection that never starts its TLS handshake does not
+        hold the session: ABOR still ends the transfer."""
+        with TlsControl(self.server) as c:
+            c.secure_login()
+            port = c.epsv()
+            silent = ftptest.data_connect(self.server.host, port)
+            try:
+                c.send("RETR secret.bin\r\n")
+                self.assertCode(c.reply(), 150)
+                c.send("STAT\r\n")
+                self.assertCode(c.reply(), 213)
+                c.send("ABOR\r\n")
+                self.assertEqual([c.reply().code, c.reply().code], [426, 226])
+                silent.settimeout(5)
+                try:
+                    got = silent.recv(100)
+                except (ConnectionResetError, socket.timeout):
+                    got = b""
+                self.assertEqual(got, b"")
+            finally:
+                silent.close()
+            self.assertCode(c.cmd("NOOP"), 200)
+
     def upload(self, name, data, clean):
         with TlsControl(self.server) as c:
             c.secure_login()
