@@ -102,8 +102,7 @@ bool ftps_control_start(struct session *s)
 		return false;
 	}
 	if (conn_handshake_wait(s->ctl, handshake_timeout(s)) != CONN_OK) {
-		log_msg(LOG_NOTICE, "session end: peer=%s user=- result=%s", s->peer_str,
-			conn_error(s->ctl));
+		log_msg(LOG_NOTICE, "session %s: %s", s->peer_str, conn_error(s->ctl));
 		return false;
 	}
 	char how[128];

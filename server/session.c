@@ -411,6 +411,7 @@ void session_run(const struct ferryd_config *cfg, int ctl_in, int ctl_out)
 	}
 	log_msg(LOG_INFO, "session start: peer=%s", s->peer_str);
 	if (!ftps_session_begin(s)) {
+		log_msg(LOG_INFO, "session end: peer=%s user=- result=no TLS", s->peer_str);
 		session_cleanup(s);
 		return;
 	}

@@ -196,6 +196,23 @@ class TlsCommands(ftptest.TestCase):
             self.assertCode(c.cmd("DELE victim.txt"), 530)
         self.assertEqual(read_file(self.server.path("victim.txt")), b"still here\n")
 
+    def test_failed_handshake_ends_session(self):
+        with self.server.control() as c:
+            self.assertCode(c.cmd("AUTH TLS"), 234)
+            c.send("USER alice\r\n")      # not a TLS ClientHello
+            c.sock.settimeout(10)
+            data = b""
+            while True:
+                try:
+                    chunk = c.sock.recv(4096)
+                except ConnectionResetError:
+                    break
+                if not chunk:
+                    break
+                data += chunk
+            self.assertNotIn(b"331", data)
+        self.assertTrue(self.server.wait_log(r"TLS handshake failed"), self.server.log_tail())
+
     def test_plain_server_has_no_tls(self):
         with ftptest.Server(["--anonymous=ro"]) as plain:
             with plain.control() as c:
@@ -618,6 +635,7 @@ class TlsImplicit(ftptest.TestCase):
             except (socket.timeout, ConnectionResetError):
                 got = b""
             self.assertFalse(got.startswith(b"220"), got)
+        self.assertTrue(self.server.wait_log(r"result=no TLS"), self.server.log_tail())
 
 
 # ---------------------------------------------------------------------------
