@@ -239,33 +239,17 @@ class FerrydTls13(TlsInterop, ftptest.TestCase):
         self.assertTrue(data and all(d.endswith("resumed") for d in data), data)
 
 
-class FerrydImplicitTls(clitest.CliBase, ftptest.TestCase):
-    """ftps:// against ferryd --implicit-tls."""
-
-    @classmethod
-    def start_server(cls):
-        cls.TLS_ARGS = ("--ca-file", tlspeers.cert("ca.pem"))
-        return start(tlspeers.start_ferryd_tls(implicit=True))
-
-    def test_implicit_tls(self):
-        data = ftptest.random_bytes(1 << 20, seed=99)
-        write_local(self.local("i.bin"), data)
-        url = self.login_url()
-        self.assertTrue(url.startswith("ftps://"), url)
-        r = self.check(self.ferry("-v", script="put i.bin; get i.bin j.bin; ls", url=url))
-        self.assertLess(r.err.find("--- TLS handshake"), r.err.find("<-- 220"), r)
-        self.assertNotIn("--> AUTH", r.err, r)
-        self.assertEqual(read_file(self.remote("i.bin")), data, r)
-        self.assertEqual(read_file(self.local("j.bin")), data, r)
-
-
-class VsftpdImplicitTls(clitest.CliBase, ftptest.TestCase):
+class ImplicitTls(clitest.CliBase):
     """ftps://: TLS from the first byte, before the greeting."""
 
     @classmethod
+    def make_peer(cls):
+        raise NotImplementedError
+
+    @classmethod
     def start_server(cls):
         cls.TLS_ARGS = ("--ca-file", tlspeers.cert("ca.pem"))
-        return start(tlspeers.VsftpdTls(implicit=True))
+        return start(cls.make_peer())
 
     def test_implicit_tls(self):
         data = ftptest.random_bytes(1 << 20, seed=98)
@@ -277,6 +261,18 @@ class VsftpdImplicitTls(clitest.CliBase, ftptest.TestCase):
         self.assertNotIn("--> AUTH", r.err, r)
         self.assertEqual(read_file(self.remote("i.bin")), data, r)
         self.assertEqual(read_file(self.local("j.bin")), data, r)
+
+
+class FerrydImplicitTls(ImplicitTls, ftptest.TestCase):
+    @classmethod
+    def make_peer(cls):
+        return tlspeers.start_ferryd_tls(implicit=True)
+
+
+class VsftpdImplicitTls(ImplicitTls, ftptest.TestCase):
+    @classmethod
+    def make_peer(cls):
+        return tlspeers.VsftpdTls(implicit=True)
 
 
 # ---------------------------------------------------------------------------
