@@ -121,6 +121,10 @@ bool ftps_session_begin(struct session *s)
 
 void ftps_session_end(struct session *s)
 {
+	/* A clean end of TLS on the control connection, if it can go out at
+	 * once (nothing is sent after a fatal TLS error). */
+	if (s->ctl && conn_is_tls(s->ctl))
+		conn_shutdown(s->ctl);
 	tls_control_free(s->tls);
 	s->tls = NULL;
 	conn_release(s->ctl);

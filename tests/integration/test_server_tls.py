@@ -177,6 +177,14 @@ class TlsCommands(ftptest.TestCase):
             self.assertIn("TLSv1.3", c.sock.version())
             self.assertCode(c.cmd("NOOP"), 200)
 
+    def test_quit_ends_tls_cleanly(self):
+        """The control connection's TLS ends with close_notify after QUIT."""
+        with TlsControl(self.server) as c:
+            c.auth()
+            self.assertCode(c.cmd("QUIT"), 221)
+            c.sock.settimeout(5)
+            c.sock = c.sock.unwrap()     # raises unless the server's close_notify came
+
     def test_auth_ssl_alias(self):
         with TlsControl(self.server) as c:
             self.assertCode(c.cmd("AUTH SSL"), 234)
