@@ -119,6 +119,15 @@ void conn_free(struct conn *c)
 	free(c);
 }
 
+void conn_release(struct conn *c)
+{
+	if (!c)
+		return;
+	SSL_free(c->ssl);
+	free(c->stage);
+	free(c);
+}
+
 /* Translates a failed SSL call (ret from it) into a status, in one place.
  * what names the operation for the error text. */
 static enum conn_status tls_status(struct conn *c, int ret, const char *what)

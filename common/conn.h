@@ -60,6 +60,10 @@ bool conn_start_tls(struct conn *c, SSL *ssl);
  * call conn_shutdown or conn_finish first for an orderly end. */
 void conn_free(struct conn *c);
 
+/* Frees c and its TLS state but leaves the descriptors open, for a caller
+ * that owns them (NULL is ignored). */
+void conn_release(struct conn *c);
+
 /* Runs the TLS handshake as far as it can: CONN_OK when done (at once for
  * a plain connection), CONN_WANT_* to repeat, CONN_ERROR. */
 enum conn_status conn_handshake(struct conn *c);

@@ -45,8 +45,11 @@ enum ftp_reply_code {
 	FTP_NOT_IMPLEMENTED = 502,
 	FTP_BAD_SEQUENCE = 503,
 	FTP_BAD_PARAMETER = 504,
+	FTP_PROT_REQUIRED = 521,       /* data protection required (PROT P) */
 	FTP_BAD_PROTOCOL = 522,
 	FTP_NOT_LOGGED_IN = 530,
+	FTP_POLICY_DENIED = 534,       /* refused by policy (RFC 2228) */
+	FTP_PROT_NOT_SUPPORTED = 536,  /* protection level not supported */
 	FTP_FILE_UNAVAILABLE = 550,
 	FTP_EXCEEDED_STORAGE = 552,
 	FTP_BAD_FILENAME = 553,

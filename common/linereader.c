@@ -50,6 +50,12 @@ ssize_t lr_fill(struct linereader *lr, int fd)
 	return n;
 }
 
+size_t lr_room(struct linereader *lr)
+{
+	lr_compact(lr);
+	return sizeof lr->raw - lr->raw_end;
+}
+
 size_t lr_feed(struct linereader *lr, const void *data, size_t n)
 {
 	lr_compact(lr);

@@ -34,6 +34,8 @@ void lr_init(struct linereader *lr, bool telnet);
 /* Reads once from fd into the buffer: returns bytes read, 0 at end of
  * stream, -1 with errno on error (EAGAIN for a non-blocking fd). */
 ssize_t lr_fill(struct linereader *lr, int fd);
+/* Free space in the buffer for the next read (compacting it first). */
+size_t lr_room(struct linereader *lr);
 /* Adds n bytes as if read (for tests and in-memory sources); returns how
  * many were taken (fewer when the buffer is full). */
 size_t lr_feed(struct linereader *lr, const void *data, size_t n);

@@ -8,6 +8,7 @@
 
 #include "auth.h"
 #include "commands.h"
+#include "ftps.h"
 #include "log.h"
 #include "report.h"
 #include "sanitize.h"
@@ -26,6 +27,8 @@ void cmd_user(struct session *s, const char *arg)
 		session_reply(s, FTP_NOT_LOGGED_IN, "Already logged in; cannot change user.");
 		return;
 	}
+	if (!ftps_login_allowed(s))
+		return;
 	free(s->user);
 	s->user = xstrdup(arg);
 	if (auth_is_anonymous(arg) && s->cfg->anonymous != ANON_OFF)

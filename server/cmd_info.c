@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "commands.h"
+#include "ftps.h"
 #include "listfmt.h"
 #include "listing.h"
 #include "sbuf.h"
@@ -29,8 +30,8 @@ void cmd_feat(struct session *s, const char *arg)
 	sbuf_init(&facts, 128);
 	listfmt_facts_string(&facts, s->mlst_facts, true);
 	session_reply(s, FTP_SYSTEM_STATUS,
-		      "Features:\n EPRT\n EPSV\n MDTM\n MLST %s\n PASV\n REST STREAM\n SIZE\n"
-		      " TVFS\n UTF8\nEnd", sbuf_str(&facts));
+		      "Features:\n%s EPRT\n EPSV\n MDTM\n MLST %s\n PASV\n REST STREAM\n SIZE\n"
+		      " TVFS\n UTF8\nEnd", ftps_feat_lines(), sbuf_str(&facts));
 	sbuf_free(&facts);
 }
 

@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "dataconn.h"
+#include "ftps.h"
 #include "listfmt.h"
 #include "listing.h"
 #include "sysio.h"
@@ -31,10 +32,10 @@ static void send_listing(struct session *s, enum listing_kind kind, const char *
 	}
 	session_reply(s, FTP_FILE_STATUS_OK, "Here comes the directory listing.");
 	xfer_begin(s, verb, what, (off_t)out.len);
-	int data = dataconn_open(s);
-	if (data >= 0) {
+	struct conn *data = dataconn_open(s);
+	if (data) {
 		enum xfer_result r = xfer_send_buf(s, data, out.data ? out.data : "", out.len);
-		close(data);
+		ftps_data_close(s, data, r == XFER_OK);
 		if (r == XFER_OK) {
 			tally_transfer(s, r, (off_t)out.len);
 			xfer_end(s);

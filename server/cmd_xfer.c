@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "dataconn.h"
+#include "ftps.h"
 #include "sysio.h"
 #include "transfer.h"
 #include "vfs.h"
@@ -142,15 +143,15 @@ void cmd_retr(struct session *s, const char *arg)
 	session_reply(s, FTP_FILE_STATUS_OK, "Opening %s mode data connection for %s (%lld bytes).",
 		      s->ascii ? "ASCII" : "BINARY", path, (long long)st.st_size);
 	xfer_begin(s, "RETR", path, rest < st.st_size ? st.st_size - rest : 0);
-	int data = dataconn_open(s);
-	if (data < 0) {
+	struct conn *data = dataconn_open(s);
+	if (!data) {
 		xfer_end(s);
 		close(fd);
 		return;
 	}
 	int err = 0;
 	enum xfer_result r = xfer_send_file(s, data, fd, rest, st.st_size, &err);
-	close(data);
+	ftps_data_close(s, data, r == XFER_OK);
 	close(fd);
 	xfer_finish(s, r, err, s->xfer.done, NULL);
 }
@@ -292,13 +293,13 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 		session_reply(s, FTP_FILE_STATUS_OK, "Ok to send data.");
 
 	xfer_begin(s, verb, path, allo);
-	int data = dataconn_open(s);
+	struct conn *data = dataconn_open(s);
 	enum xfer_result r = XFER_NET_ERROR;
 	off_t received = 0;
 	int err = 0;
-	if (data >= 0) {
+	if (data) {
 		r = xfer_recv_file(s, data, fd, &received, &err);
-		close(data);
+		ftps_data_close(s, data, r == XFER_OK);
 	}
 	/* Put the result in place, or leave the old file as it was. */
 	if (r == XFER_OK) {
@@ -319,7 +320,7 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 	char buf[128];
 	const char *outcome = r == XFER_OK ? NULL :
 			      failed_outcome(mode, &up, received, rest, buf, sizeof buf);
-	if (data >= 0)
+	if (data)
 		xfer_finish(s, r, err, received, outcome);
 	else
 		xfer_end(s);

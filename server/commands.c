@@ -61,6 +61,10 @@ const struct command command_table[] = {
 	{ "PORT", cmd_port, CMD_NEEDS_ARG | KEEP, "PORT h1,h2,h3,h4,p1,p2" },
 	{ "EPRT", cmd_eprt, CMD_NEEDS_ARG | KEEP, "EPRT |af|addr|port|" },
 	{ "ABOR", cmd_abor, CMD_NO_ARG, "ABOR" },
+	{ "AUTH", cmd_auth, CMD_PRELOGIN | CMD_NEEDS_ARG | KEEP, "AUTH TLS" },
+	{ "PBSZ", cmd_pbsz, CMD_PRELOGIN | CMD_NEEDS_ARG | KEEP, "PBSZ 0" },
+	{ "PROT", cmd_prot, CMD_PRELOGIN | CMD_NEEDS_ARG | KEEP, "PROT P | C" },
+	{ "CCC", cmd_ccc, CMD_PRELOGIN | CMD_NO_ARG | KEEP, "CCC" },
 	{ NULL, NULL, 0, NULL },
 };
 

@@ -92,6 +92,11 @@ void cmd_stor(struct session *s, const char *arg);
 void cmd_stou(struct session *s, const char *arg);
 void cmd_appe(struct session *s, const char *arg);
 void cmd_abor(struct session *s, const char *arg);
+/* cmd_tls.c */
+void cmd_auth(struct session *s, const char *arg);
+void cmd_pbsz(struct session *s, const char *arg);
+void cmd_prot(struct session *s, const char *arg);
+void cmd_ccc(struct session *s, const char *arg);
 /* cmd_list.c */
 void cmd_list(struct session *s, const char *arg);
 void cmd_nlst(struct session *s, const char *arg);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "dataconn.h"
+#include "ftps.h"
 #include "log.h"
 #include "netopts.h"
 #include "proxyproto.h"
@@ -41,6 +42,8 @@ bool dataconn_prepared(const struct session *s)
 
 bool dataconn_require(struct session *s)
 {
+	if (!ftps_transfer_allowed(s))
+		return false;
 	if (dataconn_prepared(s))
 		return true;
 	session_reply(s, FTP_CANT_OPEN_DATA, "Use PASV, EPSV, PORT or EPRT first.");
@@ -62,6 +65,7 @@ bool dataconn_require(struct session *s)
  * never stalls pays nothing but the yield. */
 static void passive_reply(struct session *s, int code, const char *text)
 {
+	ftps_before_data_reply(s);
 	if (s->dc.pause_replies)
 		usleep(PASV_PAUSE_US);
 	else
@@ -150,6 +154,7 @@ void dataconn_active(struct session *s, const struct netaddr *a)
 	s->dc.active = true;
 	s->dc.active_addr = *a;
 	netaddr_unmap(&s->dc.active_addr);
+	ftps_before_data_reply(s);
 	session_reply(s, FTP_OK, "%s command successful.",
 		      s->dc.active_addr.ss.ss_family == AF_INET6 ? "EPRT" : "PORT");
 }
@@ -187,6 +192,18 @@ static bool proxied_client(struct session *s, int fd, struct netaddr *from)
 	return true;
 }
 
+/* ABOR (or the control connection's end) arrived while the data
+ * connection was being made: the replies ABOR asks for. */
+static void aborted_waiting(struct session *s, bool quit)
+{
+	if (quit) {
+		s->quit = true;
+		return;
+	}
+	session_reply(s, FTP_TRANSFER_ABORTED, "Data connection aborted.");
+	session_reply(s, FTP_TRANSFER_OK, "ABOR successful.");
+}
+
 /* Waits for the client to connect to the passive listener. */
 static int passive_accept(struct session *s)
 {
@@ -199,9 +216,15 @@ static int passive_accept(struct session *s)
 			{ .fd = session_control_fd(s), .events = POLLIN },
 		};
 		long long left = deadline - sysio_now_ms();
-		int r = poll(p, 2, left > 0 ? (int)left : 0);
+		/* Commands TLS already decrypted do not wake poll(2). */
+		bool buffered = p[1].fd >= 0 && conn_buffered(s->ctl);
+		int r = poll(p, 2, buffered ? 0 : left > 0 ? (int)left : 0);
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (buffered) {
+			p[1].revents |= POLLIN;
+			r++;
+		}
 		if (r == 0) {
 			close(lfd);
 			tally_dataconn_failed(RD_TIMEOUT);
@@ -212,12 +235,7 @@ static int passive_accept(struct session *s)
 			bool quit;
 			if (session_control_during_transfer(s, &quit)) {
 				close(lfd);
-				if (quit) {
-					s->quit = true;
-					return -1;
-				}
-				session_reply(s, FTP_TRANSFER_ABORTED, "Data connection aborted.");
-				session_reply(s, FTP_TRANSFER_OK, "ABOR successful.");
+				aborted_waiting(s, quit);
 				return -1;
 			}
 		}
@@ -254,7 +272,7 @@ static int passive_accept(struct session *s)
 	}
 }
 
-int dataconn_open(struct session *s)
+struct conn *dataconn_open(struct session *s)
 {
 	int fd;
 	if (s->dc.listen_fd >= 0) {
@@ -273,11 +291,26 @@ int dataconn_open(struct session *s)
 		}
 	} else {
 		dataconn_require(s);
-		return -1;
+		return NULL;
 	}
-	if (fd >= 0) {
-		tune_data_socket(fd);
+	if (fd < 0)
+		return NULL;
+	tune_data_socket(fd);
+	struct conn *data;
+	char why[256];
+	switch (ftps_data_open(s, fd, &data, why, sizeof why)) {
+	case FTPS_DATA_OK:
 		xfer_connected(s);
+		return data;
+	case FTPS_DATA_REFUSED:
+		session_reply(s, FTP_CANT_OPEN_DATA, "Can't open data connection: %s.", why);
+		return NULL;
+	case FTPS_DATA_ABORTED:
+		aborted_waiting(s, false);
+		return NULL;
+	case FTPS_DATA_QUIT:
+		aborted_waiting(s, true);
+		return NULL;
 	}
-	return fd;
+	return NULL;
 }

@@ -20,12 +20,15 @@ void dataconn_passive(struct session *s, bool extended);
 void dataconn_active(struct session *s, const struct netaddr *a);
 /* True if PASV/EPSV/PORT/EPRT prepared a channel. */
 bool dataconn_prepared(const struct session *s);
-/* dataconn_prepared, or else sends 425 and returns false. */
+/* dataconn_prepared (and, with --tls=required, PROT P), or else sends 425
+ * (521) and returns false. */
 bool dataconn_require(struct session *s);
 /* Connects the prepared channel (accept or connect) and returns the data
- * socket (non-blocking), or -1 after sending the failure replies (425, or
+ * connection (non-blocking socket; TLS under PROT P, bound to the control
+ * connection: ftps.h), or NULL after sending the failure replies (425, or
  * 426+226 when ABOR arrived while waiting). The channel is used up. Call
- * xfer_begin first: STAT while it waits reports the transfer. */
-int dataconn_open(struct session *s);
+ * xfer_begin first: STAT while it waits reports the transfer. Close it
+ * with ftps_data_close. */
+struct conn *dataconn_open(struct session *s);
 
 #endif

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ban.h"
+#include "ftps.h"
 #include "listener.h"
 #include "log.h"
 #include "metrics.h"
@@ -25,9 +26,10 @@
 #define REPORTS_PER_WAKE 1024
 
 /* Signals seen; handlers only set these. */
-static volatile sig_atomic_t got_child, got_stop;
+static volatile sig_atomic_t got_child, got_stop, got_hup;
 
 static void on_child(int sig) { (void)sig; got_child = 1; }
+static void on_hup(int sig) { (void)sig; got_hup = 1; }
 static void on_stop(int sig) { (void)sig; got_stop++; }
 
 /* One running session, for the limits. */
@@ -239,6 +241,7 @@ static void start_session(struct listener *l, int fd, const struct netaddr *from
 		signal(SIGCHLD, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
+		signal(SIGHUP, SIG_IGN);    /* reloads are the listener's; sessions go on */
 		signal(SIGPIPE, SIG_IGN);
 		signal(SIGXFSZ, SIG_IGN);   /* a file size limit gives EFBIG, not death */
 		sigprocmask(SIG_SETMASK, &l->oldmask, NULL);
@@ -368,6 +371,8 @@ int listener_run(const struct ferryd_config *cfg, const int *fds, int nfds)
 	sa.sa_handler = on_stop;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	/* Signals are blocked except inside ppoll, so none is missed. */
@@ -376,11 +381,13 @@ int listener_run(const struct ferryd_config *cfg, const int *fds, int nfds)
 	sigaddset(&block, SIGCHLD);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_BLOCK, &block, &l->oldmask);
 	waitmask = l->oldmask;
 	sigdelset(&waitmask, SIGCHLD);
 	sigdelset(&waitmask, SIGTERM);
 	sigdelset(&waitmask, SIGINT);
+	sigdelset(&waitmask, SIGHUP);
 
 	/* The listening sockets, the report channel, the metrics endpoint,
 	 * then the connections waiting for a PROXY header. */
@@ -402,6 +409,10 @@ int listener_run(const struct ferryd_config *cfg, const int *fds, int nfds)
 		if (got_child) {
 			got_child = 0;
 			reap(l);
+		}
+		if (got_hup) {
+			got_hup = 0;
+			ftps_server_reload();
 		}
 		if (r < 0)
 			continue;

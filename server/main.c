@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "ftps.h"
 #include "listener.h"
 #include "log.h"
 #include "options.h"
@@ -90,7 +91,8 @@ static int serve(const struct ferryd_config *cfg)
 		log_msg(LOG_ERR, "--xferlog %s: %s", cfg->xferlog, strerror(errno));
 		return 1;
 	}
-	if (!drop_privileges(cfg))
+	/* The key may be readable by root only: load it before dropping. */
+	if (!ftps_server_init(cfg) || !drop_privileges(cfg))
 		return 1;
 	int root = vfs_open_root(cfg->root);
 	if (root < 0) {
@@ -125,10 +127,10 @@ int main(int argc, char **argv)
 	}
 	int status;
 	switch (cfg.action) {
-	case CONFIG_HELP: fputs(config_usage, stdout); status = 0; break;
+	case CONFIG_HELP: fputs(config_usage, stdout); fputs(tls_usage, stdout); status = 0; break;
 	case CONFIG_VERSION: printf("ferryd %s\n", PACKAGE_VERSION); status = 0; break;
 	case CONFIG_HASH_PASSWORD: status = hash_password(); break;
-	default: status = serve(&cfg); break;
+	default: status = serve(&cfg); ftps_server_free(); break;
 	}
 	config_free(&cfg);
 	return status;

@@ -23,6 +23,8 @@ const char config_usage[] =
 	"              [--no-overwrite] [--no-delete] [--no-sandbox]\n"
 	"              [--xferlog FILE] [--metrics ADDR:PORT]\n"
 	"              [--proxy-protocol --proxy-from CIDR[,CIDR...]]\n"
+	"              [--tls=off|on|required] [--tls-cert FILE] [--tls-key FILE]\n"
+	"              [--implicit-tls]\n"
 	"              [--syslog] [-i] [-v]\n"
 	"       ferryd --hash-password\n"
 	"\n"
@@ -64,6 +66,7 @@ enum {
 	OPT_LOGIN_TIMEOUT, OPT_MAX_RATE,
 	OPT_BAN_AFTER, OPT_BAN_WINDOW, OPT_BAN_TIME, OPT_NO_SANDBOX, OPT_NO_OVERWRITE,
 	OPT_NO_DELETE, OPT_XFERLOG, OPT_METRICS, OPT_PROXY_PROTOCOL, OPT_PROXY_FROM,
+	OPT_TLS, /* OPT_TLS + i: tls_optdefs[i] */
 };
 
 static const struct option long_opts[] = {
@@ -92,6 +95,21 @@ static const struct option long_opts[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
+/* Most TLS options (tls_optdefs) that fit in the table. */
+#define TLS_OPTS_MAX 8
+
+/* long_opts followed by tls_optdefs, for getopt_long. */
+static void all_long_opts(struct option *out, size_t max)
+{
+	size_t n = 0;
+	for (const struct option *o = long_opts; o->name && n + 1 < max; o++)
+		out[n++] = *o;
+	for (int i = 0; tls_optdefs[i].name && n + 1 < max; i++)
+		out[n++] = (struct option){ tls_optdefs[i].name,
+					    tls_optdefs[i].has_arg ? required_argument : no_argument,
+					    NULL, OPT_TLS + i };
+	out[n] = (struct option){ NULL, 0, NULL, 0 };
+}
 
 /* Parses a whole decimal number in [lo, hi] into *out. */
 static bool parse_int(const char *s, long lo, long hi, int *out)
@@ -124,9 +142,18 @@ int config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, si
 	const char *run_as = "nobody";
 	int c;
 
+	tls_options_init(&cfg->tls);
+	struct option opts[sizeof long_opts / sizeof long_opts[0] + TLS_OPTS_MAX];
+	all_long_opts(opts, sizeof opts / sizeof opts[0]);
+
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":l:r:u:ivhV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":l:r:u:ivhV", opts, NULL)) != -1) {
+		if (c >= OPT_TLS && c < OPT_TLS + TLS_OPTS_MAX) {
+			if (tls_option(&cfg->tls, tls_optdefs[c - OPT_TLS].name, optarg, err, errsz) < 0)
+				return 2;
+			continue;
+		}
 		switch (c) {
 		case 'l':
 			if (!netopts_listen(cfg, optarg, err, errsz))
@@ -253,6 +280,8 @@ int config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, si
 		return 0;
 	if (!netopts_check(cfg, err, errsz))
 		return 2;
+	if (tls_options_finish(&cfg->tls, err, errsz) < 0)
+		return 2;
 	if (cfg->nlisten == 0)
 		netaddr_parse_hostport("127.0.0.1", 2121, &cfg->listen[cfg->nlisten++]);
 
@@ -277,4 +306,5 @@ void config_free(struct ferryd_config *cfg)
 	free(cfg->run_as);
 	free(cfg->xferlog);
 	users_free(&cfg->users);
+	tls_options_free(&cfg->tls);
 }

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "netaddr.h"
 #include "proxyproto.h"
+#include "tls.h"
 #include "users.h"
 
 /* Most -l options accepted. */
@@ -67,6 +68,7 @@ struct ferryd_config {
 	bool proxy_protocol;        /* control connections start with a PROXY header */
 	struct cidr proxy_from[CONFIG_MAX_PROXY_FROM]; /* who may send one */
 	int nproxy_from;
+	struct tls_options tls;     /* --tls, --tls-cert, --tls-key, --implicit-tls */
 	enum config_action action;  /* what to do */
 };
 

@@ -17,6 +17,7 @@
 
 #include "commands.h"
 #include "dataconn.h"
+#include "ftps.h"
 #include "listfmt.h"
 #include "log.h"
 #include "reply.h"
@@ -37,6 +38,7 @@ static void session_abort(struct session *s) __attribute__((noreturn));
 void session_cleanup(struct session *s)
 {
 	dataconn_reset(s);
+	ftps_session_end(s);
 	sysio_close(&s->root_fd);
 	free(s->user);
 	free(s->rnfr);
@@ -70,7 +72,7 @@ static void session_send(struct session *s)
 		}
 	}
 	int timeout = s->cfg->idle_timeout * 1000;
-	if (sysio_write_all_timeout(s->ctl_out, s->out.data, s->out.len, timeout) < 0)
+	if (!ftps_control_send(s, s->out.data, s->out.len, timeout))
 		session_abort(s);
 	sbuf_reset(&s->out);
 }
@@ -213,15 +215,15 @@ static bool read_command(struct session *s, const char **line, size_t *len)
 		 * less time is left than it holds: one call per command in the
 		 * usual case. Other control streams (pipes with -i) wait in poll. */
 		if (!timed_out && !s->ctl_timed_read) {
-			struct pollfd pfd = { .fd = s->ctl_in, .events = POLLIN };
-			int r = poll(&pfd, 1, (int)left);
+			struct conn_pollfd pfd = { .c = s->ctl, .events = POLLIN };
+			int r = conn_poll(&pfd, 1, (int)left);
 			if (r < 0 && errno == EINTR)
 				continue;
 			timed_out = r == 0;
 		} else if (!timed_out && llabs(s->ctl_timeout_ms - left) > READ_TIMEOUT_SLACK_MS) {
 			set_read_timeout(s, left);
 		}
-		ssize_t n = timed_out ? -1 : lr_fill(&s->lr, s->ctl_in);
+		ssize_t n = timed_out ? -1 : ftps_control_fill(s);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			if (sysio_now_ms() < deadline)
 				continue;     /* woke a little early */
@@ -249,6 +251,11 @@ int session_control_fd(const struct session *s)
 	return s->ndeferred == SESSION_DEFERRED_MAX || s->ctl_eof ? -1 : s->ctl_in;
 }
 
+struct conn *session_control_conn(const struct session *s)
+{
+	return session_control_fd(s) < 0 ? NULL : s->ctl;
+}
+
 /* Answers STAT during a transfer from the session's copy of its state. */
 static void stat_transfer(struct session *s)
 {
@@ -267,7 +274,7 @@ static void stat_transfer(struct session *s)
 bool session_control_during_transfer(struct session *s, bool *quit)
 {
 	*quit = false;
-	ssize_t n = lr_fill(&s->lr, s->ctl_in);
+	ssize_t n = ftps_control_fill(s);
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
 		/* The control connection is gone. A client that sent a command
 		 * before it closed (QUIT right after its data) was alive: the
@@ -313,12 +320,15 @@ bool session_control_during_transfer(struct session *s, bool *quit)
 		memcpy(d->line, line, len + 1);
 		d->len = len;
 	}
+	/* Lines TLS already decrypted are invisible to poll(2): take them now. */
+	if (conn_buffered(s->ctl) && !s->ctl_eof && s->ndeferred < SESSION_DEFERRED_MAX)
+		return session_control_during_transfer(s, quit);
 	return false;
 }
 
 enum ctl_state session_control_state(struct session *s)
 {
-	if (s->ndeferred > 0 || lr_pending(&s->lr) || lr_partial(&s->lr))
+	if (s->ndeferred > 0 || lr_pending(&s->lr) || lr_partial(&s->lr) || conn_buffered(s->ctl))
 		return CTL_PENDING;
 	if (s->ctl_eof)
 		return CTL_GONE;
@@ -345,6 +355,7 @@ void session_init(struct session *s, const struct ferryd_config *cfg, int in, in
 	s->cfg = cfg;
 	s->ctl_in = in;
 	s->ctl_out = out;
+	s->ctl = conn_plain(in, out);
 	s->root_fd = -1;
 	s->uid = geteuid();
 	s->gid = getegid();
@@ -404,6 +415,11 @@ static void session_serve(struct session *s)
 		log_msg(LOG_INFO, "session start: peer=%s via=%s", s->peer_str, via);
 	} else {
 		log_msg(LOG_INFO, "session start: peer=%s", s->peer_str);
+	}
+	if (!ftps_session_begin(s)) {
+		log_msg(LOG_INFO, "session end: peer=%s user=- result=no TLS", s->peer_str);
+		session_cleanup(s);
+		return;
 	}
 	session_reply(s, FTP_READY, "ferryd ready.");
 

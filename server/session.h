@@ -8,11 +8,14 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "conn.h"
 #include "ftp_limits.h"
 #include "linereader.h"
 #include "netaddr.h"
 #include "options.h"
 #include "sbuf.h"
+
+struct tls_control;
 
 /* A data channel prepared by PASV/EPSV or PORT/EPRT, used by the next
  * transfer command. */
@@ -55,6 +58,10 @@ enum ctl_state {
 struct session {
 	const struct ferryd_config *cfg; /* shared, read-only options */
 	int ctl_in, ctl_out;      /* control connection (same fd unless -i) */
+	struct conn *ctl;         /* the same, plain or TLS (ftps.h); fds not owned */
+	struct tls_control *tls;  /* its TLS once AUTH TLS (or implicit TLS) ran */
+	bool prot_pbsz;           /* PBSZ given under TLS */
+	bool prot_private;        /* PROT P: data connections use TLS */
 	struct netaddr peer;      /* the client's address (behind a proxy: the
 				   * one its PROXY header named) */
 	struct netaddr via;       /* the proxy it came through; len 0 if direct */
@@ -137,6 +144,9 @@ bool session_control_during_transfer(struct session *s, bool *quit);
 /* The control socket to poll during a transfer, or -1 while the queue of
  * kept commands is full (the client then waits for the transfer). */
 int session_control_fd(const struct session *s);
+/* The control connection to poll (conn_poll) during a transfer, or NULL
+ * when session_control_fd is -1. */
+struct conn *session_control_conn(const struct session *s);
 /* Looks at the control connection without waiting: has the client sent
  * anything more, hung up, or neither? */
 enum ctl_state session_control_state(struct session *s);

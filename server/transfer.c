@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -96,8 +95,8 @@ static enum xfer_result pace_wait(struct session *s)
 		long long left = wake - sysio_now_ms();
 		if (left <= 0)
 			return XFER_OK;
-		struct pollfd p = { .fd = session_control_fd(s), .events = POLLIN };
-		int r = poll(&p, 1, (int)(left > 1000 ? 1000 : left));
+		struct conn_pollfd p = { .c = session_control_conn(s), .events = POLLIN };
+		int r = conn_poll(&p, 1, (int)(left > 1000 ? 1000 : left));
 		if (r < 0 && errno != EINTR)
 			return XFER_NET_ERROR;
 		if (r > 0 && p.revents) {
@@ -108,20 +107,20 @@ static enum xfer_result pace_wait(struct session *s)
 	}
 }
 
-/* Waits until data_fd is ready for events, answering control commands
+/* Waits until data is ready for events, answering control commands
  * meanwhile. Returns XFER_OK when ready, or why to stop. */
-static enum xfer_result xfer_wait(struct session *s, int data_fd, short events)
+static enum xfer_result xfer_wait(struct session *s, struct conn *data, short events)
 {
 	long long deadline = sysio_now_ms() + (long long)s->cfg->idle_timeout * 1000;
 	for (;;) {
-		struct pollfd p[2] = {
-			{ .fd = data_fd, .events = events },
-			{ .fd = session_control_fd(s), .events = POLLIN },
+		struct conn_pollfd p[2] = {
+			{ .c = data, .events = events },
+			{ .c = session_control_conn(s), .events = POLLIN },
 		};
 		long long left = deadline - sysio_now_ms();
 		if (left <= 0)
 			return XFER_TIMEOUT;
-		int r = poll(p, 2, (int)left);
+		int r = conn_poll(p, 2, (int)left);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -142,14 +141,15 @@ static enum xfer_result xfer_wait(struct session *s, int data_fd, short events)
 /* Checks the control connection without waiting (between fast rounds). */
 static enum xfer_result xfer_peek_control(struct session *s)
 {
-	struct pollfd p = { .fd = session_control_fd(s), .events = POLLIN };
-	if (p.fd >= 0 && poll(&p, 1, 0) > 0)
+	struct conn_pollfd p = { .c = session_control_conn(s), .events = POLLIN };
+	if (p.c && conn_poll(&p, 1, 0) > 0)
 		return control_event(s);
 	return XFER_OK;
 }
 
-/* Writes all of buf to the non-blocking data socket. */
-static enum xfer_result send_all(struct session *s, int data_fd, const char *buf, size_t len)
+/* Writes all of buf to the non-blocking data connection. */
+static enum xfer_result send_all(struct session *s, struct conn *data, const char *buf,
+				 size_t len)
 {
 	int rounds = 0;
 	while (len > 0) {
@@ -160,11 +160,12 @@ static enum xfer_result send_all(struct session *s, int data_fd, const char *buf
 				return r;
 			continue;
 		}
-		ssize_t w = send(data_fd, buf, room, MSG_NOSIGNAL);
-		if (w > 0) {
+		size_t w;
+		enum conn_status st = conn_write(data, buf, room, &w);
+		if (st == CONN_OK && w > 0) {
 			buf += w;
-			len -= (size_t)w;
-			s->xfer.done += w;
+			len -= w;
+			s->xfer.done += (off_t)w;
 			if (++rounds % XFER_CONTROL_EVERY == 0) {
 				enum xfer_result r = xfer_peek_control(s);
 				if (r != XFER_OK)
@@ -172,24 +173,23 @@ static enum xfer_result send_all(struct session *s, int data_fd, const char *buf
 			}
 			continue;
 		}
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+		if (st != CONN_WANT_READ && st != CONN_WANT_WRITE)
 			return XFER_NET_ERROR;
-		enum xfer_result r = xfer_wait(s, data_fd, POLLOUT);
+		enum xfer_result r = xfer_wait(s, data, conn_events(st));
 		if (r != XFER_OK)
 			return r;
 	}
 	return XFER_OK;
 }
 
-enum xfer_result xfer_send_buf(struct session *s, int data_fd, const char *buf, size_t len)
+enum xfer_result xfer_send_buf(struct session *s, struct conn *data, const char *buf,
+			       size_t len)
 {
-	return send_all(s, data_fd, buf, len);
+	return send_all(s, data, buf, len);
 }
 
 /* ASCII download: converts LF to CRLF through a buffer. */
-static enum xfer_result send_ascii(struct session *s, int data_fd, int file_fd,
+static enum xfer_result send_ascii(struct session *s, struct conn *data, int file_fd,
 				   off_t offset, int *err)
 {
 	char *in = xmalloc(XFER_BUF);
@@ -213,7 +213,7 @@ static enum xfer_result send_ascii(struct session *s, int data_fd, int file_fd,
 				out[o++] = '\r';
 			out[o++] = in[i];
 		}
-		r = send_all(s, data_fd, out, o);
+		r = send_all(s, data, out, o);
 		if (r != XFER_OK)
 			break;
 	}
@@ -222,11 +222,11 @@ static enum xfer_result send_ascii(struct session *s, int data_fd, int file_fd,
 	return r;
 }
 
-enum xfer_result xfer_send_file(struct session *s, int data_fd, int file_fd,
+enum xfer_result xfer_send_file(struct session *s, struct conn *data, int file_fd,
 				off_t offset, off_t size, int *err)
 {
 	if (s->ascii)
-		return send_ascii(s, data_fd, file_fd, offset, err);
+		return send_ascii(s, data, file_fd, offset, err);
 	int rounds = 0;
 	while (offset < size) {
 		off_t left = size - offset;
@@ -238,8 +238,9 @@ enum xfer_result xfer_send_file(struct session *s, int data_fd, int file_fd,
 			continue;
 		}
 		off_t before = offset;
-		ssize_t n = sendfile(data_fd, file_fd, &offset, chunk);
-		if (n > 0) {
+		size_t n;
+		enum conn_status st = conn_sendfile(data, file_fd, &offset, chunk, &n);
+		if (st == CONN_OK && n > 0) {
 			s->xfer.done += offset - before;
 			if (++rounds % XFER_CONTROL_EVERY == 0) {
 				enum xfer_result r = xfer_peek_control(s);
@@ -248,17 +249,17 @@ enum xfer_result xfer_send_file(struct session *s, int data_fd, int file_fd,
 			}
 			continue;
 		}
-		if (n == 0)
+		if (st == CONN_OK)
 			break;     /* the file shrank: send what there was */
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			enum xfer_result r = xfer_wait(s, data_fd, POLLOUT);
+		if (st == CONN_WANT_READ || st == CONN_WANT_WRITE) {
+			enum xfer_result r = xfer_wait(s, data, conn_events(st));
 			if (r != XFER_OK)
 				return r;
 			continue;
 		}
-		if (errno == EPIPE || errno == ECONNRESET || errno == ENOTCONN)
+		/* A plain sendfile(2) failure leaves errno: the file's or the
+		 * network's. Under TLS only the network's is told apart. */
+		if (conn_is_tls(data) || errno == EPIPE || errno == ECONNRESET || errno == ENOTCONN)
 			return XFER_NET_ERROR;
 		*err = errno;
 		return XFER_LOCAL_ERROR;
@@ -286,8 +287,24 @@ static enum xfer_result write_file(int file_fd, const char *buf, size_t n, off_t
 	return XFER_OK;
 }
 
-/* Upload through a buffer: ASCII conversion, or where splice fails. */
-static enum xfer_result recv_buffered(struct session *s, int data_fd, int file_fd,
+/* Reads up to n bytes. Under TLS each read yields one record (16 KiB at
+ * most), so records are gathered until n bytes or none is waiting: the
+ * file then gets large writes. A status other than CONN_OK met after
+ * some bytes is met again by the next call. */
+static enum conn_status read_some(struct conn *data, char *buf, size_t n, size_t *len)
+{
+	enum conn_status st;
+	*len = 0;
+	do {
+		size_t got;
+		st = conn_read(data, buf + *len, n - *len, &got);
+		*len += got;
+	} while (st == CONN_OK && *len < n && conn_is_tls(data));
+	return *len > 0 ? CONN_OK : st;
+}
+
+/* Upload through a buffer: TLS, ASCII conversion, or where splice fails. */
+static enum xfer_result recv_buffered(struct session *s, struct conn *data, int file_fd,
 				      off_t *received, int *err)
 {
 	char *buf = xmalloc(XFER_BUF);
@@ -302,23 +319,21 @@ static enum xfer_result recv_buffered(struct session *s, int data_fd, int file_f
 				break;
 			continue;
 		}
-		ssize_t n = recv(data_fd, buf, room, 0);
-		if (n == 0)
-			break;
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK) {
-				r = XFER_NET_ERROR;
-				break;
-			}
-			r = xfer_wait(s, data_fd, POLLIN);
+		size_t len;
+		enum conn_status st = read_some(data, buf, room, &len);
+		if (st == CONN_EOF)
+			break;     /* FIN, or TLS close_notify: the whole file */
+		if (st == CONN_WANT_READ || st == CONN_WANT_WRITE) {
+			r = xfer_wait(s, data, conn_events(st));
 			if (r != XFER_OK)
 				break;
 			continue;
 		}
-		s->xfer.done += n;
-		size_t len = (size_t)n;
+		if (st != CONN_OK) {
+			r = XFER_NET_ERROR;   /* reset, or TLS cut without close_notify */
+			break;
+		}
+		s->xfer.done += (off_t)len;
 		if (s->ascii) {
 			/* CRLF becomes LF; a lone CR is kept. */
 			size_t o = 0;
@@ -357,9 +372,10 @@ static enum xfer_result recv_buffered(struct session *s, int data_fd, int file_f
 /* Binary upload with splice(2): socket -> pipe -> file, no copies
  * through user space. Returns XFER_LOCAL_ERROR with *err = EINVAL when
  * splice cannot be used on these fds (the caller then buffers). */
-static enum xfer_result recv_splice(struct session *s, int data_fd, int file_fd,
+static enum xfer_result recv_splice(struct session *s, struct conn *data, int file_fd,
 				    off_t *received, int *err)
 {
+	int data_fd = conn_rfd(data);
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		*err = EINVAL;
@@ -384,7 +400,7 @@ static enum xfer_result recv_splice(struct session *s, int data_fd, int file_fd,
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				r = xfer_wait(s, data_fd, POLLIN);
+				r = xfer_wait(s, data, POLLIN);
 				if (r != XFER_OK)
 					break;
 				continue;
@@ -431,11 +447,14 @@ out:
  *    process's sockets one right after the other;
  *  - otherwise the client is waiting for the reply: complete.
  * doc/design.md lists what this cannot tell apart, as measured by
- * tests/bench/upload-end.py. */
-static enum xfer_result upload_end(struct session *s)
+ * tests/bench/upload-end.py. A TLS upload needs none of it: it ended
+ * with the client's close_notify (a cut one is a network error). */
+static enum xfer_result upload_end(struct session *s, const struct conn *data)
 {
 	if (s->xfer.total >= 0)
 		return s->xfer.done < s->xfer.total ? XFER_INCOMPLETE : XFER_OK;
+	if (conn_is_tls(data))
+		return XFER_OK;
 	enum ctl_state st = session_control_state(s);
 	if (st == CTL_IDLE) {
 		struct timespec grace = { .tv_nsec = UPLOAD_END_GRACE_US * 1000L };
@@ -446,22 +465,23 @@ static enum xfer_result upload_end(struct session *s)
 	return st == CTL_GONE ? XFER_CONTROL_LOST : XFER_OK;
 }
 
-enum xfer_result xfer_recv_file(struct session *s, int data_fd, int file_fd,
+enum xfer_result xfer_recv_file(struct session *s, struct conn *data, int file_fd,
 				off_t *received, int *err)
 {
 	enum xfer_result r;
 	*received = 0;
-	/* splice(2) refuses files opened O_APPEND. */
+	/* splice(2) refuses files opened O_APPEND, and TLS bytes must be
+	 * decrypted in user space. */
 	int fl = fcntl(file_fd, F_GETFL);
-	if (!s->ascii && (fl < 0 || !(fl & O_APPEND))) {
-		r = recv_splice(s, data_fd, file_fd, received, err);
+	if (!s->ascii && (fl < 0 || !(fl & O_APPEND)) && conn_zero_copy_recv(data)) {
+		r = recv_splice(s, data, file_fd, received, err);
 		if (r == XFER_LOCAL_ERROR && *err == EINVAL && *received == 0 && s->xfer.done == 0)
-			r = recv_buffered(s, data_fd, file_fd, received, err);
+			r = recv_buffered(s, data, file_fd, received, err);
 	} else {
-		r = recv_buffered(s, data_fd, file_fd, received, err);
+		r = recv_buffered(s, data, file_fd, received, err);
 	}
 	if (r == XFER_OK)
-		r = upload_end(s);
+		r = upload_end(s, data);
 	return r;
 }
 

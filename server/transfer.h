@@ -1,8 +1,11 @@
 /* transfer: moving bytes over a data connection while the control
- * connection stays live. Every loop polls the control socket too, so ABOR
+ * connection stays live. Every loop polls the control connection too
+ * (through conn_poll, which sees TLS bytes already decrypted), so ABOR
  * and STAT are answered mid-transfer, and a stalled peer times out.
- * Binary downloads use sendfile(2); uploads use splice(2) through a pipe
- * (large reads and writes where splice is not possible). A session's
+ * Binary downloads use conn_sendfile (sendfile(2), kTLS, or large TLS
+ * records); plain uploads use splice(2) through a pipe, TLS uploads and
+ * the rest large reads. A TLS upload is complete only when it ends with
+ * the client's close_notify. A session's
  * --max-rate paces every loop without giving up sendfile or splice.
  *
  * This file owns the session's transfer state (struct xfer_progress):
@@ -13,6 +16,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "conn.h"
 #include "session.h"
 
 /* How a transfer ended. */
@@ -34,19 +38,21 @@ void xfer_begin(struct session *s, const char *verb, const char *path, off_t tot
 void xfer_connected(struct session *s);
 
 /* Sends size bytes of file_fd from offset (ASCII: LF becomes CRLF). */
-enum xfer_result xfer_send_file(struct session *s, int data_fd, int file_fd,
+enum xfer_result xfer_send_file(struct session *s, struct conn *data, int file_fd,
 				off_t offset, off_t size, int *err);
 /* Sends len bytes of buf. */
-enum xfer_result xfer_send_buf(struct session *s, int data_fd, const char *buf, size_t len);
+enum xfer_result xfer_send_buf(struct session *s, struct conn *data, const char *buf,
+			       size_t len);
 /* Receives until the client closes the data connection, writing to
  * file_fd at its current offset, or at its end if it was opened
  * O_APPEND (ASCII: CRLF becomes LF). *received counts bytes written;
  * *err holds errno for XFER_LOCAL_ERROR. When the data ends the upload is
- * judged complete or not: short of the transfer's expected total (ALLO)
- * it is XFER_INCOMPLETE; without a total, a client that has hung up its
+ * judged complete or not: a TLS upload cut without close_notify is
+ * XFER_NET_ERROR; short of the transfer's expected total (ALLO) it is
+ * XFER_INCOMPLETE; on a plain connection without a total, a client that has hung up its
  * control connection without sending anything more gives
  * XFER_CONTROL_LOST. */
-enum xfer_result xfer_recv_file(struct session *s, int data_fd, int file_fd,
+enum xfer_result xfer_recv_file(struct session *s, struct conn *data, int file_fd,
 				off_t *received, int *err);
 /* Sends the final reply for a transfer's result (226, 426+226, 426, 421,
  * 451/452), logs it and ends the transfer state. local_err is errno for

@@ -12,8 +12,8 @@
 #   tgetbig     getbig over FTPS (TLS on both connections, the CA given)
 #   tputbig     putbig over FTPS
 #
-# The FTPS rows need a server with TLS, which ferryd does not speak yet:
-# pure-ftpd with -Y 2 (TLS required) serves the same root as ferryd there,
+# The FTPS rows need a server with TLS; they were set up before ferryd
+# spoke it: pure-ftpd with -Y 2 (TLS required) serves the same root as ferryd there,
 # to one virtual user, with a certificate from tests/tls-certs.sh. They run
 # as root only (pure-ftpd changes to its session user), and say "-" when
 # pure-ftpd is missing. Under the table, the speed of the cipher TLS 1.3

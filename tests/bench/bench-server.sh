@@ -7,6 +7,9 @@
 #
 #   retr     one big file (1 GiB), curl, passive (EPSV)
 #   stor     one big file (1 GiB), curl, passive (EPSV), into upload/
+#   tretr    the same RETR over FTPS: curl --ssl-reqd (AUTH TLS, PROT P),
+#            the certificate checked against a CA made for the run
+#   tstor    the same STOR over FTPS
 #   small    N files of 4 KiB downloaded in one session, curl -K (a config
 #            file of URLs), passive
 #   curlput  U files of 4 KiB uploaded in one session, curl -T "{...}", passive
@@ -21,7 +24,11 @@
 #
 # Every timing row runs BENCH_REPEAT times (default 5), rotating which server
 # goes first, and reports the median; every run is listed under the table.
-# Each round of the STOR row starts with one untimed upload.
+# Each round of the STOR rows starts with one untimed upload.
+# Every server offers TLS without requiring it (the plain rows stay plain):
+# ferryd --tls-cert, vsftpd ssl_enable=YES with require_ssl_reuse=YES,
+# pure-ftpd -Y 1; under the table, `openssl speed` of the suite the FTPS
+# rows negotiated gives the machine's ceiling for one encrypting core.
 # The ratios are ferryd / vsftpd and ferryd / pure-ftpd: below 1 means
 # ferryd was faster (or used less memory per session). For the two 1 GiB
 # rows the servers run on the first CPU and curl on the second (when there
@@ -44,6 +51,8 @@
 #   BENCH_DIR=dir     where the scratch directory is made (default /tmp)
 #   BENCH_ONLY=name   run only ferryd, vsftpd or pure-ftpd
 #   BENCH_REPEAT=n    repetitions of each timing row (default 5)
+#   BENCH_ROWS="r ..." the rows to run (default: all: retr stor tretr tstor
+#                     small curlput ferryput lftpput size conc storm)
 #   BENCH_TIMEOUT=s   limit for the whole run (default 3600, 900 with --quick)
 #   BENCH_KEEP=1      keep the scratch directory (logs, configs)
 #   BENCH_RUN_AS=user user the servers run as when started as root (default:
@@ -97,6 +106,17 @@ ferryd|vsftpd|pure-ftpd) servers=("$only") ;;
 *) die "BENCH_ONLY must be ferryd, vsftpd or pure-ftpd, not '$only'" ;;
 esac
 [[ $repeat =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPEAT must be a positive number"
+all_rows=(retr stor tretr tstor small curlput ferryput lftpput size conc storm)
+read -r -a sel_rows <<< "${BENCH_ROWS:-${all_rows[*]}}"
+for row in "${sel_rows[@]}"; do
+    [[ " ${all_rows[*]} " == *" $row "* ]] || die "unknown row '$row' in BENCH_ROWS"
+done
+# Rows timed one run at a time, and the many-session kinds.
+rows=() kinds=()
+for row in "${sel_rows[@]}"; do
+    case $row in conc|storm) kinds+=("$row") ;; *) rows+=("$row") ;; esac
+done
+wanted() { [[ " ${sel_rows[*]} " == *" $1 "* ]]; }
 [[ $ramp_ms =~ ^[0-9]+$ ]] || die "BENCH_RAMP_MS must be a number of milliseconds"
 [[ $tw_max =~ ^[0-9]+$ ]] || die "BENCH_TW_MAX must be a number"
 [[ $tw_wait =~ ^[0-9]+$ ]] || die "BENCH_TW_WAIT must be a number of seconds"
@@ -108,6 +128,7 @@ command -v lftp >/dev/null || die "lftp is needed"
 command -v python3 >/dev/null || die "python3 is needed"
 command -v timeout >/dev/null || die "timeout (coreutils) is needed"
 command -v taskset >/dev/null || die "taskset (util-linux) is needed"
+command -v openssl >/dev/null || die "openssl is needed (the FTPS rows' certificate)"
 
 want() { [ -z "$only" ] || [ "$only" = "$1" ]; }
 # The first existing executable among the arguments.
@@ -493,6 +514,25 @@ for ((i = 0; i < nsmall; i++)); do
     head -c "$small_bytes" /dev/urandom > "$work/client/small/$n"
 done
 
+# One certificate for all servers, signed by a CA made for this run; the
+# FTPS rows' curl trusts only that CA.
+tls=$work/tls
+mkdir -p "$tls"
+(
+    cd "$tls"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key \
+        -out ca.pem -days 2 -subj /CN=bench-ca
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout key.pem \
+        -out req.pem -subj /CN=127.0.0.1
+    printf 'subjectAltName=IP:127.0.0.1\n' > ext.cnf
+    openssl x509 -req -in req.pem -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+        -extfile ext.cnf -out cert.pem
+    cat cert.pem key.pem > both.pem
+    chmod 644 cert.pem key.pem both.pem
+) > "$tls/openssl.log" 2>&1 || { cat "$tls/openssl.log" >&2; die "cannot make the TLS certificate"; }
+chmod 755 "$tls"
+curl_tls=(--ssl-reqd --cacert "$tls/ca.pem")
+
 # Each server: root (owned by the invoking user, read-only for the
 # server's user: vsftpd refuses a writable anonymous root) with pub/,
 # small/ and a writable upload/.
@@ -516,7 +556,8 @@ start_ferryd() {
     local runas=()
     [ "$as_root" = 1 ] && runas=(--run-as "$runuser")
     taskset -c "$server_cpu" "$ferryd_bin" -l 127.0.0.1:0 -r "${ROOT[ferryd]}" --anonymous=rw \
-        --max-clients 2000 --max-per-ip 0 "${runas[@]}" 2> "$log" &
+        --max-clients 2000 --max-per-ip 0 "${runas[@]}" \
+        --tls-cert "$tls/cert.pem" --tls-key "$tls/key.pem" 2> "$log" &
     PID[ferryd]=$!
     local tries
     for tries in $(seq 100); do
@@ -556,7 +597,14 @@ start_vsftpd() {
         echo "max_per_ip=2000"
         echo "secure_chroot_dir=$work/empty"
         echo "xferlog_enable=NO"
-        echo "ssl_enable=NO"
+        echo "ssl_enable=YES"
+        echo "allow_anon_ssl=YES"
+        echo "force_anon_logins_ssl=NO"
+        echo "force_anon_data_ssl=NO"
+        echo "require_ssl_reuse=YES"
+        echo "ssl_ciphers=HIGH"
+        echo "rsa_cert_file=$tls/cert.pem"
+        echo "rsa_private_key_file=$tls/key.pem"
         [ -z "${VSFTPD_EXTRA:-}" ] || printf '%s\n' "$VSFTPD_EXTRA"
         # vsftpd looks these users up even with run_as_launching_user.
         echo "ftp_username=$runuser"
@@ -584,9 +632,11 @@ start_pure-ftpd() {
         { cat "$log" >&2; die "pure-pw mkdb failed"; }
     port=$(helper freeport)
     # -E no anonymous, -H no reverse lookups, -f none no syslog, -U umasks
-    # like vsftpd's anon_umask, -c/-C sessions in all and per address.
+    # like vsftpd's anon_umask, -c/-C sessions in all and per address, -Y 1
+    # TLS offered.
     taskset -c "$server_cpu" "$pure_bin" -S "127.0.0.1,$port" -4 -E -l "puredb:$dir/pureftpd.pdb" \
-        -H -f none -U 133:022 -c 2000 -C 2000 -I 15 >> "$log" 2>&1 < /dev/null &
+        -H -f none -U 133:022 -c 2000 -C 2000 -I 15 -Y 1 -2 "$tls/both.pem" \
+        >> "$log" 2>&1 < /dev/null &
     PID[pure-ftpd]=$!
     PORT[pure-ftpd]=$port
     CRED[pure-ftpd]=bench:bench-Pw
@@ -603,10 +653,12 @@ xfer_limit=$((big_mib / 8 + 120))     # generous: 8 MiB/s at least
 # Transfers of one small-file run that took this long count as a stall.
 stall_secs=0.5
 
+# run_retr SERVER [tls]: tls runs it over FTPS.
 run_retr() {
-    local s=$1 t0 got
+    local s=$1 t0 got tlsargs=()
+    [ "${2:-}" != tls ] || tlsargs=("${curl_tls[@]}")
     t0=$EPOCHREALTIME
-    if ! got=$(taskset -c "$client_cpu" curl -sS --max-time "$xfer_limit" -o /dev/null \
+    if ! got=$(taskset -c "$client_cpu" curl -sS "${tlsargs[@]}" --max-time "$xfer_limit" -o /dev/null \
                -w '%{size_download}' "$(url "$s")/pub/big.bin" 2>> "$work/curl.err"); then
         note "$s RETR: curl failed ($(tail -n 1 "$work/curl.err"))"; echo FAIL; return
     fi
@@ -615,12 +667,14 @@ run_retr() {
     echo "$t"
 }
 
+# run_stor SERVER REP [tls]: tls runs it over FTPS.
 run_stor() {
-    local s=$1 rep=$2 t0 t dest=${ROOT[$1]}/upload/big.up
+    local s=$1 rep=$2 t0 t dest=${ROOT[$1]}/upload/big.up tlsargs=()
+    [ "${3:-}" != tls ] || tlsargs=("${curl_tls[@]}")
     rm -f "$dest"
     sync
     t0=$EPOCHREALTIME
-    if ! taskset -c "$client_cpu" curl -sS --max-time "$xfer_limit" -T "$work/client/big.src" \
+    if ! taskset -c "$client_cpu" curl -sS "${tlsargs[@]}" --max-time "$xfer_limit" -T "$work/client/big.src" \
             "$(url "$s")/upload/big.up" 2>> "$work/curl.err"; then
         note "$s STOR: curl failed ($(tail -n 1 "$work/curl.err"))"; echo FAIL; return
     fi
@@ -781,7 +835,6 @@ run_storm() {
 }
 
 declare -A R   # R[row,server] = space-separated results of the repetitions
-rows=(retr stor small curlput ferryput lftpput size)
 for ((rep = 1; rep <= repeat; rep++)); do
     # Rotate which server goes first, so none always has the warmer cache.
     order=()
@@ -792,12 +845,14 @@ for ((rep = 1; rep <= repeat; rep++)); do
         # Whichever server stores the first 1 GiB of a round takes seconds
         # longer (page cache and writeback catching up): one untimed upload
         # first, so no server is measured in that slot.
-        [ "$row" != stor ] || run_stor "${order[0]}" warm-up > /dev/null
+        [ "$row" != stor ] && [ "$row" != tstor ] || run_stor "${order[0]}" warm-up > /dev/null
         for s in "${order[@]}"; do
             settle
             case $row in
             retr) v=$(run_retr "$s") ;;
             stor) v=$(run_stor "$s" "$rep") ;;
+            tretr) v=$(run_retr "$s" tls) ;;
+            tstor) v=$(run_stor "$s" "$rep" tls) ;;
             small) v=$(run_small "$s") ;;
             curlput) v=$(run_curlput "$s" "$rep") ;;
             ferryput) v=$(run_ferryput "$s" "$rep") ;;
@@ -808,7 +863,7 @@ for ((rep = 1; rep <= repeat; rep++)); do
             note "run $rep/$repeat $row $s: $v"
         done
     done
-    for kind in conc storm; do
+    for kind in "${kinds[@]}"; do
         for s in "${order[@]}"; do
             settle
             v=$("run_$kind" "$s" "$rep")
@@ -874,6 +929,7 @@ cell() { # server formatter value
 # One table row: label, client, formatter, median key.
 table_row() {
     local label=$1 client=$2 fmt=$3 key=$4 f=ferryd
+    wanted "$([ "$key" = wall ] && echo conc || echo "$key")" || return 0
     printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$client" \
         "$(cell ferryd "$fmt" "$(get "$key" $f)")" "$(cell vsftpd "$fmt" "$(get "$key" vsftpd)")" \
         "$(cell pure-ftpd "$fmt" "$(get "$key" pure-ftpd)")" \
@@ -900,27 +956,55 @@ echo "| benchmark | client | ferryd | vsftpd | pure-ftpd | ferryd/vsftpd | ferry
 echo "| --- | --- | --- | --- | --- | --- | --- |"
 table_row "RETR $big_label file" "curl, passive (EPSV)" fmt_rate retr
 table_row "STOR $big_label file" "curl, passive (EPSV)" fmt_rate stor
+table_row "FTPS: RETR $big_label file" "curl --ssl-reqd (PROT P), passive (EPSV)" fmt_rate tretr
+table_row "FTPS: STOR $big_label file" "curl --ssl-reqd (PROT P), passive (EPSV)" fmt_rate tstor
 table_row "$nsmall files of 4 KiB downloaded, one session" "curl -K (config of URLs), passive" fmt_secs small
 table_row "$nput files of 4 KiB uploaded, one session" "curl -T \"{...}\", passive" fmt_secs curlput
 table_row "$nsmall files of 4 KiB uploaded, one session" "ferry put -r" fmt_secs ferryput
 table_row "$nsmall files of 4 KiB uploaded, one session" "lftp mput, passive" fmt_secs lftpput
 table_row "$nsize SIZE commands, one session" "python3 ftplib, fastest of 5 passes, client on the server's CPU" fmt_secs size
 table_row "$nsess concurrent sessions (login, LIST, RETR 4 KiB): wall time" "python3 ftplib, $nsess threads, PASV" fmt_secs wall
-printf '| %d concurrent sessions: failures | same | %s | %s | %s | - | - |\n' "$nsess" \
+wanted conc && printf '| %d concurrent sessions: failures | same | %s | %s | %s | - | - |\n' "$nsess" \
     "$(fails_cell ferryd fail "$nsess")" "$(fails_cell vsftpd fail "$nsess")" "$(fails_cell pure-ftpd fail "$nsess")"
-printf '| %d concurrent sessions: server RSS, summed over its processes | /proc/PID/status VmRSS | %s | %s | %s | %s | %s |\n' \
+wanted conc && printf '| %d concurrent sessions: server RSS, summed over its processes | /proc/PID/status VmRSS | %s | %s | %s | %s | %s |\n' \
     "$nsess" "$(mem_cell ferryd rss)" "$(mem_cell vsftpd rss)" "$(mem_cell pure-ftpd rss)" \
     "$(ratio "$(get rssps ferryd)" "$(get rssps vsftpd)")" "$(ratio "$(get rssps ferryd)" "$(get rssps pure-ftpd)")"
-printf '| %d concurrent sessions: server PSS, summed | /proc/PID/smaps_rollup Pss | %s | %s | %s | %s | %s |\n' \
+wanted conc && printf '| %d concurrent sessions: server PSS, summed | /proc/PID/smaps_rollup Pss | %s | %s | %s | %s | %s |\n' \
     "$nsess" "$(mem_cell ferryd pss)" "$(mem_cell vsftpd pss)" "$(mem_cell pure-ftpd pss)" \
     "$(ratio "$(get pssps ferryd)" "$(get pssps vsftpd)")" "$(ratio "$(get pssps ferryd)" "$(get pssps pure-ftpd)")"
 table_row "login storm: $nstorm sessions at once connect, log in, quit: wall time" "python3 ftplib, $nstorm threads" fmt_secs storm
-printf '| login storm: failures | same | %s | %s | %s | - | - |\n' \
+wanted storm && printf '| login storm: failures | same | %s | %s | %s | - | - |\n' \
     "$(fails_cell ferryd sfail "$nstorm")" "$(fails_cell vsftpd sfail "$nstorm")" "$(fails_cell pure-ftpd sfail "$nstorm")"
+if wanted tretr || wanted tstor; then
+    # The ceiling: one core encrypting 16 KiB records with the suite the
+    # FTPS rows negotiated (curl against the first server).
+    suite=$(curl -sS -v "${curl_tls[@]}" --max-time 20 -o /dev/null \
+            "$(url "${servers[0]}")/small/f0000" 2>&1 |
+            sed -n 's/.*SSL connection using [^ ]* \/ \([^ ]*\).*/\1/p' | head -n 1)
+    case $suite in
+    *AES_256_GCM*|*AES256-GCM*) evp=aes-256-gcm ;;
+    *AES_128_GCM*|*AES128-GCM*) evp=aes-128-gcm ;;
+    *CHACHA20*) evp=chacha20-poly1305 ;;
+    *) evp=aes-128-gcm ;;
+    esac
+    speed=$(openssl speed -evp "$evp" -bytes 16384 -seconds 2 2>/dev/null | tail -n 1 |
+            awk '{ v = $NF; sub(/k$/, "", v); printf "%.0f", v * 1000 / 1048576 }')
+    echo
+    echo "FTPS suite: ${suite:-unknown}; ceiling: \`openssl speed -evp $evp -bytes 16384\` = ${speed:-?} MiB/s on one core."
+    for s in "${servers[@]}"; do
+        line="- $s, share of that ceiling:"
+        for row in tretr tstor; do
+            v=$(get "$row" "$s")
+            wanted "$row" && [ -n "$v" ] && [ "$v" != FAIL ] && [ -n "$speed" ] &&
+                line="$line $row $(awk -v t="$v" -v m="$big_mib" -v c="$speed" 'BEGIN { printf "%.0f%%", 100 * m / t / c }');" || true
+        done
+        echo "${line%;}"
+    done
+fi
 echo
 echo "All runs, in seconds (conc and storm: wall time of each run):"
 echo
-for row in "${rows[@]}" conc storm; do
+for row in "${rows[@]}" "${kinds[@]}"; do
     line="- $row:"
     for s in "${servers[@]}"; do
         # shellcheck disable=SC2016 # an awk field
@@ -936,7 +1020,7 @@ echo
 echo "Notes:"
 for s in "${servers[@]}"; do
     pps=$(get pps "$s"); [ "$pps" = FAIL ] || pps=$(printf '%.2f' "$pps")
-    echo "- $s, concurrent sessions: $pps server processes per connected session; the kernel counted $(get ovf "$s") listen-queue overflows during its $repeat runs (TcpExt ListenOverflows: system-wide, so late retries to another server count too)."
+    wanted conc && echo "- $s, concurrent sessions: $pps server processes per connected session; the kernel counted $(get ovf "$s") listen-queue overflows during its $repeat runs (TcpExt ListenOverflows: system-wide, so late retries to another server count too)."
     for f in conc storm; do
         if [ -s "$work/$s/$f-all.err" ]; then
             echo "- $s, failed sessions ($f):"
@@ -945,6 +1029,7 @@ for s in "${servers[@]}"; do
     done
 done
 for row in small curlput; do
+    wanted "$row" || continue
     line="- curl transfers that took ${stall_secs} s or more ($row row, all runs):"
     for s in "${servers[@]}"; do line="$line $s $(cat "$work/$s/stalls.$row" 2>/dev/null || echo 0);"; done
     echo "${line%;}"
@@ -954,7 +1039,7 @@ if [ "$ramp_ms" = 0 ]; then
 else
     echo "- Concurrent sessions start ${ramp_ms} ms apart (BENCH_RAMP_MS); the wall time includes that ramp. A failed session counts with the client's 60 s time-out."
 fi
-echo "- Servers run on CPU $server_cpu; curl runs on CPU $client_cpu for the two $big_label rows, the SIZE client on CPU $server_cpu, the other clients anywhere."
+echo "- Servers run on CPU $server_cpu; curl runs on CPU $client_cpu for the $big_label rows, the SIZE client on CPU $server_cpu, the other clients anywhere."
 echo "- Before each timed run the script waited until at most $tw_max TCP connections were in TIME_WAIT: $tw_waited s of waiting in all, at most $tw_top at the start of a run$([ "$tw_late" = 0 ] || echo ", $tw_late runs started above the limit after ${tw_wait}s")."
 echo "- ferryd logs to a file (stderr, its default) with --max-per-ip 0; vsftpd runs with its default logging (off) and isolation (isolate, isolate_network)${VSFTPD_EXTRA:+, plus: $(tr '\n' ' ' <<< "$VSFTPD_EXTRA")}; pure-ftpd with one virtual user (PureDB), no syslog."
 echo

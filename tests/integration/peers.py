@@ -459,8 +459,9 @@ class PureFtpd(ExternalPeer):
                 "-I", "2"]                      # idle minutes
 
 
-def start_ferryd():
-    """ferryd: anonymous read-write on the root, alice in /alice."""
+def start_ferryd(extra_args=()):
+    """ferryd: anonymous read-write on the root, alice in /alice; extra_args
+    follow the usual ones."""
     srv = ftptest.Server()
     srv.name = "ferryd"
     srv.keeps_partial_upload = False   # a broken STOR leaves the old file
@@ -476,7 +477,7 @@ def start_ferryd():
     users = os.path.join(srv.base, "users")
     ftptest.write_file(users, "%s:%s:%s:rw\n" % (NAMED_USER, ftptest.hash_password(
         NAMED_PASSWORD), NAMED_USER), mode=0o600)
-    srv.args = ["-u", users, "--anonymous=rw", "--idle-timeout", "120"]
+    srv.args = ["-u", users, "--anonymous=rw", "--idle-timeout", "120"] + list(extra_args)
     srv.mkdir("pub")
     srv.write(os.path.join(NAMED_USER, NAMED_MARKER), b"alice\n")
     try:

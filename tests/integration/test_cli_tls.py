@@ -139,17 +139,21 @@ class TlsInterop(clitest.CliBase):
         self.assertIn(stored, (text, text.replace(b"\n", b"\r\n")), r)
 
 
-class VsftpdTls12(TlsInterop, ftptest.TestCase):
+class LoginNeedsTls:
+    """For servers that refuse a login in clear (vsftpd's
+    force_local_logins_ssl, ferryd's --tls=required)."""
+
+    def test_login_without_tls_refused(self):
+        r = self.ferry("--tls=off", script="ls")
+        self.check(r, LOGIN)
+
+
+class VsftpdTls12(LoginNeedsTls, TlsInterop, ftptest.TestCase):
     TLS_MAX = "1.2"
 
     @classmethod
     def make_peer(cls):
         return tlspeers.VsftpdTls()
-
-    def test_login_without_tls_refused(self):
-        """force_local_logins_ssl: the server refuses a plain login."""
-        r = self.ferry("--tls=off", script="ls")
-        self.check(r, LOGIN)
 
 
 class VsftpdTls13(TlsInterop, ftptest.TestCase):
@@ -206,13 +210,46 @@ class PyftpdlibTls13(TlsInterop, ftptest.TestCase):
         self.assertEqual(read_file(self.local("cut-b.bin")), data, r)
 
 
-class VsftpdImplicitTls(clitest.CliBase, ftptest.TestCase):
+class FerrydTls12(LoginNeedsTls, TlsInterop, ftptest.TestCase):
+    TLS_MAX = "1.2"
+
+    @classmethod
+    def make_peer(cls):
+        return tlspeers.start_ferryd_tls()
+
+
+class FerrydTls13(TlsInterop, ftptest.TestCase):
+    TLS_MAX = "1.3"
+
+    @classmethod
+    def make_peer(cls):
+        return tlspeers.start_ferryd_tls()
+
+    def test_require_and_ftpes(self):
+        self.put_remote("r.txt", b"required\n")
+        r = self.check(self.ferry("--tls=require", "-v", script="get r.txt"))
+        self.assertIn("--> AUTH TLS", r.err, r)
+        self.assertEqual(read_file(self.local("r.txt")), b"required\n")
+        url = "ftpes" + self.login_url()[3:]
+        r = self.check(self.ferry(script="get r.txt r2.txt", url=url))
+        self.assertEqual(read_file(self.local("r2.txt")), b"required\n")
+        # Every data connection resumed the control connection's session.
+        data = re.findall(r"--- data connection: (.*)", r.err + self.ferry(
+            "-v", script="ls").err)
+        self.assertTrue(data and all(d.endswith("resumed") for d in data), data)
+
+
+class ImplicitTls(clitest.CliBase):
     """ftps://: TLS from the first byte, before the greeting."""
+
+    @classmethod
+    def make_peer(cls):
+        raise NotImplementedError
 
     @classmethod
     def start_server(cls):
         cls.TLS_ARGS = ("--ca-file", tlspeers.cert("ca.pem"))
-        return start(tlspeers.VsftpdTls(implicit=True))
+        return start(cls.make_peer())
 
     def test_implicit_tls(self):
         data = ftptest.random_bytes(1 << 20, seed=98)
@@ -224,6 +261,18 @@ class VsftpdImplicitTls(clitest.CliBase, ftptest.TestCase):
         self.assertNotIn("--> AUTH", r.err, r)
         self.assertEqual(read_file(self.remote("i.bin")), data, r)
         self.assertEqual(read_file(self.local("j.bin")), data, r)
+
+
+class FerrydImplicitTls(ImplicitTls, ftptest.TestCase):
+    @classmethod
+    def make_peer(cls):
+        return tlspeers.start_ferryd_tls(implicit=True)
+
+
+class VsftpdImplicitTls(ImplicitTls, ftptest.TestCase):
+    @classmethod
+    def make_peer(cls):
+        return tlspeers.VsftpdTls(implicit=True)
 
 
 # ---------------------------------------------------------------------------

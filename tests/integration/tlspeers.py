@@ -150,6 +150,23 @@ class PureFtpdTls(peers.PureFtpd):
         return super().command(port) + ["-Y", "2", "-2", self.certfile]
 
 
+def start_ferryd_tls(implicit=False):
+    """ferryd with --tls=required (the test chain), as peers.start_ferryd
+    sets it up, logged into anonymously; implicit: TLS from the first byte
+    (ftps:// URLs)."""
+    args = ["--tls=required", "--tls-cert", cert("server.pem"), "--tls-key", cert("server.key")]
+    if implicit:
+        args.append("--implicit-tls")
+    srv = peers.start_ferryd(args)
+    srv.tls_name = "ferryd"
+    srv.user, srv.password = "anonymous", "guest-Passw0rd@example.org"
+    if implicit:
+        plain_url = srv.url
+        srv.url = lambda path="/", user=None, passwd=None: "ftps" + plain_url(path, user,
+                                                                              passwd)[3:]
+    return srv
+
+
 def _pyftpd_python():
     """A python that imports pyftpdlib and OpenSSL: configure's, else the
     system's (where Debian installs python3-pyftpdlib)."""

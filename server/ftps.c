@@ -1,0 +1,264 @@
+/* ftps: FTPS in a session (see ftps.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fingerprint.h"
+#include "ftps.h"
+#include "log.h"
+#include "sysio.h"
+#include "tally.h"
+#include "tls.h"
+
+/* The certificate every session of this process serves (NULL: TLS off).
+ * Sessions are forked children, each with its own copy. */
+static struct tls_server *server;
+static const struct ferryd_config *server_cfg;
+
+bool ftps_server_init(const struct ferryd_config *cfg)
+{
+	server_cfg = cfg;
+	if (cfg->tls.mode == TLS_OFF)
+		return true;
+	char err[512];
+	server = tls_server_new(&cfg->tls, err, sizeof err);
+	if (!server) {
+		log_msg(LOG_ERR, "%s", err);
+		return false;
+	}
+	char fp[FP_TEXT_SIZE];
+	tls_server_fingerprint(server, fp);
+	log_msg(LOG_INFO, "TLS %s%s: certificate %s, fingerprint %s",
+		cfg->tls.mode == TLS_REQUIRED ? "required" : "offered",
+		cfg->tls.implicit ? " (implicit on every listener)" : "", cfg->tls.cert_file, fp);
+	return true;
+}
+
+void ftps_server_reload(void)
+{
+	if (!server)
+		return;
+	char err[512];
+	if (tls_server_reload(server, err, sizeof err) < 0) {
+		log_msg(LOG_ERR, "TLS reload failed, the previous certificate stays: %s", err);
+		return;
+	}
+	char fp[FP_TEXT_SIZE];
+	tls_server_fingerprint(server, fp);
+	log_msg(LOG_INFO, "TLS certificate reloaded: %s, fingerprint %s", server_cfg->tls.cert_file,
+		fp);
+}
+
+void ftps_server_free(void)
+{
+	tls_server_free(server);
+	server = NULL;
+}
+
+bool ftps_offered(void)
+{
+	return server != NULL;
+}
+
+const char *ftps_feat_lines(void)
+{
+	return server ? " AUTH TLS\n PBSZ\n PROT\n" : "";
+}
+
+/* ---- Control connection ---- */
+
+/* Milliseconds the control handshake may take per step: the idle time,
+ * and before login no more than the login time left. */
+static int handshake_timeout(const struct session *s)
+{
+	long long ms = (long long)s->cfg->idle_timeout * 1000;
+	if (!s->logged_in) {
+		long long left = s->login_deadline_ms - sysio_now_ms();
+		if (left < ms)
+			ms = left > 1 ? left : 1;
+	}
+	return (int)ms;
+}
+
+bool ftps_control_start(struct session *s)
+{
+	lr_init(&s->lr, true);
+	for (unsigned i = 0; i < s->ndeferred; i++)
+		free(s->deferred[i].line);
+	s->ndeferred = 0;
+	/* TLS reads are waited for with poll (a record may already sit
+	 * decrypted in user space), never with a blocking read. */
+	sysio_set_nonblock(s->ctl_in, true);
+	if (s->ctl_out != s->ctl_in)
+		sysio_set_nonblock(s->ctl_out, true);
+	s->ctl_timed_read = false;
+	char err[512];
+	s->tls = tls_control_start(server, s->ctl, err, sizeof err);
+	if (!s->tls) {
+		log_msg(LOG_ERR, "session %s: %s", s->peer_str, err);
+		return false;
+	}
+	bool ok = conn_handshake_wait(s->ctl, handshake_timeout(s)) == CONN_OK;
+	tally_tls_handshake(ok);
+	if (!ok) {
+		log_msg(LOG_NOTICE, "session %s: %s", s->peer_str, conn_error(s->ctl));
+		return false;
+	}
+	char how[128];
+	log_msg(LOG_INFO, "session %s: TLS %s", s->peer_str, conn_describe(s->ctl, how, sizeof how));
+	s->prot_pbsz = false;
+	s->prot_private = false;
+	return true;
+}
+
+bool ftps_session_begin(struct session *s)
+{
+	if (!server || !s->cfg->tls.implicit)
+		return true;
+	return ftps_control_start(s);
+}
+
+void ftps_session_end(struct session *s)
+{
+	/* A clean end of TLS on the control connection, if it can go out at
+	 * once (nothing is sent after a fatal TLS error). */
+	if (s->ctl && conn_is_tls(s->ctl))
+		conn_shutdown(s->ctl);
+	tls_control_free(s->tls);
+	s->tls = NULL;
+	conn_release(s->ctl);
+	s->ctl = NULL;
+}
+
+ssize_t ftps_control_fill(struct session *s)
+{
+	if (!conn_is_tls(s->ctl))
+		return lr_fill(&s->lr, s->ctl_in);
+	char buf[sizeof s->lr.raw];
+	size_t room = lr_room(&s->lr);
+	if (room == 0)
+		return (errno = EAGAIN, -1);
+	size_t got;
+	switch (conn_read(s->ctl, buf, room < sizeof buf ? room : sizeof buf, &got)) {
+	case CONN_OK:
+		lr_feed(&s->lr, buf, got);
+		return (ssize_t)got;
+	case CONN_WANT_READ:
+	case CONN_WANT_WRITE:
+		return (errno = EAGAIN, -1);
+	case CONN_EOF:
+		return 0;
+	default:
+		if (log_verbose())
+			log_msg(LOG_DEBUG, "%s: control connection: %s", s->peer_str, conn_error(s->ctl));
+		return (errno = ECONNRESET, -1);
+	}
+}
+
+bool ftps_control_send(struct session *s, const char *buf, size_t len, int timeout_ms)
+{
+	if (!conn_is_tls(s->ctl))
+		return sysio_write_all_timeout(s->ctl_out, buf, len, timeout_ms) == 0;
+	return conn_write_all(s->ctl, buf, len, timeout_ms) == CONN_OK;
+}
+
+bool ftps_login_allowed(struct session *s)
+{
+	if (s->tls || s->cfg->tls.mode != TLS_REQUIRED)
+		return true;
+	session_reply(s, FTP_POLICY_DENIED,
+		      "Policy requires TLS: use AUTH TLS before USER (no password in clear).");
+	return false;
+}
+
+bool ftps_transfer_allowed(struct session *s)
+{
+	if (s->prot_private || s->cfg->tls.mode != TLS_REQUIRED)
+		return true;
+	session_reply(s, FTP_PROT_REQUIRED, "Data connections must be protected: use PROT P.");
+	return false;
+}
+
+void ftps_before_data_reply(struct session *s)
+{
+	if (s->tls && s->prot_private && !tls_control_fresh_ticket(s->tls))
+		log_msg(LOG_WARNING, "session %s: no fresh TLS ticket before a transfer", s->peer_str);
+}
+
+/* ---- Data connections ---- */
+
+enum ftps_data_status ftps_data_open(struct session *s, int fd, struct conn **out, char *why,
+				     size_t whysz)
+{
+	*out = NULL;
+	if (!s->tls || !s->prot_private) {
+		*out = conn_plain(fd, fd);
+		return FTPS_DATA_OK;
+	}
+	struct conn *c = tls_data_start(s->tls, fd);
+	if (!c) {
+		snprintf(why, whysz, "TLS setup failed");
+		return FTPS_DATA_REFUSED;
+	}
+	/* The handshake, with the control connection served meanwhile. */
+	long long deadline = sysio_now_ms() + (long long)s->cfg->idle_timeout * 1000;
+	enum conn_status st;
+	while ((st = conn_handshake(c)) == CONN_WANT_READ || st == CONN_WANT_WRITE) {
+		struct conn_pollfd p[2] = {
+			{ .c = c, .events = conn_events(st) },
+			{ .c = session_control_conn(s), .events = POLLIN },
+		};
+		long long left = deadline - sysio_now_ms();
+		int r = left > 0 ? conn_poll(p, 2, (int)left) : 0;
+		if (r <= 0) {
+			snprintf(why, whysz, "TLS handshake on the data connection: %s",
+				 r == 0 ? "timed out" : strerror(errno));
+			conn_free(c);
+			return FTPS_DATA_REFUSED;
+		}
+		bool quit;
+		if (p[1].revents && session_control_during_transfer(s, &quit)) {
+			conn_free(c);
+			return quit ? FTPS_DATA_QUIT : FTPS_DATA_ABORTED;
+		}
+	}
+	enum tls_data_verdict v = st == CONN_OK ? tls_data_check(s->tls, c) : TLS_DATA_FAILED;
+	tally_tls_handshake(v == TLS_DATA_OK);
+	if (v != TLS_DATA_OK) {
+		snprintf(why, whysz, "%s", v == TLS_DATA_FAILED ? conn_error(c)
+								  : tls_data_verdict_text(v));
+		log_msg(LOG_WARNING, "session %s: data connection refused: %s", s->peer_str, why);
+		conn_free(c);
+		return FTPS_DATA_REFUSED;
+	}
+	if (log_verbose()) {
+		char how[128];
+		log_msg(LOG_DEBUG, "%s: data connection %s", s->peer_str,
+			conn_describe(c, how, sizeof how));
+	}
+	*out = c;
+	return FTPS_DATA_OK;
+}
+
+void ftps_data_close(struct session *s, struct conn *data, bool clean)
+{
+	if (!data)
+		return;
+	/* close_notify, then FIN; it may wait for room behind the last bytes
+	 * of a download. The client's own close_notify is not waited for:
+	 * some clients send it only after the 226, and it comes after they
+	 * have read everything, so closing before it arrives loses nothing. */
+	long long deadline = sysio_now_ms() + (long long)s->cfg->idle_timeout * 1000;
+	enum conn_status st;
+	while (clean && conn_is_tls(data) &&
+	       ((st = conn_shutdown(data)) == CONN_WANT_READ || st == CONN_WANT_WRITE)) {
+		long long left = deadline - sysio_now_ms();
+		if (left <= 0 || conn_wait(data, st, (int)left) != CONN_OK)
+			break;
+	}
+	conn_free(data);
+}

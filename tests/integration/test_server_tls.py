@@ -1,0 +1,758 @@
+"""ferryd over FTPS (RFC 4217), driven by real clients.
+
+The replies to AUTH, PBSZ, PROT and CCC and FEAT's lines; curl (explicit
+--ssl-reqd, implicit ftps://, uploads, downloads, many files in one
+session, TLS 1.2 and 1.3), lftp (ftp:ssl-force, ftp:ssl-protect-data, the
+certificate verified with the test CA), python's ftplib.FTP_TLS (prot_p,
+its data connections resuming the control connection's session); and the
+defences: --tls=required refusing a login in clear (534) and transfers
+without PROT P (521), a passive port taken by a client with a fresh TLS
+session or another control connection's session (425, no byte of the
+file reaches it), an upload cut without close_notify (426, the old file
+kept), STAT and ABOR inside a TLS transfer, the certificate reloaded on
+SIGHUP while a session goes on, and a -v trace that never shows the
+password. Every server runs with its seccomp sandbox on (the default), so
+OpenSSL's system calls are covered too. Certificates come from
+tests/tls-certs.sh (tlspeers.certs()).
+"""
+
+import ftplib
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import tempfile
+import time
+import unittest
+
+import config
+import ftptest
+import tlspeers
+from ftptest import read_file
+
+PASSWORD = "s3cret-Passw0rd"
+USER = "alice"
+
+
+def server_context(tls_max=None):
+    """A client context trusting the test CA, for 127.0.0.1."""
+    ctx = ssl.create_default_context(cafile=tlspeers.cert("ca.pem"))
+    if tls_max == "1.2":
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    return ctx
+
+
+def cert_fingerprint(pem_path):
+    """SHA-256 of the DER form of the first certificate in a PEM file."""
+    with open(pem_path) as f:
+        text = f.read()
+    end = "-----END CERTIFICATE-----"
+    der = ssl.PEM_cert_to_DER_cert(text[:text.index(end) + len(end)] + "\n")
+    return hashlib.sha256(der).hexdigest()
+
+
+class SessionReusingFTP_TLS(ftplib.FTP_TLS):
+    """ftplib.FTP_TLS whose data connections resume the control
+    connection's TLS session, as RFC 4217 servers that bind data
+    connections ask (ftplib itself starts a fresh session for each)."""
+
+    def ntransfercmd(self, cmd, rest=None):
+        conn, size = ftplib.FTP.ntransfercmd(self, cmd, rest)
+        if self._prot_p:
+            conn = self.context.wrap_socket(conn, server_hostname=self.host,
+                                            session=self.sock.session)
+        return conn, size
+
+
+def start_tls_server(extra=(), certname="server", copy_certs=False):
+    """A ferryd with TLS (-v), anonymous read-write and alice with a
+    password. copy_certs puts the certificate and key beside the server
+    root, readable after ferryd drops its privileges (for reloads)."""
+    srv = ftptest.Server()
+    users = os.path.join(srv.base, "users")
+    ftptest.write_file(users, "%s:%s::rw\n" % (USER, ftptest.hash_password(PASSWORD)),
+                       mode=0o600)
+    cert, key = tlspeers.cert(certname + ".pem"), tlspeers.cert(certname + ".key")
+    if copy_certs:
+        for src, name in ((cert, "cert.pem"), (key, "key.pem")):
+            shutil.copy(src, os.path.join(srv.base, name))
+            os.chmod(os.path.join(srv.base, name), 0o644)
+        cert, key = os.path.join(srv.base, "cert.pem"), os.path.join(srv.base, "key.pem")
+    srv.args = ["-v", "-u", users, "--anonymous=rw", "--tls-cert", cert, "--tls-key", key,
+                "--idle-timeout", "30"] + list(extra)
+    srv.tls_files = (cert, key)
+    try:
+        srv.start()
+    except BaseException:
+        srv.cleanup()
+        raise
+    return srv
+
+
+class TlsControl(ftptest.Control):
+    """A raw control connection that can turn to TLS (AUTH TLS) and make
+    protected data connections."""
+
+    def __init__(self, server, ctx=None, **kw):
+        self.ctx = ctx or server_context()
+        super().__init__(server, **kw)
+
+    def auth(self):
+        self.expect("AUTH TLS", 234)
+        self.sock = self.ctx.wrap_socket(self.sock, server_hostname="localhost")
+
+    def secure_login(self, user=USER, passwd=PASSWORD):
+        self.auth()
+        self.login(user, passwd)
+        self.expect("PBSZ 0", 200)
+        self.expect("PROT P", 200)
+
+    def data(self, port, session="own"):
+        """A TLS data connection to port: resuming this control
+        connection's session ("own"), a fresh one (None), or the given
+        ssl.SSLSession. The handshake runs at its first use, after the
+        transfer command (ferryd starts it once the command came)."""
+        raw = ftptest.data_connect(self.server.host, port)
+        if session == "own":
+            session = self.sock.session
+        return self.ctx.wrap_socket(raw, server_hostname="localhost", session=session,
+                                    do_handshake_on_connect=False)
+
+
+def recv_tls_all(sock, timeout=ftptest.TIMEOUT):
+    """Everything a TLS data connection delivers until it ends."""
+    sock.settimeout(timeout)
+    out = b""
+    while True:
+        try:
+            chunk = sock.recv(1 << 16)
+        except (ssl.SSLError, ConnectionResetError, OSError):
+            break
+        if not chunk:
+            break
+        out += chunk
+    return out
+
+
+# ---------------------------------------------------------------------------
+# The commands
+
+
+class TlsCommands(ftptest.TestCase):
+    """AUTH, PBSZ, PROT, CCC and FEAT on the wire."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = start_tls_server()
+        cls.addClassCleanup(cls.server.cleanup)
+
+    def test_feat_lists_tls(self):
+        with self.server.control() as c:
+            feat = c.expect("FEAT", 211).text
+        for line in (" AUTH TLS", " PBSZ", " PROT"):
+            self.assertIn(line + "\n", feat + "\n", feat)
+
+    def test_replies_in_clear(self):
+        with self.server.control() as c:
+            self.assertCode(c.cmd("PBSZ 0"), 503)
+            self.assertCode(c.cmd("PROT P"), 503)
+            self.assertCode(c.cmd("AUTH KERBEROS_V4"), 504)
+            self.assertCode(c.cmd("CCC"), 534)
+
+    def test_replies_inside_tls(self):
+        with TlsControl(self.server) as c:
+            c.auth()
+            self.assertCode(c.cmd("PROT P"), 503)           # PBSZ first
+            self.assertCode(c.cmd("PBSZ 0"), 200)
+            self.assertCode(c.cmd("PROT S"), 536)
+            self.assertCode(c.cmd("PROT E"), 536)
+            self.assertCode(c.cmd("PROT X"), 504)
+            self.assertCode(c.cmd("PROT P"), 200)
+            self.assertCode(c.cmd("AUTH TLS"), 503)
+            self.assertCode(c.cmd("CCC"), 534)
+            c.login(USER, PASSWORD)
+            self.assertIn("TLSv1.3", c.sock.version())
+            self.assertCode(c.cmd("NOOP"), 200)
+
+    def test_quit_ends_tls_cleanly(self):
+        """The control connection's TLS ends with close_notify after QUIT."""
+        with TlsControl(self.server) as c:
+            c.auth()
+            self.assertCode(c.cmd("QUIT"), 221)
+            c.sock.settimeout(5)
+            c.sock = c.sock.unwrap()     # raises unless the server's close_notify came
+
+    def test_auth_ssl_alias(self):
+        with TlsControl(self.server) as c:
+            self.assertCode(c.cmd("AUTH SSL"), 234)
+            c.sock = c.ctx.wrap_socket(c.sock, server_hostname="localhost")
+            c.login(USER, PASSWORD)
+
+    def test_pipelined_bytes_after_auth_are_dropped(self):
+        """Commands sent in clear right behind AUTH TLS never run inside
+        TLS (the STARTTLS command injection): they are dropped."""
+        self.server.write("victim.txt", b"still here\n")
+        with TlsControl(self.server) as c:
+            c.send("AUTH TLS\r\nUSER %s\r\nPASS %s\r\nDELE victim.txt\r\n" % (USER, PASSWORD))
+            self.assertCode(c.reply(), 234)
+            c.sock = c.ctx.wrap_socket(c.sock, server_hostname="localhost")
+            # The first reply inside TLS answers the first command sent inside it.
+            self.assertCode(c.cmd("NOOP"), 200)
+            self.assertCode(c.cmd("DELE victim.txt"), 530)
+        self.assertEqual(read_file(self.server.path("victim.txt")), b"still here\n")
+
+    def test_failed_handshake_ends_session(self):
+        with self.server.control() as c:
+            self.assertCode(c.cmd("AUTH TLS"), 234)
+            c.send("USER alice\r\n")      # not a TLS ClientHello
+            c.sock.settimeout(10)
+            data = b""
+            while True:
+                try:
+                    chunk = c.sock.recv(4096)
+                except ConnectionResetError:
+                    break
+                if not chunk:
+                    break
+                data += chunk
+            self.assertNotIn(b"331", data)
+        self.assertTrue(self.server.wait_log(r"TLS handshake failed"), self.server.log_tail())
+
+    def test_plain_server_has_no_tls(self):
+        with ftptest.Server(["--anonymous=ro"]) as plain:
+            with plain.control() as c:
+                self.assertNotIn("AUTH", c.expect("FEAT", 211).text)
+                self.assertCode(c.cmd("AUTH TLS"), 502)
+                self.assertCode(c.cmd("CCC"), 502)
+
+    def test_options_refused(self):
+        for args, msg in (
+                (["--tls=required"], "--tls=required needs a certificate"),
+                (["--tls=maybe"], "--tls must be off, on or required"),
+                (["--implicit-tls"], "--implicit-tls needs TLS"),
+                (["--tls-cert", "/nonexistent/x.pem"], "/nonexistent/x.pem")):
+            r = subprocess.run([config.FERRYD, "-l", "127.0.0.1:0"] + args,
+                               stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
+            self.assertNotEqual(r.returncode, 0, args)
+            self.assertIn(msg, r.stderr.decode(), args)
+
+
+# ---------------------------------------------------------------------------
+# Clients
+
+
+class TlsClients(ftptest.TestCase):
+    """curl, lftp and ftplib against one ferryd with TLS offered."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = start_tls_server()
+        cls.addClassCleanup(cls.server.cleanup)
+        cls.tmp = tempfile.mkdtemp(prefix="ferryd-tls-")
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
+        cls.data = ftptest.random_bytes(3 << 20, seed=71)
+        cls.server.write("pub/data.bin", cls.data)
+        cls.server.mkdir("up")
+
+    def local(self, name):
+        return os.path.join(self.tmp, name)
+
+    def curl(self, *args, ok=True):
+        ftptest.require_program(config.CURL, "curl")
+        cmd = [config.CURL, "-sS", "-v", "--max-time", "60", "--cacert",
+               tlspeers.cert("ca.pem")] + list(args)
+        r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=90)
+        if ok and r.returncode != 0:
+            self.fail("curl exited %d: %s\n%s%s" % (r.returncode, " ".join(cmd),
+                      r.stderr.decode("utf-8", "replace")[-2000:], self._log()))
+        return r
+
+    def url(self, path, scheme="ftp"):
+        return "%s://%s:%s@localhost:%d%s" % (scheme, USER, PASSWORD, self.server.port, path)
+
+    def test_curl_explicit_download_upload(self):
+        got = self.local("curl.bin")
+        r = self.curl("--ssl-reqd", self.url("/pub/data.bin"), "-o", got)
+        self.assertEqual(read_file(got), self.data)
+        trace = r.stderr.decode("utf-8", "replace")
+        self.assertRegex(trace, r"> AUTH (TLS|SSL)")
+        self.assertIn("> PROT P", trace)
+        self.curl("--ssl-reqd", "-T", got, self.url("/up/curl up.bin").replace(" ", "%20"))
+        self.assertEqual(read_file(self.server.path("up", "curl up.bin")), self.data)
+
+    def test_curl_many_files_one_session(self):
+        names = ["m%02d.txt" % i for i in range(20)]
+        for i, n in enumerate(names):
+            self.server.write("many/" + n, b"file %d\n" % i * (i + 1))
+        before = self.server.log_text().count("session start")
+        args = ["--ssl-reqd"]
+        for n in names:
+            args += [self.url("/many/" + n), "-o", self.local(n)]
+        self.curl(*args)
+        for i, n in enumerate(names):
+            self.assertEqual(read_file(self.local(n)), b"file %d\n" % i * (i + 1), n)
+        self.assertEqual(self.server.log_text().count("session start") - before, 1,
+                         self.server.log_tail())
+
+    def test_curl_tls12(self):
+        got = self.local("curl12.bin")
+        r = self.curl("--ssl-reqd", "--tls-max", "1.2", self.url("/pub/data.bin"), "-o", got)
+        self.assertEqual(read_file(got), self.data)
+        self.assertRegex(r.stderr.decode("utf-8", "replace"), r"TLSv1\.2")
+        self.curl("--ssl-reqd", "--tls-max", "1.2", "-T", got, self.url("/up/c12.bin"))
+        self.assertEqual(read_file(self.server.path("up", "c12.bin")), self.data)
+
+    def test_lftp_verified(self):
+        ftptest.require_program(config.LFTP, "lftp")
+        home = self.local("lftp-home")
+        os.makedirs(home, exist_ok=True)
+        src = self.local("lftp-src")
+        os.makedirs(src, exist_ok=True)
+        files = {"a b.bin": self.data[:500000], "c.txt": b"text\n" * 1000}
+        for n, d in files.items():
+            with open(os.path.join(src, n), "wb") as f:
+                f.write(d)
+        script = ("set net:max-retries 1; set net:timeout 10; set cmd:fail-exit yes; "
+                  "set xfer:clobber yes; set ftp:ssl-force true; set ftp:ssl-protect-data true; "
+                  "set ftp:ssl-protect-list true; set ssl:verify-certificate yes; "
+                  "set ssl:ca-file %s; open -u %s,%s ftp://localhost:%d; "
+                  "mkdir -p lftp; cd lftp; mput -O . %s; cls -1; get 'a b.bin' -o '%s'"
+                  % (tlspeers.cert("ca.pem"), USER, PASSWORD, self.server.port,
+                     " ".join("'%s'" % os.path.join(src, n) for n in files),
+                     self.local("lftp back.bin")))
+        r = subprocess.run([config.LFTP, "--norc", "-c", script], cwd=self.tmp,
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=90,
+                           env=dict(os.environ, HOME=home, LC_ALL="C.UTF-8"))
+        self.assertEqual(r.returncode, 0, "%r\n%r\n%s" % (r.stdout, r.stderr,
+                                                          self.server.log_tail(60)))
+        for n, d in files.items():
+            self.assertEqual(read_file(self.server.path("lftp", n)), d, n)
+            self.assertIn(n, r.stdout.decode("utf-8", "replace"))
+        self.assertEqual(read_file(self.local("lftp back.bin")), files["a b.bin"])
+
+    def test_lftp_refuses_wrong_ca(self):
+        """Verification really runs: the wrong CA fails the connection."""
+        ftptest.require_program(config.LFTP, "lftp")
+        script = ("set net:max-retries 1; set net:timeout 5; set cmd:fail-exit yes; "
+                  "set ftp:ssl-force true; set ssl:verify-certificate yes; "
+                  "set ssl:ca-file %s; open -u %s,%s ftp://localhost:%d; ls"
+                  % (tlspeers.cert("selfsigned.pem"), USER, PASSWORD, self.server.port))
+        r = subprocess.run([config.LFTP, "--norc", "-c", script], cwd=self.tmp,
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+                           env=dict(os.environ, HOME=self.tmp, LC_ALL="C.UTF-8"))
+        self.assertNotEqual(r.returncode, 0, r)
+
+    def ftplib_session(self, tls_max=None, cls=SessionReusingFTP_TLS):
+        ftp = cls(context=server_context(tls_max), timeout=ftptest.TIMEOUT)
+        ftp.connect("localhost", self.server.port)
+        ftp.login(USER, PASSWORD)
+        ftp.prot_p()
+        return ftp
+
+    def check_ftplib(self, tls_max):
+        ftp = self.ftplib_session(tls_max)
+        try:
+            want = "TLSv1.2" if tls_max == "1.2" else "TLSv1.3"
+            self.assertEqual(ftp.sock.version(), want)
+            ftp.mkd("py" + want)
+            ftp.cwd("py" + want)
+            for i in range(5):
+                ftp.storbinary("STOR f%d.bin" % i, _bytes_io(self.data[:100000 * (i + 1)]))
+            names = sorted(ftp.nlst())
+            self.assertEqual(names, ["f%d.bin" % i for i in range(5)])
+            for i in range(5):
+                got = []
+                ftp.retrbinary("RETR f%d.bin" % i, got.append)
+                self.assertEqual(b"".join(got), self.data[:100000 * (i + 1)])
+            ftp.quit()
+        finally:
+            ftp.close()
+        log = self.server.log_text()
+        self.assertIn("TLS %s" % want, log)
+        # Every data connection resumed the control connection's session.
+        data = [l for l in log.splitlines() if "data connection " + want in l]
+        self.assertGreaterEqual(len(data), 11, log)
+
+    def test_ftplib_prot_p_tls13(self):
+        self.check_ftplib(None)
+
+    def test_ftplib_prot_p_tls12(self):
+        self.check_ftplib("1.2")
+
+    def test_ftplib_without_session_reuse_refused(self):
+        """Python's ftplib as shipped starts a fresh TLS session for each
+        data connection: refused, like a thief, before any byte moves."""
+        ftp = self.ftplib_session(cls=ftplib.FTP_TLS)
+        got = []
+        try:
+            try:
+                ftp.retrbinary("RETR pub/data.bin", got.append)
+                reply = "no error"
+            except ftplib.error_temp as e:
+                reply = str(e)
+            except (ssl.SSLError, OSError):
+                # ftplib's own close of the refused connection failed; the
+                # reply is still waiting.
+                try:
+                    reply = ftp.getresp()
+                except ftplib.error_temp as e:
+                    reply = str(e)
+        finally:
+            ftp.close()
+        self.assertEqual(got, [])
+        self.assertIn("425", reply)
+        self.assertIn("not resumed", reply)
+
+    def test_stat_and_abor_inside_tls(self):
+        big = ftptest.random_bytes(16 << 20, seed=72)
+        self.server.write("big.bin", big)
+        with TlsControl(self.server) as c:
+            c.secure_login()
+            # A slow reader: the transfer is still running when STAT comes.
+            port = c.epsv()
+            d = c.data(port)
+            d.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            c.send("RETR big.bin\r\n")
+            self.assertCode(c.reply(), 150)
+            first = d.recv(1000)
+            self.assertTrue(first)
+            c.send("STAT\r\n")
+            r = c.reply()
+            self.assertCode(r, 213)
+            self.assertIn("big.bin", r.text)
+            c.send("ABOR\r\n")
+            codes = [c.reply().code, c.reply().code]
+            self.assertEqual(codes, [426, 226])
+            d.close()
+            # The session goes on: a listing over a new protected connection.
+            port = c.epsv()
+            d = c.data(port)
+            c.send("NLST\r\n")
+            self.assertCode(c.reply(), 150)
+            self.assertIn(b"big.bin", recv_tls_all(d))
+            self.assertCode(c.reply(), 226)
+
+    def test_verbose_trace_hides_password(self):
+        ftp = self.ftplib_session()
+        ftp.quit()
+        log = self.server.log_text()
+        self.assertIn("PASS <hidden>", log)
+        self.assertNotIn(PASSWORD, log)
+
+
+def _bytes_io(data):
+    import io
+    return io.BytesIO(data)
+
+
+# ---------------------------------------------------------------------------
+# Binding and integrity
+
+
+class TlsBinding(ftptest.TestCase):
+    """Data connections belong to their control connection; uploads end
+    with close_notify."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = start_tls_server()
+        cls.addClassCleanup(cls.server.cleanup)
+        cls.secret = ftptest.random_bytes(1 << 20, seed=73)
+        cls.server.write("secret.bin", cls.secret)
+
+    def steal(self, session_of):
+        """A thief connects to the passive port first, with the TLS
+        session session_of gives (None: a fresh one)."""
+        with TlsControl(self.server) as c, TlsControl(self.server, ctx=None) as other:
+            c.secure_login()
+            other.ctx = c.ctx
+            other.secure_login()
+            port = c.epsv()
+            raw = ftptest.data_connect(self.server.host, port)
+            c.send("RETR secret.bin\r\n")
+            self.assertCode(c.reply(), 150)
+            session = other.sock.session if session_of == "other" else None
+            try:
+                thief = c.ctx.wrap_socket(raw, server_hostname="localhost", session=session)
+                got = recv_tls_all(thief)
+                thief.close()
+            except (ssl.SSLError, OSError):
+                got = b""
+            r = c.reply()
+            self.assertCode(r, 425)
+            self.assertIn("not resumed", r.text)
+            self.assertEqual(got, b"")
+            # The owner's next transfer works.
+            port = c.epsv()
+            d = c.data(port)
+            c.send("RETR secret.bin\r\n")
+            self.assertCode(c.reply(), 150)
+            self.assertEqual(recv_tls_all(d), self.secret)
+            self.assertCode(c.reply(), 226)
+        self.assertTrue(self.server.wait_log(r"data connection refused"), self.server.log_tail())
+
+    def test_port_theft_with_fresh_session(self):
+        self.steal(None)
+
+    def test_port_theft_with_another_connections_session(self):
+        self.steal("other")
+
+    def test_abor_while_the_data_handshake_waits(self):
+        """A data connection that never starts its TLS handshake does not
+        hold the session: ABOR still ends the transfer."""
+        with TlsControl(self.server) as c:
+            c.secure_login()
+            port = c.epsv()
+            silent = ftptest.data_connect(self.server.host, port)
+            try:
+                c.send("RETR secret.bin\r\n")
+                self.assertCode(c.reply(), 150)
+                c.send("STAT\r\n")
+                self.assertCode(c.reply(), 213)
+                c.send("ABOR\r\n")
+                self.assertEqual([c.reply().code, c.reply().code], [426, 226])
+                silent.settimeout(5)
+                try:
+                    got = silent.recv(100)
+                except (ConnectionResetError, socket.timeout):
+                    got = b""
+                self.assertEqual(got, b"")
+            finally:
+                silent.close()
+            self.assertCode(c.cmd("NOOP"), 200)
+
+    def upload(self, name, data, clean):
+        with TlsControl(self.server) as c:
+            c.secure_login()
+            port = c.epsv()
+            d = c.data(port)
+            c.send("STOR %s\r\n" % name)
+            self.assertCode(c.reply(), 150)
+            d.sendall(data)
+            if clean:
+                d.unwrap().close()
+            else:
+                # TCP FIN without close_notify, as a client killed mid-way.
+                socket.socket.shutdown(d, socket.SHUT_RDWR)
+                d.close()
+            return c.reply()
+
+    def test_upload_without_close_notify_keeps_old_file(self):
+        old = b"the old contents\n"
+        self.server.write("keep.bin", old)
+        r = self.upload("keep.bin", ftptest.random_bytes(1 << 20, seed=74), clean=False)
+        self.assertCode(r, 426)
+        self.assertIn("old file is unchanged", r.text)
+        self.assertEqual(read_file(self.server.path("keep.bin")), old)
+
+    def test_upload_with_close_notify_replaces(self):
+        new = ftptest.random_bytes(1 << 20, seed=75)
+        self.server.write("replace.bin", b"old\n")
+        r = self.upload("replace.bin", new, clean=True)
+        self.assertCode(r, 226)
+        self.assertEqual(read_file(self.server.path("replace.bin")), new)
+
+
+# ---------------------------------------------------------------------------
+# --tls=required, implicit TLS
+
+
+class TlsRequired(ftptest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = start_tls_server(["--tls=required"])
+        cls.addClassCleanup(cls.server.cleanup)
+        cls.server.write("f.txt", b"protected\n")
+
+    def test_login_in_clear_refused(self):
+        with self.server.control() as c:
+            r = c.cmd("USER " + USER)
+            self.assertCode(r, 534)
+            self.assertIn("AUTH TLS", r.text)
+            self.assertCode(c.cmd("PASS " + PASSWORD), 503)
+        self.assertNotIn(PASSWORD, self.server.log_text())
+
+    def test_transfer_without_prot_p_refused(self):
+        with TlsControl(self.server) as c:
+            c.auth()
+            c.login(USER, PASSWORD)
+            r = c.cmd("RETR f.txt")
+            self.assertCode(r, 521)
+            self.assertIn("PROT P", r.text)
+            self.assertCode(c.cmd("LIST"), 521)
+            self.assertCode(c.cmd("PBSZ 0"), 200)
+            self.assertCode(c.cmd("PROT C"), 534)
+            self.assertCode(c.cmd("PROT P"), 200)
+            port = c.epsv()
+            d = c.data(port)
+            c.send("RETR f.txt\r\n")
+            self.assertCode(c.reply(), 150)
+            self.assertEqual(recv_tls_all(d), b"protected\n")
+            self.assertCode(c.reply(), 226)
+
+    def test_curl_without_tls_fails(self):
+        ftptest.require_program(config.CURL, "curl")
+        r = subprocess.run([config.CURL, "-sS", "--max-time", "20",
+                            "ftp://%s:%s@127.0.0.1:%d/f.txt" % (USER, PASSWORD, self.server.port)],
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertEqual(r.stdout, b"")
+
+
+class TlsImplicit(ftptest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = start_tls_server(["--implicit-tls"])
+        cls.addClassCleanup(cls.server.cleanup)
+        cls.data = ftptest.random_bytes(2 << 20, seed=76)
+        cls.server.write("i.bin", cls.data)
+        cls.tmp = tempfile.mkdtemp(prefix="ferryd-tls-")
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
+
+    def test_curl_ftps(self):
+        ftptest.require_program(config.CURL, "curl")
+        base = "ftps://%s:%s@localhost:%d/" % (USER, PASSWORD, self.server.port)
+        got = os.path.join(self.tmp, "i.bin")
+        for args in (["-o", got, base + "i.bin"], ["-T", got, base + "back.bin"]):
+            r = subprocess.run([config.CURL, "-sS", "--max-time", "30", "--cacert",
+                                tlspeers.cert("ca.pem")] + args, stdin=subprocess.DEVNULL,
+                               capture_output=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(read_file(got), self.data)
+        self.assertEqual(read_file(self.server.path("back.bin")), self.data)
+
+    def test_greeting_only_inside_tls(self):
+        raw = socket.create_connection((self.server.host, self.server.port), ftptest.TIMEOUT)
+        try:
+            s = server_context().wrap_socket(raw, server_hostname="localhost")
+            self.assertTrue(s.recv(100).startswith(b"220 "))
+            s.close()
+        finally:
+            raw.close()
+        # A plain client gets no greeting in clear.
+        with socket.create_connection((self.server.host, self.server.port), 5) as p:
+            p.sendall(b"USER x\r\n")
+            p.settimeout(5)
+            try:
+                got = p.recv(100)
+            except (socket.timeout, ConnectionResetError):
+                got = b""
+            self.assertFalse(got.startswith(b"220"), got)
+        self.assertTrue(self.server.wait_log(r"result=no TLS"), self.server.log_tail())
+
+
+# ---------------------------------------------------------------------------
+# SIGHUP
+
+
+class TlsReload(ftptest.TestCase):
+
+    def test_sighup_reloads_for_new_sessions_only(self):
+        srv = start_tls_server(copy_certs=True)
+        self.addCleanup(srv.cleanup)
+        data = ftptest.random_bytes(300000, seed=77)
+        srv.write("r.bin", data)
+        old_fp = cert_fingerprint(tlspeers.cert("server.pem"))
+        new_fp = cert_fingerprint(tlspeers.cert("other.pem"))
+        self.assertNotEqual(old_fp, new_fp)
+
+        def served():
+            with socket.create_connection((srv.host, srv.port), ftptest.TIMEOUT) as raw:
+                raw.recv(100)
+                raw.sendall(b"AUTH TLS\r\n")
+                raw.recv(100)
+                s = server_context().wrap_socket(raw, server_hostname="localhost")
+                fp = hashlib.sha256(s.getpeercert(binary_form=True)).hexdigest()
+                s.close()
+                return fp
+
+        with TlsControl(srv) as live:
+            live.secure_login()
+            self.assertEqual(served(), old_fp)
+            cert, key = srv.tls_files
+            shutil.copy(tlspeers.cert("other.pem"), cert)
+            shutil.copy(tlspeers.cert("other.key"), key)
+            srv.proc.send_signal(signal.SIGHUP)
+            self.assertTrue(srv.wait_log(r"TLS certificate reloaded"), srv.log_tail())
+            self.assertEqual(served(), new_fp)
+            # The session that was running goes on, with its certificate.
+            for _ in range(2):
+                port = live.epsv()
+                d = live.data(port)
+                live.send("RETR r.bin\r\n")
+                self.assertCode(live.reply(), 150)
+                self.assertEqual(recv_tls_all(d), data)
+                self.assertCode(live.reply(), 226)
+            fp = hashlib.sha256(live.sock.getpeercert(binary_form=True)).hexdigest()
+            self.assertEqual(fp, old_fp)
+            # A broken pair is refused; the loaded one stays.
+            with open(key, "w") as f:
+                f.write("not a key\n")
+            srv.proc.send_signal(signal.SIGHUP)
+            self.assertTrue(srv.wait_log(r"TLS reload failed"), srv.log_tail())
+            self.assertEqual(served(), new_fp)
+            self.assertTrue(srv.running())
+
+
+class TlsMetrics(ftptest.TestCase):
+    """--metrics counts TLS handshakes: control and data connections that
+    completed, and a data connection refused for not resuming."""
+
+    def test_handshakes_counted(self):
+        srv = start_tls_server(["--metrics", "127.0.0.1:0"])
+        self.addCleanup(srv.cleanup)
+        m = srv.wait_log(r"metrics on http://127\.0\.0\.1:(\d+)/metrics")
+        self.assertTrue(m, srv.log_tail())
+        url = "http://127.0.0.1:%d/metrics" % int(m.group(1))
+        srv.write("m.bin", b"metrics" * 1000)
+
+        def counts():
+            r = subprocess.run([config.CURL, "-sS", "--max-time", "10", url],
+                               capture_output=True, timeout=20)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            got = {}
+            for line in r.stdout.decode().splitlines():
+                for res in ("ok", "failed"):
+                    if line.startswith('ferryd_tls_handshakes_total{result="%s"} ' % res):
+                        got[res] = float(line.split()[-1])
+            return got
+
+        self.assertEqual(counts(), {"ok": 0, "failed": 0})
+        with TlsControl(srv) as c:
+            c.secure_login()
+            for _ in range(2):
+                port = c.epsv()
+                d = c.data(port)
+                c.send("RETR m.bin\r\n")
+                self.assertCode(c.reply(), 150)
+                self.assertEqual(recv_tls_all(d), b"metrics" * 1000)
+                self.assertCode(c.reply(), 226)
+            # A data connection with a fresh session: refused, counted.
+            port = c.epsv()
+            raw = ftptest.data_connect(srv.host, port)
+            c.send("RETR m.bin\r\n")
+            self.assertCode(c.reply(), 150)
+            try:
+                thief = c.ctx.wrap_socket(raw, server_hostname="localhost")
+                recv_tls_all(thief)
+                thief.close()
+            except (ssl.SSLError, OSError):
+                pass
+            self.assertCode(c.reply(), 425)
+        last = {}
+
+        def settled():
+            nonlocal last
+            last = counts()
+            return last == {"ok": 3, "failed": 1}
+        ftptest.wait_until(settled, timeout=5)
+        self.assertEqual(last, {"ok": 3, "failed": 1})
+
+
+if __name__ == "__main__":
+    unittest.main()
