@@ -406,6 +406,45 @@ class TlsClients(ftptest.TestCase):
         self.assertIn("425", reply)
         self.assertIn("not resumed", reply)
 
+    def test_rest_stou_and_listings_inside_tls(self):
+        """REST on download (curl -C and ftplib) and on upload (curl -C -
+        after a partial file), STOU, LIST and MLSD, all under PROT P."""
+        half = len(self.data) // 3
+        part = self.local("part.bin")
+        with open(part, "wb") as f:
+            f.write(self.data[:half])
+        r = self.curl("--ssl-reqd", "-C", "-", self.url("/pub/data.bin"), "-o", part)
+        self.assertIn("REST %d" % half, r.stderr.decode("utf-8", "replace"))
+        self.assertEqual(read_file(part), self.data)
+        self.server.write("up/resumed.bin", self.data[:half])
+        full = self.local("full.bin")
+        with open(full, "wb") as f:
+            f.write(self.data)
+        r = self.curl("--ssl-reqd", "-C", "-", "-T", full, self.url("/up/resumed.bin"))
+        trace = r.stderr.decode("utf-8", "replace")
+        self.assertRegex(trace, r"> (APPE|REST %d)" % half)
+        self.assertEqual(read_file(self.server.path("up", "resumed.bin")), self.data)
+
+        ftp = self.ftplib_session()
+        try:
+            got = []
+            ftp.retrbinary("RETR pub/data.bin", got.append, rest=len(self.data) - 1000)
+            self.assertEqual(b"".join(got), self.data[-1000:])
+            ftp.cwd("up")
+            reply = ftp.storbinary("STOU", _bytes_io(b"unique\n"))
+            self.assertTrue(reply.startswith("226"), reply)
+            stored = [n for n in os.listdir(self.server.path("up"))
+                      if read_file(self.server.path("up", n)) == b"unique\n"]
+            self.assertEqual(len(stored), 1, os.listdir(self.server.path("up")))
+            facts = dict(ftp.mlsd("/pub"))
+            self.assertEqual(facts["data.bin"]["size"], str(len(self.data)))
+            lines = []
+            ftp.retrlines("LIST /pub", lines.append)
+            self.assertTrue(any(l.endswith(" data.bin") for l in lines), lines)
+            ftp.quit()
+        finally:
+            ftp.close()
+
     def test_stat_and_abor_inside_tls(self):
         big = ftptest.random_bytes(16 << 20, seed=72)
         self.server.write("big.bin", big)
