@@ -39,8 +39,11 @@ bool users_parse_rate(const char *text, size_t n, long long *out)
 		const char *u = memchr(units, text[i] & ~0x20, 3);
 		if (u == NULL)
 			return false;
-		for (long k = 0; k <= u - units; k++)
+		for (long k = 0; k <= u - units; k++) {
+			if (v > USERS_RATE_MAX / 1024)
+				return false;
 			v *= 1024;
+		}
 		i++;
 	}
 	if (i != n || v > USERS_RATE_MAX)

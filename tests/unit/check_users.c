@@ -124,6 +124,46 @@ static char *temp_file(const char *text)
 	return path;
 }
 
+/* Rates: digits with an optional K, M or G (powers of 1024), at most
+ * 1 TiB/s; a value whose unit would overflow is refused, not wrapped. */
+START_TEST(test_parse_rate)
+{
+	static const struct {
+		const char *text;
+		bool ok;
+		long long v;
+	} cases[] = {
+		{ "500000", true, 500000 },
+		{ "2M", true, 2LL << 20 },
+		{ "2m", true, 2LL << 20 },
+		{ "1K", true, 1024 },
+		{ "1024G", true, 1LL << 40 },
+		{ "1025G", false, 0 },
+		{ "277757937749G", false, 0 },
+		{ "9223372036854775807", false, 0 },
+		{ "99999999999K", false, 0 },
+		{ "M", false, 0 },
+		{ "", false, 0 },
+		{ "2T", false, 0 },
+		{ "2MB", false, 0 },
+		{ "-1", false, 0 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		long long v = -7;
+		bool ok = users_parse_rate(cases[i].text, strlen(cases[i].text), &v);
+		ck_assert_msg(ok == cases[i].ok, "%s", cases[i].text);
+		if (ok)
+			ck_assert_int_eq(v, cases[i].v);
+		else
+			ck_assert_int_eq(v, -7);
+	}
+	struct user_entry e;
+	const char *why = NULL;
+	ck_assert_int_eq(users_parse_line("x:hw:home:rw:277757937749G\n", &e, &why), -1);
+	ck_assert_ptr_nonnull(why);
+}
+END_TEST
+
 START_TEST(test_load_ok)
 {
 	char *path = temp_file("# ferryd users\n"
@@ -371,6 +411,7 @@ static Suite *users_suite(void)
 	tcase_add_loop_test(core, test_parse_line, 0,
 			    (int)(sizeof line_cases / sizeof line_cases[0]));
 	tcase_add_test(core, test_parse_line_messages);
+	tcase_add_test(core, test_parse_rate);
 	tcase_add_test(core, test_load_ok);
 	tcase_add_test(core, test_load_crlf_no_final_newline);
 	tcase_add_test(core, test_load_empty);
