@@ -176,10 +176,11 @@ static const enum tlsc_mode sm_tls_mode[] = {
 
 /* Fills l from u by the login rule (creds.h): the site's user and
  * password, else ~/.netrc's; *ask says a password is still to be asked. */
-static void sm_login(struct app_login *l, const struct url *u, enum sites_tls tls, bool *ask)
+static void sm_login(struct app_login *l, const struct url *u, const char *user_option,
+		     enum sites_tls tls, bool *ask)
 {
-	struct creds_source src = { .url_user = u->user, .url_pass = u->pass, .host = u->host,
-				    .port = u->port };
+	struct creds_source src = { .option = user_option, .url_user = u->user,
+				    .url_pass = u->pass, .host = u->host, .port = u->port };
 	struct creds cr;
 	memset(l, 0, sizeof *l);
 	snprintf(l->host, sizeof l->host, "%s", u->host);
@@ -210,7 +211,7 @@ static bool sm_connect(struct app *a, const struct url *u, enum sites_tls tls, c
 {
 	struct app_login l;
 	bool ask;
-	sm_login(&l, u, tls, &ask);
+	sm_login(&l, u, NULL, tls, &ask);
 	if (ask) {
 		char q[SM_QUESTION_MAX];
 		snprintf(q, sizeof q, "Password for %.200s@%.200s:", l.user, l.host);
@@ -470,8 +471,8 @@ void sitemgr_run(struct app *a)
 	free(m);
 }
 
-const char *sitemgr_start(struct app *a, const char *name, char **path, char *err,
-			  size_t errsz)
+const char *sitemgr_start(struct app *a, const char *name, const char *user_option, char **path,
+			  char *err, size_t errsz)
 {
 	char file[SITES_PATH_MAX];
 	struct sites all;
@@ -492,7 +493,9 @@ const char *sitemgr_start(struct app *a, const char *name, char **path, char *er
 	struct url u;
 	bool ask;
 	sites_to_url(s, &u);
-	sm_login(&a->trying, &u, s->tls, &ask);   /* a password still missing: F2 asks again */
+	/* -u wins over the site's user, as over a URL's; a password still
+	 * missing: F2 asks again. */
+	sm_login(&a->trying, &u, user_option, s->tls, &ask);
 	sm_mode(a, s->mode);
 	*path = u.path ? xstrdup(u.path) : NULL;
 	url_free(&u);

@@ -164,6 +164,24 @@ class SiteManagerTest(SitesCase):
         self.answer("Password for alice@127.0.0.1", peers.NAMED_PASSWORD)
         self.t.wait_for(peers.NAMED_MARKER, 10, "the password typed logs in")
 
+    def test_user_option_wins_over_the_site(self):
+        """-u USER:PASS overrides a site's login as it overrides a URL's,
+        on the screen and on the command line."""
+        self.write_sites("[anon]\nurl = ftp://127.0.0.1:%d/\nuser = anonymous\n"
+                         "password = guest@example.org\n" % self.server.port)
+        cred = "%s:%s" % (peers.NAMED_USER, peers.NAMED_PASSWORD)
+        self.start_ferry(url="@anon", wait=False, args=["-u", cred])
+        self.t.wait_for(lambda s: peers.NAMED_MARKER in s and LOCAL_MARK in s, 10,
+                        "ferry -u USER:PASS @site lists USER's home")
+        self.assertIn("%s@127.0.0.1" % peers.NAMED_USER, self.t.screen().split("\n")[0])
+        r = self.ferry_cli("-u", cred, "-c", "ls", "@anon")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(peers.NAMED_MARKER.encode(), r.stdout)
+        r = self.ferry_cli("-c", "ls", "@anon")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn(peers.NAMED_MARKER.encode(), r.stdout)
+        self.assertIn(REMOTE_MARK.encode(), r.stdout)
+
     def test_bad_sites_file_is_named_with_its_line(self):
         self.write_sites("[a]\nurl = 127.0.0.1\ncolour = red\n")
         self.start_ferry(url="", wait=False)
