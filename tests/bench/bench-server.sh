@@ -7,16 +7,30 @@
 #
 #   retr     one big file (1 GiB), curl, passive (EPSV)
 #   stor     one big file (1 GiB), curl, passive (EPSV), into upload/
+#   lftpretr, ferryretr, lftpstor, ferrystor
+#            the same with lftp (get, put) and ferry (get, put), into a
+#            file of the scratch directory and from it
 #   tretr    the same RETR over FTPS: curl --ssl-reqd (AUTH TLS, PROT P),
 #            the certificate checked against a CA made for the run
 #   tstor    the same STOR over FTPS
 #   small    N files of 4 KiB downloaded in one session, curl -K (a config
 #            file of URLs), passive
+#   smallact the same, curl -P 127.0.0.1 (active)
+#   lftpget  N files of 4 KiB downloaded in one session, lftp mget, passive
+#   ferryget N files of 4 KiB downloaded in one session, ferry get -r
 #   curlput  U files of 4 KiB uploaded in one session, curl -T "{...}", passive
+#   curlputact N files of 4 KiB uploaded in one session, curl -P 127.0.0.1
+#            -T "{...}" (active)
 #   ferryput N files of 4 KiB uploaded in one session, ferry put -r
 #   lftpput  N files of 4 KiB uploaded in one session, lftp mput, passive
 #   size     1000 SIZE commands in one session, python3 ftplib (fastest
 #            of five passes in the session)
+#   mdtm, noop  the same with MDTM, NOOP
+#   login    G sessions one after another: connect, log in, QUIT
+#   list, nlst, mlsd  one LIST, NLST, MLSD of a directory of E entries
+#            (python3 ftplib; a server without the command says n/a)
+#   held     H sessions log in, then all RETR a 1 MiB file at once
+#   procs    H curl processes started at once, each downloads the 1 MiB file
 #   conc     M concurrent sessions (python3 ftplib threads), each logs in,
 #            LISTs and RETRs a small file, then stays connected; the servers'
 #            memory is read from /proc while all of them are connected
@@ -39,7 +53,8 @@
 # bench-client.sh does.
 #
 # Usage: tests/bench/bench-server.sh [--quick] [--help]
-#   --quick    64 MiB file, 200 small files, 200 sessions, a storm of 200
+#   --quick    64 MiB file, 200 small files, 200 sessions, a storm of 200,
+#              50 held sessions, 50 logins, 2000 entries
 # Environment:
 #   FERRYD=path       ferryd binary (default: server/ferryd of this tree)
 #   FERRY=path        ferry binary (default: client/ferry of this tree)
@@ -51,8 +66,15 @@
 #   BENCH_DIR=dir     where the scratch directory is made (default /tmp)
 #   BENCH_ONLY=name   run only ferryd, vsftpd or pure-ftpd
 #   BENCH_REPEAT=n    repetitions of each timing row (default 5)
-#   BENCH_ROWS="r ..." the rows to run (default: all: retr stor tretr tstor
-#                     small curlput ferryput lftpput size conc storm)
+#   BENCH_ROWS="r ..." the rows to run (default: retr stor tretr tstor
+#                     small curlput ferryput lftpput size conc storm; all:
+#                     also lftpretr ferryretr lftpstor ferrystor smallact
+#                     lftpget ferryget curlputact mdtm noop login list nlst
+#                     mlsd held procs)
+#   BENCH_SESSIONS=n  concurrent sessions of the conc row (default 500,
+#                     200 with --quick)
+#   BENCH_CSV=file    append every run to file as CSV (see common.sh)
+#   BENCH_SUITE_FILE=file  write the TLS suite the FTPS rows negotiated there
 #   BENCH_TIMEOUT=s   limit for the whole run (default 3600, 900 with --quick)
 #   BENCH_KEEP=1      keep the scratch directory (logs, configs)
 #   BENCH_RUN_AS=user user the servers run as when started as root (default:
@@ -83,9 +105,13 @@ done
 
 if [ "$quick" = 1 ]; then
     big_mib=64 nsmall=200 nput=50 nsess=200 nstorm=200 limit=${BENCH_TIMEOUT:-900}
+    nheld=50 nlogin=50 nlist=2000
 else
     big_mib=1024 nsmall=1000 nput=100 nsess=500 nstorm=1000 limit=${BENCH_TIMEOUT:-3600}
+    nheld=200 nlogin=200 nlist=10000
 fi
+nsess=${BENCH_SESSIONS:-$nsess}
+mid_bytes=$((1024 * 1024))
 nsize=1000
 ramp_ms=${BENCH_RAMP_MS:-0}
 repeat=${BENCH_REPEAT:-5}
@@ -106,8 +132,10 @@ ferryd|vsftpd|pure-ftpd) servers=("$only") ;;
 *) die "BENCH_ONLY must be ferryd, vsftpd or pure-ftpd, not '$only'" ;;
 esac
 [[ $repeat =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPEAT must be a positive number"
-all_rows=(retr stor tretr tstor small curlput ferryput lftpput size conc storm)
-read -r -a sel_rows <<< "${BENCH_ROWS:-${all_rows[*]}}"
+default_rows=(retr stor tretr tstor small curlput ferryput lftpput size conc storm)
+all_rows=("${default_rows[@]}" lftpretr ferryretr lftpstor ferrystor smallact lftpget ferryget
+          curlputact mdtm noop login list nlst mlsd held procs)
+read -r -a sel_rows <<< "${BENCH_ROWS:-${default_rows[*]}}"
 for row in "${sel_rows[@]}"; do
     [[ " ${all_rows[*]} " == *" $row "* ]] || die "unknown row '$row' in BENCH_ROWS"
 done
@@ -118,6 +146,7 @@ for row in "${sel_rows[@]}"; do
 done
 wanted() { [[ " ${sel_rows[*]} " == *" $1 "* ]]; }
 [[ $ramp_ms =~ ^[0-9]+$ ]] || die "BENCH_RAMP_MS must be a number of milliseconds"
+[[ $nsess =~ ^[1-9][0-9]*$ ]] || die "BENCH_SESSIONS must be a positive number"
 [[ $tw_max =~ ^[0-9]+$ ]] || die "BENCH_TW_MAX must be a number"
 [[ $tw_wait =~ ^[0-9]+$ ]] || die "BENCH_TW_WAIT must be a number of seconds"
 [ -n "${EPOCHREALTIME:-}" ] || die "bash 5 or later is needed (EPOCHREALTIME)"
@@ -131,14 +160,6 @@ command -v taskset >/dev/null || die "taskset (util-linux) is needed"
 command -v openssl >/dev/null || die "openssl is needed (the FTPS rows' certificate)"
 
 want() { [ -z "$only" ] || [ "$only" = "$1" ]; }
-# The first existing executable among the arguments.
-first_exe() {
-    local c
-    for c in "$@"; do
-        if [ -n "$c" ] && [ -x "$c" ]; then echo "$c"; return 0; fi
-    done
-    return 1
-}
 
 ferryd_bin=${FERRYD:-$top/server/ferryd}
 ferry_bin=${FERRY:-$top/client/ferry}
@@ -292,10 +313,10 @@ def login(host, port, timeout):
     return f
 
 
-def cmd_size(host, port, count, nsmall):
-    """count SIZE commands in one session, five passes: prints the fastest
-    pass in seconds (a pass takes ~0.1 s, so one scheduler hiccup would
-    otherwise decide the row) and the number of bad replies."""
+def cmd_size(host, port, count, nsmall, verb='SIZE'):
+    """count SIZE (MDTM, NOOP) commands in one session, five passes: prints
+    the fastest pass in seconds (a pass takes ~0.1 s, so one scheduler
+    hiccup would otherwise decide the row) and the number of bad replies."""
     f = login(host, port, 60)
     f.voidcmd('TYPE I')
     bad = 0
@@ -304,8 +325,12 @@ def cmd_size(host, port, count, nsmall):
         t0 = time.perf_counter()
         for i in range(count):
             try:
-                r = f.sendcmd('SIZE small/f%04d' % (i % nsmall))
-                if r != '213 4096':
+                if verb == 'NOOP':
+                    ok = f.sendcmd('NOOP').startswith('200')
+                else:
+                    r = f.sendcmd('%s small/f%04d' % (verb, i % nsmall))
+                    ok = r == '213 4096' if verb == 'SIZE' else r.startswith('213 ')
+                if not ok:
                     bad += 1
             except ftplib.Error:
                 bad += 1
@@ -427,6 +452,98 @@ def cmd_storm(host, port, count, timeout):
         print('  %d x %s' % (n, why), file=sys.stderr)
 
 
+def cmd_logins(host, port, count):
+    """count sessions one after another, each connects, logs in and quits:
+    prints the seconds for all of them and the number that failed."""
+    bad = 0
+    t0 = time.perf_counter()
+    for _ in range(count):
+        try:
+            f = login(host, port, 30)
+            f.quit()
+        except Exception as e:  # every failure is counted, whatever it is
+            bad += 1
+            print('  %s: %s' % (type(e).__name__, str(e)[:70]), file=sys.stderr)
+    print('%.4f %d' % (time.perf_counter() - t0, bad))
+
+
+def cmd_held(host, port, count, path, size, timeout):
+    """count sessions log in first; then all of them RETR path at once:
+    prints the seconds from the start until the last download ended and
+    the number of sessions that failed."""
+    threading.stack_size(256 * 1024)
+    ready = threading.Barrier(count + 1, timeout=timeout * 3)
+    go = threading.Event()
+    lock = threading.Lock()
+    state = {'bad': 0, 't_end': 0.0}
+
+    def worker():
+        f = None
+        try:
+            f = login(host, port, timeout)
+            f.voidcmd('TYPE I')
+        except Exception as e:  # every failure is counted, whatever it is
+            with lock:
+                state['bad'] += 1
+            print('  login: %s: %s' % (type(e).__name__, str(e)[:70]), file=sys.stderr)
+        try:
+            ready.wait()
+        except threading.BrokenBarrierError:
+            pass
+        go.wait(timeout * 3)
+        if f is None:
+            return
+        try:
+            n = [0]
+
+            def got(b):
+                n[0] += len(b)
+            f.retrbinary('RETR ' + path, got, blocksize=65536)
+            if n[0] != size:
+                raise RuntimeError('%d bytes' % n[0])
+            with lock:
+                state['t_end'] = max(state['t_end'], time.perf_counter())
+            f.quit()
+        except Exception as e:  # every failure is counted, whatever it is
+            with lock:
+                state['bad'] += 1
+            print('  RETR: %s: %s' % (type(e).__name__, str(e)[:70]), file=sys.stderr)
+            f.close()
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(count)]
+    for t in threads:
+        t.start()
+    try:
+        ready.wait()
+    except threading.BrokenBarrierError:
+        pass
+    t0 = time.perf_counter()
+    go.set()
+    for t in threads:
+        t.join(timeout * 3)
+    print('%.4f %d' % (max(state['t_end'] - t0, 0), state['bad']))
+
+
+def cmd_listing(host, port, verb, path, expect):
+    """One LIST, NLST or MLSD of path: prints its seconds and the number
+    of lines (NA when the server does not know the command)."""
+    f = login(host, port, 60)
+    lines = []
+    t0 = time.perf_counter()
+    try:
+        f.retrlines('%s %s' % (verb, path), lines.append)
+    except ftplib.error_perm as e:
+        if str(e)[:3] in ('500', '502', '504'):
+            print('NA 0')
+            f.close()
+            return
+        raise
+    t = time.perf_counter() - t0
+    f.quit()
+    names = [ln for ln in lines if ln.rstrip('/').split('/')[-1].split(' ')[-1].startswith('e')]
+    print('%.4f %d' % (t, len(names) if len(names) == expect else -len(names)))
+
+
 def cmd_freeport():
     s = socket.socket()
     s.bind(('127.0.0.1', 0))
@@ -454,7 +571,13 @@ def main(argv):
     if what == 'descendants':
         print(' '.join(str(p) for p in descendants(int(argv[2]))[1:]))
     elif what == 'size':
-        cmd_size(argv[2], int(argv[3]), int(argv[4]), int(argv[5]))
+        cmd_size(argv[2], int(argv[3]), int(argv[4]), int(argv[5]), *argv[6:7])
+    elif what == 'logins':
+        cmd_logins(argv[2], int(argv[3]), int(argv[4]))
+    elif what == 'held':
+        cmd_held(argv[2], int(argv[3]), int(argv[4]), argv[5], int(argv[6]), float(argv[7]))
+    elif what == 'listing':
+        cmd_listing(argv[2], int(argv[3]), argv[4], argv[5], int(argv[6]))
     elif what == 'conc':
         cmd_conc(argv[2], int(argv[3]), int(argv[4]), int(argv[5]), int(argv[6]),
                  float(argv[7]), float(argv[8]))
@@ -541,6 +664,11 @@ for s in "${servers[@]}"; do
     mkdir -p "$r/pub" "$r/upload"
     cp "$work/client/big.src" "$r/pub/big.bin"
     cp -r "$work/client/small" "$r/small"
+    head -c "$mid_bytes" "$work/client/big.src" > "$r/pub/mid.bin"
+    if wanted list || wanted nlst || wanted mlsd; then
+        mkdir "$r/list"
+        (cd "$r/list" && seq -f 'e%05g' 1 "$nlist" | xargs touch)
+    fi
     chmod -R a+rX,go-w "$r"
     chmod 755 "$work/$s"
     if [ "$as_root" = 1 ]; then chown "$runuser:$rungroup" "$r/upload"; fi
@@ -653,10 +781,40 @@ xfer_limit=$((big_mib / 8 + 120))     # generous: 8 MiB/s at least
 # Transfers of one small-file run that took this long count as a stall.
 stall_secs=0.5
 
-# run_retr SERVER [tls]: tls runs it over FTPS.
+# Sets BCMD to the command line with which client c (lftp, ferry) gets
+# pub/big.bin of server s into file (dir get) or puts file to
+# upload/big.up (dir put).
+big_cmd() {
+    local c=$1 dir=$2 s=$3 file=$4
+    case $c.$dir in
+    lftp.get) BCMD=(lftp -c "$lftp_settings; open $(url "$s"); get pub/big.bin -o $file") ;;
+    lftp.put) BCMD=(lftp -c "$lftp_settings; open $(url "$s"); put $file -o upload/big.up") ;;
+    ferry.get) BCMD=("$ferry_bin" -q -y --tls=off -c "get pub/big.bin $file" "$(url "$s")") ;;
+    ferry.put) BCMD=("$ferry_bin" -q -y --tls=off -c "put $file upload/big.up" "$(url "$s")") ;;
+    esac
+}
+
+# run_retr SERVER [tls|lftp|ferry]: tls runs it over FTPS, lftp and ferry
+# run it with that client into a file instead of curl into /dev/null.
 run_retr() {
-    local s=$1 t0 got tlsargs=()
-    [ "${2:-}" != tls ] || tlsargs=("${curl_tls[@]}")
+    local s=$1 t0 got tlsargs=() dl=$work/client/big.dl
+    case ${2:-} in
+    lftp|ferry)
+        rm -f "$dl"
+        big_cmd "$2" get "$s" "$dl"
+        t0=$EPOCHREALTIME
+        if ! taskset -c "$client_cpu" timeout "$xfer_limit" "${BCMD[@]}" < /dev/null \
+                >> "$work/$2.err" 2>&1; then
+            note "$s RETR: $2 failed ($(tail -n 1 "$work/$2.err"))"; echo FAIL; return
+        fi
+        local t; t=$(secs_since "$t0")
+        got=$(stat -c %s "$dl" 2>/dev/null || echo 0)
+        rm -f "$dl"
+        if [ "$got" != "$big_bytes" ]; then note "$s RETR ($2): got $got bytes"; echo FAIL; return; fi
+        echo "$t"
+        return ;;
+    tls) tlsargs=("${curl_tls[@]}") ;;
+    esac
     t0=$EPOCHREALTIME
     if ! got=$(taskset -c "$client_cpu" curl -sS "${tlsargs[@]}" --max-time "$xfer_limit" -o /dev/null \
                -w '%{size_download}' "$(url "$s")/pub/big.bin" 2>> "$work/curl.err"); then
@@ -667,16 +825,23 @@ run_retr() {
     echo "$t"
 }
 
-# run_stor SERVER REP [tls]: tls runs it over FTPS.
+# run_stor SERVER REP [tls|lftp|ferry]: tls runs it over FTPS, lftp and
+# ferry run it with that client instead of curl.
 run_stor() {
-    local s=$1 rep=$2 t0 t dest=${ROOT[$1]}/upload/big.up tlsargs=()
-    [ "${3:-}" != tls ] || tlsargs=("${curl_tls[@]}")
+    local s=$1 rep=$2 t0 t dest=${ROOT[$1]}/upload/big.up tlsargs=() client=curl
+    case ${3:-} in
+    tls) tlsargs=("${curl_tls[@]}") ;;
+    lftp|ferry) client=$3 ;;
+    esac
+    BCMD=(curl -sS "${tlsargs[@]}" --max-time "$xfer_limit" -T "$work/client/big.src"
+          "$(url "$s")/upload/big.up")
+    [ "$client" = curl ] || big_cmd "$client" put "$s" "$work/client/big.src"
     rm -f "$dest"
     sync
     t0=$EPOCHREALTIME
-    if ! taskset -c "$client_cpu" curl -sS "${tlsargs[@]}" --max-time "$xfer_limit" -T "$work/client/big.src" \
-            "$(url "$s")/upload/big.up" 2>> "$work/curl.err"; then
-        note "$s STOR: curl failed ($(tail -n 1 "$work/curl.err"))"; echo FAIL; return
+    if ! taskset -c "$client_cpu" timeout "$xfer_limit" "${BCMD[@]}" < /dev/null \
+            > /dev/null 2>> "$work/$client.err"; then
+        note "$s STOR: $client failed ($(tail -n 1 "$work/$client.err"))"; echo FAIL; return
     fi
     t=$(secs_since "$t0")
     if [ "$(stat -c %s "$dest" 2>/dev/null || echo 0)" != "$big_bytes" ]; then
@@ -698,15 +863,17 @@ count_stalls() {
     echo $(( $(cat "$f" 2>/dev/null || echo 0) + n )) > "$f"
 }
 
+# run_small SERVER [active]: active runs curl with -P 127.0.0.1.
 run_small() {
-    local s=$1 cfg=$work/$1/small.curlrc t0 t out
+    local s=$1 cfg=$work/$1/small.curlrc t0 t out mode=()
+    [ "${2:-}" != active ] || mode=(-P 127.0.0.1)
     if [ ! -f "$cfg" ]; then
         for ((i = 0; i < nsmall; i++)); do
             printf 'url = "%s/small/f%04d"\noutput = "/dev/null"\n' "$(url "$s")" "$i"
         done > "$cfg"
     fi
     t0=$EPOCHREALTIME
-    if ! out=$(curl -sS --max-time $((nsmall + 60)) -K "$cfg" \
+    if ! out=$(curl -sS "${mode[@]}" --max-time $((nsmall + 60)) -K "$cfg" \
                -w '%{time_total} %{size_download} %{num_connects}\n' 2>> "$work/curl.err"); then
         note "$s small files: curl failed ($(tail -n 1 "$work/curl.err"))"; echo FAIL; return
     fi
@@ -751,33 +918,69 @@ fresh_dir() {
     echo "upload/$name"
 }
 
+# run_curlput SERVER REP [active]: nput files passive, or nsmall files
+# active (-P 127.0.0.1).
 run_curlput() {
-    local s=$1 rep=$2 dir t0 t out list
-    dir=$(fresh_dir "$s" "curl.$rep")
-    list=$(for ((i = 0; i < nput; i++)); do printf 'f%04d\n' "$i"; done | paste -sd, -)
+    local s=$1 rep=$2 dir t0 t out list n=$nput mode=() row=curlput
+    [ "${3:-}" != active ] || { n=$nsmall mode=(-P 127.0.0.1) row=curlputact; }
+    dir=$(fresh_dir "$s" "$row.$rep")
+    list=$(for ((i = 0; i < n; i++)); do printf 'f%04d\n' "$i"; done | paste -sd, -)
     t0=$EPOCHREALTIME
-    if ! out=$(cd "$work/client/small" && curl -sS --max-time $((nput + 60)) -T "{$list}" \
+    if ! out=$(cd "$work/client/small" && curl -sS "${mode[@]}" --max-time $((n + 60)) -T "{$list}" \
                -w '%{time_total} %{size_upload} %{num_connects}\n' \
                "$(url "$s")/$dir/" 2>> "$work/curl.err"); then
         note "$s curl -T: curl failed ($(tail -n 1 "$work/curl.err"))"; echo FAIL; return
     fi
     t=$(secs_since "$t0")
-    count_stalls curlput "$s" "$out"
-    upload_result "$s" "curl -T" "$dir" "$nput" "$t"
+    count_stalls "$row" "$s" "$out"
+    upload_result "$s" "curl -T" "$dir" "$n" "$t"
+}
+
+# Checks that local directory dir holds the nsmall small files and
+# removes it; prints the run's time t, or FAIL.
+download_result() {
+    local s=$1 label=$2 dir=$3 t=$4 why
+    if ! why=$(same_files "$dir" "$nsmall"); then
+        note "$s $label: $why"; echo FAIL; return
+    fi
+    rm -rf "$dir"
+    echo "$t"
+}
+
+run_lftpget() {
+    local s=$1 dir=$work/client/dl.lftp t0
+    rm -rf "$dir"; mkdir -p "$dir"
+    t0=$EPOCHREALTIME
+    if ! timeout $((nsmall + 60)) lftp -c "$lftp_settings; open $(url "$s"); cd small; \
+            lcd $dir; mget f*" >> "$work/lftp.err" 2>&1 < /dev/null; then
+        note "$s lftp mget: failed ($(tail -n 1 "$work/lftp.err"))"; echo FAIL; return
+    fi
+    download_result "$s" "lftp mget" "$dir" "$(secs_since "$t0")"
+}
+
+run_ferryget() {
+    local s=$1 dir=$work/client/dl.ferry t0
+    rm -rf "$dir"
+    t0=$EPOCHREALTIME
+    if ! timeout $((nsmall + 60)) "$ferry_bin" -q -y --tls=off -c "get -r small $dir" \
+            "$(url "$s")" >> "$work/ferry.err" 2>&1 < /dev/null; then
+        note "$s ferry get -r: failed ($(tail -n 1 "$work/ferry.err"))"; echo FAIL; return
+    fi
+    download_result "$s" "ferry get -r" "$dir" "$(secs_since "$t0")"
 }
 
 run_ferryput() {
     local s=$1 rep=$2 dir t0
     dir=upload/ferry.$rep
     t0=$EPOCHREALTIME
-    if ! timeout $((nsmall + 60)) "$ferry_bin" -q -y -c "put -r $work/client/small $dir" \
+    if ! timeout $((nsmall + 60)) "$ferry_bin" -q -y --tls=off -c "put -r $work/client/small $dir" \
             "$(url "$s")" >> "$work/ferry.err" 2>&1; then
         note "$s ferry put -r: failed ($(tail -n 1 "$work/ferry.err"))"; echo FAIL; return
     fi
     upload_result "$s" "ferry put -r" "$dir" "$nsmall" "$(secs_since "$t0")"
 }
 
-lftp_settings='set net:max-retries 1; set net:timeout 10; set xfer:clobber on; set ftp:passive-mode on; set cmd:parallel 1; set cmd:fail-exit yes'
+lftp_settings='set net:max-retries 1; set ftp:ssl-allow no; set net:timeout 10; set xfer:clobber on; set ftp:passive-mode on; set cmd:parallel 1; set cmd:fail-exit yes'
 run_lftpput() {
     local s=$1 rep=$2 dir t0
     dir=$(fresh_dir "$s" "lftp.$rep")
@@ -793,15 +996,65 @@ run_lftpput() {
 # soon the scheduler wakes the other side, which on a loaded 2-CPU machine
 # depends on which CPUs the two processes happen to be on. For this row
 # the client runs on the servers' CPU, for all servers alike.
+# run_size SERVER [VERB]: SIZE, or MDTM or NOOP.
 run_size() {
-    local s=$1 out t bad
+    local s=$1 verb=${2:-SIZE} out t bad
     helper_for "$s"
     if ! out=$(timeout 300 taskset -c "$server_cpu" "${HCMD[@]}" size 127.0.0.1 "${PORT[$s]}" \
-               "$nsize" "$nsmall"); then
-        note "$s SIZE: client failed"; echo FAIL; return
+               "$nsize" "$nsmall" "$verb"); then
+        note "$s $verb: client failed"; echo FAIL; return
     fi
     read -r t bad <<< "$out"
-    if [ "$bad" != 0 ]; then note "$s SIZE: $bad bad replies"; echo FAIL; return; fi
+    if [ "$bad" != 0 ]; then note "$s $verb: $bad bad replies"; echo FAIL; return; fi
+    echo "$t"
+}
+
+# Runs the helper's measurement kind with arguments against server s;
+# its output is "seconds failures": prints the seconds, or FAIL.
+helper_secs() {
+    local s=$1 what=$2 out t bad
+    shift 2
+    helper_for "$s"
+    if ! out=$(timeout 600 "${HCMD[@]}" "$what" 127.0.0.1 "${PORT[$s]}" "$@" 2>> "$work/$s/$what.err"); then
+        note "$s $what: client failed ($(tail -n 1 "$work/$s/$what.err"))"; echo FAIL; return
+    fi
+    read -r t bad <<< "$out"
+    if [ "$t" = NA ]; then echo NA; return; fi
+    if [ "$bad" != 0 ]; then note "$s $what $*: $bad (failures, or entries missing)"; echo FAIL; return; fi
+    echo "$t"
+}
+
+# run_listing SERVER VERB: one listing of list/, checked for nlist names.
+run_listing() {
+    local s=$1 verb=$2 out t n
+    helper_for "$s"
+    if ! out=$(timeout 300 "${HCMD[@]}" listing 127.0.0.1 "${PORT[$s]}" "$verb" list "$nlist" \
+               2>> "$work/$s/listing.err"); then
+        note "$s $verb: client failed ($(tail -n 1 "$work/$s/listing.err"))"; echo FAIL; return
+    fi
+    read -r t n <<< "$out"
+    [ "$t" = NA ] && { echo NA; return; }
+    [ "$n" = "$nlist" ] || { note "$s $verb: $n names of $nlist"; echo FAIL; return; }
+    echo "$t"
+}
+
+# nheld curl processes started at once, each downloads pub/mid.bin.
+run_procs() {
+    local s=$1 t0 t i pids=() bad=0 out=$work/client/procs
+    rm -rf "$out"; mkdir -p "$out"
+    t0=$EPOCHREALTIME
+    for ((i = 0; i < nheld; i++)); do
+        curl -sS --max-time 120 -o "$out/$i" "$(url "$s")/pub/mid.bin" 2>> "$work/curl.err" &
+        pids+=($!)
+    done
+    for i in "${pids[@]}"; do wait "$i" || bad=$((bad + 1)); done
+    t=$(secs_since "$t0")
+    local n
+    n=$(find "$out" -type f -size "${mid_bytes}c" | wc -l)
+    rm -rf "$out"
+    if [ "$bad" != 0 ] || [ "$n" != "$nheld" ]; then
+        note "$s procs: $bad curl failures, $n complete files of $nheld"; echo FAIL; return
+    fi
     echo "$t"
 }
 
@@ -834,6 +1087,45 @@ run_storm() {
     multi_run "$1" "$2" storm "FAIL 0 $nstorm" "$nstorm" 60
 }
 
+big_label=$([ "$big_mib" -ge 1024 ] && echo "$((big_mib / 1024)) GiB" || echo "$big_mib MiB")
+# What each row is, for the CSV (and run-all.sh's table): label, client,
+# bytes moved by one run.
+declare -A LABEL CLIENT BYTES
+for row in retr lftpretr ferryretr; do LABEL[$row]="RETR $big_label"; BYTES[$row]=$big_bytes; done
+for row in stor lftpstor ferrystor; do LABEL[$row]="STOR $big_label"; BYTES[$row]=$big_bytes; done
+LABEL[tretr]="FTPS RETR $big_label" BYTES[tretr]=$big_bytes
+LABEL[tstor]="FTPS STOR $big_label" BYTES[tstor]=$big_bytes
+for row in small smallact lftpget ferryget; do LABEL[$row]="$nsmall x 4 KiB down"; done
+for row in curlputact lftpput ferryput; do LABEL[$row]="$nsmall x 4 KiB up"; done
+LABEL[curlput]="$nput x 4 KiB up"
+LABEL[size]="SIZE x $nsize" LABEL[mdtm]="MDTM x $nsize" LABEL[noop]="NOOP x $nsize"
+LABEL[login]="connect+login+QUIT x $nlogin in turn"
+LABEL[list]="LIST of $nlist entries" LABEL[nlst]="NLST of $nlist entries" LABEL[mlsd]="MLSD of $nlist entries"
+LABEL[held]="$nheld held sessions RETR 1 MiB at once" BYTES[held]=$((nheld * mid_bytes))
+LABEL[procs]="$nheld curl processes x 1 MiB at once" BYTES[procs]=$((nheld * mid_bytes))
+for row in retr stor tretr tstor small curlput procs; do CLIENT[$row]=curl; done
+CLIENT[smallact]="curl active" CLIENT[curlputact]="curl active"
+for row in lftpretr lftpstor lftpget lftpput; do CLIENT[$row]=lftp; done
+for row in ferryretr ferrystor ferryget ferryput; do CLIENT[$row]=ferry; done
+for row in size mdtm noop login list nlst mlsd held; do CLIENT[$row]="python3 ftplib"; done
+CLIENT[small]="curl passive" CLIENT[curlput]="curl passive"
+
+# The CSV lines of one conc or storm run (its helper's result line v).
+csv_multi() {
+    local kind=$1 s=$2 rep=$3 wall ok fail rss pss
+    read -r wall ok fail rss pss _ <<< "$4"
+    [ "$wall" != FAIL ] && [ "$ok" != 0 ] || wall=FAIL
+    if [ "$kind" = conc ]; then
+        csv_add bench-server conc "$nsess sessions log in at once and stay: wall time" "$s" "python3 ftplib" "$rep" "$wall" s 0
+        csv_add bench-server concfail "$nsess sessions at once: failures" "$s" "python3 ftplib" "$rep" "$fail" count 0
+        [ "$wall" = FAIL ] && pss=FAIL || pss=$(awk -v p="$pss" -v n="$ok" 'BEGIN { printf "%.1f", p / n }')
+        csv_add bench-server concpss "$nsess sessions at once: server PSS per session" "$s" "/proc/PID/smaps_rollup" "$rep" "$pss" KiB 0
+    else
+        csv_add bench-server storm "login storm: $nstorm sessions connect+login+QUIT at once" "$s" "python3 ftplib" "$rep" "$wall" s 0
+        csv_add bench-server stormfail "login storm: failures" "$s" "python3 ftplib" "$rep" "$fail" count 0
+    fi
+}
+
 declare -A R   # R[row,server] = space-separated results of the repetitions
 for ((rep = 1; rep <= repeat; rep++)); do
     # Rotate which server goes first, so none always has the warmer cache.
@@ -845,7 +1137,7 @@ for ((rep = 1; rep <= repeat; rep++)); do
         # Whichever server stores the first 1 GiB of a round takes seconds
         # longer (page cache and writeback catching up): one untimed upload
         # first, so no server is measured in that slot.
-        [ "$row" != stor ] && [ "$row" != tstor ] || run_stor "${order[0]}" warm-up > /dev/null
+        [[ $row != *stor ]] || run_stor "${order[0]}" warm-up > /dev/null
         for s in "${order[@]}"; do
             settle
             case $row in
@@ -858,8 +1150,25 @@ for ((rep = 1; rep <= repeat; rep++)); do
             ferryput) v=$(run_ferryput "$s" "$rep") ;;
             lftpput) v=$(run_lftpput "$s" "$rep") ;;
             size) v=$(run_size "$s") ;;
+            mdtm) v=$(run_size "$s" MDTM) ;;
+            noop) v=$(run_size "$s" NOOP) ;;
+            lftpretr) v=$(run_retr "$s" lftp) ;;
+            ferryretr) v=$(run_retr "$s" ferry) ;;
+            lftpstor) v=$(run_stor "$s" "$rep" lftp) ;;
+            ferrystor) v=$(run_stor "$s" "$rep" ferry) ;;
+            smallact) v=$(run_small "$s" active) ;;
+            lftpget) v=$(run_lftpget "$s") ;;
+            ferryget) v=$(run_ferryget "$s") ;;
+            curlputact) v=$(run_curlput "$s" "$rep" active) ;;
+            login) v=$(helper_secs "$s" logins "$nlogin") ;;
+            list) v=$(run_listing "$s" LIST) ;;
+            nlst) v=$(run_listing "$s" NLST) ;;
+            mlsd) v=$(run_listing "$s" MLSD) ;;
+            held) v=$(helper_secs "$s" held "$nheld" pub/mid.bin "$mid_bytes" 60) ;;
+            procs) v=$(run_procs "$s") ;;
             esac
             R[$row,$s]="${R[$row,$s]:-} $v"
+            csv_add bench-server "$row" "${LABEL[$row]}" "$s" "${CLIENT[$row]}" "$rep" "$v" s "${BYTES[$row]:-0}"
             note "run $rep/$repeat $row $s: $v"
         done
     done
@@ -868,6 +1177,7 @@ for ((rep = 1; rep <= repeat; rep++)); do
             settle
             v=$("run_$kind" "$s" "$rep")
             R[$kind,$s]="${R[$kind,$s]:-}|$v"
+            csv_multi "$kind" "$s" "$rep" "$v"
             note "run $rep/$repeat $kind $s (wall ok fail ...): $v"
         done
     done
@@ -875,12 +1185,7 @@ done
 
 # ---------------------------------------------------------------- report
 # Median of a list of numbers; FAIL if any run failed.
-median() {
-    local v
-    for v in "$@"; do [ "$v" = FAIL ] && { echo FAIL; return; }; done
-    printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END {
-        if (NR % 2) print a[(NR + 1) / 2]; else printf "%.4f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
+median() { median_of "$@" || true; }
 # One value per run of a '|'-separated row (conc, storm) of server s: the
 # awk expression expr over its fields; FAIL for a run that failed or had no
 # session succeed.
@@ -890,14 +1195,14 @@ multi_values() {
         awk 'NF { if ($1 == "FAIL" || $2 == 0) print "FAIL"; else printf "%.4f\n", '"$expr"' }'
 }
 fmt_secs() {
-    if [ "$1" = FAIL ]; then echo FAIL; else awk -v t="$1" 'BEGIN { printf "%.3f s", t }'; fi
+    if [ "$1" = FAIL ] || [ "$1" = NA ]; then echo "${1/NA/n\/a}"; else awk -v t="$1" 'BEGIN { printf "%.3f s", t }'; fi
 }
 fmt_rate() { # seconds -> "x.xxx s (N MiB/s)"
-    [ "$1" = FAIL ] && { echo FAIL; return; }
+    [ "$1" != FAIL ] && [ "$1" != NA ] || { echo "$1"; return; }
     awk -v t="$1" -v m="$big_mib" 'BEGIN { printf "%.3f s (%.0f MiB/s)", t, (t > 0 ? m / t : 0) }'
 }
 ratio() { # a / b, or - when either is missing
-    if [ -z "$1" ] || [ -z "$2" ] || [ "$1" = FAIL ] || [ "$2" = FAIL ]; then echo "-"; return; fi
+    if [ -z "$1" ] || [ -z "$2" ] || [[ $1$2 == *FAIL* || $1$2 == *NA* ]]; then echo "-"; return; fi
     awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'
 }
 
@@ -944,7 +1249,6 @@ fmt_mem() { # total KiB and per-session KiB
 mem_cell() { want "$1" || { echo "-"; return; }; fmt_mem "$(get "$2" "$1")" "$(get "${2}ps" "$1")"; }
 fails_cell() { want "$1" || { echo "-"; return; }; echo "$(get "$2" "$1") of $3 failed (worst run)"; }
 
-big_label=$([ "$big_mib" -ge 1024 ] && echo "$((big_mib / 1024)) GiB" || echo "$big_mib MiB")
 ferryd_ver=$(want ferryd && "$ferryd_bin" -V 2>/dev/null || echo "-")
 vsftpd_ver=$(want vsftpd && "$vsftpd_bin" -v 0>&1 2>/dev/null | sed 's/^vsftpd: //' || echo "-")
 pure_ver=$(want pure-ftpd && "$pure_bin" --help 2>&1 | sed -n 's/^pure-ftpd v\([^ ]*\).*/\1/p' | head -n 1 || echo "-")
@@ -956,13 +1260,29 @@ echo "| benchmark | client | ferryd | vsftpd | pure-ftpd | ferryd/vsftpd | ferry
 echo "| --- | --- | --- | --- | --- | --- | --- |"
 table_row "RETR $big_label file" "curl, passive (EPSV)" fmt_rate retr
 table_row "STOR $big_label file" "curl, passive (EPSV)" fmt_rate stor
+table_row "RETR $big_label file" "lftp get, passive" fmt_rate lftpretr
+table_row "RETR $big_label file" "ferry get" fmt_rate ferryretr
+table_row "STOR $big_label file" "lftp put, passive" fmt_rate lftpstor
+table_row "STOR $big_label file" "ferry put" fmt_rate ferrystor
 table_row "FTPS: RETR $big_label file" "curl --ssl-reqd (PROT P), passive (EPSV)" fmt_rate tretr
 table_row "FTPS: STOR $big_label file" "curl --ssl-reqd (PROT P), passive (EPSV)" fmt_rate tstor
 table_row "$nsmall files of 4 KiB downloaded, one session" "curl -K (config of URLs), passive" fmt_secs small
+table_row "$nsmall files of 4 KiB downloaded, one session" "curl -K, active (-P)" fmt_secs smallact
+table_row "$nsmall files of 4 KiB downloaded, one session" "lftp mget, passive" fmt_secs lftpget
+table_row "$nsmall files of 4 KiB downloaded, one session" "ferry get -r" fmt_secs ferryget
 table_row "$nput files of 4 KiB uploaded, one session" "curl -T \"{...}\", passive" fmt_secs curlput
+table_row "$nsmall files of 4 KiB uploaded, one session" "curl -T \"{...}\", active (-P)" fmt_secs curlputact
 table_row "$nsmall files of 4 KiB uploaded, one session" "ferry put -r" fmt_secs ferryput
 table_row "$nsmall files of 4 KiB uploaded, one session" "lftp mput, passive" fmt_secs lftpput
 table_row "$nsize SIZE commands, one session" "python3 ftplib, fastest of 5 passes, client on the server's CPU" fmt_secs size
+table_row "$nsize MDTM commands, one session" "same" fmt_secs mdtm
+table_row "$nsize NOOP commands, one session" "same" fmt_secs noop
+table_row "$nlogin sessions in turn: connect, log in, QUIT" "python3 ftplib" fmt_secs login
+table_row "LIST of $nlist entries" "python3 ftplib" fmt_secs list
+table_row "NLST of $nlist entries" "python3 ftplib" fmt_secs nlst
+table_row "MLSD of $nlist entries" "python3 ftplib" fmt_secs mlsd
+table_row "$nheld logged-in sessions RETR 1 MiB at once" "python3 ftplib, $nheld threads" fmt_secs held
+table_row "$nheld curl processes download 1 MiB at once" "curl" fmt_secs procs
 table_row "$nsess concurrent sessions (login, LIST, RETR 4 KiB): wall time" "python3 ftplib, $nsess threads, PASV" fmt_secs wall
 wanted conc && printf '| %d concurrent sessions: failures | same | %s | %s | %s | - | - |\n' "$nsess" \
     "$(fails_cell ferryd fail "$nsess")" "$(fails_cell vsftpd fail "$nsess")" "$(fails_cell pure-ftpd fail "$nsess")"
@@ -981,14 +1301,9 @@ if wanted tretr || wanted tstor; then
     suite=$(curl -sS -v "${curl_tls[@]}" --max-time 20 -o /dev/null \
             "$(url "${servers[0]}")/small/f0000" 2>&1 |
             sed -n 's/.*SSL connection using [^ ]* \/ \([^ ]*\).*/\1/p' | head -n 1)
-    case $suite in
-    *AES_256_GCM*|*AES256-GCM*) evp=aes-256-gcm ;;
-    *AES_128_GCM*|*AES128-GCM*) evp=aes-128-gcm ;;
-    *CHACHA20*) evp=chacha20-poly1305 ;;
-    *) evp=aes-128-gcm ;;
-    esac
-    speed=$(openssl speed -evp "$evp" -bytes 16384 -seconds 2 2>/dev/null | tail -n 1 |
-            awk '{ v = $NF; sub(/k$/, "", v); printf "%.0f", v * 1000 / 1048576 }')
+    read -r evp speed <<< "$(tls_ceiling "$suite")"
+    [ "$speed" != "?" ] || speed=
+    [ -z "${BENCH_SUITE_FILE:-}" ] || echo "${suite:-unknown}" > "$BENCH_SUITE_FILE"
     echo
     echo "FTPS suite: ${suite:-unknown}; ceiling: \`openssl speed -evp $evp -bytes 16384\` = ${speed:-?} MiB/s on one core."
     for s in "${servers[@]}"; do

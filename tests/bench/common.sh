@@ -61,3 +61,53 @@ settle() {
     [ "$n" -le "$tw_top" ] || tw_top=$n
     tw_waited=$(awk -v s="$tw_waited" -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", s + b - a }')
 }
+
+# Raw results. When BENCH_CSV names a file (tests/bench/run-all.sh sets
+# it), every timed run is appended to it as one line:
+#   script,row,label,server,client,run,value,unit,bytes
+# value is in unit (s, KiB, count); bytes is the payload one run moved
+# (0 when the row is not a transfer), so a reader can turn seconds into
+# MiB/s. The label must not contain a comma.
+csv_add() {
+    [ -n "${BENCH_CSV:-}" ] || return 0
+    printf '%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$@" >> "$BENCH_CSV"
+}
+
+# Median of the numbers given as arguments (FAIL when one of them is).
+median_of() {
+    local v
+    for v in "$@"; do [ "$v" != FAIL ] || { echo FAIL; return; }; done
+    printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END {
+        if (NR == 0) exit 1
+        if (NR % 2) print a[(NR + 1) / 2]; else printf "%.4f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+# The first existing executable among the arguments.
+first_exe() {
+    local c
+    for c in "$@"; do
+        if [ -n "$c" ] && [ -x "$c" ]; then echo "$c"; return 0; fi
+    done
+    return 1
+}
+
+# The ceiling of one core for a TLS suite: prints "evp MiB/s", from
+# `openssl speed -evp` over 16 KiB blocks (a full TLS record).
+tls_ceiling() {
+    local suite=$1 evp mib
+    case $suite in
+    *AES_256_GCM*|*AES256-GCM*) evp=aes-256-gcm ;;
+    *CHACHA20*) evp=chacha20-poly1305 ;;
+    *) evp=aes-128-gcm ;;
+    esac
+    mib=$(openssl speed -evp "$evp" -bytes 16384 -seconds 2 2>/dev/null | tail -n 1 |
+          awk '{ v = $NF; sub(/k$/, "", v); printf "%.0f", v * 1000 / 1048576 }')
+    echo "$evp ${mib:-?}"
+}
+
+# One line about this machine: CPUs, kernel, CPU model, RAM, load average.
+machine_line() {
+    local cpu
+    cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+    echo "nproc $(nproc), kernel $(uname -r), ${cpu:-unknown CPU}, $(awk '/MemTotal/ { printf "%.0f GiB RAM", $2 / 1048576 }' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+}
