@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# bench-client.sh: ferry against curl and lftp, same server, same files, one run.
+# bench-client.sh: ferry against curl, lftp and rclone, same server, same
+# files, one run.
 #
-# One ferryd on a free 127.0.0.1 port serves one root, and the three clients
+# One ferryd on a free 127.0.0.1 port serves one root, and the clients
 # take turns on the same operations:
 #
 #   getbig      download one big file (1 GiB)
@@ -35,13 +36,18 @@
 # 1 s per file when it reuses one passive session for many URLs; a few
 # passive transfers are timed once and reported under the table.
 # lftp: one transfer at a time (cmd:parallel 1, mirror --parallel=1).
+# rclone (when installed): copyto, copy and lsl with an on-the-fly remote
+# (:ftp,host=...:), one transfer at a time (--transfers 1 --checkers 1).
 #
 # Usage: tests/bench/bench-client.sh [--quick] [--help]
 #   --quick    64 MiB file, 200 small files, 2000 entries, one timed run per row
 # Environment:
 #   FERRY=path          ferry binary (default: client/ferry of this tree)
 #   FERRYD=path         ferryd binary (default: server/ferryd of this tree)
-#   CURL=path LFTP=path the other clients (default: from PATH)
+#   CURL=path LFTP=path RCLONE=path
+#                       the other clients (default: from PATH; without
+#                       rclone its column says -)
+#   BENCH_CSV=file      append every timed run to file as CSV (see common.sh)
 #   BENCH_DIR=dir       where the scratch directory is made (default /tmp)
 #   BENCH_REPEAT=n      runs of each timing row (default 3, 1 with --quick)
 #   BENCH_WARMUP=n      untimed runs per client before them (default 1)
@@ -107,6 +113,7 @@ FERRY=${FERRY:-$top/client/ferry}
 FERRYD=${FERRYD:-$top/server/ferryd}
 CURL=${CURL:-$(command -v curl || true)}
 LFTP=${LFTP:-$(command -v lftp || true)}
+RCLONE=${RCLONE:-$(command -v rclone || true)}
 [ -x "$FERRY" ] || die "no ferry at $FERRY (build it: make -j2, or set FERRY=)"
 [ -x "$FERRYD" ] || die "no ferryd at $FERRYD (build it: make -j2, or set FERRYD=)"
 [ -n "$CURL" ] && [ -x "$CURL" ] || die "curl is needed (or set CURL=)"
@@ -220,7 +227,7 @@ note "ferryd (pid $srv_pid) listening on 127.0.0.1:$port"
 # The FTPS server: pure-ftpd -Y 2 on the same root, one virtual user.
 PUREFTPD=${PUREFTPD:-$top/.quickstart/root/usr/sbin/pure-ftpd}
 [ -x "$PUREFTPD" ] || PUREFTPD=$(command -v pure-ftpd || true)
-TURL= CA= tls_why=
+TURL= CA= tls_why= RTURL=
 start_tls_server() {
     local pw_bin uid gid tport i
     [ "$(id -u)" = 0 ] || { tls_why="not root (pure-ftpd changes to its session user)"; return 1; }
@@ -246,6 +253,8 @@ start_tls_server() {
         if timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$tport && head -c 3 <&3" 2>/dev/null |
            grep -q 220; then
             TURL=ftp://bench:bench-pw@127.0.0.1:$tport
+            [ -z "$RCLONE" ] ||
+                RTURL=":ftp,host=127.0.0.1,port=$tport,user=bench,pass=$("$RCLONE" obscure bench-pw),explicit_tls=true,no_check_certificate=true:"
             note "pure-ftpd -Y 2 (pid $tls_pid) listening on 127.0.0.1:$tport"
             return 0
         fi
@@ -287,6 +296,15 @@ CMD[tgetbig.lftp]='"$LFTP" -c "$LSET; $TSET $CA; open $TURL; get big -o $DST"'
 CMD[tputbig.ferry]='"$FERRY" -q -y --ca-file $CA -c "put $SRC $RDST" $TURL'
 CMD[tputbig.curl]='"$CURL" -sS --ssl-reqd --cacert $CA -T $SRC $TURL/$RDST'
 CMD[tputbig.lftp]='"$LFTP" -c "$LSET; $TSET $CA; open $TURL; put $SRC -o $RDST"'
+RFLAGS="--config /dev/null -q --transfers 1 --checkers 1"
+RURL=":ftp,host=127.0.0.1,port=$port,user=anonymous,pass=$([ -z "$RCLONE" ] || "$RCLONE" obscure anon):"
+CMD[getbig.rclone]='"$RCLONE" $RFLAGS copyto "$RURL/big" $DST'
+CMD[putbig.rclone]='"$RCLONE" $RFLAGS copyto $SRC "$RURL/$RDST"'
+CMD[getsmall.rclone]='"$RCLONE" $RFLAGS copy "$RURL/small" $DST'
+CMD[putsmall.rclone]='"$RCLONE" $RFLAGS copy $SRC "$RURL/$RDST"'
+CMD[list.rclone]='"$RCLONE" $RFLAGS lsl "$RURL/list" > $OUT'
+CMD[tgetbig.rclone]='"$RCLONE" $RFLAGS copyto "$RTURL/big" $DST'
+CMD[tputbig.rclone]='"$RCLONE" $RFLAGS copyto $SRC "$RTURL/$RDST"'
 # Not in the table: lftp's parsed listing, and curl in passive mode.
 CMD[list.lftpcls]='"$LFTP" -c "$LSET; open $URL; cls -l list" > $OUT'
 CMD[pgetsmall.curl]='"$CURL" -sS --create-dirs -o "$DST/f#1" "$URL/small/f[$PRANGE]"'
@@ -298,6 +316,7 @@ for row in "${rows[@]}"; do
     [[ " ${all_rows[*]} " == *" $row "* ]] || die "unknown row '$row' in BENCH_ROWS"
 done
 tools=(ferry curl lftp)
+[ -z "$RCLONE" ] || tools+=(rclone)
 if [[ " ${rows[*]} " == *" tgetbig "* || " ${rows[*]} " == *" tputbig "* ]]; then
     start_tls_server || {
         note "FTPS rows skipped: $tls_why"
@@ -388,13 +407,24 @@ run_one() {
     fi
     if [ -n "$why" ]; then
         FAIL[$key]="${FAIL[$key]:+${FAIL[$key]}; }$which: $why"
+        [ -n "$warm" ] || csv_row "$row" "$tool" "${RUNS[$key]}" FAIL
         note "  $tool: FAILED ($why)"
     elif [ -n "$warm" ]; then
         note "  $tool: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f s", b - a }') (warm-up, not counted)"
     else
         TIMES[$key]="${TIMES[$key]:-} $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')"
+        csv_row "$row" "$tool" "${RUNS[$key]}" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')"
         note "  $tool: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f s", b - a }')"
     fi
+}
+
+# csv_row ROW TOOL RUN VALUE: one line of the raw results.
+csv_row() {
+    local server=ferryd bytes=0
+    case $1 in t*) server=pure-ftpd ;; esac
+    case $1 in *big) bytes=$big_bytes ;; esac
+    case $1.$2 in p*small.*|*.lftpcls) return 0 ;; esac
+    csv_add bench-client "$1" "${LABEL[$1]}" "$server" "$2" "$3" "$4" s "$bytes"
 }
 
 # Each client lists once into a file, untimed, to check the listing.
@@ -440,18 +470,12 @@ if [ "$passive_n" -gt 0 ]; then
 fi
 
 # ---------------------------------------------------------------- table
-median() {
-    printf '%s\n' $1 | sort -g | awk '{ v[NR] = $1 } END {
-        if (NR == 0) exit 1
-        if (NR % 2) printf "%.4f", v[(NR + 1) / 2]
-        else printf "%.4f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
 # MED[row.tool]: the median, empty when a run failed.
 declare -A MED
 for key in "${!CMD[@]}"; do
     if [ -z "${FAIL[$key]:-}" ] && [ -n "${TIMES[$key]:-}" ]; then
-        MED[$key]=$(median "${TIMES[$key]}")
+        # shellcheck disable=SC2086 # one number per word
+        MED[$key]=$(median_of ${TIMES[$key]})
     fi
 done
 
@@ -482,12 +506,12 @@ if [ "$repeat" = 1 ]; then runs="1 run per row"; else runs="median of $repeat ru
 echo
 echo "### ferry vs curl vs lftp, one ferryd on 127.0.0.1 ($runs$([ "$quick" = 1 ] && echo ", --quick"))"
 echo
-echo "| operation | ferry | curl | lftp | ferry/curl | ferry/lftp |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| operation | ferry | curl | lftp | rclone | ferry/curl | ferry/lftp | ferry/rclone |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 for row in "${rows[@]}"; do
-    printf '| %s | %s | %s | %s | %s | %s |\n' "${LABEL[$row]}" \
-        "$(cell "$row" ferry)" "$(cell "$row" curl)" "$(cell "$row" lftp)" \
-        "$(ratio "$row" curl)" "$(ratio "$row" lftp)"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "${LABEL[$row]}" \
+        "$(cell "$row" ferry)" "$(cell "$row" curl)" "$(cell "$row" lftp)" "$(cell "$row" rclone)" \
+        "$(ratio "$row" curl)" "$(ratio "$row" lftp)" "$(ratio "$row" rclone)"
 done
 echo
 echo "Ratios below 1.00: ferry faster. Wall time of the whole client process (connect, login, transfer, quit); files in the page cache, sync before each run."
@@ -498,10 +522,9 @@ fi
 if [ -n "$TURL" ]; then
     # The ceiling: what this machine encrypts with TLS 1.3's AES-256-GCM
     # in full-size records, on one CPU.
-    ceil=$(openssl speed -seconds 2 -bytes 16384 -evp aes-256-gcm 2>/dev/null |
-           awk '/^(AES-256-GCM|aes-256-gcm)/ { v = $NF; sub(/k$/, "", v); printf "%.0f", v * 1000 / 1048576 }')
+    read -r _ ceil <<< "$(tls_ceiling AES_256_GCM)"
     tver=$("$FERRY" -v --ca-file "$CA" -c "pwd" "$TURL" 2>&1 | sed -n 's/^--- TLS: \([^,]*\),.*/\1/p' | head -1)
-    echo "FTPS rows: pure-ftpd -Y 2, ${tver:-TLS}; ferry --ca-file, curl --ssl-reqd --cacert, lftp ftp:ssl-force and ftp:ssl-protect-data with ssl:ca-file. Ceiling: openssl speed -evp aes-256-gcm, 16 KiB blocks: ${ceil:-?} MiB/s on one CPU."
+    echo "FTPS rows: pure-ftpd -Y 2, ${tver:-TLS}; ferry --ca-file, curl --ssl-reqd --cacert, lftp ftp:ssl-force and ftp:ssl-protect-data with ssl:ca-file, rclone explicit_tls with no_check_certificate (its FTP backend takes no CA file). Ceiling: openssl speed -evp aes-256-gcm, 16 KiB blocks: ${ceil:-?} MiB/s on one CPU."
 fi
 if [ -n "${MED[list.lftpcls]:-}" ]; then
     echo "lftp cls -l (a parsed listing, as ferry ls prints): $(cell list lftpcls); ferry/lftp-cls $(ratio list lftpcls)."
@@ -523,7 +546,7 @@ if [ "$passive_n" -gt 0 ]; then
 fi
 fails=0
 for row in "${rows[@]}" pgetsmall pputsmall; do
-    for tool in ferry curl lftp lftpcls; do
+    for tool in ferry curl lftp rclone lftpcls; do
         if [ -n "${FAIL[$row.$tool]:-}" ]; then
             [ "$fails" = 0 ] && echo && echo "Failures:"
             fails=$((fails + 1))
@@ -551,11 +574,12 @@ mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/de
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
 echo "Machine: nproc $(nproc), $(uname -sr), ${cpu:-cpu unknown}, ${mem:-memory unknown} RAM, load average $load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) at the end; $("$FERRY" -V 2>&1 | head -1); $("$CURL" --version | head -1 | cut -d' ' -f1-2); lftp $("$LFTP" --version | head -1 | sed -n 's/.*Version \([^ ]*\).*/\1/p'); ferryd $("$FERRYD" -V 2>&1 | head -1 | awk '{ print $NF }')."
 echo
-echo "Commands (URL=$URL${TURL:+, TURL=$TURL, CA the test CA, TSET='$TSET CA'}, DST a fresh local target, RDST a fresh remote up/NAME, SRC the local copy, OUT /dev/null; LSET='$LSET'):"
+echo "Commands (URL=$URL${TURL:+, TURL=$TURL, CA the test CA, TSET='$TSET CA'}, RURL=$RURL${RTURL:+, RTURL=$RTURL}, DST a fresh local target, RDST a fresh remote up/NAME, SRC the local copy, OUT /dev/null; LSET='$LSET'):"
 echo
 show() {
     local t=${CMD[$1]}
     t=${t//\"\$FERRY\"/ferry}; t=${t//\"\$CURL\"/curl}; t=${t//\"\$LFTP\"/lftp}
+    t=${t//\"\$RCLONE\" \$RFLAGS/rclone $RFLAGS}
     t=${t//\$RANGE/$RANGE}; t=${t//\$PRANGE/$PRANGE}
     printf '    %-9s %-11s %s\n' "$2" "$3" "$t"
 }
