@@ -73,6 +73,10 @@
 #                     mlsd held procs)
 #   BENCH_SESSIONS=n  concurrent sessions of the conc row (default 500,
 #                     200 with --quick)
+#   BENCH_SESSION_TIMEOUT=s  the client's time-out of one session in the
+#                     conc and storm rows (default 60)
+#   BENCH_PASV_FILES=n  files of the curl passive rows small and curlput
+#                     (default 1000 down and 100 up; 200 and 50 with --quick)
 #   BENCH_CSV=file    append every run to file as CSV (see common.sh)
 #   BENCH_SUITE_FILE=file  write the TLS suite the FTPS rows negotiated there
 #   BENCH_TIMEOUT=s   limit for the whole run (default 3600, 900 with --quick)
@@ -111,6 +115,9 @@ else
     nheld=200 nlogin=200 nlist=10000
 fi
 nsess=${BENCH_SESSIONS:-$nsess}
+sess_timeout=${BENCH_SESSION_TIMEOUT:-60}
+npasv=${BENCH_PASV_FILES:-$nsmall}
+nput=${BENCH_PASV_FILES:-$nput}
 mid_bytes=$((1024 * 1024))
 nsize=1000
 ramp_ms=${BENCH_RAMP_MS:-0}
@@ -147,6 +154,8 @@ done
 wanted() { [[ " ${sel_rows[*]} " == *" $1 "* ]]; }
 [[ $ramp_ms =~ ^[0-9]+$ ]] || die "BENCH_RAMP_MS must be a number of milliseconds"
 [[ $nsess =~ ^[1-9][0-9]*$ ]] || die "BENCH_SESSIONS must be a positive number"
+[[ $sess_timeout =~ ^[1-9][0-9]*$ ]] || die "BENCH_SESSION_TIMEOUT must be a positive number of seconds"
+[[ $npasv =~ ^[1-9][0-9]*$ ]] && [ "$npasv" -le "$nsmall" ] || die "BENCH_PASV_FILES must be a number from 1 to $nsmall"
 [[ $tw_max =~ ^[0-9]+$ ]] || die "BENCH_TW_MAX must be a number"
 [[ $tw_wait =~ ^[0-9]+$ ]] || die "BENCH_TW_WAIT must be a number of seconds"
 [ -n "${EPOCHREALTIME:-}" ] || die "bash 5 or later is needed (EPOCHREALTIME)"
@@ -863,17 +872,18 @@ count_stalls() {
     echo $(( $(cat "$f" 2>/dev/null || echo 0) + n )) > "$f"
 }
 
-# run_small SERVER [active]: active runs curl with -P 127.0.0.1.
+# run_small SERVER [active]: npasv files passive, or nsmall files active
+# (curl -P 127.0.0.1).
 run_small() {
-    local s=$1 cfg=$work/$1/small.curlrc t0 t out mode=()
-    [ "${2:-}" != active ] || mode=(-P 127.0.0.1)
+    local s=$1 cfg=$work/$1/small.curlrc t0 t out mode=() n=$npasv
+    [ "${2:-}" != active ] || { mode=(-P 127.0.0.1) n=$nsmall cfg=$work/$1/smallact.curlrc; }
     if [ ! -f "$cfg" ]; then
-        for ((i = 0; i < nsmall; i++)); do
+        for ((i = 0; i < n; i++)); do
             printf 'url = "%s/small/f%04d"\noutput = "/dev/null"\n' "$(url "$s")" "$i"
         done > "$cfg"
     fi
     t0=$EPOCHREALTIME
-    if ! out=$(curl -sS "${mode[@]}" --max-time $((nsmall + 60)) -K "$cfg" \
+    if ! out=$(curl -sS "${mode[@]}" --max-time $((n + 60)) -K "$cfg" \
                -w '%{time_total} %{size_download} %{num_connects}\n' 2>> "$work/curl.err"); then
         note "$s small files: curl failed ($(tail -n 1 "$work/curl.err"))"; echo FAIL; return
     fi
@@ -881,7 +891,7 @@ run_small() {
     count_stalls small "$s" "$out"
     local files bytes conns
     read -r files bytes conns < <(awk '{ n++; b += $2; c += $3 } END { print n, b, c }' <<< "$out")
-    if [ "$files" != "$nsmall" ] || [ "$bytes" != $((nsmall * small_bytes)) ]; then
+    if [ "$files" != "$n" ] || [ "$bytes" != $((n * small_bytes)) ]; then
         note "$s small files: $files transfers, $bytes bytes"; echo FAIL; return
     fi
     [ "$conns" = 1 ] || note "$s small files: curl opened $conns control connections"
@@ -1078,13 +1088,13 @@ multi_run() {
 
 # Concurrent sessions: "wall ok fail rss_kib pss_kib procs overflows".
 run_conc() {
-    multi_run "$1" "$2" conc "FAIL 0 $nsess 0 0 0 0" "$nsess" "${PID[$1]}" "$nsmall" 60 \
+    multi_run "$1" "$2" conc "FAIL 0 $nsess 0 0 0 0" "$nsess" "${PID[$1]}" "$nsmall" "$sess_timeout" \
         "$(awk -v r="$ramp_ms" 'BEGIN { print r / 1000 }')"
 }
 
 # Login storm: "wall ok fail".
 run_storm() {
-    multi_run "$1" "$2" storm "FAIL 0 $nstorm" "$nstorm" 60
+    multi_run "$1" "$2" storm "FAIL 0 $nstorm" "$nstorm" "$sess_timeout"
 }
 
 big_label=$([ "$big_mib" -ge 1024 ] && echo "$((big_mib / 1024)) GiB" || echo "$big_mib MiB")
@@ -1095,7 +1105,8 @@ for row in retr lftpretr ferryretr; do LABEL[$row]="RETR $big_label"; BYTES[$row
 for row in stor lftpstor ferrystor; do LABEL[$row]="STOR $big_label"; BYTES[$row]=$big_bytes; done
 LABEL[tretr]="FTPS RETR $big_label" BYTES[tretr]=$big_bytes
 LABEL[tstor]="FTPS STOR $big_label" BYTES[tstor]=$big_bytes
-for row in small smallact lftpget ferryget; do LABEL[$row]="$nsmall x 4 KiB down"; done
+for row in smallact lftpget ferryget; do LABEL[$row]="$nsmall x 4 KiB down"; done
+LABEL[small]="$npasv x 4 KiB down"
 for row in curlputact lftpput ferryput; do LABEL[$row]="$nsmall x 4 KiB up"; done
 LABEL[curlput]="$nput x 4 KiB up"
 LABEL[size]="SIZE x $nsize" LABEL[mdtm]="MDTM x $nsize" LABEL[noop]="NOOP x $nsize"
@@ -1266,7 +1277,7 @@ table_row "STOR $big_label file" "lftp put, passive" fmt_rate lftpstor
 table_row "STOR $big_label file" "ferry put" fmt_rate ferrystor
 table_row "FTPS: RETR $big_label file" "curl --ssl-reqd (PROT P), passive (EPSV)" fmt_rate tretr
 table_row "FTPS: STOR $big_label file" "curl --ssl-reqd (PROT P), passive (EPSV)" fmt_rate tstor
-table_row "$nsmall files of 4 KiB downloaded, one session" "curl -K (config of URLs), passive" fmt_secs small
+table_row "$npasv files of 4 KiB downloaded, one session" "curl -K (config of URLs), passive" fmt_secs small
 table_row "$nsmall files of 4 KiB downloaded, one session" "curl -K, active (-P)" fmt_secs smallact
 table_row "$nsmall files of 4 KiB downloaded, one session" "lftp mget, passive" fmt_secs lftpget
 table_row "$nsmall files of 4 KiB downloaded, one session" "ferry get -r" fmt_secs ferryget
@@ -1350,9 +1361,9 @@ for row in small curlput; do
     echo "${line%;}"
 done
 if [ "$ramp_ms" = 0 ]; then
-    echo "- Concurrent sessions and the login storm all start at once; a failed session counts in the wall time with the client's 60 s time-out."
+    echo "- Concurrent sessions and the login storm all start at once; a failed session counts in the wall time with the client's ${sess_timeout} s time-out."
 else
-    echo "- Concurrent sessions start ${ramp_ms} ms apart (BENCH_RAMP_MS); the wall time includes that ramp. A failed session counts with the client's 60 s time-out."
+    echo "- Concurrent sessions start ${ramp_ms} ms apart (BENCH_RAMP_MS); the wall time includes that ramp. A failed session counts with the client's ${sess_timeout} s time-out."
 fi
 echo "- Servers run on CPU $server_cpu; curl runs on CPU $client_cpu for the $big_label rows, the SIZE client on CPU $server_cpu, the other clients anywhere."
 echo "- Before each timed run the script waited until at most $tw_max TCP connections were in TIME_WAIT: $tw_waited s of waiting in all, at most $tw_top at the start of a run$([ "$tw_late" = 0 ] || echo ", $tw_late runs started above the limit after ${tw_wait}s")."

@@ -67,10 +67,12 @@ settle() {
 #   script,row,label,server,client,run,value,unit,bytes
 # value is in unit (s, KiB, count); bytes is the payload one run moved
 # (0 when the row is not a transfer), so a reader can turn seconds into
-# MiB/s. The label must not contain a comma.
+# MiB/s. Commas within a field become semicolons.
 csv_add() {
     [ -n "${BENCH_CSV:-}" ] || return 0
-    printf '%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$@" >> "$BENCH_CSV"
+    local f line=
+    for f in "$@"; do line+="${line:+,}${f//,/;}"; done
+    echo "$line" >> "$BENCH_CSV"
 }
 
 # Median of the numbers given as arguments (FAIL when one of them is).

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# run-all.sh: every benchmark row in one run, with the machine's ceilings,
+# one table and a chart.
+#
+# 1. The ceilings of this machine: loopback TCP (iperf3, one stream),
+#    reading a file from the page cache (dd to /dev/null, 1 MiB blocks),
+#    and `openssl speed -evp aes-128-gcm` (and the suite the FTPS rows
+#    negotiated), each REPEAT times.
+# 2. tests/bench/bench-server.sh with every row: ferryd, vsftpd and
+#    pure-ftpd side by side on 127.0.0.1, taking turns (the first server
+#    rotates from round to round): RETR/STOR of the big file with curl,
+#    lftp and ferry, over FTPS with curl; the 4 KiB files down and up with
+#    curl (passive and active), lftp and ferry; SIZE, MDTM, NOOP x 1000;
+#    connect+login+QUIT in turn; 1000 sessions logging in at once (wall
+#    time, failures, PSS per session from /proc/PID/smaps_rollup); a login
+#    storm; 200 held sessions and 200 curl processes each downloading
+#    1 MiB at once; LIST, NLST and MLSD of 10,000 entries.
+# 3. tests/bench/bench-client.sh: ferry against curl, lftp and rclone on
+#    one ferryd (FTPS rows on pure-ftpd), same rows.
+# 4. tests/bench/summarize.py: one table (medians, all runs, ratio to the
+#    best anchor, share of the ceiling) in OUT/summary.md, printed too; the
+#    raw runs in OUT/raw.csv, one line per row in OUT/summary.csv; a chart
+#    of ferryd's (ferry's) ratio per row in OUT/chart.svg and OUT/chart.png
+#    (gnuplot), and OUT/chart.txt. Each script's own table is kept in OUT/bench-server.md
+#    and OUT/bench-client.md, its progress in OUT/*.log.
+#
+# Usage: tests/bench/run-all.sh [--quick] [--repeat N] [--out DIR] [--help]
+#   --quick      small sizes for development (64 MiB file, 200 small files,
+#                200 sessions, 2000 entries) and 1 run unless --repeat
+#   --repeat N   runs of every row (default 3)
+#   --out DIR    where the results go (default: bench-out/ in the
+#                current directory; made if missing, files replaced)
+# Environment: as for bench-server.sh and bench-client.sh (FERRYD, FERRY,
+# VSFTPD, PUREFTPD, BENCH_DIR, ...), with other defaults here to keep the
+# run under 20 minutes: BENCH_TW_WAIT=20, BENCH_SESSION_TIMEOUT=15 (a
+# session vsftpd leaves in its listen queue costs 15 s, not 60),
+# BENCH_PASV_FILES=50 (curl in passive mode waits up to a second per file
+# on some servers, so the passive rows move 50 files; the active ones
+# 1000), BENCH_WARMUP=0 and BENCH_PASSIVE_N=0 for bench-client.sh.
+# Needs root (pure-ftpd chroots), iperf3, openssl, curl, lftp, python3;
+# rclone and gnuplot when present (./quickstart test installs them).
+# A default run takes about 15 minutes on a quiet 2-core machine.
+set -euo pipefail
+export LC_ALL=C
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+quick=0 repeat= out=bench-out
+while [ $# -gt 0 ]; do
+    case $1 in
+    --quick) quick=1 ;;
+    --repeat) [ $# -ge 2 ] || { echo "run-all: --repeat needs a number" >&2; exit 2; }; repeat=$2; shift ;;
+    --repeat=*) repeat=${1#--repeat=} ;;
+    --out) [ $# -ge 2 ] || { echo "run-all: --out needs a directory" >&2; exit 2; }; out=$2; shift ;;
+    --out=*) out=${1#--out=} ;;
+    -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+    *) echo "run-all: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+[ -n "$repeat" ] || { [ "$quick" = 1 ] && repeat=1 || repeat=3; }
+die() { echo "run-all: $*" >&2; exit 1; }
+[[ $repeat =~ ^[1-9][0-9]*$ ]] || die "--repeat must be a positive number"
+[ "$(id -u)" = 0 ] || die "run as root (pure-ftpd chroots; the servers then run as an unprivileged user)"
+for t in iperf3 openssl python3 dd; do command -v "$t" >/dev/null || die "$t is needed (./quickstart test installs it)"; done
+command -v gnuplot >/dev/null || echo "run-all: no gnuplot: the chart is only text (OUT/chart.txt)" >&2
+mkdir -p "$out" || die "cannot make $out"
+out=$(cd "$out" && pwd)
+rm -f "$out"/raw.csv "$out"/summary.* "$out"/chart.* "$out"/*.md "$out"/*.log "$out"/suite
+
+limit=${BENCH_TIMEOUT:-3600}
+work=$(mktemp -d "${BENCH_DIR:-/tmp}/run-all.XXXXXX")
+iperf_pid=
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    if [ -n "$iperf_pid" ]; then kill "$iperf_pid" 2>/dev/null || true; wait "$iperf_pid" 2>/dev/null || true; fi
+    bench_end "$rc"
+}
+# shellcheck source=common.sh
+. "$here/common.sh"
+bench_bound
+
+export BENCH_CSV=$out/raw.csv BENCH_REPEAT=$repeat BENCH_TW_WAIT=${BENCH_TW_WAIT:-20}
+: > "$BENCH_CSV"
+t_start=$EPOCHREALTIME
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+qarg=()
+[ "$quick" = 1 ] && qarg=(--quick)
+if [ "$quick" = 1 ]; then pc_mib=256 iperf_secs=1; else pc_mib=1024 iperf_secs=3; fi
+
+# ---------------------------------------------------------------- ceilings
+note "ceilings: iperf3 on 127.0.0.1, page cache, openssl speed"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+iperf3 -s -B 127.0.0.1 -p "$port" > "$work/iperf3-server.log" 2>&1 &
+iperf_pid=$!
+for ((i = 0; i < 50; i++)); do
+    grep -q 'listening' "$work/iperf3-server.log" 2>/dev/null && break
+    sleep 0.1
+done
+head -c $((pc_mib * 1048576)) /dev/zero > "$work/pagecache.bin"
+cat "$work/pagecache.bin" > /dev/null
+for ((r = 1; r <= repeat; r++)); do
+    v=$(iperf3 -c 127.0.0.1 -p "$port" -t "$iperf_secs" -J 2> "$work/iperf3.err" |
+        python3 -c 'import json, sys; d = json.load(sys.stdin); print("%.1f" % (d["end"]["sum_received"]["bits_per_second"] / 8 / 1048576))' 2>/dev/null) || v=FAIL
+    csv_add ceiling tcp "loopback TCP, iperf3 one stream" - iperf3 "$r" "$v" MiB/s 0
+    t0=$EPOCHREALTIME
+    dd if="$work/pagecache.bin" of=/dev/null bs=1M 2>/dev/null
+    v=$(awk -v a="$t0" -v b="$EPOCHREALTIME" -v m="$pc_mib" 'BEGIN { printf "%.1f", m / (b - a) }')
+    csv_add ceiling pagecache "page cache read, dd bs=1M" - dd "$r" "$v" MiB/s 0
+    read -r _ v <<< "$(tls_ceiling AES_128_GCM)"
+    csv_add ceiling evp-aes-128-gcm "openssl speed -evp aes-128-gcm" - openssl "$r" "$v" MiB/s 0
+done
+kill "$iperf_pid" 2>/dev/null || true; wait "$iperf_pid" 2>/dev/null || true; iperf_pid=
+rm -f "$work/pagecache.bin"
+
+# ---------------------------------------------------------------- servers
+note "bench-server.sh, every row ($repeat runs; progress in $out/bench-server.log)"
+if [ "$quick" = 1 ]; then sessions=200; else sessions=1000; fi
+BENCH_ROWS="retr lftpretr ferryretr stor lftpstor ferrystor tretr tstor small smallact lftpget ferryget curlput curlputact lftpput ferryput size mdtm noop login list nlst mlsd held procs conc storm" \
+BENCH_SESSIONS=$sessions BENCH_SESSION_TIMEOUT=${BENCH_SESSION_TIMEOUT:-15} \
+BENCH_PASV_FILES=${BENCH_PASV_FILES:-50} BENCH_SUITE_FILE=$out/suite BENCH_TIMEOUT=$limit \
+    "$here/bench-server.sh" "${qarg[@]}" > "$out/bench-server.md" 2> "$out/bench-server.log" ||
+    note "bench-server.sh failed (exit $?): see $out/bench-server.log"
+
+# The ceiling for the FTPS rows: the suite they negotiated, on one core.
+suite=$(cat "$out/suite" 2>/dev/null || echo unknown)
+for ((r = 1; r <= repeat; r++)); do
+    read -r evp v <<< "$(tls_ceiling "$suite")"
+    csv_add ceiling tls "openssl speed -evp $evp ($suite)" - openssl "$r" "$v" MiB/s 0
+done
+
+# ---------------------------------------------------------------- clients
+note "bench-client.sh ($repeat runs; progress in $out/bench-client.log)"
+BENCH_WARMUP=${BENCH_WARMUP:-0} BENCH_PASSIVE_N=${BENCH_PASSIVE_N:-0} BENCH_TIMEOUT=$limit \
+    "$here/bench-client.sh" "${qarg[@]}" > "$out/bench-client.md" 2> "$out/bench-client.log" ||
+    note "bench-client.sh failed (exit $?): see $out/bench-client.log"
+
+# ---------------------------------------------------------------- report
+python3 "$here/summarize.py" "$BENCH_CSV" "$out" || die "summarize.py failed"
+if command -v gnuplot >/dev/null; then
+    gnuplot "$out/chart.gp" 2> "$out/gnuplot.log" || note "gnuplot failed: see $out/gnuplot.log"
+fi
+echo
+echo "FTPS suite: $suite. Machine: $(machine_line) at the end, $load0 at the start."
+echo "Run: $(awk -v a="$t_start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s, $repeat runs per row$([ "$quick" = 1 ] && echo ", --quick"). Results in $out: summary.md, summary.csv, raw.csv, chart.svg, chart.png, chart.txt, bench-server.md, bench-client.md."
+{
+    echo
+    echo "FTPS suite: $suite. Machine: $(machine_line) at the end, $load0 at the start."
+} >> "$out/summary.md"
