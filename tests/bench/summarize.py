@@ -24,6 +24,7 @@ bars).
 """
 
 import csv
+import math
 import os
 import statistics
 import sys
@@ -185,35 +186,38 @@ def main(argv):
     with open(os.path.join(out, 'chart.dat'), 'w') as f:
         for i, (label, ratio) in enumerate(chart):
             f.write('%d\t%.3f\t"%s"\n' % (i, ratio, label.replace('"', "'")))
-    top = max([r for _, r in chart] + [1.5])
+    top = max([r for _, r in chart] + [2])
+    low = min([r for _, r in chart] + [0.5])
     with open(os.path.join(out, 'chart.gp'), 'w') as f:
         f.write('''set terminal svg size 1000,%d dynamic font "sans,11"
 set output "%s"
 set title "ferryd and ferry: best anchor's time / ours, per row (above 1: ahead)"
 set style fill solid 0.8
 set boxwidth 0.7 relative
-set yrange [-0.6:%d-0.4]
-set xrange [0:%g]
+set yrange [-0.6:%d-0.4] reverse
+set logscale x 2
+set xrange [%g:%g]
+set xlabel "ratio (log scale): bars to the right of 1 are rows where ours is ahead"
 set ytics out nomirror
 set grid x
 unset key
 set arrow from 1,-0.6 to 1,%d-0.4 nohead lw 2 lc rgb "black"
-plot "%s" using (0.5*$2):1:(0.5*$2):(0.35):($2 >= 1 ? 0x2e8b57 : 0xcd5c5c):yticlabels(3) with boxxyerror lc rgb variable
+plot "%s" using (1):1:($2 < 1 ? $2 : 1):($2 < 1 ? 1 : $2):($1 - 0.35):($1 + 0.35):($2 >= 1 ? 0x2e8b57 : 0xcd5c5c):yticlabels(3) with boxxyerror lc rgb variable
 set terminal pngcairo size 1000,%d font "sans,9"
 set output "%s"
 replot
-''' % (120 + 22 * len(chart), os.path.join(out, 'chart.svg'), len(chart), top * 1.05,
+''' % (120 + 22 * len(chart), os.path.join(out, 'chart.svg'), len(chart), low / 1.3, top * 1.3,
             len(chart), os.path.join(out, 'chart.dat'),
             120 + 22 * len(chart), os.path.join(out, 'chart.png')))
     with open(os.path.join(out, 'chart.txt'), 'w') as f:
+        # Log scale around the bar at 1: four characters per doubling,
+        # to the right where ours is ahead, to the left where it is behind.
         width = max([len(lab) for lab, _ in chart] + [10])
-        scale = 40 / top
+        f.write('%-*s %6s %20s|%s\n' % (width, 'row', 'ratio', '1/32  1/8   1/2   ', ' 2   8   32'))
         for label, ratio in chart:
-            bar = '#' * max(1, int(round(ratio * scale)))
-            mark = int(round(scale))
-            if len(bar) < mark:
-                bar = bar + ' ' * (mark - len(bar)) + '|'
-            f.write('%-*s %5.2f %s\n' % (width, label, ratio, bar))
+            n = max(-20, min(20, int(round(math.log2(ratio) * 4)))) if ratio > 0 else -20
+            left = ' ' * (20 + min(n, 0)) + '#' * -min(n, 0)
+            f.write('%-*s %6.2f %s|%s\n' % (width, label, ratio, left, '#' * max(n, 0)))
     return 0
 
 
