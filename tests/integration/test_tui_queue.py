@@ -256,7 +256,7 @@ class PureFtpdResumeTest(ResumeAfterDrop, QueueCase):
 class UploadAfterDrop:
     """An upload whose connections are cut in the middle is tried again by
     itself and ends whole on the server: from what the server kept (SIZE,
-    REST, STOR) where it keeps a broken upload (vsftpd), from the start
+    REST, STOR) where it keeps a broken upload (vsftpd, pure-ftpd), from the start
     where it throws it away (ferryd writes to a temporary file)."""
 
     kind = None
@@ -302,6 +302,11 @@ class FerrydUploadTest(UploadAfterDrop, QueueCase):
 
 class VsftpdUploadTest(UploadAfterDrop, QueueCase):
     kind = "vsftpd"
+    expect_rest = True
+
+
+class PureFtpdUploadTest(UploadAfterDrop, QueueCase):
+    kind = "pure-ftpd"
     expect_rest = True
 
 
