@@ -302,6 +302,10 @@ class SlowFtp:
         if data is None:
             self._send(c, "550 Not a file.")
             return
+        self._send_data(c, st, data)
+
+    def _send_data(self, c, st, payload):
+        """Sends payload over the data connection the client opens."""
         d = self._accept_data(st)
         if d is None:
             self._send(c, "425 No data connection.")
@@ -309,7 +313,7 @@ class SlowFtp:
         self._send(c, "150 Here it comes.")
         try:
             d.settimeout(10.0)
-            d.sendall(data)
+            d.sendall(payload)
         finally:
             d.close()
         self._send(c, "226 Done.")
@@ -406,17 +410,7 @@ class SlowFtp:
             else:
                 lines.append("%s 1 0 0 %d Jan 01 2024 %s"
                              % ("drwxr-xr-x" if isdir else "-rw-r--r--", size, name))
-        d = self._accept_data(st)
-        if d is None:
-            self._send(c, "425 No data connection.")
-            return
-        self._send(c, "150 Here it comes.")
-        try:
-            d.settimeout(10.0)
-            d.sendall("".join(l + "\r\n" for l in lines).encode("utf-8"))
-        finally:
-            d.close()
-        self._send(c, "226 Done.")
+        self._send_data(c, st, "".join(l + "\r\n" for l in lines).encode("utf-8"))
 
     def _cmd_MLSD(self, c, st, arg):
         return self._listing(c, st, arg, True)

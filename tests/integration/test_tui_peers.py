@@ -15,7 +15,8 @@ import unittest
 
 import ftptest
 import peers
-from test_tui import TuiCase, LOCAL_MARK, REMOTE_MARK, DOWNLOAD, UPLOAD, panes
+import test_tui
+from test_tui import TuiCase, LOCAL_MARK, REMOTE_MARK, DOWNLOAD, panes
 import test_tui_ops
 from test_tui_ops import OLD, NEW
 
@@ -24,7 +25,9 @@ class PeerOps:
     """Mixed into a TuiCase with kind set to the peer's name."""
 
     kind = None
-    # F6 as test_tui_ops checks it on ferryd.
+    # F5 both ways as test_tui checks it on ferryd, F6 as test_tui_ops does.
+    test_download_with_f5 = test_tui.FileOpsTest.test_download_with_f5
+    test_upload_with_f5 = test_tui.FileOpsTest.test_upload_with_f5
     rename = test_tui_ops.RenameAsksTest.rename
     check_rename = test_tui_ops.RenameAsksTest.check_rename
 
@@ -61,24 +64,6 @@ class PeerOps:
         self.t.keys("Enter")
         self.t.wait_for(lambda s: "a.txt" in panes(s) and "sub" in panes(s), 10,
                         "Enter opens a folder on %s" % self.kind)
-
-    def test_download_with_f5(self):
-        self.start_ferry()
-        self.select("remote", "download-me.bin")
-        self.t.keys("F5")
-        self.wait_file(self.lpath("download-me.bin"), DOWNLOAD)
-        self.clear_filter()
-        self.t.wait_for(lambda s: s.count("download-me.bin") >= 2, 10,
-                        "the local pane lists the download from %s" % self.kind)
-
-    def test_upload_with_f5(self):
-        self.start_ferry()
-        self.select("local", "upload-me.bin")
-        self.t.keys("F5")
-        self.wait_file(self.rpath("upload-me.bin"), UPLOAD)
-        self.clear_filter()
-        self.t.wait_for(lambda s: s.count("upload-me.bin") >= 2, 10,
-                        "the remote pane lists the upload to %s" % self.kind)
 
     def test_rename_asks_before_replacing(self):
         self.check_rename("remote", self.rpath)
