@@ -3,7 +3,8 @@
 download and upload with F5 (checked byte for byte on both disks), F6
 rename (a free name at once; an existing name only after the question,
 n keeping both files, y replacing), F8 delete (a file, and a folder with
-everything in it), F7 mkdir.
+everything in it), F7 mkdir; in the transfer queue, X cancelling a
+folder copy and Ctrl-X everything, r retrying a failed transfer.
 
 Built on test_tui.TuiCase; each test starts its peer from peers.py with
 the fixtures in its pub/ folder, and ferry with the peer's URL.
@@ -18,6 +19,7 @@ import peers
 import test_tui
 from test_tui import TuiCase, LOCAL_MARK, REMOTE_MARK, DOWNLOAD, panes
 import test_tui_ops
+import test_tui_queue
 from test_tui_ops import OLD, NEW
 
 
@@ -30,6 +32,11 @@ class PeerOps:
     test_upload_with_f5 = test_tui.FileOpsTest.test_upload_with_f5
     rename = test_tui_ops.RenameAsksTest.rename
     check_rename = test_tui_ops.RenameAsksTest.check_rename
+    # The queue's cancel and retry keys as test_tui_queue checks them.
+    top = "/pub/"
+    many_done = test_tui_queue.QueueCase.many_done
+    test_failed_transfer_is_retried_with_r = \
+        test_tui_queue.RetryTest.test_failed_transfer_is_retried_with_r
 
     def setUp(self):
         super().setUp()
@@ -64,6 +71,15 @@ class PeerOps:
         self.t.keys("Enter")
         self.t.wait_for(lambda s: "a.txt" in panes(s) and "sub" in panes(s), 10,
                         "Enter opens a folder on %s" % self.kind)
+
+    def through_proxy(self, rate):
+        self.proxy = peers.ThrottleProxy(peers.HOST, self.peer.port, rate=rate)
+        self.addCleanup(self.proxy.close)
+        self.start_ferry(url=self.proxy.url(self.top, self.peer.user, self.peer.password))
+
+    def test_cancel_folder_then_everything(self):
+        test_tui_queue.write_many(lambda rel, data: self.peer.write("pub/" + rel, data))
+        test_tui_queue.CancelTest.test_cancel_folder_then_everything(self)
 
     def test_rename_asks_before_replacing(self):
         self.check_rename("remote", self.rpath)
