@@ -4,7 +4,10 @@ download and upload with F5 (checked byte for byte on both disks), F6
 rename (a free name at once; an existing name only after the question,
 n keeping both files, y replacing), F8 delete (a file, and a folder with
 everything in it), F7 mkdir; in the transfer queue, X cancelling a
-folder copy and Ctrl-X everything, r retrying a failed transfer.
+folder copy and Ctrl-X everything, r retrying a failed transfer; a
+name holding the byte 0xFF downloaded with F5 (sent as it is with
+--iac=off, which these servers need; ferryd's case, the default, is
+IacTest).
 
 Built on test_tui.TuiCase; each test starts its peer from peers.py with
 the fixtures in its pub/ folder, and ferry with the peer's URL.
@@ -81,6 +84,10 @@ class PeerOps:
         test_tui_queue.write_many(lambda rel, data: self.peer.write("pub/" + rel, data))
         test_tui_queue.CancelTest.test_cancel_folder_then_everything(self)
 
+    def test_0xff_name_downloads_with_iac_off(self):
+        download_0xff(self, lambda rel, data: self.peer.write("pub/" + rel, data),
+                      ("--iac=off",))
+
     def test_rename_asks_before_replacing(self):
         self.check_rename("remote", self.rpath)
 
@@ -120,6 +127,27 @@ class PeerOps:
                        "F7 made no folder on %s" % self.kind)
         self.t.wait_for("made by f7", 5, "the new folder is listed")
         self.assertTrue(os.path.exists(self.lpath(LOCAL_MARK)))
+
+
+FF_NAME = os.fsdecode(b"caf\xe9 \xff.bin")     # Latin-1, never UTF-8
+FF_DATA = ftptest.random_bytes(9000, seed=33)
+
+
+def download_0xff(case, write, args=()):
+    """F5 on the remote file FF_NAME (written with write(name, data)) in
+    ferry started with args: the local copy must hold its bytes."""
+    write(FF_NAME, FF_DATA)
+    case.start_ferry(args=args)
+    case.select("remote", "caf")
+    case.t.keys("F5")
+    case.wait_file(case.lpath(FF_NAME), FF_DATA)
+
+
+class IacTest(TuiCase):
+
+    def test_0xff_name_downloads_from_ferryd(self):
+        """ferryd reads 0xFF doubled (the default) back as one byte."""
+        download_0xff(self, self.server.write)
 
 
 class VsftpdOpsTest(PeerOps, TuiCase):
