@@ -674,14 +674,15 @@ class CliTests(CliBase):
 
     def test_rename_asks_on_a_terminal(self):
         """rename/mv onto an existing file, with a terminal on standard
-        input: the question names the target; n (or no -y without a
-        terminal) changes nothing and exits 1; y replaces it."""
+        input: the question names the target; n, or Enter (the default is
+        no), or no -y without a terminal changes nothing and exits 1; y
+        replaces it."""
         self.put_remote("a.txt", b"content A")
         self.put_remote("b.txt", b"content B, longer")
         r = self.ferry(script="mv a.txt b.txt")
         self.check(r, NOT_CONFIRMED, "mv onto an existing file without a terminal")
-        for word in ("rename", "mv"):
-            r = self.ferry_tty(script="%s a.txt b.txt" % word, answer="n")
+        for word, answer in (("rename", "n"), ("mv", "n"), ("mv", "")):
+            r = self.ferry_tty(script="%s a.txt b.txt" % word, answer=answer)
             self.assertEqual(r.code, NOT_CONFIRMED, r)
             self.assertIn("Replace b.txt? [y/N]", r.err, r)
             self.assertEqual(read_file(self.remote("a.txt")), b"content A", r)
