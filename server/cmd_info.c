@@ -29,9 +29,12 @@ void cmd_feat(struct session *s, const char *arg)
 	struct sbuf facts;
 	sbuf_init(&facts, 128);
 	listfmt_facts_string(&facts, s->mlst_facts, true);
+	char hash[64];
+	hash_feat_line(s, hash, sizeof hash);
 	session_reply(s, FTP_SYSTEM_STATUS,
-		      "Features:\n%s EPRT\n EPSV\n MDTM\n MLST %s\n PASV\n REST STREAM\n SIZE\n"
-		      " TVFS\n UTF8\nEnd", ftps_feat_lines(), sbuf_str(&facts));
+		      "Features:\n%s AVBL\n EPRT\n EPSV\n %s\n MDTM\n MFMT\n MLST %s\n PASV\n"
+		      " RANG STREAM\n REST STREAM\n SIZE\n TVFS\n UTF8\nEnd", ftps_feat_lines(), hash,
+		      sbuf_str(&facts));
 	sbuf_free(&facts);
 }
 
@@ -54,6 +57,10 @@ void cmd_opts(struct session *s, const char *arg)
 		listfmt_facts_string(&facts, s->mlst_facts, false);
 		session_reply(s, FTP_OK, "MLST OPTS %s", sbuf_str(&facts));
 		sbuf_free(&facts);
+		return;
+	}
+	if (strncasecmp(arg, "HASH", 4) == 0 && (arg[4] == ' ' || arg[4] == '\0')) {
+		hash_opts(s, arg[4] ? arg + 5 : "");
 		return;
 	}
 	session_reply(s, FTP_BAD_ARGUMENTS, "Option not understood.");

@@ -102,6 +102,7 @@ void cmd_rest(struct session *s, const char *arg)
 		return;
 	}
 	s->rest = (off_t)v;
+	s->rang_end = -1;
 	session_reply(s, FTP_PENDING_MORE_INFO, "Restarting at %lld. Send RETR or STOR next.", v);
 }
 
@@ -111,9 +112,9 @@ void cmd_abor(struct session *s, const char *arg)
 	session_reply(s, FTP_ABOR_NO_TRANSFER, "No transfer to abort.");
 }
 
-/* Opens a regular file for RETR or for writing in place; O_NONBLOCK keeps
- * a FIFO from blocking the open. Sends 550 and returns -1 otherwise. */
-static int open_regular(struct session *s, const char *path, int flags, struct stat *st)
+/* Opens a regular file for RETR, HASH or for writing in place; O_NONBLOCK
+ * keeps a FIFO from blocking the open. Sends 550 and returns -1 otherwise. */
+int cmd_open_regular(struct session *s, const char *path, int flags, struct stat *st)
 {
 	int fd = vfs_open(s->root_fd, path, flags | O_NONBLOCK | O_NOCTTY, 0666);
 	if (fd < 0) {
@@ -131,15 +132,28 @@ static int open_regular(struct session *s, const char *path, int flags, struct s
 
 void cmd_retr(struct session *s, const char *arg)
 {
-	off_t rest = s->rest;
+	off_t rest = s->rest, end = -1;
+	if (s->rang_end >= 0) {
+		rest = s->rang_start;
+		end = s->rang_end + 1;
+	}
 	s->rest = 0;
+	s->rang_end = -1;
 	char path[FTP_PATH_MAX + 1];
 	if (!session_path(s, arg, path) || !dataconn_require(s))
 		return;
 	struct stat st;
-	int fd = open_regular(s, path, O_RDONLY, &st);
+	int fd = cmd_open_regular(s, path, O_RDONLY, &st);
 	if (fd < 0)
 		return;
+	if (end >= 0 && rest >= st.st_size) {
+		session_reply(s, FTP_BAD_REST, "RANG starts at %lld, beyond the end of %s (%lld bytes).",
+			      (long long)rest, path, (long long)st.st_size);
+		close(fd);
+		return;
+	}
+	if (end >= 0 && end < st.st_size)
+		st.st_size = end;   /* RANG: send up to its last byte only */
 	session_reply(s, FTP_FILE_STATUS_OK, "Opening %s mode data connection for %s (%lld bytes).",
 		      s->ascii ? "ASCII" : "BINARY", path, (long long)st.st_size);
 	xfer_begin(s, "RETR", path, rest < st.st_size ? st.st_size - rest : 0);
@@ -210,7 +224,7 @@ static int open_in_place(struct session *s, const char *path, enum store_mode mo
 	int flags = O_WRONLY;
 	if (mode == STORE_APPEND)
 		flags |= O_CREAT | O_APPEND | ((commands_denied(s) & DENY_OVERWRITE) ? O_EXCL : 0);
-	int fd = open_regular(s, path, flags, &st);
+	int fd = cmd_open_regular(s, path, flags, &st);
 	if (fd < 0)
 		return -1;
 	if (mode == STORE_RESUME && rest > st.st_size) {

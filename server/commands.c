@@ -65,6 +65,16 @@ const struct command command_table[] = {
 	{ "PBSZ", cmd_pbsz, CMD_PRELOGIN | CMD_NEEDS_ARG | KEEP, "PBSZ 0" },
 	{ "PROT", cmd_prot, CMD_PRELOGIN | CMD_NEEDS_ARG | KEEP, "PROT P | C" },
 	{ "CCC", cmd_ccc, CMD_PRELOGIN | CMD_NO_ARG | KEEP, "CCC" },
+	{ "HASH", cmd_hash, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_READS, "HASH <path>" },
+	{ "RANG", cmd_rang, CMD_NEEDS_ARG | KEEP, "RANG <start> <end> | RANG 1 0" },
+	{ "XSHA256", cmd_xsha256, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_READS,
+		"XSHA256 <path> [<start> [<end>]]" },
+	{ "XSHA1", cmd_xsha1, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_READS, "XSHA1 <path> [<start> [<end>]]" },
+	{ "XMD5", cmd_xmd5, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_READS, "XMD5 <path> [<start> [<end>]]" },
+	{ "XCRC", cmd_xcrc, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_READS, "XCRC <path> [<start> [<end>]]" },
+	{ "MFMT", cmd_mfmt, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES, "MFMT YYYYMMDDHHMMSS <path>" },
+	{ "SITE", cmd_site, CMD_NEEDS_ARG | CMD_PATH_ARG, "SITE CHMOD <mode> <path> | SITE HELP" },
+	{ "AVBL", cmd_avbl, CMD_PATH_ARG, "AVBL [<path>]" },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -167,7 +177,7 @@ void commands_dispatch(struct session *s, const char *line, size_t len)
 	size_t vlen = 0;
 	while (vlen < len && line[vlen] != ' ') {
 		unsigned char c = (unsigned char)line[vlen];
-		if (!isalpha(c) || vlen == sizeof verb - 1) {
+		if (!(isalpha(c) || (vlen > 0 && isdigit(c))) || vlen == sizeof verb - 1) {
 			trace_command(s, "", line, len);
 			session_reply(s, FTP_BAD_COMMAND, "Unknown command.");
 			return;
@@ -190,8 +200,18 @@ void commands_dispatch(struct session *s, const char *line, size_t len)
 	}
 	/* RFC 959: REST must be followed at once by the transfer; RNFR by RNTO. */
 	if (!(cmd->flags & CMD_KEEPS_REST) && cmd->handler != cmd_retr &&
-	    cmd->handler != cmd_stor && cmd->handler != cmd_appe)
+	    cmd->handler != cmd_stor && cmd->handler != cmd_appe && cmd->handler != cmd_hash)
 		s->rest = 0;
+	/* RANG covers the next RETR or HASH; an upload cannot use it. */
+	if (s->rang_end >= 0 && !(cmd->flags & CMD_KEEPS_REST) && cmd->handler != cmd_retr &&
+	    cmd->handler != cmd_hash) {
+		s->rang_end = -1;
+		if (cmd->handler == cmd_stor || cmd->handler == cmd_appe || cmd->handler == cmd_stou) {
+			session_reply(s, FTP_BAD_PARAMETER,
+				      "RANG applies to RETR and HASH only; the range is cleared.");
+			return;
+		}
+	}
 	/* ALLO announces the size of the upload that follows it. */
 	if (!(cmd->flags & CMD_KEEPS_REST) && cmd->handler != cmd_stor &&
 	    cmd->handler != cmd_appe && cmd->handler != cmd_stou)

@@ -7,6 +7,7 @@
 #define FERRYD_COMMANDS_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "session.h"
 
@@ -97,6 +98,24 @@ void cmd_auth(struct session *s, const char *arg);
 void cmd_pbsz(struct session *s, const char *arg);
 void cmd_prot(struct session *s, const char *arg);
 void cmd_ccc(struct session *s, const char *arg);
+/* cmd_hash.c */
+void cmd_hash(struct session *s, const char *arg);
+void cmd_rang(struct session *s, const char *arg);
+void cmd_xsha256(struct session *s, const char *arg);
+void cmd_xsha1(struct session *s, const char *arg);
+void cmd_xmd5(struct session *s, const char *arg);
+void cmd_xcrc(struct session *s, const char *arg);
+/* The FEAT line "HASH SHA-256*;SHA-1;..." (current choice starred). */
+void hash_feat_line(const struct session *s, char *buf, size_t size);
+/* OPTS HASH [<algorithm>]: shows or selects the algorithm. */
+void hash_opts(struct session *s, const char *value);
+/* cmd_attr.c */
+void cmd_mfmt(struct session *s, const char *arg);
+void cmd_site(struct session *s, const char *arg);
+void cmd_avbl(struct session *s, const char *arg);
+/* cmd_xfer.c: opens a regular file (O_NONBLOCK against FIFOs) with flags;
+ * replies 550 and returns -1 for anything else or on failure. */
+int cmd_open_regular(struct session *s, const char *path, int flags, struct stat *st);
 /* cmd_list.c */
 void cmd_list(struct session *s, const char *arg);
 void cmd_nlst(struct session *s, const char *arg);
