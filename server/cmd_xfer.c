@@ -107,6 +107,10 @@ void cmd_rest(struct session *s, const char *arg)
 
 void cmd_abor(struct session *s, const char *arg)
 {
+	if (xfer_running(s)) {
+		xfer_request_abort(s);   /* the transfer answers 426 and 226 */
+		return;
+	}
 	dataconn_reset(s);
 	session_reply(s, FTP_ABOR_NO_TRANSFER, "No transfer to abort.");
 }

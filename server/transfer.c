@@ -44,6 +44,7 @@ void xfer_begin(struct session *s, const char *verb, const char *path, off_t tot
 	x->done = 0;
 	x->total = total;
 	x->start_ms = sysio_now_ms();
+	x->abort = false;
 }
 
 void xfer_connected(struct session *s)
@@ -57,6 +58,31 @@ void xfer_end(struct session *s)
 	s->xfer.verb[0] = '\0';
 	s->xfer.path[0] = '\0';
 	s->xfer.connected = false;
+	s->xfer.abort = false;
+}
+
+bool xfer_running(const struct session *s)
+{
+	return s->xfer.verb[0] != '\0';
+}
+
+void xfer_request_abort(struct session *s)
+{
+	s->xfer.abort = true;
+}
+
+void xfer_reply_status(struct session *s)
+{
+	const struct xfer_progress *x = &s->xfer;
+	if (!x->connected)
+		session_reply(s, FTP_FILE_STATUS, "%s %s: waiting for the data connection.",
+			      x->verb, x->path);
+	else if (x->total >= 0)
+		session_reply(s, FTP_FILE_STATUS, "%s %s: %lld of %lld bytes transferred.",
+			      x->verb, x->path, (long long)x->done, (long long)x->total);
+	else
+		session_reply(s, FTP_FILE_STATUS, "%s %s: %lld bytes transferred.",
+			      x->verb, x->path, (long long)x->done);
 }
 
 /* Answers whatever arrived on the control connection; XFER_OK to go on. */
