@@ -338,6 +338,21 @@ START_TEST(test_rest_then_transfer)
 }
 END_TEST
 
+/* Every verb that needs a data channel refuses with the same 425 when
+ * none is prepared, before touching a file. */
+static const char *const data_verbs[] = {
+	"RETR a.txt", "STOR new.txt", "STOU", "APPE a.txt", "LIST", "NLST", "MLSD",
+};
+
+START_TEST(test_data_channel_required)
+{
+	const char *r = run(data_verbs[_i]);
+	ck_assert_msg(strcmp(r, "425 Use PASV, EPSV, PORT or EPRT first.\r\n") == 0, "%s: %s",
+		      data_verbs[_i], r);
+	ck_assert(!exists("new.txt") && !exists("ftp.upload"));
+}
+END_TEST
+
 /* ---- during a transfer ---- */
 
 /* While a transfer runs, ABOR and a bare STAT go through the table
@@ -447,6 +462,8 @@ static Suite *dispatch_suite(void)
 	tcase_add_test(tc, test_rnfr_rnto);
 	tcase_add_loop_test(tc, test_keep_rules, 0, sizeof keep_cases / sizeof keep_cases[0]);
 	tcase_add_test(tc, test_rest_then_transfer);
+	tcase_add_loop_test(tc, test_data_channel_required, 0,
+			    sizeof data_verbs / sizeof data_verbs[0]);
 	tcase_add_test(tc, test_in_transfer);
 	tcase_add_test(tc, test_feat_from_table);
 	tcase_add_test(tc, test_help_from_table);
