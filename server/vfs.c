@@ -428,3 +428,32 @@ int vfs_create_unique(int root_fd, const char *want, char *path, int tries)
 	}
 	return fd;
 }
+
+DIR *vfs_opendir(int root_fd, const char *vpath)
+{
+	int fd = vfs_open(root_fd, vpath, O_RDONLY | O_DIRECTORY, 0);
+	if (fd < 0)
+		return NULL;
+	DIR *d = fdopendir(fd);
+	if (d == NULL) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	return d;
+}
+
+int vfs_entry_lstat(int dir_fd, const char *name, struct stat *st)
+{
+	return fstatat(dir_fd, name, st, AT_SYMLINK_NOFOLLOW);
+}
+
+ssize_t vfs_entry_readlink(int dir_fd, const char *name, char *buf, size_t size)
+{
+	if (size == 0)
+		return (errno = EINVAL, -1);
+	ssize_t n = readlinkat(dir_fd, name, buf, size - 1);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -194,6 +195,36 @@ START_TEST(test_changes_stay_inside)
 }
 END_TEST
 
+/* ---- listing ---- */
+
+/* A directory opened through a symlink out of the root lists the root;
+ * its entries are described, never followed. */
+START_TEST(test_opendir_and_entries)
+{
+	DIR *d = vfs_opendir(root_fd, "/up/dir/..");
+	ck_assert_ptr_nonnull(d);
+	bool saw_rel = false, saw_root = false;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		saw_rel |= strcmp(de->d_name, "rel") == 0;
+		saw_root |= strcmp(de->d_name, "root") == 0;
+	}
+	ck_assert(saw_rel && !saw_root);
+	struct stat st;
+	ck_assert_int_eq(vfs_entry_lstat(dirfd(d), "rel", &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	char target[8];
+	ck_assert_int_eq(vfs_entry_readlink(dirfd(d), "rel", target, sizeof target), 7);
+	ck_assert_str_eq(target, "../secr");          /* cut to the buffer, terminated */
+	ck_assert_int_lt(vfs_entry_readlink(dirfd(d), "f.txt", target, sizeof target), 0);
+	closedir(d);
+	ck_assert_ptr_null(vfs_opendir(root_fd, "/f.txt"));
+	ck_assert_int_eq(errno, ENOTDIR);
+	ck_assert_ptr_null(vfs_opendir(root_fd, "/absdir"));
+	ck_assert_int_eq(errno, ENOENT);
+}
+END_TEST
+
 /* ---- STOU ---- */
 
 START_TEST(test_create_unique)
@@ -262,6 +293,7 @@ static Suite *vfs_suite(void)
 	tcase_add_loop_test(tc, test_open_stays_inside, 0, sizeof escapes / sizeof escapes[0]);
 	tcase_add_test(tc, test_absolute_symlink);
 	tcase_add_test(tc, test_changes_stay_inside);
+	tcase_add_test(tc, test_opendir_and_entries);
 	tcase_add_test(tc, test_create_unique);
 	tcase_add_test(tc, test_temp_names);
 	suite_add_tcase(su, tc);
