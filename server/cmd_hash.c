@@ -19,13 +19,11 @@
 #include "vfs.h"
 #include "vpath.h"
 
-void hash_feat_line(const struct session *s, char *buf, size_t size)
+void hash_feat_algorithms(const struct session *s, struct sbuf *out)
 {
-	size_t n = (size_t)snprintf(buf, size, "HASH ");
-	for (int a = 0; a < DIGEST_COUNT && n < size; a++)
-		n += (size_t)snprintf(buf + n, size - n, "%s%s%s", a ? ";" : "",
-				      digest_name((enum digest_alg)a),
-				      (unsigned)a == s->hash_alg ? "*" : "");
+	for (int a = 0; a < DIGEST_COUNT; a++)
+		sbuf_printf(out, "%s%s%s", a ? ";" : "", digest_name((enum digest_alg)a),
+			    (unsigned)a == s->hash_alg ? "*" : "");
 }
 
 void hash_opts(struct session *s, const char *value)

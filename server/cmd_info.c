@@ -12,6 +12,7 @@
 #include "listfmt.h"
 #include "listing.h"
 #include "sbuf.h"
+#include "transfer.h"
 #include "vfs.h"
 
 void cmd_noop(struct session *s, const char *arg)
@@ -26,16 +27,11 @@ void cmd_syst(struct session *s, const char *arg)
 
 void cmd_feat(struct session *s, const char *arg)
 {
-	struct sbuf facts;
-	sbuf_init(&facts, 128);
-	listfmt_facts_string(&facts, s->mlst_facts, true);
-	char hash[64];
-	hash_feat_line(s, hash, sizeof hash);
-	session_reply(s, FTP_SYSTEM_STATUS,
-		      "Features:\n%s AVBL\n EPRT\n EPSV\n %s\n MDTM\n MFMT\n MLST %s\n PASV\n"
-		      " RANG STREAM\n REST STREAM\n SIZE\n TVFS\n UTF8\nEnd", ftps_feat_lines(), hash,
-		      sbuf_str(&facts));
-	sbuf_free(&facts);
+	struct sbuf text;
+	sbuf_init(&text, 1024);
+	commands_feat_text(s, &text);
+	session_reply_text(s, FTP_SYSTEM_STATUS, sbuf_str(&text));
+	sbuf_free(&text);
 }
 
 void cmd_opts(struct session *s, const char *arg)
@@ -94,6 +90,10 @@ void cmd_help(struct session *s, const char *arg)
 
 void cmd_stat(struct session *s, const char *arg)
 {
+	if (*arg == '\0' && xfer_running(s)) {
+		xfer_reply_status(s);
+		return;
+	}
 	if (*arg == '\0') {
 		session_reply(s, FTP_SYSTEM_STATUS,
 			      "ferryd status:\n Connected from %s\n Logged in as %s%s\n"

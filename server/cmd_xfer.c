@@ -108,6 +108,10 @@ void cmd_rest(struct session *s, const char *arg)
 
 void cmd_abor(struct session *s, const char *arg)
 {
+	if (xfer_running(s)) {
+		xfer_request_abort(s);   /* the transfer answers 426 and 226 */
+		return;
+	}
 	dataconn_reset(s);
 	session_reply(s, FTP_ABOR_NO_TRANSFER, "No transfer to abort.");
 }
@@ -178,41 +182,6 @@ enum store_mode {
 	STORE_UNIQUE,   /* STOU: create a file with a name not in use */
 };
 
-/* Creates the STOU file: name, then name_1.ext, name_2.ext, ... */
-static int create_unique(struct session *s, const char *want, char *path)
-{
-	char parent[FTP_PATH_MAX + 1];
-	const char *base;
-	int dfd = vfs_open_parent(s->root_fd, want, &base);
-	if (dfd < 0)
-		return -1;
-	int wdir = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	close(dfd);
-	if (wdir < 0)
-		return -1;
-	vpath_dirname(want, parent, sizeof parent);
-	const char *dot = strrchr(base, '.');
-	size_t stem = (dot && dot != base) ? (size_t)(dot - base) : strlen(base);
-	const char *ext = (dot && dot != base) ? dot : "";
-	char name[FTP_PATH_MAX + 1];
-	int fd = -1;
-	for (int i = 0; i < STOU_MAX_TRIES; i++) {
-		if (i == 0)
-			snprintf(name, sizeof name, "%s", base);
-		else
-			snprintf(name, sizeof name, "%.*s_%d%s", (int)stem, base, i, ext);
-		fd = openat(wdir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-		if (fd >= 0 || errno != EEXIST)
-			break;
-	}
-	close(wdir);
-	if (fd >= 0 && vpath_resolve(parent, name, strlen(name), path, FTP_PATH_MAX + 1) != VPATH_OK) {
-		close(fd);
-		return (errno = ENAMETOOLONG, -1);
-	}
-	return fd;
-}
-
 /* Opens the file an in-place upload writes to: REST n + STOR writes from
  * n (which must not lie beyond the end: no holes of any size), APPE at
  * the end whatever else appends meanwhile; an account that may not
@@ -268,6 +237,12 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 	off_t allo = s->allo;
 	s->rest = 0;
 	s->allo = -1;
+	if (s->rang_end >= 0) {
+		s->rang_end = -1;
+		session_reply(s, FTP_BAD_PARAMETER,
+			      "RANG applies to RETR and HASH only; the range is cleared.");
+		return;
+	}
 	if (mode == STORE_REPLACE && rest > 0)
 		mode = STORE_RESUME;
 	char path[FTP_PATH_MAX + 1];
@@ -293,7 +268,7 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 	case STORE_UNIQUE: {
 		char want[FTP_PATH_MAX + 1];
 		memcpy(want, path, sizeof want);
-		fd = create_unique(s, want, path);
+		fd = vfs_create_unique(s->root_fd, want, path, STOU_MAX_TRIES);
 		if (fd < 0) {
 			session_reply_errno(s, 0, want, errno);
 			return;

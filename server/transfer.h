@@ -13,6 +13,7 @@
 #ifndef FERRYD_TRANSFER_H
 #define FERRYD_TRANSFER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -70,5 +71,11 @@ void xfer_finish(struct session *s, enum xfer_result r, int local_err, off_t byt
 		 const char *outcome);
 /* Ends the transfer state without a reply (the transfer never started). */
 void xfer_end(struct session *s);
+/* True between xfer_begin and its xfer_finish or xfer_end. */
+bool xfer_running(const struct session *s);
+/* Sends STAT's 213 about the running transfer (waiting, or bytes moved). */
+void xfer_reply_status(struct session *s);
+/* Asks the running transfer to end as aborted (426, 226). */
+void xfer_request_abort(struct session *s);
 
 #endif
