@@ -274,6 +274,28 @@ class HashCostTest(ftptest.TestCase):
         self.assertGreater(time.monotonic() - t0, 1.8, "XMD5 was not paced by --max-rate")
 
 
+    def test_users_file_rate_paces_hash(self):
+        srv = self.start()
+        path = os.path.join(srv.base, "users")
+        ftptest.write_file(path, "slow:%s::rw:256K\nfast:%s::rw\n" % (
+            ftptest.hash_password("pw"), ftptest.hash_password("pw")), mode=0o600)
+        srv.args += ["-u", path]
+        data = ftptest.random_bytes(640 * 1024, seed=12)
+        srv.write("f.dat", data)
+        srv.start()
+        times = {}
+        for user in ("slow", "fast"):
+            c = Control(srv)
+            self.addCleanup(c.close)
+            c.login(user, "pw")
+            t0 = time.monotonic()
+            r = c.cmd("XSHA1 f.dat", timeout=30)
+            times[user] = time.monotonic() - t0
+            self.assertEqual(r.lines[0], "250 " + py_hash("SHA-1", data))
+        self.assertGreater(times["slow"], 1.8, times)
+        self.assertLess(times["fast"], times["slow"] / 2, times)
+
+
 class AttrTest(ftptest.TestCase):
     """MFMT, SITE CHMOD and AVBL on a read-write server."""
 
