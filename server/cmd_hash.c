@@ -101,13 +101,8 @@ static bool hash_path(struct session *s, const char *verb, const char *path,
  * "213 <alg> <start>-<last byte> <hex> <path>". */
 void cmd_hash(struct session *s, const char *arg)
 {
-	off_t start = s->rest, end = -1;
-	if (s->rang_end >= 0) {
-		start = s->rang_start;
-		end = s->rang_end + 1;
-	}
-	s->rest = 0;
-	s->rang_end = -1;
+	off_t start, end;
+	cmd_take_range(s, &start, &end);
 	char path[FTP_PATH_MAX + 1], hex[DIGEST_HEX_MAX];
 	off_t stop;
 	enum digest_alg alg = (enum digest_alg)s->hash_alg;

@@ -106,6 +106,18 @@ void cmd_rest(struct session *s, const char *arg)
 	session_reply(s, FTP_PENDING_MORE_INFO, "Restarting at %lld. Send RETR or STOR next.", v);
 }
 
+void cmd_take_range(struct session *s, off_t *start, off_t *end)
+{
+	*start = s->rest;
+	*end = -1;
+	if (s->rang_end >= 0) {
+		*start = s->rang_start;
+		*end = s->rang_end + 1;
+	}
+	s->rest = 0;
+	s->rang_end = -1;
+}
+
 void cmd_abor(struct session *s, const char *arg)
 {
 	if (xfer_running(s)) {
@@ -136,13 +148,8 @@ int cmd_open_regular(struct session *s, const char *path, int flags, struct stat
 
 void cmd_retr(struct session *s, const char *arg)
 {
-	off_t rest = s->rest, end = -1;
-	if (s->rang_end >= 0) {
-		rest = s->rang_start;
-		end = s->rang_end + 1;
-	}
-	s->rest = 0;
-	s->rang_end = -1;
+	off_t rest, end;
+	cmd_take_range(s, &rest, &end);
 	char path[FTP_PATH_MAX + 1];
 	if (!session_path(s, arg, path) || !dataconn_require(s))
 		return;

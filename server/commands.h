@@ -150,6 +150,9 @@ void cmd_avbl(struct session *s, const char *arg);
 /* cmd_xfer.c: opens a regular file (O_NONBLOCK against FIFOs) with flags;
  * replies 550 and returns -1 for anything else or on failure. */
 int cmd_open_regular(struct session *s, const char *path, int flags, struct stat *st);
+/* Takes the pending REST offset or RANG range for RETR or HASH (and
+ * clears both): bytes *start up to, not including, *end (-1: to the end). */
+void cmd_take_range(struct session *s, off_t *start, off_t *end);
 /* cmd_list.c */
 void cmd_list(struct session *s, const char *arg);
 void cmd_nlst(struct session *s, const char *arg);

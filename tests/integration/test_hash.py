@@ -33,10 +33,21 @@ def py_hash(alg, data):
                        data).hexdigest()
 
 
+class ServerTest(ftptest.TestCase):
+    """Tests against one server of the class (self.server)."""
+
+    def raw(self):
+        """A logged-in raw control connection, closed after the test."""
+        c = Control(self.server)
+        self.addCleanup(c.close)
+        c.login()
+        return c
+
+
 HASH_RE = re.compile(r"^213 (\S+) (\d+)-(\d+) ([0-9a-f]+) (.+)$")
 
 
-class HashTest(ftptest.TestCase):
+class HashTest(ServerTest):
     """HASH and its older forms on one read-write server."""
 
     @classmethod
@@ -55,12 +66,6 @@ class HashTest(ftptest.TestCase):
         srv.symlink("bin.dat", "inside_link")
         srv.start()
         cls.server = srv
-
-    def raw(self):
-        c = Control(self.server)
-        self.addCleanup(c.close)
-        c.login()
-        return c
 
     def hash_reply(self, reply):
         self.assertCode(reply, 213)
@@ -296,7 +301,7 @@ class HashCostTest(ftptest.TestCase):
         self.assertLess(times["fast"], times["slow"] / 2, times)
 
 
-class AttrTest(ftptest.TestCase):
+class AttrTest(ServerTest):
     """MFMT, SITE CHMOD and AVBL on a read-write server."""
 
     @classmethod
@@ -313,12 +318,6 @@ class AttrTest(ftptest.TestCase):
         srv.symlink("a.txt", "inside_link")
         srv.start()
         cls.server = srv
-
-    def raw(self):
-        c = Control(self.server)
-        self.addCleanup(c.close)
-        c.login()
-        return c
 
     def assertOutsideUntouched(self):
         st = os.stat(os.path.join(self.server.outside, "secret.txt"))
