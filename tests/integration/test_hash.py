@@ -264,7 +264,9 @@ class HashCostTest(ftptest.TestCase):
         self.assertCode(c.cmd("XCRC big.img 0 4096"), 250)
 
     def test_rate_limit_paces_hash(self):
-        srv = self.start(["--max-rate", "256K"])
+        # The idle timeout is shorter than the hash: a session busy hashing
+        # is not idle.
+        srv = self.start(["--max-rate", "256K", "--idle-timeout", "1"])
         data = ftptest.random_bytes(640 * 1024, seed=11)
         srv.write("f.dat", data)
         srv.start()
@@ -281,6 +283,7 @@ class HashCostTest(ftptest.TestCase):
         t0 = time.monotonic()
         self.assertCode(c.cmd("XMD5 f.dat", timeout=30), 250)
         self.assertGreater(time.monotonic() - t0, 1.8, "XMD5 was not paced by --max-rate")
+        c.expect("NOOP", 200)
 
 
     def test_users_file_rate_paces_hash(self):
