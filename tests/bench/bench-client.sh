@@ -423,7 +423,7 @@ csv_row() {
     local server=ferryd bytes=0
     case $1 in t*) server=pure-ftpd ;; esac
     case $1 in *big) bytes=$big_bytes ;; esac
-    case $1.$2 in p*small.*|*.lftpcls) return 0 ;; esac
+    case $1.$2 in pgetsmall.*|pputsmall.*|*.lftpcls) return 0 ;; esac
     csv_add bench-client "$1" "${LABEL[$1]}" "$server" "$2" "$3" "$4" s "$bytes"
 }
 

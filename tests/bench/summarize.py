@@ -140,7 +140,7 @@ def main(argv):
         what = r['client'] if script == 'bench-server' else 'on %s' % r['client']
         anchor_txt = '; '.join('%s %s' % (a, fmt(v, unit, nbytes)) for a, v in anchors) or '-'
         runs_txt = '; '.join('%s %s' % (who, ' '.join(vals)) for who, vals in runs.items())
-        rtxt = '-' if ratio is None else '%.2f%s' % (ratio, '' if ratio >= 1.0 else ' (short)')
+        rtxt = '-' if ratio is None else '%.2f%s' % (ratio, '' if ratio >= 0.995 else ' (short)')
         if unit == 'count':
             rtxt = '-'
         lines.append('| %s | %s | %s | %s %s | %s | %s | %s | %s |' % (
