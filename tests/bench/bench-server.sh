@@ -79,7 +79,7 @@
 #   BENCH_SESSIONS=n  concurrent sessions of the conc row (default 500,
 #                     200 with --quick)
 #   BENCH_SESSION_TIMEOUT=s  the client's time-out of one session in the
-#                     conc and storm rows (default 60)
+#                     conc, storm and held rows (default 60)
 #   BENCH_PASV_FILES=n  files of the curl passive rows small and curlput
 #                     (default 1000 down and 100 up; 200 and 50 with --quick)
 #   BENCH_CSV=file    append every run to file as CSV (see common.sh)
@@ -1269,7 +1269,7 @@ for ((rep = 1; rep <= repeat; rep++)); do
             list) v=$(run_listing "$s" LIST) ;;
             nlst) v=$(run_listing "$s" NLST) ;;
             mlsd) v=$(run_listing "$s" MLSD) ;;
-            held) v=$(helper_secs "$s" held "$nheld" pub/mid.bin "$mid_bytes" 60) ;;
+            held) v=$(helper_secs "$s" held "$nheld" pub/mid.bin "$mid_bytes" "$sess_timeout") ;;
             procs) v=$(run_procs "$s") ;;
             esac
             R[$row,$s]="${R[$row,$s]:-} $v"
