@@ -37,7 +37,9 @@
 # passive transfers are timed once and reported under the table.
 # lftp: one transfer at a time (cmd:parallel 1, mirror --parallel=1).
 # rclone (when installed): copyto, copy and lsl with an on-the-fly remote
-# (:ftp,host=...:), one transfer at a time (--transfers 1 --checkers 1).
+# (:ftp,host=...:), one transfer at a time (--transfers 1 --checkers 1,
+# and --multi-thread-streams 0: its ranged downloads of a big file close
+# data connections early, which the FTP backend then reports as errors).
 #
 # Usage: tests/bench/bench-client.sh [--quick] [--help]
 #   --quick    64 MiB file, 200 small files, 2000 entries, one timed run per row
@@ -296,7 +298,7 @@ CMD[tgetbig.lftp]='"$LFTP" -c "$LSET; $TSET $CA; open $TURL; get big -o $DST"'
 CMD[tputbig.ferry]='"$FERRY" -q -y --ca-file $CA -c "put $SRC $RDST" $TURL'
 CMD[tputbig.curl]='"$CURL" -sS --ssl-reqd --cacert $CA -T $SRC $TURL/$RDST'
 CMD[tputbig.lftp]='"$LFTP" -c "$LSET; $TSET $CA; open $TURL; put $SRC -o $RDST"'
-RFLAGS="--config /dev/null -q --transfers 1 --checkers 1"
+RFLAGS="--config /dev/null -q --transfers 1 --checkers 1 --multi-thread-streams 0"
 RURL=":ftp,host=127.0.0.1,port=$port,user=anonymous,pass=$([ -z "$RCLONE" ] || "$RCLONE" obscure anon):"
 CMD[getbig.rclone]='"$RCLONE" $RFLAGS copyto "$RURL/big" $DST'
 CMD[putbig.rclone]='"$RCLONE" $RFLAGS copyto $SRC "$RURL/$RDST"'

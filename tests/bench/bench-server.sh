@@ -817,10 +817,12 @@ start_pure-ftpd() {
         { cat "$log" >&2; die "pure-pw mkdb failed"; }
     port=$(helper freeport)
     # -E no anonymous, -H no reverse lookups, -f none no syslog, -U umasks
-    # like vsftpd's anon_umask, -c/-C sessions in all and per address, -Y 1
+    # like vsftpd's anon_umask, -c/-C sessions in all and per address, -L
+    # listings of up to 20000 names (its default, 10000, cuts NLST and MLSD
+    # of the 10,000-entry directory: it counts . and ..), -Y 1
     # TLS offered.
     taskset -c "$server_cpu" "$pure_bin" -S "127.0.0.1,$port" -4 -E -l "puredb:$dir/pureftpd.pdb" \
-        -H -f none -U 133:022 -c 2000 -C 2000 -I 15 -Y 1 -2 "$tls/both.pem" \
+        -H -f none -U 133:022 -c 2000 -C 2000 -I 15 -L 20000:5 -Y 1 -2 "$tls/both.pem" \
         >> "$log" 2>&1 < /dev/null &
     PID[pure-ftpd]=$!
     PORT[pure-ftpd]=$port
