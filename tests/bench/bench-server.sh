@@ -853,14 +853,14 @@ run_ferryput() {
     local s=$1 rep=$2 dir t0
     dir=upload/ferry.$rep
     t0=$EPOCHREALTIME
-    if ! timeout $((nsmall + 60)) "$ferry_bin" -q -y -c "put -r $work/client/small $dir" \
+    if ! timeout $((nsmall + 60)) "$ferry_bin" -q -y --tls=off -c "put -r $work/client/small $dir" \
             "$(url "$s")" >> "$work/ferry.err" 2>&1; then
         note "$s ferry put -r: failed ($(tail -n 1 "$work/ferry.err"))"; echo FAIL; return
     fi
     upload_result "$s" "ferry put -r" "$dir" "$nsmall" "$(secs_since "$t0")"
 }
 
-lftp_settings='set net:max-retries 1; set net:timeout 10; set xfer:clobber on; set ftp:passive-mode on; set cmd:parallel 1; set cmd:fail-exit yes'
+lftp_settings='set ftp:ssl-allow no; set net:max-retries 1; set net:timeout 10; set xfer:clobber on; set ftp:passive-mode on; set cmd:parallel 1; set cmd:fail-exit yes'
 run_lftpput() {
     local s=$1 rep=$2 dir t0
     dir=$(fresh_dir "$s" "lftp.$rep")
