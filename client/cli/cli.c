@@ -26,6 +26,7 @@
 /* What a command needs. */
 enum cli_flags {
 	CLI_REMOTE = 1 << 0,  /* talks to the server: refused before any open */
+	CLI_OWN_OPTS = 1 << 1,  /* reads its own (long) options: every word is an operand */
 };
 
 /* One command. */
@@ -104,6 +105,27 @@ static const struct cli_command cli_commands[] = {
 		    "  -c  resume: continue from the size of the remote file\n"
 		    "  -r  copy the directory tree LOCAL, making directories as needed\n"
 		    "  -p  set the time even with set preserve off" },
+	{ .name = "mirror", .run = cli_cmd_mirror, .min_args = 2, .max_args = CMDLINE_MAX_WORDS,
+	  .flags = CLI_REMOTE | CLI_OWN_OPTS,
+	  .usage = "mirror [-R] [--delete] [--dry-run] [OPTION]... SRC DST",
+	  .help = "make a local tree match a remote one (-R: the other way)",
+	  .detail = "Makes the local directory DST match the remote directory SRC (with -R,\n"
+		    "the remote DST match the local SRC): copies what is missing, replaces\n"
+		    "files that differ, and prints one line per entry (copy, replace, delete\n"
+		    "or skip, with the reason), then a summary. Files are compared by size\n"
+		    "and modification time; a second run on an unchanged tree copies nothing.\n"
+		    "  -R, --reverse   upload: the local SRC to the remote DST\n"
+		    "  --delete        delete what is only in DST (asked once on a terminal)\n"
+		    "  -n, --dry-run   print the plan and change nothing\n"
+		    "  --parallel N    N files at once over N connections (default 4, at most 16)\n"
+		    "  --newer         replace only files whose source is newer\n"
+		    "  --size-only     compare sizes only\n"
+		    "  --checksum      compare by HASH where the server offers it (else by size\n"
+		    "                  and time, with a note)\n"
+		    "  --include GLOB  copy only files whose name matches (repeatable)\n"
+		    "  --exclude GLOB  leave out (and never delete) what matches (repeatable)\n"
+		    "A GLOB with '/' is matched against the path below SRC, else the last name.\n"
+		    "Exit status 5 when the server refused something, 6 for a local error." },
 	{ .name = "rm", .aliases = { "delete" }, .run = cli_cmd_rm, .opts = "r", .min_args = 1,
 	  .max_args = CMDLINE_MAX_WORDS, .flags = CLI_REMOTE, .usage = "rm [-r] FILE...",
 	  .help = "delete remote files (-r: trees)",
@@ -214,6 +236,7 @@ void cli_free(struct cli *c)
 	free(c->last_target);
 	creds_free(&c->login);
 	free(c->login_host);
+	free(c->login_scheme);
 	sbuf_free(&c->what);
 	free(c);
 }
@@ -367,7 +390,7 @@ static enum ferry_exit cli_options(struct cli *c, const struct cli_command *cmd,
 	int i = 1;
 
 	a->opts = 0;
-	for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+	for (; !(cmd->flags & CLI_OWN_OPTS) && i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
 		if (strcmp(argv[i], "--") == 0) {
 			i++;
 			break;

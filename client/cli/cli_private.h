@@ -35,6 +35,7 @@ struct cli {
 	int last_port;           /* its port given apart ("open HOST PORT"), 0 when none */
 	struct creds login;      /* the last successful login (user NULL: anonymous) */
 	char *login_host;        /* its server's host, or NULL before any */
+	char *login_scheme;      /* and the scheme of its address ("ftp", "ftps", ...) */
 	int login_port;          /* and port */
 	mode_t umask;            /* the process umask, for files made from temporaries */
 	bool told_no_mdtm;       /* noted that the server does not tell file times */
@@ -82,6 +83,8 @@ cli_handler cli_cmd_lls;     /* lls [-l] [-1] [PATH] */
 /* ---- cli_get.c, cli_put.c: transfers ---- */
 cli_handler cli_cmd_get;     /* download/get [-c] [-r] [-p] REMOTE [LOCAL] */
 cli_handler cli_cmd_put;     /* upload/put [-c] [-r] [-p] LOCAL [REMOTE] */
+/* ---- cli_mirror.c: making one tree match another ---- */
+cli_handler cli_cmd_mirror;  /* mirror [-R] [--delete] [--dry-run] ... SRC DST */
 /* Downloads remote (a file) to local (NULL: its last name in the current
  * directory), resuming when resume is set. */
 enum ferry_exit cli_xfer_get(struct cli *c, const char *remote, const char *local, bool resume);

@@ -59,6 +59,7 @@ enum ftp_feature {
 	FTP_FEAT_UTF8 = 1 << 4,  /* UTF8 (then OPTS UTF8 ON is sent) */
 	FTP_FEAT_EPSV = 1 << 5,  /* EPSV listed (it is tried either way) */
 	FTP_FEAT_MFMT = 1 << 6,  /* MFMT: setting a file's modification time */
+	FTP_FEAT_HASH = 1 << 7,  /* HASH: a file's digest computed by the server */
 };
 
 /* How ftp_put writes the remote file. */

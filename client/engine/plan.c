@@ -230,9 +230,11 @@ static bool plan_sizes_differ(const struct plan_entry *s, const struct plan_entr
 /* Size and time, the default rule; note ends each reason (for the
  * checksum rule's fallback). */
 static void plan_size_time(struct plan *p, const struct plan_entry *s, const struct plan_entry *d,
-			   const char *note)
+			   bool arrival, const char *note)
 {
 	int t = plan_time_cmp(s, d);
+	if (arrival && t < 0)
+		t = 0;
 	if (plan_sizes_differ(s, d))
 		plan_add(p, PLAN_REPLACE, s, "size differs (%jd -> %jd bytes)%s",
 			 (intmax_t)d->size, (intmax_t)s->size, note);
@@ -245,11 +247,11 @@ static void plan_size_time(struct plan *p, const struct plan_entry *s, const str
 
 /* Decides about a file in both trees. */
 static void plan_files(struct plan *p, const struct plan_entry *s, const struct plan_entry *d,
-		       enum plan_compare cmp)
+		       const struct plan_options *o)
 {
-	switch (cmp) {
+	switch (o->compare) {
 	case PLAN_CMP_SIZE_TIME:
-		plan_size_time(p, s, d, "");
+		plan_size_time(p, s, d, o->arrival_times, "");
 		break;
 	case PLAN_CMP_NEWER:
 		if (plan_time_cmp(s, d) > 0)
@@ -272,7 +274,7 @@ static void plan_files(struct plan *p, const struct plan_entry *s, const struct 
 			plan_add(p, PLAN_REPLACE, s, "size differs (%jd -> %jd bytes)",
 				 (intmax_t)d->size, (intmax_t)s->size);
 		else if (s->hash[0] == '\0' || d->hash[0] == '\0')
-			plan_size_time(p, s, d, ", no checksum");
+			plan_size_time(p, s, d, o->arrival_times, ", no checksum");
 		else if (strcmp(s->hash, d->hash) != 0)
 			plan_add(p, PLAN_REPLACE, s, "checksum differs");
 		else
@@ -351,7 +353,7 @@ void plan_build(struct plan_tree *src, struct plan_tree *dst, const struct plan_
 			S.i++;
 			D.i++;
 			if (s->kind == PLAN_FILE)
-				plan_files(p, s, d, o->compare);
+				plan_files(p, s, d, o);
 		}
 	}
 	free(S.drop);

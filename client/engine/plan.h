@@ -9,7 +9,8 @@
  *    is made, and everything in it copied;
  *  - a file in both is compared by the chosen rule: size and time (the
  *    default: replaced when the sizes differ or the times differ by more
- *    than the coarser side can tell), newer (replaced only when the
+ *    than the coarser side can tell; where the target cannot be given
+ *    the source's times, only a source newer than the target), newer (replaced only when the
  *    source's time is later), size only, or checksum (replaced when the
  *    digests differ; where a digest is missing, size and time decide and
  *    the reason says so);
@@ -78,6 +79,9 @@ enum plan_compare {
 struct plan_options {
 	enum plan_compare compare;
 	bool delete;                 /* delete what is only in the target */
+	bool arrival_times;          /* the target's times are when its copies arrived (a
+	                              * server that cannot set them): by size and time, a
+	                              * target newer than the source is the same */
 	const char *const *include;  /* patterns; NULL or ninclude 0: every file */
 	size_t ninclude;
 	const char *const *exclude;  /* patterns */

@@ -54,56 +54,64 @@ struct file_case {
 	int sprec, dprec;
 	const char *shash, *dhash;
 	const char *want;
+	bool arrival;  /* the target's times are arrival times */
 };
 
 static const struct file_case file_cases[] = {
 	/* size + time (the default) */
-	{ PLAN_CMP_SIZE_TIME, 5, 5, 1000, 1000, 1, 1, NULL, NULL, "skip f (same size and time)\n" },
+	{ PLAN_CMP_SIZE_TIME, 5, 5, 1000, 1000, 1, 1, NULL, NULL, "skip f (same size and time)\n", false },
 	{ PLAN_CMP_SIZE_TIME, 5, 3, 1000, 1000, 1, 1, NULL, NULL,
-	  "replace f (size differs (3 -> 5 bytes))\n" },
+	  "replace f (size differs (3 -> 5 bytes))\n", false },
 	{ PLAN_CMP_SIZE_TIME, 5, 5, 2000, 1000, 1, 1, NULL, NULL,
-	  "replace f (time differs (source newer))\n" },
+	  "replace f (time differs (source newer))\n", false },
 	{ PLAN_CMP_SIZE_TIME, 5, 5, 1000, 2000, 1, 1, NULL, NULL,
-	  "replace f (time differs (source older))\n" },
+	  "replace f (time differs (source older))\n", false },
 	{ PLAN_CMP_SIZE_TIME, 5, 5, 1001, 1000, 1, 1, NULL, NULL,
-	  "replace f (time differs (source newer))\n" },
+	  "replace f (time differs (source newer))\n", false },
 	/* a listing that shows minutes cannot tell 30 s apart */
-	{ PLAN_CMP_SIZE_TIME, 5, 5, 1030, 1000, 60, 1, NULL, NULL, "skip f (same size and time)\n" },
+	{ PLAN_CMP_SIZE_TIME, 5, 5, 1030, 1000, 60, 1, NULL, NULL, "skip f (same size and time)\n", false },
 	{ PLAN_CMP_SIZE_TIME, 5, 5, 1060, 1000, 60, 1, NULL, NULL,
-	  "replace f (time differs (source newer))\n" },
+	  "replace f (time differs (source newer))\n", false },
 	{ PLAN_CMP_SIZE_TIME, 5, 5, 1000, 1000 + 86399, 1, 86400, NULL, NULL,
-	  "skip f (same size and time)\n" },
+	  "skip f (same size and time)\n", false },
 	/* unknown time: size decides */
-	{ PLAN_CMP_SIZE_TIME, 5, 5, 0, 1000, 1, 1, NULL, NULL, "skip f (same size and time)\n" },
-	{ PLAN_CMP_SIZE_TIME, -1, 5, 1000, 1000, 1, 1, NULL, NULL, "skip f (same size and time)\n" },
+	{ PLAN_CMP_SIZE_TIME, 5, 5, 0, 1000, 1, 1, NULL, NULL, "skip f (same size and time)\n", false },
+	{ PLAN_CMP_SIZE_TIME, -1, 5, 1000, 1000, 1, 1, NULL, NULL, "skip f (same size and time)\n", false },
 	/* newer */
-	{ PLAN_CMP_NEWER, 5, 3, 1000, 2000, 1, 1, NULL, NULL, "skip f (target not older)\n" },
-	{ PLAN_CMP_NEWER, 5, 5, 2000, 1000, 1, 1, NULL, NULL, "replace f (source newer)\n" },
-	{ PLAN_CMP_NEWER, 5, 5, 1000, 1000, 1, 1, NULL, NULL, "skip f (target not older)\n" },
+	{ PLAN_CMP_NEWER, 5, 3, 1000, 2000, 1, 1, NULL, NULL, "skip f (target not older)\n", false },
+	{ PLAN_CMP_NEWER, 5, 5, 2000, 1000, 1, 1, NULL, NULL, "replace f (source newer)\n", false },
+	{ PLAN_CMP_NEWER, 5, 5, 1000, 1000, 1, 1, NULL, NULL, "skip f (target not older)\n", false },
 	{ PLAN_CMP_NEWER, 5, 3, 0, 1000, 1, 1, NULL, NULL,
-	  "replace f (size differs (3 -> 5 bytes), times unknown)\n" },
+	  "replace f (size differs (3 -> 5 bytes), times unknown)\n", false },
 	/* size only */
-	{ PLAN_CMP_SIZE, 5, 5, 1000, 9000, 1, 1, NULL, NULL, "skip f (same size)\n" },
+	{ PLAN_CMP_SIZE, 5, 5, 1000, 9000, 1, 1, NULL, NULL, "skip f (same size)\n", false },
 	{ PLAN_CMP_SIZE, 0, 5, 1000, 1000, 1, 1, NULL, NULL,
-	  "replace f (size differs (5 -> 0 bytes))\n" },
+	  "replace f (size differs (5 -> 0 bytes))\n", false },
 	/* checksum */
-	{ PLAN_CMP_CHECKSUM, 5, 5, 1000, 9000, 1, 1, "ab", "ab", "skip f (same checksum)\n" },
-	{ PLAN_CMP_CHECKSUM, 5, 5, 1000, 1000, 1, 1, "ab", "cd", "replace f (checksum differs)\n" },
+	{ PLAN_CMP_CHECKSUM, 5, 5, 1000, 9000, 1, 1, "ab", "ab", "skip f (same checksum)\n", false },
+	{ PLAN_CMP_CHECKSUM, 5, 5, 1000, 1000, 1, 1, "ab", "cd", "replace f (checksum differs)\n", false },
 	{ PLAN_CMP_CHECKSUM, 5, 4, 1000, 1000, 1, 1, "ab", "ab",
-	  "replace f (size differs (4 -> 5 bytes))\n" },
+	  "replace f (size differs (4 -> 5 bytes))\n", false },
 	{ PLAN_CMP_CHECKSUM, 5, 5, 1000, 1000, 1, 1, "ab", NULL,
-	  "skip f (same size and time, no checksum)\n" },
+	  "skip f (same size and time, no checksum)\n", false },
 	{ PLAN_CMP_CHECKSUM, 5, 5, 2000, 1000, 1, 1, NULL, NULL,
-	  "replace f (time differs (source newer), no checksum)\n" },
+	  "replace f (time differs (source newer), no checksum)\n", false },
+	/* a target that cannot keep times: newer there is the same */
+	{ PLAN_CMP_SIZE_TIME, 5, 5, 1000, 2000, 1, 1, NULL, NULL, "skip f (same size and time)\n",
+	  true },
+	{ PLAN_CMP_SIZE_TIME, 5, 5, 2000, 1000, 1, 1, NULL, NULL,
+	  "replace f (time differs (source newer))\n", true },
+	{ PLAN_CMP_SIZE_TIME, 5, 6, 1000, 2000, 1, 1, NULL, NULL,
+	  "replace f (size differs (6 -> 5 bytes))\n", true },
 	/* always */
-	{ PLAN_CMP_ALWAYS, 5, 5, 1000, 1000, 1, 1, NULL, NULL, "replace f (exists)\n" },
+	{ PLAN_CMP_ALWAYS, 5, 5, 1000, 1000, 1, 1, NULL, NULL, "replace f (exists)\n", false },
 };
 
 START_TEST(test_file_pair)
 {
 	const struct file_case *fc = &file_cases[_i];
 	struct plan_tree s, d;
-	struct plan_options o = { .compare = fc->cmp };
+	struct plan_options o = { .compare = fc->cmp, .arrival_times = fc->arrival };
 	struct plan p;
 
 	plan_tree_init(&s);

@@ -1,0 +1,58 @@
+/* sync: reading the two trees a plan compares (plan.h) and carrying out
+ * its actions, for both front ends. A local tree is read with lstat (a
+ * link is an entry of its own kind, never followed), a remote one with
+ * one listing per directory through the engine. An action runs on the
+ * handle it is given, so several handles can share one plan's actions.
+ *
+ * A download arrives under a hidden temporary beside its target
+ * (tempname.h) and takes the real name only when complete, with the
+ * server's modification time (the listing's, else MDTM). An upload is
+ * STOR, then MFMT with the local time where the server offers it.
+ * Nothing is printed: a failed call leaves one sanitised line in the
+ * message buffer it was given. */
+#ifndef FERRY_SYNC_H
+#define FERRY_SYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ftp.h"
+#include "plan.h"
+
+/* Longest message, in bytes. */
+#define SYNC_MSG_MAX 2048
+
+/* Which way the copies go. */
+enum sync_way {
+	SYNC_DOWNLOAD,  /* the remote tree is the source, the local one the target */
+	SYNC_UPLOAD,    /* the local tree is the source */
+};
+
+/* The two tops of a sync. */
+struct sync_job {
+	enum sync_way way;
+	const char *local;   /* the local directory */
+	const char *remote;  /* the remote directory */
+};
+
+/* Reads the local tree below top into t (initialised by the caller),
+ * paths relative to top. A top that does not exist gives an empty tree
+ * (when missing_ok) or an error. Returns true, or false with msg set. */
+bool sync_scan_local(const char *top, bool missing_ok, struct plan_tree *t, char *msg,
+		     size_t msgsz);
+/* Reads the remote tree below top into t likewise; a LIST time (not to
+ * the second) gets the precision it shows (minutes for this half year,
+ * else days). Returns FTP_S_OK, or a failure with msg set; a top the
+ * server refuses to list is an empty tree when missing_ok. */
+enum ftp_status sync_scan_remote(struct ftp *f, const char *top, bool missing_ok,
+				 struct plan_tree *t, char *msg, size_t msgsz);
+
+/* Carries out a (not a skip) on f: a copy or replace of a file (progress
+ * may be NULL), the making of a directory, a delete (a directory with
+ * everything in it). Returns FTP_S_OK, or a failure with msg set
+ * (FTP_S_LOCAL for a local error). *moved gets the bytes transferred. */
+enum ftp_status sync_act(struct ftp *f, const struct sync_job *j, const struct plan_action *a,
+			 ftp_progress_fn *progress, void *arg, off_t *moved, char *msg,
+			 size_t msgsz);
+
+#endif
