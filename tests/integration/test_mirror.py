@@ -1,0 +1,257 @@
+"""ferry's mirror against ferryd, vsftpd and pure-ftpd: downloads and (-R)
+uploads so that the target tree matches the source, checked on disk on both
+sides (bytes, names with spaces and UTF-8, empty files and folders, a file
+replaced by a folder); --dry-run changes nothing; a second run on an
+unchanged tree sends no RETR or STOR (counted through a relay that keeps
+the commands); --delete removes exactly the extras and nothing is deleted
+without it; --include/--exclude; --parallel N logs in N times.
+
+The relay (peers.ThrottleProxy at a high rate) sees every command of
+every connection ferry opens, which is how the tests count logins and
+transfers the same way for all three servers."""
+
+import os
+import unittest
+
+import clitest
+import ftptest
+import peers
+from clitest import OK, USAGE
+from ftptest import read_file
+
+UTF8_DIR = "Ordner mit Ä Ö Ü"
+UTF8_FILE = "Grüße aus Köln.txt"
+OLD = 1500000000  # a fixed time for source files
+
+
+class MirrorTests(clitest.CliBase):
+    """The mirror set, run against each peer."""
+
+    def relay(self):
+        """A fast relay in front of the server; returns (proxy, url)."""
+        proxy = peers.ThrottleProxy(self.server.host, self.server.port, rate=256 << 20)
+        self.addCleanup(proxy.close)
+        return proxy, proxy.url("/", self.server.user, self.server.password)
+
+    def verbs(self, proxy, verb):
+        """How many commands starting with verb the relay saw."""
+        return len([c for c in proxy.commands if c.split(" ")[0].upper() == verb])
+
+    def remote_tree(self):
+        """A source tree on the server: nested folders, UTF-8 and spaces,
+        an empty file and an empty folder."""
+        files = {
+            "a.txt": b"alpha\n",
+            "with space.bin": ftptest.random_bytes(70000, seed=3),
+            "empty": b"",
+            UTF8_DIR + "/" + UTF8_FILE: "Grüße\n".encode(),
+            UTF8_DIR + "/deep/z.dat": ftptest.random_bytes(3000, seed=4),
+        }
+        for rel, data in files.items():
+            self.put_remote("src/" + rel, data, OLD)
+        self.server.mkdir(self.rel + "/src/emptydir")
+        return files
+
+    def local_tree(self, top):
+        files = {
+            "a.txt": b"alpha\n",
+            "with space.bin": ftptest.random_bytes(70000, seed=5),
+            "empty": b"",
+            UTF8_DIR + "/" + UTF8_FILE: "Grüße\n".encode(),
+            UTF8_DIR + "/deep/z.dat": ftptest.random_bytes(3000, seed=6),
+        }
+        for rel, data in files.items():
+            ftptest.write_file(os.path.join(top, rel), data, OLD)
+        os.makedirs(os.path.join(top, "emptydir"))
+        return files
+
+    def mirror(self, args, url=True):
+        return self.ferry(script="mirror " + args, url=url)
+
+    def assertSameTree(self, a, b, r=None):
+        self.assertEqual(ftptest.tree_snapshot(a), ftptest.tree_snapshot(b), r)
+
+    def plan_lines(self, r):
+        """The action lines of a run: [(verb, path)]."""
+        out = []
+        for line in r.out_lines:
+            verb, _, rest = line.partition(" ")
+            if verb in ("copy", "replace", "delete", "skip"):
+                out.append((verb, rest.split(" (", 1)[0]))
+        return out
+
+    # -- downloads --
+
+    def test_download_then_nothing_to_do(self):
+        """A download mirror makes the local tree equal the remote one, with
+        the server's times; a second run sends no RETR and touches no file."""
+        self.remote_tree()
+        proxy, url = self.relay()
+        r = self.check(self.mirror('src "%s"' % self.local("dst"), url))
+        self.assertSameTree(self.remote("src"), self.local("dst"), r)
+        self.assertEqual(os.stat(self.local("dst", UTF8_DIR, UTF8_FILE)).st_mtime, OLD, r)
+        self.assertEqual(self.verbs(proxy, "RETR"), 5, r)
+        self.assertIn("mirror: 8 copied, 0 replaced, 0 deleted, 0 skipped, 0 failed",
+                      r.out, r)
+        before = {p: os.stat(os.path.join(self.local("dst"), p)).st_ino
+                  for p in ftptest.tree_snapshot(self.local("dst"))}
+        proxy2, url2 = self.relay()
+        r = self.check(self.mirror('src "%s"' % self.local("dst"), url2))
+        self.assertEqual(self.verbs(proxy2, "RETR"), 0, r)
+        self.assertEqual([v for v, _ in self.plan_lines(r)], ["skip"] * 5, r)
+        after = {p: os.stat(os.path.join(self.local("dst"), p)).st_ino
+                 for p in ftptest.tree_snapshot(self.local("dst"))}
+        self.assertEqual(before, after, r)
+
+    def test_dry_run_changes_nothing(self):
+        """--dry-run prints the plan and leaves every byte on disk as it was."""
+        self.remote_tree()
+        ftptest.write_file(self.local("dst", "extra.txt"), b"mine", OLD)
+        ftptest.write_file(self.local("dst", "a.txt"), b"older and longer", OLD)
+        before = ftptest.tree_snapshot(self.local("dst"))
+        proxy, url = self.relay()
+        r = self.check(self.mirror('--dry-run --delete src "%s"' % self.local("dst"), url))
+        self.assertEqual(ftptest.tree_snapshot(self.local("dst")), before, r)
+        self.assertEqual(self.verbs(proxy, "RETR"), 0, r)
+        lines = self.plan_lines(r)
+        self.assertIn(("replace", "a.txt"), lines, r)
+        self.assertIn(("delete", "extra.txt"), lines, r)
+        self.assertIn(("copy", UTF8_DIR + "/" + UTF8_FILE), lines, r)
+        self.assertIn("nothing changed", r.out_lines[-1], r)
+        # Upload side: the server's tree is left as it is too.
+        top = self.local("up")
+        self.local_tree(top)
+        rbefore = ftptest.tree_snapshot(self.remote("src"))
+        r = self.check(self.mirror('-R --dry-run --delete "%s" src' % top))
+        self.assertEqual(ftptest.tree_snapshot(self.remote("src")), rbefore, r)
+
+    def test_replace_changed_and_delete_extras(self):
+        """A changed file is replaced; extras stay without --delete (a skip
+        line says so) and go with it, exactly those."""
+        files = self.remote_tree()
+        self.check(self.mirror('src "%s"' % self.local("dst")))
+        self.put_remote("src/a.txt", b"alpha, longer now\n", OLD + 100)
+        ftptest.write_file(self.local("dst", "extra.txt"), b"x", OLD)
+        os.makedirs(self.local("dst", "extra dir", "in"))
+        r = self.check(self.mirror('src "%s"' % self.local("dst")))
+        self.assertIn(("replace", "a.txt"), self.plan_lines(r), r)
+        self.assertIn(("skip", "extra.txt"), self.plan_lines(r), r)
+        self.assertEqual(read_file(self.local("dst", "a.txt")), b"alpha, longer now\n")
+        self.assertTrue(os.path.exists(self.local("dst", "extra.txt")), r)
+        r = self.check(self.mirror('--delete src "%s"' % self.local("dst")))
+        self.assertEqual(sorted(p for v, p in self.plan_lines(r) if v == "delete"),
+                         ["extra dir/", "extra.txt"], r)
+        self.assertSameTree(self.remote("src"), self.local("dst"), r)
+        self.assertEqual(read_file(self.local("dst", "with space.bin")),
+                         files["with space.bin"])
+
+    def test_file_replaced_by_folder(self):
+        """A name that is a file on one side and a folder on the other is
+        left alone (and said so) without --delete, swapped with it."""
+        self.put_remote("src/thing/inside.txt", b"in\n", OLD)
+        ftptest.write_file(self.local("dst", "thing"), b"a file", OLD)
+        r = self.check(self.mirror('src "%s"' % self.local("dst")))
+        self.assertEqual(read_file(self.local("dst", "thing")), b"a file", r)
+        self.assertIn(("skip", "thing/"), self.plan_lines(r), r)
+        r = self.check(self.mirror('--delete src "%s"' % self.local("dst")))
+        self.assertEqual(read_file(self.local("dst", "thing", "inside.txt")), b"in\n", r)
+
+    def test_include_exclude(self):
+        """--include limits the files, --exclude leaves out (and protects
+        from --delete) what it matches, a folder with its contents."""
+        self.put_remote("src/keep.txt", b"k", OLD)
+        self.put_remote("src/skip.bin", b"s", OLD)
+        self.put_remote("src/cache/c.txt", b"c", OLD)
+        self.put_remote("src/sub/d.txt", b"d", OLD)
+        ftptest.write_file(self.local("dst", "cache", "local.txt"), b"mine", OLD)
+        r = self.check(self.mirror('--delete --include "*.txt" --exclude cache src "%s"'
+                                   % self.local("dst")))
+        snap = ftptest.tree_snapshot(self.local("dst"))
+        self.assertEqual(snap, {"keep.txt": b"k", "sub": "DIR", "sub/d.txt": b"d",
+                                "cache": "DIR", "cache/local.txt": b"mine"}, r)
+
+    # -- uploads --
+
+    def test_upload_then_nothing_to_do(self):
+        """-R makes the remote tree equal the local one; a second run sends
+        no STOR and leaves the server's files as they are."""
+        top = self.local("up")
+        self.local_tree(top)
+        proxy, url = self.relay()
+        r = self.check(self.mirror('-R "%s" dst' % top, url))
+        self.assertSameTree(top, self.remote("dst"), r)
+        self.assertEqual(self.verbs(proxy, "STOR"), 5, r)
+        before = {p: os.stat(os.path.join(self.remote("dst"), p)).st_ino
+                  for p in ftptest.tree_snapshot(self.remote("dst"))}
+        proxy2, url2 = self.relay()
+        r = self.check(self.mirror('-R "%s" dst' % top, url2))
+        self.assertEqual(self.verbs(proxy2, "STOR"), 0, r)
+        after = {p: os.stat(os.path.join(self.remote("dst"), p)).st_ino
+                 for p in ftptest.tree_snapshot(self.remote("dst"))}
+        self.assertEqual(before, after, r)
+
+    def test_upload_delete(self):
+        """-R --delete removes exactly the remote extras (a file and a
+        folder with contents); without --delete they stay."""
+        top = self.local("up")
+        self.local_tree(top)
+        self.check(self.mirror('-R "%s" dst' % top))
+        self.put_remote("dst/extra.txt", b"x")
+        self.put_remote("dst/old dir/o.txt", b"o")
+        r = self.check(self.mirror('-R "%s" dst' % top))
+        self.assertTrue(os.path.exists(self.remote("dst", "extra.txt")), r)
+        r = self.check(self.mirror('-R --delete "%s" dst' % top))
+        self.assertEqual(sorted(p for v, p in self.plan_lines(r) if v == "delete"),
+                         ["extra.txt", "old dir/"], r)
+        self.assertSameTree(top, self.remote("dst"), r)
+
+    # -- connections and usage --
+
+    def test_parallel_uses_n_connections(self):
+        """--parallel 3 logs in three times and copies every file once;
+        --parallel 1 logs in once."""
+        for i in range(6):
+            self.put_remote("src/f%d.bin" % i, ftptest.random_bytes(20000, seed=i), OLD)
+        proxy, url = self.relay()
+        r = self.check(self.mirror('--parallel 3 src "%s"' % self.local("p3"), url))
+        self.assertEqual(self.verbs(proxy, "USER"), 3, r)
+        self.assertEqual(self.verbs(proxy, "RETR"), 6, r)
+        self.assertSameTree(self.remote("src"), self.local("p3"), r)
+        proxy, url = self.relay()
+        r = self.check(self.mirror('--parallel 1 src "%s"' % self.local("p1"), url))
+        self.assertEqual(self.verbs(proxy, "USER"), 1, r)
+        self.assertSameTree(self.remote("src"), self.local("p1"), r)
+
+    def test_usage_errors(self):
+        """Bad options are usage errors (status 2) and change nothing."""
+        self.put_remote("src/a", b"a")
+        for args in ("src", "--parallel 0 src d", "--parallel x src d", "--bogus src d",
+                     "--newer --size-only src d", "--include", "src d e"):
+            r = self.ferry(script="mirror " + args)
+            self.check(r, USAGE, args)
+        self.assertEqual(os.listdir(self.ldir), [])
+
+    def test_checksum_without_hash(self):
+        """--checksum where the server offers no HASH says so in one note
+        and compares by size and time."""
+        self.remote_tree()
+        self.check(self.mirror('src "%s"' % self.local("dst")))
+        r = self.check(self.mirror('--checksum src "%s"' % self.local("dst")))
+        self.assertIn("does not offer HASH", r.err, r)
+        self.assertTrue(all(v == "skip" for v, _ in self.plan_lines(r)), r)
+
+
+class FerrydMirrorTest(MirrorTests, ftptest.TestCase):
+    PEER = "ferryd"
+
+
+class VsftpdMirrorTest(MirrorTests, ftptest.TestCase):
+    PEER = "vsftpd"
+
+
+class PureFtpdMirrorTest(MirrorTests, ftptest.TestCase):
+    PEER = "pure-ftpd"
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
