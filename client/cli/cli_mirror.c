@@ -29,8 +29,6 @@
 
 /* The default number of connections mirror uses. */
 #define MIRROR_PARALLEL_DEFAULT 4
-/* Most connections mirror and --parallel may use. */
-#define MIRROR_PARALLEL_MAX 16
 /* Milliseconds between redraws of the shared progress line. */
 #define MIRROR_DRAW_MS 200
 /* Width of the shared progress line. */
@@ -40,6 +38,7 @@
 struct mirror_opts {
 	bool upload;          /* -R */
 	bool dry_run;         /* --dry-run, -n */
+	bool verify;          /* --verify */
 	int parallel;         /* --parallel N */
 	struct plan_options plan;
 	const char **include, **exclude;  /* the patterns (owned arrays of borrowed strings) */
@@ -81,13 +80,12 @@ static long long mirror_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Parses a --parallel value (1 to MIRROR_PARALLEL_MAX); -1 when bad. */
-static int mirror_parse_parallel(const char *s)
+int cli_parse_connections(const char *s)
 {
 	char *end;
 	errno = 0;
 	long n = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || n < 1 || n > MIRROR_PARALLEL_MAX)
+	if (errno != 0 || end == s || *end != '\0' || n < 1 || n > CLI_CONNECTIONS_MAX)
 		return -1;
 	return (int)n;
 }
@@ -140,6 +138,8 @@ static enum ferry_exit mirror_parse(struct cli *c, const struct cli_args *a, str
 			mo->plan.delete = true;
 		} else if (strcmp(w, "--dry-run") == 0 || strcmp(w, "-n") == 0) {
 			mo->dry_run = true;
+		} else if (strcmp(w, "--verify") == 0) {
+			mo->verify = true;
 		} else if (strcmp(w, "--newer") == 0) {
 			mo->plan.compare = PLAN_CMP_NEWER;
 			rules++;
@@ -151,9 +151,9 @@ static enum ferry_exit mirror_parse(struct cli *c, const struct cli_args *a, str
 			rules++;
 		} else if (mirror_is(w, "--parallel")) {
 			v = mirror_value(a->argc, a->argv, &i, "--parallel");
-			if (v == NULL || (mo->parallel = mirror_parse_parallel(v)) < 0)
+			if (v == NULL || (mo->parallel = cli_parse_connections(v)) < 0)
 				return cli_fail(c, FERRY_EXIT_USAGE, "--parallel takes a number from 1 "
-						"to %d", MIRROR_PARALLEL_MAX);
+						"to %d", CLI_CONNECTIONS_MAX);
 		} else if (mirror_is(w, "--include") || mirror_is(w, "--exclude")) {
 			bool inc = w[2] == 'i';
 			v = mirror_value(a->argc, a->argv, &i, inc ? "--include" : "--exclude");
@@ -327,10 +327,7 @@ static void *mirror_worker_main(void *arg)
 	return NULL;
 }
 
-/* Opens another connection like the session's: the same server, login,
- * scheme, settings and remote directory; a certificate accepted for the
- * session is accepted for it. NULL when it cannot connect. */
-static struct ftp *mirror_connect(struct cli *c)
+struct ftp *cli_connect_more(struct cli *c)
 {
 	struct ftp *f = ftp_new();
 	const struct ftp_tls_info *ti = ftp_tls_info(c->ftp);
@@ -353,7 +350,7 @@ static void *mirror_extra_main(void *arg)
 {
 	struct mirror_worker *w = arg;
 
-	w->f = mirror_connect(w->r->c);
+	w->f = cli_connect_more(w->r->c);
 	if (w->f == NULL)
 		return NULL;   /* the other connections do its share */
 	w->own = true;
@@ -488,6 +485,32 @@ static enum ferry_exit mirror_run_plan(struct cli *c, const struct mirror_opts *
 	return r.code;
 }
 
+enum ferry_exit cli_mirror_copy(struct cli *c, bool upload, const char *local,
+				const char *remote, const struct cli_xfer_job *job)
+{
+	struct mirror_opts mo = { .upload = upload, .parallel = job->parallel,
+				  .plan = { .compare = PLAN_CMP_ALWAYS }, .verify = job->verify };
+	struct sync_job j = { .way = upload ? SYNC_UPLOAD : SYNC_DOWNLOAD, .local = local,
+			      .remote = remote, .verify = job->verify };
+	struct plan p = { 0 };
+	char question[CLI_MSG_MAX], refusal[CLI_MSG_MAX];
+
+	if (mo.parallel < 1)
+		mo.parallel = 1;
+	enum ferry_exit code = mirror_plan(c, &mo, &j, &p);
+	if (code == FERRY_EXIT_OK && p.replaces > 0) {
+		snprintf(question, sizeof question, "Overwrite %zu existing file%s in %s?",
+			 p.replaces, p.replaces == 1 ? "" : "s", upload ? remote : local);
+		snprintf(refusal, sizeof refusal, "%zu file%s exist%s: nothing copied", p.replaces,
+			 p.replaces == 1 ? "" : "s", p.replaces == 1 ? "s" : "");
+		code = cli_confirm(c, question, refusal);
+	}
+	if (code == FERRY_EXIT_OK)
+		code = mirror_run_plan(c, &mo, &j, &p);
+	plan_free(&p);
+	return code;
+}
+
 enum ferry_exit cli_cmd_mirror(struct cli *c, const struct cli_args *a)
 {
 	struct mirror_opts mo;
@@ -497,7 +520,7 @@ enum ferry_exit cli_cmd_mirror(struct cli *c, const struct cli_args *a)
 	if (code == FERRY_EXIT_OK) {
 		struct sync_job j = { .way = mo.upload ? SYNC_UPLOAD : SYNC_DOWNLOAD,
 				      .local = mo.upload ? mo.src : mo.dst,
-				      .remote = mo.upload ? mo.dst : mo.src };
+				      .remote = mo.upload ? mo.dst : mo.src, .verify = mo.verify };
 		code = mirror_plan(c, &mo, &j, &p);
 		if (code == FERRY_EXIT_OK && mo.dry_run) {
 			for (size_t i = 0; i < p.n; i++)

@@ -288,6 +288,13 @@ bool ftp_list_fell_back(const struct ftp *f);
  * starts at offset in it. progress may be NULL. */
 enum ftp_status ftp_get(struct ftp *f, const char *remote, int fd, off_t offset,
 			ftp_progress_fn *progress, void *arg);
+/* Downloads length bytes of remote from offset into fd (written from
+ * offset when fd is a regular file), as ftp_get does, then stops the
+ * transfer (ABOR) when the server has more: one segment of a file
+ * fetched over several connections. length -1: to the end. A file that
+ * ends before offset + length ends the download early, FTP_S_OK. */
+enum ftp_status ftp_get_range(struct ftp *f, const char *remote, int fd, off_t offset,
+			      off_t length, ftp_progress_fn *progress, void *arg);
 /* Uploads fd (open for reading) as remote. For FTP_PUT_RESUME and
  * FTP_PUT_APPEND, reading starts at offset when fd is a regular file
  * (other fds are read from where they are); FTP_PUT_REPLACE takes offset

@@ -219,11 +219,38 @@ enum ftp_status sync_scan_remote(struct ftp *f, const char *top, bool missing_ok
 	return st;
 }
 
+enum ftp_status sync_verify(struct ftp *f, const char *remote, int fd, bool *checked, char *msg,
+			    size_t msgsz)
+{
+	struct stat sb;
+	off_t rsize;
+
+	*checked = false;
+	msg[0] = '\0';
+	if (fstat(fd, &sb) < 0)
+		return sync_fail_errno(errno, remote, msg, msgsz);
+	if (ftp_ascii(f) || !(ftp_features(f) & FTP_FEAT_SIZE)) {
+		sync_msg(msg, msgsz, "%s: not verified: %s", remote, ftp_ascii(f)
+			 ? "sizes differ in ascii mode" : "the server offers neither HASH nor SIZE");
+		return FTP_S_OK;
+	}
+	enum ftp_status st = ftp_size(f, remote, &rsize);
+	if (st != FTP_S_OK)
+		return sync_fail_ftp(f, st, remote, msg, msgsz);
+	*checked = true;
+	if (rsize != sb.st_size) {
+		sync_msg(msg, msgsz, "%s: does not verify: the server has %jd bytes, the copy %jd",
+			 remote, (intmax_t)rsize, (intmax_t)sb.st_size);
+		return FTP_S_BROKEN;
+	}
+	return FTP_S_OK;
+}
+
 /* Downloads remote into a temporary beside local, renamed over it when
  * complete, with the server's time (mtime when the listing knew it). */
 static enum ftp_status sync_get(struct ftp *f, const char *remote, const char *local,
-				time_t known, ftp_progress_fn *progress, void *arg, off_t *moved,
-				char *msg, size_t msgsz)
+				time_t known, bool verify, ftp_progress_fn *progress, void *arg,
+				off_t *moved, char *msg, size_t msgsz)
 {
 	char tmp[PATH_LEN_MAX];
 	struct stat sb;
@@ -245,6 +272,9 @@ static enum ftp_status sync_get(struct ftp *f, const char *remote, const char *l
 	}
 	if (st == FTP_S_OK && fstat(fd, &sb) == 0)
 		*moved = sb.st_size;
+	bool checked;
+	if (st == FTP_S_OK && verify)
+		st = sync_verify(f, remote, fd, &checked, msg, msgsz);
 	time_t t;
 	if (st == FTP_S_OK && ftp_file_time(f, remote, known, &t) == FTP_S_OK) {
 		struct timespec ts[2] = { { .tv_sec = t }, { .tv_sec = t } };
@@ -262,8 +292,8 @@ static enum ftp_status sync_get(struct ftp *f, const char *remote, const char *l
 /* Uploads local as remote, then gives it the local time where the
  * server can set it. */
 static enum ftp_status sync_put(struct ftp *f, const char *local, const char *remote,
-				ftp_progress_fn *progress, void *arg, off_t *moved, char *msg,
-				size_t msgsz)
+				bool verify, ftp_progress_fn *progress, void *arg, off_t *moved,
+				char *msg, size_t msgsz)
 {
 	struct stat sb;
 	int fd = open(local, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -276,10 +306,19 @@ static enum ftp_status sync_put(struct ftp *f, const char *local, const char *re
 		return sync_fail_errno(S_ISREG(sb.st_mode) ? err : EINVAL, local, msg, msgsz);
 	}
 	enum ftp_status st = ftp_put(f, fd, remote, FTP_PUT_REPLACE, 0, progress, arg);
-	close(fd);
-	if (st != FTP_S_OK)
+	if (st != FTP_S_OK) {
+		close(fd);
 		return sync_fail_ftp(f, st, remote, msg, msgsz);
+	}
 	*moved = sb.st_size;
+	bool checked;
+	if (verify && (st = sync_verify(f, remote, fd, &checked, msg, msgsz)) != FTP_S_OK) {
+		close(fd);
+		if (st == FTP_S_BROKEN)
+			ftp_delete(f, remote);   /* no copy that does not verify */
+		return st;
+	}
+	close(fd);
 	if (ftp_features(f) & FTP_FEAT_MFMT)
 		ftp_set_mtime(f, remote, sb.st_mtime);
 	return FTP_S_OK;
@@ -349,10 +388,11 @@ enum ftp_status sync_act(struct ftp *f, const struct sync_job *j, const struct p
 		}
 	} else if (down) {
 		st = sync_get(f, sbuf_str(&remote), sbuf_str(&local),
-			      a->mtime_prec == 1 ? a->mtime : 0, progress, arg, moved, msg, msgsz);
+			      a->mtime_prec == 1 ? a->mtime : 0, j->verify, progress, arg, moved,
+			      msg, msgsz);
 	} else {
-		st = sync_put(f, sbuf_str(&local), sbuf_str(&remote), progress, arg, moved, msg,
-			      msgsz);
+		st = sync_put(f, sbuf_str(&local), sbuf_str(&remote), j->verify, progress, arg,
+			      moved, msg, msgsz);
 	}
 	sbuf_free(&local);
 	sbuf_free(&remote);

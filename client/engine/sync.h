@@ -33,6 +33,7 @@ struct sync_job {
 	enum sync_way way;
 	const char *local;   /* the local directory */
 	const char *remote;  /* the remote directory */
+	bool verify;         /* compare each copy with the server's HASH (or SIZE) */
 };
 
 /* Reads the local tree below top into t (initialised by the caller),
@@ -46,6 +47,15 @@ bool sync_scan_local(const char *top, bool missing_ok, struct plan_tree *t, char
  * server refuses to list is an empty tree when missing_ok. */
 enum ftp_status sync_scan_remote(struct ftp *f, const char *top, bool missing_ok,
 				 struct plan_tree *t, char *msg, size_t msgsz);
+
+/* Checks that the local file open as fd holds what the server has as
+ * remote: the server's HASH against the same digest of fd where FEAT
+ * offers HASH, else the server's SIZE against fd's size. FTP_S_OK when
+ * they agree (or the server tells neither: then msg says so and
+ * *checked is false); FTP_S_BROKEN with msg saying how they differ;
+ * another failure when the question itself failed. */
+enum ftp_status sync_verify(struct ftp *f, const char *remote, int fd, bool *checked, char *msg,
+			    size_t msgsz);
 
 /* Carries out a (not a skip) on f: a copy or replace of a file (progress
  * may be NULL), the making of a directory, a delete (a directory with
