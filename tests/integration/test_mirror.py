@@ -11,17 +11,19 @@ every connection ferry opens, which is how the tests count logins and
 transfers the same way for all three servers."""
 
 import os
+import signal
 import unittest
 
 import clitest
 import ftptest
 import peers
-from clitest import OK, USAGE
+from clitest import BROKEN, OK, USAGE
 from ftptest import read_file
 
 UTF8_DIR = "Ordner mit Ä Ö Ü"
 UTF8_FILE = "Grüße aus Köln.txt"
 OLD = 1500000000  # a fixed time for source files
+SEG_DATA = ftptest.random_bytes(3 << 20, seed=31)  # a file for segmented downloads
 
 
 class MirrorTests(clitest.CliBase):
@@ -222,6 +224,95 @@ class MirrorTests(clitest.CliBase):
         self.assertEqual(self.verbs(proxy, "USER"), 1, r)
         self.assertSameTree(self.remote("src"), self.local("p1"), r)
 
+    def test_get_put_tree_parallel(self):
+        """get -r --parallel 3 and put -r --parallel 2 copy whole trees over
+        that many connections."""
+        files = self.remote_tree()
+        proxy, url = self.relay()
+        r = self.check(self.ferry(script="get -r --parallel 3 src got", url=url))
+        self.assertEqual(self.verbs(proxy, "USER"), 3, r)
+        self.assertSameTree(self.remote("src"), self.local("got"), r)
+        proxy, url = self.relay()
+        r = self.check(self.ferry(script="put -r --parallel 2 got sent", url=url))
+        self.assertEqual(self.verbs(proxy, "USER"), 2, r)
+        self.assertEqual(self.verbs(proxy, "STOR"), len(files), r)
+        self.assertSameTree(self.local("got"), self.remote("sent"), r)
+
+    # -- segments --
+
+    def test_segments_exact_bytes(self):
+        """get --segments 4: four connections, each from its own REST
+        offset; the file arrives byte for byte, and no temporary or state
+        file is left."""
+        self.put_remote("big.bin", SEG_DATA, OLD)
+        proxy, url = self.relay()
+        r = self.check(self.ferry(script="get --segments 4 big.bin", url=url))
+        self.assertTrue(read_file(self.local("big.bin")) == SEG_DATA, r)
+        self.assertEqual(os.listdir(self.ldir), ["big.bin"], r)
+        self.assertEqual(self.verbs(proxy, "USER"), 4, r)
+        rest = sorted(int(c.split()[1]) for c in proxy.commands if c.startswith("REST "))
+        q = len(SEG_DATA) // 4
+        self.assertEqual(rest, [q, 2 * q, 3 * q], r)
+        self.assertEqual(os.stat(self.local("big.bin")).st_mtime, OLD, r)
+
+    def test_segments_resume_after_kill(self):
+        """A segmented download killed halfway leaves no file under its
+        name, only the temporary and its state; the same command goes on
+        from where each range stopped and the bytes are exact."""
+        self.put_remote("big.bin", SEG_DATA, OLD)
+        slow = peers.ThrottleProxy(self.server.host, self.server.port, rate=512 << 10)
+        self.addCleanup(slow.close)
+        url = slow.url("/", self.server.user, self.server.password)
+        p, outp, errp = self.spawn(self.argv(script="get --segments 3 big.bin", url=url))
+        state = self.local(".big.bin.ferry-segments.state")
+
+        def progressed():
+            try:
+                with open(state) as f:
+                    lines = f.read().split("\n")[2:]
+                return sum(int(x.split()[2]) for x in lines if x) > 400000
+            except (OSError, ValueError, IndexError):
+                return False
+        self.wait_moving(p, outp, errp, progressed, "400 KB saved in the state")
+        p.send_signal(signal.SIGKILL)
+        p.wait(5)
+        slow.close()
+        self.assertEqual(sorted(os.listdir(self.ldir)),
+                         [".big.bin.ferry-segments", ".big.bin.ferry-segments.state"])
+        proxy, url = self.relay()
+        r = self.check(self.ferry(script="get --segments 3 big.bin", url=url))
+        self.assertIn("resuming", r.err, r)
+        self.assertTrue(read_file(self.local("big.bin")) == SEG_DATA, r)
+        self.assertEqual(os.listdir(self.ldir), ["big.bin"], r)
+        rest = [int(c.split()[1]) for c in proxy.commands if c.startswith("REST ")]
+        third = len(SEG_DATA) // 3
+        # At least one range went on from its middle, not its start.
+        self.assertTrue(any(x % third != 0 for x in rest), "REST %s\n%s" % (rest, r))
+        self.assertLess(proxy.data_bytes, len(SEG_DATA) + 3 * 65536, r)
+
+    def test_verify_catches_a_changed_file(self):
+        """--verify: a file replaced on the server while it was being
+        downloaded does not verify (SIZE differs): exit 7, and no file
+        under the real name; an unchanged one verifies."""
+        self.put_remote("v.bin", SEG_DATA)
+        r = self.check(self.ferry(script="get --verify v.bin ok.bin"))
+        self.assertTrue(read_file(self.local("ok.bin")) == SEG_DATA, r)
+        slow = peers.ThrottleProxy(self.server.host, self.server.port, rate=1 << 20)
+        self.addCleanup(slow.close)
+        url = slow.url("/", self.server.user, self.server.password)
+        p, outp, errp = self.spawn(self.argv(script="get --verify v.bin bad.bin", url=url))
+        self.wait_moving(p, outp, errp, lambda: slow.data_bytes > 200000, "data moving")
+        # Replace the file under its name: the server goes on sending the old one.
+        newer = self.remote("v.new")
+        ftptest.write_file(newer, b"another file")
+        self.server.prepare(newer)
+        os.replace(newer, self.remote("v.bin"))
+        p.wait(30)
+        r = self.slow_run(p, outp, errp)
+        self.check(r, BROKEN, "a changed file")
+        self.assertIn("does not verify", r.err, r)
+        self.assertEqual(os.listdir(self.ldir), ["ok.bin"], r)
+
     def test_usage_errors(self):
         """Bad options are usage errors (status 2) and change nothing."""
         self.put_remote("src/a", b"a")
@@ -229,6 +320,10 @@ class MirrorTests(clitest.CliBase):
                      "--newer --size-only src d", "--include", "src d e"):
             r = self.ferry(script="mirror " + args)
             self.check(r, USAGE, args)
+        for cmd in ("get --segments 0 src/a", "get --segments 2 -r src", "get --segments",
+                    "get -c --segments 2 src/a", "get --segments 2 src/a -",
+                    "get --bogus src/a", "put --segments 2 x"):
+            self.check(self.ferry(script=cmd), USAGE, cmd)
         self.assertEqual(os.listdir(self.ldir), [])
 
     def test_checksum_without_hash(self):
