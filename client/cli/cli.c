@@ -132,6 +132,7 @@ static const struct cli_command cli_commands[] = {
 		    "  --size-only     compare sizes only\n"
 		    "  --checksum      compare by HASH where the server offers it (else by size\n"
 		    "                  and time, with a note)\n"
+		    "  --verify        check each copy as get --verify does\n"
 		    "  --include GLOB  copy only files whose name matches (repeatable)\n"
 		    "  --exclude GLOB  leave out (and never delete) what matches (repeatable)\n"
 		    "A GLOB with '/' is matched against the path below SRC, else the last name.\n"
