@@ -360,6 +360,41 @@ void plan_build(struct plan_tree *src, struct plan_tree *dst, const struct plan_
 	free(D.drop);
 }
 
+void plan_marks(struct plan_tree *a, struct plan_tree *b, enum plan_mark *ma, enum plan_mark *mb)
+{
+	size_t i = 0, j = 0;
+
+	plan_tree_sort(a);
+	plan_tree_sort(b);
+	while (i < a->n || j < b->n) {
+		int cmp = i < a->n && j < b->n ? plan_path_cmp(a->v[i].path, b->v[j].path)
+					      : i < a->n ? -1 : 1;
+		if (cmp < 0) {
+			ma[i++] = PLAN_MARK_MISSING;
+			continue;
+		}
+		if (cmp > 0) {
+			mb[j++] = PLAN_MARK_MISSING;
+			continue;
+		}
+		const struct plan_entry *x = &a->v[i], *y = &b->v[j];
+		ma[i] = mb[j] = PLAN_MARK_NONE;
+		if (x->kind != y->kind) {
+			ma[i] = mb[j] = PLAN_MARK_DIFFERENT;
+		} else if (x->kind != PLAN_DIR) {
+			int t = plan_time_cmp(x, y);
+			if (t > 0)
+				ma[i] = PLAN_MARK_NEWER;
+			else if (t < 0)
+				mb[j] = PLAN_MARK_NEWER;
+			else if (plan_sizes_differ(x, y))
+				ma[i] = mb[j] = PLAN_MARK_DIFFERENT;
+		}
+		i++;
+		j++;
+	}
+}
+
 void plan_free(struct plan *p)
 {
 	for (size_t i = 0; i < p->n; i++)

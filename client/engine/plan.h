@@ -138,6 +138,19 @@ void plan_build(struct plan_tree *src, struct plan_tree *dst, const struct plan_
 		struct plan *p);
 /* Frees the actions. */
 void plan_free(struct plan *p);
+
+/* What comparing two folders says of an entry (the screen's compare). */
+enum plan_mark {
+	PLAN_MARK_NONE,       /* the same on both sides (or a directory on both) */
+	PLAN_MARK_MISSING,    /* not on the other side */
+	PLAN_MARK_NEWER,      /* newer than the other side's (by more than either can tell) */
+	PLAN_MARK_DIFFERENT,  /* the same time but another size, or another kind of entry */
+};
+/* Compares two trees entry by entry, by the rules of plan_build's
+ * default comparison (size and time), without a direction: each side's
+ * entries get a mark in ma (a's entries, in a's order after sorting) and
+ * mb. Sorts both trees. */
+void plan_marks(struct plan_tree *a, struct plan_tree *b, enum plan_mark *ma, enum plan_mark *mb);
 /* The verb's word as the plan prints it ("copy", "replace", "delete", "skip"). */
 const char *plan_verb_name(enum plan_verb v);
 /* Orders relative paths in plan order (strcmp, but '/' before every other byte). */

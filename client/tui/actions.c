@@ -21,6 +21,7 @@
 #include "navigate.h"
 #include "sbuf.h"
 #include "path.h"
+#include "plan.h"
 #include "sanitize.h"
 #include "sitemgr.h"
 #include "trace.h"
@@ -766,6 +767,65 @@ static void act_cancel_all(struct app *a)
 	app_status(a, false, "cancelled %zu transfer(s)", n);
 }
 
+/* Reads the rows a pane shows (not "..") into t: local times are exact;
+ * a remote time counts to the second unless it falls on a whole minute
+ * (what a LIST listing shows). */
+static void act_compare_tree(const struct pane *p, bool remote, struct plan_tree *t)
+{
+	for (size_t i = 0; i < pane_rows(p); i++) {
+		const struct pane_entry *e = pane_row(p, i);
+		if (strcmp(e->name, PANE_PARENT) == 0)
+			continue;
+		enum plan_kind kind = e->type == FTP_ENTRY_DIR ? PLAN_DIR
+				      : e->type == FTP_ENTRY_FILE ? PLAN_FILE : PLAN_OTHER;
+		int prec = remote && e->mtime % 60 == 0 ? 60 : 1;
+		plan_tree_add(t, e->name, kind, e->size, e->mtime, prec, NULL);
+	}
+}
+
+/* Tags what the marks single out on one pane; counts them by mark. */
+static void act_compare_tag(struct pane *p, const struct plan_tree *t, const enum plan_mark *m,
+			    size_t count[4])
+{
+	pane_tag_clear(p);
+	for (size_t i = 0; i < t->n; i++) {
+		count[m[i]]++;
+		if (m[i] != PLAN_MARK_NONE)
+			pane_tag_name(p, t->v[i].path, true);
+	}
+}
+
+/* mc's Ctrl-X d: compares the two folders shown, tagging on each side
+ * what the other side lacks, what is newer there, and what differs. */
+static void act_compare(struct app *a)
+{
+	struct plan_tree t[APP_SIDES];
+	enum plan_mark *m[APP_SIDES];
+	size_t count[APP_SIDES][4] = { { 0 } };
+
+	if (!a->connected) {
+		app_status(a, true, "compare needs both folders: connect first (F2)");
+		return;
+	}
+	for (int s = 0; s < APP_SIDES; s++) {
+		plan_tree_init(&t[s]);
+		act_compare_tree(a->pane[s], s == APP_REMOTE, &t[s]);
+		m[s] = xcalloc(t[s].n + 1, sizeof *m[s]);
+	}
+	plan_marks(&t[APP_LOCAL], &t[APP_REMOTE], m[APP_LOCAL], m[APP_REMOTE]);
+	for (int s = 0; s < APP_SIDES; s++) {
+		act_compare_tag(a->pane[s], &t[s], m[s], count[s]);
+		free(m[s]);
+		plan_tree_free(&t[s]);
+	}
+	size_t (*c)[4] = count;
+	app_status(a, false, "compare: left %zu missing on the right, %zu newer, %zu differ; "
+		   "right %zu missing on the left, %zu newer, %zu differ (tagged)",
+		   c[APP_LOCAL][PLAN_MARK_MISSING], c[APP_LOCAL][PLAN_MARK_NEWER],
+		   c[APP_LOCAL][PLAN_MARK_DIFFERENT], c[APP_REMOTE][PLAN_MARK_MISSING],
+		   c[APP_REMOTE][PLAN_MARK_NEWER], c[APP_REMOTE][PLAN_MARK_DIFFERENT]);
+}
+
 static void act_retry(struct app *a)
 {
 	size_t n = queue_retry_failed(a->queue);
@@ -817,7 +877,7 @@ static void (*const act_table[ACT_COUNT])(struct app *a) = {
 	[ACT_CANCEL] = act_cancel, [ACT_CANCEL_FOLDER] = act_cancel_folder,
 	[ACT_CANCEL_ALL] = act_cancel_all, [ACT_RETRY] = act_retry,
 	[ACT_CLEAR_DONE] = act_clear_done, [ACT_XFER_SIZE] = act_xfer_size,
-	[ACT_HELP] = act_help, [ACT_QUIT] = act_quit,
+	[ACT_HELP] = act_help, [ACT_QUIT] = act_quit, [ACT_COMPARE] = act_compare,
 };
 
 void actions_run(struct app *a, enum keys_action act)

@@ -336,6 +336,47 @@ START_TEST(test_nothing_to_do)
 }
 END_TEST
 
+/* The screen's compare: missing, newer and different on each side. */
+START_TEST(test_marks)
+{
+	struct plan_tree l, r;
+	enum plan_mark ml[8], mr[8];
+	static const char *const names[] = { "none", "missing", "newer", "different" };
+
+	plan_tree_init(&l);
+	plan_tree_init(&r);
+	file(&l, "only-left", 1, 100);
+	file(&l, "same", 5, 100);
+	file(&l, "newer-left", 5, 200);
+	file(&l, "newer-right", 5, 100);
+	file(&l, "size", 5, 100);
+	dir(&l, "dir");
+	dir(&l, "kind");
+	file(&r, "same", 5, 100);
+	file(&r, "newer-left", 9, 100);
+	file(&r, "newer-right", 5, 300);
+	file(&r, "size", 6, 100);
+	file(&r, "kind", 1, 100);
+	dir(&r, "dir");
+	file(&r, "only-right", 1, 100);
+	plan_marks(&l, &r, ml, mr);
+	struct sbuf b;
+	sbuf_init(&b, 4096);
+	for (size_t i = 0; i < l.n; i++)
+		sbuf_printf(&b, "L %s %s\n", l.v[i].path, names[ml[i]]);
+	for (size_t i = 0; i < r.n; i++)
+		sbuf_printf(&b, "R %s %s\n", r.v[i].path, names[mr[i]]);
+	ck_assert_str_eq(sbuf_str(&b),
+			 "L dir none\nL kind different\nL newer-left newer\nL newer-right none\n"
+			 "L only-left missing\nL same none\nL size different\n"
+			 "R dir none\nR kind different\nR newer-left none\nR newer-right newer\n"
+			 "R only-right missing\nR same none\nR size different\n");
+	sbuf_free(&b);
+	plan_tree_free(&l);
+	plan_tree_free(&r);
+}
+END_TEST
+
 #define N(a) ((int)(sizeof a / sizeof a[0]))
 
 static Suite *plan_suite(void)
@@ -349,6 +390,7 @@ static Suite *plan_suite(void)
 	tcase_add_test(tc, test_other_kinds);
 	tcase_add_test(tc, test_patterns);
 	tcase_add_test(tc, test_nothing_to_do);
+	tcase_add_test(tc, test_marks);
 	suite_add_tcase(s, tc);
 	return s;
 }
