@@ -212,15 +212,19 @@ static enum ferry_exit mirror_plan(struct cli *c, const struct mirror_opts *mo,
 	}
 	if (code == FERRY_EXIT_OK) {
 		struct plan_options o = mo->plan;
-		if (o.compare == PLAN_CMP_CHECKSUM && !(ftp_features(c->ftp) & FTP_FEAT_HASH))
+		if (o.compare == PLAN_CMP_CHECKSUM && !(ftp_features(c->ftp) & FTP_FEAT_HASH)) {
 			cli_note(c, "note: the server does not offer HASH: --checksum compares by "
 				 "size and time");
+		} else if (o.compare == PLAN_CMP_CHECKSUM) {
+			enum ftp_status st = sync_checksums(c->ftp, j, &local, &remote, msg,
+							    sizeof msg);
+			if (st != FTP_S_OK)
+				code = cli_fail(c, ferry_exit_from_status(st), "%s", msg);
+		}
 		/* Uploads to a server that cannot set times arrive newer. */
 		o.arrival_times = mo->upload && !(ftp_features(c->ftp) & FTP_FEAT_MFMT);
-		if (mo->upload)
-			plan_build(&local, &remote, &o, p);
-		else
-			plan_build(&remote, &local, &o, p);
+		if (code == FERRY_EXIT_OK)
+			plan_build(mo->upload ? &local : &remote, mo->upload ? &remote : &local, &o, p);
 	}
 	plan_tree_free(&local);
 	plan_tree_free(&remote);

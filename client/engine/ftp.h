@@ -238,6 +238,15 @@ enum ftp_status ftp_delete(struct ftp *f, const char *path);
 enum ftp_status ftp_rename(struct ftp *f, const char *from, const char *to);
 /* SIZE path: sets *size in bytes. */
 enum ftp_status ftp_size(struct ftp *f, const char *path, off_t *size);
+/* Longest algorithm name and digest (hex, lower case) ftp_hash returns, with the NUL. */
+#define FTP_HASH_ALG_MAX 16
+#define FTP_HASH_HEX_MAX 129
+/* HASH path (draft-bryan-ftpext-hash) in the server's current algorithm:
+ * sets alg ("SHA-256") and hex (lower case). FTP_S_REFUSED, nothing
+ * sent, when FEAT does not list HASH; FTP_S_REFUSED too for a reply
+ * that is not a digest. */
+enum ftp_status ftp_hash(struct ftp *f, const char *path, char alg[FTP_HASH_ALG_MAX],
+			 char hex[FTP_HASH_HEX_MAX]);
 /* MDTM path: sets *mtime (UTC seconds). */
 enum ftp_status ftp_mdtm(struct ftp *f, const char *path, time_t *mtime);
 /* What the server knows of one file or directory: MLST when FEAT offers

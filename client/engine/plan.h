@@ -39,8 +39,8 @@
 
 /* Longest reason text, in bytes. */
 #define PLAN_REASON_MAX 160
-/* Longest digest text kept for an entry ("sha-256:" and 64 hex digits fit). */
-#define PLAN_HASH_MAX 80
+/* Longest digest text kept for an entry ("SHA-512:" and 128 hex digits fit). */
+#define PLAN_HASH_MAX 160
 
 /* What an entry is. */
 enum plan_kind {

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "digest.h"
 #include "path.h"
 #include "sanitize.h"
 #include "sbuf.h"
@@ -229,6 +230,24 @@ enum ftp_status sync_verify(struct ftp *f, const char *remote, int fd, bool *che
 	msg[0] = '\0';
 	if (fstat(fd, &sb) < 0)
 		return sync_fail_errno(errno, remote, msg, msgsz);
+	if (ftp_features(f) & FTP_FEAT_HASH) {
+		char alg[FTP_HASH_ALG_MAX], theirs[FTP_HASH_HEX_MAX], ours[DIGEST_HEX_MAX];
+		enum digest_alg da;
+		enum ftp_status st = ftp_hash(f, remote, alg, theirs);
+		if (st != FTP_S_OK)
+			return sync_fail_ftp(f, st, remote, msg, msgsz);
+		if (!digest_parse(alg, &da))
+			return sync_fail_errno(ENOTSUP, alg, msg, msgsz);
+		if (digest_fd(da, fd, 0, -1, ours) < 0)
+			return sync_fail_errno(errno, remote, msg, msgsz);
+		*checked = true;
+		if (strcmp(ours, theirs) != 0) {
+			sync_msg(msg, msgsz, "%s: does not verify: the server's %s is %s, the copy's %s",
+				 remote, alg, theirs, ours);
+			return FTP_S_BROKEN;
+		}
+		return FTP_S_OK;
+	}
 	if (ftp_ascii(f) || !(ftp_features(f) & FTP_FEAT_SIZE)) {
 		sync_msg(msg, msgsz, "%s: not verified: %s", remote, ftp_ascii(f)
 			 ? "sizes differ in ascii mode" : "the server offers neither HASH nor SIZE");
@@ -244,6 +263,59 @@ enum ftp_status sync_verify(struct ftp *f, const char *remote, int fd, bool *che
 		return FTP_S_BROKEN;
 	}
 	return FTP_S_OK;
+}
+
+enum ftp_status sync_checksums(struct ftp *f, const struct sync_job *j, struct plan_tree *local,
+			       struct plan_tree *remote, char *msg, size_t msgsz)
+{
+	struct sbuf lp, rp;
+	size_t i = 0, k = 0;
+	enum ftp_status st = FTP_S_OK;
+
+	plan_tree_sort(local);
+	plan_tree_sort(remote);
+	sbuf_init(&lp, PATH_LEN_MAX);
+	sbuf_init(&rp, PATH_LEN_MAX);
+	while (i < local->n && k < remote->n && st == FTP_S_OK) {
+		struct plan_entry *l = &local->v[i], *r = &remote->v[k];
+		int cmp = plan_path_cmp(l->path, r->path);
+		if (cmp != 0) {
+			if (cmp < 0)
+				i++;
+			else
+				k++;
+			continue;
+		}
+		i++;
+		k++;
+		if (l->kind != PLAN_FILE || r->kind != PLAN_FILE || l->size != r->size)
+			continue;
+		char alg[FTP_HASH_ALG_MAX], theirs[FTP_HASH_HEX_MAX], ours[DIGEST_HEX_MAX];
+		enum digest_alg da;
+		if (!path_join(&lp, j->local, l->path) || !path_join(&rp, j->remote, r->path)) {
+			st = sync_fail_errno(ENAMETOOLONG, l->path, msg, msgsz);
+			break;
+		}
+		st = ftp_hash(f, sbuf_str(&rp), alg, theirs);
+		if (st != FTP_S_OK) {
+			sync_fail_ftp(f, st, sbuf_str(&rp), msg, msgsz);
+			break;
+		}
+		int fd = open(sbuf_str(&lp), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (!digest_parse(alg, &da)) {
+			st = sync_fail_errno(ENOTSUP, alg, msg, msgsz);
+		} else if (fd < 0 || digest_fd(da, fd, 0, -1, ours) < 0) {
+			st = sync_fail_errno(errno, sbuf_str(&lp), msg, msgsz);
+		} else {
+			snprintf(l->hash, sizeof l->hash, "%s:%s", alg, ours);
+			snprintf(r->hash, sizeof r->hash, "%s:%s", alg, theirs);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	sbuf_free(&lp);
+	sbuf_free(&rp);
+	return st;
 }
 
 /* Downloads remote into a temporary beside local, renamed over it when

@@ -48,6 +48,14 @@ bool sync_scan_local(const char *top, bool missing_ok, struct plan_tree *t, char
 enum ftp_status sync_scan_remote(struct ftp *f, const char *top, bool missing_ok,
 				 struct plan_tree *t, char *msg, size_t msgsz);
 
+/* --checksum: for every file of the same size on both sides, asks the
+ * server for its HASH and computes the same digest of the local file
+ * (common/digest), filling both entries' hash. Sorts both trees. The
+ * server must offer HASH (FTP_FEAT_HASH). Returns FTP_S_OK, or a failure
+ * with msg set. */
+enum ftp_status sync_checksums(struct ftp *f, const struct sync_job *j, struct plan_tree *local,
+			       struct plan_tree *remote, char *msg, size_t msgsz);
+
 /* Checks that the local file open as fd holds what the server has as
  * remote: the server's HASH against the same digest of fd where FEAT
  * offers HASH, else the server's SIZE against fd's size. FTP_S_OK when
