@@ -173,6 +173,44 @@ class MirrorTests(clitest.CliBase):
         self.assertEqual(snap, {"keep.txt": b"k", "sub": "DIR", "sub/d.txt": b"d",
                                 "cache": "DIR", "cache/local.txt": b"mine"}, r)
 
+    def test_delete_asks_once_on_a_terminal(self):
+        """On a terminal --delete asks once with the count; n changes
+        nothing (status 1), y deletes exactly the extras."""
+        self.remote_tree()
+        self.check(self.mirror('src "%s"' % self.local("dst")))
+        for name in ("x1", "x2", "x3"):
+            ftptest.write_file(self.local("dst", name), b"extra", OLD)
+        r = self.ferry_tty(script='mirror --delete src "%s"' % self.local("dst"), answer="n")
+        self.assertEqual(r.code, clitest.NOT_CONFIRMED, r)
+        self.assertEqual(r.err.count("[y/N]"), 1, r)
+        self.assertIn("Delete 3 entries from", r.err, r)
+        self.assertTrue(all(os.path.exists(self.local("dst", n)) for n in ("x1", "x2", "x3")))
+        r = self.ferry_tty(script='mirror --delete src "%s"' % self.local("dst"), answer="y")
+        self.assertEqual(r.code, OK, r)
+        self.assertSameTree(self.remote("src"), self.local("dst"), r)
+
+    def test_newer_and_size_only(self):
+        """--size-only leaves a file of the same size whose time differs;
+        (two days apart: vsftpd lists old files to the day)
+        --newer leaves a target that is newer than the source, and
+        replaces one that is older."""
+        self.put_remote("src/t.txt", b"12345", OLD)
+        self.put_remote("src/n.txt", b"source", OLD)
+        ftptest.write_file(self.local("dst", "t.txt"), b"abcde", OLD + 200000)
+        ftptest.write_file(self.local("dst", "n.txt"), b"target, newer", OLD + 200000)
+        r = self.check(self.mirror('--newer src "%s"' % self.local("dst")))
+        self.assertIn("skip n.txt (target not older)", r.out, r)
+        self.assertIn("skip t.txt (target not older)", r.out, r)
+        self.assertEqual(read_file(self.local("dst", "n.txt")), b"target, newer")
+        r = self.check(self.mirror('--size-only src "%s"' % self.local("dst")))
+        self.assertIn("skip t.txt (same size)", r.out, r)
+        self.assertEqual(read_file(self.local("dst", "t.txt")), b"abcde")
+        self.assertEqual(read_file(self.local("dst", "n.txt")), b"source")
+        ftptest.write_file(self.local("dst", "n.txt"), b"target, older", OLD - 200000)
+        r = self.check(self.mirror('--newer src "%s"' % self.local("dst")))
+        self.assertIn("replace n.txt (source newer)", r.out, r)
+        self.assertEqual(read_file(self.local("dst", "n.txt")), b"source")
+
     # -- uploads --
 
     def test_upload_then_nothing_to_do(self):
@@ -184,6 +222,14 @@ class MirrorTests(clitest.CliBase):
         r = self.check(self.mirror('-R "%s" dst' % top, url))
         self.assertSameTree(top, self.remote("dst"), r)
         self.assertEqual(self.verbs(proxy, "STOR"), 5, r)
+        # Times kept where the server sets them (MFMT: ferryd, pure-ftpd).
+        mtime = os.stat(self.remote("dst", UTF8_DIR, UTF8_FILE)).st_mtime
+        if self.MFMT:
+            self.assertEqual(mtime, OLD, r)
+            self.assertEqual(self.verbs(proxy, "MFMT"), 5, r)
+        else:
+            self.assertNotEqual(mtime, OLD, r)
+            self.assertEqual(self.verbs(proxy, "MFMT"), 0, r)
         before = {p: os.stat(os.path.join(self.remote("dst"), p)).st_ino
                   for p in ftptest.tree_snapshot(self.remote("dst"))}
         proxy2, url2 = self.relay()
@@ -375,16 +421,19 @@ class MirrorTests(clitest.CliBase):
 class FerrydMirrorTest(MirrorTests, ftptest.TestCase):
     PEER = "ferryd"
     HASH = True     # ferryd offers HASH (SHA-256 by default)
+    MFMT = True
 
 
 class VsftpdMirrorTest(MirrorTests, ftptest.TestCase):
     PEER = "vsftpd"
     HASH = False
+    MFMT = False
 
 
 class PureFtpdMirrorTest(MirrorTests, ftptest.TestCase):
     PEER = "pure-ftpd"
     HASH = False
+    MFMT = True
 
 
 if __name__ == "__main__":
