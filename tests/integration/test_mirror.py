@@ -190,9 +190,8 @@ class MirrorTests(clitest.CliBase):
         self.assertSameTree(self.remote("src"), self.local("dst"), r)
 
     def test_newer_and_size_only(self):
-        """--size-only leaves a file of the same size whose time differs;
-        (two days apart: vsftpd lists old files to the day)
-        --newer leaves a target that is newer than the source, and
+        """--size-only leaves a file of the same size whose time differs
+        (by two days: vsftpd lists old files to the day); --newer leaves a target that is newer than the source, and
         replaces one that is older."""
         self.put_remote("src/t.txt", b"12345", OLD)
         self.put_remote("src/n.txt", b"source", OLD)
