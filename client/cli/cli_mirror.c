@@ -31,6 +31,8 @@
 #define MIRROR_PARALLEL_DEFAULT 4
 /* Milliseconds between redraws of the shared progress line. */
 #define MIRROR_DRAW_MS 200
+/* Files smaller than this are copied without progress calls. */
+#define MIRROR_QUIET_SIZE (1024 * 1024)
 /* Width of the shared progress line. */
 #define MIRROR_BAR_WIDTH 78
 
@@ -282,8 +284,11 @@ static void mirror_act(struct mirror_worker *w, const struct plan_action *a)
 	char msg[SYNC_MSG_MAX];
 	off_t moved = 0;
 
-	enum ftp_status st = sync_act(w->f, &r->job, a, mirror_progress, w, &moved, msg,
-				      sizeof msg);
+	/* A small file of known size needs no progress (nor the SIZE the
+	 * engine would send for it): the shared line moves when it is done. */
+	bool quiet = a->size >= 0 && a->size < MIRROR_QUIET_SIZE;
+	enum ftp_status st = sync_act(w->f, &r->job, a, quiet ? NULL : mirror_progress, w, &moved,
+				      msg, sizeof msg);
 	pthread_mutex_lock(&r->lock);
 	r->live[w->slot] = 0;
 	r->bytes += moved;
