@@ -25,6 +25,7 @@
 #include "progress.h"
 #include "settings.h"
 #include "sync.h"
+#include "sysio.h"
 #include "xalloc.h"
 
 /* The default number of connections mirror uses. */
@@ -73,14 +74,6 @@ struct mirror_worker {
 	bool own;                 /* f was made for it (freed at the end) */
 	size_t slot;              /* index into r->live */
 };
-
-/* Milliseconds on the monotonic clock. */
-static long long mirror_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int cli_parse_connections(const char *s)
 {
@@ -237,7 +230,7 @@ static enum ferry_exit mirror_plan(struct cli *c, const struct mirror_opts *mo,
 static void mirror_draw(struct mirror_run *r, bool force)
 {
 	char name[64], line[PROGRESS_LINE_MAX];
-	long long now = mirror_now_ms();
+	long long now = sysio_now_ms();
 
 	if (!r->c->bars || (!force && now - r->last_draw < MIRROR_DRAW_MS))
 		return;
@@ -432,7 +425,7 @@ static void mirror_summary(struct cli *c, const struct plan *p, const struct mir
 			 "%zu skipped, %s to transfer; nothing changed", p->copies, p->replaces,
 			 p->deletes, p->skips, human_size(p->bytes, size, sizeof size));
 	} else {
-		double t = (double)(mirror_now_ms() - r->t0) / 1000.0;
+		double t = (double)(sysio_now_ms() - r->t0) / 1000.0;
 		snprintf(line, sizeof line, "mirror: %zu copied, %zu replaced, %zu deleted, "
 			 "%zu skipped, %zu failed; %s transferred in %s", p->copies, p->replaces,
 			 p->deletes, p->skips, r->failures, human_size(r->bytes, size, sizeof size),
@@ -462,7 +455,7 @@ static enum ferry_exit mirror_run_plan(struct cli *c, const struct mirror_opts *
 				       const struct sync_job *j, struct plan *p)
 {
 	struct mirror_run r = { .c = c, .mo = mo, .job = *j, .plan = p, .code = FERRY_EXIT_OK,
-				.t0 = mirror_now_ms() };
+				.t0 = sysio_now_ms() };
 	struct mirror_worker w0 = { .r = &r, .f = c->ftp, .slot = 0 };
 	enum ferry_exit code = mirror_make_top(c, mo, j);
 

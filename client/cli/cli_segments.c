@@ -25,6 +25,7 @@
 #include "progress.h"
 #include "segments.h"
 #include "sync.h"
+#include "sysio.h"
 
 /* Milliseconds between saves of the state file. */
 #define SEG_SAVE_MS 500
@@ -51,18 +52,10 @@ struct seg_worker {
 	char msg[SYNC_MSG_MAX];
 };
 
-/* Milliseconds on the monotonic clock. */
-static long long seg_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Saves the state (lock held) when a save is due or force. */
 static void seg_save(struct seg_run *r, bool force)
 {
-	long long now = seg_now_ms();
+	long long now = sysio_now_ms();
 	if (!force && now - r->last_save < SEG_SAVE_MS)
 		return;
 	r->last_save = now;

@@ -40,29 +40,28 @@ class MirrorTests(clitest.CliBase):
         """How many commands starting with verb the relay saw."""
         return len([c for c in proxy.commands if c.split(" ")[0].upper() == verb])
 
-    def remote_tree(self):
-        """A source tree on the server: nested folders, UTF-8 and spaces,
-        an empty file and an empty folder."""
-        files = {
+    @staticmethod
+    def tree_files(seed):
+        """A tree's files: nested folders, UTF-8 and spaces, an empty file."""
+        return {
             "a.txt": b"alpha\n",
-            "with space.bin": ftptest.random_bytes(70000, seed=3),
+            "with space.bin": ftptest.random_bytes(70000, seed=seed),
             "empty": b"",
             UTF8_DIR + "/" + UTF8_FILE: "Grüße\n".encode(),
-            UTF8_DIR + "/deep/z.dat": ftptest.random_bytes(3000, seed=4),
+            UTF8_DIR + "/deep/z.dat": ftptest.random_bytes(3000, seed=seed + 1),
         }
+
+    def remote_tree(self):
+        """The source tree on the server (src/), with an empty folder."""
+        files = self.tree_files(3)
         for rel, data in files.items():
             self.put_remote("src/" + rel, data, OLD)
         self.server.mkdir(self.rel + "/src/emptydir")
         return files
 
     def local_tree(self, top):
-        files = {
-            "a.txt": b"alpha\n",
-            "with space.bin": ftptest.random_bytes(70000, seed=5),
-            "empty": b"",
-            UTF8_DIR + "/" + UTF8_FILE: "Grüße\n".encode(),
-            UTF8_DIR + "/deep/z.dat": ftptest.random_bytes(3000, seed=6),
-        }
+        """The source tree at top, with an empty folder."""
+        files = self.tree_files(5)
         for rel, data in files.items():
             ftptest.write_file(os.path.join(top, rel), data, OLD)
         os.makedirs(os.path.join(top, "emptydir"))

@@ -82,27 +82,9 @@ class CompareTest(TuiCase):
                        "the remote folder equal to the local one")
 
     def test_compare_marks_each_side(self):
-        rdir = "cmp"
-        files = {
-            # name: (local (data, mtime) or None, remote (data, mtime) or None)
-            "same.txt": ((b"same\n", T0), (b"same\n", T0)),
-            "newer-here.txt": ((b"new\n", T0 + 3600), (b"old\n", T0)),
-            "newer-there.txt": ((b"old\n", T0), (b"new\n", T0 + 3600)),
-            "size.txt": ((b"short\n", T0), (b"longer one\n", T0)),
-            "only-here.txt": ((b"x\n", T0), None),
-            "only-there.txt": (None, (b"y\n", T0)),
-        }
-        os.makedirs(self.lpath(rdir))
-        ftptest.write_file(self.lpath(rdir, LOCAL_MARK), b"local\n", T0)
-        self.server.write(rdir + "/" + REMOTE_MARK, b"remote\n", T0)
-        for name, (loc, rem) in files.items():
-            if loc:
-                ftptest.write_file(self.lpath(rdir, name), loc[0], loc[1])
-            if rem:
-                self.server.write(rdir + "/" + name, rem[0], rem[1])
-        cmd = [FERRY, self.server.url("/" + rdir + "/")]
-        self.t.start(cmd, cwd=self.lpath(rdir), width=120, height=40, env={"HOME": self.home})
-        self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 10, "both panes")
+        """Ctrl-X d tags, on each side, what the other lacks, what is newer
+        there and what differs in size; ? lists the key."""
+        self.start_on_folders()
         self.t.keys("C-x")
         self.t.wait_for(r"Ctrl-X: d compare", 5, "Ctrl-X says what follows")
         self.t.keys("d")
