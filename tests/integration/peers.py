@@ -468,8 +468,8 @@ def start_ferryd(extra_args=()):
     srv.lists_modes = False            # its MLSD has no UNIX.mode fact
     srv.telnet_iac = True              # reads a doubled 0xFF as one (RFC 854)
     srv.ascii_converts = True          # TYPE A converts line ends both ways
-    srv.mfmt = False                   # no MFMT (yet)
-    srv.site_chmod = False             # no SITE (yet)
+    srv.mfmt = True                    # MFMT sets file times
+    srv.site_chmod = True              # SITE CHMOD
     srv.user = srv.password = None
     srv.named = (NAMED_USER, NAMED_PASSWORD, NAMED_MARKER)
     srv.bad_login = (NAMED_USER, BAD_PASSWORD)

@@ -43,6 +43,17 @@ class ServerTest(ftptest.TestCase):
         c.login()
         return c
 
+    def curl_quote(self, *commands):
+        """Runs curl -v listing "/" with each command sent by -Q first;
+        returns (exit code, its -v trace)."""
+        ftptest.require_program(config.CURL, "curl")
+        cmd = [config.CURL, "-sS", "-v", "--max-time", "30", "-l"]
+        for c in commands:
+            cmd += ["-Q", c]
+        r = subprocess.run(cmd + [self.server.url("/")], stdin=subprocess.DEVNULL,
+                           capture_output=True, timeout=60)
+        return r.returncode, r.stderr.decode("utf-8", "replace")
+
 
 HASH_RE = re.compile(r"^213 (\S+) (\d+)-(\d+) ([0-9a-f]+) (.+)$")
 
@@ -201,20 +212,13 @@ class HashTest(ServerTest):
         self.assertEqual(self.hash_reply(c.cmd("HASH inside_link"))[3], py_hash("SHA-256", BIN))
 
     def test_curl_quote(self):
-        ftptest.require_program(config.CURL, "curl")
-        r = subprocess.run([config.CURL, "-sS", "-v", "--max-time", "30", "-l",
-                            "-Q", "OPTS HASH CRC32", "-Q", "HASH bin.dat",
-                            "-Q", "XSHA1 bin.dat", self.server.url("/")],
-                           stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
-        err = r.stderr.decode("utf-8", "replace")
-        self.assertEqual(r.returncode, 0, err)
+        code, err = self.curl_quote("OPTS HASH CRC32", "HASH bin.dat", "XSHA1 bin.dat")
+        self.assertEqual(code, 0, err)
         self.assertIn("< 213 CRC32 0-%d %s bin.dat" % (len(BIN) - 1, py_hash("CRC32", BIN)), err)
         self.assertIn("< 250 " + py_hash("SHA-1", BIN), err)
         # A failed quote command fails curl (its "quote command returned error").
-        r = subprocess.run([config.CURL, "-sS", "--max-time", "30", "-l",
-                            "-Q", "HASH ../outside/secret.txt", self.server.url("/")],
-                           stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
-        self.assertEqual(r.returncode, 21, r.stderr)
+        code, err = self.curl_quote("HASH ../outside/secret.txt")
+        self.assertEqual(code, 21, err)
 
 
 class HashCostTest(ftptest.TestCase):
@@ -260,7 +264,9 @@ class HashCostTest(ftptest.TestCase):
         self.assertCode(c.cmd("XCRC big.img 0 4096"), 250)
 
     def test_rate_limit_paces_hash(self):
-        srv = self.start(["--max-rate", "256K"])
+        # The idle timeout is shorter than the hash: a session busy hashing
+        # is not idle.
+        srv = self.start(["--max-rate", "256K", "--idle-timeout", "1"])
         data = ftptest.random_bytes(640 * 1024, seed=11)
         srv.write("f.dat", data)
         srv.start()
@@ -277,6 +283,7 @@ class HashCostTest(ftptest.TestCase):
         t0 = time.monotonic()
         self.assertCode(c.cmd("XMD5 f.dat", timeout=30), 250)
         self.assertGreater(time.monotonic() - t0, 1.8, "XMD5 was not paced by --max-rate")
+        c.expect("NOOP", 200)
 
 
     def test_users_file_rate_paces_hash(self):
@@ -419,13 +426,10 @@ class AttrTest(ServerTest):
         self.assertEqual(self.server.crash_reports(), [])
 
     def test_curl_quote(self):
-        ftptest.require_program(config.CURL, "curl")
-        r = subprocess.run([config.CURL, "-sS", "-v", "--max-time", "30", "-l",
-                            "-Q", "MFMT 20030405060708 sub/b.txt", "-Q", "SITE CHMOD 600 sub/b.txt",
-                            "-Q", "AVBL", self.server.url("/")],
-                           stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
-        err = r.stderr.decode("utf-8", "replace")
-        self.assertEqual(r.returncode, 0, err)
+        code, err = self.curl_quote("MFMT 20030405060708 sub/b.txt", "SITE CHMOD 600 sub/b.txt",
+                                    "AVBL")
+        self.assertEqual(code, 0, err)
+        self.assertRegex(err, r"< 213 \d+")
         self.assertIn("< 213 Modify=20030405060708; sub/b.txt", err)
         st = os.stat(self.server.path("sub/b.txt"))
         self.assertEqual((st.st_mtime, st.st_mode & 0o7777),
