@@ -256,7 +256,7 @@ class MirrorTests(clitest.CliBase):
 
     def test_parallel_uses_n_connections(self):
         """--parallel 3 logs in three times and copies every file once;
-        --parallel 1 logs in once."""
+        --parallel 1 logs in once; without the option, four times."""
         for i in range(6):
             self.put_remote("src/f%d.bin" % i, ftptest.random_bytes(20000, seed=i), OLD)
         proxy, url = self.relay()
@@ -268,6 +268,10 @@ class MirrorTests(clitest.CliBase):
         r = self.check(self.mirror('--parallel 1 src "%s"' % self.local("p1"), url))
         self.assertEqual(self.verbs(proxy, "USER"), 1, r)
         self.assertSameTree(self.remote("src"), self.local("p1"), r)
+        proxy, url = self.relay()
+        r = self.check(self.mirror('src "%s"' % self.local("pd"), url))
+        self.assertEqual(self.verbs(proxy, "USER"), 4, "mirror's default is 4\n%s" % r)
+        self.assertSameTree(self.remote("src"), self.local("pd"), r)
 
     def test_get_put_tree_parallel(self):
         """get -r --parallel 3 and put -r --parallel 2 copy whole trees over
