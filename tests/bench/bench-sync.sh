@@ -108,6 +108,7 @@ touch -d @1700000000 "$root"/small/* "$root"/large/* "$root"/same/*/* "$root/seg
 start_ferryd() {   # start_ferryd NAME [ARGS...]: sets port_NAME
     local name=$1 log=$work/ferryd-$1.log port= i
     shift
+    : > "$log"
     "$FERRYD" -l 127.0.0.1:0 -r "$root" --anonymous=rw --max-clients 200 "$@" 2> "$log" < /dev/null &
     pids+=($!)
     for ((i = 0; i < 100; i++)); do
