@@ -202,10 +202,30 @@ static enum ftp_status sync_remote_dir(struct ftp *f, const char *dir, const cha
 	return st;
 }
 
+/* True when the server can enter path (a directory); comes back to where it was. */
+static bool sync_remote_is_dir(struct ftp *f, const char *path)
+{
+	if (ftp_dir(f)[0] == '\0')
+		return true;   /* no way back: the listing has to do */
+	char *back = xstrdup(ftp_dir(f));
+	bool dir = ftp_cwd(f, path) == FTP_S_OK;
+	if (dir)
+		ftp_cwd(f, back);
+	free(back);
+	return dir;
+}
+
 enum ftp_status sync_scan_remote(struct ftp *f, const char *top, bool missing_ok,
 				 struct plan_tree *t, char *msg, size_t msgsz)
 {
 	enum ftp_status st = sync_remote_dir(f, top, "", 0, t, msg, msgsz);
+	/* Some servers (vsftpd) list a folder that is not there as empty: a
+	 * source must be entered to be believed, or --delete would empty
+	 * the target. */
+	if (st == FTP_S_OK && t->n == 0 && !missing_ok && !sync_remote_is_dir(f, top)) {
+		sync_msg(msg, msgsz, "%s: not a directory on the server", top);
+		return FTP_S_REFUSED;
+	}
 	if (st == FTP_S_REFUSED && missing_ok && t->n == 0) {
 		/* Listing a directory that is not there: an empty target, if
 		 * nothing by that name exists (a file would be in the way). */

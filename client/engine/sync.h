@@ -44,7 +44,9 @@ bool sync_scan_local(const char *top, bool missing_ok, struct plan_tree *t, char
 /* Reads the remote tree below top into t likewise; a LIST time (not to
  * the second) gets the precision it shows (minutes for this half year,
  * else days). Returns FTP_S_OK, or a failure with msg set; a top the
- * server refuses to list is an empty tree when missing_ok. */
+ * server refuses to list is an empty tree when missing_ok, and an empty
+ * listing of a top the server cannot enter is FTP_S_REFUSED otherwise
+ * (vsftpd lists a missing folder as empty). */
 enum ftp_status sync_scan_remote(struct ftp *f, const char *top, bool missing_ok,
 				 struct plan_tree *t, char *msg, size_t msgsz);
 

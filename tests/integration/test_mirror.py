@@ -363,6 +363,14 @@ class MirrorTests(clitest.CliBase):
         self.assertIn("does not verify", r.err, r)
         self.assertEqual(os.listdir(self.ldir), ["ok.bin"], r)
 
+    def test_missing_source_deletes_nothing(self):
+        """A remote source that is not there (vsftpd lists it as empty) is an
+        error (status 5), and --delete does not empty the target."""
+        ftptest.write_file(self.local("dst", "keep.txt"), b"keep", OLD)
+        r = self.ferry(script='mirror --delete nosuch "%s"' % self.local("dst"))
+        self.check(r, clitest.REFUSED, "a missing source")
+        self.assertEqual(read_file(self.local("dst", "keep.txt")), b"keep", r)
+
     def test_usage_errors(self):
         """Bad options are usage errors (status 2) and change nothing."""
         self.put_remote("src/a", b"a")
