@@ -5,7 +5,8 @@
  * as it is done, then a summary. Deletes and directories go first, in
  * tree order, on the session's connection; then the files, N at a time
  * over N connections (the session's and N-1 more logged in the same
- * way), with one progress line for all of them on a terminal. */
+ * way), with one progress line for all of them on a terminal ("3/10"
+ * files done, then the bytes of every transfer together). */
 #include "config.h"
 
 #include <errno.h>
@@ -34,8 +35,6 @@
 #define MIRROR_DRAW_MS 200
 /* Files smaller than this are copied without progress calls. */
 #define MIRROR_QUIET_SIZE (1024 * 1024)
-/* Width of the shared progress line. */
-#define MIRROR_BAR_WIDTH 78
 
 /* What the command line asked for. */
 struct mirror_opts {
@@ -239,8 +238,8 @@ static void mirror_draw(struct mirror_run *r, bool force)
 	for (int i = 0; i < r->mo->parallel; i++)
 		done += r->live[i];
 	double secs = (double)(now - r->t0) / 1000.0;
-	snprintf(name, sizeof name, "%zu/%zu files", r->done_files, r->files);
-	progress_format(line, sizeof line, MIRROR_BAR_WIDTH, name, done, r->plan->bytes,
+	snprintf(name, sizeof name, "%zu/%zu", r->done_files, r->files);
+	progress_format(line, sizeof line, progress_width(), name, done, r->plan->bytes,
 			secs > 0 ? (double)done / secs : 0.0);
 	fprintf(stderr, "\r%s", line);
 	fflush(stderr);
@@ -252,7 +251,7 @@ static void mirror_erase(struct mirror_run *r)
 {
 	if (!r->drawn)
 		return;
-	fprintf(stderr, "\r%*s\r", MIRROR_BAR_WIDTH, "");
+	fprintf(stderr, "\r%*s\r", progress_width() - 1, "");
 	fflush(stderr);
 	r->drawn = false;
 }

@@ -18,6 +18,7 @@ import unittest
 import clitest
 import ftptest
 import peers
+import tuitest
 from clitest import BROKEN, OK, USAGE
 from ftptest import read_file
 
@@ -426,6 +427,33 @@ class MirrorTests(clitest.CliBase):
         for name in ("with space.bin", "back.bin", "src/empty"):
             self.assertTrue(any(c.endswith(name) for c in asked), "%s %s not sent: %s"
                             % (verb, name, proxy.commands))
+
+
+class SharedProgressTest(clitest.CliBase, ftptest.TestCase):
+    """On a terminal, mirror --parallel shows one progress line for all its
+    connections ("N/M" files done, the bytes of all of them), erased at the
+    end."""
+    PEER = "ferryd"
+
+    def test_one_progress_line(self):
+        for i in range(4):
+            self.put_remote("src/big%d.bin" % i, ftptest.random_bytes(3 << 20, seed=40 + i))
+        slow = peers.ThrottleProxy(self.server.host, self.server.port, rate=1 << 20)
+        self.addCleanup(slow.close)
+        url = slow.url("/", self.server.user, self.server.password)
+        tuitest.tmux_path()
+        t = tuitest.Tmux()
+        self.addCleanup(t.kill)
+        t.start(self.argv(script='mirror --parallel 4 src "%s"; lls' % self.local("dst"),
+                          url=url), cwd=self.ldir, env={"HOME": self.home}, width=100, height=20)
+        t.wait_for(r"\d/4\s+\d+% \[", 20, "one line for the four files")
+        s = t.screen()
+        bars = [line for line in s.split("\n") if re.search(r"\d/4\s+\d+% \[", line)]
+        self.assertEqual(len(bars), 1, tuitest.Tmux.framed(s))
+        t.wait_for(r"mirror: 4 copied", 60, "the summary")
+        s = t.screen()
+        self.assertNotRegex(s, r"\d/4\s+\d+% \[", "the progress line is left on the screen")
+        self.assertSameTree(self.remote("src"), self.local("dst"))
 
 
 class FerrydMirrorTest(MirrorTests, ftptest.TestCase):
