@@ -519,7 +519,8 @@ class ThrottleProxy:
     a FIN. To test retries, refuse_first control connections are reset at
     once, and the first data connection is reset (both sides) once
     cut_data_after bytes went through it. The commands clients sent are
-    kept in .commands (str lines).
+    kept in .commands (str lines), the monotonic times control connections
+    arrived (refused ones too) in .arrivals.
     Threads are daemons and every socket wait is bounded."""
 
     CHUNK = 16384
@@ -536,6 +537,7 @@ class ThrottleProxy:
         self.lock = threading.Lock()
         self.socks = []
         self.commands = []
+        self.arrivals = []
         self.data_bytes = 0
         self.listener = self._listen()
         self.port = self.listener.getsockname()[1]
@@ -659,6 +661,7 @@ class ThrottleProxy:
 
     def _control(self, csock):
         with self.lock:
+            self.arrivals.append(time.monotonic())
             refuse = self.refused < self.refuse_first
             self.refused += refuse
         if refuse:
