@@ -395,20 +395,9 @@ static enum ferry_exit mirror_make_top(struct cli *c, const struct mirror_opts *
 			return cli_fail_errno(c, errno, j->local);
 		return FERRY_EXIT_OK;
 	}
-	enum ftp_status st = ftp_mkdir(c->ftp, j->remote);
-	if (st != FTP_S_REFUSED || ftp_dir(c->ftp)[0] == '\0')
-		return st == FTP_S_OK ? FERRY_EXIT_OK : cli_fail_ftp(c, st, j->remote);
-	/* Refused: fine when it is there already, which entering it shows. */
-	char why[CLI_MSG_MAX];
-	snprintf(why, sizeof why, "%s", ftp_message(c->ftp));
-	char *back = xstrdup(ftp_dir(c->ftp));
-	bool exists = ftp_cwd(c->ftp, j->remote) == FTP_S_OK;
-	if (exists)
-		st = ftp_cwd(c->ftp, back);
-	free(back);
-	if (!exists)
-		return cli_fail(c, FERRY_EXIT_REFUSED, "%s: %s", j->remote, why);
-	return st == FTP_S_OK ? FERRY_EXIT_OK : cli_fail_ftp(c, st, j->remote);
+	char msg[SYNC_MSG_MAX];
+	enum ftp_status st = sync_remote_mkdir(c->ftp, j->remote, msg, sizeof msg);
+	return st == FTP_S_OK ? FERRY_EXIT_OK : cli_fail(c, ferry_exit_from_status(st), "%s", msg);
 }
 
 /* Prints the summary line. */

@@ -1,7 +1,6 @@
 /* sync: the trees of a plan and its actions (see sync.h). */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -58,43 +57,23 @@ static enum ftp_status sync_fail_errno(int err, const char *name, char *msg, siz
 	return FTP_S_LOCAL;
 }
 
-/* Orders names for qsort. */
-static int sync_name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Reads the local directory dir (relative path rel below the top) into t. */
 static bool sync_local_dir(const char *dir, const char *rel, int depth, struct plan_tree *t,
 			   char *msg, size_t msgsz)
 {
 	struct sbuf full, sub;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
+	size_t n = 0;
 	bool ok = true;
 
 	if (depth > TREE_DEPTH_MAX) {
 		sync_msg(msg, msgsz, "%s: more than %d directory levels", dir, TREE_DEPTH_MAX);
 		return false;
 	}
-	DIR *d = opendir(dir);
-	if (d == NULL) {
+	char **names = tree_read_dir(dir, &n);
+	if (names == NULL) {
 		sync_fail_errno(errno, dir, msg, msgsz);
 		return false;
 	}
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			names = xrealloc(names, cap * sizeof *names);
-		}
-		names[n++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-	if (n > 1)
-		qsort(names, n, sizeof *names, sync_name_cmp);
 	sbuf_init(&full, PATH_LEN_MAX);
 	sbuf_init(&sub, PATH_LEN_MAX);
 	for (size_t i = 0; i < n; i++) {
@@ -213,6 +192,20 @@ static bool sync_remote_is_dir(struct ftp *f, const char *path)
 		ftp_cwd(f, back);
 	free(back);
 	return dir;
+}
+
+enum ftp_status sync_remote_mkdir(struct ftp *f, const char *path, char *msg, size_t msgsz)
+{
+	enum ftp_status st = ftp_mkdir(f, path);
+	if (st == FTP_S_OK)
+		return st;
+	/* Refused: fine when it is there already, which entering it shows. */
+	sync_fail_ftp(f, st, path, msg, msgsz);
+	if (st == FTP_S_REFUSED && ftp_dir(f)[0] != '\0' && sync_remote_is_dir(f, path)) {
+		msg[0] = '\0';
+		return FTP_S_OK;
+	}
+	return st;
 }
 
 enum ftp_status sync_scan_remote(struct ftp *f, const char *top, bool missing_ok,

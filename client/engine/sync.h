@@ -58,6 +58,11 @@ enum ftp_status sync_scan_remote(struct ftp *f, const char *top, bool missing_ok
 enum ftp_status sync_checksums(struct ftp *f, const struct sync_job *j, struct plan_tree *local,
 			       struct plan_tree *remote, char *msg, size_t msgsz);
 
+/* Makes the remote directory path unless it is there already (MKD;
+ * after a refusal, entering it shows whether it exists). FTP_S_OK, or
+ * the failure with msg set. */
+enum ftp_status sync_remote_mkdir(struct ftp *f, const char *path, char *msg, size_t msgsz);
+
 /* Checks that the local file open as fd holds what the server has as
  * remote: the server's HASH against the same digest of fd where FEAT
  * offers HASH, else the server's SIZE against fd's size. FTP_S_OK when
