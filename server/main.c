@@ -18,6 +18,7 @@
 #include "options.h"
 #include "sandbox.h"
 #include "session.h"
+#include "tls.h"
 #include "vfs.h"
 #include "xferlog.h"
 
@@ -77,6 +78,30 @@ static int hash_password(void)
 	return 0;
 }
 
+/* --check-config: what a start would load, without binding: the
+ * certificate and key, the root as a directory. Prints the effective
+ * configuration on success. Returns the exit status (ferryd(8)). */
+static int check_config(const struct ferryd_config *cfg)
+{
+	char err[512];
+	if (cfg->tls.mode != TLS_OFF) {
+		struct tls_server *t = tls_server_new(&cfg->tls, err, sizeof err);
+		if (!t) {
+			fprintf(stderr, "ferryd: %s\n", err);
+			return 1;
+		}
+		tls_server_free(t);
+	}
+	int root = vfs_open_root(cfg->root);
+	if (root < 0) {
+		fprintf(stderr, "ferryd: server root %s: %s\n", cfg->root, strerror(errno));
+		return 1;
+	}
+	close(root);
+	config_print(cfg, stdout);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 /* Binds, drops privileges and serves; returns the exit status. */
 static int serve(const struct ferryd_config *cfg)
 {
@@ -130,6 +155,7 @@ int main(int argc, char **argv)
 	case CONFIG_HELP: fputs(config_usage, stdout); fputs(tls_usage, stdout); status = 0; break;
 	case CONFIG_VERSION: printf("ferryd %s\n", PACKAGE_VERSION); status = 0; break;
 	case CONFIG_HASH_PASSWORD: status = hash_password(); break;
+	case CONFIG_CHECK: status = check_config(&cfg); break;
 	default: status = serve(&cfg); ftps_server_free(); break;
 	}
 	config_free(&cfg);
