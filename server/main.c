@@ -16,7 +16,9 @@
 #include "listener.h"
 #include "log.h"
 #include "options.h"
+#include "reload.h"
 #include "sandbox.h"
+#include "sdnotify.h"
 #include "session.h"
 #include "tls.h"
 #include "vfs.h"
@@ -109,7 +111,11 @@ static int serve(const struct ferryd_config *cfg)
 
 	int fds[CONFIG_MAX_LISTEN];
 	int nfds = 0;
-	if (!cfg->inetd && (nfds = listener_bind(cfg, fds)) < 0)
+	/* Sockets from systemd (ferryd.socket) stand for the listen addresses. */
+	int inherited = cfg->inetd ? 0 : sdnotify_listen_fds(fds, CONFIG_MAX_LISTEN);
+	if (inherited < 0 || !sdnotify_init())
+		return 1;
+	if (!cfg->inetd && (nfds = listener_bind(cfg, fds, inherited)) < 0)
 		return 1;
 	/* Opened as root: the log's directory is usually root's. */
 	if (cfg->xferlog && !xferlog_open(cfg->xferlog)) {
@@ -150,13 +156,14 @@ int main(int argc, char **argv)
 		config_free(&cfg);
 		return bad;
 	}
+	reload_init(argc, argv);
 	int status;
 	switch (cfg.action) {
 	case CONFIG_HELP: fputs(config_usage, stdout); fputs(tls_usage, stdout); status = 0; break;
 	case CONFIG_VERSION: printf("ferryd %s\n", PACKAGE_VERSION); status = 0; break;
 	case CONFIG_HASH_PASSWORD: status = hash_password(); break;
 	case CONFIG_CHECK: status = check_config(&cfg); break;
-	default: status = serve(&cfg); ftps_server_free(); break;
+	default: status = serve(&cfg); ftps_server_free(); reload_free(); break;
 	}
 	config_free(&cfg);
 	return status;
