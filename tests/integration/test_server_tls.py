@@ -81,6 +81,8 @@ def start_tls_server(extra=(), certname="server", copy_certs=False):
             shutil.copy(src, os.path.join(srv.base, name))
             os.chmod(os.path.join(srv.base, name), 0o644)
         cert, key = os.path.join(srv.base, "cert.pem"), os.path.join(srv.base, "key.pem")
+        # A reload reads the users file again as the run-as user: its group.
+        ftptest.share_with_run_as(users)
     srv.args = ["-v", "-u", users, "--anonymous=rw", "--tls-cert", cert, "--tls-key", key,
                 "--idle-timeout", "30"] + list(extra)
     srv.tls_files = (cert, key)
@@ -733,7 +735,8 @@ class TlsReload(ftptest.TestCase):
             with open(key, "w") as f:
                 f.write("not a key\n")
             srv.proc.send_signal(signal.SIGHUP)
-            self.assertTrue(srv.wait_log(r"TLS reload failed"), srv.log_tail())
+            self.assertTrue(srv.wait_log(r"reload failed, the configuration stays as it was: "
+                                         r".*key\.pem"), srv.log_tail())
             self.assertEqual(served(), new_fp)
             self.assertTrue(srv.running())
 
