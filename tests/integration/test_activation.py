@@ -19,7 +19,7 @@ import unittest
 
 import config
 import ftptest
-from test_systemd import free_port
+from test_systemd import InetdSocketTest, free_port
 
 
 class ActivationTest(ftptest.TestCase):
@@ -52,15 +52,7 @@ class ActivationTest(ftptest.TestCase):
         self.addCleanup(self.stop, proc)
         return proc
 
-    @staticmethod
-    def stop(proc):
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(10)
+    stop = staticmethod(InetdSocketTest.stop)
 
     def retr(self, host, port):
         """Logs in anonymously at host:port and downloads a.txt."""

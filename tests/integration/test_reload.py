@@ -6,17 +6,15 @@ the old configuration whole; settings fixed at start (listen) are kept
 with a log line. The listener runs as the run-as user (nobody here) when
 it reloads, so the users file is root:nogroup 0640 (ferryd(8), RELOAD)."""
 
-import hashlib
 import ftplib
 import os
 import shutil
 import signal
-import socket
 import unittest
 
 import ftptest
 import tlspeers
-from test_server_tls import cert_fingerprint, server_context
+from test_server_tls import cert_fingerprint, served_fingerprint
 
 OLD_PW = "old-Pw 1"
 NEW_PW = "new-Pw 2"
@@ -58,15 +56,7 @@ class ReloadTest(ftptest.TestCase):
         return srv.log_text()[before:]
 
     def served_fingerprint(self):
-        srv = self.server
-        with socket.create_connection((srv.host, srv.port), ftptest.TIMEOUT) as raw:
-            raw.recv(100)
-            raw.sendall(b"AUTH TLS\r\n")
-            raw.recv(100)
-            s = server_context().wrap_socket(raw, server_hostname="localhost")
-            fp = hashlib.sha256(s.getpeercert(binary_form=True)).hexdigest()
-            s.close()
-            return fp
+        return served_fingerprint(self.server)
 
     def test_users_config_and_certificate_reloaded(self):
         # The rate limit keeps session A's download running across the reload.

@@ -54,6 +54,19 @@ def cert_fingerprint(pem_path):
     return hashlib.sha256(der).hexdigest()
 
 
+def served_fingerprint(srv):
+    """SHA-256 of the certificate a new session of srv presents after
+    AUTH TLS."""
+    with socket.create_connection((srv.host, srv.port), ftptest.TIMEOUT) as raw:
+        raw.recv(100)
+        raw.sendall(b"AUTH TLS\r\n")
+        raw.recv(100)
+        s = server_context().wrap_socket(raw, server_hostname="localhost")
+        fp = hashlib.sha256(s.getpeercert(binary_form=True)).hexdigest()
+        s.close()
+        return fp
+
+
 class SessionReusingFTP_TLS(ftplib.FTP_TLS):
     """ftplib.FTP_TLS whose data connections resume the control
     connection's TLS session, as RFC 4217 servers that bind data
@@ -703,14 +716,7 @@ class TlsReload(ftptest.TestCase):
         self.assertNotEqual(old_fp, new_fp)
 
         def served():
-            with socket.create_connection((srv.host, srv.port), ftptest.TIMEOUT) as raw:
-                raw.recv(100)
-                raw.sendall(b"AUTH TLS\r\n")
-                raw.recv(100)
-                s = server_context().wrap_socket(raw, server_hostname="localhost")
-                fp = hashlib.sha256(s.getpeercert(binary_form=True)).hexdigest()
-                s.close()
-                return fp
+            return served_fingerprint(srv)
 
         with TlsControl(srv) as live:
             live.secure_login()
