@@ -388,6 +388,7 @@ int listener_run(const struct ferryd_config *cfg, const int *fds, int nfds)
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_BLOCK, &block, &l->oldmask);
+	sigdelset(&l->oldmask, SIGHUP);     /* main blocked it until now */
 	waitmask = l->oldmask;
 	sigdelset(&waitmask, SIGCHLD);
 	sigdelset(&waitmask, SIGTERM);

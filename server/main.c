@@ -108,6 +108,14 @@ static int check_config(const struct ferryd_config *cfg)
 static int serve(const struct ferryd_config *cfg)
 {
 	log_init("ferryd", cfg->log_target, cfg->verbose);
+	/* A SIGHUP before the listener's handler is in place must not end
+	 * the server: it waits, blocked, and the listener reloads then. */
+	if (!cfg->inetd) {
+		sigset_t hup;
+		sigemptyset(&hup);
+		sigaddset(&hup, SIGHUP);
+		sigprocmask(SIG_BLOCK, &hup, NULL);
+	}
 
 	int fds[CONFIG_MAX_LISTEN];
 	int nfds = 0;
