@@ -420,7 +420,12 @@ int listener_run(const struct ferryd_config *cfg, const int *fds, int nfds)
 		if (got_hup) {
 			got_hup = 0;
 			sdnotify_reloading();
-			l->cfg = reload_config(l->cfg);
+			const struct ferryd_config *next = reload_config(l->cfg);
+			if (next != l->cfg)
+				l->counts.reloads_ok++;
+			else
+				l->counts.reloads_failed++;
+			l->cfg = next;
 			sdnotify_send("READY=1");
 		}
 		if (r < 0)

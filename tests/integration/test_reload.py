@@ -10,10 +10,13 @@ import ftplib
 import os
 import shutil
 import signal
+import subprocess
 import unittest
 
+import config
 import ftptest
 import tlspeers
+from test_metrics import parse
 from test_server_tls import cert_fingerprint, served_fingerprint
 
 OLD_PW = "old-Pw 1"
@@ -135,20 +138,35 @@ class ReloadTest(ftptest.TestCase):
         self.server = srv
         return srv
 
+    def reloads_counted(self):
+        """ferryd_reloads_total{result=...} from the metrics endpoint."""
+        m = self.server.wait_log(r"metrics on http://127\.0\.0\.1:(\d+)/metrics")
+        self.assertTrue(m, self.server.log_tail())
+        r = subprocess.run([config.CURL, "-sS", "--max-time", "20",
+                            "http://127.0.0.1:%s/metrics" % m.group(1)],
+                           capture_output=True, text=True, timeout=40)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        got = parse(r.stdout)
+        return (got['ferryd_reloads_total{result="ok"}'],
+                got['ferryd_reloads_total{result="failed"}'])
+
     def test_failed_reload_keeps_everything(self):
-        srv = self.start("users = %(users)s\nidle-timeout = 60\n",
+        ftptest.require_program(config.CURL, "curl")
+        srv = self.start("users = %(users)s\nidle-timeout = 60\nmetrics = 127.0.0.1:0\n",
                          "alice:%s\n" % ftptest.hash_password(OLD_PW))
         # A bad line: the file and line in the log, nothing changes.
         self.replace(self.users, "alice:%s\n" % ftptest.hash_password(NEW_PW))
-        self.replace(self.conf, "users = %s\nidle-timeout = 60\nmax-clients = many\n" % self.users)
+        self.replace(self.conf, "users = %s\nidle-timeout = 60\nmetrics = 127.0.0.1:0\n"
+                     "max-clients = many\n" % self.users)
         log = self.hup(r"reload failed")
         self.assertRegex(log, r"reload failed, the configuration stays as it was: "
-                         r"\S*ferryd\.conf:3: --max-clients takes a number")
+                         r"\S*ferryd\.conf:4: --max-clients takes a number")
         ftptest.Ftp(srv, "alice", OLD_PW).quit()
         self.assertFtpError(530, ftptest.Ftp, srv, "alice", NEW_PW)
 
         # A users file only root can read: the listener (nobody) cannot.
-        self.replace(self.conf, "users = %s\nidle-timeout = 60\n" % self.users)
+        self.replace(self.conf, "users = %s\nidle-timeout = 60\nmetrics = 127.0.0.1:0\n"
+                     % self.users)
         os.chmod(self.users, 0o600)
         log = self.hup(r"reload failed")
         self.assertIn("Permission denied", log)
@@ -160,6 +178,7 @@ class ReloadTest(ftptest.TestCase):
         self.hup(r"reloaded: .*1 accounts")
         ftptest.Ftp(srv, "alice", NEW_PW).quit()
         self.assertTrue(srv.running())
+        self.assertEqual(self.reloads_counted(), (1, 2))
 
     def test_fixed_settings_kept(self):
         """max-clients sizes the listener's tables: a reload logs the
