@@ -160,7 +160,11 @@ int main(int argc, char **argv)
 	char err[512];
 	int bad = config_parse(&cfg, argc, argv, err, sizeof err);
 	if (bad) {
-		fprintf(stderr, "ferryd: %s\n%s", err, bad == 2 ? "(try ferryd --help)\n" : "");
+		/* --help helps with the command line, not with a line of the file. */
+		bool in_file = cfg.config_file &&
+			       strncmp(err, cfg.config_file, strlen(cfg.config_file)) == 0;
+		fprintf(stderr, "ferryd: %s\n%s", err,
+			bad == 2 && !in_file ? "(try ferryd --help)\n" : "");
 		config_free(&cfg);
 		return bad;
 	}

@@ -69,6 +69,8 @@ class ConfigFileTest(ftptest.TestCase):
         self.assertIn("ferryd: %s:3: --max-clients takes a number from 1 to 100000"
                       % self.conf, r.stderr)
         self.assertNotIn("listening on", r.stderr)
+        # --help is about the command line, not the file's line.
+        self.assertNotIn("try ferryd --help", r.stderr)
 
     def test_check_config_prints_the_effective_configuration(self):
         self.write_conf("listen = 127.0.0.1:2999\nlisten = [::1]:2999\nusers = %s\n"
