@@ -121,7 +121,7 @@ static int serve(const struct ferryd_config *cfg)
 	int nfds = 0;
 	/* Sockets from systemd (ferryd.socket) stand for the listen addresses. */
 	int inherited = cfg->inetd ? 0 : sdnotify_listen_fds(fds, CONFIG_MAX_LISTEN);
-	if (inherited < 0 || !sdnotify_init())
+	if (inherited < 0 || (!cfg->inetd && !sdnotify_init()))
 		return 1;
 	if (!cfg->inetd && (nfds = listener_bind(cfg, fds, inherited)) < 0)
 		return 1;
