@@ -3,7 +3,8 @@
 - socket activation: systemd-socket-activate (what ferryd.socket does)
   binds one or two sockets and starts ferryd with LISTEN_FDS; ferryd
   serves on the inherited sockets instead of binding -l, and refuses a
-  passed descriptor that is not a listening TCP socket;
+  passed descriptor that is not a listening TCP socket; a client that
+  connects while ferryd restarts on the same socket is served;
 - readiness: with NOTIFY_SOCKET set (Type=notify), ferryd sends READY=1
   once it serves, RELOADING=1 (with MONOTONIC_USEC) and READY=1 around a
   SIGHUP reload, STOPPING=1 on SIGTERM; a socket it cannot use stops
@@ -19,10 +20,12 @@ import unittest
 
 import config
 import ftptest
-from test_systemd import InetdSocketTest, free_port
+import test_systemd
+from test_systemd import free_port
 
 
-class ActivationTest(ftptest.TestCase):
+class ActivationBase(ftptest.TestCase):
+    """A server root, a log, and ferryd started on inherited sockets."""
 
     def setUp(self):
         ftptest.require_program(config.SYSTEMD_SOCKET_ACTIVATE, "systemd-socket-activate")
@@ -52,7 +55,7 @@ class ActivationTest(ftptest.TestCase):
         self.addCleanup(self.stop, proc)
         return proc
 
-    stop = staticmethod(InetdSocketTest.stop)
+    stop = staticmethod(test_systemd.InetdSocketTest.stop)
 
     def retr(self, host, port):
         """Logs in anonymously at host:port and downloads a.txt."""
@@ -72,6 +75,10 @@ class ActivationTest(ftptest.TestCase):
         f.retrbinary("RETR a.txt", got.append)
         f.quit()
         return b"".join(got)
+
+
+
+class ActivationTest(ActivationBase):
 
     def test_one_socket(self):
         port = free_port(20000, 40000)
@@ -117,6 +124,42 @@ class ActivationTest(ftptest.TestCase):
         r = self.bad_fd(tcp)
         self.assertEqual(r.returncode, 1)
         self.assertIn("socket 3 from systemd (LISTEN_FDS): not listening", r.stderr)
+
+
+class RestartTest(ActivationBase):
+    """What ferryd.socket is for: systemd holds the listening socket, so a
+    client that connects while ferryd restarts waits in the backlog and is
+    served by the next ferryd, instead of being refused."""
+
+    def start_on(self, lsock):
+        with open(self.log_path, "ab") as log:
+            proc = subprocess.Popen(
+                ["sh", "-c", 'LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" "$@" 3<&%d' % lsock.fileno(),
+                 config.FERRYD, "-r", self.root, "-f", "/dev/null"],
+                pass_fds=(lsock.fileno(),), stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        self.addCleanup(self.stop, proc)
+        return proc
+
+    def test_connection_during_restart_is_served(self):
+        lsock = socket.socket()
+        self.addCleanup(lsock.close)
+        lsock.bind(("127.0.0.1", 0))
+        lsock.listen(16)
+        port = lsock.getsockname()[1]
+        first = self.start_on(lsock)
+        self.assertEqual(self.retr("127.0.0.1", port), b"through systemd's socket\n")
+        first.send_signal(signal.SIGTERM)
+        self.assertEqual(first.wait(10), 0)
+        # Nobody serves now; the connection waits in the socket's backlog.
+        waiting = socket.create_connection(("127.0.0.1", port), timeout=ftptest.TIMEOUT)
+        self.addCleanup(waiting.close)
+        second = self.start_on(lsock)
+        self.assertTrue(waiting.recv(100).startswith(b"220 "), self.log())
+        waiting.sendall(b"QUIT\r\n")
+        self.assertTrue(waiting.recv(100).startswith(b"221"))
+        self.assertEqual(self.log().count("listening on 127.0.0.1:%d (from systemd)" % port), 2)
+        second.send_signal(signal.SIGTERM)
+        self.assertEqual(second.wait(10), 0)
 
 
 class NotifyTest(ftptest.TestCase):
