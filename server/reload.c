@@ -8,6 +8,7 @@
 #include "ftps.h"
 #include "log.h"
 #include "reload.h"
+#include "xferlog.h"
 #include "xalloc.h"
 
 static int saved_argc;
@@ -87,6 +88,11 @@ const struct ferryd_config *reload_config(const struct ferryd_config *cur)
 		free(next);
 		return cur;
 	}
+	/* Log rotation: the xferlog path may name a new file now. Opened as
+	 * the run-as user; on failure the old descriptor stays in use. */
+	if (next->xferlog && !xferlog_open(next->xferlog))
+		log_msg(LOG_WARNING, "xferlog %s: cannot reopen it (%s); still writing to the "
+			"file opened before", next->xferlog, strerror(errno));
 	log_msg(LOG_INFO, "reloaded: %s%s%zu accounts, root %s", next->config_file ? next->config_file : "",
 		next->config_file ? ", " : "", next->users.n, next->root);
 	if (owned) {

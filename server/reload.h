@@ -6,9 +6,11 @@
  *
  * Settings the listener fixed at start (listening sockets, metrics
  * address, run-as user, max-clients, bans, PROXY protocol on or off,
- * xferlog, syslog, verbose) keep their old values, with a log line per
+ * the xferlog path, syslog, verbose) keep their old values, with a log line per
  * changed one; everything else applies to sessions started from then on.
- * Running sessions are processes with their own copy: untouched.
+ * Running sessions are processes with their own copy: untouched. The
+ * xferlog file is opened again (log rotation): new sessions write to the
+ * file now at its path.
  *
  * The listener runs as the run-as user by then, so every file must be
  * readable by it (ferryd(8), RELOAD). */
