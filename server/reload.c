@@ -93,8 +93,9 @@ const struct ferryd_config *reload_config(const struct ferryd_config *cur)
 	if (next->xferlog && !xferlog_open(next->xferlog))
 		log_msg(LOG_WARNING, "xferlog %s: cannot reopen it (%s); still writing to the "
 			"file opened before", next->xferlog, strerror(errno));
-	log_msg(LOG_INFO, "reloaded: %s%s%zu accounts, root %s", next->config_file ? next->config_file : "",
-		next->config_file ? ", " : "", next->users.n, next->root);
+	log_msg(LOG_INFO, "reloaded: %s%s%zu accounts, root %s",
+		next->config_file ? next->config_file : "", next->config_file ? ", " : "",
+		next->users.n, next->root);
 	if (owned) {
 		config_free(owned);
 		free(owned);
