@@ -38,8 +38,6 @@ bool ftps_server_reload(const struct ferryd_config *cfg, char *err, size_t errsz
 void ftps_server_free(void);
 /* True when TLS is configured (AUTH TLS offered). */
 bool ftps_offered(void);
-/* FEAT's TLS lines (" AUTH TLS\n PBSZ\n PROT\n"), or "" when TLS is off. */
-const char *ftps_feat_lines(void);
 
 /* ---- A session ---- */
 

@@ -20,7 +20,7 @@
 #include "reload.h"
 #include "report.h"
 #include "sdnotify.h"
-#include "session.h"
+#include "cmdloop.h"
 #include "sysio.h"
 #include "xalloc.h"
 
@@ -251,9 +251,9 @@ static void start_session(struct listener *l, int fd, const struct netaddr *from
 		signal(SIGXFSZ, SIG_IGN);   /* a file size limit gives EFBIG, not death */
 		sigprocmask(SIG_SETMASK, &l->oldmask, NULL);
 		if (via)
-			session_run_via(cfg, fd, from, via);
+			cmdloop_run_via(cfg, fd, from, via);
 		else
-			session_run(cfg, fd, fd);
+			cmdloop_run(cfg, fd, fd);
 		_exit(0);
 	}
 	close(fd);

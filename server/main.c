@@ -19,8 +19,8 @@
 #include "reload.h"
 #include "sandbox.h"
 #include "sdnotify.h"
-#include "session.h"
 #include "tls.h"
+#include "cmdloop.h"
 #include "vfs.h"
 #include "xferlog.h"
 
@@ -148,7 +148,7 @@ static int serve(const struct ferryd_config *cfg)
 	if (cfg->inetd) {
 		signal(SIGPIPE, SIG_IGN);
 		signal(SIGXFSZ, SIG_IGN);
-		session_run(cfg, 0, 1);
+		cmdloop_run(cfg, 0, 1);
 		return 0;
 	}
 	return listener_run(cfg, fds, nfds);
