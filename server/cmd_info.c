@@ -55,6 +55,10 @@ void cmd_opts(struct session *s, const char *arg)
 		sbuf_free(&facts);
 		return;
 	}
+	if (strncasecmp(arg, "HASH", 4) == 0 && (arg[4] == ' ' || arg[4] == '\0')) {
+		hash_opts(s, arg[4] ? arg + 5 : "");
+		return;
+	}
 	session_reply(s, FTP_BAD_ARGUMENTS, "Option not understood.");
 }
 

@@ -45,12 +45,14 @@ const struct command command_table[] = {
 	{ "NLST", cmd_nlst, PATH | CMD_READS, "NLST [<path>]", NULL },
 	{ "MLSD", cmd_mlsd, PATH | CMD_READS, "MLSD [<path>]", NULL },
 	{ "MLST", cmd_mlst, PATH | CMD_READS | CMD_FEAT_FACTS, "MLST [<path>]", "MLST" },
-	{ "RETR", cmd_retr, CMD_NEEDS_ARG | PATH | CMD_READS | CMD_KEEPS_REST, "RETR <path>", NULL },
+	{ "RETR", cmd_retr, CMD_NEEDS_ARG | PATH | CMD_READS | CMD_KEEPS_REST | CMD_KEEPS_RANG,
+	  "RETR <path>", NULL },
 	{ "STOR", cmd_stor, CMD_NEEDS_ARG | PATH | CMD_WRITES | CMD_REPLACES |
-	  CMD_KEEPS_REST | CMD_KEEPS_ALLO, "STOR <path>", NULL },
-	{ "STOU", cmd_stou, PATH | CMD_WRITES | CMD_KEEPS_ALLO, "STOU [<name>]", NULL },
+	  CMD_KEEPS_REST | CMD_KEEPS_ALLO | CMD_KEEPS_RANG, "STOR <path>", NULL },
+	{ "STOU", cmd_stou, PATH | CMD_WRITES | CMD_KEEPS_ALLO | CMD_KEEPS_RANG, "STOU [<name>]",
+	  NULL },
 	{ "APPE", cmd_appe, CMD_NEEDS_ARG | PATH | CMD_WRITES | CMD_REPLACES |
-	  CMD_KEEPS_REST | CMD_KEEPS_ALLO, "APPE <path>", NULL },
+	  CMD_KEEPS_REST | CMD_KEEPS_ALLO | CMD_KEEPS_RANG, "APPE <path>", NULL },
 	{ "REST", cmd_rest, CMD_NEEDS_ARG | SETUP, "REST <offset>", "REST STREAM" },
 	{ "SIZE", cmd_size, CMD_NEEDS_ARG | PATH | CMD_READS, "SIZE <path>", "SIZE" },
 	{ "MDTM", cmd_mdtm, CMD_NEEDS_ARG | PATH | CMD_READS, "MDTM <path>", "MDTM" },
@@ -73,6 +75,18 @@ const struct command command_table[] = {
 	{ "PROT", cmd_prot, CMD_PRELOGIN | CMD_NEEDS_ARG | SETUP | CMD_FEAT_TLS, "PROT P | C",
 	  "PROT" },
 	{ "CCC", cmd_ccc, CMD_PRELOGIN | CMD_NO_ARG | SETUP, "CCC", NULL },
+	/* Checksums (cmd_hash.c) and attributes (cmd_attr.c). */
+	{ "HASH", cmd_hash, CMD_NEEDS_ARG | PATH | CMD_READS | CMD_KEEPS_REST | CMD_KEEPS_RANG |
+	  CMD_FEAT_HASH, "HASH <path>", "HASH" },
+	{ "RANG", cmd_rang, CMD_NEEDS_ARG | SETUP, "RANG <start> <end> | RANG 1 0", "RANG STREAM" },
+	{ "XSHA256", cmd_xsha256, CMD_NEEDS_ARG | PATH | CMD_READS, "XSHA256 <path> [<start> [<end>]]",
+	  NULL },
+	{ "XSHA1", cmd_xsha1, CMD_NEEDS_ARG | PATH | CMD_READS, "XSHA1 <path> [<start> [<end>]]", NULL },
+	{ "XMD5", cmd_xmd5, CMD_NEEDS_ARG | PATH | CMD_READS, "XMD5 <path> [<start> [<end>]]", NULL },
+	{ "XCRC", cmd_xcrc, CMD_NEEDS_ARG | PATH | CMD_READS, "XCRC <path> [<start> [<end>]]", NULL },
+	{ "MFMT", cmd_mfmt, CMD_NEEDS_ARG | PATH | CMD_WRITES, "MFMT YYYYMMDDHHMMSS <path>", "MFMT" },
+	{ "SITE", cmd_site, CMD_NEEDS_ARG | PATH, "SITE CHMOD <mode> <path> | SITE HELP", NULL },
+	{ "AVBL", cmd_avbl, PATH, "AVBL [<path>]", "AVBL" },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 
@@ -178,7 +192,7 @@ static bool split_line(const char *line, size_t len, char *verb, const char **ar
 	size_t vlen = 0;
 	while (vlen < len && line[vlen] != ' ') {
 		unsigned char c = (unsigned char)line[vlen];
-		if (!isalpha(c) || vlen == CMD_VERB_MAX)
+		if (!(isalpha(c) || (vlen > 0 && isdigit(c))) || vlen == CMD_VERB_MAX)
 			return false;
 		verb[vlen++] = (char)toupper(c);
 	}
@@ -210,9 +224,12 @@ void commands_dispatch(struct session *s, const char *line, size_t len)
 		return;
 	}
 	/* RFC 959: REST must be followed at once by the transfer, RNFR by
-	 * RNTO; ALLO announces the size of the upload that follows it. */
+	 * RNTO; ALLO announces the size of the upload that follows it; RANG
+	 * (draft-bryan-ftp-range) covers the next RETR or HASH. */
 	if (!(cmd->flags & CMD_KEEPS_REST))
 		s->rest = 0;
+	if (!(cmd->flags & CMD_KEEPS_RANG))
+		s->rang_end = -1;
 	if (!(cmd->flags & CMD_KEEPS_ALLO))
 		s->allo = -1;
 	if (!(cmd->flags & CMD_KEEPS_RNFR)) {
@@ -284,6 +301,10 @@ void commands_feat_text(const struct session *s, struct sbuf *out)
 		if (lines[i]->flags & CMD_FEAT_FACTS) {
 			sbuf_puts(out, " ");
 			listfmt_facts_string(out, s->mlst_facts, true);
+		}
+		if (lines[i]->flags & CMD_FEAT_HASH) {
+			sbuf_puts(out, " ");
+			hash_feat_algorithms(s, out);
 		}
 		sbuf_puts(out, "\n");
 	}

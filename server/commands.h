@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "sbuf.h"
 #include "session.h"
@@ -42,9 +43,12 @@ enum cmd_flags {
 				   * other commands wait until it ends */
 	CMD_FEAT_TLS = 1 << 14, /* its FEAT line is shown only when TLS is configured */
 	CMD_FEAT_FACTS = 1 << 15,/* its FEAT line is followed by the MLST facts */
+	CMD_KEEPS_RANG = 1 << 16,/* does not cancel a pending RANG (or uses it) */
+	CMD_FEAT_HASH = 1 << 17, /* its FEAT line is followed by the HASH algorithms */
 };
-/* The set of a command that sets up or reports and keeps REST and ALLO. */
-#define CMD_KEEPS_SETUP (CMD_KEEPS_REST | CMD_KEEPS_ALLO)
+/* The set of a command that sets up or reports and keeps REST, ALLO and
+ * RANG. */
+#define CMD_KEEPS_SETUP (CMD_KEEPS_REST | CMD_KEEPS_ALLO | CMD_KEEPS_RANG)
 
 /* What an account may not do beyond read-only/read-write (the server's
  * --anonymous=upload, --no-overwrite and --no-delete). */
@@ -127,6 +131,28 @@ void cmd_auth(struct session *s, const char *arg);
 void cmd_pbsz(struct session *s, const char *arg);
 void cmd_prot(struct session *s, const char *arg);
 void cmd_ccc(struct session *s, const char *arg);
+/* cmd_hash.c */
+void cmd_hash(struct session *s, const char *arg);
+void cmd_rang(struct session *s, const char *arg);
+void cmd_xsha256(struct session *s, const char *arg);
+void cmd_xsha1(struct session *s, const char *arg);
+void cmd_xmd5(struct session *s, const char *arg);
+void cmd_xcrc(struct session *s, const char *arg);
+/* Appends the algorithms of HASH's FEAT line, "SHA-256*;SHA-1;MD5;CRC32"
+ * (the current choice starred), to out. */
+void hash_feat_algorithms(const struct session *s, struct sbuf *out);
+/* OPTS HASH [<algorithm>]: shows or selects the algorithm. */
+void hash_opts(struct session *s, const char *value);
+/* cmd_attr.c */
+void cmd_mfmt(struct session *s, const char *arg);
+void cmd_site(struct session *s, const char *arg);
+void cmd_avbl(struct session *s, const char *arg);
+/* cmd_xfer.c: opens a regular file (O_NONBLOCK against FIFOs) with flags;
+ * replies 550 and returns -1 for anything else or on failure. */
+int cmd_open_regular(struct session *s, const char *path, int flags, struct stat *st);
+/* Takes the pending REST offset or RANG range for RETR or HASH (and
+ * clears both): bytes *start up to, not including, *end (-1: to the end). */
+void cmd_take_range(struct session *s, off_t *start, off_t *end);
 /* cmd_list.c */
 void cmd_list(struct session *s, const char *arg);
 void cmd_nlst(struct session *s, const char *arg);

@@ -331,6 +331,7 @@ void session_init(struct session *s, const struct ferryd_config *cfg, int in, in
 	s->gid = getegid();
 	s->dc.listen_fd = -1;
 	s->allo = -1;
+	s->rang_end = -1;
 	s->mlst_facts = MLST_ALL;
 	s->started_ms = sysio_now_ms();
 	s->login_deadline_ms = s->started_ms + (long long)cfg->login_timeout * 1000;

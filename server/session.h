@@ -101,6 +101,9 @@ struct session {
 	char *rnfr;               /* path from RNFR waiting for RNTO, or NULL */
 	bool epsv_all;            /* EPSV ALL: only EPSV may set up data */
 	unsigned mlst_facts;      /* facts MLSx shows (OPTS MLST) */
+	unsigned hash_alg;        /* enum digest_alg HASH uses (OPTS HASH) */
+	off_t rang_start;         /* RANG: first byte of the next RETR or HASH */
+	off_t rang_end;           /* RANG: its last byte; -1 when no RANG is pending */
 	struct dataconn dc;       /* data channel for the next transfer */
 	struct xfer_progress xfer;/* transfer in progress, for STAT */
 	bool quit;                /* end the session after this reply */

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "digest.h"
 #include "log.h"
 #include "sysio.h"
 #include "tally.h"
@@ -19,6 +20,8 @@
 
 /* Largest single sendfile/splice request. */
 #define XFER_CHUNK (4 << 20)
+/* Bytes hashed between looks at the control connection (HASH). */
+#define XFER_HASH_CHUNK (256 << 10)
 /* Buffer for uploads and ASCII conversion. */
 #define XFER_BUF (1 << 20)
 /* Pipe size asked for splice(2). */
@@ -537,6 +540,35 @@ enum xfer_result xfer_recv_file(struct session *s, struct conn *data, int file_f
 	}
 	if (r == XFER_OK)
 		r = upload_end(s, data);
+	return r;
+}
+
+enum xfer_result xfer_hash_file(struct session *s, int file_fd, off_t offset, off_t end,
+				struct digest *d, int *err)
+{
+	char *buf = xmalloc(XFER_HASH_CHUNK);
+	enum xfer_result r = XFER_OK;
+	while (offset < end && r == XFER_OK) {
+		size_t want = end - offset < XFER_HASH_CHUNK ? (size_t)(end - offset) : XFER_HASH_CHUNK;
+		size_t room = pace_room(s, want);
+		if (room == 0) {
+			r = pace_wait(s);
+			continue;
+		}
+		ssize_t n = pread(file_fd, buf, room, offset);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*err = n < 0 ? errno : EIO;   /* the file shrank meanwhile */
+			r = XFER_LOCAL_ERROR;
+			break;
+		}
+		digest_update(d, buf, (size_t)n);
+		offset += n;
+		s->xfer.done += n;
+		r = xfer_peek_control(s);
+	}
+	free(buf);
 	return r;
 }
 

@@ -55,6 +55,13 @@ enum xfer_result xfer_send_buf(struct session *s, struct conn *data, const char 
  * XFER_CONTROL_LOST. */
 enum xfer_result xfer_recv_file(struct session *s, struct conn *data, int file_fd,
 				off_t *received, int *err);
+struct digest;
+/* Feeds bytes offset..end-1 of file_fd into d for HASH, in pieces: the
+ * control connection is answered between them (ABOR ends it with
+ * XFER_ABORTED) and the session's rate limit paces it like a download.
+ * Counts into the transfer state (xfer_begin, xfer_connected first). */
+enum xfer_result xfer_hash_file(struct session *s, int file_fd, off_t offset, off_t end,
+				struct digest *d, int *err);
 /* Sends the final reply for a transfer's result (226, 426+226, 426, 421,
  * 451/452), logs it and ends the transfer state. local_err is errno for
  * XFER_LOCAL_ERROR; bytes is what the log records; outcome (may be NULL)

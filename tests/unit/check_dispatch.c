@@ -299,6 +299,45 @@ START_TEST(test_keep_rules)
 }
 END_TEST
 
+/* Which commands keep a pending RANG (draft-bryan-ftp-range): those
+ * that keep REST for a transfer keep it; REST replaces it; HASH uses it
+ * up; an upload refuses it (504) and clears it. */
+static const struct {
+	const char *line;
+	bool keeps;
+	const char *reply;     /* the reply's start */
+} rang_cases[] = {
+	{ "NOOP", true, "200" },
+	{ "TYPE I", true, "200" },
+	{ "ALLO 10", true, "200" },
+	{ "FEAT", true, "211" },
+	{ "OPTS HASH MD5", true, "200" },
+	{ "RANG 0 3", true, "350" },
+	{ "PWD", false, "257" },
+	{ "SIZE a.txt", false, "213" },
+	{ "MKD y", false, "257" },
+	{ "REST 3", false, "350" },
+	{ "HASH a.txt", false, "213 SHA-256 2-5 " },
+	{ "XCRC a.txt", false, "250" },
+	{ "MFMT 20200101000000 a.txt", false, "213" },
+	{ "STOR n.txt", false, "504" },
+	{ "APPE a.txt", false, "504" },
+	{ "STOU", false, "504" },
+};
+
+START_TEST(test_rang_rules)
+{
+	s->rang_start = 2;
+	s->rang_end = 5;
+	const char *r = run(rang_cases[_i].line);
+	ck_assert_msg(strncmp(r, rang_cases[_i].reply, strlen(rang_cases[_i].reply)) == 0,
+		      "%s: %s", rang_cases[_i].line, r);
+	ck_assert_msg((s->rang_end >= 0) == rang_cases[_i].keeps, "%s: RANG %s",
+		      rang_cases[_i].line, s->rang_end >= 0 ? "kept" : "cancelled");
+	ck_assert(!exists("n.txt"));
+}
+END_TEST
+
 /* REST n then STOR: a REST beyond the end of the file reaches STOR
  * through the commands that keep it and is refused with 554 before 150,
  * the file unchanged; any other command in between cancels it; a
@@ -402,7 +441,8 @@ START_TEST(test_feat_from_table)
 		bool found = false;
 		for (const struct command *c = command_table; c->verb; c++)
 			if (c->feat && strncmp(feat, c->feat, strlen(c->feat)) == 0 &&
-			    (feat[strlen(c->feat)] == '\0' || (c->flags & CMD_FEAT_FACTS)))
+			    (feat[strlen(c->feat)] == '\0' ||
+			     (c->flags & (CMD_FEAT_FACTS | CMD_FEAT_HASH))))
 				found = true;
 		ck_assert_msg(found, "FEAT line \"%s\" has no table entry", feat);
 		prev = p + 1;
@@ -413,7 +453,8 @@ START_TEST(test_feat_from_table)
 		if (c->feat && !(c->flags & CMD_FEAT_TLS))
 			want++;
 	ck_assert_int_eq(lines, want);
-	for (const char *f = "EPRT\0EPSV\0MDTM\0PASV\0REST STREAM\0SIZE\0TVFS\0UTF8\0"; *f;
+	for (const char *f = "AVBL\0EPRT\0EPSV\0HASH SHA-256*;SHA-1;MD5;CRC32\0MDTM\0MFMT\0PASV\0"
+			     "RANG STREAM\0REST STREAM\0SIZE\0TVFS\0UTF8\0"; *f;
 	     f += strlen(f) + 1) {
 		char line[32];
 		snprintf(line, sizeof line, "\r\n %s\r\n", f);
@@ -462,6 +503,7 @@ static Suite *dispatch_suite(void)
 	tcase_add_test(tc, test_rnfr_rnto);
 	tcase_add_loop_test(tc, test_keep_rules, 0, sizeof keep_cases / sizeof keep_cases[0]);
 	tcase_add_test(tc, test_rest_then_transfer);
+	tcase_add_loop_test(tc, test_rang_rules, 0, sizeof rang_cases / sizeof rang_cases[0]);
 	tcase_add_loop_test(tc, test_data_channel_required, 0,
 			    sizeof data_verbs / sizeof data_verbs[0]);
 	tcase_add_test(tc, test_in_transfer);
