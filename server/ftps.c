@@ -18,6 +18,8 @@
  * Sessions are forked children, each with its own copy. */
 static struct tls_server *server;
 static const struct ferryd_config *server_cfg;
+/* This process's session came in on an implicit-TLS listener. */
+static bool implicit_listener;
 
 bool ftps_server_init(const struct ferryd_config *cfg)
 {
@@ -36,6 +38,11 @@ bool ftps_server_init(const struct ferryd_config *cfg)
 		cfg->tls.mode == TLS_REQUIRED ? "required" : "offered",
 		cfg->tls.implicit ? " (implicit on every listener)" : "", cfg->tls.cert_file, fp);
 	return true;
+}
+
+void ftps_set_implicit_listener(bool implicit)
+{
+	implicit_listener = implicit;
 }
 
 void ftps_server_reload(void)
@@ -117,7 +124,7 @@ bool ftps_control_start(struct session *s)
 
 bool ftps_session_begin(struct session *s)
 {
-	if (!server || !s->cfg->tls.implicit)
+	if (!server || !(s->cfg->tls.implicit || implicit_listener))
 		return true;
 	return ftps_control_start(s);
 }

@@ -28,9 +28,10 @@ const char config_usage[] =
 	"              [--syslog] [-i] [-v]\n"
 	"       ferryd --hash-password\n"
 	"\n"
-	"  -l ADDR[:PORT][,pasv-address=IP]\n"
+	"  -l ADDR[:PORT][,pasv-address=IP][,implicit-tls]\n"
 	"                        listen address (repeatable; default 127.0.0.1:2121),\n"
-	"                        with its own address for PASV replies\n"
+	"                        with its own address for PASV replies, or TLS from\n"
+	"                        the first byte (ftps://, port 990)\n"
 	"  -r DIR                server root (default: current directory)\n"
 	"  -u FILE               users file: name:crypt-hash[:home[:ro|rw]]\n"
 	"  --anonymous=MODE      ro, rw, upload (drop box) or off\n"
@@ -278,9 +279,7 @@ int config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, si
 	}
 	if (cfg->action != CONFIG_SERVE)
 		return 0;
-	if (!netopts_check(cfg, err, errsz))
-		return 2;
-	if (tls_options_finish(&cfg->tls, err, errsz) < 0)
+	if (tls_options_finish(&cfg->tls, err, errsz) < 0 || !netopts_check(cfg, err, errsz))
 		return 2;
 	if (cfg->nlisten == 0)
 		netaddr_parse_hostport("127.0.0.1", 2121, &cfg->listen[cfg->nlisten++]);

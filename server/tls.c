@@ -64,7 +64,8 @@ const char tls_usage[] =
 	"                         unprotected transfers (default: on with a certificate)\n"
 	"  --tls-cert FILE        PEM certificate, chain after it (may hold the key)\n"
 	"  --tls-key FILE         PEM private key (default: the certificate file)\n"
-	"  --implicit-tls         listeners start in TLS (ftps://, port 990)\n";
+	"  --implicit-tls         every listener (and -i) starts in TLS (ftps://, port\n"
+	"                         990); one listener: -l ADDR:990,implicit-tls\n";
 
 /* --tls words. */
 static const struct optword tls_mode_words[] = {

@@ -11,7 +11,9 @@ session or another control connection's session (425, no byte of the
 file reaches it), an upload cut without close_notify (426, the old file
 kept), STAT and ABOR inside a TLS transfer, the certificate reloaded on
 SIGHUP while a session goes on, and a -v trace that never shows the
-password. Every server runs with its seccomp sandbox on (the default), so
+password. One ferryd serves explicit TLS on one listener and implicit TLS
+on another (-l ADDR,implicit-tls); ferryd -i runs explicit and implicit
+TLS on a socket a test inetd accepted, and AUTH TLS over pipes. Every server runs with its seccomp sandbox on (the default), so
 OpenSSL's system calls are covered too. Certificates come from
 tests/tls-certs.sh (tlspeers.certs()).
 """
@@ -19,12 +21,14 @@ tests/tls-certs.sh (tlspeers.certs()).
 import ftplib
 import hashlib
 import os
+import select
 import shutil
 import signal
 import socket
 import ssl
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
@@ -96,9 +100,13 @@ class TlsControl(ftptest.Control):
     """A raw control connection that can turn to TLS (AUTH TLS) and make
     protected data connections."""
 
-    def __init__(self, server, ctx=None, **kw):
+    def __init__(self, server, ctx=None, tls_first=False, **kw):
+        """tls_first: implicit TLS, the handshake before the greeting."""
         self.ctx = ctx or server_context()
-        super().__init__(server, **kw)
+        super().__init__(server, greeting=not tls_first, **kw)
+        if tls_first:
+            self.sock = self.ctx.wrap_socket(self.sock, server_hostname="localhost")
+            self.greeting = self.reply()
 
     def auth(self):
         self.expect("AUTH TLS", 234)
@@ -683,6 +691,331 @@ class TlsImplicit(ftptest.TestCase):
                 got = b""
             self.assertFalse(got.startswith(b"220"), got)
         self.assertTrue(self.server.wait_log(r"result=no TLS"), self.server.log_tail())
+
+
+class TlsListeners(ftptest.TestCase):
+    """One ferryd, two listeners: explicit TLS (AUTH TLS) on one and
+    implicit TLS (-l ADDR,implicit-tls) on the other, at the same time."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = start_tls_server(["-l", "127.0.0.1:0,implicit-tls"])
+        cls.addClassCleanup(cls.server.cleanup)
+        (_, cls.explicit), (_, cls.implicit) = cls.server.addresses
+        cls.data = ftptest.random_bytes(2 << 20, seed=79)
+        cls.server.write("l.bin", cls.data)
+        cls.tmp = tempfile.mkdtemp(prefix="ferryd-tls-")
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
+
+    def curl(self, *args):
+        ftptest.require_program(config.CURL, "curl")
+        r = subprocess.run([config.CURL, "-sS", "-v", "--max-time", "30", "--cacert",
+                            tlspeers.cert("ca.pem")] + list(args), stdin=subprocess.DEVNULL,
+                           capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr.decode("utf-8", "replace")[-2000:])
+        return r.stderr.decode("utf-8", "replace")
+
+    def test_listening_lines(self):
+        log = self.server.log_text()
+        self.assertRegex(log, r"listening on 127\.0\.0\.1:%d\n" % self.explicit)
+        self.assertRegex(log, r"listening on 127\.0\.0\.1:%d \(implicit TLS\)\n"
+                         % self.implicit)
+
+    def test_curl_on_both_listeners(self):
+        cred = "%s:%s@localhost" % (USER, PASSWORD)
+        for scheme, port, name in (("ftp", self.explicit, "e"), ("ftps", self.implicit, "i")):
+            got = os.path.join(self.tmp, name + ".bin")
+            url = "%s://%s:%d/" % (scheme, cred, port)
+            trace = self.curl("--ssl-reqd", "-o", got, url + "l.bin")
+            self.assertEqual(read_file(got), self.data, scheme)
+            self.assertIn("> PROT P", trace)
+            if scheme == "ftp":
+                self.assertRegex(trace, r"> AUTH (TLS|SSL)")
+            else:
+                self.assertNotRegex(trace, r"> AUTH (TLS|SSL)")
+            self.curl("--ssl-reqd", "-T", got, url + "back-%s.bin" % name)
+            self.assertEqual(read_file(self.server.path("back-%s.bin" % name)), self.data)
+
+    def test_greetings(self):
+        """The explicit listener greets in clear; the implicit one only
+        inside TLS, and the session there is TLS from the first reply."""
+        with socket.create_connection((self.server.host, self.explicit), ftptest.TIMEOUT) as p:
+            p.settimeout(ftptest.TIMEOUT)
+            self.assertTrue(p.recv(100).startswith(b"220 "))
+        with TlsControl(self.server, port=self.implicit, tls_first=True) as c:
+            c.login(USER, PASSWORD)
+            self.assertCode(c.cmd("AUTH TLS"), 503)      # already inside TLS
+            self.assertCode(c.cmd("PBSZ 0"), 200)
+            self.assertCode(c.cmd("PROT P"), 200)
+            port = c.epsv()
+            d = c.data(port)
+            c.send("RETR l.bin\r\n")
+            self.assertCode(c.reply(), 150)
+            self.assertEqual(recv_tls_all(d), self.data)
+            d.close()
+            self.assertCode(c.reply(), 226)
+        with socket.create_connection((self.server.host, self.implicit), 5) as p:
+            p.sendall(b"USER x\r\n")
+            p.settimeout(5)
+            try:
+                got = p.recv(100)
+            except (socket.timeout, ConnectionResetError):
+                got = b""
+            self.assertFalse(got.startswith(b"220"), got)
+
+    def test_options_refused(self):
+        for args, msg in (
+                (["-l", "127.0.0.1:0,implicit-tls"], "implicit-tls needs TLS"),
+                (["-l", "127.0.0.1:0,implicit-tls", "--tls=off", "--tls-cert",
+                  tlspeers.cert("server.pem")], "implicit-tls needs TLS"),
+                (["-l", "127.0.0.1:0,implicit"], "unknown listener setting 'implicit'"),
+                (["-i", "-l", "127.0.0.1:0,implicit-tls", "--tls-cert",
+                  tlspeers.cert("server.pem")], "cannot be used with -i")):
+            r = subprocess.run([config.FERRYD] + args, stdin=subprocess.DEVNULL,
+                               capture_output=True, timeout=30)
+            self.assertEqual(r.returncode, 2, (args, r.stderr))
+            self.assertIn(msg, r.stderr.decode(), args)
+
+
+# ---------------------------------------------------------------------------
+# inetd mode (-i)
+
+
+class InetdServer:
+    """ferryd -i as inetd runs it: a listening socket here accepts one
+    connection at a time and starts `ferryd -i` with that socket as its
+    standard input and output. The root and the users come from a Server
+    that is never started."""
+
+    def __init__(self, args):
+        self.fixture = ftptest.Server()
+        users = os.path.join(self.fixture.base, "users")
+        ftptest.write_file(users, "%s:%s::rw\n" % (USER, ftptest.hash_password(PASSWORD)),
+                           mode=0o600)
+        ftptest.prepare(self.fixture.base)
+        self.args = [config.FERRYD, "-i", "-r", self.fixture.root, "-u", users,
+                     "--anonymous=rw", "--idle-timeout", "30", "--tls-cert",
+                     tlspeers.cert("server.pem"), "--tls-key", tlspeers.cert("server.key")]
+        self.args += list(args)
+        self.procs = []
+        self.lst = socket.socket()
+        self.lst.bind((ftptest.HOST, 0))
+        self.lst.listen(4)
+        self.lst.settimeout(ftptest.TIMEOUT)
+        self.port = self.lst.getsockname()[1]
+        self.host = ftptest.HOST
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.lst.accept()
+            except OSError:
+                return
+            with open(self.fixture.log_path, "ab") as log:
+                self.procs.append(subprocess.Popen(self.args, stdin=conn, stdout=conn,
+                                                   stderr=log, close_fds=True))
+            conn.close()
+
+    def log_tail(self, n=20):
+        return self.fixture.log_tail(n)
+
+    def wait(self, timeout=ftptest.TIMEOUT):
+        """The exit statuses of the sessions, once every one has ended."""
+        return [p.wait(timeout) for p in self.procs]
+
+    def cleanup(self):
+        self.lst.close()
+        self.thread.join(5)
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait(5)
+        self.fixture.cleanup()
+
+
+class PipeTls:
+    """A TLS client over ferryd -i's standard input and output as pipes
+    (ssh, tests): the TLS records travel through the pipes."""
+
+    def __init__(self, proc):
+        self.proc = proc
+        self.inc, self.out = ssl.MemoryBIO(), ssl.MemoryBIO()
+        self.obj = None
+        self.buf = b""
+
+    def _pump(self, deadline):
+        """Sends what TLS has to send; reads what the server sent."""
+        pending = self.out.read()
+        if pending:
+            self.proc.stdin.write(pending)
+            self.proc.stdin.flush()
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise socket.timeout("nothing from ferryd -i")
+        r, _, _ = select.select([self.proc.stdout], [], [], left)
+        if r:
+            chunk = os.read(self.proc.stdout.fileno(), 65536)
+            if not chunk:
+                raise ftptest.ConnectionClosed("ferryd -i closed its output")
+            if self.obj is None:
+                self.buf += chunk
+            else:
+                self.inc.write(chunk)
+
+    def _tls(self, op, *args):
+        deadline = time.monotonic() + ftptest.TIMEOUT
+        while True:
+            try:
+                result = op(*args)
+                pending = self.out.read()
+                if pending:
+                    self.proc.stdin.write(pending)
+                    self.proc.stdin.flush()
+                return result
+            except ssl.SSLWantReadError:
+                self._pump(deadline)
+
+    def start_tls(self):
+        self.obj = server_context().wrap_bio(self.inc, self.out, server_hostname="localhost")
+        self._tls(self.obj.do_handshake)
+
+    def send(self, line):
+        data = line.encode() + b"\r\n"
+        if self.obj is None:
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
+        else:
+            self._tls(self.obj.write, data)
+
+    def reply(self):
+        """One whole reply (the last line "NNN text") as (code, text)."""
+        deadline = time.monotonic() + ftptest.TIMEOUT
+        while True:
+            lines = self.buf.split(b"\r\n")
+            for i, line in enumerate(lines[:-1]):
+                if len(line) > 3 and line[:3].isdigit() and line[3:4] == b" ":
+                    self.buf = b"\r\n".join(lines[i + 1:])
+                    text = b"\n".join(lines[:i + 1]).decode("utf-8", "replace")
+                    return int(line[:3]), text
+            if self.obj is None:
+                self._pump(deadline)
+            else:
+                self.buf += self._tls(self.obj.read, 65536)
+
+    def cmd(self, line):
+        self.send(line)
+        return self.reply()
+
+
+class TlsInetd(ftptest.TestCase):
+    """ferryd -i with TLS: explicit (AUTH TLS) and implicit (--implicit-tls)
+    on a socket inetd accepted, with protected transfers, and AUTH TLS over
+    plain pipes."""
+
+    def inetd(self, *args):
+        srv = InetdServer(args)
+        self.addCleanup(srv.cleanup)
+        return srv
+
+    def transfers(self, c, srv):
+        """A protected download and upload on control connection c."""
+        data = ftptest.random_bytes(1 << 20, seed=80)
+        ftptest.write_file(srv.fixture.path("in.bin"), data)
+        self.assertCode(c.cmd("PBSZ 0"), 200)
+        self.assertCode(c.cmd("PROT P"), 200)
+        port = c.epsv()
+        d = c.data(port)
+        c.send("RETR in.bin\r\n")
+        self.assertCode(c.reply(), 150)
+        self.assertEqual(recv_tls_all(d), data)
+        d.close()
+        self.assertCode(c.reply(), 226)
+        port = c.epsv()
+        d = c.data(port)
+        c.send("STOR up.bin\r\n")
+        self.assertCode(c.reply(), 150)
+        d.sendall(data[::-1])
+        d.unwrap().close()
+        self.assertCode(c.reply(), 226)
+        self.assertEqual(read_file(srv.fixture.path("up.bin")), data[::-1])
+        self.assertCode(c.cmd("QUIT"), 221)
+
+    def test_explicit_auth_tls(self):
+        srv = self.inetd()
+        with TlsControl(srv) as c:
+            self.assertIn(" AUTH TLS", c.expect("FEAT", 211).text)
+            c.auth()
+            c.login(USER, PASSWORD)
+            self.assertIn("TLSv1.3", c.sock.version())
+            self.transfers(c, srv)
+        self.assertEqual(srv.wait(), [0])
+
+    def test_implicit_tls(self):
+        srv = self.inetd("--implicit-tls")
+        with TlsControl(srv, tls_first=True) as c:
+            self.assertCode(c.greeting, 220)
+            c.login(USER, PASSWORD)
+            self.transfers(c, srv)
+        # curl's ftps:// through the same inetd, download and upload.
+        ftptest.require_program(config.CURL, "curl")
+        url = "ftps://%s:%s@localhost:%d/" % (USER, PASSWORD, srv.port)
+        got = os.path.join(srv.fixture.base, "curl.bin")
+        for args in (["-o", got, url + "up.bin"], ["-T", got, url + "curl-up.bin"]):
+            r = subprocess.run([config.CURL, "-sS", "--max-time", "30", "--cacert",
+                                tlspeers.cert("ca.pem")] + args, stdin=subprocess.DEVNULL,
+                               capture_output=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(read_file(got), read_file(srv.fixture.path("up.bin")))
+        self.assertEqual(read_file(srv.fixture.path("curl-up.bin")), read_file(got))
+        self.assertEqual(srv.wait(), [0, 0, 0])
+
+    def test_plain_client_on_implicit(self):
+        """A client speaking plain FTP to an implicit-TLS inetd session
+        gets no greeting; the session ends."""
+        srv = self.inetd("--implicit-tls")
+        with socket.create_connection((srv.host, srv.port), 5) as p:
+            p.sendall(b"USER x\r\n")
+            p.settimeout(ftptest.TIMEOUT)
+            try:
+                got = p.recv(100)
+            except (socket.timeout, ConnectionResetError):
+                got = b""
+            self.assertFalse(got.startswith(b"220"), got)
+        self.assertEqual(len(srv.wait()), 1)
+
+    def test_auth_tls_over_pipes(self):
+        fixture = ftptest.Server()
+        self.addCleanup(fixture.cleanup)
+        fixture.write("p.txt", b"through pipes\n")
+        ftptest.prepare(fixture.base)
+        with open(fixture.log_path, "ab") as log:
+            proc = subprocess.Popen([config.FERRYD, "-i", "-r", fixture.root, "--tls-cert",
+                                     tlspeers.cert("server.pem"), "--tls-key",
+                                     tlspeers.cert("server.key"), "--tls=required"],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log)
+        def end():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(5)
+            proc.stdin.close()
+            proc.stdout.close()
+        self.addCleanup(end)
+        c = PipeTls(proc)
+        self.assertEqual(c.reply()[0], 220)
+        self.assertEqual(c.cmd("USER anonymous")[0], 534)     # --tls=required
+        self.assertEqual(c.cmd("AUTH TLS")[0], 234)
+        c.start_tls()
+        self.assertEqual(c.obj.version(), "TLSv1.3")
+        self.assertEqual(c.cmd("USER anonymous")[0], 331)
+        self.assertEqual(c.cmd("PASS guest@example.org")[0], 230)
+        self.assertEqual(c.cmd("SIZE p.txt"), (213, "213 14"))
+        code, text = c.cmd("STAT p.txt")
+        self.assertEqual(code, 213, text)
+        self.assertIn("p.txt", text)
+        self.assertEqual(c.cmd("QUIT")[0], 221)
+        self.assertEqual(proc.wait(ftptest.TIMEOUT), 0)
 
 
 # ---------------------------------------------------------------------------
