@@ -198,6 +198,17 @@ void ftps_before_data_reply(struct session *s)
 
 /* ---- Data connections ---- */
 
+/* True if the transfer the data connection is for (xfer_begin ran
+ * before) brings a file in: STOR, STOU, APPE. */
+static bool xfer_is_upload(const struct session *s)
+{
+	static const char *const verbs[] = { "STOR", "STOU", "APPE" };
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		if (strcmp(s->xfer.verb, verbs[i]) == 0)
+			return true;
+	return false;
+}
+
 enum ftps_data_status ftps_data_open(struct session *s, int fd, struct conn **out, char *why,
 				     size_t whysz)
 {
@@ -211,6 +222,8 @@ enum ftps_data_status ftps_data_open(struct session *s, int fd, struct conn **ou
 		snprintf(why, whysz, "TLS setup failed");
 		return FTPS_DATA_REFUSED;
 	}
+	if (xfer_is_upload(s))
+		tls_data_for_upload(c);
 	/* The handshake, with the control connection served meanwhile. */
 	long long deadline = sysio_now_ms() + (long long)s->cfg->idle_timeout * 1000;
 	enum conn_status st;

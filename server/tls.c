@@ -427,11 +427,15 @@ struct conn *tls_data_start(struct tls_control *t, int fd)
 	SSL_set_num_tickets(ssl, 0);
 	if (t->ktls)
 		SSL_set_options(ssl, SSL_OP_ENABLE_KTLS);
+	return conn_tls(fd, fd, ssl);
+}
+
+void tls_data_for_upload(struct conn *c)
+{
 	/* Uploads arrive as a stream of full records: read them in batches
 	 * (two system calls per 16 KiB record otherwise). */
-	struct conn *c = conn_tls(fd, fd, ssl);
+	SSL_clear_options(conn_ssl(c), SSL_OP_ENABLE_KTLS);
 	conn_set_read_buffer(c, CONN_TLS_READ_BUFFER);
-	return c;
 }
 
 enum tls_data_verdict tls_data_check(struct tls_control *t, const struct conn *data)

@@ -354,6 +354,19 @@ class TlsCertificates(clitest.CliBase, ftptest.TestCase):
         self.assertIn("certificate verified", r.err, r)
         self.assertFalse(os.path.exists(self.store()), r)
 
+    def test_system_store_by_default(self):
+        """Without --ca-file the system's trust store decides (OpenSSL's
+        default paths, which SSL_CERT_FILE points elsewhere): a chain it
+        holds verifies, no question and no known_certs."""
+        env = self.env(SSL_CERT_FILE=tlspeers.cert("ca.pem"))
+        r = self.check(self.ferry("-v", script="ls", cd=False, env=env))
+        self.assertIn("certificate verified", r.err, r)
+        self.assertFalse(os.path.exists(self.store()), r)
+        # The same store, but the name is not the certificate's: refused.
+        p = self.peer("wronghost")
+        r = self.ferry("-v", script="ls", url=self.url_of(p), cd=False, env=env)
+        self.refused(r, "not valid for 127.0.0.1", "wronghost")
+
     def test_untrusted_authority_fails_in_scripts(self):
         r = self.ferry("-v", script="ls", cd=False)
         self.refused(r, "not signed by a trusted authority", "server")

@@ -21,6 +21,7 @@ tests/tls-certs.sh (tlspeers.certs()).
 import ftplib
 import hashlib
 import os
+import re
 import select
 import shutil
 import signal
@@ -184,6 +185,31 @@ class TlsCommands(ftptest.TestCase):
             c.login(USER, PASSWORD)
             self.assertIn("TLSv1.3", c.sock.version())
             self.assertCode(c.cmd("NOOP"), 200)
+
+    def test_session_logs_tls_version_and_suite(self):
+        for tls_max in (None, "1.2"):
+            with TlsControl(self.server, ctx=server_context(tls_max)) as c:
+                c.auth()
+                c.login(USER, PASSWORD)
+                version, suite = c.sock.version(), c.sock.cipher()[0]
+                port = c.sock.getsockname()[1]
+            self.assertEqual(version, "TLSv1.2" if tls_max else "TLSv1.3")
+            self.assertTrue(self.server.wait_log(r"session 127\.0\.0\.1:%d: TLS %s %s\n" % (
+                port, re.escape(version), re.escape(suite))), self.server.log_tail())
+
+    def test_prot_c_moves_data_in_clear(self):
+        """PROT C (allowed unless --tls=required) takes data connections
+        back to clear text; the control connection stays in TLS."""
+        self.server.write("clear.txt", b"in clear\n")
+        with TlsControl(self.server) as c:
+            c.secure_login()
+            self.assertCode(c.cmd("PROT C"), 200)
+            d = c.open_epsv()
+            self.assertCode(c.cmd("RETR clear.txt"), 150)
+            self.assertEqual(ftptest.recv_all(d), b"in clear\n")
+            d.close()
+            self.assertCode(c.reply(), 226)
+            self.assertIsInstance(c.sock, ssl.SSLSocket)
 
     def test_quit_ends_tls_cleanly(self):
         """The control connection's TLS ends with close_notify after QUIT."""
