@@ -119,6 +119,19 @@ class TlsControl(ftptest.Control):
         self.expect("PBSZ 0", 200)
         self.expect("PROT P", 200)
 
+    def retr(self, name):
+        """A protected download of name; the bytes (226 checked)."""
+        d = self.data(self.epsv())
+        self.send("RETR %s\r\n" % name)
+        if self.reply().code != 150:
+            raise AssertionError("RETR %s: no 150%s" % (name, self._log()))
+        got = recv_tls_all(d)
+        d.close()
+        r = self.reply()
+        if r.code != 226:
+            raise AssertionError("RETR %s: %r%s" % (name, r, self._log()))
+        return got
+
     def data(self, port, session="own"):
         """A TLS data connection to port: resuming this control
         connection's session ("own"), a fresh one (None), or the given
@@ -144,6 +157,18 @@ def recv_tls_all(sock, timeout=ftptest.TIMEOUT):
             break
         out += chunk
     return out
+
+
+def no_plain_greeting(test, host, port):
+    """A client speaking plain FTP to an implicit-TLS port gets no 220."""
+    with socket.create_connection((host, port), 5) as p:
+        p.sendall(b"USER x\r\n")
+        p.settimeout(ftptest.TIMEOUT)
+        try:
+            got = p.recv(100)
+        except (socket.timeout, ConnectionResetError):
+            got = b""
+        test.assertFalse(got.startswith(b"220"), got)
 
 
 # ---------------------------------------------------------------------------
@@ -708,14 +733,7 @@ class TlsImplicit(ftptest.TestCase):
         finally:
             raw.close()
         # A plain client gets no greeting in clear.
-        with socket.create_connection((self.server.host, self.server.port), 5) as p:
-            p.sendall(b"USER x\r\n")
-            p.settimeout(5)
-            try:
-                got = p.recv(100)
-            except (socket.timeout, ConnectionResetError):
-                got = b""
-            self.assertFalse(got.startswith(b"220"), got)
+        no_plain_greeting(self, self.server.host, self.server.port)
         self.assertTrue(self.server.wait_log(r"result=no TLS"), self.server.log_tail())
 
 
@@ -773,21 +791,8 @@ class TlsListeners(ftptest.TestCase):
             self.assertCode(c.cmd("AUTH TLS"), 503)      # already inside TLS
             self.assertCode(c.cmd("PBSZ 0"), 200)
             self.assertCode(c.cmd("PROT P"), 200)
-            port = c.epsv()
-            d = c.data(port)
-            c.send("RETR l.bin\r\n")
-            self.assertCode(c.reply(), 150)
-            self.assertEqual(recv_tls_all(d), self.data)
-            d.close()
-            self.assertCode(c.reply(), 226)
-        with socket.create_connection((self.server.host, self.implicit), 5) as p:
-            p.sendall(b"USER x\r\n")
-            p.settimeout(5)
-            try:
-                got = p.recv(100)
-            except (socket.timeout, ConnectionResetError):
-                got = b""
-            self.assertFalse(got.startswith(b"220"), got)
+            self.assertEqual(c.retr("l.bin"), self.data)
+        no_plain_greeting(self, self.server.host, self.implicit)
 
     def test_options_refused(self):
         for args, msg in (
@@ -951,13 +956,7 @@ class TlsInetd(ftptest.TestCase):
         ftptest.write_file(srv.fixture.path("in.bin"), data)
         self.assertCode(c.cmd("PBSZ 0"), 200)
         self.assertCode(c.cmd("PROT P"), 200)
-        port = c.epsv()
-        d = c.data(port)
-        c.send("RETR in.bin\r\n")
-        self.assertCode(c.reply(), 150)
-        self.assertEqual(recv_tls_all(d), data)
-        d.close()
-        self.assertCode(c.reply(), 226)
+        self.assertEqual(c.retr("in.bin"), data)
         port = c.epsv()
         d = c.data(port)
         c.send("STOR up.bin\r\n")
@@ -1001,14 +1000,7 @@ class TlsInetd(ftptest.TestCase):
         """A client speaking plain FTP to an implicit-TLS inetd session
         gets no greeting; the session ends."""
         srv = self.inetd("--implicit-tls")
-        with socket.create_connection((srv.host, srv.port), 5) as p:
-            p.sendall(b"USER x\r\n")
-            p.settimeout(ftptest.TIMEOUT)
-            try:
-                got = p.recv(100)
-            except (socket.timeout, ConnectionResetError):
-                got = b""
-            self.assertFalse(got.startswith(b"220"), got)
+        no_plain_greeting(self, srv.host, srv.port)
         self.assertEqual(len(srv.wait()), 1)
 
     def test_auth_tls_over_pipes(self):
@@ -1080,12 +1072,7 @@ class TlsReload(ftptest.TestCase):
             self.assertEqual(served(), new_fp)
             # The session that was running goes on, with its certificate.
             for _ in range(2):
-                port = live.epsv()
-                d = live.data(port)
-                live.send("RETR r.bin\r\n")
-                self.assertCode(live.reply(), 150)
-                self.assertEqual(recv_tls_all(d), data)
-                self.assertCode(live.reply(), 226)
+                self.assertEqual(live.retr("r.bin"), data)
             fp = hashlib.sha256(live.sock.getpeercert(binary_form=True)).hexdigest()
             self.assertEqual(fp, old_fp)
             # A broken pair is refused; the loaded one stays.
@@ -1124,12 +1111,7 @@ class TlsMetrics(ftptest.TestCase):
         with TlsControl(srv) as c:
             c.secure_login()
             for _ in range(2):
-                port = c.epsv()
-                d = c.data(port)
-                c.send("RETR m.bin\r\n")
-                self.assertCode(c.reply(), 150)
-                self.assertEqual(recv_tls_all(d), b"metrics" * 1000)
-                self.assertCode(c.reply(), 226)
+                self.assertEqual(c.retr("m.bin"), b"metrics" * 1000)
             # A data connection with a fresh session: refused, counted.
             port = c.epsv()
             raw = ftptest.data_connect(srv.host, port)
