@@ -38,9 +38,9 @@ struct main_opts {
 static const char main_usage[] =
 	"usage: ferry [-c \"CMD; CMD\" | -b FILE | -p] [-y] [-q] [-k] [-v] [-u USER[:PASS]]\n"
 	"             [--timeout SEC] [--retry N] [--limit-rate RATE] [--active]\n"
-	"             [--no-preserve] [--json] [--tls=auto|require|off] [--ca-file FILE]\n"
-	"             [--trust-fingerprint SHA256:...] [--insecure] [--tls-max 1.2|1.3]\n"
-	"             [URL | @SITE]\n"
+	"             [--no-preserve] [--iac=on|off] [--json] [--tls=auto|require|off]\n"
+	"             [--ca-file FILE] [--trust-fingerprint SHA256:...] [--insecure]\n"
+	"             [--tls-max 1.2|1.3] [URL | @SITE]\n"
 	"       URL = ftp://[user[:pass]@]host[:port][/path]  (also ftps://: implicit TLS,\n"
 	"             port 990; ftpes://: TLS required); @SITE: a saved site\n"
 	"Without -c or -b, a terminal gets the two-pane screen (-p or --cli: the\n"
@@ -66,6 +66,7 @@ static const struct {
 	{ "passive", "active", "off" },
 	{ "preserve", "preserve", "on" },
 	{ "no-preserve", "preserve", "off" },
+	{ "iac", "iac", NULL },
 	{ "tls", "tls", NULL },
 	{ "ca-file", "ca-file", NULL },
 	{ "trust-fingerprint", "trust-fingerprint", NULL },
@@ -86,6 +87,7 @@ static const struct option main_long[] = {
 	{ "passive", no_argument, NULL, MAIN_OPT_SETTING },
 	{ "preserve", no_argument, NULL, MAIN_OPT_SETTING },
 	{ "no-preserve", no_argument, NULL, MAIN_OPT_SETTING },
+	{ "iac", required_argument, NULL, MAIN_OPT_SETTING },
 	{ "tls", required_argument, NULL, MAIN_OPT_SETTING },
 	{ "ca-file", required_argument, NULL, MAIN_OPT_SETTING },
 	{ "trust-fingerprint", required_argument, NULL, MAIN_OPT_SETTING },

@@ -12,6 +12,7 @@
 #include "listfmt.h"
 #include "listing.h"
 #include "sbuf.h"
+#include "transfer.h"
 #include "vfs.h"
 
 void cmd_noop(struct session *s, const char *arg)
@@ -26,13 +27,11 @@ void cmd_syst(struct session *s, const char *arg)
 
 void cmd_feat(struct session *s, const char *arg)
 {
-	struct sbuf facts;
-	sbuf_init(&facts, 128);
-	listfmt_facts_string(&facts, s->mlst_facts, true);
-	session_reply(s, FTP_SYSTEM_STATUS,
-		      "Features:\n%s EPRT\n EPSV\n MDTM\n MLST %s\n PASV\n REST STREAM\n SIZE\n"
-		      " TVFS\n UTF8\nEnd", ftps_feat_lines(), sbuf_str(&facts));
-	sbuf_free(&facts);
+	struct sbuf text;
+	sbuf_init(&text, 1024);
+	commands_feat_text(s, &text);
+	session_reply_text(s, FTP_SYSTEM_STATUS, sbuf_str(&text));
+	sbuf_free(&text);
 }
 
 void cmd_opts(struct session *s, const char *arg)
@@ -54,6 +53,10 @@ void cmd_opts(struct session *s, const char *arg)
 		listfmt_facts_string(&facts, s->mlst_facts, false);
 		session_reply(s, FTP_OK, "MLST OPTS %s", sbuf_str(&facts));
 		sbuf_free(&facts);
+		return;
+	}
+	if (strncasecmp(arg, "HASH", 4) == 0 && (arg[4] == ' ' || arg[4] == '\0')) {
+		hash_opts(s, arg[4] ? arg + 5 : "");
 		return;
 	}
 	session_reply(s, FTP_BAD_ARGUMENTS, "Option not understood.");
@@ -87,6 +90,10 @@ void cmd_help(struct session *s, const char *arg)
 
 void cmd_stat(struct session *s, const char *arg)
 {
+	if (*arg == '\0' && xfer_running(s)) {
+		xfer_reply_status(s);
+		return;
+	}
 	if (*arg == '\0') {
 		session_reply(s, FTP_SYSTEM_STATUS,
 			      "ferryd status:\n Connected from %s\n Logged in as %s%s\n"

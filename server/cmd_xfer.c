@@ -102,18 +102,35 @@ void cmd_rest(struct session *s, const char *arg)
 		return;
 	}
 	s->rest = (off_t)v;
+	s->rang_end = -1;
 	session_reply(s, FTP_PENDING_MORE_INFO, "Restarting at %lld. Send RETR or STOR next.", v);
+}
+
+void cmd_take_range(struct session *s, off_t *start, off_t *end)
+{
+	*start = s->rest;
+	*end = -1;
+	if (s->rang_end >= 0) {
+		*start = s->rang_start;
+		*end = s->rang_end + 1;
+	}
+	s->rest = 0;
+	s->rang_end = -1;
 }
 
 void cmd_abor(struct session *s, const char *arg)
 {
+	if (xfer_running(s)) {
+		xfer_request_abort(s);   /* the transfer answers 426 and 226 */
+		return;
+	}
 	dataconn_reset(s);
 	session_reply(s, FTP_ABOR_NO_TRANSFER, "No transfer to abort.");
 }
 
-/* Opens a regular file for RETR or for writing in place; O_NONBLOCK keeps
- * a FIFO from blocking the open. Sends 550 and returns -1 otherwise. */
-static int open_regular(struct session *s, const char *path, int flags, struct stat *st)
+/* Opens a regular file for RETR, HASH or for writing in place; O_NONBLOCK
+ * keeps a FIFO from blocking the open. Sends 550 and returns -1 otherwise. */
+int cmd_open_regular(struct session *s, const char *path, int flags, struct stat *st)
 {
 	int fd = vfs_open(s->root_fd, path, flags | O_NONBLOCK | O_NOCTTY, 0666);
 	if (fd < 0) {
@@ -131,15 +148,23 @@ static int open_regular(struct session *s, const char *path, int flags, struct s
 
 void cmd_retr(struct session *s, const char *arg)
 {
-	off_t rest = s->rest;
-	s->rest = 0;
+	off_t rest, end;
+	cmd_take_range(s, &rest, &end);
 	char path[FTP_PATH_MAX + 1];
 	if (!session_path(s, arg, path) || !dataconn_require(s))
 		return;
 	struct stat st;
-	int fd = open_regular(s, path, O_RDONLY, &st);
+	int fd = cmd_open_regular(s, path, O_RDONLY, &st);
 	if (fd < 0)
 		return;
+	if (end >= 0 && rest >= st.st_size) {
+		session_reply(s, FTP_BAD_REST, "RANG starts at %lld, beyond the end of %s (%lld bytes).",
+			      (long long)rest, path, (long long)st.st_size);
+		close(fd);
+		return;
+	}
+	if (end >= 0 && end < st.st_size)
+		st.st_size = end;   /* RANG: send up to its last byte only */
 	session_reply(s, FTP_FILE_STATUS_OK, "Opening %s mode data connection for %s (%lld bytes).",
 		      s->ascii ? "ASCII" : "BINARY", path, (long long)st.st_size);
 	xfer_begin(s, "RETR", path, rest < st.st_size ? st.st_size - rest : 0);
@@ -164,41 +189,6 @@ enum store_mode {
 	STORE_UNIQUE,   /* STOU: create a file with a name not in use */
 };
 
-/* Creates the STOU file: name, then name_1.ext, name_2.ext, ... */
-static int create_unique(struct session *s, const char *want, char *path)
-{
-	char parent[FTP_PATH_MAX + 1];
-	const char *base;
-	int dfd = vfs_open_parent(s->root_fd, want, &base);
-	if (dfd < 0)
-		return -1;
-	int wdir = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	close(dfd);
-	if (wdir < 0)
-		return -1;
-	vpath_dirname(want, parent, sizeof parent);
-	const char *dot = strrchr(base, '.');
-	size_t stem = (dot && dot != base) ? (size_t)(dot - base) : strlen(base);
-	const char *ext = (dot && dot != base) ? dot : "";
-	char name[FTP_PATH_MAX + 1];
-	int fd = -1;
-	for (int i = 0; i < STOU_MAX_TRIES; i++) {
-		if (i == 0)
-			snprintf(name, sizeof name, "%s", base);
-		else
-			snprintf(name, sizeof name, "%.*s_%d%s", (int)stem, base, i, ext);
-		fd = openat(wdir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-		if (fd >= 0 || errno != EEXIST)
-			break;
-	}
-	close(wdir);
-	if (fd >= 0 && vpath_resolve(parent, name, strlen(name), path, FTP_PATH_MAX + 1) != VPATH_OK) {
-		close(fd);
-		return (errno = ENAMETOOLONG, -1);
-	}
-	return fd;
-}
-
 /* Opens the file an in-place upload writes to: REST n + STOR writes from
  * n (which must not lie beyond the end: no holes of any size), APPE at
  * the end whatever else appends meanwhile; an account that may not
@@ -210,7 +200,7 @@ static int open_in_place(struct session *s, const char *path, enum store_mode mo
 	int flags = O_WRONLY;
 	if (mode == STORE_APPEND)
 		flags |= O_CREAT | O_APPEND | ((commands_denied(s) & DENY_OVERWRITE) ? O_EXCL : 0);
-	int fd = open_regular(s, path, flags, &st);
+	int fd = cmd_open_regular(s, path, flags, &st);
 	if (fd < 0)
 		return -1;
 	if (mode == STORE_RESUME && rest > st.st_size) {
@@ -254,6 +244,12 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 	off_t allo = s->allo;
 	s->rest = 0;
 	s->allo = -1;
+	if (s->rang_end >= 0) {
+		s->rang_end = -1;
+		session_reply(s, FTP_BAD_PARAMETER,
+			      "RANG applies to RETR and HASH only; the range is cleared.");
+		return;
+	}
 	if (mode == STORE_REPLACE && rest > 0)
 		mode = STORE_RESUME;
 	char path[FTP_PATH_MAX + 1];
@@ -279,7 +275,7 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 	case STORE_UNIQUE: {
 		char want[FTP_PATH_MAX + 1];
 		memcpy(want, path, sizeof want);
-		fd = create_unique(s, want, path);
+		fd = vfs_create_unique(s->root_fd, want, path, STOU_MAX_TRIES);
 		if (fd < 0) {
 			session_reply_errno(s, 0, want, errno);
 			return;

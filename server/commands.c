@@ -8,64 +8,86 @@
 #include <strings.h>
 
 #include "commands.h"
+#include "ftps.h"
+#include "listfmt.h"
 #include "log.h"
 #include "sanitize.h"
 #include "vfs.h"
 #include "vpath.h"
 
-/* Commands that only set up the data channel or report state keep a
- * pending REST (clients send REST before or after PASV/TYPE). */
-#define KEEP (CMD_KEEPS_REST)
+/* Shorthands for the table. */
+#define SETUP CMD_KEEPS_SETUP
+#define PATH CMD_PATH_ARG
 
 const struct command command_table[] = {
-	{ "USER", cmd_user, CMD_PRELOGIN | CMD_NEEDS_ARG, "USER <name>" },
-	{ "PASS", cmd_pass, CMD_PRELOGIN, "PASS <password>" },
-	{ "QUIT", cmd_quit, CMD_PRELOGIN, "QUIT" },
-	{ "NOOP", cmd_noop, CMD_PRELOGIN | KEEP, "NOOP" },
-	{ "SYST", cmd_syst, CMD_PRELOGIN | CMD_NO_ARG | KEEP, "SYST" },
-	{ "FEAT", cmd_feat, CMD_PRELOGIN | CMD_NO_ARG | KEEP, "FEAT" },
-	{ "OPTS", cmd_opts, CMD_PRELOGIN | CMD_NEEDS_ARG | KEEP, "OPTS UTF8 ON | OPTS MLST <facts>" },
-	{ "HELP", cmd_help, CMD_PRELOGIN | KEEP, "HELP [<verb>]" },
-	{ "STAT", cmd_stat, KEEP | CMD_PATH_ARG | CMD_READS_ARG, "STAT [<path>]" },
-	{ "TYPE", cmd_type, CMD_NEEDS_ARG | KEEP, "TYPE A | I" },
-	{ "MODE", cmd_mode, CMD_NEEDS_ARG | KEEP, "MODE S" },
-	{ "STRU", cmd_stru, CMD_NEEDS_ARG | KEEP, "STRU F" },
-	{ "ALLO", cmd_allo, CMD_NEEDS_ARG | KEEP, "ALLO <bytes>" },
-	{ "PWD", cmd_pwd, CMD_NO_ARG, "PWD" },
-	{ "XPWD", cmd_pwd, CMD_NO_ARG, "XPWD" },
-	{ "CWD", cmd_cwd, CMD_PATH_ARG, "CWD <path>" },
-	{ "XCWD", cmd_cwd, CMD_PATH_ARG, "XCWD <path>" },
-	{ "CDUP", cmd_cdup, CMD_NO_ARG, "CDUP" },
-	{ "XCUP", cmd_cdup, CMD_NO_ARG, "XCUP" },
-	{ "LIST", cmd_list, CMD_PATH_ARG | CMD_READS, "LIST [<path>]" },
-	{ "NLST", cmd_nlst, CMD_PATH_ARG | CMD_READS, "NLST [<path>]" },
-	{ "MLSD", cmd_mlsd, CMD_PATH_ARG | CMD_READS, "MLSD [<path>]" },
-	{ "MLST", cmd_mlst, CMD_PATH_ARG | CMD_READS, "MLST [<path>]" },
-	{ "RETR", cmd_retr, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_READS, "RETR <path>" },
-	{ "STOR", cmd_stor, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES | CMD_REPLACES, "STOR <path>" },
-	{ "STOU", cmd_stou, CMD_PATH_ARG | CMD_WRITES, "STOU [<name>]" },
-	{ "APPE", cmd_appe, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES | CMD_REPLACES, "APPE <path>" },
-	{ "REST", cmd_rest, CMD_NEEDS_ARG | KEEP, "REST <offset>" },
-	{ "SIZE", cmd_size, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_READS, "SIZE <path>" },
-	{ "MDTM", cmd_mdtm, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_READS, "MDTM <path>" },
-	{ "DELE", cmd_dele, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES | CMD_DELETES, "DELE <path>" },
-	{ "MKD", cmd_mkd, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES, "MKD <path>" },
-	{ "XMKD", cmd_mkd, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES, "XMKD <path>" },
-	{ "RMD", cmd_rmd, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES | CMD_DELETES, "RMD <path>" },
-	{ "XRMD", cmd_rmd, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES | CMD_DELETES, "XRMD <path>" },
-	{ "RNFR", cmd_rnfr, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES | CMD_RENAMES, "RNFR <path>" },
-	{ "RNTO", cmd_rnto, CMD_NEEDS_ARG | CMD_PATH_ARG | CMD_WRITES | CMD_RENAMES |
-		CMD_REPLACES, "RNTO <path>" },
-	{ "PASV", cmd_pasv, CMD_NO_ARG | KEEP, "PASV" },
-	{ "EPSV", cmd_epsv, KEEP, "EPSV [1 | 2 | ALL]" },
-	{ "PORT", cmd_port, CMD_NEEDS_ARG | KEEP, "PORT h1,h2,h3,h4,p1,p2" },
-	{ "EPRT", cmd_eprt, CMD_NEEDS_ARG | KEEP, "EPRT |af|addr|port|" },
-	{ "ABOR", cmd_abor, CMD_NO_ARG, "ABOR" },
-	{ "AUTH", cmd_auth, CMD_PRELOGIN | CMD_NEEDS_ARG | KEEP, "AUTH TLS" },
-	{ "PBSZ", cmd_pbsz, CMD_PRELOGIN | CMD_NEEDS_ARG | KEEP, "PBSZ 0" },
-	{ "PROT", cmd_prot, CMD_PRELOGIN | CMD_NEEDS_ARG | KEEP, "PROT P | C" },
-	{ "CCC", cmd_ccc, CMD_PRELOGIN | CMD_NO_ARG | KEEP, "CCC" },
-	{ NULL, NULL, 0, NULL },
+	/* verb, handler, flags (enum cmd_flags), HELP syntax, FEAT line or NULL */
+	{ "USER", cmd_user, CMD_PRELOGIN | CMD_NEEDS_ARG, "USER <name>", NULL },
+	{ "PASS", cmd_pass, CMD_PRELOGIN, "PASS <password>", NULL },
+	{ "QUIT", cmd_quit, CMD_PRELOGIN, "QUIT", NULL },
+	{ "NOOP", cmd_noop, CMD_PRELOGIN | SETUP, "NOOP", NULL },
+	{ "SYST", cmd_syst, CMD_PRELOGIN | CMD_NO_ARG | SETUP, "SYST", NULL },
+	{ "FEAT", cmd_feat, CMD_PRELOGIN | CMD_NO_ARG | SETUP, "FEAT", NULL },
+	{ "OPTS", cmd_opts, CMD_PRELOGIN | CMD_NEEDS_ARG | SETUP, "OPTS UTF8 ON | OPTS MLST <facts>",
+	  "UTF8" },
+	{ "HELP", cmd_help, CMD_PRELOGIN | SETUP, "HELP [<verb>]", NULL },
+	{ "STAT", cmd_stat, SETUP | PATH | CMD_READS_ARG | CMD_IN_TRANSFER, "STAT [<path>]", NULL },
+	{ "TYPE", cmd_type, CMD_NEEDS_ARG | SETUP, "TYPE A | I", NULL },
+	{ "MODE", cmd_mode, CMD_NEEDS_ARG | SETUP, "MODE S", NULL },
+	{ "STRU", cmd_stru, CMD_NEEDS_ARG | SETUP, "STRU F", NULL },
+	{ "ALLO", cmd_allo, CMD_NEEDS_ARG | SETUP, "ALLO <bytes>", NULL },
+	{ "PWD", cmd_pwd, CMD_NO_ARG, "PWD", NULL },
+	{ "XPWD", cmd_pwd, CMD_NO_ARG, "XPWD", NULL },
+	{ "CWD", cmd_cwd, PATH, "CWD <path>", "TVFS" },
+	{ "XCWD", cmd_cwd, PATH, "XCWD <path>", NULL },
+	{ "CDUP", cmd_cdup, CMD_NO_ARG, "CDUP", NULL },
+	{ "XCUP", cmd_cdup, CMD_NO_ARG, "XCUP", NULL },
+	{ "LIST", cmd_list, PATH | CMD_READS, "LIST [<path>]", NULL },
+	{ "NLST", cmd_nlst, PATH | CMD_READS, "NLST [<path>]", NULL },
+	{ "MLSD", cmd_mlsd, PATH | CMD_READS, "MLSD [<path>]", NULL },
+	{ "MLST", cmd_mlst, PATH | CMD_READS | CMD_FEAT_FACTS, "MLST [<path>]", "MLST" },
+	{ "RETR", cmd_retr, CMD_NEEDS_ARG | PATH | CMD_READS | CMD_KEEPS_REST | CMD_KEEPS_RANG,
+	  "RETR <path>", NULL },
+	{ "STOR", cmd_stor, CMD_NEEDS_ARG | PATH | CMD_WRITES | CMD_REPLACES |
+	  CMD_KEEPS_REST | CMD_KEEPS_ALLO | CMD_KEEPS_RANG, "STOR <path>", NULL },
+	{ "STOU", cmd_stou, PATH | CMD_WRITES | CMD_KEEPS_ALLO | CMD_KEEPS_RANG, "STOU [<name>]",
+	  NULL },
+	{ "APPE", cmd_appe, CMD_NEEDS_ARG | PATH | CMD_WRITES | CMD_REPLACES |
+	  CMD_KEEPS_REST | CMD_KEEPS_ALLO | CMD_KEEPS_RANG, "APPE <path>", NULL },
+	{ "REST", cmd_rest, CMD_NEEDS_ARG | SETUP, "REST <offset>", "REST STREAM" },
+	{ "SIZE", cmd_size, CMD_NEEDS_ARG | PATH | CMD_READS, "SIZE <path>", "SIZE" },
+	{ "MDTM", cmd_mdtm, CMD_NEEDS_ARG | PATH | CMD_READS, "MDTM <path>", "MDTM" },
+	{ "DELE", cmd_dele, CMD_NEEDS_ARG | PATH | CMD_WRITES | CMD_DELETES, "DELE <path>", NULL },
+	{ "MKD", cmd_mkd, CMD_NEEDS_ARG | PATH | CMD_WRITES, "MKD <path>", NULL },
+	{ "XMKD", cmd_mkd, CMD_NEEDS_ARG | PATH | CMD_WRITES, "XMKD <path>", NULL },
+	{ "RMD", cmd_rmd, CMD_NEEDS_ARG | PATH | CMD_WRITES | CMD_DELETES, "RMD <path>", NULL },
+	{ "XRMD", cmd_rmd, CMD_NEEDS_ARG | PATH | CMD_WRITES | CMD_DELETES, "XRMD <path>", NULL },
+	{ "RNFR", cmd_rnfr, CMD_NEEDS_ARG | PATH | CMD_WRITES | CMD_RENAMES, "RNFR <path>", NULL },
+	{ "RNTO", cmd_rnto, CMD_NEEDS_ARG | PATH | CMD_WRITES | CMD_RENAMES | CMD_REPLACES |
+	  CMD_KEEPS_RNFR, "RNTO <path>", NULL },
+	{ "PASV", cmd_pasv, CMD_NO_ARG | SETUP, "PASV", "PASV" },
+	{ "EPSV", cmd_epsv, SETUP, "EPSV [1 | 2 | ALL]", "EPSV" },
+	{ "PORT", cmd_port, CMD_NEEDS_ARG | SETUP, "PORT h1,h2,h3,h4,p1,p2", NULL },
+	{ "EPRT", cmd_eprt, CMD_NEEDS_ARG | SETUP, "EPRT |af|addr|port|", "EPRT" },
+	{ "ABOR", cmd_abor, CMD_NO_ARG | CMD_IN_TRANSFER, "ABOR", NULL },
+	{ "AUTH", cmd_auth, CMD_PRELOGIN | CMD_NEEDS_ARG | SETUP | CMD_FEAT_TLS, "AUTH TLS",
+	  "AUTH TLS" },
+	{ "PBSZ", cmd_pbsz, CMD_PRELOGIN | CMD_NEEDS_ARG | SETUP | CMD_FEAT_TLS, "PBSZ 0", "PBSZ" },
+	{ "PROT", cmd_prot, CMD_PRELOGIN | CMD_NEEDS_ARG | SETUP | CMD_FEAT_TLS, "PROT P | C",
+	  "PROT" },
+	{ "CCC", cmd_ccc, CMD_PRELOGIN | CMD_NO_ARG | SETUP, "CCC", NULL },
+	/* Checksums (cmd_hash.c) and attributes (cmd_attr.c). */
+	{ "HASH", cmd_hash, CMD_NEEDS_ARG | PATH | CMD_READS | CMD_KEEPS_REST | CMD_KEEPS_RANG |
+	  CMD_FEAT_HASH, "HASH <path>", "HASH" },
+	{ "RANG", cmd_rang, CMD_NEEDS_ARG | SETUP, "RANG <start> <end> | RANG 1 0", "RANG STREAM" },
+	{ "XSHA256", cmd_xsha256, CMD_NEEDS_ARG | PATH | CMD_READS, "XSHA256 <path> [<start> [<end>]]",
+	  NULL },
+	{ "XSHA1", cmd_xsha1, CMD_NEEDS_ARG | PATH | CMD_READS, "XSHA1 <path> [<start> [<end>]]", NULL },
+	{ "XMD5", cmd_xmd5, CMD_NEEDS_ARG | PATH | CMD_READS, "XMD5 <path> [<start> [<end>]]", NULL },
+	{ "XCRC", cmd_xcrc, CMD_NEEDS_ARG | PATH | CMD_READS, "XCRC <path> [<start> [<end>]]", NULL },
+	{ "MFMT", cmd_mfmt, CMD_NEEDS_ARG | PATH | CMD_WRITES, "MFMT YYYYMMDDHHMMSS <path>", "MFMT" },
+	{ "SITE", cmd_site, CMD_NEEDS_ARG | PATH, "SITE CHMOD <mode> <path> | SITE HELP", NULL },
+	{ "AVBL", cmd_avbl, PATH, "AVBL [<path>]", "AVBL" },
+	{ NULL, NULL, 0, NULL, NULL },
 };
 
 const struct command *commands_find(const char *verb)
@@ -160,43 +182,57 @@ static void trace_command(struct session *s, const char *verb, const char *line,
 	log_msg(LOG_DEBUG, "%s <- %s", s->peer_str, clean);
 }
 
-void commands_dispatch(struct session *s, const char *line, size_t len)
+/* Splits a command line into its verb (letters up to the first space,
+ * upper-cased into verb[CMD_VERB_MAX + 1]) and argument. Returns false
+ * when the verb is not letters or too long. */
+#define CMD_VERB_MAX 7
+static bool split_line(const char *line, size_t len, char *verb, const char **arg,
+		       size_t *arglen)
 {
-	/* The verb: letters up to the first space. */
-	char verb[8];
 	size_t vlen = 0;
 	while (vlen < len && line[vlen] != ' ') {
 		unsigned char c = (unsigned char)line[vlen];
-		if (!isalpha(c) || vlen == sizeof verb - 1) {
-			trace_command(s, "", line, len);
-			session_reply(s, FTP_BAD_COMMAND, "Unknown command.");
-			return;
-		}
+		if (!(isalpha(c) || (vlen > 0 && isdigit(c))) || vlen == CMD_VERB_MAX)
+			return false;
 		verb[vlen++] = (char)toupper(c);
 	}
 	verb[vlen] = '\0';
+	*arg = vlen < len ? line + vlen + 1 : "";
+	*arglen = vlen < len ? len - vlen - 1 : 0;
+	return true;
+}
+
+void commands_dispatch(struct session *s, const char *line, size_t len)
+{
+	char verb[CMD_VERB_MAX + 1];
+	const char *arg;
+	size_t arglen;
+	if (!split_line(line, len, verb, &arg, &arglen)) {
+		trace_command(s, "", line, len);
+		session_reply(s, FTP_BAD_COMMAND, "Unknown command.");
+		return;
+	}
 	trace_command(s, verb, line, len);
-	if (vlen == 0) {
+	if (verb[0] == '\0') {
 		session_reply(s, FTP_BAD_COMMAND, "Empty command.");
 		return;
 	}
-	const char *arg = vlen < len ? line + vlen + 1 : "";
-	size_t arglen = vlen < len ? len - vlen - 1 : 0;
 
 	const struct command *cmd = commands_find(verb);
 	if (cmd == NULL) {
 		session_reply(s, FTP_BAD_COMMAND, "Unknown command %s.", verb);
 		return;
 	}
-	/* RFC 959: REST must be followed at once by the transfer; RNFR by RNTO. */
-	if (!(cmd->flags & CMD_KEEPS_REST) && cmd->handler != cmd_retr &&
-	    cmd->handler != cmd_stor && cmd->handler != cmd_appe)
+	/* RFC 959: REST must be followed at once by the transfer, RNFR by
+	 * RNTO; ALLO announces the size of the upload that follows it; RANG
+	 * (draft-bryan-ftp-range) covers the next RETR or HASH. */
+	if (!(cmd->flags & CMD_KEEPS_REST))
 		s->rest = 0;
-	/* ALLO announces the size of the upload that follows it. */
-	if (!(cmd->flags & CMD_KEEPS_REST) && cmd->handler != cmd_stor &&
-	    cmd->handler != cmd_appe && cmd->handler != cmd_stou)
+	if (!(cmd->flags & CMD_KEEPS_RANG))
+		s->rang_end = -1;
+	if (!(cmd->flags & CMD_KEEPS_ALLO))
 		s->allo = -1;
-	if (cmd->handler != cmd_rnto) {
+	if (!(cmd->flags & CMD_KEEPS_RNFR)) {
 		free(s->rnfr);
 		s->rnfr = NULL;
 	}
@@ -228,4 +264,49 @@ void commands_dispatch(struct session *s, const char *line, size_t len)
 	if (s->logged_in && !policy_allows(s, cmd, arg, arglen))
 		return;
 	cmd->handler(s, arg);
+}
+
+bool commands_dispatch_in_transfer(struct session *s, const char *line, size_t len)
+{
+	char verb[CMD_VERB_MAX + 1];
+	const char *arg;
+	size_t arglen;
+	if (!split_line(line, len, verb, &arg, &arglen) || arglen != 0 || len != strlen(verb))
+		return false;
+	const struct command *cmd = commands_find(verb);
+	if (cmd == NULL || !(cmd->flags & CMD_IN_TRANSFER))
+		return false;
+	commands_dispatch(s, line, len);
+	return true;
+}
+
+/* Orders FEAT lines. */
+static int feat_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const struct command *const *)a)->feat,
+		      (*(const struct command *const *)b)->feat);
+}
+
+void commands_feat_text(const struct session *s, struct sbuf *out)
+{
+	const struct command *lines[sizeof command_table / sizeof command_table[0]];
+	size_t n = 0;
+	for (const struct command *c = command_table; c->verb; c++)
+		if (c->feat && (!(c->flags & CMD_FEAT_TLS) || ftps_offered()))
+			lines[n++] = c;
+	qsort(lines, n, sizeof lines[0], feat_cmp);
+	sbuf_puts(out, "Features:\n");
+	for (size_t i = 0; i < n; i++) {
+		sbuf_printf(out, " %s", lines[i]->feat);
+		if (lines[i]->flags & CMD_FEAT_FACTS) {
+			sbuf_puts(out, " ");
+			listfmt_facts_string(out, s->mlst_facts, true);
+		}
+		if (lines[i]->flags & CMD_FEAT_HASH) {
+			sbuf_puts(out, " ");
+			hash_feat_algorithms(s, out);
+		}
+		sbuf_puts(out, "\n");
+	}
+	sbuf_puts(out, "End");
 }

@@ -6,27 +6,49 @@
 #ifndef FERRYD_COMMANDS_H
 #define FERRYD_COMMANDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
+#include "sbuf.h"
 #include "session.h"
 
 /* A handler gets the session and the argument ("" when none). */
 typedef void (*cmd_handler)(struct session *s, const char *arg);
 
-/* Rules for one verb. */
+/* Rules for one verb: every rule of a verb is one of these flags in its
+ * table entry, and commands_dispatch applies them before the handler runs
+ * (nothing in the gate compares handlers).
+ *
+ * Protocol state (RFC 959 section 4.1): a pending REST, ALLO or RNFR is
+ * cancelled by every command without the flag that keeps it. Commands
+ * that only set up the data channel or report state keep REST and ALLO
+ * (CMD_KEEPS_SETUP); a transfer keeps the ones it consumes. */
 enum cmd_flags {
 	CMD_PRELOGIN = 1 << 0,  /* allowed before login */
 	CMD_NEEDS_ARG = 1 << 1, /* 501 without an argument */
 	CMD_NO_ARG = 1 << 2,    /* 501 with an argument */
 	CMD_WRITES = 1 << 3,    /* changes files: 550 for read-only accounts */
-	CMD_KEEPS_REST = 1 << 4,/* does not cancel a pending REST */
+	CMD_KEEPS_REST = 1 << 4,/* does not cancel a pending REST (or uses it) */
 	CMD_PATH_ARG = 1 << 5,  /* argument is a path: CR/LF/NUL refused */
 	CMD_READS = 1 << 6,     /* shows file contents or names */
 	CMD_READS_ARG = 1 << 7, /* shows names when given an argument (STAT) */
 	CMD_DELETES = 1 << 8,   /* deletes a file or directory */
 	CMD_RENAMES = 1 << 9,   /* renames */
 	CMD_REPLACES = 1 << 10, /* writes to the argument path, changing what is there */
+	CMD_KEEPS_ALLO = 1 << 11, /* does not cancel a pending ALLO (or uses it) */
+	CMD_KEEPS_RNFR = 1 << 12, /* does not cancel a pending RNFR (RNTO uses it) */
+	CMD_IN_TRANSFER = 1 << 13,/* without an argument, answered while a transfer
+				   * runs (the handler sees s->xfer.verb set);
+				   * other commands wait until it ends */
+	CMD_FEAT_TLS = 1 << 14, /* its FEAT line is shown only when TLS is configured */
+	CMD_FEAT_FACTS = 1 << 15,/* its FEAT line is followed by the MLST facts */
+	CMD_KEEPS_RANG = 1 << 16,/* does not cancel a pending RANG (or uses it) */
+	CMD_FEAT_HASH = 1 << 17, /* its FEAT line is followed by the HASH algorithms */
 };
+/* The set of a command that sets up or reports and keeps REST, ALLO and
+ * RANG. */
+#define CMD_KEEPS_SETUP (CMD_KEEPS_REST | CMD_KEEPS_ALLO | CMD_KEEPS_RANG)
 
 /* What an account may not do beyond read-only/read-write (the server's
  * --anonymous=upload, --no-overwrite and --no-delete). */
@@ -37,15 +59,27 @@ enum cmd_deny {
 	DENY_OVERWRITE = 1 << 3, /* replace or change an existing file */
 };
 
+/* One verb. A new verb is one line in command_table (commands.c): its
+ * handler, its flags, its HELP syntax and, if FEAT announces it, its
+ * feature line (RFC 2389: the text after the leading space, e.g.
+ * "REST STREAM"); FEAT lists the lines of the whole table, sorted. */
 struct command {
 	const char *verb;     /* upper-case verb */
 	cmd_handler handler;  /* what it does */
 	unsigned flags;       /* enum cmd_flags */
 	const char *help;     /* syntax shown by HELP VERB */
+	const char *feat;     /* its FEAT line, or NULL */
 };
 
 /* Runs one command line (len bytes, may contain NUL). */
 void commands_dispatch(struct session *s, const char *line, size_t len);
+/* Runs one command line read while a transfer runs if its verb has
+ * CMD_IN_TRANSFER and no argument, and returns true; false (nothing
+ * done) for a line to keep until the transfer ends. */
+bool commands_dispatch_in_transfer(struct session *s, const char *line, size_t len);
+/* The FEAT reply's text (RFC 2389: "Features:", one line per feature,
+ * "End"), built from the table's feature lines, into out. */
+void commands_feat_text(const struct session *s, struct sbuf *out);
 /* The enum cmd_deny set that applies to the logged-in session. */
 unsigned commands_denied(const struct session *s);
 /* Looks a verb up (case-insensitive); NULL if unknown. */
@@ -97,6 +131,28 @@ void cmd_auth(struct session *s, const char *arg);
 void cmd_pbsz(struct session *s, const char *arg);
 void cmd_prot(struct session *s, const char *arg);
 void cmd_ccc(struct session *s, const char *arg);
+/* cmd_hash.c */
+void cmd_hash(struct session *s, const char *arg);
+void cmd_rang(struct session *s, const char *arg);
+void cmd_xsha256(struct session *s, const char *arg);
+void cmd_xsha1(struct session *s, const char *arg);
+void cmd_xmd5(struct session *s, const char *arg);
+void cmd_xcrc(struct session *s, const char *arg);
+/* Appends the algorithms of HASH's FEAT line, "SHA-256*;SHA-1;MD5;CRC32"
+ * (the current choice starred), to out. */
+void hash_feat_algorithms(const struct session *s, struct sbuf *out);
+/* OPTS HASH [<algorithm>]: shows or selects the algorithm. */
+void hash_opts(struct session *s, const char *value);
+/* cmd_attr.c */
+void cmd_mfmt(struct session *s, const char *arg);
+void cmd_site(struct session *s, const char *arg);
+void cmd_avbl(struct session *s, const char *arg);
+/* cmd_xfer.c: opens a regular file (O_NONBLOCK against FIFOs) with flags;
+ * replies 550 and returns -1 for anything else or on failure. */
+int cmd_open_regular(struct session *s, const char *path, int flags, struct stat *st);
+/* Takes the pending REST offset or RANG range for RETR or HASH (and
+ * clears both): bytes *start up to, not including, *end (-1: to the end). */
+void cmd_take_range(struct session *s, off_t *start, off_t *end);
 /* cmd_list.c */
 void cmd_list(struct session *s, const char *arg);
 void cmd_nlst(struct session *s, const char *arg);

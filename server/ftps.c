@@ -71,11 +71,6 @@ bool ftps_offered(void)
 	return server != NULL;
 }
 
-const char *ftps_feat_lines(void)
-{
-	return server ? " AUTH TLS\n PBSZ\n PROT\n" : "";
-}
-
 /* ---- Control connection ---- */
 
 /* Milliseconds the control handshake may take per step: the idle time,

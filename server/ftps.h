@@ -40,8 +40,6 @@ void ftps_server_free(void);
 void ftps_set_implicit_listener(bool implicit);
 /* True when TLS is configured (AUTH TLS offered). */
 bool ftps_offered(void);
-/* FEAT's TLS lines (" AUTH TLS\n PBSZ\n PROT\n"), or "" when TLS is off. */
-const char *ftps_feat_lines(void);
 
 /* ---- A session ---- */
 

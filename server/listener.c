@@ -19,7 +19,7 @@
 #include "netopts.h"
 #include "proxywait.h"
 #include "report.h"
-#include "session.h"
+#include "cmdloop.h"
 #include "sysio.h"
 #include "xalloc.h"
 
@@ -268,9 +268,9 @@ static void start_session(struct listener *l, int fd, const struct netaddr *from
 		signal(SIGXFSZ, SIG_IGN);   /* a file size limit gives EFBIG, not death */
 		sigprocmask(SIG_SETMASK, &l->oldmask, NULL);
 		if (via)
-			session_run_via(cfg, fd, from, via);
+			cmdloop_run_via(cfg, fd, from, via);
 		else
-			session_run(cfg, fd, fd);
+			cmdloop_run(cfg, fd, fd);
 		_exit(0);
 	}
 	close(fd);

@@ -87,17 +87,14 @@ static bool add_entry(struct session *s, enum listing_kind kind, int dfd, const 
 	struct stat st;
 	if (kind == LISTING_NLST)
 		return sbuf_printf(out, "%s%s\r\n", prefix, name);
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (vfs_entry_lstat(dfd, name, &st) < 0)
 		return true;       /* vanished meanwhile: leave it out */
 	if (kind == LISTING_LIST) {
 		char target[PATH_MAX];
 		const char *link = NULL;
 		if (S_ISLNK(st.st_mode)) {
-			ssize_t n = readlinkat(dfd, name, target, sizeof target - 1);
-			if (n >= 0) {
-				target[n] = '\0';
+			if (vfs_entry_readlink(dfd, name, target, sizeof target) >= 0)
 				link = target;
-			}
 		}
 		return listfmt_ls(out, name, &st, link, now);
 	}
@@ -116,15 +113,9 @@ static bool add_entry(struct session *s, enum listing_kind kind, int dfd, const 
 static bool list_dir(struct session *s, enum listing_kind kind, const char *dirpath,
 		     const char *pattern, const char *prefix, bool all, struct sbuf *out)
 {
-	int fd = vfs_open(s->root_fd, dirpath, O_RDONLY | O_DIRECTORY, 0);
-	if (fd < 0) {
-		session_reply_errno(s, 0, dirpath, errno);
-		return false;
-	}
-	DIR *d = fdopendir(fd);
+	DIR *d = vfs_opendir(s->root_fd, dirpath);
 	if (d == NULL) {
 		session_reply_errno(s, 0, dirpath, errno);
-		close(fd);
 		return false;
 	}
 	char **names = NULL;

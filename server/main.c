@@ -17,7 +17,7 @@
 #include "log.h"
 #include "options.h"
 #include "sandbox.h"
-#include "session.h"
+#include "cmdloop.h"
 #include "vfs.h"
 #include "xferlog.h"
 
@@ -109,7 +109,7 @@ static int serve(const struct ferryd_config *cfg)
 	if (cfg->inetd) {
 		signal(SIGPIPE, SIG_IGN);
 		signal(SIGXFSZ, SIG_IGN);
-		session_run(cfg, 0, 1);
+		cmdloop_run(cfg, 0, 1);
 		return 0;
 	}
 	return listener_run(cfg, fds, nfds);

@@ -1,4 +1,5 @@
-/* session: the per-client command loop, replies and errno translation. */
+/* session: the control connection (reading commands, replies, what
+ * arrives during a transfer) and errno translation. */
 #include "config.h"
 
 #include <errno.h>
@@ -15,13 +16,10 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "dataconn.h"
 #include "ftps.h"
 #include "listfmt.h"
 #include "log.h"
 #include "reply.h"
-#include "sandbox.h"
 #include "sanitize.h"
 #include "session.h"
 #include "sysio.h"
@@ -37,7 +35,7 @@ static void session_abort(struct session *s) __attribute__((noreturn));
 
 void session_cleanup(struct session *s)
 {
-	dataconn_reset(s);
+	sysio_close(&s->dc.listen_fd);      /* a prepared passive channel */
 	ftps_session_end(s);
 	sysio_close(&s->root_fd);
 	free(s->user);
@@ -189,11 +187,10 @@ static void set_read_timeout(struct session *s, long long ms)
 		s->ctl_timeout_ms = ms;
 }
 
-/* Waits for the next command line. Returns false at end of stream. The
- * whole line must arrive within the idle timeout (and, before login,
+/* The whole line must arrive within the idle timeout (and, before login,
  * within the login timeout), however the client spreads its bytes: a
  * byte now and then does not keep a session alive. */
-static bool read_command(struct session *s, const char **line, size_t *len)
+bool session_read_command(struct session *s, const char **line, size_t *len)
 {
 	long long deadline = sysio_now_ms() + (long long)s->cfg->idle_timeout * 1000;
 	bool login_limit = !s->logged_in && s->login_deadline_ms < deadline;
@@ -256,21 +253,6 @@ struct conn *session_control_conn(const struct session *s)
 	return session_control_fd(s) < 0 ? NULL : s->ctl;
 }
 
-/* Answers STAT during a transfer from the session's copy of its state. */
-static void stat_transfer(struct session *s)
-{
-	const struct xfer_progress *x = &s->xfer;
-	if (!x->connected)
-		session_reply(s, FTP_FILE_STATUS, "%s %s: waiting for the data connection.",
-			      x->verb, x->path);
-	else if (x->total >= 0)
-		session_reply(s, FTP_FILE_STATUS, "%s %s: %lld of %lld bytes transferred.",
-			      x->verb, x->path, (long long)x->done, (long long)x->total);
-	else
-		session_reply(s, FTP_FILE_STATUS, "%s %s: %lld bytes transferred.",
-			      x->verb, x->path, (long long)x->done);
-}
-
 bool session_control_during_transfer(struct session *s, bool *quit)
 {
 	*quit = false;
@@ -294,23 +276,11 @@ bool session_control_during_transfer(struct session *s, bool *quit)
 			session_reply(s, FTP_BAD_COMMAND, "Input line too long.");
 			continue;
 		}
-		char verb[5] = "";
-		size_t i = 0;
-		while (i < 4 && i < len && line[i] != ' ') {
-			verb[i] = (char)(line[i] >= 'a' && line[i] <= 'z' ? line[i] - 32 : line[i]);
-			i++;
-		}
-		verb[i] = '\0';
-		bool bare = i == len;
-		if (strcmp(verb, "ABOR") == 0 && bare) {
-			if (log_verbose())
-				log_msg(LOG_DEBUG, "%s <- ABOR", s->peer_str);
-			return true;
-		}
-		if (strcmp(verb, "STAT") == 0 && bare) {
-			if (log_verbose())
-				log_msg(LOG_DEBUG, "%s <- STAT", s->peer_str);
-			stat_transfer(s);
+		/* ABOR and STAT (CMD_IN_TRANSFER in the verb table) are answered
+		 * now; ABOR ends the transfer. */
+		if (s->in_transfer && s->in_transfer(s, line, len)) {
+			if (s->xfer.abort)
+				return true;
 			continue;
 		}
 		/* Anything else waits until the transfer is over; an ABOR sent
@@ -361,6 +331,7 @@ void session_init(struct session *s, const struct ferryd_config *cfg, int in, in
 	s->gid = getegid();
 	s->dc.listen_fd = -1;
 	s->allo = -1;
+	s->rang_end = -1;
 	s->mlst_facts = MLST_ALL;
 	s->started_ms = sysio_now_ms();
 	s->login_deadline_ms = s->started_ms + (long long)cfg->login_timeout * 1000;
@@ -396,72 +367,4 @@ void session_init(struct session *s, const struct ferryd_config *cfg, int in, in
 	struct stat st;
 	if (out != in && fstat(out, &st) == 0 && !S_ISSOCK(st.st_mode))
 		sysio_set_nonblock(out, true);
-}
-
-/* Runs the command loop of a session set up by session_init. */
-static void session_serve(struct session *s)
-{
-	const struct ferryd_config *cfg = s->cfg;
-	const char *what;
-	if (cfg->sandbox && sandbox_enter(&what) < 0) {
-		log_msg(LOG_ERR, "session sandbox: %s: %s", what, strerror(errno));
-		session_reply(s, FTP_SERVICE_CLOSING, "Service not available: cannot start a session.");
-		session_cleanup(s);
-		return;
-	}
-	if (s->via.len != 0) {
-		char via[NETADDR_STRLEN];
-		netaddr_ntop(&s->via, true, via, sizeof via);
-		log_msg(LOG_INFO, "session start: peer=%s via=%s", s->peer_str, via);
-	} else {
-		log_msg(LOG_INFO, "session start: peer=%s", s->peer_str);
-	}
-	if (!ftps_session_begin(s)) {
-		log_msg(LOG_INFO, "session end: peer=%s user=- result=no TLS", s->peer_str);
-		session_cleanup(s);
-		return;
-	}
-	session_reply(s, FTP_READY, "ferryd ready.");
-
-	while (!s->quit) {
-		const char *line;
-		size_t len;
-		if (s->ndeferred > 0) {
-			struct deferred_cmd d = s->deferred[0];
-			memmove(&s->deferred[0], &s->deferred[1], --s->ndeferred * sizeof d);
-			commands_dispatch(s, d.line, d.len);
-			free(d.line);
-			continue;
-		}
-		if (!read_command(s, &line, &len))
-			break;
-		/* Copy: a transfer reads further control lines into the reader. */
-		char copy[FTP_LINE_MAX + 2];
-		memcpy(copy, line, len + 1);
-		commands_dispatch(s, copy, len);
-	}
-	if (s->quit)
-		log_msg(LOG_INFO, "session end: peer=%s user=%s seconds=%.1f", s->peer_str,
-			s->user && s->logged_in ? s->user : "-",
-			(double)(sysio_now_ms() - s->started_ms) / 1000.0);
-	session_cleanup(s);
-}
-
-void session_run(const struct ferryd_config *cfg, int ctl_in, int ctl_out)
-{
-	struct session sess;
-	session_init(&sess, cfg, ctl_in, ctl_out);
-	session_serve(&sess);
-}
-
-void session_run_via(const struct ferryd_config *cfg, int fd, const struct netaddr *client,
-		     const struct netaddr *via)
-{
-	struct session sess, *s = &sess;
-	session_init(s, cfg, fd, fd);
-	s->via = *via;
-	s->peer = *client;
-	netaddr_unmap(&s->peer);
-	netaddr_ntop(&s->peer, true, s->peer_str, sizeof s->peer_str);
-	session_serve(s);
 }

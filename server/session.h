@@ -1,7 +1,9 @@
 /* session: one client's whole FTP session, run in the forked child.
- * All per-client state lives in struct session; the command loop reads a
- * line, lets commands.c dispatch it, and every reply goes out through
- * session_reply. Nothing here is shared with other sessions. */
+ * All per-client state lives in struct session. This file owns the
+ * control connection: reading command lines, every reply (session_reply),
+ * and what arrives while a transfer runs. The command loop above it
+ * (cmdloop.c) reads a line and lets commands.c dispatch it. Nothing here
+ * is shared with other sessions. */
 #ifndef FERRYD_SESSION_H
 #define FERRYD_SESSION_H
 
@@ -36,6 +38,7 @@ struct xfer_progress {
 	off_t done;            /* bytes moved so far */
 	off_t total;           /* expected bytes, -1 if unknown */
 	long long start_ms;    /* when it started (connected), monotonic ms */
+	bool abort;            /* ABOR arrived: the transfer ends */
 };
 
 /* Most command lines kept while a transfer runs (ABOR and STAT are
@@ -98,23 +101,28 @@ struct session {
 	char *rnfr;               /* path from RNFR waiting for RNTO, or NULL */
 	bool epsv_all;            /* EPSV ALL: only EPSV may set up data */
 	unsigned mlst_facts;      /* facts MLSx shows (OPTS MLST) */
+	unsigned hash_alg;        /* enum digest_alg HASH uses (OPTS HASH) */
+	off_t rang_start;         /* RANG: first byte of the next RETR or HASH */
+	off_t rang_end;           /* RANG: its last byte; -1 when no RANG is pending */
 	struct dataconn dc;       /* data channel for the next transfer */
 	struct xfer_progress xfer;/* transfer in progress, for STAT */
 	bool quit;                /* end the session after this reply */
+	/* Runs a line read during a transfer if it may run then (ABOR, STAT)
+	 * and returns true; false to keep it for later. Set by the command
+	 * loop (commands_dispatch_in_transfer); NULL keeps every line. */
+	bool (*in_transfer)(struct session *s, const char *line, size_t len);
 };
 
-/* Runs a whole session on the given control fds (accepted socket, or
- * stdin/stdout with -i) and returns when it ends. */
-void session_run(const struct ferryd_config *cfg, int ctl_in, int ctl_out);
-/* session_run for a connection relayed by a proxy (PROXY protocol): the
- * client is at client, the socket's peer (via) is the proxy. */
-void session_run_via(const struct ferryd_config *cfg, int fd, const struct netaddr *client,
-		     const struct netaddr *via);
-/* The two ends of session_run, for harnesses that drive commands
- * themselves: fills s for the control fds (no I/O beyond socket options),
- * and frees what a session holds. */
+/* Fills s for the control fds (accepted socket, or stdin/stdout with -i;
+ * no I/O beyond socket options), and frees what a session holds. */
 void session_init(struct session *s, const struct ferryd_config *cfg, int in, int out);
 void session_cleanup(struct session *s);
+/* Waits for the next command line (within the idle timeout, and before
+ * login the login timeout, for the whole line) and points *line at it
+ * (valid until the next read). Returns false at the end of the session
+ * (timeout, after its 421 and log line); a broken connection ends the
+ * process. */
+bool session_read_command(struct session *s, const char **line, size_t *len);
 
 /* Sends a reply (text may hold '\n' for a multi-line reply). A failed
  * write ends the session. */
@@ -137,9 +145,10 @@ void session_quote_path(const char *path, char *out, size_t outsz);
 /* Logs one transfer: verb, path, bytes, seconds, result. */
 void session_log_transfer(struct session *s, const char *verb, const char *path,
 			  off_t bytes, long long start_ms, const char *result);
-/* Handles control lines that arrived during a transfer: ABOR and STAT
- * are answered at once (ABOR returns true), QUIT and others are kept for
- * after the transfer. *quit is set when the control connection is gone. */
+/* Handles control lines that arrived during a transfer: those s->in_transfer
+ * takes (ABOR, STAT) run at once (ABOR returns true), QUIT and others are
+ * kept for after the transfer. *quit is set when the control connection
+ * is gone. */
 bool session_control_during_transfer(struct session *s, bool *quit);
 /* The control socket to poll during a transfer, or -1 while the queue of
  * kept commands is full (the client then waits for the transfer). */

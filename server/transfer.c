@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "digest.h"
 #include "log.h"
 #include "sysio.h"
 #include "tally.h"
@@ -19,10 +20,15 @@
 
 /* Largest single sendfile/splice request. */
 #define XFER_CHUNK (4 << 20)
+/* Bytes hashed between looks at the control connection (HASH). */
+#define XFER_HASH_CHUNK (256 << 10)
 /* Buffer for uploads and ASCII conversion. */
 #define XFER_BUF (1 << 20)
 /* Pipe size asked for splice(2). */
 #define XFER_PIPE (1 << 20)
+/* Most bytes an upload gathers in the pipe before writing them to the
+ * file (pure-ftpd writes about 512 KiB at a time). */
+#define XFER_SPLICE_BATCH (1 << 20)
 /* Successful rounds between checks of the control connection while data
  * flows without ever blocking. */
 #define XFER_CONTROL_EVERY 16
@@ -44,6 +50,7 @@ void xfer_begin(struct session *s, const char *verb, const char *path, off_t tot
 	x->done = 0;
 	x->total = total;
 	x->start_ms = sysio_now_ms();
+	x->abort = false;
 }
 
 void xfer_connected(struct session *s)
@@ -57,6 +64,31 @@ void xfer_end(struct session *s)
 	s->xfer.verb[0] = '\0';
 	s->xfer.path[0] = '\0';
 	s->xfer.connected = false;
+	s->xfer.abort = false;
+}
+
+bool xfer_running(const struct session *s)
+{
+	return s->xfer.verb[0] != '\0';
+}
+
+void xfer_request_abort(struct session *s)
+{
+	s->xfer.abort = true;
+}
+
+void xfer_reply_status(struct session *s)
+{
+	const struct xfer_progress *x = &s->xfer;
+	if (!x->connected)
+		session_reply(s, FTP_FILE_STATUS, "%s %s: waiting for the data connection.",
+			      x->verb, x->path);
+	else if (x->total >= 0)
+		session_reply(s, FTP_FILE_STATUS, "%s %s: %lld of %lld bytes transferred.",
+			      x->verb, x->path, (long long)x->done, (long long)x->total);
+	else
+		session_reply(s, FTP_FILE_STATUS, "%s %s: %lld bytes transferred.",
+			      x->verb, x->path, (long long)x->done);
 }
 
 /* Answers whatever arrived on the control connection; XFER_OK to go on. */
@@ -369,9 +401,31 @@ static enum xfer_result recv_buffered(struct session *s, struct conn *data, int 
 	return r;
 }
 
+/* Moves the inpipe bytes waiting in the pipe into the file. */
+static enum xfer_result drain_pipe(int pipe_rd, int file_fd, size_t inpipe, off_t *received,
+				   int *err)
+{
+	while (inpipe > 0) {
+		ssize_t w = splice(pipe_rd, NULL, file_fd, NULL, inpipe, SPLICE_F_MOVE);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			*err = w < 0 ? errno : EIO;
+			return XFER_LOCAL_ERROR;
+		}
+		inpipe -= (size_t)w;
+		*received += w;
+	}
+	return XFER_OK;
+}
+
 /* Binary upload with splice(2): socket -> pipe -> file, no copies
- * through user space. Returns XFER_LOCAL_ERROR with *err = EINVAL when
- * splice cannot be used on these fds (the caller then buffers). */
+ * through user space. One socket -> pipe splice moves only what the
+ * socket holds at that moment (often one 64 KiB segment), so the pipe
+ * is filled by as many of them as find data, up to XFER_SPLICE_BATCH,
+ * and emptied into the file in one call: fewer, larger writes. Returns
+ * XFER_LOCAL_ERROR with *err = EINVAL when splice cannot be used on these
+ * fds (the caller then buffers). */
 static enum xfer_result recv_splice(struct session *s, struct conn *data, int file_fd,
 				    off_t *received, int *err)
 {
@@ -381,12 +435,23 @@ static enum xfer_result recv_splice(struct session *s, struct conn *data, int fi
 		*err = EINVAL;
 		return XFER_LOCAL_ERROR;
 	}
-	fcntl(pipefd[1], F_SETPIPE_SZ, XFER_PIPE);
+	int cap = fcntl(pipefd[1], F_SETPIPE_SZ, XFER_PIPE);
+	if (cap <= 0)
+		cap = fcntl(pipefd[1], F_GETPIPE_SZ);
+	size_t batch = cap > 0 && (size_t)cap < XFER_SPLICE_BATCH ? (size_t)cap : XFER_SPLICE_BATCH;
 	enum xfer_result r = XFER_OK;
+	size_t inpipe = 0;     /* bytes in the pipe, not yet in the file */
 	int rounds = 0;
 	for (;;) {
-		size_t room = pace_room(s, XFER_CHUNK);
+		size_t room = pace_room(s, batch - inpipe);
 		if (room == 0) {
+			if (inpipe > 0) {
+				r = drain_pipe(pipefd[0], file_fd, inpipe, received, err);
+				inpipe = 0;
+				if (r != XFER_OK)
+					break;
+				continue;
+			}
 			r = pace_wait(s);
 			if (r != XFER_OK)
 				break;
@@ -394,17 +459,19 @@ static enum xfer_result recv_splice(struct session *s, struct conn *data, int fi
 		}
 		ssize_t n = splice(data_fd, NULL, pipefd[1], NULL, room,
 				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-		if (n == 0)
-			break;
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				r = xfer_wait(s, data, POLLIN);
-				if (r != XFER_OK)
-					break;
-				continue;
-			}
+		if (n > 0) {
+			s->xfer.done += n;
+			inpipe += (size_t)n;
+			if (inpipe < batch)
+				continue;      /* more may have arrived meanwhile */
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && inpipe == 0) {
+			r = xfer_wait(s, data, POLLIN);
+			if (r != XFER_OK)
+				break;
+			continue;
+		} else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
 			if (errno == EINVAL && *received == 0 && s->xfer.done == 0) {
 				*err = EINVAL;     /* splice unsupported here */
 				r = XFER_LOCAL_ERROR;
@@ -413,24 +480,15 @@ static enum xfer_result recv_splice(struct session *s, struct conn *data, int fi
 			}
 			break;
 		}
-		s->xfer.done += n;
-		/* Drain the pipe into the file completely. */
-		while (n > 0) {
-			ssize_t w = splice(pipefd[0], NULL, file_fd, NULL, (size_t)n, SPLICE_F_MOVE);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				*err = w < 0 ? errno : EIO;
-				r = XFER_LOCAL_ERROR;
-				goto out;
-			}
-			n -= w;
-			*received += w;
-		}
+		/* The batch is full, the socket is empty for now, or the data
+		 * has ended: into the file with it. */
+		r = drain_pipe(pipefd[0], file_fd, inpipe, received, err);
+		inpipe = 0;
+		if (r != XFER_OK || n == 0)
+			break;
 		if (++rounds % XFER_CONTROL_EVERY == 0 && (r = xfer_peek_control(s)) != XFER_OK)
 			break;
 	}
-out:
 	close(pipefd[0]);
 	close(pipefd[1]);
 	return r;
@@ -482,6 +540,35 @@ enum xfer_result xfer_recv_file(struct session *s, struct conn *data, int file_f
 	}
 	if (r == XFER_OK)
 		r = upload_end(s, data);
+	return r;
+}
+
+enum xfer_result xfer_hash_file(struct session *s, int file_fd, off_t offset, off_t end,
+				struct digest *d, int *err)
+{
+	char *buf = xmalloc(XFER_HASH_CHUNK);
+	enum xfer_result r = XFER_OK;
+	while (offset < end && r == XFER_OK) {
+		size_t want = end - offset < XFER_HASH_CHUNK ? (size_t)(end - offset) : XFER_HASH_CHUNK;
+		size_t room = pace_room(s, want);
+		if (room == 0) {
+			r = pace_wait(s);
+			continue;
+		}
+		ssize_t n = pread(file_fd, buf, room, offset);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*err = n < 0 ? errno : EIO;   /* the file shrank meanwhile */
+			r = XFER_LOCAL_ERROR;
+			break;
+		}
+		digest_update(d, buf, (size_t)n);
+		offset += n;
+		s->xfer.done += n;
+		r = xfer_peek_control(s);
+	}
+	free(buf);
 	return r;
 }
 

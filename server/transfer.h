@@ -13,6 +13,7 @@
 #ifndef FERRYD_TRANSFER_H
 #define FERRYD_TRANSFER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -54,6 +55,13 @@ enum xfer_result xfer_send_buf(struct session *s, struct conn *data, const char 
  * XFER_CONTROL_LOST. */
 enum xfer_result xfer_recv_file(struct session *s, struct conn *data, int file_fd,
 				off_t *received, int *err);
+struct digest;
+/* Feeds bytes offset..end-1 of file_fd into d for HASH, in pieces: the
+ * control connection is answered between them (ABOR ends it with
+ * XFER_ABORTED) and the session's rate limit paces it like a download.
+ * Counts into the transfer state (xfer_begin, xfer_connected first). */
+enum xfer_result xfer_hash_file(struct session *s, int file_fd, off_t offset, off_t end,
+				struct digest *d, int *err);
 /* Sends the final reply for a transfer's result (226, 426+226, 426, 421,
  * 451/452), logs it and ends the transfer state. local_err is errno for
  * XFER_LOCAL_ERROR; bytes is what the log records; outcome (may be NULL)
@@ -63,5 +71,11 @@ void xfer_finish(struct session *s, enum xfer_result r, int local_err, off_t byt
 		 const char *outcome);
 /* Ends the transfer state without a reply (the transfer never started). */
 void xfer_end(struct session *s);
+/* True between xfer_begin and its xfer_finish or xfer_end. */
+bool xfer_running(const struct session *s);
+/* Sends STAT's 213 about the running transfer (waiting, or bytes moved). */
+void xfer_reply_status(struct session *s);
+/* Asks the running transfer to end as aborted (426, 226). */
+void xfer_request_abort(struct session *s);
 
 #endif

@@ -394,3 +394,66 @@ void vfs_upload_abandon(struct vfs_upload *up)
 	up->base = NULL;
 	errno = e;
 }
+
+int vfs_create_unique(int root_fd, const char *want, char *path, int tries)
+{
+	char parent[FTP_PATH_MAX + 1];
+	const char *base;
+	int dfd = vfs_open_parent(root_fd, want, &base);
+	if (dfd < 0)
+		return -1;
+	int wdir = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(dfd);
+	if (wdir < 0)
+		return -1;
+	vpath_dirname(want, parent, sizeof parent);
+	const char *dot = strrchr(base, '.');
+	size_t stem = (dot && dot != base) ? (size_t)(dot - base) : strlen(base);
+	const char *ext = (dot && dot != base) ? dot : "";
+	char name[FTP_PATH_MAX + 1];
+	int fd = -1;
+	for (int i = 0; i < tries; i++) {
+		if (i == 0)
+			snprintf(name, sizeof name, "%s", base);
+		else
+			snprintf(name, sizeof name, "%.*s_%d%s", (int)stem, base, i, ext);
+		fd = openat(wdir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	close(wdir);
+	if (fd >= 0 && vpath_resolve(parent, name, strlen(name), path, FTP_PATH_MAX + 1) != VPATH_OK) {
+		close(fd);
+		return (errno = ENAMETOOLONG, -1);
+	}
+	return fd;
+}
+
+DIR *vfs_opendir(int root_fd, const char *vpath)
+{
+	int fd = vfs_open(root_fd, vpath, O_RDONLY | O_DIRECTORY, 0);
+	if (fd < 0)
+		return NULL;
+	DIR *d = fdopendir(fd);
+	if (d == NULL) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	return d;
+}
+
+int vfs_entry_lstat(int dir_fd, const char *name, struct stat *st)
+{
+	return fstatat(dir_fd, name, st, AT_SYMLINK_NOFOLLOW);
+}
+
+ssize_t vfs_entry_readlink(int dir_fd, const char *name, char *buf, size_t size)
+{
+	if (size == 0)
+		return (errno = EINVAL, -1);
+	ssize_t n = readlinkat(dir_fd, name, buf, size - 1);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}

@@ -8,6 +8,7 @@
 #ifndef FERRYD_VFS_H
 #define FERRYD_VFS_H
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -33,6 +34,19 @@ int vfs_lstat(int root_fd, const char *vpath, struct stat *st);
 int vfs_unlink(int root_fd, const char *vpath);
 int vfs_rmdir(int root_fd, const char *vpath);
 int vfs_mkdir(int root_fd, const char *vpath, mode_t mode);
+/* Creates a new file for STOU: want itself, else want's stem with _1,
+ * _2, ... before its extension (up to tries names), never replacing
+ * anything (O_EXCL, no symlink followed). Writes the name it created as
+ * a vpath into path (FTP_PATH_MAX + 1 bytes) and returns the open fd
+ * (O_WRONLY); -1 with errno (EEXIST when every name is taken). */
+int vfs_create_unique(int root_fd, const char *want, char *path, int tries);
+/* Opens the directory vpath for reading its entries; NULL with errno. */
+DIR *vfs_opendir(int root_fd, const char *vpath);
+/* lstat(2) and readlink(2) of the entry name (one component, as read from
+ * a directory that vfs opened) in dir_fd; nothing is followed. The link's
+ * target is NUL-terminated in buf (size bytes, cut if longer). */
+int vfs_entry_lstat(int dir_fd, const char *name, struct stat *st);
+ssize_t vfs_entry_readlink(int dir_fd, const char *name, char *buf, size_t size);
 /* rename(2) from one vpath to another; unless replace, fails with EEXIST
  * when to exists (atomically: RENAME_NOREPLACE). */
 int vfs_rename(int root_fd, const char *from, const char *to, bool replace);

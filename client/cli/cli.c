@@ -135,8 +135,8 @@ static const struct cli_command cli_commands[] = {
 		    "  preserve on|off     keep the server's file times (uploads: with MFMT)\n"
 		    "  iac on|off          send 0xFF in names doubled (RFC 854); off for servers\n"
 		    "                      that read it literally (vsftpd, pure-ftpd)\n"
-		    "The options --active, --timeout, --retry, --limit-rate and --no-preserve\n"
-		    "give the starting values." },
+		    "The options --active, --timeout, --retry, --limit-rate, --no-preserve\n"
+		    "and --iac give the starting values." },
 	{ .name = "ascii", .run = cli_cmd_ascii, .flags = CLI_REMOTE,
 	  .usage = "ascii", .help = "transfer text: line ends converted",
 	  .detail = "Transfers in the ASCII type (TYPE A) from now on: lines end in CR LF on\n"

@@ -54,6 +54,39 @@ void listparse_free(struct ftp_listing *l)
 	listparse_init(l);
 }
 
+static int lp_cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A link target that names an entry of the same folder LIST shows. */
+static bool lp_local_target(const char *t)
+{
+	return t != NULL && t[0] != '\0' && t[0] != '.' && strchr(t, '/') == NULL;
+}
+
+void listparse_mark_broken(const struct ftp_listing *l, bool *broken)
+{
+	size_t links = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		broken[i] = false;
+		links += lp_local_target(l->v[i].target);
+	}
+	if (links == 0)
+		return;
+	/* Sorted names, so a folder of many links costs n log n. */
+	char **names = xmalloc(l->n * sizeof *names);
+	for (size_t i = 0; i < l->n; i++)
+		names[i] = l->v[i].display;
+	qsort(names, l->n, sizeof *names, lp_cmp_names);
+	for (size_t i = 0; i < l->n; i++) {
+		const char *t = l->v[i].target;
+		if (lp_local_target(t))
+			broken[i] = bsearch(&t, names, l->n, sizeof *names, lp_cmp_names) == NULL;
+	}
+	free(names);
+}
+
 /* Returns a sanitised, NUL-terminated copy of n bytes; the caller frees. */
 static char *lp_sanitised(const char *s, size_t n)
 {

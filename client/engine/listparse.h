@@ -67,6 +67,12 @@ void listparse_add(struct ftp_listing *l, const struct ftp_entry *e);
 void listparse_init(struct ftp_listing *l);
 /* Frees every entry and the array; the listing is empty afterwards. */
 void listparse_free(struct ftp_listing *l);
+/* Marks the links of l that certainly point at nothing: broken[i] (l->n
+ * slots) becomes true for a link whose target is a plain name in the same
+ * folder (no '/', not hidden, which LIST may leave out) that l does not
+ * hold. A target elsewhere, or none given (MLSD names none), is not known
+ * to be missing: false. */
+void listparse_mark_broken(const struct ftp_listing *l, bool *broken);
 /* Frees the strings of one entry (not the entry itself). */
 void listparse_entry_free(struct ftp_entry *e);
 

@@ -444,7 +444,7 @@ static const char *app_login_from(struct app *a, const struct tui_options *o, ch
 {
 	static char site_err[APP_STATUS_MAX];
 	if (o->url[0] == '@')   /* a saved site */
-		return sitemgr_start(a, o->url + 1, path, site_err, sizeof site_err);
+		return sitemgr_start(a, o->url + 1, o->user, path, site_err, sizeof site_err);
 	struct url u;
 	const char *err = url_parse(o->url, &u);
 	if (err != NULL)

@@ -21,6 +21,7 @@
 #include "sanitize.h"
 #include "sbuf.h"
 #include "tree.h"
+#include "xalloc.h"
 
 /* Mode of new local directories before the umask. */
 #define BROWSE_DIR_MODE 0777
@@ -214,11 +215,14 @@ static bool remote_list(struct browse *b, const char *path)
 		b->fell_back = true;
 		browse_fail(b, "%s", ftp_message(b->ftp));
 	}
+	bool *broken = xcalloc(l.n ? l.n : 1, sizeof *broken);
+	listparse_mark_broken(&l, broken);
 	for (size_t i = 0; i < l.n; i++) {
 		const struct ftp_entry *e = &l.v[i];
 		bool link = e->type == FTP_ENTRY_LINK || e->target != NULL;
-		browse_entry(b, e->name, e->type, e->size, e->mtime, e->target, link, false);
+		browse_entry(b, e->name, e->type, e->size, e->mtime, e->target, link, broken[i]);
 	}
+	free(broken);
 	listparse_free(&l);
 	return true;
 }

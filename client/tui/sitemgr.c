@@ -174,12 +174,30 @@ static const enum tlsc_mode sm_tls_mode[] = {
 	[SITES_TLS_IMPLICIT] = TLSC_AUTO, [SITES_TLS_OFF] = TLSC_OFF,
 };
 
+/* What a recent host's line ends with when its connection was made with
+ * TLS off: an ftp:// URL alone means "TLS when offered". */
+#define SM_RECENT_PLAIN " tls=off"
+
+/* Copies a recent host's URL (without the TLS mark) into url and returns
+ * the TLS choice it was used with: its scheme's, or off when marked. */
+static enum sites_tls sm_recent_split(const char *line, char *url, size_t n)
+{
+	size_t len = strlen(line), mark = strlen(SM_RECENT_PLAIN);
+	bool plain = len > mark && strcmp(line + len - mark, SM_RECENT_PLAIN) == 0;
+	snprintf(url, n, "%.*s", (int)(plain ? len - mark : len), line);
+	if (plain)
+		return SITES_TLS_OFF;
+	return strncmp(url, "ftps:", 5) == 0 ? SITES_TLS_IMPLICIT
+	       : strncmp(url, "ftpes:", 6) == 0 ? SITES_TLS_REQUIRE : SITES_TLS_AUTO;
+}
+
 /* Fills l from u by the login rule (creds.h): the site's user and
  * password, else ~/.netrc's; *ask says a password is still to be asked. */
-static void sm_login(struct app_login *l, const struct url *u, enum sites_tls tls, bool *ask)
+static void sm_login(struct app_login *l, const struct url *u, const char *user_option,
+		     enum sites_tls tls, bool *ask)
 {
-	struct creds_source src = { .url_user = u->user, .url_pass = u->pass, .host = u->host,
-				    .port = u->port };
+	struct creds_source src = { .option = user_option, .url_user = u->user,
+				    .url_pass = u->pass, .host = u->host, .port = u->port };
 	struct creds cr;
 	memset(l, 0, sizeof *l);
 	snprintf(l->host, sizeof l->host, "%s", u->host);
@@ -210,7 +228,7 @@ static bool sm_connect(struct app *a, const struct url *u, enum sites_tls tls, c
 {
 	struct app_login l;
 	bool ask;
-	sm_login(&l, u, tls, &ask);
+	sm_login(&l, u, NULL, tls, &ask);
 	if (ask) {
 		char q[SM_QUESTION_MAX];
 		snprintf(q, sizeof q, "Password for %.200s@%.200s:", l.user, l.host);
@@ -246,13 +264,13 @@ static bool sm_open(struct app *a, struct sm *m, size_t i)
 		return started;
 	}
 	case SM_RECENT: {
-		const char *err = url_parse(m->recent[k], &u);
+		char text[URL_MAX];
+		enum sites_tls tls = sm_recent_split(m->recent[k], text, sizeof text);
+		const char *err = url_parse(text, &u);
 		if (err != NULL) {
 			snprintf(m->note, sizeof m->note, "%s: %s", m->recent[k], err);
 			return false;
 		}
-		enum sites_tls tls = strcmp(u.scheme, "ftps") == 0 ? SITES_TLS_IMPLICIT
-				   : strcmp(u.scheme, "ftpes") == 0 ? SITES_TLS_REQUIRE : SITES_TLS_AUTO;
 		started = sm_connect(a, &u, tls, "");
 		url_free(&u);
 		return started;
@@ -390,10 +408,14 @@ static void sm_from_recent(struct app *a, struct sm *m, size_t k)
 {
 	struct site s;
 	memset(&s, 0, sizeof s);
-	if (sites_set_url(&s, m->recent[k]) != NULL) {
+	char url[URL_MAX];
+	enum sites_tls tls = sm_recent_split(m->recent[k], url, sizeof url);
+	if (sites_set_url(&s, url) != NULL) {
 		snprintf(m->note, sizeof m->note, "%s: not a URL", m->recent[k]);
 		return;
 	}
+	if (tls == SITES_TLS_OFF)
+		s.tls = SITES_TLS_OFF;
 	snprintf(s.name, sizeof s.name, "%.*s", (int)sizeof s.name - 1, s.host);
 	sm_edit(a, m, &s, NULL);
 }
@@ -470,8 +492,8 @@ void sitemgr_run(struct app *a)
 	free(m);
 }
 
-const char *sitemgr_start(struct app *a, const char *name, char **path, char *err,
-			  size_t errsz)
+const char *sitemgr_start(struct app *a, const char *name, const char *user_option, char **path,
+			  char *err, size_t errsz)
 {
 	char file[SITES_PATH_MAX];
 	struct sites all;
@@ -492,7 +514,9 @@ const char *sitemgr_start(struct app *a, const char *name, char **path, char *er
 	struct url u;
 	bool ask;
 	sites_to_url(s, &u);
-	sm_login(&a->trying, &u, s->tls, &ask);   /* a password still missing: F2 asks again */
+	/* -u wins over the site's user, as over a URL's; a password still
+	 * missing: F2 asks again. */
+	sm_login(&a->trying, &u, user_option, s->tls, &ask);
 	sm_mode(a, s->mode);
 	*path = u.path ? xstrdup(u.path) : NULL;
 	url_free(&u);
@@ -521,7 +545,11 @@ void sitemgr_remember(const struct app *a)
 	const struct app_login *l = &a->login;
 	if (sites_recent_path(path, sizeof path, err, sizeof err) < 0)
 		return;
-	snprintf(url, sizeof url, "%s://", l->scheme);
+	/* The TLS choice comes back with the host: required TLS as ftpes://,
+	 * TLS off marked after the URL. */
+	bool ftp = strcmp(l->scheme, "ftp") == 0;
+	bool plain = ftp && l->tls == TLSC_OFF;
+	snprintf(url, sizeof url, "%s://", ftp && l->tls == TLSC_REQUIRE ? "ftpes" : l->scheme);
 	if (l->user[0] != '\0' && !creds_is_anonymous(l->user)) {
 		sm_encode(url, sizeof url, l->user);
 		snprintf(url + strlen(url), sizeof url - strlen(url), "@");
@@ -529,5 +557,7 @@ void sitemgr_remember(const struct app *a)
 	bool v6 = strchr(l->host, ':') != NULL;
 	snprintf(url + strlen(url), sizeof url - strlen(url), "%s%s%s:%d", v6 ? "[" : "", l->host,
 		 v6 ? "]" : "", l->port);
+	if (plain)
+		snprintf(url + strlen(url), sizeof url - strlen(url), "%s", SM_RECENT_PLAIN);
 	sites_recent_add(path, url, err, sizeof err);
 }

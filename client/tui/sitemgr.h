@@ -14,10 +14,11 @@
 void sitemgr_run(struct app *a);
 /* Takes the site called name (without its '@') into a->trying and the
  * settings, enters its local folder and sets *path to its remote one
- * (NULL, or to free). Before the screen starts: returns NULL, or an error
- * message (static or in err). */
-const char *sitemgr_start(struct app *a, const char *name, char **path, char *err,
-			  size_t errsz);
+ * (NULL, or to free). user_option (-u USER[:PASS], or NULL) overrides the
+ * site's login as it overrides a URL's. Before the screen starts: returns
+ * NULL, or an error message (static or in err). */
+const char *sitemgr_start(struct app *a, const char *name, const char *user_option, char **path,
+			  char *err, size_t errsz);
 /* Puts the working connection first among the recent hosts (errors
  * ignored: the list is only a convenience). */
 void sitemgr_remember(const struct app *a);

@@ -22,6 +22,11 @@
 #            memory is read from /proc while all of them are connected
 #   storm    L sessions started at once, each connects, logs in and quits
 #
+# The plain 1 GiB rows also report the CPU time (user + system) each
+# server spent, all its processes sampled every 10 ms from /proc: on a
+# shared machine the wall time depends on the other load, the CPU cost
+# much less.
+#
 # Every timing row runs BENCH_REPEAT times (default 5), rotating which server
 # goes first, and reports the median; every run is listed under the table.
 # Each round of the STOR rows starts with one untimed upload.
@@ -449,9 +454,52 @@ def cmd_ready(host, port, secs):
     return 1
 
 
+def cmd_cpuwatch(root, out):
+    """Samples the CPU time (utime + stime) of root and every process below
+    it (looked for every 100 ms) every 10 ms until SIGTERM, then writes to out the CPU seconds they
+    used meanwhile: for each process its last sample less its first (0 for
+    one that started after the watch). A process that ends loses at most
+    its last 10 ms."""
+    import signal
+    hz = os.sysconf('SC_CLK_TCK')
+    first, last = {}, {}
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
+
+    pids = []
+
+    def sample(initial, rescan):
+        if rescan:
+            pids[:] = descendants(root)
+        for p in pids:
+            try:
+                with open('/proc/%d/stat' % p) as f:
+                    st = f.read()
+            except OSError:
+                continue
+            fields = st[st.rindex(')') + 2:].split()
+            ticks = int(fields[11]) + int(fields[12])
+            if p not in first:
+                first[p] = ticks if initial else 0
+            last[p] = ticks
+
+    sample(True, True)
+    print('ready', flush=True)
+    n = 0
+    while not stop:
+        time.sleep(0.01)
+        n += 1
+        sample(False, n % 10 == 0)   # new processes are looked for every 100 ms
+    sample(False, False)
+    with open(out, 'a') as f:
+        f.write('%.2f\n' % (sum(last[p] - first[p] for p in last) / hz))
+
+
 def main(argv):
     what = argv[1]
-    if what == 'descendants':
+    if what == 'cpuwatch':
+        cmd_cpuwatch(int(argv[2]), argv[3])
+    elif what == 'descendants':
         print(' '.join(str(p) for p in descendants(int(argv[2]))[1:]))
     elif what == 'size':
         cmd_size(argv[2], int(argv[3]), int(argv[4]), int(argv[5]))
@@ -644,6 +692,9 @@ start_pure-ftpd() {
 }
 
 for s in "${servers[@]}"; do "start_$s"; done
+# Processes each server has while no session runs (note_cpu waits for that).
+declare -A BASE_PROCS
+for s in "${servers[@]}"; do BASE_PROCS[$s]=$(descendants "${PID[$s]}" | wc -w); done
 note "servers: $(for s in "${servers[@]}"; do printf '%s pid %s port %s; ' "$s" "${PID[$s]}" "${PORT[$s]}"; done)"
 
 # ---------------------------------------------------------------- measurements
@@ -653,16 +704,45 @@ xfer_limit=$((big_mib / 8 + 120))     # generous: 8 MiB/s at least
 # Transfers of one small-file run that took this long count as a stall.
 stall_secs=0.5
 
+# The CPU time (user + system) a run cost its server, every process of it
+# (helper cpuwatch samples them every 10 ms): on this shared machine the
+# wall time depends on the other load, the CPU cost much less.
+# cpu_start SERVER: starts watching, sets WATCH to the watcher's PID.
+cpu_start() {
+    local fifo=$work/cpuwatch.fifo line
+    rm -f "$fifo"; mkfifo "$fifo"
+    python3 "$work/ftpbench.py" cpuwatch "${PID[$1]}" "$work/cpu.out" > "$fifo" &
+    WATCH=$!
+    read -r line < "$fifo"
+    rm -f "$fifo"
+}
+# cpu_stop ROW SERVER: once the session has ended, stops the watcher and
+# appends what it measured to $work/SERVER/cpu.ROW.
+cpu_stop() {
+    local row=$1 s=$2 i
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+        [ "$(descendants "${PID[$s]}" | wc -w)" -gt "${BASE_PROCS[$s]}" ] || break
+        sleep 0.1
+    done
+    rm -f "$work/cpu.out"
+    kill -TERM "$WATCH" 2>/dev/null || true
+    wait "$WATCH" 2>/dev/null || true
+    cat "$work/cpu.out" >> "$work/$s/cpu.$row" 2>/dev/null || true
+}
+
 # run_retr SERVER [tls]: tls runs it over FTPS.
 run_retr() {
     local s=$1 t0 got tlsargs=()
     [ "${2:-}" != tls ] || tlsargs=("${curl_tls[@]}")
+    cpu_start "$s"
     t0=$EPOCHREALTIME
     if ! got=$(taskset -c "$client_cpu" curl -sS "${tlsargs[@]}" --max-time "$xfer_limit" -o /dev/null \
                -w '%{size_download}' "$(url "$s")/pub/big.bin" 2>> "$work/curl.err"); then
+        cpu_stop failed "$s"
         note "$s RETR: curl failed ($(tail -n 1 "$work/curl.err"))"; echo FAIL; return
     fi
     local t; t=$(secs_since "$t0")
+    cpu_stop "retr${2:+-$2}" "$s"
     if [ "$got" != "$big_bytes" ]; then note "$s RETR: got $got bytes"; echo FAIL; return; fi
     echo "$t"
 }
@@ -673,12 +753,15 @@ run_stor() {
     [ "${3:-}" != tls ] || tlsargs=("${curl_tls[@]}")
     rm -f "$dest"
     sync
+    cpu_start "$s"
     t0=$EPOCHREALTIME
     if ! taskset -c "$client_cpu" curl -sS "${tlsargs[@]}" --max-time "$xfer_limit" -T "$work/client/big.src" \
             "$(url "$s")/upload/big.up" 2>> "$work/curl.err"; then
+        cpu_stop failed "$s"
         note "$s STOR: curl failed ($(tail -n 1 "$work/curl.err"))"; echo FAIL; return
     fi
     t=$(secs_since "$t0")
+    cpu_stop "$([ "$rep" = warm-up ] && echo warm-up || echo "stor${3:+-$3}")" "$s"
     if [ "$(stat -c %s "$dest" 2>/dev/null || echo 0)" != "$big_bytes" ]; then
         note "$s STOR: stored file has the wrong size"; echo FAIL; return
     fi
@@ -956,6 +1039,21 @@ echo "| benchmark | client | ferryd | vsftpd | pure-ftpd | ferryd/vsftpd | ferry
 echo "| --- | --- | --- | --- | --- | --- | --- |"
 table_row "RETR $big_label file" "curl, passive (EPSV)" fmt_rate retr
 table_row "STOR $big_label file" "curl, passive (EPSV)" fmt_rate stor
+cpu_row() { # row label: the median server CPU of the row's runs
+    local row=$1 label=$2 f
+    wanted "$row" || return 0
+    for f in ferryd vsftpd pure-ftpd; do
+        # shellcheck disable=SC2046
+        M[$row,$f]=$(want "$f" && [ -s "$work/$f/cpu.$row" ] && median $(cat "$work/$f/cpu.$row") || true)
+    done
+    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$label" "every server process, /proc/PID/stat utime + stime" \
+        "$(cell ferryd fmt_secs "$(get "$row" ferryd)")" "$(cell vsftpd fmt_secs "$(get "$row" vsftpd)")" \
+        "$(cell pure-ftpd fmt_secs "$(get "$row" pure-ftpd)")" \
+        "$(ratio "$(get "$row" ferryd)" "$(get "$row" vsftpd)")" \
+        "$(ratio "$(get "$row" ferryd)" "$(get "$row" pure-ftpd)")"
+}
+cpu_row retr "RETR $big_label: server CPU (user + system)"
+cpu_row stor "STOR $big_label: server CPU (user + system)"
 table_row "FTPS: RETR $big_label file" "curl --ssl-reqd (PROT P), passive (EPSV)" fmt_rate tretr
 table_row "FTPS: STOR $big_label file" "curl --ssl-reqd (PROT P), passive (EPSV)" fmt_rate tstor
 table_row "$nsmall files of 4 KiB downloaded, one session" "curl -K (config of URLs), passive" fmt_secs small
@@ -1019,6 +1117,12 @@ for row in "${rows[@]}" "${kinds[@]}"; do
         esac
         line="$line $s $runs;"
     done
+    echo "${line%;}"
+done
+for row in retr stor retr-tls stor-tls; do
+    [ -n "$(cat "$work"/*/cpu."$row" 2>/dev/null)" ] || continue
+    line="- $row, server CPU seconds:"
+    for s in "${servers[@]}"; do line="$line $s $(paste -sd' ' "$work/$s/cpu.$row" 2>/dev/null);"; done
     echo "${line%;}"
 done
 echo

@@ -203,6 +203,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	struct session sess, *s = &sess;
 	session_init(s, &cfg, ctl_pipe[0], null_fd);
+	s->in_transfer = commands_dispatch_in_transfer;
 	s->ascii = flags & 128;
 	if (data_ok) {
 		netaddr_parse_ip("127.0.0.1", 40000, &s->peer);

@@ -672,6 +672,27 @@ class CliTests(CliBase):
         self.assertEqual(os.listdir(self.rdir), ["b.txt"], r)
         self.assertEqual(read_file(self.remote("b.txt")), b"content A", r)
 
+    def test_rename_asks_on_a_terminal(self):
+        """rename/mv onto an existing file, with a terminal on standard
+        input: the question names the target; n, or Enter (the default is
+        no), or no -y without a terminal changes nothing and exits 1; y
+        replaces it."""
+        self.put_remote("a.txt", b"content A")
+        self.put_remote("b.txt", b"content B, longer")
+        r = self.ferry(script="mv a.txt b.txt")
+        self.check(r, NOT_CONFIRMED, "mv onto an existing file without a terminal")
+        for word, answer in (("rename", "n"), ("mv", "n"), ("mv", "")):
+            r = self.ferry_tty(script="%s a.txt b.txt" % word, answer=answer)
+            self.assertEqual(r.code, NOT_CONFIRMED, r)
+            self.assertIn("Replace b.txt? [y/N]", r.err, r)
+            self.assertEqual(read_file(self.remote("a.txt")), b"content A", r)
+            self.assertEqual(read_file(self.remote("b.txt")), b"content B, longer", r)
+        r = self.ferry_tty(script="rename a.txt b.txt", answer="y")
+        self.assertEqual(r.code, OK, r)
+        self.assertEqual(r.err.count("[y/N]"), 1, r)
+        self.assertEqual(os.listdir(self.rdir), ["b.txt"], r)
+        self.assertEqual(read_file(self.remote("b.txt")), b"content A", r)
+
     def test_rm_unconfirmed_is_refused(self):
         self.put_remote("keep.txt", b"keep me")
         r = self.ferry(script="rm keep.txt")
@@ -844,6 +865,61 @@ class CliTests(CliBase):
         r = self.check(self.ferry("--retry", "3", script="pwd", url=url, cd=False))
         self.assertEqual(proxy.refused, 2, r)
         self.assertGreater(r.elapsed, 2.5, "no waits between the tries\n%s" % r)
+
+    def test_retry_waits_grow(self):
+        """--retry N waits longer before each new try: 1 s, then 2 s, then
+        4 s between the connections the server side resets."""
+        proxy, url = self.flaky(refuse_first=3)
+        r = self.check(self.ferry("--retry", "3", script="pwd", url=url, cd=False))
+        self.assertEqual(proxy.refused, 3, r)
+        self.assertEqual(len(proxy.arrivals), 4, r)
+        gaps = [b - a for a, b in zip(proxy.arrivals, proxy.arrivals[1:])]
+        for gap, want in zip(gaps, (1.0, 2.0, 4.0)):
+            self.assertTrue(want - 0.1 < gap < want + 1.5,
+                            "waits between tries %s, expected about 1, 2, 4 s\n%s"
+                            % (["%.2f" % g for g in gaps], r))
+
+    def test_retry_resumes_on_disk(self):
+        """A broken download retried with --retry goes on from the bytes
+        already on disk: a partial file whose first bytes were marked
+        (get -c) keeps the mark after the data connection was cut and the
+        download retried, and the server sent each byte about once."""
+        have = 100000
+        self.put_remote("big.bin", BIG)
+        write_local(self.local("big.bin"), MARK + BIG[len(MARK):have])
+        proxy, url = self.flaky(cut_data_after=STOP_AT)
+        r = self.check(self.ferry("--retry", "2", "-v", script="get -c big.bin", url=url))
+        got = read_file(self.local("big.bin"))
+        self.assertEqual(len(got), len(BIG), r)
+        self.assertTrue(got == MARK + BIG[len(MARK):],
+                        "the retried download did not keep the bytes on disk\n%s" % r)
+        rest = [int(c.split()[1]) for c in self.sent(r) if c.startswith("REST ")]
+        self.assertEqual(len(rest), 2, r)
+        self.assertEqual(rest[0], have, r)
+        self.assertTrue(have < rest[1] <= have + STOP_AT, "REST %r\n%s" % (rest, r))
+        self.assertLess(proxy.data_bytes, len(BIG) - have + 2 * peers.ThrottleProxy.CHUNK,
+                        "the retry sent again what had arrived\n%s" % r)
+
+    def test_limit_rate_measured(self):
+        """--limit-rate RATE holds each transfer to RATE bytes a second
+        within 15 %, both ways: a 1 MB download and upload at 256 KB/s
+        take about 4 s each (from the summary line, and on the clock)."""
+        rate = 256 << 10
+        data = ftptest.random_bytes(1 << 20, seed=62)
+        self.put_remote("r.bin", data)
+        write_local(self.local("u.bin"), data)
+        r = self.check(self.ferry("--limit-rate", "256K", script="get r.bin; put u.bin"))
+        self.assertEqual(read_file(self.local("r.bin")), data, r)
+        self.assertEqual(read_file(self.remote("u.bin")), data, r)
+        stats = [STATS_RE.match(l) for l in r.out_lines]
+        self.assertEqual(len([m for m in stats if m]), 2, r)
+        for m in stats:
+            got = int(m.group(3)) / float(m.group(4))
+            self.assertTrue(0.85 * rate <= got <= 1.15 * rate,
+                            "%s: %.0f B/s, expected %d B/s +-15%%\n%s"
+                            % (m.group(1), got, rate, r))
+        want = 2 * len(data) / rate
+        self.assertGreater(r.elapsed, 0.85 * want, r)
 
     def test_quiet(self):
         self.put_remote("q.bin", b"q" * 3000)
@@ -1287,6 +1363,34 @@ class CliTests(CliBase):
         self.assertEqual(read_file(self.remote(up)), data[:100], r)
         self.assertEqual(os.listdir(os.fsencode(self.rdir)), [os.fsencode(up)], r)
         self.assertIn(": 100 bytes", r.out, r)
+
+    def test_iac_option(self):
+        """--iac=on (the default) sends 0xFF doubled, --iac=off as it is:
+        the setting that fits the server downloads a name holding 0xFF
+        (ferryd follows RFC 854: on; vsftpd and pure-ftpd read the byte
+        literally: off); the other names a file that is not there, so the
+        download is refused (status 5) and leaves nothing. A value other
+        than on or off is a usage error."""
+        name = os.fsdecode(b"caf\xe9 \xff.bin")
+        data = ftptest.random_bytes(7000, seed=32)
+        self.put_remote(name, data)
+        fits, other = ("on", "off") if self.server.telnet_iac else ("off", "on")
+        r = self.ferry("--iac=" + other, script="get '%s'" % name)
+        self.check(r, REFUSED, "--iac=%s on %s" % (other, self.server.name))
+        self.assertEqual(os.listdir(self.ldir), [], r)
+        r = self.check(self.ferry("--iac=" + fits, script="get '%s'" % name))
+        self.assertEqual(read_file(self.local(name)), data, r)
+        os.unlink(self.local(name))
+        r = self.ferry(script="get '%s'" % name)
+        if self.server.telnet_iac:
+            self.check(r)
+            self.assertEqual(read_file(self.local(name)), data, r)
+        else:
+            self.check(r, REFUSED, "the default (on) on %s" % self.server.name)
+            self.assertEqual(os.listdir(self.ldir), [], r)
+        r = self.ferry("--iac=maybe", script="pwd")
+        self.check(r, USAGE, "--iac=maybe")
+        self.assertIn("--iac", r.err, r)
 
     def test_quoting(self):
         r = self.check(self.ferry(script=(

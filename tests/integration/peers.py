@@ -468,8 +468,8 @@ def start_ferryd(extra_args=()):
     srv.lists_modes = False            # its MLSD has no UNIX.mode fact
     srv.telnet_iac = True              # reads a doubled 0xFF as one (RFC 854)
     srv.ascii_converts = True          # TYPE A converts line ends both ways
-    srv.mfmt = False                   # no MFMT (yet)
-    srv.site_chmod = False             # no SITE (yet)
+    srv.mfmt = True                    # MFMT sets file times
+    srv.site_chmod = True              # SITE CHMOD
     srv.user = srv.password = None
     srv.named = (NAMED_USER, NAMED_PASSWORD, NAMED_MARKER)
     srv.bad_login = (NAMED_USER, BAD_PASSWORD)
@@ -519,7 +519,8 @@ class ThrottleProxy:
     a FIN. To test retries, refuse_first control connections are reset at
     once, and the first data connection is reset (both sides) once
     cut_data_after bytes went through it. The commands clients sent are
-    kept in .commands (str lines).
+    kept in .commands (str lines), the monotonic times control connections
+    arrived (refused ones too) in .arrivals.
     Threads are daemons and every socket wait is bounded."""
 
     CHUNK = 16384
@@ -536,6 +537,7 @@ class ThrottleProxy:
         self.lock = threading.Lock()
         self.socks = []
         self.commands = []
+        self.arrivals = []
         self.data_bytes = 0
         self.listener = self._listen()
         self.port = self.listener.getsockname()[1]
@@ -659,6 +661,7 @@ class ThrottleProxy:
 
     def _control(self, csock):
         with self.lock:
+            self.arrivals.append(time.monotonic())
             refuse = self.refused < self.refuse_first
             self.refused += refuse
         if refuse:

@@ -10,7 +10,8 @@ on purpose, in the test's own process (threads), on 127.0.0.1.
 It serves a tree held in memory (names -> bytes; directories follow from
 the names) to any user and password, and speaks what a browsing client
 needs: USER, PASS, FEAT (MLST, UTF8, EPSV, SIZE), OPTS, TYPE, PWD, CWD,
-CDUP, EPSV, PASV, MLSD, LIST, SIZE, MDTM, NOOP, QUIT; other verbs get 502.
+CDUP, EPSV, PASV, MLSD, LIST, SIZE, MDTM, NOOP, QUIT, and on the tree in
+memory DELE, RMD, MKD, RNFR/RNTO, RETR and STOR; other verbs get 502.
 Its faults, each chosen by the test:
 
   - slow:       {directory: seconds}: a listing of that directory answers
@@ -18,8 +19,9 @@ Its faults, each chosen by the test:
   - mlsd_fails: directories whose MLSD is answered 451 (as ferryd answers a
                 directory holding a name with a line break); LIST works;
   - silent:     accept connections and never say anything (no greeting);
-  - delays:     {verb: seconds}: each such command is answered that late
-                (DELE and RMD are served too, on the tree in memory);
+  - delays:     {verb: seconds}: each such command is answered that late;
+  - reload_hold: seconds every listing is held once an upload (STOR)
+                arrived: the reload a client does after a transfer;
   - avbl:       bytes AVBL answers (213); None: AVBL is unknown (502).
 
 Every socket has a timeout and every wait is bounded by the stop event, so
@@ -39,8 +41,11 @@ IDLE = 60.0
 class SlowFtp:
 
     def __init__(self, tree=None, slow=None, mlsd_fails=(), silent=False, delays=None,
-                 avbl=None):
+                 avbl=None, reload_hold=None):
         self.tree = dict(tree or {})
+        self.made = set()           # directories made with MKD
+        self.reload_hold = reload_hold
+        self.stored = False         # an upload arrived
         self.avbl = avbl
         self.delays = dict(delays or {})
         self.slow = dict(slow or {})
@@ -108,6 +113,7 @@ class SlowFtp:
         out = {"/"}
         with self.lock:
             names = list(self.tree)
+            out |= self.made
         for name in names:
             parts = name.strip("/").split("/")
             for i in range(1, len(parts)):
@@ -130,6 +136,12 @@ class SlowFtp:
                 seen[head] = (True, 0)
             else:
                 seen.setdefault(head, (False, len(data)))
+        with self.lock:
+            made = list(self.made)
+        for path in made:
+            parent, _, head = path.rpartition("/")
+            if (parent or "/") == d:
+                seen[head] = (True, 0)
         return [(n, isdir, size) for n, (isdir, size) in sorted(seen.items())]
 
     @staticmethod
@@ -261,6 +273,72 @@ class SlowFtp:
         else:
             self._send(c, "250 Removed.")
 
+    def _cmd_MKD(self, c, st, arg):
+        path = self._join(st["cwd"], arg)
+        if path in self._dirs() or self._file(st, arg) is not None:
+            self._send(c, "550 Exists.")
+            return
+        with self.lock:
+            self.made.add(path)
+        self._send(c, '257 "%s" created.' % path)
+
+    def _cmd_RNFR(self, c, st, arg):
+        if self._file(st, arg) is None:
+            self._send(c, "550 No such file.")
+            return
+        st["rnfr"] = self._join(st["cwd"], arg).lstrip("/")
+        self._send(c, "350 Ready for RNTO.")
+
+    def _cmd_RNTO(self, c, st, arg):
+        old, st["rnfr"] = st.get("rnfr"), None
+        with self.lock:
+            data = self.tree.pop(old, None) if old else None
+            if data is not None:
+                self.tree[self._join(st["cwd"], arg).lstrip("/")] = data
+        self._send(c, "250 Renamed." if data is not None else "503 RNFR first.")
+
+    def _cmd_RETR(self, c, st, arg):
+        data = self._file(st, arg)
+        if data is None:
+            self._send(c, "550 Not a file.")
+            return
+        self._send_data(c, st, data)
+
+    def _send_data(self, c, st, payload):
+        """Sends payload over the data connection the client opens."""
+        d = self._accept_data(st)
+        if d is None:
+            self._send(c, "425 No data connection.")
+            return
+        self._send(c, "150 Here it comes.")
+        try:
+            d.settimeout(10.0)
+            d.sendall(payload)
+        finally:
+            d.close()
+        self._send(c, "226 Done.")
+
+    def _cmd_STOR(self, c, st, arg):
+        d = self._accept_data(st)
+        if d is None:
+            self._send(c, "425 No data connection.")
+            return
+        self._send(c, "150 Send it.")
+        got = []
+        try:
+            d.settimeout(10.0)
+            while True:
+                chunk = d.recv(65536)
+                if not chunk:
+                    break
+                got.append(chunk)
+        finally:
+            d.close()
+        with self.lock:
+            self.tree[self._join(st["cwd"], arg).lstrip("/")] = b"".join(got)
+            self.stored = True
+        self._send(c, "226 Stored.")
+
     def _cmd_SIZE(self, c, st, arg):
         data = self._file(st, arg)
         self._send(c, "213 %d" % len(data) if data is not None else "550 Not a file.")
@@ -317,6 +395,8 @@ class SlowFtp:
             self._send(c, "550 %s: no such directory." % path)
             return
         delay = self.slow.get(path)
+        if self.stored and self.reload_hold:
+            delay = self.reload_hold
         if delay and not self._wait(delay):
             return False
         if mlsd and path in self.mlsd_fails:
@@ -330,17 +410,7 @@ class SlowFtp:
             else:
                 lines.append("%s 1 0 0 %d Jan 01 2024 %s"
                              % ("drwxr-xr-x" if isdir else "-rw-r--r--", size, name))
-        d = self._accept_data(st)
-        if d is None:
-            self._send(c, "425 No data connection.")
-            return
-        self._send(c, "150 Here it comes.")
-        try:
-            d.settimeout(10.0)
-            d.sendall("".join(l + "\r\n" for l in lines).encode("utf-8"))
-        finally:
-            d.close()
-        self._send(c, "226 Done.")
+        self._send_data(c, st, "".join(l + "\r\n" for l in lines).encode("utf-8"))
 
     def _cmd_MLSD(self, c, st, arg):
         return self._listing(c, st, arg, True)

@@ -5,12 +5,14 @@ peer runs is in clitest.py."""
 
 import os
 import random
+import re
 import socket
 import subprocess
 import threading
 import unittest
 
 import clitest
+import config
 import ftptest
 from ftptest import read_file
 from clitest import CONNECT, BROKEN
@@ -123,6 +125,47 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         r = self.check(self.ferry(script="set limit-rate 128K; set limit-rate; "
                                          "set limit-rate 0; set limit-rate"))
         self.assertEqual(r.out_lines, ["limit-rate 128K", "limit-rate 0"], r)
+
+    def test_manual_names_every_option_command_and_setting(self):
+        """ferry(1) has an entry for every option `ferry --help` shows
+        (OPTIONS), every command and other name `help` lists (COMMANDS)
+        and every setting `set` shows."""
+        usage = self.check(self.run_cmd([clitest.FERRY, "--help"])).out
+        options = set(re.findall(r"(?<![\w-])(--?[a-zA-Z][\w-]*)", usage.split("URL =")[0]))
+        self.assertIn("--iac", options, usage)
+        missing = sorted(options - manual_entries("OPTIONS"))
+        self.assertEqual(missing, [], "options ferry(1) has no entry for")
+        r = self.check(self.ferry(script="help", url=False, cd=False))
+        names = set()
+        for line in r.out.splitlines():
+            m = re.match(r"^  ([a-z]+) .*?(?:\(((?:[a-z]+|\?)(?:, (?:[a-z]+|\?))*)\))?$", line)
+            if m:
+                names.add(m.group(1))
+                names.update(n.strip() for n in (m.group(2) or "").split(",") if n.strip())
+        self.assertIn("mv", names, r)
+        commands = manual_entries("COMMANDS")
+        self.assertEqual(sorted(names - commands - {"?"}), [],
+                         "commands ferry(1) has no entry for")
+        r = self.check(self.ferry(script="set", url=False, cd=False))
+        settings = {l.split()[0] for l in r.out_lines}
+        self.assertIn("iac", settings, r)
+        self.assertEqual(sorted(settings - commands), [], "settings ferry(1) has no entry for")
+
+
+def manual_entries(section):
+    """The words that start the entries (.TP tags) of a section of
+    ferry(1), font escapes dropped: option and command names."""
+    with open(os.path.join(config.SRCDIR, "man", "ferry.1"), encoding="utf-8") as f:
+        text = f.read()
+    body = text.split(".SH %s\n" % section, 1)[1].split("\n.SH ", 1)[0]
+    lines = body.split("\n")
+    words = set()
+    for i, line in enumerate(lines[:-1]):
+        if line.strip() != ".TP":
+            continue
+        tag = re.sub(r"\\f[BIPR]|\\~|^\.B[IR]? ", " ", lines[i + 1]).replace("\\-", "-")
+        words.update(w for w in re.split(r"[\s,=|\[\]\"]+", tag) if w)
+    return words
 
 
 if __name__ == "__main__":

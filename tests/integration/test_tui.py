@@ -123,6 +123,10 @@ class TuiCase(ftptest.TestCase):
     def lpath(self, *parts):
         return os.path.join(self.local, *parts)
 
+    def rpath(self, *parts):
+        """Where a name of the remote pane's first folder is on disk."""
+        return self.server.path(*parts)
+
     # -- running ferry --
 
     def start_ferry(self, url=None, width=120, height=40, wait=True, args=(), env=None):
@@ -367,7 +371,7 @@ class FileOpsTest(TuiCase):
         self.start_ferry()
         self.select("local", "upload-me.bin")
         self.t.keys("F5")
-        self.wait_file(self.server.path("upload-me.bin"), UPLOAD)
+        self.wait_file(self.rpath("upload-me.bin"), UPLOAD)
         self.clear_filter()
         self.focus("remote")
         self.t.wait_for(lambda s: s.count("upload-me.bin") >= 2, 10,

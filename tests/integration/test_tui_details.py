@@ -202,6 +202,17 @@ class NamesTest(TuiCase):
         self.t.wait_for(r"a-very-long-file-name-x+\u2026", 5, "a cut name ends with …")
         self.assertNotIn("-end.txt", self.t.screen())
 
+    def test_cut_names_end_with_a_tilde_without_utf8(self):
+        """Under LANG=C (no UTF-8) a cut name ends with ~, never with bytes
+        of an ellipsis the terminal cannot show."""
+        long = "a-very-long-file-name-" + "x" * 60 + "-end.txt"
+        self.server.write(long, b"long")
+        self.start_ferry(env={"LANG": "C", "LC_ALL": "C"})
+        self.t.wait_for(r"a-very-long-file-name-x+~", 5, "a cut name ends with ~")
+        s = self.t.screen()
+        self.assertNotIn("-end.txt", s)
+        self.assertNotIn("\u2026", s)
+
     def test_local_links_marked_with_targets(self):
         os.symlink(LOCAL_MARK, self.lpath("good-link"))
         os.symlink("missing.txt", self.lpath("dead-link"))
@@ -218,7 +229,8 @@ class NamesTest(TuiCase):
 
 
 class PeerLinks:
-    """Remote links as the server lists them, marked with @ and their target."""
+    """Remote links as the server lists them, marked with @ and their
+    target, or ! and their target when it names nothing in the folder."""
 
     kind = None
     want_target = True
@@ -229,9 +241,16 @@ class PeerLinks:
         peer.write("pub/" + REMOTE_MARK, b"remote\n")
         peer.write("pub/target.txt", b"t\n")
         peer.symlink("target.txt", "pub/good-link")
+        peer.symlink("missing.txt", "pub/dead-link")
         self.start_ferry(url=peer.url("/pub/", peer.user, peer.password))
         want = r"good-link@ -> target\.txt" if self.want_target else r"good-link@"
         self.t.wait_for(want, 10, "the remote link is marked on %s" % self.kind)
+        # A link to a name the folder lacks is marked broken; where the
+        # listing names no target (pure-ftpd's MLSD) it cannot be told.
+        dead = r"dead-link! -> missing\.txt" if self.want_target else r"dead-link@ "
+        self.assertRegex(self.t.screen(), dead,
+                         "the broken remote link as %s lists it" % self.kind)
+        self.assertNotRegex(self.t.screen(), r"good-link!")
 
 
 class VsftpdLinksTest(PeerLinks, TuiCase):

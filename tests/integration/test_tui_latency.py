@@ -5,7 +5,10 @@ waits says "loading"; Esc cancels what is pending; q and Ctrl-C quit at
 once.
 
 The servers are slowftp.SlowFtp: one that holds the listing of /slow for a
-long time, one that accepts connections and stays silent. Key latency is
+long time, one that accepts connections and stays silent, one that holds
+every listing once an upload arrived (the reload after a transfer, of a
+folder of 20,000 files), and ones that answer MKD or RNFR only after a
+long time. Key latency is
 measured by tuitest.KeyTimer (send-keys to the pane's next output, through
 a tmux control-mode client) over repeated samples; the median and the
 maximum are printed with the test's output.
@@ -41,6 +44,9 @@ class SlowServerCase(ftptest.TestCase):
     """A local folder with a few files, a SlowFtp, and ferry in tmux."""
 
     silent = False
+    delays = None           # {verb: seconds} the server waits before answering
+    reload_hold = None      # seconds listings are held once an upload arrived
+    many = 0                # extra files in the remote top folder
 
     def setUp(self):
         if not (os.path.isfile(FERRY) and os.access(FERRY, os.X_OK)):
@@ -60,8 +66,11 @@ class SlowServerCase(ftptest.TestCase):
                 "slow-a.txt": b"a", "slow-b.txt": b"b"}
         for i in range(5):
             tree["file-%d.txt" % i] = b"x" * i
+        for i in range(self.many):
+            tree["many-%05d.dat" % i] = b"m"
         self.srv = slowftp.SlowFtp(tree=tree, slow={"/slow": HOLD}, mlsd_fails={"/odd"},
-                                   silent=self.silent).start()
+                                   silent=self.silent, delays=self.delays,
+                                   reload_hold=self.reload_hold).start()
         self.addCleanup(self.srv.stop)
         self.t = Tmux()
         self.addCleanup(self.t.kill)
@@ -166,6 +175,96 @@ class SlowListingTest(SlowServerCase):
                          "the status line does not say LIST stood in for MLSD:\n"
                          + Tmux.framed(s))
         self.assertIn("MLSD", self.srv.log, "MLSD was not tried first: %s" % self.srv.log)
+
+
+    def test_ctrl_c_quits_while_a_listing_is_held(self):
+        self.start_ferry()
+        self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 10)
+        self.open_remote("slow")
+        self.t.wait_for(r"remote / .*loading", 5)
+        self.assertQuitsAtOnce("C-c")
+
+
+class ReloadAfterTransferTest(SlowServerCase):
+    """An upload into a folder of 20,000 files: the reload after it is
+    held by the server; keys in both panes are answered meanwhile."""
+
+    many = 20000
+    reload_hold = HOLD
+
+    def test_keys_answer_during_the_reload_after_an_upload(self):
+        self.start_ferry()
+        self.t.wait_for(lambda s: LOCAL_MARK in s and "many-00000.dat" in s, 20,
+                        "both panes listing their files")
+        # The local pane: upload a.txt, the first of the files the filter
+        # leaves (the cursor needs rows to move over).
+        self.t.keys("Tab")
+        self.t.keys("/")
+        self.t.type(".txt")
+        self.t.keys("Enter")
+        self.t.wait_for(r"filter \"\.txt\"", 5)
+        self.t.keys("F5")
+        ftptest.wait_until(lambda: self.srv.stored, 15)
+        self.assertTrue(self.srv.stored, "the upload never reached the server")
+        self.t.wait_for(r"remote / .*loading", 10, "the remote pane reloads after the upload")
+        self.assertFast(self.key_times("in the local pane during the reload after an upload"),
+                        "in the local pane during the reload")
+        self.t.keys("Tab")
+        self.assertFast(self.key_times("in the reloading pane of 20,000 files"),
+                        "in the reloading pane")
+        self.assertRegex(self.t.screen(), r"remote / .*loading", "the reload should be held")
+        self.assertQuitsAtOnce("q")
+
+
+class SlowCommandCase(SlowServerCase):
+    """A command the server answers only after HOLD seconds, started from
+    the remote pane (start() opens it); keys are timed meanwhile and q
+    quits at once."""
+
+    def check_keys_while(self, start, what):
+        self.start_ferry()
+        self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 10)
+        start()
+        verb = list(self.delays)[0]
+        ftptest.wait_until(lambda: any(l.startswith(verb) for l in self.srv.log), 10)
+        self.assertTrue(any(l.startswith(verb) for l in self.srv.log),
+                        "%s never reached the server: %s" % (verb, self.srv.log))
+        self.assertFast(self.key_times("in the remote pane during a slow %s" % what),
+                        "during a slow %s" % what)
+        self.t.keys("Tab")
+        self.assertFast(self.key_times("in the local pane during a slow %s" % what),
+                        "in the other pane during a slow %s" % what)
+        self.assertQuitsAtOnce("q")
+
+
+class SlowMkdirTest(SlowCommandCase):
+
+    delays = {"MKD": HOLD}
+
+    def test_keys_answer_during_a_slow_mkdir(self):
+        def start():
+            self.t.keys("F7")
+            self.t.wait_for(r"New directory name", 5)
+            self.t.type("made-slowly")
+            self.t.keys("Enter")
+        self.check_keys_while(start, "MKD")
+
+
+class SlowRenameTest(SlowCommandCase):
+
+    delays = {"RNFR": HOLD}
+
+    def test_keys_answer_during_a_slow_rename(self):
+        def start():
+            self.t.keys("/")
+            self.t.type("file-")         # five rows; the cursor on file-0.txt
+            self.t.keys("Enter")
+            self.t.wait_for(r"filter \"file-\"", 5)
+            self.t.keys("F6")
+            self.t.wait_for(r"(?i)rename", 5)
+            self.t.type("renamed-slowly.txt")
+            self.t.keys("Enter")
+        self.check_keys_while(start, "RNFR")
 
 
 class SilentServerTest(SlowServerCase):

@@ -207,6 +207,52 @@ class PureFtpdFindTest(PeerFind, TuiCase):
     kind = "pure-ftpd"
 
 
+class PeerGotoSync:
+    """g with Tab completion and synchronized browsing on another server
+    (mixed into a TuiCase with kind set)."""
+
+    kind = None
+    goto_field = GotoTest.goto_field
+
+    def test_goto_and_sync_on_peer(self):
+        peer = peers.start_peer(self.kind)
+        self.addCleanup(peer.cleanup)
+        peer.write("pub/" + REMOTE_MARK, b"remote\n")
+        peer.write("pub/shared dir/on-peer.txt", b"p\n")
+        peer.write("pub/far side/deeper.txt", b"d\n")
+        ftptest.write_file(self.lpath("shared dir", "on-local.txt"), b"l\n")
+        self.start_ferry(url=peer.url("/pub/", peer.user, peer.password))
+        self.focus("remote")
+        self.t.keys("g")
+        self.t.wait_for(r"Go to \(remote folder\):", 5)
+        self.t.type("fa")
+        self.t.keys("Tab")
+        self.t.wait_for(lambda s: self.goto_field() == "far side/", 5,
+                        "Tab completes from the %s listing" % self.kind)
+        self.t.keys("Enter")
+        self.t.wait_for("deeper.txt", 10, "g goes there on %s" % self.kind)
+        self.t.keys("Backspace")
+        self.t.wait_for(REMOTE_MARK, 10)
+        self.t.keys("=")
+        self.t.wait_for(lambda s: "[sync]" in s.split("\n")[0], 5, "= turns it on")
+        self.clear_filter()
+        self.select("remote", "shared dir")
+        self.t.keys("Enter")
+        self.t.wait_for(lambda s: "on-peer.txt" in s and "on-local.txt" in s, 10,
+                        "synchronized browsing follows on %s" % self.kind)
+        self.t.keys("Backspace")
+        self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 10,
+                        "and comes back up on both sides")
+
+
+class VsftpdGotoSyncTest(PeerGotoSync, TuiCase):
+    kind = "vsftpd"
+
+
+class PureFtpdGotoSyncTest(PeerGotoSync, TuiCase):
+    kind = "pure-ftpd"
+
+
 class SyncTest(TuiCase):
 
     def test_synchronized_browsing(self):

@@ -42,12 +42,19 @@ def heading(screen):
     return p[0] if p else ""
 
 
+def write_many(write):
+    """Writes the folder "many" with write(rel, data)."""
+    for i in range(MANY):
+        write("many/m%02d.bin" % i, ftptest.random_bytes(MANY_SIZE, seed=100 + i))
+
+
 class QueueCase(TuiCase):
+
+    top = "/"       # the remote pane's first folder
 
     def setUp(self):
         super().setUp()
-        for i in range(MANY):
-            self.server.write("many/m%02d.bin" % i, ftptest.random_bytes(MANY_SIZE, seed=100 + i))
+        write_many(self.server.write)
 
     def through_proxy(self, rate):
         self.proxy = peers.ThrottleProxy(self.server.host, self.server.port, rate=rate)
@@ -156,7 +163,8 @@ class CancelTest(QueueCase):
         self.t.wait_for(r"running\s+<- \[.*m\d\d\.bin", 10, "a file of the folder runs")
         # X: the whole folder copy goes, the other download stays.
         self.t.keys("X")
-        self.t.wait_for(r"cancelled the copy of /many", 5, "X names the folder copy cancelled")
+        self.t.wait_for(r"cancelled the copy of %smany" % re.escape(self.top), 5,
+                        "X names the folder copy cancelled")
         self.wait_file(self.lpath("download-me.bin"), DOWNLOAD, timeout=30)
         time.sleep(0.5)
         self.assertLess(self.many_done(), MANY, "X did not stop the folder copy")
@@ -186,7 +194,7 @@ class CancelTest(QueueCase):
 class RetryTest(QueueCase):
 
     def test_failed_transfer_is_retried_with_r(self):
-        path = self.server.path("download-me.bin")
+        path = self.rpath("download-me.bin")
         os.chmod(path, 0)
         self.start_ferry()
         self.select("remote", "download-me.bin")
@@ -256,7 +264,7 @@ class PureFtpdResumeTest(ResumeAfterDrop, QueueCase):
 class UploadAfterDrop:
     """An upload whose connections are cut in the middle is tried again by
     itself and ends whole on the server: from what the server kept (SIZE,
-    REST, STOR) where it keeps a broken upload (vsftpd), from the start
+    REST, STOR) where it keeps a broken upload (vsftpd, pure-ftpd), from the start
     where it throws it away (ferryd writes to a temporary file)."""
 
     kind = None
@@ -302,6 +310,11 @@ class FerrydUploadTest(UploadAfterDrop, QueueCase):
 
 class VsftpdUploadTest(UploadAfterDrop, QueueCase):
     kind = "vsftpd"
+    expect_rest = True
+
+
+class PureFtpdUploadTest(UploadAfterDrop, QueueCase):
+    kind = "pure-ftpd"
     expect_rest = True
 
 

@@ -91,7 +91,9 @@ class SiteManagerTest(SitesCase):
         # The connection is a recent host, without its password.
         self.wait_disk(lambda: os.path.exists(self.recent_file()), 5, "recent hosts written")
         recent = ftptest.read_file(self.recent_file()).decode()
-        self.assertEqual(recent.split("\n")[0], "ftp://alice@127.0.0.1:%d" % self.server.port)
+        # The site's TLS choice was off: the recent host says so.
+        self.assertEqual(recent.split("\n")[0],
+                         "ftp://alice@127.0.0.1:%d tls=off" % self.server.port)
         self.assertNotIn(peers.NAMED_PASSWORD, recent)
         # After a restart the manager lists the site and the recent host.
         self.t.keys("q")
@@ -163,6 +165,24 @@ class SiteManagerTest(SitesCase):
         self.t.keys("Down", "Enter")
         self.answer("Password for alice@127.0.0.1", peers.NAMED_PASSWORD)
         self.t.wait_for(peers.NAMED_MARKER, 10, "the password typed logs in")
+
+    def test_user_option_wins_over_the_site(self):
+        """-u USER:PASS overrides a site's login as it overrides a URL's,
+        on the screen and on the command line."""
+        self.write_sites("[anon]\nurl = ftp://127.0.0.1:%d/\nuser = anonymous\n"
+                         "password = guest@example.org\n" % self.server.port)
+        cred = "%s:%s" % (peers.NAMED_USER, peers.NAMED_PASSWORD)
+        self.start_ferry(url="@anon", wait=False, args=["-u", cred])
+        self.t.wait_for(lambda s: peers.NAMED_MARKER in s and LOCAL_MARK in s, 10,
+                        "ferry -u USER:PASS @site lists USER's home")
+        self.assertIn("%s@127.0.0.1" % peers.NAMED_USER, self.t.screen().split("\n")[0])
+        r = self.ferry_cli("-u", cred, "-c", "ls", "@anon")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(peers.NAMED_MARKER.encode(), r.stdout)
+        r = self.ferry_cli("-c", "ls", "@anon")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn(peers.NAMED_MARKER.encode(), r.stdout)
+        self.assertIn(REMOTE_MARK.encode(), r.stdout)
 
     def test_bad_sites_file_is_named_with_its_line(self):
         self.write_sites("[a]\nurl = 127.0.0.1\ncolour = red\n")

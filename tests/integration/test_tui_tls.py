@@ -174,6 +174,31 @@ class PlainServerTest(TlsTuiCase):
         self.assertFalse([c for c in self.proxy.commands if c.upper().startswith("AUTH")],
                          self.proxy.commands)
 
+    def test_tls_off_comes_back_with_the_recent_host(self):
+        """A connection made with TLS off is a recent host marked so, and
+        reconnecting from it in the site manager stays off (an ftp:// URL
+        alone would try AUTH TLS)."""
+        self.start_ferry(url=self.proxy_url("ftp", "/").replace(
+            "%s:s3cret-in-clear@" % peers.NAMED_USER, ""), args=("--tls=off",))
+        self.t.keys("q")
+        self.t.wait_exit()
+        self.t.kill()
+        recent = os.path.join(self.home, ".local", "state", "ferry", "recent")
+        first = ftptest.read_file(recent).decode().split("\n")[0]
+        self.assertEqual(first, "ftp://127.0.0.1:%d tls=off" % self.proxy.port)
+        self.proxy.commands.clear()
+        self.t = Tmux()
+        self.addCleanup(self.t.kill)
+        self.start_ferry(url="", wait=False)
+        self.t.wait_for(self.prompt_line("recent", "127.0.0.1:%d tls=off" % self.proxy.port),
+                        10, "the recent host with its TLS choice")
+        self.t.keys("Down", "Enter")
+        self.t.wait_for(lambda s: REMOTE_MARK in s and LOCAL_MARK in s, 10,
+                        "connected from the recent host")
+        self.assertTrue(self.sent("USER"), self.proxy.commands)
+        self.assertFalse([c for c in self.proxy.commands if c.upper().startswith("AUTH")],
+                         self.proxy.commands)
+
     def test_active_mode_reaches_the_transfers(self):
         url = "ftp://127.0.0.1:%d/" % self.proxy.port
         self.start_ferry(url=url, args=("--active",))

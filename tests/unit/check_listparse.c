@@ -361,6 +361,32 @@ START_TEST(test_time_val)
 }
 END_TEST
 
+/* Links whose target is a plain name the folder does not hold are broken;
+ * targets elsewhere, hidden ones and links without a target are not known
+ * to be. */
+START_TEST(test_mark_broken)
+{
+	static const char body[] =
+		"lrwxrwxrwx 1 u g 10 Jan 01 2020 good -> target.txt\r\n"
+		"lrwxrwxrwx 1 u g 11 Jan 01 2020 dead -> missing.txt\r\n"
+		"lrwxrwxrwx 1 u g 11 Jan 01 2020 far -> ../missing.txt\r\n"
+		"lrwxrwxrwx 1 u g 11 Jan 01 2020 hid -> .hidden\r\n"
+		"lrwxrwxrwx 1 u g 4 Jan 01 2020 chain -> dead\r\n"
+		"-rw-r--r-- 1 u g 2 Jan 01 2020 target.txt\r\n";
+	struct ftp_listing l;
+	bool broken[6];
+	listparse_init(&l);
+	listparse_buffer(body, sizeof body - 1, false, NOW, &l);
+	ck_assert_uint_eq(l.n, 6);
+	listparse_mark_broken(&l, broken);
+	static const bool want[6] = { false, true, false, false, false, false };
+	for (size_t i = 0; i < 6; i++)
+		ck_assert_msg(broken[i] == want[i], "%s: broken %d", l.v[i].name, broken[i]);
+	listparse_free(&l);
+	listparse_mark_broken(&l, broken);   /* an empty listing */
+}
+END_TEST
+
 static Suite *listparse_suite(void)
 {
 	Suite *s = suite_create("listparse");
@@ -382,6 +408,7 @@ static Suite *listparse_suite(void)
 	tcase_add_test(buffer, test_buffer_list);
 	tcase_add_test(buffer, test_buffer_mlsx);
 	tcase_add_test(buffer, test_buffer_many);
+	tcase_add_test(buffer, test_mark_broken);
 	suite_add_tcase(s, buffer);
 	return s;
 }

@@ -1,0 +1,62 @@
+/* vfs_attr: file attributes, confined (see vfs_attr.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include "sysio.h"
+#include "vfs.h"
+#include "vfs_attr.h"
+
+/* The name under which the kernel reaches an open fd's file itself. */
+static void fd_name(int fd, char *buf, size_t size)
+{
+	snprintf(buf, size, "/proc/self/fd/%d", fd);
+}
+
+int vfs_set_mtime(int root_fd, const char *vpath, const struct timespec *mtime)
+{
+	int fd = vfs_open(root_fd, vpath, O_PATH, 0);
+	if (fd < 0)
+		return -1;
+	char name[40];
+	fd_name(fd, name, sizeof name);
+	struct timespec ts[2] = { { .tv_nsec = UTIME_OMIT }, *mtime };
+	int r = utimensat(AT_FDCWD, name, ts, 0);
+	int e = errno;
+	sysio_close(&fd);
+	errno = e;
+	return r;
+}
+
+int vfs_chmod(int root_fd, const char *vpath, mode_t mode)
+{
+	int fd = vfs_open(root_fd, vpath, O_PATH, 0);
+	if (fd < 0)
+		return -1;
+	char name[40];
+	fd_name(fd, name, sizeof name);
+	int r = fchmodat(AT_FDCWD, name, mode & 07777, 0);
+	int e = errno;
+	sysio_close(&fd);
+	errno = e;
+	return r;
+}
+
+int vfs_avail(int root_fd, const char *vpath, unsigned long long *bytes)
+{
+	int fd = vfs_open(root_fd, vpath, O_PATH, 0);
+	if (fd < 0)
+		return -1;
+	struct statvfs sv;
+	int r = fstatvfs(fd, &sv);
+	int e = errno;
+	sysio_close(&fd);
+	if (r == 0)
+		*bytes = (unsigned long long)sv.f_bavail * sv.f_frsize;
+	errno = e;
+	return r;
+}

@@ -1,0 +1,310 @@
+/* Unit tests for vfs: a session's file operations stay below its root.
+ * The tree is a temporary directory holding a file beside the root
+ * ("outside the root") and the root itself, which holds symlinks that
+ * point out of it in every way: "..", a relative path through "..", an
+ * absolute path, a symlinked directory. Each operation must act inside
+ * the root (where "/" is the root) or fail, and the outside file must
+ * never change. Also STOU's vfs_create_unique. */
+#include "config.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ftp_limits.h"
+#include "vfs.h"
+
+static char base[64];        /* temporary directory */
+static char root[128];       /* base/root */
+static int root_fd = -1;
+
+static void write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/* Reads the file at host path path into buf ("" if missing). */
+static const char *host_read(const char *path, char *buf, size_t bufsz)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? 0 : read(fd, buf, bufsz - 1);
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+/* Reads vpath through vfs_open; NULL if it cannot be opened. */
+static const char *vfs_read(const char *vpath, char *buf, size_t bufsz)
+{
+	int fd = vfs_open(root_fd, vpath, O_RDONLY, 0);
+	if (fd < 0)
+		return NULL;
+	ssize_t n = read(fd, buf, bufsz - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+static void in_base(const char *rel, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "%s/%s", base, rel);
+}
+
+static void setup(void)
+{
+	char p[256], target[256];
+	snprintf(base, sizeof base, "/tmp/check-vfs-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(base));
+	snprintf(root, sizeof root, "%s/root", base);
+	ck_assert_int_eq(mkdir(root, 0755), 0);
+	in_base("secret.txt", p, sizeof p);
+	write_file(p, "outside the root");
+	in_base("root/secret.txt", p, sizeof p);
+	write_file(p, "inside");
+	in_base("root/f.txt", p, sizeof p);
+	write_file(p, "f");
+	in_base("root/dir", p, sizeof p);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	/* Symlinks that point out of the root. */
+	in_base("root/rel", p, sizeof p);
+	ck_assert_int_eq(symlink("../secret.txt", p), 0);
+	in_base("root/dir/deep", p, sizeof p);
+	ck_assert_int_eq(symlink("../../../secret.txt", p), 0);
+	in_base("root/abs", p, sizeof p);
+	in_base("secret.txt", target, sizeof target);
+	ck_assert_int_eq(symlink(target, p), 0);
+	in_base("root/up", p, sizeof p);
+	ck_assert_int_eq(symlink("..", p), 0);
+	in_base("root/absdir", p, sizeof p);
+	ck_assert_int_eq(symlink(base, p), 0);
+	in_base("root/dangling.txt", p, sizeof p);
+	in_base("created-outside.txt", target, sizeof target);
+	ck_assert_int_eq(symlink(target, p), 0);
+	root_fd = vfs_open_root(root);
+	ck_assert_int_ge(root_fd, 0);
+	ck_assert(vfs_supported(root_fd));
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Checks nothing outside the root changed, then removes the tree. */
+static void teardown(void)
+{
+	char p[256], buf[64];
+	in_base("secret.txt", p, sizeof p);
+	ck_assert_str_eq(host_read(p, buf, sizeof buf), "outside the root");
+	in_base("created-outside.txt", p, sizeof p);
+	ck_assert_int_ne(access(p, F_OK), 0);
+	in_base("newdir", p, sizeof p);
+	ck_assert_int_ne(access(p, F_OK), 0);
+	close(root_fd);
+	nftw(base, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- reading ---- */
+
+/* Every way out resolves inside the root: ".." at the root is the root,
+ * so each of these reaches the root's own secret.txt ("inside") or
+ * nothing, never the file beside the root. */
+static const char *const escapes[] = {
+	"/../secret.txt", "../secret.txt", "/../../../secret.txt", "/rel", "/dir/deep", "/abs",
+	"/up/secret.txt", "/up/up/secret.txt", "/dir/../../secret.txt",
+};
+
+START_TEST(test_open_stays_inside)
+{
+	char buf[64];
+	const char *got = vfs_read(escapes[_i], buf, sizeof buf);
+	if (got != NULL)
+		ck_assert_msg(strcmp(got, "inside") == 0, "%s read \"%s\"", escapes[_i], got);
+	else
+		ck_assert_msg(errno == ENOENT, "%s: %s", escapes[_i], strerror(errno));
+	struct stat st;
+	if (vfs_stat(root_fd, escapes[_i], &st) == 0)
+		ck_assert_int_eq(st.st_size, 6);         /* "inside", not the outside file */
+}
+END_TEST
+
+/* An absolute symlink names a path under the root: here, nothing. */
+START_TEST(test_absolute_symlink)
+{
+	char buf[64];
+	ck_assert_ptr_null(vfs_read("/abs", buf, sizeof buf));
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_ptr_null(vfs_read("/absdir/secret.txt", buf, sizeof buf));
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_str_eq(vfs_read("/secret.txt", buf, sizeof buf), "inside");
+}
+END_TEST
+
+/* ---- changing ---- */
+
+/* mkdir, unlink, rename and create through symlinks out of the root act
+ * inside it (or fail); unlink of a symlink removes the link only. */
+START_TEST(test_changes_stay_inside)
+{
+	char p[256], buf[64];
+	/* "/up" is the root itself: mkdir lands in the root. */
+	ck_assert_int_eq(vfs_mkdir(root_fd, "/up/newdir", 0755), 0);
+	in_base("root/newdir", p, sizeof p);
+	ck_assert_int_eq(access(p, F_OK), 0);
+	ck_assert_int_eq(vfs_rmdir(root_fd, "/up/newdir"), 0);
+	/* Writing through a symlink that points outside writes inside. */
+	int fd = vfs_open(root_fd, "/rel", O_WRONLY | O_TRUNC, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "INSIDE", 6), 6);
+	close(fd);
+	in_base("root/secret.txt", p, sizeof p);
+	ck_assert_str_eq(host_read(p, buf, sizeof buf), "INSIDE");
+	/* A dangling symlink to a host path is not followed out to create it. */
+	fd = vfs_open(root_fd, "/dangling.txt", O_WRONLY | O_CREAT, 0644);
+	if (fd >= 0)
+		close(fd);
+	/* unlink removes the link, never its target. */
+	ck_assert_int_eq(vfs_unlink(root_fd, "/abs"), 0);
+	in_base("root/abs", p, sizeof p);
+	ck_assert_int_ne(access(p, F_OK), 0);
+	/* rename into "/up" renames inside the root. */
+	ck_assert_int_eq(vfs_rename(root_fd, "/f.txt", "/up/g.txt", false), 0);
+	in_base("root/g.txt", p, sizeof p);
+	ck_assert_str_eq(host_read(p, buf, sizeof buf), "f");
+	ck_assert_int_eq(vfs_rename(root_fd, "/g.txt", "/secret.txt", false), -1);
+	ck_assert_int_eq(errno, EEXIST);                /* no replace unless asked */
+	/* "/" has no parent to act in. */
+	const char *b;
+	ck_assert_int_eq(vfs_open_parent(root_fd, "/", &b), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(vfs_rmdir(root_fd, "/"), -1);
+}
+END_TEST
+
+/* ---- listing ---- */
+
+/* A directory opened through a symlink out of the root lists the root;
+ * its entries are described, never followed. */
+START_TEST(test_opendir_and_entries)
+{
+	DIR *d = vfs_opendir(root_fd, "/up/dir/..");
+	ck_assert_ptr_nonnull(d);
+	bool saw_rel = false, saw_root = false;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		saw_rel |= strcmp(de->d_name, "rel") == 0;
+		saw_root |= strcmp(de->d_name, "root") == 0;
+	}
+	ck_assert(saw_rel && !saw_root);
+	struct stat st;
+	ck_assert_int_eq(vfs_entry_lstat(dirfd(d), "rel", &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	char target[8];
+	ck_assert_int_eq(vfs_entry_readlink(dirfd(d), "rel", target, sizeof target), 7);
+	ck_assert_str_eq(target, "../secr");          /* cut to the buffer, terminated */
+	ck_assert_int_lt(vfs_entry_readlink(dirfd(d), "f.txt", target, sizeof target), 0);
+	closedir(d);
+	ck_assert_ptr_null(vfs_opendir(root_fd, "/f.txt"));
+	ck_assert_int_eq(errno, ENOTDIR);
+	ck_assert_ptr_null(vfs_opendir(root_fd, "/absdir"));
+	ck_assert_int_eq(errno, ENOENT);
+}
+END_TEST
+
+/* ---- STOU ---- */
+
+START_TEST(test_create_unique)
+{
+	char path[FTP_PATH_MAX + 1], p[256], buf[64];
+	int fd = vfs_create_unique(root_fd, "/new.txt", path, 10);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_str_eq(path, "/new.txt");
+	ck_assert_int_eq(write(fd, "1", 1), 1);
+	close(fd);
+	fd = vfs_create_unique(root_fd, "/new.txt", path, 10);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_str_eq(path, "/new_1.txt");
+	close(fd);
+	fd = vfs_create_unique(root_fd, "/new.txt", path, 10);
+	ck_assert_str_eq(path, "/new_2.txt");
+	close(fd);
+	/* The first file is untouched. */
+	in_base("root/new.txt", p, sizeof p);
+	ck_assert_str_eq(host_read(p, buf, sizeof buf), "1");
+	/* No extension, a leading dot, a subdirectory. */
+	close(vfs_create_unique(root_fd, "/dir", path, 10));
+	ck_assert_str_eq(path, "/dir_1");
+	close(vfs_create_unique(root_fd, "/.hidden", path, 10));
+	close(vfs_create_unique(root_fd, "/.hidden", path, 10));
+	ck_assert_str_eq(path, "/.hidden_1");
+	close(vfs_create_unique(root_fd, "/dir/f.txt", path, 10));
+	ck_assert_str_eq(path, "/dir/f.txt");
+	/* Through a symlink out of the root: created inside. */
+	fd = vfs_create_unique(root_fd, "/up/up/made.txt", path, 10);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_str_eq(path, "/up/up/made.txt");
+	in_base("root/made.txt", p, sizeof p);
+	ck_assert_int_eq(access(p, F_OK), 0);
+	/* A symlink in the way is a name in use, never followed. */
+	fd = vfs_create_unique(root_fd, "/dangling.txt", path, 10);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_str_eq(path, "/dangling_1.txt");
+	/* Every name taken: EEXIST. */
+	ck_assert_int_eq(vfs_create_unique(root_fd, "/new.txt", path, 3), -1);
+	ck_assert_int_eq(errno, EEXIST);
+	/* A missing directory. */
+	ck_assert_int_eq(vfs_create_unique(root_fd, "/nodir/x", path, 10), -1);
+	ck_assert_int_eq(errno, ENOENT);
+}
+END_TEST
+
+/* ---- hidden temporaries ---- */
+
+START_TEST(test_temp_names)
+{
+	ck_assert(vfs_is_temp_name(VFS_TEMP_PREFIX "0123456789ab"));
+	ck_assert(!vfs_is_temp_name("f.txt"));
+	ck_assert(vfs_is_temp_name(VFS_TEMP_PREFIX "x"));   /* the whole prefix is reserved */
+	ck_assert(!vfs_is_temp_name(".ferryd-uploa"));
+}
+END_TEST
+
+static Suite *vfs_suite(void)
+{
+	Suite *su = suite_create("vfs");
+	TCase *tc = tcase_create("confinement");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_open_stays_inside, 0, sizeof escapes / sizeof escapes[0]);
+	tcase_add_test(tc, test_absolute_symlink);
+	tcase_add_test(tc, test_changes_stay_inside);
+	tcase_add_test(tc, test_opendir_and_entries);
+	tcase_add_test(tc, test_create_unique);
+	tcase_add_test(tc, test_temp_names);
+	suite_add_tcase(su, tc);
+	return su;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(vfs_suite());
+	srunner_run_all(sr, CK_ENV);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
