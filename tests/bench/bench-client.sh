@@ -313,7 +313,8 @@ CMD[putsmall.lftp]='"$LFTP" -c "$LSET; open $URL; mirror -R --parallel=1 $SRC $R
 CMD[list.ferry]='"$FERRY" -q -c "ls list" $URL > $OUT'
 CMD[list.curl]='"$CURL" -sS $URL/list/ > $OUT'
 CMD[list.lftp]='"$LFTP" -c "$LSET; open $URL; ls list" > $OUT'
-TSET='set ftp:ssl-force true; set ftp:ssl-protect-data true; set ssl:ca-file'
+# lftp logs in anonymously without TLS unless ftp:ssl-allow-anonymous says otherwise.
+TSET='set ftp:ssl-force true; set ftp:ssl-protect-data true; set ftp:ssl-allow-anonymous true; set ssl:ca-file'
 CMD[tgetbig.ferry]='"$FERRY" -q -y --ca-file $CA -c "get big $DST" $TURL'
 CMD[tgetbig.curl]='"$CURL" -sS --ssl-reqd --cacert $CA -o $DST $TURL/big'
 CMD[tgetbig.lftp]='"$LFTP" -c "$LSET; $TSET $CA; open $TURL; get big -o $DST"'
@@ -538,7 +539,7 @@ if [ -n "$TURL" ]; then
     ceil=$(evp_speed aes-256-gcm)
     ceil128=$(evp_speed aes-128-gcm)
     tver=$("$FERRY" -v --ca-file "$CA" -c "pwd" "$TURL" 2>&1 | sed -n 's/^--- TLS: \([^,]*\),.*/\1/p' | head -1)
-    echo "FTPS rows: $tls_label, ${tver:-TLS}; ferry --ca-file, curl --ssl-reqd --cacert, lftp ftp:ssl-force and ftp:ssl-protect-data with ssl:ca-file. Ceiling: openssl speed -evp aes-256-gcm, 16 KiB blocks: ${ceil:-?} MiB/s on one CPU (aes-128-gcm: ${ceil128:-?} MiB/s)."
+    echo "FTPS rows: $tls_label, ${tver:-TLS}; ferry --ca-file, curl --ssl-reqd --cacert, lftp ftp:ssl-force, ftp:ssl-protect-data and ftp:ssl-allow-anonymous with ssl:ca-file. Ceiling: openssl speed -evp aes-256-gcm, 16 KiB blocks: ${ceil:-?} MiB/s on one CPU (aes-128-gcm: ${ceil128:-?} MiB/s)."
 fi
 if [ -n "${MED[list.lftpcls]:-}" ]; then
     echo "lftp cls -l (a parsed listing, as ferry ls prints): $(cell list lftpcls); ferry/lftp-cls $(ratio list lftpcls)."
