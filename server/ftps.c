@@ -45,19 +45,21 @@ void ftps_set_implicit_listener(bool implicit)
 	implicit_listener = implicit;
 }
 
-void ftps_server_reload(void)
+bool ftps_server_reload(const struct ferryd_config *cfg, char *err, size_t errsz)
 {
-	if (!server)
-		return;
-	char err[512];
-	if (tls_server_reload(server, err, sizeof err) < 0) {
-		log_msg(LOG_ERR, "TLS reload failed, the previous certificate stays: %s", err);
-		return;
+	struct tls_server *next = NULL;
+	if (cfg->tls.mode != TLS_OFF && (next = tls_server_new(&cfg->tls, err, errsz)) == NULL)
+		return false;
+	tls_server_free(server);
+	server = next;
+	server_cfg = cfg;
+	if (server) {
+		char fp[FP_TEXT_SIZE];
+		tls_server_fingerprint(server, fp);
+		log_msg(LOG_INFO, "TLS certificate reloaded: %s, fingerprint %s",
+			cfg->tls.cert_file, fp);
 	}
-	char fp[FP_TEXT_SIZE];
-	tls_server_fingerprint(server, fp);
-	log_msg(LOG_INFO, "TLS certificate reloaded: %s, fingerprint %s", server_cfg->tls.cert_file,
-		fp);
+	return true;
 }
 
 void ftps_server_free(void)

@@ -121,6 +121,23 @@ int tls_option(struct tls_options *o, const char *name, const char *arg, char *e
 	return 1;
 }
 
+bool tls_option_text(const struct tls_options *o, const char *name, char *out, size_t n)
+{
+	const char *v = NULL;
+	if (strcmp(name, "tls") == 0)
+		v = o->mode == TLS_REQUIRED ? "required" : o->mode == TLS_ON ? "on" : "off";
+	else if (strcmp(name, "tls-cert") == 0)
+		v = o->cert_file;
+	else if (strcmp(name, "tls-key") == 0)
+		v = o->key_file;
+	else if (strcmp(name, "implicit-tls") == 0)
+		v = o->implicit ? "yes" : "no";
+	if (v == NULL)
+		return false;
+	snprintf(out, n, "%s", v);
+	return true;
+}
+
 int tls_options_finish(struct tls_options *o, char *err, size_t errsz)
 {
 	if (!o->mode_given)

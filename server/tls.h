@@ -61,6 +61,10 @@ void tls_options_init(struct tls_options *o);
  * TLS option. */
 int tls_option(struct tls_options *o, const char *name, const char *arg, char *err,
 	       size_t errsz);
+/* The effective value of option name as the configuration file writes
+ * it ("yes"/"no" for a flag), for --check-config. False when it is unset
+ * or not a TLS option. */
+bool tls_option_text(const struct tls_options *o, const char *name, char *out, size_t n);
 /* Settles defaults (--tls on when a certificate is given; the key in the
  * certificate file) and checks the combination. 0, or -1 with err. */
 int tls_options_finish(struct tls_options *o, char *err, size_t errsz);

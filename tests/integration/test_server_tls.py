@@ -59,6 +59,19 @@ def cert_fingerprint(pem_path):
     return hashlib.sha256(der).hexdigest()
 
 
+def served_fingerprint(srv):
+    """SHA-256 of the certificate a new session of srv presents after
+    AUTH TLS."""
+    with socket.create_connection((srv.host, srv.port), ftptest.TIMEOUT) as raw:
+        raw.recv(100)
+        raw.sendall(b"AUTH TLS\r\n")
+        raw.recv(100)
+        s = server_context().wrap_socket(raw, server_hostname="localhost")
+        fp = hashlib.sha256(s.getpeercert(binary_form=True)).hexdigest()
+        s.close()
+        return fp
+
+
 class SessionReusingFTP_TLS(ftplib.FTP_TLS):
     """ftplib.FTP_TLS whose data connections resume the control
     connection's TLS session, as RFC 4217 servers that bind data
@@ -86,6 +99,8 @@ def start_tls_server(extra=(), certname="server", copy_certs=False):
             shutil.copy(src, os.path.join(srv.base, name))
             os.chmod(os.path.join(srv.base, name), 0o644)
         cert, key = os.path.join(srv.base, "cert.pem"), os.path.join(srv.base, "key.pem")
+        # A reload reads the users file again as the run-as user: its group.
+        ftptest.share_with_run_as(users)
     srv.args = ["-v", "-u", users, "--anonymous=rw", "--tls-cert", cert, "--tls-key", key,
                 "--idle-timeout", "30"] + list(extra)
     srv.tls_files = (cert, key)
@@ -1052,14 +1067,7 @@ class TlsReload(ftptest.TestCase):
         self.assertNotEqual(old_fp, new_fp)
 
         def served():
-            with socket.create_connection((srv.host, srv.port), ftptest.TIMEOUT) as raw:
-                raw.recv(100)
-                raw.sendall(b"AUTH TLS\r\n")
-                raw.recv(100)
-                s = server_context().wrap_socket(raw, server_hostname="localhost")
-                fp = hashlib.sha256(s.getpeercert(binary_form=True)).hexdigest()
-                s.close()
-                return fp
+            return served_fingerprint(srv)
 
         with TlsControl(srv) as live:
             live.secure_login()
@@ -1079,7 +1087,8 @@ class TlsReload(ftptest.TestCase):
             with open(key, "w") as f:
                 f.write("not a key\n")
             srv.proc.send_signal(signal.SIGHUP)
-            self.assertTrue(srv.wait_log(r"TLS reload failed"), srv.log_tail())
+            self.assertTrue(srv.wait_log(r"reload failed, the configuration stays as it was: "
+                                         r".*key\.pem"), srv.log_tail())
             self.assertEqual(served(), new_fp)
             self.assertTrue(srv.running())
 
