@@ -809,6 +809,29 @@ class TlsListeners(ftptest.TestCase):
             self.assertEqual(c.retr("l.bin"), self.data)
         no_plain_greeting(self, self.server.host, self.implicit)
 
+    def test_configuration_file(self):
+        """The setting goes through the option parser from a configuration
+        file too, and --check-config prints it back."""
+        conf = os.path.join(self.tmp, "ferryd.conf")
+        with open(conf, "w") as f:
+            f.write("listen = 127.0.0.1:0,implicit-tls\nlisten = 127.0.0.1:0\n"
+                    "tls-cert = %s\ntls-key = %s\nanonymous = ro\n"
+                    % (tlspeers.cert("server.pem"), tlspeers.cert("server.key")))
+        srv = ftptest.Server(["-f", conf])
+        srv.listen = "127.0.0.1:0,implicit-tls"   # -l replaces the file's listen lines
+        self.addCleanup(srv.cleanup)
+        r = subprocess.run([config.FERRYD, "-f", conf, "-r", srv.root, "--check-config"],
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual([l for l in r.stdout.decode().splitlines() if l.startswith("listen")],
+                         ["listen = 127.0.0.1:0,implicit-tls", "listen = 127.0.0.1:0"])
+        srv.start()
+        self.assertRegex(srv.log_text(), r"listening on 127\.0\.0\.1:%d \(implicit TLS\)"
+                         % srv.port)
+        with TlsControl(srv, tls_first=True) as c:
+            self.assertCode(c.greeting, 220)
+            c.login()
+
     def test_options_refused(self):
         for args, msg in (
                 (["-l", "127.0.0.1:0,implicit-tls"], "implicit-tls needs TLS"),
