@@ -443,9 +443,13 @@ class DialogTlsChoiceTest(TlsPeerCase):
         peer = self.start_tls_peer(tlspeers.start_ferryd_tls(
             extra=["-l", "127.0.0.1:0,implicit-tls"]))
         (_, explicit), (_, implicit) = peer.addresses
+        args = ("--ca-file", tlspeers.cert("ca.pem"))
         for choice, port in (("i", implicit), ("r", explicit)):
             before = peer.log_text().count("session start")
-            self.start_ferry(url="", args=("--ca-file", tlspeers.cert("ca.pem")), wait=False)
+            if choice == "i":
+                self.start_ferry(url="", args=args, wait=False)
+            else:
+                self.restart("", args=args, wait=False)
             self.connect_by_dialog(choice, port)
             self.t.wait_for(lambda s: LOCK in top_line(s) and "pub" in s, 15,
                             "a TLS session listing the root")
@@ -458,12 +462,6 @@ class DialogTlsChoiceTest(TlsPeerCase):
             log = peer.log_text()
             self.assertGreater(log.count("session start"), before)
             self.assertNotIn("result=no TLS", log)
-            self.t.keys("q")
-            self.t.wait_exit(10)
-            self.t.kill()
-            self.t = Tmux()
-            self.addCleanup(self.t.kill)
-            self.side = None
 
 
 class CertificateTest(TlsPeerCase):
