@@ -16,8 +16,11 @@
 #include "listener.h"
 #include "log.h"
 #include "metrics.h"
+#include "netopts.h"
 #include "proxywait.h"
+#include "reload.h"
 #include "report.h"
+#include "sdnotify.h"
 #include "cmdloop.h"
 #include "sysio.h"
 #include "xalloc.h"
@@ -63,13 +66,15 @@ struct listener {
 /* The --metrics socket bound by listener_bind, or -1. */
 static int metrics_fd = -1;
 
-int listener_bind(const struct ferryd_config *cfg, int *fds)
+int listener_bind(const struct ferryd_config *cfg, int *fds, int inherited)
 {
-	for (int i = 0; i < cfg->nlisten; i++) {
-		const char *what;
+	int n = inherited > 0 ? inherited : cfg->nlisten;
+	for (int i = 0; i < n; i++) {
+		const char *what = "";
 		char addr[NETADDR_STRLEN];
 		netaddr_ntop(&cfg->listen[i], true, addr, sizeof addr);
-		fds[i] = sysio_listen(&cfg->listen[i], SOMAXCONN, &what);
+		if (inherited == 0)
+			fds[i] = sysio_listen(&cfg->listen[i], SOMAXCONN, &what);
 		if (fds[i] < 0) {
 			log_msg(LOG_ERR, "cannot listen on %s: %s: %s", addr, what, strerror(errno));
 			while (i-- > 0)
@@ -79,15 +84,17 @@ int listener_bind(const struct ferryd_config *cfg, int *fds)
 		struct netaddr bound;
 		sysio_sockname(fds[i], &bound);
 		netaddr_ntop(&bound, true, addr, sizeof addr);
-		log_msg(LOG_INFO, "listening on %s", addr);
+		log_msg(LOG_INFO, "listening on %s%s%s", addr,
+			cfg->listen_implicit[i] || cfg->tls.implicit ? " (implicit TLS)" : "",
+			inherited ? " (from systemd)" : "");
 		sysio_set_nonblock(fds[i], true);
 	}
 	if (cfg->have_metrics && (metrics_fd = metrics_listen(&cfg->metrics)) < 0) {
-		for (int i = 0; i < cfg->nlisten; i++)
+		for (int i = 0; i < n; i++)
 			close(fds[i]);
 		return -1;
 	}
-	return cfg->nlisten;
+	return n;
 }
 
 static struct child *find_child(struct children *ch, pid_t pid)
@@ -196,6 +203,24 @@ static void handle_reports(struct listener *l)
 		log_msg(LOG_WARNING, "report channel: %s", strerror(errno));
 }
 
+/* The index of the listening socket that accepted fd (directly, or the
+ * proxy's connection), by their local addresses; -1 if none matches. */
+static int listener_of(const struct listener *l, int fd)
+{
+	struct netaddr local, bound;
+	if (sysio_sockname(fd, &local) < 0)
+		return -1;
+	netaddr_unmap(&local);
+	for (int i = 0; i < l->nfds; i++) {
+		if (sysio_sockname(l->lfds[i], &bound) < 0)
+			continue;
+		netaddr_unmap(&bound);
+		if (netopts_listener_matches(&bound, &local))
+			return i;
+	}
+	return -1;
+}
+
 /* Starts a session for a new client, or refuses it. via is the proxy
  * the connection came through (NULL: direct); from is the client. */
 static void start_session(struct listener *l, int fd, const struct netaddr *from,
@@ -232,12 +257,15 @@ static void start_session(struct listener *l, int fd, const struct netaddr *from
 		return;
 	}
 	if (pid == 0) {
+		int li = listener_of(l, fd);
+		ftps_set_implicit_listener(li >= 0 && li < cfg->nlisten && cfg->listen_implicit[li]);
 		for (int i = 0; i < l->nfds; i++)
 			close(l->lfds[i]);
 		close(l->report_rx);
 		metrics_http_close_fds(l->http);
 		proxywait_close_fds(l->waiting);
 		report_attach(l->report_tx);
+		sdnotify_close();
 		signal(SIGCHLD, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
@@ -383,6 +411,7 @@ int listener_run(const struct ferryd_config *cfg, const int *fds, int nfds)
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_BLOCK, &block, &l->oldmask);
+	sigdelset(&l->oldmask, SIGHUP);     /* main blocked it until now */
 	waitmask = l->oldmask;
 	sigdelset(&waitmask, SIGCHLD);
 	sigdelset(&waitmask, SIGTERM);
@@ -399,6 +428,7 @@ int listener_run(const struct ferryd_config *cfg, const int *fds, int nfds)
 	}
 	p[nfds].fd = l->report_rx;
 	p[nfds].events = POLLIN;
+	sdnotify_send("READY=1");
 	while (!got_stop) {
 		struct pollfd *hp = p + nfds + 1;
 		int nh = l->http ? metrics_http_pollfds(l->http, hp) : 0;
@@ -412,7 +442,14 @@ int listener_run(const struct ferryd_config *cfg, const int *fds, int nfds)
 		}
 		if (got_hup) {
 			got_hup = 0;
-			ftps_server_reload();
+			sdnotify_reloading();
+			const struct ferryd_config *next = reload_config(l->cfg);
+			if (next != l->cfg)
+				l->counts.reloads_ok++;
+			else
+				l->counts.reloads_failed++;
+			l->cfg = next;
+			sdnotify_send("READY=1");
 		}
 		if (r < 0)
 			continue;
@@ -428,6 +465,7 @@ int listener_run(const struct ferryd_config *cfg, const int *fds, int nfds)
 				accept_all(l, fds[i]);
 	}
 	/* Stop accepting; let running sessions finish. A second signal ends them. */
+	sdnotify_send("STOPPING=1");
 	for (int i = 0; i < nfds; i++)
 		close(fds[i]);
 	log_msg(LOG_INFO, "stopping: no new sessions; waiting for %d to finish", l->ch.n);

@@ -7,11 +7,15 @@
 
 #include "options.h"
 
-/* Binds every -l address; returns the number bound, or -1 after logging
- * the failure. fds gets the sockets. */
-int listener_bind(const struct ferryd_config *cfg, int *fds);
-/* Serves until SIGTERM/SIGINT, then waits for sessions to end. Returns
- * the exit status. */
+/* Binds every -l address into fds, or, when inherited > 0, takes the
+ * inherited sockets already in fds[0..inherited-1] (socket activation)
+ * instead; binds the metrics address. Returns the number of listeners, or
+ * -1 after logging the failure. */
+int listener_bind(const struct ferryd_config *cfg, int *fds, int inherited);
+/* Serves until SIGTERM/SIGINT, then waits for sessions to end; SIGHUP
+ * reloads the configuration (reload.h) for the sessions started after it.
+ * Tells systemd when it is ready, reloading and stopping (sdnotify.h).
+ * Returns the exit status. */
 int listener_run(const struct ferryd_config *cfg, const int *fds, int nfds);
 
 #endif

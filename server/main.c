@@ -16,7 +16,10 @@
 #include "listener.h"
 #include "log.h"
 #include "options.h"
+#include "reload.h"
 #include "sandbox.h"
+#include "sdnotify.h"
+#include "tls.h"
 #include "cmdloop.h"
 #include "vfs.h"
 #include "xferlog.h"
@@ -77,14 +80,50 @@ static int hash_password(void)
 	return 0;
 }
 
+/* --check-config: what a start would load, without binding: the
+ * certificate and key, the root as a directory. Prints the effective
+ * configuration on success. Returns the exit status (ferryd(8)). */
+static int check_config(const struct ferryd_config *cfg)
+{
+	char err[512];
+	if (cfg->tls.mode != TLS_OFF) {
+		struct tls_server *t = tls_server_new(&cfg->tls, err, sizeof err);
+		if (!t) {
+			fprintf(stderr, "ferryd: %s\n", err);
+			return 1;
+		}
+		tls_server_free(t);
+	}
+	int root = vfs_open_root(cfg->root);
+	if (root < 0) {
+		fprintf(stderr, "ferryd: server root %s: %s\n", cfg->root, strerror(errno));
+		return 1;
+	}
+	close(root);
+	config_print(cfg, stdout);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 /* Binds, drops privileges and serves; returns the exit status. */
 static int serve(const struct ferryd_config *cfg)
 {
 	log_init("ferryd", cfg->log_target, cfg->verbose);
+	/* A SIGHUP before the listener's handler is in place must not end
+	 * the server: it waits, blocked, and the listener reloads then. */
+	if (!cfg->inetd) {
+		sigset_t hup;
+		sigemptyset(&hup);
+		sigaddset(&hup, SIGHUP);
+		sigprocmask(SIG_BLOCK, &hup, NULL);
+	}
 
 	int fds[CONFIG_MAX_LISTEN];
 	int nfds = 0;
-	if (!cfg->inetd && (nfds = listener_bind(cfg, fds)) < 0)
+	/* Sockets from systemd (ferryd.socket) stand for the listen addresses. */
+	int inherited = cfg->inetd ? 0 : sdnotify_listen_fds(fds, CONFIG_MAX_LISTEN);
+	if (inherited < 0 || (!cfg->inetd && !sdnotify_init()))
+		return 1;
+	if (!cfg->inetd && (nfds = listener_bind(cfg, fds, inherited)) < 0)
 		return 1;
 	/* Opened as root: the log's directory is usually root's. */
 	if (cfg->xferlog && !xferlog_open(cfg->xferlog)) {
@@ -121,16 +160,22 @@ int main(int argc, char **argv)
 	char err[512];
 	int bad = config_parse(&cfg, argc, argv, err, sizeof err);
 	if (bad) {
-		fprintf(stderr, "ferryd: %s\n%s", err, bad == 2 ? "(try ferryd --help)\n" : "");
+		/* --help helps with the command line, not with a line of the file. */
+		bool in_file = cfg.config_file &&
+			       strncmp(err, cfg.config_file, strlen(cfg.config_file)) == 0;
+		fprintf(stderr, "ferryd: %s\n%s", err,
+			bad == 2 && !in_file ? "(try ferryd --help)\n" : "");
 		config_free(&cfg);
 		return bad;
 	}
+	reload_init(argc, argv);
 	int status;
 	switch (cfg.action) {
 	case CONFIG_HELP: fputs(config_usage, stdout); fputs(tls_usage, stdout); status = 0; break;
 	case CONFIG_VERSION: printf("ferryd %s\n", PACKAGE_VERSION); status = 0; break;
 	case CONFIG_HASH_PASSWORD: status = hash_password(); break;
-	default: status = serve(&cfg); ftps_server_free(); break;
+	case CONFIG_CHECK: status = check_config(&cfg); break;
+	default: status = serve(&cfg); ftps_server_free(); reload_free(); break;
 	}
 	config_free(&cfg);
 	return status;

@@ -106,6 +106,9 @@ void metrics_render(const struct metrics_counters *c, const struct metrics_now *
 	head(out, "ferryd_tls_handshakes_total", "counter", "TLS handshakes, by result.");
 	sbuf_printf(out, "ferryd_tls_handshakes_total{result=\"ok\"} %lld\n", c->tls_ok);
 	sbuf_printf(out, "ferryd_tls_handshakes_total{result=\"failed\"} %lld\n", c->tls_failed);
+	head(out, "ferryd_reloads_total", "counter", "Configuration reloads (SIGHUP), by result.");
+	sbuf_printf(out, "ferryd_reloads_total{result=\"ok\"} %lld\n", c->reloads_ok);
+	sbuf_printf(out, "ferryd_reloads_total{result=\"failed\"} %lld\n", c->reloads_failed);
 	head(out, "ferryd_start_time_seconds", "gauge", "Unix time the server started.");
 	sbuf_printf(out, "ferryd_start_time_seconds %lld\n", c->start_time);
 	head(out, "ferryd_build_info", "gauge", "The server's version.");

@@ -31,6 +31,7 @@ struct metrics_counters {
 	long long transfers[RX_CMDS][RX_RESULTS];  /* finished transfers */
 	long long dataconn_failures[RD_REASONS];   /* data connections not made */
 	long long tls_ok, tls_failed;              /* TLS handshakes */
+	long long reloads_ok, reloads_failed;      /* SIGHUP reloads */
 	long long start_time;                      /* Unix time of start */
 };
 

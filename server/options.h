@@ -5,6 +5,7 @@
 #define FERRYD_OPTIONS_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "log.h"
 #include "netaddr.h"
@@ -33,7 +34,15 @@ enum anon_mode {
 };
 
 /* What main should do after parsing. */
-enum config_action { CONFIG_SERVE, CONFIG_HELP, CONFIG_VERSION, CONFIG_HASH_PASSWORD };
+enum config_action {
+	CONFIG_SERVE, CONFIG_HELP, CONFIG_VERSION, CONFIG_HASH_PASSWORD,
+	CONFIG_CHECK, /* --check-config */
+};
+
+/* The configuration file read when -f is not given. */
+#ifndef FERRYD_CONF_DEFAULT
+#define FERRYD_CONF_DEFAULT "/etc/ferry/ferryd.conf"
+#endif
 
 struct ferryd_config {
 	struct netaddr listen[CONFIG_MAX_LISTEN]; /* -l addresses */
@@ -50,6 +59,7 @@ struct ferryd_config {
 	int pasv_lo, pasv_hi;       /* passive port range; 0-0 = kernel's choice */
 	struct pasv_addresses pasv_address;  /* --pasv-address */
 	struct pasv_addresses listen_pasv[CONFIG_MAX_LISTEN]; /* -l ...,pasv-address= */
+	bool listen_implicit[CONFIG_MAX_LISTEN]; /* -l ...,implicit-tls: TLS from the first byte */
 	char *run_as;               /* user to become when started as root */
 	bool inetd;                 /* -i: one session on stdin/stdout */
 	bool verbose;               /* -v: protocol trace */
@@ -69,13 +79,20 @@ struct ferryd_config {
 	struct cidr proxy_from[CONFIG_MAX_PROXY_FROM]; /* who may send one */
 	int nproxy_from;
 	struct tls_options tls;     /* --tls, --tls-cert, --tls-key, --implicit-tls */
+	char *config_file;          /* the configuration file read, or NULL */
 	enum config_action action;  /* what to do */
 };
 
-/* Parses argv into cfg (defaults first) and loads the users file.
- * Returns 0, or the exit status with a one-line message in err: 2 for a
- * usage error, 1 for a server root or users file that cannot be used. */
+/* Fills cfg from the defaults, then the configuration file (-f FILE, or
+ * FERRYD_CONF_DEFAULT when it exists), then argv (which overrides the
+ * file; its -l replace the file's listen lines), and loads the users
+ * file. Returns 0, or the exit status with a one-line message in err: 2
+ * for a usage error or a bad line of the file ("FILE:LINE: why"), 1 for a
+ * file, server root or users file that cannot be read. */
 int config_parse(struct ferryd_config *cfg, int argc, char **argv, char *err, size_t errsz);
+/* Writes the effective configuration as a configuration file: every key
+ * the file may hold, in --help order, unset ones as comments. */
+void config_print(const struct ferryd_config *cfg, FILE *out);
 /* Frees what config_parse allocated. */
 void config_free(struct ferryd_config *cfg);
 /* The --help text. */

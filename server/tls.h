@@ -61,6 +61,10 @@ void tls_options_init(struct tls_options *o);
  * TLS option. */
 int tls_option(struct tls_options *o, const char *name, const char *arg, char *err,
 	       size_t errsz);
+/* The effective value of option name as the configuration file writes
+ * it ("yes"/"no" for a flag), for --check-config. False when it is unset
+ * or not a TLS option. */
+bool tls_option_text(const struct tls_options *o, const char *name, char *out, size_t n);
 /* Settles defaults (--tls on when a certificate is given; the key in the
  * certificate file) and checks the combination. 0, or -1 with err. */
 int tls_options_finish(struct tls_options *o, char *err, size_t errsz);
@@ -109,6 +113,11 @@ enum tls_data_verdict {
 /* Wraps data socket fd (taking ownership) as the TLS server side of a
  * data connection of t. The handshake runs in conn_handshake. */
 struct conn *tls_data_start(struct tls_control *t, int fd);
+/* Prepares data connection c of tls_data_start, before its handshake,
+ * for an upload: records are read in batches through a buffer
+ * (conn_set_read_buffer), and kernel TLS stays off, since the kernel must
+ * not take over a stream whose next records the buffer may already hold. */
+void tls_data_for_upload(struct conn *c);
 /* After a finished handshake: may this data connection be used? */
 enum tls_data_verdict tls_data_check(struct tls_control *t, const struct conn *data);
 /* tls_data_start, the handshake (at most timeout_ms per step) and

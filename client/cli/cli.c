@@ -26,6 +26,7 @@
 /* What a command needs. */
 enum cli_flags {
 	CLI_REMOTE = 1 << 0,  /* talks to the server: refused before any open */
+	CLI_OWN_OPTS = 1 << 1,  /* reads its own (long) options: every word is an operand */
 };
 
 /* One command. */
@@ -34,6 +35,7 @@ struct cli_command {
 	const char *aliases[CLI_ALIASES_MAX + 1];  /* other words, NULL-terminated */
 	cli_handler *run;                          /* the handler */
 	const char *opts;                          /* option letters it takes */
+	const char *longs;                         /* long options it takes ("parallel verify") */
 	int min_args, max_args;                    /* operands after the options */
 	unsigned flags;                            /* CLI_* */
 	const char *usage;                         /* synopsis, as help prints it */
@@ -80,8 +82,9 @@ static const struct cli_command cli_commands[] = {
 	  .detail = "Prints the size of a remote file in bytes and in MB (1048576 bytes):\n"
 		    "\"s.bin: 3145733 bytes (3.00 MB)\"." },
 	{ .name = "download", .aliases = { "get" }, .run = cli_cmd_get, .opts = "crp",
+	  .longs = "parallel segments verify",
 	  .min_args = 1, .max_args = 2, .flags = CLI_REMOTE,
-	  .usage = "download [-c] [-r] [-p] REMOTE [LOCAL]",
+	  .usage = "download [-c] [-r] [-p] [--parallel N] [--segments N] [--verify] REMOTE [LOCAL]",
 	  .help = "fetch a file or pattern (-r: a tree)",
 	  .detail = "Copies REMOTE to LOCAL (default: its last name here; into LOCAL when\n"
 		    "that is a directory; \"-\" is standard output; a device or pipe is\n"
@@ -92,10 +95,15 @@ static const struct cli_command cli_commands[] = {
 		    "copies every match into LOCAL (a directory) or here.\n"
 		    "  -c  resume: continue a partial LOCAL from its size\n"
 		    "  -r  copy the directory tree REMOTE\n"
-		    "  -p  keep the server's time even with set preserve off" },
+		    "  -p  keep the server's time even with set preserve off\n"
+		    "  --parallel N  with -r: N files at once over N connections\n"
+		    "  --segments N  one file over N connections (REST ranges), resumable\n"
+		    "  --verify      compare HASH (or SIZE) after each file: exit 7 when they\n"
+		    "                differ, and no file under the real name" },
 	{ .name = "upload", .aliases = { "put" }, .run = cli_cmd_put, .opts = "crp",
+	  .longs = "parallel verify",
 	  .min_args = 1, .max_args = 2, .flags = CLI_REMOTE,
-	  .usage = "upload [-c] [-r] [-p] LOCAL [REMOTE]",
+	  .usage = "upload [-c] [-r] [-p] [--parallel N] [--verify] LOCAL [REMOTE]",
 	  .help = "send a file or pattern (-r: a tree)",
 	  .detail = "Copies LOCAL to the server as REMOTE (default: its last name in the\n"
 		    "remote directory), setting its modification time where the server\n"
@@ -103,7 +111,32 @@ static const struct cli_command cli_commands[] = {
 		    "match into the remote directory REMOTE, or the current one.\n"
 		    "  -c  resume: continue from the size of the remote file\n"
 		    "  -r  copy the directory tree LOCAL, making directories as needed\n"
-		    "  -p  set the time even with set preserve off" },
+		    "  -p  set the time even with set preserve off\n"
+		    "  --parallel N  with -r: N files at once over N connections\n"
+		    "  --verify      compare HASH (or SIZE) after each file: exit 7 when they\n"
+		    "                differ, and the remote copy deleted" },
+	{ .name = "mirror", .run = cli_cmd_mirror, .min_args = 2, .max_args = CMDLINE_MAX_WORDS,
+	  .flags = CLI_REMOTE | CLI_OWN_OPTS,
+	  .usage = "mirror [-R] [--delete] [--dry-run] [OPTION]... SRC DST",
+	  .help = "make a local tree match a remote one (-R: the other way)",
+	  .detail = "Makes the local directory DST match the remote directory SRC (with -R,\n"
+		    "the remote DST match the local SRC): copies what is missing, replaces\n"
+		    "files that differ, and prints one line per entry (copy, replace, delete\n"
+		    "or skip, with the reason), then a summary. Files are compared by size\n"
+		    "and modification time; a second run on an unchanged tree copies nothing.\n"
+		    "  -R, --reverse   upload: the local SRC to the remote DST\n"
+		    "  --delete        delete what is only in DST (asked once on a terminal)\n"
+		    "  -n, --dry-run   print the plan and change nothing\n"
+		    "  --parallel N    N files at once over N connections (default 4, at most 16)\n"
+		    "  --newer         replace only files whose source is newer\n"
+		    "  --size-only     compare sizes only\n"
+		    "  --checksum      compare by HASH where the server offers it (else by size\n"
+		    "                  and time, with a note)\n"
+		    "  --verify        check each copy as get --verify does\n"
+		    "  --include GLOB  copy only files whose name matches (repeatable)\n"
+		    "  --exclude GLOB  leave out (and never delete) what matches (repeatable)\n"
+		    "A GLOB with '/' is matched against the path below SRC, else the last name.\n"
+		    "Exit status 5 when the server refused something, 6 for a local error." },
 	{ .name = "rm", .aliases = { "delete" }, .run = cli_cmd_rm, .opts = "r", .min_args = 1,
 	  .max_args = CMDLINE_MAX_WORDS, .flags = CLI_REMOTE, .usage = "rm [-r] FILE...",
 	  .help = "delete remote files (-r: trees)",
@@ -214,6 +247,7 @@ void cli_free(struct cli *c)
 	free(c->last_target);
 	creds_free(&c->login);
 	free(c->login_host);
+	free(c->login_scheme);
 	sbuf_free(&c->what);
 	free(c);
 }
@@ -359,6 +393,48 @@ static void cli_remember(struct cli *c, int argc, char **argv)
 	}
 }
 
+/* True when the word list words holds word. */
+static bool cli_has_word(const char *words, const char *word, size_t n)
+{
+	for (const char *w = words; w != NULL && *w != '\0';) {
+		size_t len = strcspn(w, " ");
+		if (len == n && strncmp(w, word, n) == 0)
+			return true;
+		w += len;
+		w += strspn(w, " ");
+	}
+	return false;
+}
+
+/* Takes one long option (argv[*i], "--name" or "--name=VALUE") into a,
+ * its value from the next word when it needs one. */
+static enum ferry_exit cli_long_option(struct cli *c, const struct cli_command *cmd, int argc,
+				       char **argv, int *i, struct cli_args *a)
+{
+	const char *name = argv[*i] + 2;
+	size_t n = strcspn(name, "=");
+	const char *value = name[n] == '=' ? name + n + 1 : NULL;
+
+	if (!cli_has_word(cmd->longs, name, n))
+		return cli_fail(c, FERRY_EXIT_USAGE, "unknown option %s; usage: %s", argv[*i],
+				cmd->usage);
+	if (n == strlen("verify") && strncmp(name, "verify", n) == 0 && value == NULL) {
+		a->verify = true;
+		return FERRY_EXIT_OK;
+	}
+	if (value == NULL && *i + 1 < argc)
+		value = argv[++*i];
+	int v = value != NULL ? cli_parse_connections(value) : -1;
+	if (v < 0)
+		return cli_fail(c, FERRY_EXIT_USAGE, "--%.*s takes a number from 1 to %d", (int)n,
+				name, CLI_CONNECTIONS_MAX);
+	if (name[0] == 'p')
+		a->parallel = v;
+	else
+		a->segments = v;
+	return FERRY_EXIT_OK;
+}
+
 /* Takes the options off argv (after argv[0]) into a, checking them
  * against cmd. Returns FERRY_EXIT_OK or a usage error (printed). */
 static enum ferry_exit cli_options(struct cli *c, const struct cli_command *cmd, int argc,
@@ -367,10 +443,18 @@ static enum ferry_exit cli_options(struct cli *c, const struct cli_command *cmd,
 	int i = 1;
 
 	a->opts = 0;
-	for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+	a->parallel = a->segments = 0;
+	a->verify = false;
+	for (; !(cmd->flags & CLI_OWN_OPTS) && i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
 		if (strcmp(argv[i], "--") == 0) {
 			i++;
 			break;
+		}
+		if (argv[i][1] == '-') {
+			enum ferry_exit code = cli_long_option(c, cmd, argc, argv, &i, a);
+			if (code != FERRY_EXIT_OK)
+				return code;
+			continue;
 		}
 		for (const char *o = argv[i] + 1; *o != '\0'; o++) {
 			if (cmd->opts == NULL || !((*o >= 'a' && *o <= 'z') || *o == '1') ||

@@ -56,6 +56,8 @@ static void conn_remember(struct cli *c, const struct url *u, struct creds *cr)
 	free(c->login_host);
 	c->login_host = xstrdup(u->host);
 	c->login_port = u->port;
+	free(c->login_scheme);
+	c->login_scheme = xstrdup(u->scheme);
 }
 
 /* Prints the greeting and login reply (interactive sessions only). */

@@ -31,6 +31,7 @@
 #include "interrupt.h"
 #include "progress.h"
 #include "sbuf.h"
+#include "sync.h"
 #include "tempname.h"
 
 /* The local name that means standard output. */
@@ -89,14 +90,19 @@ static enum ferry_exit get_fresh(struct cli *c, const struct cli_copy *cp,
 	progress_start(&p, "downloaded", cp->label, c->bars, 0);
 	enum ftp_status st = ftp_get(c->ftp, cp->remote, fd, 0, cli_xfer_progress, &p);
 	progress_end(&p);
-	if (st == FTP_S_OK)
+	enum ferry_exit bad = FERRY_EXIT_OK;
+	if (st == FTP_S_OK && job->verify)
+		bad = cli_xfer_verify(c, cp, fd);
+	if (st == FTP_S_OK && bad == FERRY_EXIT_OK)
 		cli_xfer_time_down(c, job, fd, cp);
 	int err = close(fd) < 0 ? errno : 0;
-	if (st == FTP_S_OK && err == 0 && rename(tmp, cp->local) < 0)
+	if (st == FTP_S_OK && bad == FERRY_EXIT_OK && err == 0 && rename(tmp, cp->local) < 0)
 		err = errno;
-	if (st != FTP_S_OK || err != 0)
+	if (st != FTP_S_OK || bad != FERRY_EXIT_OK || err != 0)
 		unlink(tmp);
 	interrupt_guard_file(NULL);
+	if (bad != FERRY_EXIT_OK)
+		return bad;
 	if (st != FTP_S_OK)
 		return cli_fail_ftp(c, st, cp->name);
 	if (err != 0)
@@ -275,8 +281,12 @@ static enum ferry_exit get_one(struct cli *c, const char *remote, const char *lo
 	sbuf_init(&target, PATH_LEN_MAX);
 	enum ferry_exit code = get_target(c, remote, local, &target);
 	struct cli_copy cp = { .remote = remote, .local = sbuf_str(&target), .label = remote };
-	if (code == FERRY_EXIT_OK && job->recursive)
+	if (code == FERRY_EXIT_OK && job->recursive && job->parallel > 1)
+		code = cli_mirror_copy(c, false, cp.local, remote, job);
+	else if (code == FERRY_EXIT_OK && job->recursive)
 		code = cli_xfer_tree(c, TREE_DOWNLOAD, cp.local, remote, job, get_file);
+	else if (code == FERRY_EXIT_OK && job->segments > 1)
+		code = cli_segments_get(c, remote, cp.local, job->segments, job);
 	else if (code == FERRY_EXIT_OK)
 		code = get_file(c, &cp, job);
 	sbuf_free(&target);
@@ -319,9 +329,16 @@ enum ferry_exit cli_cmd_get(struct cli *c, const struct cli_args *a)
 		.resume = (a->opts & CLI_OPT('c')) != 0,
 		.recursive = (a->opts & CLI_OPT('r')) != 0,
 		.preserve = c->opt.settings.preserve || (a->opts & CLI_OPT('p')) != 0,
+		.parallel = a->parallel, .segments = a->segments, .verify = a->verify,
 	};
 	const char *local = a->argc > 1 ? a->argv[1] : NULL;
 
+	if (job.segments > 1 && (job.recursive || job.resume || glob_is_pattern(a->argv[0]) ||
+				 (local != NULL && strcmp(local, get_stdout_name) == 0)))
+		return cli_fail(c, FERRY_EXIT_USAGE, "--segments fetches one file into a local file "
+				"(not with -r, -c, a pattern or \"-\"); it resumes by itself");
+	if (job.segments > 1 && ftp_ascii(c->ftp))
+		return cli_fail(c, FERRY_EXIT_USAGE, "--segments needs binary mode");
 	if (job.resume && ftp_ascii(c->ftp))
 		return cli_xfer_no_resume(c);
 	if (glob_is_pattern(a->argv[0]))

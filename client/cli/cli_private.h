@@ -35,6 +35,7 @@ struct cli {
 	int last_port;           /* its port given apart ("open HOST PORT"), 0 when none */
 	struct creds login;      /* the last successful login (user NULL: anonymous) */
 	char *login_host;        /* its server's host, or NULL before any */
+	char *login_scheme;      /* and the scheme of its address ("ftp", "ftps", ...) */
 	int login_port;          /* and port */
 	mode_t umask;            /* the process umask, for files made from temporaries */
 	bool told_no_mdtm;       /* noted that the server does not tell file times */
@@ -51,7 +52,15 @@ struct cli_args {
 	int argc;        /* operands */
 	char **argv;     /* the operands (argv[argc] is NULL) */
 	unsigned opts;   /* CLI_OPT bits of the options given */
+	int parallel;    /* --parallel N (get, put); 0 when not given */
+	int segments;    /* --segments N (get); 0 when not given */
+	bool verify;     /* --verify (get, put) */
 };
+
+/* Most connections --parallel and --segments may use. */
+#define CLI_CONNECTIONS_MAX 16
+
+struct cli_xfer_job;
 
 /* Runs one command; returns its exit status (having printed any error). */
 typedef enum ferry_exit cli_handler(struct cli *c, const struct cli_args *a);
@@ -82,6 +91,26 @@ cli_handler cli_cmd_lls;     /* lls [-l] [-1] [PATH] */
 /* ---- cli_get.c, cli_put.c: transfers ---- */
 cli_handler cli_cmd_get;     /* download/get [-c] [-r] [-p] REMOTE [LOCAL] */
 cli_handler cli_cmd_put;     /* upload/put [-c] [-r] [-p] LOCAL [REMOTE] */
+/* ---- cli_mirror.c: making one tree match another ---- */
+cli_handler cli_cmd_mirror;  /* mirror [-R] [--delete] [--dry-run] ... SRC DST */
+/* Parses a connection count (1 to CLI_CONNECTIONS_MAX); -1 when bad. */
+int cli_parse_connections(const char *s);
+/* Copies the tree remote into local (or local into remote when upload)
+ * over job->parallel connections, as mirror does with every file copied:
+ * existing files are replaced after one question for all of them (or
+ * -y). Returns the first failure's status. */
+enum ferry_exit cli_mirror_copy(struct cli *c, bool upload, const char *local,
+				const char *remote, const struct cli_xfer_job *job);
+/* Opens another connection like the session's: the same server, login,
+ * scheme, settings and remote directory; a certificate accepted for the
+ * session is accepted for it. NULL when it cannot connect. */
+struct ftp *cli_connect_more(struct cli *c);
+/* ---- cli_segments.c: one file over several connections ---- */
+/* Downloads remote to local over n connections with REST ranges, into
+ * one temporary renamed when every range arrived; resumes from the
+ * state a stopped run left. */
+enum ferry_exit cli_segments_get(struct cli *c, const char *remote, const char *local, int n,
+				 const struct cli_xfer_job *job);
 /* Downloads remote (a file) to local (NULL: its last name in the current
  * directory), resuming when resume is set. */
 enum ferry_exit cli_xfer_get(struct cli *c, const char *remote, const char *local, bool resume);
@@ -93,6 +122,9 @@ struct cli_xfer_job {
 	bool resume;     /* -c */
 	bool recursive;  /* -r */
 	bool preserve;   /* keep modification times (the preserve setting, or -p) */
+	int parallel;    /* --parallel N: trees over N connections (0, 1: one) */
+	int segments;    /* --segments N: one file over N connections (0, 1: one) */
+	bool verify;     /* --verify: compare HASH (or SIZE) after each file */
 };
 
 /* One file to copy. */
@@ -134,6 +166,11 @@ void cli_xfer_done(struct cli *c, struct progress *p, const struct cli_copy *cp,
 /* Says cp needs nothing more, its size already matching: "LABEL: already
  * complete (N bytes)", or with --json an object (not with -q). */
 void cli_xfer_complete(struct cli *c, const struct cli_copy *cp, bool download, off_t size);
+/* --verify: checks the copy open as fd against the server's cp->remote
+ * (HASH, else SIZE; sync_verify). FERRY_EXIT_OK when they agree or the
+ * server tells neither (noted), else the error printed: FERRY_EXIT_BROKEN
+ * when they differ. */
+enum ferry_exit cli_xfer_verify(struct cli *c, const struct cli_copy *cp, int fd);
 /* After a download into fd: gives it the server's modification time
  * (job->preserve), noting once when the server cannot tell. */
 void cli_xfer_time_down(struct cli *c, const struct cli_xfer_job *job, int fd,

@@ -54,6 +54,13 @@ static enum ferry_exit put_fd(struct cli *c, int fd, const struct stat *sb,
 	progress_end(&p);
 	if (st != FTP_S_OK)
 		return cli_fail_ftp(c, st, cp->name);
+	if (job->verify && S_ISREG(sb->st_mode)) {
+		enum ferry_exit bad = cli_xfer_verify(c, cp, fd);
+		if (bad == FERRY_EXIT_BROKEN)
+			ftp_delete(c->ftp, cp->remote);   /* no copy that does not verify */
+		if (bad != FERRY_EXIT_OK)
+			return bad;
+	}
 	if (S_ISREG(sb->st_mode))
 		cli_xfer_time_up(c, job, cp, sb->st_mtime);
 	cli_xfer_done(c, &p, cp, true);
@@ -110,6 +117,7 @@ enum ferry_exit cli_cmd_put(struct cli *c, const struct cli_args *a)
 		.resume = (a->opts & CLI_OPT('c')) != 0,
 		.recursive = (a->opts & CLI_OPT('r')) != 0,
 		.preserve = c->opt.settings.preserve || (a->opts & CLI_OPT('p')) != 0,
+		.parallel = a->parallel, .verify = a->verify,
 	};
 	const char *local = a->argv[0];
 	char base[NAME_MAX + 1];
@@ -132,6 +140,8 @@ enum ferry_exit cli_cmd_put(struct cli *c, const struct cli_args *a)
 		if (!job.recursive)
 			return cli_fail(c, FERRY_EXIT_LOCAL, "%s: is a directory (copy it with -r)",
 					local);
+		if (job.parallel > 1)
+			return cli_mirror_copy(c, true, local, remote, &job);
 		return cli_xfer_tree(c, TREE_UPLOAD, local, remote, &job, put_file);
 	}
 	struct cli_copy cp = { .remote = remote, .local = local, .label = remote };

@@ -18,6 +18,7 @@
 #include "json.h"
 #include "progress.h"
 #include "sbuf.h"
+#include "sync.h"
 
 /* Progress callback for the engine: draws the bar; Ctrl-C cancels. */
 int cli_xfer_progress(void *arg, off_t done, off_t total, double rate)
@@ -93,6 +94,19 @@ void cli_xfer_complete(struct cli *c, const struct cli_copy *cp, bool download, 
 	}
 	snprintf(line, sizeof line, "%s: already complete (%jd bytes)", cp->label, (intmax_t)size);
 	xfer_say(c, line);
+}
+
+enum ferry_exit cli_xfer_verify(struct cli *c, const struct cli_copy *cp, int fd)
+{
+	char msg[SYNC_MSG_MAX];
+	bool checked;
+
+	enum ftp_status st = sync_verify(c->ftp, cp->remote, fd, &checked, msg, sizeof msg);
+	if (st != FTP_S_OK)
+		return cli_fail(c, ferry_exit_from_status(st), "%s", msg);
+	if (!checked)
+		cli_note(c, "note: %s", msg);
+	return FERRY_EXIT_OK;
 }
 
 void cli_xfer_time_down(struct cli *c, const struct cli_xfer_job *job, int fd,

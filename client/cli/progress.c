@@ -33,6 +33,11 @@ static int progress_columns(void)
 	return PROGRESS_DEFAULT_WIDTH;
 }
 
+int progress_width(void)
+{
+	return progress_columns();
+}
+
 /* Counts the characters (not bytes) of UTF-8 text. */
 static size_t progress_chars(const char *s)
 {

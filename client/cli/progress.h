@@ -44,6 +44,8 @@ void progress_update(struct progress *p, off_t done, off_t total, double rate);
 void progress_end(struct progress *p);
 /* Bytes moved by this transfer (not counting the resume offset). */
 off_t progress_moved(const struct progress *p);
+/* Columns a bar may use: the terminal's on stderr, else a default. */
+int progress_width(void);
 /* Writes the summary line (no newline) into out. */
 void progress_summary(const struct progress *p, char *out, size_t outsz);
 /* Writes the bar for width columns into out (no newline), e.g.

@@ -16,7 +16,8 @@ enum ferry_exit {
 	FERRY_EXIT_LOGIN = 4,     /* the server refused the login */
 	FERRY_EXIT_REFUSED = 5,   /* the server refused a command */
 	FERRY_EXIT_LOCAL = 6,     /* a local file could not be read or written (or the terminal used) */
-	FERRY_EXIT_BROKEN = 7,    /* a transfer or the connection broke off */
+	FERRY_EXIT_BROKEN = 7,    /* a transfer or the connection broke off, or a copy did
+	                           * not verify (--verify) */
 	FERRY_EXIT_TLS = 8,       /* TLS could not be used as asked (not offered, handshake
 	                           * failed, certificate not trusted or rejected) */
 };

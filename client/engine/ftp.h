@@ -59,6 +59,7 @@ enum ftp_feature {
 	FTP_FEAT_UTF8 = 1 << 4,  /* UTF8 (then OPTS UTF8 ON is sent) */
 	FTP_FEAT_EPSV = 1 << 5,  /* EPSV listed (it is tried either way) */
 	FTP_FEAT_MFMT = 1 << 6,  /* MFMT: setting a file's modification time */
+	FTP_FEAT_HASH = 1 << 7,  /* HASH: a file's digest computed by the server */
 };
 
 /* How ftp_put writes the remote file. */
@@ -237,6 +238,15 @@ enum ftp_status ftp_delete(struct ftp *f, const char *path);
 enum ftp_status ftp_rename(struct ftp *f, const char *from, const char *to);
 /* SIZE path: sets *size in bytes. */
 enum ftp_status ftp_size(struct ftp *f, const char *path, off_t *size);
+/* Longest algorithm name and digest (hex, lower case) ftp_hash returns, with the NUL. */
+#define FTP_HASH_ALG_MAX 16
+#define FTP_HASH_HEX_MAX 129
+/* HASH path (draft-bryan-ftpext-hash) in the server's current algorithm:
+ * sets alg ("SHA-256") and hex (lower case). FTP_S_REFUSED, nothing
+ * sent, when FEAT does not list HASH; FTP_S_REFUSED too for a reply
+ * that is not a digest. */
+enum ftp_status ftp_hash(struct ftp *f, const char *path, char alg[FTP_HASH_ALG_MAX],
+			 char hex[FTP_HASH_HEX_MAX]);
 /* MDTM path: sets *mtime (UTC seconds). */
 enum ftp_status ftp_mdtm(struct ftp *f, const char *path, time_t *mtime);
 /* What the server knows of one file or directory: MLST when FEAT offers
@@ -287,6 +297,13 @@ bool ftp_list_fell_back(const struct ftp *f);
  * starts at offset in it. progress may be NULL. */
 enum ftp_status ftp_get(struct ftp *f, const char *remote, int fd, off_t offset,
 			ftp_progress_fn *progress, void *arg);
+/* Downloads length bytes of remote from offset into fd (written from
+ * offset when fd is a regular file), as ftp_get does, then stops the
+ * transfer (ABOR) when the server has more: one segment of a file
+ * fetched over several connections. length -1: to the end. A file that
+ * ends before offset + length ends the download early, FTP_S_OK. */
+enum ftp_status ftp_get_range(struct ftp *f, const char *remote, int fd, off_t offset,
+			      off_t length, ftp_progress_fn *progress, void *arg);
 /* Uploads fd (open for reading) as remote. For FTP_PUT_RESUME and
  * FTP_PUT_APPEND, reading starts at offset when fd is a regular file
  * (other fds are read from where they are); FTP_PUT_REPLACE takes offset

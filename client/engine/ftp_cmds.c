@@ -22,6 +22,8 @@ struct cmd_args {
 	off_t *size;        /* SIZE's result */
 	time_t *mtime;      /* MDTM's result */
 	unsigned *mode;     /* SITE CHMOD's mode */
+	char *alg;          /* HASH's algorithm name (FTP_HASH_ALG_MAX bytes) */
+	char *hex;          /* HASH's digest (FTP_HASH_HEX_MAX bytes) */
 };
 
 /* Sends verb arg and wants a 2xx reply. */
@@ -224,6 +226,52 @@ enum ftp_status ftp_size(struct ftp *f, const char *path, off_t *size)
 	if (!ftp_arg_ok(f, path, true, &st))
 		return st;
 	return ftp_run(f, op_size, &a);
+}
+
+/* HASH path (draft-bryan-ftpext-hash): "213 ALG START-END HEX PATH". */
+static enum ftp_status op_hash(struct ftp *f, void *p)
+{
+	const struct cmd_args *a = p;
+	enum ftp_status st = ftp_command(f, "HASH", a->arg);
+	if (st == FTP_S_OK)
+		st = ftp_check(f, 2);
+	if (st != FTP_S_OK)
+		return st;
+	const char *t = ftp_reply_text(f);
+	size_t n[3], at = 0;
+	const char *w[3];
+	for (int i = 0; i < 3; i++) {   /* the algorithm, the range, the digest */
+		at += strspn(t + at, " ");
+		w[i] = t + at;
+		n[i] = strcspn(w[i], " \n");
+		at += n[i];
+	}
+	bool hex = n[2] > 0 && n[2] < FTP_HASH_HEX_MAX && strspn(w[2], "0123456789abcdefABCDEF") == n[2];
+	if (f->code != 213 || n[0] == 0 || n[0] >= FTP_HASH_ALG_MAX || !hex) {
+		ftp_set_msg(f, "not a digest in the reply to HASH: %s", ftp_message(f));
+		return FTP_S_REFUSED;
+	}
+	memcpy(a->alg, w[0], n[0]);
+	a->alg[n[0]] = '\0';
+	for (size_t i = 0; i < n[2]; i++)
+		a->hex[i] = (char)(w[2][i] >= 'A' && w[2][i] <= 'F' ? w[2][i] - 'A' + 'a' : w[2][i]);
+	a->hex[n[2]] = '\0';
+	return FTP_S_OK;
+}
+
+enum ftp_status ftp_hash(struct ftp *f, const char *path, char alg[FTP_HASH_ALG_MAX],
+			 char hex[FTP_HASH_HEX_MAX])
+{
+	enum ftp_status st;
+	struct cmd_args a = { .verb = "HASH", .arg = path, .alg = alg, .hex = hex };
+	if (!ftp_arg_ok(f, path, true, &st))
+		return st;
+	if (!(f->feat & FTP_FEAT_HASH)) {
+		ftp_set_msg(f, "the server does not offer HASH");
+		f->code = 0;
+		return FTP_S_REFUSED;
+	}
+	return ftp_run(f, op_hash, &a);
 }
 
 /* MDTM path: an RFC 3659 time-val. */

@@ -81,6 +81,7 @@ static const struct {
 	{ "UTF8", FTP_FEAT_UTF8 },
 	{ "EPSV", FTP_FEAT_EPSV },
 	{ "MFMT", FTP_FEAT_MFMT },
+	{ "HASH", FTP_FEAT_HASH },
 };
 
 void ftp_set_cwd(struct ftp *f, const char *path)

@@ -497,12 +497,27 @@ struct xfer_out {
 	int fd;               /* the caller's file */
 	bool ascii;           /* CR LF becomes LF */
 	struct ascii_in conv; /* the conversion's state between buffers */
+	off_t left;           /* bytes still wanted (a range); -1: all */
+	bool full;            /* the range is complete: what follows is not wanted */
 };
+
+/* The sink's answer when a range is complete (not an errno value). */
+#define XFER_RANGE_FULL (-1)
 
 /* Writes all of buf to the caller's fd, converted when ASCII. */
 static int sink_fd(void *arg, const char *buf, size_t n)
 {
 	struct xfer_out *o = arg;
+	if (o->left >= 0) {
+		if ((off_t)n >= o->left) {
+			n = (size_t)o->left;
+			o->full = true;
+		}
+		o->left -= (off_t)n;
+		if (sysio_write_all(o->fd, buf, n) < 0)
+			return errno;
+		return o->full ? XFER_RANGE_FULL : 0;
+	}
 	if (o->ascii) {
 		char *text = xfer_text_buf(o->f);
 		n = ascii_from_wire(&o->conv, buf, n, text);
@@ -517,6 +532,7 @@ struct xfer_args {
 	int fd;                    /* local file */
 	enum ftp_put_mode mode;    /* uploads: how to write */
 	off_t offset;              /* resume offset */
+	off_t length;              /* downloads: bytes wanted from offset; -1: to the end */
 	ftp_progress_fn *fn;       /* progress callback or NULL */
 	void *arg;                 /* its argument */
 };
@@ -545,10 +561,18 @@ static enum ftp_status op_get(struct ftp *f, void *p)
 	st = ftp_data_open(f, &dfd);
 	if (st != FTP_S_OK)
 		return st;
-	struct xfer_out out = { .f = f, .fd = a->fd, .ascii = f->ascii };
+	struct xfer_out out = { .f = f, .fd = a->fd, .ascii = f->ascii, .left = a->length };
 	struct ftp_sink sink = { .write = sink_fd, .arg = &out, .what = "writing the local file",
 				 .limited = true };
+	if (a->length >= 0 && total >= 0 && a->offset + a->length < total)
+		total = a->offset + a->length;
 	st = ftp_xfer_recv(f, dfd, "RETR", a->remote, a->offset, total, &sink, a->fn, a->arg);
+	if (st != FTP_S_OK && out.full) {
+		/* The range is complete; the rest was refused and ABOR sent. */
+		ftp_set_msg(f, "%jd bytes from %jd received", (intmax_t)a->length,
+			    (intmax_t)a->offset);
+		return FTP_S_OK;
+	}
 	char cr;
 	if (st == FTP_S_OK && ascii_from_wire_end(&out.conv, &cr) > 0 &&
 	    sysio_write_all(a->fd, &cr, 1) < 0)
@@ -579,8 +603,14 @@ static bool xfer_retry_due(struct ftp *f, enum ftp_status st, int attempt, char 
 enum ftp_status ftp_get(struct ftp *f, const char *remote, int fd, off_t offset,
 			ftp_progress_fn *progress, void *arg)
 {
+	return ftp_get_range(f, remote, fd, offset, -1, progress, arg);
+}
+
+enum ftp_status ftp_get_range(struct ftp *f, const char *remote, int fd, off_t offset,
+			      off_t length, ftp_progress_fn *progress, void *arg)
+{
 	enum ftp_status st;
-	struct xfer_args a = { .remote = remote, .fd = fd, .offset = offset,
+	struct xfer_args a = { .remote = remote, .fd = fd, .offset = offset, .length = length,
 			       .fn = progress, .arg = arg };
 	char why[FTP_MSG_MAX];
 
@@ -602,6 +632,8 @@ enum ftp_status ftp_get(struct ftp *f, const char *remote, int fd, off_t offset,
 		if (f->xfer_done > a.offset) {
 			if (!(f->feat & FTP_FEAT_REST) || f->ascii)
 				return st;   /* no way to go on from the middle */
+			if (a.length >= 0)
+				a.length -= f->xfer_done - a.offset;
 			a.offset = f->xfer_done;
 		}
 		if (!ftp_backoff(f, attempt, why, progress, arg, a.offset, -1))

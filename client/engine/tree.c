@@ -224,9 +224,7 @@ static bool tree_down(struct tree_walk *w, const char *local, const char *remote
 	return ok;
 }
 
-/* Reads the names in the local directory dir, sorted, without "." and
- * "..". NULL on error (errno set); the caller frees each name and the array. */
-static char **tree_read_dir(const char *dir, size_t *n)
+char **tree_read_dir(const char *dir, size_t *n)
 {
 	DIR *d = opendir(dir);
 	char **v = NULL;

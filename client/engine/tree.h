@@ -86,6 +86,10 @@ struct tree_result {
 void tree_walk(struct ftp *f, enum tree_way way, const char *local, const char *remote,
 	       const struct tree_visitor *v, struct tree_result *r);
 
+/* Reads the names in the local directory dir, sorted, without "." and
+ * "..". NULL on error (errno set); the caller frees each name and the array. */
+char **tree_read_dir(const char *dir, size_t *n);
+
 /* Removes the remote directory remote and everything in it, as rm -r and
  * the screen's delete do: lists it, deletes its files and links (a link
  * is deleted, never followed), goes into its directories, then RMD.

@@ -21,6 +21,7 @@
 #include "navigate.h"
 #include "sbuf.h"
 #include "path.h"
+#include "plan.h"
 #include "sanitize.h"
 #include "sitemgr.h"
 #include "trace.h"
@@ -766,6 +767,178 @@ static void act_cancel_all(struct app *a)
 	app_status(a, false, "cancelled %zu transfer(s)", n);
 }
 
+/* Reads the rows a pane shows (not "..") into t: local times are exact;
+ * a remote time counts to the second unless it falls on a whole minute
+ * (what a LIST listing shows). */
+static void act_compare_tree(const struct pane *p, bool remote, struct plan_tree *t)
+{
+	for (size_t i = 0; i < pane_rows(p); i++) {
+		const struct pane_entry *e = pane_row(p, i);
+		if (strcmp(e->name, PANE_PARENT) == 0)
+			continue;
+		enum plan_kind kind = e->type == FTP_ENTRY_DIR ? PLAN_DIR
+				      : e->type == FTP_ENTRY_FILE ? PLAN_FILE : PLAN_OTHER;
+		int prec = remote && e->mtime % 60 == 0 ? 60 : 1;
+		plan_tree_add(t, e->name, kind, e->size, e->mtime, prec, NULL);
+	}
+}
+
+/* Tags what the marks single out on one pane; counts them by mark. */
+static void act_compare_tag(struct pane *p, const struct plan_tree *t, const enum plan_mark *m,
+			    size_t count[4])
+{
+	pane_tag_clear(p);
+	for (size_t i = 0; i < t->n; i++) {
+		count[m[i]]++;
+		if (m[i] != PLAN_MARK_NONE)
+			pane_tag_name(p, t->v[i].path, true);
+	}
+}
+
+/* mc's Ctrl-X d: compares the two folders shown, tagging on each side
+ * what the other side lacks, what is newer there, and what differs. */
+static void act_compare(struct app *a)
+{
+	struct plan_tree t[APP_SIDES];
+	enum plan_mark *m[APP_SIDES];
+	size_t count[APP_SIDES][4] = { { 0 } };
+
+	if (!a->connected) {
+		app_status(a, true, "compare needs both folders: connect first (F2)");
+		return;
+	}
+	for (int s = 0; s < APP_SIDES; s++) {
+		plan_tree_init(&t[s]);
+		act_compare_tree(a->pane[s], s == APP_REMOTE, &t[s]);
+		m[s] = xcalloc(t[s].n + 1, sizeof *m[s]);
+	}
+	plan_marks(&t[APP_LOCAL], &t[APP_REMOTE], m[APP_LOCAL], m[APP_REMOTE]);
+	for (int s = 0; s < APP_SIDES; s++) {
+		act_compare_tag(a->pane[s], &t[s], m[s], count[s]);
+		free(m[s]);
+		plan_tree_free(&t[s]);
+	}
+	size_t (*c)[4] = count;
+	app_status(a, false, "compare: left %zu missing on the right, %zu newer, %zu differ; "
+		   "right %zu missing on the left, %zu newer, %zu differ (tagged)",
+		   c[APP_LOCAL][PLAN_MARK_MISSING], c[APP_LOCAL][PLAN_MARK_NEWER],
+		   c[APP_LOCAL][PLAN_MARK_DIFFERENT], c[APP_REMOTE][PLAN_MARK_MISSING],
+		   c[APP_REMOTE][PLAN_MARK_NEWER], c[APP_REMOTE][PLAN_MARK_DIFFERENT]);
+}
+
+/* Most plan lines the sync dialog shows. */
+#define ACT_SYNC_SHOWN 12
+
+/* The plan that makes the other pane's folder match the active one's
+ * (their rows, not below them). */
+static void act_sync_plan(struct app *a, bool del, struct plan *p)
+{
+	struct plan_tree src, dst;
+	struct plan_options o = { .compare = PLAN_CMP_SIZE_TIME, .delete = del };
+	enum app_side to = act_other(a);
+
+	plan_tree_init(&src);
+	plan_tree_init(&dst);
+	act_compare_tree(a->pane[a->active], a->active == APP_REMOTE, &src);
+	act_compare_tree(a->pane[to], to == APP_REMOTE, &dst);
+	plan_build(&src, &dst, &o, p);
+	plan_tree_free(&src);
+	plan_tree_free(&dst);
+}
+
+/* Queues the plan's copies and deletes; returns how many were queued. */
+static size_t act_sync_run(struct app *a, const struct plan *p)
+{
+	enum app_side to = act_other(a);
+	size_t queued = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_action *pa = &p->v[i];
+		if (pa->verb == PLAN_DELETE) {
+			queued += side_delete(a, to, pa->path, pa->kind == PLAN_DIR);
+			continue;
+		}
+		if (pa->verb != PLAN_COPY && pa->verb != PLAN_REPLACE)
+			continue;
+		const struct pane_entry *e = pane_find(a->pane[a->active], pa->path);
+		const struct pane_entry *old = pane_find(a->pane[to], pa->path);
+		if (e == NULL)
+			continue;
+		struct act_item it = { .name = e->name, .display = e->display, .type = e->type,
+				       .link = e->link, .size = e->size, .mtime = e->mtime };
+		if (act_queue_one(a, &it, e->name, QUEUE_MODE_NEW, old ? old->size : -1) != 0)
+			queued++;
+	}
+	return queued;
+}
+
+/* Ctrl-X s: shows the plan that makes the other side match this one
+ * (deletes off until d turns them on) and runs it through the queue. */
+static void act_synchronize(struct app *a)
+{
+	bool del = false;
+	char head[256], totals[256], more[64], keys_line[160];
+	char shown[ACT_SYNC_SHOWN][PANE_PATH_MAX / 8];
+	const char *lines[ACT_SYNC_SHOWN + 8];
+
+	if (!a->connected) {
+		app_status(a, true, "synchronize needs both folders: connect first (F2)");
+		return;
+	}
+	for (;;) {
+		struct plan p;
+		size_t n = 0, k = 0;
+		act_sync_plan(a, del, &p);
+		snprintf(head, sizeof head, "Make the %s folder match the %s one:",
+			 act_other(a) == APP_REMOTE ? "right" : "left",
+			 a->active == APP_LOCAL ? "left" : "right");
+		snprintf(totals, sizeof totals, "%zu to copy, %zu to replace, %zu to delete, %zu skipped",
+			 p.copies, p.replaces, p.deletes, p.skips);
+		lines[n++] = head;
+		lines[n++] = totals;
+		lines[n++] = "";
+		for (size_t i = 0; i < p.n; i++) {
+			const struct plan_action *pa = &p.v[i];
+			if (pa->verb == PLAN_SKIP)
+				continue;
+			if (k < ACT_SYNC_SHOWN) {
+				char raw[sizeof shown[0]];
+				snprintf(raw, sizeof raw, "%s %s%s (%s)", plan_verb_name(pa->verb), pa->path,
+					 pa->kind == PLAN_DIR ? "/" : "", pa->reason);
+				sanitize_text(raw, strlen(raw), shown[k], sizeof shown[k]);
+				lines[n++] = shown[k];
+			}
+			k++;
+		}
+		if (k > ACT_SYNC_SHOWN) {
+			snprintf(more, sizeof more, "... and %zu more", k - ACT_SYNC_SHOWN);
+			lines[n++] = more;
+		}
+		if (k == 0)
+			lines[n++] = "nothing to do";
+		lines[n++] = "";
+		snprintf(keys_line, sizeof keys_line, "y = run it through the queue, d = deletes %s, "
+			 "n = cancel", del ? "on (d turns them off)" : "off (d turns them on)");
+		lines[n++] = keys_line;
+		lines[n] = NULL;
+		int c = dialog_choose(a, lines, "ydn", 2);
+		if (c == 1) {
+			del = !del;
+			plan_free(&p);
+			continue;
+		}
+		if (c == 0 && k > 0) {
+			size_t queued = act_sync_run(a, &p);
+			app_status_about(a, APP_TOPIC_QUEUE, false, "synchronize: %zu queued", queued);
+			app_pump(a);
+		} else {
+			app_status(a, false, k == 0 ? "synchronize: nothing to do" : "nothing synchronized");
+		}
+		plan_free(&p);
+		return;
+	}
+}
+
 static void act_retry(struct app *a)
 {
 	size_t n = queue_retry_failed(a->queue);
@@ -817,7 +990,8 @@ static void (*const act_table[ACT_COUNT])(struct app *a) = {
 	[ACT_CANCEL] = act_cancel, [ACT_CANCEL_FOLDER] = act_cancel_folder,
 	[ACT_CANCEL_ALL] = act_cancel_all, [ACT_RETRY] = act_retry,
 	[ACT_CLEAR_DONE] = act_clear_done, [ACT_XFER_SIZE] = act_xfer_size,
-	[ACT_HELP] = act_help, [ACT_QUIT] = act_quit,
+	[ACT_HELP] = act_help, [ACT_QUIT] = act_quit, [ACT_COMPARE] = act_compare,
+	[ACT_SYNCHRONIZE] = act_synchronize,
 };
 
 void actions_run(struct app *a, enum keys_action act)

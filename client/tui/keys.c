@@ -34,6 +34,8 @@ static const struct keys_binding keys_bindings[] = {
 	{ { '.', 0 }, ".", NULL, ACT_HIDDEN, "show or hide hidden files" },
 	{ { KEYS_CTRL('r'), 0 }, "Ctrl-R", NULL, ACT_REFRESH, "reload both panes" },
 	{ { 'f', KEYS_ALT + '?', 0 }, "f, Alt-?", NULL, ACT_FIND, "find names matching a pattern below the active pane's folder (in the background; Esc cancels; the matches fill the pane: tag, open, view, copy them; Backspace leaves)" },
+	{ { KEYS_CTRL_X + 'd', 0 }, "Ctrl-X d", NULL, ACT_COMPARE, "compare the two folders: tag on each side what the other lacks, what is newer there, and what differs in size or kind" },
+	{ { KEYS_CTRL_X + 's', 0 }, "Ctrl-X s", NULL, ACT_SYNCHRONIZE, "synchronize: show the plan that makes the other folder match this one (copy, replace; delete only after d), y runs it through the queue" },
 	{ { '=', 0 }, "=", NULL, ACT_SYNC, "synchronized browsing on or off: entering or leaving a folder does the same on the other side" },
 	{ { 'g', KEYS_ALT + 'c', 0 }, "g, Alt-c", NULL, ACT_GOTO, "go to a folder typed for the active pane (Tab completes from the listing; ~ is home locally)" },
 	{ { KC_F(3), 0 }, "F3", "view", ACT_VIEW, "view the file under the cursor ($PAGER for text when set, else the built-in viewer: / searches, n finds the next; a binary file as hex); a remote file is fetched first" },
@@ -49,7 +51,7 @@ static const struct keys_binding keys_bindings[] = {
 	{ { ']', 0 }, "]", NULL, ACT_XFER_NEXT, "select the next transfer" },
 	{ { 'x', 0 }, "x", "cancel", ACT_CANCEL, "cancel the selected transfer" },
 	{ { 'X', 0 }, "X", NULL, ACT_CANCEL_FOLDER, "cancel the selected transfer's whole folder copy" },
-	{ { KEYS_CTRL('x'), 0 }, "Ctrl-X", NULL, ACT_CANCEL_ALL, "cancel every unfinished transfer (asks first)" },
+	{ { KEYS_CTRL_X + 'x', KEYS_CTRL_X + KEYS_CTRL('x'), 0 }, "Ctrl-X x", NULL, ACT_CANCEL_ALL, "cancel every unfinished transfer (asks first; also Ctrl-X Ctrl-X)" },
 	{ { 'r', 0 }, "r", "retry", ACT_RETRY, "retry the failed transfers" },
 	{ { 'c', 0 }, "c", NULL, ACT_CLEAR_DONE, "clear the finished transfers from the panel" },
 	{ { 't', 0 }, "t", NULL, ACT_XFER_SIZE, "enlarge or shrink the transfer panel" },
@@ -82,6 +84,7 @@ static const char *const keys_action_names[ACT_COUNT] = {
 	[ACT_CANCEL] = "cancel", [ACT_CANCEL_FOLDER] = "cancel-folder",
 	[ACT_CANCEL_ALL] = "cancel-all", [ACT_RETRY] = "retry", [ACT_CLEAR_DONE] = "clear",
 	[ACT_XFER_SIZE] = "transfer-panel", [ACT_HELP] = "help", [ACT_QUIT] = "quit",
+	[ACT_COMPARE] = "compare", [ACT_SYNCHRONIZE] = "synchronize",
 };
 
 /* Most bindings the keys file may make. */
@@ -144,6 +147,12 @@ void keys_name(int key, char *out, size_t outsz)
 			snprintf(out, outsz, "F%d", f);
 			return;
 		}
+	if (key >= KEYS_CTRL_X && key < KEYS_CTRL_X + 0x110000) {
+		char next[32];
+		keys_name(key - KEYS_CTRL_X, next, sizeof next);
+		snprintf(out, outsz, "Ctrl-X %s", next);
+		return;
+	}
 	if (key > 0 && key < 32) {
 		snprintf(out, outsz, "Ctrl-%c", 'A' + key - 1);
 		return;
@@ -173,6 +182,12 @@ enum keys_action keys_lookup(int key)
 void keys_dispatch(struct app *a, int key)
 {
 	enum keys_action act = keys_lookup(key);
+	if (act == ACT_NONE && key == KEYS_CTRL('x')) {
+		/* mc's prefix: the next key says what. */
+		app_status(a, false, "Ctrl-X: d compare folders, s synchronize, x cancel all transfers");
+		act = keys_lookup(KEYS_CTRL_X + app_wait_key(a));
+		app_status(a, false, "%s", "");
+	}
 	if (act != ACT_NONE)
 		actions_run(a, act);
 }

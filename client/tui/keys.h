@@ -14,6 +14,8 @@
 #define KEYS_PER_BINDING 4
 /* Added to a character typed with Alt (Esc before it) to make a key code. */
 #define KEYS_ALT 0x2000000
+/* Added to the key typed after Ctrl-X (mc's prefix) to make a key code. */
+#define KEYS_CTRL_X 0x4000000
 /* A Ctrl-letter key code. */
 #define KEYS_CTRL(c) ((c) & 0x1f)
 /* Escape, Enter, Tab, Backspace as typed. */
@@ -29,7 +31,7 @@ enum keys_action {
 	ACT_TAG_INVERT, ACT_FILTER, ACT_SORT, ACT_REVERSE, ACT_HIDDEN, ACT_ESCAPE, ACT_REFRESH,
 	ACT_COPY, ACT_RENAME, ACT_MKDIR, ACT_DELETE, ACT_CONNECT, ACT_SECURITY, ACT_INFO, ACT_VIEW, ACT_EDIT, ACT_GOTO, ACT_FIND, ACT_SYNC, ACT_MOUSE, ACT_LOG, ACT_MENU,
 	ACT_XFER_PREV, ACT_XFER_NEXT, ACT_CANCEL, ACT_CANCEL_FOLDER, ACT_CANCEL_ALL, ACT_RETRY,
-	ACT_CLEAR_DONE, ACT_XFER_SIZE, ACT_HELP, ACT_QUIT,
+	ACT_CLEAR_DONE, ACT_XFER_SIZE, ACT_HELP, ACT_QUIT, ACT_COMPARE, ACT_SYNCHRONIZE,
 	ACT_COUNT,
 };
 

@@ -495,6 +495,16 @@ size_t pane_tag_pattern(struct pane *p, const char *pattern, bool tag)
 	return changed;
 }
 
+bool pane_tag_name(struct pane *p, const char *name, bool tag)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->v[i].name, name) == 0) {
+			pane_tag_set(p, &p->v[i], tag);
+			return strcmp(name, PANE_PARENT) != 0;
+		}
+	return false;
+}
+
 size_t pane_tag_invert(struct pane *p)
 {
 	for (size_t i = 0; i < p->nvis; i++) {

@@ -1086,7 +1086,7 @@ run_ferryput() {
     upload_result "$s" "ferry put -r" "$dir" "$nsmall" "$(secs_since "$t0")"
 }
 
-lftp_settings='set net:max-retries 1; set ftp:ssl-allow no; set net:timeout 10; set xfer:clobber on; set ftp:passive-mode on; set cmd:parallel 1; set cmd:fail-exit yes'
+lftp_settings='set ftp:ssl-allow no; set net:max-retries 1; set net:timeout 10; set xfer:clobber on; set ftp:passive-mode on; set cmd:parallel 1; set cmd:fail-exit yes'
 run_lftpput() {
     local s=$1 rep=$2 dir t0
     dir=$(fresh_dir "$s" "lftp.$rep")
@@ -1426,8 +1426,10 @@ if wanted tretr || wanted tstor; then
     read -r evp speed <<< "$(tls_ceiling "$suite")"
     [ "$speed" != "?" ] || speed=
     [ -z "${BENCH_SUITE_FILE:-}" ] || echo "${suite:-unknown}" > "$BENCH_SUITE_FILE"
+    other=
+    [ "$evp" = aes-128-gcm ] || other="; \`openssl speed -evp aes-128-gcm -bytes 16384\` = $(tls_ceiling AES_128_GCM | cut -d' ' -f2) MiB/s"
     echo
-    echo "FTPS suite: ${suite:-unknown}; ceiling: \`openssl speed -evp $evp -bytes 16384\` = ${speed:-?} MiB/s on one core."
+    echo "FTPS suite: ${suite:-unknown}; ceiling: \`openssl speed -evp $evp -bytes 16384\` = ${speed:-?} MiB/s on one core$other."
     for s in "${servers[@]}"; do
         line="- $s, share of that ceiling:"
         for row in tretr tstor; do

@@ -49,7 +49,7 @@ OK, NOT_CONFIRMED, USAGE, CONNECT, LOGIN, REFUSED, LOCAL, BROKEN = range(8)
 COMMANDS = ["connme", "open", "ls", "dir", "cd", "pwd", "lcd", "lpwd", "lls", "size",
             "download", "get", "upload", "put", "rm", "delete", "mkdir", "rmdir",
             "rename", "mv", "help", "byebye", "bye", "quit", "exit", "set", "ascii", "binary",
-            "quote", "site", "chmod"]
+            "quote", "site", "chmod", "mirror"]
 
 # ls: type and permissions (blank when the listing gives none, as MLSD
 # without UNIX.mode), size ("-" when unknown), date, name.

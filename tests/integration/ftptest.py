@@ -432,6 +432,15 @@ def users_file(server, name, password):
     return path
 
 
+def share_with_run_as(path, user="nobody"):
+    """Makes a root-only file (a users file, a TLS key) readable by the
+    run-as user's group (owner root, mode 0640), as a SIGHUP reload needs:
+    the listener reads it again after dropping root (ferryd(8), RELOAD)."""
+    if os.geteuid() == 0:
+        os.chown(path, 0, pwd.getpwnam(user).pw_gid)
+    os.chmod(path, 0o640)
+
+
 def require_program(path, name):
     """Fails (never skips) when configure did not find a peer program."""
     if not path or not os.access(path, os.X_OK):

@@ -31,7 +31,7 @@ PASSWORD = "unit-Pw 1"
 UNITEXEC = os.path.join(config.SRCDIR, "tests", "integration", "unitexec.py")
 SERVICE = os.path.join(config.BUILDDIR, "systemd", "ferryd.service")
 INETD_SERVICE = os.path.join(config.BUILDDIR, "systemd", "ferryd-inetd@.service")
-UNITS = ["ferryd.service", "ferryd-inetd@.service", "ferryd-inetd.socket"]
+UNITS = ["ferryd.service", "ferryd-inetd@.service", "ferryd-inetd.socket", "ferryd.socket"]
 # A name with a space, UTF-8 and a byte above 0x7f in its contents.
 UPLOAD_NAME = "r\u00e9sum\u00e9 2026.txt"
 UPLOAD_DATA = b"line one\r\nline two\xff\x00\n" * 500
@@ -62,6 +62,14 @@ def free_port(low, high):
         finally:
             s.close()
     raise AssertionError("no free port in %d-%d" % (low, high))
+
+
+def copy_kill(dest):
+    """Puts the system's kill(1) at the same path below dest, where
+    systemd-analyze verify --root looks for ExecReload='s program."""
+    kill = os.path.realpath(shutil.which("kill", path="/usr/bin:/bin"))
+    os.makedirs(os.path.dirname(dest + kill), exist_ok=True)
+    shutil.copy(kill, dest + kill)
 
 
 def users_file(test):
@@ -122,8 +130,15 @@ class UnitFilesTest(ftptest.TestCase):
                 shutil.copy(src, dest + unitdir)
         installed = dest + unitdir
         self.assertEqual(sorted(os.listdir(installed)), sorted(UNITS))
-        # Socket activation of the standalone server waits for LISTEN_FDS.
-        self.assertFalse(os.path.exists(os.path.join(installed, "ferryd.socket")))
+        # The example configuration, where ferryd looks without -f, with
+        # the installed paths filled in.
+        usage = subprocess.run([config.FERRYD, "--help"], capture_output=True, text=True,
+                               timeout=30).stdout
+        default_conf = re.search(r"(/\S*/ferry/ferryd\.conf)", usage).group(1)
+        with open(dest + default_conf) as fh:
+            text = fh.read()
+        self.assertIn("users = %s/users\n" % os.path.dirname(default_conf), text)
+        self.assertNotIn("@sysconfdir@", text)
         for name in ("ferryd.service", "ferryd-inetd@.service"):
             with open(os.path.join(installed, name)) as fh:
                 text = fh.read()
@@ -133,6 +148,8 @@ class UnitFilesTest(ftptest.TestCase):
         # systemd's own units (targets the ours depend on) in the same root.
         shutil.copytree("/lib/systemd/system", os.path.join(dest, "usr/lib/systemd/system"),
                         symlinks=True, dirs_exist_ok=True)
+        # ...and kill(1), which ExecReload= runs.
+        copy_kill(dest)
         mans = [os.path.dirname(os.path.dirname(os.path.join(top, n)))
                 for top, _, files in os.walk(dest) for n in files if n == "ferryd.8"]
         self.assertEqual(len(mans), 1, mans)
@@ -156,8 +173,17 @@ class ServiceSandboxTest(ftptest.TestCase):
     def start(self):
         for attempt in range(3):
             port = free_port(700, 1023)
+            # Type=notify: systemd's notification socket, as a test socket.
+            notify_dir = tempfile.mkdtemp(prefix="ferryd-notify-")
+            self.addCleanup(shutil.rmtree, notify_dir, True)
+            self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            self.addCleanup(self.notify.close)
+            self.notify.bind(os.path.join(notify_dir, "notify"))
+            self.notify.settimeout(ftptest.TIMEOUT)
             srv = ftptest.Server(listen="%s:%d" % (ftptest.HOST, port),
-                                 wrapper=[config.PYTHON3, UNITEXEC, SERVICE])
+                                 wrapper=[config.PYTHON3, UNITEXEC, SERVICE],
+                                 env=dict(os.environ,
+                                          NOTIFY_SOCKET=os.path.join(notify_dir, "notify")))
             srv.args = ["-u", users_file(self), "--run-as", "nobody"]
             try:
                 srv.start()
@@ -174,6 +200,8 @@ class ServiceSandboxTest(ftptest.TestCase):
         require_root(self)
         srv = self.start()
         self.assertLess(srv.port, 1024)              # CAP_NET_BIND_SERVICE kept
+        # Readiness reaches systemd through the unit's filters.
+        self.assertEqual(self.notify.recv(100), b"READY=1")
         self.assertFtpError(530, ftptest.Ftp, srv, "alice", "wrong")
         f = ftptest.Ftp(srv, "alice", PASSWORD)
         self.addCleanup(f.close)

@@ -324,7 +324,7 @@ def manual_keys():
 class HelpTest(TuiCase):
     """? lists every key with what it does, and ferry(1) names each of them."""
 
-    NEW = ("+", "-", "*", "S", "X", "Ctrl-X", "r", "c", "t", "Esc", "Ctrl-C")
+    NEW = ("+", "-", "*", "S", "X", "Ctrl-X x", "Ctrl-X d", "Ctrl-X s", "r", "c", "t", "Esc", "Ctrl-C")
 
     def test_help_and_manual_list_every_key(self):
         self.start_ferry()

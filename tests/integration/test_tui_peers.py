@@ -4,7 +4,7 @@ download and upload with F5 (checked byte for byte on both disks), F6
 rename (a free name at once; an existing name only after the question,
 n keeping both files, y replacing), F8 delete (a file, and a folder with
 everything in it), F7 mkdir; in the transfer queue, X cancelling a
-folder copy and Ctrl-X everything, r retrying a failed transfer; a
+folder copy and Ctrl-X x everything, r retrying a failed transfer; a
 name holding the byte 0xFF downloaded with F5 (sent as it is with
 --iac=off, which these servers need; ferryd's case, the default, is
 IacTest).

@@ -173,19 +173,19 @@ class CancelTest(QueueCase):
                             "files of the folder still queued")
         partial = [n for n in os.listdir(self.lpath("many")) if n.startswith(".")]
         self.assertEqual(partial, [], "a cancelled download left a temporary file")
-        # Ctrl-X asks; n keeps the queue, y cancels everything.
+        # Ctrl-X x asks; n keeps the queue, y cancels everything.
         self.t.keys("c")
         shutil.rmtree(self.lpath("many"))
         self.select("remote", "many")
         self.t.keys("F5")
         self.clear_filter()
         self.t.wait_for(r"running\s+<-", 10)
-        self.t.keys("C-x")
-        self.t.wait_for(self.prompt_line("cancel all", "unfinished"), 5, "Ctrl-X asks first")
+        self.t.keys("C-x", "x")
+        self.t.wait_for(self.prompt_line("cancel all", "unfinished"), 5, "Ctrl-X x asks first")
         self.t.keys("n")
         self.t.wait_for(r"nothing cancelled", 5)
         self.t.wait_for(r"running\s+<-", 5, "n keeps the transfers going")
-        self.t.keys("C-x")
+        self.t.keys("C-x", "C-x")
         self.t.wait_for(self.prompt_line("cancel all"), 5)
         self.t.keys("y")
         self.t.wait_for(r"Transfers: 0 running, 0 queued", 10, "y cancels everything")

@@ -7,6 +7,7 @@ authenticated user id, completion status."""
 
 import io
 import os
+import signal
 import socket
 import subprocess
 import tempfile
@@ -41,6 +42,8 @@ class XferlogTest(ftptest.TestCase):
         ftptest.require_program(config.CURL, "curl")
         srv = ftptest.Server()
         users = ftptest.users_file(srv, "alice", PASSWORD)
+        # Readable by the listener when it reloads (nobody's group).
+        ftptest.share_with_run_as(users)
         self.log = os.path.join(srv.base, "xferlog")
         srv.args = ["-u", users, "--anonymous=rw", "--xferlog", self.log]
         srv.write("pub/notes.txt", b"line one\nline two\n")
@@ -142,6 +145,43 @@ class XferlogTest(ftptest.TestCase):
         self.assertEqual((up["name"], up["direction"], up["status"], up["bytes"]),
                          ("/cut.bin", "i", "i", 5000))
         self.assertFalse(os.path.exists(srv.path("cut.bin")))
+
+    def hup(self):
+        srv = self.server
+        before = len(srv.log_text())
+        srv.proc.send_signal(signal.SIGHUP)
+        self.assertTrue(ftptest.wait_until(lambda: "reloaded:" in srv.log_text()[before:]),
+                        srv.log_tail())
+        return srv.log_text()[before:]
+
+    def download(self):
+        f = ftptest.Ftp(self.server, "alice", PASSWORD)
+        self.assertEqual(self.retr(f, "pub/notes.txt"), b"line one\nline two\n")
+        f.quit()
+
+    def test_sighup_reopens_after_rotation(self):
+        """logrotate: rename, create a new file the run-as user may write
+        (create 0640 nobody ...), SIGHUP: new lines go to the new file."""
+        self.download()
+        self.assertEqual(len(self.lines(1)), 1)
+        os.rename(self.log, self.log + ".1")
+        ftptest.write_file(self.log, "", mode=0o640)      # owned by the run-as user
+        self.assertNotIn("cannot reopen", self.hup())
+        self.download()
+        self.assertEqual(len(self.lines(1)), 1)
+        with open(self.log + ".1") as f:
+            self.assertEqual(len(f.read().splitlines()), 1)
+        # A new file the run-as user cannot open: said in the log, and the
+        # lines go on into the file opened before.
+        os.rename(self.log, self.log + ".2")
+        os.close(os.open(self.log, os.O_CREAT | os.O_WRONLY, 0o600))   # root's
+        log = self.hup()
+        self.assertIn("xferlog %s: cannot reopen it (Permission denied)" % self.log, log)
+        self.download()
+        ftptest.wait_until(lambda: len(open(self.log + ".2").read().splitlines()) == 2)
+        with open(self.log + ".2") as f:
+            self.assertEqual(len(f.read().splitlines()), 2)
+        self.assertEqual(self.read(), [])
 
     def test_unwritable_log_stops_start(self):
         r = subprocess.run([config.FERRYD, "-l", "127.0.0.1:0", "--xferlog",

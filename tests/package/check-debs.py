@@ -5,14 +5,18 @@ dpkg-buildpackage made, without installing them on this system.
     check-debs.py DIR     (DIR holds ferryd_*.deb and ferry_*.deb)
 
 1. Each package holds the files it must (programs, man pages, units,
-   default options, fail2ban filter, examples), and its maintainer
-   scripts are valid shell.
+   configuration file, default options, fail2ban filter, examples), the
+   configuration is a conffile, and its maintainer scripts are valid
+   shell.
 2. Both are unpacked into a scratch root. systemd-analyze verify passes on
    the unpacked units (their ExecStart is the unpacked ferryd).
-3. The unpacked ferryd runs with the options of the package's
-   /etc/default/ferryd (addresses, root, users file and user replaced by
-   scratch ones), and the unpacked ferry logs in to it, uploads and
-   downloads a file; the bytes on disk are checked.
+3. ferryd --check-config accepts the package's /etc/ferry/ferryd.conf
+   (root, users file and user given on the command line, as scratch
+   ones) and prints its settings.
+4. The unpacked ferryd runs with the package's configuration file
+   (address, root, users file and user overridden by scratch ones on the
+   command line, syslog off), and the unpacked ferry logs in to it,
+   uploads and downloads a file; the bytes on disk are checked.
 
 Exits 0 when all holds, 1 with a message otherwise. Needs root (ferryd
 drops to nobody, as it does to ferryd in the package).
@@ -22,7 +26,6 @@ import glob
 import os
 import pwd
 import re
-import shlex
 import shutil
 import socket
 import subprocess
@@ -34,6 +37,8 @@ FERRYD_FILES = [
     "./usr/sbin/ferryd",
     "./usr/share/man/man8/ferryd.8.gz",
     "./lib/systemd/system/ferryd.service",
+    "./lib/systemd/system/ferryd.socket",
+    "./etc/ferry/ferryd.conf",
     "./lib/systemd/system/ferryd-inetd.socket",
     "./lib/systemd/system/ferryd-inetd@.service",
     "./etc/default/ferryd",
@@ -86,13 +91,19 @@ def check_contents(deb, wanted):
             with open(os.path.join(ctl, "postinst")) as f:
                 postinst = f.read()
             for needed in ("adduser --system", "/srv/ftp", "/etc/ferry/users",
+                           "ferryd --check-config",
                            "deb-systemd-helper enable 'ferryd.service'"):
                 if needed not in postinst:
                     raise Failure("ferryd's postinst lacks %r" % needed)
             # ferryd-inetd.socket (the other way to serve port 21) is only
             # re-enabled on upgrades where the administrator enabled it.
-            if "deb-systemd-helper debian-installed 'ferryd-inetd.socket'" not in postinst:
-                raise Failure("ferryd's postinst enables ferryd-inetd.socket on installation")
+            for sock in ("ferryd-inetd.socket", "ferryd.socket"):
+                if "deb-systemd-helper debian-installed '%s'" % sock not in postinst:
+                    raise Failure("ferryd's postinst enables %s on installation" % sock)
+            with open(os.path.join(ctl, "conffiles")) as f:
+                conffiles = f.read().split()
+            if "/etc/ferry/ferryd.conf" not in conffiles:
+                raise Failure("/etc/ferry/ferryd.conf is not a conffile: %s" % conffiles)
 
 
 def free_port():
@@ -103,39 +114,30 @@ def free_port():
     return port
 
 
-def default_options(root):
-    """FERRYD_OPTS from the unpacked /etc/default/ferryd, as words."""
-    with open(os.path.join(root, "etc/default/ferryd")) as f:
+def scratch_config(root, scratch):
+    """The package's ferryd.conf without its syslog line (the log goes to
+    stderr for this check); the rest is used as shipped."""
+    with open(os.path.join(root, "etc/ferry/ferryd.conf")) as f:
         text = f.read()
-    m = re.search(r'^FERRYD_OPTS="([^"]*)"', text, re.M)
-    if m is None:
-        raise Failure("no FERRYD_OPTS in /etc/default/ferryd")
-    return shlex.split(m.group(1))
+    for needed in ("listen = ", "root = /srv/ftp", "users = /etc/ferry/users", "run-as = ferryd"):
+        if needed not in text:
+            raise Failure("the package's ferryd.conf lacks %r" % needed)
+    path = os.path.join(scratch, "ferryd.conf")
+    with open(path, "w") as f:
+        f.write(re.sub(r"^syslog = yes$", "", text, flags=re.M))
+    return path
 
 
-def scratch_options(words, port, ftproot, users):
-    """The package's options with its host paths and port replaced."""
-    out = []
-    replace = {"-r": ftproot, "-u": users, "--run-as": "nobody"}
-    it = iter(words)
-    listens = 0
-    for w in it:
-        if w == "-l":
-            next(it)
-            if listens == 0:
-                out += ["-l", "127.0.0.1:%d" % port]
-            listens += 1
-        elif w in replace:
-            next(it)
-            out += [w, replace[w]]
-        elif w == "--syslog":
-            continue                 # the log goes to stderr for this check
-        else:
-            out.append(w)
-    for w in ("-l", "-r", "-u", "--run-as"):
-        if w not in words:
-            raise Failure("the package's FERRYD_OPTS lacks %s: %s" % (w, words))
-    return out
+def check_config(ferryd, root, ftproot, users):
+    """ferryd --check-config on the package's own file."""
+    conf = os.path.join(root, "etc/ferry/ferryd.conf")
+    out = run([ferryd, "-f", conf, "-r", ftproot, "-u", users, "--run-as", "nobody",
+               "--check-config"])
+    for line in ("listen = 0.0.0.0:21", "listen = [::]:21", "root = " + ftproot,
+                 "users = " + users, "run-as = nobody", "pasv-ports = 50000-50100",
+                 "syslog = yes", "anonymous = off"):
+        if "\n" + line + "\n" not in out:
+            raise Failure("ferryd --check-config did not print %r:\n%s" % (line, out))
 
 
 def check_running(root, scratch):
@@ -153,8 +155,13 @@ def check_running(root, scratch):
     with open(users, "w") as f:
         f.write("alice:%s\n" % hashed)
     os.chmod(users, 0o600)
+    check_config(ferryd, root, ftproot, users)
+    with open(os.path.join(root, "etc/default/ferryd")) as f:
+        if not re.search(r'^FERRYD_OPTS=""$', f.read(), re.M):
+            raise Failure("/etc/default/ferryd sets options: they belong in ferryd.conf")
     port = free_port()
-    opts = scratch_options(default_options(root), port, ftproot, users)
+    opts = ["-f", scratch_config(root, scratch), "-l", "127.0.0.1:%d" % port, "-r", ftproot,
+            "-u", users, "--run-as", "nobody"]
     log_path = os.path.join(scratch, "ferryd.log")
     with open(log_path, "wb") as log:
         proc = subprocess.Popen([ferryd] + opts, stdin=subprocess.DEVNULL, stdout=log,
@@ -209,7 +216,12 @@ def main(argv):
         shutil.copytree("/lib/systemd/system", os.path.join(root, "usr/lib/systemd/system"),
                         symlinks=True, dirs_exist_ok=True)
         units = [os.path.join(root, "lib/systemd/system", u)
-                 for u in ("ferryd.service", "ferryd-inetd.socket", "ferryd-inetd@.service")]
+                 for u in ("ferryd.service", "ferryd.socket", "ferryd-inetd.socket",
+                           "ferryd-inetd@.service")]
+        # kill(1), which ExecReload= runs, as the system has it.
+        kill = os.path.realpath(shutil.which("kill", path="/usr/bin:/bin"))
+        os.makedirs(os.path.dirname(root + kill), exist_ok=True)
+        shutil.copy(kill, root + kill)
         env = dict(os.environ, MANPATH=os.path.join(root, "usr/share/man"))
         r = subprocess.run(["systemd-analyze", "verify", "--root=" + root] + units,
                            capture_output=True, text=True, env=env, timeout=120)

@@ -446,6 +446,82 @@ START_TEST(test_times_no_mfmt)
 }
 END_TEST
 
+/* ---- HASH, ranges ---- */
+
+/* HASH where FEAT lists it: the algorithm and the digest (lower case)
+ * from the 213 reply; a reply that is no digest and a refusal fail. */
+START_TEST(test_hash)
+{
+	static const struct fake_step steps[] = {
+		{ .reply = "220 ok\r\n" },
+		STEP("USER anonymous", "331 ok\r\n"),
+		STEP("PASS anonymous@", "230 ok\r\n"),
+		STEP("FEAT", "211-Features:\r\n HASH SHA-256*;SHA-1;MD5;CRC32\r\n SIZE\r\n211 End\r\n"),
+		STEP("TYPE I", "200 ok\r\n"),
+		STEP("PWD", "257 \"/\"\r\n"),
+		STEP("HASH a b.txt", "213 SHA-256 0-4 2CF24DBA5FB0A30E26E83B2AC5B9E29E1B161E5C1FA7425E73043362938B9824 a b.txt\r\n"),
+		STEP("HASH odd", "213 SHA-256 0-4 not-hex odd\r\n"),
+		STEP("HASH gone", "550 gone: No such file or directory.\r\n"),
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	char alg[FTP_HASH_ALG_MAX], hex[FTP_HASH_HEX_MAX];
+	ck_assert(ftp_features(f) & FTP_FEAT_HASH);
+	ck_status(f, ftp_hash(f, "a b.txt", alg, hex), FTP_S_OK);
+	ck_assert_str_eq(alg, "SHA-256");
+	ck_assert_str_eq(hex, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+	ck_status(f, ftp_hash(f, "odd", alg, hex), FTP_S_REFUSED);
+	ck_assert_str_eq(ftp_message(f), "not a digest in the reply to HASH: 213 SHA-256 0-4 not-hex odd");
+	ck_status(f, ftp_hash(f, "gone", alg, hex), FTP_S_REFUSED);
+	fake_client_done(f, fk);
+}
+END_TEST
+
+/* Without HASH in FEAT nothing is sent. */
+START_TEST(test_hash_not_offered)
+{
+	static const struct fake_step steps[] = { LOGIN_FERRYD, END };
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	char alg[FTP_HASH_ALG_MAX], hex[FTP_HASH_HEX_MAX];
+	ck_status(f, ftp_hash(f, "a", alg, hex), FTP_S_REFUSED);
+	ck_assert_str_eq(ftp_message(f), "the server does not offer HASH");
+	fake_client_done(f, fk);
+}
+END_TEST
+
+/* A range: REST at its start, its bytes written from there, then ABOR
+ * while the server still sends; the connection goes on. */
+START_TEST(test_get_range)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_FERRYD,
+		EPSV_OK,
+		{ .expect = "REST 3", .reply = "350 Restarting at 3.\r\n" },
+		{ .expect = "RETR f", .reply = "150 ok\r\n", .act = FAKE_HOLD, .data = "DEFGHIJKLMNOP" },
+		{ .expect = "ABOR", .reply = "426 Transfer aborted.\r\n226 ABOR successful.\r\n",
+		  .act = FAKE_DROP_DATA },
+		STEP("NOOP", "200 NOOP ok.\r\n"),
+		END,
+	};
+	char path[] = "/tmp/check_ftp_ext-range-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "abc", 3), 3);
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	ck_status(f, ftp_get_range(f, "f", fd, 3, 4, NULL, NULL), FTP_S_OK);
+	ck_status(f, ftp_noop(f), FTP_S_OK);
+	char buf[16] = { 0 };
+	ck_assert_int_eq(pread(fd, buf, sizeof buf - 1, 0), 7);
+	ck_assert_str_eq(buf, "abcDEFG");
+	close(fd);
+	unlink(path);
+	fake_client_done(f, fk);
+}
+END_TEST
+
 /* ---- the ASCII type, raw commands, SITE CHMOD ---- */
 
 /* In the ASCII type CR LF on the wire is LF on disk and back; no ALLO
@@ -553,6 +629,9 @@ static Suite *ftp_ext_suite(void)
 	TCase *times = tcase_create("times");
 	tcase_add_test(times, test_times_pure_ftpd);
 	tcase_add_test(times, test_times_no_mfmt);
+	tcase_add_test(times, test_hash);
+	tcase_add_test(times, test_hash_not_offered);
+	tcase_add_test(times, test_get_range);
 	suite_add_tcase(s, times);
 
 	TCase *cmds = tcase_create("commands");

@@ -78,6 +78,8 @@ START_TEST(test_counts_and_renders)
 	ck_assert_int_eq(sample(t, "ferryd_data_connection_failures_total{reason=\"wrong_peer\"}"), 1);
 	ck_assert_int_eq(sample(t, "ferryd_tls_handshakes_total{result=\"ok\"}"), 1);
 	ck_assert_int_eq(sample(t, "ferryd_tls_handshakes_total{result=\"failed\"}"), 0);
+	ck_assert_int_eq(sample(t, "ferryd_reloads_total{result=\"ok\"}"), 0);
+	ck_assert_int_eq(sample(t, "ferryd_reloads_total{result=\"failed\"}"), 0);
 	/* Every sample's metric has its TYPE line before it. */
 	for (const char *line = t + 1; *line; line = strchr(line, '\n') + 1) {
 		if (line[0] != '#') {

@@ -1,0 +1,485 @@
+/* sync: the trees of a plan and its actions (see sync.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "digest.h"
+#include "path.h"
+#include "sanitize.h"
+#include "sbuf.h"
+#include "sync.h"
+#include "tempname.h"
+#include "tree.h"
+#include "xalloc.h"
+
+/* Mode of new local files and directories before the umask. */
+#define SYNC_FILE_MODE 0666
+#define SYNC_DIR_MODE 0777
+/* Descriptors nftw may hold open while deleting a local tree. */
+#define SYNC_NFTW_FDS 16
+
+/* Writes a formatted, sanitised message into msg. */
+static void sync_msg(char *msg, size_t msgsz, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void sync_msg(char *msg, size_t msgsz, const char *fmt, ...)
+{
+	char raw[SYNC_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	va_end(ap);
+	sanitize_text(raw, strlen(raw), msg, msgsz);
+}
+
+/* Fails with the engine's message for st, after "name: ". */
+static enum ftp_status sync_fail_ftp(struct ftp *f, enum ftp_status st, const char *name,
+				     char *msg, size_t msgsz)
+{
+	const char *m = ftp_message(f);
+	sync_msg(msg, msgsz, "%s: %s", name, m[0] ? m : ftp_status_name(st));
+	return st;
+}
+
+/* Fails with "name: strerror(err)". */
+static enum ftp_status sync_fail_errno(int err, const char *name, char *msg, size_t msgsz)
+{
+	sync_msg(msg, msgsz, "%s: %s", name, strerror(err));
+	return FTP_S_LOCAL;
+}
+
+/* Reads the local directory dir (relative path rel below the top) into t. */
+static bool sync_local_dir(const char *dir, const char *rel, int depth, struct plan_tree *t,
+			   char *msg, size_t msgsz)
+{
+	struct sbuf full, sub;
+	size_t n = 0;
+	bool ok = true;
+
+	if (depth > TREE_DEPTH_MAX) {
+		sync_msg(msg, msgsz, "%s: more than %d directory levels", dir, TREE_DEPTH_MAX);
+		return false;
+	}
+	char **names = tree_read_dir(dir, &n);
+	if (names == NULL) {
+		sync_fail_errno(errno, dir, msg, msgsz);
+		return false;
+	}
+	sbuf_init(&full, PATH_LEN_MAX);
+	sbuf_init(&sub, PATH_LEN_MAX);
+	for (size_t i = 0; i < n; i++) {
+		struct stat sb;
+		if (!ok)
+			break;
+		if (!path_join(&full, dir, names[i]) ||
+		    !(rel[0] ? path_join(&sub, rel, names[i])
+			     : (sbuf_reset(&sub), sbuf_puts(&sub, names[i])))) {
+			sync_fail_errno(ENAMETOOLONG, names[i], msg, msgsz);
+			ok = false;
+		} else if (lstat(sbuf_str(&full), &sb) < 0) {
+			if (errno != ENOENT) {   /* gone since readdir: not there */
+				sync_fail_errno(errno, sbuf_str(&full), msg, msgsz);
+				ok = false;
+			}
+		} else if (S_ISDIR(sb.st_mode)) {
+			plan_tree_add(t, sbuf_str(&sub), PLAN_DIR, -1, sb.st_mtime, 1, NULL);
+			char *subrel = xstrdup(sbuf_str(&sub));
+			ok = sync_local_dir(sbuf_str(&full), subrel, depth + 1, t, msg, msgsz);
+			free(subrel);
+		} else {
+			plan_tree_add(t, sbuf_str(&sub), S_ISREG(sb.st_mode) ? PLAN_FILE : PLAN_OTHER,
+				      sb.st_size, sb.st_mtime, 1, NULL);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	sbuf_free(&full);
+	sbuf_free(&sub);
+	return ok;
+}
+
+bool sync_scan_local(const char *top, bool missing_ok, struct plan_tree *t, char *msg,
+		     size_t msgsz)
+{
+	struct stat sb;
+
+	if (stat(top, &sb) < 0) {
+		if (errno == ENOENT && missing_ok)
+			return true;
+		sync_fail_errno(errno, top, msg, msgsz);
+		return false;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		sync_fail_errno(ENOTDIR, top, msg, msgsz);
+		return false;
+	}
+	return sync_local_dir(top, "", 0, t, msg, msgsz);
+}
+
+/* How exact a listing's time is: to the second (MLSD), else what a LIST
+ * line shows: a time of day (minutes) or only a date. */
+static int sync_list_prec(const struct ftp_entry *e)
+{
+	if (e->mtime_exact)
+		return 1;
+	return e->mtime % 86400 == 0 ? 86400 : 60;
+}
+
+/* Reads the remote directory dir (relative path rel) into t. */
+static enum ftp_status sync_remote_dir(struct ftp *f, const char *dir, const char *rel, int depth,
+				       struct plan_tree *t, char *msg, size_t msgsz)
+{
+	struct ftp_listing l;
+	struct sbuf full, sub;
+	enum ftp_status st;
+
+	if (depth > TREE_DEPTH_MAX) {
+		sync_msg(msg, msgsz, "%s: more than %d directory levels", dir, TREE_DEPTH_MAX);
+		return FTP_S_LOCAL;
+	}
+	listparse_init(&l);
+	st = ftp_list(f, dir, &l);
+	if (st != FTP_S_OK) {
+		listparse_free(&l);
+		return sync_fail_ftp(f, st, dir, msg, msgsz);
+	}
+	sbuf_init(&full, PATH_LEN_MAX);
+	sbuf_init(&sub, PATH_LEN_MAX);
+	for (size_t i = 0; i < l.n && st == FTP_S_OK; i++) {
+		const struct ftp_entry *e = &l.v[i];
+		if (!path_safe_name(e->name))
+			continue;   /* ".", "..", or a name that could climb out */
+		if (!path_join(&full, dir, e->name) ||
+		    !(rel[0] ? path_join(&sub, rel, e->name)
+			     : (sbuf_reset(&sub), sbuf_puts(&sub, e->name)))) {
+			st = sync_fail_errno(ENAMETOOLONG, e->display, msg, msgsz);
+			break;
+		}
+		enum plan_kind kind = e->type == FTP_ENTRY_FILE ? PLAN_FILE
+				      : e->type == FTP_ENTRY_DIR ? PLAN_DIR : PLAN_OTHER;
+		plan_tree_add(t, sbuf_str(&sub), kind, e->size, e->mtime, sync_list_prec(e), NULL);
+		if (kind == PLAN_DIR) {
+			char *subdir = xstrdup(sbuf_str(&full)), *subrel = xstrdup(sbuf_str(&sub));
+			st = sync_remote_dir(f, subdir, subrel, depth + 1, t, msg, msgsz);
+			free(subdir);
+			free(subrel);
+		}
+	}
+	sbuf_free(&full);
+	sbuf_free(&sub);
+	listparse_free(&l);
+	return st;
+}
+
+/* True when the server can enter path (a directory); comes back to where it was. */
+static bool sync_remote_is_dir(struct ftp *f, const char *path)
+{
+	if (ftp_dir(f)[0] == '\0')
+		return true;   /* no way back: the listing has to do */
+	char *back = xstrdup(ftp_dir(f));
+	bool dir = ftp_cwd(f, path) == FTP_S_OK;
+	if (dir)
+		ftp_cwd(f, back);
+	free(back);
+	return dir;
+}
+
+enum ftp_status sync_remote_mkdir(struct ftp *f, const char *path, char *msg, size_t msgsz)
+{
+	enum ftp_status st = ftp_mkdir(f, path);
+	if (st == FTP_S_OK)
+		return st;
+	/* Refused: fine when it is there already, which entering it shows. */
+	sync_fail_ftp(f, st, path, msg, msgsz);
+	if (st == FTP_S_REFUSED && ftp_dir(f)[0] != '\0' && sync_remote_is_dir(f, path)) {
+		msg[0] = '\0';
+		return FTP_S_OK;
+	}
+	return st;
+}
+
+enum ftp_status sync_scan_remote(struct ftp *f, const char *top, bool missing_ok,
+				 struct plan_tree *t, char *msg, size_t msgsz)
+{
+	enum ftp_status st = sync_remote_dir(f, top, "", 0, t, msg, msgsz);
+	/* Some servers (vsftpd) list a folder that is not there as empty: a
+	 * source must be entered to be believed, or --delete would empty
+	 * the target. */
+	if (st == FTP_S_OK && t->n == 0 && !missing_ok && !sync_remote_is_dir(f, top)) {
+		sync_msg(msg, msgsz, "%s: not a directory on the server", top);
+		return FTP_S_REFUSED;
+	}
+	if (st == FTP_S_REFUSED && missing_ok && t->n == 0) {
+		/* Listing a directory that is not there: an empty target, if
+		 * nothing by that name exists (a file would be in the way). */
+		struct ftp_entry e;
+		if (ftp_stat(f, top, &e) == FTP_S_OK) {
+			listparse_entry_free(&e);
+			return st;
+		}
+		msg[0] = '\0';
+		return FTP_S_OK;
+	}
+	return st;
+}
+
+enum ftp_status sync_verify(struct ftp *f, const char *remote, int fd, bool *checked, char *msg,
+			    size_t msgsz)
+{
+	struct stat sb;
+	off_t rsize;
+
+	*checked = false;
+	msg[0] = '\0';
+	if (fstat(fd, &sb) < 0)
+		return sync_fail_errno(errno, remote, msg, msgsz);
+	if (ftp_features(f) & FTP_FEAT_HASH) {
+		char alg[FTP_HASH_ALG_MAX], theirs[FTP_HASH_HEX_MAX], ours[DIGEST_HEX_MAX];
+		enum digest_alg da;
+		enum ftp_status st = ftp_hash(f, remote, alg, theirs);
+		if (st != FTP_S_OK)
+			return sync_fail_ftp(f, st, remote, msg, msgsz);
+		if (!digest_parse(alg, &da))
+			return sync_fail_errno(ENOTSUP, alg, msg, msgsz);
+		if (digest_fd(da, fd, 0, -1, ours) < 0)
+			return sync_fail_errno(errno, remote, msg, msgsz);
+		*checked = true;
+		if (strcmp(ours, theirs) != 0) {
+			sync_msg(msg, msgsz, "%s: does not verify: the server's %s is %s, the copy's %s",
+				 remote, alg, theirs, ours);
+			return FTP_S_BROKEN;
+		}
+		return FTP_S_OK;
+	}
+	if (ftp_ascii(f) || !(ftp_features(f) & FTP_FEAT_SIZE)) {
+		sync_msg(msg, msgsz, "%s: not verified: %s", remote, ftp_ascii(f)
+			 ? "sizes differ in ascii mode" : "the server offers neither HASH nor SIZE");
+		return FTP_S_OK;
+	}
+	enum ftp_status st = ftp_size(f, remote, &rsize);
+	if (st != FTP_S_OK)
+		return sync_fail_ftp(f, st, remote, msg, msgsz);
+	*checked = true;
+	if (rsize != sb.st_size) {
+		sync_msg(msg, msgsz, "%s: does not verify: the server has %jd bytes, the copy %jd",
+			 remote, (intmax_t)rsize, (intmax_t)sb.st_size);
+		return FTP_S_BROKEN;
+	}
+	return FTP_S_OK;
+}
+
+enum ftp_status sync_checksums(struct ftp *f, const struct sync_job *j, struct plan_tree *local,
+			       struct plan_tree *remote, char *msg, size_t msgsz)
+{
+	struct sbuf lp, rp;
+	size_t i = 0, k = 0;
+	enum ftp_status st = FTP_S_OK;
+
+	plan_tree_sort(local);
+	plan_tree_sort(remote);
+	sbuf_init(&lp, PATH_LEN_MAX);
+	sbuf_init(&rp, PATH_LEN_MAX);
+	while (i < local->n && k < remote->n && st == FTP_S_OK) {
+		struct plan_entry *l = &local->v[i], *r = &remote->v[k];
+		int cmp = plan_path_cmp(l->path, r->path);
+		if (cmp != 0) {
+			if (cmp < 0)
+				i++;
+			else
+				k++;
+			continue;
+		}
+		i++;
+		k++;
+		if (l->kind != PLAN_FILE || r->kind != PLAN_FILE || l->size != r->size)
+			continue;
+		char alg[FTP_HASH_ALG_MAX], theirs[FTP_HASH_HEX_MAX], ours[DIGEST_HEX_MAX];
+		enum digest_alg da;
+		if (!path_join(&lp, j->local, l->path) || !path_join(&rp, j->remote, r->path)) {
+			st = sync_fail_errno(ENAMETOOLONG, l->path, msg, msgsz);
+			break;
+		}
+		st = ftp_hash(f, sbuf_str(&rp), alg, theirs);
+		if (st != FTP_S_OK) {
+			sync_fail_ftp(f, st, sbuf_str(&rp), msg, msgsz);
+			break;
+		}
+		int fd = open(sbuf_str(&lp), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (!digest_parse(alg, &da)) {
+			st = sync_fail_errno(ENOTSUP, alg, msg, msgsz);
+		} else if (fd < 0 || digest_fd(da, fd, 0, -1, ours) < 0) {
+			st = sync_fail_errno(errno, sbuf_str(&lp), msg, msgsz);
+		} else {
+			snprintf(l->hash, sizeof l->hash, "%s:%s", alg, ours);
+			snprintf(r->hash, sizeof r->hash, "%s:%s", alg, theirs);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	sbuf_free(&lp);
+	sbuf_free(&rp);
+	return st;
+}
+
+/* Downloads remote into a temporary beside local, renamed over it when
+ * complete, with the server's time (mtime when the listing knew it). */
+static enum ftp_status sync_get(struct ftp *f, const char *remote, const char *local,
+				time_t known, bool verify, ftp_progress_fn *progress, void *arg,
+				off_t *moved, char *msg, size_t msgsz)
+{
+	char tmp[PATH_LEN_MAX];
+	struct stat sb;
+
+	if (!tempname_for(local, tmp, sizeof tmp))
+		return sync_fail_errno(ENAMETOOLONG, local, msg, msgsz);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return sync_fail_errno(errno, local, msg, msgsz);
+	mode_t mask = umask(0);
+	umask(mask);
+	enum ftp_status st = FTP_S_OK;
+	if (fchmod(fd, SYNC_FILE_MODE & ~mask) < 0)
+		st = sync_fail_errno(errno, local, msg, msgsz);
+	if (st == FTP_S_OK) {
+		st = ftp_get(f, remote, fd, 0, progress, arg);
+		if (st != FTP_S_OK)
+			sync_fail_ftp(f, st, remote, msg, msgsz);
+	}
+	if (st == FTP_S_OK && fstat(fd, &sb) == 0)
+		*moved = sb.st_size;
+	bool checked;
+	if (st == FTP_S_OK && verify)
+		st = sync_verify(f, remote, fd, &checked, msg, msgsz);
+	time_t t;
+	if (st == FTP_S_OK && ftp_file_time(f, remote, known, &t) == FTP_S_OK) {
+		struct timespec ts[2] = { { .tv_sec = t }, { .tv_sec = t } };
+		futimens(fd, ts);
+	}
+	if (close(fd) < 0 && st == FTP_S_OK)
+		st = sync_fail_errno(errno, local, msg, msgsz);
+	if (st == FTP_S_OK && rename(tmp, local) < 0)
+		st = sync_fail_errno(errno, local, msg, msgsz);
+	if (st != FTP_S_OK)
+		unlink(tmp);
+	return st;
+}
+
+/* Uploads local as remote, then gives it the local time where the
+ * server can set it. */
+static enum ftp_status sync_put(struct ftp *f, const char *local, const char *remote,
+				bool verify, ftp_progress_fn *progress, void *arg, off_t *moved,
+				char *msg, size_t msgsz)
+{
+	struct stat sb;
+	int fd = open(local, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return sync_fail_errno(errno, local, msg, msgsz);
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		int err = errno;
+		close(fd);
+		return sync_fail_errno(S_ISREG(sb.st_mode) ? err : EINVAL, local, msg, msgsz);
+	}
+	enum ftp_status st = ftp_put(f, fd, remote, FTP_PUT_REPLACE, 0, progress, arg);
+	if (st != FTP_S_OK) {
+		close(fd);
+		return sync_fail_ftp(f, st, remote, msg, msgsz);
+	}
+	*moved = sb.st_size;
+	bool checked;
+	if (verify && (st = sync_verify(f, remote, fd, &checked, msg, msgsz)) != FTP_S_OK) {
+		close(fd);
+		if (st == FTP_S_BROKEN)
+			ftp_delete(f, remote);   /* no copy that does not verify */
+		return st;
+	}
+	close(fd);
+	if (ftp_features(f) & FTP_FEAT_MFMT)
+		ftp_set_mtime(f, remote, sb.st_mtime);
+	return FTP_S_OK;
+}
+
+/* nftw callback: removes one entry of a local tree, deepest first. */
+static int sync_rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* Deletes the local entry path (a directory with everything in it;
+ * links deleted, never followed). */
+static enum ftp_status sync_rm_local(const char *path, enum plan_kind kind, char *msg,
+				     size_t msgsz)
+{
+	int rc = kind == PLAN_DIR ? nftw(path, sync_rm_one, SYNC_NFTW_FDS, FTW_DEPTH | FTW_PHYS)
+				  : unlink(path);
+	return rc == 0 ? FTP_S_OK : sync_fail_errno(errno, path, msg, msgsz);
+}
+
+/* Deletes the remote entry path (a directory with everything in it). */
+static enum ftp_status sync_rm_remote(struct ftp *f, const char *path, enum plan_kind kind,
+				      char *msg, size_t msgsz)
+{
+	if (kind == PLAN_DIR) {
+		struct tree_visitor v = { 0 };
+		struct tree_result r;
+		tree_remove(f, path, &v, &r);
+		if (r.end == TREE_DONE)
+			return FTP_S_OK;
+		sync_msg(msg, msgsz, "%s", r.msg);
+		return r.status;
+	}
+	enum ftp_status st = ftp_delete(f, path);
+	return st == FTP_S_OK ? st : sync_fail_ftp(f, st, path, msg, msgsz);
+}
+
+enum ftp_status sync_act(struct ftp *f, const struct sync_job *j, const struct plan_action *a,
+			 ftp_progress_fn *progress, void *arg, off_t *moved, char *msg,
+			 size_t msgsz)
+{
+	struct sbuf local, remote;
+	enum ftp_status st = FTP_S_OK;
+	bool down = j->way == SYNC_DOWNLOAD;
+
+	*moved = 0;
+	msg[0] = '\0';
+	if (a->verb == PLAN_SKIP)
+		return FTP_S_OK;
+	sbuf_init(&local, PATH_LEN_MAX);
+	sbuf_init(&remote, PATH_LEN_MAX);
+	if (!path_join(&local, j->local, a->path) || !path_join(&remote, j->remote, a->path)) {
+		st = sync_fail_errno(ENAMETOOLONG, a->path, msg, msgsz);
+	} else if (a->verb == PLAN_DELETE) {
+		st = down ? sync_rm_local(sbuf_str(&local), a->kind, msg, msgsz)
+			  : sync_rm_remote(f, sbuf_str(&remote), a->kind, msg, msgsz);
+	} else if (a->kind == PLAN_DIR) {
+		if (!down) {
+			st = ftp_mkdir(f, sbuf_str(&remote));
+			if (st != FTP_S_OK)
+				sync_fail_ftp(f, st, sbuf_str(&remote), msg, msgsz);
+		} else if (mkdir(sbuf_str(&local), SYNC_DIR_MODE) < 0 && errno != EEXIST) {
+			st = sync_fail_errno(errno, sbuf_str(&local), msg, msgsz);
+		}
+	} else if (down) {
+		st = sync_get(f, sbuf_str(&remote), sbuf_str(&local),
+			      a->mtime_prec == 1 ? a->mtime : 0, j->verify, progress, arg, moved,
+			      msg, msgsz);
+	} else {
+		st = sync_put(f, sbuf_str(&local), sbuf_str(&remote), j->verify, progress, arg,
+			      moved, msg, msgsz);
+	}
+	sbuf_free(&local);
+	sbuf_free(&remote);
+	return st;
+}

@@ -1,0 +1,83 @@
+/* sync: reading the two trees a plan compares (plan.h) and carrying out
+ * its actions, for both front ends. A local tree is read with lstat (a
+ * link is an entry of its own kind, never followed), a remote one with
+ * one listing per directory through the engine. An action runs on the
+ * handle it is given, so several handles can share one plan's actions.
+ *
+ * A download arrives under a hidden temporary beside its target
+ * (tempname.h) and takes the real name only when complete, with the
+ * server's modification time (the listing's, else MDTM). An upload is
+ * STOR, then MFMT with the local time where the server offers it.
+ * Nothing is printed: a failed call leaves one sanitised line in the
+ * message buffer it was given. */
+#ifndef FERRY_SYNC_H
+#define FERRY_SYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ftp.h"
+#include "plan.h"
+
+/* Longest message, in bytes. */
+#define SYNC_MSG_MAX 2048
+
+/* Which way the copies go. */
+enum sync_way {
+	SYNC_DOWNLOAD,  /* the remote tree is the source, the local one the target */
+	SYNC_UPLOAD,    /* the local tree is the source */
+};
+
+/* The two tops of a sync. */
+struct sync_job {
+	enum sync_way way;
+	const char *local;   /* the local directory */
+	const char *remote;  /* the remote directory */
+	bool verify;         /* compare each copy with the server's HASH (or SIZE) */
+};
+
+/* Reads the local tree below top into t (initialised by the caller),
+ * paths relative to top. A top that does not exist gives an empty tree
+ * (when missing_ok) or an error. Returns true, or false with msg set. */
+bool sync_scan_local(const char *top, bool missing_ok, struct plan_tree *t, char *msg,
+		     size_t msgsz);
+/* Reads the remote tree below top into t likewise; a LIST time (not to
+ * the second) gets the precision it shows (minutes for this half year,
+ * else days). Returns FTP_S_OK, or a failure with msg set; a top the
+ * server refuses to list is an empty tree when missing_ok, and an empty
+ * listing of a top the server cannot enter is FTP_S_REFUSED otherwise
+ * (vsftpd lists a missing folder as empty). */
+enum ftp_status sync_scan_remote(struct ftp *f, const char *top, bool missing_ok,
+				 struct plan_tree *t, char *msg, size_t msgsz);
+
+/* --checksum: for every file of the same size on both sides, asks the
+ * server for its HASH and computes the same digest of the local file
+ * (common/digest), filling both entries' hash. Sorts both trees. The
+ * server must offer HASH (FTP_FEAT_HASH). Returns FTP_S_OK, or a failure
+ * with msg set. */
+enum ftp_status sync_checksums(struct ftp *f, const struct sync_job *j, struct plan_tree *local,
+			       struct plan_tree *remote, char *msg, size_t msgsz);
+
+/* Makes the remote directory path unless it is there already (MKD;
+ * after a refusal, entering it shows whether it exists). FTP_S_OK, or
+ * the failure with msg set. */
+enum ftp_status sync_remote_mkdir(struct ftp *f, const char *path, char *msg, size_t msgsz);
+
+/* Checks that the local file open as fd holds what the server has as
+ * remote: the server's HASH against the same digest of fd where FEAT
+ * offers HASH, else the server's SIZE against fd's size. FTP_S_OK when
+ * they agree (or the server tells neither: then msg says so and
+ * *checked is false); FTP_S_BROKEN with msg saying how they differ;
+ * another failure when the question itself failed. */
+enum ftp_status sync_verify(struct ftp *f, const char *remote, int fd, bool *checked, char *msg,
+			    size_t msgsz);
+
+/* Carries out a (not a skip) on f: a copy or replace of a file (progress
+ * may be NULL), the making of a directory, a delete (a directory with
+ * everything in it). Returns FTP_S_OK, or a failure with msg set
+ * (FTP_S_LOCAL for a local error). *moved gets the bytes transferred. */
+enum ftp_status sync_act(struct ftp *f, const struct sync_job *j, const struct plan_action *a,
+			 ftp_progress_fn *progress, void *arg, off_t *moved, char *msg,
+			 size_t msgsz);
+
+#endif

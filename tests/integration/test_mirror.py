@@ -1,0 +1,479 @@
+"""ferry's mirror against ferryd, vsftpd and pure-ftpd: downloads and (-R)
+uploads so that the target tree matches the source, checked on disk on both
+sides (bytes, names with spaces and UTF-8, empty files and folders, a file
+replaced by a folder); --dry-run changes nothing; a second run on an
+unchanged tree sends no RETR or STOR (counted through a relay that keeps
+the commands); --delete removes exactly the extras and nothing is deleted
+without it; --include/--exclude; --parallel N logs in N times.
+
+The relay (peers.ThrottleProxy at a high rate) sees every command of
+every connection ferry opens, which is how the tests count logins and
+transfers the same way for all three servers."""
+
+import os
+import re
+import signal
+import unittest
+
+import clitest
+import ftptest
+import peers
+import tuitest
+from clitest import BROKEN, OK, USAGE
+from ftptest import read_file
+
+UTF8_DIR = "Ordner mit Ä Ö Ü"
+UTF8_FILE = "Grüße aus Köln.txt"
+OLD = 1500000000  # a fixed time for source files
+SEG_DATA = ftptest.random_bytes(3 << 20, seed=31)  # a file for segmented downloads
+
+
+class MirrorTests(clitest.CliBase):
+    """The mirror set, run against each peer."""
+
+    def relay(self):
+        """A fast relay in front of the server; returns (proxy, url)."""
+        proxy = peers.ThrottleProxy(self.server.host, self.server.port, rate=256 << 20)
+        self.addCleanup(proxy.close)
+        return proxy, proxy.url("/", self.server.user, self.server.password)
+
+    def verbs(self, proxy, verb):
+        """How many commands starting with verb the relay saw."""
+        return len([c for c in proxy.commands if c.split(" ")[0].upper() == verb])
+
+    @staticmethod
+    def tree_files(seed):
+        """A tree's files: nested folders, UTF-8 and spaces, an empty file."""
+        return {
+            "a.txt": b"alpha\n",
+            "with space.bin": ftptest.random_bytes(70000, seed=seed),
+            "empty": b"",
+            UTF8_DIR + "/" + UTF8_FILE: "Grüße\n".encode(),
+            UTF8_DIR + "/deep/z.dat": ftptest.random_bytes(3000, seed=seed + 1),
+        }
+
+    def remote_tree(self):
+        """The source tree on the server (src/), with an empty folder."""
+        files = self.tree_files(3)
+        for rel, data in files.items():
+            self.put_remote("src/" + rel, data, OLD)
+        self.server.mkdir(self.rel + "/src/emptydir")
+        return files
+
+    def local_tree(self, top):
+        """The source tree at top, with an empty folder."""
+        files = self.tree_files(5)
+        for rel, data in files.items():
+            ftptest.write_file(os.path.join(top, rel), data, OLD)
+        os.makedirs(os.path.join(top, "emptydir"))
+        return files
+
+    def mirror(self, args, url=True):
+        return self.ferry(script="mirror " + args, url=url)
+
+    def assertSameTree(self, a, b, r=None):
+        self.assertEqual(ftptest.tree_snapshot(a), ftptest.tree_snapshot(b), r)
+
+    def plan_lines(self, r):
+        """The action lines of a run: [(verb, path)]."""
+        out = []
+        for line in r.out_lines:
+            verb, _, rest = line.partition(" ")
+            if verb in ("copy", "replace", "delete", "skip"):
+                out.append((verb, rest.split(" (", 1)[0]))
+        return out
+
+    # -- downloads --
+
+    def test_download_then_nothing_to_do(self):
+        """A download mirror makes the local tree equal the remote one, with
+        the server's times; a second run sends no RETR and touches no file."""
+        self.remote_tree()
+        proxy, url = self.relay()
+        r = self.check(self.mirror('src "%s"' % self.local("dst"), url))
+        self.assertSameTree(self.remote("src"), self.local("dst"), r)
+        self.assertEqual(os.stat(self.local("dst", UTF8_DIR, UTF8_FILE)).st_mtime, OLD, r)
+        self.assertEqual(self.verbs(proxy, "RETR"), 5, r)
+        self.assertIn("mirror: 8 copied, 0 replaced, 0 deleted, 0 skipped, 0 failed",
+                      r.out, r)
+        before = {p: os.stat(os.path.join(self.local("dst"), p)).st_ino
+                  for p in ftptest.tree_snapshot(self.local("dst"))}
+        proxy2, url2 = self.relay()
+        r = self.check(self.mirror('src "%s"' % self.local("dst"), url2))
+        self.assertEqual(self.verbs(proxy2, "RETR"), 0, r)
+        self.assertEqual([v for v, _ in self.plan_lines(r)], ["skip"] * 5, r)
+        after = {p: os.stat(os.path.join(self.local("dst"), p)).st_ino
+                 for p in ftptest.tree_snapshot(self.local("dst"))}
+        self.assertEqual(before, after, r)
+
+    def test_dry_run_changes_nothing(self):
+        """--dry-run prints the plan and leaves every byte on disk as it was."""
+        self.remote_tree()
+        ftptest.write_file(self.local("dst", "extra.txt"), b"mine", OLD)
+        ftptest.write_file(self.local("dst", "a.txt"), b"older and longer", OLD)
+        before = ftptest.tree_snapshot(self.local("dst"))
+        proxy, url = self.relay()
+        r = self.check(self.mirror('--dry-run --delete src "%s"' % self.local("dst"), url))
+        self.assertEqual(ftptest.tree_snapshot(self.local("dst")), before, r)
+        self.assertEqual(self.verbs(proxy, "RETR"), 0, r)
+        lines = self.plan_lines(r)
+        self.assertIn(("replace", "a.txt"), lines, r)
+        self.assertIn(("delete", "extra.txt"), lines, r)
+        self.assertIn(("copy", UTF8_DIR + "/" + UTF8_FILE), lines, r)
+        self.assertIn("nothing changed", r.out_lines[-1], r)
+        # Upload side: the server's tree is left as it is too.
+        top = self.local("up")
+        self.local_tree(top)
+        rbefore = ftptest.tree_snapshot(self.remote("src"))
+        r = self.check(self.mirror('-R --dry-run --delete "%s" src' % top))
+        self.assertEqual(ftptest.tree_snapshot(self.remote("src")), rbefore, r)
+
+    def test_replace_changed_and_delete_extras(self):
+        """A changed file is replaced; extras stay without --delete (a skip
+        line says so) and go with it, exactly those."""
+        files = self.remote_tree()
+        self.check(self.mirror('src "%s"' % self.local("dst")))
+        self.put_remote("src/a.txt", b"alpha, longer now\n", OLD + 100)
+        ftptest.write_file(self.local("dst", "extra.txt"), b"x", OLD)
+        os.makedirs(self.local("dst", "extra dir", "in"))
+        r = self.check(self.mirror('src "%s"' % self.local("dst")))
+        self.assertIn(("replace", "a.txt"), self.plan_lines(r), r)
+        self.assertIn(("skip", "extra.txt"), self.plan_lines(r), r)
+        self.assertEqual(read_file(self.local("dst", "a.txt")), b"alpha, longer now\n")
+        self.assertTrue(os.path.exists(self.local("dst", "extra.txt")), r)
+        r = self.check(self.mirror('--delete src "%s"' % self.local("dst")))
+        self.assertEqual(sorted(p for v, p in self.plan_lines(r) if v == "delete"),
+                         ["extra dir/", "extra.txt"], r)
+        self.assertSameTree(self.remote("src"), self.local("dst"), r)
+        self.assertEqual(read_file(self.local("dst", "with space.bin")),
+                         files["with space.bin"])
+
+    def test_file_replaced_by_folder(self):
+        """A name that is a file on one side and a folder on the other is
+        left alone (and said so) without --delete, swapped with it."""
+        self.put_remote("src/thing/inside.txt", b"in\n", OLD)
+        ftptest.write_file(self.local("dst", "thing"), b"a file", OLD)
+        r = self.check(self.mirror('src "%s"' % self.local("dst")))
+        self.assertEqual(read_file(self.local("dst", "thing")), b"a file", r)
+        self.assertIn(("skip", "thing/"), self.plan_lines(r), r)
+        r = self.check(self.mirror('--delete src "%s"' % self.local("dst")))
+        self.assertEqual(read_file(self.local("dst", "thing", "inside.txt")), b"in\n", r)
+
+    def test_include_exclude(self):
+        """--include limits the files, --exclude leaves out (and protects
+        from --delete) what it matches, a folder with its contents."""
+        self.put_remote("src/keep.txt", b"k", OLD)
+        self.put_remote("src/skip.bin", b"s", OLD)
+        self.put_remote("src/cache/c.txt", b"c", OLD)
+        self.put_remote("src/sub/d.txt", b"d", OLD)
+        ftptest.write_file(self.local("dst", "cache", "local.txt"), b"mine", OLD)
+        r = self.check(self.mirror('--delete --include "*.txt" --exclude cache src "%s"'
+                                   % self.local("dst")))
+        snap = ftptest.tree_snapshot(self.local("dst"))
+        self.assertEqual(snap, {"keep.txt": b"k", "sub": "DIR", "sub/d.txt": b"d",
+                                "cache": "DIR", "cache/local.txt": b"mine"}, r)
+
+    def test_delete_asks_once_on_a_terminal(self):
+        """On a terminal --delete asks once with the count; n changes
+        nothing (status 1), y deletes exactly the extras."""
+        self.remote_tree()
+        self.check(self.mirror('src "%s"' % self.local("dst")))
+        for name in ("x1", "x2", "x3"):
+            ftptest.write_file(self.local("dst", name), b"extra", OLD)
+        r = self.ferry_tty(script='mirror --delete src "%s"' % self.local("dst"), answer="n")
+        self.assertEqual(r.code, clitest.NOT_CONFIRMED, r)
+        self.assertEqual(r.err.count("[y/N]"), 1, r)
+        self.assertIn("Delete 3 entries from", r.err, r)
+        self.assertTrue(all(os.path.exists(self.local("dst", n)) for n in ("x1", "x2", "x3")))
+        r = self.ferry_tty(script='mirror --delete src "%s"' % self.local("dst"), answer="y")
+        self.assertEqual(r.code, OK, r)
+        self.assertSameTree(self.remote("src"), self.local("dst"), r)
+
+    def test_newer_and_size_only(self):
+        """--size-only leaves a file of the same size whose time differs
+        (by two days: vsftpd lists old files to the day); --newer leaves a target that is newer than the source, and
+        replaces one that is older."""
+        self.put_remote("src/t.txt", b"12345", OLD)
+        self.put_remote("src/n.txt", b"source", OLD)
+        ftptest.write_file(self.local("dst", "t.txt"), b"abcde", OLD + 200000)
+        ftptest.write_file(self.local("dst", "n.txt"), b"target, newer", OLD + 200000)
+        r = self.check(self.mirror('--newer src "%s"' % self.local("dst")))
+        self.assertIn("skip n.txt (target not older)", r.out, r)
+        self.assertIn("skip t.txt (target not older)", r.out, r)
+        self.assertEqual(read_file(self.local("dst", "n.txt")), b"target, newer")
+        r = self.check(self.mirror('--size-only src "%s"' % self.local("dst")))
+        self.assertIn("skip t.txt (same size)", r.out, r)
+        self.assertEqual(read_file(self.local("dst", "t.txt")), b"abcde")
+        self.assertEqual(read_file(self.local("dst", "n.txt")), b"source")
+        ftptest.write_file(self.local("dst", "n.txt"), b"target, older", OLD - 200000)
+        r = self.check(self.mirror('--newer src "%s"' % self.local("dst")))
+        self.assertIn("replace n.txt (source newer)", r.out, r)
+        self.assertEqual(read_file(self.local("dst", "n.txt")), b"source")
+
+    # -- uploads --
+
+    def test_upload_then_nothing_to_do(self):
+        """-R makes the remote tree equal the local one; a second run sends
+        no STOR and leaves the server's files as they are."""
+        top = self.local("up")
+        self.local_tree(top)
+        proxy, url = self.relay()
+        r = self.check(self.mirror('-R "%s" dst' % top, url))
+        self.assertSameTree(top, self.remote("dst"), r)
+        self.assertEqual(self.verbs(proxy, "STOR"), 5, r)
+        # Times kept where the server sets them (MFMT: ferryd, pure-ftpd).
+        mtime = os.stat(self.remote("dst", UTF8_DIR, UTF8_FILE)).st_mtime
+        if self.MFMT:
+            self.assertEqual(mtime, OLD, r)
+            self.assertEqual(self.verbs(proxy, "MFMT"), 5, r)
+        else:
+            self.assertNotEqual(mtime, OLD, r)
+            self.assertEqual(self.verbs(proxy, "MFMT"), 0, r)
+        before = {p: os.stat(os.path.join(self.remote("dst"), p)).st_ino
+                  for p in ftptest.tree_snapshot(self.remote("dst"))}
+        proxy2, url2 = self.relay()
+        r = self.check(self.mirror('-R "%s" dst' % top, url2))
+        self.assertEqual(self.verbs(proxy2, "STOR"), 0, r)
+        after = {p: os.stat(os.path.join(self.remote("dst"), p)).st_ino
+                 for p in ftptest.tree_snapshot(self.remote("dst"))}
+        self.assertEqual(before, after, r)
+
+    def test_upload_delete(self):
+        """-R --delete removes exactly the remote extras (a file and a
+        folder with contents); without --delete they stay."""
+        top = self.local("up")
+        self.local_tree(top)
+        self.check(self.mirror('-R "%s" dst' % top))
+        self.put_remote("dst/extra.txt", b"x")
+        self.put_remote("dst/old dir/o.txt", b"o")
+        r = self.check(self.mirror('-R "%s" dst' % top))
+        self.assertTrue(os.path.exists(self.remote("dst", "extra.txt")), r)
+        r = self.check(self.mirror('-R --delete "%s" dst' % top))
+        self.assertEqual(sorted(p for v, p in self.plan_lines(r) if v == "delete"),
+                         ["extra.txt", "old dir/"], r)
+        self.assertSameTree(top, self.remote("dst"), r)
+
+    # -- connections and usage --
+
+    def test_parallel_uses_n_connections(self):
+        """--parallel 3 logs in three times and copies every file once;
+        --parallel 1 logs in once; without the option, four times."""
+        for i in range(6):
+            self.put_remote("src/f%d.bin" % i, ftptest.random_bytes(20000, seed=i), OLD)
+        proxy, url = self.relay()
+        r = self.check(self.mirror('--parallel 3 src "%s"' % self.local("p3"), url))
+        self.assertEqual(self.verbs(proxy, "USER"), 3, r)
+        self.assertEqual(self.verbs(proxy, "RETR"), 6, r)
+        self.assertSameTree(self.remote("src"), self.local("p3"), r)
+        proxy, url = self.relay()
+        r = self.check(self.mirror('--parallel 1 src "%s"' % self.local("p1"), url))
+        self.assertEqual(self.verbs(proxy, "USER"), 1, r)
+        self.assertSameTree(self.remote("src"), self.local("p1"), r)
+        proxy, url = self.relay()
+        r = self.check(self.mirror('src "%s"' % self.local("pd"), url))
+        self.assertEqual(self.verbs(proxy, "USER"), 4, "mirror's default is 4\n%s" % r)
+        self.assertSameTree(self.remote("src"), self.local("pd"), r)
+
+    def test_get_put_tree_parallel(self):
+        """get -r --parallel 3 and put -r --parallel 2 copy whole trees over
+        that many connections."""
+        files = self.remote_tree()
+        proxy, url = self.relay()
+        r = self.check(self.ferry(script="get -r --parallel 3 src got", url=url))
+        self.assertEqual(self.verbs(proxy, "USER"), 3, r)
+        self.assertSameTree(self.remote("src"), self.local("got"), r)
+        proxy, url = self.relay()
+        r = self.check(self.ferry(script="put -r --parallel 2 got sent", url=url))
+        self.assertEqual(self.verbs(proxy, "USER"), 2, r)
+        self.assertEqual(self.verbs(proxy, "STOR"), len(files), r)
+        self.assertSameTree(self.local("got"), self.remote("sent"), r)
+
+    # -- segments --
+
+    def test_segments_exact_bytes(self):
+        """get --segments 4: four connections, each from its own REST
+        offset; the file arrives byte for byte, and no temporary or state
+        file is left."""
+        self.put_remote("big.bin", SEG_DATA, OLD)
+        proxy, url = self.relay()
+        r = self.check(self.ferry(script="get --segments 4 big.bin", url=url))
+        self.assertTrue(read_file(self.local("big.bin")) == SEG_DATA, r)
+        self.assertEqual(os.listdir(self.ldir), ["big.bin"], r)
+        self.assertEqual(self.verbs(proxy, "USER"), 4, r)
+        rest = sorted(int(c.split()[1]) for c in proxy.commands if c.startswith("REST "))
+        q = len(SEG_DATA) // 4
+        self.assertEqual(rest, [q, 2 * q, 3 * q], r)
+        self.assertEqual(os.stat(self.local("big.bin")).st_mtime, OLD, r)
+
+    def test_segments_resume_after_kill(self):
+        """A segmented download killed halfway leaves no file under its
+        name, only the temporary and its state; the same command goes on
+        from where each range stopped and the bytes are exact."""
+        self.put_remote("big.bin", SEG_DATA, OLD)
+        slow = peers.ThrottleProxy(self.server.host, self.server.port, rate=512 << 10)
+        self.addCleanup(slow.close)
+        url = slow.url("/", self.server.user, self.server.password)
+        p, outp, errp = self.spawn(self.argv(script="get --segments 3 big.bin", url=url))
+        state = self.local(".big.bin.ferry-segments.state")
+
+        def progressed():
+            try:
+                with open(state) as f:
+                    lines = f.read().split("\n")[2:]
+                return sum(int(x.split()[2]) for x in lines if x) > 400000
+            except (OSError, ValueError, IndexError):
+                return False
+        self.wait_moving(p, outp, errp, progressed, "400 KB saved in the state")
+        p.send_signal(signal.SIGKILL)
+        p.wait(5)
+        slow.close()
+        self.assertEqual(sorted(os.listdir(self.ldir)),
+                         [".big.bin.ferry-segments", ".big.bin.ferry-segments.state"])
+        proxy, url = self.relay()
+        r = self.check(self.ferry(script="get --segments 3 big.bin", url=url))
+        self.assertIn("resuming", r.err, r)
+        self.assertTrue(read_file(self.local("big.bin")) == SEG_DATA, r)
+        self.assertEqual(os.listdir(self.ldir), ["big.bin"], r)
+        rest = [int(c.split()[1]) for c in proxy.commands if c.startswith("REST ")]
+        third = len(SEG_DATA) // 3
+        # At least one range went on from its middle, not its start.
+        self.assertTrue(any(x % third != 0 for x in rest), "REST %s\n%s" % (rest, r))
+        m = re.search(r"resuming big\.bin: (\d+) of (\d+) bytes there", r.err)
+        self.assertTrue(m and int(m.group(1)) > 400000 and int(m.group(2)) == len(SEG_DATA), r)
+
+    def test_verify_catches_a_changed_file(self):
+        """--verify: a file replaced on the server while it was being
+        downloaded does not verify (SIZE differs): exit 7, and no file
+        under the real name; an unchanged one verifies."""
+        self.put_remote("v.bin", SEG_DATA)
+        r = self.check(self.ferry(script="get --verify v.bin ok.bin"))
+        self.assertTrue(read_file(self.local("ok.bin")) == SEG_DATA, r)
+        slow = peers.ThrottleProxy(self.server.host, self.server.port, rate=1 << 20)
+        self.addCleanup(slow.close)
+        url = slow.url("/", self.server.user, self.server.password)
+        p, outp, errp = self.spawn(self.argv(script="get --verify v.bin bad.bin", url=url))
+        self.wait_moving(p, outp, errp, lambda: slow.data_bytes > 200000, "data moving")
+        # Replace the file under its name: the server goes on sending the old one.
+        newer = self.remote("v.new")
+        ftptest.write_file(newer, b"another file")
+        self.server.prepare(newer)
+        os.replace(newer, self.remote("v.bin"))
+        p.wait(30)
+        r = self.slow_run(p, outp, errp)
+        self.check(r, BROKEN, "a changed file")
+        self.assertIn("does not verify", r.err, r)
+        self.assertEqual(os.listdir(self.ldir), ["ok.bin"], r)
+
+    def test_missing_source_deletes_nothing(self):
+        """A remote source that is not there (vsftpd lists it as empty) is an
+        error (status 5), and --delete does not empty the target."""
+        ftptest.write_file(self.local("dst", "keep.txt"), b"keep", OLD)
+        r = self.ferry(script='mirror --delete nosuch "%s"' % self.local("dst"))
+        self.check(r, clitest.REFUSED, "a missing source")
+        self.assertEqual(read_file(self.local("dst", "keep.txt")), b"keep", r)
+
+    def test_usage_errors(self):
+        """Bad options are usage errors (status 2) and change nothing."""
+        self.put_remote("src/a", b"a")
+        for args in ("src", "--parallel 0 src d", "--parallel x src d", "--bogus src d",
+                     "--newer --size-only src d", "--include", "src d e"):
+            r = self.ferry(script="mirror " + args)
+            self.check(r, USAGE, args)
+        for cmd in ("get --segments 0 src/a", "get --segments 2 -r src", "get --segments",
+                    "get -c --segments 2 src/a", "get --segments 2 src/a -",
+                    "get --bogus src/a", "put --segments 2 x"):
+            self.check(self.ferry(script=cmd), USAGE, cmd)
+        self.assertEqual(os.listdir(self.ldir), [])
+
+    def test_checksum(self):
+        """--checksum: where the server offers HASH (ferryd), a file changed
+        on the server with its size and time kept is found by its digest
+        (sha256 of both sides) and replaced, which size and time miss;
+        where it does not (vsftpd, pure-ftpd), a note says so and size and
+        time decide."""
+        self.remote_tree()
+        self.check(self.mirror('src "%s"' % self.local("dst")))
+        # Same size, same time, other bytes.
+        self.put_remote("src/a.txt", b"ALPHA\n", OLD)
+        r = self.check(self.mirror('src "%s"' % self.local("dst")))
+        self.assertIn(("skip", "a.txt"), self.plan_lines(r), r)
+        proxy, url = self.relay()
+        r = self.check(self.mirror('--checksum src "%s"' % self.local("dst"), url))
+        if self.HASH:
+            self.assertNotIn("HASH", r.err, r)
+            self.assertIn("replace a.txt (checksum differs)", r.out, r)
+            self.assertIn("skip with space.bin (same checksum)", r.out, r)
+            self.assertEqual(read_file(self.local("dst", "a.txt")), b"ALPHA\n", r)
+            self.assertEqual(self.verbs(proxy, "HASH"), 5, r)
+            self.assertEqual(self.verbs(proxy, "RETR"), 1, r)
+        else:
+            self.assertIn("does not offer HASH", r.err, r)
+            self.assertEqual(self.verbs(proxy, "HASH"), 0, r)
+            self.assertTrue(all(v == "skip" for v, _ in self.plan_lines(r)), r)
+            self.assertEqual(read_file(self.local("dst", "a.txt")), b"alpha\n", r)
+
+    def test_verify_asks_hash_or_size(self):
+        """--verify asks the server for HASH where it offers it, else SIZE,
+        after each file of a get, a put and a mirror."""
+        self.remote_tree()
+        proxy, url = self.relay()
+        self.check(self.ferry(script='get --verify "src/with space.bin" w.bin; '
+                              'put --verify w.bin back.bin; mirror --verify src m', url=url))
+        self.assertTrue(read_file(self.remote("back.bin")) == read_file(self.remote(
+            "src", "with space.bin")))
+        self.assertSameTree(self.remote("src"), self.local("m"))
+        verb = "HASH" if self.HASH else "SIZE"
+        asked = [c for c in proxy.commands if c.startswith(verb + " ")]
+        for name in ("with space.bin", "back.bin", "src/empty"):
+            self.assertTrue(any(c.endswith(name) for c in asked), "%s %s not sent: %s"
+                            % (verb, name, proxy.commands))
+
+
+class SharedProgressTest(clitest.CliBase, ftptest.TestCase):
+    """On a terminal, mirror --parallel shows one progress line for all its
+    connections ("N/M" files done, the bytes of all of them), erased at the
+    end."""
+    PEER = "ferryd"
+
+    def test_one_progress_line(self):
+        for i in range(4):
+            self.put_remote("src/big%d.bin" % i, ftptest.random_bytes(3 << 20, seed=40 + i))
+        slow = peers.ThrottleProxy(self.server.host, self.server.port, rate=1 << 20)
+        self.addCleanup(slow.close)
+        url = slow.url("/", self.server.user, self.server.password)
+        tuitest.tmux_path()
+        t = tuitest.Tmux()
+        self.addCleanup(t.kill)
+        t.start(self.argv(script='mirror --parallel 4 src "%s"; lls' % self.local("dst"),
+                          url=url), cwd=self.ldir, env={"HOME": self.home}, width=100, height=20)
+        t.wait_for(r"\d/4\s+\d+% \[", 20, "one line for the four files")
+        s = t.screen()
+        bars = [line for line in s.split("\n") if re.search(r"\d/4\s+\d+% \[", line)]
+        self.assertEqual(len(bars), 1, tuitest.Tmux.framed(s))
+        t.wait_for(r"mirror: 4 copied", 60, "the summary")
+        s = t.screen()
+        self.assertNotRegex(s, r"\d/4\s+\d+% \[", "the progress line is left on the screen")
+        self.assertEqual(ftptest.tree_snapshot(self.remote("src")),
+                         ftptest.tree_snapshot(self.local("dst")))
+
+
+class FerrydMirrorTest(MirrorTests, ftptest.TestCase):
+    PEER = "ferryd"
+    HASH = True     # ferryd offers HASH (SHA-256 by default)
+    MFMT = True
+
+
+class VsftpdMirrorTest(MirrorTests, ftptest.TestCase):
+    PEER = "vsftpd"
+    HASH = False
+    MFMT = False
+
+
+class PureFtpdMirrorTest(MirrorTests, ftptest.TestCase):
+    PEER = "pure-ftpd"
+    HASH = False
+    MFMT = True
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

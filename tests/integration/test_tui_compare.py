@@ -1,0 +1,110 @@
+"""The two-pane client's compare (mc's Ctrl-X d, listed in ? and ferry(1)):
+on each side it tags what the other side lacks, what is newer there and
+what differs in size or kind, and says how many of each; and its
+synchronize (Ctrl-X s): a dialog with the plan that makes the other side
+match the active one, deletes off until d, run through the queue. Ctrl-X x
+still cancels every transfer (test_tui_queue.py).
+
+A ferryd with one folder of files made for the comparison, the same names
+in a local folder, ferry in tmux on both."""
+
+import os
+import re
+import unittest
+
+import ftptest
+from test_tui import FERRY, TuiCase, LOCAL_MARK, REMOTE_MARK
+from tuitest import Tmux
+
+T0 = 1600000000
+FILES = {
+    # name: (local (data, mtime) or None, remote (data, mtime) or None)
+    "same.txt": ((b"same\n", T0), (b"same\n", T0)),
+    "newer-here.txt": ((b"new\n", T0 + 3600), (b"old\n", T0)),
+    "newer-there.txt": ((b"old\n", T0), (b"new\n", T0 + 3600)),
+    "size.txt": ((b"short\n", T0), (b"longer one\n", T0)),
+    "only-here.txt": ((b"x\n", T0), None),
+    "only-there.txt": (None, (b"y\n", T0)),
+}
+
+
+class CompareTest(TuiCase):
+
+    def rows(self, screen, width=120):
+        """{name: (tagged, side)} of the pane rows on screen."""
+        out = {}
+        half = width // 2
+        for line in screen.split("\n"):
+            if line.lstrip().startswith("Transfers:"):
+                break
+            for side, cell in (("local", line[:half]), ("remote", line[half:])):
+                m = re.match(r"^[\s|\u2502]*([* ])\s?(\S.*?)\s{2,}", cell)
+                if m:
+                    out.setdefault(side, {})[m.group(2).strip()] = m.group(1) == "*"
+        return out
+
+    def start_on_folders(self):
+        """Makes the same names on both sides in cmp/ (FILES), starts ferry on them."""
+        rdir = "cmp"
+        files = FILES
+        os.makedirs(self.lpath(rdir))
+        ftptest.write_file(self.lpath(rdir, LOCAL_MARK), b"local\n", T0)
+        self.server.write(rdir + "/" + REMOTE_MARK, b"remote\n", T0)
+        for name, (loc, rem) in files.items():
+            if loc:
+                ftptest.write_file(self.lpath(rdir, name), loc[0], loc[1])
+            if rem:
+                self.server.write(rdir + "/" + name, rem[0], rem[1])
+        cmd = [FERRY, self.server.url("/" + rdir + "/")]
+        self.t.start(cmd, cwd=self.lpath(rdir), width=120, height=40, env={"HOME": self.home})
+        self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 10, "both panes")
+
+    def test_synchronize_runs_the_plan(self):
+        """Ctrl-X s on the left pane: the dialog shows the plan (no deletes
+        until d), y queues it, and the remote folder ends up equal to the
+        local one, extras deleted."""
+        self.start_on_folders()
+        self.focus("local")
+        self.t.keys("C-x", "s")
+        s = self.t.wait_for(r"Make the right folder match the left one", 5, "Ctrl-X s")
+        s = self.t.screen()
+        self.assertRegex(s, r"2 to copy, 3 to replace, 0 to delete, 3 skipped")
+        self.assertIn("copy only-here.txt (missing)", s)
+        self.assertIn("replace newer-here.txt (time differs (source newer))", s)
+        self.assertIn("deletes off", s)
+        self.t.keys("d")
+        self.t.wait_for(r"2 to copy, 3 to replace, 2 to delete, 1 skipped", 5, "d turns deletes on")
+        self.assertIn("delete only-there.txt (not in the source)", self.t.screen())
+        self.t.keys("y")
+        rdir = self.server.path("cmp")
+        want = {n: d for n, d in ftptest.tree_snapshot(self.lpath("cmp")).items()}
+        self.wait_disk(lambda: ftptest.tree_snapshot(rdir) == want, 20,
+                       "the remote folder equal to the local one")
+
+    def test_compare_marks_each_side(self):
+        """Ctrl-X d tags, on each side, what the other lacks, what is newer
+        there and what differs in size; ? lists the key."""
+        self.start_on_folders()
+        self.t.keys("C-x")
+        self.t.wait_for(r"Ctrl-X: d compare", 5, "Ctrl-X says what follows")
+        self.t.keys("d")
+        s = self.t.wait_for(r"compare: left \d+ missing", 5, "Ctrl-X d compares")
+        s = self.t.screen()
+        rows = self.rows(s)
+        tagged = {side: sorted(n for n, t in rows.get(side, {}).items() if t)
+                  for side in ("local", "remote")}
+        self.assertEqual(tagged["local"], sorted([LOCAL_MARK, "newer-here.txt", "only-here.txt",
+                                                  "size.txt"]), Tmux.framed(s))
+        self.assertEqual(tagged["remote"], sorted([REMOTE_MARK, "newer-there.txt",
+                                                   "only-there.txt", "size.txt"]),
+                         Tmux.framed(s))
+        self.assertRegex(s, r"compare: left 2 missing on the right, 1 newer, 1 differ; "
+                            r"right 2 missing on the left, 1 newer, 1 differ")
+        # The help lists it.
+        self.t.keys("?")
+        self.t.wait_for(r"Ctrl-X d\s+compare the two folders", 5, "? lists Ctrl-X d")
+        self.t.keys("Escape")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
