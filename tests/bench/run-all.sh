@@ -67,7 +67,8 @@ for t in iperf3 openssl python3 dd; do command -v "$t" >/dev/null || die "$t is 
 command -v gnuplot >/dev/null || echo "run-all: no gnuplot: the chart is only text (OUT/chart.txt)" >&2
 mkdir -p "$out" || die "cannot make $out"
 out=$(cd "$out" && pwd)
-rm -f "$out"/raw.csv "$out"/summary.* "$out"/chart.* "$out"/*.md "$out"/*.log "$out"/suite
+# Only this script's own files: the directory may hold others.
+rm -f "$out"/{raw.csv,summary.md,summary.csv,chart.dat,chart.gp,chart.svg,chart.png,chart.txt,gnuplot.log,bench-server.md,bench-server.log,bench-client.md,bench-client.log,suite}
 
 limit=${BENCH_TIMEOUT:-3600}
 work=$(mktemp -d "${BENCH_DIR:-/tmp}/run-all.XXXXXX")
