@@ -1,6 +1,6 @@
 /* app: the TUI's event loop and entry point (see tui.h, app.h). One
  * poll(2) waits on the terminal and on the workers' report pipes (the
- * transfer worker, each pane's browser, a connection being opened); keys
+ * transfer workers, each pane's browser, a connection being opened); keys
  * go through the key table, reports update the queue and the panes, and
  * the screen is drawn after each round. The loop never calls the network
  * or waits for a worker: messages to workers are only written when their

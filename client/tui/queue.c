@@ -2,12 +2,12 @@
  * oldest first; ids only grow. No curses, no I/O here. */
 #include "config.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "human.h"
 #include "path.h"
 #include "queue.h"
 #include "sanitize.h"
@@ -176,12 +176,7 @@ unsigned queue_parallel(const struct queue *q) { return q->parallel; }
 
 int queue_parse_parallel(const char *s)
 {
-	char *end;
-	errno = 0;
-	long n = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || n < 1 || n > QUEUE_PARALLEL_MAX)
-		return -1;
-	return (int)n;
+	return human_parse_count(s, 1, QUEUE_PARALLEL_MAX);
 }
 
 struct queue_job *queue_running_in(struct queue *q, enum queue_lane lane, unsigned slot)

@@ -1,6 +1,6 @@
 /* tui: the two-pane terminal front end of ferry. Local files on the
- * left, the server on the right, a transfer queue run by a worker
- * process below. The one entry point main.c calls. */
+ * left, the server on the right, a transfer queue run by worker
+ * processes (several copies at once) below. The one entry point main.c calls. */
 #ifndef FERRY_TUI_H
 #define FERRY_TUI_H
 

@@ -74,7 +74,7 @@ class PanelTest(QueueCase):
         self.select("remote", "many")
         self.t.keys("F5")
         self.clear_filter()
-        running = re.compile(r"running\s+<- \[.*(m\d\d\.bin)")
+        running = re.compile(r"running\s+<- \[.*?(m\d\d\.bin)")
         seen = set()
         deadline = time.monotonic() + 60
         heads = set()
@@ -90,13 +90,16 @@ class PanelTest(QueueCase):
                 continue        # nothing queued yet
             m = re.search(r"Transfers: (\d+) running, (\d+) queued, (\d+) failed, (\d+) done", h)
             self.assertIsNotNone(m, "the panel heading has no counts:\n" + Tmux.framed(s))
-            if int(m.group(1)) == 1 and int(m.group(2)) > 0:
+            if int(m.group(1)) >= 1 and int(m.group(2)) > 0:
                 heads.add(h)
                 rows = "\n".join(panel(s)[1:])
-                r = running.search(rows)
-                self.assertIsNotNone(r, "the running transfer is not shown in the panel:\n"
-                                     + Tmux.framed(s))
-                seen.add(r.group(1))
+                r = running.findall(rows)
+                self.assertTrue(r, "the running transfer is not shown in the panel:\n"
+                                + Tmux.framed(s))
+                # Each transfer running has a line of its own.
+                self.assertEqual(len(re.findall(r"(?m)^running\s", rows)), int(m.group(1)),
+                                 "not every running transfer shows:\n" + Tmux.framed(s))
+                seen.update(r)
             time.sleep(0.1)
         self.wait_disk(lambda: self.many_done() >= MANY, 30, "the folder was not copied")
         # Sampled every 0.1 s: many of them, up to the last ones (past the
