@@ -462,9 +462,32 @@ short conn_events(enum conn_status status)
 	return status == CONN_WANT_READ ? POLLIN : status == CONN_WANT_WRITE ? POLLOUT : 0;
 }
 
+bool conn_set_read_buffer(struct conn *c, size_t bufsize)
+{
+	if (!c->ssl)
+		return true;
+	/* A buffer in front of the socket, for reads only. OpenSSL's own
+	 * read-ahead is not used: in OpenSSL 3.0 it moves the rest of its
+	 * buffer to the front before every record, which costs more than the
+	 * system calls it saves. */
+	BIO *buf = BIO_new(BIO_f_buffer());
+	BIO *sock = BIO_new_socket(c->rfd, BIO_NOCLOSE);
+	if (!buf || !sock || BIO_set_read_buffer_size(buf, (long)bufsize) != 1) {
+		BIO_free(buf);
+		BIO_free(sock);
+		ERR_clear_error();
+		return false;
+	}
+	SSL_set0_rbio(c->ssl, BIO_push(buf, sock));
+	return true;
+}
+
 bool conn_buffered(const struct conn *c)
 {
-	return c->ssl && SSL_pending(c->ssl) > 0;
+	/* Decrypted bytes, or bytes in the read buffer: when a read stops
+	 * for want of more, OpenSSL has taken all of them, so a part of a
+	 * record counts here once at most and poll(2) never spins. */
+	return c->ssl && (SSL_pending(c->ssl) > 0 || BIO_pending(SSL_get_rbio(c->ssl)) > 0);
 }
 
 int conn_poll(struct conn_pollfd *p, int n, int timeout_ms)

@@ -43,6 +43,9 @@ enum conn_status {
 /* Bytes staged per SSL_write when a file is sent through user space: many
  * full-size TLS records per call. */
 #define CONN_TLS_CHUNK (256 * 1024)
+/* Bytes a bulk-receiving TLS connection reads from its socket at once
+ * (conn_set_read_buffer): 16 full records. */
+#define CONN_TLS_READ_BUFFER (256 * 1024)
 
 struct conn;
 
@@ -107,8 +110,16 @@ int conn_poll(struct conn_pollfd *p, int n, int timeout_ms);
 /* The poll event status asks for: POLLIN, POLLOUT, or 0. */
 short conn_events(enum conn_status status);
 /* True if bytes are readable without touching the socket (TLS bytes
- * already decrypted): poll(2) on the descriptor alone would miss them. */
+ * already decrypted, or records in the read buffer): poll(2) on
+ * the descriptor alone would miss them. */
 bool conn_buffered(const struct conn *c);
+/* Lets a TLS connection take up to bufsize bytes (many records) from its
+ * socket per read(2) instead of each record's header and body apart: far
+ * fewer system calls for bulk receiving, for one copy more. Call before
+ * the handshake; conn_buffered counts the buffer, so conn_poll stays
+ * right. No effect on a plain connection. False if out of memory (the
+ * connection then reads unbuffered). */
+bool conn_set_read_buffer(struct conn *c, size_t bufsize);
 
 /* True if conn_sendfile moves bytes without user space: plain, or kTLS. */
 bool conn_zero_copy_send(const struct conn *c);

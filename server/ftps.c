@@ -18,6 +18,8 @@
  * Sessions are forked children, each with its own copy. */
 static struct tls_server *server;
 static const struct ferryd_config *server_cfg;
+/* This process's session came in on an implicit-TLS listener. */
+static bool implicit_listener;
 
 bool ftps_server_init(const struct ferryd_config *cfg)
 {
@@ -36,6 +38,11 @@ bool ftps_server_init(const struct ferryd_config *cfg)
 		cfg->tls.mode == TLS_REQUIRED ? "required" : "offered",
 		cfg->tls.implicit ? " (implicit on every listener)" : "", cfg->tls.cert_file, fp);
 	return true;
+}
+
+void ftps_set_implicit_listener(bool implicit)
+{
+	implicit_listener = implicit;
 }
 
 bool ftps_server_reload(const struct ferryd_config *cfg, char *err, size_t errsz)
@@ -114,7 +121,7 @@ bool ftps_control_start(struct session *s)
 
 bool ftps_session_begin(struct session *s)
 {
-	if (!server || !s->cfg->tls.implicit)
+	if (!server || !(s->cfg->tls.implicit || implicit_listener))
 		return true;
 	return ftps_control_start(s);
 }
@@ -188,6 +195,17 @@ void ftps_before_data_reply(struct session *s)
 
 /* ---- Data connections ---- */
 
+/* True if the transfer the data connection is for (xfer_begin ran
+ * before) brings a file in: STOR, STOU, APPE. */
+static bool xfer_is_upload(const struct session *s)
+{
+	static const char *const verbs[] = { "STOR", "STOU", "APPE" };
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		if (strcmp(s->xfer.verb, verbs[i]) == 0)
+			return true;
+	return false;
+}
+
 enum ftps_data_status ftps_data_open(struct session *s, int fd, struct conn **out, char *why,
 				     size_t whysz)
 {
@@ -201,6 +219,8 @@ enum ftps_data_status ftps_data_open(struct session *s, int fd, struct conn **ou
 		snprintf(why, whysz, "TLS setup failed");
 		return FTPS_DATA_REFUSED;
 	}
+	if (xfer_is_upload(s))
+		tls_data_for_upload(c);
 	/* The handshake, with the control connection served meanwhile. */
 	long long deadline = sysio_now_ms() + (long long)s->cfg->idle_timeout * 1000;
 	enum conn_status st;

@@ -2,7 +2,7 @@
  * policy and the binding of data connections; this module applies them:
  * the process's certificate (loaded before privileges are dropped,
  * reloaded on SIGHUP), TLS on the control connection (AUTH TLS, or from
- * the first byte on an --implicit-tls listener), the --tls=required
+ * the first byte on an implicit-TLS listener), the --tls=required
  * gates, and protected data connections, which must resume their control
  * connection's TLS session before a byte of a file moves.
  *
@@ -36,6 +36,10 @@ bool ftps_server_init(const struct ferryd_config *cfg);
 bool ftps_server_reload(const struct ferryd_config *cfg, char *err, size_t errsz);
 /* Frees the loaded certificate (at exit). */
 void ftps_server_free(void);
+/* Tells the forked session process that its listener is an implicit-TLS
+ * one (-l ...,implicit-tls): the session starts with the handshake, as
+ * every session does under --implicit-tls. */
+void ftps_set_implicit_listener(bool implicit);
 /* True when TLS is configured (AUTH TLS offered). */
 bool ftps_offered(void);
 

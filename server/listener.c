@@ -16,6 +16,7 @@
 #include "listener.h"
 #include "log.h"
 #include "metrics.h"
+#include "netopts.h"
 #include "proxywait.h"
 #include "reload.h"
 #include "report.h"
@@ -83,7 +84,9 @@ int listener_bind(const struct ferryd_config *cfg, int *fds, int inherited)
 		struct netaddr bound;
 		sysio_sockname(fds[i], &bound);
 		netaddr_ntop(&bound, true, addr, sizeof addr);
-		log_msg(LOG_INFO, "listening on %s%s", addr, inherited ? " (from systemd)" : "");
+		log_msg(LOG_INFO, "listening on %s%s%s", addr,
+			cfg->listen_implicit[i] || cfg->tls.implicit ? " (implicit TLS)" : "",
+			inherited ? " (from systemd)" : "");
 		sysio_set_nonblock(fds[i], true);
 	}
 	if (cfg->have_metrics && (metrics_fd = metrics_listen(&cfg->metrics)) < 0) {
@@ -200,6 +203,24 @@ static void handle_reports(struct listener *l)
 		log_msg(LOG_WARNING, "report channel: %s", strerror(errno));
 }
 
+/* The index of the listening socket that accepted fd (directly, or the
+ * proxy's connection), by their local addresses; -1 if none matches. */
+static int listener_of(const struct listener *l, int fd)
+{
+	struct netaddr local, bound;
+	if (sysio_sockname(fd, &local) < 0)
+		return -1;
+	netaddr_unmap(&local);
+	for (int i = 0; i < l->nfds; i++) {
+		if (sysio_sockname(l->lfds[i], &bound) < 0)
+			continue;
+		netaddr_unmap(&bound);
+		if (netopts_listener_matches(&bound, &local))
+			return i;
+	}
+	return -1;
+}
+
 /* Starts a session for a new client, or refuses it. via is the proxy
  * the connection came through (NULL: direct); from is the client. */
 static void start_session(struct listener *l, int fd, const struct netaddr *from,
@@ -236,6 +257,8 @@ static void start_session(struct listener *l, int fd, const struct netaddr *from
 		return;
 	}
 	if (pid == 0) {
+		int li = listener_of(l, fd);
+		ftps_set_implicit_listener(li >= 0 && li < cfg->nlisten && cfg->listen_implicit[li]);
 		for (int i = 0; i < l->nfds; i++)
 			close(l->lfds[i]);
 		close(l->report_rx);

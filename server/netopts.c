@@ -9,8 +9,9 @@
 
 /* Longest argument of one of these options. */
 #define NETOPT_ARG_MAX 1024
-/* The per-listener setting's name in -l ADDR,NAME=VALUE. */
+/* The per-listener settings' names in -l ADDR,SETTING,... */
 static const char pasv_key[] = "pasv-address=";
+static const char implicit_key[] = "implicit-tls";
 
 bool netopts_pasv_address(struct pasv_addresses *p, const char *arg, const char *opt,
 			  char *err, size_t errsz)
@@ -54,18 +55,22 @@ bool netopts_listen(struct ferryd_config *cfg, const char *arg, char *err, size_
 		return false;
 	}
 	memset(&cfg->listen_pasv[i], 0, sizeof cfg->listen_pasv[i]);
+	cfg->listen_implicit[i] = false;
 	while (settings) {
 		char *next = strchr(settings, ',');
 		if (next)
 			*next++ = '\0';
-		if (strncmp(settings, pasv_key, sizeof pasv_key - 1) != 0) {
-			snprintf(err, errsz, "-l %s: unknown listener setting '%s' (known: pasv-address=IP)",
-				 copy, settings);
+		if (strcmp(settings, implicit_key) == 0) {
+			cfg->listen_implicit[i] = true;
+		} else if (strncmp(settings, pasv_key, sizeof pasv_key - 1) == 0) {
+			if (!netopts_pasv_address(&cfg->listen_pasv[i], settings + sizeof pasv_key - 1,
+						  "-l ...,pasv-address=", err, errsz))
+				return false;
+		} else {
+			snprintf(err, errsz, "-l %s: unknown listener setting '%s' "
+				 "(known: pasv-address=IP, implicit-tls)", copy, settings);
 			return false;
 		}
-		if (!netopts_pasv_address(&cfg->listen_pasv[i], settings + sizeof pasv_key - 1,
-					  "-l ...,pasv-address=", err, errsz))
-			return false;
 		settings = next;
 	}
 	cfg->nlisten++;
@@ -134,13 +139,26 @@ bool netopts_check(const struct ferryd_config *cfg, char *err, size_t errsz)
 		snprintf(err, errsz, "--metrics cannot be used with -i (there is no listener)");
 		return false;
 	}
+	for (int i = 0; i < cfg->nlisten; i++) {
+		if (!cfg->listen_implicit[i])
+			continue;
+		if (cfg->tls.mode == TLS_OFF) {
+			snprintf(err, errsz, "-l ...,implicit-tls needs TLS (--tls-cert, and not --tls=off)");
+			return false;
+		}
+		if (cfg->inetd) {
+			snprintf(err, errsz, "-l ...,implicit-tls cannot be used with -i "
+				 "(there is no listener; use --implicit-tls)");
+			return false;
+		}
+	}
 	return true;
 }
 
 /* True if the listener address l accepts connections to local: the same
  * port (any, for a listener given port 0, which the kernel chose), and
  * the same address or a wildcard one of the same family. */
-static bool listener_matches(const struct netaddr *l, const struct netaddr *local)
+bool netopts_listener_matches(const struct netaddr *l, const struct netaddr *local)
 {
 	if (netaddr_port(l) != 0 && netaddr_port(l) != netaddr_port(local))
 		return false;
@@ -159,7 +177,7 @@ const struct netaddr *netopts_pasv_for(const struct ferryd_config *cfg,
 				       const struct netaddr *local)
 {
 	for (int i = 0; i < cfg->nlisten; i++)
-		if (cfg->listen_pasv[i].have_v4 && listener_matches(&cfg->listen[i], local))
+		if (cfg->listen_pasv[i].have_v4 && netopts_listener_matches(&cfg->listen[i], local))
 			return &cfg->listen_pasv[i].v4;
 	return cfg->pasv_address.have_v4 ? &cfg->pasv_address.v4 : NULL;
 }

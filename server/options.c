@@ -36,9 +36,10 @@ const char config_usage[] =
 	"                        the command line overrides it\n"
 	"  --check-config        check the configuration (files, certificate, root),\n"
 	"                        print it as a configuration file and exit\n"
-	"  -l, --listen ADDR[:PORT][,pasv-address=IP]\n"
+	"  -l, --listen ADDR[:PORT][,pasv-address=IP][,implicit-tls]\n"
 	"                        listen address (repeatable; default 127.0.0.1:2121),\n"
-	"                        with its own address for PASV replies\n"
+	"                        with its own address for PASV replies, or TLS from\n"
+	"                        the first byte (ftps://, port 990)\n"
 	"  -r, --root DIR        server root (default: current directory)\n"
 	"  -u, --users FILE      users file: name:crypt-hash[:home[:ro|rw]]\n"
 	"  --anonymous=MODE      ro, rw, upload (drop box) or off\n"
@@ -379,9 +380,7 @@ static int finish(struct ferryd_config *cfg, struct parse_state *st, char *err, 
 	if (cfg->action == CONFIG_HELP || cfg->action == CONFIG_VERSION ||
 	    cfg->action == CONFIG_HASH_PASSWORD)
 		return 0;
-	if (!netopts_check(cfg, err, errsz))
-		return 2;
-	if (tls_options_finish(&cfg->tls, err, errsz) < 0)
+	if (tls_options_finish(&cfg->tls, err, errsz) < 0 || !netopts_check(cfg, err, errsz))
 		return 2;
 	if (cfg->nlisten == 0)
 		netaddr_parse_hostport("127.0.0.1", 2121, &cfg->listen[cfg->nlisten++]);
@@ -566,9 +565,9 @@ void config_print(const struct ferryd_config *cfg, FILE *out)
 				netaddr_ntop(&cfg->listen[i], true, a, sizeof a);
 				netaddr_ntop(&p->v4, false, p4, sizeof p4);
 				netaddr_ntop(&p->v6, false, p6, sizeof p6);
-				fprintf(out, "listen = %s%s%s%s%s\n", a, p->have_v4 ? ",pasv-address=" : "",
+				fprintf(out, "listen = %s%s%s%s%s%s\n", a, p->have_v4 ? ",pasv-address=" : "",
 					p->have_v4 ? p4 : "", p->have_v6 ? ",pasv-address=" : "",
-					p->have_v6 ? p6 : "");
+					p->have_v6 ? p6 : "", cfg->listen_implicit[i] ? ",implicit-tls" : "");
 			}
 		} else if (o->val == OPT_PASV_ADDR) {
 			if (!cfg->pasv_address.have_v4 && !cfg->pasv_address.have_v6)

@@ -59,6 +59,7 @@ struct ferryd_config {
 	int pasv_lo, pasv_hi;       /* passive port range; 0-0 = kernel's choice */
 	struct pasv_addresses pasv_address;  /* --pasv-address */
 	struct pasv_addresses listen_pasv[CONFIG_MAX_LISTEN]; /* -l ...,pasv-address= */
+	bool listen_implicit[CONFIG_MAX_LISTEN]; /* -l ...,implicit-tls: TLS from the first byte */
 	char *run_as;               /* user to become when started as root */
 	bool inetd;                 /* -i: one session on stdin/stdout */
 	bool verbose;               /* -v: protocol trace */

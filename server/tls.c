@@ -64,7 +64,8 @@ const char tls_usage[] =
 	"                         unprotected transfers (default: on with a certificate)\n"
 	"  --tls-cert FILE        PEM certificate, chain after it (may hold the key)\n"
 	"  --tls-key FILE         PEM private key (default: the certificate file)\n"
-	"  --implicit-tls         listeners start in TLS (ftps://, port 990)\n";
+	"  --implicit-tls         every listener (and -i) starts in TLS (ftps://, port\n"
+	"                         990); one listener: -l ADDR:990,implicit-tls\n";
 
 /* --tls words. */
 static const struct optword tls_mode_words[] = {
@@ -444,6 +445,14 @@ struct conn *tls_data_start(struct tls_control *t, int fd)
 	if (t->ktls)
 		SSL_set_options(ssl, SSL_OP_ENABLE_KTLS);
 	return conn_tls(fd, fd, ssl);
+}
+
+void tls_data_for_upload(struct conn *c)
+{
+	/* Uploads arrive as a stream of full records: read them in batches
+	 * (two system calls per 16 KiB record otherwise). */
+	SSL_clear_options(conn_ssl(c), SSL_OP_ENABLE_KTLS);
+	conn_set_read_buffer(c, CONN_TLS_READ_BUFFER);
 }
 
 enum tls_data_verdict tls_data_check(struct tls_control *t, const struct conn *data)

@@ -113,6 +113,11 @@ enum tls_data_verdict {
 /* Wraps data socket fd (taking ownership) as the TLS server side of a
  * data connection of t. The handshake runs in conn_handshake. */
 struct conn *tls_data_start(struct tls_control *t, int fd);
+/* Prepares data connection c of tls_data_start, before its handshake,
+ * for an upload: records are read in batches through a buffer
+ * (conn_set_read_buffer), and kernel TLS stays off, since the kernel must
+ * not take over a stream whose next records the buffer may already hold. */
+void tls_data_for_upload(struct conn *c);
 /* After a finished handshake: may this data connection be used? */
 enum tls_data_verdict tls_data_check(struct tls_control *t, const struct conn *data);
 /* tls_data_start, the handshake (at most timeout_ms per step) and

@@ -12,12 +12,14 @@
 #   tgetbig     getbig over FTPS (TLS on both connections, the CA given)
 #   tputbig     putbig over FTPS
 #
-# The FTPS rows need a server with TLS; they were set up before ferryd
-# spoke it: pure-ftpd with -Y 2 (TLS required) serves the same root as ferryd there,
-# to one virtual user, with a certificate from tests/tls-certs.sh. They run
-# as root only (pure-ftpd changes to its session user), and say "-" when
-# pure-ftpd is missing. Under the table, the speed of the cipher TLS 1.3
-# chose (openssl speed, AES-256-GCM in 16 KiB records) is the ceiling.
+# The FTPS rows run against a second ferryd on the same root with
+# --tls=required and a certificate from tests/tls-certs.sh (the plain rows'
+# ferryd offers no TLS, so ferry's default --tls=auto stays plain there).
+# BENCH_TLS_SERVER=pure-ftpd runs them against pure-ftpd -Y 2 (TLS
+# required) instead, to one virtual user; that needs root (pure-ftpd
+# changes to its session user), and the rows say "-" without it. Under the
+# table, the speed of the cipher TLS 1.3 chose (openssl speed, AES-256-GCM
+# in 16 KiB records) is the ceiling, with AES-128-GCM's for comparison.
 #
 # Each timing row runs BENCH_REPEAT times (default 3), the clients in a
 # rotating order, each run into a fresh target, and reports the median.
@@ -54,8 +56,9 @@
 #   BENCH_VERBOSE=1     run ferryd with -v (protocol trace in its log)
 #   BENCH_KEEP=1        keep the scratch directory (server log, listings)
 #   BENCH_ROWS="r ..."  the rows to run (default: all, as listed above)
-#   PUREFTPD=path       pure-ftpd for the FTPS rows (default: the one
-#                       ./quickstart unpacked, else from PATH)
+#   BENCH_TLS_SERVER=s  the FTPS rows' server: ferryd (default) or pure-ftpd
+#   PUREFTPD=path       pure-ftpd for BENCH_TLS_SERVER=pure-ftpd (default: the
+#                       one ./quickstart unpacked, else from PATH)
 #
 # This is a benchmark, not a test: it exits 0 when it could measure, even
 # if some transfers failed (those cells say FAILED); it exits 1 when it could
@@ -217,20 +220,50 @@ done
 URL=ftp://127.0.0.1:$port
 note "ferryd (pid $srv_pid) listening on 127.0.0.1:$port"
 
-# The FTPS server: pure-ftpd -Y 2 on the same root, one virtual user.
+# The FTPS server: ferryd --tls=required, or pure-ftpd -Y 2 with one
+# virtual user, on the same root.
+tls_server=${BENCH_TLS_SERVER:-ferryd}
+case $tls_server in
+ferryd) tls_label="ferryd --tls=required" ;;
+pure-ftpd) tls_label="pure-ftpd -Y 2" ;;
+*) die "BENCH_TLS_SERVER must be ferryd or pure-ftpd, not '$tls_server'" ;;
+esac
 PUREFTPD=${PUREFTPD:-$top/.quickstart/root/usr/sbin/pure-ftpd}
 [ -x "$PUREFTPD" ] || PUREFTPD=$(command -v pure-ftpd || true)
 TURL= CA= tls_why=
+start_tls_ferryd() {
+    local tlog=$work/ferryd-tls.log tport= i
+    "$FERRYD" -l 127.0.0.1:0 -r "$root" --anonymous=rw --max-clients 2000 --tls=required \
+        --tls-cert "$work/certs/server.pem" --tls-key "$work/certs/server.key" \
+        2> "$tlog" < /dev/null &
+    tls_pid=$!
+    for ((i = 0; i < 100; i++)); do
+        tport=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$tlog" | head -1)
+        if [ -n "$tport" ]; then
+            TURL=ftp://127.0.0.1:$tport
+            note "ferryd --tls=required (pid $tls_pid) listening on 127.0.0.1:$tport"
+            return 0
+        fi
+        kill -0 "$tls_pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    tls_why="ferryd --tls=required did not start: $(head -c 200 "$tlog")"
+    return 1
+}
 start_tls_server() {
     local pw_bin uid gid tport i
+    command -v openssl >/dev/null || { tls_why="no openssl command"; return 1; }
+    sh "$top/tests/tls-certs.sh" "$work/certs" || { tls_why="tls-certs.sh failed"; return 1; }
+    CA=$work/certs/ca.pem
+    if [ "$tls_server" = ferryd ]; then
+        start_tls_ferryd
+        return
+    fi
     [ "$(id -u)" = 0 ] || { tls_why="not root (pure-ftpd changes to its session user)"; return 1; }
     [ -n "$PUREFTPD" ] && [ -x "$PUREFTPD" ] || { tls_why="no pure-ftpd (set PUREFTPD=)"; return 1; }
     pw_bin=$(dirname "$(dirname "$PUREFTPD")")/bin/pure-pw
     [ -x "$pw_bin" ] || pw_bin=$(command -v pure-pw || true)
     [ -n "$pw_bin" ] || { tls_why="no pure-pw"; return 1; }
-    command -v openssl >/dev/null || { tls_why="no openssl command"; return 1; }
-    sh "$top/tests/tls-certs.sh" "$work/certs" || { tls_why="tls-certs.sh failed"; return 1; }
-    CA=$work/certs/ca.pem
     cat "$work/certs/server.pem" "$work/certs/server.key" > "$work/certs/pure-ftpd.pem"
     uid=$(id -u nobody) gid=$(id -g nobody)
     printf 'bench:%s:%s:%s::%s/./::::::::::::\n' "$(openssl passwd -6 bench-pw)" "$uid" "$gid" \
@@ -280,7 +313,8 @@ CMD[putsmall.lftp]='"$LFTP" -c "$LSET; open $URL; mirror -R --parallel=1 $SRC $R
 CMD[list.ferry]='"$FERRY" -q -c "ls list" $URL > $OUT'
 CMD[list.curl]='"$CURL" -sS $URL/list/ > $OUT'
 CMD[list.lftp]='"$LFTP" -c "$LSET; open $URL; ls list" > $OUT'
-TSET='set ftp:ssl-force true; set ftp:ssl-protect-data true; set ssl:ca-file'
+# lftp logs in anonymously without TLS unless ftp:ssl-allow-anonymous says otherwise.
+TSET='set ftp:ssl-force true; set ftp:ssl-protect-data true; set ftp:ssl-allow-anonymous true; set ssl:ca-file'
 CMD[tgetbig.ferry]='"$FERRY" -q -y --ca-file $CA -c "get big $DST" $TURL'
 CMD[tgetbig.curl]='"$CURL" -sS --ssl-reqd --cacert $CA -o $DST $TURL/big'
 CMD[tgetbig.lftp]='"$LFTP" -c "$LSET; $TSET $CA; open $TURL; get big -o $DST"'
@@ -308,8 +342,8 @@ big_label=$(if [ "$big_mib" -ge 1024 ]; then echo "$((big_mib / 1024)) GiB"; els
 declare -A LABEL=(
     [getbig]="download 1 file of $big_label"
     [putbig]="upload 1 file of $big_label"
-    [tgetbig]="FTPS: download 1 file of $big_label (pure-ftpd -Y 2)"
-    [tputbig]="FTPS: upload 1 file of $big_label (pure-ftpd -Y 2)"
+    [tgetbig]="FTPS: download 1 file of $big_label ($tls_label)"
+    [tputbig]="FTPS: upload 1 file of $big_label ($tls_label)"
     [getsmall]="download $nsmall files of 4 KiB, one session"
     [putsmall]="upload $nsmall files of 4 KiB, one session"
     [list]="list a directory of $nlist entries"
@@ -498,10 +532,14 @@ fi
 if [ -n "$TURL" ]; then
     # The ceiling: what this machine encrypts with TLS 1.3's AES-256-GCM
     # in full-size records, on one CPU.
-    ceil=$(openssl speed -seconds 2 -bytes 16384 -evp aes-256-gcm 2>/dev/null |
-           awk '/^(AES-256-GCM|aes-256-gcm)/ { v = $NF; sub(/k$/, "", v); printf "%.0f", v * 1000 / 1048576 }')
+    evp_speed() {
+        openssl speed -seconds 2 -bytes 16384 -evp "$1" 2>/dev/null |
+            awk 'tolower($1) ~ /^aes-...-gcm$/ { v = $NF; sub(/k$/, "", v); printf "%.0f", v * 1000 / 1048576 }'
+    }
+    ceil=$(evp_speed aes-256-gcm)
+    ceil128=$(evp_speed aes-128-gcm)
     tver=$("$FERRY" -v --ca-file "$CA" -c "pwd" "$TURL" 2>&1 | sed -n 's/^--- TLS: \([^,]*\),.*/\1/p' | head -1)
-    echo "FTPS rows: pure-ftpd -Y 2, ${tver:-TLS}; ferry --ca-file, curl --ssl-reqd --cacert, lftp ftp:ssl-force and ftp:ssl-protect-data with ssl:ca-file. Ceiling: openssl speed -evp aes-256-gcm, 16 KiB blocks: ${ceil:-?} MiB/s on one CPU."
+    echo "FTPS rows: $tls_label, ${tver:-TLS}; ferry --ca-file, curl --ssl-reqd --cacert, lftp ftp:ssl-force, ftp:ssl-protect-data and ftp:ssl-allow-anonymous with ssl:ca-file. Ceiling: openssl speed -evp aes-256-gcm, 16 KiB blocks: ${ceil:-?} MiB/s on one CPU (aes-128-gcm: ${ceil128:-?} MiB/s)."
 fi
 if [ -n "${MED[list.lftpcls]:-}" ]; then
     echo "lftp cls -l (a parsed listing, as ferry ls prints): $(cell list lftpcls); ferry/lftp-cls $(ratio list lftpcls)."

@@ -275,6 +275,41 @@ class VsftpdImplicitTls(ImplicitTls, ftptest.TestCase):
         return tlspeers.VsftpdTls(implicit=True)
 
 
+class FerrydBothListeners(clitest.CliBase, ftptest.TestCase):
+    """One ferryd with an explicit listener and an implicit-TLS one
+    (-l ADDR,implicit-tls): ftpes:// to the first and ftps:// to the
+    second, in turn, against the same process and files."""
+
+    @classmethod
+    def start_server(cls):
+        cls.TLS_ARGS = ("--ca-file", tlspeers.cert("ca.pem"))
+        return tlspeers.start_ferryd_tls(extra=["-l", "127.0.0.1:0,implicit-tls"])
+
+    def url_to(self, scheme, port):
+        srv = self.server
+        return "%s://%s:%s@127.0.0.1:%d/" % (scheme, srv.user, srv.password, port)
+
+    def test_explicit_and_implicit_listeners(self):
+        (_, explicit), (_, implicit) = self.server.addresses
+        self.assertNotEqual(explicit, implicit)
+        data = ftptest.random_bytes(1 << 20, seed=99)
+        write_local(self.local("b.bin"), data)
+        r = self.check(self.ferry("-v", script="put b.bin", url=self.url_to("ftpes", explicit)))
+        self.assertLess(r.err.find("<-- 220"), r.err.find("--> AUTH TLS"), r)
+        self.assertEqual(read_file(self.remote("b.bin")), data, r)
+        r = self.check(self.ferry("-v", script="get b.bin c.bin; put c.bin d.bin",
+                                  url=self.url_to("ftps", implicit)))
+        self.assertLess(r.err.find("--- TLS handshake"), r.err.find("<-- 220"), r)
+        self.assertNotIn("--> AUTH", r.err, r)
+        self.assertEqual(read_file(self.local("c.bin")), data, r)
+        self.assertEqual(read_file(self.remote("d.bin")), data, r)
+        r = self.check(self.ferry(script="get d.bin e.bin", url=self.url_to("ftpes", explicit)))
+        self.assertEqual(read_file(self.local("e.bin")), data, r)
+        # ftps:// against the explicit listener is a failed handshake (exit 8).
+        r = self.ferry(script="ls", url=self.url_to("ftps", explicit), timeout=60)
+        self.assertEqual(r.code, TLS, r)
+
+
 # ---------------------------------------------------------------------------
 # Certificates
 
@@ -318,6 +353,19 @@ class TlsCertificates(clitest.CliBase, ftptest.TestCase):
                                   cd=False))
         self.assertIn("certificate verified", r.err, r)
         self.assertFalse(os.path.exists(self.store()), r)
+
+    def test_system_store_by_default(self):
+        """Without --ca-file the system's trust store decides (OpenSSL's
+        default paths, which SSL_CERT_FILE points elsewhere): a chain it
+        holds verifies, no question and no known_certs."""
+        env = self.env(SSL_CERT_FILE=tlspeers.cert("ca.pem"))
+        r = self.check(self.ferry("-v", script="ls", cd=False, env=env))
+        self.assertIn("certificate verified", r.err, r)
+        self.assertFalse(os.path.exists(self.store()), r)
+        # The same store, but the name is not the certificate's: refused.
+        p = self.peer("wronghost")
+        r = self.ferry("-v", script="ls", url=self.url_of(p), cd=False, env=env)
+        self.refused(r, "not valid for 127.0.0.1", "wronghost")
 
     def test_untrusted_authority_fails_in_scripts(self):
         r = self.ferry("-v", script="ls", cd=False)

@@ -11,7 +11,9 @@ session or another control connection's session (425, no byte of the
 file reaches it), an upload cut without close_notify (426, the old file
 kept), STAT and ABOR inside a TLS transfer, the certificate reloaded on
 SIGHUP while a session goes on, and a -v trace that never shows the
-password. Every server runs with its seccomp sandbox on (the default), so
+password. One ferryd serves explicit TLS on one listener and implicit TLS
+on another (-l ADDR,implicit-tls); ferryd -i runs explicit and implicit
+TLS on a socket a test inetd accepted, and AUTH TLS over pipes. Every server runs with its seccomp sandbox on (the default), so
 OpenSSL's system calls are covered too. Certificates come from
 tests/tls-certs.sh (tlspeers.certs()).
 """
@@ -19,12 +21,15 @@ tests/tls-certs.sh (tlspeers.certs()).
 import ftplib
 import hashlib
 import os
+import re
+import select
 import shutil
 import signal
 import socket
 import ssl
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
@@ -111,9 +116,13 @@ class TlsControl(ftptest.Control):
     """A raw control connection that can turn to TLS (AUTH TLS) and make
     protected data connections."""
 
-    def __init__(self, server, ctx=None, **kw):
+    def __init__(self, server, ctx=None, tls_first=False, **kw):
+        """tls_first: implicit TLS, the handshake before the greeting."""
         self.ctx = ctx or server_context()
-        super().__init__(server, **kw)
+        super().__init__(server, greeting=not tls_first, **kw)
+        if tls_first:
+            self.sock = self.ctx.wrap_socket(self.sock, server_hostname="localhost")
+            self.greeting = self.reply()
 
     def auth(self):
         self.expect("AUTH TLS", 234)
@@ -124,6 +133,19 @@ class TlsControl(ftptest.Control):
         self.login(user, passwd)
         self.expect("PBSZ 0", 200)
         self.expect("PROT P", 200)
+
+    def retr(self, name):
+        """A protected download of name; the bytes (226 checked)."""
+        d = self.data(self.epsv())
+        self.send("RETR %s\r\n" % name)
+        if self.reply().code != 150:
+            raise AssertionError("RETR %s: no 150%s" % (name, self._log()))
+        got = recv_tls_all(d)
+        d.close()
+        r = self.reply()
+        if r.code != 226:
+            raise AssertionError("RETR %s: %r%s" % (name, r, self._log()))
+        return got
 
     def data(self, port, session="own"):
         """A TLS data connection to port: resuming this control
@@ -150,6 +172,18 @@ def recv_tls_all(sock, timeout=ftptest.TIMEOUT):
             break
         out += chunk
     return out
+
+
+def no_plain_greeting(test, host, port):
+    """A client speaking plain FTP to an implicit-TLS port gets no 220."""
+    with socket.create_connection((host, port), 5) as p:
+        p.sendall(b"USER x\r\n")
+        p.settimeout(ftptest.TIMEOUT)
+        try:
+            got = p.recv(100)
+        except (socket.timeout, ConnectionResetError):
+            got = b""
+        test.assertFalse(got.startswith(b"220"), got)
 
 
 # ---------------------------------------------------------------------------
@@ -191,6 +225,31 @@ class TlsCommands(ftptest.TestCase):
             c.login(USER, PASSWORD)
             self.assertIn("TLSv1.3", c.sock.version())
             self.assertCode(c.cmd("NOOP"), 200)
+
+    def test_session_logs_tls_version_and_suite(self):
+        for tls_max in (None, "1.2"):
+            with TlsControl(self.server, ctx=server_context(tls_max)) as c:
+                c.auth()
+                c.login(USER, PASSWORD)
+                version, suite = c.sock.version(), c.sock.cipher()[0]
+                port = c.sock.getsockname()[1]
+            self.assertEqual(version, "TLSv1.2" if tls_max else "TLSv1.3")
+            self.assertTrue(self.server.wait_log(r"session 127\.0\.0\.1:%d: TLS %s %s\n" % (
+                port, re.escape(version), re.escape(suite))), self.server.log_tail())
+
+    def test_prot_c_moves_data_in_clear(self):
+        """PROT C (allowed unless --tls=required) takes data connections
+        back to clear text; the control connection stays in TLS."""
+        self.server.write("clear.txt", b"in clear\n")
+        with TlsControl(self.server) as c:
+            c.secure_login()
+            self.assertCode(c.cmd("PROT C"), 200)
+            d = c.open_epsv()
+            self.assertCode(c.cmd("RETR clear.txt"), 150)
+            self.assertEqual(ftptest.recv_all(d), b"in clear\n")
+            d.close()
+            self.assertCode(c.reply(), 226)
+            self.assertIsInstance(c.sock, ssl.SSLSocket)
 
     def test_quit_ends_tls_cleanly(self):
         """The control connection's TLS ends with close_notify after QUIT."""
@@ -689,15 +748,330 @@ class TlsImplicit(ftptest.TestCase):
         finally:
             raw.close()
         # A plain client gets no greeting in clear.
-        with socket.create_connection((self.server.host, self.server.port), 5) as p:
-            p.sendall(b"USER x\r\n")
-            p.settimeout(5)
-            try:
-                got = p.recv(100)
-            except (socket.timeout, ConnectionResetError):
-                got = b""
-            self.assertFalse(got.startswith(b"220"), got)
+        no_plain_greeting(self, self.server.host, self.server.port)
         self.assertTrue(self.server.wait_log(r"result=no TLS"), self.server.log_tail())
+
+
+class TlsListeners(ftptest.TestCase):
+    """One ferryd, two listeners: explicit TLS (AUTH TLS) on one and
+    implicit TLS (-l ADDR,implicit-tls) on the other, at the same time."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = start_tls_server(["-l", "127.0.0.1:0,implicit-tls"])
+        cls.addClassCleanup(cls.server.cleanup)
+        (_, cls.explicit), (_, cls.implicit) = cls.server.addresses
+        cls.data = ftptest.random_bytes(2 << 20, seed=79)
+        cls.server.write("l.bin", cls.data)
+        cls.tmp = tempfile.mkdtemp(prefix="ferryd-tls-")
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
+
+    def curl(self, *args):
+        ftptest.require_program(config.CURL, "curl")
+        r = subprocess.run([config.CURL, "-sS", "-v", "--max-time", "30", "--cacert",
+                            tlspeers.cert("ca.pem")] + list(args), stdin=subprocess.DEVNULL,
+                           capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr.decode("utf-8", "replace")[-2000:])
+        return r.stderr.decode("utf-8", "replace")
+
+    def test_listening_lines(self):
+        log = self.server.log_text()
+        self.assertRegex(log, r"listening on 127\.0\.0\.1:%d\n" % self.explicit)
+        self.assertRegex(log, r"listening on 127\.0\.0\.1:%d \(implicit TLS\)\n"
+                         % self.implicit)
+
+    def test_curl_on_both_listeners(self):
+        cred = "%s:%s@localhost" % (USER, PASSWORD)
+        for scheme, port, name in (("ftp", self.explicit, "e"), ("ftps", self.implicit, "i")):
+            got = os.path.join(self.tmp, name + ".bin")
+            url = "%s://%s:%d/" % (scheme, cred, port)
+            trace = self.curl("--ssl-reqd", "-o", got, url + "l.bin")
+            self.assertEqual(read_file(got), self.data, scheme)
+            self.assertIn("> PROT P", trace)
+            if scheme == "ftp":
+                self.assertRegex(trace, r"> AUTH (TLS|SSL)")
+            else:
+                self.assertNotRegex(trace, r"> AUTH (TLS|SSL)")
+            self.curl("--ssl-reqd", "-T", got, url + "back-%s.bin" % name)
+            self.assertEqual(read_file(self.server.path("back-%s.bin" % name)), self.data)
+
+    def test_greetings(self):
+        """The explicit listener greets in clear; the implicit one only
+        inside TLS, and the session there is TLS from the first reply."""
+        with socket.create_connection((self.server.host, self.explicit), ftptest.TIMEOUT) as p:
+            p.settimeout(ftptest.TIMEOUT)
+            self.assertTrue(p.recv(100).startswith(b"220 "))
+        with TlsControl(self.server, port=self.implicit, tls_first=True) as c:
+            c.login(USER, PASSWORD)
+            self.assertCode(c.cmd("AUTH TLS"), 503)      # already inside TLS
+            self.assertCode(c.cmd("PBSZ 0"), 200)
+            self.assertCode(c.cmd("PROT P"), 200)
+            self.assertEqual(c.retr("l.bin"), self.data)
+        no_plain_greeting(self, self.server.host, self.implicit)
+
+    def test_configuration_file(self):
+        """The setting goes through the option parser from a configuration
+        file too, and --check-config prints it back."""
+        conf = os.path.join(self.tmp, "ferryd.conf")
+        with open(conf, "w") as f:
+            f.write("listen = 127.0.0.1:0,implicit-tls\nlisten = 127.0.0.1:0\n"
+                    "tls-cert = %s\ntls-key = %s\nanonymous = ro\n"
+                    % (tlspeers.cert("server.pem"), tlspeers.cert("server.key")))
+        srv = ftptest.Server(["-f", conf])
+        srv.listen = "127.0.0.1:0,implicit-tls"   # -l replaces the file's listen lines
+        self.addCleanup(srv.cleanup)
+        r = subprocess.run([config.FERRYD, "-f", conf, "-r", srv.root, "--check-config"],
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual([l for l in r.stdout.decode().splitlines() if l.startswith("listen")],
+                         ["listen = 127.0.0.1:0,implicit-tls", "listen = 127.0.0.1:0"])
+        srv.start()
+        self.assertRegex(srv.log_text(), r"listening on 127\.0\.0\.1:%d \(implicit TLS\)"
+                         % srv.port)
+        with TlsControl(srv, tls_first=True) as c:
+            self.assertCode(c.greeting, 220)
+            c.login()
+
+    def test_options_refused(self):
+        for args, msg in (
+                (["-l", "127.0.0.1:0,implicit-tls"], "implicit-tls needs TLS"),
+                (["-l", "127.0.0.1:0,implicit-tls", "--tls=off", "--tls-cert",
+                  tlspeers.cert("server.pem")], "implicit-tls needs TLS"),
+                (["-l", "127.0.0.1:0,implicit"], "unknown listener setting 'implicit'"),
+                (["-i", "-l", "127.0.0.1:0,implicit-tls", "--tls-cert",
+                  tlspeers.cert("server.pem")], "cannot be used with -i")):
+            r = subprocess.run([config.FERRYD] + args, stdin=subprocess.DEVNULL,
+                               capture_output=True, timeout=30)
+            self.assertEqual(r.returncode, 2, (args, r.stderr))
+            self.assertIn(msg, r.stderr.decode(), args)
+
+
+# ---------------------------------------------------------------------------
+# inetd mode (-i)
+
+
+class InetdServer:
+    """ferryd -i as inetd runs it: a listening socket here accepts one
+    connection at a time and starts `ferryd -i` with that socket as its
+    standard input and output. The root and the users come from a Server
+    that is never started."""
+
+    def __init__(self, args):
+        self.fixture = ftptest.Server()
+        users = os.path.join(self.fixture.base, "users")
+        ftptest.write_file(users, "%s:%s::rw\n" % (USER, ftptest.hash_password(PASSWORD)),
+                           mode=0o600)
+        ftptest.prepare(self.fixture.base)
+        self.args = [config.FERRYD, "-i", "-r", self.fixture.root, "-u", users,
+                     "--anonymous=rw", "--idle-timeout", "30", "--tls-cert",
+                     tlspeers.cert("server.pem"), "--tls-key", tlspeers.cert("server.key")]
+        self.args += list(args)
+        self.procs = []
+        self.lst = socket.socket()
+        self.lst.bind((ftptest.HOST, 0))
+        self.lst.listen(4)
+        self.lst.settimeout(ftptest.TIMEOUT)
+        self.port = self.lst.getsockname()[1]
+        self.host = ftptest.HOST
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.lst.accept()
+            except OSError:
+                return
+            with open(self.fixture.log_path, "ab") as log:
+                self.procs.append(subprocess.Popen(self.args, stdin=conn, stdout=conn,
+                                                   stderr=log, close_fds=True))
+            conn.close()
+
+    def log_tail(self, n=20):
+        return self.fixture.log_tail(n)
+
+    def wait(self, timeout=ftptest.TIMEOUT):
+        """The exit statuses of the sessions, once every one has ended."""
+        return [p.wait(timeout) for p in self.procs]
+
+    def cleanup(self):
+        self.lst.close()
+        self.thread.join(5)
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait(5)
+        self.fixture.cleanup()
+
+
+class PipeTls:
+    """A TLS client over ferryd -i's standard input and output as pipes
+    (ssh, tests): the TLS records travel through the pipes."""
+
+    def __init__(self, proc):
+        self.proc = proc
+        self.inc, self.out = ssl.MemoryBIO(), ssl.MemoryBIO()
+        self.obj = None
+        self.buf = b""
+
+    def _pump(self, deadline):
+        """Sends what TLS has to send; reads what the server sent."""
+        pending = self.out.read()
+        if pending:
+            self.proc.stdin.write(pending)
+            self.proc.stdin.flush()
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise socket.timeout("nothing from ferryd -i")
+        r, _, _ = select.select([self.proc.stdout], [], [], left)
+        if r:
+            chunk = os.read(self.proc.stdout.fileno(), 65536)
+            if not chunk:
+                raise ftptest.ConnectionClosed("ferryd -i closed its output")
+            if self.obj is None:
+                self.buf += chunk
+            else:
+                self.inc.write(chunk)
+
+    def _tls(self, op, *args):
+        deadline = time.monotonic() + ftptest.TIMEOUT
+        while True:
+            try:
+                result = op(*args)
+                pending = self.out.read()
+                if pending:
+                    self.proc.stdin.write(pending)
+                    self.proc.stdin.flush()
+                return result
+            except ssl.SSLWantReadError:
+                self._pump(deadline)
+
+    def start_tls(self):
+        self.obj = server_context().wrap_bio(self.inc, self.out, server_hostname="localhost")
+        self._tls(self.obj.do_handshake)
+
+    def send(self, line):
+        data = line.encode() + b"\r\n"
+        if self.obj is None:
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
+        else:
+            self._tls(self.obj.write, data)
+
+    def reply(self):
+        """One whole reply (the last line "NNN text") as (code, text)."""
+        deadline = time.monotonic() + ftptest.TIMEOUT
+        while True:
+            lines = self.buf.split(b"\r\n")
+            for i, line in enumerate(lines[:-1]):
+                if len(line) > 3 and line[:3].isdigit() and line[3:4] == b" ":
+                    self.buf = b"\r\n".join(lines[i + 1:])
+                    text = b"\n".join(lines[:i + 1]).decode("utf-8", "replace")
+                    return int(line[:3]), text
+            if self.obj is None:
+                self._pump(deadline)
+            else:
+                self.buf += self._tls(self.obj.read, 65536)
+
+    def cmd(self, line):
+        self.send(line)
+        return self.reply()
+
+
+class TlsInetd(ftptest.TestCase):
+    """ferryd -i with TLS: explicit (AUTH TLS) and implicit (--implicit-tls)
+    on a socket inetd accepted, with protected transfers, and AUTH TLS over
+    plain pipes."""
+
+    def inetd(self, *args):
+        srv = InetdServer(args)
+        self.addCleanup(srv.cleanup)
+        return srv
+
+    def transfers(self, c, srv):
+        """A protected download and upload on control connection c."""
+        data = ftptest.random_bytes(1 << 20, seed=80)
+        ftptest.write_file(srv.fixture.path("in.bin"), data)
+        self.assertCode(c.cmd("PBSZ 0"), 200)
+        self.assertCode(c.cmd("PROT P"), 200)
+        self.assertEqual(c.retr("in.bin"), data)
+        port = c.epsv()
+        d = c.data(port)
+        c.send("STOR up.bin\r\n")
+        self.assertCode(c.reply(), 150)
+        d.sendall(data[::-1])
+        d.unwrap().close()
+        self.assertCode(c.reply(), 226)
+        self.assertEqual(read_file(srv.fixture.path("up.bin")), data[::-1])
+        self.assertCode(c.cmd("QUIT"), 221)
+
+    def test_explicit_auth_tls(self):
+        srv = self.inetd()
+        with TlsControl(srv) as c:
+            self.assertIn(" AUTH TLS", c.expect("FEAT", 211).text)
+            c.auth()
+            c.login(USER, PASSWORD)
+            self.assertIn("TLSv1.3", c.sock.version())
+            self.transfers(c, srv)
+        self.assertEqual(srv.wait(), [0])
+
+    def test_implicit_tls(self):
+        srv = self.inetd("--implicit-tls")
+        with TlsControl(srv, tls_first=True) as c:
+            self.assertCode(c.greeting, 220)
+            c.login(USER, PASSWORD)
+            self.transfers(c, srv)
+        # curl's ftps:// through the same inetd, download and upload.
+        ftptest.require_program(config.CURL, "curl")
+        url = "ftps://%s:%s@localhost:%d/" % (USER, PASSWORD, srv.port)
+        got = os.path.join(srv.fixture.base, "curl.bin")
+        for args in (["-o", got, url + "up.bin"], ["-T", got, url + "curl-up.bin"]):
+            r = subprocess.run([config.CURL, "-sS", "--max-time", "30", "--cacert",
+                                tlspeers.cert("ca.pem")] + args, stdin=subprocess.DEVNULL,
+                               capture_output=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(read_file(got), read_file(srv.fixture.path("up.bin")))
+        self.assertEqual(read_file(srv.fixture.path("curl-up.bin")), read_file(got))
+        self.assertEqual(srv.wait(), [0, 0, 0])
+
+    def test_plain_client_on_implicit(self):
+        """A client speaking plain FTP to an implicit-TLS inetd session
+        gets no greeting; the session ends."""
+        srv = self.inetd("--implicit-tls")
+        no_plain_greeting(self, srv.host, srv.port)
+        self.assertEqual(len(srv.wait()), 1)
+
+    def test_auth_tls_over_pipes(self):
+        fixture = ftptest.Server()
+        self.addCleanup(fixture.cleanup)
+        fixture.write("p.txt", b"through pipes\n")
+        ftptest.prepare(fixture.base)
+        with open(fixture.log_path, "ab") as log:
+            proc = subprocess.Popen([config.FERRYD, "-i", "-r", fixture.root, "--tls-cert",
+                                     tlspeers.cert("server.pem"), "--tls-key",
+                                     tlspeers.cert("server.key"), "--tls=required"],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log)
+        def end():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(5)
+            proc.stdin.close()
+            proc.stdout.close()
+        self.addCleanup(end)
+        c = PipeTls(proc)
+        self.assertEqual(c.reply()[0], 220)
+        self.assertEqual(c.cmd("USER anonymous")[0], 534)     # --tls=required
+        self.assertEqual(c.cmd("AUTH TLS")[0], 234)
+        c.start_tls()
+        self.assertEqual(c.obj.version(), "TLSv1.3")
+        self.assertEqual(c.cmd("USER anonymous")[0], 331)
+        self.assertEqual(c.cmd("PASS guest@example.org")[0], 230)
+        self.assertEqual(c.cmd("SIZE p.txt"), (213, "213 14"))
+        code, text = c.cmd("STAT p.txt")
+        self.assertEqual(code, 213, text)
+        self.assertIn("p.txt", text)
+        self.assertEqual(c.cmd("QUIT")[0], 221)
+        self.assertEqual(proc.wait(ftptest.TIMEOUT), 0)
 
 
 # ---------------------------------------------------------------------------
@@ -729,12 +1103,7 @@ class TlsReload(ftptest.TestCase):
             self.assertEqual(served(), new_fp)
             # The session that was running goes on, with its certificate.
             for _ in range(2):
-                port = live.epsv()
-                d = live.data(port)
-                live.send("RETR r.bin\r\n")
-                self.assertCode(live.reply(), 150)
-                self.assertEqual(recv_tls_all(d), data)
-                self.assertCode(live.reply(), 226)
+                self.assertEqual(live.retr("r.bin"), data)
             fp = hashlib.sha256(live.sock.getpeercert(binary_form=True)).hexdigest()
             self.assertEqual(fp, old_fp)
             # A broken pair is refused; the loaded one stays.
@@ -774,12 +1143,7 @@ class TlsMetrics(ftptest.TestCase):
         with TlsControl(srv) as c:
             c.secure_login()
             for _ in range(2):
-                port = c.epsv()
-                d = c.data(port)
-                c.send("RETR m.bin\r\n")
-                self.assertCode(c.reply(), 150)
-                self.assertEqual(recv_tls_all(d), b"metrics" * 1000)
-                self.assertCode(c.reply(), 226)
+                self.assertEqual(c.retr("m.bin"), b"metrics" * 1000)
             # A data connection with a fresh session: refused, counted.
             port = c.epsv()
             raw = ftptest.data_connect(srv.host, port)

@@ -11,7 +11,9 @@ Against servers with TLS: vsftpd (a local login with TLS forced, data
 connections that must resume the control connection's TLS session,
 close_notify both ways) and pure-ftpd -Y 2: browsing, copies both ways
 checked byte for byte, the lock and the TLS version in the top line, the
-certificate on the `i` key. The certificate question (self-signed,
+certificate on the `i` key. The connect dialog's TLS choice (implicit,
+require) against ferryd's implicit-TLS and explicit listeners. The
+certificate question (self-signed,
 wrong host, changed): reject, accept once (every later connection of
 the session goes on without asking, nothing stored), accept always
 (known_certs, mode 0600, no question the next time), and a changed
@@ -415,6 +417,51 @@ class PureFtpdTlsTest(TlsInterop, TlsPeerCase):
 
     def make_peer(self):
         return tlspeers.PureFtpdTls()
+
+
+class DialogTlsChoiceTest(TlsPeerCase):
+    """The connect dialog's TLS choice, against one ferryd with an
+    explicit-TLS and an implicit-TLS listener (TLS required on both): a
+    bare host with "i" (implicit) reaches the implicit listener, "r"
+    (require) the other; each session shows the lock and lists the root."""
+
+    def connect_by_dialog(self, choice, port):
+        self.t.wait_for(r"New connection", 10, "the site manager at start")
+        self.t.keys("Enter")
+        for prompt, text in (("Host or URL", "127.0.0.1"), ("TLS for", choice),
+                             ("Port:", str(port)), ("User", "anonymous"),
+                             ("Password:", self.peer.password)):
+            self.t.wait_for(self.prompt_line(prompt), 10, "the dialog asks %r" % prompt)
+            if prompt == "TLS for":
+                self.t.keys(choice)
+                continue
+            self.t.keys("C-u")
+            self.t.type(text)
+            self.t.keys("Enter")
+
+    def test_implicit_and_require_from_the_dialog(self):
+        peer = self.start_tls_peer(tlspeers.start_ferryd_tls(
+            extra=["-l", "127.0.0.1:0,implicit-tls"]))
+        (_, explicit), (_, implicit) = peer.addresses
+        args = ("--ca-file", tlspeers.cert("ca.pem"))
+        for choice, port in (("i", implicit), ("r", explicit)):
+            before = peer.log_text().count("session start")
+            if choice == "i":
+                self.start_ferry(url="", args=args, wait=False)
+            else:
+                self.restart("", args=args, wait=False)
+            self.connect_by_dialog(choice, port)
+            self.t.wait_for(lambda s: LOCK in top_line(s) and "pub" in s, 15,
+                            "a TLS session listing the root")
+            s = self.t.screen()
+            self.assertRegex(top_line(s), r"TLSv1\.3", Tmux.framed(s))
+            self.assertNotIn(QUESTION, s)
+            self.assertIn(":%d " % port, top_line(s), Tmux.framed(s))
+            # The listing came over a data connection, which --tls=required
+            # only allows protected.
+            log = peer.log_text()
+            self.assertGreater(log.count("session start"), before)
+            self.assertNotIn("result=no TLS", log)
 
 
 class CertificateTest(TlsPeerCase):

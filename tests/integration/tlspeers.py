@@ -150,14 +150,14 @@ class PureFtpdTls(peers.PureFtpd):
         return super().command(port) + ["-Y", "2", "-2", self.certfile]
 
 
-def start_ferryd_tls(implicit=False):
+def start_ferryd_tls(implicit=False, extra=()):
     """ferryd with --tls=required (the test chain), as peers.start_ferryd
     sets it up, logged into anonymously; implicit: TLS from the first byte
-    (ftps:// URLs)."""
+    (ftps:// URLs); extra: more options."""
     args = ["--tls=required", "--tls-cert", cert("server.pem"), "--tls-key", cert("server.key")]
     if implicit:
         args.append("--implicit-tls")
-    srv = peers.start_ferryd(args)
+    srv = peers.start_ferryd(args + list(extra))
     srv.tls_name = "ferryd"
     srv.user, srv.password = "anonymous", "guest-Passw0rd@example.org"
     if implicit:

@@ -289,6 +289,77 @@ START_TEST(tls_buffered_bytes_poll_readable)
 }
 END_TEST
 
+/* A read buffer in front of the socket (uploads): several records come
+ * in one read(2); those not yet taken are invisible to poll(2) on the
+ * socket, so conn_buffered and conn_poll report them; once a read wants
+ * more, nothing is left and conn_poll waits on the socket again. Bulk
+ * bytes, the clean end and a cut all come through unchanged. */
+START_TEST(tls_read_buffer)
+{
+	int fds[2];
+	tlstest_socketpair(fds);
+	struct pair p = tls_pair_fds(fds[0], fds[0], fds[1], fds[1], "server.pem", versions[_i]);
+	ck_assert(conn_set_read_buffer(p.srv, 64 * 1024));
+	enum conn_status ss, cs;
+	tlstest_handshake(p.srv, p.cli, &ss, &cs);
+	ck_assert_msg(ss == CONN_OK && cs == CONN_OK, "%s / %s", conn_error(p.srv), conn_error(p.cli));
+	static const char *const lines[] = { "ABOR\r\n", "STAT\r\n", "NOOP\r\n" };
+	for (int i = 0; i < 3; i++)   /* three records */
+		ck_assert_int_eq(conn_write_all(p.cli, lines[i], 6, 5000), CONN_OK);
+	struct conn_pollfd w = { .c = p.srv, .events = POLLIN };
+	char out[64];
+	size_t got;
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(conn_poll(&w, 1, 5000), 1);
+		ck_assert_int_eq(conn_read(p.srv, out, 6, &got), CONN_OK);
+		ck_assert_uint_eq(got, 6);
+		ck_assert_int_eq(memcmp(out, lines[i], 6), 0);
+		if (i < 2) {
+			/* The socket is empty; the buffer holds the rest. */
+			struct pollfd raw = { .fd = conn_rfd(p.srv), .events = POLLIN };
+			ck_assert_int_eq(poll(&raw, 1, 0), 0);
+			ck_assert(conn_buffered(p.srv));
+		}
+	}
+	ck_assert_int_eq(conn_read(p.srv, out, sizeof out, &got), CONN_WANT_READ);
+	ck_assert(!conn_buffered(p.srv));
+	ck_assert_int_eq(conn_poll(&w, 1, 0), 0);
+	/* Bulk: more than the buffer, in records of every size. */
+	size_t n = 300 * 1024 + 77;
+	char *data = malloc(n), *back = malloc(n);
+	for (size_t i = 0; i < n; i++)
+		data[i] = (char)(i * 7 + i / 251);
+	send_recv(p.cli, p.srv, data, n, back, &got);
+	ck_assert_int_eq(memcmp(data, back, n), 0);
+	/* The end: close_notify right behind the last bytes. */
+	ck_assert_int_eq(conn_write_all(p.cli, "tail", 4, 5000), CONN_OK);
+	ck_assert_int_eq(conn_shutdown(p.cli), CONN_OK);
+	ck_assert_int_eq(tlstest_read_all(p.srv, out, sizeof out, &got), CONN_EOF);
+	ck_assert_uint_eq(got, 4);
+	free(data);
+	free(back);
+	pair_free(&p);
+	/* A cut behind buffered records: every byte, then TRUNCATED. */
+	tlstest_socketpair(fds);
+	p = tls_pair_fds(fds[0], fds[0], fds[1], fds[1], "server.pem", versions[_i]);
+	ck_assert(conn_set_read_buffer(p.srv, 64 * 1024));
+	tlstest_handshake(p.srv, p.cli, &ss, &cs);
+	ck_assert(ss == CONN_OK && cs == CONN_OK);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(conn_write_all(p.cli, lines[i], 6, 5000), CONN_OK);
+	ck_assert_int_eq(shutdown(conn_wfd(p.cli), SHUT_WR), 0);
+	ck_assert_int_eq(tlstest_read_all(p.srv, out, sizeof out, &got), CONN_TRUNCATED);
+	ck_assert_uint_eq(got, 18);
+	ck_assert_int_eq(memcmp(out, "ABOR\r\nSTAT\r\nNOOP\r\n", 18), 0);
+	pair_free(&p);
+	/* A plain connection has nothing to buffer. */
+	struct conn *plain = conn_plain(0, 1);
+	ck_assert(conn_set_read_buffer(plain, 4096));
+	ck_assert(!conn_buffered(plain));
+	conn_release(plain);
+}
+END_TEST
+
 /* Without kTLS a file goes out as large TLS writes: every byte arrives,
  * from the offset asked for, through short writes on a full socket. */
 START_TEST(tls_sendfile_staged)
@@ -551,6 +622,7 @@ static Suite *conn_suite(void)
 	tcase_add_loop_test(tc, tls_reset_is_error, 0, 2);
 	tcase_add_loop_test(tc, tls_finish_both_sides, 0, 2);
 	tcase_add_loop_test(tc, tls_buffered_bytes_poll_readable, 0, 2);
+	tcase_add_loop_test(tc, tls_read_buffer, 0, 2);
 	tcase_add_loop_test(tc, tls_sendfile_staged, 0, 2);
 	tcase_add_loop_test(tc, tls_write_wants_write, 0, 2);
 	tcase_add_loop_test(tc, tls_tcp_sendfile, 0, 2);

@@ -277,6 +277,36 @@ START_TEST(data_resumes_control_session)
 }
 END_TEST
 
+/* Two control connections of one client program to one server, their
+ * transfers interleaved: each data connection offers its own control
+ * connection's newest session (one cache per control connection), never
+ * the other's, which the server would refuse. */
+START_TEST(two_connections_keep_their_sessions)
+{
+	struct server s;
+	server_init(&s, "combined.pem", NULL, versions[_i]);
+	struct session a, b;
+	session_open(&a, &s, "localhost", "ca.pem", 0);
+	session_open(&b, &s, "localhost", "ca.pem", 0);
+	reply(&a, "230 ok\r\n");
+	reply(&b, "230 ok\r\n");
+	for (int k = 0; k < 4; k++) {
+		struct session *ss = k % 2 ? &b : &a;
+		/* The other connection got a fresh ticket last. */
+		ck_assert(tls_control_fresh_ticket(ss->sc));
+		reply(ss, "227 ok\r\n");
+		tlsc_read_tickets(ss->cc);
+		struct data d = data_open(ss->sc, ss->cc);
+		ck_assert_msg(d.sv == TLS_DATA_OK, "transfer %d: %s", k, tls_data_verdict_text(d.sv));
+		ck_assert_int_eq(d.cv, TLSC_DATA_RESUMED);
+		data_close(&d);
+	}
+	session_close(&a);
+	session_close(&b);
+	server_free(&s);
+}
+END_TEST
+
 /* A data connection with a fresh TLS session (whoever connected to the
  * passive port) is refused; so is the session of another control
  * connection of the same server. */
@@ -705,6 +735,7 @@ static Suite *tls_suite(void)
 	tc = tcase_create("binding");
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, data_resumes_control_session, 0, 2);
+	tcase_add_loop_test(tc, two_connections_keep_their_sessions, 0, 2);
 	tcase_add_loop_test(tc, data_theft_refused, 0, 2);
 	tcase_add_loop_test(tc, data_accept_refuses_without_bytes, 0, 2);
 	tcase_add_loop_test(tc, client_refuses_other_certificate, 0, 2);

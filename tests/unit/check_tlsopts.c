@@ -4,6 +4,7 @@
  * AUTH TLS upgrade, and which certificates are trusted. */
 #include "config.h"
 
+#include "options.h"
 #include "tls.h"
 #include "tlsclient.h"
 
@@ -101,6 +102,71 @@ START_TEST(server_option_table)
 	ck_assert_int_eq(n, 4);
 	ck_assert_int_eq(tls_option(&o, "max-clients", "3", err, sizeof err), 1);
 	tls_options_free(&o);
+}
+END_TEST
+
+/* ferryd's command lines with per-listener implicit TLS (-l ADDR,implicit-tls,
+ * through the option parser): exit status, listeners, which are implicit,
+ * an error containing err. */
+struct listen_case {
+	const char *argv[10];
+	int rc;                 /* config_parse's result */
+	int nlisten;
+	bool implicit[2];       /* listen_implicit of the first two */
+	bool pasv[2];           /* listen_pasv[i].have_v4 */
+	const char *err;
+};
+
+#define CERT "--tls-cert", "c.pem"
+static const struct listen_case listen_cases[] = {
+	{ { "-l", "127.0.0.1:21", "-l", "127.0.0.1:990,implicit-tls", CERT }, 0, 2,
+	  { false, true }, { false, false }, NULL },
+	{ { "-l", "0.0.0.0:990,pasv-address=192.0.2.7,implicit-tls", CERT }, 0, 1,
+	  { true, false }, { true, false }, NULL },
+	{ { "-l", "[::]:990,implicit-tls,pasv-address=192.0.2.7", "--tls=required", CERT }, 0, 1,
+	  { true, false }, { true, false }, NULL },
+	{ { "-l", "127.0.0.1:21", CERT }, 0, 1, { false, false }, { false, false }, NULL },
+	/* --implicit-tls alone marks no listener: it applies to every one. */
+	{ { "-l", "127.0.0.1:990", "--implicit-tls", CERT }, 0, 1, { false, false }, { false, false },
+	  NULL },
+	/* Errors. */
+	{ { "-l", "127.0.0.1:990,implicit-tls" }, 2, 0, { false }, { false },
+	  "-l ...,implicit-tls needs TLS" },
+	{ { "-l", "127.0.0.1:990,implicit-tls", CERT, "--tls=off" }, 2, 0, { false }, { false },
+	  "-l ...,implicit-tls needs TLS" },
+	{ { "-l", "127.0.0.1:990,implicit", CERT }, 2, 0, { false }, { false },
+	  "unknown listener setting 'implicit' (known: pasv-address=IP, implicit-tls)" },
+	{ { "-l", "127.0.0.1:990,implicit-tls=yes", CERT }, 2, 0, { false }, { false },
+	  "unknown listener setting" },
+	{ { "-l", "127.0.0.1:990,,implicit-tls", CERT }, 2, 0, { false }, { false },
+	  "unknown listener setting ''" },
+	{ { "-i", "-l", "127.0.0.1:990,implicit-tls", CERT }, 2, 0, { false }, { false },
+	  "cannot be used with -i" },
+};
+#undef CERT
+
+START_TEST(listener_options)
+{
+	const struct listen_case *c = &listen_cases[_i];
+	char prog[] = "ferryd";
+	char *argv[12] = { prog };
+	int argc = 1;
+	for (int k = 0; k < 10 && c->argv[k]; k++)
+		argv[argc++] = (char *)c->argv[k];   /* getopt_long does not write to them */
+	struct ferryd_config cfg;
+	char err[256] = "";
+	int rc = config_parse(&cfg, argc, argv, err, sizeof err);
+	ck_assert_msg(rc == c->rc, "case %d: rc %d (%s)", _i, rc, err);
+	if (rc == 0) {
+		ck_assert_int_eq(cfg.nlisten, c->nlisten);
+		for (int i = 0; i < c->nlisten; i++) {
+			ck_assert_msg(cfg.listen_implicit[i] == c->implicit[i], "case %d: listener %d", _i, i);
+			ck_assert_int_eq(cfg.listen_pasv[i].have_v4, c->pasv[i]);
+		}
+	} else {
+		ck_assert_msg(strstr(err, c->err), "case %d: '%s'", _i, err);
+	}
+	config_free(&cfg);
 }
 END_TEST
 
@@ -311,6 +377,7 @@ static Suite *tlsopts_suite(void)
 	TCase *tc = tcase_create("ferryd");
 	tcase_add_loop_test(tc, server_options, 0, sizeof srv_cases / sizeof srv_cases[0]);
 	tcase_add_test(tc, server_option_table);
+	tcase_add_loop_test(tc, listener_options, 0, sizeof listen_cases / sizeof listen_cases[0]);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("ferry");
 	tcase_add_loop_test(tc, client_options, 0, sizeof cli_cases / sizeof cli_cases[0]);
