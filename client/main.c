@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "cli/cli_run.h"
 #include "cli/interrupt.h"
+#include "tui/queue.h"
 #include "tui/tui.h"
 
 /* Where the commands come from. */
@@ -33,6 +34,7 @@ struct main_opts {
 	const char *batch;       /* -b, or NULL */
 	const char *url;         /* the address operand, or NULL */
 	bool prompt;             /* -p / --cli: the prompt, not the two-pane screen */
+	int parallel;            /* --parallel N for the two-pane screen, 0 when not given */
 };
 
 static const char main_usage[] =
@@ -40,7 +42,7 @@ static const char main_usage[] =
 	"             [--timeout SEC] [--retry N] [--limit-rate RATE] [--active]\n"
 	"             [--no-preserve] [--iac=on|off] [--json] [--tls=auto|require|off]\n"
 	"             [--ca-file FILE] [--trust-fingerprint SHA256:...] [--insecure]\n"
-	"             [--tls-max 1.2|1.3] [URL | @SITE]\n"
+	"             [--tls-max 1.2|1.3] [--parallel N] [URL | @SITE]\n"
 	"       URL = ftp://[user[:pass]@]host[:port][/path]  (also ftps://: implicit TLS,\n"
 	"             port 990; ftpes://: TLS required); @SITE: a saved site\n"
 	"Without -c or -b, a terminal gets the two-pane screen (-p or --cli: the\n"
@@ -51,6 +53,7 @@ static const char main_usage[] =
 enum main_long_opt {
 	MAIN_OPT_JSON = 256,  /* --json */
 	MAIN_OPT_SETTING,     /* a setting: see main_settings */
+	MAIN_OPT_PARALLEL,    /* --parallel N: the screen's copies at once */
 };
 
 /* Long options that set a setting (settings.h), and the value a flag gives. */
@@ -93,6 +96,7 @@ static const struct option main_long[] = {
 	{ "trust-fingerprint", required_argument, NULL, MAIN_OPT_SETTING },
 	{ "insecure", no_argument, NULL, MAIN_OPT_SETTING },
 	{ "tls-max", required_argument, NULL, MAIN_OPT_SETTING },
+	{ "parallel", required_argument, NULL, MAIN_OPT_PARALLEL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -130,6 +134,13 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
 		case MAIN_OPT_SETTING:
 			if ((done = main_setting(o, index)) >= 0)
 				return done;
+			break;
+		case MAIN_OPT_PARALLEL:
+			if ((o->parallel = queue_parse_parallel(optarg)) < 0) {
+				cli_error(NULL, "--parallel %s: give a number from 1 to %d", optarg,
+					  QUEUE_PARALLEL_MAX);
+				return FERRY_EXIT_USAGE;
+			}
 			break;
 		case 'c': o->commands = optarg; break;
 		case 'b': o->batch = optarg; break;
@@ -241,7 +252,8 @@ int main(int argc, char **argv)
 		return done;
 	enum main_mode mode = main_mode(&o);
 	if (mode == MAIN_TUI) {
-		struct tui_options t = { .url = o.url, .user = o.cli.user, .settings = o.cli.settings };
+		struct tui_options t = { .url = o.url, .user = o.cli.user, .settings = o.cli.settings,
+					 .parallel = o.parallel };
 		return (int)tui_run(&t);
 	}
 	interrupt_install();

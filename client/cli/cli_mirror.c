@@ -76,12 +76,7 @@ struct mirror_worker {
 
 int cli_parse_connections(const char *s)
 {
-	char *end;
-	errno = 0;
-	long n = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || n < 1 || n > CLI_CONNECTIONS_MAX)
-		return -1;
-	return (int)n;
+	return human_parse_count(s, 1, CLI_CONNECTIONS_MAX);
 }
 
 /* Takes a long option's value: "--name=VALUE" or the next word. NULL

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -90,6 +91,16 @@ char *human_eta(double secs, char *out, size_t outsz)
 static const char human_letters[] = "KMG";
 /* Largest byte count read. */
 #define HUMAN_PARSE_MAX 4611686018427387904.0
+
+int human_parse_count(const char *s, int lo, int hi)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || n < lo || n > hi)
+		return -1;
+	return (int)n;
+}
 
 bool human_parse_size(const char *s, off_t *out)
 {

@@ -32,6 +32,9 @@ char *human_eta(double secs, char *out, size_t outsz);
  * "512K" or "1.5M". Sets *out and returns true, or false for anything
  * else or more than 2^62 bytes. */
 bool human_parse_size(const char *s, off_t *out);
+/* Reads a whole number from lo to hi (lo >= 0) written in decimal digits
+ * ("3"); returns it, or -1 for anything else. */
+int human_parse_count(const char *s, int lo, int hi);
 /* Writes bytes the way human_parse_size reads them, exactly: "512K",
  * "3M", "1000"; returns out. */
 char *human_format_size(off_t bytes, char *out, size_t outsz);

@@ -130,11 +130,10 @@ const char *settings_set(struct ftp_settings *s, const char *name, const char *v
 		return NULL;
 	}
 	case SETTINGS_COUNT: {
-		errno = 0;
-		long n = strtol(value, &end, 10);
-		if (errno != 0 || end == value || *end != '\0' || n < 0 || n > SETTINGS_RETRY_MAX)
+		int n = human_parse_count(value, 0, SETTINGS_RETRY_MAX);
+		if (n < 0)
 			return "the value must be a whole number from 0 to 100";
-		*(int *)field = (int)n;
+		*(int *)field = n;
 		return NULL;
 	}
 	case SETTINGS_RATE:

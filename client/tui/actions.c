@@ -961,6 +961,25 @@ static void act_xfer_size(struct app *a)
 	a->xfer_big = !a->xfer_big;
 }
 
+/* P: how many copies run at once. Fewer: the running ones finish first;
+ * more: queued ones start at once, each on a transfer worker of its own. */
+static void act_parallel(struct app *a)
+{
+	char text[16];
+	snprintf(text, sizeof text, "%u", queue_parallel(a->queue));
+	if (!dialog_input(a, "Transfers at once (1 to 8):", text, sizeof text, false, true))
+		return;
+	int n = queue_parse_parallel(text);
+	if (n < 0) {
+		app_status(a, true, "transfers at once: give a number from 1 to %d",
+			   QUEUE_PARALLEL_MAX);
+		return;
+	}
+	queue_set_parallel(a->queue, (unsigned)n);
+	app_status(a, false, "%d transfer(s) at once", n);
+	app_pump(a);
+}
+
 static void act_quit(struct app *a)
 {
 	char q[ACT_QUESTION_MAX];
@@ -991,7 +1010,7 @@ static void (*const act_table[ACT_COUNT])(struct app *a) = {
 	[ACT_CANCEL_ALL] = act_cancel_all, [ACT_RETRY] = act_retry,
 	[ACT_CLEAR_DONE] = act_clear_done, [ACT_XFER_SIZE] = act_xfer_size,
 	[ACT_HELP] = act_help, [ACT_QUIT] = act_quit, [ACT_COMPARE] = act_compare,
-	[ACT_SYNCHRONIZE] = act_synchronize,
+	[ACT_SYNCHRONIZE] = act_synchronize, [ACT_PARALLEL] = act_parallel,
 };
 
 void actions_run(struct app *a, enum keys_action act)

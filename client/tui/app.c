@@ -1,6 +1,6 @@
 /* app: the TUI's event loop and entry point (see tui.h, app.h). One
  * poll(2) waits on the terminal and on the workers' report pipes (the
- * transfer worker, each pane's browser, a connection being opened); keys
+ * transfer workers, each pane's browser, a connection being opened); keys
  * go through the key table, reports update the queue and the panes, and
  * the screen is drawn after each round. The loop never calls the network
  * or waits for a worker: messages to workers are only written when their
@@ -89,47 +89,63 @@ void app_redraw(struct app *a)
 	draw_flush();
 }
 
-/* Hands lane's next job to its worker. */
-static void app_pump_lane(struct app *a, enum queue_lane lane)
+/* The worker that runs job j. */
+static struct worker *app_job_worker(struct app *a, const struct queue_job *j)
 {
-	struct worker *w = lane == QUEUE_LANE_COPY ? &a->worker
-			 : &a->browse[lane == QUEUE_LANE_LOCAL ? APP_LOCAL : APP_REMOTE];
+	enum queue_lane lane = queue_lane(j);
+	return lane == QUEUE_LANE_COPY ? &a->xfer[j->slot < APP_XFER_MAX ? j->slot : 0]
+	       : &a->browse[lane == QUEUE_LANE_LOCAL ? APP_LOCAL : APP_REMOTE];
+}
+
+/* Hands copies to the transfer workers while slots are free: a slot's
+ * worker is started for the working connection when it first gets one
+ * (slot 0's was at login: without it there is no connection to copy on). */
+static void app_pump_copies(struct app *a)
+{
+	struct queue_job *j;
+	while (worker_running(&a->xfer[0]) && (j = queue_next(a->queue, QUEUE_LANE_COPY)) != NULL) {
+		struct worker *w = app_job_worker(a, j);
+		bool sent = (worker_running(w) || side_start_transfer(a, j->slot)) &&
+			    worker_send_job(w, j) == 0;
+		if (!sent)
+			queue_finish(a->queue, j->id, QUEUE_FAILED, "the transfer process is gone");
+	}
+}
+
+/* Hands a delete to its side's browser when it is free. */
+static void app_pump_side(struct app *a, enum queue_lane lane)
+{
+	struct worker *w = &a->browse[lane == QUEUE_LANE_LOCAL ? APP_LOCAL : APP_REMOTE];
 	if (!worker_running(w) || (lane == QUEUE_LANE_REMOTE && !a->connected))
 		return;
 	struct queue_job *j = queue_next(a->queue, lane);
-	if (j == NULL)
-		return;
-	bool sent = lane == QUEUE_LANE_COPY ? worker_send_job(w, j) == 0 : side_run_delete(a, j);
-	if (!sent)
-		queue_finish(a->queue, j->id, QUEUE_FAILED,
-			     lane == QUEUE_LANE_COPY ? "the transfer process is gone"
-						     : "the pane's process is busy or gone");
+	if (j != NULL && !side_run_delete(a, j))
+		queue_finish(a->queue, j->id, QUEUE_FAILED, "the pane's process is busy or gone");
 }
 
 void app_pump(struct app *a)
 {
-	for (int lane = 0; lane < QUEUE_LANES; lane++)
-		app_pump_lane(a, (enum queue_lane)lane);
+	app_pump_copies(a);
+	app_pump_side(a, QUEUE_LANE_LOCAL);
+	app_pump_side(a, QUEUE_LANE_REMOTE);
 }
 
 void app_stop_marked(struct app *a)
 {
-	for (int lane = 0; lane < QUEUE_LANES; lane++) {
-		struct queue_job *j = queue_running(a->queue, (enum queue_lane)lane);
-		if (j == NULL || !j->stopping)
-			continue;
-		struct worker *w = lane == QUEUE_LANE_COPY ? &a->worker
-				 : &a->browse[lane == QUEUE_LANE_LOCAL ? APP_LOCAL : APP_REMOTE];
-		worker_cancel(w, j->id);
+	for (size_t i = 0; i < queue_count(a->queue); i++) {
+		struct queue_job *j = queue_at(a->queue, i);
+		if (j->state == QUEUE_RUNNING && j->stopping)
+			worker_cancel(app_job_worker(a, j), j->id);
 	}
 }
 
 /* How long a transfer worker let go may take to exit, in ms. */
 #define APP_DETACH_GRACE_MS 3000
 
-void app_let_go_transfers(struct app *a)
+/* Lets transfer worker w go, to be reaped later. */
+static void app_let_go(struct app *a, struct worker *w)
 {
-	pid_t pid = worker_detach(&a->worker);
+	pid_t pid = worker_detach(w);
 	if (pid <= 0)
 		return;
 	for (size_t i = 0; i < APP_DETACHED_MAX; i++)
@@ -139,6 +155,12 @@ void app_let_go_transfers(struct app *a)
 			return;
 		}
 	worker_reap(pid, true);   /* no room to wait for it */
+}
+
+void app_let_go_transfers(struct app *a)
+{
+	for (size_t i = 0; i < APP_XFER_MAX; i++)
+		app_let_go(a, &a->xfer[i]);
 }
 
 /* Reaps the transfer workers let go that have exited; kills the ones past
@@ -204,17 +226,27 @@ static void app_job_report(struct app *a, const struct wire_msg *m)
 	}
 }
 
-/* A worker's messages come from one of these. */
-enum app_source { SRC_TRANSFER, SRC_LOCAL, SRC_REMOTE, SRC_OPENING, SRC_COUNT };
+/* A worker's messages come from one of these: the transfer workers
+ * (SRC_TRANSFER + slot), the browsers and the connection being opened. */
+enum app_source {
+	SRC_TRANSFER = 0,
+	SRC_LOCAL = SRC_TRANSFER + APP_XFER_MAX,
+	SRC_REMOTE,
+	SRC_OPENING,
+	SRC_COUNT,
+};
+
+/* True for a transfer worker's source. */
+static bool app_source_copies(enum app_source src) { return src < SRC_LOCAL; }
 
 /* The worker behind a source. */
 static struct worker *app_source_worker(struct app *a, enum app_source src)
 {
 	switch (src) {
-	case SRC_TRANSFER: return &a->worker;
 	case SRC_LOCAL: return &a->browse[APP_LOCAL];
 	case SRC_REMOTE: return &a->browse[APP_REMOTE];
-	default: return &a->opening;
+	case SRC_OPENING: return &a->opening;
+	default: return &a->xfer[src - SRC_TRANSFER];
 	}
 }
 
@@ -233,14 +265,17 @@ static void app_dispatch(struct app *a, enum app_source src, const struct wire_m
 		security_question(a, app_source_worker(a, src)->pid, m);
 		break;
 	case WIRE_TRACE: {
-		static const char *const who[SRC_COUNT] = {
-			[SRC_TRANSFER] = "copy", [SRC_LOCAL] = "local", [SRC_REMOTE] = "remote",
-			[SRC_OPENING] = "connect",
+		static const char *const who[SRC_COUNT - SRC_LOCAL] = {
+			[SRC_LOCAL - SRC_LOCAL] = "local", [SRC_REMOTE - SRC_LOCAL] = "remote",
+			[SRC_OPENING - SRC_LOCAL] = "connect",
 		};
 		static const char marks[] = { [FTP_TRACE_SENT] = '>', [FTP_TRACE_RECEIVED] = '<',
 					      [FTP_TRACE_INFO] = '*' };
-		trace_add(a->trace, who[src], m->notice.kind < sizeof marks ? marks[m->notice.kind]
-			  : '*', m->notice.text);
+		char copy[16];   /* "copy", "copy2"...: a transfer worker, by slot */
+		snprintf(copy, sizeof copy, src == SRC_TRANSFER ? "copy" : "copy%d",
+			 (int)(src - SRC_TRANSFER) + 1);
+		trace_add(a->trace, app_source_copies(src) ? copy : who[src - SRC_LOCAL],
+			  m->notice.kind < sizeof marks ? marks[m->notice.kind] : '*', m->notice.text);
 		break;
 	}
 	case WIRE_PROGRESS:
@@ -251,7 +286,7 @@ static void app_dispatch(struct app *a, enum app_source src, const struct wire_m
 			app_job_report(a, m);
 		break;
 	default:
-		if (src != SRC_TRANSFER)
+		if (!app_source_copies(src))
 			side_answer(a, src == SRC_LOCAL ? APP_LOCAL : APP_REMOTE, src == SRC_OPENING, m);
 		break;
 	}
@@ -261,17 +296,18 @@ static void app_dispatch(struct app *a, enum app_source src, const struct wire_m
  * started again when it can be. */
 static void app_worker_gone(struct app *a, enum app_source src)
 {
-	enum queue_lane lane = src == SRC_TRANSFER ? QUEUE_LANE_COPY
+	enum queue_lane lane = app_source_copies(src) ? QUEUE_LANE_COPY
 			     : src == SRC_LOCAL ? QUEUE_LANE_LOCAL : QUEUE_LANE_REMOTE;
 	if (src == SRC_OPENING) {
 		app_status_about(a, APP_TOPIC_CONNECT, true, "could not connect to %s",
 				 a->trying.host);
 		return;
 	}
-	struct queue_job *j = queue_running(a->queue, lane);
+	struct queue_job *j = queue_running_in(a->queue, lane, app_source_copies(src)
+					       ? (unsigned)(src - SRC_TRANSFER) : 0);
 	if (j != NULL)
 		queue_finish(a->queue, j->id, QUEUE_FAILED, "its process ended");
-	if (src == SRC_TRANSFER) {
+	if (app_source_copies(src)) {
 		app_status(a, true, "the transfer process ended");
 	} else if (src == SRC_LOCAL) {
 		app_status(a, true, "the local side's process ended; it was started again");
@@ -281,7 +317,7 @@ static void app_worker_gone(struct app *a, enum app_source src)
 		app_status_about(a, APP_TOPIC_CONNECT, true,
 				 "the connection's process ended: press F2 to connect again");
 	}
-	if (src != SRC_TRANSFER) {
+	if (!app_source_copies(src)) {
 		enum app_side side = src == SRC_LOCAL ? APP_LOCAL : APP_REMOTE;
 		if (a->load[side].req != 0) {
 			free(a->load[side].keep);
@@ -494,7 +530,9 @@ static struct app *app_new(const struct tui_options *o)
 	a->trying = a->login;
 	a->xfer_follow = true;
 	a->avail[APP_LOCAL] = a->avail[APP_REMOTE] = -1;
-	worker_init(&a->worker);
+	queue_set_parallel(a->queue, o->parallel > 0 ? (unsigned)o->parallel : APP_PARALLEL_DEFAULT);
+	for (size_t i = 0; i < APP_XFER_MAX; i++)
+		worker_init(&a->xfer[i]);
 	worker_init(&a->opening);
 	for (int s = 0; s < APP_SIDES; s++)
 		worker_init(&a->browse[s]);
@@ -505,7 +543,11 @@ static struct app *app_new(const struct tui_options *o)
 static void app_free(struct app *a)
 {
 	side_stop_all(a);
-	worker_stop(&a->worker);
+	/* Every transfer worker is told first, so they wind down together. */
+	for (size_t i = 0; i < APP_XFER_MAX; i++)
+		sysio_close(&a->xfer[i].to_fd);
+	for (size_t i = 0; i < APP_XFER_MAX; i++)
+		worker_stop(&a->xfer[i]);
 	/* Those let go before had their time: give them a moment more, then end them. */
 	for (int waited = 0; waited < 1000; waited += 20) {
 		app_reap(a, false);

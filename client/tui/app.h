@@ -29,8 +29,12 @@
 /* How long a listing is awaited before its pane says "loading" (and Esc
  * cancels it rather than the filter), in ms: a quick one never flickers. */
 #define APP_LOADING_SHOW_MS 200
+/* Transfer workers: one per copy that may run at once. */
+#define APP_XFER_MAX QUEUE_PARALLEL_MAX
+/* Copies run at once unless the user says otherwise (P). */
+#define APP_PARALLEL_DEFAULT 2
 /* Transfer workers let go (a new connection) that may be winding down at once. */
-#define APP_DETACHED_MAX 8
+#define APP_DETACHED_MAX (2 * APP_XFER_MAX)
 /* Certificate questions from workers that may wait to be asked at once. */
 #define APP_QUESTIONS_MAX 4
 /* Longest scheme name kept ("ftpes"), NUL included. */
@@ -146,7 +150,9 @@ struct app {
 	struct worker opening;         /* ...its browser, logging in; pid -1 when none */
 	char *open_path;               /* ...the directory to show once in, or NULL (its home) */
 	struct worker browse[APP_SIDES]; /* each pane's browser: listings, renames, deletes */
-	struct worker worker;          /* the transfer process */
+	struct worker xfer[APP_XFER_MAX]; /* the transfer processes, one per slot of the copy
+					   * lane: slot 0 is started at login, the others when
+					   * a copy first runs in them */
 	pid_t detached[APP_DETACHED_MAX];        /* transfer processes let go, still to reap */
 	long long detached_until[APP_DETACHED_MAX]; /* ...when each is killed if still there */
 	struct app_load load[APP_SIDES]; /* the listing each pane waits for */
@@ -198,8 +204,8 @@ void app_redraw(struct app *a);
 void app_pump(struct app *a);
 /* Asks the workers to stop the jobs marked stopping. */
 void app_stop_marked(struct app *a);
-/* Lets the transfer worker go without waiting for it (it stops its job,
- * removes its temporary file and exits; it is reaped later). */
+/* Lets the transfer workers go without waiting for them (each stops its
+ * job, removes its temporary file and exits; they are reaped later). */
 void app_let_go_transfers(struct app *a);
 
 /* ---- side.c: the panes' sides, through their browsers ---- */
@@ -247,6 +253,9 @@ void side_answer(struct app *a, enum app_side side, bool opening, const struct w
 /* Asks side's browser what it knows of name in its current directory;
  * the answer waits in a->info to be shown. */
 void side_info(struct app *a, enum app_side side, const char *name);
+/* Starts the transfer worker of slot for the working connection; false
+ * (errno set) when it cannot. */
+bool side_start_transfer(struct app *a, unsigned slot);
 /* Starts job j (a delete) on its side's browser; false when it cannot. */
 bool side_run_delete(struct app *a, const struct queue_job *j);
 /* Stops every browser; frees what the loads and requests hold. */

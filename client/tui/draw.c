@@ -490,18 +490,21 @@ static size_t draw_xfer_selected(struct app *a)
  * below). */
 static void draw_xfer(struct app *a, WINDOW *w)
 {
-	char line[1024], head[256];
+	char line[1024], head[320], rate[HUMAN_BUF];
 	struct queue_counts c;
 	int h, wd;
 	getmaxyx(w, h, wd);
 	werase(w);
 	size_t n = queue_count(a->queue);
 	queue_counts(a->queue, &c);
+	human_rate(queue_total_rate(a->queue), rate, sizeof rate);
 	snprintf(head, sizeof head, " Transfers: %zu running, %zu queued, %zu failed, %zu done"
-		 "%s%.0zu%s%s%.0zu%s   [ ] select, x X ^X cancel, r retry, c clear, t size",
+		 "%s%.0zu%s%s%.0zu%s | %s total, %u at once"
+		 "   [ ] select, x X ^X cancel, r retry, c clear, t size, P at once",
 		 c.running, c.queued, c.failed, c.done,
 		 c.skipped ? ", " : "", c.skipped, c.skipped ? " skipped" : "",
-		 c.cancelled ? ", " : "", c.cancelled, c.cancelled ? " cancelled" : "");
+		 c.cancelled ? ", " : "", c.cancelled, c.cancelled ? " cancelled" : "",
+		 rate, queue_parallel(a->queue));
 	draw_text(w, 0, 0, head, wd, A_BOLD | A_UNDERLINE, true);
 	size_t rows = h > 1 ? (size_t)(h - 1) : 0;
 	size_t sel = draw_xfer_selected(a);

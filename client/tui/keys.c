@@ -55,6 +55,7 @@ static const struct keys_binding keys_bindings[] = {
 	{ { 'r', 0 }, "r", "retry", ACT_RETRY, "retry the failed transfers" },
 	{ { 'c', 0 }, "c", NULL, ACT_CLEAR_DONE, "clear the finished transfers from the panel" },
 	{ { 't', 0 }, "t", NULL, ACT_XFER_SIZE, "enlarge or shrink the transfer panel" },
+	{ { 'P', 0 }, "P", NULL, ACT_PARALLEL, "set how many transfers run at once, each over its own connection (1 to 8, default 2 or --parallel)" },
 	{ { 'L', 0 }, "L", NULL, ACT_LOG, "the log: the protocol trace of this session (every worker's commands and replies, passwords masked; / searches)" },
 	{ { KC_F(9), 0 }, "F9", "menu", ACT_MENU, "the menu: every action, to pick one (file info, view, find, the log...)" },
 	{ { KC_MOUSE, 0 }, "Mouse", NULL, ACT_MOUSE, "click: that pane and entry; double-click: open; wheel: move; click a key on the bottom line: do it" },
@@ -85,6 +86,7 @@ static const char *const keys_action_names[ACT_COUNT] = {
 	[ACT_CANCEL_ALL] = "cancel-all", [ACT_RETRY] = "retry", [ACT_CLEAR_DONE] = "clear",
 	[ACT_XFER_SIZE] = "transfer-panel", [ACT_HELP] = "help", [ACT_QUIT] = "quit",
 	[ACT_COMPARE] = "compare", [ACT_SYNCHRONIZE] = "synchronize",
+	[ACT_PARALLEL] = "parallel",
 };
 
 /* Most bindings the keys file may make. */

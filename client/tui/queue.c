@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "human.h"
 #include "path.h"
 #include "queue.h"
 #include "sanitize.h"
@@ -24,6 +25,7 @@ struct queue {
 	size_t gone[QUEUE_STATE_COUNT]; /* finished jobs pruned, by state (still counted) */
 	unsigned all_parent;  /* directory job whose held files take all_answer; 0 none */
 	enum queue_answer all_answer; /* the answer given "to all" for it */
+	unsigned parallel;    /* slots of the copy lane: copies run at once */
 };
 
 /* Names of the states, indexed by enum queue_state. */
@@ -40,6 +42,7 @@ struct queue *queue_new(void)
 {
 	struct queue *q = xcalloc(1, sizeof *q);
 	q->next_id = 1;
+	q->parallel = 1;
 	return q;
 }
 
@@ -164,16 +167,53 @@ struct queue_job *queue_running(struct queue *q, enum queue_lane lane)
 	return NULL;
 }
 
+void queue_set_parallel(struct queue *q, unsigned n)
+{
+	q->parallel = n < 1 ? 1 : n > QUEUE_PARALLEL_MAX ? QUEUE_PARALLEL_MAX : n;
+}
+
+unsigned queue_parallel(const struct queue *q) { return q->parallel; }
+
+int queue_parse_parallel(const char *s)
+{
+	return human_parse_count(s, 1, QUEUE_PARALLEL_MAX);
+}
+
+struct queue_job *queue_running_in(struct queue *q, enum queue_lane lane, unsigned slot)
+{
+	for (size_t i = 0; i < q->n; i++)
+		if (q->v[i].state == QUEUE_RUNNING && queue_lane(&q->v[i]) == lane &&
+		    q->v[i].slot == slot)
+			return &q->v[i];
+	return NULL;
+}
+
 struct queue_job *queue_next(struct queue *q, enum queue_lane lane)
 {
-	if (queue_running(q, lane) != NULL)
+	unsigned slots = lane == QUEUE_LANE_COPY ? q->parallel : 1, running = 0, slot = slots;
+	for (size_t i = 0; i < q->n; i++)
+		running += q->v[i].state == QUEUE_RUNNING && queue_lane(&q->v[i]) == lane;
+	for (unsigned s = 0; running < slots && slot == slots && s < slots; s++)
+		if (queue_running_in(q, lane, s) == NULL)
+			slot = s;
+	if (slot == slots)
 		return NULL;
 	for (size_t i = 0; i < q->n; i++)
 		if (q->v[i].state == QUEUE_QUEUED && !q->v[i].held && queue_lane(&q->v[i]) == lane) {
 			q->v[i].state = QUEUE_RUNNING;
+			q->v[i].slot = slot;
 			return &q->v[i];
 		}
 	return NULL;
+}
+
+double queue_total_rate(const struct queue *q)
+{
+	double sum = 0;
+	for (size_t i = 0; i < q->n; i++)
+		if (q->v[i].state == QUEUE_RUNNING)
+			sum += q->v[i].rate;
+	return sum;
 }
 
 size_t queue_index(const struct queue *q, unsigned id)

@@ -7,9 +7,11 @@
  * given "to all" settles the other files of that directory without
  * asking. Plain C: no curses, no I/O; the workers' reports update it, the
  * view draws it and the dialogs only ask. Each job belongs to a lane, the
- * worker that runs it (copies: the transfer worker; deletes: the browser
- * of their side); at most one job runs per lane at a time, and queue_next
- * hands out a lane's oldest queued job that is not held. Cancelling
+ * workers that run it (copies: the transfer workers; deletes: the browser
+ * of their side). A lane has slots, one per worker: the copy lane as many
+ * as queue_set_parallel says (1 at first), the others one; each running
+ * job holds a slot, and queue_next hands out a lane's oldest queued job
+ * that is not held while a slot is free. Cancelling
  * works on one job, on a whole directory copy, or on everything; failed
  * jobs can be queued again. */
 #ifndef FERRY_TUI_QUEUE_H
@@ -22,6 +24,8 @@
 
 /* Longest job message kept (sanitised), in bytes. */
 #define QUEUE_MSG_MAX 256
+/* Most copies that may run at once (queue_set_parallel). */
+#define QUEUE_PARALLEL_MAX 8
 
 /* What a job does. */
 enum queue_dir {
@@ -31,9 +35,9 @@ enum queue_dir {
 	QUEUE_DELETE_REMOTE,  /* deletes remote (the same, on the server) */
 };
 
-/* The worker a job runs on; one job runs per lane at a time. */
+/* The workers a job runs on: one job runs per slot of a lane at a time. */
 enum queue_lane {
-	QUEUE_LANE_COPY,     /* the transfer worker */
+	QUEUE_LANE_COPY,     /* the transfer workers (queue_set_parallel of them) */
 	QUEUE_LANE_LOCAL,    /* the local pane's browser */
 	QUEUE_LANE_REMOTE,   /* the remote pane's browser */
 	QUEUE_LANES,
@@ -86,6 +90,7 @@ struct queue_job {
 	bool held;               /* the target exists: not started until the user answers */
 	bool stopping;           /* running, and its worker was asked to stop it */
 	bool retried;            /* queued again after failing (a directory copy: its files are not added twice) */
+	unsigned slot;           /* running: the slot of its lane (which worker runs it), from 0 */
 	unsigned parent;         /* the tree job this file came from, 0 when none */
 	char *local;             /* local path (raw) */
 	char *remote;            /* remote path (raw) */
@@ -150,13 +155,26 @@ struct queue_job *queue_held_next(struct queue *q, enum queue_answer *answer);
  * answer is QUEUE_ANSWER_ASK. */
 bool queue_held_answer(struct queue *q, unsigned id, enum queue_answer answer, bool all,
 		       const char *name);
-/* Marks the oldest queued job of lane that is not held running and
- * returns it (owned by q), or NULL when none is queued or one of the lane
- * already runs. */
+/* Sets how many copies may run at once: n, from 1 to QUEUE_PARALLEL_MAX
+ * (clamped). Running ones go on when n shrinks; no new one starts until
+ * fewer than n run. */
+void queue_set_parallel(struct queue *q, unsigned n);
+/* Reads a number of copies at once as typed ("3"): 1 to
+ * QUEUE_PARALLEL_MAX, or -1 for anything else. */
+int queue_parse_parallel(const char *s);
+/* How many copies may run at once. */
+unsigned queue_parallel(const struct queue *q);
+/* Marks the oldest queued job of lane that is not held running, in the
+ * lowest free slot of the lane (j->slot), and returns it (owned by q), or
+ * NULL when none is queued or every slot of the lane is taken. */
 struct queue_job *queue_next(struct queue *q, enum queue_lane lane);
+/* The running job in slot of lane, or NULL (owned by q). */
+struct queue_job *queue_running_in(struct queue *q, enum queue_lane lane, unsigned slot);
+/* The sum of the running jobs' rates, in bytes per second. */
+double queue_total_rate(const struct queue *q);
 /* The job with id, or NULL (owned by q). */
 struct queue_job *queue_find(struct queue *q, unsigned id);
-/* The running job of lane, or NULL (owned by q). */
+/* The oldest running job of lane, or NULL (owned by q). */
 struct queue_job *queue_running(struct queue *q, enum queue_lane lane);
 /* Records progress of a running job (total -1 keeps the known size); its
  * note, if any, is over. */

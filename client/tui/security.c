@@ -48,10 +48,13 @@ static const struct {
 /* The worker with pid, among those that talk to the server; NULL when it is gone. */
 static struct worker *security_worker(struct app *a, pid_t pid)
 {
-	struct worker *ws[] = { &a->opening, &a->browse[APP_REMOTE], &a->worker };
+	struct worker *ws[] = { &a->opening, &a->browse[APP_REMOTE] };
 	for (size_t i = 0; pid > 0 && i < sizeof ws / sizeof ws[0]; i++)
 		if (ws[i]->pid == pid)
 			return ws[i];
+	for (size_t i = 0; pid > 0 && i < APP_XFER_MAX; i++)
+		if (a->xfer[i].pid == pid)
+			return &a->xfer[i];
 	return NULL;
 }
 

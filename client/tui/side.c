@@ -560,14 +560,13 @@ static void side_logged_in(struct app *a, bool opening, const struct wire_msg *m
 	a->browse[APP_REMOTE] = a->opening;
 	worker_init(&a->opening);
 	app_let_go_transfers(a);
-	struct queue_job *run = queue_running(a->queue, QUEUE_LANE_COPY);
-	if (run != NULL)
+	struct queue_job *run;
+	while ((run = queue_running(a->queue, QUEUE_LANE_COPY)) != NULL)
 		queue_finish(a->queue, run->id, QUEUE_FAILED, "stopped by a new connection");
 	a->login = a->trying;
 	a->tls = a->trying_tls;
 	a->connected = true;
-	struct worker_login wl = side_worker_login(a, &a->login);
-	if (worker_start(&a->worker, WORKER_TRANSFER, &wl) < 0)
+	if (!side_start_transfer(a, 0))
 		app_status(a, true, "cannot start the transfer process: %s", strerror(errno));
 	else
 		side_connect_status(a, false, "connected to", &a->login, NULL);
@@ -578,6 +577,12 @@ static void side_logged_in(struct app *a, bool opening, const struct wire_msg *m
 	free(a->open_path);
 	a->open_path = NULL;
 	app_pump(a);
+}
+
+bool side_start_transfer(struct app *a, unsigned slot)
+{
+	struct worker_login wl = side_worker_login(a, &a->login);
+	return slot < APP_XFER_MAX && worker_start(&a->xfer[slot], WORKER_TRANSFER, &wl) == 0;
 }
 
 void side_answer(struct app *a, enum app_side side, bool opening, const struct wire_msg *m)

@@ -1,6 +1,6 @@
 /* tui: the two-pane terminal front end of ferry. Local files on the
- * left, the server on the right, a transfer queue run by a worker
- * process below. The one entry point main.c calls. */
+ * left, the server on the right, a transfer queue run by worker
+ * processes (several copies at once) below. The one entry point main.c calls. */
 #ifndef FERRY_TUI_H
 #define FERRY_TUI_H
 
@@ -15,6 +15,8 @@ struct tui_options {
 	struct ftp_settings settings; /* --timeout, --active, --retry, --limit-rate,
 				       * --no-preserve, --tls and the other TLS options:
 				       * every connection of the screen uses them */
+	int parallel;      /* --parallel N: copies run at once, each over its own
+			    * connection (1 to 8); 0: the default, 2 */
 };
 
 /* Runs the TUI on the terminal until the user quits; returns the exit

@@ -2,8 +2,9 @@
  * takes messages over one pipe and reports over another (wire.h), so the
  * screen only ever waits for the keyboard and for messages:
  *
- *  - the transfer worker, with its own control connection, runs copy jobs
- *    one at a time (worker_job.c);
+ *  - the transfer workers, one per copy that may run at once, each with
+ *    its own control connection, run copy jobs one at a time each
+ *    (worker_job.c);
  *  - the two browsing workers, one per pane, answer listings, mkdir,
  *    rename and delete jobs (browse.c): the remote one over its own
  *    control connection, which it opens and logs into as it starts, the

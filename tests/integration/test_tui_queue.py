@@ -14,6 +14,7 @@ in the middle of a transfer.
 import os
 import re
 import shutil
+import subprocess
 import time
 import unittest
 
@@ -21,7 +22,7 @@ import ftptest
 import peers
 import slowftp
 import tuitest
-from test_tui import TuiCase, LOCAL_MARK, REMOTE_MARK, DOWNLOAD, panes
+from test_tui import TuiCase, LOCAL_MARK, REMOTE_MARK, DOWNLOAD, FERRY, panes
 from tuitest import Tmux
 
 MANY = 45                       # files in the folder "many"
@@ -73,7 +74,7 @@ class PanelTest(QueueCase):
         self.select("remote", "many")
         self.t.keys("F5")
         self.clear_filter()
-        running = re.compile(r"running\s+<- \[.*(m\d\d\.bin)")
+        running = re.compile(r"running\s+<- \[.*?(m\d\d\.bin)")
         seen = set()
         deadline = time.monotonic() + 60
         heads = set()
@@ -89,13 +90,16 @@ class PanelTest(QueueCase):
                 continue        # nothing queued yet
             m = re.search(r"Transfers: (\d+) running, (\d+) queued, (\d+) failed, (\d+) done", h)
             self.assertIsNotNone(m, "the panel heading has no counts:\n" + Tmux.framed(s))
-            if int(m.group(1)) == 1 and int(m.group(2)) > 0:
+            if int(m.group(1)) >= 1 and int(m.group(2)) > 0:
                 heads.add(h)
                 rows = "\n".join(panel(s)[1:])
-                r = running.search(rows)
-                self.assertIsNotNone(r, "the running transfer is not shown in the panel:\n"
-                                     + Tmux.framed(s))
-                seen.add(r.group(1))
+                r = running.findall(rows)
+                self.assertTrue(r, "the running transfer is not shown in the panel:\n"
+                                + Tmux.framed(s))
+                # Each transfer running has a line of its own.
+                self.assertEqual(len(re.findall(r"(?m)^running\s", rows)), int(m.group(1)),
+                                 "not every running transfer shows:\n" + Tmux.framed(s))
+                seen.update(r)
             time.sleep(0.1)
         self.wait_disk(lambda: self.many_done() >= MANY, 30, "the folder was not copied")
         # Sampled every 0.1 s: many of them, up to the last ones (past the
@@ -345,6 +349,118 @@ class StatusTest(QueueCase):
         s = self.t.screen()
         self.assertNotRegex(s.split("\n")[-2], r"(?i)connect|lost|refused",
                             "the stale connection error stayed:\n" + Tmux.framed(s))
+
+
+PAR_FILES = 4                   # files in the folder "par"
+PAR_SIZE = 96 * 1024            # each takes 1.5 s at --max-rate 64K
+
+
+def rate_of(text):
+    """Bytes per second from a rate as the panel shows it ("64.0 KB/s")."""
+    m = re.match(r"([\d.]+) (B|KB|MB|GB)/s$", text)
+    return float(m.group(1)) * 1024 ** ("B", "KB", "MB", "GB").index(m.group(2))
+
+
+def retr_overlap(log):
+    """The most RETRs ferryd had running at once, from its log: a session's
+    "<- RETR" starts one, its "transfer: ... RETR" line ends it."""
+    running, most = set(), 0
+    for line in log.splitlines():
+        m = re.search(r"ferryd\[(\d+)\]: .* (<- RETR |transfer: .* RETR )", line)
+        if not m:
+            continue
+        if m.group(2).startswith("<-"):
+            running.add(m.group(1))
+        else:
+            running.discard(m.group(1))
+        most = max(most, len(running))
+    return most
+
+
+class ParallelTest(TuiCase):
+    """Copies run N at once (default 2, --parallel N, P), each over a
+    connection of its own with its own progress line, and the heading adds
+    up their rates; with 1 they run one after the other."""
+
+    server_args = ["--anonymous=rw", "-v", "--max-rate", "64K"]
+
+    def setUp(self):
+        super().setUp()
+        self.data = {}
+        for i in range(PAR_FILES):
+            name = "p%d.bin" % i
+            self.data[name] = ftptest.random_bytes(PAR_SIZE, seed=300 + i)
+            self.server.write("par/" + name, self.data[name])
+
+    def copy_par(self):
+        """Downloads the folder "par"; returns the most progress lines seen
+        running at once, and for each look at two running lines the sum
+        of their rates, the heading's total rate and the screen."""
+        self.select("remote", "par")
+        self.t.keys("F5")
+        self.clear_filter()
+        running = re.compile(r"running\s+<- \[[#-]*\]\s+\d+% .*? (\S+ [KMG]?B/s) ETA "
+                             r".*(p\d\.bin)")
+        most, sums = 0, []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            s = self.t.screen()
+            lines = running.findall("\n".join(panel(s)[1:]))
+            most = max(most, len({name for _, name in lines}))
+            total = re.search(r"\| (\S+ \S+/s) total, (\d+) at once", heading(s))
+            self.assertIsNotNone(total or not panel(s), "no total rate in the heading:\n"
+                                 + Tmux.framed(s))
+            if len(lines) == 2 and rate_of(lines[0][0]) > 0 and rate_of(lines[1][0]) > 0:
+                sums.append((rate_of(lines[0][0]) + rate_of(lines[1][0]),
+                             rate_of(total.group(1)), s))
+            if all(os.path.exists(self.lpath("par", n)) for n in self.data):
+                break
+            time.sleep(0.1)
+        for name, data in self.data.items():
+            self.wait_file(self.lpath("par", name), data, timeout=30)
+        self.t.wait_for(r"Transfers: 0 running, 0 queued, 0 failed, %d done" % (PAR_FILES + 1),
+                        10, "every copy done")
+        return most, sums
+
+    def test_two_at_once_by_default(self):
+        self.start_ferry()
+        most, sums = self.copy_par()
+        self.assertEqual(most, 2, "two progress lines never ran at once")
+        self.assertTrue(sums, "never saw two running lines with their rates")
+        for both, total, screen in sums:
+            # Each rate is shown to three digits: the total is their sum.
+            self.assertAlmostEqual(total, both, delta=both * 0.02,
+                                   msg="the heading's total is not the sum of the two "
+                                   "rates:\n" + Tmux.framed(screen))
+        self.assertEqual(retr_overlap(self.server.log_text()), 2,
+                         "the server never had two downloads running at once")
+
+    def test_one_at_a_time_then_p_sets_more(self):
+        self.start_ferry(args=["--parallel", "1"])
+        most, sums = self.copy_par()
+        self.assertEqual(most, 1, "more than one copy ran with --parallel 1")
+        self.assertEqual(retr_overlap(self.server.log_text()), 1,
+                         "the server had two downloads at once with --parallel 1")
+        self.assertRegex(heading(self.t.screen()), r"1 at once")
+        # P asks for the number: a bad one is refused, a good one shown.
+        self.t.keys("P")
+        self.t.wait_for(self.prompt_line("transfers at once"), 5, "P asks how many")
+        self.t.keys("C-u")
+        self.t.type("9")
+        self.t.keys("Enter")
+        self.t.wait_for(r"give a number from 1 to 8", 5, "P refuses 9")
+        self.t.keys("P")
+        self.t.wait_for(self.prompt_line("transfers at once"), 5)
+        self.t.keys("C-u")
+        self.t.type("3")
+        self.t.keys("Enter")
+        self.t.wait_for(r"\| .* total, 3 at once", 5, "the heading shows the new number")
+
+    def test_bad_parallel_option_is_a_usage_error(self):
+        r = subprocess.run([FERRY, "--parallel", "0", "ftp://127.0.0.1/"],
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=10)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn(b"--parallel 0: give a number from 1 to 8", r.stderr)
 
 
 if __name__ == "__main__":

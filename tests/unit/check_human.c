@@ -165,6 +165,23 @@ START_TEST(test_parse_size)
 }
 END_TEST
 
+/* Whole numbers within bounds, as options and fields take them. */
+static const struct {
+	const char *text;
+	int lo, hi, want;
+} count_cases[] = {
+	{ "0", 0, 100, 0 }, { "100", 0, 100, 100 }, { "101", 0, 100, -1 }, { "-1", 0, 100, -1 },
+	{ "1", 1, 8, 1 }, { "8", 1, 8, 8 }, { "0", 1, 8, -1 }, { "", 1, 8, -1 }, { "3x", 1, 8, -1 },
+	{ "3.0", 1, 8, -1 }, { "99999999999999999999", 0, 100, -1 }, { "x", 0, 100, -1 },
+};
+
+START_TEST(test_parse_count)
+{
+	ck_assert_int_eq(human_parse_count(count_cases[_i].text, count_cases[_i].lo,
+					   count_cases[_i].hi), count_cases[_i].want);
+}
+END_TEST
+
 START_TEST(test_small_buffer)
 {
 	char out[4];
@@ -187,6 +204,8 @@ static Suite *human_suite(void)
 	tcase_add_loop_test(core, test_seconds, 0,
 			    (int)(sizeof seconds_cases / sizeof seconds_cases[0]));
 	tcase_add_loop_test(core, test_eta, 0, (int)(sizeof eta_cases / sizeof eta_cases[0]));
+	tcase_add_loop_test(core, test_parse_count, 0,
+			    (int)(sizeof count_cases / sizeof count_cases[0]));
 	tcase_add_loop_test(core, test_parse_size, 0,
 			    (int)(sizeof parse_cases / sizeof parse_cases[0]));
 	suite_add_tcase(s, core);

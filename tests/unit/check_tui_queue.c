@@ -1,5 +1,5 @@
 /* Unit tests for the TUI transfer queue: adding, handing out one job at a
- * time, progress, ETA and percent, finishing, cancelling, pruning, and the
+ * time or several at once (one per slot), progress, ETA and percent, finishing, cancelling, pruning, and the
  * policy for files whose target exists (held files, answers, "apply to
  * all"), table by table. */
 #include "config.h"
@@ -448,6 +448,128 @@ START_TEST(test_skip_and_dates)
 }
 END_TEST
 
+/* Two slots: two copies run at once, each in its own slot; the third
+ * waits until one ends, then takes the slot that came free. */
+START_TEST(test_parallel_two)
+{
+	struct queue *q = three();
+	ck_assert_uint_eq(queue_parallel(q), 1);
+	queue_set_parallel(q, 2);
+	ck_assert_uint_eq(queue_parallel(q), 2);
+	struct queue_job *a = queue_next(q, QUEUE_LANE_COPY);
+	struct queue_job *b = queue_next(q, QUEUE_LANE_COPY);
+	ck_assert_uint_eq(a->id, 1);
+	ck_assert_uint_eq(b->id, 2);
+	ck_assert_uint_eq(a->slot, 0);
+	ck_assert_uint_eq(b->slot, 1);
+	ck_assert_ptr_null(queue_next(q, QUEUE_LANE_COPY));   /* both slots taken */
+	struct queue_counts c;
+	queue_counts(q, &c);
+	ck_assert_uint_eq(c.running, 2);
+	ck_assert_uint_eq(c.queued, 1);
+	ck_assert_ptr_eq(queue_running_in(q, QUEUE_LANE_COPY, 0), a);
+	ck_assert_ptr_eq(queue_running_in(q, QUEUE_LANE_COPY, 1), b);
+	ck_assert_ptr_null(queue_running_in(q, QUEUE_LANE_COPY, 2));
+	queue_progress(q, 1, 100, -1, 1000.0);
+	queue_progress(q, 2, 100, -1, 500.0);
+	ck_assert(fabs(queue_total_rate(q) - 1500.0) < 1e-9);
+	/* The first ends: the third starts in its slot, the second runs on. */
+	queue_finish(q, 1, QUEUE_DONE, NULL);
+	ck_assert(fabs(queue_total_rate(q) - 500.0) < 1e-9);
+	struct queue_job *n = queue_next(q, QUEUE_LANE_COPY);
+	ck_assert_uint_eq(n->id, 3);
+	ck_assert_uint_eq(n->slot, 0);
+	ck_assert_int_eq(queue_find(q, 2)->state, QUEUE_RUNNING);
+	ck_assert_ptr_null(queue_next(q, QUEUE_LANE_COPY));
+	queue_free(q);
+}
+END_TEST
+
+/* Cancelling everything marks both running copies stopping (their
+ * workers are asked) and the waiting one cancelled; nothing starts. */
+START_TEST(test_parallel_cancel_all)
+{
+	struct queue *q = three();
+	queue_set_parallel(q, 2);
+	struct queue_job *a = queue_next(q, QUEUE_LANE_COPY);
+	struct queue_job *b = queue_next(q, QUEUE_LANE_COPY);
+	ck_assert_uint_eq(queue_cancel_all(q), 2);
+	ck_assert(a->stopping);
+	ck_assert(b->stopping);
+	ck_assert_int_eq(queue_find(q, 3)->state, QUEUE_CANCELLED);
+	ck_assert_ptr_null(queue_next(q, QUEUE_LANE_COPY));
+	queue_finish(q, 1, QUEUE_CANCELLED, "cancelled");
+	queue_finish(q, 2, QUEUE_CANCELLED, "cancelled");
+	ck_assert_ptr_null(queue_next(q, QUEUE_LANE_COPY));
+	ck_assert_uint_eq(queue_active(q), 0);
+	queue_free(q);
+}
+END_TEST
+
+/* Fewer slots while copies run: they go on, and the next one waits until
+ * fewer run than the new number; the number stays within 1..MAX. */
+START_TEST(test_parallel_shrink)
+{
+	struct queue *q = queue_new();
+	for (int i = 0; i < 5; i++)
+		queue_add(q, QUEUE_UPLOAD, QUEUE_MODE_NEW, false, "l", "/r", 10);
+	queue_set_parallel(q, 3);
+	for (int i = 0; i < 3; i++)
+		ck_assert_uint_eq(queue_next(q, QUEUE_LANE_COPY)->slot, (unsigned)i);
+	queue_set_parallel(q, 1);
+	queue_finish(q, 1, QUEUE_DONE, NULL);
+	ck_assert_ptr_null(queue_next(q, QUEUE_LANE_COPY));   /* two still run */
+	queue_finish(q, 3, QUEUE_DONE, NULL);
+	ck_assert_ptr_null(queue_next(q, QUEUE_LANE_COPY));   /* one still runs (slot 1) */
+	queue_finish(q, 2, QUEUE_DONE, NULL);
+	struct queue_job *j = queue_next(q, QUEUE_LANE_COPY);
+	ck_assert_uint_eq(j->id, 4);
+	ck_assert_uint_eq(j->slot, 0);
+	queue_set_parallel(q, 0);
+	ck_assert_uint_eq(queue_parallel(q), 1);
+	queue_set_parallel(q, 1000);
+	ck_assert_uint_eq(queue_parallel(q), QUEUE_PARALLEL_MAX);
+	queue_free(q);
+}
+END_TEST
+
+/* A held file does not take a slot: the ones after it run meanwhile, and
+ * deletes keep one slot per side whatever the copies' number. */
+START_TEST(test_parallel_held_and_deletes)
+{
+	struct queue *q = queue_new();
+	unsigned dir = queue_add(q, QUEUE_DOWNLOAD, QUEUE_MODE_NEW, true, "d", "/d", -1);
+	queue_set_parallel(q, 4);
+	ck_assert_uint_eq(queue_next(q, QUEUE_LANE_COPY)->id, dir);
+	unsigned held = queue_add_found(q, dir, QUEUE_DOWNLOAD, "d/a", "/d/a", 5, true);
+	unsigned free1 = queue_add_found(q, dir, QUEUE_DOWNLOAD, "d/b", "/d/b", 5, false);
+	queue_add(q, QUEUE_DELETE_LOCAL, QUEUE_MODE_NEW, false, "x", "", -1);
+	queue_add(q, QUEUE_DELETE_LOCAL, QUEUE_MODE_NEW, false, "y", "", -1);
+	ck_assert_uint_eq(queue_next(q, QUEUE_LANE_COPY)->id, free1);
+	ck_assert_ptr_null(queue_next(q, QUEUE_LANE_COPY));
+	ck_assert_ptr_nonnull(queue_next(q, QUEUE_LANE_LOCAL));
+	ck_assert_ptr_null(queue_next(q, QUEUE_LANE_LOCAL));
+	ck_assert_int_eq(queue_find(q, held)->state, QUEUE_QUEUED);
+	queue_free(q);
+}
+END_TEST
+
+/* The number of copies at once as typed. */
+static const struct {
+	const char *text;
+	int want;
+} parallel_cases[] = {
+	{ "1", 1 }, { "2", 2 }, { "8", 8 }, { "0", -1 }, { "9", -1 }, { "-1", -1 },
+	{ "", -1 }, { "2x", -1 }, { " 3", 3 }, { "99999999999999999999", -1 },
+};
+
+START_TEST(test_parse_parallel)
+{
+	ck_assert_int_eq(queue_parse_parallel(parallel_cases[_i].text), parallel_cases[_i].want);
+}
+END_TEST
+
+
 static Suite *queue_suite(void)
 {
 	Suite *s = suite_create("tui_queue");
@@ -456,6 +578,12 @@ static Suite *queue_suite(void)
 	tcase_add_loop_test(core, test_finish, 0,
 			    (int)(sizeof finish_cases / sizeof finish_cases[0]));
 	tcase_add_test(core, test_order);
+	tcase_add_test(core, test_parallel_two);
+	tcase_add_test(core, test_parallel_cancel_all);
+	tcase_add_test(core, test_parallel_shrink);
+	tcase_add_test(core, test_parallel_held_and_deletes);
+	tcase_add_loop_test(core, test_parse_parallel, 0,
+			    sizeof parallel_cases / sizeof parallel_cases[0]);
 	tcase_add_test(core, test_progress_eta);
 	tcase_add_test(core, test_cancel);
 	tcase_add_loop_test(core, test_held_answer, 0,
