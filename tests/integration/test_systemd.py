@@ -203,6 +203,9 @@ class ServiceSandboxTest(ftptest.TestCase):
         # Readiness reaches systemd through the unit's filters.
         self.assertEqual(self.notify.recv(100), b"READY=1")
         self.assertFtpError(530, ftptest.Ftp, srv, "alice", "wrong")
+        # The refused login's session ends on its own; on a loaded machine
+        # it may still be leaving when the next one starts.
+        self.assertTrue(srv.wait_sessions_gone(), "the refused session did not end")
         f = ftptest.Ftp(srv, "alice", PASSWORD)
         self.addCleanup(f.close)
         exercise(self, f, srv.root, passive=True)
