@@ -209,10 +209,10 @@ static size_t act_targets(struct app *a, struct act_item **out, const char *what
 
 /* Queues a copy of item it to the other pane under the name target;
  * returns the job's id, or 0. */
-static unsigned act_queue_one(struct app *a, const struct act_item *it, const char *target,
-			      enum queue_mode mode, off_t target_size)
+static unsigned act_queue_from(struct app *a, enum app_side from, const struct act_item *it,
+			       const char *target, enum queue_mode mode, off_t target_size)
 {
-	enum app_side from = a->active, to = act_other(a);
+	enum app_side to = from == APP_LOCAL ? APP_REMOTE : APP_LOCAL;
 	struct sbuf src, dst;
 	unsigned id = 0;
 	sbuf_init(&src, PATH_LEN_MAX);
@@ -231,6 +231,13 @@ static unsigned act_queue_one(struct app *a, const struct act_item *it, const ch
 	sbuf_free(&src);
 	sbuf_free(&dst);
 	return id;
+}
+
+/* Queues the copy of it from the active pane (see act_queue_from). */
+static unsigned act_queue_one(struct app *a, const struct act_item *it, const char *target,
+			      enum queue_mode mode, off_t target_size)
+{
+	return act_queue_from(a, a->active, it, target, mode, target_size);
 }
 
 static void act_copy(struct app *a)
@@ -385,6 +392,8 @@ static void act_show_info(struct app *a)
 	free(path);
 }
 
+static void act_sync_dialog(struct app *a);
+
 void actions_ask_pending(struct app *a)
 {
 	a->asking = true;
@@ -394,6 +403,8 @@ void actions_ask_pending(struct app *a)
 		act_ask_rename(a);
 	if (a->info != NULL)
 		act_show_info(a);
+	if (a->syncplan.ready)
+		act_sync_dialog(a);
 	viewedit_pending(a);
 	a->asking = false;
 	app_pump(a);
@@ -829,112 +840,131 @@ static void act_compare(struct app *a)
 /* Most plan lines the sync dialog shows. */
 #define ACT_SYNC_SHOWN 12
 
-/* The plan that makes the other pane's folder match the active one's
- * (their rows, not below them). */
-static void act_sync_plan(struct app *a, bool del, struct plan *p)
+/* True when path is below the directory dir (both relative). */
+static bool act_below(const char *path, const char *dir)
 {
-	struct plan_tree src, dst;
-	struct plan_options o = { .compare = PLAN_CMP_SIZE_TIME, .delete = del };
-	enum app_side to = act_other(a);
-
-	plan_tree_init(&src);
-	plan_tree_init(&dst);
-	act_compare_tree(a->pane[a->active], a->active == APP_REMOTE, &src);
-	act_compare_tree(a->pane[to], to == APP_REMOTE, &dst);
-	plan_build(&src, &dst, &o, p);
-	plan_tree_free(&src);
-	plan_tree_free(&dst);
+	size_t n = strlen(dir);
+	return dir[0] != '\0' && strncmp(path, dir, n) == 0 && path[n] == '/';
 }
 
-/* Queues the plan's copies and deletes; returns how many were queued. */
-static size_t act_sync_run(struct app *a, const struct plan *p)
+/* Queues the plan's copies and deletes on the other side of from;
+ * returns how many were queued. A new directory is copied as a whole
+ * (the copy makes it), so what the plan lists in it is not queued again;
+ * likewise what is in a directory deleted. */
+static size_t act_sync_run(struct app *a, enum app_side from, struct plan_tree *dst,
+			   const struct plan *p)
 {
-	enum app_side to = act_other(a);
+	enum app_side to = from == APP_LOCAL ? APP_REMOTE : APP_LOCAL;
+	const char *whole = "";   /* the directory copied or deleted as a whole */
 	size_t queued = 0;
 
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_action *pa = &p->v[i];
+		if (pa->verb == PLAN_SKIP || act_below(pa->path, whole))
+			continue;
+		if (pa->kind == PLAN_DIR)
+			whole = pa->path;
 		if (pa->verb == PLAN_DELETE) {
 			queued += side_delete(a, to, pa->path, pa->kind == PLAN_DIR);
 			continue;
 		}
-		if (pa->verb != PLAN_COPY && pa->verb != PLAN_REPLACE)
-			continue;
-		const struct pane_entry *e = pane_find(a->pane[a->active], pa->path);
-		const struct pane_entry *old = pane_find(a->pane[to], pa->path);
-		if (e == NULL)
-			continue;
-		struct act_item it = { .name = e->name, .display = e->display, .type = e->type,
-				       .link = e->link, .size = e->size, .mtime = e->mtime };
-		if (act_queue_one(a, &it, e->name, QUEUE_MODE_NEW, old ? old->size : -1) != 0)
+		const struct plan_entry *old = plan_tree_find(dst, pa->path);
+		struct act_item it = { .name = pa->path, .display = pa->path,
+				       .type = pa->kind == PLAN_DIR ? FTP_ENTRY_DIR : FTP_ENTRY_FILE,
+				       .size = pa->size, .mtime = pa->mtime };
+		if (act_queue_from(a, from, &it, pa->path, QUEUE_MODE_NEW,
+				   old != NULL && old->kind == PLAN_FILE ? old->size : -1) != 0)
 			queued++;
 	}
 	return queued;
 }
 
-/* Ctrl-X s: shows the plan that makes the other side match this one
- * (deletes off until d turns them on) and runs it through the queue. */
+/* Ctrl-X s: reads the whole tree below both folders in the background
+ * (Esc cancels); the plan is shown when both are read (act_sync_dialog). */
 static void act_synchronize(struct app *a)
 {
-	bool del = false;
-	char head[256], totals[256], more[64], keys_line[160];
-	char shown[ACT_SYNC_SHOWN][PANE_PATH_MAX / 8];
-	const char *lines[ACT_SYNC_SHOWN + 8];
+	struct app_syncplan *sp = &a->syncplan;
 
 	if (!a->connected) {
 		app_status(a, true, "synchronize needs both folders: connect first (F2)");
 		return;
 	}
+	side_scan_drop(a, NULL);
+	sp->from = a->active;
+	for (int s = 0; s < APP_SIDES; s++) {
+		plan_tree_init(&sp->t[s]);
+		if (!side_scan(a, (enum app_side)s)) {
+			side_scan_drop(a, NULL);
+			return;
+		}
+		sp->reading |= 1u << s;
+	}
+	app_status(a, false, "synchronize: reading both folders... (Esc cancels)");
+}
+
+/* Shows the plan that makes the other side match sp->from (deletes off
+ * until d turns them on) and runs it through the queue. */
+static void act_sync_dialog(struct app *a)
+{
+	struct app_syncplan *sp = &a->syncplan;
+	enum app_side from = sp->from, to = from == APP_LOCAL ? APP_REMOTE : APP_LOCAL;
+	struct plan_options o = { .compare = PLAN_CMP_SIZE_TIME };
+	char head[256], totals[256], more[64], keys_line[160];
+	char shown[ACT_SYNC_SHOWN][PANE_PATH_MAX / 8];
+	const char *lines[ACT_SYNC_SHOWN + 8];
+
+	sp->ready = false;
 	for (;;) {
 		struct plan p;
 		size_t n = 0, k = 0;
-		act_sync_plan(a, del, &p);
-		snprintf(head, sizeof head, "Make the %s folder match the %s one:",
-			 act_other(a) == APP_REMOTE ? "right" : "left",
-			 a->active == APP_LOCAL ? "left" : "right");
-		snprintf(totals, sizeof totals, "%zu to copy, %zu to replace, %zu to delete, %zu skipped",
-			 p.copies, p.replaces, p.deletes, p.skips);
+		char bytes[32];
+		plan_build(&sp->t[from], &sp->t[to], &o, &p);
+		human_size(p.bytes, bytes, sizeof bytes);
+		snprintf(head, sizeof head, "Make the %s folder (and below) match the %s one:",
+			 to == APP_REMOTE ? "right" : "left", from == APP_LOCAL ? "left" : "right");
+		snprintf(totals, sizeof totals,
+			 "%zu to copy, %zu to replace (%s), %zu to delete, %zu skipped",
+			 p.copies, p.replaces, bytes, p.deletes, p.skips);
 		lines[n++] = head;
 		lines[n++] = totals;
 		lines[n++] = "";
 		for (size_t i = 0; i < p.n; i++) {
 			const struct plan_action *pa = &p.v[i];
-			if (pa->verb == PLAN_SKIP)
-				continue;
-			if (k < ACT_SYNC_SHOWN) {
+			if (i < ACT_SYNC_SHOWN) {
 				char raw[sizeof shown[0]];
 				snprintf(raw, sizeof raw, "%s %s%s (%s)", plan_verb_name(pa->verb), pa->path,
 					 pa->kind == PLAN_DIR ? "/" : "", pa->reason);
-				sanitize_text(raw, strlen(raw), shown[k], sizeof shown[k]);
-				lines[n++] = shown[k];
+				sanitize_text(raw, strlen(raw), shown[i], sizeof shown[i]);
+				lines[n++] = shown[i];
 			}
-			k++;
+			if (pa->verb != PLAN_SKIP)
+				k++;
 		}
-		if (k > ACT_SYNC_SHOWN) {
-			snprintf(more, sizeof more, "... and %zu more", k - ACT_SYNC_SHOWN);
+		if (p.n > ACT_SYNC_SHOWN) {
+			snprintf(more, sizeof more, "... and %zu more", p.n - ACT_SYNC_SHOWN);
 			lines[n++] = more;
 		}
 		if (k == 0)
 			lines[n++] = "nothing to do";
 		lines[n++] = "";
 		snprintf(keys_line, sizeof keys_line, "y = run it through the queue, d = deletes %s, "
-			 "n = cancel", del ? "on (d turns them off)" : "off (d turns them on)");
+			 "n = cancel", o.delete ? "on (d turns them off)" : "off (d turns them on)");
 		lines[n++] = keys_line;
 		lines[n] = NULL;
 		int c = dialog_choose(a, lines, "ydn", 2);
 		if (c == 1) {
-			del = !del;
+			o.delete = !o.delete;
 			plan_free(&p);
 			continue;
 		}
 		if (c == 0 && k > 0) {
-			size_t queued = act_sync_run(a, &p);
+			size_t queued = act_sync_run(a, from, &sp->t[to], &p);
 			app_status_about(a, APP_TOPIC_QUEUE, false, "synchronize: %zu queued", queued);
-			app_pump(a);
 		} else {
 			app_status(a, false, k == 0 ? "synchronize: nothing to do" : "nothing synchronized");
 		}
 		plan_free(&p);
+		side_scan_drop(a, NULL);
 		return;
 	}
 }

@@ -13,6 +13,7 @@
 
 #include "ftp.h"
 #include "pane.h"
+#include "plan.h"
 #include "settings.h"
 #include "queue.h"
 #include "wire.h"
@@ -112,6 +113,7 @@ struct app_load {
 	struct app_staged *v;       /* entries received so far */
 	size_t n, cap;              /* in v; slots */
 	char *find;                 /* a find's pattern (its matches come as entries), or NULL */
+	bool scan;                  /* the whole tree for a synchronize, not for the pane */
 };
 
 /* A rename or mkdir awaiting its answer. */
@@ -130,6 +132,14 @@ struct app_replace {
 	char *from, *to;            /* names (raw) */
 	off_t size;                 /* the existing target's size, -1 unknown */
 	time_t mtime;               /* ...and date, 0 unknown */
+};
+
+/* A synchronize reading its two trees (Ctrl-X s). */
+struct app_syncplan {
+	unsigned reading;           /* sides still being read, a bit each (1 << side) */
+	bool ready;                 /* both read: the dialog waits to be shown */
+	enum app_side from;         /* the side the other is made to match */
+	struct plan_tree t[APP_SIDES]; /* each side's tree, paths below its pane's folder */
 };
 
 /* The whole TUI state. */
@@ -162,6 +172,7 @@ struct app {
 					* does the same on the other side */
 	struct app_request req[APP_REQUESTS_MAX]; /* renames and mkdirs awaiting answers */
 	struct app_replace replace;    /* a rename to ask about */
+	struct app_syncplan syncplan;  /* a synchronize's trees */
 	char *info;                    /* an entry's facts to show (file info), or NULL */
 	struct viewedit *ve;           /* a remote file being viewed or edited (viewedit.c), or NULL */
 	char *info_name;               /* ...its path */
@@ -222,6 +233,13 @@ bool side_load(struct app *a, enum app_side side, const char *path, const char *
  * folder; they replace the pane's entries (named by their path below it)
  * when the find ends, and Esc cancels it as it cancels a listing. */
 bool side_find(struct app *a, enum app_side side, const char *pattern);
+/* Asks side's browser for the whole tree below the pane's folder for a
+ * synchronize; it goes to actions_sync_read, not to the pane, and Esc
+ * cancels it. */
+bool side_scan(struct app *a, enum app_side side);
+/* Drops a synchronize's trees (and the readings still awaited), saying
+ * why on the status line when why is not NULL. */
+void side_scan_drop(struct app *a, const char *why);
 /* True while side's pane waits for a listing. */
 bool side_loading(const struct app *a, enum app_side side);
 /* Milliseconds until side's pane says "loading" (0: it does now), or -1

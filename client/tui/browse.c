@@ -79,7 +79,8 @@ static void browse_list(struct browse *b, const struct wire_msg *m)
 	b->dir[0] = '\0';
 	b->fell_back = false;
 	b->listing = m->id;
-	bool ok = (m->request.flags & WIRE_FIND) ? b->ops->find(b, m->request.path, m->request.path2)
+	bool ok = (m->request.flags & WIRE_SCAN)   ? b->ops->scan(b, m->request.path)
+		  : (m->request.flags & WIRE_FIND) ? b->ops->find(b, m->request.path, m->request.path2)
 						   : b->ops->list(b, m->request.path);
 	wire_init(&b->rep, WIRE_REPLY, m->id);
 	b->rep.reply.result = ok ? WIRE_OK : WIRE_FAILED;

@@ -22,6 +22,7 @@
 #include "browse_private.h"
 #include "path.h"
 #include "sbuf.h"
+#include "sync.h"
 
 /* Deepest folder below the start a find looks into. */
 #define FIND_DEPTH_MAX 32
@@ -188,4 +189,55 @@ bool browse_remote_find(struct browse *b, const char *path, const char *pattern)
 		return false;
 	find_summary(&f);
 	return true;
+}
+
+/* Sends the entries of a tree read for a synchronize: none when there are
+ * more than a find reports (a plan of part of a tree would be wrong). */
+static bool scan_send(struct browse *b, struct plan_tree *t)
+{
+	if (t->n > FIND_RESULTS_MAX) {
+		browse_fail(b, "%s: more than %d entries below it (the most synchronize reads)",
+			    b->dir, FIND_RESULTS_MAX);
+		return false;
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		const struct plan_entry *e = &t->v[i];
+		enum ftp_entry_type type = e->kind == PLAN_FILE ? FTP_ENTRY_FILE
+					 : e->kind == PLAN_DIR ? FTP_ENTRY_DIR : FTP_ENTRY_OTHER;
+		browse_entry(b, e->path, type, e->size, e->mtime, NULL, false, false);
+	}
+	return true;
+}
+
+bool browse_local_scan(struct browse *b, const char *path)
+{
+	struct plan_tree t;
+	char msg[SYNC_MSG_MAX];
+	plan_tree_init(&t);
+	wire_set_str(b->dir, path);
+	bool ok = sync_scan_local(path, false, &t, msg, sizeof msg);
+	if (!ok)
+		browse_fail(b, "%s", msg);
+	ok = ok && scan_send(b, &t);
+	plan_tree_free(&t);
+	return ok;
+}
+
+bool browse_remote_scan(struct browse *b, const char *path)
+{
+	struct plan_tree t;
+	char msg[SYNC_MSG_MAX];
+	enum ftp_status st = ftp_cwd(b->ftp, path);
+	if (st != FTP_S_OK) {
+		browse_fail(b, "%s", ftp_message(b->ftp));
+		return false;
+	}
+	wire_set_str(b->dir, ftp_dir(b->ftp));
+	plan_tree_init(&t);
+	bool ok = sync_scan_remote(b->ftp, b->dir, false, &t, msg, sizeof msg) == FTP_S_OK;
+	if (!ok)
+		browse_fail(b, "%s", msg);
+	ok = ok && scan_send(b, &t);
+	plan_tree_free(&t);
+	return ok;
 }

@@ -179,6 +179,7 @@ const struct browse_ops browse_local_ops = {
 	.remove = local_remove,
 	.rmtree = local_rmtree,
 	.find = browse_local_find,
+	.scan = browse_local_scan,
 	.avail = browse_local_avail,
 	.info = browse_local_info,
 };
@@ -295,6 +296,7 @@ const struct browse_ops browse_remote_ops = {
 	.remove = remote_remove,
 	.rmtree = remote_rmtree,
 	.find = browse_remote_find,
+	.scan = browse_remote_scan,
 	.avail = browse_remote_avail,
 	.info = browse_remote_info,
 };

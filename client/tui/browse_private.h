@@ -36,6 +36,9 @@ struct browse_ops {
 	/* Finds the names matching pattern below path, sending each as an
 	 * entry named by its path below it (browse_find.c); sets b->dir. */
 	bool (*find)(struct browse *b, const char *path, const char *pattern);
+	/* Reads the whole tree below path as a plan reads it (sync.h),
+	 * sending each entry named by its path below it; sets b->dir. */
+	bool (*scan)(struct browse *b, const char *path);
 	/* Free bytes where path is, -1 unknown (browse_info.c). */
 	int64_t (*avail)(struct browse *b, const char *path);
 	/* Writes what is known of path into out, a fact a line (browse_info.c). */
@@ -83,6 +86,8 @@ bool browse_step(struct browse *b);
 
 bool browse_local_find(struct browse *b, const char *path, const char *pattern);
 bool browse_remote_find(struct browse *b, const char *path, const char *pattern);
+bool browse_local_scan(struct browse *b, const char *path);
+bool browse_remote_scan(struct browse *b, const char *path);
 
 /* ---- browse_info.c: the facts of one entry ---- */
 

@@ -100,6 +100,7 @@ static void side_load_forget(struct app *a, enum app_side side)
 	free(l->find);
 	l->keep = l->find = NULL;
 	l->req = 0;
+	l->scan = false;
 }
 
 static bool side_restart(struct app *a, enum app_side side);
@@ -107,7 +108,7 @@ static bool side_busy(struct app *a, enum app_side side);
 
 /* side_load, or a find of pattern (not NULL) below path. */
 static bool side_load_as(struct app *a, enum app_side side, const char *path, const char *keep,
-			 const char *pattern)
+			 const char *pattern, bool scan)
 {
 	struct pane *p = a->pane[side];
 	const char *where = path ? path : pane_path(p)[0] ? pane_path(p) : "/";
@@ -116,9 +117,12 @@ static bool side_load_as(struct app *a, enum app_side side, const char *path, co
 	if (side_loading(a, side) && !side_busy(a, side) &&
 	    (side == APP_LOCAL || a->connected) && !side_restart(a, side))
 		return false;
-	unsigned id = side_request(a, side, WIRE_LIST, where, pattern, pattern ? WIRE_FIND : 0);
+	unsigned id = side_request(a, side, WIRE_LIST, where, pattern,
+				   scan ? WIRE_SCAN : pattern ? WIRE_FIND : 0);
 	if (id == 0)
 		return false;
+	if (a->load[side].scan && !scan)
+		side_scan_drop(a, "synchronize cancelled");
 	side_load_forget(a, side);
 	struct app_load *l = &a->load[side];
 	l->req = id;
@@ -126,17 +130,69 @@ static bool side_load_as(struct app *a, enum app_side side, const char *path, co
 	l->reload = path == NULL && pattern == NULL;
 	l->keep = keep ? xstrdup(keep) : NULL;
 	l->find = pattern ? xstrdup(pattern) : NULL;
+	l->scan = scan;
 	return true;
 }
 
 bool side_load(struct app *a, enum app_side side, const char *path, const char *keep)
 {
-	return side_load_as(a, side, path, keep, NULL);
+	return side_load_as(a, side, path, keep, NULL, false);
 }
 
 bool side_find(struct app *a, enum app_side side, const char *pattern)
 {
-	return side_load_as(a, side, pane_path(a->pane[side]), NULL, pattern);
+	return side_load_as(a, side, pane_path(a->pane[side]), NULL, pattern, false);
+}
+
+bool side_scan(struct app *a, enum app_side side)
+{
+	return side_load_as(a, side, pane_path(a->pane[side]), NULL, NULL, true);
+}
+
+void side_scan_drop(struct app *a, const char *why)
+{
+	struct app_syncplan *sp = &a->syncplan;
+	bool was = sp->reading != 0 || sp->ready;
+	for (int s = 0; s < APP_SIDES; s++) {
+		if (a->load[s].scan && a->load[s].req != 0) {
+			side_load_forget(a, (enum app_side)s);
+			if (!side_busy(a, (enum app_side)s) && (s == APP_LOCAL || a->connected))
+				side_restart(a, (enum app_side)s);
+		}
+		plan_tree_free(&sp->t[s]);
+	}
+	sp->reading = 0;
+	sp->ready = false;
+	if (was && why != NULL)
+		app_status(a, false, "%s", why);
+}
+
+/* The answer to a synchronize's reading of side's tree: kept in
+ * a->syncplan; the dialog is shown once both sides are read. */
+static void side_scanned(struct app *a, enum app_side side, const struct wire_msg *m)
+{
+	struct app_syncplan *sp = &a->syncplan;
+	struct app_load *l = &a->load[side];
+	if (m->reply.result != WIRE_OK) {
+		char why[WIRE_STR_MAX + 32];
+		snprintf(why, sizeof why, "synchronize: %s", m->reply.message);
+		side_load_forget(a, side);
+		side_scan_drop(a, why);
+		return;
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		const struct app_staged *e = &l->v[i];
+		enum plan_kind kind = e->type == FTP_ENTRY_DIR ? PLAN_DIR
+				      : e->type == FTP_ENTRY_FILE ? PLAN_FILE : PLAN_OTHER;
+		/* A remote time on a whole minute is taken to be a LIST time. */
+		int prec = side == APP_LOCAL || e->mtime % 60 != 0 ? 1
+			   : e->mtime % 86400 == 0 ? 86400 : 60;
+		plan_tree_add(&sp->t[side], e->name, kind, e->size, e->mtime, prec, NULL);
+	}
+	side_load_forget(a, side);
+	sp->reading &= ~(1u << side);
+	if (sp->reading == 0)
+		sp->ready = true;
 }
 
 bool side_loading(const struct app *a, enum app_side side)
@@ -206,6 +262,10 @@ static void side_load_apply(struct app *a, enum app_side side, const char *dir)
 static void side_listed(struct app *a, enum app_side side, const struct wire_msg *m)
 {
 	const struct wire_reply *r = &m->reply;
+	if (a->load[side].scan) {
+		side_scanned(a, side, m);
+		return;
+	}
 	if (r->result == WIRE_OK) {
 		const char *pattern = a->load[side].find;
 		free(a->find[side]);
@@ -519,6 +579,10 @@ bool side_cancel(struct app *a)
 				 a->trying.host);
 		return true;
 	}
+	if (a->syncplan.reading != 0) {
+		side_scan_drop(a, "synchronize cancelled");
+		return true;
+	}
 	enum app_side side = a->active;
 	if (side_loading_in(a, side) != 0)
 		return false;   /* none, or not shown yet: Esc is for the filter */
@@ -554,6 +618,7 @@ static void side_logged_in(struct app *a, bool opening, const struct wire_msg *m
 		return;
 	}
 	/* The new connection replaces the old one, and the transfers follow. */
+	side_scan_drop(a, "synchronize cancelled: a new connection");
 	side_load_forget(a, APP_REMOTE);
 	side_lost_job(a, APP_REMOTE, "stopped by a new connection");
 	worker_kill(&a->browse[APP_REMOTE]);
@@ -614,6 +679,10 @@ void side_answer(struct app *a, enum app_side side, bool opening, const struct w
 
 void side_stop_all(struct app *a)
 {
+	for (int s = 0; s < APP_SIDES; s++)
+		plan_tree_free(&a->syncplan.t[s]);
+	a->syncplan.reading = 0;
+	a->syncplan.ready = false;
 	worker_kill(&a->opening);
 	for (int s = 0; s < APP_SIDES; s++) {
 		worker_kill(&a->browse[s]);

@@ -54,6 +54,7 @@ enum wire_request_flag {
 	WIRE_REPLACE = 1 << 0,  /* rename: replacing an existing target was agreed */
 	WIRE_TREE = 1 << 1,     /* remove: a directory with everything in it */
 	WIRE_FIND = 1 << 2,     /* list: the names below path matching the pattern path2 */
+	WIRE_SCAN = 1 << 3,     /* list: every entry below path, named by its path below it */
 };
 
 /* How a browser answered a request. */

@@ -2,7 +2,10 @@
 on each side it tags what the other side lacks, what is newer there and
 what differs in size or kind, and says how many of each; and its
 synchronize (Ctrl-X s): a dialog with the plan that makes the other side
-match the active one, deletes off until d, run through the queue. Ctrl-X x
+match the active one through the whole tree below the two folders,
+deletes off until d, run through the queue (against ferryd and
+pure-ftpd: a changed file two levels down, a file only on one side in a
+nested folder, a new folder, extras deleted only after d). Ctrl-X x
 still cancels every transfer (test_tui_queue.py).
 
 A ferryd with one folder of files made for the comparison, the same names
@@ -13,6 +16,7 @@ import re
 import unittest
 
 import ftptest
+import peers
 from test_tui import FERRY, TuiCase, LOCAL_MARK, REMOTE_MARK
 from tuitest import Tmux
 
@@ -66,14 +70,15 @@ class CompareTest(TuiCase):
         self.start_on_folders()
         self.focus("local")
         self.t.keys("C-x", "s")
-        s = self.t.wait_for(r"Make the right folder match the left one", 5, "Ctrl-X s")
+        s = self.t.wait_for(r"Make the right folder \(and below\) match the left one", 10,
+                            "Ctrl-X s")
         s = self.t.screen()
-        self.assertRegex(s, r"2 to copy, 3 to replace, 0 to delete, 3 skipped")
+        self.assertRegex(s, r"2 to copy, 3 to replace \(22 B\), 0 to delete, 3 skipped")
         self.assertIn("copy only-here.txt (missing)", s)
         self.assertIn("replace newer-here.txt (time differs (source newer))", s)
         self.assertIn("deletes off", s)
         self.t.keys("d")
-        self.t.wait_for(r"2 to copy, 3 to replace, 2 to delete, 1 skipped", 5, "d turns deletes on")
+        self.t.wait_for(r"2 to copy, 3 to replace \(22 B\), 2 to delete, 1 skipped", 5, "d turns deletes on")
         self.assertIn("delete only-there.txt (not in the source)", self.t.screen())
         self.t.keys("y")
         rdir = self.server.path("cmp")
@@ -104,6 +109,112 @@ class CompareTest(TuiCase):
         self.t.keys("?")
         self.t.wait_for(r"Ctrl-X d\s+compare the two folders", 5, "? lists Ctrl-X d")
         self.t.keys("Escape")
+
+
+# The tree synchronized: (local data or None, remote data or None), all at T0.
+TREE = {
+    "top.txt": (b"top\n", b"top\n"),
+    "a/same.txt": (b"same\n", b"same\n"),
+    "a/b/deep.txt": (b"changed two levels down\n", b"old\n"),
+    "a/b/extra.txt": (None, b"only on the server\n"),
+    "a/only-here.txt": (b"only here\n", None),
+    "fresh/sub/x.txt": (b"in a new folder\n", None),
+}
+
+
+class SyncTreeTest(TuiCase):
+    """Ctrl-X s through a whole tree; rpath and put_remote name the server's side."""
+
+    def rpath(self, *parts):
+        return self.server.path(*parts)
+
+    def put_remote(self, rel, data, mtime):
+        self.server.write(rel, data, mtime)
+
+    def url(self, path):
+        return self.server.url(path)
+
+    def start_on_tree(self):
+        os.makedirs(self.lpath("tree"))
+        ftptest.write_file(self.lpath("tree", LOCAL_MARK), b"local\n", T0)
+        self.put_remote("tree/" + REMOTE_MARK, b"remote\n", T0)
+        for rel, (loc, rem) in TREE.items():
+            if loc is not None:
+                os.makedirs(os.path.dirname(self.lpath("tree", rel)), exist_ok=True)
+                ftptest.write_file(self.lpath("tree", rel), loc, T0)
+            if rem is not None:
+                self.put_remote("tree/" + rel, rem, T0)
+        cmd = [FERRY, self.url("/tree/")]
+        self.t.start(cmd, cwd=self.lpath("tree"), width=120, height=40, env={"HOME": self.home})
+        self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 10, "both panes")
+
+    def open_dialog(self):
+        self.t.keys("C-x", "s")
+        self.t.wait_for(r"Make the right folder \(and below\) match the left one", 20,
+                        "Ctrl-X s reads both trees and shows the plan")
+        return self.t.screen()
+
+    def test_synchronize_goes_through_the_tree(self):
+        """The plan covers what is below folders on both sides; n and Esc
+        change nothing; y without d copies and replaces but keeps the
+        extras; with d the remote tree ends up equal to the local one."""
+        self.start_on_tree()
+        self.focus("local")
+        before = ftptest.tree_snapshot(self.rpath("tree"))
+        s = self.open_dialog()
+        self.assertIn("replace a/b/deep.txt (size differs (4 -> 24 bytes))", s, Tmux.framed(s))
+        self.assertIn("copy a/only-here.txt (missing)", s, Tmux.framed(s))
+        self.assertIn("copy fresh/ (missing)", s, Tmux.framed(s))
+        self.assertIn("copy fresh/sub/x.txt (missing)", s, Tmux.framed(s))
+        self.assertRegex(s, r"skip a/b/extra\.txt \(", Tmux.framed(s))
+        self.assertRegex(s, r"5 to copy, 1 to replace \(56 B\), 0 to delete, 4 skipped")
+        self.assertIn("deletes off", s)
+        self.t.keys("n")
+        self.t.wait_for(r"nothing synchronized", 5, "n cancels")
+        s = self.open_dialog()
+        self.t.keys("Escape")
+        self.t.wait_for(r"nothing synchronized", 5, "Esc cancels")
+        self.assertEqual(ftptest.tree_snapshot(self.rpath("tree")), before,
+                         "n or Esc changed the server's tree")
+        # y without d: everything copied, the extras kept.
+        self.open_dialog()
+        self.t.keys("y")
+        want = ftptest.tree_snapshot(self.lpath("tree"))
+        self.wait_disk(lambda: all(ftptest.tree_snapshot(self.rpath("tree")).get(k) == v
+                                   for k, v in want.items()), 30,
+                       "every local entry copied to the server")
+        got = ftptest.tree_snapshot(self.rpath("tree"))
+        self.assertEqual(got.get("a/b/extra.txt"), b"only on the server\n",
+                         "an extra deleted without d")
+        self.assertEqual(got.get(REMOTE_MARK), b"remote\n", "an extra deleted without d")
+        # d, then y: the extras go.
+        s = self.open_dialog()
+        self.t.keys("d")
+        self.t.wait_for(r"deletes on", 5, "d turns deletes on")
+        s = self.t.screen()
+        self.assertRegex(s, r"0 to copy, \d+ to replace \(\d+ B\), 2 to delete", Tmux.framed(s))
+        self.assertIn("delete a/b/extra.txt (not in the source)", s, Tmux.framed(s))
+        self.t.keys("y")
+        self.wait_disk(lambda: ftptest.tree_snapshot(self.rpath("tree")) == want, 30,
+                       "the server's tree equal to the local one")
+
+
+class PureFtpdSyncTreeTest(SyncTreeTest):
+    """The same against pure-ftpd (peers.py)."""
+
+    def setUp(self):
+        super().setUp()
+        self.peer = peers.start_peer("pure-ftpd")
+        self.addCleanup(self.peer.cleanup)
+
+    def rpath(self, *parts):
+        return self.peer.path("pub", *parts)
+
+    def put_remote(self, rel, data, mtime):
+        self.peer.write("pub/" + rel, data, mtime)
+
+    def url(self, path):
+        return self.peer.url("/pub" + path, self.peer.user, self.peer.password)
 
 
 if __name__ == "__main__":
