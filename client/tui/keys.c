@@ -35,7 +35,7 @@ static const struct keys_binding keys_bindings[] = {
 	{ { KEYS_CTRL('r'), 0 }, "Ctrl-R", NULL, ACT_REFRESH, "reload both panes" },
 	{ { 'f', KEYS_ALT + '?', 0 }, "f, Alt-?", NULL, ACT_FIND, "find names matching a pattern below the active pane's folder (in the background; Esc cancels; the matches fill the pane: tag, open, view, copy them; Backspace leaves)" },
 	{ { KEYS_CTRL_X + 'd', 0 }, "Ctrl-X d", NULL, ACT_COMPARE, "compare the two folders: tag on each side what the other lacks, what is newer there, and what differs in size or kind" },
-	{ { KEYS_CTRL_X + 's', 0 }, "Ctrl-X s", NULL, ACT_SYNCHRONIZE, "synchronize: show the plan that makes the other folder match this one (copy, replace; delete only after d), y runs it through the queue" },
+	{ { KEYS_CTRL_X + 's', 0 }, "Ctrl-X s", NULL, ACT_SYNCHRONIZE, "synchronize: show the plan that makes the other folder and everything below it match this one (copy, replace; delete only after d), y runs it through the queue" },
 	{ { '=', 0 }, "=", NULL, ACT_SYNC, "synchronized browsing on or off: entering or leaving a folder does the same on the other side" },
 	{ { 'g', KEYS_ALT + 'c', 0 }, "g, Alt-c", NULL, ACT_GOTO, "go to a folder typed for the active pane (Tab completes from the listing; ~ is home locally)" },
 	{ { KC_F(3), 0 }, "F3", "view", ACT_VIEW, "view the file under the cursor ($PAGER for text when set, else the built-in viewer: / searches, n finds the next; a binary file as hex); a remote file is fetched first" },
