@@ -198,6 +198,26 @@ class SyncTreeTest(TuiCase):
         self.wait_disk(lambda: ftptest.tree_snapshot(self.rpath("tree")) == want, 30,
                        "the server's tree equal to the local one")
 
+    def test_synchronize_downloads_the_tree(self):
+        """From the right pane, with d: the local tree ends up equal to the
+        server's, nested folders made, local extras deleted."""
+        self.start_on_tree()
+        self.focus("remote")
+        self.t.keys("C-x", "s")
+        self.t.wait_for(r"Make the left folder \(and below\) match the right one", 20,
+                        "Ctrl-X s from the right pane")
+        s = self.t.screen()
+        self.assertIn("replace a/b/deep.txt (size differs (24 -> 4 bytes))", s, Tmux.framed(s))
+        self.assertIn("copy a/b/extra.txt (missing)", s, Tmux.framed(s))
+        self.t.keys("d")
+        self.t.wait_for(r"deletes on", 5, "d turns deletes on")
+        s = self.t.screen()
+        self.assertIn("delete fresh/ (not in the source)", s, Tmux.framed(s))
+        self.t.keys("y")
+        want = ftptest.tree_snapshot(self.rpath("tree"))
+        self.wait_disk(lambda: ftptest.tree_snapshot(self.lpath("tree")) == want, 30,
+                       "the local tree equal to the server's")
+
 
 class PureFtpdSyncTreeTest(SyncTreeTest):
     """The same against pure-ftpd (peers.py)."""
