@@ -122,7 +122,7 @@ TREE = {
 }
 
 
-class SyncTreeTest(TuiCase):
+class SyncTreeCase(TuiCase):
     """Ctrl-X s through a whole tree; rpath and put_remote name the server's side."""
 
     def rpath(self, *parts):
@@ -153,6 +153,10 @@ class SyncTreeTest(TuiCase):
         self.t.wait_for(r"Make the right folder \(and below\) match the left one", 20,
                         "Ctrl-X s reads both trees and shows the plan")
         return self.t.screen()
+
+
+class SyncTreeTest(SyncTreeCase):
+    """Ctrl-X s on TREE against ferryd, both ways."""
 
     def test_synchronize_goes_through_the_tree(self):
         """The plan covers what is below folders on both sides; n and Esc
@@ -217,6 +221,33 @@ class SyncTreeTest(TuiCase):
         want = ftptest.tree_snapshot(self.rpath("tree"))
         self.wait_disk(lambda: ftptest.tree_snapshot(self.lpath("tree")) == want, 30,
                        "the local tree equal to the server's")
+
+
+class SyncCancelTest(SyncTreeCase):
+    """Esc while the trees are read: through a relay that holds the
+    server's answers, the screen says it is reading, Esc cancels at once
+    and nothing is planned or changed."""
+
+    def url(self, path):
+        self.proxy = peers.ThrottleProxy(peers.HOST, self.server.port)
+        self.addCleanup(self.proxy.close)
+        return self.proxy.url(path)
+
+    def test_esc_cancels_the_reading(self):
+        self.start_on_tree()
+        self.focus("local")
+        before = (ftptest.tree_snapshot(self.lpath("tree")),
+                  ftptest.tree_snapshot(self.rpath("tree")))
+        self.proxy.pause()
+        self.t.keys("C-x", "s")
+        self.t.wait_for(r"synchronize: reading both folders\.\.\. \(Esc cancels\)", 5,
+                        "the bottom line says the trees are being read")
+        self.t.keys("Escape")
+        self.t.wait_for(r"synchronize cancelled", 5, "Esc cancels the reading")
+        self.assertNotIn("Make the right folder", self.t.screen())
+        self.assertEqual((ftptest.tree_snapshot(self.lpath("tree")),
+                          ftptest.tree_snapshot(self.rpath("tree"))), before,
+                         "a cancelled synchronize changed a tree")
 
 
 class PureFtpdSyncTreeTest(SyncTreeTest):
