@@ -947,11 +947,11 @@ static void act_sync_dialog(struct app *a)
 		if (k == 0)
 			lines[n++] = "nothing to do";
 		lines[n++] = "";
-		snprintf(keys_line, sizeof keys_line, "y = run it through the queue, d = deletes %s, "
+		snprintf(keys_line, sizeof keys_line, "y or Enter = run it through the queue, d = deletes %s, "
 			 "n = cancel", o.delete ? "on (d turns them off)" : "off (d turns them on)");
 		lines[n++] = keys_line;
 		lines[n] = NULL;
-		int c = dialog_choose(a, lines, "ydn", 2);
+		int c = dialog_choose(a, lines, "ydn", 0);
 		if (c == 1) {
 			o.delete = !o.delete;
 			plan_free(&p);

@@ -160,8 +160,8 @@ class SyncTreeTest(SyncTreeCase):
 
     def test_synchronize_goes_through_the_tree(self):
         """The plan covers what is below folders on both sides; n and Esc
-        change nothing; y without d copies and replaces but keeps the
-        extras; with d the remote tree ends up equal to the local one."""
+        change nothing; Enter (y) without d copies and replaces but keeps
+        the extras; with d the remote tree ends up equal to the local one."""
         self.start_on_tree()
         self.focus("local")
         before = ftptest.tree_snapshot(self.rpath("tree"))
@@ -180,9 +180,9 @@ class SyncTreeTest(SyncTreeCase):
         self.t.wait_for(r"nothing synchronized", 5, "Esc cancels")
         self.assertEqual(ftptest.tree_snapshot(self.rpath("tree")), before,
                          "n or Esc changed the server's tree")
-        # y without d: everything copied, the extras kept.
+        # Enter without d: everything copied, the extras kept.
         self.open_dialog()
-        self.t.keys("y")
+        self.t.keys("Enter")
         want = ftptest.tree_snapshot(self.lpath("tree"))
         self.wait_disk(lambda: all(ftptest.tree_snapshot(self.rpath("tree")).get(k) == v
                                    for k, v in want.items()), 30,
