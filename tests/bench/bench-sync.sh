@@ -11,7 +11,7 @@
 #   large     mirror 4 files of 64 MiB into an empty folder, the same way
 #   nochange  mirror an unchanged tree of 10000 files (a copy made with
 #             cp -a, times kept): nothing to do, the time is the comparison
-#   segments  download 1 file of 256 MiB from a ferryd with --max-rate
+#   segments  download 1 file of 1 GiB from a ferryd with --max-rate
 #             (per session): ferry get, get --segments 4, lftp pget -n 4
 #             (the speed-up is what matters here, not the ratio to others)
 #
@@ -27,7 +27,7 @@
 #   BENCH_DIR=dir       where the scratch directory is made (default /tmp)
 #   BENCH_REPEAT=n      runs of each row (default 3, 1 with --quick)
 #   BENCH_ROWS="r ..."  the rows to run (default: all)
-#   BENCH_RATE=bytes    ferryd --max-rate for the segments row (default 16M)
+#   BENCH_RATE=bytes    ferryd --max-rate for the segments row (default 64M)
 #   BENCH_TIMEOUT=s     limit for the whole run (default 1800)
 #   BENCH_KEEP=1        keep the scratch directory
 #
@@ -49,10 +49,10 @@ done
 if [ "$quick" = 1 ]; then
     nsmall=200 nlarge=2 large_mib=16 nsame=2000 seg_mib=64 repeat=${BENCH_REPEAT:-1}
 else
-    nsmall=1000 nlarge=4 large_mib=64 nsame=10000 seg_mib=256 repeat=${BENCH_REPEAT:-3}
+    nsmall=1000 nlarge=4 large_mib=64 nsame=10000 seg_mib=1024 repeat=${BENCH_REPEAT:-3}
 fi
 limit=${BENCH_TIMEOUT:-1800}
-rate=${BENCH_RATE:-16M}
+rate=${BENCH_RATE:-64M}
 
 die() { echo "bench-sync: $*" >&2; exit 1; }
 # shellcheck source=common.sh
