@@ -178,17 +178,14 @@ static const enum tlsc_mode sm_tls_mode[] = {
  * TLS off: an ftp:// URL alone means "TLS when offered". */
 #define SM_RECENT_PLAIN " tls=off"
 
-/* Copies a recent host's URL (without the TLS mark) into url and returns
- * the TLS choice it was used with: its scheme's, or off when marked. */
-static enum sites_tls sm_recent_split(const char *line, char *url, size_t n)
+/* Copies a recent host's URL (without the TLS mark) into url; true when
+ * it was marked as made with TLS off. */
+static bool sm_recent_split(const char *line, char *url, size_t n)
 {
 	size_t len = strlen(line), mark = strlen(SM_RECENT_PLAIN);
 	bool plain = len > mark && strcmp(line + len - mark, SM_RECENT_PLAIN) == 0;
 	snprintf(url, n, "%.*s", (int)(plain ? len - mark : len), line);
-	if (plain)
-		return SITES_TLS_OFF;
-	return strncmp(url, "ftps:", 5) == 0 ? SITES_TLS_IMPLICIT
-	       : strncmp(url, "ftpes:", 6) == 0 ? SITES_TLS_REQUIRE : SITES_TLS_AUTO;
+	return plain;
 }
 
 /* Fills l from u by the login rule (creds.h): the site's user and
@@ -265,12 +262,15 @@ static bool sm_open(struct app *a, struct sm *m, size_t i)
 	}
 	case SM_RECENT: {
 		char text[URL_MAX];
-		enum sites_tls tls = sm_recent_split(m->recent[k], text, sizeof text);
+		bool plain = sm_recent_split(m->recent[k], text, sizeof text);
 		const char *err = url_parse(text, &u);
 		if (err != NULL) {
 			snprintf(m->note, sizeof m->note, "%s: %s", m->recent[k], err);
 			return false;
 		}
+		enum sites_tls tls = plain ? SITES_TLS_OFF
+				   : strcmp(u.scheme, "ftps") == 0 ? SITES_TLS_IMPLICIT
+				   : strcmp(u.scheme, "ftpes") == 0 ? SITES_TLS_REQUIRE : SITES_TLS_AUTO;
 		started = sm_connect(a, &u, tls, "");
 		url_free(&u);
 		return started;
@@ -409,12 +409,12 @@ static void sm_from_recent(struct app *a, struct sm *m, size_t k)
 	struct site s;
 	memset(&s, 0, sizeof s);
 	char url[URL_MAX];
-	enum sites_tls tls = sm_recent_split(m->recent[k], url, sizeof url);
+	bool plain = sm_recent_split(m->recent[k], url, sizeof url);
 	if (sites_set_url(&s, url) != NULL) {
 		snprintf(m->note, sizeof m->note, "%s: not a URL", m->recent[k]);
 		return;
 	}
-	if (tls == SITES_TLS_OFF)
+	if (plain)
 		s.tls = SITES_TLS_OFF;
 	snprintf(s.name, sizeof s.name, "%.*s", (int)sizeof s.name - 1, s.host);
 	sm_edit(a, m, &s, NULL);
