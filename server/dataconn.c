@@ -159,7 +159,8 @@ void dataconn_active(struct session *s, const struct netaddr *a)
 		      s->dc.active_addr.ss.ss_family == AF_INET6 ? "EPRT" : "PORT");
 }
 
-/* Makes the data socket ready for transfers. */
+/* Makes the data socket ready for transfers (a passive one is accepted
+ * so). */
 static void tune_data_socket(int fd)
 {
 	sysio_set_nonblock(fd, true);
@@ -243,7 +244,8 @@ static int passive_accept(struct session *s)
 			continue;
 		struct netaddr from;
 		from.len = sizeof from.ss;
-		int fd = accept4(lfd, (struct sockaddr *)&from.ss, &from.len, SOCK_CLOEXEC);
+		int fd = accept4(lfd, (struct sockaddr *)&from.ss, &from.len,
+				 SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (fd < 0) {
 			if (errno == EINTR || errno == EAGAIN || errno == ECONNABORTED)
 				continue;
@@ -283,6 +285,8 @@ struct conn *dataconn_open(struct session *s)
 		netaddr_set_port(&local, 0);
 		const char *what;
 		fd = sysio_connect(&s->dc.active_addr, &local, ACTIVE_CONNECT_TIMEOUT * 1000, &what);
+		if (fd >= 0)
+			tune_data_socket(fd);   /* sysio_connect leaves it blocking */
 		if (fd < 0) {
 			int e = errno;
 			tally_dataconn_failed(RD_CONNECT);
@@ -295,7 +299,6 @@ struct conn *dataconn_open(struct session *s)
 	}
 	if (fd < 0)
 		return NULL;
-	tune_data_socket(fd);
 	struct conn *data;
 	char why[256];
 	switch (ftps_data_open(s, fd, &data, why, sizeof why)) {

@@ -36,7 +36,9 @@
 /* Microseconds an upload without ALLO waits, once its data has ended
  * with nothing more from the client, for the control connection to hang
  * up as a killed client's does (see upload_end). */
+#ifndef UPLOAD_END_GRACE_US
 #define UPLOAD_END_GRACE_US 100
+#endif
 /* Rate limit: the head start a paced transfer gets, in milliseconds of
  * its rate, and how many steps per second it moves in at most. */
 #define PACE_HEAD_START_MS 20
@@ -338,7 +340,7 @@ static enum conn_status read_some(struct conn *data, char *buf, size_t n, size_t
 
 /* Upload through a buffer: TLS, ASCII conversion, or where splice fails. */
 static enum xfer_result recv_buffered(struct session *s, struct conn *data, int file_fd,
-				      off_t *received, int *err)
+				      off_t *received, int *err, struct timespec *eof_at)
 {
 	char *buf = xmalloc(XFER_BUF);
 	enum xfer_result r = XFER_OK;
@@ -354,8 +356,11 @@ static enum xfer_result recv_buffered(struct session *s, struct conn *data, int 
 		}
 		size_t len;
 		enum conn_status st = read_some(data, buf, room, &len);
-		if (st == CONN_EOF)
-			break;     /* FIN, or TLS close_notify: the whole file */
+		if (st == CONN_EOF) {
+			/* FIN, or TLS close_notify: the whole file */
+			clock_gettime(CLOCK_MONOTONIC, eof_at);
+			break;
+		}
 		if (st == CONN_WANT_READ || st == CONN_WANT_WRITE) {
 			r = xfer_wait(s, data, conn_events(st));
 			if (r != XFER_OK)
@@ -420,6 +425,36 @@ static enum xfer_result drain_pipe(int pipe_rd, int file_fd, size_t inpipe, off_
 	return XFER_OK;
 }
 
+/* The pipe uploads splice through, kept for the session's next upload
+ * (one session per process): made and enlarged once, not per file. It
+ * is kept only when an upload left it empty. */
+static int upload_pipe[2] = { -1, -1 };
+static size_t upload_pipe_batch;
+
+/* The session's upload pipe, made on first use; false if none. */
+static bool upload_pipe_get(void)
+{
+	if (upload_pipe[0] >= 0)
+		return true;
+	if (pipe2(upload_pipe, O_CLOEXEC) < 0) {
+		upload_pipe[0] = upload_pipe[1] = -1;
+		return false;
+	}
+	int cap = fcntl(upload_pipe[1], F_SETPIPE_SZ, XFER_PIPE);
+	if (cap <= 0)
+		cap = fcntl(upload_pipe[1], F_GETPIPE_SZ);
+	upload_pipe_batch = cap > 0 && (size_t)cap < XFER_SPLICE_BATCH ? (size_t)cap
+								       : XFER_SPLICE_BATCH;
+	return true;
+}
+
+/* Closes the upload pipe (bytes may be left in it). */
+static void upload_pipe_drop(void)
+{
+	sysio_close(&upload_pipe[0]);
+	sysio_close(&upload_pipe[1]);
+}
+
 /* Binary upload with splice(2): socket -> pipe -> file, no copies
  * through user space. One socket -> pipe splice moves only what the
  * socket holds at that moment (often one 64 KiB segment), so the pipe
@@ -428,18 +463,15 @@ static enum xfer_result drain_pipe(int pipe_rd, int file_fd, size_t inpipe, off_
  * XFER_LOCAL_ERROR with *err = EINVAL when splice cannot be used on these
  * fds (the caller then buffers). */
 static enum xfer_result recv_splice(struct session *s, struct conn *data, int file_fd,
-				    off_t *received, int *err)
+				    off_t *received, int *err, struct timespec *eof_at)
 {
 	int data_fd = conn_rfd(data);
-	int pipefd[2];
-	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+	if (!upload_pipe_get()) {
 		*err = EINVAL;
 		return XFER_LOCAL_ERROR;
 	}
-	int cap = fcntl(pipefd[1], F_SETPIPE_SZ, XFER_PIPE);
-	if (cap <= 0)
-		cap = fcntl(pipefd[1], F_GETPIPE_SZ);
-	size_t batch = cap > 0 && (size_t)cap < XFER_SPLICE_BATCH ? (size_t)cap : XFER_SPLICE_BATCH;
+	const int *pipefd = upload_pipe;
+	size_t batch = upload_pipe_batch;
 	enum xfer_result r = XFER_OK;
 	size_t inpipe = 0;     /* bytes in the pipe, not yet in the file */
 	int rounds = 0;
@@ -483,6 +515,8 @@ static enum xfer_result recv_splice(struct session *s, struct conn *data, int fi
 		}
 		/* The batch is full, the socket is empty for now, or the data
 		 * has ended: into the file with it. */
+		if (n == 0)
+			clock_gettime(CLOCK_MONOTONIC, eof_at);
 		r = drain_pipe(pipefd[0], file_fd, inpipe, received, err);
 		inpipe = 0;
 		if (r != XFER_OK || n == 0)
@@ -490,8 +524,8 @@ static enum xfer_result recv_splice(struct session *s, struct conn *data, int fi
 		if (++rounds % XFER_CONTROL_EVERY == 0 && (r = xfer_peek_control(s)) != XFER_OK)
 			break;
 	}
-	close(pipefd[0]);
-	close(pipefd[1]);
+	if (r != XFER_OK || inpipe != 0)
+		upload_pipe_drop();
 	return r;
 }
 
@@ -508,7 +542,8 @@ static enum xfer_result recv_splice(struct session *s, struct conn *data, int fi
  * doc/design.md lists what this cannot tell apart, as measured by
  * tests/bench/upload-end.py. A TLS upload needs none of it: it ended
  * with the client's close_notify (a cut one is a network error). */
-static enum xfer_result upload_end(struct session *s, const struct conn *data)
+static enum xfer_result upload_end(struct session *s, const struct conn *data,
+				   const struct timespec *eof_at)
 {
 	if (s->xfer.total >= 0)
 		return s->xfer.done < s->xfer.total ? XFER_INCOMPLETE : XFER_OK;
@@ -518,8 +553,9 @@ static enum xfer_result upload_end(struct session *s, const struct conn *data)
 	 * looks, rather than slept through: a sleep of 100 us costs several
 	 * times that on a virtual machine whose idle CPU must be woken, on
 	 * every upload of a client that waits for its 226. */
-	struct timespec t0, t;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct timespec t0 = *eof_at, t;
+	if (t0.tv_sec == 0 && t0.tv_nsec == 0)
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 	enum ctl_state st;
 	while ((st = session_control_state(s)) == CTL_IDLE) {
 		clock_gettime(CLOCK_MONOTONIC, &t);
@@ -536,19 +572,20 @@ enum xfer_result xfer_recv_file(struct session *s, struct conn *data, int file_f
 				off_t *received, int *err)
 {
 	enum xfer_result r;
+	struct timespec eof_at = { 0, 0 };   /* when the end of the data was seen */
 	*received = 0;
 	/* splice(2) refuses files opened O_APPEND, and TLS bytes must be
 	 * decrypted in user space. */
 	int fl = fcntl(file_fd, F_GETFL);
 	if (!s->ascii && (fl < 0 || !(fl & O_APPEND)) && conn_zero_copy_recv(data)) {
-		r = recv_splice(s, data, file_fd, received, err);
+		r = recv_splice(s, data, file_fd, received, err, &eof_at);
 		if (r == XFER_LOCAL_ERROR && *err == EINVAL && *received == 0 && s->xfer.done == 0)
-			r = recv_buffered(s, data, file_fd, received, err);
+			r = recv_buffered(s, data, file_fd, received, err, &eof_at);
 	} else {
-		r = recv_buffered(s, data, file_fd, received, err);
+		r = recv_buffered(s, data, file_fd, received, err, &eof_at);
 	}
 	if (r == XFER_OK)
-		r = upload_end(s, data);
+		r = upload_end(s, data, &eof_at);
 	return r;
 }
 
@@ -591,7 +628,6 @@ void xfer_finish(struct session *s, enum xfer_result r, int local_err, off_t byt
 		[XFER_INCOMPLETE] = "incomplete",
 	};
 	session_log_transfer(s, s->xfer.verb, s->xfer.path, bytes, s->xfer.start_ms, names[r]);
-	tally_transfer(s, r, bytes);
 	const char *sep = outcome ? "; " : "";
 	if (outcome == NULL)
 		outcome = "";
@@ -628,5 +664,8 @@ void xfer_finish(struct session *s, enum xfer_result r, int local_err, off_t byt
 			      (long long)s->xfer.done, (long long)s->xfer.total, sep, outcome);
 		break;
 	}
+	/* The report wakes the listener: after the reply, so that the client
+	 * does not wait for it (the session's CPU is often the listener's). */
+	tally_transfer(s, r, bytes);
 	xfer_end(s);
 }

@@ -289,6 +289,17 @@ int vfs_clean_temps(int dir_fd, int idle_timeout)
 	return removed;
 }
 
+/* The process's umask, read once (nothing here changes it). */
+static mode_t process_umask(void)
+{
+	static int mask = -1;
+	if (mask < 0) {
+		mask = (int)umask(0);
+		umask((mode_t)mask);
+	}
+	return (mode_t)mask;
+}
+
 int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int idle_timeout)
 {
 	const char *base;
@@ -339,14 +350,14 @@ int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int 
 			return -1;
 		}
 	}
-	if (exists && S_ISREG(old.st_mode))
-		fchmod(up->fd, old.st_mode & 07777);
-	else {
-		/* Apply the umask as open(2) would have for a new file. */
-		mode_t mask = umask(0);
-		umask(mask);
-		fchmod(up->fd, VFS_FILE_MODE & ~mask);
-	}
+	/* The old file's mode, or the umask applied as open(2) would for a
+	 * new file (O_TMPFILE ignores it on kernels before 6.0): changed only
+	 * where the new file's differs, a change costing a journal entry. */
+	mode_t want = exists && S_ISREG(old.st_mode) ? old.st_mode & 07777
+						     : VFS_FILE_MODE & ~process_umask();
+	struct stat now;
+	if (fstat(up->fd, &now) < 0 || (now.st_mode & 07777) != want)
+		fchmod(up->fd, want);
 	up->base = xstrdup(base);
 	return 0;
 }
