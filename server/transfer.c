@@ -4,11 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -340,7 +340,7 @@ static enum conn_status read_some(struct conn *data, char *buf, size_t n, size_t
 
 /* Upload through a buffer: TLS, ASCII conversion, or where splice fails. */
 static enum xfer_result recv_buffered(struct session *s, struct conn *data, int file_fd,
-				      off_t *received, int *err, struct timespec *eof_at)
+				      off_t *received, int *err)
 {
 	char *buf = xmalloc(XFER_BUF);
 	enum xfer_result r = XFER_OK;
@@ -356,11 +356,8 @@ static enum xfer_result recv_buffered(struct session *s, struct conn *data, int 
 		}
 		size_t len;
 		enum conn_status st = read_some(data, buf, room, &len);
-		if (st == CONN_EOF) {
-			/* FIN, or TLS close_notify: the whole file */
-			clock_gettime(CLOCK_MONOTONIC, eof_at);
-			break;
-		}
+		if (st == CONN_EOF)
+			break;     /* FIN, or TLS close_notify: the whole file */
 		if (st == CONN_WANT_READ || st == CONN_WANT_WRITE) {
 			r = xfer_wait(s, data, conn_events(st));
 			if (r != XFER_OK)
@@ -463,7 +460,7 @@ static void upload_pipe_drop(void)
  * XFER_LOCAL_ERROR with *err = EINVAL when splice cannot be used on these
  * fds (the caller then buffers). */
 static enum xfer_result recv_splice(struct session *s, struct conn *data, int file_fd,
-				    off_t *received, int *err, struct timespec *eof_at)
+				    off_t *received, int *err)
 {
 	int data_fd = conn_rfd(data);
 	if (!upload_pipe_get()) {
@@ -515,8 +512,6 @@ static enum xfer_result recv_splice(struct session *s, struct conn *data, int fi
 		}
 		/* The batch is full, the socket is empty for now, or the data
 		 * has ended: into the file with it. */
-		if (n == 0)
-			clock_gettime(CLOCK_MONOTONIC, eof_at);
 		r = drain_pipe(pipefd[0], file_fd, inpipe, received, err);
 		inpipe = 0;
 		if (r != XFER_OK || n == 0)
@@ -527,6 +522,28 @@ static enum xfer_result recv_splice(struct session *s, struct conn *data, int fi
 	if (r != XFER_OK || inpipe != 0)
 		upload_pipe_drop();
 	return r;
+}
+
+/* A timer for the upload-end grace, kept for the session (one per
+ * process): a timerfd fires on time, where a poll(2) time-out is late by
+ * the timer slack (50 us by default, as much as the grace itself). */
+static int grace_timer = -1;
+
+/* Waits up to us microseconds for the control connection to wake. */
+static void wait_control(struct session *s, long us)
+{
+	struct pollfd p[2] = {
+		{ .fd = session_control_fd(s), .events = POLLIN | POLLRDHUP },
+		{ .fd = -1, .events = POLLIN },
+	};
+	if (grace_timer < 0)
+		grace_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	struct itimerspec its = { .it_value = { 0, us * 1000 } };
+	struct timespec left = its.it_value;
+	bool timed = grace_timer >= 0 && timerfd_settime(grace_timer, 0, &its, NULL) == 0;
+	if (timed)
+		p[1].fd = grace_timer;
+	ppoll(p, 2, timed ? NULL : &left, NULL);
 }
 
 /* Decides whether an upload whose data connection ended normally is
@@ -542,20 +559,19 @@ static enum xfer_result recv_splice(struct session *s, struct conn *data, int fi
  * doc/design.md lists what this cannot tell apart, as measured by
  * tests/bench/upload-end.py. A TLS upload needs none of it: it ended
  * with the client's close_notify (a cut one is a network error). */
-static enum xfer_result upload_end(struct session *s, const struct conn *data,
-				   const struct timespec *eof_at)
+static enum xfer_result upload_end(struct session *s, const struct conn *data)
 {
 	if (s->xfer.total >= 0)
 		return s->xfer.done < s->xfer.total ? XFER_INCOMPLETE : XFER_OK;
 	if (conn_is_tls(data))
 		return XFER_OK;
-	/* The grace is looked at again and again, yielding the CPU between
-	 * looks, rather than slept through: a sleep of 100 us costs several
-	 * times that on a virtual machine whose idle CPU must be woken, on
-	 * every upload of a client that waits for its 226. */
-	struct timespec t0 = *eof_at, t;
-	if (t0.tv_sec == 0 && t0.tv_nsec == 0)
-		clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* The grace is slept through, woken by the control connection or a
+	 * timerfd: sleeping lets a dying client on this CPU finish closing
+	 * its sockets, and gives the CPU to whoever else needs it. Yielding
+	 * in a loop instead costs a whole time slice per upload on a busy
+	 * CPU (sched_yield puts the session behind every other task). */
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	enum ctl_state st;
 	while ((st = session_control_state(s)) == CTL_IDLE) {
 		clock_gettime(CLOCK_MONOTONIC, &t);
@@ -563,7 +579,7 @@ static enum xfer_result upload_end(struct session *s, const struct conn *data,
 			       (t.tv_nsec - t0.tv_nsec) / 1000;
 		if (us >= UPLOAD_END_GRACE_US)
 			break;
-		sched_yield();
+		wait_control(s, (long)(UPLOAD_END_GRACE_US - us));
 	}
 	return st == CTL_GONE ? XFER_CONTROL_LOST : XFER_OK;
 }
@@ -572,20 +588,19 @@ enum xfer_result xfer_recv_file(struct session *s, struct conn *data, int file_f
 				off_t *received, int *err)
 {
 	enum xfer_result r;
-	struct timespec eof_at = { 0, 0 };   /* when the end of the data was seen */
 	*received = 0;
 	/* splice(2) refuses files opened O_APPEND, and TLS bytes must be
 	 * decrypted in user space. */
 	int fl = fcntl(file_fd, F_GETFL);
 	if (!s->ascii && (fl < 0 || !(fl & O_APPEND)) && conn_zero_copy_recv(data)) {
-		r = recv_splice(s, data, file_fd, received, err, &eof_at);
+		r = recv_splice(s, data, file_fd, received, err);
 		if (r == XFER_LOCAL_ERROR && *err == EINVAL && *received == 0 && s->xfer.done == 0)
-			r = recv_buffered(s, data, file_fd, received, err, &eof_at);
+			r = recv_buffered(s, data, file_fd, received, err);
 	} else {
-		r = recv_buffered(s, data, file_fd, received, err, &eof_at);
+		r = recv_buffered(s, data, file_fd, received, err);
 	}
 	if (r == XFER_OK)
-		r = upload_end(s, data, &eof_at);
+		r = upload_end(s, data);
 	return r;
 }
 
