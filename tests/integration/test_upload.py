@@ -170,6 +170,25 @@ class UploadTest(ftptest.DirTestCase):
         self.assertEqual(read_file(path), b"complete")
         self.assertEqual(self.listdir(), ["target.bin"])
 
+    def test_uploads_in_one_session_each_exact(self):
+        # One session, uploads of many sizes one after another, some of
+        # them cut by a reset: every complete one holds exactly its own
+        # bytes, nothing of the one before.
+        c = self.raw()
+        sizes = [0, 1, 4096, 65537, 1 << 20, (1 << 20) + 3, 5, 3 << 20, 4096]
+        for i, size in enumerate(sizes):
+            payload = ftptest.random_bytes(size, seed=100 + i)
+            self.upload(c, "STOR f%d.bin" % i, payload)
+            self.assertEqual(read_file(self.p("f%d.bin" % i)), payload, "upload %d" % i)
+            data, _ = self.start_upload(c, "STOR cut.bin")
+            data.sendall(NEW[:(i + 1) * 300000])
+            ftptest.reset_close(data)
+            r = c.reply()
+            self.assertTrue(400 <= r.code <= 599, "a reset upload must fail, got %r" % r)
+        self.assertEqual(sorted(self.listdir()), sorted("f%d.bin" % i for i in range(len(sizes))))
+        c.cmd("QUIT")
+        c.close()
+
     def test_concurrent_uploads_never_mix(self):
         # Two sessions upload different contents to one name at once: the
         # result is one of the two whole, never a mixture.
