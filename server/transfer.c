@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -528,6 +529,21 @@ static enum xfer_result recv_splice(struct session *s, struct conn *data, int fi
  * process): a timerfd fires on time, where a poll(2) time-out is late by
  * the timer slack (50 us by default, as much as the grace itself). */
 static int grace_timer = -1;
+/* How the session spends the grace: looking again and again with
+ * sched_yield between looks (true, at first), or sleeping; see
+ * upload_end. */
+static bool grace_looks = true;
+/* Microseconds past its end a slept grace may last, and a yield may take,
+ * before the session switches to the other way. */
+#define GRACE_LATE_US 50
+
+/* Microseconds since t0. */
+static long long us_since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)(t.tv_sec - t0->tv_sec) * 1000000 + (t.tv_nsec - t0->tv_nsec) / 1000;
+}
 
 /* Waits up to us microseconds for the control connection to wake. */
 static void wait_control(struct session *s, long us)
@@ -565,22 +581,35 @@ static enum xfer_result upload_end(struct session *s, const struct conn *data)
 		return s->xfer.done < s->xfer.total ? XFER_INCOMPLETE : XFER_OK;
 	if (conn_is_tls(data))
 		return XFER_OK;
-	/* The grace is slept through, woken by the control connection or a
-	 * timerfd: sleeping lets a dying client on this CPU finish closing
-	 * its sockets, and gives the CPU to whoever else needs it. Yielding
-	 * in a loop instead costs a whole time slice per upload on a busy
-	 * CPU (sched_yield puts the session behind every other task). */
-	struct timespec t0, t;
+	/* The grace is spent in one of two ways, both of which let a dying
+	 * client on this CPU finish closing its sockets first:
+	 *  - sleeping in ppoll, woken by the control connection or a timerfd:
+	 *    the CPU goes to other work meanwhile;
+	 *  - looking again and again, with sched_yield between looks: on an
+	 *    idle virtual CPU a sleep ends hundreds of us late (the CPU must
+	 *    be woken), but on a busy one each yield costs a time slice (up
+	 *    to a tick), as the session goes behind every other task.
+	 * The session looks until a yield takes GRACE_LATE_US or more (a busy
+	 * CPU), then sleeps until a grace ends that late (an idle one). */
+	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	long long us = 0, slowest = 0;
 	enum ctl_state st;
-	while ((st = session_control_state(s)) == CTL_IDLE) {
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		long long us = (long long)(t.tv_sec - t0.tv_sec) * 1000000 +
-			       (t.tv_nsec - t0.tv_nsec) / 1000;
-		if (us >= UPLOAD_END_GRACE_US)
-			break;
-		wait_control(s, (long)(UPLOAD_END_GRACE_US - us));
+	while ((st = session_control_state(s)) == CTL_IDLE &&
+	       (us = us_since(&t0)) < UPLOAD_END_GRACE_US) {
+		if (!grace_looks) {
+			wait_control(s, (long)(UPLOAD_END_GRACE_US - us));
+			continue;
+		}
+		long long before = us_since(&t0);
+		sched_yield();
+		long long took = us_since(&t0) - before;
+		if (took > slowest)
+			slowest = took;
 	}
+	if (st == CTL_IDLE)
+		grace_looks = grace_looks ? slowest < GRACE_LATE_US
+					  : us >= UPLOAD_END_GRACE_US + GRACE_LATE_US;
 	return st == CTL_GONE ? XFER_CONTROL_LOST : XFER_OK;
 }
 
