@@ -290,6 +290,15 @@ enum xfer_result xfer_send_file(struct session *s, struct conn *data, int file_f
 				if (r != XFER_OK)
 					return r;
 			}
+			/* A plain sendfile(2) that moved less than asked stopped
+			 * at a full socket buffer: wait for room rather than call
+			 * again only to get EAGAIN (a call that reads a pipe-full
+			 * of the file, 64 KiB, and drops it). */
+			if (n < chunk && offset < size && !conn_is_tls(data)) {
+				enum xfer_result r = xfer_wait(s, data, POLLOUT);
+				if (r != XFER_OK)
+					return r;
+			}
 			continue;
 		}
 		if (st == CONN_OK)
