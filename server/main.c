@@ -145,6 +145,13 @@ static int serve(const struct ferryd_config *cfg)
 	}
 	vfs_clean_temps(root, cfg->idle_timeout);
 	close(root);
+	/* Compiled once here; each session only installs it. */
+	const char *what;
+	if (cfg->sandbox && sandbox_prepare(&what) < 0) {
+		log_msg(LOG_ERR, "session sandbox: %s: %s (--no-sandbox runs sessions without it)",
+			what, strerror(errno));
+		return 1;
+	}
 	if (cfg->inetd) {
 		signal(SIGPIPE, SIG_IGN);
 		signal(SIGXFSZ, SIG_IGN);

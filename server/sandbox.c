@@ -3,9 +3,14 @@
 
 #include <errno.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -115,12 +120,49 @@ static int allow(scmp_filter_ctx ctx, const char *const *names, size_t n)
 	return 0;
 }
 
-int sandbox_enter(const char **what)
+/* The filter as a BPF program, built once by sandbox_prepare: .filter
+ * is NULL until then. Sessions only hand it to the kernel. */
+static struct sock_fprog prepared;
+
+/* The compiled program of ctx into prepared. libseccomp 2.5 writes it
+ * to a file descriptor only: a memory file, read back whole. */
+static int export_program(scmp_filter_ctx ctx, const char **what)
 {
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		*what = "prctl(PR_SET_NO_NEW_PRIVS)";
+	*what = "memfd_create";
+	int fd = memfd_create("ferryd-seccomp", MFD_CLOEXEC);
+	if (fd < 0)
 		return -1;
+	int rc = seccomp_export_bpf(ctx, fd);
+	*what = "seccomp_export_bpf";
+	if (rc < 0) {
+		close(fd);
+		return (errno = -rc, -1);
 	}
+	off_t size = lseek(fd, 0, SEEK_END);
+	size_t n = size > 0 ? (size_t)size / sizeof(struct sock_filter) : 0;
+	struct sock_filter *prog = NULL;
+	if (size < 0 || (size_t)size % sizeof *prog != 0 || n == 0 || n > BPF_MAXINSNS) {
+		close(fd);
+		return (errno = size < 0 ? errno : EINVAL, -1);
+	}
+	prog = malloc((size_t)size);
+	ssize_t got = prog != NULL ? pread(fd, prog, (size_t)size, 0) : -1;
+	if (got != size) {
+		int e = prog == NULL ? ENOMEM : got < 0 ? errno : EIO;
+		free(prog);
+		close(fd);
+		return (errno = e, -1);
+	}
+	close(fd);
+	prepared.filter = prog;
+	prepared.len = (unsigned short)n;
+	return 0;
+}
+
+int sandbox_prepare(const char **what)
+{
+	if (prepared.filter != NULL)
+		return 0;
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	if (ctx == NULL) {
 		*what = "seccomp_init";
@@ -137,13 +179,31 @@ int sandbox_enter(const char **what)
 	for (size_t i = 0; rc == 0 && i < sizeof ioctl_requests / sizeof ioctl_requests[0]; i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				      SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)ioctl_requests[i]));
-	*what = "seccomp_rule_add";
-	if (rc == 0) {
-		rc = seccomp_load(ctx);
-		*what = "seccomp_load";
+	int r = 0;
+	if (rc < 0) {
+		*what = "seccomp_rule_add";
+		errno = -rc;
+		r = -1;
+	} else {
+		r = export_program(ctx, what);
 	}
+	int e = errno;
 	seccomp_release(ctx);
-	if (rc < 0)
-		return (errno = -rc, -1);
+	errno = e;
+	return r;
+}
+
+int sandbox_enter(const char **what)
+{
+	if (sandbox_prepare(what) < 0)
+		return -1;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		*what = "prctl(PR_SET_NO_NEW_PRIVS)";
+		return -1;
+	}
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prepared, 0, 0) < 0) {
+		*what = "prctl(PR_SET_SECCOMP)";
+		return -1;
+	}
 	return 0;
 }
