@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -321,7 +322,10 @@ enum ctl_state session_control_state(struct session *s)
 /* Sets up the session from the control connection. */
 void session_init(struct session *s, const struct ferryd_config *cfg, int in, int out)
 {
-	memset(s, 0, sizeof *s);
+	/* Everything but the large buffers at the end (see session.h). */
+	memset(s, 0, offsetof(struct session, xfer));
+	memset(&s->xfer, 0, offsetof(struct xfer_progress, path));
+	s->xfer.path[0] = '\0';
 	s->cfg = cfg;
 	s->ctl_in = in;
 	s->ctl_out = out;
