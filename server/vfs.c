@@ -268,24 +268,27 @@ int vfs_clean_temps(int dir_fd, int idle_timeout)
 		cleaned_dev = dst.st_dev;
 		cleaned_ino = dst.st_ino;
 	}
-	DIR *d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
-		return 0;
-	}
 	time_t limit = time(NULL) - idle_timeout - VFS_TEMP_GRACE;
 	int removed = 0;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		struct stat st;
-		if (!vfs_is_temp_name(de->d_name) ||
-		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISREG(st.st_mode) || st.st_mtime >= limit)
-			continue;
-		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
-			removed++;
+	/* getdents64 into a small buffer of its own rather than readdir's
+	 * 32 KiB: this runs at every login, and the pages such a buffer
+	 * touches stay with the session process. */
+	_Alignas(struct dirent64) char buf[2048];
+	ssize_t n;
+	while ((n = getdents64(fd, buf, sizeof buf)) > 0) {
+		for (ssize_t off = 0; off < n;) {
+			const struct dirent64 *de = (const void *)(buf + off);
+			off += de->d_reclen;
+			struct stat st;
+			if (!vfs_is_temp_name(de->d_name) ||
+			    fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+			    !S_ISREG(st.st_mode) || st.st_mtime >= limit)
+				continue;
+			if (unlinkat(fd, de->d_name, 0) == 0)
+				removed++;
+		}
 	}
-	closedir(d);
+	close(fd);
 	return removed;
 }
 
