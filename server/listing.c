@@ -141,16 +141,15 @@ static RARE_PATH void log_unlistable(const struct session *s, const char *dirpat
 static bool list_dir(struct session *s, enum listing_kind kind, const char *dirpath,
 		     const char *pattern, const char *prefix, bool all, struct sbuf *out)
 {
-	DIR *d = vfs_opendir(s->root_fd, dirpath);
-	if (d == NULL) {
+	struct vfs_dir d;
+	if (vfs_dir_open(&d, s->root_fd, dirpath) < 0) {
 		session_reply_errno(s, 0, dirpath, errno);
 		return false;
 	}
 	char **names = NULL;
 	size_t n = 0, cap = 0, unlistable = 0;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL && n < LISTING_MAX_ENTRIES) {
-		const char *nm = de->d_name;
+	const char *nm;
+	while ((nm = vfs_dir_next(&d)) != NULL && n < LISTING_MAX_ENTRIES) {
 		if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0 || vfs_is_temp_name(nm))
 			continue;
 		/* A name with CR or LF (made outside FTP) would end a listing
@@ -177,12 +176,12 @@ static bool list_dir(struct session *s, enum listing_kind kind, const char *dirp
 	for (size_t i = 0; i < n; i++) {
 		if (ok)
 			ok = kind == LISTING_MLSD
-				? add_mlsd_entry(s, dirfd(d), dirpath, names[i], now, out)
-				: add_entry(s, kind, dirfd(d), names[i], "", prefix, now, out);
+				? add_mlsd_entry(s, d.fd, dirpath, names[i], now, out)
+				: add_entry(s, kind, d.fd, names[i], "", prefix, now, out);
 		free(names[i]);
 	}
 	free(names);
-	closedir(d);
+	vfs_dir_close(&d);
 	if (unlistable > 0)
 		log_unlistable(s, dirpath, unlistable);
 	if (!ok)
