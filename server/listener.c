@@ -280,7 +280,11 @@ static void start_session(struct listener *l, int fd, const struct netaddr *from
 		return;
 	}
 	if (pid == 0) {
-		int li = listener_of(l, fd);
+		/* Which listener took it matters only when some speak implicit TLS. */
+		bool any_implicit = false;
+		for (int i = 0; i < cfg->nlisten; i++)
+			any_implicit |= cfg->listen_implicit[i];
+		int li = any_implicit ? listener_of(l, fd) : -1;
 		ftps_set_implicit_listener(li >= 0 && li < cfg->nlisten && cfg->listen_implicit[li]);
 		for (int i = 0; i < l->nfds; i++)
 			close(l->lfds[i]);
