@@ -6,6 +6,8 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -225,12 +227,17 @@ int sandbox_prepare(const char **what)
 	if (pid > 0) {
 		/* With SIGCHLD ignored the child is reaped by itself and waitpid
 		 * fails: res tells how it went either way. */
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		int status = 0;
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			continue;
 		*what = res->what;
 		if (res->err < 0) {
-			*what = "compiling the filter";
-			e = ECHILD;
+			/* Killed: a system call filter above ferryd's own (a
+			 * service manager's) that does not allow seccomp(2). */
+			bool sys = WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS;
+			*what = sys ? "compiling the filter: killed by SIGSYS (is seccomp(2) allowed?)"
+				    : "compiling the filter: the process ended early";
+			e = sys ? EPERM : ECHILD;
 		} else if (res->err > 0) {
 			e = res->err;
 		} else {

@@ -22,10 +22,16 @@ import platform
 import shutil
 import signal
 import struct
+import subprocess
+import sys
+import tempfile
 import unittest
 
+import config
 import ftptest
 from ftptest import Control
+
+LIMITS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "syscall_limits.py")
 
 
 def status_fields(pid):
@@ -162,6 +168,34 @@ class InjectedCallTest(ftptest.TestCase):
         self.assertCode(c.cmd("PWD"), 257)
         self.assertCode(c.cmd("NOOP"), 200)
         self.assertIsNone(self.server.wait_log(r"killed by signal", timeout=0.5))
+
+
+class FilterCompileTest(ftptest.TestCase):
+    """The listener compiles the session filter once, before it serves
+    anybody (libseccomp calls seccomp(2) for that). Where a filter above
+    ferryd kills seccomp(2), ferryd does not start, and says why, rather
+    than start and lose every session; --no-sandbox is the way round."""
+
+    def test_no_start_without_seccomp(self):
+        root = tempfile.mkdtemp(prefix="ferryd-test-")
+        self.addCleanup(shutil.rmtree, root, True)
+        os.chmod(root, 0o755)
+        p = subprocess.run([sys.executable, LIMITS, "--no-seccomp", "--", config.FERRYD,
+                            "-l", ftptest.HOST + ":0", "-r", root, "--anonymous=rw"],
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertRegex(p.stderr.decode(), r"session sandbox: compiling the filter: killed by "
+                         r"SIGSYS \(is seccomp\(2\) allowed\?\)")
+
+    def test_no_sandbox_starts_without_seccomp(self):
+        self.server = ftptest.Server(["--anonymous=rw", "--no-sandbox"],
+                                     wrapper=[sys.executable, LIMITS, "--no-seccomp", "--"])
+        self.addCleanup(self.server.cleanup)
+        self.server.start()
+        c = Control(self.server)
+        self.addCleanup(c.close)
+        c.login()
+        self.assertCode(c.cmd("PWD"), 257)
 
 
 class SandboxTest(ftptest.TestCase):
