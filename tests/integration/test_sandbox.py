@@ -52,6 +52,21 @@ def session_pid(server, before):
     return pids[0]
 
 
+def assert_only_session_killed(t, other, victim, pid):
+    """Test t's session pid (client victim) died of SIGSYS, logged; the
+    listener and another session (other) go on, and a new session works.
+    Returns the new session's client."""
+    srv = t.server
+    t.assertEqual(victim.wait_closed(timeout=10), [])
+    t.assertTrue(srv.wait_log(r"session process %d killed by signal %d"
+                              % (pid, signal.SIGSYS)), srv.log_tail())
+    t.assertTrue(srv.running())
+    t.assertCode(other.cmd("NOOP"), 200)
+    fresh, _ = t.open_session()
+    t.assertCode(fresh.cmd("PWD"), 257)
+    return fresh
+
+
 # ptrace(2) requests and the x86-64 register set (struct user_regs_struct).
 PTRACE_PEEKTEXT, PTRACE_GETREGS, PTRACE_SETREGS = 1, 12, 13
 PTRACE_ATTACH, PTRACE_DETACH = 16, 17
@@ -145,13 +160,7 @@ class InjectedCallTest(ftptest.TestCase):
         other, _ = self.open_session()
         victim, pid = self.open_session()
         self.inject(pid, NR_EXECVE)
-        self.assertEqual(victim.wait_closed(timeout=10), [])
-        self.assertTrue(srv.wait_log(r"session process %d killed by signal %d"
-                                     % (pid, signal.SIGSYS)), srv.log_tail())
-        self.assertTrue(srv.running())
-        self.assertCode(other.cmd("NOOP"), 200)
-        fresh, _ = self.open_session()
-        self.assertCode(fresh.cmd("PWD"), 257)
+        assert_only_session_killed(self, other, victim, pid)
 
     def test_same_call_without_sandbox_is_not_killed(self):
         srv = self.serve(["--no-sandbox"])
@@ -258,14 +267,7 @@ class SandboxTest(ftptest.TestCase):
             victim, pid = self.open_session()
             clients += [other, victim]
             os.kill(pid, signal.SIGSYS)
-            self.assertEqual(victim.wait_closed(timeout=10), [])
-            self.assertTrue(srv.wait_log(r"session process %d killed by signal %d"
-                                         % (pid, signal.SIGSYS)), self._log())
-            self.assertTrue(srv.running())
-            self.assertCode(other.cmd("NOOP"), 200)
-            fresh, _ = self.open_session()
-            clients.append(fresh)
-            self.assertCode(fresh.cmd("PWD"), 257)
+            clients.append(assert_only_session_killed(self, other, victim, pid))
         finally:
             for c in clients:
                 c.close()
