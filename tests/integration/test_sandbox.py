@@ -99,6 +99,13 @@ def inject_syscall(pid, nr, args):
     (None: read's own) in its place when it goes on: ptrace attach,
     registers, detach. Raises PermissionError if this process may not
     trace it."""
+    # Until it waits in read(2) (it may still be returning from the
+    # reply's send); nothing arrives for it meanwhile.
+    def in_read():
+        with open("/proc/%d/syscall" % pid) as f:
+            return f.read().split()[0] == str(NR_READ)
+    if not ftptest.wait_until(in_read, timeout=10):
+        raise AssertionError("session %d never waited in read(2)" % pid)
     _ptrace(PTRACE_ATTACH, pid)
     try:
         _, status = os.waitpid(pid, WALL)
