@@ -32,6 +32,11 @@ struct conn {
 	size_t stage_len, stage_pos;
 	off_t stage_off;
 	bool stage_pending;  /* an SSL_write of the stage must be repeated */
+	/* Records of bulk writes gathered in front of the socket (NULL until
+	 * the first write of more than one record): written to it when full
+	 * and at the end of every write call (gather_flush). */
+	BIO *gather;
+	bool notify_sent;    /* close_notify handed to the write BIOs */
 	char err[256];       /* reason of the last failure */
 };
 
@@ -212,6 +217,80 @@ static enum conn_status tls_ready(struct conn *c)
 	return st;
 }
 
+/* Writes what the gathering buffer holds to the socket: CONN_OK when it
+ * is empty, CONN_WANT_WRITE while the socket cannot take the rest. */
+static enum conn_status gather_flush(struct conn *c)
+{
+	if (!c->gather || BIO_wpending(c->gather) == 0)
+		return CONN_OK;
+	ERR_clear_error();
+	errno = 0;
+	if (BIO_flush(c->gather) > 0)
+		return CONN_OK;
+	if (BIO_should_retry(c->gather))
+		return CONN_WANT_WRITE;
+	c->broken = true;
+	if (ERR_peek_error() == 0)
+		return fail(c, CONN_ERROR, "TLS write", errno ? strerror(errno) : "connection closed");
+	tlserr_text(c->err, sizeof c->err, "TLS write");
+	return CONN_ERROR;
+}
+
+/* Before a write of n bytes: a write of more than one record puts a
+ * buffer between OpenSSL and the socket, so the records of one call
+ * leave in one write(2) (OpenSSL writes every record on its own: 65,536
+ * calls per GiB), not per record. Kept from then on; kernel TLS never
+ * gets here. */
+static void gather_start(struct conn *c, size_t n)
+{
+	if (c->gather || n <= SSL3_RT_MAX_PLAIN_LENGTH)
+		return;
+	BIO *buf = BIO_new(BIO_f_buffer());
+	BIO *sock = BIO_new_socket(c->wfd, BIO_NOCLOSE);
+	if (!buf || !sock || BIO_set_write_buffer_size(buf, CONN_TLS_WRITE_BUFFER) != 1) {
+		BIO_free(buf);
+		BIO_free(sock);
+		ERR_clear_error();
+		return;
+	}
+	SSL_set0_wbio(c->ssl, BIO_push(buf, sock));
+	c->gather = buf;
+}
+
+/* SSL_write of up to n bytes as records, as many as the socket (or the
+ * gathering buffer) takes, then the buffer flushed as far as it goes.
+ * CONN_OK with *put > 0 when any went; *pending tells that OpenSSL holds
+ * a record it must be given again (the bytes at buf + *put). */
+static enum conn_status tls_write_records(struct conn *c, const char *buf, size_t n,
+					  size_t *put, bool *pending)
+{
+	enum conn_status st = gather_flush(c);
+	*put = 0;
+	*pending = false;
+	if (st != CONN_OK)
+		return st;
+	gather_start(c, n);
+	while (*put < n) {
+		size_t w = 0;
+		ERR_clear_error();
+		errno = 0;
+		if (SSL_write_ex(c->ssl, buf + *put, n - *put, &w) != 1) {
+			st = tls_status(c, 0, "TLS write");
+			*pending = st == CONN_WANT_READ || st == CONN_WANT_WRITE;
+			break;
+		}
+		*put += w;
+		if (!c->gather)
+			break;   /* one record per call, as write(2) would */
+	}
+	if (st != CONN_OK && st != CONN_WANT_READ && st != CONN_WANT_WRITE)
+		return st;
+	enum conn_status fl = gather_flush(c);
+	if (fl == CONN_ERROR)
+		return fl;
+	return *put > 0 ? CONN_OK : st != CONN_OK ? st : fl;
+}
+
 enum conn_status conn_read(struct conn *c, void *buf, size_t n, size_t *got)
 {
 	*got = 0;
@@ -263,9 +342,13 @@ enum conn_status conn_write(struct conn *c, const void *buf, size_t n, size_t *p
 	enum conn_status st = tls_ready(c);
 	if (st != CONN_OK)
 		return st;
-	if (SSL_write_ex(c->ssl, buf, n, put) == 1)
-		return CONN_OK;
-	return tls_status(c, 0, "TLS write");
+	bool pending;
+	return tls_write_records(c, buf, n, put, &pending);
+}
+
+enum conn_status conn_flush(struct conn *c)
+{
+	return c->ssl ? gather_flush(c) : CONN_OK;
 }
 
 /* Plain sendfile(2). */
@@ -327,14 +410,10 @@ static enum conn_status send_staged(struct conn *c, int file_fd, off_t *offset, 
 	if (!c->stage_pending && len > n)
 		len = n;
 	size_t w = 0;
-	ERR_clear_error();
-	errno = 0;
-	if (SSL_write_ex(c->ssl, c->stage + c->stage_pos, len, &w) != 1) {
-		enum conn_status st = tls_status(c, 0, "TLS write");
-		c->stage_pending = st == CONN_WANT_READ || st == CONN_WANT_WRITE;
+	enum conn_status st = tls_write_records(c, c->stage + c->stage_pos, len, &w,
+						&c->stage_pending);
+	if (st != CONN_OK)
 		return st;
-	}
-	c->stage_pending = false;
 	c->stage_pos += w;
 	*offset += (off_t)w;
 	*put = w;
@@ -371,14 +450,24 @@ enum conn_status conn_shutdown(struct conn *c)
 		return c->err[0] ? CONN_ERROR
 				 : fail(c, CONN_ERROR, NULL, "TLS connection already failed");
 	if (c->ssl && c->handshake_done) {
-		ERR_clear_error();
-		errno = 0;
-		int r = SSL_shutdown(c->ssl);
-		if (r < 0) {
-			enum conn_status st = tls_status(c, r, "TLS close_notify");
-			if (st != CONN_EOF)
-				return st;
+		/* The gathered records first, then close_notify (which
+		 * OpenSSL writes through the same buffer), then the FIN. */
+		enum conn_status st = gather_flush(c);
+		if (st != CONN_OK)
+			return st;
+		if (!c->notify_sent) {
+			ERR_clear_error();
+			errno = 0;
+			int r = SSL_shutdown(c->ssl);
+			if (r < 0) {
+				st = tls_status(c, r, "TLS close_notify");
+				if (st != CONN_EOF)
+					return st;
+			}
+			c->notify_sent = true;
 		}
+		if ((st = gather_flush(c)) != CONN_OK)
+			return st;
 	}
 	shut_wr(c);
 	c->shut = true;
@@ -432,7 +521,13 @@ enum conn_status conn_write_all(struct conn *c, const void *buf, size_t n, int t
 		if (conn_wait(c, st, timeout_ms) != CONN_OK)
 			return CONN_ERROR;
 	}
-	return CONN_OK;
+	/* Nothing may stay in the gathering buffer: the caller waits for
+	 * the peer's answer next. */
+	enum conn_status st;
+	while ((st = gather_flush(c)) == CONN_WANT_WRITE)
+		if (conn_wait(c, st, timeout_ms) != CONN_OK)
+			return CONN_ERROR;
+	return st;
 }
 
 enum conn_status conn_finish(struct conn *c, int timeout_ms)

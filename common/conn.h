@@ -46,6 +46,9 @@ enum conn_status {
 /* Bytes a bulk-receiving TLS connection reads from its socket at once
  * (conn_set_read_buffer): 16 full records. */
 #define CONN_TLS_READ_BUFFER (256 * 1024)
+/* Bytes of records a bulk-sending TLS connection gathers before a
+ * write(2): the records of one CONN_TLS_CHUNK with their headers and tags. */
+#define CONN_TLS_WRITE_BUFFER (CONN_TLS_CHUNK + 4096)
 
 struct conn;
 
@@ -73,15 +76,23 @@ enum conn_status conn_handshake(struct conn *c);
 /* Reads up to n bytes into buf; *got is set on CONN_OK (0 only if n is). */
 enum conn_status conn_read(struct conn *c, void *buf, size_t n, size_t *got);
 /* Writes up to n bytes; *put is set on CONN_OK. After CONN_WANT_* repeat
- * with the same bytes still at the start of buf. */
+ * with the same bytes still at the start of buf. Under TLS a write of
+ * more than one record gathers its records into one write(2); those the
+ * socket could not take yet (CONN_OK all the same) go out with the next
+ * conn_write, conn_sendfile, conn_flush or conn_shutdown: after the last
+ * write, call conn_shutdown or conn_flush before waiting for the peer. */
 enum conn_status conn_write(struct conn *c, const void *buf, size_t n, size_t *put);
+/* Writes out records gathered by earlier writes: CONN_OK when none are
+ * left, CONN_WANT_WRITE to repeat once the socket takes more. */
+enum conn_status conn_flush(struct conn *c);
 /* Sends up to n bytes of file_fd from *offset, advancing it; *put is set
  * on CONN_OK. Zero-copy where conn_zero_copy_send; otherwise the file is
- * read through a buffer into large TLS writes. */
+ * read through a buffer into large TLS writes, gathered as by conn_write. */
 enum conn_status conn_sendfile(struct conn *c, int file_fd, off_t *offset, size_t n,
 			       size_t *put);
-/* Ends the sending side: TLS close_notify, then TCP FIN on a socket.
- * CONN_OK when sent. Reading stays possible (the peer's close_notify). */
+/* Ends the sending side: gathered records, TLS close_notify, then TCP
+ * FIN on a socket. CONN_OK when sent. Reading stays possible (the peer's
+ * close_notify). */
 enum conn_status conn_shutdown(struct conn *c);
 
 /* Waits up to timeout_ms for the event st (CONN_WANT_READ/WRITE) asks

@@ -21,8 +21,13 @@ enum { IAC_NONE, IAC_SEEN, IAC_OPTION };
 
 void lr_init(struct linereader *lr, bool telnet)
 {
-	memset(lr, 0, sizeof *lr);
+	lr->raw_start = lr->raw_end = 0;
+	lr->line_len = 0;
+	lr->overlong = false;
 	lr->telnet = telnet;
+	lr->iac_state = IAC_NONE;
+	lr->line_ready = false;
+	lr->line[0] = '\0';
 }
 
 /* Moves unscanned bytes to the front so there is room to read. */

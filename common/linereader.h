@@ -19,14 +19,17 @@ enum lr_status {
 };
 
 struct linereader {
-	unsigned char raw[8192];         /* bytes read but not yet scanned */
 	size_t raw_start, raw_end;       /* unscanned bytes are raw[start..end) */
-	char line[FTP_LINE_MAX + 2];     /* the line being assembled */
 	size_t line_len;                 /* bytes in line */
 	bool overlong;                   /* current line passed the limit */
 	bool telnet;                     /* strip IAC sequences */
 	int iac_state;                   /* position inside an IAC sequence */
 	bool line_ready;                 /* line holds a complete line */
+	/* The buffers last; lr_init leaves their bytes alone (only what the
+	 * counters above cover is ever read), so a reader in fresh memory
+	 * touches only the pages it fills. */
+	char line[FTP_LINE_MAX + 2];     /* the line being assembled */
+	unsigned char raw[8192];         /* bytes read but not yet scanned */
 };
 
 /* Initialises the reader; telnet selects IAC stripping (server side). */

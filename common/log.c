@@ -28,29 +28,39 @@ bool log_verbose(void)
 	return log_debug;
 }
 
+/* The longest message kept; the line adds the time stamp and the name. */
+#define LOG_MSG_MAX 2048
+
 void log_msg(int level, const char *fmt, ...)
 {
 	if (level == LOG_DEBUG && !log_debug)
 		return;
-	char msg[2048];
+	/* One buffer for the whole line, so lines from many sessions do not
+	 * interleave (one write each) and the frame stays small. */
+	char line[LOG_MSG_MAX + 152];
+	size_t off = 0;
+	if (log_target != LOG_TO_SYSLOG) {
+		time_t now = time(NULL);
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		off = strftime(line, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		int n = snprintf(line + off, sizeof line - off - LOG_MSG_MAX - 1, " %s[%ld]: ",
+				 log_ident, (long)getpid());
+		if (n > 0)
+			off += (size_t)n < sizeof line - off - LOG_MSG_MAX - 1
+				       ? (size_t)n : sizeof line - off - LOG_MSG_MAX - 2;
+	}
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	int n = vsnprintf(line + off, LOG_MSG_MAX, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		n = 0;
+	size_t len = off + ((size_t)n < LOG_MSG_MAX ? (size_t)n : LOG_MSG_MAX - 1);
 	if (log_target == LOG_TO_SYSLOG) {
-		syslog(level, "%s", msg);
+		syslog(level, "%s", line);
 		return;
 	}
-	/* One write per line, so lines from many sessions do not interleave. */
-	char line[2200];
-	char stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	int n = snprintf(line, sizeof line, "%s %s[%ld]: %s\n", stamp, log_ident,
-			 (long)getpid(), msg);
-	if (n > 0)
-		sysio_write_all(STDERR_FILENO, line,
-				(size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+	line[len++] = '\n';
+	sysio_write_all(STDERR_FILENO, line, len);
 }

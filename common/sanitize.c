@@ -38,6 +38,20 @@ char *sanitize_text(const char *in, size_t n, char *out, size_t outsz)
 	if (outsz == 0)
 		return out;
 	for (size_t i = 0; i < n;) {
+		/* A run of printable ASCII, the common case, is copied at once. */
+		size_t run = 0;
+		while (i + run < n && s[i + run] >= 0x20 && s[i + run] < 0x7f)
+			run++;
+		if (run > 0) {
+			if (run > outsz - 1 - o)
+				run = outsz - 1 - o;
+			memcpy(out + o, s + i, run);
+			o += run;
+			i += run;
+			if (o + 1 >= outsz)
+				break;
+			continue;
+		}
 		size_t len = sanitize_utf8_len(s + i, n - i);
 		if (len == 0 || (len == 1 && (s[i] < 0x20 || s[i] == 0x7f))) {
 			if (o + 1 >= outsz)

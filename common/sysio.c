@@ -74,8 +74,8 @@ int sysio_set_nonblock(int fd, bool on)
 	int fl = fcntl(fd, F_GETFL);
 	if (fl < 0)
 		return -1;
-	fl = on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK;
-	return fcntl(fd, F_SETFL, fl);
+	int want = on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK;
+	return want == fl ? 0 : fcntl(fd, F_SETFL, want);
 }
 
 void sysio_close(int *fd)

@@ -63,17 +63,21 @@ static void serve(struct session *s)
 	session_cleanup(s);
 }
 
+/* The process's one session. In static storage rather than on the stack:
+ * its large buffers (struct session) then cost only the pages a session
+ * writes, where a stack frame of that size is touched all through. */
+static struct session the_session;
+
 void cmdloop_run(const struct ferryd_config *cfg, int ctl_in, int ctl_out)
 {
-	struct session sess;
-	session_init(&sess, cfg, ctl_in, ctl_out);
-	serve(&sess);
+	session_init(&the_session, cfg, ctl_in, ctl_out);
+	serve(&the_session);
 }
 
 void cmdloop_run_via(const struct ferryd_config *cfg, int fd, const struct netaddr *client,
 		     const struct netaddr *via)
 {
-	struct session sess, *s = &sess;
+	struct session *s = &the_session;
 	session_init(s, cfg, fd, fd);
 	s->via = *via;
 	s->peer = *client;

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -95,6 +96,28 @@ int listener_bind(const struct ferryd_config *cfg, int *fds, int inherited)
 		return -1;
 	}
 	return n;
+}
+
+/* n zeroed elements of size bytes in memory the sessions do not inherit
+ * (MADV_DONTFORK). The listener writes its session table and its poll
+ * array after every fork; in memory sessions shared, each such write
+ * would leave every session forked before it holding its own copy of
+ * the page. */
+static void *unshared_calloc(size_t n, size_t size)
+{
+	size_t len = n * size;
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		log_msg(LOG_ERR, "fatal: out of memory (%zu bytes)", len);
+		_exit(70);               /* as xalloc's allocations do */
+	}
+	madvise(p, len, MADV_DONTFORK);
+	return p;
+}
+
+static void unshared_free(void *p, size_t n, size_t size)
+{
+	munmap(p, n * size);
 }
 
 static struct child *find_child(struct children *ch, pid_t pid)
@@ -257,7 +280,11 @@ static void start_session(struct listener *l, int fd, const struct netaddr *from
 		return;
 	}
 	if (pid == 0) {
-		int li = listener_of(l, fd);
+		/* Which listener took it matters only when some speak implicit TLS. */
+		bool any_implicit = false;
+		for (int i = 0; i < cfg->nlisten; i++)
+			any_implicit |= cfg->listen_implicit[i];
+		int li = any_implicit ? listener_of(l, fd) : -1;
 		ftps_set_implicit_listener(li >= 0 && li < cfg->nlisten && cfg->listen_implicit[li]);
 		for (int i = 0; i < l->nfds; i++)
 			close(l->lfds[i]);
@@ -373,12 +400,12 @@ int listener_run(const struct ferryd_config *cfg, const int *fds, int nfds)
 {
 	struct listener lst = {
 		.cfg = cfg, .lfds = fds, .nfds = nfds,
-		.ch = { xcalloc((size_t)cfg->max_clients, sizeof(struct child)), 0 },
+		.ch = { unshared_calloc((size_t)cfg->max_clients, sizeof(struct child)), 0 },
 	}, *l = &lst;
 	int rp[2];
 	if (report_open(rp) < 0) {
 		log_msg(LOG_ERR, "cannot create the session report channel: %s", strerror(errno));
-		free(l->ch.v);
+		unshared_free(l->ch.v, (size_t)cfg->max_clients, sizeof(struct child));
 		return 1;
 	}
 	l->report_rx = rp[0];
@@ -421,7 +448,7 @@ int listener_run(const struct ferryd_config *cfg, const int *fds, int nfds)
 	/* The listening sockets, the report channel, the metrics endpoint,
 	 * then the connections waiting for a PROXY header. */
 	size_t pmax = (size_t)nfds + 2 + METRICS_CLIENTS + (l->waiting ? (size_t)cfg->max_clients : 0);
-	struct pollfd *p = xcalloc(pmax, sizeof *p);
+	struct pollfd *p = unshared_calloc(pmax, sizeof *p);
 	for (int i = 0; i < nfds; i++) {
 		p[i].fd = fds[i];
 		p[i].events = POLLIN;
@@ -482,8 +509,8 @@ int listener_run(const struct ferryd_config *cfg, const int *fds, int nfds)
 		got_child = 0;
 		reap(l);
 	}
-	free(p);
-	free(l->ch.v);
+	unshared_free(p, pmax, sizeof *p);
+	unshared_free(l->ch.v, (size_t)cfg->max_clients, sizeof(struct child));
 	ban_free(l->bans);
 	metrics_http_free(l->http);
 	proxywait_free(l->waiting);

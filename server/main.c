@@ -117,6 +117,16 @@ static int serve(const struct ferryd_config *cfg)
 		sigprocmask(SIG_BLOCK, &hup, NULL);
 	}
 
+	/* The session filter, compiled once here (each session only installs
+	 * it), before the listening line: from that line on, clients and
+	 * signals are served without delay. */
+	const char *what;
+	if (cfg->sandbox && sandbox_prepare(&what) < 0) {
+		log_msg(LOG_ERR, "session sandbox: %s: %s (--no-sandbox runs sessions without it)",
+			what, strerror(errno));
+		return 1;
+	}
+
 	int fds[CONFIG_MAX_LISTEN];
 	int nfds = 0;
 	/* Sockets from systemd (ferryd.socket) stand for the listen addresses. */

@@ -8,6 +8,7 @@
 #include "ftps.h"
 #include "log.h"
 #include "reload.h"
+#include "sandbox.h"
 #include "xferlog.h"
 #include "xalloc.h"
 
@@ -82,6 +83,14 @@ const struct ferryd_config *reload_config(const struct ferryd_config *cur)
 		return cur;
 	}
 	keep_fixed(next, cur);
+	const char *what;
+	if (next->sandbox && sandbox_prepare(&what) < 0) {
+		log_msg(LOG_ERR, "reload failed, the configuration stays as it was: session "
+			"sandbox: %s: %s", what, strerror(errno));
+		config_free(next);
+		free(next);
+		return cur;
+	}
 	if (!ftps_server_reload(next, err, sizeof err)) {
 		log_msg(LOG_ERR, "reload failed, the configuration stays as it was: %s", err);
 		config_free(next);

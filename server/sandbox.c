@@ -3,12 +3,19 @@
 
 #include <errno.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sandbox.h"
@@ -115,18 +122,32 @@ static int allow(scmp_filter_ctx ctx, const char *const *names, size_t n)
 	return 0;
 }
 
-int sandbox_enter(const char **what)
+/* The filter as a BPF program, built once by sandbox_prepare: .filter
+ * is NULL until then. Sessions only hand it to the kernel. */
+static struct sock_fprog prepared;
+
+/* Compiles the filter and writes its BPF program to fd (libseccomp 2.5
+ * exports to a file descriptor only). Returns 0, or -1 with errno and
+ * *what naming the step that failed. */
+static int compile(int fd, const char **what)
 {
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		*what = "prctl(PR_SET_NO_NEW_PRIVS)";
-		return -1;
-	}
+	*what = "seccomp_init";
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
-	if (ctx == NULL) {
-		*what = "seccomp_init";
+	if (ctx == NULL)
 		return (errno = ENOMEM, -1);
-	}
-	int rc = allow(ctx, session_calls, sizeof session_calls / sizeof session_calls[0]);
+	int rc = 0;
+#if SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 5)
+	/* A binary tree of the allowed calls rather than a list: the kernel
+	 * runs the filter once per system call number and architecture when
+	 * a session installs it (to find the calls it always allows), under
+	 * a lock with interrupts off; with a list that was most of a
+	 * session's start-up time (doc/performance.md). */
+	*what = "seccomp_attr_set";
+	rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+#endif
+	*what = "seccomp_rule_add";
+	if (rc == 0)
+		rc = allow(ctx, session_calls, sizeof session_calls / sizeof session_calls[0]);
 #ifdef SANDBOX_ASAN
 	if (rc == 0)
 		rc = allow(ctx, sanitizer_calls, sizeof sanitizer_calls / sizeof sanitizer_calls[0]);
@@ -137,13 +158,111 @@ int sandbox_enter(const char **what)
 	for (size_t i = 0; rc == 0 && i < sizeof ioctl_requests / sizeof ioctl_requests[0]; i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				      SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)ioctl_requests[i]));
-	*what = "seccomp_rule_add";
 	if (rc == 0) {
-		rc = seccomp_load(ctx);
-		*what = "seccomp_load";
+		*what = "seccomp_export_bpf";
+		rc = seccomp_export_bpf(ctx, fd);
 	}
 	seccomp_release(ctx);
-	if (rc < 0)
-		return (errno = -rc, -1);
+	return rc < 0 ? (errno = -rc, -1) : 0;
+}
+
+/* How the compiling process ended, in memory it shares with its parent:
+ * err is -1 until it finishes, then 0 or its errno. */
+struct compile_result {
+	int err;
+	const char *what;
+};
+
+/* Reads the program fd holds into prepared. */
+static int load_program(int fd)
+{
+	off_t size = lseek(fd, 0, SEEK_END);
+	size_t n = size > 0 ? (size_t)size / sizeof(struct sock_filter) : 0;
+	if (size < 0 || (size_t)size % sizeof(struct sock_filter) != 0 || n == 0 ||
+	    n > BPF_MAXINSNS)
+		return (errno = size < 0 ? errno : EINVAL, -1);
+	struct sock_filter *prog = malloc((size_t)size);
+	ssize_t got = prog != NULL ? pread(fd, prog, (size_t)size, 0) : -1;
+	if (got != size) {
+		int e = prog == NULL ? ENOMEM : got < 0 ? errno : EIO;
+		free(prog);
+		return (errno = e, -1);
+	}
+	prepared.filter = prog;
+	prepared.len = (unsigned short)n;
+	return 0;
+}
+
+int sandbox_prepare(const char **what)
+{
+	if (prepared.filter != NULL)
+		return 0;
+	/* libseccomp allocates and frees a few hundred small blocks while it
+	 * compiles; in this process they would stay behind as free chunks
+	 * all over the heap, and every session's own few allocations would
+	 * land on different pages of it, each then copied for the session.
+	 * So a short-lived process of its own compiles the filter. */
+	*what = "memfd_create";
+	int fd = memfd_create("ferryd-seccomp", MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	*what = "mmap";
+	struct compile_result *res = mmap(NULL, sizeof *res, PROT_READ | PROT_WRITE,
+					  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (res == MAP_FAILED) {
+		close(fd);
+		return -1;
+	}
+	res->err = -1;
+	*what = "fork";
+	pid_t pid = fork();
+	if (pid == 0) {
+		const char *step = "";
+		int err = compile(fd, &step) < 0 ? errno : 0;
+		res->what = step;
+		res->err = err;
+		_exit(0);
+	}
+	int r = -1, e = errno;
+	if (pid > 0) {
+		/* With SIGCHLD ignored the child is reaped by itself and waitpid
+		 * fails: res tells how it went either way. */
+		int status = 0;
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			continue;
+		*what = res->what;
+		if (res->err < 0) {
+			/* Killed: a system call filter above ferryd's own (a
+			 * service manager's) that does not allow seccomp(2). */
+			bool sys = WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS;
+			*what = sys ? "compiling the filter: killed by SIGSYS (is seccomp(2) allowed?)"
+				    : "compiling the filter: the process ended early";
+			e = sys ? EPERM : ECHILD;
+		} else if (res->err > 0) {
+			e = res->err;
+		} else {
+			*what = "reading the compiled filter";
+			r = load_program(fd);
+			e = errno;
+		}
+	}
+	munmap(res, sizeof *res);
+	close(fd);
+	errno = e;
+	return r;
+}
+
+int sandbox_enter(const char **what)
+{
+	if (sandbox_prepare(what) < 0)
+		return -1;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		*what = "prctl(PR_SET_NO_NEW_PRIVS)";
+		return -1;
+	}
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prepared, 0, 0) < 0) {
+		*what = "prctl(PR_SET_SECCOMP)";
+		return -1;
+	}
 	return 0;
 }

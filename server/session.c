@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,14 +76,28 @@ static void session_send(struct session *s)
 	sbuf_reset(&s->out);
 }
 
+/* Most replies fit here; a longer one (up to REPLY_TEXT_MAX) is formatted
+ * on the heap, so the usual reply keeps a shallow stack frame. */
+#define REPLY_TEXT_SHORT 512
+
 void session_reply(struct session *s, int code, const char *fmt, ...)
 {
-	char text[REPLY_TEXT_MAX];
+	char text[REPLY_TEXT_SHORT];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
+	int n = vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
-	session_reply_text(s, code, text);
+	if (n < (int)sizeof text) {
+		session_reply_text(s, code, text);
+		return;
+	}
+	size_t size = n < REPLY_TEXT_MAX ? (size_t)n + 1 : REPLY_TEXT_MAX;
+	char *big = xmalloc(size);
+	va_start(ap, fmt);
+	vsnprintf(big, size, fmt, ap);
+	va_end(ap);
+	session_reply_text(s, code, big);
+	free(big);
 }
 
 void session_reply_text(struct session *s, int code, const char *text)
@@ -321,7 +336,10 @@ enum ctl_state session_control_state(struct session *s)
 /* Sets up the session from the control connection. */
 void session_init(struct session *s, const struct ferryd_config *cfg, int in, int out)
 {
-	memset(s, 0, sizeof *s);
+	/* Everything but the large buffers at the end (see session.h). */
+	memset(s, 0, offsetof(struct session, xfer));
+	memset(&s->xfer, 0, offsetof(struct xfer_progress, path));
+	s->xfer.path[0] = '\0';
 	s->cfg = cfg;
 	s->ctl_in = in;
 	s->ctl_out = out;

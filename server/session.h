@@ -33,12 +33,13 @@ struct dataconn {
  * state never points into a finished command's stack frame. */
 struct xfer_progress {
 	char verb[8];          /* RETR, STOR, LIST...; "" when none runs */
-	char path[FTP_PATH_MAX + 1]; /* virtual path being transferred */
 	bool connected;        /* the data connection is open */
 	off_t done;            /* bytes moved so far */
 	off_t total;           /* expected bytes, -1 if unknown */
 	long long start_ms;    /* when it started (connected), monotonic ms */
 	bool abort;            /* ABOR arrived: the transfer ends */
+	char path[FTP_PATH_MAX + 1]; /* virtual path being transferred (last:
+				      * see struct session) */
 };
 
 /* Most command lines kept while a transfer runs (ABOR and STAT are
@@ -70,7 +71,6 @@ struct session {
 	struct netaddr via;       /* the proxy it came through; len 0 if direct */
 	struct netaddr local;     /* control connection's local address */
 	char peer_str[NETADDR_STRLEN]; /* peer as text, for logs */
-	struct linereader lr;     /* control input */
 	bool ctl_timed_read;      /* ctl_in is a socket that blocks with SO_RCVTIMEO */
 	long long ctl_timeout_ms; /* the SO_RCVTIMEO it holds now */
 	bool ctl_eof;             /* the client closed it during a transfer */
@@ -92,7 +92,6 @@ struct session {
 	int root_fd;              /* the user's root, opened O_PATH */
 	uid_t uid;                /* the session's user and group, for perm facts */
 	gid_t gid;
-	char cwd[FTP_PATH_MAX + 1]; /* virtual working directory */
 
 	/* Protocol state (RFC 959 section 4.1). */
 	bool ascii;               /* TYPE A (else TYPE I) */
@@ -105,12 +104,18 @@ struct session {
 	off_t rang_start;         /* RANG: first byte of the next RETR or HASH */
 	off_t rang_end;           /* RANG: its last byte; -1 when no RANG is pending */
 	struct dataconn dc;       /* data channel for the next transfer */
-	struct xfer_progress xfer;/* transfer in progress, for STAT */
 	bool quit;                /* end the session after this reply */
 	/* Runs a line read during a transfer if it may run then (ABOR, STAT)
 	 * and returns true; false to keep it for later. Set by the command
 	 * loop (commands_dispatch_in_transfer); NULL keeps every line. */
 	bool (*in_transfer)(struct session *s, const char *line, size_t len);
+
+	/* The large buffers come last, and session_init clears only what
+	 * marks them empty: a session process touches just the pages of
+	 * them it uses (the session lives in static storage, cmdloop.c). */
+	struct xfer_progress xfer;/* transfer in progress, for STAT */
+	char cwd[FTP_PATH_MAX + 1]; /* virtual working directory */
+	struct linereader lr;     /* control input */
 };
 
 /* Fills s for the control fds (accepted socket, or stdin/stdout with -i;

@@ -260,32 +260,26 @@ static ino_t cleaned_ino;
 
 int vfs_clean_temps(int dir_fd, int idle_timeout)
 {
-	int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	struct vfs_dir d = { .fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) };
+	if (d.fd < 0)
 		return 0;
 	struct stat dst;
-	if (fstat(fd, &dst) == 0) {
+	if (fstat(d.fd, &dst) == 0) {
 		cleaned_dev = dst.st_dev;
 		cleaned_ino = dst.st_ino;
 	}
-	DIR *d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
-		return 0;
-	}
 	time_t limit = time(NULL) - idle_timeout - VFS_TEMP_GRACE;
 	int removed = 0;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
+	const char *name;
+	while ((name = vfs_dir_next(&d)) != NULL) {
 		struct stat st;
-		if (!vfs_is_temp_name(de->d_name) ||
-		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		if (!vfs_is_temp_name(name) || fstatat(d.fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISREG(st.st_mode) || st.st_mtime >= limit)
 			continue;
-		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+		if (unlinkat(d.fd, name, 0) == 0)
 			removed++;
 	}
-	closedir(d);
+	vfs_dir_close(&d);
 	return removed;
 }
 
@@ -440,18 +434,30 @@ int vfs_create_unique(int root_fd, const char *want, char *path, int tries)
 	return fd;
 }
 
-DIR *vfs_opendir(int root_fd, const char *vpath)
+int vfs_dir_open(struct vfs_dir *d, int root_fd, const char *vpath)
 {
-	int fd = vfs_open(root_fd, vpath, O_RDONLY | O_DIRECTORY, 0);
-	if (fd < 0)
-		return NULL;
-	DIR *d = fdopendir(fd);
-	if (d == NULL) {
-		int e = errno;
-		close(fd);
-		errno = e;
+	d->fd = vfs_open(root_fd, vpath, O_RDONLY | O_DIRECTORY, 0);
+	d->pos = d->len = 0;
+	return d->fd < 0 ? -1 : 0;
+}
+
+const char *vfs_dir_next(struct vfs_dir *d)
+{
+	if (d->pos >= d->len) {
+		ssize_t n = getdents64(d->fd, d->buf, sizeof d->buf);
+		if (n <= 0)
+			return NULL;
+		d->pos = 0;
+		d->len = (size_t)n;
 	}
-	return d;
+	const struct dirent64 *de = (const void *)(d->buf + d->pos);
+	d->pos += de->d_reclen;
+	return de->d_name;
+}
+
+void vfs_dir_close(struct vfs_dir *d)
+{
+	sysio_close(&d->fd);
 }
 
 int vfs_entry_lstat(int dir_fd, const char *name, struct stat *st)

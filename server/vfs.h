@@ -40,8 +40,19 @@ int vfs_mkdir(int root_fd, const char *vpath, mode_t mode);
  * a vpath into path (FTP_PATH_MAX + 1 bytes) and returns the open fd
  * (O_WRONLY); -1 with errno (EEXIST when every name is taken). */
 int vfs_create_unique(int root_fd, const char *want, char *path, int tries);
-/* Opens the directory vpath for reading its entries; NULL with errno. */
-DIR *vfs_opendir(int root_fd, const char *vpath);
+/* A directory being read: getdents64 into a small buffer of its own
+ * (readdir's is 32 KiB, and each page a session process touches stays
+ * its own). */
+struct vfs_dir {
+	int fd;                   /* the directory (O_RDONLY), owned */
+	size_t pos, len;          /* entries not yet returned are buf[pos..len) */
+	_Alignas(8) char buf[2048];
+};
+/* Opens the directory vpath for reading its entries: 0, or -1 with errno. */
+int vfs_dir_open(struct vfs_dir *d, int root_fd, const char *vpath);
+/* The next entry's name ("." and ".." included), or NULL at the end. */
+const char *vfs_dir_next(struct vfs_dir *d);
+void vfs_dir_close(struct vfs_dir *d);
 /* lstat(2) and readlink(2) of the entry name (one component, as read from
  * a directory that vfs opened) in dir_fd; nothing is followed. The link's
  * target is NUL-terminated in buf (size bytes, cut if longer). */

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -25,10 +26,54 @@ struct list_args {
 	char why[FTP_MSG_MAX];      /* MLSD's refusal when LIST stood in for it */
 };
 
-/* Collects the listing body, bounded by FTP_LISTING_MAX. */
-static int sink_sbuf(void *arg, const char *buf, size_t n)
+/* A listing parsed as it arrives: whole lines go to the parser at once
+ * (while the server still sends the rest), a line cut by the end of a
+ * read waits in rest for its end. The body stays bounded by
+ * FTP_LISTING_MAX. */
+struct list_sink {
+	bool mlsd;                 /* MLSD lines, else LIST lines */
+	time_t now;                /* decides the year of LIST dates */
+	size_t total;              /* bytes received */
+	struct sbuf rest;          /* the start of a line not yet ended */
+	struct ftp_listing got;    /* entries so far */
+};
+
+static int sink_parse(void *arg, const char *buf, size_t n)
 {
-	return sbuf_append(arg, buf, n) ? 0 : EFBIG;
+	struct list_sink *ls = arg;
+	if (n > FTP_LISTING_MAX - ls->total)
+		return EFBIG;
+	ls->total += n;
+	const char *nl = memrchr(buf, '\n', n);
+	if (nl == NULL)
+		return sbuf_append(&ls->rest, buf, n) ? 0 : EFBIG;
+	size_t lines = (size_t)(nl - buf) + 1;
+	if (ls->rest.len > 0) {
+		if (!sbuf_append(&ls->rest, buf, lines))
+			return EFBIG;
+		listparse_buffer(sbuf_str(&ls->rest), ls->rest.len, ls->mlsd, ls->now, &ls->got);
+		sbuf_reset(&ls->rest);
+	} else {
+		listparse_buffer(buf, lines, ls->mlsd, ls->now, &ls->got);
+	}
+	return sbuf_append(&ls->rest, nl + 1, n - lines) ? 0 : EFBIG;
+}
+
+/* Moves the entries of ls to out, after the last line's. */
+static void sink_finish(struct list_sink *ls, struct ftp_listing *out)
+{
+	listparse_buffer(sbuf_str(&ls->rest), ls->rest.len, ls->mlsd, ls->now, &ls->got);
+	size_t skipped = out->skipped + ls->got.skipped;
+	if (out->n == 0) {
+		free(out->v);
+		*out = ls->got;
+	} else {
+		for (size_t i = 0; i < ls->got.n; i++)
+			listparse_add(out, &ls->got.v[i]);
+		free(ls->got.v);
+	}
+	out->skipped = skipped;
+	listparse_init(&ls->got);
 }
 
 /* One listing: MLSD or LIST, falling back once from MLSD to LIST. */
@@ -42,15 +87,18 @@ static enum ftp_status op_list(struct ftp *f, void *p)
 		enum ftp_status st = ftp_data_open(f, &dfd);
 		if (st != FTP_S_OK)
 			return st;
-		struct sbuf body;
-		sbuf_init(&body, FTP_LISTING_MAX);
-		struct ftp_sink sink = { .write = sink_sbuf, .arg = &body,
+		struct list_sink ls = { .mlsd = mlsd, .now = time(NULL) };
+		sbuf_init(&ls.rest, FTP_LISTING_MAX);
+		listparse_init(&ls.got);
+		struct ftp_sink sink = { .write = sink_parse, .arg = &ls,
 					 .what = "receiving the listing" };
 		st = ftp_xfer_recv(f, dfd, mlsd ? "MLSD" : "LIST", a->path, 0, -1, &sink,
 				   NULL, NULL);
+		if (st != FTP_S_OK)
+			listparse_free(&ls.got);
 		if (st == FTP_S_REFUSED && mlsd &&
 		    (f->code == FTP_BAD_COMMAND || f->code == FTP_NOT_IMPLEMENTED)) {
-			sbuf_free(&body);
+			sbuf_free(&ls.rest);
 			ftp_trace(f, FTP_TRACE_INFO, "MLSD refused (%s); using LIST from now on",
 				  ftp_message(f));
 			f->no_mlsd = true;
@@ -59,7 +107,7 @@ static enum ftp_status op_list(struct ftp *f, void *p)
 		}
 		if (st == FTP_S_REFUSED && mlsd && f->code / 100 == 4) {
 			/* Not listable with MLSD this time: LIST may still show it. */
-			sbuf_free(&body);
+			sbuf_free(&ls.rest);
 			memcpy(a->why, f->msg, sizeof a->why);
 			ftp_trace(f, FTP_TRACE_INFO, "MLSD failed (%s); listing with LIST", a->why);
 			f->list_fell_back = true;
@@ -68,7 +116,7 @@ static enum ftp_status op_list(struct ftp *f, void *p)
 		}
 		if (st == FTP_S_OK) {
 			size_t before = a->out->skipped;
-			listparse_buffer(sbuf_str(&body), body.len, mlsd, time(NULL), a->out);
+			sink_finish(&ls, a->out);
 			size_t skipped = a->out->skipped - before;
 			char keep[FTP_MSG_MAX];
 			memcpy(keep, f->msg, sizeof keep);
@@ -79,7 +127,7 @@ static enum ftp_status op_list(struct ftp *f, void *p)
 					    f->list_fell_back ? f->msg : keep, skipped,
 					    skipped == 1 ? "" : "s");
 		}
-		sbuf_free(&body);
+		sbuf_free(&ls.rest);
 		return st;
 	}
 }

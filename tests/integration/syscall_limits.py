@@ -9,6 +9,8 @@ on other systems, to test ferryd's fall-backs on this one.
 --no-empty-path-link   linkat with AT_EMPTY_PATH fails with ENOENT, as on
                        kernels before 6.10 for a process without
                        CAP_DAC_READ_SEARCH
+--no-seccomp           seccomp(2) kills the process (SIGSYS), as a service
+                       manager's system call filter without it does
 
 A seccomp filter (installed with prctl, no library needed) makes the calls
 fail; it is inherited by the program (exec) and everything it forks. Every
@@ -27,14 +29,15 @@ PR_SET_SECCOMP = 22
 SECCOMP_MODE_FILTER = 2
 SECCOMP_RET_ALLOW = 0x7FFF0000
 SECCOMP_RET_ERRNO = 0x00050000
+SECCOMP_RET_KILL_PROCESS = 0x80000000
 
 # struct seccomp_data: int nr; __u32 arch; __u64 ip; __u64 args[6]
 OFF_NR, OFF_ARCH, OFF_ARGS = 0, 4, 16
 
 # (audit arch, {syscall: number}) per machine; open(2) exists on x86_64 only.
 ARCHES = {
-    "x86_64": (0xC000003E, {"open": 2, "openat": 257, "linkat": 265}),
-    "aarch64": (0xC00000B7, {"openat": 56, "linkat": 37}),
+    "x86_64": (0xC000003E, {"open": 2, "openat": 257, "linkat": 265, "seccomp": 317}),
+    "aarch64": (0xC00000B7, {"openat": 56, "linkat": 37, "seccomp": 277}),
 }
 O_TMPFILE_BIT = 0o20000000      # __O_TMPFILE (without O_DIRECTORY)
 AT_EMPTY_PATH = 0x1000
@@ -50,19 +53,24 @@ def insn(code, jt, jf, k):
 
 
 def build(rules, arch, numbers):
-    """rules: [(syscall number, argument index, flag bit, errno)]. The
+    """rules: [(syscall number, argument index, flag bit, action)]. The
     filter: wrong arch -> allow; for each rule, nr == n and (arg & bit)
-    -> errno; else allow."""
+    -> action (argument index None: nr == n alone); else allow."""
     prog = [insn(BPF_LD_W_ABS, 0, 0, OFF_ARCH),
             insn(BPF_JEQ_K, 1, 0, arch),
             insn(BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW)]
-    for nr, arg, bit, err in rules:
+    for nr, arg, bit, action in rules:
+        if arg is None:
+            prog += [insn(BPF_LD_W_ABS, 0, 0, OFF_NR),
+                     insn(BPF_JEQ_K, 0, 1, nr),
+                     insn(BPF_RET_K, 0, 0, action)]
+            continue
         # Low 32 bits of the argument (little-endian machines).
         prog += [insn(BPF_LD_W_ABS, 0, 0, OFF_NR),
                  insn(BPF_JEQ_K, 0, 3, nr),
                  insn(BPF_LD_W_ABS, 0, 0, OFF_ARGS + 8 * arg),
                  insn(BPF_JSET_K, 0, 1, bit),
-                 insn(BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | err)]
+                 insn(BPF_RET_K, 0, 0, action)]
     prog.append(insn(BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW))
     return b"".join(prog)
 
@@ -82,10 +90,13 @@ def main(argv):
     for o in opts:
         if o == "--no-tmpfile":
             if "open" in nums:
-                rules.append((nums["open"], 1, O_TMPFILE_BIT, errno.EOPNOTSUPP))
-            rules.append((nums["openat"], 2, O_TMPFILE_BIT, errno.EOPNOTSUPP))
+                rules.append((nums["open"], 1, O_TMPFILE_BIT,
+                              SECCOMP_RET_ERRNO | errno.EOPNOTSUPP))
+            rules.append((nums["openat"], 2, O_TMPFILE_BIT, SECCOMP_RET_ERRNO | errno.EOPNOTSUPP))
         elif o == "--no-empty-path-link":
-            rules.append((nums["linkat"], 4, AT_EMPTY_PATH, errno.ENOENT))
+            rules.append((nums["linkat"], 4, AT_EMPTY_PATH, SECCOMP_RET_ERRNO | errno.ENOENT))
+        elif o == "--no-seccomp":
+            rules.append((nums["seccomp"], None, 0, SECCOMP_RET_KILL_PROCESS))
         else:
             sys.stderr.write("syscall_limits: unknown option %s\n" % o)
             return 2

@@ -192,6 +192,34 @@ class ReloadTest(ftptest.TestCase):
         self.assertFtpError(421, ftptest.Ftp, srv)
         one.quit()
 
+    def test_reload_turns_the_sandbox_on(self):
+        # Started without the sandbox: the filter is compiled at the
+        # reload that turns it on, and the sessions after it run under it.
+        conf = "users = %(users)s\nmax-per-ip = 0\n"
+        srv = self.start(conf + "no-sandbox = yes\n",
+                         "alice:%s\n" % ftptest.hash_password(OLD_PW))
+        srv.write("a.txt", b"sandboxed\n")
+        before = ftptest.Ftp(srv, "alice", OLD_PW)
+        self.addCleanup(before.close)
+        self.assertEqual(self.seccomp_modes(), {"0"})
+        self.replace(self.conf, conf % {"users": self.users, "base": srv.base})
+        self.hup(r"reloaded: .*ferryd\.conf")
+        after = ftptest.Ftp(srv, "alice", OLD_PW)
+        self.addCleanup(after.close)
+        self.assertEqual(self.seccomp_modes(), {"0", "2"})
+        got = bytearray()
+        after.retrbinary("RETR a.txt", got.extend)
+        self.assertEqual(bytes(got), b"sandboxed\n")
+        self.assertEqual(before.pwd(), "/")
+
+    def seccomp_modes(self):
+        """The Seccomp: values of the running sessions."""
+        modes = set()
+        for pid, _ in self.server.session_pids():
+            with open("/proc/%d/status" % pid) as f:
+                modes |= {l.split()[1] for l in f if l.startswith("Seccomp:")}
+        return modes
+
 
 class ReloadListenTest(ftptest.TestCase):
     """Without -l on the command line the file's listen lines count; a

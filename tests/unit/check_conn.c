@@ -95,6 +95,11 @@ static void send_recv(struct conn *w, struct conn *r, const char *buf, size_t n,
 				      "write: %s", conn_error(w));
 			if (st == CONN_OK)
 				sent += k;
+		} else {
+			/* Records the socket could not take yet. */
+			enum conn_status st = conn_flush(w);
+			ck_assert_msg(st == CONN_OK || st == CONN_WANT_WRITE, "flush: %s",
+				      conn_error(w));
 		}
 		if (*got == n)
 			continue;
@@ -421,12 +426,63 @@ START_TEST(tls_write_wants_write)
 	size_t more = 0;
 	while (more < sent) {
 		size_t k;
+		enum conn_status fl = conn_flush(p.srv);
+		ck_assert(fl == CONN_OK || fl == CONN_WANT_WRITE);
 		st = conn_read(p.cli, out + more, sent - more, &k);
 		ck_assert(st == CONN_OK || st == CONN_WANT_READ);
 		if (st == CONN_OK)
 			more += k;
 	}
 	ck_assert_int_eq(memcmp(out, data + (n - sent), sent), 0);
+	free(out);
+	free(data);
+	pair_free(&p);
+}
+END_TEST
+
+/* A write of many records goes out gathered; when the socket cannot
+ * take all of them at once, the ones left wait behind it and the end of
+ * the connection waits for them: the reader gets every byte, in order,
+ * and then close_notify (an end, not a cut). */
+START_TEST(tls_gathered_records_before_close_notify)
+{
+	int fds[2];
+	tlstest_socketpair(fds);
+	int small = 32 * 1024;
+	ck_assert_int_eq(setsockopt(fds[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small), 0);
+	struct pair p = tls_pair_fds(fds[0], fds[0], fds[1], fds[1], "server.pem", versions[_i]);
+	enum conn_status ss, cs;
+	tlstest_handshake(p.srv, p.cli, &ss, &cs);
+	ck_assert_msg(ss == CONN_OK && cs == CONN_OK, "%s / %s", conn_error(p.srv),
+		      conn_error(p.cli));
+	size_t n = 200 * 1024, put;
+	char *data;
+	int fd = tlstest_file(n, 4, &data);
+	close(fd);
+	/* One call takes all of it (the records wait in front of the full
+	 * socket)... */
+	ck_assert_int_eq(conn_write(p.srv, data, n, &put), CONN_OK);
+	ck_assert_uint_eq(put, n);
+	/* ...so the end cannot go out yet. */
+	ck_assert_int_eq(conn_shutdown(p.srv), CONN_WANT_WRITE);
+	char *out = malloc(n + 1);
+	size_t got = 0;
+	enum conn_status st = CONN_WANT_READ, sst = CONN_WANT_WRITE;
+	for (int rounds = 0; rounds < 100000 && st != CONN_EOF; rounds++) {
+		if (sst != CONN_OK)
+			sst = conn_shutdown(p.srv);
+		ck_assert_msg(sst == CONN_OK || sst == CONN_WANT_WRITE, "%s", conn_error(p.srv));
+		size_t k;
+		st = conn_read(p.cli, out + got, n + 1 - got, &k);
+		ck_assert_msg(st == CONN_OK || st == CONN_WANT_READ || st == CONN_EOF, "read: %s",
+			      conn_error(p.cli));
+		if (st == CONN_OK)
+			got += k;
+	}
+	ck_assert_int_eq(st, CONN_EOF);
+	ck_assert_int_eq(sst, CONN_OK);
+	ck_assert_uint_eq(got, n);
+	ck_assert_int_eq(memcmp(out, data, n), 0);
 	free(out);
 	free(data);
 	pair_free(&p);
@@ -625,6 +681,7 @@ static Suite *conn_suite(void)
 	tcase_add_loop_test(tc, tls_read_buffer, 0, 2);
 	tcase_add_loop_test(tc, tls_sendfile_staged, 0, 2);
 	tcase_add_loop_test(tc, tls_write_wants_write, 0, 2);
+	tcase_add_loop_test(tc, tls_gathered_records_before_close_notify, 0, 2);
 	tcase_add_loop_test(tc, tls_tcp_sendfile, 0, 2);
 	tcase_add_test(tc, tls_untrusted_certificate);
 	tcase_add_test(tc, tls_peer_gone_during_handshake);

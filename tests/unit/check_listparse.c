@@ -361,6 +361,32 @@ START_TEST(test_time_val)
 }
 END_TEST
 
+/* Every time-val of 1970 to 9999 gives the time timegm gives for its
+ * fields, including the days and second past a month's or minute's end
+ * that the range checks let through (they carry over, as timegm
+ * normalises them): one day of every month of every fourth year, plus
+ * the turns of the centuries. */
+START_TEST(test_time_val_matches_timegm)
+{
+	static const int days[] = { 1, 28, 29, 30, 31 };
+	char s[32];
+	for (int year = 1970; year <= 9999; year += (year >= 2096 && year <= 2104) ? 1 : 4) {
+		for (int mon = 1; mon <= 12; mon++) {
+			for (size_t d = 0; d < sizeof days / sizeof days[0]; d++) {
+				struct tm tm = { .tm_year = year - 1900, .tm_mon = mon - 1,
+						 .tm_mday = days[d], .tm_hour = 23,
+						 .tm_min = 59, .tm_sec = 60 };
+				time_t want = timegm(&tm);
+				snprintf(s, sizeof s, "%04d%02d%02d235960", year, mon, days[d]);
+				ck_assert_msg(listparse_time_val(s, 14) == want, "%s: %lld, timegm %lld",
+					      s, (long long)listparse_time_val(s, 14), (long long)want);
+			}
+		}
+	}
+	ck_assert_int_eq(listparse_time_val("99991231235960", 14), 253402300800);
+}
+END_TEST
+
 /* Links whose target is a plain name the folder does not hold are broken;
  * targets elsewhere, hidden ones and links without a target are not known
  * to be. */
@@ -402,6 +428,7 @@ static Suite *listparse_suite(void)
 			    (int)(sizeof mlsx_cases / sizeof mlsx_cases[0]));
 	tcase_add_loop_test(mlsx, test_time_val, 0,
 			    (int)(sizeof time_cases / sizeof time_cases[0]));
+	tcase_add_test(mlsx, test_time_val_matches_timegm);
 	suite_add_tcase(s, mlsx);
 
 	TCase *buffer = tcase_create("buffer");

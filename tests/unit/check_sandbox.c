@@ -1,7 +1,9 @@
 /* Unit tests for sandbox: each test forks a process that enters the same
- * sandbox a session enters (sandbox_enter) and then makes system calls;
- * the parent checks how it ended. Allowed calls must work; a forbidden
- * one must kill the process with SIGSYS (and only that process). */
+ * sandbox a session enters and then makes system calls; the parent checks
+ * how it ended. Allowed calls must work; a forbidden one must kill the
+ * process with SIGSYS (and only that process). As in ferryd, the parent
+ * compiles the filter (sandbox_prepare) and the child only installs it
+ * (sandbox_enter); one test has the child do both, as ferryd -i does. */
 #include "config.h"
 
 #include "sandbox.h"
@@ -14,6 +16,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,14 +40,19 @@
 #endif
 #endif
 
-/* Runs body in a child process inside the sandbox; returns its wait status. */
-static int sandboxed(void (*body)(void))
+/* Runs body in a child process inside the sandbox, compiled beforehand
+ * by this process when prepare is set; returns the child's wait status. */
+static int sandboxed_as(void (*body)(void), bool prepare)
 {
+	const char *what = "";
+	if (prepare)
+		ck_assert_msg(sandbox_prepare(&what) == 0, "sandbox_prepare: %s: %s", what,
+			      strerror(errno));
 	fflush(NULL);
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		const char *what = "";
+		what = "";
 		if (sandbox_enter(&what) < 0) {
 			fprintf(stderr, "sandbox_enter: %s: %s\n", what, strerror(errno));
 			_exit(100);
@@ -55,6 +63,11 @@ static int sandboxed(void (*body)(void))
 	int status;
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	return status;
+}
+
+static int sandboxed(void (*body)(void))
+{
+	return sandboxed_as(body, true);
 }
 
 static void assert_killed_by_sigsys(int status)
@@ -211,6 +224,14 @@ START_TEST(test_execve_kills)
 }
 END_TEST
 
+/* Without a filter compiled beforehand, the child compiles its own. */
+START_TEST(test_unprepared_enter)
+{
+	assert_killed_by_sigsys(sandboxed_as(run_execve, false));
+	assert_exited_ok(sandboxed_as(run_status, false));
+}
+END_TEST
+
 /* Each forbidden call kills the process; none returns an error. */
 static void (*const forbidden[])(void) = {
 	run_execveat, run_netlink_socket, run_setuid, run_unshare, run_chroot, run_mount,
@@ -301,6 +322,7 @@ static Suite *sandbox_suite(void)
 	Suite *s = suite_create("sandbox");
 	TCase *core = tcase_create("core");
 	tcase_add_test(core, test_execve_kills);
+	tcase_add_test(core, test_unprepared_enter);
 	tcase_add_loop_test(core, test_forbidden_calls_kill, 0,
 			    (int)(sizeof forbidden / sizeof forbidden[0]));
 	tcase_add_test(core, test_session_calls_allowed);

@@ -201,27 +201,63 @@ END_TEST
  * its entries are described, never followed. */
 START_TEST(test_opendir_and_entries)
 {
-	DIR *d = vfs_opendir(root_fd, "/up/dir/..");
-	ck_assert_ptr_nonnull(d);
+	struct vfs_dir d;
+	ck_assert_int_eq(vfs_dir_open(&d, root_fd, "/up/dir/.."), 0);
 	bool saw_rel = false, saw_root = false;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		saw_rel |= strcmp(de->d_name, "rel") == 0;
-		saw_root |= strcmp(de->d_name, "root") == 0;
+	const char *name;
+	while ((name = vfs_dir_next(&d)) != NULL) {
+		saw_rel |= strcmp(name, "rel") == 0;
+		saw_root |= strcmp(name, "root") == 0;
 	}
 	ck_assert(saw_rel && !saw_root);
 	struct stat st;
-	ck_assert_int_eq(vfs_entry_lstat(dirfd(d), "rel", &st), 0);
+	ck_assert_int_eq(vfs_entry_lstat(d.fd, "rel", &st), 0);
 	ck_assert(S_ISLNK(st.st_mode));
 	char target[8];
-	ck_assert_int_eq(vfs_entry_readlink(dirfd(d), "rel", target, sizeof target), 7);
+	ck_assert_int_eq(vfs_entry_readlink(d.fd, "rel", target, sizeof target), 7);
 	ck_assert_str_eq(target, "../secr");          /* cut to the buffer, terminated */
-	ck_assert_int_lt(vfs_entry_readlink(dirfd(d), "f.txt", target, sizeof target), 0);
-	closedir(d);
-	ck_assert_ptr_null(vfs_opendir(root_fd, "/f.txt"));
+	ck_assert_int_lt(vfs_entry_readlink(d.fd, "f.txt", target, sizeof target), 0);
+	vfs_dir_close(&d);
+	ck_assert_int_eq(vfs_dir_open(&d, root_fd, "/f.txt"), -1);
 	ck_assert_int_eq(errno, ENOTDIR);
-	ck_assert_ptr_null(vfs_opendir(root_fd, "/absdir"));
+	ck_assert_int_eq(vfs_dir_open(&d, root_fd, "/absdir"), -1);
 	ck_assert_int_eq(errno, ENOENT);
+}
+END_TEST
+
+/* A directory whose entries take many times the reader's buffer: every
+ * name comes back, once. */
+START_TEST(test_dir_many_entries)
+{
+	enum { N = 300 };
+	ck_assert_int_eq(vfs_mkdir(root_fd, "/many", 0755), 0);
+	char path[96];
+	for (int i = 0; i < N; i++) {
+		snprintf(path, sizeof path, "/many/entry-with-a-rather-long-name-%04d", i);
+		int fd = vfs_open(root_fd, path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+		ck_assert_int_ge(fd, 0);
+		close(fd);
+	}
+	static bool seen[N];
+	int count = 0;
+	struct vfs_dir d;
+	ck_assert_int_eq(vfs_dir_open(&d, root_fd, "/many"), 0);
+	const char *name;
+	while ((name = vfs_dir_next(&d)) != NULL) {
+		int i;
+		if (sscanf(name, "entry-with-a-rather-long-name-%d", &i) != 1)
+			continue;
+		ck_assert(i >= 0 && i < N && !seen[i]);
+		seen[i] = true;
+		count++;
+	}
+	vfs_dir_close(&d);
+	ck_assert_int_eq(count, N);
+	for (int i = 0; i < N; i++) {
+		snprintf(path, sizeof path, "/many/entry-with-a-rather-long-name-%04d", i);
+		ck_assert_int_eq(vfs_unlink(root_fd, path), 0);
+	}
+	ck_assert_int_eq(vfs_rmdir(root_fd, "/many"), 0);
 }
 END_TEST
 
@@ -294,6 +330,7 @@ static Suite *vfs_suite(void)
 	tcase_add_test(tc, test_absolute_symlink);
 	tcase_add_test(tc, test_changes_stay_inside);
 	tcase_add_test(tc, test_opendir_and_entries);
+	tcase_add_test(tc, test_dir_many_entries);
 	tcase_add_test(tc, test_create_unique);
 	tcase_add_test(tc, test_temp_names);
 	suite_add_tcase(su, tc);
