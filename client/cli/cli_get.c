@@ -39,6 +39,12 @@ static const char get_stdout_name[] = "-";
 /* Mode of new files before the umask. */
 #define GET_FILE_MODE 0666
 
+/* The file's size a listing gave, for the progress; -1: ask. */
+static off_t cp_size(const struct cli_copy *cp)
+{
+	return cp->sized ? cp->size : -1;
+}
+
 /* Downloads cp straight into fd (standard output, a character device, a
  * pipe): nothing to replace, so no temporary and no time kept; a summary
  * unless the data itself goes to standard output. */
@@ -48,7 +54,7 @@ static enum ferry_exit get_through(struct cli *c, const struct cli_copy *cp, int
 
 	fflush(stdout);
 	progress_start(&p, "downloaded", cp->label, c->bars, 0);
-	enum ftp_status st = ftp_get(c->ftp, cp->remote, fd, 0, cli_xfer_progress, &p);
+	enum ftp_status st = ftp_get_sized(c->ftp, cp->remote, fd, 0, cp_size(cp), cli_xfer_progress, &p);
 	cli_xfer_done(c, &p, cp, st == FTP_S_OK && summary);
 	return st == FTP_S_OK ? FERRY_EXIT_OK : cli_fail_ftp(c, st, cp->name);
 }
@@ -88,7 +94,7 @@ static enum ferry_exit get_fresh(struct cli *c, const struct cli_copy *cp,
 		return cli_fail_errno(c, err, cp->local);
 	}
 	progress_start(&p, "downloaded", cp->label, c->bars, 0);
-	enum ftp_status st = ftp_get(c->ftp, cp->remote, fd, 0, cli_xfer_progress, &p);
+	enum ftp_status st = ftp_get_sized(c->ftp, cp->remote, fd, 0, cp_size(cp), cli_xfer_progress, &p);
 	progress_end(&p);
 	enum ferry_exit bad = FERRY_EXIT_OK;
 	if (st == FTP_S_OK && job->verify)
@@ -137,7 +143,7 @@ static enum ferry_exit get_resume(struct cli *c, const struct cli_copy *cp,
 	if (fd < 0)
 		return cli_fail_errno(c, errno, cp->local);
 	progress_start(&p, "downloaded", cp->label, c->bars, offset);
-	enum ftp_status st = ftp_get(c->ftp, cp->remote, fd, offset, cli_xfer_progress, &p);
+	enum ftp_status st = ftp_get_sized(c->ftp, cp->remote, fd, offset, cp_size(cp), cli_xfer_progress, &p);
 	progress_end(&p);
 	if (st == FTP_S_OK)
 		cli_xfer_time_down(c, job, fd, cp);

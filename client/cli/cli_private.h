@@ -134,6 +134,8 @@ struct cli_copy {
 	const char *label;   /* the name progress and the summary show */
 	const char *name;    /* what its error messages start with; NULL: nothing */
 	time_t mtime;        /* the source's modification time to the second; 0: ask */
+	bool sized;          /* size holds the source's size, from a listing */
+	off_t size;          /* downloads: the progress's total without a SIZE command */
 };
 
 /* Copies one file; returns its exit status (having printed any error). */

@@ -162,7 +162,9 @@ static bool xfer_walk_file(void *arg, const struct tree_entry *e)
 	struct xfer_walk *w = arg;
 	const char *target = w->way == TREE_DOWNLOAD ? e->local : e->remote;
 	struct cli_copy cp = { .remote = e->remote, .local = e->local, .label = target,
-			       .name = target, .mtime = e->mtime };
+			       .name = target, .mtime = e->mtime,
+			       .sized = e->type == FTP_ENTRY_FILE && e->size >= 0,
+			       .size = e->size };
 	w->code = w->file(w->c, &cp, w->job);
 	return w->code == FERRY_EXIT_OK;
 }
@@ -244,7 +246,10 @@ enum ferry_exit cli_xfer_matches(struct cli *c, enum tree_way way, const struct 
 		} else {
 			struct cli_copy cp = { .remote = remote, .local = local, .label = remote,
 					       .name = src,
-					       .mtime = e->mtime_exact ? e->mtime : 0 };
+					       .mtime = e->mtime_exact ? e->mtime : 0,
+					       .sized = way == TREE_DOWNLOAD &&
+							e->type == FTP_ENTRY_FILE && e->size >= 0,
+					       .size = e->size };
 			code = file(c, &cp, job);
 		}
 	}

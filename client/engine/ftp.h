@@ -297,6 +297,10 @@ bool ftp_list_fell_back(const struct ftp *f);
  * starts at offset in it. progress may be NULL. */
 enum ftp_status ftp_get(struct ftp *f, const char *remote, int fd, off_t offset,
 			ftp_progress_fn *progress, void *arg);
+/* ftp_get for a file whose size a listing gave (size >= 0): no SIZE
+ * command is sent for the progress; size -1 asks, as ftp_get does. */
+enum ftp_status ftp_get_sized(struct ftp *f, const char *remote, int fd, off_t offset,
+			      off_t size, ftp_progress_fn *progress, void *arg);
 /* Downloads length bytes of remote from offset into fd (written from
  * offset when fd is a regular file), as ftp_get does, then stops the
  * transfer (ABOR) when the server has more: one segment of a file

@@ -553,12 +553,13 @@ struct xfer_args {
 	enum ftp_put_mode mode;    /* uploads: how to write */
 	off_t offset;              /* resume offset */
 	off_t length;              /* downloads: bytes wanted from offset; -1: to the end */
+	off_t known;               /* downloads: the file's size from a listing; -1: SIZE */
 	ftp_progress_fn *fn;       /* progress callback or NULL */
 	void *arg;                 /* its argument */
 };
 
-/* Download: SIZE (only to report progress, when offered), data
- * connection, REST, RETR. */
+/* Download: SIZE (only to report progress, when offered and the caller
+ * does not know the size from a listing), data connection, REST, RETR. */
 static enum ftp_status op_get(struct ftp *f, void *p)
 {
 	struct xfer_args *a = p;
@@ -569,8 +570,8 @@ static enum ftp_status op_get(struct ftp *f, void *p)
 		return ftp_fail(f, FTP_AT_LOCAL, errno, "the local file");
 	if (a->offset > 0 && S_ISREG(sb.st_mode) && lseek(a->fd, a->offset, SEEK_SET) < 0)
 		return ftp_fail(f, FTP_AT_LOCAL, errno, "seeking in the local file");
-	off_t total = -1;
-	if (a->fn != NULL && (f->feat & FTP_FEAT_SIZE)) {
+	off_t total = a->known;
+	if (total < 0 && a->fn != NULL && (f->feat & FTP_FEAT_SIZE)) {
 		st = ftp_command(f, "SIZE", a->remote);
 		if (st != FTP_S_OK)
 			return st;
@@ -620,18 +621,35 @@ static bool xfer_retry_due(struct ftp *f, enum ftp_status st, int attempt, char 
 	return true;
 }
 
+static enum ftp_status get_range(struct ftp *f, const char *remote, int fd, off_t offset,
+				 off_t length, off_t known, ftp_progress_fn *progress, void *arg);
+
 enum ftp_status ftp_get(struct ftp *f, const char *remote, int fd, off_t offset,
 			ftp_progress_fn *progress, void *arg)
 {
 	return ftp_get_range(f, remote, fd, offset, -1, progress, arg);
 }
 
+enum ftp_status ftp_get_sized(struct ftp *f, const char *remote, int fd, off_t offset,
+			      off_t size, ftp_progress_fn *progress, void *arg)
+{
+	return get_range(f, remote, fd, offset, -1, size < 0 ? -1 : size, progress, arg);
+}
+
 enum ftp_status ftp_get_range(struct ftp *f, const char *remote, int fd, off_t offset,
 			      off_t length, ftp_progress_fn *progress, void *arg)
 {
+	return get_range(f, remote, fd, offset, length, -1, progress, arg);
+}
+
+/* ftp_get_range, with the file's size when a listing gave it (known >= 0:
+ * no SIZE command for the progress). */
+static enum ftp_status get_range(struct ftp *f, const char *remote, int fd, off_t offset,
+				 off_t length, off_t known, ftp_progress_fn *progress, void *arg)
+{
 	enum ftp_status st;
 	struct xfer_args a = { .remote = remote, .fd = fd, .offset = offset, .length = length,
-			       .fn = progress, .arg = arg };
+			       .known = known, .fn = progress, .arg = arg };
 	char why[FTP_MSG_MAX];
 
 	if (!ftp_arg_ok(f, remote, true, &st))

@@ -1123,6 +1123,29 @@ class CliTests(CliBase):
         self.assertEqual(ftptest.tree_snapshot(self.local("tree")), want, r)
         self.assertEqual(ftptest.tree_snapshot(self.local("local copy \u00fc")), want, r)
 
+    def test_listed_downloads_send_no_size(self):
+        """A recursive or pattern download takes each file's size for its
+        progress from the listing it already read: RETR follows without a
+        SIZE round trip per file, and every file arrives whole; a download
+        by name still asks SIZE."""
+        data = {"a.bin": ftptest.random_bytes(5000, seed=21),
+                "b.bin": ftptest.random_bytes(70001, seed=22),
+                "c.bin": b""}
+        self.server.mkdir(self.rel + "/st")
+        for name, body in data.items():
+            self.put_remote("st/" + name, body)
+        os.makedirs(self.local("pat"))
+        r = self.check(self.ferry("-v", script="get -r st; lcd pat; get st/*.bin; get st/a.bin one"))
+        for name, body in data.items():
+            self.assertEqual(read_file(self.local("st", name)), body, r)
+            self.assertEqual(read_file(self.local("pat", name)), body, r)
+        self.assertEqual(read_file(self.local("pat", "one")), data["a.bin"], r)
+        sent = self.sent(r)
+        self.assertEqual(len([l for l in sent if l.startswith("RETR ")]), 7, r)
+        self.assertEqual([l for l in sent if l.startswith("SIZE ")], ["SIZE st/a.bin"], r)
+        for name, body in data.items():
+            self.assertIn("downloaded st/%s: %d bytes" % (name, len(body)), r.out, r)
+
     def test_put_recursive(self):
         def write(rel, data):
             if data is None:
