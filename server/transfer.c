@@ -47,9 +47,7 @@
 /* Microseconds an upload without ALLO waits, once its data has ended
  * with nothing more from the client, for the control connection to hang
  * up as a killed client's does (see upload_end). */
-#ifndef UPLOAD_END_GRACE_US
 #define UPLOAD_END_GRACE_US 100
-#endif
 /* Rate limit: the head start a paced transfer gets, in milliseconds of
  * its rate, and how many steps per second it moves in at most. */
 #define PACE_HEAD_START_MS 20
@@ -623,9 +621,8 @@ static enum xfer_result upload_end(struct session *s, const struct conn *data)
 			wait_control(s, (long)(UPLOAD_END_GRACE_US - us));
 			continue;
 		}
-		long long before = us_since(&t0);
 		sched_yield();
-		long long took = us_since(&t0) - before;
+		long long took = us_since(&t0) - us;
 		if (took > slowest)
 			slowest = took;
 	}

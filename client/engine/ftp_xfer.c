@@ -621,27 +621,6 @@ static bool xfer_retry_due(struct ftp *f, enum ftp_status st, int attempt, char 
 	return true;
 }
 
-static enum ftp_status get_range(struct ftp *f, const char *remote, int fd, off_t offset,
-				 off_t length, off_t known, ftp_progress_fn *progress, void *arg);
-
-enum ftp_status ftp_get(struct ftp *f, const char *remote, int fd, off_t offset,
-			ftp_progress_fn *progress, void *arg)
-{
-	return ftp_get_range(f, remote, fd, offset, -1, progress, arg);
-}
-
-enum ftp_status ftp_get_sized(struct ftp *f, const char *remote, int fd, off_t offset,
-			      off_t size, ftp_progress_fn *progress, void *arg)
-{
-	return get_range(f, remote, fd, offset, -1, size < 0 ? -1 : size, progress, arg);
-}
-
-enum ftp_status ftp_get_range(struct ftp *f, const char *remote, int fd, off_t offset,
-			      off_t length, ftp_progress_fn *progress, void *arg)
-{
-	return get_range(f, remote, fd, offset, length, -1, progress, arg);
-}
-
 /* ftp_get_range, with the file's size when a listing gave it (known >= 0:
  * no SIZE command for the progress). */
 static enum ftp_status get_range(struct ftp *f, const char *remote, int fd, off_t offset,
@@ -677,6 +656,24 @@ static enum ftp_status get_range(struct ftp *f, const char *remote, int fd, off_
 		if (!ftp_backoff(f, attempt, why, progress, arg, a.offset, -1))
 			return FTP_S_CANCELLED;
 	}
+}
+
+enum ftp_status ftp_get(struct ftp *f, const char *remote, int fd, off_t offset,
+			ftp_progress_fn *progress, void *arg)
+{
+	return ftp_get_range(f, remote, fd, offset, -1, progress, arg);
+}
+
+enum ftp_status ftp_get_sized(struct ftp *f, const char *remote, int fd, off_t offset,
+			      off_t size, ftp_progress_fn *progress, void *arg)
+{
+	return get_range(f, remote, fd, offset, -1, size < 0 ? -1 : size, progress, arg);
+}
+
+enum ftp_status ftp_get_range(struct ftp *f, const char *remote, int fd, off_t offset,
+			      off_t length, ftp_progress_fn *progress, void *arg)
+{
+	return get_range(f, remote, fd, offset, length, -1, progress, arg);
 }
 
 /* Declares the bytes an upload will send with ALLO (RFC 959), so the
