@@ -154,6 +154,34 @@ class SkipRenameTest(QueueCase):
                         "a skipped file of a folder copy shows as skipped")
 
 
+def selected_job(screen_with_escapes):
+    """The transfer panel's line drawn in reverse video (its selection), or
+    "" when no panel line is."""
+    rows = screen_with_escapes.split("\n")
+    plain = [tuitest.strip_sgr(r) for r in rows]
+    top = next((i for i, r in enumerate(plain) if r.lstrip().startswith("Transfers:")), None)
+    if top is None:
+        return ""
+    for row, _col, _ch in tuitest.reverse_cells(screen_with_escapes):
+        if row > top and row < len(plain) - 2:
+            return plain[row]
+    return ""
+
+
+def select_job(case, pattern, tries=8):
+    """Moves the panel's selection with [ and ] until the selected line
+    matches pattern; the panel then stops following the running job."""
+    keys = ["]", "["] + ["["] * (tries // 2) + ["]"] * tries
+    for key in keys:
+        case.t.keys(key)
+        time.sleep(0.2)
+        line = selected_job(case.t.screen(escapes=True))
+        if re.search(pattern, line):
+            return line
+    case.fail("no job matching %r could be selected; last screen:\n%s"
+              % (pattern, case.t.framed(case.t.screen())))
+
+
 class CancelTest(QueueCase):
 
     def test_cancel_folder_then_everything(self):
@@ -165,6 +193,10 @@ class CancelTest(QueueCase):
         self.t.keys("F5")
         self.clear_filter()
         self.t.wait_for(r"running\s+<- \[.*m\d\d\.bin", 10, "a file of the folder runs")
+        # X cancels the folder of the selected job. While the panel follows,
+        # the selection is whichever copy runs first, and both run at once:
+        # pick a job of the folder with [ and ] and see it selected first.
+        select_job(self, r"m\d\d\.bin|many")
         # X: the whole folder copy goes, the other download stays.
         self.t.keys("X")
         self.t.wait_for(r"cancelled the copy of %smany" % re.escape(self.top), 5,

@@ -453,9 +453,20 @@ def describe_ms(times):
 _SGR_RE = re.compile(r"\x1b\[([0-9;:]*)m")
 
 
-def highlighted_cells(screen_with_escapes):
-    """[(row, col, char)] of the cells drawn in reverse video or on a
-    background colour, from screen(escapes=True)."""
+def strip_sgr(line):
+    """A line of screen(escapes=True) without its attribute sequences."""
+    return _SGR_RE.sub("", line)
+
+
+def reverse_cells(screen_with_escapes):
+    """[(row, col, char)] of the cells drawn in reverse video only."""
+    return highlighted_cells(screen_with_escapes, background=False)
+
+
+def highlighted_cells(screen_with_escapes, background=True):
+    """[(row, col, char)] of the cells drawn in reverse video or (unless
+    background is False) on a background colour, from
+    screen(escapes=True)."""
     out = []
     for row, line in enumerate(screen_with_escapes.split("\n")):
         reverse = False
@@ -489,7 +500,7 @@ def highlighted_cells(screen_with_escapes):
                 pos = m.end()
                 continue
             ch = line[pos]
-            if reverse or bg:
+            if reverse or (bg and background):
                 out.append((row, col, ch))
             col += 1
             pos += 1
