@@ -143,10 +143,10 @@ python3 "$here/summarize.py" "$BENCH_CSV" "$out" || die "summarize.py failed"
 if command -v gnuplot >/dev/null; then
     gnuplot "$out/chart.gp" 2> "$out/gnuplot.log" || note "gnuplot failed: see $out/gnuplot.log"
 fi
+machine="FTPS suite: $suite. Machine: $(machine_line) at the end, $load0 at the start."
+run="Run: $(awk -v a="$t_start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s, $repeat runs per row$([ "$quick" = 1 ] && echo ", --quick")."
 echo
-echo "FTPS suite: $suite. Machine: $(machine_line) at the end, $load0 at the start."
-echo "Run: $(awk -v a="$t_start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s, $repeat runs per row$([ "$quick" = 1 ] && echo ", --quick"). Results in $out: summary.md, summary.csv, raw.csv, chart.svg, chart.png, chart.txt, bench-server.md, bench-client.md."
-{
-    echo
-    echo "FTPS suite: $suite. Machine: $(machine_line) at the end, $load0 at the start."
-} >> "$out/summary.md"
+echo "$machine"
+echo "$run Results in $out: summary.md, summary.csv, raw.csv, chart.svg, chart.png, chart.txt, bench-server.md, bench-client.md."
+# The last lines of summary.md: tests/bench/update-readme.py reads them.
+printf '\n%s\n%s\n' "$machine" "$run" >> "$out/summary.md"
