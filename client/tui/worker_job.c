@@ -163,9 +163,10 @@ static void job_time_down(struct job_ctx *c, int fd, const char *remote)
 	}
 }
 
-/* Downloads remote into local (fresh through a temporary, or resumed).
- * A fresh download that broke off keeps its temporary file (c->tmp) for
- * the next try, which asks for the rest. */
+/* Downloads remote into local (fresh through a temporary, or resumed),
+ * with the size the pane's listing gave for the progress (no SIZE
+ * command). A fresh download that broke off keeps its temporary file
+ * (c->tmp) for the next try, which asks for the rest. */
 static enum queue_state job_get(struct job_ctx *c, const struct wire_copy *j)
 {
 	struct stat sb;
@@ -177,7 +178,8 @@ static enum queue_state job_get(struct job_ctx *c, const struct wire_copy *j)
 		int fd = open(local, O_WRONLY | O_CREAT | O_CLOEXEC, JOB_FILE_MODE);
 		if (fd < 0)
 			return job_errno_fail(c, errno, local);
-		enum ftp_status st = ftp_get(c->ftp, remote, fd, offset, job_progress, c);
+		enum ftp_status st = ftp_get_sized(c->ftp, remote, fd, offset, j->size,
+						   job_progress, c);
 		if (st == FTP_S_OK)
 			job_time_down(c, fd, remote);
 		int err = close(fd) < 0 ? errno : 0;
@@ -207,7 +209,7 @@ static enum queue_state job_get(struct job_ctx *c, const struct wire_copy *j)
 		fchmod(fd, exists && S_ISREG(sb.st_mode) ? (sb.st_mode & 07777)
 							 : (JOB_FILE_MODE & ~um));
 	}
-	enum ftp_status st = ftp_get(c->ftp, remote, fd, offset, job_progress, c);
+	enum ftp_status st = ftp_get_sized(c->ftp, remote, fd, offset, j->size, job_progress, c);
 	if (st == FTP_S_OK)
 		job_time_down(c, fd, remote);
 	int err = close(fd) < 0 ? errno : 0;

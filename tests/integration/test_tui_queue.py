@@ -227,6 +227,26 @@ class CancelTest(QueueCase):
         self.t.wait_for(r"Transfers: 0 running, 0 queued", 10, "y cancels everything")
 
 
+class ListedSizeTest(QueueCase):
+
+    def test_folder_download_sends_no_size(self):
+        """F5 on a folder: every file arrives whole, each one's size comes
+        from the listing (the panel shows it), and no SIZE is sent."""
+        self.through_proxy(8 << 20)
+        self.select("remote", "many")
+        self.t.keys("F5")
+        self.clear_filter()
+        for i in range(MANY):
+            self.wait_file(self.lpath("many", "m%02d.bin" % i),
+                           ftptest.random_bytes(MANY_SIZE, seed=100 + i), timeout=30)
+        self.t.wait_for(r"done\s+<- 20\.0 KB\s+%smany/m\d\d\.bin" % re.escape(self.top), 10,
+                        "the panel shows a file's size")
+        sizes = [c for c in self.proxy.commands if c.upper().startswith("SIZE")]
+        self.assertEqual(sizes, [], "SIZE sent for files the listing gave")
+        self.assertEqual(sum(1 for c in self.proxy.commands if c.upper().startswith("RETR ")),
+                         MANY)
+
+
 class RetryTest(QueueCase):
 
     def test_failed_transfer_is_retried_with_r(self):
