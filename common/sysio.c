@@ -130,6 +130,12 @@ int sysio_connect(const struct netaddr *a, const struct netaddr *local,
 	if (local != NULL) {
 		int one = 1;
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		/* Without a port, the port is chosen by connect(2) for this
+		 * peer, not by bind(2) for any: bind would skip every port with
+		 * a connection in TIME_WAIT, and a session connecting for each
+		 * of thousands of files (active mode) leaves thousands. */
+		if (netaddr_port(local) == 0)
+			setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
 		if (bind(fd, (const struct sockaddr *)&local->ss, local->len) < 0) {
 			*what = "bind";
 			goto fail;
