@@ -53,7 +53,14 @@
 # rows the servers run on the first CPU and curl on the second (when there
 # are two), the same for every server: where the scheduler puts the two
 # ends of a 1 GiB transfer otherwise decides the time more than the server
-# does. Before each timed run the script waits until few connections are
+# does. The held row's client (python3 threads) runs on the second CPU
+# too: its 200 threads share one interpreter lock, and when they spread
+# over both CPUs each hand-off of the lock wakes a thread on the other
+# CPU. Unpinned, the client then spends twice the CPU time (and 3 to 8
+# times the context switches) with a server that leaves the first CPU
+# idle part of the time than with one that keeps it busy: the row
+# measured where the scheduler put the client's threads, not the server.
+# Before each timed run the script waits until few connections are
 # left in TIME_WAIT (small-file runs leave about one per file), as
 # bench-client.sh does.
 #
@@ -196,7 +203,8 @@ if want pure-ftpd; then
                  "$(command -v pure-pw || true)") || die "no pure-pw next to $pure_bin or on PATH"
 fi
 
-# Two CPUs: servers on the first, clients of the 1 GiB rows on the second.
+# Two CPUs: servers on the first, clients of the 1 GiB rows and of the
+# held row on the second.
 ncpu=$(nproc)
 if [ "$ncpu" -ge 2 ]; then server_cpu=0 client_cpu=1; else server_cpu=0 client_cpu=0; fi
 
@@ -1118,10 +1126,11 @@ run_size() {
 # Runs the helper's measurement kind with arguments against server s;
 # its output is "seconds failures": prints the seconds, or FAIL.
 helper_secs() {
-    local s=$1 what=$2 out t bad
+    local s=$1 what=$2 out t bad pin=()
     shift 2
     helper_for "$s"
-    if ! out=$(timeout 600 "${HCMD[@]}" "$what" 127.0.0.1 "${PORT[$s]}" "$@" 2>> "$work/$s/$what.err"); then
+    [ "$what" = held ] && pin=(taskset -c "$client_cpu")
+    if ! out=$(timeout 600 "${pin[@]}" "${HCMD[@]}" "$what" 127.0.0.1 "${PORT[$s]}" "$@" 2>> "$work/$s/$what.err"); then
         note "$s $what: client failed ($(tail -n 1 "$work/$s/$what.err"))"; echo FAIL; return
     fi
     read -r t bad <<< "$out"
@@ -1484,7 +1493,7 @@ if [ "$ramp_ms" = 0 ]; then
 else
     echo "- Concurrent sessions start ${ramp_ms} ms apart (BENCH_RAMP_MS); the wall time includes that ramp. A failed session counts with the client's ${sess_timeout} s time-out."
 fi
-echo "- Servers run on CPU $server_cpu; curl runs on CPU $client_cpu for the $big_label rows, the SIZE client on CPU $server_cpu, the other clients anywhere."
+echo "- Servers run on CPU $server_cpu; curl runs on CPU $client_cpu for the $big_label rows, the held row's client on CPU $client_cpu, the SIZE client on CPU $server_cpu, the other clients anywhere."
 echo "- Before each timed run the script waited until at most $tw_max TCP connections were in TIME_WAIT: $tw_waited s of waiting in all, at most $tw_top at the start of a run$([ "$tw_late" = 0 ] || echo ", $tw_late runs started above the limit after ${tw_wait}s")."
 echo "- ferryd logs to a file (stderr, its default) with --max-per-ip 0; vsftpd runs with its default logging (off) and isolation (isolate, isolate_network)${VSFTPD_EXTRA:+, plus: $(tr '\n' ' ' <<< "$VSFTPD_EXTRA")}; pure-ftpd with one virtual user (PureDB), no syslog."
 echo
