@@ -123,39 +123,37 @@ static inline int ref_cmp(const struct name_ref *a, const struct name_ref *b, co
 	return strcmp(text + a->off + 8, text + b->off + 8);
 }
 
-/* Sorts the references by name: insertion sort of short runs, then
- * bottom-up merges through a second array (n log n at worst, whatever
- * the names). */
-static void names_sort(struct names *ns)
+/* Sorts refs[lo..hi) by name: insertion sort of short runs, then
+ * bottom-up merges through tmp (n log n at worst, whatever the names). */
+static void merge_sort(struct name_ref *refs, struct name_ref *tmp, size_t lo, size_t hi,
+		       const char *text)
 {
 	enum { RUN = 16 };
-	struct name_ref *a = ns->refs;
-	size_t n = ns->n;
-	for (size_t lo = 0; lo < n; lo += RUN) {
-		size_t hi = n - lo < RUN ? n : lo + RUN;
-		for (size_t i = lo + 1; i < hi; i++) {
-			struct name_ref r = a[i];
+	struct name_ref *a = refs + lo;
+	size_t n = hi - lo;
+	for (size_t r = 0; r < n; r += RUN) {
+		size_t end = n - r < RUN ? n : r + RUN;
+		for (size_t i = r + 1; i < end; i++) {
+			struct name_ref x = a[i];
 			size_t j = i;
-			while (j > lo && ref_cmp(&r, &a[j - 1], ns->text) < 0) {
+			while (j > r && ref_cmp(&x, &a[j - 1], text) < 0) {
 				a[j] = a[j - 1];
 				j--;
 			}
-			a[j] = r;
+			a[j] = x;
 		}
 	}
-	if (n <= RUN)
-		return;
-	struct name_ref *tmp = xmalloc(n * sizeof *tmp), *src = a, *dst = tmp;
+	struct name_ref *src = a, *dst = tmp;
 	for (size_t w = RUN; w < n; w *= 2) {
-		for (size_t lo = 0; lo < n; lo += 2 * w) {
-			size_t mid = n - lo < w ? n : lo + w;
-			size_t hi = n - lo < 2 * w ? n : lo + 2 * w;
-			size_t i = lo, j = mid, k = lo;
-			while (i < mid && j < hi)
-				dst[k++] = ref_cmp(&src[j], &src[i], ns->text) < 0 ? src[j++] : src[i++];
+		for (size_t l = 0; l < n; l += 2 * w) {
+			size_t mid = n - l < w ? n : l + w;
+			size_t h = n - l < 2 * w ? n : l + 2 * w;
+			size_t i = l, j = mid, k = l;
+			while (i < mid && j < h)
+				dst[k++] = ref_cmp(&src[j], &src[i], text) < 0 ? src[j++] : src[i++];
 			while (i < mid)
 				dst[k++] = src[i++];
-			while (j < hi)
+			while (j < h)
 				dst[k++] = src[j++];
 		}
 		struct name_ref *t = src;
@@ -164,6 +162,46 @@ static void names_sort(struct names *ns)
 	}
 	if (src != a)
 		memcpy(a, src, n * sizeof *a);
+}
+
+/* Sorts the references by name. First by key alone, a byte at a time
+ * from the last (radix sort: a few passes over the array, none for a
+ * byte that every key shares), then each run of equal keys whose names
+ * go on past eight bytes by the rest of the names. */
+static void names_sort(struct names *ns)
+{
+	size_t n = ns->n;
+	if (n < 2)
+		return;
+	struct name_ref *tmp = xmalloc(n * sizeof *tmp), *src = ns->refs, *dst = tmp;
+	size_t (*count)[256] = xcalloc(8, sizeof *count);
+	for (size_t i = 0; i < n; i++)
+		for (unsigned b = 0; b < 8; b++)
+			count[b][(src[i].key >> (8 * b)) & 0xff]++;
+	for (unsigned b = 0; b < 8; b++) {
+		if (count[b][(src[0].key >> (8 * b)) & 0xff] == n)
+			continue;   /* every key has this byte */
+		size_t pos = 0;
+		for (unsigned v = 0; v < 256; v++) {
+			size_t c = count[b][v];
+			count[b][v] = pos;
+			pos += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[b][(src[i].key >> (8 * b)) & 0xff]++] = src[i];
+		struct name_ref *t = src;
+		src = dst;
+		dst = t;
+	}
+	free(count);
+	if (src != ns->refs)
+		memcpy(ns->refs, src, n * sizeof *src);
+	for (size_t lo = 0, hi; lo < n; lo = hi) {
+		for (hi = lo + 1; hi < n && ns->refs[hi].key == ns->refs[lo].key; hi++)
+			;
+		if (hi - lo > 1 && (ns->refs[lo].key & 0xff) != 0)
+			merge_sort(ns->refs, tmp, lo, hi, ns->text);
+	}
 	free(tmp);
 }
 
