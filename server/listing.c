@@ -164,6 +164,11 @@ static void merge_sort(struct name_ref *refs, struct name_ref *tmp, size_t lo, s
 		memcpy(a, src, n * sizeof *a);
 }
 
+/* Fewer names than this are merge-sorted straight away: the radix
+ * sort's counts (16 KiB) would be most of the memory such a listing
+ * touches, and heap pages touched once stay with the session. */
+#define RADIX_MIN_NAMES 1024
+
 /* Sorts the references by name. First by key alone, a byte at a time
  * from the last (radix sort: a few passes over the array, none for a
  * byte that every key shares), then each run of equal keys whose names
@@ -174,6 +179,11 @@ static void names_sort(struct names *ns)
 	if (n < 2)
 		return;
 	struct name_ref *tmp = xmalloc(n * sizeof *tmp), *src = ns->refs, *dst = tmp;
+	if (n < RADIX_MIN_NAMES) {
+		merge_sort(ns->refs, tmp, 0, n, ns->text);
+		free(tmp);
+		return;
+	}
 	size_t (*count)[256] = xcalloc(8, sizeof *count);
 	for (size_t i = 0; i < n; i++)
 		for (unsigned b = 0; b < 8; b++)
