@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -88,18 +89,43 @@ struct names {
 	size_t n, nref_cap;
 };
 
+/* A listing's scratch memory (its names, their references, the sort's
+ * second array and counts) is mapped for the listing and unmapped after
+ * it, so none of its pages stays with the session: heap pages touched
+ * once would, for as long as the session lasts. */
+static void *scratch_resize(void *p, size_t old, size_t size)
+{
+	void *q = p ? mremap(p, old, size, MREMAP_MAYMOVE)
+		    : mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (q == MAP_FAILED) {
+		log_msg(LOG_ERR, "fatal: out of memory (%zu bytes) for a listing", size);
+		_exit(70);
+	}
+	return q;
+}
+
+static void scratch_free(void *p, size_t size)
+{
+	if (p)
+		munmap(p, size);
+}
+
+#define SCRATCH_PAGE 4096
+
 static void names_add(struct names *ns, const char *nm, size_t len)
 {
 	if (ns->cap - ns->len < len + 1) {
-		size_t cap = ns->cap ? ns->cap : 16384;
+		size_t cap = ns->cap ? ns->cap : SCRATCH_PAGE;
 		while (cap - ns->len < len + 1)
 			cap *= 2;
-		ns->text = xrealloc(ns->text, cap);
+		ns->text = scratch_resize(ns->text, ns->cap, cap);
 		ns->cap = cap;
 	}
 	if (ns->n == ns->nref_cap) {
-		ns->nref_cap = ns->nref_cap ? ns->nref_cap * 2 : 256;
-		ns->refs = xrealloc(ns->refs, ns->nref_cap * sizeof *ns->refs);
+		size_t cap = ns->nref_cap ? ns->nref_cap * 2 : SCRATCH_PAGE / sizeof *ns->refs;
+		ns->refs = scratch_resize(ns->refs, ns->nref_cap * sizeof *ns->refs,
+					  cap * sizeof *ns->refs);
+		ns->nref_cap = cap;
 	}
 	uint64_t key = 0;
 	for (size_t i = 0; i < 8; i++)
@@ -109,6 +135,12 @@ static void names_add(struct names *ns, const char *nm, size_t len)
 	ns->n++;
 	memcpy(ns->text + ns->len, nm, len + 1);
 	ns->len += len + 1;
+}
+
+static void names_free(struct names *ns)
+{
+	scratch_free(ns->refs, ns->nref_cap * sizeof *ns->refs);
+	scratch_free(ns->text, ns->cap);
 }
 
 /* strcmp's order (bytes as unsigned char) of two names. Equal keys with a
@@ -166,7 +198,7 @@ static void merge_sort(struct name_ref *refs, struct name_ref *tmp, size_t lo, s
 
 /* Fewer names than this are merge-sorted straight away: the radix
  * sort's counts (16 KiB) would be most of the memory such a listing
- * touches, and heap pages touched once stay with the session. */
+ * touches. */
 #define RADIX_MIN_NAMES 1024
 
 /* Sorts the references by name. First by key alone, a byte at a time
@@ -178,13 +210,14 @@ static void names_sort(struct names *ns)
 	size_t n = ns->n;
 	if (n < 2)
 		return;
-	struct name_ref *tmp = xmalloc(n * sizeof *tmp), *src = ns->refs, *dst = tmp;
+	size_t tmp_size = n * sizeof(struct name_ref);
+	struct name_ref *tmp = scratch_resize(NULL, 0, tmp_size), *src = ns->refs, *dst = tmp;
 	if (n < RADIX_MIN_NAMES) {
 		merge_sort(ns->refs, tmp, 0, n, ns->text);
-		free(tmp);
+		scratch_free(tmp, tmp_size);
 		return;
 	}
-	size_t (*count)[256] = xcalloc(8, sizeof *count);
+	size_t (*count)[256] = scratch_resize(NULL, 0, 8 * sizeof *count);  /* zeroed */
 	for (size_t i = 0; i < n; i++)
 		for (unsigned b = 0; b < 8; b++)
 			count[b][(src[i].key >> (8 * b)) & 0xff]++;
@@ -203,7 +236,7 @@ static void names_sort(struct names *ns)
 		src = dst;
 		dst = t;
 	}
-	free(count);
+	scratch_free(count, 8 * sizeof *count);
 	if (src != ns->refs)
 		memcpy(ns->refs, src, n * sizeof *src);
 	for (size_t lo = 0, hi; lo < n; lo = hi) {
@@ -212,7 +245,7 @@ static void names_sort(struct names *ns)
 		if (hi - lo > 1 && (ns->refs[lo].key & 0xff) != 0)
 			merge_sort(ns->refs, tmp, lo, hi, ns->text);
 	}
-	free(tmp);
+	scratch_free(tmp, tmp_size);
 }
 
 /* The rarer paths of a listing keep their path-sized buffers in frames
@@ -312,8 +345,7 @@ static bool list_dir(struct session *s, enum listing_kind kind, const char *dirp
 	bool ok = true;
 	for (size_t i = 0; i < ns.n && ok; i++)
 		ok = add_entry(s, kind, d.fd, ns.text + ns.refs[i].off, dirpath, prefix, now, out);
-	free(ns.refs);
-	free(ns.text);
+	names_free(&ns);
 	vfs_dir_close(&d);
 	if (unlistable > 0)
 		log_unlistable(s, dirpath, unlistable);
