@@ -21,7 +21,6 @@
 #include "vfs.h"
 #include "vpath.h"
 #include "wildmat.h"
-#include "xalloc.h"
 
 /* Most entries one listing returns. */
 #define LISTING_MAX_ENTRIES 1000000
