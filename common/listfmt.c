@@ -57,8 +57,72 @@ bool listfmt_ls(struct sbuf *out, const char *name, const struct stat *st,
 	return ok && sbuf_puts(out, "\r\n");
 }
 
+/* Writes v in decimal at p; returns the digits written. */
+static size_t put_dec(char *p, uintmax_t v)
+{
+	char tmp[24];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		p[i] = tmp[n - 1 - i];
+	return n;
+}
+
+/* Writes v in lower-case hexadecimal at p; returns the digits written. */
+static size_t put_hex(char *p, uintmax_t v)
+{
+	char tmp[24];
+	size_t n = 0;
+	do {
+		tmp[n++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		p[i] = tmp[n - 1 - i];
+	return n;
+}
+
+/* Writes v (0..99) as two digits at p. */
+static void put2(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+/* The last second of 9999-12-31 (UTC): times up to it have four-digit
+ * years, which the arithmetic below writes without gmtime_r (whose time
+ * zone lock a listing would take once per entry). */
+#define LAST_4DIGIT_YEAR_TIME ((time_t)253402300799)
+
 void listfmt_time(time_t t, char *out, size_t outsz)
 {
+	if (t >= 0 && t <= LAST_4DIGIT_YEAR_TIME && outsz >= 15) {
+		/* The proleptic Gregorian date of a day count since 1970-01-01,
+		 * counted in 400-year eras that start on March 1st (the leap
+		 * day then ends a year). */
+		long long days = (long long)(t / 86400), sec = (long long)(t % 86400);
+		long long z = days + 719468;
+		long long era = z / 146097;
+		long long doe = z - era * 146097;                               /* 0..146096 */
+		long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* 0..399 */
+		long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);         /* 0..365 */
+		long long mp = (5 * doy + 2) / 153;                              /* 0 = March */
+		unsigned day = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+		unsigned month = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+		unsigned year = (unsigned)(yoe + era * 400 + (month <= 2));
+		put2(out, year / 100);
+		put2(out + 2, year % 100);
+		put2(out + 4, month);
+		put2(out + 6, day);
+		put2(out + 8, (unsigned)(sec / 3600));
+		put2(out + 10, (unsigned)(sec / 60 % 60));
+		put2(out + 12, (unsigned)(sec % 60));
+		out[14] = '\0';
+		return;
+	}
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	snprintf(out, outsz, "%04d%02d%02d%02d%02d%02d", tm.tm_year + 1900,
@@ -76,10 +140,38 @@ bool listfmt_mlsx(struct sbuf *out, unsigned facts, const char *name,
 		       S_ISLNK(st->st_mode) ? "OS.unix=symlink" : "OS.unix=special";
 	if (facts & MLST_MODIFY)
 		listfmt_time(st->st_mtime, t, sizeof t);
-	if (facts == MLST_ALL && perm != NULL)   /* the usual case, in one call */
-		return sbuf_printf(out, "type=%s;size=%jd;modify=%s;perm=%s;unique=%jxg%jx; %s\r\n",
-				   type, (intmax_t)st->st_size, t, perm, (uintmax_t)st->st_dev,
-				   (uintmax_t)st->st_ino, name);
+	size_t tlen = strlen(type), plen = perm ? strlen(perm) : 0;
+	if (facts == MLST_ALL && perm != NULL && tlen <= 32 && plen <= 32) {
+		/* The usual case (every MLSD line), written without printf:
+		 * the facts into f, then the whole line at once or nothing. */
+		char f[224];
+		char *p = f;
+		memcpy(p, "type=", 5), p += 5;
+		memcpy(p, type, tlen), p += tlen;
+		memcpy(p, ";size=", 6), p += 6;
+		if (st->st_size < 0) {
+			*p++ = '-';
+			p += put_dec(p, -(uintmax_t)(intmax_t)st->st_size);
+		} else {
+			p += put_dec(p, (uintmax_t)st->st_size);
+		}
+		memcpy(p, ";modify=", 8), p += 8;
+		size_t mlen = strlen(t);   /* 14 digits; 15 past the year 9999 */
+		memcpy(p, t, mlen), p += mlen;
+		memcpy(p, ";perm=", 6), p += 6;
+		memcpy(p, perm, plen), p += plen;
+		memcpy(p, ";unique=", 8), p += 8;
+		p += put_hex(p, (uintmax_t)st->st_dev);
+		*p++ = 'g';
+		p += put_hex(p, (uintmax_t)st->st_ino);
+		*p++ = ';';
+		*p++ = ' ';
+		size_t flen = (size_t)(p - f), nlen = strlen(name), total = flen + nlen + 2;
+		if (total > out->max || out->len > out->max - total)
+			return false;
+		return sbuf_append(out, f, flen) && sbuf_append(out, name, nlen) &&
+		       sbuf_append(out, "\r\n", 2);
+	}
 	if (facts & MLST_TYPE)
 		ok = ok && sbuf_printf(out, "type=%s;", type);
 	if (facts & MLST_SIZE)

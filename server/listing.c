@@ -5,8 +5,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,7 +21,6 @@
 #include "vfs.h"
 #include "vpath.h"
 #include "wildmat.h"
-#include "xalloc.h"
 
 /* Most entries one listing returns. */
 #define LISTING_MAX_ENTRIES 1000000
@@ -73,9 +74,177 @@ static const char *skip_options(const char *arg, bool *all)
 	return arg;
 }
 
-static int cmp_names(const void *a, const void *b)
+/* The names of one listing: their bytes one after another in text, each
+ * NUL-terminated (one allocation, not one per name), and per name a
+ * reference that sorts by the first eight bytes as one number. */
+struct name_ref {
+	uint64_t key;   /* the name's first 8 bytes, big-endian, NULs after its end */
+	size_t off;     /* where the name starts in text */
+};
+struct names {
+	char *text;
+	size_t len, cap;
+	struct name_ref *refs;
+	size_t n, nref_cap;
+};
+
+/* A listing's scratch memory (its names, their references, the sort's
+ * second array and counts) is mapped for the listing and unmapped after
+ * it, so none of its pages stays with the session: heap pages touched
+ * once would, for as long as the session lasts. */
+static void *scratch_resize(void *p, size_t old, size_t size)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	void *q = p ? mremap(p, old, size, MREMAP_MAYMOVE)
+		    : mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (q == MAP_FAILED) {
+		log_msg(LOG_ERR, "fatal: out of memory (%zu bytes) for a listing", size);
+		_exit(70);
+	}
+	return q;
+}
+
+static void scratch_free(void *p, size_t size)
+{
+	if (p)
+		munmap(p, size);
+}
+
+#define SCRATCH_PAGE 4096
+
+static void names_add(struct names *ns, const char *nm, size_t len)
+{
+	if (ns->cap - ns->len < len + 1) {
+		size_t cap = ns->cap ? ns->cap : SCRATCH_PAGE;
+		while (cap - ns->len < len + 1)
+			cap *= 2;
+		ns->text = scratch_resize(ns->text, ns->cap, cap);
+		ns->cap = cap;
+	}
+	if (ns->n == ns->nref_cap) {
+		size_t cap = ns->nref_cap ? ns->nref_cap * 2 : SCRATCH_PAGE / sizeof *ns->refs;
+		ns->refs = scratch_resize(ns->refs, ns->nref_cap * sizeof *ns->refs,
+					  cap * sizeof *ns->refs);
+		ns->nref_cap = cap;
+	}
+	uint64_t key = 0;
+	for (size_t i = 0; i < 8; i++)
+		key = key << 8 | (i < len ? (unsigned char)nm[i] : 0);
+	ns->refs[ns->n].key = key;
+	ns->refs[ns->n].off = ns->len;
+	ns->n++;
+	memcpy(ns->text + ns->len, nm, len + 1);
+	ns->len += len + 1;
+}
+
+static void names_free(struct names *ns)
+{
+	scratch_free(ns->refs, ns->nref_cap * sizeof *ns->refs);
+	scratch_free(ns->text, ns->cap);
+}
+
+/* strcmp's order (bytes as unsigned char) of two names. Equal keys with a
+ * NUL among the first 8 bytes are the same name; otherwise the rest of
+ * both names decides. */
+static inline int ref_cmp(const struct name_ref *a, const struct name_ref *b, const char *text)
+{
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	if ((a->key & 0xff) == 0)
+		return 0;
+	return strcmp(text + a->off + 8, text + b->off + 8);
+}
+
+/* Sorts refs[lo..hi) by name: insertion sort of short runs, then
+ * bottom-up merges through tmp (n log n at worst, whatever the names). */
+static void merge_sort(struct name_ref *refs, struct name_ref *tmp, size_t lo, size_t hi,
+		       const char *text)
+{
+	enum { RUN = 16 };
+	struct name_ref *a = refs + lo;
+	size_t n = hi - lo;
+	for (size_t r = 0; r < n; r += RUN) {
+		size_t end = n - r < RUN ? n : r + RUN;
+		for (size_t i = r + 1; i < end; i++) {
+			struct name_ref x = a[i];
+			size_t j = i;
+			while (j > r && ref_cmp(&x, &a[j - 1], text) < 0) {
+				a[j] = a[j - 1];
+				j--;
+			}
+			a[j] = x;
+		}
+	}
+	struct name_ref *src = a, *dst = tmp;
+	for (size_t w = RUN; w < n; w *= 2) {
+		for (size_t l = 0; l < n; l += 2 * w) {
+			size_t mid = n - l < w ? n : l + w;
+			size_t h = n - l < 2 * w ? n : l + 2 * w;
+			size_t i = l, j = mid, k = l;
+			while (i < mid && j < h)
+				dst[k++] = ref_cmp(&src[j], &src[i], text) < 0 ? src[j++] : src[i++];
+			while (i < mid)
+				dst[k++] = src[i++];
+			while (j < h)
+				dst[k++] = src[j++];
+		}
+		struct name_ref *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof *a);
+}
+
+/* Fewer names than this are merge-sorted straight away: the radix
+ * sort's counts (16 KiB) would be most of the memory such a listing
+ * touches. */
+#define RADIX_MIN_NAMES 1024
+
+/* Sorts the references by name. First by key alone, a byte at a time
+ * from the last (radix sort: a few passes over the array, none for a
+ * byte that every key shares), then each run of equal keys whose names
+ * go on past eight bytes by the rest of the names. */
+static void names_sort(struct names *ns)
+{
+	size_t n = ns->n;
+	if (n < 2)
+		return;
+	size_t tmp_size = n * sizeof(struct name_ref);
+	struct name_ref *tmp = scratch_resize(NULL, 0, tmp_size), *src = ns->refs, *dst = tmp;
+	if (n < RADIX_MIN_NAMES) {
+		merge_sort(ns->refs, tmp, 0, n, ns->text);
+		scratch_free(tmp, tmp_size);
+		return;
+	}
+	size_t (*count)[256] = scratch_resize(NULL, 0, 8 * sizeof *count);  /* zeroed */
+	for (size_t i = 0; i < n; i++)
+		for (unsigned b = 0; b < 8; b++)
+			count[b][(src[i].key >> (8 * b)) & 0xff]++;
+	for (unsigned b = 0; b < 8; b++) {
+		if (count[b][(src[0].key >> (8 * b)) & 0xff] == n)
+			continue;   /* every key has this byte */
+		size_t pos = 0;
+		for (unsigned v = 0; v < 256; v++) {
+			size_t c = count[b][v];
+			count[b][v] = pos;
+			pos += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[b][(src[i].key >> (8 * b)) & 0xff]++] = src[i];
+		struct name_ref *t = src;
+		src = dst;
+		dst = t;
+	}
+	scratch_free(count, 8 * sizeof *count);
+	if (src != ns->refs)
+		memcpy(ns->refs, src, n * sizeof *src);
+	for (size_t lo = 0, hi; lo < n; lo = hi) {
+		for (hi = lo + 1; hi < n && ns->refs[hi].key == ns->refs[lo].key; hi++)
+			;
+		if (hi - lo > 1 && (ns->refs[lo].key & 0xff) != 0)
+			merge_sort(ns->refs, tmp, lo, hi, ns->text);
+	}
+	scratch_free(tmp, tmp_size);
 }
 
 /* The rarer paths of a listing keep their path-sized buffers in frames
@@ -94,39 +263,43 @@ static RARE_PATH bool add_link(int dfd, const char *name, const struct stat *st,
 	return listfmt_ls(out, name, st, link, now);
 }
 
-/* Appends the line for one entry named name in directory dfd. vpath is
- * its full virtual path (for following symlinks in MLSD). prefix is
- * prepended to NLST names. */
+/* For MLSD: replaces *st with what the symlink name in directory dirpath
+ * leads to, when that is inside the root. */
+static RARE_PATH void follow_link(struct session *s, const char *dirpath, const char *name,
+				  struct stat *st)
+{
+	char vp[FTP_PATH_MAX + 1];
+	struct stat tst;
+	if (vpath_resolve(dirpath, name, strlen(name), vp, sizeof vp) == VPATH_OK &&
+	    vfs_stat(s->root_fd, vp, &tst) == 0)
+		*st = tst;
+}
+
+/* Appends the line for one entry named name in directory dfd. dirpath
+ * is the directory's virtual path (for following symlinks in MLSD).
+ * prefix is prepended to NLST names. */
 static bool add_entry(struct session *s, enum listing_kind kind, int dfd, const char *name,
-		      const char *vpath, const char *prefix, time_t now, struct sbuf *out)
+		      const char *dirpath, const char *prefix, time_t now, struct sbuf *out)
 {
 	struct stat st;
-	if (kind == LISTING_NLST)
-		return sbuf_printf(out, "%s%s\r\n", prefix, name);
+	if (kind == LISTING_NLST) {
+		size_t plen = strlen(prefix), nlen = strlen(name), total = plen + nlen + 2;
+		if (total > out->max || out->len > out->max - total)
+			return false;
+		return sbuf_append(out, prefix, plen) && sbuf_append(out, name, nlen) &&
+		       sbuf_append(out, "\r\n", 2);
+	}
 	if (vfs_entry_lstat(dfd, name, &st) < 0)
 		return true;       /* vanished meanwhile: leave it out */
 	if (kind == LISTING_LIST)
 		return S_ISLNK(st.st_mode) ? add_link(dfd, name, &st, now, out)
 					   : listfmt_ls(out, name, &st, NULL, now);
 	/* MLSD describes what a symlink leads to, when that is inside the root. */
-	if (S_ISLNK(st.st_mode)) {
-		struct stat tst;
-		if (vfs_stat(s->root_fd, vpath, &tst) == 0)
-			st = tst;
-	}
+	if (S_ISLNK(st.st_mode))
+		follow_link(s, dirpath, name, &st);
 	char perm[16];
 	listing_perm(s, &st, perm);
 	return listfmt_mlsx(out, s->mlst_facts, name, &st, NULL, perm);
-}
-
-/* An MLSD line: add_entry with the entry's full virtual path. */
-static RARE_PATH bool add_mlsd_entry(struct session *s, int dfd, const char *dirpath,
-				     const char *name, time_t now, struct sbuf *out)
-{
-	char vp[FTP_PATH_MAX + 1];
-	if (vpath_resolve(dirpath, name, strlen(name), vp, sizeof vp) != VPATH_OK)
-		return false;
-	return add_entry(s, LISTING_MLSD, dfd, name, vp, "", now, out);
 }
 
 static RARE_PATH void log_unlistable(const struct session *s, const char *dirpath, size_t n)
@@ -146,16 +319,17 @@ static bool list_dir(struct session *s, enum listing_kind kind, const char *dirp
 		session_reply_errno(s, 0, dirpath, errno);
 		return false;
 	}
-	char **names = NULL;
-	size_t n = 0, cap = 0, unlistable = 0;
+	struct names ns = { 0 };
+	size_t unlistable = 0;
 	const char *nm;
-	while ((nm = vfs_dir_next(&d)) != NULL && n < LISTING_MAX_ENTRIES) {
+	while ((nm = vfs_dir_next(&d)) != NULL && ns.n < LISTING_MAX_ENTRIES) {
 		if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0 || vfs_is_temp_name(nm))
 			continue;
 		/* A name with CR or LF (made outside FTP) would end a listing
 		 * line early and let the rest pose as another entry: leave it
 		 * out, and say so in the log. */
-		if (vpath_bad_name(nm, strlen(nm))) {
+		size_t len = strlen(nm);
+		if (vpath_bad_name(nm, len)) {
 			unlistable++;
 			continue;
 		}
@@ -163,24 +337,14 @@ static bool list_dir(struct session *s, enum listing_kind kind, const char *dirp
 			continue;
 		if (pattern && !wildmat_match(pattern, nm))
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			names = xrealloc(names, cap * sizeof *names);
-		}
-		names[n++] = xstrdup(nm);
+		names_add(&ns, nm, len);
 	}
-	if (n > 1)
-		qsort(names, n, sizeof *names, cmp_names);
+	names_sort(&ns);
 	time_t now = time(NULL);
 	bool ok = true;
-	for (size_t i = 0; i < n; i++) {
-		if (ok)
-			ok = kind == LISTING_MLSD
-				? add_mlsd_entry(s, d.fd, dirpath, names[i], now, out)
-				: add_entry(s, kind, d.fd, names[i], "", prefix, now, out);
-		free(names[i]);
-	}
-	free(names);
+	for (size_t i = 0; i < ns.n && ok; i++)
+		ok = add_entry(s, kind, d.fd, ns.text + ns.refs[i].off, dirpath, prefix, now, out);
+	names_free(&ns);
 	vfs_dir_close(&d);
 	if (unlistable > 0)
 		log_unlistable(s, dirpath, unlistable);
@@ -201,7 +365,7 @@ static RARE_PATH bool list_file(struct session *s, enum listing_kind kind, const
 		session_reply_errno(s, 0, path, errno);
 		return false;
 	}
-	bool ok = add_entry(s, kind, dfd, base, path, "", time(NULL), out);
+	bool ok = add_entry(s, kind, dfd, base, parent, "", time(NULL), out);
 	close(dfd);
 	if (ok && kind == LISTING_NLST) {
 		sbuf_reset(out);

@@ -31,6 +31,19 @@ def parse_mlsx(line):
     return out, name
 
 
+# Names whose order takes more than their first bytes: shared prefixes
+# shorter and longer than eight bytes, names that begin others, bytes past
+# ASCII (UTF-8), upper before lower case; with numbered names, far more
+# entries than one read of the directory returns, made in shuffled order.
+FEW_NAMES = ["a", "ab", "abcdefg", "abcdefgh", "abcdefgh0", "abcdefgh~", "abcdefgg",
+             "abcdefghij", "abcdefghii", "Z", "z", "0", "~",
+             "\u00e9t\u00e9", "\u00e9", "e\u0301", "\u4e2d\u6587",
+             "IMG_20230101_000001.jpg", "IMG_20230101_000002.jpg", "IMG_20230101_00000.jpg",
+             "x" * 255, "x" * 254, "x" * 7 + "y"]
+ORDER_NAMES = FEW_NAMES + ["n%d" % ((i * 7919) % 3000) for i in range(3000)]
+ORDER_NAMES += ["same-long-prefix-%d" % ((i * 4409) % 1200) for i in range(1200)]
+
+
 class VerbsTest(ftptest.TestCase):
 
     @classmethod
@@ -46,6 +59,10 @@ class VerbsTest(ftptest.TestCase):
         srv.mkdir("sub/deeper")
         for i in range(40):
             srv.write("globdir/" + "a" * (200 + i), b"")
+        for name in ORDER_NAMES:
+            srv.write("order/" + name, b"")
+        for name in FEW_NAMES:
+            srv.write("fewnames/" + name, b"")
         srv.start()
         cls.server = srv
 
@@ -372,6 +389,21 @@ class VerbsTest(ftptest.TestCase):
                 self.check_mlsx_facts(facts, self.server.path(name))
         uniques = [f["unique"] for f in seen.values()]
         self.assertEqual(len(set(uniques)), len(uniques), "unique facts repeat")
+
+    def test_listings_sorted_by_bytes(self):
+        want = sorted(ORDER_NAMES, key=lambda n: n.encode())
+        names = [n.rsplit("/", 1)[-1] for n in self.ftp.nlst("order")]
+        self.assertEqual(len(names), len(want))
+        self.assertEqual(names, want)
+        mlsd = [parse_mlsx(l)[1] for l in self.list_lines("MLSD order")]
+        self.assertEqual([n for n in mlsd if n not in (".", "..")], want)
+        ls = [LS_RE.match(l).group(9) for l in self.list_lines("LIST order")]
+        self.assertEqual(ls, want)
+        # A directory of a few names is sorted the same way.
+        want = sorted(FEW_NAMES, key=lambda n: n.encode())
+        self.assertEqual([n.rsplit("/", 1)[-1] for n in self.ftp.nlst("fewnames")], want)
+        mlsd = [parse_mlsx(l)[1] for l in self.list_lines("MLSD fewnames")]
+        self.assertEqual([n for n in mlsd if n not in (".", "..")], want)
 
     def test_mlsd_subdirectory(self):
         lines = self.list_lines("MLSD sub")
