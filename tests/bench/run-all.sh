@@ -144,7 +144,9 @@ if command -v gnuplot >/dev/null; then
     gnuplot "$out/chart.gp" 2> "$out/gnuplot.log" || note "gnuplot failed: see $out/gnuplot.log"
 fi
 machine="FTPS suite: $suite. Machine: $(machine_line) at the end, $load0 at the start."
-run="Run: $(awk -v a="$t_start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s, $repeat runs per row$([ "$quick" = 1 ] && echo ", --quick")."
+qnote=
+[ "$quick" = 1 ] && qnote=", --quick"
+run="Run: $(awk -v a="$t_start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s, $repeat runs per row$qnote."
 echo
 echo "$machine"
 echo "$run Results in $out: summary.md, summary.csv, raw.csv, chart.svg, chart.png, chart.txt, bench-server.md, bench-client.md."
