@@ -56,9 +56,10 @@ def section(lines, heading):
 
 
 def script_table(text):
-    """A script's Markdown output without its own "## " title."""
+    """A script's Markdown output without its own title (a heading of any
+    level: the README's section has one)."""
     lines = text.strip("\n").split("\n")
-    if lines and lines[0].startswith("## "):
+    if lines and re.match(r"#+ ", lines[0]):
         lines = lines[1:]
     while lines and not lines[0].strip():
         lines = lines[1:]
