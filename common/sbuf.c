@@ -31,10 +31,15 @@ void sbuf_reset(struct sbuf *b)
 		b->data[0] = '\0';
 }
 
+bool sbuf_fits(const struct sbuf *b, size_t n)
+{
+	return n <= b->max && b->len <= b->max - n;
+}
+
 /* Makes room for n more bytes plus the NUL; false if that passes max. */
 static bool sbuf_reserve(struct sbuf *b, size_t n)
 {
-	if (n > b->max || b->len > b->max - n)
+	if (!sbuf_fits(b, n))
 		return false;
 	size_t need = b->len + n + 1;
 	if (need <= b->cap)

@@ -22,6 +22,9 @@ void sbuf_init(struct sbuf *b, size_t max);
 void sbuf_free(struct sbuf *b);
 /* Empties the buffer, keeping its allocation. */
 void sbuf_reset(struct sbuf *b);
+/* True if n more bytes can be appended without passing max (for a
+ * caller that appends a line in pieces, all of them or none). */
+bool sbuf_fits(const struct sbuf *b, size_t n);
 /* Appends n bytes; returns false (buffer unchanged) if max would be passed. */
 bool sbuf_append(struct sbuf *b, const void *data, size_t n);
 /* Appends a NUL-terminated string; false if max would be passed. */

@@ -284,7 +284,7 @@ static bool add_entry(struct session *s, enum listing_kind kind, int dfd, const 
 	struct stat st;
 	if (kind == LISTING_NLST) {
 		size_t plen = strlen(prefix), nlen = strlen(name), total = plen + nlen + 2;
-		if (total > out->max || out->len > out->max - total)
+		if (!sbuf_fits(out, total))
 			return false;
 		return sbuf_append(out, prefix, plen) && sbuf_append(out, name, nlen) &&
 		       sbuf_append(out, "\r\n", 2);
