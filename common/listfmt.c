@@ -57,28 +57,15 @@ bool listfmt_ls(struct sbuf *out, const char *name, const struct stat *st,
 	return ok && sbuf_puts(out, "\r\n");
 }
 
-/* Writes v in decimal at p; returns the digits written. */
-static size_t put_dec(char *p, uintmax_t v)
+/* Writes v at p in base 10 or 16 (lower case); returns the digits
+ * written. */
+static size_t put_num(char *p, uintmax_t v, unsigned base)
 {
 	char tmp[24];
 	size_t n = 0;
 	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (size_t i = 0; i < n; i++)
-		p[i] = tmp[n - 1 - i];
-	return n;
-}
-
-/* Writes v in lower-case hexadecimal at p; returns the digits written. */
-static size_t put_hex(char *p, uintmax_t v)
-{
-	char tmp[24];
-	size_t n = 0;
-	do {
-		tmp[n++] = "0123456789abcdef"[v & 15];
-		v >>= 4;
+		tmp[n++] = "0123456789abcdef"[v % base];
+		v /= base;
 	} while (v);
 	for (size_t i = 0; i < n; i++)
 		p[i] = tmp[n - 1 - i];
@@ -151,9 +138,9 @@ bool listfmt_mlsx(struct sbuf *out, unsigned facts, const char *name,
 		memcpy(p, ";size=", 6), p += 6;
 		if (st->st_size < 0) {
 			*p++ = '-';
-			p += put_dec(p, -(uintmax_t)(intmax_t)st->st_size);
+			p += put_num(p, -(uintmax_t)(intmax_t)st->st_size, 10);
 		} else {
-			p += put_dec(p, (uintmax_t)st->st_size);
+			p += put_num(p, (uintmax_t)st->st_size, 10);
 		}
 		memcpy(p, ";modify=", 8), p += 8;
 		size_t mlen = strlen(t);   /* 14 digits; 15 past the year 9999 */
@@ -161,13 +148,13 @@ bool listfmt_mlsx(struct sbuf *out, unsigned facts, const char *name,
 		memcpy(p, ";perm=", 6), p += 6;
 		memcpy(p, perm, plen), p += plen;
 		memcpy(p, ";unique=", 8), p += 8;
-		p += put_hex(p, (uintmax_t)st->st_dev);
+		p += put_num(p, (uintmax_t)st->st_dev, 16);
 		*p++ = 'g';
-		p += put_hex(p, (uintmax_t)st->st_ino);
+		p += put_num(p, (uintmax_t)st->st_ino, 16);
 		*p++ = ';';
 		*p++ = ' ';
 		size_t flen = (size_t)(p - f), nlen = strlen(name), total = flen + nlen + 2;
-		if (total > out->max || out->len > out->max - total)
+		if (!sbuf_fits(out, total))
 			return false;
 		return sbuf_append(out, f, flen) && sbuf_append(out, name, nlen) &&
 		       sbuf_append(out, "\r\n", 2);
