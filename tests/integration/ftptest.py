@@ -144,6 +144,15 @@ def tree_snapshot(top):
     return out
 
 
+def tree_snapshot_now(top):
+    """tree_snapshot for a tree another process may be changing (a wait's
+    condition): None when a name went away between listing and reading."""
+    try:
+        return tree_snapshot(top)
+    except FileNotFoundError:
+        return None
+
+
 # ---------------------------------------------------------------------------
 # The server
 

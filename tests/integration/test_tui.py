@@ -392,7 +392,7 @@ class FileOpsTest(TuiCase):
         self.t.keys("F5")
         want = {k: v for k, v in ftptest.tree_snapshot(self.lpath("ltree")).items()}
         self.wait_disk(lambda: os.path.isdir(self.server.path("ltree")) and
-                       ftptest.tree_snapshot(self.server.path("ltree")) == want,
+                       ftptest.tree_snapshot_now(self.server.path("ltree")) == want,
                        20, "ltree was not uploaded whole")
 
     def test_delete_asks_no_keeps_yes_deletes(self):

@@ -83,7 +83,7 @@ class CompareTest(TuiCase):
         self.t.keys("y")
         rdir = self.server.path("cmp")
         want = {n: d for n, d in ftptest.tree_snapshot(self.lpath("cmp")).items()}
-        self.wait_disk(lambda: ftptest.tree_snapshot(rdir) == want, 20,
+        self.wait_disk(lambda: ftptest.tree_snapshot_now(rdir) == want, 20,
                        "the remote folder equal to the local one")
 
     def test_compare_marks_each_side(self):
@@ -184,7 +184,7 @@ class SyncTreeTest(SyncTreeCase):
         self.open_dialog()
         self.t.keys("Enter")
         want = ftptest.tree_snapshot(self.lpath("tree"))
-        self.wait_disk(lambda: all(ftptest.tree_snapshot(self.rpath("tree")).get(k) == v
+        self.wait_disk(lambda: all((ftptest.tree_snapshot_now(self.rpath("tree")) or {}).get(k) == v
                                    for k, v in want.items()), 30,
                        "every local entry copied to the server")
         got = ftptest.tree_snapshot(self.rpath("tree"))
@@ -199,7 +199,7 @@ class SyncTreeTest(SyncTreeCase):
         self.assertRegex(s, r"0 to copy, \d+ to replace \(\d+ B\), 2 to delete", Tmux.framed(s))
         self.assertIn("delete a/b/extra.txt (not in the source)", s, Tmux.framed(s))
         self.t.keys("y")
-        self.wait_disk(lambda: ftptest.tree_snapshot(self.rpath("tree")) == want, 30,
+        self.wait_disk(lambda: ftptest.tree_snapshot_now(self.rpath("tree")) == want, 30,
                        "the server's tree equal to the local one")
 
     def test_synchronize_downloads_the_tree(self):
@@ -219,7 +219,7 @@ class SyncTreeTest(SyncTreeCase):
         self.assertIn("delete fresh/ (not in the source)", s, Tmux.framed(s))
         self.t.keys("y")
         want = ftptest.tree_snapshot(self.rpath("tree"))
-        self.wait_disk(lambda: ftptest.tree_snapshot(self.lpath("tree")) == want, 30,
+        self.wait_disk(lambda: ftptest.tree_snapshot_now(self.lpath("tree")) == want, 30,
                        "the local tree equal to the server's")
 
 
