@@ -28,8 +28,19 @@ bool log_verbose(void)
 	return log_debug;
 }
 
-/* The longest message kept; the line adds the time stamp and the name. */
+/* The longest message kept, with its NUL; the time stamp and the name
+ * before it take at most LOG_HEAD_MAX bytes, the newline one more. */
 #define LOG_MSG_MAX 2048
+#define LOG_HEAD_MAX 151
+
+/* The bytes snprintf put into a buffer of size room (room > 0), given
+ * what it returned. */
+static size_t log_written(int n, size_t room)
+{
+	if (n < 0)
+		return 0;
+	return (size_t)n < room ? (size_t)n : room - 1;
+}
 
 void log_msg(int level, const char *fmt, ...)
 {
@@ -37,26 +48,21 @@ void log_msg(int level, const char *fmt, ...)
 		return;
 	/* One buffer for the whole line, so lines from many sessions do not
 	 * interleave (one write each) and the frame stays small. */
-	char line[LOG_MSG_MAX + 152];
+	char line[LOG_HEAD_MAX + LOG_MSG_MAX + 1];
 	size_t off = 0;
 	if (log_target != LOG_TO_SYSLOG) {
 		time_t now = time(NULL);
 		struct tm tm;
 		gmtime_r(&now, &tm);
-		off = strftime(line, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-		int n = snprintf(line + off, sizeof line - off - LOG_MSG_MAX - 1, " %s[%ld]: ",
-				 log_ident, (long)getpid());
-		if (n > 0)
-			off += (size_t)n < sizeof line - off - LOG_MSG_MAX - 1
-				       ? (size_t)n : sizeof line - off - LOG_MSG_MAX - 2;
+		off = strftime(line, LOG_HEAD_MAX, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		off += log_written(snprintf(line + off, LOG_HEAD_MAX - off, " %s[%ld]: ",
+					    log_ident, (long)getpid()),
+				   LOG_HEAD_MAX - off);
 	}
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(line + off, LOG_MSG_MAX, fmt, ap);
+	size_t len = off + log_written(vsnprintf(line + off, LOG_MSG_MAX, fmt, ap), LOG_MSG_MAX);
 	va_end(ap);
-	if (n < 0)
-		n = 0;
-	size_t len = off + ((size_t)n < LOG_MSG_MAX ? (size_t)n : LOG_MSG_MAX - 1);
 	if (log_target == LOG_TO_SYSLOG) {
 		syslog(level, "%s", line);
 		return;
