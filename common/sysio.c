@@ -171,10 +171,6 @@ int sysio_connect(const struct netaddr *a, const struct netaddr *local,
 			goto fail;
 		}
 	}
-	if (sysio_set_nonblock(fd, false) < 0) {
-		*what = "fcntl";
-		goto fail;
-	}
 	return fd;
 fail:
 	sysio_close(&fd);

@@ -29,8 +29,9 @@ void sysio_close(int *fd);
  * names the call that failed. */
 int sysio_listen(const struct netaddr *a, int backlog, const char **what);
 /* Connects a new TCP socket to a within timeout_ms, binding first to
- * local when not NULL (port 0 = any). Returns a blocking fd or -1 with
- * errno (ETIMEDOUT on timeout); *what names the failing call. */
+ * local when not NULL (port 0 = any). Returns a non-blocking,
+ * close-on-exec fd (as the socket is created: no fcntl) or -1 with errno
+ * (ETIMEDOUT on timeout); *what names the failing call. */
 int sysio_connect(const struct netaddr *a, const struct netaddr *local,
 		  int timeout_ms, const char **what);
 /* Fills a with the socket's local or peer address; returns 0 or -1. */

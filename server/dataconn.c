@@ -159,13 +159,6 @@ void dataconn_active(struct session *s, const struct netaddr *a)
 		      s->dc.active_addr.ss.ss_family == AF_INET6 ? "EPRT" : "PORT");
 }
 
-/* Makes the data socket ready for transfers (a passive one is accepted
- * so). */
-static void tune_data_socket(int fd)
-{
-	sysio_set_nonblock(fd, true);
-}
-
 /* A passive data connection from a --proxy-from address starts with a
  * PROXY header naming the client it relays (HAProxy's send-proxy-v2 on
  * the data ports): *from becomes that client, so the usual same-client
@@ -284,9 +277,8 @@ struct conn *dataconn_open(struct session *s)
 		struct netaddr local = s->local;
 		netaddr_set_port(&local, 0);
 		const char *what;
+		/* Non-blocking, as a passive connection is accepted. */
 		fd = sysio_connect(&s->dc.active_addr, &local, ACTIVE_CONNECT_TIMEOUT * 1000, &what);
-		if (fd >= 0)
-			tune_data_socket(fd);   /* sysio_connect leaves it blocking */
 		if (fd < 0) {
 			int e = errno;
 			tally_dataconn_failed(RD_CONNECT);

@@ -29,12 +29,9 @@ static enum ftp_status data_connect(struct ftp *f, const struct netaddr *a, int 
 	netaddr_ntop(a, true, where, sizeof where);
 	ftp_trace(f, FTP_TRACE_INFO, "data connection to %s", where);
 	*dfd = sysio_connect(a, NULL, f->timeout_ms, &what);
-	if (*dfd >= 0 && sysio_set_nonblock(*dfd, true) == 0)
+	if (*dfd >= 0)
 		return FTP_S_OK;
 	int err = errno;
-	if (*dfd >= 0)
-		what = "fcntl";
-	sysio_close(dfd);
 	char msg[NETADDR_STRLEN + 64];
 	snprintf(msg, sizeof msg, "data connection to %s (%s)", where, what);
 	return ftp_fail(f, FTP_AT_DATA, err, msg);

@@ -463,11 +463,6 @@ enum ftp_status ftp_login_connect(struct ftp *f)
 		snprintf(what, sizeof what, "could not connect to %s (%s)", host, where);
 		return ftp_fail(f, FTP_AT_CONNECT, err, what);
 	}
-	if (sysio_set_nonblock(fd, true) < 0) {
-		err = errno;
-		sysio_close(&fd);
-		return ftp_fail(f, FTP_AT_CONNECT, err, "fcntl");
-	}
 	f->ctl = conn_plain(fd, fd);
 	login_take_peer(f);
 	return FTP_S_OK;

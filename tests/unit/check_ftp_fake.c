@@ -212,6 +212,8 @@ static int fake_data_conn(struct fake *fk)
 	int fd = sysio_connect(&fk->active_addr, NULL, FAKE_WAIT_MS, &what);
 	if (fd < 0)
 		fake_error(fk, "active data connection (%s): %s", what, strerror(errno));
+	else
+		sysio_set_nonblock(fd, false);   /* blocking, as fake_accept's */
 	return fd;
 }
 

@@ -1,0 +1,101 @@
+/* Unit tests for sysio: sysio_connect's socket (connected, non-blocking,
+ * close-on-exec, bound where asked) and its failures naming the call. */
+#include "config.h"
+
+#include "sysio.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "netaddr.h"
+
+/* A loopback listener on a free port; its address in *a. */
+static int listener(struct netaddr *a)
+{
+	const char *what;
+	ck_assert_ptr_null(netaddr_parse_ip("127.0.0.1", 0, a));
+	int l = sysio_listen(a, 1, &what);
+	ck_assert_int_ge(l, 0);
+	ck_assert_int_eq(sysio_sockname(l, a), 0);
+	return l;
+}
+
+/* The connected socket is non-blocking and close-on-exec, and its peer
+ * is the listener. */
+START_TEST(test_connect_nonblocking)
+{
+	struct netaddr a, peer;
+	const char *what = NULL;
+	int l = listener(&a);
+	int c = sysio_connect(&a, NULL, 5000, &what);
+	ck_assert_int_ge(c, 0);
+	ck_assert_int_ne(fcntl(c, F_GETFL) & O_NONBLOCK, 0);
+	ck_assert_int_ne(fcntl(c, F_GETFD) & FD_CLOEXEC, 0);
+	ck_assert_int_eq(sysio_peername(c, &peer), 0);
+	ck_assert_int_eq(netaddr_port(&peer), netaddr_port(&a));
+	/* Nothing to read yet: a read says so at once instead of waiting. */
+	char b;
+	ck_assert_int_eq(read(c, &b, 1), -1);
+	ck_assert_int_eq(errno, EAGAIN);
+	close(c);
+	close(l);
+}
+END_TEST
+
+/* With a local address of port 0, the socket is bound to that address
+ * and the port is chosen. */
+START_TEST(test_connect_bound)
+{
+	struct netaddr a, local, mine;
+	const char *what = NULL;
+	int l = listener(&a);
+	ck_assert_ptr_null(netaddr_parse_ip("127.0.0.1", 0, &local));
+	int c = sysio_connect(&a, &local, 5000, &what);
+	ck_assert_int_ge(c, 0);
+	ck_assert_int_eq(sysio_sockname(c, &mine), 0);
+	ck_assert(netaddr_same_host(&mine, &local));
+	ck_assert_int_ne(netaddr_port(&mine), 0);
+	ck_assert_int_ne(fcntl(c, F_GETFL) & O_NONBLOCK, 0);
+	close(c);
+	close(l);
+}
+END_TEST
+
+/* A port nobody listens on: -1, ECONNREFUSED, and "connect". */
+START_TEST(test_connect_refused)
+{
+	struct netaddr a;
+	const char *what = NULL;
+	int l = listener(&a);
+	close(l);
+	errno = 0;
+	ck_assert_int_eq(sysio_connect(&a, NULL, 5000, &what), -1);
+	ck_assert_int_eq(errno, ECONNREFUSED);
+	ck_assert_str_eq(what, "connect");
+}
+END_TEST
+
+static Suite *sysio_suite(void)
+{
+	Suite *s = suite_create("sysio");
+	TCase *core = tcase_create("core");
+	tcase_add_test(core, test_connect_nonblocking);
+	tcase_add_test(core, test_connect_bound);
+	tcase_add_test(core, test_connect_refused);
+	suite_add_tcase(s, core);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(sysio_suite());
+	srunner_run_all(sr, CK_ENV);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
