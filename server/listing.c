@@ -79,8 +79,14 @@ static const char *skip_options(const char *arg, bool *all)
  * reference that sorts by the first eight bytes as one number. */
 struct name_ref {
 	uint64_t key;   /* the name's first 8 bytes, big-endian, NULs after its end */
-	size_t off;     /* where the name starts in text */
+	uint32_t off;   /* where the name starts in text */
+	uint32_t len;   /* the name's length, without its NUL */
 };
+/* text stays indexable by 32 bits: no name is taken once text holds
+ * this much, and a name (from getdents64, whose records are at most
+ * 65535 bytes long) always fits below UINT32_MAX after it. A million
+ * names of NAME_MAX bytes take a sixteenth of it. */
+#define NAMES_TEXT_MAX (UINT32_MAX - 65536)
 struct names {
 	char *text;
 	size_t len, cap;
@@ -130,7 +136,8 @@ static void names_add(struct names *ns, const char *nm, size_t len)
 	for (size_t i = 0; i < 8; i++)
 		key = key << 8 | (i < len ? (unsigned char)nm[i] : 0);
 	ns->refs[ns->n].key = key;
-	ns->refs[ns->n].off = ns->len;
+	ns->refs[ns->n].off = (uint32_t)ns->len;
+	ns->refs[ns->n].len = (uint32_t)len;
 	ns->n++;
 	memcpy(ns->text + ns->len, nm, len + 1);
 	ns->len += len + 1;
@@ -275,20 +282,24 @@ static RARE_PATH void follow_link(struct session *s, const char *dirpath, const 
 		*st = tst;
 }
 
-/* Appends the line for one entry named name in directory dfd. dirpath
- * is the directory's virtual path (for following symlinks in MLSD).
- * prefix is prepended to NLST names. */
+/* Appends the NLST line of name (nlen bytes): prefix (plen bytes), the
+ * name, CRLF; the whole line or nothing. */
+static bool add_name(const char *prefix, size_t plen, const char *name, size_t nlen,
+		     struct sbuf *out)
+{
+	if (!sbuf_fits(out, plen + nlen + 2))
+		return false;
+	return sbuf_append(out, prefix, plen) && sbuf_append(out, name, nlen) &&
+	       sbuf_append(out, "\r\n", 2);
+}
+
+/* Appends the LIST or MLSD line for one entry named name in directory
+ * dfd. dirpath is the directory's virtual path (for following symlinks
+ * in MLSD). */
 static bool add_entry(struct session *s, enum listing_kind kind, int dfd, const char *name,
-		      const char *dirpath, const char *prefix, time_t now, struct sbuf *out)
+		      const char *dirpath, time_t now, struct sbuf *out)
 {
 	struct stat st;
-	if (kind == LISTING_NLST) {
-		size_t plen = strlen(prefix), nlen = strlen(name), total = plen + nlen + 2;
-		if (!sbuf_fits(out, total))
-			return false;
-		return sbuf_append(out, prefix, plen) && sbuf_append(out, name, nlen) &&
-		       sbuf_append(out, "\r\n", 2);
-	}
 	if (vfs_entry_lstat(dfd, name, &st) < 0)
 		return true;       /* vanished meanwhile: leave it out */
 	if (kind == LISTING_LIST)
@@ -322,7 +333,8 @@ static bool list_dir(struct session *s, enum listing_kind kind, const char *dirp
 	struct names ns = { 0 };
 	size_t unlistable = 0;
 	const char *nm;
-	while ((nm = vfs_dir_next(&d)) != NULL && ns.n < LISTING_MAX_ENTRIES) {
+	while (ns.n < LISTING_MAX_ENTRIES && ns.len < NAMES_TEXT_MAX &&
+	       (nm = vfs_dir_next(&d)) != NULL) {
 		if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0 || vfs_is_temp_name(nm))
 			continue;
 		/* A name with CR or LF (made outside FTP) would end a listing
@@ -341,9 +353,13 @@ static bool list_dir(struct session *s, enum listing_kind kind, const char *dirp
 	}
 	names_sort(&ns);
 	time_t now = time(NULL);
+	size_t plen = strlen(prefix);
 	bool ok = true;
-	for (size_t i = 0; i < ns.n && ok; i++)
-		ok = add_entry(s, kind, d.fd, ns.text + ns.refs[i].off, dirpath, prefix, now, out);
+	for (size_t i = 0; i < ns.n && ok; i++) {
+		const struct name_ref *r = &ns.refs[i];
+		ok = kind == LISTING_NLST ? add_name(prefix, plen, ns.text + r->off, r->len, out)
+					  : add_entry(s, kind, d.fd, ns.text + r->off, dirpath, now, out);
+	}
 	names_free(&ns);
 	vfs_dir_close(&d);
 	if (unlistable > 0)
@@ -365,12 +381,10 @@ static RARE_PATH bool list_file(struct session *s, enum listing_kind kind, const
 		session_reply_errno(s, 0, path, errno);
 		return false;
 	}
-	bool ok = add_entry(s, kind, dfd, base, parent, "", time(NULL), out);
+	/* NLST shows the name as the client gave it. */
+	bool ok = kind == LISTING_NLST ? sbuf_printf(out, "%s\r\n", arg)
+				       : add_entry(s, kind, dfd, base, parent, time(NULL), out);
 	close(dfd);
-	if (ok && kind == LISTING_NLST) {
-		sbuf_reset(out);
-		ok = sbuf_printf(out, "%s\r\n", arg);
-	}
 	return ok;
 }
 

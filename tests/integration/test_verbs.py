@@ -57,6 +57,8 @@ class VerbsTest(ftptest.TestCase):
         srv.write("bin.dat", BIN)
         srv.write("sub/inner.txt", b"inner\n")
         srv.mkdir("sub/deeper")
+        for name in ("b.txt", "a.txt", "c.log"):
+            srv.write("nlstbytes/" + name, b"")
         for i in range(40):
             srv.write("globdir/" + "a" * (200 + i), b"")
         for name in ORDER_NAMES:
@@ -334,6 +336,24 @@ class VerbsTest(ftptest.TestCase):
         want = [n for n in os.listdir(self.server.root) if fnmatch.fnmatchcase(n, "*.txt")]
         self.assertEqual(sorted(n.rsplit("/", 1)[-1] for n in names), sorted(want))
         self.assertIn("hello.txt", names)
+
+    def nlst_bytes(self, arg):
+        """The bytes NLST arg sends on the data connection."""
+        c = self.raw()
+        data = c.open_pasv()
+        self.assertCode(c.cmd("NLST " + arg), 125, 150)
+        listing = ftptest.recv_all(data)
+        data.close()
+        self.assertCode(c.reply(), 226)
+        return listing
+
+    def test_nlst_lines(self):
+        """A directory's names sorted, bare; a pattern's after the directory
+        part the client gave; one file as the client named it."""
+        self.assertEqual(self.nlst_bytes("nlstbytes"), b"a.txt\r\nb.txt\r\nc.log\r\n")
+        self.assertEqual(self.nlst_bytes("nlstbytes/*.txt"),
+                         b"nlstbytes/a.txt\r\nnlstbytes/b.txt\r\n")
+        self.assertEqual(self.nlst_bytes("./nlstbytes//c.log"), b"./nlstbytes//c.log\r\n")
 
     def test_glob_pathological_pattern_is_fast(self):
         pattern = "*a*a*a*a*a*a*a*a*a*a*a*b"
