@@ -7,10 +7,13 @@
  *   first SIGTERM (ferryd.service is Type=notify);
  * - socket activation (sd_listen_fds(3)): LISTEN_PID and LISTEN_FDS hand
  *   over listening sockets from descriptor 3 on, used instead of binding
- *   the listen addresses (ferryd.socket).
+ *   the listen addresses (ferryd.socket). LISTEN_FDNAMES (the sockets'
+ *   FileDescriptorName=) is not read: a passed socket is matched to a
+ *   listen line by its address, so a name would only say it again.
  *
- * Both variables are removed from the environment once read, so sessions
- * never see them. */
+ * NOTIFY_SOCKET, and the three LISTEN_ variables as sd_listen_fds(3)
+ * does, are removed from the environment once read, so sessions never
+ * see them. */
 #ifndef FERRYD_SDNOTIFY_H
 #define FERRYD_SDNOTIFY_H
 

@@ -42,12 +42,15 @@ class ActivationBase(ftptest.TestCase):
         with open(self.log_path, "rb") as f:
             return f.read().decode("utf-8", "replace")
 
-    def activate(self, listens, extra=()):
-        """systemd-socket-activate -l A -l B ferryd (no -l of its own).
-        Returns the process (ferryd once a client connected)."""
+    def activate(self, listens, extra=(), names=None):
+        """systemd-socket-activate -l A -l B ferryd (no -l of its own);
+        names (a list) become LISTEN_FDNAMES. Returns the process (ferryd
+        once a client connected)."""
         cmd = [config.SYSTEMD_SOCKET_ACTIVATE]
         for addr in listens:
             cmd += ["-l", addr]
+        if names is not None:
+            cmd += ["--fdname=" + ":".join(names)]
         cmd += ["-E", "ASAN_OPTIONS", "-E", "UBSAN_OPTIONS", config.FERRYD,
                 "-r", self.root, "-f", "/dev/null"] + list(extra)
         with open(self.log_path, "ab") as log:
@@ -95,7 +98,9 @@ class ActivationTest(ActivationBase):
     def test_two_sockets(self):
         p4 = free_port(20000, 40000)
         p6 = free_port(40001, 60000)
-        self.activate(["127.0.0.1:%d" % p4, "[::1]:%d" % p6])
+        # Names (FileDescriptorName=) change nothing: a socket is known by
+        # its address.
+        self.activate(["127.0.0.1:%d" % p4, "[::1]:%d" % p6], names=["ftp", "ftp6"])
         self.assertEqual(self.retr("127.0.0.1", p4), b"through systemd's socket\n")
         self.assertEqual(self.retr("::1", p6), b"through systemd's socket\n")
         log = self.log()
