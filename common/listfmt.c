@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "civil.h"
 #include "listfmt.h"
 
 static const char *const fact_names[] = { "type", "size", "modify", "perm", "unique" };
@@ -87,23 +88,12 @@ static void put2(char *p, unsigned v)
 void listfmt_time(time_t t, char *out, size_t outsz)
 {
 	if (t >= 0 && t <= LAST_4DIGIT_YEAR_TIME && outsz >= 15) {
-		/* The proleptic Gregorian date of a day count since 1970-01-01,
-		 * counted in 400-year eras that start on March 1st (the leap
-		 * day then ends a year). */
-		long long days = (long long)(t / 86400), sec = (long long)(t % 86400);
-		long long z = days + 719468;
-		long long era = z / 146097;
-		long long doe = z - era * 146097;                               /* 0..146096 */
-		long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* 0..399 */
-		long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);         /* 0..365 */
-		long long mp = (5 * doy + 2) / 153;                              /* 0 = March */
-		unsigned day = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-		unsigned month = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-		unsigned year = (unsigned)(yoe + era * 400 + (month <= 2));
-		put2(out, year / 100);
-		put2(out + 2, year % 100);
-		put2(out + 4, month);
-		put2(out + 6, day);
+		long long sec = (long long)(t % 86400), year, month, day;
+		civil_from_days((long long)(t / 86400), &year, &month, &day);
+		put2(out, (unsigned)(year / 100));
+		put2(out + 2, (unsigned)(year % 100));
+		put2(out + 4, (unsigned)month);
+		put2(out + 6, (unsigned)day);
 		put2(out + 8, (unsigned)(sec / 3600));
 		put2(out + 10, (unsigned)(sec / 60 % 60));
 		put2(out + 12, (unsigned)(sec % 60));

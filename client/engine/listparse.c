@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "civil.h"
 #include "listparse.h"
 #include "sanitize.h"
 #include "xalloc.h"
@@ -139,19 +140,6 @@ static bool lp_digits(const char *s, size_t n)
 	return lp_number(s, n, &v);
 }
 
-/* Days from 1970-01-01 to year-mon-day (proleptic Gregorian). Linear in
- * day, so a day past the month's end counts on into the next month, as
- * timegm normalises it. */
-static long long lp_days(long long year, long long mon, long long day)
-{
-	long long y = year - (mon <= 2);
-	long long era = (y >= 0 ? y : y - 399) / 400;
-	long long yoe = y - era * 400;                               /* 0..399 */
-	long long doy = (153 * (mon + (mon > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /* Builds a UTC time from calendar fields checked for range; 0 if invalid.
  * The arithmetic gives what timegm gives (a day 31 of a shorter month and
  * second 60 carry over), without timegm's cost per call: a listing of
@@ -162,7 +150,7 @@ static time_t lp_time(long long year, long long mon, long long day, long long ho
 	if (year < 1970 || year > 9999 || mon < 1 || mon > 12 || day < 1 || day > 31 ||
 	    hour < 0 || hour > 23 || min < 0 || min > 59 || sec < 0 || sec > 60)
 		return 0;
-	return (time_t)(lp_days(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec);
+	return (time_t)(civil_to_days(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec);
 }
 
 /* ---- MLSx ------------------------------------------------------------- */
