@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "civil.h"
+#include "digits.h"
 #include "listfmt.h"
 
 static const char *const fact_names[] = { "type", "size", "modify", "perm", "unique" };
@@ -56,21 +57,6 @@ bool listfmt_ls(struct sbuf *out, const char *name, const struct stat *st,
 	if (ok && link_target != NULL)
 		ok = sbuf_printf(out, " -> %s", link_target);
 	return ok && sbuf_puts(out, "\r\n");
-}
-
-/* Writes v at p in base 10 or 16 (lower case); returns the digits
- * written. */
-static size_t put_num(char *p, uintmax_t v, unsigned base)
-{
-	char tmp[24];
-	size_t n = 0;
-	do {
-		tmp[n++] = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v);
-	for (size_t i = 0; i < n; i++)
-		p[i] = tmp[n - 1 - i];
-	return n;
 }
 
 /* Writes v (0..99) as two digits at p. */
@@ -126,21 +112,16 @@ bool listfmt_mlsx(struct sbuf *out, unsigned facts, const char *name,
 		memcpy(p, "type=", 5), p += 5;
 		memcpy(p, type, tlen), p += tlen;
 		memcpy(p, ";size=", 6), p += 6;
-		if (st->st_size < 0) {
-			*p++ = '-';
-			p += put_num(p, -(uintmax_t)(intmax_t)st->st_size, 10);
-		} else {
-			p += put_num(p, (uintmax_t)st->st_size, 10);
-		}
+		p += digits_int(p, (intmax_t)st->st_size);
 		memcpy(p, ";modify=", 8), p += 8;
 		size_t mlen = strlen(t);   /* 14 digits; 15 past the year 9999 */
 		memcpy(p, t, mlen), p += mlen;
 		memcpy(p, ";perm=", 6), p += 6;
 		memcpy(p, perm, plen), p += plen;
 		memcpy(p, ";unique=", 8), p += 8;
-		p += put_num(p, (uintmax_t)st->st_dev, 16);
+		p += digits_uint(p, (uintmax_t)st->st_dev, 16);
 		*p++ = 'g';
-		p += put_num(p, (uintmax_t)st->st_ino, 16);
+		p += digits_uint(p, (uintmax_t)st->st_ino, 16);
 		*p++ = ';';
 		*p++ = ' ';
 		size_t flen = (size_t)(p - f), nlen = strlen(name), total = flen + nlen + 2;

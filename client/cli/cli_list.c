@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli_private.h"
+#include "digits.h"
 #include "ftp_limits.h"
 #include "json.h"
 #include "listfmt.h"
@@ -143,18 +144,11 @@ static char *list_col(char *p, const char *s, size_t width, bool right)
 	return p;
 }
 
-/* Writes v in decimal at the end of buf (size 24); returns the start. */
-static char *list_decimal(intmax_t v, char *buf)
+/* Writes v in decimal into num as a string; returns num. */
+static const char *list_decimal(intmax_t v, char num[DIGITS_MAX + 1])
 {
-	char *p = buf + 23;
-	uintmax_t u = v < 0 ? -(uintmax_t)v : (uintmax_t)v;
-	*p = '\0';
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	if (v < 0)
-		*--p = '-';
-	return p;
+	num[digits_int(num, v)] = '\0';
+	return num;
 }
 
 /* The date column of one time, remembered for the next entry: a listing's
@@ -197,7 +191,7 @@ static bool list_sorted(const struct ftp_listing *l)
 static void list_print(struct ftp_listing *l, enum list_form form, const char *path)
 {
 	size_t size_cols = 1;
-	char num[24];
+	char num[DIGITS_MAX + 1];
 	struct sbuf line;
 	struct list_out out = { 0 };
 	struct list_date date = { 0 };
@@ -217,7 +211,7 @@ static void list_print(struct ftp_listing *l, enum list_form form, const char *p
 		return;
 	}
 	for (size_t i = 0; i < l->n; i++) {
-		size_t w = strlen(list_decimal((intmax_t)l->v[i].size, num));
+		size_t w = digits_int(num, (intmax_t)l->v[i].size);
 		if (l->v[i].size >= 0 && w > size_cols)
 			size_cols = w;
 	}
