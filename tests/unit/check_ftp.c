@@ -1333,13 +1333,17 @@ START_TEST(test_put_allo_unknown)
 END_TEST
 
 /* A server without room for the declared size says so before any data
- * connection: the upload is refused with its reply. */
+ * moves: the upload is refused with its reply. ALLO goes out together
+ * with EPSV, whose reply is read after ALLO's and whose data connection
+ * is then dropped unused. */
 START_TEST(test_put_allo_no_space)
 {
 	static const struct fake_step steps[] = {
 		LOGIN_VSFTPD,
 		STEP("ALLO 5", "552 Not enough space.\r\n"),
+		EPSV_OK,
 		STEP("ALLO 5", "452 Insufficient storage space.\r\n"),
+		EPSV_OK,
 		STEP("NOOP", "200 NOOP ok.\r\n"),
 		END,
 	};
