@@ -464,6 +464,7 @@ static enum ftp_status ftp_send_ahead_singly(struct ftp *f)
 			continue;
 		}
 		a->sent = true;
+		f->piped = false;
 		enum ftp_status st = ftp_write_lines(f, &out, verb);
 		sbuf_free(&out);
 		if (st == FTP_S_OK)
@@ -503,6 +504,7 @@ enum ftp_status ftp_send(struct ftp *f, const char *verb, const char *arg)
 	}
 	sbuf_init(&out, (FTP_AHEAD_MAX + 1) * (FTP_LINE_MAX + 2));
 	ahead_lines(f, &out);
+	f->piped = out.len > 0;
 	st = ftp_add_line(f, &out, verb, arg);
 	if (st == FTP_S_OK)
 		st = ftp_write_lines(f, &out, verb);
@@ -607,10 +609,10 @@ static enum ftp_status ftp_read_one(struct ftp *f, long long deadline)
 			return ftp_fail(f, FTP_AT_CONTROL, ENOTCONN, "reading a reply");
 		long long left = deadline - sysio_now_ms();
 		if (left <= 0) {
-			if (f->n_ahead > 0 && f->ahead[0].sent && !f->no_pipeline) {
+			if ((f->piped || (f->n_ahead > 0 && f->ahead[0].sent)) && !f->no_pipeline) {
 				/* Perhaps a server that drops commands sent together. */
-				ftp_trace(f, FTP_TRACE_INFO, "no reply to %s sent ahead; commands go "
-					  "one at a time from now on", ahead_verb(&f->ahead[0]));
+				ftp_trace(f, FTP_TRACE_INFO, "no reply to commands sent together; "
+					  "commands go one at a time from now on");
 				f->no_pipeline = true;
 			}
 			return ftp_fail(f, FTP_AT_CONTROL, ETIMEDOUT, "waiting for the server");
@@ -761,6 +763,7 @@ enum ftp_status ftp_settle(struct ftp *f)
 		return ftp_send_ahead_singly(f);
 	sbuf_init(&out, FTP_AHEAD_MAX * (FTP_LINE_MAX + 2));
 	ahead_lines(f, &out);
+	f->piped = out.len > 0;
 	if (out.len > 0)
 		st = ftp_write_lines(f, &out, ahead_verb(&f->ahead[0]));
 	sbuf_free(&out);

@@ -111,7 +111,9 @@ struct ftp {
 	/* Commands written ahead (ftp.c), oldest first. */
 	struct ftp_ahead ahead[FTP_AHEAD_MAX];
 	int n_ahead;                  /* entries in ahead */
-	bool no_pipeline;             /* replies came out of step once: one command at a time */
+	bool piped;                   /* the last write held commands written ahead */
+	bool no_pipeline;             /* replies came out of step once: one command at a
+				       * time from then on (kept across logins) */
 	enum ftp_status allo_st;      /* the outcome of the last ALLO written ahead */
 	int allo_code;                /* its reply code */
 	char allo_msg[FTP_MSG_MAX];   /* its message when it refused the upload */
