@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include "ftp_private.h"
@@ -616,6 +618,14 @@ static enum ftp_status ftp_read_one(struct ftp *f, long long deadline)
 				f->no_pipeline = true;
 			}
 			return ftp_fail(f, FTP_AT_CONTROL, ETIMEDOUT, "waiting for the server");
+		}
+		if (f->piped) {
+			/* Several replies are coming: acknowledge each at once, so
+			 * a server that holds a small write back until the last
+			 * one is acknowledged (Nagle) does not wait for our
+			 * delayed ACK (up to 40 ms) between them. */
+			int one = 1;
+			setsockopt(conn_rfd(f->ctl), IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
 		}
 		struct conn_pollfd p = { .c = f->ctl, .events = conn_events(want) };
 		int pr = conn_poll(&p, 1, (int)left);
