@@ -488,7 +488,12 @@ enum ferry_exit cli_exec(struct cli *c, int argc, char **argv)
 		return code;
 	if ((cmd->flags & CLI_REMOTE) && !c->have_server)
 		return cli_fail(c, FERRY_EXIT_USAGE, "not connected (connect with open HOST first)");
-	return cmd->run(c, &a);
+	code = cmd->run(c, &a);
+	/* What the command left to go out with the next one (an upload's
+	 * MFMT) goes now: its notes belong to this command. */
+	if (c->ftp != NULL)
+		ftp_settle(c->ftp);
+	return code;
 }
 
 /* Prints one command in full: usage, aliases, what it does. */

@@ -131,20 +131,35 @@ void cli_xfer_time_down(struct cli *c, const struct cli_xfer_job *job, int fd,
 	}
 }
 
+/* Says that an upload's time was not set (st, the engine's message). */
+static void xfer_time_up_failed(struct cli *c, const char *label, enum ftp_status st)
+{
+	if (st == FTP_S_OK)
+		return;
+	if (ftp_reply_code(c->ftp) != 0) {
+		cli_note(c, "note: %s: the time was not set: %s", label, ftp_message(c->ftp));
+	} else if (!c->told_no_mfmt) {
+		c->told_no_mfmt = true;
+		cli_note(c, "note: %s; uploads keep the time they arrive", ftp_message(c->ftp));
+	}
+}
+
+/* The outcome of an MFMT that went out with a later command (an upload's
+ * label is its remote name). */
+static void xfer_time_up_done(void *arg, const char *remote, enum ftp_status st)
+{
+	xfer_time_up_failed(arg, remote, st);
+}
+
 void cli_xfer_time_up(struct cli *c, const struct cli_xfer_job *job, const struct cli_copy *cp,
 		      time_t mtime)
 {
 	if (!job->preserve)
 		return;
-	enum ftp_status st = ftp_set_mtime(c->ftp, cp->remote, mtime);
-	if (st == FTP_S_OK)
-		return;
-	if (ftp_reply_code(c->ftp) != 0) {
-		cli_note(c, "note: %s: the time was not set: %s", cp->label, ftp_message(c->ftp));
-	} else if (!c->told_no_mfmt) {
-		c->told_no_mfmt = true;
-		cli_note(c, "note: %s; uploads keep the time they arrive", ftp_message(c->ftp));
-	}
+	/* The MFMT goes out with the next file's first commands, or at the
+	 * end of the command (cli_exec), its outcome told then. */
+	enum ftp_status st = ftp_set_mtime_later(c->ftp, cp->remote, mtime, xfer_time_up_done, c);
+	xfer_time_up_failed(c, cp->label, st);
 }
 
 /* One tree copy's state, for the walk's callbacks. */

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include "ftp_private.h"
@@ -36,6 +38,8 @@ void ftp_free(struct ftp *f)
 {
 	if (f == NULL)
 		return;
+	for (int i = 0; i < f->n_ahead; i++)
+		f->ahead[i].done = NULL;   /* nobody left to tell */
 	ftp_close_control(f);
 	reply_parser_free(&f->rp);
 	free(f->welcome);
@@ -221,12 +225,93 @@ static void ftp_drop_control(struct ftp *f)
 	ftp_tls_end(f);
 }
 
+/* Removes the oldest command written ahead (its reply dealt with). */
+static void ahead_pop(struct ftp *f)
+{
+	free(f->ahead[0].arg);
+	free(f->ahead[0].remote);
+	memmove(&f->ahead[0], &f->ahead[1], (size_t)(f->n_ahead - 1) * sizeof f->ahead[0]);
+	f->n_ahead--;
+}
+
+/* The connection is gone: every command written ahead, sent or not, fails
+ * as broken (callbacks told, with the message of the failure). */
+static void ahead_fail_all(struct ftp *f)
+{
+	while (f->n_ahead > 0) {
+		struct ftp_ahead *a = &f->ahead[0];
+		if (a->kind == FTP_AHEAD_ALLO) {
+			f->allo_st = FTP_S_BROKEN;
+			f->allo_code = 0;
+			snprintf(f->allo_msg, sizeof f->allo_msg, "%s",
+				 f->msg[0] ? f->msg : "connection closed");
+		} else if (a->done != NULL) {
+			int code = f->code;
+			f->code = 0;
+			a->done(a->done_arg, a->remote, FTP_S_BROKEN);
+			f->code = code;
+		}
+		ahead_pop(f);
+	}
+}
+
 void ftp_close_control(struct ftp *f)
 {
 	ftp_drop_control(f);
 	lr_init(&f->lr, false);
 	reply_parser_free(&f->rp);
 	reply_parser_init(&f->rp);
+	ahead_fail_all(f);
+}
+
+bool ftp_ahead_add(struct ftp *f, enum ftp_ahead_kind kind, const char *arg, const char *remote,
+		   ftp_later_fn *done, void *done_arg)
+{
+	if (f->n_ahead >= FTP_AHEAD_MAX)
+		return false;
+	f->ahead[f->n_ahead++] = (struct ftp_ahead){
+		.kind = kind, .arg = xstrdup(arg), .remote = remote ? xstrdup(remote) : NULL,
+		.done = done, .done_arg = done_arg,
+	};
+	return true;
+}
+
+void ftp_ahead_drop_unsent(struct ftp *f, enum ftp_ahead_kind kind)
+{
+	for (int i = 0; i < f->n_ahead;) {
+		struct ftp_ahead *a = &f->ahead[i];
+		if (a->sent || a->kind != kind) {
+			i++;
+			continue;
+		}
+		free(a->arg);
+		free(a->remote);
+		memmove(a, a + 1, (size_t)(f->n_ahead - i - 1) * sizeof *a);
+		f->n_ahead--;
+	}
+}
+
+/* Forgets the command written ahead at index i, not sent: it could not
+ * be (a line too long); its callback is told FTP_S_USAGE. */
+static void ahead_unsendable(struct ftp *f, int i)
+{
+	struct ftp_ahead a = f->ahead[i];
+	memmove(&f->ahead[i], &f->ahead[i + 1], (size_t)(f->n_ahead - i - 1) * sizeof a);
+	f->n_ahead--;
+	if (a.done != NULL) {
+		int code = f->code;
+		f->code = 0;
+		a.done(a.done_arg, a.remote, FTP_S_USAGE);
+		f->code = code;
+	}
+	free(a.arg);
+	free(a.remote);
+}
+
+/* The verb of a command written ahead. */
+static const char *ahead_verb(const struct ftp_ahead *a)
+{
+	return a->kind == FTP_AHEAD_ALLO ? "ALLO" : "MFMT";
 }
 
 enum ftp_status ftp_fail(struct ftp *f, enum ftp_where where, int err, const char *what)
@@ -313,13 +398,13 @@ static bool ftp_put_arg(const struct ftp *f, struct sbuf *line, const char *arg)
 	return true;
 }
 
-enum ftp_status ftp_send(struct ftp *f, const char *verb, const char *arg)
+/* Appends "verb[ arg]\r\n" to out and traces it; FTP_S_USAGE (message
+ * set) when the line would pass FTP_LINE_MAX. */
+static enum ftp_status ftp_add_line(struct ftp *f, struct sbuf *out, const char *verb,
+				    const char *arg)
 {
 	struct sbuf line;
-	enum ftp_status st = FTP_S_OK;
 
-	if (f->ctl == NULL)
-		return ftp_fail(f, FTP_AT_CONTROL, ENOTCONN, verb);
 	sbuf_init(&line, FTP_LINE_MAX + 2);
 	if (!sbuf_puts(&line, verb) || (arg != NULL && !(sbuf_puts(&line, " ") &&
 							   ftp_put_arg(f, &line, arg))) ||
@@ -333,13 +418,99 @@ enum ftp_status ftp_send(struct ftp *f, const char *verb, const char *arg)
 		ftp_trace(f, FTP_TRACE_SENT, "PASS ****");
 	else
 		ftp_trace(f, FTP_TRACE_SENT, "%.*s", (int)(line.len - 2), sbuf_str(&line));
-	enum conn_status cs = conn_write_all(f->ctl, line.data, line.len, f->timeout_ms);
-	if (cs != CONN_OK) {
-		char what[64];
-		snprintf(what, sizeof what, "sending %s", verb);
-		st = ftp_fail_conn(f, FTP_AT_CONTROL, f->ctl, cs, what);
-	}
+	bool ok = sbuf_append(out, line.data, line.len);
 	sbuf_free(&line);
+	if (!ok) {
+		ftp_set_msg(f, "%s: commands longer than %d bytes", verb, FTP_AHEAD_MAX * FTP_LINE_MAX);
+		f->code = 0;
+		return FTP_S_USAGE;
+	}
+	return FTP_S_OK;
+}
+
+/* Writes out on the control connection. */
+static enum ftp_status ftp_write_lines(struct ftp *f, const struct sbuf *out, const char *verb)
+{
+	enum conn_status cs = conn_write_all(f->ctl, out->data, out->len, f->timeout_ms);
+	if (cs == CONN_OK)
+		return FTP_S_OK;
+	char what[64];
+	snprintf(what, sizeof what, "sending %s", verb);
+	return ftp_fail_conn(f, FTP_AT_CONTROL, f->ctl, cs, what);
+}
+
+/* Index of the first command written ahead that is not sent yet, or n_ahead. */
+static int ahead_unsent(const struct ftp *f)
+{
+	int i = 0;
+	while (i < f->n_ahead && f->ahead[i].sent)
+		i++;
+	return i;
+}
+
+static enum ftp_status ftp_read_owed(struct ftp *f, long long deadline);
+
+/* Before verb goes out on its own (the server answered out of step once):
+ * each command waiting ahead is sent and its reply read, one at a time. */
+static enum ftp_status ftp_send_ahead_singly(struct ftp *f)
+{
+	int i;
+	while ((i = ahead_unsent(f)) < f->n_ahead) {
+		struct sbuf out;
+		struct ftp_ahead *a = &f->ahead[i];
+		const char *verb = ahead_verb(a);
+		sbuf_init(&out, FTP_LINE_MAX + 2);
+		if (ftp_add_line(f, &out, verb, a->arg) != FTP_S_OK) {
+			sbuf_free(&out);
+			ahead_unsendable(f, i);
+			continue;
+		}
+		a->sent = true;
+		f->piped = false;
+		enum ftp_status st = ftp_write_lines(f, &out, verb);
+		sbuf_free(&out);
+		if (st == FTP_S_OK)
+			st = ftp_read_owed(f, sysio_now_ms() + f->timeout_ms);
+		if (st != FTP_S_OK)
+			return st;
+	}
+	return FTP_S_OK;
+}
+
+/* Appends the lines of the commands waiting ahead to out, marking them
+ * sent (the caller writes out next); one that cannot be sent is dropped. */
+static void ahead_lines(struct ftp *f, struct sbuf *out)
+{
+	char keep[FTP_MSG_MAX];
+	memcpy(keep, f->msg, sizeof keep);
+	for (int i = ahead_unsent(f); i < f->n_ahead;) {
+		if (ftp_add_line(f, out, ahead_verb(&f->ahead[i]), f->ahead[i].arg) == FTP_S_OK)
+			f->ahead[i++].sent = true;
+		else
+			ahead_unsendable(f, i);
+	}
+	memcpy(f->msg, keep, sizeof keep);
+}
+
+enum ftp_status ftp_send(struct ftp *f, const char *verb, const char *arg)
+{
+	struct sbuf out;
+	enum ftp_status st = FTP_S_OK;
+
+	if (f->ctl == NULL)
+		return ftp_fail(f, FTP_AT_CONTROL, ENOTCONN, verb);
+	if (f->no_pipeline && ahead_unsent(f) < f->n_ahead) {
+		st = ftp_send_ahead_singly(f);
+		if (st != FTP_S_OK)
+			return st;
+	}
+	sbuf_init(&out, (FTP_AHEAD_MAX + 1) * (FTP_LINE_MAX + 2));
+	ahead_lines(f, &out);
+	f->piped = out.len > 0;
+	st = ftp_add_line(f, &out, verb, arg);
+	if (st == FTP_S_OK)
+		st = ftp_write_lines(f, &out, verb);
+	sbuf_free(&out);
 	return st;
 }
 
@@ -425,9 +596,9 @@ enum ftp_status ftp_poll_reply(struct ftp *f, bool *done)
 	return ftp_take_lines(f, done);
 }
 
-enum ftp_status ftp_read_reply_within(struct ftp *f, int timeout_ms)
+/* Reads one complete reply by deadline (ms, sysio_now_ms) into f->code. */
+static enum ftp_status ftp_read_one(struct ftp *f, long long deadline)
 {
-	long long deadline = sysio_now_ms() + timeout_ms;
 	enum conn_status want = CONN_WANT_READ;
 
 	f->code = 0;
@@ -439,8 +610,23 @@ enum ftp_status ftp_read_reply_within(struct ftp *f, int timeout_ms)
 		if (f->ctl == NULL)
 			return ftp_fail(f, FTP_AT_CONTROL, ENOTCONN, "reading a reply");
 		long long left = deadline - sysio_now_ms();
-		if (left <= 0)
+		if (left <= 0) {
+			if ((f->piped || (f->n_ahead > 0 && f->ahead[0].sent)) && !f->no_pipeline) {
+				/* Perhaps a server that drops commands sent together. */
+				ftp_trace(f, FTP_TRACE_INFO, "no reply to commands sent together; "
+					  "commands go one at a time from now on");
+				f->no_pipeline = true;
+			}
 			return ftp_fail(f, FTP_AT_CONTROL, ETIMEDOUT, "waiting for the server");
+		}
+		if (f->piped) {
+			/* Several replies are coming: acknowledge each at once, so
+			 * a server that holds a small write back until the last
+			 * one is acknowledged (Nagle) does not wait for our
+			 * delayed ACK (up to 40 ms) between them. */
+			int one = 1;
+			setsockopt(conn_rfd(f->ctl), IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+		}
 		struct conn_pollfd p = { .c = f->ctl, .events = conn_events(want) };
 		int pr = conn_poll(&p, 1, (int)left);
 		if (pr < 0)
@@ -455,6 +641,76 @@ enum ftp_status ftp_read_reply_within(struct ftp *f, int timeout_ms)
 		else
 			want = CONN_WANT_READ;
 	}
+}
+
+/* True when code cannot be the reply to a command written ahead (ALLO,
+ * MFMT): a passive-mode or transfer reply means the server answered some
+ * other command, so replies and commands are out of step. */
+static bool ahead_reply_odd(int code)
+{
+	return code / 100 == 1 || code / 100 == 3 || code == FTP_PASV || code == FTP_EPSV ||
+	       code == FTP_TRANSFER_OK || code == FTP_PATH_CREATED;
+}
+
+/* Deals with the reply just read (in f->code) to the oldest command
+ * written ahead, and forgets that command. */
+static void ahead_take_reply(struct ftp *f)
+{
+	struct ftp_ahead *a = &f->ahead[0];
+	enum ftp_status st = ftp_check(f, 2);
+
+	if (a->kind == FTP_AHEAD_ALLO) {
+		/* 2xx (202 "superfluous" too) go on; 452 and 552 (no room)
+		 * refuse the upload before any data moves; 500 and 502 (an
+		 * unknown command) go on and stop ALLO for the session; any
+		 * other refusal goes on. */
+		f->allo_st = FTP_S_OK;
+		f->allo_code = f->code;
+		if (f->code == FTP_NO_SPACE || f->code == FTP_EXCEEDED_STORAGE ||
+		    f->code == FTP_SERVICE_CLOSING) {
+			f->allo_st = st;
+			snprintf(f->allo_msg, sizeof f->allo_msg, "%s", f->msg);
+		} else if (f->code == FTP_BAD_COMMAND || f->code == FTP_NOT_IMPLEMENTED) {
+			ftp_trace(f, FTP_TRACE_INFO, "ALLO not understood; not sent again");
+			f->no_allo = true;
+		}
+	} else if (a->done != NULL) {
+		a->done(a->done_arg, a->remote, st);
+	}
+	ahead_pop(f);
+}
+
+/* Reads the replies owed to commands written ahead and sent, in order,
+ * by deadline; f->msg and f->code are left as they were. */
+static enum ftp_status ftp_read_owed(struct ftp *f, long long deadline)
+{
+	while (f->n_ahead > 0 && f->ahead[0].sent) {
+		char keep[FTP_MSG_MAX];
+		int code = f->code;
+		memcpy(keep, f->msg, sizeof keep);
+		enum ftp_status st = ftp_read_one(f, deadline);
+		if (st != FTP_S_OK)
+			return st;   /* the connection is closed: the commands failed */
+		if (ahead_reply_odd(f->code)) {
+			ftp_trace(f, FTP_TRACE_INFO, "reply %03d does not answer %s: replies out of "
+				  "step; commands go one at a time from now on", f->code,
+				  ahead_verb(&f->ahead[0]));
+			f->no_pipeline = true;
+			return ftp_fail_text(f, FTP_AT_CONTROL, "reading a reply",
+					     "the server's replies are out of step");
+		}
+		ahead_take_reply(f);
+		memcpy(f->msg, keep, sizeof keep);
+		f->code = code;
+	}
+	return FTP_S_OK;
+}
+
+enum ftp_status ftp_read_reply_within(struct ftp *f, int timeout_ms)
+{
+	long long deadline = sysio_now_ms() + timeout_ms;
+	enum ftp_status st = ftp_read_owed(f, deadline);
+	return st == FTP_S_OK ? ftp_read_one(f, deadline) : st;
 }
 
 enum ftp_status ftp_read_reply(struct ftp *f)
@@ -499,6 +755,31 @@ bool ftp_drain(struct ftp *f)
 		}
 	}
 	return false;
+}
+
+enum ftp_status ftp_settle(struct ftp *f)
+{
+	struct sbuf out;
+	enum ftp_status st = FTP_S_OK;
+
+	if (ahead_unsent(f) >= f->n_ahead)
+		return FTP_S_OK;
+	if (f->ctl == NULL) {
+		ftp_set_msg(f, "not connected");
+		ahead_fail_all(f);
+		return FTP_S_BROKEN;
+	}
+	if (f->no_pipeline)
+		return ftp_send_ahead_singly(f);
+	sbuf_init(&out, FTP_AHEAD_MAX * (FTP_LINE_MAX + 2));
+	ahead_lines(f, &out);
+	f->piped = out.len > 0;
+	if (out.len > 0)
+		st = ftp_write_lines(f, &out, ahead_verb(&f->ahead[0]));
+	sbuf_free(&out);
+	if (st == FTP_S_OK)
+		st = ftp_read_owed(f, sysio_now_ms() + f->timeout_ms);
+	return st;
 }
 
 enum ftp_status ftp_run(struct ftp *f, ftp_op_fn *op, void *arg)

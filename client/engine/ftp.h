@@ -262,6 +262,24 @@ enum ftp_status ftp_file_time(struct ftp *f, const char *remote, time_t known, t
 /* Sets remote's modification time to mtime with MFMT (when FEAT offers
  * it: otherwise FTP_S_REFUSED, nothing sent, and the message says so). */
 enum ftp_status ftp_set_mtime(struct ftp *f, const char *remote, time_t mtime);
+/* Told what became of an MFMT sent with ftp_set_mtime_later: st is what
+ * ftp_set_mtime would have returned, and during the call ftp_message()
+ * and ftp_reply_code() describe it; remote is the name it was given.
+ * Called from inside a later engine call: it must not call the engine. */
+typedef void ftp_later_fn(void *arg, const char *remote, enum ftp_status st);
+/* ftp_set_mtime without waiting for the server: the MFMT goes out in the
+ * same write as the next command (an upload's ALLO and EPSV, say), and
+ * its reply, read before that command's, goes to done (may be NULL).
+ * Returns FTP_S_OK when it is queued; what ftp_set_mtime returns without
+ * sending anything (no MFMT in FEAT, a bad name), done not called. A
+ * connection lost before the reply tells done FTP_S_BROKEN. ftp_settle,
+ * ftp_quit and every other call send what waits. */
+enum ftp_status ftp_set_mtime_later(struct ftp *f, const char *remote, time_t mtime,
+				    ftp_later_fn *done, void *arg);
+/* Sends the commands ftp_set_mtime_later left waiting and reads their
+ * replies (calling their callbacks); FTP_S_OK when none were waiting or
+ * the connection held, else the failure. */
+enum ftp_status ftp_settle(struct ftp *f);
 /* Sets the transfer type: ASCII (TYPE A: line ends converted, CR LF on
  * the wire and LF on disk, no resuming) or binary (TYPE I, the default,
  * bytes as they are). Kept across reconnects. */

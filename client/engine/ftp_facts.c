@@ -160,19 +160,29 @@ enum ftp_status ftp_file_time(struct ftp *f, const char *remote, time_t known, t
 	return st;
 }
 
-/* MFMT time path (the time as an RFC 3659 time-val, UTC). */
+/* MFMT's argument: the time as an RFC 3659 time-val (UTC), then path.
+ * False (message set) for a time it cannot name. */
+static bool facts_mfmt_arg(struct ftp *f, time_t mtime, const char *path, char *arg, size_t n)
+{
+	struct tm tm;
+
+	if (gmtime_r(&mtime, &tm) == NULL) {
+		ftp_set_msg(f, "a time MFMT cannot send");
+		return false;
+	}
+	size_t len = strftime(arg, n, "%Y%m%d%H%M%S ", &tm);
+	snprintf(arg + len, n - len, "%s", path);
+	return true;
+}
+
+/* MFMT time path. */
 static enum ftp_status op_set_mtime(struct ftp *f, void *p)
 {
 	struct facts_args *a = p;
 	char arg[FTP_PATH_MAX + 32];
-	struct tm tm;
 
-	if (gmtime_r(&a->mtime, &tm) == NULL) {
-		ftp_set_msg(f, "a time MFMT cannot send");
+	if (!facts_mfmt_arg(f, a->mtime, a->path, arg, sizeof arg))
 		return FTP_S_USAGE;
-	}
-	size_t n = strftime(arg, sizeof arg, "%Y%m%d%H%M%S ", &tm);
-	snprintf(arg + n, sizeof arg - n, "%s", a->path);
 	enum ftp_status st = ftp_command(f, "MFMT", arg);
 	return st == FTP_S_OK ? ftp_check(f, 2) : st;
 }
@@ -190,4 +200,30 @@ enum ftp_status ftp_set_mtime(struct ftp *f, const char *remote, time_t mtime)
 		return FTP_S_REFUSED;
 	}
 	return ftp_run(f, op_set_mtime, &a);
+}
+
+enum ftp_status ftp_set_mtime_later(struct ftp *f, const char *remote, time_t mtime,
+				    ftp_later_fn *done, void *arg)
+{
+	char line[FTP_PATH_MAX + 32];
+
+	if (!(f->feat & FTP_FEAT_MFMT) || f->ctl == NULL)
+		return ftp_set_mtime(f, remote, mtime);   /* the same answer, at once */
+	enum ftp_status st;
+	if (!ftp_arg_ok(f, remote, true, &st))
+		return st;
+	if (!facts_mfmt_arg(f, mtime, remote, line, sizeof line)) {
+		f->code = 0;
+		return FTP_S_USAGE;
+	}
+	/* A line too long for one command fails as ftp_set_mtime's would. */
+	if (strlen(line) + sizeof "MFMT \r\n" > FTP_LINE_MAX ||
+	    (f->n_ahead >= FTP_AHEAD_MAX && ftp_settle(f) != FTP_S_OK) ||
+	    !ftp_ahead_add(f, FTP_AHEAD_MFMT, line, remote, done, arg)) {
+		st = ftp_set_mtime(f, remote, mtime);
+		if (done != NULL)
+			done(arg, remote, st);
+		return FTP_S_OK;
+	}
+	return FTP_S_OK;
 }

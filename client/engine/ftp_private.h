@@ -27,6 +27,27 @@
  * server that answers ABOR once instead of twice), in milliseconds. */
 #define FTP_ABOR_LINGER_MS 500
 
+/* Commands written ahead that may wait for their replies at once. */
+#define FTP_AHEAD_MAX 4
+
+/* What a command written ahead is, which says what its reply does. */
+enum ftp_ahead_kind {
+	FTP_AHEAD_ALLO,  /* ALLO before an upload: a refusal ends the upload (ftp_xfer.c) */
+	FTP_AHEAD_MFMT,  /* MFMT after an upload: the outcome goes to a callback */
+};
+
+/* A command that goes out in the same write as the next one, its reply
+ * read before that one's (pipelining, RFC 959's replies being strictly in
+ * the order of the commands). */
+struct ftp_ahead {
+	enum ftp_ahead_kind kind;
+	char *arg;             /* the command's argument (owned) */
+	char *remote;          /* MFMT: the file's name, for the callback (owned) */
+	ftp_later_fn *done;    /* MFMT: told the outcome, or NULL */
+	void *done_arg;        /* its argument */
+	bool sent;             /* written: its reply is the next one owed */
+};
+
 /* Where a failure happened; ftp_fail turns it and errno into a status. */
 enum ftp_where {
 	FTP_AT_CONNECT,  /* opening the control connection */
@@ -87,6 +108,16 @@ struct ftp {
 	bool no_eprt;                 /* the server does not know EPRT: PORT */
 	bool data_listening;          /* the open data fd is an active-mode listener */
 
+	/* Commands written ahead (ftp.c), oldest first. */
+	struct ftp_ahead ahead[FTP_AHEAD_MAX];
+	int n_ahead;                  /* entries in ahead */
+	bool piped;                   /* the last write held commands written ahead */
+	bool no_pipeline;             /* replies came out of step once: one command at a
+				       * time from then on (kept across logins) */
+	enum ftp_status allo_st;      /* the outcome of the last ALLO written ahead */
+	int allo_code;                /* its reply code */
+	char allo_msg[FTP_MSG_MAX];   /* its message when it refused the upload */
+
 	char *xbuf;                   /* transfer buffer (FTP_XFER_BUF bytes), made on first use */
 	char *tbuf;                   /* ASCII conversion buffer (FTP_XFER_BUF + 1), on first use */
 	bool ascii;                   /* transfers in the ASCII type (TYPE A) */
@@ -127,7 +158,9 @@ enum ftp_status ftp_check(struct ftp *f, int want_class);
  * empty when required, a CR or LF inside, or too long. */
 bool ftp_arg_ok(struct ftp *f, const char *arg, bool required, enum ftp_status *st);
 /* Sends "verb[ arg]\r\n" on the control connection, each 0xFF in arg
- * doubled (unless raw_iac): the one place every command goes out. */
+ * doubled (unless raw_iac): the one place every command goes out. The
+ * commands waiting in f->ahead go first, in the same write (or, once a
+ * server answered out of step, each on its own with its reply read). */
 enum ftp_status ftp_send(struct ftp *f, const char *verb, const char *arg);
 /* True when the control connection has something to read at once:
  * bytes in the line reader, or TLS bytes already decrypted. */
@@ -137,12 +170,20 @@ bool ftp_ctl_pending(const struct ftp *f);
  * or a failure (the connection closed, message set). */
 enum ftp_status ftp_poll_reply(struct ftp *f, bool *done);
 /* Reads one complete reply (all its lines) within timeout_ms into f->code
- * and ftp_reply_text(); 1xx replies are returned like any other. */
+ * and ftp_reply_text(); 1xx replies are returned like any other. The
+ * replies owed to commands written ahead are read and dealt with first
+ * (f->msg and f->code are then as they were). */
 enum ftp_status ftp_read_reply_within(struct ftp *f, int timeout_ms);
 /* ftp_read_reply_within with the handle's timeout. */
 enum ftp_status ftp_read_reply(struct ftp *f);
 /* Sends a command and reads its reply (one that is not 1xx). */
 enum ftp_status ftp_command(struct ftp *f, const char *verb, const char *arg);
+/* Queues a command to go out ahead of the next one (ftp_send); arg and
+ * remote are copied. False when the queue is full. */
+bool ftp_ahead_add(struct ftp *f, enum ftp_ahead_kind kind, const char *arg, const char *remote,
+		   ftp_later_fn *done, void *done_arg);
+/* Forgets the commands of kind still waiting to be written. */
+void ftp_ahead_drop_unsent(struct ftp *f, enum ftp_ahead_kind kind);
 /* Reads and throws away replies already waiting (late answers to an ABOR);
  * returns false if the connection turned out closed (EOF, error or 421). */
 bool ftp_drain(struct ftp *f);

@@ -677,28 +677,37 @@ enum ftp_status ftp_get_range(struct ftp *f, const char *remote, int fd, off_t o
 }
 
 /* Declares the bytes an upload will send with ALLO (RFC 959), so the
- * server can tell a whole upload from one cut short. Replies: 2xx (202
- * "superfluous" included) go on; 452 and 552 (no room) refuse the upload
- * before any data moves; 500 and 502 (an unknown command) go on and stop
- * ALLO for the rest of the session; any other refusal goes on. */
-static enum ftp_status xfer_allo(struct ftp *f, off_t bytes)
+ * server can tell a whole upload from one cut short. ALLO is written
+ * ahead: it goes out in the same write as the data connection's command
+ * (EPSV, PASV, EPRT or PORT), and its reply, read first, is dealt with in
+ * ftp.c (a refusal for want of room lands in f->allo_st; an unknown
+ * command stops ALLO for the session). */
+static void xfer_allo(struct ftp *f, off_t bytes)
 {
 	char num[32];
 
+	f->allo_st = FTP_S_OK;
 	if (f->no_allo)
-		return FTP_S_OK;
+		return;
 	snprintf(num, sizeof num, "%jd", (intmax_t)bytes);
-	enum ftp_status st = ftp_command(f, "ALLO", num);
-	if (st != FTP_S_OK || f->code / 100 == 2)
+	if (f->n_ahead >= FTP_AHEAD_MAX)
+		ftp_settle(f);
+	ftp_ahead_add(f, FTP_AHEAD_ALLO, num, NULL, NULL, NULL);
+}
+
+/* After the data connection was prepared (st): a refusal of the ALLO sent
+ * with it ends the upload, with ALLO's reply as the message; an ALLO never
+ * sent (no command went out) is forgotten. */
+static enum ftp_status xfer_allo_outcome(struct ftp *f, enum ftp_status st, int *dfd)
+{
+	ftp_ahead_drop_unsent(f, FTP_AHEAD_ALLO);
+	if (f->allo_st == FTP_S_OK)
 		return st;
-	if (f->code == FTP_NO_SPACE || f->code == FTP_EXCEEDED_STORAGE ||
-	    f->code == FTP_SERVICE_CLOSING)
-		return ftp_check(f, 2);
-	if (f->code == FTP_BAD_COMMAND || f->code == FTP_NOT_IMPLEMENTED) {
-		ftp_trace(f, FTP_TRACE_INFO, "ALLO not understood; not sent again");
-		f->no_allo = true;
-	}
-	return FTP_S_OK;
+	if (st == FTP_S_OK)
+		ftp_data_reset(f, dfd);
+	ftp_set_msg(f, "%s", f->allo_msg);
+	f->code = f->allo_code;
+	return f->allo_st;
 }
 
 /* Upload: ALLO when the size is known, data connection, then STOR
@@ -721,11 +730,11 @@ static enum ftp_status op_put(struct ftp *f, void *p)
 			total = start + (sb.st_size - pos);
 	}
 	/* The size on the wire is known in binary only (ASCII adds CRs). */
-	enum ftp_status st = total >= 0 && !f->ascii ? xfer_allo(f, total - start) : FTP_S_OK;
-	if (st != FTP_S_OK)
-		return st;
+	f->allo_st = FTP_S_OK;
+	if (total >= 0 && !f->ascii)
+		xfer_allo(f, total - start);
 	int dfd;
-	st = ftp_data_open(f, &dfd);
+	enum ftp_status st = xfer_allo_outcome(f, ftp_data_open(f, &dfd), &dfd);
 	if (st != FTP_S_OK)
 		return st;
 	xfer_progress_init(&prog, a->fn, a->arg, start, total);

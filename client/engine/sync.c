@@ -404,8 +404,9 @@ static enum ftp_status sync_put(struct ftp *f, const char *local, const char *re
 		return st;
 	}
 	close(fd);
+	/* Without waiting: the MFMT goes out with the next command. */
 	if (ftp_features(f) & FTP_FEAT_MFMT)
-		ftp_set_mtime(f, remote, sb.st_mtime);
+		ftp_set_mtime_later(f, remote, sb.st_mtime, NULL, NULL);
 	return FTP_S_OK;
 }
 

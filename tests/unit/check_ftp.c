@@ -1333,13 +1333,17 @@ START_TEST(test_put_allo_unknown)
 END_TEST
 
 /* A server without room for the declared size says so before any data
- * connection: the upload is refused with its reply. */
+ * moves: the upload is refused with its reply. ALLO goes out together
+ * with EPSV, whose reply is read after ALLO's and whose data connection
+ * is then dropped unused. */
 START_TEST(test_put_allo_no_space)
 {
 	static const struct fake_step steps[] = {
 		LOGIN_VSFTPD,
 		STEP("ALLO 5", "552 Not enough space.\r\n"),
+		EPSV_OK,
 		STEP("ALLO 5", "452 Insufficient storage space.\r\n"),
+		EPSV_OK,
 		STEP("NOOP", "200 NOOP ok.\r\n"),
 		END,
 	};
@@ -1353,6 +1357,107 @@ START_TEST(test_put_allo_no_space)
 	ck_status(f, ftp_noop(f), FTP_S_OK);
 	close(fd);
 	fake_client_done(f, fk);
+}
+END_TEST
+
+/* What an MFMT sent with ftp_set_mtime_later came to, as its callback heard it. */
+struct later_seen {
+	int calls;                 /* times the callback ran */
+	enum ftp_status st;        /* the last status */
+	int code;                  /* ftp_reply_code() then */
+	char remote[64];           /* the name it was given */
+	char msg[256];             /* ftp_message() then */
+	struct ftp *f;             /* the handle */
+};
+
+static void later_cb(void *arg, const char *remote, enum ftp_status st)
+{
+	struct later_seen *s = arg;
+	s->calls++;
+	s->st = st;
+	s->code = ftp_reply_code(s->f);
+	snprintf(s->remote, sizeof s->remote, "%s", remote);
+	snprintf(s->msg, sizeof s->msg, "%s", ftp_message(s->f));
+}
+
+/* An upload's MFMT waits for the next command and goes out before it
+ * (the next upload's ALLO and EPSV); its reply, read first, goes to the
+ * callback, and the upload's own message is STOR's. ftp_settle sends the
+ * last one alone. */
+START_TEST(test_mtime_later)
+{
+	static const struct fake_step steps[] = {
+		{ .reply = "220 Pure-FTPd\r\n" },
+		STEP("USER anonymous", "331 Any password will work\r\n"),
+		STEP("PASS anonymous@", "230 Anonymous user logged in\r\n"),
+		STEP("FEAT", FEAT_PURE),
+		STEP("OPTS UTF8 ON", "504 Unknown command\r\n"),
+		STEP("TYPE I", "200 TYPE is now 8-bit binary\r\n"),
+		STEP("PWD", "257 \"/\" is your current location\r\n"),
+		STEP("ALLO 5", "200 A lot of space is available\r\n"),
+		EPSV_OK,
+		{ .expect = "STOR a", .reply = "150 ok\r\n", .act = FAKE_RECV, .after = "226 a ok\r\n" },
+		STEP("MFMT 20010909014640 a", "550 Not on this one.\r\n"),
+		STEP("ALLO 5", "200 A lot of space is available\r\n"),
+		EPSV_OK,
+		{ .expect = "STOR b", .reply = "150 ok\r\n", .act = FAKE_RECV, .after = "226 b ok\r\n" },
+		STEP("MFMT 20041109113320 b", "213 UTIME OK\r\n"),
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	struct later_seen seen = { .f = f };
+	int fd = temp_fd("hello", 5);
+	ck_status(f, ftp_put(f, fd, "a", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_OK);
+	ck_status(f, ftp_set_mtime_later(f, "a", 1000000000, later_cb, &seen), FTP_S_OK);
+	ck_assert_int_eq(seen.calls, 0);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	ck_status(f, ftp_put(f, fd, "b", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_OK);
+	ck_assert_str_eq(ftp_message(f), "226 b ok");
+	ck_assert_int_eq(seen.calls, 1);
+	ck_assert_int_eq(seen.st, FTP_S_REFUSED);
+	ck_assert_int_eq(seen.code, 550);
+	ck_assert_str_eq(seen.remote, "a");
+	ck_assert_str_eq(seen.msg, "550 Not on this one.");
+	ck_status(f, ftp_set_mtime_later(f, "b", 1100000000, later_cb, &seen), FTP_S_OK);
+	ck_status(f, ftp_settle(f), FTP_S_OK);
+	ck_assert_int_eq(seen.calls, 2);
+	ck_assert_int_eq(seen.st, FTP_S_OK);
+	ck_assert_str_eq(seen.remote, "b");
+	ck_status(f, ftp_settle(f), FTP_S_OK);   /* nothing waits: nothing sent */
+	ck_assert_int_eq(seen.calls, 2);
+	close(fd);
+	fake_client_done(f, fk);
+}
+END_TEST
+
+/* A reply that cannot answer ALLO (a 229: the server answered the EPSV
+ * sent with it, having dropped ALLO) puts the replies out of step: the
+ * engine reconnects and sends each command on its own from then on. */
+START_TEST(test_put_out_of_step)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_TCP_PUB,
+		STEP("ALLO 5", "229 Entering Extended Passive Mode (|||1|)\r\n"),
+		RELOGIN_PUB,
+		STEP("ALLO 5", "200 ok\r\n"),
+		EPSV_OK,
+		{ .expect = "STOR a", .reply = "150 ok\r\n", .act = FAKE_RECV, .after = "226 ok\r\n" },
+		END,
+	};
+	struct fake *fk;
+	struct sbuf trace;
+	sbuf_init(&trace, 65536);
+	struct ftp *f = fake_client_tcp(steps, &fk, &trace);
+	int fd = temp_fd("hello", 5);
+	ck_status(f, ftp_put(f, fd, "a", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_OK);
+	const char *t = sbuf_str(&trace);
+	ck_assert_ptr_nonnull(strstr(t, "replies out of step"));
+	/* After the reconnect ALLO's reply came before EPSV went out. */
+	ck_assert_ptr_nonnull(strstr(t, "> ALLO 5\n< 200 ok\n> EPSV\n"));
+	close(fd);
+	fake_client_done(f, fk);
+	sbuf_free(&trace);
 }
 END_TEST
 
@@ -1837,6 +1942,8 @@ static Suite *ftp_suite(void)
 	tcase_add_test(put, test_put_local_error);
 	tcase_add_loop_test(put, test_put_allo_unknown, 0, 2);
 	tcase_add_test(put, test_put_allo_no_space);
+	tcase_add_test(put, test_mtime_later);
+	tcase_add_test(put, test_put_out_of_step);
 	tcase_add_test(put, test_put_allo_pipe);
 	tcase_add_test(put, test_xfer_usage);
 	suite_add_tcase(s, put);
