@@ -216,6 +216,7 @@ load0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)
 srv_log=$work/ferryd.log
 srv_args=(-l 127.0.0.1:0 -r "$root" --anonymous=rw --max-clients 2000)
 [ "${BENCH_VERBOSE:-0}" = 1 ] && srv_args+=(-v)
+: > "$srv_log"   # there before the sed below reads it, whoever runs first
 "$FERRYD" "${srv_args[@]}" 2> "$srv_log" < /dev/null &
 srv_pid=$!
 port=
@@ -242,6 +243,7 @@ PUREFTPD=${PUREFTPD:-$top/.quickstart/root/usr/sbin/pure-ftpd}
 TURL= CA= tls_why= RTURL=
 start_tls_ferryd() {
     local tlog=$work/ferryd-tls.log tport= i
+    : > "$tlog"
     "$FERRYD" -l 127.0.0.1:0 -r "$root" --anonymous=rw --max-clients 2000 --tls=required \
         --tls-cert "$work/certs/server.pem" --tls-key "$work/certs/server.key" \
         2> "$tlog" < /dev/null &

@@ -748,6 +748,7 @@ start_ferryd() {
     local log=$work/ferryd/ferryd.log port=
     local runas=()
     [ "$as_root" = 1 ] && runas=(--run-as "$runuser")
+    : > "$log"   # there before the sed below reads it, whoever runs first
     taskset -c "$server_cpu" "$ferryd_bin" -l 127.0.0.1:0 -r "${ROOT[ferryd]}" --anonymous=rw \
         --max-clients 2000 --max-per-ip 0 "${runas[@]}" \
         --tls-cert "$tls/cert.pem" --tls-key "$tls/key.pem" 2> "$log" &

@@ -133,6 +133,7 @@ fi
 
 # ---------------------------------------------------------------- server
 srv_log=$work/ferryd.log
+: > "$srv_log"   # there before the sed below reads it, whoever runs first
 "$FERRYD" -l 127.0.0.1:0 -r "$root" --anonymous=ro 2> "$srv_log" < /dev/null &
 srv_pid=$!
 port=
