@@ -492,8 +492,11 @@ def start_peer(kind):
     """A started peer: "ferryd", "vsftpd" or "pure-ftpd"."""
     if kind == "ferryd":
         return start_ferryd()
-    cls = {"vsftpd": Vsftpd, "pure-ftpd": PureFtpd}[kind]
-    peer = cls()
+    return started({"vsftpd": Vsftpd, "pure-ftpd": PureFtpd}[kind]())
+
+
+def started(peer):
+    """peer, started; its files removed if it could not start."""
     try:
         peer.start()
     except BaseException:

@@ -27,6 +27,7 @@ import unittest
 
 import clitest
 import ftptest
+import peers
 import tlspeers
 from clitest import OK, REFUSED, write_local
 from ftptest import read_file
@@ -408,13 +409,7 @@ class PureFtpdTlsPipelineTest(TlsPipeline, ftptest.TestCase):
     @classmethod
     def start_server(cls):
         cls.TLS_ARGS = ("--ca-file", tlspeers.cert("ca.pem"))
-        peer = tlspeers.PureFtpdTls()
-        try:
-            peer.start()
-        except BaseException:
-            peer.cleanup()
-            raise
-        return peer
+        return peers.started(tlspeers.PureFtpdTls())
 
 
 if __name__ == "__main__":
