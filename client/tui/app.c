@@ -110,6 +110,17 @@ static void app_pump_copies(struct app *a)
 		if (!sent)
 			queue_finish(a->queue, j->id, QUEUE_FAILED, "the transfer process is gone");
 	}
+	/* A worker whose slot stays free after a job ended hears that none
+	 * follows for now: the last upload's MFMT, which would go out with
+	 * the next job's first commands, goes at once. */
+	for (unsigned i = 0; i < APP_XFER_MAX; i++) {
+		if (!a->xfer_idle_due[i])
+			continue;
+		if (!worker_running(&a->xfer[i]) ||
+		    queue_running_in(a->queue, QUEUE_LANE_COPY, i) != NULL ||
+		    worker_idle(&a->xfer[i]) == 0)
+			a->xfer_idle_due[i] = false;
+	}
 }
 
 /* Hands a delete to its side's browser when it is free. */
@@ -217,10 +228,19 @@ static void app_job_report(struct app *a, const struct wire_msg *m)
 		if (st == QUEUE_FAILED)
 			app_status_about(a, APP_TOPIC_QUEUE, true, "%s: %s", j->label,
 					 m->end.message[0] ? m->end.message : queue_state_name(st));
-		app_job_changed(a, j);
+		/* An upload done gets its time after its end: the remote pane
+		 * is reloaded when that is over (WIRE_SETTLED). */
+		if (st != QUEUE_DONE || j->dir != QUEUE_UPLOAD || j->tree)
+			app_job_changed(a, j);
 		viewedit_job_end(a, m->id, st, m->end.message);
 		break;
 	}
+	case WIRE_SETTLED:
+		/* The time of an upload done was set, or (a note on it) not. */
+		if (m->end.state == QUEUE_FAILED)
+			queue_note_done(a->queue, m->id, m->end.message);
+		a->refresh_due[APP_REMOTE] = true;
+		break;
 	default:
 		break;
 	}
@@ -278,10 +298,14 @@ static void app_dispatch(struct app *a, enum app_source src, const struct wire_m
 			  m->notice.kind < sizeof marks ? marks[m->notice.kind] : '*', m->notice.text);
 		break;
 	}
+	case WIRE_END:
+		if (app_source_copies(src))
+			a->xfer_idle_due[src - SRC_TRANSFER] = true;
+		/* fall through */
 	case WIRE_PROGRESS:
 	case WIRE_NOTE:
 	case WIRE_FILE:
-	case WIRE_END:
+	case WIRE_SETTLED:
 		if (src != SRC_OPENING)
 			app_job_report(a, m);
 		break;

@@ -163,6 +163,8 @@ struct app {
 	struct worker xfer[APP_XFER_MAX]; /* the transfer processes, one per slot of the copy
 					   * lane: slot 0 is started at login, the others when
 					   * a copy first runs in them */
+	bool xfer_idle_due[APP_XFER_MAX]; /* a job of that slot ended: its worker is told
+					   * when no other follows (worker_idle) */
 	pid_t detached[APP_DETACHED_MAX];        /* transfer processes let go, still to reap */
 	long long detached_until[APP_DETACHED_MAX]; /* ...when each is killed if still there */
 	struct app_load load[APP_SIDES]; /* the listing each pane waits for */

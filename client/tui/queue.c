@@ -271,6 +271,13 @@ void queue_note(struct queue *q, unsigned id, const char *msg)
 		sanitize_text(msg, strlen(msg), j->message, sizeof j->message);
 }
 
+void queue_note_done(struct queue *q, unsigned id, const char *msg)
+{
+	struct queue_job *j = queue_find(q, id);
+	if (j != NULL && j->state == QUEUE_DONE)
+		sanitize_text(msg, strlen(msg), j->message, sizeof j->message);
+}
+
 /* Cancels job j; true when it runs and its worker must be asked. */
 static bool queue_cancel_job(struct queue_job *j)
 {

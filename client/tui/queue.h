@@ -183,6 +183,9 @@ void queue_progress(struct queue *q, unsigned id, off_t done, off_t total, doubl
 void queue_finish(struct queue *q, unsigned id, enum queue_state state, const char *msg);
 /* Sets a running job's note (a retry after a dropped connection); sanitised here. */
 void queue_note(struct queue *q, unsigned id, const char *msg);
+/* Sets the note of a job that ended done (an upload whose time could not
+ * be set after it); sanitised here. Other jobs are left as they are. */
+void queue_note_done(struct queue *q, unsigned id, const char *msg);
 /* Cancels a job: a queued one becomes CANCELLED at once (returns false);
  * for a running one returns true, marks it stopping, and the caller must
  * ask the worker to stop (the state changes when the worker reports).

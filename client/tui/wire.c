@@ -322,6 +322,8 @@ static const struct {
 	[WIRE_TLS] = { wire_put_tls, wire_get_tls },
 	[WIRE_CERT] = { wire_put_tls, wire_get_tls },
 	[WIRE_ANSWER] = { wire_put_answer, wire_get_answer },
+	[WIRE_IDLE] = { NULL, NULL },
+	[WIRE_SETTLED] = { wire_put_end, wire_get_end },
 };
 
 size_t wire_encode(const struct wire_msg *m, uint8_t *out, size_t outsz)

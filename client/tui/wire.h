@@ -46,6 +46,12 @@ enum wire_type {
 			 * message holds it, a fact a line */
 	WIRE_TRACE,     /* worker -> UI: a line of the protocol trace (notice: kind is
 			 * enum ftp_trace_kind) */
+	WIRE_IDLE,      /* UI -> transfer worker: no job follows for now: what the last
+			 * one left to go out with the next command (an upload's MFMT)
+			 * goes now (no body) */
+	WIRE_SETTLED,   /* transfer worker -> UI: the time of upload id, which ended
+			 * done, went out after its end (end: state done when it was set
+			 * or cannot be, failed with the reason when it was not) */
 	WIRE_TYPE_MAX,  /* one past the last type */
 };
 
@@ -146,7 +152,7 @@ struct wire_msg {
 	union {
 		struct wire_copy copy;         /* WIRE_JOB, WIRE_FILE */
 		struct wire_progress progress; /* WIRE_PROGRESS */
-		struct wire_end end;           /* WIRE_END, WIRE_NOTE */
+		struct wire_end end;           /* WIRE_END, WIRE_NOTE, WIRE_SETTLED */
 		struct wire_request request;   /* WIRE_LIST, WIRE_MKDIR, WIRE_RENAME, WIRE_REMOVE,
 						* WIRE_INFO */
 		struct wire_entry entry;       /* WIRE_ENTRY */

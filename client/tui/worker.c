@@ -139,6 +139,12 @@ int worker_cancel(struct worker *w, unsigned id)
 	return worker_send(w, &w->sending);
 }
 
+int worker_idle(struct worker *w)
+{
+	wire_init(&w->sending, WIRE_IDLE, 0);
+	return worker_send(w, &w->sending);
+}
+
 int worker_read(struct worker *w)
 {
 	if (w->from_fd < 0)

@@ -71,6 +71,10 @@ int worker_fd(const struct worker *w);
 int worker_send_job(struct worker *w, const struct queue_job *j);
 /* Asks the worker to stop job id (the running one); returns 0 or -1. */
 int worker_cancel(struct worker *w, unsigned id);
+/* Tells a transfer worker that no job follows for now (WIRE_IDLE), so
+ * what its last job left to go out with the next command (an upload's
+ * MFMT) goes now; returns 0 or -1. */
+int worker_idle(struct worker *w);
 /* Sends m to the worker; returns 0, or -1 with errno (EAGAIN when its
  * pipe has no room for m: a worker that does not read is never waited for). */
 int worker_send(struct worker *w, const struct wire_msg *m);

@@ -13,7 +13,12 @@
  * server how much it has (SIZE) and sends the rest; one that replaces a
  * file starts again, since what the server holds may be the old file.
  * Downloads get the server's modification time and uploads set theirs
- * (MFMT) unless the settings say not to (--no-preserve). The connection
+ * (MFMT) unless the settings say not to (--no-preserve). An upload's MFMT
+ * does not wait for its reply: the job is reported done once the server
+ * has the file, and the MFMT goes out in the same write as the worker's
+ * next command (the next job's first ones, ALLO and EPSV for an upload),
+ * or when the screen says no job follows for now (WIRE_IDLE); how it
+ * went is reported after the job's end (WIRE_SETTLED). The connection
  * is made by worker_conn.c; a cancel that comes while it waits for the
  * user's answer about a certificate ends the wait.
  * Every message buffer is a field of the process's one struct job_ctx.
@@ -46,6 +51,17 @@
 #define JOB_RETRIES 5
 /* Wait before the first retry, in ms; it doubles before each next one. */
 #define JOB_RETRY_FIRST_MS 1000
+/* Uploads whose MFMT may wait for its reply at once. */
+#define JOB_LATER_MAX 4
+
+struct job_ctx;
+
+/* An upload whose time (MFMT) went out without waiting for the reply. */
+struct job_later {
+	struct job_ctx *c;  /* the worker */
+	unsigned id;        /* the upload's job */
+	bool busy;          /* its reply is still awaited */
+};
 
 /* The child's state. */
 struct job_ctx {
@@ -63,6 +79,10 @@ struct job_ctx {
 	struct wire_msg job;       /* the message read last: the job being run */
 	struct wire_msg polled;    /* a message read while a job runs (a cancel) */
 	struct wire_msg report;    /* the report being sent */
+	struct wire_msg settled;   /* the report of an upload's time (sent from inside the engine) */
+	struct job_later later[JOB_LATER_MAX]; /* uploads whose MFMT's reply is awaited */
+	time_t put_mtime;          /* the upload that ended: the local file's time... */
+	bool put_timed;            /* ...to be set (false: preserve is off, or no time known) */
 	char msg[WIRE_STR_MAX + 1];/* how the running job ended, "" while all is well */
 	char tmp[PATH_LEN_MAX];    /* the running download's temporary file, "" when none */
 	enum ftp_status last;      /* the status of the running job's last engine call */
@@ -71,14 +91,20 @@ struct job_ctx {
 	bool in_closed;            /* the UI closed in_fd */
 };
 
-/* Sends c->report. A UI that went away stops the running job (so its
- * temporary file is removed) and then the worker. */
-static void job_report(struct job_ctx *c)
+/* Sends m. A UI that went away stops the running job (so its temporary
+ * file is removed) and then the worker. */
+static void job_send(struct job_ctx *c, const struct wire_msg *m)
 {
-	if (!c->in_closed && wire_send(c->out_fd, &c->report) < 0) {
+	if (!c->in_closed && wire_send(c->out_fd, m) < 0) {
 		c->in_closed = true;
 		c->cancelled = true;
 	}
+}
+
+/* Sends c->report. */
+static void job_report(struct job_ctx *c)
+{
+	job_send(c, &c->report);
 }
 
 /* Takes the messages waiting on in_fd (non-blocking) and notes a cancel
@@ -240,11 +266,77 @@ static enum queue_state job_put(struct job_ctx *c, const struct wire_copy *j, bo
 		offset = 0;
 	enum ftp_status st = ftp_put(c->ftp, fd, j->remote, mode, offset, job_progress, c);
 	struct stat sb;
-	/* The local time goes along where the server can set it (MFMT). */
-	if (st == FTP_S_OK && c->preserve && fstat(fd, &sb) == 0)
-		ftp_set_mtime(c->ftp, j->remote, sb.st_mtime);
+	/* The local time goes along where the server can set it (MFMT),
+	 * after the job's end (job_time_up). */
+	c->put_timed = st == FTP_S_OK && c->preserve && fstat(fd, &sb) == 0;
+	if (c->put_timed)
+		c->put_mtime = sb.st_mtime;
 	close(fd);
 	return st == FTP_S_OK ? QUEUE_DONE : job_ftp_fail(c, st);
+}
+
+/* Tells the screen how the time of upload id went (st, what
+ * ftp_set_mtime would have returned; the engine's message and code
+ * describe it). A server that cannot set times at all (no MFMT: refused
+ * without a reply) is no failure of the file: uploads keep the time they
+ * arrive, as they always did there. */
+static void job_settled(struct job_ctx *c, unsigned id, enum ftp_status st)
+{
+	wire_init(&c->settled, WIRE_SETTLED, id);
+	c->settled.end.state = QUEUE_DONE;
+	if (st != FTP_S_OK && (st != FTP_S_REFUSED || ftp_reply_code(c->ftp) != 0)) {
+		c->settled.end.state = QUEUE_FAILED;
+		snprintf(c->settled.end.message, sizeof c->settled.end.message,
+			 "the time was not set: %.900s", ftp_message(c->ftp));
+	}
+	job_send(c, &c->settled);
+}
+
+/* The reply to an upload's MFMT came (or the connection went first):
+ * called from inside a later engine call, it only reports. */
+static void job_time_told(void *arg, const char *remote, enum ftp_status st)
+{
+	struct job_later *l = arg;
+	(void)remote;
+	l->busy = false;
+	job_settled(l->c, l->id, st);
+}
+
+/* A free record for an upload whose MFMT goes out later, or NULL. */
+static struct job_later *job_later_free(struct job_ctx *c)
+{
+	for (size_t i = 0; i < JOB_LATER_MAX; i++)
+		if (!c->later[i].busy)
+			return &c->later[i];
+	return NULL;
+}
+
+/* Sets the time of the upload in c->job, which has just been reported
+ * done: its MFMT goes out with the worker's next command, and the screen
+ * hears how it went then (at once when there is nothing to set). */
+static void job_time_up(struct job_ctx *c)
+{
+	const struct wire_copy *j = &c->job.copy;
+	if (!c->put_timed) {
+		job_settled(c, c->job.id, FTP_S_OK);
+		return;
+	}
+	struct job_later *l = job_later_free(c);
+	if (l == NULL) {
+		ftp_settle(c->ftp);   /* the replies awaited free their records */
+		l = job_later_free(c);
+	}
+	if (l == NULL) {
+		job_settled(c, c->job.id, ftp_set_mtime(c->ftp, j->remote, c->put_mtime));
+		return;
+	}
+	*l = (struct job_later){ .c = c, .id = c->job.id, .busy = true };
+	enum ftp_status st = ftp_set_mtime_later(c->ftp, j->remote, c->put_mtime, job_time_told, l);
+	if (st != FTP_S_OK) {
+		/* Nothing went out (no MFMT, a bad name): told at once. */
+		l->busy = false;
+		job_settled(c, c->job.id, st);
+	}
 }
 
 /* Reports one file of the directory job being expanded, with the size of
@@ -381,6 +473,7 @@ static void job_run(struct job_ctx *c)
 	c->tmp[0] = '\0';
 	c->running = true;
 	c->cancelled = false;
+	c->put_timed = false;
 	for (int attempt = 1;; attempt++) {
 		res = job_once(c, attempt > 1);
 		/* A directory is not walked again here: its files would be
@@ -405,6 +498,8 @@ static void job_run(struct job_ctx *c)
 	wire_set_str(c->report.end.message, c->msg);
 	job_report(c);
 	c->running = false;
+	if (res == QUEUE_DONE && !c->job.copy.tree && c->job.copy.dir == QUEUE_UPLOAD)
+		job_time_up(c);
 }
 
 int worker_child(int in_fd, int out_fd, const struct worker_login *l)
@@ -428,9 +523,12 @@ int worker_child(int in_fd, int out_fd, const struct worker_login *l)
 	c->ftp = c->conn.ftp;
 	for (;;) {
 		int rc;
-		while ((rc = worker_conn_next(&c->conn, &c->job)) == 1)
+		while ((rc = worker_conn_next(&c->conn, &c->job)) == 1) {
 			if (c->job.type == WIRE_JOB)
 				job_run(c);
+			else if (c->job.type == WIRE_IDLE)
+				ftp_settle(c->ftp);   /* an upload's MFMT, told by job_time_told */
+		}
 		if (rc < 0 || c->in_closed)
 			break;
 		long n = wire_fill(in_fd, &c->reader);

@@ -21,6 +21,7 @@ import unittest
 import ftptest
 import peers
 import slowftp
+import test_pipeline
 import tuitest
 from test_tui import TuiCase, LOCAL_MARK, REMOTE_MARK, DOWNLOAD, FERRY, panes
 from tuitest import Tmux
@@ -401,6 +402,101 @@ class StatusTest(QueueCase):
         s = self.t.screen()
         self.assertNotRegex(s.split("\n")[-2], r"(?i)connect|lost|refused",
                             "the stale connection error stayed:\n" + Tmux.framed(s))
+
+
+# Files of the folder "pipe" uploaded through the relay, with their local
+# times (distinct, in the past, whole seconds).
+PIPE_FILES = [("a.bin", 5000, 1000000000), ("b.bin", 7001, 1100000000),
+              ("c.bin", 0, 1200000000), ("d.bin", 3000, 1300000000)]
+
+
+class PipelinedUploadTest(QueueCase):
+    """A folder of several files uploaded to one server: each file's MFMT
+    goes out together with the next file's ALLO and EPSV, as the command
+    line's uploads do, and the last one's when the queue has nothing more
+    for the transfer process. test_pipeline.ControlRelay holds the replies
+    to ALLO and MFMT until the next command arrives, so an MFMT waited for
+    shows on the wire. The files land byte for byte with their times; an
+    MFMT refused is noted on its file's line."""
+
+    def setUp(self):
+        super().setUp()
+        self.files = {}
+        for i, (name, size, t) in enumerate(PIPE_FILES):
+            data = ftptest.random_bytes(size, seed=400 + i)
+            ftptest.write_file(self.lpath("pipe", name), data, mtime=t)
+            self.files[name] = (data, t)
+
+    def relay(self, **kw):
+        r = test_pipeline.ControlRelay(self.server.host, self.server.port, **kw)
+        self.addCleanup(r.close)
+        return r
+
+    def upload_pipe(self, relay, args=("--parallel", "1")):
+        """F5 on the folder "pipe"; waits for every file and the panel's
+        counts."""
+        self.start_ferry(url=relay.url("/"), args=args)
+        self.select("local", "pipe")
+        self.t.keys("F5")
+        self.clear_filter()
+        for name, (data, _t) in self.files.items():
+            self.wait_file(self.rpath("pipe", name), data, 30)
+        self.t.wait_for(r"Transfers: 0 running, 0 queued, 0 failed, %d done"
+                        % (len(self.files) + 1), 20, "every upload done")
+
+    def wait_times(self, relay, unset=()):
+        def right():
+            for name, (_data, t) in self.files.items():
+                mtime = int(os.stat(self.rpath("pipe", name)).st_mtime)
+                if (mtime == t) == (name in unset):
+                    return False
+            return True
+        self.wait_disk(right, 10, "the files' times are not as they should be: %s\n%s"
+                       % ({n: int(os.stat(self.rpath("pipe", n)).st_mtime) for n in self.files},
+                          relay.dump()))
+
+    def test_mfmt_goes_with_the_next_files_commands(self):
+        relay = self.relay(hold=("ALLO", "MFMT"))
+        self.upload_pipe(relay)
+        self.wait_times(relay)
+        wire = relay.dump()
+        mfmt = [e for e in relay.commands() if e[3].upper().startswith("MFMT ")]
+        self.assertEqual(len(mfmt), len(self.files), wire)
+        self.assertEqual(len({e[1] for e in mfmt}), 1, "more than one transfer connection\n"
+                         + wire)
+        sent = relay.sent_before_reply("MFMT")
+        # Every MFMT but the last went out before its reply, with the next
+        # file's ALLO and EPSV.
+        self.assertTrue(all(ok for _, ok in sent[:-1]),
+                        "MFMT's reply awaited before the next file: %r\n%s" % (sent, wire))
+        cmds = {(e[1], e[2]): e[3].split(" ")[0].upper() for e in relay.commands()}
+        for _, cid, n, _line in mfmt[:-1]:
+            self.assertEqual((cmds.get((cid, n + 1)), cmds.get((cid, n + 2))),
+                             ("ALLO", "EPSV"), "MFMT not followed by the next upload's "
+                             "commands\n" + wire)
+        allo = relay.sent_before_reply("ALLO")
+        self.assertTrue(len(allo) == len(self.files) and all(ok for _, ok in allo),
+                        "%r\n%s" % (allo, wire))
+
+    def test_two_transfer_processes_set_every_time(self):
+        """With two transfer processes each sends its last MFMT when the
+        queue has no more for it."""
+        relay = self.relay(hold=("MFMT",))
+        self.upload_pipe(relay, args=())
+        self.wait_times(relay)
+
+    def test_refused_mfmt_is_noted_on_its_file(self):
+        b = self.files["b.bin"][1]
+        relay = self.relay(answer={("MFMT", "%s /pipe/b.bin" % ftptest.utc_stamp(b)):
+                                   "550 MFMT refused here."})
+        self.upload_pipe(relay)
+        self.wait_times(relay, unset=("b.bin",))
+        self.t.keys("t")
+        self.t.wait_for(r"done\s+-> .*b\.bin\s+the time was not set: 550 MFMT refused here\.",
+                        10, "the refused MFMT is not noted on b.bin's line")
+        s = self.t.screen()
+        self.assertEqual(len(re.findall(r"the time was not set", s)), 1,
+                         "a note on another file:\n" + Tmux.framed(s))
 
 
 PAR_FILES = 4                   # files in the folder "par"

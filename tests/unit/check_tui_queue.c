@@ -563,6 +563,26 @@ static const struct {
 	{ "", -1 }, { "2x", -1 }, { " 3", 3 }, { "99999999999999999999", -1 },
 };
 
+/* A note after the end lands on a job that ended done only. */
+START_TEST(test_note_done)
+{
+	struct queue *q = three();
+	queue_next(q, QUEUE_LANE_COPY);
+	queue_note_done(q, 1, "too early");
+	ck_assert_str_eq(queue_find(q, 1)->message, "");
+	queue_finish(q, 1, QUEUE_DONE, NULL);
+	queue_note_done(q, 1, "the time was not set: 550 no\x1b[2J");
+	ck_assert_int_eq(queue_find(q, 1)->state, QUEUE_DONE);
+	ck_assert_str_eq(queue_find(q, 1)->message, "the time was not set: 550 no?[2J");
+	queue_next(q, QUEUE_LANE_COPY);
+	queue_finish(q, 2, QUEUE_FAILED, "550 nope");
+	queue_note_done(q, 2, "other");
+	ck_assert_str_eq(queue_find(q, 2)->message, "550 nope");
+	queue_note_done(q, 99, "no such job");
+	queue_free(q);
+}
+END_TEST
+
 START_TEST(test_parse_parallel)
 {
 	ck_assert_int_eq(queue_parse_parallel(parallel_cases[_i].text), parallel_cases[_i].want);
@@ -594,6 +614,7 @@ static Suite *queue_suite(void)
 	tcase_add_test(core, test_lanes);
 	tcase_add_test(core, test_retry);
 	tcase_add_test(core, test_skip_and_dates);
+	tcase_add_test(core, test_note_done);
 	suite_add_tcase(s, core);
 
 	TCase *limits = tcase_create("limits");

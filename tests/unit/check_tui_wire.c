@@ -22,6 +22,8 @@ static const struct {
 	{ WIRE_PROGRESS, 7, 123456789012LL, -1, 1048576, "", "" },
 	{ WIRE_FILE, 3, 99, 0, 0, "d/x", "/d/\xc3\xa9t\xc3\xa9" },
 	{ WIRE_END, 0xffffffffu, 0, 0, 0, "550 no such file", "" },
+	{ WIRE_IDLE, 0, 0, 0, 0, "", "" },
+	{ WIRE_SETTLED, 9, 0, 0, 0, "550 MFMT refused", "" },
 };
 
 /* Fills m's body for its type from case i. */
@@ -44,6 +46,7 @@ static void trip_fill(struct wire_msg *m, int i)
 		m->progress.rate = trip_cases[i].n3;
 		break;
 	case WIRE_END:
+	case WIRE_SETTLED:
 		m->end.state = 4;
 		wire_set_str(m->end.message, trip_cases[i].s1);
 		break;
@@ -84,6 +87,7 @@ START_TEST(test_round_trip)
 			  out.progress.rate == m.progress.rate);
 		break;
 	case WIRE_END:
+	case WIRE_SETTLED:
 		ck_assert_uint_eq(out.end.state, 4);
 		ck_assert_str_eq(out.end.message, m.end.message);
 		break;
