@@ -61,6 +61,10 @@ struct job_later {
 	struct job_ctx *c;  /* the worker */
 	unsigned id;        /* the upload's job */
 	bool busy;          /* its reply is still awaited */
+	bool redo;          /* the connection went before the reply: send it again */
+	bool again;         /* ...which was done once already */
+	time_t mtime;       /* the time to set */
+	char remote[PATH_LEN_MAX]; /* the upload's remote path */
 };
 
 /* The child's state. */
@@ -293,13 +297,55 @@ static void job_settled(struct job_ctx *c, unsigned id, enum ftp_status st)
 }
 
 /* The reply to an upload's MFMT came (or the connection went first):
- * called from inside a later engine call, it only reports. */
+ * called from inside a later engine call, it only reports, or, the first
+ * time the connection went before the reply, marks the MFMT to be sent
+ * again on the next one (job_time_redo): the upload itself was whole. */
 static void job_time_told(void *arg, const char *remote, enum ftp_status st)
 {
 	struct job_later *l = arg;
 	(void)remote;
+	if (st == FTP_S_BROKEN && !l->again) {
+		l->redo = true;
+		return;
+	}
 	l->busy = false;
 	job_settled(l->c, l->id, st);
+}
+
+/* Queues l's MFMT to go out with the next command; what cannot be sent
+ * at all is told at once. */
+static void job_time_send(struct job_ctx *c, struct job_later *l)
+{
+	enum ftp_status st = ftp_set_mtime_later(c->ftp, l->remote, l->mtime, job_time_told, l);
+	if (st != FTP_S_OK) {
+		/* Nothing went out (no MFMT, a bad name). */
+		l->busy = false;
+		job_settled(c, l->id, st);
+	}
+}
+
+/* Sends again, once each, the MFMTs whose connection went before their
+ * replies came. */
+static void job_time_redo(struct job_ctx *c)
+{
+	for (size_t i = 0; i < JOB_LATER_MAX; i++) {
+		struct job_later *l = &c->later[i];
+		if (l->busy && l->redo) {
+			l->redo = false;
+			l->again = true;
+			job_time_send(c, l);
+		}
+	}
+}
+
+/* No job follows for now: what waits goes out (and what a dropped
+ * connection lost, again). */
+static void job_idle(struct job_ctx *c)
+{
+	job_time_redo(c);
+	ftp_settle(c->ftp);
+	job_time_redo(c);
+	ftp_settle(c->ftp);
 }
 
 /* A free record for an upload whose MFMT goes out later, or NULL. */
@@ -317,26 +363,23 @@ static struct job_later *job_later_free(struct job_ctx *c)
 static void job_time_up(struct job_ctx *c)
 {
 	const struct wire_copy *j = &c->job.copy;
+	job_time_redo(c);
 	if (!c->put_timed) {
 		job_settled(c, c->job.id, FTP_S_OK);
 		return;
 	}
 	struct job_later *l = job_later_free(c);
 	if (l == NULL) {
-		ftp_settle(c->ftp);   /* the replies awaited free their records */
+		job_idle(c);   /* the replies awaited free their records */
 		l = job_later_free(c);
 	}
-	if (l == NULL) {
+	if (l == NULL || strlen(j->remote) >= sizeof l->remote) {
 		job_settled(c, c->job.id, ftp_set_mtime(c->ftp, j->remote, c->put_mtime));
 		return;
 	}
-	*l = (struct job_later){ .c = c, .id = c->job.id, .busy = true };
-	enum ftp_status st = ftp_set_mtime_later(c->ftp, j->remote, c->put_mtime, job_time_told, l);
-	if (st != FTP_S_OK) {
-		/* Nothing went out (no MFMT, a bad name): told at once. */
-		l->busy = false;
-		job_settled(c, c->job.id, st);
-	}
+	*l = (struct job_later){ .c = c, .id = c->job.id, .busy = true, .mtime = c->put_mtime };
+	memcpy(l->remote, j->remote, strlen(j->remote) + 1);
+	job_time_send(c, l);
 }
 
 /* Reports one file of the directory job being expanded, with the size of
@@ -455,6 +498,7 @@ static enum queue_state job_once(struct job_ctx *c, bool again)
 	c->last = FTP_S_OK;
 	if (!job_connect(c))
 		return QUEUE_FAILED;
+	job_time_redo(c);   /* the last upload's MFMT, lost with a connection */
 	if (j->tree)
 		return job_tree(c, j);
 	if (j->dir == QUEUE_DOWNLOAD)
@@ -527,7 +571,7 @@ int worker_child(int in_fd, int out_fd, const struct worker_login *l)
 			if (c->job.type == WIRE_JOB)
 				job_run(c);
 			else if (c->job.type == WIRE_IDLE)
-				ftp_settle(c->ftp);   /* an upload's MFMT, told by job_time_told */
+				job_idle(c);
 		}
 		if (rc < 0 || c->in_closed)
 			break;

@@ -57,13 +57,17 @@ class ControlRelay:
     such a command is not passed on; the relay answers it itself, in its
     place among the server's replies. first_line_only: of the lines that
     arrive in one read only the first is passed on (the rest are dropped).
-    Threads are daemons and every socket wait is bounded."""
+    cut: (verb, argument): the first time such a command arrives, neither
+    it nor what came with it is passed on and the connection is closed
+    (("X", n, line) in .events). Threads are daemons and every socket wait
+    is bounded."""
 
-    def __init__(self, host, port, hold=(), answer=None, first_line_only=False):
+    def __init__(self, host, port, hold=(), answer=None, first_line_only=False, cut=None):
         self.host, self.port_to = host, port
         self.hold = set(hold)
         self.answer = dict(answer or {})
         self.first_line_only = first_line_only
+        self.cut = cut
         self.closed = threading.Event()
         self.lock = threading.Condition()
         self.events = []
@@ -163,6 +167,8 @@ class ControlRelay:
                 lines, buf = lines[:1], b""
             out = b""
             with self.lock:
+                if self._cut_here(conn, lines):
+                    break
                 for raw in lines:
                     text = raw.decode("utf-8", "replace").rstrip("\r\n")
                     verb, _, arg = text.partition(" ")
@@ -179,6 +185,18 @@ class ControlRelay:
                     self._send(conn["server"], out)
                 self._emit_answers(conn)
         self._end(conn)
+
+    def _cut_here(self, conn, lines):
+        """True (once) when lines hold the command to cut the connection at
+        (lock held): recorded, and nothing of lines passed on."""
+        for raw in lines:
+            text = raw.decode("utf-8", "replace").rstrip("\r\n")
+            verb, _, arg = text.partition(" ")
+            if self.cut is not None and (verb.upper(), arg) == self.cut:
+                self.cut = None
+                self.events.append(("X", conn["id"], conn["sent"] + 1, text))
+                return True
+        return False
 
     def _from_server(self, conn):
         buf = b""

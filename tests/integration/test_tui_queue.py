@@ -485,6 +485,23 @@ class PipelinedUploadTest(QueueCase):
         self.upload_pipe(relay, args=())
         self.wait_times(relay)
 
+    def test_mfmt_lost_with_the_connection_is_sent_again(self):
+        """The connection closes as a.bin's MFMT arrives with b.bin's
+        commands: b.bin goes over a new connection and a.bin's MFMT is sent
+        again there; every file gets its time, none is noted."""
+        a = self.files["a.bin"][1]
+        relay = self.relay(cut=("MFMT", "%s /pipe/a.bin" % ftptest.utc_stamp(a)))
+        self.upload_pipe(relay)
+        self.wait_times(relay)
+        self.assertTrue(any(e[0] == "X" for e in relay.events), "never cut\n" + relay.dump())
+        again = [e for e in relay.commands() if e[3].startswith("MFMT ")
+                 and e[3].endswith("/pipe/a.bin")]
+        self.assertEqual(len(again), 1, relay.dump())
+        self.t.keys("t")
+        time.sleep(0.3)
+        s = self.t.screen()
+        self.assertNotIn("the time was not set", s, Tmux.framed(s))
+
     def test_refused_mfmt_is_noted_on_its_file(self):
         b = self.files["b.bin"][1]
         relay = self.relay(answer={("MFMT", "%s /pipe/b.bin" % ftptest.utc_stamp(b)):
