@@ -313,9 +313,15 @@ static void job_time_told(void *arg, const char *remote, enum ftp_status st)
 }
 
 /* Queues l's MFMT to go out with the next command; what cannot be sent
- * at all is told at once. */
+ * at all is told at once. Without a connection (it went after the
+ * upload) the time is set at once, over a new one. */
 static void job_time_send(struct job_ctx *c, struct job_later *l)
 {
+	if (!ftp_connected(c->ftp)) {
+		l->busy = false;
+		job_settled(c, l->id, ftp_set_mtime(c->ftp, l->remote, l->mtime));
+		return;
+	}
 	enum ftp_status st = ftp_set_mtime_later(c->ftp, l->remote, l->mtime, job_time_told, l);
 	if (st != FTP_S_OK) {
 		/* Nothing went out (no MFMT, a bad name). */
