@@ -502,6 +502,18 @@ class PipelinedUploadTest(QueueCase):
         s = self.t.screen()
         self.assertNotIn("the time was not set", s, Tmux.framed(s))
 
+    def test_server_dropping_commands_sent_together(self):
+        """A server that reads only the first of the commands that come
+        together: after --timeout the transfer process reconnects and sends
+        one command at a time; every file lands with its time."""
+        relay = self.relay(first_line_only=True)
+        self.upload_pipe(relay, args=("--parallel", "1", "--timeout", "2"))
+        self.wait_times(relay)
+        # The pane's connection, the transfer process's, and its second.
+        self.assertGreaterEqual(relay.conns, 3, relay.dump())
+        s = self.t.screen()
+        self.assertNotIn("the time was not set", s, Tmux.framed(s))
+
     def test_refused_mfmt_is_noted_on_its_file(self):
         b = self.files["b.bin"][1]
         relay = self.relay(answer={("MFMT", "%s /pipe/b.bin" % ftptest.utc_stamp(b)):
