@@ -256,7 +256,7 @@ class PlainServerTest(TlsTuiCase):
         self.wait_file(self.lpath("dated.txt"), b"dated\n")
         self.assertLess(abs(os.stat(self.lpath("dated.txt")).st_mtime - old), 2,
                         "a download does not keep the server's time")
-        # (ferryd cannot set times; uploads keeping theirs: PureFtpdTlsTest.)
+        # (uploads keeping their times: PureFtpdTlsTest, and test_tui_queue.)
         self.restart(url, args=("--no-preserve",))
         self.select("remote", "dated2.txt")
         self.t.keys("F5")
