@@ -16,6 +16,9 @@ that file as before (exit code and one `ferry: ` line for a refused ALLO,
 a note for MFMT). A relay that passes on only the first of the commands
 that arrive together (a server that drops the rest) makes ferry fall back
 to one command at a time after --timeout, and the uploads still land.
+A connection that closes before an MFMT's reply (the relay cuts it when
+that MFMT arrives) costs no file its time: ferry logs in again and sends
+that MFMT once more; lost again, the file is noted by name.
 """
 
 import os
@@ -59,15 +62,18 @@ class ControlRelay:
     arrive in one read only the first is passed on (the rest are dropped).
     cut: (verb, argument): the first time such a command arrives, neither
     it nor what came with it is passed on and the connection is closed
-    (("X", n, line) in .events). Threads are daemons and every socket wait
-    is bounded."""
+    (("X", n, line) in .events); cuts: how many times that is done (on as
+    many connections). Threads are daemons and every socket wait is
+    bounded."""
 
-    def __init__(self, host, port, hold=(), answer=None, first_line_only=False, cut=None):
+    def __init__(self, host, port, hold=(), answer=None, first_line_only=False, cut=None,
+                 cuts=1):
         self.host, self.port_to = host, port
         self.hold = set(hold)
         self.answer = dict(answer or {})
         self.first_line_only = first_line_only
         self.cut = cut
+        self.cuts = cuts
         self.closed = threading.Event()
         self.lock = threading.Condition()
         self.events = []
@@ -193,7 +199,9 @@ class ControlRelay:
             text = raw.decode("utf-8", "replace").rstrip("\r\n")
             verb, _, arg = text.partition(" ")
             if self.cut is not None and (verb.upper(), arg) == self.cut:
-                self.cut = None
+                self.cuts -= 1
+                if self.cuts <= 0:
+                    self.cut = None
                 self.events.append(("X", conn["id"], conn["sent"] + 1, text))
                 return True
         return False
@@ -386,6 +394,78 @@ class FerrydPipelineTest(PipelineTests, ftptest.TestCase):
         later = [e for e in relay.commands() if e[1] == relay.conns and e[3].startswith("ALLO")]
         self.assertEqual(len(later), len(files), relay.dump())
         self.assertFalse(any(ok for _, ok in allo[-len(files):]), relay.dump())
+
+    # -- the connection closes before an MFMT's reply --
+
+    def mfmt_of(self, relay, path):
+        """The connections (relay ids) an MFMT for path was passed on over."""
+        return [e[1] for e in relay.commands()
+                if e[3].upper().startswith("MFMT ") and e[3].endswith(" " + path)]
+
+    def assertNoTimeNotes(self, r, relay):
+        self.assertEqual([l for l in r.err_lines if l.startswith("note: ")], [],
+                         "%s\n%s" % (relay.dump(), r))
+
+    def test_mfmt_lost_with_the_connection_is_sent_again(self):
+        """put -r: the connection closes as a.bin's MFMT arrives (with
+        b.bin's ALLO and EPSV). ferry logs in again, sends that MFMT again
+        there with b.bin's commands; every file lands with its time, nothing
+        is noted and the run succeeds."""
+        files = make_files(self.local("src"))
+        relay = self.relay(cut=("MFMT", "%s dst/a.bin" % ftptest.utc_stamp(TIMES[0])))
+        r = self.check(self.ferry("--retry", "2", script="put -r src dst",
+                                  url=self.relay_url(relay)))
+        self.assertLanded(files, "dst", r)
+        self.assertNoTimeNotes(r, relay)
+        self.assertEqual(relay.conns, 2, relay.dump())
+        self.assertEqual(self.mfmt_of(relay, "dst/a.bin"), [2], relay.dump())
+        # On the new connection it went out after the login, with b.bin's ALLO.
+        second = [e[3].split(" ")[0].upper() for e in relay.commands() if e[1] == 2]
+        i = second.index("MFMT")
+        self.assertIn("PASS", second[:i], relay.dump())
+        self.assertEqual(second[i + 1:i + 3], ["ALLO", "EPSV"], relay.dump())
+        self.assertEqual([s[1] for s in self.stats(r)], ["dst/a.bin", "dst/b.bin", "dst/c.bin"],
+                         r)
+
+    def test_mput_mfmt_lost_with_the_connection_is_sent_again(self):
+        """mput (a pattern) with --retry: the same for the second file."""
+        files = make_files(self.local())
+        relay = self.relay(cut=("MFMT", "%s b.bin" % ftptest.utc_stamp(TIMES[1])))
+        r = self.check(self.ferry("--retry", "2", script="put *.bin",
+                                  url=self.relay_url(relay)))
+        self.assertLanded(files, "", r)
+        self.assertNoTimeNotes(r, relay)
+        self.assertEqual(self.mfmt_of(relay, "b.bin"), [2], relay.dump())
+
+    def test_last_files_mfmt_lost_with_the_connection(self):
+        """The last file's MFMT goes out at the end of the command: when the
+        connection closes before its reply, ferry logs in again and sends it
+        there."""
+        files = make_files(self.local())
+        relay = self.relay(cut=("MFMT", "%s c.bin" % ftptest.utc_stamp(TIMES[2])))
+        r = self.check(self.ferry("--retry", "2", script="put *.bin; pwd",
+                                  url=self.relay_url(relay)))
+        self.assertLanded(files, "", r)
+        self.assertNoTimeNotes(r, relay)
+        self.assertEqual(self.mfmt_of(relay, "c.bin"), [2], relay.dump())
+
+    def test_mfmt_lost_twice_is_noted_for_its_file(self):
+        """The connection closes at a.bin's MFMT, and again when it is sent
+        once more: that file's time is not set and a note names it, with
+        the reason (not the note about servers without MFMT); the other
+        files land with their times and the run succeeds."""
+        files = make_files(self.local("src"))
+        relay = self.relay(cut=("MFMT", "%s dst/a.bin" % ftptest.utc_stamp(TIMES[0])),
+                           cuts=2)
+        r = self.check(self.ferry("--retry", "2", script="put -r src dst",
+                                  url=self.relay_url(relay)))
+        self.assertLanded(files, "dst", r, unset=("a.bin",))
+        notes = [l for l in r.err_lines if l.startswith("note: ")]
+        self.assertEqual(len(notes), 1, "%s\n%s" % (relay.dump(), r))
+        self.assertRegex(notes[0], r"^note: dst/a\.bin: the time was not set: \S.*"
+                         r"connection closed", r)
+        self.assertNotIn("uploads keep the time", r.err, r)
+        self.assertEqual(len([e for e in relay.events if e[0] == "X"]), 2, relay.dump())
 
 
 class VsftpdPipelineTest(PipelineTests, ftptest.TestCase):
