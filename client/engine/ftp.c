@@ -40,7 +40,7 @@ void ftp_free(struct ftp *f)
 		return;
 	for (int i = 0; i < f->n_ahead; i++)
 		f->ahead[i].done = NULL;   /* nobody left to tell */
-	ftp_close_control(f);
+	ftp_hang_up(f);
 	reply_parser_free(&f->rp);
 	free(f->welcome);
 	free(f->host);
@@ -234,25 +234,73 @@ static void ahead_pop(struct ftp *f)
 	f->n_ahead--;
 }
 
-/* The connection is gone: every command written ahead, sent or not, fails
- * as broken (callbacks told, with the message of the failure). */
-static void ahead_fail_all(struct ftp *f)
+/* Fails the command written ahead a (taken out of the queue): an ALLO's
+ * upload fails as broken; an MFMT's callback is told st, with the message
+ * of the failure and no reply code. Frees a's strings. */
+static void ahead_fail_one(struct ftp *f, struct ftp_ahead *a, enum ftp_status st)
+{
+	if (a->kind == FTP_AHEAD_ALLO) {
+		f->allo_st = FTP_S_BROKEN;
+		f->allo_code = 0;
+		snprintf(f->allo_msg, sizeof f->allo_msg, "%s",
+			 f->msg[0] ? f->msg : "connection closed");
+	} else if (a->done != NULL) {
+		int code = f->code;
+		f->code = 0;
+		a->done(a->done_arg, a->remote, st);
+		f->code = code;
+	}
+	free(a->arg);
+	free(a->remote);
+}
+
+/* Every command written ahead, sent or not, fails (st to callbacks). */
+static void ahead_fail_all(struct ftp *f, enum ftp_status st)
 {
 	while (f->n_ahead > 0) {
-		struct ftp_ahead *a = &f->ahead[0];
-		if (a->kind == FTP_AHEAD_ALLO) {
-			f->allo_st = FTP_S_BROKEN;
-			f->allo_code = 0;
-			snprintf(f->allo_msg, sizeof f->allo_msg, "%s",
-				 f->msg[0] ? f->msg : "connection closed");
-		} else if (a->done != NULL) {
-			int code = f->code;
-			f->code = 0;
-			a->done(a->done_arg, a->remote, FTP_S_BROKEN);
-			f->code = code;
-		}
-		ahead_pop(f);
+		struct ftp_ahead a = f->ahead[0];
+		memmove(&f->ahead[0], &f->ahead[1], (size_t)(f->n_ahead - 1) * sizeof a);
+		f->n_ahead--;
+		ahead_fail_one(f, &a, st);
 	}
+}
+
+/* The connection is gone (see ftp_close_control): ALLOs fail; an MFMT
+ * sent on it is kept to be sent once more, unsent, unless it was its
+ * second time; one not sent yet waits as it was. */
+static void ahead_lost(struct ftp *f)
+{
+	int n = f->n_ahead, kept = 0, again = 0;
+	struct ftp_ahead gone[FTP_AHEAD_MAX];
+	int n_gone = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct ftp_ahead a = f->ahead[i];
+		if (a.kind == FTP_AHEAD_MFMT && !(a.sent && a.again)) {
+			if (a.sent) {
+				a.sent = false;
+				a.again = true;
+				again++;
+			}
+			f->ahead[kept++] = a;
+		} else {
+			gone[n_gone++] = a;
+		}
+	}
+	f->n_ahead = kept;
+	for (int i = 0; i < n_gone; i++)
+		ahead_fail_one(f, &gone[i], FTP_S_BROKEN);
+	if (again > 0)
+		ftp_trace(f, FTP_TRACE_INFO, "no reply to %d MFMT%s: sent again after the next login",
+			  again, again == 1 ? "" : "s");
+}
+
+/* The engine could not log in again: the MFMTs kept from the lost
+ * connection fail (their callbacks told st, or FTP_S_BROKEN for a login
+ * that ended in the wrong directory, their names being relative to it). */
+static void ahead_give_up(struct ftp *f, enum ftp_status st)
+{
+	ahead_fail_all(f, st == FTP_S_REFUSED || st == FTP_S_OK ? FTP_S_BROKEN : st);
 }
 
 void ftp_close_control(struct ftp *f)
@@ -261,7 +309,20 @@ void ftp_close_control(struct ftp *f)
 	lr_init(&f->lr, false);
 	reply_parser_free(&f->rp);
 	reply_parser_init(&f->rp);
-	ahead_fail_all(f);
+	ahead_lost(f);
+}
+
+void ftp_hang_up(struct ftp *f)
+{
+	ftp_close_control(f);
+	if (f->n_ahead == 0)
+		return;
+	char keep[FTP_MSG_MAX];
+	memcpy(keep, f->msg, sizeof keep);
+	if (keep[0] == '\0')
+		ftp_set_msg(f, "the connection closed before the server's reply");
+	ahead_fail_all(f, FTP_S_BROKEN);
+	memcpy(f->msg, keep, sizeof keep);
 }
 
 bool ftp_ahead_add(struct ftp *f, enum ftp_ahead_kind kind, const char *arg, const char *remote,
@@ -499,13 +560,16 @@ enum ftp_status ftp_send(struct ftp *f, const char *verb, const char *arg)
 
 	if (f->ctl == NULL)
 		return ftp_fail(f, FTP_AT_CONTROL, ENOTCONN, verb);
-	if (f->no_pipeline && ahead_unsent(f) < f->n_ahead) {
+	/* During the login, MFMTs kept from a lost connection wait for it. */
+	bool ahead = !f->logging_in && ahead_unsent(f) < f->n_ahead;
+	if (ahead && f->no_pipeline) {
 		st = ftp_send_ahead_singly(f);
 		if (st != FTP_S_OK)
 			return st;
 	}
 	sbuf_init(&out, (FTP_AHEAD_MAX + 1) * (FTP_LINE_MAX + 2));
-	ahead_lines(f, &out);
+	if (ahead)
+		ahead_lines(f, &out);
 	f->piped = out.len > 0;
 	st = ftp_add_line(f, &out, verb, arg);
 	if (st == FTP_S_OK)
@@ -691,6 +755,14 @@ static enum ftp_status ftp_read_owed(struct ftp *f, long long deadline)
 		enum ftp_status st = ftp_read_one(f, deadline);
 		if (st != FTP_S_OK)
 			return st;   /* the connection is closed: the commands failed */
+		if (f->code == FTP_SERVICE_CLOSING && f->ahead[0].kind == FTP_AHEAD_MFMT) {
+			/* The server hangs up (an idle time-out) instead of
+			 * answering: as for a lost connection, the MFMT goes
+			 * again after the next login. */
+			ftp_msg_from_reply(f);
+			ftp_close_control(f);
+			return FTP_S_BROKEN;
+		}
 		if (ahead_reply_odd(f->code)) {
 			ftp_trace(f, FTP_TRACE_INFO, "reply %03d does not answer %s: replies out of "
 				  "step; commands go one at a time from now on", f->code,
@@ -757,18 +829,30 @@ bool ftp_drain(struct ftp *f)
 	return false;
 }
 
-enum ftp_status ftp_settle(struct ftp *f)
+/* Logs in again for the MFMTs a lost connection left to send; when that
+ * fails, so do they. */
+static enum ftp_status ahead_reconnect(struct ftp *f)
+{
+	enum ftp_status st = FTP_S_BROKEN;
+
+	if (f->host == NULL) {
+		ftp_set_msg(f, "not connected");
+	} else {
+		ftp_trace(f, FTP_TRACE_INFO, "connection lost before the reply to MFMT; "
+			  "reconnecting");
+		st = ftp_reconnect(f);
+	}
+	if (st != FTP_S_OK)
+		ahead_give_up(f, st);
+	return st;
+}
+
+/* ftp_settle on the open connection: one write, then the replies. */
+static enum ftp_status settle_once(struct ftp *f)
 {
 	struct sbuf out;
 	enum ftp_status st = FTP_S_OK;
 
-	if (ahead_unsent(f) >= f->n_ahead)
-		return FTP_S_OK;
-	if (f->ctl == NULL) {
-		ftp_set_msg(f, "not connected");
-		ahead_fail_all(f);
-		return FTP_S_BROKEN;
-	}
 	if (f->no_pipeline)
 		return ftp_send_ahead_singly(f);
 	sbuf_init(&out, FTP_AHEAD_MAX * (FTP_LINE_MAX + 2));
@@ -779,6 +863,20 @@ enum ftp_status ftp_settle(struct ftp *f)
 	sbuf_free(&out);
 	if (st == FTP_S_OK)
 		st = ftp_read_owed(f, sysio_now_ms() + f->timeout_ms);
+	return st;
+}
+
+enum ftp_status ftp_settle(struct ftp *f)
+{
+	enum ftp_status st = FTP_S_OK;
+
+	/* A lost connection keeps an MFMT for one more try, after which it
+	 * fails: every MFMT is answered or failed within two rounds. */
+	for (int round = 0; round < 3 && ahead_unsent(f) < f->n_ahead; round++) {
+		if (f->ctl == NULL && (st = ahead_reconnect(f)) != FTP_S_OK)
+			return st;
+		st = settle_once(f);
+	}
 	return st;
 }
 
@@ -793,19 +891,24 @@ enum ftp_status ftp_run(struct ftp *f, ftp_op_fn *op, void *arg)
 	if (f->ctl == NULL) {
 		if (f->host == NULL) {
 			ftp_set_msg(f, "not connected");
+			ahead_give_up(f, FTP_S_BROKEN);
 			return f->logged_in ? FTP_S_BROKEN : FTP_S_USAGE;
 		}
 		st = ftp_reconnect(f);
-		if (st != FTP_S_OK)
+		if (st != FTP_S_OK) {
+			ahead_give_up(f, st);
 			return st;
+		}
 	}
 	f->retry_ok = true;
 	st = op(f, arg);
 	if (st == FTP_S_BROKEN && f->ctl == NULL && f->retry_ok && f->host != NULL) {
 		ftp_trace(f, FTP_TRACE_INFO, "connection lost (%s); reconnecting", f->msg);
 		st = ftp_reconnect(f);
-		if (st != FTP_S_OK)
+		if (st != FTP_S_OK) {
+			ahead_give_up(f, st);
 			return st;
+		}
 		f->retry_ok = false;
 		st = op(f, arg);
 	}

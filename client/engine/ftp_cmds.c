@@ -409,6 +409,7 @@ enum ftp_status ftp_quit(struct ftp *f)
 		ftp_drain(f);
 	if (f->ctl == NULL) {
 		ftp_set_msg(f, "not connected");
+		ftp_hang_up(f);   /* MFMTs kept from a lost connection: not sent now */
 		return FTP_S_OK;
 	}
 	enum ftp_status st = ftp_command(f, "QUIT", NULL);
@@ -416,6 +417,6 @@ enum ftp_status ftp_quit(struct ftp *f)
 		st = ftp_check(f, 2);
 	if (f->ctl != NULL)
 		conn_shutdown(f->ctl);   /* our close_notify under TLS; no wait */
-	ftp_close_control(f);
+	ftp_hang_up(f);
 	return st;
 }

@@ -380,6 +380,7 @@ enum ftp_status ftp_login_run(struct ftp *f, bool reconnect)
 	f->no_epsv = false;
 	f->no_mlsd = false;
 	f->no_allo = false;
+	f->logging_in = true;
 	if (l.tls == FTP_TLS_IMPLICIT)
 		st = ftp_tls_start(f);
 	while (st == FTP_S_OK && l.state != LOGIN_DONE) {
@@ -393,6 +394,7 @@ enum ftp_status ftp_login_run(struct ftp *f, bool reconnect)
 		}
 		st = login_step(f, &l);
 	}
+	f->logging_in = false;
 	if (st == FTP_S_BROKEN)
 		st = FTP_S_CONNECT;   /* the server went away before we were in */
 	if (st != FTP_S_OK) {
@@ -521,7 +523,7 @@ enum ftp_status ftp_connect(struct ftp *f, const char *host, int port,
 	enum ftp_status st;
 	if (!ftp_arg_ok(f, user, false, &st) || !ftp_arg_ok(f, pass, false, &st))
 		return st;
-	ftp_close_control(f);
+	ftp_hang_up(f);
 	login_remember(&f->host, host);
 	f->port = port ? port : ftp_tls_default_port(f);
 	login_remember_user(f, user, pass);
@@ -534,7 +536,7 @@ enum ftp_status ftp_connect_fd(struct ftp *f, int fd, const char *data_host,
 {
 	enum ftp_status st;
 
-	ftp_close_control(f);
+	ftp_hang_up(f);
 	if (sysio_set_nonblock(fd, true) < 0) {
 		int err = errno;
 		sysio_close(&fd);

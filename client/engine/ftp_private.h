@@ -46,6 +46,8 @@ struct ftp_ahead {
 	ftp_later_fn *done;    /* MFMT: told the outcome, or NULL */
 	void *done_arg;        /* its argument */
 	bool sent;             /* written: its reply is the next one owed */
+	bool again;            /* MFMT: written once already, on a connection that
+				* closed before the reply (it is not sent a third time) */
 };
 
 /* Where a failure happened; ftp_fail turns it and errno into a status. */
@@ -114,6 +116,7 @@ struct ftp {
 	bool piped;                   /* the last write held commands written ahead */
 	bool no_pipeline;             /* replies came out of step once: one command at a
 				       * time from then on (kept across logins) */
+	bool logging_in;              /* the login runs: commands written ahead wait for it */
 	enum ftp_status allo_st;      /* the outcome of the last ALLO written ahead */
 	int allo_code;                /* its reply code */
 	char allo_msg[FTP_MSG_MAX];   /* its message when it refused the upload */
@@ -135,8 +138,17 @@ void ftp_set_msg(struct ftp *f, const char *fmt, ...) __attribute__((format(prin
 void ftp_msg_from_reply(struct ftp *f);
 /* The text of the last reply (lines joined by '\n'; raw, not for display). */
 const char *ftp_reply_text(const struct ftp *f);
-/* Closes the control connection and forgets buffered input. */
+/* Closes the control connection and forgets buffered input. Of the
+ * commands written ahead, ALLOs fail (FTP_S_BROKEN in f->allo_st, their
+ * upload fails with the connection); an MFMT whose reply did not come is
+ * kept, to go out once more after the engine logs in again (ftp_run,
+ * ftp_settle), unless it was already sent again: then its callback is
+ * told FTP_S_BROKEN. The message set is what the callbacks see. */
 void ftp_close_control(struct ftp *f);
+/* Closes the control connection for good (a new session, QUIT, the end
+ * of the handle): every command written ahead fails, its callback told
+ * FTP_S_BROKEN. */
+void ftp_hang_up(struct ftp *f);
 /* The one place failures become statuses: sets the message ("what: strerror",
  * or "what: connection closed by the server" for err 0) and returns
  * FTP_S_CONNECT, FTP_S_BROKEN (closing the control connection when
@@ -191,7 +203,9 @@ bool ftp_drain(struct ftp *f);
 typedef enum ftp_status ftp_op_fn(struct ftp *f, void *arg);
 /* Runs op: first reads replies left waiting and reopens a dead
  * connection, then runs op, and if op finds the control connection dead
- * while f->retry_ok (no data moved yet), reconnects and runs it once more. */
+ * while f->retry_ok (no data moved yet), reconnects and runs it once more.
+ * MFMTs kept from a lost connection go out with op's first command after
+ * the login; when the login again fails, they fail with it. */
 enum ftp_status ftp_run(struct ftp *f, ftp_op_fn *op, void *arg);
 /* True when a call that failed with st (and the reply code in f->code)
  * may succeed if tried again: a broken connection or a transient (4xx)

@@ -1461,6 +1461,128 @@ START_TEST(test_put_out_of_step)
 }
 END_TEST
 
+/* A login over TCP into a server that offers MFMT (pure-ftpd's replies),
+ * then into /pub; how: FAKE_ACCEPT_CONTROL for the login of a reconnect,
+ * which goes back with CWD /pub. */
+#define LOGIN_PURE_START(how) \
+	{ .pre = (how), .reply = "220 Pure-FTPd\r\n" }, \
+	STEP("USER anonymous", "331 Any password will work\r\n"), \
+	STEP("PASS anonymous@", "230 Anonymous user logged in\r\n"), \
+	STEP("FEAT", FEAT_PURE), \
+	STEP("OPTS UTF8 ON", "504 Unknown command\r\n"), \
+	STEP("TYPE I", "200 TYPE is now 8-bit binary\r\n")
+#define LOGIN_PURE_TCP_PUB \
+	LOGIN_PURE_START(0), \
+	STEP("PWD", "257 \"/\" is your current location\r\n"), \
+	STEP("CWD pub", "250 OK. Current directory is /pub\r\n"), \
+	STEP("PWD", "257 \"/pub\" is your current location\r\n")
+#define RELOGIN_PURE_PUB \
+	LOGIN_PURE_START(FAKE_ACCEPT_CONTROL), \
+	STEP("CWD /pub", "250 OK. Current directory is /pub\r\n")
+#define PUT_STEPS(name) \
+	STEP("ALLO 5", "200 A lot of space is available\r\n"), \
+	EPSV_OK, \
+	{ .expect = "STOR " name, .reply = "150 ok\r\n", .act = FAKE_RECV, .after = "226 ok\r\n" }
+
+/* The connection closes after an MFMT went out and before its reply
+ * (here with the next upload's commands): the engine logs in again and
+ * sends that MFMT once more, first after the login, and the callback
+ * hears only that reply. ftp_settle does the same for the last one, and
+ * an MFMT lost a second time fails, told FTP_S_BROKEN with the reason
+ * and no reply code. */
+START_TEST(test_mtime_later_reconnect)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_PURE_TCP_PUB,
+		PUT_STEPS("a"),
+		{ .expect = "MFMT 20010909014640 a", .act = FAKE_HANGUP },
+		RELOGIN_PURE_PUB,
+		STEP("MFMT 20010909014640 a", "213 UTIME OK\r\n"),
+		PUT_STEPS("b"),
+		{ .expect = "MFMT 20041109113320 b", .act = FAKE_HANGUP },
+		RELOGIN_PURE_PUB,
+		STEP("MFMT 20041109113320 b", "213 UTIME OK\r\n"),
+		PUT_STEPS("c"),
+		{ .expect = "MFMT 20080110212000 c", .act = FAKE_HANGUP },
+		RELOGIN_PURE_PUB,
+		{ .expect = "MFMT 20080110212000 c", .act = FAKE_HANGUP },
+		END,
+	};
+	struct fake *fk;
+	struct sbuf trace;
+	sbuf_init(&trace, 65536);
+	struct ftp *f = fake_client_tcp(steps, &fk, &trace);
+	struct later_seen seen = { .f = f };
+	int fd = temp_fd("hello", 5);
+	ck_status(f, ftp_put(f, fd, "a", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_OK);
+	ck_status(f, ftp_set_mtime_later(f, "a", 1000000000, later_cb, &seen), FTP_S_OK);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	ck_status(f, ftp_put(f, fd, "b", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_OK);
+	ck_assert_int_eq(seen.calls, 1);
+	ck_assert_int_eq(seen.st, FTP_S_OK);
+	ck_assert_str_eq(seen.remote, "a");
+	/* The kept MFMT went out after the login (its last command, CWD),
+	 * with the next upload's commands. */
+	const char *t = strstr(sbuf_str(&trace), "> CWD /pub\n");
+	ck_assert_ptr_nonnull(t);
+	t = strstr(t, "\n> ");
+	ck_assert_ptr_nonnull(t);
+	static const char want[] = "\n> MFMT 20010909014640 a\n> ALLO 5\n> EPSV\n";
+	ck_assert_msg(strncmp(t, want, sizeof want - 1) == 0, "%s", sbuf_str(&trace));
+	/* The last one, sent by ftp_settle. */
+	ck_status(f, ftp_set_mtime_later(f, "b", 1100000000, later_cb, &seen), FTP_S_OK);
+	ck_status(f, ftp_settle(f), FTP_S_OK);
+	ck_assert_int_eq(seen.calls, 2);
+	ck_assert_int_eq(seen.st, FTP_S_OK);
+	ck_assert_str_eq(seen.remote, "b");
+	/* Lost twice. */
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	ck_status(f, ftp_put(f, fd, "c", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_OK);
+	ck_status(f, ftp_set_mtime_later(f, "c", 1200000000, later_cb, &seen), FTP_S_OK);
+	ck_status(f, ftp_settle(f), FTP_S_BROKEN);
+	ck_assert_int_eq(seen.calls, 3);
+	ck_assert_int_eq(seen.st, FTP_S_BROKEN);
+	ck_assert_int_eq(seen.code, 0);
+	ck_assert_str_eq(seen.remote, "c");
+	ck_assert_str_eq(seen.msg, "reading a reply: connection closed by the server");
+	close(fd);
+	fake_client_done(f, fk);
+	sbuf_free(&trace);
+}
+END_TEST
+
+/* QUIT carries an MFMT still waiting; when the connection closes before
+ * its reply, the engine does not log in again for it: it fails, told
+ * FTP_S_BROKEN. */
+START_TEST(test_mtime_later_quit)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_PURE_TCP_PUB,
+		PUT_STEPS("a"),
+		{ .expect = "MFMT 20010909014640 a", .act = FAKE_HANGUP },
+		END,
+	};
+	struct fake *fk;
+	struct sbuf trace;
+	sbuf_init(&trace, 65536);
+	struct ftp *f = fake_client_tcp(steps, &fk, &trace);
+	struct later_seen seen = { .f = f };
+	int fd = temp_fd("hello", 5);
+	ck_status(f, ftp_put(f, fd, "a", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_OK);
+	ck_status(f, ftp_set_mtime_later(f, "a", 1000000000, later_cb, &seen), FTP_S_OK);
+	ftp_quit(f);
+	ck_assert_int_eq(seen.calls, 1);
+	ck_assert_int_eq(seen.st, FTP_S_BROKEN);
+	ck_assert_str_eq(seen.remote, "a");
+	ck_assert_ptr_null(strstr(sbuf_str(&trace), "reconnecting"));
+	ck_status(f, ftp_settle(f), FTP_S_OK);   /* nothing left */
+	ck_assert_int_eq(seen.calls, 1);
+	close(fd);
+	fake_client_done(f, fk);
+	sbuf_free(&trace);
+}
+END_TEST
+
 /* From a pipe the size is unknown: no ALLO. */
 START_TEST(test_put_allo_pipe)
 {
@@ -1943,6 +2065,8 @@ static Suite *ftp_suite(void)
 	tcase_add_loop_test(put, test_put_allo_unknown, 0, 2);
 	tcase_add_test(put, test_put_allo_no_space);
 	tcase_add_test(put, test_mtime_later);
+	tcase_add_test(put, test_mtime_later_reconnect);
+	tcase_add_test(put, test_mtime_later_quit);
 	tcase_add_test(put, test_put_out_of_step);
 	tcase_add_test(put, test_put_allo_pipe);
 	tcase_add_test(put, test_xfer_usage);
