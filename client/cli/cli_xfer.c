@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "cli_private.h"
+#include "ftp_limits.h"
 #include "interrupt.h"
 #include "json.h"
 #include "progress.h"
@@ -131,16 +132,27 @@ void cli_xfer_time_down(struct cli *c, const struct cli_xfer_job *job, int fd,
 	}
 }
 
-/* Says that an upload's time was not set (st, the engine's message). */
+/* Says that an upload's time was not set (st, the engine's message). A
+ * server without MFMT (refused with no reply sent, or MFMT not
+ * understood: 500, 502) is noted once; any other failure, a lost
+ * connection too, names its file. */
 static void xfer_time_up_failed(struct cli *c, const char *label, enum ftp_status st)
 {
+	int code = ftp_reply_code(c->ftp);
+
 	if (st == FTP_S_OK)
 		return;
-	if (ftp_reply_code(c->ftp) != 0) {
+	if (st != FTP_S_REFUSED || (code != 0 && code != FTP_BAD_COMMAND &&
+				    code != FTP_NOT_IMPLEMENTED)) {
 		cli_note(c, "note: %s: the time was not set: %s", label, ftp_message(c->ftp));
 	} else if (!c->told_no_mfmt) {
 		c->told_no_mfmt = true;
-		cli_note(c, "note: %s; uploads keep the time they arrive", ftp_message(c->ftp));
+		if (code == 0)
+			cli_note(c, "note: %s; uploads keep the time they arrive",
+				 ftp_message(c->ftp));
+		else
+			cli_note(c, "note: the server cannot set file times (MFMT: %s); uploads "
+				 "keep the time they arrive", ftp_message(c->ftp));
 	}
 }
 

@@ -395,6 +395,19 @@ class FerrydPipelineTest(PipelineTests, ftptest.TestCase):
         self.assertEqual(len(later), len(files), relay.dump())
         self.assertFalse(any(ok for _, ok in allo[-len(files):]), relay.dump())
 
+    def test_mfmt_not_understood_is_noted_once(self):
+        """MFMT answered 502 (a server that does not know it): one note
+        about the server, none per file; the run succeeds."""
+        files = make_files(self.local("src"))
+        relay = self.relay(answer={("MFMT", "%s dst/%s" % (ftptest.utc_stamp(t), name)):
+                                   "502 Command not implemented."
+                                   for (name, _), t in zip(FILES, TIMES)})
+        r = self.check(self.ferry(script="put -r src dst", url=self.relay_url(relay)))
+        self.assertLanded(files, "dst", r, unset=files.keys())
+        self.assertEqual(r.err_lines, ["note: the server cannot set file times (MFMT: 502 "
+                                       "Command not implemented.); uploads keep the time they "
+                                       "arrive"], r)
+
     # -- the connection closes before an MFMT's reply --
 
     def mfmt_of(self, relay, path):
