@@ -61,8 +61,6 @@ struct job_later {
 	struct job_ctx *c;  /* the worker */
 	unsigned id;        /* the upload's job */
 	bool busy;          /* its reply is still awaited */
-	bool redo;          /* the connection went before the reply: send it again */
-	bool again;         /* ...which was done once already */
 	time_t mtime;       /* the time to set */
 	char remote[PATH_LEN_MAX]; /* the upload's remote path */
 };
@@ -296,18 +294,14 @@ static void job_settled(struct job_ctx *c, unsigned id, enum ftp_status st)
 	job_send(c, &c->settled);
 }
 
-/* The reply to an upload's MFMT came (or the connection went first):
- * called from inside a later engine call, it only reports, or, the first
- * time the connection went before the reply, marks the MFMT to be sent
- * again on the next one (job_time_redo): the upload itself was whole. */
+/* The reply to an upload's MFMT came, or it could not be sent: called
+ * from inside a later engine call, it only reports. (An MFMT whose
+ * connection went before the reply is sent once more by the engine,
+ * after it logs in again; only then is a lost connection told here.) */
 static void job_time_told(void *arg, const char *remote, enum ftp_status st)
 {
 	struct job_later *l = arg;
 	(void)remote;
-	if (st == FTP_S_BROKEN && !l->again) {
-		l->redo = true;
-		return;
-	}
 	l->busy = false;
 	job_settled(l->c, l->id, st);
 }
@@ -330,27 +324,10 @@ static void job_time_send(struct job_ctx *c, struct job_later *l)
 	}
 }
 
-/* Sends again, once each, the MFMTs whose connection went before their
- * replies came. */
-static void job_time_redo(struct job_ctx *c)
-{
-	for (size_t i = 0; i < JOB_LATER_MAX; i++) {
-		struct job_later *l = &c->later[i];
-		if (l->busy && l->redo) {
-			l->redo = false;
-			l->again = true;
-			job_time_send(c, l);
-		}
-	}
-}
-
-/* No job follows for now: what waits goes out (and what a dropped
- * connection lost, again). */
+/* No job follows for now: what waits goes out (over a new connection
+ * when the last one went before the replies). */
 static void job_idle(struct job_ctx *c)
 {
-	job_time_redo(c);
-	ftp_settle(c->ftp);
-	job_time_redo(c);
 	ftp_settle(c->ftp);
 }
 
@@ -369,7 +346,6 @@ static struct job_later *job_later_free(struct job_ctx *c)
 static void job_time_up(struct job_ctx *c)
 {
 	const struct wire_copy *j = &c->job.copy;
-	job_time_redo(c);
 	if (!c->put_timed) {
 		job_settled(c, c->job.id, FTP_S_OK);
 		return;
@@ -504,7 +480,6 @@ static enum queue_state job_once(struct job_ctx *c, bool again)
 	c->last = FTP_S_OK;
 	if (!job_connect(c))
 		return QUEUE_FAILED;
-	job_time_redo(c);   /* the last upload's MFMT, lost with a connection */
 	if (j->tree)
 		return job_tree(c, j);
 	if (j->dir == QUEUE_DOWNLOAD)
