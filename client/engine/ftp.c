@@ -303,24 +303,29 @@ static void ahead_give_up(struct ftp *f, enum ftp_status st)
 	ahead_fail_all(f, st == FTP_S_REFUSED || st == FTP_S_OK ? FTP_S_BROKEN : st);
 }
 
-void ftp_close_control(struct ftp *f)
+/* Closes the control connection and forgets what was read from it. */
+static void ftp_reset_control(struct ftp *f)
 {
 	ftp_drop_control(f);
 	lr_init(&f->lr, false);
 	reply_parser_free(&f->rp);
 	reply_parser_init(&f->rp);
+}
+
+void ftp_close_control(struct ftp *f)
+{
+	ftp_reset_control(f);
 	ahead_lost(f);
 }
 
 void ftp_hang_up(struct ftp *f)
 {
-	ftp_close_control(f);
+	ftp_reset_control(f);
 	if (f->n_ahead == 0)
 		return;
 	char keep[FTP_MSG_MAX];
 	memcpy(keep, f->msg, sizeof keep);
-	if (keep[0] == '\0')
-		ftp_set_msg(f, "the connection closed before the server's reply");
+	ftp_set_msg(f, "the connection closed before the server's reply");
 	ahead_fail_all(f, FTP_S_BROKEN);
 	memcpy(f->msg, keep, sizeof keep);
 }

@@ -147,7 +147,7 @@ const char *ftp_reply_text(const struct ftp *f);
 void ftp_close_control(struct ftp *f);
 /* Closes the control connection for good (a new session, QUIT, the end
  * of the handle): every command written ahead fails, its callback told
- * FTP_S_BROKEN. */
+ * FTP_S_BROKEN ("the connection closed before the server's reply"). */
 void ftp_hang_up(struct ftp *f);
 /* The one place failures become statuses: sets the message ("what: strerror",
  * or "what: connection closed by the server" for err 0) and returns
