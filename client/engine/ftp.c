@@ -743,8 +743,16 @@ static void ahead_take_reply(struct ftp *f)
 			ftp_trace(f, FTP_TRACE_INFO, "ALLO not understood; not sent again");
 			f->no_allo = true;
 		}
-	} else if (a->done != NULL) {
-		a->done(a->done_arg, a->remote, st);
+	} else {
+		/* 500 and 502: the server does not know MFMT after all (its
+		 * FEAT said otherwise); later uploads of the session do not
+		 * send it. */
+		if (f->code == FTP_BAD_COMMAND || f->code == FTP_NOT_IMPLEMENTED) {
+			ftp_trace(f, FTP_TRACE_INFO, "MFMT not understood; not sent again");
+			f->feat &= ~FTP_FEAT_MFMT;
+		}
+		if (a->done != NULL)
+			a->done(a->done_arg, a->remote, st);
 	}
 	ahead_pop(f);
 }

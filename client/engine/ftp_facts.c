@@ -184,6 +184,8 @@ static enum ftp_status op_set_mtime(struct ftp *f, void *p)
 	if (!facts_mfmt_arg(f, a->mtime, a->path, arg, sizeof arg))
 		return FTP_S_USAGE;
 	enum ftp_status st = ftp_command(f, "MFMT", arg);
+	if (st == FTP_S_OK && (f->code == FTP_BAD_COMMAND || f->code == FTP_NOT_IMPLEMENTED))
+		f->feat &= ~FTP_FEAT_MFMT;   /* not sent again this session */
 	return st == FTP_S_OK ? ftp_check(f, 2) : st;
 }
 

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "ftp.h"
+#include "ftp_limits.h"
 #include "path.h"
 #include "sysio.h"
 #include "tempname.h"
@@ -286,7 +287,11 @@ static void job_settled(struct job_ctx *c, unsigned id, enum ftp_status st)
 {
 	wire_init(&c->settled, WIRE_SETTLED, id);
 	c->settled.end.state = QUEUE_DONE;
-	if (st != FTP_S_OK && (st != FTP_S_REFUSED || ftp_reply_code(c->ftp) != 0)) {
+	/* A server without MFMT, or one answering it 500/502 (not known
+	 * after all), keeps arrival times: that is no failure of the file. */
+	int code = ftp_reply_code(c->ftp);
+	if (st != FTP_S_OK && (st != FTP_S_REFUSED ||
+			       (code != 0 && code != FTP_BAD_COMMAND && code != FTP_NOT_IMPLEMENTED))) {
 		c->settled.end.state = QUEUE_FAILED;
 		snprintf(c->settled.end.message, sizeof c->settled.end.message,
 			 "the time was not set: %.900s", ftp_message(c->ftp));

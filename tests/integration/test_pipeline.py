@@ -397,7 +397,8 @@ class FerrydPipelineTest(PipelineTests, ftptest.TestCase):
 
     def test_mfmt_not_understood_is_noted_once(self):
         """MFMT answered 502 (a server that does not know it): one note
-        about the server, none per file; the run succeeds."""
+        about the server, none per file, and no MFMT after the first; the
+        run succeeds."""
         files = make_files(self.local("src"))
         relay = self.relay(answer={("MFMT", "%s dst/%s" % (ftptest.utc_stamp(t), name)):
                                    "502 Command not implemented."
@@ -407,6 +408,8 @@ class FerrydPipelineTest(PipelineTests, ftptest.TestCase):
         self.assertEqual(r.err_lines, ["note: the server cannot set file times (MFMT: 502 "
                                        "Command not implemented.); uploads keep the time they "
                                        "arrive"], r)
+        mfmt = [e for e in relay.commands() if e[3].upper().startswith("MFMT ")]
+        self.assertEqual(len(mfmt), 1, relay.dump())
 
     # -- the connection closes before an MFMT's reply --
 

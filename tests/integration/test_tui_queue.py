@@ -527,6 +527,23 @@ class PipelinedUploadTest(QueueCase):
         self.assertEqual(len(re.findall(r"the time was not set", s)), 1,
                          "a note on another file:\n" + Tmux.framed(s))
 
+    def test_mfmt_not_understood_is_not_a_failure(self):
+        """MFMT answered 502 (a server whose FEAT named it but that does
+        not know it): the files keep their arrival times, no line says the
+        time was not set, and MFMT is not sent again."""
+        relay = self.relay(answer={("MFMT", "%s /pipe/%s" % (ftptest.utc_stamp(t), name)):
+                                   "502 Command not implemented."
+                                   for name, (_, t) in self.files.items()})
+        self.upload_pipe(relay, args=("--parallel", "1"))
+        self.wait_times(relay, unset=tuple(self.files))
+        self.t.keys("t")
+        self.t.wait_for(r"done\s+-> .*%s" % re.escape(sorted(self.files)[-1]), 10,
+                        "the last upload is not shown done")
+        s = self.t.screen()
+        self.assertNotIn("the time was not set", s, Tmux.framed(s))
+        mfmt = [e for e in relay.commands() if e[3].upper().startswith("MFMT ")]
+        self.assertEqual(len(mfmt), 1, relay.dump())
+
 
 PAR_FILES = 4                   # files in the folder "par"
 PAR_SIZE = 96 * 1024            # each takes 1.5 s at --max-rate 64K
