@@ -50,6 +50,20 @@ bool dataconn_require(struct session *s)
 	return false;
 }
 
+/* True when the client sent its last command from the CPU this session
+ * runs on, or when that cannot be told. SO_INCOMING_CPU is the CPU that
+ * took the client's last segment in; over loopback that is the CPU the
+ * client sent it from (the receive runs in the sender's context). */
+static bool client_on_this_cpu(const struct session *s)
+{
+	int cpu = -1;
+	socklen_t len = sizeof cpu;
+	if (getsockopt(s->ctl_in, SOL_SOCKET, SO_INCOMING_CPU, &cpu, &len) < 0 || cpu < 0)
+		return true;
+	int here = sched_getcpu();
+	return here < 0 || cpu == here;
+}
+
 /* Sends the 227 or 229 reply, not before the client can wait for it.
  *
  * curl (7.88) stalls when the reply is already there the moment it first
@@ -57,18 +71,21 @@ bool dataconn_require(struct session *s)
  * after its next one-second poll time-out, a second lost per file in a
  * many-file session. That happens when ferryd answers on the CPU curl
  * just gave up: a woken server often runs before the client gets to its
- * read. So the server first yields the CPU, which lets a client of the
- * same priority on the same CPU reach its wait; and once a client has
- * been seen to stall (it connected PASV_STALL_MS or more after the
- * reply), every later reply of the session waits PASV_PAUSE_US first,
- * which also covers a server running at a higher priority. A client that
- * never stalls pays nothing but the yield. */
+ * read. So when the client's command came from this CPU the server first
+ * yields it, which lets a client of the same priority reach its wait; a
+ * client on another CPU gets there while the session is being woken and
+ * opens the port, and a yield would only hand this CPU to other work for
+ * up to a time slice. Once a client has been seen to stall (it connected
+ * PASV_STALL_MS or more after the reply), every later reply of the
+ * session waits PASV_PAUSE_US first, which also covers a server running
+ * at a higher priority. A client that never stalls pays nothing but the
+ * look at its CPU and, on this CPU, the yield. */
 static void passive_reply(struct session *s, int code, const char *text)
 {
 	ftps_before_data_reply(s);
 	if (s->dc.pause_replies)
 		usleep(PASV_PAUSE_US);
-	else
+	else if (client_on_this_cpu(s))
 		sched_yield();
 	session_reply_text(s, code, text);
 	s->dc.replied_ms = sysio_now_ms();
