@@ -31,16 +31,105 @@ void listfmt_mode_string(mode_t m, char mode[11])
 	mode[10] = '\0';
 }
 
+/* Writes v (0..99) as two digits at p. */
+static void put2(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+/* The last second of 9999-12-31 (UTC): times up to it have four-digit
+ * years, which the arithmetic below writes without gmtime_r (whose time
+ * zone lock a listing would take once per entry). */
+#define LAST_4DIGIT_YEAR_TIME ((time_t)253402300799)
+
+static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+				    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+
+/* Writes the n bytes at src into a field of width bytes at p, padded with
+ * spaces on the left (right) or on the right (!right); a longer value
+ * takes the room it needs, as printf's widths do. Returns the bytes
+ * written. */
+static size_t put_field(char *p, const char *src, size_t n, size_t width, bool right)
+{
+	size_t pad = n < width ? width - n : 0;
+	if (right) {
+		memset(p, ' ', pad);
+		memcpy(p + pad, src, n);
+	} else {
+		memcpy(p, src, n);
+		memset(p + n, ' ', pad);
+	}
+	return n + pad;
+}
+
+/* The LIST line of an entry whose time has a four-digit year, written
+ * without printf: the same bytes as the general case below. */
+static bool ls_line_fast(struct sbuf *out, const char *name, const struct stat *st,
+			 const char *link_target, time_t now)
+{
+	time_t mt = st->st_mtime;
+	long long sec = (long long)(mt % 86400), year, month, day;
+	civil_from_days((long long)(mt / 86400), &year, &month, &day);
+	char f[160], num[DIGITS_MAX];
+	char *p = f;
+	listfmt_mode_string(st->st_mode, p);
+	p += 10;
+	*p++ = ' ';
+	p += put_field(p, num, digits_uint(num, (uintmax_t)st->st_nlink, 10), 3, true);
+	*p++ = ' ';
+	p += put_field(p, num, digits_uint(num, (uintmax_t)st->st_uid, 10), 8, false);
+	*p++ = ' ';
+	p += put_field(p, num, digits_uint(num, (uintmax_t)st->st_gid, 10), 8, false);
+	*p++ = ' ';
+	p += put_field(p, num, digits_int(num, (intmax_t)st->st_size), 12, true);
+	*p++ = ' ';
+	memcpy(p, months[month - 1], 3);
+	p += 3;
+	*p++ = ' ';
+	if (day < 10)
+		*p++ = ' ', *p++ = (char)('0' + day);
+	else
+		put2(p, (unsigned)day), p += 2;
+	/* Like ls: the time of day within the last six months, else the year. */
+	const time_t half_year = 182 * 24 * 3600;
+	if (mt > now - half_year && mt < now + 3600) {
+		*p++ = ' ';
+		put2(p, (unsigned)(sec / 3600));
+		p[2] = ':';
+		put2(p + 3, (unsigned)(sec / 60 % 60));
+		p += 5;
+	} else {
+		*p++ = ' ';
+		*p++ = ' ';
+		put2(p, (unsigned)(year / 100));
+		put2(p + 2, (unsigned)(year % 100));
+		p += 4;
+	}
+	*p++ = ' ';
+	size_t flen = (size_t)(p - f), nlen = strlen(name);
+	size_t tlen = link_target ? strlen(link_target) : 0;
+	if (!sbuf_fits(out, flen + nlen + (link_target ? 4 + tlen : 0) + 2))
+		return false;
+	sbuf_append(out, f, flen);
+	sbuf_append(out, name, nlen);
+	if (link_target) {
+		sbuf_append(out, " -> ", 4);
+		sbuf_append(out, link_target, tlen);
+	}
+	return sbuf_append(out, "\r\n", 2);
+}
+
 bool listfmt_ls(struct sbuf *out, const char *name, const struct stat *st,
 		const char *link_target, time_t now)
 {
-	static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	char mode[11];
 	char when[32];  /* room for any int gmtime_r can return */
 	struct tm tm;
 	time_t mt = st->st_mtime;
 
+	if (mt >= 0 && mt <= LAST_4DIGIT_YEAR_TIME)
+		return ls_line_fast(out, name, st, link_target, now);
 	listfmt_mode_string(st->st_mode, mode);
 	gmtime_r(&mt, &tm);
 	/* Like ls: the time of day within the last six months, else the year. */
@@ -58,18 +147,6 @@ bool listfmt_ls(struct sbuf *out, const char *name, const struct stat *st,
 		ok = sbuf_printf(out, " -> %s", link_target);
 	return ok && sbuf_puts(out, "\r\n");
 }
-
-/* Writes v (0..99) as two digits at p. */
-static void put2(char *p, unsigned v)
-{
-	p[0] = (char)('0' + v / 10);
-	p[1] = (char)('0' + v % 10);
-}
-
-/* The last second of 9999-12-31 (UTC): times up to it have four-digit
- * years, which the arithmetic below writes without gmtime_r (whose time
- * zone lock a listing would take once per entry). */
-#define LAST_4DIGIT_YEAR_TIME ((time_t)253402300799)
 
 void listfmt_time(time_t t, char *out, size_t outsz)
 {

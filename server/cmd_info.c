@@ -106,7 +106,7 @@ void cmd_stat(struct session *s, const char *arg)
 	struct sbuf out;
 	char what[FTP_PATH_MAX + 1];
 	sbuf_init(&out, FTP_REPLY_MAX / 2);
-	if (listing_build(s, LISTING_LIST, arg, &out, what)) {
+	if (listing_build(s, LISTING_LIST, arg, &out, what, NULL)) {
 		/* Reply lines are "\n"-separated; listing lines end in CRLF. */
 		struct sbuf text;
 		sbuf_init(&text, FTP_REPLY_MAX);

@@ -16,7 +16,47 @@
 #include "transfer.h"
 #include "vfs.h"
 
-/* Builds a listing, then sends it over the data channel. */
+/* A listing on its way over the data channel. */
+struct listing_send {
+	const char *verb;
+	const char *what;        /* the listed path (filled by listing_build) */
+	bool started;            /* 150 sent and the transfer begun */
+	struct conn *data;       /* NULL until open, or if it could not be opened */
+	enum xfer_result r;      /* how sending has gone so far */
+	off_t sent;
+};
+
+/* Sends the 150, begins the transfer (total bytes, -1 if not known yet)
+ * and opens the data connection; false if it could not be (answered). */
+static bool listing_start(struct session *s, struct listing_send *ls, off_t total)
+{
+	ls->started = true;
+	session_reply(s, FTP_FILE_STATUS_OK, "Here comes the directory listing.");
+	xfer_begin(s, ls->verb, ls->what, total);
+	ls->data = dataconn_open(s);
+	return ls->data != NULL;
+}
+
+static bool listing_send_part(struct session *s, struct listing_send *ls, const char *buf,
+			      size_t len)
+{
+	ls->r = xfer_send_buf(s, ls->data, buf, len);
+	ls->sent += (off_t)len;
+	return ls->r == XFER_OK;
+}
+
+/* The listing's sink (struct listing_sink): a listing longer than one
+ * piece starts its transfer with the first piece. */
+static bool listing_emit(struct session *s, struct sbuf *out, void *ctx)
+{
+	struct listing_send *ls = ctx;
+	if (!ls->started && !listing_start(s, ls, -1))
+		return false;
+	return listing_send_part(s, ls, out->data, out->len);
+}
+
+/* Builds a listing and sends it over the data channel: a short one whole
+ * once it is made, a longer one in pieces while it is being made. */
 static void send_listing(struct session *s, enum listing_kind kind, const char *arg,
 			 const char *verb)
 {
@@ -25,26 +65,38 @@ static void send_listing(struct session *s, enum listing_kind kind, const char *
 	struct sbuf out;
 	char what[FTP_PATH_MAX + 1];
 	sbuf_init(&out, FTP_LISTING_MAX);
-	if (!listing_build(s, kind, arg, &out, what)) {
-		dataconn_reset(s);
+	struct listing_send ls = { .verb = verb, .what = what, .r = XFER_OK };
+	struct listing_sink sink = { .emit = listing_emit, .ctx = &ls };
+	bool built = listing_build(s, kind, arg, &out, what, &sink);
+	if (!ls.started) {
+		if (!built) {
+			dataconn_reset(s);
+			sbuf_free(&out);
+			return;
+		}
+		listing_start(s, &ls, (off_t)out.len);
+	}
+	if (ls.data == NULL) {
+		xfer_end(s);
 		sbuf_free(&out);
 		return;
 	}
-	session_reply(s, FTP_FILE_STATUS_OK, "Here comes the directory listing.");
-	xfer_begin(s, verb, what, (off_t)out.len);
-	struct conn *data = dataconn_open(s);
-	if (data) {
-		enum xfer_result r = xfer_send_buf(s, data, out.data ? out.data : "", out.len);
-		ftps_data_close(s, data, r == XFER_OK);
-		if (r == XFER_OK) {
-			tally_transfer(s, r, (off_t)out.len);
-			xfer_end(s);
-			session_reply(s, FTP_TRANSFER_OK, "Directory send OK.");
-		} else {
-			xfer_finish(s, r, 0, s->xfer.done, NULL);
-		}
-	} else {
+	if (built && ls.r == XFER_OK)
+		listing_send_part(s, &ls, out.data ? out.data : "", out.len);
+	if (!built && ls.r == XFER_OK) {
+		/* The listing failed after its first piece (answered). */
+		ftps_data_close(s, ls.data, false);
 		xfer_end(s);
+		sbuf_free(&out);
+		return;
+	}
+	ftps_data_close(s, ls.data, ls.r == XFER_OK);
+	if (ls.r == XFER_OK) {
+		tally_transfer(s, ls.r, ls.sent);
+		xfer_end(s);
+		session_reply(s, FTP_TRANSFER_OK, "Directory send OK.");
+	} else {
+		xfer_finish(s, ls.r, 0, s->xfer.done, NULL);
 	}
 	sbuf_free(&out);
 }

@@ -2,10 +2,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -50,6 +52,20 @@ bool dataconn_require(struct session *s)
 	return false;
 }
 
+/* True when the client sent its last command from the CPU this session
+ * runs on, or when that cannot be told. SO_INCOMING_CPU is the CPU that
+ * took the client's last segment in; over loopback that is the CPU the
+ * client sent it from (the receive runs in the sender's context). */
+static bool client_on_this_cpu(const struct session *s)
+{
+	int cpu = -1;
+	socklen_t len = sizeof cpu;
+	if (getsockopt(s->ctl_in, SOL_SOCKET, SO_INCOMING_CPU, &cpu, &len) < 0 || cpu < 0)
+		return true;
+	int here = sched_getcpu();
+	return here < 0 || cpu == here;
+}
+
 /* Sends the 227 or 229 reply, not before the client can wait for it.
  *
  * curl (7.88) stalls when the reply is already there the moment it first
@@ -57,43 +73,134 @@ bool dataconn_require(struct session *s)
  * after its next one-second poll time-out, a second lost per file in a
  * many-file session. That happens when ferryd answers on the CPU curl
  * just gave up: a woken server often runs before the client gets to its
- * read. So the server first yields the CPU, which lets a client of the
- * same priority on the same CPU reach its wait; and once a client has
- * been seen to stall (it connected PASV_STALL_MS or more after the
- * reply), every later reply of the session waits PASV_PAUSE_US first,
- * which also covers a server running at a higher priority. A client that
- * never stalls pays nothing but the yield. */
+ * read. So when the client's command came from this CPU the server first
+ * yields it, which lets a client of the same priority reach its wait; a
+ * client on another CPU gets there while the session is being woken and
+ * opens the port, and a yield would only hand this CPU to other work for
+ * up to a time slice. Once a client has been seen to stall (it connected
+ * PASV_STALL_MS or more after the reply), every later reply of the
+ * session waits PASV_PAUSE_US first, which also covers a server running
+ * at a higher priority. A client that never stalls pays nothing but the
+ * look at its CPU and, on this CPU, the yield. */
 static void passive_reply(struct session *s, int code, const char *text)
 {
 	ftps_before_data_reply(s);
 	if (s->dc.pause_replies)
 		usleep(PASV_PAUSE_US);
-	else
+	else if (client_on_this_cpu(s))
 		sched_yield();
 	session_reply_text(s, code, text);
 	s->dc.replied_ms = sysio_now_ms();
 }
 
+/* Ports for passive listeners without --pasv-ports: the range the kernel
+ * takes ports from for port 0 (ip_local_port_range), less the ports it
+ * keeps out of it (ip_local_reserved_ports). A session picks one at
+ * random rather than binding port 0: for port 0 the kernel looks for a
+ * port no socket holds, and the connections earlier transfers left in
+ * TIME_WAIT (one per transfer, for a minute) fill its range, after which
+ * every bind of port 0 walks the whole range (2.4 to 3.5 ms each with
+ * 15,000 of them, against 4.5 us for a random port). A listener bound
+ * with SO_REUSEADDR may share its port with TIME_WAIT connections of
+ * earlier passive listeners. */
+#define EPHEMERAL_RESERVED_MAX 32
+static struct {
+	bool known;
+	int lo, hi;
+	int nreserved;
+	int reserved[EPHEMERAL_RESERVED_MAX][2];
+} ephemeral = { .lo = 32768, .hi = 60999 };
+
+/* Reads a small /proc/sys file into buf (NUL-terminated); false if it cannot. */
+static bool read_small(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return false;
+	buf[n] = '\0';
+	return true;
+}
+
+void dataconn_read_port_range(void)
+{
+	if (ephemeral.known)
+		return;
+	ephemeral.known = true;
+	char buf[512];
+	if (read_small("/proc/sys/net/ipv4/ip_local_port_range", buf, sizeof buf)) {
+		char *end;
+		long lo = strtol(buf, &end, 10), hi = strtol(end, &end, 10);
+		if (lo >= 1024 && lo <= hi && hi <= 65535) {
+			ephemeral.lo = (int)lo;
+			ephemeral.hi = (int)hi;
+		}
+	}
+	/* "8080,9000-9010": ports and ranges, comma-separated. */
+	if (read_small("/proc/sys/net/ipv4/ip_local_reserved_ports", buf, sizeof buf)) {
+		char *p = buf, *end;
+		while (*p && ephemeral.nreserved < EPHEMERAL_RESERVED_MAX) {
+			long a = strtol(p, &end, 10), b = a;
+			if (end == p)
+				break;
+			if (*end == '-') {
+				p = end + 1;
+				b = strtol(p, &end, 10);
+				if (end == p)
+					break;
+			}
+			ephemeral.reserved[ephemeral.nreserved][0] = (int)a;
+			ephemeral.reserved[ephemeral.nreserved][1] = (int)b;
+			ephemeral.nreserved++;
+			p = *end == ',' ? end + 1 : end;
+			if (*p == '\n')
+				break;
+		}
+	}
+}
+
+static bool port_reserved(int port)
+{
+	for (int i = 0; i < ephemeral.nreserved; i++)
+		if (port >= ephemeral.reserved[i][0] && port <= ephemeral.reserved[i][1])
+			return true;
+	return false;
+}
+
 /* Opens a listening socket on the control connection's local address,
- * on a random port in the configured range. */
+ * on a random port in the configured range, or without one in the
+ * kernel's range (falling back to port 0 when no port there is free). */
 static int passive_listen(struct session *s)
 {
 	const struct ferryd_config *cfg = s->cfg;
 	struct netaddr a = s->local;
 	const char *what;
-	if (cfg->pasv_lo == 0) {
-		netaddr_set_port(&a, 0);
-		return sysio_listen(&a, 1, &what);
+	bool any = cfg->pasv_lo == 0;
+	int lo = cfg->pasv_lo, hi = cfg->pasv_hi;
+	if (any) {
+		dataconn_read_port_range();
+		lo = ephemeral.lo;
+		hi = ephemeral.hi;
 	}
-	unsigned span = (unsigned)(cfg->pasv_hi - cfg->pasv_lo + 1);
+	unsigned span = (unsigned)(hi - lo + 1);
 	unsigned start = 0;
 	if (getrandom(&start, sizeof start, 0) != (ssize_t)sizeof start)
 		start = (unsigned)getpid();
 	for (unsigned i = 0; i < span && i < PASV_TRIES; i++) {
-		netaddr_set_port(&a, cfg->pasv_lo + (int)((start + i) % span));
+		int port = lo + (int)((start + i) % span);
+		if (any && port_reserved(port))
+			continue;
+		netaddr_set_port(&a, port);
 		int fd = sysio_listen(&a, 1, &what);
 		if (fd >= 0 || errno != EADDRINUSE)
 			return fd;
+	}
+	if (any) {
+		netaddr_set_port(&a, 0);
+		return sysio_listen(&a, 1, &what);
 	}
 	return (errno = EADDRINUSE, -1);
 }

@@ -10,6 +10,11 @@
 
 #include "session.h"
 
+/* Reads the kernel's range of ports for port 0 and its reserved ports,
+ * which passive listeners without --pasv-ports are picked from. Called
+ * once before sessions start; a session that was not given them reads
+ * them at its first PASV/EPSV. */
+void dataconn_read_port_range(void);
 /* Drops any prepared data channel. */
 void dataconn_reset(struct session *s);
 /* Opens a passive listener; on success sends the 227 (extended false) or

@@ -321,9 +321,13 @@ static RARE_PATH void log_unlistable(const struct session *s, const char *dirpat
 		s->peer_str, n, clean);
 }
 
-/* Lists the directory dirpath; pattern (may be NULL) filters names. */
+/* Lists the directory dirpath; pattern (may be NULL) filters names. The
+ * names are all read and sorted before the first line is made; with a
+ * sink, the lines go to it in pieces while the rest are made (the
+ * client reads the first while the server looks up the others). */
 static bool list_dir(struct session *s, enum listing_kind kind, const char *dirpath,
-		     const char *pattern, const char *prefix, bool all, struct sbuf *out)
+		     const char *pattern, const char *prefix, bool all, struct sbuf *out,
+		     const struct listing_sink *sink)
 {
 	struct vfs_dir d;
 	if (vfs_dir_open(&d, s->root_fd, dirpath) < 0) {
@@ -354,16 +358,25 @@ static bool list_dir(struct session *s, enum listing_kind kind, const char *dirp
 	names_sort(&ns);
 	time_t now = time(NULL);
 	size_t plen = strlen(prefix);
-	bool ok = true;
+	bool ok = true, stopped = false;
 	for (size_t i = 0; i < ns.n && ok; i++) {
 		const struct name_ref *r = &ns.refs[i];
 		ok = kind == LISTING_NLST ? add_name(prefix, plen, ns.text + r->off, r->len, out)
 					  : add_entry(s, kind, d.fd, ns.text + r->off, dirpath, now, out);
+		if (ok && sink && out->len >= LISTING_CHUNK) {
+			if (!sink->emit(s, out, sink->ctx)) {
+				stopped = true;
+				break;
+			}
+			sbuf_reset(out);
+		}
 	}
 	names_free(&ns);
 	vfs_dir_close(&d);
 	if (unlistable > 0)
 		log_unlistable(s, dirpath, unlistable);
+	if (stopped)
+		return false;
 	if (!ok)
 		session_reply(s, FTP_LOCAL_ERROR, "Listing too large.");
 	return ok;
@@ -390,7 +403,8 @@ static RARE_PATH bool list_file(struct session *s, enum listing_kind kind, const
 
 /* A listing of the names matching the pattern in path's last component. */
 static RARE_PATH bool list_pattern(struct session *s, enum listing_kind kind, const char *arg,
-				   const char *path, bool all, struct sbuf *out)
+				   const char *path, bool all, struct sbuf *out,
+				   const struct listing_sink *sink)
 {
 	char parent[FTP_PATH_MAX + 1];
 	vpath_dirname(path, parent, sizeof parent);
@@ -402,11 +416,11 @@ static RARE_PATH bool list_pattern(struct session *s, enum listing_kind kind, co
 		memcpy(prefix, arg, plen);
 		prefix[plen] = '\0';
 	}
-	return list_dir(s, kind, parent, vpath_basename(path), prefix, all, out);
+	return list_dir(s, kind, parent, vpath_basename(path), prefix, all, out, sink);
 }
 
 bool listing_build(struct session *s, enum listing_kind kind, const char *arg,
-		   struct sbuf *out, char *what)
+		   struct sbuf *out, char *what, const struct listing_sink *sink)
 {
 	bool all = kind == LISTING_MLSD;
 	if (kind != LISTING_MLSD) {
@@ -423,7 +437,7 @@ bool listing_build(struct session *s, enum listing_kind kind, const char *arg,
 	int err = vfs_stat(s->root_fd, path, &st) == 0 ? 0 : errno;
 	if (err == 0) {
 		if (S_ISDIR(st.st_mode))
-			return list_dir(s, kind, path, NULL, "", all, out);
+			return list_dir(s, kind, path, NULL, "", all, out, sink);
 		if (kind == LISTING_MLSD) {
 			session_reply(s, FTP_BAD_ARGUMENTS, "MLSD needs a directory; use MLST.");
 			return false;
@@ -432,7 +446,7 @@ bool listing_build(struct session *s, enum listing_kind kind, const char *arg,
 	}
 	/* Not a path: a pattern in the last component? */
 	if (kind != LISTING_MLSD && err == ENOENT && wildmat_has_magic(vpath_basename(path)))
-		return list_pattern(s, kind, arg, path, all, out);
+		return list_pattern(s, kind, arg, path, all, out, sink);
 	session_reply_errno(s, 0, path, err);
 	return false;
 }

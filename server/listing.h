@@ -1,5 +1,5 @@
-/* listing: directory listings built in one buffer (LIST, NLST, MLSD,
- * STAT <path>) and single-entry facts (MLST). Globbing is limited to the
+/* listing: directory listings (LIST, NLST, MLSD over the data channel
+ * in pieces, STAT <path> in one buffer) and single-entry facts (MLST). Globbing is limited to the
  * last path component and uses wildmat, so no pattern can stall it. */
 #ifndef FERRYD_LISTING_H
 #define FERRYD_LISTING_H
@@ -12,12 +12,27 @@
 
 enum listing_kind { LISTING_LIST, LISTING_NLST, LISTING_MLSD };
 
+/* Where a listing's lines go while it is being made. With a sink,
+ * listing_build hands out's contents to emit whenever it holds
+ * LISTING_CHUNK bytes or more, then empties out; emit's first call comes
+ * after the directory has been read and its names sorted, so every error
+ * reply listing_build sends for a missing or unreadable directory comes
+ * before it. emit returns false to stop the listing (it has answered
+ * the client itself). */
+struct listing_sink {
+	bool (*emit)(struct session *s, struct sbuf *out, void *ctx);
+	void *ctx;
+};
+#define LISTING_CHUNK (64u * 1024)
+
 /* Builds the listing for a LIST/NLST/MLSD argument (options such as "-la"
- * are accepted for LIST/NLST) into out. On failure sends the error reply
- * and returns false. what (FTP_PATH_MAX + 1 bytes) gets the resolved
- * virtual path (for logs), also on failure. */
+ * are accepted for LIST/NLST) into out, handing it to sink in pieces if
+ * sink is not NULL (what is left at the end stays in out). On failure
+ * sends the error reply and returns false; also false, without a reply,
+ * when the sink stopped it. what (FTP_PATH_MAX + 1 bytes) gets the
+ * resolved virtual path (for logs), also on failure. */
 bool listing_build(struct session *s, enum listing_kind kind, const char *arg,
-		   struct sbuf *out, char *what);
+		   struct sbuf *out, char *what, const struct listing_sink *sink);
 /* Writes the MLSx perm fact for an entry into perm (at least 10 bytes). */
 void listing_perm(const struct session *s, const struct stat *st, char *perm);
 

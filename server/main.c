@@ -13,6 +13,7 @@
 
 #include "auth.h"
 #include "ftps.h"
+#include "dataconn.h"
 #include "listener.h"
 #include "log.h"
 #include "options.h"
@@ -126,6 +127,8 @@ static int serve(const struct ferryd_config *cfg)
 			what, strerror(errno));
 		return 1;
 	}
+
+	dataconn_read_port_range();
 
 	int fds[CONFIG_MAX_LISTEN];
 	int nfds = 0;

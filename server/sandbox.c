@@ -62,7 +62,7 @@ static const char *const session_calls[] = {
 	 * signals, the C library's own needs (qsort asks sysinfo), the end. */
 	"getpid", "gettid", "getuid", "geteuid", "getgid", "getegid", "getrandom",
 	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "restart_syscall",
-	"tgkill", "futex", "sched_yield", "uname", "sysinfo", "getrlimit", "prlimit64",
+	"tgkill", "futex", "sched_yield", "getcpu", "uname", "sysinfo", "getrlimit", "prlimit64",
 	"exit", "exit_group",
 };
 

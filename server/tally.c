@@ -63,7 +63,10 @@ void tally_transfer(const struct session *s, enum xfer_result r, off_t bytes)
 		.result = (uint8_t)result_of(r, verbs[i].upload),
 		.bytes = bytes > 0 ? (uint64_t)bytes : 0,
 	};
-	report_send_nowait(REPORT_TRANSFER, &t, sizeof t);
+	/* Only --metrics counts transfers: without it the report would wake
+	 * the listener for nothing, on the session's CPU before the reply. */
+	if (s->cfg->have_metrics)
+		report_send_nowait(REPORT_TRANSFER, &t, sizeof t);
 	if (verbs[i].direction == '\0' || !xferlog_enabled())
 		return;
 	char host[NETADDR_STRLEN] = "local";

@@ -92,6 +92,34 @@ class DataConnTest(ftptest.TestCase):
             self.assertEqual(read_file(self.server.path(name)), DATA)
             os.unlink(self.server.path(name))
 
+    def test_pasv_ports_without_range(self):
+        """Without --pasv-ports the port is one the kernel could have
+        picked for port 0 (its ip_local_port_range, none of its reserved
+        ports), taken at random, and the connection works over both."""
+        try:
+            with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+                lo, hi = (int(x) for x in f.read().split())
+            with open("/proc/sys/net/ipv4/ip_local_reserved_ports") as f:
+                reserved = f.read().strip()
+        except OSError:
+            self.skipTest("no /proc/sys/net/ipv4")
+        banned = set()
+        for part in filter(None, reserved.split(",")):
+            a, _, b = part.partition("-")
+            banned.update(range(int(a), int(b or a) + 1))
+        c = self.raw()
+        ports = set()
+        for _ in range(8):
+            _, port = c.pasv()
+            ports.add(port)
+            ports.add(c.epsv())
+        for port in ports:
+            self.assertTrue(lo <= port <= hi, "port %d outside %d-%d" % (port, lo, hi))
+            self.assertNotIn(port, banned)
+        self.assertGreater(len(ports), 8, "ports are not picked at random")
+        for opener in (c.open_pasv, c.open_epsv):
+            self.retr_over(c, opener())
+
     def test_new_pasv_replaces_old(self):
         c = self.raw()
         c.pasv()

@@ -425,6 +425,38 @@ class VerbsTest(ftptest.TestCase):
         mlsd = [parse_mlsx(l)[1] for l in self.list_lines("MLSD fewnames")]
         self.assertEqual([n for n in mlsd if n not in (".", "..")], want)
 
+    def test_long_listing_bytes(self):
+        """Listings longer than one piece the server sends while it makes
+        the rest (the order directory's MLSD and LIST, a few hundred KiB
+        each) arrive whole, like its NLST (one piece): every line once,
+        each ending in CRLF, nothing between them."""
+        want = sorted(ORDER_NAMES, key=lambda n: n.encode())
+        data = bytearray()
+        self.ftp.retrbinary("NLST order", data.extend)
+        self.assertEqual(bytes(data), b"".join(n.encode() + b"\r\n" for n in want))
+        for verb in ("MLSD", "LIST"):
+            data = bytearray()
+            self.ftp.retrbinary(verb + " order", data.extend)
+            lines = bytes(data).split(b"\r\n")
+            self.assertEqual(lines[-1], b"", verb)
+            self.assertEqual(len(lines) - 1, len(want), verb)
+            self.assertNotIn(b"\n", b"".join(lines), verb)
+            for line, name in zip(lines, want):
+                self.assertTrue(line.endswith(b" " + name.encode()), (verb, line, name))
+
+    def test_abor_before_data_connection_of_a_listing(self):
+        """ABOR while the server waits for the data connection of a
+        listing: 426 then 226, for a long listing as for a short one, and
+        the session goes on."""
+        c = self.raw()
+        for cmd in ("MLSD fewnames", "MLSD order", "LIST order", "NLST order"):
+            with self.subTest(cmd=cmd):
+                c.pasv()
+                self.assertCode(c.cmd(cmd), 150)
+                self.assertCode(c.cmd("ABOR"), 426)
+                self.assertCode(c.reply(), 226)
+                self.assertCode(c.cmd("NOOP"), 200)
+
     def test_mlsd_subdirectory(self):
         lines = self.list_lines("MLSD sub")
         names = {parse_mlsx(l)[1] for l in lines

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "sbuf.h"
 
@@ -323,6 +325,69 @@ START_TEST(test_facts_roundtrip)
 END_TEST
 
 /* A line that exactly fills the buffer's maximum fits; a byte less fails. */
+/* The LIST line as `ls -l` lays it out, through gmtime_r and printf:
+ * what listfmt_ls must write, byte for byte, for any entry. */
+static void ls_reference(char *out, size_t outsz, const char *name, const struct stat *st,
+			 const char *link_target, time_t now)
+{
+	static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	char mode[11], when[32];
+	struct tm tm;
+	time_t mt = st->st_mtime;
+	listfmt_mode_string(st->st_mode, mode);
+	gmtime_r(&mt, &tm);
+	if (mt > now - 182 * DAY && mt < now + 3600)
+		snprintf(when, sizeof when, "%s %2d %02d:%02d", months[tm.tm_mon], tm.tm_mday,
+			 tm.tm_hour, tm.tm_min);
+	else
+		snprintf(when, sizeof when, "%s %2d  %4d", months[tm.tm_mon], tm.tm_mday,
+			 tm.tm_year + 1900);
+	int n = snprintf(out, outsz, "%s %3ju %-8ju %-8ju %12jd %s %s", mode,
+			 (uintmax_t)st->st_nlink, (uintmax_t)st->st_uid, (uintmax_t)st->st_gid,
+			 (intmax_t)st->st_size, when, name);
+	if (link_target)
+		n += snprintf(out + n, outsz - (size_t)n, " -> %s", link_target);
+	snprintf(out + n, outsz - (size_t)n, "\r\n");
+}
+
+/* Every seventh day from 1970 to 9999 at a changing time of day, shown
+ * with the time or the year, and widths that numbers fill or overflow. */
+START_TEST(test_ls_matches_ls_layout)
+{
+	char want[512];
+	struct sbuf b;
+	sbuf_init(&b, 4096);
+	const long long last_day = 2932896;   /* 9999-12-31 */
+	for (long long day = 0; day <= last_day; day += 7) {
+		struct stat st = make_stat((day & 1) ? S_IFDIR | 0755 : S_IFREG | 0640,
+					   (off_t)(day * 977), (time_t)(day * 86400 + (day * 7919) % 86400));
+		st.st_nlink = (nlink_t)(day % 5000);
+		st.st_uid = (uid_t)(day * 31);
+		st.st_gid = (gid_t)(day % 3 == 0 ? 4294967295u : day % 100);
+		if (day % 11 == 0)
+			st.st_size = (off_t)999999999999 + day;   /* 13 digits */
+		time_t now = st.st_mtime + ((day % 4 == 0) ? 0 : (day % 4 == 1) ? 200 * DAY : -1800);
+		const char *target = day % 13 == 0 ? "elsewhere" : NULL;
+		ls_reference(want, sizeof want, "name", &st, target, now);
+		sbuf_reset(&b);
+		ck_assert(listfmt_ls(&b, "name", &st, target, now));
+		ck_assert_str_eq(sbuf_str(&b), want);
+	}
+	/* Before 1970 and past 9999 too. */
+	static const time_t edges[] = { -1, -86400 * 365, (time_t)253402300799,
+					(time_t)253402300800, (time_t)1LL << 40 };
+	for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+		struct stat st = make_stat(S_IFREG | 0644, 5, edges[i]);
+		ls_reference(want, sizeof want, "e", &st, NULL, NOW);
+		sbuf_reset(&b);
+		ck_assert(listfmt_ls(&b, "e", &st, NULL, NOW));
+		ck_assert_str_eq(sbuf_str(&b), want);
+	}
+	sbuf_free(&b);
+}
+END_TEST
+
 START_TEST(test_ls_max)
 {
 	static const char want[] =
@@ -423,6 +488,7 @@ static Suite *listfmt_suite(void)
 	tcase_add_loop_test(core, test_ls_modes, 0,
 			    (int)(sizeof mode_cases / sizeof mode_cases[0]));
 	tcase_add_test(core, test_ls_appends);
+	tcase_add_test(core, test_ls_matches_ls_layout);
 	tcase_add_loop_test(core, test_mlsx, 0,
 			    (int)(sizeof mlsx_cases / sizeof mlsx_cases[0]));
 	tcase_add_loop_test(core, test_time, 0,
