@@ -45,6 +45,7 @@ static void serve(struct session *s)
 		if (s->ndeferred > 0) {
 			struct deferred_cmd d = s->deferred[0];
 			memmove(&s->deferred[0], &s->deferred[1], --s->ndeferred * sizeof d);
+			s->written_ahead = true;   /* it came during a transfer */
 			commands_dispatch(s, d.line, d.len);
 			free(d.line);
 			continue;

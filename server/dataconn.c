@@ -81,13 +81,20 @@ static bool client_on_this_cpu(const struct session *s)
  * PASV_STALL_MS or more after the reply), every later reply of the
  * session waits PASV_PAUSE_US first, which also covers a server running
  * at a higher priority. A client that never stalls pays nothing but the
- * look at its CPU and, on this CPU, the yield. */
+ * look at its CPU and, on this CPU, the yield.
+ *
+ * A client that wrote the PASV/EPSV together with other commands (ferry
+ * sends ALLO and EPSV in one write) reads its replies in order from
+ * what has arrived, and has no such first look to miss: its reply goes
+ * out at once. The yield is not free on a busy CPU: it puts the session
+ * behind every other runnable task there, a time slice (milliseconds)
+ * per transfer. */
 static void passive_reply(struct session *s, int code, const char *text)
 {
 	ftps_before_data_reply(s);
 	if (s->dc.pause_replies)
 		usleep(PASV_PAUSE_US);
-	else if (client_on_this_cpu(s))
+	else if (!s->written_ahead && client_on_this_cpu(s))
 		sched_yield();
 	session_reply_text(s, code, text);
 	s->dc.replied_ms = sysio_now_ms();

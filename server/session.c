@@ -211,9 +211,11 @@ bool session_read_command(struct session *s, const char **line, size_t *len)
 	bool login_limit = !s->logged_in && s->login_deadline_ms < deadline;
 	if (login_limit)
 		deadline = s->login_deadline_ms;
+	s->written_ahead = true;
 	for (;;) {
 		switch (lr_next(&s->lr, line, len)) {
 		case LR_LINE:
+			s->written_ahead = s->written_ahead || lr_pending(&s->lr);
 			return true;
 		case LR_TOO_LONG:
 			session_reply(s, FTP_BAD_COMMAND, "Input line too long.");
@@ -236,6 +238,7 @@ bool session_read_command(struct session *s, const char **line, size_t *len)
 			set_read_timeout(s, left);
 		}
 		ssize_t n = timed_out ? -1 : ftps_control_fill(s);
+		s->written_ahead = false;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			if (sysio_now_ms() < deadline)
 				continue;     /* woke a little early */

@@ -104,6 +104,10 @@ struct session {
 	off_t rang_start;         /* RANG: first byte of the next RETR or HASH */
 	off_t rang_end;           /* RANG: its last byte; -1 when no RANG is pending */
 	struct dataconn dc;       /* data channel for the next transfer */
+	bool written_ahead;       /* the command being run came with the one
+				   * before it (no read waited for it), or more
+				   * input follows it: the client writes
+				   * commands without waiting for each reply */
 	bool quit;                /* end the session after this reply */
 	/* Runs a line read during a transfer if it may run then (ABOR, STAT)
 	 * and returns true; false to keep it for later. Set by the command

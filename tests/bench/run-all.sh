@@ -16,7 +16,15 @@
 #    storm; 200 held sessions and 200 curl processes each downloading
 #    1 MiB at once; LIST, NLST and MLSD of 10,000 entries.
 # 3. tests/bench/bench-client.sh: ferry against curl, lftp and rclone on
-#    one ferryd (FTPS rows on pure-ftpd), same rows.
+#    one ferryd (FTPS rows on pure-ftpd), same rows. Before it the machine
+#    settles, for at most BENCH_SETTLE seconds (default 90; 0: not at all):
+#    `sync`, then a wait until at most 4000 TCP connections are in
+#    TIME_WAIT (the server rows leave tens of thousands, each for 60 s;
+#    binding a port for active mode slows down among them) and at most
+#    nproc tasks are runnable (/proc/stat procs_running, three samples in a
+#    row a second apart). The load average is not waited for: it trails
+#    by minutes (about 40 right after the 1000-session rows, with 3 to 5
+#    tasks runnable). The state before and after is noted on stderr.
 # 4. tests/bench/summarize.py: one table (medians, all runs, ratio to the
 #    best anchor, share of the ceiling) in OUT/summary.md, printed too; the
 #    raw runs in OUT/raw.csv, one line per row in OUT/summary.csv; a chart
@@ -31,8 +39,9 @@
 #   --out DIR    where the results go (default: bench-out/ in the
 #                current directory; made if missing, files replaced)
 # Environment: as for bench-server.sh and bench-client.sh (FERRYD, FERRY,
-# VSFTPD, PUREFTPD, BENCH_DIR, ...), with other defaults here to keep the
-# run under 20 minutes: BENCH_TW_MAX=0 (no waiting for connections in
+# VSFTPD, PUREFTPD, BENCH_DIR, ...), and BENCH_SETTLE=s (see 3.), with
+# other defaults here to keep the run under 20 minutes (the settling
+# included): BENCH_TW_MAX=0 (no waiting for connections in
 # TIME_WAIT to drain: on a machine shared with test suites there are
 # often more than 10,000 that are not ours), BENCH_SESSION_TIMEOUT=15 (a
 # session vsftpd leaves in its listen queue costs 15 s, not 60),
@@ -41,7 +50,8 @@
 # 1000), BENCH_WARMUP=0 and BENCH_PASSIVE_N=0 for bench-client.sh.
 # Needs root (pure-ftpd chroots), iperf3, openssl, curl, lftp, python3;
 # rclone and gnuplot when present (./quickstart test installs them).
-# A default run takes about 15 minutes on a quiet 2-core machine.
+# A default run takes about 15 minutes on a quiet 2-core machine (the
+# settling at most 90 s of it).
 set -euo pipefail
 export LC_ALL=C
 
@@ -131,6 +141,35 @@ for ((r = 1; r <= repeat; r++)); do
     read -r evp v <<< "$(tls_ceiling "$suite")"
     csv_add ceiling tls "openssl speed -evp $evp ($suite)" - openssl "$r" "$v" MiB/s 0
 done
+
+# ---------------------------------------------------------------- settle
+# One line of the machine's state: load average, tasks runnable (not
+# counting the awk that reads it), TCP connections in TIME_WAIT, dirty
+# page cache.
+machine_state() {
+    echo "load average $(cut -d' ' -f1-3 /proc/loadavg), $(awk '/^procs_running/ { print $2 - 1 }' /proc/stat) runnable, $(tw_count) in TIME_WAIT, $(awk '/^Dirty:/ { print $2 }' /proc/meminfo) KiB dirty"
+}
+# Waits (at most $1 seconds) for what the server rows left behind to pass.
+settle_machine() {
+    local limit=$1 t0=$EPOCHREALTIME calm=0 ncpu
+    ncpu=$(nproc)
+    note "settling (at most ${limit}s): $(machine_state)"
+    sync
+    while awk -v a="$t0" -v b="$EPOCHREALTIME" -v w="$limit" 'BEGIN { exit !(b - a < w) }'; do
+        # procs_running counts the awk reading it.
+        if [ "$(tw_count)" -le 4000 ] && [ "$(awk '/^procs_running/ { print $2 - 1 }' /proc/stat)" -le "$ncpu" ]; then
+            calm=$((calm + 1))
+            [ "$calm" -lt 3 ] || break
+        else
+            calm=0
+        fi
+        sleep 1
+    done
+    note "$([ "$calm" -ge 3 ] && echo settled || echo "stopped settling") after $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s: $(machine_state)"
+}
+settle=${BENCH_SETTLE:-90}
+[[ $settle =~ ^[0-9]+$ ]] || die "BENCH_SETTLE must be a number of seconds"
+[ "$settle" = 0 ] || settle_machine "$settle"
 
 # ---------------------------------------------------------------- clients
 note "bench-client.sh ($repeat runs; progress in $out/bench-client.log)"

@@ -120,6 +120,35 @@ class DataConnTest(ftptest.TestCase):
         for opener in (c.open_pasv, c.open_epsv):
             self.retr_over(c, opener())
 
+    def test_epsv_written_with_other_commands(self):
+        """A client that writes ALLO and EPSV in one write (as ferry does),
+        or EPSV and RETR, gets every reply in order, and the data connection
+        the 229 names carries the file."""
+        c = self.raw()
+        c.send(("ALLO %d\r\nEPSV\r\n" % len(DATA)).encode())
+        self.assertCode(c.reply(), 200, 202)
+        r = c.reply()
+        self.assertCode(r, 229)
+        port = int(re.search(r"\(\|\|\|(\d+)\|\)", r.text).group(1))
+        data = ftptest.data_connect("127.0.0.1", port)
+        self.assertCode(c.cmd("STOR ahead.bin"), 125, 150)
+        data.sendall(DATA)
+        data.close()
+        self.assertCode(c.reply(), 226)
+        self.assertEqual(read_file(self.server.path("ahead.bin")), DATA)
+        os.unlink(self.server.path("ahead.bin"))
+        c.send(b"EPSV\r\nRETR data.bin\r\n")
+        r = c.reply()
+        self.assertCode(r, 229)
+        port = int(re.search(r"\(\|\|\|(\d+)\|\)", r.text).group(1))
+        data = ftptest.data_connect("127.0.0.1", port)
+        self.assertCode(c.reply(), 125, 150)
+        got = recv_all(data)
+        data.close()
+        self.assertCode(c.reply(), 226)
+        self.assertEqual(got, DATA)
+        self.assertCode(c.cmd("NOOP"), 200)
+
     def test_new_pasv_replaces_old(self):
         c = self.raw()
         c.pasv()
