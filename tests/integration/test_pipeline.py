@@ -443,27 +443,28 @@ class FerrydPipelineTest(PipelineTests, ftptest.TestCase):
         self.assertEqual([s[1] for s in self.stats(r)], ["dst/a.bin", "dst/b.bin", "dst/c.bin"],
                          r)
 
-    def test_mput_mfmt_lost_with_the_connection_is_sent_again(self):
-        """mput (a pattern) with --retry: the same for the second file."""
+    def put_with_mfmt_cut(self, index, script):
+        """Runs script (an upload of *.bin with --retry) through a relay
+        that closes the connection at the MFMT of the index-th file: every
+        file lands with its time, no note, and that MFMT went out once more
+        on the second connection."""
+        name = FILES[index][0]
         files = make_files(self.local())
-        relay = self.relay(cut=("MFMT", "%s b.bin" % ftptest.utc_stamp(TIMES[1])))
-        r = self.check(self.ferry("--retry", "2", script="put *.bin",
-                                  url=self.relay_url(relay)))
+        relay = self.relay(cut=("MFMT", "%s %s" % (ftptest.utc_stamp(TIMES[index]), name)))
+        r = self.check(self.ferry("--retry", "2", script=script, url=self.relay_url(relay)))
         self.assertLanded(files, "", r)
         self.assertNoTimeNotes(r, relay)
-        self.assertEqual(self.mfmt_of(relay, "b.bin"), [2], relay.dump())
+        self.assertEqual(self.mfmt_of(relay, name), [2], relay.dump())
+
+    def test_mput_mfmt_lost_with_the_connection_is_sent_again(self):
+        """mput (a pattern) with --retry: the same for the second file."""
+        self.put_with_mfmt_cut(1, "put *.bin")
 
     def test_last_files_mfmt_lost_with_the_connection(self):
         """The last file's MFMT goes out at the end of the command: when the
         connection closes before its reply, ferry logs in again and sends it
         there."""
-        files = make_files(self.local())
-        relay = self.relay(cut=("MFMT", "%s c.bin" % ftptest.utc_stamp(TIMES[2])))
-        r = self.check(self.ferry("--retry", "2", script="put *.bin; pwd",
-                                  url=self.relay_url(relay)))
-        self.assertLanded(files, "", r)
-        self.assertNoTimeNotes(r, relay)
-        self.assertEqual(self.mfmt_of(relay, "c.bin"), [2], relay.dump())
+        self.put_with_mfmt_cut(2, "put *.bin; pwd")
 
     def test_mfmt_lost_twice_is_noted_for_its_file(self):
         """The connection closes at a.bin's MFMT, and again when it is sent
