@@ -439,7 +439,7 @@ run_one() {
         pputsmall) why=$(same_tree "$work/psmall" "$root/$RDST") ;;
         esac || true
     fi
-    rm -rf "$DST" "${root:?}/$RDST"
+    discard "$DST" "${root:?}/$RDST"
     local which=warm-up
     if [ -z "$warm" ]; then
         RUNS[$key]=$(( ${RUNS[$key]:-0} + 1 ))

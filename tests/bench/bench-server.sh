@@ -1021,7 +1021,7 @@ upload_result() {
     if ! why=$(same_files "${ROOT[$s]}/$dir" "$n"); then
         note "$s $label: $why"; echo FAIL; return
     fi
-    rm -rf "${ROOT[$s]:?}/$dir"
+    discard "${ROOT[$s]:?}/$dir"
     echo "$t"
 }
 
@@ -1058,13 +1058,13 @@ download_result() {
     if ! why=$(same_files "$dir" "$nsmall"); then
         note "$s $label: $why"; echo FAIL; return
     fi
-    rm -rf "$dir"
+    discard "$dir"
     echo "$t"
 }
 
 run_lftpget() {
     local s=$1 dir=$work/client/dl.lftp t0
-    rm -rf "$dir"; mkdir -p "$dir"
+    discard "$dir"; mkdir -p "$dir"
     t0=$EPOCHREALTIME
     if ! timeout $((nsmall + 60)) lftp -c "$lftp_settings; open $(url "$s"); cd small; \
             lcd $dir; mget f*" >> "$work/lftp.err" 2>&1 < /dev/null; then
@@ -1075,7 +1075,7 @@ run_lftpget() {
 
 run_ferryget() {
     local s=$1 dir=$work/client/dl.ferry t0
-    rm -rf "$dir"
+    discard "$dir"
     t0=$EPOCHREALTIME
     if ! timeout $((nsmall + 60)) "$ferry_bin" -q -y --tls=off -c "get -r small $dir" \
             "$(url "$s")" >> "$work/ferry.err" 2>&1 < /dev/null; then
@@ -1157,7 +1157,7 @@ run_listing() {
 # nheld curl processes started at once, each downloads pub/mid.bin.
 run_procs() {
     local s=$1 t0 t i pids=() bad=0 out=$work/client/procs
-    rm -rf "$out"; mkdir -p "$out"
+    discard "$out"; mkdir -p "$out"
     t0=$EPOCHREALTIME
     for ((i = 0; i < nheld; i++)); do
         curl -sS --max-time 120 -o "$out/$i" "$(url "$s")/pub/mid.bin" 2>> "$work/curl.err" &
@@ -1167,7 +1167,7 @@ run_procs() {
     t=$(secs_since "$t0")
     local n
     n=$(find "$out" -type f -size "${mid_bytes}c" | wc -l)
-    rm -rf "$out"
+    discard "$out"
     if [ "$bad" != 0 ] || [ "$n" != "$nheld" ]; then
         note "$s procs: $bad curl failures, $n complete files of $nheld"; echo FAIL; return
     fi

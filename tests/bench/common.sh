@@ -7,12 +7,39 @@ note() { echo "[bench] $*" >&2; }
 
 watchdog=
 
+# Files and directories a run is done with are moved into $work/trash,
+# not deleted. On ext4 without a journal, creating a file skips every
+# inode of its group freed in the last minute (six while the inode table
+# block is dirty) and looks each one up on the way: after 1000 files were
+# deleted, the next 1000 creations cost 0.3 to 0.8 s more, for whichever
+# server's or client's turn comes next (doc/performance.md, "The upload
+# rows after the download rows").
+# (Callers run in command substitutions too: each name gets its own
+# directory.)
+discard() {
+    local p
+    for p in "$@"; do
+        [ -e "$p" ] || continue
+        mkdir -p "$work/trash"
+        mv "$p" "$(mktemp -d "$work/trash/XXXXXXXX")/"
+    done
+}
+
 # Ends the run: stops the watchdog, removes the scratch directory unless
-# BENCH_KEEP=1, and exits with status $1.
+# BENCH_KEEP=1, and exits with status $1. With BENCH_TRASH=DIR (run-all.sh
+# sets it; same file system) the files over 1 MiB are deleted and the rest
+# of the scratch directory is moved into DIR, to be deleted after the last
+# script: the next script's file creations do not pay for this one's
+# deletions.
 bench_end() {
     if [ -n "$watchdog" ]; then kill "$watchdog" 2>/dev/null || true; wait "$watchdog" 2>/dev/null || true; fi
     if [ "${BENCH_KEEP:-0}" = 1 ]; then
         note "scratch directory kept: $work"
+    elif [ -n "${BENCH_TRASH:-}" ] && [ -d "$BENCH_TRASH" ] &&
+         [ "$(stat -c %d "$work")" = "$(stat -c %d "$BENCH_TRASH")" ] &&
+         find "$work" -xdev -type f -size +1M -delete 2>/dev/null &&
+         mv "$work" "$BENCH_TRASH/" 2>/dev/null; then
+        :
     else
         rm -rf "$work"
     fi

@@ -25,6 +25,10 @@
 #    row a second apart). The load average is not waited for: it trails
 #    by minutes (about 40 right after the 1000-session rows, with 3 to 5
 #    tasks runnable). The state before and after is noted on stderr.
+#    Neither script deletes files before the end of the run: what a row is
+#    done with moves into a trash directory (BENCH_TRASH), deleted last
+#    (ext4 without a journal makes every file creation pay for the inodes
+#    freed in the minute before; see discard in common.sh).
 # 4. tests/bench/summarize.py: one table (medians, all runs, ratio to the
 #    best anchor, share of the ceiling) in OUT/summary.md, printed too; the
 #    raw runs in OUT/raw.csv, one line per row in OUT/summary.csv; a chart
@@ -92,6 +96,10 @@ cleanup() {
 # shellcheck source=common.sh
 . "$here/common.sh"
 bench_bound
+# What bench-server.sh and bench-client.sh are done with waits here until
+# the end of the run (see discard in common.sh).
+mkdir "$work/trash"
+export BENCH_TRASH=$work/trash
 
 export BENCH_CSV=$out/raw.csv BENCH_REPEAT=$repeat BENCH_TW_MAX=${BENCH_TW_MAX:-0}
 : > "$BENCH_CSV"
