@@ -14,6 +14,8 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -213,14 +215,24 @@ static enum ftp_status xfer_pump_in(struct ftp *f, struct conn *dc, const struct
 	return FTP_S_OK;
 }
 
-/* Moves bytes from the local fd to the data connection until the fd ends.
- * Stops early with *early set when a reply other than 1xx arrives on the
- * control connection (the server gave up: disk full, aborted); the reply
- * is then in f->code. */
-static enum ftp_status xfer_pump_out(struct ftp *f, struct conn *dc, int fd,
-				     struct xfer_progress *p, bool *early)
+/* An upload with sendfile(2) asks for this much at a time and keeps at
+ * most about XFER_NOTSENT_LOWAT bytes unsent in its socket (the socket is
+ * writable again when less than half of that is left). A client that
+ * filled its send buffer (megabytes on loopback) left the sending to the
+ * server: each read that opened the server's receive window let the
+ * server's CPU push the client's queued bytes through TCP and into its
+ * own socket, on the side that also writes them to disk. With a short
+ * queue the client is woken while the queue is nearly empty and sends
+ * from its own CPU (the same as ferryd's RETR; doc/performance.md). */
+#define XFER_SENDFILE_CHUNK (64 * 1024)
+#define XFER_NOTSENT_LOWAT (16 * 1024)
+
+/* The loop of xfer_pump_out; *off >= 0: sendfile(2) from there on
+ * (advanced as bytes go), else read(2) and write. */
+static enum ftp_status xfer_pump_out_loop(struct ftp *f, struct conn *dc, int fd, off_t *off,
+					  struct xfer_progress *p, bool *early)
 {
-	char *buf = xfer_buf(f);
+	char *buf = *off < 0 ? xfer_buf(f) : NULL;
 	size_t have = 0, pos = 0;
 	long long idle_since = sysio_now_ms();
 	enum conn_status want = CONN_WANT_WRITE;
@@ -229,7 +241,7 @@ static enum ftp_status xfer_pump_out(struct ftp *f, struct conn *dc, int fd,
 	for (;;) {
 		if (xfer_progress(p, false))
 			return xfer_cancelled(f);
-		if (pos == have) {
+		if (pos == have && *off < 0) {
 			/* ASCII: half a buffer read, since every LF may become CR LF. */
 			char *in = f->ascii ? xfer_text_buf(f) : buf;
 			ssize_t n = sysio_read(fd, in, f->ascii ? FTP_XFER_BUF / 2 : FTP_XFER_BUF);
@@ -269,8 +281,25 @@ static enum ftp_status xfer_pump_out(struct ftp *f, struct conn *dc, int fd,
 			continue;
 		}
 		size_t chunk = xfer_chunk(p), w;
-		enum conn_status st = conn_write(dc, buf + pos, have - pos < chunk ? have - pos : chunk,
-						 &w);
+		enum conn_status st;
+		if (*off >= 0) {
+			st = conn_sendfile(dc, fd, off,
+					   chunk < XFER_SENDFILE_CHUNK ? chunk : XFER_SENDFILE_CHUNK, &w);
+			if (st == CONN_OK && w == 0)
+				break;   /* the end of the file */
+			if (st == CONN_ERROR && (errno == EINVAL || errno == ENOSYS) &&
+			    p->done == p->start) {
+				/* A file sendfile(2) cannot read from: read it. */
+				if (lseek(fd, *off, SEEK_SET) < 0)
+					return ftp_fail(f, FTP_AT_LOCAL, errno,
+							"seeking in the local file");
+				*off = -1;
+				buf = xfer_buf(f);
+				continue;
+			}
+		} else {
+			st = conn_write(dc, buf + pos, have - pos < chunk ? have - pos : chunk, &w);
+		}
 		if (st == CONN_WANT_READ || st == CONN_WANT_WRITE) {
 			want = st;
 			continue;
@@ -284,6 +313,39 @@ static enum ftp_status xfer_pump_out(struct ftp *f, struct conn *dc, int fd,
 	}
 	xfer_progress(p, true);
 	return FTP_S_OK;
+}
+
+/* The file's position for sending it with sendfile(2): a regular file,
+ * sent as it is (binary), on a plain data connection. -1: read and write
+ * it instead (ASCII converts, TLS encrypts in user space). */
+static off_t xfer_sendfile_from(const struct ftp *f, const struct conn *dc, int fd)
+{
+	struct stat sb;
+	if (f->ascii || conn_is_tls(dc) || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode))
+		return -1;
+	return lseek(fd, 0, SEEK_CUR);
+}
+
+/* Moves bytes from the local fd to the data connection until the fd ends.
+ * A regular file goes from the page cache to the socket with sendfile(2),
+ * without a copy through a buffer of ours; its position is then left
+ * after the last byte sent, as reading would. Other files and ASCII are
+ * read and written. Stops early with *early set when a reply other than
+ * 1xx arrives on the control connection (the server gave up: disk full,
+ * aborted); the reply is then in f->code. */
+static enum ftp_status xfer_pump_out(struct ftp *f, struct conn *dc, int fd,
+				     struct xfer_progress *p, bool *early)
+{
+	off_t off = xfer_sendfile_from(f, dc, fd);
+	if (off >= 0) {
+		/* Best effort: without it the queue is longer, nothing else. */
+		int lowat = XFER_NOTSENT_LOWAT;
+		(void)setsockopt(conn_wfd(dc), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
+	}
+	enum ftp_status st = xfer_pump_out_loop(f, dc, fd, &off, p, early);
+	if (off >= 0 && lseek(fd, off, SEEK_SET) < 0 && st == FTP_S_OK && !*early)
+		return ftp_fail(f, FTP_AT_LOCAL, errno, "seeking in the local file");
+	return st;
 }
 
 /* True if a reply is buffered or arrives within ms. */

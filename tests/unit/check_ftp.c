@@ -1583,6 +1583,32 @@ START_TEST(test_mtime_later_quit)
 }
 END_TEST
 
+/* An upload sends a regular file from its current position to its end,
+ * and leaves the position there, as reading it would. */
+START_TEST(test_put_from_position)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_FERRYD,
+		STEP("ALLO 7", "200 ALLO ok.\r\n"),
+		EPSV_OK,
+		{ .expect = "STOR f", .reply = "150 ok\r\n", .act = FAKE_RECV, .after = "226 ok\r\n" },
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	int fd = temp_fd("0123456789", 10);
+	ck_assert_int_eq(lseek(fd, 3, SEEK_SET), 3);
+	ck_status(f, ftp_put(f, fd, "f", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_OK);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_CUR), 10);
+	close(fd);
+	ftp_free(f);
+	ck_assert_ptr_null(fake_finish(fk));
+	size_t n;
+	ck_assert_str_eq(fake_received(fk, &n), "3456789");
+	fake_free(fk);
+}
+END_TEST
+
 /* From a pipe the size is unknown: no ALLO. */
 START_TEST(test_put_allo_pipe)
 {
@@ -2058,6 +2084,7 @@ static Suite *ftp_suite(void)
 	tcase_add_test(put, test_put);
 	tcase_add_test(put, test_put_large);
 	tcase_add_test(put, test_put_resume_append);
+	tcase_add_test(put, test_put_from_position);
 	tcase_add_test(put, test_put_refused);
 	tcase_add_test(put, test_put_server_gives_up);
 	tcase_add_test(put, test_put_cancel);
