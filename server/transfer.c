@@ -67,7 +67,7 @@
 #define XFER_CONTROL_EVERY 16
 /* Microseconds an upload without ALLO waits, once its data has ended
  * with nothing more from the client, for the control connection to hang
- * up as a killed client's does (see upload_end). */
+ * up as a killed client's does (see xfer_upload_end). */
 #define UPLOAD_END_GRACE_US 100
 /* Rate limit: the head start a paced transfer gets, in milliseconds of
  * its rate, and how many steps per second it moves in at most. */
@@ -580,7 +580,7 @@ static enum xfer_result recv_splice(struct session *s, struct conn *data, int fi
 static int grace_timer = -1;
 /* How the session spends the grace: looking again and again with
  * sched_yield between looks (true, at first), or sleeping; see
- * upload_end. */
+ * xfer_upload_end. */
 static bool grace_looks = true;
 /* Microseconds past its end a slept grace may last, and a yield may take,
  * before the session switches to the other way. */
