@@ -294,8 +294,13 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 	off_t received = 0;
 	int err = 0;
 	if (data) {
-		r = xfer_recv_file(s, data, fd, &received, &err);
+		struct xfer_data_end end;
+		r = xfer_recv_file(s, data, fd, &received, &err, &end);
+		/* The data connection is closed within the upload-end grace,
+		 * which counts from the end of the data. */
 		ftps_data_close(s, data, r == XFER_OK);
+		if (r == XFER_OK)
+			r = xfer_upload_end(s, &end);
 	}
 	/* Put the result in place, or leave the old file as it was. */
 	if (r == XFER_OK) {

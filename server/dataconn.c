@@ -179,12 +179,15 @@ static bool port_reserved(int port)
 
 /* Opens a listening socket on the control connection's local address,
  * on a random port in the configured range, or without one in the
- * kernel's range (falling back to port 0 when no port there is free). */
+ * kernel's range (falling back to port 0 when no port there is free).
+ * One socket tries the ports one after the other (a bind that fails
+ * leaves it unbound): with tens of thousands of connections in
+ * TIME_WAIT, ports that clients' connections left there (without
+ * SO_REUSEADDR) refuse it dozens of times per listener. */
 static int passive_listen(struct session *s)
 {
 	const struct ferryd_config *cfg = s->cfg;
 	struct netaddr a = s->local;
-	const char *what;
 	bool any = cfg->pasv_lo == 0;
 	int lo = cfg->pasv_lo, hi = cfg->pasv_hi;
 	if (any) {
@@ -192,24 +195,43 @@ static int passive_listen(struct session *s)
 		lo = ephemeral.lo;
 		hi = ephemeral.hi;
 	}
+	int one = 1;
+	int fd = socket(a.ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+	    (a.ss.ss_family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0))
+		goto fail;
 	unsigned span = (unsigned)(hi - lo + 1);
 	unsigned start = 0;
 	if (getrandom(&start, sizeof start, 0) != (ssize_t)sizeof start)
 		start = (unsigned)getpid();
-	for (unsigned i = 0; i < span && i < PASV_TRIES; i++) {
+	bool bound = false;
+	for (unsigned i = 0; i < span && i < PASV_TRIES && !bound; i++) {
 		int port = lo + (int)((start + i) % span);
 		if (any && port_reserved(port))
 			continue;
 		netaddr_set_port(&a, port);
-		int fd = sysio_listen(&a, 1, &what);
-		if (fd >= 0 || errno != EADDRINUSE)
-			return fd;
+		bound = bind(fd, (const struct sockaddr *)&a.ss, a.len) == 0;
+		if (!bound && errno != EADDRINUSE)
+			goto fail;
 	}
-	if (any) {
+	if (!bound && any) {
 		netaddr_set_port(&a, 0);
-		return sysio_listen(&a, 1, &what);
+		bound = bind(fd, (const struct sockaddr *)&a.ss, a.len) == 0;
 	}
-	return (errno = EADDRINUSE, -1);
+	if (!bound) {
+		if (!any)
+			errno = EADDRINUSE;
+		goto fail;
+	}
+	if (listen(fd, 1) < 0)
+		goto fail;
+	return fd;
+fail:
+	sysio_close(&fd);
+	return -1;
 }
 
 void dataconn_passive(struct session *s, bool extended)

@@ -67,7 +67,7 @@
 #define XFER_CONTROL_EVERY 16
 /* Microseconds an upload without ALLO waits, once its data has ended
  * with nothing more from the client, for the control connection to hang
- * up as a killed client's does (see upload_end). */
+ * up as a killed client's does (see xfer_upload_end). */
 #define UPLOAD_END_GRACE_US 100
 /* Rate limit: the head start a paced transfer gets, in milliseconds of
  * its rate, and how many steps per second it moves in at most. */
@@ -580,7 +580,7 @@ static enum xfer_result recv_splice(struct session *s, struct conn *data, int fi
 static int grace_timer = -1;
 /* How the session spends the grace: looking again and again with
  * sched_yield between looks (true, at first), or sleeping; see
- * upload_end. */
+ * xfer_upload_end. */
 static bool grace_looks = true;
 /* Microseconds past its end a slept grace may last, and a yield may take,
  * before the session switches to the other way. */
@@ -618,17 +618,30 @@ static void wait_control(struct session *s, long us)
  *  - a client that has sent anything more on the control connection (a
  *    QUIT right after its data, say) is alive: complete, at once;
  *  - a control connection that hangs up, with nothing more on it, within
- *    UPLOAD_END_GRACE_US is a client that died: the kernel closes a dead
- *    process's sockets one right after the other;
+ *    UPLOAD_END_GRACE_US of the end of the data is a client that died:
+ *    the kernel closes a dead process's sockets one right after the other;
  *  - otherwise the client is waiting for the reply: complete.
  * doc/design.md lists what this cannot tell apart, as measured by
  * tests/bench/upload-end.py. A TLS upload needs none of it: it ended
- * with the client's close_notify (a cut one is a network error). */
-static enum xfer_result upload_end(struct session *s, const struct conn *data)
+ * with the client's close_notify (a cut one is a network error).
+ * xfer_recv_file makes the decisions that need no wait and notes when the
+ * data ended; the caller closes the data connection and then calls
+ * xfer_upload_end, which spends what is left of the grace. */
+static enum xfer_result upload_end_now(struct session *s, const struct conn *data,
+					struct xfer_data_end *end)
 {
 	if (s->xfer.total >= 0)
 		return s->xfer.done < s->xfer.total ? XFER_INCOMPLETE : XFER_OK;
 	if (conn_is_tls(data))
+		return XFER_OK;
+	clock_gettime(CLOCK_MONOTONIC, &end->at);
+	end->judge = true;
+	return XFER_OK;
+}
+
+enum xfer_result xfer_upload_end(struct session *s, const struct xfer_data_end *end)
+{
+	if (!end->judge)
 		return XFER_OK;
 	/* The grace is spent in one of two ways, both of which let a dying
 	 * client on this CPU finish closing its sockets first:
@@ -639,19 +652,20 @@ static enum xfer_result upload_end(struct session *s, const struct conn *data)
 	 *    be woken), but on a busy one each yield costs a time slice (up
 	 *    to a tick), as the session goes behind every other task.
 	 * The session looks until a yield takes GRACE_LATE_US or more (a busy
-	 * CPU), then sleeps until a grace ends that late (an idle one). */
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	 * CPU), then sleeps until a grace ends that late (an idle one). The
+	 * grace is counted from the end of the data, so the work done since
+	 * (closing the data connection) is part of it. */
+	const struct timespec *t0 = &end->at;
 	long long us = 0, slowest = 0;
 	enum ctl_state st;
 	while ((st = session_control_state(s)) == CTL_IDLE &&
-	       (us = us_since(&t0)) < UPLOAD_END_GRACE_US) {
+	       (us = us_since(t0)) < UPLOAD_END_GRACE_US) {
 		if (!grace_looks) {
 			wait_control(s, (long)(UPLOAD_END_GRACE_US - us));
 			continue;
 		}
 		sched_yield();
-		long long took = us_since(&t0) - us;
+		long long took = us_since(t0) - us;
 		if (took > slowest)
 			slowest = took;
 	}
@@ -662,10 +676,11 @@ static enum xfer_result upload_end(struct session *s, const struct conn *data)
 }
 
 enum xfer_result xfer_recv_file(struct session *s, struct conn *data, int file_fd,
-				off_t *received, int *err)
+				off_t *received, int *err, struct xfer_data_end *end)
 {
 	enum xfer_result r;
 	*received = 0;
+	end->judge = false;
 	/* splice(2) refuses files opened O_APPEND, and TLS bytes must be
 	 * decrypted in user space. */
 	int fl = fcntl(file_fd, F_GETFL);
@@ -677,7 +692,7 @@ enum xfer_result xfer_recv_file(struct session *s, struct conn *data, int file_f
 		r = recv_buffered(s, data, file_fd, received, err);
 	}
 	if (r == XFER_OK)
-		r = upload_end(s, data);
+		r = upload_end_now(s, data, end);
 	return r;
 }
 

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "conn.h"
 #include "session.h"
@@ -44,17 +45,29 @@ enum xfer_result xfer_send_file(struct session *s, struct conn *data, int file_f
 /* Sends len bytes of buf. */
 enum xfer_result xfer_send_buf(struct session *s, struct conn *data, const char *buf,
 			       size_t len);
+/* When an upload's data ended, and whether its end is still to be judged
+ * (xfer_recv_file sets it, xfer_upload_end reads it). */
+struct xfer_data_end {
+	struct timespec at;  /* CLOCK_MONOTONIC */
+	bool judge;          /* plain connection, no total: the grace applies */
+};
 /* Receives until the client closes the data connection, writing to
  * file_fd at its current offset, or at its end if it was opened
  * O_APPEND (ASCII: CRLF becomes LF). *received counts bytes written;
  * *err holds errno for XFER_LOCAL_ERROR. When the data ends the upload is
- * judged complete or not: a TLS upload cut without close_notify is
- * XFER_NET_ERROR; short of the transfer's expected total (ALLO) it is
- * XFER_INCOMPLETE; on a plain connection without a total, a client that has hung up its
- * control connection without sending anything more gives
- * XFER_CONTROL_LOST. */
+ * judged where that needs no wait: a TLS upload cut without close_notify
+ * is XFER_NET_ERROR; short of the transfer's expected total (ALLO) it is
+ * XFER_INCOMPLETE. On a plain connection without a total, XFER_OK only
+ * says the data ended: *end records when, and after closing the data
+ * connection the caller asks xfer_upload_end. */
 enum xfer_result xfer_recv_file(struct session *s, struct conn *data, int file_fd,
-				off_t *received, int *err);
+				off_t *received, int *err, struct xfer_data_end *end);
+/* The rest of the judgement of an upload's end (after xfer_recv_file
+ * returned XFER_OK): XFER_CONTROL_LOST if the client has hung up its
+ * control connection, without sending anything more, within the grace
+ * counted from the end of the data (a killed client); XFER_OK otherwise,
+ * and at once where *end needs no grace. */
+enum xfer_result xfer_upload_end(struct session *s, const struct xfer_data_end *end);
 struct digest;
 /* Feeds bytes offset..end-1 of file_fd into d for HASH, in pieces: the
  * control connection is answered between them (ABOR ends it with

@@ -356,8 +356,32 @@ int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int 
 	return 0;
 }
 
+/* Releases what a finished upload holds. */
+static void upload_done(struct vfs_upload *up)
+{
+	up->tmpname[0] = '\0';
+	sysio_close(&up->fd);
+	sysio_close(&up->dir_fd);
+	free(up->base);
+	up->base = NULL;
+}
+
 int vfs_upload_commit(struct vfs_upload *up)
 {
+	/* A new name (none there when the upload began): the unnamed file is
+	 * linked straight to it, which, like the rename below, never shows a
+	 * part of the file and fails (EEXIST) rather than replace a file that
+	 * has appeared since; then it takes the way of a replacement. */
+	if (up->unnamed && !up->replaces) {
+		if (link_unnamed(up->fd, up->dir_fd, up->base, link_way) == 0) {
+			upload_done(up);
+			return 0;
+		}
+		if (errno == EEXIST && up->keep_existing) {
+			vfs_upload_abandon(up);
+			return -1;
+		}
+	}
 	if (up->unnamed) {
 		/* Give the unnamed file a hidden name, then rename it into place. */
 		for (int tries = 0; tries < 16; tries++) {
@@ -379,11 +403,7 @@ int vfs_upload_commit(struct vfs_upload *up)
 		vfs_upload_abandon(up);
 		return -1;
 	}
-	up->tmpname[0] = '\0';
-	sysio_close(&up->fd);
-	sysio_close(&up->dir_fd);
-	free(up->base);
-	up->base = NULL;
+	upload_done(up);
 	return 0;
 }
 

@@ -321,6 +321,72 @@ START_TEST(test_temp_names)
 }
 END_TEST
 
+/* ---- uploads ---- */
+
+/* Counts the hidden upload temporaries in the root. */
+static int temps_in_root(void)
+{
+	DIR *d = opendir(root);
+	ck_assert_ptr_nonnull(d);
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL)
+		n += vfs_is_temp_name(e->d_name);
+	closedir(d);
+	return n;
+}
+
+/* Starts an upload of vpath and writes text into it. */
+static void upload_text(const char *vpath, const char *text, struct vfs_upload *up)
+{
+	ck_assert_int_eq(vfs_upload_begin(root_fd, vpath, up, 60), 0);
+	ck_assert_int_eq(write(up->fd, text, strlen(text)), (ssize_t)strlen(text));
+}
+
+/* An upload shows under its name only once committed, whole, whether the
+ * name is new, taken by an old file, or taken meanwhile by another
+ * writer; no temporary is left behind. */
+START_TEST(test_upload_commit)
+{
+	char p[256], buf[64];
+	struct vfs_upload up;
+	/* A new name. */
+	upload_text("/up.txt", "new", &up);
+	in_base("root/up.txt", p, sizeof p);
+	ck_assert_int_ne(access(p, F_OK), 0);
+	ck_assert_int_eq(vfs_upload_commit(&up), 0);
+	ck_assert_str_eq(host_read(p, buf, sizeof buf), "new");
+	/* Replacing it: the old file stays until the commit. */
+	upload_text("/up.txt", "second", &up);
+	ck_assert(up.replaces);
+	ck_assert_str_eq(host_read(p, buf, sizeof buf), "new");
+	ck_assert_int_eq(vfs_upload_commit(&up), 0);
+	ck_assert_str_eq(host_read(p, buf, sizeof buf), "second");
+	/* A name that another writer takes during the upload: replaced. */
+	upload_text("/race.txt", "upload", &up);
+	ck_assert(!up.replaces);
+	in_base("root/race.txt", p, sizeof p);
+	write_file(p, "other");
+	ck_assert_int_eq(vfs_upload_commit(&up), 0);
+	ck_assert_str_eq(host_read(p, buf, sizeof buf), "upload");
+	/* The same without overwriting (--no-overwrite): EEXIST, the other
+	 * writer's file kept. */
+	upload_text("/race2.txt", "upload", &up);
+	up.keep_existing = true;
+	in_base("root/race2.txt", p, sizeof p);
+	write_file(p, "other");
+	ck_assert_int_eq(vfs_upload_commit(&up), -1);
+	ck_assert_int_eq(errno, EEXIST);
+	ck_assert_str_eq(host_read(p, buf, sizeof buf), "other");
+	/* Abandoned: the name never appears. */
+	upload_text("/gone.txt", "partial", &up);
+	vfs_upload_abandon(&up);
+	in_base("root/gone.txt", p, sizeof p);
+	ck_assert_int_ne(access(p, F_OK), 0);
+	ck_assert_int_eq(temps_in_root(), 0);
+}
+END_TEST
+
 static Suite *vfs_suite(void)
 {
 	Suite *su = suite_create("vfs");
@@ -333,6 +399,7 @@ static Suite *vfs_suite(void)
 	tcase_add_test(tc, test_dir_many_entries);
 	tcase_add_test(tc, test_create_unique);
 	tcase_add_test(tc, test_temp_names);
+	tcase_add_test(tc, test_upload_commit);
 	suite_add_tcase(su, tc);
 	return su;
 }
