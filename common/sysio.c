@@ -88,9 +88,9 @@ void sysio_close(int *fd)
 	}
 }
 
-int sysio_listen(const struct netaddr *a, int backlog, const char **what)
+int sysio_listen_socket(int family, const char **what)
 {
-	int fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		*what = "socket";
 		return -1;
@@ -100,11 +100,21 @@ int sysio_listen(const struct netaddr *a, int backlog, const char **what)
 		*what = "setsockopt(SO_REUSEADDR)";
 		goto fail;
 	}
-	if (a->ss.ss_family == AF_INET6 &&
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0) {
+	if (family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0) {
 		*what = "setsockopt(IPV6_V6ONLY)";
 		goto fail;
 	}
+	return fd;
+fail:
+	sysio_close(&fd);
+	return -1;
+}
+
+int sysio_listen(const struct netaddr *a, int backlog, const char **what)
+{
+	int fd = sysio_listen_socket(a->ss.ss_family, what);
+	if (fd < 0)
+		return -1;
 	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) < 0) {
 		*what = "bind";
 		goto fail;

@@ -24,9 +24,13 @@ int sysio_set_nonblock(int fd, bool on);
 /* Closes fd if >= 0 (keeping errno) and sets it to -1. */
 void sysio_close(int *fd);
 
-/* Opens a listening TCP socket on a (SO_REUSEADDR, IPV6_V6ONLY for IPv6,
- * backlog SOMAXCONN, close-on-exec). Returns the fd or -1; on failure *what
+/* A TCP socket of family, close-on-exec, set up for listening: SO_REUSEADDR,
+ * and IPV6_V6ONLY for AF_INET6. Returns the fd or -1; on failure *what
  * names the call that failed. */
+int sysio_listen_socket(int family, const char **what);
+/* Opens a listening TCP socket on a (a sysio_listen_socket bound to a,
+ * with backlog). Returns the fd or -1; on failure *what names the call
+ * that failed. */
 int sysio_listen(const struct netaddr *a, int backlog, const char **what);
 /* Connects a new TCP socket to a within timeout_ms, binding first to
  * local when not NULL (port 0 = any). Returns a non-blocking,

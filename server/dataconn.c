@@ -195,14 +195,10 @@ static int passive_listen(struct session *s)
 		lo = ephemeral.lo;
 		hi = ephemeral.hi;
 	}
-	int one = 1;
-	int fd = socket(a.ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	const char *what;
+	int fd = sysio_listen_socket(a.ss.ss_family, &what);
 	if (fd < 0)
 		return -1;
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-	    (a.ss.ss_family == AF_INET6 &&
-	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0))
-		goto fail;
 	unsigned span = (unsigned)(hi - lo + 1);
 	unsigned start = 0;
 	if (getrandom(&start, sizeof start, 0) != (ssize_t)sizeof start)
