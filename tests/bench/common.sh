@@ -14,12 +14,15 @@ watchdog=
 # deleted, the next 1000 creations cost 0.3 to 0.8 s more, for whichever
 # server's or client's turn comes next (doc/performance.md, "The upload
 # rows after the download rows").
+# Files over 64 KiB are emptied first: their pages and blocks go (no
+# gigabytes kept in the page cache or written back), their inodes stay.
 # (Callers run in command substitutions too: each name gets its own
 # directory.)
 discard() {
     local p
     for p in "$@"; do
         [ -e "$p" ] || continue
+        find "$p" -xdev -type f -size +64k -exec truncate -s 0 {} +
         mkdir -p "$work/trash"
         mv "$p" "$(mktemp -d "$work/trash/XXXXXXXX")/"
     done
@@ -27,8 +30,8 @@ discard() {
 
 # Ends the run: stops the watchdog, removes the scratch directory unless
 # BENCH_KEEP=1, and exits with status $1. With BENCH_TRASH=DIR (run-all.sh
-# sets it; same file system) the files over 1 MiB are deleted and the rest
-# of the scratch directory is moved into DIR, to be deleted after the last
+# sets it; same file system) the files over 64 KiB are emptied and the
+# scratch directory is moved into DIR, to be deleted after the last
 # script: the next script's file creations do not pay for this one's
 # deletions.
 bench_end() {
@@ -37,7 +40,7 @@ bench_end() {
         note "scratch directory kept: $work"
     elif [ -n "${BENCH_TRASH:-}" ] && [ -d "$BENCH_TRASH" ] &&
          [ "$(stat -c %d "$work")" = "$(stat -c %d "$BENCH_TRASH")" ] &&
-         find "$work" -xdev -type f -size +1M -delete 2>/dev/null &&
+         find "$work" -xdev -type f -size +64k -exec truncate -s 0 {} + 2>/dev/null &&
          mv "$work" "$BENCH_TRASH/" 2>/dev/null; then
         :
     else
