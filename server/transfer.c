@@ -3,8 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdio.h>
@@ -24,25 +22,6 @@
 
 /* Largest single sendfile request on a TLS connection. */
 #define XFER_CHUNK (4 << 20)
-/* A plain download keeps its socket's queue of unsent bytes short:
- * sendfile asks for XFER_SEND_CHUNK at a time, and with TCP_NOTSENT_LOWAT
- * at XFER_SEND_LOWAT a sendfile stops once that much is unsent and the
- * wait for POLLOUT after it ends when less than half of it is left. With
- * 4 MiB requests the send buffer stayed full: a client slower than the
- * server (one writing to a file) then sent the server's queued bytes
- * itself whenever its reads opened the receive window, and on loopback
- * took them in there too, on its own CPU. With the short queue the server
- * sends them when it is woken. 1 GiB on loopback, server and client on
- * separate CPUs of a quiet machine, 10 alternating rounds, medians (wall
- * s, client / server CPU s): curl 0.455 -> 0.310 (0.28 / 0.42 -> 0.26 /
- * 0.16), ferry 0.790 -> 0.590 (0.72 / 0.27 -> 0.56 / 0.17), lftp 0.985
- * -> 0.895 (0.96 / 0.12 -> 0.81 / 0.23). Under CPU contention the gain
- * shrinks (lftp level): each drained low-water mark wakes the server, and
- * a busy server CPU runs it late. 128 KiB with 64 KiB, or a low-water
- * mark of 256 KiB to 2 MiB with 4 MiB requests, gained less or nothing;
- * 32 KiB with 8 KiB lost. */
-#define XFER_SEND_CHUNK (64 << 10)
-#define XFER_SEND_LOWAT (16 << 10)
 /* Bytes hashed between looks at the control connection (HASH). */
 #define XFER_HASH_CHUNK (256 << 10)
 /* Buffer for uploads and ASCII conversion. */
@@ -292,14 +271,9 @@ enum xfer_result xfer_send_file(struct session *s, struct conn *data, int file_f
 {
 	if (s->ascii)
 		return send_ascii(s, data, file_fd, offset, err);
-	size_t most = XFER_CHUNK;
-	if (!conn_is_tls(data)) {
-		/* Without the option (not a TCP socket) the queue is just
-		 * longer: the transfer works the same. */
-		int lowat = XFER_SEND_LOWAT;
-		setsockopt(conn_wfd(data), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
-		most = XFER_SEND_CHUNK;
-	}
+	/* A plain download keeps its socket's queue of unsent bytes short
+	 * (conn_set_send_lowat), TLS asks for large requests. */
+	size_t most = conn_is_tls(data) ? XFER_CHUNK : conn_set_send_lowat(data);
 	int rounds = 0;
 	while (offset < size) {
 		off_t left = size - offset;

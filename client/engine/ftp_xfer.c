@@ -14,8 +14,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -215,24 +213,17 @@ static enum ftp_status xfer_pump_in(struct ftp *f, struct conn *dc, const struct
 	return FTP_S_OK;
 }
 
-/* An upload with sendfile(2) asks for this much at a time and keeps at
- * most about XFER_NOTSENT_LOWAT bytes unsent in its socket (the socket is
- * writable again when less than half of that is left). A client that
- * filled its send buffer (megabytes on loopback) left the sending to the
- * server: each read that opened the server's receive window let the
- * server's CPU push the client's queued bytes through TCP and into its
- * own socket, on the side that also writes them to disk. With a short
- * queue the client is woken while the queue is nearly empty and sends
- * from its own CPU (the same as ferryd's RETR; doc/performance.md). */
-#define XFER_SENDFILE_CHUNK (64 * 1024)
-#define XFER_NOTSENT_LOWAT (16 * 1024)
-
 /* The loop of xfer_pump_out; *off >= 0: sendfile(2) from there on
  * (advanced as bytes go), else read(2) and write. */
 static enum ftp_status xfer_pump_out_loop(struct ftp *f, struct conn *dc, int fd, off_t *off,
 					  struct xfer_progress *p, bool *early)
 {
 	char *buf = *off < 0 ? xfer_buf(f) : NULL;
+	/* sendfile(2) keeps the socket's queue of unsent bytes short
+	 * (conn_set_send_lowat): with the queue full, the server's reads
+	 * pushed the client's queued bytes through TCP on the server's CPU,
+	 * the side that also writes them to disk (doc/performance.md). */
+	size_t most = *off >= 0 ? conn_set_send_lowat(dc) : 0;
 	size_t have = 0, pos = 0;
 	long long idle_since = sysio_now_ms();
 	enum conn_status want = CONN_WANT_WRITE;
@@ -283,8 +274,7 @@ static enum ftp_status xfer_pump_out_loop(struct ftp *f, struct conn *dc, int fd
 		size_t chunk = xfer_chunk(p), w;
 		enum conn_status st;
 		if (*off >= 0) {
-			st = conn_sendfile(dc, fd, off,
-					   chunk < XFER_SENDFILE_CHUNK ? chunk : XFER_SENDFILE_CHUNK, &w);
+			st = conn_sendfile(dc, fd, off, chunk < most ? chunk : most, &w);
 			if (st == CONN_OK && w == 0)
 				break;   /* the end of the file */
 			if (st == CONN_ERROR && (errno == EINVAL || errno == ENOSYS) &&
@@ -337,11 +327,6 @@ static enum ftp_status xfer_pump_out(struct ftp *f, struct conn *dc, int fd,
 				     struct xfer_progress *p, bool *early)
 {
 	off_t off = xfer_sendfile_from(f, dc, fd);
-	if (off >= 0) {
-		/* Best effort: without it the queue is longer, nothing else. */
-		int lowat = XFER_NOTSENT_LOWAT;
-		(void)setsockopt(conn_wfd(dc), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
-	}
 	enum ftp_status st = xfer_pump_out_loop(f, dc, fd, &off, p, early);
 	if (off >= 0 && lseek(fd, off, SEEK_SET) < 0 && st == FTP_S_OK && !*early)
 		return ftp_fail(f, FTP_AT_LOCAL, errno, "seeking in the local file");
