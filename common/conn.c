@@ -679,11 +679,6 @@ bool conn_zero_copy_send(const struct conn *c)
 	return c->handshake_done && BIO_get_ktls_send(SSL_get_wbio(c->ssl));
 }
 
-bool conn_zero_copy_recv(const struct conn *c)
-{
-	return !c->ssl;
-}
-
 int conn_rfd(const struct conn *c)
 {
 	return c->rfd;

@@ -141,8 +141,6 @@ size_t conn_set_send_lowat(struct conn *c);
 
 /* True if conn_sendfile moves bytes without user space: plain, or kTLS. */
 bool conn_zero_copy_send(const struct conn *c);
-/* True if the socket may be spliced from directly (plain only). */
-bool conn_zero_copy_recv(const struct conn *c);
 
 /* Descriptors (for polling alongside other descriptors and for socket
  * options). Still owned by c. */

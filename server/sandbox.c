@@ -49,8 +49,8 @@ static const char *const session_calls[] = {
 	"fcntl", "dup", "dup2", "dup3", "umask", "statfs",
 	/* MFMT and SITE CHMOD, on /proc/self/fd of a file vfs found (vfs_attr.c). */
 	"utimensat", "fchmodat",
-	/* Moving data: sendfile downloads, splice uploads. */
-	"sendfile", "splice", "pipe", "pipe2", "copy_file_range", "memfd_create",
+	/* Moving data: sendfile downloads. */
+	"sendfile", "copy_file_range", "memfd_create",
 	/* Time: deadlines, the failed-login delay, log stamps, timers. */
 	"clock_gettime", "clock_nanosleep", "nanosleep", "gettimeofday", "time",
 	"alarm", "setitimer", "getitimer",

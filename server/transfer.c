@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdio.h>
@@ -24,22 +23,26 @@
 #define XFER_CHUNK (4 << 20)
 /* Bytes hashed between looks at the control connection (HASH). */
 #define XFER_HASH_CHUNK (256 << 10)
-/* Buffer for uploads and ASCII conversion. */
+/* Buffer for uploads and ASCII conversion: each upload read asks the
+ * socket for up to this much. Uploads are read, not spliced: a splice
+ * keeps the sender's socket pages in the pipe and frees them on this
+ * CPU, so a sender that copies into its socket (curl, lftp) takes fresh
+ * pages for every segment, a GiB of them per GiB sent, where a read
+ * hands each segment back to the sender's CPU, whose next copies reuse
+ * the same warm pages. On a virtual machine that gives free memory back
+ * to its host, fresh pages trap into the host on first touch: lftp's and
+ * curl's uploads then took 1.5 to 5.5 s per GiB instead of 0.5 to 0.9
+ * (doc/performance.md, "STOR: read, not splice"). */
 #define XFER_BUF (1 << 20)
-/* Pipe size asked for splice(2). */
-#define XFER_PIPE (1 << 20)
-/* Most bytes an upload gathers in the pipe before writing them to the
- * file. */
-#define XFER_SPLICE_BATCH (1 << 20)
-/* Largest single write into the file (a splice from the pipe or a
- * write(2) from the buffer). The page cache sizes a file's folios by the
- * write that creates them, and a large folio is a high-order allocation:
- * on a virtual machine that hands free memory back to its host (virtio
- * free page reporting), such blocks are the ones given back, and the
- * first write to each of their pages traps into the host. 1 MiB writes
- * then cost 2.2 to 3.1 s of CPU per GiB instead of 0.25 to 0.3 s;
- * 128 KiB writes take their folios from the smaller free blocks in use
- * and cost the same 0.25 to 0.3 s either way (doc/performance.md). */
+/* Largest single write into the file. The page cache sizes a file's
+ * folios by the write that creates them, and a large folio is a
+ * high-order allocation: on a virtual machine that hands free memory
+ * back to its host (virtio free page reporting), such blocks are the
+ * ones given back, and the first write to each of their pages traps into
+ * the host. 1 MiB writes then cost 2.2 to 3.1 s of CPU per GiB instead
+ * of 0.25 to 0.3 s; 128 KiB writes take their folios from the smaller
+ * free blocks in use and cost the same 0.25 to 0.3 s either way
+ * (doc/performance.md). */
 #define XFER_FILE_WRITE (128 << 10)
 /* Successful rounds between checks of the control connection while data
  * flows without ever blocking. */
@@ -360,7 +363,7 @@ static enum conn_status read_some(struct conn *data, char *buf, size_t n, size_t
 	return *len > 0 ? CONN_OK : st;
 }
 
-/* Upload through a buffer: TLS, ASCII conversion, or where splice fails. */
+/* Upload through a buffer (every upload: see XFER_BUF). */
 static enum xfer_result recv_buffered(struct session *s, struct conn *data, int file_fd,
 				      off_t *received, int *err)
 {
@@ -423,128 +426,6 @@ static enum xfer_result recv_buffered(struct session *s, struct conn *data, int 
 	if (r == XFER_OK && cr_pending)
 		r = write_file(file_fd, "\r", 1, received, err);
 	free(buf);
-	return r;
-}
-
-/* Moves the inpipe bytes waiting in the pipe into the file, at most
- * XFER_FILE_WRITE at a time. */
-static enum xfer_result drain_pipe(int pipe_rd, int file_fd, size_t inpipe, off_t *received,
-				   int *err)
-{
-	while (inpipe > 0) {
-		size_t want = inpipe < XFER_FILE_WRITE ? inpipe : XFER_FILE_WRITE;
-		ssize_t w = splice(pipe_rd, NULL, file_fd, NULL, want, SPLICE_F_MOVE);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			*err = w < 0 ? errno : EIO;
-			return XFER_LOCAL_ERROR;
-		}
-		inpipe -= (size_t)w;
-		*received += w;
-	}
-	return XFER_OK;
-}
-
-/* The pipe uploads splice through, kept for the session's next upload
- * (one session per process): made and enlarged once, not per file. It
- * is kept only when an upload left it empty. */
-static int upload_pipe[2] = { -1, -1 };
-static size_t upload_pipe_batch;
-
-/* The session's upload pipe, made on first use; false if none. */
-static bool upload_pipe_get(void)
-{
-	if (upload_pipe[0] >= 0)
-		return true;
-	if (pipe2(upload_pipe, O_CLOEXEC) < 0) {
-		upload_pipe[0] = upload_pipe[1] = -1;
-		return false;
-	}
-	int cap = fcntl(upload_pipe[1], F_SETPIPE_SZ, XFER_PIPE);
-	if (cap <= 0)
-		cap = fcntl(upload_pipe[1], F_GETPIPE_SZ);
-	upload_pipe_batch = cap > 0 && (size_t)cap < XFER_SPLICE_BATCH ? (size_t)cap
-								       : XFER_SPLICE_BATCH;
-	return true;
-}
-
-/* Closes the upload pipe (bytes may be left in it). */
-static void upload_pipe_drop(void)
-{
-	sysio_close(&upload_pipe[0]);
-	sysio_close(&upload_pipe[1]);
-}
-
-/* Binary upload with splice(2): socket -> pipe -> file, no copies
- * through user space. One socket -> pipe splice moves only what the
- * socket holds at that moment (often one 64 KiB segment), so the pipe
- * is filled by as many of them as find data, up to XFER_SPLICE_BATCH,
- * before it is emptied into the file (XFER_FILE_WRITE at a time). Returns
- * XFER_LOCAL_ERROR with *err = EINVAL when splice cannot be used on these
- * fds (the caller then buffers). */
-static enum xfer_result recv_splice(struct session *s, struct conn *data, int file_fd,
-				    off_t *received, int *err)
-{
-	int data_fd = conn_rfd(data);
-	if (!upload_pipe_get()) {
-		*err = EINVAL;
-		return XFER_LOCAL_ERROR;
-	}
-	const int *pipefd = upload_pipe;
-	size_t batch = upload_pipe_batch;
-	enum xfer_result r = XFER_OK;
-	size_t inpipe = 0;     /* bytes in the pipe, not yet in the file */
-	int rounds = 0;
-	for (;;) {
-		size_t room = pace_room(s, batch - inpipe);
-		if (room == 0) {
-			if (inpipe > 0) {
-				r = drain_pipe(pipefd[0], file_fd, inpipe, received, err);
-				inpipe = 0;
-				if (r != XFER_OK)
-					break;
-				continue;
-			}
-			r = pace_wait(s);
-			if (r != XFER_OK)
-				break;
-			continue;
-		}
-		ssize_t n = splice(data_fd, NULL, pipefd[1], NULL, room,
-				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-		if (n > 0) {
-			s->xfer.done += n;
-			inpipe += (size_t)n;
-			if (inpipe < batch)
-				continue;      /* more may have arrived meanwhile */
-		} else if (n < 0 && errno == EINTR) {
-			continue;
-		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && inpipe == 0) {
-			r = xfer_wait(s, data, POLLIN);
-			if (r != XFER_OK)
-				break;
-			continue;
-		} else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-			if (errno == EINVAL && *received == 0 && s->xfer.done == 0) {
-				*err = EINVAL;     /* splice unsupported here */
-				r = XFER_LOCAL_ERROR;
-			} else {
-				r = XFER_NET_ERROR;
-			}
-			break;
-		}
-		/* The batch is full, the socket is empty for now, or the data
-		 * has ended: into the file with it. */
-		r = drain_pipe(pipefd[0], file_fd, inpipe, received, err);
-		inpipe = 0;
-		if (r != XFER_OK || n == 0)
-			break;
-		if (++rounds % XFER_CONTROL_EVERY == 0 && (r = xfer_peek_control(s)) != XFER_OK)
-			break;
-	}
-	if (r != XFER_OK || inpipe != 0)
-		upload_pipe_drop();
 	return r;
 }
 
@@ -652,19 +533,9 @@ enum xfer_result xfer_upload_end(struct session *s, const struct xfer_data_end *
 enum xfer_result xfer_recv_file(struct session *s, struct conn *data, int file_fd,
 				off_t *received, int *err, struct xfer_data_end *end)
 {
-	enum xfer_result r;
 	*received = 0;
 	end->judge = false;
-	/* splice(2) refuses files opened O_APPEND, and TLS bytes must be
-	 * decrypted in user space. */
-	int fl = fcntl(file_fd, F_GETFL);
-	if (!s->ascii && (fl < 0 || !(fl & O_APPEND)) && conn_zero_copy_recv(data)) {
-		r = recv_splice(s, data, file_fd, received, err);
-		if (r == XFER_LOCAL_ERROR && *err == EINVAL && *received == 0 && s->xfer.done == 0)
-			r = recv_buffered(s, data, file_fd, received, err);
-	} else {
-		r = recv_buffered(s, data, file_fd, received, err);
-	}
+	enum xfer_result r = recv_buffered(s, data, file_fd, received, err);
 	if (r == XFER_OK)
 		r = upload_end_now(s, data, end);
 	return r;

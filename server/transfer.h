@@ -3,10 +3,10 @@
  * (through conn_poll, which sees TLS bytes already decrypted), so ABOR
  * and STAT are answered mid-transfer, and a stalled peer times out.
  * Binary downloads use conn_sendfile (sendfile(2), kTLS, or large TLS
- * records); plain uploads use splice(2) through a pipe, TLS uploads and
- * the rest large reads. A TLS upload is complete only when it ends with
- * the client's close_notify. A session's
- * --max-rate paces every loop without giving up sendfile or splice.
+ * records); uploads are read 1 MiB at a time and written in 128 KiB
+ * steps. A TLS upload is complete only when it ends with the client's
+ * close_notify. A session's --max-rate paces every loop without giving
+ * up sendfile.
  *
  * This file owns the session's transfer state (struct xfer_progress):
  * xfer_begin fills it, xfer_finish answers and clears it. */

@@ -148,8 +148,8 @@ static void run_terminal_ioctl(void)
 static char tmpdir[64];
 
 /* What a session does: files through openat2 below a root, a passive
- * listener and a data connection, random numbers, clocks, splice and
- * sendfile, poll, large allocations. */
+ * listener and a data connection, random numbers, clocks, sendfile,
+ * poll, large allocations. */
 static void run_session_calls(void)
 {
 	int root = vfs_open_root(tmpdir);
@@ -173,16 +173,16 @@ static void run_session_calls(void)
 	if (c < 0 || connect(c, (struct sockaddr *)&a, sizeof a) < 0)
 		_exit(8);
 	int d = accept4(l, NULL, NULL, SOCK_CLOEXEC);
-	int pfd[2];
-	if (d < 0 || pipe2(pfd, O_CLOEXEC) < 0)
+	if (d < 0)
 		_exit(9);
 	off_t off = 0;
 	if (sendfile(c, fd, &off, 6) != 6)
 		_exit(10);
 	struct pollfd p = { .fd = d, .events = POLLIN };
 	int waiting = 0;
+	char got[6];
 	if (poll(&p, 1, 5000) != 1 || ioctl(d, FIONREAD, &waiting) < 0 || waiting != 6 ||
-	    splice(d, NULL, pfd[1], NULL, 6, 0) != 6)
+	    recv(d, got, sizeof got, 0) != 6 || memcmp(got, "hello\n", 6) != 0)
 		_exit(11);
 	unsigned char rnd[8];
 	struct timespec ts;
