@@ -77,7 +77,11 @@ class TrickleTest(Base):
     def test_trickling_clients_do_not_lock_others_out(self):
         # As many trickling sessions as --max-clients allows: within the
         # idle timeout they are gone and a real client gets in.
+        # The sessions of the tests before (closed by the server a moment
+        # ago) must have left first, or they count against --max-clients.
+        self.assertTrue(self.server.wait_sessions_gone(10), "earlier sessions still running")
         tricklers = [self.trickled(login=False) for _ in range(8)]
+        self.assertEqual([c.greeting.code for c, _ in tricklers], [220] * 8)
         late = Control(self.server, greeting=False)
         self.addCleanup(late.close)
         self.assertEqual([r.code for r in late.wait_closed(timeout=5)], [421],
