@@ -6,6 +6,7 @@ urgent, then DM, as BSD ftp does), and as ftplib's abort() (the whole line
 as urgent data)."""
 
 import re
+import select
 import socket
 import time
 import unittest
@@ -40,7 +41,10 @@ class AbortTest(ftptest.TestCase):
         data = c.open_pasv(rcvbuf=32768)
         self.addCleanup(data.close)
         self.assertCode(c.cmd("RETR big.bin"), 125, 150)
-        time.sleep(0.5)     # let the server fill the socket buffers and block
+        # The transfer is under way (its first bytes are here), then the
+        # server fills the socket buffers and blocks.
+        self.assertTrue(select.select([data], [], [], 10)[0], "no data after RETR")
+        time.sleep(0.5)
         return c, data
 
     def finish(self, c, data):
