@@ -84,7 +84,7 @@ class ActivationBase(ftptest.TestCase):
 class ActivationTest(ActivationBase):
 
     def test_one_socket(self):
-        port = free_port(20000, 40000)
+        port = free_port(20000, 32000)
         proc = self.activate(["127.0.0.1:%d" % port])
         self.assertEqual(self.retr("127.0.0.1", port), b"through systemd's socket\n")
         self.assertIn("listening on 127.0.0.1:%d (from systemd)" % port, self.log())
@@ -96,8 +96,11 @@ class ActivationTest(ActivationBase):
         self.assertNotRegex(self.log(), r"Sanitizer|runtime error")
 
     def test_two_sockets(self):
-        p4 = free_port(20000, 40000)
-        p6 = free_port(40001, 60000)
+        # Below the kernel's ephemeral ports (32768 up by default), which
+        # other connections may take before systemd-socket-activate binds;
+        # the IPv6 one free on ::1, where it is used.
+        p4 = free_port(20000, 26000)
+        p6 = free_port(26001, 32000, "::1")
         # Names (FileDescriptorName=) change nothing: a socket is known by
         # its address.
         self.activate(["127.0.0.1:%d" % p4, "[::1]:%d" % p6], names=["ftp", "ftp6"])

@@ -48,14 +48,15 @@ def children(pid):
             if n.isdigit() and (ftptest._proc_stat(int(n)) or (0,))[0] == pid]
 
 
-def free_port(low, high):
-    """A port in [low, high] nothing listens on at 127.0.0.1 right now."""
+def free_port(low, high, host=ftptest.HOST):
+    """A port in [low, high] nothing uses at host (an IPv4 or IPv6
+    address) right now."""
     ports = list(range(low, high + 1))
     random.shuffle(ports)
     for port in ports:
-        s = socket.socket()
+        s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
         try:
-            s.bind((ftptest.HOST, port))
+            s.bind((host, port))
             return port
         except OSError:
             continue
