@@ -66,26 +66,43 @@ class RateTest(ftptest.TestCase):
         self.assertCode(c.reply(timeout=30), 226)
         return time.monotonic() - t0
 
-    def assertRate(self, nbytes, seconds, rate):
-        got = nbytes / seconds
-        self.assertGreater(got, rate * 0.85, "%.0f bytes/s, limit %d" % (got, rate))
-        self.assertLess(got, rate * 1.15, "%.0f bytes/s, limit %d" % (got, rate))
+    def assertPaced(self, run, rate):
+        """run() makes one transfer, checks its bytes and returns (bytes,
+        seconds). The rate the client sees must never be over the limit
+        by more than 15%. Under it by more than 15% only a slow (loaded)
+        machine may be: then the transfer is made again, up to three times
+        in all, and one within the band is enough."""
+        rates = []
+        for _ in range(3):
+            nbytes, seconds = run()
+            got = nbytes / seconds
+            rates.append("%.0f" % got)
+            self.assertLess(got, rate * 1.15, "%.0f bytes/s, limit %d" % (got, rate))
+            if got > rate * 0.85:
+                return
+        self.fail("bytes/s %s, all under the limit %d by more than 15%%"
+                  % (", ".join(rates), rate))
 
     def test_download_paced(self):
-        got, elapsed = self.download(self.session(), "data.bin")
-        self.assertEqual(got, DATA)
-        self.assertRate(len(DATA), elapsed, RATE)
+        def run():
+            got, elapsed = self.download(self.session(), "data.bin")
+            self.assertEqual(got, DATA)
+            return len(got), elapsed
+        self.assertPaced(run, RATE)
 
     def test_upload_paced(self):
-        elapsed = self.upload(self.session(), "up.bin", DATA)
-        self.assertEqual(read_file(self.server.path("up.bin")), DATA)
-        self.assertRate(len(DATA), elapsed, RATE)
+        def run():
+            elapsed = self.upload(self.session(), "up.bin", DATA)
+            self.assertEqual(read_file(self.server.path("up.bin")), DATA)
+            return len(DATA), elapsed
+        self.assertPaced(run, RATE)
 
     def test_users_file_rate_replaces_max_rate(self):
-        c = self.session("alice", PASSWORD)
-        got, elapsed = self.download(c, "half.bin")
-        self.assertEqual(got, DATA[:3 << 19])
-        self.assertRate(len(got), elapsed, USER_RATE)
+        def run():
+            got, elapsed = self.download(self.session("alice", PASSWORD), "half.bin")
+            self.assertEqual(got, DATA[:3 << 19])
+            return len(got), elapsed
+        self.assertPaced(run, USER_RATE)
 
     def test_abor_and_stat_answer_while_paced(self):
         c = self.session()
