@@ -74,6 +74,10 @@ class ReloadTest(ftptest.TestCase):
         old_fp = cert_fingerprint(tlspeers.cert("server.pem"))
         new_fp = cert_fingerprint(tlspeers.cert("other.pem"))
         self.assertEqual(self.served_fingerprint(), old_fp)
+        # Made before session A's download starts: only the reload is
+        # left for the time that download runs.
+        new_users = "alice:%s\nbob:%s\n" % (ftptest.hash_password(NEW_PW),
+                                            ftptest.hash_password(BOB_PW))
 
         # Session A: logged in with the old password, a download running.
         a = ftptest.Ftp(srv, "alice", OLD_PW)
@@ -84,8 +88,7 @@ class ReloadTest(ftptest.TestCase):
         got = [conn.recv(65536)]
 
         # New accounts, a new policy (no deletions), a new certificate.
-        self.replace(self.users, "alice:%s\nbob:%s\n" % (ftptest.hash_password(NEW_PW),
-                                                          ftptest.hash_password(BOB_PW)))
+        self.replace(self.users, new_users)
         self.replace(self.conf, (base_conf + "no-delete = yes\n")
                      % {"users": self.users, "base": srv.base})
         shutil.copy(tlspeers.cert("other.pem"), os.path.join(srv.base, "cert.pem"))
