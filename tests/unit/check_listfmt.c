@@ -478,6 +478,9 @@ static Suite *listfmt_suite(void)
 	Suite *s = suite_create("listfmt");
 
 	TCase *core = tcase_create("core");
+	/* test_ls_matches_ls_layout formats 419,000 dates: about a second
+	 * alone, several under the sanitizers on a busy machine. */
+	tcase_set_timeout(core, 60);
 	tcase_add_test(core, test_ls_file);
 	tcase_add_test(core, test_ls_dir);
 	tcase_add_test(core, test_ls_symlink);
