@@ -34,9 +34,11 @@
 # are ferry / curl and ferry / lftp: below 1.00 means ferry was faster.
 #
 # curl: the big rows and the listing use passive mode (EPSV). The small-file
-# rows use active mode (-P 127.0.0.1), because curl 7.88 often stalls about
-# 1 s per file when it reuses one passive session for many URLs; a few
-# passive transfers are timed once and reported under the table.
+# rows use active mode (-P 127.0.0.1): in passive mode curl 7.88 waits a
+# second before a data connection whenever the 229 reply is there at its
+# first look (doc/design.md, "Passive replies and curl"), rare against
+# ferryd but a second outweighs the row; a few passive transfers are timed
+# once and reported under the table (BENCH_PASSIVE_N).
 # lftp: one transfer at a time (cmd:parallel 1, mirror --parallel=1).
 # rclone (when installed): copyto, copy and lsl with an on-the-fly remote
 # (:ftp,host=...:), one transfer at a time (--transfers 1 --checkers 1,
@@ -555,7 +557,7 @@ for row in "${rows[@]}"; do
 done
 echo
 echo "Ratios below 1.00: ferry faster. Wall time of the whole client process (connect, login, transfer, quit); files in the page cache, sync before each run."
-echo "curl uses active mode (-P 127.0.0.1) for the small-file rows: curl 7.88 often stalls, up to about 1 s per file, when it reuses one passive session for many URLs (see the passive sample below). lftp runs one transfer at a time (cmd:parallel 1, mirror --parallel=1)."
+echo "curl uses active mode (-P 127.0.0.1) for the small-file rows: in passive mode curl 7.88 waits a second before it opens a data connection whenever the server's 229 reply is already there the first time it looks (doc/design.md, \"Passive replies and curl\"; every server meets it). ferryd makes that rare, but a single wait outweighs a row of 1000 files$([ "$passive_n" = 0 ] || echo ' (see the passive sample below)'). lftp runs one transfer at a time (cmd:parallel 1, mirror --parallel=1)."
 if [ "$tw_max" -gt 0 ]; then
     echo "Before each timed run the script waited until at most $tw_max TCP connections were in TIME_WAIT (each small-file run leaves about 1000 for a minute, and loopback connects and listens slow down while many thousands are left): $tw_waited s of waiting in all, at most $tw_top at the start of a run$([ "$tw_late" = 0 ] || echo ", $tw_late runs started above the limit after ${tw_wait}s")."
 fi
