@@ -898,7 +898,6 @@ class Pyftpdlib(ExternalPeer):
     One process serves every session, as the user running the tests."""
 
     name = "pyftpdlib"
-    lists_modes = False     # its MLSD gives UNIX.mode only when asked (OPTS MLST)
     ascii_converts = True
     mfmt = True
     site_chmod = True
