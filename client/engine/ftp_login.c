@@ -9,7 +9,12 @@
  * TLS (RFC 4217) comes first: implicit TLS before the greeting; explicit
  * TLS after it, by AUTH TLS (sent when FEAT lists it, or always when TLS
  * is required), before the user name and password leave. PBSZ 0 and
- * PROT P follow the login, as curl and lftp send them. */
+ * PROT P follow the login, as curl and lftp send them.
+ *
+ * MLSD lists the facts a server has switched on; FEAT's MLST line marks
+ * those with '*'. A server that offers UNIX.mode without switching it
+ * on (pyftpdlib) is asked for it with OPTS MLST (RFC 3659 7.9), so that
+ * listings show permissions. */
 #include "config.h"
 
 #include <errno.h>
@@ -37,6 +42,7 @@ enum login_state {
 	LOGIN_PROT,      /* PROT P */
 	LOGIN_FEAT,      /* FEAT */
 	LOGIN_UTF8,      /* OPTS UTF8 ON */
+	LOGIN_MLST,      /* OPTS MLST: the facts on, and UNIX.mode */
 	LOGIN_TYPE,      /* TYPE I */
 	LOGIN_CWD,       /* CWD back into the remembered directory */
 	LOGIN_PWD,       /* PWD */
@@ -53,6 +59,7 @@ static const char *const login_state_names[] = {
 	[LOGIN_PROT] = "PROT",
 	[LOGIN_FEAT] = "FEAT",
 	[LOGIN_UTF8] = "OPTS UTF8",
+	[LOGIN_MLST] = "OPTS MLST",
 	[LOGIN_TYPE] = "TYPE",
 	[LOGIN_CWD] = "CWD",
 	[LOGIN_PWD] = "PWD",
@@ -148,10 +155,55 @@ static bool login_feat_auth_tls(const char *text)
 	return false;
 }
 
+/* True if the fact name s (n bytes) is one listings read: type, size,
+ * modify, UNIX.mode (any case). */
+static bool login_fact_read(const char *s, size_t n)
+{
+	static const char *const facts[] = { "type", "size", "modify", "UNIX.mode" };
+	for (size_t i = 0; i < sizeof facts / sizeof facts[0]; i++)
+		if (strlen(facts[i]) == n && strncasecmp(s, facts[i], n) == 0)
+			return true;
+	return false;
+}
+
+/* From the facts of FEAT's MLST line (s, n bytes: "type*;size*;unix.mode;"):
+ * when UNIX.mode is offered but not on, the argument of an OPTS MLST that
+ * keeps the facts that are on, adds those listings read, UNIX.mode among
+ * them, into f->mlst_opts; else "". */
+static void login_mlst_facts(struct ftp *f, const char *s, size_t n)
+{
+	struct sbuf out;
+	bool ask = false;
+
+	f->mlst_opts[0] = '\0';
+	sbuf_init(&out, sizeof f->mlst_opts - 1);
+	while (n > 0) {
+		size_t fn = strcspn(s, "; ");
+		if (fn > n)
+			fn = n;
+		bool on = fn > 0 && s[fn - 1] == '*';
+		size_t name = on ? fn - 1 : fn;
+		ask |= !on && name == 9 && strncasecmp(s, "UNIX.mode", 9) == 0;
+		if (name > 0 && (on || login_fact_read(s, name)) &&
+		    !(sbuf_append(&out, s, name) && sbuf_append(&out, ";", 1))) {
+			sbuf_free(&out);
+			return;   /* too many facts to ask for: leave them as they are */
+		}
+		s += fn;
+		n -= fn;
+		for (; n > 0 && (*s == ';' || *s == ' '); n--)
+			s++;
+	}
+	if (ask)
+		snprintf(f->mlst_opts, sizeof f->mlst_opts, "%s", sbuf_str(&out));
+	sbuf_free(&out);
+}
+
 /* Sets the feature bits from a 211 FEAT reply's lines. */
 static void login_parse_feat(struct ftp *f, const char *text)
 {
 	f->feat = 0;
+	f->mlst_opts[0] = '\0';
 	while (*text != '\0') {
 		const char *nl = strchr(text, '\n');
 		size_t n = nl ? (size_t)(nl - text) : strlen(text);
@@ -165,6 +217,8 @@ static void login_parse_feat(struct ftp *f, const char *text)
 			if (strlen(feat_table[i].name) == wn &&
 			    strncasecmp(w, feat_table[i].name, wn) == 0)
 				f->feat |= feat_table[i].bit;
+		if (wn == 4 && strncasecmp(w, "MLST", 4) == 0 && w + wn < text + n)
+			login_mlst_facts(f, w + wn + 1, (size_t)(text + n - (w + wn + 1)));
 		text += n;
 		if (*text == '\n')
 			text++;
@@ -219,6 +273,11 @@ static enum ftp_status login_goto(struct ftp *f, struct login *l, enum login_sta
 		return ftp_send(f, "FEAT", NULL);
 	case LOGIN_UTF8:
 		return ftp_send(f, "OPTS", "UTF8 ON");
+	case LOGIN_MLST: {
+		char arg[FTP_MLST_OPTS_MAX + 8];
+		snprintf(arg, sizeof arg, "MLST %s", f->mlst_opts);
+		return ftp_send(f, "OPTS", arg);
+	}
 	case LOGIN_TYPE:
 		return ftp_send(f, "TYPE", f->ascii ? "A" : "I");
 	case LOGIN_CWD:
@@ -338,9 +397,13 @@ static enum ftp_status login_step(struct ftp *f, struct login *l)
 	case LOGIN_FEAT:
 		if (c == FTP_SYSTEM_STATUS)
 			login_parse_feat(f, ftp_reply_text(f));
-		return login_goto(f, l, (f->feat & FTP_FEAT_UTF8) ? LOGIN_UTF8 : LOGIN_TYPE);
+		return login_goto(f, l, (f->feat & FTP_FEAT_UTF8) ? LOGIN_UTF8 :
+					f->mlst_opts[0] ? LOGIN_MLST : LOGIN_TYPE);
 	case LOGIN_UTF8:
 		/* Refusals are harmless: pure-ftpd lists UTF8 and answers 504. */
+		return login_goto(f, l, f->mlst_opts[0] ? LOGIN_MLST : LOGIN_TYPE);
+	case LOGIN_MLST:
+		/* A refusal leaves the facts as they were: no permissions. */
 		return login_goto(f, l, LOGIN_TYPE);
 	case LOGIN_TYPE:
 		if (c / 100 != 2) {
@@ -377,6 +440,7 @@ enum ftp_status ftp_login_run(struct ftp *f, bool reconnect)
 	enum ftp_status st = FTP_S_OK;
 
 	f->feat = 0;
+	f->mlst_opts[0] = '\0';
 	f->no_epsv = false;
 	f->no_mlsd = false;
 	f->no_allo = false;

@@ -29,6 +29,8 @@
 
 /* Commands written ahead that may wait for their replies at once. */
 #define FTP_AHEAD_MAX 4
+/* Room for the facts an OPTS MLST asks for. */
+#define FTP_MLST_OPTS_MAX 256
 
 /* What a command written ahead is, which says what its reply does. */
 enum ftp_ahead_kind {
@@ -103,6 +105,7 @@ struct ftp {
 	char *cwd;                    /* current directory as the server names it; NULL unknown */
 	char *cwd_display;            /* the same, sanitised */
 	unsigned feat;                /* FTP_FEAT_* bits from FEAT */
+	char mlst_opts[FTP_MLST_OPTS_MAX]; /* facts for OPTS MLST, or "": none to ask */
 	bool no_epsv;                 /* EPSV failed once: use PASV */
 	bool no_mlsd;                 /* MLSD failed once: use LIST */
 	bool list_fell_back;          /* the last listing's MLSD was refused: LIST stood in */

@@ -231,10 +231,15 @@ time_t listparse_time_val(const char *v, size_t n)
 #undef LP_2DIGITS
 }
 
-/* Writes an `ls -l` mode string for an octal UNIX.mode fact into perms. */
+/* Writes an `ls -l` mode string for an octal UNIX.mode fact into perms
+ * ("0644"; pyftpdlib writes Python's "0o644"). */
 static void lp_mode_perms(struct ftp_entry *e, const char *v, size_t n)
 {
 	unsigned mode = 0;
+	if (n > 2 && v[0] == '0' && (v[1] == 'o' || v[1] == 'O')) {
+		v += 2;
+		n -= 2;
+	}
 	if (n == 0 || n > 6)
 		return;
 	for (size_t i = 0; i < n; i++) {

@@ -1,11 +1,12 @@
 """peers: the FTP servers the client tests talk to, all on 127.0.0.1.
 
-Three servers with one interface: ferryd (ftptest.Server with a users file
-and anonymous read-write), vsftpd and pure-ftpd (config.VSFTPD,
-config.PUREFTPD), each started on a free loopback port with a fresh
-temporary root and stopped again by PID (SIGTERM, then SIGKILL for the
-server and every session process it forked). start_peer(kind) returns a
-started one; .cleanup() stops it and removes its tree.
+Five servers with one interface: ferryd (ftptest.Server with a users file
+and anonymous read-write), vsftpd, pure-ftpd and proftpd (config.VSFTPD,
+config.PUREFTPD, config.PROFTPD) and pyftpdlib (pyftpd_plain.py), each
+started on a free loopback port with a fresh temporary root and stopped
+again by PID (SIGTERM, then SIGKILL for the server and every session
+process it forked). start_peer(kind) returns a started one; .cleanup()
+stops it and removes its tree.
 
 Every peer serves a writable directory /pub. The login the client tests use
 is peer.user/peer.password (None: anonymous); peer.named is a
@@ -26,15 +27,24 @@ answers with 530.
               a passwd file holding a crypt(3) hash), running as nobody
               with the server root as home. pure-ftpd's anonymous FTP needs
               a system account named `ftp`, which is not created here.
+    proftpd   anonymous read-write (the server root) and user alice, home
+              /alice, both in an AuthUserFile of its own (passwd format,
+              crypt(3) hash) and running as nobody; in the foreground
+              (-n) with its pid file, scoreboard and delay table in the
+              peer's directory, and no PAM, wtmp, transfer log or
+              controls socket.
+    pyftpdlib anonymous read-write (the server root) and user alice, home
+              /alice; one process for all sessions, running as this user.
 
-vsftpd and pure-ftpd need root (they change to their session users and
-chroot); without it the peer fails to start with a message saying so.
+vsftpd, pure-ftpd and proftpd need root (they change to their session
+users and chroot); without it the peer fails to start with a message saying so.
 
 ThrottleProxy relays the control connection of a peer and, rewriting 227
 and 229 replies, its passive data connections at a bounded rate, so a test
 can interrupt a transfer halfway through.
 """
 
+import grp
 import os
 import pwd
 import re
@@ -43,6 +53,7 @@ import signal
 import socket
 import ssl
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -56,6 +67,7 @@ NAMED_USER = "alice"
 NAMED_PASSWORD = "alice-Pw.1"
 NAMED_MARKER = "alice-home.txt"
 BAD_PASSWORD = "not-the-password"
+PYFTPD_PLAIN = os.path.join(config.SRCDIR, "tests", "integration", "pyftpd_plain.py")
 
 
 class PeerError(AssertionError):
@@ -152,6 +164,7 @@ class ExternalPeer:
     keeps_partial_upload = True
     lists_modes = True
     telnet_iac = False      # reads 0xFF in commands literally, not as Telnet IAC
+    lone_iac = False        # with telnet_iac: a 0xFF starting no Telnet command is the byte
     ascii_converts = False  # TYPE A: LF sent as CR LF, CR LF stored as LF
     mfmt = False            # sets file times (MFMT)
     site_chmod = False      # SITE CHMOD for the test login
@@ -467,6 +480,7 @@ def start_ferryd(extra_args=()):
     srv.keeps_partial_upload = False   # a broken STOR leaves the old file
     srv.lists_modes = False            # its MLSD has no UNIX.mode fact
     srv.telnet_iac = True              # reads a doubled 0xFF as one (RFC 854)
+    srv.lone_iac = False               # and refuses a name with a lone one
     srv.ascii_converts = True          # TYPE A converts line ends both ways
     srv.mfmt = True                    # MFMT sets file times
     srv.site_chmod = True              # SITE CHMOD
@@ -489,10 +503,12 @@ def start_ferryd(extra_args=()):
 
 
 def start_peer(kind):
-    """A started peer: "ferryd", "vsftpd" or "pure-ftpd"."""
+    """A started peer: "ferryd", "vsftpd", "pure-ftpd", "proftpd" or
+    "pyftpdlib"."""
     if kind == "ferryd":
         return start_ferryd()
-    return started({"vsftpd": Vsftpd, "pure-ftpd": PureFtpd}[kind]())
+    return started({"vsftpd": Vsftpd, "pure-ftpd": PureFtpd, "proftpd": ProFtpd,
+                    "pyftpdlib": Pyftpdlib}[kind]())
 
 
 def started(peer):
@@ -746,3 +762,157 @@ class ThrottleProxy:
         if user is not None:
             cred = user + (":" + passwd if passwd is not None else "") + "@"
         return "ftp://%s%s:%d%s" % (cred, HOST, self.port, path)
+
+
+# ---------------------------------------------------------------------------
+# proftpd and pyftpdlib
+
+
+class ProFtpd(ExternalPeer):
+    """proftpd: anonymous read-write on the server root and the user alice
+    chrooted into /alice, both from an AuthUserFile of its own (passwd
+    format, a crypt(3) hash) and running as nobody. Every file it would
+    write outside this peer's tree is set here (pid file, scoreboard,
+    delay table, system log: the peer's log) or off (wtmp, lastlog,
+    transfer log, controls socket, PAM, /etc/ftpusers); only Debian's
+    build binds the Unix socket /run/test.sock and removes it again at
+    every start, before it reads its configuration.
+
+    One proftpd per connection (ServerType inetd) started by
+    systemd-socket-activate --inetd --accept; without that program, or
+    with standalone set, proftpd's own daemon in the foreground (-n).
+    proftpd's daemon waits 0.2 to 0.4 s after a session ends before it
+    accepts the next connection, which makes the client tests (a few
+    hundred connections one after another) three times slower; each
+    session runs the same code either way."""
+
+    name = "proftpd"
+    standalone = False
+    telnet_iac = True       # a doubled 0xFF is one, Telnet commands are dropped,
+    lone_iac = True         # and a 0xFF before any other byte is kept as it is
+    ascii_converts = True
+    mfmt = True
+    site_chmod = True
+
+    def __init__(self):
+        super().__init__()
+        self.program = config.PROFTPD
+        pw = pwd.getpwnam("nobody")
+        self.uid, self.gid = pw.pw_uid, pw.pw_gid
+        self.group = grp.getgrgid(self.gid).gr_name
+        self.prepare(self.root)
+        self.mkdir("pub")
+        self.write(os.path.join(NAMED_USER, NAMED_MARKER), b"alice\n")
+        self.named = (NAMED_USER, NAMED_PASSWORD, NAMED_MARKER)
+        self.bad_login = (NAMED_USER, BAD_PASSWORD)
+        self.conf = os.path.join(self.base, "proftpd.conf")
+        self.passwd = os.path.join(self.base, "ftpd.passwd")
+        self.groups = os.path.join(self.base, "ftpd.group")
+        with open(self.passwd, "w") as f:
+            f.write("%s:%s:%d:%d::%s:/bin/false\n" % (
+                NAMED_USER, ftptest.hash_password(NAMED_PASSWORD), self.uid, self.gid,
+                self.path(NAMED_USER)))
+            f.write("ftp:*:%d:%d::%s:/bin/false\n" % (self.uid, self.gid, self.root))
+        os.chmod(self.passwd, 0o600)
+        with open(self.groups, "w") as f:
+            f.write("%s:x:%d:\n" % (self.group, self.gid))
+        os.chmod(self.groups, 0o600)
+
+    def session_ids(self):
+        return self.uid, self.gid
+
+    def settings(self, port):
+        """proftpd.conf's lines."""
+        b = self.base
+        if self._standalone():
+            where = ["ServerType standalone", "DefaultAddress %s" % HOST, "SocketBindTight on",
+                     "Port %d" % port]
+        else:
+            where = ["ServerType inetd"]
+        return where + [
+            'ServerName "ferry test"',
+            "UseIPv6 off",
+            "SystemLog %s" % self.log_path,
+            "User nobody",
+            "Group %s" % self.group,
+            "PidFile %s/proftpd.pid" % b,
+            "ScoreboardFile %s/proftpd.scoreboard" % b,
+            "DelayEngine off",
+            "DelayTable %s/proftpd.delay" % b,
+            "ControlsEngine off",
+            "WtmpLog off",
+            "UseLastlog off",
+            "UseReverseDNS off",
+            "<IfModule mod_ident.c>",
+            "  IdentLookups off",
+            "</IfModule>",
+            "UseFtpUsers off",
+            "TransferLog none",
+            "AuthPAM off",
+            "AuthOrder mod_auth_file.c",
+            "AuthUserFile %s" % self.passwd,
+            "AuthGroupFile %s" % self.groups,
+            "RequireValidShell off",
+            "DefaultRoot ~",
+            "Umask 022",
+            "AllowOverwrite on",
+            "AllowStoreRestart on",
+            "MaxInstances 50",
+            "TimeoutIdle 120",
+            "<Anonymous %s>" % self.root,
+            "  User ftp",
+            "  Group %s" % self.group,
+            "  UserAlias anonymous ftp",
+            "  AnonRequirePassword off",
+            "</Anonymous>",
+        ]
+
+    def _standalone(self):
+        prog = config.SYSTEMD_SOCKET_ACTIVATE
+        return self.standalone or not (prog and os.path.isfile(prog) and os.access(prog, os.X_OK))
+
+    def command(self, port):
+        with open(self.conf, "w") as f:
+            f.write("\n".join(self.settings(port)) + "\n")
+        if self._standalone():
+            return [self.program, "-n", "-c", self.conf]
+        return [config.SYSTEMD_SOCKET_ACTIVATE, "--listen=%s:%d" % (HOST, port), "--inetd",
+                "--accept", self.program, "-c", self.conf]
+
+
+def _pyftpdlib_python():
+    """A python that imports pyftpdlib: configure's, else the system's
+    (where Debian installs python3-pyftpdlib)."""
+    for py in (config.PYTHON3, sys.executable, "/usr/bin/python3"):
+        if py and os.access(py, os.X_OK) and subprocess.run(
+                [py, "-c", "import pyftpdlib.handlers"], capture_output=True,
+                timeout=30).returncode == 0:
+            return py
+    raise PeerError("pyftpdlib is required (Debian: python3-pyftpdlib; ./quickstart test "
+                    "installs it)")
+
+
+class Pyftpdlib(ExternalPeer):
+    """pyftpdlib's plain FTPHandler (pyftpd_plain.py, its own process):
+    anonymous read-write on the server root, the user alice in /alice.
+    One process serves every session, as the user running the tests."""
+
+    name = "pyftpdlib"
+    ascii_converts = True
+    mfmt = True
+    site_chmod = True
+
+    def __init__(self):
+        super().__init__()
+        self.program = _pyftpdlib_python()
+        self.mkdir("pub")
+        self.write(os.path.join(NAMED_USER, NAMED_MARKER), b"alice\n")
+        self.named = (NAMED_USER, NAMED_PASSWORD, NAMED_MARKER)
+        self.bad_login = (NAMED_USER, BAD_PASSWORD)
+
+    def session_ids(self):
+        return os.getuid(), os.getgid()
+
+    def command(self, port):
+        return [self.program, PYFTPD_PLAIN, str(port), self.root, NAMED_USER, NAMED_PASSWORD,
+                self.path(NAMED_USER)]

@@ -257,6 +257,67 @@ START_TEST(test_multiline_forms)
 }
 END_TEST
 
+/* pyftpdlib offers UNIX.mode without switching it on: the login asks
+ * for it with OPTS MLST, keeping the facts that are on, and listings
+ * then carry permissions. */
+START_TEST(test_login_asks_unix_mode)
+{
+	static const struct fake_step steps[] = {
+		{ .reply = "220 pyftpdlib ready.\r\n" },
+		STEP("USER anonymous", "331 Username ok, send password.\r\n"),
+		STEP("PASS anonymous@", "230 Login successful.\r\n"),
+		STEP("FEAT", "211-Features supported:\r\n EPRT\r\n EPSV\r\n MDTM\r\n MFMT\r\n"
+		     " MLST type*;perm*;size*;modify*;unique*;unix.mode;unix.uid;unix.gid;\r\n"
+		     " REST STREAM\r\n SIZE\r\n TVFS\r\n UTF8\r\n211 End FEAT.\r\n"),
+		STEP("OPTS UTF8 ON", "200 Command accepted.\r\n"),
+		STEP("OPTS MLST type;perm;size;modify;unique;unix.mode;",
+		     "200 MLST OPTS type;perm;size;modify;unique;unix.mode;\r\n"),
+		STEP("TYPE I", "200 Type set to: Binary.\r\n"),
+		STEP("PWD", "257 \"/\" is the current directory.\r\n"),
+		EPSV_OK,
+		{ .expect = "MLSD", .reply = "125 Data connection already open.\r\n",
+		  .act = FAKE_SEND, .data = "modify=20261202023223;perm=radfwMT;size=2;type=file;"
+		  "unique=fe00gaeebd1;unix.mode=0o644; x.txt\r\n",
+		  .after = "226 Transfer complete.\r\n" },
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	struct ftp_listing l;
+	listparse_init(&l);
+	ck_status(f, ftp_list(f, NULL, &l), FTP_S_OK);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_str_eq(l.v[0].name, "x.txt");
+	ck_assert_str_eq(l.v[0].perms, "-rw-r--r--");
+	listparse_free(&l);
+	fake_client_done(f, fk);
+}
+END_TEST
+
+/* Without UTF8, OPTS MLST follows FEAT; facts listings read are asked
+ * for even when they are off, others only when they are on; a refusal
+ * leaves the login as it was (no permissions in listings). */
+START_TEST(test_login_unix_mode_refused)
+{
+	static const struct fake_step steps[] = {
+		{ .reply = "220 ready.\r\n" },
+		STEP("USER anonymous", "331 Send password.\r\n"),
+		STEP("PASS anonymous@", "230 Welcome.\r\n"),
+		STEP("FEAT", "211-Features:\r\n MLST Type*;Size;perm;UNIX.mode;modify*;\r\n"
+		     "211 End\r\n"),
+		STEP("OPTS MLST Type;Size;UNIX.mode;modify;", "501 Not understood.\r\n"),
+		STEP("TYPE I", "200 ok\r\n"),
+		STEP("PWD", "257 \"/\"\r\n"),
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	ck_assert_uint_eq(ftp_features(f), FTP_FEAT_MLST);
+	ck_assert_str_eq(ftp_dir(f), "/");
+	fake_client_done(f, fk);
+}
+END_TEST
+
 /* ---- connecting over TCP ---- */
 
 /* Logs in over a real connection and lists, so the data connection goes
@@ -2026,6 +2087,8 @@ static Suite *ftp_suite(void)
 	tcase_add_test(login, test_greeting_garbage);
 	tcase_add_test(login, test_login_pure_ftpd);
 	tcase_add_test(login, test_multiline_forms);
+	tcase_add_test(login, test_login_asks_unix_mode);
+	tcase_add_test(login, test_login_unix_mode_refused);
 	suite_add_tcase(s, login);
 
 	TCase *conn = tcase_create("connect");

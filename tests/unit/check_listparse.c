@@ -175,6 +175,13 @@ static const struct lp_case mlsx_cases[] = {
 	  1, "link", NULL, FTP_ENTRY_LINK, 4, "2020-01-01 00:00:00", "lrwxrwxrwx", "/etc" },
 	{ "proftpd", "modify=20200101000000;perm=adfr;size=10;type=file;UNIX.mode=04755; suid",
 	  1, "suid", NULL, FTP_ENTRY_FILE, 10, "2020-01-01 00:00:00", "-rwsr-xr-x", NULL },
+	/* pyftpdlib 1.5.7 (after OPTS MLST ...;unix.mode;): Python's octal form */
+	{ "pyftpdlib", "modify=20261202023223;perm=radfwMT;size=2;type=file;unique=fe00gaeebd1;"
+	  "unix.mode=0o644; x.txt",
+	  1, "x.txt", NULL, FTP_ENTRY_FILE, 2, "2026-12-02 02:32:23", "-rw-r--r--", NULL },
+	{ "pyftpdlib", "type=dir;unix.mode=0o755; d", 1, "d", NULL, FTP_ENTRY_DIR, -1, NULL,
+	  "drwxr-xr-x", NULL },
+	{ "bad mode", "type=file;UNIX.mode=0o; x", 1, "x", NULL, FTP_ENTRY_FILE, -1, NULL, "", NULL },
 	/* Variants RFC 3659 allows */
 	{ "fraction", "type=file;size=0;modify=20200101120000.123; frac",
 	  1, "frac", NULL, FTP_ENTRY_FILE, 0, "2020-01-01 12:00:00", "", NULL },
