@@ -898,7 +898,11 @@ class CliTests(CliBase):
         self.assertEqual(len(rest), 2, r)
         self.assertEqual(rest[0], have, r)
         self.assertTrue(have < rest[1] <= have + STOP_AT, "REST %r\n%s" % (rest, r))
-        self.assertLess(proxy.data_bytes, len(BIG) - have + 2 * peers.ThrottleProxy.CHUNK,
+        # The cut connection relayed less than STOP_AT bytes (those still
+        # in ferry's socket when the reset came are lost, as many as a
+        # busy machine leaves unread); the retry relays the rest from
+        # rest[1] and nothing again.
+        self.assertLess(proxy.data_bytes, STOP_AT + len(BIG) - rest[1],
                         "the retry sent again what had arrived\n%s" % r)
 
     def test_limit_rate_measured(self):
