@@ -167,7 +167,7 @@ static const struct cli_command cli_commands[] = {
 		    "  limit-rate RATE     most bytes per second, with K, M or G (0: no limit)\n"
 		    "  preserve on|off     keep the server's file times (uploads: with MFMT)\n"
 		    "  iac on|off          send 0xFF in names doubled (RFC 854); off for servers\n"
-		    "                      that read it literally (vsftpd, pure-ftpd)\n"
+		    "                      that read it literally (vsftpd, pure-ftpd, pyftpdlib)\n"
 		    "The options --active, --timeout, --retry, --limit-rate, --no-preserve\n"
 		    "and --iac give the starting values." },
 	{ .name = "ascii", .run = cli_cmd_ascii, .flags = CLI_REMOTE,

@@ -139,7 +139,7 @@ void ftp_free(struct ftp *f);
 void ftp_set_timeout(struct ftp *f, int ms);
 /* Sets whether each 0xFF byte of a command's argument is sent doubled,
  * as the Telnet rules of RFC 854 and RFC 959 say (the default), or as it
- * is, for servers that read it literally (vsftpd, pure-ftpd). */
+ * is, for servers that read it literally (vsftpd, pure-ftpd, pyftpdlib). */
 void ftp_set_telnet_iac(struct ftp *f, bool on);
 /* Sets active mode: data connections are opened by the server to a port
  * the client listens on (EPRT, or PORT when EPRT is refused), for servers
