@@ -25,6 +25,7 @@
 
 #include "creds.h"
 #include "ftp_private.h"
+#include "listparse.h"
 #include "lookup.h"
 #include "sanitize.h"
 #include "sbuf.h"
@@ -155,17 +156,6 @@ static bool login_feat_auth_tls(const char *text)
 	return false;
 }
 
-/* True if the fact name s (n bytes) is one listings read: type, size,
- * modify, UNIX.mode (any case). */
-static bool login_fact_read(const char *s, size_t n)
-{
-	static const char *const facts[] = { "type", "size", "modify", "UNIX.mode" };
-	for (size_t i = 0; i < sizeof facts / sizeof facts[0]; i++)
-		if (strlen(facts[i]) == n && strncasecmp(s, facts[i], n) == 0)
-			return true;
-	return false;
-}
-
 /* From the facts of FEAT's MLST line (s, n bytes: "type*;size*;unix.mode;"):
  * when UNIX.mode is offered but not on, the argument of an OPTS MLST that
  * keeps the facts that are on, adds those listings read, UNIX.mode among
@@ -184,7 +174,7 @@ static void login_mlst_facts(struct ftp *f, const char *s, size_t n)
 		bool on = fn > 0 && s[fn - 1] == '*';
 		size_t name = on ? fn - 1 : fn;
 		ask |= !on && name == 9 && strncasecmp(s, "UNIX.mode", 9) == 0;
-		if (name > 0 && (on || login_fact_read(s, name)) &&
+		if (name > 0 && (on || listparse_reads_fact(s, name)) &&
 		    !(sbuf_append(&out, s, name) && sbuf_append(&out, ";", 1))) {
 			sbuf_free(&out);
 			return;   /* too many facts to ask for: leave them as they are */

@@ -193,6 +193,11 @@ static enum lp_fact_name lp_fact(const char *s, size_t n)
 	}
 }
 
+bool listparse_reads_fact(const char *s, size_t n)
+{
+	return lp_fact(s, n) != LP_FACT_OTHER;
+}
+
 /* Applies a "type" fact's value. Returns false for cdir/pdir (leave out). */
 static bool lp_mlsx_type(struct ftp_entry *e, const char *v, size_t n)
 {

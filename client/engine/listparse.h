@@ -58,6 +58,9 @@ int listparse_list(const char *line, size_t len, time_t now, struct ftp_entry *e
  * Lines not understood are counted in out->skipped. */
 void listparse_buffer(const char *data, size_t len, bool mlsx, time_t now,
 		      struct ftp_listing *out);
+/* True if listparse_mlsx reads the MLSx fact named s (n bytes, any
+ * case): type, size, modify, UNIX.mode. */
+bool listparse_reads_fact(const char *s, size_t n);
 /* Parses an RFC 3659 time-val "YYYYMMDDHHMMSS[.sss]" (UTC, as in MLSx
  * "modify" and MDTM replies) of n bytes; returns 0 if it is malformed. */
 time_t listparse_time_val(const char *s, size_t n);
