@@ -168,6 +168,22 @@ def _proc_stat(pid):
     return int(fields[1]), int(fields[19])
 
 
+def same_process(pid, start):
+    """True if pid is still the process that started at start (/proc's
+    starttime): not one that ended, nor another that took its PID."""
+    st = _proc_stat(pid)
+    return st is not None and st[1] == start
+
+
+def kill_same(pid, start):
+    """SIGKILL to pid if it is still the process that started at start."""
+    if same_process(pid, start):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 _LISTEN_RE = re.compile(r"listening on (\[[0-9a-fA-F:.]+\]|[0-9.]+):(\d+)")
 
 
@@ -314,17 +330,11 @@ class Server:
             # moment, then kill the ones still there (same PID and start time).
             deadline = time.monotonic() + 3.0
             while sessions and time.monotonic() < deadline:
-                sessions = [(p, t) for p, t in sessions
-                            if _proc_stat(p) is not None and _proc_stat(p)[1] == t]
+                sessions = [(p, t) for p, t in sessions if same_process(p, t)]
                 if sessions:
                     time.sleep(0.05)
             for pid, start in sessions:
-                st = _proc_stat(pid)
-                if st is not None and st[1] == start:
-                    try:
-                        os.kill(pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
+                kill_same(pid, start)
         self.returncode = self.proc.returncode
         with _live_lock:
             _live_servers.discard(self)

@@ -102,11 +102,6 @@ def _descendants(pid):
     return out
 
 
-def _alive(pid, start):
-    st = ftptest._proc_stat(pid)
-    return st is not None and st[1] == start
-
-
 def free_port():
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -293,11 +288,7 @@ class ExternalPeer:
                 self.proc.kill()
                 self.proc.wait(timeout)
         for pid, start in tree:
-            if _alive(pid, start):
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+            ftptest.kill_same(pid, start)
 
     def stop(self, timeout=5.0):
         self._kill(timeout)

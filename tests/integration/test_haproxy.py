@@ -242,13 +242,7 @@ class HaproxyTest(ftptest.TestCase):
             # A session this test ended with QUIT (session_on) may have
             # been leaving when the list was taken: gone now, or its PID
             # another process's (other start time).
-            st = ftptest._proc_stat(pid)
-            if st is None or st[1] != start:
-                continue
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            ftptest.kill_same(pid, start)
         victim.proc.wait(5)
         with self.assertRaises((ftptest.ConnectionClosed, OSError)):
             c3.reply(timeout=5)
