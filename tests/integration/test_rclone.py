@@ -433,26 +433,26 @@ class RcloneTlsTest(RcloneCase):
         return self.remote(path, user=USER, password=PASSWORD, port=self.explicit,
                            explicit_tls="true", **opts)
 
-    def round_trip(self, name, implicit, flags=()):
+    def round_trip(self, name, implicit, flags=(), version="1.3", **opts):
         src = self.local(name + "-src")
         write_tree(src, TREE)
         mark = self.log_mark()
-        self.rclone("copy", *flags, src, self.tls_remote(name, implicit), env=self.ca_env)
-        self.assertEqual({k: v for k, v in ftptest.tree_snapshot(
-            self.server.path(name)).items() if v != "DIR"},
-            {k: v for k, v in ftptest.tree_snapshot(src).items() if v != "DIR"})
+        remote = self.tls_remote(name, implicit, **opts)
+        self.rclone("copy", *flags, src, remote, env=self.ca_env)
+        self.assertEqual(files_of(self.server.path(name)), files_of(src))
         down = self.local(name + "-down")
-        self.rclone("copy", *flags, self.tls_remote(name, implicit), down, env=self.ca_env)
-        self.assertEqual({k: v for k, v in ftptest.tree_snapshot(down).items() if v != "DIR"},
-                         {k: v for k, v in ftptest.tree_snapshot(src).items() if v != "DIR"})
-        self.rclone("check", *flags, src, self.tls_remote(name, implicit), env=self.ca_env)
+        self.rclone("copy", *flags, remote, down, env=self.ca_env)
+        self.assertEqual(files_of(down), files_of(src))
+        self.rclone("check", *flags, src, remote, env=self.ca_env)
         log = self.log_since(mark)
         # Every session was in TLS, every data connection protected.
         logins = re.findall(r"ferryd\[(\d+)\]: login: ", log)
-        tls = set(re.findall(r"ferryd\[(\d+)\]: session \S+: TLS TLSv1\.[23] ", log))
+        tls = set(re.findall(r"ferryd\[(\d+)\]: session \S+: TLS TLSv%s " % re.escape(version),
+                             log))
         self.assertTrue(logins)
         self.assertTrue(set(logins) <= tls, log[-3000:])
-        self.assertGreaterEqual(len(re.findall(r"data connection TLSv1\.[23] \S+ resumed", log)),
+        self.assertGreaterEqual(len(re.findall(r"data connection TLSv%s \S+ resumed"
+                                               % re.escape(version), log)),
                                 len(transfers_in(log)))
         self.assertNotIn("data connection refused", log)
 
@@ -461,6 +461,11 @@ class RcloneTlsTest(RcloneCase):
 
     def test_implicit_tls(self):
         self.round_trip("implicit", True, ONE_CONNECTION)
+
+    def test_explicit_tls12(self):
+        # TLS 1.2 resumes by its own tickets.
+        self.round_trip("explicit12", False, ONE_CONNECTION, version="1.2",
+                        disable_tls13="true")
 
     def test_certificate_checked(self):
         # Without the test CA the certificate is refused; with
