@@ -190,6 +190,39 @@ class RclonePlainTest(RcloneCase):
         self.assertEqual(read_file(self.server.path("noempty", "a", "x.txt")), b"x")
         self.assertFalse(os.path.exists(self.server.path("noempty", EMPTY_DIR)))
 
+    def test_odd_names_mlsd_list_pasv(self):
+        # Glob characters, a leading space, a leading dash, dot files,
+        # quotes: sync up and down by MLSD and EPSV (rclone's choice with
+        # ferryd), by LIST (-a, so dot files show) and by PASV.
+        odd = {
+            "star*dir/[br]ack/a*b?.txt": b"glob\n",
+            "q?mark/x#%.txt": b"hash percent\n",
+            " lead/ leading space.txt": b"leading space\n",
+            "-dash.txt": b"dash\n",
+            ".hidden/.dot": b"dot\n",
+            "back\\slash.txt": b"backslash\n",
+            'semi;colon & "quote".txt': b"quote\n",
+            "caf\u00e9/\u00fcber \u65e5\u672c.txt": "utf-8\n".encode(),
+        }
+        for name, opts in (("odd-mlsd", {}),
+                           ("odd-list", {"disable_mlsd": "true", "force_list_hidden": "true"}),
+                           ("odd-pasv", {"disable_epsv": "true"})):
+            src = self.local(name + "-src")
+            write_tree(src, odd, mtime=1400000000)
+            self.rclone("sync", src, self.remote(name, **opts))
+            self.assertEqual(files_of(self.server.path(name)), odd, name)
+            self.rclone("check", src, self.remote(name, **opts))
+            down = self.local(name + "-down")
+            self.rclone("sync", self.remote(name, **opts), down)
+            self.assertEqual(files_of(down), odd, name)
+            # Times came back through the listing (or MDTM after LIST).
+            for rel in odd:
+                self.assertEqual(os.stat(os.path.join(down, rel)).st_mtime,
+                                 os.stat(os.path.join(src, rel)).st_mtime, (name, rel))
+            mark = self.log_mark()
+            self.rclone("sync", src, self.remote(name, **opts))
+            self.assertEqual(transfers_in(self.log_since(mark)), [], name)
+
     def test_many_small_files_concurrent_sessions(self):
         src = self.local("many-src")
         files = {"d%d/f%03d.txt" % (i % 3, i): ("file %d\n" % i).encode() * (i % 7)
