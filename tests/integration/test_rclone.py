@@ -356,6 +356,41 @@ class RclonePlainTest(RcloneCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertEqual(read_file(self.server.path("ops", "full", "x.txt")), b"x")
 
+    def test_tree_commands(self):
+        for rel, data in TREE.items():
+            self.server.write(os.path.join("tree-ops", rel), data)
+        self.server.mkdir("tree-ops/e1")     # each level the session's own
+        self.server.mkdir("tree-ops/e1/e2")
+        # copyto between two places on the server: down on one session,
+        # up on another at the same time (FTP has no server-side copy).
+        self.rclone("copyto", self.remote("tree-ops/big.bin"), self.remote("tree-copy/big2.bin"))
+        self.assertEqual(read_file(self.server.path("tree-copy", "big2.bin")), BIG)
+        # touch: a given time on an existing file (MFMT), a new empty file.
+        self.rclone("touch", "-t", "2021-05-06T07:08:09", self.remote("tree-copy/big2.bin"))
+        self.assertEqual(os.stat(self.server.path("tree-copy", "big2.bin")).st_mtime,
+                         1620284889)
+        self.rclone("touch", self.remote("tree-copy/new.txt"))
+        self.assertEqual(read_file(self.server.path("tree-copy", "new.txt")), b"")
+        # rmdirs: only the empty folders go.
+        self.rclone("rmdirs", self.remote("tree-ops"))
+        self.assertFalse(os.path.exists(self.server.path("tree-ops", "e1")))
+        self.assertEqual(read_file(self.server.path("tree-ops", "a", "b", "c", "three.txt")),
+                         b"three\n")
+        # delete with a filter: the .txt files only, folders stay.
+        self.rclone("delete", "--include", "*.txt", self.remote("tree-ops"))
+        self.assertEqual(sorted(files_of(self.server.path("tree-ops"))),
+                         sorted(k for k in TREE if not k.endswith(".txt")))
+        # purge: everything.
+        self.rclone("purge", self.remote("tree-ops"))
+        self.assertFalse(os.path.exists(self.server.path("tree-ops")))
+        # move between folders of the server: renames, nothing transferred.
+        mark = self.log_mark()
+        self.rclone("move", self.remote("tree-copy"), self.remote("tree-moved"))
+        self.assertEqual(transfers_in(self.log_since(mark)), [])
+        self.assertEqual(files_of(self.server.path("tree-moved")),
+                         {"big2.bin": BIG, "new.txt": b""})
+        self.assertEqual(files_of(self.server.path("tree-copy")), {})
+
     def test_about_not_supported_by_the_ftp_backend(self):
         # rclone's FTP backend has no About: it says so itself, without
         # asking the server anything odd.
