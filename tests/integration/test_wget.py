@@ -27,6 +27,7 @@ PASSWORD = "pw-Bob-2"
 TREE = {
     "top.txt": b"top level\n",
     "empty.txt": b"",
+    ".hidden": b"a dot file\n",
     "name with spaces.txt": b"spaces\n",
     "caf\u00e9.txt": "utf-8 name\n".encode(),
     "\u65e5\u672c/\u30d5\u30a1\u30a4\u30eb.txt": "utf-8 directory\n".encode(),
@@ -370,6 +371,43 @@ class WgetTest(ftptest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertTrue(self.server.wait_log(r"-> 425 .*not resumed"), self._log())
         self.assertEqual(read_file(self.local("n.bin")), b"")
+
+
+class WgetIPv6Test(ftptest.TestCase):
+    """Over IPv6 loopback wget uses the extended commands: EPSV passive,
+    EPRT active."""
+
+    @classmethod
+    def setUpClass(cls):
+        ftptest.require_program(config.WGET, "wget")
+        srv = ftptest.Server(["-v", "--anonymous=ro"], listen="[::1]:0")
+        srv.host = "::1"
+        cls.addClassCleanup(srv.cleanup)
+        srv.write("data.bin", DATA)
+        srv.start()
+        cls.server = srv
+        cls.tmp = tempfile.mkdtemp(prefix="ferryd-wget6-")
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
+
+    def fetch(self, *args):
+        out = os.path.join(self.tmp, self.id().rsplit(".", 1)[-1] + ".bin")
+        cmd = [config.WGET, "--no-config", "-d", "--tries=1", "--timeout=10", "-O", out]
+        cmd += list(args) + ["ftp://[::1]:%d/data.bin" % self.server.port]
+        r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=90,
+                           env=dict(os.environ, HOME=self.tmp, LC_ALL="C.UTF-8"))
+        self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+        self.assertEqual(read_file(out), DATA)
+        return [l[4:].strip() for l in r.stderr.decode("utf-8", "replace").splitlines()
+                if l.startswith("--> ")]
+
+    def test_passive_epsv(self):
+        sent = self.fetch()
+        self.assertIn("EPSV 2", sent)
+        self.assertNotIn("PASV", sent)
+
+    def test_active_eprt(self):
+        sent = self.fetch("--no-passive-ftp")
+        self.assertTrue(any(c.startswith("EPRT |2|::1|") for c in sent), sent)
 
 
 if __name__ == "__main__":
