@@ -306,6 +306,20 @@ class NcftpTest(ftptest.TestCase):
         self.put("127.0.0.1", self.remote, "r.bin")
         self.assertEqual(read_file(old), DATA[:50000])
 
+    def test_put_ascii(self):
+        """-a: a text file uploaded in the ASCII type arrives with the
+        server's line ends (LF). ncftpput sends no TYPE A for it: RFC 959
+        makes ASCII the type a session starts in."""
+        text = b"one\ntwo\n\nthree\n"
+        ftptest.write_file(self.local("a.txt"), text)
+        r = self.put("-a", "127.0.0.1", self.remote, "a.txt")
+        self.assertEqual(read_file(self.server.path("incoming", self.name, "a.txt")), text)
+
+    def test_get_ascii(self):
+        path = self.server.write("incoming/%s/t.txt" % self.name, b"l1\nl2\n")
+        self.get("-a", "127.0.0.1", self.dir, self.remote + "/t.txt")
+        self.assertEqual(read_file(self.local("t.txt")), b"l1\nl2\n")
+
     def test_put_mkdir(self):
         ftptest.write_file(self.local("m.bin"), b"made\n")
         self.put("-m", "127.0.0.1", self.remote + "/new/deeper", "m.bin")
