@@ -2,10 +2,12 @@
 tree and ncftpget -R downloads it (nested and empty directories, an empty
 file, names with spaces and UTF-8), ncftpls -l and -1 list, resume both
 ways (REST), many files in one session, passive (-F, the default) and
-active (-E) mode, a named user and anonymous, refused logins and refused
-or broken uploads (exit status, the old file kept). Bytes are compared on
-disk; each run's debug log (-d) shows the commands ncftp sent and ferryd's
-replies, and ferryd's -v log the bytes each transfer carried.
+active (-E) mode, the ASCII type (-a), uploads through a temporary name
+(-S), delete after download (-DD), a named user and anonymous, refused
+logins and refused or broken uploads (exit status, the old file kept).
+Bytes are compared on disk; each run's debug log (-d) shows the commands
+ncftp sent and ferryd's replies, and ferryd's -v log the bytes each
+transfer carried.
 
 ncftp also sends FEAT, HELP SITE, CLNT, OPTS MLST, MLST, MLSD, MDTM, MFMT
 and SIZE: every run checks that ferryd refused none of them but CLNT
@@ -319,6 +321,26 @@ class NcftpTest(ftptest.TestCase):
         path = self.server.write("incoming/%s/t.txt" % self.name, b"l1\nl2\n")
         self.get("-a", "127.0.0.1", self.dir, self.remote + "/t.txt")
         self.assertEqual(read_file(self.local("t.txt")), b"l1\nl2\n")
+
+    def test_put_through_temporary_name(self):
+        """-S: the upload goes to name.part, then RNFR/RNTO gives it its
+        name; an older file of that name is replaced and nothing else left."""
+        path = self.server.write("incoming/%s/t.bin" % self.name, b"older\n")
+        ftptest.write_file(self.local("t.bin"), DATA[:300000])
+        r = self.put("-S", ".part", "127.0.0.1", self.remote, "t.bin")
+        self.assertEqual(read_file(path), DATA[:300000])
+        self.assertEqual(os.listdir(self.server.path("incoming", self.name)), ["t.bin"])
+        sent = r.sent()
+        self.assertIn("STOR t.bin.part", sent)
+        self.assertIn("RNTO t.bin", sent)
+
+    def test_get_and_delete(self):
+        """-DD: the remote file is deleted once it arrived whole."""
+        self.server.write("incoming/%s/once.bin" % self.name, DATA[:20000])
+        r = self.get("-DD", "127.0.0.1", self.dir, self.remote + "/once.bin")
+        self.assertEqual(read_file(self.local("once.bin")), DATA[:20000])
+        self.assertEqual(os.listdir(self.server.path("incoming", self.name)), [])
+        self.assertTrue(any(c.startswith("DELE ") for c in r.sent()), r.sent())
 
     def test_put_mkdir(self):
         ftptest.write_file(self.local("m.bin"), b"made\n")
