@@ -354,6 +354,9 @@ void session_init(struct session *s, const struct ferryd_config *cfg, int in, in
 	s->allo = -1;
 	s->rang_end = -1;
 	s->mlst_facts = MLST_ALL;
+	/* RFC 959's default type: clients that want ASCII may send no TYPE A
+	 * (ncftpput -a does not). */
+	s->ascii = true;
 	s->started_ms = sysio_now_ms();
 	s->login_deadline_ms = s->started_ms + (long long)cfg->login_timeout * 1000;
 	strcpy(s->cwd, "/");

@@ -121,6 +121,7 @@ class AbortTest(ftptest.TestCase):
         c.login()
         self.assertCode(c.cmd("ABOR"), 225)
         # ABOR after a finished transfer: nothing running any more.
+        self.assertCode(c.cmd("TYPE I"), 200)
         data = c.open_pasv()
         self.assertCode(c.cmd("RETR small.txt"), 125, 150)
         self.assertEqual(ftptest.recv_all(data), SMALL)

@@ -334,6 +334,7 @@ class PasvOptionsTest(ftptest.TestCase):
             port = c.epsv()
             self.assertTrue(self.lo <= port <= self.hi, "EPSV port %d outside range" % port)
         self.assertGreater(len(ports), 1, "ports are not picked at random")
+        self.assertCode(c.cmd("TYPE I"), 200)
         data = c.open_pasv()
         self.assertCode(c.cmd("RETR f.txt"), 125, 150)
         self.assertEqual(recv_all(data), b"ranged\n")

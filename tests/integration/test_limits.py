@@ -260,6 +260,7 @@ class LifecycleTest(ftptest.TestCase):
         self.assertTrue(ftptest.wait_until(refused, timeout=5), "still accepting after SIGTERM")
         # The running session goes on.
         self.assertCode(c.cmd("NOOP"), 200)
+        self.assertCode(c.cmd("TYPE I"), 200)
         data = c.open_pasv()
         self.assertCode(c.cmd("RETR f.txt"), 125, 150)
         self.assertEqual(ftptest.recv_all(data), b"still here\n")
@@ -343,6 +344,7 @@ class LifecycleTest(ftptest.TestCase):
             self.assertCode(c.reply(), 220)
             c.login()
             self.assertCode(c.cmd("PWD"), 257)
+            self.assertCode(c.cmd("TYPE I"), 200)
             data = c.open_pasv()
             self.assertCode(c.cmd("RETR f.txt"), 125, 150)
             self.assertEqual(ftptest.recv_all(data), b"inetd\n")

@@ -287,6 +287,7 @@ class PasvAddressTest(ftptest.TestCase):
         c2 = Control(srv, host="127.0.0.2", port=ports["127.0.0.2"])
         self.addCleanup(c2.close)
         c2.login()
+        self.assertCode(c2.cmd("TYPE I"), 200)
         r = c2.expect("PASV", 227)
         self.assertIn("(192,0,2,10,", r.text)
         # The passive socket is still on the node's own address: the
@@ -301,6 +302,7 @@ class PasvAddressTest(ftptest.TestCase):
         c6 = Control(srv, host="::1", port=ports["::1"], family=socket.AF_INET6)
         self.addCleanup(c6.close)
         c6.login()
+        self.assertCode(c6.cmd("TYPE I"), 200)
         self.assertCode(c6.cmd("PASV"), 425)
         d = ftptest.data_connect("::1", c6.epsv(), family=socket.AF_INET6)
         self.assertCode(c6.cmd("RETR f.bin"), 150)

@@ -240,6 +240,7 @@ class SandboxTest(ftptest.TestCase):
         if os.geteuid() == 0:
             self.assertEqual(int(st["CapBnd"], 16), 0, "bounding set left")
         # The session works as usual under its filter.
+        self.assertCode(c.cmd("TYPE I"), 200)
         data = c.open_epsv()
         self.assertCode(c.cmd("RETR a.txt"), 150)
         self.assertEqual(ftptest.recv_all(data), b"sandboxed\n")

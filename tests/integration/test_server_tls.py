@@ -133,6 +133,7 @@ class TlsControl(ftptest.Control):
         self.login(user, passwd)
         self.expect("PBSZ 0", 200)
         self.expect("PROT P", 200)
+        self.expect("TYPE I", 200)
 
     def retr(self, name):
         """A protected download of name; the bytes (226 checked)."""
@@ -700,6 +701,7 @@ class TlsRequired(ftptest.TestCase):
             self.assertCode(c.cmd("PBSZ 0"), 200)
             self.assertCode(c.cmd("PROT C"), 534)
             self.assertCode(c.cmd("PROT P"), 200)
+            self.assertCode(c.cmd("TYPE I"), 200)
             port = c.epsv()
             d = c.data(port)
             c.send("RETR f.txt\r\n")
@@ -806,6 +808,7 @@ class TlsListeners(ftptest.TestCase):
             self.assertCode(c.cmd("AUTH TLS"), 503)      # already inside TLS
             self.assertCode(c.cmd("PBSZ 0"), 200)
             self.assertCode(c.cmd("PROT P"), 200)
+            self.assertCode(c.cmd("TYPE I"), 200)
             self.assertEqual(c.retr("l.bin"), self.data)
         no_plain_greeting(self, self.server.host, self.implicit)
 
@@ -994,6 +997,7 @@ class TlsInetd(ftptest.TestCase):
         ftptest.write_file(srv.fixture.path("in.bin"), data)
         self.assertCode(c.cmd("PBSZ 0"), 200)
         self.assertCode(c.cmd("PROT P"), 200)
+        self.assertCode(c.cmd("TYPE I"), 200)
         self.assertEqual(c.retr("in.bin"), data)
         port = c.epsv()
         d = c.data(port)
