@@ -14,6 +14,7 @@ enum {
 	TN_DO = 253,
 	TN_WONT = 252,
 	TN_WILL = 251,
+	TN_SE = 240,   /* the lowest command byte */
 };
 
 /* IAC parser states. */
@@ -113,8 +114,15 @@ static bool lr_telnet(struct linereader *lr, unsigned char c)
 			lr->iac_state = IAC_OPTION;
 			return false;
 		}
-		lr->iac_state = IAC_NONE;   /* IP, DM, AYT, ...: two bytes */
-		return false;
+		lr->iac_state = IAC_NONE;
+		if (c < TN_SE) {
+			/* No Telnet command: a client that does not double
+			 * 0xFF (wget, ncftp) sent it in a name. Both bytes
+			 * are data. */
+			lr_put(lr, TN_IAC);
+			return true;
+		}
+		return false;               /* IP, DM, AYT, ...: two bytes */
 	default:                            /* option byte after WILL..DONT */
 		lr->iac_state = IAC_NONE;
 		return false;

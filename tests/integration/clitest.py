@@ -1398,9 +1398,9 @@ class CliTests(CliBase):
         (ferryd follows RFC 854: on; vsftpd and pure-ftpd read the byte
         literally: off); the other names a file that is not there, so the
         download is refused (status 5) and leaves nothing. A value other
-        than on or off is a usage error. proftpd reads RFC 854's doubled
-        0xFF as one and also keeps a 0xFF that starts no Telnet command,
-        so both settings download the file there."""
+        than on or off is a usage error. ferryd and proftpd read RFC 854's
+        doubled 0xFF as one and also keep a 0xFF that starts no Telnet
+        command, so both settings download the file there."""
         name = os.fsdecode(b"caf\xe9 \xff.bin")
         data = ftptest.random_bytes(7000, seed=32)
         self.put_remote(name, data)

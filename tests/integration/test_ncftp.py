@@ -1,6 +1,6 @@
 """ferryd with ncftp's batch programs as the client: ncftpput -R uploads a
 tree and ncftpget -R downloads it (nested and empty directories, an empty
-file, names with spaces and UTF-8), ncftpls -l and -1 list, resume both
+file, names with spaces, UTF-8 and a 0xFF byte), ncftpls -l and -1 list, resume both
 ways (REST), many files in one session, passive (-F, the default) and
 active (-E) mode, the ASCII type (-a), uploads through a temporary name
 (-S), delete after download (-DD), a named user and anonymous, refused
@@ -31,12 +31,16 @@ PASSWORD = "pw-Carl-3"
 RO_USER = "rita"
 RO_PASSWORD = "pw-Rita-4"
 
+# ncftp sends 0xFF (Telnet's IAC) in a name undoubled; followed by a byte
+# that is no Telnet command, ferryd keeps it as part of the name.
+FF_NAME = os.fsdecode(b"\xffname.bin")
 TREE = {
     "top.txt": b"top level\n",
     "empty.txt": b"",
     ".hidden": b"a dot file\n",
     "name with spaces.txt": b"spaces\n",
     "caf\u00e9.txt": "utf-8 name\n".encode(),
+    FF_NAME: b"0xff in the name\n",
     "\u65e5\u672c/\u30d5\u30a1\u30a4\u30eb \u540d.txt": "utf-8 directory\n".encode(),
     "a/one.bin": DATA[:100000],
     "a/b/two.bin": DATA[100000:400000],
@@ -352,14 +356,14 @@ class NcftpTest(ftptest.TestCase):
 
     def test_ls_long(self):
         r = self.ls("-l", self.ls_url("/tree/"))
-        lines = r.stdout.decode("utf-8").splitlines()
+        lines = os.fsdecode(r.stdout).splitlines()
         by_name = {}
         for l in lines:
             f = l.split(None, 8)
             if len(f) == 9:
                 by_name[f[8]] = f
         self.assertEqual(set(by_name), {"top.txt", "empty.txt", "name with spaces.txt",
-                                        "caf\u00e9.txt", "\u65e5\u672c", "a"}, lines)
+                                        "caf\u00e9.txt", "\u65e5\u672c", "a", FF_NAME}, lines)
         self.assertEqual(by_name["top.txt"][4], str(len(TREE["top.txt"])))
         self.assertEqual(by_name["empty.txt"][4], "0")
         self.assertTrue(by_name["a"][0].startswith("d"), by_name["a"])
@@ -367,20 +371,20 @@ class NcftpTest(ftptest.TestCase):
 
     def test_ls_names(self):
         r = self.ls("-1", self.ls_url("/tree/"))
-        self.assertEqual(sorted(r.stdout.decode("utf-8").splitlines()),
+        self.assertEqual(sorted(os.fsdecode(r.stdout).splitlines()),
                          sorted(["top.txt", "empty.txt", "name with spaces.txt",
-                                 "caf\u00e9.txt", "\u65e5\u672c", "a"]))
+                                 "caf\u00e9.txt", "\u65e5\u672c", "a", FF_NAME]))
 
     def test_ls_names_all(self):
         """-a shows the dot file -1 leaves out."""
         r = self.ls("-a", "-1", self.ls_url("/tree/"))
-        names = set(r.stdout.decode("utf-8").splitlines()) - {".", ".."}
+        names = set(os.fsdecode(r.stdout).splitlines()) - {".", ".."}
         self.assertEqual(names, {"top.txt", "empty.txt", ".hidden", "name with spaces.txt",
-                                 "caf\u00e9.txt", "\u65e5\u672c", "a"})
+                                 "caf\u00e9.txt", "\u65e5\u672c", "a", FF_NAME})
 
     def test_ls_names_active_named_user(self):
         r = self.ls("-E", "-1", self.ls_url("/tree/a/b/"), user=USER, passwd=PASSWORD)
-        self.assertEqual(sorted(r.stdout.decode("utf-8").splitlines()), ["c", "two.bin"])
+        self.assertEqual(sorted(os.fsdecode(r.stdout).splitlines()), ["c", "two.bin"])
         self.assertTrue(any(c.startswith("PORT ") for c in r.sent()), r.sent())
 
     def test_ls_many(self):
@@ -393,21 +397,21 @@ class NcftpTest(ftptest.TestCase):
         allows it". ferryd takes no -R (as vsftpd by default): both list
         the directory itself, without error, and nothing below it."""
         top = ["a", "caf\u00e9.txt", "empty.txt", "name with spaces.txt", "top.txt",
-               "\u65e5\u672c"]
+               "\u65e5\u672c", FF_NAME]
         r = self.ls("-R", self.ls_url("/tree/"))
         self.assertIn("LIST -R", r.sent())
-        names = [l.split(None, 8)[8] for l in r.stdout.decode("utf-8").splitlines()
+        names = [l.split(None, 8)[8] for l in os.fsdecode(r.stdout).splitlines()
                  if len(l.split(None, 8)) == 9]
         self.assertEqual(sorted(names), sorted(top))
         r = self.ls("-g", self.ls_url("/tree/"))
-        self.assertEqual(sorted(r.stdout.decode("utf-8").splitlines()), sorted(top))
+        self.assertEqual(sorted(os.fsdecode(r.stdout).splitlines()), sorted(top))
 
     def test_ls_machine(self):
         """-m: MLSD facts, one entry a line."""
         r = self.ls("-m", self.ls_url("/tree/"))
         self.assertIn("MLSD", r.sent())
         facts = {}
-        for line in r.stdout.decode("utf-8").splitlines():
+        for line in os.fsdecode(r.stdout).splitlines():
             f, _, name = line.partition(" ")
             facts[name] = dict(kv.split("=", 1) for kv in f.rstrip(";").split(";") if kv)
         self.assertEqual(facts["top.txt"]["type"], "file")

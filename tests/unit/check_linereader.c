@@ -113,6 +113,13 @@ static const struct split_case split_cases[] = {
 	/* Other two-byte commands (NOP, AYT) vanish. */
 	{ true, B("NO\xff\xf1OP\r\n"), 1, { B("NOOP") } },
 	{ true, B("\xff\xf6STAT\r\n"), 1, { B("STAT") } },
+	/* IAC before a byte that is no Telnet command (below SE, 0xF0): a
+	 * client that does not double 0xFF sent it; both bytes are data. */
+	{ true, B("RETR \xffname\r\n"), 1, { B("RETR \xffname") } },
+	{ true, B("RETR a\xff\r\n"), 1, { B("RETR a\xff") } },
+	{ true, B("RETR a\xff\n" "B\r\n"), 2, { B("RETR a\xff"), B("B") } },
+	{ true, B("\xff\xef\xff\x00\r\n"), 1, { B("\xff\xef\xff\0") } },
+	{ true, B("A\xff\xf0" "B\r\n"), 1, { B("AB") } },
 	/* A command just before the line end leaves the line intact. */
 	{ true, B("A\xff\xf4\r\nB\r\n"), 2, { B("A"), B("B") } },
 	/* Without telnet every byte is data. */
