@@ -66,6 +66,8 @@ struct listener {
 
 /* The --metrics socket bound by listener_bind, or -1. */
 static int metrics_fd = -1;
+/* listener_bind took the listening sockets from systemd. */
+static bool listeners_inherited;
 
 int listener_bind(const struct ferryd_config *cfg, int *fds, int inherited)
 {
@@ -82,14 +84,9 @@ int listener_bind(const struct ferryd_config *cfg, int *fds, int inherited)
 				close(fds[i]);
 			return -1;
 		}
-		struct netaddr bound;
-		sysio_sockname(fds[i], &bound);
-		netaddr_ntop(&bound, true, addr, sizeof addr);
-		log_msg(LOG_INFO, "listening on %s%s%s", addr,
-			cfg->listen_implicit[i] || cfg->tls.implicit ? " (implicit TLS)" : "",
-			inherited ? " (from systemd)" : "");
 		sysio_set_nonblock(fds[i], true);
 	}
+	listeners_inherited = inherited > 0;
 	if (cfg->have_metrics && (metrics_fd = metrics_listen(&cfg->metrics)) < 0) {
 		for (int i = 0; i < n; i++)
 			close(fds[i]);
@@ -396,6 +393,21 @@ static struct timespec *poll_timeout(const struct listener *l, struct timespec *
 	return ts;
 }
 
+/* The listening lines, logged when connections and signals are served:
+ * privileges dropped, the handlers in place. */
+static void announce(const struct ferryd_config *cfg, const int *fds, int nfds)
+{
+	for (int i = 0; i < nfds; i++) {
+		char addr[NETADDR_STRLEN];
+		struct netaddr bound;
+		sysio_sockname(fds[i], &bound);
+		netaddr_ntop(&bound, true, addr, sizeof addr);
+		log_msg(LOG_INFO, "listening on %s%s%s", addr,
+			cfg->listen_implicit[i] || cfg->tls.implicit ? " (implicit TLS)" : "",
+			listeners_inherited ? " (from systemd)" : "");
+	}
+}
+
 int listener_run(const struct ferryd_config *cfg, const int *fds, int nfds)
 {
 	struct listener lst = {
@@ -455,6 +467,7 @@ int listener_run(const struct ferryd_config *cfg, const int *fds, int nfds)
 	}
 	p[nfds].fd = l->report_rx;
 	p[nfds].events = POLLIN;
+	announce(cfg, fds, nfds);
 	sdnotify_send("READY=1");
 	while (!got_stop) {
 		struct pollfd *hp = p + nfds + 1;

@@ -12,7 +12,9 @@
  * instead; binds the metrics address. Returns the number of listeners, or
  * -1 after logging the failure. */
 int listener_bind(const struct ferryd_config *cfg, int *fds, int inherited);
-/* Serves until SIGTERM/SIGINT, then waits for sessions to end; SIGHUP
+/* Logs a "listening on" line for each listener once it serves (privileges
+ * dropped, signal handlers in place), then serves until SIGTERM/SIGINT and
+ * waits for sessions to end; SIGHUP
  * reloads the configuration (reload.h) for the sessions started after it.
  * Tells systemd when it is ready, reloading and stopping (sdnotify.h).
  * Returns the exit status. */

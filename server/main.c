@@ -119,8 +119,8 @@ static int serve(const struct ferryd_config *cfg)
 	}
 
 	/* The session filter, compiled once here (each session only installs
-	 * it), before the listening line: from that line on, clients and
-	 * signals are served without delay. */
+	 * it) before the listeners start: from the listening line on, clients
+	 * and signals are served without delay. */
 	const char *what;
 	if (cfg->sandbox && sandbox_prepare(&what) < 0) {
 		log_msg(LOG_ERR, "session sandbox: %s: %s (--no-sandbox runs sessions without it)",
