@@ -628,6 +628,7 @@ class RcloneTlsReuseOptionalTest(RcloneCase):
         self.assertGreaterEqual(len(files), 45)
         src = self.local("opt-src")
         write_tree(src, files)
+        unbound = 0
         for k in range(3):
             name = "opt%d" % k
             remote = self.remote(name, user=USER, password=PASSWORD, explicit_tls="true")
@@ -653,6 +654,11 @@ class RcloneTlsReuseOptionalTest(RcloneCase):
             notes = re.findall(r"ferryd\[(\d+)\]: session \S+: data connection accepted "
                                r"without resuming", log)
             self.assertEqual(len(notes), len(set(notes)), notes)
+            unbound += len(notes)
+        # rclone before 1.64 offers other sessions' tickets: the option is
+        # what let those data connections through (seen in most sessions).
+        if not FIXED_SESSION_CACHE:
+            self.assertGreater(unbound, 0)
 
 
 if __name__ == "__main__":

@@ -795,6 +795,7 @@ class TlsReuseOptional(ftptest.TestCase):
                 c.send("RETR secret.bin\r\n")
                 self.assertCode(c.reply(), 150)
                 self.assertEqual(recv_tls_all(d), self.data)
+                d.close()
                 self.assertCode(c.reply(), 226)
 
     def test_upload_without_close_notify_still_refused(self):
@@ -846,6 +847,7 @@ class TlsReuseOptional(ftptest.TestCase):
                 if verb.startswith("STOR"):
                     thief.sendall(b"EVIL" * 1000)
                 got = recv_tls_all(thief, timeout=5)
+                thief.close()
             except (ssl.SSLError, OSError):
                 got = b""
             self.assertEqual(got, b"")
