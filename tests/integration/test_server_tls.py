@@ -613,6 +613,37 @@ class TlsBinding(ftptest.TestCase):
     def test_port_theft_with_another_connections_session(self):
         self.steal("other")
 
+    def second_theft(self, tls_max):
+        """A thief whose fresh session was refused tries again with the
+        session its refused handshake left it (under TLS 1.2 a session
+        ticket): refused again, the control connection's binding is not
+        something a data connection can hand out."""
+        ctx = server_context(tls_max)
+        with TlsControl(self.server, ctx=ctx) as c:
+            c.secure_login()
+            session = None
+            for attempt in range(3):
+                raw = ftptest.data_connect(self.server.host, c.epsv())
+                c.send("RETR secret.bin\r\n")
+                self.assertCode(c.reply(), 150)
+                try:
+                    thief = ctx.wrap_socket(raw, server_hostname="localhost", session=session)
+                    session = thief.session or session
+                    got = recv_tls_all(thief)
+                    thief.close()
+                except (ssl.SSLError, OSError):
+                    got = b""
+                r = c.reply()
+                self.assertCode(r, 425, msg="attempt %d" % attempt)
+                self.assertEqual(got, b"", "attempt %d" % attempt)
+            self.assertEqual(c.retr("secret.bin"), self.secret)
+
+    def test_second_theft_with_the_refused_session_tls12(self):
+        self.second_theft("1.2")
+
+    def test_second_theft_with_the_refused_session_tls13(self):
+        self.second_theft(None)
+
     def test_abor_while_the_data_handshake_waits(self):
         """A data connection that never starts its TLS handshake does not
         hold the session: ABOR still ends the transfer."""
