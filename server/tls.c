@@ -339,10 +339,23 @@ static bool session_is_ours(const struct tls_control *t, SSL_SESSION *ss)
 	return len == TLS_TOKEN_LEN && CRYPTO_memcmp(data, t->token, len) == 0;
 }
 
-/* A ticket is about to be made: store the token in it. */
+/* True if s is t's control connection. Only its sessions get the token:
+ * a session born on a data connection (a full handshake, refused unless
+ * --tls-session-reuse=optional) must not come back as a bound one, as it
+ * would through the TLS 1.2 ticket its handshake hands out. */
+static bool is_control(const struct tls_control *t, const SSL *s)
+{
+	return t->ctl && conn_ssl(t->ctl) == s;
+}
+
+/* A ticket is about to be made: store the token in it if the session is
+ * the control connection's. A data connection that resumed renews its
+ * ticket with the appdata the old one brought. */
 static int ticket_gen(SSL *s, void *arg)
 {
 	struct tls_control *t = arg;
+	if (!is_control(t, s))
+		return 1;
 	return SSL_SESSION_set1_ticket_appdata(SSL_get_session(s), t->token, TLS_TOKEN_LEN);
 }
 
@@ -367,8 +380,9 @@ static SSL_TICKET_RETURN ticket_dec(SSL *s, SSL_SESSION *ss, const unsigned char
 	}
 }
 
-/* A handshake finished: a session that came without a ticket (TLS 1.2
- * by session id) gets the token too, so every check is the same. */
+/* A handshake finished: the control connection's session that came
+ * without a ticket (TLS 1.2 by session id) gets the token too, so every
+ * check is the same. */
 static void info_cb(const SSL *s, int where, int ret)
 {
 	(void)ret;
@@ -376,7 +390,7 @@ static void info_cb(const SSL *s, int where, int ret)
 		return;
 	struct tls_control *t = SSL_CTX_get_app_data(SSL_get_SSL_CTX(s));
 	SSL_SESSION *ss = SSL_get_session(s);
-	if (t && ss && !SSL_session_reused(s) && !session_is_ours(t, ss))
+	if (t && ss && is_control(t, s) && !SSL_session_reused(s) && !session_is_ours(t, ss))
 		SSL_SESSION_set1_ticket_appdata(ss, t->token, TLS_TOKEN_LEN);
 }
 
