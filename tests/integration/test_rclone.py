@@ -15,7 +15,9 @@ connections to a host, so with several control connections at once a data
 connection may offer another one's ticket and be refused (425); the FTPS
 round trips therefore run rclone on one connection (ONE_CONNECTION), and
 the default-concurrency tests require success from rclone 1.64 on and a
-clear failure (exit code, the 425 reason, whole files) before.
+clear failure (exit code, the 425 reason, whole files) before. Against
+ferryd --tls-session-reuse=optional rclone's default concurrency must
+succeed whatever its version, three round trips in a row.
 
 rclone reads no configuration of the user's: HOME, RCLONE_CONFIG and the
 XDG folders point into a temporary folder, and every remote is an
