@@ -42,7 +42,7 @@ struct tls_server {
 struct tls_control {
 	SSL_CTX *ctx;                       /* this control connection's own */
 	struct conn *ctl;                   /* the control connection */
-	unsigned char token[TLS_TOKEN_LEN]; /* random, in every session of ctx */
+	unsigned char token[TLS_TOKEN_LEN]; /* random, in the control sessions */
 	bool ktls;                          /* kernel TLS on data connections */
 	bool reuse_optional;                /* --tls-session-reuse=optional */
 	bool unbound_seen;                  /* an unbound data connection was taken */
