@@ -244,14 +244,20 @@ enum ftps_data_status ftps_data_open(struct session *s, int fd, struct conn **ou
 		}
 	}
 	enum tls_data_verdict v = st == CONN_OK ? tls_data_check(s->tls, c) : TLS_DATA_FAILED;
-	tally_tls_handshake(v == TLS_DATA_OK);
-	if (v != TLS_DATA_OK) {
+	bool first_unbound;
+	bool accepted = tls_data_accepted(s->tls, v, &first_unbound);
+	tally_tls_handshake(accepted);
+	if (!accepted) {
 		snprintf(why, whysz, "%s", v == TLS_DATA_FAILED ? conn_error(c)
 								  : tls_data_verdict_text(v));
 		log_msg(LOG_WARNING, "session %s: data connection refused: %s", s->peer_str, why);
 		conn_free(c);
 		return FTPS_DATA_REFUSED;
 	}
+	if (first_unbound)
+		log_msg(LOG_INFO, "session %s: data connection accepted without resuming the "
+			"control connection's TLS session (--tls-session-reuse=optional): %s; "
+			"noted once per session", s->peer_str, tls_data_verdict_text(v));
 	if (log_verbose()) {
 		char how[128];
 		log_msg(LOG_DEBUG, "%s: data connection %s", s->peer_str,

@@ -77,8 +77,9 @@ enum ftps_data_status {
 /* Makes the data connection on socket fd (taking ownership): plain unless
  * PROT P; under PROT P the TLS handshake runs while the control
  * connection is served (ABOR, STAT), and only a connection that resumed
- * this control connection's session is accepted. Nothing is sent on a
- * refused connection. */
+ * this control connection's session is accepted (any TLS data connection
+ * under --tls-session-reuse=optional, the first one noted in the log).
+ * Nothing is sent on a refused connection. */
 enum ftps_data_status ftps_data_open(struct session *s, int fd, struct conn **out, char *why,
 				     size_t whysz);
 /* Closes a data connection; clean after a complete transfer: TLS then

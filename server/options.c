@@ -25,7 +25,7 @@ const char config_usage[] =
 	"              [--xferlog FILE] [--metrics ADDR:PORT]\n"
 	"              [--proxy-protocol --proxy-from CIDR[,CIDR...]]\n"
 	"              [--tls=off|on|required] [--tls-cert FILE] [--tls-key FILE]\n"
-	"              [--implicit-tls]\n"
+	"              [--implicit-tls] [--tls-session-reuse=required|optional]\n"
 	"              [--syslog] [-i] [-v]\n"
 	"       ferryd [-f FILE] [OPTION]... --check-config\n"
 	"       ferryd --hash-password\n"

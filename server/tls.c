@@ -42,8 +42,10 @@ struct tls_server {
 struct tls_control {
 	SSL_CTX *ctx;                       /* this control connection's own */
 	struct conn *ctl;                   /* the control connection */
-	unsigned char token[TLS_TOKEN_LEN]; /* random, in every session of ctx */
+	unsigned char token[TLS_TOKEN_LEN]; /* random, in the control sessions */
 	bool ktls;                          /* kernel TLS on data connections */
+	bool reuse_optional;                /* --tls-session-reuse=optional */
+	bool unbound_seen;                  /* an unbound data connection was taken */
 };
 
 static SSL_CTX *control_ctx(struct tls_server *srv, struct tls_control *t, char *err,
@@ -56,6 +58,7 @@ const struct tls_optdef tls_optdefs[] = {
 	{ "tls-cert", true },
 	{ "tls-key", true },
 	{ "implicit-tls", false },
+	{ "tls-session-reuse", true },
 	{ NULL, false },
 };
 
@@ -65,7 +68,12 @@ const char tls_usage[] =
 	"  --tls-cert FILE        PEM certificate, chain after it (may hold the key)\n"
 	"  --tls-key FILE         PEM private key (default: the certificate file)\n"
 	"  --implicit-tls         every listener (and -i) starts in TLS (ftps://, port\n"
-	"                         990); one listener: -l ADDR:990,implicit-tls\n";
+	"                         990); one listener: -l ADDR:990,implicit-tls\n"
+	"  --tls-session-reuse=required|optional\n"
+	"                         required (default): a protected data connection must\n"
+	"                         resume its control connection's TLS session;\n"
+	"                         optional also takes clients that do not (ftplib,\n"
+	"                         rclone < 1.64), bound then only by their address\n";
 
 /* --tls words. */
 static const struct optword tls_mode_words[] = {
@@ -82,6 +90,12 @@ void tls_options_init(struct tls_options *o)
 	o->session_timeout = TLS_SESSION_TIMEOUT_DEFAULT;
 	o->ktls = true;
 }
+
+/* --tls-session-reuse words: whether it is optional. */
+static const struct optword reuse_words[] = {
+	{ "required", 0 },
+	{ "optional", 1 },
+};
 
 /* Replaces *slot with a copy of arg; refuses an empty file name. */
 static int set_file(char **slot, const char *name, const char *arg, char *err, size_t errsz)
@@ -118,6 +132,18 @@ int tls_option(struct tls_options *o, const char *name, const char *arg, char *e
 		o->implicit = true;
 		return 0;
 	}
+	if (strcmp(name, "tls-session-reuse") == 0) {
+		int optional;
+		if (!optword_lookup(reuse_words, sizeof reuse_words / sizeof reuse_words[0], arg,
+				    &optional)) {
+			snprintf(err, errsz,
+				 "--tls-session-reuse must be required or optional, not '%s'",
+				 arg ? arg : "");
+			return -1;
+		}
+		o->reuse_optional = optional != 0;
+		return 0;
+	}
 	return 1;
 }
 
@@ -132,6 +158,8 @@ bool tls_option_text(const struct tls_options *o, const char *name, char *out, s
 		v = o->key_file;
 	else if (strcmp(name, "implicit-tls") == 0)
 		v = o->implicit ? "yes" : "no";
+	else if (strcmp(name, "tls-session-reuse") == 0)
+		v = o->reuse_optional ? "optional" : "required";
 	if (v == NULL)
 		return false;
 	snprintf(out, n, "%s", v);
@@ -311,10 +339,23 @@ static bool session_is_ours(const struct tls_control *t, SSL_SESSION *ss)
 	return len == TLS_TOKEN_LEN && CRYPTO_memcmp(data, t->token, len) == 0;
 }
 
-/* A ticket is about to be made: store the token in it. */
+/* True if s is t's control connection. Only its sessions get the token:
+ * a session born on a data connection (a full handshake, refused unless
+ * --tls-session-reuse=optional) must not come back as a bound one, as it
+ * would through the TLS 1.2 ticket its handshake hands out. */
+static bool is_control(const struct tls_control *t, const SSL *s)
+{
+	return t->ctl && conn_ssl(t->ctl) == s;
+}
+
+/* A ticket is about to be made: store the token in it if the session is
+ * the control connection's. A data connection that resumed renews its
+ * ticket with the appdata the old one brought. */
 static int ticket_gen(SSL *s, void *arg)
 {
 	struct tls_control *t = arg;
+	if (!is_control(t, s))
+		return 1;
 	return SSL_SESSION_set1_ticket_appdata(SSL_get_session(s), t->token, TLS_TOKEN_LEN);
 }
 
@@ -339,8 +380,9 @@ static SSL_TICKET_RETURN ticket_dec(SSL *s, SSL_SESSION *ss, const unsigned char
 	}
 }
 
-/* A handshake finished: a session that came without a ticket (TLS 1.2
- * by session id) gets the token too, so every check is the same. */
+/* A handshake finished: the control connection's session that came
+ * without a ticket (TLS 1.2 by session id) gets the token too, so every
+ * check is the same. */
 static void info_cb(const SSL *s, int where, int ret)
 {
 	(void)ret;
@@ -348,7 +390,7 @@ static void info_cb(const SSL *s, int where, int ret)
 		return;
 	struct tls_control *t = SSL_CTX_get_app_data(SSL_get_SSL_CTX(s));
 	SSL_SESSION *ss = SSL_get_session(s);
-	if (t && ss && !SSL_session_reused(s) && !session_is_ours(t, ss))
+	if (t && ss && is_control(t, s) && !SSL_session_reused(s) && !session_is_ours(t, ss))
 		SSL_SESSION_set1_ticket_appdata(ss, t->token, TLS_TOKEN_LEN);
 }
 
@@ -410,6 +452,7 @@ struct tls_control *tls_control_start(struct tls_server *srv, struct conn *ctl, 
 	conn_start_tls(ctl, ssl);
 	t->ctl = ctl;
 	t->ktls = srv->opt->ktls;
+	t->reuse_optional = srv->opt->reuse_optional;
 	return t;
 }
 
@@ -465,6 +508,20 @@ enum tls_data_verdict tls_data_check(struct tls_control *t, const struct conn *d
 	return session_is_ours(t, SSL_get_session(ssl)) ? TLS_DATA_OK : TLS_DATA_FOREIGN;
 }
 
+bool tls_data_accepted(struct tls_control *t, enum tls_data_verdict v, bool *first_unbound)
+{
+	if (first_unbound)
+		*first_unbound = false;
+	if (v == TLS_DATA_OK)
+		return true;
+	if (!t->reuse_optional || (v != TLS_DATA_NOT_RESUMED && v != TLS_DATA_FOREIGN))
+		return false;
+	if (first_unbound)
+		*first_unbound = !t->unbound_seen;
+	t->unbound_seen = true;
+	return true;
+}
+
 enum tls_data_verdict tls_data_accept(struct tls_control *t, int fd, int timeout_ms,
 				      struct conn **out, char *err, size_t errsz)
 {
@@ -477,7 +534,7 @@ enum tls_data_verdict tls_data_accept(struct tls_control *t, int fd, int timeout
 	enum tls_data_verdict v = TLS_DATA_FAILED;
 	if (conn_handshake_wait(c, timeout_ms) == CONN_OK)
 		v = tls_data_check(t, c);
-	if (v == TLS_DATA_OK) {
+	if (tls_data_accepted(t, v, NULL)) {
 		*out = c;
 		return v;
 	}

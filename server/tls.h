@@ -11,7 +11,8 @@
  * (SSL_SESSION_set1_ticket_appdata). A data connection must resume
  * (SSL_session_reused) a session that carries that token. Under TLS 1.3
  * tls_control_fresh_ticket issues a new ticket before each transfer, so a
- * long session never meets an expired ticket.
+ * long session never meets an expired ticket. --tls-session-reuse=optional
+ * lifts the rule for clients that cannot follow it (tls_data_accepted).
  *
  * This module never reads commands or sends replies; it hands out
  * struct conn objects (common/conn.h) and verdicts. Errors come back as
@@ -42,6 +43,8 @@ struct tls_options {
 	int max_version;       /* highest protocol, 0 = the library's newest */
 	long session_timeout;  /* seconds a session (and a ticket) lives */
 	bool ktls;             /* ask for kernel TLS on data connections */
+	bool reuse_optional;   /* --tls-session-reuse=optional: data connections
+				* need not resume the control connection's session */
 };
 
 /* One TLS option as the command line names it, for getopt tables. */
@@ -106,8 +109,9 @@ bool tls_control_fresh_ticket(struct tls_control *t);
 /* Whether a data connection may carry a transfer. */
 enum tls_data_verdict {
 	TLS_DATA_OK,           /* resumed this control connection's session */
-	TLS_DATA_NOT_RESUMED,  /* a fresh TLS session: refuse it (425/522) */
-	TLS_DATA_FOREIGN,      /* resumed a session of another connection */
+	TLS_DATA_NOT_RESUMED,  /* a fresh TLS session: refused (425/522), unless
+				* --tls-session-reuse=optional */
+	TLS_DATA_FOREIGN,      /* resumed a session of another connection (idem) */
 	TLS_DATA_FAILED,       /* the handshake failed (conn_error says why) */
 };
 /* Wraps data socket fd (taking ownership) as the TLS server side of a
@@ -118,12 +122,18 @@ struct conn *tls_data_start(struct tls_control *t, int fd);
  * (conn_set_read_buffer), and kernel TLS stays off, since the kernel must
  * not take over a stream whose next records the buffer may already hold. */
 void tls_data_for_upload(struct conn *c);
-/* After a finished handshake: may this data connection be used? */
+/* After a finished handshake: is this data connection bound to t? */
 enum tls_data_verdict tls_data_check(struct tls_control *t, const struct conn *data);
-/* tls_data_start, the handshake (at most timeout_ms per step) and
- * tls_data_check in one. On TLS_DATA_OK *out is the connection; on any
- * other verdict the connection is closed without a byte of data and err
- * says why. */
+/* Whether a data connection with verdict v may carry a transfer:
+ * TLS_DATA_OK always; TLS_DATA_NOT_RESUMED and TLS_DATA_FOREIGN only under
+ * --tls-session-reuse=optional. *first_unbound (may be NULL) becomes true
+ * when this is the first such unbound connection t accepts, for a note
+ * logged once per session. */
+bool tls_data_accepted(struct tls_control *t, enum tls_data_verdict v, bool *first_unbound);
+/* tls_data_start, the handshake (at most timeout_ms per step),
+ * tls_data_check and tls_data_accepted in one. When accepted *out is the
+ * connection; otherwise it is closed without a byte of data and err says
+ * why. Returns the verdict either way. */
 enum tls_data_verdict tls_data_accept(struct tls_control *t, int fd, int timeout_ms,
 				      struct conn **out, char *err, size_t errsz);
 /* The reason text of a verdict, for logs and 425/522 replies. */

@@ -614,6 +614,37 @@ class TlsBinding(ftptest.TestCase):
     def test_port_theft_with_another_connections_session(self):
         self.steal("other")
 
+    def second_theft(self, tls_max):
+        """A thief whose fresh session was refused tries again with the
+        session its refused handshake left it (under TLS 1.2 a session
+        ticket): refused again, the control connection's binding is not
+        something a data connection can hand out."""
+        ctx = server_context(tls_max)
+        with TlsControl(self.server, ctx=ctx) as c:
+            c.secure_login()
+            session = None
+            for attempt in range(3):
+                raw = ftptest.data_connect(self.server.host, c.epsv())
+                c.send("RETR secret.bin\r\n")
+                self.assertCode(c.reply(), 150)
+                try:
+                    thief = ctx.wrap_socket(raw, server_hostname="localhost", session=session)
+                    session = thief.session or session
+                    got = recv_tls_all(thief)
+                    thief.close()
+                except (ssl.SSLError, OSError):
+                    got = b""
+                r = c.reply()
+                self.assertCode(r, 425, msg="attempt %d" % attempt)
+                self.assertEqual(got, b"", "attempt %d" % attempt)
+            self.assertEqual(c.retr("secret.bin"), self.secret)
+
+    def test_second_theft_with_the_refused_session_tls12(self):
+        self.second_theft("1.2")
+
+    def test_second_theft_with_the_refused_session_tls13(self):
+        self.second_theft(None)
+
     def test_abor_while_the_data_handshake_waits(self):
         """A data connection that never starts its TLS handshake does not
         hold the session: ABOR still ends the transfer."""
@@ -668,6 +699,311 @@ class TlsBinding(ftptest.TestCase):
         r = self.upload("replace.bin", new, clean=True)
         self.assertCode(r, 226)
         self.assertEqual(read_file(self.server.path("replace.bin")), new)
+
+
+# ---------------------------------------------------------------------------
+# --tls-session-reuse
+
+
+# The note ferryd logs, once per session, when a data connection did not
+# resume the control connection's TLS session and was accepted anyway.
+REUSE_NOTE = re.compile(r"ferryd\[(\d+)\]: session \S+: data connection accepted without "
+                        r"resuming the control connection's TLS session "
+                        r"\(--tls-session-reuse=optional\)")
+
+
+def ftplib_reply(ftp, run):
+    """Runs run(), a transfer by ftp; the reply that ended it, as text.
+    A refused data connection may also break ftplib's own TLS calls
+    before it reads the reply: the reply is read then."""
+    try:
+        return run()
+    except ftplib.error_temp as e:
+        return str(e)
+    except (ssl.SSLError, OSError, EOFError):
+        try:
+            return ftp.getresp()
+        except ftplib.error_temp as e:
+            return str(e)
+
+
+class TlsReuseRequired(ftptest.TestCase):
+    """The default (--tls-session-reuse=required): Python's ftplib as
+    shipped (a fresh TLS session on every data connection) can log in
+    but moves no byte under PROT P."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = start_tls_server()
+        cls.addClassCleanup(cls.server.cleanup)
+        cls.server.write("pub/f.bin", ftptest.random_bytes(100000, seed=81))
+
+    def test_ftplib_list_retr_stor_refused(self):
+        ftp = ftplib.FTP_TLS(context=server_context(), timeout=ftptest.TIMEOUT)
+        try:
+            ftp.connect("localhost", self.server.port)
+            ftp.login(USER, PASSWORD)
+            ftp.prot_p()
+            lines, got = [], []
+            replies = [
+                ftplib_reply(ftp, lambda: ftp.retrlines("LIST pub", lines.append)),
+                ftplib_reply(ftp, lambda: ftp.retrbinary("RETR pub/f.bin", got.append)),
+                ftplib_reply(ftp, lambda: ftp.storbinary("STOR new.bin",
+                                                         _bytes_io(b"x" * 100000))),
+            ]
+            for r in replies:
+                self.assertTrue(r.startswith("425"), replies)
+                self.assertIn("not resumed from the control connection", r)
+            self.assertEqual((lines, got), ([], []))
+            self.assertFalse(os.path.exists(self.server.path("new.bin")))
+        finally:
+            ftp.close()
+        self.assertNotRegex(self.server.log_text(), REUSE_NOTE)
+
+
+class TlsReuseOptional(ftptest.TestCase):
+    """--tls-session-reuse=optional: data connections that start a fresh
+    TLS session or offer another control connection's are accepted; they
+    are still TLS, uploads still need close_notify, and a data connection
+    from another address than the control connection's is still refused."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = start_tls_server(["--tls-session-reuse=optional"])
+        cls.addClassCleanup(cls.server.cleanup)
+        cls.data = ftptest.random_bytes(1 << 20, seed=82)
+        cls.server.write("secret.bin", cls.data)
+
+    def ftplib_round_trip(self, tls_max, name):
+        mark = len(self.server.log_text())
+        ftp = ftplib.FTP_TLS(context=server_context(tls_max), timeout=ftptest.TIMEOUT)
+        try:
+            ftp.connect("localhost", self.server.port)
+            ftp.login(USER, PASSWORD)
+            ftp.prot_p()
+            self.assertEqual(ftp.sock.version(), "TLSv1.2" if tls_max else "TLSv1.3")
+            data = ftptest.random_bytes(700001, seed=len(name))
+            self.assertTrue(ftp.storbinary("STOR " + name, _bytes_io(data)).startswith("226"))
+            self.assertEqual(read_file(self.server.path(name)), data)
+            got = []
+            self.assertTrue(ftp.retrbinary("RETR " + name, got.append).startswith("226"))
+            self.assertEqual(b"".join(got), data)
+            got = []
+            ftp.retrbinary("RETR secret.bin", got.append)
+            self.assertEqual(b"".join(got), self.data)
+            lines = []
+            ftp.retrlines("LIST", lines.append)
+            self.assertTrue(any(l.endswith(" " + name) for l in lines), lines)
+            ftp.quit()
+        finally:
+            ftp.close()
+        self.assertTrue(ftptest.wait_until(
+            lambda: "session end" in self.server.log_text()[mark:], timeout=5))
+        log = self.server.log_text()[mark:]
+        self.assertNotIn("data connection refused", log)
+        # Four data connections, none resumed: the note comes once.
+        notes = REUSE_NOTE.findall(log)
+        self.assertEqual(len(notes), 1, log)
+        return notes[0]
+
+    def test_ftplib_without_session_reuse_tls13(self):
+        self.ftplib_round_trip(None, "py13.bin")
+
+    def test_ftplib_without_session_reuse_tls12(self):
+        self.ftplib_round_trip("1.2", "py12.bin")
+
+    def test_note_once_per_session(self):
+        pids = [self.ftplib_round_trip(None, "s%d.bin" % i) for i in range(2)]
+        self.assertNotEqual(pids[0], pids[1])
+
+    def test_another_connections_session_accepted(self):
+        with TlsControl(self.server) as c, TlsControl(self.server) as other:
+            c.secure_login()
+            other.ctx = c.ctx
+            other.secure_login()
+            for _ in range(2):
+                port = c.epsv()
+                d = c.data(port, session=other.sock.session)
+                c.send("RETR secret.bin\r\n")
+                self.assertCode(c.reply(), 150)
+                self.assertEqual(recv_tls_all(d), self.data)
+                d.close()
+                self.assertCode(c.reply(), 226)
+
+    def test_upload_without_close_notify_still_refused(self):
+        old = b"the old contents\n"
+        self.server.write("keep.bin", old)
+        with TlsControl(self.server) as c:
+            c.secure_login()
+            d = c.data(c.epsv(), session=None)
+            c.send("STOR keep.bin\r\n")
+            self.assertCode(c.reply(), 150)
+            d.sendall(ftptest.random_bytes(1 << 20, seed=83))
+            socket.socket.shutdown(d, socket.SHUT_RDWR)
+            d.close()
+            r = c.reply()
+            self.assertCode(r, 426)
+            self.assertIn("old file is unchanged", r.text)
+            self.assertEqual(read_file(self.server.path("keep.bin")), old)
+            # A fresh session that ends with close_notify stores the file.
+            new = ftptest.random_bytes(300000, seed=84)
+            d = c.data(c.epsv(), session=None)
+            c.send("STOR keep.bin\r\n")
+            self.assertCode(c.reply(), 150)
+            d.sendall(new)
+            d.unwrap().close()
+            self.assertCode(c.reply(), 226)
+            self.assertEqual(read_file(self.server.path("keep.bin")), new)
+
+    def intruder(self, passive, verb):
+        """A client at 127.0.0.2 takes the passive port of a session
+        connected from 127.0.0.1, with a fresh TLS session: refused (425)
+        before its handshake, no byte moves either way."""
+        before = ftptest.tree_snapshot(self.server.root)
+        with TlsControl(self.server) as c:
+            c.secure_login()
+            if passive == "PASV":
+                host, port = c.pasv()
+            else:
+                host, port = self.server.host, c.epsv()
+            raw = ftptest.data_connect(host, port, source="127.0.0.2")
+            self.addCleanup(raw.close)
+            c.send("%s\r\n" % verb)
+            r = c.reply()
+            if r.code in (125, 150):
+                r = c.reply()
+            self.assertCode(r, 425)
+            self.assertIn("another address", r.text)
+            try:
+                thief = c.ctx.wrap_socket(raw, server_hostname="localhost")
+                if verb.startswith("STOR"):
+                    thief.sendall(b"EVIL" * 1000)
+                got = recv_tls_all(thief, timeout=5)
+                thief.close()
+            except (ssl.SSLError, OSError):
+                got = b""
+            self.assertEqual(got, b"")
+            self.assertEqual(ftptest.tree_snapshot(self.server.root), before)
+            # The session goes on, with its own data connection.
+            self.assertEqual(c.retr("secret.bin"), self.data)
+        self.assertTrue(self.server.wait_log(r"refused data connection from 127\.0\.0\.2"))
+
+    def test_other_address_refused_epsv_retr(self):
+        self.intruder("EPSV", "RETR secret.bin")
+
+    def test_other_address_refused_pasv_stor(self):
+        self.intruder("PASV", "STOR intruded.bin")
+
+
+class TlsReuseOption(ftptest.TestCase):
+    """The option's values, from the command line and the file."""
+
+    server = None
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="ferryd-reuse-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+
+    def run_ferryd(self, *args):
+        return subprocess.run([config.FERRYD, "-l", "127.0.0.1:0", "-r", self.tmp,
+                               "--tls-cert", tlspeers.cert("server.pem"),
+                               "--tls-key", tlspeers.cert("server.key")] + list(args),
+                              stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
+
+    def test_bad_value_refused_at_start(self):
+        for arg in ("--tls-session-reuse=maybe", "--tls-session-reuse=", "--tls-session-reuse=NO"):
+            r = self.run_ferryd(arg)
+            self.assertEqual(r.returncode, 2, (arg, r.stderr))
+            self.assertIn("--tls-session-reuse must be required or optional, not '%s'"
+                          % arg.split("=", 1)[1], r.stderr.decode(), arg)
+        conf = os.path.join(self.tmp, "bad.conf")
+        with open(conf, "w") as f:
+            f.write("anonymous = ro\ntls-session-reuse = sometimes\n")
+        r = self.run_ferryd("-f", conf)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("%s:2: --tls-session-reuse must be required or optional, not 'sometimes'"
+                      % conf, r.stderr.decode())
+
+    def test_help_and_check_config(self):
+        r = subprocess.run([config.FERRYD, "--help"], capture_output=True, text=True, timeout=30)
+        self.assertIn("--tls-session-reuse=required|optional", r.stdout)
+        r = self.run_ferryd("--check-config")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("tls-session-reuse = required", r.stdout.decode().splitlines())
+        r = self.run_ferryd("--check-config", "--tls-session-reuse=optional")
+        self.assertIn("tls-session-reuse = optional", r.stdout.decode().splitlines())
+
+    def test_configuration_file_key(self):
+        conf = os.path.join(self.tmp, "ferryd.conf")
+        with open(conf, "w") as f:
+            f.write("tls-cert = %s\ntls-key = %s\nanonymous = rw\ntls-session-reuse = optional\n"
+                    % (tlspeers.cert("server.pem"), tlspeers.cert("server.key")))
+        srv = ftptest.Server(["-f", conf])
+        self.addCleanup(srv.cleanup)
+        self.server = srv
+        r = subprocess.run([config.FERRYD, "-f", conf, "-r", srv.root, "--check-config"],
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
+        self.assertIn("tls-session-reuse = optional", r.stdout.decode().splitlines())
+        srv.start()
+        data = ftptest.random_bytes(200000, seed=85)
+        ftp = ftplib.FTP_TLS(context=server_context(), timeout=ftptest.TIMEOUT)
+        try:
+            ftp.connect("localhost", srv.port)
+            ftp.login()
+            ftp.prot_p()
+            self.assertTrue(ftp.storbinary("STOR conf.bin", _bytes_io(data)).startswith("226"))
+            got = []
+            ftp.retrbinary("RETR conf.bin", got.append)
+            self.assertEqual(b"".join(got), data)
+            ftp.quit()
+        finally:
+            ftp.close()
+        self.assertEqual(read_file(srv.path("conf.bin")), data)
+        self.assertTrue(srv.wait_log(REUSE_NOTE.pattern), srv.log_tail())
+
+    def test_reload_applies_to_new_sessions(self):
+        """SIGHUP reads the key again, like the other TLS settings: the
+        sessions started after it follow the new value."""
+        # The listener reads the files again after dropping root.
+        os.chmod(self.tmp, 0o755)
+        for src, name in (("server.pem", "cert.pem"), ("server.key", "key.pem")):
+            shutil.copy(tlspeers.cert(src), os.path.join(self.tmp, name))
+            os.chmod(os.path.join(self.tmp, name), 0o644)
+        conf = os.path.join(self.tmp, "ferryd.conf")
+        text = "tls-cert = %s/cert.pem\ntls-key = %s/key.pem\nanonymous = ro\n" % (self.tmp,
+                                                                                   self.tmp)
+        with open(conf, "w") as f:
+            f.write(text)
+        os.chmod(conf, 0o644)
+        srv = ftptest.Server(["-f", conf])
+        self.addCleanup(srv.cleanup)
+        self.server = srv
+        srv.start()
+        srv.write("r.txt", b"reloaded\n")
+
+        def retr():
+            ftp = ftplib.FTP_TLS(context=server_context(), timeout=ftptest.TIMEOUT)
+            try:
+                ftp.connect("localhost", srv.port)
+                ftp.login()
+                ftp.prot_p()
+                got = []
+                reply = ftplib_reply(ftp, lambda: ftp.retrbinary("RETR r.txt", got.append))
+                return reply, b"".join(got)
+            finally:
+                ftp.close()
+
+        reply, got = retr()
+        self.assertTrue(reply.startswith("425"), reply)
+        with open(conf, "w") as f:
+            f.write(text + "tls-session-reuse = optional\n")
+        before = len(srv.log_text())
+        srv.proc.send_signal(signal.SIGHUP)
+        self.assertTrue(ftptest.wait_until(lambda: "reloaded" in srv.log_text()[before:],
+                                           timeout=10), srv.log_tail())
+        reply, got = retr()
+        self.assertTrue(reply.startswith("226"), reply)
+        self.assertEqual(got, b"reloaded\n")
 
 
 # ---------------------------------------------------------------------------

@@ -426,6 +426,80 @@ START_TEST(data_accept_refuses_without_bytes)
 }
 END_TEST
 
+/* --tls-session-reuse: the default refuses what the binding does not
+ * hold; optional takes a fresh session and another control connection's,
+ * noting the first one only, and still no failed handshake. */
+START_TEST(data_reuse_optional)
+{
+	struct server s;
+	server_init(&s, "combined.pem", NULL, versions[_i]);
+	struct session victim, other;
+	session_open(&victim, &s, "localhost", "ca.pem", 0);
+	session_open(&other, &s, "localhost", "ca.pem", 0);
+	reply(&victim, "230 ok\r\n");
+	reply(&other, "230 ok\r\n");
+	tlsc_read_tickets(other.cc);
+	struct tlsc_options o;
+	struct tlsc *stranger = stranger_new(&o);
+	bool first = true;
+
+	/* Required (the default). */
+	ck_assert(tls_data_accepted(victim.sc, TLS_DATA_OK, &first));
+	ck_assert(!first);
+	struct data d = data_open(victim.sc, stranger);
+	ck_assert_int_eq(d.sv, TLS_DATA_NOT_RESUMED);
+	ck_assert(!tls_data_accepted(victim.sc, d.sv, &first));
+	ck_assert(!first);
+	data_close(&d);
+	ck_assert(!tls_data_accepted(victim.sc, TLS_DATA_FOREIGN, &first));
+	session_close(&victim);
+
+	/* Optional: sessions started from now on. */
+	s.opt.reuse_optional = true;
+	session_open(&victim, &s, "localhost", "ca.pem", 0);
+	reply(&victim, "230 ok\r\n");
+	d = data_open(victim.sc, stranger);
+	ck_assert_int_eq(d.sv, TLS_DATA_NOT_RESUMED);
+	ck_assert(tls_data_accepted(victim.sc, d.sv, &first));
+	ck_assert(first);
+	data_close(&d);
+	d = data_open(victim.sc, other.cc);
+	ck_assert_msg(d.sv == TLS_DATA_NOT_RESUMED || d.sv == TLS_DATA_FOREIGN, "%d", d.sv);
+	ck_assert(tls_data_accepted(victim.sc, d.sv, &first));
+	ck_assert(!first);
+	data_close(&d);
+	ck_assert(tls_data_accepted(victim.sc, TLS_DATA_FOREIGN, &first));
+	ck_assert(!first);
+	ck_assert(!tls_data_accepted(victim.sc, TLS_DATA_FAILED, &first));
+	d = data_open(victim.sc, victim.cc);
+	ck_assert_int_eq(d.sv, TLS_DATA_OK);
+	ck_assert(tls_data_accepted(victim.sc, d.sv, &first));
+	data_close(&d);
+
+	/* tls_data_accept hands the stranger's connection over, bytes flow. */
+	char err[256];
+	int fds[2];
+	tlstest_socketpair(fds);
+	pid_t pid = data_client_child(stranger, fds);
+	struct conn *out = NULL;
+	enum tls_data_verdict v = tls_data_accept(victim.sc, fds[0], 5000, &out, err, sizeof err);
+	ck_assert_int_eq(v, TLS_DATA_NOT_RESUMED);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_eq(conn_write_all(out, "0123456789", 10, 5000), CONN_OK);
+	ck_assert_int_eq(conn_finish(out, 5000), CONN_EOF);
+	conn_free(out);
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 10);
+
+	tlsc_free(stranger);
+	session_close(&victim);
+	session_close(&other);
+	server_free(&s);
+}
+END_TEST
+
 /* TLS 1.3: the tickets sent after the handshake are only seen when the
  * client reads the control connection; tlsc_read_tickets takes them
  * without taking the reply that follows. */
@@ -738,6 +812,7 @@ static Suite *tls_suite(void)
 	tcase_add_loop_test(tc, two_connections_keep_their_sessions, 0, 2);
 	tcase_add_loop_test(tc, data_theft_refused, 0, 2);
 	tcase_add_loop_test(tc, data_accept_refuses_without_bytes, 0, 2);
+	tcase_add_loop_test(tc, data_reuse_optional, 0, 2);
 	tcase_add_loop_test(tc, client_refuses_other_certificate, 0, 2);
 	tcase_add_test(tc, client_reads_pending_tickets);
 	tcase_add_test(tc, fresh_ticket_after_expiry);

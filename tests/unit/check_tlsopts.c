@@ -1,7 +1,8 @@
 /* Unit tests for the TLS options of both programs and the client's pure
- * decisions: ferryd's --tls/--tls-cert/--tls-key/--implicit-tls, ferry's
- * --tls/--ca-file/--trust-fingerprint/--insecure, URL schemes, the
- * AUTH TLS upgrade, and which certificates are trusted. */
+ * decisions: ferryd's --tls/--tls-cert/--tls-key/--implicit-tls/
+ * --tls-session-reuse, ferry's --tls/--ca-file/--trust-fingerprint/
+ * --insecure, URL schemes, the AUTH TLS upgrade, and which certificates
+ * are trusted. */
 #include "config.h"
 
 #include "options.h"
@@ -46,6 +47,10 @@ static const struct srv_case srv_cases[] = {
 	{ { { "tls", "on" }, { "tls-cert", "c.pem" }, { "implicit-tls", NULL } }, 0, TLS_ON, "c.pem",
 	  true, NULL },
 	/* Errors. */
+	{ { { "tls-session-reuse", "no" } }, -1, 0, NULL, false,
+	  "--tls-session-reuse must be required or optional, not 'no'" },
+	{ { { "tls-session-reuse", "" } }, -1, 0, NULL, false, "--tls-session-reuse must be" },
+	{ { { "tls-session-reuse", "Optional" } }, -1, 0, NULL, false, "--tls-session-reuse must be" },
 	{ { { "tls", "yes" } }, -1, 0, NULL, false, "--tls must be off, on or required, not 'yes'" },
 	{ { { "tls", "" } }, -1, 0, NULL, false, "--tls must be" },
 	{ { { "tls", "ON" } }, -1, 0, NULL, false, "--tls must be" },
@@ -86,6 +91,38 @@ START_TEST(server_options)
 }
 END_TEST
 
+/* --tls-session-reuse: required by default, the last word wins, and
+ * --check-config's text says which. */
+START_TEST(server_session_reuse)
+{
+	static const struct {
+		const char *args[2];
+		bool optional;
+	} cases[] = {
+		{ { NULL }, false },
+		{ { "required" }, false },
+		{ { "optional" }, true },
+		{ { "optional", "required" }, false },
+		{ { "required", "optional" }, true },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct tls_options o;
+		tls_options_init(&o);
+		char err[256] = "";
+		ck_assert_int_eq(tls_option(&o, "tls-cert", "c.pem", err, sizeof err), 0);
+		for (int k = 0; k < 2 && cases[i].args[k]; k++)
+			ck_assert_msg(tls_option(&o, "tls-session-reuse", cases[i].args[k], err,
+						 sizeof err) == 0, "case %zu: %s", i, err);
+		ck_assert_int_eq(tls_options_finish(&o, err, sizeof err), 0);
+		ck_assert_msg(o.reuse_optional == cases[i].optional, "case %zu", i);
+		char v[32];
+		ck_assert(tls_option_text(&o, "tls-session-reuse", v, sizeof v));
+		ck_assert_str_eq(v, cases[i].optional ? "optional" : "required");
+		tls_options_free(&o);
+	}
+}
+END_TEST
+
 /* Every option in the getopt table is one tls_option knows, with the
  * argument rule the table states; others are passed over. */
 START_TEST(server_option_table)
@@ -95,11 +132,20 @@ START_TEST(server_option_table)
 	char err[256];
 	int n = 0;
 	for (const struct tls_optdef *d = tls_optdefs; d->name; d++, n++) {
-		const char *arg = !d->has_arg ? NULL : strcmp(d->name, "tls") == 0 ? "on" : "f.pem";
+		const char *arg = NULL;
+		if (d->has_arg && strcmp(d->name, "tls") == 0)
+			arg = "on";
+		else if (d->has_arg && strcmp(d->name, "tls-session-reuse") == 0)
+			arg = "optional";
+		else if (d->has_arg)
+			arg = "f.pem";
 		ck_assert_msg(tls_option(&o, d->name, arg, err, sizeof err) == 0, "%s: %s", d->name, err);
 		ck_assert_msg(strstr(tls_usage, d->name), "--help lacks %s", d->name);
 	}
-	ck_assert_int_eq(n, 4);
+	ck_assert_int_eq(n, 5);
+	char v[32];
+	ck_assert(tls_option_text(&o, "tls-session-reuse", v, sizeof v));
+	ck_assert_str_eq(v, "optional");
 	ck_assert_int_eq(tls_option(&o, "max-clients", "3", err, sizeof err), 1);
 	tls_options_free(&o);
 }
@@ -377,6 +423,7 @@ static Suite *tlsopts_suite(void)
 	TCase *tc = tcase_create("ferryd");
 	tcase_add_loop_test(tc, server_options, 0, sizeof srv_cases / sizeof srv_cases[0]);
 	tcase_add_test(tc, server_option_table);
+	tcase_add_test(tc, server_session_reuse);
 	tcase_add_loop_test(tc, listener_options, 0, sizeof listen_cases / sizeof listen_cases[0]);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("ferry");
