@@ -1,21 +1,37 @@
 """ferryd with curl as the client: downloads, uploads, listings, passive
 (EPSV and PASV with --disable-epsv) and active mode (-P: EPRT and PORT with
---disable-eprt), resume (-C -) and append; bytes compared on disk. curl's -v
-trace shows which commands it really sent."""
+--disable-eprt), resume (-C -) and append; --ftp-method multicwd, singlecwd
+and nocwd into a UTF-8 path with spaces; byte ranges (-r, curl closing the
+data connection early) with a second URL in the same run; -I, -z and -R
+(SIZE, MDTM); -Z (parallel sessions) and -K lists of 50 URLs in one
+session, passive and active; -T - and -T {a,b} with --ftp-create-dirs;
+quote commands allowed to fail and post-quote; --ftp-pret, --ftp-account,
+--ftp-alternative-to-user, --ftp-skip-pasv-ip; --crlf and ASCII type;
+FTPS explicit and implicit, --ftp-ssl-control, --ftp-ssl-ccc, TLS 1.2 and
+1.3. Bytes compared on disk; curl's -v trace shows which commands it
+really sent and what ferryd answered."""
 
+import calendar
+import email.utils
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import time
 import unittest
 import urllib.parse
 
 import config
 import ftptest
+import tlspeers
 from ftptest import read_file
 
 DATA = ftptest.random_bytes(3 << 20, seed=11)
 SPACES = "name with spaces.bin"
+DEEP_DIRS = ("deep dir", "\u00fcber \u65e5\u672c")     # "deep dir/über 日本"
+DEEP_NAME = "f\u00efle \u00e4.bin"
+OLD = calendar.timegm((2021, 3, 4, 5, 6, 7))            # a remote file's mtime
 
 
 class CurlTest(ftptest.TestCase):
@@ -30,15 +46,20 @@ class CurlTest(ftptest.TestCase):
         srv.write("dir/one.txt", b"one\n")
         srv.write("dir/two.txt", b"two\n")
         srv.mkdir("uploads")
+        srv.write("/".join(DEEP_DIRS + (DEEP_NAME,)), DATA[:65536])
+        srv.write("old.bin", DATA[:5000], mtime=OLD)
+        for i in range(50):
+            srv.write("many/f%02d.txt" % i, ("file %d\n" % i) * (i + 1))
         srv.start()
         cls.server = srv
         cls.tmp = tempfile.mkdtemp(prefix="ferryd-curl-")
         cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
 
-    def curl(self, *args, ok=True):
+    def curl(self, *args, ok=True, input=None):
         cmd = [config.CURL, "-sS", "-v", "--max-time", "30", "--connect-timeout", "10"]
         cmd += list(args)
-        r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+        r = subprocess.run(cmd, stdin=subprocess.DEVNULL if input is None else None,
+                           input=input, capture_output=True, timeout=60)
         if ok and r.returncode != 0:
             self.fail("curl exited %d: %s\n%s%s" % (r.returncode, " ".join(cmd),
                       r.stderr.decode("utf-8", "replace")[-2000:], self._log()))
@@ -54,6 +75,15 @@ class CurlTest(ftptest.TestCase):
 
     def url(self, path):
         return self.server.url(urllib.parse.quote(path))
+
+    def replies(self, r):
+        """ferryd's reply lines, from curl's -v trace ("< 226 ...")."""
+        return [l[2:].strip() for l in r.stderr.decode("utf-8", "replace").splitlines()
+                if l.startswith("< ")]
+
+    def sessions(self, r):
+        """How many control connections curl opened (ferryd's greetings)."""
+        return sum(1 for l in self.replies(r) if l.startswith("220 "))
 
     # -- downloads --
 
@@ -173,6 +203,241 @@ class CurlTest(ftptest.TestCase):
         self.server.write("uploads/gone.txt", b"x")
         self.curl("-Q", "DELE uploads/gone.txt", self.url("/"), "--list-only")
         self.assertFalse(os.path.exists(self.server.path("uploads", "gone.txt")))
+
+    # -- --ftp-method: how curl walks to a file two directories deep --
+
+    def test_ftp_method_download_upload(self):
+        deep = "/".join(DEEP_DIRS)
+        want = {"multicwd": (["CWD " + DEEP_DIRS[0], "CWD " + DEEP_DIRS[1]], DEEP_NAME),
+                "singlecwd": (["CWD " + deep], DEEP_NAME),
+                "nocwd": ([], deep + "/" + DEEP_NAME)}
+        for method, (cwds, arg) in want.items():
+            with self.subTest(method=method):
+                out = self.local("deep-%s.bin" % method)
+                r = self.curl("--ftp-method", method, self.url("/%s/%s" % (deep, DEEP_NAME)),
+                              "-o", out)
+                self.assertEqual(read_file(out), DATA[:65536])
+                sent = self.sent(r)
+                self.assertEqual([c for c in sent if c.startswith("CWD")], cwds, sent)
+                self.assertIn("RETR " + arg, sent)
+                name = "up %s \u00e9.bin" % method
+                r = self.curl("--ftp-method", method, "-T", out,
+                              self.url("/%s/%s" % (deep, name)))
+                self.assertEqual(read_file(self.server.path(*DEEP_DIRS, name)), DATA[:65536])
+                stor = name if method != "nocwd" else deep + "/" + name
+                self.assertIn("STOR " + stor, self.sent(r))
+
+    # -- ranges: REST, then curl closes the data connection early --
+
+    def test_ranges_then_second_url(self):
+        a, b = self.local("r1.bin"), self.local("r2.bin")
+        # -r applies to every URL of the run; curl reads the range, closes
+        # the data connection (ferryd may still be sending), sends ABOR and
+        # QUIT without waiting: it cannot tell whether the ABOR worked, so
+        # it never reuses a session after a partial download ("partial
+        # download completed, closing connection") and opens a new one for
+        # the next URL. ferryd must answer ABOR (426 then 226 while it was
+        # sending, else 226 for the transfer then 225) and serve the next
+        # session.
+        for rng, want, rest in (("100-199", DATA[100:200], 100),
+                                ("-500", DATA[-500:], len(DATA) - 500)):
+            with self.subTest(range=rng):
+                r = self.curl("-r", rng, self.url("/data.bin"), "-o", a,
+                              self.url("/data.bin"), "-o", b)
+                self.assertEqual(read_file(a), want)
+                self.assertEqual(read_file(b), want)
+                self.assertEqual(self.sent(r).count("REST %d" % rest), 2, self.sent(r))
+                self.assertEqual(self.sessions(r), 2, r.stderr[-3000:])
+                self.assertIn("partial download completed, closing connection",
+                              r.stderr.decode())
+                replies = self.replies(r)
+                self.assertEqual(sum(1 for l in replies if l.startswith("226")), 2, replies)
+        # A range, then (after -:, --next) a whole file.
+        r = self.curl("-r", "100-199", self.url("/data.bin"), "-o", a,
+                      "-:", self.url("/" + SPACES), "-o", b)
+        self.assertEqual(read_file(a), DATA[100:200])
+        self.assertEqual(read_file(b), DATA[:1000])
+        self.assertEqual(self.sessions(r), 2)
+        self.assertTrue(self.server.running())
+
+    # -- SIZE and MDTM: -I, -z, -R --
+
+    def test_head(self):
+        r = self.curl("-I", self.url("/old.bin"))
+        out = r.stdout.decode()
+        self.assertIn("Content-Length: 5000\r\n", out)
+        self.assertIn("Last-Modified: %s\r\n" % email.utils.formatdate(OLD, usegmt=True), out)
+        sent = self.sent(r)
+        self.assertIn("SIZE old.bin", sent)
+        self.assertIn("MDTM old.bin", sent)
+        self.assertFalse(any(c.startswith("RETR") for c in sent), sent)
+
+    def test_time_condition(self):
+        out = self.local("cond.bin")
+        if os.path.exists(out):
+            os.unlink(out)
+        # The file is older than the date: nothing is fetched.
+        r = self.curl("-z", "Sat, 01 Jan 2022 00:00:00 GMT", self.url("/old.bin"), "-o", out)
+        self.assertFalse(os.path.exists(out))
+        self.assertFalse(any(c.startswith("RETR") for c in self.sent(r)), self.sent(r))
+        # Newer than the date: fetched. -z -DATE: only if older.
+        r = self.curl("-z", "Wed, 01 Jan 2020 00:00:00 GMT", self.url("/old.bin"), "-o", out)
+        self.assertEqual(read_file(out), DATA[:5000])
+        os.unlink(out)
+        self.curl("-z", "-Wed, 01 Jan 2020 00:00:00 GMT", self.url("/old.bin"), "-o", out)
+        self.assertFalse(os.path.exists(out))
+        # -z FILE: compared with the local file's time.
+        ftptest.write_file(out, b"local", mtime=OLD + 10)
+        self.curl("-z", out, self.url("/old.bin"), "-o", out)
+        self.assertEqual(read_file(out), b"local")
+
+    def test_remote_time(self):
+        out = self.local("remote-time.bin")
+        r = self.curl("-R", self.url("/old.bin"), "-o", out)
+        self.assertEqual(read_file(out), DATA[:5000])
+        self.assertEqual(os.stat(out).st_mtime, OLD)
+        self.assertIn("MDTM old.bin", self.sent(r))
+
+    # -- many URLs: -Z (parallel sessions), -K lists in one session --
+
+    def test_parallel(self):
+        names = ["data.bin", SPACES, "old.bin", "dir/one.txt", "many/f07.txt", "many/f49.txt"]
+        args = []
+        for i, n in enumerate(names):
+            args += [self.url("/" + n), "-o", self.local("par%d.bin" % i)]
+        r = self.curl("-Z", "--parallel-max", "6", *args)
+        for i, n in enumerate(names):
+            self.assertEqual(read_file(self.local("par%d.bin" % i)),
+                             read_file(self.server.path(n)), n)
+        self.assertGreater(self.sessions(r), 1, r.stderr[-3000:])
+
+    def test_config_list_one_session(self):
+        for active in (False, True):
+            with self.subTest(active=active):
+                d = self.local("many-%s" % active)
+                os.makedirs(d, exist_ok=True)
+                cfg = os.path.join(d, "list.cfg")
+                with open(cfg, "w") as f:
+                    for i in range(50):
+                        f.write('url = "%s"\noutput = "%s/f%02d.txt"\n'
+                                % (self.url("/many/f%02d.txt" % i), d, i))
+                extra = ["-P", "127.0.0.1"] if active else []
+                r = self.curl("-K", cfg, *extra)
+                for i in range(50):
+                    self.assertEqual(read_file("%s/f%02d.txt" % (d, i)),
+                                     read_file(self.server.path("many", "f%02d.txt" % i)))
+                sent = self.sent(r)
+                self.assertEqual(self.sessions(r), 1)
+                self.assertEqual(sent.count("USER anonymous"), 1)
+                verb = "EPRT" if active else "EPSV"
+                self.assertEqual(sum(1 for c in sent if c.startswith(verb)), 50, sent)
+                self.assertEqual(sum(1 for c in self.replies(r) if c.startswith("226")), 50)
+
+    # -- uploads from stdin, several files into a new directory --
+
+    def test_upload_stdin(self):
+        self.curl("-T", "-", self.url("/uploads/stdin.bin"), input=DATA[:1 << 20])
+        self.assertEqual(read_file(self.server.path("uploads", "stdin.bin")), DATA[:1 << 20])
+
+    def test_upload_several_create_dirs(self):
+        srcs = []
+        for i in range(3):
+            srcs.append(ftptest.write_file(self.local("multi%d.bin" % i), DATA[i:i + 70000]))
+        r = self.curl("--ftp-create-dirs", "-T", "{%s}" % ",".join(srcs),
+                      self.url("/uploads/multi/a b/c/"))
+        for i in range(3):
+            self.assertEqual(read_file(self.server.path("uploads", "multi", "a b", "c",
+                                                        "multi%d.bin" % i)), DATA[i:i + 70000])
+        self.assertEqual(self.sessions(r), 1)
+        self.assertIn("MKD multi", self.sent(r))
+
+    # -- quote commands --
+
+    def test_quote_may_fail_and_post_quote(self):
+        self.server.write("uploads/q-a.txt", b"renamed after\n")
+        src = ftptest.write_file(self.local("q.txt"), b"quoted\n")
+        r = self.curl("-Q", "*DELE uploads/no-such-file", "-Q", "-*DELE uploads/nor-this",
+                      "-Q", "-RNFR q-a.txt", "-Q", "-RNTO q-b.txt",
+                      "-T", src, self.url("/uploads/q.txt"))
+        self.assertEqual(read_file(self.server.path("uploads", "q.txt")), b"quoted\n")
+        self.assertFalse(os.path.exists(self.server.path("uploads", "q-a.txt")))
+        self.assertEqual(read_file(self.server.path("uploads", "q-b.txt")), b"renamed after\n")
+        sent = self.sent(r)
+        self.assertLess(sent.index("DELE uploads/no-such-file"), sent.index("STOR q.txt"))
+        self.assertLess(sent.index("STOR q.txt"), sent.index("RNFR q-a.txt"))
+        self.assertTrue(any(l.startswith("550") for l in self.replies(r)))
+        # Without '*' a failing quote command fails the run.
+        r = self.curl("-Q", "DELE uploads/no-such-file", self.url("/dir/one.txt"), ok=False)
+        self.assertEqual(r.returncode, 21, r.stderr[-1000:])    # quote error
+
+    # -- less common options --
+
+    def test_ftp_pret(self):
+        out = self.local("pret.bin")
+        r = self.curl("--ftp-pret", self.url("/dir/one.txt"), "-o", out, ok=False)
+        sent = self.sent(r)
+        self.assertIn("PRET RETR one.txt", sent)
+        if r.returncode == 0:
+            self.assertEqual(read_file(out), b"one\n")
+        else:
+            self.assertEqual(r.returncode, 84, r.stderr[-1000:])  # PRET refused
+
+    def test_account_and_alternative_to_user(self):
+        out = self.local("acct.txt")
+        r = self.curl("--ftp-account", "acct1", "--ftp-alternative-to-user", "SITE NOOP",
+                      self.url("/dir/one.txt"), "-o", out)
+        self.assertEqual(read_file(out), b"one\n")
+        # curl sends ACCT only on a 332, the alternative only on a 530 to USER.
+        sent = self.sent(r)
+        self.assertFalse(any(c.startswith(("ACCT", "SITE")) for c in sent), sent)
+
+    def test_crlf_upload(self):
+        src = ftptest.write_file(self.local("lines.txt"), b"a\nb\r\nc\n")
+        self.curl("--crlf", "-T", src, self.url("/uploads/crlf.txt"))
+        self.assertEqual(read_file(self.server.path("uploads", "crlf.txt")),
+                         b"a\r\nb\r\r\nc\r\n")
+
+    def test_ascii_type(self):
+        self.server.write("uploads/text.txt", b"one\ntwo\nthree\n")
+        for how in (["--use-ascii", self.url("/uploads/text.txt")],
+                    [self.url("/uploads/text.txt") + ";type=a"]):
+            with self.subTest(how=how[0]):
+                out = self.local("ascii.txt")
+                r = self.curl(*how, "-o", out)
+                self.assertIn("TYPE A", self.sent(r))
+                self.assertTrue(any(l.startswith("150 Opening ASCII mode")
+                                    for l in self.replies(r)), self.replies(r))
+                # ferryd sends CRLF (17 bytes), curl turns it back into LF.
+                self.assertIn("[17 bytes data]", r.stderr.decode())
+                self.assertEqual(read_file(out), b"one\ntwo\nthree\n")
+        # Uploads: curl turns each LF into CRLF, ferryd CRLF into LF.
+        src = ftptest.write_file(self.local("unix.txt"), b"x\ny\n\n")
+        for how in (["-T", src, self.url("/uploads/unix.txt") + ";type=a"],
+                    ["--use-ascii", "-T", src, self.url("/uploads/unix.txt")]):
+            os.unlink(self.server.path("uploads", "unix.txt")) if os.path.exists(
+                self.server.path("uploads", "unix.txt")) else None
+            r = self.curl(*how)
+            self.assertIn("TYPE A", self.sent(r))
+            self.assertEqual(read_file(self.server.path("uploads", "unix.txt")), b"x\ny\n\n")
+        # curl adds a CR before every LF, even one a CR precedes already:
+        # "x\r\n" goes out as "x\r\r\n", which ferryd stores as "x\r\n"
+        # (CRLF becomes LF, the lone CR stays).
+        src = ftptest.write_file(self.local("dos.txt"), b"x\r\ny\r\n")
+        self.curl("-T", src, self.url("/uploads/dos.txt") + ";type=a")
+        self.assertEqual(read_file(self.server.path("uploads", "dos.txt")), b"x\r\ny\r\n")
+
+    def test_disable_epsv_and_eprt_with_several_urls(self):
+        a, b = self.local("de1.bin"), self.local("de2.bin")
+        r = self.curl("--disable-epsv", self.url("/data.bin"), "-o", a,
+                      self.url("/" + SPACES), "-o", b)
+        self.assertEqual(read_file(a), DATA)
+        self.assertEqual(read_file(b), DATA[:1000])
+        self.assertEqual(self.sent(r).count("PASV"), 2)
+        r = self.curl("-P", "127.0.0.1", "--disable-eprt", self.url("/data.bin"), "-o", a,
+                      self.url("/" + SPACES), "-o", b)
+        self.assertEqual(read_file(a), DATA)
+        self.assertEqual(read_file(b), DATA[:1000])
+        self.assertEqual(sum(1 for c in self.sent(r) if c.startswith("PORT ")), 2)
 
 
 class CurlReadOnlyTest(ftptest.TestCase):
