@@ -375,12 +375,15 @@ class CurlTest(ftptest.TestCase):
     def test_ftp_pret(self):
         out = self.local("pret.bin")
         r = self.curl("--ftp-pret", self.url("/dir/one.txt"), "-o", out, ok=False)
+        # PRET belongs to distributed servers (drftpd); ferryd, like vsftpd
+        # and proftpd, does not know it: curl stops at once with its own
+        # error, no hang and no partial file.
         sent = self.sent(r)
-        self.assertIn("PRET RETR one.txt", sent)
-        if r.returncode == 0:
-            self.assertEqual(read_file(out), b"one\n")
-        else:
-            self.assertEqual(r.returncode, 84, r.stderr[-1000:])  # PRET refused
+        self.assertEqual(sent[-1], "PRET RETR one.txt", sent)
+        self.assertIn("500 Unknown command PRET.", self.replies(r))
+        self.assertEqual(r.returncode, 84, r.stderr[-1000:])   # PRET not accepted
+        self.assertIn("PRET command not accepted: 500", r.stderr.decode())
+        self.assertFalse(os.path.exists(out))
 
     def test_account_and_alternative_to_user(self):
         out = self.local("acct.txt")
@@ -390,6 +393,13 @@ class CurlTest(ftptest.TestCase):
         # curl sends ACCT only on a 332, the alternative only on a 530 to USER.
         sent = self.sent(r)
         self.assertFalse(any(c.startswith(("ACCT", "SITE")) for c in sent), sent)
+        # A refused login: curl tries the alternative, ferryd keeps saying
+        # 530 and curl ends with "access denied".
+        r = self.curl("--ftp-alternative-to-user", "SITE NOOP",
+                      self.server.url("/dir/one.txt", "nobody", "wrong"), ok=False)
+        self.assertEqual(r.returncode, 67, r.stderr[-1000:])
+        self.assertEqual(self.sent(r)[-1], "SITE NOOP")
+        self.assertTrue(self.replies(r)[-1].startswith("530 "), self.replies(r))
 
     def test_crlf_upload(self):
         src = ftptest.write_file(self.local("lines.txt"), b"a\nb\r\nc\n")
@@ -425,6 +435,22 @@ class CurlTest(ftptest.TestCase):
         src = ftptest.write_file(self.local("dos.txt"), b"x\r\ny\r\n")
         self.curl("-T", src, self.url("/uploads/dos.txt") + ";type=a")
         self.assertEqual(read_file(self.server.path("uploads", "dos.txt")), b"x\r\ny\r\n")
+
+    def test_skip_pasv_ip(self):
+        # A ferryd whose PASV replies name an address that is not this
+        # host's (TEST-NET-1, never connected to): --ftp-skip-pasv-ip
+        # makes curl use the control connection's address instead.
+        srv = ftptest.Server(["--anonymous=ro"], listen="127.0.0.1:0,pasv-address=192.0.2.7")
+        self.addCleanup(srv.cleanup)
+        srv.write("a.bin", DATA[:123456])
+        srv.start()
+        out = self.local("skip.bin")
+        r = self.curl("--disable-epsv", "--ftp-skip-pasv-ip", srv.url("/a.bin"), "-o", out)
+        self.assertEqual(read_file(out), DATA[:123456])
+        self.assertTrue(any(l.startswith("227 ") and "(192,0,2,7," in l
+                            for l in self.replies(r)), self.replies(r))
+        self.assertIn("Skip 192.0.2.7 for data connection, re-use 127.0.0.1 instead",
+                      r.stderr.decode())
 
     def test_disable_epsv_and_eprt_with_several_urls(self):
         a, b = self.local("de1.bin"), self.local("de2.bin")
