@@ -466,6 +466,199 @@ class CurlTest(ftptest.TestCase):
         self.assertEqual(sum(1 for c in self.sent(r) if c.startswith("PORT ")), 2)
 
 
+class CurlTlsTest(ftptest.TestCase):
+    """curl over FTPS: one ferryd with explicit TLS (AUTH TLS) on one
+    listener and implicit TLS on another, anonymous read-write,
+    certificates from tests/tls-certs.sh trusted through --cacert."""
+
+    @classmethod
+    def setUpClass(cls):
+        ftptest.require_program(config.CURL, "curl")
+        srv = ftptest.Server(["-l", "127.0.0.1:0,implicit-tls", "-v", "--anonymous=rw",
+                              "--tls-cert", tlspeers.cert("server.pem"),
+                              "--tls-key", tlspeers.cert("server.key"),
+                              "--idle-timeout", "30"])
+        cls.addClassCleanup(srv.cleanup)
+        srv.write("data.bin", DATA)
+        for i in range(12):
+            srv.write("many/f%02d.txt" % i, ("tls %d\n" % i) * (i + 1))
+        srv.mkdir("up")
+        srv.start()
+        cls.server = srv
+        (_, cls.explicit), (_, cls.implicit) = srv.addresses
+        cls.tmp = tempfile.mkdtemp(prefix="ferryd-curl-tls-")
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
+
+    curl = CurlTest.curl
+    sent = CurlTest.sent
+    replies = CurlTest.replies
+    sessions = CurlTest.sessions
+    local = CurlTest.local
+
+    def tls(self, *args, **kw):
+        return self.curl("--cacert", tlspeers.cert("ca.pem"), *args, **kw)
+
+    def url(self, path, scheme="ftp"):
+        port = self.implicit if scheme == "ftps" else self.explicit
+        return "%s://localhost:%d%s" % (scheme, port, urllib.parse.quote(path))
+
+    def trace(self, r):
+        return r.stderr.decode("utf-8", "replace")
+
+    def test_explicit_ssl_reqd(self):
+        out = self.local("e.bin")
+        r = self.tls("--ssl-reqd", self.url("/data.bin"), "-o", out)
+        self.assertEqual(read_file(out), DATA)
+        sent = self.sent(r)
+        self.assertIn("AUTH SSL", sent)            # curl's first try; ferryd takes it
+        self.assertIn("PROT P", sent)
+        self.assertIn("234 ", " ".join(self.replies(r)))
+        r = self.tls("--ssl-reqd", "-T", out, self.url("/up/e up.bin"))
+        self.assertEqual(read_file(self.server.path("up", "e up.bin")), DATA)
+        r = self.tls("--ssl-reqd", "--list-only", self.url("/many/"))
+        self.assertEqual(sorted(r.stdout.decode().split()),
+                         ["f%02d.txt" % i for i in range(12)])
+
+    def test_implicit(self):
+        out = self.local("i.bin")
+        r = self.tls(self.url("/data.bin", "ftps"), "-o", out)
+        self.assertEqual(read_file(out), DATA)
+        self.assertNotIn("AUTH SSL", self.sent(r))
+        self.assertIn("PROT P", self.sent(r))
+        self.tls("-T", out, self.url("/up/i.bin", "ftps"))
+        self.assertEqual(read_file(self.server.path("up", "i.bin")), DATA)
+
+    def test_control_only(self):
+        """--ftp-ssl-control: the login protected, the data in clear
+        (PROT C)."""
+        out = self.local("c.bin")
+        r = self.tls("--ftp-ssl-control", self.url("/data.bin"), "-o", out)
+        self.assertEqual(read_file(out), DATA)
+        self.assertIn("PROT C", self.sent(r))
+        self.assertIn("200 ", " ".join(l for l in self.replies(r) if "PROT" in l or
+                                       l.startswith("200 ")))
+        self.tls("--ftp-ssl-control", "-T", out, self.url("/up/c.bin"))
+        self.assertEqual(read_file(self.server.path("up", "c.bin")), DATA)
+
+    def test_ccc(self):
+        """--ftp-ssl-ccc: ferryd refuses CCC with 534 (RFC 4217 lets a
+        server keep the control connection protected; vsftpd does not know
+        CCC at all). curl takes a 5xx to CCC as "go on protected" and the
+        transfer works; the password was sent inside TLS either way."""
+        out = self.local("ccc.bin")
+        for mode in ("passive", "active"):
+            with self.subTest(mode=mode):
+                r = self.tls("--ssl-reqd", "--ftp-ssl-ccc", "--ftp-ssl-ccc-mode", mode,
+                             self.url("/data.bin"), "-o", out)
+                self.assertEqual(read_file(out), DATA)
+                sent = self.sent(r)
+                self.assertIn("CCC", sent)
+                self.assertIn("534 CCC refused: the control connection stays protected.",
+                              self.replies(r))
+                self.assertLess(sent.index("CCC"), sent.index("RETR data.bin"))
+
+    def test_data_sessions_reused(self):
+        """Several files in one session: every data connection resumes the
+        control connection's TLS session (as ferryd requires), and none is
+        refused."""
+        for extra in ([], ["--disable-epsv"]):
+            with self.subTest(extra=extra):
+                args = []
+                for i in range(12):
+                    args += [self.url("/many/f%02d.txt" % i), "-o", self.local("s%02d" % i)]
+                r = self.tls("--ssl-reqd", *extra, *args)
+                for i in range(12):
+                    self.assertEqual(read_file(self.local("s%02d" % i)),
+                                     read_file(self.server.path("many", "f%02d.txt" % i)))
+                self.assertEqual(self.sessions(r), 1)
+                self.assertGreaterEqual(self.trace(r).count("SSL re-using session ID"), 12)
+                self.assertFalse(any(l.startswith(("425", "426", "5"))
+                                     for l in self.replies(r)), self.replies(r))
+
+    def test_active(self):
+        """Active mode (-P) with PROT P. curl 7.87 and 7.88 accept ferryd's
+        data connection and then never start the TLS handshake on it (a
+        regression of theirs, curl issue 10666, fixed in 8.0): ferryd, the
+        TLS server on every data connection, waits for a ClientHello until
+        curl gives up at --max-time and closes both connections; the
+        session ends, no byte sent. A curl without the bug must get the
+        bytes."""
+        out = self.local("act.bin")
+        if os.path.exists(out):
+            os.unlink(out)
+        r = self.curl("--cacert", tlspeers.cert("ca.pem"), "--ssl-reqd", "-P", "127.0.0.1",
+                      "--max-time", "4", self.url("/many/f05.txt"), "-o", out, ok=False)
+        version = tuple(int(x) for x in re.match(
+            rb"curl (\d+)\.(\d+)", subprocess.run([config.CURL, "--version"],
+                                                 capture_output=True, timeout=10).stdout).groups())
+        self.assertTrue(any(c.startswith("EPRT |1|127.0.0.1|") for c in self.sent(r)))
+        if r.returncode == 0 or version >= (8, 0):
+            self.assertEqual(r.returncode, 0, self.trace(r)[-2000:])
+            self.assertEqual(read_file(out), read_file(self.server.path("many", "f05.txt")))
+            return
+        self.assertEqual(r.returncode, 28, self.trace(r)[-2000:])   # curl's timeout
+        self.assertIn("Connection accepted from server", self.trace(r))
+        self.assertFalse(os.path.exists(out))
+        # curl closes both connections at once; ferryd's session ends
+        # with them (no process left waiting).
+        self.assertTrue(ftptest.wait_until(lambda: not self.server.session_pids()),
+                        self._log())
+        self.assertNotRegex(self.server.log_text(), r"RETR /many/f05\.txt bytes=[1-9]")
+
+    def test_tls_versions(self):
+        out = self.local("v.bin")
+        for args, version in ((["--tls-max", "1.2"], "TLSv1.2"),
+                              (["--tlsv1.3"], "TLSv1.3"),
+                              (["--tlsv1.2", "--tls-max", "1.3"], "TLSv1.3")):
+            with self.subTest(args=args):
+                r = self.tls("--ssl-reqd", *args, self.url("/data.bin"), "-o", out,
+                             self.url("/many/f03.txt", "ftps"), "-o", out + ".2")
+                self.assertEqual(read_file(out), DATA)
+                self.assertEqual(read_file(out + ".2"),
+                                 read_file(self.server.path("many", "f03.txt")))
+                used = re.findall(r"SSL connection using (TLSv1\.\d)", self.trace(r))
+                self.assertTrue(used, self.trace(r)[-2000:])
+                self.assertEqual(set(used), {version})
+
+    def test_upload_list(self):
+        srcs = [ftptest.write_file(self.local("pu%d.bin" % i), DATA[i:i + 50000])
+                for i in range(3)]
+        r = self.tls("--ssl-reqd", "--ftp-create-dirs", "-T", "{%s}" % ",".join(srcs),
+                     self.url("/up/new dir/x/"))
+        for i in range(3):
+            self.assertEqual(read_file(self.server.path("up", "new dir", "x", "pu%d.bin" % i)),
+                             DATA[i:i + 50000])
+
+    def test_parallel_one_name(self):
+        """-Z to one name: curl's parallel connections share one TLS
+        session cache entry (per name and port), so a data connection may
+        offer the session of another control connection. ferryd refuses
+        such a data connection (425, as vsftpd's require_ssl_reuse does)
+        and curl reports that file failed: never wrong bytes, never a
+        hang. Which transfers meet this depends on timing."""
+        for i in range(6):
+            p = self.local("po%d" % i)
+            if os.path.exists(p):
+                os.unlink(p)
+        args = []
+        for i in range(6):
+            args += [self.url("/many/f%02d.txt" % i, "ftps"), "-o", self.local("po%d" % i)]
+        why = "data connection refused: TLS session of the data connection not " \
+              "resumed from the control connection\n"
+        before = self.server.log_text().count(why)
+        r = self.tls("-Z", "--parallel-immediate", *args, ok=False)
+        self.assertIn(r.returncode, (0, 18), self.trace(r)[-2000:])
+        self.assertTrue(ftptest.wait_until(lambda: not self.server.session_pids()))
+        refused = self.server.log_text().count(why) - before
+        good = 0
+        for i in range(6):
+            p = self.local("po%d" % i)
+            if os.path.exists(p) and os.path.getsize(p):
+                self.assertEqual(read_file(p), read_file(self.server.path("many", "f%02d.txt" % i)))
+                good += 1
+        self.assertEqual(good + refused, 6, self._log())
+
+
 class CurlReadOnlyTest(ftptest.TestCase):
 
     @classmethod
