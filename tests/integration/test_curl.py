@@ -227,7 +227,50 @@ class CurlTest(ftptest.TestCase):
                 stor = name if method != "nocwd" else deep + "/" + name
                 self.assertIn("STOR " + stor, self.sent(r))
 
+    def test_ftp_method_listings(self):
+        deep = "/".join(DEEP_DIRS)
+        for method, verb in (("nocwd", "LIST " + deep), ("singlecwd", "LIST"),
+                             ("multicwd", "LIST")):
+            with self.subTest(method=method):
+                # (test_ftp_method_download_upload may add files there)
+                r = self.curl("--ftp-method", method, self.url("/%s/" % deep))
+                names = set(os.listdir(self.server.path(*DEEP_DIRS)))
+                lines = r.stdout.decode("utf-8").splitlines()
+                self.assertEqual({l.split(None, 8)[8] for l in lines}, names, lines)
+                self.assertIn(DEEP_NAME, names)
+                self.assertIn(verb, self.sent(r))
+                r = self.curl("--ftp-method", method, "-l", self.url("/%s/" % deep))
+                self.assertEqual(set(r.stdout.decode("utf-8").splitlines()), names)
+        # An absolute path (// after the host): singlecwd sends it whole.
+        r = self.curl("--ftp-method", "singlecwd", "-l",
+                      self.server.url("/" + urllib.parse.quote("/" + deep + "/")))
+        self.assertIn("CWD /" + deep, self.sent(r))
+        self.assertIn(DEEP_NAME, r.stdout.decode("utf-8").splitlines())
+
+    def test_nocwd_create_dirs(self):
+        """curl creates missing directories only when a CWD fails: with
+        nocwd it sends the STOR alone, ferryd answers 550 and curl fails
+        with its upload error; nothing is created."""
+        src = ftptest.write_file(self.local("nocwd.txt"), b"n\n")
+        r = self.curl("--ftp-method", "nocwd", "--ftp-create-dirs", "-T", src,
+                      self.url("/uploads/nocwd new/x.txt"), ok=False)
+        self.assertEqual(r.returncode, 25, r.stderr[-1000:])
+        self.assertIn("STOR uploads/nocwd new/x.txt", self.sent(r))
+        self.assertFalse(os.path.exists(self.server.path("uploads", "nocwd new")))
+        r = self.curl("--ftp-method", "multicwd", "--ftp-create-dirs", "-T", src,
+                      self.url("/uploads/nocwd new/x.txt"))
+        self.assertEqual(read_file(self.server.path("uploads", "nocwd new", "x.txt")), b"n\n")
+
     # -- ranges: REST, then curl closes the data connection early --
+
+    def test_range_edges(self):
+        out = self.local("edge.bin")
+        for args, want in ((["-r", "0-0"], DATA[:1]), (["-r", "3145700-"], DATA[3145700:]),
+                           (["-r", "100-199", "-P", "127.0.0.1"], DATA[100:200]),
+                           (["-r", "0-99999", "--disable-epsv"], DATA[:100000])):
+            with self.subTest(args=args):
+                self.curl(*args, self.url("/data.bin"), "-o", out)
+                self.assertEqual(read_file(out), want)
 
     def test_ranges_then_second_url(self):
         a, b = self.local("r1.bin"), self.local("r2.bin")
@@ -604,6 +647,23 @@ class CurlTlsTest(ftptest.TestCase):
         self.assertTrue(ftptest.wait_until(lambda: not self.server.session_pids()),
                         self._log())
         self.assertNotRegex(self.server.log_text(), r"RETR /many/f05\.txt bytes=[1-9]")
+
+    def test_ranges(self):
+        """-r over PROT P: curl drops the TLS data connection after the
+        range (no close_notify); ferryd reports the broken or finished
+        transfer, answers ABOR and QUIT, and the next session works."""
+        a, b = self.local("tr1.bin"), self.local("tr2.bin")
+        for rng, want in (("100-199", DATA[100:200]), ("-500", DATA[-500:])):
+            with self.subTest(range=rng):
+                r = self.tls("--ssl-reqd", "-r", rng, self.url("/data.bin"), "-o", a,
+                             self.url("/data.bin", "ftps"), "-o", b)
+                self.assertEqual(read_file(a), want)
+                self.assertEqual(read_file(b), want)
+                self.assertEqual(self.sessions(r), 2)
+                self.assertEqual(self.sent(r).count("ABOR"), 2)
+                # Each ABOR answered: 225 (the transfer had ended) or 226.
+                self.assertEqual(sum(1 for l in self.replies(r)
+                                     if l.startswith(("225 ", "226 ABOR"))), 2, self.replies(r))
 
     def test_tls_versions(self):
         out = self.local("v.bin")
