@@ -354,6 +354,47 @@ class CurlTest(ftptest.TestCase):
                              read_file(self.server.path(n)), n)
         self.assertGreater(self.sessions(r), 1, r.stderr[-3000:])
 
+    def test_parallel_many(self):
+        """50 URLs with -Z and --parallel-max 16, ferryd's default
+        --max-per-ip: 16 sessions at once, every file exact."""
+        d = self.local("pmany")
+        os.makedirs(d, exist_ok=True)
+        args = []
+        for i in range(50):
+            args += [self.url("/many/f%02d.txt" % i), "-o", "%s/f%02d.txt" % (d, i)]
+        r = self.curl("-Z", "--parallel-max", "16", *args)
+        for i in range(50):
+            self.assertEqual(read_file("%s/f%02d.txt" % (d, i)),
+                             read_file(self.server.path("many", "f%02d.txt" % i)))
+        self.assertGreater(self.sessions(r), 1)
+
+    def test_parallel_over_max_per_ip(self):
+        """More parallel sessions than --max-per-ip: ferryd greets the extra
+        ones with 421 and closes them; curl maps a 421 to its timeout error
+        (28, "Timeout was reached") at once, without waiting. The files
+        whose session got in are exact."""
+        srv = ftptest.Server(["--anonymous=ro", "--max-per-ip", "3"])
+        self.addCleanup(srv.cleanup)
+        for i in range(8):
+            srv.write("p%d.txt" % i, b"p%d\n" % i * 1000)
+        srv.start()
+        d = self.local("pmax")
+        os.makedirs(d, exist_ok=True)
+        args = []
+        for i in range(8):
+            args += [srv.url("/p%d.txt" % i), "-o", "%s/p%d.txt" % (d, i)]
+        started = time.monotonic()
+        r = self.curl("-Z", "--parallel-immediate", "--parallel-max", "8", *args, ok=False)
+        self.assertLess(time.monotonic() - started, 20)
+        refused = sum(1 for l in self.replies(r) if l.startswith("421 Too many connections"))
+        good = sum(1 for i in range(8) if os.path.exists("%s/p%d.txt" % (d, i)) and
+                   read_file("%s/p%d.txt" % (d, i)) == b"p%d\n" % i * 1000)
+        self.assertEqual(good + refused, 8, r.stderr[-3000:])
+        self.assertGreaterEqual(good, 3)
+        if refused:
+            self.assertEqual(r.returncode, 28)
+            self.assertIn("curl: (28) Timeout was reached", r.stderr.decode())
+
     def test_config_list_one_session(self):
         for active in (False, True):
             with self.subTest(active=active):
@@ -376,7 +417,23 @@ class CurlTest(ftptest.TestCase):
                 self.assertEqual(sum(1 for c in sent if c.startswith(verb)), 50, sent)
                 self.assertEqual(sum(1 for c in self.replies(r) if c.startswith("226")), 50)
 
+    def test_custom_listing_mlsd(self):
+        r = self.curl("-X", "MLSD", self.url("/dir/"))
+        facts = dict(l.split("; ", 1)[::-1] for l in r.stdout.decode().splitlines())
+        self.assertEqual(sorted(facts), ["one.txt", "two.txt"])
+        self.assertIn("size=4;", facts["one.txt"])
+        self.assertIn("MLSD", self.sent(r))
+
     # -- uploads from stdin, several files into a new directory --
+
+    def test_upload_empty_and_resume_new(self):
+        self.curl("-T", "/dev/null", self.url("/uploads/empty.bin"))
+        self.assertEqual(read_file(self.server.path("uploads", "empty.bin")), b"")
+        # -C - of a file ferryd does not have: SIZE says 550, curl sends it all.
+        src = ftptest.write_file(self.local("resume-new.bin"), DATA[:9999])
+        r = self.curl("-C", "-", "-T", src, self.url("/uploads/resume-new.bin"))
+        self.assertEqual(read_file(self.server.path("uploads", "resume-new.bin")), DATA[:9999])
+        self.assertIn("SIZE resume-new.bin", self.sent(r))
 
     def test_upload_stdin(self):
         self.curl("-T", "-", self.url("/uploads/stdin.bin"), input=DATA[:1 << 20])
