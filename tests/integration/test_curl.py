@@ -451,6 +451,29 @@ class CurlTest(ftptest.TestCase):
         self.assertEqual(self.sessions(r), 1)
         self.assertIn("MKD multi", self.sent(r))
 
+    def test_parallel_uploads_create_same_dirs(self):
+        """-Z -T {8 files} with --ftp-create-dirs into one missing nested
+        directory: the sessions race to MKD it; the losers get 550 (File
+        exists), CWD again as curl does after a failed MKD, and every file
+        lands whole."""
+        srcs = [ftptest.write_file(self.local("race%d.bin" % i), DATA[i:i + 100000])
+                for i in range(8)]
+        r = self.curl("-Z", "--parallel-immediate", "--ftp-create-dirs",
+                      "-T", "{%s}" % ",".join(srcs), self.url("/uploads/race/a b/c/"))
+        for i in range(8):
+            self.assertEqual(read_file(self.server.path("uploads", "race", "a b", "c",
+                                                        "race%d.bin" % i)), DATA[i:i + 100000])
+
+    def test_create_dirs_through_a_file(self):
+        self.server.write("uploads/plain-file", b"f")
+        src = ftptest.write_file(self.local("through.txt"), b"t")
+        r = self.curl("--ftp-create-dirs", "-T", src,
+                      self.url("/uploads/plain-file/sub/x.txt"), ok=False)
+        self.assertEqual(r.returncode, 9, r.stderr[-1000:])     # CWD refused
+        self.assertIn("550 /uploads/plain-file: Not a directory.", self.replies(r))
+        self.assertIn("550 /uploads/plain-file: File exists.", self.replies(r))
+        self.assertEqual(read_file(self.server.path("uploads", "plain-file")), b"f")
+
     # -- quote commands --
 
     def test_quote_may_fail_and_post_quote(self):
