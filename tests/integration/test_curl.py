@@ -3,8 +3,10 @@
 --disable-eprt), resume (-C -) and append; --ftp-method multicwd, singlecwd
 and nocwd into a UTF-8 path with spaces; byte ranges (-r, curl closing the
 data connection early) with a second URL in the same run; -I, -z and -R
-(SIZE, MDTM); -Z (parallel sessions) and -K lists of 50 URLs in one
-session, passive and active; -T - and -T {a,b} with --ftp-create-dirs;
+(SIZE, MDTM); -Z (parallel sessions, up to and beyond --max-per-ip) and
+-K lists of 50 URLs in one session, passive and active; -T - and -T {a,b}
+with --ftp-create-dirs (parallel sessions racing to make one directory);
+-X MLSD;
 quote commands allowed to fail and post-quote; --ftp-pret, --ftp-account,
 --ftp-alternative-to-user, --ftp-skip-pasv-ip; --crlf and ASCII type;
 FTPS explicit and implicit, --ftp-ssl-control, --ftp-ssl-ccc, TLS 1.2 and
