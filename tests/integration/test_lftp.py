@@ -3,7 +3,9 @@ tree), mirror -R (upload a tree), rm, mkdir, rmdir, in passive and active
 mode; then what lftp users lean on beyond that: pget's segments and pget -c,
 parallel mirrors both ways and their second runs (times set with MFMT),
 mirror --delete and -c, get -c and put -c, pipelined mget and mput, find,
-du, glob and cls -l over MLSD and LIST, an upload killed half way, and
+du, glob and cls -l over MLSD and LIST, an upload and a mirror killed half
+way, transfers longer than the idle timeout and the reconnection after it,
+and
 get, put, pget and parallel mirrors over FTPS; bytes compared on disk."""
 
 import os
@@ -233,6 +235,8 @@ class LftpDeepTest(LftpBase):
         cls.addClassCleanup(srv.cleanup)
         srv.write("big.bin", BIG)
         write_old_tree(srv.path("many"), MANY)
+        write_old_tree(srv.path("bigtree"), {"a.txt": b"a\n", "big.bin": BIG,
+                                             "z/z.txt": b"z\n"})
         srv.mkdir("incoming")
         srv.start()
         cls.server = srv
@@ -470,6 +474,30 @@ class LftpDeepTest(LftpBase):
         self.assertEqual([b for _, b, _ in self.transfers(log, "RETR")],
                          [len(MANY[rel]) - half])
 
+    def test_mirror_killed_then_continued(self):
+        dest = self.local("bigtree-c")
+        big = os.path.join(dest, "big.bin")
+        p = subprocess.Popen([config.LFTP, "--norc", "-c", self.script(
+            "set net:limit-rate 2M; mirror /bigtree %s" % dest)],
+            cwd=self.tmp, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, env=self.env())
+        try:
+            self.assertTrue(ftptest.wait_until(
+                lambda: os.path.exists(big) and os.path.getsize(big) >= 1 << 20, 10),
+                "mirror did not start on big.bin")
+        finally:
+            p.kill()
+            p.wait(10)
+        have = os.path.getsize(big)
+        self.assertLess(have, len(BIG))
+        self.server.wait_sessions_gone()
+        m = self.mark()
+        self.lftp("mirror -c /bigtree %s" % dest)
+        self.assertEqual(files_of(dest), {"a.txt": b"a\n", "big.bin": BIG, "z/z.txt": b"z\n"})
+        log = self.log_since(m)
+        self.assertIn("REST %d" % have, self.commands(log))
+        self.assertCleanLog(log)
+
     # -- one session, many commands --
 
     def test_pipelined_mget_mput(self):
@@ -568,6 +596,45 @@ class LftpDeepTest(LftpBase):
         # The upload ended with the control connection lost, not committed.
         self.assertEqual([res for _, _, res in self.transfers(log, "STOR")], ["control connection lost"],
                          log[-3000:])
+
+
+class LftpIdleTest(LftpBase):
+    """ferryd with a short --idle-timeout: transfers that last longer are
+    not cut (the control connection is quiet meanwhile, the data flows),
+    and after ferryd closes an idle session lftp reconnects by itself."""
+
+    @classmethod
+    def setUpClass(cls):
+        ftptest.require_program(config.LFTP, "lftp")
+        srv = ftptest.Server(["--anonymous=rw", "--idle-timeout", "1"])
+        cls.addClassCleanup(srv.cleanup)
+        srv.write("big.bin", BIG)
+        srv.write("small.txt", b"small\n")
+        srv.mkdir("incoming")
+        srv.start()
+        cls.server = srv
+        cls.tmp = tempfile.mkdtemp(prefix="ferryd-lftp-idle-")
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
+        cls.home = os.path.join(cls.tmp, "home")
+        os.mkdir(cls.home)
+
+    def test_slow_transfers_outlast_idle_timeout(self):
+        out = self.local("slow.bin")
+        # 8 MiB at 4 MB/s each way: two seconds per transfer.
+        self.lftp("set net:limit-rate 4M:4M; get /big.bin -o %s; put %s -o /incoming/slow.bin"
+                  % (out, out))
+        self.assertEqual(read_file(out), BIG)
+        self.assertEqual(read_file(self.server.path("incoming", "slow.bin")), BIG)
+
+    def test_reconnect_after_idle_close(self):
+        out = self.local("after-idle.txt")
+        m = len(self.server.log_text())
+        r = self.lftp("cls -1 /; sleep 2; get /small.txt -o %s; cls -1 /" % out)
+        self.assertEqual(read_file(out), b"small\n")
+        self.assertEqual(r.stdout.decode().split().count("/small.txt"), 2, r.stdout)
+        log = self.server.log_text()[m:]
+        self.assertIn("result=idle timeout", log)
+        self.assertEqual(len(re.findall(r"session start", log)), 2, log)
 
 
 class LftpTlsTest(LftpBase):
