@@ -5,8 +5,8 @@ parallel mirrors both ways and their second runs (times set with MFMT),
 mirror --delete and -c, get -c and put -c, pipelined mget and mput, find,
 du, glob and cls -l over MLSD and LIST, an upload and a mirror killed half
 way, transfers longer than the idle timeout and the reconnection after it,
-and
-get, put, pget and parallel mirrors over FTPS; bytes compared on disk."""
+and get, put, pget and parallel mirrors over FTPS; bytes compared on
+disk."""
 
 import os
 import re
