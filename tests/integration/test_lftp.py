@@ -5,7 +5,8 @@ parallel mirrors both ways and their second runs (times set with MFMT),
 mirror --delete and -c, get -c and put -c, pipelined mget and mput, find,
 du, glob and cls -l over MLSD and LIST, an upload and a mirror killed half
 way, transfers longer than the idle timeout and the reconnection after it,
-and get, put, pget and parallel mirrors over FTPS; bytes compared on
+and get, put, pget and parallel mirrors over FTPS (explicit, TLS 1.2 too,
+and implicit); bytes compared on
 disk."""
 
 import os
@@ -647,7 +648,8 @@ class LftpTlsTest(LftpBase):
     def setUpClass(cls):
         ftptest.require_program(config.LFTP, "lftp")
         srv = ftptest.Server(["--anonymous=rw", "-v", "--tls-cert", tlspeers.cert("server.pem"),
-                              "--tls-key", tlspeers.cert("server.key")])
+                              "--tls-key", tlspeers.cert("server.key"),
+                              "-l", "%s:0,implicit-tls" % ftptest.HOST])
         cls.addClassCleanup(srv.cleanup)
         srv.write("big.bin", BIG)
         write_old_tree(srv.path("many"), MANY)
@@ -702,6 +704,45 @@ class LftpTlsTest(LftpBase):
         log = self.server.log_text()[m:]
         self.protected(log)
         self.assertGreaterEqual(len(re.findall(r"session start", log)), 4)
+
+    def test_tls12(self):
+        # TLS 1.2 resumes by session ID or ticket, not TLS 1.3's tickets.
+        m = len(self.server.log_text())
+        out = self.local("tls12.bin")
+        self.lftp('set ssl:priority "NORMAL:-VERS-TLS1.3"; get /big.bin -o %s; '
+                  'put %s -o /incoming/tls12.bin; mirror --parallel=2 "/many/with space" %s'
+                  % (out, out, self.local("tls12-many")))
+        self.assertEqual(read_file(out), BIG)
+        self.assertEqual(read_file(self.server.path("incoming", "tls12.bin")), BIG)
+        self.assertEqual(files_of(self.local("tls12-many")),
+                         {k.split("/", 1)[1]: v for k, v in MANY.items()
+                          if k.startswith("with space/")})
+        self.protected(self.server.log_text()[m:])
+
+    def test_implicit_tls(self):
+        m = len(self.server.log_text())
+        port = [p for a, p in self.server.addresses if p != self.server.port][0]
+        out = self.local("implicit.bin")
+        script = ("set net:max-retries 1; set net:timeout 5; set cmd:fail-exit yes; "
+                  "set xfer:clobber yes; %sopen -u anonymous,guest@example.org ftps://%s:%d; "
+                  "get /big.bin -o %s; put %s -o /incoming/implicit.bin; "
+                  "mirror --parallel=2 /many/plain %s"
+                  % (self.settings, self.server.host, port, out, out,
+                     self.local("implicit-many")))
+        r = subprocess.run([config.LFTP, "--norc", "-c", script], cwd=self.tmp,
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=90,
+                           env=self.env())
+        self.assertEqual(r.returncode, 0, "%r%s" % (r.stderr, self._log()))
+        self.assertEqual(read_file(out), BIG)
+        self.assertEqual(read_file(self.server.path("incoming", "implicit.bin")), BIG)
+        self.assertEqual(files_of(self.local("implicit-many")),
+                         {k.split("/", 1)[1]: v for k, v in MANY.items()
+                          if k.startswith("plain/")})
+        log = self.server.log_text()[m:]
+        cmds = re.findall(r"<- (.*)", log)
+        self.assertNotIn("AUTH TLS", cmds)
+        self.assertIn("PROT P", cmds)
+        self.assertNotRegex(log, r"-> 425 ")
 
 
 if __name__ == "__main__":
