@@ -430,6 +430,20 @@ class LftpDeepTest(LftpBase):
         self.assertEqual([c for c in self.commands(log) if c.startswith("MFMT ")], [])
         self.assertEqual(files_of(top), MANY)
 
+    def test_mirror_upload_without_feat(self):
+        # Without FEAT lftp does not know of MFMT: it tries SITE UTIME
+        # (which ferryd does not offer) and leaves the times alone. The
+        # upload is whole all the same, and a second run sends nothing, as
+        # lftp compares sizes (the server's copies are newer).
+        src = self.local("many-nofeat")
+        write_old_tree(src, {k: v for k, v in MANY.items() if k.startswith("plain/")})
+        self.lftp("set ftp:use-feat off; mirror -R --parallel=4 %s /incoming/nofeat" % src)
+        top = self.server.path("incoming", "nofeat")
+        self.assertEqual(files_of(top), files_of(src))
+        m = self.mark()
+        self.lftp("set ftp:use-feat off; mirror -R --parallel=4 %s /incoming/nofeat" % src)
+        self.assertEqual(self.transfers(self.log_since(m), "STOR"), [])
+
     def test_mirror_only_newer_uploads_changed(self):
         src = self.local("many-newer")
         write_old_tree(src, MANY)
