@@ -326,7 +326,6 @@ class LftpDeepTest(LftpBase):
     def test_pget_continue(self):
         out = self.local("pget-c.bin")
         status = out + ".lftp-pget-status"
-        m = self.mark()
         p = subprocess.Popen([config.LFTP, "--norc", "-c", self.script(
             "set net:limit-rate 256K; set pget:save-status 1s; pget -n 4 /big.bin -o %s" % out)],
             cwd=self.tmp, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -358,7 +357,6 @@ class LftpDeepTest(LftpBase):
         self.assertIn(pos[0], rests, log[-3000:])
         self.assertTrue(rests <= set(pos), (rests, pos))
         self.assertCleanLog(log, allowed=self.SEGMENT_REPLIES)
-        del m
 
     # -- get -c, put -c --
 
