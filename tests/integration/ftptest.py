@@ -127,6 +127,29 @@ def random_bytes(n, seed=0):
     return r.randbytes(n)
 
 
+def write_tree(top, files, dirs=(), mtime=None):
+    """Writes files ({relative path: bytes}) under top and makes the empty
+    directories dirs; with mtime, the files get mtime, mtime + 60, ... in
+    name order."""
+    for i, (rel, data) in enumerate(sorted(files.items())):
+        write_file(os.path.join(top, rel), data, mtime=None if mtime is None else mtime + 60 * i)
+    for rel in dirs:
+        os.makedirs(os.path.join(top, rel), exist_ok=True)
+    prepare(top)
+
+
+def files_of(top, skip=()):
+    """{relative path: bytes} of the regular files under top, leaving out
+    the names in skip."""
+    out = {}
+    for cur, dirs, files in os.walk(top):
+        for f in files:
+            if f not in skip:
+                full = os.path.join(cur, f)
+                out[os.path.relpath(full, top)] = read_file(full)
+    return out
+
+
 def tree_snapshot(top):
     """{relative path: bytes or 'DIR' or 'LINK->target'} for everything under
     top, to compare a tree before and after."""

@@ -19,7 +19,7 @@ import unittest
 import config
 import ftptest
 import tlspeers
-from ftptest import read_file
+from ftptest import read_file, files_of
 
 DATA = ftptest.random_bytes(2 << 20, seed=5)
 TREE = {
@@ -34,20 +34,7 @@ TREE = {
 
 
 def write_tree(top, tree):
-    for rel, data in tree.items():
-        ftptest.write_file(os.path.join(top, rel), data)
-    os.makedirs(os.path.join(top, "a", "emptydir"), exist_ok=True)
-    ftptest.prepare(top)
-
-
-def files_of(top):
-    """{relative path: bytes} of the regular files under top."""
-    out = {}
-    for cur, dirs, files in os.walk(top):
-        for f in files:
-            full = os.path.join(cur, f)
-            out[os.path.relpath(full, top)] = read_file(full)
-    return out
+    ftptest.write_tree(top, tree, dirs=["a/emptydir"])
 
 
 class LftpBase(ftptest.TestCase):

@@ -23,7 +23,7 @@ import unittest
 
 import config
 import ftptest
-from ftptest import read_file
+from ftptest import read_file, files_of
 
 DATA = ftptest.random_bytes(3 << 20, seed=31)
 USER = "carl"
@@ -55,21 +55,7 @@ HARMLESS_REFUSALS = {"CLNT"}
 
 
 def write_tree(top, tree):
-    for rel, data in tree.items():
-        ftptest.write_file(os.path.join(top, rel), data)
-    for rel in EMPTY_DIRS:
-        os.makedirs(os.path.join(top, rel), exist_ok=True)
-    ftptest.prepare(top)
-
-
-def files_of(top):
-    """{relative path: bytes} of the regular files under top."""
-    out = {}
-    for cur, dirs, files in os.walk(top):
-        for f in files:
-            full = os.path.join(cur, f)
-            out[os.path.relpath(full, top)] = read_file(full)
-    return out
+    ftptest.write_tree(top, tree, dirs=EMPTY_DIRS)
 
 
 class Run:

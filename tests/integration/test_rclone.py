@@ -37,7 +37,7 @@ import unittest
 import config
 import ftptest
 import tlspeers
-from ftptest import read_file
+from ftptest import read_file, files_of
 
 USER = "alice"
 PASSWORD = "s3cret-Passw0rd"
@@ -65,16 +65,7 @@ ONE_CONNECTION = ["--ftp-concurrency", "1", "--transfers", "1", "--checkers", "1
 
 
 def write_tree(top, tree, mtime=None):
-    for i, (rel, data) in enumerate(sorted(tree.items())):
-        ftptest.write_file(os.path.join(top, rel), data,
-                           mtime=None if mtime is None else mtime + 60 * i)
-    os.makedirs(os.path.join(top, EMPTY_DIR), exist_ok=True)
-    ftptest.prepare(top)
-
-
-def files_of(top):
-    """{relative path: bytes} of the regular files under top."""
-    return {k: v for k, v in ftptest.tree_snapshot(top).items() if v != "DIR"}
+    ftptest.write_tree(top, tree, dirs=[EMPTY_DIR], mtime=mtime)
 
 
 def transfers_in(log):

@@ -48,16 +48,9 @@ GLOB_MATCH = {"a.txt", "b.txt", "with space.txt"}
 
 
 def files_of(top):
-    """{relative path: bytes} of the regular files under top, but for the
-    .listing files wget --mirror keeps."""
-    out = {}
-    for cur, dirs, files in os.walk(top):
-        for f in files:
-            if f == ".listing":
-                continue
-            full = os.path.join(cur, f)
-            out[os.path.relpath(full, top)] = read_file(full)
-    return out
+    """The regular files under top, but for the .listing files wget
+    --mirror keeps."""
+    return ftptest.files_of(top, skip={".listing"})
 
 
 class WgetTest(ftptest.TestCase):
