@@ -524,8 +524,14 @@ class NcftpTest(ftptest.TestCase):
         self.assertEqual(os.listdir(self.server.path("incoming", self.name)), ["keep.bin"])
 
     def test_put_killed_keeps_old_file(self):
-        """ncftpput killed in the middle of an upload: the old file is kept
-        whole and no partial file is left beside it."""
+        """ncftpput killed in the middle of an upload: no partial file is
+        left beside the old one, which is kept whole. ncftpput sends no
+        ALLO, so only the timing tells its death from a client waiting
+        for the 226 (doc/design.md): the kernel closes a killed process's
+        data connection first, and when its control connection hangs up
+        later than ferryd's grace, the bytes sent are stored as the new
+        file, exactly, and the log says so (2 runs in 30 on a loaded
+        machine, and in a CI run under ASan). Either way nothing else."""
         path, ident = ftptest.put_old(self.server.path("incoming", self.name, "big.bin"),
                                       b"old and kept\n")
         env = dict(os.environ, HOME=self.home)
@@ -548,10 +554,14 @@ class NcftpTest(ftptest.TestCase):
         m = self.server.wait_log(r"transfer: peer=\S+ user=\S+ STOR %s/big\.bin bytes=(\d+) "
                                  r"seconds=\S+ result=(.*)" % re.escape(self.remote), timeout=10)
         self.assertTrue(m, self._log())
-        self.assertGreater(int(m.group(1)), 0)
-        self.assertNotEqual(m.group(2), "ok")
+        moved = int(m.group(1))
+        self.assertGreater(moved, 0)
         ftptest.wait_until(lambda: not self.server.session_pids(), timeout=10)
-        self.assertUntouched(path, ident)
+        if m.group(2) == "ok":
+            self.assertEqual(read_file(path), DATA[:moved])
+        else:
+            self.assertEqual(m.group(2), "control connection lost", self._log())
+            self.assertUntouched(path, ident)
         self.assertEqual(os.listdir(self.server.path("incoming", self.name)), ["big.bin"])
 
 
