@@ -466,11 +466,12 @@ def hash_password(password):
     return lines[-1]
 
 
-def users_file(server, name, password):
-    """Writes a users file with one account into the server's base
-    directory (mode 0600, as root keeps it); returns its path for -u."""
+def users_file(server, name, password, fields=""):
+    """Writes a users file with one account (fields: the rest of its line
+    after the hash, such as "::rw") into the server's base directory (mode
+    0600, as root keeps it); returns its path for -u."""
     path = os.path.join(server.base, "users")
-    write_file(path, "%s:%s\n" % (name, hash_password(password)), mode=0o600)
+    write_file(path, "%s:%s%s\n" % (name, hash_password(password), fields), mode=0o600)
     return path
 
 

@@ -44,6 +44,15 @@ class LftpBase(ftptest.TestCase):
     login = "-u anonymous,guest@example.org"
     settings = ""
 
+    @classmethod
+    def make_tmp(cls, prefix):
+        """cls.tmp, a scratch folder removed after the class, with lftp's
+        HOME (cls.home) in it."""
+        cls.tmp = tempfile.mkdtemp(prefix=prefix)
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
+        cls.home = os.path.join(cls.tmp, "home")
+        os.mkdir(cls.home)
+
     def script(self, commands, ssl_allow=False):
         return ("set ftp:passive-mode %s; set net:max-retries 1; set net:timeout 5; "
                 "set net:reconnect-interval-base 1; set cmd:fail-exit yes; "
@@ -82,10 +91,7 @@ class LftpTest(LftpBase):
         srv.mkdir("incoming")
         srv.start()
         cls.server = srv
-        cls.tmp = tempfile.mkdtemp(prefix="ferryd-lftp-")
-        cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
-        cls.home = os.path.join(cls.tmp, "home")
-        os.mkdir(cls.home)
+        cls.make_tmp("ferryd-lftp-")
 
     def test_ls(self):
         r = self.lftp("ls /tree")
@@ -227,10 +233,7 @@ class LftpDeepTest(LftpBase):
         srv.mkdir("incoming")
         srv.start()
         cls.server = srv
-        cls.tmp = tempfile.mkdtemp(prefix="ferryd-lftp-deep-")
-        cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
-        cls.home = os.path.join(cls.tmp, "home")
-        os.mkdir(cls.home)
+        cls.make_tmp("ferryd-lftp-deep-")
 
     # lftp closes a segment's data connection once it has the segment's
     # bytes (426 for that transfer); in active mode it also drops the
@@ -663,10 +666,7 @@ class LftpIdleTest(LftpBase):
         srv.mkdir("incoming")
         srv.start()
         cls.server = srv
-        cls.tmp = tempfile.mkdtemp(prefix="ferryd-lftp-idle-")
-        cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
-        cls.home = os.path.join(cls.tmp, "home")
-        os.mkdir(cls.home)
+        cls.make_tmp("ferryd-lftp-idle-")
 
     def test_slow_transfers_outlast_idle_timeout(self):
         out = self.local("slow.bin")
@@ -708,10 +708,7 @@ class LftpTlsTest(LftpBase):
         cls.settings = ("set ftp:ssl-force true; set ftp:ssl-protect-data true; "
                         "set ftp:ssl-protect-list true; set ssl:verify-certificate yes; "
                         "set ssl:ca-file %s; " % tlspeers.cert("ca.pem"))
-        cls.tmp = tempfile.mkdtemp(prefix="ferryd-lftp-tls-")
-        cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
-        cls.home = os.path.join(cls.tmp, "home")
-        os.mkdir(cls.home)
+        cls.make_tmp("ferryd-lftp-tls-")
 
     def lftp(self, commands, **kw):
         return LftpBase.lftp(self, commands, ssl_allow=True, **kw)

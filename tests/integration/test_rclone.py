@@ -152,9 +152,7 @@ class RclonePlainTest(RcloneCase):
         cls.make_home()
         srv = ftptest.Server()
         cls.addClassCleanup(srv.cleanup)
-        users = os.path.join(srv.base, "users")
-        ftptest.write_file(users, "%s:%s::rw\n" % (USER, ftptest.hash_password(PASSWORD)),
-                           mode=0o600)
+        users = ftptest.users_file(srv, USER, PASSWORD, fields="::rw")
         srv.args = ["-u", users, "--anonymous=rw", "--idle-timeout", "30"]
         srv.start()
         cls.server = srv
@@ -476,9 +474,7 @@ class RcloneTlsTest(RcloneCase):
         cls.make_home()
         srv = ftptest.Server()
         cls.addClassCleanup(srv.cleanup)
-        users = os.path.join(srv.base, "users")
-        ftptest.write_file(users, "%s:%s::rw\n" % (USER, ftptest.hash_password(PASSWORD)),
-                           mode=0o600)
+        users = ftptest.users_file(srv, USER, PASSWORD, fields="::rw")
         srv.args = ["-v", "-u", users, "--anonymous=rw", "--tls-cert", tlspeers.cert("server.pem"),
                     "--tls-key", tlspeers.cert("server.key"), "--idle-timeout", "30",
                     "-l", "127.0.0.1:0,implicit-tls"]
@@ -603,9 +599,7 @@ class RcloneTlsReuseOptionalTest(RcloneCase):
         cls.make_home()
         srv = ftptest.Server()
         cls.addClassCleanup(srv.cleanup)
-        users = os.path.join(srv.base, "users")
-        ftptest.write_file(users, "%s:%s::rw\n" % (USER, ftptest.hash_password(PASSWORD)),
-                           mode=0o600)
+        users = ftptest.users_file(srv, USER, PASSWORD, fields="::rw")
         srv.args = ["-v", "-u", users, "--anonymous=off", "--tls-cert",
                     tlspeers.cert("server.pem"), "--tls-key", tlspeers.cert("server.key"),
                     "--idle-timeout", "30", "--tls-session-reuse=optional"]
