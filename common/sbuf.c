@@ -17,6 +17,15 @@ void sbuf_init(struct sbuf *b, size_t max)
 	b->max = max;
 }
 
+void sbuf_init_over(struct sbuf *b, char *buf, size_t size)
+{
+	b->data = buf;
+	b->len = 0;
+	b->cap = size;
+	b->max = size - 1;
+	b->data[0] = '\0';
+}
+
 void sbuf_free(struct sbuf *b)
 {
 	free(b->data);

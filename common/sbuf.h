@@ -18,6 +18,9 @@ struct sbuf {
 
 /* Initialises an empty buffer that will refuse to grow past max bytes. */
 void sbuf_init(struct sbuf *b, size_t max);
+/* Initialises an empty buffer over the caller's size bytes at buf: it
+ * never grows (max is size - 1, room for the NUL), and is not freed. */
+void sbuf_init_over(struct sbuf *b, char *buf, size_t size);
 /* Frees the contents; the buffer may be reused after sbuf_init. */
 void sbuf_free(struct sbuf *b);
 /* Empties the buffer, keeping its allocation. */

@@ -45,8 +45,14 @@ static bool listing_send_part(struct session *s, struct listing_send *ls, const 
 	return ls->r == XFER_OK;
 }
 
-/* The listing's sink (struct listing_sink): a listing longer than one
- * piece starts its transfer with the first piece. */
+/* The listing's sink (struct listing_sink): a directory's listing
+ * starts its transfer once the directory is open, so the client has its
+ * 150 and the data connection is set up while the names are read. */
+static bool listing_begin(struct session *s, void *ctx)
+{
+	return listing_start(s, ctx, -1);
+}
+
 static bool listing_emit(struct session *s, struct sbuf *out, void *ctx)
 {
 	struct listing_send *ls = ctx;
@@ -55,8 +61,8 @@ static bool listing_emit(struct session *s, struct sbuf *out, void *ctx)
 	return listing_send_part(s, ls, out->data, out->len);
 }
 
-/* Builds a listing and sends it over the data channel: a short one whole
- * once it is made, a longer one in pieces while it is being made. */
+/* Builds a listing and sends it over the data channel: a directory's in
+ * pieces while it is being made, a single file's whole once it is made. */
 static void send_listing(struct session *s, enum listing_kind kind, const char *arg,
 			 const char *verb)
 {
@@ -66,7 +72,7 @@ static void send_listing(struct session *s, enum listing_kind kind, const char *
 	char what[FTP_PATH_MAX + 1];
 	sbuf_init(&out, FTP_LISTING_MAX);
 	struct listing_send ls = { .verb = verb, .what = what, .r = XFER_OK };
-	struct listing_sink sink = { .emit = listing_emit, .ctx = &ls };
+	struct listing_sink sink = { .begin = listing_begin, .emit = listing_emit, .ctx = &ls };
 	bool built = listing_build(s, kind, arg, &out, what, &sink);
 	if (!ls.started) {
 		if (!built) {
@@ -81,8 +87,8 @@ static void send_listing(struct session *s, enum listing_kind kind, const char *
 		sbuf_free(&out);
 		return;
 	}
-	if (built && ls.r == XFER_OK)
-		listing_send_part(s, &ls, out.data ? out.data : "", out.len);
+	if (built && ls.r == XFER_OK && out.len > 0)
+		listing_send_part(s, &ls, out.data, out.len);
 	if (!built && ls.r == XFER_OK) {
 		/* The listing failed after its first piece (answered). */
 		ftps_data_close(s, ls.data, false);

@@ -8,7 +8,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,6 +16,7 @@
 #include "listing.h"
 #include "log.h"
 #include "sanitize.h"
+#include "scratch.h"
 #include "sysio.h"
 #include "vfs.h"
 #include "vpath.h"
@@ -88,66 +88,23 @@ struct name_ref {
  * names of NAME_MAX bytes take a sixteenth of it. */
 #define NAMES_TEXT_MAX (UINT32_MAX - 65536)
 struct names {
-	char *text;
-	size_t len, cap;
-	struct name_ref *refs;
-	size_t n, nref_cap;
+	size_t len;             /* bytes of names kept, NULs included */
+	size_t n;               /* names kept */
+	struct name_ref *refs;  /* n of them, once read_names has finished */
 };
 
-/* A listing's scratch memory (its names, their references, the sort's
- * second array and counts) is mapped for the listing and unmapped after
- * it, so none of its pages stays with the session: heap pages touched
- * once would, for as long as the session lasts. */
-static void *scratch_resize(void *p, size_t old, size_t size)
-{
-	void *q = p ? mremap(p, old, size, MREMAP_MAYMOVE)
-		    : mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (q == MAP_FAILED) {
-		log_msg(LOG_ERR, "fatal: out of memory (%zu bytes) for a listing", size);
-		_exit(70);
-	}
-	return q;
-}
-
-static void scratch_free(void *p, size_t size)
-{
-	if (p)
-		munmap(p, size);
-}
-
-#define SCRATCH_PAGE 4096
-
-static void names_add(struct names *ns, const char *nm, size_t len)
-{
-	if (ns->cap - ns->len < len + 1) {
-		size_t cap = ns->cap ? ns->cap : SCRATCH_PAGE;
-		while (cap - ns->len < len + 1)
-			cap *= 2;
-		ns->text = scratch_resize(ns->text, ns->cap, cap);
-		ns->cap = cap;
-	}
-	if (ns->n == ns->nref_cap) {
-		size_t cap = ns->nref_cap ? ns->nref_cap * 2 : SCRATCH_PAGE / sizeof *ns->refs;
-		ns->refs = scratch_resize(ns->refs, ns->nref_cap * sizeof *ns->refs,
-					  cap * sizeof *ns->refs);
-		ns->nref_cap = cap;
-	}
-	uint64_t key = 0;
-	for (size_t i = 0; i < 8; i++)
-		key = key << 8 | (i < len ? (unsigned char)nm[i] : 0);
-	ns->refs[ns->n].key = key;
-	ns->refs[ns->n].off = (uint32_t)ns->len;
-	ns->refs[ns->n].len = (uint32_t)len;
-	ns->n++;
-	memcpy(ns->text + ns->len, nm, len + 1);
-	ns->len += len + 1;
-}
-
-static void names_free(struct names *ns)
-{
-	scratch_free(ns->refs, ns->nref_cap * sizeof *ns->refs);
-	scratch_free(ns->text, ns->cap);
-}
+/* A listing's scratch space (scratch.h) holds the names (text, from its
+ * start), then their references, the sort's second array and counts,
+ * then the piece of lines being made. The directory is read straight
+ * into it: each getdents64 fills the space after the names kept so far,
+ * and the names are moved down over the records they came in, so the
+ * records need no buffer of their own and one read takes DIR_READ bytes
+ * of them (a handful of system calls for 10,000 names, not 150). */
+#define DIR_READ (64u << 10)
+/* The space a listing asks for at first, per byte of the directory's own
+ * size (st_size: on ext4 its blocks, about 27 bytes a name; on tmpfs 20
+ * a name): its names, their references and sort, with room to spare. */
+#define SCRATCH_PER_DIR_BYTE 4
 
 /* strcmp's order (bytes as unsigned char) of two names. Equal keys with a
  * NUL among the first 8 bytes are the same name; otherwise the rest of
@@ -203,36 +160,35 @@ static void merge_sort(struct name_ref *refs, struct name_ref *tmp, size_t lo, s
 }
 
 /* Fewer names than this are merge-sorted straight away: the radix
- * sort's counts (16 KiB) would be most of the memory such a listing
+ * sort's counts (8 KiB) would be most of the memory such a listing
  * touches. */
 #define RADIX_MIN_NAMES 1024
 
-/* Sorts the references by name. First by key alone, a byte at a time
- * from the last (radix sort: a few passes over the array, none for a
- * byte that every key shares), then each run of equal keys whose names
- * go on past eight bytes by the rest of the names. */
-static void names_sort(struct names *ns)
+/* Sorts the references by name, with tmp (as many) and count (8 x 256,
+ * any contents) as room. First by key alone, a byte at a time from the
+ * last (radix sort: a few passes over the array, none for a byte that
+ * every key shares), then each run of equal keys whose names go on past
+ * eight bytes by the rest of the names. */
+static void names_sort(struct name_ref *refs, size_t n, struct name_ref *tmp,
+		       uint32_t (*count)[256], const char *text)
 {
-	size_t n = ns->n;
 	if (n < 2)
 		return;
-	size_t tmp_size = n * sizeof(struct name_ref);
-	struct name_ref *tmp = scratch_resize(NULL, 0, tmp_size), *src = ns->refs, *dst = tmp;
 	if (n < RADIX_MIN_NAMES) {
-		merge_sort(ns->refs, tmp, 0, n, ns->text);
-		scratch_free(tmp, tmp_size);
+		merge_sort(refs, tmp, 0, n, text);
 		return;
 	}
-	size_t (*count)[256] = scratch_resize(NULL, 0, 8 * sizeof *count);  /* zeroed */
+	struct name_ref *src = refs, *dst = tmp;
+	memset(count, 0, 8 * sizeof *count);
 	for (size_t i = 0; i < n; i++)
 		for (unsigned b = 0; b < 8; b++)
 			count[b][(src[i].key >> (8 * b)) & 0xff]++;
 	for (unsigned b = 0; b < 8; b++) {
 		if (count[b][(src[0].key >> (8 * b)) & 0xff] == n)
 			continue;   /* every key has this byte */
-		size_t pos = 0;
+		uint32_t pos = 0;
 		for (unsigned v = 0; v < 256; v++) {
-			size_t c = count[b][v];
+			uint32_t c = count[b][v];
 			count[b][v] = pos;
 			pos += c;
 		}
@@ -242,16 +198,46 @@ static void names_sort(struct names *ns)
 		src = dst;
 		dst = t;
 	}
-	scratch_free(count, 8 * sizeof *count);
-	if (src != ns->refs)
-		memcpy(ns->refs, src, n * sizeof *src);
+	if (src != refs)
+		memcpy(refs, src, n * sizeof *src);
 	for (size_t lo = 0, hi; lo < n; lo = hi) {
-		for (hi = lo + 1; hi < n && ns->refs[hi].key == ns->refs[lo].key; hi++)
+		for (hi = lo + 1; hi < n && refs[hi].key == refs[lo].key; hi++)
 			;
-		if (hi - lo > 1 && (ns->refs[lo].key & 0xff) != 0)
-			merge_sort(ns->refs, tmp, lo, hi, ns->text);
+		if (hi - lo > 1 && (refs[lo].key & 0xff) != 0)
+			merge_sort(refs, tmp, lo, hi, text);
 	}
-	scratch_free(tmp, tmp_size);
+}
+
+/* Makes the references of the names read (after text in the scratch
+ * space) and sorts them; after them it leaves room for the lines of a
+ * listing that goes out in pieces (LISTING_WINDOW bytes at *window). */
+#define LISTING_WINDOW (2 * LISTING_CHUNK)
+static void names_index(struct scratch *sc, struct names *ns, size_t *window)
+{
+	size_t n = ns->n;
+	size_t at = (ns->len + 15) & ~(size_t)15;
+	size_t refs_size = n * sizeof(struct name_ref);
+	size_t counts_size = 8 * 256 * sizeof(uint32_t);
+	*window = at + 2 * refs_size + counts_size;
+	scratch_room(sc, *window + LISTING_WINDOW);
+	const char *text = sc->base;
+	struct name_ref *refs = (struct name_ref *)(void *)(sc->base + at);
+	struct name_ref *tmp = refs + n;
+	uint32_t (*count)[256] = (uint32_t (*)[256])(void *)(tmp + n);
+	size_t off = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *nm = text + off;
+		size_t len = strlen(nm);
+		uint64_t key = 0;
+		for (size_t k = 0; k < 8; k++)
+			key = key << 8 | (k < len ? (unsigned char)nm[k] : 0);
+		refs[i].key = key;
+		refs[i].off = (uint32_t)off;
+		refs[i].len = (uint32_t)len;
+		off += len + 1;
+	}
+	names_sort(refs, n, tmp, count, text);
+	ns->refs = refs;
 }
 
 /* The rarer paths of a listing keep their path-sized buffers in frames
@@ -321,10 +307,55 @@ static RARE_PATH void log_unlistable(const struct session *s, const char *dirpat
 		s->peer_str, n, clean);
 }
 
+/* Reads the names of the directory d to list into the scratch space
+ * (text from its start): every name but ".", "..", upload temporaries,
+ * names with CR or LF (counted in *unlistable), dot names unless all or
+ * the pattern asks for them, and names the pattern (if any) leaves out. */
+static void read_names(struct vfs_dir *d, struct scratch *sc, const char *pattern, bool all,
+		       struct names *ns, size_t *unlistable)
+{
+	for (;;) {
+		/* The records go after the names kept, 8-byte aligned. */
+		size_t at = (ns->len + 7) & ~(size_t)7;
+		scratch_room(sc, at + DIR_READ);
+		char *text = sc->base;
+		ssize_t got = vfs_dir_read(d, text + at, DIR_READ);
+		if (got <= 0)
+			return;
+		size_t pos = 0, len;
+		const char *nm;
+		while ((nm = vfs_dir_record(text + at, (size_t)got, &pos, &len)) != NULL) {
+			if (ns->n >= LISTING_MAX_ENTRIES || ns->len >= NAMES_TEXT_MAX)
+				return;
+			if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0 || vfs_is_temp_name(nm))
+				continue;
+			/* A name with CR or LF (made outside FTP) would end a
+			 * listing line early and let the rest pose as another
+			 * entry: leave it out, and say so in the log. */
+			if (vpath_bad_name(nm, len)) {
+				(*unlistable)++;
+				continue;
+			}
+			if (nm[0] == '.' && !all && (pattern == NULL || pattern[0] != '.'))
+				continue;
+			if (pattern && !wildmat_match(pattern, nm))
+				continue;
+			/* Down over the records already passed (the name's own
+			 * record starts at or after text + ns->len). */
+			memmove(text + ns->len, nm, len);
+			text[ns->len + len] = '\0';
+			ns->len += len + 1;
+			ns->n++;
+		}
+	}
+}
+
 /* Lists the directory dirpath; pattern (may be NULL) filters names. The
  * names are all read and sorted before the first line is made; with a
- * sink, the lines go to it in pieces while the rest are made (the
- * client reads the first while the server looks up the others). */
+ * sink, the transfer begins once the directory is open (the client reads
+ * the 150 while the server reads the names), and the lines go to it in
+ * pieces while the rest are made (the client reads the first while the
+ * server looks up the others). */
 static bool list_dir(struct session *s, enum listing_kind kind, const char *dirpath,
 		     const char *pattern, const char *prefix, bool all, struct sbuf *out,
 		     const struct listing_sink *sink)
@@ -334,44 +365,47 @@ static bool list_dir(struct session *s, enum listing_kind kind, const char *dirp
 		session_reply_errno(s, 0, dirpath, errno);
 		return false;
 	}
+	if (sink && !sink->begin(s, sink->ctx)) {
+		vfs_dir_close(&d);
+		return false;
+	}
+	struct stat dst;
+	size_t hint = 0;
+	if (fstat(d.fd, &dst) == 0 && dst.st_size > 0)
+		hint = dst.st_size > (off_t)(SIZE_MAX / SCRATCH_PER_DIR_BYTE)
+			       ? SIZE_MAX
+			       : (size_t)dst.st_size * SCRATCH_PER_DIR_BYTE;
+	struct scratch sc;
+	scratch_open(&sc, hint);
 	struct names ns = { 0 };
 	size_t unlistable = 0;
-	const char *nm;
-	while (ns.n < LISTING_MAX_ENTRIES && ns.len < NAMES_TEXT_MAX &&
-	       (nm = vfs_dir_next(&d)) != NULL) {
-		if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0 || vfs_is_temp_name(nm))
-			continue;
-		/* A name with CR or LF (made outside FTP) would end a listing
-		 * line early and let the rest pose as another entry: leave it
-		 * out, and say so in the log. */
-		size_t len = strlen(nm);
-		if (vpath_bad_name(nm, len)) {
-			unlistable++;
-			continue;
-		}
-		if (nm[0] == '.' && !all && (pattern == NULL || pattern[0] != '.'))
-			continue;
-		if (pattern && !wildmat_match(pattern, nm))
-			continue;
-		names_add(&ns, nm, len);
+	read_names(&d, &sc, pattern, all, &ns, &unlistable);
+	size_t window;
+	names_index(&sc, &ns, &window);
+	const char *text = sc.base;
+	/* A listing in pieces makes them in the scratch space too: a line
+	 * is far shorter than the window's second half. */
+	struct sbuf piece, *lines = out;
+	if (sink) {
+		sbuf_init_over(&piece, sc.base + window, LISTING_WINDOW);
+		lines = &piece;
 	}
-	names_sort(&ns);
 	time_t now = time(NULL);
 	size_t plen = strlen(prefix);
 	bool ok = true, stopped = false;
 	for (size_t i = 0; i < ns.n && ok; i++) {
 		const struct name_ref *r = &ns.refs[i];
-		ok = kind == LISTING_NLST ? add_name(prefix, plen, ns.text + r->off, r->len, out)
-					  : add_entry(s, kind, d.fd, ns.text + r->off, dirpath, now, out);
-		if (ok && sink && out->len >= LISTING_CHUNK) {
-			if (!sink->emit(s, out, sink->ctx)) {
+		ok = kind == LISTING_NLST ? add_name(prefix, plen, text + r->off, r->len, lines)
+					  : add_entry(s, kind, d.fd, text + r->off, dirpath, now, lines);
+		if (ok && sink && (lines->len >= LISTING_CHUNK || (i + 1 == ns.n && lines->len > 0))) {
+			if (!sink->emit(s, lines, sink->ctx)) {
 				stopped = true;
 				break;
 			}
-			sbuf_reset(out);
+			sbuf_reset(lines);
 		}
 	}
-	names_free(&ns);
+	scratch_close(&sc);
 	vfs_dir_close(&d);
 	if (unlistable > 0)
 		log_unlistable(s, dirpath, unlistable);

@@ -13,21 +13,24 @@
 enum listing_kind { LISTING_LIST, LISTING_NLST, LISTING_MLSD };
 
 /* Where a listing's lines go while it is being made. With a sink,
- * listing_build hands out's contents to emit whenever it holds
- * LISTING_CHUNK bytes or more, then empties out; emit's first call comes
- * after the directory has been read and its names sorted, so every error
- * reply listing_build sends for a missing or unreadable directory comes
- * before it. emit returns false to stop the listing (it has answered
- * the client itself). */
+ * listing_build calls begin once the directory to list is open (before
+ * its names are read), then hands emit the lines in pieces of
+ * LISTING_CHUNK bytes or more, the last one shorter (a directory's
+ * listing then leaves out empty). Every error reply
+ * listing_build sends for a missing or unreadable directory comes before
+ * begin; a listing of one file calls neither (it is made whole). begin
+ * and emit return false to stop the listing (they have answered the
+ * client themselves). */
 struct listing_sink {
+	bool (*begin)(struct session *s, void *ctx);
 	bool (*emit)(struct session *s, struct sbuf *out, void *ctx);
 	void *ctx;
 };
 #define LISTING_CHUNK (64u * 1024)
 
 /* Builds the listing for a LIST/NLST/MLSD argument (options such as "-la"
- * are accepted for LIST/NLST) into out, handing it to sink in pieces if
- * sink is not NULL (what is left at the end stays in out). On failure
+ * are accepted for LIST/NLST) into out, or, for a directory with a sink,
+ * hands it to sink in pieces. On failure
  * sends the error reply and returns false; also false, without a reply,
  * when the sink stopped it. what (FTP_PATH_MAX + 1 bytes) gets the
  * resolved virtual path (for logs), also on failure. */

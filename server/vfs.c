@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -473,6 +474,27 @@ const char *vfs_dir_next(struct vfs_dir *d)
 	const struct dirent64 *de = (const void *)(d->buf + d->pos);
 	d->pos += de->d_reclen;
 	return de->d_name;
+}
+
+ssize_t vfs_dir_read(struct vfs_dir *d, void *buf, size_t size)
+{
+	return getdents64(d->fd, buf, size);
+}
+
+const char *vfs_dir_record(const char *buf, size_t len, size_t *pos, size_t *nlen)
+{
+	size_t at = *pos;
+	if (at >= len || len - at <= offsetof(struct dirent64, d_name))
+		return NULL;
+	unsigned short reclen;
+	memcpy(&reclen, buf + at + offsetof(struct dirent64, d_reclen), sizeof reclen);
+	size_t name_at = at + offsetof(struct dirent64, d_name);
+	if (reclen <= offsetof(struct dirent64, d_name) || reclen > len - at)
+		return NULL;
+	const char *name = buf + name_at;
+	*nlen = strnlen(name, at + reclen - name_at);
+	*pos = at + reclen;
+	return name;
 }
 
 void vfs_dir_close(struct vfs_dir *d)

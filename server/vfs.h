@@ -52,6 +52,15 @@ struct vfs_dir {
 int vfs_dir_open(struct vfs_dir *d, int root_fd, const char *vpath);
 /* The next entry's name ("." and ".." included), or NULL at the end. */
 const char *vfs_dir_next(struct vfs_dir *d);
+/* For a caller that keeps the names itself: reads the directory's next
+ * records into buf (size bytes, 8-byte aligned), bypassing d's buffer.
+ * Returns the bytes read, 0 at the end, -1 with errno. */
+ssize_t vfs_dir_read(struct vfs_dir *d, void *buf, size_t size);
+/* The name of the record at *pos in buf (len bytes that vfs_dir_read
+ * returned) and its length in *nlen; moves *pos to the next record. NULL
+ * after the last one. The record is read before the name is returned,
+ * so the name may be copied over the records already passed. */
+const char *vfs_dir_record(const char *buf, size_t len, size_t *pos, size_t *nlen);
 void vfs_dir_close(struct vfs_dir *d);
 /* lstat(2) and readlink(2) of the entry name (one component, as read from
  * a directory that vfs opened) in dir_fd; nothing is followed. The link's

@@ -42,6 +42,9 @@ FEW_NAMES = ["a", "ab", "abcdefg", "abcdefgh", "abcdefgh0", "abcdefgh~", "abcdef
              "x" * 255, "x" * 254, "x" * 7 + "y"]
 ORDER_NAMES = FEW_NAMES + ["n%d" % ((i * 7919) % 3000) for i in range(3000)]
 ORDER_NAMES += ["same-long-prefix-%d" % ((i * 4409) % 1200) for i in range(1200)]
+# NLST of these takes several pieces (over 256 KiB).
+BIG_NAMES = FEW_NAMES + ["%s-%05d-\u00e9\u00e8.dat" % ("q" * (i % 13), (i * 7919) % 12000)
+                         for i in range(12000)]
 
 
 class VerbsTest(ftptest.TestCase):
@@ -65,6 +68,17 @@ class VerbsTest(ftptest.TestCase):
             srv.write("order/" + name, b"")
         for name in FEW_NAMES:
             srv.write("fewnames/" + name, b"")
+        # A directory that held thousands of names and keeps three: its
+        # own size (st_size) stays that of the thousands on most file
+        # systems, so its listing takes the large directory's way.
+        for i in range(3000):
+            srv.write("shrunk/gone-%04d" % i, b"")
+        for i in range(3000):
+            os.unlink(srv.path("shrunk/gone-%04d" % i))
+        for name in ("kept-b", "kept-a", ".kept-hidden"):
+            srv.write("shrunk/" + name, b"")
+        for name in BIG_NAMES:
+            srv.write("big/" + name, b"")
         srv.start()
         cls.server = srv
 
@@ -446,6 +460,39 @@ class VerbsTest(ftptest.TestCase):
             self.assertNotIn(b"\n", b"".join(lines), verb)
             for line, name in zip(lines, want):
                 self.assertTrue(line.endswith(b" " + name.encode()), (verb, line, name))
+
+    def test_large_directory_listings_whole(self):
+        """A directory of 12,000 names, whose NLST (over 256 KiB) goes
+        out in several pieces: NLST, LIST and MLSD each have every name
+        once, in byte order, every line whole; a pattern in it picks the
+        names it matches."""
+        want = sorted(BIG_NAMES, key=lambda n: n.encode())
+        data = bytearray()
+        self.ftp.retrbinary("NLST big", data.extend)
+        self.assertGreater(len(data), 256 * 1024)
+        self.assertEqual(bytes(data), b"".join(n.encode() + b"\r\n" for n in want))
+        for verb in ("MLSD", "LIST"):
+            data = bytearray()
+            self.ftp.retrbinary(verb + " big", data.extend)
+            lines = bytes(data).split(b"\r\n")
+            self.assertEqual(lines.pop(), b"", verb)
+            self.assertEqual(len(lines), len(want), verb)
+            for line, name in zip(lines, want):
+                self.assertTrue(line.endswith(b" " + name.encode()), (verb, line, name))
+        picked = self.ftp.nlst("big/qqqqqqqqqqqq-0*")
+        self.assertEqual(picked, ["big/" + n for n in want
+                                  if n.startswith("qqqqqqqqqqqq-0")])
+        self.assertGreater(len(picked), 50)
+
+    def test_listings_of_a_directory_that_shrank(self):
+        """A directory that held 3,000 names and keeps three lists those
+        three (the dot name with -a and MLSD only)."""
+        self.assertEqual(self.ftp.nlst("shrunk"), ["kept-a", "kept-b"])
+        ls = [LS_RE.match(l).group(9) for l in self.list_lines("LIST -a shrunk")]
+        self.assertEqual(ls, [".kept-hidden", "kept-a", "kept-b"])
+        mlsd = [parse_mlsx(l)[1] for l in self.list_lines("MLSD shrunk")]
+        self.assertEqual([n for n in mlsd if n not in (".", "..")],
+                         [".kept-hidden", "kept-a", "kept-b"])
 
     def test_abor_before_data_connection_of_a_listing(self):
         """ABOR while the server waits for the data connection of a

@@ -261,6 +261,92 @@ START_TEST(test_dir_many_entries)
 }
 END_TEST
 
+/* vfs_dir_read and vfs_dir_record, as a listing uses them: records read
+ * into the caller's buffer (one small buffer's worth at a time, then all
+ * at once), each name kept by moving it down over the records already
+ * passed. Every name comes back once, "." and ".." too; a buffer cut
+ * inside a record ends the walk before it. */
+START_TEST(test_dir_read_records)
+{
+	enum { N = 200 };
+	ck_assert_int_eq(vfs_mkdir(root_fd, "/recs", 0755), 0);
+	char path[96];
+	for (int i = 0; i < N; i++) {
+		snprintf(path, sizeof path, "/recs/r%0*d", 1 + i % 40, i);
+		int fd = vfs_open(root_fd, path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+		ck_assert_int_ge(fd, 0);
+		close(fd);
+	}
+	static const size_t sizes[] = { 1024, 64 << 10 };
+	static char buf[2 * (64 << 10)] __attribute__((aligned(8)));
+	for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+		struct vfs_dir d;
+		ck_assert_int_eq(vfs_dir_open(&d, root_fd, "/recs"), 0);
+		size_t kept = 0, reads = 0;
+		int names = 0, dots = 0;
+		for (;;) {
+			size_t at = (kept + 7) & ~(size_t)7;
+			ck_assert_uint_le(at + sizes[k], sizeof buf);
+			ssize_t got = vfs_dir_read(&d, buf + at, sizes[k]);
+			ck_assert_int_ge(got, 0);
+			if (got == 0)
+				break;
+			reads++;
+			size_t pos = 0, len;
+			const char *nm;
+			while ((nm = vfs_dir_record(buf + at, (size_t)got, &pos, &len)) != NULL) {
+				ck_assert_uint_eq(len, strlen(nm));
+				if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0) {
+					dots++;
+					continue;
+				}
+				ck_assert_uint_le(kept, (size_t)(nm - buf));
+				memmove(buf + kept, nm, len + 1);
+				kept += len + 1;
+				names++;
+			}
+			ck_assert_uint_eq(pos, (size_t)got);
+		}
+		vfs_dir_close(&d);
+		ck_assert_int_eq(dots, 2);
+		ck_assert_int_eq(names, N);
+		ck_assert(k == 0 ? reads > 1 : reads == 1);
+		/* The kept names, one after another: each of them once. */
+		static bool seen[N];
+		memset(seen, 0, sizeof seen);
+		for (size_t off = 0; off < kept; off += strlen(buf + off) + 1) {
+			int i;
+			ck_assert_int_eq(sscanf(buf + off, "r%d", &i), 1);
+			snprintf(path, sizeof path, "r%0*d", 1 + i % 40, i);
+			ck_assert_str_eq(buf + off, path);
+			ck_assert(i >= 0 && i < N && !seen[i]);
+			seen[i] = true;
+		}
+	}
+	/* A length that ends inside a record: the records before it only. */
+	struct vfs_dir d;
+	ck_assert_int_eq(vfs_dir_open(&d, root_fd, "/recs"), 0);
+	ssize_t got = vfs_dir_read(&d, buf, 4096);
+	ck_assert_int_gt(got, 64);
+	vfs_dir_close(&d);
+	size_t pos = 0, len, whole = 0, last = 0;
+	while (vfs_dir_record(buf, (size_t)got, &pos, &len) != NULL) {
+		whole++;
+		last = pos;
+	}
+	size_t pos2 = 0, cut = 0;
+	while (vfs_dir_record(buf, last - 1, &pos2, &len) != NULL)
+		cut++;
+	ck_assert_uint_eq(cut, whole - 1);
+	ck_assert_ptr_null(vfs_dir_record(buf, (size_t)got, &pos, &len));
+	for (int i = 0; i < N; i++) {
+		snprintf(path, sizeof path, "/recs/r%0*d", 1 + i % 40, i);
+		ck_assert_int_eq(vfs_unlink(root_fd, path), 0);
+	}
+	ck_assert_int_eq(vfs_rmdir(root_fd, "/recs"), 0);
+}
+END_TEST
+
 /* ---- STOU ---- */
 
 START_TEST(test_create_unique)
@@ -397,6 +483,7 @@ static Suite *vfs_suite(void)
 	tcase_add_test(tc, test_changes_stay_inside);
 	tcase_add_test(tc, test_opendir_and_entries);
 	tcase_add_test(tc, test_dir_many_entries);
+	tcase_add_test(tc, test_dir_read_records);
 	tcase_add_test(tc, test_create_unique);
 	tcase_add_test(tc, test_temp_names);
 	tcase_add_test(tc, test_upload_commit);
