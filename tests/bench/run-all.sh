@@ -14,7 +14,9 @@
 #    connect+login+QUIT in turn; 1000 sessions logging in at once (wall
 #    time, failures, PSS per session from /proc/PID/smaps_rollup); a login
 #    storm; 200 held sessions and 200 curl processes each downloading
-#    1 MiB at once; LIST, NLST and MLSD of 10,000 entries.
+#    1 MiB at once; LIST, NLST and MLSD of 10,000 entries. The rows of a
+#    few milliseconds (SIZE, MDTM, NOOP, the listings) take three samples
+#    per server in each of the REPEAT rounds (BENCH_SHORT_SAMPLES).
 # 3. tests/bench/bench-client.sh: ferry against curl, lftp and rclone on
 #    one ferryd (FTPS rows on pure-ftpd), same rows. Before it the machine
 #    settles, for at most BENCH_SETTLE seconds (default 90; 0: not at all):
