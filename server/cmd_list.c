@@ -53,12 +53,10 @@ static bool listing_begin(struct session *s, void *ctx)
 	return listing_start(s, ctx, -1);
 }
 
+/* Called only after listing_begin started the transfer. */
 static bool listing_emit(struct session *s, struct sbuf *out, void *ctx)
 {
-	struct listing_send *ls = ctx;
-	if (!ls->started && !listing_start(s, ls, -1))
-		return false;
-	return listing_send_part(s, ls, out->data, out->len);
+	return listing_send_part(s, ctx, out->data, out->len);
 }
 
 /* Builds a listing and sends it over the data channel: a directory's in

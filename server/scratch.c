@@ -15,7 +15,7 @@
 
 static __attribute__((noreturn, cold)) void scratch_fail(size_t size)
 {
-	log_msg(LOG_ERR, "fatal: out of memory (%zu bytes) for a listing", size);
+	log_msg(LOG_ERR, "fatal: out of memory (%zu bytes of scratch space)", size);
 	_exit(70);
 }
 

@@ -462,23 +462,23 @@ int vfs_dir_open(struct vfs_dir *d, int root_fd, const char *vpath)
 	return d->fd < 0 ? -1 : 0;
 }
 
-const char *vfs_dir_next(struct vfs_dir *d)
-{
-	if (d->pos >= d->len) {
-		ssize_t n = getdents64(d->fd, d->buf, sizeof d->buf);
-		if (n <= 0)
-			return NULL;
-		d->pos = 0;
-		d->len = (size_t)n;
-	}
-	const struct dirent64 *de = (const void *)(d->buf + d->pos);
-	d->pos += de->d_reclen;
-	return de->d_name;
-}
-
 ssize_t vfs_dir_read(struct vfs_dir *d, void *buf, size_t size)
 {
 	return getdents64(d->fd, buf, size);
+}
+
+const char *vfs_dir_next(struct vfs_dir *d)
+{
+	size_t nlen;
+	const char *name = vfs_dir_record(d->buf, d->len, &d->pos, &nlen);
+	if (name)
+		return name;
+	ssize_t n = vfs_dir_read(d, d->buf, sizeof d->buf);
+	if (n <= 0)
+		return NULL;
+	d->pos = 0;
+	d->len = (size_t)n;
+	return vfs_dir_record(d->buf, d->len, &d->pos, &nlen);
 }
 
 const char *vfs_dir_record(const char *buf, size_t len, size_t *pos, size_t *nlen)
