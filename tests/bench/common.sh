@@ -3,7 +3,9 @@
 # `cleanup` function that stops its own processes and then calls
 # bench_end "$rc".
 
-note() { echo "[bench] $*" >&2; }
+# Progress on stderr, each line with the seconds since the script started
+# (where a run's time goes shows in its log).
+note() { printf '[bench %5ds] %s\n' "$SECONDS" "$*" >&2; }
 
 watchdog=
 
