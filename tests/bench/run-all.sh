@@ -49,8 +49,8 @@
 # other defaults here to keep the run under 20 minutes (the settling
 # included): BENCH_TW_MAX=0 (no waiting for connections in
 # TIME_WAIT to drain: on a machine shared with test suites there are
-# often more than 10,000 that are not ours), BENCH_SESSION_TIMEOUT=15 (a
-# session vsftpd leaves in its listen queue costs 15 s, not 60),
+# often more than 10,000 that are not ours), BENCH_SESSION_TIMEOUT=10 (a
+# session vsftpd leaves in its listen queue costs 10 s, not 60),
 # BENCH_PASV_FILES=50 (curl in passive mode waits up to a second per file
 # on some servers, so the passive rows move 50 files; the active ones
 # 1000), BENCH_WARMUP=0 and BENCH_PASSIVE_N=0 for bench-client.sh.
@@ -140,7 +140,7 @@ rm -f "$work/pagecache.bin"
 note "bench-server.sh, every row ($repeat runs; progress in $out/bench-server.log)"
 if [ "$quick" = 1 ]; then sessions=200; else sessions=1000; fi
 BENCH_ROWS="retr lftpretr ferryretr stor lftpstor ferrystor tretr tstor small smallact lftpget ferryget curlput curlputact lftpput ferryput size mdtm noop login list nlst mlsd held procs conc storm" \
-BENCH_SESSIONS=$sessions BENCH_SESSION_TIMEOUT=${BENCH_SESSION_TIMEOUT:-15} \
+BENCH_SESSIONS=$sessions BENCH_SESSION_TIMEOUT=${BENCH_SESSION_TIMEOUT:-10} \
 BENCH_PASV_FILES=${BENCH_PASV_FILES:-50} BENCH_SUITE_FILE=$out/suite BENCH_TIMEOUT=$limit \
     "$here/bench-server.sh" "${qarg[@]}" > "$out/bench-server.md" 2> "$out/bench-server.log" ||
     note "bench-server.sh failed (exit $?): see $out/bench-server.log"
