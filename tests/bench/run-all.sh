@@ -56,8 +56,10 @@
 # 1000), BENCH_WARMUP=0 and BENCH_PASSIVE_N=0 for bench-client.sh.
 # Needs root (pure-ftpd chroots), iperf3, openssl, curl, lftp, python3;
 # rclone and gnuplot when present (./quickstart test installs them).
-# A default run takes about 15 minutes on a quiet 2-core machine (the
-# settling at most 90 s of it).
+# A default run takes about 19 minutes (1122 to 1152 s) on the quiet
+# 2-core guest of the README's runs, where a process costs milliseconds;
+# the settling at most 90 s of it. Each progress line in OUT/*.log
+# carries the seconds since its script started.
 set -euo pipefail
 export LC_ALL=C
 
