@@ -1529,7 +1529,7 @@ else
 fi
 echo "- Servers run on CPU $server_cpu; curl runs on CPU $client_cpu for the $big_label rows, the held row's client on CPU $client_cpu, the SIZE client on CPU $server_cpu, the other clients anywhere."
 echo "- Before each timed run the script waited until at most $tw_max TCP connections were in TIME_WAIT: $tw_waited s of waiting in all, at most $tw_top at the start of a run$([ "$tw_late" = 0 ] || echo ", $tw_late runs started above the limit after ${tw_wait}s")."
-echo "- ferryd logs to a file (stderr, its default) with --max-per-ip 0; vsftpd runs with its default logging (off) and isolation (isolate, isolate_network)${VSFTPD_EXTRA:+, plus: $(tr '\n' ' ' <<< "$VSFTPD_EXTRA")}; pure-ftpd with one virtual user (PureDB), no syslog."
+echo "- ferryd logs to a file (stderr, its default) with --max-per-ip 0; vsftpd runs with its default logging (off) and isolation (isolate, isolate_network)${VSFTPD_EXTRA:+, plus: $(tr '\n' ' ' <<< "$VSFTPD_EXTRA")}; pure-ftpd with one virtual user (PureDB) whose password has an MD5-crypt hash, no syslog. ferryd and vsftpd take the clients anonymously; the MD5 hash keeps pure-ftpd's password check about as cheap (a yescrypt hash cost it 90 ms of server CPU per login)."
 echo
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 echo "Machine: nproc $ncpu, kernel $(uname -r), ${cpu:-unknown CPU}, $(awk '/MemTotal/ { printf "%.0f GiB RAM", $2 / 1048576 }' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end;" \
