@@ -89,13 +89,14 @@ void cmd_mfmt(struct session *s, const char *arg)
 	char path[FTP_PATH_MAX + 1];
 	if (!session_path(s, p + 1, path) || !may_change(s))
 		return;
-	if (vfs_set_mtime(s->root_fd, path, &ts) < 0) {
+	/* The reply gives the time the file now has (a file system may
+	 * store it more coarsely than asked). */
+	struct stat st;
+	if (vfs_set_mtime(s->root_fd, path, &ts, &st) < 0) {
 		session_reply_errno(s, 0, path, errno);
 		return;
 	}
-	struct stat st;
-	if (vfs_stat(s->root_fd, path, &st) == 0)
-		ts.tv_sec = st.st_mtime;
+	ts.tv_sec = st.st_mtime;
 	struct tm tm;
 	char stamp[32];
 	gmtime_r(&ts.tv_sec, &tm);

@@ -300,15 +300,13 @@ int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int 
 	const char *base;
 	memset(up, 0, sizeof *up);
 	up->fd = -1;
+	/* The parent, opened O_PATH: every use below is an *at call
+	 * relative to it (O_TMPFILE and O_CREAT opens, fstatat, linkat,
+	 * renameat2, unlinkat), which an O_PATH descriptor serves. */
 	up->dir_fd = vfs_open_parent(root_fd, vpath, &base);
 	if (up->dir_fd < 0)
 		return -1;
-	/* The parent was opened O_PATH; file creation needs a real directory fd. */
-	int dfd = openat(up->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	sysio_close(&up->dir_fd);
-	if (dfd < 0)
-		return -1;
-	up->dir_fd = dfd;
+	int dfd = up->dir_fd;
 
 	/* Every reason the name cannot be stored (too long, say) is found
 	 * before any data is read. */

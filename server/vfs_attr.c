@@ -17,7 +17,8 @@ static void fd_name(int fd, char *buf, size_t size)
 	snprintf(buf, size, "/proc/self/fd/%d", fd);
 }
 
-int vfs_set_mtime(int root_fd, const char *vpath, const struct timespec *mtime)
+int vfs_set_mtime(int root_fd, const char *vpath, const struct timespec *mtime,
+		  struct stat *st)
 {
 	int fd = vfs_open(root_fd, vpath, O_PATH, 0);
 	if (fd < 0)
@@ -26,6 +27,8 @@ int vfs_set_mtime(int root_fd, const char *vpath, const struct timespec *mtime)
 	fd_name(fd, name, sizeof name);
 	struct timespec ts[2] = { { .tv_nsec = UTIME_OMIT }, *mtime };
 	int r = utimensat(AT_FDCWD, name, ts, 0);
+	if (r == 0)
+		r = fstat(fd, st);
 	int e = errno;
 	sysio_close(&fd);
 	errno = e;

@@ -11,8 +11,11 @@
 #include <sys/types.h>
 #include <time.h>
 
-/* Sets vpath's modification time (the access time is left alone). */
-int vfs_set_mtime(int root_fd, const char *vpath, const struct timespec *mtime);
+/* Sets vpath's modification time (the access time is left alone) and
+ * fills st with the file's status after it (from the same file, not a
+ * second lookup of vpath). */
+int vfs_set_mtime(int root_fd, const char *vpath, const struct timespec *mtime,
+		  struct stat *st);
 /* Sets vpath's permission bits (mode & 07777). */
 int vfs_chmod(int root_fd, const char *vpath, mode_t mode);
 /* Bytes an unprivileged user may still write on the file system that
