@@ -90,7 +90,7 @@ int vfs_clean_temps(int dir_fd, int idle_timeout);
  * temporary name) until vfs_upload_commit puts it in place. */
 struct vfs_upload {
 	int fd;            /* file to write the data to */
-	int dir_fd;        /* parent directory of the target */
+	int dir_fd;        /* parent directory of the target (O_PATH) */
 	char *base;        /* target's name in dir_fd */
 	char tmpname[40];  /* hidden temporary name, "" while unnamed */
 	bool unnamed;      /* fd is an O_TMPFILE */

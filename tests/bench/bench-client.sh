@@ -196,14 +196,7 @@ mkdir -p "$root/small" "$root/list" "$root/up" "$src/small" "$dl"
 note "preparing files in $work (${big_mib} MiB file, $nsmall small files, $nlist entries)"
 head -c "$big_bytes" /dev/urandom > "$root/big"
 cp "$root/big" "$src/big"
-# (One process writes them all: a head per file costs 5 s here.)
-python3 - "$root/small" "$nsmall" "$small_bytes" <<'PY'
-import os, sys
-d, n, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-for i in range(1, n + 1):
-    with open(os.path.join(d, 'f%04d' % i), 'wb') as f:
-        f.write(os.urandom(size))
-PY
+random_files "$root/small" f%04d 1 "$nsmall" "$small_bytes"
 cp -p "$root/small/"* "$src/small/"
 mkdir -p "$work/psmall"     # the first few, for the curl passive sample
 for ((i = 1; i <= passive_n; i++)); do

@@ -705,13 +705,7 @@ note "preparing files in $work (${big_mib} MiB file, $nsmall small files)"
 mkdir -p "$work/client" "$work/empty"
 head -c "$big_bytes" /dev/urandom > "$work/client/big.src"
 mkdir -p "$work/client/small"
-python3 - "$work/client/small" "$nsmall" "$small_bytes" <<'PY'
-import os, sys
-d, n, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-for i in range(n):
-    with open(os.path.join(d, 'f%04d' % i), 'wb') as f:
-        f.write(os.urandom(size))
-PY
+random_files "$work/client/small" f%04d 0 $((nsmall - 1)) "$small_bytes"
 
 # One certificate for all servers, signed by a CA made for this run; the
 # FTPS rows' curl trusts only that CA.

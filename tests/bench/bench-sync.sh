@@ -90,9 +90,7 @@ bench_bound
 root=$work/root
 mkdir -p "$root/small" "$root/large" "$root/same/a" "$root/same/b"
 note "preparing files in $work"
-for ((i = 1; i <= nsmall; i++)); do
-    head -c 4096 /dev/urandom > "$root/small/$(printf 'f%05d' "$i")"
-done
+random_files "$root/small" f%05d 1 "$nsmall" 4096
 for ((i = 1; i <= nlarge; i++)); do
     head -c $((large_mib << 20)) /dev/urandom > "$root/large/$(printf 'L%02d' "$i")"
 done

@@ -9,6 +9,20 @@ note() { printf '[bench %5ds] %s\n' "$SECONDS" "$*" >&2; }
 
 watchdog=
 
+# random_files DIR FORMAT FIRST LAST SIZE: files DIR/NAME of SIZE random
+# bytes, NAME printf's FORMAT of each number FIRST..LAST. One process
+# writes them all (a `head` per file costs 5 ms on a machine where a
+# process is dear: 5 s for 1000).
+random_files() {
+    python3 - "$@" <<'PY'
+import os, sys
+d, fmt, first, last, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+for i in range(first, last + 1):
+    with open(os.path.join(d, fmt % i), 'wb') as f:
+        f.write(os.urandom(size))
+PY
+}
+
 # Files and directories a run is done with are moved into $work/trash,
 # not deleted. On ext4 without a journal, creating a file skips every
 # inode of its group freed in the last minute (six while the inode table
