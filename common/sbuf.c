@@ -72,6 +72,16 @@ bool sbuf_append(struct sbuf *b, const void *data, size_t n)
 	return true;
 }
 
+char *sbuf_extend(struct sbuf *b, size_t n)
+{
+	if (!sbuf_reserve(b, n))
+		return NULL;
+	char *p = b->data + b->len;
+	b->len += n;
+	b->data[b->len] = '\0';
+	return p;
+}
+
 bool sbuf_puts(struct sbuf *b, const char *s)
 {
 	return sbuf_append(b, s, strlen(s));

@@ -30,6 +30,10 @@ void sbuf_reset(struct sbuf *b);
 bool sbuf_fits(const struct sbuf *b, size_t n);
 /* Appends n bytes; returns false (buffer unchanged) if max would be passed. */
 bool sbuf_append(struct sbuf *b, const void *data, size_t n);
+/* Makes the buffer n bytes longer and returns where those bytes start,
+ * for the caller to fill at once (until then they hold anything); NULL,
+ * buffer unchanged, if max would be passed. */
+char *sbuf_extend(struct sbuf *b, size_t n);
 /* Appends a NUL-terminated string; false if max would be passed. */
 bool sbuf_puts(struct sbuf *b, const char *s);
 /* Appends formatted text; false (buffer unchanged) if max would be passed. */

@@ -273,10 +273,14 @@ static RARE_PATH void follow_link(struct session *s, const char *dirpath, const 
 static bool add_name(const char *prefix, size_t plen, const char *name, size_t nlen,
 		     struct sbuf *out)
 {
-	if (!sbuf_fits(out, plen + nlen + 2))
+	char *p = sbuf_extend(out, plen + nlen + 2);
+	if (p == NULL)
 		return false;
-	return sbuf_append(out, prefix, plen) && sbuf_append(out, name, nlen) &&
-	       sbuf_append(out, "\r\n", 2);
+	memcpy(p, prefix, plen);
+	memcpy(p + plen, name, nlen);
+	p[plen + nlen] = '\r';
+	p[plen + nlen + 1] = '\n';
+	return true;
 }
 
 /* Appends the LIST or MLSD line for one entry named name in directory
@@ -327,7 +331,8 @@ static void read_names(struct vfs_dir *d, struct scratch *sc, const char *patter
 		while ((nm = vfs_dir_record(text + at, (size_t)got, &pos, &len)) != NULL) {
 			if (ns->n >= LISTING_MAX_ENTRIES || ns->len >= NAMES_TEXT_MAX)
 				return;
-			if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0 || vfs_is_temp_name(nm))
+			if (nm[0] == '.' && (nm[1] == '\0' || (nm[1] == '.' && nm[2] == '\0') ||
+					     vfs_is_temp_name(nm)))
 				continue;
 			/* A name with CR or LF (made outside FTP) would end a
 			 * listing line early and let the rest pose as another

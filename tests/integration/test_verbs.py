@@ -62,6 +62,8 @@ class VerbsTest(ftptest.TestCase):
         srv.mkdir("sub/deeper")
         for name in ("b.txt", "a.txt", "c.log"):
             srv.write("nlstbytes/" + name, b"")
+        for name in ("b", ".a", "..a", "...", "a", ".ferryd-upload-T3mp0r"):
+            srv.write("dotnames/" + name, b"")
         for i in range(40):
             srv.write("globdir/" + "a" * (200 + i), b"")
         for name in ORDER_NAMES:
@@ -368,6 +370,13 @@ class VerbsTest(ftptest.TestCase):
         self.assertEqual(self.nlst_bytes("nlstbytes/*.txt"),
                          b"nlstbytes/a.txt\r\nnlstbytes/b.txt\r\n")
         self.assertEqual(self.nlst_bytes("./nlstbytes//c.log"), b"./nlstbytes//c.log\r\n")
+
+    def test_nlst_dot_names(self):
+        """Names that start with dots: "." and ".." never, an upload
+        temporary never, the others with -a only, in byte order."""
+        self.assertEqual(self.nlst_bytes("dotnames"), b"a\r\nb\r\n")
+        self.assertEqual(self.nlst_bytes("-a dotnames"),
+                         b"...\r\n..a\r\n.a\r\na\r\nb\r\n")
 
     def test_glob_pathological_pattern_is_fast(self):
         pattern = "*a*a*a*a*a*a*a*a*a*a*a*b"
