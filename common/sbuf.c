@@ -61,17 +61,6 @@ static bool sbuf_reserve(struct sbuf *b, size_t n)
 	return true;
 }
 
-bool sbuf_append(struct sbuf *b, const void *data, size_t n)
-{
-	if (!sbuf_reserve(b, n))
-		return false;
-	if (n)
-		memcpy(b->data + b->len, data, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-	return true;
-}
-
 char *sbuf_extend(struct sbuf *b, size_t n)
 {
 	if (!sbuf_reserve(b, n))
@@ -80,6 +69,16 @@ char *sbuf_extend(struct sbuf *b, size_t n)
 	b->len += n;
 	b->data[b->len] = '\0';
 	return p;
+}
+
+bool sbuf_append(struct sbuf *b, const void *data, size_t n)
+{
+	char *p = sbuf_extend(b, n);
+	if (p == NULL)
+		return false;
+	if (n)
+		memcpy(p, data, n);
+	return true;
 }
 
 bool sbuf_puts(struct sbuf *b, const char *s)
