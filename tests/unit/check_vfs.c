@@ -154,6 +154,42 @@ START_TEST(test_absolute_symlink)
 }
 END_TEST
 
+/* vfs_stat of a name straight under the root (the one-fstatat path):
+ * files and directories as they are, symlinks followed inside the root,
+ * ".." the root itself, hidden temporaries and dangling links absent. */
+START_TEST(test_stat_in_root)
+{
+	struct stat st, rst;
+	ck_assert_int_eq(fstat(root_fd, &rst), 0);
+	ck_assert_int_eq(vfs_stat(root_fd, "/f.txt", &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+	ck_assert_int_eq(st.st_size, 1);
+	ck_assert_int_eq(vfs_stat(root_fd, "f.txt", &st), 0);
+	ck_assert_int_eq(st.st_size, 1);
+	ck_assert_int_eq(vfs_stat(root_fd, "/dir", &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+	/* "/rel" is "../secret.txt": the root's own secret.txt, 6 bytes. */
+	ck_assert_int_eq(vfs_stat(root_fd, "/rel", &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+	ck_assert_int_eq(st.st_size, 6);
+	const char *const is_root[] = { "/", "/up", "..", "/.." };
+	for (size_t i = 0; i < sizeof is_root / sizeof is_root[0]; i++) {
+		ck_assert_msg(vfs_stat(root_fd, is_root[i], &st) == 0, "%s", is_root[i]);
+		ck_assert_msg(st.st_ino == rst.st_ino && st.st_dev == rst.st_dev, "%s", is_root[i]);
+	}
+	const char *const absent[] = { "/abs", "/dangling.txt", "/missing", "/" VFS_TEMP_PREFIX "0123456789ab" };
+	char p[256];
+	in_base("root/" VFS_TEMP_PREFIX "0123456789ab", p, sizeof p);
+	write_file(p, "temporary");
+	for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++) {
+		errno = 0;
+		ck_assert_msg(vfs_stat(root_fd, absent[i], &st) < 0, "%s", absent[i]);
+		ck_assert_msg(errno == ENOENT, "%s: %s", absent[i], strerror(errno));
+	}
+	ck_assert_int_eq(unlink(p), 0);
+}
+END_TEST
+
 /* ---- changing ---- */
 
 /* mkdir, unlink, rename and create through symlinks out of the root act
@@ -480,6 +516,7 @@ static Suite *vfs_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_open_stays_inside, 0, sizeof escapes / sizeof escapes[0]);
 	tcase_add_test(tc, test_absolute_symlink);
+	tcase_add_test(tc, test_stat_in_root);
 	tcase_add_test(tc, test_changes_stay_inside);
 	tcase_add_test(tc, test_opendir_and_entries);
 	tcase_add_test(tc, test_dir_many_entries);
