@@ -132,12 +132,14 @@ bool conn_buffered(const struct conn *c);
  * connection then reads unbuffered). */
 bool conn_set_read_buffer(struct conn *c, size_t bufsize);
 
-/* Readies a plain connection for sending a regular file with
- * conn_sendfile: sets TCP_NOTSENT_LOWAT on its socket so that at most
- * about 16 KiB stay unsent (best effort: a socket without the option just
- * queues more). Returns the most bytes each conn_sendfile should then ask
- * for (64 KiB). No effect on a TLS connection (the same is returned). */
-size_t conn_set_send_lowat(struct conn *c);
+/* Readies a connection for sending a regular file with conn_sendfile:
+ * sets TCP_NOTSENT_LOWAT on its socket so that at most about 16 KiB stay
+ * unsent (best effort: a socket without the option just queues more).
+ * Returns the most bytes each conn_sendfile should then ask for (64 KiB).
+ * A TLS connection is left as it was unless tls_too; with tls_too it
+ * gets the same low-water mark and CONN_TLS_CHUNK is returned (one read
+ * of the file, written out as records while the socket takes them). */
+size_t conn_set_send_lowat(struct conn *c, bool tls_too);
 
 /* True if conn_sendfile moves bytes without user space: plain, or kTLS. */
 bool conn_zero_copy_send(const struct conn *c);

@@ -19,8 +19,6 @@
 #include "transfer.h"
 #include "xalloc.h"
 
-/* Largest single sendfile request on a TLS connection. */
-#define XFER_CHUNK (4 << 20)
 /* Bytes hashed between looks at the control connection (HASH). */
 #define XFER_HASH_CHUNK (256 << 10)
 /* Buffer for uploads and ASCII conversion: each upload read asks the
@@ -274,9 +272,9 @@ enum xfer_result xfer_send_file(struct session *s, struct conn *data, int file_f
 {
 	if (s->ascii)
 		return send_ascii(s, data, file_fd, offset, err);
-	/* A plain download keeps its socket's queue of unsent bytes short
-	 * (conn_set_send_lowat), TLS asks for large requests. */
-	size_t most = conn_is_tls(data) ? XFER_CHUNK : conn_set_send_lowat(data);
+	/* A download keeps its socket's queue of unsent bytes short
+	 * (conn_set_send_lowat), under TLS too, with larger requests. */
+	size_t most = conn_set_send_lowat(data, true);
 	int rounds = 0;
 	while (offset < size) {
 		off_t left = size - offset;

@@ -185,14 +185,16 @@ static int notsent_lowat(int fd)
 
 /* A plain TCP connection readied for sendfile keeps 16 KiB unsent at
  * most and is asked for 64 KiB at a time. A TLS connection's socket is
- * left as it was. A descriptor without the option (a Unix socket) gets
- * the same request size. */
-START_TEST(plain_send_lowat)
+ * left as it was, unless asked for (ferryd's downloads): then it keeps
+ * the same 16 KiB and is asked for CONN_TLS_CHUNK (records of one file
+ * read). A descriptor without the option (a Unix socket) gets the plain
+ * request size. */
+START_TEST(send_lowat)
 {
 	int fds[2];
 	tlstest_tcppair(fds);
 	struct conn *a = conn_plain(fds[0], fds[0]), *b = conn_plain(fds[1], fds[1]);
-	ck_assert_uint_eq(conn_set_send_lowat(a), 64 * 1024);
+	ck_assert_uint_eq(conn_set_send_lowat(a, false), 64 * 1024);
 	ck_assert_int_eq(notsent_lowat(fds[0]), 16 * 1024);
 	conn_free(a);
 	conn_free(b);
@@ -201,13 +203,15 @@ START_TEST(plain_send_lowat)
 	int before = notsent_lowat(fds[0]);
 	ck_assert_int_ne(before, 16 * 1024);
 	struct pair p = tls_pair_fds(fds[0], fds[0], fds[1], fds[1], "server.pem", 0);
-	ck_assert_uint_eq(conn_set_send_lowat(p.srv), 64 * 1024);
+	ck_assert_uint_eq(conn_set_send_lowat(p.srv, false), 64 * 1024);
 	ck_assert_int_eq(notsent_lowat(fds[0]), before);
+	ck_assert_uint_eq(conn_set_send_lowat(p.srv, true), CONN_TLS_CHUNK);
+	ck_assert_int_eq(notsent_lowat(fds[0]), 16 * 1024);
 	pair_free(&p);
 
 	tlstest_socketpair(fds);
 	a = conn_plain(fds[0], fds[0]);
-	ck_assert_uint_eq(conn_set_send_lowat(a), 64 * 1024);
+	ck_assert_uint_eq(conn_set_send_lowat(a, false), 64 * 1024);
 	conn_free(a);
 	close(fds[1]);
 }
@@ -705,7 +709,7 @@ static Suite *conn_suite(void)
 	TCase *tc = tcase_create("plain");
 	tcase_add_test(tc, plain_roundtrip_and_eof);
 	tcase_add_test(tc, plain_sendfile);
-	tcase_add_test(tc, plain_send_lowat);
+	tcase_add_test(tc, send_lowat);
 	tcase_add_test(tc, plain_upgraded_to_tls);
 	tcase_add_test(tc, poll_many);
 	suite_add_tcase(s, tc);
