@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -96,26 +97,85 @@ int vfs_open(int root_fd, const char *vpath, int flags, mode_t mode)
 	return open_in(root_fd, rel(vpath), flags, mode);
 }
 
+/* A name that can be looked up on its own: not ".", "..", or a hidden
+ * upload temporary. */
+static bool plain_name(const char *name)
+{
+	return strcmp(name, ".") != 0 && strcmp(name, "..") != 0 && !vfs_is_temp_name(name);
+}
+
+/* The directory of the last "dir/name" that vfs_stat looked up: its
+ * O_PATH descriptor, and the inode it was opened as. */
+static int stat_dir_fd = -1;
+static dev_t stat_dir_dev;
+static ino_t stat_dir_ino;
+
+/* A descriptor of the directory that root_fd's entry dir (one plain
+ * component) is now, or -1 if it is not one: a symlink, missing, an
+ * error. The entry is looked up without being followed, so nothing is
+ * walked. The descriptor is kept and used again while the entry is
+ * still the same inode; holding it keeps that inode's number from going
+ * to another file, so the same number is the same directory. */
+static int dir_in_root(int root_fd, const char *dir)
+{
+	struct stat st, fst;
+	if (fstatat(root_fd, dir, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+		return -1;
+	if (stat_dir_fd >= 0 && st.st_dev == stat_dir_dev && st.st_ino == stat_dir_ino)
+		return stat_dir_fd;
+	int fd = open_in(root_fd, dir, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &fst) < 0 || fst.st_dev != st.st_dev || fst.st_ino != st.st_ino) {
+		sysio_close(&fd);   /* replaced between the two looks */
+		return -1;
+	}
+	sysio_close(&stat_dir_fd);
+	stat_dir_fd = fd;
+	stat_dir_dev = st.st_dev;
+	stat_dir_ino = st.st_ino;
+	return fd;
+}
+
+/* Looks up name in dir_fd without following it: 0 with *st, -1 with
+ * ENOENT when it is not there, 1 when the confined walk must answer
+ * (a symlink, whose target the walk resolves inside the root, or any
+ * other error). */
+static int stat_entry(int dir_fd, const char *name, struct stat *st)
+{
+	if (fstatat(dir_fd, name, st, AT_SYMLINK_NOFOLLOW) == 0)
+		return S_ISLNK(st->st_mode) ? 1 : 0;
+	return errno == ENOENT ? -1 : 1;
+}
+
 int vfs_stat(int root_fd, const char *vpath, struct stat *st)
 {
 	const char *name = rel(vpath);
-	/* A name straight under the root: one fstatat instead of openat2,
-	 * fstat and close (SIZE, MDTM, MLST of a file in the root). With no
-	 * '/' and not "..", and the name itself not followed, the look-up
-	 * cannot leave root_fd; a symlink, and any error but ENOENT, take
-	 * the confined walk below, which follows it inside the root. */
-	if (strchr(name, '/') == NULL && strcmp(name, "..") != 0 && !vfs_is_temp_name(name)) {
-		if (fstatat(root_fd, name, st, AT_SYMLINK_NOFOLLOW) == 0) {
-			if (!S_ISLNK(st->st_mode))
-				return 0;
-		} else if (errno == ENOENT) {
-			return -1;
-		}
+	/* A name straight under the root, or one directory below it (SIZE,
+	 * MDTM, MLST of "f.bin" or "pub/f.bin"): fstatat instead of openat2,
+	 * fstat and close. Each component is plain and looked up without
+	 * being followed, in root_fd or in the descriptor dir_in_root found
+	 * to be the root's entry, so the look-up cannot leave the root. */
+	const char *slash = strchr(name, '/');
+	int r = 1;
+	if (slash == NULL) {
+		if (strcmp(name, "..") != 0 && !vfs_is_temp_name(name))
+			r = stat_entry(root_fd, name, st);
+	} else if (slash != name && slash - name <= NAME_MAX && slash[1] != '\0' &&
+		   strchr(slash + 1, '/') == NULL && plain_name(slash + 1)) {
+		char dir[NAME_MAX + 1];
+		memcpy(dir, name, (size_t)(slash - name));
+		dir[slash - name] = '\0';
+		int dfd = plain_name(dir) ? dir_in_root(root_fd, dir) : -1;
+		if (dfd >= 0)
+			r = stat_entry(dfd, slash + 1, st);
 	}
+	if (r <= 0)
+		return r;
 	int fd = open_in(root_fd, name, O_PATH, 0);
 	if (fd < 0)
 		return -1;
-	int r = fstat(fd, st);
+	r = fstat(fd, st);
 	sysio_close(&fd);
 	return r;
 }

@@ -23,7 +23,10 @@ bool vfs_supported(int root_fd);
 
 /* Opens vpath below root_fd with open(2) flags and mode. */
 int vfs_open(int root_fd, const char *vpath, int flags, mode_t mode);
-/* stat(2) of vpath, following symlinks inside the root. */
+/* stat(2) of vpath, following symlinks inside the root. A name one
+ * directory below the root is looked up in a descriptor of that
+ * directory, kept from one call to the next while the root's entry is
+ * still the same directory (one more descriptor open per process). */
 int vfs_stat(int root_fd, const char *vpath, struct stat *st);
 /* Opens the parent directory of vpath (O_PATH) and points *base at the
  * last component; fails with EINVAL for "/". */

@@ -154,6 +154,15 @@ START_TEST(test_absolute_symlink)
 }
 END_TEST
 
+/* vfs_stat of vpath finds a regular file of size bytes. */
+static void expect_file(const char *vpath, off_t size)
+{
+	struct stat st;
+	ck_assert_msg(vfs_stat(root_fd, vpath, &st) == 0, "%s: %s", vpath, strerror(errno));
+	ck_assert_msg(S_ISREG(st.st_mode), "%s", vpath);
+	ck_assert_msg(st.st_size == size, "%s: %lld bytes", vpath, (long long)st.st_size);
+}
+
 /* vfs_stat of a name straight under the root (the one-fstatat path):
  * files and directories as they are, symlinks followed inside the root,
  * ".." the root itself, hidden temporaries and dangling links absent. */
@@ -161,11 +170,8 @@ START_TEST(test_stat_in_root)
 {
 	struct stat st, rst;
 	ck_assert_int_eq(fstat(root_fd, &rst), 0);
-	ck_assert_int_eq(vfs_stat(root_fd, "/f.txt", &st), 0);
-	ck_assert(S_ISREG(st.st_mode));
-	ck_assert_int_eq(st.st_size, 1);
-	ck_assert_int_eq(vfs_stat(root_fd, "f.txt", &st), 0);
-	ck_assert_int_eq(st.st_size, 1);
+	expect_file("/f.txt", 1);
+	expect_file("f.txt", 1);
 	ck_assert_int_eq(vfs_stat(root_fd, "/dir", &st), 0);
 	ck_assert(S_ISDIR(st.st_mode));
 	/* "/rel" is "../secret.txt": the root's own secret.txt, 6 bytes. */
@@ -187,6 +193,62 @@ START_TEST(test_stat_in_root)
 		ck_assert_msg(errno == ENOENT, "%s: %s", absent[i], strerror(errno));
 	}
 	ck_assert_int_eq(unlink(p), 0);
+}
+END_TEST
+
+/* vfs_stat one directory below the root (the path that keeps the
+ * directory's descriptor): entries as they are, symlinks in either place
+ * resolved inside the root, temporaries hidden, and a directory replaced
+ * under the same name (by another directory, then by a symlink out of
+ * the root) answered for what the name is now. */
+START_TEST(test_stat_below_root)
+{
+	struct stat st, rst;
+	char p[256], q[256];
+	ck_assert_int_eq(fstat(root_fd, &rst), 0);
+	in_base("root/dir/g.txt", p, sizeof p);
+	write_file(p, "gg");
+	expect_file("/dir/g.txt", 2);
+	expect_file("dir/g.txt", 2);
+	/* "dir/deep" is "../../../secret.txt": the root's secret.txt. */
+	expect_file("/dir/deep", 6);
+	expect_file("/up/secret.txt", 6);
+	ck_assert_int_eq(vfs_stat(root_fd, "/dir/..", &st), 0);
+	ck_assert(st.st_ino == rst.st_ino && st.st_dev == rst.st_dev);
+	in_base("root/dir/" VFS_TEMP_PREFIX "0123456789ab", q, sizeof q);
+	write_file(q, "temporary");
+	const char *const absent[] = { "/absdir/secret.txt", "/dir/missing", "/missing/g.txt",
+				       "/dir/" VFS_TEMP_PREFIX "0123456789ab",
+				       "/" VFS_TEMP_PREFIX "0123456789ab/g.txt" };
+	for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++) {
+		errno = 0;
+		ck_assert_msg(vfs_stat(root_fd, absent[i], &st) < 0, "%s", absent[i]);
+		ck_assert_msg(errno == ENOENT, "%s: %s", absent[i], strerror(errno));
+	}
+	ck_assert_int_eq(unlink(q), 0);
+	/* The directory moves away and another takes its name. */
+	char old[256];
+	in_base("root/old", old, sizeof old);
+	in_base("root/dir", q, sizeof q);
+	ck_assert_int_eq(rename(q, old), 0);
+	ck_assert_int_eq(mkdir(q, 0755), 0);
+	in_base("root/dir/g.txt", p, sizeof p);
+	write_file(p, "ggg");
+	expect_file("/dir/g.txt", 3);
+	expect_file("/old/g.txt", 2);
+	expect_file("/dir/g.txt", 3);
+	/* Now the name is a symlink to the directory holding the root: the
+	 * outside secret.txt must not be what answers. */
+	ck_assert_int_eq(unlink(p), 0);
+	ck_assert_int_eq(rmdir(q), 0);
+	ck_assert_int_eq(symlink(base, q), 0);
+	errno = 0;
+	ck_assert_int_lt(vfs_stat(root_fd, "/dir/secret.txt", &st), 0);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_lt(vfs_stat(root_fd, "/dir/g.txt", &st), 0);
+	/* Put the tree back for teardown's checks. */
+	ck_assert_int_eq(unlink(q), 0);
+	ck_assert_int_eq(rename(old, q), 0);
 }
 END_TEST
 
@@ -517,6 +579,7 @@ static Suite *vfs_suite(void)
 	tcase_add_loop_test(tc, test_open_stays_inside, 0, sizeof escapes / sizeof escapes[0]);
 	tcase_add_test(tc, test_absolute_symlink);
 	tcase_add_test(tc, test_stat_in_root);
+	tcase_add_test(tc, test_stat_below_root);
 	tcase_add_test(tc, test_changes_stay_inside);
 	tcase_add_test(tc, test_opendir_and_entries);
 	tcase_add_test(tc, test_dir_many_entries);
