@@ -31,10 +31,12 @@
 #            (python3 ftplib; a server without the command says n/a)
 #   held     H sessions log in, then all RETR a 1 MiB file at once
 #   procs    H curl processes started at once, each downloads the 1 MiB file
-#   conc     M concurrent sessions (python3 ftplib threads), each logs in,
-#            LISTs and RETRs a small file, then stays connected; the servers'
+#   conc     M concurrent sessions, each logs in, LISTs and RETRs a small
+#            file (PASV, as ftplib), then stays connected; the servers'
 #            memory is read from /proc while all of them are connected
 #   storm    L sessions started at once, each connects, logs in and quits
+#            (conc and storm: python3, every session on one thread and one
+#            epoll set, so that the client's CPU stays below the server's)
 #
 # The plain 1 GiB rows also report the CPU time (user + system) each
 # server spent, all its processes sampled every 10 ms from /proc: on a
@@ -263,9 +265,13 @@ bench_bound
 
 # ---------------------------------------------------------------- client helper
 cat > "$work/ftpbench.py" <<'PY'
-"""FTP client side of bench-server.sh (python3 ftplib), plus /proc helpers."""
+"""FTP client side of bench-server.sh (python3 ftplib, and sessions on one
+thread for the rows of many sessions at once), plus /proc helpers."""
+import errno
 import ftplib
 import os
+import re
+import select
 import socket
 import sys
 import threading
@@ -370,116 +376,304 @@ def cmd_size(host, port, count, nsmall, verb='SIZE'):
     print('%.4f %d' % (best, bad))
 
 
+READ, WRITE = select.EPOLLIN, select.EPOLLOUT
+
+
+class Failed(Exception):
+    """A session's failure, worded as the failure counts show it."""
+
+
+class Loop:
+    """Many sessions on one thread: each is a generator that yields
+    (socket, READ or WRITE) to wait for that socket, and all of them wait
+    in one epoll set (one-shot: one epoll_ctl per wait). A thread per
+    session (1000 threads sharing one interpreter lock) costs the client
+    two to five times the server's CPU, and the wall time then measures
+    the client."""
+
+    def __init__(self, timeout):
+        self.ep = select.epoll()
+        self.timeout = timeout        # seconds one wait may last (ftplib's timeout)
+        self.waits = {}               # fd -> (generator, done, deadline)
+        self.errors = {}
+        self.live = 0
+
+    def start(self, gen, done):
+        """Runs gen; done(ok, value) is called once it has ended."""
+        self.live += 1
+        self._step(gen, done, None)
+
+    def _step(self, gen, done, exc):
+        try:
+            sock, ev = gen.throw(exc) if exc is not None else next(gen)
+        except StopIteration as e:
+            self.live -= 1
+            done(True, e.value)
+            return
+        except Exception as e:  # every failure is counted, whatever it is
+            self.live -= 1
+            why = str(e) if isinstance(e, Failed) else '%s: %s' % (type(e).__name__, str(e)[:70])
+            self.errors[why] = self.errors.get(why, 0) + 1
+            done(False, None)
+            return
+        fd = sock.fileno()
+        # A closed socket left the set by itself, and its number may be
+        # another socket's now: modify, else add.
+        try:
+            self.ep.modify(fd, ev | select.EPOLLONESHOT)
+        except FileNotFoundError:
+            self.ep.register(fd, ev | select.EPOLLONESHOT)
+        self.waits[fd] = (gen, done, time.perf_counter() + self.timeout)
+
+    def run(self, until, pending=()):
+        """Runs until no session is left or the clock reaches until;
+        pending holds (start time, generator, done) in time order, each
+        started when due. Returns how many sessions did not end."""
+        pending = list(reversed(pending))
+        next_scan = 0.0
+        while self.live > 0 or pending:
+            now = time.perf_counter()
+            while pending and pending[-1][0] <= now:
+                _, gen, done = pending.pop()
+                self.start(gen, done)
+            if now >= until:
+                break
+            wait = 0.05 if not pending else min(0.05, max(pending[-1][0] - now, 0.0))
+            for fd, _ in self.ep.poll(wait):
+                gen, done, _ = self.waits.pop(fd)
+                self._step(gen, done, None)
+            now = time.perf_counter()
+            if now >= next_scan:
+                next_scan = now + 0.1
+                for fd in [fd for fd, w in self.waits.items() if w[2] <= now]:
+                    gen, done, _ = self.waits.pop(fd)
+                    self.ep.modify(fd, select.EPOLLONESHOT)   # no event left armed
+                    self._step(gen, done, Failed('TimeoutError: timed out'))
+        return self.live + len(pending)
+
+
+def g_connect(host, port):
+    """A connected non-blocking socket."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setblocking(False)
+    try:
+        err = s.connect_ex((host, port))
+        if err not in (0, errno.EINPROGRESS):
+            raise OSError(err, os.strerror(err))
+        if err:
+            yield s, WRITE
+            err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if err:
+                raise OSError(err, os.strerror(err))
+    except BaseException:
+        s.close()
+        raise
+    return s
+
+
+class Ctl:
+    """A control connection: its socket and the bytes read past the last reply."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = b''
+
+    def close(self):
+        self.sock.close()
+
+
+def g_reply(c):
+    """The next whole reply on c (multi-line ones too): (code, text)."""
+    start = 0
+    first = None
+    while True:
+        end = c.buf.find(b'\n', start)
+        if end < 0:
+            yield c.sock, READ
+            data = c.sock.recv(65536)
+            if not data:
+                raise EOFError('connection closed')
+            c.buf += data
+            continue
+        line = c.buf[start:end + 1]
+        start = end + 1
+        if first is None:
+            first = line
+            if line[3:4] != b'-':
+                break
+        elif line[:3] == first[:3] and line[3:4] == b' ':
+            break
+    text = c.buf[:start].decode('latin-1')
+    c.buf = c.buf[start:]
+    return text[:3], text.rstrip('\r\n')
+
+
+def g_send(sock, data):
+    view = memoryview(data)
+    while view:
+        try:
+            n = sock.send(view)
+        except BlockingIOError:
+            yield sock, WRITE
+            continue
+        view = view[n:]
+
+
+def g_cmd(c, line, want):
+    """Sends a command and reads its reply, which must start with a digit
+    of want (else ftplib's kind of error)."""
+    yield from g_send(c.sock, line.encode('latin-1') + b'\r\n')
+    code, text = yield from g_reply(c)
+    if code[0] not in want:
+        raise Failed('%s: %s' % ('error_temp' if code[0] == '4' else 'error_perm', text[:70]))
+    return code, text
+
+
+def g_login(host, port, user, password):
+    """A logged-in control connection, as ftplib's connect and login."""
+    c = Ctl((yield from g_connect(host, port)))
+    try:
+        code, text = yield from g_reply(c)
+        if code[0] != '2':
+            raise Failed('%s: %s' % ('error_temp' if code[0] == '4' else 'error_perm', text[:70]))
+        code, _ = yield from g_cmd(c, 'USER ' + user, '23')
+        if code[0] == '3':
+            yield from g_cmd(c, 'PASS ' + password, '2')
+    except BaseException:
+        c.close()
+        raise
+    return c
+
+
+def g_read_all(sock, limit):
+    """Everything on sock until the peer closes it (at most limit bytes)."""
+    out = bytearray()
+    while True:
+        try:
+            data = sock.recv(65536)
+        except BlockingIOError:
+            yield sock, READ
+            continue
+        if not data:
+            return bytes(out)
+        out += data
+        if len(out) > limit:
+            raise Failed('RuntimeError: more than %d bytes' % limit)
+
+
+def g_transfer(c, type_, cmd, limit):
+    """TYPE, PASV, the data connection, the command, its data and its final
+    reply, as ftplib's retrlines and retrbinary; returns the data."""
+    yield from g_cmd(c, 'TYPE ' + type_, '2')
+    _, text = yield from g_cmd(c, 'PASV', '2')
+    m = re.search(r'(\d+),(\d+),(\d+),(\d+),(\d+),(\d+)', text)
+    if not m:
+        raise Failed('error_proto: ' + text[:70])
+    # As ftplib: the address in the reply is ignored, the control's peer used.
+    host = c.sock.getpeername()[0]
+    d = yield from g_connect(host, int(m.group(5)) * 256 + int(m.group(6)))
+    try:
+        yield from g_cmd(c, cmd, '1')
+        data = yield from g_read_all(d, limit)
+    finally:
+        d.close()
+    code, text = yield from g_reply(c)
+    if code[0] != '2':
+        raise Failed('%s: %s' % ('error_temp' if code[0] == '4' else 'error_perm', text[:70]))
+    return data
+
+
+def credentials():
+    """FTP_USER/FTP_PASS from the environment, else ftplib's anonymous."""
+    user = os.environ.get('FTP_USER')
+    if user:
+        return user, os.environ.get('FTP_PASS', '')
+    return 'anonymous', 'anonymous@'
+
+
 def cmd_conc(host, port, count, server_pid, nsmall, timeout, ramp):
     """count sessions at once; each logs in, LISTs, RETRs a small file and
     stays connected until the server's memory has been read. Session i
     starts i * ramp seconds after the first (0: all at once)."""
-    threading.stack_size(256 * 1024)
-    start = threading.Event()
-    release = threading.Event()
-    all_done = threading.Event()
-    lock = threading.Lock()
+    user, password = credentials()
+    loop = Loop(timeout)
+    held = []
     state = {'done': 0, 'ok': 0, 't_end': None}
-    errors = {}
 
-    def finish(ok, why=None):
-        with lock:
-            state['done'] += 1
-            if ok:
-                state['ok'] += 1
-            else:
-                errors[why] = errors.get(why, 0) + 1
-            if state['done'] == count:
-                state['t_end'] = time.perf_counter()
-                all_done.set()
-
-    def worker(i):
-        start.wait()
-        if ramp > 0:
-            time.sleep(i * ramp)
-        f = None
+    def session(i):
+        c = yield from g_login(host, port, user, password)
         try:
-            f = login(host, port, timeout)
-            lines = []
-            f.retrlines('LIST', lines.append)
-            if not lines:
-                raise RuntimeError('empty LIST')
-            buf = bytearray()
-            f.retrbinary('RETR small/f%04d' % (i % nsmall), buf.extend)
-            if len(buf) != 4096:
-                raise RuntimeError('RETR returned %d bytes' % len(buf))
-        except Exception as e:  # every failure is counted, whatever it is
-            finish(False, '%s: %s' % (type(e).__name__, str(e)[:70]))
-            if f is not None:
-                f.close()
-            return
-        finish(True)
-        # Stay connected until the memory has been read, even when other
-        # sessions take much longer.
-        release.wait(timeout * 5)
-        try:
-            f.quit()
-        except Exception:
-            f.close()
+            if not (yield from g_transfer(c, 'A', 'LIST', 1 << 20)):
+                raise Failed('RuntimeError: empty LIST')
+            got = yield from g_transfer(c, 'I', 'RETR small/f%04d' % (i % nsmall), 1 << 20)
+            if len(got) != 4096:
+                raise Failed('RuntimeError: RETR returned %d bytes' % len(got))
+        except BaseException:
+            c.close()
+            raise
+        return c
 
-    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(count)]
-    for t in threads:
-        t.start()
+    def done(ok, c):
+        state['done'] += 1
+        if ok:
+            state['ok'] += 1
+            held.append(c)      # stays connected until the memory is read
+        if state['done'] == count:
+            state['t_end'] = time.perf_counter()
+
     overflows = listen_overflows()
     t0 = time.perf_counter()
-    start.set()
-    finished = all_done.wait(timeout * 3)
-    t_end = state['t_end'] if finished else time.perf_counter()
+    left = loop.run(t0 + timeout * 3,
+                    [(t0 + i * ramp, session(i), done) for i in range(count)])
+    t_end = state['t_end'] if left == 0 else time.perf_counter()
     rss, pss, nproc = memory(descendants(server_pid))
     overflows = listen_overflows() - overflows
-    release.set()
-    for t in threads:
-        t.join(timeout)
-    with lock:
-        ok = state['ok']
-        fail = count - ok
-    print('%.4f %d %d %d %d %d %d' % (t_end - t0, ok, fail, rss, pss, nproc, overflows))
-    for why, n in sorted(errors.items(), key=lambda kv: -kv[1]):
+    # Then each held session quits (QUIT and its reply), as ftplib's quit.
+    def leave(c):
+        try:
+            yield from g_cmd(c, 'QUIT', '2')
+        finally:
+            c.close()
+    quits = Loop(timeout)
+    for c in held:
+        quits.start(leave(c), lambda ok, v: None)
+    quits.run(time.perf_counter() + timeout)
+    print('%.4f %d %d %d %d %d %d' % (t_end - t0, state['ok'], count - state['ok'], rss, pss,
+                                      nproc, overflows))
+    for why, n in sorted(loop.errors.items(), key=lambda kv: -kv[1]):
         print('  %d x %s' % (n, why), file=sys.stderr)
-    if not finished:
-        print('  %d sessions still running at the time limit' % (count - state['done']),
-              file=sys.stderr)
+    if left:
+        print('  %d sessions still running at the time limit' % left, file=sys.stderr)
 
 
 def cmd_storm(host, port, count, timeout):
     """count sessions started at once, each connects, logs in and quits:
     prints the wall time until the last one is done, how many succeeded
     and how many failed (why goes to stderr)."""
-    threading.stack_size(256 * 1024)
-    start = threading.Event()
-    lock = threading.Lock()
+    user, password = credentials()
+    loop = Loop(timeout)
     state = {'ok': 0}
-    errors = {}
 
-    def worker():
-        start.wait()
+    def session():
+        c = yield from g_login(host, port, user, password)
         try:
-            f = login(host, port, timeout)
-            f.quit()
-        except Exception as e:  # every failure is counted, whatever it is
-            why = '%s: %s' % (type(e).__name__, str(e)[:70])
-            with lock:
-                errors[why] = errors.get(why, 0) + 1
-            return
-        with lock:
-            state['ok'] += 1
+            yield from g_cmd(c, 'QUIT', '2')
+        finally:
+            c.close()
 
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(count)]
-    for t in threads:
-        t.start()
+    def done(ok, _):
+        state['ok'] += ok
+
     t0 = time.perf_counter()
-    start.set()
-    for t in threads:
-        t.join(timeout * 3)
+    for _ in range(count):
+        loop.start(session(), done)
+    left = loop.run(t0 + timeout * 3)
     wall = time.perf_counter() - t0
     print('%.4f %d %d' % (wall, state['ok'], count - state['ok']))
-    for why, n in sorted(errors.items(), key=lambda kv: -kv[1]):
+    for why, n in sorted(loop.errors.items(), key=lambda kv: -kv[1]):
         print('  %d x %s' % (n, why), file=sys.stderr)
+    if left:
+        print('  %d sessions still running at the time limit' % left, file=sys.stderr)
 
 
 def cmd_logins(host, port, count):
@@ -1205,7 +1399,9 @@ multi_run() {
     local s=$1 rep=$2 kind=$3 failed=$4 out err=$work/$1/$3.err
     shift 4
     helper_for "$s"
-    if ! out=$(timeout 900 "${HCMD[@]}" "$kind" 127.0.0.1 "${PORT[$s]}" "$@" 2> "$err"); then
+    # One thread: on the second CPU, as the held row's client.
+    if ! out=$(timeout 900 taskset -c "$client_cpu" "${HCMD[@]}" "$kind" 127.0.0.1 "${PORT[$s]}" "$@" \
+        2> "$err"); then
         note "$s $kind: client failed"; cat "$err" >&2
         out=$failed
     fi
@@ -1257,13 +1453,13 @@ csv_multi() {
     read -r wall ok fail rss pss _ <<< "$4"
     [ "$wall" != FAIL ] && [ "$ok" != 0 ] || wall=FAIL
     if [ "$kind" = conc ]; then
-        csv_add bench-server conc "$nsess sessions log in at once and stay: wall time" "$s" "python3 ftplib" "$rep" "$wall" s 0
-        csv_add bench-server concfail "$nsess sessions at once: failures" "$s" "python3 ftplib" "$rep" "$fail" count 0
+        csv_add bench-server conc "$nsess sessions log in at once and stay: wall time" "$s" "python3 epoll" "$rep" "$wall" s 0
+        csv_add bench-server concfail "$nsess sessions at once: failures" "$s" "python3 epoll" "$rep" "$fail" count 0
         [ "$wall" = FAIL ] && pss=FAIL || pss=$(awk -v p="$pss" -v n="$ok" 'BEGIN { printf "%.1f", p / n }')
         csv_add bench-server concpss "$nsess sessions at once: server PSS per session" "$s" "/proc/PID/smaps_rollup" "$rep" "$pss" KiB 0
     else
-        csv_add bench-server storm "login storm: $nstorm sessions connect+login+QUIT at once" "$s" "python3 ftplib" "$rep" "$wall" s 0
-        csv_add bench-server stormfail "login storm: failures" "$s" "python3 ftplib" "$rep" "$fail" count 0
+        csv_add bench-server storm "login storm: $nstorm sessions connect+login+QUIT at once" "$s" "python3 epoll" "$rep" "$wall" s 0
+        csv_add bench-server stormfail "login storm: failures" "$s" "python3 epoll" "$rep" "$fail" count 0
     fi
 }
 
@@ -1449,7 +1645,7 @@ table_row "NLST of $nlist entries" "python3 ftplib" fmt_secs nlst
 table_row "MLSD of $nlist entries" "python3 ftplib" fmt_secs mlsd
 table_row "$nheld logged-in sessions RETR 1 MiB at once" "python3 ftplib, $nheld threads" fmt_secs held
 table_row "$nheld curl processes download 1 MiB at once" "curl" fmt_secs procs
-table_row "$nsess concurrent sessions (login, LIST, RETR 4 KiB): wall time" "python3 ftplib, $nsess threads, PASV" fmt_secs wall
+table_row "$nsess concurrent sessions (login, LIST, RETR 4 KiB): wall time" "python3, one thread (epoll), PASV" fmt_secs wall
 wanted conc && printf '| %d concurrent sessions: failures | same | %s | %s | %s | - | - |\n' "$nsess" \
     "$(fails_cell ferryd fail "$nsess")" "$(fails_cell vsftpd fail "$nsess")" "$(fails_cell pure-ftpd fail "$nsess")"
 wanted conc && printf '| %d concurrent sessions: server RSS, summed over its processes | /proc/PID/status VmRSS | %s | %s | %s | %s | %s |\n' \
@@ -1458,7 +1654,7 @@ wanted conc && printf '| %d concurrent sessions: server RSS, summed over its pro
 wanted conc && printf '| %d concurrent sessions: server PSS, summed | /proc/PID/smaps_rollup Pss | %s | %s | %s | %s | %s |\n' \
     "$nsess" "$(mem_cell ferryd pss)" "$(mem_cell vsftpd pss)" "$(mem_cell pure-ftpd pss)" \
     "$(ratio "$(get pssps ferryd)" "$(get pssps vsftpd)")" "$(ratio "$(get pssps ferryd)" "$(get pssps pure-ftpd)")"
-table_row "login storm: $nstorm sessions at once connect, log in, quit: wall time" "python3 ftplib, $nstorm threads" fmt_secs storm
+table_row "login storm: $nstorm sessions at once connect, log in, quit: wall time" "python3, one thread (epoll)" fmt_secs storm
 wanted storm && printf '| login storm: failures | same | %s | %s | %s | - | - |\n' \
     "$(fails_cell ferryd sfail "$nstorm")" "$(fails_cell vsftpd sfail "$nstorm")" "$(fails_cell pure-ftpd sfail "$nstorm")"
 if wanted tretr || wanted tstor; then
@@ -1528,7 +1724,7 @@ if [ "$ramp_ms" = 0 ]; then
 else
     echo "- Concurrent sessions start ${ramp_ms} ms apart (BENCH_RAMP_MS); the wall time includes that ramp. A failed session counts with the client's ${sess_timeout} s time-out."
 fi
-echo "- Servers run on CPU $server_cpu; curl runs on CPU $client_cpu for the $big_label rows, the held row's client on CPU $client_cpu, the SIZE client on CPU $server_cpu, the other clients anywhere."
+echo "- Servers run on CPU $server_cpu; curl runs on CPU $client_cpu for the $big_label rows, the held, conc and storm rows' clients on CPU $client_cpu, the SIZE client on CPU $server_cpu, the other clients anywhere."
 echo "- Before each timed run the script waited until at most $tw_max TCP connections were in TIME_WAIT: $tw_waited s of waiting in all, at most $tw_top at the start of a run$([ "$tw_late" = 0 ] || echo ", $tw_late runs started above the limit after ${tw_wait}s")."
 echo "- ferryd logs to a file (stderr, its default) with --max-per-ip 0; vsftpd runs with its default logging (off) and isolation (isolate, isolate_network)${VSFTPD_EXTRA:+, plus: $(tr '\n' ' ' <<< "$VSFTPD_EXTRA")}; pure-ftpd with one virtual user (PureDB) whose password has an MD5-crypt hash, no syslog. ferryd and vsftpd take the clients anonymously; the MD5 hash keeps pure-ftpd's password check about as cheap (a yescrypt hash cost it 90 ms of server CPU per login)."
 echo
