@@ -341,11 +341,7 @@ def login(host, port, timeout):
     anonymous."""
     f = ftplib.FTP(timeout=timeout)
     f.connect(host, port)
-    user = os.environ.get('FTP_USER')
-    if user:
-        f.login(user, os.environ.get('FTP_PASS', ''))
-    else:
-        f.login()
+    f.login(*credentials())
     return f
 
 
@@ -519,23 +515,26 @@ def g_send(sock, data):
         view = view[n:]
 
 
-def g_cmd(c, line, want):
-    """Sends a command and reads its reply, which must start with a digit
-    of want (else ftplib's kind of error)."""
-    yield from g_send(c.sock, line.encode('latin-1') + b'\r\n')
+def g_expect(c, want):
+    """The next reply on c, which must start with a digit of want (else
+    ftplib's kind of error)."""
     code, text = yield from g_reply(c)
     if code[0] not in want:
         raise Failed('%s: %s' % ('error_temp' if code[0] == '4' else 'error_perm', text[:70]))
     return code, text
 
 
+def g_cmd(c, line, want):
+    """Sends a command and reads its reply (see g_expect)."""
+    yield from g_send(c.sock, line.encode('latin-1') + b'\r\n')
+    return (yield from g_expect(c, want))
+
+
 def g_login(host, port, user, password):
     """A logged-in control connection, as ftplib's connect and login."""
     c = Ctl((yield from g_connect(host, port)))
     try:
-        code, text = yield from g_reply(c)
-        if code[0] != '2':
-            raise Failed('%s: %s' % ('error_temp' if code[0] == '4' else 'error_perm', text[:70]))
+        yield from g_expect(c, '2')
         code, _ = yield from g_cmd(c, 'USER ' + user, '23')
         if code[0] == '3':
             yield from g_cmd(c, 'PASS ' + password, '2')
@@ -577,10 +576,16 @@ def g_transfer(c, type_, cmd, limit):
         data = yield from g_read_all(d, limit)
     finally:
         d.close()
-    code, text = yield from g_reply(c)
-    if code[0] != '2':
-        raise Failed('%s: %s' % ('error_temp' if code[0] == '4' else 'error_perm', text[:70]))
+    yield from g_expect(c, '2')
     return data
+
+
+def report_failures(errors, left):
+    """Why sessions failed, most frequent first, and how many never ended."""
+    for why, n in sorted(errors.items(), key=lambda kv: -kv[1]):
+        print('  %d x %s' % (n, why), file=sys.stderr)
+    if left:
+        print('  %d sessions still running at the time limit' % left, file=sys.stderr)
 
 
 def credentials():
@@ -640,10 +645,7 @@ def cmd_conc(host, port, count, server_pid, nsmall, timeout, ramp):
     quits.run(time.perf_counter() + timeout)
     print('%.4f %d %d %d %d %d %d' % (t_end - t0, state['ok'], count - state['ok'], rss, pss,
                                       nproc, overflows))
-    for why, n in sorted(loop.errors.items(), key=lambda kv: -kv[1]):
-        print('  %d x %s' % (n, why), file=sys.stderr)
-    if left:
-        print('  %d sessions still running at the time limit' % left, file=sys.stderr)
+    report_failures(loop.errors, left)
 
 
 def cmd_storm(host, port, count, timeout):
@@ -670,10 +672,7 @@ def cmd_storm(host, port, count, timeout):
     left = loop.run(t0 + timeout * 3)
     wall = time.perf_counter() - t0
     print('%.4f %d %d' % (wall, state['ok'], count - state['ok']))
-    for why, n in sorted(loop.errors.items(), key=lambda kv: -kv[1]):
-        print('  %d x %s' % (n, why), file=sys.stderr)
-    if left:
-        print('  %d sessions still running at the time limit' % left, file=sys.stderr)
+    report_failures(loop.errors, left)
 
 
 def cmd_logins(host, port, count):
