@@ -233,15 +233,21 @@ enum xfer_result xfer_send_buf(struct session *s, struct conn *data, const char 
 	return send_all(s, data, buf, len);
 }
 
-/* ASCII download: converts LF to CRLF through a buffer. */
+/* ASCII download of the file's bytes offset..size-1: converts LF to
+ * CRLF through a buffer. A CR LF already in the file is sent as it is,
+ * also where the CR ends one read (or lies just before offset). */
 static enum xfer_result send_ascii(struct session *s, struct conn *data, int file_fd,
-				   off_t offset, int *err)
+				   off_t offset, off_t size, int *err)
 {
 	char *in = xmalloc(XFER_BUF);
 	char *out = xmalloc(2 * XFER_BUF);
 	enum xfer_result r = XFER_OK;
-	for (;;) {
-		ssize_t n = pread(file_fd, in, XFER_BUF, offset);
+	char prev = '\0';
+	if (offset > 0 && pread(file_fd, &prev, 1, offset - 1) != 1)
+		prev = '\0';
+	while (offset < size) {
+		off_t left = size - offset;
+		ssize_t n = pread(file_fd, in, left < XFER_BUF ? (size_t)left : XFER_BUF, offset);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -250,13 +256,13 @@ static enum xfer_result send_ascii(struct session *s, struct conn *data, int fil
 			break;
 		}
 		if (n == 0)
-			break;
+			break;     /* the file shrank: send what there was */
 		offset += n;
 		size_t o = 0;
 		for (ssize_t i = 0; i < n; i++) {
-			if (in[i] == '\n' && (i == 0 || in[i - 1] != '\r'))
+			if (in[i] == '\n' && prev != '\r')
 				out[o++] = '\r';
-			out[o++] = in[i];
+			prev = out[o++] = in[i];
 		}
 		r = send_all(s, data, out, o);
 		if (r != XFER_OK)
@@ -271,7 +277,7 @@ enum xfer_result xfer_send_file(struct session *s, struct conn *data, int file_f
 				off_t offset, off_t size, int *err)
 {
 	if (s->ascii)
-		return send_ascii(s, data, file_fd, offset, err);
+		return send_ascii(s, data, file_fd, offset, size, err);
 	/* A download keeps its socket's queue of unsent bytes short
 	 * (conn_set_send_lowat), under TLS too, with larger requests. */
 	size_t most = conn_set_send_lowat(data, true);

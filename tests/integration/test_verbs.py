@@ -45,6 +45,10 @@ ORDER_NAMES += ["same-long-prefix-%d" % ((i * 4409) % 1200) for i in range(1200)
 # NLST of these takes several pieces (over 256 KiB).
 BIG_NAMES = FEW_NAMES + ["%s-%05d-\u00e9\u00e8.dat" % ("q" * (i % 13), (i * 7919) % 12000)
                          for i in range(12000)]
+# TYPE A: LF goes out as CR LF, a CR LF already in the file as it is, also
+# where one falls on the 1 MiB boundary of the server's reads.
+LINES = b"line1\nline2\nline3\nline4\n"
+CRLF_TEXT = b"x" * (1024 * 1024 - 1) + b"\r\n" + b"y\r\nz\n"
 
 
 class VerbsTest(ftptest.TestCase):
@@ -58,6 +62,8 @@ class VerbsTest(ftptest.TestCase):
         srv.write(UTF8, "utf-8 \u00e9\n")
         srv.write("stamp.txt", b"0123456789", mtime=STAMP)
         srv.write("bin.dat", BIN)
+        srv.write("lines.txt", LINES)
+        srv.write("crlf.txt", CRLF_TEXT)
         srv.write("sub/inner.txt", b"inner\n")
         srv.mkdir("sub/deeper")
         for name in ("b.txt", "a.txt", "c.log"):
@@ -627,6 +633,34 @@ class VerbsTest(ftptest.TestCase):
         self.assertEqual(b"".join(out), BIN[123457:])
         # REST applies to one transfer only.
         self.assertEqual(self.retr(self.ftp, "bin.dat"), BIN)
+
+    def retr_ascii(self, c, name, before=()):
+        """RETR name in TYPE A on the raw connection c, after the commands
+        in before; returns the bytes that came."""
+        c.expect("TYPE A", 200)
+        data = c.open_pasv()
+        for line in before:
+            c.expect(line, 350)
+        self.assertCode(c.cmd("RETR " + name), 150)
+        got = ftptest.recv_all(data)
+        data.close()
+        self.assertCode(c.reply(), 226)
+        return got
+
+    def test_ascii_retr_line_ends(self):
+        c = self.raw()
+        self.assertEqual(self.retr_ascii(c, "lines.txt"), LINES.replace(b"\n", b"\r\n"))
+        # CR LF in the file stays CR LF, wherever it falls.
+        self.assertEqual(self.retr_ascii(c, "crlf.txt"), CRLF_TEXT.replace(b"z\n", b"z\r\n"))
+
+    def test_ascii_retr_keeps_to_the_range(self):
+        c = self.raw()
+        # RANG counts bytes of the file, as in TYPE I: bytes 6..11 are
+        # "line2\n", sent as "line2\r\n" and nothing after it.
+        self.assertEqual(self.retr_ascii(c, "lines.txt", ["RANG 6 11"]), b"line2\r\n")
+        self.assertEqual(self.retr_ascii(c, "lines.txt", ["RANG 0 4"]), b"line1")
+        # REST alone still sends to the end.
+        self.assertEqual(self.retr_ascii(c, "lines.txt", ["REST 18"]), b"line4\r\n")
 
     def test_rest_reply(self):
         c = self.raw()
