@@ -342,8 +342,9 @@ static int passive_accept(struct session *s)
 			{ .fd = session_control_fd(s), .events = POLLIN },
 		};
 		long long left = deadline - sysio_now_ms();
-		/* Commands TLS already decrypted do not wake poll(2). */
-		bool buffered = p[1].fd >= 0 && conn_buffered(s->ctl);
+		/* Commands TLS already decrypted, or read with the transfer's
+		 * own, do not wake poll(2). */
+		bool buffered = p[1].fd >= 0 && (conn_buffered(s->ctl) || session_control_unread(s));
 		int r = poll(p, 2, buffered ? 0 : left > 0 ? (int)left : 0);
 		if (r < 0 && errno == EINTR)
 			continue;

@@ -225,6 +225,11 @@ enum ftps_data_status ftps_data_open(struct session *s, int fd, struct conn **ou
 	long long deadline = sysio_now_ms() + (long long)s->cfg->idle_timeout * 1000;
 	enum conn_status st;
 	while ((st = conn_handshake(c)) == CONN_WANT_READ || st == CONN_WANT_WRITE) {
+		bool quit;
+		if (session_control_unread(s) && session_control_during_transfer(s, &quit)) {
+			conn_free(c);
+			return quit ? FTPS_DATA_QUIT : FTPS_DATA_ABORTED;
+		}
 		struct conn_pollfd p[2] = {
 			{ .c = c, .events = conn_events(st) },
 			{ .c = session_control_conn(s), .events = POLLIN },
@@ -237,7 +242,6 @@ enum ftps_data_status ftps_data_open(struct session *s, int fd, struct conn **ou
 			conn_free(c);
 			return FTPS_DATA_REFUSED;
 		}
-		bool quit;
 		if (p[1].revents && session_control_during_transfer(s, &quit)) {
 			conn_free(c);
 			return quit ? FTPS_DATA_QUIT : FTPS_DATA_ABORTED;

@@ -271,10 +271,19 @@ struct conn *session_control_conn(const struct session *s)
 	return session_control_fd(s) < 0 ? NULL : s->ctl;
 }
 
+bool session_control_unread(const struct session *s)
+{
+	return session_control_fd(s) >= 0 && lr_pending(&s->lr);
+}
+
 bool session_control_during_transfer(struct session *s, bool *quit)
 {
 	*quit = false;
-	ssize_t n = ftps_control_fill(s);
+	/* The socket is read only when it has something: it blocks (see
+	 * session_init), and lines already read may be all there is. */
+	struct conn_pollfd p = { .c = s->ctl, .events = POLLIN };
+	ssize_t n = s->ctl_eof || conn_poll(&p, 1, 0) <= 0 ? (errno = EAGAIN, -1)
+							    : ftps_control_fill(s);
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
 		/* The control connection is gone. A client that sent a command
 		 * before it closed (QUIT right after its data) was alive: the

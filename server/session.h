@@ -159,6 +159,11 @@ void session_log_transfer(struct session *s, const char *verb, const char *path,
  * kept for after the transfer. *quit is set when the control connection
  * is gone. */
 bool session_control_during_transfer(struct session *s, bool *quit);
+/* True when bytes read from the control connection before the transfer
+ * began (written together with its command) wait to be looked at: no
+ * poll(2) announces them, so a transfer hands them to
+ * session_control_during_transfer before it waits. */
+bool session_control_unread(const struct session *s);
 /* The control socket to poll during a transfer, or -1 while the queue of
  * kept commands is full (the client then waits for the transfer). */
 int session_control_fd(const struct session *s);

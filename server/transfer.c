@@ -140,6 +140,12 @@ static enum xfer_result pace_wait(struct session *s)
 		long long left = wake - sysio_now_ms();
 		if (left <= 0)
 			return XFER_OK;
+		if (session_control_unread(s)) {
+			enum xfer_result e = control_event(s);
+			if (e != XFER_OK)
+				return e;
+			continue;
+		}
 		struct conn_pollfd p = { .c = session_control_conn(s), .events = POLLIN };
 		int r = conn_poll(&p, 1, (int)(left > 1000 ? 1000 : left));
 		if (r < 0 && errno != EINTR)
@@ -158,6 +164,11 @@ static enum xfer_result xfer_wait(struct session *s, struct conn *data, short ev
 {
 	long long deadline = sysio_now_ms() + (long long)s->cfg->idle_timeout * 1000;
 	for (;;) {
+		if (session_control_unread(s)) {
+			enum xfer_result e = control_event(s);
+			if (e != XFER_OK)
+				return e;
+		}
 		struct conn_pollfd p[2] = {
 			{ .c = data, .events = events },
 			{ .c = session_control_conn(s), .events = POLLIN },
@@ -187,7 +198,7 @@ static enum xfer_result xfer_wait(struct session *s, struct conn *data, short ev
 static enum xfer_result xfer_peek_control(struct session *s)
 {
 	struct conn_pollfd p = { .c = session_control_conn(s), .events = POLLIN };
-	if (p.c && conn_poll(&p, 1, 0) > 0)
+	if (session_control_unread(s) || (p.c && conn_poll(&p, 1, 0) > 0))
 		return control_event(s);
 	return XFER_OK;
 }

@@ -115,6 +115,69 @@ class AbortTest(ftptest.TestCase):
         self.assertCode(c.reply(), 226)
         self.finish(c, data)
 
+    # -- commands written together with the transfer's --
+    # They are read with it, so no new bytes on the control connection
+    # announce them: the transfer must look at what was read already.
+
+    def test_abor_in_the_same_write_as_retr(self):
+        c = Control(self.server)
+        self.addCleanup(c.close)
+        c.login()
+        self.assertCode(c.cmd("TYPE I"), 200)
+        data = c.open_pasv(rcvbuf=32768)
+        self.addCleanup(data.close)
+        t0 = time.monotonic()
+        c.send(b"RETR big.bin\r\nABOR\r\n")
+        self.assertCode(c.reply(timeout=10), 150)
+        self.assertCode(c.reply(timeout=10), 426)
+        self.assertCode(c.reply(timeout=10), 226)
+        self.assertLess(time.monotonic() - t0, 5)
+        self.finish(c, data)
+
+    def test_stat_in_the_same_write_as_retr(self):
+        c = Control(self.server)
+        self.addCleanup(c.close)
+        c.login()
+        self.assertCode(c.cmd("TYPE I"), 200)
+        data = c.open_pasv(rcvbuf=32768)
+        self.addCleanup(data.close)
+        c.send(b"RETR big.bin\r\nSTAT\r\n")
+        self.assertCode(c.reply(timeout=10), 150)
+        r = c.reply(timeout=10)
+        self.assertCode(r, 213)
+        self.assertIn("RETR /big.bin", r.text)
+        c.send(b"ABOR\r\n")
+        self.assertCode(c.reply(), 426)
+        self.assertCode(c.reply(), 226)
+        self.finish(c, data)
+
+    def test_abor_in_the_same_write_before_the_data_connection(self):
+        # The client never connects: the ABOR ends the wait for it.
+        c = Control(self.server)
+        self.addCleanup(c.close)
+        c.login()
+        c.pasv()
+        t0 = time.monotonic()
+        c.send(b"RETR big.bin\r\nABOR\r\n")
+        self.assertCode(c.reply(timeout=10), 150)
+        self.assertCode(c.reply(timeout=10), 426)
+        self.assertCode(c.reply(timeout=10), 226)
+        self.assertLess(time.monotonic() - t0, 5)
+        self.assertCode(c.cmd("NOOP"), 200)
+
+    def test_abor_in_the_same_write_as_hash(self):
+        c = Control(self.server)
+        self.addCleanup(c.close)
+        c.login()
+        t0 = time.monotonic()
+        c.send(b"HASH big.bin\r\nABOR\r\n")
+        r = c.reply(timeout=30)
+        self.assertCode(r, 426)
+        self.assertTrue(r.text.startswith("426 HASH aborted after"), r)
+        self.assertCode(c.reply(timeout=10), 226)
+        self.assertLess(time.monotonic() - t0, 5)
+        self.assertCode(c.cmd("NOOP"), 200)
+
     def test_abor_without_transfer(self):
         c = Control(self.server)
         self.addCleanup(c.close)
