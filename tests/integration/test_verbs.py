@@ -762,5 +762,44 @@ class VerbsTest(ftptest.TestCase):
             self.assertIn("hello.txt", self.ftp.nlst())
 
 
+class CwdPermissionTest(ftptest.TestCase):
+    """CWD enters a directory the sessions' user may search (x), as cd(1)
+    does, whether or not it may read it (r): an upload directory of mode
+    0311 can be entered, one of mode 0644 cannot."""
+
+    @classmethod
+    def setUpClass(cls):
+        srv = ftptest.Server(["--anonymous=rw"])
+        cls.addClassCleanup(srv.cleanup)
+        srv.write("incoming/inner.txt", b"inner\n")
+        srv.write("noenter/inner.txt", b"inner\n")
+        os.chmod(srv.path("incoming"), 0o311)
+        os.chmod(srv.path("noenter"), 0o644)
+        # Before srv.cleanup (class cleanups run last first).
+        cls.addClassCleanup(os.chmod, srv.path("incoming"), 0o755)
+        cls.addClassCleanup(os.chmod, srv.path("noenter"), 0o755)
+        srv.start()
+        cls.server = srv
+
+    def test_cwd_into_a_directory_without_read_permission(self):
+        c = Control(self.server)
+        self.addCleanup(c.close)
+        c.login()
+        self.assertCode(c.cmd("CWD incoming"), 250)
+        self.assertIn('"/incoming"', c.cmd("PWD").text)
+        self.assertCode(c.cmd("SIZE inner.txt"), 213)
+        self.assertCode(c.cmd("CDUP"), 250)
+        self.assertCode(c.cmd("CWD /incoming/"), 250)
+
+    def test_cwd_into_a_directory_without_search_permission(self):
+        c = Control(self.server)
+        self.addCleanup(c.close)
+        c.login()
+        r = c.cmd("CWD noenter")
+        self.assertCode(r, 550)
+        self.assertIn("Permission denied", r.text)
+        self.assertIn('"/"', c.cmd("PWD").text)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
