@@ -497,11 +497,9 @@ int vfs_create_unique(int root_fd, const char *want, char *path, int tries)
 {
 	char parent[FTP_PATH_MAX + 1];
 	const char *base;
-	int dfd = vfs_open_parent(root_fd, want, &base);
-	if (dfd < 0)
-		return -1;
-	int wdir = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	close(dfd);
+	/* The parent is opened O_PATH, as for STOR: creating a name in it
+	 * takes write and search permission only, not read. */
+	int wdir = vfs_open_parent(root_fd, want, &base);
 	if (wdir < 0)
 		return -1;
 	vpath_dirname(want, parent, sizeof parent);

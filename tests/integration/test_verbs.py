@@ -762,10 +762,12 @@ class VerbsTest(ftptest.TestCase):
             self.assertIn("hello.txt", self.ftp.nlst())
 
 
-class CwdPermissionTest(ftptest.TestCase):
-    """CWD enters a directory the sessions' user may search (x), as cd(1)
-    does, whether or not it may read it (r): an upload directory of mode
-    0311 can be entered, one of mode 0644 cannot."""
+class DirPermissionTest(ftptest.TestCase):
+    """Directories by their permission bits for the sessions' user. CWD
+    enters one it may search (x), as cd(1) does, whether or not it may read
+    it (r): an upload directory of mode 0311 can be entered, one of mode
+    0644 cannot. Uploads into the 0311 one (write and search) work, STOU's
+    too: making a name needs no listing of the others."""
 
     @classmethod
     def setUpClass(cls):
@@ -799,6 +801,33 @@ class CwdPermissionTest(ftptest.TestCase):
         self.assertCode(r, 550)
         self.assertIn("Permission denied", r.text)
         self.assertIn('"/"', c.cmd("PWD").text)
+
+    def upload(self, c, command, data):
+        """Sends command over a passive data connection with data; returns
+        its 150 and 226 replies."""
+        conn = c.open_pasv()
+        first = c.cmd(command)
+        self.assertCode(first, 150)
+        conn.sendall(data)
+        conn.close()
+        last = c.reply()
+        self.assertCode(last, 226)
+        return first, last
+
+    def test_uploads_into_a_directory_without_read_permission(self):
+        c = Control(self.server)
+        self.addCleanup(c.close)
+        c.login()
+        self.assertCode(c.cmd("TYPE I"), 200)
+        self.upload(c, "STOR incoming/stored.txt", b"stored\n")
+        first, _ = self.upload(c, "STOU incoming/inner.txt", b"unique\n")
+        self.assertEqual(first.text, "150 FILE: inner_1.txt")
+        self.assertEqual(ftptest.read_file(self.server.path("incoming/stored.txt")),
+                         b"stored\n")
+        self.assertEqual(ftptest.read_file(self.server.path("incoming/inner_1.txt")),
+                         b"unique\n")
+        self.assertEqual(ftptest.read_file(self.server.path("incoming/inner.txt")),
+                         b"inner\n")
 
 
 if __name__ == "__main__":
