@@ -245,13 +245,15 @@ static void names_index(struct scratch *sc, struct names *ns, size_t *window)
  * stack page a session process touches is a page of its own. */
 #define RARE_PATH __attribute__((noinline, cold))
 
-/* The LIST line of a symlink, with its target. */
+/* The LIST line of a symlink, with its target; a target with CR or LF,
+ * which would end the line there and forge the next, is not shown. */
 static RARE_PATH bool add_link(int dfd, const char *name, const struct stat *st, time_t now,
 			       struct sbuf *out)
 {
 	char target[PATH_MAX];
 	const char *link = NULL;
-	if (vfs_entry_readlink(dfd, name, target, sizeof target) >= 0)
+	if (vfs_entry_readlink(dfd, name, target, sizeof target) >= 0 &&
+	    strpbrk(target, "\r\n") == NULL)
 		link = target;
 	return listfmt_ls(out, name, st, link, now);
 }

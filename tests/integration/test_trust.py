@@ -347,6 +347,33 @@ class CrLfNamesTest(Base):
                                              r"/" + self.dirname))
 
 
+    def test_link_targets_with_cr_or_lf_are_not_shown(self):
+        # A symlink's target is shown after "->" in LIST and STAT: one
+        # with CR LF would forge a line there, and on the control
+        # connection (STAT) even the end of the reply.
+        ftptest.write_file(self.p("good.txt"), b"good\n")
+        self.server.symlink(self.FORGED, os.path.join(self.dirname, "link1"))
+        self.server.symlink("x\r\n213 End of status", os.path.join(self.dirname, "link2"))
+        self.server.symlink("good.txt", os.path.join(self.dirname, "link3"))
+        c = self.raw()
+        r = c.cmd("STAT .")
+        self.assertCode(r, 213)
+        self.assertEqual(r.lines[-1], "213 End of status")
+        entries = r.lines[1:-1]
+        self.assertEqual([l.split()[8] for l in entries], ["good.txt", "link1", "link2", "link3"],
+                         r)
+        self.assertNotIn("forged", r.text)
+        self.assertTrue(entries[3].endswith(" link3 -> good.txt"), entries[3])
+        self.assertCode(c.cmd("NOOP"), 200)     # no reply left over
+        f = self.server.ftp()
+        self.addCleanup(f.close)
+        f.cwd(self.dirname)
+        lines = []
+        f.retrlines("LIST", lines.append)
+        self.assertEqual([l.split()[8] for l in lines], ["good.txt", "link1", "link2", "link3"],
+                         lines)
+        self.assertTrue(lines[3].endswith(" link3 -> good.txt"), lines[3])
+
 class RenameRaceTest(Base):
     """openat2(RESOLVE_IN_ROOT) answers EAGAIN when a rename anywhere races
     with a ".." in the walk; ferryd walks again instead of failing."""
