@@ -508,11 +508,23 @@ int vfs_create_unique(int root_fd, const char *want, char *path, int tries)
 	const char *ext = (dot && dot != base) ? dot : "";
 	char name[FTP_PATH_MAX + 1];
 	int fd = -1;
+	size_t elen = strlen(ext);
 	for (int i = 0; i < tries; i++) {
-		if (i == 0)
+		if (i == 0) {
 			snprintf(name, sizeof name, "%s", base);
-		else
-			snprintf(name, sizeof name, "%.*s_%d%s", (int)stem, base, i, ext);
+		} else {
+			/* A numbered name longer than NAME_MAX gets a shorter stem,
+			 * cut before a UTF-8 continuation byte. */
+			char num[16];
+			size_t nlen = (size_t)snprintf(num, sizeof num, "_%d", i);
+			size_t keep = stem;
+			if (keep + nlen + elen > NAME_MAX) {
+				keep = NAME_MAX > nlen + elen ? NAME_MAX - nlen - elen : 0;
+				while (keep > 0 && ((unsigned char)base[keep] & 0xC0) == 0x80)
+					keep--;
+			}
+			snprintf(name, sizeof name, "%.*s%s%s", (int)keep, base, num, ext);
+		}
 		fd = openat(wdir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
 		if (fd >= 0 || errno != EEXIST)
 			break;

@@ -292,6 +292,24 @@ class UploadTest(ftptest.DirTestCase):
         self.assertEqual(self.listdir(), ["report.txt", "report_1.txt", "report_2.txt",
                                           "report_3.txt", "report_4.txt"])
 
+    def test_stou_names_at_the_length_limit(self):
+        # A name of 255 bytes (NAME_MAX) that is taken: the numbered names
+        # shorten its stem to fit, on a UTF-8 character's boundary, and keep
+        # the extension.
+        c = self.raw()
+        long_txt = "r" * 251 + ".txt"
+        ftptest.write_file(self.p(long_txt), b"original")
+        self.assertEqual(self.stou(c, long_txt, b"one"), "r" * 249 + "_1.txt")
+        self.assertEqual(self.stou(c, long_txt, b"two"), "r" * 249 + "_2.txt")
+        self.assertEqual(read_file(self.p(long_txt)), b"original")
+        self.assertEqual(read_file(self.p("r" * 249 + "_1.txt")), b"one")
+        # Two-byte characters: 254 bytes, the stem cut before a whole one.
+        wide = "\u00e9" * 127
+        ftptest.write_file(self.p(wide), b"original")
+        self.assertEqual(self.stou(c, wide, b"three"), "\u00e9" * 126 + "_1")
+        self.assertEqual(read_file(self.p("\u00e9" * 126 + "_1")), b"three")
+        self.assertEqual(read_file(self.p(wide)), b"original")
+
     def test_stou_free_name(self):
         c = self.raw()
         name = self.stou(c, "fresh.txt", b"fresh")
