@@ -61,14 +61,19 @@ static const char *skip_options(const char *arg, bool *all)
 {
 	*all = false;
 	while (arg[0] == '-' && arg[1] != '\0' && arg[1] != ' ') {
-		const char *p = arg + 1;
-		while (*p && *p != ' ') {
-			if (*p == 'a' || *p == 'A')
-				*all = true;
-			p++;
-		}
+		size_t n = strcspn(arg, " ");
+		/* A word with a slash is a path ("-d/inner.txt"). */
+		if (memchr(arg, '/', n) != NULL)
+			break;
+		const char *p = arg + n;
 		while (*p == ' ')
 			p++;
+		/* "--" ends the options, as for ls: the path follows. */
+		if (n == 2 && arg[1] == '-')
+			return p;
+		for (size_t i = 1; i < n; i++)
+			if (arg[i] == 'a' || arg[i] == 'A')
+				*all = true;
 		arg = p;
 	}
 	return arg;

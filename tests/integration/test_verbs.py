@@ -66,6 +66,8 @@ class VerbsTest(ftptest.TestCase):
         srv.write("crlf.txt", CRLF_TEXT)
         srv.write("sub/inner.txt", b"inner\n")
         srv.mkdir("sub/deeper")
+        srv.write("dashes/-d/inner.txt", b"inner\n")
+        srv.write("dashes/-la", b"")
         for name in ("b.txt", "a.txt", "c.log"):
             srv.write("nlstbytes/" + name, b"")
         for name in ("b", ".a", "..a", "...", "a", ".ferryd-upload-T3mp0r"):
@@ -341,6 +343,25 @@ class VerbsTest(ftptest.TestCase):
         m = LS_RE.match(lines[0])
         self.assertEqual(m.group(5), "12")
         self.assertTrue(m.group(9).endswith("hello.txt"), lines)
+
+    def test_list_names_starting_with_a_dash(self):
+        # Options end at "--" (as for ls), and a word with a slash is a
+        # path, not options; "-la" alone stays options (lftp, curl).
+        for cmd in ("LIST", "NLST"):
+            with self.subTest(cmd=cmd):
+                for arg in ("dashes/-d", "-- dashes/-d", "-a -- dashes/-d", "-la dashes/-d"):
+                    lines = self.list_lines("%s %s" % (cmd, arg))
+                    self.assertEqual([l.rsplit("/", 1)[-1].split()[-1] for l in lines],
+                                     ["inner.txt"], "%s %s: %r" % (cmd, arg, lines))
+                self.ftp.cwd("dashes")
+                try:
+                    for arg, want in (("-- -d", ["inner.txt"]), ("-d/inner.txt", ["inner.txt"]),
+                                      ("-- -la", ["-la"]), ("-la", ["-d", "-la"])):
+                        lines = self.list_lines("%s %s" % (cmd, arg))
+                        self.assertEqual([l.rsplit("/", 1)[-1].split()[-1] for l in lines], want,
+                                         "%s %s: %r" % (cmd, arg, lines))
+                finally:
+                    self.ftp.cwd("/")
 
     def test_list_missing(self):
         self.assertFtpError((450, 550), self.list_lines, "LIST nosuchdir")
