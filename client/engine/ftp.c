@@ -685,6 +685,11 @@ static enum ftp_status ftp_read_one(struct ftp *f, long long deadline)
 				ftp_trace(f, FTP_TRACE_INFO, "no reply to commands sent together; "
 					  "commands go one at a time from now on");
 				f->no_pipeline = true;
+			} else {
+				/* The server may still carry the command out: sending
+				 * it again on a new connection could do it twice, or
+				 * report the first one's effect as a failure. */
+				f->retry_ok = false;
 			}
 			return ftp_fail(f, FTP_AT_CONTROL, ETIMEDOUT, "waiting for the server");
 		}

@@ -206,7 +206,9 @@ bool ftp_drain(struct ftp *f);
 typedef enum ftp_status ftp_op_fn(struct ftp *f, void *arg);
 /* Runs op: first reads replies left waiting and reopens a dead
  * connection, then runs op, and if op finds the control connection dead
- * while f->retry_ok (no data moved yet), reconnects and runs it once more.
+ * while f->retry_ok (no data moved yet, and not a reply that timed out
+ * outside a fall-back from commands sent together), reconnects and runs
+ * it once more.
  * MFMTs kept from a lost connection go out with op's first command after
  * the login; when the login again fails, they fail with it. */
 enum ftp_status ftp_run(struct ftp *f, ftp_op_fn *op, void *arg);

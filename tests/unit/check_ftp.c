@@ -1948,6 +1948,30 @@ START_TEST(test_reconnect_mid_command)
 }
 END_TEST
 
+/* A reply that does not come in time is not waited for again: the
+ * command is not sent once more over a new connection (the server may
+ * have carried it out, and a second DELE would then report a missing
+ * file), so the call fails within one time-out. */
+START_TEST(test_timeout_not_repeated)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_TCP_PUB,
+		{ .expect = "DELE f", .act = FAKE_SILENT },
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client_tcp(steps, &fk, NULL);
+	ftp_set_timeout(f, 300);
+	long long t0 = sysio_now_ms();
+	ck_status(f, ftp_delete(f, "f"), FTP_S_BROKEN);
+	long long took = sysio_now_ms() - t0;
+	ck_assert_str_eq(ftp_message(f), "waiting for the server: Connection timed out");
+	ck_assert_int_ge(took, 250);
+	ck_assert_int_lt(took, 550);
+	fake_client_done(f, fk);
+}
+END_TEST
+
 /* The server timed the idle session out (421, then closed): the next
  * call notices before sending, reconnects, and lists in the same place. */
 START_TEST(test_reconnect_after_idle)
@@ -2176,6 +2200,7 @@ static Suite *ftp_suite(void)
 	TCase *re = tcase_create("reconnect");
 	tcase_set_timeout(re, 20);
 	tcase_add_test(re, test_reconnect_mid_command);
+	tcase_add_test(re, test_timeout_not_repeated);
 	tcase_add_test(re, test_reconnect_after_idle);
 	tcase_add_test(re, test_reconnect_noop);
 	tcase_add_test(re, test_reconnect_dir_gone);
