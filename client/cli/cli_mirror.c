@@ -60,6 +60,7 @@ struct mirror_run {
 	off_t bytes;              /* bytes moved by finished transfers */
 	off_t *live;              /* per worker: bytes of the transfer under way */
 	size_t failures;
+	size_t done[PLAN_SKIP];   /* actions carried out, by verb (copies, replaces, deletes) */
 	enum ferry_exit code;     /* the first failure's status */
 	long long t0;             /* when the run began (ms) */
 	long long last_draw;      /* when the progress line was last drawn (ms) */
@@ -283,6 +284,8 @@ static void mirror_act(struct mirror_worker *w, const struct plan_action *a)
 	if (st == FTP_S_OK) {
 		if (a->kind == PLAN_FILE && (a->verb == PLAN_COPY || a->verb == PLAN_REPLACE))
 			r->done_files++;
+		if (a->verb < PLAN_SKIP)
+			r->done[a->verb]++;
 		mirror_say(r->c, a);
 		fflush(stdout);
 	} else {
@@ -395,7 +398,8 @@ static enum ferry_exit mirror_make_top(struct cli *c, const struct mirror_opts *
 	return st == FTP_S_OK ? FERRY_EXIT_OK : cli_fail(c, ferry_exit_from_status(st), "%s", msg);
 }
 
-/* Prints the summary line. */
+/* Prints the summary line: the plan's counts for a dry run, else what was
+ * done (an action that failed or never ran is not counted as done). */
 static void mirror_summary(struct cli *c, const struct plan *p, const struct mirror_run *r,
 			   bool dry)
 {
@@ -410,8 +414,8 @@ static void mirror_summary(struct cli *c, const struct plan *p, const struct mir
 	} else {
 		double t = (double)(sysio_now_ms() - r->t0) / 1000.0;
 		snprintf(line, sizeof line, "mirror: %zu copied, %zu replaced, %zu deleted, "
-			 "%zu skipped, %zu failed; %s transferred in %s", p->copies, p->replaces,
-			 p->deletes, p->skips, r->failures, human_size(r->bytes, size, sizeof size),
+			 "%zu skipped, %zu failed; %s transferred in %s", r->done[PLAN_COPY],
+			 r->done[PLAN_REPLACE], r->done[PLAN_DELETE], p->skips, r->failures, human_size(r->bytes, size, sizeof size),
 			 human_seconds(t, secs, sizeof secs));
 	}
 	cli_print(line);

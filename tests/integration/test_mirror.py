@@ -106,6 +106,19 @@ class MirrorTests(clitest.CliBase):
                  for p in ftptest.tree_snapshot(self.local("dst"))}
         self.assertEqual(before, after, r)
 
+    def test_summary_counts_what_was_done(self):
+        """A file the server will not send fails on its own; the summary
+        counts it as failed and only the files that arrived as copied."""
+        for name in ("a.txt", "locked.bin", "z.txt"):
+            self.put_remote("src/" + name, name.encode() + b"\n", OLD)
+        os.chmod(self.remote("src", "locked.bin"), 0)
+        r = self.mirror('src "%s"' % self.local("dst"))
+        self.check(r, clitest.REFUSED, "a file the server cannot read")
+        self.assertIn("locked.bin", r.err, r)
+        self.assertEqual(sorted(os.listdir(self.local("dst"))), ["a.txt", "z.txt"], r)
+        self.assertIn("mirror: 2 copied, 0 replaced, 0 deleted, 0 skipped, 1 failed",
+                      r.out, r)
+
     def test_dry_run_changes_nothing(self):
         """--dry-run prints the plan and leaves every byte on disk as it was."""
         self.remote_tree()
