@@ -322,8 +322,9 @@ enum ftp_status ftp_get_sized(struct ftp *f, const char *remote, int fd, off_t o
 /* Downloads length bytes of remote from offset into fd (written from
  * offset when fd is a regular file), as ftp_get does, then stops the
  * transfer (ABOR) when the server has more: one segment of a file
- * fetched over several connections. length -1: to the end. A file that
- * ends before offset + length ends the download early, FTP_S_OK. */
+ * fetched over several connections. length -1: to the end. A transfer
+ * that ends before offset + length (even with a 2xx reply) is
+ * FTP_S_BROKEN, the bytes that came written. */
 enum ftp_status ftp_get_range(struct ftp *f, const char *remote, int fd, off_t offset,
 			      off_t length, ftp_progress_fn *progress, void *arg);
 /* Uploads fd (open for reading) as remote. For FTP_PUT_RESUME and

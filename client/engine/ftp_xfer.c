@@ -644,6 +644,17 @@ static enum ftp_status op_get(struct ftp *f, void *p)
 			    (intmax_t)a->offset);
 		return FTP_S_OK;
 	}
+	if (st == FTP_S_OK && out.left > 0) {
+		/* The server ended the range early: what is missing would be a
+		 * gap in a file fetched in ranges. The caller may go on from
+		 * f->xfer_done (--retry does). */
+		char reply[FTP_MSG_MAX];
+		snprintf(reply, sizeof reply, "%s", f->msg);
+		ftp_set_msg(f, "the transfer ended after %jd of %jd bytes (%s)",
+			    (intmax_t)(a->length - out.left), (intmax_t)a->length, reply);
+		f->code = 0;
+		return FTP_S_BROKEN;
+	}
 	char cr;
 	if (st == FTP_S_OK && ascii_from_wire_end(&out.conv, &cr) > 0 &&
 	    sysio_write_all(a->fd, &cr, 1) < 0)

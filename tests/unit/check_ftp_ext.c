@@ -522,6 +522,39 @@ START_TEST(test_get_range)
 }
 END_TEST
 
+/* A range the server ends early, with a 226 all the same, did not
+ * arrive: the call fails as broken (a file fetched in ranges would
+ * otherwise keep a gap), saying how much came. */
+START_TEST(test_get_range_short)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_FERRYD,
+		EPSV_OK,
+		{ .expect = "REST 3", .reply = "350 Restarting at 3.\r\n" },
+		{ .expect = "RETR f", .reply = "150 ok\r\n", .act = FAKE_SEND, .data = "DE",
+		  .after = "226 Transfer complete.\r\n" },
+		STEP("NOOP", "200 NOOP ok.\r\n"),
+		END,
+	};
+	char path[] = "/tmp/check_ftp_ext-range-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "abc", 3), 3);
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	ck_status(f, ftp_get_range(f, "f", fd, 3, 4, NULL, NULL), FTP_S_BROKEN);
+	ck_assert_str_eq(ftp_message(f), "the transfer ended after 2 of 4 bytes "
+			 "(226 Transfer complete.)");
+	ck_status(f, ftp_noop(f), FTP_S_OK);
+	char buf[16] = { 0 };
+	ck_assert_int_eq(pread(fd, buf, sizeof buf - 1, 0), 5);
+	ck_assert_str_eq(buf, "abcDE");
+	close(fd);
+	unlink(path);
+	fake_client_done(f, fk);
+}
+END_TEST
+
 /* ---- the ASCII type, raw commands, SITE CHMOD ---- */
 
 /* In the ASCII type CR LF on the wire is LF on disk and back; no ALLO
@@ -632,6 +665,7 @@ static Suite *ftp_ext_suite(void)
 	tcase_add_test(times, test_hash);
 	tcase_add_test(times, test_hash_not_offered);
 	tcase_add_test(times, test_get_range);
+	tcase_add_test(times, test_get_range_short);
 	suite_add_tcase(s, times);
 
 	TCase *cmds = tcase_create("commands");
