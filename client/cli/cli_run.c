@@ -3,6 +3,7 @@
  * cmdline_next, runs each, and applies the stopping rule. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,11 +102,15 @@ enum ferry_exit cli_run_file(struct cli *c, FILE *fp, const char *where)
 	struct run r = { .keep_going = c->opt.keep_going };
 	char *buf = xmalloc(CLI_RUN_LINE_MAX);
 	unsigned long line = 0;
+	int err = 0;
 
 	while (!r.stop) {
+		errno = 0;
 		int got = run_read_line(fp, buf, CLI_RUN_LINE_MAX);
-		if (got == 0)
+		if (got == 0) {
+			err = errno;
 			break;
+		}
 		line++;
 		if (got < 0) {
 			char at[256];
@@ -117,7 +122,7 @@ enum ferry_exit cli_run_file(struct cli *c, FILE *fp, const char *where)
 		run_piece(c, &r, buf, where, line);
 	}
 	if (!r.stop && ferror(fp)) {
-		cli_error(where, "read error");
+		cli_error(where, "%s", err != 0 ? strerror(err) : "read error");
 		r.last = FERRY_EXIT_LOCAL;
 	}
 	free(buf);

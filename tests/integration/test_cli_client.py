@@ -106,6 +106,16 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.check(r, BROKEN, "a transfer that stalled")
         self.assertNotIn("big.bin", os.listdir(self.ldir), r)
 
+    def test_batch_file_unreadable(self):
+        """-b naming a directory or a missing file: status 6 and one line
+        that says why."""
+        r = self.ferry("-b", self.ldir, url=True, cd=False)
+        self.check(r, clitest.LOCAL, "-b with a directory")
+        self.assertIn("%s: Is a directory" % self.ldir, r.err, r)
+        r = self.ferry("-b", self.local("nosuch"), url=True, cd=False)
+        self.check(r, clitest.LOCAL, "-b with a missing file")
+        self.assertIn("nosuch: No such file or directory", r.err, r)
+
     def test_limit_rate(self):
         """--limit-rate RATE holds downloads and uploads to RATE bytes a
         second (measured from below: a slow machine only slows more), and
