@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -243,10 +244,33 @@ static enum ferry_exit main_run(struct cli *c, const struct main_opts *o, enum m
 	return run != FERRY_EXIT_OK ? run : code;
 }
 
+/* Gives standard input, output and error a descriptor each when ferry
+ * was started without them, so no connection or file opened later takes
+ * their numbers (a control connection on descriptor 1 would get listings
+ * and downloads as commands). /dev/null opened for reading: reads find
+ * the end, writes fail (EBADF) as they would on the closed descriptor. */
+static void main_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		int nfd = open("/dev/null", O_RDONLY);
+		if (nfd < 0)
+			_exit(FERRY_EXIT_LOCAL);
+		if (nfd != fd) {
+			/* A lower descriptor was closed too and took it. */
+			if (dup2(nfd, fd) < 0)
+				_exit(FERRY_EXIT_LOCAL);
+			close(nfd);
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct main_opts o;
 
+	main_std_fds();
 	int done = main_parse(argc, argv, &o);
 	if (done >= 0)
 		return done;

@@ -13,6 +13,7 @@ import unittest
 
 import clitest
 import config
+import slowftp
 import ftptest
 from ftptest import read_file
 from clitest import CONNECT, BROKEN
@@ -115,6 +116,32 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         r = self.ferry("-b", self.local("nosuch"), url=True, cd=False)
         self.check(r, clitest.LOCAL, "-b with a missing file")
         self.assertIn("nosuch: No such file or directory", r.err, r)
+
+    def test_closed_stdout_and_stderr_stay_off_the_wire(self):
+        """ferry started with standard output and error closed: what it
+        prints never reaches the server (a connection that took the
+        descriptor of stdout would get listings and messages as
+        commands); a download to - fails with status 6."""
+        srv = slowftp.SlowFtp(tree={"d/a.txt": b"hello\n"}).start()
+        self.addCleanup(srv.stop)
+        cmd = [clitest.FERRY, "--tls=off", "-k", "-c", "pwd; ls d; cd nosuch; get d/a.txt -; pwd",
+               srv.url("/")]
+        p = subprocess.Popen(cmd, cwd=self.ldir, env=self.env(), stdin=subprocess.DEVNULL,
+                             pass_fds=(), preexec_fn=lambda: (os.close(1), os.close(2)))
+        try:
+            code = p.wait(clitest.RUN_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            self.fail("ferry still running after %gs" % clitest.RUN_TIMEOUT)
+        verbs = {"USER", "PASS", "FEAT", "OPTS", "TYPE", "PWD", "CWD", "EPSV", "PASV", "MLSD",
+                 "LIST", "SIZE", "MDTM", "RETR", "ABOR", "QUIT", "NOOP"}
+        with srv.lock:
+            lines = list(srv.log)
+        strays = [l for l in lines if l.split(" ")[0].upper() not in verbs]
+        self.assertEqual(strays, [], "lines the server got: %r" % lines)
+        self.assertIn("RETR d/a.txt", lines)
+        self.assertEqual(code, clitest.LOCAL, "lines the server got: %r" % lines)
 
     def test_limit_rate(self):
         """--limit-rate RATE holds downloads and uploads to RATE bytes a
