@@ -284,6 +284,22 @@ static enum ferry_exit get_one(struct cli *c, const char *remote, const char *lo
 
 	if (job->recursive && local != NULL && strcmp(local, get_stdout_name) == 0)
 		return cli_fail(c, FERRY_EXIT_USAGE, "-r cannot copy a tree to standard output");
+	if (job->recursive) {
+		/* A file named with -r is copied as a file (as put -r does);
+		 * without MLST a refused SIZE leaves it to the tree walk. */
+		struct ftp_entry e;
+		enum ftp_status st = ftp_stat(c->ftp, remote, &e);
+		if (st != FTP_S_OK && st != FTP_S_REFUSED)
+			return cli_fail(c, ferry_exit_from_status(st), "%s", ftp_message(c->ftp));
+		bool file = st == FTP_S_OK && e.type == FTP_ENTRY_FILE;
+		if (st == FTP_S_OK)
+			listparse_entry_free(&e);
+		if (file) {
+			struct cli_xfer_job one = *job;
+			one.recursive = false;
+			return get_one(c, remote, local, &one);
+		}
+	}
 	sbuf_init(&target, PATH_LEN_MAX);
 	enum ferry_exit code = get_target(c, remote, local, &target);
 	struct cli_copy cp = { .remote = remote, .local = sbuf_str(&target), .label = remote };

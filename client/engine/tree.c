@@ -193,9 +193,20 @@ static bool tree_down(struct tree_walk *w, const char *local, const char *remote
 	struct sbuf rpath, lpath;
 	bool fresh, ok = true;
 
-	if (!tree_depth_ok(w, depth, local) || !tree_local_mkdir(w, local, &fresh) ||
-	    !tree_list(w, remote, depth, &l))
+	/* The listing before the local directory is made, so a tree the
+	 * server does not have leaves none behind; a file in its place
+	 * fails the walk before anything is listed. */
+	struct stat sb;
+	if (!tree_depth_ok(w, depth, local))
 		return false;
+	if (stat(local, &sb) == 0 && !S_ISDIR(sb.st_mode))
+		return tree_fail_errno(w, ENOTDIR, local);
+	if (!tree_list(w, remote, depth, &l))
+		return false;
+	if (!tree_local_mkdir(w, local, &fresh)) {
+		listparse_free(&l);
+		return false;
+	}
 	sbuf_init(&rpath, PATH_LEN_MAX);
 	sbuf_init(&lpath, PATH_LEN_MAX);
 	for (size_t i = 0; i < l.n && ok; i++) {
