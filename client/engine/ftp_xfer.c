@@ -503,6 +503,30 @@ static enum ftp_status xfer_end_upload(struct ftp *f, struct conn **dc)
 	return ftp_fail_conn(f, FTP_AT_DATA, *dc, st, "ending the upload");
 }
 
+/* After sending failed on the data connection: a server that stopped
+ * reading (disk full, quota) resets it and gives its reason on the
+ * control connection, perhaps a moment later. Reads that reply when it
+ * comes within FTP_ABOR_LINGER_MS and is the transfer's last; true then,
+ * with its status in *st. Else false, the message as it was. */
+static bool xfer_server_gave_up(struct ftp *f, enum ftp_status *st)
+{
+	char keep[FTP_MSG_MAX];
+
+	memcpy(keep, f->msg, sizeof keep);
+	while (xfer_reply_soon(f, FTP_ABOR_LINGER_MS)) {
+		if (ftp_read_reply(f) != FTP_S_OK)
+			break;
+		if (f->code / 100 == 1)
+			continue;
+		if (f->code / 100 == 2)
+			break;   /* done, yet the bytes did not all go: still broken */
+		*st = xfer_final_status(f);
+		return true;
+	}
+	memcpy(f->msg, keep, sizeof keep);
+	return false;
+}
+
 /* Runs an upload on the open data connection dfd: REST offset first when
  * offset > 0, verb arg, then the bytes of fd. Closes dfd. */
 static enum ftp_status xfer_send(struct ftp *f, int dfd, const char *verb, const char *arg,
@@ -517,6 +541,10 @@ static enum ftp_status xfer_send(struct ftp *f, int dfd, const char *verb, const
 	p->last = p->t0 - FTP_PROGRESS_MS;
 	st = xfer_pump_out(f, dc, fd, p, &early);
 	f->xfer_done = p->done;
+	if (st == FTP_S_BROKEN && f->ctl != NULL && xfer_server_gave_up(f, &st)) {
+		ftp_data_reset_conn(f, &dc);
+		return st;
+	}
 	if (st != FTP_S_OK)
 		return ftp_xfer_abort(f, &dc, st);
 	if (early) {

@@ -81,6 +81,27 @@ class DiskFullTest(ftptest.TestCase):
         self.assertIn("%d bytes were appended" % kept, r.text)
         self.assertTrue(read_file(path).startswith(OLD))
 
+    def test_ferry_put_reports_the_full_disk(self):
+        """ferry uploading onto the full disk: the server stops reading and
+        resets the data connection; ferry reports the server's 452 (status
+        5, a refusal), does not send the file again with --retry, and the
+        old file stays."""
+        import clitest
+        src = os.path.join(self.server.base, "big.bin")
+        ftptest.write_file(src, ftptest.random_bytes(3 << 20, seed=5))
+        r = subprocess.run([clitest.FERRY, "--tls=off", "--retry", "2", "-v", "-c",
+                            "put %s small/keep.bin" % src,
+                            "ftp://%s:%d/" % (self.server.host, self.server.port)],
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                           timeout=60)
+        errors = [l for l in r.stderr.splitlines() if l.startswith("ferry: ")]
+        self.assertEqual(r.returncode, clitest.REFUSED, r.stderr)
+        self.assertEqual(len(errors), 1, r.stderr)
+        self.assertRegex(errors[0], r"^ferry: put .*: 452 ", r.stderr)
+        self.assertEqual(len([l for l in r.stderr.splitlines() if l.startswith("--> STOR ")]),
+                         1, r.stderr)
+        self.assertEqual(read_file(os.path.join(self.small, "keep.bin")), OLD)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

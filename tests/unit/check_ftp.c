@@ -11,6 +11,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1304,6 +1305,35 @@ START_TEST(test_put_server_gives_up)
 }
 END_TEST
 
+/* The server gives up on an upload it stopped reading (disk full): the
+ * data connection is reset before its 452 arrives. The reply is the
+ * reason (a refusal, not a broken connection), and no ABOR follows it. */
+START_TEST(test_put_server_gives_up_after_reset)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_VSFTPD,
+		STEP("ALLO 268435456", "202 ALLO command ignored.\r\n"),
+		EPSV_OK,
+		{ .expect = "STOR big", .reply = "150 ok\r\n", .act = FAKE_HOLD },
+		{ .act = FAKE_DROP_DATA, .after_ms = 100,
+		  .after = "452 Error writing file: No space left on device.\r\n" },
+		STEP("NOOP", "200 NOOP ok.\r\n"),
+		END,
+	};
+	const off_t size = 256 * 1024 * 1024;   /* sparse: more than any socket buffers hold */
+	struct fake *fk;
+	signal(SIGPIPE, SIG_IGN);   /* as ferry and the screen do */
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	int fd = temp_fd("", 0);
+	ck_assert_int_eq(ftruncate(fd, size), 0);
+	ck_status(f, ftp_put(f, fd, "big", FTP_PUT_REPLACE, 0, NULL, NULL), FTP_S_REFUSED);
+	ck_assert_str_eq(ftp_message(f), "452 Error writing file: No space left on device.");
+	ck_status(f, ftp_noop(f), FTP_S_OK);
+	close(fd);
+	fake_client_done(f, fk);
+}
+END_TEST
+
 /* Cancelling an upload the server is not reading: ABOR, connection in step. */
 START_TEST(test_put_cancel)
 {
@@ -2174,6 +2204,7 @@ static Suite *ftp_suite(void)
 	tcase_add_test(put, test_put_from_position);
 	tcase_add_test(put, test_put_refused);
 	tcase_add_test(put, test_put_server_gives_up);
+	tcase_add_test(put, test_put_server_gives_up_after_reset);
 	tcase_add_test(put, test_put_cancel);
 	tcase_add_test(put, test_put_local_error);
 	tcase_add_loop_test(put, test_put_allo_unknown, 0, 2);

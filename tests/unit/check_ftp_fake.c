@@ -341,6 +341,8 @@ static void *fake_main(void *arg)
 		if (s->pre & FAKE_STRANGER)
 			fake_stranger(fk);
 		fake_act(fk, s);
+		if (s->after != NULL && s->after_ms > 0)
+			usleep(s->after_ms * 1000);
 		if (s->after != NULL)
 			fake_say(fk, s->after);
 	}

@@ -47,6 +47,7 @@ struct fake_step {
 	const char *data;    /* FAKE_SEND / FAKE_HOLD: bytes for the data connection */
 	size_t data_len;     /* their length (0: strlen(data)) */
 	const char *after;   /* bytes to send after act, or NULL */
+	unsigned after_ms;   /* milliseconds to wait before sending after */
 	bool end;            /* marks the end of the script */
 };
 
