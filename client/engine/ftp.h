@@ -312,7 +312,9 @@ enum ftp_status ftp_list(struct ftp *f, const char *path, struct ftp_listing *ou
 bool ftp_list_fell_back(const struct ftp *f);
 /* Downloads remote into fd (a file or pipe open for writing). offset > 0
  * resumes: REST offset is sent and, when fd is a regular file, writing
- * starts at offset in it. progress may be NULL. */
+ * starts at offset in it. progress may be NULL. In binary, a transfer
+ * that ends short of the file's size (SIZE, sent when progress is set, or
+ * the size a listing gave) is FTP_S_BROKEN even after a 2xx reply. */
 enum ftp_status ftp_get(struct ftp *f, const char *remote, int fd, off_t offset,
 			ftp_progress_fn *progress, void *arg);
 /* ftp_get for a file whose size a listing gave (size >= 0): no SIZE

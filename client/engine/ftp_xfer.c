@@ -672,14 +672,21 @@ static enum ftp_status op_get(struct ftp *f, void *p)
 			    (intmax_t)a->offset);
 		return FTP_S_OK;
 	}
-	if (st == FTP_S_OK && out.left > 0) {
-		/* The server ended the range early: what is missing would be a
-		 * gap in a file fetched in ranges. The caller may go on from
-		 * f->xfer_done (--retry does). */
+	/* The bytes wanted: the range, or (in binary) the rest of the size
+	 * SIZE or the caller's listing gave. */
+	off_t want = a->length >= 0 ? a->length : !f->ascii && total > a->offset ?
+		     total - a->offset : -1;
+	off_t got = f->xfer_done - a->offset;
+	if (st == FTP_S_OK && a->length >= 0 && out.left > 0)
+		got = a->length - out.left;
+	if (st == FTP_S_OK && want >= 0 && got < want) {
+		/* The server ended the transfer early, with a 2xx all the
+		 * same: what is missing would be a gap (a range) or a short
+		 * file. The caller may go on from f->xfer_done (--retry does). */
 		char reply[FTP_MSG_MAX];
 		snprintf(reply, sizeof reply, "%s", f->msg);
-		ftp_set_msg(f, "the transfer ended after %jd of %jd bytes (%s)",
-			    (intmax_t)(a->length - out.left), (intmax_t)a->length, reply);
+		ftp_set_msg(f, "the transfer ended after %jd of %jd bytes (%s)", (intmax_t)got,
+			    (intmax_t)want, reply);
 		f->code = 0;
 		return FTP_S_BROKEN;
 	}

@@ -950,6 +950,33 @@ START_TEST(test_get_progress)
 }
 END_TEST
 
+/* A download that ends short of the size SIZE gave just before, with a
+ * 226 all the same, did not arrive whole: broken, saying how much came
+ * (the caller then keeps its temporary file from the real name). */
+START_TEST(test_get_short_of_size)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_FERRYD,
+		STEP("SIZE big", "213 10\r\n"),
+		EPSV_OK,
+		{ .expect = "RETR big", .reply = "150 ok\r\n", .act = FAKE_SEND,
+		  .data = "abcd", .after = "226 ok\r\n" },
+		STEP("NOOP", "200 NOOP ok.\r\n"),
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	int fd = temp_fd("", 0);
+	struct prog p;
+	prog_init(&p, -1);
+	ck_status(f, ftp_get(f, "big", fd, 0, prog_cb, &p), FTP_S_BROKEN);
+	ck_assert_str_eq(ftp_message(f), "the transfer ended after 4 of 10 bytes (226 ok)");
+	ck_status(f, ftp_noop(f), FTP_S_OK);
+	close(fd);
+	fake_client_done(f, fk);
+}
+END_TEST
+
 /* Resuming a download: REST right before RETR, the rest written after
  * what the local file already holds. */
 START_TEST(test_get_rest)
@@ -2185,6 +2212,7 @@ static Suite *ftp_suite(void)
 	tcase_set_timeout(get, 20);
 	tcase_add_test(get, test_get);
 	tcase_add_test(get, test_get_progress);
+	tcase_add_test(get, test_get_short_of_size);
 	tcase_add_test(get, test_get_rest);
 	tcase_add_test(get, test_get_rest_refused);
 	tcase_add_test(get, test_get_refused);
