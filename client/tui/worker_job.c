@@ -204,6 +204,22 @@ static enum queue_state job_get(struct job_ctx *c, const struct wire_copy *j)
 
 	if (j->mode == QUEUE_MODE_RESUME) {
 		off_t offset = exists ? sb.st_size : 0;
+		/* A local file larger than the remote one is no first part of
+		 * it: it is left as it is, as the command line leaves it. */
+		off_t rsize = j->size;
+		if (offset > 0) {
+			enum ftp_status st = ftp_size(c->ftp, remote, &rsize);
+			if (st != FTP_S_OK && st != FTP_S_REFUSED)
+				return job_ftp_fail(c, st);
+			if (st != FTP_S_OK)
+				rsize = j->size;
+		}
+		if (rsize >= 0 && offset > rsize) {
+			snprintf(c->msg, sizeof c->msg, "%.1024s: the local file is larger than the "
+				 "remote one (%jd > %jd bytes); not resumed", local,
+				 (intmax_t)offset, (intmax_t)rsize);
+			return QUEUE_FAILED;
+		}
 		int fd = open(local, O_WRONLY | O_CREAT | O_CLOEXEC, JOB_FILE_MODE);
 		if (fd < 0)
 			return job_errno_fail(c, errno, local);
@@ -267,6 +283,17 @@ static enum queue_state job_put(struct job_ctx *c, const struct wire_copy *j, bo
 		mode = FTP_PUT_RESUME;
 	else
 		offset = 0;
+	/* A remote file larger than the local one is no first part of it:
+	 * it is left as it is, as the command line leaves it. */
+	struct stat lb;
+	if (mode == FTP_PUT_RESUME && fstat(fd, &lb) == 0 && S_ISREG(lb.st_mode) &&
+	    offset > lb.st_size) {
+		close(fd);
+		snprintf(c->msg, sizeof c->msg, "%.1024s: the remote file is larger than the "
+			 "local one (%jd > %jd bytes); not resumed", j->remote,
+			 (intmax_t)offset, (intmax_t)lb.st_size);
+		return QUEUE_FAILED;
+	}
 	enum ftp_status st = ftp_put(c->ftp, fd, j->remote, mode, offset, job_progress, c);
 	struct stat sb;
 	/* The local time goes along where the server can set it (MFMT),

@@ -155,6 +155,51 @@ class SkipRenameTest(QueueCase):
                         "a skipped file of a folder copy shows as skipped")
 
 
+
+class ResumeChoiceTest(TuiCase):
+    """Resume, chosen in the question about an existing target, goes on
+    from the target's size; a target larger than the file copied is no
+    partial copy of it, and is left as it is with the copy failed, as
+    the command line refuses it, rather than reported done."""
+
+    def test_download_resume_onto_a_larger_local_file_fails(self):
+        ftptest.write_file(self.lpath("download-me.bin"), DOWNLOAD[:1000])
+        ftptest.write_file(self.lpath("keep-me.txt"), b"a longer local file\n")
+        self.start_ferry()
+        self.select("remote", "download-me.bin")
+        self.t.keys("F5")
+        self.t.wait_for(self.prompt_line("r = resume"), 5)
+        self.t.keys("r")
+        self.wait_file(self.lpath("download-me.bin"), DOWNLOAD)
+        self.t.wait_for(r"done\s+<- .*download-me\.bin", 10)
+        self.clear_filter()
+        self.select("remote", "keep-me.txt")
+        self.t.keys("F5")
+        self.t.wait_for(self.prompt_line("r = resume"), 5)
+        self.t.keys("r")
+        self.t.wait_for(r"failed\s+<- .*keep-me\.txt.*larger", 10,
+                        "a resume onto a larger local file fails and says why")
+        self.assertEqual(ftptest.read_file(self.lpath("keep-me.txt")), b"a longer local file\n")
+
+    def test_upload_resume_onto_a_larger_remote_file_fails(self):
+        ftptest.write_file(self.lpath("keep-me.txt"), b"keep")
+        self.start_ferry()
+        self.select("local", "keep-me.txt")
+        self.t.keys("F5")
+        self.t.wait_for(self.prompt_line("r = resume"), 5)
+        self.t.keys("r")
+        self.t.wait_for(r"failed\s+-> .*keep-me\.txt.*larger", 10,
+                        "a resume onto a larger remote file fails and says why")
+        self.assertEqual(ftptest.read_file(self.rpath("keep-me.txt")), b"keep me\n")
+        self.clear_filter()
+        ftptest.write_file(self.lpath("keep-me.txt"), b"keep me\nand more\n")
+        self.select("local", "keep-me.txt")
+        self.t.keys("F5")
+        self.t.wait_for(self.prompt_line("r = resume"), 5)
+        self.t.keys("r")
+        self.wait_file(self.rpath("keep-me.txt"), b"keep me\nand more\n")
+
+
 def selected_job(screen_with_escapes):
     """The transfer panel's line drawn in reverse video (its selection), or
     "" when no panel line is."""
