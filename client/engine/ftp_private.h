@@ -26,6 +26,10 @@
 /* After a cancel, how long to wait for a reply that may never come (a
  * server that answers ABOR once instead of twice), in milliseconds. */
 #define FTP_ABOR_LINGER_MS 500
+/* After a transfer cancelled by the user, the longest wait for the
+ * replies to ABOR, in milliseconds: a server that went silent is not
+ * waited for until the timeout; its connection is closed instead. */
+#define FTP_ABOR_CANCEL_MS 2000
 
 /* Commands written ahead that may wait for their replies at once. */
 #define FTP_AHEAD_MAX 4

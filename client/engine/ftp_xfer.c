@@ -352,14 +352,21 @@ static bool xfer_reply_soon(struct ftp *f, int ms)
  * transfer was running). 1xx lines are skipped (pure-ftpd reports the
  * speed in a 150). Some servers answer only once, so after a 2xx the
  * second reply is awaited only briefly; a late one is drained before the
- * next command. */
-static void xfer_abort_replies(struct ftp *f)
+ * next command. After a cancel (cancelled) the replies are awaited
+ * FTP_ABOR_CANCEL_MS in all; a server silent that long loses the
+ * connection. */
+static void xfer_abort_replies(struct ftp *f, bool cancelled)
 {
 	int replies = 0;
+	long long deadline = sysio_now_ms() + FTP_ABOR_CANCEL_MS;
 	while (replies < 2) {
 		if (replies == 1 && f->code / 100 == 2 && !xfer_reply_soon(f, FTP_ABOR_LINGER_MS))
 			break;
-		if (ftp_read_reply(f) != FTP_S_OK)
+		/* A cancel waits briefly, also for a server that answers nothing. */
+		long long left = deadline - sysio_now_ms();
+		int wait = !cancelled || left >= f->timeout_ms ? f->timeout_ms
+			   : left > 0 ? (int)left : 0;
+		if (ftp_read_reply_within(f, wait) != FTP_S_OK)
 			return;
 		if (f->code / 100 == 1)
 			continue;
@@ -377,7 +384,7 @@ enum ftp_status ftp_xfer_abort(struct ftp *f, struct conn **dc, enum ftp_status 
 	ftp_trace(f, FTP_TRACE_INFO, "aborting the transfer (%s)", keep);
 	if (f->ctl != NULL && ftp_send(f, "ABOR", NULL) == FTP_S_OK) {
 		ftp_data_reset_conn(f, dc);
-		xfer_abort_replies(f);
+		xfer_abort_replies(f, st == FTP_S_CANCELLED);
 	}
 	ftp_data_reset_conn(f, dc);
 	memcpy(f->msg, keep, sizeof keep);

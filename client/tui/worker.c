@@ -22,6 +22,8 @@
 #define WORKER_EXIT_WAIT_MS 1500
 /* Step of that wait, in milliseconds. */
 #define WORKER_EXIT_STEP_MS 20
+/* How long a child that lingers has after SIGTERM, before SIGKILL, in ms. */
+#define WORKER_TERM_WAIT_MS 500
 
 void worker_init(struct worker *w)
 {
@@ -166,6 +168,22 @@ int worker_read(struct worker *w)
 	}
 }
 
+/* Ends child pid that did not exit when asked: SIGTERM first, which lets
+ * a transfer worker remove its temporary file, then SIGKILL when it is
+ * still there after WORKER_TERM_WAIT_MS. Reaps it. */
+static void worker_end(pid_t pid)
+{
+	kill(pid, SIGTERM);
+	for (int waited = 0; waited < WORKER_TERM_WAIT_MS; waited += WORKER_EXIT_STEP_MS) {
+		pid_t r = waitpid(pid, NULL, WNOHANG);
+		if (r == pid || (r < 0 && errno == ECHILD))
+			return;
+		poll(NULL, 0, WORKER_EXIT_STEP_MS);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 void worker_stop(struct worker *w)
 {
 	/* Closing the job pipe makes the child cancel what runs (removing
@@ -176,8 +194,7 @@ void worker_stop(struct worker *w)
 		int waited = 0;
 		while (waitpid(w->pid, NULL, WNOHANG) != w->pid) {
 			if (waited >= WORKER_EXIT_WAIT_MS) {
-				kill(w->pid, SIGKILL);
-				waitpid(w->pid, NULL, 0);
+				worker_end(w->pid);
 				break;
 			}
 			poll(NULL, 0, WORKER_EXIT_STEP_MS);
@@ -204,8 +221,8 @@ bool worker_reap(pid_t pid, bool force)
 	if (pid <= 0)
 		return true;
 	if (force) {
-		kill(pid, SIGKILL);
-		return waitpid(pid, NULL, 0) == pid || errno == ECHILD;
+		worker_end(pid);
+		return true;
 	}
 	pid_t r = waitpid(pid, NULL, WNOHANG);
 	return r == pid || (r < 0 && errno == ECHILD);

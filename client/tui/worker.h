@@ -82,14 +82,15 @@ int worker_send(struct worker *w, const struct wire_msg *m);
  * the worker is gone or spoke nonsense (then it is stopped). */
 int worker_read(struct worker *w);
 /* Stops the worker: closes the pipes (it quits the server and exits),
- * waits for it a moment, kills it if it lingers. */
+ * waits for it a moment, ends it if it lingers (SIGTERM, on which a
+ * transfer worker removes its temporary file and exits; then SIGKILL). */
 void worker_stop(struct worker *w);
 /* Lets the worker go without waiting for it: closes both pipes (so it
  * stops what it does, cleans up and exits) and returns its pid, which the
  * caller reaps later with worker_reap; -1 when none ran. */
 pid_t worker_detach(struct worker *w);
-/* Reaps a detached worker: true once it is gone. With force it is killed
- * first (SIGKILL) and waited for. */
+/* Reaps a detached worker: true once it is gone. With force it is ended
+ * first (SIGTERM, then SIGKILL, as worker_stop does) and waited for. */
 bool worker_reap(pid_t pid, bool force);
 /* Ends the worker at once (SIGKILL): for a browser, which leaves nothing
  * half-written, blocked in a connect or a listing that is being cancelled. */

@@ -559,12 +559,33 @@ static void job_run(struct job_ctx *c)
 		job_time_up(c);
 }
 
+/* The running download's temporary file name (c->tmp), for job_on_term. */
+static const char *volatile job_term_tmp;
+
+/* SIGTERM: the screen ends a worker that did not exit when told to (one
+ * waiting for a server that went silent); the running download's
+ * temporary file goes with it. */
+static void job_on_term(int sig)
+{
+	(void)sig;
+	const char *tmp = job_term_tmp;
+	if (tmp != NULL && tmp[0] != '\0')
+		unlink(tmp);
+	_exit(1);
+}
+
 int worker_child(int in_fd, int out_fd, const struct worker_login *l)
 {
 	struct job_ctx *c = xcalloc(1, sizeof *c);
+	struct sigaction sa;
 
 	signal(SIGINT, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+	job_term_tmp = c->tmp;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = job_on_term;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
 	c->in_fd = in_fd;
 	c->out_fd = out_fd;
 	c->host = xstrdup(l->host ? l->host : "");
@@ -593,6 +614,8 @@ int worker_child(int in_fd, int out_fd, const struct worker_login *l)
 			break;
 	}
 	worker_conn_close(&c->conn);
+	signal(SIGTERM, SIG_DFL);
+	job_term_tmp = NULL;
 	free(c->host);
 	free(c->user);
 	if (c->pass != NULL)

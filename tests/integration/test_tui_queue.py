@@ -200,6 +200,46 @@ class ResumeChoiceTest(TuiCase):
         self.wait_file(self.rpath("keep-me.txt"), b"keep me\nand more\n")
 
 
+class SilentServerTest(QueueCase):
+    """A server that stops answering in the middle of a download (its
+    relay holds every byte): quitting, or cancelling the download, leaves
+    no temporary file behind, and the cancel ends well before the
+    timeout of 30 s."""
+
+    def temporaries(self):
+        return [n for n in os.listdir(self.local) if n.startswith(".download-me.bin.ferry-")]
+
+    def start_held_download(self):
+        self.through_proxy(32 << 10)
+        self.select("remote", "download-me.bin")
+        self.t.keys("F5")
+        def arriving():
+            return any(os.path.getsize(self.lpath(n)) > 0 for n in self.temporaries())
+        self.wait_disk(arriving, 10, "no bytes of the download arrived", interval=0.02)
+        self.proxy.pause()
+        time.sleep(0.5)
+
+    def test_quit_leaves_no_temporary_file(self):
+        self.start_held_download()
+        self.t.keys("F10")
+        self.t.wait_for(self.prompt_line("quit and stop"), 5)
+        self.t.keys("y")
+        self.expect_exit = True
+        self.t.wait_exit(15)
+        self.assertEqual(self.temporaries(), [], "quitting left the download's temporary file")
+        self.assertFalse(os.path.exists(self.lpath("download-me.bin")))
+
+    def test_cancel_ends_soon(self):
+        self.start_held_download()
+        t0 = time.monotonic()
+        self.t.keys("x")
+        self.t.wait_for(r"cancelled\s+<- .*download-me\.bin", 15,
+                        "the cancelled download ends while the server says nothing")
+        self.assertLess(time.monotonic() - t0, 15)
+        self.wait_disk(lambda: not self.temporaries(), 5,
+                       "the cancelled download left its temporary file")
+        self.assertFalse(os.path.exists(self.lpath("download-me.bin")))
+
 def selected_job(screen_with_escapes):
     """The transfer panel's line drawn in reverse video (its selection), or
     "" when no panel line is."""
