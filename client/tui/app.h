@@ -114,6 +114,7 @@ struct app_load {
 	size_t n, cap;              /* in v; slots */
 	char *find;                 /* a find's pattern (its matches come as entries), or NULL */
 	bool scan;                  /* the whole tree for a synchronize, not for the pane */
+	char *up;                   /* going up (Backspace, ".."): the folder asked for, or NULL */
 };
 
 /* A rename or mkdir awaiting its answer. */

@@ -98,7 +98,8 @@ static void side_load_forget(struct app *a, enum app_side side)
 	side_stage_clear(l);
 	free(l->keep);
 	free(l->find);
-	l->keep = l->find = NULL;
+	free(l->up);
+	l->keep = l->find = l->up = NULL;
 	l->req = 0;
 	l->scan = false;
 }
@@ -258,6 +259,28 @@ static void side_load_apply(struct app *a, enum app_side side, const char *dir)
 	free(keep);
 }
 
+static bool side_up_to(struct app *a, enum app_side side, const char *cur);
+
+/* Going up, the folder asked for could not be listed because it is not
+ * there (or not readable): a local error, or the server's 550 (a
+ * connection that failed is not tried again for each folder). Goes on
+ * to its own parent, saying why; true when that was asked for. Without
+ * this, a pane whose folder was removed with its parent stays stuck. */
+static bool side_up_further(struct app *a, enum app_side side, const char *why)
+{
+	struct app_load *l = &a->load[side];
+	if (l->up == NULL || strcmp(l->up, "/") == 0 ||
+	    (side == APP_REMOTE && strncmp(why, "550", 3) != 0))
+		return false;
+	char *from = xstrdup(l->up);
+	side_load_forget(a, side);
+	bool asked = side_up_to(a, side, from);
+	if (asked)
+		app_status(a, true, "%s; going up", why);
+	free(from);
+	return asked;
+}
+
 /* The answer to a listing. */
 static void side_listed(struct app *a, enum app_side side, const struct wire_msg *m)
 {
@@ -282,6 +305,8 @@ static void side_listed(struct app *a, enum app_side side, const struct wire_msg
 		}
 		if (r->flags & WIRE_FELL_BACK)
 			app_status(a, false, "%s", r->message);
+	} else if (side_up_further(a, side, r->message)) {
+		return;
 	} else if (side == APP_REMOTE) {
 		app_status_about(a, APP_TOPIC_CONNECT, true, "%s", r->message);
 	} else {
@@ -312,20 +337,30 @@ void side_enter(struct app *a, enum app_side side)
 	sbuf_free(&path);
 }
 
-void side_up(struct app *a, enum app_side side)
+/* Asks for the parent of folder cur, with the cursor on cur's entry;
+ * true when asked. */
+static bool side_up_to(struct app *a, enum app_side side, const char *cur)
 {
 	char parent[PANE_PATH_MAX];
+	if (strcmp(cur, "/") == 0 || cur[0] == '\0')
+		return false;
+	char *base = xstrdup(path_last(cur));
+	bool asked = path_parent(cur, parent, sizeof parent) &&
+		     side_load(a, side, parent, base);
+	if (asked)
+		a->load[side].up = xstrdup(parent);
+	free(base);
+	return asked;
+}
+
+void side_up(struct app *a, enum app_side side)
+{
 	const char *cur = pane_path(a->pane[side]);
 	if (a->find[side] != NULL) {   /* from a find's matches back to its folder */
 		side_load(a, side, cur, NULL);
 		return;
 	}
-	if (strcmp(cur, "/") == 0 || cur[0] == '\0')
-		return;
-	char *base = xstrdup(path_last(cur));
-	if (path_parent(cur, parent, sizeof parent))
-		side_load(a, side, parent, base);
-	free(base);
+	side_up_to(a, side, cur);
 }
 
 /* ---- mkdir and rename ---- */

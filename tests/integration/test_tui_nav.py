@@ -8,6 +8,7 @@ Built on test_tui.TuiCase.
 """
 
 import os
+import shutil
 import time
 import unittest
 
@@ -285,6 +286,41 @@ class SyncTest(TuiCase):
         time.sleep(0.5)
         self.assertNotIn("l.txt", self.t.screen(), "off: the local pane stays")
 
+
+
+class GoneFolderTest(TuiCase):
+    """The folder a pane shows is removed, with its parent, by someone
+    else: Backspace still gets out, up to the nearest folder that lists
+    (saying why), instead of failing on the missing parent at every
+    press."""
+
+    def enter(self, side, name, inside):
+        self.select(side, name)
+        self.t.keys("Enter")
+        self.t.wait_for(lambda s: inside in top_of(s)[1], 5, "Enter opens %s" % name)
+        time.sleep(0.2)
+
+    def test_backspace_out_of_a_removed_local_folder(self):
+        os.makedirs(self.lpath("gone", "sub"))
+        self.start_ferry()
+        self.enter("local", "gone", "/gone")
+        self.enter("local", "sub", "/gone/sub")
+        shutil.rmtree(self.lpath("gone"))
+        self.t.keys("BSpace")
+        self.t.wait_for(lambda s: LOCAL_MARK in s and "/gone" not in top_of(s)[1], 5,
+                        "Backspace goes up past the removed folders")
+        self.t.wait_for(r"/gone: No such file or directory", 5, "the status line says why")
+
+    def test_backspace_out_of_a_removed_remote_folder(self):
+        self.server.write("rgone/rsub/inner.txt", b"x\n")
+        self.start_ferry()
+        self.enter("remote", "rgone", "/rgone")
+        self.enter("remote", "rsub", "/rgone/rsub")
+        shutil.rmtree(self.rpath("rgone"))
+        self.t.keys("BSpace")
+        self.t.wait_for(lambda s: REMOTE_MARK in s and "/rgone" not in top_of(s)[1], 5,
+                        "Backspace goes up past the removed folders")
+        self.t.wait_for(r"550 .*rgone", 5, "the status line shows the server's reply")
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
