@@ -240,19 +240,40 @@ static unsigned act_queue_one(struct app *a, const struct act_item *it, const ch
 	return act_queue_from(a, a->active, it, target, mode, target_size);
 }
 
+/* True when name is one of the n targets in used. */
+static bool act_target_used(char **used, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(used[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Queues item it as skipped because another entry of the same copy goes
+ * to target already (two matches of a find with one name): it would
+ * replace that one's copy without a question. */
+static void act_skip_same_target(struct app *a, const struct act_item *it, const char *target)
+{
+	queue_skip(a->queue, act_queue_one(a, it, target, QUEUE_MODE_NEW, -1));
+	app_status(a, true, "%s: another entry of this copy goes to %s; skipped (copy it by "
+		   "itself to give it another name)", it->display, target);
+}
+
 static void act_copy(struct app *a)
 {
 	struct act_item *v;
 	enum app_side to = act_other(a);
 	bool all = false;
 	enum queue_answer all_answer = QUEUE_ANSWER_OVERWRITE;
-	size_t queued = 0;
+	size_t queued = 0, nused = 0;
 
 	if (!a->connected) {
 		app_status(a, true, "not connected: press F2 to connect");
 		return;
 	}
 	size_t n = act_targets(a, &v, "copied");
+	/* The targets of this copy so far, so none is written twice. */
+	char **used = n > 0 ? xcalloc(n, sizeof *used) : NULL;
 	for (size_t i = 0; i < n; i++) {
 		const struct act_item *it = &v[i];
 		char target[PATH_LEN_MAX];
@@ -266,6 +287,10 @@ static void act_copy(struct app *a)
 			continue;
 		}
 		snprintf(target, sizeof target, "%s", base);
+		if (act_target_used(used, nused, target)) {
+			act_skip_same_target(a, it, target);
+			continue;
+		}
 		/* Looked up now, and copied: the dialog may see the pane reloaded. */
 		const struct pane_entry *old = pane_find(a->pane[to], base);
 		struct dialog_sides sides = {
@@ -294,13 +319,22 @@ static void act_copy(struct app *a)
 				continue;
 			if (ans == QUEUE_ANSWER_RENAME)
 				sides.target_size = -1;
+			if (ans == QUEUE_ANSWER_RENAME && act_target_used(used, nused, target)) {
+				act_skip_same_target(a, it, target);
+				continue;
+			}
 		}
 		unsigned id = act_queue_one(a, it, target, mode, sides.target_size);
 		if (id != 0 && strcmp(target, base) != 0)
 			queue_show_target(a->queue, id);   /* a renamed copy shows its new name */
-		if (id != 0)
+		if (id != 0) {
 			queued++;
+			used[nused++] = xstrdup(target);
+		}
 	}
+	for (size_t i = 0; i < nused; i++)
+		free(used[i]);
+	free(used);
 	act_items_free(v, n);
 	pane_tag_clear(act_pane(a));
 	if (queued > 0)

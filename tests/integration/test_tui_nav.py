@@ -171,6 +171,24 @@ class FindTest(TuiCase):
         self.t.keys("Enter")
         self.t.wait_for("a.txt", 10, "the pane browses after the cancel")
 
+    def test_matches_of_one_name_are_not_copied_over_each_other(self):
+        """Two matches of the same name copied at once would land on one
+        target, the second replacing the first without a question: the
+        first is copied, the second is skipped and shown so."""
+        self.server.write("f1/dup.txt", b"first\n")
+        self.server.write("f2/dup.txt", b"second, longer\n")
+        self.start_ferry()
+        self.focus("remote")
+        self.find("dup.txt")
+        self.t.wait_for(r"2 found matching dup\.txt", 10)
+        self.t.keys("*")
+        self.t.wait_for(r"2 tagged", 5)
+        self.t.keys("F5")
+        self.wait_file(self.lpath("dup.txt"), b"first\n", 15)
+        self.t.wait_for(r"skipped\s+<- .*f2/dup\.txt", 10, "the second match is skipped")
+        self.t.wait_for(r"queue finished", 10)
+        self.assertEqual(ftptest.read_file(self.lpath("dup.txt")), b"first\n")
+
 
 class PeerFind:
     """f on another server (mixed into a TuiCase with kind set)."""
