@@ -271,6 +271,14 @@ static void act_copy(struct app *a)
 		app_status(a, true, "not connected: press F2 to connect");
 		return;
 	}
+	/* A pane showing a find's matches does not list its folder: a file
+	 * there would be replaced without the question. */
+	if (a->find[to] != NULL) {
+		app_status(a, true, "the %s pane shows the matches of a find, not its folder "
+			   "(Backspace there shows the folder to copy into)",
+			   to == APP_LOCAL ? "local" : "remote");
+		return;
+	}
 	size_t n = act_targets(a, &v, "copied");
 	/* The targets of this copy so far, so none is written twice. */
 	char **used = n > 0 ? xcalloc(n, sizeof *used) : NULL;

@@ -189,6 +189,24 @@ class FindTest(TuiCase):
         self.t.wait_for(r"queue finished", 10)
         self.assertEqual(ftptest.read_file(self.lpath("dup.txt")), b"first\n")
 
+    def test_no_copy_into_a_pane_showing_matches(self):
+        """A pane showing a find's matches does not list its folder, so a
+        file there of the name copied would be replaced without the
+        question: F5 into it is refused, saying why, and nothing is
+        replaced."""
+        ftptest.write_file(self.lpath("keep-me.txt"), b"the local one\n")
+        self.start_ferry()
+        self.focus("remote")
+        self.find("*.bin")
+        self.t.wait_for(r"1 found matching \*\.bin", 10)
+        self.select("local", "keep-me.txt")
+        self.t.keys("F5")
+        self.t.wait_for(r"the remote pane shows the matches of a find", 5,
+                        "F5 into the matches is refused and says why")
+        time.sleep(1)
+        self.assertEqual(ftptest.read_file(self.rpath("keep-me.txt")), b"keep me\n")
+        self.assertNotRegex(self.t.screen(), r"done\s+-> .*keep-me")
+
 
 class PeerFind:
     """f on another server (mixed into a TuiCase with kind set)."""
