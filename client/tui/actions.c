@@ -461,21 +461,31 @@ static void act_rename(struct app *a)
 	if (e == NULL || act_on_parent(a, e, "renamed"))
 		return;
 	struct act_item it;
+	struct sbuf to;
 	act_item_set(&it, e);
-	snprintf(name, sizeof name, "%s", it.name);
+	/* A find's match is named by its path below the folder: it gets a
+	 * new last part and stays in its own folder. */
+	snprintf(name, sizeof name, "%s", path_last(it.name));
 	snprintf(q, sizeof q, "Rename %s to:", it.display);
-	if (dialog_input(a, q, name, sizeof name, false, true) && strcmp(name, it.name) != 0) {
-		const struct pane_entry *old = pane_find(act_pane(a), name);
-		if (!path_safe_name(name))
+	sbuf_init(&to, PATH_LEN_MAX);
+	if (dialog_input(a, q, name, sizeof name, false, true) &&
+	    strcmp(name, path_last(it.name)) != 0) {
+		if (!path_safe_name(name)) {
 			app_status(a, true, "a name without '/'");
-		else if (old == NULL)
-			side_rename(a, a->active, it.name, name, false);
-		else if (act_ask_replace(a, it.display, it.size, it.mtime, old->display, old->size,
-					 old->mtime))
-			side_rename(a, a->active, it.name, name, true);
-		else
-			app_status(a, false, "nothing renamed");
+		} else if (!path_sibling(&to, it.name, name)) {
+			app_status(a, true, "%s: path too long", name);
+		} else {
+			const struct pane_entry *old = pane_find(act_pane(a), sbuf_str(&to));
+			if (old == NULL)
+				side_rename(a, a->active, it.name, sbuf_str(&to), false);
+			else if (act_ask_replace(a, it.display, it.size, it.mtime, old->display,
+						 old->size, old->mtime))
+				side_rename(a, a->active, it.name, sbuf_str(&to), true);
+			else
+				app_status(a, false, "nothing renamed");
+		}
 	}
+	sbuf_free(&to);
 	free(it.name);
 	free(it.display);
 }

@@ -207,6 +207,30 @@ class FindTest(TuiCase):
         self.assertEqual(ftptest.read_file(self.rpath("keep-me.txt")), b"keep me\n")
         self.assertNotRegex(self.t.screen(), r"done\s+-> .*keep-me")
 
+    def test_rename_a_match_in_its_own_folder(self):
+        """F6 on a match suggests its own name (not its path, which no new
+        name may hold) and renames it where it is, not into the folder
+        the find started from."""
+        self.server.write("f1/dup.txt", b"first\n")
+        self.start_ferry()
+        self.focus("remote")
+        self.find("dup.txt")
+        self.t.wait_for(r"1 found matching dup\.txt", 10)
+        self.select("remote", "f1/dup")
+        self.t.keys("F6")
+        self.t.wait_for(r"Rename f1/dup\.txt to:", 5)
+        lines = self.t.screen().split("\n")
+        row = next(i for i, line in enumerate(lines) if "Rename f1/dup.txt to:" in line)
+        self.assertEqual(lines[row + 1].strip("│ "), "dup.txt",
+                         "the suggested name is not the match's own name")
+        self.t.keys("C-u")
+        self.t.type("renamed.txt")
+        self.t.keys("Enter")
+        self.wait_disk(lambda: os.path.exists(self.rpath("f1", "renamed.txt")), 10,
+                       "the match was not renamed in its folder")
+        self.assertFalse(os.path.exists(self.rpath("renamed.txt")), "the match was moved up")
+        self.assertFalse(os.path.exists(self.rpath("f1", "dup.txt")))
+
 
 class PeerFind:
     """f on another server (mixed into a TuiCase with kind set)."""
