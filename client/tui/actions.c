@@ -259,6 +259,26 @@ static void act_skip_same_target(struct app *a, const struct act_item *it, const
 		   "itself to give it another name)", it->display, target);
 }
 
+/* Asks for the name of a copy whose target exists (target, edited in
+ * place), again while the name given exists too in pane to or is the
+ * target of another entry of the copy (the n in used): such a file is
+ * never replaced. False when no usable name was given. */
+static bool act_copy_name(struct app *a, enum app_side to, char *target, size_t size,
+			  char **used, size_t n)
+{
+	char again[ACT_QUESTION_MAX];
+	const char *prompt = "Copy under the name:";
+	while (dialog_input(a, prompt, target, size, false, false)) {
+		if (!path_safe_name(target))
+			return false;
+		if (pane_find(a->pane[to], target) == NULL && !act_target_used(used, n, target))
+			return true;
+		snprintf(again, sizeof again, "%.900s exists too; copy under the name:", target);
+		prompt = again;
+	}
+	return false;
+}
+
 static void act_copy(struct app *a)
 {
 	struct act_item *v;
@@ -321,15 +341,10 @@ static void act_copy(struct app *a)
 			}
 			if (ans == QUEUE_ANSWER_RESUME)
 				mode = QUEUE_MODE_RESUME;
-			if (ans == QUEUE_ANSWER_RENAME &&
-			    (!dialog_input(a, "Copy under the name:", target, sizeof target, false, false) ||
-			     !path_safe_name(target)))
-				continue;
-			if (ans == QUEUE_ANSWER_RENAME)
+			if (ans == QUEUE_ANSWER_RENAME) {
+				if (!act_copy_name(a, to, target, sizeof target, used, nused))
+					continue;
 				sides.target_size = -1;
-			if (ans == QUEUE_ANSWER_RENAME && act_target_used(used, nused, target)) {
-				act_skip_same_target(a, it, target);
-				continue;
 			}
 		}
 		unsigned id = act_queue_one(a, it, target, mode, sides.target_size);

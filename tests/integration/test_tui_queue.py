@@ -144,6 +144,30 @@ class SkipRenameTest(QueueCase):
                         "a renamed copy shows under its new name")
         self.assertEqual(ftptest.read_file(self.lpath("download-me.bin")), b"older local copy\n")
 
+    def test_rename_to_an_existing_name_asks_again(self):
+        """The name given with "rename" in the question about an existing
+        target may exist too: it is asked for again rather than replaced."""
+        ftptest.write_file(self.lpath("download-me.bin"), b"older local copy\n")
+        ftptest.write_file(self.lpath("keep-local.txt"), b"keep this one\n")
+        self.start_ferry()
+        self.select("remote", "download-me.bin")
+        self.t.keys("F5")
+        self.t.wait_for(self.prompt_line("overwrite"), 5)
+        self.t.keys("n")
+        self.t.wait_for(self.prompt_line("copy under the name"), 5)
+        self.t.keys("C-u")
+        self.t.type("keep-local.txt")
+        self.t.keys("Enter")
+        self.t.wait_for(self.prompt_line("keep-local.txt exists too"), 5,
+                        "a name that exists too is asked for again")
+        self.assertEqual(ftptest.read_file(self.lpath("keep-local.txt")), b"keep this one\n")
+        self.t.keys("C-u")
+        self.t.type("third-name.bin")
+        self.t.keys("Enter")
+        self.wait_file(self.lpath("third-name.bin"), DOWNLOAD)
+        self.assertEqual(ftptest.read_file(self.lpath("keep-local.txt")), b"keep this one\n")
+        self.assertEqual(ftptest.read_file(self.lpath("download-me.bin")), b"older local copy\n")
+
     def test_skipped_file_of_a_folder_copy(self):
         ftptest.write_file(self.lpath("rdir", "rdir-inner.txt"), b"older local\n")
         self.start_ferry()
