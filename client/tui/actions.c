@@ -345,6 +345,7 @@ static void act_copy(struct app *a)
 				if (!act_copy_name(a, to, target, sizeof target, used, nused))
 					continue;
 				sides.target_size = -1;
+				mode = QUEUE_MODE_KEEP;   /* a name the pane does not show yet */
 			}
 		}
 		unsigned id = act_queue_one(a, it, target, mode, sides.target_size);

@@ -47,6 +47,8 @@ enum queue_lane {
 enum queue_mode {
 	QUEUE_MODE_NEW,        /* create or replace (the user agreed) */
 	QUEUE_MODE_RESUME,     /* continue from the target's size */
+	QUEUE_MODE_KEEP,       /* create only: a target that exists fails the copy (a
+				* copy renamed in the question about its first target) */
 };
 
 /* What to do with a copy whose target exists: the user's answer. */

@@ -181,6 +181,13 @@ static enum queue_state job_errno_fail(struct job_ctx *c, int err, const char *p
 	return QUEUE_FAILED;
 }
 
+/* Ends a renamed copy whose new name exists (path). */
+static enum queue_state job_exists_fail(struct job_ctx *c, const char *path)
+{
+	snprintf(c->msg, sizeof c->msg, "%.1024s exists; not replaced", path);
+	return QUEUE_FAILED;
+}
+
 /* Gives the download in fd the server's time of remote, when keeping
  * times and the server tells it; otherwise it keeps its time of arrival. */
 static void job_time_down(struct job_ctx *c, int fd, const char *remote)
@@ -234,6 +241,10 @@ static enum queue_state job_get(struct job_ctx *c, const struct wire_copy *j)
 	}
 	int fd;
 	off_t offset = 0;
+	/* A renamed copy never replaces a file of its new name (looked at
+	 * before the first try: a later one finds the same). */
+	if (j->mode == QUEUE_MODE_KEEP && c->tmp[0] == '\0' && exists)
+		return job_exists_fail(c, local);
 	if (c->tmp[0] != '\0') {
 		/* A try after a drop: the temporary holds the first part. */
 		struct stat tb;
@@ -278,6 +289,18 @@ static enum queue_state job_put(struct job_ctx *c, const struct wire_copy *j, bo
 	int fd = open(j->local, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return job_errno_fail(c, errno, j->local);
+	if (j->mode == QUEUE_MODE_KEEP && !again) {
+		off_t rsize;
+		enum ftp_status st = ftp_size(c->ftp, j->remote, &rsize);
+		if (st == FTP_S_OK) {
+			close(fd);
+			return job_exists_fail(c, j->remote);
+		}
+		if (st != FTP_S_REFUSED) {
+			close(fd);
+			return job_ftp_fail(c, st);
+		}
+	}
 	bool resume = j->mode == QUEUE_MODE_RESUME || (again && j->target_size < 0);
 	if (resume && ftp_size(c->ftp, j->remote, &offset) == FTP_S_OK && offset > 0)
 		mode = FTP_PUT_RESUME;

@@ -168,6 +168,27 @@ class SkipRenameTest(QueueCase):
         self.assertEqual(ftptest.read_file(self.lpath("keep-local.txt")), b"keep this one\n")
         self.assertEqual(ftptest.read_file(self.lpath("download-me.bin")), b"older local copy\n")
 
+    def test_file_of_a_folder_copy_renamed_to_an_existing_name(self):
+        """A file of a folder copy renamed (in the question about its
+        target) to a name that exists too in that folder is not written
+        over it: the copy fails, saying so."""
+        self.server.write("rd2/a.txt", b"remote a\n")
+        ftptest.write_file(self.lpath("rd2", "a.txt"), b"local a\n")
+        ftptest.write_file(self.lpath("rd2", "c.txt"), b"local c\n")
+        self.start_ferry()
+        self.select("remote", "rd2")
+        self.t.keys("F5")
+        self.t.wait_for(self.prompt_line("overwrite"), 10)
+        self.t.keys("n")
+        self.t.wait_for(self.prompt_line("copy under the name"), 5)
+        self.t.keys("C-u")
+        self.t.type("c.txt")
+        self.t.keys("Enter")
+        self.t.wait_for(r"failed\s+<- .*c\.txt.*exists", 10,
+                        "the renamed copy onto an existing file fails")
+        self.assertEqual(ftptest.read_file(self.lpath("rd2", "c.txt")), b"local c\n")
+        self.assertEqual(ftptest.read_file(self.lpath("rd2", "a.txt")), b"local a\n")
+
     def test_skipped_file_of_a_folder_copy(self):
         ftptest.write_file(self.lpath("rdir", "rdir-inner.txt"), b"older local\n")
         self.start_ferry()

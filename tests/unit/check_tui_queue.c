@@ -194,10 +194,11 @@ static const struct held_case {
 	/* Abort (Esc) cancels the rest of that directory copy, "all" or not. */
 	{ QUEUE_ANSWER_ABORT, false, NULL, true, QUEUE_CANCELLED, true, QUEUE_MODE_NEW, "dl/d/f1",
 	  true, QUEUE_CANCELLED, QUEUE_MODE_NEW, 0 },
-	{ QUEUE_ANSWER_RENAME, false, "f1 (2)", true, QUEUE_QUEUED, false, QUEUE_MODE_NEW,
+	/* A renamed file is created, never written over a file of its new name. */
+	{ QUEUE_ANSWER_RENAME, false, "f1 (2)", true, QUEUE_QUEUED, false, QUEUE_MODE_KEEP,
 	  "dl/d/f1 (2)", false, 0, 0, QUEUE_ANSWER_ASK },
 	/* Renaming for all asks each file's name, nothing else. */
-	{ QUEUE_ANSWER_RENAME, true, "Ã¼.txt", true, QUEUE_QUEUED, false, QUEUE_MODE_NEW,
+	{ QUEUE_ANSWER_RENAME, true, "Ã¼.txt", true, QUEUE_QUEUED, false, QUEUE_MODE_KEEP,
 	  "dl/d/Ã¼.txt", false, 0, 0, QUEUE_ANSWER_RENAME },
 	/* No usable name: the file is skipped. */
 	{ QUEUE_ANSWER_RENAME, false, NULL, true, QUEUE_SKIPPED, true, QUEUE_MODE_NEW, "dl/d/f1",
@@ -293,7 +294,8 @@ START_TEST(test_held_waits)
 	ck_assert(!queue_held_answer(q, f1, QUEUE_ANSWER_SKIP, false, NULL));
 	ck_assert(!queue_held_answer(q, 12345, QUEUE_ANSWER_SKIP, false, NULL));
 	ck_assert_uint_eq(queue_next(q, QUEUE_LANE_COPY)->id, f1);
-	ck_assert_int_eq(queue_find(q, f1)->mode, QUEUE_MODE_NEW);
+	/* ...where it is created, never written over a file of that name. */
+	ck_assert_int_eq(queue_find(q, f1)->mode, QUEUE_MODE_KEEP);
 	enum queue_answer ans;
 	ck_assert_ptr_null(queue_held_next(q, &ans));
 	queue_free(q);
