@@ -305,7 +305,9 @@ def select_job(case, pattern, tries=8):
     keys = ["]", "["] + ["["] * (tries // 2) + ["]"] * tries
     for key in keys:
         case.t.keys(key)
-        time.sleep(0.2)
+        # The selection is read once the screen has settled after the
+        # key, not at a fixed delay that a slow redraw can outrun.
+        case.t.wait_stable(0.2, 3)
         line = selected_job(case.t.screen(escapes=True))
         if re.search(pattern, line):
             return line
