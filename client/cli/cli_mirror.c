@@ -64,6 +64,7 @@ struct mirror_run {
 	enum ferry_exit code;     /* the first failure's status */
 	long long t0;             /* when the run began (ms) */
 	long long last_draw;      /* when the progress line was last drawn (ms) */
+	struct ratewin win;       /* recent progress, for the rate shown */
 	bool drawn;               /* a progress line is on the screen */
 };
 
@@ -233,10 +234,12 @@ static void mirror_draw(struct mirror_run *r, bool force)
 	off_t done = r->bytes;
 	for (int i = 0; i < r->mo->parallel; i++)
 		done += r->live[i];
-	double secs = (double)(now - r->t0) / 1000.0;
+	if (!r->win.started)
+		ratewin_start(&r->win, r->t0, 0);
+	ratewin_add(&r->win, now, done);
 	snprintf(name, sizeof name, "%zu/%zu", r->done_files, r->files);
 	progress_format(line, sizeof line, progress_width(), name, done, r->plan->bytes,
-			secs > 0 ? (double)done / secs : 0.0);
+			ratewin_rate(&r->win, now), ratewin_stalled(&r->win, now));
 	fprintf(stderr, "\r%s", line);
 	fflush(stderr);
 	r->drawn = true;

@@ -74,7 +74,7 @@ static int seg_progress(void *arg, off_t done, off_t total, double rate)
 	if (done - g->start > g->done)
 		g->done = done - g->start;
 	seg_save(r, false);
-	progress_update(&r->bar, segments_done(&r->s), r->s.size, 0.0);
+	progress_update(&r->bar, segments_done(&r->s), r->s.size);
 	pthread_mutex_unlock(&r->lock);
 	return interrupt_pending() ? 1 : 0;
 }
@@ -276,7 +276,7 @@ enum ferry_exit cli_segments_get(struct cli *c, const char *remote, const char *
 	pthread_mutex_unlock(&r.lock);
 	struct cli_copy cp = { .remote = remote, .local = local, .label = remote };
 	if (st == FTP_S_OK && segments_complete(&r.s)) {
-		progress_update(&r.bar, size, size, 0.0);
+		progress_update(&r.bar, size, size);
 		code = seg_finish(&r, local, job, mtime);
 		if (code == FERRY_EXIT_OK)
 			cli_xfer_done(c, &r.bar, &cp, true);

@@ -77,7 +77,7 @@ static void progress_put_cols(struct sbuf *b, const char *s, size_t cols)
 }
 
 void progress_format(char *out, size_t outsz, int width, const char *name, off_t done,
-		     off_t total, double rate)
+		     off_t total, double rate, bool stalled)
 {
 	char sz[HUMAN_BUF], rt[HUMAN_BUF], eta[HUMAN_BUF], tail[3 * HUMAN_BUF + 32];
 	struct sbuf b, line;
@@ -87,7 +87,10 @@ void progress_format(char *out, size_t outsz, int width, const char *name, off_t
 
 	human_size(done, sz, sizeof sz);
 	human_rate(rate, rt, sizeof rt);
-	human_eta(known && rate > 0 ? (double)(total - done) / rate : -1, eta, sizeof eta);
+	if (stalled && known && done < total)
+		snprintf(eta, sizeof eta, "%s", RATEWIN_STALLED);
+	else
+		human_eta(known && rate > 0 ? (double)(total - done) / rate : -1, eta, sizeof eta);
 	/* The line: NAME PCT [BAR] SIZE RATE ETA. When it cannot fit, the
 	 * bar goes first, then the time left, then the rate. */
 	for (int drop = 0; drop <= 2; drop++) {
@@ -140,19 +143,37 @@ void progress_start(struct progress *p, const char *verb, const char *name, bool
 	p->last_draw = p->t0 - PROGRESS_REDRAW_MS;
 	p->start = p->done = start;
 	p->total = -1;
+	ratewin_start(&p->win, p->t0, start);
 }
 
-void progress_update(struct progress *p, off_t done, off_t total, double rate)
+void progress_note(struct progress *p, long long now, off_t done, off_t total)
+{
+	p->done = done;
+	p->total = total;
+	ratewin_add(&p->win, now, done);
+}
+
+double progress_rate(const struct progress *p, long long now)
+{
+	return ratewin_rate(&p->win, now);
+}
+
+bool progress_stalled(const struct progress *p, long long now)
+{
+	return ratewin_stalled(&p->win, now);
+}
+
+void progress_update(struct progress *p, off_t done, off_t total)
 {
 	char line[PROGRESS_LINE_MAX];
 	long long now = sysio_now_ms();
 
-	p->done = done;
-	p->total = total;
+	progress_note(p, now, done, total);
 	if (!p->bar || now - p->last_draw < PROGRESS_REDRAW_MS)
 		return;
 	p->last_draw = now;
-	progress_format(line, sizeof line, p->width, p->name, done, total, rate);
+	progress_format(line, sizeof line, p->width, p->name, done, total,
+			progress_rate(p, now), progress_stalled(p, now));
 	fprintf(stderr, "%s%s", progress_clear, line);
 	fflush(stderr);
 	p->drawn = true;

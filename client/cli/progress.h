@@ -1,5 +1,6 @@
 /* progress: what a transfer shows while it runs and when it ends. A bar
- * on stderr (name, percent, bytes, rate, time left), redrawn at most
+ * on stderr (name, percent, bytes, rate over the last few seconds, time
+ * left or "stalled", see ratewin.h), redrawn at most
  * every PROGRESS_REDRAW_MS and erased before anything else is printed,
  * and a one-line summary "downloaded NAME: N bytes in S s (R)". The
  * formatting functions are pure; only progress_update and progress_erase
@@ -10,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+
+#include "ratewin.h"
 
 /* Least time between two redraws of the bar, in milliseconds. */
 #define PROGRESS_REDRAW_MS 100
@@ -31,14 +34,21 @@ struct progress {
 	off_t start;        /* bytes already there before (resume offset) */
 	off_t done;         /* bytes done, counting start */
 	off_t total;        /* expected size, -1 when unknown */
+	struct ratewin win; /* the recent progress the rate is taken from */
 };
 
 /* Starts showing a transfer of name (raw; sanitised here) that begins at
  * offset start; bar says whether to draw on stderr (a terminal). */
 void progress_start(struct progress *p, const char *verb, const char *name, bool bar,
 		    off_t start);
-/* Records the engine's numbers and redraws the bar when one is due. */
-void progress_update(struct progress *p, off_t done, off_t total, double rate);
+/* Records the bytes done by now and redraws the bar when one is due. */
+void progress_update(struct progress *p, off_t done, off_t total);
+/* Records the bytes done at now (ms, monotonic); no drawing. */
+void progress_note(struct progress *p, long long now, off_t done, off_t total);
+/* The rate shown at now: over the last few seconds, 0 when nothing came. */
+double progress_rate(const struct progress *p, long long now);
+/* Whether nothing came for RATEWIN_STALL_MS by now. */
+bool progress_stalled(const struct progress *p, long long now);
 /* Stops the clock and erases the bar, leaving the cursor at the start of
  * an empty line. */
 void progress_end(struct progress *p);
@@ -50,8 +60,9 @@ int progress_width(void);
 void progress_summary(const struct progress *p, char *out, size_t outsz);
 /* Writes the bar for width columns into out (no newline), e.g.
  * "d.bin  45% [=====>      ] 3.60 MB  12.1 MB/s  ETA 0:03"; total -1
- * leaves out the percent, the bar and the time left. */
+ * leaves out the percent, the bar and the time left; stalled shows
+ * "ETA stalled" instead of a time. */
 void progress_format(char *out, size_t outsz, int width, const char *name, off_t done,
-		     off_t total, double rate);
+		     off_t total, double rate, bool stalled);
 
 #endif

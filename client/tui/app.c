@@ -205,8 +205,10 @@ static void app_job_report(struct app *a, const struct wire_msg *m)
 {
 	switch (m->type) {
 	case WIRE_PROGRESS:
+		/* The rate shown is taken here over the last seconds; the
+		 * engine's average since the start is not used. */
 		queue_progress(a->queue, m->id, (off_t)m->progress.done, (off_t)m->progress.total,
-			       (double)m->progress.rate);
+			       sysio_now_ms());
 		break;
 	case WIRE_NOTE:
 		queue_note(a->queue, m->id, m->end.message);

@@ -435,7 +435,10 @@ static void draw_xfer_line(const struct queue_job *j, char *out, size_t outsz, i
 	else
 		snprintf(total, sizeof total, "?");
 	human_rate(j->rate, rate, sizeof rate);
-	human_eta(queue_eta(j), eta, sizeof eta);
+	if (j->stalled)
+		snprintf(eta, sizeof eta, "%s", RATEWIN_STALLED);
+	else
+		human_eta(queue_eta(j), eta, sizeof eta);
 	static const char *const arrows[] = {
 		[QUEUE_DOWNLOAD] = "<-", [QUEUE_UPLOAD] = "->",
 		[QUEUE_DELETE_LOCAL] = "rm", [QUEUE_DELETE_REMOTE] = "rm",

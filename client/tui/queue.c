@@ -202,6 +202,9 @@ struct queue_job *queue_next(struct queue *q, enum queue_lane lane)
 		if (q->v[i].state == QUEUE_QUEUED && !q->v[i].held && queue_lane(&q->v[i]) == lane) {
 			q->v[i].state = QUEUE_RUNNING;
 			q->v[i].slot = slot;
+			q->v[i].win.started = false;   /* from its first progress */
+			q->v[i].rate = 0;
+			q->v[i].stalled = false;
 			return &q->v[i];
 		}
 	return NULL;
@@ -236,7 +239,7 @@ struct queue_job *queue_find(struct queue *q, unsigned id)
 	return i == SIZE_MAX ? NULL : &q->v[i];
 }
 
-void queue_progress(struct queue *q, unsigned id, off_t done, off_t total, double rate)
+void queue_progress(struct queue *q, unsigned id, off_t done, off_t total, long long now)
 {
 	struct queue_job *j = queue_find(q, id);
 	if (j == NULL || j->state != QUEUE_RUNNING)
@@ -245,7 +248,9 @@ void queue_progress(struct queue *q, unsigned id, off_t done, off_t total, doubl
 	j->message[0] = '\0';   /* a note about a retry is over once data moves again */
 	if (total >= 0)
 		j->size = total;
-	j->rate = isfinite(rate) && rate > 0 ? rate : 0;
+	ratewin_add(&j->win, now, j->done);
+	j->rate = ratewin_rate(&j->win, now);
+	j->stalled = ratewin_stalled(&j->win, now);
 }
 
 void queue_finish(struct queue *q, unsigned id, enum queue_state state, const char *msg)
@@ -329,6 +334,7 @@ size_t queue_retry_failed(struct queue *q)
 		j->retried = true;
 		j->done = 0;
 		j->rate = 0;
+		j->stalled = false;
 		j->message[0] = '\0';
 		n++;
 	}
@@ -363,7 +369,7 @@ double queue_eta(const struct queue_job *j)
 {
 	if (j->size >= 0 && j->done >= j->size)
 		return 0;
-	if (j->size < 0 || j->rate <= 0 || !isfinite(j->rate))
+	if (j->size < 0 || j->stalled || j->rate <= 0 || !isfinite(j->rate))
 		return -1;
 	return (double)(j->size - j->done) / j->rate;
 }

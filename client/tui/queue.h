@@ -22,6 +22,8 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "ratewin.h"
+
 /* Longest job message kept (sanitised), in bytes. */
 #define QUEUE_MSG_MAX 256
 /* Most copies that may run at once (queue_set_parallel). */
@@ -102,7 +104,9 @@ struct queue_job {
 	off_t target_size;       /* a target that exists: its size; -1 when none or unknown */
 	time_t target_mtime;     /* ...and its modification time; 0 unknown */
 	off_t done;              /* bytes copied so far (resume offset included) */
-	double rate;             /* bytes per second */
+	double rate;             /* bytes per second over the last seconds (ratewin.h) */
+	bool stalled;            /* nothing arrived for RATEWIN_STALL_MS */
+	struct ratewin win;      /* the recent progress the rate is taken from */
 	enum queue_state state;  /* where it stands */
 	char message[QUEUE_MSG_MAX]; /* last error or note, "" when none */
 };
@@ -178,9 +182,10 @@ double queue_total_rate(const struct queue *q);
 struct queue_job *queue_find(struct queue *q, unsigned id);
 /* The oldest running job of lane, or NULL (owned by q). */
 struct queue_job *queue_running(struct queue *q, enum queue_lane lane);
-/* Records progress of a running job (total -1 keeps the known size); its
- * note, if any, is over. */
-void queue_progress(struct queue *q, unsigned id, off_t done, off_t total, double rate);
+/* Records progress of a running job at now (ms, monotonic; total -1 keeps
+ * the known size): its rate over the last seconds and whether it is
+ * stalled follow; its note, if any, is over. */
+void queue_progress(struct queue *q, unsigned id, off_t done, off_t total, long long now);
 /* Ends a running job in state (DONE, FAILED or CANCELLED) with msg (may be NULL; sanitised here). */
 void queue_finish(struct queue *q, unsigned id, enum queue_state state, const char *msg);
 /* Sets a running job's note (a retry after a dropped connection); sanitised here. */
@@ -205,7 +210,7 @@ size_t queue_cancel_all(struct queue *q);
 size_t queue_retry_failed(struct queue *q);
 /* Counts the jobs by where they stand, pruned ones included. */
 void queue_counts(const struct queue *q, struct queue_counts *c);
-/* Seconds left for a job at its rate, or -1 when unknown. */
+/* Seconds left for a job at its rate, or -1 when unknown or stalled. */
 double queue_eta(const struct queue_job *j);
 /* Percent done, 0..100, or -1 when the size is unknown. */
 int queue_percent(const struct queue_job *j);

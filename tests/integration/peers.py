@@ -522,7 +522,8 @@ class ThrottleProxy:
     direction. The control relay rewrites the port in 227 and 229 replies
     to a relay of its own (the address in 227 becomes 127.0.0.1).
 
-    pause() holds every relay (data read is kept back, nothing forwarded);
+    pause() holds every relay (data read is kept back, nothing forwarded)
+    until unpause();
     cut() resets every relayed connection but goes on accepting new ones (a
     connection that breaks in the middle); close() drops what is held and
     closes all sockets: the client side with a reset, the server side with
@@ -726,6 +727,10 @@ class ThrottleProxy:
 
     def pause(self):
         self.paused.set()
+
+    def unpause(self):
+        """Lets what pause() held flow again."""
+        self.paused.clear()
 
     def cut(self):
         with self.lock:

@@ -507,6 +507,32 @@ class PureFtpdUploadTest(UploadAfterDrop, QueueCase):
     expect_rest = True
 
 
+class StallTest(QueueCase):
+    """A download whose server stops sending: the rate shown falls to 0 and
+    the time left reads "stalled" within a few seconds, not an estimate
+    from the average since the start; both come back when bytes flow."""
+
+    BIG = 8 << 20
+
+    def test_stalled_download_says_so(self):
+        self.server.write("stall.bin", ftptest.random_bytes(self.BIG, seed=3))
+        proxy = peers.ThrottleProxy(self.server.host, self.server.port, rate=256 << 10)
+        self.addCleanup(proxy.close)
+        self.start_ferry(url=proxy.url("/"))
+        self.select("remote", "stall.bin")
+        self.t.keys("F5")
+        running = r"running .* [1-9][0-9.]* [KM]B/s ETA \d+:\d\d +.*stall\.bin"
+        self.t.wait_for(running, 20, "the download runs with a rate and a time left")
+        proxy.pause()
+        t0 = time.monotonic()
+        self.t.wait_for(r"running .* 0 B/s ETA stalled +.*stall\.bin", 15,
+                        "a download with nothing arriving shows 0 B/s and 'stalled'")
+        self.assertLess(time.monotonic() - t0, 12)
+        proxy.unpause()
+        self.t.wait_for(running, 15, "the rate and the time left come back when bytes flow")
+        self.t.wait_for(r"done\s+<- .*stall\.bin", 60)
+
+
 class StatusTest(QueueCase):
 
     def test_queued_message_goes_when_the_queue_is_done(self):

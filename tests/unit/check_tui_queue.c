@@ -82,15 +82,27 @@ START_TEST(test_progress_eta)
 	struct queue_job *j = queue_next(q, QUEUE_LANE_COPY);
 	ck_assert_int_eq(queue_percent(j), 0);
 	ck_assert(queue_eta(j) < 0);            /* no rate yet */
-	queue_progress(q, 1, 250, -1, 50.0);
+	queue_progress(q, 1, 0, -1, 1000);      /* the clock in ms */
+	ck_assert(queue_eta(j) < 0);
+	queue_progress(q, 1, 250, -1, 6000);    /* 250 B in 5 s */
 	ck_assert_int_eq(queue_percent(j), 25);
+	ck_assert(fabs(j->rate - 50.0) < 1e-9);
 	ck_assert(fabs(queue_eta(j) - 15.0) < 1e-9);
-	queue_progress(q, 1, 500, 2000, 100.0);
+	queue_progress(q, 1, 500, 2000, 7000);
 	ck_assert_int_eq(j->size, 2000);
 	ck_assert_int_eq(queue_percent(j), 25);
-	queue_progress(q, 1, 500, -1, NAN);
+	ck_assert(!j->stalled);
+	/* Nothing for 5 s: the rate is 0, the job stalled, no time left. */
+	queue_progress(q, 1, 500, -1, 12000);
+	ck_assert(j->stalled);
+	ck_assert(j->rate == 0);
 	ck_assert(queue_eta(j) < 0);
-	queue_progress(q, 2, 999, -1, 1.0);     /* not running: ignored */
+	/* Bytes again: no longer stalled, a rate and a time left. */
+	queue_progress(q, 1, 600, -1, 12500);
+	ck_assert(!j->stalled);
+	ck_assert(j->rate > 0);
+	ck_assert(queue_eta(j) > 0);
+	queue_progress(q, 2, 999, -1, 13000);   /* not running: ignored */
 	ck_assert_int_eq(queue_find(q, 2)->done, 0);
 	queue_finish(q, 1, QUEUE_DONE, NULL);
 	j = queue_next(q, QUEUE_LANE_COPY);
@@ -472,8 +484,10 @@ START_TEST(test_parallel_two)
 	ck_assert_ptr_eq(queue_running_in(q, QUEUE_LANE_COPY, 0), a);
 	ck_assert_ptr_eq(queue_running_in(q, QUEUE_LANE_COPY, 1), b);
 	ck_assert_ptr_null(queue_running_in(q, QUEUE_LANE_COPY, 2));
-	queue_progress(q, 1, 100, -1, 1000.0);
-	queue_progress(q, 2, 100, -1, 500.0);
+	queue_progress(q, 1, 0, -1, 0);
+	queue_progress(q, 1, 1000, -1, 1000);   /* 1000 B/s */
+	queue_progress(q, 2, 0, -1, 0);
+	queue_progress(q, 2, 500, -1, 1000);    /* 500 B/s */
 	ck_assert(fabs(queue_total_rate(q) - 1500.0) < 1e-9);
 	/* The first ends: the third starts in its slot, the second runs on. */
 	queue_finish(q, 1, QUEUE_DONE, NULL);
