@@ -452,7 +452,8 @@ static void dialog_help_draw(struct app *a, const void *arg)
 			keys_name(ukeys[i - n], key, sizeof key);
 			snprintf(line, sizeof line, "  %-14s %s (keys file)", key, what ? what : "nothing");
 		}
-		mvwaddnstr(w, r + 2, c * colw, line, colw - 1);
+		/* A line too long for its column ends with an ellipsis. */
+		draw_cut(w, r + 2, c * colw, line, colw - 1);
 	}
 	wnoutrefresh(w);
 	delwin(w);

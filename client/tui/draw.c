@@ -273,6 +273,11 @@ static int draw_text_cut(WINDOW *w, int y, int x, const char *s, int width, attr
 	return used + draw_text(w, y, x + used, "", width - used, attr, true);
 }
 
+int draw_cut(WINDOW *w, int y, int x, const char *s, int width)
+{
+	return draw_text_cut(w, y, x, s, width, A_NORMAL);
+}
+
 /* Writes an entry's date as "YYYY-MM-DD HH:MM" (local time), "" when unknown. */
 static void draw_date(time_t t, char *out, size_t outsz)
 {

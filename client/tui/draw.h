@@ -4,6 +4,7 @@
 #ifndef FERRY_TUI_DRAW_H
 #define FERRY_TUI_DRAW_H
 
+#include <curses.h>
 #include <stdbool.h>
 
 #include "app.h"
@@ -34,5 +35,9 @@ struct draw_hit {
 void draw_hit(const struct app *a, int y, int x, struct draw_hit *out);
 /* Shows everything drawn (doupdate). */
 void draw_flush(void);
+/* Draws s at (y, x) in width columns, padded; a text too wide is cut one
+ * column short and ends with the ellipsis ("…", or "~" without UTF-8).
+ * Returns the columns used. */
+int draw_cut(WINDOW *w, int y, int x, const char *s, int width);
 
 #endif

@@ -335,8 +335,9 @@ class HelpTest(TuiCase):
     def test_help_and_manual_list_every_key(self):
         self.start_ferry()
         self.t.keys("?")
-        s = self.t.wait_for(r"ferry keys", 5, "? shows the keys")
-        s = self.t.screen()
+        self.t.wait_for(r"ferry keys", 5, "? shows the keys")
+        # The title may be drawn before the rows: read the settled screen.
+        s = self.t.wait_stable(0.3, 3)
         # One column, or two of half the width each when one does not fit.
         names = set()
         for line in s.split("\n")[2:]:
@@ -354,6 +355,51 @@ class HelpTest(TuiCase):
             r"(^|[\s,])%s($|[\s,])" % re.escape(n), manual, re.M)]
         self.assertEqual(missing, [], "keys on the help screen that ferry(1) does not list")
         self.t.keys("Escape")
+
+    def help_cells(self, width):
+        """The help screen at width x 40: (key, description) of every line,
+        each column read in its own width."""
+        self.t.resize(width, 40)
+        self.t.keys("?")
+        s = self.t.wait_for(r"ferry keys", 5, "? shows the keys")
+        s = self.t.wait_stable(0.3, 3)
+        rows = s.rstrip("\n").split("\n")[2:]
+        two = any(len(r) > width // 2 + 2 and r[width // 2:width // 2 + 2] == "  "
+                  and r[width // 2 + 2:width // 2 + 3].strip() for r in rows)
+        colw = width // 2 if two else width
+        cells = []
+        for r in rows:
+            for col in ((0, colw) if two else (0,)):
+                cell = r[col:col + colw - 1]
+                if cell.startswith("  ") and cell[2:16].strip():
+                    cells.append((cell[2:16].strip(), cell[17:].rstrip()))
+        self.t.keys("Escape")
+        self.t.wait_gone(r"ferry keys", 5)
+        return cells, s
+
+    def test_cut_help_lines_end_with_an_ellipsis(self):
+        """A description too long for its column ends with "…"; one that
+        fits is shown whole (at 120 and at 80 columns)."""
+        self.start_ferry(width=240)
+        full, _ = self.help_cells(240)
+        full = dict(full)
+        self.assertTrue(full, "no help lines read")
+        for width in (120, 80):
+            cells, s = self.help_cells(width)
+            self.assertTrue(cells, "no help lines at %d columns" % width)
+            cut = 0
+            for key, desc in cells:
+                whole = full.get(key)
+                self.assertIsNotNone(whole, "%s at %d columns only:\n%s"
+                                     % (key, width, Tmux.framed(s)))
+                if desc == whole:
+                    continue
+                cut += 1
+                self.assertTrue(desc.endswith("\u2026") and whole.startswith(desc[:-1]),
+                                "at %d columns %r is cut without a mark (whole: %r):\n%s"
+                                % (width, desc, whole, Tmux.framed(s)))
+            if width == 80:
+                self.assertGreater(cut, 0, "nothing cut at 80 columns: the test saw no cut")
 
 
 if __name__ == "__main__":
