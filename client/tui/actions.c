@@ -470,6 +470,12 @@ void actions_ask_pending(struct app *a)
 
 /* ---- renames, directories, deletes ---- */
 
+/* Whether name is "." or "..", which name folders that are there already. */
+static bool act_dot_name(const char *name)
+{
+	return strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
+}
+
 static void act_rename(struct app *a)
 {
 	const struct pane_entry *e = pane_current(act_pane(a));
@@ -486,7 +492,10 @@ static void act_rename(struct app *a)
 	sbuf_init(&to, PATH_LEN_MAX);
 	if (dialog_input(a, q, name, sizeof name, false, true) &&
 	    strcmp(name, path_last(it.name)) != 0) {
-		if (!path_safe_name(name)) {
+		if (act_dot_name(name)) {
+			app_status(a, true, "\".\" and \"..\" are not names a file or folder "
+				   "can be renamed to");
+		} else if (!path_safe_name(name)) {
 			app_status(a, true, "a name without '/'");
 		} else if (!path_sibling(&to, it.name, name)) {
 			app_status(a, true, "%s: path too long", name);
@@ -512,7 +521,10 @@ static void act_mkdir(struct app *a)
 	if (!dialog_input(a, "New directory name:", name, sizeof name, false, false) ||
 	    name[0] == '\0')
 		return;
-	if (!path_safe_name(name))
+	if (act_dot_name(name))
+		app_status(a, true, "\".\" and \"..\" are not names a folder can be made with "
+			   "(they name the folder itself and the one above)");
+	else if (!path_safe_name(name))
 		app_status(a, true, "a name without '/'");
 	else
 		side_mkdir(a, a->active, name);

@@ -533,6 +533,38 @@ class FileOpsTest(TuiCase):
         self.wait_disk(lambda: os.path.isdir(self.lpath("local-f7")), 10,
                        "F7 made no local directory")
 
+    def test_mkdir_dot_names_are_refused_so(self):
+        """F7 with "." or ".." says these are not names a folder can be
+        made with (not that the name holds a '/'), and makes nothing."""
+        self.start_ferry()
+        for side in ("remote", "local"):
+            self.focus(side)
+            for name in (".", ".."):
+                self.t.keys("F7")
+                self.t.wait_for(self.prompt_line("New directory name"), 5, "F7 opens a dialog")
+                self.t.type(name)
+                self.t.keys("Enter")
+                line = self.t.wait_for(self.prompt_line('"." and ".." are not names'), 5,
+                                       "F7 with %r in the %s pane" % (name, side))
+                self.assertIn("folder", line)
+                self.assertNotIn("/", line)
+                self.assertAlive("after F7 with %r" % name)
+                # Another message replaces it before the next try.
+                self.t.keys("/")
+                self.t.wait_for(r"filter: ", 5)
+                self.t.keys("Escape")
+                self.t.wait_for(r"filter cleared", 5)
+        # F6 to "." or ".." says the same kind of thing.
+        self.select("remote", "old-name.txt")
+        self.t.keys("F6")
+        self.t.wait_for(self.prompt_line("rename", "old-name.txt"), 5)
+        self.t.keys(*(["BSpace"] * 20))
+        self.t.type("..")
+        self.t.keys("Enter")
+        self.t.wait_for(self.prompt_line('"." and ".." are not names', "renamed"), 5,
+                        "F6 to ..")
+        self.assertTrue(os.path.isfile(self.server.path("old-name.txt")))
+
     def test_rename_with_f6(self):
         self.start_ferry()
         self.select("remote", "old-name.txt")
