@@ -72,14 +72,14 @@ class CompareTest(TuiCase):
         self.t.keys("C-x", "s")
         s = self.t.wait_for(r"Make the right folder \(and below\) match the left one", 10,
                             "Ctrl-X s")
-        s = self.t.screen()
+        s = self.t.wait_stable(0.3, 3)   # the dialog drawn in full
         self.assertRegex(s, r"2 to copy, 3 to replace \(22 B\), 0 to delete, 3 skipped")
         self.assertIn("copy only-here.txt (missing)", s)
         self.assertIn("replace newer-here.txt (time differs (source newer))", s)
         self.assertIn("deletes off", s)
         self.t.keys("d")
         self.t.wait_for(r"2 to copy, 3 to replace \(22 B\), 2 to delete, 1 skipped", 5, "d turns deletes on")
-        self.assertIn("delete only-there.txt (not in the source)", self.t.screen())
+        self.t.wait_for(r"delete only-there\.txt \(not in the source\)", 5, "d lists the delete")
         self.t.keys("y")
         rdir = self.server.path("cmp")
         want = {n: d for n, d in ftptest.tree_snapshot(self.lpath("cmp")).items()}
@@ -94,7 +94,7 @@ class CompareTest(TuiCase):
         self.t.wait_for(r"Ctrl-X: d compare", 5, "Ctrl-X says what follows")
         self.t.keys("d")
         s = self.t.wait_for(r"compare: left \d+ missing", 5, "Ctrl-X d compares")
-        s = self.t.screen()
+        s = self.t.wait_stable(0.3, 3)   # the dialog drawn in full
         rows = self.rows(s)
         tagged = {side: sorted(n for n, t in rows.get(side, {}).items() if t)
                   for side in ("local", "remote")}
@@ -195,7 +195,7 @@ class SyncTreeTest(SyncTreeCase):
         s = self.open_dialog()
         self.t.keys("d")
         self.t.wait_for(r"deletes on", 5, "d turns deletes on")
-        s = self.t.screen()
+        s = self.t.wait_stable(0.3, 3)   # the dialog drawn in full
         self.assertRegex(s, r"0 to copy, \d+ to replace \(\d+ B\), 2 to delete", Tmux.framed(s))
         self.assertIn("delete a/b/extra.txt (not in the source)", s, Tmux.framed(s))
         self.t.keys("y")
@@ -210,12 +210,12 @@ class SyncTreeTest(SyncTreeCase):
         self.t.keys("C-x", "s")
         self.t.wait_for(r"Make the left folder \(and below\) match the right one", 20,
                         "Ctrl-X s from the right pane")
-        s = self.t.screen()
+        s = self.t.wait_stable(0.3, 3)   # the dialog drawn in full
         self.assertIn("replace a/b/deep.txt (size differs (24 -> 4 bytes))", s, Tmux.framed(s))
         self.assertIn("copy a/b/extra.txt (missing)", s, Tmux.framed(s))
         self.t.keys("d")
         self.t.wait_for(r"deletes on", 5, "d turns deletes on")
-        s = self.t.screen()
+        s = self.t.wait_stable(0.3, 3)   # the dialog drawn in full
         self.assertIn("delete fresh/ (not in the source)", s, Tmux.framed(s))
         self.t.keys("y")
         want = ftptest.tree_snapshot(self.rpath("tree"))
