@@ -8,6 +8,7 @@ import random
 import re
 import socket
 import subprocess
+import tempfile
 import threading
 import unittest
 
@@ -15,6 +16,8 @@ import clitest
 import config
 import slowftp
 import ftptest
+import peers
+import tuitest
 from ftptest import read_file
 from clitest import CONNECT, BROKEN
 
@@ -203,6 +206,35 @@ def manual_entries(section):
         tag = re.sub(r"\\f[BIPR]|\\~|^\.B[IR]? ", " ", lines[i + 1]).replace("\\-", "-")
         words.update(w for w in re.split(r"[\s,=|\[\]\"]+", tag) if w)
     return words
+
+
+class StalledBarTest(ftptest.TestCase):
+    """The CLI's bar on a terminal (tmux): the rate follows the last
+    seconds, and a download whose server stops sending shows "0 B/s  ETA
+    stalled" within a few seconds, then a rate and a time left again once
+    bytes flow; the file lands whole."""
+
+    def test_stalled_download_bar(self):
+        data = ftptest.random_bytes(8 << 20, seed=11)
+        self.server = ftptest.Server(["--anonymous=rw"])
+        self.server.write("s.bin", data)
+        self.server.start()
+        self.addCleanup(self.server.stop)
+        proxy = peers.ThrottleProxy(self.server.host, self.server.port, rate=256 << 10)
+        self.addCleanup(proxy.close)
+        out = self.enterContext(tempfile.TemporaryDirectory(prefix="ferry-bar-"))
+        t = tuitest.Tmux()
+        self.addCleanup(t.kill)
+        t.start([clitest.FERRY, "-c", "get s.bin", proxy.url("/")], cwd=out, width=100,
+                height=10)
+        flowing = r"s\.bin .*\] +\S+ [KM]?B +[1-9][0-9.]* [KM]B/s  ETA \d+:\d\d"
+        t.wait_for(flowing, 20, "the bar shows a rate and a time left")
+        proxy.pause()
+        t.wait_for(r"s\.bin .* 0 B/s  ETA stalled", 15, "the bar of a stalled download")
+        proxy.unpause()
+        t.wait_for(flowing, 15, "the rate and the time left come back")
+        self.assertEqual(t.wait_exit(120), 0)
+        self.assertEqual(read_file(os.path.join(out, "s.bin")), data)
 
 
 if __name__ == "__main__":
