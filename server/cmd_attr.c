@@ -87,7 +87,8 @@ void cmd_mfmt(struct session *s, const char *arg)
 		return;
 	}
 	char path[FTP_PATH_MAX + 1];
-	if (!session_path(s, p + 1, path) || !may_change(s))
+	if (!session_path(s, p + 1, path) || !may_change(s) ||
+	    session_refuse_root(s, path, true, "change the time of"))
 		return;
 	/* The reply gives the time the file now has (a file system may
 	 * store it more coarsely than asked). */
@@ -129,8 +130,16 @@ static void site_chmod(struct session *s, const char *arg)
 		session_reply(s, FTP_FILE_UNAVAILABLE, "Permission denied (read-only account).");
 		return;
 	}
+	/* Modes are the owner's business: anonymous sessions may upload
+	 * where the server lets them, never open or close a file to others. */
+	if (s->anonymous) {
+		session_reply(s, FTP_FILE_UNAVAILABLE,
+			      "Permission denied (anonymous sessions may not change modes).");
+		return;
+	}
 	char path[FTP_PATH_MAX + 1];
-	if (!session_path(s, p + 1, path) || !may_change(s))
+	if (!session_path(s, p + 1, path) || !may_change(s) ||
+	    session_refuse_root(s, path, true, "change the mode of"))
 		return;
 	if (vfs_chmod(s->root_fd, path, (mode_t)mode) < 0) {
 		session_reply_errno(s, 0, path, errno);

@@ -52,10 +52,8 @@ void cmd_rmd(struct session *s, const char *arg)
 	char path[FTP_PATH_MAX + 1];
 	if (!session_path(s, arg, path))
 		return;
-	if (strcmp(path, "/") == 0) {
-		session_reply(s, FTP_FILE_UNAVAILABLE, "Cannot remove the root directory.");
+	if (session_refuse_root(s, path, false, "remove"))
 		return;
-	}
 	if (vfs_rmdir(s->root_fd, path) < 0) {
 		session_reply_errno(s, 0, path, errno);
 		return;
@@ -70,10 +68,8 @@ void cmd_rnfr(struct session *s, const char *arg)
 	struct stat st;
 	if (!session_path(s, arg, path))
 		return;
-	if (strcmp(path, "/") == 0) {
-		session_reply(s, FTP_FILE_UNAVAILABLE, "Cannot rename the root directory.");
+	if (session_refuse_root(s, path, false, "rename"))
 		return;
-	}
 	if (vfs_lstat(s->root_fd, path, &st) < 0) {
 		session_reply_errno(s, 0, path, errno);
 		return;
@@ -91,11 +87,8 @@ void cmd_rnto(struct session *s, const char *arg)
 	char *from = s->rnfr;
 	s->rnfr = NULL;
 	char path[FTP_PATH_MAX + 1];
-	if (session_path(s, arg, path)) {
-		if (strcmp(path, "/") == 0)
-			session_reply(s, FTP_FILE_UNAVAILABLE, "Cannot rename onto the root directory.");
-		else if (vfs_rename(s->root_fd, from, path,
-					    !(commands_denied(s) & DENY_OVERWRITE)) < 0)
+	if (session_path(s, arg, path) && !session_refuse_root(s, path, false, "rename onto")) {
+		if (vfs_rename(s->root_fd, from, path, !(commands_denied(s) & DENY_OVERWRITE)) < 0)
 			session_reply_errno(s, 0, path, errno);
 		else {
 			log_change(s, "rename", from);

@@ -24,6 +24,7 @@
 #include "sanitize.h"
 #include "session.h"
 #include "sysio.h"
+#include "vfs.h"
 #include "vpath.h"
 #include "xalloc.h"
 
@@ -174,6 +175,17 @@ bool session_path(struct session *s, const char *arg, char *out)
 		session_reply(s, FTP_BAD_FILENAME, "File name with CR, LF or NUL refused.");
 		return false;
 	}
+}
+
+bool session_refuse_root(struct session *s, const char *path, bool follow, const char *what)
+{
+	bool root = strcmp(path, "/") == 0;
+	struct stat st, rst;
+	if (!root && follow && vfs_stat(s->root_fd, path, &st) == 0 && fstat(s->root_fd, &rst) == 0)
+		root = st.st_dev == rst.st_dev && st.st_ino == rst.st_ino;
+	if (root)
+		session_reply(s, FTP_FILE_UNAVAILABLE, "Cannot %s the root directory.", what);
+	return root;
 }
 
 void session_log_transfer(struct session *s, const char *verb, const char *path,

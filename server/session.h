@@ -145,6 +145,12 @@ void session_reply_errno(struct session *s, int code, const char *path, int err)
 /* Resolves arg against the cwd into out (FTP_PATH_MAX + 1 bytes); on
  * failure sends the reply (501/553) and returns false. */
 bool session_path(struct session *s, const char *arg, char *out);
+/* The account's root directory is not removed, renamed, replaced, nor are
+ * its mode and time changed: every later login starts in it. True, after
+ * "550 Cannot <what> the root directory.", when path (resolved) is the
+ * root; with follow, also when it is a symlink leading to the root (for
+ * verbs that act on a symlink's target). */
+bool session_refuse_root(struct session *s, const char *path, bool follow, const char *what);
 /* Parses the decimal number at the start of text (a byte count or
  * offset) into *out and points *end after it; false without a digit or
  * when it does not fit. */

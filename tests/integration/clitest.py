@@ -1294,15 +1294,16 @@ class CliTests(CliBase):
 
     def test_quote_site_chmod(self):
         """quote and site print the server's whole reply; a refusal is
-        status 5. chmod changes a mode where the server has SITE CHMOD and
-        is refused (status 5, mode unchanged) where it has not."""
+        status 5. chmod changes a mode where the server has SITE CHMOD for
+        the login and is refused (status 5, mode unchanged) where it has
+        not."""
         r = self.check(self.ferry(script="quote NOOP"))
         self.assertTrue(r.out_lines and r.out_lines[0].startswith("200"), r)
         r = self.ferry(script="quote XYZZY")
         self.assertEqual(r.code, REFUSED, r)
         self.assertTrue(r.out_lines and r.out_lines[0].startswith("5"), r)
         r = self.ferry(script="site HELP")
-        if self.server.site_chmod:
+        if self.server.site_help:
             self.check(r)
             self.assertTrue(r.out_lines[0].startswith("214"), r)
             self.assertIn("CHMOD", r.out, r)

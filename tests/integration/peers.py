@@ -163,6 +163,7 @@ class ExternalPeer:
     ascii_converts = False  # TYPE A: LF sent as CR LF, CR LF stored as LF
     mfmt = False            # sets file times (MFMT)
     site_chmod = False      # SITE CHMOD for the test login
+    site_help = False       # SITE HELP for the test login
 
     def __init__(self):
         if os.geteuid() != 0:
@@ -411,6 +412,7 @@ class PureFtpd(ExternalPeer):
     ascii_converts = True
     mfmt = True
     site_chmod = True
+    site_help = True
 
     def __init__(self):
         super().__init__()
@@ -474,7 +476,8 @@ def start_ferryd(extra_args=()):
     srv.lone_iac = True                # and keeps a 0xFF starting no Telnet command
     srv.ascii_converts = True          # TYPE A converts line ends both ways
     srv.mfmt = True                    # MFMT sets file times
-    srv.site_chmod = True              # SITE CHMOD
+    srv.site_chmod = False             # anonymous sessions may not SITE CHMOD
+    srv.site_help = True               # but have SITE HELP
     srv.user = srv.password = None
     srv.named = (NAMED_USER, NAMED_PASSWORD, NAMED_MARKER)
     srv.bad_login = (NAMED_USER, BAD_PASSWORD)
@@ -789,6 +792,7 @@ class ProFtpd(ExternalPeer):
     ascii_converts = True
     mfmt = True
     site_chmod = True
+    site_help = True
 
     def __init__(self):
         super().__init__()
@@ -897,6 +901,7 @@ class Pyftpdlib(ExternalPeer):
     ascii_converts = True
     mfmt = True
     site_chmod = True
+    site_help = True
 
     def __init__(self):
         super().__init__()

@@ -21,6 +21,7 @@ from ftptest import Control
 BIN = ftptest.random_bytes(700000, seed=10)
 SPACES = "two words 1"
 SECRET = b"outside the root\n"
+USER, PASSWORD = "carol", "attr-secret"
 STAMP = "20100203040506"
 STAMP_T = ftptest.parse_stamp(STAMP)
 
@@ -36,11 +37,13 @@ def py_hash(alg, data):
 class ServerTest(ftptest.TestCase):
     """Tests against one server of the class (self.server)."""
 
+    login = ()      # (user, password); anonymous when empty
+
     def raw(self):
         """A logged-in raw control connection, closed after the test."""
         c = Control(self.server)
         self.addCleanup(c.close)
-        c.login()
+        c.login(*self.login)
         return c
 
     def curl_quote(self, *commands):
@@ -50,7 +53,7 @@ class ServerTest(ftptest.TestCase):
         cmd = [config.CURL, "-sS", "-v", "--max-time", "30", "-l"]
         for c in commands:
             cmd += ["-Q", c]
-        r = subprocess.run(cmd + [self.server.url("/")], stdin=subprocess.DEVNULL,
+        r = subprocess.run(cmd + [self.server.url("/", *self.login)], stdin=subprocess.DEVNULL,
                            capture_output=True, timeout=60)
         return r.returncode, r.stderr.decode("utf-8", "replace")
 
@@ -309,12 +312,16 @@ class HashCostTest(ftptest.TestCase):
 
 
 class AttrTest(ServerTest):
-    """MFMT, SITE CHMOD and AVBL on a read-write server."""
+    """MFMT, SITE CHMOD and AVBL for a read-write account whose home is the
+    server root."""
+
+    login = (USER, PASSWORD)
 
     @classmethod
     def setUpClass(cls):
-        srv = ftptest.Server(["--anonymous=rw"])
+        srv = ftptest.Server()
         cls.addClassCleanup(srv.cleanup)
+        srv.args = ["-u", ftptest.users_file(srv, USER, PASSWORD, fields="::rw")]
         srv.write("a.txt", b"a\n")
         srv.write("sub/b.txt", b"b\n")
         srv.write(SPACES, b"c\n")
@@ -347,7 +354,7 @@ class AttrTest(ServerTest):
                          ftptest.parse_stamp("19990101000000"))
 
     def test_mfmt_through_ftplib(self):
-        ftp = self.server.ftp()
+        ftp = self.server.ftp(*self.login)
         self.addCleanup(ftp.close)
         ftp.sendcmd("MFMT 20050607080910 sub/b.txt")
         self.assertEqual(ftp.sendcmd("MDTM sub/b.txt"), "213 20050607080910")
@@ -474,6 +481,59 @@ class AttrPolicyTest(ftptest.TestCase):
         # It may not read files, so it may not learn their hashes.
         for verb in ("HASH", "XSHA256", "XSHA1", "XMD5", "XCRC"):
             self.assertCode(c.cmd(verb + " f.txt"), 550)
+
+    def test_anonymous_may_not_chmod(self):
+        # Anonymous sessions may write, and change file times as they could
+        # by uploading again, but not change modes.
+        srv, c = self.serve(["--anonymous=rw"])
+        r = c.cmd("SITE CHMOD 600 f.txt")
+        self.assertCode(r, 550)
+        self.assertIn("anonymous", r.text)
+        self.assertEqual(os.stat(srv.path("f.txt")).st_mode & 0o777, 0o644)
+        c.expect("SITE HELP", 214)
+        c.expect("MFMT 20200101000000 f.txt", 213)
+        self.assertEqual(os.stat(srv.path("f.txt")).st_mtime,
+                         ftptest.parse_stamp("20200101000000"))
+
+
+class RootAttrTest(ftptest.TestCase):
+    """The account's root directory keeps its mode and time: SITE CHMOD and
+    MFMT of it are refused like RMD and RNFR of it, however it is named,
+    and later sessions still get in."""
+
+    def test_root_refused(self):
+        srv = ftptest.Server()
+        self.addCleanup(srv.cleanup)
+        srv.args = ["-u", ftptest.users_file(srv, USER, PASSWORD, fields="::rw")]
+        srv.write("f.txt", b"f\n")
+        srv.mkdir("sub")
+        srv.symlink(".", "top")
+        srv.start()
+        os.utime(srv.root, (1000000000, 1000000000))
+        mode = os.stat(srv.root).st_mode & 0o7777
+        c = Control(srv)
+        self.addCleanup(c.close)
+        c.login(USER, PASSWORD)
+        for name in ("/", ".", "sub/..", "//", "/sub/../.", "top", "/top/"):
+            for line in ("SITE CHMOD 000 " + name, "MFMT 20200101000000 " + name):
+                r = c.cmd(line)
+                self.assertCode(r, 550, msg=line)
+                self.assertIn("root directory", r.text, line)
+            st = os.stat(srv.root)
+            self.assertEqual((st.st_mode & 0o7777, st.st_mtime), (mode, 1000000000), name)
+        for line in ("RMD /", "RNFR /"):
+            r = c.cmd(line)
+            self.assertCode(r, 550, msg=line)
+            self.assertIn("root directory", r.text, line)
+        # What is below it still changes.
+        c.expect("SITE CHMOD 700 sub", 200)
+        c.expect("MFMT 20200101000000 sub/..", 550)
+        c.expect("MFMT 20200101000000 sub", 213)
+        self.assertEqual(os.stat(srv.path("sub")).st_mode & 0o7777, 0o700)
+        # A new session logs in and lists the root.
+        ftp = srv.ftp(USER, PASSWORD)
+        self.addCleanup(ftp.close)
+        self.assertIn("f.txt", ftp.nlst())
 
 
 if __name__ == "__main__":
