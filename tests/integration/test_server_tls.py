@@ -315,6 +315,68 @@ class TlsCommands(ftptest.TestCase):
             self.assertIn(msg, r.stderr.decode(), args)
 
 
+def client_hello(ctx=None):
+    """The bytes a client sends first in a TLS handshake."""
+    inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+    obj = (ctx or server_context()).wrap_bio(inc, out, server_hostname="localhost")
+    try:
+        obj.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    return out.read()
+
+
+class TlsHandshakeTiming(ftptest.TestCase):
+    """A control connection whose handshake never ends holds its session
+    no longer than --login-timeout: silent after AUTH TLS, or sending the
+    ClientHello a byte at a time, each byte within the timeout."""
+
+    LOGIN_TIMEOUT = 3
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = start_tls_server(["--login-timeout", str(cls.LOGIN_TIMEOUT)])
+        cls.addClassCleanup(cls.server.cleanup)
+
+    def closed_after(self, c, hello, interval, limit=20.0):
+        """Seconds until the server closes c while hello goes out a byte
+        every interval seconds; fails after limit."""
+        t0 = time.monotonic()
+        c.sock.settimeout(interval)
+        sent = 0
+        while time.monotonic() - t0 < limit:
+            try:
+                if sent < len(hello):
+                    c.sock.send(hello[sent:sent + 1])
+                    sent += 1
+                if not c.sock.recv(4096):
+                    return time.monotonic() - t0
+            except socket.timeout:
+                continue
+            except OSError:
+                return time.monotonic() - t0
+        self.fail("session still open after %.0f s (%d of %d bytes of the ClientHello "
+                  "sent)" % (limit, sent, len(hello)))
+
+    def test_silent_after_auth(self):
+        with self.server.control() as c:
+            self.assertCode(c.cmd("AUTH TLS"), 234)
+            took = self.closed_after(c, b"", 0.5)
+        self.assertLess(took, self.LOGIN_TIMEOUT + 2)
+
+    def test_dribbled_client_hello(self):
+        hello = client_hello()
+        self.assertGreater(len(hello), 100)
+        with self.server.control() as c:
+            self.assertCode(c.cmd("AUTH TLS"), 234)
+            took = self.closed_after(c, hello, 0.5)
+        self.assertLess(took, self.LOGIN_TIMEOUT + 2)
+        # The server still serves.
+        with TlsControl(self.server) as c:
+            c.secure_login()
+            self.assertCode(c.cmd("NOOP"), 200)
+
+
 # ---------------------------------------------------------------------------
 # Clients
 
