@@ -94,7 +94,9 @@ static void send_listing(struct session *s, enum listing_kind kind, const char *
 		sbuf_free(&out);
 		return;
 	}
-	ftps_data_close(s, ls.data, ls.r == XFER_OK);
+	enum xfer_result closed = ftps_data_close(s, ls.data, ls.r == XFER_OK);
+	if (ls.r == XFER_OK)
+		ls.r = closed;
 	if (ls.r == XFER_OK) {
 		tally_transfer(s, ls.r, ls.sent);
 		xfer_end(s);

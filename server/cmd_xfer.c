@@ -176,7 +176,9 @@ void cmd_retr(struct session *s, const char *arg)
 	}
 	int err = 0;
 	enum xfer_result r = xfer_send_file(s, data, fd, rest, st.st_size, &err);
-	ftps_data_close(s, data, r == XFER_OK);
+	enum xfer_result closed = ftps_data_close(s, data, r == XFER_OK);
+	if (r == XFER_OK)
+		r = closed;
 	close(fd);
 	xfer_finish(s, r, err, s->xfer.done, NULL);
 }
@@ -298,7 +300,9 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 		r = xfer_recv_file(s, data, fd, &received, &err, &end);
 		/* The data connection is closed within the upload-end grace,
 		 * which counts from the end of the data. */
-		ftps_data_close(s, data, r == XFER_OK);
+		enum xfer_result closed = ftps_data_close(s, data, r == XFER_OK);
+		if (r == XFER_OK)
+			r = closed;
 		if (r == XFER_OK)
 			r = xfer_upload_end(s, &end);
 	}

@@ -282,21 +282,42 @@ enum ftps_data_status ftps_data_open(struct session *s, int fd, struct conn **ou
 	return FTPS_DATA_OK;
 }
 
-void ftps_data_close(struct session *s, struct conn *data, bool clean)
+enum xfer_result ftps_data_close(struct session *s, struct conn *data, bool clean)
 {
 	if (!data)
-		return;
+		return XFER_OK;
 	/* close_notify, then FIN; it may wait for room behind the last bytes
-	 * of a download. The client's own close_notify is not waited for:
-	 * some clients send it only after the 226, and it comes after they
-	 * have read everything, so closing before it arrives loses nothing. */
+	 * of a download, with the control connection served meanwhile. The
+	 * client's own close_notify is not waited for: some clients send it
+	 * only after the 226, and it comes after they have read everything,
+	 * so closing before it arrives loses nothing. */
 	long long deadline = sysio_now_ms() + (long long)s->cfg->idle_timeout * 1000;
+	enum xfer_result r = XFER_OK;
 	enum conn_status st;
 	while (clean && conn_is_tls(data) &&
 	       ((st = conn_shutdown(data)) == CONN_WANT_READ || st == CONN_WANT_WRITE)) {
-		long long left = deadline - sysio_now_ms();
-		if (left <= 0 || conn_wait(data, st, (int)left) != CONN_OK)
+		bool quit;
+		if (session_control_unread(s) && session_control_during_transfer(s, &quit)) {
+			r = quit ? XFER_CONTROL_LOST : XFER_ABORTED;
 			break;
+		}
+		struct conn_pollfd p[2] = {
+			{ .c = data, .events = conn_events(st) },
+			{ .c = session_control_conn(s), .events = POLLIN },
+		};
+		long long left = deadline - sysio_now_ms();
+		int n = left > 0 ? conn_poll(p, 2, (int)left) : 0;
+		if (n == 0) {
+			r = XFER_TIMEOUT;
+			break;
+		}
+		if (n < 0)
+			break;
+		if (p[1].revents && session_control_during_transfer(s, &quit)) {
+			r = quit ? XFER_CONTROL_LOST : XFER_ABORTED;
+			break;
+		}
 	}
 	conn_free(data);
+	return r;
 }

@@ -20,6 +20,7 @@
 #include "conn.h"
 #include "options.h"
 #include "session.h"
+#include "transfer.h"
 
 /* ---- The process ---- */
 
@@ -83,9 +84,12 @@ enum ftps_data_status {
 enum ftps_data_status ftps_data_open(struct session *s, int fd, struct conn **out, char *why,
 				     size_t whysz);
 /* Closes a data connection; clean after a complete transfer: TLS then
- * ends with close_notify (waiting, up to the idle timeout, for room to
- * send it), otherwise it is just closed. NULL is ignored. */
-void ftps_data_close(struct session *s, struct conn *data, bool clean);
+ * ends with close_notify, otherwise it is just closed. NULL is ignored.
+ * While there is no room to send the close_notify (a client that stopped
+ * reading), the control connection is served (ABOR, STAT): the result is
+ * XFER_ABORTED or XFER_CONTROL_LOST when the client gave up, XFER_TIMEOUT
+ * after the idle timeout, else XFER_OK. */
+enum xfer_result ftps_data_close(struct session *s, struct conn *data, bool clean);
 
 /* Reads once from the control connection into s->lr, like lr_fill:
  * bytes read, 0 at its end, -1 with errno (EAGAIN: nothing yet). */

@@ -731,6 +731,35 @@ class TlsBinding(ftptest.TestCase):
                 silent.close()
             self.assertCode(c.cmd("NOOP"), 200)
 
+    def test_abor_while_close_notify_waits(self):
+        """A client that stops reading a protected download near its end
+        leaves no room for the server's close_notify behind the last bytes:
+        ABOR is still answered at once and the session goes on. (Which
+        sizes end in that wait depends on the socket buffers: several are
+        tried.)"""
+        for size in (48 << 10, 96 << 10, 192 << 10):
+            self.server.write("tail.bin", ftptest.random_bytes(size, seed=76))
+            with TlsControl(self.server) as c:
+                c.secure_login()
+                port = c.epsv()
+                raw = ftptest.data_connect(self.server.host, port, rcvbuf=4096)
+                d = c.ctx.wrap_socket(raw, server_hostname="localhost", session=c.sock.session,
+                                      do_handshake_on_connect=False)
+                try:
+                    c.send("RETR tail.bin\r\n")
+                    self.assertCode(c.reply(), 150)
+                    d.do_handshake()
+                    time.sleep(1)
+                    t0 = time.monotonic()
+                    c.send("ABOR\r\nNOOP\r\n")
+                    codes = []
+                    while not codes or codes[-1] != 200:
+                        codes.append(c.reply(timeout=5).code)
+                    self.assertLess(time.monotonic() - t0, 5, size)
+                    self.assertTrue(set(codes) <= {426, 226, 225, 200}, (size, codes))
+                finally:
+                    d.close()
+
     def upload(self, name, data, clean):
         with TlsControl(self.server) as c:
             c.secure_login()
