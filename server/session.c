@@ -71,8 +71,16 @@ static void session_send(struct session *s)
 			p += n + 2;
 		}
 	}
-	int timeout = s->cfg->idle_timeout * 1000;
-	if (!ftps_control_send(s, s->out.data, s->out.len, timeout))
+	/* A client that does not read its replies is waited for as long as
+	 * for its commands: the idle time, and before login no more than
+	 * the login time left. */
+	long long timeout = (long long)s->cfg->idle_timeout * 1000;
+	if (!s->logged_in) {
+		long long left = s->login_deadline_ms - sysio_now_ms();
+		if (left < timeout)
+			timeout = left > 1 ? left : 1;
+	}
+	if (!ftps_control_send(s, s->out.data, s->out.len, (int)timeout))
 		session_abort(s);
 	sbuf_reset(&s->out);
 }

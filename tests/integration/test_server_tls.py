@@ -327,15 +327,17 @@ def client_hello(ctx=None):
 
 
 class TlsHandshakeTiming(ftptest.TestCase):
-    """A control connection whose handshake never ends holds its session
-    no longer than --login-timeout: silent after AUTH TLS, or sending the
-    ClientHello a byte at a time, each byte within the timeout."""
+    """A session not logged in is held no longer than --login-timeout
+    (with a much longer --idle-timeout): silent after AUTH TLS, sending
+    the ClientHello a byte at a time, each byte within the timeout, or
+    sending commands without reading their replies, in clear or in TLS."""
 
     LOGIN_TIMEOUT = 3
 
     @classmethod
     def setUpClass(cls):
-        cls.server = start_tls_server(["--login-timeout", str(cls.LOGIN_TIMEOUT)])
+        cls.server = start_tls_server(["--login-timeout", str(cls.LOGIN_TIMEOUT),
+                                       "--idle-timeout", "60"])
         cls.addClassCleanup(cls.server.cleanup)
 
     def closed_after(self, c, hello, interval, limit=20.0):
@@ -363,6 +365,26 @@ class TlsHandshakeTiming(ftptest.TestCase):
             self.assertCode(c.cmd("AUTH TLS"), 234)
             took = self.closed_after(c, b"", 0.5)
         self.assertLess(took, self.LOGIN_TIMEOUT + 2)
+
+    def test_replies_never_read(self):
+        for tls in (False, True):
+            before = {p for p, _ in self.server.session_pids()}
+            with TlsControl(self.server) as c:
+                if tls:
+                    c.auth()
+                c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+                t0 = time.monotonic()
+                c.sock.settimeout(0.2)
+                try:
+                    while time.monotonic() - t0 < 1.5:
+                        c.sock.send(b"HELP\r\n" * 50)
+                except OSError:     # socket.timeout, ssl.SSLWantWriteError
+                    pass
+                gone = ftptest.wait_until(lambda: not [p for p, _ in self.server.session_pids()
+                                                       if p not in before], timeout=15)
+                took = time.monotonic() - t0
+            self.assertTrue(gone, "tls=%s: session alive after %.0f s" % (tls, took))
+            self.assertLess(took, self.LOGIN_TIMEOUT + 3, tls)
 
     def test_dribbled_client_hello(self):
         hello = client_hello()
