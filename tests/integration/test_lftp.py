@@ -408,8 +408,15 @@ class LftpDeepTest(LftpBase):
         self.assertEqual([c for c in cmds if c.startswith("SITE UTIME")], [])
         self.assertEqual(set(mtimes_of(top).values()), {OLD_MTIME})
         # lftp makes the target's parents as mkdir -p does: MKD /incoming
-        # fails, as it should, and lftp goes on.
-        self.assertCleanLog(log, allowed=[r"-> 550 /incoming: File exists\.$"])
+        # fails, as it should, and lftp goes on. It also copies each file's
+        # mode with SITE CHMOD, which ferryd refuses to anonymous sessions:
+        # the files keep the server's mode, and lftp goes on.
+        self.assertCleanLog(log, allowed=[
+            r"-> 550 /incoming: File exists\.$",
+            r"-> 550 Permission denied \(anonymous sessions may not change modes\)\.$"])
+        self.assertGreaterEqual(len(re.findall(r"<- SITE CHMOD ", log)), len(MANY))
+        self.assertEqual(len(re.findall(r"<- SITE CHMOD ", log)),
+                         len(re.findall(r"-> 550 Permission denied \(anonymous sessions", log)))
         # ... and the second run finds nothing to send.
         m = self.mark()
         self.lftp("mirror -R --parallel=4 %s /incoming/many" % src)
