@@ -224,6 +224,8 @@ static enum ferry_exit main_run(struct cli *c, const struct main_opts *o, enum m
 		code = cli_open_start(c, o->url, mode == MAIN_PROMPT, &fetched);
 		if (fetched || (code != FERRY_EXIT_OK && mode != MAIN_PROMPT && !o->cli.keep_going))
 			return code;
+		if (interrupt_pending() && mode != MAIN_PROMPT)
+			return FERRY_EXIT_DECLINED;   /* Ctrl-C stops a script, also with -k */
 	}
 	enum ferry_exit run = FERRY_EXIT_OK;
 	switch (mode) {

@@ -616,7 +616,9 @@ bool conn_buffered(const struct conn *c)
 	return c->ssl && (SSL_pending(c->ssl) > 0 || BIO_pending(SSL_get_rbio(c->ssl)) > 0);
 }
 
-int conn_poll(struct conn_pollfd *p, int n, int timeout_ms)
+/* conn_poll and conn_poll_signal: restart says whether a signal that
+ * breaks into the wait is waited through (conn_poll) or returned. */
+static int poll_conns(struct conn_pollfd *p, int n, int timeout_ms, bool restart)
 {
 	/* Two poll entries per connection: its read and its write side. A
 	 * transfer loop polls two or three connections many times a second,
@@ -647,12 +649,14 @@ int conn_poll(struct conn_pollfd *p, int n, int timeout_ms)
 	for (;;) {
 		int wait = ready ? 0 : timeout_ms < 0 ? -1 : left_ms(deadline);
 		r = poll(fds, (nfds_t)n * 2, wait);
-		if (r >= 0 || errno != EINTR)
+		if (r >= 0 || errno != EINTR || !restart)
 			break;
 	}
 	if (r < 0) {
+		int err = errno;
 		if (fds != small)
 			free(fds);
+		errno = err;
 		return -1;
 	}
 	ready = 0;
@@ -668,6 +672,16 @@ int conn_poll(struct conn_pollfd *p, int n, int timeout_ms)
 	if (fds != small)
 		free(fds);
 	return ready;
+}
+
+int conn_poll(struct conn_pollfd *p, int n, int timeout_ms)
+{
+	return poll_conns(p, n, timeout_ms, true);
+}
+
+int conn_poll_signal(struct conn_pollfd *p, int n, int timeout_ms)
+{
+	return poll_conns(p, n, timeout_ms, false);
 }
 
 size_t conn_set_send_lowat(struct conn *c, bool tls_too)

@@ -118,6 +118,9 @@ struct conn_pollfd {
  * ever). A connection with decrypted bytes waiting (conn_buffered) is
  * readable at once. Returns the number ready, 0 on timeout, -1 on error. */
 int conn_poll(struct conn_pollfd *p, int n, int timeout_ms);
+/* conn_poll, except that a signal caught during the wait ends it: -1
+ * with errno EINTR (for a caller that must react to Ctrl-C at once). */
+int conn_poll_signal(struct conn_pollfd *p, int n, int timeout_ms);
 /* The poll event status asks for: POLLIN, POLLOUT, or 0. */
 short conn_events(enum conn_status status);
 /* True if bytes are readable without touching the socket (TLS bytes

@@ -1,5 +1,5 @@
 /* interrupt: the SIGINT flag (see interrupt.h). The handler uses only
- * async-signal-safe calls: unlink and _exit. */
+ * async-signal-safe calls: unlink, write and _exit. */
 #include "config.h"
 
 #include <limits.h>
@@ -21,8 +21,12 @@ static void interrupt_handler(int sig)
 {
 	(void)sig;
 	if (interrupt_flag) {
+		static const char msg[] = "ferry: interrupted\n";
 		if (guard_set)
 			unlink(guard_path);
+		if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) {
+			/* nothing more can be said */
+		}
 		_exit(INTERRUPT_EXIT);
 	}
 	interrupt_flag = 1;

@@ -2,8 +2,8 @@
  * flag; transfers poll it from their progress callback (the engine then
  * sends ABOR), the prompt uses it to start a fresh line, and scripts stop
  * after the command it interrupted. A second Ctrl-C before the first was
- * taken ends ferry at once, removing the temporary download file named
- * by interrupt_guard_file first. */
+ * taken ends ferry at once with "ferry: interrupted", removing the
+ * temporary download file named by interrupt_guard_file first. */
 #ifndef FERRY_INTERRUPT_H
 #define FERRY_INTERRUPT_H
 

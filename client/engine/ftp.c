@@ -89,6 +89,35 @@ void ftp_set_interrupt(struct ftp *f, bool (*fn)(void *arg), void *arg)
 	f->interrupt_arg = arg;
 }
 
+bool ftp_interrupted(const struct ftp *f)
+{
+	return !f->hold_interrupt && f->interrupt != NULL && f->interrupt(f->interrupt_arg);
+}
+
+int ftp_wait(struct ftp *f, struct conn_pollfd *p, int n, int timeout_ms)
+{
+	long long deadline = sysio_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+
+	for (;;) {
+		if (ftp_interrupted(f)) {
+			errno = ECANCELED;
+			return -1;
+		}
+		long long left = deadline - sysio_now_ms();
+		if (left < 0)
+			left = 0;
+		/* The signal breaks into the poll; one that came just before it
+		 * started is seen at the end of the slice. */
+		int slice = f->interrupt != NULL && left > FTP_PROGRESS_MS ? FTP_PROGRESS_MS
+									  : (int)left;
+		int r = conn_poll_signal(p, n, slice);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r != 0 || slice >= left)
+			return r;
+	}
+}
+
 void ftp_set_trace(struct ftp *f, ftp_trace_fn *fn, void *arg)
 {
 	f->trace = fn;
@@ -702,7 +731,17 @@ static enum ftp_status ftp_read_one(struct ftp *f, long long deadline)
 			setsockopt(conn_rfd(f->ctl), IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
 		}
 		struct conn_pollfd p = { .c = f->ctl, .events = conn_events(want) };
-		int pr = conn_poll(&p, 1, (int)left);
+		int pr = ftp_wait(f, &p, 1, (int)left);
+		if (pr < 0 && errno == ECANCELED) {
+			/* The reply is still owed: a later one would be taken for
+			 * the next command's, so the connection goes. */
+			f->retry_ok = false;
+			ftp_set_msg(f, "interrupted while waiting for the server");
+			ftp_close_control(f);
+			ftp_set_msg(f, "interrupted while waiting for the server");
+			f->code = 0;
+			return FTP_S_CANCELLED;
+		}
 		if (pr < 0)
 			return ftp_fail(f, FTP_AT_CONTROL, errno, "waiting for the server");
 		if (pr == 0)
@@ -952,7 +991,7 @@ bool ftp_backoff(struct ftp *f, int attempt, const char *why, ftp_progress_fn *p
 		  delay / 1000);
 	long long end = sysio_now_ms() + delay;
 	for (;;) {
-		if ((f->interrupt != NULL && f->interrupt(f->interrupt_arg)) ||
+		if (ftp_interrupted(f) ||
 		    (progress != NULL && progress(arg, done, total, 0.0) != 0)) {
 			ftp_set_msg(f, "cancelled while waiting to retry (%s)", why);
 			f->code = 0;

@@ -153,9 +153,12 @@ void ftp_set_retry(struct ftp *f, int retries);
 /* Sets the most bytes per second a file transfer moves (0: no limit, the
  * default); listings are not slowed. */
 void ftp_set_rate_limit(struct ftp *f, off_t bytes_per_sec);
-/* Sets a function asked every FTP_PROGRESS_MS while the engine waits
- * before a retry; returning true stops the waiting (the call then ends
- * FTP_S_CANCELLED). NULL (the default): waits run to their end. */
+/* Sets a function asked while the engine waits for the server or before
+ * a retry: at once when a signal breaks into the wait (the front end's
+ * SIGINT handler, installed without SA_RESTART), else every
+ * FTP_PROGRESS_MS. Returning true stops the waiting and the call ends
+ * FTP_S_CANCELLED; a reply still owed closes the control connection (the
+ * next call opens it again). NULL (the default): waits run to their end. */
 void ftp_set_interrupt(struct ftp *f, bool (*fn)(void *arg), void *arg);
 /* Sets a protocol trace receiver (NULL to stop); the engine never prints one itself. */
 void ftp_set_trace(struct ftp *f, ftp_trace_fn *fn, void *arg);

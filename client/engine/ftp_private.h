@@ -26,10 +26,9 @@
 /* After a cancel, how long to wait for a reply that may never come (a
  * server that answers ABOR once instead of twice), in milliseconds. */
 #define FTP_ABOR_LINGER_MS 500
-/* After a transfer cancelled by the user, the longest wait for the
- * replies to ABOR, in milliseconds: a server that went silent is not
- * waited for until the timeout; its connection is closed instead. */
-#define FTP_ABOR_CANCEL_MS 2000
+/* After a cancel, how long ABOR waits for its replies, in milliseconds
+ * (at most the handle's timeout): the user is not waiting for them. */
+#define FTP_GIVE_UP_MS 1000
 
 /* Commands written ahead that may wait for their replies at once. */
 #define FTP_AHEAD_MAX 4
@@ -77,8 +76,9 @@ struct ftp {
 	bool active;                  /* data connections by EPRT/PORT */
 	int retries;                  /* retries of connects and broken transfers */
 	off_t rate;                   /* bytes per second at most; 0 no limit */
-	bool (*interrupt)(void *);    /* asked during waits before retries, or NULL */
+	bool (*interrupt)(void *);    /* asked during waits for the server, or NULL */
 	void *interrupt_arg;          /* its argument */
+	bool hold_interrupt;          /* waits run on despite it (the replies to ABOR) */
 	off_t xfer_done;              /* bytes done by the last transfer, counting its offset */
 	ftp_trace_fn *trace;          /* trace receiver or NULL */
 	void *trace_arg;              /* its argument */
@@ -136,6 +136,12 @@ struct ftp {
 
 /* ---- ftp.c: control connection; ftp_cmds.c: simple commands ---- */
 
+/* True when the front end asks to stop (ftp_set_interrupt), unless
+ * f->hold_interrupt. */
+bool ftp_interrupted(const struct ftp *f);
+/* conn_poll on the server's connections that ends at once when the front
+ * end asks to stop: -1 with errno ECANCELED then. */
+int ftp_wait(struct ftp *f, struct conn_pollfd *p, int n, int timeout_ms);
 /* Writes a trace line if a receiver is set; text is sanitised first. */
 void ftp_trace(struct ftp *f, enum ftp_trace_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -352,21 +352,16 @@ static bool xfer_reply_soon(struct ftp *f, int ms)
  * transfer was running). 1xx lines are skipped (pure-ftpd reports the
  * speed in a 150). Some servers answer only once, so after a 2xx the
  * second reply is awaited only briefly; a late one is drained before the
- * next command. After a cancel (cancelled) the replies are awaited
- * FTP_ABOR_CANCEL_MS in all; a server silent that long loses the
- * connection. */
-static void xfer_abort_replies(struct ftp *f, bool cancelled)
+ * next command. */
+static void xfer_abort_replies(struct ftp *f, int wait_ms)
 {
 	int replies = 0;
-	long long deadline = sysio_now_ms() + FTP_ABOR_CANCEL_MS;
+	long long deadline = sysio_now_ms() + wait_ms;
 	while (replies < 2) {
 		if (replies == 1 && f->code / 100 == 2 && !xfer_reply_soon(f, FTP_ABOR_LINGER_MS))
 			break;
-		/* A cancel waits briefly, also for a server that answers nothing. */
 		long long left = deadline - sysio_now_ms();
-		int wait = !cancelled || left >= f->timeout_ms ? f->timeout_ms
-			   : left > 0 ? (int)left : 0;
-		if (ftp_read_reply_within(f, wait) != FTP_S_OK)
+		if (ftp_read_reply_within(f, left > 0 ? (int)left : 0) != FTP_S_OK)
 			return;
 		if (f->code / 100 == 1)
 			continue;
@@ -382,9 +377,17 @@ enum ftp_status ftp_xfer_abort(struct ftp *f, struct conn **dc, enum ftp_status 
 
 	memcpy(keep, f->msg, sizeof keep);
 	ftp_trace(f, FTP_TRACE_INFO, "aborting the transfer (%s)", keep);
+	/* A server the user stopped waiting for gets a short while to
+	 * answer; the connection closes after it. */
+	int wait = f->timeout_ms;
+	if (st == FTP_S_CANCELLED && wait > FTP_GIVE_UP_MS)
+		wait = FTP_GIVE_UP_MS;
 	if (f->ctl != NULL && ftp_send(f, "ABOR", NULL) == FTP_S_OK) {
 		ftp_data_reset_conn(f, dc);
-		xfer_abort_replies(f, st == FTP_S_CANCELLED);
+		/* Ctrl-C asked for this ABOR: its replies are still read. */
+		f->hold_interrupt = true;
+		xfer_abort_replies(f, wait);
+		f->hold_interrupt = false;
 	}
 	ftp_data_reset_conn(f, dc);
 	memcpy(f->msg, keep, sizeof keep);

@@ -22,7 +22,10 @@ Its faults, each chosen by the test:
   - delays:     {verb: seconds}: each such command is answered that late;
   - reload_hold: seconds every listing is held once an upload (STOR)
                 arrived: the reload a client does after a transfer;
-  - avbl:       bytes AVBL answers (213); None: AVBL is unknown (502).
+  - avbl:       bytes AVBL answers (213); None: AVBL is unknown (502);
+  - stall_after: bytes of a download (RETR) sent before the server goes
+                silent on both connections, keeping them open (ABOR and
+                QUIT are read and never answered).
 
 Every socket has a timeout and every wait is bounded by the stop event, so
 stop() ends it at once; threads are daemons. Lines the server received are
@@ -41,12 +44,13 @@ IDLE = 60.0
 class SlowFtp:
 
     def __init__(self, tree=None, slow=None, mlsd_fails=(), silent=False, delays=None,
-                 avbl=None, reload_hold=None):
+                 avbl=None, reload_hold=None, stall_after=None):
         self.tree = dict(tree or {})
         self.made = set()           # directories made with MKD
         self.reload_hold = reload_hold
         self.stored = False         # an upload arrived
         self.avbl = avbl
+        self.stall_after = stall_after
         self.delays = dict(delays or {})
         self.slow = dict(slow or {})
         self.mlsd_fails = set(mlsd_fails)
@@ -302,7 +306,37 @@ class SlowFtp:
         if data is None:
             self._send(c, "550 Not a file.")
             return
+        if self.stall_after is not None:
+            return self._stall(c, st, data[:self.stall_after])
         self._send_data(c, st, data)
+
+    def _stall(self, c, st, head):
+        """Sends head of a download, then stays silent on both connections
+        (still logging what arrives) until the server stops."""
+        d = self._accept_data(st)
+        if d is None:
+            self._send(c, "425 No data connection.")
+            return
+        self._send(c, "150 Here it comes.")
+        d.settimeout(10.0)
+        d.sendall(head)
+        buf = b""
+        while self._wait(0.05):
+            try:
+                chunk = c.recv(4096)
+            except socket.timeout:
+                continue
+            except OSError:
+                break
+            if not chunk:
+                break
+            buf += chunk
+            while b"\r\n" in buf:
+                line, buf = buf.split(b"\r\n", 1)
+                with self.lock:
+                    self.log.append(line.decode("utf-8", "replace"))
+        d.close()
+        return False
 
     def _send_data(self, c, st, payload):
         """Sends payload over the data connection the client opens."""

@@ -6,10 +6,12 @@ peer runs is in clitest.py."""
 import os
 import random
 import re
+import signal
 import socket
 import subprocess
 import tempfile
 import threading
+import time
 import unittest
 
 import clitest
@@ -19,7 +21,7 @@ import ftptest
 import peers
 import tuitest
 from ftptest import read_file
-from clitest import CONNECT, BROKEN
+from clitest import CONNECT, BROKEN, NOT_CONFIRMED
 
 
 class SilentResolver:
@@ -109,6 +111,104 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         r = self.slow_run(p, outp, errp)
         self.check(r, BROKEN, "a transfer that stalled")
         self.assertNotIn("big.bin", os.listdir(self.ldir), r)
+
+    def sigint_when(self, p, outp, errp, srv, verb):
+        """Waits (bounded) until srv got a line starting with verb, then
+        sends ferry SIGINT; returns (Run, seconds from the signal to the
+        end of ferry). Fails if ferry ends first or runs on 10 s."""
+        def seen():
+            with srv.lock:
+                return any(l.upper().startswith(verb) for l in srv.log)
+        self.wait_moving(p, outp, errp, seen, "%s at the server" % verb)
+        time.sleep(0.3)     # ferry is inside its wait now
+        t0 = time.monotonic()
+        os.kill(p.pid, signal.SIGINT)
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            self.fail("ferry still running 10s after SIGINT\n%s"
+                      % self.slow_run(p, outp, errp))
+        return self.slow_run(p, outp, errp), time.monotonic() - t0
+
+    def test_sigint_while_server_silent(self):
+        """Ctrl-C while ferry waits for the reply to a command the server
+        took and never answers (--timeout 30) ends the wait at once: the
+        script stops with the status of an interrupted run (1) and one
+        line that says so."""
+        srv = slowftp.SlowFtp(tree={"d/a.txt": b"a\n"}, delays={"CWD": 60}).start()
+        self.addCleanup(srv.stop)
+        p, outp, errp = self.spawn([clitest.FERRY, "--tls=off", "--timeout", "30", "-c",
+                                    "cd d; mkdir x", srv.url("/")])
+        r, took = self.sigint_when(p, outp, errp, srv, "CWD")
+        self.check(r, NOT_CONFIRMED, "SIGINT while waiting for the reply to CWD")
+        self.assertRegex(r.err, r"^ferry: cd d: .*interrupted", r)
+        self.assertLess(took, 1.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+        with srv.lock:
+            self.assertFalse([l for l in srv.log if l.startswith("MKD")], r)
+
+    def test_sigint_while_greeting_awaited(self):
+        """Ctrl-C while the server of the URL has not greeted yet: status
+        1 at once, not the connect failure (3) after --timeout."""
+        srv = slowftp.SlowFtp(silent=True).start()
+        self.addCleanup(srv.stop)
+        p, outp, errp = self.spawn([clitest.FERRY, "--tls=off", "--timeout", "30", "-k",
+                                    "-c", "pwd", srv.url("/")])
+        time.sleep(1.0)
+        t0 = time.monotonic()
+        os.kill(p.pid, signal.SIGINT)
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            self.fail("ferry still running 10s after SIGINT")
+        took = time.monotonic() - t0
+        r = self.slow_run(p, outp, errp)
+        self.check(r, NOT_CONFIRMED, "SIGINT while waiting for the greeting")
+        self.assertIn("interrupted", r.err, r)
+        self.assertLess(took, 1.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+
+    def test_sigint_stalled_download(self):
+        """Ctrl-C during a download from a server gone silent on both
+        connections: ABOR goes out, its reply is not awaited long, the
+        temporary file goes, and ferry ends with status 1."""
+        data = ftptest.random_bytes(1 << 20, seed=71)
+        srv = slowftp.SlowFtp(tree={"big.bin": data}, stall_after=64 << 10).start()
+        self.addCleanup(srv.stop)
+        p, outp, errp = self.spawn([clitest.FERRY, "--tls=off", "--timeout", "30", "-c",
+                                    "get big.bin", srv.url("/")])
+        r, took = self.sigint_when(p, outp, errp, srv, "RETR")
+        self.check(r, NOT_CONFIRMED, "SIGINT during a stalled download")
+        self.assertLess(took, 2.5, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+        with srv.lock:
+            self.assertTrue([l for l in srv.log if "ABOR" in l], "no ABOR: %r" % srv.log)
+        self.assertEqual(os.listdir(self.ldir), [], r)
+
+    def test_second_sigint_says_so(self):
+        """A second Ctrl-C before the first was taken (here while ABOR's
+        reply is awaited) ends ferry at once with status 1 and one line."""
+        data = ftptest.random_bytes(1 << 20, seed=72)
+        srv = slowftp.SlowFtp(tree={"big.bin": data}, stall_after=64 << 10).start()
+        self.addCleanup(srv.stop)
+        p, outp, errp = self.spawn([clitest.FERRY, "--tls=off", "--timeout", "30", "-c",
+                                    "get big.bin", srv.url("/")])
+        def aborted():
+            with srv.lock:
+                return any("ABOR" in l for l in srv.log)
+        self.wait_moving(p, outp, errp, lambda: any("RETR" in l for l in list(srv.log)),
+                         "RETR at the server")
+        time.sleep(0.3)
+        os.kill(p.pid, signal.SIGINT)
+        ok = ftptest.wait_until(lambda: aborted() or p.poll() is not None, 10, 0.002)
+        self.assertTrue(ok, "no ABOR within 10s of SIGINT")
+        if p.poll() is None:
+            os.kill(p.pid, signal.SIGINT)
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            self.fail("ferry still running 10s after a second SIGINT")
+        r = self.slow_run(p, outp, errp)
+        self.check(r, NOT_CONFIRMED, "a second SIGINT")
+        self.assertIn("interrupted", r.err, r)
+        self.assertEqual(os.listdir(self.ldir), [], r)
 
     def test_batch_file_unreadable(self):
         """-b naming a directory or a missing file: status 6 and one line
