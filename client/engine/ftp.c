@@ -411,6 +411,8 @@ static const char *ahead_verb(const struct ftp_ahead *a)
 
 enum ftp_status ftp_fail(struct ftp *f, enum ftp_where where, int err, const char *what)
 {
+	if (err == ETIMEDOUT && where != FTP_AT_LOCAL)
+		f->stalled = true;
 	return ftp_fail_text(f, where, what, err == 0 ? "connection closed by the server"
 						     : strerror(err));
 }
@@ -943,6 +945,7 @@ enum ftp_status ftp_run(struct ftp *f, ftp_op_fn *op, void *arg)
 
 	f->code = 0;
 	f->msg[0] = '\0';
+	f->stalled = false;
 	if (f->ctl != NULL)
 		ftp_drain(f);
 	if (f->ctl == NULL) {

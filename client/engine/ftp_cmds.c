@@ -11,6 +11,7 @@
 
 #include "ftp_private.h"
 #include "sanitize.h"
+#include "sysio.h"
 #include "vpath.h"
 #include "xalloc.h"
 
@@ -412,7 +413,16 @@ enum ftp_status ftp_quit(struct ftp *f)
 		ftp_hang_up(f);   /* MFMTs kept from a lost connection: not sent now */
 		return FTP_S_OK;
 	}
-	enum ftp_status st = ftp_command(f, "QUIT", NULL);
+	/* After a wait that timed out, the server gets a short while only. */
+	int wait = f->stalled && f->timeout_ms > FTP_GIVE_UP_MS ? FTP_GIVE_UP_MS : f->timeout_ms;
+	long long deadline = sysio_now_ms() + wait;
+	enum ftp_status st = ftp_send(f, "QUIT", NULL);
+	while (st == FTP_S_OK) {
+		long long left = deadline - sysio_now_ms();
+		st = ftp_read_reply_within(f, left > 0 ? (int)left : 0);
+		if (st == FTP_S_OK && f->code >= 200)
+			break;
+	}
 	if (st == FTP_S_OK)
 		st = ftp_check(f, 2);
 	if (f->ctl != NULL)

@@ -26,8 +26,9 @@
 /* After a cancel, how long to wait for a reply that may never come (a
  * server that answers ABOR once instead of twice), in milliseconds. */
 #define FTP_ABOR_LINGER_MS 500
-/* After a cancel, how long ABOR waits for its replies, in milliseconds
- * (at most the handle's timeout): the user is not waiting for them. */
+/* After a wait for the server timed out, or after Ctrl-C, how long ABOR
+ * and QUIT wait for their replies, in milliseconds (at most the handle's
+ * timeout): the server is silent, or the user is not waiting for it. */
 #define FTP_GIVE_UP_MS 1000
 
 /* Commands written ahead that may wait for their replies at once. */
@@ -79,6 +80,7 @@ struct ftp {
 	bool (*interrupt)(void *);    /* asked during waits for the server, or NULL */
 	void *interrupt_arg;          /* its argument */
 	bool hold_interrupt;          /* waits run on despite it (the replies to ABOR) */
+	bool stalled;                 /* a wait for the server timed out in the running call */
 	off_t xfer_done;              /* bytes done by the last transfer, counting its offset */
 	ftp_trace_fn *trace;          /* trace receiver or NULL */
 	void *trace_arg;              /* its argument */

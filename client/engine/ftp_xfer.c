@@ -377,10 +377,10 @@ enum ftp_status ftp_xfer_abort(struct ftp *f, struct conn **dc, enum ftp_status 
 
 	memcpy(keep, f->msg, sizeof keep);
 	ftp_trace(f, FTP_TRACE_INFO, "aborting the transfer (%s)", keep);
-	/* A server the user stopped waiting for gets a short while to
-	 * answer; the connection closes after it. */
+	/* A server that let a wait time out, or one the user stopped waiting
+	 * for, gets a short while to answer; the connection closes after it. */
 	int wait = f->timeout_ms;
-	if (st == FTP_S_CANCELLED && wait > FTP_GIVE_UP_MS)
+	if ((st == FTP_S_CANCELLED || f->stalled) && wait > FTP_GIVE_UP_MS)
 		wait = FTP_GIVE_UP_MS;
 	if (f->ctl != NULL && ftp_send(f, "ABOR", NULL) == FTP_S_OK) {
 		ftp_data_reset_conn(f, dc);

@@ -210,6 +210,20 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.assertIn("interrupted", r.err, r)
         self.assertEqual(os.listdir(self.ldir), [], r)
 
+    def test_timeout_server_silent_mid_transfer(self):
+        """A server that goes silent mid-download, data and control: with
+        --timeout 2, ABOR and QUIT after the time-out wait briefly, so
+        ferry ends as broken (7) within the time-out and a small margin,
+        not twice the time-out."""
+        data = ftptest.random_bytes(1 << 20, seed=73)
+        srv = slowftp.SlowFtp(tree={"big.bin": data}, stall_after=64 << 10).start()
+        self.addCleanup(srv.stop)
+        r = self.run_cmd([clitest.FERRY, "--tls=off", "--timeout", "2", "-c", "get big.bin",
+                          srv.url("/")])
+        self.check(r, BROKEN, "a server silent mid-transfer")
+        self.assertLess(r.elapsed, 3.5, "--timeout 2 took %.2fs\n%s" % (r.elapsed, r))
+        self.assertEqual(os.listdir(self.ldir), [], r)
+
     def test_batch_file_unreadable(self):
         """-b naming a directory or a missing file: status 6 and one line
         that says why."""
