@@ -183,6 +183,12 @@ static void mirror_say(struct cli *c, const struct plan_action *a)
 	cli_print(line);
 }
 
+/* A remote name the scan passes over: the note get -r gives. */
+static void mirror_skipped(void *arg, const char *display)
+{
+	cli_note_unsafe_name(arg, display);
+}
+
 /* Reads both trees and builds the plan. */
 static enum ferry_exit mirror_plan(struct cli *c, const struct mirror_opts *mo,
 				   const struct sync_job *j, struct plan *p)
@@ -196,8 +202,8 @@ static enum ferry_exit mirror_plan(struct cli *c, const struct mirror_opts *mo,
 	if (!sync_scan_local(j->local, !mo->upload, &local, msg, sizeof msg)) {
 		code = cli_fail(c, FERRY_EXIT_LOCAL, "%s", msg);
 	} else {
-		enum ftp_status st = sync_scan_remote(c->ftp, j->remote, mo->upload, &remote, msg,
-						      sizeof msg);
+		enum ftp_status st = sync_scan_remote(c->ftp, j->remote, mo->upload, &remote,
+						      mirror_skipped, c, msg, sizeof msg);
 		if (st != FTP_S_OK)
 			code = cli_fail(c, ferry_exit_from_status(st), "%s", msg);
 	}

@@ -141,6 +141,9 @@ struct cli_copy {
 /* Copies one file; returns its exit status (having printed any error). */
 typedef enum ferry_exit cli_xfer_file_fn(struct cli *c, const struct cli_copy *cp,
 					  const struct cli_xfer_job *job);
+/* Notes that the remote name display (sanitised) is skipped because it
+ * is not a plain file name ("../x", "a/b"): get -r, put -r and mirror. */
+void cli_note_unsafe_name(struct cli *c, const char *display);
 /* Copies the tree local -> remote (TREE_UPLOAD) or remote -> local
  * (TREE_DOWNLOAD) with the engine's walk, running file for each file and
  * noting skipped entries; Ctrl-C stops it. Returns the first failure's

@@ -198,11 +198,16 @@ static bool xfer_walk_file(void *arg, const struct tree_entry *e)
 }
 
 /* Notes an entry the walk skipped. */
+void cli_note_unsafe_name(struct cli *c, const char *display)
+{
+	cli_note(c, "skipping %s: not a plain file name", display);
+}
+
 static void xfer_walk_skipped(void *arg, const struct tree_entry *e, enum tree_skip why)
 {
 	struct xfer_walk *w = arg;
 	if (why == TREE_SKIP_NAME)
-		cli_note(w->c, "skipping %s: not a plain file name", e->display);
+		cli_note_unsafe_name(w->c, e->display);
 	else if (e->type == FTP_ENTRY_LINK)
 		cli_note(w->c, "skipping %s: a symbolic link", e->local);
 	else

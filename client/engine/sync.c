@@ -135,9 +135,16 @@ static int sync_list_prec(const struct ftp_entry *e)
 	return e->mtime % 86400 == 0 ? 86400 : 60;
 }
 
+/* Where the remote scan reports the names it passes over. */
+struct sync_skip {
+	sync_skip_fn *fn;  /* NULL: none */
+	void *arg;         /* its argument */
+};
+
 /* Reads the remote directory dir (relative path rel) into t. */
 static enum ftp_status sync_remote_dir(struct ftp *f, const char *dir, const char *rel, int depth,
-				       struct plan_tree *t, char *msg, size_t msgsz)
+				       struct plan_tree *t, const struct sync_skip *sk, char *msg,
+				       size_t msgsz)
 {
 	struct ftp_listing l;
 	struct sbuf full, sub;
@@ -157,8 +164,12 @@ static enum ftp_status sync_remote_dir(struct ftp *f, const char *dir, const cha
 	sbuf_init(&sub, PATH_LEN_MAX);
 	for (size_t i = 0; i < l.n && st == FTP_S_OK; i++) {
 		const struct ftp_entry *e = &l.v[i];
-		if (!path_safe_name(e->name))
-			continue;   /* ".", "..", or a name that could climb out */
+		if (!path_safe_name(e->name)) {
+			/* ".", "..", or a name that could climb out */
+			if (sk->fn != NULL && strcmp(e->name, ".") != 0 && strcmp(e->name, "..") != 0)
+				sk->fn(sk->arg, e->display);
+			continue;
+		}
 		if (!path_join(&full, dir, e->name) ||
 		    !(rel[0] ? path_join(&sub, rel, e->name)
 			     : (sbuf_reset(&sub), sbuf_puts(&sub, e->name)))) {
@@ -170,7 +181,7 @@ static enum ftp_status sync_remote_dir(struct ftp *f, const char *dir, const cha
 		plan_tree_add(t, sbuf_str(&sub), kind, e->size, e->mtime, sync_list_prec(e), NULL);
 		if (kind == PLAN_DIR) {
 			char *subdir = xstrdup(sbuf_str(&full)), *subrel = xstrdup(sbuf_str(&sub));
-			st = sync_remote_dir(f, subdir, subrel, depth + 1, t, msg, msgsz);
+			st = sync_remote_dir(f, subdir, subrel, depth + 1, t, sk, msg, msgsz);
 			free(subdir);
 			free(subrel);
 		}
@@ -209,9 +220,11 @@ enum ftp_status sync_remote_mkdir(struct ftp *f, const char *path, char *msg, si
 }
 
 enum ftp_status sync_scan_remote(struct ftp *f, const char *top, bool missing_ok,
-				 struct plan_tree *t, char *msg, size_t msgsz)
+				 struct plan_tree *t, sync_skip_fn *skipped, void *skip_arg,
+				 char *msg, size_t msgsz)
 {
-	enum ftp_status st = sync_remote_dir(f, top, "", 0, t, msg, msgsz);
+	struct sync_skip sk = { .fn = skipped, .arg = skip_arg };
+	enum ftp_status st = sync_remote_dir(f, top, "", 0, t, &sk, msg, msgsz);
 	/* Some servers (vsftpd) list a folder that is not there as empty: a
 	 * source must be entered to be believed, or --delete would empty
 	 * the target. */

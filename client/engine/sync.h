@@ -41,14 +41,22 @@ struct sync_job {
  * (when missing_ok) or an error. Returns true, or false with msg set. */
 bool sync_scan_local(const char *top, bool missing_ok, struct plan_tree *t, char *msg,
 		     size_t msgsz);
+/* Told about a listed name the remote scan passes over because it is not
+ * a plain name below its directory ("a/b", "../x", ""; "." and ".." are
+ * passed over without a word): display is the name sanitised. */
+typedef void sync_skip_fn(void *arg, const char *display);
+
 /* Reads the remote tree below top into t likewise; a LIST time (not to
  * the second) gets the precision it shows (minutes for this half year,
- * else days). Returns FTP_S_OK, or a failure with msg set; a top the
- * server refuses to list is an empty tree when missing_ok, and an empty
- * listing of a top the server cannot enter is FTP_S_REFUSED otherwise
- * (vsftpd lists a missing folder as empty). */
+ * else days). A name that is not a plain name is left out and handed to
+ * skipped (with skip_arg; NULL: left out silently). Returns FTP_S_OK, or
+ * a failure with msg set; a top the server refuses to list is an empty
+ * tree when missing_ok, and an empty listing of a top the server cannot
+ * enter is FTP_S_REFUSED otherwise (vsftpd lists a missing folder as
+ * empty). */
 enum ftp_status sync_scan_remote(struct ftp *f, const char *top, bool missing_ok,
-				 struct plan_tree *t, char *msg, size_t msgsz);
+				 struct plan_tree *t, sync_skip_fn *skipped, void *skip_arg,
+				 char *msg, size_t msgsz);
 
 /* --checksum: for every file of the same size on both sides, asks the
  * server for its HASH and computes the same digest of the local file

@@ -23,6 +23,9 @@ Its faults, each chosen by the test:
   - reload_hold: seconds every listing is held once an upload (STOR)
                 arrived: the reload a client does after a transfer;
   - avbl:       bytes AVBL answers (213); None: AVBL is unknown (502);
+  - odd_names:  {directory: [name, ...]}: names listed as small files in
+                that directory besides the tree's, as they are ("../x",
+                "a/b", control characters), as a hostile server may list;
   - stall_after: bytes of a download (RETR) sent before the server goes
                 silent on both connections, keeping them open (ABOR and
                 QUIT are read and never answered).
@@ -44,13 +47,14 @@ IDLE = 60.0
 class SlowFtp:
 
     def __init__(self, tree=None, slow=None, mlsd_fails=(), silent=False, delays=None,
-                 avbl=None, reload_hold=None, stall_after=None):
+                 avbl=None, reload_hold=None, stall_after=None, odd_names=None):
         self.tree = dict(tree or {})
         self.made = set()           # directories made with MKD
         self.reload_hold = reload_hold
         self.stored = False         # an upload arrived
         self.avbl = avbl
         self.stall_after = stall_after
+        self.odd_names = dict(odd_names or {})
         self.delays = dict(delays or {})
         self.slow = dict(slow or {})
         self.mlsd_fails = set(mlsd_fails)
@@ -146,6 +150,8 @@ class SlowFtp:
             parent, _, head = path.rpartition("/")
             if (parent or "/") == d:
                 seen[head] = (True, 0)
+        for name in self.odd_names.get(d, ()):
+            seen[name] = (False, 3)
         return [(n, isdir, size) for n, (isdir, size) in sorted(seen.items())]
 
     @staticmethod

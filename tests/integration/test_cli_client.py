@@ -224,6 +224,26 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.assertLess(r.elapsed, 3.5, "--timeout 2 took %.2fs\n%s" % (r.elapsed, r))
         self.assertEqual(os.listdir(self.ldir), [], r)
 
+    def test_mirror_notes_unsafe_names(self):
+        """A listing with names that could climb out of the target or name
+        a path ("../x", "a/b"): mirror skips each with the same note as
+        get -r, and copies the rest."""
+        odd = ["../x", "a/b", "..", "."]
+        srv = slowftp.SlowFtp(tree={"d/ok.txt": b"fine\n"}, odd_names={"/d": odd}).start()
+        self.addCleanup(srv.stop)
+        notes = {}
+        for cmd in ("get -r d got", "mirror d mirrored"):
+            r = self.check(self.run_cmd([clitest.FERRY, "--tls=off", "-c", cmd,
+                                         srv.url("/")]))
+            notes[cmd.split()[0]] = sorted(l for l in r.out_lines + r.err_lines
+                                           if l.startswith("skipping "))
+        self.assertEqual(notes["get"], ["skipping ../x: not a plain file name",
+                                        "skipping a/b: not a plain file name"], notes)
+        self.assertEqual(notes["mirror"], notes["get"])
+        self.assertEqual(read_file(self.local("mirrored", "ok.txt")), b"fine\n")
+        self.assertEqual(sorted(os.listdir(self.ldir)), ["got", "mirrored"])
+        self.assertEqual(os.listdir(self.local("mirrored")), ["ok.txt"])
+
     def test_batch_file_unreadable(self):
         """-b naming a directory or a missing file: status 6 and one line
         that says why."""
