@@ -132,7 +132,7 @@ static char *xfer_buf(struct ftp *f)
 /* The status of a cancelled transfer. */
 static enum ftp_status xfer_cancelled(struct ftp *f)
 {
-	ftp_set_msg(f, "transfer cancelled");
+	ftp_set_msg(f, ftp_interrupted(f) ? "transfer interrupted" : "transfer cancelled");
 	f->code = 0;
 	return FTP_S_CANCELLED;
 }
@@ -184,7 +184,9 @@ static enum ftp_status xfer_pump_in(struct ftp *f, struct conn *dc, const struct
 		bool ready = then == CONN_OK || then == CONN_EOF || then == CONN_TRUNCATED ||
 			     then == CONN_ERROR;
 		struct conn_pollfd pfd = { .c = dc, .events = conn_events(want) };
-		int r = ready ? 1 : conn_poll(&pfd, 1, xfer_wait(f, p, idle_since));
+		int r = ready ? 1 : ftp_wait(f, &pfd, 1, xfer_wait(f, p, idle_since));
+		if (r < 0 && errno == ECANCELED)
+			return xfer_cancelled(f);
 		if (r < 0)
 			return ftp_fail(f, FTP_AT_DATA, errno, "waiting for data");
 		if (r == 0) {
@@ -250,7 +252,9 @@ static enum ftp_status xfer_pump_out_loop(struct ftp *f, struct conn *dc, int fd
 			{ .c = dc, .events = conn_events(want) },
 			{ .c = f->ctl, .events = POLLIN },
 		};
-		int r = conn_poll(pfd, 2, xfer_wait(f, p, idle_since));
+		int r = ftp_wait(f, pfd, 2, xfer_wait(f, p, idle_since));
+		if (r < 0 && errno == ECANCELED)
+			return xfer_cancelled(f);
 		if (r < 0)
 			return ftp_fail(f, FTP_AT_DATA, errno, "waiting to send data");
 		if (r == 0) {

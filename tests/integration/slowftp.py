@@ -26,9 +26,9 @@ Its faults, each chosen by the test:
   - odd_names:  {directory: [name, ...]}: names listed as small files in
                 that directory besides the tree's, as they are ("../x",
                 "a/b", control characters), as a hostile server may list;
-  - stall_after: bytes of a download (RETR) sent before the server goes
-                silent on both connections, keeping them open (ABOR and
-                QUIT are read and never answered).
+  - stall_after: bytes of a download (RETR) or a listing sent before the
+                server goes silent on both connections, keeping them open
+                (ABOR and QUIT are read and never answered).
 
 Every socket has a timeout and every wait is bounded by the stop event, so
 stop() ends it at once; threads are daemons. Lines the server received are
@@ -442,6 +442,8 @@ class SlowFtp:
         if mlsd and path in self.mlsd_fails:
             self._send(c, "451 Listing too large.")
             return
+        if self.stall_after is not None:
+            return self._stall(c, st, b"")
         lines = []
         for name, isdir, size in self._entries(path):
             if mlsd:

@@ -4,8 +4,10 @@ ferryd or against stand-ins that misbehave on purpose. The set every
 peer runs is in clitest.py."""
 
 import os
+import pty
 import random
 import re
+import select
 import signal
 import socket
 import subprocess
@@ -177,10 +179,71 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
                                     "get big.bin", srv.url("/")])
         r, took = self.sigint_when(p, outp, errp, srv, "RETR")
         self.check(r, NOT_CONFIRMED, "SIGINT during a stalled download")
+        self.assertRegex(r.err, r"^ferry: get big.bin: .*interrupted", r)
         self.assertLess(took, 2.5, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
         with srv.lock:
             self.assertTrue([l for l in srv.log if "ABOR" in l], "no ABOR: %r" % srv.log)
         self.assertEqual(os.listdir(self.ldir), [], r)
+
+    def test_sigint_stalled_listing(self):
+        """Ctrl-C while a listing's data never comes (the server said 150
+        and went silent): ls stops at once with status 1."""
+        srv = slowftp.SlowFtp(tree={"d/a.txt": b"a\n"}, stall_after=0).start()
+        self.addCleanup(srv.stop)
+        p, outp, errp = self.spawn([clitest.FERRY, "--tls=off", "--timeout", "30", "-c",
+                                    "ls d", srv.url("/")])
+        r, took = self.sigint_when(p, outp, errp, srv, "MLSD")
+        self.check(r, NOT_CONFIRMED, "SIGINT during a stalled listing")
+        self.assertRegex(r.err, r"^ferry: ls d: .*interrupted", r)
+        self.assertLess(took, 2.5, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+
+    def test_sigint_at_prompt_returns_to_it(self):
+        """At the prompt (-p, on a terminal), Ctrl-C typed while a command
+        waits for a silent server ends that command with a line saying
+        so, and the prompt comes back: the next command works (on a new
+        connection)."""
+        srv = slowftp.SlowFtp(tree={"d/a.txt": b"a\n"}, delays={"MKD": 60}).start()
+        self.addCleanup(srv.stop)
+        pid, master = pty.fork()
+        if pid == 0:
+            try:
+                os.chdir(self.ldir)
+                os.execve(clitest.FERRY, ["ferry", "--tls=off", "--timeout", "30", "-p",
+                                          srv.url("/")], self.env())
+            finally:
+                os._exit(127)
+        self.addCleanup(os.close, master)
+        self.addCleanup(reap_pid, pid)
+        screen = [b""]
+
+        def read_until(text, seconds):
+            end = time.monotonic() + seconds
+            while text not in screen[0] and time.monotonic() < end:
+                ready, _, _ = select.select([master], [], [], 0.05)
+                if ready:
+                    try:
+                        screen[0] += os.read(master, 4096)
+                    except OSError:
+                        break
+            return text in screen[0]
+
+        self.assertTrue(read_until(b"ferry> ", 15), screen[0])
+        os.write(master, b"mkdir x\r")
+        self.assertTrue(ftptest.wait_until(lambda: any(l.startswith("MKD") for l in
+                                                       list(srv.log)), 15, 0.01))
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        os.write(master, b"\x03")
+        self.assertTrue(read_until(b"interrupted", 5), screen[0])
+        self.assertLess(time.monotonic() - t0, 1.0, screen[0])
+        self.assertTrue(read_until(b"interrupted while waiting for the server\r\nferry> ", 5),
+                        screen[0])
+        os.write(master, b"cd d\r")
+        os.write(master, b"pwd\r")
+        self.assertTrue(read_until(b"\r\n/d\r\n", 15), screen[0])
+        os.write(master, b"bye\r")
+        _, status = waitpid_bounded(pid, 15)
+        self.assertEqual(os.waitstatus_to_exitcode(status), NOT_CONFIRMED, screen[0])
 
     def test_second_sigint_says_so(self):
         """A second Ctrl-C before the first was taken (here while ABOR's
@@ -324,6 +387,29 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         settings = {l.split()[0] for l in r.out_lines}
         self.assertIn("iac", settings, r)
         self.assertEqual(sorted(settings - commands), [], "settings ferry(1) has no entry for")
+
+
+def waitpid_bounded(pid, seconds):
+    """waitpid for pid, for at most seconds; kills it after that."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        got, status = os.waitpid(pid, os.WNOHANG)
+        if got == pid:
+            return got, status
+        time.sleep(0.02)
+    os.kill(pid, signal.SIGKILL)
+    return os.waitpid(pid, 0)
+
+
+def reap_pid(pid):
+    """Ends and reaps pid if it still runs (a cleanup)."""
+    try:
+        got, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return
+    if got == 0:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
 
 
 def manual_entries(section):
