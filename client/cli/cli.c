@@ -198,8 +198,7 @@ static const struct cli_command cli_commands[] = {
 };
 #define CLI_NCOMMANDS (sizeof cli_commands / sizeof cli_commands[0])
 
-/* Tells the engine, waiting before a retry, that Ctrl-C was pressed. */
-static bool cli_interrupted(void *arg)
+bool cli_interrupted(void *arg)
 {
 	(void)arg;
 	return interrupt_pending();

@@ -341,6 +341,7 @@ struct ftp *cli_connect_more(struct cli *c)
 	const struct ftp_tls_info *ti = ftp_tls_info(c->ftp);
 
 	settings_apply(&c->opt.settings, f);
+	ftp_set_interrupt(f, cli_interrupted, NULL);
 	if (c->login_scheme != NULL)
 		ftp_set_scheme(f, c->login_scheme);
 	if (ti->on && ti->have_cert)

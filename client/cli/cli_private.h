@@ -103,8 +103,11 @@ enum ferry_exit cli_mirror_copy(struct cli *c, bool upload, const char *local,
 				const char *remote, const struct cli_xfer_job *job);
 /* Opens another connection like the session's: the same server, login,
  * scheme, settings and remote directory; a certificate accepted for the
- * session is accepted for it. NULL when it cannot connect. */
+ * session is accepted for it, and Ctrl-C ends its waits. NULL when it
+ * cannot connect. */
 struct ftp *cli_connect_more(struct cli *c);
+/* Tells the engine (ftp_set_interrupt) that Ctrl-C was pressed; arg unused. */
+bool cli_interrupted(void *arg);
 /* ---- cli_segments.c: one file over several connections ---- */
 /* Downloads remote to local over n connections with REST ranges, into
  * one temporary renamed when every range arrived; resumes from the
@@ -142,7 +145,7 @@ struct cli_copy {
 typedef enum ferry_exit cli_xfer_file_fn(struct cli *c, const struct cli_copy *cp,
 					  const struct cli_xfer_job *job);
 /* Notes that the remote name display (sanitised) is skipped because it
- * is not a plain file name ("../x", "a/b"): get -r, put -r and mirror. */
+ * is not a plain file name ("../x", "a/b"): get -r and mirror. */
 void cli_note_unsafe_name(struct cli *c, const char *display);
 /* Copies the tree local -> remote (TREE_UPLOAD) or remote -> local
  * (TREE_DOWNLOAD) with the engine's walk, running file for each file and

@@ -197,12 +197,12 @@ static bool xfer_walk_file(void *arg, const struct tree_entry *e)
 	return w->code == FERRY_EXIT_OK;
 }
 
-/* Notes an entry the walk skipped. */
 void cli_note_unsafe_name(struct cli *c, const char *display)
 {
 	cli_note(c, "skipping %s: not a plain file name", display);
 }
 
+/* Notes an entry the walk skipped. */
 static void xfer_walk_skipped(void *arg, const struct tree_entry *e, enum tree_skip why)
 {
 	struct xfer_walk *w = arg;

@@ -245,6 +245,24 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         _, status = waitpid_bounded(pid, 15)
         self.assertEqual(os.waitstatus_to_exitcode(status), NOT_CONFIRMED, screen[0])
 
+    def test_sigint_mirror_parallel(self):
+        """Ctrl-C while mirror --parallel 2 waits on both connections for
+        a server that never answers RETR: every connection stops at once,
+        status 1."""
+        tree = {"d/a.txt": b"a", "d/b.txt": b"b", "d/c.txt": b"c"}
+        srv = slowftp.SlowFtp(tree=tree, delays={"RETR": 60}).start()
+        self.addCleanup(srv.stop)
+        p, outp, errp = self.spawn([clitest.FERRY, "--tls=off", "--timeout", "30", "-c",
+                                    "mirror --parallel 2 d m", srv.url("/")])
+        def both():
+            with srv.lock:
+                return len([l for l in srv.log if l.startswith("RETR")]) >= 2
+        self.wait_moving(p, outp, errp, both, "two RETR at the server")
+        r, took = self.sigint_when(p, outp, errp, srv, "RETR")
+        self.assertEqual(r.code, NOT_CONFIRMED, r)
+        self.assertIn("interrupted", r.err, r)
+        self.assertLess(took, 1.5, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+
     def test_second_sigint_says_so(self):
         """A second Ctrl-C before the first was taken (here while ABOR's
         reply is awaited) ends ferry at once with status 1 and one line."""
