@@ -176,10 +176,22 @@ static int data_accept_one(struct ftp *f, int lfd, enum ftp_status *st)
 				       "active mode: waiting for the server's data connection");
 			return -1;
 		}
+		if (ftp_interrupted(f)) {
+			/* The transfer command's reply is still owed. */
+			ftp_set_msg(f, "interrupted while waiting for the server");
+			ftp_close_control(f);
+			ftp_set_msg(f, "interrupted while waiting for the server");
+			f->code = 0;
+			*st = FTP_S_CANCELLED;
+			return -1;
+		}
 		bool pending = !replied && ftp_ctl_pending(f);
 		struct pollfd pfd[2] = { { .fd = lfd, .events = POLLIN },
 					 { .fd = conn_rfd(f->ctl), .events = POLLIN } };
-		int r = poll(pfd, replied ? 1 : 2, pending ? 0 : (int)left);
+		/* Ctrl-C breaks into the poll (or is seen after a slice). */
+		int wait = f->interrupt != NULL && left > FTP_PROGRESS_MS ? FTP_PROGRESS_MS
+									 : (int)left;
+		int r = poll(pfd, replied ? 1 : 2, pending ? 0 : wait);
 		if (r < 0 && errno != EINTR) {
 			*st = ftp_fail(f, FTP_AT_DATA, errno, "active mode: waiting");
 			return -1;

@@ -26,6 +26,8 @@ Its faults, each chosen by the test:
   - odd_names:  {directory: [name, ...]}: names listed as small files in
                 that directory besides the tree's, as they are ("../x",
                 "a/b", control characters), as a hostile server may list;
+  - eprt_silent: EPRT is accepted (200), and a download after it gets
+                150 and then nothing: no data connection, no reply;
   - stall_after: bytes of a download (RETR) or a listing sent before the
                 server goes silent on both connections, keeping them open
                 (ABOR and QUIT are read and never answered).
@@ -47,13 +49,15 @@ IDLE = 60.0
 class SlowFtp:
 
     def __init__(self, tree=None, slow=None, mlsd_fails=(), silent=False, delays=None,
-                 avbl=None, reload_hold=None, stall_after=None, odd_names=None):
+                 avbl=None, reload_hold=None, stall_after=None, odd_names=None,
+                 eprt_silent=False):
         self.tree = dict(tree or {})
         self.made = set()           # directories made with MKD
         self.reload_hold = reload_hold
         self.stored = False         # an upload arrived
         self.avbl = avbl
         self.stall_after = stall_after
+        self.eprt_silent = eprt_silent
         self.odd_names = dict(odd_names or {})
         self.delays = dict(delays or {})
         self.slow = dict(slow or {})
@@ -314,18 +318,31 @@ class SlowFtp:
             return
         if self.stall_after is not None:
             return self._stall(c, st, data[:self.stall_after])
+        if st.get("eprt"):
+            return self._stall(c, st, None)
         self._send_data(c, st, data)
+
+    def _cmd_EPRT(self, c, st, arg):
+        if not self.eprt_silent:
+            self._send(c, "502 EPRT not implemented.")
+            return
+        st["eprt"] = True
+        self._send(c, "200 Ok.")
 
     def _stall(self, c, st, head):
         """Sends head of a download, then stays silent on both connections
-        (still logging what arrives) until the server stops."""
-        d = self._accept_data(st)
-        if d is None:
-            self._send(c, "425 No data connection.")
-            return
+        (still logging what arrives) until the server stops. head None:
+        150 and no data connection at all (active mode)."""
+        d = None
+        if head is not None:
+            d = self._accept_data(st)
+            if d is None:
+                self._send(c, "425 No data connection.")
+                return
         self._send(c, "150 Here it comes.")
-        d.settimeout(10.0)
-        d.sendall(head)
+        if d is not None:
+            d.settimeout(10.0)
+            d.sendall(head)
         buf = b""
         while self._wait(0.05):
             try:
@@ -341,7 +358,8 @@ class SlowFtp:
                 line, buf = buf.split(b"\r\n", 1)
                 with self.lock:
                     self.log.append(line.decode("utf-8", "replace"))
-        d.close()
+        if d is not None:
+            d.close()
         return False
 
     def _send_data(self, c, st, payload):

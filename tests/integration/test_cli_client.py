@@ -263,6 +263,19 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.assertIn("interrupted", r.err, r)
         self.assertLess(took, 1.5, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
 
+    def test_sigint_active_mode_no_data_connection(self):
+        """Ctrl-C in active mode while the server said 150 and never opens
+        the data connection: the download stops at once with status 1."""
+        srv = slowftp.SlowFtp(tree={"a.txt": b"a\n"}, eprt_silent=True).start()
+        self.addCleanup(srv.stop)
+        p, outp, errp = self.spawn([clitest.FERRY, "--tls=off", "--active", "--timeout",
+                                    "30", "-c", "get a.txt", srv.url("/")])
+        r, took = self.sigint_when(p, outp, errp, srv, "RETR")
+        self.check(r, NOT_CONFIRMED, "SIGINT while the data connection is awaited")
+        self.assertIn("interrupted", r.err, r)
+        self.assertLess(took, 1.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+        self.assertEqual(os.listdir(self.ldir), [], r)
+
     def test_second_sigint_says_so(self):
         """A second Ctrl-C before the first was taken (here while ABOR's
         reply is awaited) ends ferry at once with status 1 and one line."""
