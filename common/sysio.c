@@ -129,8 +129,8 @@ fail:
 	return -1;
 }
 
-int sysio_connect(const struct netaddr *a, const struct netaddr *local,
-		  int timeout_ms, const char **what)
+int sysio_connect_start(const struct netaddr *a, const struct netaddr *local,
+			const char **what)
 {
 	int fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
@@ -151,40 +151,55 @@ int sysio_connect(const struct netaddr *a, const struct netaddr *local,
 			goto fail;
 		}
 	}
-	if (connect(fd, (const struct sockaddr *)&a->ss, a->len) < 0) {
-		if (errno != EINPROGRESS) {
-			*what = "connect";
-			goto fail;
-		}
-		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-		long long deadline = sysio_now_ms() + timeout_ms;
-		for (;;) {
-			long long left = deadline - sysio_now_ms();
-			int r = poll(&pfd, 1, left > 0 ? (int)left : 0);
-			if (r > 0)
-				break;
-			if (r == 0) {
-				errno = ETIMEDOUT;
-				*what = "connect";
-				goto fail;
-			}
-			if (errno != EINTR) {
-				*what = "poll";
-				goto fail;
-			}
-		}
-		int err = 0;
-		socklen_t len = sizeof err;
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err != 0) {
-			errno = err ? err : errno;
-			*what = "connect";
-			goto fail;
-		}
+	if (connect(fd, (const struct sockaddr *)&a->ss, a->len) < 0 && errno != EINPROGRESS) {
+		*what = "connect";
+		goto fail;
 	}
 	return fd;
 fail:
 	sysio_close(&fd);
 	return -1;
+}
+
+int sysio_connect_end(int *fd, const char **what)
+{
+	int err = 0;
+	socklen_t len = sizeof err;
+	if (getsockopt(*fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err != 0) {
+		errno = err ? err : errno;
+		*what = "connect";
+		sysio_close(fd);
+		return -1;
+	}
+	return 0;
+}
+
+int sysio_connect(const struct netaddr *a, const struct netaddr *local,
+		  int timeout_ms, const char **what)
+{
+	int fd = sysio_connect_start(a, local, what);
+	if (fd < 0)
+		return -1;
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	long long deadline = sysio_now_ms() + timeout_ms;
+	for (;;) {
+		long long left = deadline - sysio_now_ms();
+		int r = poll(&pfd, 1, left > 0 ? (int)left : 0);
+		if (r > 0)
+			break;
+		if (r == 0) {
+			errno = ETIMEDOUT;
+			*what = "connect";
+			sysio_close(&fd);
+			return -1;
+		}
+		if (errno != EINTR) {
+			*what = "poll";
+			sysio_close(&fd);
+			return -1;
+		}
+	}
+	return sysio_connect_end(&fd, what) < 0 ? -1 : fd;
 }
 
 int sysio_sockname(int fd, struct netaddr *a)

@@ -38,6 +38,13 @@ int sysio_listen(const struct netaddr *a, int backlog, const char **what);
  * (ETIMEDOUT on timeout); *what names the failing call. */
 int sysio_connect(const struct netaddr *a, const struct netaddr *local,
 		  int timeout_ms, const char **what);
+/* sysio_connect in two steps, for a caller that waits in between (until
+ * the fd is writable): sysio_connect_start returns the fd with the
+ * connect under way, or -1; sysio_connect_end returns 0 when it succeeded,
+ * else -1 with errno, *fd closed. */
+int sysio_connect_start(const struct netaddr *a, const struct netaddr *local,
+			const char **what);
+int sysio_connect_end(int *fd, const char **what);
 /* Fills a with the socket's local or peer address; returns 0 or -1. */
 int sysio_sockname(int fd, struct netaddr *a);
 int sysio_peername(int fd, struct netaddr *a);

@@ -118,6 +118,26 @@ int ftp_wait(struct ftp *f, struct conn_pollfd *p, int n, int timeout_ms)
 	}
 }
 
+int ftp_connect_addr(struct ftp *f, const struct netaddr *a, int timeout_ms, const char **what)
+{
+	int fd = sysio_connect_start(a, NULL, what);
+	if (fd < 0)
+		return -1;
+	/* The wait for the connect to finish is one for the server too. */
+	struct conn *c = conn_plain(fd, fd);
+	struct conn_pollfd p = { .c = c, .events = POLLOUT };
+	int r = ftp_wait(f, &p, 1, timeout_ms);
+	int err = errno;
+	conn_release(c);
+	if (r <= 0) {
+		sysio_close(&fd);
+		errno = r == 0 ? ETIMEDOUT : err;
+		*what = r == 0 || err == ECANCELED ? "connect" : "poll";
+		return -1;
+	}
+	return sysio_connect_end(&fd, what) < 0 ? -1 : fd;
+}
+
 void ftp_set_trace(struct ftp *f, ftp_trace_fn *fn, void *arg)
 {
 	f->trace = fn;

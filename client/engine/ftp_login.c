@@ -510,9 +510,14 @@ enum ftp_status ftp_login_connect(struct ftp *f)
 		const char *what = "connect";
 		netaddr_ntop(&found.addr[i], true, where, sizeof where);
 		ftp_trace(f, FTP_TRACE_INFO, "connecting to %s", where);
-		fd = sysio_connect(&found.addr[i], NULL, share > 0 ? share : 1, &what);
+		fd = ftp_connect_addr(f, &found.addr[i], share > 0 ? share : 1, &what);
 		if (fd < 0)
 			err = errno;
+		if (fd < 0 && err == ECANCELED) {
+			ftp_set_msg(f, "interrupted while waiting for the server");
+			f->code = 0;
+			return FTP_S_CANCELLED;
+		}
 	}
 	if (fd < 0) {
 		char what[FTP_PATH_MAX + NETADDR_STRLEN + 32];

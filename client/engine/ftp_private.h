@@ -144,6 +144,9 @@ bool ftp_interrupted(const struct ftp *f);
 /* conn_poll on the server's connections that ends at once when the front
  * end asks to stop: -1 with errno ECANCELED then. */
 int ftp_wait(struct ftp *f, struct conn_pollfd *p, int n, int timeout_ms);
+/* sysio_connect through ftp_wait: -1 with errno ECANCELED when the front
+ * end asks to stop before the connect finished. */
+int ftp_connect_addr(struct ftp *f, const struct netaddr *a, int timeout_ms, const char **what);
 /* Writes a trace line if a receiver is set; text is sanitised first. */
 void ftp_trace(struct ftp *f, enum ftp_trace_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -64,6 +64,33 @@ class SilentResolver:
         self.sock.close()
 
 
+class FullListener:
+    """A loopback listener whose accept queue is full and never read: a
+    connect to it gets no answer to its SYN and waits."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind((ftptest.HOST, 0))
+        self.sock.listen(0)
+        self.port = self.sock.getsockname()[1]
+        self.fillers = []
+        for _ in range(8):
+            c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            c.setblocking(False)
+            self.fillers.append(c)
+            c.connect_ex((ftptest.HOST, self.port))
+            _, w, _ = select.select([], [c], [], 0.5)
+            if not w:
+                return      # this one waits: the queue is full
+        self.close()
+        raise AssertionError("the listener's accept queue never filled")
+
+    def close(self):
+        for c in self.fillers:
+            c.close()
+        self.sock.close()
+
+
 class ClientTest(clitest.CliBase, ftptest.TestCase):
     PEER = "ferryd"
 
@@ -275,6 +302,33 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.assertIn("interrupted", r.err, r)
         self.assertLess(took, 1.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
         self.assertEqual(os.listdir(self.ldir), [], r)
+
+    def sigint_after(self, p, outp, errp, delay):
+        """Sends ferry SIGINT after delay seconds; returns (Run, seconds
+        from the signal to the end of ferry)."""
+        time.sleep(delay)
+        if p.poll() is not None:
+            self.fail("ferry ended before SIGINT\n%s" % self.slow_run(p, outp, errp))
+        t0 = time.monotonic()
+        os.kill(p.pid, signal.SIGINT)
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            self.fail("ferry still running 10s after SIGINT")
+        return self.slow_run(p, outp, errp), time.monotonic() - t0
+
+    def test_sigint_while_connecting(self):
+        """Ctrl-C while the connect to the server has no answer (its
+        listener's queue is full): status 1 at once with one line, not
+        the connect failure (3) after --timeout."""
+        lst = FullListener()
+        self.addCleanup(lst.close)
+        p, outp, errp = self.spawn([clitest.FERRY, "--tls=off", "--timeout", "30", "-k",
+                                    "-c", "pwd", "ftp://%s:%d/" % (ftptest.HOST, lst.port)])
+        r, took = self.sigint_after(p, outp, errp, 1.0)
+        self.check(r, NOT_CONFIRMED, "SIGINT while connecting")
+        self.assertRegex(r.err, r"^ferry: .*interrupted while waiting for the server\n$", r)
+        self.assertLess(took, 1.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
 
     def test_second_sigint_says_so(self):
         """A second Ctrl-C before the first was taken (here while ABOR's
