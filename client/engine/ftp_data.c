@@ -28,10 +28,16 @@ static enum ftp_status data_connect(struct ftp *f, const struct netaddr *a, int 
 
 	netaddr_ntop(a, true, where, sizeof where);
 	ftp_trace(f, FTP_TRACE_INFO, "data connection to %s", where);
-	*dfd = sysio_connect(a, NULL, f->timeout_ms, &what);
+	*dfd = ftp_connect_addr(f, a, f->timeout_ms, &what);
 	if (*dfd >= 0)
 		return FTP_S_OK;
 	int err = errno;
+	if (err == ECANCELED) {
+		/* No transfer command is out yet: the connection stays. */
+		ftp_set_msg(f, "interrupted while waiting for the server");
+		f->code = 0;
+		return FTP_S_CANCELLED;
+	}
 	char msg[NETADDR_STRLEN + 64];
 	snprintf(msg, sizeof msg, "data connection to %s (%s)", where, what);
 	return ftp_fail(f, FTP_AT_DATA, err, msg);
@@ -57,7 +63,7 @@ static enum ftp_status data_epsv(struct ftp *f, int *dfd)
 	struct netaddr a = f->data_addr;
 	netaddr_set_port(&a, port);
 	st = data_connect(f, &a, dfd);
-	return st == FTP_S_OK ? st : FTP_S_REFUSED;
+	return st == FTP_S_OK || st == FTP_S_CANCELLED ? st : FTP_S_REFUSED;
 }
 
 /* PASV: a 227 reply naming an IPv4 address and port. */

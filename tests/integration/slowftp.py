@@ -28,6 +28,8 @@ Its faults, each chosen by the test:
                 "a/b", control characters), as a hostile server may list;
   - eprt_silent: EPRT is accepted (200), and a download after it gets
                 150 and then nothing: no data connection, no reply;
+  - pasv_port:  EPSV and PASV name this port (on 127.0.0.1) instead of a
+                listener of the server's own;
   - stall_after: bytes of a download (RETR) or a listing sent before the
                 server goes silent on both connections, keeping them open
                 (ABOR and QUIT are read and never answered).
@@ -50,7 +52,7 @@ class SlowFtp:
 
     def __init__(self, tree=None, slow=None, mlsd_fails=(), silent=False, delays=None,
                  avbl=None, reload_hold=None, stall_after=None, odd_names=None,
-                 eprt_silent=False):
+                 eprt_silent=False, pasv_port=None):
         self.tree = dict(tree or {})
         self.made = set()           # directories made with MKD
         self.reload_hold = reload_hold
@@ -58,6 +60,7 @@ class SlowFtp:
         self.avbl = avbl
         self.stall_after = stall_after
         self.eprt_silent = eprt_silent
+        self.pasv_port = pasv_port
         self.odd_names = dict(odd_names or {})
         self.delays = dict(delays or {})
         self.slow = dict(slow or {})
@@ -414,6 +417,9 @@ class SlowFtp:
     def _listen_data(self, st):
         if st["pasv"] is not None:
             st["pasv"].close()
+            st["pasv"] = None
+        if self.pasv_port is not None:
+            return self.pasv_port
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.bind((HOST, 0))
         s.listen(1)

@@ -330,6 +330,20 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.assertRegex(r.err, r"^ferry: .*interrupted while waiting for the server\n$", r)
         self.assertLess(took, 1.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
 
+    def test_sigint_while_data_connecting(self):
+        """Ctrl-C while the passive data connection's connect has no
+        answer: the listing stops at once with status 1 and one line."""
+        lst = FullListener()
+        self.addCleanup(lst.close)
+        srv = slowftp.SlowFtp(tree={"d/a.txt": b"a\n"}, pasv_port=lst.port).start()
+        self.addCleanup(srv.stop)
+        p, outp, errp = self.spawn([clitest.FERRY, "--tls=off", "--timeout", "30", "-c",
+                                    "ls d", srv.url("/")])
+        r, took = self.sigint_when(p, outp, errp, srv, "EPSV")
+        self.check(r, NOT_CONFIRMED, "SIGINT while the data connection connects")
+        self.assertRegex(r.err, r"^ferry: ls d: .*interrupted", r)
+        self.assertLess(took, 1.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+
     def test_second_sigint_says_so(self):
         """A second Ctrl-C before the first was taken (here while ABOR's
         reply is awaited) ends ferry at once with status 1 and one line."""
