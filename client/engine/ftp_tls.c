@@ -275,7 +275,21 @@ enum ftp_status ftp_tls_start(struct ftp *f)
 	if (!tlsc_start_control(f->tls, f->ctl, err, sizeof err))
 		return tls_fail(f, "%s", err);
 	ftp_trace(f, FTP_TRACE_INFO, "TLS handshake with %s", hostport);
-	if (conn_handshake_wait(f->ctl, f->timeout_ms) != CONN_OK) {
+	enum conn_status cs;
+	while ((cs = conn_handshake(f->ctl)) == CONN_WANT_READ || cs == CONN_WANT_WRITE) {
+		struct conn_pollfd p = { .c = f->ctl, .events = conn_events(cs) };
+		int r = ftp_wait(f, &p, 1, f->timeout_ms);
+		if (r < 0 && errno == ECANCELED) {
+			ftp_close_control(f);
+			ftp_set_msg(f, "interrupted while waiting for the server");
+			f->code = 0;
+			return FTP_S_CANCELLED;
+		}
+		if (r <= 0)
+			return tls_fail(f, "TLS handshake: %s",
+					r == 0 ? "timed out" : strerror(errno));
+	}
+	if (cs != CONN_OK) {
 		const char *why = conn_error(f->ctl);
 		return tls_fail(f, "%s%s", strncmp(why, "TLS", 3) == 0 ? "" : "TLS handshake: ", why);
 	}

@@ -30,6 +30,7 @@ Its faults, each chosen by the test:
                 150 and then nothing: no data connection, no reply;
   - pasv_port:  EPSV and PASV name this port (on 127.0.0.1) instead of a
                 listener of the server's own;
+  - auth_silent: AUTH TLS gets 234, and then nothing: no handshake;
   - stall_after: bytes of a download (RETR) or a listing sent before the
                 server goes silent on both connections, keeping them open
                 (ABOR and QUIT are read and never answered).
@@ -52,7 +53,7 @@ class SlowFtp:
 
     def __init__(self, tree=None, slow=None, mlsd_fails=(), silent=False, delays=None,
                  avbl=None, reload_hold=None, stall_after=None, odd_names=None,
-                 eprt_silent=False, pasv_port=None):
+                 eprt_silent=False, pasv_port=None, auth_silent=False):
         self.tree = dict(tree or {})
         self.made = set()           # directories made with MKD
         self.reload_hold = reload_hold
@@ -61,6 +62,7 @@ class SlowFtp:
         self.stall_after = stall_after
         self.eprt_silent = eprt_silent
         self.pasv_port = pasv_port
+        self.auth_silent = auth_silent
         self.odd_names = dict(odd_names or {})
         self.delays = dict(delays or {})
         self.slow = dict(slow or {})
@@ -265,6 +267,15 @@ class SlowFtp:
 
     def _cmd_CDUP(self, c, st, arg):
         return self._cmd_CWD(c, st, "..")
+
+    def _cmd_AUTH(self, c, st, arg):
+        if not self.auth_silent:
+            self._send(c, "502 AUTH not implemented.")
+            return True
+        self._send(c, "234 Go ahead.")
+        while self._wait(0.2):
+            pass
+        return False
 
     def _cmd_QUIT(self, c, st, arg):
         self._send(c, "221 Goodbye.")

@@ -344,6 +344,18 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.assertRegex(r.err, r"^ferry: ls d: .*interrupted", r)
         self.assertLess(took, 1.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
 
+    def test_sigint_during_tls_handshake(self):
+        """Ctrl-C while the server answered AUTH TLS with 234 and never
+        goes on with the handshake: status 1 at once with one line."""
+        srv = slowftp.SlowFtp(auth_silent=True).start()
+        self.addCleanup(srv.stop)
+        p, outp, errp = self.spawn([clitest.FERRY, "--tls=require", "--timeout", "30", "-k",
+                                    "-c", "pwd", srv.url("/")])
+        r, took = self.sigint_when(p, outp, errp, srv, "AUTH")
+        self.check(r, NOT_CONFIRMED, "SIGINT during the TLS handshake")
+        self.assertRegex(r.err, r"^ferry: .*interrupted while waiting for the server\n$", r)
+        self.assertLess(took, 1.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+
     def test_second_sigint_says_so(self):
         """A second Ctrl-C before the first was taken (here while ABOR's
         reply is awaited) ends ferry at once with status 1 and one line."""
