@@ -545,10 +545,38 @@ static enum ftp_status ftp_add_line(struct ftp *f, struct sbuf *out, const char 
 	return FTP_S_OK;
 }
 
-/* Writes out on the control connection. */
+/* Writes out on the control connection, waiting through ftp_wait. */
 static enum ftp_status ftp_write_lines(struct ftp *f, const struct sbuf *out, const char *verb)
 {
-	enum conn_status cs = conn_write_all(f->ctl, out->data, out->len, f->timeout_ms);
+	const char *p = out->data;
+	size_t n = out->len;
+	enum conn_status cs;
+	for (;;) {
+		size_t put = 0;
+		cs = n > 0 ? conn_write(f->ctl, p, n, &put) : conn_flush(f->ctl);
+		if (cs == CONN_OK && n > 0) {
+			p += put;
+			n -= put;
+			continue;
+		}
+		if (cs != CONN_WANT_READ && cs != CONN_WANT_WRITE)
+			break;
+		struct conn_pollfd pfd = { .c = f->ctl, .events = conn_events(cs) };
+		int r = ftp_wait(f, &pfd, 1, f->timeout_ms);
+		if (r < 0 && errno == ECANCELED) {
+			/* A command went out in part: the connection goes. */
+			f->retry_ok = false;
+			ftp_close_control(f);
+			ftp_set_msg(f, "interrupted while waiting for the server");
+			f->code = 0;
+			return FTP_S_CANCELLED;
+		}
+		if (r <= 0) {
+			char what[64];
+			snprintf(what, sizeof what, "sending %s", verb);
+			return ftp_fail(f, FTP_AT_CONTROL, r == 0 ? ETIMEDOUT : errno, what);
+		}
+	}
 	if (cs == CONN_OK)
 		return FTP_S_OK;
 	char what[64];

@@ -91,6 +91,52 @@ class FullListener:
         self.sock.close()
 
 
+class DeafServer:
+    """A server that stops reading after the first NOOP and from then on
+    sends "200 ok" every 2 ms without reading: a script of long commands
+    fills the buffers, and the client's write blocks."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        self.sock.bind((ftptest.HOST, 0))
+        self.sock.listen(1)
+        self.sock.settimeout(10)
+        self.port = self.sock.getsockname()[1]
+        self.closed = threading.Event()
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self):
+        try:
+            c, _ = self.sock.accept()
+        except OSError:
+            return
+        replies = {b"USER": b"230 ok", b"PWD": b'257 "/"', b"FEAT": b"211 end"}
+        try:
+            c.settimeout(10)
+            c.sendall(b"220 deaf\r\n")
+            buf = b""
+            while b"NOOP" not in buf and not self.closed.is_set():
+                data = c.recv(4096)
+                if not data:
+                    return
+                buf += data
+                while b"\r\n" in buf and b"NOOP" not in buf:
+                    line, buf = buf.split(b"\r\n", 1)
+                    c.sendall(replies.get(line.split(b" ")[0].upper(), b"200 ok") + b"\r\n")
+            deadline = time.monotonic() + 60
+            while not self.closed.wait(0.002) and time.monotonic() < deadline:
+                c.sendall(b"200 ok\r\n")
+        except OSError:
+            return
+        finally:
+            c.close()
+
+    def close(self):
+        self.closed.set()
+        self.sock.close()
+
+
 class ClientTest(clitest.CliBase, ftptest.TestCase):
     PEER = "ferryd"
 
@@ -354,6 +400,38 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         r, took = self.sigint_when(p, outp, errp, srv, "AUTH")
         self.check(r, NOT_CONFIRMED, "SIGINT during the TLS handshake")
         self.assertRegex(r.err, r"^ferry: .*interrupted while waiting for the server\n$", r)
+        self.assertLess(took, 1.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+
+    def test_sigint_while_command_write_blocked(self):
+        """Ctrl-C while a command cannot be written (the server stopped
+        reading and the buffers are full): status 1 at once with one
+        line."""
+        srv = DeafServer()
+        self.addCleanup(srv.close)
+        script = os.path.join(self.tmp, "deaf.script")
+        with open(script, "w") as f:
+            f.write("quote NOOP\n" + ("quote NOOP %s\n" % ("x" * 4000)) * 3000)
+        p, outp, errp = self.spawn([clitest.FERRY, "--tls=off", "--timeout", "30",
+                                    "-b", script, "ftp://%s:%d/" % (ftptest.HOST, srv.port)])
+        def sent():
+            return read_file(outp).count(b"200 ok")
+        # Blocked: no reply printed for a second, with many before.
+        last, since = -1, time.monotonic()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and p.poll() is None:
+            n = sent()
+            if n != last:
+                last, since = n, time.monotonic()
+            elif n > 10 and time.monotonic() - since > 1.0:
+                break
+            time.sleep(0.1)
+        if p.poll() is not None:
+            self.fail("ferry ended before its write blocked\n%s" % self.slow_run(p, outp, errp))
+        self.assertLess(time.monotonic(), deadline, "the command write never blocked")
+        r, took = self.sigint_after(p, outp, errp, 0)
+        self.check(r, NOT_CONFIRMED, "SIGINT while a command write is blocked")
+        self.assertRegex(r.err, r"^ferry: quote NOOP.*: interrupted while waiting for "
+                         r"the server\n$", r)
         self.assertLess(took, 1.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
 
     def test_second_sigint_says_so(self):
