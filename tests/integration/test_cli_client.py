@@ -318,6 +318,53 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         _, status = waitpid_bounded(pid, 15)
         self.assertEqual(os.waitstatus_to_exitcode(status), NOT_CONFIRMED, screen[0])
 
+    def test_sigint_at_prompt_while_connecting(self):
+        """At the prompt, Ctrl-C typed while open waits for a connect the
+        server never answers ends it with a line saying so, and the
+        prompt comes back: the next open works."""
+        lst = FullListener()
+        self.addCleanup(lst.close)
+        srv = slowftp.SlowFtp(tree={"d/a.txt": b"a\n"}).start()
+        self.addCleanup(srv.stop)
+        pid, master = pty.fork()
+        if pid == 0:
+            try:
+                os.chdir(self.ldir)
+                os.execve(clitest.FERRY, ["ferry", "--tls=off", "--timeout", "30", "-p"],
+                          self.env())
+            finally:
+                os._exit(127)
+        self.addCleanup(os.close, master)
+        self.addCleanup(reap_pid, pid)
+        screen = [b""]
+
+        def read_until(text, seconds):
+            end = time.monotonic() + seconds
+            while text not in screen[0] and time.monotonic() < end:
+                ready, _, _ = select.select([master], [], [], 0.05)
+                if ready:
+                    try:
+                        screen[0] += os.read(master, 4096)
+                    except OSError:
+                        break
+            return text in screen[0]
+
+        self.assertTrue(read_until(b"ferry> ", 15), screen[0])
+        os.write(master, b"open ftp://%s:%d/\r" % (ftptest.HOST.encode(), lst.port))
+        time.sleep(1.0)
+        self.assertNotIn(b"interrupted", screen[0])
+        t0 = time.monotonic()
+        os.write(master, b"\x03")
+        self.assertTrue(read_until(b"interrupted while waiting for the server\r\nferry> ", 5),
+                        screen[0])
+        self.assertLess(time.monotonic() - t0, 1.0, screen[0])
+        os.write(master, b"open %s\r" % srv.url("/").encode())
+        os.write(master, b"cd d\r")
+        os.write(master, b"pwd\r")
+        self.assertTrue(read_until(b"\r\n/d\r\n", 15), screen[0])
+        os.write(master, b"bye\r")
+        waitpid_bounded(pid, 15)
+
     def test_sigint_mirror_parallel(self):
         """Ctrl-C while mirror --parallel 2 waits on both connections for
         a server that never answers RETR: every connection stops at once,
