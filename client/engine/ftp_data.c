@@ -271,7 +271,7 @@ enum ftp_status ftp_data_open(struct ftp *f, int *dfd)
 		return data_active(f, dfd);
 	if (!f->no_epsv && f->have_data_addr) {
 		enum ftp_status st = data_epsv(f, dfd);
-		if (st == FTP_S_OK || f->ctl == NULL)
+		if (st == FTP_S_OK || st == FTP_S_CANCELLED || f->ctl == NULL)
 			return st;
 		ftp_trace(f, FTP_TRACE_INFO, "EPSV did not work (%s); using PASV from now on",
 			  ftp_message(f));

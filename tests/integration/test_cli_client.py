@@ -436,6 +436,9 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.check(r, NOT_CONFIRMED, "SIGINT while the data connection connects")
         self.assertRegex(r.err, r"^ferry: ls d: .*interrupted", r)
         self.assertLess(took, 1.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+        with srv.lock:
+            # Not taken for an EPSV that failed: no PASV after it.
+            self.assertFalse([l for l in srv.log if l.upper().startswith("PASV")], r)
 
     def test_sigint_during_tls_handshake(self):
         """Ctrl-C while the server answered AUTH TLS with 234 and never
