@@ -217,7 +217,7 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         r, took = self.sigint_when(p, outp, errp, srv, "CWD")
         self.check(r, NOT_CONFIRMED, "SIGINT while waiting for the reply to CWD")
         self.assertRegex(r.err, r"^ferry: cd d: .*interrupted", r)
-        self.assertLess(took, 1.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+        self.assertLess(took, 2.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
         with srv.lock:
             self.assertFalse([l for l in srv.log if l.startswith("MKD")], r)
 
@@ -239,7 +239,7 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         r = self.slow_run(p, outp, errp)
         self.check(r, NOT_CONFIRMED, "SIGINT while waiting for the greeting")
         self.assertIn("interrupted", r.err, r)
-        self.assertLess(took, 1.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+        self.assertLess(took, 2.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
 
     def test_sigint_stalled_download(self):
         """Ctrl-C during a download from a server gone silent on both
@@ -253,7 +253,7 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         r, took = self.sigint_when(p, outp, errp, srv, "RETR")
         self.check(r, NOT_CONFIRMED, "SIGINT during a stalled download")
         self.assertRegex(r.err, r"^ferry: get big.bin: .*interrupted", r)
-        self.assertLess(took, 2.5, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+        self.assertLess(took, 3.5, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
         with srv.lock:
             self.assertTrue([l for l in srv.log if "ABOR" in l], "no ABOR: %r" % srv.log)
         self.assertEqual(os.listdir(self.ldir), [], r)
@@ -268,7 +268,7 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         r, took = self.sigint_when(p, outp, errp, srv, "MLSD")
         self.check(r, NOT_CONFIRMED, "SIGINT during a stalled listing")
         self.assertRegex(r.err, r"^ferry: ls d: .*interrupted", r)
-        self.assertLess(took, 2.5, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+        self.assertLess(took, 3.5, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
 
     def test_sigint_at_prompt_returns_to_it(self):
         """At the prompt (-p, on a terminal), Ctrl-C typed while a command
@@ -308,7 +308,7 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         t0 = time.monotonic()
         os.write(master, b"\x03")
         self.assertTrue(read_until(b"interrupted", 5), screen[0])
-        self.assertLess(time.monotonic() - t0, 1.0, screen[0])
+        self.assertLess(time.monotonic() - t0, 2.0, screen[0])
         self.assertTrue(read_until(b"interrupted while waiting for the server\r\nferry> ", 5),
                         screen[0])
         os.write(master, b"cd d\r")
@@ -357,7 +357,7 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         os.write(master, b"\x03")
         self.assertTrue(read_until(b"interrupted while waiting for the server\r\nferry> ", 5),
                         screen[0])
-        self.assertLess(time.monotonic() - t0, 1.0, screen[0])
+        self.assertLess(time.monotonic() - t0, 2.0, screen[0])
         os.write(master, b"open %s\r" % srv.url("/").encode())
         os.write(master, b"cd d\r")
         os.write(master, b"pwd\r")
@@ -381,7 +381,7 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         r, took = self.sigint_when(p, outp, errp, srv, "RETR")
         self.assertEqual(r.code, NOT_CONFIRMED, r)
         self.assertIn("interrupted", r.err, r)
-        self.assertLess(took, 1.5, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+        self.assertLess(took, 2.5, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
 
     def test_sigint_active_mode_no_data_connection(self):
         """Ctrl-C in active mode while the server said 150 and never opens
@@ -393,7 +393,7 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         r, took = self.sigint_when(p, outp, errp, srv, "RETR")
         self.check(r, NOT_CONFIRMED, "SIGINT while the data connection is awaited")
         self.assertIn("interrupted", r.err, r)
-        self.assertLess(took, 1.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+        self.assertLess(took, 2.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
         self.assertEqual(os.listdir(self.ldir), [], r)
 
     def sigint_after(self, p, outp, errp, delay):
@@ -421,7 +421,7 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         r, took = self.sigint_after(p, outp, errp, 1.0)
         self.check(r, NOT_CONFIRMED, "SIGINT while connecting")
         self.assertRegex(r.err, r"^ferry: .*interrupted while waiting for the server\n$", r)
-        self.assertLess(took, 1.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+        self.assertLess(took, 2.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
 
     def test_sigint_while_data_connecting(self):
         """Ctrl-C while the passive data connection's connect has no
@@ -435,7 +435,7 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         r, took = self.sigint_when(p, outp, errp, srv, "EPSV")
         self.check(r, NOT_CONFIRMED, "SIGINT while the data connection connects")
         self.assertRegex(r.err, r"^ferry: ls d: .*interrupted", r)
-        self.assertLess(took, 1.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+        self.assertLess(took, 2.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
         with srv.lock:
             # Not taken for an EPSV that failed: no PASV after it.
             self.assertFalse([l for l in srv.log if l.upper().startswith("PASV")], r)
@@ -450,7 +450,7 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         r, took = self.sigint_when(p, outp, errp, srv, "AUTH")
         self.check(r, NOT_CONFIRMED, "SIGINT during the TLS handshake")
         self.assertRegex(r.err, r"^ferry: .*interrupted while waiting for the server\n$", r)
-        self.assertLess(took, 1.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+        self.assertLess(took, 2.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
 
     def test_sigint_while_command_write_blocked(self):
         """Ctrl-C while a command cannot be written (the server stopped
@@ -482,7 +482,7 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.check(r, NOT_CONFIRMED, "SIGINT while a command write is blocked")
         self.assertRegex(r.err, r"^ferry: quote NOOP.*: interrupted while waiting for "
                          r"the server\n$", r)
-        self.assertLess(took, 1.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+        self.assertLess(took, 2.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
 
     def test_second_sigint_says_so(self):
         """A second Ctrl-C before the first was taken (here while ABOR's
@@ -514,16 +514,16 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
 
     def test_timeout_server_silent_mid_transfer(self):
         """A server that goes silent mid-download, data and control: with
-        --timeout 2, ABOR and QUIT after the time-out wait briefly, so
+        --timeout 4, ABOR and QUIT after the time-out wait briefly, so
         ferry ends as broken (7) within the time-out and a small margin,
-        not twice the time-out."""
+        not twice the time-out (8 s and more)."""
         data = ftptest.random_bytes(1 << 20, seed=73)
         srv = slowftp.SlowFtp(tree={"big.bin": data}, stall_after=64 << 10).start()
         self.addCleanup(srv.stop)
-        r = self.run_cmd([clitest.FERRY, "--tls=off", "--timeout", "2", "-c", "get big.bin",
+        r = self.run_cmd([clitest.FERRY, "--tls=off", "--timeout", "4", "-c", "get big.bin",
                           srv.url("/")])
         self.check(r, BROKEN, "a server silent mid-transfer")
-        self.assertLess(r.elapsed, 3.5, "--timeout 2 took %.2fs\n%s" % (r.elapsed, r))
+        self.assertLess(r.elapsed, 6.8, "--timeout 4 took %.2fs\n%s" % (r.elapsed, r))
         self.assertEqual(os.listdir(self.ldir), [], r)
 
     def test_mirror_notes_unsafe_names(self):
