@@ -377,11 +377,23 @@ static bool list_dir(struct session *s, enum listing_kind kind, const char *dirp
 		session_reply_errno(s, 0, dirpath, errno);
 		return false;
 	}
+	struct stat dst;
+	/* LIST and MLSD show each entry's attributes, which takes search
+	 * permission on the directory; its names take only read permission.
+	 * Looking up "." in it needs search permission too. */
+	if (kind != LISTING_NLST && vfs_entry_lstat(d.fd, ".", &dst) < 0 && errno == EACCES) {
+		vfs_dir_close(&d);
+		char clean[FTP_PATH_MAX + 1];
+		sanitize_text(dirpath, strlen(dirpath), clean, sizeof clean);
+		session_reply(s, FTP_FILE_UNAVAILABLE,
+			      "%s: Permission denied (the directory can be read but not searched; "
+			      "NLST lists its names).", clean);
+		return false;
+	}
 	if (sink && !sink->begin(s, sink->ctx)) {
 		vfs_dir_close(&d);
 		return false;
 	}
-	struct stat dst;
 	size_t hint = 0;
 	if (fstat(d.fd, &dst) == 0 && dst.st_size > 0)
 		hint = dst.st_size > (off_t)(SIZE_MAX / SCRATCH_PER_DIR_BYTE)

@@ -89,6 +89,11 @@ class VerbsTest(ftptest.TestCase):
             srv.write("shrunk/" + name, b"")
         for name in BIG_NAMES:
             srv.write("big/" + name, b"")
+        # Readable but not searchable: the names can be read, the
+        # entries' attributes cannot.
+        for name in ("one", "two"):
+            srv.write("unsearchable/" + name, b"x")
+        os.chmod(srv.path("unsearchable"), 0o644)
         srv.start()
         cls.server = srv
 
@@ -548,6 +553,22 @@ class VerbsTest(ftptest.TestCase):
         names = {parse_mlsx(l)[1] for l in lines
                  if parse_mlsx(l)[0].get("type", "").lower() not in ("cdir", "pdir")}
         self.assertEqual(names, {"inner.txt", "deeper"})
+
+    def test_unsearchable_directory(self):
+        """LIST and MLSD need each entry's attributes: in a directory that
+        can be read but not searched they are refused with the reason,
+        never answered with an empty listing; NLST still lists the names."""
+        names = self.ftp.nlst("unsearchable")
+        self.assertEqual(sorted(n.rsplit("/", 1)[-1] for n in names), ["one", "two"])
+        c = self.raw()
+        for verb in ("LIST", "MLSD", "STAT"):
+            with self.subTest(verb=verb):
+                if verb != "STAT":
+                    c.pasv()
+                r = c.cmd(verb + " unsearchable")
+                self.assertEqual(r.lines[0], "550 /unsearchable: Permission denied (the "
+                                 "directory can be read but not searched; NLST lists its names).")
+        self.assertCode(c.cmd("NOOP"), 200)
 
     def test_mlsd_of_a_file_is_refused(self):
         self.assertFtpError((501, 550), self.list_lines, "MLSD hello.txt")
