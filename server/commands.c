@@ -98,6 +98,19 @@ const struct command *commands_find(const char *verb)
 	return NULL;
 }
 
+/* True for a verb RFC 959 defines that ferryd does not implement: such a
+ * verb is answered 502, one nobody defines 500. REIN would have to settle
+ * what becomes of a session's TLS, ACCT is never asked for (no 332), SMNT
+ * has no place in a confined root. */
+static bool not_implemented(const char *verb)
+{
+	static const char *const verbs[] = { "REIN", "ACCT", "SMNT" };
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		if (strcmp(verbs[i], verb) == 0)
+			return true;
+	return false;
+}
+
 /* True if the line's first word is PASS, however it is spaced or cased
  * ("PASS\tx", " pass x"): such a line is never logged as sent. */
 static bool names_password(const char *line, size_t len)
@@ -220,7 +233,10 @@ void commands_dispatch(struct session *s, const char *line, size_t len)
 
 	const struct command *cmd = commands_find(verb);
 	if (cmd == NULL) {
-		session_reply(s, FTP_BAD_COMMAND, "Unknown command %s.", verb);
+		if (not_implemented(verb))
+			session_reply(s, FTP_NOT_IMPLEMENTED, "Command not implemented: %s.", verb);
+		else
+			session_reply(s, FTP_BAD_COMMAND, "Unknown command %s.", verb);
 		return;
 	}
 	/* RFC 959: REST must be followed at once by the transfer, RNFR by

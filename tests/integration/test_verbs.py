@@ -603,6 +603,19 @@ class VerbsTest(ftptest.TestCase):
         self.ftp.delete(name)
         self.assertFalse(os.path.exists(self.server.path(name)))
 
+    def test_rfc959_verbs_not_implemented(self):
+        """REIN, ACCT and SMNT are RFC 959 commands ferryd does not
+        implement: 502, not 500 as for a verb nobody defines; the session
+        stays as it was."""
+        c = self.raw()
+        for line in ("REIN", "ACCT billing", "SMNT /mnt"):
+            with self.subTest(line=line):
+                r = c.cmd(line)
+                self.assertEqual(r.lines[0], "502 Command not implemented: %s." % line.split()[0])
+        self.assertCode(c.cmd("PWD"), 257)
+        c = self.raw(login=False)
+        self.assertEqual(c.cmd("REIN").lines[0], "502 Command not implemented: REIN.")
+
     def test_mkd_quotes_doubled(self):
         c = self.raw()
         r = c.cmd('MKD a"b')
