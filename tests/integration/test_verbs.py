@@ -92,8 +92,8 @@ class VerbsTest(ftptest.TestCase):
         # Readable but not searchable: the names can be read, the
         # entries' attributes cannot.
         for name in ("one", "two"):
-            srv.write("unsearchable/" + name, b"x")
-        os.chmod(srv.path("unsearchable"), 0o644)
+            srv.write("perms/unsearchable/" + name, b"x")
+        os.chmod(srv.path("perms/unsearchable"), 0o644)
         srv.start()
         cls.server = srv
 
@@ -558,15 +558,15 @@ class VerbsTest(ftptest.TestCase):
         """LIST and MLSD need each entry's attributes: in a directory that
         can be read but not searched they are refused with the reason,
         never answered with an empty listing; NLST still lists the names."""
-        names = self.ftp.nlst("unsearchable")
+        names = self.ftp.nlst("perms/unsearchable")
         self.assertEqual(sorted(n.rsplit("/", 1)[-1] for n in names), ["one", "two"])
         c = self.raw()
         for verb in ("LIST", "MLSD", "STAT"):
             with self.subTest(verb=verb):
                 if verb != "STAT":
                     c.pasv()
-                r = c.cmd(verb + " unsearchable")
-                self.assertEqual(r.lines[0], "550 /unsearchable: Permission denied (the "
+                r = c.cmd(verb + " perms/unsearchable")
+                self.assertEqual(r.lines[0], "550 /perms/unsearchable: Permission denied (the "
                                  "directory can be read but not searched; NLST lists its names).")
         self.assertCode(c.cmd("NOOP"), 200)
 
