@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conffile.h"
@@ -107,11 +108,26 @@ enum conffile_status conffile_parse(const char *path, const char *text, size_t n
 enum conffile_status conffile_read(const char *path, bool missing_ok, conffile_fn *fn, void *arg,
 				   char *err, size_t errsz)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO with nobody writing must not stop the start
+	 * or a reload at open(); it is refused below like a device. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno == ENOENT && missing_ok)
 			return CONFFILE_OK;
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return CONFFILE_UNREADABLE;
+	}
+	struct stat sb;
+	const char *bad = NULL;
+	if (fstat(fd, &sb) < 0)
+		bad = strerror(errno);
+	else if (S_ISDIR(sb.st_mode))
+		bad = strerror(EISDIR);
+	else if (!S_ISREG(sb.st_mode))
+		bad = "not a regular file";
+	if (bad) {
+		snprintf(err, errsz, "%s: %s", path, bad);
+		close(fd);
 		return CONFFILE_UNREADABLE;
 	}
 	size_t cap = 8192, n = 0;

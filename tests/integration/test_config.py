@@ -72,6 +72,17 @@ class ConfigFileTest(ftptest.TestCase):
         # --help is about the command line, not the file's line.
         self.assertNotIn("try ferryd --help", r.stderr)
 
+    def test_file_that_is_not_a_regular_file(self):
+        """A FIFO (nobody writing) or a device named as the file is refused
+        at once with exit status 1, never waited on or read without end."""
+        fifo = os.path.join(self.srv.base, "fifo.conf")
+        os.mkfifo(fifo)
+        for path in (fifo, "/dev/zero"):
+            with self.subTest(path=path):
+                r = check_config("-f", path, "-r", self.srv.root)
+                self.assertEqual(r.returncode, 1, r.stderr)
+                self.assertEqual(r.stderr, "ferryd: %s: not a regular file\n" % path)
+
     def test_check_config_prints_the_effective_configuration(self):
         self.write_conf("listen = 127.0.0.1:2999\nlisten = [::1]:2999\nusers = %s\n"
                         "max-clients = 7\nno-delete = yes\n" % self.users)
