@@ -83,6 +83,17 @@ class ConfigFileTest(ftptest.TestCase):
                 self.assertEqual(r.returncode, 1, r.stderr)
                 self.assertEqual(r.stderr, "ferryd: %s: not a regular file\n" % path)
 
+    def test_users_file_that_is_not_a_regular_file(self):
+        """The same for the users file: a FIFO is not waited on, a device
+        not read without end (exit status 1, the path and why)."""
+        fifo = os.path.join(self.srv.base, "fifo.users")
+        os.mkfifo(fifo)
+        for path in (fifo, "/dev/zero"):
+            with self.subTest(path=path):
+                r = check_config("--users", path, "-r", self.srv.root)
+                self.assertEqual(r.returncode, 1, r.stderr)
+                self.assertIn("%s: not a regular file" % path, r.stderr)
+
     def test_check_config_prints_the_effective_configuration(self):
         self.write_conf("listen = 127.0.0.1:2999\nlisten = [::1]:2999\nusers = %s\n"
                         "max-clients = 7\nno-delete = yes\n" % self.users)
