@@ -45,6 +45,10 @@ static const struct split_case split_cases[] = {
 	  CONFFILE_OK, NULL },
 	{ "a=b", 0, "a=b@1;", CONFFILE_OK, NULL },
 	{ "a = b\r\nc = d\r\n", 0, "a=b@1;c=d@2;", CONFFILE_OK, NULL },
+	/* A UTF-8 byte order mark (some editors write one) starts the
+	 * file, not its first key; elsewhere it stays part of the text. */
+	{ "\xef\xbb\xbf" "a = b\n", 0, "a=b@1;", CONFFILE_OK, NULL },
+	{ "a = b\n\xef\xbb\xbf" "c = d\n", 0, "a=b@1;\xef\xbb\xbf" "c=d@2;", CONFFILE_OK, NULL },
 	/* Comments and blank lines count for the line numbers. */
 	{ "# one\n\n   # three\n\t\nx = 1\n", 0, "x=1@5;", CONFFILE_OK, NULL },
 	/* '#' inside a value is part of it; '=' after the first too. */
