@@ -115,10 +115,10 @@ class PlainServerTest(TlsTuiCase):
     def test_ftpes_url_never_logs_in_without_tls(self):
         self.start_ferry(url=self.proxy_url("ftpes"), wait=False)
         self.t.wait_for(r"could not connect|connected to", 15, "the connection's outcome")
+        s = self.t.wait_check(lambda s: self.assertRegex(
+            status_line(s), r"could not connect.*TLS is required", Tmux.framed(s)), 10)
         time.sleep(0.3)
         self.assert_no_login_in_clear()
-        s = self.t.screen()
-        self.assertRegex(status_line(s), r"could not connect.*TLS is required", Tmux.framed(s))
         self.assertNotIn(REMOTE_MARK, s)
 
     def test_ftpes_typed_in_the_connect_dialog(self):
@@ -130,29 +130,32 @@ class PlainServerTest(TlsTuiCase):
         self.t.keys("Enter")
         # The URL filled in the rest: each field shows it, Enter keeps it.
         for field in ("TLS for", "Port:", "User", "Password:"):
-            s = self.t.wait_for(self.prompt_line(field), 5,
-                                "the connect dialog asks for %s" % field)
-            s = self.t.screen()
-            if field == "Port:":
-                self.assertIn(str(self.proxy.port), s, Tmux.framed(s))
-            if field == "User":
-                self.assertIn(peers.NAMED_USER, s, Tmux.framed(s))
-            if field == "TLS for":
-                self.assertRegex(s, r"Enter = r ", Tmux.framed(s))
+            self.t.wait_for(self.prompt_line(field), 5,
+                            "the connect dialog asks for %s" % field)
+
+            def shown(s, field=field):
+                self.assertTrue(self.prompt_line(field)(s), Tmux.framed(s))
+                if field == "Port:":
+                    self.assertIn(str(self.proxy.port), s, Tmux.framed(s))
+                if field == "User":
+                    self.assertIn(peers.NAMED_USER, s, Tmux.framed(s))
+                if field == "TLS for":
+                    self.assertRegex(s, r"Enter = r ", Tmux.framed(s))
+            self.t.wait_check(shown, 5)
             self.t.keys("Enter")
         self.t.wait_for(r"could not connect|connected to", 15, "the connection's outcome")
+        s = self.t.wait_check(lambda s: self.assertRegex(
+            status_line(s), r"could not connect.*TLS is required", Tmux.framed(s)), 10)
         time.sleep(0.3)
         self.assert_no_login_in_clear()
-        s = self.t.screen()
-        self.assertRegex(status_line(s), r"could not connect.*TLS is required", Tmux.framed(s))
 
     def test_ftps_against_a_plain_server_fails_at_once(self):
         t0 = time.monotonic()
         self.start_ferry(url=self.proxy_url("ftps"), wait=False)
         self.t.wait_for(r"could not connect", 15)
         self.assertLess(time.monotonic() - t0, 10, "ftps:// waited for a timeout")
-        s = self.t.screen()
-        self.assertRegex(status_line(s), r"TLS handshake", Tmux.framed(s))
+        self.t.wait_check(lambda s: self.assertRegex(status_line(s), r"TLS handshake",
+                                                     Tmux.framed(s)), 5)
         self.assertEqual(self.sent("USER"), [])
 
     def test_auto_says_the_session_is_plain(self):
@@ -160,8 +163,8 @@ class PlainServerTest(TlsTuiCase):
             "%s:s3cret-in-clear@" % peers.NAMED_USER, ""))
         self.t.wait_for(r"does not offer TLS", 10,
                         "the status line says the connection is plain FTP")
-        s = self.t.screen()
-        self.assertRegex(top_line(s), r"(?i)plain|no TLS", Tmux.framed(s))
+        s = self.t.wait_check(lambda s: self.assertRegex(top_line(s), r"(?i)plain|no TLS",
+                                                         Tmux.framed(s)), 5)
         self.assertNotIn("\U0001f512", top_line(s))
         self.assertTrue(self.sent("FEAT"), self.proxy.commands)
 
@@ -224,7 +227,7 @@ class PlainServerTest(TlsTuiCase):
         self.proxy.refuse_first = 1
         url = "ftp://127.0.0.1:%d/" % self.proxy.port
         self.start_ferry(url=url, args=("--retry", "2"))
-        self.assertIn("connected", status_line(self.t.screen()))
+        self.t.wait_check(lambda s: self.assertIn("connected", status_line(s)), 5)
 
     def test_without_retry_the_reset_is_final(self):
         self.proxy.refuse_first = 1
@@ -368,10 +371,12 @@ class TlsInterop:
         self.start_tls_peer(self.make_peer())
         self.start_ferry(url=self.peer_url(self.scheme),
                          args=("--ca-file", tlspeers.cert("ca.pem")))
-        s = self.t.screen()
-        top = top_line(s)
-        self.assertIn(LOCK, top, Tmux.framed(s))
-        self.assertRegex(top, r"TLSv1\.[23]", Tmux.framed(s))
+
+        def secured(s):
+            top = top_line(s)
+            self.assertIn(LOCK, top, Tmux.framed(s))
+            self.assertRegex(top, r"TLSv1\.[23]", Tmux.framed(s))
+        s = self.t.wait_check(secured, 10)
         self.assertNotIn(QUESTION, s)
         self.select("remote", "rdir")
         self.t.keys("Enter")
@@ -382,12 +387,14 @@ class TlsInterop:
         self.copy_both_ways()
         # The certificate on request.
         self.t.keys("I")
-        s = self.t.wait_for(self.prompt_line("Certificate:", "verified"), 5,
-                            "i shows the certificate")
-        s = self.t.screen()
+        self.t.wait_for(self.prompt_line("Certificate:", "verified"), 5,
+                        "i shows the certificate")
         fp = tlspeers.fingerprint("server.pem")
-        self.assertIn(fp[:40], s, Tmux.framed(s))
-        self.assertIn("CN=localhost", s, Tmux.framed(s))
+
+        def shown(s):
+            self.assertIn(fp[:40], s, Tmux.framed(s))
+            self.assertIn("CN=localhost", s, Tmux.framed(s))
+        self.t.wait_check(shown, 5)
         self.t.keys("Enter")
         self.t.wait_gone(r"Certificate:", 5, "Enter closes the box")
 
@@ -453,10 +460,12 @@ class DialogTlsChoiceTest(TlsPeerCase):
             self.connect_by_dialog(choice, port)
             self.t.wait_for(lambda s: LOCK in top_line(s) and "pub" in s, 15,
                             "a TLS session listing the root")
-            s = self.t.screen()
-            self.assertRegex(top_line(s), r"TLSv1\.3", Tmux.framed(s))
+
+            def session(s, port=port):
+                self.assertRegex(top_line(s), r"TLSv1\.3", Tmux.framed(s))
+                self.assertIn(":%d " % port, top_line(s), Tmux.framed(s))
+            s = self.t.wait_check(session, 5)
             self.assertNotIn(QUESTION, s)
-            self.assertIn(":%d " % port, top_line(s), Tmux.framed(s))
             # The listing came over a data connection, which --tls=required
             # only allows protected.
             log = peer.log_text()
@@ -475,22 +484,26 @@ class CertificateTest(TlsPeerCase):
     def question(self, certname, reason, subject="CN=localhost"):
         """Waits for the question; checks what it shows."""
         self.t.wait_for(QUESTION, 15, "the certificate question")
-        s = self.t.screen()
         fp = tlspeers.fingerprint(certname + ".pem")
-        for what in (reason, "subject:", subject, "issuer:", "valid:", fp[:40],
-                     "r = reject", "o = accept once", "a = accept always"):
-            self.assertIn(what, s, "the question does not show %r:\n%s" % (what, Tmux.framed(s)))
-        return s
+
+        def shown(s):
+            for what in (reason, "subject:", subject, "issuer:", "valid:", fp[:40],
+                         "r = reject", "o = accept once", "a = accept always"):
+                self.assertIn(what, s, "the question does not show %r:\n%s"
+                              % (what, Tmux.framed(s)))
+        return self.t.wait_check(shown, 5)
 
     def test_reject(self):
         self.start_with("selfsigned")
         self.question("selfsigned", "self-signed")
         self.t.keys("r")
-        s = self.t.wait_for(r"could not connect", 10)
-        s = self.t.screen()
-        self.assertIn("certificate rejected", status_line(s), Tmux.framed(s))
+        self.t.wait_for(r"could not connect", 10)
+
+        def rejected(s):
+            self.assertIn("certificate rejected", status_line(s), Tmux.framed(s))
+            self.assertIn("not connected", top_line(s))
+        s = self.t.wait_check(rejected, 5)
         self.assertNotIn(REMOTE_MARK, s)
-        self.assertIn("not connected", top_line(s))
         self.assertFalse(os.path.exists(self.store()))
 
     def test_accept_once(self):
@@ -499,16 +512,20 @@ class CertificateTest(TlsPeerCase):
         self.t.keys("o")
         self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 15,
                         "connected after accepting once")
-        s = self.t.screen()
-        self.assertIn(LOCK, top_line(s), Tmux.framed(s))
-        self.assertIn("accepted by you", top_line(s), Tmux.framed(s))
+
+        def accepted(s):
+            self.assertIn(LOCK, top_line(s), Tmux.framed(s))
+            self.assertIn("accepted by you", top_line(s), Tmux.framed(s))
+        self.t.wait_check(accepted, 5)
         # The transfer process connects on its own: no second question.
         self.copy_both_ways()
         self.assert_never_asked("a copy")
         # Reloads and a new connection to the same server (F2, every
         # field kept) do not ask either.
+        # A file new on the server shows that the reload was done.
+        self.peer.write("pub/after-reload.txt", b"new\n")
         self.t.keys("C-r")
-        time.sleep(0.5)
+        self.t.wait_for(r"after-reload\.txt", 10, "Ctrl-R reloads the remote pane")
         self.assert_never_asked("a reload")
         self.t.wait_for(lambda s: not status_line(s).startswith("connected"), 10,
                         "the copies' messages on the status line")
@@ -542,9 +559,9 @@ class CertificateTest(TlsPeerCase):
         self.assert_never_asked("a copy")
         # The next session trusts it without a question.
         self.restart(self.peer_url())
-        s = self.t.screen()
+        s = self.t.wait_check(lambda s: self.assertIn("certificate accepted before",
+                                                      top_line(s), Tmux.framed(s)), 5)
         self.assertNotIn(QUESTION, s)
-        self.assertIn("certificate accepted before", top_line(s), Tmux.framed(s))
 
     def test_wrong_host_name(self):
         self.start_with("wronghost", args=("--ca-file", tlspeers.cert("ca.pem")))
@@ -555,18 +572,20 @@ class CertificateTest(TlsPeerCase):
     def test_insecure_warns_and_says_so_on_top(self):
         self.start_with("selfsigned", args=("--insecure",))
         self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 15)
-        s = self.t.screen()
+
+        def warned(s):
+            self.assertIn("NOT checked", top_line(s), Tmux.framed(s))
+            self.assertRegex(status_line(s), r"warning: --insecure", Tmux.framed(s))
+        s = self.t.wait_check(warned, 5)
         self.assertNotIn(QUESTION, s)
-        self.assertIn("NOT checked", top_line(s), Tmux.framed(s))
-        self.assertRegex(status_line(s), r"warning: --insecure", Tmux.framed(s))
 
     def test_trust_fingerprint(self):
         fp = tlspeers.fingerprint("selfsigned.pem")
         self.start_with("selfsigned", args=("--trust-fingerprint", fp))
         self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 15)
-        s = self.t.screen()
+        s = self.t.wait_check(lambda s: self.assertIn("pinned certificate", top_line(s),
+                                                      Tmux.framed(s)), 5)
         self.assertNotIn(QUESTION, s)
-        self.assertIn("pinned certificate", top_line(s), Tmux.framed(s))
         self.copy_both_ways()
         self.restart(self.peer_url(), args=("--trust-fingerprint",
                                             tlspeers.fingerprint("other.pem")), wait=False)
@@ -584,19 +603,22 @@ class CertificateTest(TlsPeerCase):
         before = ftptest.read_file(self.store())
         self.start_ferry(url=self.peer_url(), wait=False)
         self.t.wait_for(r"HAS CHANGED", 15, "the changed certificate is shown")
-        s = self.t.screen()
+
+        def shown(s):
+            self.assertIn(old[:40], s, Tmux.framed(s))
+            self.assertIn(tlspeers.fingerprint("selfsigned.pem")[:40], s, Tmux.framed(s))
+        s = self.t.wait_check(shown, 5)
         self.assertNotIn(QUESTION, s)
         self.assertNotIn("accept once", s)
-        self.assertIn(old[:40], s, Tmux.framed(s))
-        self.assertIn(tlspeers.fingerprint("selfsigned.pem")[:40], s, Tmux.framed(s))
         # Keys that would accept at a question do nothing here.
         self.t.keys("a", "o", "y")
         time.sleep(0.3)
         self.assertIn("HAS CHANGED", self.t.screen())
         self.t.keys("Enter")
         self.t.wait_gone(r"!!!", 5, "Enter closes the box")
-        s = self.t.screen()
-        self.assertIn("could not connect", status_line(s), Tmux.framed(s))
+        # Had a, o or y accepted, the status line would say connected.
+        s = self.t.wait_check(lambda s: self.assertIn("could not connect", status_line(s),
+                                                      Tmux.framed(s)), 5)
         self.assertNotIn(REMOTE_MARK, s)
         self.assertEqual(ftptest.read_file(self.store()), before)
 

@@ -316,6 +316,26 @@ class Tmux:
                                 % (msg + ": " if msg else "", desc, timeout, self.framed(s)))
             time.sleep(POLL)
 
+    def wait_check(self, check, timeout=WAIT_TIMEOUT):
+        """Polls the screen until check(screen) (a function of a test's
+        assertions) passes; returns that screen. After timeout, or once
+        the program has exited, the check's last failure is raised, so a
+        test fails with its own message, only later than at once."""
+        deadline = time.monotonic() + timeout
+        while True:
+            s = self.screen()
+            try:
+                check(s)
+                return s
+            except AssertionError:
+                dead = self.pane_dead()
+                if dead:
+                    s = self.screen()
+                if dead or time.monotonic() > deadline:
+                    check(s)
+                    return s
+            time.sleep(POLL)
+
     def wait_gone(self, what, timeout=WAIT_TIMEOUT, msg=""):
         """Waits until a regex no longer matches the screen."""
         rx = re.compile(what) if isinstance(what, str) else what
