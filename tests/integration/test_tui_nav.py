@@ -343,8 +343,13 @@ class SyncTest(TuiCase):
         self.select("remote", "both")
         self.t.keys("Enter")
         self.t.wait_for("r.txt", 10)
-        time.sleep(0.5)
-        self.assertNotIn("l.txt", self.t.screen(), "off: the local pane stays")
+        # Keys are handled in turn: once = has turned it on again, the
+        # Enter before it is done on both sides.
+        self.t.keys("=")
+        s = self.t.wait_for(lambda s: s if "[sync]" in s.split("\n")[0] else None, 5,
+                            "= turns it on again")
+        self.assertIn("r.txt", s, Tmux.framed(s))
+        self.assertNotIn("l.txt", s, "off: the local pane stays")
 
 
 

@@ -335,9 +335,8 @@ class CancelTest(QueueCase):
         self.t.wait_for(r"cancelled the copy of %smany" % re.escape(self.top), 5,
                         "X names the folder copy cancelled")
         self.wait_file(self.lpath("download-me.bin"), DOWNLOAD, timeout=30)
-        time.sleep(0.5)
-        self.assertLess(self.many_done(), MANY, "X did not stop the folder copy")
         self.t.wait_for(r"Transfers: 0 running, 0 queued", 10)
+        self.assertLess(self.many_done(), MANY, "X did not stop the folder copy")
         self.assertNotRegex("\n".join(panel(self.t.screen())), r"queued\s",
                             "files of the folder still queued")
         partial = [n for n in os.listdir(self.lpath("many")) if n.startswith(".")]
@@ -602,6 +601,17 @@ class PipelinedUploadTest(QueueCase):
         self.t.wait_for(r"Transfers: 0 running, 0 queued, 0 failed, %d done"
                         % (len(self.files) + 1), 20, "every upload done")
 
+    def show_done(self):
+        """t enlarges the panel; waits until every file's line is shown
+        done; returns that screen."""
+        self.t.keys("t")
+
+        def every_line(s):
+            return s if all(re.search(r"done\s+-> .*%s" % re.escape(n), s)
+                            for n in self.files) else None
+        every_line.__doc__ = "every upload's line shown done"
+        return self.t.wait_for(every_line, 10, "t shows the finished uploads")
+
     def wait_times(self, relay, unset=()):
         def right():
             for name, (_data, t) in self.files.items():
@@ -655,9 +665,7 @@ class PipelinedUploadTest(QueueCase):
         again = [e for e in relay.commands() if e[3].startswith("MFMT ")
                  and e[3].endswith("/pipe/a.bin")]
         self.assertEqual(len(again), 1, relay.dump())
-        self.t.keys("t")
-        time.sleep(0.3)
-        s = self.t.screen()
+        s = self.show_done()
         self.assertNotIn("the time was not set", s, Tmux.framed(s))
 
     def test_server_dropping_commands_sent_together(self):
@@ -669,7 +677,7 @@ class PipelinedUploadTest(QueueCase):
         self.wait_times(relay)
         # The pane's connection, the transfer process's, and its second.
         self.assertGreaterEqual(relay.conns, 3, relay.dump())
-        s = self.t.screen()
+        s = self.show_done()
         self.assertNotIn("the time was not set", s, Tmux.framed(s))
 
     def test_refused_mfmt_is_noted_on_its_file(self):
@@ -694,10 +702,7 @@ class PipelinedUploadTest(QueueCase):
                                    for name, (_, t) in self.files.items()})
         self.upload_pipe(relay, args=("--parallel", "1"))
         self.wait_times(relay, unset=tuple(self.files))
-        self.t.keys("t")
-        self.t.wait_for(r"done\s+-> .*%s" % re.escape(sorted(self.files)[-1]), 10,
-                        "the last upload is not shown done")
-        s = self.t.screen()
+        s = self.show_done()
         self.assertNotIn("the time was not set", s, Tmux.framed(s))
         mfmt = [e for e in relay.commands() if e[3].upper().startswith("MFMT ")]
         self.assertEqual(len(mfmt), 1, relay.dump())
