@@ -404,17 +404,17 @@ class FileOpsTest(TuiCase):
         self.t.wait_for(self.prompt_line("delete", "victim.txt"), 5,
                         "F8 asks, naming the file")
         self.t.keys("n")
-        self.t.wait_for(lambda s: not self.prompt_line("delete", "victim.txt")(s), 5,
-                        "n closes the question")
-        time.sleep(0.5)
+        self.t.wait_for(lambda s: not self.prompt_line("delete", "victim.txt")(s)
+                        and "nothing deleted" in s.rstrip("\n").split("\n")[-1], 5,
+                        "n closes the question, saying nothing was deleted")
         self.assertTrue(os.path.exists(victim), "F8 then n deleted the file")
         # F8, then Enter: the default is No.
         self.t.keys("F8")
         self.t.wait_for(self.prompt_line("delete", "victim.txt"), 5, "F8 asks again")
         self.t.keys("Enter")
-        self.t.wait_for(lambda s: not self.prompt_line("delete", "victim.txt")(s), 5,
-                        "Enter closes the question")
-        time.sleep(0.5)
+        self.t.wait_for(lambda s: not self.prompt_line("delete", "victim.txt")(s)
+                        and "nothing deleted" in s.rstrip("\n").split("\n")[-1], 5,
+                        "Enter closes the question, saying nothing was deleted")
         self.assertTrue(os.path.exists(victim), "F8 then Enter (default No) deleted the file")
         # F8, then y: gone from the disk and the pane.
         self.t.keys("F8")
@@ -472,8 +472,9 @@ class FileOpsTest(TuiCase):
         self.t.keys("F8")
         self.t.wait_for(asks, 5, "F8 on a non-empty directory names it as a directory")
         self.t.keys("n")
-        self.t.wait_for(lambda s: not asks(s), 5, "n closes the question")
-        time.sleep(0.5)
+        self.t.wait_for(lambda s: not asks(s)
+                        and "nothing deleted" in s.rstrip("\n").split("\n")[-1], 5,
+                        "n closes the question, saying nothing was deleted")
         for rel in files:
             self.assertTrue(os.path.exists(os.path.join(root, rel)),
                             "F8 then n deleted %s" % rel)
@@ -610,7 +611,7 @@ class FileOpsTest(TuiCase):
         self.t.keys("s")
         self.wait_file(self.server.path("ltree/sub/deeper/c.txt"), TREE["ltree/sub/deeper/c.txt"])
         self.wait_file(self.server.path("ltree/sub/b.bin"), TREE["ltree/sub/b.bin"])
-        time.sleep(0.5)
+        self.t.wait_for(r"Transfers: 0 running, 0 queued", 10, "the folder copy ends")
         self.assertEqual(ftptest.read_file(self.server.path("ltree/a.txt")),
                          b"older remote a\n", "Skip replaced the file")
 
