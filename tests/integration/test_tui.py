@@ -225,11 +225,13 @@ class LayoutTest(TuiCase):
 
     def test_both_panes_list_the_right_files(self):
         self.start_ferry()
-        s = self.t.screen()
-        for name in (LOCAL_MARK, "upload-me.bin", "ldir", "ltree"):
-            self.assertIn(name, s, "local entry missing:\n" + Tmux.framed(s))
-        for name in (REMOTE_MARK, "download-me.bin", "rdir", "victim.txt", "tag-2.txt"):
-            self.assertIn(name, s, "remote entry missing:\n" + Tmux.framed(s))
+
+        def listed(s):
+            for name in (LOCAL_MARK, "upload-me.bin", "ldir", "ltree"):
+                self.assertIn(name, s, "local entry missing:\n" + Tmux.framed(s))
+            for name in (REMOTE_MARK, "download-me.bin", "rdir", "victim.txt", "tag-2.txt"):
+                self.assertIn(name, s, "remote entry missing:\n" + Tmux.framed(s))
+        s = self.t.wait_check(listed, 5)
         # Left local, right remote: on a row with both, the local one first.
         lines = s.split("\n")
         row_l = next(i for i, l in enumerate(lines) if LOCAL_MARK in l)
@@ -322,12 +324,12 @@ class LayoutTest(TuiCase):
         self.server.write("\u017c\u00f3\u0142w-\u00fcn\u00ef.txt", b"utf8\n")
         self.server.write("ctl\x1b[7mname\x07.txt", b"ctl\n")
         self.start_ferry()
-        s = self.t.wait_for("\u017c\u00f3\u0142w-\u00fcn\u00ef.txt", 5, "a UTF-8 name")
-        s = self.t.screen()
+        self.t.wait_for("\u017c\u00f3\u0142w-\u00fcn\u00ef.txt", 5, "a UTF-8 name")
+        s = self.t.wait_check(lambda s: self.assertRegex(
+            s, r"ctl.{0,4}\[7mname", "the name with control characters is "
+            "not shown (sanitised):\n" + Tmux.framed(s)), 5)
         self.assertNotIn("ctlname", s, "the escape sequence in a remote name reached the "
                          "terminal:\n" + Tmux.framed(s))
-        self.assertRegex(s, r"ctl.{0,4}\[7mname", "the name with control characters is "
-                         "not shown (sanitised):\n" + Tmux.framed(s))
 
 
 class NavigationTest(TuiCase):

@@ -68,11 +68,14 @@ class ConnectDialogTest(TuiCase):
         self.focus("remote")
         closed = peers.free_port()
         self.answer_connect("127.0.0.1", closed)
-        s = self.t.wait_for(r"could not connect", 10, "the failed attempt is reported")
-        s = self.t.screen()
-        self.assertIn("127.0.0.1:%d" % self.server.port, s.split("\n")[0],
-                      "the top line no longer shows the working connection:\n" + Tmux.framed(s))
-        self.assertIn(REMOTE_MARK, s, "the remote pane was emptied")
+        self.t.wait_for(r"could not connect", 10, "the failed attempt is reported")
+
+        def kept(s):
+            self.assertIn("127.0.0.1:%d" % self.server.port, s.split("\n")[0],
+                          "the top line no longer shows the working connection:\n"
+                          + Tmux.framed(s))
+            self.assertIn(REMOTE_MARK, s, "the remote pane was emptied")
+        self.t.wait_check(kept, 5)
         self.select("remote", "rdir")
         self.t.keys("Enter")
         self.t.wait_for("rdir-inner.txt", 10, "the working connection still browses")
@@ -225,9 +228,12 @@ class NamesTest(TuiCase):
         os.symlink("ldir", self.lpath("dir-link"))
         self.start_ferry()
         self.t.wait_for(r"good-link@ -> local-only\.txt", 5, "a link shows @ and its target")
-        s = self.t.screen()
-        self.assertRegex(s, r"dead-link! -> missing\.txt", "a broken link shows ! and its target")
-        self.assertRegex(s, r"dir-link@ -> ldir\s*/\s+<DIR>", "a link to a directory")
+
+        def marked(s):
+            self.assertRegex(s, r"dead-link! -> missing\.txt",
+                             "a broken link shows ! and its target")
+            self.assertRegex(s, r"dir-link@ -> ldir\s*/\s+<DIR>", "a link to a directory")
+        self.t.wait_check(marked, 5)
         # The link to a directory opens like one.
         self.select("local", "dir-link")
         self.t.keys("Enter")
@@ -309,8 +315,7 @@ class FilterCaseTest(TuiCase):
         self.t.type("GR\u00dc")
         self.t.keys("Enter")
         self.t.wait_for(r"filter \"GR\u00dc\": 1 match", 5, "GRÜ finds grün")
-        s = self.t.screen()
-        self.assertIn("gr\u00fcn.txt", s)
+        s = self.t.wait_check(lambda s: self.assertIn("gr\u00fcn.txt", s), 5)
         self.assertNotIn("grau.txt", s)
 
 

@@ -282,7 +282,7 @@ class SilentServerTest(SlowServerCase):
         # Esc cancels the connection being opened.
         self.t.keys("Escape")
         self.t.wait_for(r"connecting to 127\.0\.0\.1 cancelled", 5, "Esc cancels the connect")
-        self.assertRegex(self.t.screen().split("\n")[0], r"not connected")
+        self.t.wait_check(lambda s: self.assertRegex(s.split("\n")[0], r"not connected"), 5)
         self.assertQuitsAtOnce("q")
 
     def test_ctrl_c_quits_while_connecting(self):

@@ -111,10 +111,12 @@ class LogTest(TuiCase):
         self.t.wait_for(r"log: \d+ line\(s\) of protocol trace", 5, "L opens the log")
         # From the top: the login of the connection.
         self.t.keys("Home")
-        s = self.t.wait_for(r"connect +> USER alice", 5)
-        s = self.t.screen()
-        self.assertRegex(s, r"connect +> PASS \*\*\*\*", Tmux.framed(s))
-        self.assertRegex(s, r"connect +< 230", Tmux.framed(s))
+        self.t.wait_for(r"connect +> USER alice", 5)
+
+        def logged_in(s):
+            self.assertRegex(s, r"connect +> PASS \*\*\*\*", Tmux.framed(s))
+            self.assertRegex(s, r"connect +< 230", Tmux.framed(s))
+        s = self.t.wait_check(logged_in, 5)
         self.assertNotIn(peers.NAMED_PASSWORD, s)
         # The search finds the listing of the remote pane's own connection.
         self.t.keys("/")

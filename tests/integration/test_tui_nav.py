@@ -43,7 +43,7 @@ class GotoTest(TuiCase):
         self.t.wait_for(lambda s: self.goto_field() == "rdir/", 5, "Tab completes rd to rdir/")
         self.t.keys("Enter")
         self.t.wait_for("rdir-inner.txt", 10, "Enter goes there")
-        self.assertIn("remote /rdir", self.t.screen().split("\n")[1])
+        self.t.wait_check(lambda s: self.assertIn("remote /rdir", s.split("\n")[1]), 5)
         # Several names: as far as they agree, and the note lists them.
         self.t.keys("g")
         self.t.wait_for(r"Go to \(remote folder\):", 5)
@@ -109,11 +109,13 @@ class FindTest(TuiCase):
         self.start_ferry()
         self.focus("local")
         self.find("*.txt")
-        s = self.t.wait_for(r"4 found matching \*\.txt", 10, "the local find's count")
-        s = panes(self.t.screen())
-        for name in ("ltree/a.txt", "ltree/sub/deeper/c.txt", "ldir/ldir-inner.txt",
-                     LOCAL_MARK):
-            self.assertIn(name, s)
+        self.t.wait_for(r"4 found matching \*\.txt", 10, "the local find's count")
+
+        def found(s):
+            for name in ("ltree/a.txt", "ltree/sub/deeper/c.txt", "ldir/ldir-inner.txt",
+                         LOCAL_MARK):
+                self.assertIn(name, panes(s))
+        s = panes(self.t.wait_check(found, 5))
         self.assertNotIn("b.bin", s)
         self.assertIn("local find *.txt below " + self.local, s.split("\n")[1])
         # Tag two matches and copy them: each lands under its own name.
@@ -137,15 +139,17 @@ class FindTest(TuiCase):
         self.focus("remote")
         self.find("*.txt")
         self.t.wait_for(r"8 found matching \*\.txt", 10, "the remote find's count")
-        s = panes(self.t.screen())
-        for name in ("rdir/rdir-inner.txt", REMOTE_MARK, "victim.txt", "keep-me.txt",
-                     "old-name.txt", "tag-1.txt", "tag-2.txt", "tag-3.txt"):
-            self.assertIn(name, s)
+
+        def found_remote(s):
+            for name in ("rdir/rdir-inner.txt", REMOTE_MARK, "victim.txt", "keep-me.txt",
+                         "old-name.txt", "tag-1.txt", "tag-2.txt", "tag-3.txt"):
+                self.assertIn(name, panes(s))
+        s = panes(self.t.wait_check(found_remote, 5))
         self.assertNotIn("download-me.bin", s)
         self.select("remote", "rdir-inner")
         self.t.keys("F3")
         self.t.wait_for(r"rdir/rdir-inner\.txt +text", 10, "F3 on a match")
-        self.assertIn("inner", self.t.screen())
+        self.t.wait_check(lambda s: self.assertIn("inner", s), 5)
         self.t.keys("q")
         self.t.wait_gone(r"rdir-inner\.txt +text", 5)
         # A pattern nothing matches: none, and the pane says so.
@@ -219,10 +223,13 @@ class FindTest(TuiCase):
         self.select("remote", "f1/dup")
         self.t.keys("F6")
         self.t.wait_for(r"Rename f1/dup\.txt to:", 5)
-        lines = self.t.screen().split("\n")
-        row = next(i for i, line in enumerate(lines) if "Rename f1/dup.txt to:" in line)
-        self.assertEqual(lines[row + 1].strip("│ "), "dup.txt",
-                         "the suggested name is not the match's own name")
+
+        def suggested(s):
+            lines = s.split("\n")
+            row = next(i for i, line in enumerate(lines) if "Rename f1/dup.txt to:" in line)
+            self.assertEqual(lines[row + 1].strip("│ "), "dup.txt",
+                             "the suggested name is not the match's own name")
+        self.t.wait_check(suggested, 5)
         self.t.keys("C-u")
         self.t.type("renamed.txt")
         self.t.keys("Enter")
@@ -252,9 +259,11 @@ class PeerFind:
         self.t.type("*.log")
         self.t.keys("Enter")
         self.t.wait_for(r"2 found matching \*\.log", 10, "find on %s" % self.kind)
-        s = panes(self.t.screen())
-        self.assertIn("one/two/deep match.log", s)
-        self.assertIn("one/top.log", s)
+
+        def found(s):
+            self.assertIn("one/two/deep match.log", panes(s))
+            self.assertIn("one/top.log", panes(s))
+        self.t.wait_check(found, 5)
         self.select("remote", "deep match")
         self.t.keys("F5")
         self.wait_file(self.lpath("deep match.log"), b"deep\n", 15)
