@@ -45,15 +45,19 @@ class RenameAsksTest(TuiCase):
         for answer in ("n", "Enter"):
             self.rename(side, "up2.dat", "up3.dat")
             self.t.wait_for(asks, 10, "F6 onto an existing name asks first")
-            s = self.t.screen()
-            self.assertRegex(s, r"up3\.dat exists \(150 KB, \d{4}-\d\d-\d\d",
-                             "the question does not show the size and date of the file "
-                             "that would be replaced:\n" + Tmux.framed(s))
-            self.assertRegex(s, r"Replace it with up2\.dat \(13 B, \d{4}-",
-                             "the question does not show the file renamed:\n" + Tmux.framed(s))
+
+            def shown(s):
+                self.assertRegex(s, r"up3\.dat exists \(150 KB, \d{4}-\d\d-\d\d",
+                                 "the question does not show the size and date of the file "
+                                 "that would be replaced:\n" + Tmux.framed(s))
+                self.assertRegex(s, r"Replace it with up2\.dat \(13 B, \d{4}-",
+                                 "the question does not show the file renamed:\n"
+                                 + Tmux.framed(s))
+            self.t.wait_check(shown, 5)
             self.t.keys(answer)
-            self.t.wait_for(lambda s: not asks(s), 5, "%s closes the question" % answer)
-            time.sleep(0.5)
+            self.t.wait_for(lambda s: not asks(s) and "nothing renamed: up3.dat kept"
+                            in s.rstrip("\n").split("\n")[-1], 5,
+                            "%s closes the question, saying nothing was renamed" % answer)
             self.assertEqual(ftptest.read_file(path("up3.dat")), OLD,
                              "answering %s replaced up3.dat" % answer)
             self.assertEqual(ftptest.read_file(path("up2.dat")), NEW)

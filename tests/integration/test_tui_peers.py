@@ -62,9 +62,11 @@ class PeerOps:
 
     def test_connect_and_list(self):
         self.start_ferry()
-        s = self.t.screen()
-        for name in (REMOTE_MARK, "download-me.bin", "victim.txt", "rtree"):
-            self.assertIn(name, panes(s), "%s lists no %s" % (self.kind, name))
+
+        def listed(s):
+            for name in (REMOTE_MARK, "download-me.bin", "victim.txt", "rtree"):
+                self.assertIn(name, panes(s), "%s lists no %s" % (self.kind, name))
+        s = self.t.wait_check(listed, 10)
         line = next(l for l in s.split("\n") if "download-me.bin" in l)
         self.assertRegex(line[line.index("download-me.bin"):],
                          r"204803|200(\.0)?\s?[Kk]", "no size beside download-me.bin")

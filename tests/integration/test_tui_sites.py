@@ -103,8 +103,8 @@ class SiteManagerTest(SitesCase):
         self.addCleanup(self.t.kill)
         self.start_ferry(url="", wait=False)
         self.t.wait_for(self.prompt_line("site", "my site"), 10, "the site after a restart")
-        s = self.t.screen()
-        self.assertTrue(self.prompt_line("recent", "alice@127.0.0.1")(s), Tmux.framed(s))
+        self.t.wait_check(lambda s: self.assertTrue(
+            self.prompt_line("recent", "alice@127.0.0.1")(s), Tmux.framed(s)), 5)
         self.t.keys("Esc")
         self.t.keys("q")
         self.t.wait_exit()

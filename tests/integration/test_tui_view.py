@@ -173,12 +173,15 @@ class InfoTest(ViewCase):
         self.select("local", "upload-me.bin")
         self.t.keys("i")
         self.t.wait_for(self.prompt_line("size: %d bytes" % len(UPLOAD)), 10)
-        s = self.t.screen()
-        self.assertRegex(s, r"permissions: -rw-r--r-- \(0644\)|permissions: -rw-------",
-                         Tmux.framed(s))
-        self.assertRegex(s, r"owner: \S+ \(%d\)" % os.stat(self.lpath("upload-me.bin")).st_uid,
-                         Tmux.framed(s))
-        self.assertRegex(s, r"modified: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{9} ", Tmux.framed(s))
+        uid = os.stat(self.lpath("upload-me.bin")).st_uid
+
+        def facts(s):
+            self.assertRegex(s, r"permissions: -rw-r--r-- \(0644\)|permissions: -rw-------",
+                             Tmux.framed(s))
+            self.assertRegex(s, r"owner: \S+ \(%d\)" % uid, Tmux.framed(s))
+            self.assertRegex(s, r"modified: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{9} ",
+                             Tmux.framed(s))
+        self.t.wait_check(facts, 5)
         self.t.keys("Enter")
 
 
