@@ -351,7 +351,7 @@ class NavigationTest(TuiCase):
         self.t.keys("Enter")
         self.t.wait_for(lambda s: "rdir-inner.txt" in s and REMOTE_MARK not in s, 5,
                         "Enter opens the remote folder rdir")
-        self.assertIn("/rdir", self.t.screen(), "the remote path is not shown")
+        self.t.wait_check(lambda s: self.assertIn("/rdir", s, "the remote path is not shown"), 5)
         self.clear_filter()
         self.t.keys("BSpace")
         self.t.wait_for(lambda s: REMOTE_MARK in s and "rdir-inner.txt" not in s, 5,
@@ -591,12 +591,14 @@ class FileOpsTest(TuiCase):
         self.start_ferry()
         self.select("remote", "download-me.bin")
         self.t.keys("F5")
-        s = self.t.wait_for(self.prompt_line("overwrite"), 5,
-                            "an existing target asks Overwrite / Skip / Resume / Rename")
-        s = self.t.screen()
-        for word in ("Overwrite", "Skip", "Resume", "Rename"):
-            self.assertRegex(s, "(?i)" + word, "the question lacks %s" % word)
-        self.assertRegex(s, r"(?i)all", "the question has no 'apply to all'")
+        self.t.wait_for(self.prompt_line("overwrite"), 5,
+                        "an existing target asks Overwrite / Skip / Resume / Rename")
+
+        def asks(s):
+            for word in ("Overwrite", "Skip", "Resume", "Rename"):
+                self.assertRegex(s, "(?i)" + word, "the question lacks %s" % word)
+            self.assertRegex(s, r"(?i)all", "the question has no 'apply to all'")
+        self.t.wait_check(asks, 5)
         self.t.keys("o")
         self.wait_file(self.lpath("download-me.bin"), DOWNLOAD)
 

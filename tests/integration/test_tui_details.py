@@ -56,10 +56,10 @@ class ConnectDialogTest(TuiCase):
         self.answer_connect("127.0.0.1", self.server.port)
         self.t.wait_for("after-f2.txt", 10,
                         "typing over the suggested host connects to the host typed")
-        s = self.t.screen()
         # ferryd offers no TLS here: the note says so after the outcome.
-        self.assertRegex(status_line(s), r"^connected to 127\.0\.0\.1(; note: .*does not "
-                         r"offer TLS.*)?\s*$", Tmux.framed(s))
+        s = self.t.wait_check(lambda s: self.assertRegex(
+            status_line(s), r"^connected to 127\.0\.0\.1(; note: .*does not "
+            r"offer TLS.*)?\s*$", Tmux.framed(s)), 5)
         self.assertIn("127.0.0.1:%d" % self.server.port, s.split("\n")[0])
         self.assertNotIn("127.0.0.1127.0.0.1", s)
 
@@ -199,7 +199,7 @@ class SortTest(TuiCase):
         self.t.keys("S")
         self.t.wait_for(lambda s: order(s) == "132" and "sorted by ext, reversed" in s, 5,
                         "S reverses it")
-        self.assertIn("[ext reversed /ext-]", self.t.screen())
+        self.t.wait_check(lambda s: self.assertIn("[ext reversed /ext-]", s), 5)
 
 
 class NamesTest(TuiCase):
@@ -260,9 +260,9 @@ class PeerLinks:
         # A link to a name the folder lacks is marked broken; where the
         # listing names no target (pure-ftpd's MLSD) it cannot be told.
         dead = r"dead-link! -> missing\.txt" if self.want_target else r"dead-link@ "
-        self.assertRegex(self.t.screen(), dead,
-                         "the broken remote link as %s lists it" % self.kind)
-        self.assertNotRegex(self.t.screen(), r"good-link!")
+        s = self.t.wait_check(lambda s: self.assertRegex(
+            s, dead, "the broken remote link as %s lists it" % self.kind), 5)
+        self.assertNotRegex(s, r"good-link!")
 
 
 class VsftpdLinksTest(PeerLinks, TuiCase):

@@ -343,7 +343,7 @@ class SyncTest(TuiCase):
         self.t.keys("Enter")
         self.t.wait_for("rdir-inner.txt", 10)
         self.t.wait_for(r"no folder rdir on the other side", 5)
-        self.assertIn(LOCAL_MARK, self.t.screen(), "the local pane stayed")
+        self.t.wait_check(lambda s: self.assertIn(LOCAL_MARK, s, "the local pane stayed"), 5)
         self.t.keys("Backspace")
         self.t.wait_for(REMOTE_MARK, 10)
         self.t.keys("=")

@@ -221,10 +221,10 @@ class MlsdFallbackTest(TuiCase):
                         "the directory is listed, not a dead end")
         if refused is not None:
             self.assertRegex(refused, r"^4\d\d")
-            s = self.t.screen()
-            self.assertRegex(s.rstrip("\n").split("\n")[-1],
-                             r"MLSD failed \(%s\); listed with LIST" % re.escape(refused),
-                             "the status line does not say LIST stood in:\n" + Tmux.framed(s))
+            self.t.wait_check(lambda s: self.assertRegex(
+                s.rstrip("\n").split("\n")[-1],
+                r"MLSD failed \(%s\); listed with LIST" % re.escape(refused),
+                "the status line does not say LIST stood in:\n" + Tmux.framed(s)), 5)
         # And a copy out of it works.
         self.clear_filter()
         self.select("remote", "good.txt")

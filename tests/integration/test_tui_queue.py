@@ -798,7 +798,7 @@ class ParallelTest(TuiCase):
         self.assertEqual(most, 1, "more than one copy ran with --parallel 1")
         self.assertEqual(retr_overlap(self.server.log_text()), 1,
                          "the server had two downloads at once with --parallel 1")
-        self.assertRegex(heading(self.t.screen()), r"1 at once")
+        self.t.wait_check(lambda s: self.assertRegex(heading(s), r"1 at once"), 5)
         # P asks for the number: a bad one is refused, a good one shown.
         self.t.keys("P")
         self.t.wait_for(self.prompt_line("transfers at once"), 5, "P asks how many")

@@ -73,7 +73,7 @@ class SiteManagerTest(SitesCase):
         self.answer("Data connections", key="a")
         self.t.wait_for(self.prompt_line("site", "my site", "alice"), 5,
                         "the new site is listed")
-        self.assertIn("saved my site", self.t.screen())
+        self.t.wait_check(lambda s: self.assertIn("saved my site", s), 5)
         # On disk: plain text, mode 0600, every field.
         st = os.stat(self.sites_file())
         self.assertEqual(stat.S_IMODE(st.st_mode), 0o600)
@@ -87,7 +87,7 @@ class SiteManagerTest(SitesCase):
         self.t.keys("Enter")
         self.t.wait_for(lambda s: "in-start.txt" in s and "local-start.txt" in s, 10,
                         "the site's remote and local folders")
-        self.assertIn("plain FTP", self.t.screen().split("\n")[0])
+        self.t.wait_check(lambda s: self.assertIn("plain FTP", s.split("\n")[0]), 5)
         # The connection is a recent host, without its password.
         self.wait_disk(lambda: os.path.exists(self.recent_file()), 5, "recent hosts written")
         recent = ftptest.read_file(self.recent_file()).decode()
@@ -175,7 +175,8 @@ class SiteManagerTest(SitesCase):
         self.start_ferry(url="@anon", wait=False, args=["-u", cred])
         self.t.wait_for(lambda s: peers.NAMED_MARKER in s and LOCAL_MARK in s, 10,
                         "ferry -u USER:PASS @site lists USER's home")
-        self.assertIn("%s@127.0.0.1" % peers.NAMED_USER, self.t.screen().split("\n")[0])
+        self.t.wait_check(lambda s: self.assertIn("%s@127.0.0.1" % peers.NAMED_USER,
+                                                  s.split("\n")[0]), 5)
         r = self.ferry_cli("-u", cred, "-c", "ls", "@anon")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(peers.NAMED_MARKER.encode(), r.stdout)

@@ -164,10 +164,12 @@ class InfoTest(ViewCase):
         self.t.keys("i")
         s = self.t.wait_for(self.prompt_line("size: %d bytes" % len(DOWNLOAD)), 10,
                             "the remote file's facts")
-        s = self.t.screen()
-        self.assertRegex(s, r"(?i)modify: \d{14}(\.\d+)? \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
-                         r"(\.\d+)? UTC\)", Tmux.framed(s))
-        self.assertRegex(s, r"(?i)type: file", Tmux.framed(s))
+
+        def facts(s):
+            self.assertRegex(s, r"(?i)modify: \d{14}(\.\d+)? \(\d{4}-\d\d-\d\d "
+                             r"\d\d:\d\d:\d\d(\.\d+)? UTC\)", Tmux.framed(s))
+            self.assertRegex(s, r"(?i)type: file", Tmux.framed(s))
+        self.t.wait_check(facts, 5)
         self.t.keys("Esc")
         self.t.wait_gone(r"size: %d bytes" % len(DOWNLOAD), 5)
         self.select("local", "upload-me.bin")
