@@ -191,7 +191,7 @@ class CopyUnderReloadTest(TuiCase):
         self.t.keys("o")
         for i in (1, 2):
             self.wait_file(self.lpath("conflict-%d.txt" % i), b"remote %d\n" % i)
-        time.sleep(0.5)
+        self.t.wait_for(r"Transfers: 0 running, 0 queued", 10, "the copies end")
         self.assertFalse([n for n in os.listdir(self.local) if n.startswith("aaa-")],
                          "a file that was not tagged was copied")
         self.assertAlive("after answering questions across a reload")

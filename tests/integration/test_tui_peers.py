@@ -14,7 +14,6 @@ the fixtures in its pub/ folder, and ferry with the peer's URL.
 """
 
 import os
-import time
 import unittest
 
 import ftptest
@@ -99,7 +98,9 @@ class PeerOps:
         self.t.keys("F8")
         self.t.wait_for(self.prompt_line("delete", "victim.txt"), 5)
         self.t.keys("n")
-        time.sleep(0.5)
+        self.t.wait_for(lambda s: not self.prompt_line("delete", "victim.txt")(s)
+                        and "nothing deleted" in s.rstrip("\n").split("\n")[-1], 5,
+                        "n closes the question, saying nothing was deleted")
         self.assertTrue(os.path.exists(self.rpath("victim.txt")), "F8 then n deleted it")
         self.t.keys("F8")
         self.t.wait_for(self.prompt_line("delete", "victim.txt"), 5)
