@@ -115,9 +115,9 @@ class FindTest(TuiCase):
             for name in ("ltree/a.txt", "ltree/sub/deeper/c.txt", "ldir/ldir-inner.txt",
                          LOCAL_MARK):
                 self.assertIn(name, panes(s))
+            self.assertIn("local find *.txt below " + self.local, panes(s).split("\n")[1])
         s = panes(self.t.wait_check(found, 5))
         self.assertNotIn("b.bin", s)
-        self.assertIn("local find *.txt below " + self.local, s.split("\n")[1])
         # Tag two matches and copy them: each lands under its own name.
         self.select("local", "c.txt")
         self.t.keys("Space")
