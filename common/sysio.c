@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -86,6 +87,29 @@ void sysio_close(int *fd)
 		errno = e;
 		*fd = -1;
 	}
+}
+
+int sysio_open_regular(const char *path, const char **why)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		*why = strerror(errno);
+		return -1;
+	}
+	struct stat sb;
+	if (fstat(fd, &sb) < 0) {
+		*why = strerror(errno);
+	} else if (S_ISDIR(sb.st_mode)) {
+		errno = EISDIR;
+		*why = strerror(EISDIR);
+	} else if (!S_ISREG(sb.st_mode)) {
+		errno = EINVAL;
+		*why = "not a regular file";
+	} else {
+		return fd;
+	}
+	sysio_close(&fd);
+	return -1;
 }
 
 int sysio_listen_socket(int family, const char **what)

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sysio.h"
 #include "users.h"
 #include "xalloc.h"
 
@@ -201,26 +202,14 @@ void users_free(struct users *u)
 bool users_load(const char *path, struct users *u, char *err, size_t errsz)
 {
 	memset(u, 0, sizeof *u);
-	/* O_NONBLOCK: a FIFO with nobody writing must not stop the start or
-	 * a reload at open(); only a regular file is read (a device such as
-	 * /dev/zero would be read without end). */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		return false;
-	}
-	struct stat sb;
-	const char *bad = NULL;
-	if (fstat(fd, &sb) < 0)
-		bad = strerror(errno);
-	else if (S_ISDIR(sb.st_mode))
-		bad = strerror(EISDIR);
-	else if (!S_ISREG(sb.st_mode))
-		bad = "not a regular file";
-	FILE *f = bad ? NULL : fdopen(fd, "r");
+	/* Only a regular file is read: a FIFO must not stop the start or a
+	 * reload, and a device such as /dev/zero has no end. */
+	const char *unreadable = NULL;
+	int fd = sysio_open_regular(path, &unreadable);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
 	if (f == NULL) {
-		snprintf(err, errsz, "%s: %s", path, bad ? bad : strerror(errno));
-		close(fd);
+		snprintf(err, errsz, "%s: %s", path, fd < 0 ? unreadable : strerror(errno));
+		sysio_close(&fd);
 		return false;
 	}
 	char *line = NULL;

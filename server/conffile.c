@@ -11,6 +11,7 @@
 
 #include "conffile.h"
 #include "sanitize.h"
+#include "sysio.h"
 #include "xalloc.h"
 
 /* Space and tab: the blanks trimmed around keys and values. */
@@ -111,26 +112,14 @@ enum conffile_status conffile_parse(const char *path, const char *text, size_t n
 enum conffile_status conffile_read(const char *path, bool missing_ok, conffile_fn *fn, void *arg,
 				   char *err, size_t errsz)
 {
-	/* O_NONBLOCK: a FIFO with nobody writing must not stop the start
-	 * or a reload at open(); it is refused below like a device. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	/* Only a regular file is read: a FIFO must not stop the start or a
+	 * reload, and a device such as /dev/zero has no end. */
+	const char *why = NULL;
+	int fd = sysio_open_regular(path, &why);
 	if (fd < 0) {
 		if (errno == ENOENT && missing_ok)
 			return CONFFILE_OK;
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		return CONFFILE_UNREADABLE;
-	}
-	struct stat sb;
-	const char *bad = NULL;
-	if (fstat(fd, &sb) < 0)
-		bad = strerror(errno);
-	else if (S_ISDIR(sb.st_mode))
-		bad = strerror(EISDIR);
-	else if (!S_ISREG(sb.st_mode))
-		bad = "not a regular file";
-	if (bad) {
-		snprintf(err, errsz, "%s: %s", path, bad);
-		close(fd);
+		snprintf(err, errsz, "%s: %s", path, why);
 		return CONFFILE_UNREADABLE;
 	}
 	size_t cap = 8192, n = 0;

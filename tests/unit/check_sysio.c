@@ -8,8 +8,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "netaddr.h"
@@ -80,6 +83,48 @@ START_TEST(test_connect_refused)
 }
 END_TEST
 
+/* Only a regular file opens: a directory, a FIFO nobody writes to
+ * (without blocking) and a device are refused with a reason; a missing
+ * file keeps ENOENT for callers that allow it. */
+START_TEST(test_open_regular)
+{
+	char dir[] = "/tmp/check_sysio.XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char file[64], fifo[64], gone[64];
+	snprintf(file, sizeof file, "%s/f", dir);
+	snprintf(fifo, sizeof fifo, "%s/p", dir);
+	snprintf(gone, sizeof gone, "%s/none", dir);
+	int w = open(file, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ck_assert_int_ge(w, 0);
+	ck_assert_int_eq(write(w, "abc", 3), 3);
+	close(w);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+
+	const char *why = NULL;
+	int fd = sysio_open_regular(file, &why);
+	ck_assert_int_ge(fd, 0);
+	char buf[4];
+	ck_assert_int_eq(read(fd, buf, sizeof buf), 3);
+	close(fd);
+
+	ck_assert_int_eq(sysio_open_regular(dir, &why), -1);
+	ck_assert_int_eq(errno, EISDIR);
+	ck_assert_str_eq(why, strerror(EISDIR));
+	ck_assert_int_eq(sysio_open_regular(fifo, &why), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_str_eq(why, "not a regular file");
+	ck_assert_int_eq(sysio_open_regular("/dev/zero", &why), -1);
+	ck_assert_str_eq(why, "not a regular file");
+	ck_assert_int_eq(sysio_open_regular(gone, &why), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_str_eq(why, strerror(ENOENT));
+
+	unlink(file);
+	unlink(fifo);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *sysio_suite(void)
 {
 	Suite *s = suite_create("sysio");
@@ -87,6 +132,7 @@ static Suite *sysio_suite(void)
 	tcase_add_test(core, test_connect_nonblocking);
 	tcase_add_test(core, test_connect_bound);
 	tcase_add_test(core, test_connect_refused);
+	tcase_add_test(core, test_open_regular);
 	suite_add_tcase(s, core);
 	return s;
 }
