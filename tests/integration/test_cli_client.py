@@ -270,19 +270,16 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.assertRegex(r.err, r"^ferry: ls d: .*interrupted", r)
         self.assertLess(took, 3.5, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
 
-    def test_sigint_at_prompt_returns_to_it(self):
-        """At the prompt (-p, on a terminal), Ctrl-C typed while a command
-        waits for a silent server ends that command with a line saying
-        so, and the prompt comes back: the next command works (on a new
-        connection)."""
-        srv = slowftp.SlowFtp(tree={"d/a.txt": b"a\n"}, delays={"MKD": 60}).start()
-        self.addCleanup(srv.stop)
+    def prompt_on_pty(self, argv):
+        """Starts ferry with argv on a pseudo-terminal in the local
+        directory; returns (pid, master fd, screen, read_until): screen[0]
+        holds what ferry wrote so far, read_until(text, seconds) reads on
+        until text is among it (bounded) and says whether it is."""
         pid, master = pty.fork()
         if pid == 0:
             try:
                 os.chdir(self.ldir)
-                os.execve(clitest.FERRY, ["ferry", "--tls=off", "--timeout", "30", "-p",
-                                          srv.url("/")], self.env())
+                os.execve(clitest.FERRY, argv, self.env())
             finally:
                 os._exit(127)
         self.addCleanup(os.close, master)
@@ -299,6 +296,17 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
                     except OSError:
                         break
             return text in screen[0]
+        return pid, master, screen, read_until
+
+    def test_sigint_at_prompt_returns_to_it(self):
+        """At the prompt (-p, on a terminal), Ctrl-C typed while a command
+        waits for a silent server ends that command with a line saying
+        so, and the prompt comes back: the next command works (on a new
+        connection)."""
+        srv = slowftp.SlowFtp(tree={"d/a.txt": b"a\n"}, delays={"MKD": 60}).start()
+        self.addCleanup(srv.stop)
+        pid, master, screen, read_until = self.prompt_on_pty(
+            ["ferry", "--tls=off", "--timeout", "30", "-p", srv.url("/")])
 
         self.assertTrue(read_until(b"ferry> ", 15), screen[0])
         os.write(master, b"mkdir x\r")
@@ -326,28 +334,8 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.addCleanup(lst.close)
         srv = slowftp.SlowFtp(tree={"d/a.txt": b"a\n"}).start()
         self.addCleanup(srv.stop)
-        pid, master = pty.fork()
-        if pid == 0:
-            try:
-                os.chdir(self.ldir)
-                os.execve(clitest.FERRY, ["ferry", "--tls=off", "--timeout", "30", "-p"],
-                          self.env())
-            finally:
-                os._exit(127)
-        self.addCleanup(os.close, master)
-        self.addCleanup(reap_pid, pid)
-        screen = [b""]
-
-        def read_until(text, seconds):
-            end = time.monotonic() + seconds
-            while text not in screen[0] and time.monotonic() < end:
-                ready, _, _ = select.select([master], [], [], 0.05)
-                if ready:
-                    try:
-                        screen[0] += os.read(master, 4096)
-                    except OSError:
-                        break
-            return text in screen[0]
+        pid, master, screen, read_until = self.prompt_on_pty(
+            ["ferry", "--tls=off", "--timeout", "30", "-p"])
 
         self.assertTrue(read_until(b"ferry> ", 15), screen[0])
         os.write(master, b"open ftp://%s:%d/\r" % (ftptest.HOST.encode(), lst.port))
