@@ -32,14 +32,20 @@ class AbortTest(ftptest.TestCase):
         srv.start()
         cls.server = srv
 
-    def stalled_retr(self):
-        """Starts RETR big.bin and reads none of it; returns (control, data)."""
+    def binary_pasv(self):
+        """Logs in, TYPE I, and opens a passive data connection with a
+        small receive buffer; returns (control, data)."""
         c = Control(self.server)
         self.addCleanup(c.close)
         c.login()
         self.assertCode(c.cmd("TYPE I"), 200)
         data = c.open_pasv(rcvbuf=32768)
         self.addCleanup(data.close)
+        return c, data
+
+    def stalled_retr(self):
+        """Starts RETR big.bin and reads none of it; returns (control, data)."""
+        c, data = self.binary_pasv()
         self.assertCode(c.cmd("RETR big.bin"), 125, 150)
         # The transfer is under way (its first bytes are here), then the
         # server fills the socket buffers and blocks.
@@ -120,12 +126,7 @@ class AbortTest(ftptest.TestCase):
     # announce them: the transfer must look at what was read already.
 
     def test_abor_in_the_same_write_as_retr(self):
-        c = Control(self.server)
-        self.addCleanup(c.close)
-        c.login()
-        self.assertCode(c.cmd("TYPE I"), 200)
-        data = c.open_pasv(rcvbuf=32768)
-        self.addCleanup(data.close)
+        c, data = self.binary_pasv()
         t0 = time.monotonic()
         c.send(b"RETR big.bin\r\nABOR\r\n")
         self.assertCode(c.reply(timeout=10), 150)
@@ -135,12 +136,7 @@ class AbortTest(ftptest.TestCase):
         self.finish(c, data)
 
     def test_stat_in_the_same_write_as_retr(self):
-        c = Control(self.server)
-        self.addCleanup(c.close)
-        c.login()
-        self.assertCode(c.cmd("TYPE I"), 200)
-        data = c.open_pasv(rcvbuf=32768)
-        self.addCleanup(data.close)
+        c, data = self.binary_pasv()
         c.send(b"RETR big.bin\r\nSTAT\r\n")
         self.assertCode(c.reply(timeout=10), 150)
         r = c.reply(timeout=10)
