@@ -16,6 +16,7 @@
 
 #include "fingerprint.h"
 #include "optword.h"
+#include "sysio.h"
 #include "tls.h"
 #include "tlserr.h"
 #include "xalloc.h"
@@ -212,12 +213,18 @@ static void keypair_free(struct keypair *k)
 	memset(k, 0, sizeof *k);
 }
 
-/* Opens path for reading, with errno's text in err on failure. */
+/* Opens path for reading if it is a regular file (a FIFO must not stop
+ * the start or a reload), with the reason in err on failure. */
 static FILE *open_pem(const char *path, const char *what, char *err, size_t errsz)
 {
-	FILE *f = fopen(path, "r");
-	if (!f)
-		snprintf(err, errsz, "cannot read %s %s: %s", what, path, strerror(errno));
+	const char *why = NULL;
+	int fd = sysio_open_regular(path, &why);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
+	if (!f) {
+		snprintf(err, errsz, "cannot read %s %s: %s", what, path,
+			 fd < 0 ? why : strerror(errno));
+		sysio_close(&fd);
+	}
 	return f;
 }
 

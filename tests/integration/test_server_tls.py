@@ -314,6 +314,20 @@ class TlsCommands(ftptest.TestCase):
             self.assertNotEqual(r.returncode, 0, args)
             self.assertIn(msg, r.stderr.decode(), args)
 
+    def test_fifo_certificate_or_key_refused(self):
+        """A FIFO named as the certificate or the key (nobody writing to
+        it) stops the start with a message at once instead of hanging."""
+        d = tempfile.mkdtemp(prefix="ferryd-tls-fifo-")
+        self.addCleanup(shutil.rmtree, d, True)
+        fifo = os.path.join(d, "pem")
+        os.mkfifo(fifo)
+        for args in (["--tls-cert", fifo],
+                     ["--tls-cert", tlspeers.cert("server.pem"), "--tls-key", fifo]):
+            r = subprocess.run([config.FERRYD, "-l", "127.0.0.1:0"] + args,
+                               stdin=subprocess.DEVNULL, capture_output=True, timeout=20)
+            self.assertEqual(r.returncode, 1, args)
+            self.assertIn("%s: not a regular file" % fifo, r.stderr.decode(), args)
+
 
 def client_hello(ctx=None):
     """The bytes a client sends first in a TLS handshake."""
