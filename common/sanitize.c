@@ -69,3 +69,8 @@ char *sanitize_text(const char *in, size_t n, char *out, size_t outsz)
 	out[o] = '\0';
 	return out;
 }
+
+size_t sanitize_bom_len(const char *text, size_t n)
+{
+	return n >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+}

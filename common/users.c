@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sanitize.h"
 #include "sysio.h"
 #include "users.h"
 #include "xalloc.h"
@@ -230,7 +231,9 @@ bool users_load(const char *path, struct users *u, char *err, size_t errsz)
 		}
 		struct user_entry e;
 		const char *why = NULL;
-		int r = users_parse_line(line, &e, &why);
+		/* A UTF-8 byte order mark is not the first name's. */
+		size_t skip = lineno == 1 ? sanitize_bom_len(line, len) : 0;
+		int r = users_parse_line(line + skip, &e, &why);
 		if (r == 0)
 			continue;
 		if (r < 0) {

@@ -77,10 +77,8 @@ enum conffile_status conffile_parse(const char *path, const char *text, size_t n
 	char *line = xmalloc(CONFFILE_LINE_MAX + 1);
 	unsigned lineno = 0;
 	enum conffile_status st = CONFFILE_OK;
-	size_t pos = 0;
 	/* A UTF-8 byte order mark, as some editors write, is not the first key's. */
-	if (n >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
-		pos = 3;
+	size_t pos = sanitize_bom_len(text, n);
 	while (pos < n) {
 		lineno++;
 		const char *nl = memchr(text + pos, '\n', n - pos);

@@ -50,6 +50,17 @@ class UsersFileTest(ftptest.TestCase):
         f = srv.ftp("bob", PASSWORD)
         f.quit()
 
+    def test_utf8_byte_order_mark_skipped(self):
+        """A byte order mark, as some editors write at the start of a file,
+        is not part of the first user's name (as in ferryd.conf)."""
+        srv, path = self.users_file(b"\xef\xbb\xbfalice:" + self.hash.encode() +
+                                    b"\nbob:" + self.hash.encode() + b"\n")
+        srv.args = ["-u", path]
+        srv.start()
+        for name in ("alice", "bob"):
+            f = srv.ftp(name, PASSWORD)
+            f.quit()
+
     def test_line_of_8192_bytes_refused(self):
         head = "alice:%s:" % self.hash
         line = head + "h" * (8192 - len(head))
