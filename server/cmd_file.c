@@ -88,7 +88,8 @@ void cmd_rnto(struct session *s, const char *arg)
 	s->rnfr = NULL;
 	char path[FTP_PATH_MAX + 1];
 	if (session_path(s, arg, path) && !session_refuse_root(s, path, false, "rename onto")) {
-		if (vfs_rename(s->root_fd, from, path, !(commands_denied(s) & DENY_OVERWRITE)) < 0)
+		bool replace = !(commands_denied(s) & (DENY_OVERWRITE | DENY_DELETE));
+		if (vfs_rename(s->root_fd, from, path, replace) < 0)
 			session_reply_errno(s, 0, path, errno);
 		else {
 			log_change(s, "rename", from);

@@ -151,7 +151,9 @@ static const struct {
 /* Applies the account policy to one command; false after refusing it. A
  * verb that writes to its path is refused when something is there and
  * the account may not overwrite (the upload itself also refuses to
- * replace, should a file appear meanwhile). */
+ * replace, should a file appear meanwhile); a rename onto a name in use
+ * also when it may not delete, as the file or empty directory there would
+ * be removed. */
 static bool policy_allows(struct session *s, const struct command *cmd, const char *arg,
 			  size_t arglen)
 {
@@ -167,7 +169,9 @@ static bool policy_allows(struct session *s, const struct command *cmd, const ch
 			return false;
 		}
 	}
-	if ((flags & CMD_REPLACES) && (deny & DENY_OVERWRITE)) {
+	bool overwrite = deny & DENY_OVERWRITE;
+	bool removes = (flags & CMD_RENAMES) && (deny & DENY_DELETE);
+	if ((flags & CMD_REPLACES) && (overwrite || removes)) {
 		char path[FTP_PATH_MAX + 1], clean[FTP_PATH_MAX + 1];
 		struct stat st;
 		if (!session_path(s, arg, path))
@@ -175,7 +179,8 @@ static bool policy_allows(struct session *s, const struct command *cmd, const ch
 		if (vfs_lstat(s->root_fd, path, &st) == 0) {
 			sanitize_text(path, strlen(path), clean, sizeof clean);
 			session_reply(s, FTP_FILE_UNAVAILABLE,
-				      "%s: File exists (overwriting is disabled for this account).", clean);
+				      "%s: File exists (%s is disabled for this account).", clean,
+				      overwrite ? "overwriting" : "deleting");
 			return false;
 		}
 	}

@@ -238,6 +238,21 @@ class NoDeleteTest(PolicyCase):
         self.refused(f.rmd, "incoming/empty", reason=NO_DELETE)
         self.refused(f.sendcmd, "XRMD incoming/empty", reason=NO_DELETE)
 
+    def test_rename_onto_existing_refused(self):
+        """A rename that replaces removes the file or empty directory it
+        lands on, as DELE or RMD would: refused, both names kept."""
+        f = self.ftp()
+        self.stor(f, "victim-src.txt", b"src\n")
+        f.sendcmd("RNFR victim-src.txt")
+        self.refused(f.sendcmd, "RNTO existing.txt", reason=NO_DELETE)
+        f.mkd("dir-src")
+        f.sendcmd("RNFR dir-src")
+        self.refused(f.sendcmd, "RNTO incoming/empty", reason=NO_DELETE)
+        self.assertEqual(read_file(self.server.path("existing.txt")), OLD)
+        self.assertEqual(read_file(self.server.path("victim-src.txt")), b"src\n")
+        self.assertTrue(os.path.isdir(self.server.path("incoming", "empty")))
+        self.assertTrue(os.path.isdir(self.server.path("dir-src")))
+
     def test_uploads_and_renames_allowed(self):
         f = self.ftp()
         self.stor(f, "incoming/old.bin", DATA)
