@@ -35,7 +35,7 @@ void cmd_dele(struct session *s, const char *arg)
 void cmd_mkd(struct session *s, const char *arg)
 {
 	char path[FTP_PATH_MAX + 1];
-	if (!session_path(s, arg, path))
+	if (!session_path(s, arg, path) || session_refuse_temp_name(s, path))
 		return;
 	if (vfs_mkdir(s->root_fd, path, 0777) < 0) {
 		session_reply_errno(s, 0, path, errno);
@@ -87,7 +87,8 @@ void cmd_rnto(struct session *s, const char *arg)
 	char *from = s->rnfr;
 	s->rnfr = NULL;
 	char path[FTP_PATH_MAX + 1];
-	if (session_path(s, arg, path) && !session_refuse_root(s, path, false, "rename onto")) {
+	if (session_path(s, arg, path) && !session_refuse_root(s, path, false, "rename onto") &&
+	    !session_refuse_temp_name(s, path)) {
 		bool replace = !(commands_denied(s) & (DENY_OVERWRITE | DENY_DELETE));
 		if (vfs_rename(s->root_fd, from, path, replace) < 0)
 			session_reply_errno(s, 0, path, errno);

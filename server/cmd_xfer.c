@@ -255,7 +255,8 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 	if (mode == STORE_REPLACE && rest > 0)
 		mode = STORE_RESUME;
 	char path[FTP_PATH_MAX + 1];
-	if (!session_path(s, *arg ? arg : "ftp.upload", path) || !dataconn_require(s))
+	if (!session_path(s, *arg ? arg : "ftp.upload", path) || session_refuse_temp_name(s, path) ||
+	    !dataconn_require(s))
 		return;
 	struct vfs_upload up = { .fd = -1, .dir_fd = -1 };
 	int fd = -1;

@@ -196,6 +196,14 @@ bool session_refuse_root(struct session *s, const char *path, bool follow, const
 	return root;
 }
 
+bool session_refuse_temp_name(struct session *s, const char *path)
+{
+	if (!vfs_is_temp_name(vpath_basename(path)))
+		return false;
+	session_reply(s, FTP_BAD_FILENAME, "%s: Name reserved for upload temporaries.", path);
+	return true;
+}
+
 void session_log_transfer(struct session *s, const char *verb, const char *path,
 			  off_t bytes, long long start_ms, const char *result)
 {

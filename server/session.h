@@ -151,6 +151,10 @@ bool session_path(struct session *s, const char *arg, char *out);
  * root; with follow, also when it is a symlink leading to the root (for
  * verbs that act on a symlink's target). */
 bool session_refuse_root(struct session *s, const char *path, bool follow, const char *what);
+/* Answers "553 <path>: Name reserved for upload temporaries." and returns
+ * true when the last component of path has the pattern of the server's
+ * upload temporaries, which no client may create. */
+bool session_refuse_temp_name(struct session *s, const char *path);
 /* Parses the decimal number at the start of text (a byte count or
  * offset) into *out and points *end after it; false without a digit or
  * when it does not fit. */

@@ -139,6 +139,20 @@ class DropBoxTest(PolicyCase):
         self.refused(self.stor, f, "new upload.bin", b"x", reason=NO_OVERWRITE)
         self.refused(f.retrbinary, "RETR new upload.bin", print, reason=UPLOAD_ONLY)
 
+    def test_upload_temporary_name_refused_clearly(self):
+        """A name in the pattern of the server's upload temporaries cannot
+        be created; the client is told so, not that it does not exist."""
+        f = self.ftp()
+        name = ".ferryd-upload-abcdef123456"
+        for cmd in ("STOR", "APPE"):
+            before = ftptest.tree_snapshot(self.server.root)
+            e = self.assertFtpError(553, self.stor, f, "incoming/" + name, DATA, cmd=cmd)
+            self.assertIn("reserved", str(e))
+            self.assertEqual(ftptest.tree_snapshot(self.server.root), before)
+        e = self.assertFtpError(553, f.mkd, name)
+        self.assertIn("reserved", str(e))
+        self.assertFalse(os.path.exists(self.server.path(name)))
+
     def test_race_to_one_name_keeps_the_first(self):
         """Two uploads to one new name: the one that finishes first stays,
         the other is refused when it ends (it passed the check at STOR
@@ -210,6 +224,14 @@ class NoOverwriteTest(PolicyCase):
         self.assertEqual(read_file(self.server.path("renamed.bin")), DATA)
         f.delete("renamed.bin")
         self.assertFalse(os.path.exists(self.server.path("renamed.bin")))
+
+    def test_rename_to_upload_temporary_name_refused(self):
+        f = self.ftp()
+        self.stor(f, "to-hide.bin", b"x\n")
+        f.sendcmd("RNFR to-hide.bin")
+        e = self.assertFtpError(553, f.sendcmd, "RNTO .ferryd-upload-abcdef123456")
+        self.assertIn("reserved", str(e))
+        self.assertEqual(read_file(self.server.path("to-hide.bin")), b"x\n")
 
     def test_perm_facts(self):
         c = self.control()
