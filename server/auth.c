@@ -24,10 +24,26 @@ static bool same_secret(const char *a, const char *b)
 	return diff == 0;
 }
 
+/* The users file entry for user. The anonymous names log in in any case,
+ * so an entry for "anonymous" or "ftp" holds for every casing of it. */
+static const struct user_entry *find_entry(const struct users *u, const char *user)
+{
+	const struct user_entry *e = users_find(u, user);
+	if (e == NULL && auth_is_anonymous(user))
+		e = users_find(u, strcasecmp(user, "ftp") == 0 ? "ftp" : "anonymous");
+	return e;
+}
+
+bool auth_is_open_anonymous(const struct ferryd_config *cfg, const char *user)
+{
+	return auth_is_anonymous(user) && cfg->anonymous != ANON_OFF &&
+	       find_entry(&cfg->users, user) == NULL;
+}
+
 bool auth_login(const struct ferryd_config *cfg, const char *user, const char *pass,
 		struct auth_result *res)
 {
-	const struct user_entry *e = users_find(&cfg->users, user);
+	const struct user_entry *e = find_entry(&cfg->users, user);
 	if (e == NULL && auth_is_anonymous(user)) {
 		if (cfg->anonymous == ANON_OFF)
 			return false;

@@ -19,6 +19,9 @@ struct auth_result {
 
 /* True if user is one of the anonymous login names. */
 bool auth_is_anonymous(const char *user);
+/* True if user logs in anonymously with any password: an anonymous name,
+ * anonymous access on, and no users file entry for the name. */
+bool auth_is_open_anonymous(const struct ferryd_config *cfg, const char *user);
 /* Checks the password; true and res filled on success. Takes about as
  * long for unknown users as for known ones. */
 bool auth_login(const struct ferryd_config *cfg, const char *user, const char *pass,

@@ -31,7 +31,7 @@ void cmd_user(struct session *s, const char *arg)
 		return;
 	free(s->user);
 	s->user = xstrdup(arg);
-	if (auth_is_anonymous(arg) && s->cfg->anonymous != ANON_OFF)
+	if (auth_is_open_anonymous(s->cfg, arg))
 		session_reply(s, FTP_NEED_PASSWORD, "Anonymous login ok, send any password.");
 	else
 		session_reply(s, FTP_NEED_PASSWORD, "Password required for %s.", arg);

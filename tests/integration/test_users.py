@@ -246,6 +246,35 @@ class AnonymousWithUsersTest(ftptest.TestCase):
             self.assertNotIn(secret, log, "password in the log")
 
 
+class AnonymousEntryTest(ftptest.TestCase):
+    """An entry for "anonymous" in the users file puts a password on the
+    anonymous login however the client cases the name, as the anonymous
+    login itself takes the name in any case."""
+
+    def test_entry_holds_for_every_case(self):
+        srv = ftptest.Server()
+        self.addCleanup(srv.cleanup)
+        srv.write("public.txt", b"public\n")
+        srv.write("guests/welcome.txt", b"welcome\n")
+        users = os.path.join(srv.base, "users")
+        ftptest.write_file(users, "anonymous:%s:guests\n" % ftptest.hash_password("guest-Pw"),
+                           mode=0o600)
+        srv.args = ["-u", users, "--anonymous=ro"]
+        srv.start()
+        for user in ("anonymous", "Anonymous", "ANONYMOUS"):
+            c = Control(srv)
+            self.addCleanup(c.close)
+            r = c.cmd("USER " + user)
+            self.assertCode(r, 331)
+            self.assertIn("Password required", r.text)
+            self.assertCode(c.cmd("PASS any@example.org"), 530)
+            c.close()
+            f = srv.ftp(user, "guest-Pw")
+            self.addCleanup(f.close)
+            self.assertEqual(f.nlst(), ["welcome.txt"])
+            f.quit()
+
+
 class UsersFileErrorsTest(ftptest.TestCase):
 
     def test_malformed_users_file(self):
