@@ -377,18 +377,45 @@ static const struct cli_command *cli_find(const char *word)
 	return NULL;
 }
 
-/* Keeps the command's words, quoted as typed, for messages. Words after
- * the command that would not fit are replaced by "...". */
+/* Cuts c->what back to len bytes and adds as much of word (quoted) as
+ * fits, at a character boundary, followed by "...". */
+static void cli_remember_cut(struct cli *c, size_t len, bool space, const char *word)
+{
+	struct sbuf q;
+	const char *more = "...";
+
+	c->what.len = len;
+	if (c->what.data != NULL)
+		c->what.data[len] = '\0';
+	sbuf_init(&q, 4 * strlen(word) + 3);
+	if (!cmdline_quote(word, &q))
+		sbuf_reset(&q);
+	size_t room = c->what.max - len;
+	size_t need = (space ? 1 : 0) + strlen(more);
+	if (room >= need) {
+		size_t n = room - need < q.len ? room - need : q.len;
+		while (n > 0 && n < q.len && ((unsigned char)q.data[n] & 0xc0) == 0x80)
+			n--;
+		if (space)
+			sbuf_puts(&c->what, " ");
+		sbuf_append(&c->what, sbuf_str(&q), n);
+		sbuf_puts(&c->what, more);
+	}
+	sbuf_free(&q);
+}
+
+/* Keeps the command's words, quoted as typed, for messages. A word that
+ * would not fit is shortened and ends in "...", and the words after it
+ * are left out. */
 static void cli_remember(struct cli *c, int argc, char **argv)
 {
 	sbuf_reset(&c->what);
 	for (int i = 0; i < argc; i++) {
 		size_t before = c->what.len;
-		if ((i > 0 && !sbuf_puts(&c->what, " ")) || !cmdline_quote(argv[i], &c->what)) {
-			if (c->what.len == before)
-				sbuf_puts(&c->what, " ...");
-			break;
-		}
+		if ((i == 0 || sbuf_puts(&c->what, " ")) && cmdline_quote(argv[i], &c->what))
+			continue;
+		cli_remember_cut(c, before, i > 0, argv[i]);
+		break;
 	}
 }
 

@@ -472,6 +472,18 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
                          r"the server\n$", r)
         self.assertLess(took, 2.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
 
+    def test_refused_quote_error_names_command(self):
+        """The error line of a refused quote shows the command; a long one
+        is shortened with "..." rather than left out."""
+        r = self.ferry(script="quote XYZZY short")
+        self.check(r, clitest.REFUSED)
+        self.assertRegex(r.err, r"^ferry: quote XYZZY short: ", r)
+        r = self.ferry(script="quote XYZZY %s" % ("x" * 1000))
+        self.check(r, clitest.REFUSED)
+        line = r.err_lines[-1]
+        self.assertRegex(line, r"^ferry: quote XYZZY x{100,}\.\.\.: ", r)
+        self.assertLess(len(line), 1000, r)
+
     def test_second_sigint_says_so(self):
         """A second Ctrl-C before the first was taken (here while ABOR's
         reply is awaited) ends ferry at once with status 1 and one line."""
