@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -473,6 +474,19 @@ static void login_take_peer(struct ftp *f)
 		netaddr_unmap(&f->data_addr);
 }
 
+/* Waits for the name lookup's answer on fd as for the server: Ctrl-C
+ * ends the wait (ECANCELED). */
+static int login_lookup_wait(void *arg, int fd, int timeout_ms)
+{
+	struct conn *c = conn_plain(fd, fd);
+	struct conn_pollfd p = { .c = c, .events = POLLIN };
+	int r = ftp_wait(arg, &p, 1, timeout_ms);
+	int err = errno;
+	conn_release(c);
+	errno = err;
+	return r;
+}
+
 enum ftp_status ftp_login_connect(struct ftp *f)
 {
 	struct lookup_result found;
@@ -494,7 +508,12 @@ enum ftp_status ftp_login_connect(struct ftp *f)
 	ftp_close_control(f);
 	/* One deadline for the name lookup and the connects together. */
 	long long deadline = sysio_now_ms() + f->timeout_ms;
-	if (lookup_host(host, f->port, f->timeout_ms, &found) < 0) {
+	if (lookup_host_wait(host, f->port, f->timeout_ms, login_lookup_wait, f, &found) < 0) {
+		if (found.interrupted) {
+			ftp_set_msg(f, "%s", found.msg);
+			f->code = 0;
+			return FTP_S_CANCELLED;
+		}
 		ftp_set_msg(f, "could not resolve %s: %s", host, found.msg);
 		f->code = 0;
 		return FTP_S_CONNECT;

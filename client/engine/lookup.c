@@ -89,9 +89,11 @@ static int lookup_take(const struct lookup_record *rec, size_t got, struct looku
 	return 0;
 }
 
-/* Reads the child's record from fd until its end or the deadline. Returns
- * the bytes read, or -1 when time ran out. */
-static ssize_t lookup_read(int fd, struct lookup_record *rec, long long deadline)
+/* Reads the child's record from fd until its end or the deadline, waiting
+ * with wait when it is given. Returns the bytes read, -1 when time ran
+ * out, or -2 when wait said the wait was interrupted. */
+static ssize_t lookup_read(int fd, struct lookup_record *rec, long long deadline,
+			   lookup_wait_fn *wait, void *arg)
 {
 	size_t got = 0;
 	for (;;) {
@@ -99,7 +101,9 @@ static ssize_t lookup_read(int fd, struct lookup_record *rec, long long deadline
 		if (left <= 0)
 			return -1;
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int r = poll(&pfd, 1, (int)left);
+		int r = wait != NULL ? wait(arg, fd, (int)left) : poll(&pfd, 1, (int)left);
+		if (r < 0 && errno == ECANCELED)
+			return -2;
 		if (r < 0 && errno != EINTR)
 			return (ssize_t)got;
 		if (r <= 0)
@@ -116,6 +120,12 @@ static ssize_t lookup_read(int fd, struct lookup_record *rec, long long deadline
 }
 
 int lookup_host(const char *host, int port, int timeout_ms, struct lookup_result *out)
+{
+	return lookup_host_wait(host, port, timeout_ms, NULL, NULL, out);
+}
+
+int lookup_host_wait(const char *host, int port, int timeout_ms, lookup_wait_fn *wait, void *arg,
+		     struct lookup_result *out)
 {
 	struct lookup_record rec;
 	char service[16];
@@ -145,12 +155,17 @@ int lookup_host(const char *host, int port, int timeout_ms, struct lookup_result
 		_exit(sysio_write_all(fds[1], &rec, got) == 0 ? 0 : 1);
 	}
 	close(fds[1]);
-	ssize_t n = lookup_read(fds[0], &rec, deadline);
+	ssize_t n = lookup_read(fds[0], &rec, deadline, wait, arg);
 	close(fds[0]);
 	if (n < 0)
 		kill(pid, SIGKILL);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
+	if (n == -2) {
+		out->interrupted = true;
+		snprintf(out->msg, sizeof out->msg, "interrupted while waiting for the name resolver");
+		return -1;
+	}
 	if (n < 0) {
 		snprintf(out->msg, sizeof out->msg, "no answer from the name resolver within %g s",
 			 timeout_ms / 1000.0);

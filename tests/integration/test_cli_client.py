@@ -158,6 +158,37 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.assertLess(r.elapsed, 10.0, "--timeout 2 took %.1fs\n%s" % (r.elapsed, r))
         self.assertGreater(resolver.queries, 0, "the lookup never reached the resolver\n%s" % r)
 
+    def test_sigint_during_lookup(self):
+        """Ctrl-C while the name lookup waits on a resolver that never
+        answers (--timeout 30) ends it at once: status 1, one line that
+        says so, and the process that was looking is gone."""
+        resolver = SilentResolver()
+        self.addCleanup(resolver.close)
+        conf = os.path.join(self.tmp, "resolv.conf")
+        with open(conf, "w") as f:
+            f.write("nameserver %s\noptions timeout:30 attempts:4\n" % resolver.addr)
+        p, outp, errp = self.spawn(
+            ["unshare", "--mount", "sh", "-c", 'mount --bind "$0" /etc/resolv.conf && exec "$@"',
+             conf, clitest.FERRY, "--timeout", "30", "-c", "pwd",
+             "ftp://ferry-test.invalid:2121/"])
+        self.wait_moving(p, outp, errp, lambda: resolver.queries > 0, "a query at the resolver")
+        with open("/proc/%d/task/%d/children" % (p.pid, p.pid)) as f:
+            kids = [int(k) for k in f.read().split()]
+        self.assertEqual(len(kids), 1, "no lookup process under ferry")
+        t0 = time.monotonic()
+        os.kill(p.pid, signal.SIGINT)
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            self.fail("ferry still running 10s after SIGINT\n%s" % self.slow_run(p, outp, errp))
+        took = time.monotonic() - t0
+        r = self.slow_run(p, outp, errp)
+        self.check(r, NOT_CONFIRMED, "SIGINT during the name lookup")
+        self.assertRegex(r.err, r"^ferry: .*interrupted while waiting for the name resolver\n$", r)
+        self.assertLess(took, 2.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+        self.assertTrue(ftptest.wait_until(lambda: not os.path.exists("/proc/%d" % kids[0]), 3,
+                                           0.05), "the lookup process %d still runs" % kids[0])
+
     def test_timeout_silent_server(self):
         """A server that accepts the connection and never greets: --timeout
         bounds the wait (the default is 30 s)."""
