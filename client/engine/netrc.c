@@ -244,7 +244,8 @@ bool netrc_lookup(const char *path, const char *host, const char *login,
 	sbuf_init(&name, 4096);
 	sbuf_init(&text, NETRC_MAX);
 	if (path != NULL ? sbuf_puts(&name, path) : netrc_default_path(&name)) {
-		int fd = open(sbuf_str(&name), O_RDONLY | O_CLOEXEC);
+		const char *why;
+		int fd = sysio_open_regular(sbuf_str(&name), &why);
 		struct stat sb;
 		bool ok = fd >= 0 && fstat(fd, &sb) == 0;
 		ssize_t n;

@@ -29,7 +29,9 @@ struct netrc_entry {
 bool netrc_find(const char *text, size_t len, const char *host, const char *login,
 		struct netrc_entry *out);
 /* Like netrc_find on the file at path, or on $HOME/.netrc when path is
- * NULL. A missing or unreadable file finds nothing; a password from a
+ * NULL. A missing or unreadable file finds nothing, as does one that is
+ * not a regular file (a FIFO is not waited on, a device not read); a
+ * password from a
  * file others may read is dropped (out->unsafe). */
 bool netrc_lookup(const char *path, const char *host, const char *login,
 		  struct netrc_entry *out);

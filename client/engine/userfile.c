@@ -41,11 +41,12 @@ int userfile_path(const char *xdg_var, const char *fallback, const char *name, c
 
 int userfile_read(const char *path, struct sbuf *b, char *err, size_t errsz)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	const char *why;
+	int fd = sysio_open_regular(path, &why);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
-		snprintf(err, errsz, "cannot read %s: %s", path, strerror(errno));
+		snprintf(err, errsz, "cannot read %s: %s", path, why);
 		return -1;
 	}
 	char chunk[8192];

@@ -15,7 +15,8 @@
  * variable and no HOME, or a path longer than n). */
 int userfile_path(const char *xdg_var, const char *fallback, const char *name, char *buf,
 		  size_t n, char *err, size_t errsz);
-/* Reads the file at path into b (whose limit bounds the size); a missing
+/* Reads the file at path into b (whose limit bounds the size); one that
+ * is not a regular file (a FIFO, a device) is refused at once. A missing
  * file leaves b empty and counts as success. Returns 0, or -1 with err. */
 int userfile_read(const char *path, struct sbuf *b, char *err, size_t errsz);
 /* Longest line userfile_lines hands over, in bytes. */

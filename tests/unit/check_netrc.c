@@ -217,6 +217,25 @@ START_TEST(test_lookup_too_big)
 }
 END_TEST
 
+/* A FIFO, a device or a directory in place of the file finds nothing at
+ * once: a FIFO nobody writes to is not waited on, a device not read. */
+START_TEST(test_lookup_not_regular)
+{
+	char dir[] = "/tmp/check_netrc_fifo.XXXXXX";
+	char path[sizeof dir + 16];
+	struct netrc_entry e;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/netrc", dir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert(!netrc_lookup(path, "h", NULL, &e));
+	unlink(path);
+	ck_assert(!netrc_lookup("/dev/zero", "h", NULL, &e));
+	ck_assert(!netrc_lookup(dir, "h", NULL, &e));
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *netrc_suite(void)
 {
 	Suite *s = suite_create("netrc");
@@ -232,6 +251,8 @@ static Suite *netrc_suite(void)
 
 	TCase *limits = tcase_create("limits");
 	tcase_add_test(limits, test_lookup_too_big);
+	tcase_add_test(limits, test_lookup_not_regular);
+	tcase_set_timeout(limits, 10);
 	suite_add_tcase(s, limits);
 	return s;
 }

@@ -244,6 +244,31 @@ START_TEST(test_recent)
 }
 END_TEST
 
+/* A FIFO, a device or a directory in place of the sites file is refused
+ * at once with its name, never waited on or read without end. */
+START_TEST(test_load_not_regular)
+{
+	char dir[] = "/tmp/check_sites_fifo.XXXXXX";
+	char path[sizeof dir + 16], err[512];
+	struct sites s;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/sites", dir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	const char *const paths[] = { path, "/dev/zero", dir };
+	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+		err[0] = '\0';
+		ck_assert_int_eq(sites_load(&s, paths[i], err, sizeof err), -1);
+		ck_assert_msg(strstr(err, paths[i]) != NULL && strchr(err, '\n') == NULL, "%s", err);
+		ck_assert_msg(strstr(err, i < 2 ? "not a regular file" : "directory") != NULL, "%s",
+			      err);
+		sites_free(&s);
+	}
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *sites_suite(void)
 {
 	Suite *s = suite_create("sites");
@@ -254,6 +279,8 @@ static Suite *sites_suite(void)
 	tcase_add_test(tc, test_save_and_load);
 	tcase_add_test(tc, test_url_and_paths);
 	tcase_add_test(tc, test_recent);
+	tcase_add_test(tc, test_load_not_regular);
+	tcase_set_timeout(tc, 10);
 	suite_add_tcase(s, tc);
 	return s;
 }
