@@ -221,7 +221,7 @@ class SlowFtp:
 
     def _send(self, c, line):
         c.settimeout(10.0)
-        c.sendall(line.encode("utf-8") + b"\r\n")
+        c.sendall(line.encode("utf-8", "surrogateescape") + b"\r\n")
         c.settimeout(0.2)
 
     def _command(self, c, st, text):
@@ -487,7 +487,7 @@ class SlowFtp:
             else:
                 lines.append("%s 1 0 0 %d Jan 01 2024 %s"
                              % ("drwxr-xr-x" if isdir else "-rw-r--r--", size, name))
-        self._send_data(c, st, "".join(l + "\r\n" for l in lines).encode("utf-8"))
+        self._send_data(c, st, "".join(l + "\r\n" for l in lines).encode("utf-8", "surrogateescape"))
 
     def _cmd_MLSD(self, c, st, arg):
         return self._listing(c, st, arg, True)

@@ -577,6 +577,27 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.assertEqual(sorted(os.listdir(self.ldir)), ["got", "mirrored"])
         self.assertEqual(os.listdir(self.local("mirrored")), ["ok.txt"])
 
+    def test_hostile_names_never_reach_the_terminal_raw(self):
+        """Names a hostile server lists with escape sequences, BEL, CR, C1
+        controls or bytes that are not UTF-8 are shown with '?' in their
+        place by every output: listings (short, long, --json), get -r and
+        mirror, their progress and notes, and error lines."""
+        odd = ["e\x1b]0;title\x07x", "c\x1b[2Jlear", "r\rs", "b\u009bq", "i\udcffv", "d\x7fel"]
+        srv = slowftp.SlowFtp(tree={"d/ok.txt": b"fine\n"}, odd_names={"/d": odd}).start()
+        self.addCleanup(srv.stop)
+        bad = ("\x1b", "\x07", "\r", "\x9b", "\x7f", "\ufffd")
+        for args in (["-c", "ls d"], ["-c", "ls -l d"], ["-c", "ls -1 d"], ["--json", "-c", "ls d"],
+                     ["-v", "-c", "ls d"], ["-k", "-c", "get -r d got"],
+                     ["-k", "-c", "mirror d mirrored"], ["--json", "-k", "-c", "get -r d j"],
+                     ["-k", "-c", "get 'd/e\x1b]0;title\x07x'"], ["-k", "-c", "cd 'd/r\rs'"],
+                     ["-k", "-c", "rm 'd/c\x1b[2Jlear'"]):
+            r = self.run_cmd([clitest.FERRY, "--tls=off"] + args + [srv.url("/")])
+            for b in bad:
+                self.assertNotIn(b, r.out + r.err, "%r reached the terminal\n%s" % (b, r))
+        r = self.run_cmd([clitest.FERRY, "--tls=off", "-c", "ls -1 d", srv.url("/")])
+        self.assertIn("e?]0;title?x", r.out, r)
+        self.assertIn("i?v", r.out, r)
+
     def test_batch_file_unreadable(self):
         """-b naming a directory or a missing file: status 6 and one line
         that says why."""
