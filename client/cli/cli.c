@@ -378,7 +378,8 @@ static const struct cli_command *cli_find(const char *word)
 }
 
 /* Cuts c->what back to len bytes and adds as much of word (quoted) as
- * fits, at a character boundary, followed by "...". */
+ * fits, at a character boundary, followed by "..." (which takes the end
+ * of the words before when not even it fits after them). */
 static void cli_remember_cut(struct cli *c, size_t len, bool space, const char *word)
 {
 	struct sbuf q;
@@ -399,8 +400,15 @@ static void cli_remember_cut(struct cli *c, size_t len, bool space, const char *
 		if (space)
 			sbuf_puts(&c->what, " ");
 		sbuf_append(&c->what, sbuf_str(&q), n);
-		sbuf_puts(&c->what, more);
+	} else {
+		/* No room even for the mark: the words before give way to it. */
+		len = c->what.max - strlen(more);
+		while (len > 0 && ((unsigned char)c->what.data[len] & 0xc0) == 0x80)
+			len--;
+		c->what.len = len;
+		c->what.data[len] = '\0';
 	}
+	sbuf_puts(&c->what, more);
 	sbuf_free(&q);
 }
 

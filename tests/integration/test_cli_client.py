@@ -514,6 +514,11 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         line = r.err_lines[-1]
         self.assertRegex(line, r"^ferry: quote XYZZY x{100,}\.\.\.: ", r)
         self.assertLess(len(line), 1000, r)
+        # A word that ends right at the limit: the one after it is still
+        # shown to be missing.
+        r = self.ferry(script="quote XYZZY %s b" % ("a" * 500))
+        self.check(r, clitest.REFUSED)
+        self.assertRegex(r.err_lines[-1], r"^ferry: quote XYZZY a+\.\.\.: ", r)
 
     def test_second_sigint_says_so(self):
         """A second Ctrl-C before the first was taken (here while ABOR's
