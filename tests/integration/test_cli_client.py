@@ -183,9 +183,8 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
             self.fail("ferry still running 10s after SIGINT\n%s" % self.slow_run(p, outp, errp))
         took = time.monotonic() - t0
         r = self.slow_run(p, outp, errp)
-        self.check(r, NOT_CONFIRMED, "SIGINT during the name lookup")
-        self.assertRegex(r.err, r"^ferry: .*interrupted while waiting for the name resolver\n$", r)
-        self.assertLess(took, 2.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+        self.assert_interrupted(r, took, "SIGINT during the name lookup",
+                                r"^ferry: .*interrupted while waiting for the name resolver\n$")
         self.assertTrue(ftptest.wait_until(lambda: not os.path.exists("/proc/%d" % kids[0]), 3,
                                            0.05), "the lookup process %d still runs" % kids[0])
 
@@ -218,6 +217,13 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.check(r, BROKEN, "a transfer that stalled")
         self.assertNotIn("big.bin", os.listdir(self.ldir), r)
 
+    def assert_interrupted(self, r, took, what, err_re, limit=2.0):
+        """ferry ended as an interrupted run (status 1) with an error line
+        matching err_re, less than limit seconds after the signal."""
+        self.check(r, NOT_CONFIRMED, what)
+        self.assertRegex(r.err, err_re, r)
+        self.assertLess(took, limit, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+
     def sigint_when(self, p, outp, errp, srv, verb):
         """Waits (bounded) until srv got a line starting with verb, then
         sends ferry SIGINT; returns (Run, seconds from the signal to the
@@ -246,9 +252,8 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         p, outp, errp = self.spawn([clitest.FERRY, "--tls=off", "--timeout", "30", "-c",
                                     "cd d; mkdir x", srv.url("/")])
         r, took = self.sigint_when(p, outp, errp, srv, "CWD")
-        self.check(r, NOT_CONFIRMED, "SIGINT while waiting for the reply to CWD")
-        self.assertRegex(r.err, r"^ferry: cd d: .*interrupted", r)
-        self.assertLess(took, 2.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+        self.assert_interrupted(r, took, "SIGINT while waiting for the reply to CWD",
+                                r"^ferry: cd d: .*interrupted")
         with srv.lock:
             self.assertFalse([l for l in srv.log if l.startswith("MKD")], r)
 
@@ -282,9 +287,8 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         p, outp, errp = self.spawn([clitest.FERRY, "--tls=off", "--timeout", "30", "-c",
                                     "get big.bin", srv.url("/")])
         r, took = self.sigint_when(p, outp, errp, srv, "RETR")
-        self.check(r, NOT_CONFIRMED, "SIGINT during a stalled download")
-        self.assertRegex(r.err, r"^ferry: get big.bin: .*interrupted", r)
-        self.assertLess(took, 3.5, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+        self.assert_interrupted(r, took, "SIGINT during a stalled download",
+                                r"^ferry: get big.bin: .*interrupted", 3.5)
         with srv.lock:
             self.assertTrue([l for l in srv.log if "ABOR" in l], "no ABOR: %r" % srv.log)
         self.assertEqual(os.listdir(self.ldir), [], r)
@@ -297,9 +301,8 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         p, outp, errp = self.spawn([clitest.FERRY, "--tls=off", "--timeout", "30", "-c",
                                     "ls d", srv.url("/")])
         r, took = self.sigint_when(p, outp, errp, srv, "MLSD")
-        self.check(r, NOT_CONFIRMED, "SIGINT during a stalled listing")
-        self.assertRegex(r.err, r"^ferry: ls d: .*interrupted", r)
-        self.assertLess(took, 3.5, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+        self.assert_interrupted(r, took, "SIGINT during a stalled listing",
+                                r"^ferry: ls d: .*interrupted", 3.5)
 
     def prompt_on_pty(self, argv):
         """Starts ferry with argv on a pseudo-terminal in the local
@@ -438,9 +441,8 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         p, outp, errp = self.spawn([clitest.FERRY, "--tls=off", "--timeout", "30", "-k",
                                     "-c", "pwd", "ftp://%s:%d/" % (ftptest.HOST, lst.port)])
         r, took = self.sigint_after(p, outp, errp, 1.0)
-        self.check(r, NOT_CONFIRMED, "SIGINT while connecting")
-        self.assertRegex(r.err, r"^ferry: .*interrupted while waiting for the server\n$", r)
-        self.assertLess(took, 2.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+        self.assert_interrupted(r, took, "SIGINT while connecting",
+                                r"^ferry: .*interrupted while waiting for the server\n$")
 
     def test_sigint_while_data_connecting(self):
         """Ctrl-C while the passive data connection's connect has no
@@ -452,9 +454,8 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         p, outp, errp = self.spawn([clitest.FERRY, "--tls=off", "--timeout", "30", "-c",
                                     "ls d", srv.url("/")])
         r, took = self.sigint_when(p, outp, errp, srv, "EPSV")
-        self.check(r, NOT_CONFIRMED, "SIGINT while the data connection connects")
-        self.assertRegex(r.err, r"^ferry: ls d: .*interrupted", r)
-        self.assertLess(took, 2.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+        self.assert_interrupted(r, took, "SIGINT while the data connection connects",
+                                r"^ferry: ls d: .*interrupted")
         with srv.lock:
             # Not taken for an EPSV that failed: no PASV after it.
             self.assertFalse([l for l in srv.log if l.upper().startswith("PASV")], r)
@@ -467,9 +468,8 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         p, outp, errp = self.spawn([clitest.FERRY, "--tls=require", "--timeout", "30", "-k",
                                     "-c", "pwd", srv.url("/")])
         r, took = self.sigint_when(p, outp, errp, srv, "AUTH")
-        self.check(r, NOT_CONFIRMED, "SIGINT during the TLS handshake")
-        self.assertRegex(r.err, r"^ferry: .*interrupted while waiting for the server\n$", r)
-        self.assertLess(took, 2.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
+        self.assert_interrupted(r, took, "SIGINT during the TLS handshake",
+                                r"^ferry: .*interrupted while waiting for the server\n$")
 
     def test_sigint_while_command_write_blocked(self):
         """Ctrl-C while a command cannot be written (the server stopped
