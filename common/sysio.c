@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -102,11 +103,11 @@ int sysio_open_regular(const char *path, const char **why)
 	} else if (S_ISDIR(sb.st_mode)) {
 		errno = EISDIR;
 		*why = strerror(EISDIR);
-	} else if (!S_ISREG(sb.st_mode)) {
+	} else if (!S_ISREG(sb.st_mode) && !(S_ISCHR(sb.st_mode) && sb.st_rdev == makedev(1, 3))) {
 		errno = EINVAL;
 		*why = "not a regular file";
 	} else {
-		return fd;
+		return fd;      /* a regular file, or /dev/null: an empty one */
 	}
 	sysio_close(&fd);
 	return -1;

@@ -23,10 +23,11 @@ ssize_t sysio_read(int fd, void *buf, size_t n);
 int sysio_set_nonblock(int fd, bool on);
 /* Closes fd if >= 0 (keeping errno) and sets it to -1. */
 void sysio_close(int *fd);
-/* Opens path for reading if it is a regular file. A FIFO nobody writes
- * to does not block the open (O_NONBLOCK, left set: it changes nothing
- * for a regular file), and a device or FIFO is refused rather than read
- * without end. Returns the fd, or -1 with errno (ENOENT for a missing
+/* Opens path for reading if it is a regular file, or /dev/null (read as
+ * an empty file, as `-f /dev/null` asks for no settings). A FIFO nobody
+ * writes to does not block the open (O_NONBLOCK, left set: it changes
+ * nothing for a regular file), and any other device or FIFO is refused
+ * rather than waited on or read without end. Returns the fd, or -1 with errno (ENOENT for a missing
  * file, EISDIR, EINVAL for any other kind) and *why the reason to print. */
 int sysio_open_regular(const char *path, const char **why);
 

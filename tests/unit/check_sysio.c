@@ -83,9 +83,9 @@ START_TEST(test_connect_refused)
 }
 END_TEST
 
-/* Only a regular file opens: a directory, a FIFO nobody writes to
- * (without blocking) and a device are refused with a reason; a missing
- * file keeps ENOENT for callers that allow it. */
+/* Only a regular file (or /dev/null) opens: a directory, a FIFO nobody
+ * writes to (without blocking) and another device are refused with a
+ * reason; a missing file keeps ENOENT for callers that allow it. */
 START_TEST(test_open_regular)
 {
 	char dir[] = "/tmp/check_sysio.XXXXXX";
@@ -115,6 +115,11 @@ START_TEST(test_open_regular)
 	ck_assert_str_eq(why, "not a regular file");
 	ck_assert_int_eq(sysio_open_regular("/dev/zero", &why), -1);
 	ck_assert_str_eq(why, "not a regular file");
+	/* /dev/null is an empty file. */
+	fd = sysio_open_regular("/dev/null", &why);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(read(fd, buf, sizeof buf), 0);
+	close(fd);
 	ck_assert_int_eq(sysio_open_regular(gone, &why), -1);
 	ck_assert_int_eq(errno, ENOENT);
 	ck_assert_str_eq(why, strerror(ENOENT));
