@@ -335,38 +335,28 @@ static int passive_accept(struct session *s)
 {
 	int lfd = s->dc.listen_fd;
 	s->dc.listen_fd = -1;
+	/* The listener as a connection, to wait on with the control one. */
+	struct conn *listener = conn_plain(lfd, lfd);
 	long long deadline = sysio_now_ms() + (long long)s->cfg->idle_timeout * 1000;
 	for (;;) {
-		struct pollfd p[2] = {
-			{ .fd = lfd, .events = POLLIN },
-			{ .fd = session_control_fd(s), .events = POLLIN },
-		};
+		struct conn_pollfd p = { .c = listener, .events = POLLIN };
 		long long left = deadline - sysio_now_ms();
-		/* Commands TLS already decrypted, or read with the transfer's
-		 * own, do not wake poll(2). */
-		bool buffered = p[1].fd >= 0 && (conn_buffered(s->ctl) || session_control_unread(s));
-		int r = poll(p, 2, buffered ? 0 : left > 0 ? (int)left : 0);
+		enum xfer_result stop;
+		int r = session_transfer_poll(s, &p, left > 0 ? (int)left : 0, &stop);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (buffered) {
-			p[1].revents |= POLLIN;
-			r++;
-		}
 		if (r == 0) {
-			close(lfd);
+			conn_free(listener);
 			tally_dataconn_failed(RD_TIMEOUT);
 			session_reply(s, FTP_CANT_OPEN_DATA, "Timed out waiting for the data connection.");
 			return -1;
 		}
-		if (p[1].revents) {
-			bool quit;
-			if (session_control_during_transfer(s, &quit)) {
-				close(lfd);
-				aborted_waiting(s, quit);
-				return -1;
-			}
+		if (stop != XFER_OK) {
+			conn_free(listener);
+			aborted_waiting(s, stop == XFER_CONTROL_LOST);
+			return -1;
 		}
-		if (!(p[0].revents & POLLIN))
+		if (!(p.revents & POLLIN))
 			continue;
 		struct netaddr from;
 		from.len = sizeof from.ss;
@@ -375,12 +365,12 @@ static int passive_accept(struct session *s)
 		if (fd < 0) {
 			if (errno == EINTR || errno == EAGAIN || errno == ECONNABORTED)
 				continue;
-			close(lfd);
+			conn_free(listener);
 			session_reply(s, FTP_CANT_OPEN_DATA, "Cannot accept data connection: %s.",
 				      strerror(errno));
 			return -1;
 		}
-		close(lfd);
+		conn_free(listener);
 		if (sysio_now_ms() - s->dc.replied_ms >= PASV_STALL_MS)
 			s->dc.pause_replies = true;
 		if (!proxied_client(s, fd, &from))

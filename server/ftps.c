@@ -236,26 +236,19 @@ enum ftps_data_status ftps_data_open(struct session *s, int fd, struct conn **ou
 	long long deadline = sysio_now_ms() + (long long)s->cfg->idle_timeout * 1000;
 	enum conn_status st;
 	while ((st = conn_handshake(c)) == CONN_WANT_READ || st == CONN_WANT_WRITE) {
-		bool quit;
-		if (session_control_unread(s) && session_control_during_transfer(s, &quit)) {
-			conn_free(c);
-			return quit ? FTPS_DATA_QUIT : FTPS_DATA_ABORTED;
-		}
-		struct conn_pollfd p[2] = {
-			{ .c = c, .events = conn_events(st) },
-			{ .c = session_control_conn(s), .events = POLLIN },
-		};
+		struct conn_pollfd p = { .c = c, .events = conn_events(st) };
 		long long left = deadline - sysio_now_ms();
-		int r = left > 0 ? conn_poll(p, 2, (int)left) : 0;
+		enum xfer_result stop = XFER_OK;
+		int r = left > 0 ? session_transfer_poll(s, &p, (int)left, &stop) : 0;
+		if (stop != XFER_OK) {
+			conn_free(c);
+			return stop == XFER_CONTROL_LOST ? FTPS_DATA_QUIT : FTPS_DATA_ABORTED;
+		}
 		if (r <= 0) {
 			snprintf(why, whysz, "TLS handshake on the data connection: %s",
 				 r == 0 ? "timed out" : strerror(errno));
 			conn_free(c);
 			return FTPS_DATA_REFUSED;
-		}
-		if (p[1].revents && session_control_during_transfer(s, &quit)) {
-			conn_free(c);
-			return quit ? FTPS_DATA_QUIT : FTPS_DATA_ABORTED;
 		}
 	}
 	enum tls_data_verdict v = st == CONN_OK ? tls_data_check(s->tls, c) : TLS_DATA_FAILED;
@@ -296,27 +289,20 @@ enum xfer_result ftps_data_close(struct session *s, struct conn *data, bool clea
 	enum conn_status st;
 	while (clean && conn_is_tls(data) &&
 	       ((st = conn_shutdown(data)) == CONN_WANT_READ || st == CONN_WANT_WRITE)) {
-		bool quit;
-		if (session_control_unread(s) && session_control_during_transfer(s, &quit)) {
-			r = quit ? XFER_CONTROL_LOST : XFER_ABORTED;
+		struct conn_pollfd p = { .c = data, .events = conn_events(st) };
+		long long left = deadline - sysio_now_ms();
+		enum xfer_result stop = XFER_OK;
+		int n = left > 0 ? session_transfer_poll(s, &p, (int)left, &stop) : 0;
+		if (stop != XFER_OK) {
+			r = stop;
 			break;
 		}
-		struct conn_pollfd p[2] = {
-			{ .c = data, .events = conn_events(st) },
-			{ .c = session_control_conn(s), .events = POLLIN },
-		};
-		long long left = deadline - sysio_now_ms();
-		int n = left > 0 ? conn_poll(p, 2, (int)left) : 0;
 		if (n == 0) {
 			r = XFER_TIMEOUT;
 			break;
 		}
 		if (n < 0)
 			break;
-		if (p[1].revents && session_control_during_transfer(s, &quit)) {
-			r = quit ? XFER_CONTROL_LOST : XFER_ABORTED;
-			break;
-		}
 	}
 	conn_free(data);
 	return r;

@@ -299,11 +299,6 @@ struct conn *session_control_conn(const struct session *s)
 	return session_control_fd(s) < 0 ? NULL : s->ctl;
 }
 
-bool session_control_unread(const struct session *s)
-{
-	return session_control_fd(s) >= 0 && lr_pending(&s->lr);
-}
-
 bool session_control_during_transfer(struct session *s, bool *quit)
 {
 	*quit = false;
@@ -349,6 +344,39 @@ bool session_control_during_transfer(struct session *s, bool *quit)
 	if (conn_buffered(s->ctl) && !s->ctl_eof && s->ndeferred < SESSION_DEFERRED_MAX)
 		return session_control_during_transfer(s, quit);
 	return false;
+}
+
+enum xfer_result session_control_event(struct session *s)
+{
+	bool quit;
+	if (session_control_during_transfer(s, &quit))
+		return quit ? XFER_CONTROL_LOST : XFER_ABORTED;
+	return XFER_OK;
+}
+
+int session_transfer_poll(struct session *s, struct conn_pollfd *data, int timeout_ms,
+			  enum xfer_result *stop)
+{
+	*stop = XFER_OK;
+	struct conn_pollfd p[2] = {
+		{ .c = data ? data->c : NULL, .events = data ? data->events : 0 },
+		{ .c = session_control_conn(s), .events = POLLIN },
+	};
+	/* Lines read with an earlier command wait in the line reader, where
+	 * conn_poll does not look (it sees what TLS decrypted). */
+	bool unread = p[1].c && lr_pending(&s->lr);
+	int r = conn_poll(p, 2, unread ? 0 : timeout_ms);
+	if (data)
+		data->revents = p[0].revents;
+	if (r < 0)
+		return r;
+	if (unread && !p[1].revents) {
+		p[1].revents = POLLIN;
+		r++;
+	}
+	if (p[1].revents)
+		*stop = session_control_event(s);
+	return r;
 }
 
 enum ctl_state session_control_state(struct session *s)

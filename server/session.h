@@ -52,6 +52,17 @@ struct deferred_cmd {
 	size_t len;            /* its length */
 };
 
+/* How a transfer ended. */
+enum xfer_result {
+	XFER_OK,            /* all bytes moved */
+	XFER_ABORTED,       /* ABOR arrived */
+	XFER_NET_ERROR,     /* data connection reset or failed */
+	XFER_TIMEOUT,       /* no progress for the idle timeout */
+	XFER_LOCAL_ERROR,   /* reading or writing the file failed (errno kept) */
+	XFER_CONTROL_LOST,  /* control connection closed */
+	XFER_INCOMPLETE,    /* upload ended before the size given by ALLO */
+};
+
 /* How the control connection looks at the end of an upload. */
 enum ctl_state {
 	CTL_IDLE,              /* open, nothing sent: the client waits for a reply */
@@ -169,11 +180,22 @@ void session_log_transfer(struct session *s, const char *verb, const char *path,
  * kept for after the transfer. *quit is set when the control connection
  * is gone. */
 bool session_control_during_transfer(struct session *s, bool *quit);
-/* True when bytes read from the control connection before the transfer
- * began (written together with its command) wait to be looked at: no
- * poll(2) announces them, so a transfer hands them to
- * session_control_during_transfer before it waits. */
-bool session_control_unread(const struct session *s);
+/* session_control_during_transfer as a transfer's result: XFER_OK to go
+ * on, XFER_ABORTED after ABOR, XFER_CONTROL_LOST when the control
+ * connection is gone. */
+enum xfer_result session_control_event(struct session *s);
+/* One wait of a transfer: waits like conn_poll, at most timeout_ms, for
+ * data (NULL: nothing but the control connection) to be ready for its
+ * events or for the control connection to be readable, and then serves
+ * the control connection (session_control_event). Bytes TLS already
+ * decrypted and lines read together with the transfer's own command
+ * ("RETR f\r\nABOR\r\n" in one packet) wake no poll(2): they make the
+ * control connection readable at once. Returns -1 with errno, 0 when
+ * nothing was ready in time, else how many of data and the control
+ * connection were; data->revents is set, and *stop to what
+ * session_control_event said (XFER_OK when it did not run). */
+int session_transfer_poll(struct session *s, struct conn_pollfd *data, int timeout_ms,
+			  enum xfer_result *stop);
 /* The control socket to poll during a transfer, or -1 while the queue of
  * kept commands is full (the client then waits for the transfer). */
 int session_control_fd(const struct session *s);

@@ -104,15 +104,6 @@ void xfer_reply_status(struct session *s)
 			      x->verb, x->path, (long long)x->done);
 }
 
-/* Answers whatever arrived on the control connection; XFER_OK to go on. */
-static enum xfer_result control_event(struct session *s)
-{
-	bool quit;
-	if (session_control_during_transfer(s, &quit))
-		return quit ? XFER_CONTROL_LOST : XFER_ABORTED;
-	return XFER_OK;
-}
-
 /* Bytes the session's rate limit lets this transfer move now, at most
  * want (want itself without a limit). */
 static size_t pace_room(const struct session *s, size_t want)
@@ -140,21 +131,12 @@ static enum xfer_result pace_wait(struct session *s)
 		long long left = wake - sysio_now_ms();
 		if (left <= 0)
 			return XFER_OK;
-		if (session_control_unread(s)) {
-			enum xfer_result e = control_event(s);
-			if (e != XFER_OK)
-				return e;
-			continue;
-		}
-		struct conn_pollfd p = { .c = session_control_conn(s), .events = POLLIN };
-		int r = conn_poll(&p, 1, (int)(left > 1000 ? 1000 : left));
+		enum xfer_result stop;
+		int r = session_transfer_poll(s, NULL, (int)(left > 1000 ? 1000 : left), &stop);
 		if (r < 0 && errno != EINTR)
 			return XFER_NET_ERROR;
-		if (r > 0 && p.revents) {
-			enum xfer_result e = control_event(s);
-			if (e != XFER_OK)
-				return e;
-		}
+		if (stop != XFER_OK)
+			return stop;
 	}
 }
 
@@ -164,19 +146,12 @@ static enum xfer_result xfer_wait(struct session *s, struct conn *data, short ev
 {
 	long long deadline = sysio_now_ms() + (long long)s->cfg->idle_timeout * 1000;
 	for (;;) {
-		if (session_control_unread(s)) {
-			enum xfer_result e = control_event(s);
-			if (e != XFER_OK)
-				return e;
-		}
-		struct conn_pollfd p[2] = {
-			{ .c = data, .events = events },
-			{ .c = session_control_conn(s), .events = POLLIN },
-		};
+		struct conn_pollfd p = { .c = data, .events = events };
 		long long left = deadline - sysio_now_ms();
 		if (left <= 0)
 			return XFER_TIMEOUT;
-		int r = conn_poll(p, 2, (int)left);
+		enum xfer_result stop;
+		int r = session_transfer_poll(s, &p, (int)left, &stop);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -184,12 +159,9 @@ static enum xfer_result xfer_wait(struct session *s, struct conn *data, short ev
 		}
 		if (r == 0)
 			return XFER_TIMEOUT;
-		if (p[1].revents) {
-			enum xfer_result e = control_event(s);
-			if (e != XFER_OK)
-				return e;
-		}
-		if (p[0].revents)
+		if (stop != XFER_OK)
+			return stop;
+		if (p.revents)
 			return XFER_OK;
 	}
 }
@@ -197,10 +169,9 @@ static enum xfer_result xfer_wait(struct session *s, struct conn *data, short ev
 /* Checks the control connection without waiting (between fast rounds). */
 static enum xfer_result xfer_peek_control(struct session *s)
 {
-	struct conn_pollfd p = { .c = session_control_conn(s), .events = POLLIN };
-	if (session_control_unread(s) || (p.c && conn_poll(&p, 1, 0) > 0))
-		return control_event(s);
-	return XFER_OK;
+	enum xfer_result stop;
+	session_transfer_poll(s, NULL, 0, &stop);
+	return stop;
 }
 
 /* Writes all of buf to the non-blocking data connection. */

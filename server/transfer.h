@@ -21,17 +21,6 @@
 #include "conn.h"
 #include "session.h"
 
-/* How a transfer ended. */
-enum xfer_result {
-	XFER_OK,            /* all bytes moved */
-	XFER_ABORTED,       /* ABOR arrived */
-	XFER_NET_ERROR,     /* data connection reset or failed */
-	XFER_TIMEOUT,       /* no progress for the idle timeout */
-	XFER_LOCAL_ERROR,   /* reading or writing the file failed (errno kept) */
-	XFER_CONTROL_LOST,  /* control connection closed */
-	XFER_INCOMPLETE,    /* upload ended before the size given by ALLO */
-};
-
 /* Starts the transfer state STAT reports: verb and path are copied, total
  * is the number of bytes expected (-1 if unknown). */
 void xfer_begin(struct session *s, const char *verb, const char *path, off_t total);
