@@ -89,14 +89,12 @@ static void send_listing(struct session *s, enum listing_kind kind, const char *
 		listing_send_part(s, &ls, out.data, out.len);
 	if (!built && ls.r == XFER_OK) {
 		/* The listing failed after its first piece (answered). */
-		ftps_data_close(s, ls.data, false);
+		ftps_data_close(s, ls.data, NULL);
 		xfer_end(s);
 		sbuf_free(&out);
 		return;
 	}
-	enum xfer_result closed = ftps_data_close(s, ls.data, ls.r == XFER_OK);
-	if (ls.r == XFER_OK)
-		ls.r = closed;
+	ftps_data_close(s, ls.data, &ls.r);
 	if (ls.r == XFER_OK) {
 		tally_transfer(s, ls.r, ls.sent);
 		xfer_end(s);

@@ -176,9 +176,7 @@ void cmd_retr(struct session *s, const char *arg)
 	}
 	int err = 0;
 	enum xfer_result r = xfer_send_file(s, data, fd, rest, st.st_size, &err);
-	enum xfer_result closed = ftps_data_close(s, data, r == XFER_OK);
-	if (r == XFER_OK)
-		r = closed;
+	ftps_data_close(s, data, &r);
 	close(fd);
 	xfer_finish(s, r, err, s->xfer.done, NULL);
 }
@@ -301,9 +299,7 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 		r = xfer_recv_file(s, data, fd, &received, &err, &end);
 		/* The data connection is closed within the upload-end grace,
 		 * which counts from the end of the data. */
-		enum xfer_result closed = ftps_data_close(s, data, r == XFER_OK);
-		if (r == XFER_OK)
-			r = closed;
+		ftps_data_close(s, data, &r);
 		if (r == XFER_OK)
 			r = xfer_upload_end(s, &end);
 	}

@@ -275,17 +275,17 @@ enum ftps_data_status ftps_data_open(struct session *s, int fd, struct conn **ou
 	return FTPS_DATA_OK;
 }
 
-enum xfer_result ftps_data_close(struct session *s, struct conn *data, bool clean)
+void ftps_data_close(struct session *s, struct conn *data, enum xfer_result *r)
 {
 	if (!data)
-		return XFER_OK;
+		return;
 	/* close_notify, then FIN; it may wait for room behind the last bytes
 	 * of a download, with the control connection served meanwhile. The
 	 * client's own close_notify is not waited for: some clients send it
 	 * only after the 226, and it comes after they have read everything,
 	 * so closing before it arrives loses nothing. */
 	long long deadline = sysio_now_ms() + (long long)s->cfg->idle_timeout * 1000;
-	enum xfer_result r = XFER_OK;
+	bool clean = r && *r == XFER_OK;
 	enum conn_status st;
 	while (clean && conn_is_tls(data) &&
 	       ((st = conn_shutdown(data)) == CONN_WANT_READ || st == CONN_WANT_WRITE)) {
@@ -294,16 +294,15 @@ enum xfer_result ftps_data_close(struct session *s, struct conn *data, bool clea
 		enum xfer_result stop = XFER_OK;
 		int n = left > 0 ? session_transfer_poll(s, &p, (int)left, &stop) : 0;
 		if (stop != XFER_OK) {
-			r = stop;
+			*r = stop;
 			break;
 		}
 		if (n == 0) {
-			r = XFER_TIMEOUT;
+			*r = XFER_TIMEOUT;
 			break;
 		}
 		if (n < 0)
 			break;
 	}
 	conn_free(data);
-	return r;
 }

@@ -83,13 +83,15 @@ enum ftps_data_status {
  * Nothing is sent on a refused connection. */
 enum ftps_data_status ftps_data_open(struct session *s, int fd, struct conn **out, char *why,
 				     size_t whysz);
-/* Closes a data connection; clean after a complete transfer: TLS then
- * ends with close_notify, otherwise it is just closed. NULL is ignored.
- * While there is no room to send the close_notify (a client that stopped
- * reading), the control connection is served (ABOR, STAT): the result is
- * XFER_ABORTED or XFER_CONTROL_LOST when the client gave up, XFER_TIMEOUT
- * after the idle timeout, else XFER_OK. */
-enum xfer_result ftps_data_close(struct session *s, struct conn *data, bool clean);
+/* Closes a data connection (NULL is ignored) after a transfer that ended
+ * with *r. After a complete one (*r is XFER_OK), TLS ends with
+ * close_notify; otherwise, and with r NULL (a transfer that failed and
+ * was answered), the connection is just closed. While there is no room
+ * to send the close_notify (a client that stopped reading), the control
+ * connection is served (ABOR, STAT): *r becomes XFER_ABORTED or
+ * XFER_CONTROL_LOST when the client gave up, XFER_TIMEOUT after the idle
+ * timeout. */
+void ftps_data_close(struct session *s, struct conn *data, enum xfer_result *r);
 
 /* Reads once from the control connection into s->lr, like lr_fill:
  * bytes read, 0 at its end, -1 with errno (EAGAIN: nothing yet). */
