@@ -346,7 +346,9 @@ bool session_control_during_transfer(struct session *s, bool *quit)
 	return false;
 }
 
-enum xfer_result session_control_event(struct session *s)
+/* session_control_during_transfer as a transfer's result: XFER_OK to go
+ * on, else why the transfer ends. */
+static enum xfer_result session_control_event(struct session *s)
 {
 	bool quit;
 	if (session_control_during_transfer(s, &quit))

@@ -180,20 +180,17 @@ void session_log_transfer(struct session *s, const char *verb, const char *path,
  * kept for after the transfer. *quit is set when the control connection
  * is gone. */
 bool session_control_during_transfer(struct session *s, bool *quit);
-/* session_control_during_transfer as a transfer's result: XFER_OK to go
- * on, XFER_ABORTED after ABOR, XFER_CONTROL_LOST when the control
- * connection is gone. */
-enum xfer_result session_control_event(struct session *s);
 /* One wait of a transfer: waits like conn_poll, at most timeout_ms, for
  * data (NULL: nothing but the control connection) to be ready for its
  * events or for the control connection to be readable, and then serves
- * the control connection (session_control_event). Bytes TLS already
- * decrypted and lines read together with the transfer's own command
- * ("RETR f\r\nABOR\r\n" in one packet) wake no poll(2): they make the
- * control connection readable at once. Returns -1 with errno, 0 when
+ * the control connection (session_control_during_transfer). Bytes TLS
+ * already decrypted and lines read together with the transfer's own
+ * command ("RETR f\r\nABOR\r\n" in one packet) wake no poll(2): they
+ * make the control connection readable at once. Returns -1 with errno, 0 when
  * nothing was ready in time, else how many of data and the control
- * connection were; data->revents is set, and *stop to what
- * session_control_event said (XFER_OK when it did not run). */
+ * connection were; data->revents is set, and *stop to XFER_ABORTED after
+ * ABOR, XFER_CONTROL_LOST when the control connection is gone, else
+ * XFER_OK. */
 int session_transfer_poll(struct session *s, struct conn_pollfd *data, int timeout_ms,
 			  enum xfer_result *stop);
 /* The control socket to poll during a transfer, or -1 while the queue of
