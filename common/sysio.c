@@ -113,6 +113,19 @@ int sysio_open_regular(const char *path, const char **why)
 	return -1;
 }
 
+FILE *sysio_fopen_regular(const char *path, const char **why)
+{
+	int fd = sysio_open_regular(path, why);
+	if (fd < 0)
+		return NULL;
+	FILE *f = fdopen(fd, "r");
+	if (f == NULL) {
+		*why = strerror(errno);
+		sysio_close(&fd);
+	}
+	return f;
+}
+
 int sysio_listen_socket(int family, const char **what)
 {
 	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "netaddr.h"
@@ -30,6 +31,9 @@ void sysio_close(int *fd);
  * rather than waited on or read without end. Returns the fd, or -1 with errno (ENOENT for a missing
  * file, EISDIR, EINVAL for any other kind) and *why the reason to print. */
 int sysio_open_regular(const char *path, const char **why);
+/* sysio_open_regular as a stdio stream for reading: returns the FILE, or
+ * NULL with errno and *why the reason to print. */
+FILE *sysio_fopen_regular(const char *path, const char **why);
 
 /* A TCP socket of family, close-on-exec, set up for listening: SO_REUSEADDR,
  * and IPV6_V6ONLY for AF_INET6. Returns the fd or -1; on failure *what

@@ -1,14 +1,10 @@
 /* users: users file parsing (see users.h). */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "sanitize.h"
 #include "sysio.h"
@@ -206,11 +202,9 @@ bool users_load(const char *path, struct users *u, char *err, size_t errsz)
 	/* Only a regular file is read: a FIFO must not stop the start or a
 	 * reload, and a device such as /dev/zero has no end. */
 	const char *unreadable = NULL;
-	int fd = sysio_open_regular(path, &unreadable);
-	FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
+	FILE *f = sysio_fopen_regular(path, &unreadable);
 	if (f == NULL) {
-		snprintf(err, errsz, "%s: %s", path, fd < 0 ? unreadable : strerror(errno));
-		sysio_close(&fd);
+		snprintf(err, errsz, "%s: %s", path, unreadable);
 		return false;
 	}
 	char *line = NULL;

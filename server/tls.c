@@ -218,13 +218,9 @@ static void keypair_free(struct keypair *k)
 static FILE *open_pem(const char *path, const char *what, char *err, size_t errsz)
 {
 	const char *why = NULL;
-	int fd = sysio_open_regular(path, &why);
-	FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
-	if (!f) {
-		snprintf(err, errsz, "cannot read %s %s: %s", what, path,
-			 fd < 0 ? why : strerror(errno));
-		sysio_close(&fd);
-	}
+	FILE *f = sysio_fopen_regular(path, &why);
+	if (!f)
+		snprintf(err, errsz, "cannot read %s %s: %s", what, path, why);
 	return f;
 }
 

@@ -130,6 +130,57 @@ START_TEST(test_open_regular)
 }
 END_TEST
 
+/* The same files as a stream: a regular file reads line by line, a FIFO
+ * nobody writes to is refused at once (no wait for a writer), /dev/null
+ * reads as empty, and a missing file keeps ENOENT and its reason. */
+START_TEST(test_fopen_regular)
+{
+	char dir[] = "/tmp/check_sysio.XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char file[64], fifo[64], gone[64];
+	snprintf(file, sizeof file, "%s/f", dir);
+	snprintf(fifo, sizeof fifo, "%s/p", dir);
+	snprintf(gone, sizeof gone, "%s/none", dir);
+	int w = open(file, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ck_assert_int_ge(w, 0);
+	ck_assert_int_eq(write(w, "one\ntwo\n", 8), 8);
+	close(w);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+
+	const char *why = NULL;
+	FILE *f = sysio_fopen_regular(file, &why);
+	ck_assert_ptr_nonnull(f);
+	char line[16];
+	ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+	ck_assert_str_eq(line, "one\n");
+	ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+	ck_assert_str_eq(line, "two\n");
+	ck_assert_ptr_null(fgets(line, sizeof line, f));
+	ck_assert(feof(f) && !ferror(f));
+	fclose(f);
+
+	why = NULL;
+	ck_assert_ptr_null(sysio_fopen_regular(fifo, &why));
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_str_eq(why, "not a regular file");
+	ck_assert_ptr_null(sysio_fopen_regular(dir, &why));
+	ck_assert_int_eq(errno, EISDIR);
+	f = sysio_fopen_regular("/dev/null", &why);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fgetc(f), EOF);
+	ck_assert(feof(f) && !ferror(f));
+	fclose(f);
+	why = NULL;
+	ck_assert_ptr_null(sysio_fopen_regular(gone, &why));
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_str_eq(why, strerror(ENOENT));
+
+	unlink(file);
+	unlink(fifo);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *sysio_suite(void)
 {
 	Suite *s = suite_create("sysio");
@@ -138,6 +189,7 @@ static Suite *sysio_suite(void)
 	tcase_add_test(core, test_connect_bound);
 	tcase_add_test(core, test_connect_refused);
 	tcase_add_test(core, test_open_regular);
+	tcase_add_test(core, test_fopen_regular);
 	suite_add_tcase(s, core);
 	return s;
 }
