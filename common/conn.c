@@ -527,11 +527,17 @@ enum conn_status conn_wait(struct conn *c, enum conn_status st, int timeout_ms)
 
 enum conn_status conn_handshake_wait(struct conn *c, int timeout_ms)
 {
+	/* One deadline for the whole handshake: a peer sending a byte now
+	 * and then does not keep it going. */
+	long long deadline = sysio_now_ms() + timeout_ms;
 	for (;;) {
 		enum conn_status st = conn_handshake(c);
 		if (st != CONN_WANT_READ && st != CONN_WANT_WRITE)
 			return st;
-		if (conn_wait(c, st, timeout_ms) != CONN_OK)
+		int left = left_ms(deadline);
+		if (left == 0)
+			return fail(c, CONN_ERROR, NULL, "timed out");
+		if (conn_wait(c, st, left) != CONN_OK)
 			return CONN_ERROR;
 	}
 }

@@ -98,7 +98,8 @@ enum conn_status conn_shutdown(struct conn *c);
 /* Waits up to timeout_ms for the event st (CONN_WANT_READ/WRITE) asks
  * for. CONN_OK when ready, CONN_ERROR ("timed out") otherwise. */
 enum conn_status conn_wait(struct conn *c, enum conn_status st, int timeout_ms);
-/* conn_handshake until done, waiting at most timeout_ms per step. */
+/* conn_handshake until done, within timeout_ms for the whole handshake
+ * (however slowly the peer sends it); CONN_ERROR ("timed out") after. */
 enum conn_status conn_handshake_wait(struct conn *c, int timeout_ms);
 /* Writes all n bytes, waiting at most timeout_ms for each step. */
 enum conn_status conn_write_all(struct conn *c, const void *buf, size_t n, int timeout_ms);

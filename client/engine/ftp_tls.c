@@ -275,10 +275,14 @@ enum ftp_status ftp_tls_start(struct ftp *f)
 	if (!tlsc_start_control(f->tls, f->ctl, err, sizeof err))
 		return tls_fail(f, "%s", err);
 	ftp_trace(f, FTP_TRACE_INFO, "TLS handshake with %s", hostport);
+	/* The time-out is for the whole handshake: a server sending it a
+	 * byte at a time does not hold the client longer. */
+	long long deadline = sysio_now_ms() + f->timeout_ms;
 	enum conn_status cs;
 	while ((cs = conn_handshake(f->ctl)) == CONN_WANT_READ || cs == CONN_WANT_WRITE) {
 		struct conn_pollfd p = { .c = f->ctl, .events = conn_events(cs) };
-		int r = ftp_wait(f, &p, 1, f->timeout_ms);
+		long long left = deadline - sysio_now_ms();
+		int r = left <= 0 ? 0 : ftp_wait(f, &p, 1, (int)left);
 		if (r < 0 && errno == ECANCELED) {
 			ftp_close_control(f);
 			ftp_set_msg(f, "interrupted while waiting for the server");

@@ -31,6 +31,10 @@ Its faults, each chosen by the test:
   - pasv_port:  EPSV and PASV name this port (on 127.0.0.1) instead of a
                 listener of the server's own;
   - auth_silent: AUTH TLS gets 234, and then nothing: no handshake;
+  - auth_dribble: seconds between bytes: AUTH TLS gets 234, and then the
+                start of a TLS handshake record (a ServerHello 4 KiB long)
+                comes one byte at a time, that many seconds apart, so that
+                the client never waits long for the next byte;
   - stall_after: bytes of a download (RETR) or a listing sent before the
                 server goes silent on both connections, keeping them open
                 (ABOR and QUIT are read and never answered).
@@ -53,7 +57,8 @@ class SlowFtp:
 
     def __init__(self, tree=None, slow=None, mlsd_fails=(), silent=False, delays=None,
                  avbl=None, reload_hold=None, stall_after=None, odd_names=None,
-                 eprt_silent=False, pasv_port=None, auth_silent=False):
+                 eprt_silent=False, pasv_port=None, auth_silent=False,
+                 auth_dribble=None):
         self.tree = dict(tree or {})
         self.made = set()           # directories made with MKD
         self.reload_hold = reload_hold
@@ -63,6 +68,7 @@ class SlowFtp:
         self.eprt_silent = eprt_silent
         self.pasv_port = pasv_port
         self.auth_silent = auth_silent
+        self.auth_dribble = auth_dribble
         self.odd_names = dict(odd_names or {})
         self.delays = dict(delays or {})
         self.slow = dict(slow or {})
@@ -269,10 +275,20 @@ class SlowFtp:
         return self._cmd_CWD(c, st, "..")
 
     def _cmd_AUTH(self, c, st, arg):
-        if not self.auth_silent:
+        if not self.auth_silent and self.auth_dribble is None:
             self._send(c, "502 AUTH not implemented.")
             return True
         self._send(c, "234 Go ahead.")
+        if self.auth_dribble is not None:
+            # A handshake record of 4096 bytes, ServerHello first.
+            record = b"\x16\x03\x03\x10\x00" + b"\x02\x00\x0f\xfc\x03\x03"
+            for i in range(4096 + 5):
+                try:
+                    c.sendall(record[i:i + 1] if i < len(record) else b"\x00")
+                except OSError:
+                    return False
+                if not self._wait(self.auth_dribble):
+                    return False
         while self._wait(0.2):
             pass
         return False

@@ -471,6 +471,20 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.assert_interrupted(r, took, "SIGINT during the TLS handshake",
                                 r"^ferry: .*interrupted while waiting for the server\n$")
 
+    def test_tls_handshake_dribbled_times_out(self):
+        """A server that answers AUTH TLS with 234 and then sends its
+        handshake one byte every 0.2 s holds ferry for the --timeout as a
+        whole, not for as long as it keeps sending: status 8 with one
+        line."""
+        srv = slowftp.SlowFtp(auth_dribble=0.2).start()
+        self.addCleanup(srv.stop)
+        r = self.run_cmd([clitest.FERRY, "--tls=require", "--timeout", "2", "-c", "pwd",
+                          srv.url("/")], timeout=20)
+        self.check(r, 8)
+        self.assertRegex(r.err, r"^ferry: .*TLS handshake: timed out\n$")
+        self.assertLess(r.elapsed, 6.0, r)
+        self.assertGreater(r.elapsed, 1.9, r)
+
     def test_sigint_while_command_write_blocked(self):
         """Ctrl-C while a command cannot be written (the server stopped
         reading and the buffers are full): status 1 at once with one

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/ssl.h>
@@ -569,6 +571,43 @@ START_TEST(tls_peer_gone_during_handshake)
 }
 END_TEST
 
+/* A peer that sends its ClientHello one byte every 100 ms (for at most
+ * 8 s) does not keep conn_handshake_wait beyond its time-out: the time-out
+ * is for the whole handshake, not for each wait. */
+START_TEST(tls_handshake_dribbled_times_out)
+{
+	int fds[2];
+	tlstest_socketpair(fds);
+	struct pair p = tls_pair_fds(fds[0], fds[0], fds[1], fds[1], "server.pem", 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		/* A handshake record 4096 bytes long, ClientHello first. */
+		static const unsigned char head[] = { 0x16, 0x03, 0x01, 0x10, 0x00, 0x01, 0x00,
+						      0x0f, 0xfc, 0x03, 0x03 };
+		for (int i = 0; i < 80; i++) {
+			unsigned char b = i < (int)sizeof head ? head[i] : 0;
+			if (write(fds[1], &b, 1) != 1)
+				break;
+			nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
+		}
+		_exit(0);
+	}
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	enum conn_status st = conn_handshake_wait(p.srv, 1000);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	long ms = (long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	ck_assert_int_eq(st, CONN_ERROR);
+	ck_assert_msg(ms >= 900 && ms < 2500, "the handshake ended after %ld ms (%s)", ms,
+		      conn_error(p.srv));
+	ck_assert_str_eq(conn_error(p.srv), "timed out");
+	pair_free(&p);
+}
+END_TEST
+
 /* inetd-style: reading and writing on different descriptors (pipes). */
 START_TEST(tls_over_pipes)
 {
@@ -729,6 +768,7 @@ static Suite *conn_suite(void)
 	tcase_add_loop_test(tc, tls_tcp_sendfile, 0, 2);
 	tcase_add_test(tc, tls_untrusted_certificate);
 	tcase_add_test(tc, tls_peer_gone_during_handshake);
+	tcase_add_test(tc, tls_handshake_dribbled_times_out);
 	tcase_add_test(tc, tls_over_pipes);
 	tcase_add_test(tc, wait_times_out);
 	suite_add_tcase(s, tc);
