@@ -20,8 +20,6 @@
 
 /* Mode bits that must be clear on a file holding passwords: group and others. */
 #define NETRC_PRIVATE_MASK 077
-/* Longest token kept, in bytes. */
-#define NETRC_TOKEN_MAX 1024
 
 /* Reading position in the file's text. */
 struct netrc_scan {
@@ -68,7 +66,8 @@ static bool netrc_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-/* Reads the next token into tok (bounded); false at the end of the text. */
+/* Reads the next token into tok (which has room for the whole text);
+ * false at the end of the text. */
 static bool netrc_token(struct netrc_scan *s, struct sbuf *tok)
 {
 	sbuf_reset(tok);
@@ -167,7 +166,8 @@ bool netrc_find(const char *text, size_t len, const char *host, const char *logi
 	struct sbuf tok;
 
 	memset(out, 0, sizeof *out);
-	sbuf_init(&tok, NETRC_TOKEN_MAX);
+	/* No token is longer than the text: none is ever cut short. */
+	sbuf_init(&tok, len);
 	while (!done && netrc_token(&s, &tok)) {
 		/* Where a keyword is due, '#' starts a comment (as curl and
 		 * Python's netrc read it); a value such as a password may

@@ -471,6 +471,22 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.assert_interrupted(r, took, "SIGINT during the TLS handshake",
                                 r"^ferry: .*interrupted while waiting for the server\n$")
 
+    def test_netrc_long_password(self):
+        """A ~/.netrc password longer than 1 KiB is sent whole, not cut
+        to its first bytes."""
+        srv = slowftp.SlowFtp().start()
+        self.addCleanup(srv.stop)
+        pw = "".join("%04d" % i for i in range(750))  # 3000 bytes
+        clitest.write_local(os.path.join(self.home, ".netrc"),
+                            "machine %s login longpw password %s\n" % (slowftp.HOST, pw),
+                            mode=0o600)
+        r = self.run_cmd([clitest.FERRY, "--tls=off", "--timeout", "10", "-c", "pwd",
+                          srv.url("/")])
+        self.check(r)
+        with srv.lock:
+            sent = [l for l in srv.log if l.upper().startswith("PASS ")]
+        self.assertEqual(sent, ["PASS " + pw], r)
+
     def test_tls_handshake_dribbled_times_out(self):
         """A server that answers AUTH TLS with 234 and then sends its
         handshake one byte every 0.2 s holds ferry for the --timeout as a

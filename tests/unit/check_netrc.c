@@ -125,6 +125,29 @@ START_TEST(test_len)
 }
 END_TEST
 
+/* Tokens longer than 1 KiB are read whole: a long password is not cut,
+ * and a machine name is not matched by a host that is only its start. */
+START_TEST(test_long_tokens)
+{
+	char host[1301], text[4096];
+	memset(host, 'h', sizeof host - 1);
+	host[sizeof host - 1] = '\0';
+	char pass[2001];
+	for (size_t i = 0; i < sizeof pass - 1; i++)
+		pass[i] = (char)('a' + i % 26);
+	pass[sizeof pass - 1] = '\0';
+	snprintf(text, sizeof text, "machine %s login u password %s\n", host, pass);
+	struct netrc_entry e;
+
+	ck_assert(netrc_find(text, strlen(text), host, NULL, &e));
+	ck_assert_str_eq(e.login, "u");
+	ck_assert_str_eq(e.password, pass);
+	netrc_entry_free(&e);
+	host[1024] = '\0';
+	ck_assert(!netrc_find(text, strlen(text), host, NULL, &e));
+}
+END_TEST
+
 /* netrc_lookup reads $HOME/.netrc, or the path given. */
 START_TEST(test_lookup_home)
 {
@@ -245,6 +268,7 @@ static Suite *netrc_suite(void)
 	tcase_add_loop_test(core, test_small, 0,
 			    (int)(sizeof small_cases / sizeof small_cases[0]));
 	tcase_add_test(core, test_len);
+	tcase_add_test(core, test_long_tokens);
 	tcase_add_test(core, test_lookup_home);
 	tcase_add_loop_test(core, test_lookup_mode, 0, (int)(sizeof mode_cases / sizeof mode_cases[0]));
 	suite_add_tcase(s, core);
