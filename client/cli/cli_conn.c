@@ -14,6 +14,7 @@
 #include "creds.h"
 #include "interrupt.h"
 #include "prompt.h"
+#include "sanitize.h"
 #include "url.h"
 #include "xalloc.h"
 
@@ -33,9 +34,9 @@ static enum ferry_exit conn_credentials(struct cli *c, const struct url *u, stru
 	if (!creds_need_password(cr))
 		return FERRY_EXIT_OK;
 
-	char question[CLI_MSG_MAX];
+	char question[CLI_MSG_MAX], clean[CLI_MSG_MAX];
 	snprintf(question, sizeof question, "Password for %s@%s: ", cr->user, u->host);
-	cr->pass = prompt_secret(question);
+	cr->pass = prompt_secret(sanitize_text(question, strlen(question), clean, sizeof clean));
 	if (cr->pass != NULL)
 		return FERRY_EXIT_OK;
 	creds_free(cr);
@@ -60,16 +61,19 @@ static void conn_remember(struct cli *c, const struct url *u, struct creds *cr)
 	c->login_scheme = xstrdup(u->scheme);
 }
 
-/* Prints the greeting and login reply (interactive sessions only). */
+/* Prints the greeting and login reply (interactive sessions only); the
+ * server's text comes sanitised from the engine. */
 static void conn_greet(struct cli *c, const char *host)
 {
 	if (!c->interactive || c->opt.quiet)
 		return;
 	const struct ftp_tls_info *ti = ftp_tls_info(c->ftp);
+	char line[CLI_MSG_MAX];
 	if (ti->on)
-		printf("Connected to %s (%s).\n", host, ti->version);
+		snprintf(line, sizeof line, "Connected to %s (%s).", host, ti->version);
 	else
-		printf("Connected to %s.\n", host);
+		snprintf(line, sizeof line, "Connected to %s.", host);
+	cli_print(line);   /* the host as typed: sanitised */
 	const char *w = ftp_welcome(c->ftp);
 	if (w[0] != '\0')
 		printf("%s\n", w);

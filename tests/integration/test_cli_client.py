@@ -23,7 +23,7 @@ import ftptest
 import peers
 import tuitest
 from ftptest import read_file
-from clitest import CONNECT, BROKEN, NOT_CONFIRMED
+from clitest import OK, CONNECT, BROKEN, NOT_CONFIRMED
 
 
 class SilentResolver:
@@ -157,6 +157,59 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.assertIn("ferry-test.invalid", r.err, r)
         self.assertLess(r.elapsed, 10.0, "--timeout 2 took %.1fs\n%s" % (r.elapsed, r))
         self.assertGreater(resolver.queries, 0, "the lookup never reached the resolver\n%s" % r)
+
+    def test_greeting_host_sanitised(self):
+        """At the prompt, the "Connected to" line shows the host as typed
+        with its control characters made harmless, as every other line
+        is: here a C1 CSI (U+009B, which the address accepts) in a name
+        that an /etc/hosts of ferry's own mount namespace resolves."""
+        srv = slowftp.SlowFtp().start()
+        self.addCleanup(srv.stop)
+        host = b"\xc2\x9b31mevil"
+        hosts = os.path.join(self.tmp, "hosts")
+        with open(hosts, "wb") as f:
+            f.write(b"127.0.0.1 localhost\n127.0.0.1 " + host + b"\n")
+        master, slave = pty.openpty()
+        self.addCleanup(os.close, master)
+        cmd = [b"unshare", b"--mount", b"sh", b"-c",
+               b'mount --bind "$0" /etc/hosts && exec "$@"', os.fsencode(hosts),
+               os.fsencode(clitest.FERRY), b"--tls=off", b"--timeout", b"10", b"-p",
+               b"ftp://%s:%d/" % (host, srv.port)]
+        try:
+            p = subprocess.Popen(cmd, cwd=self.ldir, env=self.env(), stdin=slave,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        finally:
+            os.close(slave)
+        os.write(master, b"bye\n")
+        try:
+            out, err = p.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out, err = p.communicate()
+            self.fail("ferry still running after 20s; killed\n%r\n%r" % (out, err))
+        self.assertEqual(p.returncode, OK, (out, err))
+        self.assertIn(b"Connected to ??31mevil.\n", out, (out, err))
+        self.assertNotIn(b"\x9b", out + err, (out, err))
+
+    def test_password_question_sanitised(self):
+        """The password question on the terminal names the user from the
+        address with its control characters made harmless (here an
+        escape sequence given as %1b in the URL)."""
+        srv = slowftp.SlowFtp().start()
+        self.addCleanup(srv.stop)
+        pid, master, screen, read_until = self.prompt_on_pty(
+            ["ferry", "--tls=off", "--timeout", "10", "-p",
+             "ftp://%%1b%%5b2Jx@%s:%d/" % (slowftp.HOST, srv.port)])
+        self.assertTrue(read_until(b"Password for ", 10), screen[0])
+        self.assertTrue(read_until(b": ", 5), screen[0])
+        os.write(master, b"pw\r")
+        self.assertTrue(read_until(b"ferry> ", 10), screen[0])
+        os.write(master, b"bye\r")
+        _, status = waitpid_bounded(pid, 15)
+        self.assertIn(b"Password for ?[2Jx@%s: " % slowftp.HOST.encode(), screen[0])
+        self.assertNotIn(b"\x1b[2J", screen[0])
+        with srv.lock:
+            self.assertIn("USER \x1b[2Jx", srv.log)
 
     def test_sigint_during_lookup(self):
         """Ctrl-C while the name lookup waits on a resolver that never
