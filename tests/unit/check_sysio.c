@@ -83,22 +83,41 @@ START_TEST(test_connect_refused)
 }
 END_TEST
 
+/* A temporary directory holding a regular file with the given text, a
+ * FIFO nobody writes to, and the name of a file that does not exist. */
+struct files {
+	char dir[32], file[64], fifo[64], gone[64];
+};
+
+static void files_make(struct files *t, const char *text)
+{
+	snprintf(t->dir, sizeof t->dir, "/tmp/check_sysio.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(t->dir));
+	snprintf(t->file, sizeof t->file, "%s/f", t->dir);
+	snprintf(t->fifo, sizeof t->fifo, "%s/p", t->dir);
+	snprintf(t->gone, sizeof t->gone, "%s/none", t->dir);
+	int w = open(t->file, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ck_assert_int_ge(w, 0);
+	ck_assert_int_eq(write(w, text, strlen(text)), (ssize_t)strlen(text));
+	close(w);
+	ck_assert_int_eq(mkfifo(t->fifo, 0600), 0);
+}
+
+static void files_remove(const struct files *t)
+{
+	unlink(t->file);
+	unlink(t->fifo);
+	rmdir(t->dir);
+}
+
 /* Only a regular file (or /dev/null) opens: a directory, a FIFO nobody
  * writes to (without blocking) and another device are refused with a
  * reason; a missing file keeps ENOENT for callers that allow it. */
 START_TEST(test_open_regular)
 {
-	char dir[] = "/tmp/check_sysio.XXXXXX";
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	char file[64], fifo[64], gone[64];
-	snprintf(file, sizeof file, "%s/f", dir);
-	snprintf(fifo, sizeof fifo, "%s/p", dir);
-	snprintf(gone, sizeof gone, "%s/none", dir);
-	int w = open(file, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	ck_assert_int_ge(w, 0);
-	ck_assert_int_eq(write(w, "abc", 3), 3);
-	close(w);
-	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	struct files t;
+	files_make(&t, "abc");
+	const char *dir = t.dir, *file = t.file, *fifo = t.fifo, *gone = t.gone;
 
 	const char *why = NULL;
 	int fd = sysio_open_regular(file, &why);
@@ -123,10 +142,7 @@ START_TEST(test_open_regular)
 	ck_assert_int_eq(sysio_open_regular(gone, &why), -1);
 	ck_assert_int_eq(errno, ENOENT);
 	ck_assert_str_eq(why, strerror(ENOENT));
-
-	unlink(file);
-	unlink(fifo);
-	rmdir(dir);
+	files_remove(&t);
 }
 END_TEST
 
@@ -135,17 +151,9 @@ END_TEST
  * reads as empty, and a missing file keeps ENOENT and its reason. */
 START_TEST(test_fopen_regular)
 {
-	char dir[] = "/tmp/check_sysio.XXXXXX";
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	char file[64], fifo[64], gone[64];
-	snprintf(file, sizeof file, "%s/f", dir);
-	snprintf(fifo, sizeof fifo, "%s/p", dir);
-	snprintf(gone, sizeof gone, "%s/none", dir);
-	int w = open(file, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	ck_assert_int_ge(w, 0);
-	ck_assert_int_eq(write(w, "one\ntwo\n", 8), 8);
-	close(w);
-	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	struct files t;
+	files_make(&t, "one\ntwo\n");
+	const char *dir = t.dir, *file = t.file, *fifo = t.fifo, *gone = t.gone;
 
 	const char *why = NULL;
 	FILE *f = sysio_fopen_regular(file, &why);
@@ -174,10 +182,7 @@ START_TEST(test_fopen_regular)
 	ck_assert_ptr_null(sysio_fopen_regular(gone, &why));
 	ck_assert_int_eq(errno, ENOENT);
 	ck_assert_str_eq(why, strerror(ENOENT));
-
-	unlink(file);
-	unlink(fifo);
-	rmdir(dir);
+	files_remove(&t);
 }
 END_TEST
 
