@@ -47,7 +47,7 @@ const struct command command_table[] = {
 	{ "MLST", cmd_mlst, PATH | CMD_READS | CMD_FEAT_FACTS, "MLST [<path>]", "MLST" },
 	{ "RETR", cmd_retr, CMD_NEEDS_ARG | PATH | CMD_READS | CMD_KEEPS_REST | CMD_KEEPS_RANG,
 	  "RETR <path>", NULL },
-	{ "STOR", cmd_stor, CMD_NEEDS_ARG | PATH | CMD_WRITES | CMD_REPLACES |
+	{ "STOR", cmd_stor, CMD_NEEDS_ARG | PATH | CMD_WRITES | CMD_REPLACES | CMD_RESUMES |
 	  CMD_KEEPS_REST | CMD_KEEPS_ALLO | CMD_KEEPS_RANG, "STOR <path>", NULL },
 	{ "STOU", cmd_stou, PATH | CMD_WRITES | CMD_KEEPS_ALLO | CMD_KEEPS_RANG, "STOU [<name>]",
 	  NULL },
@@ -153,7 +153,10 @@ static const struct {
  * the account may not overwrite (the upload itself also refuses to
  * replace, should a file appear meanwhile); a rename onto a name in use
  * also when it may not delete, as the file or empty directory there would
- * be removed. */
+ * be removed. A resumed upload (REST n > 0 then STOR) writes into the file
+ * that is there: it is refused whether or not a file exists yet, as one
+ * could be created between this check and the open, and the reply is the
+ * same either way. */
 static bool policy_allows(struct session *s, const struct command *cmd, const char *arg,
 			  size_t arglen)
 {
@@ -170,6 +173,13 @@ static bool policy_allows(struct session *s, const struct command *cmd, const ch
 		}
 	}
 	bool overwrite = deny & DENY_OVERWRITE;
+	if ((flags & CMD_RESUMES) && s->rest > 0 && overwrite) {
+		s->rest = 0;
+		session_reply(s, FTP_FILE_UNAVAILABLE,
+			      "Permission denied (REST then STOR would write into an existing file; "
+			      "overwriting is disabled for this account).");
+		return false;
+	}
 	bool removes = (flags & CMD_RENAMES) && (deny & DENY_DELETE);
 	if ((flags & CMD_REPLACES) && (overwrite || removes)) {
 		char path[FTP_PATH_MAX + 1], clean[FTP_PATH_MAX + 1];

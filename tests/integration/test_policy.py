@@ -64,6 +64,17 @@ class PolicyCase(ftptest.TestCase):
         self.assertEqual(ftptest.tree_snapshot(self.server.root), before, "the tree changed")
         return e
 
+    def upload(self, c, line, data, before=()):
+        """Sends data with the command line on the raw connection c, after
+        the commands in before (each answered 350)."""
+        conn = c.open_pasv()
+        for cmd in before:
+            c.expect(cmd, 350)
+        c.expect(line, 150)
+        conn.sendall(data)
+        conn.close()
+        self.assertCode(c.reply(), 226)
+
     def curl(self, *args):
         cmd = [config.CURL, "-sS", "--max-time", "30", "--connect-timeout", "10"] + list(args)
         return subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
@@ -83,6 +94,7 @@ UPLOAD_ONLY = "upload-only account"
 NO_OVERWRITE = "overwriting is disabled"
 NO_DELETE = "deleting is disabled"
 NO_RENAME = "renaming is disabled"
+RESUME_REFUSED = "REST then STOR would write into an existing file"
 
 
 class DropBoxTest(PolicyCase):
@@ -213,6 +225,34 @@ class NoOverwriteTest(PolicyCase):
                      reason=NO_OVERWRITE)
         f.sendcmd("RNFR incoming/old.bin")
         self.refused(f.sendcmd, "RNTO existing.txt", reason=NO_OVERWRITE)
+
+    def test_resumed_stor_refused(self):
+        """REST n + STOR writes into a file that exists: refused whether or
+        not the name exists when it is asked (another client may create it
+        meanwhile), with one reply, and nothing created or changed. REST 0
+        + STOR is an ordinary upload, APPE keeps its own rule."""
+        c = self.control()
+        c.expect("TYPE I", 200)
+        replies = []
+        for name in ("existing.txt", "resume-missing.bin"):
+            before = ftptest.tree_snapshot(self.server.root)
+            data = c.open_pasv()
+            c.expect("REST 5", 350)
+            r = c.cmd("STOR " + name)
+            data.close()
+            self.assertEqual(r.code, 550, r)
+            self.assertIn(RESUME_REFUSED, r.text)
+            self.assertEqual(ftptest.tree_snapshot(self.server.root), before, name)
+            replies.append(r.text.replace(name, "NAME"))
+        self.assertEqual(replies[0], replies[1])
+        self.assertEqual(read_file(self.server.path("existing.txt")), OLD)
+        # The refused STOR used up the REST: the next STOR is a new upload.
+        self.upload(c, "STOR resume-after.bin", DATA[:100])
+        self.assertEqual(read_file(self.server.path("resume-after.bin")), DATA[:100])
+        self.upload(c, "STOR resume-zero.bin", DATA[:50], before=["REST 0"])
+        self.assertEqual(read_file(self.server.path("resume-zero.bin")), DATA[:50])
+        self.upload(c, "APPE resume-appe.bin", DATA[:20], before=["REST 5"])
+        self.assertEqual(read_file(self.server.path("resume-appe.bin")), DATA[:20])
 
     def test_everything_else_allowed(self):
         f = self.ftp()
