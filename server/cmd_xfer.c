@@ -276,7 +276,12 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 	case STORE_UNIQUE: {
 		char want[FTP_PATH_MAX + 1];
 		memcpy(want, path, sizeof want);
-		fd = vfs_create_unique(s->root_fd, want, path, STOU_MAX_TRIES);
+		/* An account that may not list is not told which names are
+		 * taken: its STOU always adds a random part. */
+		if (commands_denied(s) & DENY_READ)
+			fd = vfs_create_random(s->root_fd, want, path);
+		else
+			fd = vfs_create_unique(s->root_fd, want, path, STOU_MAX_TRIES);
 		if (fd < 0) {
 			session_reply_errno(s, 0, want, errno);
 			return;

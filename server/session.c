@@ -123,7 +123,14 @@ void session_reply_errno(struct session *s, int code, const char *path, int err)
 {
 	const char *what;
 	int c = FTP_FILE_UNAVAILABLE;
+	/* The anonymous drop box does not tell a missing name from a file, a
+	 * directory or a path through one: one text for all of them. */
+	bool dropbox = s->anonymous && s->cfg->anonymous == ANON_UPLOAD;
+	if (dropbox && (err == ENOENT || err == ENOTDIR || err == EISDIR || err == ELOOP ||
+			err == EXDEV || err == EACCES || err == EPERM))
+		err = -1;
 	switch (err) {
+	case -1: what = "Not available (upload-only account)"; break;
 	case ENOENT: what = "No such file or directory"; break;
 	case ENOTDIR: what = "Not a directory"; break;
 	case EISDIR: what = "Is a directory"; break;

@@ -493,7 +493,25 @@ void vfs_upload_abandon(struct vfs_upload *up)
 	errno = e;
 }
 
-int vfs_create_unique(int root_fd, const char *want, char *path, int tries)
+/* Writes into suffix (16 bytes) what try i of a unique name adds to the
+ * stem: nothing for the first numbered try, else _i, or a random _hex. */
+static int unique_suffix(int i, bool random, char *suffix)
+{
+	unsigned char rnd[6];
+	suffix[0] = '\0';
+	if (!random) {
+		if (i > 0)
+			snprintf(suffix, 16, "_%d", i);
+		return 0;
+	}
+	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+		return -1;
+	snprintf(suffix, 16, "_%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4],
+		 rnd[5]);
+	return 0;
+}
+
+static int create_unique(int root_fd, const char *want, char *path, int tries, bool random)
 {
 	char parent[FTP_PATH_MAX + 1];
 	const char *base;
@@ -510,13 +528,15 @@ int vfs_create_unique(int root_fd, const char *want, char *path, int tries)
 	int fd = -1;
 	size_t elen = strlen(ext);
 	for (int i = 0; i < tries; i++) {
-		if (i == 0) {
+		char num[16];
+		if (unique_suffix(i, random, num) < 0)
+			break;
+		if (num[0] == '\0') {
 			snprintf(name, sizeof name, "%s", base);
 		} else {
 			/* A numbered name longer than NAME_MAX gets a shorter stem,
 			 * cut before a UTF-8 continuation byte. */
-			char num[16];
-			size_t nlen = (size_t)snprintf(num, sizeof num, "_%d", i);
+			size_t nlen = strlen(num);
 			size_t keep = stem;
 			if (keep + nlen + elen > NAME_MAX) {
 				keep = NAME_MAX > nlen + elen ? NAME_MAX - nlen - elen : 0;
@@ -535,6 +555,16 @@ int vfs_create_unique(int root_fd, const char *want, char *path, int tries)
 		return (errno = ENAMETOOLONG, -1);
 	}
 	return fd;
+}
+
+int vfs_create_unique(int root_fd, const char *want, char *path, int tries)
+{
+	return create_unique(root_fd, want, path, tries, false);
+}
+
+int vfs_create_random(int root_fd, const char *want, char *path)
+{
+	return create_unique(root_fd, want, path, 16, true);
 }
 
 int vfs_dir_open(struct vfs_dir *d, int root_fd, const char *vpath)

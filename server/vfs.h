@@ -43,6 +43,10 @@ int vfs_mkdir(int root_fd, const char *vpath, mode_t mode);
  * a vpath into path (FTP_PATH_MAX + 1 bytes) and returns the open fd
  * (O_WRONLY); -1 with errno (EEXIST when every name is taken). */
 int vfs_create_unique(int root_fd, const char *want, char *path, int tries);
+/* The same with a random part instead of the number, always added
+ * (want_0123456789ab.ext): the name created tells nothing of the names
+ * already there. */
+int vfs_create_random(int root_fd, const char *want, char *path);
 /* A directory being read: getdents64 into a small buffer of its own
  * (readdir's is 32 KiB, and each page a session process touches stays
  * its own). */

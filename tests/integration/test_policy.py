@@ -7,6 +7,7 @@ and after; allowed uploads land."""
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -70,10 +71,11 @@ class PolicyCase(ftptest.TestCase):
         conn = c.open_pasv()
         for cmd in before:
             c.expect(cmd, 350)
-        c.expect(line, 150)
+        r = c.expect(line, 150)
         conn.sendall(data)
         conn.close()
         self.assertCode(c.reply(), 226)
+        return r
 
     def curl(self, *args):
         cmd = [config.CURL, "-sS", "--max-time", "30", "--connect-timeout", "10"] + list(args)
@@ -94,6 +96,7 @@ UPLOAD_ONLY = "upload-only account"
 NO_OVERWRITE = "overwriting is disabled"
 NO_DELETE = "deleting is disabled"
 NO_RENAME = "renaming is disabled"
+HIDDEN = "Not available (upload-only account)"
 RESUME_REFUSED = "REST then STOR would write into an existing file"
 
 
@@ -144,12 +147,69 @@ class DropBoxTest(PolicyCase):
         # APPE to a new name creates it; STOU picks a free name.
         self.stor(f, "appended.bin", DATA[:10], cmd="APPE")
         self.assertEqual(read_file(self.server.path("appended.bin")), DATA[:10])
-        r = self.stor(f, "existing.txt", b"unique\n", cmd="STOU")
-        self.assertEqual(read_file(self.server.path("existing_1.txt")), b"unique\n")
+        r = self.upload(self.control(), "STOU existing.txt", b"unique\n")
+        m = re.search(r"FILE: (existing_[0-9a-f]{12}\.txt)$", r.text)
+        self.assertTrue(m, r)
+        self.assertEqual(read_file(self.server.path(m.group(1))), b"unique\n")
         self.assertEqual(read_file(self.server.path("existing.txt")), OLD)
         # The new file is now protected like any other.
         self.refused(self.stor, f, "new upload.bin", b"x", reason=NO_OVERWRITE)
         self.refused(f.retrbinary, "RETR new upload.bin", print, reason=UPLOAD_ONLY)
+
+    def test_refusals_do_not_tell_what_is_there(self):
+        """A refusal that depends on what a path holds reads the same for a
+        missing name, a file and a path through a file: the drop box does
+        not tell which names exist or what they are."""
+        c = self.control()
+        before = ftptest.tree_snapshot(self.server.root)
+        for verb in ("CWD", "AVBL"):
+            texts = set()
+            for name in ("nothere", "existing.txt", "incoming/old.bin", "nothere/deeper",
+                         "existing.txt/deeper"):
+                r = c.cmd("%s %s" % (verb, name))
+                self.assertEqual(r.code, 550, (verb, name, r))
+                texts.add(r.text.replace("/" + name, "PATH"))
+            self.assertEqual(len(texts), 1, texts)
+            self.assertIn(HIDDEN, texts.pop())
+        for verb in ("MKD", "STOR", "APPE", "STOU"):
+            texts = set()
+            for name in ("nothere/new", "existing.txt/new", "incoming/old.bin/new",
+                         "nothere/deeper/new"):
+                if verb == "MKD":
+                    r = c.cmd("MKD " + name)
+                else:
+                    data = c.open_pasv()
+                    r = c.cmd("%s %s" % (verb, name))
+                    data.close()
+                self.assertEqual(r.code, 550, (verb, name, r))
+                texts.add(r.text.replace("/" + name, "PATH"))
+            self.assertEqual(len(texts), 1, texts)
+            self.assertIn(HIDDEN, texts.pop())
+        self.assertEqual(ftptest.tree_snapshot(self.server.root), before)
+        # Directories can still be entered and made, and uploads land there.
+        c.expect("CWD incoming", 250)
+        c.expect("MKD new-dir", 257)
+        self.assertTrue(os.path.isdir(self.server.path("incoming", "new-dir")))
+        c.expect("CWD /", 250)
+
+    def test_stou_name_does_not_tell_what_is_there(self):
+        """STOU stores under a name made from the wished one and a random
+        part, whether or not the wished name is taken."""
+        c = self.control()
+        c.expect("TYPE I", 200)
+        names = []
+        for wish in ("existing.txt", "stou-free.txt", "incoming/old.bin"):
+            r = self.upload(c, "STOU " + wish, wish.encode())
+            m = re.search(r"^150 FILE: (\S+)$", r.text)
+            self.assertTrue(m, r)
+            stem, ext = os.path.splitext(os.path.basename(wish))
+            self.assertRegex(m.group(1), "^%s_[0-9a-f]{12}%s$" % (re.escape(stem), re.escape(ext)))
+            where = os.path.join(os.path.dirname(wish), m.group(1))
+            self.assertEqual(read_file(self.server.path(where)), wish.encode())
+            names.append(m.group(1))
+        self.assertFalse(os.path.exists(self.server.path("stou-free.txt")))
+        self.assertEqual(read_file(self.server.path("existing.txt")), OLD)
+        self.assertEqual(read_file(self.server.path("incoming", "old.bin")), OLD)
 
     def test_upload_temporary_name_refused_clearly(self):
         """A name in the pattern of the server's upload temporaries cannot
