@@ -5,6 +5,7 @@ import calendar
 import fnmatch
 import os
 import re
+import socket
 import time
 import unittest
 
@@ -688,6 +689,67 @@ class VerbsTest(ftptest.TestCase):
         self.assertEqual(b"".join(out), BIN[123457:])
         # REST applies to one transfer only.
         self.assertEqual(self.retr(self.ftp, "bin.dat"), BIN)
+
+    def test_rest_before_the_data_connection(self):
+        """Clients send REST before PASV, PORT or TYPE as often as after:
+        the offset holds across commands that set up the data connection or
+        report state, for RETR and STOR alike; other commands cancel it."""
+        c = self.raw()
+        c.expect("TYPE I", 200)
+        for between in (["PASV"], ["EPSV"], ["PORT"], ["EPRT"], ["TYPE I", "PASV"],
+                        ["MODE S", "STRU F", "NOOP", "PASV"], ["STAT", "FEAT", "PASV"]):
+            with self.subTest(between=between):
+                c.expect("REST 1000", 350)
+                conn = self.setup_data(c, between)
+                c.expect("RETR bin.dat", 150)
+                got = ftptest.recv_all(conn() if callable(conn) else conn)
+                self.assertCode(c.reply(), 226)
+                self.assertEqual(got, BIN[1000:])
+        # REST n then PASV then STOR writes from n.
+        self.server.write("rest-first.bin", b"a" * 20)
+        c.expect("REST 5", 350)
+        conn = self.setup_data(c, ["TYPE I", "PASV"])
+        c.expect("STOR rest-first.bin", 150)
+        conn.sendall(b"bbb")
+        conn.close()
+        self.assertCode(c.reply(), 226)
+        self.assertEqual(read_file(self.server.path("rest-first.bin")), b"aaaaabbb")
+        # A command that is not about the transfer cancels it.
+        for other in ("PWD", "SIZE bin.dat", "CWD /"):
+            with self.subTest(other=other):
+                c.expect("REST 1000", 350)
+                c.expect(other, 213, 250, 257)
+                conn = self.setup_data(c, ["PASV"])
+                c.expect("RETR bin.dat", 150)
+                got = ftptest.recv_all(conn)
+                self.assertCode(c.reply(), 226)
+                self.assertEqual(got, BIN)
+
+    def setup_data(self, c, commands):
+        """Sends commands on c, where PASV, EPSV, PORT and EPRT open the data
+        connection; returns it (for PORT and EPRT, a function that accepts
+        it once the transfer command is sent)."""
+        conn = None
+        for cmd in commands:
+            if cmd == "PASV":
+                conn = c.open_pasv()
+            elif cmd == "EPSV":
+                conn = c.open_epsv()
+            elif cmd in ("PORT", "EPRT"):
+                ls = socket.socket()
+                self.addCleanup(ls.close)
+                ls.settimeout(ftptest.TIMEOUT)
+                ls.bind((ftptest.HOST, 0))
+                ls.listen(1)
+                port = ls.getsockname()[1]
+                if cmd == "PORT":
+                    c.expect("PORT " + ftptest.port_arg(ftptest.HOST, port), 200)
+                else:
+                    c.expect("EPRT |1|%s|%d|" % (ftptest.HOST, port), 200)
+                conn = lambda ls=ls: ls.accept()[0]
+            else:
+                self.assertLess(c.cmd(cmd).code, 300, cmd)
+        return conn
 
     def retr_ascii(self, c, name, before=()):
         """RETR name in TYPE A on the raw connection c, after the commands
