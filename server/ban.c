@@ -3,13 +3,14 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 
 #include "ban.h"
 #include "xalloc.h"
 
 /* One remembered address. */
 struct ban_entry {
-	struct netaddr host;      /* the address, port 0, IPv4-mapped unmapped */
+	struct netaddr host;      /* the key (host_of): port 0, IPv4-mapped unmapped */
 	long long *fail_ms;       /* times of its recent failures, oldest first */
 	int nfail;                /* failures in fail_ms */
 	long long banned_until;   /* ms when its ban ends; 0 = not banned */
@@ -57,13 +58,27 @@ int ban_active(const struct ban_table *t, long long now_ms)
 	return n;
 }
 
-/* The table's key for an address: the host alone. */
+/* The table's key for an address: an IPv4 host alone, an IPv6 address's
+ * /64 prefix (the low 64 bits zero), since one IPv6 host usually has a
+ * /64 to choose addresses from. */
 static struct netaddr host_of(const struct netaddr *a)
 {
 	struct netaddr h = *a;
 	netaddr_unmap(&h);
 	netaddr_set_port(&h, 0);
+	if (!netaddr_is_v4(&h)) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&h.ss;
+		memset(sin6->sin6_addr.s6_addr + 8, 0, 8);
+		sin6->sin6_scope_id = 0;
+		sin6->sin6_flowinfo = 0;
+	}
 	return h;
+}
+
+bool ban_same_key(const struct netaddr *a, const struct netaddr *b)
+{
+	struct netaddr ka = host_of(a), kb = host_of(b);
+	return netaddr_same_host(&ka, &kb);
 }
 
 static struct ban_entry *find(struct ban_table *t, const struct netaddr *host)

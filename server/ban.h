@@ -1,6 +1,7 @@
 /* ban: per-address failed-login tracking for the listener. An address
  * that fails to log in `after` times within `window` seconds is banned
- * for `duration` seconds: the listener answers its new connections with
+ * for `duration` seconds (an IPv6 address counts as its /64 prefix): the
+ * listener answers its new connections with
  * 421. The table lives in the parent process only (sessions report their
  * failures over the report channel), so failures add up across
  * connections. It is bounded: at most BAN_TABLE_MAX addresses are
@@ -29,6 +30,9 @@ long long ban_remaining(struct ban_table *t, const struct netaddr *a, long long 
 /* Records one failed login from a's host at now_ms. Returns true if this
  * failure starts a ban; *recent gets the failures within the window. */
 bool ban_failure(struct ban_table *t, const struct netaddr *a, long long now_ms, int *recent);
+/* True if a and b count as one address: the same IPv4 host (mapped or
+ * not), or the same IPv6 /64 prefix. */
+bool ban_same_key(const struct netaddr *a, const struct netaddr *b);
 /* Addresses currently remembered (for tests). */
 int ban_count(const struct ban_table *t);
 /* Addresses banned at now_ms (t may be NULL: none). */

@@ -169,7 +169,8 @@ static int count_from(const struct children *ch, const struct netaddr *a)
 
 /* A failed login from session c: counts it, and bans its address when
  * that was one too many. A ban also ends the sessions from that address
- * that have not logged in, which are the ones guessing. */
+ * (its /64 for IPv6, see ban_same_key) that have not logged in, which are
+ * the ones guessing. */
 static void login_failed(struct listener *l, struct child *c)
 {
 	if (l->bans == NULL)
@@ -183,7 +184,7 @@ static void login_failed(struct listener *l, struct child *c)
 	int ended = 0;
 	for (int i = 0; i < l->ch.n; i++) {
 		struct child *o = &l->ch.v[i];
-		if (!o->logged_in && !o->ended_by_ban && netaddr_same_host(&o->addr, &c->addr) &&
+		if (!o->logged_in && !o->ended_by_ban && ban_same_key(&o->addr, &c->addr) &&
 		    kill(o->pid, SIGTERM) == 0) {
 			o->ended_by_ban = true;
 			ended++;

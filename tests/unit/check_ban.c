@@ -76,10 +76,49 @@ START_TEST(test_other_addresses_unaffected)
 	ck_assert_int_eq(ban_remaining(t, &b, 1), 0);
 	ck_assert_int_eq(ban_remaining(t, &v6, 1), 0);
 	ck_assert(!fail_n(t, "192.0.2.8", 2, 0));
-	ck_assert(!fail_n(t, "2001:db8::8", 2, 0));
-	ck_assert(fail_n(t, "2001:db8::8", 1, 0));
+	ck_assert(!fail_n(t, "2001:db8:0:1::8", 2, 0));
+	ck_assert(fail_n(t, "2001:db8:0:1::8", 1, 0));
 	ck_assert_int_eq(ban_remaining(t, &v6, 1), 0);
 	ban_free(t);
+}
+END_TEST
+
+/* One host on IPv6 usually has a whole /64 to pick addresses from (privacy
+ * addresses change by themselves), so failures count per /64 prefix. */
+START_TEST(test_ipv6_counts_per_64)
+{
+	struct ban_table *t = ban_new(3, 600, 60);
+	ck_assert(!fail_n(t, "2001:db8:1:2::7", 1, 0));
+	ck_assert(!fail_n(t, "2001:db8:1:2:ffff:ffff:ffff:fffe", 1, 0));
+	ck_assert(fail_n(t, "2001:db8:1:2:1234::1", 1, 0));
+	ck_assert_int_eq(ban_count(t), 1);
+	struct netaddr same = addr("2001:db8:1:2:aaaa::5", 21);
+	struct netaddr next = addr("2001:db8:1:3::7", 21), prev = addr("2001:db8:1:1::7", 21);
+	ck_assert_int_gt(ban_remaining(t, &same, 1), 0);
+	ck_assert_int_eq(ban_remaining(t, &next, 1), 0);
+	ck_assert_int_eq(ban_remaining(t, &prev, 1), 0);
+	/* IPv4 keeps whole addresses, mapped or not. */
+	ck_assert(!fail_n(t, "::ffff:192.0.2.7", 2, 0));
+	struct netaddr v4 = addr("192.0.2.8", 21);
+	ck_assert_int_eq(ban_remaining(t, &v4, 1), 0);
+	ban_free(t);
+}
+END_TEST
+
+/* ban_same_key: what the listener uses to end the sessions of a banned
+ * address. */
+START_TEST(test_same_key)
+{
+	struct netaddr a = addr("2001:db8:1:2::7", 1), b = addr("2001:db8:1:2:9::9", 2);
+	struct netaddr c = addr("2001:db8:1:3::7", 1), l1 = addr("::1", 1), l2 = addr("::2", 1);
+	struct netaddr v4 = addr("192.0.2.7", 1), v4b = addr("192.0.2.8", 1);
+	struct netaddr mapped = addr("::ffff:192.0.2.7", 9);
+	ck_assert(ban_same_key(&a, &b));
+	ck_assert(!ban_same_key(&a, &c));
+	ck_assert(ban_same_key(&l1, &l2));
+	ck_assert(ban_same_key(&v4, &mapped));
+	ck_assert(!ban_same_key(&v4, &v4b));
+	ck_assert(!ban_same_key(&l1, &v4));
 }
 END_TEST
 
@@ -238,6 +277,8 @@ static Suite *ban_suite(void)
 	tcase_add_test(core, test_ban_after_n);
 	tcase_add_test(core, test_port_does_not_matter);
 	tcase_add_test(core, test_other_addresses_unaffected);
+	tcase_add_test(core, test_ipv6_counts_per_64);
+	tcase_add_test(core, test_same_key);
 	tcase_add_test(core, test_window_slides);
 	tcase_add_test(core, test_count_restarts_after_ban);
 	tcase_add_test(core, test_failures_during_ban_do_not_extend_it);
