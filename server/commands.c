@@ -45,13 +45,13 @@ const struct command command_table[] = {
 	{ "NLST", cmd_nlst, PATH | CMD_READS, "NLST [<path>]", NULL },
 	{ "MLSD", cmd_mlsd, PATH | CMD_READS, "MLSD [<path>]", NULL },
 	{ "MLST", cmd_mlst, PATH | CMD_READS | CMD_FEAT_FACTS, "MLST [<path>]", "MLST" },
-	{ "RETR", cmd_retr, CMD_NEEDS_ARG | PATH | CMD_READS | CMD_KEEPS_REST | CMD_KEEPS_RANG,
-	  "RETR <path>", NULL },
+	{ "RETR", cmd_retr, CMD_NEEDS_ARG | PATH | CMD_READS | CMD_TRANSFERS | CMD_KEEPS_REST |
+	  CMD_KEEPS_RANG, "RETR <path>", NULL },
 	{ "STOR", cmd_stor, CMD_NEEDS_ARG | PATH | CMD_WRITES | CMD_REPLACES | CMD_RESUMES |
-	  CMD_KEEPS_REST | CMD_KEEPS_ALLO | CMD_KEEPS_RANG, "STOR <path>", NULL },
-	{ "STOU", cmd_stou, PATH | CMD_WRITES | CMD_KEEPS_ALLO | CMD_KEEPS_RANG, "STOU [<name>]",
-	  NULL },
-	{ "APPE", cmd_appe, CMD_NEEDS_ARG | PATH | CMD_WRITES | CMD_REPLACES |
+	  CMD_TRANSFERS | CMD_KEEPS_REST | CMD_KEEPS_ALLO | CMD_KEEPS_RANG, "STOR <path>", NULL },
+	{ "STOU", cmd_stou, PATH | CMD_WRITES | CMD_TRANSFERS | CMD_KEEPS_ALLO | CMD_KEEPS_RANG,
+	  "STOU [<name>]", NULL },
+	{ "APPE", cmd_appe, CMD_NEEDS_ARG | PATH | CMD_WRITES | CMD_REPLACES | CMD_TRANSFERS |
 	  CMD_KEEPS_REST | CMD_KEEPS_ALLO | CMD_KEEPS_RANG, "APPE <path>", NULL },
 	{ "REST", cmd_rest, CMD_NEEDS_ARG | SETUP, "REST <offset>", "REST STREAM" },
 	{ "SIZE", cmd_size, CMD_NEEDS_ARG | PATH | CMD_READS, "SIZE <path>", "SIZE" },
@@ -76,8 +76,8 @@ const struct command command_table[] = {
 	  "PROT" },
 	{ "CCC", cmd_ccc, CMD_PRELOGIN | CMD_NO_ARG | SETUP, "CCC", NULL },
 	/* Checksums (cmd_hash.c) and attributes (cmd_attr.c). */
-	{ "HASH", cmd_hash, CMD_NEEDS_ARG | PATH | CMD_READS | CMD_KEEPS_REST | CMD_KEEPS_RANG |
-	  CMD_FEAT_HASH, "HASH <path>", "HASH" },
+	{ "HASH", cmd_hash, CMD_NEEDS_ARG | PATH | CMD_READS | CMD_TRANSFERS | CMD_KEEPS_REST |
+	  CMD_KEEPS_RANG | CMD_FEAT_HASH, "HASH <path>", "HASH" },
 	{ "RANG", cmd_rang, CMD_NEEDS_ARG | SETUP, "RANG <start> <end> | RANG 1 0", "RANG STREAM" },
 	{ "XSHA256", cmd_xsha256, CMD_NEEDS_ARG | PATH | CMD_READS, "XSHA256 <path> [<start> [<end>]]",
 	  NULL },
@@ -174,7 +174,6 @@ static bool policy_allows(struct session *s, const struct command *cmd, const ch
 	}
 	bool overwrite = deny & DENY_OVERWRITE;
 	if ((flags & CMD_RESUMES) && s->rest > 0 && overwrite) {
-		s->rest = 0;
 		session_reply(s, FTP_FILE_UNAVAILABLE,
 			      "Permission denied (REST then STOR would write into an existing file; "
 			      "overwriting is disabled for this account).");
@@ -230,6 +229,38 @@ static bool split_line(const char *line, size_t len, char *verb, const char **ar
 	return true;
 }
 
+/* The rules of the verb table and the account policy: false after
+ * refusing the command. */
+static bool gate_allows(struct session *s, const struct command *cmd, const char *arg,
+			size_t arglen)
+{
+	if (!s->logged_in && !(cmd->flags & CMD_PRELOGIN)) {
+		session_reply(s, FTP_NOT_LOGGED_IN, "Please log in with USER and PASS first.");
+		return false;
+	}
+	if (memchr(arg, '\0', arglen) != NULL) {
+		session_reply(s, FTP_BAD_ARGUMENTS, "NUL byte in argument refused.");
+		return false;
+	}
+	if ((cmd->flags & CMD_PATH_ARG) && vpath_bad_name(arg, arglen)) {
+		session_reply(s, FTP_BAD_FILENAME, "File name with CR or LF refused.");
+		return false;
+	}
+	if ((cmd->flags & CMD_NEEDS_ARG) && arglen == 0) {
+		session_reply(s, FTP_BAD_ARGUMENTS, "Syntax: %s", cmd->help);
+		return false;
+	}
+	if ((cmd->flags & CMD_NO_ARG) && arglen != 0) {
+		session_reply(s, FTP_BAD_ARGUMENTS, "%s takes no argument.", cmd->verb);
+		return false;
+	}
+	if ((cmd->flags & CMD_WRITES) && !s->writable) {
+		session_reply(s, FTP_FILE_UNAVAILABLE, "Permission denied (read-only account).");
+		return false;
+	}
+	return !s->logged_in || policy_allows(s, cmd, arg, arglen);
+}
+
 void commands_dispatch(struct session *s, const char *line, size_t len)
 {
 	char verb[CMD_VERB_MAX + 1];
@@ -268,32 +299,15 @@ void commands_dispatch(struct session *s, const char *line, size_t len)
 		s->rnfr = NULL;
 	}
 
-	if (!s->logged_in && !(cmd->flags & CMD_PRELOGIN)) {
-		session_reply(s, FTP_NOT_LOGGED_IN, "Please log in with USER and PASS first.");
+	if (!gate_allows(s, cmd, arg, arglen)) {
+		/* A refused transfer still uses up what announced it. */
+		if (cmd->flags & CMD_TRANSFERS) {
+			s->rest = 0;
+			s->rang_end = -1;
+			s->allo = -1;
+		}
 		return;
 	}
-	if (memchr(arg, '\0', arglen) != NULL) {
-		session_reply(s, FTP_BAD_ARGUMENTS, "NUL byte in argument refused.");
-		return;
-	}
-	if ((cmd->flags & CMD_PATH_ARG) && vpath_bad_name(arg, arglen)) {
-		session_reply(s, FTP_BAD_FILENAME, "File name with CR or LF refused.");
-		return;
-	}
-	if ((cmd->flags & CMD_NEEDS_ARG) && arglen == 0) {
-		session_reply(s, FTP_BAD_ARGUMENTS, "Syntax: %s", cmd->help);
-		return;
-	}
-	if ((cmd->flags & CMD_NO_ARG) && arglen != 0) {
-		session_reply(s, FTP_BAD_ARGUMENTS, "%s takes no argument.", cmd->verb);
-		return;
-	}
-	if ((cmd->flags & CMD_WRITES) && !s->writable) {
-		session_reply(s, FTP_FILE_UNAVAILABLE, "Permission denied (read-only account).");
-		return;
-	}
-	if (s->logged_in && !policy_allows(s, cmd, arg, arglen))
-		return;
 	cmd->handler(s, arg);
 }
 

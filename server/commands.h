@@ -46,6 +46,7 @@ enum cmd_flags {
 	CMD_KEEPS_RANG = 1 << 16,/* does not cancel a pending RANG (or uses it) */
 	CMD_FEAT_HASH = 1 << 17, /* its FEAT line is followed by the HASH algorithms */
 	CMD_RESUMES = 1 << 18,  /* after REST n > 0, writes into the file there from n */
+	CMD_TRANSFERS = 1 << 19,/* uses up a pending REST, RANG and ALLO, even when refused */
 };
 /* The set of a command that sets up or reports and keeps REST, ALLO and
  * RANG. */

@@ -725,6 +725,22 @@ class VerbsTest(ftptest.TestCase):
                 self.assertCode(c.reply(), 226)
                 self.assertEqual(got, BIN)
 
+    def test_refused_transfer_uses_up_rest(self):
+        """A transfer command refused before it runs (no argument, a NUL in
+        the name) still ends the pending REST: the next RETR starts at 0."""
+        c = self.raw()
+        c.expect("TYPE I", 200)
+        for refused in ("RETR", "STOR", "APPE", "HASH", b"RETR bin.dat\x00x"):
+            with self.subTest(refused=refused):
+                c.expect("REST 1000", 350)
+                r = c.cmd(refused)
+                self.assertEqual(r.code // 100, 5, r)
+                conn = c.open_pasv()
+                c.expect("RETR bin.dat", 150)
+                got = ftptest.recv_all(conn)
+                self.assertCode(c.reply(), 226)
+                self.assertEqual(got, BIN)
+
     def setup_data(self, c, commands):
         """Sends commands on c, where PASV, EPSV, PORT and EPRT open the data
         connection; returns it (for PORT and EPRT, a function that accepts
