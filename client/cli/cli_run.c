@@ -78,23 +78,34 @@ enum ferry_exit cli_run_text(struct cli *c, const char *text, const char *where)
 	return r.last;
 }
 
-/* Reads one line of fp into buf (bounded, newline dropped). Returns 1 for
- * a line, 0 at the end, -1 for a line too long (the rest of it skipped). */
-static int run_read_line(FILE *fp, char *buf, size_t bufsz)
+/* Reads one line of fp into buf (bounded, newline dropped). Returns
+ * RUN_LINE for a line, RUN_END at the end, RUN_LONG for a line too long
+ * or RUN_NUL for one holding a NUL byte (the rest of it skipped). */
+enum run_read { RUN_END, RUN_LINE, RUN_LONG, RUN_NUL };
+
+static enum run_read run_read_line(FILE *fp, char *buf, size_t bufsz)
 {
-	if (fgets(buf, (int)bufsz, fp) == NULL)
-		return 0;
-	size_t n = strlen(buf);
-	if (n > 0 && buf[n - 1] == '\n') {
-		buf[n - 1] = '\0';
-		return 1;
-	}
-	if (feof(fp))
-		return 1;
+	size_t n = 0;
+	bool nul = false, any = false;
 	int ch;
-	while ((ch = getc(fp)) != EOF && ch != '\n')
-		;
-	return -1;
+
+	while ((ch = getc(fp)) != EOF && ch != '\n') {
+		any = true;
+		if (ch == '\0')
+			nul = true;
+		else if (n + 2 < bufsz)
+			buf[n++] = (char)ch;
+		else
+			n = bufsz;   /* too long: the rest is skipped */
+	}
+	if (!any && ch == EOF)
+		return RUN_END;
+	if (nul)
+		return RUN_NUL;
+	if (n >= bufsz)
+		return RUN_LONG;
+	buf[n] = '\0';
+	return RUN_LINE;
 }
 
 enum ferry_exit cli_run_file(struct cli *c, FILE *fp, const char *where)
@@ -106,16 +117,19 @@ enum ferry_exit cli_run_file(struct cli *c, FILE *fp, const char *where)
 
 	while (!r.stop) {
 		errno = 0;
-		int got = run_read_line(fp, buf, CLI_RUN_LINE_MAX);
-		if (got == 0) {
+		enum run_read got = run_read_line(fp, buf, CLI_RUN_LINE_MAX);
+		if (got == RUN_END) {
 			err = errno;
 			break;
 		}
 		line++;
-		if (got < 0) {
+		if (got != RUN_LINE) {
 			char at[256];
 			snprintf(at, sizeof at, "%s:%lu", where, line);
-			cli_error(at, "line longer than %d bytes", CLI_RUN_LINE_MAX - 2);
+			if (got == RUN_NUL)
+				cli_error(at, "line holds a NUL byte");
+			else
+				cli_error(at, "line longer than %d bytes", CLI_RUN_LINE_MAX - 2);
 			run_outcome(c, &r, FERRY_EXIT_USAGE);
 			continue;
 		}

@@ -696,6 +696,28 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.check(r, clitest.LOCAL, "-b with a missing file")
         self.assertIn("nosuch: No such file or directory", r.err, r)
 
+    def test_script_line_with_nul_byte(self):
+        """A NUL byte in a script line (stdin or -b) is a usage error that
+        names the line and the NUL, not a line too long; with -k the next
+        line still runs, and a line over the limit is still called so."""
+        stdin = ("cd /%s\nmkdir a\x00b\nmkdir after\n" % self.rel).encode()
+        r = self.ferry("-k", stdin=stdin, url=True, cd=False)
+        self.check(r, clitest.USAGE, "a NUL on line 2")
+        self.assertIn("stdin:2:", r.err, r)
+        self.assertIn("NUL", r.err, r)
+        self.assertNotIn("longer than", r.err, r)
+        self.assertEqual(os.listdir(self.rdir), ["after"], r)
+        batch = clitest.write_local(os.path.join(self.tmp, self._testMethodName + ".ferry"),
+                                    ("cd /%s\n\x00\nmkdir never\n" % self.rel).encode())
+        r = self.ferry("-b", batch, url=True, cd=False)
+        self.check(r, clitest.USAGE, "a NUL on line 2 of -b")
+        self.assertIn(":2: ", r.err, r)
+        self.assertIn("NUL", r.err, r)
+        self.assertFalse(os.path.exists(self.remote("never")), r)
+        r = self.ferry(stdin=b"pwd\n" + b"x" * 9000 + b"\n", url=True, cd=False)
+        self.check(r, clitest.USAGE, "a line of 9000 bytes")
+        self.assertIn("stdin:2: line longer than", r.err, r)
+
     def test_closed_stdout_and_stderr_stay_off_the_wire(self):
         """ferry started with standard output and error closed: what it
         prints never reaches the server (a connection that took the
