@@ -572,6 +572,14 @@ static enum ftp_status xfer_send(struct ftp *f, int dfd, const char *verb, const
 		}
 		return st;
 	}
+	if (!f->ascii && p->total >= 0 && p->done < p->total) {
+		/* The file ended before the size it had when the upload began:
+		 * ending the upload now would pass a cut copy off as whole. */
+		ftp_set_msg(f, "the local file shrank during the upload (%jd of %jd bytes sent)",
+			    (intmax_t)p->done, (intmax_t)p->total);
+		f->code = 0;
+		return ftp_xfer_abort(f, &dc, FTP_S_LOCAL);
+	}
 	/* The end of the file for the server: FIN, under TLS after our
 	 * close_notify, without which a careful server discards the upload. */
 	st = xfer_end_upload(f, &dc);

@@ -829,6 +829,29 @@ def manual_entries(section):
     return words
 
 
+class ShrinkingUploadTest(clitest.CliBase, ftptest.TestCase):
+    """A local file that shrinks while put sends it, to a server that keeps
+    what arrived (pyftpdlib): the upload is an error (status 6) that says
+    so, never a success for a copy the server holds only part of."""
+
+    PEER = "pyftpdlib"
+
+    def test_file_shrinking_during_upload(self):
+        data = ftptest.random_bytes(6 << 20, seed=77)
+        clitest.write_local(self.local("big.bin"), data)
+        p, proxy, outp, errp = self.slow("put big.bin")
+        self.wait_moving(p, outp, errp, lambda: proxy.data_bytes >= 256 << 10,
+                         "256 KiB through the proxy")
+        os.truncate(self.local("big.bin"), 100)
+        try:
+            p.wait(clitest.RUN_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.fail("ferry still running after the file shrank")
+        r = self.slow_run(p, outp, errp)
+        self.check(r, clitest.LOCAL, "the local file shrank mid-upload")
+        self.assertIn("shrank", r.err, r)
+
+
 class StalledBarTest(ftptest.TestCase):
     """The CLI's bar on a terminal (tmux): the rate follows the last
     seconds, and a download whose server stops sending shows "0 B/s  ETA
