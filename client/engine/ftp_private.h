@@ -316,7 +316,7 @@ void ftp_data_reset_conn(struct ftp *f, struct conn **dc);
 
 /* Where received bytes go. */
 struct ftp_sink {
-	int (*write)(void *arg, const char *buf, size_t n);  /* 0, or an errno value */
+	int (*write)(void *arg, const char *buf, size_t n);  /* 0, an errno value, or < 0: stop */
 	void *arg;                                            /* its argument */
 	const char *what;   /* names the writing in messages ("writing the local file") */
 	bool limited;       /* the handle's rate limit applies (files, not listings) */

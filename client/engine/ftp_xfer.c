@@ -206,6 +206,12 @@ static enum ftp_status xfer_pump_in(struct ftp *f, struct conn *dc, const struct
 			return ftp_fail_conn(f, FTP_AT_DATA, dc, st, "receiving data");
 		want = CONN_WANT_READ;
 		int err = sink->write(sink->arg, buf, n);
+		if (err < 0) {
+			/* The sink has what it wanted (a range): a stop, no error. */
+			ftp_set_msg(f, "the bytes wanted have arrived");
+			f->code = 0;
+			return FTP_S_LOCAL;
+		}
 		if (err != 0)
 			return ftp_fail(f, FTP_AT_LOCAL, err, sink->what);
 		p->done += (off_t)n;

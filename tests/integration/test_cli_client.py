@@ -718,6 +718,17 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.check(r, clitest.USAGE, "a line of 9000 bytes")
         self.assertIn("stdin:2: line longer than", r.err, r)
 
+    def test_segments_verbose_notes_name_no_error(self):
+        """With -v, a segment that stopped after its last byte is noted as
+        such, not as a failed write ("Unknown error -1")."""
+        data = ftptest.random_bytes(1 << 20, seed=41)
+        self.put_remote("seg.bin", data)
+        r = self.check(self.ferry("-v", script="get --segments 4 seg.bin"))
+        self.assertEqual(read_file(self.local("seg.bin")), data, r)
+        self.assertIn("aborting the transfer", r.err, r)
+        self.assertNotIn("Unknown error", r.err, r)
+        self.assertNotIn("writing the local file", r.err, r)
+
     def test_closed_stdout_and_stderr_stay_off_the_wire(self):
         """ferry started with standard output and error closed: what it
         prints never reaches the server (a connection that took the
