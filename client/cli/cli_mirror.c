@@ -74,6 +74,8 @@ struct mirror_worker {
 	struct ftp *f;            /* its handle */
 	bool own;                 /* f was made for it (freed at the end) */
 	size_t slot;              /* index into r->live */
+	bool refused;             /* its own connection could not be opened */
+	char why[CLI_MSG_MAX];    /* why not */
 };
 
 int cli_parse_connections(const char *s)
@@ -335,7 +337,7 @@ static void *mirror_worker_main(void *arg)
 	return NULL;
 }
 
-struct ftp *cli_connect_more(struct cli *c)
+struct ftp *cli_connect_more(struct cli *c, char *why, size_t whysz)
 {
 	struct ftp *f = ftp_new();
 	const struct ftp_tls_info *ti = ftp_tls_info(c->ftp);
@@ -348,10 +350,18 @@ struct ftp *cli_connect_more(struct cli *c)
 		ftp_trust_once(f, ti->server, ti->cert.fingerprint);
 	if (ftp_connect(f, c->login_host, c->login_port, c->login.user, c->login.pass) != FTP_S_OK ||
 	    (ftp_dir(c->ftp)[0] != '\0' && ftp_cwd(f, ftp_dir(c->ftp)) != FTP_S_OK)) {
+		snprintf(why, whysz, "%s", ftp_message(f));
 		ftp_free(f);
 		return NULL;
 	}
 	return f;
+}
+
+void cli_note_refused_more(struct cli *c, int refused, int asked, const char *why)
+{
+	if (refused > 0)
+		cli_note(c, "note: %d of %d more connections could not be opened (%s); "
+			 "the others did their share", refused, asked, why);
 }
 
 /* A worker thread that opens its own connection first. */
@@ -359,9 +369,11 @@ static void *mirror_extra_main(void *arg)
 {
 	struct mirror_worker *w = arg;
 
-	w->f = cli_connect_more(w->r->c);
-	if (w->f == NULL)
+	w->f = cli_connect_more(w->r->c, w->why, sizeof w->why);
+	if (w->f == NULL) {
+		w->refused = true;
 		return NULL;   /* the other connections do its share */
+	}
 	w->own = true;
 	mirror_worker_main(w);
 	ftp_quit(w->f);
@@ -383,12 +395,17 @@ static void mirror_transfers(struct mirror_run *r)
 	for (int i = 1; i < n; i++)
 		started[i] = pthread_create(&t[i], NULL, mirror_extra_main, &w[i]) == 0;
 	mirror_worker_main(&w[0]);
+	int refused = 0;
+	const char *why = "";
 	for (int i = 1; i < n; i++) {
 		if (started[i])
 			pthread_join(t[i], NULL);
 		if (w[i].own)
 			ftp_free(w[i].f);
+		if (w[i].refused && refused++ == 0)
+			why = w[i].why;
 	}
+	cli_note_refused_more(r->c, refused, n - 1, why);
 	free(started);
 	free(t);
 	free(w);

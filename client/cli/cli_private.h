@@ -104,8 +104,11 @@ enum ferry_exit cli_mirror_copy(struct cli *c, bool upload, const char *local,
 /* Opens another connection like the session's: the same server, login,
  * scheme, settings and remote directory; a certificate accepted for the
  * session is accepted for it, and Ctrl-C ends its waits. NULL when it
- * cannot connect. */
-struct ftp *cli_connect_more(struct cli *c);
+ * cannot connect, with the reason in why (whysz bytes). */
+struct ftp *cli_connect_more(struct cli *c, char *why, size_t whysz);
+/* Notes (not with -q) that the server refused refused of asked more
+ * connections, with the first refusal's reason. */
+void cli_note_refused_more(struct cli *c, int refused, int asked, const char *why);
 /* Tells the engine (ftp_set_interrupt) that Ctrl-C was pressed; arg unused. */
 bool cli_interrupted(void *arg);
 /* ---- cli_segments.c: one file over several connections ---- */

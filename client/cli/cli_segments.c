@@ -50,6 +50,7 @@ struct seg_worker {
 	struct ftp *f;       /* its connection */
 	enum ftp_status st;  /* how its range ended */
 	char msg[SYNC_MSG_MAX];
+	bool refused;        /* its own connection could not be opened */
 };
 
 /* Saves the state (lock held) when a save is due or force. */
@@ -117,9 +118,10 @@ static void *seg_thread(void *arg)
 {
 	struct seg_worker *w = arg;
 
-	w->f = cli_connect_more(w->r->c);
+	w->f = cli_connect_more(w->r->c, w->msg, sizeof w->msg);
 	if (w->f == NULL) {
 		w->st = FTP_S_CONNECT;
+		w->refused = true;
 		return NULL;
 	}
 	seg_fetch(w);
@@ -151,13 +153,18 @@ static enum ftp_status seg_fetch_all(struct seg_run *r, char *msg, size_t msgsz)
 	for (int i = 1; i < n; i++)
 		started[i] = pthread_create(&t[i], NULL, seg_thread, &w[i]) == 0;
 	seg_fetch(&w[0]);
+	int refused = 0;
+	char why[SYNC_MSG_MAX] = "";
 	for (int i = 1; i < n; i++) {
 		if (started[i]) {
 			pthread_join(t[i], NULL);
 			if (w[i].f != NULL)
 				ftp_free(w[i].f);
+			if (w[i].refused && refused++ == 0)
+				snprintf(why, sizeof why, "%s", w[i].msg);
 		}
 	}
+	cli_note_refused_more(r->c, refused, n - 1, why);
 	/* What did not arrive (a connection refused or broken) comes over
 	 * the session's connection now. */
 	for (int i = 0; i < n && !interrupt_pending(); i++) {

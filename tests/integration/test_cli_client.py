@@ -863,6 +863,43 @@ class ShrinkingUploadTest(clitest.CliBase, ftptest.TestCase):
         self.assertIn("shrank", r.err, r)
 
 
+class ConnectionLimitTest(clitest.CliBase, ftptest.TestCase):
+    """A server that takes one connection per address (ferryd
+    --max-per-ip 1): mirror --parallel and get --segments do all their
+    work over the session's connection and say, in one note, that the
+    server refused the others and why."""
+
+    PEER = "ferryd"
+
+    @classmethod
+    def start_server(cls):
+        return peers.start_ferryd(["--max-per-ip", "1"])
+
+    def test_parallel_mirror_notes_refused_connections(self):
+        files = {"f%d.bin" % i: ftptest.random_bytes(5000 + i, seed=i) for i in range(6)}
+        for name, data in files.items():
+            self.put_remote("src/" + name, data)
+        r = self.check(self.ferry(script="mirror --parallel 4 src out"))
+        for name, data in files.items():
+            self.assertEqual(read_file(self.local("out", name)), data, r)
+        notes = [l for l in r.err_lines if "connection" in l]
+        self.assertEqual(len(notes), 1, r)
+        self.assertIn("3 of 3", notes[0], r)
+        self.assertIn("421", notes[0], r)
+        r = self.check(self.ferry("-q", script="mirror --parallel 4 src out2"))
+        self.assertEqual(r.err, "", r)
+
+    def test_segments_note_refused_connections(self):
+        data = ftptest.random_bytes(1 << 20, seed=9)
+        self.put_remote("seg.bin", data)
+        r = self.check(self.ferry(script="get --segments 4 seg.bin"))
+        self.assertEqual(read_file(self.local("seg.bin")), data, r)
+        notes = [l for l in r.err_lines if "connection" in l]
+        self.assertEqual(len(notes), 1, r)
+        self.assertIn("3 of 3", notes[0], r)
+        self.assertIn("421", notes[0], r)
+
+
 class StalledBarTest(ftptest.TestCase):
     """The CLI's bar on a terminal (tmux): the rate follows the last
     seconds, and a download whose server stops sending shows "0 B/s  ETA
