@@ -1,9 +1,11 @@
 /* sanitize: terminal- and log-safe copies of untrusted text. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "sanitize.h"
+#include "xalloc.h"
 
 size_t sanitize_utf8_len(const unsigned char *s, size_t n)
 {
@@ -67,6 +69,38 @@ char *sanitize_text(const char *in, size_t n, char *out, size_t outsz)
 		i += len;
 	}
 	out[o] = '\0';
+	return out;
+}
+
+char *sanitize_text_elided(const char *in, size_t n, char *out, size_t outsz, size_t max)
+{
+	static const char dots[] = "...";
+	const size_t ndots = sizeof dots - 1;
+
+	if (outsz == 0)
+		return out;
+	if (max > outsz - 1)
+		max = outsz - 1;
+	char *clean = xmalloc(n + 1);
+	sanitize_text(in, n, clean, n + 1);   /* never longer than in */
+	size_t len = strlen(clean);
+	if (len <= max || max < ndots + 2) {
+		sanitize_text(clean, len, out, max + 1);
+		free(clean);
+		return out;
+	}
+	/* A third from the start, the rest from the end: a reason comes last. */
+	size_t head = (max - ndots) / 3, tail = max - ndots - head;
+	while (head > 0 && ((unsigned char)clean[head] & 0xC0) == 0x80)
+		head--;
+	size_t from = len - tail;
+	while (from < len && ((unsigned char)clean[from] & 0xC0) == 0x80)
+		from++;
+	memcpy(out, clean, head);
+	memcpy(out + head, dots, ndots);
+	memcpy(out + head + ndots, clean + from, len - from);
+	out[head + ndots + len - from] = '\0';
+	free(clean);
 	return out;
 }
 

@@ -15,6 +15,11 @@ char *sanitize_text(const char *in, size_t n, char *out, size_t outsz);
  * or 0 when it is not valid UTF-8 or is a C1 control (U+0080-U+009F). */
 size_t sanitize_utf8_len(const unsigned char *s, size_t n);
 
+/* Like sanitize_text, but a text longer than max bytes (or than fits in
+ * outsz) keeps its start and its end, joined by "...", at character
+ * boundaries: a message about a long path still ends in its reason. */
+char *sanitize_text_elided(const char *in, size_t n, char *out, size_t outsz, size_t max);
+
 /* Length of the UTF-8 byte order mark at the start of a text file (n
  * bytes available), as some editors write it: 3, or 0 when there is
  * none. Files read at start-up skip it. */

@@ -32,13 +32,13 @@ static void sync_msg(char *msg, size_t msgsz, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void sync_msg(char *msg, size_t msgsz, const char *fmt, ...)
 {
-	char raw[SYNC_MSG_MAX];
+	char raw[SYNC_MSG_MAX + 2 * PATH_LEN_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
-	sanitize_text(raw, strlen(raw), msg, msgsz);
+	sanitize_text_elided(raw, strlen(raw), msg, msgsz, SYNC_LINE_MAX);
 }
 
 /* Fails with the engine's message for st, after "name: ". */

@@ -729,6 +729,37 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.assertNotIn("Unknown error", r.err, r)
         self.assertNotIn("writing the local file", r.err, r)
 
+    def test_long_path_errors_keep_their_reason(self):
+        """A tree deeper than ferry goes (64 levels, paths of 4096 bytes):
+        mirror, get -r and mirror -R fail with one line that still ends in
+        the reason, its long path shortened in the middle, not cut off."""
+        top = self.remote("deep")
+        local = self.local("ldeep")
+        rel, lrel = top, local
+        for i in range(90):
+            name = "d%02d_" % i + "x" * 45
+            rel = os.path.join(rel, name)
+            lrel = os.path.join(lrel, name)
+        # Made one level at a time: the whole path is longer than PATH_MAX.
+        for base, parts in ((top, rel), (local, lrel)):
+            os.mkdir(base)
+            fd = os.open(base, os.O_RDONLY)
+            for name in parts[len(base) + 1:].split("/"):
+                os.mkdir(name, dir_fd=fd)
+                nfd = os.open(name, os.O_RDONLY, dir_fd=fd)
+                os.close(fd)
+                fd = nfd
+            os.close(fd)
+        for script in ("mirror deep out", "get -r deep out2", "mirror -R ldeep up"):
+            r = self.ferry(script=script)
+            self.assertNotEqual(r.code, clitest.OK, r)
+            self.assertErrorLine(r, script)
+            line = r.err_lines[0]
+            self.assertLess(len(line), 1200, r)
+            self.assertIn("...", line, r)
+            self.assertRegex(line, r"\.\.\..*: (File name too long|more than \d+ directory "
+                                   r"levels|[45]\d\d [^/]*)$", r)
+
     def test_closed_stdout_and_stderr_stay_off_the_wire(self):
         """ferry started with standard output and error closed: what it
         prints never reaches the server (a connection that took the
