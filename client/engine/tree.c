@@ -327,16 +327,28 @@ static void tree_result_init(struct tree_result *r)
 	r->removed_files = r->removed_dirs = 0;
 }
 
-/* Removes the remote directory remote with everything in it. */
+/* Removes the remote directory remote with everything in it. It is
+ * first deleted as a file: a server that lists a link to a directory as
+ * a directory (it reports what the link points to) removes the link
+ * itself for DELE, so what it points to is never emptied; a real
+ * directory refuses DELE and is listed and emptied. */
 static bool tree_rm(struct tree_walk *w, const char *remote, int depth)
 {
 	struct ftp_listing l;
 	struct sbuf path;
 	bool ok = true;
 
-	if (!tree_depth_ok(w, depth, remote) || !tree_list(w, remote, depth, &l))
+	if (!tree_depth_ok(w, depth, remote))
 		return false;
-	enum ftp_status st;
+	enum ftp_status st = ftp_delete(w->f, remote);
+	if (st == FTP_S_OK) {
+		w->r->removed_files++;
+		return true;
+	}
+	if (st != FTP_S_REFUSED)
+		return tree_fail_ftp(w, st, remote);
+	if (!tree_list(w, remote, depth, &l))
+		return false;
 	sbuf_init(&path, PATH_LEN_MAX);
 	for (size_t i = 0; i < l.n && ok; i++) {
 		const struct ftp_entry *e = &l.v[i];

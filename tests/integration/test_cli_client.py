@@ -760,6 +760,33 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
             self.assertRegex(line, r"\.\.\..*: (File name too long|more than \d+ directory "
                                    r"levels|[45]\d\d [^/]*)$", r)
 
+    def test_recursive_delete_never_follows_a_link(self):
+        """A server that lists a link to a directory as a directory (ferryd
+        and pyftpdlib do): rm -r and mirror -R --delete remove the link,
+        never what it points to."""
+        self.put_remote("keep/precious", b"keep me\n")
+        for top in ("victim", "extra"):
+            self.server.mkdir(self.rel + "/%s/sub" % top)
+            self.put_remote("%s/sub/f.txt" % top, b"f\n")
+            os.symlink("../keep", self.remote(top, "lnk"))
+            os.symlink("../../keep", self.remote(top, "sub", "lnk2"))
+        self.server.prepare(self.rdir)
+        r = self.check(self.ferry("-y", script="rm -r victim"))
+        self.assertFalse(os.path.lexists(self.remote("victim")), r)
+        self.assertEqual(read_file(self.remote("keep", "precious")), b"keep me\n", r)
+        os.mkdir(self.local("src"))
+        clitest.write_local(self.local("src", "a.txt"), b"a\n")
+        r = self.check(self.ferry("-y", script="mirror -R --delete src ."))
+        self.assertFalse(os.path.lexists(self.remote("extra")), r)
+        self.assertFalse(os.path.lexists(self.remote("keep")), r)
+        self.put_remote("keep/precious", b"keep me\n")
+        self.server.mkdir(self.rel + "/d")
+        os.symlink("../keep", self.remote("d", "lnk"))
+        self.server.prepare(self.rdir)
+        r = self.check(self.ferry("-y", script="mirror -R --delete src d"))
+        self.assertFalse(os.path.lexists(self.remote("d", "lnk")), r)
+        self.assertEqual(read_file(self.remote("keep", "precious")), b"keep me\n", r)
+
     def test_closed_stdout_and_stderr_stay_off_the_wire(self):
         """ferry started with standard output and error closed: what it
         prints never reaches the server (a connection that took the
