@@ -144,6 +144,19 @@ enum ferry_exit cli_cmd_put(struct cli *c, const struct cli_args *a)
 			return cli_mirror_copy(c, true, local, remote, &job);
 		return cli_xfer_tree(c, TREE_UPLOAD, local, remote, &job, put_file);
 	}
+	/* A remote ending in / names a directory: the file goes inside. */
+	struct sbuf into;
+	sbuf_init(&into, PATH_LEN_MAX);
+	if (remote[0] != '\0' && remote[strlen(remote) - 1] == '/') {
+		if (!path_basename(local, base, sizeof base) || !path_join(&into, remote, base)) {
+			sbuf_free(&into);
+			return cli_fail(c, FERRY_EXIT_USAGE, "%s has no file name to copy into %s",
+					local, remote);
+		}
+		remote = sbuf_str(&into);
+	}
 	struct cli_copy cp = { .remote = remote, .local = local, .label = remote };
-	return put_file(c, &cp, &job);
+	enum ferry_exit code = put_file(c, &cp, &job);
+	sbuf_free(&into);
+	return code;
 }

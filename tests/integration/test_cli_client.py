@@ -787,6 +787,19 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.assertFalse(os.path.lexists(self.remote("d", "lnk")), r)
         self.assertEqual(read_file(self.remote("keep", "precious")), b"keep me\n", r)
 
+    def test_put_into_remote_name_ending_in_slash(self):
+        """put's remote ending in / names a directory, as with curl -T: the
+        file goes inside under its own name, and a directory that is not
+        there is an error, never a file named like it."""
+        clitest.write_local(self.local("a b.txt"), b"into the folder\n")
+        self.server.mkdir(self.rel + "/sub")
+        r = self.check(self.ferry(script="put 'a b.txt' sub/"))
+        self.assertEqual(read_file(self.remote("sub", "a b.txt")), b"into the folder\n", r)
+        self.assertIn("sub/a b.txt", r.out, r)
+        r = self.ferry(script="put 'a b.txt' nosuch/")
+        self.check(r, clitest.REFUSED, "a directory that is not there")
+        self.assertFalse(os.path.lexists(self.remote("nosuch")), r)
+
     def test_closed_stdout_and_stderr_stay_off_the_wire(self):
         """ferry started with standard output and error closed: what it
         prints never reaches the server (a connection that took the
