@@ -29,6 +29,7 @@
 
 /* The date column's format and width. */
 static const char list_date_fmt[] = "%Y-%m-%d %H:%M";
+static const char list_day_fmt[] = "%Y-%m-%d";
 #define LIST_DATE_COLS 16
 /* Width of the type and permissions column ("drwxr-xr-x"). */
 #define LIST_PERMS_COLS 10
@@ -155,20 +156,29 @@ static const char *list_decimal(intmax_t v, char num[DIGITS_MAX + 1])
  * entries often share their times. */
 struct list_date {
 	time_t t;
+	bool day;
 	bool known;
 	char text[LIST_DATE_COLS + 8];
 };
 
-static const char *list_date(struct list_date *d, time_t t)
+/* The date column of e's time: in local time; a LIST date without a time
+ * of day (midnight UTC, as it was parsed) is that date alone, since moving
+ * it to another zone would make up a time and could change the day. */
+static const char *list_date(struct list_date *d, const struct ftp_entry *e)
 {
-	if (d->known && d->t == t)
+	time_t t = e->mtime;
+	bool day = !e->mtime_exact && t % 86400 == 0;
+	if (d->known && d->t == t && d->day == day)
 		return d->text;
 	struct tm tm;
-	if (t != 0 && localtime_r(&t, &tm) != NULL)
+	if (t != 0 && day && gmtime_r(&t, &tm) != NULL)
+		strftime(d->text, sizeof d->text, list_day_fmt, &tm);
+	else if (t != 0 && localtime_r(&t, &tm) != NULL)
 		strftime(d->text, sizeof d->text, list_date_fmt, &tm);
 	else
 		snprintf(d->text, sizeof d->text, "-");
 	d->t = t;
+	d->day = day;
 	d->known = true;
 	return d->text;
 }
@@ -226,7 +236,7 @@ static void list_print(struct ftp_listing *l, enum list_form form, const char *p
 		p = list_col(p, e->perms[0] != '\0' ? e->perms : type, LIST_PERMS_COLS, false);
 		p = list_col(p, e->size >= 0 ? list_decimal((intmax_t)e->size, num) : "-",
 			     size_cols, true);
-		p = list_col(p, list_date(&date, e->mtime), LIST_DATE_COLS, false);
+		p = list_col(p, list_date(&date, e), LIST_DATE_COLS, false);
 		sbuf_reset(&line);
 		sbuf_append(&line, head, (size_t)(p - head));
 		/* A line too long for the buffer is left empty, as by

@@ -53,8 +53,10 @@ COMMANDS = ["connme", "open", "ls", "dir", "cd", "pwd", "lcd", "lpwd", "lls", "s
             "quote", "site", "chmod", "mirror"]
 
 # ls: type and permissions (blank when the listing gives none, as MLSD
-# without UNIX.mode), size ("-" when unknown), date, name.
-LS_RE = re.compile(r"^([dl-])([rwxsStT-]{9})?\s+(\d+|-)\s+(\d{4}-\d\d-\d\d \d\d:\d\d) (.+)$")
+# without UNIX.mode), size ("-" when unknown), date (and time, unless a
+# LIST line gave none), name.
+LS_RE = re.compile(r"^([dl-])([rwxsStT-]{9})?\s+(\d+|-)\s+(\d{4}-\d\d-\d\d \d\d:\d\d|"
+                   r"\d{4}-\d\d-\d\d {6}) (.+)$")
 STATS_RE = re.compile(r"^(downloaded|uploaded) (.+): (\d+) bytes in ([0-9.]+) s "
                       r"\(([0-9.]+) ([KMG]?B)/s\)$")
 
@@ -274,7 +276,7 @@ class CliBase:
                 self.fail("ls line without the columns type+permissions, size, "
                           "YYYY-MM-DD HH:MM, name: %r\n%s" % (line, r))
             size = None if m.group(3) == "-" else int(m.group(3))
-            entries[m.group(5)] = (m.group(1), m.group(2), size, m.group(4))
+            entries[m.group(5)] = (m.group(1), m.group(2), size, m.group(4).rstrip())
         return entries
 
     def ferry_tty(self, *args, script, answer, url=True, cd=True, timeout=RUN_TIMEOUT):

@@ -800,6 +800,24 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.check(r, clitest.REFUSED, "a directory that is not there")
         self.assertFalse(os.path.lexists(self.remote("nosuch")), r)
 
+    def test_ls_list_date_without_time_stays_that_day(self):
+        """A LIST line that gives only a date ("Jan 01 2024", files older
+        than half a year) is shown as that date, with no time of day made
+        up from midnight UTC, in every time zone."""
+
+        class ListOnly(slowftp.SlowFtp):
+            def _cmd_FEAT(self, c, st, arg):
+                self._send(c, "211-Features:\r\n EPSV\r\n PASV\r\n SIZE\r\n UTF8\r\n211 End")
+
+        srv = ListOnly(tree={"d/old.txt": b"old\n"}).start()
+        self.addCleanup(srv.stop)
+        for tz in ("America/New_York", "Asia/Tokyo", "UTC"):
+            r = self.check(self.ferry(script="ls d", url=srv.url("/"), cd=False,
+                                      env=self.env(TZ=tz)))
+            lines = [l for l in r.out_lines if l.endswith(" old.txt")]
+            self.assertEqual(len(lines), 1, r)
+            self.assertRegex(lines[0], r" 2024-01-01 {7}old\.txt$", "TZ=%s\n%s" % (tz, r))
+
     def test_closed_stdout_and_stderr_stay_off_the_wire(self):
         """ferry started with standard output and error closed: what it
         prints never reaches the server (a connection that took the
