@@ -14,6 +14,7 @@
 #include "cmdline.h"
 #include "interrupt.h"
 #include "prompt.h"
+#include "sanitize.h"
 #include "xalloc.h"
 
 /* How a run is going. */
@@ -123,6 +124,11 @@ enum ferry_exit cli_run_file(struct cli *c, FILE *fp, const char *where)
 			break;
 		}
 		line++;
+		if (got == RUN_LINE && line == 1) {
+			/* A UTF-8 byte order mark some editors put first. */
+			size_t bom = sanitize_bom_len(buf, strlen(buf));
+			memmove(buf, buf + bom, strlen(buf + bom) + 1);
+		}
 		if (got != RUN_LINE) {
 			char at[256];
 			snprintf(at, sizeof at, "%s:%lu", where, line);

@@ -818,6 +818,23 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
             self.assertEqual(len(lines), 1, r)
             self.assertRegex(lines[0], r" 2024-01-01 {7}old\.txt$", "TZ=%s\n%s" % (tz, r))
 
+    def test_script_with_byte_order_mark(self):
+        """A script saved with a UTF-8 byte order mark (as some Windows
+        editors write it), given with -b or on stdin, runs its first
+        command; a mark anywhere else is still part of the line."""
+        script = ("\ufeffcd /%s\nmkdir first\n" % self.rel).encode()
+        batch = clitest.write_local(os.path.join(self.tmp, self._testMethodName + ".ferry"),
+                                    script)
+        r = self.check(self.ferry("-b", batch, url=True, cd=False))
+        self.assertTrue(os.path.isdir(self.remote("first")), r)
+        r = self.check(self.ferry(stdin=script.replace(b"first", b"second"), url=True,
+                                  cd=False))
+        self.assertTrue(os.path.isdir(self.remote("second")), r)
+        r = self.ferry(stdin=("cd /%s\n\ufeffmkdir third\n" % self.rel).encode(), url=True,
+                       cd=False)
+        self.check(r, clitest.USAGE, "a mark on line 2")
+        self.assertFalse(os.path.exists(self.remote("third")), r)
+
     def test_closed_stdout_and_stderr_stay_off_the_wire(self):
         """ferry started with standard output and error closed: what it
         prints never reaches the server (a connection that took the
