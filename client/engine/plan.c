@@ -81,10 +81,22 @@ struct plan_entry *plan_tree_find(struct plan_tree *t, const char *path)
 	return NULL;
 }
 
-/* True when pattern matches path: the whole relative path when the
- * pattern has a '/', else the last name. */
-static bool plan_match(const char *pattern, const char *path)
+/* True when pattern matches the entry path of kind kind: the whole
+ * relative path when the pattern has a '/' before its end, else the last
+ * name. A pattern ending in '/' matches directories only (as in rsync). */
+static bool plan_match(const char *pattern, const char *path, enum plan_kind kind)
 {
+	size_t n = strlen(pattern);
+	if (n > 1 && pattern[n - 1] == '/') {
+		if (kind != PLAN_DIR)
+			return false;
+		char *dir = xstrdup(pattern);
+		while (n > 1 && dir[n - 1] == '/')
+			dir[--n] = '\0';
+		bool hit = plan_match(dir, path, kind);
+		free(dir);
+		return hit;
+	}
 	if (strchr(pattern, '/') != NULL)
 		return wildmat_match(pattern, path);
 	const char *slash = strrchr(path, '/');
@@ -94,12 +106,12 @@ static bool plan_match(const char *pattern, const char *path)
 bool plan_filtered(const struct plan_options *o, const char *path, enum plan_kind kind)
 {
 	for (size_t i = 0; i < o->nexclude; i++)
-		if (plan_match(o->exclude[i], path))
+		if (plan_match(o->exclude[i], path, kind))
 			return true;
 	if (kind == PLAN_DIR || o->ninclude == 0)
 		return false;
 	for (size_t i = 0; i < o->ninclude; i++)
-		if (plan_match(o->include[i], path))
+		if (plan_match(o->include[i], path, kind))
 			return false;
 	return true;
 }

@@ -835,6 +835,21 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.check(r, clitest.USAGE, "a mark on line 2")
         self.assertFalse(os.path.exists(self.remote("third")), r)
 
+    def test_mirror_exclude_pattern_ending_in_slash(self):
+        """A mirror pattern ending in / names directories only (as in rsync
+        and lftp): --exclude 'logs/' leaves the directory logs out and
+        keeps a file called logs; with a / before the end it is matched
+        against the path."""
+        src = self.local("src")
+        for rel in ("logs/a.log", "sub/logs", "sub/cache/c.bin", "keep.txt"):
+            clitest.write_local(os.path.join(src, rel), rel.encode())
+        r = self.check(self.ferry(script="mirror -R --exclude 'logs/' --exclude 'sub/cache/' "
+                                         "src dst"))
+        self.assertFalse(os.path.exists(self.remote("dst", "logs")), r)
+        self.assertFalse(os.path.exists(self.remote("dst", "sub", "cache")), r)
+        self.assertEqual(read_file(self.remote("dst", "sub", "logs")), b"sub/logs", r)
+        self.assertEqual(read_file(self.remote("dst", "keep.txt")), b"keep.txt", r)
+
     def test_closed_stdout_and_stderr_stay_off_the_wire(self):
         """ferry started with standard output and error closed: what it
         prints never reaches the server (a connection that took the
