@@ -371,17 +371,20 @@ START_TEST(test_upload_too_deep)
 END_TEST
 
 /* rm -r: files and links deleted (a link never followed), directories
- * entered and removed after their contents, in name order; counted. */
+ * (each first refused as a file) entered and removed after their
+ * contents, in name order; counted. */
 START_TEST(test_remove)
 {
 	static const struct fake_step steps[] = {
 		LOGIN_FERRYD,
+		STEP("DELE d", "550 Is a directory.\r\n"),
 		EPSV_OK,
 		{ .expect = "MLSD d", .reply = "150 ok\r\n", .act = FAKE_SEND,
 		  .data = "type=cdir; d\r\ntype=dir; sub\r\ntype=file;size=1; a\r\n"
 			  "type=OS.unix=slink:/etc; l\r\n", .after = "226 ok\r\n" },
 		STEP("DELE d/a", "250 Deleted.\r\n"),
 		STEP("DELE d/l", "250 Deleted.\r\n"),
+		STEP("DELE d/sub", "550 Is a directory.\r\n"),
 		EPSV_OK,
 		{ .expect = "MLSD d/sub", .reply = "150 ok\r\n", .act = FAKE_SEND,
 		  .data = "type=file;size=1; x\r\n", .after = "226 ok\r\n" },
@@ -406,10 +409,12 @@ START_TEST(test_remove_refused)
 {
 	static const struct fake_step steps[] = {
 		LOGIN_FERRYD,
+		STEP("DELE d", "550 Is a directory.\r\n"),
 		EPSV_OK,
 		{ .expect = "MLSD d", .reply = "150 ok\r\n", .act = FAKE_SEND,
 		  .data = "type=file;size=1; a\r\ntype=file;size=1; b\r\n", .after = "226 ok\r\n" },
 		STEP("DELE d/a", "550 Permission denied.\r\n"),
+		STEP("DELE e", "550 Is a directory.\r\n"),
 		EPSV_OK,
 		{ .expect = "MLSD e", .reply = "150 ok\r\n", .act = FAKE_SEND,
 		  .data = "type=file;size=1; ../x\r\n", .after = "226 ok\r\n" },
@@ -424,6 +429,30 @@ START_TEST(test_remove_refused)
 	tree_remove(w.f, "e", &w.v, &w.r);
 	ck_assert_int_eq(w.r.end, TREE_FAILED);
 	ck_assert_str_eq(w.r.msg, "e: the server listed ../x, not a plain name; nothing more deleted");
+	walk_end(&w);
+}
+END_TEST
+
+/* A link a server lists as a directory (it reports what the link points
+ * to) goes with the DELE tried first: it is never listed or emptied. */
+START_TEST(test_remove_link_listed_as_dir)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_FERRYD,
+		STEP("DELE d", "550 Is a directory.\r\n"),
+		EPSV_OK,
+		{ .expect = "MLSD d", .reply = "150 ok\r\n", .act = FAKE_SEND,
+		  .data = "type=dir; lnk\r\n", .after = "226 ok\r\n" },
+		STEP("DELE d/lnk", "250 Deleted.\r\n"),
+		STEP("RMD d", "250 Removed.\r\n"),
+		END,
+	};
+	struct walk w;
+	walk_start(&w, steps);
+	tree_remove(w.f, "d", &w.v, &w.r);
+	ck_assert_int_eq(w.r.end, TREE_DONE);
+	ck_assert_uint_eq(w.r.removed_files, 1);
+	ck_assert_uint_eq(w.r.removed_dirs, 1);
 	walk_end(&w);
 }
 END_TEST
@@ -444,6 +473,7 @@ static Suite *tree_suite(void)
 	tcase_add_test(up, test_upload_mkdir_refused);
 	tcase_add_test(up, test_remove);
 	tcase_add_test(up, test_remove_refused);
+	tcase_add_test(up, test_remove_link_listed_as_dir);
 	suite_add_tcase(s, up);
 
 	TCase *limits = tcase_create("limits");
