@@ -578,9 +578,13 @@ static enum ftp_status xfer_send(struct ftp *f, int dfd, const char *verb, const
 		}
 		return st;
 	}
-	if (!f->ascii && p->total >= 0 && p->done < p->total) {
-		/* The file ended before the size it had when the upload began:
-		 * ending the upload now would pass a cut copy off as whole. */
+	struct stat now;
+	if (!f->ascii && p->total >= 0 && p->done < p->total && fstat(fd, &now) == 0 &&
+	    S_ISREG(now.st_mode) && now.st_size < p->total) {
+		/* The file ended before the size it had when the upload began,
+		 * and is smaller now (a file that only reads shorter than its
+		 * size, as in sysfs, did not shrink): ending the upload now
+		 * would pass a cut copy off as whole. */
 		ftp_set_msg(f, "the local file shrank during the upload (%jd of %jd bytes sent)",
 			    (intmax_t)p->done, (intmax_t)p->total);
 		f->code = 0;

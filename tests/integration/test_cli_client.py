@@ -983,6 +983,18 @@ class ShrinkingUploadTest(clitest.CliBase, ftptest.TestCase):
         self.check(r, clitest.LOCAL, "the local file shrank mid-upload")
         self.assertIn("shrank", r.err, r)
 
+    def test_file_reading_shorter_than_its_size(self):
+        """A file whose size says more than reading gives (Linux sysfs:
+        4096 bytes, a few read) did not shrink: put copies what it reads."""
+        names = ["/sys/devices/system/cpu/online", "/sys/kernel/uevent_seqnum"]
+        found = [n for n in names if os.access(n, os.R_OK)]
+        self.assertTrue(found, "none of %s to read" % names)
+        with open(found[0], "rb") as f:
+            data = f.read()
+        self.assertLess(len(data), os.stat(found[0]).st_size)
+        r = self.check(self.ferry(script="put %s sys.txt" % found[0]))
+        self.assertEqual(read_file(self.remote("sys.txt")), data, r)
+
 
 class ConnectionLimitTest(clitest.CliBase, ftptest.TestCase):
     """A server that takes one connection per address (ferryd
