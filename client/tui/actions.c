@@ -1123,8 +1123,33 @@ static void (*const act_table[ACT_COUNT])(struct app *a) = {
 	[ACT_SYNCHRONIZE] = act_synchronize, [ACT_PARALLEL] = act_parallel,
 };
 
+/* True (saying so) when act works on entries of a pane that is opening
+ * another folder: the entries shown are those of the folder left, not
+ * the ones keys typed ahead are meant for. A copy also needs its target
+ * pane settled, whose folder is where the copy goes. */
+static bool act_unsettled(struct app *a, enum keys_action act)
+{
+	enum app_side side = a->active;
+	switch (act) {
+	case ACT_COPY:
+		if (!side_opening(a, side))
+			side = act_other(a);
+		break;
+	case ACT_RENAME: case ACT_DELETE: case ACT_VIEW: case ACT_EDIT: case ACT_INFO:
+		break;
+	default:
+		return false;
+	}
+	if (!side_opening(a, side))
+		return false;
+	app_status(a, true, "the %s pane is still opening a folder: wait for its listing "
+		   "(Esc cancels it)", side == APP_LOCAL ? "local" : "remote");
+	return true;
+}
+
 void actions_run(struct app *a, enum keys_action act)
 {
-	if (act > ACT_NONE && act < ACT_COUNT && act_table[act] != NULL)
+	if (act > ACT_NONE && act < ACT_COUNT && act_table[act] != NULL &&
+	    !act_unsettled(a, act))
 		act_table[act](a);
 }

@@ -245,6 +245,9 @@ bool side_scan(struct app *a, enum app_side side);
 void side_scan_drop(struct app *a, const char *why);
 /* True while side's pane waits for a listing. */
 bool side_loading(const struct app *a, enum app_side side);
+/* True while side's pane waits for the listing of another folder (or a
+ * find's matches): what it shows is about to go. A reload is not this. */
+bool side_opening(const struct app *a, enum app_side side);
 /* Milliseconds until side's pane says "loading" (0: it does now), or -1
  * when it waits for no listing. */
 long long side_loading_in(const struct app *a, enum app_side side);

@@ -201,6 +201,12 @@ bool side_loading(const struct app *a, enum app_side side)
 	return a->load[side].req != 0;
 }
 
+bool side_opening(const struct app *a, enum app_side side)
+{
+	const struct app_load *l = &a->load[side];
+	return l->req != 0 && !l->reload && !l->scan;
+}
+
 long long side_loading_in(const struct app *a, enum app_side side)
 {
 	if (!side_loading(a, side))
