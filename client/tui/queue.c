@@ -405,16 +405,38 @@ static bool queue_prunable(const struct queue_job *j, bool failed_too)
 	return queue_finished(j->state) && (failed_too || j->state != QUEUE_FAILED);
 }
 
+/* True when id is one of the n in v. */
+static bool queue_id_in(const unsigned *v, size_t n, unsigned id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == id)
+			return true;
+	return false;
+}
+
 void queue_prune(struct queue *q, size_t keep, bool failed_too)
 {
+	/* A directory copy stays while files of it are unfinished: its line
+	 * names the folder that X cancels and r walks again. */
+	unsigned *busy = NULL;
+	size_t nbusy = 0;
+	for (size_t i = 0; i < q->n; i++) {
+		unsigned parent = q->v[i].parent;
+		if (parent == 0 || queue_finished(q->v[i].state) ||
+		    queue_id_in(busy, nbusy, parent))
+			continue;
+		busy = xrealloc(busy, (nbusy + 1) * sizeof *busy);
+		busy[nbusy++] = parent;
+	}
 	size_t finished = 0;
 	for (size_t i = 0; i < q->n; i++)
-		if (queue_prunable(&q->v[i], failed_too))
+		if (queue_prunable(&q->v[i], failed_too) && !queue_id_in(busy, nbusy, q->v[i].id))
 			finished++;
 	size_t drop = finished > keep ? finished - keep : 0;
 	size_t w = 0;
 	for (size_t i = 0; i < q->n; i++) {
-		if (drop > 0 && queue_prunable(&q->v[i], failed_too)) {
+		if (drop > 0 && queue_prunable(&q->v[i], failed_too) &&
+		    !queue_id_in(busy, nbusy, q->v[i].id)) {
 			q->gone[q->v[i].state]++;
 			queue_job_free(&q->v[i]);
 			drop--;
@@ -423,6 +445,7 @@ void queue_prune(struct queue *q, size_t keep, bool failed_too)
 		q->v[w++] = q->v[i];
 	}
 	q->n = w;
+	free(busy);
 }
 
 const char *queue_state_name(enum queue_state s)

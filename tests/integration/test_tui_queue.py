@@ -359,6 +359,29 @@ class CancelTest(QueueCase):
         self.t.wait_for(r"Transfers: 0 running, 0 queued", 10, "y cancels everything")
 
 
+    def test_cancel_folder_named_after_many_files_are_done(self):
+        """Once more files of a folder copy are done than the panel keeps,
+        X still names the folder, not the file selected. (The panel drops
+        finished lines beyond 20 once a second while the queue runs: 32 of
+        the 45 files at 50 KB/s a connection leave it a few seconds.)"""
+        self.through_proxy(50 << 10)
+        self.select("remote", "many")
+        self.t.keys("F5")
+        self.clear_filter()
+        self.wait_disk(lambda: self.many_done() >= 32, 60,
+                       "32 files of the folder copied")
+        self.t.wait_for(r"running\s+<- \[.*m\d\d\.bin", 10, "a file of the folder runs")
+        self.t.keys("X")
+
+        def named(s):
+            last = s.rstrip("\n").split("\n")[-1]
+            self.assertRegex(last, r"^cancelled the copy of /many and everything it holds",
+                             "X names something else than the folder copy:\n" + Tmux.framed(s))
+        self.t.wait_check(named, 5)
+        self.t.wait_for(r"Transfers: 0 running, 0 queued", 10)
+        self.assertLess(self.many_done(), MANY, "X did not stop the folder copy")
+
+
 class ListedSizeTest(QueueCase):
 
     def test_folder_download_sends_no_size(self):

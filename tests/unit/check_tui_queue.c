@@ -435,8 +435,36 @@ START_TEST(test_retry)
 	ck_assert_uint_eq(queue_count(q), 3);
 	ck_assert_uint_eq(queue_retry_failed(q), 0);
 	queue_finish(q, d, QUEUE_FAILED, "again");
-	queue_prune(q, 0, true);                 /* clearing takes failed ones too */
-	ck_assert_uint_eq(queue_count(q), 2);
+	queue_prune(q, 0, true);                 /* clearing takes failed ones too, */
+	ck_assert_uint_eq(queue_count(q), 3);   /* but not a folder with files queued */
+	queue_finish(q, queue_next(q, QUEUE_LANE_COPY)->id, QUEUE_DONE, NULL);
+	queue_finish(q, queue_next(q, QUEUE_LANE_COPY)->id, QUEUE_FAILED, "no");
+	queue_prune(q, 0, true);
+	ck_assert_uint_eq(queue_count(q), 0);
+	queue_free(q);
+}
+END_TEST
+
+/* A directory copy whose listing is done stays while files of it are
+ * unfinished (X names it and cancels by it), and goes with them. */
+START_TEST(test_prune_keeps_busy_folder)
+{
+	struct queue *q = queue_new();
+	unsigned d = queue_add(q, QUEUE_DOWNLOAD, QUEUE_MODE_NEW, true, "dl", "/d", 0);
+	ck_assert_uint_eq(queue_next(q, QUEUE_LANE_COPY)->id, d);
+	unsigned f1 = queue_add_found(q, d, QUEUE_DOWNLOAD, "dl/f1", "/d/f1", 1, false);
+	unsigned f2 = queue_add_found(q, d, QUEUE_DOWNLOAD, "dl/f2", "/d/f2", 2, false);
+	queue_finish(q, d, QUEUE_DONE, NULL);
+	ck_assert_uint_eq(queue_next(q, QUEUE_LANE_COPY)->id, f1);
+	queue_finish(q, f1, QUEUE_DONE, NULL);
+	queue_prune(q, 0, false);
+	ck_assert_uint_eq(queue_count(q), 2);   /* the folder and f2 */
+	ck_assert_ptr_nonnull(queue_find(q, d));
+	ck_assert_ptr_null(queue_find(q, f1));
+	ck_assert_uint_eq(queue_cancel_folder(q, f2), 0);
+	ck_assert_int_eq(state_of(q, f2), QUEUE_CANCELLED);
+	queue_prune(q, 0, false);
+	ck_assert_uint_eq(queue_count(q), 0);
 	queue_free(q);
 }
 END_TEST
@@ -635,6 +663,7 @@ static Suite *queue_suite(void)
 
 	TCase *limits = tcase_create("limits");
 	tcase_add_test(limits, test_prune);
+	tcase_add_test(limits, test_prune_keeps_busy_folder);
 	tcase_add_test(limits, test_zero_size);
 	suite_add_tcase(s, limits);
 	return s;
