@@ -184,7 +184,8 @@ static void dialog_box_draw(struct app *a, const void *arg)
 		}
 		char shown[DIALOG_LINE_MAX];
 		sanitize_text(row[i], row_len[i], shown, sizeof shown);
-		mvwaddnstr(win, i + 1, 2, shown, w - 4);
+		/* By columns: a row of wide characters holds more bytes. */
+		draw_cut(win, i + 1, 2, shown, w - 4);
 	}
 	wnoutrefresh(win);
 	delwin(win);

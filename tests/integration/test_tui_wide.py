@@ -1,0 +1,63 @@
+"""Names of wide characters (CJK: two columns and three bytes each) in the
+two-pane client's questions and viewer: what fits on the screen is shown
+whole, never cut by its byte count (a delete question naming a file cut
+short names another file).
+
+Built on test_tui.TuiCase (a ferryd with the usual fixtures, a local
+folder, ferry in tmux).
+"""
+
+import os
+import unittest
+
+import ftptest
+from test_tui import TuiCase
+from tuitest import Tmux
+
+# 40 wide characters (80 columns, 120 bytes) and ".txt".
+LONG = "\u9577" * 36 + "\u672b\u5c3e\u3067\u3059.txt"
+SHORT = "\u65e5\u672c\u8a9e\u306e\u30d5\u30a1\u30a4\u30eb\u540d\u524d.txt"
+
+
+class WideQuestionTest(TuiCase):
+
+    def ask_delete(self, name, mark, size=None):
+        """Puts the local pane's cursor on name (filtered by mark), with
+        the screen resized to size (width, height) when given, and
+        presses F8; returns the screen once the question shows."""
+        self.focus("local")
+        if size:
+            self.t.resize(*size)
+        self.t.keys("/")
+        self.t.type(mark)
+        self.t.keys("Enter")
+        self.t.wait_for(r'filter "%s"' % mark, 5)
+        self.t.keys("F8")
+        return self.t.wait_for(lambda s: s if "Delete " in s else None, 5,
+                               "F8 asks before deleting %s" % name)
+
+    def check_whole(self, name):
+        def whole(s):
+            self.assertIn("Delete %s?" % name, s,
+                          "the question does not show the name whole:\n" + Tmux.framed(s))
+        self.t.wait_check(whole, 5)
+        self.t.keys("n")
+        self.t.wait_for(r"nothing deleted|not deleted|kept", 5, "n keeps the file")
+        self.assertTrue(os.path.exists(self.lpath(name)))
+        self.clear_filter()
+
+    def test_delete_question_shows_a_long_wide_name_whole(self):
+        ftptest.write_file(self.lpath(LONG), b"long\n")
+        self.start_ferry()
+        self.ask_delete(LONG, "\u672b\u5c3e")
+        self.check_whole(LONG)
+
+    def test_delete_question_on_a_narrow_screen(self):
+        ftptest.write_file(self.lpath(SHORT), b"short\n")
+        self.start_ferry()
+        self.ask_delete(SHORT, "\u540d\u524d", (40, 16))
+        self.check_whole(SHORT)
+
+
+if __name__ == "__main__":
+    unittest.main()
