@@ -278,6 +278,14 @@ int draw_cut(WINDOW *w, int y, int x, const char *s, int width)
 	return draw_text_cut(w, y, x, s, width, A_NORMAL);
 }
 
+int draw_fit(WINDOW *w, int y, int x, const char *s, int width, attr_t attr)
+{
+	if (width <= 1 || draw_width(s) <= width)
+		return draw_text(w, y, x, s, width, attr, false);
+	int used = draw_text(w, y, x, s, width - 1, attr, false);
+	return used + draw_text(w, y, x + used, draw_lay.ellipsis, 1, attr, false);
+}
+
 /* Writes an entry's date as "YYYY-MM-DD HH:MM" (local time), "" when unknown. */
 static void draw_date(time_t t, char *out, size_t outsz)
 {

@@ -13,6 +13,7 @@
 #include <wchar.h>
 
 #include "dialog.h"
+#include "draw.h"
 #include "keys.h"
 #include "sanitize.h"
 #include "sbuf.h"
@@ -183,8 +184,9 @@ static void viewer_draw(struct app *a, const void *arg)
 	wattrset(w, A_NORMAL);
 	for (size_t r = 0; r < shown && v->top + r < v->rows; r++) {
 		viewer_row(v, v->top + r, line, sizeof line);
-		wattrset(w, v->top + r == v->found ? A_BOLD | A_UNDERLINE : A_NORMAL);
-		mvwaddnstr(w, 1 + (int)r, 0, line, cols);
+		/* By columns: a row of wide characters holds more bytes. */
+		draw_fit(w, 1 + (int)r, 0, line, cols,
+			 v->top + r == v->found ? A_BOLD | A_UNDERLINE : A_NORMAL);
 	}
 	wattrset(w, A_REVERSE);
 	snprintf(line, sizeof line, "%s", v->note[0] ? v->note

@@ -59,5 +59,30 @@ class WideQuestionTest(TuiCase):
         self.check_whole(SHORT)
 
 
+class WideViewerTest(TuiCase):
+
+    def test_viewer_rows_use_the_screen_width(self):
+        """A row of wide characters that fits the 120 columns is shown
+        whole; one wider is cut at the screen's edge and ends with the
+        ellipsis."""
+        fits = "\u5b57" * 55 + "END"           # 113 columns
+        wider = "\u6f22" * 60 + "TAIL"         # 124 columns
+        ftptest.write_file(self.lpath("wide.txt"), (fits + "\n" + wider + "\n").encode())
+        self.start_ferry(env={"PAGER": ""})
+        self.select("local", "wide.txt")
+        self.t.keys("F3")
+        self.t.wait_for(r"wide\.txt\s+text", 5, "the built-in viewer")
+
+        def rows(s):
+            lines = s.split("\n")
+            self.assertIn(fits, lines, "a row that fits the screen is not shown whole:\n"
+                          + Tmux.framed(s))
+            self.assertIn("\u6f22" * 59 + "\u2026", lines,
+                          "a row wider than the screen does not fill it up to an "
+                          "ellipsis:\n" + Tmux.framed(s))
+        self.t.wait_check(rows, 5)
+        self.t.keys("q")
+
+
 if __name__ == "__main__":
     unittest.main()
