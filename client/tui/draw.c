@@ -278,6 +278,11 @@ int draw_cut(WINDOW *w, int y, int x, const char *s, int width)
 	return draw_text_cut(w, y, x, s, width, A_NORMAL);
 }
 
+int draw_columns(const char *s)
+{
+	return draw_width(s);
+}
+
 int draw_fit(WINDOW *w, int y, int x, const char *s, int width, attr_t attr)
 {
 	if (width <= 1 || draw_width(s) <= width)

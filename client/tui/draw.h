@@ -42,5 +42,7 @@ int draw_cut(WINDOW *w, int y, int x, const char *s, int width);
 /* Draws s at (y, x) in at most width columns with attr, not padded; a
  * text too wide is cut as by draw_cut. Returns the columns used. */
 int draw_fit(WINDOW *w, int y, int x, const char *s, int width, attr_t attr);
+/* The columns s takes on the screen (an invalid byte counts one). */
+int draw_columns(const char *s);
 
 #endif

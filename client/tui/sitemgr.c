@@ -15,6 +15,7 @@
 #include "actions.h"
 #include "creds.h"
 #include "dialog.h"
+#include "draw.h"
 #include "keys.h"
 #include "sanitize.h"
 #include "sitemgr.h"
@@ -76,8 +77,10 @@ static void sm_row_text(const struct sm *m, size_t i, char *out, size_t outsz)
 	case SM_SITE: {
 		const struct site *s = &m->sites.v[k];
 		sites_url(s, url, sizeof url);
-		snprintf(out, outsz, "  site    %-20s %.300s%s%.200s%s", s->name, url,
-			 s->user[0] ? "  user " : "",
+		/* The name padded to 20 columns (not bytes: wide characters). */
+		int pad = 20 - draw_columns(s->name);
+		snprintf(out, outsz, "  site    %s%*s %.300s%s%.200s%s", s->name, pad > 0 ? pad : 0,
+			 "", url, s->user[0] ? "  user " : "",
 			 s->user, s->pass[0] ? "  (password kept)" : "");
 		break;
 	}
@@ -116,19 +119,20 @@ static void sm_draw(struct app *a, const void *arg)
 	box(win, 0, 0);
 	snprintf(line, sizeof line, " Sites: %.*s ", (int)sizeof line - 12, m->path);
 	sanitize_text(line, strlen(line), shown, sizeof shown);
-	mvwaddnstr(win, 0, 2, shown, w - 4);
+	draw_fit(win, 0, 2, shown, w - 4, A_NORMAL);
 	for (int r = 0; r < list && m->top + (size_t)r < n; r++) {
 		size_t i = m->top + (size_t)r;
 		sm_row_text(m, i, line, sizeof line);
 		sanitize_text(line, strlen(line), shown, sizeof shown);
-		wattrset(win, i == m->cur ? A_REVERSE : A_NORMAL);
-		mvwaddnstr(win, 2 + r, 1, shown, w - 2);
-		for (int x = (int)strlen(shown) + 1; i == m->cur && x < w - 1; x++)
+		attr_t at = i == m->cur ? A_REVERSE : A_NORMAL;
+		int used = draw_fit(win, 2 + r, 1, shown, w - 2, at);
+		wattrset(win, at);
+		for (int x = used + 1; i == m->cur && x < w - 1; x++)
 			mvwaddch(win, 2 + r, x, ' ');
 	}
 	wattrset(win, A_NORMAL);
 	sanitize_text(m->note, strlen(m->note), shown, sizeof shown);
-	mvwaddnstr(win, h - 3, 2, shown, w - 4);
+	draw_fit(win, h - 3, 2, shown, w - 4, A_NORMAL);
 	mvwaddnstr(win, h - 2, 2, "Enter connect  a add  e edit  d delete  s save as a site  "
 		   "Esc close", w - 4);
 	wnoutrefresh(win);

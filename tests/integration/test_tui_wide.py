@@ -8,6 +8,7 @@ folder, ferry in tmux).
 """
 
 import os
+import unicodedata
 import unittest
 
 import ftptest
@@ -82,6 +83,40 @@ class WideViewerTest(TuiCase):
                           "ellipsis:\n" + Tmux.framed(s))
         self.t.wait_check(rows, 5)
         self.t.keys("q")
+
+
+def columns(text):
+    """The terminal columns text takes (wide characters two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+class WideSiteTest(TuiCase):
+
+    def test_site_manager_columns_line_up_after_a_wide_name(self):
+        """The URL column starts at the same column after a site name of
+        wide characters as after one of ASCII letters."""
+        sites = os.path.join(self.home, ".config", "ferry", "sites")
+        os.makedirs(os.path.dirname(sites), exist_ok=True)
+        ftptest.write_file(sites, ("[\u6771\u4eac\u306e\u30b5\u30fc\u30d0\u30fc]\n"
+                                   "url = ftp://127.0.0.1:%d/\n[plain]\n"
+                                   "url = ftp://127.0.0.1:%d/\n"
+                                   % (self.server.port, self.server.port)).encode(), mode=0o600)
+        self.start_ferry()
+        self.t.keys("F2")
+        self.t.wait_for(r"New connection", 5, "F2 opens the site manager")
+
+        def aligned(s):
+            at = {}
+            for line in s.split("\n"):
+                for name in ("\u6771\u4eac", "plain"):
+                    if "site    " + name in line and "ftp://" in line:
+                        at[name] = columns(line[:line.index("ftp://")])
+            self.assertEqual(len(at), 2, "both sites listed:\n" + Tmux.framed(s))
+            self.assertEqual(at["\u6771\u4eac"], at["plain"],
+                             "the URL column does not line up after a wide name:\n"
+                             + Tmux.framed(s))
+        self.t.wait_check(aligned, 5)
+        self.t.keys("Escape")
 
 
 if __name__ == "__main__":
