@@ -25,6 +25,8 @@
 #define DIALOG_TEXT_MAX_W 120
 /* Longest text drawn in a box line, in bytes. */
 #define DIALOG_LINE_MAX 512
+/* Narrowest column of the help screen when it has two. */
+#define DIALOG_HELP_COL_MIN 40
 
 /* What a dialog box shows: lines of text, one of which may be a field. */
 struct dialog_view {
@@ -417,7 +419,7 @@ void dialog_filter(struct app *a)
 }
 
 /* Draws the help screen from the key table over everything, in two
- * columns when one does not fit. */
+ * columns when one does not fit and the screen is wide enough. */
 static void dialog_help_draw(struct app *a, const void *arg)
 {
 	size_t n, nuser;
@@ -434,7 +436,9 @@ static void dialog_help_draw(struct app *a, const void *arg)
 	werase(w);
 	int per_col = rows - 2 > 0 ? rows - 2 : 1;
 	size_t total = n + nuser;
-	int ncols = (int)total > per_col ? 2 : 1;
+	/* Two columns narrower than DIALOG_HELP_COL_MIN would leave a word
+	 * or two of each description: one column, scrolled, instead. */
+	int ncols = (int)total > per_col && cols >= 2 * DIALOG_HELP_COL_MIN ? 2 : 1;
 	int colw = cols / ncols;
 	size_t page = (size_t)per_col * (size_t)ncols;
 	/* Scrolled a row at a time when one screen does not hold them all. */

@@ -266,6 +266,22 @@ class LayoutTest(TuiCase):
                         "Esc closes the help")
         self.assertAlive()
 
+    def test_help_on_a_narrow_screen(self):
+        """On a screen too narrow for two useful columns, the help is one
+        column (scrolled), so each key's description can be read."""
+        self.start_ferry()
+        self.t.resize(60, 16)
+        self.t.wait_for(r"ferry", 5)
+        self.t.keys("?")
+
+        def readable(s):
+            for text in ("move up one entry", "move down one entry", "go to the first entry"):
+                self.assertIn(text, s, "the help on 60 columns cuts the descriptions:\n"
+                              + Tmux.framed(s))
+        self.t.wait_check(readable, 5)
+        self.t.keys("Escape")
+        self.t.wait_gone(r"ferry keys", 5, "Esc closes the help")
+
     def test_hidden_files_toggle(self):
         self.start_ferry()
         self.focus("local")
