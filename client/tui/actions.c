@@ -175,8 +175,11 @@ static bool act_on_parent(struct app *a, const struct pane_entry *e, const char 
 {
 	if (e == NULL || strcmp(e->name, PANE_PARENT) != 0)
 		return false;
-	app_status(a, false, "..: the parent directory is not %s (tag entries, or move the "
-		   "cursor onto one)", what);
+	/* Rename takes the entry under the cursor only: tags do not help. */
+	bool tags = strcmp(what, "renamed") != 0;
+	app_status(a, false, "..: the parent directory is not %s (%s)", what,
+		   tags ? "tag entries, or move the cursor onto one"
+			: "move the cursor onto the entry to rename");
 	return true;
 }
 

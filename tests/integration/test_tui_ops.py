@@ -247,6 +247,23 @@ class ParentEntryTest(TuiCase):
                                 "%s on .. opened a question" % key)
         self.assertTrue(os.path.isdir(self.local))
 
+    def test_rename_on_parent_does_not_suggest_tags(self):
+        """F6 renames the entry under the cursor only: on "..", with an
+        entry tagged, it says to move the cursor, not to tag entries."""
+        self.start_ferry()
+        self.focus("local")
+        self.t.keys("Home", "Down", "Space", "Home")
+        self.t.wait_for(r"1 tagged", 5, "Space tags an entry")
+        self.t.keys("F6")
+
+        def hint(s):
+            last = s.rstrip("\n").split("\n")[-1]
+            self.assertRegex(last, r"^\.\.: the parent directory is not renamed",
+                             "F6 on .. says why nothing happens:\n" + Tmux.framed(s))
+            self.assertNotIn("tag entries", last, "F6 on .. suggests tagging, which "
+                             "rename does not use:\n" + Tmux.framed(s))
+        self.t.wait_check(hint, 5)
+
 
 class BackgroundDeleteTest(TuiCase):
     """F8 on a big directory: it is deleted in the background, the panel
