@@ -1054,7 +1054,12 @@ static void act_sync_dialog(struct app *a)
 
 static void act_retry(struct app *a)
 {
-	size_t n = queue_retry_failed(a->queue);
+	size_t n = queue_retry_failed(a->queue), stale = queue_stale(a->queue);
+	if (n == 0 && stale > 0) {
+		app_status(a, false, "%zu failed transfer(s) were for the server connected "
+			   "before: not retried on this one", stale);
+		return;
+	}
 	if (n == 0) {
 		app_status(a, false, "no failed transfer to retry");
 		return;

@@ -26,6 +26,7 @@ struct queue {
 	unsigned all_parent;  /* directory job whose held files take all_answer; 0 none */
 	enum queue_answer all_answer; /* the answer given "to all" for it */
 	unsigned parallel;    /* slots of the copy lane: copies run at once */
+	unsigned conn;        /* the working connection, counted by queue_new_connection */
 };
 
 /* Names of the states, indexed by enum queue_state. */
@@ -129,6 +130,7 @@ unsigned queue_add(struct queue *q, enum queue_dir dir, enum queue_mode mode, bo
 	j->size = size;
 	j->target_size = -1;
 	j->state = QUEUE_QUEUED;
+	j->conn = q->conn;
 	return j->id;
 }
 
@@ -323,12 +325,49 @@ size_t queue_cancel_all(struct queue *q)
 	return running;
 }
 
+/* True for a job of an earlier connection that touches the server: it
+ * must not run on the connection of now, another server. */
+static bool queue_is_stale(const struct queue *q, const struct queue_job *j)
+{
+	return j->conn != q->conn && j->dir != QUEUE_DELETE_LOCAL;
+}
+
+size_t queue_new_connection(struct queue *q, const char *why)
+{
+	size_t n = 0;
+	q->conn++;
+	for (size_t i = 0; i < q->n; i++) {
+		struct queue_job *j = &q->v[i];
+		if (j->state != QUEUE_QUEUED || !queue_is_stale(q, j))
+			continue;
+		j->state = QUEUE_FAILED;
+		j->held = false;
+		sanitize_text(why, strlen(why), j->message, sizeof j->message);
+		n++;
+	}
+	if (q->all_parent != 0) {
+		const struct queue_job *p = queue_find(q, q->all_parent);
+		if (p == NULL || queue_is_stale(q, p))
+			q->all_parent = 0;
+	}
+	return n;
+}
+
+size_t queue_stale(const struct queue *q)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < q->n; i++)
+		if (q->v[i].state == QUEUE_FAILED && queue_is_stale(q, &q->v[i]))
+			n++;
+	return n;
+}
+
 size_t queue_retry_failed(struct queue *q)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < q->n; i++) {
 		struct queue_job *j = &q->v[i];
-		if (j->state != QUEUE_FAILED)
+		if (j->state != QUEUE_FAILED || queue_is_stale(q, j))
 			continue;
 		j->state = QUEUE_QUEUED;
 		j->retried = true;

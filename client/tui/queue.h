@@ -96,6 +96,7 @@ struct queue_job {
 	bool retried;            /* queued again after failing (a directory copy: its files are not added twice) */
 	unsigned slot;           /* running: the slot of its lane (which worker runs it), from 0 */
 	unsigned parent;         /* the tree job this file came from, 0 when none */
+	unsigned conn;           /* the connection it was queued for (queue_new_connection) */
 	char *local;             /* local path (raw) */
 	char *remote;            /* remote path (raw) */
 	char *label;             /* name to show (sanitised) */
@@ -208,6 +209,14 @@ size_t queue_cancel_all(struct queue *q);
 /* Queues every failed job again (a fresh start; a directory copy is
  * expanded again without adding its files twice); returns how many. */
 size_t queue_retry_failed(struct queue *q);
+/* The connection is now to another server: the jobs not finished that
+ * were queued for the old one and touch the server (copies, remote
+ * deletes; not running: their workers are stopped by the caller) fail
+ * with why, and none of the old connection's jobs is queued again by
+ * queue_retry_failed. Returns how many failed here. */
+size_t queue_new_connection(struct queue *q, const char *why);
+/* Failed jobs of an earlier connection (queue_retry_failed leaves them). */
+size_t queue_stale(const struct queue *q);
 /* Counts the jobs by where they stand, pruned ones included. */
 void queue_counts(const struct queue *q, struct queue_counts *c);
 /* Seconds left for a job at its rate, or -1 when unknown or stalled. */

@@ -658,7 +658,11 @@ static void side_logged_in(struct app *a, bool opening, const struct wire_msg *m
 		side_alarm(a, &a->trying_tls, r->message);
 		return;
 	}
-	/* The new connection replaces the old one, and the transfers follow. */
+	/* The new connection replaces the old one. The transfers follow it
+	 * to the same server (host, port and user); to another, the copies
+	 * and remote deletes queued for the old one do not run there. */
+	bool same = strcmp(a->login.host, a->trying.host) == 0 &&
+		    a->login.port == a->trying.port && strcmp(a->login.user, a->trying.user) == 0;
 	side_scan_drop(a, "synchronize cancelled: a new connection");
 	side_load_forget(a, APP_REMOTE);
 	side_lost_job(a, APP_REMOTE, "stopped by a new connection");
@@ -669,6 +673,8 @@ static void side_logged_in(struct app *a, bool opening, const struct wire_msg *m
 	struct queue_job *run;
 	while ((run = queue_running(a->queue, QUEUE_LANE_COPY)) != NULL)
 		queue_finish(a->queue, run->id, QUEUE_FAILED, "stopped by a new connection");
+	if (!same)
+		queue_new_connection(a->queue, "not run: a new connection to another server");
 	a->login = a->trying;
 	a->tls = a->trying_tls;
 	a->connected = true;

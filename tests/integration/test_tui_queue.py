@@ -382,6 +382,47 @@ class CancelTest(QueueCase):
         self.assertLess(self.many_done(), MANY, "X did not stop the folder copy")
 
 
+class NewConnectionTest(QueueCase):
+    """Copies queued for one server never run on another: F2 to another
+    server fails the unfinished ones, and r does not send them there."""
+
+    def test_copies_do_not_follow_a_connection_to_another_server(self):
+        for i in range(4):
+            ftptest.write_file(self.lpath("up-%d.bin" % i),
+                               ftptest.random_bytes(200 * 1024, seed=300 + i))
+        other = ftptest.Server(["--anonymous=rw"])
+        self.addCleanup(other.cleanup)
+        other.write("other-server.txt", b"other\n")
+        other.start()
+        sites = os.path.join(self.home, ".config", "ferry", "sites")
+        os.makedirs(os.path.dirname(sites), exist_ok=True)
+        ftptest.write_file(sites, ("[other]\nurl = ftp://127.0.0.1:%d/\ntls = off\n"
+                                   % other.port).encode(), mode=0o600)
+        self.through_proxy(20 << 10)
+        self.focus("local")
+        self.t.keys("+")
+        self.t.wait_for(self.prompt_line("Tag the names matching"), 5, "+ asks for a pattern")
+        self.t.type("up-*")
+        self.t.keys("Enter")
+        self.t.wait_for(r"4 tagged", 5)
+        self.t.keys("F5")
+        self.t.wait_for(r"Transfers: 2 running, 2 queued", 10, "two copies run, two wait")
+        # F2, the site "other" (the row below New connection), Enter.
+        self.t.keys("F2")
+        self.t.wait_for(r"New connection", 5, "F2 opens the site manager")
+        self.t.keys("Down", "Enter")
+        self.t.wait_for(r"other-server\.txt", 10, "the other server's folder")
+        self.t.wait_for(r"Transfers: 0 running, 0 queued", 10,
+                        "no copy of the first server's queue goes on")
+        self.t.keys("r")
+        self.t.wait_for(r"4 failed transfer\(s\) were for the server connected before: "
+                        r"not retried", 5, "r says why it queues nothing")
+        self.t.wait_for(r"Transfers: 0 running, 0 queued", 10)
+        sent = [n for n in os.listdir(other.root) if n.startswith("up-")]
+        self.assertEqual(sent, [], "copies queued for the first server went to the other "
+                         "one; screen:\n" + Tmux.framed(self.t.screen()))
+
+
 class ListedSizeTest(QueueCase):
 
     def test_folder_download_sends_no_size(self):

@@ -469,6 +469,34 @@ START_TEST(test_prune_keeps_busy_folder)
 }
 END_TEST
 
+/* A connection to another server: the jobs queued for the old one that
+ * touch the server fail and are not queued again; a local delete is. */
+START_TEST(test_new_connection)
+{
+	struct queue *q = queue_new();
+	unsigned run = queue_add(q, QUEUE_UPLOAD, QUEUE_MODE_NEW, false, "a", "/a", 1);
+	unsigned wait = queue_add(q, QUEUE_DOWNLOAD, QUEUE_MODE_NEW, false, "b", "/b", 1);
+	unsigned rdel = queue_add(q, QUEUE_DELETE_REMOTE, QUEUE_MODE_NEW, false, "", "/c", 1);
+	unsigned ldel = queue_add(q, QUEUE_DELETE_LOCAL, QUEUE_MODE_NEW, false, "d", "", 1);
+	ck_assert_uint_eq(queue_next(q, QUEUE_LANE_COPY)->id, run);
+	queue_finish(q, run, QUEUE_FAILED, "stopped by a new connection");
+	ck_assert_uint_eq(queue_new_connection(q, "not run"), 2);
+	ck_assert_int_eq(state_of(q, wait), QUEUE_FAILED);
+	ck_assert_str_eq(queue_find(q, wait)->message, "not run");
+	ck_assert_int_eq(state_of(q, rdel), QUEUE_FAILED);
+	ck_assert_int_eq(state_of(q, ldel), QUEUE_QUEUED);
+	ck_assert_uint_eq(queue_stale(q), 3);
+	ck_assert_uint_eq(queue_retry_failed(q), 0);
+	unsigned now = queue_add(q, QUEUE_UPLOAD, QUEUE_MODE_NEW, false, "e", "/e", 1);
+	ck_assert_uint_eq(queue_next(q, QUEUE_LANE_COPY)->id, now);
+	queue_finish(q, now, QUEUE_FAILED, "550");
+	ck_assert_uint_eq(queue_retry_failed(q), 1);
+	ck_assert_int_eq(state_of(q, now), QUEUE_QUEUED);
+	ck_assert_int_eq(state_of(q, wait), QUEUE_FAILED);
+	queue_free(q);
+}
+END_TEST
+
 /* A top-level copy the user skipped, and the dates kept for the question. */
 START_TEST(test_skip_and_dates)
 {
@@ -657,6 +685,7 @@ static Suite *queue_suite(void)
 	tcase_add_test(core, test_cancel_all);
 	tcase_add_test(core, test_lanes);
 	tcase_add_test(core, test_retry);
+	tcase_add_test(core, test_new_connection);
 	tcase_add_test(core, test_skip_and_dates);
 	tcase_add_test(core, test_note_done);
 	suite_add_tcase(s, core);
