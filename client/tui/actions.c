@@ -549,6 +549,9 @@ static void act_delete(struct app *a)
 		snprintf(q, sizeof q, "Delete directory %s and everything in it?", v[0].display);
 	else if (n == 1)
 		snprintf(q, sizeof q, "Delete %s?", v[0].display);
+	else if (dirs == 1)
+		snprintf(q, sizeof q, "Delete %zu tagged entries, 1 of them a directory with "
+			 "everything in it?", n);
 	else if (dirs > 0)
 		snprintf(q, sizeof q, "Delete %zu tagged entries, %zu of them directories with "
 			 "everything in them?", n, dirs);

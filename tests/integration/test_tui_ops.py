@@ -265,6 +265,43 @@ class ParentEntryTest(TuiCase):
         self.t.wait_check(hint, 5)
 
 
+class DeleteQuestionTest(TuiCase):
+    """F8 on tagged entries counts the directories among them in words
+    that fit the count."""
+
+    def tag(self, pattern):
+        self.t.keys("+")
+        self.t.wait_for(self.prompt_line("Tag the names matching"), 5)
+        self.t.type(pattern)
+        self.t.keys("Enter")
+
+    def test_one_directory_among_tagged_entries(self):
+        self.start_ferry()
+        self.focus("remote")
+        self.tag("rdir")
+        self.tag("victim.txt")
+        self.t.wait_for(r"2 tagged", 5)
+        self.t.keys("F8")
+        self.t.wait_for(self.prompt_line("Delete 2 tagged entries, 1 of them a directory "
+                                         "with everything in it?"), 5,
+                        "the question about one directory among two entries")
+        self.t.keys("n")
+        self.t.wait_for(r"nothing deleted", 5)
+        self.assertTrue(os.path.isdir(self.server.path("rdir")))
+        self.tag("sort-*")
+        self.t.wait_for(r"5 tagged", 5)
+        ftptest.write_file(self.server.path("rdir2", "x.txt"), b"x\n")
+        self.t.keys("C-r")
+        self.tag("rdir2")
+        self.t.wait_for(r"6 tagged", 5)
+        self.t.keys("F8")
+        self.t.wait_for(self.prompt_line("Delete 6 tagged entries, 2 of them directories "
+                                         "with everything in them?"), 5,
+                        "the question about two directories among six entries")
+        self.t.keys("n")
+        self.t.wait_for(r"nothing deleted", 5)
+
+
 class BackgroundDeleteTest(TuiCase):
     """F8 on a big directory: it is deleted in the background, the panel
     shows how many entries are gone, browsing goes on, and x stops it."""
