@@ -108,6 +108,8 @@ struct app_load {
 	unsigned req;               /* its request id; 0 when the pane waits for none */
 	long long since;            /* when it was asked for (sysio_now_ms) */
 	bool reload;                /* the same directory again: the filter stays */
+	bool elsewhere;             /* what the pane shows goes: another folder, a find's
+				     * matches, or the folder a find's matches were in */
 	char *keep;                 /* the entry to put the cursor on; NULL: where it is (a
 				     * reload) or the first (a new directory) */
 	struct app_staged *v;       /* entries received so far */
@@ -246,7 +248,8 @@ void side_scan_drop(struct app *a, const char *why);
 /* True while side's pane waits for a listing. */
 bool side_loading(const struct app *a, enum app_side side);
 /* True while side's pane waits for the listing of another folder (or a
- * find's matches): what it shows is about to go. A reload is not this. */
+ * find's matches): what it shows is about to go. A reload, or a listing
+ * of the folder shown, is not this. */
 bool side_opening(const struct app *a, enum app_side side);
 /* Milliseconds until side's pane says "loading" (0: it does now), or -1
  * when it waits for no listing. */

@@ -102,6 +102,7 @@ static void side_load_forget(struct app *a, enum app_side side)
 	l->keep = l->find = l->up = NULL;
 	l->req = 0;
 	l->scan = false;
+	l->elsewhere = false;
 }
 
 static bool side_restart(struct app *a, enum app_side side);
@@ -124,11 +125,14 @@ static bool side_load_as(struct app *a, enum app_side side, const char *path, co
 		return false;
 	if (a->load[side].scan && !scan)
 		side_scan_drop(a, "synchronize cancelled");
+	bool elsewhere = pattern != NULL || a->find[side] != NULL ||
+			 (path != NULL && strcmp(path, pane_path(p)) != 0);
 	side_load_forget(a, side);
 	struct app_load *l = &a->load[side];
 	l->req = id;
 	l->since = sysio_now_ms();
 	l->reload = path == NULL && pattern == NULL;
+	l->elsewhere = elsewhere && !scan;
 	l->keep = keep ? xstrdup(keep) : NULL;
 	l->find = pattern ? xstrdup(pattern) : NULL;
 	l->scan = scan;
@@ -204,7 +208,7 @@ bool side_loading(const struct app *a, enum app_side side)
 bool side_opening(const struct app *a, enum app_side side)
 {
 	const struct app_load *l = &a->load[side];
-	return l->req != 0 && !l->reload && !l->scan;
+	return l->req != 0 && l->elsewhere;
 }
 
 long long side_loading_in(const struct app *a, enum app_side side)
