@@ -1,6 +1,8 @@
 /* sanitize: terminal- and log-safe copies of untrusted text. */
 #include "config.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,7 +86,13 @@ char *sanitize_text_elided(const char *in, size_t n, char *out, size_t outsz, si
 	char *clean = xmalloc(n + 1);
 	sanitize_text(in, n, clean, n + 1);   /* never longer than in */
 	size_t len = strlen(clean);
-	if (len <= max || max < ndots + 2) {
+	if (len <= max) {
+		memcpy(out, clean, len + 1);
+		free(clean);
+		return out;
+	}
+	if (max < ndots + 2) {
+		/* No room for both ends: the start, cut at a character. */
 		sanitize_text(clean, len, out, max + 1);
 		free(clean);
 		return out;
@@ -101,6 +109,33 @@ char *sanitize_text_elided(const char *in, size_t n, char *out, size_t outsz, si
 	memcpy(out + head + ndots, clean + from, len - from);
 	out[head + ndots + len - from] = '\0';
 	free(clean);
+	return out;
+}
+
+char *sanitize_vformat_elided(char *out, size_t outsz, size_t max, const char *fmt, va_list ap)
+{
+	va_list again;
+
+	va_copy(again, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	if (n < 0)
+		n = 0;
+	char *raw = xmalloc((size_t)n + 1);
+	raw[0] = '\0';
+	vsnprintf(raw, (size_t)n + 1, fmt, again);
+	va_end(again);
+	sanitize_text_elided(raw, strlen(raw), out, outsz, max);
+	free(raw);
+	return out;
+}
+
+char *sanitize_format_elided(char *out, size_t outsz, size_t max, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sanitize_vformat_elided(out, outsz, max, fmt, ap);
+	va_end(ap);
 	return out;
 }
 

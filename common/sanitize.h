@@ -5,6 +5,7 @@
 #ifndef FERRY_SANITIZE_H
 #define FERRY_SANITIZE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* Writes a sanitised copy of in (n bytes) into out (outsz bytes, always
@@ -19,6 +20,13 @@ size_t sanitize_utf8_len(const unsigned char *s, size_t n);
  * outsz) keeps its start and its end, joined by "...", at character
  * boundaries: a message about a long path still ends in its reason. */
 char *sanitize_text_elided(const char *in, size_t n, char *out, size_t outsz, size_t max);
+
+/* Formats fmt as printf would, whole whatever its length, then copies the
+ * text into out as sanitize_text_elided does. Returns out. */
+char *sanitize_format_elided(char *out, size_t outsz, size_t max, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+char *sanitize_vformat_elided(char *out, size_t outsz, size_t max, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
 
 /* Length of the UTF-8 byte order mark at the start of a text file (n
  * bytes available), as some editors write it: 3, or 0 when there is

@@ -128,6 +128,10 @@ struct ftp_tls_info {
 #define FTP_RETRY_DELAY_MAX_MS 60000
 /* Default FTP port. */
 #define FTP_DEFAULT_PORT 21
+/* Longest line of a walk's or a copy's failure message, in bytes: a
+ * longer one (a long path in it) loses the middle of its text, not the
+ * reason at its end. */
+#define FTP_MSG_LINE_MAX 1000
 
 struct ftp;
 

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,33 +26,20 @@
 /* Descriptors nftw may hold open while deleting a local tree. */
 #define SYNC_NFTW_FDS 16
 
-/* Writes a formatted, sanitised message into msg. */
-static void sync_msg(char *msg, size_t msgsz, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void sync_msg(char *msg, size_t msgsz, const char *fmt, ...)
-{
-	char raw[SYNC_MSG_MAX + 2 * PATH_LEN_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(raw, sizeof raw, fmt, ap);
-	va_end(ap);
-	sanitize_text_elided(raw, strlen(raw), msg, msgsz, SYNC_LINE_MAX);
-}
-
 /* Fails with the engine's message for st, after "name: ". */
 static enum ftp_status sync_fail_ftp(struct ftp *f, enum ftp_status st, const char *name,
 				     char *msg, size_t msgsz)
 {
 	const char *m = ftp_message(f);
-	sync_msg(msg, msgsz, "%s: %s", name, m[0] ? m : ftp_status_name(st));
+	sanitize_format_elided(msg, msgsz, FTP_MSG_LINE_MAX, "%s: %s", name,
+			       m[0] ? m : ftp_status_name(st));
 	return st;
 }
 
 /* Fails with "name: strerror(err)". */
 static enum ftp_status sync_fail_errno(int err, const char *name, char *msg, size_t msgsz)
 {
-	sync_msg(msg, msgsz, "%s: %s", name, strerror(err));
+	sanitize_format_elided(msg, msgsz, FTP_MSG_LINE_MAX, "%s: %s", name, strerror(err));
 	return FTP_S_LOCAL;
 }
 
@@ -66,7 +52,8 @@ static bool sync_local_dir(const char *dir, const char *rel, int depth, struct p
 	bool ok = true;
 
 	if (depth > TREE_DEPTH_MAX) {
-		sync_msg(msg, msgsz, "%s: more than %d directory levels", dir, TREE_DEPTH_MAX);
+		sanitize_format_elided(msg, msgsz, FTP_MSG_LINE_MAX,
+				       "%s: more than %d directory levels", dir, TREE_DEPTH_MAX);
 		return false;
 	}
 	char **names = tree_read_dir(dir, &n);
@@ -151,7 +138,8 @@ static enum ftp_status sync_remote_dir(struct ftp *f, const char *dir, const cha
 	enum ftp_status st;
 
 	if (depth > TREE_DEPTH_MAX) {
-		sync_msg(msg, msgsz, "%s: more than %d directory levels", dir, TREE_DEPTH_MAX);
+		sanitize_format_elided(msg, msgsz, FTP_MSG_LINE_MAX,
+				       "%s: more than %d directory levels", dir, TREE_DEPTH_MAX);
 		return FTP_S_LOCAL;
 	}
 	listparse_init(&l);
@@ -229,7 +217,7 @@ enum ftp_status sync_scan_remote(struct ftp *f, const char *top, bool missing_ok
 	 * source must be entered to be believed, or --delete would empty
 	 * the target. */
 	if (st == FTP_S_OK && t->n == 0 && !missing_ok && !sync_remote_is_dir(f, top)) {
-		sync_msg(msg, msgsz, "%s: not a directory on the server", top);
+		sanitize_format_elided(msg, msgsz, FTP_MSG_LINE_MAX, "%s: not a directory on the server", top);
 		return FTP_S_REFUSED;
 	}
 	if (st == FTP_S_REFUSED && missing_ok && t->n == 0) {
@@ -268,15 +256,17 @@ enum ftp_status sync_verify(struct ftp *f, const char *remote, int fd, bool *che
 			return sync_fail_errno(errno, remote, msg, msgsz);
 		*checked = true;
 		if (strcmp(ours, theirs) != 0) {
-			sync_msg(msg, msgsz, "%s: does not verify: the server's %s is %s, the copy's %s",
-				 remote, alg, theirs, ours);
+			sanitize_format_elided(msg, msgsz, FTP_MSG_LINE_MAX,
+					       "%s: does not verify: the server's %s is %s, the copy's %s",
+					       remote, alg, theirs, ours);
 			return FTP_S_BROKEN;
 		}
 		return FTP_S_OK;
 	}
 	if (ftp_ascii(f) || !(ftp_features(f) & FTP_FEAT_SIZE)) {
-		sync_msg(msg, msgsz, "%s: not verified: %s", remote, ftp_ascii(f)
-			 ? "sizes differ in ascii mode" : "the server offers neither HASH nor SIZE");
+		sanitize_format_elided(msg, msgsz, FTP_MSG_LINE_MAX, "%s: not verified: %s", remote,
+				       ftp_ascii(f) ? "sizes differ in ascii mode"
+				       : "the server offers neither HASH nor SIZE");
 		return FTP_S_OK;
 	}
 	enum ftp_status st = ftp_size(f, remote, &rsize);
@@ -284,8 +274,9 @@ enum ftp_status sync_verify(struct ftp *f, const char *remote, int fd, bool *che
 		return sync_fail_ftp(f, st, remote, msg, msgsz);
 	*checked = true;
 	if (rsize != sb.st_size) {
-		sync_msg(msg, msgsz, "%s: does not verify: the server has %jd bytes, the copy %jd",
-			 remote, (intmax_t)rsize, (intmax_t)sb.st_size);
+		sanitize_format_elided(msg, msgsz, FTP_MSG_LINE_MAX,
+				       "%s: does not verify: the server has %jd bytes, the copy %jd",
+				       remote, (intmax_t)rsize, (intmax_t)sb.st_size);
 		return FTP_S_BROKEN;
 	}
 	return FTP_S_OK;
@@ -451,7 +442,7 @@ static enum ftp_status sync_rm_remote(struct ftp *f, const char *path, enum plan
 		tree_remove(f, path, &v, &r);
 		if (r.end == TREE_DONE)
 			return FTP_S_OK;
-		sync_msg(msg, msgsz, "%s", r.msg);
+		sanitize_format_elided(msg, msgsz, FTP_MSG_LINE_MAX, "%s", r.msg);
 		return r.status;
 	}
 	enum ftp_status st = ftp_delete(f, path);

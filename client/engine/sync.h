@@ -21,9 +21,6 @@
 
 /* Longest message, in bytes. */
 #define SYNC_MSG_MAX 2048
-/* Longest message line kept: a longer one (a long path in it) loses the
- * middle of its text, not its end. */
-#define SYNC_LINE_MAX 1000
 
 /* Which way the copies go. */
 enum sync_way {

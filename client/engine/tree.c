@@ -35,13 +35,11 @@ static bool tree_fail(struct tree_walk *w, enum ftp_status st, const char *fmt, 
 	__attribute__((format(printf, 3, 4)));
 static bool tree_fail(struct tree_walk *w, enum ftp_status st, const char *fmt, ...)
 {
-	char raw[TREE_MSG_MAX + 2 * PATH_LEN_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(raw, sizeof raw, fmt, ap);
+	sanitize_vformat_elided(w->r->msg, sizeof w->r->msg, FTP_MSG_LINE_MAX, fmt, ap);
 	va_end(ap);
-	sanitize_text_elided(raw, strlen(raw), w->r->msg, sizeof w->r->msg, TREE_LINE_MAX);
 	w->r->end = TREE_FAILED;
 	w->r->status = st;
 	return false;

@@ -26,8 +26,6 @@
 #define TREE_DEPTH_MAX 64
 /* Longest message of a failed walk, in bytes. */
 #define TREE_MSG_MAX 2048
-/* Longest message line kept: a longer one loses the middle of its text. */
-#define TREE_LINE_MAX 1000
 
 /* Which tree is walked. */
 enum tree_way {
