@@ -261,6 +261,18 @@ static bool gate_allows(struct session *s, const struct command *cmd, const char
 	return !s->logged_in || policy_allows(s, cmd, arg, arglen);
 }
 
+/* Drops the pending REST, RANG and ALLO that the flags in keeps do not
+ * name. */
+static void forget_announced(struct session *s, unsigned keeps)
+{
+	if (!(keeps & CMD_KEEPS_REST))
+		s->rest = 0;
+	if (!(keeps & CMD_KEEPS_RANG))
+		s->rang_end = -1;
+	if (!(keeps & CMD_KEEPS_ALLO))
+		s->allo = -1;
+}
+
 void commands_dispatch(struct session *s, const char *line, size_t len)
 {
 	char verb[CMD_VERB_MAX + 1];
@@ -288,12 +300,7 @@ void commands_dispatch(struct session *s, const char *line, size_t len)
 	/* RFC 959: REST must be followed at once by the transfer, RNFR by
 	 * RNTO; ALLO announces the size of the upload that follows it; RANG
 	 * (draft-bryan-ftp-range) covers the next RETR or HASH. */
-	if (!(cmd->flags & CMD_KEEPS_REST))
-		s->rest = 0;
-	if (!(cmd->flags & CMD_KEEPS_RANG))
-		s->rang_end = -1;
-	if (!(cmd->flags & CMD_KEEPS_ALLO))
-		s->allo = -1;
+	forget_announced(s, cmd->flags);
 	if (!(cmd->flags & CMD_KEEPS_RNFR)) {
 		free(s->rnfr);
 		s->rnfr = NULL;
@@ -301,11 +308,8 @@ void commands_dispatch(struct session *s, const char *line, size_t len)
 
 	if (!gate_allows(s, cmd, arg, arglen)) {
 		/* A refused transfer still uses up what announced it. */
-		if (cmd->flags & CMD_TRANSFERS) {
-			s->rest = 0;
-			s->rang_end = -1;
-			s->allo = -1;
-		}
+		if (cmd->flags & CMD_TRANSFERS)
+			forget_announced(s, 0);
 		return;
 	}
 	cmd->handler(s, arg);
