@@ -72,10 +72,7 @@ struct mirror_run {
 struct mirror_worker {
 	struct mirror_run *r;
 	struct ftp *f;            /* its handle */
-	bool own;                 /* f was made for it (freed at the end) */
 	size_t slot;              /* index into r->live */
-	bool refused;             /* its own connection could not be opened */
-	char why[CLI_MSG_MAX];    /* why not */
 };
 
 int cli_parse_connections(const char *s)
@@ -357,27 +354,53 @@ struct ftp *cli_connect_more(struct cli *c, char *why, size_t whysz)
 	return f;
 }
 
-void cli_note_refused_more(struct cli *c, int refused, int asked, const char *why)
+/* The thread of a cli_more. */
+static void *cli_more_main(void *arg)
 {
-	if (refused > 0)
-		cli_note(c, "note: %d of %d more connections could not be opened (%s); "
-			 "the others did their share", refused, asked, why);
-}
+	struct cli_more *m = arg;
 
-/* A worker thread that opens its own connection first. */
-static void *mirror_extra_main(void *arg)
-{
-	struct mirror_worker *w = arg;
-
-	w->f = cli_connect_more(w->r->c, w->why, sizeof w->why);
-	if (w->f == NULL) {
-		w->refused = true;
+	struct ftp *f = cli_connect_more(m->c, m->why, sizeof m->why);
+	if (f == NULL) {
+		m->refused = true;
 		return NULL;   /* the other connections do its share */
 	}
-	w->own = true;
-	mirror_worker_main(w);
-	ftp_quit(w->f);
+	m->work(m->arg, f);
+	ftp_quit(f);
+	ftp_free(f);
 	return NULL;
+}
+
+void cli_more_start(struct cli_more *m, struct cli *c, void (*work)(void *arg, struct ftp *f),
+		    void *arg)
+{
+	m->c = c;
+	m->work = work;
+	m->arg = arg;
+	m->refused = false;
+	m->started = pthread_create(&m->t, NULL, cli_more_main, m) == 0;
+}
+
+void cli_more_join(struct cli *c, struct cli_more *m, int n)
+{
+	int refused = 0;
+	const char *why = "";
+	for (int i = 0; i < n; i++) {
+		if (m[i].started)
+			pthread_join(m[i].t, NULL);
+		if (m[i].started && m[i].refused && refused++ == 0)
+			why = m[i].why;
+	}
+	if (refused > 0)
+		cli_note(c, "note: %d of %d more connections could not be opened (%s); "
+			 "the others did their share", refused, n, why);
+}
+
+/* The work of a worker on its own connection. */
+static void mirror_extra_work(void *arg, struct ftp *f)
+{
+	struct mirror_worker *w = arg;
+	w->f = f;
+	mirror_worker_main(w);
 }
 
 /* Copies the plan's files over up to mo->parallel connections. */
@@ -387,27 +410,15 @@ static void mirror_transfers(struct mirror_run *r)
 	if ((size_t)n > r->files)
 		n = r->files > 0 ? (int)r->files : 1;
 	struct mirror_worker *w = xcalloc((size_t)n, sizeof *w);
-	pthread_t *t = xcalloc((size_t)n, sizeof *t);
-	bool *started = xcalloc((size_t)n, sizeof *started);
+	struct cli_more *m = xcalloc((size_t)n, sizeof *m);
 
 	for (int i = 0; i < n; i++)
 		w[i] = (struct mirror_worker){ .r = r, .f = r->c->ftp, .slot = (size_t)i };
 	for (int i = 1; i < n; i++)
-		started[i] = pthread_create(&t[i], NULL, mirror_extra_main, &w[i]) == 0;
+		cli_more_start(&m[i], r->c, mirror_extra_work, &w[i]);
 	mirror_worker_main(&w[0]);
-	int refused = 0;
-	const char *why = "";
-	for (int i = 1; i < n; i++) {
-		if (started[i])
-			pthread_join(t[i], NULL);
-		if (w[i].own)
-			ftp_free(w[i].f);
-		if (w[i].refused && refused++ == 0)
-			why = w[i].why;
-	}
-	cli_note_refused_more(r->c, refused, n - 1, why);
-	free(started);
-	free(t);
+	cli_more_join(r->c, m + 1, n - 1);
+	free(m);
 	free(w);
 }
 

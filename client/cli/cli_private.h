@@ -5,6 +5,7 @@
 #ifndef FERRY_CLI_PRIVATE_H
 #define FERRY_CLI_PRIVATE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -106,9 +107,23 @@ enum ferry_exit cli_mirror_copy(struct cli *c, bool upload, const char *local,
  * session is accepted for it, and Ctrl-C ends its waits. NULL when it
  * cannot connect, with the reason in why (whysz bytes). */
 struct ftp *cli_connect_more(struct cli *c, char *why, size_t whysz);
-/* Notes (not with -q) that the server refused refused of asked more
- * connections, with the first refusal's reason. */
-void cli_note_refused_more(struct cli *c, int refused, int asked, const char *why);
+/* One more connection like the session's and the thread that works on it. */
+struct cli_more {
+	struct cli *c;
+	void (*work)(void *arg, struct ftp *f);  /* runs on the connection once open */
+	void *arg;
+	pthread_t t;
+	bool started;            /* the thread was created */
+	bool refused;            /* its connection could not be opened */
+	char why[CLI_MSG_MAX];   /* why not */
+};
+/* Starts m's thread: it opens a connection (cli_connect_more), runs
+ * work(arg, f) on it, then quits and frees it. */
+void cli_more_start(struct cli_more *m, struct cli *c, void (*work)(void *arg, struct ftp *f),
+		    void *arg);
+/* Waits for the n threads of m, then notes (not with -q) how many of
+ * them the server refused a connection, with the first refusal's reason. */
+void cli_more_join(struct cli *c, struct cli_more *m, int n);
 /* Tells the engine (ftp_set_interrupt) that Ctrl-C was pressed; arg unused. */
 bool cli_interrupted(void *arg);
 /* ---- cli_segments.c: one file over several connections ---- */

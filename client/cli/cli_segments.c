@@ -50,7 +50,6 @@ struct seg_worker {
 	struct ftp *f;       /* its connection */
 	enum ftp_status st;  /* how its range ended */
 	char msg[SYNC_MSG_MAX];
-	bool refused;        /* its own connection could not be opened */
 };
 
 /* Saves the state (lock held) when a save is due or force. */
@@ -113,20 +112,13 @@ static void seg_fetch(struct seg_worker *w)
 	}
 }
 
-/* A worker thread: its own connection, then its range. */
-static void *seg_thread(void *arg)
+/* A worker's range on its own connection. */
+static void seg_extra_work(void *arg, struct ftp *f)
 {
 	struct seg_worker *w = arg;
-
-	w->f = cli_connect_more(w->r->c, w->msg, sizeof w->msg);
-	if (w->f == NULL) {
-		w->st = FTP_S_CONNECT;
-		w->refused = true;
-		return NULL;
-	}
+	w->f = f;
 	seg_fetch(w);
-	ftp_quit(w->f);
-	return NULL;
+	w->f = NULL;
 }
 
 /* Fetches every range: range 0 on the session's connection, the others
@@ -137,38 +129,26 @@ static enum ftp_status seg_fetch_all(struct seg_run *r, char *msg, size_t msgsz)
 {
 	int n = r->s.n;
 	struct seg_worker *w = calloc((size_t)n, sizeof *w);
-	pthread_t *t = calloc((size_t)n, sizeof *t);
-	bool *started = calloc((size_t)n, sizeof *started);
+	struct cli_more *m = calloc((size_t)n, sizeof *m);
 	enum ftp_status st = FTP_S_OK;
 
-	if (w == NULL || t == NULL || started == NULL) {
+	if (w == NULL || m == NULL) {
 		free(w);
-		free(t);
-		free(started);
+		free(m);
 		snprintf(msg, msgsz, "%s", strerror(ENOMEM));
 		return FTP_S_LOCAL;
 	}
+	/* A range stays FTP_S_CONNECT until a connection fetched it. */
 	for (int i = 0; i < n; i++)
-		w[i] = (struct seg_worker){ .r = r, .i = i, .f = r->c->ftp };
+		w[i] = (struct seg_worker){ .r = r, .i = i, .f = r->c->ftp, .st = FTP_S_CONNECT };
 	for (int i = 1; i < n; i++)
-		started[i] = pthread_create(&t[i], NULL, seg_thread, &w[i]) == 0;
+		cli_more_start(&m[i], r->c, seg_extra_work, &w[i]);
 	seg_fetch(&w[0]);
-	int refused = 0;
-	char why[SYNC_MSG_MAX] = "";
-	for (int i = 1; i < n; i++) {
-		if (started[i]) {
-			pthread_join(t[i], NULL);
-			if (w[i].f != NULL)
-				ftp_free(w[i].f);
-			if (w[i].refused && refused++ == 0)
-				snprintf(why, sizeof why, "%s", w[i].msg);
-		}
-	}
-	cli_note_refused_more(r->c, refused, n - 1, why);
+	cli_more_join(r->c, m + 1, n - 1);
 	/* What did not arrive (a connection refused or broken) comes over
 	 * the session's connection now. */
 	for (int i = 0; i < n && !interrupt_pending(); i++) {
-		if (w[i].st == FTP_S_OK && (i == 0 || started[i]))
+		if (w[i].st == FTP_S_OK)
 			continue;
 		w[i].f = r->c->ftp;
 		seg_fetch(&w[i]);
@@ -180,8 +160,7 @@ static enum ftp_status seg_fetch_all(struct seg_run *r, char *msg, size_t msgsz)
 	if (st == FTP_S_OK && interrupt_pending())
 		st = FTP_S_CANCELLED;
 	free(w);
-	free(t);
-	free(started);
+	free(m);
 	return st;
 }
 
