@@ -525,7 +525,8 @@ enum conn_status conn_wait(struct conn *c, enum conn_status st, int timeout_ms)
 	return fail_errno(c, "poll");
 }
 
-enum conn_status conn_handshake_wait(struct conn *c, int timeout_ms)
+enum conn_status conn_handshake_wait(struct conn *c, int timeout_ms, conn_wait_fn *wait,
+				     void *arg)
 {
 	/* One deadline for the whole handshake: a peer sending a byte now
 	 * and then does not keep it going. */
@@ -537,8 +538,21 @@ enum conn_status conn_handshake_wait(struct conn *c, int timeout_ms)
 		int left = left_ms(deadline);
 		if (left == 0)
 			return fail(c, CONN_ERROR, NULL, "timed out");
-		if (conn_wait(c, st, left) != CONN_OK)
+		if (wait == NULL) {
+			if (conn_wait(c, st, left) != CONN_OK)
+				return CONN_ERROR;
+			continue;
+		}
+		struct conn_pollfd p = { .c = c, .events = conn_events(st) };
+		int r = wait(arg, &p, 1, left);
+		if (r == 0)
+			return fail(c, CONN_ERROR, NULL, "timed out");
+		if (r < 0) {
+			int e = errno;
+			fail_errno(c, "poll");
+			errno = e;
 			return CONN_ERROR;
+		}
 	}
 }
 

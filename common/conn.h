@@ -98,9 +98,16 @@ enum conn_status conn_shutdown(struct conn *c);
 /* Waits up to timeout_ms for the event st (CONN_WANT_READ/WRITE) asks
  * for. CONN_OK when ready, CONN_ERROR ("timed out") otherwise. */
 enum conn_status conn_wait(struct conn *c, enum conn_status st, int timeout_ms);
+struct conn_pollfd;
+/* A wait like conn_poll's (p, n, timeout_ms and its result), for a
+ * caller that waits its own way; arg is the caller's. */
+typedef int conn_wait_fn(void *arg, struct conn_pollfd *p, int n, int timeout_ms);
 /* conn_handshake until done, within timeout_ms for the whole handshake
- * (however slowly the peer sends it); CONN_ERROR ("timed out") after. */
-enum conn_status conn_handshake_wait(struct conn *c, int timeout_ms);
+ * (however slowly the peer sends it); CONN_ERROR ("timed out") after.
+ * Waits with wait(arg, ...), or conn_poll when wait is NULL; when the
+ * wait fails, CONN_ERROR with errno as the wait left it. */
+enum conn_status conn_handshake_wait(struct conn *c, int timeout_ms, conn_wait_fn *wait,
+				     void *arg);
 /* Writes all n bytes, waiting at most timeout_ms for each step. */
 enum conn_status conn_write_all(struct conn *c, const void *buf, size_t n, int timeout_ms);
 /* Orderly end of a connection: sends close_notify and FIN, then waits at

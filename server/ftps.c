@@ -108,16 +108,7 @@ bool ftps_control_start(struct session *s)
 	}
 	/* One deadline for the whole handshake: a client sending its
 	 * ClientHello a byte at a time does not outlast the login timeout. */
-	long long deadline = sysio_now_ms() + handshake_timeout(s);
-	enum conn_status st;
-	while ((st = conn_handshake(s->ctl)) == CONN_WANT_READ || st == CONN_WANT_WRITE) {
-		long long left = deadline - sysio_now_ms();
-		if (conn_wait(s->ctl, st, left > 1 ? (int)left : 1) != CONN_OK) {
-			st = CONN_ERROR;
-			break;
-		}
-	}
-	bool ok = st == CONN_OK;
+	bool ok = conn_handshake_wait(s->ctl, handshake_timeout(s), NULL, NULL) == CONN_OK;
 	tally_tls_handshake(ok);
 	if (!ok) {
 		log_msg(LOG_NOTICE, "session %s: %s", s->peer_str, conn_error(s->ctl));

@@ -535,7 +535,7 @@ enum tls_data_verdict tls_data_accept(struct tls_control *t, int fd, int timeout
 		return TLS_DATA_FAILED;
 	}
 	enum tls_data_verdict v = TLS_DATA_FAILED;
-	if (conn_handshake_wait(c, timeout_ms) == CONN_OK)
+	if (conn_handshake_wait(c, timeout_ms, NULL, NULL) == CONN_OK)
 		v = tls_data_check(t, c);
 	if (tls_data_accepted(t, v, NULL)) {
 		*out = c;

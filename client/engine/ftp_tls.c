@@ -259,6 +259,12 @@ static enum ftp_status tls_trust(struct ftp *f, const char *host, const char *ho
 	return tls_fail(f, "certificate not trusted");
 }
 
+/* conn_handshake_wait's wait on the control connection: ftp_wait. */
+static int tls_wait(void *arg, struct conn_pollfd *p, int n, int timeout_ms)
+{
+	return ftp_wait(arg, p, n, timeout_ms);
+}
+
 enum ftp_status ftp_tls_start(struct ftp *f)
 {
 	struct ftp_tls_info *ti = &f->tls_info;
@@ -276,22 +282,14 @@ enum ftp_status ftp_tls_start(struct ftp *f)
 		return tls_fail(f, "%s", err);
 	ftp_trace(f, FTP_TRACE_INFO, "TLS handshake with %s", hostport);
 	/* The time-out is for the whole handshake: a server sending it a
-	 * byte at a time does not hold the client longer. */
-	long long deadline = sysio_now_ms() + f->timeout_ms;
-	enum conn_status cs;
-	while ((cs = conn_handshake(f->ctl)) == CONN_WANT_READ || cs == CONN_WANT_WRITE) {
-		struct conn_pollfd p = { .c = f->ctl, .events = conn_events(cs) };
-		long long left = deadline - sysio_now_ms();
-		int r = left <= 0 ? 0 : ftp_wait(f, &p, 1, (int)left);
-		if (r < 0 && errno == ECANCELED) {
-			ftp_close_control(f);
-			ftp_set_msg(f, "interrupted while waiting for the server");
-			f->code = 0;
-			return FTP_S_CANCELLED;
-		}
-		if (r <= 0)
-			return tls_fail(f, "TLS handshake: %s",
-					r == 0 ? "timed out" : strerror(errno));
+	 * byte at a time does not hold the client longer. Ctrl-C ends it. */
+	errno = 0;
+	enum conn_status cs = conn_handshake_wait(f->ctl, f->timeout_ms, tls_wait, f);
+	if (cs == CONN_ERROR && errno == ECANCELED) {
+		ftp_close_control(f);
+		ftp_set_msg(f, "interrupted while waiting for the server");
+		f->code = 0;
+		return FTP_S_CANCELLED;
 	}
 	if (cs != CONN_OK) {
 		const char *why = conn_error(f->ctl);

@@ -564,7 +564,7 @@ START_TEST(tls_peer_gone_during_handshake)
 	struct pair p = tls_pair_fds(fds[0], fds[0], fds[1], fds[1], "server.pem", 0);
 	ck_assert_int_eq(conn_handshake(p.cli), CONN_WANT_READ);
 	conn_free(p.cli);
-	enum conn_status st = conn_handshake_wait(p.srv, 5000);
+	enum conn_status st = conn_handshake_wait(p.srv, 5000, NULL, NULL);
 	ck_assert_int_eq(st, CONN_ERROR);
 	ck_assert_msg(strstr(conn_error(p.srv), "TLS handshake failed"), "%s", conn_error(p.srv));
 	conn_free(p.srv);
@@ -595,7 +595,7 @@ START_TEST(tls_handshake_dribbled_times_out)
 	}
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	enum conn_status st = conn_handshake_wait(p.srv, 1000);
+	enum conn_status st = conn_handshake_wait(p.srv, 1000, NULL, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	long ms = (long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	kill(pid, SIGKILL);

@@ -361,7 +361,7 @@ static pid_t data_client_child(struct tlsc *cc, int fds[2])
 	}
 	close(fds[0]);
 	struct conn *c = tlsc_data_start(cc, fd);
-	if (conn_handshake_wait(c, 5000) != CONN_OK)
+	if (conn_handshake_wait(c, 5000, NULL, NULL) != CONN_OK)
 		_exit(101);
 	char buf[256];
 	size_t got = 0;
