@@ -558,6 +558,9 @@ enum conn_status conn_handshake_wait(struct conn *c, int timeout_ms, conn_wait_f
 
 enum conn_status conn_write_all(struct conn *c, const void *buf, size_t n, int timeout_ms)
 {
+	/* One deadline for the whole write: a peer taking a little now and
+	 * then does not keep it going. */
+	long long deadline = sysio_now_ms() + timeout_ms;
 	const char *p = buf;
 	while (n > 0) {
 		size_t put;
@@ -569,14 +572,14 @@ enum conn_status conn_write_all(struct conn *c, const void *buf, size_t n, int t
 		}
 		if (st != CONN_WANT_READ && st != CONN_WANT_WRITE)
 			return st;
-		if (conn_wait(c, st, timeout_ms) != CONN_OK)
+		if (conn_wait(c, st, left_ms(deadline)) != CONN_OK)
 			return CONN_ERROR;
 	}
 	/* Nothing may stay in the gathering buffer: the caller waits for
 	 * the peer's answer next. */
 	enum conn_status st;
 	while ((st = gather_flush(c)) == CONN_WANT_WRITE)
-		if (conn_wait(c, st, timeout_ms) != CONN_OK)
+		if (conn_wait(c, st, left_ms(deadline)) != CONN_OK)
 			return CONN_ERROR;
 	return st;
 }

@@ -108,7 +108,8 @@ typedef int conn_wait_fn(void *arg, struct conn_pollfd *p, int n, int timeout_ms
  * wait fails, CONN_ERROR with errno as the wait left it. */
 enum conn_status conn_handshake_wait(struct conn *c, int timeout_ms, conn_wait_fn *wait,
 				     void *arg);
-/* Writes all n bytes, waiting at most timeout_ms for each step. */
+/* Writes all n bytes within timeout_ms for the whole write (however
+ * slowly the peer takes them); CONN_ERROR ("timed out") after. */
 enum conn_status conn_write_all(struct conn *c, const void *buf, size_t n, int timeout_ms);
 /* Orderly end of a connection: sends close_notify and FIN, then waits at
  * most timeout_ms for the peer to end too, discarding anything it still

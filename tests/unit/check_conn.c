@@ -714,6 +714,48 @@ START_TEST(wait_times_out)
 }
 END_TEST
 
+/* A peer that reads 4 KiB every 50 ms (for at most 3 s) does not keep
+ * conn_write_all beyond its time-out: the time-out is for the whole
+ * write, not for each wait. */
+START_TEST(write_all_dribbled_times_out)
+{
+	int fds[2];
+	tlstest_socketpair(fds);
+	int small = 4096;
+	ck_assert_int_eq(setsockopt(fds[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(fds[0]);
+		char sink[4096];
+		for (int i = 0; i < 60; i++) {
+			nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
+			if (read(fds[1], sink, sizeof sink) == 0)
+				break;
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	struct conn *c = conn_plain(fds[0], fds[0]);
+	size_t n = 8 << 20;
+	char *big = calloc(n, 1);
+	ck_assert_ptr_nonnull(big);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	enum conn_status st = conn_write_all(c, big, n, 1000);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	long ms = (long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	ck_assert_int_eq(st, CONN_ERROR);
+	ck_assert_msg(ms >= 900 && ms < 2500, "the write ended after %ld ms (%s)", ms,
+		      conn_error(c));
+	ck_assert_str_eq(conn_error(c), "timed out");
+	free(big);
+	conn_free(c);
+}
+END_TEST
+
 /* conn_poll over many connections: only the one with data is ready. */
 START_TEST(poll_many)
 {
@@ -751,6 +793,7 @@ static Suite *conn_suite(void)
 	tcase_add_test(tc, send_lowat);
 	tcase_add_test(tc, plain_upgraded_to_tls);
 	tcase_add_test(tc, poll_many);
+	tcase_add_test(tc, write_all_dribbled_times_out);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("tls");
