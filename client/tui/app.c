@@ -10,6 +10,7 @@
 
 #include <curses.h>
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <signal.h>
@@ -70,6 +71,14 @@ void app_status_about(struct app *a, enum app_topic topic, bool error, const cha
 	va_start(ap, fmt);
 	app_vstatus(a, topic, error, fmt, ap);
 	va_end(ap);
+}
+
+int app_clause_len(const char *text)
+{
+	size_t n = strlen(text);
+	while (n > 0 && strchr(".!;:, \t", text[n - 1]) != NULL)
+		n--;
+	return n > INT_MAX ? INT_MAX : (int)n;
 }
 
 void app_status_clear(struct app *a, enum app_topic topic)

@@ -209,6 +209,9 @@ void app_status(struct app *a, bool error, const char *fmt, ...)
 /* app_status for a message about topic (see enum app_topic). */
 void app_status_about(struct app *a, enum app_topic topic, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* The length of text without its closing punctuation and blanks (".",
+ * "!", ";", ":", ","), for joining it with more: "%.*s; going up". */
+int app_clause_len(const char *text);
 /* Clears the status line if its message is about topic. */
 void app_status_clear(struct app *a, enum app_topic topic);
 /* Waits for a key while keeping workers heard and the screen drawn;

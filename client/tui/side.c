@@ -286,7 +286,7 @@ static bool side_up_further(struct app *a, enum app_side side, const char *why)
 	side_load_forget(a, side);
 	bool asked = side_up_to(a, side, from);
 	if (asked)
-		app_status(a, true, "%s; going up", why);
+		app_status(a, true, "%.*s; going up", app_clause_len(why), why);
 	free(from);
 	return asked;
 }
@@ -306,9 +306,9 @@ static void side_listed(struct app *a, enum app_side side, const struct wire_msg
 		side_load_apply(a, side, r->path[0] ? r->path : pane_path(a->pane[side]));
 		a->avail[side] = r->size;
 		if (a->find[side] != NULL)
-			app_status(a, false, "%zu found matching %s%s%s", pane_total(a->pane[side]) -
+			app_status(a, false, "%zu found matching %s%s%.*s", pane_total(a->pane[side]) -
 				   (strcmp(pane_path(a->pane[side]), "/") != 0), a->find[side],
-				   r->message[0] ? "; " : "", r->message);
+				   r->message[0] ? "; " : "", app_clause_len(r->message), r->message);
 		if (side == APP_REMOTE) {
 			app_status_clear(a, APP_TOPIC_CONNECT);
 			viewedit_listed(a);

@@ -241,7 +241,8 @@ void viewedit_job_end(struct app *a, unsigned id, enum queue_state st, const cha
 	if (v == NULL || v->job != id || (v->step != VE_FETCHING && v->step != VE_UPLOADING))
 		return;
 	if (st != QUEUE_DONE) {
-		app_status(a, true, "%s: %s; %s", v->shown, why[0] ? why : queue_state_name(st),
+		const char *said = why[0] ? why : queue_state_name(st);
+		app_status(a, true, "%s: %.*s; %s", v->shown, app_clause_len(said), said,
 			   v->step == VE_UPLOADING ? "your changes are lost" : "nothing opened");
 		ve_drop(a);
 		return;

@@ -394,7 +394,11 @@ class GoneFolderTest(TuiCase):
         self.t.keys("BSpace")
         self.t.wait_for(lambda s: REMOTE_MARK in s and "/rgone" not in top_of(s)[1], 5,
                         "Backspace goes up past the removed folders")
-        self.t.wait_for(r"550 .*rgone", 5, "the status line shows the server's reply")
+        s = self.t.wait_for(lambda s: s if "going up" in s else None, 5,
+                            "the status line shows the server's reply")
+        # ferryd's text ends with a period: it is not followed by the ';'.
+        self.assertRegex(s, r"550 /rgone\S*: No such file or directory; going up",
+                         "the reply and \"going up\" are not joined tidily:\n" + Tmux.framed(s))
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
