@@ -825,6 +825,7 @@ static void act_cancel(struct app *a)
 	if (queue_cancel(a->queue, j->id)) {
 		app_stop_marked(a);
 		app_status(a, false, "cancelling %s", j->label);
+		a->status_job = j->id;
 	} else if (j->state == QUEUE_CANCELLED) {
 		app_status(a, false, "cancelled %s", j->label);
 	}

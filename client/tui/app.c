@@ -55,6 +55,7 @@ static void app_vstatus(struct app *a, enum app_topic topic, bool error, const c
 	sanitize_text(raw, strlen(raw), a->status, sizeof a->status);
 	a->status_error = error;
 	a->status_topic = topic;
+	a->status_job = 0;
 }
 
 void app_status(struct app *a, bool error, const char *fmt, ...)
@@ -239,6 +240,10 @@ static void app_job_report(struct app *a, const struct wire_msg *m)
 		if (st == QUEUE_FAILED)
 			app_status_about(a, APP_TOPIC_QUEUE, true, "%s: %s", j->label,
 					 m->end.message[0] ? m->end.message : queue_state_name(st));
+		else if (m->id == a->status_job && st == QUEUE_CANCELLED)
+			app_status(a, false, "cancelled %s", j->label);
+		else if (m->id == a->status_job)
+			app_status(a, false, "%s ended before it could be cancelled", j->label);
 		/* An upload done gets its time after its end: the remote pane
 		 * is reloaded when that is over (WIRE_SETTLED). */
 		if (st != QUEUE_DONE || j->dir != QUEUE_UPLOAD || j->tree)

@@ -189,6 +189,8 @@ struct app {
 	char status[APP_STATUS_MAX];   /* status line text (sanitised) */
 	bool status_error;             /* the status line shows an error */
 	enum app_topic status_topic;   /* what it is about */
+	unsigned status_job;           /* the job a "cancelling" message waits on, 0 none:
+					* its end replaces the message */
 	bool queue_was_busy;           /* jobs were queued or running at the last look */
 	bool refresh_due[APP_SIDES];   /* a job ended: reload this pane */
 	long long refreshed_ms;        /* when the panes were last reloaded */

@@ -285,6 +285,16 @@ class SilentServerTest(QueueCase):
                        "the cancelled download left its temporary file")
         self.assertFalse(os.path.exists(self.lpath("download-me.bin")))
 
+    def test_cancelling_message_gives_way_to_the_outcome(self):
+        self.start_held_download()
+        self.t.keys("x")
+        self.t.wait_for(lambda s: re.search(r"cancelled\s+<- .*download-me\.bin", s), 15,
+                        "the cancelled download ends")
+        # The status line said "cancelling"; once the worker reported the
+        # end, it says how the transfer ended.
+        self.t.wait_check(lambda s: self.assertRegex(s.split("\n")[-2],
+                                                     r"^ ?cancelled .*download-me\.bin"), 5)
+
 def selected_job(screen_with_escapes):
     """The transfer panel's line drawn in reverse video (its selection), or
     "" when no panel line is."""
