@@ -1102,15 +1102,21 @@ static void act_parallel(struct app *a)
 	app_pump(a);
 }
 
+/* The quit question as the queue stands: transfers end while it is open,
+ * and once none is left it no longer speaks of stopping them. */
+static void act_quit_question(struct app *a, char *q, size_t qsz)
+{
+	size_t n = queue_active(a->queue);
+	if (n > 0)
+		snprintf(q, qsz, "%zu transfer(s) not finished. Quit and stop them?", n);
+	else
+		snprintf(q, qsz, "The transfers have finished. Quit?");
+}
+
 static void act_quit(struct app *a)
 {
-	char q[ACT_QUESTION_MAX];
-	size_t n = queue_active(a->queue);
-	if (n > 0) {
-		snprintf(q, sizeof q, "%zu transfer(s) not finished. Quit and stop them?", n);
-		if (!dialog_yesno(a, q))
-			return;
-	}
+	if (queue_active(a->queue) > 0 && !dialog_yesno_live(a, act_quit_question))
+		return;
 	a->quit = true;
 }
 

@@ -231,16 +231,45 @@ static bool dialog_is_enter(int k)
 	return k == KEYS_ENTER || k == '\r' || k == KEYS_FN + KEY_ENTER;
 }
 
+/* The last line of a yes/no question. */
+#define DIALOG_YESNO_HINT "y = yes, n / Enter / Esc = no"
+
+/* A yes/no question's answer to key k: 1 yes, 0 no, -1 neither. */
+static int dialog_yesno_answer(int k)
+{
+	if (k == 'y' || k == 'Y')
+		return 1;
+	if (k == 'n' || k == 'N' || dialog_is_cancel(k) || dialog_is_enter(k))
+		return 0;
+	return -1;
+}
+
 bool dialog_yesno(struct app *a, const char *question)
 {
-	const char *lines[] = { question, "", "y = yes, n / Enter / Esc = no", NULL };
-	for (;;) {
-		int k = dialog_ask(a, lines);
-		if (k == 'y' || k == 'Y')
-			return true;
-		if (k == 'n' || k == 'N' || dialog_is_cancel(k) || dialog_is_enter(k))
-			return false;
-	}
+	const char *lines[] = { question, "", DIALOG_YESNO_HINT, NULL };
+	int ans;
+	while ((ans = dialog_yesno_answer(dialog_ask(a, lines))) < 0)
+		;
+	return ans == 1;
+}
+
+/* Draws a question of dialog_yesno_live, its text made now. */
+static void dialog_live_draw(struct app *a, const void *arg)
+{
+	const dialog_texter *make = arg;
+	char text[DIALOG_LINE_MAX];
+	(*make)(a, text, sizeof text);
+	const char *lines[] = { text, "", DIALOG_YESNO_HINT, NULL };
+	struct dialog_view v = { .lines = lines, .field = -1 };
+	dialog_box_draw(a, &v);
+}
+
+bool dialog_yesno_live(struct app *a, dialog_texter make)
+{
+	int ans;
+	while ((ans = dialog_yesno_answer(dialog_overlay_key(a, dialog_live_draw, &make))) < 0)
+		;
+	return ans == 1;
 }
 
 int dialog_choose(struct app *a, const char *const *lines, const char *keys, int def)

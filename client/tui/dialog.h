@@ -24,6 +24,11 @@ struct dialog_sides {
 
 /* Asks question (sanitised text); returns true only for y/Y (Enter and Esc say No). */
 bool dialog_yesno(struct app *a, const char *question);
+/* Writes the text of a question as things stand now into buf (bufsz bytes). */
+typedef void (*dialog_texter)(struct app *a, char *buf, size_t bufsz);
+/* dialog_yesno with a question made anew by make at every redraw (while
+ * it is open, transfers keep reporting): it can follow what it asks about. */
+bool dialog_yesno_live(struct app *a, dialog_texter make);
 /* Reads a line into buf (bufsz bytes; its contents are the default).
  * secret hides the typing; select starts with the default selected, so
  * typing replaces it. Returns false when Esc cancels. */

@@ -325,6 +325,30 @@ def select_job(case, pattern, tries=8):
               % (pattern, case.t.framed(case.t.screen())))
 
 
+class QuitQuestionTest(QueueCase):
+    """The quit question asked while a transfer runs follows the queue:
+    its count, and once the transfers have ended, a question that no
+    longer speaks of stopping them."""
+
+    def test_quit_question_follows_the_queue(self):
+        self.through_proxy(64 << 10)     # about 3 s for the 200 KiB download
+        self.select("remote", "download-me.bin")
+        self.t.keys("F5")
+        self.t.wait_for(r"running\s+<- .*download-me\.bin", 10, "the download runs")
+        self.t.keys("F10")
+        self.t.wait_for(self.prompt_line("1 transfer(s) not finished", "quit and stop"), 5,
+                        "F10 asks while the download runs")
+        self.wait_file(self.lpath("download-me.bin"), DOWNLOAD)
+        line = self.t.wait_for(self.prompt_line("transfers have finished", "quit?"), 5,
+                               "the question still speaks of transfers that have ended")
+        s = self.t.screen()
+        self.assertNotIn("not finished", s, Tmux.framed(s))
+        self.assertNotRegex(line, r"(?i)stop", line)
+        self.t.keys("y")
+        self.expect_exit = True
+        self.assertEqual(self.t.wait_exit(10), 0, "y quits")
+
+
 class CancelTest(QueueCase):
 
     def test_cancel_folder_then_everything(self):
