@@ -135,8 +135,10 @@ static void dialog_box_draw(struct app *a, const void *arg)
 	for (int i = 0; v->lines[i] != NULL; i++)
 		for (const char *p = v->lines[i]; *p != '\0';) {
 			size_t piece = strcspn(p, "\n");
-			if ((int)piece + 4 > w)
-				w = (int)piece + 4;
+			/* By columns: a wide character takes two, in three bytes. */
+			int pw = draw_columns_n(p, piece);
+			if (pw + 4 > w)
+				w = pw + 4;
 			p += piece + (p[piece] == '\n');
 		}
 	int most = v->field >= 0 ? DIALOG_MAX_W : DIALOG_TEXT_MAX_W;

@@ -239,12 +239,13 @@ static int draw_text(WINDOW *w, int y, int x, const char *s, int width, attr_t a
 	return used;
 }
 
-/* The columns s takes (an invalid byte counts one, as draw_text draws it). */
-static int draw_width(const char *s)
+/* The columns the len bytes at s take (an invalid byte counts one, as
+ * draw_text draws it). */
+static int draw_width_n(const char *s, size_t len)
 {
 	mbstate_t st;
 	int w = 0;
-	size_t left = strlen(s);
+	size_t left = len;
 	memset(&st, 0, sizeof st);
 	while (left > 0) {
 		wchar_t wc;
@@ -260,6 +261,12 @@ static int draw_width(const char *s)
 		left -= n;
 	}
 	return w;
+}
+
+/* The columns s takes. */
+static int draw_width(const char *s)
+{
+	return draw_width_n(s, strlen(s));
 }
 
 /* draw_text padded to width, but a text too wide is cut one column
@@ -281,6 +288,11 @@ int draw_cut(WINDOW *w, int y, int x, const char *s, int width)
 int draw_columns(const char *s)
 {
 	return draw_width(s);
+}
+
+int draw_columns_n(const char *s, size_t len)
+{
+	return draw_width_n(s, len);
 }
 
 int draw_fit(WINDOW *w, int y, int x, const char *s, int width, attr_t attr)

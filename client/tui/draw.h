@@ -44,5 +44,7 @@ int draw_cut(WINDOW *w, int y, int x, const char *s, int width);
 int draw_fit(WINDOW *w, int y, int x, const char *s, int width, attr_t attr);
 /* The columns s takes on the screen (an invalid byte counts one). */
 int draw_columns(const char *s);
+/* draw_columns of the len bytes at s. */
+int draw_columns_n(const char *s, size_t len);
 
 #endif

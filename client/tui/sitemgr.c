@@ -103,8 +103,8 @@ static void sm_draw(struct app *a, const void *arg)
 	int w = SM_MIN_W;
 	for (size_t i = 0; i < n; i++) {
 		sm_row_text(m, i, line, sizeof line);
-		if ((int)strlen(line) + 4 > w)
-			w = (int)strlen(line) + 4;
+		if (draw_columns(line) + 4 > w)
+			w = draw_columns(line) + 4;
 	}
 	if (w > cols - 4)
 		w = cols - 4;

@@ -160,6 +160,21 @@ static void viewer_row(const struct viewer *v, size_t i, char *out, size_t outsz
 	sanitize_text(raw, o, out, outsz);
 }
 
+/* Draws a bar in reverse video on row y of w (cols columns): left, cut
+ * by columns with the ellipsis to leave right whole after it when it can. */
+static void viewer_bar(WINDOW *w, int y, int cols, const char *left, const char *right)
+{
+	int rw = draw_columns(right), lw = draw_columns(left);
+	int room = cols - rw > 1 ? cols - rw : cols;
+	int used = draw_fit(w, y, 0, left, lw < room ? lw : room, A_REVERSE);
+	if (used < cols)
+		used += draw_fit(w, y, used, right, cols - used, A_REVERSE);
+	wattrset(w, A_REVERSE);
+	for (int x = used; x < cols; x++)
+		mvwaddch(w, y, x, ' ');
+	wattrset(w, A_NORMAL);
+}
+
 /* Draws the viewer over the whole screen. */
 static void viewer_draw(struct app *a, const void *arg)
 {
@@ -174,26 +189,19 @@ static void viewer_draw(struct app *a, const void *arg)
 	char line[VIEWER_ROW_MAX * 2];
 	size_t shown = rows > 2 ? (size_t)(rows - 2) : 1;
 	size_t last = v->top + shown < v->rows ? v->top + shown : v->rows;
-	snprintf(line, sizeof line, "%s  %s%s  rows %zu-%zu of %zu", v->title,
+	/* By columns: the title may be a name of wide characters. */
+	snprintf(line, sizeof line, "  %s%s  rows %zu-%zu of %zu",
 		 v->hex ? "hex" : "text", v->cut ? ", first 16 MiB only" : "",
 		 v->rows ? v->top + 1 : 0, last, v->rows);
-	wattrset(w, A_REVERSE);
-	mvwaddnstr(w, 0, 0, line, cols);
-	for (int x = (int)strlen(line); x < cols; x++)
-		mvwaddch(w, 0, x, ' ');
-	wattrset(w, A_NORMAL);
+	viewer_bar(w, 0, cols, v->title, line);
 	for (size_t r = 0; r < shown && v->top + r < v->rows; r++) {
 		viewer_row(v, v->top + r, line, sizeof line);
 		/* By columns: a row of wide characters holds more bytes. */
 		draw_fit(w, 1 + (int)r, 0, line, cols,
 			 v->top + r == v->found ? A_BOLD | A_UNDERLINE : A_NORMAL);
 	}
-	wattrset(w, A_REVERSE);
-	snprintf(line, sizeof line, "%s", v->note[0] ? v->note
-		 : "/ search  n next  arrows PgUp PgDn Home End  q Esc F3 close");
-	mvwaddnstr(w, rows - 1, 0, line, cols);
-	for (int x = (int)strlen(line); x < cols; x++)
-		mvwaddch(w, rows - 1, x, ' ');
+	viewer_bar(w, rows - 1, cols, v->note[0] ? v->note
+		   : "/ search  n next  arrows PgUp PgDn Home End  q Esc F3 close", "");
 	wnoutrefresh(w);
 	delwin(w);
 }

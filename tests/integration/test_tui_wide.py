@@ -8,6 +8,7 @@ folder, ferry in tmux).
 """
 
 import os
+import re
 import unicodedata
 import unittest
 
@@ -59,8 +60,52 @@ class WideQuestionTest(TuiCase):
         self.ask_delete(SHORT, "\u540d\u524d", (40, 16))
         self.check_whole(SHORT)
 
+    def test_question_box_is_as_wide_as_its_text_in_columns(self):
+        """The box around a question fits its widest line by the columns
+        it takes (one blank, then the frame), not by its bytes."""
+        ftptest.write_file(self.lpath(SHORT), b"short\n")
+        self.start_ferry()
+        self.ask_delete(SHORT, "\u540d\u524d")
+
+        def hugs(s):
+            self.assertRegex(s, re.escape("Delete %s? \u2502" % SHORT),
+                             "the box is not as wide as the question:\n" + Tmux.framed(s))
+        self.t.wait_check(hugs, 5)
+        self.t.keys("n")
+
 
 class WideViewerTest(TuiCase):
+
+    def test_viewer_title_of_a_wide_name(self):
+        """The viewer's title line is cut by columns: a name of wide
+        characters leaves room for the rows shown, and on a narrow screen
+        is cut with the ellipsis, never in the middle of a character."""
+        ftptest.write_file(self.lpath(LONG), b"one row\n")
+        self.start_ferry(env={"PAGER": ""})
+        self.focus("local")
+        self.t.keys("/")
+        self.t.type("\u672b\u5c3e")
+        self.t.keys("Enter")
+        self.t.wait_for(r'filter "\u672b\u5c3e"', 5)
+        self.t.keys("F3")
+        self.t.wait_for("one row", 5, "the built-in viewer")
+
+        def titled(s):
+            top = s.split("\n")[0]
+            self.assertIn(LONG, top, "the name is not whole:\n" + Tmux.framed(s))
+            self.assertRegex(top, r"text\s+rows 1-1 of 1\s*$",
+                             "the title line lost its rows:\n" + Tmux.framed(s))
+        self.t.wait_check(titled, 5)
+        self.t.resize(60, 20)
+
+        def cut(s):
+            top = s.split("\n")[0]
+            self.assertRegex(top, "\u9577\u2026 +text +rows 1-1 of 1\\s*$",
+                             "the name is not cut by columns before the rows:\n"
+                             + Tmux.framed(s))
+            self.assertLessEqual(columns(top.rstrip()), 60, top)
+        self.t.wait_check(cut, 5)
+        self.t.keys("q")
 
     def test_viewer_rows_use_the_screen_width(self):
         """A row of wide characters that fits the 120 columns is shown
