@@ -1,5 +1,6 @@
 """The two-pane client never makes a key wait for the network: keys are
-answered in under 50 ms while a listing is held up by the server and while
+answered in a median under 50 ms, none over 1 s, while a listing is held
+up by the server and while
 a connection is being opened to a server that never answers; a pane that
 waits says "loading"; Esc cancels what is pending; q and Ctrl-C quit at
 once.
@@ -17,6 +18,7 @@ maximum are printed with the test's output.
 import os
 import re
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -31,8 +33,17 @@ from tuitest import Tmux
 FERRY = os.path.join(config.BUILDDIR, "client", "ferry")
 LOCAL_MARK = "local-only.txt"
 REMOTE_MARK = "remote-only.txt"
-# The longest a key may take to be answered, in ms.
+# The median time keys may take to be answered, in ms. A key answered
+# from memory takes a few ms even under ASan; 50 ms is what people feel as
+# a lag. The median is held to it, not each key: on a loaded machine of two
+# shared CPUs one key in a run can wait for the scheduler far longer, and
+# a limit on every key failed there while the program was not at fault.
 LIMIT_MS = 50
+# The longest any one key may take, in ms: far over a scheduler's delay,
+# far under the time a key waiting for the network would take (the server
+# holds its answers for HOLD seconds, and a key not answered at all counts
+# as the 5 s tuitest.KeyTimer waits).
+CEILING_MS = 1000
 # Keys timed in each situation (alternating, so each one moves the cursor).
 KEYS = ["Down", "Up"] * 8
 # How long the slow server holds a listing, in seconds: far longer than
@@ -90,9 +101,10 @@ class SlowServerCase(ftptest.TestCase):
         return times
 
     def assertFast(self, times, what):
-        self.assertTrue(len(times) == len(KEYS) and max(times) < LIMIT_MS,
-                        "keys %s took up to %.0f ms (limit %d ms; %s); screen:\n%s"
-                        % (what, max(times), LIMIT_MS, tuitest.describe_ms(times),
+        self.assertTrue(len(times) == len(KEYS) and statistics.median(times) < LIMIT_MS
+                        and max(times) < CEILING_MS,
+                        "keys %s were slow (limits: median %d ms, each %d ms; %s); screen:\n%s"
+                        % (what, LIMIT_MS, CEILING_MS, tuitest.describe_ms(times),
                            Tmux.framed(self.t.screen())))
 
     def assertQuitsAtOnce(self, key):
