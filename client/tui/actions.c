@@ -479,10 +479,59 @@ static bool act_dot_name(const char *name)
 	return strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
 }
 
+static bool act_typed_path(struct app *a, enum app_side side, const char *path,
+			   struct sbuf *full);
+static void act_complete(void *arg, char *buf, size_t bufsz, char *note, size_t notesz);
+
+/* F6 with entries tagged: moves them all into a folder of the same side,
+ * asked for once (its field starts with the pane's folder; Tab completes). */
+static void act_move_tagged(struct app *a)
+{
+	enum app_side side = a->active;
+	struct act_item *v;
+	char dest[PATH_LEN_MAX], q[ACT_QUESTION_MAX];
+	size_t n = act_targets(a, &v, "moved");
+	if (n == 0)
+		return;
+	if (n == 1)
+		snprintf(q, sizeof q, "Move the tagged entry %s into the folder:", v[0].display);
+	else
+		snprintf(q, sizeof q, "Move %zu tagged entries into the folder:", n);
+	snprintf(dest, sizeof dest, "%s", pane_path(a->pane[side]));
+	struct sbuf full;
+	sbuf_init(&full, PATH_LEN_MAX);
+	const char **names = xcalloc(n, sizeof *names);
+	size_t k = 0;
+	if (!dialog_input_complete(a, q, dest, sizeof dest, false, true, act_complete, a) ||
+	    dest[0] == '\0') {
+		app_status(a, false, "nothing moved");
+	} else if (!act_typed_path(a, side, dest, &full)) {
+		app_status(a, true, "path too long");
+	} else {
+		/* Entries in that folder already (all but a find's matches,
+		 * when it is the pane's own) are left out. */
+		bool here = strcmp(sbuf_str(&full), pane_path(a->pane[side])) == 0;
+		for (size_t i = 0; i < n; i++)
+			if (!here || strchr(v[i].name, '/') != NULL)
+				names[k++] = v[i].name;
+		if (k == 0)
+			app_status(a, false, "nothing moved: they are in that folder already");
+		else
+			side_move(a, side, names, k, sbuf_str(&full));
+	}
+	free(names);
+	sbuf_free(&full);
+	act_items_free(v, n);
+}
+
 static void act_rename(struct app *a)
 {
 	const struct pane_entry *e = pane_current(act_pane(a));
 	char name[PATH_LEN_MAX], q[ACT_QUESTION_MAX];
+	if (pane_tag_count(act_pane(a)) > 0) {
+		act_move_tagged(a);
+		return;
+	}
 	if (e == NULL || act_on_parent(a, e, "renamed"))
 		return;
 	struct act_item it;
@@ -729,6 +778,20 @@ static void act_complete(void *arg, char *buf, size_t bufsz, char *note, size_t 
 		note[0] = '\0';
 }
 
+/* Writes the full path of a folder typed for side (relative to its pane's
+ * folder; ~ is the home folder on the local side) into full; false when
+ * it is too long. */
+static bool act_typed_path(struct app *a, enum app_side side, const char *path,
+			   struct sbuf *full)
+{
+	const char *home = getenv("HOME");
+	if (side == APP_LOCAL && path[0] == '~' && (path[1] == '\0' || path[1] == '/') && home)
+		return path_join(full, home, path[1] ? path + 2 : "");
+	if (path[0] == '/')
+		return sbuf_puts(full, path);
+	return path_join(full, pane_path(a->pane[side]), path);
+}
+
 /* g, Alt-c: goes to a path typed for the active pane (relative to where
  * it is; ~ is the home folder on the local side). */
 static void act_goto(struct app *a)
@@ -746,15 +809,7 @@ static void act_goto(struct app *a)
 		return;
 	struct sbuf full;
 	sbuf_init(&full, PATH_LEN_MAX);
-	const char *home = getenv("HOME");
-	bool ok;
-	if (side == APP_LOCAL && path[0] == '~' && (path[1] == '\0' || path[1] == '/') && home)
-		ok = path_join(&full, home, path[1] ? path + 2 : "");
-	else if (path[0] == '/')
-		ok = sbuf_puts(&full, path);
-	else
-		ok = path_join(&full, pane_path(a->pane[side]), path);
-	if (!ok)
+	if (!act_typed_path(a, side, path, &full))
 		app_status(a, true, "path too long");
 	else
 		side_load(a, side, sbuf_str(&full), NULL);

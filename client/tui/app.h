@@ -126,6 +126,18 @@ struct app_request {
 	enum wire_type type;        /* WIRE_RENAME, WIRE_MKDIR or WIRE_INFO */
 	char *from;                 /* a rename's old name, the directory made, the path asked about */
 	char *to;                   /* a rename's new name */
+	bool move;                  /* a rename of app.move: its answer is counted there */
+};
+
+/* Tagged entries moved into a folder (F6), their renames sent a few at a
+ * time; n is 0 when none is going on. */
+struct app_move {
+	enum app_side side;         /* the pane */
+	char **from, **to;          /* each entry's path and its path in the folder */
+	size_t n, sent, answered;   /* entries; renames sent; answers come */
+	size_t failed;              /* ...refused (or not sent) */
+	char why[APP_STATUS_MAX];   /* the first refusal's reason */
+	char *dest;                 /* the folder (sanitised) */
 };
 
 /* A rename refused because the new name exists, to be asked about. */
@@ -177,6 +189,7 @@ struct app {
 					* does the same on the other side */
 	struct app_request req[APP_REQUESTS_MAX]; /* renames and mkdirs awaiting answers */
 	struct app_replace replace;    /* a rename to ask about */
+	struct app_move move;          /* tagged entries being moved into a folder */
 	struct app_syncplan syncplan;  /* a synchronize's trees */
 	char *info;                    /* an entry's facts to show (file info), or NULL */
 	struct viewedit *ve;           /* a remote file being viewed or edited (viewedit.c), or NULL */
@@ -270,6 +283,12 @@ void side_mkdir(struct app *a, enum app_side side, const char *name);
  * question is asked). */
 void side_rename(struct app *a, enum app_side side, const char *from, const char *to,
 		 bool replace);
+/* Moves the entries names (raw, below side's folder) into the folder dest
+ * (a full path on that side): a rename each, never replacing a name that
+ * is there; the status line says how many moved when all are answered.
+ * False (status set) when a move is still going on. */
+bool side_move(struct app *a, enum app_side side, const char *const *names, size_t n,
+	       const char *dest);
 /* Queues the deletion of name (a directory with everything in it when
  * tree) in side's current directory; false (status set) if the path is too long. */
 bool side_delete(struct app *a, enum app_side side, const char *name, bool tree);

@@ -41,7 +41,7 @@ static const struct keys_binding keys_bindings[] = {
 	{ { KC_F(3), 0 }, "F3", "view", ACT_VIEW, "view the file under the cursor ($PAGER for text when set, else the built-in viewer: / searches, n finds the next; a binary file as hex); a remote file is fetched first" },
 	{ { KC_F(4), 0 }, "F4", "edit", ACT_EDIT, "edit the file under the cursor with $VISUAL or $EDITOR (vi); a remote file is fetched, and uploaded back when changed (asking when the server's copy changed meanwhile)" },
 	{ { KC_F(5), 0 }, "F5", "copy", ACT_COPY, "copy the tagged or current entries to the other pane" },
-	{ { KC_F(6), 0 }, "F6", "rename", ACT_RENAME, "rename the entry under the cursor (asks before replacing)" },
+	{ { KC_F(6), 0 }, "F6", "rename", ACT_RENAME, "rename the entry under the cursor (asks before replacing); with tags, move them into a folder" },
 	{ { KC_F(7), 0 }, "F7", "mkdir", ACT_MKDIR, "make a directory" },
 	{ { KC_F(8), KC_DC, 0 }, "F8, Delete", "delete", ACT_DELETE, "delete the tagged or current entries (asks first; runs in the background)" },
 	{ { KC_F(2), 0 }, "F2", "sites", ACT_CONNECT, "the site manager: saved sites and recent hosts (connect, add, edit, delete) and a new connection" },

@@ -19,6 +19,7 @@
 #include "app.h"
 #include "path.h"
 #include "sbuf.h"
+#include "sanitize.h"
 #include "sitemgr.h"
 #include "viewedit.h"
 #include "sysio.h"
@@ -375,9 +376,10 @@ void side_up(struct app *a, enum app_side side)
 
 /* ---- mkdir and rename ---- */
 
-/* Remembers request id until its answer comes. */
-static void side_remember(struct app *a, unsigned id, enum app_side side, enum wire_type type,
-			  const char *from, const char *to)
+/* Remembers request id until its answer comes; returns its slot (NULL
+ * when none is free). */
+static struct app_request *side_remember(struct app *a, unsigned id, enum app_side side,
+					 enum wire_type type, const char *from, const char *to)
 {
 	for (size_t i = 0; i < APP_REQUESTS_MAX; i++) {
 		struct app_request *r = &a->req[i];
@@ -388,8 +390,9 @@ static void side_remember(struct app *a, unsigned id, enum app_side side, enum w
 		r->type = type;
 		r->from = xstrdup(from);
 		r->to = to ? xstrdup(to) : NULL;
-		return;
+		return r;
 	}
+	return NULL;
 }
 
 /* True when another request may be remembered. */
@@ -471,6 +474,104 @@ void side_rename(struct app *a, enum app_side side, const char *from, const char
 	sbuf_free(&t);
 }
 
+/* Requests slots a move uses at most, so renames, mkdirs and file info
+ * asked meanwhile still find one. */
+#define SIDE_MOVE_SLOTS (APP_REQUESTS_MAX / 2)
+
+/* Drops a move. */
+static void side_move_free(struct app_move *mv)
+{
+	for (size_t i = 0; i < mv->n; i++) {
+		free(mv->from[i]);
+		free(mv->to[i]);
+	}
+	free(mv->from);
+	free(mv->to);
+	free(mv->dest);
+	memset(mv, 0, sizeof *mv);
+}
+
+/* Ends a move whose renames are all answered: the status line says how
+ * many moved and the pane is reloaded. */
+static void side_move_end(struct app *a)
+{
+	struct app_move *mv = &a->move;
+	size_t moved = mv->n - mv->failed;
+	if (mv->failed == 0)
+		app_status(a, false, "%zu moved to %s", moved, mv->dest);
+	else
+		app_status(a, true, "%zu of %zu moved to %s; %zu not: %.*s", moved, mv->n,
+			   mv->dest, mv->failed, app_clause_len(mv->why), mv->why);
+	side_load(a, mv->side, NULL, NULL);
+	side_move_free(mv);
+}
+
+/* Counts a rename of the move that failed, keeping the first reason. */
+static void side_move_failed(struct app_move *mv, const char *why)
+{
+	if (mv->failed++ == 0)
+		snprintf(mv->why, sizeof mv->why, "%.*s", (int)sizeof mv->why - 1, why);
+}
+
+/* Sends the move's next renames while it has slots; ends it when all
+ * are answered. */
+static void side_move_pump(struct app *a)
+{
+	struct app_move *mv = &a->move;
+	size_t busy = 0;
+	for (size_t i = 0; i < APP_REQUESTS_MAX; i++)
+		busy += a->req[i].id != 0 && a->req[i].move;
+	while (mv->sent < mv->n && busy < SIDE_MOVE_SLOTS) {
+		size_t k = mv->sent++;
+		unsigned id = mv->from[k] == NULL ? 0
+			      : side_request(a, mv->side, WIRE_RENAME, mv->from[k], mv->to[k], 0);
+		struct app_request *r = id != 0 ? side_remember(a, id, mv->side, WIRE_RENAME,
+								mv->from[k], mv->to[k]) : NULL;
+		if (r == NULL) {
+			mv->answered++;
+			side_move_failed(mv, mv->from[k] == NULL ? "path too long" : "not sent");
+			continue;
+		}
+		r->move = true;
+		busy++;
+	}
+	if (mv->n > 0 && mv->answered == mv->n)
+		side_move_end(a);
+}
+
+bool side_move(struct app *a, enum app_side side, const char *const *names, size_t n,
+	       const char *dest)
+{
+	struct app_move *mv = &a->move;
+	if (mv->n > 0) {
+		app_status(a, true, "the entries moved last are not all moved yet; try again");
+		return false;
+	}
+	char shown[APP_STATUS_MAX];
+	sanitize_text(dest, strlen(dest), shown, sizeof shown);
+	mv->side = side;
+	mv->n = n;
+	mv->from = xcalloc(n, sizeof *mv->from);
+	mv->to = xcalloc(n, sizeof *mv->to);
+	mv->dest = xstrdup(shown);
+	struct sbuf f, t;
+	sbuf_init(&f, PATH_LEN_MAX);
+	sbuf_init(&t, PATH_LEN_MAX);
+	/* A find's match is named by its path below the folder: it goes
+	 * into the folder under its last part. An entry whose paths do not
+	 * fit stays NULL, and fails when its turn comes. */
+	for (size_t i = 0; i < n; i++)
+		if (side_path(a, side, names[i], &f) && path_join(&t, dest, path_last(names[i]))) {
+			mv->from[i] = xstrdup(sbuf_str(&f));
+			mv->to[i] = xstrdup(sbuf_str(&t));
+		}
+	sbuf_free(&f);
+	sbuf_free(&t);
+	app_status(a, false, "moving %zu to %s...", n, shown);
+	side_move_pump(a);
+	return true;
+}
+
 /* The answer to a mkdir, rename or info request: the status line, a
  * reload with the cursor on the new name, the question whether to
  * replace, or the facts to show. */
@@ -478,6 +579,17 @@ static void side_done(struct app *a, struct app_request *r, const struct wire_ms
 {
 	const struct wire_reply *rep = &m->reply;
 	enum app_side side = r->side;
+	if (r->move) {
+		/* One of a move's renames: a name there is never replaced. */
+		a->move.answered++;
+		if (rep->result == WIRE_EXISTS)
+			side_move_failed(&a->move, "a name there already");
+		else if (rep->result != WIRE_OK)
+			side_move_failed(&a->move, rep->message[0] ? rep->message : "refused");
+		side_forget(r);
+		side_move_pump(a);
+		return;
+	}
 	if (r->type == WIRE_INFO && rep->result == WIRE_OK) {
 		/* Shown when no dialog is open (actions_ask_pending). */
 		free(a->info);
@@ -744,6 +856,7 @@ void side_stop_all(struct app *a)
 	}
 	for (size_t i = 0; i < APP_REQUESTS_MAX; i++)
 		side_forget(&a->req[i]);
+	side_move_free(&a->move);
 	free(a->replace.from);
 	free(a->replace.to);
 	a->replace.from = a->replace.to = NULL;

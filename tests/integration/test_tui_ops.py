@@ -248,12 +248,19 @@ class ParentEntryTest(TuiCase):
         self.assertTrue(os.path.isdir(self.local))
 
     def test_rename_on_parent_does_not_suggest_tags(self):
-        """F6 renames the entry under the cursor only: on "..", with an
-        entry tagged, it says to move the cursor, not to tag entries."""
+        """F6 with an entry tagged moves the tagged entry, wherever the
+        cursor is; without tags, on "..", it says to move the cursor."""
         self.start_ferry()
         self.focus("local")
         self.t.keys("Home", "Down", "Space", "Home")
         self.t.wait_for(r"1 tagged", 5, "Space tags an entry")
+        self.t.keys("F6")
+        self.t.wait_for(self.prompt_line("Move the tagged entry", "into the folder:"), 5,
+                        "F6 on .. with a tag asks where to move the tagged entry")
+        self.t.keys("Escape")
+        self.t.wait_for(r"nothing moved", 5)
+        self.t.keys("Home", "Down", "Space", "Home")
+        self.t.wait_gone(r"1 tagged", 5, "Space untags the entry")
         self.t.keys("F6")
 
         def hint(s):
@@ -265,15 +272,67 @@ class ParentEntryTest(TuiCase):
         self.t.wait_check(hint, 5)
 
 
-class DeleteQuestionTest(TuiCase):
-    """F8 on tagged entries counts the directories among them in words
-    that fit the count."""
+class Tagging:
+    """tag(pattern): tags the names of the active pane matching pattern (+)."""
 
     def tag(self, pattern):
         self.t.keys("+")
         self.t.wait_for(self.prompt_line("Tag the names matching"), 5)
         self.t.type(pattern)
         self.t.keys("Enter")
+
+
+class MoveTaggedTest(Tagging, TuiCase):
+    """F6 with entries tagged moves them all into a folder, asked once, the
+    question saying how many; a name there already is not replaced."""
+
+    def move_to(self, count, folder):
+        self.t.keys("F6")
+        self.t.wait_for(self.prompt_line("Move %d tagged entries into the folder:" % count), 5,
+                        "F6 asks once where the %d tagged entries go" % count)
+        self.t.keys("C-u")
+        self.t.type(folder)
+        self.t.keys("Enter")
+
+    def test_remote_tagged_entries_move_into_a_folder(self):
+        self.start_ferry()
+        self.focus("remote")
+        self.tag("tag-*")
+        self.t.wait_for(r"3 tagged", 5)
+        self.move_to(3, "rdir")
+        for i in (1, 2, 3):
+            name = "tag-%d.txt" % i
+            self.wait_disk(lambda: os.path.exists(self.server.path("rdir", name)), 10,
+                           "%s was not moved into rdir" % name)
+            self.assertFalse(os.path.exists(self.server.path(name)), name)
+        self.t.wait_for(lambda s: re.search(r"^ ?3 moved to /rdir", s.split("\n")[-2]), 5,
+                        "the status line says all three moved")
+        self.t.wait_gone(r"tag-1\.txt", 5, "the pane is reloaded")
+
+    def test_local_move_keeps_a_name_in_the_folder(self):
+        for name in ("m-1.txt", "m-2.txt", "m-3.txt"):
+            ftptest.write_file(self.lpath(name), name.encode())
+        ftptest.write_file(self.lpath("into", "m-2.txt"), b"kept\n")
+        self.start_ferry()
+        self.focus("local")
+        self.tag("m-*")
+        self.t.wait_for(r"3 tagged", 5)
+        self.move_to(3, self.lpath("into"))
+        self.t.wait_for(r"2 of 3 moved to .*into; 1 not: a name there already", 10,
+                        "the status line says one was not moved, and why")
+        def read(*parts):
+            with open(self.lpath(*parts), "rb") as f:
+                return f.read()
+        self.assertEqual(read("into", "m-1.txt"), b"m-1.txt")
+        self.assertEqual(read("into", "m-3.txt"), b"m-3.txt")
+        self.assertEqual(read("into", "m-2.txt"), b"kept\n", "a name in the folder was replaced")
+        self.assertEqual(read("m-2.txt"), b"m-2.txt")
+        self.assertFalse(os.path.exists(self.lpath("m-1.txt")))
+
+
+class DeleteQuestionTest(Tagging, TuiCase):
+    """F8 on tagged entries counts the directories among them in words
+    that fit the count."""
 
     def test_one_directory_among_tagged_entries(self):
         self.start_ferry()
