@@ -7,8 +7,8 @@
 #include "reply.h"
 
 /* True if the line starts like a final reply line: three digits and a
- * space, or three digits alone (which reply_parser_feed also takes as the
- * end). */
+ * space, or three digits alone (an end to clients more lenient than
+ * reply_parser_feed). */
 static bool looks_final(const char *s, size_t n)
 {
 	return n >= 3 && s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' &&
@@ -106,8 +106,10 @@ enum reply_status reply_parser_feed(struct reply_parser *p, const char *line, si
 		}
 		return REPLY_DONE;
 	}
-	/* Inside a multi-line reply: the end is "code " (or a bare "code"). */
-	if (line_code(line, len) == p->code && (len == 3 || line[3] == ' ')) {
+	/* Inside a multi-line reply: the end is "code " (RFC 959 4.2). A bare
+	 * "code" is an inner line: taken as the end, the real last line
+	 * would be read as the reply to the next command. */
+	if (line_code(line, len) == p->code && len > 3 && line[3] == ' ') {
 		p->multi = false;
 		if (len > 4 && !(sbuf_puts(&p->text, "\n") &&
 				 sbuf_append(&p->text, line + 4, len - 4)))

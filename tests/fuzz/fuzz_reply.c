@@ -53,7 +53,7 @@ static bool ends_reply(const char *s, size_t n, int code)
 {
 	char c[4];
 	snprintf(c, sizeof c, "%03d", code);
-	return n >= 3 && memcmp(s, c, 3) == 0 && (n == 3 || s[3] == ' ');
+	return n > 3 && memcmp(s, c, 3) == 0 && s[3] == ' ';
 }
 
 /* The text the parser should give back for text formatted with code. */

@@ -161,9 +161,14 @@ static const struct parse_case parse_cases[] = {
 	/* "code-" with the right code is not the end either. */
 	{ { "211-a", "211-b", "211 c", NULL },
 	  { REPLY_MORE, REPLY_MORE, REPLY_DONE }, 211, "a\nb\nc" },
-	/* A bare code ends a multi-line reply. */
+	/* The last line is the code and a space (RFC 959 4.2): a bare code
+	 * is an inner line, and the reply goes on to its real end. */
 	{ { "226-Transfer", "complete", "226", NULL },
-	  { REPLY_MORE, REPLY_MORE, REPLY_DONE }, 226, "Transfer\ncomplete" },
+	  { REPLY_MORE, REPLY_MORE, REPLY_MORE }, 226, "Transfer\ncomplete\n226" },
+	{ { "230-Hello", "230", "230 Logged in", "200 Type set to I", NULL },
+	  { REPLY_MORE, REPLY_MORE, REPLY_DONE, REPLY_DONE }, 200, "Type set to I" },
+	{ { "230-Hello", "230", "230 Logged in", NULL },
+	  { REPLY_MORE, REPLY_MORE, REPLY_DONE }, 230, "Hello\n230\nLogged in" },
 	/* Empty inner lines are kept. */
 	{ { "214-Help", "", "214 Bye", NULL },
 	  { REPLY_MORE, REPLY_MORE, REPLY_DONE }, 214, "Help\n\nBye" },
