@@ -5,8 +5,12 @@
  * target (".NAME.ferry-XXXXXX") and renamed over the target only when
  * the server confirmed the whole file, so an interrupted or refused
  * download never leaves a partial file under the real name, nor an
- * empty one for a file the server does not have. A resumed download
- * writes into the real name from its current size (REST). An existing
+ * empty one for a file the server does not have. The download holds a
+ * lock on its temporary (tempname.h); the temporaries of the same target
+ * that nobody holds, left by a download that was killed, are removed by
+ * the next one. A resumed download writes into the real name from its
+ * current size (REST), and with no file of that name yet it takes over
+ * the largest such temporary first. An existing
  * local file is replaced only after a confirmation (or -y); a character
  * device, a FIFO or "-" is written through; a symbolic link is followed
  * (its file replaced, the link kept), one to nothing refused. A file
@@ -80,9 +84,8 @@ static enum ferry_exit get_fresh(struct cli *c, const struct cli_copy *cp,
 	char tmp[PATH_LEN_MAX];
 	struct progress p;
 
-	if (!tempname_for(cp->local, tmp, sizeof tmp))
-		return cli_fail_errno(c, ENAMETOOLONG, cp->local);
-	int fd = mkostemp(tmp, O_CLOEXEC);
+	tempname_sweep(cp->local, false);
+	int fd = tempname_create(cp->local, tmp, sizeof tmp);
 	if (fd < 0)
 		return cli_fail_errno(c, errno, cp->local);
 	interrupt_guard_file(tmp);
@@ -125,6 +128,14 @@ static enum ferry_exit get_resume(struct cli *c, const struct cli_copy *cp,
 	struct progress p;
 	off_t offset = sb ? sb->st_size : 0;
 
+	/* A fresh download that ended before its rename left its first part
+	 * in a temporary: with no file yet, that part becomes the file. */
+	long long adopted = tempname_sweep(cp->local, sb == NULL);
+	if (adopted >= 0) {
+		struct stat ab;
+		if (lstat(cp->local, &ab) == 0 && S_ISREG(ab.st_mode))
+			offset = ab.st_size;
+	}
 	if (offset > 0) {
 		off_t rsize;
 		enum ftp_status st = ftp_size(c->ftp, cp->remote, &rsize);

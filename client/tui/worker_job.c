@@ -251,11 +251,11 @@ static enum queue_state job_get(struct job_ctx *c, const struct wire_copy *j)
 		fd = open(c->tmp, O_WRONLY | O_CLOEXEC);
 		if (fd < 0)
 			return job_errno_fail(c, errno, c->tmp);
+		tempname_lock(fd);
 		offset = fstat(fd, &tb) == 0 ? tb.st_size : 0;
 	} else {
-		if (!tempname_for(local, c->tmp, sizeof c->tmp))
-			return job_errno_fail(c, ENAMETOOLONG, local);
-		fd = mkostemp(c->tmp, O_CLOEXEC);
+		tempname_sweep(local, false);
+		fd = tempname_create(local, c->tmp, sizeof c->tmp);
 		if (fd < 0) {
 			c->tmp[0] = '\0';
 			return job_errno_fail(c, errno, local);

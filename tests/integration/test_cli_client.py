@@ -921,6 +921,89 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.assertIn("iac", settings, r)
         self.assertEqual(sorted(settings - commands), [], "settings ferry(1) has no entry for")
 
+    # -----------------------------------------------------------------------
+    # Temporaries of downloads that were killed
+
+    def temps(self):
+        """The temporaries of big.bin in the local directory."""
+        return sorted(n for n in os.listdir(self.ldir) if n.startswith(".big.bin.ferry-"))
+
+    def start_get(self):
+        """Starts a slow `get big.bin` and waits until its temporary holds
+        STOP_AT bytes; returns (process, proxy, temporary's path)."""
+        p, proxy, outp, errp = self.slow("get big.bin")
+        before = set(self.temps())
+        found = []
+
+        def moving():
+            new = [n for n in self.temps() if n not in before]
+            if new and clitest.file_size(self.local(new[0])) >= clitest.STOP_AT:
+                found.append(self.local(new[0]))
+                return True
+            return False
+        self.wait_moving(p, outp, errp, moving, "%d bytes in a temporary" % clitest.STOP_AT)
+        return p, proxy, found[0]
+
+    def kill_get(self):
+        """A `get big.bin` killed (SIGKILL) halfway; returns its temporary."""
+        p, proxy, tmp = self.start_get()
+        os.kill(p.pid, signal.SIGKILL)
+        p.wait(5)
+        proxy.close()
+        self.assertTrue(os.path.exists(tmp), "the killed download left no temporary")
+        return tmp
+
+    def test_get_after_kill_removes_temporaries(self):
+        """Downloads killed with SIGKILL leave their temporaries; the next
+        download of the same file removes them: the directory then holds
+        the file only."""
+        self.put_remote("big.bin", clitest.BIG)
+        self.put_remote("other.bin", b"other\n")
+        self.kill_get()
+        self.kill_get()
+        r = self.check(self.ferry(script="get other.bin"))
+        self.assertTrue(self.temps(), "a download of another file removed big.bin's "
+                        "temporaries\n%s" % r)
+        r = self.check(self.ferry(script="get big.bin"))
+        self.assertEqual(sorted(os.listdir(self.ldir)), ["big.bin", "other.bin"],
+                         "temporaries of killed downloads are left\n%s" % r)
+        self.assertTrue(read_file(self.local("big.bin")) == clitest.BIG, r)
+
+    def test_get_c_after_kill_continues_from_temporary(self):
+        """get -c of a file a killed download had begun continues from the
+        bytes that download wrote, which become the file."""
+        self.put_remote("big.bin", clitest.BIG)
+        tmp = self.kill_get()
+        part = clitest.file_size(tmp)
+        self.assertTrue(0 < part < len(clitest.BIG), part)
+        with open(tmp, "r+b") as f:
+            f.write(clitest.MARK)
+        r = self.check(self.ferry(script="get -c big.bin"))
+        self.assertEqual(os.listdir(self.ldir), ["big.bin"], r)
+        got = read_file(self.local("big.bin"))
+        self.assertEqual(len(got), len(clitest.BIG), r)
+        self.assertTrue(got == clitest.MARK + clitest.BIG[len(clitest.MARK):],
+                        "get -c did not continue from the %d bytes already there\n%s"
+                        % (part, r))
+
+    def test_get_spares_the_temporary_of_a_running_download(self):
+        """A download of the same file while another one runs leaves the
+        running one's temporary alone; that one still completes."""
+        self.put_remote("big.bin", clitest.BIG)
+        p, proxy, tmp = self.start_get()
+        r = self.check(self.ferry(script="get big.bin"))
+        self.assertTrue(os.path.exists(tmp),
+                        "a download removed the temporary of a running one\n%s" % r)
+        self.assertIsNone(p.poll(), "the slow download ended early")
+        os.unlink(self.local("big.bin"))
+        try:
+            p.wait(clitest.RUN_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.fail("the slow download did not end")
+        self.assertEqual(p.returncode, OK)
+        self.assertEqual(os.listdir(self.ldir), ["big.bin"])
+        self.assertTrue(read_file(self.local("big.bin")) == clitest.BIG)
+
 
 def waitpid_bounded(pid, seconds):
     """waitpid for pid, for at most seconds; kills it after that."""
