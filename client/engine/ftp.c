@@ -655,7 +655,10 @@ enum ftp_status ftp_send(struct ftp *f, const char *verb, const char *arg)
 	if (ahead)
 		ahead_lines(f, &out);
 	f->piped = out.len > 0;
+	size_t before = out.len;
 	st = ftp_add_line(f, &out, verb, arg);
+	f->sent_long = st == FTP_S_OK && out.len - before > FTP_LINE_SAFE;
+	f->long_refused = false;
 	if (st == FTP_S_OK)
 		st = ftp_write_lines(f, &out, verb);
 	sbuf_free(&out);
@@ -885,11 +888,55 @@ static enum ftp_status ftp_read_owed(struct ftp *f, long long deadline)
 	return FTP_S_OK;
 }
 
+/* After a refusal of a command line longer than FTP_LINE_SAFE: the
+ * server may have cut the line and will answer the rest too, so a NOOP
+ * goes out and every reply up to the NOOP's is skipped. When that fails,
+ * the connection is closed (the next command logs in again); the
+ * refusal's code and message stay as they were. */
+static void ftp_resync(struct ftp *f, long long deadline)
+{
+	char keep[FTP_MSG_MAX];
+	int code = f->code;
+	struct sbuf out, text = f->rp.text;
+
+	memcpy(keep, f->msg, sizeof keep);
+	sbuf_init(&f->rp.text, FTP_REPLY_MAX);
+	f->long_refused = true;
+	sbuf_init(&out, FTP_LINE_SAFE);
+	enum ftp_status st = ftp_add_line(f, &out, "NOOP", NULL);
+	if (st == FTP_S_OK)
+		st = ftp_write_lines(f, &out, "NOOP");
+	sbuf_free(&out);
+	int skipped = 0;
+	while (st == FTP_S_OK && (st = ftp_read_one(f, deadline)) == FTP_S_OK &&
+	       f->code / 100 != 2) {
+		if (f->code >= 200 && ++skipped > FTP_RESYNC_MAX) {
+			ftp_close_control(f);
+			break;
+		}
+		ftp_trace(f, FTP_TRACE_INFO, "skipped a reply to the rest of a long command "
+			  "(%03d)", f->code);
+	}
+	sbuf_free(&f->rp.text);
+	f->rp.text = text;
+	f->rp.code = code;
+	f->rp.multi = false;
+	memcpy(f->msg, keep, sizeof keep);
+	f->code = code;
+}
+
 enum ftp_status ftp_read_reply_within(struct ftp *f, int timeout_ms)
 {
 	long long deadline = sysio_now_ms() + timeout_ms;
 	enum ftp_status st = ftp_read_owed(f, deadline);
-	return st == FTP_S_OK ? ftp_read_one(f, deadline) : st;
+	if (st == FTP_S_OK)
+		st = ftp_read_one(f, deadline);
+	if (st == FTP_S_OK && f->sent_long && f->code >= 200) {
+		f->sent_long = false;
+		if (f->code >= 400 && f->code != FTP_SERVICE_CLOSING && f->ctl != NULL)
+			ftp_resync(f, sysio_now_ms() + f->timeout_ms);
+	}
+	return st;
 }
 
 enum ftp_status ftp_read_reply(struct ftp *f)

@@ -96,7 +96,7 @@ static enum ftp_status op_list(struct ftp *f, void *p)
 				   NULL, NULL);
 		if (st != FTP_S_OK)
 			listparse_free(&ls.got);
-		if (st == FTP_S_REFUSED && mlsd &&
+		if (st == FTP_S_REFUSED && mlsd && !f->long_refused &&
 		    (f->code == FTP_BAD_COMMAND || f->code == FTP_NOT_IMPLEMENTED)) {
 			sbuf_free(&ls.rest);
 			ftp_trace(f, FTP_TRACE_INFO, "MLSD refused (%s); using LIST from now on",

@@ -33,6 +33,13 @@
 
 /* Commands written ahead that may wait for their replies at once. */
 #define FTP_AHEAD_MAX 4
+/* Longest command line (with its CRLF) every server reads as one
+ * command; a longer one may be cut, and each part answered (pyftpdlib
+ * answers one of more than 2048 bytes twice). */
+#define FTP_LINE_SAFE 512
+/* Replies to the parts of a long command that a resynchronisation skips
+ * at most before it gives the connection up. */
+#define FTP_RESYNC_MAX 16
 /* Room for the facts an OPTS MLST asks for. */
 #define FTP_MLST_OPTS_MAX 256
 
@@ -126,6 +133,10 @@ struct ftp {
 	bool no_pipeline;             /* replies came out of step once: one command at a
 				       * time from then on (kept across logins) */
 	bool logging_in;              /* the login runs: commands written ahead wait for it */
+	bool sent_long;               /* the last command line passed FTP_LINE_SAFE; its
+				       * final reply is not read yet */
+	bool long_refused;            /* the last refusal answered such a line: it says
+				       * nothing about what the server supports */
 	enum ftp_status allo_st;      /* the outcome of the last ALLO written ahead */
 	int allo_code;                /* its reply code */
 	char allo_msg[FTP_MSG_MAX];   /* its message when it refused the upload */

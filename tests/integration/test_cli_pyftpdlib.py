@@ -6,10 +6,40 @@ import unittest
 
 import clitest
 import ftptest
+from ftptest import read_file
 
 
 class PyftpdlibCliTest(clitest.CliTests, ftptest.TestCase):
     PEER = "pyftpdlib"
+
+    # pyftpdlib answers a command line longer than 2048 bytes with "500
+    # Command too long." and then, for the rest of the line, with a second
+    # reply ("500 Command "" not understood."): two replies for one line.
+    LONG = "x" * 2500
+
+    def test_long_command_keeps_replies_in_step(self):
+        """Commands with a name longer than the server takes are refused
+        (status 5, the server's reply in the message) and every command
+        after them, in the same session, gets its own reply."""
+        self.put_remote("a.txt", b"hello\n")
+        script = ("size {0}; ls {0}; get {0} b.txt; cd {0}; size a.txt; ls; get a.txt; "
+                  "pwd".format(self.LONG))
+        r = self.ferry("-k", "-v", script=script)
+        self.assertEqual(r.code, clitest.REFUSED, r)
+        errors = [l for l in r.err_lines if l.startswith("ferry: ")]
+        self.assertEqual(len(errors), 4, r)
+        for line in errors:
+            self.assertRegex(line, r": 5\d\d [^\n]*$", r)
+        self.assertIn("Command too long", errors[0], r)
+        self.assertIn("Command too long", errors[3], r)
+        self.assertEqual(len(r.out_lines), 4, r)
+        self.assertTrue(r.out_lines[0].startswith("a.txt: 6 bytes"), r)
+        self.assertTrue(r.out_lines[1].endswith(" a.txt"), r)
+        self.assertEqual(read_file(self.local("a.txt")), b"hello\n", r)
+        self.assertEqual(r.out_lines[-1], "/" + self.rel, r)
+        # The refusals say nothing about what the server supports: the
+        # session goes on with its usual commands.
+        self.assertNotIn("from now on", r.err, r)
 
 
 if __name__ == "__main__":
