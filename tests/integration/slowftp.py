@@ -38,6 +38,9 @@ Its faults, each chosen by the test:
   - stall_after: bytes of a download (RETR) or a listing sent before the
                 server goes silent on both connections, keeping them open
                 (ABOR and QUIT are read and never answered).
+  - no_226:     a download, a listing or an upload moves all its data
+                and closes the data connection, and then the server goes
+                silent: no 226 (what arrives is read and never answered).
 
 Every socket has a timeout and every wait is bounded by the stop event, so
 stop() ends it at once; threads are daemons. Lines the server received are
@@ -58,8 +61,9 @@ class SlowFtp:
     def __init__(self, tree=None, slow=None, mlsd_fails=(), silent=False, delays=None,
                  avbl=None, reload_hold=None, stall_after=None, odd_names=None,
                  eprt_silent=False, pasv_port=None, auth_silent=False,
-                 auth_dribble=None):
+                 auth_dribble=None, no_226=False):
         self.tree = dict(tree or {})
+        self.no_226 = no_226
         self.made = set()           # directories made with MKD
         self.reload_hold = reload_hold
         self.stored = False         # an upload arrived
@@ -373,6 +377,14 @@ class SlowFtp:
         if d is not None:
             d.settimeout(10.0)
             d.sendall(head)
+        self._hush(c)
+        if d is not None:
+            d.close()
+        return False
+
+    def _hush(self, c):
+        """Stays silent on the control connection (still logging what
+        arrives) until the server stops or the client hangs up."""
         buf = b""
         while self._wait(0.05):
             try:
@@ -388,9 +400,6 @@ class SlowFtp:
                 line, buf = buf.split(b"\r\n", 1)
                 with self.lock:
                     self.log.append(line.decode("utf-8", "replace"))
-        if d is not None:
-            d.close()
-        return False
 
     def _send_data(self, c, st, payload):
         """Sends payload over the data connection the client opens."""
@@ -404,6 +413,9 @@ class SlowFtp:
             d.sendall(payload)
         finally:
             d.close()
+        if self.no_226:
+            self._hush(c)
+            return False
         self._send(c, "226 Done.")
 
     def _cmd_STOR(self, c, st, arg):
@@ -425,6 +437,9 @@ class SlowFtp:
         with self.lock:
             self.tree[self._join(st["cwd"], arg).lstrip("/")] = b"".join(got)
             self.stored = True
+        if self.no_226:
+            self._hush(c)
+            return False
         self._send(c, "226 Stored.")
 
     def _cmd_SIZE(self, c, st, arg):

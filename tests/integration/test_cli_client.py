@@ -645,6 +645,23 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.assertLess(r.elapsed, 6.8, "--timeout 4 took %.2fs\n%s" % (r.elapsed, r))
         self.assertEqual(os.listdir(self.ldir), [], r)
 
+    def test_timeout_no_226(self):
+        """A server that moves all the data and closes the data connection
+        but never sends the 226: a download, a listing and an upload each
+        end as broken (7) after --timeout, naming the wait, and the
+        download leaves no file."""
+        data = ftptest.random_bytes(100000, seed=74)
+        srv = slowftp.SlowFtp(tree={"d/a.bin": data}, no_226=True).start()
+        self.addCleanup(srv.stop)
+        clitest.write_local(self.local("up.bin"), data)
+        for script in ("cd d; get a.bin", "cd d; ls", "cd d; put up.bin"):
+            r = self.run_cmd([clitest.FERRY, "--tls=off", "--timeout", "1.5", "-c", script,
+                              srv.url("/")])
+            self.check(r, BROKEN, "no 226 after %s" % script)
+            self.assertIn("waiting for the server", r.err, r)
+            self.assertLess(r.elapsed, 6.0, "--timeout 1.5 took %.2fs\n%s" % (r.elapsed, r))
+            self.assertEqual(sorted(os.listdir(self.ldir)), ["up.bin"], r)
+
     def test_mirror_notes_unsafe_names(self):
         """A listing with names that could climb out of the target or name
         a path ("../x", "a/b"): mirror skips each with the same note as
