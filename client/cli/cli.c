@@ -256,32 +256,60 @@ bool cli_finished(const struct cli *c)
 	return c->finished;
 }
 
+/* The whole text fmt gives, prefixed by "what: " unless what is NULL or
+ * empty; the caller frees it. */
+static char *cli_vformat(const char *what, const char *fmt, va_list ap)
+{
+	va_list aq;
+	va_copy(aq, ap);
+	int n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		return xstrdup(fmt);
+	size_t pre = (what != NULL && what[0] != '\0') ? strlen(what) + 2 : 0;
+	char *text = xmalloc(pre + (size_t)n + 1);
+	if (pre > 0)
+		snprintf(text, pre + 1, "%s: ", what);
+	vsnprintf(text + pre, (size_t)n + 1, fmt, ap);
+	return text;
+}
+
+/* Writes text as one line on stderr, after prefix: sanitised, and when
+ * too long its start and end kept around "..." (a message about a long
+ * name still ends in its reason). */
+static void cli_line(const char *prefix, const char *text)
+{
+	char clean[CLI_MSG_MAX + CLI_WHAT_MAX];
+
+	sanitize_text_elided(text, strlen(text), clean, sizeof clean, sizeof clean - 1);
+	fflush(stdout);
+	fprintf(stderr, "%s%s\n", prefix, clean);
+}
+
+/* cli_error with its arguments in ap. */
+static void cli_verror(const char *what, const char *fmt, va_list ap)
+{
+	char *text = cli_vformat(what, fmt, ap);
+	cli_line("ferry: ", text);
+	free(text);
+}
+
 void cli_error(const char *what, const char *fmt, ...)
 {
-	char msg[CLI_MSG_MAX], line[CLI_MSG_MAX + CLI_WHAT_MAX], clean[sizeof line];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	cli_verror(what, fmt, ap);
 	va_end(ap);
-	if (what != NULL && what[0] != '\0')
-		snprintf(line, sizeof line, "%s: %s", what, msg);
-	else
-		snprintf(line, sizeof line, "%s", msg);
-	sanitize_text(line, strlen(line), clean, sizeof clean);
-	fflush(stdout);
-	fprintf(stderr, "ferry: %s\n", clean);
 }
 
 enum ferry_exit cli_fail(struct cli *c, enum ferry_exit code, const char *fmt, ...)
 {
-	char msg[CLI_MSG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	cli_verror(sbuf_str(&c->what), fmt, ap);
 	va_end(ap);
-	cli_error(sbuf_str(&c->what), "%s", msg);
 	return code;
 }
 
@@ -322,12 +350,9 @@ enum ferry_exit cli_confirm(struct cli *c, const char *question, const char *ref
 /* Writes one formatted line, sanitised, on stderr. */
 static void cli_vtell(const char *fmt, va_list ap)
 {
-	char msg[CLI_MSG_MAX], clean[CLI_MSG_MAX];
-
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	sanitize_text(msg, strlen(msg), clean, sizeof clean);
-	fflush(stdout);
-	fprintf(stderr, "%s\n", clean);
+	char *text = cli_vformat(NULL, fmt, ap);
+	cli_line("", text);
+	free(text);
 }
 
 void cli_note(struct cli *c, const char *fmt, ...)

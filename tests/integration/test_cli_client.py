@@ -586,6 +586,23 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
                          r"the server\n$", r)
         self.assertLess(took, 2.0, "ferry took %.2fs to end after SIGINT\n%s" % (took, r))
 
+    def test_error_about_a_long_name_keeps_its_reason(self):
+        """An error or a note about a name of thousands of bytes is one line
+        that still ends in its reason: the name is shortened in the
+        middle."""
+        long = "n" * 3000
+        r = self.ferry(script="get %s" % long)
+        self.check(r, clitest.USAGE)
+        line = r.err_lines[-1]
+        self.assertTrue(line.endswith(" has no file name to copy to: name the local copy"),
+                        line[-200:])
+        self.assertIn("...", line)
+        self.assertLess(len(line), 3000)
+        r = self.ferry(script="lcd %s" % long)
+        self.check(r, clitest.LOCAL)
+        self.assertTrue(r.err_lines[-1].endswith("n: File name too long"),
+                        r.err_lines[-1][-200:])
+
     def test_refused_quote_error_names_command(self):
         """The error line of a refused quote shows the command; a long one
         is shortened with "..." rather than left out."""
