@@ -136,15 +136,15 @@ void cli_xfer_time_down(struct cli *c, const struct cli_xfer_job *job, int fd,
 /* Says that an upload's time was not set (st, the engine's message). A
  * server without MFMT (refused with no reply sent, or MFMT not
  * understood: 500, 502) is noted once; any other failure, a lost
- * connection too, names its file. */
+ * connection or a line too long for the server too, names its file. */
 static void xfer_time_up_failed(struct cli *c, const char *label, enum ftp_status st)
 {
 	int code = ftp_reply_code(c->ftp);
 
 	if (st == FTP_S_OK)
 		return;
-	if (st != FTP_S_REFUSED || (code != 0 && code != FTP_BAD_COMMAND &&
-				    code != FTP_NOT_IMPLEMENTED)) {
+	if (st != FTP_S_REFUSED || ftp_refused_long(c->ftp) ||
+	    (code != 0 && code != FTP_BAD_COMMAND && code != FTP_NOT_IMPLEMENTED)) {
 		cli_note(c, "note: %s: the time was not set: %s", label, ftp_message(c->ftp));
 	} else if (!c->told_no_mfmt) {
 		c->told_no_mfmt = true;

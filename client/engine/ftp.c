@@ -165,6 +165,11 @@ int ftp_reply_code(const struct ftp *f)
 	return f->code;
 }
 
+bool ftp_refused_long(const struct ftp *f)
+{
+	return f->long_refused;
+}
+
 const char *ftp_welcome(const struct ftp *f)
 {
 	return f->welcome ? f->welcome : "";

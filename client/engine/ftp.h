@@ -217,6 +217,10 @@ bool ftp_connected(const struct ftp *f);
 const char *ftp_message(const struct ftp *f);
 /* The code of the last reply read (0 if none, e.g. after a local error). */
 int ftp_reply_code(const struct ftp *f);
+/* True when that reply refused a command line long enough that a server
+ * may have cut it (see ftp_read_reply): a 500 then says the line was too
+ * long, not that the server does not know the command. */
+bool ftp_refused_long(const struct ftp *f);
 /* The server's greeting, sanitised, lines joined by '\n' ("" before login); owned by f. */
 const char *ftp_welcome(const struct ftp *f);
 /* The FTP_FEAT_* bits the server listed in FEAT. */

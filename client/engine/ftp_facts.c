@@ -184,7 +184,8 @@ static enum ftp_status op_set_mtime(struct ftp *f, void *p)
 	if (!facts_mfmt_arg(f, a->mtime, a->path, arg, sizeof arg))
 		return FTP_S_USAGE;
 	enum ftp_status st = ftp_command(f, "MFMT", arg);
-	if (st == FTP_S_OK && (f->code == FTP_BAD_COMMAND || f->code == FTP_NOT_IMPLEMENTED))
+	if (st == FTP_S_OK && !f->long_refused &&
+	    (f->code == FTP_BAD_COMMAND || f->code == FTP_NOT_IMPLEMENTED))
 		f->feat &= ~FTP_FEAT_MFMT;   /* not sent again this session */
 	return st == FTP_S_OK ? ftp_check(f, 2) : st;
 }
@@ -218,8 +219,10 @@ enum ftp_status ftp_set_mtime_later(struct ftp *f, const char *remote, time_t mt
 		f->code = 0;
 		return FTP_S_USAGE;
 	}
-	/* A line too long for one command fails as ftp_set_mtime's would. */
-	if (strlen(line) + sizeof "MFMT \r\n" > FTP_LINE_MAX ||
+	/* A line a server may cut goes on its own (its refusal is then told
+	 * from the server not knowing MFMT); one too long for any fails as
+	 * ftp_set_mtime's would. */
+	if (strlen(line) + sizeof "MFMT \r\n" > FTP_LINE_SAFE ||
 	    (f->n_ahead >= FTP_AHEAD_MAX && ftp_settle(f) != FTP_S_OK) ||
 	    !ftp_ahead_add(f, FTP_AHEAD_MFMT, line, remote, done, arg)) {
 		st = ftp_set_mtime(f, remote, mtime);

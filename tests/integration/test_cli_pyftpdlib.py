@@ -2,6 +2,7 @@
 (pyftpd_plain.py) on a loopback port (anonymous read-write on its root,
 the user alice): the whole clitest set."""
 
+import os
 import unittest
 
 import clitest
@@ -40,6 +41,27 @@ class PyftpdlibCliTest(clitest.CliTests, ftptest.TestCase):
         # The refusals say nothing about what the server supports: the
         # session goes on with its usual commands.
         self.assertNotIn("from now on", r.err, r)
+
+    def test_long_mfmt_keeps_later_times(self):
+        """An upload whose STOR line the server takes but whose MFMT line
+        (15 bytes longer) passes its limit: that file's time is not set,
+        with a note naming it, and the next upload still gets its time."""
+        deep = "/".join(["d" * 200] * 9)
+        self.server.mkdir(self.rel + "/" + deep)
+        # "STOR " and the path: 2040 bytes; "MFMT time " and the path: 2055.
+        name = deep + "/" + "f" * (2035 - len(deep) - 1)
+        up = clitest.write_local(self.local("up.bin"), b"z" * 1000)
+        os.utime(up, (1500000000, 1500000000))
+        r = self.ferry("-k", script="put up.bin %s; put up.bin small.bin; pwd" % name)
+        self.check(r)
+        self.assertEqual(read_file(self.remote(name)), b"z" * 1000, r)
+        self.assertEqual(os.stat(self.remote("small.bin")).st_mtime, 1500000000,
+                         "a later upload did not get its time\n%s" % r)
+        notes = [l for l in r.err_lines if l.startswith("note: ") and "time" in l]
+        self.assertEqual(len(notes), 1, r)
+        self.assertIn("Command too long", notes[0], r)
+        self.assertNotIn("uploads keep the time", notes[0], r)
+        self.assertEqual(r.out_lines[-1], "/" + self.rel, r)
 
 
 if __name__ == "__main__":
