@@ -263,16 +263,36 @@ static RARE_PATH bool add_link(int dfd, const char *name, const struct stat *st,
 	return listfmt_ls(out, name, st, link, now);
 }
 
-/* For MLSD: replaces *st with what the symlink name in directory dirpath
- * leads to, when that is inside the root. */
-static RARE_PATH void follow_link(struct session *s, const char *dirpath, const char *name,
-				  struct stat *st)
+/* The MLSD line of the symlink name in directory dfd (virtual path
+ * dirpath). A link leading to a file inside the root shows that file; one
+ * leading to a directory inside the root shows that directory's facts
+ * (its unique fact among them) under the type OS.unix=slink:TARGET
+ * (RFC 3659 7.7.4), so a client walking the tree does not go round a loop
+ * such as "loop -> ." through it; TARGET is the link's text, left empty
+ * when it holds CR, LF or ';'. A link leading nowhere inside the root
+ * shows only itself (OS.unix=symlink), never what lies outside. */
+static RARE_PATH bool add_mlsd_link(struct session *s, int dfd, const char *dirpath,
+				    const char *name, struct stat *st, struct sbuf *out)
 {
-	char vp[FTP_PATH_MAX + 1];
+	static const char slink[] = "OS.unix=slink:";
+	char vp[FTP_PATH_MAX + 1], type[sizeof slink + PATH_MAX];
+	const char *tp = NULL;
 	struct stat tst;
 	if (vpath_resolve(dirpath, name, strlen(name), vp, sizeof vp) == VPATH_OK &&
-	    vfs_stat(s->root_fd, vp, &tst) == 0)
+	    vfs_stat(s->root_fd, vp, &tst) == 0) {
 		*st = tst;
+		if (S_ISDIR(tst.st_mode)) {
+			memcpy(type, slink, sizeof slink);
+			ssize_t n = vfs_entry_readlink(dfd, name, type + sizeof slink - 1,
+						       sizeof type - sizeof slink + 1);
+			if (n < 0 || strpbrk(type + sizeof slink - 1, "\r\n;") != NULL)
+				type[sizeof slink - 1] = '\0';
+			tp = type;
+		}
+	}
+	char perm[16];
+	listing_perm(s, st, perm);
+	return listfmt_mlsx(out, s->mlst_facts, name, st, tp, perm);
 }
 
 /* Appends the NLST line of name (nlen bytes): prefix (plen bytes), the
@@ -302,9 +322,8 @@ static bool add_entry(struct session *s, enum listing_kind kind, int dfd, const 
 	if (kind == LISTING_LIST)
 		return S_ISLNK(st.st_mode) ? add_link(dfd, name, &st, now, out)
 					   : listfmt_ls(out, name, &st, NULL, now);
-	/* MLSD describes what a symlink leads to, when that is inside the root. */
 	if (S_ISLNK(st.st_mode))
-		follow_link(s, dirpath, name, &st);
+		return add_mlsd_link(s, dfd, dirpath, name, &st, out);
 	char perm[16];
 	listing_perm(s, &st, perm);
 	return listfmt_mlsx(out, s->mlst_facts, name, &st, NULL, perm);

@@ -1,0 +1,177 @@
+"""Symbolic links to directories in a served tree, a loop among them
+("loop -> .", "sub/up -> .."), and recursive copies of that tree.
+
+ferryd's MLSD shows a link to a directory inside the root as
+type=OS.unix=slink:TARGET with the facts of that directory (its unique
+fact among them), and a link leading out of the root as only itself
+(OS.unix=symlink, nothing of the outside). lftp's mirror makes such a link
+a local link, rclone passes it over, and neither goes round the loop.
+
+ferry's mirror and get -r copy each real file of such a tree once and say
+once what they passed over, on ferryd and on vsftpd (whose LIST shows the
+links as links)."""
+
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+import clitest
+import config
+import ftptest
+from ftptest import files_of
+
+FILES = {
+    "a.txt": b"alpha\n",
+    "sub/b.txt": b"bravo\n",
+    "sub/deep/c.txt": b"charlie\n",
+}
+
+
+def make_tree(server, rel):
+    """FILES under rel on server, with the links loop -> ., sub/up -> ..,
+    and (outside the root) out -> a folder beside the root."""
+    for name, data in FILES.items():
+        server.write(rel + "/" + name, data)
+    server.symlink(".", rel + "/loop")
+    server.symlink("..", rel + "/sub/up")
+
+
+def mlsd_facts(lines):
+    """{name: {fact: value}} of MLSD lines."""
+    out = {}
+    for line in lines:
+        facts, name = line.split("; ", 1)
+        out[name] = dict(f.split("=", 1) for f in facts.split(";") if f)
+    return out
+
+
+class FerrydListings(ftptest.TestCase):
+    """ferryd's MLSD and LIST of links, and lftp and rclone on the tree."""
+
+    @classmethod
+    def setUpClass(cls):
+        srv = ftptest.Server(["--anonymous=ro"])
+        cls.addClassCleanup(srv.cleanup)
+        make_tree(srv, "tree")
+        srv.symlink("sub", "tree/alias")
+        ftptest.write_file(os.path.join(srv.outside, "secret.txt"), b"outside\n")
+        srv.symlink(srv.outside, "tree/abs")
+        srv.symlink("../../outside", "tree/out")
+        srv.start()
+        cls.server = srv
+        cls.tmp = tempfile.mkdtemp(prefix="ferry-links-")
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
+
+    def mlsd(self, path):
+        f = ftptest.Ftp(self.server)
+        try:
+            lines = []
+            f.retrlines("MLSD " + path, lines.append)
+            return mlsd_facts(lines)
+        finally:
+            f.close()
+
+    def test_mlsd_link_to_directory_is_slink(self):
+        top = self.mlsd("/tree")
+        sub = self.mlsd("/tree/sub")
+        root = mlsd_facts([self.mlst("/tree")])["/tree"]
+        self.assertEqual(top["loop"]["type"], "OS.unix=slink:.", top)
+        self.assertEqual(top["alias"]["type"], "OS.unix=slink:sub", top)
+        self.assertEqual(sub["up"]["type"], "OS.unix=slink:..", sub)
+        # The facts are the directory's: the unique fact names it.
+        self.assertEqual(top["loop"]["unique"], root["unique"])
+        self.assertEqual(top["alias"]["unique"], top["sub"]["unique"])
+        self.assertEqual(sub["up"]["unique"], root["unique"])
+        self.assertEqual(top["sub"]["type"], "dir")
+        # A link to a file still shows the file.
+        self.assertEqual(top["a.txt"]["type"], "file")
+
+    def mlst(self, path):
+        c = self.server.control()
+        try:
+            c.login()
+            r = c.cmd("MLST " + path)
+            self.assertCode(r, 250)
+            return r.lines[1].strip()
+        finally:
+            c.close()
+
+    def test_mlsd_link_out_of_the_root_shows_only_itself(self):
+        top = self.mlsd("/tree")
+        for name, text in (("abs", self.server.outside), ("out", "../../outside")):
+            facts = top[name]
+            self.assertEqual(facts["type"], "OS.unix=symlink", top)
+            # the link's own size (its text), not the outside folder's
+            self.assertEqual(facts["size"], str(len(text)))
+            self.assertNotIn("outside", ";".join(facts.values()))
+            self.assertEqual(facts["perm"], "r")
+
+    def test_lftp_mirror_copies_each_file_once(self):
+        ftptest.require_program(config.LFTP, "lftp")
+        out = os.path.join(self.tmp, "lftp")
+        script = ("set net:max-retries 1; set net:timeout 5; set cmd:fail-exit yes; "
+                  "open -u anonymous,guest@example.org ftp://%s:%d; mirror /tree %s"
+                  % (self.server.host, self.server.port, out))
+        r = subprocess.run([config.LFTP, "--norc", "-c", script], stdin=subprocess.DEVNULL,
+                           capture_output=True, timeout=60,
+                           env=dict(os.environ, HOME=self.tmp, LC_ALL="C.UTF-8"))
+        self.assertEqual(r.returncode, 0, r)
+        self.assertEqual(files_of(out), FILES)
+        # the links come over as links, with their targets
+        self.assertEqual(os.readlink(os.path.join(out, "loop")), ".")
+        self.assertEqual(os.readlink(os.path.join(out, "sub", "up")), "..")
+        self.assertEqual(os.readlink(os.path.join(out, "alias")), "sub")
+
+    def test_rclone_copy_does_not_go_round_the_loop(self):
+        ftptest.require_program(config.RCLONE, "rclone")
+        out = os.path.join(self.tmp, "rclone")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("RCLONE_")}
+        env.update(HOME=self.tmp, RCLONE_CONFIG=os.path.join(self.tmp, "rclone.conf"),
+                   XDG_CONFIG_HOME=self.tmp)
+        pw = subprocess.run([config.RCLONE, "obscure", "guest"], capture_output=True,
+                            text=True, env=env, timeout=30).stdout.strip()
+        src = ":ftp,host=%s,port=%d,user=anonymous,pass=%s:/tree" % (
+            self.server.host, self.server.port, pw)
+        r = subprocess.run([config.RCLONE, "copy", "--retries", "1", "--low-level-retries", "1",
+                            src, out], capture_output=True, text=True, env=env, timeout=90)
+        # rclone fetches no link (it asks for each as a file and is
+        # refused), so it ends with errors; its copy holds each file once.
+        self.assertEqual(files_of(out), FILES, r.stderr[-2000:])
+
+
+class MirrorLoops(clitest.CliBase):
+    """ferry's mirror, get -r on a tree with loops, on one peer."""
+
+    def setUp(self):
+        super().setUp()
+        make_tree(self.server, self.rel + "/tree")
+
+    def test_mirror_copies_each_file_once(self):
+        r = self.check(self.ferry(script="mirror tree out"))
+        self.assertEqual(files_of(self.local("out")), FILES)
+        for name in ("loop", "sub/up"):
+            said = [line for line in r.out_lines + r.err_lines
+                    if line.startswith("skip " + name + " ")]
+            self.assertEqual(len(said), 1, r)
+
+    def test_get_recursive_copies_each_file_once(self):
+        r = self.check(self.ferry(script="get -r tree got"))
+        self.assertEqual(files_of(self.local("got")), FILES)
+        for name in ("got/loop", "got/sub/up"):
+            said = [line for line in r.out_lines + r.err_lines
+                    if line.startswith("skipping " + name + ":")]
+            self.assertEqual(len(said), 1, r)
+
+
+class FerrydMirror(MirrorLoops, ftptest.TestCase):
+    PEER = "ferryd"
+
+
+class VsftpdMirror(MirrorLoops, ftptest.TestCase):
+    PEER = "vsftpd"
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
