@@ -208,6 +208,9 @@ static void xfer_walk_skipped(void *arg, const struct tree_entry *e, enum tree_s
 	struct xfer_walk *w = arg;
 	if (why == TREE_SKIP_NAME)
 		cli_note_unsafe_name(w->c, e->display);
+	else if (why == TREE_SKIP_LOOP)
+		cli_note(w->c, "skipping %s: leads back to a folder being copied (a link)",
+			 e->local);
 	else if (e->type == FTP_ENTRY_LINK)
 		cli_note(w->c, "skipping %s: a symbolic link", e->local);
 	else

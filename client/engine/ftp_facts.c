@@ -54,7 +54,8 @@ static bool facts_parse_mlst(const char *text, const char *path, struct ftp_entr
 				e->mtime = got.mtime;
 				memcpy(e->perms, got.perms, sizeof e->perms);
 				e->target = got.target;
-				got.target = NULL;
+				e->unique = got.unique;
+				got.target = got.unique = NULL;
 				listparse_entry_free(&got);
 			}
 			return true;

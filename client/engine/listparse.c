@@ -44,7 +44,8 @@ void listparse_entry_free(struct ftp_entry *e)
 	free(e->name);
 	free(e->display);
 	free(e->target);
-	e->name = e->display = e->target = NULL;
+	free(e->unique);
+	e->name = e->display = e->target = e->unique = NULL;
 }
 
 void listparse_free(struct ftp_listing *l)
@@ -175,7 +176,9 @@ static bool lp_fact_is(const char *s, size_t n, const char *want)
 }
 
 /* The facts an entry takes from an MLSx line. */
-enum lp_fact_name { LP_FACT_OTHER, LP_FACT_TYPE, LP_FACT_SIZE, LP_FACT_MODIFY, LP_FACT_MODE };
+enum lp_fact_name {
+	LP_FACT_OTHER, LP_FACT_TYPE, LP_FACT_SIZE, LP_FACT_MODIFY, LP_FACT_UNIQUE, LP_FACT_MODE
+};
 
 /* Which fact the name (n bytes) is. */
 static enum lp_fact_name lp_fact(const char *s, size_t n)
@@ -185,7 +188,8 @@ static enum lp_fact_name lp_fact(const char *s, size_t n)
 		return lp_fact_is(s, n, "type") ? LP_FACT_TYPE :
 		       lp_fact_is(s, n, "size") ? LP_FACT_SIZE : LP_FACT_OTHER;
 	case 6:
-		return lp_fact_is(s, n, "modify") ? LP_FACT_MODIFY : LP_FACT_OTHER;
+		return lp_fact_is(s, n, "modify") ? LP_FACT_MODIFY :
+		       lp_fact_is(s, n, "unique") ? LP_FACT_UNIQUE : LP_FACT_OTHER;
 	case 9:
 		return lp_fact_is(s, n, "UNIX.mode") ? LP_FACT_MODE : LP_FACT_OTHER;
 	default:
@@ -265,7 +269,7 @@ static void lp_mode_perms(struct ftp_entry *e, const char *v, size_t n)
 }
 
 /* Applies the fact from f to end (eq at its '='): the entry's type, size,
- * time, or where its UNIX.mode is. Returns keep, or false for a "type"
+ * time, unique fact, or where its UNIX.mode is. Returns keep, or false for a "type"
  * the listing leaves out. */
 static bool lp_mlsx_fact(struct ftp_entry *e, const char *f, const char *eq, const char *end,
 			 bool keep, const char **mode, size_t *mode_len)
@@ -282,6 +286,12 @@ static bool lp_mlsx_fact(struct ftp_entry *e, const char *f, const char *eq, con
 		break;
 	case LP_FACT_MODIFY:
 		e->mtime = listparse_time_val(v, vn);
+		break;
+	case LP_FACT_UNIQUE:
+		/* which object the entry is (RFC 3659 7.5.2): a directory
+		 * shown under two names has one */
+		if (vn > 0 && e->unique == NULL)
+			e->unique = xstrndup(v, vn);
 		break;
 	case LP_FACT_MODE:
 		*mode = v;

@@ -34,6 +34,7 @@ struct ftp_entry {
 	bool mtime_exact;  /* mtime is to the second (MLSx "modify"), not a LIST date */
 	char perms[LISTPARSE_PERMS_MAX];  /* "drwxr-xr-x" form; "" when unknown */
 	char *target;      /* symlink target, sanitised; NULL when none or unknown */
+	char *unique;      /* MLSx "unique" fact, raw (compared, never shown); NULL when not given */
 };
 
 /* A parsed listing: n entries in v, in the server's order. */
@@ -59,7 +60,7 @@ int listparse_list(const char *line, size_t len, time_t now, struct ftp_entry *e
 void listparse_buffer(const char *data, size_t len, bool mlsx, time_t now,
 		      struct ftp_listing *out);
 /* True if listparse_mlsx reads the MLSx fact named s (n bytes, any
- * case): type, size, modify, UNIX.mode. */
+ * case): type, size, modify, unique, UNIX.mode. */
 bool listparse_reads_fact(const char *s, size_t n);
 /* Parses an RFC 3659 time-val "YYYYMMDDHHMMSS[.sss]" (UTC, as in MLSx
  * "modify" and MDTM replies) of n bytes; returns 0 if it is malformed. */

@@ -128,10 +128,13 @@ struct sync_skip {
 	void *arg;         /* its argument */
 };
 
-/* Reads the remote directory dir (relative path rel) into t. */
+/* Reads the remote directory dir (relative path rel) into t; self: it
+ * and the directories above it (NULL at the top). A directory leading
+ * back to one of them (a link the server lists as a directory) goes into
+ * t as neither file nor directory, and is not read. */
 static enum ftp_status sync_remote_dir(struct ftp *f, const char *dir, const char *rel, int depth,
-				       struct plan_tree *t, const struct sync_skip *sk, char *msg,
-				       size_t msgsz)
+				       const struct tree_chain *self, struct plan_tree *t,
+				       const struct sync_skip *sk, char *msg, size_t msgsz)
 {
 	struct ftp_listing l;
 	struct sbuf full, sub;
@@ -147,6 +150,13 @@ static enum ftp_status sync_remote_dir(struct ftp *f, const char *dir, const cha
 	if (st != FTP_S_OK) {
 		listparse_free(&l);
 		return sync_fail_ftp(f, st, dir, msg, msgsz);
+	}
+	char *top = NULL;
+	struct tree_chain top_chain = { 0 };
+	if (self == NULL) {
+		top = tree_chain_top(f, dir, &l);
+		top_chain.unique = top;
+		self = &top_chain;
 	}
 	sbuf_init(&full, PATH_LEN_MAX);
 	sbuf_init(&sub, PATH_LEN_MAX);
@@ -165,15 +175,18 @@ static enum ftp_status sync_remote_dir(struct ftp *f, const char *dir, const cha
 			break;
 		}
 		enum plan_kind kind = e->type == FTP_ENTRY_FILE ? PLAN_FILE
-				      : e->type == FTP_ENTRY_DIR ? PLAN_DIR : PLAN_OTHER;
+				      : e->type == FTP_ENTRY_DIR && !tree_chain_loops(self, e) ? PLAN_DIR
+				      : PLAN_OTHER;
 		plan_tree_add(t, sbuf_str(&sub), kind, e->size, e->mtime, sync_list_prec(e), NULL);
 		if (kind == PLAN_DIR) {
 			char *subdir = xstrdup(sbuf_str(&full)), *subrel = xstrdup(sbuf_str(&sub));
-			st = sync_remote_dir(f, subdir, subrel, depth + 1, t, sk, msg, msgsz);
+			struct tree_chain here = { .unique = e->unique, .up = self };
+			st = sync_remote_dir(f, subdir, subrel, depth + 1, &here, t, sk, msg, msgsz);
 			free(subdir);
 			free(subrel);
 		}
 	}
+	free(top);
 	sbuf_free(&full);
 	sbuf_free(&sub);
 	listparse_free(&l);
@@ -212,7 +225,7 @@ enum ftp_status sync_scan_remote(struct ftp *f, const char *top, bool missing_ok
 				 char *msg, size_t msgsz)
 {
 	struct sync_skip sk = { .fn = skipped, .arg = skip_arg };
-	enum ftp_status st = sync_remote_dir(f, top, "", 0, t, &sk, msg, msgsz);
+	enum ftp_status st = sync_remote_dir(f, top, "", 0, NULL, t, &sk, msg, msgsz);
 	/* Some servers (vsftpd) list a folder that is not there as empty: a
 	 * source must be entered to be believed, or --delete would empty
 	 * the target. */

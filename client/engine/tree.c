@@ -126,16 +126,18 @@ static bool tree_remote_mkdir(struct tree_walk *w, const char *path, const char 
 	return st == FTP_S_OK || tree_fail_ftp(w, st, name);
 }
 
-static bool tree_down(struct tree_walk *w, const char *local, const char *remote, int depth);
+static bool tree_down(struct tree_walk *w, const char *local, const char *remote, int depth,
+		      const struct tree_chain *self);
 static bool tree_up(struct tree_walk *w, const char *local, const char *remote, int depth);
 
 /* Goes into a directory, hands over a file, or reports a skipped entry;
  * false when the walk ends. */
-static bool tree_visit(struct tree_walk *w, const struct tree_entry *e, int depth)
+static bool tree_visit(struct tree_walk *w, const struct tree_entry *e, int depth,
+		       const struct tree_chain *chain)
 {
 	switch (e->type) {
 	case FTP_ENTRY_DIR:
-		return w->way == TREE_DOWNLOAD ? tree_down(w, e->local, e->remote, depth + 1)
+		return w->way == TREE_DOWNLOAD ? tree_down(w, e->local, e->remote, depth + 1, chain)
 					       : tree_up(w, e->local, e->remote, depth + 1);
 	case FTP_ENTRY_FILE:
 		if (w->v->file(w->v->arg, e))
@@ -184,8 +186,36 @@ static bool tree_list(struct tree_walk *w, const char *remote, int depth, struct
 	return true;
 }
 
-/* Copies the remote directory remote into the local directory local. */
-static bool tree_down(struct tree_walk *w, const char *local, const char *remote, int depth)
+bool tree_chain_loops(const struct tree_chain *chain, const struct ftp_entry *e)
+{
+	if (e->type != FTP_ENTRY_DIR || e->unique == NULL)
+		return false;
+	for (; chain != NULL; chain = chain->up)
+		if (chain->unique != NULL && strcmp(chain->unique, e->unique) == 0)
+			return true;
+	return false;
+}
+
+char *tree_chain_top(struct ftp *f, const char *dir, const struct ftp_listing *l)
+{
+	struct ftp_entry e;
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].type == FTP_ENTRY_DIR && l->v[i].unique != NULL)
+			break;
+	if (i == l->n || !(ftp_features(f) & FTP_FEAT_MLST) || ftp_stat(f, dir, &e) != FTP_S_OK)
+		return NULL;
+	char *unique = e.unique;
+	e.unique = NULL;
+	listparse_entry_free(&e);
+	return unique;
+}
+
+/* Copies the remote directory remote into the local directory local;
+ * self: it and the directories above it (NULL at the top). */
+static bool tree_down(struct tree_walk *w, const char *local, const char *remote, int depth,
+		      const struct tree_chain *self)
 {
 	struct ftp_listing l;
 	struct sbuf rpath, lpath;
@@ -204,6 +234,13 @@ static bool tree_down(struct tree_walk *w, const char *local, const char *remote
 	if (!tree_local_mkdir(w, local, &fresh)) {
 		listparse_free(&l);
 		return false;
+	}
+	char *top = NULL;
+	struct tree_chain top_chain = { 0 };
+	if (self == NULL) {
+		top = tree_chain_top(w->f, remote, &l);
+		top_chain.unique = top;
+		self = &top_chain;
 	}
 	sbuf_init(&rpath, PATH_LEN_MAX);
 	sbuf_init(&lpath, PATH_LEN_MAX);
@@ -224,9 +261,14 @@ static bool tree_down(struct tree_walk *w, const char *local, const char *remote
 		} else {
 			e.local = sbuf_str(&lpath);
 			e.remote = sbuf_str(&rpath);
-			ok = tree_visit(w, &e, depth);
+			struct tree_chain sub = { .unique = fe->unique, .up = self };
+			if (!tree_chain_loops(self, fe))
+				ok = tree_visit(w, &e, depth, &sub);
+			else if (w->v->skipped != NULL)
+				w->v->skipped(w->v->arg, &e, TREE_SKIP_LOOP);
 		}
 	}
+	free(top);
 	sbuf_free(&rpath);
 	sbuf_free(&lpath);
 	listparse_free(&l);
@@ -305,7 +347,7 @@ static bool tree_up(struct tree_walk *w, const char *local, const char *remote, 
 			e.type = S_ISDIR(sb.st_mode) ? FTP_ENTRY_DIR
 			       : S_ISREG(sb.st_mode) ? FTP_ENTRY_FILE
 			       : S_ISLNK(sb.st_mode) ? FTP_ENTRY_LINK : FTP_ENTRY_OTHER;
-			ok = tree_visit(w, &e, depth);
+			ok = tree_visit(w, &e, depth, NULL);
 		}
 	}
 	for (size_t i = 0; i < n; i++)
@@ -393,7 +435,7 @@ void tree_walk(struct ftp *f, enum tree_way way, const char *local, const char *
 
 	tree_result_init(r);
 	if (way == TREE_DOWNLOAD)
-		tree_down(&w, local, remote, 0);
+		tree_down(&w, local, remote, 0, NULL);
 	else
 		tree_up(&w, local, remote, 0);
 }

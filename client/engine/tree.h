@@ -10,7 +10,9 @@
  * are visited in name order; "." and ".." are passed over, names that
  * could climb out of the target ("a/b", "") and entries that are neither
  * files nor directories (links, devices: no loops, no surprises) are
- * reported as skipped; every file is handed to the caller, which copies or
+ * reported as skipped, as is a directory that leads back to one the walk
+ * is in (a link such as "loop -> ." that the server lists as a directory,
+ * known by the MLSx unique fact); every file is handed to the caller, which copies or
  * queues it. Nothing is printed: the outcome and its one-line message
  * come back in a struct tree_result. */
 #ifndef FERRY_TREE_H
@@ -37,6 +39,7 @@ enum tree_way {
 enum tree_skip {
 	TREE_SKIP_NAME,  /* its name is not safe below a directory (local and remote are NULL) */
 	TREE_SKIP_TYPE,  /* neither a file nor a directory (a link, a device) */
+	TREE_SKIP_LOOP,  /* a directory the walk is already in, under another name */
 };
 
 /* An entry the walk meets; valid only during the callback. */
@@ -85,6 +88,22 @@ struct tree_result {
  * remote directory, which the walk leaves where it found it. */
 void tree_walk(struct ftp *f, enum tree_way way, const char *local, const char *remote,
 	       const struct tree_visitor *v, struct tree_result *r);
+
+/* The directories a remote walk is in, innermost first, by their MLSx
+ * unique fact (NULL where the server gives none). */
+struct tree_chain {
+	const char *unique;
+	const struct tree_chain *up;
+};
+
+/* True when the listed directory e is one of chain's (the same unique
+ * fact): a link leading back up, which a walk must not enter. */
+bool tree_chain_loops(const struct tree_chain *chain, const struct ftp_entry *e);
+
+/* The unique fact of the remote directory dir (from MLST), for the top of
+ * a chain, or NULL; asked only when the listing l of dir shows a
+ * directory with one. The caller frees it. */
+char *tree_chain_top(struct ftp *f, const char *dir, const struct ftp_listing *l);
 
 /* Reads the names in the local directory dir, sorted, without "." and
  * "..". NULL on error (errno set); the caller frees each name and the array. */

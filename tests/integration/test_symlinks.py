@@ -8,8 +8,9 @@ fact among them), and a link leading out of the root as only itself
 a local link, rclone passes it over, and neither goes round the loop.
 
 ferry's mirror and get -r copy each real file of such a tree once and say
-once what they passed over, on ferryd and on vsftpd (whose LIST shows the
-links as links)."""
+once what they passed over, on ferryd and on servers whose MLSD shows a
+link to a directory as type=dir (pyftpdlib, proftpd): there the unique
+fact shows which directory leads back to one the walk is inside."""
 
 import os
 import shutil
@@ -167,6 +168,14 @@ class MirrorLoops(clitest.CliBase):
 
 class FerrydMirror(MirrorLoops, ftptest.TestCase):
     PEER = "ferryd"
+
+
+class PyftpdlibMirror(MirrorLoops, ftptest.TestCase):
+    PEER = "pyftpdlib"
+
+
+class ProftpdMirror(MirrorLoops, ftptest.TestCase):
+    PEER = "proftpd"
 
 
 class VsftpdMirror(MirrorLoops, ftptest.TestCase):

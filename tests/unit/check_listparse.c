@@ -260,6 +260,29 @@ START_TEST(test_mlsx_line)
 }
 END_TEST
 
+/* The unique fact is kept as sent (a directory listed under two names,
+ * such as a link to it, has one); a line without it has none. */
+START_TEST(test_mlsx_unique)
+{
+	static const char dir[] = "type=dir;size=4096;unique=803U2;perm=el; pub";
+	static const char link[] = "type=OS.unix=slink:.;Unique=fe00gb3e104; loop";
+	static const char none[] = "type=dir;size=4096; other";
+	struct ftp_entry e;
+	ck_assert_int_eq(listparse_mlsx(dir, strlen(dir), &e), 1);
+	ck_assert_str_eq(e.unique, "803U2");
+	listparse_entry_free(&e);
+	ck_assert_ptr_null(e.unique);
+	ck_assert_int_eq(listparse_mlsx(link, strlen(link), &e), 1);
+	ck_assert_int_eq(e.type, FTP_ENTRY_LINK);
+	ck_assert_str_eq(e.unique, "fe00gb3e104");
+	listparse_entry_free(&e);
+	ck_assert_int_eq(listparse_mlsx(none, strlen(none), &e), 1);
+	ck_assert_ptr_null(e.unique);
+	listparse_entry_free(&e);
+	ck_assert(listparse_reads_fact("UNIQUE", 6));
+}
+END_TEST
+
 /* The line length given is what counts, not a NUL further on. */
 START_TEST(test_list_uses_len)
 {
@@ -436,6 +459,7 @@ static Suite *listparse_suite(void)
 	tcase_add_loop_test(mlsx, test_time_val, 0,
 			    (int)(sizeof time_cases / sizeof time_cases[0]));
 	tcase_add_test(mlsx, test_time_val_matches_timegm);
+	tcase_add_test(mlsx, test_mlsx_unique);
 	suite_add_tcase(s, mlsx);
 
 	TCase *buffer = tcase_create("buffer");
