@@ -149,21 +149,21 @@ class MirrorLoops(clitest.CliBase):
         super().setUp()
         make_tree(self.server, self.rel + "/tree")
 
+    def copy_and_check(self, script, out, skip_lines):
+        """Runs script, which copies tree into out: out holds each file
+        once, and each of skip_lines starts exactly one line of output."""
+        r = self.check(self.ferry(script=script))
+        self.assertEqual(files_of(self.local(out)), FILES)
+        lines = r.out_lines + r.err_lines
+        for start in skip_lines:
+            self.assertEqual(len([x for x in lines if x.startswith(start)]), 1, r)
+
     def test_mirror_copies_each_file_once(self):
-        r = self.check(self.ferry(script="mirror tree out"))
-        self.assertEqual(files_of(self.local("out")), FILES)
-        for name in ("loop", "sub/up"):
-            said = [line for line in r.out_lines + r.err_lines
-                    if line.startswith("skip " + name + " ")]
-            self.assertEqual(len(said), 1, r)
+        self.copy_and_check("mirror tree out", "out", ("skip loop ", "skip sub/up "))
 
     def test_get_recursive_copies_each_file_once(self):
-        r = self.check(self.ferry(script="get -r tree got"))
-        self.assertEqual(files_of(self.local("got")), FILES)
-        for name in ("got/loop", "got/sub/up"):
-            said = [line for line in r.out_lines + r.err_lines
-                    if line.startswith("skipping " + name + ":")]
-            self.assertEqual(len(said), 1, r)
+        self.copy_and_check("get -r tree got", "got",
+                            ("skipping got/loop:", "skipping got/sub/up:"))
 
 
 class FerrydMirror(MirrorLoops, ftptest.TestCase):
