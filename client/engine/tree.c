@@ -131,7 +131,8 @@ static bool tree_down(struct tree_walk *w, const char *local, const char *remote
 static bool tree_up(struct tree_walk *w, const char *local, const char *remote, int depth);
 
 /* Goes into a directory, hands over a file, or reports a skipped entry;
- * false when the walk ends. */
+ * false when the walk ends. chain: a directory of a download with the
+ * directories above it (NULL for an upload). */
 static bool tree_visit(struct tree_walk *w, const struct tree_entry *e, int depth,
 		       const struct tree_chain *chain)
 {

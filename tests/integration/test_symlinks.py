@@ -8,9 +8,10 @@ fact among them), and a link leading out of the root as only itself
 a local link, rclone passes it over, and neither goes round the loop.
 
 ferry's mirror and get -r copy each real file of such a tree once and say
-once what they passed over, on ferryd and on servers whose MLSD shows a
-link to a directory as type=dir (pyftpdlib, proftpd): there the unique
-fact shows which directory leads back to one the walk is inside."""
+once what they passed over: on ferryd; on pyftpdlib, whose MLSD shows a
+link to a directory as type=dir, where the unique fact shows which
+directory leads back to one the walk is inside; on proftpd (MLSD:
+OS.unix=symlink) and vsftpd (LIST: the links as links)."""
 
 import os
 import shutil
