@@ -469,8 +469,8 @@ static bool job_tree_stop(void *arg)
 }
 
 /* Expands a directory job with the engine's walk: makes the target
- * directories and reports every file (links and special files are left
- * out). */
+ * directories and reports every file (links, special files and
+ * directories leading back to one being copied are left out). */
 static enum queue_state job_tree(struct job_ctx *c, const struct wire_copy *j)
 {
 	struct tree_visitor v = { .file = job_tree_file, .stop = job_tree_stop, .arg = c };

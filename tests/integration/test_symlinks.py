@@ -1,16 +1,19 @@
 """Symbolic links to directories in a served tree, a loop among them
-("loop -> .", "sub/up -> .."), and recursive copies of that tree.
+("loop -> .", "sub/up -> .."), and recursive copies and removals of that
+tree.
 
 ferryd's MLSD shows a link to a directory inside the root as
 type=OS.unix=slink:TARGET with the facts of that directory (its unique
 fact among them), and a link leading out of the root as only itself
 (OS.unix=symlink, nothing of the outside). lftp's mirror makes such a link
-a local link, rclone passes it over, and neither goes round the loop.
+a local link, rclone asks for it as a file and is refused, and neither
+goes round the loop.
 
 ferry's mirror and get -r copy each real file of such a tree once and say
-once what they passed over: on ferryd; on pyftpdlib, whose MLSD shows a
-link to a directory as type=dir, where the unique fact shows which
-directory leads back to one the walk is inside; on proftpd (MLSD:
+once what they passed over, and rm -r removes a link leading back up
+without emptying what it leads to: on ferryd; on pyftpdlib, whose MLSD
+shows a link to a directory as type=dir, where the unique fact shows
+which directory leads back to one the walk is inside; on proftpd (MLSD:
 OS.unix=symlink) and vsftpd (LIST: the links as links)."""
 
 import os
@@ -144,7 +147,7 @@ class FerrydListings(ftptest.TestCase):
 
 
 class MirrorLoops(clitest.CliBase):
-    """ferry's mirror, get -r on a tree with loops, on one peer."""
+    """ferry's mirror, get -r and rm -r on a tree with loops, on one peer."""
 
     def setUp(self):
         super().setUp()
@@ -165,6 +168,12 @@ class MirrorLoops(clitest.CliBase):
     def test_get_recursive_copies_each_file_once(self):
         self.copy_and_check("get -r tree got", "got",
                             ("skipping got/loop:", "skipping got/sub/up:"))
+
+    def test_rm_recursive_leaves_what_a_link_leads_back_to(self):
+        # sub/up -> .. leads to tree: removing sub removes the link only
+        r = self.check(self.ferry("-y", script="rm -r tree/sub"))
+        self.assertEqual(sorted(os.listdir(self.remote("tree"))), ["a.txt", "loop"], r)
+        self.assertEqual(files_of(self.remote("tree")), {"a.txt": FILES["a.txt"]})
 
 
 class FerrydMirror(MirrorLoops, ftptest.TestCase):
