@@ -163,11 +163,20 @@ void cmd_retr(struct session *s, const char *arg)
 		close(fd);
 		return;
 	}
+	/* A resume offset past the end: the client's copy is no prefix of
+	 * this file, and a 226 for no bytes would make it look whole. At the
+	 * end itself the download is simply finished. */
+	if (rest > st.st_size) {
+		session_reply(s, FTP_BAD_REST, "REST %lld is beyond the end of %s (%lld bytes).",
+			      (long long)rest, path, (long long)st.st_size);
+		close(fd);
+		return;
+	}
 	if (end >= 0 && end < st.st_size)
 		st.st_size = end;   /* RANG: send up to its last byte only */
 	session_reply(s, FTP_FILE_STATUS_OK, "Opening %s mode data connection for %s (%lld bytes).",
 		      s->ascii ? "ASCII" : "BINARY", path, (long long)st.st_size);
-	xfer_begin(s, "RETR", path, rest < st.st_size ? st.st_size - rest : 0);
+	xfer_begin(s, "RETR", path, st.st_size - rest);
 	struct conn *data = dataconn_open(s);
 	if (!data) {
 		xfer_end(s);

@@ -273,6 +273,35 @@ class EdgesTest(Base):
         self.assertCode(self.upload(c, "STOR ten.bin", b"abc"), 226)
         self.assertEqual(read_file(self.p("ten.bin")), b"0123456789abc")
 
+    def test_rest_beyond_end_refused_for_retr(self):
+        """A resume offset past the end means the client's partial copy is
+        no prefix of this file (it shrank or was replaced): 554, before
+        the 150, not a 226 for no bytes that makes the copy look whole.
+        At the end itself it is a finished download: 226, no bytes."""
+        ftptest.write_file(self.p("ten.bin"), b"0123456789")
+        c = self.raw()
+        c.expect("TYPE I", 200)
+        for rest in ("11", "1000000000000"):
+            with self.subTest(rest=rest):
+                self.assertCode(c.cmd("REST " + rest), 350)
+                data = c.open_epsv()
+                self.addCleanup(data.close)
+                r = c.cmd("RETR ten.bin")
+                self.assertCode(r, 554)
+                self.assertIn("ten.bin (10 bytes)", r.text)
+                data.close()
+                self.assertCode(c.cmd("NOOP"), 200)
+        # The refused offset is used up: the next RETR starts at 0.
+        data = c.open_epsv()
+        c.expect("RETR ten.bin", 150)
+        self.assertEqual(ftptest.recv_all(data), b"0123456789")
+        self.assertCode(c.reply(), 226)
+        self.assertCode(c.cmd("REST 10"), 350)
+        data = c.open_epsv()
+        c.expect("RETR ten.bin", 150)
+        self.assertEqual(ftptest.recv_all(data), b"")
+        self.assertCode(c.reply(), 226)
+
     def test_mlst_of_a_very_long_path_ends_with_end(self):
         # A virtual path of 4090 bytes, its directories made one by one
         # (the host path is longer than PATH_MAX).

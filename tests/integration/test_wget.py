@@ -186,6 +186,18 @@ class WgetTest(ftptest.TestCase):
         self.assertFalse(any(c.startswith("RETR") for c in self.sent(r)), self.sent(r))
         self.assertEqual(len(self.transfers("/data.bin")), before)
 
+    def test_resume_local_file_longer(self):
+        """-c where the local file is longer than the remote one (the
+        remote was replaced by a shorter file): wget sends REST past the
+        end; ferryd refuses it, so wget fails and says so instead of
+        reporting the wrong local file as saved."""
+        local = b"L" * (len(DATA) + 100)
+        ftptest.write_file(self.local("data.bin"), local)
+        r = self.wget("-c", self.url("/data.bin"), ok=False)
+        self.assertIn("REST %d" % len(local), self.sent(r))
+        self.assertEqual(r.returncode, 8, r.stderr[-800:])      # server error response
+        self.assertEqual(read_file(self.local("data.bin")), local)
+
     # -- logins --
 
     def test_named_user(self):
