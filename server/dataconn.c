@@ -390,6 +390,52 @@ static int passive_accept(struct session *s)
 	}
 }
 
+/* Connects to the client's PORT/EPRT address, waiting on the control
+ * connection too, as passive_accept does: STAT and ABOR are served while
+ * a client that does not answer is waited for. */
+static int active_connect(struct session *s)
+{
+	struct netaddr local = s->local;
+	netaddr_set_port(&local, 0);
+	const char *what;
+	/* Non-blocking, as a passive connection is accepted. */
+	int fd = sysio_connect_start(&s->dc.active_addr, &local, &what);
+	if (fd < 0)
+		goto failed;
+	struct conn *pending = conn_plain(fd, fd);
+	long long deadline = sysio_now_ms() + ACTIVE_CONNECT_TIMEOUT * 1000LL;
+	for (;;) {
+		struct conn_pollfd p = { .c = pending, .events = POLLOUT };
+		long long left = deadline - sysio_now_ms();
+		enum xfer_result stop;
+		int r = session_transfer_poll(s, &p, left > 0 ? (int)left : 0, &stop);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || r == 0 || stop != XFER_OK) {
+			int e = r == 0 ? ETIMEDOUT : errno;
+			conn_free(pending);   /* closes fd */
+			if (r > 0) {
+				aborted_waiting(s, stop == XFER_CONTROL_LOST);
+				return -1;
+			}
+			errno = e;
+			goto failed;
+		}
+		if (p.revents & (POLLOUT | POLLERR | POLLHUP))
+			break;
+	}
+	/* The descriptor outlives its wrapper. */
+	conn_release(pending);
+	if (sysio_connect_end(&fd, &what) < 0)
+		goto failed;
+	return fd;
+failed:;
+	int e = errno;
+	tally_dataconn_failed(RD_CONNECT);
+	session_reply(s, FTP_CANT_OPEN_DATA, "Cannot open data connection: %s.", strerror(e));
+	return -1;
+}
+
 struct conn *dataconn_open(struct session *s)
 {
 	int fd;
@@ -397,17 +443,7 @@ struct conn *dataconn_open(struct session *s)
 		fd = passive_accept(s);
 	} else if (s->dc.active) {
 		s->dc.active = false;
-		struct netaddr local = s->local;
-		netaddr_set_port(&local, 0);
-		const char *what;
-		/* Non-blocking, as a passive connection is accepted. */
-		fd = sysio_connect(&s->dc.active_addr, &local, ACTIVE_CONNECT_TIMEOUT * 1000, &what);
-		if (fd < 0) {
-			int e = errno;
-			tally_dataconn_failed(RD_CONNECT);
-			session_reply(s, FTP_CANT_OPEN_DATA, "Cannot open data connection: %s.",
-				      strerror(e));
-		}
+		fd = active_connect(s);
 	} else {
 		dataconn_require(s);
 		return NULL;

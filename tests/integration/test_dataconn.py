@@ -235,6 +235,40 @@ class DataConnTest(ftptest.TestCase):
         with self.assertRaises(socket.timeout):
             lst.accept()
 
+    def test_abor_and_stat_while_active_connect_hangs(self):
+        """ferryd's active connect to a client that does not answer (its
+        listener's queue is full, so the kernel drops the SYNs) is a wait
+        for the data connection like a passive one: STAT reports it and
+        ABOR stops it at once, not after the 10 second connect time-out."""
+        lst = socket.socket()
+        self.addCleanup(lst.close)
+        lst.bind(("127.0.0.1", 0))
+        lst.listen(0)
+        port = lst.getsockname()[1]
+        for _ in range(2):
+            filler = socket.socket()
+            self.addCleanup(filler.close)
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+        time.sleep(0.2)
+        probe = socket.socket()
+        self.addCleanup(probe.close)
+        probe.settimeout(0.5)
+        with self.assertRaises(socket.timeout, msg="the listener still takes connections"):
+            probe.connect(("127.0.0.1", port))
+        c = self.raw()
+        self.assertCode(c.cmd("EPRT |1|127.0.0.1|%d|" % port), 200)
+        self.assertCode(c.cmd("RETR data.bin"), 150)
+        start = time.monotonic()
+        r = c.cmd("STAT", timeout=3)
+        self.assertCode(r, 213)
+        self.assertIn("waiting for the data connection", r.text)
+        self.assertCode(c.cmd("ABOR", timeout=3), 426)
+        self.assertCode(c.reply(timeout=3), 226)
+        self.assertLess(time.monotonic() - start, 5)
+        self.assertCode(c.cmd("NOOP"), 200)
+        self.retr_over(c, c.open_pasv())
+
     # -- intruders --
 
     def intruder_test(self, mode, upload=False):
