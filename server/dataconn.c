@@ -330,6 +330,20 @@ static void aborted_waiting(struct session *s, bool quit)
 	session_reply(s, FTP_TRANSFER_OK, "ABOR successful.");
 }
 
+/* One wait while the data connection is being made: polls p's connection
+ * and the control one until deadline (ms), serving STAT and ABOR; returns
+ * as session_transfer_poll does, with EINTR retried. */
+static int wait_for_data(struct session *s, struct conn_pollfd *p, long long deadline,
+			 enum xfer_result *stop)
+{
+	for (;;) {
+		long long left = deadline - sysio_now_ms();
+		int r = session_transfer_poll(s, p, left > 0 ? (int)left : 0, stop);
+		if (r >= 0 || errno != EINTR)
+			return r;
+	}
+}
+
 /* Waits for the client to connect to the passive listener. */
 static int passive_accept(struct session *s)
 {
@@ -340,11 +354,8 @@ static int passive_accept(struct session *s)
 	long long deadline = sysio_now_ms() + (long long)s->cfg->idle_timeout * 1000;
 	for (;;) {
 		struct conn_pollfd p = { .c = listener, .events = POLLIN };
-		long long left = deadline - sysio_now_ms();
 		enum xfer_result stop;
-		int r = session_transfer_poll(s, &p, left > 0 ? (int)left : 0, &stop);
-		if (r < 0 && errno == EINTR)
-			continue;
+		int r = wait_for_data(s, &p, deadline, &stop);
 		if (r == 0) {
 			conn_free(listener);
 			tally_dataconn_failed(RD_TIMEOUT);
@@ -406,11 +417,8 @@ static int active_connect(struct session *s)
 	long long deadline = sysio_now_ms() + ACTIVE_CONNECT_TIMEOUT * 1000LL;
 	for (;;) {
 		struct conn_pollfd p = { .c = pending, .events = POLLOUT };
-		long long left = deadline - sysio_now_ms();
 		enum xfer_result stop;
-		int r = session_transfer_poll(s, &p, left > 0 ? (int)left : 0, &stop);
-		if (r < 0 && errno == EINTR)
-			continue;
+		int r = wait_for_data(s, &p, deadline, &stop);
 		if (r < 0 || r == 0 || stop != XFER_OK) {
 			int e = r == 0 ? ETIMEDOUT : errno;
 			conn_free(pending);   /* closes fd */
