@@ -153,6 +153,11 @@ static void site_chmod(struct session *s, const char *arg)
 
 void cmd_site(struct session *s, const char *arg)
 {
+	arg += strspn(arg, " ");
+	if (*arg == '\0') {
+		session_reply(s, FTP_BAD_ARGUMENTS, "Syntax: SITE <command> (see SITE HELP).");
+		return;
+	}
 	size_t n = strcspn(arg, " ");
 	const char *rest = arg[n] ? arg + n + 1 : "";
 	if (n == 5 && strncasecmp(arg, "CHMOD", 5) == 0) {

@@ -390,6 +390,17 @@ class AttrTest(ServerTest):
         self.assertCode(help_, 214)
         self.assertIn("CHMOD", help_.text)
         self.assertCode(c.cmd("SITE EXEC /bin/sh"), 502)
+        # Spaces between SITE and its command word are skipped, as between
+        # words of any command; SITE alone says how it is used.
+        self.assertCode(c.cmd("SITE   CHMOD 600 sub/b.txt"), 200)
+        self.assertEqual(os.stat(self.server.path("sub/b.txt")).st_mode & 0o7777, 0o600)
+        r = c.cmd("SITE   EXEC x")
+        self.assertCode(r, 502)
+        self.assertIn("Unknown SITE command EXEC (see SITE HELP)", r.text)
+        for bare in ("SITE", "SITE    "):
+            r = c.cmd(bare)
+            self.assertCode(r, 501, msg=bare)
+            self.assertIn("SITE HELP", r.text)
 
     def test_avbl_matches_statvfs(self):
         c = self.raw()
