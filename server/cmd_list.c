@@ -15,6 +15,7 @@
 #include "tally.h"
 #include "transfer.h"
 #include "vfs.h"
+#include "vpath.h"
 
 /* A listing on its way over the data channel. */
 struct listing_send {
@@ -130,8 +131,12 @@ void cmd_mlst(struct session *s, const char *arg)
 		session_reply_errno(s, 0, path, errno);
 		return;
 	}
+	char parent[FTP_PATH_MAX + 1];
+	struct stat pst;
+	vpath_dirname(path, parent, sizeof parent);
+	bool known = vfs_stat(s->root_fd, parent, &pst) == 0;
 	char perm[16];
-	listing_perm(s, &st, perm);
+	listing_perm(s, &st, known ? &pst : NULL, perm);
 	/* RFC 3659 7.2: the entry line starts with one space. The reply is
 	 * built whole, so even the longest path keeps its End line. */
 	struct sbuf text;

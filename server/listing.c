@@ -25,19 +25,37 @@
 /* Most entries one listing returns. */
 #define LISTING_MAX_ENTRIES 1000000
 
-void listing_perm(const struct session *s, const struct stat *st, char *perm)
+/* The owner, group or other permission bits of st that apply to this
+ * process. */
+static void class_bits(const struct session *s, const struct stat *st, bool *r, bool *w, bool *x)
 {
-	/* The owner, group or other bits that apply to this process. */
+	mode_t m = st->st_mode;
+	if (st->st_uid == s->uid) {
+		*r = m & S_IRUSR; *w = m & S_IWUSR; *x = m & S_IXUSR;
+	} else if (st->st_gid == s->gid) {
+		*r = m & S_IRGRP; *w = m & S_IWGRP; *x = m & S_IXGRP;
+	} else {
+		*r = m & S_IROTH; *w = m & S_IWOTH; *x = m & S_IXOTH;
+	}
+}
+
+void listing_perm(const struct session *s, const struct stat *st, const struct stat *dir,
+		  char *perm)
+{
 	mode_t m = st->st_mode;
 	bool r, w, x;
-	if (st->st_uid == s->uid) {
-		r = m & S_IRUSR; w = m & S_IWUSR; x = m & S_IXUSR;
-	} else if (st->st_gid == s->gid) {
-		r = m & S_IRGRP; w = m & S_IWGRP; x = m & S_IXGRP;
-	} else {
-		r = m & S_IROTH; w = m & S_IWOTH; x = m & S_IXOTH;
-	}
+	class_bits(s, st, &r, &w, &x);
 	w = w && s->writable;
+	/* Removing or renaming an entry writes its folder: write and search
+	 * permission there, and in a sticky folder owning the entry or the
+	 * folder. */
+	bool may_unlink = s->writable;
+	if (dir != NULL) {
+			bool dr, dw, dx;
+		class_bits(s, dir, &dr, &dw, &dx);
+		may_unlink = may_unlink && dw && dx &&
+			 (!(dir->st_mode & S_ISVTX) || st->st_uid == s->uid || dir->st_uid == s->uid);
+	}
 	/* The account's policy takes away what the gate would refuse. */
 	unsigned deny = commands_denied(s);
 	bool del = s->writable && !(deny & DENY_DELETE);
@@ -51,8 +69,8 @@ void listing_perm(const struct session *s, const struct stat *st, char *perm)
 		if (r) perm[n++] = 'r';
 		if (w && !(deny & DENY_OVERWRITE)) { perm[n++] = 'w'; perm[n++] = 'a'; }
 	}
-	if (del) perm[n++] = 'd';
-	if (s->writable && !(deny & DENY_RENAME)) perm[n++] = 'f';
+	if (del && may_unlink) perm[n++] = 'd';
+	if (may_unlink && !(deny & DENY_RENAME)) perm[n++] = 'f';
 	perm[n] = '\0';
 }
 
@@ -272,7 +290,8 @@ static RARE_PATH bool add_link(int dfd, const char *name, const struct stat *st,
  * when it holds CR, LF or ';'. A link leading nowhere inside the root
  * shows only itself (OS.unix=symlink), never what lies outside. */
 static RARE_PATH bool add_mlsd_link(struct session *s, int dfd, const char *dirpath,
-				    const char *name, struct stat *st, struct sbuf *out)
+				    const struct stat *dir, const char *name, struct stat *st,
+				    struct sbuf *out)
 {
 	static const char slink[] = "OS.unix=slink:";
 	char vp[FTP_PATH_MAX + 1], type[sizeof slink + PATH_MAX];
@@ -291,7 +310,7 @@ static RARE_PATH bool add_mlsd_link(struct session *s, int dfd, const char *dirp
 		}
 	}
 	char perm[16];
-	listing_perm(s, st, perm);
+	listing_perm(s, st, dir, perm);
 	return listfmt_mlsx(out, s->mlst_facts, name, st, tp, perm);
 }
 
@@ -312,9 +331,9 @@ static bool add_name(const char *prefix, size_t plen, const char *name, size_t n
 
 /* Appends the LIST or MLSD line for one entry named name in directory
  * dfd. dirpath is the directory's virtual path (for following symlinks
- * in MLSD). */
+ * in MLSD), dir its attributes (NULL when unknown). */
 static bool add_entry(struct session *s, enum listing_kind kind, int dfd, const char *name,
-		      const char *dirpath, time_t now, struct sbuf *out)
+		      const char *dirpath, const struct stat *dir, time_t now, struct sbuf *out)
 {
 	struct stat st;
 	if (vfs_entry_lstat(dfd, name, &st) < 0)
@@ -323,9 +342,9 @@ static bool add_entry(struct session *s, enum listing_kind kind, int dfd, const 
 		return S_ISLNK(st.st_mode) ? add_link(dfd, name, &st, now, out)
 					   : listfmt_ls(out, name, &st, NULL, now);
 	if (S_ISLNK(st.st_mode))
-		return add_mlsd_link(s, dfd, dirpath, name, &st, out);
+		return add_mlsd_link(s, dfd, dirpath, dir, name, &st, out);
 	char perm[16];
-	listing_perm(s, &st, perm);
+	listing_perm(s, &st, dir, perm);
 	return listfmt_mlsx(out, s->mlst_facts, name, &st, NULL, perm);
 }
 
@@ -414,7 +433,10 @@ static bool list_dir(struct session *s, enum listing_kind kind, const char *dirp
 		return false;
 	}
 	size_t hint = 0;
-	if (fstat(d.fd, &dst) == 0 && dst.st_size > 0)
+	const struct stat *dir = NULL;
+	if (fstat(d.fd, &dst) == 0)
+		dir = &dst;
+	if (dir != NULL && dst.st_size > 0)
 		hint = dst.st_size > (off_t)(SIZE_MAX / SCRATCH_PER_DIR_BYTE)
 			       ? SIZE_MAX
 			       : (size_t)dst.st_size * SCRATCH_PER_DIR_BYTE;
@@ -439,7 +461,8 @@ static bool list_dir(struct session *s, enum listing_kind kind, const char *dirp
 	for (size_t i = 0; i < ns.n && ok; i++) {
 		const struct name_ref *r = &ns.refs[i];
 		ok = kind == LISTING_NLST ? add_name(prefix, plen, text + r->off, r->len, lines)
-					  : add_entry(s, kind, d.fd, text + r->off, dirpath, now, lines);
+					  : add_entry(s, kind, d.fd, text + r->off, dirpath, dir, now,
+							      lines);
 		if (ok && sink && (lines->len >= LISTING_CHUNK || (i + 1 == ns.n && lines->len > 0))) {
 			if (!sink->emit(s, lines, sink->ctx)) {
 				stopped = true;
@@ -471,9 +494,12 @@ static RARE_PATH bool list_file(struct session *s, enum listing_kind kind, const
 		session_reply_errno(s, 0, path, errno);
 		return false;
 	}
+	struct stat dst;
+	bool known = fstat(dfd, &dst) == 0;
 	/* NLST shows the name as the client gave it. */
 	bool ok = kind == LISTING_NLST ? sbuf_printf(out, "%s\r\n", arg)
-				       : add_entry(s, kind, dfd, base, parent, time(NULL), out);
+				       : add_entry(s, kind, dfd, base, parent, known ? &dst : NULL,
+						   time(NULL), out);
 	close(dfd);
 	return ok;
 }

@@ -36,7 +36,10 @@ struct listing_sink {
  * resolved virtual path (for logs), also on failure. */
 bool listing_build(struct session *s, enum listing_kind kind, const char *arg,
 		   struct sbuf *out, char *what, const struct listing_sink *sink);
-/* Writes the MLSx perm fact for an entry into perm (at least 10 bytes). */
-void listing_perm(const struct session *s, const struct stat *st, char *perm);
+/* Writes the MLSx perm fact for an entry st in folder dir (NULL when
+ * unknown: the account's rights decide 'd' and 'f') into perm (at least
+ * 10 bytes). */
+void listing_perm(const struct session *s, const struct stat *st, const struct stat *dir,
+		  char *perm);
 
 #endif

@@ -398,6 +398,32 @@ class NoDeleteTest(PolicyCase):
         self.assertEqual(read_file(self.server.path("existing.txt")), OLD)
 
 
+class PermFactsTest(PolicyCase):
+    """The MLSx perm fact says what the session may do: deleting or renaming
+    an entry takes a folder it may write into, whatever the account's
+    rights."""
+
+    args = ["--anonymous=rw"]
+
+    def test_entries_of_a_folder_without_write_permission(self):
+        self.server.write("locked/f.txt", OLD)
+        self.server.write("open/g.txt", OLD)
+        os.chmod(self.server.path("open"), 0o777)
+        os.chmod(self.server.path("locked"), 0o555)
+        self.addCleanup(os.chmod, self.server.path("locked"), 0o755)
+        f = self.ftp()
+        perms = {d + "/" + n: facts["perm"] for d in ("locked", "open")
+                 for n, facts in f.mlsd(d, facts=["perm"])}
+        self.assertNotRegex(perms["locked/f.txt"], "[df]")
+        self.assertRegex(perms["open/g.txt"], "d")
+        self.assertRegex(perms["open/g.txt"], "f")
+        c = self.control()
+        r = c.expect("MLST locked/f.txt", 250)
+        self.assertRegex(r.text, r"perm=[^;df]*;")
+        # What the fact promised is what the server does.
+        self.refused(f.delete, "locked/f.txt", reason="Permission denied")
+
+
 class AccountsTest(ftptest.TestCase):
     """--no-delete and --no-overwrite hold for users-file accounts too, and
     --anonymous=upload leaves them their normal rights."""

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "listing.h"
 #include "session.h"
 #include "transfer.h"
 #include "vfs.h"
@@ -482,6 +483,38 @@ START_TEST(test_help_from_table)
 }
 END_TEST
 
+/* The perm fact's 'd' and 'f' follow the folder's permission bits: write
+ * and search, and in a sticky folder owning the entry or the folder. */
+START_TEST(test_perm_follows_the_folder)
+{
+	s->uid = 1000;
+	s->gid = 1000;
+	struct stat file = { .st_mode = S_IFREG | 0644, .st_uid = 1000, .st_gid = 1000 };
+	struct stat other = { .st_mode = S_IFREG | 0666, .st_uid = 2000, .st_gid = 2000 };
+	struct stat open = { .st_mode = S_IFDIR | 0777, .st_uid = 0, .st_gid = 0 };
+	struct stat locked = { .st_mode = S_IFDIR | 0555, .st_uid = 1000, .st_gid = 1000 };
+	struct stat sticky = { .st_mode = S_IFDIR | S_ISVTX | 0777, .st_uid = 0, .st_gid = 0 };
+	struct stat own_sticky = sticky;
+	own_sticky.st_uid = 1000;
+	char perm[16];
+	listing_perm(s, &file, &open, perm);
+	ck_assert_str_eq(perm, "rwadf");
+	listing_perm(s, &file, NULL, perm);
+	ck_assert_str_eq(perm, "rwadf");
+	listing_perm(s, &file, &locked, perm);
+	ck_assert_str_eq(perm, "rwa");
+	listing_perm(s, &file, &sticky, perm);
+	ck_assert_str_eq(perm, "rwadf");
+	listing_perm(s, &other, &sticky, perm);
+	ck_assert_str_eq(perm, "rwa");
+	listing_perm(s, &other, &own_sticky, perm);
+	ck_assert_str_eq(perm, "rwadf");
+	s->writable = false;
+	listing_perm(s, &file, &open, perm);
+	ck_assert_str_eq(perm, "r");
+}
+END_TEST
+
 static Suite *dispatch_suite(void)
 {
 	Suite *su = suite_create("dispatch");
@@ -509,6 +542,7 @@ static Suite *dispatch_suite(void)
 	tcase_add_test(tc, test_in_transfer);
 	tcase_add_test(tc, test_feat_from_table);
 	tcase_add_test(tc, test_help_from_table);
+	tcase_add_test(tc, test_perm_follows_the_folder);
 	suite_add_tcase(su, tc);
 	return su;
 }
