@@ -37,6 +37,9 @@ int sysio_write_all_timeout(int fd, const void *buf, size_t n, int timeout_ms)
 	/* On a socket: send(2) never raises SIGPIPE (EPIPE instead) and never
 	 * blocks, whatever the socket's O_NONBLOCK says. */
 	bool sock = true;
+	/* One deadline for the whole write: a peer taking a few bytes now and
+	 * then cannot hold the writer beyond timeout_ms. */
+	long long deadline = sysio_now_ms() + timeout_ms;
 	while (n > 0) {
 		ssize_t w = sock ? send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT) : write(fd, p, n);
 		if (w < 0 && sock && errno == ENOTSOCK) {
@@ -52,8 +55,11 @@ int sysio_write_all_timeout(int fd, const void *buf, size_t n, int timeout_ms)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -1;
+		long long left = deadline - sysio_now_ms();
+		if (left <= 0)
+			return (errno = ETIMEDOUT, -1);
 		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-		int r = poll(&pfd, 1, timeout_ms);
+		int r = poll(&pfd, 1, (int)left);
 		if (r == 0)
 			return (errno = ETIMEDOUT, -1);
 		if (r < 0 && errno != EINTR)

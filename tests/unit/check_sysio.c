@@ -12,7 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "netaddr.h"
@@ -186,15 +189,57 @@ START_TEST(test_fopen_regular)
 }
 END_TEST
 
+/* A peer reading a few bytes every 50 ms does not keep
+ * sysio_write_all_timeout beyond its time-out: the time-out is for the
+ * whole write, not for each wait for room to write. */
+START_TEST(test_write_all_dribbled_times_out)
+{
+	int fds[2];
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+	int small = 4096;
+	ck_assert_int_eq(setsockopt(fds[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small), 0);
+	ck_assert_int_eq(setsockopt(fds[1], SOL_SOCKET, SO_RCVBUF, &small, sizeof small), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(fds[0]);
+		char sink[4096];
+		for (int i = 0; i < 160; i++) {
+			nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
+			if (read(fds[1], sink, sizeof sink) == 0)
+				break;
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	size_t n = 8 << 20;
+	char *big = calloc(n, 1);
+	ck_assert_ptr_nonnull(big);
+	long long t0 = sysio_now_ms();
+	int r = sysio_write_all_timeout(fds[0], big, n, 1000);
+	int err = errno;
+	long long ms = sysio_now_ms() - t0;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	ck_assert_int_eq(r, -1);
+	ck_assert_int_eq(err, ETIMEDOUT);
+	ck_assert_msg(ms >= 900 && ms < 2500, "the write ended after %lld ms", ms);
+	free(big);
+	close(fds[0]);
+}
+END_TEST
+
 static Suite *sysio_suite(void)
 {
 	Suite *s = suite_create("sysio");
 	TCase *core = tcase_create("core");
+	tcase_set_timeout(core, 30);
 	tcase_add_test(core, test_connect_nonblocking);
 	tcase_add_test(core, test_connect_bound);
 	tcase_add_test(core, test_connect_refused);
 	tcase_add_test(core, test_open_regular);
 	tcase_add_test(core, test_fopen_regular);
+	tcase_add_test(core, test_write_all_dribbled_times_out);
 	suite_add_tcase(s, core);
 	return s;
 }
