@@ -1,14 +1,18 @@
 """ferryd against clients that hold sessions open without using them: a
 command must arrive whole within --idle-timeout, however its bytes are
 spread out; a session must log in within --login-timeout; one address may
-hold 16 sessions unless told otherwise. Also: the -v trace never shows a
+hold 16 sessions unless told otherwise; a client that reads a long reply
+a few bytes at a time does not keep its session beyond --idle-timeout. Also: the -v trace never shows a
 password, however the PASS line is spaced or cased."""
 
+import os
 import socket
+import subprocess
 import threading
 import time
 import unittest
 
+import config
 import ftptest
 from ftptest import Control
 
@@ -102,6 +106,79 @@ class TrickleTest(Base):
         for tc, stop in tricklers:
             stop.set()
 
+
+class SlowReaderTest(ftptest.TestCase):
+    """A client that takes a long reply a few bytes at a time: the reply
+    must be written within --idle-timeout, not within it per wait for
+    room. ferryd runs in inetd mode on a socket whose send buffer is kept
+    small, so that a slow reader makes room now and then."""
+
+    def test_slow_reader_of_long_reply_times_out(self):
+        srv = ftptest.Server()      # used for its root only
+        self.addCleanup(srv.cleanup)
+        # A STAT listing of about 100 KB.
+        for i in range(1000):
+            open(os.path.join(srv.root, "entry-%05d-%s" % (i, "x" * 24)), "w").close()
+        ftptest.prepare(srv.base)
+        lst = socket.socket()
+        lst.bind((ftptest.HOST, 0))
+        lst.listen(1)
+        client = socket.socket()
+        self.addCleanup(client.close)
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        client.settimeout(10)
+        client.connect(lst.getsockname())
+        conn, _ = lst.accept()
+        lst.close()
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+        with open(srv.log_path, "ab") as log:
+            proc = subprocess.Popen([config.FERRYD, "-i", "-r", srv.root, "--anonymous=ro",
+                                     "--idle-timeout", "3"],
+                                    stdin=conn, stdout=conn, stderr=log, close_fds=True)
+        conn.close()
+
+        def reap():
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait(5)
+        self.addCleanup(reap)
+        c = Control.__new__(Control)
+        c.server, c.sock, c.timeout, c.buf = srv, client, 10.0, b""
+        self.assertCode(c.reply(), 220)
+        c.login()
+        c.send("STAT .\r\n")
+        stop = threading.Event()
+        taken = []
+
+        def dribble():
+            # 1 KiB every 200 ms, for at most 30 s: never a pause as long
+            # as the idle time-out, but far too slow for the whole reply.
+            t_end = time.monotonic() + 30
+            while not stop.is_set() and time.monotonic() < t_end:
+                try:
+                    chunk = client.recv(1024)
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                taken.append(len(chunk))
+                stop.wait(0.2)
+
+        t = threading.Thread(target=dribble, daemon=True)
+        t.start()
+        self.addCleanup(t.join, 5)
+        self.addCleanup(stop.set)
+        t0 = time.monotonic()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            pass
+        elapsed = time.monotonic() - t0
+        self.assertGreater(sum(taken), 0, "the reply never started")
+        self.assertIsNotNone(proc.poll(),
+                             "session still writing its reply after %.1f s" % elapsed)
+        self.assertGreaterEqual(elapsed, 2.5, "session ended too early")
+        self.assertLess(sum(taken), 90000, "the whole reply was read")
 
 class LoginTimeoutTest(Base):
 
