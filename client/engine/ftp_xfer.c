@@ -515,9 +515,14 @@ static enum ftp_status xfer_end_upload(struct ftp *f, struct conn **dc)
 		*dc = NULL;
 		return FTP_S_OK;
 	}
-	while ((st = conn_shutdown(*dc)) == CONN_WANT_READ || st == CONN_WANT_WRITE)
-		if (conn_wait(*dc, st, f->timeout_ms) != CONN_OK)
+	/* One deadline for the whole ending: a server taking a few bytes now
+	 * and then cannot hold the upload beyond the time-out. */
+	long long deadline = sysio_now_ms() + f->timeout_ms;
+	while ((st = conn_shutdown(*dc)) == CONN_WANT_READ || st == CONN_WANT_WRITE) {
+		long long left = deadline - sysio_now_ms();
+		if (conn_wait(*dc, st, left > 0 ? (int)left : 0) != CONN_OK)
 			break;
+	}
 	if (st == CONN_OK)
 		return FTP_S_OK;
 	return ftp_fail_conn(f, FTP_AT_DATA, *dc, st, "ending the upload");
