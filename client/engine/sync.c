@@ -349,7 +349,9 @@ enum ftp_status sync_checksums(struct ftp *f, const struct sync_job *j, struct p
 }
 
 /* Downloads remote into a temporary beside local, renamed over it when
- * complete, with the server's time (mtime when the listing knew it). */
+ * complete, with the server's time (mtime when the listing knew it). The
+ * temporary is locked while it is written (tempname.h), and the stale
+ * ones of local that ended downloads left are removed first. */
 static enum ftp_status sync_get(struct ftp *f, const char *remote, const char *local,
 				time_t known, bool verify, ftp_progress_fn *progress, void *arg,
 				off_t *moved, char *msg, size_t msgsz)
@@ -357,9 +359,8 @@ static enum ftp_status sync_get(struct ftp *f, const char *remote, const char *l
 	char tmp[PATH_LEN_MAX];
 	struct stat sb;
 
-	if (!tempname_for(local, tmp, sizeof tmp))
-		return sync_fail_errno(ENAMETOOLONG, local, msg, msgsz);
-	int fd = mkostemp(tmp, O_CLOEXEC);
+	tempname_sweep(local, false);
+	int fd = tempname_create(local, tmp, sizeof tmp);
 	if (fd < 0)
 		return sync_fail_errno(errno, local, msg, msgsz);
 	mode_t mask = umask(0);

@@ -4,8 +4,9 @@
  * one listing per directory through the engine. An action runs on the
  * handle it is given, so several handles can share one plan's actions.
  *
- * A download arrives under a hidden temporary beside its target
- * (tempname.h) and takes the real name only when complete, with the
+ * A download arrives under a hidden temporary beside its target, locked
+ * while it is written (tempname.h; stale ones of the target are removed
+ * first), and takes the real name only when complete, with the
  * server's modification time (the listing's, else MDTM). An upload is
  * STOR, then MFMT with the local time where the server offers it.
  * Nothing is printed: a failed call leaves one sanitised line in the

@@ -962,10 +962,11 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         """The temporaries of big.bin in the local directory."""
         return sorted(n for n in os.listdir(self.ldir) if n.startswith(".big.bin.ferry-"))
 
-    def start_get(self):
-        """Starts a slow `get big.bin` and waits until its temporary holds
+    def start_get(self, script="get big.bin"):
+        """Starts a slow `get big.bin` (or script, which downloads big.bin
+        into the local directory) and waits until its temporary holds
         STOP_AT bytes; returns (process, proxy, temporary's path)."""
-        p, proxy, outp, errp = self.slow("get big.bin")
+        p, proxy, outp, errp = self.slow(script)
         before = set(self.temps())
         found = []
 
@@ -978,9 +979,10 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.wait_moving(p, outp, errp, moving, "%d bytes in a temporary" % clitest.STOP_AT)
         return p, proxy, found[0]
 
-    def kill_get(self):
-        """A `get big.bin` killed (SIGKILL) halfway; returns its temporary."""
-        p, proxy, tmp = self.start_get()
+    def kill_get(self, script="get big.bin"):
+        """A `get big.bin` (or script) killed (SIGKILL) halfway; returns its
+        temporary."""
+        p, proxy, tmp = self.start_get(script)
         os.kill(p.pid, signal.SIGKILL)
         p.wait(5)
         proxy.close()
@@ -1034,6 +1036,37 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
             p.wait(clitest.RUN_TIMEOUT)
         except subprocess.TimeoutExpired:
             self.fail("the slow download did not end")
+        self.assertEqual(p.returncode, OK)
+        self.assertEqual(os.listdir(self.ldir), ["big.bin"])
+        self.assertTrue(read_file(self.local("big.bin")) == clitest.BIG)
+
+    def test_mirror_after_kill_removes_temporaries(self):
+        """A mirror killed with SIGKILL leaves its temporary, as a get
+        does; the next mirror removes it: the directory then holds the
+        file only, byte for byte."""
+        self.put_remote("m/big.bin", clitest.BIG)
+        self.kill_get("mirror m .")
+        self.kill_get("mirror m .")
+        r = self.check(self.ferry(script="mirror m ."))
+        self.assertEqual(os.listdir(self.ldir), ["big.bin"],
+                         "temporaries of killed mirrors are left\n%s" % r)
+        self.assertTrue(read_file(self.local("big.bin")) == clitest.BIG, r)
+
+    def test_get_spares_the_temporary_of_a_running_mirror(self):
+        """A get of the file a running mirror downloads leaves the
+        mirror's temporary alone; the mirror still completes."""
+        self.put_remote("m/big.bin", clitest.BIG)
+        self.put_remote("big.bin", clitest.BIG)
+        p, proxy, tmp = self.start_get("mirror m .")
+        r = self.check(self.ferry(script="get big.bin"))
+        self.assertTrue(os.path.exists(tmp),
+                        "a get removed the temporary of a running mirror\n%s" % r)
+        self.assertIsNone(p.poll(), "the slow mirror ended early")
+        os.unlink(self.local("big.bin"))
+        try:
+            p.wait(clitest.RUN_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.fail("the slow mirror did not end")
         self.assertEqual(p.returncode, OK)
         self.assertEqual(os.listdir(self.ldir), ["big.bin"])
         self.assertTrue(read_file(self.local("big.bin")) == clitest.BIG)
