@@ -43,7 +43,8 @@ static enum ftp_status sync_fail_errno(int err, const char *name, char *msg, siz
 	return FTP_S_LOCAL;
 }
 
-/* Reads the local directory dir (relative path rel below the top) into t. */
+/* Reads the local directory dir (relative path rel below the top) into t;
+ * the temporaries of downloads (tempname.h) are left out. */
 static bool sync_local_dir(const char *dir, const char *rel, int depth, struct plan_tree *t,
 			   char *msg, size_t msgsz)
 {
@@ -77,6 +78,8 @@ static bool sync_local_dir(const char *dir, const char *rel, int depth, struct p
 				sync_fail_errno(errno, sbuf_str(&full), msg, msgsz);
 				ok = false;
 			}
+		} else if (S_ISREG(sb.st_mode) && tempname_is(names[i])) {
+			continue;   /* a download's temporary: never compared, sent or deleted */
 		} else if (S_ISDIR(sb.st_mode)) {
 			plan_tree_add(t, sbuf_str(&sub), PLAN_DIR, -1, sb.st_mtime, 1, NULL);
 			char *subrel = xstrdup(sbuf_str(&sub));

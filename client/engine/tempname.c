@@ -69,20 +69,33 @@ int tempname_create(const char *local, char *tmp, size_t tmpsz)
 	return -1;
 }
 
-/* True if name is a temporary of base: "." base ".ferry-" and the
- * characters mkstemp chose. */
-static bool temp_of(const char *name, const char *base, size_t blen)
+/* True if s is the suffix of a temporary: ".ferry-" and the characters
+ * mkstemp chose. */
+static bool temp_tail(const char *s)
 {
 	size_t fixed = sizeof temp_suffix - 1 - TEMP_RANDOM;
-	if (name[0] != '.' || strncmp(name + 1, base, blen) != 0 ||
-	    strncmp(name + 1 + blen, temp_suffix, fixed) != 0)
+	if (strncmp(s, temp_suffix, fixed) != 0)
 		return false;
-	const char *r = name + 1 + blen + fixed;
+	const char *r = s + fixed;
 	for (int i = 0; i < TEMP_RANDOM; i++)
 		if (!((r[i] >= 'a' && r[i] <= 'z') || (r[i] >= 'A' && r[i] <= 'Z') ||
 		      (r[i] >= '0' && r[i] <= '9')))
 			return false;
 	return r[TEMP_RANDOM] == '\0';
+}
+
+/* True if name is a temporary of base: "." base ".ferry-" and the
+ * characters mkstemp chose. */
+static bool temp_of(const char *name, const char *base, size_t blen)
+{
+	return name[0] == '.' && strncmp(name + 1, base, blen) == 0 && temp_tail(name + 1 + blen);
+}
+
+bool tempname_is(const char *name)
+{
+	size_t len = strlen(name);
+	size_t tail = sizeof temp_suffix - 1;
+	return name[0] == '.' && len >= tail && temp_tail(name + len - tail);
 }
 
 /* Opens and locks dir/name if it is a stale temporary (a regular file

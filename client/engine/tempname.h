@@ -16,6 +16,10 @@
  * Returns false if out is too small. */
 bool tempname_for(const char *local, char *out, size_t outsz);
 
+/* True if name (a file name, no directory) has the form of a download
+ * temporary: ".NAME.ferry-XXXXXX" or ".ferry-XXXXXX". */
+bool tempname_is(const char *name);
+
 /* Creates a new temporary for local (its name in tmp, tmpsz bytes), open
  * for writing with O_CLOEXEC and locked. Returns the descriptor, or -1
  * with errno set. */

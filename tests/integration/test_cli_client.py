@@ -1071,6 +1071,26 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.assertEqual(os.listdir(self.ldir), ["big.bin"])
         self.assertTrue(read_file(self.local("big.bin")) == clitest.BIG)
 
+    def test_mirror_delete_spares_the_temporary_of_a_running_get(self):
+        """mirror --delete into the directory a running get downloads to
+        neither deletes nor lists that get's temporary; the get still
+        completes."""
+        self.put_remote("m/other.txt", b"other\n")
+        self.put_remote("big.bin", clitest.BIG)
+        p, proxy, tmp = self.start_get()
+        r = self.check(self.ferry(script="mirror --delete m ."))
+        self.assertTrue(os.path.exists(tmp),
+                        "mirror --delete removed the temporary of a running get\n%s" % r)
+        self.assertNotIn(".big.bin.ferry-", r.out, r)
+        self.assertIsNone(p.poll(), "the slow download ended early")
+        try:
+            p.wait(clitest.RUN_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.fail("the slow download did not end")
+        self.assertEqual(p.returncode, OK)
+        self.assertEqual(sorted(os.listdir(self.ldir)), ["big.bin", "other.txt"])
+        self.assertTrue(read_file(self.local("big.bin")) == clitest.BIG)
+
 
 def waitpid_bounded(pid, seconds):
     """waitpid for pid, for at most seconds; kills it after that."""
