@@ -372,8 +372,13 @@ static void tree_result_init(struct tree_result *r)
  * first deleted as a file: a server that lists a link to a directory as
  * a directory (it reports what the link points to) removes the link
  * itself for DELE, so what it points to is never emptied; a real
- * directory refuses DELE and is listed and emptied. */
-static bool tree_rm(struct tree_walk *w, const char *remote, int depth)
+ * directory refuses DELE and is listed and emptied. One that refuses
+ * DELE and leads back to a directory being removed (self: it and the
+ * directories above it, by the MLSx unique fact; NULL at the top) is a
+ * link the server will not delete: the removal stops there rather than
+ * go round the loop. */
+static bool tree_rm(struct tree_walk *w, const char *remote, int depth,
+		    const struct tree_chain *self)
 {
 	struct ftp_listing l;
 	struct sbuf path;
@@ -390,9 +395,17 @@ static bool tree_rm(struct tree_walk *w, const char *remote, int depth)
 		return tree_fail_ftp(w, st, remote);
 	if (!tree_list(w, remote, depth, &l))
 		return false;
+	char *top = NULL;
+	struct tree_chain top_chain = { 0 };
+	if (self == NULL) {
+		top = tree_chain_top(w->f, remote, &l);
+		top_chain.unique = top;
+		self = &top_chain;
+	}
 	sbuf_init(&path, PATH_LEN_MAX);
 	for (size_t i = 0; i < l.n && ok; i++) {
 		const struct ftp_entry *e = &l.v[i];
+		struct tree_chain sub = { .unique = e->unique, .up = self };
 		if (tree_stop(w)) {
 			ok = false;
 		} else if (tree_dot(e->name)) {
@@ -402,14 +415,22 @@ static bool tree_rm(struct tree_walk *w, const char *remote, int depth)
 				       "nothing more deleted", remote, e->display);
 		} else if (!path_join(&path, remote, e->name)) {
 			ok = tree_fail_errno(w, ENAMETOOLONG, e->display);
+		} else if (tree_chain_loops(self, e)) {
+			if ((st = ftp_delete(w->f, sbuf_str(&path))) == FTP_S_OK)
+				w->r->removed_files++;
+			else
+				ok = tree_fail(w, FTP_S_REFUSED, "%s/%s: leads back to a directory "
+					       "being removed and cannot be deleted; nothing more "
+					       "deleted", remote, e->display);
 		} else if (e->type == FTP_ENTRY_DIR) {
-			ok = tree_rm(w, sbuf_str(&path), depth + 1);
+			ok = tree_rm(w, sbuf_str(&path), depth + 1, &sub);
 		} else if ((st = ftp_delete(w->f, sbuf_str(&path))) != FTP_S_OK) {
 			ok = tree_fail_ftp(w, st, sbuf_str(&path));
 		} else {
 			w->r->removed_files++;
 		}
 	}
+	free(top);
 	sbuf_free(&path);
 	listparse_free(&l);
 	if (!ok)
@@ -426,7 +447,7 @@ void tree_remove(struct ftp *f, const char *remote, const struct tree_visitor *v
 	struct tree_walk w = { .f = f, .v = v, .r = r };
 
 	tree_result_init(r);
-	tree_rm(&w, remote, 0);
+	tree_rm(&w, remote, 0, NULL);
 }
 
 void tree_walk(struct ftp *f, enum tree_way way, const char *local, const char *remote,

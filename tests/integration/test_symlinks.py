@@ -14,7 +14,9 @@ once what they passed over, and rm -r removes a link leading back up
 without emptying what it leads to: on ferryd; on pyftpdlib, whose MLSD
 shows a link to a directory as type=dir, where the unique fact shows
 which directory leads back to one the walk is inside; on proftpd (MLSD:
-OS.unix=symlink) and vsftpd (LIST: the links as links)."""
+OS.unix=symlink) and vsftpd (LIST: the links as links). On pyftpdlib
+made to refuse DELE of a link, rm -r stops at the link leading back up
+with one error instead of going round the loop."""
 
 import os
 import shutil
@@ -25,6 +27,7 @@ import unittest
 import clitest
 import config
 import ftptest
+import peers
 from ftptest import files_of
 
 FILES = {
@@ -174,6 +177,43 @@ class MirrorLoops(clitest.CliBase):
         r = self.check(self.ferry("-y", script="rm -r tree/sub"))
         self.assertEqual(sorted(os.listdir(self.remote("tree"))), ["a.txt", "loop"], r)
         self.assertEqual(files_of(self.remote("tree")), {"a.txt": FILES["a.txt"]})
+
+
+class PyftpdlibLinksStay(peers.Pyftpdlib):
+    """pyftpdlib refusing DELE of a symbolic link."""
+
+    def command(self, port):
+        return super().command(port) + ["links-stay"]
+
+
+class LinksStayRm(clitest.CliBase, ftptest.TestCase):
+    """rm -r on a server that lists a link to a directory as a directory
+    and refuses DELE on it: a link leading back to a directory being
+    removed is not entered."""
+
+    PEER = "pyftpdlib"
+
+    @classmethod
+    def start_server(cls):
+        return peers.started(PyftpdlibLinksStay())
+
+    def setUp(self):
+        super().setUp()
+        make_tree(self.server, self.rel + "/tree")
+
+    def test_rm_recursive_stops_at_a_loop(self):
+        proxy = peers.ThrottleProxy(self.server.host, self.server.port, rate=256 << 20)
+        self.addCleanup(proxy.close)
+        url = proxy.url("/", self.server.user, self.server.password)
+        r = self.check(self.ferry("-y", script="rm -r tree", url=url), clitest.REFUSED)
+        self.assertIn("tree/loop: leads back to a directory being removed", r.err, r)
+        listings = [c for c in proxy.commands if c.split(" ")[0].upper() in ("MLSD", "LIST")]
+        self.assertEqual(len(listings), 1, "%s\n%s" % (listings, r))
+        # Stopped there: a.txt (before loop in name order) is deleted, the
+        # rest is left as it was.
+        self.assertEqual(sorted(os.listdir(self.remote("tree"))), ["loop", "sub"], r)
+        self.assertEqual(files_of(self.remote("tree/sub")),
+                         {"b.txt": FILES["sub/b.txt"], "deep/c.txt": FILES["sub/deep/c.txt"]})
 
 
 class FerrydMirror(MirrorLoops, ftptest.TestCase):
