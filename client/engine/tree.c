@@ -368,15 +368,66 @@ static void tree_result_init(struct tree_result *r)
 	r->removed_files = r->removed_dirs = 0;
 }
 
+/* The directories above the top of a removal, by their unique facts
+ * (MLST of "top/..", "top/../.." and so on up to the root), so that a
+ * link leading up out of the directory removed is known too. */
+struct tree_above {
+	struct tree_chain v[TREE_DEPTH_MAX];
+	size_t n;
+};
+
+/* Fills a with the directories above remote, linked in above top. */
+static void tree_above_fill(struct ftp *f, const char *remote,
+			    struct tree_chain *top, struct tree_above *a)
+{
+	struct sbuf path;
+	const char *last = top->unique;
+	struct tree_chain *in = top;
+
+	a->n = 0;
+	sbuf_init(&path, PATH_LEN_MAX);
+	bool fits = sbuf_puts(&path, remote);
+	size_t len = strlen(remote);
+	const char *step = len > 0 && remote[len - 1] == '/' ? ".." : "/..";
+	while (fits && a->n < TREE_DEPTH_MAX) {
+		struct ftp_entry e;
+		if (!sbuf_puts(&path, step) || ftp_stat(f, sbuf_str(&path), &e) != FTP_S_OK)
+			break;
+		step = "/..";
+		char *u = e.unique;
+		e.unique = NULL;
+		listparse_entry_free(&e);
+		if (u == NULL || strcmp(u, last) == 0) {   /* the root's ".." is itself */
+			free(u);
+			break;
+		}
+		a->v[a->n].unique = u;
+		a->v[a->n].up = NULL;
+		in->up = &a->v[a->n];
+		in = &a->v[a->n++];
+		last = u;
+	}
+	sbuf_free(&path);
+}
+
+/* Frees the facts tree_above_fill kept. */
+static void tree_above_free(struct tree_above *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free((char *)a->v[i].unique);
+	a->n = 0;
+}
+
 /* Removes the remote directory remote with everything in it. It is
  * first deleted as a file: a server that lists a link to a directory as
  * a directory (it reports what the link points to) removes the link
  * itself for DELE, so what it points to is never emptied; a real
  * directory refuses DELE and is listed and emptied. One that refuses
  * DELE and leads back to a directory being removed (self: it and the
- * directories above it, by the MLSx unique fact; NULL at the top) is a
- * link the server will not delete: the removal stops there rather than
- * go round the loop. */
+ * directories above it, by the MLSx unique fact, and at the top those
+ * above the directory removed; NULL at the top) is a link the server
+ * will not delete: the removal stops there rather than go round the loop
+ * or empty a directory above. */
 static bool tree_rm(struct tree_walk *w, const char *remote, int depth,
 		    const struct tree_chain *self)
 {
@@ -397,9 +448,12 @@ static bool tree_rm(struct tree_walk *w, const char *remote, int depth,
 		return false;
 	char *top = NULL;
 	struct tree_chain top_chain = { 0 };
+	struct tree_above above = { .n = 0 };
 	if (self == NULL) {
 		top = tree_chain_top(w->f, remote, &l);
 		top_chain.unique = top;
+		if (top != NULL)
+			tree_above_fill(w->f, remote, &top_chain, &above);
 		self = &top_chain;
 	}
 	sbuf_init(&path, PATH_LEN_MAX);
@@ -419,9 +473,9 @@ static bool tree_rm(struct tree_walk *w, const char *remote, int depth,
 			if ((st = ftp_delete(w->f, sbuf_str(&path))) == FTP_S_OK)
 				w->r->removed_files++;
 			else
-				ok = tree_fail(w, FTP_S_REFUSED, "%s/%s: leads back to a directory "
-					       "being removed and cannot be deleted; nothing more "
-					       "deleted", remote, e->display);
+				ok = tree_fail(w, FTP_S_REFUSED, "%s/%s: leads back up (a link the "
+					       "server does not delete); nothing more deleted",
+					       remote, e->display);
 		} else if (e->type == FTP_ENTRY_DIR) {
 			ok = tree_rm(w, sbuf_str(&path), depth + 1, &sub);
 		} else if ((st = ftp_delete(w->f, sbuf_str(&path))) != FTP_S_OK) {
@@ -431,6 +485,7 @@ static bool tree_rm(struct tree_walk *w, const char *remote, int depth,
 		}
 	}
 	free(top);
+	tree_above_free(&above);
 	sbuf_free(&path);
 	listparse_free(&l);
 	if (!ok)

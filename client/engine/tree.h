@@ -114,9 +114,11 @@ char **tree_read_dir(const char *dir, size_t *n);
  * is deleted, never followed), goes into its directories, then RMD.
  * Stops at the first failure, and refuses a listing name that is not a
  * plain name rather than delete something else, and a directory that
- * DELE does not remove and that leads back to one being removed (the
- * MLSx unique fact, as tree_walk knows it) rather than go round a loop. v->stop is asked before
- * each entry (v->file and v->skipped are not used). Fills r. */
+ * DELE does not remove and that leads back to one being removed or above
+ * it (the MLSx unique fact, as tree_walk knows it; MLST of remote/.. and
+ * up for the directories above) rather than go round a loop or empty a
+ * directory above. v->stop is asked before each entry (v->file and
+ * v->skipped are not used). Fills r. */
 void tree_remove(struct ftp *f, const char *remote, const struct tree_visitor *v,
 		 struct tree_result *r);
 

@@ -206,7 +206,7 @@ class LinksStayRm(clitest.CliBase, ftptest.TestCase):
         self.addCleanup(proxy.close)
         url = proxy.url("/", self.server.user, self.server.password)
         r = self.check(self.ferry("-y", script="rm -r tree", url=url), clitest.REFUSED)
-        self.assertIn("tree/loop: leads back to a directory being removed", r.err, r)
+        self.assertIn("tree/loop: leads back up", r.err, r)
         listings = [c for c in proxy.commands if c.split(" ")[0].upper() in ("MLSD", "LIST")]
         self.assertEqual(len(listings), 1, "%s\n%s" % (listings, r))
         # Stopped there: a.txt (before loop in name order) is deleted, the
@@ -214,6 +214,14 @@ class LinksStayRm(clitest.CliBase, ftptest.TestCase):
         self.assertEqual(sorted(os.listdir(self.remote("tree"))), ["loop", "sub"], r)
         self.assertEqual(files_of(self.remote("tree/sub")),
                          {"b.txt": FILES["sub/b.txt"], "deep/c.txt": FILES["sub/deep/c.txt"]})
+
+    def test_rm_recursive_leaves_what_a_link_leads_up_to(self):
+        # sub/up -> .. leads to tree, above the directory removed: tree's
+        # own files are not deleted through it.
+        r = self.check(self.ferry("-y", script="rm -r tree/sub"), clitest.REFUSED)
+        self.assertIn("tree/sub/up: leads back up", r.err, r)
+        self.assertEqual(files_of(self.remote("tree")), {"a.txt": FILES["a.txt"]})
+        self.assertEqual(sorted(os.listdir(self.remote("tree/sub"))), ["up"], r)
 
 
 class FerrydMirror(MirrorLoops, ftptest.TestCase):
