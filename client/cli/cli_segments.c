@@ -6,7 +6,10 @@
  * kill) goes on from there when the same command is given again. When
  * every range is there the temporary gets the server's time and the real
  * name, and the state file goes. A range whose connection could not be
- * opened or broke off is fetched again on the session's connection. */
+ * opened or broke off is fetched again on the session's connection.
+ * A run holds an flock(2) lock on the temporary from start to end, so a
+ * second run for the same target while one runs is refused instead of
+ * writing into the same file; a killed run's lock goes with it. */
 #include "config.h"
 
 #include <errno.h>
@@ -26,6 +29,7 @@
 #include "segments.h"
 #include "sync.h"
 #include "sysio.h"
+#include "tempname.h"
 
 /* Milliseconds between saves of the state file. */
 #define SEG_SAVE_MS 500
@@ -164,16 +168,16 @@ static enum ftp_status seg_fetch_all(struct seg_run *r, char *msg, size_t msgsz)
 	return st;
 }
 
-/* Takes the state a stopped run left when it is about the same file,
- * else starts over with n ranges and an empty temporary. Returns
- * FERRY_EXIT_OK or a local error (printed). */
-static enum ferry_exit seg_prepare(struct seg_run *r, off_t size, time_t mtime, int n)
+/* Takes the state a stopped run left when it is about the same file
+ * (had_tmp: its temporary was there before this run), else starts over
+ * with n ranges and an empty temporary. Returns FERRY_EXIT_OK or a local
+ * error (printed). */
+static enum ferry_exit seg_prepare(struct seg_run *r, off_t size, time_t mtime, int n,
+				   bool had_tmp)
 {
-	struct stat sb;
 	struct segments old;
 
-	if (segments_load(r->state, &old) && old.size == size && old.mtime == mtime &&
-	    stat(r->tmp, &sb) == 0 && S_ISREG(sb.st_mode)) {
+	if (had_tmp && segments_load(r->state, &old) && old.size == size && old.mtime == mtime) {
 		r->s = old;
 		cli_note(r->c, "resuming %s: %jd of %jd bytes there", r->remote,
 			 (intmax_t)segments_done(&old), (intmax_t)size);
@@ -251,9 +255,23 @@ enum ferry_exit cli_segments_get(struct cli *c, const char *remote, const char *
 		if (code != FERRY_EXIT_OK)
 			return code;
 	}
-	enum ferry_exit code = seg_prepare(&r, size, mtime, n);
-	if (code != FERRY_EXIT_OK)
+	/* The lock first: nothing of a running download's is touched. */
+	struct stat tb;
+	bool had_tmp = lstat(tmp, &tb) == 0 && S_ISREG(tb.st_mode);
+	int lock = open(tmp, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
+			SEG_FILE_MODE & ~c->umask);
+	if (lock < 0)
+		return cli_fail_errno(c, errno, tmp);
+	if (!tempname_lock(lock)) {
+		close(lock);
+		return cli_fail(c, FERRY_EXIT_LOCAL, "%s: another download of it is running "
+				"(%s is locked); not written", local, tmp);
+	}
+	enum ferry_exit code = seg_prepare(&r, size, mtime, n, had_tmp);
+	if (code != FERRY_EXIT_OK) {
+		close(lock);
 		return code;
+	}
 	pthread_mutex_init(&r.lock, NULL);
 	progress_start(&r.bar, "downloaded", remote, c->bars, segments_done(&r.s));
 	st = seg_fetch_all(&r, msg, sizeof msg);
@@ -280,5 +298,6 @@ enum ferry_exit cli_segments_get(struct cli *c, const char *remote, const char *
 					(intmax_t)segments_done(&r.s), (intmax_t)size);
 	}
 	pthread_mutex_destroy(&r.lock);
+	close(lock);
 	return code;
 }

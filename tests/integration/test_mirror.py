@@ -19,7 +19,7 @@ import clitest
 import ftptest
 import peers
 import tuitest
-from clitest import BROKEN, OK, USAGE
+from clitest import BROKEN, LOCAL, OK, USAGE
 from ftptest import read_file
 
 UTF8_DIR = "Ordner mit Ä Ö Ü"
@@ -353,6 +353,26 @@ class MirrorTests(clitest.CliBase):
         self.assertTrue(any(x % third != 0 for x in rest), "REST %s\n%s" % (rest, r))
         m = re.search(r"resuming big\.bin: (\d+) of (\d+) bytes there", r.err)
         self.assertTrue(m and int(m.group(1)) > 400000 and int(m.group(2)) == len(SEG_DATA), r)
+
+    def test_segments_refused_while_one_runs(self):
+        """A second get --segments of a file one is downloading is refused
+        (exit 6) and touches nothing; the running one ends with the exact
+        bytes."""
+        self.put_remote("big.bin", SEG_DATA, OLD)
+        slow = peers.ThrottleProxy(self.server.host, self.server.port, rate=1 << 20)
+        self.addCleanup(slow.close)
+        url = slow.url("/", self.server.user, self.server.password)
+        p, outp, errp = self.spawn(self.argv(script="get --segments 2 big.bin", url=url))
+        self.wait_moving(p, outp, errp, lambda: slow.data_bytes > 200000, "data moving")
+        r = self.check(self.ferry(script="get --segments 2 big.bin"), LOCAL,
+                       "a second segmented download")
+        self.assertIn("another download of it is running", r.err, r)
+        self.assertFalse(os.path.exists(self.local("big.bin")), r)
+        self.assertIsNone(p.poll(), "the slow download ended early")
+        p.wait(60)
+        self.assertEqual(p.returncode, OK, self.slow_run(p, outp, errp))
+        self.assertTrue(read_file(self.local("big.bin")) == SEG_DATA)
+        self.assertEqual(os.listdir(self.ldir), ["big.bin"])
 
     def test_verify_catches_a_changed_file(self):
         """--verify: a file replaced on the server while it was being
