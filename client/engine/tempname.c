@@ -91,11 +91,23 @@ static bool temp_of(const char *name, const char *base, size_t blen)
 	return name[0] == '.' && strncmp(name + 1, base, blen) == 0 && temp_tail(name + 1 + blen);
 }
 
+/* True if name ends with end. */
+static bool ends_with(const char *name, size_t len, const char *end)
+{
+	size_t n = strlen(end);
+	return len >= n && strcmp(name + len - n, end) == 0;
+}
+
 bool tempname_is(const char *name)
 {
 	size_t len = strlen(name);
 	size_t tail = sizeof temp_suffix - 1;
-	return name[0] == '.' && len >= tail && temp_tail(name + len - tail);
+	if (name[0] != '.')
+		return false;
+	return (len >= tail && temp_tail(name + len - tail)) ||
+	       ends_with(name, len, ".ferry-segments") ||
+	       ends_with(name, len, ".ferry-segments.state") ||
+	       ends_with(name, len, ".ferry-segments.state.new");
 }
 
 /* Opens and locks dir/name if it is a stale temporary (a regular file

@@ -17,7 +17,9 @@
 bool tempname_for(const char *local, char *out, size_t outsz);
 
 /* True if name (a file name, no directory) has the form of a download
- * temporary: ".NAME.ferry-XXXXXX" or ".ferry-XXXXXX". */
+ * temporary: ".NAME.ferry-XXXXXX" or ".ferry-XXXXXX", or of a segmented
+ * download's temporary and state (".NAME.ferry-segments", with ".state"
+ * and ".state.new", segments.h). */
 bool tempname_is(const char *name);
 
 /* Creates a new temporary for local (its name in tmp, tmpsz bytes), open

@@ -318,10 +318,9 @@ class MirrorTests(clitest.CliBase):
         self.assertEqual(rest, [q, 2 * q, 3 * q], r)
         self.assertEqual(os.stat(self.local("big.bin")).st_mtime, OLD, r)
 
-    def test_segments_resume_after_kill(self):
-        """A segmented download killed halfway leaves no file under its
-        name, only the temporary and its state; the same command goes on
-        from where each range stopped and the bytes are exact."""
+    def kill_segments(self):
+        """A get --segments 3 big.bin killed (SIGKILL) once 400 KB are
+        saved in its state; checks what it left."""
         self.put_remote("big.bin", SEG_DATA, OLD)
         slow = peers.ThrottleProxy(self.server.host, self.server.port, rate=512 << 10)
         self.addCleanup(slow.close)
@@ -342,6 +341,12 @@ class MirrorTests(clitest.CliBase):
         slow.close()
         self.assertEqual(sorted(os.listdir(self.ldir)),
                          [".big.bin.ferry-segments", ".big.bin.ferry-segments.state"])
+
+    def test_segments_resume_after_kill(self):
+        """A segmented download killed halfway leaves no file under its
+        name, only the temporary and its state; the same command goes on
+        from where each range stopped and the bytes are exact."""
+        self.kill_segments()
         proxy, url = self.relay()
         r = self.check(self.ferry(script="get --segments 3 big.bin", url=url))
         self.assertIn("resuming", r.err, r)
@@ -353,6 +358,20 @@ class MirrorTests(clitest.CliBase):
         self.assertTrue(any(x % third != 0 for x in rest), "REST %s\n%s" % (rest, r))
         m = re.search(r"resuming big\.bin: (\d+) of (\d+) bytes there", r.err)
         self.assertTrue(m and int(m.group(1)) > 400000 and int(m.group(2)) == len(SEG_DATA), r)
+
+    def test_mirror_delete_keeps_what_segments_resume_from(self):
+        """mirror --delete into the directory of a killed segmented
+        download neither lists nor deletes its temporary and state: the
+        same get --segments still resumes."""
+        self.kill_segments()
+        self.server.mkdir(self.rel + "/none")
+        r = self.check(self.mirror("--delete none ."))
+        self.assertNotIn("ferry-segments", r.out, r)
+        self.assertEqual(sorted(os.listdir(self.ldir)),
+                         [".big.bin.ferry-segments", ".big.bin.ferry-segments.state"], r)
+        r = self.check(self.ferry(script="get --segments 3 big.bin"))
+        self.assertIn("resuming", r.err, r)
+        self.assertTrue(read_file(self.local("big.bin")) == SEG_DATA, r)
 
     def test_segments_refused_while_one_runs(self):
         """A second get --segments of a file one is downloading is refused
