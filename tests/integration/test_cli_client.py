@@ -1022,23 +1022,31 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
                         "get -c did not continue from the %d bytes already there\n%s"
                         % (part, r))
 
+    def assert_spared(self, p, tmp, r, who, names=("big.bin",), wrote=True):
+        """tmp, the temporary of p (still running), outlived the run r of
+        who; p then completes, and the directory holds names, big.bin
+        byte for byte (wrote: r wrote a big.bin, removed first so that it
+        is p's that is checked)."""
+        self.assertTrue(os.path.exists(tmp),
+                        "%s removed the temporary of a running download\n%s" % (who, r))
+        self.assertIsNone(p.poll(), "the slow download ended early")
+        if wrote:
+            os.unlink(self.local("big.bin"))
+        try:
+            p.wait(clitest.RUN_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.fail("the slow download did not end")
+        self.assertEqual(p.returncode, OK)
+        self.assertEqual(sorted(os.listdir(self.ldir)), sorted(names))
+        self.assertTrue(read_file(self.local("big.bin")) == clitest.BIG)
+
     def test_get_spares_the_temporary_of_a_running_download(self):
         """A download of the same file while another one runs leaves the
         running one's temporary alone; that one still completes."""
         self.put_remote("big.bin", clitest.BIG)
         p, proxy, tmp = self.start_get()
         r = self.check(self.ferry(script="get big.bin"))
-        self.assertTrue(os.path.exists(tmp),
-                        "a download removed the temporary of a running one\n%s" % r)
-        self.assertIsNone(p.poll(), "the slow download ended early")
-        os.unlink(self.local("big.bin"))
-        try:
-            p.wait(clitest.RUN_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.fail("the slow download did not end")
-        self.assertEqual(p.returncode, OK)
-        self.assertEqual(os.listdir(self.ldir), ["big.bin"])
-        self.assertTrue(read_file(self.local("big.bin")) == clitest.BIG)
+        self.assert_spared(p, tmp, r, "a get")
 
     def test_mirror_after_kill_removes_temporaries(self):
         """A mirror killed with SIGKILL leaves its temporary, as a get
@@ -1059,17 +1067,7 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.put_remote("big.bin", clitest.BIG)
         p, proxy, tmp = self.start_get("mirror m .")
         r = self.check(self.ferry(script="get big.bin"))
-        self.assertTrue(os.path.exists(tmp),
-                        "a get removed the temporary of a running mirror\n%s" % r)
-        self.assertIsNone(p.poll(), "the slow mirror ended early")
-        os.unlink(self.local("big.bin"))
-        try:
-            p.wait(clitest.RUN_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.fail("the slow mirror did not end")
-        self.assertEqual(p.returncode, OK)
-        self.assertEqual(os.listdir(self.ldir), ["big.bin"])
-        self.assertTrue(read_file(self.local("big.bin")) == clitest.BIG)
+        self.assert_spared(p, tmp, r, "a get")
 
     def test_mirror_delete_spares_the_temporary_of_a_running_get(self):
         """mirror --delete into the directory a running get downloads to
@@ -1079,18 +1077,8 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.put_remote("big.bin", clitest.BIG)
         p, proxy, tmp = self.start_get()
         r = self.check(self.ferry(script="mirror --delete m ."))
-        self.assertTrue(os.path.exists(tmp),
-                        "mirror --delete removed the temporary of a running get\n%s" % r)
         self.assertNotIn(".big.bin.ferry-", r.out, r)
-        self.assertIsNone(p.poll(), "the slow download ended early")
-        try:
-            p.wait(clitest.RUN_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.fail("the slow download did not end")
-        self.assertEqual(p.returncode, OK)
-        self.assertEqual(sorted(os.listdir(self.ldir)), ["big.bin", "other.txt"])
-        self.assertTrue(read_file(self.local("big.bin")) == clitest.BIG)
-
+        self.assert_spared(p, tmp, r, "mirror --delete", ("big.bin", "other.txt"), wrote=False)
 
 def waitpid_bounded(pid, seconds):
     """waitpid for pid, for at most seconds; kills it after that."""
