@@ -410,12 +410,14 @@ static void tree_above_fill(struct ftp *f, const char *remote,
 	sbuf_free(&path);
 }
 
-/* Frees the facts tree_above_fill kept. */
+/* Frees a (NULL: nothing) and the facts tree_above_fill kept in it. */
 static void tree_above_free(struct tree_above *a)
 {
+	if (a == NULL)
+		return;
 	for (size_t i = 0; i < a->n; i++)
 		free((char *)a->v[i].unique);
-	a->n = 0;
+	free(a);
 }
 
 /* Removes the remote directory remote with everything in it. It is
@@ -448,12 +450,14 @@ static bool tree_rm(struct tree_walk *w, const char *remote, int depth,
 		return false;
 	char *top = NULL;
 	struct tree_chain top_chain = { 0 };
-	struct tree_above above = { .n = 0 };
+	struct tree_above *above = NULL;
 	if (self == NULL) {
 		top = tree_chain_top(w->f, remote, &l);
 		top_chain.unique = top;
-		if (top != NULL)
-			tree_above_fill(w->f, remote, &top_chain, &above);
+		if (top != NULL) {
+			above = xcalloc(1, sizeof *above);
+			tree_above_fill(w->f, remote, &top_chain, above);
+		}
 		self = &top_chain;
 	}
 	sbuf_init(&path, PATH_LEN_MAX);
@@ -485,7 +489,7 @@ static bool tree_rm(struct tree_walk *w, const char *remote, int depth,
 		}
 	}
 	free(top);
-	tree_above_free(&above);
+	tree_above_free(above);
 	sbuf_free(&path);
 	listparse_free(&l);
 	if (!ok)
