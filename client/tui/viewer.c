@@ -222,10 +222,34 @@ static size_t viewer_row_of(const struct viewer *v, size_t at)
 	return lo;
 }
 
+/* Bytes of the search text quoted in the bottom line. */
+#define VIEWER_NOTE_FIND 200
+
+/* The bytes of s's longest start of at most max bytes that ends between
+ * two characters (an invalid byte counts as one character). */
+static int viewer_cut(const char *s, size_t max)
+{
+	size_t len = strlen(s), i = 0;
+	mbstate_t st;
+	memset(&st, 0, sizeof st);
+	while (i < len) {
+		size_t k = mbrtowc(NULL, s + i, len - i, &st);
+		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+			k = 1;
+			memset(&st, 0, sizeof st);
+		}
+		if (i + k > max)
+			break;
+		i += k;
+	}
+	return (int)i;
+}
+
 /* Finds v->find after row from (wrapping to the start); moves there. */
 static void viewer_search(struct viewer *v, size_t from)
 {
 	size_t n = strlen(v->find);
+	int quoted = viewer_cut(v->find, VIEWER_NOTE_FIND);
 	if (n == 0 || v->len == 0)
 		return;
 	size_t start = from < v->rows ? (v->hex ? from * VIEWER_HEX_ROW : v->row[from]) : 0;
@@ -234,14 +258,14 @@ static void viewer_search(struct viewer *v, size_t from)
 		if (hit != NULL) {
 			v->found = viewer_row_of(v, (size_t)(hit - v->data));
 			v->top = v->found;
-			snprintf(v->note, sizeof v->note, "found \"%.200s\" on row %zu%s", v->find,
+			snprintf(v->note, sizeof v->note, "found \"%.*s\" on row %zu%s", quoted, v->find,
 				 v->found + 1, pass ? " (from the start)" : "");
 			return;
 		}
 		start = 0;
 	}
 	v->found = SIZE_MAX;
-	snprintf(v->note, sizeof v->note, "\"%.200s\" not found", v->find);
+	snprintf(v->note, sizeof v->note, "\"%.*s\" not found", quoted, v->find);
 }
 
 /* Shows v until it is closed; frees what it holds. */

@@ -71,6 +71,24 @@ class ViewTest(ViewCase):
         self.t.wait_gone(r"rows \d+-\d+ of 300", 5, "q closes the viewer")
         self.assert_no_temporaries()
 
+    def test_long_search_text_cut_between_characters(self):
+        # 67 wide characters are 201 bytes of UTF-8: the note quoting the
+        # search text keeps whole characters, never half of one.
+        self.server.write("notes.txt", TEXT)
+        self.start_ferry(width=200, env={"PAGER": "", "EDITOR": "false", "TMPDIR": self.tmp})
+        self.select("remote", "notes.txt")
+        self.t.keys("F3")
+        self.t.wait_for(r"notes\.txt +text +rows 1-\d+ of 300", 10, "the viewer's top line")
+        self.t.keys("/")
+        self.t.wait_for(self.prompt_line("Search for"), 5)
+        self.t.type("\u754c" * 67)
+        self.t.keys("Enter")
+        self.t.wait_for(r"\" not found", 5, "the search's note")
+        note = [r for r in self.t.screen().splitlines() if "not found" in r][0]
+        self.assertIn("\"" + "\u754c" * 66 + "\" not found", note,
+                      "the note quotes whole characters")
+        self.assertNotIn("?", note)
+
     def test_view_binary_as_hex(self):
         self.server.write("blob.bin", bytes(range(256)) * 4)
         self.start()
