@@ -351,6 +351,11 @@ class DeleteQuestionTest(Tagging, TuiCase):
         self.t.wait_for(r"5 tagged", 5)
         ftptest.write_file(self.server.path("rdir2", "x.txt"), b"x\n")
         self.t.keys("C-r")
+        # The pattern is tried on the entries shown: rdir2 must be there
+        # (the reload's listing in) before it is tagged.
+        half = self.t.width // 2
+        self.t.wait_for(lambda s: any("rdir2" in row[half:] for row in s.split("\n")), 5,
+                        "Ctrl-R shows rdir2 in the remote pane")
         self.tag("rdir2")
         self.t.wait_for(r"6 tagged", 5)
         self.t.keys("F8")
