@@ -225,10 +225,14 @@ static unsigned act_queue_from(struct app *a, enum app_side from, const struct a
 		app_status(a, true, "%s: path too long", it->display);
 	} else {
 		bool up = from == APP_LOCAL;
-		bool tree = it->type == FTP_ENTRY_DIR;
+		/* A remote link may lead to a directory: the worker finds out. */
+		bool link = !up && it->type == FTP_ENTRY_LINK;
+		bool tree = it->type == FTP_ENTRY_DIR || link;
 		id = queue_add(a->queue, up ? QUEUE_UPLOAD : QUEUE_DOWNLOAD, mode, tree,
 			       up ? sbuf_str(&src) : sbuf_str(&dst),
 			       up ? sbuf_str(&dst) : sbuf_str(&src), tree ? 0 : it->size);
+		if (link)
+			queue_set_link(a->queue, id);
 		queue_set_dates(a->queue, id, it->mtime, target_size, 0);
 	}
 	sbuf_free(&src);

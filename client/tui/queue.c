@@ -134,6 +134,13 @@ unsigned queue_add(struct queue *q, enum queue_dir dir, enum queue_mode mode, bo
 	return j->id;
 }
 
+void queue_set_link(struct queue *q, unsigned id)
+{
+	struct queue_job *j = queue_find(q, id);
+	if (j != NULL && j->tree)
+		j->link = true;
+}
+
 void queue_set_dates(struct queue *q, unsigned id, time_t mtime, off_t target_size,
 		     time_t target_mtime)
 {

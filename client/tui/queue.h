@@ -91,6 +91,8 @@ struct queue_job {
 	enum queue_dir dir;      /* download or upload */
 	enum queue_mode mode;    /* fresh or resumed */
 	bool tree;               /* a directory to copy recursively (expanded by the worker), or to delete whole */
+	bool link;               /* tree: a remote link, copied as a directory when it leads
+				  * to one, else as the one file it leads to */
 	bool held;               /* the target exists: not started until the user answers */
 	bool stopping;           /* running, and its worker was asked to stop it */
 	bool retried;            /* queued again after failing (a directory copy: its files are not added twice) */
@@ -120,6 +122,8 @@ struct queue *queue_new(void);
 void queue_free(struct queue *q);
 /* Adds a queued job (strings copied; label is sanitised here); returns its
  * id. A delete job uses local or remote, by its side (the other may be ""). */
+/* Marks tree job id as a remote link (see struct queue_job's link). */
+void queue_set_link(struct queue *q, unsigned id);
 unsigned queue_add(struct queue *q, enum queue_dir dir, enum queue_mode mode, bool tree,
 		   const char *local, const char *remote, off_t size);
 /* The lane a job runs on. */

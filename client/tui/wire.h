@@ -82,10 +82,16 @@ enum wire_reply_flag {
 };
 
 /* A copy: the job WIRE_JOB hands over, or a file WIRE_FILE reports. */
+/* The tree values of a WIRE_JOB. */
+#define WIRE_TREE_DIR 1
+#define WIRE_TREE_LINK 2
+
 struct wire_copy {
 	uint8_t dir;                    /* enum queue_dir */
 	uint8_t mode;                   /* enum queue_mode */
-	uint8_t tree;                   /* WIRE_JOB: 1 for a directory to expand */
+	uint8_t tree;                   /* WIRE_JOB: WIRE_TREE_DIR for a directory to expand,
+					 * WIRE_TREE_LINK for a remote link to expand when it
+					 * leads to a directory; 0 for a file */
 	int64_t size;                   /* the source's size in bytes; -1 unknown */
 	int64_t target_size;            /* WIRE_FILE: the target's size; -1 when there is none */
 	int64_t mtime;                  /* WIRE_FILE: the source's modification time; 0 unknown */

@@ -127,7 +127,7 @@ int worker_send_job(struct worker *w, const struct queue_job *j)
 	wire_init(&w->sending, WIRE_JOB, j->id);
 	w->sending.copy.dir = (uint8_t)j->dir;
 	w->sending.copy.mode = (uint8_t)j->mode;
-	w->sending.copy.tree = j->tree ? 1 : 0;
+	w->sending.copy.tree = j->tree ? (j->link ? WIRE_TREE_LINK : WIRE_TREE_DIR) : 0;
 	w->sending.copy.size = (int64_t)j->size;
 	w->sending.copy.target_size = (int64_t)j->target_size;
 	wire_set_str(w->sending.copy.local, j->local);

@@ -468,14 +468,34 @@ static bool job_tree_stop(void *arg)
 	return c->cancelled;
 }
 
+/* True when the remote path is a directory (the server enters it); the
+ * current directory is left as it was. */
+static bool job_remote_is_dir(struct job_ctx *c, const char *remote)
+{
+	char *back = ftp_dir(c->ftp)[0] != '\0' ? xstrdup(ftp_dir(c->ftp)) : NULL;
+	bool dir = ftp_cwd(c->ftp, remote) == FTP_S_OK;
+	if (dir && back != NULL)
+		ftp_cwd(c->ftp, back);
+	free(back);
+	return dir;
+}
+
 /* Expands a directory job with the engine's walk: makes the target
  * directories and reports every file (links, special files and
- * directories leading back to one being copied are left out). */
+ * directories leading back to one being copied are left out). A remote
+ * link leading to anything but a directory is reported as the one file. */
 static enum queue_state job_tree(struct job_ctx *c, const struct wire_copy *j)
 {
 	struct tree_visitor v = { .file = job_tree_file, .stop = job_tree_stop, .arg = c };
 	struct tree_result r;
 
+	if (j->tree == WIRE_TREE_LINK && j->dir == QUEUE_DOWNLOAD &&
+	    !job_remote_is_dir(c, j->remote)) {
+		struct tree_entry e = { .local = j->local, .remote = j->remote, .display = j->remote,
+					.type = FTP_ENTRY_LINK, .size = -1 };
+		job_tree_file(c, &e);
+		return QUEUE_DONE;
+	}
 	tree_walk(c->ftp, j->dir == QUEUE_DOWNLOAD ? TREE_DOWNLOAD : TREE_UPLOAD, j->local,
 		  j->remote, &v, &r);
 	switch (r.end) {

@@ -14,6 +14,7 @@ the fixtures in its pub/ folder, and ferry with the peer's URL.
 """
 
 import os
+import re
 import unittest
 
 import ftptest
@@ -163,3 +164,85 @@ class PureFtpdOpsTest(PeerOps, TuiCase):
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
+
+
+class PeerDirLinks:
+    """A remote link to a directory, as each server lists it (ferryd and
+    pure-ftpd: OS.unix=slink, proftpd: OS.unix=slink:TARGET, pyftpdlib: a
+    directory): Enter opens it, F5 copies the directory's files, and a
+    link leading back up (loop -> .) is copied once, never round and
+    round."""
+
+    kind = None
+
+    def setUp(self):
+        super().setUp()
+        peer = peers.start_peer(self.kind)
+        self.addCleanup(peer.cleanup)
+        for rel, data in ((REMOTE_MARK, b"remote\n"), ("real/a.txt", b"a\n"),
+                          ("real/sub/b.txt", b"b\n")):
+            peer.write("pub/" + rel, data)
+        peer.symlink("real", "pub/dlink")
+        peer.symlink(".", "pub/real/loop")
+        peer.symlink("real/a.txt", "pub/flink")
+        self.peer = peer
+        self.start_ferry(url=peer.url("/pub/", peer.user, peer.password))
+
+    def done(self):
+        m = re.search(r"Transfers: (\d+) running, (\d+) queued, (\d+) failed, (\d+) done",
+                      self.t.screen())
+        return m is not None and m.group(1) == m.group(2) == "0"
+
+    def test_enter_opens_a_link_to_a_directory(self):
+        self.select("remote", "dlink")
+        self.t.keys("Enter")
+        self.t.wait_for(lambda s: "a.txt" in panes(s) and "sub" in panes(s), 10,
+                        "Enter opens the link to a directory on %s" % self.kind)
+
+    def test_f5_copies_the_directory_a_link_leads_to(self):
+        self.select("remote", "dlink")
+        self.t.keys("F5")
+        self.wait_file(self.lpath("dlink", "a.txt"), b"a\n")
+        self.wait_file(self.lpath("dlink", "sub", "b.txt"), b"b\n")
+        self.wait_disk(self.done, 20, "the copy of dlink ends")
+        self.assertTrue(os.path.isdir(self.lpath("dlink")) and
+                        not os.path.islink(self.lpath("dlink")))
+        self.assertFalse(os.path.lexists(self.lpath("dlink", "loop", "loop")),
+                         "the copy went round the loop")
+
+    def test_f5_copies_a_link_back_up_once(self):
+        self.select("remote", "real")
+        self.t.keys("Enter")
+        self.t.wait_for(lambda s: "a.txt" in panes(s) and "loop" in panes(s), 10)
+        self.select("remote", "loop")
+        self.t.keys("F5")
+        self.wait_file(self.lpath("loop", "a.txt"), b"a\n")
+        self.wait_file(self.lpath("loop", "sub", "b.txt"), b"b\n")
+        self.wait_disk(self.done, 20, "the copy of loop ends")
+        self.assertFalse(os.path.lexists(self.lpath("loop", "loop", "loop")),
+                         "the copy went round the loop")
+        self.assertAlive()
+
+
+    def test_f5_copies_the_file_a_link_leads_to(self):
+        self.select("remote", "flink")
+        self.t.keys("F5")
+        self.wait_file(self.lpath("flink"), b"a\n")
+        self.wait_disk(self.done, 20, "the copy of flink ends")
+        self.assertFalse(os.path.islink(self.lpath("flink")))
+
+
+class FerrydDirLinksTest(PeerDirLinks, TuiCase):
+    kind = "ferryd"
+
+
+class ProftpdDirLinksTest(PeerDirLinks, TuiCase):
+    kind = "proftpd"
+
+
+class PyftpdlibDirLinksTest(PeerDirLinks, TuiCase):
+    kind = "pyftpdlib"
+
+
+class PureFtpdDirLinksTest(PeerDirLinks, TuiCase):
+    kind = "pure-ftpd"
