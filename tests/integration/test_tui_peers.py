@@ -7,7 +7,9 @@ everything in it), F7 mkdir; in the transfer queue, X cancelling a
 folder copy and Ctrl-X x everything, r retrying a failed transfer; a
 name holding the byte 0xFF downloaded with F5 (sent as it is with
 --iac=off, which these servers need; ferryd's case, the default, is
-IacTest).
+IacTest). PeerDirLinks, on ferryd, proftpd, pure-ftpd and pyftpdlib: a
+remote link to a directory opened with Enter and copied with F5 (a link
+leading back up copied once), and a link to a file copied as the file.
 
 Built on test_tui.TuiCase; each test starts its peer from peers.py with
 the fixtures in its pub/ folder, and ferry with the peer's URL.
