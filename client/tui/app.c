@@ -364,6 +364,7 @@ static void app_worker_gone(struct app *a, enum app_source src)
 			a->load[side].keep = NULL;
 			a->load[side].req = 0;
 		}
+		side_browser_gone(a, side);
 	}
 }
 

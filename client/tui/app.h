@@ -301,6 +301,9 @@ bool side_cancel(struct app *a);
 /* Takes one message of side's browser (or of the connection being
  * opened, opening) that is no queue report: entries and answers. */
 void side_answer(struct app *a, enum app_side side, bool opening, const struct wire_msg *m);
+/* side's browser ended: the renames, mkdirs and questions it had not
+ * answered fail (a move's go on to the next browser, if one is started). */
+void side_browser_gone(struct app *a, enum app_side side);
 /* Asks side's browser what it knows of name in its current directory;
  * the answer waits in a->info to be shown. */
 void side_info(struct app *a, enum app_side side, const char *name);

@@ -840,6 +840,32 @@ void side_answer(struct app *a, enum app_side side, bool opening, const struct w
 		}
 }
 
+void side_browser_gone(struct app *a, enum app_side side)
+{
+	/* The ids first: a move sends its next renames as these fail. */
+	unsigned ids[APP_REQUESTS_MAX];
+	size_t n = 0;
+	for (size_t i = 0; i < APP_REQUESTS_MAX; i++)
+		if (a->req[i].id != 0 && a->req[i].side == side)
+			ids[n++] = a->req[i].id;
+	if (n == 0)
+		return;
+	struct wire_msg *m = xmalloc(sizeof *m);
+	for (size_t k = 0; k < n; k++)
+		for (size_t i = 0; i < APP_REQUESTS_MAX; i++) {
+			if (a->req[i].id != ids[k])
+				continue;
+			wire_init(m, WIRE_REPLY, ids[k]);
+			m->reply.result = WIRE_FAILED;
+			snprintf(m->reply.message, sizeof m->reply.message,
+				 "the %s side's process ended before it answered",
+				 side == APP_LOCAL ? "local" : "remote");
+			side_done(a, &a->req[i], m);
+			break;
+		}
+	free(m);
+}
+
 void side_stop_all(struct app *a)
 {
 	for (int s = 0; s < APP_SIDES; s++)

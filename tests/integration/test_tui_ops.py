@@ -11,6 +11,7 @@ peers.py instead.
 
 import os
 import re
+import signal
 import time
 import unittest
 
@@ -328,6 +329,78 @@ class MoveTaggedTest(Tagging, TuiCase):
         self.assertEqual(read("into", "m-2.txt"), b"kept\n", "a name in the folder was replaced")
         self.assertEqual(read("m-2.txt"), b"m-2.txt")
         self.assertFalse(os.path.exists(self.lpath("m-1.txt")))
+
+
+class DeadBrowserTest(Tagging, TuiCase):
+    """A move whose browser process dies before it answers fails with a
+    message, and F6 works again afterwards."""
+
+    def local_browser(self):
+        """The PID of the local pane's browser: ferry's first child
+        without a socket (the remote browser holds its connection; the
+        transfer workers, not connected before their first job, are
+        started after the local browser)."""
+        def children(parent):
+            out = []
+            for d in os.listdir("/proc"):
+                try:
+                    with open("/proc/%s/stat" % d) as f:
+                        if int(f.read().rsplit(")", 1)[1].split()[1]) == parent:
+                            out.append(int(d))
+                except (OSError, ValueError, IndexError):
+                    pass
+            return out
+
+        def sockets(pid):
+            try:
+                return any(os.readlink("/proc/%d/fd/%s" % (pid, fd)).startswith("socket:")
+                           for fd in os.listdir("/proc/%d/fd" % pid))
+            except OSError:
+                return True
+
+        # The pane's program is ferry, or a wrapper whose one child it is.
+        ferry = self.t.pid()
+        if os.path.basename(os.readlink("/proc/%d/exe" % ferry)) != "ferry":
+            ferry = children(ferry)[0]
+        def started(pid):
+            with open("/proc/%d/stat" % pid) as f:
+                return int(f.read().rsplit(")", 1)[1].split()[19])
+
+        found = [pid for pid in children(ferry) if not sockets(pid)]
+        self.assertTrue(found, "ferry has no child without a socket")
+        return min(found, key=started)
+
+    def test_move_fails_when_the_browser_dies(self):
+        for name in ("d-1.txt", "d-2.txt"):
+            ftptest.write_file(self.lpath(name), name.encode())
+        os.makedirs(self.lpath("into"))
+        self.start_ferry()
+        self.focus("local")
+        self.tag("d-*")
+        self.t.wait_for(r"2 tagged", 5)
+        pid = self.local_browser()
+        self.t.keys("F6")
+        self.t.wait_for(self.prompt_line("Move 2 tagged entries into the folder:"), 5)
+        self.t.keys("C-u")
+        self.t.type(self.lpath("into"))
+        # Stopped, the browser takes the renames but never answers; then it dies.
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            self.t.keys("Enter")
+            self.t.wait_gone(r"Move 2 tagged entries", 5)
+            time.sleep(0.3)
+        finally:
+            os.kill(pid, signal.SIGKILL)
+        self.t.wait_for(r"0 of 2 moved to .*into; 2 not: .*process ended", 10,
+                        "the status line says the move failed, and why")
+        self.assertTrue(os.path.exists(self.lpath("d-1.txt")))
+        self.t.wait_for(r"d-1\.txt", 5)
+        self.tag("d-*")
+        self.t.wait_for(r"2 tagged", 5)
+        self.t.keys("F6")
+        self.t.wait_for(self.prompt_line("Move 2 tagged entries into the folder:"), 5,
+                        "F6 asks again once the dead browser's move has failed")
+        self.t.keys("Escape")
 
 
 class DeleteQuestionTest(Tagging, TuiCase):
