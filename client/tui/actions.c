@@ -332,7 +332,11 @@ static void act_copy(struct app *a)
 			.size = it->size, .mtime = it->mtime,
 			.target_size = old ? old->size : -1, .target_mtime = old ? old->mtime : 0,
 		};
-		if (old != NULL && it->type != FTP_ENTRY_DIR) {
+		/* A remote link is copied as a directory copy is (its files
+		 * are asked about when the worker finds them). */
+		bool later = it->type == FTP_ENTRY_DIR ||
+			     (a->active == APP_REMOTE && it->type == FTP_ENTRY_LINK);
+		if (old != NULL && !later) {
 			bool this_all = false;
 			enum queue_answer ans = all ? all_answer
 						    : dialog_exists(a, it->display, &sides, &this_all);

@@ -491,7 +491,7 @@ static enum queue_state job_tree(struct job_ctx *c, const struct wire_copy *j)
 
 	if (j->tree == WIRE_TREE_LINK && j->dir == QUEUE_DOWNLOAD &&
 	    !job_remote_is_dir(c, j->remote)) {
-		struct tree_entry e = { .local = j->local, .remote = j->remote, .display = j->remote,
+		struct tree_entry e = { .local = j->local, .remote = j->remote, .display = "",
 					.type = FTP_ENTRY_LINK, .size = -1 };
 		job_tree_file(c, &e);
 		return QUEUE_DONE;

@@ -225,7 +225,6 @@ class PeerDirLinks:
                          "the copy went round the loop")
         self.assertAlive()
 
-
     def test_f5_copies_the_file_a_link_leads_to(self):
         self.select("remote", "flink")
         self.t.keys("F5")
@@ -233,6 +232,22 @@ class PeerDirLinks:
         self.wait_disk(self.done, 20, "the copy of flink ends")
         self.assertFalse(os.path.islink(self.lpath("flink")))
 
+
+    def test_f5_of_a_link_asks_once_about_an_existing_file(self):
+        ftptest.write_file(self.lpath("flink"), b"older\n")
+        self.focus("local")
+        self.t.keys("C-r")
+        half = self.t.width // 2
+        self.t.wait_for(lambda s: any("flink" in row[:half] for row in s.split("\n")), 5,
+                        "the local pane shows flink")
+        self.select("remote", "flink")
+        self.t.keys("F5")
+        self.t.wait_for(self.prompt_line("overwrite"), 10)
+        self.t.keys("o")
+        self.wait_file(self.lpath("flink"), b"a\n")
+        self.wait_disk(self.done, 20, "the copy of flink ends")
+        self.assertNotRegex(self.t.screen(), r"(?i)overwrite.*skip",
+                            "the question came again")
 
 class FerrydDirLinksTest(PeerDirLinks, TuiCase):
     kind = "ferryd"
