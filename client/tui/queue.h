@@ -120,10 +120,10 @@ struct queue;
 struct queue *queue_new(void);
 /* Frees q and its jobs; NULL is allowed. */
 void queue_free(struct queue *q);
-/* Adds a queued job (strings copied; label is sanitised here); returns its
- * id. A delete job uses local or remote, by its side (the other may be ""). */
 /* Marks tree job id as a remote link (see struct queue_job's link). */
 void queue_set_link(struct queue *q, unsigned id);
+/* Adds a queued job (strings copied; label is sanitised here); returns its
+ * id. A delete job uses local or remote, by its side (the other may be ""). */
 unsigned queue_add(struct queue *q, enum queue_dir dir, enum queue_mode mode, bool tree,
 		   const char *local, const char *remote, off_t size);
 /* The lane a job runs on. */

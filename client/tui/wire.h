@@ -81,11 +81,11 @@ enum wire_reply_flag {
 	WIRE_FELL_BACK = 1 << 0, /* listing: MLSD was refused and LIST stood in (message says so) */
 };
 
-/* A copy: the job WIRE_JOB hands over, or a file WIRE_FILE reports. */
 /* The tree values of a WIRE_JOB. */
 #define WIRE_TREE_DIR 1
 #define WIRE_TREE_LINK 2
 
+/* A copy: the job WIRE_JOB hands over, or a file WIRE_FILE reports. */
 struct wire_copy {
 	uint8_t dir;                    /* enum queue_dir */
 	uint8_t mode;                   /* enum queue_mode */
