@@ -206,11 +206,12 @@ void cli_note_unsafe_name(struct cli *c, const char *display)
 static void xfer_walk_skipped(void *arg, const struct tree_entry *e, enum tree_skip why)
 {
 	struct xfer_walk *w = arg;
+	char what[TREE_MSG_MAX];
 	if (why == TREE_SKIP_NAME)
 		cli_note_unsafe_name(w->c, e->display);
 	else if (why == TREE_SKIP_LOOP)
-		cli_note(w->c, "skipping %s: leads back to a folder being copied (a link)",
-			 e->local);
+		cli_note(w->c, "skipping %s: %s", e->local,
+			 tree_loop_text(e->loops_to, what, sizeof what));
 	else if (e->type == FTP_ENTRY_LINK)
 		cli_note(w->c, "skipping %s: a symbolic link", e->local);
 	else

@@ -38,10 +38,18 @@ struct plan_entry *plan_tree_add(struct plan_tree *t, const char *path, enum pla
 	return e;
 }
 
+void plan_entry_set_what(struct plan_entry *e, const char *what)
+{
+	free(e->what);
+	e->what = xstrdup(what);
+}
+
 void plan_tree_free(struct plan_tree *t)
 {
-	for (size_t i = 0; i < t->n; i++)
+	for (size_t i = 0; i < t->n; i++) {
 		free(t->v[i].path);
+		free(t->v[i].what);
+	}
 	free(t->v);
 	plan_tree_init(t);
 }
@@ -211,10 +219,12 @@ static void plan_add(struct plan *p, enum plan_verb verb, const struct plan_entr
 	}
 }
 
-/* "a file", "a directory", "a link or device". */
-static const char *plan_kind_text(enum plan_kind k)
+/* What e is: "a file", "a directory", else what its tree said of it
+ * ("a symbolic link") or "not a file or directory". */
+static const char *plan_kind_text(const struct plan_entry *e)
 {
-	return k == PLAN_FILE ? "a file" : k == PLAN_DIR ? "a directory" : "not a file or directory";
+	return e->kind == PLAN_FILE ? "a file" : e->kind == PLAN_DIR ? "a directory"
+	       : e->what != NULL ? e->what : "not a file or directory";
 }
 
 /* The time comparison of two files: 1 when s is newer than d by more
@@ -321,13 +331,13 @@ static void plan_conflict(struct plan *p, struct plan_side *src, struct plan_sid
 	if (d->kind == PLAN_DIR)
 		plan_side_skip_below(dst, d->path);
 	if (o->delete) {
-		plan_add(p, PLAN_DELETE, d, "%s is in the way of %s", plan_kind_text(d->kind),
-			 plan_kind_text(s->kind));
-		plan_add(p, PLAN_COPY, s, "replaces %s", plan_kind_text(d->kind));
+		plan_add(p, PLAN_DELETE, d, "%s is in the way of %s", plan_kind_text(d),
+			 plan_kind_text(s));
+		plan_add(p, PLAN_COPY, s, "replaces %s", plan_kind_text(d));
 		return;
 	}
 	plan_add(p, PLAN_SKIP, s, "%s on the target is in the way (use --delete)",
-		 plan_kind_text(d->kind));
+		 plan_kind_text(d));
 	if (s->kind == PLAN_DIR)
 		plan_side_skip_below(src, s->path);
 }
@@ -350,13 +360,13 @@ void plan_build(struct plan_tree *src, struct plan_tree *dst, const struct plan_
 		} else if (cmp < 0) {
 			S.i++;
 			if (s->kind == PLAN_OTHER)
-				plan_add(p, PLAN_SKIP, s, "not a file or directory");
+				plan_add(p, PLAN_SKIP, s, "%s", plan_kind_text(s));
 			else
 				plan_add(p, PLAN_COPY, s, "missing");
 		} else if (s->kind == PLAN_OTHER) {
 			S.i++;
 			D.i++;
-			plan_add(p, PLAN_SKIP, s, "not a file or directory");
+			plan_add(p, PLAN_SKIP, s, "%s", plan_kind_text(s));
 			if (d->kind == PLAN_DIR)
 				plan_side_skip_below(&D, d->path);
 		} else if (s->kind != d->kind) {

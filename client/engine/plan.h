@@ -20,7 +20,7 @@
  *    round) is in the way: with the delete option it is deleted and the
  *    source's entry copied; without it both are left and reported;
  *  - entries that are neither files nor directories (links, devices) are
- *    skipped with a reason;
+ *    skipped with a reason that says what they are (plan_entry_set_what);
  *  - an exclude pattern drops what it matches on both sides (so it is
  *    never deleted either), a directory with everything below it; include
  *    patterns, when there are any, limit the files to those that match
@@ -58,6 +58,8 @@ struct plan_entry {
 	int mtime_prec;     /* how exact mtime is, in seconds (1: to the second;
 	                     * 60: a listing that shows minutes; 86400: days) */
 	char hash[PLAN_HASH_MAX];  /* the digest, any fixed form both sides share; "" unknown */
+	char *what;         /* PLAN_OTHER: what it is, for the reasons ("a symbolic link");
+	                     * NULL: "not a file or directory"; owned */
 };
 
 /* A tree: entries in any order (plan_build sorts them). */
@@ -120,6 +122,8 @@ void plan_tree_init(struct plan_tree *t);
 /* Appends an entry (path copied; hash may be NULL); returns it. */
 struct plan_entry *plan_tree_add(struct plan_tree *t, const char *path, enum plan_kind kind,
 				 off_t size, time_t mtime, int mtime_prec, const char *hash);
+/* Says what e (PLAN_OTHER) is, for the reasons that name it; what is copied. */
+void plan_entry_set_what(struct plan_entry *e, const char *what);
 /* Frees the entries; the tree is empty afterwards. */
 void plan_tree_free(struct plan_tree *t);
 /* Finds the entry of path (after plan_build sorted the tree, or any time

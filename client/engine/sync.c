@@ -26,6 +26,9 @@
 /* Descriptors nftw may hold open while deleting a local tree. */
 #define SYNC_NFTW_FDS 16
 
+/* What a symbolic link is called in the plan's reasons. */
+static const char sync_link_text[] = "a symbolic link";
+
 /* Fails with the engine's message for st, after "name: ". */
 static enum ftp_status sync_fail_ftp(struct ftp *f, enum ftp_status st, const char *name,
 				     char *msg, size_t msgsz)
@@ -86,8 +89,11 @@ static bool sync_local_dir(const char *dir, const char *rel, int depth, struct p
 			ok = sync_local_dir(sbuf_str(&full), subrel, depth + 1, t, msg, msgsz);
 			free(subrel);
 		} else {
-			plan_tree_add(t, sbuf_str(&sub), S_ISREG(sb.st_mode) ? PLAN_FILE : PLAN_OTHER,
-				      sb.st_size, sb.st_mtime, 1, NULL);
+			struct plan_entry *e = plan_tree_add(t, sbuf_str(&sub), S_ISREG(sb.st_mode)
+							     ? PLAN_FILE : PLAN_OTHER, sb.st_size,
+							     sb.st_mtime, 1, NULL);
+			if (S_ISLNK(sb.st_mode))
+				plan_entry_set_what(e, sync_link_text);
 		}
 	}
 	for (size_t i = 0; i < n; i++)
@@ -159,8 +165,10 @@ static enum ftp_status sync_remote_dir(struct ftp *f, const char *dir, const cha
 	if (self == NULL) {
 		top = tree_chain_top(f, dir, &l);
 		top_chain.unique = top;
+		top_chain.path = dir;
 		self = &top_chain;
 	}
+	char what[PLAN_REASON_MAX];
 	sbuf_init(&full, PATH_LEN_MAX);
 	sbuf_init(&sub, PATH_LEN_MAX);
 	for (size_t i = 0; i < l.n && st == FTP_S_OK; i++) {
@@ -177,13 +185,19 @@ static enum ftp_status sync_remote_dir(struct ftp *f, const char *dir, const cha
 			st = sync_fail_errno(ENAMETOOLONG, e->display, msg, msgsz);
 			break;
 		}
+		const struct tree_chain *to = tree_chain_loops(self, e);
 		enum plan_kind kind = e->type == FTP_ENTRY_FILE ? PLAN_FILE
-				      : e->type == FTP_ENTRY_DIR && !tree_chain_loops(self, e) ? PLAN_DIR
+				      : e->type == FTP_ENTRY_DIR && to == NULL ? PLAN_DIR
 				      : PLAN_OTHER;
-		plan_tree_add(t, sbuf_str(&sub), kind, e->size, e->mtime, sync_list_prec(e), NULL);
+		struct plan_entry *pe = plan_tree_add(t, sbuf_str(&sub), kind, e->size, e->mtime,
+						      sync_list_prec(e), NULL);
+		if (to != NULL)
+			plan_entry_set_what(pe, tree_loop_text(to->path, what, sizeof what));
+		else if (e->type == FTP_ENTRY_LINK)
+			plan_entry_set_what(pe, sync_link_text);
 		if (kind == PLAN_DIR) {
 			char *subdir = xstrdup(sbuf_str(&full)), *subrel = xstrdup(sbuf_str(&sub));
-			struct tree_chain here = { .unique = e->unique, .up = self };
+			struct tree_chain here = { .unique = e->unique, .path = subdir, .up = self };
 			st = sync_remote_dir(f, subdir, subrel, depth + 1, &here, t, sk, msg, msgsz);
 			free(subdir);
 			free(subrel);

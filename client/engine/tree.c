@@ -187,14 +187,23 @@ static bool tree_list(struct tree_walk *w, const char *remote, int depth, struct
 	return true;
 }
 
-bool tree_chain_loops(const struct tree_chain *chain, const struct ftp_entry *e)
+const struct tree_chain *tree_chain_loops(const struct tree_chain *chain,
+					  const struct ftp_entry *e)
 {
 	if (e->type != FTP_ENTRY_DIR || e->unique == NULL)
-		return false;
+		return NULL;
 	for (; chain != NULL; chain = chain->up)
 		if (chain->unique != NULL && strcmp(chain->unique, e->unique) == 0)
-			return true;
-	return false;
+			return chain;
+	return NULL;
+}
+
+char *tree_loop_text(const char *to, char *out, size_t outsz)
+{
+	if (to == NULL)
+		return sanitize_format_elided(out, outsz, outsz - 1, "a link back to a folder above it");
+	return sanitize_format_elided(out, outsz, outsz - 1, "a link back to %s, a folder above it",
+				      to);
 }
 
 char *tree_chain_top(struct ftp *f, const char *dir, const struct ftp_listing *l)
@@ -241,6 +250,7 @@ static bool tree_down(struct tree_walk *w, const char *local, const char *remote
 	if (self == NULL) {
 		top = tree_chain_top(w->f, remote, &l);
 		top_chain.unique = top;
+		top_chain.path = remote;
 		self = &top_chain;
 	}
 	sbuf_init(&rpath, PATH_LEN_MAX);
@@ -262,11 +272,14 @@ static bool tree_down(struct tree_walk *w, const char *local, const char *remote
 		} else {
 			e.local = sbuf_str(&lpath);
 			e.remote = sbuf_str(&rpath);
-			struct tree_chain sub = { .unique = fe->unique, .up = self };
-			if (!tree_chain_loops(self, fe))
+			struct tree_chain sub = { .unique = fe->unique, .path = e.remote, .up = self };
+			const struct tree_chain *to = tree_chain_loops(self, fe);
+			if (to == NULL) {
 				ok = tree_visit(w, &e, depth, &sub);
-			else if (w->v->skipped != NULL)
+			} else if (w->v->skipped != NULL) {
+				e.loops_to = to->path;
 				w->v->skipped(w->v->arg, &e, TREE_SKIP_LOOP);
+			}
 		}
 	}
 	free(top);

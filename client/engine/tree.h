@@ -52,6 +52,8 @@ struct tree_entry {
 	time_t mtime;             /* the source's modification time when known to the
 				   * second (MLSD, local files); 0: ask (MDTM) */
 	bool fresh;               /* its directory was made by this walk: no target exists yet */
+	const char *loops_to;     /* TREE_SKIP_LOOP: the remote path of the directory above
+				   * that it leads back to, raw (NULL: not known) */
 };
 
 /* What the caller does with what the walk meets. */
@@ -93,12 +95,20 @@ void tree_walk(struct ftp *f, enum tree_way way, const char *local, const char *
  * unique fact (NULL where the server gives none). */
 struct tree_chain {
 	const char *unique;
+	const char *path;             /* its remote path, raw (NULL: not known) */
 	const struct tree_chain *up;
 };
 
-/* True when the listed directory e is one of chain's (the same unique
- * fact): a link leading back up, which a walk must not enter. */
-bool tree_chain_loops(const struct tree_chain *chain, const struct ftp_entry *e);
+/* The directory of chain that the listed directory e is (the same unique
+ * fact): e is a link leading back up, which a walk must not enter. NULL
+ * when e is none of them. */
+const struct tree_chain *tree_chain_loops(const struct tree_chain *chain,
+					  const struct ftp_entry *e);
+
+/* Writes what an entry leading back up to the remote directory to is
+ * (NULL: not known), sanitised, into out: "a link back to TO, a folder
+ * above it", TO elided in its middle when long. Returns out. */
+char *tree_loop_text(const char *to, char *out, size_t outsz);
 
 /* The unique fact of the remote directory dir (from MLST), for the top of
  * a chain, or NULL; asked only when the listing l of dir shows a

@@ -19,6 +19,7 @@ made to refuse DELE of a link, rm -r stops at the link leading back up
 with one error instead of going round the loop."""
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -172,6 +173,41 @@ class MirrorLoops(clitest.CliBase):
         self.copy_and_check("get -r tree got", "got",
                             ("skipping got/loop:", "skipping got/sub/up:"))
 
+    def skip_reasons(self, r, prefix):
+        """{path: reason} of the lines that start with prefix ("skip " of
+        mirror, "skipping got/" of get -r)."""
+        out = {}
+        for line in r.out_lines + r.err_lines:
+            if line.startswith(prefix):
+                m = re.match(r"(.*?) \((.*)\)$", line[len(prefix):]) if prefix == "skip " \
+                    else re.match(r"(.*?): (.*)$", line[len(prefix):])
+                out[m.group(1)] = m.group(2)
+        return out
+
+    def expected_reasons(self):
+        """What each link is called: a symbolic link where the listing
+        shows it as one, else (a directory with the unique fact of one
+        above it) a link back to that directory, named."""
+        if self.LINKS_LISTED_AS_LINKS:
+            return {n: "a symbolic link" for n in ("loop", "sub/up", "sub/deep/back")}
+        return {"loop": "a link back to tree, a folder above it",
+                "sub/up": "a link back to tree, a folder above it",
+                "sub/deep/back": "a link back to tree/sub, a folder above it"}
+
+    def test_skips_say_what_a_link_is(self):
+        """mirror, get -r and get -r --parallel say of each link they pass
+        over what it is: a symbolic link, or which directory above it it
+        leads back to; never "not a file or directory"."""
+        self.server.symlink("..", self.rel + "/tree/sub/deep/back")
+        want = self.expected_reasons()
+        r = self.check(self.ferry(script="mirror tree out"))
+        self.assertEqual(self.skip_reasons(r, "skip "), want, r)
+        r = self.check(self.ferry(script="get -r --parallel 2 tree par"))
+        self.assertEqual(self.skip_reasons(r, "skip "), want, r)
+        r = self.check(self.ferry(script="get -r tree got"))
+        self.assertEqual(self.skip_reasons(r, "skipping got/"), want, r)
+        self.assertEqual(files_of(self.local("got")), FILES)
+
     def test_rm_recursive_leaves_what_a_link_leads_back_to(self):
         # sub/up -> .. leads to tree: removing sub removes the link only
         r = self.check(self.ferry("-y", script="rm -r tree/sub"))
@@ -226,18 +262,22 @@ class LinksStayRm(clitest.CliBase, ftptest.TestCase):
 
 class FerrydMirror(MirrorLoops, ftptest.TestCase):
     PEER = "ferryd"
+    LINKS_LISTED_AS_LINKS = True
 
 
 class PyftpdlibMirror(MirrorLoops, ftptest.TestCase):
     PEER = "pyftpdlib"
+    LINKS_LISTED_AS_LINKS = False
 
 
 class ProftpdMirror(MirrorLoops, ftptest.TestCase):
     PEER = "proftpd"
+    LINKS_LISTED_AS_LINKS = True
 
 
 class VsftpdMirror(MirrorLoops, ftptest.TestCase):
     PEER = "vsftpd"
+    LINKS_LISTED_AS_LINKS = True
 
 
 if __name__ == "__main__":

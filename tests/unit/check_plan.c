@@ -265,6 +265,35 @@ START_TEST(test_other_kinds)
 }
 END_TEST
 
+/* An entry whose tree says what it is is named so in every reason. */
+START_TEST(test_other_kinds_named)
+{
+	struct plan_tree s, d;
+	struct plan_options o = { .delete = true };
+
+	plan_tree_init(&s);
+	plan_tree_init(&d);
+	plan_entry_set_what(plan_tree_add(&s, "loop", PLAN_OTHER, -1, 1, 1, NULL),
+			    "a link back to top, a folder above it");
+	struct plan_entry *ln = plan_tree_add(&s, "ln", PLAN_OTHER, 4, 1, 1, NULL);
+	plan_entry_set_what(ln, "a link");
+	plan_entry_set_what(ln, "a symbolic link");   /* said again: the last word counts */
+	plan_tree_add(&s, "dev", PLAN_OTHER, 0, 1, 1, NULL);
+	file(&s, "f", 1, 1);
+	plan_entry_set_what(plan_tree_add(&d, "f", PLAN_OTHER, 10, 1, 1, NULL), "a symbolic link");
+	char *text = plan_text(&s, &d, &o, NULL);
+	ck_assert_str_eq(text,
+			 "skip dev (not a file or directory)\n"
+			 "delete f (a symbolic link is in the way of a file)\n"
+			 "copy f (replaces a symbolic link)\n"
+			 "skip ln (a symbolic link)\n"
+			 "skip loop (a link back to top, a folder above it)\n");
+	free(text);
+	plan_tree_free(&s);
+	plan_tree_free(&d);
+}
+END_TEST
+
 /* Exclude drops on both sides (never deleted), a directory with its
  * contents; include limits files only; '/' patterns see the whole path. */
 START_TEST(test_patterns)
@@ -388,6 +417,7 @@ static Suite *plan_suite(void)
 	tcase_add_test(tc, test_order);
 	tcase_add_test(tc, test_kind_conflicts);
 	tcase_add_test(tc, test_other_kinds);
+	tcase_add_test(tc, test_other_kinds_named);
 	tcase_add_test(tc, test_patterns);
 	tcase_add_test(tc, test_nothing_to_do);
 	tcase_add_test(tc, test_marks);
