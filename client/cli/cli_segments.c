@@ -9,7 +9,11 @@
  * opened or broke off is fetched again on the session's connection.
  * A run holds an flock(2) lock on the temporary from start to end, so a
  * second run for the same target while one runs is refused instead of
- * writing into the same file; a killed run's lock goes with it. */
+ * writing into the same file; a killed run's lock goes with it. The
+ * stale temporaries of plain downloads of the same target are removed;
+ * a plain download of it removes a stopped run's temporary and state
+ * in turn, or (get -c) goes on from its ranges complete from the start
+ * (tempname.h). */
 #include "config.h"
 
 #include <errno.h>
@@ -243,7 +247,7 @@ enum ferry_exit cli_segments_get(struct cli *c, const char *remote, const char *
 		return cli_fail_ftp(c, st, remote);
 	if (ftp_file_time(c->ftp, remote, 0, &mtime) != FTP_S_OK)
 		mtime = 0;
-	if (!segments_names(local, tmp, sizeof tmp, state, sizeof state))
+	if (!tempname_segments(local, tmp, sizeof tmp, state, sizeof state))
 		return cli_fail_errno(c, ENAMETOOLONG, local);
 	if (lstat(local, &sb) == 0) {
 		if (!S_ISREG(sb.st_mode))
@@ -255,19 +259,18 @@ enum ferry_exit cli_segments_get(struct cli *c, const char *remote, const char *
 		if (code != FERRY_EXIT_OK)
 			return code;
 	}
-	/* The lock first: nothing of a running download's is touched. */
-	struct stat tb;
-	bool had_tmp = lstat(tmp, &tb) == 0 && S_ISREG(tb.st_mode);
-	int lock = open(tmp, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
-			SEG_FILE_MODE & ~c->umask);
-	if (lock < 0)
-		return cli_fail_errno(c, errno, tmp);
-	if (!tempname_lock(lock)) {
-		close(lock);
+	/* The lock first: nothing of a running download's is touched. A
+	 * temporary that was there is a stopped run's, to go on from. */
+	bool created;
+	int lock = tempname_hold(tmp, SEG_FILE_MODE & ~c->umask, &created);
+	if (lock < 0 && errno == EBUSY)
 		return cli_fail(c, FERRY_EXIT_LOCAL, "%s: another download of it is running "
 				"(%s is locked); not written", local, tmp);
-	}
-	enum ferry_exit code = seg_prepare(&r, size, mtime, n, had_tmp);
+	if (lock < 0)
+		return cli_fail_errno(c, errno, tmp);
+	/* What a plain download of the same file left goes. */
+	tempname_sweep_plain(local);
+	enum ferry_exit code = seg_prepare(&r, size, mtime, n, !created);
 	if (code != FERRY_EXIT_OK) {
 		close(lock);
 		return code;

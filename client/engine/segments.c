@@ -142,15 +142,3 @@ bool segments_load(const char *path, struct segments *s)
 	text[n] = '\0';
 	return segments_parse(text, s);
 }
-
-bool segments_names(const char *local, char *out, size_t outsz, char *state, size_t statesz)
-{
-	const char *slash = strrchr(local, '/');
-	int dirlen = slash ? (int)(slash - local + 1) : 0;
-	const char *name = slash ? slash + 1 : local;
-	int n = snprintf(out, outsz, "%.*s.%s.ferry-segments", dirlen, local, name);
-	if (n < 0 || (size_t)n >= outsz)
-		return false;
-	n = snprintf(state, statesz, "%s.state", out);
-	return n >= 0 && (size_t)n < statesz;
-}

@@ -4,8 +4,9 @@
  * writing the state file.
  *
  * The ranges are fetched into one temporary file beside the target
- * (".NAME.ferry-segments") with REST and a stop after each range's last
- * byte; the state file beside it (".NAME.ferry-segments.state") says, in
+ * (".NAME.ferry-segments", named by tempname_segments) with REST and a
+ * stop after each range's last byte; the state file beside it
+ * (".NAME.ferry-segments.state") says, in
  * one text line per range, where each range starts, ends and how far it
  * got, under a first line with the file's size and time. The temporary
  * takes the real name only when every range is complete. A state that
@@ -59,10 +60,5 @@ bool segments_parse(const char *text, struct segments *s);
 int segments_save(const struct segments *s, const char *path);
 /* Reads the state file path; false when it is missing or not valid. */
 bool segments_load(const char *path, struct segments *s);
-
-/* Writes the name of the temporary for local into out
- * (".NAME.ferry-segments" beside it) and of its state file into state;
- * false when they do not fit. */
-bool segments_names(const char *local, char *out, size_t outsz, char *state, size_t statesz);
 
 #endif

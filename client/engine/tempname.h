@@ -10,16 +10,37 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
-/* Writes a mkstemp(3) template for local into out: ".NAME.ferry-XXXXXX" in
- * the same directory (".ferry-XXXXXX" when NAME is too long for that).
- * Returns false if out is too small. */
+/* Longest stem of a temporary's name, in bytes: what NAME_MAX leaves for
+ * it beside the leading "." and the longest ending a temporary has
+ * (".ferry-segments.state.new"). */
+#define TEMPNAME_STEM_MAX 229
+
+/* Writes the stem of the temporaries of the file named base (a name, no
+ * directory) into out (TEMPNAME_STEM_MAX + 1 bytes or more): base itself
+ * when it is no longer than TEMPNAME_STEM_MAX, else its first bytes
+ * (whole UTF-8 characters), "~" and 16 hex digits of a 64-bit FNV-1a
+ * hash of the whole name, so that a long name's temporaries are its own
+ * and the next download of it finds them. */
+void tempname_stem(const char *base, char *out, size_t outsz);
+
+/* Writes a mkstemp(3) template for local into out: ".STEM.ferry-XXXXXX"
+ * in the same directory (STEM: tempname_stem of its name). Returns false
+ * if out is too small. */
 bool tempname_for(const char *local, char *out, size_t outsz);
 
+/* Writes the name of a segmented download's temporary for local into
+ * tmp (".STEM.ferry-segments" beside it) and of its state file into
+ * state (the same with ".state"; segments.h); false when they do not
+ * fit. */
+bool tempname_segments(const char *local, char *tmp, size_t tmpsz, char *state, size_t statesz);
+
 /* True if name (a file name, no directory) has the form of a download
- * temporary: ".NAME.ferry-XXXXXX" or ".ferry-XXXXXX", or of a segmented
- * download's temporary and state (".NAME.ferry-segments", with ".state"
- * and ".state.new", segments.h). */
+ * temporary: ".STEM.ferry-XXXXXX" (or ".ferry-XXXXXX", which earlier
+ * versions used for long names), or of a segmented download's temporary
+ * and state (".STEM.ferry-segments", with ".state" and ".state.new",
+ * segments.h). */
 bool tempname_is(const char *name);
 
 /* Creates a new temporary for local (its name in tmp, tmpsz bytes), open
@@ -31,11 +52,27 @@ int tempname_create(const char *local, char *tmp, size_t tmpsz);
  * does; false if a running process holds it. */
 bool tempname_lock(int fd);
 
-/* Clears the stale temporaries of local (".NAME.ferry-XXXXXX" beside it
- * that no process holds locked): each is removed, except that with adopt
- * set and no file named local, the largest is renamed to local so that a
- * resumed download continues from it. Returns the size of the adopted
- * file, or -1 when none was adopted. Never touches a locked temporary. */
+/* Opens the temporary path (read-only, O_CLOEXEC; made with mode when it
+ * is not there, *created then set) and takes its lock, trying again when
+ * a sweep removes it meanwhile. Returns the descriptor, or -1 with errno
+ * set: EBUSY when a running process holds it. */
+int tempname_hold(const char *path, mode_t mode, bool *created);
+
+/* Clears the stale temporaries of local (those beside it that no process
+ * holds locked): the ".STEM.ferry-XXXXXX" of plain downloads and the
+ * temporary and state of a segmented download (".STEM.ferry-segments",
+ * the state files going with it, or alone when there is no temporary).
+ * Each is removed, except that with adopt set and no file named local,
+ * the one holding the most of the file's start is renamed to local so
+ * that a resumed download continues from it (a segmented download's
+ * temporary cut to its ranges complete from the start). Returns the size
+ * of the adopted file, or -1 when none was adopted. Never touches a
+ * locked temporary, nor the state of one. */
 long long tempname_sweep(const char *local, bool adopt);
+
+/* Clears the stale ".STEM.ferry-XXXXXX" of local as tempname_sweep does,
+ * leaving a segmented download's temporary and state (what
+ * get --segments resumes from). */
+void tempname_sweep_plain(const char *local);
 
 #endif

@@ -958,15 +958,25 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
     # -----------------------------------------------------------------------
     # Temporaries of downloads that were killed
 
-    def temps(self):
-        """The temporaries of big.bin in the local directory."""
-        return sorted(n for n in os.listdir(self.ldir) if n.startswith(".big.bin.ferry-"))
+    def temps(self, prefix=".big.bin.ferry-"):
+        """The temporaries of big.bin (names starting with prefix) in the
+        local directory."""
+        return sorted(n for n in os.listdir(self.ldir) if n.startswith(prefix))
 
-    def start_get(self, script="get big.bin"):
+    def start_get(self, script="get big.bin", prefix=".big.bin.ferry-"):
         """Starts a slow `get big.bin` (or script, which downloads big.bin
-        into the local directory) and waits until its temporary holds
-        STOP_AT bytes; returns (process, proxy, temporary's path)."""
+        into the local directory under a temporary whose name starts with
+        prefix) and waits until its temporary holds STOP_AT bytes;
+        returns (process, proxy, temporary's path)."""
         p, proxy, outp, errp = self.slow(script)
+        temps = self.temps
+        self.temps = lambda: temps(prefix)
+        try:
+            return self._start_get(p, proxy, outp, errp)
+        finally:
+            self.temps = temps
+
+    def _start_get(self, p, proxy, outp, errp):
         before = set(self.temps())
         found = []
 
@@ -979,10 +989,10 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.wait_moving(p, outp, errp, moving, "%d bytes in a temporary" % clitest.STOP_AT)
         return p, proxy, found[0]
 
-    def kill_get(self, script="get big.bin"):
+    def kill_get(self, script="get big.bin", prefix=".big.bin.ferry-"):
         """A `get big.bin` (or script) killed (SIGKILL) halfway; returns its
         temporary."""
-        p, proxy, tmp = self.start_get(script)
+        p, proxy, tmp = self.start_get(script, prefix)
         os.kill(p.pid, signal.SIGKILL)
         p.wait(5)
         proxy.close()
@@ -1068,6 +1078,129 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         p, proxy, tmp = self.start_get("mirror m .")
         r = self.check(self.ferry(script="get big.bin"))
         self.assert_spared(p, tmp, r, "a get")
+
+    def test_get_after_killed_segments_removes_its_temporaries(self):
+        """A plain get (and get -c, and mirror) of a file whose segmented
+        download was killed leaves no temporary or state file of it: the
+        directory holds the file only, byte for byte."""
+        self.put_remote("big.bin", clitest.BIG)
+        self.put_remote("m/big.bin", clitest.BIG)
+        for script in ("get big.bin", "get -c big.bin", "mirror m ."):
+            self.kill_get("get --segments 2 big.bin")
+            self.assertEqual(self.temps(), [".big.bin.ferry-segments",
+                                            ".big.bin.ferry-segments.state"])
+            r = self.check(self.ferry("-y", script=script))
+            self.assertEqual(os.listdir(self.ldir), ["big.bin"], r)
+            self.assertTrue(read_file(self.local("big.bin")) == clitest.BIG, r)
+            os.unlink(self.local("big.bin"))
+
+    def test_get_c_after_killed_segments_continues_from_its_start(self):
+        """get -c of a file whose segmented download was killed continues
+        from the bytes of the file's start that download completed: its
+        temporary, cut to them, becomes the file."""
+        self.put_remote("big.bin", clitest.BIG)
+        p, proxy, outp, errp = self.slow("get --segments 2 big.bin")
+        state = self.local(".big.bin.ferry-segments.state")
+
+        def first_range_done():
+            try:
+                with open(state) as f:
+                    return int(f.read().split("\n")[2].split()[2])
+            except (OSError, ValueError, IndexError):
+                return 0
+        self.wait_moving(p, outp, errp, lambda: first_range_done() > clitest.STOP_AT,
+                         "%d bytes of the first range" % clitest.STOP_AT)
+        os.kill(p.pid, signal.SIGKILL)
+        p.wait(5)
+        proxy.close()
+        done = first_range_done()
+        with open(self.local(".big.bin.ferry-segments"), "r+b") as f:
+            f.write(clitest.MARK)
+        relay = peers.ThrottleProxy(self.server.host, self.server.port, rate=256 << 20)
+        self.addCleanup(relay.close)
+        url = relay.url("/", self.server.user, self.server.password)
+        r = self.check(self.ferry(script="get -c big.bin", url=url))
+        self.assertEqual(os.listdir(self.ldir), ["big.bin"], r)
+        got = read_file(self.local("big.bin"))
+        self.assertTrue(got == clitest.MARK + clitest.BIG[len(clitest.MARK):],
+                        "get -c did not continue from the %d bytes there\n%s" % (done, r))
+        rest = [int(c.split()[1]) for c in relay.commands if c.startswith("REST ")]
+        self.assertEqual(len(rest), 1, r)
+        self.assertGreaterEqual(rest[0], done, r)
+        self.assertLess(rest[0], len(clitest.BIG), r)
+
+    def test_segments_after_killed_get_removes_its_temporary(self):
+        """get --segments of a file whose plain download was killed leaves
+        no temporary of that download behind."""
+        self.put_remote("big.bin", clitest.BIG)
+        self.kill_get()
+        r = self.check(self.ferry(script="get --segments 2 big.bin"))
+        self.assertEqual(os.listdir(self.ldir), ["big.bin"], r)
+        self.assertTrue(read_file(self.local("big.bin")) == clitest.BIG, r)
+
+    def test_get_spares_the_temporary_of_running_segments(self):
+        """A plain get of the file a segmented download is fetching leaves
+        that download's temporary and state alone; it still completes."""
+        self.put_remote("big.bin", clitest.BIG)
+        p, proxy, tmp = self.start_get("get --segments 2 big.bin")
+        r = self.check(self.ferry(script="get big.bin"))
+        self.assertTrue(os.path.exists(tmp + ".state"), r)
+        self.assert_spared(p, tmp, r, "a get")
+
+    def test_segments_spare_the_temporary_of_a_running_get(self):
+        """get --segments of the file a plain get is fetching leaves that
+        get's temporary alone; it still completes."""
+        self.put_remote("big.bin", clitest.BIG)
+        p, proxy, tmp = self.start_get()
+        r = self.check(self.ferry("-y", script="get --segments 2 big.bin"))
+        self.assert_spared(p, tmp, r, "get --segments")
+
+    # A name too long for ".NAME.ferry-XXXXXX" (NAME_MAX is 255 bytes).
+    LONG = "\u00fc" * 120 + ".bin"
+
+    def test_long_name_temporaries_swept_and_resumed(self):
+        """A file whose name leaves no room for the usual temporary name
+        gets temporaries of its own all the same: a get killed leaves one,
+        the next get killed removes it and leaves its own, get -c
+        continues from that, and the next download leaves none."""
+        self.assertGreater(len(self.LONG.encode()), 240)
+        self.put_remote(self.LONG, clitest.BIG)
+        self.put_remote("other.bin", b"other\n")
+        script = 'get "%s"' % self.LONG
+        self.kill_get(script, ".")
+        tmp = self.kill_get(script, ".")
+        self.assertEqual(self.temps("."), [os.path.basename(tmp)])
+        r = self.check(self.ferry(script="get other.bin"))
+        self.assertEqual(self.temps("."), [os.path.basename(tmp)], "a download of another "
+                         "file removed the temporary\n%s" % r)
+        with open(tmp, "r+b") as f:
+            f.write(clitest.MARK)
+        r = self.check(self.ferry(script='get -c "%s"' % self.LONG))
+        self.assertEqual(sorted(os.listdir(self.ldir)), sorted([self.LONG, "other.bin"]), r)
+        got = read_file(self.local(self.LONG))
+        self.assertTrue(got == clitest.MARK + clitest.BIG[len(clitest.MARK):] or
+                        got == clitest.BIG, r)
+        os.unlink(self.local(self.LONG))
+        self.kill_get(script, ".")
+        r = self.check(self.ferry(script=script))
+        self.assertEqual(sorted(os.listdir(self.ldir)), sorted([self.LONG, "other.bin"]), r)
+        self.assertTrue(read_file(self.local(self.LONG)) == clitest.BIG, r)
+
+    def test_long_name_segments(self):
+        """get --segments of a file with a long name works, resumes after
+        a kill, and is swept by a plain get after another kill."""
+        self.put_remote(self.LONG, clitest.BIG)
+        script = 'get --segments 2 "%s"' % self.LONG
+        self.kill_get(script, ".")
+        r = self.check(self.ferry(script=script))
+        self.assertIn("resuming", r.err, r)
+        self.assertEqual(os.listdir(self.ldir), [self.LONG], r)
+        self.assertTrue(read_file(self.local(self.LONG)) == clitest.BIG, r)
+        os.unlink(self.local(self.LONG))
+        self.kill_get(script, ".")
+        r = self.check(self.ferry(script='get "%s"' % self.LONG))
+        self.assertEqual(os.listdir(self.ldir), [self.LONG], r)
+        self.assertTrue(read_file(self.local(self.LONG)) == clitest.BIG, r)
 
     def test_mirror_delete_spares_the_temporary_of_a_running_get(self):
         """mirror --delete into the directory a running get downloads to

@@ -1,15 +1,23 @@
 /* Unit tests for segments: how a file is split into ranges (covering it
  * exactly, nearly equal, never smaller than the minimum), the resume
- * state written and read back, state files that must be refused, and
- * the names of the temporary and its state. */
+ * state written and read back, state files that must be refused; and
+ * the temporaries (tempname.h): the names of a download's temporaries
+ * (long names too), the sweep that clears stale ones (a segmented
+ * download's with its state, a locked one never) and adopts the one
+ * holding most of the file's start, and the lock a download holds. */
 #include "config.h"
 
 #include "segments.h"
+#include "tempname.h"
 
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Checks that the ranges cover [0, size) in order without gaps. */
@@ -131,12 +139,12 @@ START_TEST(test_save_load)
 	struct segments s, back;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert(segments_names("/x/y/file.bin", tmp, sizeof tmp, state, sizeof state));
+	ck_assert(tempname_segments("/x/y/file.bin", tmp, sizeof tmp, state, sizeof state));
 	ck_assert_str_eq(tmp, "/x/y/.file.bin.ferry-segments");
 	ck_assert_str_eq(state, "/x/y/.file.bin.ferry-segments.state");
-	ck_assert(segments_names("plain", tmp, sizeof tmp, state, sizeof state));
+	ck_assert(tempname_segments("plain", tmp, sizeof tmp, state, sizeof state));
 	ck_assert_str_eq(tmp, ".plain.ferry-segments");
-	ck_assert(!segments_names("plain", tmp, 10, state, sizeof state));
+	ck_assert(!tempname_segments("plain", tmp, 10, state, sizeof state));
 
 	snprintf(path, sizeof path, "%s/state", dir);
 	ck_assert(!segments_load(path, &back));
@@ -151,6 +159,192 @@ START_TEST(test_save_load)
 }
 END_TEST
 
+/* A name of n bytes: n - 4 copies of c (1 or 2 bytes each), ".bin". */
+static void long_name(char *out, size_t n, const char *c)
+{
+	size_t at = 0, cl = strlen(c);
+	while (at + cl <= n - 4) {
+		memcpy(out + at, c, cl);
+		at += cl;
+	}
+	memcpy(out + at, ".bin", 5);
+}
+
+/* A long name's temporaries have a stem of their own: its start (whole
+ * UTF-8 characters), "~" and a hash, so every name they get fits in
+ * NAME_MAX and two names that differ only at the end differ. */
+START_TEST(test_long_names)
+{
+	char a[NAME_MAX + 1], b[NAME_MAX + 1], sa[TEMPNAME_STEM_MAX + 1], sb[TEMPNAME_STEM_MAX + 1];
+	char tmp[PATH_MAX], state[PATH_MAX];
+
+	tempname_stem("short.txt", sa, sizeof sa);
+	ck_assert_str_eq(sa, "short.txt");
+	long_name(a, TEMPNAME_STEM_MAX, "a");
+	tempname_stem(a, sa, sizeof sa);
+	ck_assert_str_eq(sa, a);   /* the longest name kept whole */
+	long_name(a, NAME_MAX, "a");
+	long_name(b, NAME_MAX, "a");
+	b[NAME_MAX - 5] = 'b';
+	tempname_stem(a, sa, sizeof sa);
+	tempname_stem(b, sb, sizeof sb);
+	ck_assert_str_ne(sa, sb);
+	ck_assert_uint_le(strlen(sa), TEMPNAME_STEM_MAX);
+	ck_assert_int_eq(strncmp(sa, a, 100), 0);
+	ck_assert(strchr(sa, '~') != NULL && strlen(strchr(sa, '~')) == 17);
+	/* Two-byte characters are not cut in half. */
+	long_name(a, 250, "\xc3\xbc");
+	tempname_stem(a, sa, sizeof sa);
+	size_t cut = (size_t)(strchr(sa, '~') - sa);
+	ck_assert_uint_eq(cut % 2, 0);
+	ck_assert_int_eq(strncmp(sa, a, cut), 0);
+	/* Every name fits, and is known as a temporary's. */
+	ck_assert(tempname_for(a, tmp, sizeof tmp));
+	ck_assert_uint_le(strlen(tmp), NAME_MAX);
+	ck_assert(tempname_is(tmp));
+	ck_assert(tempname_segments(a, tmp, sizeof tmp, state, sizeof state));
+	ck_assert_uint_le(strlen(state) + strlen(".new"), NAME_MAX);
+	ck_assert(tempname_is(tmp));
+	ck_assert(tempname_is(state));
+	ck_assert(!tempname_is(a));
+}
+END_TEST
+
+/* Writes n bytes of 'x' into dir/name; returns its path in path. */
+static void make_file(char *path, size_t pathsz, const char *dir, const char *name, size_t n)
+{
+	snprintf(path, pathsz, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	for (size_t i = 0; i < n; i++)
+		fputc('x', f);
+	fclose(f);
+}
+
+/* True when dir/name exists. */
+static bool exists(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	return lstat(path, &sb) == 0;
+}
+
+/* Size of dir/name, -1 when it is not there. */
+static off_t size_of(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	return lstat(path, &sb) == 0 ? sb.st_size : -1;
+}
+
+/* A segmented download's leftovers of dir/f: its temporary (size bytes)
+ * and a state of two ranges of 50 bytes, done0 and done1 of them done. */
+static void make_segments(const char *dir, size_t size, off_t done0, off_t done1)
+{
+	char path[PATH_MAX];
+	struct segments s = { .size = 100, .mtime = 7, .n = 2 };
+	s.v[0] = (struct segment){ .start = 0, .end = 50, .done = done0 };
+	s.v[1] = (struct segment){ .start = 50, .end = 100, .done = done1 };
+	make_file(path, sizeof path, dir, ".f.ferry-segments", size);
+	snprintf(path, sizeof path, "%s/.f.ferry-segments.state", dir);
+	ck_assert_int_eq(segments_save(&s, path), 0);
+}
+
+/* The sweep: stale temporaries of every kind go, a locked one and its
+ * state stay; with adopt, the one holding most of the file's start
+ * becomes the file (a segmented one cut to its ranges complete from the
+ * start); temporaries of other names are not touched. */
+START_TEST(test_sweep)
+{
+	char dir[] = "/tmp/check_tempname-XXXXXX";
+	char target[PATH_MAX], path[PATH_MAX];
+	bool created;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(target, sizeof target, "%s/f", dir);
+	make_file(path, sizeof path, dir, ".f.ferry-AAAAAA", 30);
+	make_file(path, sizeof path, dir, ".g.ferry-AAAAAA", 30);
+	make_segments(dir, 100, 50, 10);
+	make_file(path, sizeof path, dir, ".f.ferry-BBBBBB", 90);
+	int held = tempname_hold(path, 0600, &created);
+	ck_assert_int_ge(held, 0);
+	ck_assert(!created);
+	/* The segmented one holds 60 bytes of the start: more than 30. */
+	ck_assert_int_eq(tempname_sweep(target, true), 60);
+	ck_assert_int_eq(size_of(dir, "f"), 60);
+	ck_assert(!exists(dir, ".f.ferry-AAAAAA"));
+	ck_assert(!exists(dir, ".f.ferry-segments"));
+	ck_assert(!exists(dir, ".f.ferry-segments.state"));
+	ck_assert(exists(dir, ".f.ferry-BBBBBB"));   /* held: a running download's */
+	ck_assert(exists(dir, ".g.ferry-AAAAAA"));
+	unlink(target);
+
+	/* A segmented one with its first range unfinished holds less. */
+	make_file(path, sizeof path, dir, ".f.ferry-CCCCCC", 30);
+	make_segments(dir, 100, 20, 50);
+	ck_assert_int_eq(tempname_sweep(target, true), 30);
+	ck_assert(!exists(dir, ".f.ferry-segments"));
+	ck_assert(!exists(dir, ".f.ferry-segments.state"));
+	unlink(target);
+
+	/* A running segmented download's temporary and state stay. */
+	make_segments(dir, 100, 50, 10);
+	snprintf(path, sizeof path, "%s/.f.ferry-segments", dir);
+	int seg = tempname_hold(path, 0600, &created);
+	ck_assert_int_ge(seg, 0);
+	ck_assert_int_eq(tempname_sweep(target, false), -1);
+	ck_assert(exists(dir, ".f.ferry-segments"));
+	ck_assert(exists(dir, ".f.ferry-segments.state"));
+	close(seg);
+	/* Stale now: the plain sweep leaves it, the full one clears it. */
+	tempname_sweep_plain(target);
+	ck_assert(exists(dir, ".f.ferry-segments"));
+	ck_assert(exists(dir, ".f.ferry-segments.state"));
+	ck_assert_int_eq(tempname_sweep(target, false), -1);
+	ck_assert(!exists(dir, ".f.ferry-segments"));
+	ck_assert(!exists(dir, ".f.ferry-segments.state"));
+	/* A state without its temporary goes too. */
+	make_file(path, sizeof path, dir, ".f.ferry-segments.state.new", 3);
+	tempname_sweep(target, false);
+	ck_assert(!exists(dir, ".f.ferry-segments.state.new"));
+
+	close(held);
+	tempname_sweep(target, false);
+	ck_assert(!exists(dir, ".f.ferry-BBBBBB"));
+	snprintf(path, sizeof path, "%s/.g.ferry-AAAAAA", dir);
+	unlink(path);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+/* The lock of tempname_hold: made when missing, refused (EBUSY) while
+ * another holds it, taken again once that one is closed. */
+START_TEST(test_hold)
+{
+	char dir[] = "/tmp/check_tempname-XXXXXX";
+	char path[PATH_MAX];
+	bool created;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/.f.ferry-segments", dir);
+	int fd = tempname_hold(path, 0600, &created);
+	ck_assert_int_ge(fd, 0);
+	ck_assert(created);
+	errno = 0;
+	ck_assert_int_eq(tempname_hold(path, 0600, &created), -1);
+	ck_assert_int_eq(errno, EBUSY);
+	close(fd);
+	fd = tempname_hold(path, 0600, &created);
+	ck_assert_int_ge(fd, 0);
+	ck_assert(!created);
+	close(fd);
+	unlink(path);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 #define N(a) ((int)(sizeof a / sizeof a[0]))
 
 static Suite *segments_suite(void)
@@ -162,6 +356,11 @@ static Suite *segments_suite(void)
 	tcase_add_test(tc, test_format_parse);
 	tcase_add_loop_test(tc, test_parse_refuses, 0, N(bad_states));
 	tcase_add_test(tc, test_save_load);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("temporaries");
+	tcase_add_test(tc, test_long_names);
+	tcase_add_test(tc, test_sweep);
+	tcase_add_test(tc, test_hold);
 	suite_add_tcase(s, tc);
 	return s;
 }
