@@ -154,12 +154,11 @@ static enum ftp_status sync_remote_dir(struct ftp *f, const char *dir, const cha
 				       "%s: more than %d directory levels", dir, TREE_DEPTH_MAX);
 		return FTP_S_LOCAL;
 	}
-	listparse_init(&l);
-	st = ftp_list(f, dir, &l);
-	if (st != FTP_S_OK) {
-		listparse_free(&l);
+	/* An empty top is judged by sync_scan_remote, which knows whether a
+	 * missing one will do. */
+	st = tree_list_sure(f, dir, depth == 0, &l);
+	if (st != FTP_S_OK)
 		return sync_fail_ftp(f, st, dir, msg, msgsz);
-	}
 	char *top = NULL;
 	struct tree_chain top_chain = { 0 };
 	if (self == NULL) {
@@ -213,14 +212,7 @@ static enum ftp_status sync_remote_dir(struct ftp *f, const char *dir, const cha
 /* True when the server can enter path (a directory); comes back to where it was. */
 static bool sync_remote_is_dir(struct ftp *f, const char *path)
 {
-	if (ftp_dir(f)[0] == '\0')
-		return true;   /* no way back: the listing has to do */
-	char *back = xstrdup(ftp_dir(f));
-	bool dir = ftp_cwd(f, path) == FTP_S_OK;
-	if (dir)
-		ftp_cwd(f, back);
-	free(back);
-	return dir;
+	return tree_remote_enter(f, path) == FTP_S_OK;
 }
 
 enum ftp_status sync_remote_mkdir(struct ftp *f, const char *path, char *msg, size_t msgsz)

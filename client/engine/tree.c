@@ -172,16 +172,52 @@ static bool tree_dot(const char *name)
 	return strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
 }
 
+enum ftp_status tree_remote_enter(struct ftp *f, const char *path)
+{
+	if (ftp_dir(f)[0] == '\0')
+		return FTP_S_OK;   /* no way back: the listing has to do */
+	char *back = xstrdup(ftp_dir(f));
+	enum ftp_status st = ftp_cwd(f, path);
+	if (st == FTP_S_OK)
+		st = ftp_cwd(f, back);
+	free(back);
+	return st;
+}
+
+enum ftp_status tree_list_sure(struct ftp *f, const char *dir, bool empty_ok,
+			       struct ftp_listing *l)
+{
+	char base[NAME_MAX + 1];
+	size_t n = 0;
+	const struct ftp_entry *only = NULL;
+
+	listparse_init(l);
+	enum ftp_status st = ftp_list(f, dir, l);
+	for (size_t i = 0; st == FTP_S_OK && i < l->n; i++) {
+		if (tree_dot(l->v[i].name))
+			continue;
+		n++;
+		only = &l->v[i];
+	}
+	bool doubtful = n == 0 ? !empty_ok
+		      : n == 1 && path_basename(dir, base, sizeof base) &&
+			strcmp(only->name, base) == 0;
+	if (st == FTP_S_OK && doubtful)
+		st = tree_remote_enter(f, dir);
+	if (st != FTP_S_OK)
+		listparse_free(l);
+	return st;
+}
+
 /* Lists the remote directory remote into l (initialised here; the caller
- * frees it on success), in name order; false (walk failed) otherwise. */
+ * frees it on success), in name order, as tree_list_sure believes it
+ * (an empty one too only when the server enters it); false (walk
+ * failed) otherwise. */
 static bool tree_list(struct tree_walk *w, const char *remote, int depth, struct ftp_listing *l)
 {
-	listparse_init(l);
-	enum ftp_status st = ftp_list(w->f, remote, l);
-	if (st != FTP_S_OK) {
-		listparse_free(l);
+	enum ftp_status st = tree_list_sure(w->f, remote, false, l);
+	if (st != FTP_S_OK)
 		return tree_fail_ftp(w, st, depth > 0 ? remote : NULL);
-	}
 	if (l->n > 1)
 		qsort(l->v, l->n, sizeof l->v[0], tree_entry_cmp);
 	return true;

@@ -115,6 +115,23 @@ char *tree_loop_text(const char *to, char *out, size_t outsz);
  * directory with one. The caller frees it. */
 char *tree_chain_top(struct ftp *f, const char *dir, const struct ftp_listing *l);
 
+/* Enters the remote directory path and comes back to where the
+ * connection was. FTP_S_OK when it could (or without a try when the
+ * connection does not know where it is: no PWD), else the failure with
+ * the engine's message (the CWD's refusal). */
+enum ftp_status tree_remote_enter(struct ftp *f, const char *path);
+
+/* Lists the remote directory dir into l (initialised here; the caller
+ * frees it after FTP_S_OK) for a walk, not believing what a server that
+ * lists with LIST sends for a directory it cannot list: nothing (vsftpd,
+ * for one it cannot find; believed when empty_ok) or one entry of the
+ * directory's own name (vsftpd, for one it cannot read: the directory
+ * itself, as ls -d shows it). Such a listing stands only when the server
+ * can enter dir (tree_remote_enter). FTP_S_OK, or the failure with the
+ * engine's message (the listing's or the CWD's). */
+enum ftp_status tree_list_sure(struct ftp *f, const char *dir, bool empty_ok,
+			       struct ftp_listing *l);
+
 /* Reads the names in the local directory dir, sorted, without "." and
  * "..". NULL on error (errno set); the caller frees each name and the array. */
 char **tree_read_dir(const char *dir, size_t *n);

@@ -424,6 +424,47 @@ class MirrorTests(clitest.CliBase):
         self.check(r, clitest.REFUSED, "a missing source")
         self.assertEqual(read_file(self.local("dst", "keep.txt")), b"keep", r)
 
+    def unreadable(self, rel):
+        """Takes every permission from the remote directory rel (put back
+        at cleanup): a server that runs as the test's user and checks
+        them refuses to list it; vsftpd lists it as itself."""
+        path = self.remote(rel)
+        os.chmod(path, 0)
+        self.addCleanup(os.chmod, path, 0o755)
+
+    def assertRefusedOrWhole(self, r, name, whole, msg):
+        """r either failed (status 5) naming name, or (a server that could
+        read everything) succeeded with whole true."""
+        if r.code == clitest.REFUSED:
+            self.assertErrorLine(r, msg)
+            self.assertIn(name, r.err, r)
+        else:
+            self.check(r, OK, msg)
+            self.assertTrue(whole, "%s: success without every file\n%s" % (msg, r))
+
+    def test_delete_keeps_what_the_server_will_not_list(self):
+        """A remote directory the server will not read is never taken for
+        an empty one (vsftpd lists it as itself, with a 226): mirror
+        --delete then fails naming it and deletes nothing, at the top as
+        below it; get -r does not pass a part of the tree off as all of
+        it."""
+        files = {"a.txt": b"a", "locked/b.txt": b"b", "locked/deeper/c.txt": b"c"}
+        for rel, data in files.items():
+            self.put_remote("src/" + rel, data, OLD)
+        self.check(self.mirror("src dst"))
+        before = ftptest.tree_snapshot(self.local("dst"))
+        self.unreadable("src/locked")
+        r = self.mirror("--delete src dst")
+        self.assertEqual(ftptest.tree_snapshot(self.local("dst")), before, r)
+        self.assertRefusedOrWhole(r, "locked", True, "an unreadable folder")
+        r = self.ferry(script="get -r src got")
+        self.assertRefusedOrWhole(r, "locked", ftptest.files_of(self.local("got")) == files,
+                                  "get -r of an unreadable folder")
+        self.unreadable("src")
+        r = self.mirror("--delete src dst")
+        self.assertEqual(ftptest.tree_snapshot(self.local("dst")), before, r)
+        self.assertRefusedOrWhole(r, "src", True, "an unreadable top")
+
     def test_usage_errors(self):
         """Bad options are usage errors (status 2) and change nothing."""
         self.put_remote("src/a", b"a")
