@@ -558,6 +558,14 @@ enum ferry_exit cli_cmd_mirror(struct cli *c, const struct cli_args *a)
 			if (code == FERRY_EXIT_OK)
 				code = mirror_run_plan(c, &mo, &j, &p);
 		}
+		/* A delete held back is a failure of its own, after the rest. */
+		if (p.withheld[0] != '\0') {
+			enum ferry_exit held = cli_fail(c, FERRY_EXIT_REFUSED, "--delete: nothing "
+							"deleted: %s (lines ferry did not "
+							"understand)", p.withheld);
+			if (code == FERRY_EXIT_OK)
+				code = held;
+		}
 	}
 	plan_free(&p);
 	free(mo.include);

@@ -38,6 +38,12 @@ struct plan_entry *plan_tree_add(struct plan_tree *t, const char *path, enum pla
 	return e;
 }
 
+void plan_tree_set_incomplete(struct plan_tree *t, const char *path)
+{
+	if (t->incomplete == NULL)
+		t->incomplete = xstrdup(path);
+}
+
 void plan_entry_set_what(struct plan_entry *e, const char *what)
 {
 	free(e->what);
@@ -51,6 +57,7 @@ void plan_tree_free(struct plan_tree *t)
 		free(t->v[i].what);
 	}
 	free(t->v);
+	free(t->incomplete);
 	plan_tree_init(t);
 }
 
@@ -308,11 +315,14 @@ static void plan_files(struct plan *p, const struct plan_entry *s, const struct 
 	}
 }
 
-/* Handles an entry only in the target: deleted with the option, else kept. */
+/* Handles an entry only in the target: deleted with the option, else
+ * kept (withheld: why the option deletes nothing). */
 static void plan_extra(struct plan *p, struct plan_side *dst, const struct plan_entry *d,
-		       const struct plan_options *o)
+		       const struct plan_options *o, const char *withheld)
 {
-	if (o->delete)
+	if (withheld != NULL)
+		plan_add(p, PLAN_SKIP, d, "kept: %s", withheld);
+	else if (o->delete)
 		plan_add(p, PLAN_DELETE, d, "not in the source");
 	else
 		plan_add(p, PLAN_SKIP, d, "only in the target (kept without --delete)");
@@ -324,12 +334,19 @@ static void plan_extra(struct plan *p, struct plan_side *dst, const struct plan_
 /* Handles a name that is a different kind of entry on each side. */
 static void plan_conflict(struct plan *p, struct plan_side *src, struct plan_side *dst,
 			  const struct plan_entry *s, const struct plan_entry *d,
-			  const struct plan_options *o)
+			  const struct plan_options *o, const char *withheld)
 {
 	src->i++;
 	dst->i++;
 	if (d->kind == PLAN_DIR)
 		plan_side_skip_below(dst, d->path);
+	if (withheld != NULL) {
+		plan_add(p, PLAN_SKIP, s, "%s on the target is in the way; kept: %s",
+			 plan_kind_text(d), withheld);
+		if (s->kind == PLAN_DIR)
+			plan_side_skip_below(src, s->path);
+		return;
+	}
 	if (o->delete) {
 		plan_add(p, PLAN_DELETE, d, "%s is in the way of %s", plan_kind_text(d),
 			 plan_kind_text(s));
@@ -346,17 +363,22 @@ void plan_build(struct plan_tree *src, struct plan_tree *dst, const struct plan_
 		struct plan *p)
 {
 	struct plan_side S, D;
+	const char *incomplete = src->incomplete ? src->incomplete : dst->incomplete;
 
 	memset(p, 0, sizeof *p);
 	plan_side_init(&S, src, o);
 	plan_side_init(&D, dst, o);
+	if (o->delete && incomplete != NULL)
+		snprintf(p->withheld, sizeof p->withheld, "the listing of %s was not whole",
+			 incomplete[0] ? incomplete : "the top");
+	const char *withheld = p->withheld[0] ? p->withheld : NULL;
 	for (;;) {
 		struct plan_entry *s = plan_side_peek(&S), *d = plan_side_peek(&D);
 		if (s == NULL && d == NULL)
 			break;
 		int cmp = s && d ? plan_path_cmp(s->path, d->path) : s ? -1 : 1;
 		if (cmp > 0) {
-			plan_extra(p, &D, d, o);
+			plan_extra(p, &D, d, o, withheld);
 		} else if (cmp < 0) {
 			S.i++;
 			if (s->kind == PLAN_OTHER)
@@ -370,7 +392,7 @@ void plan_build(struct plan_tree *src, struct plan_tree *dst, const struct plan_
 			if (d->kind == PLAN_DIR)
 				plan_side_skip_below(&D, d->path);
 		} else if (s->kind != d->kind) {
-			plan_conflict(p, &S, &D, s, d, o);
+			plan_conflict(p, &S, &D, s, d, o, withheld);
 		} else {
 			S.i++;
 			D.i++;

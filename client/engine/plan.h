@@ -15,7 +15,9 @@
  *    digests differ; where a digest is missing, size and time decide and
  *    the reason says so);
  *  - what is only in the target is deleted with the delete option (a
- *    directory as a whole), else kept and reported as a skip;
+ *    directory as a whole), else kept and reported as a skip; when
+ *    either tree is incomplete (a listing not whole), nothing is deleted:
+ *    what would go is kept with the reason, and the plan says so;
  *  - a file where the other side has a directory (or the other way
  *    round) is in the way: with the delete option it is deleted and the
  *    source's entry copied; without it both are left and reported;
@@ -66,6 +68,9 @@ struct plan_entry {
 struct plan_tree {
 	struct plan_entry *v;
 	size_t n, cap;
+	char *incomplete;   /* the first directory (named as its reader names it)
+	                     * whose listing was not whole, so entries may be
+	                     * missing; NULL: every listing whole; owned */
 };
 
 /* How files in both trees are compared. */
@@ -115,6 +120,9 @@ struct plan {
 	size_t n, cap;
 	size_t copies, replaces, deletes, skips;  /* actions of each verb */
 	off_t bytes;     /* bytes the copies and replaces move (known sizes) */
+	char withheld[PLAN_REASON_MAX];  /* why the delete option deletes nothing
+	                                  * ("the listing of X was not whole": a
+	                                  * tree was incomplete); "": it does */
 };
 
 /* Prepares an empty tree. */
@@ -122,6 +130,9 @@ void plan_tree_init(struct plan_tree *t);
 /* Appends an entry (path copied; hash may be NULL); returns it. */
 struct plan_entry *plan_tree_add(struct plan_tree *t, const char *path, enum plan_kind kind,
 				 off_t size, time_t mtime, int mtime_prec, const char *hash);
+/* Notes that the listing of the directory path was not whole (lines not
+ * understood): the first such directory is kept, copied. */
+void plan_tree_set_incomplete(struct plan_tree *t, const char *path);
 /* Says what e (PLAN_OTHER) is, for the reasons that name it; what is copied. */
 void plan_entry_set_what(struct plan_entry *e, const char *what);
 /* Frees the entries; the tree is empty afterwards. */

@@ -159,6 +159,8 @@ static enum ftp_status sync_remote_dir(struct ftp *f, const char *dir, const cha
 	st = tree_list_sure(f, dir, depth == 0, &l);
 	if (st != FTP_S_OK)
 		return sync_fail_ftp(f, st, dir, msg, msgsz);
+	if (l.skipped > 0)
+		plan_tree_set_incomplete(t, dir);   /* lines not understood: entries may be missing */
 	char *top = NULL;
 	struct tree_chain top_chain = { 0 };
 	if (self == NULL) {

@@ -50,7 +50,9 @@ typedef void sync_skip_fn(void *arg, const char *display);
 /* Reads the remote tree below top into t likewise; a LIST time (not to
  * the second) gets the precision it shows (minutes for this half year,
  * else days). A name that is not a plain name is left out and handed to
- * skipped (with skip_arg; NULL: left out silently). Returns FTP_S_OK, or
+ * skipped (with skip_arg; NULL: left out silently). A listing with lines
+ * not understood marks t incomplete (plan_tree_set_incomplete), naming
+ * its directory, so that a plan deletes nothing. Returns FTP_S_OK, or
  * a failure with msg set; a top the server refuses to list is an empty
  * tree when missing_ok, and an empty listing of a top the server cannot
  * enter is FTP_S_REFUSED otherwise (vsftpd lists a missing folder as

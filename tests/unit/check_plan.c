@@ -294,6 +294,53 @@ START_TEST(test_other_kinds_named)
 }
 END_TEST
 
+/* A tree whose listing was not whole (on either side) lets --delete
+ * delete nothing: what would go is kept, saying why, and the plan says
+ * deletes were held back; copies go on. */
+START_TEST(test_incomplete_listing_deletes_nothing)
+{
+	struct plan_tree s, d;
+	struct plan p;
+	struct plan_options o = { .delete = true };
+
+	for (int side = 0; side < 2; side++) {
+		plan_tree_init(&s);
+		plan_tree_init(&d);
+		file(&s, "new", 1, 1);
+		plan_tree_add(&s, "x", PLAN_DIR, -1, 1, 1, NULL);
+		file(&d, "extra", 1, 1);
+		file(&d, "x", 1, 1);
+		plan_tree_set_incomplete(side == 0 ? &s : &d, "sub dir");
+		plan_tree_set_incomplete(side == 0 ? &s : &d, "later");   /* the first counts */
+		char *text = plan_text(&s, &d, &o, &p);
+		ck_assert_str_eq(text,
+				 "skip extra (kept: the listing of sub dir was not whole)\n"
+				 "copy new (missing)\n"
+				 "skip x (a file on the target is in the way; kept: the listing "
+				 "of sub dir was not whole)\n");
+		ck_assert_str_eq(p.withheld, "the listing of sub dir was not whole");
+		ck_assert_uint_eq(p.deletes, 0);
+		free(text);
+		plan_free(&p);
+		plan_tree_free(&s);
+		plan_tree_free(&d);
+	}
+	/* Without --delete nothing is held back. */
+	plan_tree_init(&s);
+	plan_tree_init(&d);
+	file(&d, "extra", 1, 1);
+	plan_tree_set_incomplete(&s, "");
+	o.delete = false;
+	char *text = plan_text(&s, &d, &o, &p);
+	ck_assert_str_eq(text, "skip extra (only in the target (kept without --delete))\n");
+	ck_assert_str_eq(p.withheld, "");
+	free(text);
+	plan_free(&p);
+	plan_tree_free(&s);
+	plan_tree_free(&d);
+}
+END_TEST
+
 /* Exclude drops on both sides (never deleted), a directory with its
  * contents; include limits files only; '/' patterns see the whole path. */
 START_TEST(test_patterns)
@@ -418,6 +465,7 @@ static Suite *plan_suite(void)
 	tcase_add_test(tc, test_kind_conflicts);
 	tcase_add_test(tc, test_other_kinds);
 	tcase_add_test(tc, test_other_kinds_named);
+	tcase_add_test(tc, test_incomplete_listing_deletes_nothing);
 	tcase_add_test(tc, test_patterns);
 	tcase_add_test(tc, test_nothing_to_do);
 	tcase_add_test(tc, test_marks);
