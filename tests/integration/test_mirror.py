@@ -8,7 +8,11 @@ without it; --include/--exclude; --parallel N logs in N times.
 
 The relay (peers.ThrottleProxy at a high rate) sees every command of
 every connection ferry opens, which is how the tests count logins and
-transfers the same way for all three servers."""
+transfers the same way for all three servers.
+
+NamesTests run on all five peers (proftpd and pyftpdlib too): names with a
+leading or trailing space, glob characters, a leading dash and a 0xFF
+byte go down and up, and a second run moves nothing."""
 
 import os
 import re
@@ -491,6 +495,22 @@ class MirrorTests(clitest.CliBase):
         self.assertEqual(read_file(self.local("dst", "sub", "b.txt")), b"b", r)
         self.assertNotIn("delete ", r.out, r)
 
+    def test_delete_deletes_nothing_after_a_broken_listing(self):
+        """A listing whose data connection breaks halfway is a failure
+        (status 7), not a shorter listing: mirror --delete deletes
+        nothing."""
+        names = ["file-with-a-rather-long-name-%03d.txt" % i for i in range(60)]
+        for name in names:
+            self.put_remote("src/" + name, b"x", OLD)
+        self.check(self.mirror("src dst"))
+        proxy = peers.ThrottleProxy(self.server.host, self.server.port, rate=256 << 20,
+                                    cut_data_after=1000)
+        self.addCleanup(proxy.close)
+        url = proxy.url("/", self.server.user, self.server.password)
+        r = self.check(self.mirror("--delete src dst", url), BROKEN, "a broken listing")
+        self.assertEqual(proxy.cuts, 1, r)
+        self.assertEqual(sorted(os.listdir(self.local("dst"))), names, r)
+
     def test_usage_errors(self):
         """Bad options are usage errors (status 2) and change nothing."""
         self.put_remote("src/a", b"a")
@@ -574,6 +594,71 @@ class SharedProgressTest(clitest.CliBase, ftptest.TestCase):
         self.assertNotRegex(s, r"\d/4\s+\d+% \[", "the progress line is left on the screen")
         self.assertEqual(ftptest.tree_snapshot(self.remote("src")),
                          ftptest.tree_snapshot(self.local("dst")))
+
+
+class NamesTests(clitest.CliBase):
+    """Awkward names both ways, on one peer; IAC: how the peer reads a 0xFF
+    byte on the control connection (--iac)."""
+
+    IAC = "on"
+    NAMES = {
+        " leading space.txt": b"l\n",
+        "trailing space .txt": b"t\n",
+        "a*b?[c].txt": b"g\n",
+        "-dash.txt": b"d\n",
+        "semi;colon #hash.txt": b"h\n",
+        "\udcffbyte.bin": b"ff\n",
+        " dir with lead/inner": b"i\n",
+        "\udcffdir/x": b"x\n",
+    }
+
+    def count(self, verb, script):
+        """Runs script through a relay; returns (run, how many verb commands)."""
+        proxy = peers.ThrottleProxy(self.server.host, self.server.port, rate=256 << 20)
+        self.addCleanup(proxy.close)
+        url = proxy.url("/", self.server.user, self.server.password)
+        r = self.check(self.ferry(script="set iac %s; %s" % (self.IAC, script), url=url))
+        return r, len([c for c in proxy.commands if c.split(" ")[0].upper() == verb])
+
+    def test_awkward_names_both_ways(self):
+        for rel, data in self.NAMES.items():
+            self.put_remote("src/" + rel, data, OLD)
+            ftptest.write_file(self.local("up", rel), data, OLD)
+        for verb, script, a, b in (("RETR", "mirror src dst", self.remote("src"),
+                                    self.local("dst")),
+                                   ("STOR", "mirror -R up sent", self.local("up"),
+                                    self.remote("sent"))):
+            r, n = self.count(verb, script)
+            self.assertEqual(n, len(self.NAMES), r)
+            self.assertEqual(ftptest.tree_snapshot(a), ftptest.tree_snapshot(b), r)
+            r, n = self.count(verb, script)
+            self.assertEqual(n, 0, r)
+
+
+class FerrydNames(NamesTests, ftptest.TestCase):
+    PEER = "ferryd"
+
+
+class ProftpdNames(NamesTests, ftptest.TestCase):
+    PEER = "proftpd"
+
+
+class PyftpdlibNames(NamesTests, ftptest.TestCase):
+    PEER = "pyftpdlib"
+    IAC = "off"
+    # pyftpdlib refuses MKD of a name that is not UTF-8 ("501 can't decode
+    # path"), though it stores and lists such files.
+    NAMES = {k: v for k, v in NamesTests.NAMES.items() if k != "\udcffdir/x"}
+
+
+class VsftpdNames(NamesTests, ftptest.TestCase):
+    PEER = "vsftpd"
+    IAC = "off"
+
+
+class PureFtpdNames(NamesTests, ftptest.TestCase):
+    PEER = "pure-ftpd"
+    IAC = "off"
 
 
 class FerrydMirrorTest(MirrorTests, ftptest.TestCase):
