@@ -80,6 +80,7 @@ bool tempname_segments(const char *local, char *tmp, size_t tmpsz, char *state, 
 	n = snprintf(state, statesz, "%s%s", tmp, seg_state_ends[0]);
 	return n >= 0 && (size_t)n < statesz;
 }
+
 bool tempname_lock(int fd)
 {
 	int r;
@@ -286,9 +287,9 @@ static void sweep_segments(int dfd, const char *dir, const char *stem, bool adop
 		return;
 	if (start > sb.st_size)
 		start = sb.st_size;
-	if (adopt)
+	if (adopt) {
 		sweep_offer(dfd, k, fd, tmp, start, true);
-	else {
+	} else {
 		unlinkat(dfd, tmp, 0);
 		close(fd);
 	}
