@@ -550,11 +550,14 @@ static enum ftp_status ftp_add_line(struct ftp *f, struct sbuf *out, const char 
 	return FTP_S_OK;
 }
 
-/* Writes out on the control connection, waiting through ftp_wait. */
+/* Writes out on the control connection, waiting through ftp_wait: the
+ * handle's timeout is for the whole write (as in conn_write_all), so a
+ * server that takes a little now and then cannot hold it longer. */
 static enum ftp_status ftp_write_lines(struct ftp *f, const struct sbuf *out, const char *verb)
 {
 	const char *p = out->data;
 	size_t n = out->len;
+	long long deadline = sysio_now_ms() + f->timeout_ms;
 	enum conn_status cs;
 	for (;;) {
 		size_t put = 0;
@@ -567,7 +570,8 @@ static enum ftp_status ftp_write_lines(struct ftp *f, const struct sbuf *out, co
 		if (cs != CONN_WANT_READ && cs != CONN_WANT_WRITE)
 			break;
 		struct conn_pollfd pfd = { .c = f->ctl, .events = conn_events(cs) };
-		int r = ftp_wait(f, &pfd, 1, f->timeout_ms);
+		long long left = deadline - sysio_now_ms();
+		int r = ftp_wait(f, &pfd, 1, left > 0 ? (int)left : 0);
 		if (r < 0 && errno == ECANCELED) {
 			/* A command went out in part: the connection goes. */
 			f->retry_ok = false;
@@ -577,6 +581,11 @@ static enum ftp_status ftp_write_lines(struct ftp *f, const struct sbuf *out, co
 			return FTP_S_CANCELLED;
 		}
 		if (r <= 0) {
+			/* A server too slow to take a command is not asked again
+			 * on a new connection, as one too slow to answer is not:
+			 * it would hold ferry for twice the time-out. */
+			if (r == 0)
+				f->retry_ok = false;
 			char what[64];
 			snprintf(what, sizeof what, "sending %s", verb);
 			return ftp_fail(f, FTP_AT_CONTROL, r == 0 ? ETIMEDOUT : errno, what);

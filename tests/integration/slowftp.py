@@ -41,6 +41,12 @@ Its faults, each chosen by the test:
   - no_226:     a download, a listing or an upload moves all its data
                 and closes the data connection, and then the server goes
                 silent: no 226 (what arrives is read and never answered).
+  - sip:        (bytes, seconds): after the first NOOP the server reads at
+                most that many bytes of the control connection every that
+                many seconds (its receive buffer is tiny), and answers
+                "200 Ok." every 2 ms ahead of reading the commands: a
+                script of long commands fills the buffers, and the
+                client's write goes on one small step at a time.
 
 Every socket has a timeout and every wait is bounded by the stop event, so
 stop() ends it at once; threads are daemons. Lines the server received are
@@ -61,8 +67,9 @@ class SlowFtp:
     def __init__(self, tree=None, slow=None, mlsd_fails=(), silent=False, delays=None,
                  avbl=None, reload_hold=None, stall_after=None, odd_names=None,
                  eprt_silent=False, pasv_port=None, auth_silent=False,
-                 auth_dribble=None, no_226=False):
+                 auth_dribble=None, no_226=False, sip=None):
         self.tree = dict(tree or {})
+        self.sip = sip
         self.no_226 = no_226
         self.made = set()           # directories made with MKD
         self.reload_hold = reload_hold
@@ -91,6 +98,10 @@ class SlowFtp:
         """Listens on port (0: a free one) and serves."""
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if self.sip is not None:
+            # As small as the kernel makes it: the window opens a little
+            # at a time.
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1)
         s.bind((HOST, port))
         s.listen(16)
         s.settimeout(0.2)
@@ -263,6 +274,41 @@ class SlowFtp:
 
     def _cmd_NOOP(self, c, st, arg):
         self._send(c, "200 Ok.")
+        if self.sip is not None:
+            self._sip(c, *self.sip)
+            return False
+
+    def _sip(self, c, size, every):
+        """Reads size bytes every every seconds, logging the lines, and
+        sends "200 Ok." every 2 ms, until the server stops or the client
+        hangs up."""
+        c.setblocking(False)
+        ahead, buf, last = b"", b"", 0.0
+        while self._wait(0.002):
+            if not ahead:
+                ahead = b"200 Ok.\r\n"
+            try:
+                ahead = ahead[c.send(ahead):]
+            except BlockingIOError:
+                pass
+            except OSError:
+                return
+            if time.monotonic() - last < every:
+                continue
+            last = time.monotonic()
+            try:
+                chunk = c.recv(size)
+            except BlockingIOError:
+                continue
+            except OSError:
+                return
+            if not chunk:
+                return
+            buf += chunk
+            while b"\r\n" in buf:
+                line, buf = buf.split(b"\r\n", 1)
+                with self.lock:
+                    self.log.append(line.decode("utf-8", "replace"))
 
     def _cmd_PWD(self, c, st, arg):
         self._send(c, '257 "%s" is the current directory.' % st["cwd"])
