@@ -9,13 +9,132 @@ disk."""
 
 import ctypes
 import os
+import socket
 import subprocess
+import threading
 import unittest
 
 import clitest
 import ftptest
 import slowftp
-from clitest import BROKEN
+from clitest import BROKEN, OK
+
+DATA = ftptest.random_bytes(200000, seed=91)
+BIG = ftptest.random_bytes(1 << 20, seed=92)
+
+
+class Dribbling(slowftp.SlowFtp):
+    """Answers CWD to anything but "/" one byte every half second: each
+    pause is short, the whole reply takes 4.5 s."""
+
+    def _cmd_CWD(self, c, st, arg):
+        if arg == "/":
+            return super()._cmd_CWD(c, st, arg)
+        for b in b"250 Ok.\r\n":
+            c.sendall(bytes([b]))
+            if not self._wait(0.5):
+                return False
+        return True
+
+
+class CutInReply(slowftp.SlowFtp):
+    """Closes the control connection in the middle of the multi-line
+    reply to a CWD other than "/"."""
+
+    def _cmd_CWD(self, c, st, arg):
+        if arg == "/":
+            return super()._cmd_CWD(c, st, arg)
+        c.sendall(b"250-Entering the directory.\r\n Read the notes first.\r\n")
+        return False
+
+
+class CutAfter150(slowftp.SlowFtp):
+    """A download: 150 and half the data, then the control connection
+    closes while the rest of the data still flows and ends."""
+
+    def _cmd_RETR(self, c, st, arg):
+        data = self._file(st, arg)
+        d = self._accept_data(st)
+        self._send(c, "150 Here it comes.")
+        d.settimeout(10.0)
+        d.sendall(data[:len(data) // 2])
+        c.close()
+        self._wait(0.3)
+        d.sendall(data[len(data) // 2:])
+        d.close()
+        return False
+
+
+class DataStall(slowftp.SlowFtp):
+    """A download whose data connection stalls for good after 64 KiB
+    while the control connection goes on answering (ABOR: 426, 226)."""
+
+    def _cmd_RETR(self, c, st, arg):
+        data = self._file(st, arg)
+        d = self._accept_data(st)
+        self._send(c, "150 Here it comes.")
+        d.settimeout(10.0)
+        d.sendall(data[:64 << 10])
+        st["held"] = d
+
+    def _cmd_ABOR(self, c, st, arg):
+        self._send(c, "426 Transfer aborted.")
+        self._send(c, "226 Abort done.")
+
+
+class NeverAccepts(slowftp.SlowFtp):
+    """Answers a download with 150 and never accepts the data connection
+    (the kernel completed the client's connect; nobody reads or writes
+    it); the control connection goes on answering."""
+
+    def _cmd_RETR(self, c, st, arg):
+        st["held"], st["pasv"] = st["pasv"], None
+        self._send(c, "150 Here it comes.")
+
+    def _cmd_ABOR(self, c, st, arg):
+        self._send(c, "426 Transfer aborted.")
+        self._send(c, "226 Abort done.")
+
+
+class EarlyEnd(slowftp.SlowFtp):
+    """Sends the 226 of a download when half the data is out, and the
+    rest of the data after it."""
+
+    def _cmd_RETR(self, c, st, arg):
+        data = self._file(st, arg)
+        d = self._accept_data(st)
+        self._send(c, "150 Here it comes.")
+        d.settimeout(10.0)
+        d.sendall(data[:len(data) // 2])
+        self._send(c, "226 Done.")
+        self._wait(0.5)
+        d.sendall(data[len(data) // 2:])
+        d.close()
+
+
+class BareLf(slowftp.SlowFtp):
+    """Ends every reply line with a bare LF instead of CRLF."""
+
+    def _send(self, c, line):
+        c.settimeout(10.0)
+        c.sendall(line.replace("\r\n", "\n").encode("utf-8", "surrogateescape") + b"\n")
+        c.settimeout(0.2)
+
+
+class OddMultiline(slowftp.SlowFtp):
+    """Multi-line replies whose inner lines start with other codes: CWD
+    to "d" has a "550 " line inside its 250 reply (which a client must
+    take as text); CWD to "e" ends its "250-" reply with "200 " (which
+    never ends it) and then says nothing more."""
+
+    def _cmd_CWD(self, c, st, arg):
+        if arg == "d":
+            c.sendall(b"250-Changing directory.\r\n550 this line is only text\r\n")
+            return super()._cmd_CWD(c, st, arg)
+        if arg == "e":
+            c.sendall(b"250-Changing directory.\r\n200 not the end\r\n")
+            return True
+        return super()._cmd_CWD(c, st, arg)
 
 CLONE_NEWNET = 0x40000000
 
@@ -55,7 +174,7 @@ class SmallBuffers:
             finally:
                 os.close(fd)
 
-        t = __import__("threading").Thread(target=enter_and_start)
+        t = threading.Thread(target=enter_and_start)
         t.start()
         t.join()
         if errors:
@@ -75,8 +194,8 @@ class SmallBuffers:
 class HostileTest(clitest.CliBase, ftptest.TestCase):
     PEER = "ferryd"
 
-    def slow(self, **faults):
-        srv = slowftp.SlowFtp(**faults).start()
+    def slow(self, kind=slowftp.SlowFtp, **faults):
+        srv = kind(**faults).start()
         self.addCleanup(srv.stop)
         return srv
 
@@ -117,6 +236,91 @@ class HostileTest(clitest.CliBase, ftptest.TestCase):
         with srv.lock:
             logins = [l for l in srv.log if l.startswith("USER")]
         self.assertEqual(len(logins), 1, "logged in again: %r" % logins)
+
+    def test_reply_dribbled(self):
+        """A reply that comes one byte every half second: no pause is as
+        long as --timeout 2, the whole reply takes 4.5 s. The time-out is
+        for the whole reply: broken (7) with one line, and the script
+        stops there."""
+        srv = self.slow(Dribbling, tree={"d/a.txt": b"a\n"})
+        r = self.ferry_at(srv, "cd d; get a.txt", "2")
+        self.assertTimedOut(r, "a reply one byte at a time", 4.4)
+        self.assertRegex(r.err, r"^ferry: cd d: waiting for the server: ", r)
+        self.assertEqual(os.listdir(self.ldir), [], r)
+
+    def test_control_closed_in_multiline_reply(self):
+        """The control connection closes in the middle of a multi-line
+        reply: broken (7) with one line that says the server closed it."""
+        srv = self.slow(CutInReply, tree={"d/a.txt": b"a\n"})
+        r = self.ferry_at(srv, "cd d; get a.txt", "5")
+        self.check(r, BROKEN, "a reply cut in its middle")
+        self.assertRegex(r.err, r"^ferry: cd d: .*closed by the server", r)
+        self.assertEqual(os.listdir(self.ldir), [], r)
+
+    def test_control_closed_after_150(self):
+        """The control connection closes right after the 150 of a
+        download while the data goes on flowing to its end: no 226 ever
+        says the file is whole, so the download fails as broken (7) and
+        leaves nothing under the target name (nor a temporary file)."""
+        srv = self.slow(CutAfter150, tree={"d/a.bin": DATA})
+        r = self.ferry_at(srv, "cd d; get a.bin", "5")
+        self.check(r, BROKEN, "control closed after 150")
+        self.assertRegex(r.err, r"^ferry: get a.bin: ", r)
+        self.assertEqual(os.listdir(self.ldir), [], r)
+
+    def test_data_stalls_control_alive(self):
+        """The data connection stalls for good after 64 KiB while the
+        control connection still answers: the download times out as
+        broken (7) within --timeout and a margin, and leaves nothing on
+        disk."""
+        srv = self.slow(DataStall, tree={"d/a.bin": BIG})
+        r = self.ferry_at(srv, "cd d; get a.bin", "2")
+        self.assertTimedOut(r, "a stalled data connection", 6.0)
+        self.assertRegex(r.err, r"^ferry: get a.bin: ", r)
+        self.assertEqual(os.listdir(self.ldir), [], r)
+
+    def test_data_never_accepted(self):
+        """150, and the server never accepts the data connection (nor
+        sends on it): broken (7) within --timeout and a margin, nothing
+        on disk."""
+        srv = self.slow(NeverAccepts, tree={"d/a.bin": DATA})
+        r = self.ferry_at(srv, "cd d; get a.bin", "2")
+        self.assertTimedOut(r, "a data connection never accepted", 6.0)
+        self.assertRegex(r.err, r"^ferry: get a.bin: ", r)
+        self.assertEqual(os.listdir(self.ldir), [], r)
+
+    def test_226_before_data_ends(self):
+        """The 226 comes while half the data is still to come: the
+        download reads the data connection to its end, and the file is
+        whole."""
+        srv = self.slow(EarlyEnd, tree={"d/a.bin": DATA})
+        r = self.ferry_at(srv, "cd d; get a.bin", "5")
+        self.check(r, OK, "226 before the data's end")
+        self.assertEqual(ftptest.read_file(self.local("a.bin")), DATA, r)
+
+    def test_bare_lf_replies(self):
+        """Replies whose lines end in a bare LF (multi-line FEAT too):
+        listing and download work as with CRLF."""
+        srv = self.slow(BareLf, tree={"d/a.bin": DATA})
+        r = self.ferry_at(srv, "cd d; ls; get a.bin", "5")
+        self.check(r, OK, "bare LF replies")
+        self.assertIn("a.bin", r.out, r)
+        self.assertEqual(ftptest.read_file(self.local("a.bin")), DATA, r)
+
+    def test_multiline_inner_codes(self):
+        """A "550 " line inside a 250 multi-line reply is text: the cd
+        works and the next command gets its own reply. A "250-" reply
+        that a "200 " line does not end is still owed: broken (7) after
+        --timeout, one line."""
+        srv = self.slow(OddMultiline, tree={"d/a.bin": DATA, "e/b.txt": b"b"})
+        r = self.ferry_at(srv, "cd d; get a.bin; pwd", "5")
+        self.check(r, OK, "a 550 line inside a 250 reply")
+        self.assertEqual(ftptest.read_file(self.local("a.bin")), DATA, r)
+        self.assertEqual(r.out_lines[-1], "/d", r)
+        r = self.ferry_at(srv, "cd e; pwd", "2")
+        self.assertTimedOut(r, "a multi-line reply never ended", 6.0)
+        self.assertRegex(r.err, r"^ferry: cd e: waiting for the server: ", r)
+
 
 if __name__ == "__main__":
     unittest.main()
