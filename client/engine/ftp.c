@@ -471,6 +471,14 @@ enum ftp_status ftp_fail_text(struct ftp *f, enum ftp_where where, const char *w
 	return FTP_S_LOCAL;
 }
 
+enum ftp_status ftp_out_of_step(struct ftp *f, const char *verb)
+{
+	char what[64];
+	snprintf(what, sizeof what, "reply %03d to %s", f->code, verb);
+	ftp_trace(f, FTP_TRACE_INFO, "%s: replies out of step; a new connection", what);
+	return ftp_fail_text(f, FTP_AT_CONTROL, what, "replies out of step with the commands");
+}
+
 enum ftp_status ftp_check(struct ftp *f, int want_class)
 {
 	ftp_msg_from_reply(f);

@@ -44,7 +44,9 @@ static enum ftp_status data_connect(struct ftp *f, const struct netaddr *a, int 
 }
 
 /* EPSV: a 229 reply naming a port on the control host. Returns
- * FTP_S_REFUSED for anything that should make PASV worth a try. */
+ * FTP_S_REFUSED for anything that should make PASV worth a try; another
+ * positive reply than 229 or a plain 200 (a server's own idea of EPSV)
+ * answers an earlier command, and the call runs again. */
 static enum ftp_status data_epsv(struct ftp *f, int *dfd)
 {
 	enum ftp_status st = ftp_command(f, "EPSV", NULL);
@@ -52,6 +54,8 @@ static enum ftp_status data_epsv(struct ftp *f, int *dfd)
 		return st;
 	if (f->code != FTP_EPSV) {
 		st = ftp_check(f, 2);
+		if (st == FTP_S_OK && f->code != FTP_OK)
+			return ftp_out_of_step(f, "EPSV");
 		return st == FTP_S_BROKEN ? st : FTP_S_REFUSED;
 	}
 	int port;
@@ -74,11 +78,7 @@ static enum ftp_status data_pasv(struct ftp *f, int *dfd)
 		return st;
 	if (f->code != FTP_PASV) {
 		st = ftp_check(f, 2);
-		if (st == FTP_S_OK) {
-			ftp_set_msg(f, "not a 227 reply to PASV: %03d", f->code);
-			st = FTP_S_BROKEN;
-		}
-		return st;
+		return st == FTP_S_OK ? ftp_out_of_step(f, "PASV") : st;
 	}
 	struct netaddr a;
 	const char *err = netaddr_decode_pasv_reply(ftp_reply_text(f), &a);

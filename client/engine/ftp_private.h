@@ -186,6 +186,10 @@ enum ftp_status ftp_fail(struct ftp *f, enum ftp_where where, int err, const cha
 /* ftp_fail with the reason as text ("what: reason"). */
 enum ftp_status ftp_fail_text(struct ftp *f, enum ftp_where where, const char *what,
 			      const char *reason);
+/* A positive reply that cannot answer verb (a stray reply put the
+ * replies a command late): closes the control connection and returns
+ * FTP_S_BROKEN, so that ftp_run runs the call again on a new one. */
+enum ftp_status ftp_out_of_step(struct ftp *f, const char *verb);
 /* ftp_fail for a failed connection operation: its status st and
  * conn_error (CONN_EOF and CONN_TRUNCATED on the control connection say
  * the server closed it). */

@@ -191,6 +191,20 @@ class SmallBuffers:
             f.close()
 
 
+class StrayReply(slowftp.SlowFtp):
+    """Answers the first CWD to anything but "/" twice: a stray "250"
+    before its own reply, so every reply after it comes one command
+    late on that connection."""
+
+    strayed = False
+
+    def _cmd_CWD(self, c, st, arg):
+        if arg != "/" and not self.strayed:
+            self.strayed = True
+            self._send(c, "250 Directory changed.")
+        return super()._cmd_CWD(c, st, arg)
+
+
 class HostileTest(clitest.CliBase, ftptest.TestCase):
     PEER = "ferryd"
 
@@ -320,6 +334,22 @@ class HostileTest(clitest.CliBase, ftptest.TestCase):
         r = self.ferry_at(srv, "cd e; pwd", "2")
         self.assertTimedOut(r, "a multi-line reply never ended", 6.0)
         self.assertRegex(r.err, r"^ferry: cd e: waiting for the server: ", r)
+
+
+    def test_stray_reply(self):
+        """One stray reply puts every later reply a command late: the
+        first reply that cannot answer its command (213 to EPSV) says
+        so, and the download runs again on a new connection instead of
+        failing, or of giving EPSV up for the session. The file is whole
+        and the directory is still the one changed to."""
+        srv = self.slow(StrayReply, tree={"d/a.bin": DATA})
+        r = self.ferry_at(srv, "cd d; get a.bin; pwd", "5")
+        self.check(r, OK, "a stray reply")
+        self.assertEqual(ftptest.read_file(self.local("a.bin")), DATA, r)
+        self.assertEqual(r.out_lines[-1], "/d", r)
+        with srv.lock:
+            self.assertEqual(len([l for l in srv.log if l.startswith("USER")]), 2, srv.log)
+            self.assertFalse([l for l in srv.log if l.startswith("PASV")], srv.log)
 
 
 if __name__ == "__main__":
