@@ -304,11 +304,7 @@ class SlowFtp:
                 return
             if not chunk:
                 return
-            buf += chunk
-            while b"\r\n" in buf:
-                line, buf = buf.split(b"\r\n", 1)
-                with self.lock:
-                    self.log.append(line.decode("utf-8", "replace"))
+            buf = self._log_lines(buf + chunk)
 
     def _cmd_PWD(self, c, st, arg):
         self._send(c, '257 "%s" is the current directory.' % st["cwd"])
@@ -441,11 +437,15 @@ class SlowFtp:
                 break
             if not chunk:
                 break
-            buf += chunk
-            while b"\r\n" in buf:
-                line, buf = buf.split(b"\r\n", 1)
-                with self.lock:
-                    self.log.append(line.decode("utf-8", "replace"))
+            buf = self._log_lines(buf + chunk)
+
+    def _log_lines(self, buf):
+        """Logs the whole lines in buf; returns the rest."""
+        while b"\r\n" in buf:
+            line, buf = buf.split(b"\r\n", 1)
+            with self.lock:
+                self.log.append(line.decode("utf-8", "replace"))
+        return buf
 
     def _send_data(self, c, st, payload):
         """Sends payload over the data connection the client opens."""

@@ -48,9 +48,9 @@ class CutInReply(slowftp.SlowFtp):
         return False
 
 
-class CutAfter150(slowftp.SlowFtp):
-    """A download: 150 and half the data, then the control connection
-    closes while the rest of the data still flows and ends."""
+class HalfThenRest(slowftp.SlowFtp):
+    """A download: 150 and half the data, then what between() does (its
+    result is the handler's), then the rest of the data and its end."""
 
     def _cmd_RETR(self, c, st, arg):
         data = self._file(st, arg)
@@ -58,16 +58,32 @@ class CutAfter150(slowftp.SlowFtp):
         self._send(c, "150 Here it comes.")
         d.settimeout(10.0)
         d.sendall(data[:len(data) // 2])
-        c.close()
-        self._wait(0.3)
+        going_on = self.between(c)
         d.sendall(data[len(data) // 2:])
         d.close()
+        return going_on
+
+
+class CutAfter150(HalfThenRest):
+    """Closes the control connection while the data still flows."""
+
+    def between(self, c):
+        c.close()
+        self._wait(0.3)
         return False
 
 
-class DataStall(slowftp.SlowFtp):
+class AnswersAbor(slowftp.SlowFtp):
+    """Answers ABOR as a server that had a transfer running: 426, 226."""
+
+    def _cmd_ABOR(self, c, st, arg):
+        self._send(c, "426 Transfer aborted.")
+        self._send(c, "226 Abort done.")
+
+
+class DataStall(AnswersAbor):
     """A download whose data connection stalls for good after 64 KiB
-    while the control connection goes on answering (ABOR: 426, 226)."""
+    while the control connection goes on answering."""
 
     def _cmd_RETR(self, c, st, arg):
         data = self._file(st, arg)
@@ -77,12 +93,8 @@ class DataStall(slowftp.SlowFtp):
         d.sendall(data[:64 << 10])
         st["held"] = d
 
-    def _cmd_ABOR(self, c, st, arg):
-        self._send(c, "426 Transfer aborted.")
-        self._send(c, "226 Abort done.")
 
-
-class NeverAccepts(slowftp.SlowFtp):
+class NeverAccepts(AnswersAbor):
     """Answers a download with 150 and never accepts the data connection
     (the kernel completed the client's connect; nobody reads or writes
     it); the control connection goes on answering."""
@@ -91,25 +103,14 @@ class NeverAccepts(slowftp.SlowFtp):
         st["held"], st["pasv"] = st["pasv"], None
         self._send(c, "150 Here it comes.")
 
-    def _cmd_ABOR(self, c, st, arg):
-        self._send(c, "426 Transfer aborted.")
-        self._send(c, "226 Abort done.")
 
+class EarlyEnd(HalfThenRest):
+    """Sends the 226 of a download when half the data is out."""
 
-class EarlyEnd(slowftp.SlowFtp):
-    """Sends the 226 of a download when half the data is out, and the
-    rest of the data after it."""
-
-    def _cmd_RETR(self, c, st, arg):
-        data = self._file(st, arg)
-        d = self._accept_data(st)
-        self._send(c, "150 Here it comes.")
-        d.settimeout(10.0)
-        d.sendall(data[:len(data) // 2])
+    def between(self, c):
         self._send(c, "226 Done.")
         self._wait(0.5)
-        d.sendall(data[len(data) // 2:])
-        d.close()
+        return True
 
 
 class BareLf(slowftp.SlowFtp):
@@ -282,26 +283,18 @@ class HostileTest(clitest.CliBase, ftptest.TestCase):
         self.assertRegex(r.err, r"^ferry: get a.bin: ", r)
         self.assertEqual(os.listdir(self.ldir), [], r)
 
-    def test_data_stalls_control_alive(self):
-        """The data connection stalls for good after 64 KiB while the
-        control connection still answers: the download times out as
-        broken (7) within --timeout and a margin, and leaves nothing on
-        disk."""
-        srv = self.slow(DataStall, tree={"d/a.bin": BIG})
-        r = self.ferry_at(srv, "cd d; get a.bin", "2")
-        self.assertTimedOut(r, "a stalled data connection", 6.0)
-        self.assertRegex(r.err, r"^ferry: get a.bin: ", r)
-        self.assertEqual(os.listdir(self.ldir), [], r)
-
-    def test_data_never_accepted(self):
-        """150, and the server never accepts the data connection (nor
-        sends on it): broken (7) within --timeout and a margin, nothing
+    def test_data_stalls(self):
+        """The data connection stalls for good after 64 KiB, or is never
+        accepted after the 150 (nothing is read or written on it), while
+        the control connection still answers: the download times out as
+        broken (7) within --timeout 2 and a margin, and leaves nothing
         on disk."""
-        srv = self.slow(NeverAccepts, tree={"d/a.bin": DATA})
-        r = self.ferry_at(srv, "cd d; get a.bin", "2")
-        self.assertTimedOut(r, "a data connection never accepted", 6.0)
-        self.assertRegex(r.err, r"^ferry: get a.bin: ", r)
-        self.assertEqual(os.listdir(self.ldir), [], r)
+        for kind, data in ((DataStall, BIG), (NeverAccepts, DATA)):
+            srv = self.slow(kind, tree={"d/a.bin": data})
+            r = self.ferry_at(srv, "cd d; get a.bin", "2")
+            self.assertTimedOut(r, kind.__name__, 6.0)
+            self.assertRegex(r.err, r"^ferry: get a.bin: ", r)
+            self.assertEqual(os.listdir(self.ldir), [], r)
 
     def test_226_before_data_ends(self):
         """The 226 comes while half the data is still to come: the
