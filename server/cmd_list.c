@@ -124,32 +124,24 @@ void cmd_mlsd(struct session *s, const char *arg)
 void cmd_mlst(struct session *s, const char *arg)
 {
 	char path[FTP_PATH_MAX + 1];
-	struct stat st;
 	if (!session_path(s, arg, path))
 		return;
-	if (vfs_stat(s->root_fd, path, &st) < 0) {
-		session_reply_errno(s, 0, path, errno);
-		return;
-	}
-	char parent[FTP_PATH_MAX + 1];
-	struct stat pst;
-	vpath_dirname(path, parent, sizeof parent);
-	bool known = vfs_stat(s->root_fd, parent, &pst) == 0;
-	char perm[16];
-	listing_perm(s, &st, known ? &pst : NULL, perm);
 	/* RFC 3659 7.2: the entry line starts with one space. The reply is
 	 * built whole, so even the longest path keeps its End line. */
 	struct sbuf text;
 	sbuf_init(&text, 3 * FTP_PATH_MAX + 512);
-	bool ok = sbuf_printf(&text, "Listing %s\n ", path) &&
-		  listfmt_mlsx(&text, s->mlst_facts, path, &st, NULL, perm);
+	errno = ENAMETOOLONG;
+	bool ok = sbuf_printf(&text, "Listing %s\n ", path) && listing_mlst(s, path, &text);
 	if (ok) {
 		text.len -= 2;     /* the entry's CRLF: the reply adds its own */
 		ok = sbuf_puts(&text, "\nEnd");
+		errno = ENAMETOOLONG;
 	}
 	if (ok)
 		session_reply_text(s, FTP_FILE_ACTION_OK, sbuf_str(&text));
-	else
+	else if (errno == ENAMETOOLONG)
 		session_reply(s, FTP_BAD_FILENAME, "Path too long.");
+	else
+		session_reply_errno(s, 0, path, errno);
 	sbuf_free(&text);
 }

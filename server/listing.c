@@ -281,17 +281,17 @@ static RARE_PATH bool add_link(int dfd, const char *name, const struct stat *st,
 	return listfmt_ls(out, name, st, link, now);
 }
 
-/* The MLSD line of the symlink name in directory dfd (virtual path
- * dirpath). A link leading to a file inside the root shows that file; one
+/* The MLSx line of the symlink name in directory dfd (virtual path
+ * dirpath), shown as shown (name in MLSD, the whole path in MLST). A link leading to a file inside the root shows that file; one
  * leading to a directory inside the root shows that directory's facts
  * (its unique fact among them) under the type OS.unix=slink:TARGET
  * (RFC 3659 7.7.4), so a client walking the tree does not go round a loop
  * such as "loop -> ." through it; TARGET is the link's text, left empty
  * when it holds CR, LF or ';'. A link leading nowhere inside the root
  * shows only itself (OS.unix=symlink), never what lies outside. */
-static RARE_PATH bool add_mlsd_link(struct session *s, int dfd, const char *dirpath,
-				    const struct stat *dir, const char *name, struct stat *st,
-				    struct sbuf *out)
+static RARE_PATH bool add_mlsx_link(struct session *s, int dfd, const char *dirpath,
+				    const struct stat *dir, const char *name, const char *shown,
+				    struct stat *st, struct sbuf *out)
 {
 	static const char slink[] = "OS.unix=slink:";
 	char vp[FTP_PATH_MAX + 1], type[sizeof slink + PATH_MAX];
@@ -311,7 +311,7 @@ static RARE_PATH bool add_mlsd_link(struct session *s, int dfd, const char *dirp
 	}
 	char perm[16];
 	listing_perm(s, st, dir, perm);
-	return listfmt_mlsx(out, s->mlst_facts, name, st, tp, perm);
+	return listfmt_mlsx(out, s->mlst_facts, shown, st, tp, perm);
 }
 
 /* Appends the NLST line of name (nlen bytes): prefix (plen bytes), the
@@ -342,7 +342,7 @@ static bool add_entry(struct session *s, enum listing_kind kind, int dfd, const 
 		return S_ISLNK(st.st_mode) ? add_link(dfd, name, &st, now, out)
 					   : listfmt_ls(out, name, &st, NULL, now);
 	if (S_ISLNK(st.st_mode))
-		return add_mlsd_link(s, dfd, dirpath, dir, name, &st, out);
+		return add_mlsx_link(s, dfd, dirpath, dir, name, name, &st, out);
 	char perm[16];
 	listing_perm(s, &st, dir, perm);
 	return listfmt_mlsx(out, s->mlst_facts, name, &st, NULL, perm);
@@ -552,4 +552,40 @@ bool listing_build(struct session *s, enum listing_kind kind, const char *arg,
 		return list_pattern(s, kind, arg, path, all, out, sink);
 	session_reply_errno(s, 0, path, err);
 	return false;
+}
+
+bool listing_mlst(struct session *s, const char *path, struct sbuf *out)
+{
+	const char *base;
+	int dfd = vfs_open_parent(s->root_fd, path, &base);
+	struct stat st, dst;
+	if (dfd < 0) {
+		/* The root: no folder holds it, no link can be it. */
+		if (errno != EINVAL || vfs_stat(s->root_fd, path, &st) < 0)
+			return false;
+		char perm[16];
+		listing_perm(s, &st, &st, perm);
+		return listfmt_mlsx(out, s->mlst_facts, path, &st, NULL, perm);
+	}
+	bool ok = vfs_entry_lstat(dfd, base, &st) == 0;
+	if (ok) {
+		/* The folder as reached (through links before it): the one
+		 * the entry is in. */
+		char parent[FTP_PATH_MAX + 1];
+		vpath_dirname(path, parent, sizeof parent);
+		const struct stat *dir = fstat(dfd, &dst) == 0 ? &dst : NULL;
+		if (S_ISLNK(st.st_mode)) {
+			ok = add_mlsx_link(s, dfd, parent, dir, base, path, &st, out);
+		} else {
+			char perm[16];
+			listing_perm(s, &st, dir, perm);
+			ok = listfmt_mlsx(out, s->mlst_facts, path, &st, NULL, perm);
+		}
+		if (!ok)
+			errno = ENAMETOOLONG;
+	}
+	int saved = errno;
+	sysio_close(&dfd);
+	errno = saved;
+	return ok;
 }

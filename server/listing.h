@@ -36,6 +36,11 @@ struct listing_sink {
  * resolved virtual path (for logs), also on failure. */
 bool listing_build(struct session *s, enum listing_kind kind, const char *arg,
 		   struct sbuf *out, char *what, const struct listing_sink *sink);
+/* Appends the MLST entry line of the normalised path to out: the entry
+ * itself (a symlink as MLSD shows it in its folder, RFC 3659 7.2), reached
+ * through any links before it. false with errno when path cannot be
+ * looked up (ENAMETOOLONG when the line does not fit in out). */
+bool listing_mlst(struct session *s, const char *path, struct sbuf *out);
 /* Writes the MLSx perm fact for an entry st in folder dir (NULL when
  * unknown: the account's rights decide 'd' and 'f') into perm (at least
  * 10 bytes). */

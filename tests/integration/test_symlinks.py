@@ -5,7 +5,8 @@ tree.
 ferryd's MLSD shows a link to a directory inside the root as
 type=OS.unix=slink:TARGET with the facts of that directory (its unique
 fact among them), and a link leading out of the root as only itself
-(OS.unix=symlink, nothing of the outside). lftp's mirror makes such a link
+(OS.unix=symlink, nothing of the outside); MLST of the link's path says
+the same, MLST of a path through it describes the entry reached. lftp's mirror makes such a link
 a local link, rclone asks for it as a file and is refused, and neither
 goes round the loop.
 
@@ -106,6 +107,29 @@ class FerrydListings(ftptest.TestCase):
             return r.lines[1].strip()
         finally:
             c.close()
+
+    def test_mlst_of_a_link_is_its_mlsd_line(self):
+        # MLST of a link's own path shows what MLSD of its folder shows
+        # for it (RFC 3659 7.2: the same facts as MLSD would give).
+        top = self.mlsd("/tree")
+        sub = self.mlsd("/tree/sub")
+        for path, facts in (("/tree/loop", top["loop"]), ("/tree/alias", top["alias"]),
+                            ("/tree/sub/up", sub["up"]), ("/tree/abs", top["abs"]),
+                            ("/tree/out", top["out"])):
+            line = mlsd_facts([self.mlst(path)])
+            self.assertEqual(line, {path: facts})
+
+    def test_mlst_through_a_link_shows_the_entry(self):
+        # A path that passes through a link names what it leads to.
+        sub = self.mlsd("/tree/sub")
+        self.assertEqual(mlsd_facts([self.mlst("/tree/alias/deep")]),
+                         {"/tree/alias/deep": sub["deep"]})
+        self.assertEqual(mlsd_facts([self.mlst("/tree/alias/b.txt")]),
+                         {"/tree/alias/b.txt": sub["b.txt"]})
+        self.assertEqual(mlsd_facts([self.mlst("/tree/loop/sub")])["/tree/loop/sub"]["type"],
+                         "dir")
+        # and the root, which has no folder of its own
+        self.assertEqual(mlsd_facts([self.mlst("/")])["/"]["type"], "dir")
 
     def test_mlsd_link_out_of_the_root_shows_only_itself(self):
         top = self.mlsd("/tree")
