@@ -101,6 +101,7 @@ void cmd_pass(struct session *s, const char *arg)
 	if (s->failed_logins >= MAX_FAILED_LOGINS) {
 		session_reply(s, FTP_SERVICE_CLOSING, "Too many failed logins; closing.");
 		s->quit = true;
+		s->quit_reason = "too many failed logins";
 		return;
 	}
 	session_reply(s, FTP_NOT_LOGGED_IN, "Login incorrect.");

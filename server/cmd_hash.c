@@ -84,6 +84,7 @@ static bool hash_path(struct session *s, const char *verb, const char *path,
 		break;
 	case XFER_CONTROL_LOST:
 		s->quit = true;
+		s->quit_reason = SESSION_CONNECTION_LOST;
 		break;
 	case XFER_LOCAL_ERROR:
 		session_reply_errno(s, FTP_LOCAL_ERROR, path, err);

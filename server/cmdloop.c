@@ -58,9 +58,10 @@ static void serve(struct session *s)
 		commands_dispatch(s, copy, len);
 	}
 	if (s->quit)
-		log_msg(LOG_INFO, "session end: peer=%s user=%s seconds=%.1f", s->peer_str,
+		log_msg(LOG_INFO, "session end: peer=%s user=%s seconds=%.1f%s%s", s->peer_str,
 			s->user && s->logged_in ? s->user : "-",
-			(double)(sysio_now_ms() - s->started_ms) / 1000.0);
+			(double)(sysio_now_ms() - s->started_ms) / 1000.0,
+			s->quit_reason ? " result=" : "", s->quit_reason ? s->quit_reason : "");
 	session_cleanup(s);
 }
 

@@ -324,6 +324,7 @@ static void aborted_waiting(struct session *s, bool quit)
 {
 	if (quit) {
 		s->quit = true;
+		s->quit_reason = SESSION_CONNECTION_LOST;
 		return;
 	}
 	session_reply(s, FTP_TRANSFER_ABORTED, "Data connection aborted.");

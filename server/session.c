@@ -50,8 +50,8 @@ void session_cleanup(struct session *s)
 
 static void session_abort(struct session *s)
 {
-	log_msg(LOG_INFO, "session end: peer=%s user=%s result=connection lost", s->peer_str,
-		s->user && s->logged_in ? s->user : "-");
+	log_msg(LOG_INFO, "session end: peer=%s user=%s result=%s", s->peer_str,
+		s->user && s->logged_in ? s->user : "-", SESSION_CONNECTION_LOST);
 	session_cleanup(s);
 	_exit(0);
 }

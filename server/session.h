@@ -46,6 +46,10 @@ struct xfer_progress {
  * answered at once and never kept). */
 #define SESSION_DEFERRED_MAX 8
 
+/* The result the log gives a session whose client went away without
+ * QUIT (killed, or its connection broken). */
+#define SESSION_CONNECTION_LOST "connection lost"
+
 /* A command line read during a transfer, run after it. */
 struct deferred_cmd {
 	char *line;            /* the line (NUL-terminated, may hold NULs) */
@@ -120,6 +124,8 @@ struct session {
 				   * input follows it: the client writes
 				   * commands without waiting for each reply */
 	bool quit;                /* end the session after this reply */
+	const char *quit_reason;  /* why, for the log when it is not the
+				   * client's QUIT (static text), else NULL */
 	/* Runs a line read during a transfer if it may run then (ABOR, STAT)
 	 * and returns true; false to keep it for later. Set by the command
 	 * loop (commands_dispatch_in_transfer); NULL keeps every line. */

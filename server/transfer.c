@@ -585,6 +585,7 @@ void xfer_finish(struct session *s, enum xfer_result r, int local_err, off_t byt
 		session_reply(s, FTP_SERVICE_CLOSING, "Transfer stalled for %d seconds: closing%s%s.",
 			      s->cfg->idle_timeout, sep, outcome);
 		s->quit = true;
+		s->quit_reason = "transfer stalled";
 		break;
 	case XFER_LOCAL_ERROR:
 		if (local_err == ENOSPC || local_err == EDQUOT)
@@ -595,6 +596,7 @@ void xfer_finish(struct session *s, enum xfer_result r, int local_err, off_t byt
 		break;
 	case XFER_CONTROL_LOST:
 		s->quit = true;
+		s->quit_reason = SESSION_CONNECTION_LOST;
 		break;
 	case XFER_INCOMPLETE:
 		session_reply(s, FTP_TRANSFER_ABORTED,

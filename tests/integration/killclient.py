@@ -4,10 +4,16 @@ tests/bench/upload-end.py. It logs in anonymously, starts STOR of NAME
 is killed; the kernel then closes its sockets as it does for any process
 that dies.
 
-    python3 killclient.py PORT DIR NAME BYTES [--data-fd-first]
+    python3 killclient.py PORT DIR NAME BYTES [--data-fd-first] [--verb=VERB]
+                          [--no-data] [--say-port]
 
 --data-fd-first gives the data socket a lower descriptor than the control
 socket (the kernel closes a dead process's sockets in descriptor order).
+--verb=RETR (or LIST, NLST, MLSD) reads BYTES bytes of that transfer
+instead (NAME is its argument), with a small receive buffer so that the
+server has more to send. --no-data sends the command but never opens the
+data connection. --say-port prints the control connection's local port
+(which names the session in ferryd's log) first, on a line of its own.
 """
 
 import re
@@ -18,8 +24,12 @@ import time
 
 def main(argv):
     port, directory, name, nbytes = int(argv[1]), argv[2], argv[3], int(argv[4])
-    spare = socket.socket() if "--data-fd-first" in argv[5:] else None
+    opts = argv[5:]
+    verb = next((o.split("=", 1)[1] for o in opts if o.startswith("--verb=")), "STOR")
+    spare = socket.socket() if "--data-fd-first" in opts else None
     c = socket.create_connection(("127.0.0.1", port))
+    if "--say-port" in opts:
+        print(c.getsockname()[1], flush=True)
     f = c.makefile("rb")
 
     def cmd(line):
@@ -35,14 +45,28 @@ def main(argv):
     for line in ("USER anonymous", "PASS x", "TYPE I", "CWD " + directory):
         cmd(line)
     m = re.search(rb"\|\|\|(\d+)\|", cmd("EPSV"))
-    if spare is not None:
-        spare.connect(("127.0.0.1", int(m.group(1))))
-        data = spare
-    else:
-        data = socket.create_connection(("127.0.0.1", int(m.group(1))))
-    c.sendall(b"STOR " + name.encode("utf-8") + b"\r\n")
+    line = verb.encode() + b" " + name.encode("utf-8") + b"\r\n"
+    if "--no-data" in opts:
+        c.sendall(line)
+        f.readline()
+        print("sent", flush=True)
+        time.sleep(120)
+        return 0
+    data = spare if spare is not None else socket.socket()
+    if verb != "STOR":
+        data.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    data.connect(("127.0.0.1", int(m.group(1))))
+    c.sendall(line)
     f.readline()
-    data.sendall(b"x" * nbytes)
+    if verb == "STOR":
+        data.sendall(b"x" * nbytes)
+    else:
+        got = 0
+        while got < nbytes:
+            chunk = data.recv(min(4096, nbytes - got))
+            if not chunk:
+                break
+            got += len(chunk)
     print("sent", flush=True)
     time.sleep(120)
     return 0
