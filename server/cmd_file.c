@@ -11,12 +11,16 @@
 #include "vfs.h"
 #include "xalloc.h"
 
-/* Logs a change to the file tree. */
-static void log_change(struct session *s, const char *what, const char *path)
+/* Logs a change to the file tree: what, then path (and " -> to" for a
+ * rename). */
+static void log_change(struct session *s, const char *what, const char *path, const char *to)
 {
-	char clean[FTP_PATH_MAX + 1];
+	char clean[FTP_PATH_MAX + 1], cto[FTP_PATH_MAX + 1] = "";
 	sanitize_text(path, strlen(path), clean, sizeof clean);
-	log_msg(LOG_INFO, "%s: peer=%s user=%s %s", what, s->peer_str, s->user, clean);
+	if (to != NULL)
+		sanitize_text(to, strlen(to), cto, sizeof cto);
+	log_msg(LOG_INFO, "%s: peer=%s user=%s %s%s%s", what, s->peer_str, s->user, clean,
+		to != NULL ? " -> " : "", cto);
 }
 
 void cmd_dele(struct session *s, const char *arg)
@@ -28,7 +32,7 @@ void cmd_dele(struct session *s, const char *arg)
 		session_reply_errno(s, 0, path, errno);
 		return;
 	}
-	log_change(s, "delete", path);
+	log_change(s, "delete", path, NULL);
 	session_reply(s, FTP_FILE_ACTION_OK, "File deleted.");
 }
 
@@ -41,7 +45,7 @@ void cmd_mkd(struct session *s, const char *arg)
 		session_reply_errno(s, 0, path, errno);
 		return;
 	}
-	log_change(s, "mkdir", path);
+	log_change(s, "mkdir", path, NULL);
 	char q[2 * FTP_PATH_MAX + 1];
 	session_quote_path(path, q, sizeof q);
 	session_reply(s, FTP_PATH_CREATED, "\"%s\" created.", q);
@@ -58,7 +62,7 @@ void cmd_rmd(struct session *s, const char *arg)
 		session_reply_errno(s, 0, path, errno);
 		return;
 	}
-	log_change(s, "rmdir", path);
+	log_change(s, "rmdir", path, NULL);
 	session_reply(s, FTP_FILE_ACTION_OK, "Directory removed.");
 }
 
@@ -90,10 +94,16 @@ void cmd_rnto(struct session *s, const char *arg)
 	if (session_path(s, arg, path) && !session_refuse_root(s, path, false, "rename onto") &&
 	    !session_refuse_temp_name(s, path)) {
 		bool replace = !(commands_denied(s) & (DENY_OVERWRITE | DENY_DELETE));
-		if (vfs_rename(s->root_fd, from, path, replace) < 0)
-			session_reply_errno(s, 0, path, errno);
-		else {
-			log_change(s, "rename", from);
+		struct stat st;
+		if (vfs_rename(s->root_fd, from, path, replace) < 0) {
+			/* ENOENT is either side's: name the file when it is the
+			 * one gone (deleted by another session since RNFR). */
+			int err = errno;
+			bool gone = err == ENOENT && vfs_lstat(s->root_fd, from, &st) < 0 &&
+				    errno == ENOENT;
+			session_reply_errno(s, 0, gone ? from : path, err);
+		} else {
+			log_change(s, "rename", from, path);
 			session_reply(s, FTP_FILE_ACTION_OK, "Rename successful.");
 		}
 	}
