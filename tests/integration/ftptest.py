@@ -800,6 +800,19 @@ class DirTestCase(TestCase):
     each test works in a directory of its own, named after the test, to
     check it exactly."""
 
+    # Arguments of the ferryd the class starts for its tests; None: the
+    # class sets self.server itself.
+    SERVER_ARGS = None
+
+    @classmethod
+    def setUpClass(cls):
+        if cls.SERVER_ARGS is None:
+            return
+        srv = Server(cls.SERVER_ARGS)
+        cls.addClassCleanup(srv.cleanup)
+        srv.start()
+        cls.server = srv
+
     def setUp(self):
         self.dirname = self.id().rsplit(".", 1)[-1]
         self.dir = self.server.mkdir(self.dirname)

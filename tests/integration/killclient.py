@@ -14,12 +14,37 @@ instead (NAME is its argument), with a small receive buffer so that the
 server has more to send. --no-data sends the command but never opens the
 data connection. --say-port prints the control connection's local port
 (which names the session in ferryd's log) first, on a line of its own.
+The tests run it with run_and_kill.
 """
 
+import os
 import re
 import socket
+import subprocess
 import sys
 import time
+
+
+def run_and_kill(port, directory, name, nbytes, *opts):
+    """Runs this client with those arguments, waits for its "sent" (and
+    a moment more, for the server to take what it sent) and kills it;
+    returns the lines it printed before "sent"."""
+    proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), str(port), directory,
+                             name, str(nbytes)] + list(opts), stdout=subprocess.PIPE)
+    lines = []
+    try:
+        for line in proc.stdout:
+            if line.strip() == b"sent":
+                break
+            lines.append(line.decode().strip())
+        else:
+            raise AssertionError("killclient ended before it sent: %r" % lines)
+        time.sleep(0.2)
+    finally:
+        proc.kill()
+        proc.wait(10)
+        proc.stdout.close()
+    return lines
 
 
 def main(argv):

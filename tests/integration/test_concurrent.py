@@ -18,12 +18,7 @@ PART = 1 << 20
 
 class TwoSessions(ftptest.DirTestCase):
 
-    @classmethod
-    def setUpClass(cls):
-        srv = ftptest.Server(["--anonymous=rw"])
-        cls.addClassCleanup(srv.cleanup)
-        srv.start()
-        cls.server = srv
+    SERVER_ARGS = ["--anonymous=rw"]
 
     def start(self, cmd, rcvbuf=None):
         """A session in the test's directory that has begun cmd: its

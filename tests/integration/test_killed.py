@@ -9,48 +9,27 @@ and the next session works."""
 
 import os
 import re
-import subprocess
-import sys
-import time
 import unittest
 
 import ftptest
+import killclient
 from ftptest import read_file
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-KILLCLIENT = os.path.join(HERE, "killclient.py")
 OLD = ftptest.random_bytes(4 << 20, seed=11)
 NAMES = 3000
 
 
 class KilledClients(ftptest.DirTestCase):
 
-    @classmethod
-    def setUpClass(cls):
-        srv = ftptest.Server(["--anonymous=rw"])
-        cls.addClassCleanup(srv.cleanup)
-        srv.start()
-        cls.server = srv
+    SERVER_ARGS = ["--anonymous=rw"]
 
     def kill_during(self, verb, arg, nbytes, no_data=False):
         """Runs killclient (verb arg, nbytes of data) and kills it once it
         has got that far; returns its control connection's local port."""
-        args = [sys.executable, KILLCLIENT, str(self.server.port), self.dirname, arg,
-                str(nbytes), "--verb=" + verb, "--say-port"]
-        if no_data:
-            args.append("--no-data")
+        opts = ["--verb=" + verb, "--say-port"] + (["--no-data"] if no_data else [])
         self.log_mark = len(self.server.log_text())
-        proc = subprocess.Popen(args, stdout=subprocess.PIPE)
-        try:
-            port = int(proc.stdout.readline())
-            self.assertEqual(proc.stdout.readline().strip(), b"sent")
-            # Let the server reach the point where it waits on the client.
-            time.sleep(0.2)
-        finally:
-            proc.kill()
-            proc.wait(10)
-            proc.stdout.close()
-        return port
+        lines = killclient.run_and_kill(self.server.port, self.dirname, arg, nbytes, *opts)
+        return int(lines[0])
 
     def assert_session_lost(self, port):
         """The session of the client at port ended, and the log says its

@@ -19,6 +19,7 @@ import unittest
 
 import config
 import ftptest
+import killclient
 from ftptest import Control, read_file
 
 OLD = b"the old contents, which must survive\n" * 100
@@ -26,7 +27,6 @@ NEW = ftptest.random_bytes(1 << 20, seed=21)
 SMALL = b"small file\n"
 HERE = os.path.dirname(os.path.abspath(__file__))
 LIMITS = os.path.join(HERE, "syscall_limits.py")
-KILLCLIENT = os.path.join(HERE, "killclient.py")
 
 
 class Base(ftptest.DirTestCase):
@@ -225,16 +225,7 @@ class UploadEndTest(Base):
         # the old file (a server that stores killed uploads fails).
         for attempt in range(3):
             path, ident = self.put_old()
-            proc = subprocess.Popen([sys.executable, KILLCLIENT, str(self.server.port),
-                                     self.dirname, "target.bin", "300000"],
-                                    stdout=subprocess.PIPE)
-            try:
-                self.assertEqual(proc.stdout.readline().strip(), b"sent")
-                time.sleep(0.2)
-            finally:
-                proc.kill()
-                proc.wait(10)
-                proc.stdout.close()
+            killclient.run_and_kill(self.server.port, self.dirname, "target.bin", 300000)
             self.server.wait_sessions_gone()
             self.assertEqual(self.listdir(), ["target.bin"])
             if read_file(path) != b"x" * 300000:

@@ -19,12 +19,7 @@ NEW = ftptest.random_bytes(4 << 20, seed=7)
 
 class UploadTest(ftptest.DirTestCase):
 
-    @classmethod
-    def setUpClass(cls):
-        srv = ftptest.Server(["--anonymous=rw"])
-        cls.addClassCleanup(srv.cleanup)
-        srv.start()
-        cls.server = srv
+    SERVER_ARGS = ["--anonymous=rw"]
 
     def start_upload(self, c, cmd):
         data = c.open_pasv()
