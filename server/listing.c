@@ -282,8 +282,9 @@ static RARE_PATH bool add_link(int dfd, const char *name, const struct stat *st,
 }
 
 /* The MLSx line of the symlink name in directory dfd (virtual path
- * dirpath), shown as shown (name in MLSD, the whole path in MLST). A link leading to a file inside the root shows that file; one
- * leading to a directory inside the root shows that directory's facts
+ * dirpath), shown as shown (the name in MLSD, the whole path in MLST). A
+ * link leading to a file inside the root shows that file; one leading to
+ * a directory inside the root shows that directory's facts
  * (its unique fact among them) under the type OS.unix=slink:TARGET
  * (RFC 3659 7.7.4), so a client walking the tree does not go round a loop
  * such as "loop -> ." through it; TARGET is the link's text, left empty
