@@ -590,6 +590,12 @@ void xfer_finish(struct session *s, enum xfer_result r, int local_err, off_t byt
 	case XFER_LOCAL_ERROR:
 		if (local_err == ENOSPC || local_err == EDQUOT)
 			session_reply(s, FTP_NO_SPACE, "Disk full%s%s.", sep, outcome);
+		else if (local_err == EEXIST)
+			/* Only an upload that may not replace a file gets this:
+			 * another session put a file under the name meanwhile. */
+			session_reply(s, FTP_LOCAL_ERROR,
+				      "%s was created meanwhile and overwriting is disabled for "
+				      "this account%s%s.", s->xfer.path, sep, outcome);
 		else
 			session_reply(s, FTP_LOCAL_ERROR, "Local error: %s%s%s.", strerror(local_err),
 				      sep, outcome);
