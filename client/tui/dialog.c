@@ -449,6 +449,17 @@ void dialog_filter(struct app *a)
 	}
 }
 
+/* The columns of the key names on the help screen and in the menu. */
+#define DIALOG_KEY_COLS 14
+
+void dialog_key_row(char *line, size_t linesz, const char *lead, const char *key,
+		    const char *what)
+{
+	int used = draw_columns(key);
+	int pad = used < DIALOG_KEY_COLS ? DIALOG_KEY_COLS - used : 0;
+	snprintf(line, linesz, "%s%s%*s %s", lead, key, pad, "", what);
+}
+
 /* Draws the help screen from the key table over everything, in two
  * columns when one does not fit and the screen is wide enough. */
 static void dialog_help_draw(struct app *a, const void *arg)
@@ -480,13 +491,14 @@ static void dialog_help_draw(struct app *a, const void *arg)
 	/* The built-in keys, then the keys file's. */
 	for (size_t i = *first; i < total && i - *first < page; i++) {
 		int c = (int)((i - *first) / (size_t)per_col), r = (int)((i - *first) % (size_t)per_col);
-		char line[DIALOG_LINE_MAX], key[32];
+		char line[DIALOG_LINE_MAX], key[32], what[64];
 		if (i < n) {
-			snprintf(line, sizeof line, "  %-14s %s", t[i].names, t[i].help);
+			dialog_key_row(line, sizeof line, "  ", t[i].names, t[i].help);
 		} else {
-			const char *what = keys_action_name(acts[i - n]);
+			const char *act = keys_action_name(acts[i - n]);
 			keys_name(ukeys[i - n], key, sizeof key);
-			snprintf(line, sizeof line, "  %-14s %s (keys file)", key, what ? what : "nothing");
+			snprintf(what, sizeof what, "%s (keys file)", act ? act : "nothing");
+			dialog_key_row(line, sizeof line, "  ", key, what);
 		}
 		/* A line too long for its column ends with an ellipsis. */
 		draw_cut(w, r + 2, c * colw, line, colw - 1);

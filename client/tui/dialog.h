@@ -60,5 +60,10 @@ int dialog_overlay_key(struct app *a, void (*draw)(struct app *a, const void *ar
 void dialog_filter(struct app *a);
 /* Shows the help screen (from the key table) until a key is pressed. */
 void dialog_help(struct app *a);
+/* Writes a row of the help screen or the menu into line (linesz bytes):
+ * lead, key padded to a column of the same width in columns whatever its
+ * bytes, a blank and what it does. */
+void dialog_key_row(char *line, size_t linesz, const char *lead, const char *key,
+		    const char *what);
 
 #endif

@@ -8,10 +8,11 @@
 
 #include "actions.h"
 #include "dialog.h"
+#include "draw.h"
 #include "keys.h"
 #include "menu.h"
 
-/* Longest row, in bytes. */
+/* Longest row, in bytes (its columns are measured when drawn). */
 #define MENU_LINE_MAX 512
 
 /* The menu's state while it is open. */
@@ -52,11 +53,15 @@ static void menu_draw(struct app *a, const void *arg)
 	for (int r = 0; r < h - 2 && m->top + (size_t)r < m->n; r++) {
 		const struct keys_binding *b = &m->t[m->rows[m->top + (size_t)r]];
 		char line[MENU_LINE_MAX];
-		snprintf(line, sizeof line, " %-14s %s", b->names, b->help);
-		wattrset(win, m->top + (size_t)r == m->cur ? A_REVERSE : A_NORMAL);
-		mvwaddnstr(win, 1 + r, 1, line, w - 2);
-		for (int x = (int)strlen(line) + 1; m->top + (size_t)r == m->cur && x < w - 1; x++)
-			mvwaddch(win, 1 + r, x, ' ');
+		attr_t attr = m->top + (size_t)r == m->cur ? A_REVERSE : A_NORMAL;
+		dialog_key_row(line, sizeof line, " ", b->names, b->help);
+		/* Cut by columns; the row under the cursor is lit to the frame. */
+		int used = draw_fit(win, 1 + r, 1, line, w - 2, attr);
+		if (attr != A_NORMAL) {
+			wattrset(win, attr);
+			for (int x = 1 + used; x < w - 1; x++)
+				mvwaddch(win, 1 + r, x, ' ');
+		}
 	}
 	wattrset(win, A_NORMAL);
 	wnoutrefresh(win);

@@ -164,5 +164,37 @@ class WideSiteTest(TuiCase):
         self.t.keys("Escape")
 
 
+class WideKeyNameTest(TuiCase):
+
+    def test_help_lines_up_keys_file_keys_of_one_and_two_columns(self):
+        """A key of the keys file named by a character of two bytes and one
+        column, or of three bytes and two columns, is padded by columns on
+        the help screen: its description starts in the same column as a
+        built-in key's."""
+        keys = os.path.join(self.home, ".config", "ferry", "keys")
+        os.makedirs(os.path.dirname(keys), exist_ok=True)
+        ftptest.write_file(keys, "\u00e9 tag\n\u6f22 view\n".encode())
+        self.start_ferry()
+        self.t.keys("?")
+        self.t.wait_for(r"view \(keys file\)", 5, "? lists the keys file's keys")
+
+        def gap(line, key, what):
+            """Columns from the start of key to the start of what."""
+            return columns(line[line.index(key):line.index(what)])
+
+        def aligned(s):
+            lines = s.split("\n")
+            builtin = [gap(l, "?, F1", "show this help") for l in lines if "show this help" in l]
+            self.assertEqual(len(builtin), 1, Tmux.framed(s))
+            for key, what in (("\u00e9 ", "tag (keys file)"), ("\u6f22 ", "view (keys file)")):
+                line = [l for l in lines if what in l]
+                self.assertEqual(len(line), 1, Tmux.framed(s))
+                self.assertEqual(gap(line[0], key, what), builtin[0],
+                                 "the description of %s does not line up:\n%s"
+                                 % (key, Tmux.framed(s)))
+        self.t.wait_check(aligned, 5)
+        self.t.keys("Escape")
+
+
 if __name__ == "__main__":
     unittest.main()
