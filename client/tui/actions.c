@@ -32,6 +32,8 @@
 
 /* Longest question text, in bytes. */
 #define ACT_QUESTION_MAX 1024
+/* Tagged entries the delete question names (the rest it counts). */
+#define ACT_DELETE_NAMED 8
 /* Characters kept of a port typed in the connect dialog. */
 #define ACT_PORT_MAX 16
 /* Longest tag pattern, in bytes. */
@@ -614,7 +616,21 @@ static void act_delete(struct app *a)
 			 "everything in them?", n, dirs);
 	else
 		snprintf(q, sizeof q, "Delete %zu tagged entries?", n);
-	if (dialog_yesno(a, q)) {
+	struct sbuf ask;
+	sbuf_init(&ask, ACT_QUESTION_MAX + ACT_DELETE_NAMED * (PATH_LEN_MAX + 32));
+	sbuf_puts(&ask, q);
+	/* Several entries: the first of them by name, so the question says
+	 * what is lost, not only how much. */
+	size_t named = 0;
+	for (size_t i = 0; n > 1 && i < n && named < ACT_DELETE_NAMED; i++)
+		named += sbuf_printf(&ask, "\n%s%s", v[i].display,
+				     v[i].type == FTP_ENTRY_DIR && !v[i].link
+				     ? "/ and everything in it" : "");
+	if (n > 1 && named < n)
+		sbuf_printf(&ask, "\nand %zu more", n - named);
+	bool yes = dialog_yesno(a, sbuf_str(&ask));
+	sbuf_free(&ask);
+	if (yes) {
 		for (size_t i = 0; i < n; i++)
 			queued += side_delete(a, side, v[i].name, v[i].type == FTP_ENTRY_DIR && !v[i].link);
 		pane_tag_clear(a->pane[side]);

@@ -181,6 +181,13 @@ static void dialog_box_draw(struct app *a, const void *arg)
 		return;
 	werase(win);
 	box(win, 0, 0);
+	/* A box cut short by a low screen still ends with its last row (the
+	 * keys that answer a question): it takes the place of the last row
+	 * shown. */
+	if (n + 2 > h && field_row < 0 && h >= 4) {
+		row[h - 3] = row[n - 1];
+		row_len[h - 3] = row_len[n - 1];
+	}
 	for (int i = 0; i < n && i + 1 < h - 1; i++) {
 		if (i == field_row) {
 			dialog_field_draw(win, i + 1, 2, w - 4, v->le, v->secret);

@@ -438,6 +438,68 @@ class DeleteQuestionTest(Tagging, TuiCase):
         self.t.keys("n")
         self.t.wait_for(r"nothing deleted", 5)
 
+    def box_rows(self, s):
+        """The rows inside the box of the question (the box around
+        "Delete "), stripped."""
+        lines = s.split("\n")
+        asks = [l for l in lines if "\u2502 Delete " in l]
+        if not asks:
+            return []
+        left = asks[0].index("\u2502 Delete ")
+        right = asks[0].index("\u2502", left + 1)
+        return [l[left + 1:right].strip() for l in lines
+                if len(l) > right and l[left] == "\u2502" and l[right] == "\u2502"]
+
+    def test_tagged_entries_are_named_and_esc_keeps_them(self):
+        """The question lists what goes, a directory marked as going with
+        everything in it; Esc deletes nothing."""
+        self.start_ferry()
+        self.focus("remote")
+        self.tag("rdir")
+        self.tag("victim.txt")
+        self.t.wait_for(r"2 tagged", 5)
+        self.t.keys("F8")
+
+        def named(s):
+            rows = self.box_rows(s)
+            self.assertIn("rdir/ and everything in it", rows, Tmux.framed(s))
+            self.assertIn("victim.txt", rows, Tmux.framed(s))
+        self.t.wait_check(named, 5)
+        self.t.keys("Escape")
+        self.t.wait_for(r"nothing deleted", 5)
+        self.assertTrue(os.path.isfile(self.server.path("rdir", "rdir-inner.txt")))
+        self.assertTrue(os.path.isfile(self.server.path("victim.txt")))
+
+    def test_many_tagged_entries_name_the_first_and_count_the_rest(self):
+        for i in range(12):
+            ftptest.write_file(self.lpath("many-%02d.txt" % i), b"m\n")
+        self.start_ferry()
+        self.focus("local")
+        self.tag("many-*")
+        self.t.wait_for(r"12 tagged", 5)
+        self.t.keys("F8")
+
+        def listed(s):
+            rows = self.box_rows(s)
+            self.assertIn("many-00.txt", rows, Tmux.framed(s))
+            self.assertIn("many-07.txt", rows, Tmux.framed(s))
+            self.assertNotIn("many-08.txt", rows, Tmux.framed(s))
+            self.assertIn("and 4 more", rows, Tmux.framed(s))
+        self.t.wait_check(listed, 5)
+        # On a screen too low for the list, the box keeps its last row:
+        # the keys that answer.
+        self.t.resize(40, 10)
+
+        def answerable(s):
+            rows = self.box_rows(s)
+            self.assertTrue(rows and rows[-1].startswith("y = yes"), Tmux.framed(s))
+        self.t.wait_check(answerable, 5)
+        self.t.resize(120, 40)
+        self.t.wait_check(listed, 5)
+        self.t.keys("Escape")
+        self.t.wait_for(r"nothing deleted", 5)
+        self.assertTrue(os.path.isfile(self.lpath("many-11.txt")))
+
 
 class BackgroundDeleteTest(TuiCase):
     """F8 on a big directory: it is deleted in the background, the panel
