@@ -129,7 +129,7 @@ static void dialog_box_draw(struct app *a, const void *arg)
 	const struct dialog_view *v = arg;
 	const char *row[DIALOG_ROWS_MAX];
 	size_t row_len[DIALOG_ROWS_MAX];
-	int field_row = -1, rows, cols, n = 0, w = 10;
+	int field_row = -1, rows, cols, n = 0, w = 10, last_start = 0;
 	(void)a;
 	getmaxyx(stdscr, rows, cols);
 	for (int i = 0; v->lines[i] != NULL; i++)
@@ -159,6 +159,7 @@ static void dialog_box_draw(struct app *a, const void *arg)
 			continue;
 		}
 		const char *p = v->lines[i];
+		last_start = n;
 		do {
 			size_t piece = strcspn(p, "\n");
 			const char *q = p;
@@ -181,12 +182,13 @@ static void dialog_box_draw(struct app *a, const void *arg)
 		return;
 	werase(win);
 	box(win, 0, 0);
-	/* A box cut short by a low screen still ends with its last row (the
-	 * keys that answer a question): it takes the place of the last row
-	 * shown. */
-	if (n + 2 > h && field_row < 0 && h >= 4) {
-		row[h - 3] = row[n - 1];
-		row_len[h - 3] = row_len[n - 1];
+	/* A box cut short by a low screen still ends with its last line (the
+	 * keys that answer a question), all its rows, in place of the last
+	 * rows shown, when the first row still shows above it. */
+	if (n + 2 > h && field_row < 0 && n - last_start < h - 2) {
+		int keep = n - last_start, at = h - 2 - keep;
+		memmove(row + at, row + last_start, (size_t)keep * sizeof row[0]);
+		memmove(row_len + at, row_len + last_start, (size_t)keep * sizeof row_len[0]);
 	}
 	for (int i = 0; i < n && i + 1 < h - 1; i++) {
 		if (i == field_row) {

@@ -494,6 +494,13 @@ class DeleteQuestionTest(Tagging, TuiCase):
             rows = self.box_rows(s)
             self.assertTrue(rows and rows[-1].startswith("y = yes"), Tmux.framed(s))
         self.t.wait_check(answerable, 5)
+        # Narrower still, those keys take two rows: both stay.
+        self.t.resize(20, 7)
+
+        def both_rows(s):
+            self.assertEqual(self.box_rows(s)[-2:], ["y = yes, n /", "Enter / Esc = no"],
+                             Tmux.framed(s))
+        self.t.wait_check(both_rows, 5)
         self.t.resize(120, 40)
         self.t.wait_check(listed, 5)
         self.t.keys("Escape")
