@@ -100,16 +100,11 @@ static size_t dialog_fit(const char *s, size_t len, int cols)
 	memset(&st, 0, sizeof st);
 	while (i < len) {
 		wchar_t wc;
-		size_t n = mbrtowc(&wc, s + i, len - i, &st);
-		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-			n = 1;
-			wc = L'?';
-			memset(&st, 0, sizeof st);
-		}
-		int w = wcwidth(wc);
-		if (used + (w < 0 ? 1 : w) > cols)
+		int w;
+		size_t n = draw_char(s + i, len - i, &st, &wc, &w);
+		if (used + w > cols)
 			break;
-		used += w < 0 ? 1 : w;
+		used += w;
 		i += n;
 		if (wc == L' ')
 			blank = i;

@@ -18,6 +18,7 @@
 #include "human.h"
 #include "keys.h"
 #include "sanitize.h"
+#include "sbuf.h"
 #include "theme.h"
 
 /* Smallest terminal drawn normally. */
@@ -30,6 +31,10 @@
 #define DRAW_DATE_W 17
 /* Width of a progress bar's inside. */
 #define DRAW_BAR_W 20
+/* What a pane's heading says while its listing is awaited, and how to
+ * stop that when there is room. */
+#define DRAW_LOADING " loading\xe2\x80\xa6"
+#define DRAW_ESC_CANCELS " (Esc cancels)"
 /* How long a lone Esc waits for the rest of a key sequence, in ms. */
 #define DRAW_ESC_DELAY_MS 50
 /* Rows of the enlarged transfer panel: this share of the screen. */
@@ -200,6 +205,22 @@ static void draw_layout(int rows, int cols, int xfer_h)
 	draw_lay.w[WIN_STATUS] = newwin(1, cols, rows - 1, 0);
 }
 
+size_t draw_char(const char *s, size_t left, mbstate_t *st, wchar_t *wc, int *cols)
+{
+	size_t n = mbrtowc(wc, s, left, st);
+	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+		n = 1;
+		*wc = L'?';
+		memset(st, 0, sizeof *st);
+	}
+	*cols = wcwidth(*wc);
+	if (*cols < 0) {
+		*wc = L'?';
+		*cols = 1;
+	}
+	return n;
+}
+
 /* Draws s at (y, x) in at most width columns with attr; pads with spaces
  * to width when pad. Returns the columns used. */
 static int draw_text(WINDOW *w, int y, int x, const char *s, int width, attr_t attr, bool pad)
@@ -213,17 +234,8 @@ static int draw_text(WINDOW *w, int y, int x, const char *s, int width, attr_t a
 	size_t left = strlen(s);
 	while (left > 0 && used < width) {
 		wchar_t wc;
-		size_t n = mbrtowc(&wc, s, left, &st);
-		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-			wc = L'?';
-			n = 1;
-			memset(&st, 0, sizeof st);
-		}
-		int cw = wcwidth(wc);
-		if (cw < 0) {
-			wc = L'?';
-			cw = 1;
-		}
+		int cw;
+		size_t n = draw_char(s, left, &st, &wc, &cw);
 		if (used + cw > width)
 			break;
 		waddnwstr(w, &wc, 1);
@@ -249,14 +261,9 @@ static int draw_width_n(const char *s, size_t len)
 	memset(&st, 0, sizeof st);
 	while (left > 0) {
 		wchar_t wc;
-		size_t n = mbrtowc(&wc, s, left, &st);
-		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-			n = 1;
-			wc = L'?';
-			memset(&st, 0, sizeof st);
-		}
-		int cw = wcwidth(wc);
-		w += cw < 0 ? 1 : cw;
+		int cw;
+		size_t n = draw_char(s, left, &st, &wc, &cw);
+		w += cw;
 		s += n;
 		left -= n;
 	}
@@ -278,6 +285,40 @@ static int draw_text_cut(WINDOW *w, int y, int x, const char *s, int width, attr
 	int used = draw_text(w, y, x, s, width - 1, attr, false);
 	used += draw_text(w, y, x + used, draw_lay.ellipsis, 1, attr, false);
 	return used + draw_text(w, y, x + used, "", width - used, attr, true);
+}
+
+/* Writes into out (outsz bytes) the end of s that fits in cols columns:
+ * s itself when it fits, else the ellipsis and the longest tail that
+ * fits, cut between two characters (an invalid byte counts one column). */
+static void draw_tail(const char *s, int cols, char *out, size_t outsz)
+{
+	int total = draw_width(s), ew = draw_width(draw_lay.ellipsis);
+	if (total <= cols || cols <= ew) {
+		snprintf(out, outsz, "%s", total <= cols ? s : "");
+		return;
+	}
+	mbstate_t st;
+	size_t i = 0, len = strlen(s);
+	int cut = 0;
+	memset(&st, 0, sizeof st);
+	while (i < len && total - cut > cols - ew) {
+		wchar_t wc;
+		int cw;
+		i += draw_char(s + i, len - i, &st, &wc, &cw);
+		cut += cw;
+	}
+	snprintf(out, outsz, "%s%s", draw_lay.ellipsis, s + i);
+}
+
+/* Writes the strings of parts (up to NULL) one after the other into out
+ * (outsz bytes); one that does not fit is left out whole, never cut
+ * inside a character. */
+static void draw_join(char *out, size_t outsz, const char *const *parts)
+{
+	struct sbuf b;
+	sbuf_init_over(&b, out, outsz);
+	for (size_t i = 0; parts[i] != NULL; i++)
+		sbuf_puts(&b, parts[i]);
 }
 
 int draw_cut(WINDOW *w, int y, int x, const char *s, int width)
@@ -344,12 +385,42 @@ static void draw_footer(struct app *a, enum app_side side, WINDOW *w, int y, int
 	draw_text(w, y, wd - 1 - width, line, width, A_NORMAL, false);
 }
 
+/* Least columns of the path a pane's heading keeps when it is cut. */
+#define DRAW_HEAD_PATH_MIN 8
+
+/* Writes a pane's heading (sanitised) into out (outsz bytes) for width
+ * columns: which side, the find, the path, the sort and filter, and
+ * whether it is loading. What does not fit goes in this order: the start
+ * of the path (its end stays, after the ellipsis), then "(Esc cancels)";
+ * the rest is cut at the frame. */
+static void draw_heading(const char *side, const char *find, const char *path,
+			 const struct pane *p, bool loading, int width, char *out, size_t outsz)
+{
+	char raw[PANE_PATH_MAX], pre[PANE_PATH_MAX], where[PANE_PATH_MAX], post[PANE_PATH_MAX];
+	snprintf(raw, sizeof raw, "%s %s%s%s", side, find ? "find " : "", find ? find : "",
+		 find ? " below " : "");
+	sanitize_text(raw, strlen(raw), pre, sizeof pre);
+	sanitize_text(path, strlen(path), where, sizeof where);
+	snprintf(raw, sizeof raw, " [%s%s%s%s]", pane_sort_name(pane_sort_mode(p)),
+		 pane_sort_reverse(p) ? " reversed" : "", pane_filter(p)[0] ? " /" : "",
+		 pane_filter(p));
+	sanitize_text(raw, strlen(raw), post, sizeof post);
+	const char *note = !loading ? ""
+			 : draw_width(pre) + DRAW_HEAD_PATH_MIN + draw_width(post) +
+			   draw_width(DRAW_LOADING DRAW_ESC_CANCELS) <= width
+			 ? DRAW_LOADING DRAW_ESC_CANCELS : DRAW_LOADING;
+	int room = width - draw_width(pre) - draw_width(post) - draw_width(note);
+	char cut[PANE_PATH_MAX];
+	draw_tail(where, room < DRAW_HEAD_PATH_MIN ? DRAW_HEAD_PATH_MIN : room, cut, sizeof cut);
+	draw_join(out, outsz, (const char *const[]){ pre, cut, post, note, NULL });
+}
+
 /* Draws one pane. */
 static void draw_pane(struct app *a, enum app_side side, WINDOW *w)
 {
 	struct pane *p = a->pane[side];
 	int h, wd;
-	char head[PANE_PATH_MAX + 64], size[HUMAN_BUF], date[32];
+	char size[HUMAN_BUF], date[32];
 	bool active = a->active == side;
 
 	getmaxyx(w, h, wd);
@@ -360,13 +431,8 @@ static void draw_pane(struct app *a, enum app_side side, WINDOW *w)
 	/* A find running, else the one whose matches the pane shows. */
 	const char *find = a->load[side].req != 0 && a->load[side].find ? a->load[side].find
 			 : a->find[side];
-	snprintf(head, sizeof head, "%s %s%s%s%s [%s%s%s%s]%s", side == APP_LOCAL ? "local" : "remote",
-		 find ? "find " : "", find ? find : "", find ? " below " : "",
-		 path[0] ? path : "-", pane_sort_name(pane_sort_mode(p)),
-		 pane_sort_reverse(p) ? " reversed" : "",
-		 pane_filter(p)[0] ? " /" : "", pane_filter(p),
-		 loading ? " loading\xe2\x80\xa6 (Esc cancels)" : "");
-	sanitize_text(head, strlen(head), shown, sizeof shown);
+	draw_heading(side == APP_LOCAL ? "local" : "remote", find, path[0] ? path : "-", p,
+		     loading, wd - 2, shown, sizeof shown);
 	if (h < 3 || wd < 8) {
 		draw_text(w, 0, 0, shown, wd, active ? (draw_attr_bar | A_BOLD) : A_BOLD, true);
 		goto out;
@@ -449,16 +515,37 @@ static void draw_top(struct app *a, WINDOW *w)
 	wnoutrefresh(w);
 }
 
-/* Writes one transfer's line into out. */
+/* Least columns a transfer's name keeps when its row is too wide: what
+ * goes first is the bar, then the start of the name. */
+#define DRAW_XFER_NAME_MIN 24
+
+/* The bytes of a transfer's row, built for the panel's width. */
+#define DRAW_XFER_ROW_MAX 4096
+
+/* Writes pre, label, mark and post into out (outsz bytes), label cut at
+ * its start so that the row fits width columns (keeping at least
+ * DRAW_XFER_NAME_MIN of it). */
+static void draw_xfer_join(char *out, size_t outsz, const char *pre, const char *label,
+			   const char *mark, const char *post, int width)
+{
+	char shown[DRAW_XFER_ROW_MAX];
+	int room = width - draw_width(pre) - draw_width(mark) - draw_width(post);
+	draw_tail(label, room < DRAW_XFER_NAME_MIN ? DRAW_XFER_NAME_MIN : room, shown,
+		  sizeof shown);
+	draw_join(out, outsz, (const char *const[]){ pre, shown, mark, post, NULL });
+}
+
+/* Writes one transfer's line into out, for a row of width columns. */
 static void draw_xfer_line(const struct queue_job *j, char *out, size_t outsz, int width)
 {
 	char done[HUMAN_BUF], total[HUMAN_BUF], rate[HUMAN_BUF], eta[HUMAN_BUF];
-	char bar[DRAW_BAR_W + 1];
+	char bar[DRAW_BAR_W + 4], pre[640], post[640];
 	int pct = queue_percent(j);
 	int fill = pct < 0 ? 0 : pct * DRAW_BAR_W / 100;
+	bar[0] = '[';
 	for (int i = 0; i < DRAW_BAR_W; i++)
-		bar[i] = i < fill ? '#' : '-';
-	bar[DRAW_BAR_W] = '\0';
+		bar[1 + i] = i < fill ? '#' : '-';
+	snprintf(bar + 1 + DRAW_BAR_W, sizeof bar - 1 - DRAW_BAR_W, "] ");
 	human_size(j->done, done, sizeof done);
 	if (j->size >= 0)
 		human_size(j->size, total, sizeof total);
@@ -473,25 +560,34 @@ static void draw_xfer_line(const struct queue_job *j, char *out, size_t outsz, i
 		[QUEUE_DOWNLOAD] = "<-", [QUEUE_UPLOAD] = "->",
 		[QUEUE_DELETE_LOCAL] = "rm", [QUEUE_DELETE_REMOTE] = "rm",
 	};
-	const char *arrow = arrows[j->dir];
-	if (queue_is_delete(j))
-		snprintf(out, outsz, "%-9s %s %s%s %lld removed  %s", queue_state_name(j->state), arrow,
-			 j->label, j->tree ? "/" : "", (long long)j->done, j->message);
-	else if (j->tree)
-		snprintf(out, outsz, "%-9s %s %s/ (listing the tree) %s", queue_state_name(j->state),
-			 arrow, j->label, j->message);
-	else if (j->state == QUEUE_RUNNING && j->message[0] != '\0')
-		/* A note (a retry after a drop) comes before the name, so it shows. */
-		snprintf(out, outsz, "%-9s %s [%s] %3d%% %s/%s  %s  %s", queue_state_name(j->state),
-			 arrow, bar, pct < 0 ? 0 : pct, done, total, j->message, j->label);
-	else if (j->state == QUEUE_RUNNING)
-		snprintf(out, outsz, "%-9s %s [%s] %3d%% %s/%s %s ETA %s  %s",
-			 queue_state_name(j->state), arrow, bar, pct < 0 ? 0 : pct, done, total, rate,
-			 eta, j->label);
-	else
-		snprintf(out, outsz, "%-9s %s %s  %s  %s", queue_state_name(j->state), arrow, total,
-			 j->label, j->message);
-	(void)width;
+	const char *arrow = arrows[j->dir], *state = queue_state_name(j->state);
+	post[0] = '\0';
+	if (queue_is_delete(j) || j->tree) {
+		snprintf(pre, sizeof pre, "%-9s %s ", state, arrow);
+		if (queue_is_delete(j))
+			snprintf(post, sizeof post, " %lld removed  %s", (long long)j->done,
+				 j->message);
+		else
+			snprintf(post, sizeof post, " (listing the tree) %s", j->message);
+	} else if (j->state == QUEUE_RUNNING) {
+		/* The bar goes first when the row is too narrow for the rest. */
+		for (int with_bar = 1; with_bar >= 0; with_bar--) {
+			if (j->message[0] != '\0')
+				/* A note (a retry after a drop) comes before the name, so it shows. */
+				snprintf(pre, sizeof pre, "%-9s %s %s%3d%% %s/%s  %s  ", state, arrow,
+					 with_bar ? bar : "", pct < 0 ? 0 : pct, done, total, j->message);
+			else
+				snprintf(pre, sizeof pre, "%-9s %s %s%3d%% %s/%s %s ETA %s  ", state,
+					 arrow, with_bar ? bar : "", pct < 0 ? 0 : pct, done, total, rate,
+					 eta);
+			if (draw_width(pre) + DRAW_XFER_NAME_MIN <= width)
+				break;
+		}
+	} else {
+		snprintf(pre, sizeof pre, "%-9s %s %s  ", state, arrow, total);
+		snprintf(post, sizeof post, "  %s", j->message);
+	}
+	draw_xfer_join(out, outsz, pre, j->label, j->tree ? "/" : "", post, width);
 }
 
 /* The position of the job the panel shows selected: the running one
@@ -523,7 +619,7 @@ static size_t draw_xfer_selected(struct app *a)
  * below). */
 static void draw_xfer(struct app *a, WINDOW *w)
 {
-	char line[1024], head[320], rate[HUMAN_BUF];
+	char line[DRAW_XFER_ROW_MAX], head[320], rate[HUMAN_BUF];
 	struct queue_counts c;
 	int h, wd;
 	getmaxyx(w, h, wd);

@@ -6,6 +6,7 @@
 
 #include <curses.h>
 #include <stdbool.h>
+#include <wchar.h>
 
 #include "app.h"
 #include "keys.h"
@@ -42,6 +43,11 @@ int draw_cut(WINDOW *w, int y, int x, const char *s, int width);
 /* Draws s at (y, x) in at most width columns with attr, not padded; a
  * text too wide is cut as by draw_cut. Returns the columns used. */
 int draw_fit(WINDOW *w, int y, int x, const char *s, int width, attr_t attr);
+/* Reads the character at s (of left bytes, in the shift state st):
+ * returns its bytes, with the character drawn in *wc and its columns in
+ * *cols; an invalid byte is one byte drawn as '?', as is a character that
+ * cannot be shown. */
+size_t draw_char(const char *s, size_t left, mbstate_t *st, wchar_t *wc, int *cols);
 /* The columns s takes on the screen (an invalid byte counts one). */
 int draw_columns(const char *s);
 /* draw_columns of the len bytes at s. */

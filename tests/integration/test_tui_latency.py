@@ -49,6 +49,9 @@ KEYS = ["Down", "Up"] * 8
 # How long the slow server holds a listing, in seconds: far longer than
 # any test step, so a blocked screen would stay blocked while keys are timed.
 HOLD = 60.0
+# A folder deep enough that its path does not fit an 80-column screen's
+# pane heading; its "slow" folder's listing is held too.
+DEEP = "a-folder-with-a-rather-long-name/and-another-one-below-it"
 
 
 class SlowServerCase(ftptest.TestCase):
@@ -74,12 +77,14 @@ class SlowServerCase(ftptest.TestCase):
         # filter on "slow" showing rows the cursor can move over.
         tree = {REMOTE_MARK: b"remote\n", "pub/inside.txt": b"in\n",
                 "slow/held.txt": b"held\n", "odd/listed.txt": b"odd\n",
-                "slow-a.txt": b"a", "slow-b.txt": b"b"}
+                "slow-a.txt": b"a", "slow-b.txt": b"b",
+                DEEP + "/deep.txt": b"deep", DEEP + "/slow/held.txt": b"held\n"}
         for i in range(5):
             tree["file-%d.txt" % i] = b"x" * i
         for i in range(self.many):
             tree["many-%05d.dat" % i] = b"m"
-        self.srv = slowftp.SlowFtp(tree=tree, slow={"/slow": HOLD}, mlsd_fails={"/odd"},
+        self.srv = slowftp.SlowFtp(tree=tree, slow={"/slow": HOLD, "/%s/slow" % DEEP: HOLD},
+                                   mlsd_fails={"/odd"},
                                    silent=self.silent, delays=self.delays,
                                    reload_hold=self.reload_hold).start()
         self.addCleanup(self.srv.stop)
@@ -87,9 +92,9 @@ class SlowServerCase(ftptest.TestCase):
         self.addCleanup(self.t.kill)
         self.timer = None
 
-    def start_ferry(self, url=None):
-        self.t.start([FERRY, url or self.srv.url("/")], cwd=self.local, width=120, height=40,
-                     env={"HOME": self.home})
+    def start_ferry(self, url=None, width=120, height=40):
+        self.t.start([FERRY, url or self.srv.url("/")], cwd=self.local, width=width,
+                     height=height, env={"HOME": self.home})
 
     def key_times(self, what, keys=KEYS):
         """Times keys; prints and returns the times in ms."""
@@ -157,6 +162,23 @@ class SlowListingTest(SlowServerCase):
         self.t.wait_for(REMOTE_MARK, 5)
         self.open_remote("slow")
         self.t.wait_for(r"remote / .*loading", 5)
+        self.assertQuitsAtOnce("q")
+
+    def test_a_long_path_leaves_room_for_loading(self):
+        """On 80 columns, a pane whose path is longer than its heading
+        keeps the path's end (after an ellipsis) and still says it is
+        loading; Esc cancels it."""
+        self.start_ferry(self.srv.url("/%s/" % DEEP), width=80, height=24)
+        self.t.wait_for(lambda s: LOCAL_MARK in s and "deep.txt" in s, 10)
+        self.open_remote("slow")
+
+        def says_loading(s):
+            head = s.split("\n")[1]
+            self.assertRegex(head, r"remote \u2026[a-z-]*below-it \[name /slow\] loading\u2026",
+                             "the heading hides that the pane is loading:\n" + Tmux.framed(s))
+        self.t.wait_check(says_loading, 5)
+        self.t.keys("Escape")
+        self.t.wait_for(r"listing cancelled", 5, "Esc cancels the held listing")
         self.assertQuitsAtOnce("q")
 
     def test_a_new_listing_replaces_a_held_one(self):

@@ -8,6 +8,7 @@ Built on test_tui.TuiCase.
 """
 
 import os
+import re
 import shutil
 import time
 import unittest
@@ -115,7 +116,10 @@ class FindTest(TuiCase):
             for name in ("ltree/a.txt", "ltree/sub/deeper/c.txt", "ldir/ldir-inner.txt",
                          LOCAL_MARK):
                 self.assertIn(name, panes(s))
-            self.assertIn("local find *.txt below " + self.local, panes(s).split("\n")[1])
+            # The folder whole, or its end after "\u2026" when the heading is
+            # too long for the pane (the sort order stays).
+            self.assertRegex(panes(s).split("\n")[1], r"local find \*\.txt below \S*%s \[name\]"
+                             % re.escape(self.local[-20:]))
         s = panes(self.t.wait_check(found, 5))
         self.assertNotIn("b.bin", s)
         # Tag two matches and copy them: each lands under its own name.

@@ -450,15 +450,19 @@ class DeleteQuestionTest(Tagging, TuiCase):
         return [l[left + 1:right].strip() for l in lines
                 if len(l) > right and l[left] == "\u2502" and l[right] == "\u2502"]
 
+    def ask_delete_tagged(self, side, patterns, count):
+        """Starts ferry, tags patterns in side's pane and presses F8."""
+        self.start_ferry()
+        self.focus(side)
+        for pattern in patterns:
+            self.tag(pattern)
+        self.t.wait_for(r"%d tagged" % count, 5)
+        self.t.keys("F8")
+
     def test_tagged_entries_are_named_and_esc_keeps_them(self):
         """The question lists what goes, a directory marked as going with
         everything in it; Esc deletes nothing."""
-        self.start_ferry()
-        self.focus("remote")
-        self.tag("rdir")
-        self.tag("victim.txt")
-        self.t.wait_for(r"2 tagged", 5)
-        self.t.keys("F8")
+        self.ask_delete_tagged("remote", ("rdir", "victim.txt"), 2)
 
         def named(s):
             rows = self.box_rows(s)
@@ -473,11 +477,7 @@ class DeleteQuestionTest(Tagging, TuiCase):
     def test_many_tagged_entries_name_the_first_and_count_the_rest(self):
         for i in range(12):
             ftptest.write_file(self.lpath("many-%02d.txt" % i), b"m\n")
-        self.start_ferry()
-        self.focus("local")
-        self.tag("many-*")
-        self.t.wait_for(r"12 tagged", 5)
-        self.t.keys("F8")
+        self.ask_delete_tagged("local", ("many-*",), 12)
 
         def listed(s):
             rows = self.box_rows(s)

@@ -82,11 +82,7 @@ class WideViewerTest(TuiCase):
         is cut with the ellipsis, never in the middle of a character."""
         ftptest.write_file(self.lpath(LONG), b"one row\n")
         self.start_ferry(env={"PAGER": ""})
-        self.focus("local")
-        self.t.keys("/")
-        self.t.type("\u672b\u5c3e")
-        self.t.keys("Enter")
-        self.t.wait_for(r'filter "\u672b\u5c3e"', 5)
+        filter_local(self, "\u672b\u5c3e")
         self.t.keys("F3")
         self.t.wait_for("one row", 5, "the built-in viewer")
 
@@ -128,6 +124,16 @@ class WideViewerTest(TuiCase):
                           "ellipsis:\n" + Tmux.framed(s))
         self.t.wait_check(rows, 5)
         self.t.keys("q")
+
+
+def filter_local(case, text):
+    """Filters the local pane of a TuiCase by text (its cursor on the
+    first match)."""
+    case.focus("local")
+    case.t.keys("/")
+    case.t.type(text)
+    case.t.keys("Enter")
+    case.t.wait_for(r'filter "%s"' % re.escape(text), 5)
 
 
 def columns(text):
@@ -194,6 +200,30 @@ class WideKeyNameTest(TuiCase):
                                  % (key, Tmux.framed(s)))
         self.t.wait_check(aligned, 5)
         self.t.keys("Escape")
+
+
+class WideQueueTest(TuiCase):
+
+    def test_running_row_shows_the_end_of_a_long_wide_name_on_80_columns(self):
+        """On 80 columns a running copy's row still shows its rate, its
+        time left and the end of its name: the bar gives way, and a name
+        too long is cut at its start (by columns, after an ellipsis), not
+        at the screen's edge."""
+        name = b"\xff-" + ("\u6f22" * 40 + "\U0001F600end.txt").encode()
+        ftptest.write_file(os.path.join(self.local.encode(), name), b"q" * (4 << 20))
+        self.start_ferry(width=80, height=24, args=["--limit-rate", "200K"])
+        filter_local(self, "end.txt")
+        self.t.keys("F5")
+
+        def row(s):
+            rows = [l for l in s.split("\n") if l.startswith("running")]
+            self.assertEqual(len(rows), 1, Tmux.framed(s))
+            self.assertRegex(rows[0], r"/s ETA \S+ +\u2026.*\u6f22\U0001F600end\.txt$",
+                             "the row does not end with the name's end:\n" + Tmux.framed(s))
+            self.assertLessEqual(columns(rows[0]), 80, rows[0])
+        self.t.wait_check(row, 10)
+        self.t.keys("x")
+        self.t.wait_for(r"cancel", 5)
 
 
 if __name__ == "__main__":
