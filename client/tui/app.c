@@ -155,8 +155,11 @@ void app_stop_marked(struct app *a)
 {
 	for (size_t i = 0; i < queue_count(a->queue); i++) {
 		struct queue_job *j = queue_at(a->queue, i);
-		if (j->state == QUEUE_RUNNING && j->stopping)
-			worker_cancel(app_job_worker(a, j), j->id);
+		if (j->state != QUEUE_RUNNING || !j->stopping)
+			continue;
+		if (j->stop_at == 0)
+			j->stop_at = sysio_now_ms();
+		worker_cancel(app_job_worker(a, j), j->id);
 	}
 }
 
@@ -207,6 +210,35 @@ static void app_job_changed(struct app *a, const struct queue_job *j)
 	case QUEUE_DELETE_REMOTE:
 		a->refresh_due[APP_REMOTE] = true;
 		break;
+	}
+}
+
+/* How long a copy asked to stop may go on before the screen ends its
+ * worker, in ms: a worker waiting for a reply that does not come reads
+ * no cancel until its timeout. */
+#define APP_CANCEL_GRACE_MS 2000
+
+/* Ends the copies asked to stop more than APP_CANCEL_GRACE_MS ago: their
+ * workers are let go (and ended when they do not exit), the jobs are
+ * cancelled, and slot 0's worker, which the other copies need, is started
+ * anew. */
+static void app_end_stuck_cancels(struct app *a)
+{
+	long long now = sysio_now_ms();
+	for (size_t i = 0; i < queue_count(a->queue); i++) {
+		struct queue_job *j = queue_at(a->queue, i);
+		if (j->state != QUEUE_RUNNING || !j->stopping || j->stop_at == 0 ||
+		    now - j->stop_at < APP_CANCEL_GRACE_MS || queue_lane(j) != QUEUE_LANE_COPY)
+			continue;
+		unsigned slot = j->slot < APP_XFER_MAX ? j->slot : 0;
+		app_let_go(a, &a->xfer[slot]);
+		queue_finish(a->queue, j->id, QUEUE_CANCELLED, "cancelled (no answer from the server)");
+		if (j->id == a->status_job)
+			app_status(a, false, "cancelled %s", j->label);
+		app_job_changed(a, j);
+		viewedit_job_end(a, j->id, QUEUE_CANCELLED, "cancelled");
+		if (slot == 0 && !side_start_transfer(a, 0))
+			app_status(a, true, "the transfer process could not be started again");
 	}
 }
 
@@ -487,6 +519,7 @@ int app_wait_key(struct app *a)
 		if (a->overlay == NULL && !a->asking)
 			actions_ask_pending(a);
 		app_reap(a, false);
+		app_end_stuck_cancels(a);
 		app_watch_queue(a);
 		app_maybe_refresh(a);
 		app_redraw(a);

@@ -95,6 +95,7 @@ struct queue_job {
 				  * to one, else as the one file it leads to */
 	bool held;               /* the target exists: not started until the user answers */
 	bool stopping;           /* running, and its worker was asked to stop it */
+	long long stop_at;       /* when its worker was first asked (ms, monotonic; 0: not yet) */
 	bool retried;            /* queued again after failing (a directory copy: its files are not added twice) */
 	unsigned slot;           /* running: the slot of its lane (which worker runs it), from 0 */
 	unsigned parent;         /* the tree job this file came from, 0 when none */

@@ -301,6 +301,57 @@ class SlowRenameTest(SlowCommandCase):
         self.check_keys_while(start, "RNFR")
 
 
+class SlowViewTest(SlowServerCase):
+    """F3 on a remote file the server never sends: the screen says what it
+    is fetching, keys answer in both panes, the help and the quit question
+    open, and x cancels the fetch within seconds."""
+
+    delays = {"RETR": HOLD}
+
+    def test_keys_answer_while_a_viewed_file_is_fetched(self):
+        self.start_ferry()
+        self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 10)
+        self.t.keys("/")
+        self.t.type("file-")            # five rows; the cursor on file-0.txt
+        self.t.keys("Enter")
+        self.t.wait_for(r"filter \"file-\"", 5)
+        self.t.keys("F3")
+        ftptest.wait_until(lambda: any(l.startswith("RETR") for l in self.srv.log), 10)
+        self.t.wait_for(r"fetching file-0\.txt to view it \(x cancels\)", 5,
+                        "the status line says what is awaited")
+        self.assertFast(self.key_times("in the remote pane while a viewed file is fetched"),
+                        "while a viewed file is fetched")
+        self.t.keys("Tab")
+        self.assertFast(self.key_times("in the local pane while a viewed file is fetched"),
+                        "in the other pane while a viewed file is fetched")
+        self.t.keys("?")
+        self.t.wait_for(r"ferry keys", 5, "the help opens")
+        self.t.keys("Escape")
+        self.t.wait_gone(r"ferry keys", 5)
+        self.t.keys("F10")
+        self.t.wait_for(r"not finished\. Quit and stop", 5, "F10 asks about the fetch")
+        self.t.keys("n")
+        self.t.wait_gone(r"Quit and stop", 5)
+        # The worker waits for a reply that does not come and hears no
+        # cancel: the screen ends it after a short grace.
+        self.t.keys("x")
+        self.t.wait_for(r"cancelled\s+<- .*/file-0\.txt", 10,
+                        "x cancels a fetch the server never answers")
+        self.t.wait_for(r"file-0\.txt: cancelled; nothing opened", 5)
+        self.assertNotRegex(self.t.screen(), r"file-0\.txt\s+text\s+rows",
+                            "the viewer opened on a fetch that never finished")
+        # Copies go on over a new connection.
+        self.t.keys("/")
+        self.t.type("a.txt")
+        self.t.keys("Enter")
+        self.t.wait_for(r"filter \"a\.txt\"", 5)
+        self.t.keys("F5")
+        self.assertTrue(ftptest.wait_until(lambda: "a.txt" in self.srv.tree, 10),
+                        "no upload after the cancel; screen:\n" + Tmux.framed(self.t.screen()))
+        self.t.wait_for(r"queue finished: 1 done", 10)
+        self.assertQuitsAtOnce("q")
+
+
 class SilentServerTest(SlowServerCase):
 
     silent = True
