@@ -76,16 +76,16 @@ void reply_parser_free(struct reply_parser *p)
 	sbuf_free(&p->text);
 }
 
-/* Reads a three-digit code from s, or returns 0. */
+/* Reads a three-digit code from s, or returns 0: also for a first digit
+ * other than 1 to 5, which no reply has (RFC 959 4.2). */
 static int line_code(const char *s, size_t n)
 {
-	if (n < 3)
+	if (n < 3 || s[0] < '1' || s[0] > '5')
 		return 0;
-	for (int i = 0; i < 3; i++)
+	for (int i = 1; i < 3; i++)
 		if (s[i] < '0' || s[i] > '9')
 			return 0;
-	int code = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
-	return code >= 100 ? code : 0;
+	return (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
 }
 
 enum reply_status reply_parser_feed(struct reply_parser *p, const char *line, size_t len)

@@ -25,7 +25,7 @@ struct reply_parser {
 enum reply_status {
 	REPLY_MORE,      /* feed more lines */
 	REPLY_DONE,      /* a whole reply is in code/text */
-	REPLY_BAD,       /* the line is not a valid reply line */
+	REPLY_BAD,       /* not a reply's first line (a code from 100 to 599) */
 	REPLY_TOO_LONG,  /* the reply passed FTP_REPLY_MAX */
 };
 

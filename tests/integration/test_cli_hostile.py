@@ -137,6 +137,21 @@ class OddMultiline(slowftp.SlowFtp):
             return True
         return super()._cmd_CWD(c, st, arg)
 
+class OddCodes(slowftp.SlowFtp):
+    """Answers CWD to a directory named by a code with that code: "999"
+    gets "999 Sure.", "000" gets "000 Sure.", "600" gets "600-Sure."
+    and its end; other directories as usual."""
+
+    def _cmd_CWD(self, c, st, arg):
+        if arg in ("999", "000"):
+            self._send(c, arg + " Sure.")
+            return True
+        if arg == "600":
+            c.sendall(b"600-Sure.\r\n600 Done.\r\n")
+            return True
+        return super()._cmd_CWD(c, st, arg)
+
+
 CLONE_NEWNET = 0x40000000
 
 
@@ -331,6 +346,17 @@ class HostileTest(clitest.CliBase, ftptest.TestCase):
         self.assertTimedOut(r, "a multi-line reply never ended", 6.0)
         self.assertRegex(r.err, r"^ferry: cd e: waiting for the server: ", r)
 
+    def test_reply_code_out_of_range(self):
+        """A reply whose first digit is not 1 to 5 (RFC 959 4.2) is no
+        reply, as "000" is: 999, 000 and a multi-line 600 all end as
+        broken (7) with one line saying the server sent something that
+        is not a reply, never as a refusal (5) or a success."""
+        srv = self.slow(OddCodes, tree={"d/a.bin": DATA})
+        for code in ("999", "000", "600"):
+            r = self.ferry_at(srv, "cd %s; pwd" % code, "5")
+            self.check(r, BROKEN, "a %s reply" % code)
+            self.assertRegex(r.err, r"^ferry: cd %s: the server sent something that is "
+                             r"not a reply: %s" % (code, code), r)
 
     def test_stray_reply(self):
         """One stray reply puts every later reply a command late: the

@@ -204,6 +204,8 @@ END_TEST
 static const char *const bad_first_lines[] = {
 	"", "hello", "2", "20", "2x0 OK", "200x", "200:OK", "099 too small",
 	"000 zero", "-200 minus", " 200 leading space", "abc def",
+	/* RFC 959 4.2: the first digit is 1 to 5; others are no reply. */
+	"600 six", "699", "700 seven", "999 nine", "999-nine", "600-six",
 };
 
 START_TEST(test_parse_bad)
