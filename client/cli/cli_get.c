@@ -346,6 +346,16 @@ static enum ferry_exit get_pattern(struct cli *c, const char *remote, const char
 		code = cli_fail(c, FERRY_EXIT_REFUSED, "no remote name matches %s", remote);
 	else
 		code = cli_xfer_matches(c, TREE_DOWNLOAD, &l, local, job, get_file);
+	/* Lines not understood may have been names the pattern matches. */
+	if (st == FTP_S_OK && l.skipped > 0) {
+		char dir[PATH_LEN_MAX];
+		const char *slash = strrchr(remote, '/');
+		size_t n = slash == NULL ? 0 : slash == remote ? 1 : (size_t)(slash - remote);
+		snprintf(dir, sizeof dir, "%.*s", (int)n, remote);
+		cli_note_partial(c, dir[0] ? dir : ftp_dir(c->ftp), &l);
+		if (code == FERRY_EXIT_OK)
+			code = FERRY_EXIT_REFUSED;
+	}
 	listparse_free(&l);
 	return code;
 }

@@ -269,6 +269,8 @@ enum ferry_exit cli_cmd_ls(struct cli *c, const struct cli_args *a)
 	enum ftp_status st = ftp_list(c->ftp, path, &l);
 	if (st == FTP_S_OK)
 		list_print(&l, list_form(c, a), path ? path : ftp_dir(c->ftp));
+	if (st == FTP_S_OK && l.skipped > 0)
+		cli_note_partial(c, path ? path : ftp_dir(c->ftp), &l);
 	listparse_free(&l);
 	return st == FTP_S_OK ? FERRY_EXIT_OK : cli_fail_ftp(c, st, NULL);
 }

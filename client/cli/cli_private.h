@@ -165,10 +165,15 @@ typedef enum ferry_exit cli_xfer_file_fn(struct cli *c, const struct cli_copy *c
 /* Notes that the remote name display (sanitised) is skipped because it
  * is not a plain file name ("../x", "a/b"): get -r and mirror. */
 void cli_note_unsafe_name(struct cli *c, const char *display);
+/* Says on stderr (one "ferry: " line, even with -q) that the listing l of
+ * the remote folder dir had lines not understood (l->skipped > 0): how
+ * many, and the first. */
+void cli_note_partial(struct cli *c, const char *dir, const struct ftp_listing *l);
 /* Copies the tree local -> remote (TREE_UPLOAD) or remote -> local
  * (TREE_DOWNLOAD) with the engine's walk, running file for each file and
  * noting skipped entries; Ctrl-C stops it. Returns the first failure's
- * status (printed), or FERRY_EXIT_OK. */
+ * status (printed), FERRY_EXIT_REFUSED when a listing had lines not
+ * understood (each noted), or FERRY_EXIT_OK. */
 enum ferry_exit cli_xfer_tree(struct cli *c, enum tree_way way, const char *local,
 			      const char *remote, const struct cli_xfer_job *job,
 			      cli_xfer_file_fn *file);

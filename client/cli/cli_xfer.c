@@ -18,6 +18,7 @@
 #include "interrupt.h"
 #include "json.h"
 #include "progress.h"
+#include "sanitize.h"
 #include "sbuf.h"
 #include "sync.h"
 
@@ -182,6 +183,7 @@ struct xfer_walk {
 	cli_xfer_file_fn *file;          /* copies one file */
 	enum tree_way way;               /* which way */
 	enum ferry_exit code;            /* why the walk was stopped */
+	bool partial;                    /* a listing had lines not understood */
 };
 
 /* Copies a file the walk met, shown by its path on the target's side. */
@@ -200,6 +202,23 @@ static bool xfer_walk_file(void *arg, const struct tree_entry *e)
 void cli_note_unsafe_name(struct cli *c, const char *display)
 {
 	cli_note(c, "skipping %s: not a plain file name", display);
+}
+
+void cli_note_partial(struct cli *c, const char *dir, const struct ftp_listing *l)
+{
+	char shown[PATH_LEN_MAX];
+	sanitize_text_elided(dir, strlen(dir), shown, sizeof shown, 200);
+	cli_fail(c, FERRY_EXIT_REFUSED, "the listing of %s had %zu line%s not understood, "
+		 "left out (the first: \"%s\")", shown[0] ? shown : ".", l->skipped,
+		 l->skipped == 1 ? "" : "s", l->first_skipped);
+}
+
+/* Notes a listing of the walk that had lines not understood. */
+static void xfer_walk_partial(void *arg, const char *dir, const struct ftp_listing *l)
+{
+	struct xfer_walk *w = arg;
+	cli_note_partial(w->c, dir, l);
+	w->partial = true;
 }
 
 /* Notes an entry the walk skipped. */
@@ -235,7 +254,7 @@ enum ferry_exit cli_xfer_tree(struct cli *c, enum tree_way way, const char *loca
 	struct xfer_walk w = { .c = c, .job = job, .file = file, .way = way,
 			       .code = FERRY_EXIT_OK };
 	struct tree_visitor v = { .file = xfer_walk_file, .skipped = xfer_walk_skipped,
-				  .stop = xfer_walk_stop, .arg = &w };
+				  .partial = xfer_walk_partial, .stop = xfer_walk_stop, .arg = &w };
 	struct tree_result r;
 
 	tree_walk(c->ftp, way, local, remote, &v, &r);
@@ -247,7 +266,8 @@ enum ferry_exit cli_xfer_tree(struct cli *c, enum tree_way way, const char *loca
 	case TREE_FAILED:
 		return cli_fail(c, ferry_exit_from_status(r.status), "%s", r.msg);
 	}
-	return FERRY_EXIT_OK;
+	/* Entries may be missing from the copy: not everything was done. */
+	return w.partial ? FERRY_EXIT_REFUSED : FERRY_EXIT_OK;
 }
 
 enum ferry_exit cli_xfer_matches(struct cli *c, enum tree_way way, const struct ftp_listing *l,

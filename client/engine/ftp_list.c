@@ -63,16 +63,17 @@ static int sink_parse(void *arg, const char *buf, size_t n)
 static void sink_finish(struct list_sink *ls, struct ftp_listing *out)
 {
 	listparse_buffer(sbuf_str(&ls->rest), ls->rest.len, ls->mlsd, ls->now, &ls->got);
-	size_t skipped = out->skipped + ls->got.skipped;
+	listparse_add_skipped(out, &ls->got);
 	if (out->n == 0) {
 		free(out->v);
-		*out = ls->got;
+		out->v = ls->got.v;
+		out->n = ls->got.n;
+		out->cap = ls->got.cap;
 	} else {
 		for (size_t i = 0; i < ls->got.n; i++)
 			listparse_add(out, &ls->got.v[i]);
 		free(ls->got.v);
 	}
-	out->skipped = skipped;
 	listparse_init(&ls->got);
 }
 

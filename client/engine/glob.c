@@ -81,6 +81,7 @@ static void glob_keep(struct ftp_listing *all, const char *dir, const char *last
 		memset(e, 0, sizeof *e);   /* out owns its strings now */
 	}
 	sbuf_free(&full);
+	listparse_add_skipped(out, all);
 	listparse_free(all);
 }
 

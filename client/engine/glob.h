@@ -20,7 +20,8 @@ bool glob_is_pattern(const char *word);
 bool glob_match(const char *pattern, const char *name);
 /* The remote entries pattern names, appended to out (initialised by the
  * caller): each entry's name is the path to use (the pattern's directory
- * joined with the name), display its sanitised form. Returns FTP_S_OK
+ * joined with the name), display its sanitised form; out->skipped counts
+ * the directory listing's lines not understood. Returns FTP_S_OK
  * (with no entries when nothing matched), FTP_S_USAGE for a wildcard
  * before the last part, or the listing's failure. */
 enum ftp_status ftp_glob(struct ftp *f, const char *pattern, struct ftp_listing *out);

@@ -56,6 +56,13 @@ void listparse_free(struct ftp_listing *l)
 	listparse_init(l);
 }
 
+void listparse_add_skipped(struct ftp_listing *l, const struct ftp_listing *from)
+{
+	if (l->skipped == 0)
+		memcpy(l->first_skipped, from->first_skipped, sizeof l->first_skipped);
+	l->skipped += from->skipped;
+}
+
 static int lp_cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -636,10 +643,14 @@ void listparse_buffer(const char *data, size_t len, bool mlsx, time_t now,
 			n--;
 		struct ftp_entry e;
 		int r = mlsx ? listparse_mlsx(p, n, &e) : listparse_list(p, n, now, &e);
-		if (r > 0)
+		if (r > 0) {
 			listparse_add(out, &e);
-		else if (r < 0 && n > 0)
-			out->skipped++;
+		} else if (r < 0 && n > 0) {
+			if (out->skipped++ == 0)
+				sanitize_text_elided(p, n, out->first_skipped,
+						     sizeof out->first_skipped,
+						     sizeof out->first_skipped - 1);
+		}
 		p = nl ? nl + 1 : end;
 	}
 }

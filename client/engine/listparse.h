@@ -37,12 +37,17 @@ struct ftp_entry {
 	char *unique;      /* MLSx "unique" fact, raw (compared, never shown); NULL when not given */
 };
 
+/* Bytes of a line not understood that a listing keeps to show. */
+#define LISTPARSE_SHOWN_MAX 64
+
 /* A parsed listing: n entries in v, in the server's order. */
 struct ftp_listing {
 	struct ftp_entry *v;  /* entries; owned by the listing */
 	size_t n;             /* entries in v */
 	size_t cap;           /* slots allocated in v */
 	size_t skipped;       /* lines that were not understood (and left out) */
+	char first_skipped[LISTPARSE_SHOWN_MAX];  /* the first of them, sanitised and
+	                                           * cut to its start and end; "" */
 };
 
 /* Parses one MLSD/MLST line (len bytes, no CRLF). Returns 1 and fills e
@@ -69,6 +74,9 @@ time_t listparse_time_val(const char *s, size_t n);
 void listparse_add(struct ftp_listing *l, const struct ftp_entry *e);
 /* Prepares an empty listing. */
 void listparse_init(struct ftp_listing *l);
+/* Adds the lines from not understood to l's count (the first one shown
+ * when l has none yet). */
+void listparse_add_skipped(struct ftp_listing *l, const struct ftp_listing *from);
 /* Frees every entry and the array; the listing is empty afterwards. */
 void listparse_free(struct ftp_listing *l);
 /* Marks the links of l that certainly point at nothing: broken[i] (l->n

@@ -220,6 +220,8 @@ static bool tree_list(struct tree_walk *w, const char *remote, int depth, struct
 		return tree_fail_ftp(w, st, depth > 0 ? remote : NULL);
 	if (l->n > 1)
 		qsort(l->v, l->n, sizeof l->v[0], tree_entry_cmp);
+	if (l->skipped > 0 && w->v->partial != NULL)
+		w->v->partial(w->v->arg, remote, l);
 	return true;
 }
 

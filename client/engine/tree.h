@@ -62,6 +62,10 @@ struct tree_visitor {
 	bool (*file)(void *arg, const struct tree_entry *e);
 	/* An entry not copied; NULL ignores them. */
 	void (*skipped)(void *arg, const struct tree_entry *e, enum tree_skip why);
+	/* A remote directory (path as the walk names it) whose listing l had
+	 * lines not understood (l->skipped), so entries may be missing from
+	 * the copy. NULL ignores them. */
+	void (*partial)(void *arg, const char *dir, const struct ftp_listing *l);
 	/* Asked before each entry; true stops the walk (Ctrl-C, a cancel). NULL: never. */
 	bool (*stop)(void *arg);
 	void *arg;  /* passed to each */

@@ -10,6 +10,7 @@ import ftptest
 
 class ProFtpdCliTest(clitest.CliTests, ftptest.TestCase):
     PEER = "proftpd"
+    LISTS_LINE_BREAKS = True
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from ftptest import read_file
 
 class PyftpdlibCliTest(clitest.CliTests, ftptest.TestCase):
     PEER = "pyftpdlib"
+    LISTS_LINE_BREAKS = True
 
     # pyftpdlib answers a command line longer than 2048 bytes with "500
     # Command too long." and then, for the rest of the line, with a second

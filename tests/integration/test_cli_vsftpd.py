@@ -9,6 +9,7 @@ import ftptest
 
 class VsftpdCliTest(clitest.CliTests, ftptest.TestCase):
     PEER = "vsftpd"
+    LISTS_LINE_BREAKS = True
 
 
 if __name__ == "__main__":

@@ -315,6 +315,7 @@ START_TEST(test_buffer_list)
 	listparse_buffer(body, sizeof body - 1, false, NOW, &l);
 	ck_assert_uint_eq(l.n, 3);
 	ck_assert_uint_eq(l.skipped, 1);
+	ck_assert_str_eq(l.first_skipped, "this is not a listing line");
 	ck_assert_str_eq(l.v[0].name, "dir");
 	ck_assert_int_eq(l.v[0].type, FTP_ENTRY_DIR);
 	ck_assert_str_eq(l.v[1].name, "a b.txt");
@@ -346,6 +347,49 @@ START_TEST(test_buffer_mlsx)
 	ck_assert_str_eq(l.v[0].name, "one");
 	ck_assert_str_eq(l.v[1].name, "two");
 	listparse_free(&l);
+}
+END_TEST
+
+/* The first line not understood is kept to show: sanitised, cut to its
+ * start and end (a LIST line's name is at its end), and not replaced by later ones; listparse_add_skipped
+ * adds counts and keeps the first listing's line. */
+START_TEST(test_buffer_first_skipped)
+{
+	static const char body[] =
+		"\x1b[2Jodd\tline\r\n"
+		"-rw-r--r-- 1 0 0 1 Nov 21 09:57 fine\r\n"
+		"second odd line\r\n";
+	struct ftp_listing l, more;
+	char longline[300];
+
+	listparse_init(&l);
+	listparse_buffer(body, sizeof body - 1, false, NOW, &l);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_uint_eq(l.skipped, 2);
+	ck_assert_str_eq(l.first_skipped, "?[2Jodd?line");
+
+	listparse_init(&more);
+	memset(longline, 'x', sizeof longline);
+	memcpy(longline, "start", 5);
+	memcpy(longline + sizeof longline - 3, "end", 3);
+	listparse_buffer(longline, sizeof longline, false, NOW, &more);
+	ck_assert_uint_eq(more.skipped, 1);
+	ck_assert_uint_lt(strlen(more.first_skipped), LISTPARSE_SHOWN_MAX);
+	ck_assert(strncmp(more.first_skipped, "start", 5) == 0);
+	ck_assert_ptr_nonnull(strstr(more.first_skipped, "..."));
+	size_t shown = strlen(more.first_skipped);
+	ck_assert_str_eq(more.first_skipped + shown - 3, "end");
+
+	listparse_add_skipped(&l, &more);
+	ck_assert_uint_eq(l.skipped, 3);
+	ck_assert_str_eq(l.first_skipped, "?[2Jodd?line");
+	struct ftp_listing none;
+	listparse_init(&none);
+	listparse_add_skipped(&none, &more);
+	ck_assert_uint_eq(none.skipped, 1);
+	ck_assert_str_eq(none.first_skipped, more.first_skipped);
+	listparse_free(&l);
+	listparse_free(&more);
 }
 END_TEST
 
@@ -465,6 +509,7 @@ static Suite *listparse_suite(void)
 	TCase *buffer = tcase_create("buffer");
 	tcase_add_test(buffer, test_buffer_list);
 	tcase_add_test(buffer, test_buffer_mlsx);
+	tcase_add_test(buffer, test_buffer_first_skipped);
 	tcase_add_test(buffer, test_buffer_many);
 	tcase_add_test(buffer, test_mark_broken);
 	suite_add_tcase(s, buffer);
