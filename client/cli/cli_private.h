@@ -181,7 +181,8 @@ enum ferry_exit cli_xfer_tree(struct cli *c, enum tree_way way, const char *loca
  * side) into the directory dir on the other side (NULL: the current
  * one): files (and links, followed) with file, directories as trees
  * with -r (else noted and skipped), anything else noted and skipped. Stops at the first failure
- * or Ctrl-C. */
+ * or Ctrl-C; a tree's listing with lines not understood is noted and the
+ * copy goes on, to end with FERRY_EXIT_REFUSED. */
 enum ferry_exit cli_xfer_matches(struct cli *c, enum tree_way way, const struct ftp_listing *l,
 				 const char *dir, const struct cli_xfer_job *job,
 				 cli_xfer_file_fn *file);

@@ -247,9 +247,11 @@ static bool xfer_walk_stop(void *arg)
 	return true;
 }
 
-enum ferry_exit cli_xfer_tree(struct cli *c, enum tree_way way, const char *local,
-			      const char *remote, const struct cli_xfer_job *job,
-			      cli_xfer_file_fn *file)
+/* cli_xfer_tree, but a listing with lines not understood sets *partial
+ * (noted; the walk goes on) instead of changing the status. */
+static enum ferry_exit xfer_tree(struct cli *c, enum tree_way way, const char *local,
+				 const char *remote, const struct cli_xfer_job *job,
+				 cli_xfer_file_fn *file, bool *partial)
 {
 	struct xfer_walk w = { .c = c, .job = job, .file = file, .way = way,
 			       .code = FERRY_EXIT_OK };
@@ -258,6 +260,7 @@ enum ferry_exit cli_xfer_tree(struct cli *c, enum tree_way way, const char *loca
 	struct tree_result r;
 
 	tree_walk(c->ftp, way, local, remote, &v, &r);
+	*partial = *partial || w.partial;
 	switch (r.end) {
 	case TREE_DONE:
 		break;
@@ -266,8 +269,17 @@ enum ferry_exit cli_xfer_tree(struct cli *c, enum tree_way way, const char *loca
 	case TREE_FAILED:
 		return cli_fail(c, ferry_exit_from_status(r.status), "%s", r.msg);
 	}
+	return FERRY_EXIT_OK;
+}
+
+enum ferry_exit cli_xfer_tree(struct cli *c, enum tree_way way, const char *local,
+			      const char *remote, const struct cli_xfer_job *job,
+			      cli_xfer_file_fn *file)
+{
+	bool partial = false;
+	enum ferry_exit code = xfer_tree(c, way, local, remote, job, file, &partial);
 	/* Entries may be missing from the copy: not everything was done. */
-	return w.partial ? FERRY_EXIT_REFUSED : FERRY_EXIT_OK;
+	return code == FERRY_EXIT_OK && partial ? FERRY_EXIT_REFUSED : code;
 }
 
 enum ferry_exit cli_xfer_matches(struct cli *c, enum tree_way way, const struct ftp_listing *l,
@@ -276,6 +288,7 @@ enum ferry_exit cli_xfer_matches(struct cli *c, enum tree_way way, const struct 
 {
 	struct sbuf target;
 	enum ferry_exit code = FERRY_EXIT_OK;
+	bool partial = false;   /* a tree's listing had lines not understood */
 
 	sbuf_init(&target, PATH_LEN_MAX);
 	for (size_t i = 0; i < l->n && code == FERRY_EXIT_OK; i++) {
@@ -295,7 +308,7 @@ enum ferry_exit cli_xfer_matches(struct cli *c, enum tree_way way, const struct 
 		const char *local = way == TREE_DOWNLOAD ? dst : src;
 		const char *remote = way == TREE_DOWNLOAD ? src : dst;
 		if (e->type == FTP_ENTRY_DIR && job->recursive) {
-			code = cli_xfer_tree(c, way, local, remote, job, file);
+			code = xfer_tree(c, way, local, remote, job, file, &partial);
 		} else if (e->type == FTP_ENTRY_DIR) {
 			cli_note(c, "skipping %s: a directory (copy it with -r)", e->display);
 		} else if (e->type == FTP_ENTRY_OTHER) {
@@ -311,5 +324,5 @@ enum ferry_exit cli_xfer_matches(struct cli *c, enum tree_way way, const struct 
 		}
 	}
 	sbuf_free(&target);
-	return code;
+	return code == FERRY_EXIT_OK && partial ? FERRY_EXIT_REFUSED : code;
 }

@@ -1163,6 +1163,23 @@ class CliTests(CliBase):
         self.assertRegex(r.err, note % "get -r d e", r)
         self.assertEqual(ftptest.read_file(self.local("e", "a.txt")), b"a", r)
 
+    def test_listing_lines_not_understood_pattern_goes_on(self):
+        """get -r of a pattern: a directory whose listing had a line not
+        understood is noted, and the directories after it are still
+        copied; status 5. (The name's first half is a file the directory
+        has, so nothing else fails.)"""
+        if not self.LISTS_LINE_BREAKS:
+            self.skipTest("%s leaves such names out of its listings" % self.PEER)
+        self.put_remote("d/a.txt", b"a")
+        self.put_remote("d/a.txt\nline.txt", b"n")
+        self.put_remote("dz/b.txt", b"b")
+        r = self.ferry("-y", script="get -r 'd*'")
+        self.assertEqual(r.code, REFUSED, r)
+        self.assertRegex(r.err, r"(?m)^ferry: get -r '?d\*'?: the listing of d had 1 line "
+                         r"not understood", r)
+        self.assertEqual(ftptest.read_file(self.local("d", "a.txt")), b"a", r)
+        self.assertEqual(ftptest.read_file(self.local("dz", "b.txt")), b"b", r)
+
     def test_get_recursive_of_a_file(self):
         """get -r naming a file downloads that file, as put -r uploads one;
         a tree the server does not have is an error (status 5) that leaves
