@@ -88,6 +88,7 @@ struct job_ctx {
 	bool put_timed;            /* ...to be set (false: preserve is off, or no time known) */
 	char msg[WIRE_STR_MAX + 1];/* how the running job ended, "" while all is well */
 	char tmp[PATH_LEN_MAX];    /* the running download's temporary file, "" when none */
+	int tmp_fd;                /* tmp kept open and locked between tries, -1 when not */
 	enum ftp_status last;      /* the status of the running job's last engine call */
 	bool running;              /* job is being run */
 	bool cancelled;            /* the UI asked to stop the running job */
@@ -202,7 +203,9 @@ static void job_time_down(struct job_ctx *c, int fd, const char *remote)
 /* Downloads remote into local (fresh through a temporary, or resumed),
  * with the size the pane's listing gave for the progress (no SIZE
  * command). A fresh download that broke off keeps its temporary file
- * (c->tmp) for the next try, which asks for the rest. */
+ * (c->tmp) open and locked (c->tmp_fd) for the next try, which asks for
+ * the rest: a `ferry get` of the same file meanwhile, which clears the
+ * temporaries nobody holds, leaves it. */
 static enum queue_state job_get(struct job_ctx *c, const struct wire_copy *j)
 {
 	struct stat sb;
@@ -248,10 +251,8 @@ static enum queue_state job_get(struct job_ctx *c, const struct wire_copy *j)
 	if (c->tmp[0] != '\0') {
 		/* A try after a drop: the temporary holds the first part. */
 		struct stat tb;
-		fd = open(c->tmp, O_WRONLY | O_CLOEXEC);
-		if (fd < 0)
-			return job_errno_fail(c, errno, c->tmp);
-		tempname_lock(fd);
+		fd = c->tmp_fd;
+		c->tmp_fd = -1;
 		offset = fstat(fd, &tb) == 0 ? tb.st_size : 0;
 	} else {
 		tempname_sweep(local, false);
@@ -266,15 +267,16 @@ static enum queue_state job_get(struct job_ctx *c, const struct wire_copy *j)
 							 : (JOB_FILE_MODE & ~um));
 	}
 	enum ftp_status st = ftp_get_sized(c->ftp, remote, fd, offset, j->size, job_progress, c);
-	if (st == FTP_S_OK)
-		job_time_down(c, fd, remote);
-	int err = close(fd) < 0 ? errno : 0;
-	if (st == FTP_S_OK && err == 0 && rename(c->tmp, local) < 0)
-		err = errno;
-	if (st == FTP_S_OK && err == 0)
-		c->tmp[0] = '\0';
-	if (st != FTP_S_OK)
+	if (st != FTP_S_OK) {
+		c->tmp_fd = fd;
 		return job_ftp_fail(c, st);
+	}
+	job_time_down(c, fd, remote);
+	int err = close(fd) < 0 ? errno : 0;
+	if (err == 0 && rename(c->tmp, local) < 0)
+		err = errno;
+	if (err == 0)
+		c->tmp[0] = '\0';
 	return err ? job_errno_fail(c, err, local) : QUEUE_DONE;
 }
 
@@ -571,6 +573,7 @@ static void job_run(struct job_ctx *c)
 
 	c->msg[0] = '\0';
 	c->tmp[0] = '\0';
+	c->tmp_fd = -1;
 	c->running = true;
 	c->cancelled = false;
 	c->put_timed = false;
@@ -590,8 +593,12 @@ static void job_run(struct job_ctx *c)
 		c->msg[0] = '\0';
 		wait_ms *= 2;
 	}
+	/* Removed while still locked, so that no sweep takes it for its own. */
 	if (c->tmp[0] != '\0')
 		unlink(c->tmp);
+	if (c->tmp_fd >= 0)
+		close(c->tmp_fd);
+	c->tmp_fd = -1;
 	c->tmp[0] = '\0';
 	wire_init(&c->report, WIRE_END, c->job.id);
 	c->report.end.state = (uint8_t)res;
@@ -630,6 +637,7 @@ int worker_child(int in_fd, int out_fd, const struct worker_login *l)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	c->in_fd = in_fd;
+	c->tmp_fd = -1;
 	c->out_fd = out_fd;
 	c->host = xstrdup(l->host ? l->host : "");
 	c->port = l->port;

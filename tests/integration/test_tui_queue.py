@@ -539,6 +539,45 @@ class FerrydResumeTest(ResumeAfterDrop, QueueCase):
     kind = "ferryd"
 
 
+class TemporaryHeldTest(QueueCase):
+    """A download waiting to be tried again keeps its temporary file locked:
+    a `ferry get` of the same file meanwhile (which clears temporaries
+    nobody holds) leaves it, and the retry goes on from it (REST)."""
+
+    BIG = 3 << 20
+
+    def test_cli_get_between_retries_leaves_the_temporary(self):
+        data = ftptest.random_bytes(self.BIG, seed=9)
+        self.server.write("held.bin", data)
+        self.through_proxy(1 << 20)
+        self.select("remote", "held.bin")
+        self.t.keys("F5")
+        self.wait_disk(lambda: self.proxy.data_bytes > self.BIG // 4, 20,
+                       "the download did not start")
+        # The next three connections are refused: the retries wait 1, 2, 4
+        # and 8 s, the gap in which the command line runs.
+        self.proxy.refuse_first = self.proxy.refused + 3
+        self.proxy.cut()
+        self.t.wait_for(r"trying again in \d+ s \(2 of 5\)", 20,
+                        "the panel says the transfer will be tried again")
+        temps = [n for n in os.listdir(self.local) if n.startswith(".held.bin.ferry-")]
+        self.assertEqual(len(temps), 1, "no temporary kept for the retry: %s"
+                         % os.listdir(self.local))
+        r = subprocess.run([FERRY, "-c", "get held.bin", self.server.url("/")],
+                           cwd=self.local, stdin=subprocess.DEVNULL, capture_output=True,
+                           timeout=30, env=dict(os.environ, HOME=self.home))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.exists(self.lpath(temps[0])),
+                        "ferry get removed the temporary the retry still uses")
+        self.t.wait_for(r"done\s+<- .*held\.bin", 40, "the retry did not end the download")
+        self.assertEqual(ftptest.read_file(self.lpath("held.bin")), data)
+        rest = [int(c.split()[1]) for c in self.proxy.commands
+                if c.upper().startswith("REST ") and c.split()[1].isdigit()]
+        self.assertTrue(rest and max(rest) > 0, "the retry did not go on from the temporary")
+        leftovers = [n for n in os.listdir(self.local) if n.startswith(".held")]
+        self.assertEqual(leftovers, [], "a temporary file was left behind")
+
+
 class VsftpdResumeTest(ResumeAfterDrop, QueueCase):
     kind = "vsftpd"
 
