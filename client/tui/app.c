@@ -31,6 +31,7 @@
 #include "sitemgr.h"
 #include "sysio.h"
 #include "trace.h"
+#include "tree.h"
 #include "tui.h"
 #include "url.h"
 #include "viewedit.h"
@@ -263,6 +264,16 @@ static void app_job_report(struct app *a, const struct wire_msg *m)
 				(time_t)m->copy.target_mtime);
 		break;
 	}
+	case WIRE_LOOP: {
+		/* Named as get -r names it (tree_loop_text). */
+		char to[WIRE_STR_MAX + 1], why[TREE_MSG_MAX];
+		bool known = m->copy.size >= 0 && (size_t)m->copy.size < sizeof to;
+		if (known)
+			snprintf(to, sizeof to, "%.*s", (int)m->copy.size, m->copy.remote);
+		queue_add_left_out(a->queue, m->id, (enum queue_dir)m->copy.dir, m->copy.local,
+				   m->copy.remote, tree_loop_text(known ? to : NULL, why, sizeof why));
+		break;
+	}
 	case WIRE_END: {
 		enum queue_state st = (enum queue_state)m->end.state;
 		queue_finish(a->queue, m->id, st, m->end.message);
@@ -353,6 +364,7 @@ static void app_dispatch(struct app *a, enum app_source src, const struct wire_m
 	case WIRE_PROGRESS:
 	case WIRE_NOTE:
 	case WIRE_FILE:
+	case WIRE_LOOP:
 	case WIRE_SETTLED:
 		if (src != SRC_OPENING)
 			app_job_report(a, m);

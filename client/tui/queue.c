@@ -517,6 +517,16 @@ unsigned queue_add_found(struct queue *q, unsigned parent, enum queue_dir dir,
 	return id;
 }
 
+unsigned queue_add_left_out(struct queue *q, unsigned parent, enum queue_dir dir,
+			    const char *local, const char *remote, const char *why)
+{
+	unsigned id = queue_add_found(q, parent, dir, local, remote, -1, false);
+	struct queue_job *j = queue_find(q, id);
+	if (queue_skip(q, id))
+		sanitize_text(why, strlen(why), j->message, sizeof j->message);
+	return id;
+}
+
 const char *queue_target(const struct queue_job *j)
 {
 	return j->dir == QUEUE_DOWNLOAD || j->dir == QUEUE_DELETE_LOCAL ? j->local : j->remote;

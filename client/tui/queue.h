@@ -140,6 +140,11 @@ void queue_show_target(struct queue *q, unsigned id);
 /* Marks a queued job skipped (the user declined to replace its target);
  * false when it is not queued. */
 bool queue_skip(struct queue *q, unsigned id);
+/* Adds an entry that directory job parent leaves out (reported by the
+ * worker), marked skipped with why (sanitised here); one already listed
+ * is not added twice. Returns its id. */
+unsigned queue_add_left_out(struct queue *q, unsigned parent, enum queue_dir dir,
+			    const char *local, const char *remote, const char *why);
 /* Adds a file that directory job parent holds (reported by the worker):
  * it copies in the same direction and mode as parent (fresh when parent
  * is gone), and is held when its target exists. A directory copy that

@@ -324,6 +324,7 @@ static const struct {
 	[WIRE_ANSWER] = { wire_put_answer, wire_get_answer },
 	[WIRE_IDLE] = { NULL, NULL },
 	[WIRE_SETTLED] = { wire_put_end, wire_get_end },
+	[WIRE_LOOP] = { wire_put_copy, wire_get_copy },
 };
 
 size_t wire_encode(const struct wire_msg *m, uint8_t *out, size_t outsz)

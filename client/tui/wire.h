@@ -52,6 +52,10 @@ enum wire_type {
 	WIRE_SETTLED,   /* transfer worker -> UI: the time of upload id, which ended
 			 * done, went out after its end (end: state done when it was set
 			 * or cannot be, failed with the reason when it was not) */
+	WIRE_LOOP,      /* transfer worker -> UI: directory job id left out the folder
+			 * copy.local (copy.remote on the server), a link back up to a
+			 * folder above it: the one copy.remote names in its first
+			 * copy.size bytes (-1: not known) (copy) */
 	WIRE_TYPE_MAX,  /* one past the last type */
 };
 
@@ -156,7 +160,7 @@ struct wire_msg {
 	enum wire_type type;               /* what it says */
 	uint32_t id;                       /* the job or request it is about */
 	union {
-		struct wire_copy copy;         /* WIRE_JOB, WIRE_FILE */
+		struct wire_copy copy;         /* WIRE_JOB, WIRE_FILE, WIRE_LOOP */
 		struct wire_progress progress; /* WIRE_PROGRESS */
 		struct wire_end end;           /* WIRE_END, WIRE_NOTE, WIRE_SETTLED */
 		struct wire_request request;   /* WIRE_LIST, WIRE_MKDIR, WIRE_RENAME, WIRE_REMOVE,

@@ -462,6 +462,24 @@ static bool job_tree_file(void *arg, const struct tree_entry *e)
 	return true;
 }
 
+/* Reports a folder of the directory job being expanded that leads back up
+ * to one above it (TREE_SKIP_LOOP), which the walk leaves out; the other
+ * entries left out (links, special files) go unsaid. */
+static void job_tree_skipped(void *arg, const struct tree_entry *e, enum tree_skip why)
+{
+	struct job_ctx *c = arg;
+	if (why != TREE_SKIP_LOOP)
+		return;
+	size_t to = e->loops_to != NULL ? strlen(e->loops_to) : 0;
+	wire_init(&c->report, WIRE_LOOP, c->job.id);
+	c->report.copy.dir = c->job.copy.dir;
+	c->report.copy.size = e->loops_to != NULL && strncmp(e->remote, e->loops_to, to) == 0
+				      ? (int64_t)to : -1;
+	wire_set_str(c->report.copy.local, e->local);
+	wire_set_str(c->report.copy.remote, e->remote);
+	job_report(c);
+}
+
 /* Stops the walk when the UI cancels the job. */
 static bool job_tree_stop(void *arg)
 {
@@ -484,11 +502,13 @@ static bool job_remote_is_dir(struct job_ctx *c, const char *remote)
 
 /* Expands a directory job with the engine's walk: makes the target
  * directories and reports every file (links, special files and
- * directories leading back to one being copied are left out). A remote
+ * directories leading back to one being copied are left out, the last
+ * reported as such). A remote
  * link leading to anything but a directory is reported as the one file. */
 static enum queue_state job_tree(struct job_ctx *c, const struct wire_copy *j)
 {
-	struct tree_visitor v = { .file = job_tree_file, .stop = job_tree_stop, .arg = c };
+	struct tree_visitor v = { .file = job_tree_file, .skipped = job_tree_skipped,
+				  .stop = job_tree_stop, .arg = c };
 	struct tree_result r;
 
 	if (j->tree == WIRE_TREE_LINK && j->dir == QUEUE_DOWNLOAD &&

@@ -578,6 +578,30 @@ class TemporaryHeldTest(QueueCase):
         self.assertEqual(leftovers, [], "a temporary file was left behind")
 
 
+class LoopTest(TuiCase):
+    """A folder copy passes over a folder that leads back up to one above
+    it (a link listed as a directory, here by pyftpdlib), and the panel
+    says so, as `get -r` does: a skipped row naming the folder it leads to."""
+
+    def test_folder_copy_shows_a_link_back_up_as_skipped(self):
+        peer = peers.start_peer("pyftpdlib")
+        self.addCleanup(peer.cleanup)
+        peer.write("pub/" + REMOTE_MARK, b"remote\n")
+        peer.write("pub/tree/a.txt", b"a\n")
+        peer.write("pub/tree/sub/b.txt", b"b\n")
+        peer.symlink(".", "pub/tree/loop")
+        peer.symlink("..", "pub/tree/sub/up")
+        self.start_ferry(url=peer.url("/pub/", peer.user, peer.password))
+        self.select("remote", "tree")
+        self.t.keys("F5")
+        self.wait_file(self.lpath("tree", "sub", "b.txt"), b"b\n")
+        self.t.wait_for(r"skipped\s+<- .*tree/loop .*a link back to /pub/tree, a folder above "
+                        r"it", 10, "the panel does not say why tree/loop was left out")
+        self.t.wait_for(r"skipped\s+<- .*tree/sub/up .*a link back to /pub/tree, a folder "
+                        r"above it", 10, "the panel does not say why tree/sub/up was left out")
+        self.assertEqual(sorted(os.listdir(self.lpath("tree"))), ["a.txt", "sub"])
+
+
 class VsftpdResumeTest(ResumeAfterDrop, QueueCase):
     kind = "vsftpd"
 

@@ -518,6 +518,24 @@ START_TEST(test_skip_and_dates)
 }
 END_TEST
 
+/* An entry a directory copy leaves out (a loop) is listed skipped with
+ * why, its control bytes sanitised, and never runs. */
+START_TEST(test_left_out)
+{
+	struct queue *q = queue_new();
+	unsigned d = queue_add(q, QUEUE_DOWNLOAD, QUEUE_MODE_NEW, true, "dl/d", "/d", 0);
+	unsigned l = queue_add_left_out(q, d, QUEUE_DOWNLOAD, "dl/d/loop", "/d/loop",
+					"a link back to /d\x1b, a folder above it");
+	struct queue_job *j = queue_find(q, l);
+	ck_assert_int_eq(j->state, QUEUE_SKIPPED);
+	ck_assert_uint_eq(j->parent, d);
+	ck_assert_str_eq(j->message, "a link back to /d?, a folder above it");
+	queue_next(q, QUEUE_LANE_COPY);   /* the directory job */
+	ck_assert_ptr_null(queue_next(q, QUEUE_LANE_COPY));
+	queue_free(q);
+}
+END_TEST
+
 /* Two slots: two copies run at once, each in its own slot; the third
  * waits until one ends, then takes the slot that came free. */
 START_TEST(test_parallel_two)
@@ -687,6 +705,7 @@ static Suite *queue_suite(void)
 	tcase_add_test(core, test_retry);
 	tcase_add_test(core, test_new_connection);
 	tcase_add_test(core, test_skip_and_dates);
+	tcase_add_test(core, test_left_out);
 	tcase_add_test(core, test_note_done);
 	suite_add_tcase(s, core);
 

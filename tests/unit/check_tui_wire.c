@@ -24,6 +24,7 @@ static const struct {
 	{ WIRE_END, 0xffffffffu, 0, 0, 0, "550 no such file", "" },
 	{ WIRE_IDLE, 0, 0, 0, 0, "", "" },
 	{ WIRE_SETTLED, 9, 0, 0, 0, "550 MFMT refused", "" },
+	{ WIRE_LOOP, 5, 4, -1, 0, "d/loop", "/d/e/loop" },
 };
 
 /* Fills m's body for its type from case i. */
@@ -32,6 +33,7 @@ static void trip_fill(struct wire_msg *m, int i)
 	switch (m->type) {
 	case WIRE_JOB:
 	case WIRE_FILE:
+	case WIRE_LOOP:
 		m->copy.dir = 1;
 		m->copy.mode = 1;
 		m->copy.tree = 1;
@@ -74,6 +76,7 @@ START_TEST(test_round_trip)
 	switch (m.type) {
 	case WIRE_JOB:
 	case WIRE_FILE:
+	case WIRE_LOOP:
 		ck_assert_uint_eq(out.copy.dir, 1);
 		ck_assert_uint_eq(out.copy.mode, 1);
 		ck_assert_uint_eq(out.copy.tree, 1);
