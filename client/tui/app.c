@@ -214,22 +214,43 @@ static void app_job_changed(struct app *a, const struct queue_job *j)
 	}
 }
 
-/* How long a copy asked to stop may go on before the screen ends its
- * worker, in ms: a worker waiting for a reply that does not come reads
- * no cancel until its timeout. */
+/* How long a copy or remote delete asked to stop may go on before the
+ * screen ends its worker, in ms: a worker waiting for a reply that does
+ * not come reads no cancel until its timeout. */
 #define APP_CANCEL_GRACE_MS 2000
 
-/* Ends the copies asked to stop more than APP_CANCEL_GRACE_MS ago: their
- * workers are let go (and ended when they do not exit), the jobs are
- * cancelled, and slot 0's worker, which the other copies need, is started
- * anew. */
+/* Ends remote delete j, asked to stop APP_CANCEL_GRACE_MS ago: the remote
+ * browser running it is replaced by a new one, and what it had not removed
+ * is said to be left. */
+static void app_end_stuck_delete(struct app *a, struct queue_job *j)
+{
+	queue_finish(a->queue, j->id, QUEUE_CANCELLED,
+		     "cancelled (no answer from the server); the rest is not deleted");
+	if (j->id == a->status_job)
+		app_status(a, false, "cancelled %s: %lld removed, the rest not deleted", j->label,
+			   (long long)j->done);
+	side_replace_browser(a, APP_REMOTE);
+	app_job_changed(a, j);
+}
+
+/* Ends the copies and remote deletes asked to stop more than
+ * APP_CANCEL_GRACE_MS ago: a copy's worker is let go (and ended when it
+ * does not exit), the job is cancelled, and slot 0's worker, which the
+ * other copies need, is started anew; a delete's browser is replaced
+ * (app_end_stuck_delete). */
 static void app_end_stuck_cancels(struct app *a)
 {
 	long long now = sysio_now_ms();
 	for (size_t i = 0; i < queue_count(a->queue); i++) {
 		struct queue_job *j = queue_at(a->queue, i);
 		if (j->state != QUEUE_RUNNING || !j->stopping || j->stop_at == 0 ||
-		    now - j->stop_at < APP_CANCEL_GRACE_MS || queue_lane(j) != QUEUE_LANE_COPY)
+		    now - j->stop_at < APP_CANCEL_GRACE_MS)
+			continue;
+		if (queue_lane(j) == QUEUE_LANE_REMOTE) {
+			app_end_stuck_delete(a, j);
+			continue;
+		}
+		if (queue_lane(j) != QUEUE_LANE_COPY)
 			continue;
 		unsigned slot = j->slot < APP_XFER_MAX ? j->slot : 0;
 		app_let_go(a, &a->xfer[slot]);

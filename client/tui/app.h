@@ -304,6 +304,10 @@ void side_answer(struct app *a, enum app_side side, bool opening, const struct w
 /* side's browser ended: the renames, mkdirs and questions it had not
  * answered fail (a move's go on to the next browser, if one is started). */
 void side_browser_gone(struct app *a, enum app_side side);
+/* Replaces side's browser, stuck waiting for the server: what it had not
+ * answered fails as side_browser_gone says, a listing awaited is dropped,
+ * and a new browser logs in. False (status set) if it cannot start. */
+bool side_replace_browser(struct app *a, enum app_side side);
 /* Asks side's browser what it knows of name in its current directory;
  * the answer waits in a->info to be shown. */
 void side_info(struct app *a, enum app_side side, const char *name);

@@ -866,6 +866,13 @@ void side_browser_gone(struct app *a, enum app_side side)
 	free(m);
 }
 
+bool side_replace_browser(struct app *a, enum app_side side)
+{
+	side_load_forget(a, side);
+	side_browser_gone(a, side);
+	return side_restart(a, side);
+}
+
 void side_stop_all(struct app *a)
 {
 	for (int s = 0; s < APP_SIDES; s++)

@@ -352,6 +352,43 @@ class SlowViewTest(SlowServerCase):
         self.assertQuitsAtOnce("q")
 
 
+class SlowDeleteTest(SlowServerCase):
+    """F8 of a remote folder whose DELE the server never answers: x ends
+    the delete within seconds, saying the rest was not deleted, and the
+    remote pane goes on over a new connection."""
+
+    delays = {"DELE": HOLD}
+
+    def test_x_ends_a_delete_the_server_never_answers(self):
+        self.start_ferry()
+        self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 10)
+        self.t.keys("/")
+        self.t.type("pub")
+        self.t.keys("Enter")
+        self.t.wait_for(r"filter \"pub\"", 5)
+        self.t.keys("F8")
+        self.t.wait_for(r"Delete .*pub.*everything in it", 5)
+        self.t.keys("y")
+        ftptest.wait_until(lambda: any(l.startswith("DELE") for l in self.srv.log), 10)
+        self.assertTrue(any(l.startswith("DELE") for l in self.srv.log),
+                        "DELE never reached the server: %s" % self.srv.log)
+        # The browser waits for a reply that does not come and hears no
+        # cancel: the screen ends it after a short grace.
+        self.t.keys("x")
+        self.t.wait_for(r"cancelled\s+rm .*pub/? .*no answer from the server.*not deleted",
+                        10, "x does not end a delete the server never answers")
+        self.assertIn("pub/inside.txt", self.srv.tree)
+        # The remote pane works again, over a new connection.
+        self.t.keys("Escape")
+        self.t.keys("F7")
+        self.t.wait_for(r"New directory name", 5)
+        self.t.type("made-after")
+        self.t.keys("Enter")
+        self.assertTrue(ftptest.wait_until(lambda: "/made-after" in self.srv.made, 10),
+                        "no MKD after the cancel; screen:\n" + Tmux.framed(self.t.screen()))
+        self.assertQuitsAtOnce("q")
+
+
 class SilentServerTest(SlowServerCase):
 
     silent = True
