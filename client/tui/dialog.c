@@ -117,6 +117,35 @@ static size_t dialog_fit(const char *s, size_t len, int cols)
 /* Most rows a dialog box holds. */
 #define DIALOG_ROWS_MAX 32
 
+/* Chooses which of a box's n rows show in room rows (fewer than n on a
+ * low screen), writing their indexes in order into pick; returns how
+ * many. The last line's rows (from last), the keys that answer, stay
+ * when they fit with the first row above them, or with the field (row
+ * field, -1 when none), which then stays too, with the rows above it that
+ * fit and then those below it (an input's note). Otherwise the first
+ * rows show. */
+static int dialog_pick(int *pick, int n, int room, int field, int last)
+{
+	int m = 0, keep = n - last;
+	if (n <= room || keep >= room || (field >= 0 && keep + 1 > room)) {
+		for (int i = 0; i < n && i < room; i++)
+			pick[m++] = i;
+		return m;
+	}
+	int above = field >= 0 ? field : room - keep;
+	int extra = room - keep - (field >= 0);
+	for (int i = 0; i < above && extra > 0; i++, extra--)
+		pick[m++] = i;
+	if (field >= 0) {
+		pick[m++] = field;
+		for (int i = field + 1; i < last && extra > 0; i++, extra--)
+			pick[m++] = i;
+	}
+	for (int i = last; i < n; i++)
+		pick[m++] = i;
+	return m;
+}
+
 /* Draws a box of lines (a struct dialog_view) in the middle of the screen;
  * a line breaks at '\n' and wraps at blanks when it is wider than the box. */
 static void dialog_box_draw(struct app *a, const void *arg)
@@ -177,21 +206,16 @@ static void dialog_box_draw(struct app *a, const void *arg)
 		return;
 	werase(win);
 	box(win, 0, 0);
-	/* A box cut short by a low screen still ends with its last line (the
-	 * keys that answer a question), all its rows, in place of the last
-	 * rows shown, when the first row still shows above it. */
-	if (n + 2 > h && field_row < 0 && n - last_start < h - 2) {
-		int keep = n - last_start, at = h - 2 - keep;
-		memmove(row + at, row + last_start, (size_t)keep * sizeof row[0]);
-		memmove(row_len + at, row_len + last_start, (size_t)keep * sizeof row_len[0]);
-	}
-	for (int i = 0; i < n && i + 1 < h - 1; i++) {
-		if (i == field_row) {
+	int pick[DIALOG_ROWS_MAX];
+	int m = dialog_pick(pick, n, h - 2, field_row, last_start);
+	for (int i = 0; i < m; i++) {
+		int r = pick[i];
+		if (r == field_row) {
 			dialog_field_draw(win, i + 1, 2, w - 4, v->le, v->secret);
 			continue;
 		}
 		char shown[DIALOG_LINE_MAX];
-		sanitize_text(row[i], row_len[i], shown, sizeof shown);
+		sanitize_text(row[r], row_len[r], shown, sizeof shown);
 		/* By columns: a row of wide characters holds more bytes. */
 		draw_cut(win, i + 1, 2, shown, w - 4);
 	}

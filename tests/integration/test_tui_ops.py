@@ -508,6 +508,50 @@ class DeleteQuestionTest(Tagging, TuiCase):
         self.assertTrue(os.path.isfile(self.lpath("many-11.txt")))
 
 
+class SmallInputTest(TuiCase):
+    """An input box (F7's name) on a screen too low for all its rows keeps
+    the field and the keys that answer it, as a question keeps its keys."""
+
+    def box_rows(self, s):
+        """The rows inside the box around "New dir", stripped."""
+        lines = s.split("\n")
+        asks = [l for l in lines if "\u2502 New dir" in l]
+        if not asks:
+            return []
+        left = asks[0].index("\u2502 New dir")
+        right = asks[0].find("\u2502", left + 1)
+        if right < 0:
+            return []       # a screen drawn before the resize
+        return [l[left + 1:right].strip() for l in lines
+                if len(l) > right and l[left] == "\u2502" and l[right] == "\u2502"]
+
+    def test_mkdir_box_keeps_field_and_keys_on_a_low_screen(self):
+        self.start_ferry()
+        self.focus("remote")
+        self.t.keys("F7")
+        self.t.wait_for(r"New directory name", 5)
+        self.t.type("small-dir")
+        self.t.resize(40, 5)
+
+        def answerable(s):
+            rows = self.box_rows(s)
+            self.assertEqual(rows[-2:], ["small-dir", "Enter = OK, Esc = cancel"],
+                             Tmux.framed(s))
+        self.t.wait_check(answerable, 5)
+        # Narrower still, the keys take two rows: both stay, under the field.
+        self.t.resize(20, 6)
+
+        def both_rows(s):
+            self.assertEqual(self.box_rows(s)[-3:], ["small-dir", "Enter = OK, Esc", "= cancel"],
+                             Tmux.framed(s))
+        self.t.wait_check(both_rows, 5)
+        self.t.resize(120, 40)
+        self.t.wait_for(r"New directory name", 5)
+        self.t.keys("Enter")
+        self.assertTrue(ftptest.wait_until(lambda: os.path.isdir(self.server.path("small-dir")),
+                                           10), "Enter made no directory")
+
+
 class BackgroundDeleteTest(TuiCase):
     """F8 on a big directory: it is deleted in the background, the panel
     shows how many entries are gone, browsing goes on, and x stops it."""
