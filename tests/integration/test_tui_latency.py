@@ -96,6 +96,13 @@ class SlowServerCase(ftptest.TestCase):
         self.t.start([FERRY, url or self.srv.url("/")], cwd=self.local, width=width,
                      height=height, env={"HOME": self.home})
 
+    def filter_to(self, text):
+        """Filters the active pane on text (/ text Enter)."""
+        self.t.keys("/")
+        self.t.type(text)
+        self.t.keys("Enter")
+        self.t.wait_for(r"filter \"%s\"" % re.escape(text), 5)
+
     def key_times(self, what, keys=KEYS):
         """Times keys; prints and returns the times in ms."""
         if self.timer is None:
@@ -290,10 +297,7 @@ class SlowRenameTest(SlowCommandCase):
 
     def test_keys_answer_during_a_slow_rename(self):
         def start():
-            self.t.keys("/")
-            self.t.type("file-")         # five rows; the cursor on file-0.txt
-            self.t.keys("Enter")
-            self.t.wait_for(r"filter \"file-\"", 5)
+            self.filter_to("file-")     # five rows; the cursor on file-0.txt
             self.t.keys("F6")
             self.t.wait_for(r"(?i)rename", 5)
             self.t.type("renamed-slowly.txt")
@@ -311,10 +315,7 @@ class SlowViewTest(SlowServerCase):
     def test_keys_answer_while_a_viewed_file_is_fetched(self):
         self.start_ferry()
         self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 10)
-        self.t.keys("/")
-        self.t.type("file-")            # five rows; the cursor on file-0.txt
-        self.t.keys("Enter")
-        self.t.wait_for(r"filter \"file-\"", 5)
+        self.filter_to("file-")         # five rows; the cursor on file-0.txt
         self.t.keys("F3")
         ftptest.wait_until(lambda: any(l.startswith("RETR") for l in self.srv.log), 10)
         self.t.wait_for(r"fetching file-0\.txt to view it \(x cancels\)", 5,
@@ -362,10 +363,7 @@ class SlowDeleteTest(SlowServerCase):
     def test_x_ends_a_delete_the_server_never_answers(self):
         self.start_ferry()
         self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 10)
-        self.t.keys("/")
-        self.t.type("pub")
-        self.t.keys("Enter")
-        self.t.wait_for(r"filter \"pub\"", 5)
+        self.filter_to("pub")
         self.t.keys("F8")
         self.t.wait_for(r"Delete .*pub.*everything in it", 5)
         self.t.keys("y")

@@ -22,6 +22,22 @@ import tuitest
 from test_tui import (TuiCase, LOCAL_MARK, REMOTE_MARK, DOWNLOAD, panes)
 from tuitest import Tmux
 
+
+def box_rows(s, head):
+    """The rows inside the box whose first row starts with head, stripped
+    ([] when there is none, or the screen was drawn before a resize)."""
+    lines = s.split("\n")
+    asks = [l for l in lines if "\u2502 " + head in l]
+    if not asks:
+        return []
+    left = asks[0].index("\u2502 " + head)
+    right = asks[0].find("\u2502", left + 1)
+    if right < 0:
+        return []
+    return [l[left + 1:right].strip() for l in lines
+            if len(l) > right and l[left] == "\u2502" and l[right] == "\u2502"]
+
+
 OLD = ftptest.random_bytes(150 * 1024, seed=11)     # the file a rename would destroy
 NEW = b"renamed file\n"
 
@@ -439,16 +455,8 @@ class DeleteQuestionTest(Tagging, TuiCase):
         self.t.wait_for(r"nothing deleted", 5)
 
     def box_rows(self, s):
-        """The rows inside the box of the question (the box around
-        "Delete "), stripped."""
-        lines = s.split("\n")
-        asks = [l for l in lines if "\u2502 Delete " in l]
-        if not asks:
-            return []
-        left = asks[0].index("\u2502 Delete ")
-        right = asks[0].index("\u2502", left + 1)
-        return [l[left + 1:right].strip() for l in lines
-                if len(l) > right and l[left] == "\u2502" and l[right] == "\u2502"]
+        """The rows inside the box of the question, stripped."""
+        return box_rows(s, "Delete ")
 
     def ask_delete_tagged(self, side, patterns, count):
         """Starts ferry, tags patterns in side's pane and presses F8."""
@@ -513,17 +521,8 @@ class SmallInputTest(TuiCase):
     the field and the keys that answer it, as a question keeps its keys."""
 
     def box_rows(self, s):
-        """The rows inside the box around "New dir", stripped."""
-        lines = s.split("\n")
-        asks = [l for l in lines if "\u2502 New dir" in l]
-        if not asks:
-            return []
-        left = asks[0].index("\u2502 New dir")
-        right = asks[0].find("\u2502", left + 1)
-        if right < 0:
-            return []       # a screen drawn before the resize
-        return [l[left + 1:right].strip() for l in lines
-                if len(l) > right and l[left] == "\u2502" and l[right] == "\u2502"]
+        """The rows inside the box of the question, stripped."""
+        return box_rows(s, "New dir")
 
     def test_mkdir_box_keeps_field_and_keys_on_a_low_screen(self):
         self.start_ferry()
