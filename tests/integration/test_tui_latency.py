@@ -8,8 +8,8 @@ once.
 The servers are slowftp.SlowFtp: one that holds the listing of /slow for a
 long time, one that accepts connections and stays silent, one that holds
 every listing once an upload arrived (the reload after a transfer, of a
-folder of 20,000 files), and ones that answer MKD or RNFR only after a
-long time. Key latency is
+folder of 20,000 files), and ones that answer MKD, RNFR, RETR or DELE only
+after a long time (x ends a fetch or a delete stuck so). Key latency is
 measured by tuitest.KeyTimer (send-keys to the pane's next output, through
 a tmux control-mode client) over repeated samples; the median and the
 maximum are printed with the test's output.

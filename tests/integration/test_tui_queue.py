@@ -4,7 +4,9 @@ running transfer, can be enlarged and cleared; skipped and renamed copies
 shown as such; counts of running, queued, failed and done in its heading;
 failed transfers retried with one key; a dropped connection retried by
 itself, the download going on from where it stopped (REST) on ferryd,
-vsftpd and pure-ftpd; and status messages that go when they are stale.
+vsftpd and pure-ftpd, its temporary file kept from a `ferry get` meanwhile;
+a folder leading back up listed as skipped; and status messages that go
+when they are stale.
 
 Built on test_tui.TuiCase. Slow transfers go through peers.ThrottleProxy,
 which also records the commands ferry sends and can cut every connection
