@@ -281,6 +281,17 @@ static RARE_PATH bool add_link(int dfd, const char *name, const struct stat *st,
 	return listfmt_ls(out, name, st, link, now);
 }
 
+/* Appends the MLSx line of entry st shown as shown, in folder dir
+ * (NULL: unknown; listing_perm), with the type fact type (NULL: the one
+ * st's mode gives). */
+static bool add_mlsx(struct session *s, const char *shown, const struct stat *st,
+		     const struct stat *dir, const char *type, struct sbuf *out)
+{
+	char perm[16];
+	listing_perm(s, st, dir, perm);
+	return listfmt_mlsx(out, s->mlst_facts, shown, st, type, perm);
+}
+
 /* The MLSx line of the symlink name in directory dfd (virtual path
  * dirpath), shown as shown (the name in MLSD, the whole path in MLST). A
  * link leading to a file inside the root shows that file; one leading to
@@ -310,9 +321,7 @@ static RARE_PATH bool add_mlsx_link(struct session *s, int dfd, const char *dirp
 			tp = type;
 		}
 	}
-	char perm[16];
-	listing_perm(s, st, dir, perm);
-	return listfmt_mlsx(out, s->mlst_facts, shown, st, tp, perm);
+	return add_mlsx(s, shown, st, dir, tp, out);
 }
 
 /* Appends the NLST line of name (nlen bytes): prefix (plen bytes), the
@@ -344,9 +353,7 @@ static bool add_entry(struct session *s, enum listing_kind kind, int dfd, const 
 					   : listfmt_ls(out, name, &st, NULL, now);
 	if (S_ISLNK(st.st_mode))
 		return add_mlsx_link(s, dfd, dirpath, dir, name, name, &st, out);
-	char perm[16];
-	listing_perm(s, &st, dir, perm);
-	return listfmt_mlsx(out, s->mlst_facts, name, &st, NULL, perm);
+	return add_mlsx(s, name, &st, dir, NULL, out);
 }
 
 static RARE_PATH void log_unlistable(const struct session *s, const char *dirpath, size_t n)
@@ -564,9 +571,7 @@ bool listing_mlst(struct session *s, const char *path, struct sbuf *out)
 		/* The root: no folder holds it, no link can be it. */
 		if (errno != EINVAL || vfs_stat(s->root_fd, path, &st) < 0)
 			return false;
-		char perm[16];
-		listing_perm(s, &st, &st, perm);
-		return listfmt_mlsx(out, s->mlst_facts, path, &st, NULL, perm);
+		return add_mlsx(s, path, &st, &st, NULL, out);
 	}
 	bool ok = vfs_entry_lstat(dfd, base, &st) == 0;
 	if (ok) {
@@ -578,9 +583,7 @@ bool listing_mlst(struct session *s, const char *path, struct sbuf *out)
 		if (S_ISLNK(st.st_mode)) {
 			ok = add_mlsx_link(s, dfd, parent, dir, base, path, &st, out);
 		} else {
-			char perm[16];
-			listing_perm(s, &st, dir, perm);
-			ok = listfmt_mlsx(out, s->mlst_facts, path, &st, NULL, perm);
+			ok = add_mlsx(s, path, &st, dir, NULL, out);
 		}
 		if (!ok)
 			errno = ENAMETOOLONG;
