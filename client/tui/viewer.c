@@ -233,11 +233,9 @@ static int viewer_cut(const char *s, size_t max)
 	mbstate_t st;
 	memset(&st, 0, sizeof st);
 	while (i < len) {
-		size_t k = mbrtowc(NULL, s + i, len - i, &st);
-		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
-			k = 1;
-			memset(&st, 0, sizeof st);
-		}
+		wchar_t wc;
+		int cols;
+		size_t k = draw_char(s + i, len - i, &st, &wc, &cols);
 		if (i + k > max)
 			break;
 		i += k;
