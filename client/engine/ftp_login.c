@@ -429,7 +429,9 @@ enum ftp_status ftp_login_run(struct ftp *f, bool reconnect)
 	struct login l = { .state = LOGIN_GREETING, .reconnect = reconnect,
 			   .tls = ftp_tls_use(f) };
 	enum ftp_status st = FTP_S_OK;
+	bool was_stalled = f->stalled;
 
+	f->stalled = false;
 	f->feat = 0;
 	f->mlst_opts[0] = '\0';
 	f->no_epsv = false;
@@ -450,8 +452,16 @@ enum ftp_status ftp_login_run(struct ftp *f, bool reconnect)
 		st = login_step(f, &l);
 	}
 	f->logging_in = false;
-	if (st == FTP_S_BROKEN)
+	f->login_stalled = st == FTP_S_BROKEN && f->stalled && l.state != LOGIN_GREETING;
+	f->stalled |= was_stalled;
+	if (f->login_stalled) {
+		/* The server greeted and then stopped answering: a reply not
+		 * in time, as for any command. */
+		ftp_set_msg(f, "waiting for the reply to %s: timed out",
+			    l.state == LOGIN_FEAT_TLS ? "FEAT" : login_state_names[l.state]);
+	} else if (st == FTP_S_BROKEN) {
 		st = FTP_S_CONNECT;   /* the server went away before we were in */
+	}
 	if (st != FTP_S_OK) {
 		ftp_close_control(f);
 		return st;
@@ -550,14 +560,17 @@ enum ftp_status ftp_login_connect(struct ftp *f)
 
 /* Connects and logs in (back into the remembered directory when
  * reconnecting), trying again with growing waits while the server cannot
- * be reached or turns the client away, as often as f->retries says. */
+ * be reached, turns the client away or stops answering the login, as
+ * often as f->retries says. */
 static enum ftp_status login_open(struct ftp *f, bool reconnect)
 {
+	f->login_stalled = false;
 	for (int attempt = 0;; attempt++) {
 		enum ftp_status st = ftp_login_connect(f);
 		if (st == FTP_S_OK)
 			st = ftp_login_run(f, reconnect);
-		if (st != FTP_S_CONNECT || attempt >= f->retries)
+		bool again = st == FTP_S_CONNECT || (st == FTP_S_BROKEN && f->login_stalled);
+		if (!again || attempt >= f->retries)
 			return st;
 		char why[FTP_MSG_MAX];
 		snprintf(why, sizeof why, "%s", f->msg);

@@ -88,6 +88,7 @@ struct ftp {
 	void *interrupt_arg;          /* its argument */
 	bool hold_interrupt;          /* waits run on despite it (the replies to ABOR) */
 	bool stalled;                 /* a wait for the server timed out in the running call */
+	bool login_stalled;           /* the last login timed out after the greeting */
 	off_t xfer_done;              /* bytes done by the last transfer, counting its offset */
 	ftp_trace_fn *trace;          /* trace receiver or NULL */
 	void *trace_arg;              /* its argument */

@@ -747,8 +747,9 @@ static enum ftp_status xfer_no_ascii_offset(struct ftp *f)
 static bool xfer_retry_due(struct ftp *f, enum ftp_status st, int attempt, char *why,
 			   size_t whysz)
 {
-	/* A connect failure has had its retries already (ftp_reconnect). */
-	if (attempt >= f->retries || st == FTP_S_CONNECT || !ftp_retryable(f, st))
+	/* A connect or login failure has had its retries already (ftp_reconnect). */
+	if (attempt >= f->retries || st == FTP_S_CONNECT || (f->ctl == NULL && f->login_stalled) ||
+	    !ftp_retryable(f, st))
 		return false;
 	snprintf(why, whysz, "%s", f->msg);
 	return true;

@@ -210,6 +210,17 @@ class SmallBuffers:
             f.close()
 
 
+class FeatNeverEnds(slowftp.SlowFtp):
+    """Answers FEAT with "211-Features:" and its lines, and never with
+    the "211 End" line; the connection stays open (what arrives after is
+    read and never answered)."""
+
+    def _cmd_FEAT(self, c, st, arg):
+        c.sendall(b"211-Features:\r\n EPSV\r\n SIZE\r\n UTF8\r\n")
+        self._hush(c)
+        return False
+
+
 class StrayReply(slowftp.SlowFtp):
     """Answers the first CWD to anything but "/" twice: a stray "250"
     before its own reply, so every reply after it comes one command
@@ -345,6 +356,25 @@ class HostileTest(clitest.CliBase, ftptest.TestCase):
         r = self.ferry_at(srv, "cd e; pwd", "2")
         self.assertTimedOut(r, "a multi-line reply never ended", 6.0)
         self.assertRegex(r.err, r"^ferry: cd e: waiting for the server: ", r)
+
+    def test_feat_never_ends(self):
+        """A FEAT reply whose last line never comes, on a connection the
+        server keeps open: the server stopped answering, as a reply that
+        does not come in time, so broken (7) within --timeout 2 and a
+        margin, with one line that names the FEAT that was awaited; the
+        download is not tried and nothing is on disk. With --retry the
+        login is tried again."""
+        srv = self.slow(FeatNeverEnds, tree={"d/a.bin": DATA})
+        r = self.ferry_at(srv, "cd d; get a.bin", "2")
+        self.assertTimedOut(r, "a FEAT reply never ended", 6.0)
+        self.assertEqual(len(r.err.splitlines()), 1, r)
+        self.assertRegex(r.err, r"^ferry: .*FEAT", r)
+        self.assertEqual(os.listdir(self.ldir), [], r)
+        # --retry logs in again, as after a connection timed out.
+        r = self.ferry_at(srv, "cd d; get a.bin", "1", "--retry", "1")
+        self.assertTimedOut(r, "a FEAT reply never ended, --retry 1", 6.0)
+        with srv.lock:
+            self.assertEqual(len([l for l in srv.log if l == "FEAT"]), 3, srv.log)
 
     def test_reply_code_out_of_range(self):
         """A reply whose first digit is not 1 to 5 (RFC 959 4.2) is no
