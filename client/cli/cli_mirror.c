@@ -206,6 +206,8 @@ static enum ferry_exit mirror_plan(struct cli *c, const struct mirror_opts *mo,
 		if (st != FTP_S_OK)
 			code = cli_fail(c, ferry_exit_from_status(st), "%s", msg);
 	}
+	if (code == FERRY_EXIT_OK && !mo->upload && !mo->dry_run)
+		sync_clear_orphans(j->local, &remote);
 	if (code == FERRY_EXIT_OK) {
 		struct plan_options o = mo->plan;
 		if (o.compare == PLAN_CMP_CHECKSUM && !(ftp_features(c->ftp) & FTP_FEAT_HASH)) {

@@ -122,6 +122,97 @@ bool sync_scan_local(const char *top, bool missing_ok, struct plan_tree *t, char
 	return sync_local_dir(top, "", 0, t, msg, msgsz);
 }
 
+/* True when the remote tree holds the file rel/name (rel "" the top). */
+static bool sync_remote_file(struct plan_tree *remote, const char *rel, const char *name,
+			     struct sbuf *path)
+{
+	if (!(rel[0] ? path_join(path, rel, name) : (sbuf_reset(path), sbuf_puts(path, name))))
+		return true;   /* cannot be asked: as if there */
+	struct plan_entry *e = plan_tree_find(remote, sbuf_str(path));
+	return e != NULL && e->kind == PLAN_FILE;
+}
+
+/* True when the remote tree holds a file in directory rel whose
+ * temporaries have the stem stem: the file of that name, or a longer
+ * name that tempname_stem makes stem of. */
+static bool sync_stem_listed(struct plan_tree *remote, const char *rel, const char *stem,
+			     struct sbuf *path)
+{
+	char other[TEMPNAME_STEM_MAX + 1];
+	size_t rlen = strlen(rel);
+
+	if (sync_remote_file(remote, rel, stem, path))
+		return true;
+	if (strlen(stem) < TEMPNAME_STEM_MAX)
+		return false;
+	for (size_t i = 0; i < remote->n; i++) {
+		const char *p = remote->v[i].path;
+		if (remote->v[i].kind != PLAN_FILE)
+			continue;
+		if (rlen > 0 && (strncmp(p, rel, rlen) != 0 || p[rlen] != '/'))
+			continue;
+		const char *base = p + (rlen > 0 ? rlen + 1 : 0);
+		if (strchr(base, '/') != NULL || strlen(base) <= TEMPNAME_STEM_MAX)
+			continue;
+		tempname_stem(base, other, sizeof other);
+		if (strcmp(other, stem) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* sync_clear_orphans in the local directory dir (rel below the top). */
+static void sync_orphans_dir(const char *dir, const char *rel, int depth,
+			     struct plan_tree *remote)
+{
+	char stem[TEMPNAME_STEM_MAX + 1], other[TEMPNAME_STEM_MAX + 1];
+	struct sbuf full, sub;
+	size_t n = 0;
+
+	char **names = depth <= TREE_DEPTH_MAX ? tree_read_dir(dir, &n) : NULL;
+	if (names == NULL)
+		return;
+	sbuf_init(&full, PATH_LEN_MAX);
+	sbuf_init(&sub, PATH_LEN_MAX);
+	for (size_t i = 0; i < n; i++) {
+		struct stat sb;
+		if (!path_join(&full, dir, names[i]) || lstat(sbuf_str(&full), &sb) < 0)
+			continue;
+		if (S_ISDIR(sb.st_mode)) {
+			if (!(rel[0] ? path_join(&sub, rel, names[i])
+				     : (sbuf_reset(&sub), sbuf_puts(&sub, names[i]))))
+				continue;
+			char *subrel = xstrdup(sbuf_str(&sub));
+			sync_orphans_dir(sbuf_str(&full), subrel, depth + 1, remote);
+			free(subrel);
+			continue;
+		}
+		if (!S_ISREG(sb.st_mode) || !tempname_stem_of(names[i], stem, sizeof stem) ||
+		    sync_stem_listed(remote, rel, stem, &sub))
+			continue;
+		/* A file the server has under a name of that form is no
+		 * temporary: then the stem's names all stay. */
+		bool listed = false;
+		for (size_t k = 0; k < n && !listed; k++)
+			listed = tempname_stem_of(names[k], other, sizeof other) &&
+				 strcmp(other, stem) == 0 &&
+				 sync_remote_file(remote, rel, names[k], &sub);
+		if (!listed && path_join(&full, dir, stem))
+			tempname_sweep_plain(sbuf_str(&full));
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	sbuf_free(&full);
+	sbuf_free(&sub);
+}
+
+void sync_clear_orphans(const char *top, struct plan_tree *remote)
+{
+	if (remote->incomplete == NULL)
+		sync_orphans_dir(top, "", 0, remote);
+}
+
 /* How exact a listing's time is: to the second (MLSD), else what a LIST
  * line shows: a time of day (minutes) or only a date. */
 static int sync_list_prec(const struct ftp_entry *e)

@@ -42,6 +42,17 @@ struct sync_job {
  * (when missing_ok) or an error. Returns true, or false with msg set. */
 bool sync_scan_local(const char *top, bool missing_ok, struct plan_tree *t, char *msg,
 		     size_t msgsz);
+/* Removes from the local tree below top the stale temporaries of plain
+ * downloads (".STEM.ferry-XXXXXX", tempname.h: not locked by a running
+ * download) whose file the remote tree (read by sync_scan_remote) does
+ * not hold, as a killed download leaves them when the server's file is
+ * deleted before the next run; the temporaries of files still there are
+ * left to their downloads, and those of get --segments with their state
+ * (what it continues from) stay. Nothing is removed when the remote
+ * tree is incomplete, nor a file the server lists under a temporary's
+ * name. */
+void sync_clear_orphans(const char *top, struct plan_tree *remote);
+
 /* Told about a listed name the remote scan passes over because it is not
  * a plain name below its directory ("a/b", "../x", ""; "." and ".." are
  * passed over without a word): display is the name sanitised. */

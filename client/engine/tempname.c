@@ -193,6 +193,17 @@ bool tempname_is(const char *name)
 	return false;
 }
 
+bool tempname_stem_of(const char *name, char *stem, size_t stemsz)
+{
+	size_t len = strlen(name), tail = sizeof temp_suffix - 1;
+
+	/* ".ferry-XXXXXX" alone (earlier versions' long names) names no stem. */
+	if (name[0] != '.' || len < tail + 2 || !temp_tail(name + len - tail))
+		return false;
+	int n = snprintf(stem, stemsz, "%.*s", (int)(len - tail - 1), name + 1);
+	return n > 0 && (size_t)n < stemsz;
+}
+
 /* Opens and locks dir/name if it is a stale temporary (a regular file
  * nobody holds locked); returns the descriptor or -1. */
 static int open_stale(int dfd, const char *name, struct stat *sb)

@@ -43,6 +43,13 @@ bool tempname_segments(const char *local, char *tmp, size_t tmpsz, char *state, 
  * segments.h). */
 bool tempname_is(const char *name);
 
+/* Writes the stem of name, a plain download's temporary
+ * (".STEM.ferry-XXXXXX"), into stem (stemsz bytes): what tempname_stem
+ * gave for the file it is a temporary of, which is that file's name when
+ * it is no longer than TEMPNAME_STEM_MAX. False when name is no such
+ * temporary, or names no stem (".ferry-XXXXXX"). */
+bool tempname_stem_of(const char *name, char *stem, size_t stemsz);
+
 /* Creates a new temporary for local (its name in tmp, tmpsz bytes), open
  * for writing with O_CLOEXEC and locked. Returns the descriptor, or -1
  * with errno set. */

@@ -32,6 +32,18 @@ OLD = 1500000000  # a fixed time for source files
 SEG_DATA = ftptest.random_bytes(3 << 20, seed=31)  # a file for segmented downloads
 
 
+def temp_stem(name):
+    """The stem of a download temporary's name for name: name itself up
+    to 229 bytes, else its first 212 bytes, "~" and 16 hex digits of
+    its 64-bit FNV-1a hash (ASCII names)."""
+    if len(name) <= 229:
+        return name
+    h = 0xcbf29ce484222325
+    for b in name.encode():
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return "%s~%016x" % (name[:212], h)
+
+
 class MirrorTests(clitest.CliBase):
     """The mirror set, run against each peer."""
 
@@ -376,6 +388,47 @@ class MirrorTests(clitest.CliBase):
         r = self.check(self.ferry(script="get --segments 3 big.bin"))
         self.assertIn("resuming", r.err, r)
         self.assertTrue(read_file(self.local("big.bin")) == SEG_DATA, r)
+
+    def test_killed_mirror_temporary_of_a_file_gone(self):
+        """A mirror killed (SIGKILL) while it downloads leaves the
+        temporary of that file; when the server's file is deleted before
+        the next run, that run removes the temporary (and nothing else:
+        a hidden file of the user's stays)."""
+        self.put_remote("src/sub/gone.bin", SEG_DATA, OLD)
+        self.put_remote("src/sub/keep.txt", b"keep\n", OLD)
+        dst = self.local("dst")
+        mine = os.path.join(dst, "sub", ".notes.txt~")
+        ftptest.write_file(mine, b"mine\n", OLD)
+        slow = peers.ThrottleProxy(self.server.host, self.server.port, rate=512 << 10)
+        self.addCleanup(slow.close)
+        url = slow.url("/", self.server.user, self.server.password)
+        p, outp, errp = self.spawn(self.argv(script='mirror src "%s"' % dst, url=url))
+        temps = lambda: [n for n in os.listdir(os.path.join(dst, "sub"))
+                         if n.startswith(".gone.bin.ferry-")]
+        self.wait_moving(p, outp, errp, lambda: slow.data_bytes > 400000 and temps(),
+                         "400 KB of gone.bin downloaded")
+        p.send_signal(signal.SIGKILL)
+        p.wait(5)
+        slow.close()
+        left = temps()
+        self.assertEqual(len(left), 1, os.listdir(os.path.join(dst, "sub")))
+        self.assertGreater(os.path.getsize(os.path.join(dst, "sub", left[0])), 0)
+        os.remove(self.remote("src/sub/gone.bin"))
+        # Stale temporaries of names longer than a temporary's stem (its
+        # start, "~" and a hash): one of a file the server no longer has,
+        # one of a file it has, whose local copy is up to date.
+        long_gone, long_kept = "g" * 240, "k" * 240
+        self.put_remote("src/sub/" + long_kept, b"long\n", OLD)
+        ftptest.write_file(os.path.join(dst, "sub", long_kept), b"long\n", OLD)
+        for name in (long_gone, long_kept):
+            ftptest.write_file(os.path.join(dst, "sub", "." + temp_stem(name) + ".ferry-Ab12Cd"),
+                               b"part")
+        kept_temp = "." + temp_stem(long_kept) + ".ferry-Ab12Cd"
+        r = self.check(self.mirror('src "%s"' % dst))
+        self.assertEqual(sorted(os.listdir(os.path.join(dst, "sub"))),
+                         sorted([".notes.txt~", "keep.txt", long_kept, kept_temp]), r)
+        self.assertEqual(read_file(os.path.join(dst, "sub", "keep.txt")), b"keep\n", r)
+        self.assertEqual(read_file(mine), b"mine\n", r)
 
     def test_segments_refused_while_one_runs(self):
         """A second get --segments of a file one is downloading is refused

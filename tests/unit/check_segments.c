@@ -207,6 +207,19 @@ START_TEST(test_long_names)
 	ck_assert(tempname_is(tmp));
 	ck_assert(tempname_is(state));
 	ck_assert(!tempname_is(a));
+	/* A plain temporary gives its stem back; other names give none. */
+	ck_assert(tempname_for(a, tmp, sizeof tmp));
+	memcpy(tmp + strlen(tmp) - 6, "q1W2e3", 6);
+	ck_assert(tempname_stem_of(tmp, sb, sizeof sb));
+	tempname_stem(a, sa, sizeof sa);
+	ck_assert_str_eq(sb, sa);
+	ck_assert(tempname_stem_of(".short.txt.ferry-AbC123", sb, sizeof sb));
+	ck_assert_str_eq(sb, "short.txt");
+	ck_assert(!tempname_stem_of(".ferry-AbC123", sb, sizeof sb));
+	ck_assert(!tempname_stem_of("short.txt.ferry-AbC123", sb, sizeof sb));
+	ck_assert(!tempname_stem_of(".short.txt.ferry-AbC12", sb, sizeof sb));
+	ck_assert(!tempname_stem_of(".short.txt.ferry-segments", sb, sizeof sb));
+	ck_assert(!tempname_stem_of(state, sb, sizeof sb));
 }
 END_TEST
 
