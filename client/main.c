@@ -40,8 +40,9 @@ struct main_opts {
 
 static const char main_usage[] =
 	"usage: ferry [-c \"CMD; CMD\" | -b FILE | -p] [-y] [-q] [-k] [-v] [-u USER[:PASS]]\n"
-	"             [--timeout SEC] [--retry N] [--limit-rate RATE] [--active]\n"
-	"             [--no-preserve] [--iac=on|off] [--json] [--tls=auto|require|off]\n"
+	"             [--timeout SEC] [--retry N] [--limit-rate RATE] [--min-rate RATE]\n"
+	"             [--active] [--no-preserve] [--iac=on|off] [--json]\n"
+	"             [--tls=auto|require|off]\n"
 	"             [--ca-file FILE] [--trust-fingerprint SHA256:...] [--insecure]\n"
 	"             [--tls-max 1.2|1.3] [--parallel N] [URL | @SITE]\n"
 	"       URL = ftp://[user[:pass]@]host[:port][/path]  (also ftps://: implicit TLS,\n"
@@ -66,6 +67,7 @@ static const struct {
 	{ "timeout", "timeout", NULL },
 	{ "retry", "retry", NULL },
 	{ "limit-rate", "limit-rate", NULL },
+	{ "min-rate", "min-rate", NULL },
 	{ "active", "active", "on" },
 	{ "passive", "active", "off" },
 	{ "preserve", "preserve", "on" },
@@ -87,6 +89,7 @@ static const struct option main_long[] = {
 	{ "timeout", required_argument, NULL, MAIN_OPT_SETTING },
 	{ "retry", required_argument, NULL, MAIN_OPT_SETTING },
 	{ "limit-rate", required_argument, NULL, MAIN_OPT_SETTING },
+	{ "min-rate", required_argument, NULL, MAIN_OPT_SETTING },
 	{ "active", no_argument, NULL, MAIN_OPT_SETTING },
 	{ "passive", no_argument, NULL, MAIN_OPT_SETTING },
 	{ "preserve", no_argument, NULL, MAIN_OPT_SETTING },

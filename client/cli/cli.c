@@ -165,11 +165,13 @@ static const struct cli_command cli_commands[] = {
 		    "  timeout SECONDS     longest wait to connect or for the server (30)\n"
 		    "  retry N             retries after a failed connect or a broken transfer\n"
 		    "  limit-rate RATE     most bytes per second, with K, M or G (0: no limit)\n"
+		    "  min-rate RATE       fewest bytes per second over each timeout; slower\n"
+		    "                      transfers are broken off (0: no bound, the default)\n"
 		    "  preserve on|off     keep the server's file times (uploads: with MFMT)\n"
 		    "  iac on|off          send 0xFF in names doubled (RFC 854); off for servers\n"
 		    "                      that read it literally (vsftpd, pure-ftpd, pyftpdlib)\n"
-		    "The options --active, --timeout, --retry, --limit-rate, --no-preserve\n"
-		    "and --iac give the starting values." },
+		    "The options --active, --timeout, --retry, --limit-rate, --min-rate,\n"
+		    "--no-preserve and --iac give the starting values." },
 	{ .name = "ascii", .run = cli_cmd_ascii, .flags = CLI_REMOTE,
 	  .usage = "ascii", .help = "transfer text: line ends converted",
 	  .detail = "Transfers in the ASCII type (TYPE A) from now on: lines end in CR LF on\n"

@@ -83,6 +83,11 @@ void ftp_set_rate_limit(struct ftp *f, off_t bytes_per_sec)
 	f->rate = bytes_per_sec > 0 ? bytes_per_sec : 0;
 }
 
+void ftp_set_min_rate(struct ftp *f, off_t bytes_per_sec)
+{
+	f->min_rate = bytes_per_sec > 0 ? bytes_per_sec : 0;
+}
+
 void ftp_set_interrupt(struct ftp *f, bool (*fn)(void *arg), void *arg)
 {
 	f->interrupt = fn;

@@ -157,6 +157,11 @@ void ftp_set_retry(struct ftp *f, int retries);
 /* Sets the most bytes per second a file transfer moves (0: no limit, the
  * default); listings are not slowed. */
 void ftp_set_rate_limit(struct ftp *f, off_t bytes_per_sec);
+/* Sets the fewest bytes per second a transfer (a listing too) must move
+ * on average over each span of the timeout: one slower is broken off as
+ * timed out (FTP_S_BROKEN), however steadily its bytes come. 0 (the
+ * default): no such bound, only the timeout without any progress. */
+void ftp_set_min_rate(struct ftp *f, off_t bytes_per_sec);
 /* Sets a function asked while the engine waits for the server or before
  * a retry: at once when a signal breaks into the wait (the front end's
  * SIGINT handler, installed without SA_RESTART), else every

@@ -84,6 +84,7 @@ struct ftp {
 	bool active;                  /* data connections by EPRT/PORT */
 	int retries;                  /* retries of connects and broken transfers */
 	off_t rate;                   /* bytes per second at most; 0 no limit */
+	off_t min_rate;               /* bytes per second at least, over each timeout; 0 none */
 	bool (*interrupt)(void *);    /* asked during waits for the server, or NULL */
 	void *interrupt_arg;          /* its argument */
 	bool hold_interrupt;          /* waits run on despite it (the replies to ABOR) */

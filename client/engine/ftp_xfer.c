@@ -23,6 +23,7 @@
 
 #include "ascii.h"
 #include "ftp_private.h"
+#include "human.h"
 #include "sysio.h"
 #include "xalloc.h"
 
@@ -36,6 +37,8 @@ struct xfer_progress {
 	long long t0;         /* when the transfer began (ms) */
 	long long last;       /* when the callback was last called (ms) */
 	off_t rate;           /* bytes per second at most; 0: no limit */
+	long long mark;       /* when the span of the minimum rate began (ms) */
+	off_t mark_done;      /* done then */
 };
 
 /* Starts the bookkeeping; the first check calls the callback at once. */
@@ -100,6 +103,34 @@ static bool xfer_progress(struct xfer_progress *p, bool force)
 	double secs = (double)(now - p->t0) / 1000.0;
 	double rate = secs > 0 ? (double)(p->done - p->start) / secs : 0.0;
 	return p->fn(p->arg, p->done, p->total, rate) != 0;
+}
+
+/* Starts a span of the minimum rate (ftp_set_min_rate) now. */
+static void xfer_mark(struct xfer_progress *p)
+{
+	p->mark = sysio_now_ms();
+	p->mark_done = p->done;
+}
+
+/* Checks the minimum rate when a span of the timeout has passed: fails
+ * the transfer (FTP_S_BROKEN, timed out) when the span moved fewer bytes
+ * than the rate asks, else starts the next span. FTP_S_OK to go on. */
+static enum ftp_status xfer_min_rate(struct ftp *f, struct xfer_progress *p)
+{
+	char rate[32], why[96];
+	long long span = sysio_now_ms() - p->mark;
+
+	if (f->min_rate == 0 || span < f->timeout_ms)
+		return FTP_S_OK;
+	if ((double)(p->done - p->mark_done) * 1000.0 >= (double)f->min_rate * (double)span) {
+		xfer_mark(p);
+		return FTP_S_OK;
+	}
+	human_format_size(f->min_rate, rate, sizeof rate);
+	snprintf(why, sizeof why, "timed out: slower than %s/s over %g s (--min-rate)", rate,
+		 f->timeout_ms / 1000.0);
+	f->stalled = true;
+	return ftp_fail_text(f, FTP_AT_DATA, "data connection", why);
 }
 
 /* How long a pump may sleep: until the idle timeout runs out, and no
@@ -172,9 +203,13 @@ static enum ftp_status xfer_pump_in(struct ftp *f, struct conn *dc, const struct
 	long long idle_since = sysio_now_ms();
 	enum conn_status want = CONN_WANT_READ, then = CONN_WANT_READ;
 
+	xfer_mark(p);
 	for (;;) {
 		if (xfer_progress(p, false))
 			return xfer_cancelled(f);
+		enum ftp_status slow = xfer_min_rate(f, p);
+		if (slow != FTP_S_OK)
+			return slow;
 		if (xfer_hold_back(p)) {
 			idle_since = sysio_now_ms();
 			continue;
@@ -240,9 +275,13 @@ static enum ftp_status xfer_pump_out_loop(struct ftp *f, struct conn *dc, int fd
 	enum conn_status want = CONN_WANT_WRITE;
 
 	*early = false;
+	xfer_mark(p);
 	for (;;) {
 		if (xfer_progress(p, false))
 			return xfer_cancelled(f);
+		enum ftp_status slow = xfer_min_rate(f, p);
+		if (slow != FTP_S_OK)
+			return slow;
 		if (pos == have && *off < 0) {
 			/* ASCII: half a buffer read, since every LF may become CR LF. */
 			char *in = f->ascii ? xfer_text_buf(f) : buf;

@@ -42,6 +42,8 @@ static const struct settings_def settings_defs[] = {
 	  SETTINGS_COUNT, offsetof(struct ftp_settings, retries) },
 	{ { "limit-rate", "RATE", "most bytes per second (K, M, G: binary units; 0: no limit)" },
 	  SETTINGS_RATE, offsetof(struct ftp_settings, rate) },
+	{ { "min-rate", "RATE", "fewest bytes per second over each timeout (0: no bound)" },
+	  SETTINGS_RATE, offsetof(struct ftp_settings, min_rate) },
 	{ { "preserve", "on|off", "downloads keep the server's file times, uploads set them" },
 	  SETTINGS_BOOL, offsetof(struct ftp_settings, preserve) },
 	{ { "iac", "on|off", "send 0xFF in names doubled, as RFC 854 says" },
@@ -182,5 +184,6 @@ void settings_apply(const struct ftp_settings *s, struct ftp *f)
 	ftp_set_active(f, s->active);
 	ftp_set_retry(f, s->retries);
 	ftp_set_rate_limit(f, s->rate);
+	ftp_set_min_rate(f, s->min_rate);
 	ftp_set_tls(f, &s->tls);
 }

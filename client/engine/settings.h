@@ -28,6 +28,7 @@ struct ftp_settings {
 	int timeout_ms;   /* longest wait to connect or for the server to answer or move data */
 	int retries;      /* attempts after the first for connects and broken transfers */
 	off_t rate;       /* most bytes per second a transfer moves; 0: no limit */
+	off_t min_rate;   /* fewest bytes per second over each timeout; 0: none */
 	bool preserve;    /* downloads keep the server's modification time, uploads set it */
 	struct tlsc_options tls;  /* --tls, --ca-file, --trust-fingerprint, --insecure, --tls-max */
 };
@@ -52,7 +53,7 @@ bool settings_show(const struct ftp_settings *s, const char *name, char *out, si
 /* The rows, in the order `set` lists them; *n gets their count. */
 const struct settings_row *settings_rows(size_t *n);
 /* Hands every value that is the engine's to f (the timeout, active mode,
- * IAC, retries, the rate limit and TLS). */
+ * IAC, retries, the rate limits and TLS). */
 void settings_apply(const struct ftp_settings *s, struct ftp *f);
 
 #endif

@@ -221,6 +221,30 @@ class FeatNeverEnds(slowftp.SlowFtp):
         return False
 
 
+class Trickle(slowftp.SlowFtp):
+    """A download or listing whose data comes 50 bytes every 0.1 s
+    (500 bytes a second), never pausing as long as a second; the reply
+    ends it as usual."""
+
+    def _send_data(self, c, st, payload):
+        d = self._accept_data(st)
+        if d is None:
+            self._send(c, "425 No data connection.")
+            return
+        self._send(c, "150 Here it comes.")
+        try:
+            d.settimeout(10.0)
+            for i in range(0, len(payload), 50):
+                d.sendall(payload[i:i + 50])
+                if not self._wait(0.1):
+                    return False
+        except OSError:
+            return
+        finally:
+            d.close()
+        self._send(c, "226 Done.")
+
+
 class StrayReply(slowftp.SlowFtp):
     """Answers the first CWD to anything but "/" twice: a stray "250"
     before its own reply, so every reply after it comes one command
@@ -375,6 +399,42 @@ class HostileTest(clitest.CliBase, ftptest.TestCase):
         self.assertTimedOut(r, "a FEAT reply never ended, --retry 1", 6.0)
         with srv.lock:
             self.assertEqual(len([l for l in srv.log if l == "FEAT"]), 3, srv.log)
+
+    def test_trickle_is_no_stall(self):
+        """--timeout counts the time without progress only: a download
+        that moves 500 bytes a second for 3 s, never quiet for a second,
+        completes under --timeout 1, the bytes exact."""
+        data = DATA[:1500]
+        srv = self.slow(Trickle, tree={"d/a.bin": data})
+        r = self.ferry_at(srv, "cd d; get a.bin", "1")
+        self.check(r, OK, "a trickle under --timeout 1")
+        self.assertEqual(ftptest.read_file(self.local("a.bin")), data, r)
+        self.assertGreater(r.elapsed, 2.5, r)
+
+    def test_min_rate(self):
+        """--min-rate: a download that moves 500 bytes a second, slower
+        than --min-rate 2K over a --timeout of 1.5 s, is broken off as
+        broken (7) within about twice that, with one line naming the rate,
+        and leaves nothing on disk; so is a listing. The same download
+        completes with --min-rate 200, and `set min-rate` takes and shows
+        the value."""
+        srv = self.slow(Trickle, tree={"d/a.bin": DATA[:20000], "e/b": b"b"})
+        r = self.ferry_at(srv, "cd d; get a.bin", "1.5", "--min-rate", "2K")
+        self.check(r, BROKEN, "a trickle under --min-rate")
+        self.assertLess(r.elapsed, 5.0, r)
+        self.assertEqual(len(r.err.splitlines()), 1, r)
+        self.assertRegex(r.err, r"^ferry: get a.bin: .*slower than 2K(iB)?/s .*--min-rate", r)
+        self.assertEqual(os.listdir(self.ldir), [], r)
+        odd = {"/e": ["n%04d" % i for i in range(400)]}
+        srv = self.slow(Trickle, tree={"e/b": b"b"}, odd_names=odd)
+        r = self.ferry_at(srv, "set min-rate 2K; ls /e", "1.5")
+        self.check(r, BROKEN, "a listing under --min-rate")
+        self.assertRegex(r.err, r"^ferry: ls /e: .*--min-rate", r)
+        srv = self.slow(Trickle, tree={"d/a.bin": DATA[:1500]})
+        r = self.ferry_at(srv, "set min-rate 200; set; cd d; get a.bin", "1.5")
+        self.check(r, OK, "a trickle above --min-rate")
+        self.assertEqual(ftptest.read_file(self.local("a.bin")), DATA[:1500], r)
+        self.assertRegex(r.out, r"(?m)^min-rate +200 ", r)
 
     def test_reply_code_out_of_range(self):
         """A reply whose first digit is not 1 to 5 (RFC 959 4.2) is no
