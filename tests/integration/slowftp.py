@@ -456,7 +456,8 @@ class SlowFtp:
         self._send(c, "150 Here it comes.")
         try:
             d.settimeout(10.0)
-            d.sendall(payload)
+            if self._pour(d, payload) is False:
+                return False
         finally:
             d.close()
         if self.no_226:
@@ -464,24 +465,36 @@ class SlowFtp:
             return False
         self._send(c, "226 Done.")
 
+    def _pour(self, d, payload):
+        """Sends the payload of a download or listing over the data
+        connection d; False ends the session (the server stops)."""
+        d.sendall(payload)
+
+    def _drink(self, d):
+        """Reads an upload from the data connection d to its end; returns
+        the bytes, or None to end the session (the server stops)."""
+        got = []
+        while True:
+            chunk = d.recv(65536)
+            if not chunk:
+                return b"".join(got)
+            got.append(chunk)
+
     def _cmd_STOR(self, c, st, arg):
         d = self._accept_data(st)
         if d is None:
             self._send(c, "425 No data connection.")
             return
         self._send(c, "150 Send it.")
-        got = []
         try:
             d.settimeout(10.0)
-            while True:
-                chunk = d.recv(65536)
-                if not chunk:
-                    break
-                got.append(chunk)
+            got = self._drink(d)
         finally:
             d.close()
+        if got is None:
+            return False
         with self.lock:
-            self.tree[self._join(st["cwd"], arg).lstrip("/")] = b"".join(got)
+            self.tree[self._join(st["cwd"], arg).lstrip("/")] = got
             self.stored = True
         if self.no_226:
             self._hush(c)

@@ -223,26 +223,25 @@ class FeatNeverEnds(slowftp.SlowFtp):
 
 class Trickle(slowftp.SlowFtp):
     """A download or listing whose data comes 50 bytes every 0.1 s
-    (500 bytes a second), never pausing as long as a second; the reply
-    ends it as usual."""
+    (500 bytes a second), never pausing as long as a second, and an
+    upload read slowly too; the reply ends each as usual."""
 
-    def _send_data(self, c, st, payload):
-        d = self._accept_data(st)
-        if d is None:
-            self._send(c, "425 No data connection.")
-            return
-        self._send(c, "150 Here it comes.")
-        try:
-            d.settimeout(10.0)
-            for i in range(0, len(payload), 50):
-                d.sendall(payload[i:i + 50])
-                if not self._wait(0.1):
-                    return False
-        except OSError:
-            return
-        finally:
-            d.close()
-        self._send(c, "226 Done.")
+    def _pour(self, d, payload):
+        for i in range(0, len(payload), 50):
+            d.sendall(payload[i:i + 50])
+            if not self._wait(0.1):
+                return False
+
+    def _drink(self, d):
+        """An upload is read 64 KiB every 0.5 s (128 KiB a second: reads
+        as small as the download's would not open the TCP window)."""
+        got = []
+        while self._wait(0.5):
+            chunk = d.recv(65536)
+            if not chunk:
+                return b"".join(got)
+            got.append(chunk)
+        return None
 
 
 class StrayReply(slowftp.SlowFtp):
@@ -415,7 +414,8 @@ class HostileTest(clitest.CliBase, ftptest.TestCase):
         """--min-rate: a download that moves 500 bytes a second, slower
         than --min-rate 2K over a --timeout of 1.5 s, is broken off as
         broken (7) within about twice that, with one line naming the rate,
-        and leaves nothing on disk; so is a listing. The same download
+        and leaves nothing on disk; so are a listing and an upload that the
+        server reads at 128 KiB a second under --min-rate 1M. The same download
         completes with --min-rate 200, and `set min-rate` takes and shows
         the value."""
         srv = self.slow(Trickle, tree={"d/a.bin": DATA[:20000], "e/b": b"b"})
@@ -425,6 +425,12 @@ class HostileTest(clitest.CliBase, ftptest.TestCase):
         self.assertEqual(len(r.err.splitlines()), 1, r)
         self.assertRegex(r.err, r"^ferry: get a.bin: .*slower than 2K(iB)?/s .*--min-rate", r)
         self.assertEqual(os.listdir(self.ldir), [], r)
+        clitest.write_local(self.local("up.bin"), BIG)
+        r = self.ferry_at(srv, "put up.bin", "1.5", "--min-rate", "1M")
+        self.check(r, BROKEN, "an upload under --min-rate")
+        self.assertLess(r.elapsed, 5.0, r)
+        self.assertRegex(r.err, r"^ferry: put up.bin: .*slower than 1M(iB)?/s .*--min-rate", r)
+        os.remove(self.local("up.bin"))
         odd = {"/e": ["n%04d" % i for i in range(400)]}
         srv = self.slow(Trickle, tree={"e/b": b"b"}, odd_names=odd)
         r = self.ferry_at(srv, "set min-rate 2K; ls /e", "1.5")
