@@ -794,6 +794,14 @@ static bool xfer_retry_due(struct ftp *f, enum ftp_status st, int attempt, char 
 	return true;
 }
 
+/* Empties fd back to base, where a whole download (from the first byte)
+ * began writing in it, so that it can start again; false when fd is not
+ * a regular file (base < 0) or cannot be cut. */
+static bool xfer_start_over(int fd, off_t base)
+{
+	return base >= 0 && ftruncate(fd, base) == 0 && lseek(fd, base, SEEK_SET) == base;
+}
+
 /* ftp_get_range, with the file's size when a listing gave it (known >= 0:
  * no SIZE command for the progress). */
 static enum ftp_status get_range(struct ftp *f, const char *remote, int fd, off_t offset,
@@ -812,16 +820,20 @@ static enum ftp_status get_range(struct ftp *f, const char *remote, int fd, off_
 	}
 	if (offset > 0 && f->ascii)
 		return xfer_no_ascii_offset(f);
+	struct stat sb;
+	off_t base = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? lseek(fd, 0, SEEK_CUR) : -1;
 	for (int attempt = 0;; attempt++) {
 		f->xfer_done = a.offset;
 		st = ftp_run(f, op_get, &a);
 		if (st == FTP_S_OK || !xfer_retry_due(f, st, attempt, why, sizeof why))
 			return st;
 		/* Go on from what arrived: REST, and the sink written from there
-		 * (in binary only: ASCII offsets on the wire and on disk differ). */
-		if (f->xfer_done > a.offset) {
-			if (!(f->feat & FTP_FEAT_REST) || f->ascii)
+		 * (in binary only: ASCII offsets on the wire and on disk differ);
+		 * without REST a whole download into a file starts again. */
+		if (f->xfer_done > a.offset && (!(f->feat & FTP_FEAT_REST) || f->ascii)) {
+			if (a.offset > 0 || a.length >= 0 || !xfer_start_over(fd, base))
 				return st;   /* no way to go on from the middle */
+		} else if (f->xfer_done > a.offset) {
 			if (a.length >= 0)
 				a.length -= f->xfer_done - a.offset;
 			a.offset = f->xfer_done;

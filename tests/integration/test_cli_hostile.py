@@ -244,6 +244,26 @@ class Trickle(slowftp.SlowFtp):
         return None
 
 
+class BreaksFirstRetr(slowftp.SlowFtp):
+    """A server whose FEAT does not offer REST (slowftp's does not): its
+    first download is cut after a third with 426, the later ones are
+    whole."""
+
+    broke = False
+
+    def _cmd_RETR(self, c, st, arg):
+        if self.broke:
+            return super()._cmd_RETR(c, st, arg)
+        self.broke = True
+        data = self._file(st, arg)
+        d = self._accept_data(st)
+        self._send(c, "150 Here it comes.")
+        d.settimeout(10.0)
+        d.sendall(data[:len(data) // 3])
+        d.close()
+        self._send(c, "426 Connection closed; transfer aborted.")
+
+
 class StrayReply(slowftp.SlowFtp):
     """Answers the first CWD to anything but "/" twice: a stray "250"
     before its own reply, so every reply after it comes one command
@@ -398,6 +418,20 @@ class HostileTest(clitest.CliBase, ftptest.TestCase):
         self.assertTimedOut(r, "a FEAT reply never ended, --retry 1", 6.0)
         with srv.lock:
             self.assertEqual(len([l for l in srv.log if l == "FEAT"]), 3, srv.log)
+
+    def test_retry_without_rest(self):
+        """--retry against a server that does not offer REST: a download
+        broken off after a third cannot go on from there, so it starts
+        again from the first byte (no REST sent); the file is whole and
+        exact, and nothing else is left in the directory."""
+        srv = self.slow(BreaksFirstRetr, tree={"d/a.bin": DATA})
+        r = self.ferry_at(srv, "cd d; get a.bin", "5", "--retry", "1")
+        self.check(r, OK, "a broken download, --retry 1, no REST")
+        self.assertEqual(ftptest.read_file(self.local("a.bin")), DATA, r)
+        self.assertEqual(os.listdir(self.ldir), ["a.bin"], r)
+        with srv.lock:
+            self.assertEqual(len([l for l in srv.log if l.startswith("RETR")]), 2, srv.log)
+            self.assertFalse([l for l in srv.log if l.startswith("REST")], srv.log)
 
     def test_trickle_is_no_stall(self):
         """--timeout counts the time without progress only: a download
