@@ -452,7 +452,8 @@ enum ftp_status ftp_login_run(struct ftp *f, bool reconnect)
 		st = login_step(f, &l);
 	}
 	f->logging_in = false;
-	f->login_stalled = st == FTP_S_BROKEN && f->stalled && l.state != LOGIN_GREETING;
+	bool timed_out = st == FTP_S_BROKEN && f->stalled;
+	f->login_stalled = timed_out && l.state != LOGIN_GREETING;
 	f->stalled |= was_stalled;
 	if (f->login_stalled) {
 		/* The server greeted and then stopped answering: a reply not
@@ -460,6 +461,8 @@ enum ftp_status ftp_login_run(struct ftp *f, bool reconnect)
 		ftp_set_msg(f, "waiting for the reply to %s: timed out",
 			    l.state == LOGIN_FEAT_TLS ? "FEAT" : login_state_names[l.state]);
 	} else if (st == FTP_S_BROKEN) {
+		if (timed_out)
+			ftp_set_msg(f, "waiting for the greeting: timed out");
 		st = FTP_S_CONNECT;   /* the server went away before we were in */
 	}
 	if (st != FTP_S_OK) {

@@ -243,7 +243,8 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
 
     def test_timeout_silent_server(self):
         """A server that accepts the connection and never greets: --timeout
-        bounds the wait (the default is 30 s)."""
+        bounds the wait (the default is 30 s), and the line says the
+        greeting was awaited."""
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.addCleanup(s.close)
         s.bind((ftptest.HOST, 0))
@@ -253,6 +254,7 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
                        url="ftp://%s:%d/" % (ftptest.HOST, port))
         self.check(r, CONNECT, "a server that never greets")
         self.assertLess(r.elapsed, 10.0, "--timeout 1.5 took %.1fs\n%s" % (r.elapsed, r))
+        self.assertRegex(r.err, r"^ferry: open [^ ]+: waiting for the greeting: timed out\n$", r)
 
     def test_timeout_stalled_transfer(self):
         """A download whose data stops flowing ends as broken after
