@@ -46,6 +46,16 @@ static enum ftp_status sync_fail_errno(int err, const char *name, char *msg, siz
 	return FTP_S_LOCAL;
 }
 
+/* Writes rel/name into out, or name alone at the top (rel ""); false
+ * when it does not fit. */
+static bool sync_rel_join(struct sbuf *out, const char *rel, const char *name)
+{
+	if (rel[0])
+		return path_join(out, rel, name);
+	sbuf_reset(out);
+	return sbuf_puts(out, name);
+}
+
 /* Reads the local directory dir (relative path rel below the top) into t;
  * the temporaries of downloads (tempname.h) are left out. */
 static bool sync_local_dir(const char *dir, const char *rel, int depth, struct plan_tree *t,
@@ -72,8 +82,7 @@ static bool sync_local_dir(const char *dir, const char *rel, int depth, struct p
 		if (!ok)
 			break;
 		if (!path_join(&full, dir, names[i]) ||
-		    !(rel[0] ? path_join(&sub, rel, names[i])
-			     : (sbuf_reset(&sub), sbuf_puts(&sub, names[i])))) {
+		    !sync_rel_join(&sub, rel, names[i])) {
 			sync_fail_errno(ENAMETOOLONG, names[i], msg, msgsz);
 			ok = false;
 		} else if (lstat(sbuf_str(&full), &sb) < 0) {
@@ -126,7 +135,7 @@ bool sync_scan_local(const char *top, bool missing_ok, struct plan_tree *t, char
 static bool sync_remote_file(struct plan_tree *remote, const char *rel, const char *name,
 			     struct sbuf *path)
 {
-	if (!(rel[0] ? path_join(path, rel, name) : (sbuf_reset(path), sbuf_puts(path, name))))
+	if (!sync_rel_join(path, rel, name))
 		return true;   /* cannot be asked: as if there */
 	struct plan_entry *e = plan_tree_find(remote, sbuf_str(path));
 	return e != NULL && e->kind == PLAN_FILE;
@@ -179,8 +188,7 @@ static void sync_orphans_dir(const char *dir, const char *rel, int depth,
 		if (!path_join(&full, dir, names[i]) || lstat(sbuf_str(&full), &sb) < 0)
 			continue;
 		if (S_ISDIR(sb.st_mode)) {
-			if (!(rel[0] ? path_join(&sub, rel, names[i])
-				     : (sbuf_reset(&sub), sbuf_puts(&sub, names[i]))))
+			if (!sync_rel_join(&sub, rel, names[i]))
 				continue;
 			char *subrel = xstrdup(sbuf_str(&sub));
 			sync_orphans_dir(sbuf_str(&full), subrel, depth + 1, remote);
@@ -272,8 +280,7 @@ static enum ftp_status sync_remote_dir(struct ftp *f, const char *dir, const cha
 			continue;
 		}
 		if (!path_join(&full, dir, e->name) ||
-		    !(rel[0] ? path_join(&sub, rel, e->name)
-			     : (sbuf_reset(&sub), sbuf_puts(&sub, e->name)))) {
+		    !sync_rel_join(&sub, rel, e->name)) {
 			st = sync_fail_errno(ENAMETOOLONG, e->display, msg, msgsz);
 			break;
 		}
