@@ -288,11 +288,11 @@ static void app_job_report(struct app *a, const struct wire_msg *m)
 	case WIRE_LOOP: {
 		/* Named as get -r names it (tree_loop_text). */
 		char to[WIRE_STR_MAX + 1], why[TREE_MSG_MAX];
-		bool known = m->copy.size >= 0 && (size_t)m->copy.size < sizeof to;
+		bool known = m->loop.to_len >= 0 && (size_t)m->loop.to_len < sizeof to;
 		if (known)
-			snprintf(to, sizeof to, "%.*s", (int)m->copy.size, m->copy.remote);
-		queue_add_left_out(a->queue, m->id, (enum queue_dir)m->copy.dir, m->copy.local,
-				   m->copy.remote, tree_loop_text(known ? to : NULL, why, sizeof why));
+			snprintf(to, sizeof to, "%.*s", (int)m->loop.to_len, m->loop.remote);
+		queue_add_left_out(a->queue, m->id, (enum queue_dir)m->loop.dir, m->loop.local,
+				   m->loop.remote, tree_loop_text(known ? to : NULL, why, sizeof why));
 		break;
 	}
 	case WIRE_END: {

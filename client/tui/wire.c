@@ -135,6 +135,24 @@ static void wire_get_copy(struct wire_in *in, struct wire_msg *m)
 	wire_get_str(in, m->copy.remote);
 }
 
+/* Writes a left-out folder's fields. */
+static void wire_put_loop(struct wire_out *o, const struct wire_msg *m)
+{
+	wire_put(o, m->loop.dir, 1);
+	wire_put(o, (uint64_t)m->loop.to_len, 8);
+	wire_put_str(o, m->loop.local);
+	wire_put_str(o, m->loop.remote);
+}
+
+/* Reads a left-out folder's fields. */
+static void wire_get_loop(struct wire_in *in, struct wire_msg *m)
+{
+	m->loop.dir = (uint8_t)wire_get(in, 1);
+	m->loop.to_len = (int64_t)wire_get(in, 8);
+	wire_get_str(in, m->loop.local);
+	wire_get_str(in, m->loop.remote);
+}
+
 /* Writes a progress report's fields. */
 static void wire_put_progress(struct wire_out *o, const struct wire_msg *m)
 {
@@ -324,7 +342,7 @@ static const struct {
 	[WIRE_ANSWER] = { wire_put_answer, wire_get_answer },
 	[WIRE_IDLE] = { NULL, NULL },
 	[WIRE_SETTLED] = { wire_put_end, wire_get_end },
-	[WIRE_LOOP] = { wire_put_copy, wire_get_copy },
+	[WIRE_LOOP] = { wire_put_loop, wire_get_loop },
 };
 
 size_t wire_encode(const struct wire_msg *m, uint8_t *out, size_t outsz)

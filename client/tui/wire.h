@@ -53,9 +53,9 @@ enum wire_type {
 			 * done, went out after its end (end: state done when it was set
 			 * or cannot be, failed with the reason when it was not) */
 	WIRE_LOOP,      /* transfer worker -> UI: directory job id left out the folder
-			 * copy.local (copy.remote on the server), a link back up to a
-			 * folder above it: the one copy.remote names in its first
-			 * copy.size bytes (-1: not known) (copy) */
+			 * loop.local (loop.remote on the server), a link back up to a
+			 * folder above it: the one loop.remote names in its first
+			 * loop.to_len bytes (-1: not known) (loop) */
 	WIRE_TYPE_MAX,  /* one past the last type */
 };
 
@@ -100,6 +100,15 @@ struct wire_copy {
 	int64_t target_size;            /* WIRE_FILE: the target's size; -1 when there is none */
 	int64_t mtime;                  /* WIRE_FILE: the source's modification time; 0 unknown */
 	int64_t target_mtime;           /* WIRE_FILE: the target's modification time; 0 unknown */
+	char local[WIRE_STR_MAX + 1];   /* local path (NUL-terminated) */
+	char remote[WIRE_STR_MAX + 1];  /* remote path (NUL-terminated) */
+};
+
+/* A folder a directory job left out, leading back up to one above it. */
+struct wire_loop {
+	uint8_t dir;                    /* enum queue_dir */
+	int64_t to_len;                 /* bytes of remote naming the folder it leads back
+					 * to; -1 when not known */
 	char local[WIRE_STR_MAX + 1];   /* local path (NUL-terminated) */
 	char remote[WIRE_STR_MAX + 1];  /* remote path (NUL-terminated) */
 };
@@ -160,7 +169,8 @@ struct wire_msg {
 	enum wire_type type;               /* what it says */
 	uint32_t id;                       /* the job or request it is about */
 	union {
-		struct wire_copy copy;         /* WIRE_JOB, WIRE_FILE, WIRE_LOOP */
+		struct wire_copy copy;         /* WIRE_JOB, WIRE_FILE */
+		struct wire_loop loop;         /* WIRE_LOOP */
 		struct wire_progress progress; /* WIRE_PROGRESS */
 		struct wire_end end;           /* WIRE_END, WIRE_NOTE, WIRE_SETTLED */
 		struct wire_request request;   /* WIRE_LIST, WIRE_MKDIR, WIRE_RENAME, WIRE_REMOVE,

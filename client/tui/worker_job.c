@@ -472,11 +472,11 @@ static void job_tree_skipped(void *arg, const struct tree_entry *e, enum tree_sk
 		return;
 	size_t to = e->loops_to != NULL ? strlen(e->loops_to) : 0;
 	wire_init(&c->report, WIRE_LOOP, c->job.id);
-	c->report.copy.dir = c->job.copy.dir;
-	c->report.copy.size = e->loops_to != NULL && strncmp(e->remote, e->loops_to, to) == 0
-				      ? (int64_t)to : -1;
-	wire_set_str(c->report.copy.local, e->local);
-	wire_set_str(c->report.copy.remote, e->remote);
+	c->report.loop.dir = c->job.copy.dir;
+	c->report.loop.to_len = e->loops_to != NULL && strncmp(e->remote, e->loops_to, to) == 0
+					? (int64_t)to : -1;
+	wire_set_str(c->report.loop.local, e->local);
+	wire_set_str(c->report.loop.remote, e->remote);
 	job_report(c);
 }
 

@@ -14,7 +14,8 @@
 static const struct {
 	enum wire_type type;
 	uint32_t id;
-	int64_t n1, n2, n3;   /* copy: size, target size; progress: done, total, rate */
+	int64_t n1, n2, n3;   /* copy: size, target size; progress: done, total, rate;
+			       * loop: the length of the folder it leads to */
 	const char *s1, *s2;  /* copy: local, remote; end: the message */
 } trip_cases[] = {
 	{ WIRE_JOB, 1, 4096, -1, 0, "local/a.txt", "/pub/a.txt" },
@@ -31,9 +32,14 @@ static const struct {
 static void trip_fill(struct wire_msg *m, int i)
 {
 	switch (m->type) {
+	case WIRE_LOOP:
+		m->loop.dir = 1;
+		m->loop.to_len = trip_cases[i].n1;
+		wire_set_str(m->loop.local, trip_cases[i].s1);
+		wire_set_str(m->loop.remote, trip_cases[i].s2);
+		break;
 	case WIRE_JOB:
 	case WIRE_FILE:
-	case WIRE_LOOP:
 		m->copy.dir = 1;
 		m->copy.mode = 1;
 		m->copy.tree = 1;
@@ -74,9 +80,14 @@ START_TEST(test_round_trip)
 	ck_assert_int_eq(out.type, m.type);
 	ck_assert_uint_eq(out.id, m.id);
 	switch (m.type) {
+	case WIRE_LOOP:
+		ck_assert_uint_eq(out.loop.dir, 1);
+		ck_assert(out.loop.to_len == m.loop.to_len);
+		ck_assert_str_eq(out.loop.local, m.loop.local);
+		ck_assert_str_eq(out.loop.remote, m.loop.remote);
+		break;
 	case WIRE_JOB:
 	case WIRE_FILE:
-	case WIRE_LOOP:
 		ck_assert_uint_eq(out.copy.dir, 1);
 		ck_assert_uint_eq(out.copy.mode, 1);
 		ck_assert_uint_eq(out.copy.tree, 1);
