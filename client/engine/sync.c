@@ -309,12 +309,6 @@ static enum ftp_status sync_remote_dir(struct ftp *f, const char *dir, const cha
 	return st;
 }
 
-/* True when the server can enter path (a directory); comes back to where it was. */
-static bool sync_remote_is_dir(struct ftp *f, const char *path)
-{
-	return tree_remote_enter(f, path) == FTP_S_OK;
-}
-
 enum ftp_status sync_remote_mkdir(struct ftp *f, const char *path, char *msg, size_t msgsz)
 {
 	enum ftp_status st = ftp_mkdir(f, path);
@@ -322,7 +316,9 @@ enum ftp_status sync_remote_mkdir(struct ftp *f, const char *path, char *msg, si
 		return st;
 	/* Refused: fine when it is there already, which entering it shows. */
 	sync_fail_ftp(f, st, path, msg, msgsz);
-	if (st == FTP_S_REFUSED && ftp_dir(f)[0] != '\0' && sync_remote_is_dir(f, path)) {
+	bool dir;
+	if (st == FTP_S_REFUSED && ftp_dir(f)[0] != '\0' &&
+	    tree_remote_is_dir(f, path, &dir) == FTP_S_OK && dir) {
 		msg[0] = '\0';
 		return FTP_S_OK;
 	}
@@ -338,7 +334,9 @@ enum ftp_status sync_scan_remote(struct ftp *f, const char *top, bool missing_ok
 	/* Some servers (vsftpd) list a folder that is not there as empty: a
 	 * source must be entered to be believed, or --delete would empty
 	 * the target. */
-	if (st == FTP_S_OK && t->n == 0 && !missing_ok && !sync_remote_is_dir(f, top)) {
+	bool dir;
+	if (st == FTP_S_OK && t->n == 0 && !missing_ok &&
+	    (tree_remote_is_dir(f, top, &dir) != FTP_S_OK || !dir)) {
 		sanitize_format_elided(msg, msgsz, FTP_MSG_LINE_MAX, "%s: not a directory on the server", top);
 		return FTP_S_REFUSED;
 	}

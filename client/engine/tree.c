@@ -114,16 +114,14 @@ static bool tree_remote_mkdir(struct tree_walk *w, const char *path, const char 
 	if (ftp_dir(w->f)[0] == '\0')
 		return true;   /* no way back after the test: the uploads will tell */
 	snprintf(why, sizeof why, "%s", ftp_message(w->f));
-	char *back = xstrdup(ftp_dir(w->f));
-	st = ftp_cwd(w->f, path);
-	bool exists = st == FTP_S_OK;
-	if (exists)
-		st = ftp_cwd(w->f, back);
-	free(back);
-	if (!exists && st == FTP_S_REFUSED)
+	bool exists;
+	st = tree_remote_is_dir(w->f, path, &exists);
+	if (st != FTP_S_OK)
+		return tree_fail_ftp(w, st, name);
+	if (!exists)
 		return name ? tree_fail(w, FTP_S_REFUSED, "%s: %s", name, why)
 			    : tree_fail(w, FTP_S_REFUSED, "%s", why);
-	return st == FTP_S_OK || tree_fail_ftp(w, st, name);
+	return true;
 }
 
 static bool tree_down(struct tree_walk *w, const char *local, const char *remote, int depth,
@@ -172,14 +170,44 @@ static bool tree_dot(const char *name)
 	return strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
 }
 
-enum ftp_status tree_remote_enter(struct ftp *f, const char *path)
+/* tree_remote_is_dir for a connection that does not know its directory:
+ * asks without moving. */
+static enum ftp_status tree_remote_is_dir_here(struct ftp *f, const char *path, bool *dir)
 {
+	struct ftp_entry e;
+	off_t size;
+
+	enum ftp_status st = ftp_stat(f, path, &e);
+	if (st == FTP_S_OK) {
+		enum ftp_entry_type type = e.type;
+		listparse_entry_free(&e);
+		if (type != FTP_ENTRY_LINK) {
+			*dir = type == FTP_ENTRY_DIR;
+			return FTP_S_OK;
+		}
+		/* A link, whatever it leads to: a file answers SIZE. */
+		st = ftp_size(f, path, &size);
+	}
+	/* Refused: no file of that name the server would size or send. */
+	if (st != FTP_S_OK && st != FTP_S_REFUSED)
+		return st;
+	*dir = st == FTP_S_REFUSED;
+	return FTP_S_OK;
+}
+
+enum ftp_status tree_remote_is_dir(struct ftp *f, const char *path, bool *dir)
+{
+	*dir = false;
 	if (ftp_dir(f)[0] == '\0')
-		return FTP_S_OK;   /* no way back: the listing has to do */
+		return tree_remote_is_dir_here(f, path, dir);
 	char *back = xstrdup(ftp_dir(f));
 	enum ftp_status st = ftp_cwd(f, path);
-	if (st == FTP_S_OK)
+	if (st == FTP_S_OK) {
+		*dir = true;
 		st = ftp_cwd(f, back);
+	} else if (st == FTP_S_REFUSED) {
+		st = FTP_S_OK;   /* not a directory; the connection has not moved */
+	}
 	free(back);
 	return st;
 }
@@ -202,8 +230,11 @@ enum ftp_status tree_list_sure(struct ftp *f, const char *dir, bool empty_ok,
 	bool doubtful = n == 0 ? !empty_ok
 		      : n == 1 && path_basename(dir, base, sizeof base) &&
 			strcmp(only->name, base) == 0;
+	bool is_dir = true;
 	if (st == FTP_S_OK && doubtful)
-		st = tree_remote_enter(f, dir);
+		st = tree_remote_is_dir(f, dir, &is_dir);
+	if (st == FTP_S_OK && !is_dir)
+		st = FTP_S_REFUSED;   /* the message: the server's refusal of dir */
 	if (st != FTP_S_OK)
 		listparse_free(l);
 	return st;

@@ -119,20 +119,27 @@ char *tree_loop_text(const char *to, char *out, size_t outsz);
  * directory with one. The caller frees it. */
 char *tree_chain_top(struct ftp *f, const char *dir, const struct ftp_listing *l);
 
-/* Enters the remote directory path and comes back to where the
- * connection was. FTP_S_OK when it could (or without a try when the
- * connection does not know where it is: no PWD), else the failure with
- * the engine's message (the CWD's refusal). */
-enum ftp_status tree_remote_enter(struct ftp *f, const char *path);
+/* Tells whether the remote path is a directory, leaving the connection
+ * where it was: sets *dir and returns FTP_S_OK, or returns the failure
+ * with the engine's message. Where the connection knows its directory
+ * (PWD), the server is asked to enter path (CWD) and come back; a
+ * refused CWD means no directory, and a CWD back that fails is the
+ * failure (the connection is no longer where its caller thinks). Where
+ * it does not (no PWD), it never moves, since nothing would bring it
+ * back: what the server says of path tells (MLST's type; for a link, or
+ * on a server without MLST, SIZE, which sizes files only), and a path of
+ * which the server knows no file is taken for a directory (a link to a
+ * folder; a name that is not there fails when it is listed). */
+enum ftp_status tree_remote_is_dir(struct ftp *f, const char *path, bool *dir);
 
 /* Lists the remote directory dir into l (initialised here; the caller
  * frees it after FTP_S_OK) for a walk, not believing what a server that
  * lists with LIST sends for a directory it cannot list: nothing (vsftpd,
  * for one it cannot find; believed when empty_ok) or one entry of the
  * directory's own name (vsftpd, for one it cannot read: the directory
- * itself, as ls -d shows it). Such a listing stands only when the server
- * can enter dir (tree_remote_enter). FTP_S_OK, or the failure with the
- * engine's message (the listing's or the CWD's). */
+ * itself, as ls -d shows it). Such a listing stands only when dir is a
+ * directory (tree_remote_is_dir). FTP_S_OK, or the failure with the
+ * engine's message (the listing's, or the refusal of dir as a directory). */
 enum ftp_status tree_list_sure(struct ftp *f, const char *dir, bool empty_ok,
 			       struct ftp_listing *l);
 

@@ -488,18 +488,6 @@ static bool job_tree_stop(void *arg)
 	return c->cancelled;
 }
 
-/* True when the remote path is a directory (the server enters it); the
- * current directory is left as it was. */
-static bool job_remote_is_dir(struct job_ctx *c, const char *remote)
-{
-	char *back = ftp_dir(c->ftp)[0] != '\0' ? xstrdup(ftp_dir(c->ftp)) : NULL;
-	bool dir = ftp_cwd(c->ftp, remote) == FTP_S_OK;
-	if (dir && back != NULL)
-		ftp_cwd(c->ftp, back);
-	free(back);
-	return dir;
-}
-
 /* Expands a directory job with the engine's walk: makes the target
  * directories and reports every file (links, special files and
  * directories leading back to one being copied are left out, the last
@@ -510,9 +498,14 @@ static enum queue_state job_tree(struct job_ctx *c, const struct wire_copy *j)
 	struct tree_visitor v = { .file = job_tree_file, .skipped = job_tree_skipped,
 				  .stop = job_tree_stop, .arg = c };
 	struct tree_result r;
+	bool dir = true;
 
-	if (j->tree == WIRE_TREE_LINK && j->dir == QUEUE_DOWNLOAD &&
-	    !job_remote_is_dir(c, j->remote)) {
+	if (j->tree == WIRE_TREE_LINK && j->dir == QUEUE_DOWNLOAD) {
+		enum ftp_status st = tree_remote_is_dir(c->ftp, j->remote, &dir);
+		if (st != FTP_S_OK)
+			return job_ftp_fail(c, st);
+	}
+	if (!dir) {
 		struct tree_entry e = { .local = j->local, .remote = j->remote, .display = "",
 					.type = FTP_ENTRY_LINK, .size = -1 };
 		job_tree_file(c, &e);

@@ -41,6 +41,15 @@ Its faults, each chosen by the test:
   - no_226:     a download, a listing or an upload moves all its data
                 and closes the data connection, and then the server goes
                 silent: no 226 (what arrives is read and never answered).
+  - no_pwd:     PWD is answered 502: the client never learns the name of
+                its directory;
+  - links:      {path: target}: symbolic links, listed as links (LIST
+                "lrwxrwxrwx ... NAME -> TARGET", MLSD type=OS.unix=slink:)
+                and followed by every other command (CWD, SIZE, RETR...);
+                target is a path from the root;
+  - bad_lines:  {directory: [line, ...]}: lines added as they are to that
+                directory's listings (LIST and MLSD), as a server whose
+                listing the client cannot understand sends them;
   - sip:        (bytes, seconds): after the first NOOP the server reads at
                 most that many bytes of the control connection every that
                 many seconds (its receive buffer is tiny), and answers
@@ -67,8 +76,12 @@ class SlowFtp:
     def __init__(self, tree=None, slow=None, mlsd_fails=(), silent=False, delays=None,
                  avbl=None, reload_hold=None, stall_after=None, odd_names=None,
                  eprt_silent=False, pasv_port=None, auth_silent=False,
-                 auth_dribble=None, no_226=False, sip=None):
+                 auth_dribble=None, no_226=False, sip=None, no_pwd=False, links=None,
+                 bad_lines=None):
         self.tree = dict(tree or {})
+        self.no_pwd = no_pwd
+        self.links = dict(links or {})
+        self.bad_lines = dict(bad_lines or {})
         self.sip = sip
         self.no_226 = no_226
         self.made = set()           # directories made with MKD
@@ -184,6 +197,15 @@ class SlowFtp:
             seen[name] = (False, 3)
         return [(n, isdir, size) for n, (isdir, size) in sorted(seen.items())]
 
+    def _links_in(self, d):
+        """[(name, target)] of the links directly in directory d."""
+        out = []
+        for path, target in sorted(self.links.items()):
+            parent, _, name = path.rpartition("/")
+            if (parent or "/") == d:
+                out.append((name, target))
+        return out
+
     @staticmethod
     def _join(cwd, arg):
         path = arg if arg.startswith("/") else cwd.rstrip("/") + "/" + arg
@@ -197,6 +219,19 @@ class SlowFtp:
                 continue
             parts.append(p)
         return "/" + "/".join(parts)
+
+    def _follow(self, path):
+        """path with the links in it followed (at most a few deep)."""
+        for _ in range(8):
+            parts = path.strip("/").split("/")
+            for i in range(1, len(parts) + 1):
+                head = "/" + "/".join(parts[:i])
+                if head in self.links:
+                    path = self._join(self.links[head], "/".join(parts[i:]) or ".")
+                    break
+            else:
+                return path
+        return path
 
     # -- a session --
 
@@ -307,10 +342,13 @@ class SlowFtp:
             buf = self._log_lines(buf + chunk)
 
     def _cmd_PWD(self, c, st, arg):
+        if self.no_pwd:
+            self._send(c, "502 PWD not implemented.")
+            return
         self._send(c, '257 "%s" is the current directory.' % st["cwd"])
 
     def _cmd_CWD(self, c, st, arg):
-        path = self._join(st["cwd"], arg)
+        path = self._follow(self._join(st["cwd"], arg))
         if path not in self._dirs():
             self._send(c, "550 %s: no such directory." % path)
             return
@@ -344,7 +382,7 @@ class SlowFtp:
         return False
 
     def _file(self, st, arg):
-        path = self._join(st["cwd"], arg)
+        path = self._follow(self._join(st["cwd"], arg))
         return self.tree.get(path.lstrip("/"))
 
     def _cmd_DELE(self, c, st, arg):
@@ -556,6 +594,7 @@ class SlowFtp:
 
     def _listing(self, c, st, arg, mlsd):
         path = self._join(st["cwd"], arg) if arg and not arg.startswith("-") else st["cwd"]
+        path = self._follow(path)
         if path not in self._dirs():
             self._send(c, "550 %s: no such directory." % path)
             return
@@ -577,6 +616,14 @@ class SlowFtp:
             else:
                 lines.append("%s 1 0 0 %d Jan 01 2024 %s"
                              % ("drwxr-xr-x" if isdir else "-rw-r--r--", size, name))
+        for name, target in self._links_in(path):
+            if mlsd:
+                lines.append("type=OS.unix=slink:%s;size=%d;modify=20240101120000; %s"
+                             % (target, len(target), name))
+            else:
+                lines.append("lrwxrwxrwx 1 0 0 %d Jan 01 2024 %s -> %s"
+                             % (len(target), name, target))
+        lines += self.bad_lines.get(path, [])
         self._send_data(c, st, "".join(l + "\r\n" for l in lines).encode("utf-8", "surrogateescape"))
 
     def _cmd_MLSD(self, c, st, arg):

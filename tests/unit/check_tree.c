@@ -457,6 +457,77 @@ START_TEST(test_remove_link_listed_as_dir)
 }
 END_TEST
 
+/* Whether a remote path is a directory: where the connection knows its
+ * directory, by entering it and coming back; a refused CWD is a file, a
+ * refused CWD back the failure. */
+START_TEST(test_is_dir)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_VSFTPD,
+		STEP("CWD f", "550 Failed to change directory.\r\n"),
+		STEP("CWD d", "250 Directory successfully changed.\r\n"),
+		STEP("PWD", "257 \"/d\" is the current directory\r\n"),
+		STEP("CWD /", "250 Directory successfully changed.\r\n"),
+		STEP("PWD", "257 \"/\" is the current directory\r\n"),
+		STEP("CWD e", "250 Directory successfully changed.\r\n"),
+		STEP("PWD", "257 \"/e\" is the current directory\r\n"),
+		STEP("CWD /", "550 Failed to change directory.\r\n"),
+		END,
+	};
+	struct walk w;
+	bool dir = true;
+
+	walk_start(&w, steps);
+	ck_assert_int_eq(tree_remote_is_dir(w.f, "f", &dir), FTP_S_OK);
+	ck_assert(!dir);
+	ck_assert_int_eq(tree_remote_is_dir(w.f, "d", &dir), FTP_S_OK);
+	ck_assert(dir);
+	ck_assert_str_eq(ftp_dir(w.f), "/");
+	ck_assert_int_eq(tree_remote_is_dir(w.f, "e", &dir), FTP_S_REFUSED);
+	ck_assert_str_eq(ftp_message(w.f), "550 Failed to change directory.");
+	walk_end(&w);
+}
+END_TEST
+
+/* Where the server will not name the connection's directory (no PWD),
+ * the connection never moves: SIZE tells a file, and a name of which the
+ * server sizes no file (a link to a folder) is taken for a directory;
+ * MLST's type tells where the server has it. */
+START_TEST(test_is_dir_without_pwd)
+{
+	static const struct fake_step steps[] = {
+		{ .reply = "220 Welcome to Pure-FTPd.\r\n" },
+		STEP("USER anonymous", "331 Any password will work\r\n"),
+		STEP("PASS anonymous@", "230 Anonymous user logged in\r\n"),
+		STEP("FEAT", FEAT_PURE),
+		STEP("OPTS UTF8 ON", "504 Unknown command\r\n"),
+		STEP("TYPE I", "200 TYPE is now 8-bit binary\r\n"),
+		STEP("PWD", "502 Command not implemented.\r\n"),
+		STEP("MLST d", "250-Begin\r\n type=dir;size=4096; d\r\n250 End.\r\n"),
+		STEP("MLST f", "250-Begin\r\n type=file;size=2; f\r\n250 End.\r\n"),
+		STEP("MLST dlink", "250-Begin\r\n type=OS.unix=slink:/d; dlink\r\n250 End.\r\n"),
+		STEP("SIZE dlink", "550 Not a regular file\r\n"),
+		STEP("MLST flink", "250-Begin\r\n type=OS.unix=slink:/f; flink\r\n250 End.\r\n"),
+		STEP("SIZE flink", "213 2\r\n"),
+		END,
+	};
+	static const struct {
+		const char *path;
+		bool dir;
+	} cases[] = { { "d", true }, { "f", false }, { "dlink", true }, { "flink", false } };
+	struct walk w;
+
+	walk_start(&w, steps);
+	ck_assert_str_eq(ftp_dir(w.f), "");
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		bool dir = !cases[i].dir;
+		ck_assert_int_eq(tree_remote_is_dir(w.f, cases[i].path, &dir), FTP_S_OK);
+		ck_assert_msg(dir == cases[i].dir, "%s", cases[i].path);
+	}
+	walk_end(&w);
+}
+END_TEST
+
 static Suite *tree_suite(void)
 {
 	Suite *s = suite_create("tree");
@@ -466,6 +537,8 @@ static Suite *tree_suite(void)
 	tcase_add_test(down, test_download_existing_target);
 	tcase_add_test(down, test_download_sub_refused);
 	tcase_add_test(down, test_download_stopped);
+	tcase_add_test(down, test_is_dir);
+	tcase_add_test(down, test_is_dir_without_pwd);
 	suite_add_tcase(s, down);
 
 	TCase *up = tcase_create("upload");
