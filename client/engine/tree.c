@@ -275,6 +275,17 @@ char *tree_loop_text(const char *to, char *out, size_t outsz)
 				      to);
 }
 
+char *tree_partial_text(const char *dir, size_t lines, const char *first, char *out,
+			size_t outsz)
+{
+	bool quoted = first != NULL && first[0] != '\0';
+	return sanitize_format_elided(out, outsz, outsz - 1,
+				      "the listing%s%s had %zu line%s not understood, left out%s%s%s",
+				      dir != NULL ? " of " : "", dir != NULL ? dir : "", lines,
+				      lines == 1 ? "" : "s", quoted ? " (the first: \"" : "",
+				      quoted ? first : "", quoted ? "\")" : "");
+}
+
 char *tree_chain_top(struct ftp *f, const char *dir, const struct ftp_listing *l)
 {
 	struct ftp_entry e;

@@ -114,6 +114,14 @@ const struct tree_chain *tree_chain_loops(const struct tree_chain *chain,
  * above it", TO elided in its middle when long. Returns out. */
 char *tree_loop_text(const char *to, char *out, size_t outsz);
 
+/* Writes what a listing with lines not understood left out, as the
+ * command line says it, sanitised, into out: "the listing of DIR had N
+ * lines not understood, left out (the first: "LINE")", without "of DIR"
+ * when dir is NULL and without the first line when first is NULL or "".
+ * Returns out. */
+char *tree_partial_text(const char *dir, size_t lines, const char *first, char *out,
+			size_t outsz);
+
 /* The unique fact of the remote directory dir (from MLST), for the top of
  * a chain, or NULL; asked only when the listing l of dir shows a
  * directory with one. The caller frees it. */

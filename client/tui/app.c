@@ -264,6 +264,30 @@ static void app_end_stuck_cancels(struct app *a)
 	}
 }
 
+/* Writes why a directory job left the entry l out into out, in the words
+ * get -r uses for it. Returns out. */
+static const char *app_left_text(const struct wire_left *l, char *out, size_t outsz)
+{
+	char to[WIRE_STR_MAX + 1];
+	switch ((enum wire_left_why)l->why) {
+	case WIRE_LEFT_LOOP: {
+		bool known = l->to_len >= 0 && (size_t)l->to_len < sizeof to;
+		if (known)
+			snprintf(to, sizeof to, "%.*s", (int)l->to_len, l->remote);
+		return tree_loop_text(known ? to : NULL, out, outsz);
+	}
+	case WIRE_LEFT_LINK:
+		return "a symbolic link";
+	case WIRE_LEFT_SPECIAL:
+		return "not a file, directory or link";
+	case WIRE_LEFT_NAME:
+		return "not a plain file name";
+	case WIRE_LEFT_LISTING:
+		break;
+	}
+	return tree_partial_text(NULL, l->lines > 0 ? (size_t)l->lines : 0, l->line, out, outsz);
+}
+
 /* Applies one report about a job (copy or delete). */
 static void app_job_report(struct app *a, const struct wire_msg *m)
 {
@@ -285,14 +309,10 @@ static void app_job_report(struct app *a, const struct wire_msg *m)
 				(time_t)m->copy.target_mtime);
 		break;
 	}
-	case WIRE_LOOP: {
-		/* Named as get -r names it (tree_loop_text). */
-		char to[WIRE_STR_MAX + 1], why[TREE_MSG_MAX];
-		bool known = m->loop.to_len >= 0 && (size_t)m->loop.to_len < sizeof to;
-		if (known)
-			snprintf(to, sizeof to, "%.*s", (int)m->loop.to_len, m->loop.remote);
-		queue_add_left_out(a->queue, m->id, (enum queue_dir)m->loop.dir, m->loop.local,
-				   m->loop.remote, tree_loop_text(known ? to : NULL, why, sizeof why));
+	case WIRE_LEFT: {
+		char why[TREE_MSG_MAX];
+		queue_add_left_out(a->queue, m->id, (enum queue_dir)m->left.dir, m->left.local,
+				   m->left.remote, app_left_text(&m->left, why, sizeof why));
 		break;
 	}
 	case WIRE_END: {
@@ -385,7 +405,7 @@ static void app_dispatch(struct app *a, enum app_source src, const struct wire_m
 	case WIRE_PROGRESS:
 	case WIRE_NOTE:
 	case WIRE_FILE:
-	case WIRE_LOOP:
+	case WIRE_LEFT:
 	case WIRE_SETTLED:
 		if (src != SRC_OPENING)
 			app_job_report(a, m);
@@ -495,7 +515,9 @@ static void app_watch_queue(struct app *a)
 			struct queue_counts c;
 			queue_counts(a->queue, &c);
 			app_status_about(a, APP_TOPIC_NONE, c.failed > 0,
-					 "queue finished: %zu done, %zu failed", c.done, c.failed);
+					 "queue finished: %zu done, %zu failed%s%.0zu%s", c.done,
+					 c.failed, c.skipped ? ", " : "", c.skipped,
+					 c.skipped ? " skipped or left out" : "");
 		}
 	}
 	a->queue_was_busy = busy;

@@ -263,7 +263,18 @@ static bool remote_remove(struct browse *b, const char *path)
 struct remote_rm {
 	struct browse *b;      /* the browser */
 	struct tree_result r;  /* what the walk removed so far, how it ended */
+	size_t partial;        /* listings with lines not understood */
+	char left[TREE_MSG_MAX]; /* what the first of them left out */
 };
+
+/* Notes a listing of the walk with lines not understood: the entries
+ * they stand for are not deleted, nor is their folder. */
+static void remote_rm_partial(void *arg, const char *dir, const struct ftp_listing *l)
+{
+	struct remote_rm *w = arg;
+	if (w->partial++ == 0)
+		tree_partial_text(dir, l->skipped, l->first_skipped, w->left, sizeof w->left);
+}
 
 /* Asked by the walk before each entry: the count so far, progress now and
  * then, the requests waiting; true stops the walk (cancelled). */
@@ -276,14 +287,22 @@ static bool remote_rm_stop(void *arg)
 
 /* Removes remote directory path and everything in it with the engine's
  * walk, the one the command line's rm -r uses (links deleted, never
- * followed; a name that is not a plain name stops it). */
+ * followed; a name that is not a plain name stops it). A failure names
+ * the listing lines not understood first, whose entries stayed. */
 static bool remote_rmtree(struct browse *b, const char *path)
 {
 	struct remote_rm w = { .b = b };
-	struct tree_visitor v = { .stop = remote_rm_stop, .arg = &w };
+	struct tree_visitor v = { .partial = remote_rm_partial, .stop = remote_rm_stop, .arg = &w };
 	tree_remove(b->ftp, path, &v, &w.r);
 	b->removed = (long long)(w.r.removed_files + w.r.removed_dirs);
-	if (w.r.end == TREE_FAILED)
+	/* Lines not understood come first: they are why a folder was not
+	 * empty when its turn came. */
+	if (w.r.end == TREE_FAILED && w.partial > 1)
+		browse_fail(b, "%s (and %zu more listing%s); %s", w.left, w.partial - 1,
+			    w.partial == 2 ? "" : "s", w.r.msg);
+	else if (w.r.end == TREE_FAILED && w.partial == 1)
+		browse_fail(b, "%s; %s", w.left, w.r.msg);
+	else if (w.r.end == TREE_FAILED)
 		browse_fail(b, "%s", w.r.msg);
 	return w.r.end == TREE_DONE;
 }

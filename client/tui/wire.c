@@ -135,22 +135,30 @@ static void wire_get_copy(struct wire_in *in, struct wire_msg *m)
 	wire_get_str(in, m->copy.remote);
 }
 
-/* Writes a left-out folder's fields. */
-static void wire_put_loop(struct wire_out *o, const struct wire_msg *m)
+/* Writes a left-out entry's fields. */
+static void wire_put_left(struct wire_out *o, const struct wire_msg *m)
 {
-	wire_put(o, m->loop.dir, 1);
-	wire_put(o, (uint64_t)m->loop.to_len, 8);
-	wire_put_str(o, m->loop.local);
-	wire_put_str(o, m->loop.remote);
+	wire_put(o, m->left.dir, 1);
+	wire_put(o, m->left.why, 1);
+	wire_put(o, (uint64_t)m->left.to_len, 8);
+	wire_put(o, (uint64_t)m->left.lines, 8);
+	wire_put_str(o, m->left.line);
+	wire_put_str(o, m->left.local);
+	wire_put_str(o, m->left.remote);
 }
 
-/* Reads a left-out folder's fields. */
-static void wire_get_loop(struct wire_in *in, struct wire_msg *m)
+/* Reads a left-out entry's fields. */
+static void wire_get_left(struct wire_in *in, struct wire_msg *m)
 {
-	m->loop.dir = (uint8_t)wire_get(in, 1);
-	m->loop.to_len = (int64_t)wire_get(in, 8);
-	wire_get_str(in, m->loop.local);
-	wire_get_str(in, m->loop.remote);
+	m->left.dir = (uint8_t)wire_get(in, 1);
+	m->left.why = (uint8_t)wire_get(in, 1);
+	if (m->left.why > WIRE_LEFT_LISTING)
+		in->ok = false;
+	m->left.to_len = (int64_t)wire_get(in, 8);
+	m->left.lines = (int64_t)wire_get(in, 8);
+	wire_get_strn(in, m->left.line, sizeof m->left.line);
+	wire_get_str(in, m->left.local);
+	wire_get_str(in, m->left.remote);
 }
 
 /* Writes a progress report's fields. */
@@ -342,7 +350,7 @@ static const struct {
 	[WIRE_ANSWER] = { wire_put_answer, wire_get_answer },
 	[WIRE_IDLE] = { NULL, NULL },
 	[WIRE_SETTLED] = { wire_put_end, wire_get_end },
-	[WIRE_LOOP] = { wire_put_loop, wire_get_loop },
+	[WIRE_LEFT] = { wire_put_left, wire_get_left },
 };
 
 size_t wire_encode(const struct wire_msg *m, uint8_t *out, size_t outsz)

@@ -17,9 +17,12 @@
 
 /* Longest string field, in bytes (a path). */
 #define WIRE_STR_MAX 4096
-/* Bytes of the fixed fields of the largest body (a copy: three bytes and
- * four numbers of 8 bytes). */
-#define WIRE_FIXED_MAX (3 + 4 * 8)
+/* Longest listing line a left-out entry quotes, with its NUL (the
+ * engine keeps the first line of a listing it did not understand so). */
+#define WIRE_LINE_MAX LISTPARSE_SHOWN_MAX
+/* Bytes of the fixed fields of the largest body (an entry left out: two
+ * bytes, two numbers of 8 bytes and a listing line with its length). */
+#define WIRE_FIXED_MAX (2 + 2 * 8 + 2 + WIRE_LINE_MAX - 1)
 /* Largest encoded record: header, type, id, and the largest body (fixed
  * fields and two strings with their lengths). */
 #define WIRE_MSG_MAX (4 + 1 + 4 + WIRE_FIXED_MAX + 2 * (2 + WIRE_STR_MAX))
@@ -52,10 +55,8 @@ enum wire_type {
 	WIRE_SETTLED,   /* transfer worker -> UI: the time of upload id, which ended
 			 * done, went out after its end (end: state done when it was set
 			 * or cannot be, failed with the reason when it was not) */
-	WIRE_LOOP,      /* transfer worker -> UI: directory job id left out the folder
-			 * loop.local (loop.remote on the server), a link back up to a
-			 * folder above it: the one loop.remote names in its first
-			 * loop.to_len bytes (-1: not known) (loop) */
+	WIRE_LEFT,      /* transfer worker -> UI: directory job id left out the entry
+			 * left.local (left.remote on the server), for left.why (left) */
 	WIRE_TYPE_MAX,  /* one past the last type */
 };
 
@@ -104,13 +105,27 @@ struct wire_copy {
 	char remote[WIRE_STR_MAX + 1];  /* remote path (NUL-terminated) */
 };
 
-/* A folder a directory job left out, leading back up to one above it. */
-struct wire_loop {
+/* Why a directory job left an entry out (the walk's enum tree_skip, and
+ * its partial listings). */
+enum wire_left_why {
+	WIRE_LEFT_LOOP,     /* a folder leading back up to one above it */
+	WIRE_LEFT_LINK,     /* a symbolic link */
+	WIRE_LEFT_SPECIAL,  /* neither a file, a folder nor a link */
+	WIRE_LEFT_NAME,     /* a name that is not a plain file name */
+	WIRE_LEFT_LISTING,  /* lines of a folder's listing that were not understood */
+};
+
+/* An entry a directory job left out. */
+struct wire_left {
 	uint8_t dir;                    /* enum queue_dir */
-	int64_t to_len;                 /* bytes of remote naming the folder it leads back
-					 * to; -1 when not known */
-	char local[WIRE_STR_MAX + 1];   /* local path (NUL-terminated) */
-	char remote[WIRE_STR_MAX + 1];  /* remote path (NUL-terminated) */
+	uint8_t why;                    /* enum wire_left_why */
+	int64_t to_len;                 /* WIRE_LEFT_LOOP: bytes of remote naming the folder
+					 * it leads back to; -1 when not known */
+	int64_t lines;                  /* WIRE_LEFT_LISTING: lines not understood */
+	char line[WIRE_LINE_MAX];       /* WIRE_LEFT_LISTING: the first of them, sanitised */
+	char local[WIRE_STR_MAX + 1];   /* local path (WIRE_LEFT_LISTING: of the folder;
+					 * WIRE_LEFT_NAME: the name as listed, sanitised) */
+	char remote[WIRE_STR_MAX + 1];  /* remote path (as local) */
 };
 
 /* How far a running job is. */
@@ -170,7 +185,7 @@ struct wire_msg {
 	uint32_t id;                       /* the job or request it is about */
 	union {
 		struct wire_copy copy;         /* WIRE_JOB, WIRE_FILE */
-		struct wire_loop loop;         /* WIRE_LOOP */
+		struct wire_left left;         /* WIRE_LEFT */
 		struct wire_progress progress; /* WIRE_PROGRESS */
 		struct wire_end end;           /* WIRE_END, WIRE_NOTE, WIRE_SETTLED */
 		struct wire_request request;   /* WIRE_LIST, WIRE_MKDIR, WIRE_RENAME, WIRE_REMOVE,

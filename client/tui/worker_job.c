@@ -462,21 +462,62 @@ static bool job_tree_file(void *arg, const struct tree_entry *e)
 	return true;
 }
 
-/* Reports a folder of the directory job being expanded that leads back up
- * to one above it (TREE_SKIP_LOOP), which the walk leaves out; the other
- * entries left out (links, special files) go unsaid. */
+/* Starts the report of an entry the directory job being expanded leaves
+ * out, for why, at local and remote. */
+static void job_left(struct job_ctx *c, enum wire_left_why why, const char *local,
+		     const char *remote)
+{
+	wire_init(&c->report, WIRE_LEFT, c->job.id);
+	c->report.left.dir = c->job.copy.dir;
+	c->report.left.why = (uint8_t)why;
+	c->report.left.to_len = -1;
+	wire_set_str(c->report.left.local, local);
+	wire_set_str(c->report.left.remote, remote);
+}
+
+/* Reports an entry the walk of the directory job being expanded leaves
+ * out: a link, a special file, a name that is not a plain name, or a
+ * folder leading back up to one above it. */
 static void job_tree_skipped(void *arg, const struct tree_entry *e, enum tree_skip why)
 {
 	struct job_ctx *c = arg;
-	if (why != TREE_SKIP_LOOP)
-		return;
-	size_t to = e->loops_to != NULL ? strlen(e->loops_to) : 0;
-	wire_init(&c->report, WIRE_LOOP, c->job.id);
-	c->report.loop.dir = c->job.copy.dir;
-	c->report.loop.to_len = e->loops_to != NULL && strncmp(e->remote, e->loops_to, to) == 0
-					? (int64_t)to : -1;
-	wire_set_str(c->report.loop.local, e->local);
-	wire_set_str(c->report.loop.remote, e->remote);
+	switch (why) {
+	case TREE_SKIP_NAME:
+		/* No path is safe: the name as listed stands for both. */
+		job_left(c, WIRE_LEFT_NAME, e->display, e->display);
+		break;
+	case TREE_SKIP_TYPE:
+		job_left(c, e->type == FTP_ENTRY_LINK ? WIRE_LEFT_LINK : WIRE_LEFT_SPECIAL,
+			 e->local, e->remote);
+		break;
+	case TREE_SKIP_LOOP: {
+		size_t to = e->loops_to != NULL ? strlen(e->loops_to) : 0;
+		job_left(c, WIRE_LEFT_LOOP, e->local, e->remote);
+		if (e->loops_to != NULL && strncmp(e->remote, e->loops_to, to) == 0)
+			c->report.left.to_len = (int64_t)to;
+		break;
+	}
+	}
+	job_report(c);
+}
+
+/* Reports a remote folder of the directory job being expanded whose
+ * listing had lines not understood: the entries they stood for are left
+ * out. The folder's local path follows from the job's. */
+static void job_tree_partial(void *arg, const char *dir, const struct ftp_listing *l)
+{
+	struct job_ctx *c = arg;
+	const struct wire_copy *j = &c->job.copy;
+	size_t top = strlen(j->remote);
+	char local[WIRE_STR_MAX + 1];
+
+	if (strncmp(dir, j->remote, top) == 0)
+		snprintf(local, sizeof local, "%s%s", j->local, dir + top);
+	else
+		snprintf(local, sizeof local, "%s", j->local);
+	job_left(c, WIRE_LEFT_LISTING, local, dir);
+	c->report.left.lines = (int64_t)l->skipped;
+	snprintf(c->report.left.line, sizeof c->report.left.line, "%s", l->first_skipped);
 	job_report(c);
 }
 
@@ -489,14 +530,14 @@ static bool job_tree_stop(void *arg)
 }
 
 /* Expands a directory job with the engine's walk: makes the target
- * directories and reports every file (links, special files and
- * directories leading back to one being copied are left out, the last
- * reported as such). A remote
+ * directories and reports every file, and every entry left out (links,
+ * special files, names that are not plain names, directories leading
+ * back to one being copied, listing lines not understood). A remote
  * link leading to anything but a directory is reported as the one file. */
 static enum queue_state job_tree(struct job_ctx *c, const struct wire_copy *j)
 {
 	struct tree_visitor v = { .file = job_tree_file, .skipped = job_tree_skipped,
-				  .stop = job_tree_stop, .arg = c };
+				  .partial = job_tree_partial, .stop = job_tree_stop, .arg = c };
 	struct tree_result r;
 	bool dir = true;
 

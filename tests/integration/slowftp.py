@@ -386,9 +386,11 @@ class SlowFtp:
         return self.tree.get(path.lstrip("/"))
 
     def _cmd_DELE(self, c, st, arg):
-        key = self._join(st["cwd"], arg).lstrip("/")
+        path = self._join(st["cwd"], arg)
+        key = path.lstrip("/")
         with self.lock:
-            found = self.tree.pop(key, None) is not None
+            found = (self.tree.pop(key, None) is not None or
+                     self.links.pop(path, None) is not None)   # a link, not what it leads to
         self._send(c, "250 Deleted." if found else "550 No such file.")
 
     def _cmd_RMD(self, c, st, arg):
@@ -396,6 +398,7 @@ class SlowFtp:
         prefix = path.lstrip("/") + "/"
         with self.lock:
             full = any(n.lstrip("/").startswith(prefix) for n in self.tree)
+            full = full or bool(self.bad_lines.get(path))   # what those lines stand for
         if path not in self._dirs() or full:
             self._send(c, "550 Not an empty directory.")
         else:

@@ -5,16 +5,28 @@ are hard to walk (slowftp.SlowFtp):
     link still tells a link to a folder (copied whole) from a link to a
     file (copied as the file), and the transfer process's connection
     stays where it was (a later copy of a plain folder works);
+  - entries a folder copy leaves out (a link, the lines of a listing the
+    client does not understand) are rows of the transfer panel saying
+    why, in the words of get -r, and the status line's "queue finished"
+    counts them;
+  - F8 of a remote folder whose listing has a line not understood says
+    so when the folder cannot be removed (the entry behind that line
+    is still there).
 
 Built on test_tui.TuiCase: ferry in tmux at 120x40, with the local
 fixtures; the remote pane is the SlowFtp.
 """
 
+import os
 import re
 import unittest
 
 import slowftp
-from test_tui import TuiCase, REMOTE_MARK
+from test_tui import TuiCase, REMOTE_MARK, panes
+from test_tui_queue import panel
+
+# A line of a listing that is neither MLSD nor LIST.
+BAD_LINE = "this is no listing line"
 
 
 class NoPwdLinksTest(TuiCase):
@@ -52,6 +64,48 @@ class NoPwdLinksTest(TuiCase):
         with self.srv.lock:
             log = list(self.srv.log)
         self.assertNotIn("CWD dlink", log, "the test of the link moved the connection")
+
+
+class LeftOutTest(TuiCase):
+    """A remote folder with a link and a sub-folder whose listing has a
+    line not understood."""
+
+    def setUp(self):
+        super().setUp()
+        tree = {REMOTE_MARK: b"remote\n", "rtree/a.txt": b"a\n", "rtree/sub/b.txt": b"b\n"}
+        self.srv = slowftp.SlowFtp(tree=tree, links={"/rtree/ln": "/rtree/a.txt"},
+                                   bad_lines={"/rtree/sub": [BAD_LINE]}).start()
+        self.addCleanup(self.srv.stop)
+        self.start_ferry(url=self.srv.url("/"))
+
+    def test_f5_lists_what_the_copy_left_out(self):
+        self.select("remote", "rtree")
+        self.t.keys("F5")
+        self.wait_file(self.lpath("rtree", "a.txt"), b"a\n")
+        self.wait_file(self.lpath("rtree", "sub", "b.txt"), b"b\n")
+        self.assertFalse(os.path.lexists(self.lpath("rtree", "ln")))
+        self.t.keys("t")    # the whole queue in view
+        self.t.wait_for(r"queue finished: 3 done, 0 failed, 2 skipped or left out", 20,
+                        "the status line counts the entries left out")
+        s = self.t.screen()
+        rows = "\n".join(panel(s))
+        self.assertRegex(rows, r"skipped .*rtree/ln .*a symbolic link", rows)
+        self.assertRegex(rows, r"skipped .*rtree/sub .*the listing had 1 line not understood, "
+                         r"left out \(the first: \"%s\"\)" % BAD_LINE, rows)
+        self.assertRegex(panel(s)[0], r"Transfers: 0 running, 0 queued, 0 failed, 3 done, "
+                         r"2 skipped")
+
+    def test_f8_says_what_the_listing_left(self):
+        self.select("remote", "rtree")
+        self.t.keys("F8")
+        self.t.wait_for(r"(?i)delete", 5, "F8 asks")
+        self.t.keys("y")
+        self.t.wait_for(r"the listing of /rtree/sub had 1 line not understood, left out "
+                        r"\(the first: \"%s\"\)" % BAD_LINE, 20,
+                        "the delete names the line not understood")
+        s = self.t.screen()
+        self.assertIn("rtree", panes(s), "the folder was removed")
+        self.assertNotIn("rtree/ln", self.srv.links, "the link stayed")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ static const struct {
 	enum wire_type type;
 	uint32_t id;
 	int64_t n1, n2, n3;   /* copy: size, target size; progress: done, total, rate;
-			       * loop: the length of the folder it leads to */
+			       * left: the length of the folder it leads to, lines */
 	const char *s1, *s2;  /* copy: local, remote; end: the message */
 } trip_cases[] = {
 	{ WIRE_JOB, 1, 4096, -1, 0, "local/a.txt", "/pub/a.txt" },
@@ -25,18 +25,22 @@ static const struct {
 	{ WIRE_END, 0xffffffffu, 0, 0, 0, "550 no such file", "" },
 	{ WIRE_IDLE, 0, 0, 0, 0, "", "" },
 	{ WIRE_SETTLED, 9, 0, 0, 0, "550 MFMT refused", "" },
-	{ WIRE_LOOP, 5, 4, -1, 0, "d/loop", "/d/e/loop" },
+	{ WIRE_LEFT, 5, 4, -1, 0, "d/loop", "/d/e/loop" },
+	{ WIRE_LEFT, 6, -1, 3, 0, "d/e", "/d/e" },
 };
 
 /* Fills m's body for its type from case i. */
 static void trip_fill(struct wire_msg *m, int i)
 {
 	switch (m->type) {
-	case WIRE_LOOP:
-		m->loop.dir = 1;
-		m->loop.to_len = trip_cases[i].n1;
-		wire_set_str(m->loop.local, trip_cases[i].s1);
-		wire_set_str(m->loop.remote, trip_cases[i].s2);
+	case WIRE_LEFT:
+		m->left.dir = 1;
+		m->left.why = trip_cases[i].n2 > 0 ? WIRE_LEFT_LISTING : WIRE_LEFT_LOOP;
+		m->left.to_len = trip_cases[i].n1;
+		m->left.lines = trip_cases[i].n2;
+		wire_set_str(m->left.line, trip_cases[i].n2 > 0 ? "garbage" : "");
+		wire_set_str(m->left.local, trip_cases[i].s1);
+		wire_set_str(m->left.remote, trip_cases[i].s2);
 		break;
 	case WIRE_JOB:
 	case WIRE_FILE:
@@ -80,11 +84,13 @@ START_TEST(test_round_trip)
 	ck_assert_int_eq(out.type, m.type);
 	ck_assert_uint_eq(out.id, m.id);
 	switch (m.type) {
-	case WIRE_LOOP:
-		ck_assert_uint_eq(out.loop.dir, 1);
-		ck_assert(out.loop.to_len == m.loop.to_len);
-		ck_assert_str_eq(out.loop.local, m.loop.local);
-		ck_assert_str_eq(out.loop.remote, m.loop.remote);
+	case WIRE_LEFT:
+		ck_assert_uint_eq(out.left.dir, 1);
+		ck_assert_uint_eq(out.left.why, m.left.why);
+		ck_assert(out.left.to_len == m.left.to_len && out.left.lines == m.left.lines);
+		ck_assert_str_eq(out.left.line, m.left.line);
+		ck_assert_str_eq(out.left.local, m.left.local);
+		ck_assert_str_eq(out.left.remote, m.left.remote);
 		break;
 	case WIRE_JOB:
 	case WIRE_FILE:
@@ -154,9 +160,19 @@ START_TEST(test_limits)
 	memset(m.copy.remote, 'y', WIRE_STR_MAX);
 	m.copy.remote[WIRE_STR_MAX] = '\0';
 	size_t n = wire_encode(&m, buf, sizeof buf);
-	ck_assert_uint_eq(n, WIRE_MSG_MAX);
+	ck_assert_uint_le(n, WIRE_MSG_MAX);
 	ck_assert_int_eq(wire_decode(buf, n, &out, &used), 1);
 	ck_assert_uint_eq(strlen(out.copy.remote), WIRE_STR_MAX);
+	/* The largest record: an entry left out with everything at its longest. */
+	static struct wire_msg left;
+	wire_init(&left, WIRE_LEFT, 1);
+	left.left.why = WIRE_LEFT_LISTING;
+	memset(left.left.line, 'z', WIRE_LINE_MAX - 1);
+	memcpy(left.left.local, m.copy.local, sizeof left.left.local);
+	memcpy(left.left.remote, m.copy.remote, sizeof left.left.remote);
+	ck_assert_uint_eq(wire_encode(&left, buf, sizeof buf), WIRE_MSG_MAX);
+	ck_assert_int_eq(wire_decode(buf, WIRE_MSG_MAX, &out, &used), 1);
+	ck_assert_uint_eq(strlen(out.left.line), WIRE_LINE_MAX - 1);
 	/* A string one byte too long is not encoded. */
 	m.copy.remote[WIRE_STR_MAX] = 'y';
 	ck_assert_uint_eq(wire_encode(&m, buf, sizeof buf), 0);
