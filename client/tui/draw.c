@@ -515,22 +515,29 @@ static void draw_top(struct app *a, WINDOW *w)
 	wnoutrefresh(w);
 }
 
-/* Least columns a transfer's name keeps when its row is too wide: what
- * goes first is the bar, then the start of the name. */
+/* Columns a transfer's name keeps when its row is too wide: what goes
+ * first is the bar, then the sizes done and in all (the percentage, rate
+ * and ETA stay), then the start of the name, down to
+ * DRAW_XFER_NAME_LEAST columns; only past that is the row cut at the
+ * screen's edge. */
 #define DRAW_XFER_NAME_MIN 24
+#define DRAW_XFER_NAME_LEAST 12
+/* Ways a running transfer's row is written, widest first: with the bar,
+ * without it, without the sizes too. */
+#define DRAW_XFER_FORMS 3
 
 /* The bytes of a transfer's row, built for the panel's width. */
 #define DRAW_XFER_ROW_MAX 4096
 
 /* Writes pre, label, mark and post into out (outsz bytes), label cut at
  * its start so that the row fits width columns (keeping at least
- * DRAW_XFER_NAME_MIN of it). */
+ * DRAW_XFER_NAME_LEAST of it). */
 static void draw_xfer_join(char *out, size_t outsz, const char *pre, const char *label,
 			   const char *mark, const char *post, int width)
 {
 	char shown[DRAW_XFER_ROW_MAX];
 	int room = width - draw_width(pre) - draw_width(mark) - draw_width(post);
-	draw_tail(label, room < DRAW_XFER_NAME_MIN ? DRAW_XFER_NAME_MIN : room, shown,
+	draw_tail(label, room < DRAW_XFER_NAME_LEAST ? DRAW_XFER_NAME_LEAST : room, shown,
 		  sizeof shown);
 	draw_join(out, outsz, (const char *const[]){ pre, shown, mark, post, NULL });
 }
@@ -570,16 +577,19 @@ static void draw_xfer_line(const struct queue_job *j, char *out, size_t outsz, i
 		else
 			snprintf(post, sizeof post, " (listing the tree) %s", j->message);
 	} else if (j->state == QUEUE_RUNNING) {
-		/* The bar goes first when the row is too narrow for the rest. */
-		for (int with_bar = 1; with_bar >= 0; with_bar--) {
+		/* The bar goes first when the row is too narrow for the rest,
+		 * then the sizes. */
+		for (int form = 0; form < DRAW_XFER_FORMS; form++) {
+			char sizes[2 * HUMAN_BUF + 2] = "";
+			if (form < 2)
+				snprintf(sizes, sizeof sizes, " %s/%s", done, total);
 			if (j->message[0] != '\0')
 				/* A note (a retry after a drop) comes before the name, so it shows. */
-				snprintf(pre, sizeof pre, "%-9s %s %s%3d%% %s/%s  %s  ", state, arrow,
-					 with_bar ? bar : "", pct < 0 ? 0 : pct, done, total, j->message);
+				snprintf(pre, sizeof pre, "%-9s %s %s%3d%%%s  %s  ", state, arrow,
+					 form == 0 ? bar : "", pct < 0 ? 0 : pct, sizes, j->message);
 			else
-				snprintf(pre, sizeof pre, "%-9s %s %s%3d%% %s/%s %s ETA %s  ", state,
-					 arrow, with_bar ? bar : "", pct < 0 ? 0 : pct, done, total, rate,
-					 eta);
+				snprintf(pre, sizeof pre, "%-9s %s %s%3d%%%s %s ETA %s  ", state, arrow,
+					 form == 0 ? bar : "", pct < 0 ? 0 : pct, sizes, rate, eta);
 			if (draw_width(pre) + DRAW_XFER_NAME_MIN <= width)
 				break;
 		}

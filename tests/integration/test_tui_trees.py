@@ -11,7 +11,11 @@ are hard to walk (slowftp.SlowFtp):
     counts them;
   - F8 of a remote folder whose listing has a line not understood says
     so when the folder cannot be removed (the entry behind that line
-    is still there).
+    is still there);
+  - a running transfer's row on a screen 60 to 74 columns wide fits the
+    row: its percentage, rate and ETA whole (the sizes done and in all
+    go first), the name shortened with an ellipsis and its end (the
+    extension) shown.
 
 Built on test_tui.TuiCase: ferry in tmux at 120x40, with the local
 fixtures; the remote pane is the SlowFtp.
@@ -21,6 +25,8 @@ import os
 import re
 import unittest
 
+import ftptest
+import peers
 import slowftp
 from test_tui import TuiCase, REMOTE_MARK, panes
 from test_tui_queue import panel
@@ -106,6 +112,48 @@ class LeftOutTest(TuiCase):
         s = self.t.screen()
         self.assertIn("rtree", panes(s), "the folder was removed")
         self.assertNotIn("rtree/ln", self.srv.links, "the link stayed")
+
+
+# A name longer than a narrow row has room for, and its end.
+LONG_NAME = "a-rather-long-file-name-for-a-narrow-transfer-row-end.bin"
+LONG_END = "row-end.bin"
+
+
+class NarrowRowTest(TuiCase):
+    """A download slowed by a relay, watched on narrow screens."""
+
+    def setUp(self):
+        super().setUp()
+        self.server.write(LONG_NAME, ftptest.random_bytes(4 << 20, seed=7))
+        self.proxy = peers.ThrottleProxy(self.server.host, self.server.port, rate=96 << 10)
+        self.addCleanup(self.proxy.close)
+
+    def row(self, s):
+        """The running transfer's row on screen s, or None."""
+        for line in s.split("\n"):
+            if line.startswith("running"):
+                return line
+        return None
+
+    def test_running_row_fits_narrow_screens(self):
+        self.start_ferry(url="ftp://%s:%d/" % (peers.HOST, self.proxy.port))
+        self.select("remote", LONG_NAME)
+        self.t.keys("F5")
+        self.t.wait_for(lambda s: (self.row(s) or "").find("ETA") > 0 and "/s" in self.row(s), 15,
+                        "the transfer runs with a rate")
+        for width in (74, 67, 60):
+            self.t.resize(width, 30)
+            # The sizes done and in all may go; the rest stays.
+            want = re.compile(r"^running +<- +\d+%(?: [\d.]+ ?\w*/[\d.]+ ?\w*)? "
+                              r"[\d.]+ ?\w*/s ETA \S+ +" "\u2026\\S*" + re.escape(LONG_END) +
+                              " *$")
+
+            def fits(s):
+                r = (self.row(s) or "").rstrip()
+                return r if len(r) <= width and want.search(r) else None
+            fits.__doc__ = "a %d-column row: percentage, rate, ETA, \u2026%s" % (
+                width, LONG_END)
+            self.t.wait_for(fits, 10, "the running row at %d columns" % width)
 
 
 if __name__ == "__main__":
