@@ -206,11 +206,11 @@ void cli_note_unsafe_name(struct cli *c, const char *display)
 
 void cli_note_partial(struct cli *c, const char *dir, const struct ftp_listing *l)
 {
-	char shown[PATH_LEN_MAX];
+	char shown[PATH_LEN_MAX], text[PATH_LEN_MAX + LISTPARSE_SHOWN_MAX];
 	sanitize_text_elided(dir, strlen(dir), shown, sizeof shown, 200);
-	cli_fail(c, FERRY_EXIT_REFUSED, "the listing of %s had %zu line%s not understood, "
-		 "left out (the first: \"%s\")", shown[0] ? shown : ".", l->skipped,
-		 l->skipped == 1 ? "" : "s", l->first_skipped);
+	cli_fail(c, FERRY_EXIT_REFUSED, "%s", tree_partial_text(shown[0] ? shown : ".", l->skipped,
+								 l->first_skipped, text,
+								 sizeof text));
 }
 
 /* Notes a listing of the walk that had lines not understood. */
