@@ -186,6 +186,7 @@ void cmd_retr(struct session *s, const char *arg)
 	int err = 0;
 	enum xfer_result r = xfer_send_file(s, data, fd, rest, st.st_size, &err);
 	ftps_data_close(s, data, &r);
+	vfs_locate(s->root_fd, fd, s->xfer.path);
 	close(fd);
 	xfer_finish(s, r, err, s->xfer.done, NULL);
 }
@@ -317,22 +318,32 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 		if (r == XFER_OK)
 			r = xfer_upload_end(s, &end);
 	}
-	/* Put the result in place, or leave the old file as it was. */
+	/* Put the result in place, or leave the old file as it was. Another
+	 * session may have renamed a folder on the way meanwhile: the file
+	 * is looked for where it is now, so that the log names it where it
+	 * landed, and a failed STOU removes its own file only, not a new one
+	 * of its old name. */
 	if (r == XFER_OK) {
-		if (mode == STORE_REPLACE && vfs_upload_commit(&up) < 0) {
-			err = errno;
-			r = XFER_LOCAL_ERROR;
+		if (mode == STORE_REPLACE) {
+			vfs_upload_locate(s->root_fd, &up, s->xfer.path);
+			if (vfs_upload_commit(&up) < 0) {
+				err = errno;
+				r = XFER_LOCAL_ERROR;
+			}
 		} else if (mode == STORE_RESUME && ftruncate(fd, rest + received) < 0) {
 			err = errno;
 			r = XFER_LOCAL_ERROR;
 		}
 	} else if (mode == STORE_REPLACE) {
 		vfs_upload_abandon(&up);
-	} else if (mode == STORE_UNIQUE) {
+	} else if (mode == STORE_UNIQUE && vfs_locate(s->root_fd, fd, path)) {
 		vfs_unlink(s->root_fd, path);
 	}
-	if (mode != STORE_REPLACE)
+	if (mode != STORE_REPLACE) {
+		if (r == XFER_OK || mode != STORE_UNIQUE)
+			vfs_locate(s->root_fd, fd, s->xfer.path);
 		close(fd);
+	}
 	char buf[128];
 	const char *outcome = r == XFER_OK ? NULL :
 			      failed_outcome(mode, &up, received, rest, buf, sizeof buf);

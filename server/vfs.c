@@ -205,6 +205,59 @@ int vfs_lstat(int root_fd, const char *vpath, struct stat *st)
 	return r;
 }
 
+void vfs_fd_name(int fd, char *buf, size_t size)
+{
+	snprintf(buf, size, "/proc/self/fd/%d", fd);
+}
+
+/* True if vpath leads to the file whose fstat is want (a symlink on the
+ * way, or at the end, that leads there counts). */
+static bool names_file(int root_fd, const char *vpath, const struct stat *want)
+{
+	struct stat st;
+	return vfs_stat(root_fd, vpath, &st) == 0 && st.st_dev == want->st_dev &&
+	       st.st_ino == want->st_ino;
+}
+
+/* The kernel's name of the file open as fd (from /proc) into buf (size
+ * bytes, NUL-terminated); its length, or -1. */
+static ssize_t fd_path(int fd, char *buf, size_t size)
+{
+	char name[40];
+	vfs_fd_name(fd, name, sizeof name);
+	ssize_t n = readlinkat(AT_FDCWD, name, buf, size - 1);
+	if (n < 0 || (size_t)n >= size - 1)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
+bool vfs_locate(int root_fd, int fd, char *vpath)
+{
+	struct stat want;
+	if (fstat(fd, &want) < 0)
+		return false;
+	if (names_file(root_fd, vpath, &want))
+		return true;
+	if (want.st_nlink == 0)
+		return false;
+	/* The file's name on the host, less the root's: "/" stands for no
+	 * prefix at all. The result is checked like any client's name, so a
+	 * file moved out of the root is never named. */
+	char root[FTP_PATH_MAX + 1], file[FTP_PATH_MAX + 1];
+	ssize_t rn = fd_path(root_fd, root, sizeof root);
+	ssize_t fn = fd_path(fd, file, sizeof file);
+	if (rn < 1 || fn < 1)
+		return false;
+	if (rn == 1)
+		rn = 0;
+	if (fn <= rn || memcmp(file, root, (size_t)rn) != 0 || file[rn] != '/' ||
+	    !names_file(root_fd, file + rn, &want))
+		return false;
+	memmove(vpath, file + rn, (size_t)(fn - rn) + 1);
+	return true;
+}
+
 /* Runs one *at(2) call on the last component of vpath. */
 enum name_op { OP_UNLINK, OP_RMDIR, OP_MKDIR };
 static int name_op(int root_fd, const char *vpath, enum name_op op, mode_t mode)
@@ -303,8 +356,8 @@ static int link_unnamed(int fd, int dir_fd, const char *name, enum link_way way)
 {
 	if (way == LINK_EMPTY_PATH)
 		return linkat(fd, "", dir_fd, name, AT_EMPTY_PATH);
-	char proc[64];
-	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	char proc[40];
+	vfs_fd_name(fd, proc, sizeof proc);
 	return linkat(AT_FDCWD, proc, dir_fd, name, AT_SYMLINK_FOLLOW);
 }
 
@@ -478,6 +531,22 @@ int vfs_upload_commit(struct vfs_upload *up)
 	}
 	upload_done(up);
 	return 0;
+}
+
+bool vfs_upload_locate(int root_fd, const struct vfs_upload *up, char *vpath)
+{
+	char dir[FTP_PATH_MAX + 1];
+	vpath_dirname(vpath, dir, sizeof dir);
+	if (!vfs_locate(root_fd, up->dir_fd, dir))
+		return false;
+	size_t dlen = strcmp(dir, "/") == 0 ? 0 : strlen(dir);
+	size_t blen = strlen(up->base);
+	if (dlen + 1 + blen > FTP_PATH_MAX)
+		return false;
+	memcpy(vpath, dir, dlen);
+	vpath[dlen] = '/';
+	memcpy(vpath + dlen + 1, up->base, blen + 1);
+	return true;
 }
 
 void vfs_upload_abandon(struct vfs_upload *up)

@@ -33,6 +33,16 @@ int vfs_stat(int root_fd, const char *vpath, struct stat *st);
 int vfs_open_parent(int root_fd, const char *vpath, const char **base);
 /* lstat(2) of vpath: a symlink itself, not its target. */
 int vfs_lstat(int root_fd, const char *vpath, struct stat *st);
+/* Writes into buf (size bytes) the name under which the kernel reaches
+ * the file open as fd itself ("/proc/self/fd/N"). */
+void vfs_fd_name(int fd, char *buf, size_t size);
+/* Where the file open as fd is now. vpath (FTP_PATH_MAX + 1 bytes) holds
+ * the name it was opened under: while that still names the file it stays,
+ * else, when another process has renamed the file or a folder above it,
+ * the file's present name below root_fd is written there. Returns true if
+ * vpath names the file on return; false, vpath unchanged, when the file
+ * is deleted, outside the root, or cannot be found. */
+bool vfs_locate(int root_fd, int fd, char *vpath);
 /* unlink(2), rmdir(2), mkdir(2) of vpath. */
 int vfs_unlink(int root_fd, const char *vpath);
 int vfs_rmdir(int root_fd, const char *vpath);
@@ -113,6 +123,11 @@ int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int 
 /* Puts the finished upload in place atomically; 0 or -1 (then the
  * upload is abandoned as by vfs_upload_abandon). */
 int vfs_upload_commit(struct vfs_upload *up);
+/* Before vfs_upload_commit: where the upload will land. vpath (FTP_PATH_MAX
+ * + 1 bytes) holds the target's name; its folder is looked for as
+ * vfs_locate does and the result, with the target's own name, written
+ * there. Returns true if vpath names the place on return. */
+bool vfs_upload_locate(int root_fd, const struct vfs_upload *up, char *vpath);
 /* Throws the upload away: the target is left as it was. */
 void vfs_upload_abandon(struct vfs_upload *up);
 

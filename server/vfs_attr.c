@@ -3,19 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
 #include "sysio.h"
 #include "vfs.h"
 #include "vfs_attr.h"
-
-/* The name under which the kernel reaches an open fd's file itself. */
-static void fd_name(int fd, char *buf, size_t size)
-{
-	snprintf(buf, size, "/proc/self/fd/%d", fd);
-}
 
 int vfs_set_mtime(int root_fd, const char *vpath, const struct timespec *mtime,
 		  struct stat *st)
@@ -24,7 +17,7 @@ int vfs_set_mtime(int root_fd, const char *vpath, const struct timespec *mtime,
 	if (fd < 0)
 		return -1;
 	char name[40];
-	fd_name(fd, name, sizeof name);
+	vfs_fd_name(fd, name, sizeof name);
 	struct timespec ts[2] = { { .tv_nsec = UTIME_OMIT }, *mtime };
 	int r = utimensat(AT_FDCWD, name, ts, 0);
 	if (r == 0)
@@ -41,7 +34,7 @@ int vfs_chmod(int root_fd, const char *vpath, mode_t mode)
 	if (fd < 0)
 		return -1;
 	char name[40];
-	fd_name(fd, name, sizeof name);
+	vfs_fd_name(fd, name, sizeof name);
 	int r = fchmodat(AT_FDCWD, name, mode & 07777, 0);
 	int e = errno;
 	sysio_close(&fd);
