@@ -95,9 +95,16 @@ static void lr_put(struct linereader *lr, unsigned char c)
 	lr->line[lr->line_len++] = (char)c;
 }
 
-/* Returns true if c is data (not part of a Telnet sequence). */
+/* Returns true if c is data (not part of a Telnet sequence). Clients
+ * send Telnet commands before a command's verb (IP and DM before ABOR,
+ * option talk from a Telnet program) and double a 0xFF in a name; many
+ * send a name's 0xFF as it is, though, and in Latin-1 the bytes after it
+ * may well be 0xF0 to 0xFE ("\xff\xf4" is "\xffô"). So inside a line
+ * only IAC IAC is read as Telnet (one 0xFF); any other IAC there is the
+ * byte 0xFF, and the byte after it is data too. */
 static bool lr_telnet(struct linereader *lr, unsigned char c)
 {
+	bool line_start = lr->line_len == 0 && !lr->overlong;
 	switch (lr->iac_state) {
 	case IAC_NONE:
 		if (c == TN_IAC) {
@@ -110,15 +117,15 @@ static bool lr_telnet(struct linereader *lr, unsigned char c)
 			lr->iac_state = IAC_NONE;
 			return true;
 		}
-		if (c >= TN_WILL && c <= TN_DONT) {
+		if (line_start && c >= TN_WILL && c <= TN_DONT) {
 			lr->iac_state = IAC_OPTION;
 			return false;
 		}
 		lr->iac_state = IAC_NONE;
-		if (c < TN_SE) {
+		if (c < TN_SE || !line_start) {
 			/* No Telnet command: a client that does not double
-			 * 0xFF (wget, ncftp) sent it in a name. Both bytes
-			 * are data. */
+			 * 0xFF (wget, ncftp, ftplib) sent it in a name. Both
+			 * bytes are data. */
 			lr_put(lr, TN_IAC);
 			return true;
 		}

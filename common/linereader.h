@@ -1,6 +1,6 @@
 /* linereader: splits a byte stream into FTP lines.
  * Handles CRLF and bare LF endings, strips Telnet IAC sequences (RFC 854)
- * when asked to, and bounds each line to FTP_LINE_MAX bytes: a longer line
+ * when asked to (commands before a line's first byte, IAC IAC anywhere), and bounds each line to FTP_LINE_MAX bytes: a longer line
  * is reported once as too long and the rest of it discarded up to its LF.
  * It does no I/O of its own beyond lr_fill's read(2) into its buffer. */
 #ifndef FERRY_LINEREADER_H

@@ -157,6 +157,52 @@ class OddNames(ftptest.TestCase):
         finally:
             f.close()
 
+    def test_ftplib_latin1_names_with_byte_ff_before_telnet_command_bytes(self):
+        # "\xff" followed by one of "\xf0".."\xfe" (Latin-1 letters such
+        # as "ü" and "ô") reads like a Telnet command (IP, WILL, ...);
+        # inside a name it is none: the name stays whole, and a DELE of
+        # one never removes the file of the name without those bytes.
+        names = ["\xff\xfc", "caf\xe9\xff\xf4.txt", "x\xff\xf0 y", "\xff\xfb\x01z"]
+        top = self.server.path(self.remote).encode()
+        # The names a reader taking those bytes for Telnet would make.
+        for stem in (b"caf\xe9.txt", b"x y", b"z"):
+            ftptest.write_file(os.path.join(top, stem), b"keep")
+        before = sorted(os.listdir(top))
+        f = ftplib.FTP(encoding="latin-1", timeout=ftptest.TIMEOUT)
+        try:
+            f.connect(self.server.host, self.server.port)
+            f.login("anonymous", "guest@example.org")
+            f.cwd(self.remote)
+            for name in names:
+                f.storbinary("STOR " + name, io.BytesIO(name.encode("latin-1")))
+            self.assertEqual(sorted(os.listdir(top)),
+                             sorted(before + [n.encode("latin-1") for n in names]))
+            self.assertEqual(sorted(f.nlst()),
+                             sorted([b.decode("latin-1") for b in before] + names))
+            for name in names:
+                self.assertEqual(self.retr(f, name), name.encode("latin-1"))
+                self.assertEqual(f.size(name), len(name.encode("latin-1")))
+                f.delete(name)
+            self.assertEqual(sorted(os.listdir(top)), before)
+        finally:
+            f.close()
+
+    def test_telnet_commands_before_the_verb_still_go(self):
+        # What clients really send: IP and DM (Synch) before ABOR, option
+        # talk before a command; and a doubled 0xFF is one in a name.
+        c = ftptest.Control(self.server)
+        try:
+            c.login()
+            self.assertCode(c.cmd(b"\xff\xf4\xff\xf2NOOP"), 200)
+            self.assertCode(c.cmd(b"\xff\xfb\x01\xff\xfd\x03NOOP"), 200)
+            self.assertCode(c.cmd(b"\xff\xf4\xff\xf2ABOR"), 225, 226)
+            r = c.cmd(b"MKD /" + self.remote.encode() + b"/d\xff\xff\xf4")
+            self.assertCode(r, 257)
+            self.assertTrue(os.path.isdir(os.path.join(self.server.path(self.remote).encode(),
+                                                       b"d\xff\xf4")))
+        finally:
+            c.close()
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
