@@ -9,6 +9,7 @@ copy ends."""
 
 import io
 import os
+import shutil
 import subprocess
 import tempfile
 import unittest
@@ -31,14 +32,12 @@ class AsciiTest(ftptest.TestCase):
         self.addCleanup(srv.cleanup)
         self.server = srv
         self.tmp = tempfile.mkdtemp(prefix="ferry-ascii-")
-        self.addCleanup(lambda: subprocess.run(["rm", "-rf", self.tmp]))
+        self.addCleanup(shutil.rmtree, self.tmp, True)
 
     def local(self, name, data=None):
+        """A path in the local folder, written with data if given."""
         p = os.path.join(self.tmp, name)
-        if data is not None:
-            with open(p, "wb") as f:
-                f.write(data)
-        return p
+        return p if data is None else ftptest.write_file(p, data)
 
     def run_client(self, *argv):
         r = subprocess.run(list(argv), capture_output=True, timeout=60)

@@ -10,7 +10,6 @@ it is, not where it was. An upload that fails removes only its own file."""
 import os
 import re
 import select
-import socket
 import time
 import unittest
 
@@ -71,6 +70,14 @@ class MovedTest(ftptest.TestCase):
         except FileNotFoundError:
             return []
 
+    def store(self, c, name):
+        """A whole STOR of HEAD as name on c."""
+        data = c.open_pasv()
+        c.expect("STOR " + name, 150)
+        data.sendall(HEAD)
+        data.close()
+        self.assertCode(c.reply(), 226)
+
     def upload_begins(self, cmd, cwd="d"):
         """Starts an upload in cwd and sends its first part; returns
         (control, data, 150 reply)."""
@@ -101,11 +108,7 @@ class MovedTest(ftptest.TestCase):
         self.assertEqual(sorted(os.listdir(self.server.path("e"))), ["big.bin", "old.txt"])
         # CWD to the new name, and all works there.
         a.expect("CWD /e", 250)
-        data = a.open_pasv()
-        a.expect("STOR f.txt", 150)
-        data.sendall(HEAD)
-        data.close()
-        self.assertCode(a.reply(), 226)
+        self.store(a, "f.txt")
         self.assertEqual(ftptest.read_file(self.server.path("e", "f.txt")), HEAD)
         self.assertEqual(self.logged("STOR"), (["/e/f.txt"], ["/e/f.txt"]))
 
@@ -113,11 +116,7 @@ class MovedTest(ftptest.TestCase):
         a = self.session("d")
         self.rename("d", "e")
         self.session().expect("MKD /d", 257)
-        data = a.open_pasv()
-        a.expect("STOR f.txt", 150)
-        data.sendall(HEAD)
-        data.close()
-        self.assertCode(a.reply(), 226)
+        self.store(a, "f.txt")
         self.assertEqual(ftptest.read_file(self.server.path("d", "f.txt")), HEAD)
         self.assertFalse(os.path.exists(self.server.path("e", "f.txt")))
         self.assertEqual(self.logged("STOR"), (["/d/f.txt"], ["/d/f.txt"]))
@@ -187,11 +186,7 @@ class MovedTest(ftptest.TestCase):
         # Another session makes a new d with a file of the STOU's name.
         b = self.session()
         b.expect("MKD /d", 257)
-        bd = b.open_pasv()
-        b.expect("STOR /d/" + name, 150)
-        bd.sendall(OLD)
-        bd.close()
-        self.assertCode(b.reply(), 226)
+        self.store(b, "/d/" + name)
         # The STOU is aborted: nothing of it is stored, and the other
         # file stays.
         c.send(b"ABOR\r\n")
@@ -199,7 +194,7 @@ class MovedTest(ftptest.TestCase):
         data.close()
         ftptest.wait_until(lambda: not os.path.exists(self.server.path("e", name)))
         self.assertCode(c.cmd("NOOP"), 200, 226)
-        self.assertEqual(ftptest.read_file(self.server.path("d", name)), OLD)
+        self.assertEqual(ftptest.read_file(self.server.path("d", name)), HEAD)
         self.assertFalse(os.path.exists(self.server.path("e", name)))
 
 

@@ -138,13 +138,22 @@ class OddNames(ftptest.TestCase):
         finally:
             f.close()
 
-    def test_ftplib_latin1_names_with_byte_ff(self):
-        names = ["end\xff", "\xff", "\xffa\xffb", "\xff \xff", "mid\xff\xe9 x "]
+    def latin1_ftp(self):
+        """ftplib speaking Latin-1 (0xFF sent as it is), in the test's folder."""
         f = ftplib.FTP(encoding="latin-1", timeout=ftptest.TIMEOUT)
         try:
             f.connect(self.server.host, self.server.port)
             f.login("anonymous", "guest@example.org")
             f.cwd(self.remote)
+        except Exception:
+            f.close()
+            raise
+        return f
+
+    def test_ftplib_latin1_names_with_byte_ff(self):
+        names = ["end\xff", "\xff", "\xffa\xffb", "\xff \xff", "mid\xff\xe9 x "]
+        f = self.latin1_ftp()
+        try:
             for name in names:
                 f.storbinary("STOR " + name, io.BytesIO(name.encode("latin-1")))
             top = self.server.path(self.remote).encode()
@@ -168,11 +177,8 @@ class OddNames(ftptest.TestCase):
         for stem in (b"caf\xe9.txt", b"x y", b"z"):
             ftptest.write_file(os.path.join(top, stem), b"keep")
         before = sorted(os.listdir(top))
-        f = ftplib.FTP(encoding="latin-1", timeout=ftptest.TIMEOUT)
+        f = self.latin1_ftp()
         try:
-            f.connect(self.server.host, self.server.port)
-            f.login("anonymous", "guest@example.org")
-            f.cwd(self.remote)
             for name in names:
                 f.storbinary("STOR " + name, io.BytesIO(name.encode("latin-1")))
             self.assertEqual(sorted(os.listdir(top)),
