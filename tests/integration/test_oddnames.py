@@ -4,7 +4,8 @@ and shells treat specially: curl -T {a,b,c} and curl -K, lftp mput, mget
 and mirror -R, wget -r (but for names with leading spaces, which it
 cannot read from LIST), and python's ftplib, also with latin-1 names
 holding the byte 0xFF (which ftplib does not double: ferryd keeps a 0xFF
-that is followed by no Telnet command byte). Bytes are compared on disk."""
+inside a line as it is, whatever byte follows; Telnet commands count only
+before the verb). Bytes are compared on disk."""
 
 import ftplib
 import io
