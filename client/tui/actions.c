@@ -24,6 +24,7 @@
 #include "plan.h"
 #include "sanitize.h"
 #include "sitemgr.h"
+#include "sync.h"
 #include "trace.h"
 #include "viewedit.h"
 #include "viewer.h"
@@ -1123,6 +1124,11 @@ static void act_sync_dialog(struct app *a)
 			plan_free(&p);
 			continue;
 		}
+		/* Run into the local folder, it also removes the stale
+		 * temporaries of files the server no longer has, as mirror
+		 * does (never one a running download holds locked). */
+		if (c == 0 && to == APP_LOCAL)
+			sync_clear_orphans(pane_path(a->pane[APP_LOCAL]), &sp->t[APP_REMOTE]);
 		if (c == 0 && k > 0) {
 			size_t queued = act_sync_run(a, from, &sp->t[to], &p);
 			app_status_about(a, APP_TOPIC_QUEUE, false, "synchronize: %zu queued", queued);

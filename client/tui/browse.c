@@ -78,13 +78,15 @@ static void browse_list(struct browse *b, const struct wire_msg *m)
 	b->msg[0] = '\0';
 	b->dir[0] = '\0';
 	b->fell_back = false;
+	b->incomplete = false;
 	b->listing = m->id;
 	bool ok = (m->request.flags & WIRE_SCAN)   ? b->ops->scan(b, m->request.path)
 		  : (m->request.flags & WIRE_FIND) ? b->ops->find(b, m->request.path, m->request.path2)
 						   : b->ops->list(b, m->request.path);
 	wire_init(&b->rep, WIRE_REPLY, m->id);
 	b->rep.reply.result = ok ? WIRE_OK : WIRE_FAILED;
-	b->rep.reply.flags = b->fell_back ? WIRE_FELL_BACK : 0;
+	b->rep.reply.flags = (uint8_t)((b->fell_back ? WIRE_FELL_BACK : 0) |
+				       (ok && b->incomplete ? WIRE_INCOMPLETE : 0));
 	/* A listing's reply says how much room is left there, when known. */
 	b->rep.reply.size = ok ? b->ops->avail(b, b->dir[0] ? b->dir : m->request.path) : -1;
 	wire_set_str(b->rep.reply.message, b->msg);

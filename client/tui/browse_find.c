@@ -238,6 +238,12 @@ bool browse_remote_scan(struct browse *b, const char *path)
 	if (!ok)
 		browse_fail(b, "%s", msg);
 	ok = ok && scan_send(b, &t);
+	if (ok && t.incomplete != NULL) {
+		/* The plan then deletes nothing, nor does the sweep of stale
+		 * temporaries (sync_clear_orphans) run. */
+		b->incomplete = true;
+		browse_fail(b, "%s", t.incomplete);
+	}
 	plan_tree_free(&t);
 	return ok;
 }

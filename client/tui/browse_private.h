@@ -61,6 +61,7 @@ struct browse {
 	char msg[WIRE_STR_MAX + 1];     /* why the last operation failed */
 	char dir[WIRE_STR_MAX + 1];     /* a listing's directory, as its side names it */
 	bool fell_back;                 /* the listing came from LIST after MLSD was refused */
+	bool incomplete;                /* a scan's listing below was not whole (msg names where) */
 	unsigned deleting;              /* the delete job running, 0 when none */
 	bool cancelled;                 /* the running delete was cancelled */
 	bool in_closed;                 /* the screen closed its pipe */

@@ -195,6 +195,8 @@ static void side_scanned(struct app *a, enum app_side side, const struct wire_ms
 			   : e->mtime % 86400 == 0 ? 86400 : 60;
 		plan_tree_add(&sp->t[side], e->name, kind, e->size, e->mtime, prec, NULL);
 	}
+	if (m->reply.flags & WIRE_INCOMPLETE)
+		plan_tree_set_incomplete(&sp->t[side], m->reply.message);
 	side_load_forget(a, side);
 	sp->reading &= ~(1u << side);
 	if (sp->reading == 0)

@@ -84,6 +84,7 @@ enum wire_entry_flag {
 /* Flags of a reply. */
 enum wire_reply_flag {
 	WIRE_FELL_BACK = 1 << 0, /* listing: MLSD was refused and LIST stood in (message says so) */
+	WIRE_INCOMPLETE = 1 << 1, /* scan: a listing below was not whole (message names its folder) */
 };
 
 /* The tree values of a WIRE_JOB. */

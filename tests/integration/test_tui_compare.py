@@ -5,18 +5,23 @@ synchronize (Ctrl-X s): a dialog with the plan that makes the other side
 match the active one through the whole tree below the two folders,
 deletes off until d, run through the queue (against ferryd and
 pure-ftpd: a changed file two levels down, a file only on one side in a
-nested folder, a new folder, extras deleted only after d). Ctrl-X x
+nested folder, a new folder, extras deleted only after d); run into the
+local folder it removes the stale temporaries of files the server no
+longer has (not a locked one), and with a remote listing not whole
+(slowftp) it deletes nothing and removes no temporary. Ctrl-X x
 still cancels every transfer (test_tui_queue.py).
 
 A ferryd with one folder of files made for the comparison, the same names
 in a local folder, ferry in tmux on both."""
 
+import fcntl
 import os
 import re
 import unittest
 
 import ftptest
 import peers
+import slowftp
 from test_tui import FERRY, TuiCase, LOCAL_MARK, REMOTE_MARK
 from tuitest import Tmux
 
@@ -248,6 +253,80 @@ class SyncCancelTest(SyncTreeCase):
         self.assertEqual((ftptest.tree_snapshot(self.lpath("tree")),
                           ftptest.tree_snapshot(self.rpath("tree"))), before,
                          "a cancelled synchronize changed a tree")
+
+
+class SyncTemporaryTest(SyncTreeCase):
+    """A synchronize run into the local folder removes the stale
+    temporaries (".NAME.ferry-XXXXXX", what a killed download leaves) of
+    files the server no longer has, as mirror does; not one a running
+    download holds locked, not one of a file still there, not the user's
+    own hidden files, and nothing when the dialog is answered n."""
+
+    def test_synchronize_into_local_clears_stale_temporaries(self):
+        self.start_on_tree()
+        a = self.lpath("tree", "a")
+        stale = os.path.join(a, ".gone.bin.ferry-Ab12Cd")
+        held = os.path.join(a, ".held.bin.ferry-Zz99Yy")
+        kept = os.path.join(a, ".same.txt.ferry-Qq11Ww")    # same.txt is up to date
+        mine = os.path.join(a, ".notes.txt~")
+        for path in (stale, held, kept, mine):
+            ftptest.write_file(path, b"part")
+        with open(held, "rb") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)    # as a running download holds it
+            self.focus("remote")
+            self.t.keys("C-x", "s")
+            self.t.wait_for(r"Make the left folder \(and below\) match the right one", 20,
+                            "Ctrl-X s from the right pane")
+            self.t.keys("n")
+            self.t.wait_for(r"nothing synchronized", 5, "n cancels")
+            self.assertTrue(os.path.exists(stale), "n removed a temporary")
+            self.t.keys("C-x", "s")
+            self.t.wait_for(r"Make the left folder \(and below\) match the right one", 20,
+                            "Ctrl-X s from the right pane")
+            self.t.keys("y")
+            self.wait_file(self.lpath("tree", "a", "b", "deep.txt"), b"old\n", 30)
+            self.wait_disk(lambda: not os.path.exists(stale), 10,
+                           "the stale temporary of a file the server no longer has removed")
+        self.assertEqual(sorted(os.listdir(a)),
+                         sorted([".held.bin.ferry-Zz99Yy", ".notes.txt~", ".same.txt.ferry-Qq11Ww", "b",
+                                 "only-here.txt", "same.txt"]))
+        for path in (held, kept, mine):
+            with open(path, "rb") as f:
+                self.assertEqual(f.read(), b"part", path)
+
+
+class SyncIncompleteTest(TuiCase):
+    """A remote tree with a listing line not understood: a synchronize
+    into the local folder removes no temporary (the file it belongs to
+    may be behind that line) and, with d, deletes nothing."""
+
+    def test_incomplete_listing_keeps_temporaries(self):
+        tree = {REMOTE_MARK: b"remote\n", "sub/b.txt": b"b\n"}
+        srv = slowftp.SlowFtp(tree=tree, bad_lines={"/sub": ["this is no listing line"]}).start()
+        self.addCleanup(srv.stop)
+        os.makedirs(self.lpath("sync", "sub"))
+        ftptest.write_file(self.lpath("sync", LOCAL_MARK), b"local\n", T0)
+        stale = self.lpath("sync", "sub", ".gone.bin.ferry-Ab12Cd")
+        extra = self.lpath("sync", "sub", "extra.txt")
+        ftptest.write_file(stale, b"part")
+        ftptest.write_file(extra, b"extra\n")
+        self.t.start([FERRY, srv.url("/")], cwd=self.lpath("sync"), width=120, height=40,
+                     env={"HOME": self.home})
+        self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 10, "both panes")
+        self.focus("remote")
+        self.t.keys("C-x", "s")
+        self.t.wait_for(r"Make the left folder \(and below\) match the right one", 20,
+                        "Ctrl-X s from the right pane")
+        self.t.keys("d")
+        self.t.wait_for(r"deletes on", 5, "d turns deletes on")
+        s = self.t.wait_stable(0.3, 3)
+        self.assertRegex(s, r"\d+ to copy, 0 to replace \(\d+ B\), 0 to delete", Tmux.framed(s))
+        self.t.keys("y")
+        self.wait_file(self.lpath("sync", "sub", "b.txt"), b"b\n", 30)
+        with open(stale, "rb") as f:
+            self.assertEqual(f.read(), b"part")
+        with open(extra, "rb") as f:
+            self.assertEqual(f.read(), b"extra\n")
 
 
 class PureFtpdSyncTreeTest(SyncTreeTest):
