@@ -319,8 +319,15 @@ static bool tree_down(struct tree_walk *w, const char *local, const char *remote
 		return false;
 	if (stat(local, &sb) == 0 && !S_ISDIR(sb.st_mode))
 		return tree_fail_errno(w, ENOTDIR, local);
-	if (!tree_list(w, remote, depth, &l))
-		return false;
+	if (!tree_list(w, remote, depth, &l)) {
+		if (depth == 0 || w->v->unlisted == NULL || w->r->status != FTP_S_REFUSED)
+			return false;
+		w->v->unlisted(w->v->arg, local, remote, ftp_message(w->f));
+		w->r->end = TREE_DONE;
+		w->r->status = FTP_S_OK;
+		w->r->msg[0] = '\0';
+		return true;
+	}
 	if (!tree_local_mkdir(w, local, &fresh)) {
 		listparse_free(&l);
 		return false;

@@ -66,6 +66,11 @@ struct tree_visitor {
 	 * lines not understood (l->skipped), so entries may be missing from
 	 * the copy. NULL ignores them. */
 	void (*partial)(void *arg, const char *dir, const struct ftp_listing *l);
+	/* A download's remote directory below the top that the server
+	 * refuses to list (why: the server's reply, raw): with this set it
+	 * is left out (no local directory made) and the walk goes on; NULL
+	 * fails the walk. */
+	void (*unlisted)(void *arg, const char *local, const char *remote, const char *why);
 	/* Asked before each entry; true stops the walk (Ctrl-C, a cancel). NULL: never. */
 	bool (*stop)(void *arg);
 	void *arg;  /* passed to each */

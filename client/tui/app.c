@@ -284,6 +284,8 @@ static const char *app_left_text(const struct wire_left *l, char *out, size_t ou
 		return "not a plain file name";
 	case WIRE_LEFT_LISTING:
 		break;
+	case WIRE_LEFT_UNLISTED:
+		return l->line;
 	}
 	return tree_partial_text(NULL, l->lines > 0 ? (size_t)l->lines : 0, l->line, out, outsz);
 }
@@ -311,8 +313,13 @@ static void app_job_report(struct app *a, const struct wire_msg *m)
 	}
 	case WIRE_LEFT: {
 		char why[TREE_MSG_MAX];
-		queue_add_left_out(a->queue, m->id, (enum queue_dir)m->left.dir, m->left.local,
-				   m->left.remote, app_left_text(&m->left, why, sizeof why));
+		if (m->left.why == WIRE_LEFT_UNLISTED)
+			queue_add_failed_tree(a->queue, m->id, (enum queue_dir)m->left.dir,
+					      m->left.local, m->left.remote, m->left.line);
+		else
+			queue_add_left_out(a->queue, m->id, (enum queue_dir)m->left.dir,
+					   m->left.local, m->left.remote,
+					   app_left_text(&m->left, why, sizeof why));
 		break;
 	}
 	case WIRE_END: {

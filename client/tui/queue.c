@@ -527,6 +527,18 @@ unsigned queue_add_left_out(struct queue *q, unsigned parent, enum queue_dir dir
 	return id;
 }
 
+unsigned queue_add_failed_tree(struct queue *q, unsigned parent, enum queue_dir dir,
+			       const char *local, const char *remote, const char *why)
+{
+	unsigned id = queue_add_found(q, parent, dir, local, remote, -1, false);
+	struct queue_job *j = queue_find(q, id);
+	if (j->state == QUEUE_QUEUED) {
+		j->tree = true;
+		queue_finish(q, id, QUEUE_FAILED, why);
+	}
+	return id;
+}
+
 const char *queue_target(const struct queue_job *j)
 {
 	return j->dir == QUEUE_DOWNLOAD || j->dir == QUEUE_DELETE_LOCAL ? j->local : j->remote;

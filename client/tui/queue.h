@@ -145,6 +145,12 @@ bool queue_skip(struct queue *q, unsigned id);
  * is not added twice. Returns its id. */
 unsigned queue_add_left_out(struct queue *q, unsigned parent, enum queue_dir dir,
 			    const char *local, const char *remote, const char *why);
+/* Adds a folder that directory job parent could not copy (reported by
+ * the worker: the server refused to list it), as a folder copy that
+ * failed with why (sanitised here), which a retry runs again; one already
+ * listed is marked failed again. Returns its id. */
+unsigned queue_add_failed_tree(struct queue *q, unsigned parent, enum queue_dir dir,
+			       const char *local, const char *remote, const char *why);
 /* Adds a file that directory job parent holds (reported by the worker):
  * it copies in the same direction and mode as parent (fresh when parent
  * is gone), and is held when its target exists. A directory copy that

@@ -114,6 +114,7 @@ enum wire_left_why {
 	WIRE_LEFT_SPECIAL,  /* neither a file, a folder nor a link */
 	WIRE_LEFT_NAME,     /* a name that is not a plain file name */
 	WIRE_LEFT_LISTING,  /* lines of a folder's listing that were not understood */
+	WIRE_LEFT_UNLISTED, /* a folder the server refused to list (line: its reply) */
 };
 
 /* An entry a directory job left out. */
@@ -123,8 +124,9 @@ struct wire_left {
 	int64_t to_len;                 /* WIRE_LEFT_LOOP: bytes of remote naming the folder
 					 * it leads back to; -1 when not known */
 	int64_t lines;                  /* WIRE_LEFT_LISTING: lines not understood */
-	char line[WIRE_LINE_MAX];       /* WIRE_LEFT_LISTING: the first of them, sanitised */
-	char local[WIRE_STR_MAX + 1];   /* local path (WIRE_LEFT_LISTING: of the folder;
+	char line[WIRE_LINE_MAX];       /* WIRE_LEFT_LISTING: the first of them, sanitised;
+					 * WIRE_LEFT_UNLISTED: the server's refusal */
+	char local[WIRE_STR_MAX + 1];   /* local path (WIRE_LEFT_LISTING, _UNLISTED: of the folder;
 					 * WIRE_LEFT_NAME: the name as listed, sanitised) */
 	char remote[WIRE_STR_MAX + 1];  /* remote path (as local) */
 };

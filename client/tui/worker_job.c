@@ -39,6 +39,7 @@
 #include "ftp.h"
 #include "ftp_limits.h"
 #include "path.h"
+#include "sanitize.h"
 #include "sysio.h"
 #include "tempname.h"
 #include "tree.h"
@@ -521,6 +522,17 @@ static void job_tree_partial(void *arg, const char *dir, const struct ftp_listin
 	job_report(c);
 }
 
+/* Reports a remote folder of the directory job being expanded that the
+ * server refused to list (why: its reply): the walk goes on without it,
+ * and the screen shows it as a folder copy that failed. */
+static void job_tree_unlisted(void *arg, const char *local, const char *remote, const char *why)
+{
+	struct job_ctx *c = arg;
+	job_left(c, WIRE_LEFT_UNLISTED, local, remote);
+	sanitize_text(why, strlen(why), c->report.left.line, sizeof c->report.left.line);
+	job_report(c);
+}
+
 /* Stops the walk when the UI cancels the job. */
 static bool job_tree_stop(void *arg)
 {
@@ -532,12 +544,14 @@ static bool job_tree_stop(void *arg)
 /* Expands a directory job with the engine's walk: makes the target
  * directories and reports every file, and every entry left out (links,
  * special files, names that are not plain names, directories leading
- * back to one being copied, listing lines not understood). A remote
+ * back to one being copied, listing lines not understood, folders the
+ * server refuses to list). A remote
  * link leading to anything but a directory is reported as the one file. */
 static enum queue_state job_tree(struct job_ctx *c, const struct wire_copy *j)
 {
 	struct tree_visitor v = { .file = job_tree_file, .skipped = job_tree_skipped,
-				  .partial = job_tree_partial, .stop = job_tree_stop, .arg = c };
+				  .partial = job_tree_partial, .unlisted = job_tree_unlisted,
+				  .stop = job_tree_stop, .arg = c };
 	struct tree_result r;
 	bool dir = true;
 

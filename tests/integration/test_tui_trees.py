@@ -12,6 +12,10 @@ are hard to walk (slowftp.SlowFtp):
   - F8 of a remote folder whose listing has a line not understood says
     so when the folder cannot be removed (the entry behind that line
     is still there);
+  - F5 of a remote folder holding a folder the server refuses to list
+    (mode 000 on the server's side; ferryd, vsftpd) copies the rest of the tree; the folder
+    is a failed row with the server's refusal, which "queue finished"
+    counts;
   - a running transfer's row on a screen 60 to 74 columns wide fits the
     row: its percentage, rate and ETA whole (the sizes done and in all
     go first), the name shortened with an ellipsis and its end (the
@@ -112,6 +116,51 @@ class LeftOutTest(TuiCase):
         s = self.t.screen()
         self.assertIn("rtree", panes(s), "the folder was removed")
         self.assertNotIn("rtree/ln", self.srv.links, "the link stayed")
+
+
+class UnreadableFolder:
+    """A remote folder with a sub-folder the server refuses to list; kind
+    names the server (peers.start_peer)."""
+
+    kind = None
+
+    def setUp(self):
+        super().setUp()
+        peer = peers.start_peer(self.kind)
+        self.addCleanup(peer.cleanup)
+        for rel, data in ((REMOTE_MARK, b"remote\n"), ("utree/a.txt", b"a\n"),
+                          ("utree/locked/b.txt", b"b\n"), ("utree/z/c.txt", b"c\n")):
+            peer.write("pub/" + rel, data)
+        self.locked = peer.path("pub", "utree", "locked")
+        os.chmod(self.locked, 0)
+        self.addCleanup(os.chmod, self.locked, 0o755)
+        self.start_ferry(url=peer.url("/pub/", peer.user, peer.password))
+
+    def test_f5_copies_the_rest_and_fails_the_folder(self):
+        self.select("remote", "utree")
+        self.t.keys("F5")
+        self.wait_file(self.lpath("utree", "a.txt"), b"a\n")
+        self.wait_file(self.lpath("utree", "z", "c.txt"), b"c\n")
+        self.assertFalse(os.path.lexists(self.lpath("utree", "locked")))
+        self.t.keys("t")    # the whole queue in view
+        self.t.wait_for(r"queue finished: 3 done, 1 failed", 20,
+                        "the status line counts the folder not read")
+        rows = "\n".join(panel(self.t.screen()))
+        self.assertRegex(rows, r"failed .*utree/locked/ .*(?i:permission denied|failed)", rows)
+        self.assertRegex(panel(self.t.screen())[0],
+                         r"Transfers: 0 running, 0 queued, 1 failed, 3 done", rows)
+        # Once the server lets it be read, r copies it.
+        os.chmod(self.locked, 0o755)
+        self.t.keys("r")
+        self.wait_file(self.lpath("utree", "locked", "b.txt"), b"b\n")
+
+
+class FerrydUnreadableFolderTest(UnreadableFolder, TuiCase):
+    kind = "ferryd"
+
+
+class VsftpdUnreadableFolderTest(UnreadableFolder, TuiCase):
+    kind = "vsftpd"
 
 
 # A name longer than a narrow row has room for, and its end.
