@@ -159,6 +159,14 @@ class SyncTreeCase(TuiCase):
                         "Ctrl-X s reads both trees and shows the plan")
         return self.t.screen()
 
+    def open_dialog_from_right(self):
+        """Ctrl-X s from the right pane: the plan that makes the local
+        folder match the server's."""
+        self.focus("remote")
+        self.t.keys("C-x", "s")
+        self.t.wait_for(r"Make the left folder \(and below\) match the right one", 20,
+                        "Ctrl-X s from the right pane")
+
 
 class SyncTreeTest(SyncTreeCase):
     """Ctrl-X s on TREE against ferryd, both ways."""
@@ -211,10 +219,7 @@ class SyncTreeTest(SyncTreeCase):
         """From the right pane, with d: the local tree ends up equal to the
         server's, nested folders made, local extras deleted."""
         self.start_on_tree()
-        self.focus("remote")
-        self.t.keys("C-x", "s")
-        self.t.wait_for(r"Make the left folder \(and below\) match the right one", 20,
-                        "Ctrl-X s from the right pane")
+        self.open_dialog_from_right()
         s = self.t.wait_stable(0.3, 3)   # the dialog drawn in full
         self.assertIn("replace a/b/deep.txt (size differs (24 -> 4 bytes))", s, Tmux.framed(s))
         self.assertIn("copy a/b/extra.txt (missing)", s, Tmux.framed(s))
@@ -273,29 +278,24 @@ class SyncTemporaryTest(SyncTreeCase):
             ftptest.write_file(path, b"part")
         with open(held, "rb") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)    # as a running download holds it
-            self.focus("remote")
-            self.t.keys("C-x", "s")
-            self.t.wait_for(r"Make the left folder \(and below\) match the right one", 20,
-                            "Ctrl-X s from the right pane")
+            self.open_dialog_from_right()
             self.t.keys("n")
             self.t.wait_for(r"nothing synchronized", 5, "n cancels")
             self.assertTrue(os.path.exists(stale), "n removed a temporary")
-            self.t.keys("C-x", "s")
-            self.t.wait_for(r"Make the left folder \(and below\) match the right one", 20,
-                            "Ctrl-X s from the right pane")
+            self.open_dialog_from_right()
             self.t.keys("y")
             self.wait_file(self.lpath("tree", "a", "b", "deep.txt"), b"old\n", 30)
             self.wait_disk(lambda: not os.path.exists(stale), 10,
                            "the stale temporary of a file the server no longer has removed")
         self.assertEqual(sorted(os.listdir(a)),
-                         sorted([".held.bin.ferry-Zz99Yy", ".notes.txt~", ".same.txt.ferry-Qq11Ww", "b",
-                                 "only-here.txt", "same.txt"]))
+                         sorted([".held.bin.ferry-Zz99Yy", ".notes.txt~", ".same.txt.ferry-Qq11Ww",
+                                 "b", "only-here.txt", "same.txt"]))
         for path in (held, kept, mine):
             with open(path, "rb") as f:
                 self.assertEqual(f.read(), b"part", path)
 
 
-class SyncIncompleteTest(TuiCase):
+class SyncIncompleteTest(SyncTreeCase):
     """A remote tree with a listing line not understood: a synchronize
     into the local folder removes no temporary (the file it belongs to
     may be behind that line) and, with d, deletes nothing."""
@@ -313,10 +313,7 @@ class SyncIncompleteTest(TuiCase):
         self.t.start([FERRY, srv.url("/")], cwd=self.lpath("sync"), width=120, height=40,
                      env={"HOME": self.home})
         self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 10, "both panes")
-        self.focus("remote")
-        self.t.keys("C-x", "s")
-        self.t.wait_for(r"Make the left folder \(and below\) match the right one", 20,
-                        "Ctrl-X s from the right pane")
+        self.open_dialog_from_right()
         self.t.keys("d")
         self.t.wait_for(r"deletes on", 5, "d turns deletes on")
         s = self.t.wait_stable(0.3, 3)
