@@ -322,7 +322,9 @@ static bool tree_down(struct tree_walk *w, const char *local, const char *remote
 	if (!tree_list(w, remote, depth, &l)) {
 		if (depth == 0 || w->v->unlisted == NULL || w->r->status != FTP_S_REFUSED)
 			return false;
-		w->v->unlisted(w->v->arg, local, remote, ftp_message(w->f));
+		const char *why = ftp_message(w->f);
+		w->v->unlisted(w->v->arg, local, remote,
+			       why[0] != '\0' ? why : ftp_status_name(FTP_S_REFUSED));
 		w->r->end = TREE_DONE;
 		w->r->status = FTP_S_OK;
 		w->r->msg[0] = '\0';

@@ -530,6 +530,14 @@ unsigned queue_add_left_out(struct queue *q, unsigned parent, enum queue_dir dir
 unsigned queue_add_failed_tree(struct queue *q, unsigned parent, enum queue_dir dir,
 			       const char *local, const char *remote, const char *why)
 {
+	for (size_t i = 0; i < q->n; i++) {
+		struct queue_job *o = &q->v[i];
+		if (o->parent == parent && o->tree && o->state == QUEUE_FAILED &&
+		    strcmp(o->local, local) == 0 && strcmp(o->remote, remote) == 0) {
+			sanitize_text(why, strlen(why), o->message, sizeof o->message);
+			return o->id;
+		}
+	}
 	unsigned id = queue_add_found(q, parent, dir, local, remote, -1, false);
 	struct queue_job *j = queue_find(q, id);
 	if (j->state == QUEUE_QUEUED) {

@@ -147,8 +147,9 @@ unsigned queue_add_left_out(struct queue *q, unsigned parent, enum queue_dir dir
 			    const char *local, const char *remote, const char *why);
 /* Adds a folder that directory job parent could not copy (reported by
  * the worker: the server refused to list it), as a folder copy that
- * failed with why (sanitised here), which a retry runs again; one already
- * listed is marked failed again. Returns its id. */
+ * failed with why (sanitised here), which a retry runs again; one listed
+ * as failed already (its parent retried) gets the new why. Returns its
+ * id. */
 unsigned queue_add_failed_tree(struct queue *q, unsigned parent, enum queue_dir dir,
 			       const char *local, const char *remote, const char *why);
 /* Adds a file that directory job parent holds (reported by the worker):
