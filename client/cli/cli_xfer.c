@@ -183,7 +183,8 @@ struct xfer_walk {
 	cli_xfer_file_fn *file;          /* copies one file */
 	enum tree_way way;               /* which way */
 	enum ferry_exit code;            /* why the walk was stopped */
-	bool partial;                    /* a listing had lines not understood */
+	bool partial;                    /* a listing had lines not understood, or a
+					  * directory below the top was not listed */
 };
 
 /* Copies a file the walk met, shown by its path on the target's side. */
@@ -221,6 +222,21 @@ static void xfer_walk_partial(void *arg, const char *dir, const struct ftp_listi
 	w->partial = true;
 }
 
+/* Notes a directory below the top the server refused to list; the walk
+ * goes on without it, and the copy ends as not whole. */
+static void xfer_walk_unlisted(void *arg, const char *local, const char *remote,
+			       const char *why)
+{
+	struct xfer_walk *w = arg;
+	char shown[PATH_LEN_MAX], reason[PATH_LEN_MAX];
+	(void)local;
+	sanitize_text_elided(remote, strlen(remote), shown, sizeof shown, 200);
+	sanitize_text_elided(why, strlen(why), reason, sizeof reason, 200);
+	cli_fail(w->c, FERRY_EXIT_REFUSED, "skipping %s: the server does not list it: %s", shown,
+		 reason);
+	w->partial = true;
+}
+
 /* Notes an entry the walk skipped. */
 static void xfer_walk_skipped(void *arg, const struct tree_entry *e, enum tree_skip why)
 {
@@ -247,8 +263,9 @@ static bool xfer_walk_stop(void *arg)
 	return true;
 }
 
-/* cli_xfer_tree, but a listing with lines not understood sets *partial
- * (noted; the walk goes on) instead of changing the status. */
+/* cli_xfer_tree, but a listing with lines not understood, or a directory
+ * below the top the server does not list, sets *partial (noted; the walk
+ * goes on) instead of changing the status. */
 static enum ferry_exit xfer_tree(struct cli *c, enum tree_way way, const char *local,
 				 const char *remote, const struct cli_xfer_job *job,
 				 cli_xfer_file_fn *file, bool *partial)
@@ -256,7 +273,8 @@ static enum ferry_exit xfer_tree(struct cli *c, enum tree_way way, const char *l
 	struct xfer_walk w = { .c = c, .job = job, .file = file, .way = way,
 			       .code = FERRY_EXIT_OK };
 	struct tree_visitor v = { .file = xfer_walk_file, .skipped = xfer_walk_skipped,
-				  .partial = xfer_walk_partial, .stop = xfer_walk_stop, .arg = &w };
+				  .partial = xfer_walk_partial, .unlisted = xfer_walk_unlisted,
+				  .stop = xfer_walk_stop, .arg = &w };
 	struct tree_result r;
 
 	tree_walk(c->ftp, way, local, remote, &v, &r);

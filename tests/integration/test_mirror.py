@@ -522,6 +522,26 @@ class MirrorTests(clitest.CliBase):
         self.assertEqual(ftptest.tree_snapshot(self.local("dst")), before, r)
         self.assertRefusedOrWhole(r, "src", True, "an unreadable top")
 
+    def test_get_r_goes_on_past_a_folder_it_cannot_list(self):
+        """get -r copies the rest of a tree around a folder below its top
+        the server refuses to list: one line names the folder and the
+        server's reply, no local folder is made for it, and the status is
+        5 (not everything was copied)."""
+        files = {"a.txt": b"a", "locked/b.txt": b"b", "z/c.txt": b"c", "zz.txt": b"zz"}
+        for rel, data in files.items():
+            self.put_remote("src/" + rel, data, OLD)
+        self.unreadable("src/locked")
+        r = self.ferry(script="get -r src got")
+        got = ftptest.files_of(self.local("got"))
+        if got == files:   # a server that reads every folder
+            self.check(r, OK, "a folder the server could read")
+            return
+        self.check(r, clitest.REFUSED, "an unreadable folder below the top")
+        self.assertErrorLine(r, "the folder named once")
+        self.assertRegex(r.err, r"skipping \S*src/locked: the server does not list it: 5\d\d ", r)
+        self.assertEqual(got, {"a.txt": b"a", "z/c.txt": b"c", "zz.txt": b"zz"}, r)
+        self.assertFalse(os.path.exists(self.local("got", "locked")), r)
+
     def test_delete_deletes_nothing_after_a_partial_listing(self):
         """A listing with a line ferry does not understand (vsftpd prints a
         name holding a line break as two lines) is not whole: mirror
