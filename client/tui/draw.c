@@ -574,8 +574,10 @@ static void draw_xfer_line(const struct queue_job *j, char *out, size_t outsz, i
 		if (queue_is_delete(j))
 			snprintf(post, sizeof post, " %lld removed  %s", (long long)j->done,
 				 j->message);
-		else
+		else if (j->state == QUEUE_RUNNING)
 			snprintf(post, sizeof post, " (listing the tree) %s", j->message);
+		else
+			snprintf(post, sizeof post, "  %s", j->message);
 	} else if (j->state == QUEUE_RUNNING) {
 		/* The bar goes first when the row is too narrow for the rest,
 		 * then the sizes. */

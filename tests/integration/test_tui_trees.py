@@ -104,6 +104,9 @@ class LeftOutTest(TuiCase):
                          r"left out \(the first: \"%s\"\)" % BAD_LINE, rows)
         self.assertRegex(panel(s)[0], r"Transfers: 0 running, 0 queued, 0 failed, 3 done, "
                          r"2 skipped")
+        # The folder's own row says it is listed only while it is.
+        self.assertRegex(rows, r"done +<- .*rtree/", rows)
+        self.assertNotIn("listing the tree", rows)
 
     def test_f8_says_what_the_listing_left(self):
         self.select("remote", "rtree")
@@ -149,6 +152,7 @@ class UnreadableFolder:
         self.assertRegex(rows, r"failed .*utree/locked/ .*(?i:permission denied|failed)", rows)
         self.assertRegex(panel(self.t.screen())[0],
                          r"Transfers: 0 running, 0 queued, 1 failed, 3 done", rows)
+        self.assertNotIn("listing the tree", rows)
         # Once the server lets it be read, r copies it.
         os.chmod(self.locked, 0o755)
         self.t.keys("r")
