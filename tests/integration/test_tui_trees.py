@@ -39,6 +39,24 @@ from test_tui_queue import panel
 BAD_LINE = "this is no listing line"
 
 
+class TreeCopyCase(TuiCase):
+    """F5 of a remote folder, waited for to its end."""
+
+    def copy_tree(self, name, files, absent, finished, why):
+        """Copies the remote folder name with F5, waits for files ({local
+        path below name: bytes}), checks absent (below name) was not made,
+        shows the whole queue and waits for the status line's finished
+        (a pattern; why says what it shows); returns the panel's rows."""
+        self.select("remote", name)
+        self.t.keys("F5")
+        for rel, data in files.items():
+            self.wait_file(self.lpath(name, *rel.split("/")), data)
+        self.assertFalse(os.path.lexists(self.lpath(name, absent)))
+        self.t.keys("t")    # the whole queue in view
+        self.t.wait_for(finished, 20, why)
+        return "\n".join(panel(self.t.screen()))
+
+
 class NoPwdLinksTest(TuiCase):
     """F5 of remote links on a server without PWD."""
 
@@ -76,7 +94,7 @@ class NoPwdLinksTest(TuiCase):
         self.assertNotIn("CWD dlink", log, "the test of the link moved the connection")
 
 
-class LeftOutTest(TuiCase):
+class LeftOutTest(TreeCopyCase):
     """A remote folder with a link and a sub-folder whose listing has a
     line not understood."""
 
@@ -89,16 +107,10 @@ class LeftOutTest(TuiCase):
         self.start_ferry(url=self.srv.url("/"))
 
     def test_f5_lists_what_the_copy_left_out(self):
-        self.select("remote", "rtree")
-        self.t.keys("F5")
-        self.wait_file(self.lpath("rtree", "a.txt"), b"a\n")
-        self.wait_file(self.lpath("rtree", "sub", "b.txt"), b"b\n")
-        self.assertFalse(os.path.lexists(self.lpath("rtree", "ln")))
-        self.t.keys("t")    # the whole queue in view
-        self.t.wait_for(r"queue finished: 3 done, 0 failed, 2 skipped or left out", 20,
-                        "the status line counts the entries left out")
+        rows = self.copy_tree("rtree", {"a.txt": b"a\n", "sub/b.txt": b"b\n"}, "ln",
+                              r"queue finished: 3 done, 0 failed, 2 skipped or left out",
+                              "the status line counts the entries left out")
         s = self.t.screen()
-        rows = "\n".join(panel(s))
         self.assertRegex(rows, r"skipped .*rtree/ln .*a symbolic link", rows)
         self.assertRegex(rows, r"skipped .*rtree/sub .*the listing had 1 line not understood, "
                          r"left out \(the first: \"%s\"\)" % BAD_LINE, rows)
@@ -140,15 +152,9 @@ class UnreadableFolder:
         self.start_ferry(url=peer.url("/pub/", peer.user, peer.password))
 
     def test_f5_copies_the_rest_and_fails_the_folder(self):
-        self.select("remote", "utree")
-        self.t.keys("F5")
-        self.wait_file(self.lpath("utree", "a.txt"), b"a\n")
-        self.wait_file(self.lpath("utree", "z", "c.txt"), b"c\n")
-        self.assertFalse(os.path.lexists(self.lpath("utree", "locked")))
-        self.t.keys("t")    # the whole queue in view
-        self.t.wait_for(r"queue finished: 3 done, 1 failed", 20,
-                        "the status line counts the folder not read")
-        rows = "\n".join(panel(self.t.screen()))
+        rows = self.copy_tree("utree", {"a.txt": b"a\n", "z/c.txt": b"c\n"}, "locked",
+                              r"queue finished: 3 done, 1 failed",
+                              "the status line counts the folder not read")
         self.assertRegex(rows, r"failed .*utree/locked/ .*(?i:permission denied|failed)", rows)
         self.assertRegex(panel(self.t.screen())[0],
                          r"Transfers: 0 running, 0 queued, 1 failed, 3 done", rows)
@@ -159,11 +165,11 @@ class UnreadableFolder:
         self.wait_file(self.lpath("utree", "locked", "b.txt"), b"b\n")
 
 
-class FerrydUnreadableFolderTest(UnreadableFolder, TuiCase):
+class FerrydUnreadableFolderTest(UnreadableFolder, TreeCopyCase):
     kind = "ferryd"
 
 
-class VsftpdUnreadableFolderTest(UnreadableFolder, TuiCase):
+class VsftpdUnreadableFolderTest(UnreadableFolder, TreeCopyCase):
     kind = "vsftpd"
 
 
