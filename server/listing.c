@@ -292,6 +292,31 @@ static bool add_mlsx(struct session *s, const char *shown, const struct stat *st
 	return listfmt_mlsx(out, s->mlst_facts, shown, st, type, perm);
 }
 
+/* Whether a walk may enter the directory dst through a link in the
+ * directory dirpath: no link leads to dirpath, and dst is neither dirpath
+ * nor a directory above it (each one a prefix of dirpath, as no link is
+ * among them). A walk entering links only so never comes back to a
+ * directory it is in: past a link it enters no other, and the directory
+ * the link leads to holds none of those above it. */
+static RARE_PATH bool link_enterable(const struct session *s, const char *dirpath,
+				     const struct stat *dst)
+{
+	char at[FTP_PATH_MAX + 1], up[FTP_PATH_MAX + 1];
+	if (strlen(dirpath) >= sizeof at)
+		return false;
+	strcpy(at, dirpath);
+	for (;;) {
+		struct stat st;
+		if (vfs_lstat(s->root_fd, at, &st) < 0 || !S_ISDIR(st.st_mode) ||
+		    (st.st_dev == dst->st_dev && st.st_ino == dst->st_ino))
+			return false;
+		vpath_dirname(at, up, sizeof up);
+		if (strcmp(up, at) == 0)
+			return true;
+		strcpy(at, up);
+	}
+}
+
 /* The MLSx line of the symlink name in directory dfd (virtual path
  * dirpath), shown as shown (the name in MLSD, the whole path in MLST). A
  * link leading to a file inside the root shows that file; one leading to
@@ -300,27 +325,43 @@ static bool add_mlsx(struct session *s, const char *shown, const struct stat *st
  * (RFC 3659 7.7.4), so a client walking the tree does not go round a loop
  * such as "loop -> ." through it; TARGET is the link's text, left empty
  * when it holds CR, LF or ';'. A link leading nowhere inside the root
- * shows only itself (OS.unix=symlink), never what lies outside. */
+ * shows only itself (OS.unix=symlink), never what lies outside.
+ *
+ * A session that may delete nothing (read-only, or every account kept
+ * from deleting) gets only files and directories instead, as clients
+ * that take every other type for a file (rclone's) need: a link to a
+ * directory a walk may enter (link_enterable) shows it as type=dir (no
+ * removal can go through it), and in MLSD (listing) every other link
+ * that leads to no file is left out; it could neither fetch nor remove
+ * it. */
 static RARE_PATH bool add_mlsx_link(struct session *s, int dfd, const char *dirpath,
 				    const struct stat *dir, const char *name, const char *shown,
-				    struct stat *st, struct sbuf *out)
+				    struct stat *st, bool listing, struct sbuf *out)
 {
 	static const char slink[] = "OS.unix=slink:";
 	char vp[FTP_PATH_MAX + 1], type[sizeof slink + PATH_MAX];
 	const char *tp = NULL;
 	struct stat tst;
+	bool walk = !s->writable || (commands_denied(s) & DENY_DELETE);
+	bool plain = false;     /* shown as a file or directory */
 	if (vpath_resolve(dirpath, name, strlen(name), vp, sizeof vp) == VPATH_OK &&
 	    vfs_stat(s->root_fd, vp, &tst) == 0) {
 		*st = tst;
+		plain = S_ISREG(tst.st_mode);
 		if (S_ISDIR(tst.st_mode)) {
-			memcpy(type, slink, sizeof slink);
-			ssize_t n = vfs_entry_readlink(dfd, name, type + sizeof slink - 1,
-						       sizeof type - sizeof slink + 1);
-			if (n < 0 || strpbrk(type + sizeof slink - 1, "\r\n;") != NULL)
-				type[sizeof slink - 1] = '\0';
-			tp = type;
+			plain = walk && link_enterable(s, dirpath, &tst);
+			if (!plain) {
+				memcpy(type, slink, sizeof slink);
+				ssize_t n = vfs_entry_readlink(dfd, name, type + sizeof slink - 1,
+							       sizeof type - sizeof slink + 1);
+				if (n < 0 || strpbrk(type + sizeof slink - 1, "\r\n;") != NULL)
+					type[sizeof slink - 1] = '\0';
+				tp = type;
+			}
 		}
 	}
+	if (walk && listing && !plain)
+		return true;
 	return add_mlsx(s, shown, st, dir, tp, out);
 }
 
@@ -352,7 +393,7 @@ static bool add_entry(struct session *s, enum listing_kind kind, int dfd, const 
 		return S_ISLNK(st.st_mode) ? add_link(dfd, name, &st, now, out)
 					   : listfmt_ls(out, name, &st, NULL, now);
 	if (S_ISLNK(st.st_mode))
-		return add_mlsx_link(s, dfd, dirpath, dir, name, name, &st, out);
+		return add_mlsx_link(s, dfd, dirpath, dir, name, name, &st, true, out);
 	return add_mlsx(s, name, &st, dir, NULL, out);
 }
 
@@ -581,7 +622,7 @@ bool listing_mlst(struct session *s, const char *path, struct sbuf *out)
 		vpath_dirname(path, parent, sizeof parent);
 		const struct stat *dir = fstat(dfd, &dst) == 0 ? &dst : NULL;
 		if (S_ISLNK(st.st_mode)) {
-			ok = add_mlsx_link(s, dfd, parent, dir, base, path, &st, out);
+			ok = add_mlsx_link(s, dfd, parent, dir, base, path, &st, false, out);
 		} else {
 			ok = add_mlsx(s, path, &st, dir, NULL, out);
 		}
