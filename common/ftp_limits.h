@@ -8,6 +8,8 @@
 #define FTP_PATH_MAX 4096
 /* Largest multi-line reply a client accepts, in bytes. */
 #define FTP_REPLY_MAX (256 * 1024)
+/* Most lines of a multi-line reply a client accepts. */
+#define FTP_REPLY_LINES_MAX 10000
 /* Largest directory listing built in memory, in bytes. */
 #define FTP_LISTING_MAX (256u * 1024 * 1024)
 

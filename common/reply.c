@@ -68,6 +68,7 @@ void reply_parser_init(struct reply_parser *p)
 {
 	p->code = 0;
 	p->multi = false;
+	p->lines = 0;
 	sbuf_init(&p->text, FTP_REPLY_MAX);
 }
 
@@ -96,6 +97,7 @@ enum reply_status reply_parser_feed(struct reply_parser *p, const char *line, si
 		if (code == 0 || (len > 3 && line[3] != ' ' && line[3] != '-'))
 			return REPLY_BAD;
 		p->code = code;
+		p->lines = 1;
 		sbuf_reset(&p->text);
 		size_t skip = len > 3 ? 4 : 3;
 		if (!sbuf_append(&p->text, line + skip, len - skip))
@@ -106,6 +108,8 @@ enum reply_status reply_parser_feed(struct reply_parser *p, const char *line, si
 		}
 		return REPLY_DONE;
 	}
+	if (++p->lines > FTP_REPLY_LINES_MAX)
+		return REPLY_TOO_MANY;
 	/* Inside a multi-line reply: the end is "code " (RFC 959 4.2). A bare
 	 * "code" is an inner line: taken as the end, the real last line
 	 * would be read as the reply to the next command. */

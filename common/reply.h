@@ -19,6 +19,7 @@ bool reply_format(struct sbuf *out, int code, const char *text);
 struct reply_parser {
 	int code;            /* code of the reply being read; 0 before the first line */
 	bool multi;          /* inside a multi-line reply */
+	int lines;           /* lines of the reply read so far */
 	struct sbuf text;    /* the reply's text, lines joined with '\n' */
 };
 
@@ -27,6 +28,7 @@ enum reply_status {
 	REPLY_DONE,      /* a whole reply is in code/text */
 	REPLY_BAD,       /* not a reply's first line (a code from 100 to 599) */
 	REPLY_TOO_LONG,  /* the reply passed FTP_REPLY_MAX */
+	REPLY_TOO_MANY,  /* the reply passed FTP_REPLY_LINES_MAX lines */
 };
 
 /* Prepares a parser; reply_parser_free releases it. */

@@ -692,9 +692,42 @@ enum ftp_status ftp_send(struct ftp *f, const char *verb, const char *arg)
 	return st;
 }
 
+/* What a failed read of a reply is called in messages. */
+static const char *ftp_reading(const struct ftp *f)
+{
+	return f->reading[0] != '\0' ? f->reading : "reading a reply";
+}
+
+/* Input that is no reply, named in the message already set: puts what
+ * the wait is called before it while logging in, closes the control
+ * connection and returns FTP_S_BROKEN. */
+static enum ftp_status ftp_not_reply(struct ftp *f)
+{
+	if (f->reading[0] != '\0') {
+		char why[FTP_MSG_MAX];
+		memcpy(why, f->msg, sizeof why);
+		ftp_set_msg(f, "%s: %s", f->reading, why);
+	}
+	f->code = 0;
+	f->not_reply = true;
+	ftp_close_control(f);
+	return FTP_S_BROKEN;
+}
+
+/* Keeps the start of a line that is no reply in f->junk, sanitised. */
+static void ftp_keep_junk(struct ftp *f, const char *line, size_t len)
+{
+	size_t n = len > FTP_JUNK_QUOTED ? FTP_JUNK_QUOTED : len;
+	sanitize_text(line, n, f->junk, sizeof f->junk);
+	if (n < len)
+		snprintf(f->junk + strlen(f->junk), sizeof f->junk - strlen(f->junk), "...");
+}
+
 /* Feeds buffered lines to the reply parser. Returns FTP_S_OK with *done
  * telling whether a reply is complete (false: more input is needed), or
- * FTP_S_BROKEN (message set, connection closed) for input that is no reply. */
+ * FTP_S_BROKEN (message set, connection closed) for input that is no reply:
+ * a line that is none, a line past FTP_LINE_MAX (as soon as it passes),
+ * a reply past FTP_REPLY_MAX bytes or FTP_REPLY_LINES_MAX lines. */
 static enum ftp_status ftp_take_lines(struct ftp *f, bool *done)
 {
 	const char *line;
@@ -703,11 +736,8 @@ static enum ftp_status ftp_take_lines(struct ftp *f, bool *done)
 
 	*done = false;
 	while ((ls = lr_next(&f->lr, &line, &len)) != LR_NEED_MORE) {
-		if (ls == LR_TOO_LONG) {
-			ftp_set_msg(f, "the server sent a reply line longer than %d bytes", FTP_LINE_MAX);
-			ftp_close_control(f);
-			return FTP_S_BROKEN;
-		}
+		if (ls == LR_TOO_LONG)
+			break;
 		ftp_trace(f, FTP_TRACE_RECEIVED, "%.*s", (int)len, line);
 		if (len == 0 && !f->rp.multi)
 			continue;   /* a stray empty line between replies */
@@ -721,15 +751,22 @@ static enum ftp_status ftp_take_lines(struct ftp *f, bool *done)
 			*done = true;
 			return FTP_S_OK;
 		case REPLY_BAD:
+			ftp_keep_junk(f, line, len);
 			ftp_set_msg(f, "the server sent something that is not a reply: %.*s",
 				    (int)(len > 80 ? 80 : len), line);
-			ftp_close_control(f);
-			return FTP_S_BROKEN;
+			return ftp_not_reply(f);
 		case REPLY_TOO_LONG:
 			ftp_set_msg(f, "the server sent a reply longer than %d bytes", FTP_REPLY_MAX);
-			ftp_close_control(f);
-			return FTP_S_BROKEN;
+			return ftp_not_reply(f);
+		case REPLY_TOO_MANY:
+			ftp_set_msg(f, "the server sent a reply of more than %d lines",
+				    FTP_REPLY_LINES_MAX);
+			return ftp_not_reply(f);
 		}
+	}
+	if (ls == LR_TOO_LONG || (f->lr.overlong && !f->lr.line_ready)) {
+		ftp_set_msg(f, "the server sent a reply line longer than %d bytes", FTP_LINE_MAX);
+		return ftp_not_reply(f);
 	}
 	return FTP_S_OK;
 }
@@ -764,13 +801,13 @@ enum ftp_status ftp_poll_reply(struct ftp *f, bool *done)
 	if (st != FTP_S_OK || *done)
 		return st;
 	if (f->ctl == NULL)
-		return ftp_fail(f, FTP_AT_CONTROL, ENOTCONN, "reading a reply");
+		return ftp_fail(f, FTP_AT_CONTROL, ENOTCONN, ftp_reading(f));
 	struct conn_pollfd p = { .c = f->ctl, .events = POLLIN };
 	if (conn_poll(&p, 1, 0) <= 0)
 		return FTP_S_OK;
 	enum conn_status cs = ftp_ctl_fill(f);
 	if (cs != CONN_OK && cs != CONN_WANT_READ && cs != CONN_WANT_WRITE)
-		return ftp_ctl_failed(f, cs, "reading a reply");
+		return ftp_ctl_failed(f, cs, ftp_reading(f));
 	return ftp_take_lines(f, done);
 }
 
@@ -786,7 +823,7 @@ static enum ftp_status ftp_read_one(struct ftp *f, long long deadline)
 		if (st != FTP_S_OK || done)
 			return st;
 		if (f->ctl == NULL)
-			return ftp_fail(f, FTP_AT_CONTROL, ENOTCONN, "reading a reply");
+			return ftp_fail(f, FTP_AT_CONTROL, ENOTCONN, ftp_reading(f));
 		long long left = deadline - sysio_now_ms();
 		if (left <= 0) {
 			if ((f->piped || (f->n_ahead > 0 && f->ahead[0].sent)) && !f->no_pipeline) {
@@ -830,7 +867,7 @@ static enum ftp_status ftp_read_one(struct ftp *f, long long deadline)
 		if (cs == CONN_WANT_READ || cs == CONN_WANT_WRITE)
 			want = cs;
 		else if (cs != CONN_OK)
-			return ftp_ctl_failed(f, cs, "reading a reply");
+			return ftp_ctl_failed(f, cs, ftp_reading(f));
 		else
 			want = CONN_WANT_READ;
 	}

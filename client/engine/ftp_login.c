@@ -240,6 +240,17 @@ static void login_keep_welcome(struct ftp *f)
 	f->welcome = out;
 }
 
+/* Names the wait of state in f->reading, for the messages of a read
+ * that fails: "waiting for the greeting", "waiting for the reply to USER". */
+static void login_name_wait(struct ftp *f, enum login_state state)
+{
+	if (state == LOGIN_GREETING)
+		snprintf(f->reading, sizeof f->reading, "waiting for the greeting");
+	else
+		snprintf(f->reading, sizeof f->reading, "waiting for the reply to %s",
+			 state == LOGIN_FEAT_TLS ? "FEAT" : login_state_names[state]);
+}
+
 /* Moves the machine to state to, noting it in the trace, and sends the
  * command whose reply that state waits for. */
 static enum ftp_status login_goto(struct ftp *f, struct login *l, enum login_state to)
@@ -247,6 +258,7 @@ static enum ftp_status login_goto(struct ftp *f, struct login *l, enum login_sta
 	ftp_trace(f, FTP_TRACE_INFO, "login: %s -> %s", login_state_names[l->state],
 		  login_state_names[to]);
 	l->state = to;
+	login_name_wait(f, to);
 	switch (to) {
 	case LOGIN_FEAT_TLS:
 		return ftp_send(f, "FEAT", NULL);
@@ -399,7 +411,8 @@ static enum ftp_status login_step(struct ftp *f, struct login *l)
 	case LOGIN_TYPE:
 		if (c / 100 != 2) {
 			ftp_msg_from_reply(f);
-			return FTP_S_REFUSED;
+			/* 530: not logged in after all. */
+			return c == FTP_NOT_LOGGED_IN ? FTP_S_LOGIN : FTP_S_REFUSED;
 		}
 		return login_goto(f, l, l->reconnect && f->cwd ? LOGIN_CWD : LOGIN_PWD);
 	case LOGIN_CWD:
@@ -438,6 +451,9 @@ enum ftp_status ftp_login_run(struct ftp *f, bool reconnect)
 	f->no_mlsd = false;
 	f->no_allo = false;
 	f->logging_in = true;
+	f->not_reply = false;
+	f->junk[0] = '\0';
+	login_name_wait(f, LOGIN_GREETING);
 	if (l.tls == FTP_TLS_IMPLICIT)
 		st = ftp_tls_start(f);
 	while (st == FTP_S_OK && l.state != LOGIN_DONE) {
@@ -452,19 +468,21 @@ enum ftp_status ftp_login_run(struct ftp *f, bool reconnect)
 		st = login_step(f, &l);
 	}
 	f->logging_in = false;
-	bool timed_out = st == FTP_S_BROKEN && f->stalled;
-	f->login_stalled = timed_out && l.state != LOGIN_GREETING;
-	f->stalled |= was_stalled;
-	if (f->login_stalled) {
-		/* The server greeted and then stopped answering: a reply not
-		 * in time, as for any command. */
-		ftp_set_msg(f, "waiting for the reply to %s: timed out",
-			    l.state == LOGIN_FEAT_TLS ? "FEAT" : login_state_names[l.state]);
-	} else if (st == FTP_S_BROKEN) {
-		if (timed_out)
-			ftp_set_msg(f, "waiting for the greeting: timed out");
-		st = FTP_S_CONNECT;   /* the server went away before we were in */
+	if (st == FTP_S_BROKEN) {
+		/* Failed reads are named by the wait (f->reading). */
+		if (f->stalled)
+			ftp_set_msg(f, "%s: timed out", f->reading);
+		else if (l.state == LOGIN_GREETING && f->junk[0] != '\0')
+			ftp_set_msg(f, "not an FTP server: it sent \"%s\"", f->junk);
+		/* No greeting, the server silent or gone: as a connect that
+		 * failed. After it, or a greeting that is no reply, the way
+		 * in broke off. */
+		if (l.state == LOGIN_GREETING && !f->not_reply)
+			st = FTP_S_CONNECT;
 	}
+	f->reading[0] = '\0';
+	f->login_broke = st == FTP_S_BROKEN;
+	f->stalled |= was_stalled;
 	if (st != FTP_S_OK) {
 		ftp_close_control(f);
 		return st;
@@ -563,16 +581,18 @@ enum ftp_status ftp_login_connect(struct ftp *f)
 
 /* Connects and logs in (back into the remembered directory when
  * reconnecting), trying again with growing waits while the server cannot
- * be reached, turns the client away or stops answering the login, as
- * often as f->retries says. */
+ * be reached, turns the client away or breaks the login off (no answer
+ * in time, a connection closed, something that is no reply), as often as
+ * f->retries says; a refused login or TLS not possible is not tried
+ * again. */
 static enum ftp_status login_open(struct ftp *f, bool reconnect)
 {
-	f->login_stalled = false;
+	f->login_broke = false;
 	for (int attempt = 0;; attempt++) {
 		enum ftp_status st = ftp_login_connect(f);
 		if (st == FTP_S_OK)
 			st = ftp_login_run(f, reconnect);
-		bool again = st == FTP_S_CONNECT || (st == FTP_S_BROKEN && f->login_stalled);
+		bool again = st == FTP_S_CONNECT || st == FTP_S_BROKEN;
 		if (!again || attempt >= f->retries)
 			return st;
 		char why[FTP_MSG_MAX];

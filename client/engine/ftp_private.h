@@ -42,6 +42,10 @@
 #define FTP_RESYNC_MAX 16
 /* Room for the facts an OPTS MLST asks for. */
 #define FTP_MLST_OPTS_MAX 256
+/* Bytes of a line that is no reply quoted in a message at most. */
+#define FTP_JUNK_QUOTED 40
+/* Room for what a wait for a reply is called in messages. */
+#define FTP_READING_MAX 64
 
 /* What a command written ahead is, which says what its reply does. */
 enum ftp_ahead_kind {
@@ -89,7 +93,14 @@ struct ftp {
 	void *interrupt_arg;          /* its argument */
 	bool hold_interrupt;          /* waits run on despite it (the replies to ABOR) */
 	bool stalled;                 /* a wait for the server timed out in the running call */
-	bool login_stalled;           /* the last login timed out after the greeting */
+	bool login_broke;             /* the last login broke off (FTP_S_BROKEN): it had
+				       * its retries */
+	bool not_reply;               /* the last failure: the server sent something that is
+				       * no reply (a line that is none, too long, too many) */
+	char junk[FTP_JUNK_QUOTED + 8]; /* the start of the last line that was no reply,
+				       * sanitised ("..." when cut) */
+	char reading[FTP_READING_MAX]; /* while logging in, what the awaited reply is called
+				       * in messages ("waiting for the reply to USER"); else "" */
 	off_t xfer_done;              /* bytes done by the last transfer, counting its offset */
 	ftp_trace_fn *trace;          /* trace receiver or NULL */
 	void *trace_arg;              /* its argument */

@@ -787,7 +787,7 @@ static bool xfer_retry_due(struct ftp *f, enum ftp_status st, int attempt, char 
 			   size_t whysz)
 {
 	/* A connect or login failure has had its retries already (ftp_reconnect). */
-	if (attempt >= f->retries || st == FTP_S_CONNECT || (f->ctl == NULL && f->login_stalled) ||
+	if (attempt >= f->retries || st == FTP_S_CONNECT || (f->ctl == NULL && f->login_broke) ||
 	    !ftp_retryable(f, st))
 		return false;
 	snprintf(why, whysz, "%s", f->msg);

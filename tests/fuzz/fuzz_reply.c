@@ -40,6 +40,10 @@ static void parse_stream(const uint8_t *data, size_t size)
 			fuzz_check(given > FTP_REPLY_MAX / 2);
 			given = 0;
 			break;
+		case REPLY_TOO_MANY:
+			fuzz_check(given > FTP_REPLY_LINES_MAX);
+			given = 0;
+			break;
 		case REPLY_MORE:
 			break;
 		}

@@ -247,7 +247,8 @@ class SlowFtp:
             return
         st = {"cwd": "/", "pasv": None}
         try:
-            self._send(c, "220 slowftp ready.")
+            if self._greet(c) is False:
+                return
             buf = b""
             quiet_since = time.monotonic()
             while not self.stopping.is_set():
@@ -274,6 +275,10 @@ class SlowFtp:
             if st.get("pasv") is not None:
                 st["pasv"].close()
             c.close()
+
+    def _greet(self, c):
+        """Greets a new connection; False ends the session."""
+        self._send(c, "220 slowftp ready.")
 
     def _send(self, c, line):
         c.settimeout(10.0)

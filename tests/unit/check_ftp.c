@@ -186,13 +186,14 @@ START_TEST(test_greeting_120)
 }
 END_TEST
 
+/* Not an FTP server (an SSH server's banner): broken, the start of what it
+ * sent named. */
 START_TEST(test_greeting_garbage)
 {
 	static const struct fake_step steps[] = { { .reply = "SSH-2.0-OpenSSH_9.2\r\n" }, END };
 	struct fake *fk;
-	struct ftp *f = fake_client(steps, &fk, FTP_S_CONNECT);
-	ck_assert_str_eq(ftp_message(f),
-			 "the server sent something that is not a reply: SSH-2.0-OpenSSH_9.2");
+	struct ftp *f = fake_client(steps, &fk, FTP_S_BROKEN);
+	ck_assert_str_eq(ftp_message(f), "not an FTP server: it sent \"SSH-2.0-OpenSSH_9.2\"");
 	fake_client_done(f, fk);
 }
 END_TEST

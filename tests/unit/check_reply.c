@@ -363,6 +363,34 @@ START_TEST(test_parse_long_reply_ok)
 }
 END_TEST
 
+/* A reply of FTP_REPLY_LINES_MAX lines, short ones, is whole; one line
+ * more is too many, the final line too, well under the bytes' limit. */
+START_TEST(test_parse_too_many_lines)
+{
+	struct reply_parser p;
+
+	for (int extra = 0; extra < 2; extra++) {
+		reply_parser_init(&p);
+		ck_assert_int_eq(reply_parser_feed(&p, "211-Features:", 13), REPLY_MORE);
+		for (int i = 2; i < FTP_REPLY_LINES_MAX + extra; i++)
+			ck_assert_int_eq(reply_parser_feed(&p, " X", 2), REPLY_MORE);
+		ck_assert_int_eq(reply_parser_feed(&p, "211 End", 7),
+				 extra ? REPLY_TOO_MANY : REPLY_DONE);
+		ck_assert_uint_lt(p.text.len, FTP_REPLY_MAX / 8);
+		reply_parser_free(&p);
+	}
+	/* The count starts again with the next reply. */
+	reply_parser_init(&p);
+	for (int r = 0; r < 3; r++) {
+		ck_assert_int_eq(reply_parser_feed(&p, "211-a", 5), REPLY_MORE);
+		for (int i = 2; i < FTP_REPLY_LINES_MAX; i++)
+			ck_assert_int_eq(reply_parser_feed(&p, " X", 2), REPLY_MORE);
+		ck_assert_int_eq(reply_parser_feed(&p, "211 End", 7), REPLY_DONE);
+	}
+	reply_parser_free(&p);
+}
+END_TEST
+
 static Suite *reply_suite(void)
 {
 	Suite *s = suite_create("reply");
@@ -387,6 +415,7 @@ static Suite *reply_suite(void)
 	tcase_add_test(limits, test_parse_too_long_multi);
 	tcase_add_test(limits, test_parse_too_long_single);
 	tcase_add_test(limits, test_parse_long_reply_ok);
+	tcase_add_test(limits, test_parse_too_many_lines);
 	suite_add_tcase(s, limits);
 	return s;
 }
