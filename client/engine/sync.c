@@ -39,6 +39,14 @@ static enum ftp_status sync_fail_ftp(struct ftp *f, enum ftp_status st, const ch
 	return st;
 }
 
+/* Fails with "name: not a directory on the server" (FTP_S_REFUSED). */
+static enum ftp_status sync_fail_not_dir(const char *name, char *msg, size_t msgsz)
+{
+	sanitize_format_elided(msg, msgsz, FTP_MSG_LINE_MAX, "%s: not a directory on the server",
+			       name);
+	return FTP_S_REFUSED;
+}
+
 /* Fails with "name: strerror(err)". */
 static enum ftp_status sync_fail_errno(int err, const char *name, char *msg, size_t msgsz)
 {
@@ -256,6 +264,12 @@ static enum ftp_status sync_remote_dir(struct ftp *f, const char *dir, const cha
 	/* An empty top is judged by sync_scan_remote, which knows whether a
 	 * missing one will do. */
 	st = tree_list_sure(f, dir, depth == 0, &l);
+	if (st == FTP_S_REFUSED && ftp_reply_code(f) / 100 == 2) {
+		/* Refused after a positive reply: the server described dir
+		 * (MLST, SIZE) as something else than a directory, and that
+		 * reply is no reason to show. */
+		return sync_fail_not_dir(dir, msg, msgsz);
+	}
 	if (st != FTP_S_OK)
 		return sync_fail_ftp(f, st, dir, msg, msgsz);
 	if (l.skipped > 0)
@@ -337,8 +351,7 @@ enum ftp_status sync_scan_remote(struct ftp *f, const char *top, bool missing_ok
 	bool dir;
 	if (st == FTP_S_OK && t->n == 0 && !missing_ok &&
 	    (tree_remote_is_dir(f, top, &dir) != FTP_S_OK || !dir)) {
-		sanitize_format_elided(msg, msgsz, FTP_MSG_LINE_MAX, "%s: not a directory on the server", top);
-		return FTP_S_REFUSED;
+		return sync_fail_not_dir(top, msg, msgsz);
 	}
 	if (st == FTP_S_REFUSED && missing_ok && t->n == 0) {
 		/* Listing a directory that is not there: an empty target, if

@@ -503,6 +503,19 @@ class HostileTest(clitest.CliBase, ftptest.TestCase):
             self.assertEqual(len([l for l in srv.log if l.startswith("USER")]), 2, srv.log)
             self.assertFalse([l for l in srv.log if l.startswith("PASV")], srv.log)
 
+    def test_mirror_of_a_file_without_pwd(self):
+        """A server without PWD (the client never learns its directory)
+        and a mirror whose source turns out to be a file: refused (5)
+        with one line that says it is not a directory, not with the
+        reply that told the client so (SIZE's "213 5"); with --delete
+        too; nothing is made on disk."""
+        srv = self.slow(tree={"x": b"hello", "d/y": b"y"}, no_pwd=True)
+        for script in ("mirror x loc", "mirror --delete x loc"):
+            r = self.ferry_at(srv, script, "5")
+            self.check(r, clitest.REFUSED, script)
+            self.assertEqual(r.err, "ferry: %s: x: not a directory on the server\n" % script, r)
+            self.assertEqual(os.listdir(self.ldir), [], r)
+
 
 if __name__ == "__main__":
     unittest.main()
