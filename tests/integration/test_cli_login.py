@@ -119,21 +119,25 @@ GREETING = [
 ]
 
 
-def command_cases(verb, tls, name=None):
-    """The faults of one command sent during the login."""
+def command_cases(verb, tls, name=None, label=None):
+    """The faults of one command sent during the login, named name in
+    messages and label in the cases."""
     name = name or verb
+    label = label or name
     wait = "waiting for the reply to %s: " % name
     return [
-        ("%s: no answer" % name, tls, "220", {verb: "silent"}, BROKEN, wait + "timed out"),
-        ("%s: no reply" % name, tls, "220", {verb: "garbage"}, BROKEN,
+        ("%s: no answer" % label, tls, "220", {verb: "silent"}, BROKEN, wait + "timed out"),
+        ("%s: no reply" % label, tls, "220", {verb: "garbage"}, BROKEN,
          wait + "the server sent something that is not a reply: hello from a broken server"),
-        ("%s: a line past the limit" % name, tls, "220", {verb: "long"}, BROKEN,
+        ("%s: a line past the limit" % label, tls, "220", {verb: "long"}, BROKEN,
          wait + "the server sent a reply line longer than 4096 bytes"),
-        ("%s: a reply that never ends" % name, tls, "220", {verb: "flood"}, BROKEN,
+        ("%s: a reply that never ends" % label, tls, "220", {verb: "flood"}, BROKEN,
          wait + "the server sent a reply of more than 10000 lines"),
-        ("%s: closed in the reply" % name, tls, "220", {verb: "cut"}, BROKEN,
+        ("%s: closed in the reply" % label, tls, "220", {verb: "cut"}, BROKEN,
          wait + "connection closed by the server"),
-        ("%s: 421" % name, tls, "220", {verb: "421"}, CONNECT,
+        ("%s: closed, no reply" % label, tls, "220", {verb: "close"}, BROKEN,
+         wait + "connection closed by the server"),
+        ("%s: 421" % label, tls, "220", {verb: "421"}, CONNECT,
          "421 Service not available, closing control connection."),
     ]
 
@@ -142,7 +146,8 @@ COMMANDS = (
     command_cases("AUTH", "require", "AUTH TLS")
     + [("AUTH TLS: 530", "require", "220", {"AUTH": "530"}, TLS,
         "TLS is required, but the server refused AUTH TLS (530 Login incorrect.)")]
-    + command_cases("FEAT", "auto")[:3]
+    # --tls=auto: FEAT before the login asks whether TLS is offered.
+    + command_cases("FEAT", "auto", label="FEAT before the login")[:3]
     + command_cases("USER", "off")
     + [("USER: 530", "off", "220", {"USER": "530"}, LOGIN, "530 Login incorrect.")]
     + command_cases("PASS", "off")
