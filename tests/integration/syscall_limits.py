@@ -11,6 +11,9 @@ on other systems, to test ferryd's fall-backs on this one.
                        CAP_DAC_READ_SEARCH
 --no-seccomp           seccomp(2) kills the process (SIGSYS), as a service
                        manager's system call filter without it does
+--no-dac-override      a program run as root reads and writes files by their
+                       permission bits, as any other user does (it runs
+                       without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH)
 
 A seccomp filter (installed with prctl, no library needed) makes the calls
 fail; it is inherited by the program (exec) and everything it forks. Every
@@ -26,6 +29,9 @@ import sys
 
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_SECCOMP = 22
+PR_CAPBSET_DROP = 24
+CAP_DAC_OVERRIDE = 1
+CAP_DAC_READ_SEARCH = 2
 SECCOMP_MODE_FILTER = 2
 SECCOMP_RET_ALLOW = 0x7FFF0000
 SECCOMP_RET_ERRNO = 0x00050000
@@ -87,6 +93,7 @@ def main(argv):
         return 2
     arch, nums = ARCHES[machine]
     rules = []
+    caps = []
     for o in opts:
         if o == "--no-tmpfile":
             if "open" in nums:
@@ -97,6 +104,8 @@ def main(argv):
             rules.append((nums["linkat"], 4, AT_EMPTY_PATH, SECCOMP_RET_ERRNO | errno.ENOENT))
         elif o == "--no-seccomp":
             rules.append((nums["seccomp"], None, 0, SECCOMP_RET_KILL_PROCESS))
+        elif o == "--no-dac-override":
+            caps += [CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH]
         else:
             sys.stderr.write("syscall_limits: unknown option %s\n" % o)
             return 2
@@ -109,6 +118,13 @@ def main(argv):
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong,
                            ctypes.c_ulong]
+    # Out of the bounding set, a capability is not given to what root
+    # runs next (execve).
+    for cap in caps:
+        if os.geteuid() == 0 and libc.prctl(PR_CAPBSET_DROP, cap, None, 0, 0) != 0:
+            sys.stderr.write("syscall_limits: PR_CAPBSET_DROP: %s\n"
+                             % os.strerror(ctypes.get_errno()))
+            return 1
     if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, None, 0, 0) != 0:
         sys.stderr.write("syscall_limits: PR_SET_NO_NEW_PRIVS: %s\n"
                          % os.strerror(ctypes.get_errno()))
