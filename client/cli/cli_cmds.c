@@ -154,6 +154,12 @@ static enum ferry_exit rm_confirm(struct cli *c, const struct ftp_listing *set)
 	return cli_confirm(c, question, refusal);
 }
 
+/* One rm's trees: the interpreter, and whether a folder was left. */
+struct rm_walk {
+	struct cli *c;
+	bool kept;   /* a folder the server does not list stayed */
+};
+
 /* Stops a tree removal after Ctrl-C. */
 static bool rm_stop(void *arg)
 {
@@ -161,12 +167,26 @@ static bool rm_stop(void *arg)
 	return interrupt_pending();
 }
 
+/* Notes a folder the server refuses to list, which stays with the
+ * folders above it; the removal goes on around it. */
+static void rm_unlisted(void *arg, const char *local, const char *remote, const char *why)
+{
+	struct rm_walk *w = arg;
+	(void)local;
+	cli_fail_unread(w->c, FERRY_EXIT_REFUSED, "cannot delete", remote,
+			"the server does not list it", why);
+	w->kept = true;
+}
+
 /* rm [-r] NAME|PATTERN...: one question for everything named, then DELE
- * each file and remove each tree (tree.h), stopping at the first failure. */
+ * each file and remove each tree (tree.h), stopping at the first failure;
+ * a folder the server does not list is left (status 5) and the rest
+ * deleted around it. */
 enum ferry_exit cli_cmd_rm(struct cli *c, const struct cli_args *a)
 {
 	struct ftp_listing set;
-	struct tree_visitor v = { .stop = rm_stop };
+	struct rm_walk w = { .c = c };
+	struct tree_visitor v = { .unlisted = rm_unlisted, .stop = rm_stop, .arg = &w };
 	struct tree_result r;
 
 	listparse_init(&set);
@@ -190,7 +210,7 @@ enum ferry_exit cli_cmd_rm(struct cli *c, const struct cli_args *a)
 		}
 	}
 	listparse_free(&set);
-	return code;
+	return code == FERRY_EXIT_OK && w.kept ? FERRY_EXIT_REFUSED : code;
 }
 
 enum ferry_exit cli_cmd_mkdir(struct cli *c, const struct cli_args *a)

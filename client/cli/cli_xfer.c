@@ -183,8 +183,10 @@ struct xfer_walk {
 	cli_xfer_file_fn *file;          /* copies one file */
 	enum tree_way way;               /* which way */
 	enum ferry_exit code;            /* why the walk was stopped */
-	bool partial;                    /* a listing had lines not understood, or a
-					  * directory below the top was not listed */
+	enum ferry_exit left;            /* what a copy that went on without
+					  * something ends with (a listing had lines
+					  * not understood, a directory below the top
+					  * was not read); FERRY_EXIT_OK: nothing */
 };
 
 /* Copies a file the walk met, shown by its path on the target's side. */
@@ -214,27 +216,46 @@ void cli_note_partial(struct cli *c, const char *dir, const struct ftp_listing *
 								 sizeof text));
 }
 
+/* Notes that the copy goes on without something, which ends it with code
+ * (the first such). */
+static void xfer_walk_left(struct xfer_walk *w, enum ferry_exit code)
+{
+	if (w->left == FERRY_EXIT_OK)
+		w->left = code;
+}
+
 /* Notes a listing of the walk that had lines not understood. */
 static void xfer_walk_partial(void *arg, const char *dir, const struct ftp_listing *l)
 {
 	struct xfer_walk *w = arg;
 	cli_note_partial(w->c, dir, l);
-	w->partial = true;
+	xfer_walk_left(w, FERRY_EXIT_REFUSED);
 }
 
-/* Notes a directory below the top the server refused to list; the walk
+/* Notes a directory below the top that could not be read: a remote one
+ * the server refused to list (status 5), a local one (status 6). The walk
  * goes on without it, and the copy ends as not whole. */
 static void xfer_walk_unlisted(void *arg, const char *local, const char *remote,
 			       const char *why)
 {
 	struct xfer_walk *w = arg;
+	if (w->way == TREE_DOWNLOAD) {
+		cli_fail_unread(w->c, FERRY_EXIT_REFUSED, "skipping", remote,
+				"the server does not list it", why);
+		xfer_walk_left(w, FERRY_EXIT_REFUSED);
+	} else {
+		cli_fail_unread(w->c, FERRY_EXIT_LOCAL, "skipping", local, "cannot read it", why);
+		xfer_walk_left(w, FERRY_EXIT_LOCAL);
+	}
+}
+
+void cli_fail_unread(struct cli *c, enum ferry_exit code, const char *lead, const char *path,
+		     const char *how, const char *why)
+{
 	char shown[PATH_LEN_MAX], reason[PATH_LEN_MAX];
-	(void)local;
-	sanitize_text_elided(remote, strlen(remote), shown, sizeof shown, 200);
+	sanitize_text_elided(path, strlen(path), shown, sizeof shown, 200);
 	sanitize_text_elided(why, strlen(why), reason, sizeof reason, 200);
-	cli_fail(w->c, FERRY_EXIT_REFUSED, "skipping %s: the server does not list it: %s", shown,
-		 reason);
-	w->partial = true;
+	cli_fail(c, code, "%s %s: %s: %s", lead, shown, how, reason);
 }
 
 /* Notes an entry the walk skipped. */
@@ -264,21 +285,22 @@ static bool xfer_walk_stop(void *arg)
 }
 
 /* cli_xfer_tree, but a listing with lines not understood, or a directory
- * below the top the server does not list, sets *partial (noted; the walk
- * goes on) instead of changing the status. */
+ * below the top that could not be read, sets *left (noted; the walk goes
+ * on) to the status the copy ends with, unless set already, instead of
+ * changing the status. */
 static enum ferry_exit xfer_tree(struct cli *c, enum tree_way way, const char *local,
 				 const char *remote, const struct cli_xfer_job *job,
-				 cli_xfer_file_fn *file, bool *partial)
+				 cli_xfer_file_fn *file, enum ferry_exit *left)
 {
 	struct xfer_walk w = { .c = c, .job = job, .file = file, .way = way,
-			       .code = FERRY_EXIT_OK };
+			       .code = FERRY_EXIT_OK, .left = *left };
 	struct tree_visitor v = { .file = xfer_walk_file, .skipped = xfer_walk_skipped,
 				  .partial = xfer_walk_partial, .unlisted = xfer_walk_unlisted,
 				  .stop = xfer_walk_stop, .arg = &w };
 	struct tree_result r;
 
 	tree_walk(c->ftp, way, local, remote, &v, &r);
-	*partial = *partial || w.partial;
+	*left = w.left;
 	switch (r.end) {
 	case TREE_DONE:
 		break;
@@ -294,10 +316,10 @@ enum ferry_exit cli_xfer_tree(struct cli *c, enum tree_way way, const char *loca
 			      const char *remote, const struct cli_xfer_job *job,
 			      cli_xfer_file_fn *file)
 {
-	bool partial = false;
-	enum ferry_exit code = xfer_tree(c, way, local, remote, job, file, &partial);
+	enum ferry_exit left = FERRY_EXIT_OK;
+	enum ferry_exit code = xfer_tree(c, way, local, remote, job, file, &left);
 	/* Entries may be missing from the copy: not everything was done. */
-	return code == FERRY_EXIT_OK && partial ? FERRY_EXIT_REFUSED : code;
+	return code == FERRY_EXIT_OK ? left : code;
 }
 
 enum ferry_exit cli_xfer_matches(struct cli *c, enum tree_way way, const struct ftp_listing *l,
@@ -306,7 +328,7 @@ enum ferry_exit cli_xfer_matches(struct cli *c, enum tree_way way, const struct 
 {
 	struct sbuf target;
 	enum ferry_exit code = FERRY_EXIT_OK;
-	bool partial = false;   /* a tree's listing had lines not understood */
+	enum ferry_exit left = FERRY_EXIT_OK;   /* a tree copy went on without something */
 
 	sbuf_init(&target, PATH_LEN_MAX);
 	for (size_t i = 0; i < l->n && code == FERRY_EXIT_OK; i++) {
@@ -326,7 +348,7 @@ enum ferry_exit cli_xfer_matches(struct cli *c, enum tree_way way, const struct 
 		const char *local = way == TREE_DOWNLOAD ? dst : src;
 		const char *remote = way == TREE_DOWNLOAD ? src : dst;
 		if (e->type == FTP_ENTRY_DIR && job->recursive) {
-			code = xfer_tree(c, way, local, remote, job, file, &partial);
+			code = xfer_tree(c, way, local, remote, job, file, &left);
 		} else if (e->type == FTP_ENTRY_DIR) {
 			cli_note(c, "skipping %s: a directory (copy it with -r)", e->display);
 		} else if (e->type == FTP_ENTRY_OTHER) {
@@ -342,5 +364,5 @@ enum ferry_exit cli_xfer_matches(struct cli *c, enum tree_way way, const struct 
 		}
 	}
 	sbuf_free(&target);
-	return code == FERRY_EXIT_OK && partial ? FERRY_EXIT_REFUSED : code;
+	return code == FERRY_EXIT_OK ? left : code;
 }

@@ -124,6 +124,34 @@ static bool tree_remote_mkdir(struct tree_walk *w, const char *path, const char 
 	return true;
 }
 
+/* The server's reply to the command just refused, or a name for the refusal. */
+static const char *tree_refusal(struct tree_walk *w)
+{
+	const char *why = ftp_message(w->f);
+	return why[0] != '\0' ? why : ftp_status_name(FTP_S_REFUSED);
+}
+
+/* Takes back the failure of the walk so far: it goes on. */
+static void tree_go_on(struct tree_walk *w)
+{
+	w->r->end = TREE_DONE;
+	w->r->status = FTP_S_OK;
+	w->r->msg[0] = '\0';
+}
+
+/* Leaves out a directory the walk cannot read (why: the server's reply
+ * or the local error), through the visitor's unlisted callback; the walk
+ * failed so far goes on. False (the walk stays failed) without one. */
+static bool tree_unlisted(struct tree_walk *w, const char *local, const char *remote,
+			  const char *why)
+{
+	if (w->v->unlisted == NULL)
+		return false;
+	w->v->unlisted(w->v->arg, local, remote, why);
+	tree_go_on(w);
+	return true;
+}
+
 static bool tree_down(struct tree_walk *w, const char *local, const char *remote, int depth,
 		      const struct tree_chain *self);
 static bool tree_up(struct tree_walk *w, const char *local, const char *remote, int depth);
@@ -319,17 +347,9 @@ static bool tree_down(struct tree_walk *w, const char *local, const char *remote
 		return false;
 	if (stat(local, &sb) == 0 && !S_ISDIR(sb.st_mode))
 		return tree_fail_errno(w, ENOTDIR, local);
-	if (!tree_list(w, remote, depth, &l)) {
-		if (depth == 0 || w->v->unlisted == NULL || w->r->status != FTP_S_REFUSED)
-			return false;
-		const char *why = ftp_message(w->f);
-		w->v->unlisted(w->v->arg, local, remote,
-			       why[0] != '\0' ? why : ftp_status_name(FTP_S_REFUSED));
-		w->r->end = TREE_DONE;
-		w->r->status = FTP_S_OK;
-		w->r->msg[0] = '\0';
-		return true;
-	}
+	if (!tree_list(w, remote, depth, &l))
+		return depth > 0 && w->r->status == FTP_S_REFUSED &&
+		       tree_unlisted(w, local, remote, tree_refusal(w));
 	if (!tree_local_mkdir(w, local, &fresh)) {
 		listparse_free(&l);
 		return false;
@@ -424,8 +444,11 @@ static bool tree_up(struct tree_walk *w, const char *local, const char *remote, 
 	if (!tree_depth_ok(w, depth, local))
 		return false;
 	char **names = tree_read_dir(local, &n);
-	if (names == NULL)
-		return tree_fail_errno(w, errno, local);
+	if (names == NULL) {
+		int err = errno;
+		tree_fail_errno(w, err, local);
+		return depth > 0 && tree_unlisted(w, local, remote, strerror(err));
+	}
 	bool ok = tree_remote_mkdir(w, remote, depth > 0 ? local : NULL, &fresh);
 	sbuf_init(&rpath, PATH_LEN_MAX);
 	sbuf_init(&lpath, PATH_LEN_MAX);
@@ -522,6 +545,29 @@ static void tree_above_free(struct tree_above *a)
 	free(a);
 }
 
+/* A directory of a removal the server refuses to list: removed when it
+ * is empty (RMD), else left, with the directories above it (*kept), and
+ * reported through the visitor's unlisted callback with the refusal of
+ * its listing. False (the removal stays failed) without one. */
+static bool tree_rm_unlisted(struct tree_walk *w, const char *remote, bool *kept)
+{
+	char why[TREE_MSG_MAX];
+
+	if (w->v->unlisted == NULL)
+		return false;
+	snprintf(why, sizeof why, "%s", tree_refusal(w));
+	enum ftp_status st = ftp_rmdir(w->f, remote);
+	if (st == FTP_S_OK) {
+		w->r->removed_dirs++;
+		tree_go_on(w);
+		return true;
+	}
+	if (st != FTP_S_REFUSED)
+		return tree_fail_ftp(w, st, remote);
+	*kept = true;
+	return tree_unlisted(w, NULL, remote, why);
+}
+
 /* Removes the remote directory remote with everything in it. It is
  * first deleted as a file: a server that lists a link to a directory as
  * a directory (it reports what the link points to) removes the link
@@ -533,11 +579,11 @@ static void tree_above_free(struct tree_above *a)
  * will not delete: the removal stops there rather than go round the loop
  * or empty a directory above. */
 static bool tree_rm(struct tree_walk *w, const char *remote, int depth,
-		    const struct tree_chain *self)
+		    const struct tree_chain *self, bool *kept)
 {
 	struct ftp_listing l;
 	struct sbuf path;
-	bool ok = true;
+	bool ok = true, below_kept = false;
 
 	if (!tree_depth_ok(w, depth, remote))
 		return false;
@@ -549,7 +595,7 @@ static bool tree_rm(struct tree_walk *w, const char *remote, int depth,
 	if (st != FTP_S_REFUSED)
 		return tree_fail_ftp(w, st, remote);
 	if (!tree_list(w, remote, depth, &l))
-		return false;
+		return w->r->status == FTP_S_REFUSED && tree_rm_unlisted(w, remote, kept);
 	char *top = NULL;
 	struct tree_chain top_chain = { 0 };
 	struct tree_above *above = NULL;
@@ -583,7 +629,7 @@ static bool tree_rm(struct tree_walk *w, const char *remote, int depth,
 					       "server does not delete); nothing more deleted",
 					       remote, e->display);
 		} else if (e->type == FTP_ENTRY_DIR) {
-			ok = tree_rm(w, sbuf_str(&path), depth + 1, &sub);
+			ok = tree_rm(w, sbuf_str(&path), depth + 1, &sub, &below_kept);
 		} else if ((st = ftp_delete(w->f, sbuf_str(&path))) != FTP_S_OK) {
 			ok = tree_fail_ftp(w, st, sbuf_str(&path));
 		} else {
@@ -596,6 +642,10 @@ static bool tree_rm(struct tree_walk *w, const char *remote, int depth,
 	listparse_free(&l);
 	if (!ok)
 		return false;
+	if (below_kept) {   /* not empty: it stays, and so do the directories above */
+		*kept = true;
+		return true;
+	}
 	if ((st = ftp_rmdir(w->f, remote)) != FTP_S_OK)
 		return tree_fail_ftp(w, st, remote);
 	w->r->removed_dirs++;
@@ -607,8 +657,10 @@ void tree_remove(struct ftp *f, const char *remote, const struct tree_visitor *v
 {
 	struct tree_walk w = { .f = f, .v = v, .r = r };
 
+	bool kept = false;
+
 	tree_result_init(r);
-	tree_rm(&w, remote, 0, NULL);
+	tree_rm(&w, remote, 0, NULL, &kept);
 }
 
 void tree_walk(struct ftp *f, enum tree_way way, const char *local, const char *remote,

@@ -66,10 +66,14 @@ struct tree_visitor {
 	 * lines not understood (l->skipped), so entries may be missing from
 	 * the copy. NULL ignores them. */
 	void (*partial)(void *arg, const char *dir, const struct ftp_listing *l);
-	/* A download's remote directory below the top that the server
-	 * refuses to list (why: the server's reply, raw): with this set it
-	 * is left out (no local directory made) and the walk goes on; NULL
-	 * fails the walk. */
+	/* A directory the walk cannot read (why: raw): a download's remote
+	 * directory below the top that the server refuses to list (why: its
+	 * reply), or an upload's local directory below the top that cannot
+	 * be read (why: the system's error); with this set it is left out
+	 * (no target directory made) and the walk goes on. For a removal
+	 * (local NULL), a remote directory the server refuses to list and
+	 * will not remove, which stays with the directories above it.
+	 * NULL fails the walk. */
 	void (*unlisted)(void *arg, const char *local, const char *remote, const char *why);
 	/* Asked before each entry; true stops the walk (Ctrl-C, a cancel). NULL: never. */
 	bool (*stop)(void *arg);
@@ -163,7 +167,9 @@ char **tree_read_dir(const char *dir, size_t *n);
 /* Removes the remote directory remote and everything in it, as rm -r and
  * the screen's delete do: lists it, deletes its files and links (a link
  * is deleted, never followed), goes into its directories, then RMD.
- * Stops at the first failure, and refuses a listing name that is not a
+ * Stops at the first failure (but a directory the server refuses to
+ * list and will not remove goes to v->unlisted when set, and the rest is
+ * removed around it), and refuses a listing name that is not a
  * plain name rather than delete something else, and a directory that
  * DELE does not remove and that leads back to one being removed or above
  * it (the MLSx unique fact, as tree_walk knows it; MLST of remote/.. and

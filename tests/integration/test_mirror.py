@@ -17,6 +17,7 @@ byte go down and up, and a second run moves nothing."""
 import os
 import re
 import signal
+import sys
 import unittest
 
 import clitest
@@ -30,6 +31,9 @@ UTF8_DIR = "Ordner mit Ä Ö Ü"
 UTF8_FILE = "Grüße aus Köln.txt"
 OLD = 1500000000  # a fixed time for source files
 SEG_DATA = ftptest.random_bytes(3 << 20, seed=31)  # a file for segmented downloads
+# Runs ferry as root without root's way past permission bits.
+NO_DAC = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                       "syscall_limits.py"), "--no-dac-override", "--"]
 
 
 def temp_stem(name):
@@ -541,6 +545,64 @@ class MirrorTests(clitest.CliBase):
         self.assertRegex(r.err, r"skipping \S*src/locked: the server does not list it: 5\d\d ", r)
         self.assertEqual(got, {"a.txt": b"a", "z/c.txt": b"c", "zz.txt": b"zz"}, r)
         self.assertFalse(os.path.exists(self.local("got", "locked")), r)
+
+    def test_rm_r_goes_on_past_a_folder_it_cannot_list(self):
+        """rm -r deletes everything around a folder the server refuses to
+        list, as rm -r of coreutils does: one line names the folder and
+        the server's reply, the folder and the folders above it stay
+        (they cannot be emptied), a second tree named goes too, and the
+        status is 5."""
+        for rel in ("a.txt", "locked/b.txt", "locked/in/c.txt", "z/c.txt", "z/zz/d.txt",
+                    "zz.txt"):
+            self.put_remote("d/" + rel, b"x", OLD)
+        self.put_remote("e/f.txt", b"f", OLD)
+        self.unreadable("d/locked")
+        r = self.ferry("-y", script="rm -r d e")
+        self.check(r, clitest.REFUSED, "an unreadable folder in the tree")
+        self.assertRegex(r.err_lines[0], r"^ferry: rm -r d e: cannot delete d/locked: the server "
+                         r"does not list it: 5\d\d \S", r)
+        self.assertEqual(sorted(os.listdir(self.remote("d"))), ["locked"], r)
+        self.assertEqual(ftptest.files_of(self.remote("d")),
+                         {"locked/b.txt": b"x", "locked/in/c.txt": b"x"}, r)
+        self.assertFalse(os.path.exists(self.remote("e")), r)
+
+    def put_r_locked(self, top):
+        """A local tree at top holding a folder locked/ that ferry cannot
+        read (chmod 000, ferry run without root's override); returns the
+        files of the rest."""
+        files = {"a.txt": b"a", "z/c.txt": b"c", "zz.txt": b"zz"}
+        for rel, data in list(files.items()) + [("locked/b.txt", b"b")]:
+            ftptest.write_file(self.local(top, rel), data, OLD)
+        os.chmod(self.local(top, "locked"), 0)
+        self.addCleanup(os.chmod, self.local(top, "locked"), 0o755)
+        return files
+
+    def test_put_r_goes_on_past_a_folder_it_cannot_read(self):
+        """put -r uploads the rest of a local tree around a folder it cannot
+        read: one line names it and why, no remote folder is made for it,
+        and the status is 6 (a local file could not be read)."""
+        files = self.put_r_locked("up")
+        r = self.run_cmd(NO_DAC + self.argv(script="put -r up"))
+        self.assertEqual(r.code, LOCAL, r)
+        # vsftpd has no MFMT, which a note says
+        self.assertEqual([e for e in r.err_lines if not e.startswith("note: ")],
+                         ["ferry: put -r up: skipping up/locked: cannot read it: "
+                          "Permission denied"], r)
+        self.assertEqual(ftptest.files_of(self.remote("up")), files, r)
+        self.assertFalse(os.path.exists(self.remote("up", "locked")), r)
+
+    def test_mirror_r_delete_keeps_what_it_cannot_read(self):
+        """mirror -R --delete never deletes what is on the server under a
+        local folder it could not read: that folder is unknown, not
+        empty."""
+        self.put_r_locked("up")
+        self.put_remote("up/locked/b.txt", b"old b", OLD)
+        self.put_remote("up/locked/old.txt", b"old", OLD)
+        r = self.run_cmd(NO_DAC + self.argv(script="mirror -R --delete up up"))
+        self.assertNotEqual(r.code, OK, r)
+        self.assertIn("up/locked", r.err, r)
+        self.assertEqual(ftptest.files_of(self.remote("up", "locked")),
+                         {"b.txt": b"old b", "old.txt": b"old"}, r)
 
     def test_delete_deletes_nothing_after_a_partial_listing(self):
         """A listing with a line ferry does not understand (vsftpd prints a
