@@ -265,7 +265,22 @@ struct remote_rm {
 	struct tree_result r;  /* what the walk removed so far, how it ended */
 	size_t partial;        /* listings with lines not understood */
 	char left[TREE_MSG_MAX]; /* what the first of them left out */
+	size_t kept;           /* folders the server does not list, left */
+	char first[TREE_MSG_MAX]; /* the first of them, and the refusal */
 };
+
+/* Notes a folder of the walk the server refuses to list: it stays, with
+ * the folders above it, and the rest is deleted around it. */
+static void remote_rm_unlisted(void *arg, const char *local, const char *remote,
+			       const char *why)
+{
+	struct remote_rm *w = arg;
+	(void)local;
+	if (w->kept++ == 0)
+		sanitize_format_elided(w->first, sizeof w->first, FTP_MSG_LINE_MAX,
+				       "cannot delete %s: the server does not list it: %s", remote,
+				       why);
+}
 
 /* Notes a listing of the walk with lines not understood: the entries
  * they stand for are not deleted, nor is their folder. */
@@ -287,14 +302,26 @@ static bool remote_rm_stop(void *arg)
 
 /* Removes remote directory path and everything in it with the engine's
  * walk, the one the command line's rm -r uses (links deleted, never
- * followed; a name that is not a plain name stops it). A failure names
- * the listing lines not understood first, whose entries stayed. */
+ * followed; a name that is not a plain name stops it; a folder the
+ * server does not list stays, with the folders above it, and fails the
+ * delete naming it once the rest is gone). A failure names the listing
+ * lines not understood first, whose entries stayed. */
 static bool remote_rmtree(struct browse *b, const char *path)
 {
 	struct remote_rm w = { .b = b };
-	struct tree_visitor v = { .partial = remote_rm_partial, .stop = remote_rm_stop, .arg = &w };
+	struct tree_visitor v = { .partial = remote_rm_partial, .unlisted = remote_rm_unlisted,
+				  .stop = remote_rm_stop, .arg = &w };
 	tree_remove(b->ftp, path, &v, &w.r);
 	b->removed = (long long)(w.r.removed_files + w.r.removed_dirs);
+	if (w.r.end == TREE_DONE && w.kept > 1) {
+		browse_fail(b, "%s (and %zu more folder%s)", w.first, w.kept - 1,
+			    w.kept == 2 ? "" : "s");
+		return false;
+	}
+	if (w.r.end == TREE_DONE && w.kept == 1) {
+		browse_fail(b, "%s", w.first);
+		return false;
+	}
 	/* Lines not understood come first: they are why a folder was not
 	 * empty when its turn came. */
 	if (w.r.end == TREE_FAILED && w.partial > 1)

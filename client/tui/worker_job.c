@@ -522,14 +522,18 @@ static void job_tree_partial(void *arg, const char *dir, const struct ftp_listin
 	job_report(c);
 }
 
-/* Reports a remote folder of the directory job being expanded that the
- * server refused to list (why: its reply): the walk goes on without it,
- * and the screen shows it as a folder copy that failed. */
+/* Reports a folder of the directory job being expanded that could not be
+ * read: a remote one the server refused to list (why: its reply), a
+ * local one (why: the system's error, after "cannot read it: ", as put -r
+ * says it). The walk goes on without it, and the screen shows it as a
+ * folder copy that failed. */
 static void job_tree_unlisted(void *arg, const char *local, const char *remote, const char *why)
 {
 	struct job_ctx *c = arg;
 	job_left(c, WIRE_LEFT_UNLISTED, local, remote);
-	sanitize_text(why, strlen(why), c->report.left.line, sizeof c->report.left.line);
+	sanitize_format_elided(c->report.left.line, sizeof c->report.left.line,
+			       sizeof c->report.left.line - 1, "%s%s",
+			       c->job.copy.dir == QUEUE_UPLOAD ? "cannot read it: " : "", why);
 	job_report(c);
 }
 

@@ -129,9 +129,11 @@ class TuiCase(ftptest.TestCase):
 
     # -- running ferry --
 
-    def start_ferry(self, url=None, width=120, height=40, wait=True, args=(), env=None):
+    def start_ferry(self, url=None, width=120, height=40, wait=True, args=(), env=None,
+                    wrap=()):
+        """Starts ferry in tmux (through the command wrap when given)."""
         url = self.server.url("/") if url is None else url
-        cmd = [FERRY] + list(args) + ([url] if url else [])
+        cmd = list(wrap) + [FERRY] + list(args) + ([url] if url else [])
         self.t.start(cmd, cwd=self.local, width=width, height=height,
                      env=dict({"HOME": self.home}, **(env or {})))
         if wait:

@@ -16,6 +16,13 @@ are hard to walk (slowftp.SlowFtp):
     (mode 000 on the server's side; ferryd, vsftpd) copies the rest of the tree; the folder
     is a failed row with the server's refusal, which "queue finished"
     counts;
+  - F8 of that remote folder deletes the rest of the tree; the folder
+    and the one above it stay, and the delete's row and the status line
+    fail naming the folder and the server's refusal;
+  - F5 of a local folder holding a folder ferry cannot read (mode 000,
+    ferry run without root's override) uploads the rest of the tree and
+    makes no remote folder for it; it is a failed row saying why, which
+    "queue finished" counts, and r uploads it once it can be read;
   - a running transfer's row on a screen 60 to 74 columns wide fits the
     row: its percentage, rate and ETA whole (the sizes done and in all
     go first), the name shortened with an ellipsis and its end (the
@@ -27,6 +34,7 @@ fixtures; the remote pane is the SlowFtp.
 
 import os
 import re
+import sys
 import unittest
 
 import ftptest
@@ -34,6 +42,10 @@ import peers
 import slowftp
 from test_tui import TuiCase, REMOTE_MARK, panes
 from test_tui_queue import panel
+
+# Runs ferry as root without root's way past permission bits.
+NO_DAC = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                       "syscall_limits.py"), "--no-dac-override", "--"]
 
 # A line of a listing that is neither MLSD nor LIST.
 BAD_LINE = "this is no listing line"
@@ -165,11 +177,78 @@ class UnreadableFolder:
         self.wait_file(self.lpath("utree", "locked", "b.txt"), b"b\n")
 
 
+    def test_f8_deletes_the_rest_and_fails_the_folder(self):
+        self.select("remote", "utree")
+        self.t.keys("F8")
+        self.t.wait_for(self.prompt_line("delete directory", "utree"), 5, "F8 asks")
+        self.t.keys("y")
+        self.t.keys("t")    # the whole queue in view
+        self.t.wait_for(r"Transfers: 0 running, 0 queued, 1 failed, 0 done", 20,
+                        "the panel counts the delete that failed")
+        s = self.t.screen()
+        rows = "\n".join(panel(s))
+        self.assertRegex(rows, r"failed +rm .*utree/ 3 removed +cannot delete .*utree/locked: "
+                         r"the server does not list it: 5\d\d ", rows)
+        # The status line says it whole.
+        status = s.rstrip("\n").split("\n")[-1]
+        self.assertRegex(status, r"^/pub/utree: cannot delete /pub/utree/locked: the server "
+                         r"does not list it: 5\d\d \S", rows)
+        utree = os.path.dirname(self.locked)
+        self.assertEqual(os.listdir(utree), ["locked"], rows)
+        self.assertEqual(ftptest.files_of(utree), {"locked/b.txt": b"b\n"}, rows)
+
+
 class FerrydUnreadableFolderTest(UnreadableFolder, TreeCopyCase):
     kind = "ferryd"
 
 
 class VsftpdUnreadableFolderTest(UnreadableFolder, TreeCopyCase):
+    kind = "vsftpd"
+
+
+class UnreadableLocalFolder:
+    """A local folder with a sub-folder ferry cannot read, uploaded to the
+    server kind names (peers.start_peer)."""
+
+    kind = None
+
+    def setUp(self):
+        super().setUp()
+        self.peer = peers.start_peer(self.kind)
+        self.addCleanup(self.peer.cleanup)
+        self.peer.write("pub/" + REMOTE_MARK, b"remote\n")
+        for rel, data in (("lutree/a.txt", b"a\n"), ("lutree/locked/b.txt", b"b\n"),
+                          ("lutree/z/c.txt", b"c\n")):
+            ftptest.write_file(self.lpath(*rel.split("/")), data)
+        self.locked = self.lpath("lutree", "locked")
+        os.chmod(self.locked, 0)
+        self.addCleanup(os.chmod, self.locked, 0o755)
+        self.start_ferry(url=self.peer.url("/pub/", self.peer.user, self.peer.password),
+                         wrap=NO_DAC)
+
+    def test_f5_uploads_the_rest_and_fails_the_folder(self):
+        remote = self.peer.path("pub", "lutree")
+        self.select("local", "lutree")
+        self.t.keys("F5")
+        self.t.keys("t")    # the whole queue in view
+        self.t.wait_for(r"queue finished: 3 done, 1 failed", 20,
+                        "the status line counts the folder not read")
+        rows = "\n".join(panel(self.t.screen()))
+        self.assertRegex(rows, r"failed +-> .*lutree/locked/ .*cannot read it: Permission denied",
+                         rows)
+        self.assertEqual(ftptest.files_of(remote), {"a.txt": b"a\n", "z/c.txt": b"c\n"}, rows)
+        self.assertFalse(os.path.lexists(os.path.join(remote, "locked")), rows)
+        # Once it can be read, r uploads it.
+        os.chmod(self.locked, 0o755)
+        self.t.keys("r")
+        self.wait_file(os.path.join(remote, "locked", "b.txt"), b"b\n")
+
+
+class FerrydUnreadableLocalFolderTest(UnreadableLocalFolder, TreeCopyCase):
+    kind = "ferryd"
+
+
+class VsftpdUnreadableLocalFolderTest(UnreadableLocalFolder, TreeCopyCase):
     kind = "vsftpd"
 
 
