@@ -550,13 +550,15 @@ class MirrorTests(clitest.CliBase):
         """rm -r deletes everything around a folder the server refuses to
         list, as rm -r of coreutils does: one line names the folder and
         the server's reply, the folder and the folders above it stay
-        (they cannot be emptied), a second tree named goes too, and the
-        status is 5."""
+        (they cannot be emptied), an empty one is removed all the same, a
+        second tree named goes too, and the status is 5."""
         for rel in ("a.txt", "locked/b.txt", "locked/in/c.txt", "z/c.txt", "z/zz/d.txt",
                     "zz.txt"):
             self.put_remote("d/" + rel, b"x", OLD)
         self.put_remote("e/f.txt", b"f", OLD)
+        self.server.mkdir(self.rel + "/d/z/void")
         self.unreadable("d/locked")
+        os.chmod(self.remote("d", "z", "void"), 0)   # root removes the test's tree as it is
         r = self.ferry("-y", script="rm -r d e")
         self.check(r, clitest.REFUSED, "an unreadable folder in the tree")
         self.assertRegex(r.err_lines[0], r"^ferry: rm -r d e: cannot delete d/locked: the server "
