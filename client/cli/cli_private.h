@@ -175,6 +175,7 @@ void cli_note_partial(struct cli *c, const char *dir, const struct ftp_listing *
  * reply or the system's error) sanitised. */
 void cli_fail_unread(struct cli *c, enum ferry_exit code, const char *lead, const char *path,
 		     const char *how, const char *why);
+
 /* Copies the tree local -> remote (TREE_UPLOAD) or remote -> local
  * (TREE_DOWNLOAD) with the engine's walk, running file for each file and
  * noting skipped entries; Ctrl-C stops it. Returns the first failure's

@@ -577,7 +577,8 @@ static bool tree_rm_unlisted(struct tree_walk *w, const char *remote, bool *kept
  * directories above it, by the MLSx unique fact, and at the top those
  * above the directory removed; NULL at the top) is a link the server
  * will not delete: the removal stops there rather than go round the loop
- * or empty a directory above. */
+ * or empty a directory above. A directory the server does not list is
+ * left (tree_rm_unlisted), and so is every one above it: *kept is set. */
 static bool tree_rm(struct tree_walk *w, const char *remote, int depth,
 		    const struct tree_chain *self, bool *kept)
 {
@@ -656,7 +657,6 @@ void tree_remove(struct ftp *f, const char *remote, const struct tree_visitor *v
 		 struct tree_result *r)
 {
 	struct tree_walk w = { .f = f, .v = v, .r = r };
-
 	bool kept = false;
 
 	tree_result_init(r);
