@@ -188,9 +188,26 @@ static void mirror_skipped(void *arg, const char *display)
 	cli_note_unsafe_name(arg, display);
 }
 
-/* Reads both trees and builds the plan. */
+/* A copy's local folders not read (put -r --parallel). */
+struct mirror_unread {
+	struct cli *c;
+	bool any;   /* one was left out */
+};
+
+/* Notes a local folder put -r cannot read: it goes on without it, as
+ * over one connection (cli_xfer_tree). */
+static void mirror_unread(void *arg, const char *path, const char *why)
+{
+	struct mirror_unread *u = arg;
+	cli_fail_unread(u->c, FERRY_EXIT_LOCAL, "skipping", path, "cannot read it", why);
+	u->any = true;
+}
+
+/* Reads both trees and builds the plan; a local folder not read fails it,
+ * or with unread set is left out and goes to it. */
 static enum ferry_exit mirror_plan(struct cli *c, const struct mirror_opts *mo,
-				   const struct sync_job *j, struct plan *p)
+				   const struct sync_job *j, struct mirror_unread *unread,
+				   struct plan *p)
 {
 	struct plan_tree local, remote;
 	char msg[SYNC_MSG_MAX];
@@ -198,7 +215,8 @@ static enum ferry_exit mirror_plan(struct cli *c, const struct mirror_opts *mo,
 
 	plan_tree_init(&local);
 	plan_tree_init(&remote);
-	if (!sync_scan_local(j->local, !mo->upload, &local, msg, sizeof msg)) {
+	if (!sync_scan_local(j->local, !mo->upload, &local, unread ? mirror_unread : NULL, unread,
+			     msg, sizeof msg)) {
 		code = cli_fail(c, FERRY_EXIT_LOCAL, "%s", msg);
 	} else {
 		enum ftp_status st = sync_scan_remote(c->ftp, j->remote, mo->upload, &remote,
@@ -522,11 +540,12 @@ enum ferry_exit cli_mirror_copy(struct cli *c, bool upload, const char *local,
 	struct sync_job j = { .way = upload ? SYNC_UPLOAD : SYNC_DOWNLOAD, .local = local,
 			      .remote = remote, .verify = job->verify };
 	struct plan p = { 0 };
+	struct mirror_unread unread = { .c = c };
 	char question[CLI_MSG_MAX], refusal[CLI_MSG_MAX];
 
 	if (mo.parallel < 1)
 		mo.parallel = 1;
-	enum ferry_exit code = mirror_plan(c, &mo, &j, &p);
+	enum ferry_exit code = mirror_plan(c, &mo, &j, upload ? &unread : NULL, &p);
 	if (code == FERRY_EXIT_OK && p.replaces > 0) {
 		snprintf(question, sizeof question, "Overwrite %zu existing file%s in %s?",
 			 p.replaces, p.replaces == 1 ? "" : "s", upload ? remote : local);
@@ -537,7 +556,7 @@ enum ferry_exit cli_mirror_copy(struct cli *c, bool upload, const char *local,
 	if (code == FERRY_EXIT_OK)
 		code = mirror_run_plan(c, &mo, &j, &p);
 	plan_free(&p);
-	return code;
+	return code == FERRY_EXIT_OK && unread.any ? FERRY_EXIT_LOCAL : code;
 }
 
 enum ferry_exit cli_cmd_mirror(struct cli *c, const struct cli_args *a)
@@ -550,7 +569,7 @@ enum ferry_exit cli_cmd_mirror(struct cli *c, const struct cli_args *a)
 		struct sync_job j = { .way = mo.upload ? SYNC_UPLOAD : SYNC_DOWNLOAD,
 				      .local = mo.upload ? mo.src : mo.dst,
 				      .remote = mo.upload ? mo.dst : mo.src, .verify = mo.verify };
-		code = mirror_plan(c, &mo, &j, &p);
+		code = mirror_plan(c, &mo, &j, NULL, &p);
 		if (code == FERRY_EXIT_OK && mo.dry_run) {
 			for (size_t i = 0; i < p.n; i++)
 				mirror_say(c, &p.v[i]);

@@ -1,6 +1,7 @@
 /* sync: the trees of a plan and its actions (see sync.h). */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -64,10 +65,34 @@ static bool sync_rel_join(struct sbuf *out, const char *rel, const char *name)
 	return sbuf_puts(out, name);
 }
 
+/* Where the local scan reports the directories it cannot read. */
+struct sync_unread {
+	sync_unread_fn *fn;  /* NULL: such a directory fails the scan */
+	void *arg;           /* its argument */
+};
+
+/* False (reported through u, t marked incomplete) when u takes the
+ * directories that cannot be read and dir is one. */
+static bool sync_local_readable(const char *dir, const struct sync_unread *u,
+				struct plan_tree *t)
+{
+	if (u->fn == NULL)
+		return true;
+	DIR *d = opendir(dir);
+	if (d != NULL) {
+		closedir(d);
+		return true;
+	}
+	u->fn(u->arg, dir, strerror(errno));
+	plan_tree_set_incomplete(t, dir);
+	return false;
+}
+
 /* Reads the local directory dir (relative path rel below the top) into t;
- * the temporaries of downloads (tempname.h) are left out. */
+ * the temporaries of downloads (tempname.h) are left out, and so are the
+ * directories below that u takes. */
 static bool sync_local_dir(const char *dir, const char *rel, int depth, struct plan_tree *t,
-			   char *msg, size_t msgsz)
+			   const struct sync_unread *u, char *msg, size_t msgsz)
 {
 	struct sbuf full, sub;
 	size_t n = 0;
@@ -100,10 +125,12 @@ static bool sync_local_dir(const char *dir, const char *rel, int depth, struct p
 			}
 		} else if (S_ISREG(sb.st_mode) && tempname_is(names[i])) {
 			continue;   /* a download's temporary: never compared, sent or deleted */
+		} else if (S_ISDIR(sb.st_mode) && !sync_local_readable(sbuf_str(&full), u, t)) {
+			continue;   /* left out, reported */
 		} else if (S_ISDIR(sb.st_mode)) {
 			plan_tree_add(t, sbuf_str(&sub), PLAN_DIR, -1, sb.st_mtime, 1, NULL);
 			char *subrel = xstrdup(sbuf_str(&sub));
-			ok = sync_local_dir(sbuf_str(&full), subrel, depth + 1, t, msg, msgsz);
+			ok = sync_local_dir(sbuf_str(&full), subrel, depth + 1, t, u, msg, msgsz);
 			free(subrel);
 		} else {
 			struct plan_entry *e = plan_tree_add(t, sbuf_str(&sub), S_ISREG(sb.st_mode)
@@ -121,9 +148,10 @@ static bool sync_local_dir(const char *dir, const char *rel, int depth, struct p
 	return ok;
 }
 
-bool sync_scan_local(const char *top, bool missing_ok, struct plan_tree *t, char *msg,
-		     size_t msgsz)
+bool sync_scan_local(const char *top, bool missing_ok, struct plan_tree *t,
+		     sync_unread_fn *unread, void *unread_arg, char *msg, size_t msgsz)
 {
+	struct sync_unread u = { .fn = unread, .arg = unread_arg };
 	struct stat sb;
 
 	if (stat(top, &sb) < 0) {
@@ -136,7 +164,7 @@ bool sync_scan_local(const char *top, bool missing_ok, struct plan_tree *t, char
 		sync_fail_errno(ENOTDIR, top, msg, msgsz);
 		return false;
 	}
-	return sync_local_dir(top, "", 0, t, msg, msgsz);
+	return sync_local_dir(top, "", 0, t, &u, msg, msgsz);
 }
 
 /* True when the remote tree holds the file rel/name (rel "" the top). */

@@ -37,11 +37,18 @@ struct sync_job {
 	bool verify;         /* compare each copy with the server's HASH (or SIZE) */
 };
 
+/* A local directory below the top that a scan cannot read (path as the
+ * scan names it, why the system's error). */
+typedef void sync_unread_fn(void *arg, const char *path, const char *why);
+
 /* Reads the local tree below top into t (initialised by the caller),
  * paths relative to top. A top that does not exist gives an empty tree
- * (when missing_ok) or an error. Returns true, or false with msg set. */
-bool sync_scan_local(const char *top, bool missing_ok, struct plan_tree *t, char *msg,
-		     size_t msgsz);
+ * (when missing_ok) or an error. A directory below the top that cannot
+ * be read fails the scan, or with unread set goes to it (with
+ * unread_arg) and is left out, t marked incomplete (a plan then deletes
+ * nothing). Returns true, or false with msg set. */
+bool sync_scan_local(const char *top, bool missing_ok, struct plan_tree *t,
+		     sync_unread_fn *unread, void *unread_arg, char *msg, size_t msgsz);
 /* Removes from the local tree below top the stale temporaries of plain
  * downloads (".STEM.ferry-XXXXXX", tempname.h: not locked by a running
  * download) whose file the remote tree (read by sync_scan_remote) does

@@ -215,7 +215,7 @@ bool browse_local_scan(struct browse *b, const char *path)
 	char msg[SYNC_MSG_MAX];
 	plan_tree_init(&t);
 	wire_set_str(b->dir, path);
-	bool ok = sync_scan_local(path, false, &t, msg, sizeof msg);
+	bool ok = sync_scan_local(path, false, &t, NULL, NULL, msg, sizeof msg);
 	if (!ok)
 		browse_fail(b, "%s", msg);
 	ok = ok && scan_send(b, &t);

@@ -584,14 +584,16 @@ class MirrorTests(clitest.CliBase):
         read: one line names it and why, no remote folder is made for it,
         and the status is 6 (a local file could not be read)."""
         files = self.put_r_locked("up")
-        r = self.run_cmd(NO_DAC + self.argv(script="put -r up"))
-        self.assertEqual(r.code, LOCAL, r)
-        # vsftpd has no MFMT, which a note says
-        self.assertEqual([e for e in r.err_lines if not e.startswith("note: ")],
-                         ["ferry: put -r up: skipping up/locked: cannot read it: "
-                          "Permission denied"], r)
-        self.assertEqual(ftptest.files_of(self.remote("up")), files, r)
-        self.assertFalse(os.path.exists(self.remote("up", "locked")), r)
+        # Over one connection and over two.
+        for cmd, target in (("put -r up", "up"), ("put -r --parallel 2 up up2", "up2")):
+            r = self.run_cmd(NO_DAC + self.argv(script=cmd))
+            self.assertEqual(r.code, LOCAL, r)
+            # vsftpd has no MFMT, which a note says
+            self.assertEqual([e for e in r.err_lines if not e.startswith("note: ")],
+                             ["ferry: %s: skipping up/locked: cannot read it: "
+                              "Permission denied" % cmd], r)
+            self.assertEqual(ftptest.files_of(self.remote(target)), files, r)
+            self.assertFalse(os.path.exists(self.remote(target, "locked")), r)
 
     def test_mirror_r_delete_keeps_what_it_cannot_read(self):
         """mirror -R --delete never deletes what is on the server under a
