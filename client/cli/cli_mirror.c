@@ -188,10 +188,10 @@ static void mirror_skipped(void *arg, const char *display)
 	cli_note_unsafe_name(arg, display);
 }
 
-/* A copy's local folders not read (put -r --parallel). */
+/* A copy's source folders not read (put -r --parallel, get -r --parallel). */
 struct mirror_unread {
 	struct cli *c;
-	bool any;   /* one was left out */
+	enum ferry_exit left;   /* what the copy ends with when one was left out */
 };
 
 /* Notes a local folder put -r cannot read: it goes on without it, as
@@ -200,11 +200,21 @@ static void mirror_unread(void *arg, const char *path, const char *why)
 {
 	struct mirror_unread *u = arg;
 	cli_fail_unread(u->c, FERRY_EXIT_LOCAL, "skipping", path, "cannot read it", why);
-	u->any = true;
+	u->left = FERRY_EXIT_LOCAL;
 }
 
-/* Reads both trees and builds the plan; a local folder not read fails it,
- * or with unread set is left out and goes to it. */
+/* Notes a remote folder get -r finds the server refuses to list: it goes
+ * on without it, as over one connection (cli_xfer_tree). */
+static void mirror_unlisted(void *arg, const char *path, const char *why)
+{
+	struct mirror_unread *u = arg;
+	cli_fail_unread(u->c, FERRY_EXIT_REFUSED, "skipping", path, "the server does not list it",
+			why);
+	u->left = FERRY_EXIT_REFUSED;
+}
+
+/* Reads both trees and builds the plan; a folder of the source not read
+ * fails it, or with unread set is left out and goes to it. */
 static enum ferry_exit mirror_plan(struct cli *c, const struct mirror_opts *mo,
 				   const struct sync_job *j, struct mirror_unread *unread,
 				   struct plan *p)
@@ -215,12 +225,14 @@ static enum ferry_exit mirror_plan(struct cli *c, const struct mirror_opts *mo,
 
 	plan_tree_init(&local);
 	plan_tree_init(&remote);
-	if (!sync_scan_local(j->local, !mo->upload, &local, unread ? mirror_unread : NULL, unread,
-			     msg, sizeof msg)) {
+	if (!sync_scan_local(j->local, !mo->upload, &local,
+			     unread && mo->upload ? mirror_unread : NULL, unread, msg, sizeof msg)) {
 		code = cli_fail(c, FERRY_EXIT_LOCAL, "%s", msg);
 	} else {
 		enum ftp_status st = sync_scan_remote(c->ftp, j->remote, mo->upload, &remote,
-						      mirror_skipped, c, msg, sizeof msg);
+						      mirror_skipped, c,
+						      unread && !mo->upload ? mirror_unlisted : NULL,
+						      unread, msg, sizeof msg);
 		if (st != FTP_S_OK)
 			code = cli_fail(c, ferry_exit_from_status(st), "%s", msg);
 	}
@@ -540,12 +552,12 @@ enum ferry_exit cli_mirror_copy(struct cli *c, bool upload, const char *local,
 	struct sync_job j = { .way = upload ? SYNC_UPLOAD : SYNC_DOWNLOAD, .local = local,
 			      .remote = remote, .verify = job->verify };
 	struct plan p = { 0 };
-	struct mirror_unread unread = { .c = c };
+	struct mirror_unread unread = { .c = c, .left = FERRY_EXIT_OK };
 	char question[CLI_MSG_MAX], refusal[CLI_MSG_MAX];
 
 	if (mo.parallel < 1)
 		mo.parallel = 1;
-	enum ferry_exit code = mirror_plan(c, &mo, &j, upload ? &unread : NULL, &p);
+	enum ferry_exit code = mirror_plan(c, &mo, &j, &unread, &p);
 	if (code == FERRY_EXIT_OK && p.replaces > 0) {
 		snprintf(question, sizeof question, "Overwrite %zu existing file%s in %s?",
 			 p.replaces, p.replaces == 1 ? "" : "s", upload ? remote : local);
@@ -556,7 +568,7 @@ enum ferry_exit cli_mirror_copy(struct cli *c, bool upload, const char *local,
 	if (code == FERRY_EXIT_OK)
 		code = mirror_run_plan(c, &mo, &j, &p);
 	plan_free(&p);
-	return code == FERRY_EXIT_OK && unread.any ? FERRY_EXIT_LOCAL : code;
+	return code == FERRY_EXIT_OK ? unread.left : code;
 }
 
 enum ferry_exit cli_cmd_mirror(struct cli *c, const struct cli_args *a)

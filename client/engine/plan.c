@@ -44,6 +44,15 @@ void plan_tree_set_incomplete(struct plan_tree *t, const char *path)
 		t->incomplete = xstrdup(path);
 }
 
+void plan_tree_drop_last(struct plan_tree *t)
+{
+	if (t->n == 0)
+		return;
+	t->n--;
+	free(t->v[t->n].path);
+	free(t->v[t->n].what);
+}
+
 void plan_entry_set_what(struct plan_entry *e, const char *what)
 {
 	free(e->what);

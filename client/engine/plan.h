@@ -131,8 +131,11 @@ void plan_tree_init(struct plan_tree *t);
 struct plan_entry *plan_tree_add(struct plan_tree *t, const char *path, enum plan_kind kind,
 				 off_t size, time_t mtime, int mtime_prec, const char *hash);
 /* Notes that the listing of the directory path was not whole (lines not
- * understood): the first such directory is kept, copied. */
+ * understood, or it was not read at all): the first such directory is
+ * kept, copied. */
 void plan_tree_set_incomplete(struct plan_tree *t, const char *path);
+/* Removes the entry added last (none: nothing). */
+void plan_tree_drop_last(struct plan_tree *t);
 /* Says what e (PLAN_OTHER) is, for the reasons that name it; what is copied. */
 void plan_entry_set_what(struct plan_entry *e, const char *what);
 /* Frees the entries; the tree is empty afterwards. */

@@ -266,10 +266,12 @@ static int sync_list_prec(const struct ftp_entry *e)
 	return e->mtime % 86400 == 0 ? 86400 : 60;
 }
 
-/* Where the remote scan reports the names it passes over. */
+/* Where the remote scan reports the names it passes over and the
+ * directories the server refuses to list. */
 struct sync_skip {
 	sync_skip_fn *fn;  /* NULL: none */
 	void *arg;         /* its argument */
+	struct sync_unread unread;
 };
 
 /* Reads the remote directory dir (relative path rel) into t; self: it
@@ -297,6 +299,15 @@ static enum ftp_status sync_remote_dir(struct ftp *f, const char *dir, const cha
 		 * (MLST, SIZE) as something else than a directory, and that
 		 * reply is no reason to show. */
 		return sync_fail_not_dir(dir, msg, msgsz);
+	}
+	if (st == FTP_S_REFUSED && depth > 0 && sk->unread.fn != NULL) {
+		/* Left out, as the tree walk leaves it: the entry the caller
+		 * added for it last goes, and the tree is not whole. */
+		const char *why = ftp_message(f);
+		sk->unread.fn(sk->unread.arg, dir, why[0] ? why : ftp_status_name(st));
+		plan_tree_set_incomplete(t, dir);
+		plan_tree_drop_last(t);
+		return FTP_S_OK;
 	}
 	if (st != FTP_S_OK)
 		return sync_fail_ftp(f, st, dir, msg, msgsz);
@@ -369,9 +380,10 @@ enum ftp_status sync_remote_mkdir(struct ftp *f, const char *path, char *msg, si
 
 enum ftp_status sync_scan_remote(struct ftp *f, const char *top, bool missing_ok,
 				 struct plan_tree *t, sync_skip_fn *skipped, void *skip_arg,
-				 char *msg, size_t msgsz)
+				 sync_unread_fn *unread, void *unread_arg, char *msg, size_t msgsz)
 {
-	struct sync_skip sk = { .fn = skipped, .arg = skip_arg };
+	struct sync_skip sk = { .fn = skipped, .arg = skip_arg,
+				.unread = { .fn = unread, .arg = unread_arg } };
 	enum ftp_status st = sync_remote_dir(f, top, "", 0, NULL, t, &sk, msg, msgsz);
 	/* Some servers (vsftpd) list a folder that is not there as empty: a
 	 * source must be entered to be believed, or --delete would empty

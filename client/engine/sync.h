@@ -37,8 +37,9 @@ struct sync_job {
 	bool verify;         /* compare each copy with the server's HASH (or SIZE) */
 };
 
-/* A local directory below the top that a scan cannot read (path as the
- * scan names it, why the system's error). */
+/* A directory below the top that a scan cannot read (path as the scan
+ * names it; why: the system's error for a local one, the server's reply
+ * for a remote one the server refuses to list). */
 typedef void sync_unread_fn(void *arg, const char *path, const char *why);
 
 /* Reads the local tree below top into t (initialised by the caller),
@@ -70,14 +71,16 @@ typedef void sync_skip_fn(void *arg, const char *display);
  * else days). A name that is not a plain name is left out and handed to
  * skipped (with skip_arg; NULL: left out silently). A listing with lines
  * not understood marks t incomplete (plan_tree_set_incomplete), naming
- * its directory, so that a plan deletes nothing. Returns FTP_S_OK, or
- * a failure with msg set; a top the server refuses to list is an empty
- * tree when missing_ok, and an empty listing of a top the server cannot
- * enter is FTP_S_REFUSED otherwise (vsftpd lists a missing folder as
- * empty). */
+ * its directory, so that a plan deletes nothing. A directory below the
+ * top that the server refuses to list fails the scan, or with unread set
+ * goes to it (with unread_arg) and is left out, t marked incomplete.
+ * Returns FTP_S_OK, or a failure with msg set; a top the server refuses
+ * to list is an empty tree when missing_ok, and an empty listing of a
+ * top the server cannot enter is FTP_S_REFUSED otherwise (vsftpd lists
+ * a missing folder as empty). */
 enum ftp_status sync_scan_remote(struct ftp *f, const char *top, bool missing_ok,
 				 struct plan_tree *t, sync_skip_fn *skipped, void *skip_arg,
-				 char *msg, size_t msgsz);
+				 sync_unread_fn *unread, void *unread_arg, char *msg, size_t msgsz);
 
 /* --checksum: for every file of the same size on both sides, asks the
  * server for its HASH and computes the same digest of the local file

@@ -234,7 +234,8 @@ bool browse_remote_scan(struct browse *b, const char *path)
 	}
 	wire_set_str(b->dir, ftp_dir(b->ftp));
 	plan_tree_init(&t);
-	bool ok = sync_scan_remote(b->ftp, b->dir, false, &t, NULL, NULL, msg, sizeof msg) == FTP_S_OK;
+	bool ok = sync_scan_remote(b->ftp, b->dir, false, &t, NULL, NULL, NULL, NULL, msg,
+				   sizeof msg) == FTP_S_OK;
 	if (!ok)
 		browse_fail(b, "%s", msg);
 	ok = ok && scan_send(b, &t);

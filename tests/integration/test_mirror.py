@@ -530,21 +530,43 @@ class MirrorTests(clitest.CliBase):
         """get -r copies the rest of a tree around a folder below its top
         the server refuses to list: one line names the folder and the
         server's reply, no local folder is made for it, and the status is
-        5 (not everything was copied)."""
+        5 (not everything was copied); over one connection and over two
+        (--parallel), with the same line."""
         files = {"a.txt": b"a", "locked/b.txt": b"b", "z/c.txt": b"c", "zz.txt": b"zz"}
         for rel, data in files.items():
             self.put_remote("src/" + rel, data, OLD)
         self.unreadable("src/locked")
-        r = self.ferry(script="get -r src got")
-        got = ftptest.files_of(self.local("got"))
-        if got == files:   # a server that reads every folder
-            self.check(r, OK, "a folder the server could read")
-            return
-        self.check(r, clitest.REFUSED, "an unreadable folder below the top")
-        self.assertErrorLine(r, "the folder named once")
-        self.assertRegex(r.err, r"skipping \S*src/locked: the server does not list it: 5\d\d ", r)
-        self.assertEqual(got, {"a.txt": b"a", "z/c.txt": b"c", "zz.txt": b"zz"}, r)
-        self.assertFalse(os.path.exists(self.local("got", "locked")), r)
+        for cmd, target in (("get -r src got", "got"), ("get -r --parallel 2 src got2", "got2")):
+            r = self.ferry(script=cmd)
+            got = ftptest.files_of(self.local(target))
+            if got == files:   # a server that reads every folder
+                self.check(r, OK, "a folder the server could read")
+                continue
+            self.check(r, clitest.REFUSED, "an unreadable folder below the top")
+            self.assertErrorLine(r, "the folder named once")
+            self.assertRegex(r.err, r"^ferry: %s: skipping src/locked: the server does not "
+                             r"list it: 5\d\d \S" % re.escape(cmd), r)
+            self.assertEqual(got, {"a.txt": b"a", "z/c.txt": b"c", "zz.txt": b"zz"}, r)
+            self.assertFalse(os.path.exists(self.local(target, "locked")), r)
+
+    def test_mirror_fails_whole_on_a_folder_it_cannot_list(self):
+        """mirror, unlike get -r --parallel, fails as a whole on a folder
+        below its top the server refuses to list, before changing
+        anything (with --delete and without): nothing is copied, nothing
+        deleted, status 5 naming the folder."""
+        for rel in ("a.txt", "locked/b.txt", "z/c.txt"):
+            self.put_remote("src/" + rel, b"new", OLD + 10)
+        ftptest.write_file(self.local("dst", "a.txt"), b"old", OLD)
+        ftptest.write_file(self.local("dst", "extra.txt"), b"x", OLD)
+        before = ftptest.tree_snapshot(self.local("dst"))
+        self.unreadable("src/locked")
+        for args in ("src dst", "--delete src dst"):
+            r = self.mirror(args)
+            self.check(r, clitest.REFUSED, "mirror " + args)
+            self.assertErrorLine(r, "mirror " + args)
+            self.assertIn("src/locked", r.err, r)
+            self.assertNotIn("skipping", r.err, r)
+            self.assertEqual(ftptest.tree_snapshot(self.local("dst")), before, r)
 
     def test_rm_r_goes_on_past_a_folder_it_cannot_list(self):
         """rm -r deletes everything around a folder the server refuses to
