@@ -43,8 +43,7 @@ static enum ftp_status sync_fail_ftp(struct ftp *f, enum ftp_status st, const ch
 /* Fails with "name: not a directory on the server" (FTP_S_REFUSED). */
 static enum ftp_status sync_fail_not_dir(const char *name, char *msg, size_t msgsz)
 {
-	sanitize_format_elided(msg, msgsz, FTP_MSG_LINE_MAX, "%s: not a directory on the server",
-			       name);
+	sanitize_format_elided(msg, msgsz, FTP_MSG_LINE_MAX, "%s: " TREE_NOT_DIR, name);
 	return FTP_S_REFUSED;
 }
 
@@ -293,22 +292,19 @@ static enum ftp_status sync_remote_dir(struct ftp *f, const char *dir, const cha
 	}
 	/* An empty top is judged by sync_scan_remote, which knows whether a
 	 * missing one will do. */
-	st = tree_list_sure(f, dir, depth == 0, &l);
-	if (st == FTP_S_REFUSED && ftp_reply_code(f) / 100 == 2) {
-		/* Refused after a positive reply: the server described dir
-		 * (MLST, SIZE) as something else than a directory, and that
-		 * reply is no reason to show. */
-		return sync_fail_not_dir(dir, msg, msgsz);
-	}
+	bool not_dir;
+	st = tree_list_sure(f, dir, depth == 0, &l, &not_dir);
 	if (st == FTP_S_REFUSED && depth > 0 && sk->unread.fn != NULL) {
 		/* Left out, as the tree walk leaves it: the entry the caller
 		 * added for it last goes, and the tree is not whole. */
-		const char *why = ftp_message(f);
+		const char *why = not_dir ? TREE_NOT_DIR : ftp_message(f);
 		sk->unread.fn(sk->unread.arg, dir, why[0] ? why : ftp_status_name(st));
 		plan_tree_set_incomplete(t, dir);
 		plan_tree_drop_last(t);
 		return FTP_S_OK;
 	}
+	if (not_dir)
+		return sync_fail_not_dir(dir, msg, msgsz);
 	if (st != FTP_S_OK)
 		return sync_fail_ftp(f, st, dir, msg, msgsz);
 	if (l.skipped > 0)

@@ -241,7 +241,7 @@ enum ftp_status tree_remote_is_dir(struct ftp *f, const char *path, bool *dir)
 }
 
 enum ftp_status tree_list_sure(struct ftp *f, const char *dir, bool empty_ok,
-			       struct ftp_listing *l)
+			       struct ftp_listing *l, bool *not_dir)
 {
 	char base[NAME_MAX + 1];
 	size_t n = 0;
@@ -255,14 +255,17 @@ enum ftp_status tree_list_sure(struct ftp *f, const char *dir, bool empty_ok,
 		n++;
 		only = &l->v[i];
 	}
+	/* The one entry of a file is named by its last name (LIST) or by
+	 * dir as given (MLST, ftp_list). */
 	bool doubtful = n == 0 ? !empty_ok
-		      : n == 1 && path_basename(dir, base, sizeof base) &&
-			strcmp(only->name, base) == 0;
+		      : n == 1 && ((path_basename(dir, base, sizeof base) &&
+				    strcmp(only->name, base) == 0) || strcmp(only->name, dir) == 0);
 	bool is_dir = true;
 	if (st == FTP_S_OK && doubtful)
 		st = tree_remote_is_dir(f, dir, &is_dir);
-	if (st == FTP_S_OK && !is_dir)
-		st = FTP_S_REFUSED;   /* the message: the server's refusal of dir */
+	*not_dir = st == FTP_S_OK && !is_dir;
+	if (*not_dir)
+		st = FTP_S_REFUSED;
 	if (st != FTP_S_OK)
 		listparse_free(l);
 	return st;
@@ -271,10 +274,14 @@ enum ftp_status tree_list_sure(struct ftp *f, const char *dir, bool empty_ok,
 /* Lists the remote directory remote into l (initialised here; the caller
  * frees it on success), in name order, as tree_list_sure believes it
  * (an empty one too only when the server enters it); false (walk
- * failed) otherwise. */
-static bool tree_list(struct tree_walk *w, const char *remote, int depth, struct ftp_listing *l)
+ * failed) otherwise, "REMOTE: not a directory on the server" for one
+ * that is no directory (*not_dir set). */
+static bool tree_list(struct tree_walk *w, const char *remote, int depth, struct ftp_listing *l,
+		      bool *not_dir)
 {
-	enum ftp_status st = tree_list_sure(w->f, remote, false, l);
+	enum ftp_status st = tree_list_sure(w->f, remote, false, l, not_dir);
+	if (*not_dir)
+		return tree_fail(w, st, "%s: " TREE_NOT_DIR, remote);
 	if (st != FTP_S_OK)
 		return tree_fail_ftp(w, st, depth > 0 ? remote : NULL);
 	if (l->n > 1)
@@ -347,9 +354,10 @@ static bool tree_down(struct tree_walk *w, const char *local, const char *remote
 		return false;
 	if (stat(local, &sb) == 0 && !S_ISDIR(sb.st_mode))
 		return tree_fail_errno(w, ENOTDIR, local);
-	if (!tree_list(w, remote, depth, &l))
+	bool not_dir;
+	if (!tree_list(w, remote, depth, &l, &not_dir))
 		return depth > 0 && w->r->status == FTP_S_REFUSED &&
-		       tree_unlisted(w, local, remote, tree_refusal(w));
+		       tree_unlisted(w, local, remote, not_dir ? TREE_NOT_DIR : tree_refusal(w));
 	if (!tree_local_mkdir(w, local, &fresh)) {
 		listparse_free(&l);
 		return false;
@@ -595,8 +603,9 @@ static bool tree_rm(struct tree_walk *w, const char *remote, int depth,
 	}
 	if (st != FTP_S_REFUSED)
 		return tree_fail_ftp(w, st, remote);
-	if (!tree_list(w, remote, depth, &l))
-		return w->r->status == FTP_S_REFUSED && tree_rm_unlisted(w, remote, kept);
+	bool not_dir;
+	if (!tree_list(w, remote, depth, &l, &not_dir))
+		return !not_dir && w->r->status == FTP_S_REFUSED && tree_rm_unlisted(w, remote, kept);
 	char *top = NULL;
 	struct tree_chain top_chain = { 0 };
 	struct tree_above *above = NULL;

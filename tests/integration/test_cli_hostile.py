@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import threading
+import time
 import unittest
 
 import clitest
@@ -515,6 +516,34 @@ class HostileTest(clitest.CliBase, ftptest.TestCase):
             self.check(r, clitest.REFUSED, script)
             self.assertEqual(r.err, "ferry: %s: x: not a directory on the server\n" % script, r)
             self.assertEqual(os.listdir(self.ldir), [], r)
+
+    def test_tree_of_a_file_without_pwd(self):
+        """A server without PWD and a folder named to get -r or rm -r that
+        turns out to be a file when the walk lists it (replaced after the
+        command looked at it, while the listing's EPSV is held): refused
+        (5) with one line that says it is not a directory, as mirror says
+        it, not with the reply to SIZE that told the client so; nothing
+        is made on disk and the file stays."""
+        for script in ("get -r x", "rm -r x"):
+            srv = self.slow(tree={"x/y": b"y"}, no_pwd=True, delays={"EPSV": 0.5})
+
+            def replace(srv=srv):
+                for _ in range(1000):
+                    with srv.lock:
+                        if "EPSV" in srv.log:
+                            del srv.tree["x/y"]
+                            srv.tree["x"] = b"hello"
+                            return
+                    time.sleep(0.01)
+
+            t = threading.Thread(target=replace, daemon=True)
+            t.start()
+            r = self.ferry_at(srv, script, "5", "-y")
+            t.join()
+            self.check(r, clitest.REFUSED, script)
+            self.assertEqual(r.err, "ferry: %s: x: not a directory on the server\n" % script, r)
+            self.assertEqual(os.listdir(self.ldir), [], r)
+            self.assertEqual(srv.tree, {"x": b"hello"}, r)
 
 
 if __name__ == "__main__":

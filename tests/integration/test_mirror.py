@@ -568,6 +568,37 @@ class MirrorTests(clitest.CliBase):
             self.assertNotIn("skipping", r.err, r)
             self.assertEqual(ftptest.tree_snapshot(self.local("dst")), before, r)
 
+    def test_tree_of_a_file(self):
+        """A file named where a folder is wanted (here or in a folder):
+        mirror refuses it (5) with one line saying it is not a directory
+        on the server, not with the server's refusal of CWD, and makes
+        nothing; get -r of a link to a file copies the file or
+        (pure-ftpd, whose MLST tells a link) says the same, never makes
+        an empty folder of it; get -r and rm -r of a plain file copy and
+        delete it as a file."""
+        for name in ("f.txt", "sub/f.txt"):
+            self.put_remote(name, b"f", OLD)
+            r = self.mirror("%s dst" % name)
+            self.check(r, clitest.REFUSED, "mirror of a file")
+            self.assertEqual(r.err, "ferry: mirror %s dst: %s: not a directory on the "
+                             "server\n" % (name, name), r)
+            self.assertEqual(os.listdir(self.ldir), [], r)
+        # After the mirror: vsftpd lists a file together with a link to it.
+        for link in ("flink", "sub/flink"):
+            os.symlink("f.txt", self.remote(link))
+            r = self.ferry(script="get -r %s fl" % link)
+            if r.code == OK:
+                self.assertEqual(read_file(self.local("fl")), b"f", r)
+                os.unlink(self.local("fl"))
+                continue
+            self.check(r, clitest.REFUSED, "get -r of a link to a file")
+            self.assertEqual(r.err, "ferry: get -r %s fl: %s: not a directory on the "
+                             "server\n" % (link, link), r)
+            self.assertFalse(os.path.lexists(self.local("fl")), r)
+        r = self.check(self.ferry("-y", script="get -r f.txt got.txt; rm -r f.txt"))
+        self.assertEqual(read_file(self.local("got.txt")), b"f", r)
+        self.assertFalse(os.path.exists(self.remote("f.txt")), r)
+
     def test_rm_r_goes_on_past_a_folder_it_cannot_list(self):
         """rm -r deletes everything around a folder the server refuses to
         list, as rm -r of coreutils does: one line names the folder and

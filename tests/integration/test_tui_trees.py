@@ -106,6 +106,22 @@ class NoPwdLinksTest(TuiCase):
         self.assertNotIn("CWD dlink", log, "the test of the link moved the connection")
 
 
+    def test_f5_of_a_folder_now_a_file(self):
+        """F5 of a folder the server has since replaced by a file: the copy
+        fails saying it is not a directory on the server (as mirror and
+        get -r say it), not with the reply to SIZE that told it so;
+        nothing is made."""
+        with self.srv.lock:
+            del self.srv.tree["plain/c.txt"]
+            self.srv.tree["plain"] = b"now a file\n"
+        self.copy("plain")
+        self.t.wait_for(r"Transfers: 0 running, 0 queued, 1 failed", 20, "the copy fails")
+        rows = "\n".join(panel(self.t.screen()))
+        self.assertRegex(rows, r"failed .*plain.*: not a directory on the server", rows)
+        self.assertNotRegex(rows, r"213 ", rows)
+        self.assertFalse(os.path.lexists(self.lpath("plain")), rows)
+
+
 class LeftOutTest(TreeCopyCase):
     """A remote folder with a link and a sub-folder whose listing has a
     line not understood."""
