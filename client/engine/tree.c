@@ -263,8 +263,11 @@ enum ftp_status tree_list_sure(struct ftp *f, const char *dir, bool empty_ok,
 	bool is_dir = true;
 	if (st == FTP_S_OK && doubtful)
 		st = tree_remote_is_dir(f, dir, &is_dir);
-	*not_dir = st == FTP_S_OK && !is_dir;
-	if (*not_dir)
+	/* Not entered: no directory when the one entry says so too (vsftpd
+	 * lists a directory it cannot read as itself, a directory); else the
+	 * message is the server's refusal of dir. */
+	*not_dir = st == FTP_S_OK && !is_dir && n == 1 && only->type != FTP_ENTRY_DIR;
+	if (st == FTP_S_OK && !is_dir)
 		st = FTP_S_REFUSED;
 	if (st != FTP_S_OK)
 		listparse_free(l);

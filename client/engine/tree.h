@@ -156,10 +156,11 @@ enum ftp_status tree_remote_is_dir(struct ftp *f, const char *path, bool *dir);
  * directory's own name (vsftpd, for one it cannot read: the directory
  * itself, as ls -d shows it). Such a listing stands only when dir is a
  * directory (tree_remote_is_dir). FTP_S_OK, or the failure with the
- * engine's message: the listing's, or FTP_S_REFUSED with *not_dir set
- * when dir is found to be no directory (the message then the reply that
- * told it, which is no reason to show: "DIR: not a directory on the
- * server" is, TREE_NOT_DIR). */
+ * engine's message (the listing's, or the refusal of dir as a
+ * directory); FTP_S_REFUSED with *not_dir set when dir is found to be a
+ * file or a link, its one entry no directory either (the message then
+ * the reply that told it, which is no reason to show: "DIR: not a
+ * directory on the server" is, TREE_NOT_DIR). */
 enum ftp_status tree_list_sure(struct ftp *f, const char *dir, bool empty_ok,
 			       struct ftp_listing *l, bool *not_dir);
 /* What a walk says of a name it was to list that is no directory, after "NAME: ". */
