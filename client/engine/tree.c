@@ -588,8 +588,9 @@ static bool tree_rm_unlisted(struct tree_walk *w, const char *remote, bool *kept
  * directories above it, by the MLSx unique fact, and at the top those
  * above the directory removed; NULL at the top) is a link the server
  * will not delete: the removal stops there rather than go round the loop
- * or empty a directory above. A directory the server does not list is
- * left (tree_rm_unlisted), and so is every one above it: *kept is set. */
+ * or empty a directory above. A directory below the top the server does
+ * not list is left (tree_rm_unlisted), and so is every one above it:
+ * *kept is set; the top itself fails with the refusal (it may not exist). */
 static bool tree_rm(struct tree_walk *w, const char *remote, int depth,
 		    const struct tree_chain *self, bool *kept)
 {
@@ -608,7 +609,8 @@ static bool tree_rm(struct tree_walk *w, const char *remote, int depth,
 		return tree_fail_ftp(w, st, remote);
 	bool not_dir;
 	if (!tree_list(w, remote, depth, &l, &not_dir))
-		return !not_dir && w->r->status == FTP_S_REFUSED && tree_rm_unlisted(w, remote, kept);
+		return depth > 0 && !not_dir && w->r->status == FTP_S_REFUSED &&
+		       tree_rm_unlisted(w, remote, kept);
 	char *top = NULL;
 	struct tree_chain top_chain = { 0 };
 	struct tree_above *above = NULL;

@@ -621,6 +621,16 @@ class MirrorTests(clitest.CliBase):
                          {"locked/b.txt": b"x", "locked/in/c.txt": b"x"}, r)
         self.assertFalse(os.path.exists(self.remote("e")), r)
 
+    def test_rm_r_of_a_missing_name(self):
+        """rm -r of a name the server does not have says so in one line with
+        the server's reply, status 5: a missing top is no folder left
+        unread."""
+        r = self.ferry("-y", script="rm -r nosuch")
+        self.check(r, clitest.REFUSED, "rm -r of a missing name")
+        self.assertEqual(len(r.err_lines), 1, r)
+        self.assertRegex(r.err, r"^ferry: rm -r nosuch: (nosuch: )?5\d\d ", r)
+        self.assertNotIn("does not list", r.err, r)
+
     def put_r_locked(self, top):
         """A local tree at top holding a folder locked/ that ferry cannot
         read (chmod 000, ferry run without root's override); returns the
