@@ -81,10 +81,11 @@ static const struct cli_command cli_commands[] = {
 	  .usage = "size FILE", .help = "print a remote file's size",
 	  .detail = "Prints the size of a remote file in bytes and in MB (1048576 bytes):\n"
 		    "\"s.bin: 3145733 bytes (3.00 MB)\"." },
-	{ .name = "download", .aliases = { "get" }, .run = cli_cmd_get, .opts = "crp",
-	  .longs = "parallel segments verify",
+	{ .name = "download", .aliases = { "get" }, .run = cli_cmd_get, .opts = "crpL",
+	  .longs = "parallel segments verify follow-links",
 	  .min_args = 1, .max_args = 2, .flags = CLI_REMOTE,
-	  .usage = "download [-c] [-r] [-p] [--parallel N] [--segments N] [--verify] REMOTE [LOCAL]",
+	  .usage = "download [-c] [-r [-L]] [-p] [--parallel N] [--segments N] [--verify] REMOTE "
+		   "[LOCAL]",
 	  .help = "fetch a file or pattern (-r: a tree)",
 	  .detail = "Copies REMOTE to LOCAL (default: its last name here; into LOCAL when\n"
 		    "that is a directory; \"-\" is standard output; a device or pipe is\n"
@@ -95,6 +96,9 @@ static const struct cli_command cli_commands[] = {
 		    "copies every match into LOCAL (a directory) or here.\n"
 		    "  -c  resume: continue a partial LOCAL from its size\n"
 		    "  -r  copy the directory tree REMOTE\n"
+		    "  -L, --follow-links  with -r: copy each symbolic link as what it leads\n"
+		    "      to (a file, a folder and what is in it); one leading back to a\n"
+		    "      folder the copy is in is skipped, as is one leading nowhere (exit 5)\n"
 		    "  -p  keep the server's time even with set preserve off\n"
 		    "  --parallel N  with -r: N files at once over N connections\n"
 		    "  --segments N  one file over N connections (REST ranges), resumable\n"
@@ -483,6 +487,11 @@ static enum ferry_exit cli_long_option(struct cli *c, const struct cli_command *
 		a->verify = true;
 		return FERRY_EXIT_OK;
 	}
+	if (n == strlen("follow-links") && strncmp(name, "follow-links", n) == 0 &&
+	    value == NULL) {
+		a->follow = true;
+		return FERRY_EXIT_OK;
+	}
 	if (value == NULL && *i + 1 < argc)
 		value = argv[++*i];
 	int v = value != NULL ? cli_parse_connections(value) : -1;
@@ -505,7 +514,7 @@ static enum ferry_exit cli_options(struct cli *c, const struct cli_command *cmd,
 
 	a->opts = 0;
 	a->parallel = a->segments = 0;
-	a->verify = false;
+	a->verify = a->follow = false;
 	for (; !(cmd->flags & CLI_OWN_OPTS) && i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
 		if (strcmp(argv[i], "--") == 0) {
 			i++;
@@ -518,6 +527,10 @@ static enum ferry_exit cli_options(struct cli *c, const struct cli_command *cmd,
 			continue;
 		}
 		for (const char *o = argv[i] + 1; *o != '\0'; o++) {
+			if (*o == 'L' && cmd->opts != NULL && strchr(cmd->opts, 'L') != NULL) {
+				a->follow = true;   /* the one upper-case option */
+				continue;
+			}
 			if (cmd->opts == NULL || !((*o >= 'a' && *o <= 'z') || *o == '1') ||
 			    strchr(cmd->opts, *o) == NULL)
 				return cli_fail(c, FERRY_EXIT_USAGE, "unknown option -%c; usage: %s",

@@ -373,6 +373,7 @@ enum ferry_exit cli_cmd_get(struct cli *c, const struct cli_args *a)
 		.recursive = (a->opts & CLI_OPT('r')) != 0,
 		.preserve = c->opt.settings.preserve || (a->opts & CLI_OPT('p')) != 0,
 		.parallel = a->parallel, .segments = a->segments, .verify = a->verify,
+		.follow_links = a->follow,
 	};
 	const char *local = a->argc > 1 ? a->argv[1] : NULL;
 
@@ -380,6 +381,9 @@ enum ferry_exit cli_cmd_get(struct cli *c, const struct cli_args *a)
 				 (local != NULL && strcmp(local, get_stdout_name) == 0)))
 		return cli_fail(c, FERRY_EXIT_USAGE, "--segments fetches one file into a local file "
 				"(not with -r, -c, a pattern or \"-\"); it resumes by itself");
+	if (job.follow_links && !job.recursive)
+		return cli_fail(c, FERRY_EXIT_USAGE, "-L follows the links of a tree: it goes "
+				"with -r");
 	if (job.segments > 1 && ftp_ascii(c->ftp))
 		return cli_fail(c, FERRY_EXIT_USAGE, "--segments needs binary mode");
 	if (job.resume && ftp_ascii(c->ftp))

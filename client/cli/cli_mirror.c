@@ -41,6 +41,7 @@ struct mirror_opts {
 	bool upload;          /* -R */
 	bool dry_run;         /* --dry-run, -n */
 	bool verify;          /* --verify */
+	bool follow;          /* -L, --follow-links: remote links as what they lead to */
 	int parallel;         /* --parallel N */
 	struct plan_options plan;
 	const char **include, **exclude;  /* the patterns (owned arrays of borrowed strings) */
@@ -102,7 +103,7 @@ static bool mirror_is(const char *word, const char *name)
 /* Reads mirror's words into mo; returns FERRY_EXIT_OK or a usage error. */
 static enum ferry_exit mirror_parse(struct cli *c, const struct cli_args *a, struct mirror_opts *mo)
 {
-	static const char usage[] = "usage: mirror [-R] [--delete] [--dry-run] [--parallel N] "
+	static const char usage[] = "usage: mirror [-R | -L] [--delete] [--dry-run] [--parallel N] "
 				    "[--newer | --size-only | --checksum] [--include GLOB] "
 				    "[--exclude GLOB] SRC DST";
 	int ops = 0, rules = 0;
@@ -130,6 +131,8 @@ static enum ferry_exit mirror_parse(struct cli *c, const struct cli_args *a, str
 			mo->dry_run = true;
 		} else if (strcmp(w, "--verify") == 0) {
 			mo->verify = true;
+		} else if (strcmp(w, "-L") == 0 || strcmp(w, "--follow-links") == 0) {
+			mo->follow = true;
 		} else if (strcmp(w, "--newer") == 0) {
 			mo->plan.compare = PLAN_CMP_NEWER;
 			rules++;
@@ -163,6 +166,8 @@ static enum ferry_exit mirror_parse(struct cli *c, const struct cli_args *a, str
 	if (rules > 1)
 		return cli_fail(c, FERRY_EXIT_USAGE, "--newer, --size-only and --checksum exclude "
 				"each other");
+	if (mo->follow && mo->upload)
+		return cli_fail(c, FERRY_EXIT_USAGE, "-L follows the server's links: not with -R");
 	mo->plan.include = mo->include;
 	mo->plan.exclude = mo->exclude;
 	mo->src = ops_v[0];
@@ -213,11 +218,22 @@ static void mirror_unlisted(void *arg, const char *path, const char *why)
 	u->left = FERRY_EXIT_REFUSED;
 }
 
+/* The status of a mirror that ended with code, having skipped nowhere
+ * links leading nowhere (mirror -L): a failure saying so when they are
+ * all that went wrong. */
+static enum ferry_exit mirror_nowhere(struct cli *c, enum ferry_exit code, size_t nowhere)
+{
+	if (code != FERRY_EXIT_OK || nowhere == 0)
+		return code;
+	return cli_fail(c, FERRY_EXIT_REFUSED, "%zu link%s leading nowhere not copied", nowhere,
+			nowhere == 1 ? "" : "s");
+}
+
 /* Reads both trees and builds the plan; a folder of the source not read
  * fails it, or with unread set is left out and goes to it. */
 static enum ferry_exit mirror_plan(struct cli *c, const struct mirror_opts *mo,
 				   const struct sync_job *j, struct mirror_unread *unread,
-				   struct plan *p)
+				   struct plan *p, size_t *nowhere)
 {
 	struct plan_tree local, remote;
 	char msg[SYNC_MSG_MAX];
@@ -229,10 +245,12 @@ static enum ferry_exit mirror_plan(struct cli *c, const struct mirror_opts *mo,
 			     unread && mo->upload ? mirror_unread : NULL, unread, msg, sizeof msg)) {
 		code = cli_fail(c, FERRY_EXIT_LOCAL, "%s", msg);
 	} else {
-		enum ftp_status st = sync_scan_remote(c->ftp, j->remote, mo->upload, &remote,
-						      mirror_skipped, c,
-						      unread && !mo->upload ? mirror_unlisted : NULL,
-						      unread, msg, sizeof msg);
+		enum ftp_status st = sync_scan_remote_follow(c->ftp, j->remote, mo->upload,
+							     &remote, mirror_skipped, c,
+							     unread && !mo->upload ? mirror_unlisted
+										   : NULL,
+							     unread, mo->follow ? nowhere : NULL, msg,
+							     sizeof msg);
 		if (st != FTP_S_OK)
 			code = cli_fail(c, ferry_exit_from_status(st), "%s", msg);
 	}
@@ -548,16 +566,18 @@ enum ferry_exit cli_mirror_copy(struct cli *c, bool upload, const char *local,
 				const char *remote, const struct cli_xfer_job *job)
 {
 	struct mirror_opts mo = { .upload = upload, .parallel = job->parallel,
-				  .plan = { .compare = PLAN_CMP_ALWAYS }, .verify = job->verify };
+				  .plan = { .compare = PLAN_CMP_ALWAYS }, .verify = job->verify,
+				  .follow = job->follow_links && !upload };
 	struct sync_job j = { .way = upload ? SYNC_UPLOAD : SYNC_DOWNLOAD, .local = local,
 			      .remote = remote, .verify = job->verify };
 	struct plan p = { 0 };
 	struct mirror_unread unread = { .c = c, .left = FERRY_EXIT_OK };
 	char question[CLI_MSG_MAX], refusal[CLI_MSG_MAX];
+	size_t nowhere = 0;
 
 	if (mo.parallel < 1)
 		mo.parallel = 1;
-	enum ferry_exit code = mirror_plan(c, &mo, &j, &unread, &p);
+	enum ferry_exit code = mirror_plan(c, &mo, &j, &unread, &p, &nowhere);
 	if (code == FERRY_EXIT_OK && p.replaces > 0) {
 		snprintf(question, sizeof question, "Overwrite %zu existing file%s in %s?",
 			 p.replaces, p.replaces == 1 ? "" : "s", upload ? remote : local);
@@ -568,6 +588,7 @@ enum ferry_exit cli_mirror_copy(struct cli *c, bool upload, const char *local,
 	if (code == FERRY_EXIT_OK)
 		code = mirror_run_plan(c, &mo, &j, &p);
 	plan_free(&p);
+	code = mirror_nowhere(c, code, nowhere);
 	return code == FERRY_EXIT_OK ? unread.left : code;
 }
 
@@ -575,13 +596,14 @@ enum ferry_exit cli_cmd_mirror(struct cli *c, const struct cli_args *a)
 {
 	struct mirror_opts mo;
 	struct plan p = { 0 };
+	size_t nowhere = 0;
 
 	enum ferry_exit code = mirror_parse(c, a, &mo);
 	if (code == FERRY_EXIT_OK) {
 		struct sync_job j = { .way = mo.upload ? SYNC_UPLOAD : SYNC_DOWNLOAD,
 				      .local = mo.upload ? mo.src : mo.dst,
 				      .remote = mo.upload ? mo.dst : mo.src, .verify = mo.verify };
-		code = mirror_plan(c, &mo, &j, NULL, &p);
+		code = mirror_plan(c, &mo, &j, NULL, &p, &nowhere);
 		if (code == FERRY_EXIT_OK && mo.dry_run) {
 			for (size_t i = 0; i < p.n; i++)
 				mirror_say(c, &p.v[i]);
@@ -599,6 +621,7 @@ enum ferry_exit cli_cmd_mirror(struct cli *c, const struct cli_args *a)
 			if (code == FERRY_EXIT_OK)
 				code = held;
 		}
+		code = mirror_nowhere(c, code, nowhere);
 	}
 	plan_free(&p);
 	free(mo.include);

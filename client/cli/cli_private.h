@@ -56,6 +56,7 @@ struct cli_args {
 	int parallel;    /* --parallel N (get, put); 0 when not given */
 	int segments;    /* --segments N (get); 0 when not given */
 	bool verify;     /* --verify (get, put) */
+	bool follow;     /* -L, --follow-links (get) */
 };
 
 /* Most connections --parallel and --segments may use. */
@@ -146,6 +147,7 @@ struct cli_xfer_job {
 	int parallel;    /* --parallel N: trees over N connections (0, 1: one) */
 	int segments;    /* --segments N: one file over N connections (0, 1: one) */
 	bool verify;     /* --verify: compare HASH (or SIZE) after each file */
+	bool follow_links;  /* -L: with -r, remote links copied as what they lead to */
 };
 
 /* One file to copy. */

@@ -268,6 +268,11 @@ static void xfer_walk_skipped(void *arg, const struct tree_entry *e, enum tree_s
 	else if (why == TREE_SKIP_LOOP)
 		cli_note(w->c, "skipping %s: %s", e->local,
 			 tree_loop_text(e->loops_to, what, sizeof what));
+	else if (why == TREE_SKIP_NOWHERE) {
+		cli_fail_unread(w->c, FERRY_EXIT_REFUSED, "skipping", e->local,
+				"a link leading nowhere", e->why);
+		xfer_walk_left(w, FERRY_EXIT_REFUSED);
+	}
 	else if (e->type == FTP_ENTRY_LINK)
 		cli_note(w->c, "skipping %s: a symbolic link", e->local);
 	else
@@ -296,7 +301,8 @@ static enum ferry_exit xfer_tree(struct cli *c, enum tree_way way, const char *l
 			       .code = FERRY_EXIT_OK, .left = *left };
 	struct tree_visitor v = { .file = xfer_walk_file, .skipped = xfer_walk_skipped,
 				  .partial = xfer_walk_partial, .unlisted = xfer_walk_unlisted,
-				  .stop = xfer_walk_stop, .arg = &w };
+				  .stop = xfer_walk_stop, .arg = &w,
+				  .follow_links = job->follow_links };
 	struct tree_result r;
 
 	tree_walk(c->ftp, way, local, remote, &v, &r);

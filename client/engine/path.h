@@ -33,5 +33,15 @@ const char *path_last(const char *path);
 /* Writes path with its last name replaced by name into out ("/d/a", "b"
  * -> "/d/b"; "a", "b" -> "b"; "/a", "b" -> "/b"); false if too long. */
 bool path_sibling(struct sbuf *out, const char *path, const char *name);
+/* Writes where the path to leads from the directory dir (to itself when
+ * it starts with '/') into out, as words of a path, without ".", ".."
+ * (taking away the name before it; kept at the start of a relative path,
+ * dropped at "/") or doubled slashes: "/a/b", "../c" -> "/a/c"; "a", "."
+ * -> "a"; "a", ".." -> ""; "", ".." -> ".."; "/", ".." -> "/". False if
+ * it would pass out's maximum. */
+bool path_resolve(struct sbuf *out, const char *dir, const char *to);
+/* True when the path above (as path_resolve writes it) is path or a
+ * directory above it: "/a" of "/a/b", "" of "a", "/" of "/x". */
+bool path_is_above(const char *above, const char *path);
 
 #endif

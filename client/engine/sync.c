@@ -271,7 +271,54 @@ struct sync_skip {
 	sync_skip_fn *fn;  /* NULL: none */
 	void *arg;         /* its argument */
 	struct sync_unread unread;
+	size_t *nowhere;   /* links are followed, counting here those leading
+			    * nowhere; NULL: links are entries of their own */
 };
+
+static enum ftp_status sync_remote_dir(struct ftp *f, const char *dir, const char *rel, int depth,
+				       const struct tree_chain *self, struct plan_tree *t,
+				       const struct sync_skip *sk, char *msg, size_t msgsz);
+
+/* Reads the remote link e (path: its remote path, rel: its relative
+ * path) in the directory self, at depth, into t as what it leads to. */
+static enum ftp_status sync_remote_link(struct ftp *f, const struct ftp_entry *e,
+					const char *path, const char *rel, int depth,
+					const struct tree_chain *self, struct plan_tree *t,
+					const struct sync_skip *sk, char *msg, size_t msgsz)
+{
+	struct tree_link_info li;
+	char what[PLAN_REASON_MAX];
+	time_t mtime = 0;
+
+	enum ftp_status st = tree_link_follow(f, self, e, path, &li);
+	if (st != FTP_S_OK) {
+		tree_link_free(&li);
+		return sync_fail_ftp(f, st, path, msg, msgsz);
+	}
+	if (li.kind == TREE_LINK_NOWHERE)
+		sanitize_format_elided(what, sizeof what, FTP_MSG_LINE_MAX,
+				       "a link leading nowhere: %s", ftp_message(f));
+	if (li.kind == TREE_LINK_FILE && ftp_mdtm(f, path, &mtime) != FTP_S_OK)
+		mtime = 0;
+	enum plan_kind kind = li.kind == TREE_LINK_FILE ? PLAN_FILE
+			      : li.kind == TREE_LINK_DIR ? PLAN_DIR : PLAN_OTHER;
+	struct plan_entry *pe = plan_tree_add(t, rel, kind, li.size, mtime, 1, NULL);
+	if (li.kind == TREE_LINK_LOOP) {
+		plan_entry_set_what(pe, tree_loop_text(li.loops_to, what, sizeof what));
+	} else if (li.kind == TREE_LINK_NOWHERE) {
+		plan_entry_set_what(pe, what);
+		(*sk->nowhere)++;
+	} else if (li.kind == TREE_LINK_DIR) {
+		char *subdir = xstrdup(path), *subrel = xstrdup(rel);
+		struct tree_chain here = { .unique = li.unique, .path = subdir, .up = self,
+					   .real = li.real };
+		st = sync_remote_dir(f, subdir, subrel, depth + 1, &here, t, sk, msg, msgsz);
+		free(subdir);
+		free(subrel);
+	}
+	tree_link_free(&li);
+	return st;
+}
 
 /* Reads the remote directory dir (relative path rel) into t; self: it
  * and the directories above it (NULL at the top). A directory leading
@@ -333,6 +380,11 @@ static enum ftp_status sync_remote_dir(struct ftp *f, const char *dir, const cha
 			st = sync_fail_errno(ENAMETOOLONG, e->display, msg, msgsz);
 			break;
 		}
+		if (e->type == FTP_ENTRY_LINK && sk->nowhere != NULL) {
+			st = sync_remote_link(f, e, sbuf_str(&full), sbuf_str(&sub), depth, self, t,
+					      sk, msg, msgsz);
+			continue;
+		}
 		const struct tree_chain *to = tree_chain_loops(self, e);
 		enum plan_kind kind = e->type == FTP_ENTRY_FILE ? PLAN_FILE
 				      : e->type == FTP_ENTRY_DIR && to == NULL ? PLAN_DIR
@@ -378,8 +430,17 @@ enum ftp_status sync_scan_remote(struct ftp *f, const char *top, bool missing_ok
 				 struct plan_tree *t, sync_skip_fn *skipped, void *skip_arg,
 				 sync_unread_fn *unread, void *unread_arg, char *msg, size_t msgsz)
 {
+	return sync_scan_remote_follow(f, top, missing_ok, t, skipped, skip_arg, unread, unread_arg,
+				       NULL, msg, msgsz);
+}
+
+enum ftp_status sync_scan_remote_follow(struct ftp *f, const char *top, bool missing_ok,
+					struct plan_tree *t, sync_skip_fn *skipped,
+					void *skip_arg, sync_unread_fn *unread, void *unread_arg,
+					size_t *nowhere, char *msg, size_t msgsz)
+{
 	struct sync_skip sk = { .fn = skipped, .arg = skip_arg,
-				.unread = { .fn = unread, .arg = unread_arg } };
+				.unread = { .fn = unread, .arg = unread_arg }, .nowhere = nowhere };
 	enum ftp_status st = sync_remote_dir(f, top, "", 0, NULL, t, &sk, msg, msgsz);
 	/* Some servers (vsftpd) list a folder that is not there as empty: a
 	 * source must be entered to be believed, or --delete would empty

@@ -81,6 +81,16 @@ typedef void sync_skip_fn(void *arg, const char *display);
 enum ftp_status sync_scan_remote(struct ftp *f, const char *top, bool missing_ok,
 				 struct plan_tree *t, sync_skip_fn *skipped, void *skip_arg,
 				 sync_unread_fn *unread, void *unread_arg, char *msg, size_t msgsz);
+/* sync_scan_remote, taking each link below top as what it leads to
+ * (tree_link_follow): a file (with the size SIZE and the time MDTM
+ * give), or a directory read like any other; one leading back to a
+ * directory the scan is in, or above them, and one leading nowhere, go
+ * into t as neither file nor directory, saying so, and each of the
+ * latter adds one to *nowhere. */
+enum ftp_status sync_scan_remote_follow(struct ftp *f, const char *top, bool missing_ok,
+					struct plan_tree *t, sync_skip_fn *skipped,
+					void *skip_arg, sync_unread_fn *unread, void *unread_arg,
+					size_t *nowhere, char *msg, size_t msgsz);
 
 /* --checksum: for every file of the same size on both sides, asks the
  * server for its HASH and computes the same digest of the local file

@@ -340,6 +340,156 @@ char *tree_chain_top(struct ftp *f, const char *dir, const struct ftp_listing *l
 	return unique;
 }
 
+/* Where the directory c of a chain is, as path_resolve writes it: where
+ * the link to it leads when the walk followed one, else its name below
+ * the directory above it, else (the top) its path, from the
+ * connection's directory when it knows it. False when not known. */
+static bool tree_chain_real(struct ftp *f, const struct tree_chain *c, struct sbuf *out)
+{
+	if (c->real != NULL)
+		return path_resolve(out, "", c->real);
+	if (c->path == NULL)
+		return false;
+	if (c->up == NULL)
+		return path_resolve(out, ftp_dir(f), c->path);
+	if (!tree_chain_real(f, c->up, out))
+		return false;
+	char *up = xstrdup(sbuf_str(out));
+	bool ok = path_resolve(out, up, path_last(c->path));
+	free(up);
+	return ok;
+}
+
+/* The directory of chain that the path to (as path_resolve writes it)
+ * is, or is above; NULL when none. */
+static const struct tree_chain *tree_chain_under(struct ftp *f, const struct tree_chain *chain,
+						 const char *to)
+{
+	struct sbuf real;
+	const struct tree_chain *c;
+
+	sbuf_init(&real, PATH_LEN_MAX);
+	for (c = chain; c != NULL; c = c->up)
+		if (tree_chain_real(f, c, &real) && path_is_above(to, sbuf_str(&real)))
+			break;
+	sbuf_free(&real);
+	return c;
+}
+
+/* Fills out for a link leading to a directory (tree_link_follow). */
+static void tree_link_dir(struct ftp *f, const struct tree_chain *chain,
+			  const struct ftp_entry *e, const char *path, struct tree_link_info *out)
+{
+	struct sbuf here, to;
+	struct ftp_entry me;
+
+	out->kind = TREE_LINK_DIR;
+	sbuf_init(&here, PATH_LEN_MAX);
+	sbuf_init(&to, PATH_LEN_MAX);
+	if (e->target != NULL && tree_chain_real(f, chain, &here) &&
+	    path_resolve(&to, sbuf_str(&here), e->target)) {
+		out->real = xstrdup(sbuf_str(&to));
+		const struct tree_chain *c = tree_chain_under(f, chain, out->real);
+		if (c != NULL) {
+			out->kind = TREE_LINK_LOOP;
+			out->loops_to = c->real == NULL && c->path != NULL &&
+					tree_chain_real(f, c, &here) &&
+					strcmp(sbuf_str(&here), out->real) == 0 ? c->path : out->real;
+		}
+	}
+	sbuf_free(&here);
+	sbuf_free(&to);
+	/* The directory's unique fact: the listing's (ferryd gives a link the
+	 * facts of what it leads to), else MLST's of the path. */
+	if (e->unique != NULL) {
+		out->unique = xstrdup(e->unique);
+	} else if ((ftp_features(f) & FTP_FEAT_MLST) && ftp_stat(f, path, &me) == FTP_S_OK) {
+		if (me.type == FTP_ENTRY_DIR) {
+			out->unique = me.unique;
+			me.unique = NULL;
+		}
+		listparse_entry_free(&me);
+	}
+	struct ftp_entry as_dir = { .type = FTP_ENTRY_DIR, .unique = out->unique };
+	const struct tree_chain *c = tree_chain_loops(chain, &as_dir);
+	if (out->kind == TREE_LINK_DIR && c != NULL) {
+		out->kind = TREE_LINK_LOOP;
+		out->loops_to = c->path;
+	}
+}
+
+enum ftp_status tree_link_follow(struct ftp *f, const struct tree_chain *chain,
+				 const struct ftp_entry *e, const char *path,
+				 struct tree_link_info *out)
+{
+	bool dir;
+
+	*out = (struct tree_link_info){ .kind = TREE_LINK_NOWHERE, .size = -1 };
+	enum ftp_status st = tree_remote_is_dir(f, path, &dir);
+	if (st != FTP_S_OK)
+		return st;
+	if (dir) {
+		tree_link_dir(f, chain, e, path, out);
+		return FTP_S_OK;
+	}
+	/* A file answers SIZE; a link the server refuses (550) leads nowhere. */
+	st = ftp_size(f, path, &out->size);
+	if (st == FTP_S_OK)
+		out->kind = TREE_LINK_FILE;
+	else
+		out->size = -1;
+	return st == FTP_S_REFUSED ? FTP_S_OK : st;
+}
+
+void tree_link_free(struct tree_link_info *out)
+{
+	free(out->unique);
+	free(out->real);
+	out->unique = out->real = NULL;
+}
+
+/* Copies the remote link e (fe as listed in the directory self) as what
+ * it leads to: a file, a directory walked below it, or a note of what it
+ * is not copied for; false when the walk ends. */
+static bool tree_follow(struct tree_walk *w, struct tree_entry *e, const struct ftp_entry *fe,
+			int depth, const struct tree_chain *self)
+{
+	struct tree_link_info li;
+	bool ok = true;
+
+	enum ftp_status st = tree_link_follow(w->f, self, fe, e->remote, &li);
+	if (st != FTP_S_OK) {
+		tree_link_free(&li);
+		return tree_fail_ftp(w, st, e->remote);
+	}
+	switch (li.kind) {
+	case TREE_LINK_FILE:
+		e->type = FTP_ENTRY_FILE;
+		e->size = li.size;
+		e->mtime = 0;   /* the link's own: the file's is asked for */
+		ok = tree_visit(w, e, depth, NULL);
+		break;
+	case TREE_LINK_DIR: {
+		struct tree_chain sub = { .unique = li.unique, .path = e->remote, .up = self,
+					  .real = li.real };
+		ok = tree_down(w, e->local, e->remote, depth + 1, &sub);
+		break;
+	}
+	case TREE_LINK_LOOP:
+		e->loops_to = li.loops_to;
+		if (w->v->skipped != NULL)
+			w->v->skipped(w->v->arg, e, TREE_SKIP_LOOP);
+		break;
+	case TREE_LINK_NOWHERE:
+		e->why = tree_refusal(w);
+		if (w->v->skipped != NULL)
+			w->v->skipped(w->v->arg, e, TREE_SKIP_NOWHERE);
+		break;
+	}
+	tree_link_free(&li);
+	return ok;
+}
+
 /* Copies the remote directory remote into the local directory local;
  * self: it and the directories above it (NULL at the top). */
 static bool tree_down(struct tree_walk *w, const char *local, const char *remote, int depth,
@@ -394,7 +544,10 @@ static bool tree_down(struct tree_walk *w, const char *local, const char *remote
 			e.remote = sbuf_str(&rpath);
 			struct tree_chain sub = { .unique = fe->unique, .path = e.remote, .up = self };
 			const struct tree_chain *to = tree_chain_loops(self, fe);
-			if (to == NULL) {
+			if (to == NULL && fe->type == FTP_ENTRY_LINK && w->v->follow_links &&
+			    w->way == TREE_DOWNLOAD) {
+				ok = tree_follow(w, &e, fe, depth, self);
+			} else if (to == NULL) {
 				ok = tree_visit(w, &e, depth, &sub);
 			} else if (w->v->skipped != NULL) {
 				e.loops_to = to->path;

@@ -40,6 +40,8 @@ enum tree_skip {
 	TREE_SKIP_NAME,  /* its name is not safe below a directory (local and remote are NULL) */
 	TREE_SKIP_TYPE,  /* neither a file nor a directory (a link, a device) */
 	TREE_SKIP_LOOP,  /* a directory the walk is already in, under another name */
+	TREE_SKIP_NOWHERE,  /* a link followed (follow_links) that the server
+			     * refuses as a file and as a directory */
 };
 
 /* An entry the walk meets; valid only during the callback. */
@@ -54,6 +56,7 @@ struct tree_entry {
 	bool fresh;               /* its directory was made by this walk: no target exists yet */
 	const char *loops_to;     /* TREE_SKIP_LOOP: the remote path of the directory above
 				   * that it leads back to, raw (NULL: not known) */
+	const char *why;          /* TREE_SKIP_NOWHERE: the server's reply, raw */
 };
 
 /* What the caller does with what the walk meets. */
@@ -78,6 +81,10 @@ struct tree_visitor {
 	/* Asked before each entry; true stops the walk (Ctrl-C, a cancel). NULL: never. */
 	bool (*stop)(void *arg);
 	void *arg;  /* passed to each */
+	/* A download copies each remote link as what it leads to
+	 * (tree_link_follow): a file, or a directory walked like any other;
+	 * false: links are skipped (TREE_SKIP_TYPE). */
+	bool follow_links;
 };
 
 /* How a walk ended. */
@@ -110,6 +117,8 @@ struct tree_chain {
 	const char *unique;
 	const char *path;             /* its remote path, raw (NULL: not known) */
 	const struct tree_chain *up;
+	const char *real;             /* where a followed link to it leads, as
+				       * path_resolve writes it (NULL: path) */
 };
 
 /* The directory of chain that the listed directory e is (the same unique
@@ -117,6 +126,41 @@ struct tree_chain {
  * when e is none of them. */
 const struct tree_chain *tree_chain_loops(const struct tree_chain *chain,
 					  const struct ftp_entry *e);
+
+/* What a remote link leads to, for a copy that follows links. */
+enum tree_link {
+	TREE_LINK_FILE,     /* a file: size (-1: not known) */
+	TREE_LINK_DIR,      /* a directory, not one the walk is in: unique and real set */
+	TREE_LINK_LOOP,     /* a directory the walk is in, or one above them: loops_to */
+	TREE_LINK_NOWHERE,  /* the server sends it neither as a file nor as a directory */
+};
+
+/* What tree_link_follow found; tree_link_free frees it. */
+struct tree_link_info {
+	enum tree_link kind;
+	off_t size;             /* TREE_LINK_FILE: its size (SIZE), -1 when not known */
+	char *unique;           /* TREE_LINK_DIR: its MLSx unique fact (MLST), or NULL */
+	char *real;             /* TREE_LINK_DIR, LOOP: where it leads, as path_resolve
+				 * writes it from the chain's paths, or NULL */
+	const char *loops_to;   /* TREE_LINK_LOOP: the path of the directory of the
+				 * chain it leads back to, or where it leads when
+				 * that is above them all; NULL: not known */
+};
+
+/* Tells what the remote link e (listed in the directory chain is the
+ * innermost of; path: its remote path) leads to, leaving the connection
+ * where it was: a directory or not as tree_remote_is_dir says, a file
+ * when the server sizes it (SIZE), nothing when it does neither. A
+ * directory leads back up (TREE_LINK_LOOP) when its target, taken from
+ * the link's directory (e->target, as LIST's "-> TARGET" or MLSx's
+ * OS.unix=slink:TARGET show it), is one of chain or above one of them,
+ * or when its unique fact (MLST) is one of chain's. FTP_S_OK with out
+ * filled, or the failure of the connection. */
+enum ftp_status tree_link_follow(struct ftp *f, const struct tree_chain *chain,
+				 const struct ftp_entry *e, const char *path,
+				 struct tree_link_info *out);
+/* Frees what out holds. */
+void tree_link_free(struct tree_link_info *out);
 
 /* Writes what an entry leading back up to the remote directory to is
  * (NULL: not known), sanitised, into out: "a link back to TO, a folder

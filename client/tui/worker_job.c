@@ -487,6 +487,7 @@ static void job_tree_skipped(void *arg, const struct tree_entry *e, enum tree_sk
 		/* No path is safe: the name as listed stands for both. */
 		job_left(c, WIRE_LEFT_NAME, e->display, e->display);
 		break;
+	case TREE_SKIP_NOWHERE:   /* not asked for: links are not followed here */
 	case TREE_SKIP_TYPE:
 		job_left(c, e->type == FTP_ENTRY_LINK ? WIRE_LEFT_LINK : WIRE_LEFT_SPECIAL,
 			 e->local, e->remote);
