@@ -223,21 +223,34 @@ static enum ftp_status tree_remote_is_dir_here(struct ftp *f, const char *path, 
 	return FTP_S_OK;
 }
 
-enum ftp_status tree_remote_is_dir(struct ftp *f, const char *path, bool *dir)
+/* tree_remote_is_dir, also setting *where (when not NULL; the caller
+ * frees it) to the server's name of the directory path leads to, as PWD
+ * says it after entering it, or NULL when not known. */
+static enum ftp_status tree_remote_where(struct ftp *f, const char *path, bool *dir,
+					 char **where)
 {
 	*dir = false;
+	if (where != NULL)
+		*where = NULL;
 	if (ftp_dir(f)[0] == '\0')
 		return tree_remote_is_dir_here(f, path, dir);
 	char *back = xstrdup(ftp_dir(f));
 	enum ftp_status st = ftp_cwd(f, path);
 	if (st == FTP_S_OK) {
 		*dir = true;
+		if (where != NULL && ftp_dir(f)[0] != '\0')
+			*where = xstrdup(ftp_dir(f));
 		st = ftp_cwd(f, back);
 	} else if (st == FTP_S_REFUSED) {
 		st = FTP_S_OK;   /* not a directory; the connection has not moved */
 	}
 	free(back);
 	return st;
+}
+
+enum ftp_status tree_remote_is_dir(struct ftp *f, const char *path, bool *dir)
+{
+	return tree_remote_where(f, path, dir, NULL);
 }
 
 enum ftp_status tree_list_sure(struct ftp *f, const char *dir, bool empty_ok,
@@ -378,7 +391,8 @@ static const struct tree_chain *tree_chain_under(struct ftp *f, const struct tre
 
 /* Fills out for a link leading to a directory (tree_link_follow). */
 static void tree_link_dir(struct ftp *f, const struct tree_chain *chain,
-			  const struct ftp_entry *e, const char *path, struct tree_link_info *out)
+			  const struct ftp_entry *e, const char *path, char *where,
+			  struct tree_link_info *out)
 {
 	struct sbuf here, to;
 	struct ftp_entry me;
@@ -386,24 +400,28 @@ static void tree_link_dir(struct ftp *f, const struct tree_chain *chain,
 	out->kind = TREE_LINK_DIR;
 	sbuf_init(&here, PATH_LEN_MAX);
 	sbuf_init(&to, PATH_LEN_MAX);
-	if (e->target != NULL && tree_chain_real(f, chain, &here) &&
-	    path_resolve(&to, sbuf_str(&here), e->target)) {
+	/* Where it leads: its target from the link's directory, else where
+	 * the server says it entered (PWD; the real folder on servers that
+	 * tell it, as pure-ftpd and vsftpd do). */
+	if ((e->target != NULL && tree_chain_real(f, chain, &here) &&
+	     path_resolve(&to, sbuf_str(&here), e->target)) ||
+	    (e->target == NULL && where != NULL && path_resolve(&to, "", where))) {
 		out->real = xstrdup(sbuf_str(&to));
-		const struct tree_chain *c = tree_chain_under(f, chain, out->real);
-		if (c != NULL) {
+		if (tree_chain_under(f, chain, out->real) != NULL) {
+			/* Named as the walk names the folder it leads to, if it is one. */
 			out->kind = TREE_LINK_LOOP;
-			out->loops_to = c->real == NULL && c->path != NULL &&
-					tree_chain_real(f, c, &here) &&
-					strcmp(sbuf_str(&here), out->real) == 0 ? c->path : out->real;
+			out->loops_to = out->real;
+			for (const struct tree_chain *c = chain; c != NULL; c = c->up)
+				if (c->path != NULL && tree_chain_real(f, c, &here) &&
+				    strcmp(sbuf_str(&here), out->real) == 0)
+					out->loops_to = c->path;
 		}
 	}
 	sbuf_free(&here);
 	sbuf_free(&to);
-	/* The directory's unique fact: the listing's (ferryd gives a link the
-	 * facts of what it leads to), else MLST's of the path. */
-	if (e->unique != NULL) {
-		out->unique = xstrdup(e->unique);
-	} else if ((ftp_features(f) & FTP_FEAT_MLST) && ftp_stat(f, path, &me) == FTP_S_OK) {
+	/* The directory's unique fact, where MLST of the path describes the
+	 * directory (the listing's may be the link's own: pure-ftpd). */
+	if ((ftp_features(f) & FTP_FEAT_MLST) && ftp_stat(f, path, &me) == FTP_S_OK) {
 		if (me.type == FTP_ENTRY_DIR) {
 			out->unique = me.unique;
 			me.unique = NULL;
@@ -423,15 +441,15 @@ enum ftp_status tree_link_follow(struct ftp *f, const struct tree_chain *chain,
 				 struct tree_link_info *out)
 {
 	bool dir;
+	char *where;
 
 	*out = (struct tree_link_info){ .kind = TREE_LINK_NOWHERE, .size = -1 };
-	enum ftp_status st = tree_remote_is_dir(f, path, &dir);
-	if (st != FTP_S_OK)
+	enum ftp_status st = tree_remote_where(f, path, &dir, &where);
+	if (st == FTP_S_OK && dir)
+		tree_link_dir(f, chain, e, path, where, out);
+	free(where);
+	if (st != FTP_S_OK || dir)
 		return st;
-	if (dir) {
-		tree_link_dir(f, chain, e, path, out);
-		return FTP_S_OK;
-	}
 	/* A file answers SIZE; a link the server refuses (550) leads nowhere. */
 	st = ftp_size(f, path, &out->size);
 	if (st == FTP_S_OK)
