@@ -87,9 +87,10 @@ static bool path_add_words(struct sbuf *out, const char *p)
 				size_t keep = start > 1 ? start - 1 : start;
 				out->len = keep;
 				out->data[keep] = '\0';
-			} else if (s[0] != '/' &&
-				   !((out->len > 0 && !sbuf_puts(out, "/")) || !sbuf_puts(out, ".."))) {
-				return false;
+			} else if (s[0] != '/') {
+				/* Above the start of a relative path: kept. */
+				if ((out->len > 0 && !sbuf_puts(out, "/")) || !sbuf_puts(out, ".."))
+					return false;
 			}
 		} else if (n > 0 && !(n == 1 && p[0] == '.')) {
 			if (out->len > 0 && out->data[out->len - 1] != '/' && !sbuf_puts(out, "/"))

@@ -96,6 +96,38 @@ START_TEST(test_sibling)
 }
 END_TEST
 
+/* path_resolve: directory, path from it, result. */
+static const struct { const char *dir, *to, *out; } resolve_cases[] = {
+	{ "/a/b", "../c", "/a/c" }, { "/a/b", ".", "/a/b" }, { "/a/b", "..", "/a" },
+	{ "/a", "..", "/" }, { "/", "..", "/" }, { "/a/b", "/x//y/./z/..", "/x/y" },
+	{ "a", ".", "a" }, { "a", "..", "" }, { "", "..", ".." }, { "a", "../../b", "../b" },
+	{ "a/b/", "c/", "a/b/c" }, { "", "", "" }, { "a", "/", "/" },
+};
+
+START_TEST(test_resolve)
+{
+	struct sbuf out;
+	sbuf_init(&out, PATH_LEN_MAX);
+	ck_assert(path_resolve(&out, resolve_cases[_i].dir, resolve_cases[_i].to));
+	ck_assert_str_eq(sbuf_str(&out), resolve_cases[_i].out);
+	sbuf_free(&out);
+}
+END_TEST
+
+/* path_is_above: above, path, whether it is. */
+static const struct { const char *above, *path; bool is; } above_cases[] = {
+	{ "/a", "/a/b", true }, { "/a", "/a", true }, { "/a", "/ab", false },
+	{ "/", "/x", true }, { "", "a", true }, { "", "/a", false }, { "a/b", "a", false },
+	{ "/a", "a", false },
+};
+
+START_TEST(test_is_above)
+{
+	ck_assert(path_is_above(above_cases[_i].above, above_cases[_i].path) ==
+		  above_cases[_i].is);
+}
+END_TEST
+
 /* Paths that pass the maximum are refused, never cut. */
 START_TEST(test_too_long)
 {
@@ -127,6 +159,8 @@ static Suite *path_suite(void)
 	tcase_add_loop_test(core, test_basename, 0, N(base_cases));
 	tcase_add_loop_test(core, test_parent_last, 0, N(parent_cases));
 	tcase_add_loop_test(core, test_sibling, 0, N(sibling_cases));
+	tcase_add_loop_test(core, test_resolve, 0, N(resolve_cases));
+	tcase_add_loop_test(core, test_is_above, 0, N(above_cases));
 	suite_add_tcase(s, core);
 
 	TCase *limits = tcase_create("limits");
