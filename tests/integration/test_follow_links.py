@@ -97,6 +97,10 @@ class FollowLinks(clitest.CliBase):
         r = self.ferry(script="get --follow-links -r tree got")
         self.assertFollowed(r, "got", "skipping got/")
 
+    def test_get_recursive_parallel_follows_links(self):
+        r = self.ferry(script="get -r -L --parallel 2 tree par")
+        self.assertFollowed(r, "par", "skip ")
+
     def test_follow_links_goes_with_a_tree(self):
         r = self.check(self.ferry(script="get -L tree/flink x"), clitest.USAGE)
         self.assertIn("-L", r.err, r)
