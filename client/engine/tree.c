@@ -421,7 +421,8 @@ static void tree_link_dir(struct ftp *f, const struct tree_chain *chain,
 	sbuf_free(&to);
 	/* The directory's unique fact, where MLST of the path describes the
 	 * directory (the listing's may be the link's own: pure-ftpd). */
-	if ((ftp_features(f) & FTP_FEAT_MLST) && ftp_stat(f, path, &me) == FTP_S_OK) {
+	if (out->kind == TREE_LINK_DIR && (ftp_features(f) & FTP_FEAT_MLST) &&
+	    ftp_stat(f, path, &me) == FTP_S_OK) {
 		if (me.type == FTP_ENTRY_DIR) {
 			out->unique = me.unique;
 			me.unique = NULL;
