@@ -39,13 +39,15 @@
  * with 64 KiB, or a low-water mark of 256 KiB to 2 MiB with 4 MiB
  * requests, gained less or nothing; 32 KiB with 8 KiB lost. ferry's
  * uploads use the same pair (doc/performance.md).
- * ferryd's TLS downloads keep the same short queue with larger requests
- * (CONN_TLS_CHUNK of the file become records in the gathering buffer,
- * which the socket takes as the queue drains): with the send buffer full,
- * curl's FTPS download of 1 GiB took 1.63 s from ferryd and 1.57 from
- * pure-ftpd; with the low-water mark 1.31 s against 1.52. ferry's TLS
- * uploads do not (1.09 s against curl's 1.39 without, 1.28 against 1.27
- * with it): there ferryd, the receiver, decrypts and writes the file. */
+ * TLS connections keep a full queue. ferryd's TLS downloads ask for
+ * CONN_TLS_CHUNK at a time (one read of the file, its records gathered
+ * into one write(2)): with the mark as well, each of those writes went
+ * on pushing records through loopback TCP into the receiver's socket on
+ * ferryd's CPU until the receive window closed. curl's FTPS download of
+ * 1 GiB cost ferryd 1.09 s of CPU with the mark, 0.87 s without it
+ * (pure-ftpd 0.97), the wall time level. ferry's TLS uploads: 1.09 s
+ * against curl's 1.39 without the mark, 1.28 against 1.27 with it (there
+ * ferryd, the receiver, decrypts and writes the file). */
 #define SEND_CHUNK (64 << 10)
 #define SEND_LOWAT (16 << 10)
 
@@ -707,13 +709,13 @@ int conn_poll_signal(struct conn_pollfd *p, int n, int timeout_ms)
 	return poll_conns(p, n, timeout_ms, false);
 }
 
-size_t conn_set_send_lowat(struct conn *c, bool tls_too)
+size_t conn_set_send_lowat(struct conn *c, bool tls_chunk)
 {
-	if (c->ssl && !tls_too)
-		return SEND_CHUNK;
+	if (c->ssl)
+		return tls_chunk ? CONN_TLS_CHUNK : SEND_CHUNK;
 	int lowat = SEND_LOWAT;
 	(void)setsockopt(c->wfd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
-	return c->ssl ? CONN_TLS_CHUNK : SEND_CHUNK;
+	return SEND_CHUNK;
 }
 
 bool conn_zero_copy_send(const struct conn *c)

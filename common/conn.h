@@ -148,10 +148,10 @@ bool conn_set_read_buffer(struct conn *c, size_t bufsize);
  * sets TCP_NOTSENT_LOWAT on its socket so that at most about 16 KiB stay
  * unsent (best effort: a socket without the option just queues more).
  * Returns the most bytes each conn_sendfile should then ask for (64 KiB).
- * A TLS connection is left as it was unless tls_too; with tls_too it
- * gets the same low-water mark and CONN_TLS_CHUNK is returned (one read
- * of the file, written out as records while the socket takes them). */
-size_t conn_set_send_lowat(struct conn *c, bool tls_too);
+ * A TLS connection's socket is left as it was (a full queue); with
+ * tls_chunk, CONN_TLS_CHUNK is returned instead (one read of the file,
+ * its records written out together). */
+size_t conn_set_send_lowat(struct conn *c, bool tls_chunk);
 
 /* True if conn_sendfile moves bytes without user space: plain, or kTLS. */
 bool conn_zero_copy_send(const struct conn *c);

@@ -260,8 +260,9 @@ enum xfer_result xfer_send_file(struct session *s, struct conn *data, int file_f
 {
 	if (s->ascii)
 		return send_ascii(s, data, file_fd, offset, size, err);
-	/* A download keeps its socket's queue of unsent bytes short
-	 * (conn_set_send_lowat), under TLS too, with larger requests. */
+	/* A plain download keeps its socket's queue of unsent bytes short
+	 * (conn_set_send_lowat); a TLS one keeps it full and asks for
+	 * larger pieces. */
 	size_t most = conn_set_send_lowat(data, true);
 	int rounds = 0;
 	while (offset < size) {
