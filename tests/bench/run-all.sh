@@ -51,9 +51,10 @@
 # TIME_WAIT to drain: on a machine shared with test suites there are
 # often more than 10,000 that are not ours), BENCH_SESSION_TIMEOUT=10 (a
 # session vsftpd leaves in its listen queue costs 10 s, not 60),
-# BENCH_PASV_FILES=50 (curl in passive mode waits up to a second per file
-# on some servers, so the passive rows move 50 files; the active ones
-# 1000), BENCH_WARMUP=0 and BENCH_PASSIVE_N=0 for bench-client.sh.
+# BENCH_PASV_FILES=100 (curl 7.88 in passive mode waits a second before
+# it connects whenever the server's reply is there at its first look, on
+# every server here, so the passive rows move 100 files, as `curl -T
+# "{f1,...,f100}"` does; the active ones 1000), BENCH_WARMUP=0 and BENCH_PASSIVE_N=0 for bench-client.sh.
 # Needs root (pure-ftpd chroots), iperf3, openssl, curl, lftp, python3;
 # rclone and gnuplot when present (./quickstart test installs them).
 # A default run takes about 19 minutes (1122 to 1152 s) on the quiet
@@ -143,7 +144,7 @@ note "bench-server.sh, every row ($repeat runs; progress in $out/bench-server.lo
 if [ "$quick" = 1 ]; then sessions=200; else sessions=1000; fi
 BENCH_ROWS="retr lftpretr ferryretr stor lftpstor ferrystor tretr tstor small smallact lftpget ferryget curlput curlputact lftpput ferryput size mdtm noop login list nlst mlsd held procs conc storm" \
 BENCH_SESSIONS=$sessions BENCH_SESSION_TIMEOUT=${BENCH_SESSION_TIMEOUT:-10} \
-BENCH_PASV_FILES=${BENCH_PASV_FILES:-50} BENCH_SUITE_FILE=$out/suite BENCH_TIMEOUT=$limit \
+BENCH_PASV_FILES=${BENCH_PASV_FILES:-100} BENCH_SUITE_FILE=$out/suite BENCH_TIMEOUT=$limit \
     "$here/bench-server.sh" "${qarg[@]}" > "$out/bench-server.md" 2> "$out/bench-server.log" ||
     note "bench-server.sh failed (exit $?): see $out/bench-server.log"
 
