@@ -70,26 +70,11 @@ struct sync_unread {
 	void *arg;           /* its argument */
 };
 
-/* False (reported through u, t marked incomplete) when u takes the
- * directories that cannot be read and dir is one. */
-static bool sync_local_readable(const char *dir, const struct sync_unread *u,
-				struct plan_tree *t)
-{
-	if (u->fn == NULL)
-		return true;
-	DIR *d = opendir(dir);
-	if (d != NULL) {
-		closedir(d);
-		return true;
-	}
-	u->fn(u->arg, dir, strerror(errno));
-	plan_tree_set_incomplete(t, dir);
-	return false;
-}
-
 /* Reads the local directory dir (relative path rel below the top) into t;
- * the temporaries of downloads (tempname.h) are left out, and so are the
- * directories below that u takes. */
+ * the temporaries of downloads (tempname.h) are left out. A directory
+ * below the top that cannot be opened, when u takes such directories,
+ * is left out too, however deep: reported through u, its entry (the one
+ * t had last) dropped, t marked incomplete. */
 static bool sync_local_dir(const char *dir, const char *rel, int depth, struct plan_tree *t,
 			   const struct sync_unread *u, char *msg, size_t msgsz)
 {
@@ -97,12 +82,21 @@ static bool sync_local_dir(const char *dir, const char *rel, int depth, struct p
 	size_t n = 0;
 	bool ok = true;
 
+	DIR *d = opendir(dir);
+	if (d == NULL && depth > 0 && u->fn != NULL) {
+		u->fn(u->arg, dir, strerror(errno));
+		plan_tree_set_incomplete(t, dir);
+		plan_tree_drop_last(t);
+		return true;
+	}
 	if (depth > TREE_DEPTH_MAX) {
+		if (d != NULL)
+			closedir(d);
 		sanitize_format_elided(msg, msgsz, FTP_MSG_LINE_MAX,
 				       "%s: more than %d directory levels", dir, TREE_DEPTH_MAX);
 		return false;
 	}
-	char **names = tree_read_dir(dir, &n);
+	char **names = d != NULL ? tree_read_names(d, &n) : NULL;
 	if (names == NULL) {
 		sync_fail_errno(errno, dir, msg, msgsz);
 		return false;
@@ -124,8 +118,6 @@ static bool sync_local_dir(const char *dir, const char *rel, int depth, struct p
 			}
 		} else if (S_ISREG(sb.st_mode) && tempname_is(names[i])) {
 			continue;   /* a download's temporary: never compared, sent or deleted */
-		} else if (S_ISDIR(sb.st_mode) && !sync_local_readable(sbuf_str(&full), u, t)) {
-			continue;   /* left out, reported */
 		} else if (S_ISDIR(sb.st_mode)) {
 			plan_tree_add(t, sbuf_str(&sub), PLAN_DIR, -1, sb.st_mtime, 1, NULL);
 			char *subrel = xstrdup(sbuf_str(&sub));

@@ -584,13 +584,18 @@ static bool tree_down(struct tree_walk *w, const char *local, const char *remote
 char **tree_read_dir(const char *dir, size_t *n)
 {
 	DIR *d = opendir(dir);
+
+	*n = 0;
+	return d != NULL ? tree_read_names(d, n) : NULL;
+}
+
+char **tree_read_names(DIR *d, size_t *n)
+{
 	char **v = NULL;
 	size_t cap = 0;
 	struct dirent *de;
 
 	*n = 0;
-	if (d == NULL)
-		return NULL;
 	while ((errno = 0, de = readdir(d)) != NULL) {
 		if (tree_dot(de->d_name))
 			continue;

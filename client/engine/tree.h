@@ -18,6 +18,7 @@
 #ifndef FERRY_TREE_H
 #define FERRY_TREE_H
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <sys/types.h>
 #include <time.h>
@@ -213,6 +214,8 @@ enum ftp_status tree_list_sure(struct ftp *f, const char *dir, bool empty_ok,
 /* Reads the names in the local directory dir, sorted, without "." and
  * "..". NULL on error (errno set); the caller frees each name and the array. */
 char **tree_read_dir(const char *dir, size_t *n);
+/* tree_read_dir for the directory d, opened already; closes it. */
+char **tree_read_names(DIR *d, size_t *n);
 
 /* Removes the remote directory remote and everything in it, as rm -r and
  * the screen's delete do: lists it, deletes its files and links (a link
