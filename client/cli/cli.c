@@ -321,10 +321,8 @@ enum ferry_exit cli_fail(struct cli *c, enum ferry_exit code, const char *fmt, .
 
 enum ferry_exit cli_fail_ftp(struct cli *c, enum ftp_status st, const char *name)
 {
-	const char *msg = ftp_message(c->ftp);
+	const char *msg = ftp_message_or_status(c->ftp, st);
 	enum ferry_exit code = ferry_exit_from_status(st);
-	if (msg[0] == '\0')
-		msg = ftp_status_name(st);
 	if (name != NULL)
 		cli_fail(c, code, "%s: %s", name, msg);
 	else

@@ -213,6 +213,12 @@ const char *ftp_status_name(enum ftp_status s)
 	return "unknown";
 }
 
+const char *ftp_message_or_status(const struct ftp *f, enum ftp_status st)
+{
+	const char *m = ftp_message(f);
+	return m[0] != '\0' ? m : ftp_status_name(st);
+}
+
 /* Formats into a bounded buffer, then sanitises into out. */
 static void ftp_vformat(char *out, size_t outsz, const char *fmt, va_list ap)
 {

@@ -232,6 +232,9 @@ const char *ftp_welcome(const struct ftp *f);
 unsigned ftp_features(const struct ftp *f);
 /* A short name for a status ("ok", "refused", ...); static. */
 const char *ftp_status_name(enum ftp_status s);
+/* Why the last call ended with st: its message (ftp_message), or st's
+ * name (ftp_status_name) when it left none. */
+const char *ftp_message_or_status(const struct ftp *f, enum ftp_status st);
 
 /* The current remote directory exactly as the server named it, for
  * building paths to send back ("" if unknown); owned by f. */

@@ -34,9 +34,8 @@ static const char sync_link_text[] = "a symbolic link";
 static enum ftp_status sync_fail_ftp(struct ftp *f, enum ftp_status st, const char *name,
 				     char *msg, size_t msgsz)
 {
-	const char *m = ftp_message(f);
 	sanitize_format_elided(msg, msgsz, FTP_MSG_LINE_MAX, "%s: %s", name,
-			       m[0] ? m : ftp_status_name(st));
+			       ftp_message_or_status(f, st));
 	return st;
 }
 
@@ -336,8 +335,8 @@ static enum ftp_status sync_remote_dir(struct ftp *f, const char *dir, const cha
 	if (st == FTP_S_REFUSED && depth > 0 && sk->unread.fn != NULL) {
 		/* Left out, as the tree walk leaves it: the entry the caller
 		 * added for it last goes, and the tree is not whole. */
-		const char *why = not_dir ? TREE_NOT_DIR : ftp_message(f);
-		sk->unread.fn(sk->unread.arg, dir, why[0] ? why : ftp_status_name(st));
+		sk->unread.fn(sk->unread.arg, dir,
+			      not_dir ? TREE_NOT_DIR : ftp_message_or_status(f, st));
 		plan_tree_set_incomplete(t, dir);
 		plan_tree_drop_last(t);
 		return FTP_S_OK;

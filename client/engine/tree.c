@@ -54,9 +54,7 @@ static bool tree_fail_errno(struct tree_walk *w, int err, const char *path)
 /* Fails with the engine's message for st, after "prefix: " when prefix is set. */
 static bool tree_fail_ftp(struct tree_walk *w, enum ftp_status st, const char *prefix)
 {
-	const char *msg = ftp_message(w->f);
-	if (msg[0] == '\0')
-		msg = ftp_status_name(st);
+	const char *msg = ftp_message_or_status(w->f, st);
 	if (prefix != NULL)
 		return tree_fail(w, st, "%s: %s", prefix, msg);
 	return tree_fail(w, st, "%s", msg);
@@ -122,13 +120,6 @@ static bool tree_remote_mkdir(struct tree_walk *w, const char *path, const char 
 		return name ? tree_fail(w, FTP_S_REFUSED, "%s: %s", name, why)
 			    : tree_fail(w, FTP_S_REFUSED, "%s", why);
 	return true;
-}
-
-/* The server's reply to the command just refused, or a name for the refusal. */
-static const char *tree_refusal(struct tree_walk *w)
-{
-	const char *why = ftp_message(w->f);
-	return why[0] != '\0' ? why : ftp_status_name(FTP_S_REFUSED);
 }
 
 /* Takes back the failure of the walk so far: it goes on. */
@@ -500,7 +491,7 @@ static bool tree_follow(struct tree_walk *w, struct tree_entry *e, const struct 
 			w->v->skipped(w->v->arg, e, TREE_SKIP_LOOP);
 		break;
 	case TREE_LINK_NOWHERE:
-		e->why = tree_refusal(w);
+		e->why = ftp_message_or_status(w->f, FTP_S_REFUSED);
 		if (w->v->skipped != NULL)
 			w->v->skipped(w->v->arg, e, TREE_SKIP_NOWHERE);
 		break;
@@ -529,7 +520,8 @@ static bool tree_down(struct tree_walk *w, const char *local, const char *remote
 	bool not_dir;
 	if (!tree_list(w, remote, depth, &l, &not_dir))
 		return depth > 0 && w->r->status == FTP_S_REFUSED &&
-		       tree_unlisted(w, local, remote, not_dir ? TREE_NOT_DIR : tree_refusal(w));
+		       tree_unlisted(w, local, remote, not_dir ? TREE_NOT_DIR
+						   : ftp_message_or_status(w->f, FTP_S_REFUSED));
 	if (!tree_local_mkdir(w, local, &fresh)) {
 		listparse_free(&l);
 		return false;
@@ -743,7 +735,7 @@ static bool tree_rm_unlisted(struct tree_walk *w, const char *remote, bool *kept
 
 	if (w->v->unlisted == NULL)
 		return false;
-	snprintf(why, sizeof why, "%s", tree_refusal(w));
+	snprintf(why, sizeof why, "%s", ftp_message_or_status(w->f, FTP_S_REFUSED));
 	enum ftp_status st = ftp_rmdir(w->f, remote);
 	if (st == FTP_S_OK) {
 		w->r->removed_dirs++;
