@@ -528,6 +528,71 @@ START_TEST(test_is_dir_without_pwd)
 }
 END_TEST
 
+/* Steps of tree_link_follow entering the link PATH where the server
+ * names the folder WHERE, then coming back to "/". */
+#define FOLLOW_STEPS(path, where) \
+	STEP("CWD " path, "250 Directory successfully changed.\r\n"), \
+	STEP("PWD", "257 \"" where "\" is the current directory\r\n"), \
+	STEP("CWD /", "250 Directory successfully changed.\r\n"), \
+	STEP("PWD", "257 \"/\" is the current directory\r\n")
+
+/* A link at the bottom of a deep walk (below a followed link to /x/y)
+ * leading back up is named by the path the walk took to the folder it
+ * leads to: one above the followed link, the followed link itself, one
+ * below it; where it leads when that is no folder of the walk but one
+ * above them; a link without a target by where the server enters it. A
+ * link elsewhere is a directory. */
+START_TEST(test_link_loop_deep)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_VSFTPD,
+		FOLLOW_STEPS("t/a/b/l/c/d/k", "/t/a"),
+		FOLLOW_STEPS("t/a/b/l/c/d/k", "/x/y"),
+		FOLLOW_STEPS("t/a/b/l/c/d/k", "/x/y/c"),
+		FOLLOW_STEPS("t/a/b/l/c/d/k", "/x"),
+		FOLLOW_STEPS("t/a/b/l/c/d/k", "/t"),
+		FOLLOW_STEPS("t/a/b/l/c/d/k", "/t/a/z"),
+		END,
+	};
+	static const struct {
+		const char *target;    /* the listing's, NULL: none */
+		enum tree_link kind;
+		const char *loops_to;  /* TREE_LINK_LOOP */
+		const char *real;
+	} cases[] = {
+		{ "/t/a", TREE_LINK_LOOP, "t/a", "/t/a" },
+		{ "../..", TREE_LINK_LOOP, "t/a/b/l", "/x/y" },
+		{ "..", TREE_LINK_LOOP, "t/a/b/l/c", "/x/y/c" },
+		{ "../../..", TREE_LINK_LOOP, "/x", "/x" },
+		{ NULL, TREE_LINK_LOOP, "t", "/t" },
+		{ "../../../../t/a/z", TREE_LINK_DIR, NULL, "/t/a/z" },
+	};
+	struct tree_chain top = { .path = "t" };
+	struct tree_chain a = { .path = "t/a", .up = &top };
+	struct tree_chain b = { .path = "t/a/b", .up = &a };
+	struct tree_chain l = { .path = "t/a/b/l", .up = &b, .real = "/x/y" };
+	struct tree_chain c = { .path = "t/a/b/l/c", .up = &l };
+	struct tree_chain d = { .path = "t/a/b/l/c/d", .up = &c };
+	char name[] = "k";
+	struct walk w;
+
+	walk_start(&w, steps);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct ftp_entry e = { .name = name, .display = name, .type = FTP_ENTRY_LINK,
+				       .target = (char *)cases[i].target };
+		struct tree_link_info li;
+		ck_assert_int_eq(tree_link_follow(w.f, &d, &e, "t/a/b/l/c/d/k", &li), FTP_S_OK);
+		ck_assert_msg(li.kind == cases[i].kind, "case %zu: kind %d", i, (int)li.kind);
+		ck_assert_str_eq(li.real, cases[i].real);
+		if (cases[i].loops_to != NULL)
+			ck_assert_str_eq(li.loops_to, cases[i].loops_to);
+		ck_assert_ptr_null(li.unique);
+		tree_link_free(&li);
+	}
+	walk_end(&w);
+}
+END_TEST
+
 static Suite *tree_suite(void)
 {
 	Suite *s = suite_create("tree");
@@ -539,6 +604,7 @@ static Suite *tree_suite(void)
 	tcase_add_test(down, test_download_stopped);
 	tcase_add_test(down, test_is_dir);
 	tcase_add_test(down, test_is_dir_without_pwd);
+	tcase_add_test(down, test_link_loop_deep);
 	suite_add_tcase(s, down);
 
 	TCase *up = tcase_create("upload");
