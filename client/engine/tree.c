@@ -344,40 +344,54 @@ char *tree_chain_top(struct ftp *f, const char *dir, const struct ftp_listing *l
 	return unique;
 }
 
-/* Where the directory c of a chain is, as path_resolve writes it: where
- * the link to it leads when the walk followed one, else its name below
- * the directory above it, else (the top) its path, from the
- * connection's directory when it knows it. False when not known. */
-static bool tree_chain_real(struct ftp *f, const struct tree_chain *c, struct sbuf *out)
-{
-	if (c->real != NULL)
-		return path_resolve(out, "", c->real);
-	if (c->path == NULL)
-		return false;
-	if (c->up == NULL)
-		return path_resolve(out, ftp_dir(f), c->path);
-	if (!tree_chain_real(f, c->up, out))
-		return false;
-	char *up = xstrdup(sbuf_str(out));
-	bool ok = path_resolve(out, up, path_last(c->path));
-	free(up);
-	return ok;
-}
+/* One directory of a chain and where it is, as path_resolve writes it
+ * (NULL: not known). */
+struct tree_level {
+	const struct tree_chain *c;
+	char *real;
+};
 
-/* The directory of chain that the path to (as path_resolve writes it)
- * is, or is above; NULL when none. */
-static const struct tree_chain *tree_chain_under(struct ftp *f, const struct tree_chain *chain,
-						 const char *to)
+/* The directories of chain, chain itself first, each with where it is:
+ * where the link to it leads when the walk followed one, else its name
+ * below the directory above it, else (the top) its path, from the
+ * connection's directory when it knows it. Each is worked out once, from
+ * the top down. Sets *n; tree_levels_free frees them. */
+static struct tree_level *tree_levels(struct ftp *f, const struct tree_chain *chain, size_t *n)
 {
 	struct sbuf real;
-	const struct tree_chain *c;
+	size_t k = 0;
 
+	for (const struct tree_chain *c = chain; c != NULL; c = c->up)
+		k++;
+	struct tree_level *v = xcalloc(k > 0 ? k : 1, sizeof *v);
+	k = 0;
+	for (const struct tree_chain *c = chain; c != NULL; c = c->up)
+		v[k++].c = c;
 	sbuf_init(&real, PATH_LEN_MAX);
-	for (c = chain; c != NULL; c = c->up)
-		if (tree_chain_real(f, c, &real) && path_is_above(to, sbuf_str(&real)))
-			break;
+	for (size_t i = k; i-- > 0;) {
+		const struct tree_chain *c = v[i].c;
+		bool top = i == k - 1;
+		const char *above = top ? ftp_dir(f) : v[i + 1].real;
+		bool ok;
+		if (c->real != NULL)
+			ok = path_resolve(&real, "", c->real);
+		else if (c->path == NULL || above == NULL)
+			ok = false;
+		else
+			ok = path_resolve(&real, above, top ? c->path : path_last(c->path));
+		v[i].real = ok ? xstrdup(sbuf_str(&real)) : NULL;
+	}
 	sbuf_free(&real);
-	return c;
+	*n = k;
+	return v;
+}
+
+/* Frees the n levels v. */
+static void tree_levels_free(struct tree_level *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].real);
+	free(v);
 }
 
 /* Fills out for a link leading to a directory (tree_link_follow). */
@@ -385,35 +399,46 @@ static void tree_link_dir(struct ftp *f, const struct tree_chain *chain,
 			  const struct ftp_entry *e, const char *path, char *where,
 			  struct tree_link_info *out)
 {
-	struct sbuf here, to;
+	struct sbuf to;
 	struct ftp_entry me;
+	struct tree_level *lv = NULL;
+	size_t n = 0;
 
 	out->kind = TREE_LINK_DIR;
-	sbuf_init(&here, PATH_LEN_MAX);
 	sbuf_init(&to, PATH_LEN_MAX);
+	if (e->target != NULL || where != NULL)
+		lv = tree_levels(f, chain, &n);
 	/* Where it leads: its target from the link's directory, else where
 	 * the server says it entered (PWD; the real folder on servers that
 	 * tell it, as pure-ftpd and vsftpd do). */
-	if ((e->target != NULL && tree_chain_real(f, chain, &here) &&
-	     path_resolve(&to, sbuf_str(&here), e->target)) ||
+	if ((e->target != NULL && n > 0 && lv[0].real != NULL &&
+	     path_resolve(&to, lv[0].real, e->target)) ||
 	    (e->target == NULL && where != NULL && path_resolve(&to, "", where))) {
 		out->real = xstrdup(sbuf_str(&to));
-		if (tree_chain_under(f, chain, out->real) != NULL) {
-			/* Named as the walk names the folder it leads to, if it is one. */
+		/* A loop when it leads to a directory of the chain or above
+		 * one: named by the walk's path of the topmost directory of
+		 * the chain it is, else by where it leads. */
+		bool under = false;
+		const char *named = NULL;
+		for (size_t i = 0; i < n; i++) {
+			if (lv[i].real == NULL)
+				continue;
+			under = under || path_is_above(out->real, lv[i].real);
+			if (lv[i].c->path != NULL && strcmp(lv[i].real, out->real) == 0)
+				named = lv[i].c->path;
+		}
+		if (under) {
 			out->kind = TREE_LINK_LOOP;
-			out->loops_to = out->real;
-			for (const struct tree_chain *c = chain; c != NULL; c = c->up)
-				if (c->path != NULL && tree_chain_real(f, c, &here) &&
-				    strcmp(sbuf_str(&here), out->real) == 0)
-					out->loops_to = c->path;
+			out->loops_to = named != NULL ? named : out->real;
 		}
 	}
-	sbuf_free(&here);
+	tree_levels_free(lv, n);
 	sbuf_free(&to);
+	if (out->kind != TREE_LINK_DIR)
+		return;
 	/* The directory's unique fact, where MLST of the path describes the
 	 * directory (the listing's may be the link's own: pure-ftpd). */
-	if (out->kind == TREE_LINK_DIR && (ftp_features(f) & FTP_FEAT_MLST) &&
-	    ftp_stat(f, path, &me) == FTP_S_OK) {
+	if ((ftp_features(f) & FTP_FEAT_MLST) && ftp_stat(f, path, &me) == FTP_S_OK) {
 		if (me.type == FTP_ENTRY_DIR) {
 			out->unique = me.unique;
 			me.unique = NULL;
@@ -422,7 +447,7 @@ static void tree_link_dir(struct ftp *f, const struct tree_chain *chain,
 	}
 	struct ftp_entry as_dir = { .type = FTP_ENTRY_DIR, .unique = out->unique };
 	const struct tree_chain *c = tree_chain_loops(chain, &as_dir);
-	if (out->kind == TREE_LINK_DIR && c != NULL) {
+	if (c != NULL) {
 		out->kind = TREE_LINK_LOOP;
 		out->loops_to = c->path;
 	}
