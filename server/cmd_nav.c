@@ -2,9 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "commands.h"
 #include "vfs.h"
@@ -21,19 +19,10 @@ void cmd_cwd(struct session *s, const char *arg)
 	char path[FTP_PATH_MAX + 1];
 	if (!session_path(s, *arg ? arg : "/", path))
 		return;
-	/* A directory may be entered when it may be searched (x), as
-	 * chdir(2) asks, read permission or not: looking up "." in it
-	 * takes that permission. */
-	int fd = vfs_open(s->root_fd, path, O_PATH | O_DIRECTORY, 0);
-	int in = fd < 0 ? -1 : openat(fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	int err = errno;
-	if (fd >= 0)
-		close(fd);
-	if (in < 0) {
-		session_reply_errno(s, 0, path, err);
+	if (vfs_can_enter(s->root_fd, path) < 0) {
+		session_reply_errno(s, 0, path, errno);
 		return;
 	}
-	close(in);
 	strcpy(s->cwd, path);
 	session_reply(s, FTP_FILE_ACTION_OK, "Directory changed to %s.", path);
 }

@@ -97,6 +97,20 @@ int vfs_open(int root_fd, const char *vpath, int flags, mode_t mode)
 	return open_in(root_fd, rel(vpath), flags, mode);
 }
 
+int vfs_can_enter(int root_fd, const char *vpath)
+{
+	int fd = vfs_open(root_fd, vpath, O_PATH | O_DIRECTORY, 0);
+	if (fd < 0)
+		return -1;
+	int in = openat(fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int err = errno;
+	close(fd);
+	if (in < 0)
+		return (errno = err, -1);
+	close(in);
+	return 0;
+}
+
 /* A name that can be looked up on its own: not ".", "..", or a hidden
  * upload temporary. */
 static bool plain_name(const char *name)

@@ -23,6 +23,10 @@ bool vfs_supported(int root_fd);
 
 /* Opens vpath below root_fd with open(2) flags and mode. */
 int vfs_open(int root_fd, const char *vpath, int flags, mode_t mode);
+/* 0 if vpath is a directory that may be entered: one that may be
+ * searched (x), as chdir(2) asks, read permission or not (looking up "."
+ * in it takes that permission); -1 with errno if not. */
+int vfs_can_enter(int root_fd, const char *vpath);
 /* stat(2) of vpath, following symlinks inside the root. A name one
  * directory below the root is looked up in a descriptor of that
  * directory, kept from one call to the next while the root's entry is
