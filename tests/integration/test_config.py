@@ -113,6 +113,18 @@ class ConfigFileTest(ftptest.TestCase):
         self.assertEqual(again.returncode, 0, again.stderr)
         self.assertEqual(again.stdout.splitlines()[1:], lines[1:])
 
+    def test_check_config_shows_the_defaults_that_hold_sessions(self):
+        """With no options, a session must log in within 30 s and one
+        address may hold 16 sessions (ferryd(8)); 0 lifts the limit."""
+        r = check_config("-r", self.srv.root)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stdout.splitlines()
+        for want in ("login-timeout = 30", "max-per-ip = 16", "idle-timeout = 300"):
+            self.assertIn(want, lines)
+        r = check_config("-r", self.srv.root, "--max-per-ip", "0")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("max-per-ip = 0", r.stdout.splitlines())
+
     def test_check_config_loads_what_a_start_loads(self):
         cases = [
             ("lisen = 1\n", 2, "%s:1: unknown key 'lisen'" % self.conf),
