@@ -54,7 +54,7 @@ void listing_perm(const struct session *s, const struct stat *st, const struct s
 			bool dr, dw, dx;
 		class_bits(s, dir, &dr, &dw, &dx);
 		may_unlink = may_unlink && dw && dx &&
-			 (!(dir->st_mode & S_ISVTX) || st->st_uid == s->uid || dir->st_uid == s->uid);
+			     vfs_sticky_allows(dir, st, s->uid);
 	}
 	/* The account's policy takes away what the gate would refuse. */
 	unsigned deny = commands_denied(s);

@@ -436,6 +436,11 @@ static mode_t process_umask(void)
 	return (mode_t)mask;
 }
 
+bool vfs_sticky_allows(const struct stat *dir, const struct stat *entry, uid_t uid)
+{
+	return !(dir->st_mode & S_ISVTX) || entry->st_uid == uid || dir->st_uid == uid;
+}
+
 int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int idle_timeout)
 {
 	const char *base;
@@ -449,15 +454,19 @@ int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int 
 		return -1;
 	int dfd = up->dir_fd;
 
-	/* Every reason the name cannot be stored (too long, say) is found
-	 * before any data is read. */
-	struct stat old;
+	/* Every reason the name cannot be stored (too long, say, or another
+	 * account's file in a sticky folder) is found before any data is
+	 * read. */
+	struct stat old, folder;
 	bool exists = fstatat(dfd, base, &old, AT_SYMLINK_NOFOLLOW) == 0;
-	if ((!exists && errno != ENOENT) || (exists && S_ISDIR(old.st_mode))) {
-		if (exists)
-			errno = EISDIR;
+	int refuse = !exists && errno != ENOENT ? errno : 0;
+	if (exists && S_ISDIR(old.st_mode))
+		refuse = EISDIR;
+	else if (exists && fstat(dfd, &folder) == 0 && !vfs_sticky_allows(&folder, &old, geteuid()))
+		refuse = EPERM;
+	if (refuse) {
 		sysio_close(&up->dir_fd);
-		return -1;
+		return (errno = refuse, -1);
 	}
 	up->replaces = exists && S_ISREG(old.st_mode);
 	up->fd = openat(dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, VFS_FILE_MODE);

@@ -23,6 +23,11 @@ bool vfs_supported(int root_fd);
 
 /* Opens vpath below root_fd with open(2) flags and mode. */
 int vfs_open(int root_fd, const char *vpath, int flags, mode_t mode);
+/* Whether uid may remove or replace the entry (stat entry) of the folder
+ * (stat dir) as far as a sticky folder (as /tmp is) restricts it: only
+ * the owner of the entry or of the folder may, as unlink(2) and rename(2)
+ * decide. */
+bool vfs_sticky_allows(const struct stat *dir, const struct stat *entry, uid_t uid);
 /* 0 if vpath is a directory that may be entered: one that may be
  * searched (x), as chdir(2) asks, read permission or not (looking up "."
  * in it takes that permission); -1 with errno if not. */

@@ -518,9 +518,54 @@ class NamedTempTest(Base):
         self.assertTrue(os.path.exists(fresh))
 
 
-class NoProcTest(Base):
+class UnstorableTest(Base):
+    """An upload that cannot be stored is refused before its 150, while
+    the client has sent no data: into a folder the session may not write,
+    and over another account's file in a sticky folder (as /tmp is),
+    which the session may not replace though it may create files there."""
+
+    def refused_before_data(self, c, cmd):
+        """Opens the data connection, sends cmd and returns its reply,
+        which must come with no data sent."""
+        data = c.open_epsv()
+        self.addCleanup(data.close)
+        r = c.cmd(cmd, timeout=5)
+        self.assertCode(r, 550, 553)
+        data.close()
+        self.assertCode(c.cmd("NOOP"), 200)
+        return r
+
+    def test_folder_without_write_permission(self):
+        folder = self.server.mkdir(os.path.join(self.dirname, "ro"))
+        self.addCleanup(os.chmod, folder, 0o755)
+        os.chmod(folder, 0o555)
+        c = self.raw()
+        r = self.refused_before_data(c, "STOR ro/new.bin")
+        self.assertIn("Permission denied", r.text)
+        self.assertEqual(os.listdir(folder), [])
+
+    def test_others_file_in_a_sticky_folder(self):
+        if os.geteuid() != 0:
+            raise AssertionError("this test gives a file to another account and must run as root")
+        folder = self.server.mkdir(os.path.join(self.dirname, "shared"))
+        path, ident = ftptest.put_old(os.path.join(folder, "theirs.bin"), OLD)
+        os.chown(folder, 0, 0)
+        os.chmod(folder, 0o1777)
+        os.chown(path, 0, 0)
+        c = self.raw()
+        r = self.refused_before_data(c, "STOR shared/theirs.bin")
+        self.assertIn("Permission denied", r.text)
+        self.assertUntouched(path, ident)
+        self.assertEqual(os.listdir(folder), ["theirs.bin"])
+        # A new name there is stored.
+        self.assertCode(self.upload(c, "STOR shared/mine.bin", SMALL), 226)
+        self.assertEqual(read_file(os.path.join(folder, "mine.bin")), SMALL)
+
+
+class NoProcTest(UnstorableTest):
     """Without /proc (a mount namespace with an empty /proc), uploads are
-    linked into place with linkat(AT_EMPTY_PATH)."""
+    linked into place with linkat(AT_EMPTY_PATH); what cannot be stored is
+    refused before the data as elsewhere."""
 
     wrapper = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
                'mount -t tmpfs none /proc && exec "$0" "$@"']
@@ -536,6 +581,12 @@ class NoProcTest(Base):
         self.assertEqual(os.stat(path).st_mode & 0o777, 0o640)
         self.assertCode(self.upload(c, "STOR new.bin", b"new"), 226)
         self.assertEqual(self.listdir(), ["new.bin", "target.bin"])
+
+    def test_first_upload_of_a_session_is_a_new_name(self):
+        c = self.raw()
+        self.assertCode(self.upload(c, "STOR first.bin", NEW), 226)
+        self.assertEqual(read_file(self.p("first.bin")), NEW)
+        self.assertEqual(self.listdir(), ["first.bin"])
 
 
 class NoLinkTest(NoProcTest):
