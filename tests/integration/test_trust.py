@@ -149,6 +149,49 @@ class UploadEndTest(Base):
             self.assertEqual(read_file(self.p("piped%d.bin" % i)), payload, "run %d" % i)
         self.assertEqual(self.listdir(), ["piped%d.bin" % i for i in range(10)])
 
+    def behind(self):
+        """A logged-in raw session that runs only when this test program
+        waits: both on one CPU, the session at SCHED_IDLE. What the client
+        sends before it waits (the end of the data, a command, the close)
+        is all there when the session judges the upload's end."""
+        cpu = {sorted(os.sched_getaffinity(0))[0]}
+        mine = os.sched_getaffinity(0)
+        self.addCleanup(os.sched_setaffinity, 0, mine)
+        before = {p for p, _ in self.server.session_pids()}
+        c = self.raw()
+        new = [p for p, _ in self.server.session_pids() if p not in before]
+        self.assertEqual(len(new), 1, "sessions %r, before %r" % (new, before))
+        os.sched_setaffinity(new[0], cpu)
+        os.sched_setscheduler(new[0], os.SCHED_IDLE, os.sched_param(0))
+        os.sched_setaffinity(0, cpu)
+        return c
+
+    def test_any_command_right_behind_the_data_commits(self):
+        # Without ALLO, the data closed and the next command sent at once
+        # (NOOP, or the next upload's EPSV and STOR), then the control
+        # connection dropped without QUIT, with a FIN or a reset, before
+        # the session looks: the command shows the client was alive, so
+        # the upload is whole.
+        runs = [(cmd, close)
+                for cmd in (b"NOOP\r\n", b"EPSV\r\n", b"EPSV\r\nSTOR next.bin\r\n")
+                for close in ("fin", "reset")]
+        for i, (cmd, close) in enumerate(runs):
+            payload = ftptest.random_bytes(256 << 10, seed=200 + i)
+            path, ident = self.put_old("t%d.bin" % i)
+            c = self.behind()
+            data = c.open_epsv()
+            self.assertCode(c.cmd("STOR t%d.bin" % i), 150)
+            data.sendall(payload)
+            data.close()
+            c.send(cmd)
+            if close == "reset":
+                ftptest.reset_close(c.sock)
+            else:
+                c.close()
+            self.server.wait_sessions_gone()
+            self.assertEqual(read_file(path), payload, "run %d: %r, %s" % (i, cmd, close))
+        self.assertEqual(self.listdir(), ["t%d.bin" % i for i in range(len(runs))])
+
     def test_allo_short_upload_of_a_vanished_client_keeps_old_file(self):
         # Half the announced bytes, the data connection closed normally,
         # the control connection closed a moment later: a client that died
