@@ -104,6 +104,15 @@ class RateTest(ftptest.TestCase):
             return len(got), elapsed
         self.assertPaced(run, USER_RATE)
 
+    def test_users_file_rate_paces_uploads(self):
+        payload = DATA[:3 << 19]
+
+        def run():
+            elapsed = self.upload(self.session("alice", PASSWORD), "up.bin", payload)
+            self.assertEqual(read_file(self.server.path("alice", "up.bin")), payload)
+            return len(payload), elapsed
+        self.assertPaced(run, USER_RATE)
+
     def test_abor_and_stat_answer_while_paced(self):
         c = self.session()
         data = c.open_epsv()
