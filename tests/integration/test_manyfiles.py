@@ -12,9 +12,13 @@ too soon stalls on every file: 40 files must take seconds, not the 40 a
 stall per file would cost. (ferryd yields before the reply when the
 client's command came from its CPU, and pauses briefly once it has seen a
 client stall: at most one stall a session.) One test runs curl on another
-CPU than the server, where ferryd does not yield."""
+CPU than the server, where ferryd does not yield; the curl upload runs
+again against a ferryd with a --pasv-ports range smaller than the number
+of files."""
 
 import os
+import random
+import re
 import shutil
 import subprocess
 import tempfile
@@ -40,13 +44,17 @@ def other_cpu():
     return {cpus[1]} if len(cpus) > 1 else None
 
 
-class ManyFilesTest(ftptest.TestCase):
+class ManyFilesBase(ftptest.TestCase):
+    """A ferryd (started with server_args) on one CPU at nice -10, the
+    files, and the checks the tests share."""
+
+    server_args = ["--anonymous=rw"]
 
     @classmethod
     def setUpClass(cls):
         ftptest.require_program(config.CURL, "curl")
         ftptest.require_program(config.LFTP, "lftp")
-        srv = ftptest.Server(["--anonymous=rw"])
+        srv = ftptest.Server(cls.server_args)
         cls.addClassCleanup(srv.cleanup)
         cls.files = {"f%02d.bin" % i: ftptest.random_bytes(4096 + i, seed=300 + i)
                      for i in range(COUNT)}
@@ -94,15 +102,23 @@ class ManyFilesTest(ftptest.TestCase):
         """Sessions ferryd started since its log was before (text)."""
         return self.server.log_text()[len(before):].count("session start:")
 
-    def test_curl_uploads_many_files_in_one_session(self):
+    def curl_uploads_many_files_in_one_session(self, options=()):
+        """curl -T of the files in one session; returns its run."""
         self.write_local()
         log = self.server.log_text()
         r, elapsed = self.run_pinned(
-            [config.CURL, "-sS", "--max-time", "100", "-T",
-             "{%s}" % ",".join(sorted(self.files)), self.server.url("/%s/" % self.remote)])
+            [config.CURL, "-sS", "--max-time", "100"] + list(options) +
+            ["-T", "{%s}" % ",".join(sorted(self.files)), self.server.url("/%s/" % self.remote)])
         self.assertRemote()
         self.assertEqual(self.sessions(log), 1)
         self.assertLess(elapsed, BOUND, "%d uploads took %.1f s" % (COUNT, elapsed))
+        return r
+
+
+class ManyFilesTest(ManyFilesBase):
+
+    def test_curl_uploads_many_files_in_one_session(self):
+        self.curl_uploads_many_files_in_one_session()
 
     def test_curl_config_downloads_many_files_in_one_session(self):
         cfg = os.path.join(self.local, "urls.curl")
@@ -149,6 +165,20 @@ class ManyFilesTest(ftptest.TestCase):
         r, elapsed = self.lftp("cd down; mget f*.bin")
         self.assertLocal()
         self.assertLess(elapsed, BOUND, "mget of %d files took %.1f s" % (COUNT, elapsed))
+
+
+class PasvPortsManyFilesTest(ManyFilesBase):
+    """The same with --pasv-ports: fewer ports than files, so one session
+    listens on each port again and again."""
+
+    lo = random.Random(os.getpid()).randrange(42000, 58000)
+    server_args = ["--anonymous=rw", "--pasv-ports", "%d-%d" % (lo, lo + COUNT // 2 - 1)]
+
+    def test_curl_uploads_many_files_in_one_session(self):
+        r = self.curl_uploads_many_files_in_one_session(["-v"])
+        ports = [int(p) for p in re.findall(rb"< 229 .*\(\|\|\|(\d+)\|\)", r.stderr)]
+        self.assertEqual(len(ports), COUNT, r.stderr[-2000:])
+        self.assertEqual([p for p in ports if not self.lo <= p < self.lo + COUNT // 2], [])
 
 
 if __name__ == "__main__":
