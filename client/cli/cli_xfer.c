@@ -186,8 +186,26 @@ struct xfer_walk {
 	enum ferry_exit left;            /* what a copy that went on without
 					  * something ends with (a listing had lines
 					  * not understood, a directory below the top
-					  * was not read); FERRY_EXIT_OK: nothing */
+					  * was not read, a file failed alone);
+					  * FERRY_EXIT_OK: nothing */
 };
+
+/* Notes that a copy goes on without something, which ends it with code
+ * (the first such, kept in *left). */
+static void xfer_left(enum ferry_exit *left, enum ferry_exit code)
+{
+	if (*left == FERRY_EXIT_OK)
+		*left = code;
+}
+
+/* True for how a file's copy failed that leaves the rest of a tree or a
+ * pattern's matches to copy: the server refused the file (status 5), or
+ * its local side could not be read or written (6). The copy goes on, as
+ * mirror does, and ends with that status. */
+static bool xfer_fails_alone(enum ferry_exit code)
+{
+	return code == FERRY_EXIT_REFUSED || code == FERRY_EXIT_LOCAL;
+}
 
 /* Copies a file the walk met, shown by its path on the target's side. */
 static bool xfer_walk_file(void *arg, const struct tree_entry *e)
@@ -198,8 +216,13 @@ static bool xfer_walk_file(void *arg, const struct tree_entry *e)
 			       .name = target, .mtime = e->mtime,
 			       .sized = e->type == FTP_ENTRY_FILE && e->size >= 0,
 			       .size = e->size };
-	w->code = w->file(w->c, &cp, w->job);
-	return w->code == FERRY_EXIT_OK;
+	enum ferry_exit code = w->file(w->c, &cp, w->job);
+	if (xfer_fails_alone(code)) {
+		xfer_left(&w->left, code);
+		return true;
+	}
+	w->code = code;
+	return code == FERRY_EXIT_OK;
 }
 
 void cli_note_unsafe_name(struct cli *c, const char *display)
@@ -216,20 +239,12 @@ void cli_note_partial(struct cli *c, const char *dir, const struct ftp_listing *
 								 sizeof text));
 }
 
-/* Notes that the copy goes on without something, which ends it with code
- * (the first such). */
-static void xfer_walk_left(struct xfer_walk *w, enum ferry_exit code)
-{
-	if (w->left == FERRY_EXIT_OK)
-		w->left = code;
-}
-
 /* Notes a listing of the walk that had lines not understood. */
 static void xfer_walk_partial(void *arg, const char *dir, const struct ftp_listing *l)
 {
 	struct xfer_walk *w = arg;
 	cli_note_partial(w->c, dir, l);
-	xfer_walk_left(w, FERRY_EXIT_REFUSED);
+	xfer_left(&w->left, FERRY_EXIT_REFUSED);
 }
 
 /* Notes a directory below the top that could not be read: a remote one
@@ -242,10 +257,10 @@ static void xfer_walk_unlisted(void *arg, const char *local, const char *remote,
 	if (w->way == TREE_DOWNLOAD) {
 		cli_fail_unread(w->c, FERRY_EXIT_REFUSED, "skipping", remote,
 				"the server does not list it", why);
-		xfer_walk_left(w, FERRY_EXIT_REFUSED);
+		xfer_left(&w->left, FERRY_EXIT_REFUSED);
 	} else {
 		cli_fail_unread(w->c, FERRY_EXIT_LOCAL, "skipping", local, "cannot read it", why);
-		xfer_walk_left(w, FERRY_EXIT_LOCAL);
+		xfer_left(&w->left, FERRY_EXIT_LOCAL);
 	}
 }
 
@@ -271,7 +286,7 @@ static void xfer_walk_skipped(void *arg, const struct tree_entry *e, enum tree_s
 	else if (why == TREE_SKIP_NOWHERE) {
 		cli_fail_unread(w->c, FERRY_EXIT_REFUSED, "skipping", e->local,
 				"a link leading nowhere", e->why);
-		xfer_walk_left(w, FERRY_EXIT_REFUSED);
+		xfer_left(&w->left, FERRY_EXIT_REFUSED);
 	}
 	else if (e->type == FTP_ENTRY_LINK)
 		cli_note(w->c, "skipping %s: a symbolic link", e->local);
@@ -367,6 +382,10 @@ enum ferry_exit cli_xfer_matches(struct cli *c, enum tree_way way, const struct 
 							e->type == FTP_ENTRY_FILE && e->size >= 0,
 					       .size = e->size };
 			code = file(c, &cp, job);
+			if (xfer_fails_alone(code)) {
+				xfer_left(&left, code);
+				code = FERRY_EXIT_OK;
+			}
 		}
 	}
 	sbuf_free(&target);

@@ -549,6 +549,33 @@ class MirrorTests(clitest.CliBase):
             self.assertEqual(got, {"a.txt": b"a", "z/c.txt": b"c", "zz.txt": b"zz"}, r)
             self.assertFalse(os.path.exists(self.local(target, "locked")), r)
 
+    def test_get_r_goes_on_past_a_file_it_cannot_read(self):
+        """get -r and get of a pattern copy the rest around a file the
+        server refuses to send (mode 000, as a web host's .htpasswd): one
+        line names it with the server's reply, no local file is made for
+        it, the files after it are copied, and the status is 5; over one
+        connection as over two (--parallel)."""
+        files = {"a.txt": b"a", "locked.txt": b"l", "z/c.txt": b"c", "zz.txt": b"zz"}
+        for rel, data in files.items():
+            self.put_remote("src/" + rel, data, OLD)
+        os.chmod(self.remote("src", "locked.txt"), 0)
+        self.addCleanup(os.chmod, self.remote("src", "locked.txt"), 0o644)
+        os.mkdir(self.local("pat"))
+        for cmd, target, rest in (
+                ("get -r src got", "got", {"a.txt": b"a", "z/c.txt": b"c", "zz.txt": b"zz"}),
+                ("get -r --parallel 2 src got2", "got2",
+                 {"a.txt": b"a", "z/c.txt": b"c", "zz.txt": b"zz"}),
+                ("get 'src/*.txt' pat", "pat", {"a.txt": b"a", "zz.txt": b"zz"})):
+            r = self.ferry(script=cmd)
+            got = ftptest.files_of(self.local(target))
+            if "locked.txt" in got:   # a server that reads every file
+                self.check(r, OK, "a file the server could read")
+                continue
+            self.check(r, clitest.REFUSED, "an unreadable file in the tree")
+            self.assertErrorLine(r, "the file named once")
+            self.assertRegex(r.err, r"^ferry: %s: \S*locked.txt: 5\d\d " % re.escape(cmd), r)
+            self.assertEqual(got, rest, r)
+
     def test_mirror_fails_whole_on_a_folder_it_cannot_list(self):
         """mirror, unlike get -r --parallel, fails as a whole on a folder
         below its top the server refuses to list, before changing
@@ -657,6 +684,23 @@ class MirrorTests(clitest.CliBase):
                               "Permission denied" % cmd], r)
             self.assertEqual(ftptest.files_of(self.remote(target)), files, r)
             self.assertFalse(os.path.exists(self.remote(target, "locked")), r)
+
+    def test_put_r_goes_on_past_a_file_it_cannot_read(self):
+        """put -r and put of a pattern upload the rest around a local file
+        they cannot read: one line names it and why, and the status is 6."""
+        files = {"a.txt": b"a", "z/c.txt": b"c", "zz.txt": b"zz"}
+        for rel, data in list(files.items()) + [("locked.txt", b"l")]:
+            ftptest.write_file(self.local("up", rel), data, OLD)
+        os.chmod(self.local("up", "locked.txt"), 0)
+        self.server.mkdir(self.rel + "/pat")
+        for cmd, target, rest in (("put -r up", "up", files),
+                                  ("put 'up/*.txt' pat", "pat",
+                                   {"a.txt": b"a", "zz.txt": b"zz"})):
+            r = self.run_cmd(NO_DAC + self.argv(script=cmd))
+            self.assertEqual(r.code, LOCAL, r)
+            self.assertEqual([e for e in r.err_lines if not e.startswith("note: ")],
+                             ["ferry: %s: up/locked.txt: Permission denied" % cmd], r)
+            self.assertEqual(ftptest.files_of(self.remote(target)), rest, r)
 
     def test_mirror_r_delete_keeps_what_it_cannot_read(self):
         """mirror -R --delete never deletes what is on the server under a
