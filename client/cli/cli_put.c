@@ -72,8 +72,15 @@ static enum ferry_exit put_file(struct cli *c, const struct cli_copy *cp,
 				const struct cli_xfer_job *job)
 {
 	struct stat sb;
-	int fd = open(cp->local, O_RDONLY | O_CLOEXEC);
 
+	/* A local name no FTP command can carry, taken for the remote one, is
+	 * a local name in the way (status 6): it fails alone, and a tree or a
+	 * pattern goes on. */
+	const char *last = path_last(cp->remote);
+	if (strpbrk(last, "\r\n") != NULL && strcmp(last, path_last(cp->local)) == 0)
+		return cli_fail(c, FERRY_EXIT_LOCAL, "%s: a name cannot contain a line break",
+				cp->name != NULL ? cp->name : cp->label);
+	int fd = open(cp->local, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return cli_fail_errno(c, errno, cp->local);
 	if (fstat(fd, &sb) < 0 || S_ISDIR(sb.st_mode)) {

@@ -702,6 +702,27 @@ class MirrorTests(clitest.CliBase):
                              ["ferry: %s: up/locked.txt: Permission denied" % cmd], r)
             self.assertEqual(ftptest.files_of(self.remote(target)), rest, r)
 
+    def test_put_r_goes_on_past_a_name_with_a_line_break(self):
+        """A local file whose name holds a line break, which no FTP command
+        can carry, is a local name in the way: put -r, put of a pattern
+        and mirror -R name it in one line, upload the rest and end with
+        status 6 (not 2, a usage error)."""
+        files = {"a.txt": b"a", "z/c.txt": b"c", "zz.txt": b"zz"}
+        for rel, data in list(files.items()) + [("new\nline.txt", b"n")]:
+            ftptest.write_file(self.local("up", rel), data, OLD)
+        self.server.mkdir(self.rel + "/pat")
+        for cmd, target, rest in (("put -r up", "up", files),
+                                  ("put -r --parallel 2 up up2", "up2", files),
+                                  ("mirror -R up up3", "up3", files),
+                                  ("put 'up/*.txt' pat", "pat",
+                                   {"a.txt": b"a", "zz.txt": b"zz"})):
+            r = self.ferry(script=cmd)
+            self.assertEqual(r.code, LOCAL, r)
+            self.assertEqual(len([e for e in r.err_lines if not e.startswith("note: ")]), 1, r)
+            self.assertRegex(r.err, r"(?m)^ferry: %s: \S*new.line.txt: a name cannot contain a "
+                             r"line break$" % re.escape(cmd), r)
+            self.assertEqual(ftptest.files_of(self.remote(target)), rest, r)
+
     def test_mirror_r_delete_keeps_what_it_cannot_read(self):
         """mirror -R --delete never deletes what is on the server under a
         local folder it could not read: that folder is unknown, not
