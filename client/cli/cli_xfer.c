@@ -288,6 +288,8 @@ static void xfer_walk_skipped(void *arg, const struct tree_entry *e, enum tree_s
 				"a link leading nowhere", e->why);
 		xfer_left(&w->left, FERRY_EXIT_REFUSED);
 	}
+	else if (why == TREE_SKIP_TEMP)
+		cli_note(w->c, "skipping %s: " TREE_TEMP_TEXT, e->local);
 	else if (e->type == FTP_ENTRY_LINK)
 		cli_note(w->c, "skipping %s: a symbolic link", e->local);
 	else

@@ -329,7 +329,9 @@ static void plan_files(struct plan *p, const struct plan_entry *s, const struct 
 static void plan_extra(struct plan *p, struct plan_side *dst, const struct plan_entry *d,
 		       const struct plan_options *o, const char *withheld)
 {
-	if (withheld != NULL)
+	if (d->kept)
+		plan_add(p, PLAN_SKIP, d, "%s", plan_kind_text(d));
+	else if (withheld != NULL)
 		plan_add(p, PLAN_SKIP, d, "kept: %s", withheld);
 	else if (o->delete)
 		plan_add(p, PLAN_DELETE, d, "not in the source");

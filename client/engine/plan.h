@@ -62,6 +62,8 @@ struct plan_entry {
 	char hash[PLAN_HASH_MAX];  /* the digest, any fixed form both sides share; "" unknown */
 	char *what;         /* PLAN_OTHER: what it is, for the reasons ("a symbolic link");
 	                     * NULL: "not a file or directory"; owned */
+	bool kept;          /* PLAN_OTHER: never deleted, also with the delete option
+	                     * (a file named as a download's temporary) */
 };
 
 /* A tree: entries in any order (plan_build sorts them). */

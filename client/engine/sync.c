@@ -377,13 +377,21 @@ static enum ftp_status sync_remote_dir(struct ftp *f, const char *dir, const cha
 			continue;
 		}
 		const struct tree_chain *to = tree_chain_loops(self, e);
-		enum plan_kind kind = e->type == FTP_ENTRY_FILE ? PLAN_FILE
+		/* A file named as a download's temporary is as the local ones
+		 * (sync_local_dir): never copied, where a download beside it
+		 * would remove it as stale, nor deleted. */
+		bool temp = e->type == FTP_ENTRY_FILE && tempname_is(e->name);
+		enum plan_kind kind = e->type == FTP_ENTRY_FILE && !temp ? PLAN_FILE
 				      : e->type == FTP_ENTRY_DIR && to == NULL ? PLAN_DIR
 				      : PLAN_OTHER;
 		struct plan_entry *pe = plan_tree_add(t, sbuf_str(&sub), kind, e->size, e->mtime,
 						      sync_list_prec(e), NULL);
 		if (to != NULL)
 			plan_entry_set_what(pe, tree_loop_text(to->path, what, sizeof what));
+		else if (temp) {
+			plan_entry_set_what(pe, TREE_TEMP_TEXT);
+			pe->kept = true;
+		}
 		else if (e->type == FTP_ENTRY_LINK)
 			plan_entry_set_what(pe, sync_link_text);
 		if (kind == PLAN_DIR) {

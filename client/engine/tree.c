@@ -16,6 +16,7 @@
 #include "path.h"
 #include "sanitize.h"
 #include "sbuf.h"
+#include "tempname.h"
 #include "tree.h"
 #include "xalloc.h"
 
@@ -575,6 +576,13 @@ static bool tree_down(struct tree_walk *w, const char *local, const char *remote
 		} else if (!path_join(&rpath, remote, fe->name) ||
 			   !path_join(&lpath, local, fe->name)) {
 			ok = tree_fail_errno(w, ENAMETOOLONG, fe->display);
+		} else if (fe->type == FTP_ENTRY_FILE && tempname_is(fe->name)) {
+			/* The next download beside it would take its copy for
+			 * a stale temporary and remove it. */
+			e.local = sbuf_str(&lpath);
+			e.remote = sbuf_str(&rpath);
+			if (w->v->skipped != NULL)
+				w->v->skipped(w->v->arg, &e, TREE_SKIP_TEMP);
 		} else {
 			e.local = sbuf_str(&lpath);
 			e.remote = sbuf_str(&rpath);

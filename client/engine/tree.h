@@ -43,7 +43,12 @@ enum tree_skip {
 	TREE_SKIP_LOOP,  /* a directory the walk is already in, under another name */
 	TREE_SKIP_NOWHERE,  /* a link followed (follow_links) that the server
 			     * refuses as a file and as a directory */
+	TREE_SKIP_TEMP,  /* a remote file named as a download's temporary (tempname_is),
+			  * which a download beside its copy would remove as stale */
 };
+
+/* What get -r and the screen's folder copy say of a TREE_SKIP_TEMP entry. */
+#define TREE_TEMP_TEXT "named as a download's temporary"
 
 /* An entry the walk meets; valid only during the callback. */
 struct tree_entry {

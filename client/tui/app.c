@@ -282,6 +282,8 @@ static const char *app_left_text(const struct wire_left *l, char *out, size_t ou
 		return "not a file, directory or link";
 	case WIRE_LEFT_NAME:
 		return "not a plain file name";
+	case WIRE_LEFT_TEMP:
+		return TREE_TEMP_TEXT;
 	case WIRE_LEFT_LISTING:
 		break;
 	case WIRE_LEFT_UNLISTED:

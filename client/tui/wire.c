@@ -152,7 +152,7 @@ static void wire_get_left(struct wire_in *in, struct wire_msg *m)
 {
 	m->left.dir = (uint8_t)wire_get(in, 1);
 	m->left.why = (uint8_t)wire_get(in, 1);
-	if (m->left.why > WIRE_LEFT_UNLISTED)
+	if (m->left.why > WIRE_LEFT_TEMP)
 		in->ok = false;
 	m->left.to_len = (int64_t)wire_get(in, 8);
 	m->left.lines = (int64_t)wire_get(in, 8);

@@ -115,6 +115,7 @@ enum wire_left_why {
 	WIRE_LEFT_NAME,     /* a name that is not a plain file name */
 	WIRE_LEFT_LISTING,  /* lines of a folder's listing that were not understood */
 	WIRE_LEFT_UNLISTED, /* a folder the server refused to list (line: its reply) */
+	WIRE_LEFT_TEMP,     /* a file named as a download's temporary (the last: wire.c) */
 };
 
 /* An entry a directory job left out. */

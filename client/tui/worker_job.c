@@ -492,6 +492,9 @@ static void job_tree_skipped(void *arg, const struct tree_entry *e, enum tree_sk
 		job_left(c, e->type == FTP_ENTRY_LINK ? WIRE_LEFT_LINK : WIRE_LEFT_SPECIAL,
 			 e->local, e->remote);
 		break;
+	case TREE_SKIP_TEMP:
+		job_left(c, WIRE_LEFT_TEMP, e->local, e->remote);
+		break;
 	case TREE_SKIP_LOOP: {
 		size_t to = e->loops_to != NULL ? strlen(e->loops_to) : 0;
 		job_left(c, WIRE_LEFT_LOOP, e->local, e->remote);

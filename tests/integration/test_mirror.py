@@ -434,6 +434,32 @@ class MirrorTests(clitest.CliBase):
         self.assertEqual(read_file(os.path.join(dst, "sub", "keep.txt")), b"keep\n", r)
         self.assertEqual(read_file(mine), b"mine\n", r)
 
+    def test_remote_names_of_temporaries(self):
+        """A remote file named as a download's temporary (".x.ferry-AbC123",
+        as a killed download of x leaves one, uploaded later with its
+        folder) would be removed as stale by the next download beside it:
+        get -r leaves it out with a note instead of saying it was
+        downloaded and then removing it, and mirror neither copies it
+        (a second run has nothing to do) nor, with -R --delete, deletes
+        the server's."""
+        temp = ".x.ferry-AbC123"
+        for rel in ("x", temp, ".gone.ferry-Zz9876"):
+            self.put_remote("src/" + rel, b"data of " + rel.encode(), OLD)
+        r = self.check(self.ferry(script="get -r src got"))
+        said = sorted(os.path.basename(m) for m in re.findall(r"(?m)^downloaded (\S+):", r.out))
+        self.assertEqual(sorted(os.listdir(self.local("got"))), said, r)
+        self.assertEqual(said, ["x"], r)
+        if temp in self.check(self.ferry(script="ls src")).out:   # not vsftpd: lists dot files
+            self.assertIn("skipping got/%s: named as a download's temporary\n" % temp, r.err, r)
+        r = self.check(self.mirror("src m"))
+        self.assertEqual(os.listdir(self.local("m")), ["x"], r)
+        r = self.check(self.mirror("src m"))
+        self.assertEqual([a for a in self.plan_lines(r) if a[0] != "skip"], [], r)
+        ftptest.write_file(self.local("up", "x"), b"x", OLD)
+        self.put_remote("up/" + temp, b"theirs", OLD)
+        self.check(self.mirror("-R --delete up up"))
+        self.assertEqual(read_file(self.remote("up", temp)), b"theirs")
+
     def test_segments_refused_while_one_runs(self):
         """A second get --segments of a file one is downloading is refused
         (exit 6) and touches nothing; the running one ends with the exact
