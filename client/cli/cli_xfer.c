@@ -201,10 +201,14 @@ static void xfer_left(enum ferry_exit *left, enum ferry_exit code)
 /* True for how a file's copy failed that leaves the rest of a tree or a
  * pattern's matches to copy: the server refused the file (status 5), or
  * its local side could not be read or written (6). The copy goes on, as
- * mirror does, and ends with that status. */
-static bool xfer_fails_alone(enum ferry_exit code)
+ * mirror does, and ends with that status; but a server out of room (452,
+ * 552) would refuse the rest too, and the copy stops there. */
+static bool xfer_fails_alone(struct cli *c, enum ferry_exit code)
 {
-	return code == FERRY_EXIT_REFUSED || code == FERRY_EXIT_LOCAL;
+	int reply = ftp_reply_code(c->ftp);
+	if (code == FERRY_EXIT_REFUSED)
+		return reply != FTP_NO_SPACE && reply != FTP_EXCEEDED_STORAGE;
+	return code == FERRY_EXIT_LOCAL;
 }
 
 /* Copies a file the walk met, shown by its path on the target's side. */
@@ -217,7 +221,7 @@ static bool xfer_walk_file(void *arg, const struct tree_entry *e)
 			       .sized = e->type == FTP_ENTRY_FILE && e->size >= 0,
 			       .size = e->size };
 	enum ferry_exit code = w->file(w->c, &cp, w->job);
-	if (xfer_fails_alone(code)) {
+	if (xfer_fails_alone(w->c, code)) {
 		xfer_left(&w->left, code);
 		return true;
 	}
@@ -384,7 +388,7 @@ enum ferry_exit cli_xfer_matches(struct cli *c, enum tree_way way, const struct 
 							e->type == FTP_ENTRY_FILE && e->size >= 0,
 					       .size = e->size };
 			code = file(c, &cp, job);
-			if (xfer_fails_alone(code)) {
+			if (xfer_fails_alone(c, code)) {
 				xfer_left(&left, code);
 				code = FERRY_EXIT_OK;
 			}

@@ -388,12 +388,11 @@ static enum ftp_status sync_remote_dir(struct ftp *f, const char *dir, const cha
 						      sync_list_prec(e), NULL);
 		if (to != NULL)
 			plan_entry_set_what(pe, tree_loop_text(to->path, what, sizeof what));
-		else if (temp) {
+		else if (temp)
 			plan_entry_set_what(pe, TREE_TEMP_TEXT);
-			pe->kept = true;
-		}
 		else if (e->type == FTP_ENTRY_LINK)
 			plan_entry_set_what(pe, sync_link_text);
+		pe->kept = temp;
 		if (kind == PLAN_DIR) {
 			char *subdir = xstrdup(sbuf_str(&full)), *subrel = xstrdup(sbuf_str(&sub));
 			struct tree_chain here = { .unique = e->unique, .path = subdir, .up = self };
