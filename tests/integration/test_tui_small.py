@@ -1,0 +1,254 @@
+"""The two-pane client on small terminals, from 80x24 down to 30x8, and
+below its least size: every row stays within the width and says whole
+words (what does not fit is left out whole, or cut where an ellipsis
+shows it), the two panes' frames keep their columns with names of wide
+characters and combining marks, a running copy's row keeps its rate and
+time left, a question keeps the keys that answer it, and a terminal too
+small says so on one line and comes back when it grows.
+
+Built on test_tui.TuiCase (a ferryd with the usual fixtures, a local
+folder, ferry in tmux).
+"""
+
+import os
+import re
+import time
+import unicodedata
+import unittest
+
+import ftptest
+from test_tui import TuiCase
+from tuitest import Tmux
+
+ELLIPSIS = "\u2026"
+# Every key the hint line may show, whole.
+HINTS = {"/filter", "ssort", "F3view", "F4edit", "F5copy", "F6rename", "F7mkdir", "F8delete",
+         "F2sites", "xcancel", "rretry", "F9menu", "?help", "F10quit"}
+SIZES = ((80, 24), (59, 20), (50, 16), (40, 12), (30, 8))
+CJK = "\u65e5\u672c\u8a9e\u306e\u30d5\u30a1\u30a4\u30eb\u540d.txt"
+COMBINING = "cafe\u0301-e\u0301te\u0301-combining.txt"
+LONG = "a-rather-long-name-for-the-queue-row.bin"
+
+
+def columns(text):
+    """The terminal columns text takes: wide characters two, combining
+    marks none."""
+    n = 0
+    for c in text:
+        if unicodedata.combining(c):
+            continue
+        n += 2 if unicodedata.east_asian_width(c) in "WF" else 1
+    return n
+
+
+def rows_of(screen, height):
+    """The screen's rows, height of them (blank ones as "")."""
+    rows = screen.split("\n")
+    return (rows + [""] * height)[:height]
+
+
+def cut_at(line, col):
+    """The part of line that takes its first col columns."""
+    n = 0
+    for i, c in enumerate(line):
+        if n >= col and not unicodedata.combining(c):
+            return line[:i]
+        n += columns(c)
+    return line
+
+
+class SmallScreenTest(TuiCase):
+
+    def check_fits(self, s, width, height):
+        rows = s.rstrip("\n").split("\n")
+        self.assertLessEqual(len(rows), height, Tmux.framed(s))
+        for r in rows:
+            self.assertLessEqual(columns(r), width, "a row wider than %d columns:\n%s"
+                                 % (width, Tmux.framed(s)))
+
+    def test_key_bar_shows_whole_keys_and_quit_at_every_width(self):
+        """The hint line shows keys with their whole word, never one cut
+        at the edge; F10 (quit) and ? (help) stay when keys must go."""
+        self.start_ferry(width=80, height=24)
+        for w, h in SIZES:
+            self.t.resize(w, h)
+
+            def whole(s):
+                bar = rows_of(s, h)[h - 2]
+                words = bar.split()
+                self.assertTrue(words, Tmux.framed(s))
+                for word in words:
+                    self.assertIn(word, HINTS, "a key cut on the hint line at %dx%d:\n%s"
+                                  % (w, h, Tmux.framed(s)))
+                for must in ("F10quit", "?help", "F5copy"):
+                    self.assertIn(must, words, "%s is not on the hint line at %dx%d:\n%s"
+                                  % (must, w, h, Tmux.framed(s)))
+                self.check_fits(s, w, h)
+            self.t.wait_check(whole, 5)
+
+    def test_frames_headings_and_footers_at_every_width(self):
+        """Both panes' frames keep their columns (names of wide characters
+        and combining marks included); a heading shows its side and the end
+        of the path, and ends with its sort whole, the path's end or the ellipsis; a
+        footer shows whole items, never one cut by the frame."""
+        ftptest.write_file(self.lpath(CJK), b"cjk\n")
+        ftptest.write_file(self.lpath(COMBINING), b"mark\n")
+        self.start_ferry(width=80, height=24)
+        for w, h in SIZES + ((250, 30),):
+            self.t.resize(w, h)
+            half = w // 2
+
+            def framed(s):
+                rows = rows_of(s, h)
+                self.check_fits(s, w, h)
+                top = rows[1].ljust(w)
+                self.assertEqual((top[0], top[half - 1], top[half], top[w - 1]),
+                                 ("\u250c", "\u2510", "\u250c", "\u2510"),
+                                 "the frames' corners at %dx%d:\n%s" % (w, h, Tmux.framed(s)))
+                for head, side in ((top[1:half - 1], "local"), (top[half + 1:w - 1], "remote")):
+                    text = head.rstrip("\u2500")
+                    self.assertTrue(text.startswith(side + " "), "heading %r at %dx%d:\n%s"
+                                    % (text, w, h, Tmux.framed(s)))
+                    self.assertRegex(text, r"(\[name\]|%s|/local| /)$" % ELLIPSIS,
+                                     "a heading cut by the frame at %dx%d:\n%s"
+                                     % (w, h, Tmux.framed(s)))
+                for row in rows[2:]:
+                    if not row.startswith("\u2502"):
+                        break
+                    left = cut_at(row, half)
+                    self.assertEqual((columns(left), left[-1:]), (half, "\u2502"),
+                                     "the left frame is not at column %d at %dx%d:\n%s"
+                                     % (half - 1, w, h, Tmux.framed(s)))
+                    self.assertEqual(row[len(left):len(left) + 1], "\u2502", Tmux.framed(s))
+                foot = [r for r in rows if r.startswith("\u2514")]
+                self.assertEqual(len(foot), 1, Tmux.framed(s))
+                for part in re.split("[\u2514\u2518]+", foot[0]):
+                    text = part.strip("\u2500").strip()
+                    if text:
+                        self.assertRegex(text, r"^\d+ items?(, [\d.]+ [KMGTP]?B free)?$",
+                                         "a footer cut by the frame at %dx%d:\n%s"
+                                         % (w, h, Tmux.framed(s)))
+            self.t.wait_check(framed, 5)
+            if w >= 50:
+                self.assertIn(CJK[:3], self.t.screen())
+
+    def test_top_and_status_lines_end_whole_or_with_the_ellipsis(self):
+        """The top line keeps the host and port; it and the status line end
+        with a whole word or with the ellipsis, never a word cut short."""
+        self.start_ferry(width=80, height=24)
+        hostport = "127.0.0.1:%d" % self.server.port
+        for w, h in SIZES:
+            self.t.resize(w, h)
+
+            def whole(s):
+                rows = rows_of(s, h)
+                self.check_fits(s, w, h)
+                self.assertIn(hostport, rows[0], Tmux.framed(s))
+                self.assertRegex(rows[0].rstrip(), "(encrypted|%s)$" % ELLIPSIS,
+                                 "the top line cut at %dx%d:\n%s" % (w, h, Tmux.framed(s)))
+                status = rows[h - 1].rstrip()
+                self.assertTrue(status.startswith("connected to"), Tmux.framed(s))
+                self.assertTrue(status.endswith(ELLIPSIS) or status.endswith(")"),
+                                "the status line cut at %dx%d:\n%s" % (w, h, Tmux.framed(s)))
+            self.t.wait_check(whole, 5)
+
+    def test_running_copy_keeps_rate_and_time_left(self):
+        """A running copy's row keeps its percentage, rate and time left
+        and the end of its name down to 30 columns; the panel's heading
+        says whole counts."""
+        ftptest.write_file(self.lpath(LONG), b"q" * (6 << 20))
+        self.start_ferry(width=80, height=24, args=["--limit-rate", "100K"])
+        self.select("local", "rather-long")
+        self.t.keys("F5")
+        self.t.wait_for(r"running", 10, "the copy runs")
+        for w, h in SIZES:
+            self.t.resize(w, h)
+
+            def row(s):
+                self.check_fits(s, w, h)
+                rows = [r for r in s.split("\n") if "B/s" in r and "%" in r]
+                self.assertEqual(len(rows), 1, "no row with a rate at %dx%d:\n%s"
+                                 % (w, h, Tmux.framed(s)))
+                self.assertRegex(rows[0], r"\d+%% .*[\d.]+ [KMG]?B/s ETA \S+ +(%s)?\S*bin$"
+                                 % ELLIPSIS, "the row at %dx%d:\n%s" % (w, h, Tmux.framed(s)))
+                head = [r for r in s.split("\n") if r.lstrip().startswith("Transfers")]
+                self.assertEqual(len(head), 1, Tmux.framed(s))
+                self.assertRegex(head[0].rstrip(),
+                                 r"(running|queued|failed|done|skipped|cancelled|total|at once)$",
+                                 "the panel's heading cut at %dx%d:\n%s"
+                                 % (w, h, Tmux.framed(s)))
+            self.t.wait_check(row, 5)
+        # Too small, then back: the copy goes on, the screen comes back.
+        self.t.resize(12, 4)
+        self.t.wait_for(r"too small", 5)
+        self.t.resize(80, 24)
+        self.t.wait_for(r"running .*B/s", 5, "the running row after the resize")
+        self.t.keys("x")
+        self.t.wait_for(r"cancel", 5)
+
+    def test_existing_target_question_keeps_its_answers(self):
+        """On a small screen the question about a target that exists keeps
+        every key that answers it, each with its word on one row."""
+        self.server.write("local-only.txt", b"other\n")
+        self.start_ferry(width=80, height=24)
+        self.select("local", "local-only")
+        self.t.keys("F5")
+        self.t.wait_for(r"local-only\.txt exists", 5)
+        for w, h in ((80, 24), (40, 12), (40, 10), (30, 8)):
+            self.t.resize(w, h)
+
+            def answers(s):
+                self.check_fits(s, w, h)
+                self.assertIn("local-only.txt", s, Tmux.framed(s))
+                for key in ("o = overwrite", "s = skip", "r = resume", "n = rename",
+                            "a = apply to all", "Esc = stop copying"):
+                    self.assertIn(key, s, "%r is not on the screen at %dx%d:\n%s"
+                                  % (key, w, h, Tmux.framed(s)))
+            self.t.wait_check(answers, 5)
+        # Too small for the keys that answer: the screen says so instead;
+        # back to 80x24 the question is there again.
+        self.t.resize(12, 4)
+        self.t.wait_check(lambda s: self.assertEqual(s.strip(), "too small", Tmux.framed(s)), 5)
+        self.t.resize(80, 24)
+        self.t.wait_for(r"o = overwrite", 5)
+        self.t.keys("s")
+        self.t.wait_for(r"skipped", 10)
+        with open(self.server.path("local-only.txt"), "rb") as f:
+            self.assertEqual(f.read(), b"other\n", "s replaced the file")
+
+    def test_too_small_says_so_on_one_row_and_comes_back(self):
+        """Below 20x6 one row says the terminal is too small, in whole
+        words; the screen comes back when it grows."""
+        self.start_ferry(width=80, height=24)
+        for w, h in ((19, 5), (60, 5), (12, 3)):
+            self.t.resize(w, h)
+
+            def small(s):
+                rows = [r for r in s.split("\n") if r.strip()]
+                self.assertEqual(len(rows), 1, Tmux.framed(s))
+                self.assertRegex(rows[0].strip(), r"^(ferry: )?(terminal )?too small( \(.*\))?$",
+                                 "at %dx%d:\n%s" % (w, h, Tmux.framed(s)))
+            self.t.wait_check(small, 5)
+        self.t.resize(80, 24)
+        self.t.wait_for(lambda s: "local-only" in s and "remote-only" in s, 5,
+                        "both panes back at 80x24")
+
+    def test_help_title_is_whole(self):
+        """The help screen's first row is whole on a narrow screen."""
+        self.start_ferry(width=80, height=24)
+        self.t.keys("?")
+        self.t.wait_for(r"ferry keys", 5)
+        for w, h in ((59, 20), (40, 12), (30, 8)):
+            self.t.resize(w, h)
+
+            def title(s):
+                top = rows_of(s, h)[0].rstrip()
+                self.assertRegex(top, r"^ferry keys( \(.*\))?$", "at %dx%d:\n%s"
+                                 % (w, h, Tmux.framed(s)))
+                self.check_fits(s, w, h)
+            self.t.wait_check(title, 5)
+        self.t.keys("Escape")
+
+
+if __name__ == "__main__":
+    unittest.main()
