@@ -199,7 +199,10 @@ static void dialog_box_draw(struct app *a, const void *arg)
 		} while (*p++ == '\n' && n < DIALOG_ROWS_MAX);
 	}
 	int h = n + 2 > rows ? rows : n + 2;
-	if (h < 3)
+	/* On a terminal below the least size, a box that cannot show every
+	 * row of the keys that answer leaves the screen to say it is too
+	 * small. */
+	if (h < 3 || (draw_too_small() && n - last_start > h - 2))
 		return;
 	WINDOW *win = newwin(h, w, (rows - h) / 2, (cols - w) / 2);
 	if (win == NULL)
@@ -427,15 +430,18 @@ static void dialog_side_line(char *out, size_t outsz, const char *what, off_t si
 enum queue_answer dialog_exists(struct app *a, const char *name, const struct dialog_sides *s,
 				bool *all)
 {
-	char q[DIALOG_LINE_MAX], mark[64], old[128], new[128];
-	const char *lines[] = { q, old, new, "", "o = overwrite, s = skip, r = resume, n = rename",
-				mark, "Esc = stop copying", NULL };
+	char q[DIALOG_LINE_MAX], keys[160], old[128], new[128];
+	/* The keys that answer are one line of short rows, the box's last:
+	 * a low screen keeps them all, a narrow one does not part a key from
+	 * its word. */
+	const char *lines[] = { q, old, new, "", keys, NULL };
 	snprintf(q, sizeof q, "%s exists.", name);
 	dialog_side_line(old, sizeof old, "existing:", s->target_size, s->target_mtime);
 	dialog_side_line(new, sizeof new, "new:     ", s->size, s->mtime);
 	*all = false;
 	for (;;) {
-		snprintf(mark, sizeof mark, "a = apply to all: [%s]", *all ? "x" : " ");
+		snprintf(keys, sizeof keys, "o = overwrite, s = skip\nr = resume, n = rename\n"
+			 "a = apply to all: [%s]\nEsc = stop copying", *all ? "x" : " ");
 		int k = dialog_ask(a, lines);
 		if (dialog_is_cancel(k))
 			return QUEUE_ANSWER_ABORT;
@@ -514,8 +520,16 @@ static void dialog_help_draw(struct app *a, const void *arg)
 	/* Scrolled a row at a time when one screen does not hold them all. */
 	if (*first + page > total)
 		*first = total > page ? total - page : 0;
-	mvwaddnstr(w, 0, 0, total > page ? "ferry keys (Up, Down, PgUp, PgDn scroll; any other "
-		   "key closes this)" : "ferry keys (any key closes this)", cols);
+	/* The title's longest form that fits, so its words stay whole. */
+	const char *title[] = { total > page ? "ferry keys (Up, Down, PgUp, PgDn scroll; any other "
+				"key closes this)" : "ferry keys (any key closes this)",
+				"ferry keys (Up, Down, PgUp, PgDn scroll)", "ferry keys" };
+	size_t form = total > page ? 0 : 2;
+	if (draw_columns(title[0]) <= cols)
+		form = 0;
+	while (form < 2 && draw_columns(title[form]) > cols)
+		form++;
+	draw_fit(w, 0, 0, title[form], cols, A_NORMAL);
 	/* The built-in keys, then the keys file's. */
 	for (size_t i = *first; i < total && i - *first < page; i++) {
 		int c = (int)((i - *first) / (size_t)per_col), r = (int)((i - *first) % (size_t)per_col);

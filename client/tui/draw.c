@@ -21,14 +21,19 @@
 #include "sbuf.h"
 #include "theme.h"
 
-/* Smallest terminal drawn normally. */
+/* Smallest terminal drawn normally (below it one row says so). */
 #define DRAW_MIN_ROWS 6
 #define DRAW_MIN_COLS 20
+#define DRAW_STR(x) #x
+#define DRAW_XSTR(x) DRAW_STR(x)
 /* Most transfer rows shown in the panel. */
 #define DRAW_XFER_ROWS 5
 /* Widths of the size and date columns. */
 #define DRAW_SIZE_W 9
 #define DRAW_DATE_W 17
+/* Least columns of a name or path cut at its start: the ellipsis and
+ * one character. */
+#define DRAW_TAIL_LEAST 2
 /* Width of a progress bar's inside. */
 #define DRAW_BAR_W 20
 /* What a pane's heading says while its listing is awaited, and how to
@@ -373,26 +378,33 @@ static void draw_footer(struct app *a, enum app_side side, WINDOW *w, int y, int
 	size_t n = pane_rows(p);
 	if (n > 0 && strcmp(pane_row(p, 0)->name, PANE_PARENT) == 0)
 		n--;
-	int k = snprintf(line, sizeof line, " %zu item%s", n, n == 1 ? "" : "s");
+	char part[2][128] = { "", "" };
+	snprintf(line, sizeof line, " %zu item%s", n, n == 1 ? "" : "s");
 	if (pane_tag_count(p) > 0)
-		k += snprintf(line + k, sizeof line - (size_t)k, ", %zu tagged (%s)", pane_tag_count(p),
-			      human_size(pane_tag_bytes(p), tagged, sizeof tagged));
+		snprintf(part[0], sizeof part[0], ", %zu tagged (%s)", pane_tag_count(p),
+			 human_size(pane_tag_bytes(p), tagged, sizeof tagged));
 	if (a->avail[side] >= 0)
-		snprintf(line + k, sizeof line - (size_t)k, ", %s free",
+		snprintf(part[1], sizeof part[1], ", %s free",
 			 human_size(a->avail[side], avail, sizeof avail));
+	/* A part that does not fit inside the frame is left out whole. */
+	for (int i = 0; i < 2; i++)
+		if (draw_width(line) + draw_width(part[i]) + 1 <= wd - 2)
+			snprintf(line + strlen(line), sizeof line - strlen(line), "%s", part[i]);
 	snprintf(line + strlen(line), sizeof line - strlen(line), " ");
 	int width = draw_width(line) < wd - 2 ? draw_width(line) : wd - 2;
-	draw_text(w, y, wd - 1 - width, line, width, A_NORMAL, false);
+	draw_fit(w, y, wd - 1 - width, line, width, A_NORMAL);
 }
 
-/* Least columns of the path a pane's heading keeps when it is cut. */
+/* Columns of the path a pane's heading keeps before the sort order
+ * gives way. */
 #define DRAW_HEAD_PATH_MIN 8
 
 /* Writes a pane's heading (sanitised) into out (outsz bytes) for width
  * columns: which side, the find, the path, the sort and filter, and
  * whether it is loading. What does not fit goes in this order: the start
- * of the path (its end stays, after the ellipsis), then "(Esc cancels)";
- * the rest is cut at the frame. */
+ * of the path (its end stays, after the ellipsis), then "(Esc cancels)",
+ * the sort order (a filter stays), more of the path; the rest is cut
+ * with the ellipsis at the frame. */
 static void draw_heading(const char *side, const char *find, const char *path,
 			 const struct pane *p, bool loading, int width, char *out, size_t outsz)
 {
@@ -405,13 +417,18 @@ static void draw_heading(const char *side, const char *find, const char *path,
 		 pane_sort_reverse(p) ? " reversed" : "", pane_filter(p)[0] ? " /" : "",
 		 pane_filter(p));
 	sanitize_text(raw, strlen(raw), post, sizeof post);
+	if (draw_width(pre) + DRAW_HEAD_PATH_MIN + draw_width(post) > width) {
+		snprintf(raw, sizeof raw, "%s%s%s", pane_filter(p)[0] ? " [/" : "", pane_filter(p),
+			 pane_filter(p)[0] ? "]" : "");
+		sanitize_text(raw, strlen(raw), post, sizeof post);
+	}
 	const char *note = !loading ? ""
 			 : draw_width(pre) + DRAW_HEAD_PATH_MIN + draw_width(post) +
 			   draw_width(DRAW_LOADING DRAW_ESC_CANCELS) <= width
 			 ? DRAW_LOADING DRAW_ESC_CANCELS : DRAW_LOADING;
 	int room = width - draw_width(pre) - draw_width(post) - draw_width(note);
 	char cut[PANE_PATH_MAX];
-	draw_tail(where, room < DRAW_HEAD_PATH_MIN ? DRAW_HEAD_PATH_MIN : room, cut, sizeof cut);
+	draw_tail(where, room < DRAW_TAIL_LEAST ? DRAW_TAIL_LEAST : room, cut, sizeof cut);
 	draw_join(out, outsz, (const char *const[]){ pre, cut, post, note, NULL });
 }
 
@@ -434,7 +451,7 @@ static void draw_pane(struct app *a, enum app_side side, WINDOW *w)
 	draw_heading(side == APP_LOCAL ? "local" : "remote", find, path[0] ? path : "-", p,
 		     loading, wd - 2, shown, sizeof shown);
 	if (h < 3 || wd < 8) {
-		draw_text(w, 0, 0, shown, wd, active ? (draw_attr_bar | A_BOLD) : A_BOLD, true);
+		draw_text_cut(w, 0, 0, shown, wd, active ? (draw_attr_bar | A_BOLD) : A_BOLD);
 		goto out;
 	}
 	/* A frame with the heading in its top and the footer in its bottom. */
@@ -442,8 +459,7 @@ static void draw_pane(struct app *a, enum app_side side, WINDOW *w)
 		wborder(w, '|', '|', '-', '-', '+', '+', '+', '+');
 	else
 		box(w, 0, 0);
-	draw_text(w, 0, 1, shown, draw_width(shown) < wd - 2 ? draw_width(shown) : wd - 2,
-		  active ? (draw_attr_bar | A_BOLD) : A_BOLD, false);
+	draw_fit(w, 0, 1, shown, wd - 2, active ? (draw_attr_bar | A_BOLD) : A_BOLD);
 	draw_footer(a, side, w, h - 1, wd);
 	int inner = wd - 2;
 	/* The date goes first when the names would get narrower than 16 columns. */
@@ -494,7 +510,8 @@ out:
 }
 
 /* Draws the top line: the connection and its security (a lock and the
- * TLS version, or that it is plain FTP). */
+ * TLS version, or that it is plain FTP). On a narrow screen the program's
+ * name goes first, then the end of the line, cut with the ellipsis. */
 static void draw_top(struct app *a, WINDOW *w)
 {
 	char line[APP_FIELD_MAX * 2 + 256], shown[sizeof line], security[160];
@@ -511,20 +528,24 @@ static void draw_top(struct app *a, WINDOW *w)
 	if (a->sync)
 		snprintf(line + strlen(line), sizeof line - strlen(line), "  [sync]");
 	sanitize_text(line, strlen(line), shown, sizeof shown);
-	draw_text(w, 0, 0, shown, wd, draw_attr_bar, true);
+	const char *from = shown;
+	if (draw_width(shown) > wd)
+		from += strlen(" ferry ");
+	draw_text_cut(w, 0, 0, from, wd, draw_attr_bar);
 	wnoutrefresh(w);
 }
 
 /* Columns a transfer's name keeps when its row is too wide: what goes
- * first is the bar, then the sizes done and in all (the percentage, rate
- * and ETA stay), then the start of the name, down to
- * DRAW_XFER_NAME_LEAST columns; only past that is the row cut at the
- * screen's edge. */
+ * first is the bar, then the sizes done and in all, then the start of the
+ * name down to DRAW_XFER_NAME_LEAST columns, then the state's word and the
+ * arrow (the percentage, rate and ETA stay), then the start of the name
+ * again; only past that is the row cut at the screen's edge. */
 #define DRAW_XFER_NAME_MIN 24
 #define DRAW_XFER_NAME_LEAST 12
 /* Ways a running transfer's row is written, widest first: with the bar,
- * without it, without the sizes too. */
-#define DRAW_XFER_FORMS 3
+ * without it, without the sizes too, without the state, without the
+ * arrow. */
+#define DRAW_XFER_FORMS 5
 
 /* The bytes of a transfer's row, built for the panel's width. */
 #define DRAW_XFER_ROW_MAX 4096
@@ -537,7 +558,11 @@ static void draw_xfer_join(char *out, size_t outsz, const char *pre, const char 
 {
 	char shown[DRAW_XFER_ROW_MAX];
 	int room = width - draw_width(pre) - draw_width(mark) - draw_width(post);
-	draw_tail(label, room < DRAW_XFER_NAME_LEAST ? DRAW_XFER_NAME_LEAST : room, shown,
+	/* The note after the name gives way to it, never the row's edge. */
+	int most = width - draw_width(pre) - draw_width(mark);
+	if (room < DRAW_XFER_NAME_LEAST)
+		room = most < DRAW_XFER_NAME_LEAST ? most : DRAW_XFER_NAME_LEAST;
+	draw_tail(label, room < DRAW_TAIL_LEAST ? DRAW_TAIL_LEAST : room, shown,
 		  sizeof shown);
 	draw_join(out, outsz, (const char *const[]){ pre, shown, mark, post, NULL });
 }
@@ -582,17 +607,23 @@ static void draw_xfer_line(const struct queue_job *j, char *out, size_t outsz, i
 		/* The bar goes first when the row is too narrow for the rest,
 		 * then the sizes. */
 		for (int form = 0; form < DRAW_XFER_FORMS; form++) {
-			char sizes[2 * HUMAN_BUF + 2] = "";
+			char sizes[2 * HUMAN_BUF + 2] = "", lead[32] = "";
 			if (form < 2)
 				snprintf(sizes, sizeof sizes, " %s/%s", done, total);
+			if (form < 3)
+				snprintf(lead, sizeof lead, "%-9s %s ", state, arrow);
+			else if (form < 4)
+				snprintf(lead, sizeof lead, "%s ", arrow);
 			if (j->message[0] != '\0')
 				/* A note (a retry after a drop) comes before the name, so it shows. */
-				snprintf(pre, sizeof pre, "%-9s %s %s%3d%%%s  %s  ", state, arrow,
-					 form == 0 ? bar : "", pct < 0 ? 0 : pct, sizes, j->message);
+				snprintf(pre, sizeof pre, "%s%s%*d%%%s  %s  ", lead, form == 0 ? bar : "",
+					 form < 3 ? 3 : 1, pct < 0 ? 0 : pct, sizes, j->message);
 			else
-				snprintf(pre, sizeof pre, "%-9s %s %s%3d%%%s %s ETA %s  ", state, arrow,
-					 form == 0 ? bar : "", pct < 0 ? 0 : pct, sizes, rate, eta);
-			if (draw_width(pre) + DRAW_XFER_NAME_MIN <= width)
+				snprintf(pre, sizeof pre, "%s%s%*d%%%s %s ETA %s%s", lead,
+					 form == 0 ? bar : "", form < 3 ? 3 : 1, pct < 0 ? 0 : pct, sizes,
+					 rate, eta, form < 3 ? "  " : " ");
+			if (draw_width(pre) + (form < 2 ? DRAW_XFER_NAME_MIN : DRAW_XFER_NAME_LEAST) <=
+			    width)
 				break;
 		}
 	} else {
@@ -639,14 +670,28 @@ static void draw_xfer(struct app *a, WINDOW *w)
 	size_t n = queue_count(a->queue);
 	queue_counts(a->queue, &c);
 	human_rate(queue_total_rate(a->queue), rate, sizeof rate);
-	snprintf(head, sizeof head, " Transfers: %zu running, %zu queued, %zu failed, %zu done"
-		 "%s%.0zu%s%s%.0zu%s | %s total, %u at once"
-		 "   [ ] select, x X ^X cancel, r retry, c clear, t size, P at once",
-		 c.running, c.queued, c.failed, c.done,
+	/* The heading in forms, widest first: the keys go first, then the
+	 * total rate, then the counts that are 0 (not the running one). */
+	char counts[160], all[160], total[64];
+	snprintf(all, sizeof all, "%zu running, %zu queued, %zu failed, %zu done"
+		 "%s%.0zu%s%s%.0zu%s", c.running, c.queued, c.failed, c.done,
 		 c.skipped ? ", " : "", c.skipped, c.skipped ? " skipped" : "",
-		 c.cancelled ? ", " : "", c.cancelled, c.cancelled ? " cancelled" : "",
-		 rate, queue_parallel(a->queue));
-	draw_text(w, 0, 0, head, wd, A_BOLD | A_UNDERLINE, true);
+		 c.cancelled ? ", " : "", c.cancelled, c.cancelled ? " cancelled" : "");
+	snprintf(counts, sizeof counts, "%zu running%s%.0zu%s%s%.0zu%s%s%.0zu%s%s%.0zu%s%s%.0zu%s",
+		 c.running, c.queued ? ", " : "", c.queued, c.queued ? " queued" : "",
+		 c.failed ? ", " : "", c.failed, c.failed ? " failed" : "",
+		 c.done ? ", " : "", c.done, c.done ? " done" : "",
+		 c.skipped ? ", " : "", c.skipped, c.skipped ? " skipped" : "",
+		 c.cancelled ? ", " : "", c.cancelled, c.cancelled ? " cancelled" : "");
+	snprintf(total, sizeof total, " | %s total, %u at once", rate, queue_parallel(a->queue));
+	for (int form = 0; form < 4; form++) {
+		snprintf(head, sizeof head, " Transfers: %s%s%s", form < 3 ? all : counts,
+			 form < 2 ? total : "", form < 1 ? "   [ ] select, x X ^X cancel, r retry, "
+			 "c clear, t size, P at once" : "");
+		if (draw_width(head) <= wd)
+			break;
+	}
+	draw_text_cut(w, 0, 0, head, wd, A_BOLD | A_UNDERLINE);
 	size_t rows = h > 1 ? (size_t)(h - 1) : 0;
 	size_t sel = draw_xfer_selected(a);
 	size_t first = sel > 0 ? sel - 1 : 0;
@@ -660,12 +705,36 @@ static void draw_xfer(struct app *a, WINDOW *w)
 			  : j->state == QUEUE_RUNNING ? draw_attr_progress : A_NORMAL;
 		if (first + r == sel)
 			at |= A_REVERSE;
-		draw_text(w, (int)r + 1, 0, line, wd, at, true);
+		draw_text_cut(w, (int)r + 1, 0, line, wd, at);
 	}
 	wnoutrefresh(w);
 }
 
-/* Draws the hint line from the key table. */
+/* The keys of the hint line in the order they stay when it is too
+ * narrow for all: the last ones are left out first. */
+static const enum keys_action draw_hint_rank[] = {
+	ACT_QUIT, ACT_HELP, ACT_COPY, ACT_DELETE, ACT_RENAME, ACT_MKDIR, ACT_VIEW, ACT_MENU,
+	ACT_EDIT, ACT_CONNECT, ACT_FILTER, ACT_CANCEL, ACT_SORT, ACT_RETRY,
+};
+
+/* The first key name of a binding ("F8" of "F8, Delete") into key (keysz bytes). */
+static void draw_hint_key(const struct keys_binding *b, char *key, size_t keysz)
+{
+	snprintf(key, keysz, "%.*s", (int)strcspn(b->names, ","), b->names);
+}
+
+/* The rank of an action on the hint line (a low one stays longest). */
+static size_t draw_hint_rank_of(enum keys_action act)
+{
+	size_t n = sizeof draw_hint_rank / sizeof draw_hint_rank[0], r = 0;
+	while (r < n && draw_hint_rank[r] != act)
+		r++;
+	return r;
+}
+
+/* Draws the hint line from the key table: each key with its whole word,
+ * in the table's order; on a narrow screen the keys of the lowest rank
+ * are left out, never one cut at the edge. */
 static void draw_hints(WINDOW *w)
 {
 	size_t n;
@@ -673,12 +742,27 @@ static void draw_hints(WINDOW *w)
 	int wd = getmaxx(w), x = 0;
 	werase(w);
 	draw_lay.hints = 0;
+	/* The highest rank shown: keys join, by rank, while they fit. */
+	size_t ranks = sizeof draw_hint_rank / sizeof draw_hint_rank[0], shown = 0;
+	for (int used = 0; shown <= ranks; shown++) {
+		int more = 0;
+		for (size_t i = 0; i < n; i++) {
+			char key[16];
+			if (t[i].hint == NULL || draw_hint_rank_of(t[i].action) != shown)
+				continue;
+			draw_hint_key(&t[i], key, sizeof key);
+			more += draw_width(key) + draw_width(t[i].hint) + 1;
+		}
+		if (used + more - 1 > wd)
+			break;
+		used += more;
+	}
 	for (size_t i = 0; i < n && x < wd; i++) {
-		if (t[i].hint == NULL)
+		if (t[i].hint == NULL || draw_hint_rank_of(t[i].action) >= shown)
 			continue;
 		char key[16];
 		int x0 = x;
-		snprintf(key, sizeof key, "%.*s", (int)strcspn(t[i].names, ","), t[i].names);
+		draw_hint_key(&t[i], key, sizeof key);
 		x += draw_text(w, 0, x, key, wd - x, draw_attr_bar, false);
 		x += draw_text(w, 0, x, t[i].hint, wd - x, A_NORMAL, false);
 		if (draw_lay.hints < ACT_COUNT) {
@@ -705,7 +789,7 @@ static void draw_status(struct app *a, WINDOW *w)
 	int tw = (int)strlen(tags);
 	if (tw >= wd)
 		tw = 0;
-	draw_text(w, 0, 0, a->status, wd - tw, a->status_error ? draw_attr_error : A_NORMAL, true);
+	draw_text_cut(w, 0, 0, a->status, wd - tw, a->status_error ? draw_attr_error : A_NORMAL);
 	if (tw > 0)
 		draw_text(w, 0, wd - tw, tags, tw, draw_attr_bar, false);
 	wnoutrefresh(w);
@@ -730,8 +814,17 @@ void draw_screen(struct app *a)
 	if (rows != draw_lay.rows || cols != draw_lay.cols || xfer_h != draw_lay.xfer_h)
 		draw_layout(rows, cols, xfer_h);
 	if (draw_lay.w[WIN_TOP] == NULL) {
+		/* The longest of these that fits, so the words stay whole. */
+		static const char *const small[] = {
+			"ferry: terminal too small (at least " DRAW_XSTR(DRAW_MIN_COLS) "x"
+			DRAW_XSTR(DRAW_MIN_ROWS) ")",
+			"terminal too small", "too small",
+		};
+		size_t k = 0;
+		while (k + 1 < sizeof small / sizeof small[0] && draw_width(small[k]) > cols)
+			k++;
 		erase();
-		mvaddnstr(0, 0, "ferry: window too small", cols > 0 ? cols : 0);
+		draw_fit(stdscr, 0, 0, small[k], cols > 0 ? cols : 0, A_NORMAL);
 		wnoutrefresh(stdscr);
 		return;
 	}
@@ -742,6 +835,13 @@ void draw_screen(struct app *a)
 		draw_xfer(a, draw_lay.w[WIN_XFER]);
 	draw_hints(draw_lay.w[WIN_HINTS]);
 	draw_status(a, draw_lay.w[WIN_STATUS]);
+}
+
+bool draw_too_small(void)
+{
+	int rows, cols;
+	getmaxyx(stdscr, rows, cols);
+	return rows < DRAW_MIN_ROWS || cols < DRAW_MIN_COLS;
 }
 
 /* True when (y, x) is inside window w; sets *wy and *wx relative to it. */

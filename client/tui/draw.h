@@ -19,6 +19,9 @@ void draw_end(void);
 void draw_resize(void);
 /* Draws the whole screen without the final doupdate. */
 void draw_screen(struct app *a);
+/* True when the terminal is below the least size drawn (the screen then
+ * says only that it is too small). */
+bool draw_too_small(void);
 /* What lies at a screen cell. */
 enum draw_region { DRAW_NOWHERE, DRAW_PANE, DRAW_XFER, DRAW_HINT };
 
