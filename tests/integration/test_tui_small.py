@@ -249,6 +249,36 @@ class SmallScreenTest(TuiCase):
             self.t.wait_check(title, 5)
         self.t.keys("Escape")
 
+    def test_menu_and_site_manager_say_whole_words(self):
+        """The menu's title and the site manager's keys are whole words on
+        a narrow screen (a shorter form of them, not one cut)."""
+        self.start_ferry(width=80, height=24)
+        self.t.resize(30, 10)
+        self.t.keys("F9")
+
+        def menu(s):
+            self.assertRegex(s, "\u250c\u2500 Menu( \\(Enter runs, Esc closes\\))? \u2500",
+                             "the menu's title at 30x10:\n" + Tmux.framed(s))
+            self.check_fits(s, 30, 10)
+        self.t.wait_check(menu, 5)
+        self.t.keys("Escape")
+        self.t.resize(40, 14)
+        self.t.keys("F2")
+        keys = ("Enter connect  a add  e edit  d delete  s save as a site  Esc close",
+                "Enter connect  a add  e edit  d delete  s save  Esc close",
+                "Enter  a add  e edit  d delete  s save  Esc",
+                "a add  e edit  d del  s save", "Enter a e d s Esc")
+
+        def sites(s):
+            rows = [r for r in s.split("\n") if re.search(r"\ba add\b|\bEnter a e\b", r)]
+            self.assertEqual(len(rows), 1, "no keys in the site manager at 40x14:\n"
+                             + Tmux.framed(s))
+            inside = rows[0].strip(" \u2502")
+            self.assertIn(inside, keys, "the site manager's keys at 40x14:\n" + Tmux.framed(s))
+            self.check_fits(s, 40, 14)
+        self.t.wait_check(sites, 5)
+        self.t.keys("Escape")
+
 
 if __name__ == "__main__":
     unittest.main()
