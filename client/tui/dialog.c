@@ -521,15 +521,13 @@ static void dialog_help_draw(struct app *a, const void *arg)
 	if (*first + page > total)
 		*first = total > page ? total - page : 0;
 	/* The title's longest form that fits, so its words stay whole. */
-	const char *title[] = { total > page ? "ferry keys (Up, Down, PgUp, PgDn scroll; any other "
-				"key closes this)" : "ferry keys (any key closes this)",
-				"ferry keys (Up, Down, PgUp, PgDn scroll)", "ferry keys" };
-	size_t form = total > page ? 0 : 2;
-	if (draw_columns(title[0]) <= cols)
-		form = 0;
-	while (form < 2 && draw_columns(title[form]) > cols)
-		form++;
-	draw_fit(w, 0, 0, title[form], cols, A_NORMAL);
+	static const char *const scrolled[] = {
+		"ferry keys (Up, Down, PgUp, PgDn scroll; any other key closes this)",
+		"ferry keys (Up, Down, PgUp, PgDn scroll)", "ferry keys",
+	};
+	static const char *const still[] = { "ferry keys (any key closes this)", "ferry keys" };
+	draw_fit(w, 0, 0, total > page ? draw_first_fit(scrolled, 3, cols)
+		 : draw_first_fit(still, 2, cols), cols, A_NORMAL);
 	/* The built-in keys, then the keys file's. */
 	for (size_t i = *first; i < total && i - *first < page; i++) {
 		int c = (int)((i - *first) / (size_t)per_col), r = (int)((i - *first) % (size_t)per_col);

@@ -349,6 +349,14 @@ int draw_fit(WINDOW *w, int y, int x, const char *s, int width, attr_t attr)
 	return used + draw_text(w, y, x + used, draw_lay.ellipsis, 1, attr, false);
 }
 
+const char *draw_first_fit(const char *const *forms, size_t n, int width)
+{
+	size_t k = 0;
+	while (k + 1 < n && draw_width(forms[k]) > width)
+		k++;
+	return forms[k];
+}
+
 /* Writes an entry's date as "YYYY-MM-DD HH:MM" (local time), "" when unknown. */
 static void draw_date(time_t t, char *out, size_t outsz)
 {
@@ -820,11 +828,9 @@ void draw_screen(struct app *a)
 			DRAW_XSTR(DRAW_MIN_ROWS) ")",
 			"terminal too small", "too small",
 		};
-		size_t k = 0;
-		while (k + 1 < sizeof small / sizeof small[0] && draw_width(small[k]) > cols)
-			k++;
 		erase();
-		draw_fit(stdscr, 0, 0, small[k], cols > 0 ? cols : 0, A_NORMAL);
+		draw_fit(stdscr, 0, 0, draw_first_fit(small, sizeof small / sizeof small[0], cols),
+			 cols > 0 ? cols : 0, A_NORMAL);
 		wnoutrefresh(stdscr);
 		return;
 	}

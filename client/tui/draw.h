@@ -46,6 +46,10 @@ int draw_cut(WINDOW *w, int y, int x, const char *s, int width);
 /* Draws s at (y, x) in at most width columns with attr, not padded; a
  * text too wide is cut as by draw_cut. Returns the columns used. */
 int draw_fit(WINDOW *w, int y, int x, const char *s, int width, attr_t attr);
+/* The first of the n texts of forms (the widest first) that fits in
+ * width columns, else the last: a row that says something in a longer
+ * and a shorter way keeps its words whole. */
+const char *draw_first_fit(const char *const *forms, size_t n, int width);
 /* Reads the character at s (of left bytes, in the shift state st):
  * returns its bytes, with the character drawn in *wc and its columns in
  * *cols; an invalid byte is one byte drawn as '?', as is a character that

@@ -49,7 +49,8 @@ static void menu_draw(struct app *a, const void *arg)
 		return;
 	werase(win);
 	box(win, 0, 0);
-	mvwaddnstr(win, 0, 2, " Menu (Enter runs, Esc closes) ", w - 4);
+	static const char *const title[] = { " Menu (Enter runs, Esc closes) ", " Menu " };
+	draw_fit(win, 0, 2, draw_first_fit(title, 2, w - 4), w - 4, A_NORMAL);
 	for (int r = 0; r < h - 2 && m->top + (size_t)r < m->n; r++) {
 		const struct keys_binding *b = &m->t[m->rows[m->top + (size_t)r]];
 		char line[MENU_LINE_MAX];

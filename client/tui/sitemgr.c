@@ -133,8 +133,15 @@ static void sm_draw(struct app *a, const void *arg)
 	wattrset(win, A_NORMAL);
 	sanitize_text(m->note, strlen(m->note), shown, sizeof shown);
 	draw_fit(win, h - 3, 2, shown, w - 4, A_NORMAL);
-	mvwaddnstr(win, h - 2, 2, "Enter connect  a add  e edit  d delete  s save as a site  "
-		   "Esc close", w - 4);
+	/* The keys in the longest form that fits. */
+	static const char *const keys[] = {
+		"Enter connect  a add  e edit  d delete  s save as a site  Esc close",
+		"Enter connect  a add  e edit  d delete  s save  Esc close",
+		"Enter  a add  e edit  d delete  s save  Esc",
+		"a add  e edit  d del  s save", "Enter a e d s Esc",
+	};
+	draw_fit(win, h - 2, 2, draw_first_fit(keys, sizeof keys / sizeof keys[0], w - 4), w - 4,
+		 A_NORMAL);
 	wnoutrefresh(win);
 	delwin(win);
 }
