@@ -24,8 +24,11 @@
 /* Smallest terminal drawn normally (below it one row says so). */
 #define DRAW_MIN_ROWS 6
 #define DRAW_MIN_COLS 20
+/* A number as the text of its digits, for the notice of that size. */
 #define DRAW_STR(x) #x
 #define DRAW_XSTR(x) DRAW_STR(x)
+/* What the top line starts with, left out first when it is too wide. */
+#define DRAW_TOP_NAME " ferry "
 /* Most transfer rows shown in the panel. */
 #define DRAW_XFER_ROWS 5
 /* Widths of the size and date columns. */
@@ -527,18 +530,18 @@ static void draw_top(struct app *a, WINDOW *w)
 	werase(w);
 	if (a->connected) {
 		bool locked = security_title(a, security, sizeof security);
-		snprintf(line, sizeof line, " ferry  %s@%s:%d  %s%s",
+		snprintf(line, sizeof line, DRAW_TOP_NAME " %s@%s:%d  %s%s",
 			 a->login.user[0] ? a->login.user : "anonymous", a->login.host, a->login.port,
 			 locked ? draw_lay.lock : "", security);
 	} else {
-		snprintf(line, sizeof line, " ferry  not connected (F2 connects)");
+		snprintf(line, sizeof line, DRAW_TOP_NAME " not connected (F2 connects)");
 	}
 	if (a->sync)
 		snprintf(line + strlen(line), sizeof line - strlen(line), "  [sync]");
 	sanitize_text(line, strlen(line), shown, sizeof shown);
 	const char *from = shown;
-	if (draw_width(shown) > wd)
-		from += strlen(" ferry ");
+	if (draw_width(shown) > wd && strncmp(shown, DRAW_TOP_NAME, strlen(DRAW_TOP_NAME)) == 0)
+		from += strlen(DRAW_TOP_NAME);
 	draw_text_cut(w, 0, 0, from, wd, draw_attr_bar);
 	wnoutrefresh(w);
 }
