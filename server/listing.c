@@ -560,9 +560,14 @@ static RARE_PATH bool list_pattern(struct session *s, enum listing_kind kind, co
 {
 	char parent[FTP_PATH_MAX + 1];
 	vpath_dirname(path, parent, sizeof parent);
-	/* NLST names keep the directory part the client gave. */
+	/* NLST names keep the directory part the client gave.
+	 * The slashes a pattern ends in are not part of it, as the path
+	 * (normalised) has none either. */
 	char prefix[FTP_PATH_MAX + 1] = "";
-	const char *slash = strrchr(arg, '/');
+	size_t alen = strlen(arg);
+	while (alen > 0 && arg[alen - 1] == '/')
+		alen--;
+	const char *slash = memrchr(arg, '/', alen);
 	if (slash != NULL) {
 		size_t plen = (size_t)(slash - arg) + 1;
 		memcpy(prefix, arg, plen);

@@ -404,6 +404,16 @@ class VerbsTest(ftptest.TestCase):
                          b"nlstbytes/a.txt\r\nnlstbytes/b.txt\r\n")
         self.assertEqual(self.nlst_bytes("./nlstbytes//c.log"), b"./nlstbytes//c.log\r\n")
 
+    def test_nlst_pattern_with_a_trailing_slash(self):
+        """A pattern ending in slashes (as shells write "*/") is taken
+        without them, as any other path is: its matches come after the
+        directory part before the pattern, not after the pattern."""
+        self.assertEqual(self.nlst_bytes("nlstbytes/*.txt/"),
+                         b"nlstbytes/a.txt\r\nnlstbytes/b.txt\r\n")
+        self.assertEqual(self.nlst_bytes("nlstbytes/*//"),
+                         b"nlstbytes/a.txt\r\nnlstbytes/b.txt\r\nnlstbytes/c.log\r\n")
+        self.assertEqual(self.nlst_bytes("nlstby*/"), b"nlstbytes\r\n")
+
     def test_nlst_dot_names(self):
         """Names that start with dots: "." and ".." never, an upload
         temporary never, the others with -a only, in byte order."""
