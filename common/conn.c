@@ -20,25 +20,43 @@
 #include "tlserr.h"
 #include "xalloc.h"
 
-/* A plain connection sending a file keeps its socket's queue of unsent
- * bytes short: conn_sendfile is asked for SEND_CHUNK at a time, and with
- * TCP_NOTSENT_LOWAT at SEND_LOWAT a sendfile(2) stops once that much is
- * unsent, and the wait for POLLOUT after it ends when less than half of
- * it is left. A sender that kept its send buffer full (4 MiB requests)
- * left the sending to the peer: a receiver slower than the sender (one
- * writing to a file) pushed the queued bytes through TCP itself whenever
- * its reads opened the receive window, and on loopback took them in there
- * too, on its own CPU. With the short queue the sender is woken while the
- * queue is nearly empty and sends from its own CPU. ferryd's RETR, 1 GiB
- * on loopback, server and client on separate CPUs of a quiet machine, 10
+/* How a plain connection sends a file depends on whether its congestion
+ * control paces the sending (BBR does, from the kernel's own timers) or
+ * not (cubic, reno: ACKs clock the sending).
+ *
+ * Unpaced, the socket's queue is kept full: conn_sendfile is asked for
+ * SEND_BULK at a time, and each sendfile(2) moves as much as the send
+ * buffer takes. ferryd's RETR, 1 GiB on loopback under cubic, curl on
+ * the other CPU, 5 alternating rounds, medians (wall s, server CPU s):
+ * 0.196 / 0.04 with the full queue, 0.217 / 0.10 with the short one
+ * below (vsftpd 0.198 / 0.04); lftp 0.52 against 0.68, ferry 0.41
+ * against 0.48; ferry's upload level (0.43).
+ *
+ * Paced, the queue of unsent bytes is kept short: conn_sendfile is asked
+ * for SEND_CHUNK at a time, and with TCP_NOTSENT_LOWAT at SEND_LOWAT a
+ * sendfile(2) stops once that much is unsent, and the wait for POLLOUT
+ * after it ends when less than half of it is left. A sender that kept its
+ * send buffer full (4 MiB requests) left the sending to the peer: a
+ * receiver slower than the sender (one writing to a file) pushed the
+ * queued bytes through TCP itself whenever its reads opened the receive
+ * window, and on loopback took them in there too, on its own CPU. With
+ * the short queue the sender is woken while the queue is nearly empty and
+ * sends from its own CPU, and BBR, seeing a sender that has nothing
+ * queued, mostly stays in its start-up phase, whose pacing rate is far
+ * above what loopback carries. ferryd's RETR, 1 GiB on loopback under
+ * BBR, server and client on separate CPUs of a quiet machine, 10
  * alternating rounds, medians (wall s, client / server CPU s): curl 0.455
  * -> 0.310 (0.28 / 0.42 -> 0.26 / 0.16), ferry 0.790 -> 0.590 (0.72 /
  * 0.27 -> 0.56 / 0.17), lftp 0.985 -> 0.895 (0.96 / 0.12 -> 0.81 / 0.23).
- * Under CPU contention the gain shrinks (lftp level): each drained
- * low-water mark wakes the sender, and a busy CPU runs it late. 128 KiB
- * with 64 KiB, or a low-water mark of 256 KiB to 2 MiB with 4 MiB
- * requests, gained less or nothing; 32 KiB with 8 KiB lost. ferry's
- * uploads use the same pair (doc/performance.md).
+ * In some runs BBR leaves start-up all the same (ss -ti shows
+ * pacing_gain 1 and a pacing rate near its bandwidth estimate); the
+ * kernel then paces each 64 KiB segment from a timer, and the run costs
+ * what a full queue costs under BBR always (0.6 to 0.8 s of server CPU,
+ * vsftpd's and pure-ftpd's too). 128 KiB with 64 KiB, or a low-water
+ * mark of 256 KiB to 2 MiB with 4 MiB requests, gained less or nothing;
+ * 32 KiB with 8 KiB lost. ferry's uploads use the same choice
+ * (doc/performance.md).
+ *
  * TLS connections keep a full queue. ferryd's TLS downloads ask for
  * CONN_TLS_CHUNK at a time (one read of the file, its records gathered
  * into one write(2)): with the mark as well, each of those writes went
@@ -50,6 +68,7 @@
  * ferryd, the receiver, decrypts and writes the file). */
 #define SEND_CHUNK (64 << 10)
 #define SEND_LOWAT (16 << 10)
+#define SEND_BULK (4 << 20)
 
 struct conn {
 	int rfd, wfd;        /* descriptors (the same socket unless pipes) */
@@ -709,10 +728,24 @@ int conn_poll_signal(struct conn_pollfd *p, int n, int timeout_ms)
 	return poll_conns(p, n, timeout_ms, false);
 }
 
-size_t conn_set_send_lowat(struct conn *c, bool tls_chunk)
+/* True if the socket's congestion control paces its sending itself: the
+ * BBR family ("bbr", "bbr2", ...). A descriptor without the option (a
+ * Unix socket, a pipe) is not paced. */
+static bool paced_congestion(int fd)
+{
+	char name[16];
+	socklen_t len = sizeof name;
+	if (getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, name, &len) != 0)
+		return false;
+	return len >= 3 && memcmp(name, "bbr", 3) == 0;
+}
+
+size_t conn_ready_sendfile(struct conn *c, bool tls_chunk)
 {
 	if (c->ssl)
 		return tls_chunk ? CONN_TLS_CHUNK : SEND_CHUNK;
+	if (!paced_congestion(c->wfd))
+		return SEND_BULK;
 	int lowat = SEND_LOWAT;
 	(void)setsockopt(c->wfd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
 	return SEND_CHUNK;

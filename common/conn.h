@@ -144,14 +144,16 @@ bool conn_buffered(const struct conn *c);
  * connection then reads unbuffered). */
 bool conn_set_read_buffer(struct conn *c, size_t bufsize);
 
-/* Readies a connection for sending a regular file with conn_sendfile:
- * sets TCP_NOTSENT_LOWAT on its socket so that at most about 16 KiB stay
- * unsent (best effort: a socket without the option just queues more).
- * Returns the most bytes each conn_sendfile should then ask for (64 KiB).
- * A TLS connection's socket is left as it was (a full queue); with
- * tls_chunk, CONN_TLS_CHUNK is returned instead (one read of the file,
- * its records written out together). */
-size_t conn_set_send_lowat(struct conn *c, bool tls_chunk);
+/* Readies a connection for sending a regular file with conn_sendfile and
+ * returns the most bytes each conn_sendfile should then ask for. A plain
+ * TCP connection whose congestion control paces the sending (BBR) gets
+ * TCP_NOTSENT_LOWAT so that at most about 16 KiB stay unsent, and 64 KiB
+ * requests; any other plain connection (cubic, reno, a Unix socket, a
+ * pipe) keeps a full queue with 4 MiB requests (the reasons and figures
+ * are in conn.c). A TLS connection's socket is left as it was (a full
+ * queue) with 64 KiB requests; with tls_chunk, CONN_TLS_CHUNK is returned
+ * instead (one read of the file, its records written out together). */
+size_t conn_ready_sendfile(struct conn *c, bool tls_chunk);
 
 /* True if conn_sendfile moves bytes without user space: plain, or kTLS. */
 bool conn_zero_copy_send(const struct conn *c);

@@ -260,10 +260,9 @@ enum xfer_result xfer_send_file(struct session *s, struct conn *data, int file_f
 {
 	if (s->ascii)
 		return send_ascii(s, data, file_fd, offset, size, err);
-	/* A plain download keeps its socket's queue of unsent bytes short
-	 * (conn_set_send_lowat); a TLS one keeps it full and asks for
-	 * larger pieces. */
-	size_t most = conn_set_send_lowat(data, true);
+	/* How much each sendfile asks for, and how much stays queued,
+	 * depends on the connection (conn_ready_sendfile). */
+	size_t most = conn_ready_sendfile(data, true);
 	int rounds = 0;
 	while (offset < size) {
 		off_t left = size - offset;

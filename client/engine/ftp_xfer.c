@@ -262,14 +262,15 @@ static enum ftp_status xfer_pump_out_loop(struct ftp *f, struct conn *dc, int fd
 					  struct xfer_progress *p, bool *early)
 {
 	char *buf = *off < 0 ? xfer_buf(f) : NULL;
-	/* sendfile(2) keeps the socket's queue of unsent bytes short
-	 * (conn_set_send_lowat): with the queue full, the server's reads
-	 * pushed the client's queued bytes through TCP on the server's CPU,
-	 * the side that also writes them to disk (doc/performance.md). FTPS
-	 * uploads keep a full queue (a TLS socket gets no mark, and without
-	 * kTLS they read and write): with the mark they were level with
-	 * curl's instead of ahead. */
-	size_t most = *off >= 0 ? conn_set_send_lowat(dc, false) : 0;
+	/* Under a pacing congestion control (BBR) sendfile(2) keeps the
+	 * socket's queue of unsent bytes short (conn_ready_sendfile): with
+	 * the queue full, the server's reads pushed the client's queued
+	 * bytes through TCP on the server's CPU, the side that also writes
+	 * them to disk (doc/performance.md). Under cubic the full queue
+	 * costs nothing. FTPS uploads keep a full queue (a TLS socket gets
+	 * no mark, and without kTLS they read and write): with the mark
+	 * they were level with curl's instead of ahead. */
+	size_t most = *off >= 0 ? conn_ready_sendfile(dc, false) : 0;
 	size_t have = 0, pos = 0;
 	long long idle_since = sysio_now_ms();
 	enum conn_status want = CONN_WANT_WRITE;

@@ -55,6 +55,9 @@
 #                       rclone its column says -)
 #   BENCH_CSV=file      append every timed run to file as CSV (see common.sh)
 #   BENCH_DIR=dir       where the scratch directory is made (default /tmp)
+#   BENCH_CC=name       run in a network namespace of its own whose TCP
+#                       congestion control is name, e.g. cubic (root; see
+#                       netns.sh); the machine's own setting is left as it is
 #   BENCH_REPEAT=n      runs of each timing row (default 3, 1 with --quick)
 #   BENCH_WARMUP=n      untimed runs per client before them (default 1)
 #   BENCH_TIMEOUT=s     limit for the whole run (default 1200, 600 with --quick)
@@ -74,6 +77,8 @@
 # if some transfers failed (those cells say FAILED); it exits 1 when it could
 # not set up.
 set -euo pipefail
+# shellcheck source=netns.sh
+. "$(dirname "${BASH_SOURCE[0]}")/netns.sh" "$@"
 export LC_ALL=C
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -612,9 +617,7 @@ if [ "$repeat" -gt 1 ]; then
 fi
 
 echo
-mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || true)
-cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
-echo "Machine: nproc $(nproc), $(uname -sr), ${cpu:-cpu unknown}, ${mem:-memory unknown} RAM, load average $load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) at the end; $("$FERRY" -V 2>&1 | head -1); $("$CURL" --version | head -1 | cut -d' ' -f1-2); lftp $("$LFTP" --version | head -1 | sed -n 's/.*Version \([^ ]*\).*/\1/p'); ferryd $("$FERRYD" -V 2>&1 | head -1 | awk '{ print $NF }')."
+echo "Machine: $(machine_line) at the end, $load0 at the start; $("$FERRY" -V 2>&1 | head -1); $("$CURL" --version | head -1 | cut -d' ' -f1-2); lftp $("$LFTP" --version | head -1 | sed -n 's/.*Version \([^ ]*\).*/\1/p'); ferryd $("$FERRYD" -V 2>&1 | head -1 | awk '{ print $NF }')."
 echo
 echo "Commands (URL=$URL${TURL:+, TURL=$TURL, CA the test CA, TSET='$TSET CA'}, RURL=$RURL${RTURL:+, RTURL=$RTURL}, DST a fresh local target, RDST a fresh remote up/NAME, SRC the local copy, OUT /dev/null; LSET='$LSET'):"
 echo

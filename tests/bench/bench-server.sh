@@ -79,6 +79,9 @@
 #                     to it, then from PATH
 #   BENCH_DIR=dir     where the scratch directory is made (default /tmp)
 #   BENCH_ONLY=name   run only ferryd, vsftpd or pure-ftpd
+#   BENCH_CC=name     run in a network namespace of its own whose TCP
+#                     congestion control is name, e.g. cubic (root; see
+#                     netns.sh); the machine's own setting is left as it is
 #   BENCH_REPEAT=n    repetitions of each timing row (default 5)
 #   BENCH_ROWS="r ..." the rows to run (default: retr stor tretr tstor
 #                     small curlput ferryput lftpput size conc storm; all:
@@ -114,6 +117,8 @@
 # if some transfers failed (those cells say FAIL); it exits 1 when it could
 # not set up.
 set -euo pipefail
+# shellcheck source=netns.sh
+. "$(dirname "${BASH_SOURCE[0]}")/netns.sh" "$@"
 export LC_ALL=C
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -1727,7 +1732,6 @@ echo "- Servers run on CPU $server_cpu; curl runs on CPU $client_cpu for the $bi
 echo "- Before each timed run the script waited until at most $tw_max TCP connections were in TIME_WAIT: $tw_waited s of waiting in all, at most $tw_top at the start of a run$([ "$tw_late" = 0 ] || echo ", $tw_late runs started above the limit after ${tw_wait}s")."
 echo "- ferryd logs to a file (stderr, its default) with --max-per-ip 0; vsftpd runs with its default logging (off) and isolation (isolate, isolate_network)${VSFTPD_EXTRA:+, plus: $(tr '\n' ' ' <<< "$VSFTPD_EXTRA")}; pure-ftpd with one virtual user (PureDB) whose password has an MD5-crypt hash, no syslog. ferryd and vsftpd take the clients anonymously; the MD5 hash keeps pure-ftpd's password check about as cheap (a yescrypt hash cost it 90 ms of server CPU per login)."
 echo
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-echo "Machine: nproc $ncpu, kernel $(uname -r), ${cpu:-unknown CPU}, $(awk '/MemTotal/ { printf "%.0f GiB RAM", $2 / 1048576 }' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end;" \
+echo "Machine: $(machine_line) at the end;" \
      "ferryd ${ferryd_ver#ferryd }, vsftpd ${vsftpd_ver#version }, pure-ftpd ${pure_ver:--}, $("$ferry_bin" -V 2>&1 | head -n 1), $(curl --version | head -n 1 | cut -d' ' -f1-2), lftp $(lftp --version | head -n 1 | sed -n 's/.*Version \([^ ]*\).*/\1/p'), Python $(python3 -c 'import platform; print(platform.python_version())');" \
      "run as $(id -un) (server user: $runuser); RSS per session = total / sessions connected."

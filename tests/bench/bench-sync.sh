@@ -34,6 +34,8 @@
 # A benchmark, not a test: it exits 0 when it could measure (failed runs
 # say FAILED), 1 when it could not set up.
 set -euo pipefail
+# shellcheck source=netns.sh
+. "$(dirname "${BASH_SOURCE[0]}")/netns.sh" "$@"
 export LC_ALL=C
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

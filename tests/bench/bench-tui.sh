@@ -35,6 +35,8 @@
 # program that could not be measured says FAILED in its cells), and 1 when
 # it could not set up (mc missing among others).
 set -euo pipefail
+# shellcheck source=netns.sh
+. "$(dirname "${BASH_SOURCE[0]}")/netns.sh" "$@"
 export LC_ALL=C
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

@@ -153,9 +153,11 @@ tls_ceiling() {
     echo "$evp ${mib:-?}"
 }
 
-# One line about this machine: CPUs, kernel, CPU model, RAM, load average.
+# One line about this machine: CPUs, kernel, CPU model, RAM, the TCP
+# congestion control (ferryd and ferry send files differently under one
+# that paces, BBR, and one that does not: common/conn.c), load average.
 machine_line() {
     local cpu
     cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-    echo "nproc $(nproc), kernel $(uname -r), ${cpu:-unknown CPU}, $(awk '/MemTotal/ { printf "%.0f GiB RAM", $2 / 1048576 }' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "nproc $(nproc), kernel $(uname -r), ${cpu:-unknown CPU}, $(awk '/MemTotal/ { printf "%.0f GiB RAM", $2 / 1048576 }' /proc/meminfo), TCP congestion control $(cat /proc/sys/net/ipv4/tcp_congestion_control 2>/dev/null || echo unknown)${BENCH_CC_NETNS:+ (a network namespace of its own, BENCH_CC)}, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 }

@@ -45,7 +45,7 @@
 #   --out DIR    where the results go (default: bench-out/ in the
 #                current directory; made if missing, files replaced)
 # Environment: as for bench-server.sh and bench-client.sh (FERRYD, FERRY,
-# VSFTPD, PUREFTPD, BENCH_DIR, ...), and BENCH_SETTLE=s (see 3.), with
+# VSFTPD, PUREFTPD, BENCH_DIR, BENCH_CC, ...), and BENCH_SETTLE=s (see 3.), with
 # other defaults here to keep the run under 20 minutes (the settling
 # included): BENCH_TW_MAX=0 (no waiting for connections in
 # TIME_WAIT to drain: on a machine shared with test suites there are
@@ -62,6 +62,8 @@
 # the settling at most 90 s of it. Each progress line in OUT/*.log
 # carries the seconds since its script started.
 set -euo pipefail
+# shellcheck source=netns.sh
+. "$(dirname "${BASH_SOURCE[0]}")/netns.sh" "$@"
 export LC_ALL=C
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
