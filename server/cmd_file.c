@@ -78,6 +78,12 @@ void cmd_rnfr(struct session *s, const char *arg)
 		session_reply_errno(s, 0, path, errno);
 		return;
 	}
+	/* A file no one may rename (chattr +i or +a on it or its folder) is
+	 * refused here, not after RNTO. */
+	if (vfs_removal_mark(s->root_fd, path, NULL) != VFS_MARK_NONE) {
+		session_reply_errno(s, 0, path, EPERM);
+		return;
+	}
 	s->rnfr = xstrdup(path);
 	session_reply(s, FTP_PENDING_MORE_INFO, "Ready for RNTO.");
 }

@@ -119,6 +119,19 @@ void session_reply_text(struct session *s, int code, const char *text)
 	session_send(s);
 }
 
+/* Why EPERM refused to change path: the immutable or append-only mark of
+ * the file or its folder, else as for EACCES. */
+static const char *errno_mark_text(const struct session *s, const char *path)
+{
+	bool folder = false;
+	switch (vfs_removal_mark(s->root_fd, path, &folder)) {
+	case VFS_MARK_IMMUTABLE: return folder ? "Folder is immutable" : "File is immutable";
+	case VFS_MARK_APPEND_ONLY: return folder ? "Folder is append-only" : "File is append-only";
+	case VFS_MARK_NONE: break;
+	}
+	return "Permission denied";
+}
+
 void session_reply_errno(struct session *s, int code, const char *path, int err)
 {
 	const char *what;
@@ -134,7 +147,12 @@ void session_reply_errno(struct session *s, int code, const char *path, int err)
 	case ENOENT: what = "No such file or directory"; break;
 	case ENOTDIR: what = "Not a directory"; break;
 	case EISDIR: what = "Is a directory"; break;
-	case EACCES: case EPERM: what = "Permission denied"; break;
+	case EPERM:
+		/* Refused to root too where a mark (chattr +i, +a) forbids
+		 * it: the reply names the mark. */
+		what = errno_mark_text(s, path);
+		break;
+	case EACCES: what = "Permission denied"; break;
 	case EEXIST: what = "File exists"; break;
 	case ENOTEMPTY: what = "Directory not empty"; break;
 	case EXDEV: what = "Path escapes the root"; break;

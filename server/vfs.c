@@ -441,6 +441,43 @@ bool vfs_sticky_allows(const struct stat *dir, const struct stat *entry, uid_t u
 	return !(dir->st_mode & S_ISVTX) || entry->st_uid == uid || dir->st_uid == uid;
 }
 
+/* The mark (chattr(1)) of name in the folder dfd (statx(2) flags), or
+ * of the folder itself ("", AT_EMPTY_PATH). */
+static enum vfs_mark mark_of(int dfd, const char *name, int flags)
+{
+	struct statx stx;
+	if (statx(dfd, name, flags, 0, &stx) < 0)
+		return VFS_MARK_NONE;
+	if (stx.stx_attributes & STATX_ATTR_IMMUTABLE)
+		return VFS_MARK_IMMUTABLE;
+	return stx.stx_attributes & STATX_ATTR_APPEND ? VFS_MARK_APPEND_ONLY : VFS_MARK_NONE;
+}
+
+/* The mark that forbids everyone, root too, to remove or replace the
+ * entry name of the folder dfd, as unlink(2) and rename(2) decide: the
+ * entry's own, else the folder's (*folder set, if given). */
+static enum vfs_mark removal_mark(int dfd, const char *name, bool *folder)
+{
+	enum vfs_mark m = mark_of(dfd, name, AT_SYMLINK_NOFOLLOW);
+	bool of_folder = m == VFS_MARK_NONE;
+	if (of_folder)
+		m = mark_of(dfd, "", AT_EMPTY_PATH);
+	if (folder != NULL)
+		*folder = of_folder;
+	return m;
+}
+
+enum vfs_mark vfs_removal_mark(int root_fd, const char *vpath, bool *folder)
+{
+	const char *base;
+	int dfd = vfs_open_parent(root_fd, vpath, &base);
+	if (dfd < 0)
+		return VFS_MARK_NONE;
+	enum vfs_mark m = removal_mark(dfd, base, folder);
+	sysio_close(&dfd);
+	return m;
+}
+
 int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int idle_timeout)
 {
 	const char *base;
@@ -455,14 +492,16 @@ int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int 
 	int dfd = up->dir_fd;
 
 	/* Every reason the name cannot be stored (too long, say, or another
-	 * account's file in a sticky folder) is found before any data is
-	 * read. */
+	 * account's file in a sticky folder, or an immutable or append-only
+	 * file or folder) is found before any data is read. */
 	struct stat old, folder;
 	bool exists = fstatat(dfd, base, &old, AT_SYMLINK_NOFOLLOW) == 0;
 	int refuse = !exists && errno != ENOENT ? errno : 0;
 	if (exists && S_ISDIR(old.st_mode))
 		refuse = EISDIR;
 	else if (exists && fstat(dfd, &folder) == 0 && !vfs_sticky_allows(&folder, &old, geteuid()))
+		refuse = EPERM;
+	else if (exists && removal_mark(dfd, base, NULL) != VFS_MARK_NONE)
 		refuse = EPERM;
 	if (refuse) {
 		sysio_close(&up->dir_fd);
@@ -482,8 +521,15 @@ int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int 
 		return -1;
 	}
 	if (up->fd < 0) {
-		/* Named temporaries: where one can be left behind (a session
-		 * killed mid-upload), clear out old ones first. */
+		/* Named temporaries: one renamed into place leaves its
+		 * folder, which an append-only folder forbids, and a failed
+		 * upload could not remove it; refused before the data. */
+		if (mark_of(dfd, "", AT_EMPTY_PATH) != VFS_MARK_NONE) {
+			sysio_close(&up->dir_fd);
+			return (errno = EPERM, -1);
+		}
+		/* Where one can be left behind (a session killed mid-upload),
+		 * clear out old ones first. */
 		struct stat dst;
 		if (fstat(dfd, &dst) == 0 && (dst.st_dev != cleaned_dev || dst.st_ino != cleaned_ino))
 			vfs_clean_temps(dfd, idle_timeout);

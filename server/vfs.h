@@ -28,6 +28,17 @@ int vfs_open(int root_fd, const char *vpath, int flags, mode_t mode);
  * the owner of the entry or of the folder may, as unlink(2) and rename(2)
  * decide. */
 bool vfs_sticky_allows(const struct stat *dir, const struct stat *entry, uid_t uid);
+/* Marks a file system keeps on a file or folder (chattr(1) +i, +a). */
+enum vfs_mark {
+	VFS_MARK_NONE,
+	VFS_MARK_IMMUTABLE,     /* nothing may change, remove or rename it */
+	VFS_MARK_APPEND_ONLY,   /* it may only grow (a folder: gain names) */
+};
+/* The mark that forbids everyone, root too, to remove, rename or replace
+ * vpath (and so to store over it): its own, else its folder's, when
+ * *folder (if not NULL) is set true. VFS_MARK_NONE if neither has one or
+ * they cannot be read. */
+enum vfs_mark vfs_removal_mark(int root_fd, const char *vpath, bool *folder);
 /* 0 if vpath is a directory that may be entered: one that may be
  * searched (x), as chdir(2) asks, read permission or not (looking up "."
  * in it takes that permission); -1 with errno if not. */

@@ -564,8 +564,13 @@ class NamedTempTest(Base):
 class UnstorableTest(Base):
     """An upload that cannot be stored is refused before its 150, while
     the client has sent no data: into a folder the session may not write,
-    and over another account's file in a sticky folder (as /tmp is),
-    which the session may not replace though it may create files there."""
+    over another account's file in a sticky folder (as /tmp is), which
+    the session may not replace though it may create files there, and
+    over a file marked immutable or append-only (chattr +i, +a) or in an
+    append-only folder. RNFR, RNTO and DELE of such a file are refused
+    naming the mark."""
+
+    named_temporaries = False   # uploads written under a hidden name first
 
     def refused_before_data(self, c, cmd):
         """Opens the data connection, sends cmd and returns its reply,
@@ -604,6 +609,91 @@ class UnstorableTest(Base):
         self.assertCode(self.upload(c, "STOR shared/mine.bin", SMALL), 226)
         self.assertEqual(read_file(os.path.join(folder, "mine.bin")), SMALL)
 
+    def protect(self, path, flag):
+        """chattr +flag (i: immutable, a: append-only) on path, taken off
+        again when the test ends."""
+        subprocess.run(["chattr", "+" + flag, path], check=True)
+        self.addCleanup(subprocess.run, ["chattr", "-" + flag, path], check=True)
+
+    def test_immutable_file(self):
+        # Nothing may replace, write, append to, rename or delete it: each
+        # is refused at once, naming the reason, and data never flows.
+        path, ident = self.put_old()
+        self.protect(path, "i")
+        c = self.raw()
+        r = self.refused_before_data(c, "STOR target.bin")
+        self.assertIn("target.bin: File is immutable.", r.text)
+        self.assertCode(c.cmd("REST 10"), 350)
+        r = self.refused_before_data(c, "STOR target.bin")
+        self.assertIn("target.bin: File is immutable.", r.text)
+        r = self.refused_before_data(c, "APPE target.bin")
+        self.assertIn("target.bin: File is immutable.", r.text)
+        r = c.cmd("DELE target.bin")
+        self.assertCode(r, 550)
+        self.assertIn("target.bin: File is immutable.", r.text)
+        r = c.cmd("RNFR target.bin")
+        self.assertCode(r, 550)
+        self.assertIn("target.bin: File is immutable.", r.text)
+        ftptest.write_file(self.p("other.bin"), SMALL)
+        self.assertCode(c.cmd("RNFR other.bin"), 350)
+        r = c.cmd("RNTO target.bin")
+        self.assertCode(r, 550)
+        self.assertIn("target.bin: File is immutable.", r.text)
+        self.assertUntouched(path, ident)
+        self.assertEqual(self.listdir(), ["other.bin", "target.bin"])
+        # STOU leaves it alone and stores under another name.
+        data = c.open_epsv()
+        self.addCleanup(data.close)
+        r = c.cmd("STOU target.bin")
+        self.assertCode(r, 150)
+        self.assertIn("FILE: target_1.bin", r.text)
+        data.sendall(SMALL)
+        data.close()
+        self.assertCode(c.reply(), 226)
+        self.assertUntouched(path, ident)
+        self.assertEqual(read_file(self.p("target_1.bin")), SMALL)
+
+    def test_append_only_file(self):
+        # It may only grow: APPE is stored, replacing or writing within it
+        # is refused before the data.
+        path, ident = self.put_old()
+        self.protect(path, "a")
+        c = self.raw()
+        r = self.refused_before_data(c, "STOR target.bin")
+        self.assertIn("target.bin: File is append-only.", r.text)
+        self.assertCode(c.cmd("REST 10"), 350)
+        r = self.refused_before_data(c, "STOR target.bin")
+        self.assertIn("target.bin: File is append-only.", r.text)
+        r = c.cmd("DELE target.bin")
+        self.assertCode(r, 550)
+        self.assertIn("target.bin: File is append-only.", r.text)
+        self.assertUntouched(path, ident)
+        self.assertEqual(self.listdir(), ["target.bin"])
+        self.assertCode(self.upload(c, "APPE target.bin", SMALL), 226)
+        self.assertEqual(read_file(path), OLD + SMALL)
+
+    def test_file_in_an_append_only_folder(self):
+        # New names may be added to the folder, none replaced or removed.
+        folder = self.server.mkdir(os.path.join(self.dirname, "log"))
+        path, ident = ftptest.put_old(os.path.join(folder, "old.bin"), OLD)
+        self.protect(folder, "a")
+        c = self.raw()
+        r = self.refused_before_data(c, "STOR log/old.bin")
+        self.assertIn("log/old.bin: Folder is append-only.", r.text)
+        r = c.cmd("DELE log/old.bin")
+        self.assertCode(r, 550)
+        self.assertIn("log/old.bin: Folder is append-only.", r.text)
+        self.assertUntouched(path, ident)
+        self.assertEqual(os.listdir(folder), ["old.bin"])
+        if self.named_temporaries:
+            # A named temporary could not be renamed out of the folder.
+            r = self.refused_before_data(c, "STOR log/new.bin")
+            self.assertIn("log/new.bin: Folder is append-only.", r.text)
+            self.assertEqual(os.listdir(folder), ["old.bin"])
+            return
+        self.assertCode(self.upload(c, "STOR log/new.bin", SMALL), 226)
+        self.assertEqual(read_file(os.path.join(folder, "new.bin")), SMALL)
+
 
 class NoProcTest(UnstorableTest):
     """Without /proc (a mount namespace with an empty /proc), uploads are
@@ -638,6 +728,7 @@ class NoLinkTest(NoProcTest):
     a named temporary instead of failing after the whole upload."""
 
     wrapper = [sys.executable, LIMITS, "--no-empty-path-link", "--"] + NoProcTest.wrapper
+    named_temporaries = True
 
 
 if __name__ == "__main__":
