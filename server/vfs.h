@@ -26,7 +26,9 @@ int vfs_open(int root_fd, const char *vpath, int flags, mode_t mode);
 /* Whether uid may remove or replace the entry (stat entry) of the folder
  * (stat dir) as far as a sticky folder (as /tmp is) restricts it: only
  * the owner of the entry or of the folder may, as unlink(2) and rename(2)
- * decide. */
+ * decide for a process without CAP_FOWNER, which a session never holds
+ * (it never runs as root and gives up every capability, --no-sandbox or
+ * not). */
 bool vfs_sticky_allows(const struct stat *dir, const struct stat *entry, uid_t uid);
 /* Marks a file system keeps on a file or folder (chattr(1) +i, +a). */
 enum vfs_mark {

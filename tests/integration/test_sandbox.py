@@ -263,6 +263,13 @@ class SandboxTest(ftptest.TestCase):
         st = status_fields(pid)
         self.assertEqual(st["Seccomp"], "0")
         self.assertEqual(st["NoNewPrivs"], "0")
+        # Still no capability and not root: the kernel refuses the session
+        # what it refuses a sandboxed one (another account's file in a
+        # sticky folder, say), and ferryd's checks tell the same.
+        for key in ("CapInh", "CapPrm", "CapEff", "CapAmb"):
+            self.assertEqual(int(st[key], 16), 0, key)
+        if os.geteuid() == 0:
+            self.assertNotEqual(st["Uid"].split()[0], "0")
         self.assertCode(c.cmd("PWD"), 257)
 
     def test_session_killed_by_sigsys_leaves_the_server_running(self):

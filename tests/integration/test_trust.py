@@ -695,6 +695,16 @@ class UnstorableTest(Base):
         self.assertEqual(read_file(os.path.join(folder, "new.bin")), SMALL)
 
 
+class NoSandboxTest(UnstorableTest):
+    """Without the sandbox (--no-sandbox), a session of a server started
+    as root still runs as the run-as user with no capability, CAP_FOWNER
+    included: the kernel would refuse another account's file in a sticky
+    folder as for a sandboxed session, and ferryd refuses it, and the
+    marked files, before the data alike."""
+
+    server_args = Base.server_args + ["--no-sandbox"]
+
+
 class NoProcTest(UnstorableTest):
     """Without /proc (a mount namespace with an empty /proc), uploads are
     linked into place with linkat(AT_EMPTY_PATH); what cannot be stored is
