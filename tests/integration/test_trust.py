@@ -615,30 +615,32 @@ class UnstorableTest(Base):
         subprocess.run(["chattr", "+" + flag, path], check=True)
         self.addCleanup(subprocess.run, ["chattr", "-" + flag, path], check=True)
 
+    def refused_naming(self, c, text, *cmds):
+        """Sends cmds in turn: each is refused with text in its 550 (an
+        upload before any data is sent), but REST, which is taken."""
+        for cmd in cmds:
+            if cmd.startswith("REST "):
+                self.assertCode(c.cmd(cmd), 350)
+                continue
+            if cmd.startswith(("STOR ", "APPE ")):
+                r = self.refused_before_data(c, cmd)
+            else:
+                r = c.cmd(cmd)
+            self.assertCode(r, 550)
+            self.assertIn(text, r.text, cmd)
+
     def test_immutable_file(self):
         # Nothing may replace, write, append to, rename or delete it: each
         # is refused at once, naming the reason, and data never flows.
         path, ident = self.put_old()
         self.protect(path, "i")
         c = self.raw()
-        r = self.refused_before_data(c, "STOR target.bin")
-        self.assertIn("target.bin: File is immutable.", r.text)
-        self.assertCode(c.cmd("REST 10"), 350)
-        r = self.refused_before_data(c, "STOR target.bin")
-        self.assertIn("target.bin: File is immutable.", r.text)
-        r = self.refused_before_data(c, "APPE target.bin")
-        self.assertIn("target.bin: File is immutable.", r.text)
-        r = c.cmd("DELE target.bin")
-        self.assertCode(r, 550)
-        self.assertIn("target.bin: File is immutable.", r.text)
-        r = c.cmd("RNFR target.bin")
-        self.assertCode(r, 550)
-        self.assertIn("target.bin: File is immutable.", r.text)
+        self.refused_naming(c, "target.bin: File is immutable.", "STOR target.bin", "REST 10",
+                            "STOR target.bin", "APPE target.bin", "DELE target.bin",
+                            "RNFR target.bin")
         ftptest.write_file(self.p("other.bin"), SMALL)
         self.assertCode(c.cmd("RNFR other.bin"), 350)
-        r = c.cmd("RNTO target.bin")
-        self.assertCode(r, 550)
-        self.assertIn("target.bin: File is immutable.", r.text)
+        self.refused_naming(c, "target.bin: File is immutable.", "RNTO target.bin")
         self.assertUntouched(path, ident)
         self.assertEqual(self.listdir(), ["other.bin", "target.bin"])
         # STOU leaves it alone and stores under another name.
@@ -659,14 +661,8 @@ class UnstorableTest(Base):
         path, ident = self.put_old()
         self.protect(path, "a")
         c = self.raw()
-        r = self.refused_before_data(c, "STOR target.bin")
-        self.assertIn("target.bin: File is append-only.", r.text)
-        self.assertCode(c.cmd("REST 10"), 350)
-        r = self.refused_before_data(c, "STOR target.bin")
-        self.assertIn("target.bin: File is append-only.", r.text)
-        r = c.cmd("DELE target.bin")
-        self.assertCode(r, 550)
-        self.assertIn("target.bin: File is append-only.", r.text)
+        self.refused_naming(c, "target.bin: File is append-only.", "STOR target.bin", "REST 10",
+                            "STOR target.bin", "DELE target.bin", "RNFR target.bin")
         self.assertUntouched(path, ident)
         self.assertEqual(self.listdir(), ["target.bin"])
         self.assertCode(self.upload(c, "APPE target.bin", SMALL), 226)
@@ -678,17 +674,13 @@ class UnstorableTest(Base):
         path, ident = ftptest.put_old(os.path.join(folder, "old.bin"), OLD)
         self.protect(folder, "a")
         c = self.raw()
-        r = self.refused_before_data(c, "STOR log/old.bin")
-        self.assertIn("log/old.bin: Folder is append-only.", r.text)
-        r = c.cmd("DELE log/old.bin")
-        self.assertCode(r, 550)
-        self.assertIn("log/old.bin: Folder is append-only.", r.text)
+        self.refused_naming(c, "log/old.bin: Folder is append-only.", "STOR log/old.bin",
+                            "DELE log/old.bin", "RNFR log/old.bin")
         self.assertUntouched(path, ident)
         self.assertEqual(os.listdir(folder), ["old.bin"])
         if self.named_temporaries:
             # A named temporary could not be renamed out of the folder.
-            r = self.refused_before_data(c, "STOR log/new.bin")
-            self.assertIn("log/new.bin: Folder is append-only.", r.text)
+            self.refused_naming(c, "log/new.bin: Folder is append-only.", "STOR log/new.bin")
             self.assertEqual(os.listdir(folder), ["old.bin"])
             return
         self.assertCode(self.upload(c, "STOR log/new.bin", SMALL), 226)
