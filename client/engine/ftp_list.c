@@ -93,7 +93,8 @@ static enum ftp_status op_list(struct ftp *f, void *p)
 		listparse_init(&ls.got);
 		struct ftp_sink sink = { .write = sink_parse, .arg = &ls,
 					 .what = "receiving the listing" };
-		st = ftp_xfer_recv(f, dfd, mlsd ? "MLSD" : "LIST", a->path, 0, -1, &sink,
+		off_t unknown = -1;
+		st = ftp_xfer_recv(f, dfd, mlsd ? "MLSD" : "LIST", a->path, 0, &unknown, &sink,
 				   NULL, NULL);
 		if (st != FTP_S_OK)
 			listparse_free(&ls.got);

@@ -352,10 +352,12 @@ struct ftp_sink {
 
 /* Runs a download-direction transfer on the open data connection dfd:
  * REST offset first when offset > 0, then verb arg, pumps the data into
- * sink and reads the final reply. Closes dfd. total is for progress (-1
- * unknown); progress may be NULL. */
+ * sink and reads the final reply. Closes dfd. *total is the expected end,
+ * for progress (-1 unknown); a binary RETR from the start whose end is
+ * unknown takes it from its 150 when that says "(N bytes)" (vsftpd,
+ * proftpd and ferryd do). progress may be NULL. */
 enum ftp_status ftp_xfer_recv(struct ftp *f, int dfd, const char *verb, const char *arg,
-			      off_t offset, off_t total, const struct ftp_sink *sink,
+			      off_t offset, off_t *total, const struct ftp_sink *sink,
 			      ftp_progress_fn *progress, void *parg);
 /* Ends a transfer early: sends ABOR, resets the data connection (*dc,
  * may be NULL) and reads the replies. Returns st; keeps the message

@@ -520,8 +520,25 @@ static void xfer_close(struct conn **dc)
 	*dc = NULL;
 }
 
+/* The size a reply announces as "(N bytes)", the last such group in its
+ * text; -1 if it has none (or the number is absurdly long). */
+static off_t announced_size(const char *t)
+{
+	off_t found = -1;
+	for (const char *p = strchr(t, '('); p != NULL; p = strchr(p + 1, '(')) {
+		const char *d = p + 1;
+		long long v = 0;
+		int n = 0;
+		for (; *d >= '0' && *d <= '9' && n < 18; d++, n++)
+			v = v * 10 + (*d - '0');
+		if (n > 0 && strncmp(d, " bytes)", 7) == 0)
+			found = (off_t)v;
+	}
+	return found;
+}
+
 enum ftp_status ftp_xfer_recv(struct ftp *f, int dfd, const char *verb, const char *arg,
-			      off_t offset, off_t total, const struct ftp_sink *sink,
+			      off_t offset, off_t *total, const struct ftp_sink *sink,
 			      ftp_progress_fn *progress, void *parg)
 {
 	struct xfer_progress p;
@@ -533,7 +550,9 @@ enum ftp_status ftp_xfer_recv(struct ftp *f, int dfd, const char *verb, const ch
 	bool finished = f->code / 100 == 2;   /* also when the 226 came before the connection */
 	if (finished)
 		ftp_msg_from_reply(f);
-	xfer_progress_init(&p, progress, parg, offset, total);
+	else if (*total < 0 && offset == 0 && !f->ascii && strcmp(verb, "RETR") == 0)
+		*total = announced_size(ftp_reply_text(f));
+	xfer_progress_init(&p, progress, parg, offset, *total);
 	p.rate = sink->limited ? f->rate : 0;
 	st = xfer_pump_in(f, dc, sink, &p);
 	f->xfer_done = p.done;
@@ -740,9 +759,10 @@ static enum ftp_status op_get(struct ftp *f, void *p)
 	struct xfer_out out = { .f = f, .fd = a->fd, .ascii = f->ascii, .left = a->length };
 	struct ftp_sink sink = { .write = sink_fd, .arg = &out, .what = "writing the local file",
 				 .limited = true };
-	if (a->length >= 0 && total >= 0 && a->offset + a->length < total)
+	/* A range ends where it ends, whatever the file's size. */
+	if (a->length >= 0 && (total < 0 || a->offset + a->length < total))
 		total = a->offset + a->length;
-	st = ftp_xfer_recv(f, dfd, "RETR", a->remote, a->offset, total, &sink, a->fn, a->arg);
+	st = ftp_xfer_recv(f, dfd, "RETR", a->remote, a->offset, &total, &sink, a->fn, a->arg);
 	if (st != FTP_S_OK && out.full) {
 		/* The range is complete; the rest was refused and ABOR sent. */
 		ftp_set_msg(f, "%jd bytes from %jd received", (intmax_t)a->length,
@@ -750,7 +770,7 @@ static enum ftp_status op_get(struct ftp *f, void *p)
 		return FTP_S_OK;
 	}
 	/* The bytes wanted: the range, or (in binary) the rest of the size
-	 * SIZE or the caller's listing gave. */
+	 * SIZE, the caller's listing or the 150 gave. */
 	off_t want = a->length >= 0 ? a->length : !f->ascii && total > a->offset ?
 		     total - a->offset : -1;
 	off_t got = f->xfer_done - a->offset;

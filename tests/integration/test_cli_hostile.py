@@ -114,6 +114,27 @@ class EarlyEnd(HalfThenRest):
         return True
 
 
+class ShortAnnounced(slowftp.SlowFtp):
+    """Offers no SIZE; a download's 150 says how many bytes are coming,
+    as vsftpd's and proftpd's do, and then the server sends half of them
+    and a 226 all the same."""
+
+    def _cmd_FEAT(self, c, st, arg):
+        self._send(c, "211-Features:\r\n EPSV\r\n PASV\r\n UTF8\r\n211 End")
+
+    def _cmd_SIZE(self, c, st, arg):
+        self._send(c, "500 Unknown command.")
+
+    def _cmd_RETR(self, c, st, arg):
+        data = self._file(st, arg)
+        d = self._accept_data(st)
+        self._send(c, "150 Opening BINARY mode data connection for %s (%d bytes)." % (arg, len(data)))
+        d.settimeout(10.0)
+        d.sendall(data[:len(data) // 2])
+        d.close()
+        self._send(c, "226 Transfer complete.")
+
+
 class BareLf(slowftp.SlowFtp):
     """Ends every reply line with a bare LF instead of CRLF."""
 
@@ -377,6 +398,20 @@ class HostileTest(clitest.CliBase, ftptest.TestCase):
         r = self.ferry_at(srv, "cd d; get a.bin", "5")
         self.check(r, OK, "226 before the data's end")
         self.assertEqual(ftptest.read_file(self.local("a.bin")), DATA, r)
+
+    def test_short_of_what_150_announced(self):
+        """A server without SIZE announces 200,000 bytes in its 150, sends
+        half and says 226: the download is broken (7), says how much
+        came of how much, and the short file is not left under its name
+        (before, status 0 and a file of half the size). Quiet or not,
+        one file or a pattern."""
+        srv = self.slow(ShortAnnounced, tree={"d/a.bin": DATA, "d/b.bin": DATA})
+        for script in ("cd d; get a.bin", "cd d; get 'a.*'"):
+            for more in ([], ["-q"]):
+                r = self.ferry_at(srv, script, "5", *more)
+                self.check(r, BROKEN, "%s %s: short of the 150's size" % (script, more))
+                self.assertIn("the transfer ended after 100000 of 200000 bytes (226 ", r.err, r)
+                self.assertFalse(os.path.exists(self.local("a.bin")), r)
 
     def test_bare_lf_replies(self):
         """Replies whose lines end in a bare LF (multi-line FEAT too):

@@ -978,6 +978,77 @@ START_TEST(test_get_short_of_size)
 }
 END_TEST
 
+/* A download whose size nobody asked for (no progress to show, so no
+ * SIZE) ends short of what the 150 announced ("(10 bytes)", as vsftpd,
+ * proftpd and ferryd write it), with a 226 all the same: broken, as when
+ * SIZE gave it. One that brings all of it is whole. */
+START_TEST(test_get_short_of_150)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_FERRYD,
+		EPSV_OK,
+		{ .expect = "RETR big",
+		  .reply = "150 Opening BINARY mode data connection for big (10 bytes).\r\n",
+		  .act = FAKE_SEND, .data = "abcd", .after = "226 ok\r\n" },
+		EPSV_OK,
+		{ .expect = "RETR big",
+		  .reply = "150-Opening data connection.\r\n150 big (4 bytes)\r\n",
+		  .act = FAKE_SEND, .data = "abcd", .after = "226 ok\r\n" },
+		STEP("NOOP", "200 NOOP ok.\r\n"),
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	int fd = temp_fd("", 0);
+	ck_status(f, ftp_get(f, "big", fd, 0, NULL, NULL), FTP_S_BROKEN);
+	ck_assert_str_eq(ftp_message(f), "the transfer ended after 4 of 10 bytes (226 ok)");
+	close(fd);
+	fd = temp_fd("", 0);
+	ck_status(f, ftp_get(f, "big", fd, 0, NULL, NULL), FTP_S_OK);
+	struct stat sb;
+	ck_assert_int_eq(fstat(fd, &sb), 0);
+	ck_assert_int_eq(sb.st_size, 4);
+	ck_status(f, ftp_noop(f), FTP_S_OK);
+	close(fd);
+	fake_client_done(f, fk);
+}
+END_TEST
+
+/* Text in a 150 that only looks like a size is not taken for one: a
+ * number not followed by " bytes", a size in other units, a number too
+ * long, and ASCII mode, whose bytes on the wire differ from the file's. */
+START_TEST(test_get_150_not_a_size)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_FERRYD,
+		EPSV_OK,
+		{ .expect = "RETR a", .reply = "150 Sending a (10 items).\r\n",
+		  .act = FAKE_SEND, .data = "abcd", .after = "226 ok\r\n" },
+		EPSV_OK,
+		{ .expect = "RETR a", .reply = "150 1.2 kbytes to download (10 kbytes)\r\n",
+		  .act = FAKE_SEND, .data = "abcd", .after = "226 ok\r\n" },
+		EPSV_OK,
+		{ .expect = "RETR a", .reply = "150 a (99999999999999999999999 bytes)\r\n",
+		  .act = FAKE_SEND, .data = "abcd", .after = "226 ok\r\n" },
+		STEP("TYPE A", "200 Switching to ASCII mode.\r\n"),
+		EPSV_OK,
+		{ .expect = "RETR a", .reply = "150 a (10 bytes)\r\n",
+		  .act = FAKE_SEND, .data = "abcd", .after = "226 ok\r\n" },
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	for (int i = 0; i < 4; i++) {
+		if (i == 3)
+			ck_status(f, ftp_set_type(f, true), FTP_S_OK);
+		int fd = temp_fd("", 0);
+		ck_status(f, ftp_get(f, "a", fd, 0, NULL, NULL), FTP_S_OK);
+		close(fd);
+	}
+	fake_client_done(f, fk);
+}
+END_TEST
+
 /* Resuming a download: REST right before RETR, the rest written after
  * what the local file already holds. */
 START_TEST(test_get_rest)
@@ -2215,6 +2286,8 @@ static Suite *ftp_suite(void)
 	tcase_add_test(get, test_get);
 	tcase_add_test(get, test_get_progress);
 	tcase_add_test(get, test_get_short_of_size);
+	tcase_add_test(get, test_get_short_of_150);
+	tcase_add_test(get, test_get_150_not_a_size);
 	tcase_add_test(get, test_get_rest);
 	tcase_add_test(get, test_get_rest_refused);
 	tcase_add_test(get, test_get_refused);
