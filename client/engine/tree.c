@@ -526,6 +526,33 @@ static bool tree_follow(struct tree_walk *w, struct tree_entry *e, const struct 
 	return ok;
 }
 
+/* Copies the entry fe listed in the remote directory self, e with its
+ * paths set, as what it is: a file or directory visited, a link followed,
+ * or a note of why it is left out; false when the walk ends. */
+static bool tree_down_entry(struct tree_walk *w, struct tree_entry *e,
+			    const struct ftp_entry *fe, int depth, const struct tree_chain *self)
+{
+	if (fe->type == FTP_ENTRY_FILE && tempname_is(fe->name)) {
+		/* The next download beside it would take its copy for a stale
+		 * temporary and remove it. */
+		if (w->v->skipped != NULL)
+			w->v->skipped(w->v->arg, e, TREE_SKIP_TEMP);
+		return true;
+	}
+	struct tree_chain sub = { .unique = fe->unique, .path = e->remote, .up = self };
+	const struct tree_chain *to = tree_chain_loops(self, fe);
+	if (to == NULL && fe->type == FTP_ENTRY_LINK && w->v->follow_links &&
+	    w->way == TREE_DOWNLOAD)
+		return tree_follow(w, e, fe, depth, self);
+	if (to == NULL)
+		return tree_visit(w, e, depth, &sub);
+	if (w->v->skipped != NULL) {
+		e->loops_to = to->path;
+		w->v->skipped(w->v->arg, e, TREE_SKIP_LOOP);
+	}
+	return true;
+}
+
 /* Copies the remote directory remote into the local directory local;
  * self: it and the directories above it (NULL at the top). */
 static bool tree_down(struct tree_walk *w, const char *local, const char *remote, int depth,
@@ -576,27 +603,10 @@ static bool tree_down(struct tree_walk *w, const char *local, const char *remote
 		} else if (!path_join(&rpath, remote, fe->name) ||
 			   !path_join(&lpath, local, fe->name)) {
 			ok = tree_fail_errno(w, ENAMETOOLONG, fe->display);
-		} else if (fe->type == FTP_ENTRY_FILE && tempname_is(fe->name)) {
-			/* The next download beside it would take its copy for
-			 * a stale temporary and remove it. */
-			e.local = sbuf_str(&lpath);
-			e.remote = sbuf_str(&rpath);
-			if (w->v->skipped != NULL)
-				w->v->skipped(w->v->arg, &e, TREE_SKIP_TEMP);
 		} else {
 			e.local = sbuf_str(&lpath);
 			e.remote = sbuf_str(&rpath);
-			struct tree_chain sub = { .unique = fe->unique, .path = e.remote, .up = self };
-			const struct tree_chain *to = tree_chain_loops(self, fe);
-			if (to == NULL && fe->type == FTP_ENTRY_LINK && w->v->follow_links &&
-			    w->way == TREE_DOWNLOAD) {
-				ok = tree_follow(w, &e, fe, depth, self);
-			} else if (to == NULL) {
-				ok = tree_visit(w, &e, depth, &sub);
-			} else if (w->v->skipped != NULL) {
-				e.loops_to = to->path;
-				w->v->skipped(w->v->arg, &e, TREE_SKIP_LOOP);
-			}
+			ok = tree_down_entry(w, &e, fe, depth, self);
 		}
 	}
 	free(top);
