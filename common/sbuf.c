@@ -107,6 +107,14 @@ bool sbuf_printf(struct sbuf *b, const char *fmt, ...)
 	return true;
 }
 
+void sbuf_truncate(struct sbuf *b, size_t n)
+{
+	if (n >= b->len)
+		return;
+	b->len = n;
+	b->data[n] = '\0';
+}
+
 void sbuf_consume(struct sbuf *b, size_t n)
 {
 	if (n >= b->len) {

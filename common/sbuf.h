@@ -39,6 +39,8 @@ bool sbuf_puts(struct sbuf *b, const char *s);
 /* Appends formatted text; false (buffer unchanged) if max would be passed. */
 bool sbuf_printf(struct sbuf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Keeps only the first n bytes (all of them if n >= len). */
+void sbuf_truncate(struct sbuf *b, size_t n);
 /* Removes the first n bytes (all if n >= len). */
 void sbuf_consume(struct sbuf *b, size_t n);
 /* Returns the contents (never NULL; "" when empty). */

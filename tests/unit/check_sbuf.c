@@ -1,6 +1,6 @@
 /* Unit tests for sbuf: appending up to the maximum and not past it, the
  * NUL after the contents, and sbuf_extend's room filled in place, over a
- * growing buffer and over the caller's fixed one. */
+ * growing buffer and over the caller's fixed one, and cutting it short. */
 #include "config.h"
 
 #include "sbuf.h"
@@ -91,6 +91,30 @@ START_TEST(test_extend_over_callers_buffer)
 }
 END_TEST
 
+/* sbuf_truncate keeps the first bytes, terminated; a length at or past
+ * the contents' leaves them as they are, an empty buffer too. */
+START_TEST(test_truncate)
+{
+	struct sbuf b;
+	sbuf_init(&b, 16);
+	sbuf_truncate(&b, 0);
+	ck_assert_str_eq(sbuf_str(&b), "");
+	ck_assert(sbuf_puts(&b, "/a/bc"));
+	sbuf_truncate(&b, 9);
+	ck_assert_str_eq(sbuf_str(&b), "/a/bc");
+	sbuf_truncate(&b, 5);
+	ck_assert_str_eq(sbuf_str(&b), "/a/bc");
+	sbuf_truncate(&b, 2);
+	ck_assert_uint_eq(b.len, 2);
+	ck_assert_str_eq(sbuf_str(&b), "/a");
+	ck_assert(sbuf_puts(&b, "xyz"));
+	ck_assert_str_eq(sbuf_str(&b), "/axyz");
+	sbuf_truncate(&b, 0);
+	ck_assert_str_eq(sbuf_str(&b), "");
+	sbuf_free(&b);
+}
+END_TEST
+
 static Suite *sbuf_suite(void)
 {
 	Suite *s = suite_create("sbuf");
@@ -99,6 +123,7 @@ static Suite *sbuf_suite(void)
 	tcase_add_test(core, test_extend_fills_in_place);
 	tcase_add_test(core, test_extend_refuses_past_max);
 	tcase_add_test(core, test_extend_over_callers_buffer);
+	tcase_add_test(core, test_truncate);
 	suite_add_tcase(s, core);
 	return s;
 }
