@@ -14,60 +14,64 @@ bool vpath_bad_name(const char *name, size_t len)
 	return false;
 }
 
-/* Appends the components of s (n bytes) to out, which holds a normalised
- * path of *olen bytes; ".." pops a component, never past "/". */
-static enum vpath_error push_components(char *out, size_t outsz, size_t *olen,
-					const char *s, size_t n)
+/* True for the name "..", n bytes at name. */
+static bool vpath_is_dotdot(const char *name, size_t n)
+{
+	return n == 2 && name[0] == '.' && name[1] == '.';
+}
+
+bool vpath_walk(struct sbuf *b, const char *s, size_t n)
 {
 	size_t i = 0;
 	while (i < n) {
 		while (i < n && s[i] == '/')
 			i++;
-		size_t start = i;
+		const char *name = s + i;
 		while (i < n && s[i] != '/')
 			i++;
-		size_t clen = i - start;
-		if (clen == 0 || (clen == 1 && s[start] == '.'))
+		size_t len = (size_t)(s + i - name);
+		if (len == 0 || (len == 1 && name[0] == '.'))
 			continue;
-		if (clen == 2 && s[start] == '.' && s[start + 1] == '.') {
-			while (*olen > 0 && out[*olen - 1] != '/')
-				(*olen)--;
-			if (*olen > 1)
-				(*olen)--;       /* drop the slash too, unless it is the root */
-			if (*olen == 0)
-				*olen = 1;
-			out[*olen] = '\0';
-			continue;
+		const char *path = sbuf_str(b);
+		if (vpath_is_dotdot(name, len)) {
+			size_t last = b->len;   /* where the last name starts */
+			while (last > 0 && path[last - 1] != '/')
+				last--;
+			if (b->len > last && !vpath_is_dotdot(path + last, b->len - last)) {
+				/* Takes the last name and the slash before it,
+				 * unless that slash is the root. */
+				sbuf_truncate(b, last > 1 ? last - 1 : last);
+				continue;
+			}
+			if (path[0] == '/')
+				continue;   /* never above the root */
 		}
-		size_t need = *olen + (*olen > 1 ? 1 : 0) + clen;
-		if (need >= outsz || need > FTP_PATH_MAX)
-			return VPATH_TOO_LONG;
-		if (*olen > 1)
-			out[(*olen)++] = '/';
-		memcpy(out + *olen, s + start, clen);
-		*olen += clen;
-		out[*olen] = '\0';
+		size_t sep = b->len > 0 && path[b->len - 1] != '/' ? 1 : 0;
+		char *at = sbuf_extend(b, sep + len);
+		if (at == NULL)
+			return false;
+		if (sep > 0)
+			*at++ = '/';
+		memcpy(at, name, len);
 	}
-	return VPATH_OK;
+	return true;
 }
 
 enum vpath_error vpath_resolve(const char *cwd, const char *arg, size_t len,
 			       char *out, size_t outsz)
 {
+	struct sbuf b;
+
 	if (outsz < 2)
 		return VPATH_TOO_LONG;
 	if (vpath_bad_name(arg, len))
 		return VPATH_BAD_CHAR;
-	size_t olen = 1;
-	out[0] = '/';
-	out[1] = '\0';
-	enum vpath_error e;
-	if (len == 0 || arg[0] != '/') {
-		e = push_components(out, outsz, &olen, cwd, strlen(cwd));
-		if (e != VPATH_OK)
-			return e;
-	}
-	return push_components(out, outsz, &olen, arg, len);
+	/* At most FTP_PATH_MAX bytes, however big out is. */
+	sbuf_init_over(&b, out, outsz <= FTP_PATH_MAX ? outsz : FTP_PATH_MAX + 1);
+	sbuf_puts(&b, "/");
+	if ((len == 0 || arg[0] != '/') && !vpath_walk(&b, cwd, strlen(cwd)))
+		return VPATH_TOO_LONG;
+	return vpath_walk(&b, arg, len) ? VPATH_OK : VPATH_TOO_LONG;
 }
 
 const char *vpath_basename(const char *path)

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sbuf.h"
+
 /* Reasons a path is refused. */
 enum vpath_error {
 	VPATH_OK = 0,
@@ -15,8 +17,18 @@ enum vpath_error {
 	VPATH_BAD_CHAR,    /* CR, LF or NUL inside the name */
 };
 
+/* Adds the names of s (n bytes) to the normalised path in b, the walk
+ * that vpath_resolve and the client's path_resolve share: "" (repeated or
+ * trailing slashes) and "." vanish; ".." takes away the name before it,
+ * vanishes at "/" and is kept at the start of a relative path ("" or
+ * "../.."), where there is no name to take. b starts as "/" for an
+ * absolute path, "" for a relative one. False, b holding part of the
+ * path, if it would pass b's maximum, which counts every step: a path
+ * that passes it before a later ".." brings it back is refused. */
+bool vpath_walk(struct sbuf *b, const char *s, size_t n);
 /* Joins arg (absolute, or relative to cwd) onto cwd and normalises the
- * result into out (size outsz). An empty arg means cwd. len is arg's length
+ * result into out (size outsz). An empty arg means cwd; the result is
+ * always absolute (a relative cwd counts from "/"). len is arg's length
  * (arg may contain NUL bytes, which are refused). */
 enum vpath_error vpath_resolve(const char *cwd, const char *arg, size_t len,
 			       char *out, size_t outsz);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "path.h"
+#include "vpath.h"
 
 bool path_join(struct sbuf *out, const char *dir, const char *name)
 {
@@ -73,48 +74,13 @@ bool path_sibling(struct sbuf *out, const char *path, const char *name)
 	return sbuf_append(out, path, (size_t)(last - path)) && sbuf_puts(out, name);
 }
 
-/* Adds the words of p to the path in out (path_resolve). */
-static bool path_add_words(struct sbuf *out, const char *p)
-{
-	while (*p != '\0') {
-		size_t n = strcspn(p, "/");
-		if (n == 2 && p[0] == '.' && p[1] == '.') {
-			/* Takes away the last name, unless there is none. */
-			const char *s = sbuf_str(out);
-			const char *last = strrchr(s, '/');
-			size_t start = last != NULL ? (size_t)(last - s) + 1 : 0;
-			if (out->len > start && strcmp(s + start, "..") != 0) {
-				size_t keep = start > 1 ? start - 1 : start;
-				out->len = keep;
-				out->data[keep] = '\0';
-			} else if (s[0] != '/') {
-				/* Above the start of a relative path: kept. */
-				if ((out->len > 0 && !sbuf_puts(out, "/")) || !sbuf_puts(out, ".."))
-					return false;
-			}
-		} else if (n > 0 && !(n == 1 && p[0] == '.')) {
-			if (out->len > 0 && out->data[out->len - 1] != '/' && !sbuf_puts(out, "/"))
-				return false;
-			if (!sbuf_append(out, p, n))
-				return false;
-		}
-		p += n;
-		p += strspn(p, "/");
-	}
-	return true;
-}
-
 bool path_resolve(struct sbuf *out, const char *dir, const char *to)
 {
 	sbuf_reset(out);
-	bool abs = to[0] == '/' || dir[0] == '/';
-	if (abs && !sbuf_puts(out, "/"))
+	if ((to[0] == '/' || dir[0] == '/') && !sbuf_puts(out, "/"))
 		return false;
-	if (to[0] != '/' && !path_add_words(out, dir))
-		return false;
-	if (!path_add_words(out, to))
-		return false;
-	return sbuf_puts(out, "");
+	return (to[0] == '/' || vpath_walk(out, dir, strlen(dir))) &&
+	       vpath_walk(out, to, strlen(to));
 }
 
 bool path_is_above(const char *above, const char *path)

@@ -38,7 +38,16 @@ bool path_sibling(struct sbuf *out, const char *path, const char *name);
  * (taking away the name before it; kept at the start of a relative path,
  * dropped at "/") or doubled slashes: "/a/b", "../c" -> "/a/c"; "a", "."
  * -> "a"; "a", ".." -> ""; "", ".." -> ".."; "/", ".." -> "/". False if
- * it would pass out's maximum. */
+ * it would pass out's maximum.
+ * The walk is vpath_walk, as in ferryd's vpath_resolve, which differs
+ * where its paths do: those are FTP arguments, always absolute, while
+ * these come from the server (PWD answers, link targets) and need not
+ * start with '/'. So a relative dir and to give a relative path, with
+ * ".." kept above its start, whose directory is not known (vpath_resolve
+ * reads a relative cwd from "/": "a", ".." -> "/"; "", "" -> "/"); any
+ * byte but NUL is kept (vpath_resolve refuses CR, LF and NUL, which no
+ * command line can carry); the limit is out's maximum (there, the
+ * buffer's size and FTP_PATH_MAX). */
 bool path_resolve(struct sbuf *out, const char *dir, const char *to);
 /* True when the path above (as path_resolve writes it) is path or a
  * directory above it: "/a" of "/a/b", "" of "a", "/" of "/x". */

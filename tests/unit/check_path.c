@@ -102,6 +102,15 @@ static const struct { const char *dir, *to, *out; } resolve_cases[] = {
 	{ "/a", "..", "/" }, { "/", "..", "/" }, { "/a/b", "/x//y/./z/..", "/x/y" },
 	{ "a", ".", "a" }, { "a", "..", "" }, { "", "..", ".." }, { "a", "../../b", "../b" },
 	{ "a/b/", "c/", "a/b/c" }, { "", "", "" }, { "a", "/", "/" },
+	/* Where vpath_resolve, on the same walk, differs: a relative dir and
+	 * to stay relative, ".." kept above their start ("/b", "/", "/a",
+	 * "/" there)... */
+	{ "", "../..", "../.." }, { "..", "../b", "../../b" }, { "a/b", "../../..", ".." },
+	{ "x", "", "x" },
+	/* ...an absolute dir makes the result absolute, as there... */
+	{ "/", "", "/" }, { "//a//", ".//b/", "/a/b" }, { "/a", "x/../..", "/" },
+	/* ...and CR or LF are kept as any other byte (refused there). */
+	{ "/d", "a\rb", "/d/a\rb" }, { "", "x\n/", "x\n" },
 };
 
 START_TEST(test_resolve)
@@ -125,6 +134,38 @@ START_TEST(test_is_above)
 {
 	ck_assert(path_is_above(above_cases[_i].above, above_cases[_i].path) ==
 		  above_cases[_i].is);
+}
+END_TEST
+
+/* path_resolve's limit is out's maximum: exactly it fits, one more byte
+ * does not; a kept ".." counts, and so does a step a later ".." takes
+ * back. */
+START_TEST(test_resolve_limit)
+{
+	static const struct { const char *dir, *to; bool fits; } cases[] = {
+		{ "/ab", "cd", true }, { "/ab", "cde", false }, { "ab", "c/de", false },
+		{ "", "../..", true }, { "x", "../../../..", false },
+		{ "/abc", "defg/../h", false }, { "/abc", "../defgh", true },
+	};
+	struct sbuf out;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		sbuf_init(&out, 6);
+		ck_assert_msg(path_resolve(&out, cases[i].dir, cases[i].to) == cases[i].fits,
+			      "\"%s\" \"%s\"", cases[i].dir, cases[i].to);
+		sbuf_free(&out);
+	}
+	char dir[PATH_LEN_MAX + 1];
+	memset(dir, 'd', PATH_LEN_MAX);
+	dir[0] = '/';
+	dir[PATH_LEN_MAX] = '\0';
+	sbuf_init(&out, PATH_LEN_MAX);
+	ck_assert(path_resolve(&out, dir, "."));
+	ck_assert_str_eq(sbuf_str(&out), dir);
+	ck_assert(!path_resolve(&out, dir, "x"));
+	ck_assert(path_resolve(&out, dir, "../x"));
+	ck_assert_str_eq(sbuf_str(&out), "/x");
+	sbuf_free(&out);
 }
 END_TEST
 
@@ -165,6 +206,7 @@ static Suite *path_suite(void)
 
 	TCase *limits = tcase_create("limits");
 	tcase_add_test(limits, test_too_long);
+	tcase_add_test(limits, test_resolve_limit);
 	suite_add_tcase(s, limits);
 	return s;
 }

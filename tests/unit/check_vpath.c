@@ -1,5 +1,6 @@
 /* Unit tests for vpath: resolving FTP path arguments against the working
- * directory into normalised virtual paths that never rise above "/". */
+ * directory into normalised virtual paths that never rise above "/", and
+ * the walk over names it shares with the client's path_resolve. */
 #include "config.h"
 
 #include "vpath.h"
@@ -60,6 +61,16 @@ static const struct resolve_case resolve_cases[] = {
 	  "/d/na\xc3\xafve/\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e.txt" },
 	{ "/\xc3\xa9t\xc3\xa9", "..", "/" },
 	{ "/\xc3\xa9t\xc3\xa9", "x", "/\xc3\xa9t\xc3\xa9/x" },
+	/* A relative or untidy cwd counts from "/": the result is absolute,
+	 * where the client's path_resolve keeps it relative ("a", "../../b"
+	 * -> "../b" there; "", "" -> ""). */
+	{ "a/b", "..", "/a" },
+	{ "a", "../../b", "/b" },
+	{ "", "", "/" },
+	{ "", "..", "/" },
+	{ "x", "", "/x" },
+	{ "//a/./b//", "c", "/a/b/c" },
+	{ "a/..", "b", "/b" },
 };
 
 START_TEST(test_resolve)
@@ -71,6 +82,71 @@ START_TEST(test_resolve)
 	enum vpath_error e = vpath_resolve(c->cwd, c->arg, strlen(c->arg), out, sizeof out);
 	ck_assert_msg(e == VPATH_OK, "cwd \"%s\" arg \"%s\": error %d", c->cwd, c->arg, (int)e);
 	ck_assert_str_eq(out, c->want);
+}
+END_TEST
+
+/* vpath_walk: the path b starts as, the names added, the path after. */
+static const struct { const char *start, *s, *want; } walk_cases[] = {
+	/* Empty names and "." vanish, wherever the slashes are. */
+	{ "/", "a//b/./c/", "/a/b/c" },
+	{ "/a", "", "/a" },
+	{ "/a", "///", "/a" },
+	{ "", "", "" },
+	{ "", "./a/.", "a" },
+	/* The start decides whether the path is absolute, not s. */
+	{ "", "//a", "a" },
+	{ "/", "a", "/a" },
+	/* ".." takes away the name before it... */
+	{ "/a/b", "..", "/a" },
+	{ "/a", "..", "/" },
+	{ "a/b", "..", "a" },
+	{ "a", "..", "" },
+	{ "../a", "..", ".." },
+	{ "", ".../..", "" },
+	/* ...vanishes at "/"... */
+	{ "/", "..", "/" },
+	{ "/", "../../a/../..", "/" },
+	/* ...and is kept above the start of a relative path. */
+	{ "", "..", ".." },
+	{ "", "a/../..", ".." },
+	{ "a", "../../..", "../.." },
+	{ "..", "../b", "../../b" },
+	/* Names that only look like dots, and any byte, are names. */
+	{ "/x", "..a/b../...", "/x/..a/b../..." },
+	{ "", "a\r/\nb", "a\r/\nb" },
+};
+
+START_TEST(test_walk)
+{
+	struct sbuf b;
+
+	sbuf_init(&b, FTP_PATH_MAX);
+	ck_assert(sbuf_puts(&b, walk_cases[_i].start));
+	ck_assert_msg(vpath_walk(&b, walk_cases[_i].s, strlen(walk_cases[_i].s)), "\"%s\" \"%s\"",
+		      walk_cases[_i].start, walk_cases[_i].s);
+	ck_assert_str_eq(sbuf_str(&b), walk_cases[_i].want);
+	sbuf_free(&b);
+}
+END_TEST
+
+/* Only n bytes of s count, a NUL among them too. */
+START_TEST(test_walk_uses_n)
+{
+	struct sbuf b;
+
+	sbuf_init(&b, 64);
+	ck_assert(sbuf_puts(&b, "/"));
+	ck_assert(vpath_walk(&b, "ab/cd", 2));
+	ck_assert_str_eq(sbuf_str(&b), "/ab");
+	ck_assert(vpath_walk(&b, "../zz", 2));
+	ck_assert_str_eq(sbuf_str(&b), "/");
+	ck_assert(vpath_walk(&b, "q\0r", 3));
+	ck_assert_uint_eq(b.len, 4);
+	ck_assert_int_eq(memcmp(b.data, "/q\0r", 4), 0);
+	ck_assert(vpath_walk(&b, "s/\0/..", 6));
+	ck_assert_uint_eq(b.len, 6);
+	ck_assert_int_eq(memcmp(b.data, "/q\0r/s", 7), 0);
+	sbuf_free(&b);
 }
 END_TEST
 
@@ -296,6 +372,37 @@ START_TEST(test_small_outsz)
 }
 END_TEST
 
+/* The walk stops at b's maximum: a result of exactly the maximum fits,
+ * one more byte does not; a kept ".." counts; so does every step on the
+ * way, even one a later ".." would take back. */
+START_TEST(test_walk_limit)
+{
+	static const struct { const char *start, *s; bool fits; } cases[] = {
+		{ "/", "abcd", true },
+		{ "/", "abcde", false },
+		{ "/ab", "c/d", false },
+		{ "/ab", "c", true },
+		{ "", "../..", true },
+		{ "", "../../..", false },
+		{ "a", "../../..", true },
+		{ "a", "../../../..", false },
+		{ "/", "abcdef/..", false },
+		{ "/", "abcd/../efgh", true },
+		{ "/", "../../../../../../abcd", true },
+	};
+	struct sbuf b;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		sbuf_init(&b, 5);
+		ck_assert(sbuf_puts(&b, cases[i].start));
+		ck_assert_msg(vpath_walk(&b, cases[i].s, strlen(cases[i].s)) == cases[i].fits,
+			      "\"%s\" \"%s\"", cases[i].start, cases[i].s);
+		ck_assert_uint_le(b.len, 5);
+		sbuf_free(&b);
+	}
+}
+END_TEST
+
 static Suite *vpath_suite(void)
 {
 	Suite *s = suite_create("vpath");
@@ -306,6 +413,8 @@ static Suite *vpath_suite(void)
 	tcase_add_loop_test(core, test_resolve_bad_char, 0,
 			    (int)(sizeof bad_args / sizeof bad_args[0]));
 	tcase_add_test(core, test_resolve_uses_len);
+	tcase_add_loop_test(core, test_walk, 0, (int)(sizeof walk_cases / sizeof walk_cases[0]));
+	tcase_add_test(core, test_walk_uses_n);
 	tcase_add_loop_test(core, test_bad_name, 0,
 			    (int)(sizeof name_cases / sizeof name_cases[0]));
 	tcase_add_loop_test(core, test_basename_dirname, 0,
@@ -318,6 +427,7 @@ static Suite *vpath_suite(void)
 	tcase_add_test(limits, test_too_long_relative);
 	tcase_add_test(limits, test_long_arg_short_result);
 	tcase_add_test(limits, test_small_outsz);
+	tcase_add_test(limits, test_walk_limit);
 	suite_add_tcase(s, limits);
 	return s;
 }
