@@ -749,6 +749,27 @@ class MirrorTests(clitest.CliBase):
                              r"line break$" % re.escape(cmd), r)
             self.assertEqual(ftptest.files_of(self.remote(target)), rest, r)
 
+    def test_put_r_goes_on_past_a_folder_with_a_line_break(self):
+        """A local folder whose name holds a line break is a local name in
+        the way as such a file is: put -r (also with --parallel) and mirror
+        -R name it in one line, make no remote folder for it, upload the
+        rest (folders after it too) and end with status 6 (not 2, a usage
+        error)."""
+        files = {"a.txt": b"a", "z/c.txt": b"c", "zz.txt": b"zz"}
+        for rel, data in list(files.items()) + [("bad\ndir/b.txt", b"b"),
+                                                ("bad\ndir/sub/d.txt", b"d")]:
+            ftptest.write_file(self.local("up", rel), data, OLD)
+        for cmd, target in (("put -r up", "up"), ("put -r --parallel 2 up up2", "up2"),
+                            ("mirror -R up up3", "up3")):
+            r = self.ferry(script=cmd)
+            self.assertEqual(r.code, LOCAL, r)
+            self.assertEqual(len([e for e in r.err_lines if not e.startswith("note: ")]), 1, r)
+            self.assertRegex(r.err, r"(?m)^ferry: %s: \S*bad.dir: a name cannot contain a "
+                             r"line break$" % re.escape(cmd), r)
+            self.assertEqual(ftptest.files_of(self.remote(target)), files, r)
+            self.assertEqual(sorted(os.listdir(self.remote(target))), ["a.txt", "z", "zz.txt"],
+                             r)
+
     def test_mirror_r_delete_keeps_what_it_cannot_read(self):
         """mirror -R --delete never deletes what is on the server under a
         local folder it could not read: that folder is unknown, not
