@@ -56,6 +56,8 @@ struct mirror_run {
 	struct plan *plan;
 	pthread_mutex_t lock;
 	size_t next;              /* the next action a worker takes */
+	bool *left_out;           /* per action: in a directory an upload could not
+				   * make for its local name: not carried out */
 	size_t done_files;        /* files copied */
 	size_t files;             /* files to copy */
 	off_t bytes;              /* bytes moved by finished transfers */
@@ -323,8 +325,9 @@ static int mirror_progress(void *arg, off_t done, off_t total, double rate)
 	return interrupt_pending() ? 1 : 0;
 }
 
-/* Runs one action on w's connection, then reports it (lock taken here). */
-static void mirror_act(struct mirror_worker *w, const struct plan_action *a)
+/* Runs one action on w's connection, then reports it (lock taken here);
+ * returns how it ended. */
+static enum ftp_status mirror_act(struct mirror_worker *w, const struct plan_action *a)
 {
 	struct mirror_run *r = w->r;
 	char msg[SYNC_MSG_MAX];
@@ -356,6 +359,7 @@ static void mirror_act(struct mirror_worker *w, const struct plan_action *a)
 	}
 	mirror_draw(r, true);
 	pthread_mutex_unlock(&r->lock);
+	return st;
 }
 
 /* True for an action the workers share: a file to copy. */
@@ -373,7 +377,8 @@ static void *mirror_worker_main(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&r->lock);
-		while (r->next < r->plan->n && !mirror_is_transfer(&r->plan->v[r->next]))
+		while (r->next < r->plan->n && (!mirror_is_transfer(&r->plan->v[r->next]) ||
+						r->left_out[r->next]))
 			r->next++;
 		size_t i = r->next < r->plan->n && !interrupt_pending() ? r->next++ : SIZE_MAX;
 		pthread_mutex_unlock(&r->lock);
@@ -538,15 +543,26 @@ static enum ferry_exit mirror_run_plan(struct cli *c, const struct mirror_opts *
 		return code;
 	pthread_mutex_init(&r.lock, NULL);
 	r.live = xcalloc((size_t)mo->parallel, sizeof *r.live);
+	r.left_out = xcalloc(p->n + 1, sizeof *r.left_out);
 	for (size_t i = 0; i < p->n; i++)
 		if (mirror_is_transfer(&p->v[i]))
 			r.files++;
+	/* An upload's directory not made for its local name (a line break in
+	 * it, which no FTP command can carry) is one failure: what is in it
+	 * (after it, in the plan's order) is left out. */
+	const char *gone = NULL;
 	for (size_t i = 0; i < p->n && !interrupt_pending(); i++) {
 		const struct plan_action *a = &p->v[i];
-		if (a->verb == PLAN_SKIP)
+		if (gone != NULL && path_is_above(gone, a->path)) {
+			r.left_out[i] = true;
+			if (mirror_is_transfer(a))
+				r.files--;
+		} else if (a->verb == PLAN_SKIP) {
 			mirror_say(c, a);
-		else if (!mirror_is_transfer(a))
-			mirror_act(&w0, a);
+		} else if (!mirror_is_transfer(a) && mirror_act(&w0, a) == FTP_S_LOCAL &&
+			   mo->upload && a->kind == PLAN_DIR) {
+			gone = a->path;
+		}
 	}
 	if (!interrupt_pending())
 		mirror_transfers(&r);
@@ -558,6 +574,7 @@ static enum ferry_exit mirror_run_plan(struct cli *c, const struct mirror_opts *
 		r.code = cli_fail(c, FERRY_EXIT_DECLINED, "interrupted");
 	mirror_summary(c, p, &r, false);
 	free(r.live);
+	free(r.left_out);
 	pthread_mutex_destroy(&r.lock);
 	return r.code;
 }

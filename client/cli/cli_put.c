@@ -23,6 +23,15 @@
 #include "progress.h"
 #include "sbuf.h"
 
+/* Fails with the engine's message for st; a local name that cannot be
+ * sent (ftp_upload_status) is a local name in the way (status 6), which
+ * fails alone (a tree or a pattern goes on), named as the copy is. */
+static enum ferry_exit put_fail(struct cli *c, enum ftp_status st, const struct cli_copy *cp)
+{
+	enum ftp_status why = ftp_upload_status(st, cp->local, cp->remote);
+	return cli_fail_ftp(c, why, why != st && cp->name == NULL ? cp->label : cp->name);
+}
+
 /* Uploads the open local file fd (described by sb) as cp->remote. */
 static enum ferry_exit put_fd(struct cli *c, int fd, const struct stat *sb,
 			      const struct cli_copy *cp, const struct cli_xfer_job *job)
@@ -43,7 +52,7 @@ static enum ferry_exit put_fd(struct cli *c, int fd, const struct stat *sb,
 					"the local one (%jd > %jd bytes); not resumed", cp->remote,
 					(intmax_t)rsize, (intmax_t)sb->st_size);
 		if (st != FTP_S_OK && st != FTP_S_REFUSED)
-			return cli_fail_ftp(c, st, cp->name);
+			return put_fail(c, st, cp);
 		if (st == FTP_S_OK && rsize > 0) {
 			mode = FTP_PUT_RESUME;
 			offset = rsize;
@@ -53,7 +62,7 @@ static enum ferry_exit put_fd(struct cli *c, int fd, const struct stat *sb,
 	enum ftp_status st = ftp_put(c->ftp, fd, cp->remote, mode, offset, cli_xfer_progress, &p);
 	progress_end(&p);
 	if (st != FTP_S_OK)
-		return cli_fail_ftp(c, st, cp->name);
+		return put_fail(c, st, cp);
 	if (job->verify && S_ISREG(sb->st_mode)) {
 		enum ferry_exit bad = cli_xfer_verify(c, cp, fd);
 		if (bad == FERRY_EXIT_BROKEN)
@@ -72,14 +81,6 @@ static enum ferry_exit put_file(struct cli *c, const struct cli_copy *cp,
 				const struct cli_xfer_job *job)
 {
 	struct stat sb;
-
-	/* A local name no FTP command can carry, taken for the remote one, is
-	 * a local name in the way (status 6): it fails alone, and a tree or a
-	 * pattern goes on. */
-	const char *last = path_last(cp->remote);
-	if (strpbrk(last, "\r\n") != NULL && strcmp(last, path_last(cp->local)) == 0)
-		return cli_fail(c, FERRY_EXIT_LOCAL, "%s: a name cannot contain a line break",
-				cp->name != NULL ? cp->name : cp->label);
 	int fd = open(cp->local, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return cli_fail_errno(c, errno, cp->local);

@@ -268,6 +268,15 @@ static void xfer_walk_unlisted(void *arg, const char *local, const char *remote,
 	}
 }
 
+/* Notes an upload's directory whose name cannot be sent (a line break in
+ * it): a local name in the way (status 6), left out; the walk goes on. */
+static void xfer_walk_unsendable(void *arg, const char *msg)
+{
+	struct xfer_walk *w = arg;
+	cli_fail(w->c, FERRY_EXIT_LOCAL, "%s", msg);
+	xfer_left(&w->left, FERRY_EXIT_LOCAL);
+}
+
 void cli_fail_unread(struct cli *c, enum ferry_exit code, const char *lead, const char *path,
 		     const char *how, const char *why)
 {
@@ -322,7 +331,7 @@ static enum ferry_exit xfer_tree(struct cli *c, enum tree_way way, const char *l
 			       .code = FERRY_EXIT_OK, .left = *left };
 	struct tree_visitor v = { .file = xfer_walk_file, .skipped = xfer_walk_skipped,
 				  .partial = xfer_walk_partial, .unlisted = xfer_walk_unlisted,
-				  .stop = xfer_walk_stop, .arg = &w,
+				  .unsendable = xfer_walk_unsendable, .stop = xfer_walk_stop, .arg = &w,
 				  .follow_links = job->follow_links };
 	struct tree_result r;
 

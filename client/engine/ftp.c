@@ -500,6 +500,26 @@ enum ftp_status ftp_check(struct ftp *f, int want_class)
 	return FTP_S_REFUSED;
 }
 
+/* The first line break in name, which no command line can carry; NULL: none. */
+static const char *ftp_line_break(const char *name)
+{
+	return strpbrk(name, "\r\n");
+}
+
+enum ftp_status ftp_upload_status(enum ftp_status st, const char *local, const char *remote)
+{
+	const char *from = st == FTP_S_USAGE ? ftp_line_break(remote) : NULL;
+	if (from == NULL)
+		return st;
+	while (from > remote && from[-1] != '/')
+		from--;
+	size_t n = strlen(from), len = strlen(local);
+	if (n > len || strcmp(local + len - n, from) != 0 ||
+	    (len > n && local[len - n - 1] != '/'))
+		return st;
+	return FTP_S_LOCAL;
+}
+
 bool ftp_arg_ok(struct ftp *f, const char *arg, bool required, enum ftp_status *st)
 {
 	*st = FTP_S_USAGE;
@@ -510,7 +530,7 @@ bool ftp_arg_ok(struct ftp *f, const char *arg, bool required, enum ftp_status *
 		ftp_set_msg(f, "a name is required");
 		return false;
 	}
-	if (strpbrk(arg, "\r\n") != NULL) {
+	if (ftp_line_break(arg) != NULL) {
 		ftp_set_msg(f, "a name cannot contain a line break");
 		return false;
 	}

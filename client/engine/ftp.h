@@ -235,6 +235,15 @@ const char *ftp_status_name(enum ftp_status s);
 /* Why the last call ended with st: its message (ftp_message), or st's
  * name (ftp_status_name) when it left none. */
 const char *ftp_message_or_status(const struct ftp *f, enum ftp_status st);
+/* The status of an upload of local as remote (a file, or a directory
+ * made for one) that the engine's calls ended with st: a remote name
+ * refused (FTP_S_USAGE) for a line break, which no FTP command can
+ * carry, where the line break came from the local name (remote ends
+ * with local's last parts, from the one holding it), is a local name
+ * in the way: FTP_S_LOCAL, a failure of that one name. Any other
+ * status, and a line break in a part of remote named otherwise (typed
+ * by the user: a usage error), as it is. */
+enum ftp_status ftp_upload_status(enum ftp_status st, const char *local, const char *remote);
 
 /* The current remote directory exactly as the server named it, for
  * building paths to send back ("" if unknown); owned by f. */

@@ -713,10 +713,8 @@ enum ftp_status sync_act(struct ftp *f, const struct sync_job *j, const struct p
 		st = sync_put(f, sbuf_str(&local), sbuf_str(&remote), j->verify, progress, arg,
 			      moved, msg, msgsz);
 	}
-	/* An upload's remote name is made of local names: one no FTP command
-	 * can carry (a line break in it) is a local name in the way. */
-	if (st == FTP_S_USAGE && !down)
-		st = FTP_S_LOCAL;
+	if (!down)
+		st = ftp_upload_status(st, sbuf_str(&local), sbuf_str(&remote));
 	sbuf_free(&local);
 	sbuf_free(&remote);
 	return st;

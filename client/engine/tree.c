@@ -656,6 +656,22 @@ char **tree_read_names(DIR *d, size_t *n)
 	return v;
 }
 
+/* Judges the walk's failure to make the remote directory remote for the
+ * local one, local: a name that cannot be sent (ftp_upload_status) is a
+ * local failure; below the top, with the visitor's unsendable set, that
+ * directory alone is left out and the walk goes on (true). */
+static bool tree_unsendable(struct tree_walk *w, const char *local, const char *remote,
+			    int depth)
+{
+	enum ftp_status st = w->r->status;
+	w->r->status = ftp_upload_status(st, local, remote);
+	if (w->r->status == st || depth == 0 || w->v->unsendable == NULL)
+		return false;
+	w->v->unsendable(w->v->arg, w->r->msg);
+	tree_go_on(w);
+	return true;
+}
+
 /* Copies the local directory local into the remote directory remote. */
 static bool tree_up(struct tree_walk *w, const char *local, const char *remote, int depth)
 {
@@ -673,6 +689,7 @@ static bool tree_up(struct tree_walk *w, const char *local, const char *remote, 
 		return depth > 0 && tree_unlisted(w, local, remote, strerror(err));
 	}
 	bool ok = tree_remote_mkdir(w, remote, depth > 0 ? local : NULL, &fresh);
+	bool left_out = !ok && tree_unsendable(w, local, remote, depth);
 	sbuf_init(&rpath, PATH_LEN_MAX);
 	sbuf_init(&lpath, PATH_LEN_MAX);
 	for (size_t i = 0; i < n && ok; i++) {
@@ -704,7 +721,7 @@ static bool tree_up(struct tree_walk *w, const char *local, const char *remote, 
 	free(names);
 	sbuf_free(&rpath);
 	sbuf_free(&lpath);
-	return ok;
+	return ok || left_out;
 }
 
 /* Starts a result: done, nothing failed, nothing counted. */
