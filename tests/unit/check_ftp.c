@@ -415,6 +415,28 @@ START_TEST(test_connect_usage)
 }
 END_TEST
 
+/* An upload's remote name refused for a line break is a local failure
+ * only where the line break came from the local name. */
+START_TEST(test_upload_status)
+{
+	/* A file or a folder of a tree, the same name on both sides. */
+	ck_assert_int_eq(ftp_upload_status(FTP_S_USAGE, "up/new\nline.txt", "dst/new\nline.txt"),
+			 FTP_S_LOCAL);
+	ck_assert_int_eq(ftp_upload_status(FTP_S_USAGE, "src/bad\ndir", "dst/bad\ndir"),
+			 FTP_S_LOCAL);
+	ck_assert_int_eq(ftp_upload_status(FTP_S_USAGE, "src/bad\rdir/x", "bad\rdir/x"),
+			 FTP_S_LOCAL);
+	/* A line break the user typed in the remote name: a usage error. */
+	ck_assert_int_eq(ftp_upload_status(FTP_S_USAGE, "a.txt", "x\ny"), FTP_S_USAGE);
+	ck_assert_int_eq(ftp_upload_status(FTP_S_USAGE, "src/b.txt", "d\nx/b.txt"), FTP_S_USAGE);
+	ck_assert_int_eq(ftp_upload_status(FTP_S_USAGE, "src/ab\nc", "dst/b\nc"), FTP_S_USAGE);
+	/* Other failures, and usage errors without a line break, stay. */
+	ck_assert_int_eq(ftp_upload_status(FTP_S_USAGE, "a", "a"), FTP_S_USAGE);
+	ck_assert_int_eq(ftp_upload_status(FTP_S_REFUSED, "a\nb", "a\nb"), FTP_S_REFUSED);
+	ck_assert_int_eq(ftp_upload_status(FTP_S_OK, "a\nb", "a\nb"), FTP_S_OK);
+}
+END_TEST
+
 /* ---- listings ---- */
 
 START_TEST(test_list_mlsd)
@@ -2253,6 +2275,7 @@ static Suite *ftp_suite(void)
 	tcase_add_test(conn, test_connect_ipv6_brackets);
 	tcase_add_test(conn, test_connect_refused);
 	tcase_add_test(conn, test_connect_usage);
+	tcase_add_test(conn, test_upload_status);
 	suite_add_tcase(s, conn);
 
 	TCase *list = tcase_create("list");
