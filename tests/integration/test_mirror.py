@@ -728,6 +728,19 @@ class MirrorTests(clitest.CliBase):
                              ["ferry: %s: up/locked.txt: Permission denied" % cmd], r)
             self.assertEqual(ftptest.files_of(self.remote(target)), rest, r)
 
+    def put_line_break(self, cmd, name, target, rest):
+        """Runs cmd, an upload of a tree holding a local name with a line
+        break (name: a pattern for it), and checks that it ends with status
+        6, one error line naming it, and the rest (rest) in target;
+        returns the run."""
+        r = self.ferry(script=cmd)
+        self.assertEqual(r.code, LOCAL, r)
+        self.assertEqual(len([e for e in r.err_lines if not e.startswith("note: ")]), 1, r)
+        self.assertRegex(r.err, r"(?m)^ferry: %s: \S*%s: a name cannot contain a line break$"
+                         % (re.escape(cmd), name), r)
+        self.assertEqual(ftptest.files_of(self.remote(target)), rest, r)
+        return r
+
     def test_put_r_goes_on_past_a_name_with_a_line_break(self):
         """A local file whose name holds a line break, which no FTP command
         can carry, is a local name in the way: put -r, put of a pattern
@@ -742,12 +755,7 @@ class MirrorTests(clitest.CliBase):
                                   ("mirror -R up up3", "up3", files),
                                   ("put 'up/*.txt' pat", "pat",
                                    {"a.txt": b"a", "zz.txt": b"zz"})):
-            r = self.ferry(script=cmd)
-            self.assertEqual(r.code, LOCAL, r)
-            self.assertEqual(len([e for e in r.err_lines if not e.startswith("note: ")]), 1, r)
-            self.assertRegex(r.err, r"(?m)^ferry: %s: \S*new.line.txt: a name cannot contain a "
-                             r"line break$" % re.escape(cmd), r)
-            self.assertEqual(ftptest.files_of(self.remote(target)), rest, r)
+            self.put_line_break(cmd, "new.line.txt", target, rest)
 
     def test_put_r_goes_on_past_a_folder_with_a_line_break(self):
         """A local folder whose name holds a line break is a local name in
@@ -761,12 +769,7 @@ class MirrorTests(clitest.CliBase):
             ftptest.write_file(self.local("up", rel), data, OLD)
         for cmd, target in (("put -r up", "up"), ("put -r --parallel 2 up up2", "up2"),
                             ("mirror -R up up3", "up3")):
-            r = self.ferry(script=cmd)
-            self.assertEqual(r.code, LOCAL, r)
-            self.assertEqual(len([e for e in r.err_lines if not e.startswith("note: ")]), 1, r)
-            self.assertRegex(r.err, r"(?m)^ferry: %s: \S*bad.dir: a name cannot contain a "
-                             r"line break$" % re.escape(cmd), r)
-            self.assertEqual(ftptest.files_of(self.remote(target)), files, r)
+            r = self.put_line_break(cmd, "bad.dir", target, files)
             self.assertEqual(sorted(os.listdir(self.remote(target))), ["a.txt", "z", "zz.txt"],
                              r)
 
