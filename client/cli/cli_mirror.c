@@ -560,7 +560,7 @@ static enum ferry_exit mirror_run_plan(struct cli *c, const struct mirror_opts *
 		} else if (a->verb == PLAN_SKIP) {
 			mirror_say(c, a);
 		} else if (!mirror_is_transfer(a) && mirror_act(&w0, a) == FTP_S_LOCAL &&
-			   mo->upload && a->kind == PLAN_DIR) {
+			   mo->upload && a->kind == PLAN_DIR && a->verb != PLAN_DELETE) {
 			gone = a->path;
 		}
 	}
