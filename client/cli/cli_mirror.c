@@ -613,6 +613,7 @@ enum ferry_exit cli_cmd_mirror(struct cli *c, const struct cli_args *a)
 {
 	struct mirror_opts mo;
 	struct plan p = { 0 };
+	struct mirror_unread unread = { .c = c, .left = FERRY_EXIT_OK };
 	size_t nowhere = 0;
 
 	enum ferry_exit code = mirror_parse(c, a, &mo);
@@ -620,7 +621,7 @@ enum ferry_exit cli_cmd_mirror(struct cli *c, const struct cli_args *a)
 		struct sync_job j = { .way = mo.upload ? SYNC_UPLOAD : SYNC_DOWNLOAD,
 				      .local = mo.upload ? mo.src : mo.dst,
 				      .remote = mo.upload ? mo.dst : mo.src, .verify = mo.verify };
-		code = mirror_plan(c, &mo, &j, NULL, &p, &nowhere);
+		code = mirror_plan(c, &mo, &j, &unread, &p, &nowhere);
 		if (code == FERRY_EXIT_OK && mo.dry_run) {
 			for (size_t i = 0; i < p.n; i++)
 				mirror_say(c, &p.v[i]);
@@ -632,13 +633,19 @@ enum ferry_exit cli_cmd_mirror(struct cli *c, const struct cli_args *a)
 		}
 		/* A delete held back is a failure of its own, after the rest. */
 		if (p.withheld[0] != '\0') {
-			enum ferry_exit held = cli_fail(c, FERRY_EXIT_REFUSED, "--delete: nothing "
-							"deleted: %s (lines ferry did not "
-							"understand)", p.withheld);
+			enum ferry_exit why = p.withheld_unread && unread.left != FERRY_EXIT_OK
+					      ? unread.left : FERRY_EXIT_REFUSED;
+			enum ferry_exit held = cli_fail(c, why, "--delete: nothing deleted: %s%s",
+							p.withheld,
+							p.withheld_unread ? "" : " (lines ferry did "
+							"not understand)");
 			if (code == FERRY_EXIT_OK)
 				code = held;
 		}
 		code = mirror_nowhere(c, code, nowhere);
+		/* A source folder left out fails the mirror after the rest. */
+		if (code == FERRY_EXIT_OK)
+			code = unread.left;
 	}
 	plan_free(&p);
 	free(mo.include);

@@ -44,6 +44,13 @@ void plan_tree_set_incomplete(struct plan_tree *t, const char *path)
 		t->incomplete = xstrdup(path);
 }
 
+void plan_tree_set_unread(struct plan_tree *t, const char *path)
+{
+	if (t->incomplete == NULL)
+		t->unread = true;
+	plan_tree_set_incomplete(t, path);
+}
+
 void plan_tree_drop_last(struct plan_tree *t)
 {
 	if (t->n == 0)
@@ -374,14 +381,20 @@ void plan_build(struct plan_tree *src, struct plan_tree *dst, const struct plan_
 		struct plan *p)
 {
 	struct plan_side S, D;
-	const char *incomplete = src->incomplete ? src->incomplete : dst->incomplete;
+	const struct plan_tree *part = src->incomplete ? src : dst;
 
 	memset(p, 0, sizeof *p);
 	plan_side_init(&S, src, o);
 	plan_side_init(&D, dst, o);
-	if (o->delete && incomplete != NULL)
-		snprintf(p->withheld, sizeof p->withheld, "the listing of %s was not whole",
-			 incomplete[0] ? incomplete : "the top");
+	if (o->delete && part->incomplete != NULL) {
+		const char *dir = part->incomplete[0] ? part->incomplete : "the top";
+		p->withheld_unread = part->unread;
+		if (part->unread)
+			snprintf(p->withheld, sizeof p->withheld, "%s could not be read", dir);
+		else
+			snprintf(p->withheld, sizeof p->withheld, "the listing of %s was not whole",
+				 dir);
+	}
 	const char *withheld = p->withheld[0] ? p->withheld : NULL;
 	for (;;) {
 		struct plan_entry *s = plan_side_peek(&S), *d = plan_side_peek(&D);

@@ -73,6 +73,7 @@ struct plan_tree {
 	char *incomplete;   /* the first directory (named as its reader names it)
 	                     * whose listing was not whole, so entries may be
 	                     * missing; NULL: every listing whole; owned */
+	bool unread;        /* that directory was not read at all */
 };
 
 /* How files in both trees are compared. */
@@ -123,8 +124,10 @@ struct plan {
 	size_t copies, replaces, deletes, skips;  /* actions of each verb */
 	off_t bytes;     /* bytes the copies and replaces move (known sizes) */
 	char withheld[PLAN_REASON_MAX];  /* why the delete option deletes nothing
-	                                  * ("the listing of X was not whole": a
-	                                  * tree was incomplete); "": it does */
+	                                  * ("the listing of X was not whole", or
+	                                  * "X could not be read": a tree was
+	                                  * incomplete); "": it does */
+	bool withheld_unread;            /* the second of those */
 };
 
 /* Prepares an empty tree. */
@@ -136,6 +139,8 @@ struct plan_entry *plan_tree_add(struct plan_tree *t, const char *path, enum pla
  * understood, or it was not read at all): the first such directory is
  * kept, copied. */
 void plan_tree_set_incomplete(struct plan_tree *t, const char *path);
+/* The same for a directory that could not be read at all (left out). */
+void plan_tree_set_unread(struct plan_tree *t, const char *path);
 /* Removes the entry added last (none: nothing). */
 void plan_tree_drop_last(struct plan_tree *t);
 /* Says what e (PLAN_OTHER) is, for the reasons that name it; what is copied. */

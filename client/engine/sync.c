@@ -84,7 +84,7 @@ static bool sync_local_dir(const char *dir, const char *rel, int depth, struct p
 	DIR *d = opendir(dir);
 	if (d == NULL && depth > 0 && u->fn != NULL) {
 		u->fn(u->arg, dir, strerror(errno));
-		plan_tree_set_incomplete(t, dir);
+		plan_tree_set_unread(t, dir);
 		plan_tree_drop_last(t);
 		return true;
 	}
@@ -337,7 +337,7 @@ static enum ftp_status sync_remote_dir(struct ftp *f, const char *dir, const cha
 		 * added for it last goes, and the tree is not whole. */
 		sk->unread.fn(sk->unread.arg, dir,
 			      not_dir ? TREE_NOT_DIR : ftp_message_or_status(f, st));
-		plan_tree_set_incomplete(t, dir);
+		plan_tree_set_unread(t, dir);
 		plan_tree_drop_last(t);
 		return FTP_S_OK;
 	}

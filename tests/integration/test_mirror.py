@@ -532,9 +532,9 @@ class MirrorTests(clitest.CliBase):
     def test_delete_keeps_what_the_server_will_not_list(self):
         """A remote directory the server will not read is never taken for
         an empty one (vsftpd lists it as itself, with a 226): mirror
-        --delete then fails naming it and deletes nothing, at the top as
-        below it; get -r does not pass a part of the tree off as all of
-        it."""
+        --delete then deletes nothing, leaving it out with a line naming
+        it below the top and failing whole at the top; get -r does not
+        pass a part of the tree off as all of it."""
         files = {"a.txt": b"a", "locked/b.txt": b"b", "locked/deeper/c.txt": b"c"}
         for rel, data in files.items():
             self.put_remote("src/" + rel, data, OLD)
@@ -543,7 +543,11 @@ class MirrorTests(clitest.CliBase):
         self.unreadable("src/locked")
         r = self.mirror("--delete src dst")
         self.assertEqual(ftptest.tree_snapshot(self.local("dst")), before, r)
-        self.assertRefusedOrWhole(r, "locked", True, "an unreadable folder")
+        if r.code != OK:   # a server that cannot read it: left out, nothing deleted
+            self.assertEqual(r.code, clitest.REFUSED, r)
+            self.assertRegex(r.err, r"^ferry: mirror --delete src dst: skipping src/locked: .*\n"
+                             r"ferry: mirror --delete src dst: --delete: nothing deleted: "
+                             r"src/locked could not be read\n$", r)
         r = self.ferry(script="get -r src got")
         self.assertRefusedOrWhole(r, "locked", ftptest.files_of(self.local("got")) == files,
                                   "get -r of an unreadable folder")
@@ -602,24 +606,37 @@ class MirrorTests(clitest.CliBase):
             self.assertRegex(r.err, r"^ferry: %s: \S*locked.txt: 5\d\d " % re.escape(cmd), r)
             self.assertEqual(got, rest, r)
 
-    def test_mirror_fails_whole_on_a_folder_it_cannot_list(self):
-        """mirror, unlike get -r --parallel, fails as a whole on a folder
-        below its top the server refuses to list, before changing
-        anything (with --delete and without): nothing is copied, nothing
-        deleted, status 5 naming the folder."""
+    def test_mirror_goes_on_past_a_folder_it_cannot_list(self):
+        """mirror copies the rest of a tree around a folder below its top
+        the server refuses to list, as get -r does and as rsync does:
+        one line names the folder with the server's reply, the other
+        files are copied, and with --delete nothing at all is deleted
+        (that folder is unknown, not empty: its local copy stays, and so
+        does every other extra), said on a line of its own; status 5."""
         for rel in ("a.txt", "locked/b.txt", "z/c.txt"):
             self.put_remote("src/" + rel, b"new", OLD + 10)
-        ftptest.write_file(self.local("dst", "a.txt"), b"old", OLD)
+        ftptest.write_file(self.local("dst", "a.txt"), b"older", OLD)
         ftptest.write_file(self.local("dst", "extra.txt"), b"x", OLD)
-        before = ftptest.tree_snapshot(self.local("dst"))
+        ftptest.write_file(self.local("dst", "locked", "b.txt"), b"old b", OLD)
         self.unreadable("src/locked")
         for args in ("src dst", "--delete src dst"):
             r = self.mirror(args)
-            self.check(r, clitest.REFUSED, "mirror " + args)
-            self.assertErrorLine(r, "mirror " + args)
-            self.assertIn("src/locked", r.err, r)
-            self.assertNotIn("skipping", r.err, r)
-            self.assertEqual(ftptest.tree_snapshot(self.local("dst")), before, r)
+            files = ftptest.files_of(self.local("dst"))
+            if files.get("locked/b.txt") == b"new":   # a server that reads every folder
+                self.check(r, OK, "a folder the server could read")
+                continue
+            self.assertEqual(r.code, clitest.REFUSED, r)
+            self.assertRegex(r.err, r"(?m)^ferry: mirror %s: skipping src/locked: the server "
+                             r"does not list it: 5\d\d \S" % re.escape(args), r)
+            self.assertEqual(files, {"a.txt": b"new", "z/c.txt": b"new", "extra.txt": b"x",
+                                     "locked/b.txt": b"old b"}, r)
+            self.assertNotIn("delete ", r.out, r)
+            if args.startswith("--delete"):
+                self.assertRegex(r.err, r"(?m)^ferry: mirror %s: --delete: nothing deleted: "
+                                 r"src/locked could not be read$" % re.escape(args), r)
+                self.assertEqual(len(r.err.splitlines()), 2, r)
+            else:
+                self.assertErrorLine(r, "mirror " + args)
 
     def test_tree_of_a_file(self):
         """A file named where a folder is wanted (here or in a folder):

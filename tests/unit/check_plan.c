@@ -341,6 +341,44 @@ START_TEST(test_incomplete_listing_deletes_nothing)
 }
 END_TEST
 
+/* A directory not read at all (left out) holds deletes back the same
+ * way, saying so; the first directory to make a tree incomplete names
+ * the reason, whichever kind it was. */
+START_TEST(test_unread_directory_deletes_nothing)
+{
+	struct plan_tree s, d;
+	struct plan p;
+	struct plan_options o = { .delete = true };
+
+	plan_tree_init(&s);
+	plan_tree_init(&d);
+	file(&d, "extra", 1, 1);
+	plan_tree_set_unread(&s, "src/locked");
+	plan_tree_set_incomplete(&s, "src/later");
+	char *text = plan_text(&s, &d, &o, &p);
+	ck_assert_str_eq(text, "skip extra (kept: src/locked could not be read)\n");
+	ck_assert_str_eq(p.withheld, "src/locked could not be read");
+	ck_assert(p.withheld_unread);
+	free(text);
+	plan_free(&p);
+	plan_tree_free(&s);
+	plan_tree_free(&d);
+
+	plan_tree_init(&s);
+	plan_tree_init(&d);
+	file(&s, "extra", 1, 1);
+	plan_tree_set_incomplete(&d, "sub");
+	plan_tree_set_unread(&d, "sub/locked");
+	text = plan_text(&d, &s, &o, &p);
+	ck_assert_str_eq(p.withheld, "the listing of sub was not whole");
+	ck_assert(!p.withheld_unread);
+	free(text);
+	plan_free(&p);
+	plan_tree_free(&s);
+	plan_tree_free(&d);
+}
+END_TEST
+
 /* Exclude drops on both sides (never deleted), a directory with its
  * contents; include limits files only; '/' patterns see the whole path. */
 START_TEST(test_patterns)
@@ -466,6 +504,7 @@ static Suite *plan_suite(void)
 	tcase_add_test(tc, test_other_kinds);
 	tcase_add_test(tc, test_other_kinds_named);
 	tcase_add_test(tc, test_incomplete_listing_deletes_nothing);
+	tcase_add_test(tc, test_unread_directory_deletes_nothing);
 	tcase_add_test(tc, test_patterns);
 	tcase_add_test(tc, test_nothing_to_do);
 	tcase_add_test(tc, test_marks);
