@@ -294,6 +294,15 @@ START_TEST(test_other_kinds_named)
 }
 END_TEST
 
+/* Frees a test's plan text, plan and two trees. */
+static void plan_done(char *text, struct plan *p, struct plan_tree *s, struct plan_tree *d)
+{
+	free(text);
+	plan_free(p);
+	plan_tree_free(s);
+	plan_tree_free(d);
+}
+
 /* A tree whose listing was not whole (on either side) lets --delete
  * delete nothing: what would go is kept, saying why, and the plan says
  * deletes were held back; copies go on. */
@@ -320,10 +329,7 @@ START_TEST(test_incomplete_listing_deletes_nothing)
 				 "of sub dir was not whole)\n");
 		ck_assert_str_eq(p.withheld, "the listing of sub dir was not whole");
 		ck_assert_uint_eq(p.deletes, 0);
-		free(text);
-		plan_free(&p);
-		plan_tree_free(&s);
-		plan_tree_free(&d);
+		plan_done(text, &p, &s, &d);
 	}
 	/* Without --delete nothing is held back. */
 	plan_tree_init(&s);
@@ -334,10 +340,7 @@ START_TEST(test_incomplete_listing_deletes_nothing)
 	char *text = plan_text(&s, &d, &o, &p);
 	ck_assert_str_eq(text, "skip extra (only in the target (kept without --delete))\n");
 	ck_assert_str_eq(p.withheld, "");
-	free(text);
-	plan_free(&p);
-	plan_tree_free(&s);
-	plan_tree_free(&d);
+	plan_done(text, &p, &s, &d);
 }
 END_TEST
 
@@ -359,10 +362,7 @@ START_TEST(test_unread_directory_deletes_nothing)
 	ck_assert_str_eq(text, "skip extra (kept: src/locked could not be read)\n");
 	ck_assert_str_eq(p.withheld, "src/locked could not be read");
 	ck_assert(p.withheld_unread);
-	free(text);
-	plan_free(&p);
-	plan_tree_free(&s);
-	plan_tree_free(&d);
+	plan_done(text, &p, &s, &d);
 
 	plan_tree_init(&s);
 	plan_tree_init(&d);
@@ -372,10 +372,7 @@ START_TEST(test_unread_directory_deletes_nothing)
 	text = plan_text(&d, &s, &o, &p);
 	ck_assert_str_eq(p.withheld, "the listing of sub was not whole");
 	ck_assert(!p.withheld_unread);
-	free(text);
-	plan_free(&p);
-	plan_tree_free(&s);
-	plan_tree_free(&d);
+	plan_done(text, &p, &s, &d);
 }
 END_TEST
 
