@@ -270,8 +270,11 @@ static void xfer_walk_unlisted(void *arg, const char *local, const char *remote,
 
 /* Notes an upload's directory whose name cannot be sent (a line break in
  * it): a local name in the way (status 6), left out; the walk goes on. */
-static void xfer_walk_unsendable(void *arg, const char *msg)
+static void xfer_walk_unsendable(void *arg, const char *local, const char *remote,
+				 const char *msg)
 {
+	(void)local;
+	(void)remote;
 	struct xfer_walk *w = arg;
 	cli_fail(w->c, FERRY_EXIT_LOCAL, "%s", msg);
 	xfer_left(&w->left, FERRY_EXIT_LOCAL);

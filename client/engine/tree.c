@@ -667,7 +667,7 @@ static bool tree_unsendable(struct tree_walk *w, const char *local, const char *
 	w->r->status = ftp_upload_status(st, local, remote);
 	if (w->r->status == st || depth == 0 || w->v->unsendable == NULL)
 		return false;
-	w->v->unsendable(w->v->arg, w->r->msg);
+	w->v->unsendable(w->v->arg, local, remote, w->r->msg);
 	tree_go_on(w);
 	return true;
 }

@@ -86,10 +86,11 @@ struct tree_visitor {
 	void (*unlisted)(void *arg, const char *local, const char *remote, const char *why);
 	/* An upload's directory below the top whose remote copy cannot be
 	 * made because its name, taken from the local one, holds a line
-	 * break (ftp_upload_status: status FTP_S_LOCAL); msg: one sanitised
-	 * line, "PATH: reason". With this set it is left out (nothing in it
-	 * visited) and the walk goes on; NULL fails the walk. */
-	void (*unsendable)(void *arg, const char *msg);
+	 * break (ftp_upload_status: status FTP_S_LOCAL); local and remote
+	 * are its paths, msg one sanitised line, "PATH: reason". With this
+	 * set it is left out (nothing in it visited) and the walk goes on;
+	 * NULL fails the walk. */
+	void (*unsendable)(void *arg, const char *local, const char *remote, const char *msg);
 	/* Asked before each entry; true stops the walk (Ctrl-C, a cancel). NULL: never. */
 	bool (*stop)(void *arg);
 	void *arg;  /* passed to each */

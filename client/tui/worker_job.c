@@ -541,6 +541,20 @@ static void job_tree_unlisted(void *arg, const char *local, const char *remote, 
 	job_report(c);
 }
 
+/* Reports a folder of an upload's directory job whose name cannot be
+ * sent (a line break in it: ftp_upload_status): left out, nothing in it
+ * tried, shown as a folder copy that failed with the engine's reason. */
+static void job_tree_unsendable(void *arg, const char *local, const char *remote,
+				const char *msg)
+{
+	struct job_ctx *c = arg;
+	(void)msg;   /* "PATH: reason": the row shows the path already */
+	job_left(c, WIRE_LEFT_UNLISTED, local, remote);
+	sanitize_format_elided(c->report.left.line, sizeof c->report.left.line,
+			       sizeof c->report.left.line - 1, "%s", ftp_message(c->ftp));
+	job_report(c);
+}
+
 /* Stops the walk when the UI cancels the job. */
 static bool job_tree_stop(void *arg)
 {
@@ -559,7 +573,8 @@ static enum queue_state job_tree(struct job_ctx *c, const struct wire_copy *j)
 {
 	struct tree_visitor v = { .file = job_tree_file, .skipped = job_tree_skipped,
 				  .partial = job_tree_partial, .unlisted = job_tree_unlisted,
-				  .stop = job_tree_stop, .arg = c };
+				  .unsendable = job_tree_unsendable, .stop = job_tree_stop,
+				  .arg = c };
 	struct tree_result r;
 	bool dir = true;
 

@@ -222,37 +222,58 @@ class VsftpdUnreadableFolderTest(UnreadableFolder, TreeCopyCase):
     kind = "vsftpd"
 
 
-class UnreadableLocalFolder:
-    """A local folder with a sub-folder ferry cannot read, uploaded to the
-    server kind names (peers.start_peer)."""
+class LocalTreeUpload:
+    """A local tree (files: (path, bytes) pairs) to upload to the server
+    kind names (peers.start_peer); prepare() then spoils part of it."""
 
     kind = None
+    files = ()
+    wrap = ()
 
     def setUp(self):
         super().setUp()
         self.peer = peers.start_peer(self.kind)
         self.addCleanup(self.peer.cleanup)
         self.peer.write("pub/" + REMOTE_MARK, b"remote\n")
-        for rel, data in (("lutree/a.txt", b"a\n"), ("lutree/locked/b.txt", b"b\n"),
-                          ("lutree/z/c.txt", b"c\n")):
+        for rel, data in self.files:
             ftptest.write_file(self.lpath(*rel.split("/")), data)
-        self.locked = self.lpath("lutree", "locked")
-        os.chmod(self.locked, 0)
-        self.addCleanup(os.chmod, self.locked, 0o755)
+        self.prepare()
         self.start_ferry(url=self.peer.url("/pub/", self.peer.user, self.peer.password),
-                         wrap=NO_DAC)
+                         wrap=self.wrap)
 
-    def test_f5_uploads_the_rest_and_fails_the_folder(self):
-        remote = self.peer.path("pub", "lutree")
-        self.select("local", "lutree")
+    def prepare(self):
+        pass
+
+    def upload_rest(self, top, failed_row):
+        """F5 of the local folder top: the queue ends with the one folder
+        failed, its row matching failed_row, and a.txt and z/c.txt on the
+        server. Returns the remote folder and the rows."""
+        remote = self.peer.path("pub", top)
+        self.select("local", top)
         self.t.keys("F5")
         self.t.keys("t")    # the whole queue in view
         self.t.wait_for(r"queue finished: 3 done, 1 failed", 20,
-                        "the status line counts the folder not read")
+                        "the status line counts the folder left out")
         rows = "\n".join(panel(self.t.screen()))
-        self.assertRegex(rows, r"failed +-> .*lutree/locked/ .*cannot read it: Permission denied",
-                         rows)
+        self.assertRegex(rows, r"failed +-> .*%s/%s" % (top, failed_row), rows)
         self.assertEqual(ftptest.files_of(remote), {"a.txt": b"a\n", "z/c.txt": b"c\n"}, rows)
+        return remote, rows
+
+
+class UnreadableLocalFolder(LocalTreeUpload):
+    """A local folder with a sub-folder ferry cannot read."""
+
+    files = (("lutree/a.txt", b"a\n"), ("lutree/locked/b.txt", b"b\n"),
+             ("lutree/z/c.txt", b"c\n"))
+    wrap = NO_DAC
+
+    def prepare(self):
+        self.locked = self.lpath("lutree", "locked")
+        os.chmod(self.locked, 0)
+        self.addCleanup(os.chmod, self.locked, 0o755)
+
+    def test_f5_uploads_the_rest_and_fails_the_folder(self):
+        remote, rows = self.upload_rest("lutree", r"locked/ .*cannot read it: Permission denied")
         self.assertFalse(os.path.lexists(os.path.join(remote, "locked")), rows)
         # Once it can be read, r uploads it.
         os.chmod(self.locked, 0o755)
@@ -265,6 +286,29 @@ class FerrydUnreadableLocalFolderTest(UnreadableLocalFolder, TreeCopyCase):
 
 
 class VsftpdUnreadableLocalFolderTest(UnreadableLocalFolder, TreeCopyCase):
+    kind = "vsftpd"
+
+
+class LineBreakLocalFolder(LocalTreeUpload):
+    """A local folder holding a sub-folder whose name has a line break,
+    which no FTP command can carry."""
+
+    files = (("lbtree/a.txt", b"a\n"), ("lbtree/bad\ndir/b.txt", b"b\n"),
+             ("lbtree/bad\ndir/sub/d.txt", b"d\n"), ("lbtree/z/c.txt", b"c\n"))
+
+    def test_f5_uploads_the_rest_and_fails_the_folder(self):
+        """F5 of the folder uploads the rest and lists the folder with the
+        line break as one failed folder copy with the reason, nothing in
+        it tried (before, the whole copy stopped there with the files
+        after it never sent)."""
+        self.upload_rest("lbtree", r"bad.dir/ .*a name cannot contain a line break")
+
+
+class FerrydLineBreakLocalFolderTest(LineBreakLocalFolder, TreeCopyCase):
+    kind = "ferryd"
+
+
+class VsftpdLineBreakLocalFolderTest(LineBreakLocalFolder, TreeCopyCase):
     kind = "vsftpd"
 
 
