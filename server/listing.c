@@ -74,10 +74,12 @@ void listing_perm(const struct session *s, const struct stat *st, const struct s
 	perm[n] = '\0';
 }
 
-/* Splits LIST options ("-la dir") from the path; sets *all for -a. */
-static const char *skip_options(const char *arg, bool *all)
+/* Splits LIST options ("-la dir") from the path; sets *all for -a (or
+ * -A), *self for -d. Other letters (-l, -t, ...) change nothing. */
+static const char *skip_options(const char *arg, bool *all, bool *self)
 {
 	*all = false;
+	*self = false;
 	while (arg[0] == '-' && arg[1] != '\0' && arg[1] != ' ') {
 		size_t n = strcspn(arg, " ");
 		/* A word with a slash is a path ("-d/inner.txt"). */
@@ -89,9 +91,12 @@ static const char *skip_options(const char *arg, bool *all)
 		/* "--" ends the options, as for ls: the path follows. */
 		if (n == 2 && arg[1] == '-')
 			return p;
-		for (size_t i = 1; i < n; i++)
+		for (size_t i = 1; i < n; i++) {
 			if (arg[i] == 'a' || arg[i] == 'A')
 				*all = true;
+			else if (arg[i] == 'd')
+				*self = true;
+		}
 		arg = p;
 	}
 	return arg;
@@ -268,17 +273,18 @@ static void names_index(struct scratch *sc, struct names *ns, size_t *window)
  * stack page a session process touches is a page of its own. */
 #define RARE_PATH __attribute__((noinline, cold))
 
-/* The LIST line of a symlink, with its target; a target with CR or LF,
- * which would end the line there and forge the next, is not shown. */
-static RARE_PATH bool add_link(int dfd, const char *name, const struct stat *st, time_t now,
-			       struct sbuf *out)
+/* The LIST line of the symlink name, shown as shown, with its target; a
+ * target with CR or LF, which would end the line there and forge the
+ * next, is not shown. */
+static RARE_PATH bool add_link(int dfd, const char *name, const char *shown,
+			       const struct stat *st, time_t now, struct sbuf *out)
 {
 	char target[PATH_MAX];
 	const char *link = NULL;
 	if (vfs_entry_readlink(dfd, name, target, sizeof target) >= 0 &&
 	    strpbrk(target, "\r\n") == NULL)
 		link = target;
-	return listfmt_ls(out, name, st, link, now);
+	return listfmt_ls(out, shown, st, link, now);
 }
 
 /* Appends the MLSx line of entry st shown as shown, in folder dir
@@ -317,6 +323,16 @@ static RARE_PATH bool link_enterable(const struct session *s, const char *dirpat
 	}
 }
 
+/* Whether the symlink name in the directory dirpath leads to an entry
+ * inside the root; if so, its attributes in *st. */
+static RARE_PATH bool link_target_stat(const struct session *s, const char *dirpath,
+				       const char *name, struct stat *st)
+{
+	char vp[FTP_PATH_MAX + 1];
+	return vpath_resolve(dirpath, name, strlen(name), vp, sizeof vp) == VPATH_OK &&
+	       vfs_stat(s->root_fd, vp, st) == 0;
+}
+
 /* The MLSx line of the symlink name in directory dfd (virtual path
  * dirpath), shown as shown (the name in MLSD, the whole path in MLST). A
  * link leading to a file inside the root shows that file; one leading to
@@ -339,13 +355,12 @@ static RARE_PATH bool add_mlsx_link(struct session *s, int dfd, const char *dirp
 				    struct stat *st, bool listing, struct sbuf *out)
 {
 	static const char slink[] = "OS.unix=slink:";
-	char vp[FTP_PATH_MAX + 1], type[sizeof slink + PATH_MAX];
+	char type[sizeof slink + PATH_MAX];
 	const char *tp = NULL;
 	struct stat tst;
 	bool walk = !s->writable || (commands_denied(s) & DENY_DELETE);
 	bool plain = false;     /* shown as a file or directory */
-	if (vpath_resolve(dirpath, name, strlen(name), vp, sizeof vp) == VPATH_OK &&
-	    vfs_stat(s->root_fd, vp, &tst) == 0) {
+	if (link_target_stat(s, dirpath, name, &tst)) {
 		*st = tst;
 		plain = S_ISREG(tst.st_mode);
 		if (S_ISDIR(tst.st_mode)) {
@@ -381,20 +396,42 @@ static bool add_name(const char *prefix, size_t plen, const char *name, size_t n
 }
 
 /* Appends the LIST or MLSD line for one entry named name in directory
- * dfd. dirpath is the directory's virtual path (for following symlinks
- * in MLSD), dir its attributes (NULL when unknown). */
+ * dfd, shown as shown. dirpath is the directory's virtual path (for
+ * following symlinks in MLSD), dir its attributes (NULL when unknown). */
 static bool add_entry(struct session *s, enum listing_kind kind, int dfd, const char *name,
-		      const char *dirpath, const struct stat *dir, time_t now, struct sbuf *out)
+		      const char *shown, const char *dirpath, const struct stat *dir, time_t now,
+		      struct sbuf *out)
 {
 	struct stat st;
 	if (vfs_entry_lstat(dfd, name, &st) < 0)
 		return true;       /* vanished meanwhile: leave it out */
 	if (kind == LISTING_LIST)
-		return S_ISLNK(st.st_mode) ? add_link(dfd, name, &st, now, out)
-					   : listfmt_ls(out, name, &st, NULL, now);
+		return S_ISLNK(st.st_mode) ? add_link(dfd, name, shown, &st, now, out)
+					   : listfmt_ls(out, shown, &st, NULL, now);
 	if (S_ISLNK(st.st_mode))
-		return add_mlsx_link(s, dfd, dirpath, dir, name, name, &st, true, out);
-	return add_mlsx(s, name, &st, dir, NULL, out);
+		return add_mlsx_link(s, dfd, dirpath, dir, name, shown, &st, true, out);
+	return add_mlsx(s, shown, &st, dir, NULL, out);
+}
+
+/* Which names of a directory a listing keeps. */
+struct name_filter {
+	const char *pattern;    /* those matching it (NULL: every name) */
+	bool all;               /* names starting with a dot too */
+	bool dirs;              /* directories only, symlinks leading to one
+				 * inside the root among them */
+};
+
+/* Whether the entry name of the directory dfd (virtual path dirpath) is a
+ * directory or a symlink leading to one inside the root. */
+static bool entry_is_dir(const struct session *s, int dfd, const char *dirpath,
+			 const char *name)
+{
+	struct stat st;
+	if (vfs_entry_lstat(dfd, name, &st) < 0)
+		return false;
+	if (S_ISLNK(st.st_mode))
+		return link_target_stat(s, dirpath, name, &st) && S_ISDIR(st.st_mode);
+	return S_ISDIR(st.st_mode);
 }
 
 static RARE_PATH void log_unlistable(const struct session *s, const char *dirpath, size_t n)
@@ -405,13 +442,16 @@ static RARE_PATH void log_unlistable(const struct session *s, const char *dirpat
 		s->peer_str, n, clean);
 }
 
-/* Reads the names of the directory d to list into the scratch space
- * (text from its start): every name but ".", "..", upload temporaries,
- * names with CR or LF (counted in *unlistable), dot names unless all or
- * the pattern asks for them, and names the pattern (if any) leaves out. */
-static void read_names(struct vfs_dir *d, struct scratch *sc, const char *pattern, bool all,
-		       struct names *ns, size_t *unlistable)
+/* Reads the names of the directory d (virtual path dirpath) to list into
+ * the scratch space (text from its start): every name but ".", "..",
+ * upload temporaries, names with CR or LF (counted in *unlistable), dot
+ * names unless all or the pattern asks for them, names the pattern (if
+ * any) leaves out, and with dirs those of entries that are no directory. */
+static void read_names(const struct session *s, struct vfs_dir *d, const char *dirpath,
+		       struct scratch *sc, const struct name_filter *f, struct names *ns,
+		       size_t *unlistable)
 {
+	const char *pattern = f->pattern;
 	for (;;) {
 		/* The records go after the names kept, 8-byte aligned. */
 		size_t at = (ns->len + 7) & ~(size_t)7;
@@ -435,9 +475,11 @@ static void read_names(struct vfs_dir *d, struct scratch *sc, const char *patter
 				(*unlistable)++;
 				continue;
 			}
-			if (nm[0] == '.' && !all && (pattern == NULL || pattern[0] != '.'))
+			if (nm[0] == '.' && !f->all && (pattern == NULL || pattern[0] != '.'))
 				continue;
 			if (pattern && !wildmat_match(pattern, nm))
+				continue;
+			if (f->dirs && !entry_is_dir(s, d->fd, dirpath, nm))
 				continue;
 			/* Down over the records already passed (the name's own
 			 * record starts at or after text + ns->len). */
@@ -449,14 +491,14 @@ static void read_names(struct vfs_dir *d, struct scratch *sc, const char *patter
 	}
 }
 
-/* Lists the directory dirpath; pattern (may be NULL) filters names. The
+/* Lists the names of the directory dirpath that f keeps. The
  * names are all read and sorted before the first line is made; with a
  * sink, the transfer begins once the directory is open (the client reads
  * the 150 while the server reads the names), and the lines go to it in
  * pieces while the rest are made (the client reads the first while the
  * server looks up the others). */
 static bool list_dir(struct session *s, enum listing_kind kind, const char *dirpath,
-		     const char *pattern, const char *prefix, bool all, struct sbuf *out,
+		     const struct name_filter *f, const char *prefix, struct sbuf *out,
 		     const struct listing_sink *sink)
 {
 	struct vfs_dir d;
@@ -493,7 +535,7 @@ static bool list_dir(struct session *s, enum listing_kind kind, const char *dirp
 	scratch_open(&sc, hint);
 	struct names ns = { 0 };
 	size_t unlistable = 0;
-	read_names(&d, &sc, pattern, all, &ns, &unlistable);
+	read_names(s, &d, dirpath, &sc, f, &ns, &unlistable);
 	size_t window;
 	names_index(&sc, &ns, &window);
 	const char *text = sc.base;
@@ -510,8 +552,8 @@ static bool list_dir(struct session *s, enum listing_kind kind, const char *dirp
 	for (size_t i = 0; i < ns.n && ok; i++) {
 		const struct name_ref *r = &ns.refs[i];
 		ok = kind == LISTING_NLST ? add_name(prefix, plen, text + r->off, r->len, lines)
-					  : add_entry(s, kind, d.fd, text + r->off, dirpath, dir, now,
-							      lines);
+					  : add_entry(s, kind, d.fd, text + r->off, text + r->off,
+						      dirpath, dir, now, lines);
 		if (ok && sink && (lines->len >= LISTING_CHUNK || (i + 1 == ns.n && lines->len > 0))) {
 			if (!sink->emit(s, lines, sink->ctx)) {
 				stopped = true;
@@ -531,12 +573,15 @@ static bool list_dir(struct session *s, enum listing_kind kind, const char *dirp
 	return ok;
 }
 
-/* A listing of one file (path, not a directory), as its parent's would show it. */
+/* A listing of one entry (path): a file as its parent's would show it, or
+ * (with shown) the entry itself named shown, as ls -d does, a directory
+ * and a symlink too. NLST shows the name as the client gave it (arg). */
 static RARE_PATH bool list_file(struct session *s, enum listing_kind kind, const char *arg,
-				const char *path, struct sbuf *out)
+				const char *path, const char *shown, struct sbuf *out)
 {
 	char parent[FTP_PATH_MAX + 1];
-	const char *base = vpath_basename(path);
+	/* The root is "." in itself (its own parent). */
+	const char *base = strcmp(path, "/") == 0 ? "." : vpath_basename(path);
 	vpath_dirname(path, parent, sizeof parent);
 	int dfd = vfs_open(s->root_fd, parent, O_PATH | O_DIRECTORY, 0);
 	if (dfd < 0) {
@@ -547,13 +592,15 @@ static RARE_PATH bool list_file(struct session *s, enum listing_kind kind, const
 	bool known = fstat(dfd, &dst) == 0;
 	/* NLST shows the name as the client gave it. */
 	bool ok = kind == LISTING_NLST ? sbuf_printf(out, "%s\r\n", arg)
-				       : add_entry(s, kind, dfd, base, parent, known ? &dst : NULL,
-						   time(NULL), out);
+				       : add_entry(s, kind, dfd, base, shown ? shown : base, parent,
+						   known ? &dst : NULL, time(NULL), out);
 	close(dfd);
 	return ok;
 }
 
-/* A listing of the names matching the pattern in path's last component. */
+/* A listing of the names matching the pattern in path's last component;
+ * a pattern the client ended in slashes matches only directories, as a
+ * shell's does. */
 static RARE_PATH bool list_pattern(struct session *s, enum listing_kind kind, const char *arg,
 				   const char *path, bool all, struct sbuf *out,
 				   const struct listing_sink *sink)
@@ -573,16 +620,17 @@ static RARE_PATH bool list_pattern(struct session *s, enum listing_kind kind, co
 		memcpy(prefix, arg, plen);
 		prefix[plen] = '\0';
 	}
-	return list_dir(s, kind, parent, vpath_basename(path), prefix, all, out, sink);
+	struct name_filter f = { vpath_basename(path), all, alen < strlen(arg) };
+	return list_dir(s, kind, parent, &f, prefix, out, sink);
 }
 
 bool listing_build(struct session *s, enum listing_kind kind, const char *arg,
 		   struct sbuf *out, char *what, const struct listing_sink *sink)
 {
-	bool all = kind == LISTING_MLSD;
+	bool all = kind == LISTING_MLSD, self = false;
 	if (kind != LISTING_MLSD) {
 		bool a;
-		arg = skip_options(arg, &a);
+		arg = skip_options(arg, &a, &self);
 		all = a;
 	}
 	/* The path is resolved straight into what (the caller's buffer). */
@@ -593,13 +641,18 @@ bool listing_build(struct session *s, enum listing_kind kind, const char *arg,
 	struct stat st;
 	int err = vfs_stat(s->root_fd, path, &st) == 0 ? 0 : errno;
 	if (err == 0) {
-		if (S_ISDIR(st.st_mode))
-			return list_dir(s, kind, path, NULL, "", all, out, sink);
+		if (S_ISDIR(st.st_mode) && !self) {
+			struct name_filter f = { NULL, all, false };
+			return list_dir(s, kind, path, &f, "", out, sink);
+		}
 		if (kind == LISTING_MLSD) {
 			session_reply(s, FTP_BAD_ARGUMENTS, "MLSD needs a directory; use MLST.");
 			return false;
 		}
-		return list_file(s, kind, arg, path, out);
+		/* -d: the entry itself, named as given ("." for none). */
+		if (self && *arg == '\0')
+			arg = ".";
+		return list_file(s, kind, arg, path, self ? arg : NULL, out);
 	}
 	/* Not a path: a pattern in the last component? */
 	if (kind != LISTING_MLSD && err == ENOENT && wildmat_has_magic(vpath_basename(path)))

@@ -71,6 +71,15 @@ class VerbsTest(ftptest.TestCase):
         srv.write("dashes/-la", b"")
         for name in ("b.txt", "a.txt", "c.log"):
             srv.write("nlstbytes/" + name, b"")
+        # Folders, files and links to each (and one leading nowhere),
+        # for -d and patterns ending in a slash.
+        for name in ("a", "b", ".hidden"):
+            srv.write("dirsonly/%s/in-%s.txt" % (name, name), b"")
+        for name in ("c.txt", "d.txt"):
+            srv.write("dirsonly/" + name, b"")
+        srv.symlink("a", "dirsonly/la")
+        srv.symlink("c.txt", "dirsonly/lf")
+        srv.symlink("nowhere", "dirsonly/lnowhere")
         for name in ("b", ".a", "..a", "...", "a", ".ferryd-upload-T3mp0r"):
             srv.write("dotnames/" + name, b"")
         for i in range(40):
@@ -386,9 +395,12 @@ class VerbsTest(ftptest.TestCase):
         self.assertEqual(sorted(n.rsplit("/", 1)[-1] for n in names), sorted(want))
         self.assertIn("hello.txt", names)
 
-    def nlst_bytes(self, arg):
-        """The bytes NLST arg sends on the data connection."""
+    def nlst_bytes(self, arg, cwd=None):
+        """The bytes NLST arg sends on the data connection (in the folder
+        cwd if given)."""
         c = self.raw()
+        if cwd is not None:
+            self.assertCode(c.cmd("CWD " + cwd), 250)
         data = c.open_pasv()
         self.assertCode(c.cmd("NLST " + arg), 125, 150)
         listing = ftptest.recv_all(data)
@@ -405,14 +417,80 @@ class VerbsTest(ftptest.TestCase):
         self.assertEqual(self.nlst_bytes("./nlstbytes//c.log"), b"./nlstbytes//c.log\r\n")
 
     def test_nlst_pattern_with_a_trailing_slash(self):
-        """A pattern ending in slashes (as shells write "*/") is taken
-        without them, as any other path is: its matches come after the
-        directory part before the pattern, not after the pattern."""
-        self.assertEqual(self.nlst_bytes("nlstbytes/*.txt/"),
-                         b"nlstbytes/a.txt\r\nnlstbytes/b.txt\r\n")
-        self.assertEqual(self.nlst_bytes("nlstbytes/*//"),
-                         b"nlstbytes/a.txt\r\nnlstbytes/b.txt\r\nnlstbytes/c.log\r\n")
+        """A pattern ending in slashes (as shells write "*/") matches
+        folders only, links to folders among them; its matches come after
+        the directory part before the pattern, without the slashes."""
+        self.assertEqual(self.nlst_bytes("dirsonly/*/"),
+                         b"dirsonly/a\r\ndirsonly/b\r\ndirsonly/la\r\n")
+        self.assertEqual(self.nlst_bytes("./dirsonly//*//"),
+                         b"./dirsonly//a\r\n./dirsonly//b\r\n./dirsonly//la\r\n")
+        self.assertEqual(self.nlst_bytes("dirsonly/l*/"), b"dirsonly/la\r\n")
+        self.assertEqual(self.nlst_bytes("-a dirsonly/*/"),
+                         b"dirsonly/.hidden\r\ndirsonly/a\r\ndirsonly/b\r\ndirsonly/la\r\n")
+        self.assertEqual(self.nlst_bytes("dirsonly/*.txt/"), b"")
+        self.assertEqual(self.nlst_bytes("nlstbytes/*//"), b"")
         self.assertEqual(self.nlst_bytes("nlstby*/"), b"nlstbytes\r\n")
+        self.assertEqual(self.nlst_bytes("dirsonly/*.txt"), b"dirsonly/c.txt\r\ndirsonly/d.txt\r\n")
+        self.assertEqual(self.nlst_bytes("*/", cwd="dirsonly"), b"a\r\nb\r\nla\r\n")
+
+    def test_list_pattern_with_a_trailing_slash(self):
+        """LIST and STAT of a pattern ending in a slash show the folders
+        it matches (a link to one as a link), not their contents, and no
+        file."""
+        for cmd in ("LIST dirsonly/*/", "LIST -d dirsonly/*/", "LIST -la dirsonly/?/"):
+            lines = self.list_lines(cmd)
+            names = [LS_RE.match(l).group(9) for l in lines]
+            want = ["a", "b", "la -> a"] if "*" in cmd else ["a", "b"]
+            self.assertEqual(names, want, "%s: %r" % (cmd, lines))
+            self.assertEqual([l[0] for l in lines], ["d", "d", "l"][:len(want)], lines)
+        r = self.raw().cmd("STAT dirsonly/*/")
+        self.assertCode(r, 211, 212, 213)
+        self.assertEqual([LS_RE.match(l.strip()).group(9) for l in r.lines[1:-1]],
+                         ["a", "b", "la -> a"], r.lines)
+
+    def test_list_d_shows_the_directory_itself(self):
+        """-d (in any option word, with or without -l and -a) lists a
+        folder as one line named as the client gave it, as ls -d does."""
+        for opts in ("-d", "-ld", "-dl", "-lad", "-l -d", "-d -a", "-d --"):
+            for arg, name in (("sub", "sub"), ("sub/", "sub/"), ("./sub", "./sub"),
+                              ("dashes/-d", "dashes/-d"), ("/", "/")):
+                cmd = "LIST %s %s" % (opts, arg)
+                lines = self.list_lines(cmd)
+                self.assertEqual(len(lines), 1, "%s: %r" % (cmd, lines))
+                m = LS_RE.match(lines[0])
+                self.assertIsNotNone(m, "%s: %r" % (cmd, lines))
+                self.assertEqual((m.group(1)[0], m.group(9)), ("d", name), cmd)
+        lines = self.list_lines("LIST -d")
+        self.assertEqual([LS_RE.match(l).group(9) for l in lines], ["."], lines)
+        self.ftp.cwd("sub")
+        try:
+            for cmd, name in (("LIST -d .", "."), ("LIST -d ..", ".."), ("LIST -d deeper", "deeper")):
+                lines = self.list_lines(cmd)
+                self.assertEqual([LS_RE.match(l).group(9) for l in lines], [name], lines)
+        finally:
+            self.ftp.cwd("/")
+        # A link to a folder is shown as the link, a file as itself.
+        lines = self.list_lines("LIST -d dirsonly/la")
+        self.assertEqual([LS_RE.match(l).group(9) for l in lines], ["dirsonly/la -> a"], lines)
+        self.assertEqual(lines[0][0], "l")
+        lines = self.list_lines("LIST -d hello.txt")
+        self.assertEqual([LS_RE.match(l).group(9) for l in lines], ["hello.txt"], lines)
+        # A pattern's matches as their own lines, folders not entered.
+        lines = self.list_lines("LIST -d dirsonly/[ab]*")
+        self.assertEqual([LS_RE.match(l).group(9) for l in lines], ["a", "b"], lines)
+        self.assertEqual(self.nlst_bytes("-d sub"), b"sub\r\n")
+        self.assertEqual(self.nlst_bytes("-d"), b".\r\n")
+        self.assertEqual(self.nlst_bytes("-ad dirsonly/*"),
+                         b"dirsonly/.hidden\r\ndirsonly/a\r\ndirsonly/b\r\ndirsonly/c.txt\r\n"
+                         b"dirsonly/d.txt\r\ndirsonly/la\r\ndirsonly/lf\r\ndirsonly/lnowhere\r\n")
+        r = self.raw().cmd("STAT -ld sub")
+        self.assertCode(r, 211, 212, 213)
+        self.assertEqual(len(r.lines), 3, r.lines)
+        m = LS_RE.match(r.lines[1].strip())
+        self.assertEqual((m.group(1)[0], m.group(9)), ("d", "sub"), r.lines)
+        # Without -d a folder's contents, as before; "-- -d" is a path.
+        self.assertEqual(self.nlst_bytes("-l -a sub"), b"deeper\r\ninner.txt\r\n")
+        self.assertEqual(self.nlst_bytes("-- dashes/-d"), b"inner.txt\r\n")
 
     def test_nlst_dot_names(self):
         """Names that start with dots: "." and ".." never, an upload
