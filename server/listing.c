@@ -649,9 +649,13 @@ bool listing_build(struct session *s, enum listing_kind kind, const char *arg,
 			session_reply(s, FTP_BAD_ARGUMENTS, "MLSD needs a directory; use MLST.");
 			return false;
 		}
-		/* -d: the entry itself, named as given ("." for none). */
+		/* -d: the entry itself, named as given ("." for none); a
+		 * path ending in a slash names the folder a link leads to,
+		 * as in a shell. */
 		if (self && *arg == '\0')
 			arg = ".";
+		if (self && kind == LISTING_LIST && S_ISDIR(st.st_mode) && arg[strlen(arg) - 1] == '/')
+			return listfmt_ls(out, arg, &st, NULL, time(NULL));
 		return list_file(s, kind, arg, path, self ? arg : NULL, out);
 	}
 	/* Not a path: a pattern in the last component? */

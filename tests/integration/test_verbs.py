@@ -473,6 +473,10 @@ class VerbsTest(ftptest.TestCase):
         lines = self.list_lines("LIST -d dirsonly/la")
         self.assertEqual([LS_RE.match(l).group(9) for l in lines], ["dirsonly/la -> a"], lines)
         self.assertEqual(lines[0][0], "l")
+        # Ended in a slash, the path names the folder the link leads to.
+        lines = self.list_lines("LIST -d dirsonly/la/")
+        self.assertEqual([LS_RE.match(l).group(9) for l in lines], ["dirsonly/la/"], lines)
+        self.assertEqual(lines[0][0], "d")
         lines = self.list_lines("LIST -d hello.txt")
         self.assertEqual([LS_RE.match(l).group(9) for l in lines], ["hello.txt"], lines)
         # A pattern's matches as their own lines, folders not entered.
