@@ -28,12 +28,16 @@
 /* Narrowest column of the help screen when it has two. */
 #define DIALOG_HELP_COL_MIN 40
 
-/* What a dialog box shows: lines of text, one of which may be a field. */
+/* What a dialog box shows: lines of text, one of which may be a field.
+ * The first line says what is asked, the last the keys that answer it;
+ * those between are detail. */
 struct dialog_view {
 	const char *const *lines;     /* NULL-terminated */
+	const char *keys_short;       /* a shorter last line for a small box, or NULL */
 	int field;                    /* the line that shows le, or -1 */
 	const struct lineedit *le;    /* the field being edited */
 	bool secret;                  /* show the field as '*' */
+	int scroll;                   /* detail rows scrolled past (Up, Down) on a low box */
 };
 
 /* Draws a text field at (y, x) in width columns: the text (or a '*' per
@@ -117,46 +121,136 @@ static size_t dialog_fit(const char *s, size_t len, int cols)
 /* Most rows a dialog box holds. */
 #define DIALOG_ROWS_MAX 32
 
-/* Chooses which of a box's n rows show in room rows (fewer than n on a
- * low screen), writing their indexes in order into pick; returns how
- * many. The last line's rows (from last), the keys that answer, stay
- * when they fit with the first row above them, or with the field (row
- * field, -1 when none), which then stays too, with the rows above it that
- * fit and then those below it (an input's note). Otherwise the first
- * rows show. */
-static int dialog_pick(int *pick, int n, int room, int field, int last)
+/* A box's rows, its lines cut at '\n' and wrapped to its inside. */
+struct dialog_rows {
+	const char *row[DIALOG_ROWS_MAX];  /* where each starts */
+	size_t len[DIALOG_ROWS_MAX];       /* its bytes */
+	int n;                             /* how many */
+	int first_end;                     /* the rows of the first line (the question) */
+	int field;                         /* the field's row, or -1 */
+	int last;                          /* the first row of the last line (the keys) */
+};
+
+/* Cuts the lines of v into rows of inner columns (the last line given as
+ * last): the first and the last line wrap at blanks; so do the lines
+ * between unless cut, when each of their pieces takes one row (cut with
+ * the ellipsis when drawn) and empty ones none. */
+static void dialog_rows_make(struct dialog_rows *r, const struct dialog_view *v, const char *last,
+			     int inner, bool cut)
 {
-	int m = 0, keep = n - last;
-	if (n <= room || keep >= room || (field >= 0 && keep + 1 > room)) {
+	r->n = 0;
+	r->first_end = 0;
+	r->field = -1;
+	r->last = 0;
+	for (int i = 0; v->lines[i] != NULL && r->n < DIALOG_ROWS_MAX; i++) {
+		if (i == v->field) {
+			r->field = r->n;
+			r->row[r->n] = "";
+			r->len[r->n++] = 0;
+			continue;
+		}
+		bool is_last = v->lines[i + 1] == NULL;
+		const char *p = is_last ? last : v->lines[i];
+		bool wrap = !cut || i == 0 || is_last;
+		if (is_last)
+			r->last = r->n;
+		do {
+			size_t piece = strcspn(p, "\n");
+			const char *q = p;
+			if (!wrap) {
+				if (piece > 0) {
+					r->row[r->n] = p;
+					r->len[r->n++] = piece;
+				}
+				q += piece;
+			}
+			while (q < p + piece && r->n < DIALOG_ROWS_MAX) {
+				size_t k = dialog_fit(q, piece - (size_t)(q - p), inner);
+				r->row[r->n] = q;
+				r->len[r->n++] = k;
+				q += k;
+				while (q < p + piece && *q == ' ')
+					q++;
+			}
+			if (wrap && piece == 0 && r->n < DIALOG_ROWS_MAX) {
+				r->row[r->n] = p;
+				r->len[r->n++] = 0;
+			}
+			p += piece;
+		} while (*p++ == '\n' && r->n < DIALOG_ROWS_MAX);
+		if (i == 0)
+			r->first_end = r->n;
+	}
+}
+
+/* True when the question's rows and the keys' fit in room rows, with
+ * a row of detail (when there is any, and detail is true). */
+static bool dialog_rows_fit(const struct dialog_rows *r, int room, bool detail)
+{
+	int more = r->field >= 0 || (detail && r->last > r->first_end);
+	return r->first_end + more + (r->n - r->last) <= room;
+}
+
+/* Chooses which of r's rows show in room rows (fewer than r->n on a
+ * low screen), writing their indexes in order into pick; returns how
+ * many. The keys that answer stay, and the question above them as far
+ * as it fits; the detail between shows as many rows as are left, from
+ * *scroll (clamped here), always with the field. *hidden is set to the
+ * detail rows left out. Where even the keys and a row above them do not
+ * fit, the first rows show. */
+static int dialog_pick(int *pick, const struct dialog_rows *r, int room, int *scroll,
+		       int *hidden)
+{
+	int m = 0, n = r->n, keep = n - r->last;
+	*hidden = 0;
+	if (n <= room || keep + 1 > room) {
 		for (int i = 0; i < n && i < room; i++)
 			pick[m++] = i;
 		return m;
 	}
-	int above = field >= 0 ? field : room - keep;
-	int extra = room - keep - (field >= 0);
-	for (int i = 0; i < above && extra > 0; i++, extra--)
-		pick[m++] = i;
-	if (field >= 0) {
-		pick[m++] = field;
-		for (int i = field + 1; i < last && extra > 0; i++, extra--)
-			pick[m++] = i;
+	int q = r->first_end < room - keep ? r->first_end : room - keep;
+	int d = room - keep - q, nd = r->last - r->first_end;
+	if (r->field >= 0 && d == 0 && q > 0) {
+		q--;
+		d++;
 	}
-	for (int i = last; i < n; i++)
+	*hidden = d > 0 && nd > d ? nd - d : 0;
+	if (*scroll > *hidden)
+		*scroll = *hidden;
+	if (*scroll < 0)
+		*scroll = 0;
+	if (r->field >= 0) {
+		int f = r->field - r->first_end;
+		if (f < *scroll)
+			*scroll = f;
+		if (f >= *scroll + d)
+			*scroll = f - d + 1;
+	}
+	for (int i = 0; i < q; i++)
+		pick[m++] = i;
+	for (int i = 0; i < d && i < nd; i++)
+		pick[m++] = r->first_end + *scroll + i;
+	for (int i = r->last; i < n; i++)
 		pick[m++] = i;
 	return m;
 }
 
 /* Draws a box of lines (a struct dialog_view) in the middle of the screen;
- * a line breaks at '\n' and wraps at blanks when it is wider than the box. */
+ * a line breaks at '\n' and wraps at blanks when it is wider than the box.
+ * A box too low for every row keeps the question and the keys, one row
+ * for each line of detail and scrolls those; one too small for even that
+ * says the keys the short way (keys_short), then fills the screen
+ * without its frame. */
 static void dialog_box_draw(struct app *a, const void *arg)
 {
-	const struct dialog_view *v = arg;
-	const char *row[DIALOG_ROWS_MAX];
-	size_t row_len[DIALOG_ROWS_MAX];
-	int field_row = -1, rows, cols, n = 0, w = 10, last_start = 0;
+	struct dialog_view *v = (struct dialog_view *)arg;
+	struct dialog_rows r;
+	const char *last = NULL;
+	int rows, cols, w = 10;
 	(void)a;
 	getmaxyx(stdscr, rows, cols);
-	for (int i = 0; v->lines[i] != NULL; i++)
+	for (int i = 0; v->lines[i] != NULL; i++) {
+		last = v->lines[i];
 		for (const char *p = v->lines[i]; *p != '\0';) {
 			size_t piece = strcspn(p, "\n");
 			/* By columns: a wide character takes two, in three bytes. */
@@ -165,6 +259,9 @@ static void dialog_box_draw(struct app *a, const void *arg)
 				w = pw + 4;
 			p += piece + (p[piece] == '\n');
 		}
+	}
+	if (last == NULL)
+		return;
 	int most = v->field >= 0 ? DIALOG_MAX_W : DIALOG_TEXT_MAX_W;
 	if (v->field >= 0 && w < DIALOG_MAX_W)
 		w = DIALOG_MAX_W;
@@ -174,63 +271,78 @@ static void dialog_box_draw(struct app *a, const void *arg)
 		w = cols;
 	if (w < 5)
 		return;
-	/* Rows: each line cut at '\n', then wrapped to the box. */
-	for (int i = 0; v->lines[i] != NULL && n < DIALOG_ROWS_MAX; i++) {
-		if (i == v->field) {
-			field_row = n;
-			row[n] = "";
-			row_len[n++] = 0;
-			continue;
+	/* Framed with the keys in full, framed with them short, then
+	 * without the frame: the first where the question and the keys fit
+	 * with a row of detail, else the first where they fit. */
+	bool framed = true;
+	dialog_rows_make(&r, v, last, w - 4, false);
+	const struct {
+		bool framed;
+		const char *keys;
+	} tries[] = { { true, last }, { true, v->keys_short }, { false, last },
+		      { false, v->keys_short } };
+	for (int detail = 1; detail >= 0 && r.n + 2 > rows; detail--)
+		for (size_t t = 0; t < sizeof tries / sizeof tries[0]; t++) {
+			if (tries[t].keys == NULL)
+				continue;
+			framed = tries[t].framed;
+			dialog_rows_make(&r, v, tries[t].keys, framed ? w - 4 : cols, true);
+			if (dialog_rows_fit(&r, framed ? rows - 2 : rows, detail)) {
+				detail = -1;
+				break;
+			}
 		}
-		const char *p = v->lines[i];
-		last_start = n;
-		do {
-			size_t piece = strcspn(p, "\n");
-			const char *q = p;
-			do {
-				size_t k = dialog_fit(q, piece - (size_t)(q - p), w - 4);
-				row[n] = q;
-				row_len[n++] = k;
-				q += k;
-				while (q < p + piece && *q == ' ')
-					q++;
-			} while (q < p + piece && n < DIALOG_ROWS_MAX);
-			p += piece;
-		} while (*p++ == '\n' && n < DIALOG_ROWS_MAX);
-	}
-	int h = n + 2 > rows ? rows : n + 2;
+	int pad = framed ? 2 : 0, edge = framed ? 1 : 0;
+	if (!framed)
+		w = cols;
+	int h = r.n + 2 * edge > rows ? rows : r.n + 2 * edge;
 	/* On a terminal below the least size, a box that cannot show every
 	 * row of the keys that answer leaves the screen to say it is too
 	 * small. */
-	if (h < 3 || (draw_too_small() && n - last_start > h - 2))
+	if (h < 1 + 2 * edge || (draw_too_small() && r.n - r.last > h - 2 * edge))
 		return;
 	WINDOW *win = newwin(h, w, (rows - h) / 2, (cols - w) / 2);
 	if (win == NULL)
 		return;
 	werase(win);
-	box(win, 0, 0);
-	int pick[DIALOG_ROWS_MAX];
-	int m = dialog_pick(pick, n, h - 2, field_row, last_start);
+	if (framed)
+		box(win, 0, 0);
+	int pick[DIALOG_ROWS_MAX], hidden;
+	int m = dialog_pick(pick, &r, h - 2 * edge, &v->scroll, &hidden);
 	for (int i = 0; i < m; i++) {
-		int r = pick[i];
-		if (r == field_row) {
-			dialog_field_draw(win, i + 1, 2, w - 4, v->le, v->secret);
+		int k = pick[i];
+		if (k == r.field) {
+			dialog_field_draw(win, i + edge, pad, w - 2 * pad, v->le, v->secret);
 			continue;
 		}
 		char shown[DIALOG_LINE_MAX];
-		sanitize_text(row[r], row_len[r], shown, sizeof shown);
+		sanitize_text(r.row[k], r.len[k], shown, sizeof shown);
 		/* By columns: a row of wide characters holds more bytes. */
-		draw_cut(win, i + 1, 2, shown, w - 4);
+		draw_cut(win, i + edge, pad, shown, w - 2 * pad);
+	}
+	/* The frame says that more detail scrolls into view. */
+	if (framed && hidden > 0) {
+		static const char *const more[] = { " Up, Down: more ", " more " };
+		draw_fit(win, h - 1, 2, draw_first_fit(more, 2, w - 4), w - 4, A_NORMAL);
 	}
 	wnoutrefresh(win);
 	delwin(win);
 }
 
 /* Shows the view and waits for a key, keeping the box up through
- * redraws; returns the key. */
-static int dialog_ask_view(struct app *a, const struct dialog_view *v)
+ * redraws; Up and Down scroll its detail on a low screen. Returns any
+ * other key. */
+static int dialog_ask_view(struct app *a, struct dialog_view *v)
 {
-	return dialog_overlay_key(a, dialog_box_draw, v);
+	for (;;) {
+		int k = dialog_overlay_key(a, dialog_box_draw, v);
+		if (k == KEYS_FN + KEY_UP)
+			v->scroll = v->scroll > 0 ? v->scroll - 1 : 0;
+		else if (k == KEYS_FN + KEY_DOWN)
+			v->scroll++;    /* held to the rows hidden when drawn */
+		else
+			return k;
+	}
 }
 
 int dialog_overlay_key(struct app *a, void (*draw)(struct app *a, const void *arg),
@@ -434,7 +546,9 @@ enum queue_answer dialog_exists(struct app *a, const char *name, const struct di
 	/* The keys that answer are one line of short rows, the box's last:
 	 * a low screen keeps them all, a narrow one does not part a key from
 	 * its word. */
+	char keys_short[96];
 	const char *lines[] = { q, old, new, "", keys, NULL };
+	struct dialog_view v = { .lines = lines, .keys_short = keys_short, .field = -1 };
 	snprintf(q, sizeof q, "%s exists.", name);
 	dialog_side_line(old, sizeof old, "existing:", s->target_size, s->target_mtime);
 	dialog_side_line(new, sizeof new, "new:     ", s->size, s->mtime);
@@ -442,7 +556,9 @@ enum queue_answer dialog_exists(struct app *a, const char *name, const struct di
 	for (;;) {
 		snprintf(keys, sizeof keys, "o = overwrite, s = skip\nr = resume, n = rename\n"
 			 "a = apply to all: [%s]\nEsc = stop copying", *all ? "x" : " ");
-		int k = dialog_ask(a, lines);
+		snprintf(keys_short, sizeof keys_short, "o overwrite, s skip\nr resume, n rename\n"
+			 "a all: [%s], Esc stop", *all ? "x" : " ");
+		int k = dialog_ask_view(a, &v);
 		if (dialog_is_cancel(k))
 			return QUEUE_ANSWER_ABORT;
 		if (k == 'a' || k == 'A') {

@@ -216,6 +216,41 @@ class SmallScreenTest(TuiCase):
         with open(self.server.path("local-only.txt"), "rb") as f:
             self.assertEqual(f.read(), b"other\n", "s replaced the file")
 
+    def test_existing_target_question_at_the_least_sizes(self):
+        """At 30x8 and at the least size, 20x6, the question about a
+        target that exists shows what it asks and every key that answers
+        it with its word; the lines of detail that do not fit scroll with
+        Up and Down, the question and the keys staying."""
+        self.server.write("local-only.txt", b"other\n")
+        self.start_ferry(width=80, height=24)
+        self.select("local", "local-only")
+        self.t.keys("F5")
+        self.t.wait_for(r"local-only\.txt exists", 5)
+        answers = (r"\bo =? ?overwrite\b", r"\bs =? ?skip\b", r"\br =? ?resume\b",
+                   r"\bn =? ?rename\b", r"\ba =? ?(apply to )?all\b", r"\bEsc =? ?stop\b")
+        for w, h in ((30, 8), (20, 6)):
+            self.t.resize(w, h)
+
+            def asked(s, details=()):
+                self.check_fits(s, w, h)
+                flat = " ".join(r.strip(" \u2502") for r in s.split("\n"))
+                self.assertRegex(flat, r"local-only\.txt +exists\.",
+                                 "the question at %dx%d:\n%s" % (w, h, Tmux.framed(s)))
+                for key in answers + details:
+                    self.assertRegex(flat, key, "%r is not on the screen at %dx%d:\n%s"
+                                     % (key, w, h, Tmux.framed(s)))
+            self.t.wait_check(asked, 5)
+            self.t.wait_check(lambda s: asked(s, (r"\bexisting: *6 B\b",)), 5)
+            self.t.keys("Down", "Down", "Down")
+            self.t.wait_check(lambda s: asked(s, (r"\bnew: *6 B\b",)), 5)
+            self.t.keys("Up", "Up", "Up")
+        self.t.resize(80, 24)
+        self.t.wait_for(r"o = overwrite", 5)
+        self.t.keys("s")
+        self.t.wait_for(r"skipped", 10)
+        with open(self.server.path("local-only.txt"), "rb") as f:
+            self.assertEqual(f.read(), b"other\n", "s replaced the file")
+
     def test_too_small_says_so_on_one_row_and_comes_back(self):
         """Below 20x6 one row says the terminal is too small, in whole
         words; the screen comes back when it grows."""
