@@ -94,30 +94,6 @@ static void dialog_field_draw(WINDOW *win, int y, int x, int width, const struct
 	}
 }
 
-/* The bytes of s (len bytes) that fit in cols columns, ending at a blank
- * when one lets the rest start on the next row; at least one character. */
-static size_t dialog_fit(const char *s, size_t len, int cols)
-{
-	mbstate_t st;
-	size_t i = 0, blank = 0;
-	int used = 0;
-	memset(&st, 0, sizeof st);
-	while (i < len) {
-		wchar_t wc;
-		int w;
-		size_t n = draw_char(s + i, len - i, &st, &wc, &w);
-		if (used + w > cols)
-			break;
-		used += w;
-		i += n;
-		if (wc == L' ')
-			blank = i;
-	}
-	if (i == len || blank == 0)
-		return i > 0 ? i : (len > 0 ? 1 : 0);
-	return blank;
-}
-
 /* Most rows a dialog box holds. */
 #define DIALOG_ROWS_MAX 32
 
@@ -165,7 +141,7 @@ static void dialog_rows_make(struct dialog_rows *r, const struct dialog_view *v,
 				q += piece;
 			}
 			while (q < p + piece && r->n < DIALOG_ROWS_MAX) {
-				size_t k = dialog_fit(q, piece - (size_t)(q - p), inner);
+				size_t k = draw_wrap(q, piece - (size_t)(q - p), inner);
 				r->row[r->n] = q;
 				r->len[r->n++] = k;
 				q += k;
@@ -610,14 +586,81 @@ void dialog_key_row(char *line, size_t linesz, const char *lead, const char *key
 	snprintf(line, linesz, "%s%s%*s %s", lead, key, pad, "", what);
 }
 
-/* Draws the help screen from the key table over everything, in two
- * columns when one does not fit and the screen is wide enough. */
-static void dialog_help_draw(struct app *a, const void *arg)
+/* Narrowest description beside its key on a help screen of one
+ * column; narrower, it goes on rows of its own below the key. */
+#define DIALOG_HELP_DESC_MIN 24
+/* Longest key name and description on the help screen, in bytes. */
+#define DIALOG_HELP_KEY_MAX 64
+#define DIALOG_HELP_WHAT_MAX 384
+/* Where a description below its key starts. */
+#define DIALOG_HELP_INDENT 4
+
+/* Writes the key (keysz bytes) and what it does (whatsz) of the help
+ * screen's row i: the built-in keys, then the keys file's. */
+static void dialog_help_entry(size_t i, char *key, size_t keysz, char *what, size_t whatsz)
 {
 	size_t n, nuser;
 	const struct keys_binding *t = keys_table(&n);
 	const enum keys_action *acts;
 	const int *ukeys = keys_user(&nuser, &acts);
+	if (i < n) {
+		snprintf(key, keysz, "%s", t[i].names);
+		snprintf(what, whatsz, "%s", t[i].help);
+		return;
+	}
+	const char *act = keys_action_name(acts[i - n]);
+	keys_name(ukeys[i - n], key, keysz);
+	snprintf(what, whatsz, "%s (keys file)", act ? act : "nothing");
+}
+
+/* Lays out the help screen of one column, width columns wide, its
+ * descriptions wrapped (beside the key, or below it when too narrow):
+ * returns its rows, drawing those from first on in rows rows of w from
+ * row 2 when w is not NULL. */
+static size_t dialog_help_wrapped(WINDOW *w, size_t total, int width, size_t first, int rows)
+{
+	size_t at = 0;
+	int beside = DIALOG_KEY_COLS + 3, room = width - 1 - beside;
+	bool below = room < DIALOG_HELP_DESC_MIN;
+	if (below)
+		room = width - 1 - DIALOG_HELP_INDENT;
+	if (room < 1)
+		room = 1;
+	for (size_t i = 0; i < total; i++) {
+		char key[DIALOG_HELP_KEY_MAX], what[DIALOG_HELP_WHAT_MAX], line[DIALOG_LINE_MAX];
+		dialog_help_entry(i, key, sizeof key, what, sizeof what);
+		const char *p = what, *end = what + strlen(what);
+		bool head = true;
+		while (head || p < end) {
+			size_t k = below && head ? 0 : draw_wrap(p, (size_t)(end - p), room);
+			char piece[DIALOG_HELP_WHAT_MAX];
+			snprintf(piece, sizeof piece, "%.*s", (int)k, p);
+			if (head)
+				dialog_key_row(line, sizeof line, "  ", key, piece);
+			else
+				snprintf(line, sizeof line, "%*s%s",
+					 below ? DIALOG_HELP_INDENT : beside, "", piece);
+			if (w != NULL && at >= first && at - first < (size_t)rows)
+				draw_cut(w, (int)(at - first) + 2, 0, line, width - 1);
+			at++;
+			head = false;
+			p += k;
+			while (p < end && *p == ' ')
+				p++;
+		}
+	}
+	return at;
+}
+
+/* Draws the help screen from the key table over everything, in two
+ * columns of rows cut with the ellipsis when one does not fit and the
+ * screen is wide enough, else in one of wrapped rows. */
+static void dialog_help_draw(struct app *a, const void *arg)
+{
+	size_t n, nuser;
+	const enum keys_action *acts;
+	keys_table(&n);
+	keys_user(&nuser, &acts);
 	size_t *first = (size_t *)arg;
 	int rows, cols;
 	(void)a;
@@ -633,31 +676,38 @@ static void dialog_help_draw(struct app *a, const void *arg)
 	int ncols = (int)total > per_col && cols >= 2 * DIALOG_HELP_COL_MIN ? 2 : 1;
 	int colw = cols / ncols;
 	size_t page = (size_t)per_col * (size_t)ncols;
+	size_t lines = ncols == 1 ? dialog_help_wrapped(NULL, total, cols, 0, 0) : total;
 	/* Scrolled a row at a time when one screen does not hold them all. */
-	if (*first + page > total)
-		*first = total > page ? total - page : 0;
-	/* The title's longest form that fits, so its words stay whole. */
+	if (*first + page > lines)
+		*first = lines > page ? lines - page : 0;
+	/* The title's longest form that fits, so its words stay whole; on a
+	 * narrow screen the keys that scroll and close it take the next row. */
 	static const char *const scrolled[] = {
 		"ferry keys (Up, Down, PgUp, PgDn scroll; any other key closes this)",
 		"ferry keys (Up, Down, PgUp, PgDn scroll)", "ferry keys",
 	};
+	static const char *const scroll_keys[] = {
+		"Up, Down, PgUp, PgDn scroll; other keys close", "Up, Down scroll; Esc closes",
+		"Up, Down scroll, Esc close",
+	};
 	static const char *const still[] = { "ferry keys (any key closes this)", "ferry keys" };
-	draw_fit(w, 0, 0, total > page ? draw_first_fit(scrolled, 3, cols)
-		 : draw_first_fit(still, 2, cols), cols, A_NORMAL);
-	/* The built-in keys, then the keys file's. */
-	for (size_t i = *first; i < total && i - *first < page; i++) {
-		int c = (int)((i - *first) / (size_t)per_col), r = (int)((i - *first) % (size_t)per_col);
-		char line[DIALOG_LINE_MAX], key[32], what[64];
-		if (i < n) {
-			dialog_key_row(line, sizeof line, "  ", t[i].names, t[i].help);
-		} else {
-			const char *act = keys_action_name(acts[i - n]);
-			keys_name(ukeys[i - n], key, sizeof key);
-			snprintf(what, sizeof what, "%s (keys file)", act ? act : "nothing");
+	const char *title = lines > page ? draw_first_fit(scrolled, 3, cols)
+		: draw_first_fit(still, 2, cols);
+	draw_fit(w, 0, 0, title, cols, A_NORMAL);
+	if (lines > page && strchr(title, '(') == NULL)
+		draw_fit(w, 1, 0, draw_first_fit(scroll_keys, 3, cols), cols, A_NORMAL);
+	if (ncols == 1) {
+		dialog_help_wrapped(w, total, cols, *first, per_col);
+	} else {
+		for (size_t i = *first; i < total && i - *first < page; i++) {
+			int c = (int)((i - *first) / (size_t)per_col);
+			int r = (int)((i - *first) % (size_t)per_col);
+			char line[DIALOG_LINE_MAX], key[DIALOG_HELP_KEY_MAX], what[DIALOG_HELP_WHAT_MAX];
+			dialog_help_entry(i, key, sizeof key, what, sizeof what);
 			dialog_key_row(line, sizeof line, "  ", key, what);
+			/* A line too long for its column ends with an ellipsis. */
+			draw_cut(w, r + 2, c * colw, line, colw - 1);
 		}
-		/* A line too long for its column ends with an ellipsis. */
-		draw_cut(w, r + 2, c * colw, line, colw - 1);
 	}
 	wnoutrefresh(w);
 	delwin(w);

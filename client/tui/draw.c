@@ -901,3 +901,27 @@ void draw_flush(void)
 {
 	doupdate();
 }
+
+/* The bytes of s (len bytes) that fit in cols columns, ending at a blank
+ * when one lets the rest start on the next row; at least one character. */
+size_t draw_wrap(const char *s, size_t len, int cols)
+{
+	mbstate_t st;
+	size_t i = 0, blank = 0;
+	int used = 0;
+	memset(&st, 0, sizeof st);
+	while (i < len) {
+		wchar_t wc;
+		int w;
+		size_t n = draw_char(s + i, len - i, &st, &wc, &w);
+		if (used + w > cols)
+			break;
+		used += w;
+		i += n;
+		if (wc == L' ')
+			blank = i;
+	}
+	if (i == len || blank == 0)
+		return i > 0 ? i : (len > 0 ? 1 : 0);
+	return blank;
+}

@@ -59,5 +59,8 @@ size_t draw_char(const char *s, size_t left, mbstate_t *st, wchar_t *wc, int *co
 int draw_columns(const char *s);
 /* draw_columns of the len bytes at s. */
 int draw_columns_n(const char *s, size_t len);
+/* The bytes of s (len bytes) that fit in cols columns, ending at a blank
+ * when one lets the rest start on the next row; at least one character. */
+size_t draw_wrap(const char *s, size_t len, int cols);
 
 #endif

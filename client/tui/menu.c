@@ -34,24 +34,66 @@ static bool menu_offers(enum keys_action act)
 	return true;
 }
 
+/* Narrower than this, the menu's rows are cut short: the entry under
+ * the cursor is also shown whole, wrapped, below them. */
+#define MENU_WHOLE_W 60
+/* Most rows of that text. */
+#define MENU_WHOLE_ROWS 8
+
+/* Draws s wrapped in at most rows rows of width columns from (y, x), or
+ * counts them (win NULL): returns its rows. */
+static int menu_whole(WINDOW *win, int y, int x, const char *s, int width, int rows)
+{
+	int r = 0;
+	for (size_t len = strlen(s); len > 0 && r < rows; r++) {
+		/* The last row that fits takes the rest, cut with the ellipsis. */
+		size_t k = r + 1 < rows ? draw_wrap(s, len, width) : len;
+		char piece[MENU_LINE_MAX];
+		snprintf(piece, sizeof piece, "%.*s", (int)k, s);
+		if (win != NULL)
+			draw_cut(win, y + r, x, piece, width);
+		for (s += k, len -= k; len > 0 && *s == ' '; len--)
+			s++;
+	}
+	return r;
+}
+
 static void menu_draw(struct app *a, const void *arg)
 {
-	const struct menu *m = arg;
+	struct menu *m = (struct menu *)arg;
 	int rows, cols;
 	(void)a;
 	getmaxyx(stdscr, rows, cols);
-	int w = cols - 4 > 100 ? 100 : cols - 4, h = (int)m->n + 4 < rows - 2 ? (int)m->n + 4
-									: rows - 2;
-	if (w < 20 || h < 5)
+	/* A small screen gives the menu all of itself. */
+	int w = cols < 40 ? cols : cols - 4 > 100 ? 100 : cols - 4;
+	int most = rows < 12 ? rows : rows - 2, h = (int)m->n + 4 < most ? (int)m->n + 4 : most;
+	if (w < 10 || h < 4)
 		return;
+	const struct keys_binding *cur = &m->t[m->rows[m->cur]];
+	int list = h - 2, whole = 0;
+	if (w < MENU_WHOLE_W) {
+		int cap = (h - 3) / 2 < MENU_WHOLE_ROWS ? (h - 3) / 2 : MENU_WHOLE_ROWS;
+		whole = menu_whole(NULL, 0, 0, cur->help, w - 4, cap > 0 ? cap : 0);
+		list = whole > 0 ? h - 3 - whole : h - 2;
+	}
+	/* The cursor's row stays in view. */
+	if (m->cur < m->top)
+		m->top = m->cur;
+	if (m->cur >= m->top + (size_t)list)
+		m->top = m->cur - (size_t)list + 1;
 	WINDOW *win = newwin(h, w, (rows - h) / 2, (cols - w) / 2);
 	if (win == NULL)
 		return;
 	werase(win);
 	box(win, 0, 0);
 	static const char *const title[] = { " Menu (Enter runs, Esc closes) ", " Menu " };
-	draw_fit(win, 0, 2, draw_first_fit(title, 2, w - 4), w - 4, A_NORMAL);
-	for (int r = 0; r < h - 2 && m->top + (size_t)r < m->n; r++) {
+	const char *t = draw_first_fit(title, 2, w - 4);
+	draw_fit(win, 0, 2, t, w - 4, A_NORMAL);
+	if (t == title[1]) {
+		static const char *const keys[] = { " Enter runs, Esc closes ", " Enter, Esc " };
+		draw_fit(win, h - 1, 2, draw_first_fit(keys, 2, w - 4), w - 4, A_NORMAL);
+	}
+	for (int r = 0; r < list && m->top + (size_t)r < m->n; r++) {
 		const struct keys_binding *b = &m->t[m->rows[m->top + (size_t)r]];
 		char line[MENU_LINE_MAX];
 		attr_t attr = m->top + (size_t)r == m->cur ? A_REVERSE : A_NORMAL;
@@ -65,6 +107,12 @@ static void menu_draw(struct app *a, const void *arg)
 		}
 	}
 	wattrset(win, A_NORMAL);
+	if (whole > 0) {
+		mvwaddch(win, 1 + list, 0, ACS_LTEE);
+		mvwhline(win, 1 + list, 1, ACS_HLINE, w - 2);
+		mvwaddch(win, 1 + list, w - 1, ACS_RTEE);
+		menu_whole(win, 2 + list, 2, cur->help, w - 4, whole);
+	}
 	wnoutrefresh(win);
 	delwin(win);
 }
@@ -79,11 +127,6 @@ void menu_run(struct app *a)
 		if (menu_offers(m.t[i].action))
 			m.rows[m.n++] = i;
 	for (;;) {
-		int rows = getmaxy(stdscr), list = rows - 4 > 1 ? rows - 4 : 1;
-		if (m.cur < m.top)
-			m.top = m.cur;
-		if (m.cur >= m.top + (size_t)list)
-			m.top = m.cur - (size_t)list + 1;
 		int k = dialog_overlay_key(a, menu_draw, &m);
 		enum keys_action act = keys_lookup(k);
 		if (act == ACT_UP && m.cur > 0)

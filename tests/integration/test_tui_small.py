@@ -284,6 +284,73 @@ class SmallScreenTest(TuiCase):
             self.t.wait_check(title, 5)
         self.t.keys("Escape")
 
+    def flat(self, rows):
+        """The words of rows, one blank between them, frames left out."""
+        return " ".join(" ".join(rows).replace("\u2502", " ").split())
+
+    def test_help_wraps_at_30_columns(self):
+        """At 30 columns the help screen wraps each description instead of
+        cutting it, says the keys that scroll and close it, and scrolls to
+        its last key."""
+        self.start_ferry(width=80, height=24)
+        self.t.resize(30, 20)
+        self.t.keys("?")
+        self.t.wait_for(r"ferry keys", 5)
+
+        def wrapped(s):
+            self.check_fits(s, 30, 20)
+            rows = rows_of(s, 20)
+            self.assertRegex(self.flat(rows[:2]), r"\bUp\b.*\bDown\b.*\bscroll\b.*\bclose",
+                             "the keys that scroll and close:\n" + Tmux.framed(s))
+            for r in rows[2:]:
+                self.assertNotIn(ELLIPSIS, r, "a description cut at 30 columns:\n"
+                                 + Tmux.framed(s))
+            for text in ("move up one entry", "open the directory under the cursor",
+                         "go to the parent directory"):
+                self.assertIn(text, self.flat(rows[2:]), "at 30 columns:\n" + Tmux.framed(s))
+        self.t.wait_check(wrapped, 5)
+        for _ in range(60):
+            if "show this help" in self.flat(rows_of(self.t.screen(), 20)):
+                break
+            self.t.keys("PgDn")
+            time.sleep(0.05)
+        self.t.wait_check(lambda s: self.assertIn("?, F1 show this help", self.flat(
+            rows_of(s, 20)), "the help's last key at 30 columns:\n" + Tmux.framed(s)), 5)
+        self.t.keys("Escape")
+        self.t.wait_gone(r"ferry keys", 5)
+
+    def test_menu_readable_at_30_columns_and_at_the_least_size(self):
+        """At 30 columns the menu shows the whole description of the entry
+        under the cursor and the keys that run it and close it; at 20x6 it
+        still shows (its title and entries) and Esc closes it."""
+        self.start_ferry(width=80, height=24)
+        self.t.resize(30, 12)
+        self.t.keys("F9")
+
+        def whole(text):
+            def check(s):
+                self.check_fits(s, 30, 12)
+                flat = self.flat(rows_of(s, 12))
+                self.assertRegex(flat, r"\bMenu\b", Tmux.framed(s))
+                self.assertRegex(flat, r"\bEnter\b.*\bEsc\b", "the keys of the menu:\n"
+                                 + Tmux.framed(s))
+                self.assertIn(text, flat, "at 30 columns:\n" + Tmux.framed(s))
+            return check
+        self.t.wait_check(whole("open the directory under the cursor"), 5)
+        self.t.keys("Down")
+        self.t.wait_check(whole("go to the parent directory"), 5)
+        self.t.resize(20, 6)
+
+        def least(s):
+            self.check_fits(s, 20, 6)
+            self.assertRegex(self.flat(rows_of(s, 6)), r"\bMenu\b.*\bBackspace\b",
+                             "the menu at 20x6:\n" + Tmux.framed(s))
+        self.t.wait_check(least, 5)
+        self.t.keys("Escape")
+        self.t.wait_gone(r"\bMenu\b", 5)
+        self.t.resize(80, 24)
+        self.t.wait_for(lambda s: "local-only" in s and "remote-only" in s, 5)
+
     def test_menu_and_site_manager_say_whole_words(self):
         """The menu's title and the site manager's keys are whole words on
         a narrow screen (a shorter form of them, not one cut)."""
