@@ -1002,6 +1002,12 @@ static void act_compare(struct app *a)
 		   c[APP_LOCAL][PLAN_MARK_MISSING], c[APP_LOCAL][PLAN_MARK_NEWER],
 		   c[APP_LOCAL][PLAN_MARK_DIFFERENT], c[APP_REMOTE][PLAN_MARK_MISSING],
 		   c[APP_REMOTE][PLAN_MARK_NEWER], c[APP_REMOTE][PLAN_MARK_DIFFERENT]);
+	size_t left = c[APP_LOCAL][PLAN_MARK_MISSING] + c[APP_LOCAL][PLAN_MARK_NEWER]
+		+ c[APP_LOCAL][PLAN_MARK_DIFFERENT];
+	size_t right = c[APP_REMOTE][PLAN_MARK_MISSING] + c[APP_REMOTE][PLAN_MARK_NEWER]
+		+ c[APP_REMOTE][PLAN_MARK_DIFFERENT];
+	app_status_short(a, "compare: %zu left, %zu right tagged\ncompare: %zu left, %zu right\n"
+			 "compare: %zu L, %zu R", left, right, left, right, left, right);
 }
 
 /* Most plan lines the sync dialog shows. */

@@ -54,6 +54,7 @@ static void app_vstatus(struct app *a, enum app_topic topic, bool error, const c
 	char raw[APP_STATUS_MAX];
 	vsnprintf(raw, sizeof raw, fmt, ap);
 	sanitize_text(raw, strlen(raw), a->status, sizeof a->status);
+	a->status_short[0] = '\0';
 	a->status_error = error;
 	a->status_topic = topic;
 	a->status_job = 0;
@@ -75,6 +76,28 @@ void app_status_about(struct app *a, enum app_topic topic, bool error, const cha
 	va_end(ap);
 }
 
+void app_status_short(struct app *a, const char *fmt, ...)
+{
+	char raw[APP_STATUS_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	va_end(ap);
+	/* Each form sanitised; the '\n' between them kept. */
+	size_t at = 0;
+	a->status_short[0] = '\0';
+	for (const char *p = raw; at + 1 < sizeof a->status_short;) {
+		size_t n = strcspn(p, "\n");
+		sanitize_text(p, n, a->status_short + at, sizeof a->status_short - at);
+		at += strlen(a->status_short + at);
+		if (p[n] == '\0' || at + 1 >= sizeof a->status_short)
+			break;
+		a->status_short[at++] = '\n';
+		a->status_short[at] = '\0';
+		p += n + 1;
+	}
+}
+
 int app_clause_len(const char *text)
 {
 	size_t n = strlen(text);
@@ -87,6 +110,7 @@ void app_status_clear(struct app *a, enum app_topic topic)
 {
 	if (a->status_topic == topic && topic != APP_TOPIC_NONE) {
 		a->status[0] = '\0';
+		a->status_short[0] = '\0';
 		a->status_error = false;
 		a->status_topic = APP_TOPIC_NONE;
 	}

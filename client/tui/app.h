@@ -200,6 +200,8 @@ struct app {
 	bool xfer_follow;              /* the selection follows the running job */
 	bool xfer_big;                 /* the transfer panel is enlarged */
 	char status[APP_STATUS_MAX];   /* status line text (sanitised) */
+	char status_short[APP_STATUS_MAX]; /* ...said shorter for a narrow line, '\n' between
+					    * the forms, or "" */
 	bool status_error;             /* the status line shows an error */
 	enum app_topic status_topic;   /* what it is about */
 	unsigned status_job;           /* the job a "cancelling" message waits on, 0 none:
@@ -224,6 +226,10 @@ void app_status(struct app *a, bool error, const char *fmt, ...)
 /* app_status for a message about topic (see enum app_topic). */
 void app_status_about(struct app *a, enum app_topic topic, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* Gives the status line's message shorter forms (printf-style, one a
+ * line, the longest first; sanitised), the first that fits shown where
+ * the whole message does not; the next message drops them. */
+void app_status_short(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The length of text without its closing punctuation and blanks (".",
  * "!", ";", ":", ","), for joining it with more: "%.*s; going up". */
 int app_clause_len(const char *text);

@@ -786,23 +786,58 @@ static void draw_hints(WINDOW *w)
 	wnoutrefresh(w);
 }
 
+/* Of the forms of the tagged count (tags, n of them, "" for none), the
+ * first that leaves the message (msg_w columns) whole on the line of wd
+ * columns, else (unless whole) the first that leaves it half the line;
+ * returns its columns, 0 for none, and the form in *tag. */
+static int draw_status_tags(char (*tags)[64], int n, int wd, int msg_w, bool whole,
+			    const char **tag)
+{
+	for (int pass = 0; pass < (whole ? 1 : 2); pass++)
+		for (int i = 0; i < n && tags[i][0] != '\0'; i++) {
+			int tw = (int)strlen(tags[i]);
+			if (tw < wd && wd - tw >= (pass == 0 ? msg_w : wd / 2)) {
+				*tag = tags[i];
+				return tw;
+			}
+		}
+	*tag = "";
+	return 0;
+}
+
 /* Draws the status line: the message, and at the right the active
- * pane's tagged count and size. */
+ * pane's tagged count and size. On a narrow line the count gives the
+ * message room (said without the size, or left out) before the message
+ * is cut to less than half the line; a message that would lose more
+ * than half of itself is said in the first of its shorter forms that
+ * fits (the last when none does), and keeps the line before the count. */
 static void draw_status(struct app *a, WINDOW *w)
 {
-	char tags[64] = "", size[HUMAN_BUF];
+	char tags[2][64] = { "", "" }, size[HUMAN_BUF], form[APP_STATUS_MAX];
 	int wd = getmaxx(w);
 	const struct pane *p = a->pane[a->active];
+	const char *msg = a->status, *tag;
 	werase(w);
-	if (pane_tag_count(p) > 0)
-		snprintf(tags, sizeof tags, " %zu tagged, %s ", pane_tag_count(p),
+	if (pane_tag_count(p) > 0) {
+		snprintf(tags[0], sizeof tags[0], " %zu tagged, %s ", pane_tag_count(p),
 			 human_size(pane_tag_bytes(p), size, sizeof size));
-	int tw = (int)strlen(tags);
-	if (tw >= wd)
-		tw = 0;
-	draw_text_cut(w, 0, 0, a->status, wd - tw, a->status_error ? draw_attr_error : A_NORMAL);
+		snprintf(tags[1], sizeof tags[1], " %zu tagged ", pane_tag_count(p));
+	}
+	int mw = draw_width(msg), tw = draw_status_tags(tags, 2, wd, mw, false, &tag);
+	if (a->status_short[0] != '\0' && mw > wd - tw && 2 * (wd - tw) < mw) {
+		for (const char *f = a->status_short; *f != '\0';) {
+			size_t n = strcspn(f, "\n");
+			snprintf(form, sizeof form, "%.*s", (int)n, f);
+			if (draw_width(form) <= wd)
+				break;
+			f += n + (f[n] == '\n');
+		}
+		msg = form;
+		tw = draw_status_tags(tags, 2, wd, draw_width(msg), true, &tag);
+	}
+	draw_text_cut(w, 0, 0, msg, wd - tw, a->status_error ? draw_attr_error : A_NORMAL);
 	if (tw > 0)
-		draw_text(w, 0, wd - tw, tags, tw, draw_attr_bar, false);
+		draw_text(w, 0, wd - tw, tag, tw, draw_attr_bar, false);
 	wnoutrefresh(w);
 }
 

@@ -175,7 +175,12 @@ static void viewer_bar(WINDOW *w, int y, int cols, const char *left, const char 
 	wattrset(w, A_NORMAL);
 }
 
-/* Draws the viewer over the whole screen. */
+/* Columns the title keeps beside the rows shown, when it is longer. */
+#define VIEWER_TITLE_MIN 12
+
+/* Draws the viewer over the whole screen: the title and the rows shown
+ * (said shorter on a narrow screen so the title keeps its start), the
+ * text, and the keys, the way out first when they do not all fit. */
 static void viewer_draw(struct app *a, const void *arg)
 {
 	const struct viewer *v = arg;
@@ -186,22 +191,38 @@ static void viewer_draw(struct app *a, const void *arg)
 	if (w == NULL)
 		return;
 	werase(w);
-	char line[VIEWER_ROW_MAX * 2];
+	char line[VIEWER_ROW_MAX * 2], where[3][96];
 	size_t shown = rows > 2 ? (size_t)(rows - 2) : 1;
 	size_t last = v->top + shown < v->rows ? v->top + shown : v->rows;
+	size_t from = v->rows ? v->top + 1 : 0;
+	const char *kind = v->hex ? "hex" : "text";
+	snprintf(where[0], sizeof where[0], "  %s%s  rows %zu-%zu of %zu", kind,
+		 v->cut ? ", first 16 MiB only" : "", from, last, v->rows);
+	snprintf(where[1], sizeof where[1], "  %s %zu-%zu/%zu", kind, from, last, v->rows);
+	snprintf(where[2], sizeof where[2], " %zu-%zu/%zu", from, last, v->rows);
 	/* By columns: the title may be a name of wide characters. */
-	snprintf(line, sizeof line, "  %s%s  rows %zu-%zu of %zu",
-		 v->hex ? "hex" : "text", v->cut ? ", first 16 MiB only" : "",
-		 v->rows ? v->top + 1 : 0, last, v->rows);
-	viewer_bar(w, 0, cols, v->title, line);
+	int tw = draw_columns(v->title);
+	int keep = tw < VIEWER_TITLE_MIN ? tw : VIEWER_TITLE_MIN;
+	const char *right = where[2];
+	for (int i = 0; i < 3; i++)
+		if (cols - draw_columns(where[i]) >= keep) {
+			right = where[i];
+			break;
+		}
+	viewer_bar(w, 0, cols, v->title, right);
 	for (size_t r = 0; r < shown && v->top + r < v->rows; r++) {
 		viewer_row(v, v->top + r, line, sizeof line);
 		/* By columns: a row of wide characters holds more bytes. */
 		draw_fit(w, 1 + (int)r, 0, line, cols,
 			 v->top + r == v->found ? A_BOLD | A_UNDERLINE : A_NORMAL);
 	}
+	static const char *const keys[] = {
+		"/ search  n next  arrows PgUp PgDn Home End  q Esc F3 close",
+		"q close  / search  n next  PgUp PgDn", "q close  / search  n next",
+		"q close  / search", "q close",
+	};
 	viewer_bar(w, rows - 1, cols, v->note[0] ? v->note
-		   : "/ search  n next  arrows PgUp PgDn Home End  q Esc F3 close", "");
+		   : draw_first_fit(keys, sizeof keys / sizeof keys[0], cols), "");
 	wnoutrefresh(w);
 	delwin(w);
 }

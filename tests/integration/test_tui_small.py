@@ -351,6 +351,60 @@ class SmallScreenTest(TuiCase):
         self.t.resize(80, 24)
         self.t.wait_for(lambda s: "local-only" in s and "remote-only" in s, 5)
 
+    LEAST = ((30, 8), (20, 6))
+
+    def test_viewer_and_log_at_the_least_sizes(self):
+        """The file viewer and the log view at 30x8 and 20x6: the title
+        starts the top row with its first word whole and the rows shown,
+        the text follows, and the bottom row says how to close it."""
+        self.server.write("notes.txt", b"".join(b"line %d of the notes\n" % i
+                                                for i in range(1, 301)))
+        self.start_ferry(width=80, height=24)
+        self.select("remote", "notes.txt")
+        for key, title, body in (("F3", r"notes\.txt", "line 1 of the notes"),
+                                 ("L", r"log:", r"\d\d:\d\d:\d\d")):
+            self.t.keys(key)
+            self.t.wait_for(r"rows \d+-\d+ of \d+", 10, "the view opens")
+            for w, h in self.LEAST:
+                self.t.resize(w, h)
+
+                def shown(s):
+                    self.check_fits(s, w, h)
+                    rows = rows_of(s, h)
+                    self.assertRegex(rows[0], r"^%s(\s|%s|$)" % (title, ELLIPSIS),
+                                     "the title at %dx%d:\n%s" % (w, h, Tmux.framed(s)))
+                    self.assertRegex(rows[0], r"\d+-\d+", "the rows shown at %dx%d:\n%s"
+                                     % (w, h, Tmux.framed(s)))
+                    self.assertRegex(rows[1], body, Tmux.framed(s))
+                    self.assertRegex(rows[h - 1], r"\bq( Esc)?( F3)? close\b",
+                                     "the way out at %dx%d:\n%s" % (w, h, Tmux.framed(s)))
+                self.t.wait_check(shown, 5)
+            self.t.resize(80, 24)
+            self.t.keys("q")
+            self.t.wait_gone(r"rows \d+-\d+ of \d+", 5, "q closes the view")
+
+    def test_compare_says_what_it_found_at_the_least_sizes(self):
+        """After Ctrl-X d at 30x8 and 20x6 the status line says what the
+        comparison found in whole words, the tagged count not crowding it
+        out."""
+        self.start_ferry(width=80, height=24)
+        self.t.keys("C-x")
+        self.t.wait_for(r"Ctrl-X: d compare", 5)
+        self.t.keys("d")
+        self.t.wait_for(r"compare: left \d+ missing", 5)
+        for w, h in self.LEAST:
+            self.t.resize(w, h)
+
+            def found(s):
+                self.check_fits(s, w, h)
+                status = rows_of(s, h)[h - 1]
+                self.assertRegex(status, r"^compare: \d+ (left|L), \d+ (right|R)\b",
+                                 "the status line at %dx%d:\n%s" % (w, h, Tmux.framed(s)))
+            self.t.wait_check(found, 5)
+        self.t.resize(120, 24)
+        self.t.wait_for(r"compare: left \d+ missing on the right, \d+ newer, \d+ differ; "
+                        r"right \d+ missing", 5, "the whole message on a wide line")
+
     def test_menu_and_site_manager_say_whole_words(self):
         """The menu's title and the site manager's keys are whole words on
         a narrow screen (a shorter form of them, not one cut)."""
