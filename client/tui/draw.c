@@ -937,25 +937,31 @@ void draw_flush(void)
 	doupdate();
 }
 
-/* The bytes of s (len bytes) that fit in cols columns, ending at a blank
- * when one lets the rest start on the next row; at least one character. */
-size_t draw_wrap(const char *s, size_t len, int cols)
+size_t draw_span(const char *s, size_t len, size_t max, int cols, size_t *blank)
 {
 	mbstate_t st;
-	size_t i = 0, blank = 0;
+	size_t i = 0;
 	int used = 0;
+	if (blank != NULL)
+		*blank = 0;
 	memset(&st, 0, sizeof st);
 	while (i < len) {
 		wchar_t wc;
 		int w;
 		size_t n = draw_char(s + i, len - i, &st, &wc, &w);
-		if (used + w > cols)
+		if (used + w > cols || i + n > max)
 			break;
 		used += w;
 		i += n;
-		if (wc == L' ')
-			blank = i;
+		if (wc == L' ' && blank != NULL)
+			*blank = i;
 	}
+	return i;
+}
+
+size_t draw_wrap(const char *s, size_t len, int cols)
+{
+	size_t blank, i = draw_span(s, len, len, cols, &blank);
 	if (i == len || blank == 0)
 		return i > 0 ? i : (len > 0 ? 1 : 0);
 	return blank;

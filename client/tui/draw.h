@@ -59,6 +59,11 @@ size_t draw_char(const char *s, size_t left, mbstate_t *st, wchar_t *wc, int *co
 int draw_columns(const char *s);
 /* draw_columns of the len bytes at s. */
 int draw_columns_n(const char *s, size_t len);
+/* The bytes of s (len bytes) that end between two characters (an
+ * invalid byte counts as one) within max bytes and cols columns; *blank
+ * (unless NULL) is set to the bytes up to the last blank in them, 0 when
+ * none. */
+size_t draw_span(const char *s, size_t len, size_t max, int cols, size_t *blank);
 /* The bytes of s (len bytes) that fit in cols columns, ending at a blank
  * when one lets the rest start on the next row; at least one character. */
 size_t draw_wrap(const char *s, size_t len, int cols);

@@ -6,6 +6,7 @@
 #include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,18 +251,7 @@ static size_t viewer_row_of(const struct viewer *v, size_t at)
  * two characters (an invalid byte counts as one character). */
 static int viewer_cut(const char *s, size_t max)
 {
-	size_t len = strlen(s), i = 0;
-	mbstate_t st;
-	memset(&st, 0, sizeof st);
-	while (i < len) {
-		wchar_t wc;
-		int cols;
-		size_t k = draw_char(s + i, len - i, &st, &wc, &cols);
-		if (i + k > max)
-			break;
-		i += k;
-	}
-	return (int)i;
+	return (int)draw_span(s, strlen(s), max, INT_MAX, NULL);
 }
 
 /* Finds v->find after row from (wrapping to the start); moves there. */

@@ -186,14 +186,29 @@ class SmallScreenTest(TuiCase):
         self.t.keys("x")
         self.t.wait_for(r"cancel", 5)
 
-    def test_existing_target_question_keeps_its_answers(self):
-        """On a small screen the question about a target that exists keeps
-        every key that answers it, each with its word on one row."""
+    def ask_about_existing(self):
+        """Copies local-only.txt onto a server file of that name: ferry
+        asks what to do with it."""
         self.server.write("local-only.txt", b"other\n")
         self.start_ferry(width=80, height=24)
         self.select("local", "local-only")
         self.t.keys("F5")
         self.t.wait_for(r"local-only\.txt exists", 5)
+
+    def skip_back_at_80x24(self):
+        """Back at 80x24 the existing-target question is there again; s
+        skips the copy and leaves the server's file as it was."""
+        self.t.resize(80, 24)
+        self.t.wait_for(r"o = overwrite", 5)
+        self.t.keys("s")
+        self.t.wait_for(r"skipped", 10)
+        with open(self.server.path("local-only.txt"), "rb") as f:
+            self.assertEqual(f.read(), b"other\n", "s replaced the file")
+
+    def test_existing_target_question_keeps_its_answers(self):
+        """On a small screen the question about a target that exists keeps
+        every key that answers it, each with its word on one row."""
+        self.ask_about_existing()
         for w, h in ((80, 24), (40, 12), (40, 10), (30, 8)):
             self.t.resize(w, h)
 
@@ -209,23 +224,14 @@ class SmallScreenTest(TuiCase):
         # back to 80x24 the question is there again.
         self.t.resize(12, 4)
         self.t.wait_check(lambda s: self.assertEqual(s.strip(), "too small", Tmux.framed(s)), 5)
-        self.t.resize(80, 24)
-        self.t.wait_for(r"o = overwrite", 5)
-        self.t.keys("s")
-        self.t.wait_for(r"skipped", 10)
-        with open(self.server.path("local-only.txt"), "rb") as f:
-            self.assertEqual(f.read(), b"other\n", "s replaced the file")
+        self.skip_back_at_80x24()
 
     def test_existing_target_question_at_the_least_sizes(self):
         """At 30x8 and at the least size, 20x6, the question about a
         target that exists shows what it asks and every key that answers
         it with its word; the lines of detail that do not fit scroll with
         Up and Down, the question and the keys staying."""
-        self.server.write("local-only.txt", b"other\n")
-        self.start_ferry(width=80, height=24)
-        self.select("local", "local-only")
-        self.t.keys("F5")
-        self.t.wait_for(r"local-only\.txt exists", 5)
+        self.ask_about_existing()
         answers = (r"\bo =? ?overwrite\b", r"\bs =? ?skip\b", r"\br =? ?resume\b",
                    r"\bn =? ?rename\b", r"\ba =? ?(apply to )?all\b", r"\bEsc =? ?stop\b")
         for w, h in ((30, 8), (20, 6)):
@@ -244,12 +250,7 @@ class SmallScreenTest(TuiCase):
             self.t.keys("Down", "Down", "Down")
             self.t.wait_check(lambda s: asked(s, (r"\bnew: *6 B\b",)), 5)
             self.t.keys("Up", "Up", "Up")
-        self.t.resize(80, 24)
-        self.t.wait_for(r"o = overwrite", 5)
-        self.t.keys("s")
-        self.t.wait_for(r"skipped", 10)
-        with open(self.server.path("local-only.txt"), "rb") as f:
-            self.assertEqual(f.read(), b"other\n", "s replaced the file")
+        self.skip_back_at_80x24()
 
     def test_too_small_says_so_on_one_row_and_comes_back(self):
         """Below 20x6 one row says the terminal is too small, in whole
