@@ -29,8 +29,8 @@
 #define DIALOG_HELP_COL_MIN 40
 
 /* What a dialog box shows: lines of text, one of which may be a field.
- * The first line says what is asked, the last the keys that answer it;
- * those between are detail. */
+ * The first line's first row ('\n' ends it) says what is asked, the last
+ * line the keys that answer it; the rows between are detail. */
 struct dialog_view {
 	const char *const *lines;     /* NULL-terminated */
 	const char *keys_short;       /* a shorter last line for a small box, or NULL */
@@ -102,15 +102,15 @@ struct dialog_rows {
 	const char *row[DIALOG_ROWS_MAX];  /* where each starts */
 	size_t len[DIALOG_ROWS_MAX];       /* its bytes */
 	int n;                             /* how many */
-	int first_end;                     /* the rows of the first line (the question) */
+	int first_end;                     /* the question's rows (the first line's first part) */
 	int field;                         /* the field's row, or -1 */
 	int last;                          /* the first row of the last line (the keys) */
 };
 
 /* Cuts the lines of v into rows of inner columns (the last line given as
- * last): the first and the last line wrap at blanks; so do the lines
- * between unless cut, when each of their pieces takes one row (cut with
- * the ellipsis when drawn) and empty ones none. */
+ * last): the question and the keys wrap at blanks; so does the detail
+ * unless cut, when each of its parts takes one row (cut with the
+ * ellipsis when drawn) and empty ones none. */
 static void dialog_rows_make(struct dialog_rows *r, const struct dialog_view *v, const char *last,
 			     int inner, bool cut)
 {
@@ -127,12 +127,12 @@ static void dialog_rows_make(struct dialog_rows *r, const struct dialog_view *v,
 		}
 		bool is_last = v->lines[i + 1] == NULL;
 		const char *p = is_last ? last : v->lines[i];
-		bool wrap = !cut || i == 0 || is_last;
 		if (is_last)
 			r->last = r->n;
 		do {
 			size_t piece = strcspn(p, "\n");
 			const char *q = p;
+			bool wrap = !cut || is_last || (i == 0 && p == v->lines[0]);
 			if (!wrap) {
 				if (piece > 0) {
 					r->row[r->n] = p;
@@ -152,19 +152,20 @@ static void dialog_rows_make(struct dialog_rows *r, const struct dialog_view *v,
 				r->row[r->n] = p;
 				r->len[r->n++] = 0;
 			}
+			if (i == 0 && p == v->lines[0])
+				r->first_end = r->n;
 			p += piece;
 		} while (*p++ == '\n' && r->n < DIALOG_ROWS_MAX);
-		if (i == 0)
-			r->first_end = r->n;
 	}
 }
 
-/* True when the question's rows and the keys' fit in room rows, with
- * a row of detail (when there is any, and detail is true). */
+/* True when the keys' rows fit in room rows under the question's first
+ * row, with the field or a row of detail (when there is any, and detail
+ * is true). */
 static bool dialog_rows_fit(const struct dialog_rows *r, int room, bool detail)
 {
 	int more = r->field >= 0 || (detail && r->last > r->first_end);
-	return r->first_end + more + (r->n - r->last) <= room;
+	return (r->first_end > 0) + more + (r->n - r->last) <= room;
 }
 
 /* Chooses which of r's rows show in room rows (fewer than r->n on a
