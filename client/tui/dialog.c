@@ -159,13 +159,14 @@ static void dialog_rows_make(struct dialog_rows *r, const struct dialog_view *v,
 	}
 }
 
-/* True when the keys' rows fit in room rows under the question's first
- * row, with the field or a row of detail (when there is any, and detail
- * is true). */
+/* True when the keys' rows fit in room rows under the field (if any)
+ * and, when detail is true and there is detail, a row of it and the
+ * whole question; else under the question's first row. */
 static bool dialog_rows_fit(const struct dialog_rows *r, int room, bool detail)
 {
-	int more = r->field >= 0 || (detail && r->last > r->first_end);
-	return (r->first_end > 0) + more + (r->n - r->last) <= room;
+	int nd = r->last - r->first_end - (r->field >= 0);
+	int q = detail && nd > 0 ? r->first_end + 1 : r->first_end > 0;
+	return q + (r->field >= 0) + (r->n - r->last) <= room;
 }
 
 /* Chooses which of r's rows show in room rows (fewer than r->n on a
