@@ -690,7 +690,7 @@ static void dialog_help_draw(struct app *a, const void *arg)
 	};
 	static const char *const scroll_keys[] = {
 		"Up, Down, PgUp, PgDn scroll; other keys close", "Up, Down scroll; Esc closes",
-		"Up, Down scroll, Esc close",
+		"Up, Down; Esc closes",
 	};
 	static const char *const still[] = { "ferry keys (any key closes this)", "ferry keys" };
 	const char *title = lines > page ? draw_first_fit(scrolled, 3, cols)

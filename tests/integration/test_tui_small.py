@@ -317,6 +317,15 @@ class SmallScreenTest(TuiCase):
             time.sleep(0.05)
         self.t.wait_check(lambda s: self.assertIn("?, F1 show this help", self.flat(
             rows_of(s, 20)), "the help's last key at 30 columns:\n" + Tmux.framed(s)), 5)
+        # At the least size the keys that scroll and close it stay whole.
+        self.t.resize(20, 6)
+
+        def least(s):
+            self.check_fits(s, 20, 6)
+            keys = self.flat(rows_of(s, 6)[:2])
+            self.assertRegex(keys, r"\bUp\b.*\bDown\b.*\bEsc close", Tmux.framed(s))
+            self.assertNotIn(ELLIPSIS, keys, Tmux.framed(s))
+        self.t.wait_check(least, 5)
         self.t.keys("Escape")
         self.t.wait_gone(r"ferry keys", 5)
 
