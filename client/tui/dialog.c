@@ -171,10 +171,11 @@ static bool dialog_rows_fit(const struct dialog_rows *r, int room, bool detail)
 
 /* Chooses which of r's rows show in room rows (fewer than r->n on a
  * low screen), writing their indexes in order into pick; returns how
- * many. The keys that answer stay, and the question above them as far
- * as it fits; the detail between shows as many rows as are left, from
- * *scroll (clamped here), always with the field. *hidden is set to the
- * detail rows left out. Where even the keys and a row above them do not
+ * many. The keys that answer stay, and the question above them when it
+ * fits (else its first row, the rest of it scrolling with the detail);
+ * the detail between shows as many rows as are left, from *scroll
+ * (clamped here), always with the field. *hidden is set to the rows
+ * that scroll left out. Where even the keys and a row above them do not
  * fit, the first rows show. */
 static int dialog_pick(int *pick, const struct dialog_rows *r, int room, int *scroll,
 		       int *hidden)
@@ -186,8 +187,15 @@ static int dialog_pick(int *pick, const struct dialog_rows *r, int room, int *sc
 			pick[m++] = i;
 		return m;
 	}
-	int q = r->first_end < room - keep ? r->first_end : room - keep;
-	int d = room - keep - q, nd = r->last - r->first_end;
+	/* The rows from the first that scrolls: the detail's, or with a
+	 * question too long for the box, the question's after its first
+	 * row and then the detail's. */
+	int from = r->first_end, q = from;
+	if (q > room - keep) {
+		q = room - keep > 1 ? 1 : 0;
+		from = q;
+	}
+	int d = room - keep - q, nd = r->last - from;
 	if (r->field >= 0 && d == 0 && q > 0) {
 		q--;
 		d++;
@@ -198,7 +206,7 @@ static int dialog_pick(int *pick, const struct dialog_rows *r, int room, int *sc
 	if (*scroll < 0)
 		*scroll = 0;
 	if (r->field >= 0) {
-		int f = r->field - r->first_end;
+		int f = r->field - from;
 		if (f < *scroll)
 			*scroll = f;
 		if (f >= *scroll + d)
@@ -207,7 +215,7 @@ static int dialog_pick(int *pick, const struct dialog_rows *r, int room, int *sc
 	for (int i = 0; i < q; i++)
 		pick[m++] = i;
 	for (int i = 0; i < d && i < nd; i++)
-		pick[m++] = r->first_end + *scroll + i;
+		pick[m++] = from + *scroll + i;
 	for (int i = r->last; i < n; i++)
 		pick[m++] = i;
 	return m;

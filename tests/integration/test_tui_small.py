@@ -252,6 +252,69 @@ class SmallScreenTest(TuiCase):
             self.t.keys("Up", "Up", "Up")
         self.skip_back_at_80x24()
 
+    def scroll_delete_question(self, question, first, last, downs):
+        """At 30x8 and 20x6 F8 asks question (a regex over the rows
+        joined) with the keys that answer it: first shows and last not;
+        Down (downs times) shows last and not first, Up as often first
+        again. n keeps the files at 30x8, y answers at 20x6."""
+        for w, h in self.LEAST:
+            self.t.resize(w, h)
+            self.t.keys("F8")
+
+            def asked(s, shown, gone):
+                self.check_fits(s, w, h)
+                flat = " ".join(r.strip(" \u2502") for r in s.split("\n"))
+                self.assertRegex(flat, question, Tmux.framed(s))
+                self.assertRegex(flat, r"\by = yes, n / +Enter +/ Esc = no\b", Tmux.framed(s))
+                self.assertIn(shown, flat.replace(" ", ""), Tmux.framed(s))
+                self.assertNotIn(gone, flat.replace(" ", ""), Tmux.framed(s))
+            self.t.wait_check(lambda s: asked(s, first, last), 5)
+            self.t.keys(*["Down"] * downs)
+            self.t.wait_check(lambda s: asked(s, last, first), 5)
+            self.t.keys(*["Up"] * downs)
+            self.t.wait_check(lambda s: asked(s, first, last), 5)
+            if (w, h) != self.LEAST[-1]:
+                self.t.keys("n")
+                self.t.wait_for(r"nothing deleted", 5)
+        self.t.keys("y")
+
+    def test_delete_question_scrolls_its_names_at_the_least_sizes(self):
+        """F8 on several tagged files with long names at 30x8 and 20x6:
+        the question and the keys that answer it show, the names that do
+        not fit scroll into view with Down (the last one too) and back
+        with Up, and y still deletes them all."""
+        names = ["doomed-%d-with-a-rather-long-name.txt" % i for i in range(1, 6)]
+        for n in names:
+            self.server.write(n, b"doomed\n")
+        self.start_ferry(width=80, height=24)
+        self.focus("remote")
+        self.t.keys("+")
+        self.t.wait_for(self.prompt_line("tag the names matching"), 5)
+        self.t.type("doomed-*")
+        self.t.keys("Enter")
+        self.t.wait_for(r"5 tagged", 5)
+        self.scroll_delete_question(r"Delete 5 tagged +entries\?", "doomed-1-", "doomed-5-", 4)
+        self.wait_disk(lambda: not any(os.path.exists(self.server.path(n)) for n in names),
+                       10, "y did not delete every tagged file")
+        self.t.resize(80, 24)
+        self.t.wait_for(r"keep-me\.txt", 5)
+        self.assertTrue(os.path.exists(self.server.path("keep-me.txt")),
+                        "an untagged file was deleted")
+
+    def test_delete_question_longer_than_the_box_scrolls(self):
+        """F8 on one file whose name makes the question longer than a box
+        at 30x8 and 20x6 holds: its first row and the keys stay, the rest
+        of the question scrolls with Down to its end and back with Up,
+        and y deletes the file."""
+        name = ("a-file-whose-name-is-far-too-long-for-a-small-screen-" + "x" * 50
+                + "-0123456789.txt")
+        self.server.write(name, b"doomed\n")
+        self.start_ferry(width=80, height=24)
+        self.select("remote", "0123456789.txt")
+        self.scroll_delete_question(r"\bDelete\b", "a-file-", ".txt?", 8)
+        self.wait_disk(lambda: not os.path.exists(self.server.path(name)), 10,
+                       "y did not delete the file")
+
     def test_too_small_says_so_on_one_row_and_comes_back(self):
         """Below 20x6 one row says the terminal is too small, in whole
         words; the screen comes back when it grows."""
