@@ -344,6 +344,11 @@ int draw_columns_n(const char *s, size_t len)
 	return draw_width_n(s, len);
 }
 
+const char *draw_ellipsis(void)
+{
+	return draw_lay.ellipsis;
+}
+
 int draw_fit(WINDOW *w, int y, int x, const char *s, int width, attr_t attr)
 {
 	if (width <= 1 || draw_width(s) <= width)

@@ -43,6 +43,8 @@ void draw_flush(void);
  * column short and ends with the ellipsis ("…", or "~" without UTF-8).
  * Returns the columns used. */
 int draw_cut(WINDOW *w, int y, int x, const char *s, int width);
+/* The ellipsis that marks a cut text: "…", or "~" without UTF-8. */
+const char *draw_ellipsis(void);
 /* Draws s at (y, x) in at most width columns with attr, not padded; a
  * text too wide is cut as by draw_cut. Returns the columns used. */
 int draw_fit(WINDOW *w, int y, int x, const char *s, int width, attr_t attr);

@@ -26,12 +26,19 @@
 #define VIEWER_HEX_ROW 16
 /* Bytes looked at to tell text from binary. */
 #define VIEWER_SNIFF (64 * 1024)
-/* Longest row drawn, in bytes. */
-#define VIEWER_ROW_MAX 4096
 /* Longest search text, in bytes. */
 #define VIEWER_FIND_MAX 256
 /* Columns a tab reaches to a multiple of. */
 #define VIEWER_TAB 8
+/* Most bytes of a row as drawn: every byte read a tab. */
+#define VIEWER_SHOWN_MAX ((size_t)VIEWER_MAX * VIEWER_TAB + 1)
+
+/* A screen row: its line and the byte of the line's text as drawn
+ * where the row starts (0 unless the line wraps). */
+struct viewer_pos {
+	size_t line;
+	size_t off;
+};
 
 /* The file on show. */
 struct viewer {
@@ -41,8 +48,13 @@ struct viewer {
 	bool cut;               /* the file is longer than what was read */
 	bool hex;               /* shown as hex */
 	size_t *row;            /* text: each row's first byte */
-	size_t rows;            /* rows in all */
-	size_t top;             /* the first row shown */
+	size_t rows;            /* rows (lines, or hex rows of bytes) in all */
+	struct viewer_pos top;  /* the first screen row shown */
+	bool wrap;              /* long rows wrap; else they are cut, scrolled sideways */
+	int left;               /* unwrapped: the columns scrolled past */
+	bool more;              /* unwrapped: a row drawn is cut on the right */
+	struct sbuf shown;      /* the text of one row as drawn */
+	size_t shown_line;      /* ...of this row */
 	char find[VIEWER_FIND_MAX]; /* the last search */
 	size_t found;           /* the row of the last match, SIZE_MAX none */
 	char note[256];         /* the bottom line */
@@ -124,41 +136,171 @@ static void viewer_index(struct viewer *v)
 		}
 }
 
-/* Writes row i as text into out: hex and ASCII, or the line with tabs
- * expanded and anything unprintable made visible. */
-static void viewer_row(const struct viewer *v, size_t i, char *out, size_t outsz)
+/* Writes hex row i into out: the offset, the bytes in hex and as ASCII. */
+static void viewer_hex_row(const struct viewer *v, size_t i, char *out, size_t outsz)
 {
-	if (v->hex) {
-		size_t at = i * VIEWER_HEX_ROW, n = v->len - at < VIEWER_HEX_ROW ? v->len - at
-										 : VIEWER_HEX_ROW;
-		int o = snprintf(out, outsz, "%08zx ", at);
-		for (size_t k = 0; k < VIEWER_HEX_ROW; k++)
-			o += snprintf(out + o, outsz - (size_t)o, k < n ? "%s%02x" : "%s  ",
-				      k == 8 ? "  " : " ", k < n ? (unsigned char)v->data[at + k] : 0);
-		o += snprintf(out + o, outsz - (size_t)o, "  |");
-		for (size_t k = 0; k < n; k++) {
-			unsigned char c = (unsigned char)v->data[at + k];
-			out[o++] = c >= 0x20 && c < 0x7f ? (char)c : '.';
-		}
-		snprintf(out + o, outsz - (size_t)o, "|");
-		return;
+	size_t at = i * VIEWER_HEX_ROW, n = v->len - at < VIEWER_HEX_ROW ? v->len - at
+									 : VIEWER_HEX_ROW;
+	int o = snprintf(out, outsz, "%08zx ", at);
+	for (size_t k = 0; k < VIEWER_HEX_ROW; k++)
+		o += snprintf(out + o, outsz - (size_t)o, k < n ? "%s%02x" : "%s  ",
+			      k == 8 ? "  " : " ", k < n ? (unsigned char)v->data[at + k] : 0);
+	o += snprintf(out + o, outsz - (size_t)o, "  |");
+	for (size_t k = 0; k < n; k++) {
+		unsigned char c = (unsigned char)v->data[at + k];
+		out[o++] = c >= 0x20 && c < 0x7f ? (char)c : '.';
 	}
-	size_t start = v->row[i], end = i + 1 < v->rows ? v->row[i + 1] : v->len;
-	char raw[VIEWER_ROW_MAX];
-	size_t o = 0;
-	for (size_t k = start; k < end && o + VIEWER_TAB < sizeof raw; k++) {
+	snprintf(out + o, outsz - (size_t)o, "|");
+}
+
+/* Appends to b the text of the bytes of a line from start to end as
+ * drawn: its line end left out, tabs expanded to the next multiple of
+ * VIEWER_TAB columns, anything unprintable made visible. */
+static void viewer_render(const struct viewer *v, size_t start, size_t end, struct sbuf *b)
+{
+	mbstate_t st;
+	int col = 0;
+	memset(&st, 0, sizeof st);
+	for (size_t k = start; k < end;) {
 		char c = v->data[k];
-		if (c == '\n' || (c == '\r' && k + 1 < end && v->data[k + 1] == '\n'))
+		if (c == '\n' || (c == '\r' && k + 1 < end && v->data[k + 1] == '\n')) {
+			k++;
 			continue;
+		}
 		if (c == '\t') {
 			do
-				raw[o++] = ' ';
-			while (o % VIEWER_TAB != 0);
+				sbuf_append(b, " ", 1);
+			while (++col % VIEWER_TAB != 0);
+			k++;
 			continue;
 		}
-		raw[o++] = c;
+		wchar_t wc;
+		int cw;
+		size_t n = draw_char(v->data + k, end - k, &st, &wc, &cw);
+		char shown[8];
+		sanitize_text(v->data + k, n, shown, sizeof shown);
+		sbuf_puts(b, shown);
+		col += cw;
+		k += n;
 	}
-	sanitize_text(raw, o, out, outsz);
+}
+
+/* The text of line i as drawn (its bytes in *len), kept until another
+ * line is asked for. */
+static const char *viewer_line(struct viewer *v, size_t i, size_t *len)
+{
+	if (v->shown_line != i || v->shown.data == NULL) {
+		sbuf_reset(&v->shown);
+		if (v->hex) {
+			char row[128];
+			viewer_hex_row(v, i, row, sizeof row);
+			sbuf_puts(&v->shown, row);
+		} else {
+			viewer_render(v, v->row[i], i + 1 < v->rows ? v->row[i + 1] : v->len,
+				      &v->shown);
+		}
+		v->shown_line = i;
+	}
+	*len = v->shown.len;
+	return sbuf_str(&v->shown);
+}
+
+/* The bytes of the screen row of line p.line that starts at p.off, in
+ * cols columns: wrapped, as many whole characters as fit (at least one;
+ * combining marks stay with theirs); else the rest of the line. */
+static size_t viewer_seg(struct viewer *v, struct viewer_pos p, int cols)
+{
+	size_t len;
+	const char *s = viewer_line(v, p.line, &len);
+	if (p.off >= len)
+		return 0;
+	if (!v->wrap)
+		return len - p.off;
+	size_t n = draw_span(s + p.off, len - p.off, SIZE_MAX, cols, NULL);
+	if (n == 0) {
+		mbstate_t st;
+		wchar_t wc;
+		int cw;
+		memset(&st, 0, sizeof st);
+		n = draw_char(s + p.off, len - p.off, &st, &wc, &cw);
+		n += draw_span(s + p.off + n, len - p.off - n, SIZE_MAX, 0, NULL);
+	}
+	return n;
+}
+
+/* Moves p to the next screen row; false at the last. */
+static bool viewer_next(struct viewer *v, struct viewer_pos *p, int cols)
+{
+	size_t len, n = viewer_seg(v, *p, cols);
+	viewer_line(v, p->line, &len);
+	if (p->off + n < len) {
+		p->off += n;
+		return true;
+	}
+	if (p->line + 1 >= v->rows)
+		return false;
+	p->line++;
+	p->off = 0;
+	return true;
+}
+
+/* Moves p back by up to n screen rows (p.off SIZE_MAX: from after the
+ * end of its line); returns the rows moved. Each line is wrapped once. */
+static size_t viewer_back(struct viewer *v, struct viewer_pos *p, size_t n, int cols)
+{
+	size_t moved = 0;
+	size_t *ring = xmalloc((n > 0 ? n : 1) * sizeof *ring);
+	while (moved < n) {
+		if (p->off == 0) {
+			if (p->line == 0)
+				break;
+			p->line--;
+			p->off = SIZE_MAX;
+		}
+		/* The starts of the line's rows before p->off, the last
+		 * want of them in ring. */
+		size_t want = n - moved, count = 0, len;
+		struct viewer_pos q = { p->line, 0 };
+		viewer_line(v, q.line, &len);
+		do {
+			ring[count++ % want] = q.off;
+			size_t k = viewer_seg(v, q, cols);
+			if (k == 0)
+				break;
+			q.off += k;
+		} while (q.off < len && q.off < p->off);
+		if (count >= want) {
+			p->off = ring[(count - want) % want];
+			moved += want;
+		} else {
+			p->off = 0;
+			moved += count;
+		}
+	}
+	free(ring);
+	return moved;
+}
+
+/* Moves p to the start of the screen row holding its byte (after a
+ * resize or a search). */
+static void viewer_snap(struct viewer *v, struct viewer_pos *p, int cols)
+{
+	size_t at = p->off;
+	p->off = 0;
+	for (;;) {
+		struct viewer_pos q = *p;
+		if (q.off >= at || !viewer_next(v, &q, cols) || q.line != p->line || q.off > at)
+			return;
+		*p = q;
+	}
+}
+
+/* -1, 0 or 1 as a is before, at or after b. */
+static int viewer_cmp(struct viewer_pos a, struct viewer_pos b)
+{
+	if (a.line != b.line)
+		return a.line < b.line ? -1 : 1;
+	return a.off < b.off ? -1 : a.off > b.off;
 }
 
 /* Draws a bar in reverse video on row y of w (cols columns): left, cut
@@ -179,12 +321,54 @@ static void viewer_bar(WINDOW *w, int y, int cols, const char *left, const char 
 /* Columns the title keeps beside the rows shown, when it is longer. */
 #define VIEWER_TITLE_MIN 12
 
+/* Draws the screen row at p (its line's text s, len bytes) on row y of w
+ * in cols columns: wrapped, its part; unwrapped, the columns from
+ * v->left on, with the ellipsis at the left edge when scrolled and at the
+ * right one when the line goes on. */
+static void viewer_draw_row(struct viewer *v, WINDOW *w, int y, int cols, struct viewer_pos p,
+			    attr_t attr)
+{
+	size_t len;
+	const char *s = viewer_line(v, p.line, &len);
+	size_t n = viewer_seg(v, p, cols);
+	int col = 0, from = v->wrap ? 0 : v->left + (v->left > 0);
+	size_t at = p.off;
+	mbstate_t st;
+	memset(&st, 0, sizeof st);
+	/* Unwrapped: skip the columns scrolled past, with the combining
+	 * marks of the last character skipped (a wide character cut by the
+	 * edge shows as a blank). */
+	while (at < p.off + n) {
+		mbstate_t next = st;
+		wchar_t wc;
+		int cw;
+		size_t k = draw_char(s + at, p.off + n - at, &next, &wc, &cw);
+		if (col >= from && (cw > 0 || at == p.off))
+			break;
+		at += k;
+		col += cw;
+		st = next;
+	}
+	int x = col - from + (v->wrap || v->left == 0 ? 0 : 1);
+	if (at < p.off + n && x < cols) {
+		char *part = xmalloc(p.off + n - at + 1);
+		memcpy(part, s + at, p.off + n - at);
+		part[p.off + n - at] = '\0';
+		if (!v->wrap && draw_columns(part) > cols - x)
+			v->more = true;
+		draw_fit(w, y, x, part, cols - x, attr);
+		free(part);
+	}
+	if (!v->wrap && v->left > 0 && len > 0)
+		draw_fit(w, y, 0, draw_ellipsis(), 1, attr);
+}
+
 /* Draws the viewer over the whole screen: the title and the rows shown
  * (said shorter on a narrow screen so the title keeps its start), the
  * text, and the keys, the way out first when they do not all fit. */
 static void viewer_draw(struct app *a, const void *arg)
 {
-	const struct viewer *v = arg;
+	struct viewer *v = (struct viewer *)arg;
 	int rows, cols;
 	(void)a;
 	getmaxyx(stdscr, rows, cols);
@@ -192,10 +376,18 @@ static void viewer_draw(struct app *a, const void *arg)
 	if (w == NULL)
 		return;
 	werase(w);
-	char line[VIEWER_ROW_MAX * 2], where[3][96];
-	size_t shown = rows > 2 ? (size_t)(rows - 2) : 1;
-	size_t last = v->top + shown < v->rows ? v->top + shown : v->rows;
-	size_t from = v->rows ? v->top + 1 : 0;
+	char where[3][96];
+	int shown = rows > 2 ? rows - 2 : 1;
+	struct viewer_pos p = v->top;
+	v->more = false;
+	for (int r = 0; r < shown && v->rows > 0; r++) {
+		if (r > 0 && !viewer_next(v, &p, cols))
+			break;
+		viewer_draw_row(v, w, 1 + r, cols, p,
+				p.line == v->found ? A_BOLD | A_UNDERLINE : A_NORMAL);
+	}
+	size_t last = v->rows ? p.line + 1 : 0;
+	size_t from = v->rows ? v->top.line + 1 : 0;
 	const char *kind = v->hex ? "hex" : "text";
 	snprintf(where[0], sizeof where[0], "  %s%s  rows %zu-%zu of %zu", kind,
 		 v->cut ? ", first 16 MiB only" : "", from, last, v->rows);
@@ -211,19 +403,19 @@ static void viewer_draw(struct app *a, const void *arg)
 			break;
 		}
 	viewer_bar(w, 0, cols, v->title, right);
-	for (size_t r = 0; r < shown && v->top + r < v->rows; r++) {
-		viewer_row(v, v->top + r, line, sizeof line);
-		/* By columns: a row of wide characters holds more bytes. */
-		draw_fit(w, 1 + (int)r, 0, line, cols,
-			 v->top + r == v->found ? A_BOLD | A_UNDERLINE : A_NORMAL);
-	}
-	static const char *const keys[] = {
-		"/ search  n next  arrows PgUp PgDn Home End  q Esc F3 close",
-		"q close  / search  n next  PgUp PgDn", "q close  / search  n next",
+	static const char *const keys_wrap[] = {
+		"/ search  n next  w F2 unwrap  arrows PgUp PgDn Home End  q Esc F3 close",
+		"q close  / search  n next  w unwrap  PgUp PgDn", "q close  / search  n next",
 		"q close  / search", "q close",
 	};
+	static const char *const keys_cut[] = {
+		"/ search  n next  w F2 wrap  Left Right scroll  PgUp PgDn Home End  q Esc F3 close",
+		"q close  / search  n next  w wrap  Left Right", "q close  / search  n next",
+		"q close  / search", "q close",
+	};
+	const char *const *keys = v->wrap ? keys_wrap : keys_cut;
 	viewer_bar(w, rows - 1, cols, v->note[0] ? v->note
-		   : draw_first_fit(keys, sizeof keys / sizeof keys[0], cols), "");
+		   : draw_first_fit(keys, sizeof keys_wrap / sizeof keys_wrap[0], cols), "");
 	wnoutrefresh(w);
 	delwin(w);
 }
@@ -254,8 +446,30 @@ static int viewer_cut(const char *s, size_t max)
 	return (int)draw_span(s, strlen(s), max, INT_MAX, NULL);
 }
 
+/* Shows the match at byte at (of row v->found): its screen row on top,
+ * scrolled sideways to it when rows do not wrap. */
+static void viewer_show_match(struct viewer *v, size_t at, int cols)
+{
+	v->top.line = v->found;
+	v->top.off = 0;
+	if (v->hex)
+		return;
+	struct sbuf before;
+	sbuf_init(&before, VIEWER_SHOWN_MAX);
+	viewer_render(v, v->row[v->found], at, &before);
+	v->top.off = before.len;
+	if (!v->wrap) {
+		int col = draw_columns_n(sbuf_str(&before), before.len);
+		v->top.off = 0;
+		if (col < v->left + (v->left > 0) || col >= v->left + cols)
+			v->left = col >= cols ? col - cols / 2 : 0;
+	}
+	sbuf_free(&before);
+	viewer_snap(v, &v->top, cols);
+}
+
 /* Finds v->find after row from (wrapping to the start); moves there. */
-static void viewer_search(struct viewer *v, size_t from)
+static void viewer_search(struct viewer *v, size_t from, int cols)
 {
 	size_t n = strlen(v->find);
 	int quoted = viewer_cut(v->find, VIEWER_NOTE_FIND);
@@ -266,7 +480,7 @@ static void viewer_search(struct viewer *v, size_t from)
 		const char *hit = memmem(v->data + start, v->len - start, v->find, n);
 		if (hit != NULL) {
 			v->found = viewer_row_of(v, (size_t)(hit - v->data));
-			v->top = v->found;
+			viewer_show_match(v, (size_t)(hit - v->data), cols);
 			snprintf(v->note, sizeof v->note, "found \"%.*s\" on row %zu%s", quoted, v->find,
 				 v->found + 1, pass ? " (from the start)" : "");
 			return;
@@ -277,56 +491,98 @@ static void viewer_search(struct viewer *v, size_t from)
 	snprintf(v->note, sizeof v->note, "\"%.*s\" not found", quoted, v->find);
 }
 
-/* Shows v until it is closed; frees what it holds. */
+/* Shows v until it is closed; frees what it holds. Up, Down, PgUp, PgDn
+ * move by screen rows, wrapped or not. */
 static void viewer_run(struct app *a, struct viewer *v, bool at_end)
 {
-	bool first = true;
+	bool first = true, laid_wrap = v->wrap;
+	int laid_cols = -1;
+	size_t laid_page = 0;
+	struct viewer_pos maxtop = { 0, 0 };
 	for (bool done = false; !done;) {
 		int rows, cols;
 		getmaxyx(stdscr, rows, cols);
-		(void)cols;
 		size_t page = rows > 3 ? (size_t)(rows - 2) : 1;
-		size_t maxtop = v->rows > page ? v->rows - page : 0;
+		/* Laid out again only when the size or the wrapping changed:
+		 * a line of megabytes is wrapped once, not at every key. */
+		if (cols != laid_cols || page != laid_page || v->wrap != laid_wrap) {
+			maxtop.line = v->rows > 0 ? v->rows - 1 : 0;
+			maxtop.off = v->rows > 0 ? SIZE_MAX : 0;
+			if (v->rows > 0)
+				viewer_back(v, &maxtop, page, cols);
+			viewer_snap(v, &v->top, cols);
+			laid_cols = cols;
+			laid_page = page;
+			laid_wrap = v->wrap;
+		}
 		if (first && at_end)
 			v->top = maxtop;
 		first = false;
-		if (v->top > maxtop)
+		if (viewer_cmp(v->top, maxtop) > 0)
 			v->top = maxtop;
 		int k = dialog_overlay_key(a, viewer_draw, v);
 		enum keys_action act = keys_lookup(k);
 		v->note[0] = '\0';
 		if (k == 'q' || k == KEYS_ESC || k == KEYS_FN + KEY_F(3) || k == KEYS_FN + KEY_F(10) ||
-		    k == KEYS_CTRL('c') || act == ACT_LOG)
+		    k == KEYS_CTRL('c') || act == ACT_LOG) {
 			done = true;
-		else if (act == ACT_UP)
-			v->top -= v->top > 0;
-		else if (act == ACT_DOWN)
-			v->top += v->top < maxtop;
-		else if (act == ACT_PGUP)
-			v->top = v->top > page ? v->top - page : 0;
-		else if (act == ACT_PGDN || k == ' ')
-			v->top = v->top + page < maxtop ? v->top + page : maxtop;
-		else if (act == ACT_HOME)
-			v->top = 0;
-		else if (act == ACT_END)
+		} else if (k == 'w' || k == KEYS_FN + KEY_F(2)) {
+			v->wrap = !v->wrap;
+			v->top.off = 0;
+			v->left = 0;
+			snprintf(v->note, sizeof v->note, "%s", v->wrap ? "long rows wrap"
+				 : "long rows cut: Left, Right scroll sideways");
+		} else if (k == KEYS_FN + KEY_LEFT) {
+			if (!v->wrap)
+				v->left = v->left > cols / 2 ? v->left - (cols > 1 ? cols / 2 : 1) : 0;
+		} else if (k == KEYS_FN + KEY_RIGHT) {
+			if (!v->wrap && v->more)
+				v->left += cols > 1 ? cols / 2 : 1;
+		} else if (act == ACT_UP) {
+			viewer_back(v, &v->top, 1, cols);
+		} else if (act == ACT_DOWN) {
+			if (viewer_cmp(v->top, maxtop) < 0)
+				viewer_next(v, &v->top, cols);
+		} else if (act == ACT_PGUP) {
+			viewer_back(v, &v->top, page, cols);
+		} else if (act == ACT_PGDN || k == ' ') {
+			for (size_t i = 0; i < page && viewer_cmp(v->top, maxtop) < 0; i++)
+				viewer_next(v, &v->top, cols);
+		} else if (act == ACT_HOME) {
+			v->top.line = v->top.off = 0;
+			v->left = 0;
+		} else if (act == ACT_END) {
 			v->top = maxtop;
-		else if (k == '/' && dialog_input(a, "Search for:", v->find, sizeof v->find, false, true))
-			viewer_search(v, v->top);
-		else if (k == 'n')
-			viewer_search(v, v->found != SIZE_MAX ? v->found + 1 : v->top);
+		} else if (k == '/' && dialog_input(a, "Search for:", v->find, sizeof v->find, false,
+						     true)) {
+			viewer_search(v, v->top.line, cols);
+		} else if (k == 'n') {
+			viewer_search(v, v->found != SIZE_MAX ? v->found + 1 : v->top.line, cols);
+		}
 	}
 	free(v->data);
 	free(v->row);
+	sbuf_free(&v->shown);
+}
+
+/* Sets v up to show a text titled title, long rows wrapped. */
+static void viewer_init(struct viewer *v, const char *title)
+{
+	memset(v, 0, sizeof *v);
+	v->title = title;
+	v->found = SIZE_MAX;
+	v->wrap = true;
+	v->shown_line = SIZE_MAX;
+	sbuf_init(&v->shown, VIEWER_SHOWN_MAX);
 }
 
 bool viewer_show(struct app *a, const char *path, const char *title)
 {
 	struct viewer v;
-	memset(&v, 0, sizeof v);
-	v.title = title;
-	v.found = SIZE_MAX;
+	viewer_init(&v, title);
 	if (!viewer_load(&v, path)) {
 		app_status(a, true, "%s: %s", title, strerror(errno));
+		sbuf_free(&v.shown);
 		return false;
 	}
 	viewer_run(a, &v, false);
@@ -336,9 +592,7 @@ bool viewer_show(struct app *a, const char *path, const char *title)
 void viewer_show_text(struct app *a, char *text, size_t len, const char *title, bool at_end)
 {
 	struct viewer v;
-	memset(&v, 0, sizeof v);
-	v.title = title;
-	v.found = SIZE_MAX;
+	viewer_init(&v, title);
 	v.data = text;
 	v.len = len;
 	viewer_index(&v);

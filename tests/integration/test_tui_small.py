@@ -456,6 +456,46 @@ class SmallScreenTest(TuiCase):
             self.t.keys("q")
             self.t.wait_gone(r"rows \d+-\d+ of \d+", 5, "q closes the view")
 
+    def test_viewer_wraps_long_rows_at_the_least_sizes(self):
+        """At 30x8 and 20x6 a long row of the viewer wraps at the screen's
+        width, Down moving a screen row, End showing the last line on the
+        last row; w cuts the rows, Right then shows the ellipsis at the
+        left, and the bottom row still says how to close the viewer."""
+        long_row = "begin " + " ".join("word%03d" % i for i in range(1, 21)) + " finish"
+        self.server.write("long.txt", ("line 1\n%s\n" % long_row).encode()
+                          + b"".join(b"line %d\n" % i for i in range(3, 41)))
+        self.start_ferry(width=80, height=24)
+        self.select("remote", "long.txt")
+        self.t.keys("F3")
+        self.t.wait_for(r"rows \d+-\d+ of 40", 10, "the viewer opens")
+        for w, h in self.LEAST:
+            self.t.resize(w, h)
+            self.t.keys("Home")
+
+            def top(s, first, second, bottom=r"\bq( Esc)?( F3)? close\b"):
+                self.check_fits(s, w, h)
+                rows = rows_of(s, h)
+                self.assertEqual(rows[1], first, Tmux.framed(s))
+                self.assertEqual(rows[2], second, Tmux.framed(s))
+                self.assertRegex(rows[h - 1], bottom, Tmux.framed(s))
+            part = [long_row[k:k + w].rstrip() for k in range(0, len(long_row), w)]
+            self.t.wait_check(lambda s: top(s, "line 1", part[0]), 5)
+            self.t.keys("Down")
+            self.t.wait_check(lambda s: top(s, part[0], part[1]), 5)
+            self.t.keys("Down")
+            self.t.wait_check(lambda s: top(s, part[1], part[2]), 5)
+            self.t.keys("End")
+            self.t.wait_check(lambda s: self.assertEqual(rows_of(s, h)[h - 2], "line 40",
+                                                         Tmux.framed(s)), 5)
+            self.t.keys("Home", "w", "Right")
+            self.t.wait_check(lambda s: top(s, ELLIPSIS, ELLIPSIS + long_row[w // 2 + 1:w // 2 + w - 1]
+                                            + ELLIPSIS), 5)
+            self.t.keys("w")
+            self.t.wait_check(lambda s: top(s, "line 1", part[0], r"^long rows wrap"), 5)
+        self.t.resize(80, 24)
+        self.t.keys("q")
+        self.t.wait_gone(r"rows \d+-\d+ of 40", 5, "q closes the viewer")
+
     def test_compare_says_what_it_found_at_the_least_sizes(self):
         """After Ctrl-X d at 30x8 and 20x6 the status line says what the
         comparison found in whole words, the tagged count not crowding it

@@ -19,9 +19,19 @@ import peers
 import tuitest
 from test_tui import TuiCase, REMOTE_MARK, DOWNLOAD, UPLOAD
 from tuitest import Tmux
+from test_tui_small import ELLIPSIS, columns, rows_of
 
 TEXT = b"".join(b"line %d of the notes\n" % i for i in range(1, 301))
 TEXT = TEXT.replace(b"line 250 of the notes", b"line 250 has the needle")
+
+# Long rows: one of words, one of wide characters with combining marks,
+# one with a word far to the right, amid short ones.
+LONG_WORDS = "begin " + " ".join("word%03d" % i for i in range(1, 41)) + " finish"
+LONG_WIDE = "\u65e5\u672c\u8a9e" * 30 + "e\u0301" * 10 + "tail"
+FAR = "line 150 " + "x" * 200 + " needle-here"
+LONG_TEXT = "".join(
+    (LONG_WORDS if i == 2 else LONG_WIDE if i == 3 else FAR if i == 150 else
+     "line 1 short" if i == 1 else "line %d" % i) + "\n" for i in range(1, 201)).encode()
 
 
 class ViewCase(TuiCase):
@@ -114,6 +124,167 @@ class ViewTest(ViewCase):
         self.wait_disk(lambda: os.path.exists(out) and ftptest.read_file(out) == b"local\n",
                        5, "$PAGER got the file")
         self.assertAlive("after the pager")
+
+
+class WrapTest(ViewCase):
+    """Long rows in the viewer and the log: wrapped by columns (whole
+    characters, wide ones two columns, combining marks with theirs), the
+    arrows and pages moving by screen rows; w and F2 cut them instead,
+    Left and Right then scrolling sideways with the ellipsis on the side
+    that has more."""
+
+    W, H = 59, 20
+
+    def text_rows(self, s):
+        """The rows between the top line and the keys."""
+        return rows_of(s, self.H)[1:self.H - 1]
+
+    def check_fits(self, s):
+        for r in s.split("\n"):
+            self.assertLessEqual(columns(r), self.W, "a row wider than the screen:\n%s"
+                                 % Tmux.framed(s))
+
+    def open_long(self):
+        self.server.write("long.txt", LONG_TEXT)
+        self.start_ferry(width=self.W, height=self.H,
+                         env={"PAGER": "", "EDITOR": "false", "TMPDIR": self.tmp})
+        self.select("remote", "long.txt")
+        self.t.keys("F3")
+        self.t.wait_for(r"rows 1-\d+ of 200", 10, "the viewer's top line")
+
+    def span(self, rows, first, last):
+        """The rows from the one starting with first to the one ending
+        with last."""
+        i = [k for k, r in enumerate(rows) if r.startswith(first)]
+        self.assertTrue(i, "no row starts with %r" % first)
+        j = [k for k in range(i[0], len(rows)) if rows[k].endswith(last)]
+        self.assertTrue(j, "no row ends with %r" % last)
+        return rows[i[0]:j[0] + 1]
+
+    def test_long_rows_wrap_whole_characters(self):
+        self.open_long()
+
+        def wrapped(s):
+            self.check_fits(s)
+            rows = self.text_rows(s)
+            self.assertEqual(rows[0], "line 1 short", Tmux.framed(s))
+            words = self.span(rows, "begin", "finish")
+            # Blanks at a row's end are not captured: compared without them.
+            self.assertEqual("".join(words).replace(" ", ""), LONG_WORDS.replace(" ", ""),
+                             Tmux.framed(s))
+            self.assertEqual(len(words), 6, Tmux.framed(s))
+            wide = self.span(rows[1 + len(words):], "\u65e5", "tail")
+            self.assertEqual("".join(wide), LONG_WIDE, Tmux.framed(s))
+            # 29 wide characters fill 58 of the 59 columns: none is split.
+            self.assertEqual(wide[0], "\u65e5\u672c\u8a9e" * 9 + "\u65e5\u672c",
+                             Tmux.framed(s))
+        rows = self.text_rows(self.t.wait_check(wrapped, 5))
+        # Down moves a screen row: to the long row's start, then its second part.
+        self.t.keys("Down")
+        self.t.wait_check(lambda s: self.assertTrue(
+            self.text_rows(s)[0].startswith("begin word001"), Tmux.framed(s)), 5)
+        self.t.keys("Down")
+        self.t.wait_check(lambda s: self.assertEqual(self.text_rows(s)[0], rows[2],
+                                                     Tmux.framed(s)), 5)
+        self.t.keys("Up")
+        self.t.wait_check(lambda s: self.assertTrue(
+            self.text_rows(s)[0].startswith("begin word001"), Tmux.framed(s)), 5)
+        # End shows the last line on the last row; PgUp, PgDn come back to it.
+        for keys in (["End"], ["PgUp", "PgUp", "PgDn", "PgDn"]):
+            self.t.keys(*keys)
+            self.t.wait_check(lambda s: self.assertEqual(self.text_rows(s)[-1], "line 200",
+                                                         Tmux.framed(s)), 5)
+        self.t.wait_for(r"rows \d+-200 of 200", 5)
+        # A search lands on the part of the long row that holds the match.
+        self.t.keys("Home", "/")
+        self.t.wait_for(self.prompt_line("Search for"), 5)
+        self.t.type("needle-here")
+        self.t.keys("Enter")
+        self.t.wait_for(r"found \"needle-here\" on row 150", 5)
+        self.t.wait_check(lambda s: self.assertIn(
+            " needle-here", "\n".join(self.text_rows(s)), Tmux.framed(s)), 5)
+
+    def test_unwrapped_rows_scroll_sideways(self):
+        self.open_long()
+        self.t.wait_for(r"\bfinish\b", 5, "the long row wrapped")
+        self.t.wait_for(r"\bw (F2 )?unwrap\b", 5, "the keys say how to cut long rows")
+        self.t.keys("w")
+        self.t.wait_for(r"Left, Right scroll sideways", 5, "w says that rows are cut")
+
+        def cut(s):
+            self.check_fits(s)
+            rows = self.text_rows(s)
+            self.assertEqual(rows[0], "line 1 short", Tmux.framed(s))
+            self.assertTrue(rows[1].startswith("begin word001"), Tmux.framed(s))
+            self.assertTrue(rows[1].endswith(ELLIPSIS), Tmux.framed(s))
+            self.assertTrue(rows[2].endswith(ELLIPSIS), Tmux.framed(s))
+            self.assertEqual(rows[3], "line 4", Tmux.framed(s))
+            self.assertNotIn("finish", s)
+        self.t.wait_check(cut, 5)
+        # Right once: the ellipsis on the left of each row that has text.
+        self.t.keys("Right")
+        self.t.wait_for(r"\bw (F2 )?wrap +Left Right\b", 5, "the keys say how to scroll")
+
+        def right(s):
+            self.check_fits(s)
+            rows = self.text_rows(s)
+            self.assertTrue(rows[1].startswith(ELLIPSIS + "word004 word005"), Tmux.framed(s))
+            self.assertEqual(rows[0], ELLIPSIS, Tmux.framed(s))
+            self.assertTrue(rows[2].startswith(ELLIPSIS), Tmux.framed(s))
+            self.assertTrue(rows[2].endswith(ELLIPSIS), Tmux.framed(s))
+        self.t.wait_check(right, 5)
+        # Right past the end stops where the longest row shown ends.
+        self.t.keys(*["Right"] * 20)
+
+        def far_right(s):
+            self.check_fits(s)
+            rows = self.text_rows(s)
+            self.assertTrue(rows[1].startswith(ELLIPSIS), Tmux.framed(s))
+            self.assertTrue(rows[1].endswith(" finish"), Tmux.framed(s))
+            self.assertEqual(rows[2], ELLIPSIS, Tmux.framed(s))
+        self.t.wait_check(far_right, 5)
+        self.t.keys(*["Left"] * 20)
+        self.t.wait_check(cut, 5)
+        # Unwrapped, a search scrolls sideways to the match.
+        self.t.keys("/")
+        self.t.wait_for(self.prompt_line("Search for"), 5)
+        self.t.type("needle-here")
+        self.t.keys("Enter")
+        self.t.wait_for(r"found \"needle-here\" on row 150", 5)
+        self.t.wait_check(lambda s: self.assertRegex(
+            "\n".join(self.text_rows(s)), "(?m)^%sx+ needle-here$" % ELLIPSIS, Tmux.framed(s)), 5)
+        # F2 wraps them again.
+        self.t.keys("Home", "F2")
+        self.t.wait_for(r"long rows wrap", 5)
+        self.t.wait_for(r"\bfinish\b", 5, "the long row wrapped again")
+
+    def test_log_wraps_and_scrolls_sideways(self):
+        name = "a-name-long-enough-to-wrap-in-the-log-" + "z" * 40 + "-end.txt"
+        self.server.write(name, b"short\n")
+        self.start_ferry(width=self.W, height=self.H,
+                         env={"PAGER": "", "EDITOR": "false", "TMPDIR": self.tmp})
+        self.select("remote", "-end.txt")
+        self.t.keys("F3")
+        self.t.wait_for(r"rows 1-1 of 1", 10, "the viewer's top line")
+        self.t.keys("q")
+        self.t.wait_gone(r"rows 1-1 of 1", 5)
+        self.t.keys("L")
+        self.t.wait_for(r"^log:", 5, "the log")
+        self.t.wait_for(r"z+-end\.txt", 5, "the name's end in the wrapped log")
+        self.t.keys("w")
+        self.t.wait_gone(r"z-end\.txt", 5, "the log's rows cut")
+        self.t.wait_for(r"RETR /a-name-long-enough-.*%s" % ELLIPSIS, 5, "the rows cut say so")
+        self.t.keys("Right")
+        self.t.wait_for(r"(?m)^%s" % ELLIPSIS, 5, "Right scrolls sideways")
+        # A search scrolls sideways to the match.
+        self.t.keys("/")
+        self.t.wait_for(self.prompt_line("Search for"), 5)
+        self.t.type("-end.txt")
+        self.t.keys("Enter")
+        self.t.wait_for(r"found \"-end\.txt\"", 5)
+        self.t.wait_for(r"(?m)^%s.*z-end\.txt" % ELLIPSIS, 5, "the search shows the name's end")
+        self.t.keys("q")
+        self.t.wait_gone(r"^log:", 5)
 
 
 class EditTest(ViewCase):

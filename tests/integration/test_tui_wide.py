@@ -105,7 +105,8 @@ class WideViewerTest(TuiCase):
 
     def test_viewer_rows_use_the_screen_width(self):
         """A row of wide characters that fits the 120 columns is shown
-        whole; one wider is cut at the screen's edge and ends with the
+        whole; one wider fills the screen's width and wraps onto the next
+        row, or with w is cut at the screen's edge and ends with the
         ellipsis."""
         fits = "\u5b57" * 55 + "END"           # 113 columns
         wider = "\u6f22" * 60 + "TAIL"         # 124 columns
@@ -119,10 +120,20 @@ class WideViewerTest(TuiCase):
             lines = s.split("\n")
             self.assertIn(fits, lines, "a row that fits the screen is not shown whole:\n"
                           + Tmux.framed(s))
-            self.assertIn("\u6f22" * 59 + "\u2026", lines,
-                          "a row wider than the screen does not fill it up to an "
-                          "ellipsis:\n" + Tmux.framed(s))
+            self.assertEqual(lines[2:4], ["\u6f22" * 60, "TAIL"],
+                             "a row wider than the screen does not fill it and wrap:\n"
+                             + Tmux.framed(s))
         self.t.wait_check(rows, 5)
+        self.t.keys("w")
+
+        def cut(s):
+            lines = s.split("\n")
+            self.assertIn(fits, lines, Tmux.framed(s))
+            self.assertEqual(lines[2], "\u6f22" * 59 + "\u2026",
+                             "a row wider than the screen does not fill it up to an "
+                             "ellipsis:\n" + Tmux.framed(s))
+            self.assertNotIn("TAIL", s, Tmux.framed(s))
+        self.t.wait_check(cut, 5)
         self.t.keys("q")
 
 
