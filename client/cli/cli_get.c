@@ -84,7 +84,7 @@ static enum ferry_exit get_fresh(struct cli *c, const struct cli_copy *cp,
 	char tmp[PATH_LEN_MAX];
 	struct progress p;
 
-	tempname_sweep(cp->local, false);
+	tempname_sweep_listed(job->temps, cp->local, false);
 	int fd = tempname_create(cp->local, tmp, sizeof tmp);
 	if (fd < 0)
 		return cli_fail_errno(c, errno, cp->local);
@@ -130,7 +130,7 @@ static enum ferry_exit get_resume(struct cli *c, const struct cli_copy *cp,
 
 	/* A fresh download that ended before its rename left its first part
 	 * in a temporary: with no file yet, that part becomes the file. */
-	long long adopted = tempname_sweep(cp->local, sb == NULL);
+	long long adopted = tempname_sweep_listed(job->temps, cp->local, sb == NULL);
 	if (adopted >= 0) {
 		struct stat ab;
 		if (lstat(cp->local, &ab) == 0 && S_ISREG(ab.st_mode))
@@ -388,7 +388,12 @@ enum ferry_exit cli_cmd_get(struct cli *c, const struct cli_args *a)
 		return cli_fail(c, FERRY_EXIT_USAGE, "--segments needs binary mode");
 	if (job.resume && ftp_ascii(c->ftp))
 		return cli_xfer_no_resume(c);
-	if (glob_is_pattern(a->argv[0]))
-		return get_pattern(c, a->argv[0], local, &job);
-	return get_one(c, a->argv[0], local, &job);
+	/* A tree's or a pattern's files: each target directory read once
+	 * for the temporaries of its files, not once per file. */
+	struct tempname_dir temps = { 0 };
+	job.temps = &temps;
+	enum ferry_exit code = glob_is_pattern(a->argv[0]) ? get_pattern(c, a->argv[0], local, &job)
+							   : get_one(c, a->argv[0], local, &job);
+	tempname_dir_free(&temps);
+	return code;
 }

@@ -63,6 +63,7 @@ struct cli_args {
 #define CLI_CONNECTIONS_MAX 16
 
 struct cli_xfer_job;
+struct tempname_dir;
 
 /* Runs one command; returns its exit status (having printed any error). */
 typedef enum ferry_exit cli_handler(struct cli *c, const struct cli_args *a);
@@ -148,6 +149,9 @@ struct cli_xfer_job {
 	int segments;    /* --segments N: one file over N connections (0, 1: one) */
 	bool verify;     /* --verify: compare HASH (or SIZE) after each file */
 	bool follow_links;  /* -L: with -r, remote links copied as what they lead to */
+	struct tempname_dir *temps;  /* downloads: the target directory's temporaries,
+				      * read once for the job's files (NULL: each
+				      * file's sweep reads its directory) */
 };
 
 /* One file to copy. */

@@ -14,6 +14,7 @@
 
 #include "segments.h"
 #include "tempname.h"
+#include "xalloc.h"
 
 /* Suffix of temporary download names (mkstemp fills in the X's). */
 static const char temp_suffix[] = ".ferry-XXXXXX";
@@ -336,24 +337,36 @@ static long long sweep_adopt(int dfd, struct sweep_keep *k, const char *base)
 	return adopted;
 }
 
-/* The sweep of tempname_sweep (segments: a segmented download's
- * leftovers too). */
-static long long sweep(const char *local, bool adopt, bool segments)
+/* Splits local into its directory (dir, PATH_MAX bytes: "." for none),
+ * its name (*base) and the stem of its temporaries (stem,
+ * TEMPNAME_STEM_MAX + 1 bytes); false when it names no file or the
+ * directory does not fit. */
+static bool sweep_split(const char *local, char *dir, const char **base, char *stem)
 {
 	const char *slash = strrchr(local, '/');
-	const char *base = slash ? slash + 1 : local;
-	char dir[PATH_MAX], stem[TEMPNAME_STEM_MAX + 1];
-
-	if (base[0] == '\0')
-		return -1;
-	tempname_stem(base, stem, sizeof stem);
-	size_t slen = strlen(stem);
+	*base = slash ? slash + 1 : local;
+	if (**base == '\0')
+		return false;
+	tempname_stem(*base, stem, TEMPNAME_STEM_MAX + 1);
 	if (slash == NULL)
 		strcpy(dir, ".");
 	else if (slash == local)
 		strcpy(dir, "/");
-	else if ((size_t)snprintf(dir, sizeof dir, "%.*s", (int)(slash - local), local) >= sizeof dir)
+	else if ((size_t)snprintf(dir, PATH_MAX, "%.*s", (int)(slash - local), local) >= PATH_MAX)
+		return false;
+	return true;
+}
+
+/* The sweep of tempname_sweep (segments: a segmented download's
+ * leftovers too). */
+static long long sweep(const char *local, bool adopt, bool segments)
+{
+	const char *base;
+	char dir[PATH_MAX], stem[TEMPNAME_STEM_MAX + 1];
+
+	if (!sweep_split(local, dir, &base, stem))
 		return -1;
+	size_t slen = strlen(stem);
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return -1;
@@ -396,4 +409,75 @@ long long tempname_sweep(const char *local, bool adopt)
 void tempname_sweep_plain(const char *local)
 {
 	sweep(local, false, false);
+}
+
+/* True if name is one of the temporaries a sweep of stem (slen bytes)
+ * looks at: a plain download's, a segmented download's or its state. */
+static bool temp_of_stem(const char *name, const char *stem, size_t slen)
+{
+	if (temp_of(name, stem, slen))
+		return true;
+	if (name[0] != '.' || strncmp(name + 1, stem, slen) != 0)
+		return false;
+	const char *end = name + 1 + slen;
+	if (strncmp(end, seg_suffix, sizeof seg_suffix - 1) != 0)
+		return false;
+	end += sizeof seg_suffix - 1;
+	if (*end == '\0')
+		return true;
+	for (size_t i = 0; i < sizeof seg_state_ends / sizeof seg_state_ends[0]; i++)
+		if (strcmp(end, seg_state_ends[i]) == 0)
+			return true;
+	return false;
+}
+
+void tempname_dir_free(struct tempname_dir *td)
+{
+	for (size_t i = 0; i < td->n; i++)
+		free(td->names[i]);
+	free(td->names);
+	free(td->dir);
+	*td = (struct tempname_dir){ 0 };
+}
+
+/* Reads the temporaries' names of dir into td, in place of what it held;
+ * false when dir cannot be read. */
+static bool dir_read(struct tempname_dir *td, const char *dir)
+{
+	tempname_dir_free(td);
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return false;
+	td->dir = xstrdup(dir);
+	size_t cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (!tempname_is(e->d_name))
+			continue;
+		if (td->n == cap) {
+			cap = cap ? 2 * cap : 8;
+			td->names = xrealloc(td->names, cap * sizeof *td->names);
+		}
+		td->names[td->n++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	return true;
+}
+
+long long tempname_sweep_listed(struct tempname_dir *td, const char *local, bool adopt)
+{
+	const char *base;
+	char dir[PATH_MAX], stem[TEMPNAME_STEM_MAX + 1];
+
+	if (td == NULL)
+		return tempname_sweep(local, adopt);
+	if (!sweep_split(local, dir, &base, stem))
+		return -1;
+	if ((td->dir == NULL || strcmp(td->dir, dir) != 0) && !dir_read(td, dir))
+		return -1;   /* as the sweep, which could not open it either */
+	size_t slen = strlen(stem);
+	for (size_t i = 0; i < td->n; i++)
+		if (temp_of_stem(td->names[i], stem, slen))
+			return sweep(local, adopt, true);
+	return -1;
 }

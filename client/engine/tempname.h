@@ -77,6 +77,27 @@ int tempname_hold(const char *path, mode_t mode, bool *created);
  * locked temporary, nor the state of one. */
 long long tempname_sweep(const char *local, bool adopt);
 
+/* The names of the download temporaries in one directory, read once for
+ * many downloads into it (tempname_sweep_listed): a tree's files, a
+ * pattern's. Starts zeroed; tempname_dir_free when done. */
+struct tempname_dir {
+	char *dir;        /* the directory read (NULL: none yet) */
+	char **names;     /* its names of a temporary's form (tempname_is) */
+	size_t n;
+};
+
+/* tempname_sweep of local, its directory read only when td holds another
+ * one (or none): later sweeps in the same directory look among the names
+ * read then, and touch the directory only when one of them is a
+ * temporary of local. So downloads of N files into one directory read it
+ * once, not N times. A temporary that appears in the directory after td
+ * read it (left by a download killed meanwhile) is left to a later
+ * download. td NULL: tempname_sweep. */
+long long tempname_sweep_listed(struct tempname_dir *td, const char *local, bool adopt);
+
+/* Frees what td holds and zeroes it. */
+void tempname_dir_free(struct tempname_dir *td);
+
 /* Clears the stale ".STEM.ferry-XXXXXX" of local as tempname_sweep does,
  * leaving a segmented download's temporary and state (what
  * get --segments resumes from). */

@@ -22,7 +22,7 @@ import slowftp
 import ftptest
 import peers
 import tuitest
-from ftptest import read_file
+from ftptest import read_file, write_file
 from clitest import OK, CONNECT, BROKEN, NOT_CONFIRMED
 
 
@@ -1016,6 +1016,41 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         self.assertEqual(sorted(os.listdir(self.ldir)), ["big.bin", "other.bin"],
                          "temporaries of killed downloads are left\n%s" % r)
         self.assertTrue(read_file(self.local("big.bin")) == clitest.BIG, r)
+
+    def test_get_r_removes_the_temporaries_of_each_file(self):
+        """get -r into directories holding stale temporaries of several of
+        the tree's files (left by killed downloads; the directory is read
+        once for all of its files) removes each of them, at the top and in
+        a subdirectory, and leaves the temporaries of names the tree does
+        not have; get -c -r continues each file from its temporary."""
+        for rel in ("t/a.bin", "t/b.bin", "t/c.bin", "t/s/d.bin"):
+            self.put_remote(rel, rel.encode() * 100)
+        os.makedirs(self.local("t", "s"))
+        stale = [("t", ".a.bin.ferry-Ab12Cd"), ("t", ".b.bin.ferry-segments.state"),
+                 ("t", ".c.bin.ferry-Zz99Yy"), ("t", ".c.bin.ferry-segments"),
+                 ("t/s", ".d.bin.ferry-Qq11Ww")]
+        other = ("t", ".gone.bin.ferry-Ab12Cd")
+        for d, n in stale + [other]:
+            write_file(self.local(d, n), b"partial")
+        r = self.check(self.ferry(script="get -r t"))
+        self.assertEqual(sorted(os.listdir(self.local("t"))),
+                         [".gone.bin.ferry-Ab12Cd", "a.bin", "b.bin", "c.bin", "s"], r)
+        self.assertEqual(os.listdir(self.local("t", "s")), ["d.bin"], r)
+        for rel in ("t/a.bin", "t/b.bin", "t/c.bin", "t/s/d.bin"):
+            self.assertEqual(read_file(self.local(rel)), rel.encode() * 100, r)
+
+        # Resumed: each file that is not there yet starts from its temporary.
+        for rel in ("t/a.bin", "t/s/d.bin"):
+            os.unlink(self.local(rel))
+            head = rel.encode() * 100
+            d, n = os.path.split(rel)
+            write_file(self.local(d, "." + n + ".ferry-Rr22Tt"), head[:150])
+        r = self.check(self.ferry(script="get -c -r t"))
+        self.assertEqual(sorted(os.listdir(self.local("t"))),
+                         [".gone.bin.ferry-Ab12Cd", "a.bin", "b.bin", "c.bin", "s"], r)
+        self.assertEqual(os.listdir(self.local("t", "s")), ["d.bin"], r)
+        for rel in ("t/a.bin", "t/b.bin", "t/c.bin", "t/s/d.bin"):
+            self.assertEqual(read_file(self.local(rel)), rel.encode() * 100, r)
 
     def test_get_c_after_kill_continues_from_temporary(self):
         """get -c of a file a killed download had begun continues from the

@@ -332,6 +332,71 @@ START_TEST(test_sweep)
 }
 END_TEST
 
+/* Sweeps of many targets with one reading of their directory: each
+ * clears (or adopts) what tempname_sweep would, of the temporaries there
+ * when the directory was read; one that appears later is left until the
+ * directory is read again (a sweep in another directory first). */
+START_TEST(test_sweep_listed)
+{
+	char dir[] = "/tmp/check_tempname-XXXXXX";
+	char sub[sizeof dir + 4], target[PATH_MAX], path[PATH_MAX];
+	struct tempname_dir td = { 0 };
+	bool created;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(sub, sizeof sub, "%s/sub", dir);
+	ck_assert_int_eq(mkdir(sub, 0700), 0);
+	make_file(path, sizeof path, dir, ".f.ferry-AAAAAA", 30);
+	make_segments(dir, 100, 50, 10);
+	make_file(path, sizeof path, dir, ".h.ferry-AAAAAA", 5);
+	make_file(path, sizeof path, dir, ".g.ferry-BBBBBB", 5);
+	int held = tempname_hold(path, 0600, &created);
+	ck_assert_int_ge(held, 0);
+	make_file(path, sizeof path, sub, ".f.ferry-CCCCCC", 5);
+
+	snprintf(target, sizeof target, "%s/f", dir);
+	ck_assert_int_eq(tempname_sweep_listed(&td, target, true), 60);
+	ck_assert_int_eq(size_of(dir, "f"), 60);
+	ck_assert(!exists(dir, ".f.ferry-AAAAAA"));
+	ck_assert(!exists(dir, ".f.ferry-segments"));
+	ck_assert(!exists(dir, ".f.ferry-segments.state"));
+	snprintf(target, sizeof target, "%s/g", dir);
+	ck_assert_int_eq(tempname_sweep_listed(&td, target, false), -1);
+	ck_assert(exists(dir, ".g.ferry-BBBBBB"));   /* held: a running download's */
+	/* Left by a download killed after the directory was read. */
+	make_file(path, sizeof path, dir, ".k.ferry-DDDDDD", 5);
+	snprintf(target, sizeof target, "%s/k", dir);
+	ck_assert_int_eq(tempname_sweep_listed(&td, target, false), -1);
+	ck_assert(exists(dir, ".k.ferry-DDDDDD"));
+	snprintf(target, sizeof target, "%s/h", dir);
+	tempname_sweep_listed(&td, target, false);
+	ck_assert(!exists(dir, ".h.ferry-AAAAAA"));
+	ck_assert(exists(dir, ".k.ferry-DDDDDD"));
+
+	/* Another directory is read for its own targets... */
+	snprintf(target, sizeof target, "%s/f", sub);
+	tempname_sweep_listed(&td, target, false);
+	ck_assert(!exists(sub, ".f.ferry-CCCCCC"));
+	/* ...and the first one again when a target is there once more. */
+	snprintf(target, sizeof target, "%s/k", dir);
+	tempname_sweep_listed(&td, target, false);
+	ck_assert(!exists(dir, ".k.ferry-DDDDDD"));
+	ck_assert(exists(dir, ".g.ferry-BBBBBB"));
+
+	tempname_dir_free(&td);
+	ck_assert_ptr_null(td.dir);
+	ck_assert_ptr_null(td.names);
+	ck_assert_uint_eq(td.n, 0);
+	close(held);
+	snprintf(path, sizeof path, "%s/.g.ferry-BBBBBB", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/f", dir);
+	unlink(path);
+	ck_assert_int_eq(rmdir(sub), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 /* The lock of tempname_hold: made when missing, refused (EBUSY) while
  * another holds it, taken again once that one is closed. */
 START_TEST(test_hold)
@@ -373,6 +438,7 @@ static Suite *segments_suite(void)
 	tc = tcase_create("temporaries");
 	tcase_add_test(tc, test_long_names);
 	tcase_add_test(tc, test_sweep);
+	tcase_add_test(tc, test_sweep_listed);
 	tcase_add_test(tc, test_hold);
 	suite_add_tcase(s, tc);
 	return s;
