@@ -1023,34 +1023,36 @@ class ClientTest(clitest.CliBase, ftptest.TestCase):
         once for all of its files) removes each of them, at the top and in
         a subdirectory, and leaves the temporaries of names the tree does
         not have; get -c -r continues each file from its temporary."""
-        for rel in ("t/a.bin", "t/b.bin", "t/c.bin", "t/s/d.bin"):
+        files = ("t/a.bin", "t/b.bin", "t/c.bin", "t/s/d.bin")
+        for rel in files:
             self.put_remote(rel, rel.encode() * 100)
         os.makedirs(self.local("t", "s"))
         stale = [("t", ".a.bin.ferry-Ab12Cd"), ("t", ".b.bin.ferry-segments.state"),
                  ("t", ".c.bin.ferry-Zz99Yy"), ("t", ".c.bin.ferry-segments"),
-                 ("t/s", ".d.bin.ferry-Qq11Ww")]
-        other = ("t", ".gone.bin.ferry-Ab12Cd")
-        for d, n in stale + [other]:
+                 ("t/s", ".d.bin.ferry-Qq11Ww"), ("t", ".gone.bin.ferry-Ab12Cd")]
+        for d, n in stale:
             write_file(self.local(d, n), b"partial")
-        r = self.check(self.ferry(script="get -r t"))
-        self.assertEqual(sorted(os.listdir(self.local("t"))),
-                         [".gone.bin.ferry-Ab12Cd", "a.bin", "b.bin", "c.bin", "s"], r)
-        self.assertEqual(os.listdir(self.local("t", "s")), ["d.bin"], r)
-        for rel in ("t/a.bin", "t/b.bin", "t/c.bin", "t/s/d.bin"):
-            self.assertEqual(read_file(self.local(rel)), rel.encode() * 100, r)
 
-        # Resumed: each file that is not there yet starts from its temporary.
+        def check_tree(script, heads):
+            """Runs script; the tree then holds the files only (their
+            first bytes heads[rel] where given) and the other name's
+            temporary."""
+            r = self.check(self.ferry(script=script))
+            self.assertEqual(sorted(os.listdir(self.local("t"))),
+                             [".gone.bin.ferry-Ab12Cd", "a.bin", "b.bin", "c.bin", "s"], r)
+            self.assertEqual(os.listdir(self.local("t", "s")), ["d.bin"], r)
+            for rel in files:
+                data = rel.encode() * 100
+                head = heads.get(rel, b"")
+                self.assertEqual(read_file(self.local(rel)), head + data[len(head):], r)
+
+        check_tree("get -r t", {})
+        # Resumed: a file not there yet continues from its temporary.
         for rel in ("t/a.bin", "t/s/d.bin"):
             os.unlink(self.local(rel))
-            head = rel.encode() * 100
             d, n = os.path.split(rel)
-            write_file(self.local(d, "." + n + ".ferry-Rr22Tt"), head[:150])
-        r = self.check(self.ferry(script="get -c -r t"))
-        self.assertEqual(sorted(os.listdir(self.local("t"))),
-                         [".gone.bin.ferry-Ab12Cd", "a.bin", "b.bin", "c.bin", "s"], r)
-        self.assertEqual(os.listdir(self.local("t", "s")), ["d.bin"], r)
-        for rel in ("t/a.bin", "t/b.bin", "t/c.bin", "t/s/d.bin"):
-            self.assertEqual(read_file(self.local(rel)), rel.encode() * 100, r)
+            write_file(self.local(d, "." + n + ".ferry-Rr22Tt"), b"X" * 150)
+        check_tree("get -c -r t", {"t/a.bin": b"X" * 150, "t/s/d.bin": b"X" * 150})
 
     def test_get_c_after_kill_continues_from_temporary(self):
         """get -c of a file a killed download had begun continues from the
