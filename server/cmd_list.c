@@ -130,8 +130,9 @@ void cmd_mlst(struct session *s, const char *arg)
 	 * built whole, so even the longest path keeps its End line. */
 	struct sbuf text;
 	sbuf_init(&text, 3 * FTP_PATH_MAX + 512);
+	bool folder = listing_names_folder(arg);
 	errno = ENAMETOOLONG;
-	bool ok = sbuf_printf(&text, "Listing %s\n ", path) && listing_mlst(s, path, &text);
+	bool ok = sbuf_printf(&text, "Listing %s\n ", path) && listing_mlst(s, path, folder, &text);
 	if (ok) {
 		text.len -= 2;     /* the entry's CRLF: the reply adds its own */
 		ok = sbuf_puts(&text, "\nEnd");
@@ -142,6 +143,6 @@ void cmd_mlst(struct session *s, const char *arg)
 	else if (errno == ENAMETOOLONG)
 		session_reply(s, FTP_BAD_FILENAME, "Path too long.");
 	else
-		session_reply_errno(s, 0, path, errno);
+		listing_reply_errno(s, path, folder, errno);
 	sbuf_free(&text);
 }

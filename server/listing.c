@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -624,6 +625,19 @@ static RARE_PATH bool list_pattern(struct session *s, enum listing_kind kind, co
 	return list_dir(s, kind, parent, &f, prefix, out, sink);
 }
 
+bool listing_names_folder(const char *arg)
+{
+	size_t n = strlen(arg);
+	return (n > 0 && arg[n - 1] == '/') || (n >= 2 && strcmp(arg + n - 2, "/.") == 0);
+}
+
+void listing_reply_errno(struct session *s, const char *path, bool folder, int err)
+{
+	char shown[FTP_PATH_MAX + 2];
+	snprintf(shown, sizeof shown, "%s%s", path, folder && strcmp(path, "/") != 0 ? "/" : "");
+	session_reply_errno(s, 0, shown, err);
+}
+
 bool listing_build(struct session *s, enum listing_kind kind, const char *arg,
 		   struct sbuf *out, char *what, const struct listing_sink *sink)
 {
@@ -638,8 +652,13 @@ bool listing_build(struct session *s, enum listing_kind kind, const char *arg,
 		return false;
 	const char *path = what;
 
+	/* A path ending in a slash names a folder, as in a shell: a file so
+	 * named, or a link to one, is not a directory. */
+	bool folder = listing_names_folder(arg);
 	struct stat st;
 	int err = vfs_stat(s->root_fd, path, &st) == 0 ? 0 : errno;
+	if (err == 0 && folder && !S_ISDIR(st.st_mode))
+		err = ENOTDIR;
 	if (err == 0) {
 		if (S_ISDIR(st.st_mode) && !self) {
 			struct name_filter f = { NULL, all, false };
@@ -654,18 +673,24 @@ bool listing_build(struct session *s, enum listing_kind kind, const char *arg,
 		 * as in a shell. */
 		if (self && *arg == '\0')
 			arg = ".";
-		if (self && kind == LISTING_LIST && S_ISDIR(st.st_mode) && arg[strlen(arg) - 1] == '/')
+		if (self && kind == LISTING_LIST && S_ISDIR(st.st_mode) && folder)
 			return listfmt_ls(out, arg, &st, NULL, time(NULL));
 		return list_file(s, kind, arg, path, self ? arg : NULL, out);
 	}
+	/* A symlink that leads nowhere inside the root (its target missing,
+	 * or outside, where the confined walk never goes): the link itself,
+	 * as ls -l shows it. */
+	if (kind != LISTING_MLSD && !folder && vfs_lstat(s->root_fd, path, &st) == 0 &&
+	    S_ISLNK(st.st_mode))
+		return list_file(s, kind, arg, path, self ? arg : NULL, out);
 	/* Not a path: a pattern in the last component? */
 	if (kind != LISTING_MLSD && err == ENOENT && wildmat_has_magic(vpath_basename(path)))
 		return list_pattern(s, kind, arg, path, all, out, sink);
-	session_reply_errno(s, 0, path, err);
+	listing_reply_errno(s, path, folder, err);
 	return false;
 }
 
-bool listing_mlst(struct session *s, const char *path, struct sbuf *out)
+bool listing_mlst(struct session *s, const char *path, bool folder, struct sbuf *out)
 {
 	const char *base;
 	int dfd = vfs_open_parent(s->root_fd, path, &base);
@@ -677,12 +702,21 @@ bool listing_mlst(struct session *s, const char *path, struct sbuf *out)
 		return add_mlsx(s, path, &st, &st, NULL, out);
 	}
 	bool ok = vfs_entry_lstat(dfd, base, &st) == 0;
+	/* A path ending in a slash names a folder: the one a link leads
+	 * to, whose own folder is not known here. */
+	bool followed = ok && folder && S_ISLNK(st.st_mode);
+	if (followed)
+		ok = vfs_stat(s->root_fd, path, &st) == 0;
+	if (ok && folder && !S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		ok = false;
+	}
 	if (ok) {
 		/* The folder as reached (through links before it): the one
 		 * the entry is in. */
 		char parent[FTP_PATH_MAX + 1];
 		vpath_dirname(path, parent, sizeof parent);
-		const struct stat *dir = fstat(dfd, &dst) == 0 ? &dst : NULL;
+		const struct stat *dir = !followed && fstat(dfd, &dst) == 0 ? &dst : NULL;
 		if (S_ISLNK(st.st_mode)) {
 			ok = add_mlsx_link(s, dfd, parent, dir, base, path, &st, false, out);
 		} else {

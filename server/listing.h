@@ -38,9 +38,17 @@ bool listing_build(struct session *s, enum listing_kind kind, const char *arg,
 		   struct sbuf *out, char *what, const struct listing_sink *sink);
 /* Appends the MLST entry line of the normalised path to out: the entry
  * itself (a symlink as MLSD shows it in its folder, RFC 3659 7.2), reached
- * through any links before it. false with errno when path cannot be
- * looked up (ENAMETOOLONG when the line does not fit in out). */
-bool listing_mlst(struct session *s, const char *path, struct sbuf *out);
+ * through any links before it; with folder (the client's path ended in a
+ * slash) the folder it names, a link followed, ENOTDIR for anything
+ * else. false with errno when path cannot be looked up (ENAMETOOLONG
+ * when the line does not fit in out). */
+bool listing_mlst(struct session *s, const char *path, bool folder, struct sbuf *out);
+/* Whether the client's path arg ends in a slash (or "/."): as in a
+ * shell, it then names a folder, the one a link leads to. */
+bool listing_names_folder(const char *arg);
+/* The error reply (session_reply_errno) for the normalised path, named
+ * with the slash the client ended it in when folder. */
+void listing_reply_errno(struct session *s, const char *path, bool folder, int err);
 /* Writes the MLSx perm fact for an entry st in folder dir (NULL when
  * unknown: the account's rights decide 'd' and 'f') into perm (at least
  * 10 bytes). */

@@ -80,6 +80,10 @@ class VerbsTest(ftptest.TestCase):
         srv.symlink("a", "dirsonly/la")
         srv.symlink("c.txt", "dirsonly/lf")
         srv.symlink("nowhere", "dirsonly/lnowhere")
+        # Links out of the root, which lead nowhere inside it.
+        srv.mkdir("outlinks")
+        srv.symlink("/etc/passwd", "outlinks/passwd")
+        srv.symlink("../../../etc/passwd", "outlinks/up")
         for name in ("b", ".a", "..a", "...", "a", ".ferryd-upload-T3mp0r"):
             srv.write("dotnames/" + name, b"")
         for i in range(40):
@@ -495,6 +499,94 @@ class VerbsTest(ftptest.TestCase):
         # Without -d a folder's contents, as before; "-- -d" is a path.
         self.assertEqual(self.nlst_bytes("-l -a sub"), b"deeper\r\ninner.txt\r\n")
         self.assertEqual(self.nlst_bytes("-- dashes/-d"), b"inner.txt\r\n")
+
+    def test_a_file_named_as_a_folder_is_not_a_directory(self):
+        """A path (not a pattern) that ends in a slash names a folder, as in
+        a shell ("ls hello.txt/": Not a directory): a file, or a link to
+        one, named so is refused before any 150 by every listing verb;
+        folders, links to folders and patterns ending in a slash are
+        listed as before."""
+        for arg in ("hello.txt/", "./hello.txt//", "dirsonly/lf/", "hello.txt/."):
+            shown = "/dirsonly/lf/" if "lf" in arg else "/hello.txt/"
+            c = self.raw()
+            for verb in ("LIST", "NLST", "MLSD", "LIST -d", "NLST -la", "STAT", "STAT -d",
+                         "MLST"):
+                cmd = "%s %s" % (verb, arg)
+                with self.subTest(cmd=cmd):
+                    if verb in ("LIST", "NLST", "MLSD", "LIST -d", "NLST -la"):
+                        c.pasv()
+                    r = c.cmd(cmd)
+                    self.assertEqual(r.lines, ["550 %s: Not a directory." % shown], cmd)
+            self.assertCode(c.cmd("NOOP"), 200)
+            c.close()
+        c = self.raw()
+        # A link leading nowhere, ended in a slash, leads to nothing.
+        for verb in ("LIST", "LIST -d", "STAT", "MLST"):
+            if verb.startswith("LIST"):
+                c.pasv()
+            r = c.cmd(verb + " dirsonly/lnowhere/")
+            self.assertEqual(r.lines, ["550 /dirsonly/lnowhere/: No such file or directory."],
+                             verb)
+        self.assertEqual(self.nlst_bytes("sub/"), b"deeper\r\ninner.txt\r\n")
+        self.assertEqual(self.nlst_bytes("dirsonly/la/"), b"in-a.txt\r\n")
+        self.assertEqual([LS_RE.match(l).group(9) for l in self.list_lines("LIST sub/")],
+                         ["deeper", "inner.txt"])
+        self.assertEqual({parse_mlsx(l)[1] for l in self.list_lines("MLSD sub/")},
+                         {"deeper", "inner.txt"})
+        r = c.cmd("STAT sub/")
+        self.assertCode(r, 213)
+        self.assertEqual([LS_RE.match(l.strip()).group(9) for l in r.lines[1:-1]],
+                         ["deeper", "inner.txt"], r.lines)
+        self.assertEqual(self.nlst_bytes("dirsonly/*/"),
+                         b"dirsonly/a\r\ndirsonly/b\r\ndirsonly/la\r\n")
+        # MLST of a folder named with a slash: the folder, through a link
+        # too (without the slash, the link itself).
+        r = c.cmd("MLST sub/")
+        self.assertCode(r, 250)
+        self.assertEqual(parse_mlsx(r.lines[1][1:])[0]["type"], "dir")
+        r = c.cmd("MLST dirsonly/la/")
+        self.assertCode(r, 250)
+        facts, name = parse_mlsx(r.lines[1][1:])
+        self.assertEqual((facts["type"], name), ("dir", "/dirsonly/la"), r.lines)
+        folder = parse_mlsx(c.cmd("MLST dirsonly/a").lines[1][1:])[0]
+        self.assertEqual(facts["unique"], folder["unique"])
+        r = c.cmd("MLST dirsonly/la")
+        self.assertEqual(parse_mlsx(r.lines[1][1:])[0]["type"], "OS.unix=slink:a", r.lines)
+
+    def test_link_leading_nowhere_is_listed_as_the_link(self):
+        """A symbolic link whose target is missing (made outside FTP) is
+        listed as ls -l lists it: its own line, with -d and without, in
+        LIST and STAT; NLST names it as given. A link out of the root
+        leads nowhere inside it: its line, never its target's."""
+        lines = self.list_lines("LIST -d dirsonly/lnowhere")
+        self.assertEqual([LS_RE.match(l).group(9) for l in lines],
+                         ["dirsonly/lnowhere -> nowhere"], lines)
+        self.assertEqual(lines[0][0], "l")
+        self.assertEqual(LS_RE.match(lines[0]).group(5), str(len("nowhere")))
+        lines = self.list_lines("LIST dirsonly/lnowhere")
+        self.assertEqual([LS_RE.match(l).group(9) for l in lines], ["lnowhere -> nowhere"], lines)
+        self.assertEqual(lines[0][0], "l")
+        self.assertEqual(self.nlst_bytes("dirsonly/lnowhere"), b"dirsonly/lnowhere\r\n")
+        self.assertEqual(self.nlst_bytes("-d dirsonly/lnowhere"), b"dirsonly/lnowhere\r\n")
+        c = self.raw()
+        for cmd, name in (("STAT -d dirsonly/lnowhere", "dirsonly/lnowhere -> nowhere"),
+                          ("STAT dirsonly/lnowhere", "lnowhere -> nowhere"),
+                          ("STAT -ld /outlinks/passwd", "/outlinks/passwd -> /etc/passwd"),
+                          ("STAT outlinks/up", "up -> ../../../etc/passwd")):
+            r = c.cmd(cmd)
+            self.assertCode(r, 213)
+            self.assertEqual(len(r.lines), 3, r.lines)
+            m = LS_RE.match(r.lines[1].strip())
+            self.assertEqual((m.group(1)[0], m.group(9)), ("l", name), r.lines)
+            self.assertEqual(m.group(5), str(len(name.split(" -> ")[1])), r.lines)
+        # MLSD wants a folder; MLST shows the link itself.
+        c.pasv()
+        self.assertEqual(c.cmd("MLSD dirsonly/lnowhere").lines,
+                         ["550 /dirsonly/lnowhere: No such file or directory."])
+        r = c.cmd("MLST dirsonly/lnowhere")
+        self.assertCode(r, 250)
+        self.assertEqual(parse_mlsx(r.lines[1][1:])[0]["type"], "OS.unix=symlink", r.lines)
+        self.assertCode(c.cmd("STAT dirsonly/nosuchname"), 550)
 
     def test_nlst_dot_names(self):
         """Names that start with dots: "." and ".." never, an upload
