@@ -9,6 +9,7 @@
 #include "log.h"
 #include "sanitize.h"
 #include "vfs.h"
+#include "vpath.h"
 #include "xalloc.h"
 
 /* Logs a change to the file tree: what, then path (and " -> to" for a
@@ -78,9 +79,16 @@ void cmd_rnfr(struct session *s, const char *arg)
 		session_reply_errno(s, 0, path, errno);
 		return;
 	}
-	/* A file no one may rename (chattr +i or +a on it or its folder) is
-	 * refused here, not after RNTO. */
-	if (vfs_removal_mark(s->root_fd, path, NULL) != VFS_MARK_NONE) {
+	/* A file this account may not rename (another's in a sticky folder
+	 * it does not own either) or no one may (chattr +i or +a on it or its
+	 * folder) is refused here, as DELE is, not after RNTO. The folder is
+	 * the one reached through any links before the name. */
+	char parent[FTP_PATH_MAX + 1];
+	struct stat dir;
+	vpath_dirname(path, parent, sizeof parent);
+	bool sticky = vfs_stat(s->root_fd, parent, &dir) == 0 &&
+		      !vfs_sticky_allows(&dir, &st, s->uid);
+	if (sticky || vfs_removal_mark(s->root_fd, path, NULL) != VFS_MARK_NONE) {
 		session_reply_errno(s, 0, path, EPERM);
 		return;
 	}

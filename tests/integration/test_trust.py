@@ -609,6 +609,34 @@ class UnstorableTest(Base):
         self.assertCode(self.upload(c, "STOR shared/mine.bin", SMALL), 226)
         self.assertEqual(read_file(os.path.join(folder, "mine.bin")), SMALL)
 
+    def test_others_file_in_a_sticky_folder_is_not_renamed(self):
+        # RNFR is refused at once, as DELE is, not after RNTO; the
+        # session's own file there, or any file in a sticky folder the
+        # session owns, may be renamed.
+        if os.geteuid() != 0:
+            raise AssertionError("this test gives a file to another account and must run as root")
+        folder = self.server.mkdir(os.path.join(self.dirname, "shared"))
+        path, ident = ftptest.put_old(os.path.join(folder, "theirs.bin"), OLD)
+        ftptest.write_file(os.path.join(folder, "mine.bin"), SMALL)
+        ftptest.prepare(os.path.join(folder, "mine.bin"))
+        os.chown(folder, 0, 0)
+        os.chmod(folder, 0o1777)
+        os.chown(path, 0, 0)
+        c = self.raw()
+        self.refused_naming(c, "shared/theirs.bin: Permission denied.", "RNFR shared/theirs.bin",
+                            "DELE shared/theirs.bin")
+        self.assertCode(c.cmd("RNTO shared/renamed.bin"), 503)
+        self.assertUntouched(path, ident)
+        self.assertCode(c.cmd("RNFR shared/mine.bin"), 350)
+        self.assertCode(c.cmd("RNTO shared/mine2.bin"), 250)
+        self.assertEqual(sorted(os.listdir(folder)), ["mine2.bin", "theirs.bin"])
+        ftptest.prepare(folder)
+        os.chmod(folder, 0o1777)
+        os.chown(path, 0, 0)
+        self.assertCode(c.cmd("RNFR shared/theirs.bin"), 350)
+        self.assertCode(c.cmd("RNTO shared/moved.bin"), 250)
+        self.assertEqual(sorted(os.listdir(folder)), ["mine2.bin", "moved.bin"])
+
     def protect(self, path, flag):
         """chattr +flag (i: immutable, a: append-only) on path, taken off
         again when the test ends."""
