@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -441,16 +442,38 @@ bool vfs_sticky_allows(const struct stat *dir, const struct stat *entry, uid_t u
 	return !(dir->st_mode & S_ISVTX) || entry->st_uid == uid || dir->st_uid == uid;
 }
 
-/* The mark (chattr(1)) of name in the folder dfd (statx(2) flags), or
- * of the folder itself ("", AT_EMPTY_PATH). */
-static enum vfs_mark mark_of(int dfd, const char *name, int flags)
+/* The stat(2) of name in the folder dfd (statx(2) flags), or of the
+ * folder itself ("", AT_EMPTY_PATH), and its mark (chattr(1)), both from
+ * one statx(2); 0, or -1 with errno. */
+static int stat_marked(int dfd, const char *name, int flags, struct stat *st, enum vfs_mark *mark)
 {
 	struct statx stx;
-	if (statx(dfd, name, flags, 0, &stx) < 0)
-		return VFS_MARK_NONE;
+	if (statx(dfd, name, flags, STATX_BASIC_STATS, &stx) < 0)
+		return -1;
+	memset(st, 0, sizeof *st);
+	st->st_dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
+	st->st_ino = stx.stx_ino;
+	st->st_mode = stx.stx_mode;
+	st->st_nlink = stx.stx_nlink;
+	st->st_uid = stx.stx_uid;
+	st->st_gid = stx.stx_gid;
+	st->st_size = (off_t)stx.stx_size;
 	if (stx.stx_attributes & STATX_ATTR_IMMUTABLE)
-		return VFS_MARK_IMMUTABLE;
-	return stx.stx_attributes & STATX_ATTR_APPEND ? VFS_MARK_APPEND_ONLY : VFS_MARK_NONE;
+		*mark = VFS_MARK_IMMUTABLE;
+	else if (stx.stx_attributes & STATX_ATTR_APPEND)
+		*mark = VFS_MARK_APPEND_ONLY;
+	else
+		*mark = VFS_MARK_NONE;
+	return 0;
+}
+
+/* The mark of name in the folder dfd, or of the folder itself, as
+ * stat_marked reads it; VFS_MARK_NONE if it cannot be read. */
+static enum vfs_mark mark_of(int dfd, const char *name, int flags)
+{
+	struct stat st;
+	enum vfs_mark m;
+	return stat_marked(dfd, name, flags, &st, &m) == 0 ? m : VFS_MARK_NONE;
 }
 
 /* The mark that forbids everyone, root too, to remove or replace the
@@ -493,15 +516,19 @@ int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int 
 
 	/* Every reason the name cannot be stored (too long, say, or another
 	 * account's file in a sticky folder, or an immutable or append-only
-	 * file or folder) is found before any data is read. */
+	 * file or folder) is found before any data is read: one look at the
+	 * entry, and one at the folder when the entry exists, read both the
+	 * modes and owners and the marks. */
 	struct stat old, folder;
-	bool exists = fstatat(dfd, base, &old, AT_SYMLINK_NOFOLLOW) == 0;
+	enum vfs_mark old_mark, folder_mark;
+	bool exists = stat_marked(dfd, base, AT_SYMLINK_NOFOLLOW, &old, &old_mark) == 0;
 	int refuse = !exists && errno != ENOENT ? errno : 0;
 	if (exists && S_ISDIR(old.st_mode))
 		refuse = EISDIR;
-	else if (exists && fstat(dfd, &folder) == 0 && !vfs_sticky_allows(&folder, &old, geteuid()))
+	else if (exists && old_mark != VFS_MARK_NONE)
 		refuse = EPERM;
-	else if (exists && removal_mark(dfd, base, NULL) != VFS_MARK_NONE)
+	else if (exists && stat_marked(dfd, "", AT_EMPTY_PATH, &folder, &folder_mark) == 0 &&
+		 (folder_mark != VFS_MARK_NONE || !vfs_sticky_allows(&folder, &old, geteuid())))
 		refuse = EPERM;
 	if (refuse) {
 		sysio_close(&up->dir_fd);
@@ -524,14 +551,16 @@ int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int 
 		/* Named temporaries: one renamed into place leaves its
 		 * folder, which an append-only folder forbids, and a failed
 		 * upload could not remove it; refused before the data. */
-		if (mark_of(dfd, "", AT_EMPTY_PATH) != VFS_MARK_NONE) {
+		struct stat dst;
+		enum vfs_mark dmark;
+		bool known = stat_marked(dfd, "", AT_EMPTY_PATH, &dst, &dmark) == 0;
+		if (known && dmark != VFS_MARK_NONE) {
 			sysio_close(&up->dir_fd);
 			return (errno = EPERM, -1);
 		}
 		/* Where one can be left behind (a session killed mid-upload),
 		 * clear out old ones first. */
-		struct stat dst;
-		if (fstat(dfd, &dst) == 0 && (dst.st_dev != cleaned_dev || dst.st_ino != cleaned_ino))
+		if (known && (dst.st_dev != cleaned_dev || dst.st_ino != cleaned_ino))
 			vfs_clean_temps(dfd, idle_timeout);
 		up->fd = named_temp(dfd, up->tmpname, sizeof up->tmpname);
 		if (up->fd < 0) {
