@@ -186,7 +186,7 @@ void cmd_retr(struct session *s, const char *arg)
 	int err = 0;
 	enum xfer_result r = xfer_send_file(s, data, fd, rest, st.st_size, &err);
 	ftps_data_close(s, data, &r);
-	vfs_locate(s->root_fd, fd, s->xfer.path);
+	vfs_locate(s->root_fd, fd, &st, s->xfer.path);
 	close(fd);
 	xfer_finish(s, r, err, s->xfer.done, NULL);
 }
@@ -202,20 +202,20 @@ enum store_mode {
 /* Opens the file an in-place upload writes to: REST n + STOR writes from
  * n (which must not lie beyond the end: no holes of any size), APPE at
  * the end whatever else appends meanwhile; an account that may not
- * overwrite appends only to a file it creates. Replies and returns -1 on
- * failure. */
-static int open_in_place(struct session *s, const char *path, enum store_mode mode, off_t rest)
+ * overwrite appends only to a file it creates. Its fstat(2) goes to *st.
+ * Replies and returns -1 on failure. */
+static int open_in_place(struct session *s, const char *path, enum store_mode mode, off_t rest,
+			 struct stat *st)
 {
-	struct stat st;
 	int flags = O_WRONLY;
 	if (mode == STORE_APPEND)
 		flags |= O_CREAT | O_APPEND | ((commands_denied(s) & DENY_OVERWRITE) ? O_EXCL : 0);
-	int fd = cmd_open_regular(s, path, flags, &st);
+	int fd = cmd_open_regular(s, path, flags, st);
 	if (fd < 0)
 		return -1;
-	if (mode == STORE_RESUME && rest > st.st_size) {
+	if (mode == STORE_RESUME && rest > st->st_size) {
 		session_reply(s, FTP_BAD_REST, "REST %lld is beyond the end of %s (%lld bytes).",
-			      (long long)rest, path, (long long)st.st_size);
+			      (long long)rest, path, (long long)st->st_size);
 		close(fd);
 		return -1;
 	}
@@ -267,6 +267,7 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 	    !dataconn_require(s))
 		return;
 	struct vfs_upload up = { .fd = -1, .dir_fd = -1 };
+	struct stat st;   /* the file written in place, as opened */
 	int fd = -1;
 	switch (mode) {
 	case STORE_REPLACE:
@@ -279,7 +280,7 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 		break;
 	case STORE_RESUME:
 	case STORE_APPEND:
-		fd = open_in_place(s, path, mode, rest);
+		fd = open_in_place(s, path, mode, rest, &st);
 		if (fd < 0)
 			return;
 		break;
@@ -336,12 +337,12 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 		}
 	} else if (mode == STORE_REPLACE) {
 		vfs_upload_abandon(&up);
-	} else if (mode == STORE_UNIQUE && vfs_locate(s->root_fd, fd, path)) {
+	} else if (mode == STORE_UNIQUE && vfs_locate(s->root_fd, fd, NULL, path)) {
 		vfs_unlink(s->root_fd, path);
 	}
 	if (mode != STORE_REPLACE) {
 		if (r == XFER_OK || mode != STORE_UNIQUE)
-			vfs_locate(s->root_fd, fd, s->xfer.path);
+			vfs_locate(s->root_fd, fd, mode == STORE_UNIQUE ? NULL : &st, s->xfer.path);
 		close(fd);
 	}
 	char buf[128];

@@ -247,14 +247,20 @@ static ssize_t fd_path(int fd, char *buf, size_t size)
 	return n;
 }
 
-bool vfs_locate(int root_fd, int fd, char *vpath)
+bool vfs_locate(int root_fd, int fd, const struct stat *opened, char *vpath)
 {
+	/* The device and inode of an open file never change: the fstat
+	 * taken when it was opened serves the first look. Its link count
+	 * does, and is read afresh when the file has left its name. */
 	struct stat want;
-	if (fstat(fd, &want) < 0)
-		return false;
-	if (names_file(root_fd, vpath, &want))
+	if (opened == NULL) {
+		if (fstat(fd, &want) < 0)
+			return false;
+		opened = &want;
+	}
+	if (names_file(root_fd, vpath, opened))
 		return true;
-	if (want.st_nlink == 0)
+	if (fstat(fd, &want) < 0 || want.st_nlink == 0)
 		return false;
 	/* The file's name on the host, less the root's: "/" stands for no
 	 * prefix at all. The result is checked like any client's name, so a
@@ -519,7 +525,7 @@ int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int 
 	 * file or folder) is found before any data is read: one look at the
 	 * entry, and one at the folder when the entry exists, read both the
 	 * modes and owners and the marks. */
-	struct stat old, folder;
+	struct stat old;
 	enum vfs_mark old_mark, folder_mark;
 	bool exists = stat_marked(dfd, base, AT_SYMLINK_NOFOLLOW, &old, &old_mark) == 0;
 	int refuse = !exists && errno != ENOENT ? errno : 0;
@@ -527,8 +533,8 @@ int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int 
 		refuse = EISDIR;
 	else if (exists && old_mark != VFS_MARK_NONE)
 		refuse = EPERM;
-	else if (exists && stat_marked(dfd, "", AT_EMPTY_PATH, &folder, &folder_mark) == 0 &&
-		 (folder_mark != VFS_MARK_NONE || !vfs_sticky_allows(&folder, &old, geteuid())))
+	else if (exists && stat_marked(dfd, "", AT_EMPTY_PATH, &up->dir, &folder_mark) == 0 &&
+		 (folder_mark != VFS_MARK_NONE || !vfs_sticky_allows(&up->dir, &old, geteuid())))
 		refuse = EPERM;
 	if (refuse) {
 		sysio_close(&up->dir_fd);
@@ -551,16 +557,15 @@ int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int 
 		/* Named temporaries: one renamed into place leaves its
 		 * folder, which an append-only folder forbids, and a failed
 		 * upload could not remove it; refused before the data. */
-		struct stat dst;
 		enum vfs_mark dmark;
-		bool known = stat_marked(dfd, "", AT_EMPTY_PATH, &dst, &dmark) == 0;
+		bool known = stat_marked(dfd, "", AT_EMPTY_PATH, &up->dir, &dmark) == 0;
 		if (known && dmark != VFS_MARK_NONE) {
 			sysio_close(&up->dir_fd);
 			return (errno = EPERM, -1);
 		}
 		/* Where one can be left behind (a session killed mid-upload),
 		 * clear out old ones first. */
-		if (known && (dst.st_dev != cleaned_dev || dst.st_ino != cleaned_ino))
+		if (known && (up->dir.st_dev != cleaned_dev || up->dir.st_ino != cleaned_ino))
 			vfs_clean_temps(dfd, idle_timeout);
 		up->fd = named_temp(dfd, up->tmpname, sizeof up->tmpname);
 		if (up->fd < 0) {
@@ -635,7 +640,7 @@ bool vfs_upload_locate(int root_fd, const struct vfs_upload *up, char *vpath)
 {
 	char dir[FTP_PATH_MAX + 1];
 	vpath_dirname(vpath, dir, sizeof dir);
-	if (!vfs_locate(root_fd, up->dir_fd, dir))
+	if (!vfs_locate(root_fd, up->dir_fd, up->dir.st_ino != 0 ? &up->dir : NULL, dir))
 		return false;
 	size_t dlen = strcmp(dir, "/") == 0 ? 0 : strlen(dir);
 	size_t blen = strlen(up->base);

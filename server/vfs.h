@@ -61,10 +61,12 @@ void vfs_fd_name(int fd, char *buf, size_t size);
 /* Where the file open as fd is now. vpath (FTP_PATH_MAX + 1 bytes) holds
  * the name it was opened under: while that still names the file it stays,
  * else, when another process has renamed the file or a folder above it,
- * the file's present name below root_fd is written there. Returns true if
- * vpath names the file on return; false, vpath unchanged, when the file
- * is deleted, outside the root, or cannot be found. */
-bool vfs_locate(int root_fd, int fd, char *vpath);
+ * the file's present name below root_fd is written there. opened is an
+ * fstat(2) of fd taken since it was opened (its device and inode are
+ * used), or NULL to take one now. Returns true if vpath names the file
+ * on return; false, vpath unchanged, when the file is deleted, outside
+ * the root, or cannot be found. */
+bool vfs_locate(int root_fd, int fd, const struct stat *opened, char *vpath);
 /* unlink(2), rmdir(2), mkdir(2) of vpath. */
 int vfs_unlink(int root_fd, const char *vpath);
 int vfs_rmdir(int root_fd, const char *vpath);
@@ -135,6 +137,7 @@ struct vfs_upload {
 	bool unnamed;      /* fd is an O_TMPFILE */
 	bool replaces;     /* a regular file of that name exists */
 	bool keep_existing;/* set by the caller: commit fails (EEXIST) rather than replace */
+	struct stat dir;   /* dir_fd's stat when the upload began, if read (st_ino 0: not) */
 };
 /* Starts an upload that will replace vpath (its mode is kept if it
  * exists). Fails with EISDIR if vpath is a directory, and with the error
