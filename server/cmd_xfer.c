@@ -14,7 +14,6 @@
 #include "commands.h"
 #include "dataconn.h"
 #include "ftps.h"
-#include "sysio.h"
 #include "transfer.h"
 #include "vfs.h"
 #include "vpath.h"
@@ -129,7 +128,10 @@ void cmd_abor(struct session *s, const char *arg)
 }
 
 /* Opens a regular file for RETR, HASH or for writing in place; O_NONBLOCK
- * keeps a FIFO from blocking the open. Sends 550 and returns -1 otherwise. */
+ * keeps a FIFO from blocking the open. Sends 550 and returns -1 otherwise.
+ * flags (without O_NONBLOCK) are then set as they were asked for:
+ * F_SETFL takes O_APPEND from them and ignores the access mode and the
+ * open-only flags, so the file's flags need not be read first. */
 int cmd_open_regular(struct session *s, const char *path, int flags, struct stat *st)
 {
 	int fd = vfs_open(s->root_fd, path, flags | O_NONBLOCK | O_NOCTTY, 0666);
@@ -142,7 +144,7 @@ int cmd_open_regular(struct session *s, const char *path, int flags, struct stat
 		session_reply(s, FTP_FILE_UNAVAILABLE, "%s: Not a regular file.", path);
 		return -1;
 	}
-	sysio_set_nonblock(fd, false);
+	fcntl(fd, F_SETFL, flags);
 	return fd;
 }
 
