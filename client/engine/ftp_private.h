@@ -348,14 +348,16 @@ struct ftp_sink {
 	void *arg;                                            /* its argument */
 	const char *what;   /* names the writing in messages ("writing the local file") */
 	bool limited;       /* the handle's rate limit applies (files, not listings) */
+	bool size_in_150;   /* a file's bytes, whose number a 150 may announce (RETR) */
 };
 
 /* Runs a download-direction transfer on the open data connection dfd:
  * REST offset first when offset > 0, then verb arg, pumps the data into
  * sink and reads the final reply. Closes dfd. *total is the expected end,
- * for progress (-1 unknown); a binary RETR from the start whose end is
- * unknown takes it from its 150 when that says "(N bytes)" (vsftpd,
- * proftpd and ferryd do). progress may be NULL. */
+ * for progress (-1 unknown); a binary transfer from the start into a
+ * sink with size_in_150 whose end is unknown takes it from its 150 when
+ * that says "(N bytes)" (vsftpd, proftpd and ferryd do for RETR).
+ * progress may be NULL. */
 enum ftp_status ftp_xfer_recv(struct ftp *f, int dfd, const char *verb, const char *arg,
 			      off_t offset, off_t *total, const struct ftp_sink *sink,
 			      ftp_progress_fn *progress, void *parg);

@@ -550,7 +550,7 @@ enum ftp_status ftp_xfer_recv(struct ftp *f, int dfd, const char *verb, const ch
 	bool finished = f->code / 100 == 2;   /* also when the 226 came before the connection */
 	if (finished)
 		ftp_msg_from_reply(f);
-	else if (*total < 0 && offset == 0 && !f->ascii && strcmp(verb, "RETR") == 0)
+	else if (*total < 0 && offset == 0 && !f->ascii && sink->size_in_150)
 		*total = announced_size(ftp_reply_text(f));
 	xfer_progress_init(&p, progress, parg, offset, *total);
 	p.rate = sink->limited ? f->rate : 0;
@@ -758,7 +758,7 @@ static enum ftp_status op_get(struct ftp *f, void *p)
 		return st;
 	struct xfer_out out = { .f = f, .fd = a->fd, .ascii = f->ascii, .left = a->length };
 	struct ftp_sink sink = { .write = sink_fd, .arg = &out, .what = "writing the local file",
-				 .limited = true };
+				 .limited = true, .size_in_150 = true };
 	/* A range ends where it ends, whatever the file's size. */
 	if (a->length >= 0 && (total < 0 || a->offset + a->length < total))
 		total = a->offset + a->length;
