@@ -538,19 +538,31 @@ static void app_maybe_refresh(struct app *a)
 	}
 }
 
-/* Notices the queue going idle: a message about it is stale then. */
+/* Notices the queue going idle: a message about it is stale then, and
+ * gives way to the counts; one saying why a job failed (a copy, a delete)
+ * stays after them, so the line says both that the queue ended and what
+ * failed. Narrow lines get the counts alone, in fewer words. */
 static void app_watch_queue(struct app *a)
 {
 	bool busy = queue_active(a->queue) > 0;
 	if (a->queue_was_busy && !busy) {
 		a->xfer_follow = true;
-		if (a->status_topic == APP_TOPIC_QUEUE && !a->status_error) {
+		if (a->status_topic == APP_TOPIC_QUEUE) {
 			struct queue_counts c;
 			queue_counts(a->queue, &c);
+			bool why = a->status_error;
+			/* a->status is read before it is written (app_vstatus). */
 			app_status_about(a, APP_TOPIC_NONE, c.failed > 0,
-					 "queue finished: %zu done, %zu failed%s%.0zu%s", c.done,
+					 "queue finished: %zu done, %zu failed%s%.0zu%s%s%.*s", c.done,
 					 c.failed, c.skipped ? ", " : "", c.skipped,
-					 c.skipped ? " skipped or left out" : "");
+					 c.skipped ? " skipped or left out" : "", why ? "; " : "",
+					 why ? app_clause_len(a->status) : 0, a->status);
+			app_status_short(a, "queue finished: %zu done, %zu failed%s%.0zu%s\n"
+					 "finished: %zu done, %zu failed%s%.0zu%s\n%zu done, %zu failed",
+					 c.done, c.failed, c.skipped ? ", " : "", c.skipped,
+					 c.skipped ? " skipped" : "", c.done, c.failed,
+					 c.skipped ? ", " : "", c.skipped, c.skipped ? " skipped" : "",
+					 c.done, c.failed);
 		}
 	}
 	a->queue_was_busy = busy;

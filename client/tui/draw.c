@@ -810,12 +810,24 @@ static int draw_status_tags(char (*tags)[64], int n, int wd, int msg_w, bool who
 	return 0;
 }
 
+/* The columns of msg's first clause: up to its first "; ", else all of it. */
+static int draw_first_clause(const char *msg, int msg_w)
+{
+	char clause[APP_STATUS_MAX];
+	const char *end = strstr(msg, "; ");
+	if (end == NULL)
+		return msg_w;
+	snprintf(clause, sizeof clause, "%.*s", (int)(end - msg), msg);
+	return draw_width(clause);
+}
+
 /* Draws the status line: the message, and at the right the active
  * pane's tagged count and size. On a narrow line the count gives the
  * message room (said without the size, or left out) before the message
  * is cut to less than half the line; a message that would lose more
- * than half of itself is said in the first of its shorter forms that
- * fits (the last when none does), and keeps the line before the count. */
+ * than half of itself, or a word of its first clause (what it says before
+ * a "; "), is said in the first of its shorter forms that fits (the last
+ * when none does), and keeps the line before the count. */
 static void draw_status(struct app *a, WINDOW *w)
 {
 	char tags[2][64] = { "", "" }, size[HUMAN_BUF], form[APP_STATUS_MAX];
@@ -829,7 +841,8 @@ static void draw_status(struct app *a, WINDOW *w)
 		snprintf(tags[1], sizeof tags[1], " %zu tagged ", pane_tag_count(p));
 	}
 	int mw = draw_width(msg), tw = draw_status_tags(tags, 2, wd, mw, false, &tag);
-	if (a->status_short[0] != '\0' && mw > wd - tw && 2 * (wd - tw) < mw) {
+	if (a->status_short[0] != '\0' && mw > wd - tw &&
+	    (2 * (wd - tw) < mw || draw_first_clause(msg, mw) > wd - tw)) {
 		for (const char *f = a->status_short; *f != '\0';) {
 			size_t n = strcspn(f, "\n");
 			snprintf(form, sizeof form, "%.*s", (int)n, f);

@@ -18,7 +18,12 @@ are hard to walk (slowftp.SlowFtp):
     counts;
   - F8 of that remote folder deletes the rest of the tree; the folder
     and the one above it stay, and the delete's row and the status line
-    fail naming the folder and the server's refusal;
+    fail naming the folder and the server's refusal, the status line
+    after the queue's counts;
+  - F8 of a remote folder holding a folder ferryd may not change stops
+    at the file it cannot delete; the status line counts the failure
+    after "queue finished" and says what failed, as it does for a tree
+    delete that works, and the pane shows what is left;
   - F5 of a local folder holding a folder ferry cannot read (mode 000,
     ferry run without root's override) uploads the rest of the tree and
     makes no remote folder for it; it is a failed row saying why, which
@@ -42,6 +47,7 @@ import peers
 import slowftp
 from test_tui import TuiCase, REMOTE_MARK, panes
 from test_tui_queue import panel
+from tuitest import Tmux
 
 # Runs ferry as root without root's way past permission bits.
 NO_DAC = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -207,8 +213,8 @@ class UnreadableFolder:
                          r"the server does not list it: 5\d\d ", rows)
         # The status line says it whole.
         status = s.rstrip("\n").split("\n")[-1]
-        self.assertRegex(status, r"^/pub/utree: cannot delete /pub/utree/locked: the server "
-                         r"does not list it: 5\d\d \S", rows)
+        self.assertRegex(status, r"^queue finished: 0 done, 1 failed; /pub/utree: cannot "
+                         r"delete /pub/utree/locked: the server does not list it: 5\d\d \S", rows)
         utree = os.path.dirname(self.locked)
         self.assertEqual(os.listdir(utree), ["locked"], rows)
         self.assertEqual(ftptest.files_of(utree), {"locked/b.txt": b"b\n"}, rows)
@@ -220,6 +226,71 @@ class FerrydUnreadableFolderTest(UnreadableFolder, TreeCopyCase):
 
 class VsftpdUnreadableFolderTest(UnreadableFolder, TreeCopyCase):
     kind = "vsftpd"
+
+
+class ReadOnlyFolderDeleteTest(TuiCase):
+    """F8 of a remote folder on ferryd holding a folder the server may not
+    change (mode 555): the delete stops at the file it could not delete
+    and fails naming it, and the queue ends as a copy's does,
+    the status line counting the failure and saying what failed; the
+    pane shows what is left. A tree delete that works ends the same way."""
+
+    def setUp(self):
+        super().setUp()
+        peer = peers.start_ferryd()
+        self.addCleanup(peer.cleanup)
+        for rel, data in ((REMOTE_MARK, b"remote\n"), ("rotree/a.txt", b"a\n"),
+                          ("rotree/ro/b.txt", b"b\n"), ("rotree/z/c.txt", b"c\n"),
+                          ("oktree/d.txt", b"d\n"), ("oktree/sub/e.txt", b"e\n")):
+            peer.write("pub/" + rel, data)
+        self.ro = peer.path("pub", "rotree", "ro")
+        os.chmod(self.ro, 0o555)
+        self.addCleanup(os.chmod, self.ro, 0o755)
+        self.peer = peer
+        self.start_ferry(url=peer.url("/pub/", peer.user, peer.password))
+
+    def status(self, s):
+        return s.rstrip("\n").split("\n")[-1]
+
+    def remote_names(self, s):
+        """The names the remote pane lists, top to bottom."""
+        names = []
+        for row in panes(s).split("\n")[2:]:
+            m = re.match(r" (\S+) ", row.partition("\u2502\u2502")[2])
+            if m:
+                names.append(m.group(1))
+        return names
+
+    def test_failed_tree_delete_ends_the_queue_saying_what_failed(self):
+        self.select("remote", "rotree")
+        self.t.keys("F8")
+        self.t.wait_for(self.prompt_line("delete directory", "rotree"), 5, "F8 asks")
+        self.t.keys("y")
+        s = self.t.wait_for(lambda s: s if self.status(s).startswith("queue finished") else None,
+                            20, "the status line says the queue finished")
+        self.assertRegex(self.status(s), r"^queue finished: 0 done, 1 failed; /pub/rotree: "
+                         r"\S.*ro/b\.txt", Tmux.framed(s))
+        # The walk stops at the file it could not delete (as rm -r does).
+        self.assertEqual(ftptest.files_of(os.path.dirname(self.ro)),
+                         {"ro/b.txt": b"b\n", "z/c.txt": b"c\n"}, Tmux.framed(s))
+        # The pane shows what is left: the folder, and in it ro and z.
+        self.clear_filter()
+        self.select("remote", "rotree")
+        self.t.keys("Enter")
+        self.t.wait_for(lambda s: self.remote_names(s) == ["..", "ro", "z"], 10,
+                        "the pane lists what is left")
+
+    def test_tree_delete_that_works_ends_the_queue(self):
+        self.select("remote", "oktree")
+        self.t.keys("F8")
+        self.t.wait_for(self.prompt_line("delete directory", "oktree"), 5, "F8 asks")
+        self.t.keys("y")
+        s = self.t.wait_for(lambda s: s if self.status(s).startswith("queue finished") else None,
+                            20, "the status line says the queue finished")
+        self.assertRegex(self.status(s), r"^queue finished: 1 done, 0 failed *$", Tmux.framed(s))
+        self.assertFalse(os.path.lexists(self.peer.path("pub", "oktree")))
+        self.t.wait_for(lambda s: "oktree" not in self.remote_names(s), 10,
+                        "the pane drops the folder")
 
 
 class LocalTreeUpload:
