@@ -238,6 +238,16 @@ static void app_job_changed(struct app *a, const struct queue_job *j)
 	}
 }
 
+/* Says on the status line that delete j was cancelled, and how many
+ * entries it removed before (shorter forms for a narrow line). */
+static void app_delete_cancelled(struct app *a, const struct queue_job *j)
+{
+	long long n = (long long)j->done;
+	app_status(a, false, "cancelled %s: %lld removed, the rest not deleted", j->label, n);
+	app_status_short(a, "cancelled %s: %lld removed\ncancelled: %lld removed, the rest kept\n"
+			 "cancelled: %lld removed", j->label, n, n, n);
+}
+
 /* How long a copy or remote delete asked to stop may go on before the
  * screen ends its worker, in ms: a worker waiting for a reply that does
  * not come reads no cancel until its timeout. */
@@ -251,8 +261,7 @@ static void app_end_stuck_delete(struct app *a, struct queue_job *j)
 	queue_finish(a->queue, j->id, QUEUE_CANCELLED,
 		     "cancelled (no answer from the server); the rest is not deleted");
 	if (j->id == a->status_job)
-		app_status(a, false, "cancelled %s: %lld removed, the rest not deleted", j->label,
-			   (long long)j->done);
+		app_delete_cancelled(a, j);
 	side_replace_browser(a, APP_REMOTE);
 	app_job_changed(a, j);
 }
@@ -357,6 +366,8 @@ static void app_job_report(struct app *a, const struct wire_msg *m)
 		if (st == QUEUE_FAILED)
 			app_status_about(a, APP_TOPIC_QUEUE, true, "%s: %s", j->label,
 					 m->end.message[0] ? m->end.message : queue_state_name(st));
+		else if (m->id == a->status_job && st == QUEUE_CANCELLED && queue_is_delete(j))
+			app_delete_cancelled(a, j);
 		else if (m->id == a->status_job && st == QUEUE_CANCELLED)
 			app_status(a, false, "cancelled %s", j->label);
 		else if (m->id == a->status_job)

@@ -695,6 +695,69 @@ class StallTest(QueueCase):
         self.t.wait_for(r"done\s+<- .*stall\.bin", 60)
 
 
+class LocalDeleteCancelTest(TuiCase):
+    """F8 of a local folder of 20,000 files runs in the local pane's
+    process: while it runs the screen answers keys at once, x stops it
+    between two entries, and the status line says it was cancelled and
+    how many entries went; nothing more is deleted after that, and the
+    pane lists what is left. The process is held (SIGSTOP) while the keys
+    are sent, so the delete is still running whatever the machine's
+    speed."""
+
+    FILES = 20000
+
+    def setUp(self):
+        super().setUp()
+        self.huge = self.lpath("huge")
+        os.makedirs(self.huge)
+        for i in range(self.FILES):
+            with open(os.path.join(self.huge, "f%05d" % i), "wb"):
+                pass
+
+    def local_browser(self):
+        """The PID of the local pane's process: ferry's first child (it
+        is started before the connection's)."""
+        ferry = [pid for pid, _ in peers._children(self.t.pid())]
+        self.assertEqual(len(ferry), 1, ferry)
+        return min(peers._children(ferry[0]), key=lambda c: (c[1], c[0]))[0]
+
+    def test_x_stops_a_local_delete_between_entries(self):
+        import signal
+        from test_tui_latency import LIMIT_MS, CEILING_MS
+        self.start_ferry()
+        self.select("local", "huge")
+        self.t.keys("F8")
+        self.t.wait_for(self.prompt_line("delete directory", "huge"), 5, "F8 asks")
+        pid = self.local_browser()
+        os.kill(pid, signal.SIGSTOP)
+        self.addCleanup(lambda: os.kill(pid, signal.SIGCONT))
+        self.t.keys("y")
+        self.t.wait_for(r"running\s+rm .*huge", 5, "the delete runs")
+        timer = tuitest.KeyTimer(self.t)
+        self.addCleanup(timer.close)
+        keys = ["Tab"] * 8      # each one moves the cursor to the other pane
+        times = timer.sample(keys, limit_ms=LIMIT_MS)
+        self.assertTrue(len(times) == len(keys) and max(times) < CEILING_MS,
+                        "keys waited for the delete (%s):\n%s"
+                        % (tuitest.describe_ms(times), Tmux.framed(self.t.screen())))
+        self.t.keys("x")
+        self.t.wait_for(r"cancelling .*huge", 5, "x is answered")
+        os.kill(pid, signal.SIGCONT)
+        self.t.wait_for(r"cancelled %s: 1 removed, the rest not deleted"
+                        % re.escape(self.huge), 20, "the status line says what went")
+        s = self.t.screen()
+        self.assertRegex("\n".join(panel(s)), r"cancelled\s+rm .*huge/", Tmux.framed(s))
+        # Nothing more goes once it said so.
+        self.assertEqual(len(os.listdir(self.huge)), self.FILES - 1)
+        self.t.wait_stable(0.5, 3)
+        self.assertEqual(len(os.listdir(self.huge)), self.FILES - 1)
+        # The pane lists what is left.
+        self.clear_filter()
+        self.select("local", "huge")
+        self.t.keys("Enter")
+        self.t.wait_for(r"%d items" % (self.FILES - 1), 20, "the pane lists what is left")
+
+
 class StatusTest(QueueCase):
 
     def test_queued_message_goes_when_the_queue_is_done(self):
