@@ -298,7 +298,7 @@ static void act_copy(struct app *a)
 	size_t queued = 0, nused = 0;
 
 	if (!a->connected) {
-		app_status(a, true, "not connected: press F2 to connect");
+		app_status_offline(a, true);
 		return;
 	}
 	/* A pane showing a find's matches does not list its folder: a file
@@ -766,7 +766,7 @@ void actions_quick_connect(struct app *a)
 		explicit_bzero(l.pass, sizeof l.pass);
 		free(path);
 		if (!a->connected)
-			app_status(a, false, "not connected: press F2 to connect");
+			app_status_offline(a, false);
 		else
 			app_status(a, false, "still connected to %s", a->login.host);
 		return;
@@ -824,7 +824,7 @@ static void act_goto(struct app *a)
 	enum app_side side = a->active;
 	char path[PATH_LEN_MAX];
 	if (side == APP_REMOTE && !a->connected) {
-		app_status(a, true, "not connected: press F2 to connect");
+		app_status_offline(a, true);
 		return;
 	}
 	snprintf(path, sizeof path, "%s", pane_path(a->pane[side]));
@@ -858,7 +858,7 @@ static void act_info(struct app *a)
 	if (e == NULL)
 		return;
 	if (a->active == APP_REMOTE && !a->connected) {
-		app_status(a, true, "not connected: press F2 to connect");
+		app_status_offline(a, true);
 		return;
 	}
 	char name[PATH_LEN_MAX];
@@ -925,6 +925,8 @@ static void act_cancel_folder(struct app *a)
 	queue_cancel_folder(a->queue, j->id);
 	app_stop_marked(a);
 	app_status(a, false, "cancelled the copy of %s and everything it holds", label);
+	app_status_short(a, "cancelled the copy of %s\ncancelled the folder copy\ncancelled",
+			 label);
 }
 
 static void act_cancel_all(struct app *a)
@@ -1153,6 +1155,8 @@ static void act_retry(struct app *a)
 	if (n == 0 && stale > 0) {
 		app_status(a, false, "%zu failed transfer(s) were for the server connected "
 			   "before: not retried on this one", stale);
+		app_status_short(a, "%zu failed for the server before: not retried\n"
+				 "%zu not retried: another server\n%zu not retried", stale, stale, stale);
 		return;
 	}
 	if (n == 0) {
@@ -1160,6 +1164,7 @@ static void act_retry(struct app *a)
 		return;
 	}
 	app_status_about(a, APP_TOPIC_QUEUE, false, "%zu failed transfer(s) queued again", n);
+	app_status_short(a, "%zu failed queued again\n%zu queued again", n, n);
 	app_pump(a);
 }
 
@@ -1186,6 +1191,8 @@ static void act_parallel(struct app *a)
 	if (n < 0) {
 		app_status(a, true, "transfers at once: give a number from 1 to %d",
 			   QUEUE_PARALLEL_MAX);
+		app_status_short(a, "give a number from 1 to %d\nfrom 1 to %d", QUEUE_PARALLEL_MAX,
+				 QUEUE_PARALLEL_MAX);
 		return;
 	}
 	queue_set_parallel(a->queue, (unsigned)n);

@@ -106,6 +106,12 @@ int app_clause_len(const char *text)
 	return n > INT_MAX ? INT_MAX : (int)n;
 }
 
+void app_status_offline(struct app *a, bool error)
+{
+	app_status(a, error, "not connected: press F2 to connect");
+	app_status_short(a, "not connected: F2 connects\nnot connected");
+}
+
 void app_status_clear(struct app *a, enum app_topic topic)
 {
 	if (a->status_topic == topic && topic != APP_TOPIC_NONE) {
@@ -248,6 +254,14 @@ static void app_delete_cancelled(struct app *a, const struct queue_job *j)
 			 "cancelled: %lld removed", j->label, n, n, n);
 }
 
+/* Says on the status line that job j, asked to stop, ended before it
+ * could be (shorter forms for a narrow line). */
+static void app_job_ended_first(struct app *a, const struct queue_job *j)
+{
+	app_status(a, false, "%s ended before it could be cancelled", j->label);
+	app_status_short(a, "ended before it could be cancelled\nended before the cancel");
+}
+
 /* How long a copy or remote delete asked to stop may go on before the
  * screen ends its worker, in ms: a worker waiting for a reply that does
  * not come reads no cancel until its timeout. */
@@ -371,7 +385,7 @@ static void app_job_report(struct app *a, const struct wire_msg *m)
 		else if (m->id == a->status_job && st == QUEUE_CANCELLED)
 			app_status(a, false, "cancelled %s", j->label);
 		else if (m->id == a->status_job)
-			app_status(a, false, "%s ended before it could be cancelled", j->label);
+			app_job_ended_first(a, j);
 		/* An upload done gets its time after its end: the remote pane
 		 * is reloaded when that is over (WIRE_SETTLED). */
 		if (st != QUEUE_DONE || j->dir != QUEUE_UPLOAD || j->tree)
@@ -776,6 +790,8 @@ static void app_open(struct app *a, const struct tui_options *o, const char *pat
 		app_redraw(a);
 	} else {
 		app_status(a, false, "not connected: press F2 to connect, ? for help");
+		app_status_short(a, "not connected: press F2 to connect\nnot connected: F2 connects\n"
+				 "not connected");
 		app_redraw(a);
 		keys_dispatch(a, KEYS_FN + KEY_F(2));
 	}

@@ -233,6 +233,10 @@ void app_status_short(struct app *a, const char *fmt, ...) __attribute__((format
 /* The length of text without its closing punctuation and blanks (".",
  * "!", ";", ":", ","), for joining it with more: "%.*s; going up". */
 int app_clause_len(const char *text);
+/* Says on the status line that there is no connection and that F2 opens
+ * one (an error when an action needed it), in fewer words on a narrow
+ * line. */
+void app_status_offline(struct app *a, bool error);
 /* Clears the status line if its message is about topic. */
 void app_status_clear(struct app *a, enum app_topic topic);
 /* Waits for a key while keeping workers heard and the screen drawn;

@@ -22,7 +22,7 @@ void navigate_find(struct app *a)
 	enum app_side side = a->active;
 	char pattern[NAV_PATTERN_MAX] = "*", prompt[PANE_PATH_MAX + 64];
 	if (side == APP_REMOTE && !a->connected) {
-		app_status(a, true, "not connected: press F2 to connect");
+		app_status_offline(a, true);
 		return;
 	}
 	snprintf(prompt, sizeof prompt, "Find names matching (* ? [...]) below %.*s:",

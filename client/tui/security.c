@@ -216,7 +216,7 @@ void security_show(struct app *a)
 	char text[SECURITY_DESCRIBE_MAX] = "";
 	const struct ftp_tls_info *t = &a->tls;
 	if (!a->connected) {
-		app_status(a, false, "not connected: press F2 to connect");
+		app_status_offline(a, false);
 		return;
 	}
 	snprintf(head, sizeof head, "Connection to %s@%s:%d",

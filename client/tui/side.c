@@ -45,7 +45,7 @@ static const char *side_name(enum app_side side)
 static bool side_send(struct app *a, enum app_side side, const struct wire_msg *m)
 {
 	if (side == APP_REMOTE && !a->connected) {
-		app_status(a, true, "not connected: press F2 to connect");
+		app_status_offline(a, true);
 		return false;
 	}
 	if (worker_send(&a->browse[side], m) == 0)

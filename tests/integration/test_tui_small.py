@@ -28,6 +28,7 @@ SIZES = ((80, 24), (59, 20), (50, 16), (40, 12), (30, 8))
 CJK = "\u65e5\u672c\u8a9e\u306e\u30d5\u30a1\u30a4\u30eb\u540d.txt"
 COMBINING = "cafe\u0301-e\u0301te\u0301-combining.txt"
 LONG = "a-rather-long-name-for-the-queue-row.bin"
+LOCAL_NAME = "local-only.txt"
 
 
 def columns(text):
@@ -517,6 +518,64 @@ class SmallScreenTest(TuiCase):
         self.t.resize(120, 24)
         self.t.wait_for(r"compare: left \d+ missing on the right, \d+ newer, \d+ differ; "
                         r"right \d+ missing", 5, "the whole message on a wide line")
+
+    def status_at(self, sizes, pattern, what):
+        """Resizes to each of sizes (width, height, pattern or None for
+        pattern) and waits for the status line to match its pattern."""
+        for w, h, own in sizes:
+            self.t.resize(w, h)
+
+            def said(s):
+                self.check_fits(s, w, h)
+                status = rows_of(s, h)[h - 1].rstrip()
+                self.assertRegex(status, own or pattern, "%s at %dx%d:\n%s"
+                                 % (what, w, h, Tmux.framed(s)))
+            self.t.wait_check(said, 5)
+
+    def test_queue_counts_in_whole_words_at_30_and_40_columns(self):
+        """The counts of a queue that ended, after a failed download and
+        after a delete that worked, are whole words at 40 and 30 columns
+        (said shorter at 30), never a word of them cut."""
+        os.chmod(self.rpath("download-me.bin"), 0)
+        self.start_ferry(width=80, height=24)
+        self.select("remote", "download-me.bin")
+        self.t.keys("F5")
+        self.t.wait_for(r"queue finished: 0 done, 1 failed; \S", 10, "the download fails")
+        self.status_at(((40, 12, r"^queue finished: 0 done, 1 failed(; .*%s)?$" % ELLIPSIS),
+                        (30, 8, r"^finished: 0 done, 1 failed$")), None,
+                       "the counts after a failure")
+        self.t.resize(80, 24)
+        self.clear_filter()
+        self.select("local", LOCAL_NAME)
+        self.t.keys("F8")
+        self.t.wait_for(r"(?i)delete .*%s" % LOCAL_NAME, 5, "F8 asks")
+        self.t.keys("y")
+        self.t.wait_for(r"queue finished: 1 done, 1 failed", 10, "the delete ends")
+        self.status_at(((40, 12, None), (30, 8, r"^finished: 1 done, 1 failed$")),
+                       r"^queue finished: 1 done, 1 failed$", "the counts after a delete")
+
+    def test_messages_in_whole_words_at_30_columns(self):
+        """Started without an address, ferry says there is no connection
+        in whole words at 30 columns, and so does an action that needs
+        one (f in the remote pane, which is active at the start); so does
+        P given a number out of range."""
+        self.start_ferry(url="", width=80, height=24, wait=False)
+        self.t.wait_for(r"Esc close", 10, "the site manager opens")
+        self.t.keys("Escape")
+        self.t.wait_for(LOCAL_NAME, 5, "the local pane")
+        self.t.keys("f")
+        self.t.wait_for(r"not connected: press F2 to connect", 5, "f says why not")
+        self.status_at(((40, 12, r"^not connected: press F2 to connect$"),
+                        (30, 8, r"^not connected: F2 connects$")), None, "no connection")
+        self.t.resize(80, 24)
+        self.t.keys("P")
+        self.t.wait_for(r"Transfers at once", 5, "P asks")
+        self.t.keys("C-u")
+        self.t.type("99")
+        self.t.keys("Enter")
+        self.t.wait_for(r"transfers at once: give a number from 1 to 8", 5, "P says why not")
+        self.status_at(((40, 12, None), (30, 8, None)), r"^give a number from 1 to 8$",
+                       "a bad number")
 
     def test_menu_and_site_manager_say_whole_words(self):
         """The menu's title and the site manager's keys are whole words on
