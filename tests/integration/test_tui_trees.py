@@ -261,13 +261,18 @@ class ReadOnlyFolderDeleteTest(TuiCase):
                 names.append(m.group(1))
         return names
 
-    def test_failed_tree_delete_ends_the_queue_saying_what_failed(self):
-        self.select("remote", "rotree")
+    def delete_tree(self, name):
+        """F8 of the remote folder name, y; returns the screen once the
+        status line says the queue finished."""
+        self.select("remote", name)
         self.t.keys("F8")
-        self.t.wait_for(self.prompt_line("delete directory", "rotree"), 5, "F8 asks")
+        self.t.wait_for(self.prompt_line("delete directory", name), 5, "F8 asks")
         self.t.keys("y")
-        s = self.t.wait_for(lambda s: s if self.status(s).startswith("queue finished") else None,
-                            20, "the status line says the queue finished")
+        return self.t.wait_for(lambda s: s if self.status(s).startswith("queue finished")
+                               else None, 20, "the status line says the queue finished")
+
+    def test_failed_tree_delete_ends_the_queue_saying_what_failed(self):
+        s = self.delete_tree("rotree")
         self.assertRegex(self.status(s), r"^queue finished: 0 done, 1 failed; /pub/rotree: "
                          r"\S.*ro/b\.txt", Tmux.framed(s))
         # The walk stops at the file it could not delete (as rm -r does).
@@ -281,12 +286,7 @@ class ReadOnlyFolderDeleteTest(TuiCase):
                         "the pane lists what is left")
 
     def test_tree_delete_that_works_ends_the_queue(self):
-        self.select("remote", "oktree")
-        self.t.keys("F8")
-        self.t.wait_for(self.prompt_line("delete directory", "oktree"), 5, "F8 asks")
-        self.t.keys("y")
-        s = self.t.wait_for(lambda s: s if self.status(s).startswith("queue finished") else None,
-                            20, "the status line says the queue finished")
+        s = self.delete_tree("oktree")
         self.assertRegex(self.status(s), r"^queue finished: 1 done, 0 failed *$", Tmux.framed(s))
         self.assertFalse(os.path.lexists(self.peer.path("pub", "oktree")))
         self.t.wait_for(lambda s: "oktree" not in self.remote_names(s), 10,
