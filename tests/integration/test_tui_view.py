@@ -115,6 +115,21 @@ class ViewTest(ViewCase):
         self.t.wait_gone(r"rows \d+-\d+ of 64", 5)
         self.assert_no_temporaries()
 
+    def test_utf8_cut_by_the_sniff_window_is_text(self):
+        # Byte 65536, where the look at the start ends, falls inside a
+        # three-byte character; the file goes on well past it.
+        line = "\u65e5" * 20 + "\n"
+        data = (line * 17000).encode()
+        self.assertEqual(data[65536] & 0xc0, 0x80)
+        self.server.write("kanji.txt", data)
+        self.start()
+        self.select("remote", "kanji.txt")
+        self.t.keys("F3")
+        self.t.wait_for(r"kanji\.txt +text +rows 1-\d+ of 17000", 10, "shown as text")
+        self.t.wait_for(lambda s: s if line.strip() in s else None, 5, "the characters")
+        self.t.keys("q")
+        self.t.wait_gone(r"rows \d+-\d+ of 17000", 5)
+
     def test_view_local_with_pager(self):
         out = os.path.join(self.base, "paged.out")
         pager = self.script("pager", 'cat "$1" > %s\n' % out)
