@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,30 +10,69 @@
 #include "sanitize.h"
 #include "xalloc.h"
 
-size_t sanitize_utf8_len(const unsigned char *s, size_t n)
+/* Length of the UTF-8 character at s (n bytes available): 1 to 4, or 0
+ * when its bytes are not UTF-8 (an overlong form, a surrogate, past
+ * U+10FFFF) or run past n. *cut (when not NULL) tells the last case
+ * apart: the n bytes are a valid beginning of a longer character. */
+static size_t utf8_len(const unsigned char *s, size_t n, bool *cut)
 {
 	unsigned char c = s[0];
+	unsigned char lo = 0x80, hi = 0xbf;   /* the second byte's range */
 	size_t len;
-	unsigned min;
-	unsigned cp;
+	if (cut != NULL)
+		*cut = false;
 	if (c < 0x80)
 		return 1;
-	if (c >= 0xc2 && c <= 0xdf) { len = 2; cp = c & 0x1f; min = 0x80; }
-	else if (c >= 0xe0 && c <= 0xef) { len = 3; cp = c & 0x0f; min = 0x800; }
-	else if (c >= 0xf0 && c <= 0xf4) { len = 4; cp = c & 0x07; min = 0x10000; }
-	else return 0;
-	if (n < len)
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4;
+	else
 		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;          /* else overlong */
+	else if (c == 0xed)
+		hi = 0x9f;          /* else a surrogate */
+	else if (c == 0xf0)
+		lo = 0x90;          /* else overlong */
+	else if (c == 0xf4)
+		hi = 0x8f;          /* else past U+10FFFF */
 	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
+		if (i == n) {
+			if (cut != NULL)
+				*cut = true;
 			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
+		}
+		if (s[i] < (i == 1 ? lo : 0x80) || s[i] > (i == 1 ? hi : 0xbf))
+			return 0;
 	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	if (cp >= 0x80 && cp <= 0x9f)   /* C1 controls */
+	return len;
+}
+
+size_t sanitize_utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len = utf8_len(s, n, NULL);
+	if (len == 2 && s[0] == 0xc2 && s[1] <= 0x9f)   /* C1 controls */
 		return 0;
 	return len;
+}
+
+bool sanitize_binary(const char *text, size_t len, size_t window)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t n = len < window ? len : window;
+	for (size_t i = 0; i < n;) {
+		bool cut;
+		if (s[i] == '\0')
+			return true;
+		size_t k = utf8_len(s + i, n - i, &cut);
+		if (k == 0)
+			return !cut;
+		i += k;
+	}
+	return false;
 }
 
 char *sanitize_text(const char *in, size_t n, char *out, size_t outsz)

@@ -6,6 +6,7 @@
 #define FERRY_SANITIZE_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Writes a sanitised copy of in (n bytes) into out (outsz bytes, always
@@ -15,6 +16,12 @@ char *sanitize_text(const char *in, size_t n, char *out, size_t outsz);
 /* Length of the valid UTF-8 character at s (n bytes available): 1 to 4,
  * or 0 when it is not valid UTF-8 or is a C1 control (U+0080-U+009F). */
 size_t sanitize_utf8_len(const unsigned char *s, size_t n);
+
+/* True when the first window bytes of a text of len bytes look binary: a
+ * NUL byte or bytes that are not UTF-8 (C1 controls count as text). A
+ * character cut by the window's end is not held against the text, nor one
+ * cut by the text's own end: that one shows as '?'. */
+bool sanitize_binary(const char *text, size_t len, size_t window);
 
 /* Like sanitize_text, but a text longer than max bytes (or than fits in
  * outsz) keeps its start and its end, joined by "...", at character

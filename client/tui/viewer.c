@@ -60,25 +60,6 @@ struct viewer {
 	char note[256];         /* the bottom line */
 };
 
-/* True when the first bytes hold a NUL or are not valid UTF-8. */
-static bool viewer_binary(const char *s, size_t len)
-{
-	size_t n = len < VIEWER_SNIFF ? len : VIEWER_SNIFF;
-	mbstate_t st;
-	memset(&st, 0, sizeof st);
-	for (size_t i = 0; i < n;) {
-		if (s[i] == '\0')
-			return true;
-		size_t k = mbrtowc(NULL, s + i, n - i, &st);
-		if (k == (size_t)-2)
-			return i + 4 < len;   /* cut by the sniff's end: fine */
-		if (k == (size_t)-1)
-			return true;
-		i += k;
-	}
-	return false;
-}
-
 static void viewer_index(struct viewer *v);
 
 /* Reads the file and indexes its rows; false with errno. */
@@ -118,7 +99,7 @@ static bool viewer_load(struct viewer *v, const char *path)
 /* Tells text from binary and finds where each row starts. */
 static void viewer_index(struct viewer *v)
 {
-	v->hex = viewer_binary(v->data, v->len);
+	v->hex = sanitize_binary(v->data, v->len, VIEWER_SNIFF);
 	if (v->hex) {
 		v->rows = (v->len + VIEWER_HEX_ROW - 1) / VIEWER_HEX_ROW;
 		return;

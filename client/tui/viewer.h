@@ -1,12 +1,12 @@
 /* viewer: the built-in file viewer of F3 and the log: text a line at a
- * time, a file that is not text (a NUL byte or invalid UTF-8 near its
- * start) as hex and ASCII, 16 bytes a row. A line wider than the screen
- * wraps by columns (whole characters); w or F2 cuts lines at the edge
- * instead, Left and Right then scrolling sideways. Up/Down, PgUp/PgDn
- * move by screen rows, Home/End go to the first and last line, `/`
- * searches forward (n: the next match), q, Esc, F3 or F10 close. At
- * most VIEWER_MAX bytes of a file are shown (the top line says when it
- * was cut). */
+ * time, a file that is not text (a NUL byte or invalid UTF-8 in its
+ * first 64 KiB, see sanitize_binary) as hex and ASCII, 16 bytes a row.
+ * A line wider than the screen wraps by columns (whole characters); w or
+ * F2 cuts lines at the edge instead, Left and Right then scrolling
+ * sideways. Up/Down, PgUp/PgDn move by screen rows, Home/End go to the
+ * first and last line, `/` searches forward (n: the next match), q, Esc,
+ * F3 or F10 close. At most VIEWER_MAX bytes of a file are shown (the top
+ * line says when it was cut). */
 #ifndef FERRY_TUI_VIEWER_H
 #define FERRY_TUI_VIEWER_H
 

@@ -124,6 +124,66 @@ START_TEST(test_bom)
 }
 END_TEST
 
+/* A text of whole characters, each of the given bytes. */
+static const char *const chars[] = { "a", "\xc3\xa9", "\xe6\x97\xa5", "\xf0\x9f\x98\x80" };
+
+START_TEST(test_binary_window_cuts_a_character)
+{
+	/* Character _i (1 to 4 bytes) repeated; the window ends after each
+	 * byte of one of them in turn, the text going on past it. */
+	const char *c = chars[_i];
+	size_t w = strlen(c);
+	char text[64] = "";
+	for (size_t k = 0; k < 8; k++)
+		strcat(text, c);
+	for (size_t cut = 0; cut < w; cut++) {
+		size_t window = 4 * w + cut;
+		ck_assert_msg(!sanitize_binary(text, strlen(text), window),
+			      "%zu-byte character, window ends %zu bytes in", w, cut);
+		/* The text itself ends there. */
+		ck_assert_msg(!sanitize_binary(text, window, 64),
+			      "%zu-byte character, text ends %zu bytes in", w, cut);
+	}
+}
+END_TEST
+
+START_TEST(test_binary_bytes)
+{
+	static const struct {
+		const char *text;
+		size_t len;
+		size_t window;
+		bool binary;
+	} cases[] = {
+		{ "plain text\n", 11, 64, false },
+		{ "", 0, 64, false },
+		{ "\xe6\x97\xa5\xe6\x97\xa5", 6, 3, false },      /* window ends after one */
+		{ "ab\0cd", 5, 64, true },                           /* NUL */
+		{ "ab\0cd", 5, 2, false },                           /* NUL past the window */
+		{ "ab\xff" "cd", 5, 64, true },
+		{ "ab\xfe", 3, 64, true },
+		{ "ab\x80", 3, 64, true },                           /* lone continuation */
+		{ "ab\xc0\xaf", 4, 64, true },                       /* overlong '/' */
+		{ "ab\xc1", 3, 64, true },                           /* overlong, cut */
+		{ "ab\xe0\x80\xaf", 5, 64, true },                   /* overlong, 3 bytes */
+		{ "ab\xe0\x80", 4, 64, true },                       /* ... cut by the end */
+		{ "ab\xe0\x80", 4, 4, true },                        /* ... by the window */
+		{ "ab\xf0\x80\x80\xaf", 6, 64, true },               /* overlong, 4 bytes */
+		{ "ab\xf0\x8f", 4, 64, true },
+		{ "ab\xed\xa0\x80", 5, 64, true },                   /* a surrogate */
+		{ "ab\xf4\x90\x80\x80", 6, 64, true },               /* past U+10FFFF */
+		{ "ab\xf5\x80\x80\x80", 6, 64, true },
+		{ "ab\xe6\x41\x41", 5, 64, true },                   /* lead, then ASCII */
+		{ "ab\xe6\x97\x41", 5, 64, true },
+		{ "ab\xc2\x85" "cd", 6, 64, false },                 /* C1 NEL: text */
+		{ "\xef\xbb\xbftext", 7, 64, false },                /* BOM */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		ck_assert_msg(sanitize_binary(cases[i].text, cases[i].len, cases[i].window) ==
+			      cases[i].binary, "case %zu", i);
+}
+END_TEST
+
 static Suite *sanitize_suite(void)
 {
 	Suite *s = suite_create("sanitize");
@@ -133,6 +193,9 @@ static Suite *sanitize_suite(void)
 	tcase_add_test(text, test_utf8_kept_broken_replaced);
 	tcase_add_test(text, test_cut_at_character);
 	tcase_add_test(text, test_bom);
+	tcase_add_loop_test(text, test_binary_window_cuts_a_character, 0,
+			    sizeof chars / sizeof chars[0]);
+	tcase_add_test(text, test_binary_bytes);
 	suite_add_tcase(s, text);
 
 	TCase *elided = tcase_create("elided");
