@@ -397,6 +397,7 @@ class KeyTimer:
         self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=subprocess.DEVNULL)
         self.outputs = queue.Queue()
+        self.sent = 0       # keys sent, counting those sample() sent again
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
         self.quiet()
@@ -423,6 +424,7 @@ class KeyTimer:
         self.p.stdin.write(("send-keys -t %s %s\n" % (self.t.target,
                                                        KEY_ALIASES.get(key, key))).encode())
         self.p.stdin.flush()
+        self.sent += 1
         deadline = t0 + timeout
         while True:
             left = deadline - time.monotonic()
