@@ -27,6 +27,7 @@
 #include "settings.h"
 #include "sync.h"
 #include "sysio.h"
+#include "tempname.h"
 #include "xalloc.h"
 
 /* The default number of connections mirror uses. */
@@ -71,11 +72,14 @@ struct mirror_run {
 	bool drawn;               /* a progress line is on the screen */
 };
 
-/* One worker: its connection and its slot. */
+/* One worker: its connection, its slot, and the names of download
+ * temporaries in the local directory it read last (its own: a worker
+ * reads each directory it downloads into once for the run). */
 struct mirror_worker {
 	struct mirror_run *r;
 	struct ftp *f;            /* its handle */
 	size_t slot;              /* index into r->live */
+	struct tempname_dir temps;
 };
 
 int cli_parse_connections(const char *s)
@@ -336,8 +340,8 @@ static enum ftp_status mirror_act(struct mirror_worker *w, const struct plan_act
 	/* A small file of known size needs no progress (nor the SIZE the
 	 * engine would send for it): the shared line moves when it is done. */
 	bool quiet = a->size >= 0 && a->size < MIRROR_QUIET_SIZE;
-	enum ftp_status st = sync_act(w->f, &r->job, a, quiet ? NULL : mirror_progress, w, &moved,
-				      msg, sizeof msg);
+	enum ftp_status st = sync_act(w->f, &r->job, a, &w->temps,
+				      quiet ? NULL : mirror_progress, w, &moved, msg, sizeof msg);
 	pthread_mutex_lock(&r->lock);
 	r->live[w->slot] = 0;
 	r->bytes += moved;
@@ -473,6 +477,8 @@ static void mirror_transfers(struct mirror_run *r)
 		cli_more_start(&m[i], r->c, mirror_extra_work, &w[i]);
 	mirror_worker_main(&w[0]);
 	cli_more_join(r->c, m + 1, n - 1);
+	for (int i = 0; i < n; i++)
+		tempname_dir_free(&w[i].temps);
 	free(m);
 	free(w);
 }

@@ -566,15 +566,17 @@ enum ftp_status sync_checksums(struct ftp *f, const struct sync_job *j, struct p
 /* Downloads remote into a temporary beside local, renamed over it when
  * complete, with the server's time (mtime when the listing knew it). The
  * temporary is locked while it is written (tempname.h), and the stale
- * ones of local that ended downloads left are removed first. */
+ * ones of local that ended downloads left are removed first (looked for
+ * among the names temps holds: tempname_sweep_listed). */
 static enum ftp_status sync_get(struct ftp *f, const char *remote, const char *local,
-				time_t known, bool verify, ftp_progress_fn *progress, void *arg,
-				off_t *moved, char *msg, size_t msgsz)
+				struct tempname_dir *temps, time_t known, bool verify,
+				ftp_progress_fn *progress, void *arg, off_t *moved, char *msg,
+				size_t msgsz)
 {
 	char tmp[PATH_LEN_MAX];
 	struct stat sb;
 
-	tempname_sweep(local, false);
+	tempname_sweep_listed(temps, local, false);
 	int fd = tempname_create(local, tmp, sizeof tmp);
 	if (fd < 0)
 		return sync_fail_errno(errno, local, msg, msgsz);
@@ -679,8 +681,8 @@ static enum ftp_status sync_rm_remote(struct ftp *f, const char *path, enum plan
 }
 
 enum ftp_status sync_act(struct ftp *f, const struct sync_job *j, const struct plan_action *a,
-			 ftp_progress_fn *progress, void *arg, off_t *moved, char *msg,
-			 size_t msgsz)
+			 struct tempname_dir *temps, ftp_progress_fn *progress, void *arg,
+			 off_t *moved, char *msg, size_t msgsz)
 {
 	struct sbuf local, remote;
 	enum ftp_status st = FTP_S_OK;
@@ -706,7 +708,7 @@ enum ftp_status sync_act(struct ftp *f, const struct sync_job *j, const struct p
 			st = sync_fail_errno(errno, sbuf_str(&local), msg, msgsz);
 		}
 	} else if (down) {
-		st = sync_get(f, sbuf_str(&remote), sbuf_str(&local),
+		st = sync_get(f, sbuf_str(&remote), sbuf_str(&local), temps,
 			      a->mtime_prec == 1 ? a->mtime : 0, j->verify, progress, arg, moved,
 			      msg, msgsz);
 	} else {

@@ -19,6 +19,7 @@
 
 #include "ftp.h"
 #include "plan.h"
+#include "tempname.h"
 
 /* Longest message, in bytes. */
 #define SYNC_MSG_MAX 2048
@@ -116,10 +117,14 @@ enum ftp_status sync_verify(struct ftp *f, const char *remote, int fd, bool *che
 
 /* Carries out a (not a skip) on f: a copy or replace of a file (progress
  * may be NULL), the making of a directory, a delete (a directory with
- * everything in it). Returns FTP_S_OK, or a failure with msg set
- * (FTP_S_LOCAL for a local error). *moved gets the bytes transferred. */
+ * everything in it). A download looks for the stale temporaries of its
+ * target among the names temps read of its directory
+ * (tempname_sweep_listed: one per thread, kept for the run, so that a
+ * directory is read once for all of its files; NULL reads it each
+ * time). Returns FTP_S_OK, or a failure with msg set (FTP_S_LOCAL for a
+ * local error). *moved gets the bytes transferred. */
 enum ftp_status sync_act(struct ftp *f, const struct sync_job *j, const struct plan_action *a,
-			 ftp_progress_fn *progress, void *arg, off_t *moved, char *msg,
-			 size_t msgsz);
+			 struct tempname_dir *temps, ftp_progress_fn *progress, void *arg,
+			 off_t *moved, char *msg, size_t msgsz);
 
 #endif

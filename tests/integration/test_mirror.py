@@ -14,6 +14,7 @@ NamesTests run on all five peers (proftpd and pyftpdlib too): names with a
 leading or trailing space, glob characters, a leading dash and a 0xFF
 byte go down and up, and a second run moves nothing."""
 
+import fcntl
 import os
 import re
 import signal
@@ -433,6 +434,34 @@ class MirrorTests(clitest.CliBase):
                          sorted([".notes.txt~", "keep.txt", long_kept, kept_temp]), r)
         self.assertEqual(read_file(os.path.join(dst, "sub", "keep.txt")), b"keep\n", r)
         self.assertEqual(read_file(mine), b"mine\n", r)
+
+    def test_removes_the_temporaries_of_each_file(self):
+        """mirror --parallel 2 into folders holding stale temporaries of
+        several of the tree's files (killed downloads' plain ones and a
+        segmented one's; each folder is read once for all of its files)
+        removes each of them, at the top and in a subfolder; a temporary
+        a running download holds locked stays."""
+        files = {"a.bin": b"a" * 700, "b.bin": b"b" * 700, "c.bin": b"c" * 700,
+                 "s/d.bin": b"d" * 700}
+        for rel, data in files.items():
+            self.put_remote("src/" + rel, data, OLD)
+        dst = self.local("dst")
+        os.makedirs(os.path.join(dst, "s"))
+        for rel in (".a.bin.ferry-Ab12Cd", ".b.bin.ferry-segments",
+                    ".b.bin.ferry-segments.state", ".c.bin.ferry-Zz99Yy",
+                    ".c.bin.ferry-Yy88Xx", "s/.d.bin.ferry-Qq11Ww"):
+            ftptest.write_file(os.path.join(dst, rel), b"partial")
+        held = os.path.join(dst, ".c.bin.ferry-Hh77Gg")
+        ftptest.write_file(held, b"running")
+        with open(held, "rb") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)    # as a running download holds it
+            r = self.check(self.mirror('--parallel 2 src "%s"' % dst))
+        self.assertEqual(sorted(os.listdir(dst)),
+                         [".c.bin.ferry-Hh77Gg", "a.bin", "b.bin", "c.bin", "s"], r)
+        self.assertEqual(os.listdir(os.path.join(dst, "s")), ["d.bin"], r)
+        for rel, data in files.items():
+            self.assertEqual(read_file(os.path.join(dst, rel)), data, r)
+        self.assertEqual(read_file(held), b"running", r)
 
     def test_remote_names_of_temporaries(self):
         """A remote file named as a download's temporary (".x.ferry-AbC123",
