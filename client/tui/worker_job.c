@@ -4,6 +4,9 @@
  * (".NAME.ferry-XXXXXX") renamed over it only when the server confirmed
  * the whole file, so a cancelled or broken download leaves nothing under
  * the real name; a resumed one writes into the real name from its size.
+ * The stale temporaries of its target that killed downloads left go
+ * first, looked for among the names of the target's directory read once
+ * for the jobs up to the next WIRE_IDLE (tempname_sweep_listed).
  * Directory jobs are expanded here (the listing may be slow) by the
  * engine's walk (tree.h) into one WIRE_FILE report per file, which the UI
  * queues as jobs of their own. A job whose connection drops (or times
@@ -90,6 +93,8 @@ struct job_ctx {
 	char msg[WIRE_STR_MAX + 1];/* how the running job ended, "" while all is well */
 	char tmp[PATH_LEN_MAX];    /* the running download's temporary file, "" when none */
 	int tmp_fd;                /* tmp kept open and locked between tries, -1 when not */
+	struct tempname_dir temps; /* download temporaries in the local directory read last,
+				    * kept until the queue is idle (job_idle) */
 	enum ftp_status last;      /* the status of the running job's last engine call */
 	bool running;              /* job is being run */
 	bool cancelled;            /* the UI asked to stop the running job */
@@ -256,7 +261,7 @@ static enum queue_state job_get(struct job_ctx *c, const struct wire_copy *j)
 		c->tmp_fd = -1;
 		offset = fstat(fd, &tb) == 0 ? tb.st_size : 0;
 	} else {
-		tempname_sweep(local, false);
+		tempname_sweep_listed(&c->temps, local, false);
 		fd = tempname_create(local, c->tmp, sizeof c->tmp);
 		if (fd < 0) {
 			c->tmp[0] = '\0';
@@ -383,10 +388,13 @@ static void job_time_send(struct job_ctx *c, struct job_later *l)
 }
 
 /* No job follows for now: what waits goes out (over a new connection
- * when the last one went before the replies). */
+ * when the last one went before the replies), and the names of
+ * temporaries read for the jobs so far go: the next download reads its
+ * directory again, finding what downloads killed meanwhile left. */
 static void job_idle(struct job_ctx *c)
 {
 	ftp_settle(c->ftp);
+	tempname_dir_free(&c->temps);
 }
 
 /* A free record for an upload whose MFMT goes out later, or NULL. */
@@ -756,6 +764,7 @@ int worker_child(int in_fd, int out_fd, const struct worker_login *l)
 			break;
 	}
 	worker_conn_close(&c->conn);
+	tempname_dir_free(&c->temps);
 	signal(SIGTERM, SIG_DFL);
 	job_term_tmp = NULL;
 	free(c->host);

@@ -13,6 +13,7 @@ which also records the commands ferry sends and can cut every connection
 in the middle of a transfer.
 """
 
+import fcntl
 import os
 import re
 import shutil
@@ -578,6 +579,54 @@ class TemporaryHeldTest(QueueCase):
         self.assertTrue(rest and max(rest) > 0, "the retry did not go on from the temporary")
         leftovers = [n for n in os.listdir(self.local) if n.startswith(".held")]
         self.assertEqual(leftovers, [], "a temporary file was left behind")
+
+
+class StaleTemporariesTest(QueueCase):
+    """A folder copy into a local folder holding temporaries that killed
+    downloads left (the transfer process reads the folder once for all
+    of its files): each stale one of a file copied goes, one a running
+    download holds locked stays, and so does one of a name the server
+    does not have; a later copy into the folder, once the queue was
+    idle, removes one that appeared after the first read."""
+
+    def test_folder_copy_removes_the_temporaries_of_each_file(self):
+        os.makedirs(self.lpath("many"))
+        for n in (".m00.bin.ferry-Ab12Cd", ".m07.bin.ferry-segments",
+                  ".m07.bin.ferry-segments.state", ".m44.bin.ferry-Zz99Yy",
+                  ".m44.bin.ferry-Yy88Xx", ".gone.bin.ferry-Ab12Cd"):
+            ftptest.write_file(self.lpath("many", n), b"partial")
+        held = self.lpath("many", ".m10.bin.ferry-Hh77Gg")
+        ftptest.write_file(held, b"running")
+        files = ["m%02d.bin" % i for i in range(MANY)]
+        data = [ftptest.random_bytes(MANY_SIZE, seed=100 + i) for i in range(MANY)]
+        self.start_ferry()
+        with open(held, "rb") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)    # as a running download holds it
+            self.select("remote", "many")
+            self.t.keys("F5")
+            self.clear_filter()
+            for name, d in zip(files, data):
+                self.wait_file(self.lpath("many", name), d, timeout=30)
+            self.t.wait_for(r"Transfers: 0 running, 0 queued, 0 failed", 20,
+                            "the folder copy ends")
+        self.assertEqual(sorted(os.listdir(self.lpath("many"))),
+                         sorted(files + [".gone.bin.ferry-Ab12Cd", ".m10.bin.ferry-Hh77Gg"]))
+        self.assertEqual(ftptest.read_file(held), b"running")
+
+        # Left by a download killed after the first copy read the folder.
+        os.unlink(self.lpath("many", "m05.bin"))
+        ftptest.write_file(self.lpath("many", ".m05.bin.ferry-Late01"), b"partial")
+        self.select("remote", "many")
+        self.t.keys("F5")
+        self.t.wait_for(self.prompt_line("overwrite"), 20, "the files there are asked about")
+        self.t.keys("a")
+        self.t.keys("s")
+        self.clear_filter()
+        self.wait_file(self.lpath("many", "m05.bin"), data[5])
+        self.t.wait_for(r"Transfers: 0 running, 0 queued, 0 failed", 20,
+                        "the second folder copy ends")
+        self.assertEqual(sorted(os.listdir(self.lpath("many"))),
+                         sorted(files + [".gone.bin.ferry-Ab12Cd", ".m10.bin.ferry-Hh77Gg"]))
 
 
 class LoopTest(TuiCase):
