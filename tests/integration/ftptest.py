@@ -207,6 +207,53 @@ def kill_same(pid, start):
             pass
 
 
+def status_fields(pid):
+    """/proc/PID/status as a dict."""
+    out = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            out[key] = value.strip()
+    return out
+
+
+def session_pid(server, before):
+    """The pid of the one session of server started since `before` (a set
+    of pids)."""
+    pids = wait_until(lambda: [p for p, _ in server.session_pids() if p not in before])
+    if len(pids) != 1:
+        raise AssertionError("expected one new session, found %r" % pids)
+    return pids[0]
+
+
+def strace_attach(t, pid, args, out):
+    """Attaches strace with options args to process pid, its output to the
+    file out, and returns once pid is traced: a function that detaches it
+    (and returns out's text), which test t also calls at its end."""
+    tracer = subprocess.Popen(["strace", "-p", str(pid), "-o", out] + list(args),
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
+
+    def tracer_of_pid():
+        return int(status_fields(pid).get("TracerPid", "0"))
+
+    def detach():
+        if tracer.poll() is None:
+            tracer.terminate()
+        tracer.wait(TIMEOUT)
+        tracer.stderr.close()
+        if not wait_until(lambda: tracer_of_pid() == 0, timeout=TIMEOUT):
+            raise AssertionError("strace never let process %d go" % pid)
+        with open(out) as f:
+            return f.read()
+    t.addCleanup(detach)
+    if not wait_until(lambda: tracer_of_pid() == tracer.pid or tracer.poll() is not None,
+                      timeout=TIMEOUT) or tracer.poll() is not None:
+        raise AssertionError("strace did not attach to %d: %s"
+                             % (pid, tracer.stderr.read().decode(errors="replace")))
+    return detach
+
+
 _LISTEN_RE = re.compile(r"listening on (\[[0-9a-fA-F:.]+\]|[0-9.]+):(\d+)")
 
 

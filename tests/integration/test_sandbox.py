@@ -29,27 +29,9 @@ import unittest
 
 import config
 import ftptest
-from ftptest import Control
+from ftptest import Control, session_pid, status_fields
 
 LIMITS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "syscall_limits.py")
-
-
-def status_fields(pid):
-    """/proc/PID/status as a dict."""
-    out = {}
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            key, _, value = line.partition(":")
-            out[key] = value.strip()
-    return out
-
-
-def session_pid(server, before):
-    """The pid of the one session started since `before` (a set of pids)."""
-    pids = ftptest.wait_until(lambda: [p for p, _ in server.session_pids() if p not in before])
-    if len(pids) != 1:
-        raise AssertionError("expected one new session, found %r" % pids)
-    return pids[0]
 
 
 def assert_only_session_killed(t, other, victim, pid):

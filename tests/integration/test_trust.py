@@ -2,10 +2,10 @@
 STAT while a transfer waits for its data connection, two APPE to one file
 at once, how an upload's end is judged (a QUIT sent right behind the data,
 ALLO, a client that vanishes), hidden upload temporaries on file systems
-without O_TMPFILE, uploads without /proc, path walks racing with renames,
-names with CR or LF made outside FTP, and the smaller edges: a name longer
-than NAME_MAX, REST beyond the end, MLST of a very long path, ABOR behind
-another command."""
+without O_TMPFILE, uploads without /proc, path walks racing with renames
+or made to answer EAGAIN, names with CR or LF made outside FTP, and the
+smaller edges: a name longer than NAME_MAX, REST beyond the end, MLST of a
+very long path, ABOR behind another command."""
 
 import os
 import re
@@ -470,6 +470,62 @@ class RenameRaceTest(Base):
                 bad.append(r.text)
         self.assertGreater(n, 100)
         self.assertEqual(bad[:3], [], "%d of %d walks failed" % (len(bad), n))
+
+
+class OpenRetryTest(Base):
+    """The same EAGAIN, made certain: strace, attached to a logged-in
+    session, makes its openat2 calls answer EAGAIN (in place of the call
+    it runs getpid, which the session's seccomp filter allows). A few in
+    a row are walked again unseen; a walk that never gets through ends
+    in an error reply, not a hang, and the session goes on."""
+
+    def traced_session(self, when):
+        """A raw session, and a function that stops strace (attached to it,
+        its first openat2 calls `when` answering EAGAIN) and returns the
+        number of calls made to fail."""
+        before = {p for p, _ in self.server.session_pids()}
+        c = self.raw()
+        pid = ftptest.session_pid(self.server, before)
+        detach = ftptest.strace_attach(
+            self, pid, ["-e", "trace=openat2",
+                        "-e", "inject=openat2:error=EAGAIN:syscall=getpid:when=" + when],
+            os.path.join(self.server.base, self.dirname + ".strace"))
+        return c, lambda: detach().count("(INJECTED)")
+
+    def test_walks_that_answer_eagain_a_few_times_succeed(self):
+        ftptest.write_file(self.p("data.bin"), NEW)
+        for cmd in ("SIZE", "RETR"):
+            with self.subTest(cmd=cmd):
+                c, detach = self.traced_session("1..20")
+                if cmd == "SIZE":
+                    r = c.cmd("SIZE data.bin")
+                    self.assertCode(r, 213)
+                    self.assertEqual(r.text.split()[1], str(len(NEW)))
+                else:
+                    data = c.open_epsv()
+                    self.addCleanup(data.close)
+                    c.expect("RETR data.bin", 150)
+                    self.assertEqual(ftptest.recv_all(data), NEW)
+                    self.assertCode(c.reply(), 226)
+                self.assertEqual(detach(), 20)
+                self.assertCode(c.cmd("NOOP"), 200)
+
+    def test_walk_that_always_answers_eagain_fails_in_time(self):
+        ftptest.write_file(self.p("data.bin"), SMALL)
+        c, detach = self.traced_session("1+")
+        for cmd in ("SIZE data.bin", "RETR data.bin"):
+            with self.subTest(cmd=cmd):
+                if cmd.startswith("RETR"):
+                    c.epsv()
+                t0 = time.monotonic()
+                r = c.cmd(cmd)
+                self.assertLess(time.monotonic() - t0, 5)
+                self.assertIn(r.code // 100, (4, 5), r.text)
+                self.assertCode(c.cmd("NOOP"), 200)
+        self.assertGreater(detach(), 1)
+        # Untraced, the same session walks again.
+        self.assertCode(c.cmd("SIZE data.bin"), 213)
+        self.assertTrue(self.server.running())
 
 
 def stale_temp(directory, age=24 * 3600):
