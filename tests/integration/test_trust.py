@@ -307,6 +307,29 @@ class EdgesTest(Base):
         self.assertCode(self.upload(c, "STOR ten.bin", b"abc"), 226)
         self.assertEqual(read_file(self.p("ten.bin")), b"0123456789abc")
 
+    def test_rest_beyond_end_then_appe_appends_at_the_end(self):
+        """APPE writes at the end whatever REST said: an offset past the
+        end makes no hole and no 554, and it is used up by the APPE."""
+        ftptest.write_file(self.p("ten.bin"), b"0123456789")
+        c = self.raw()
+        for rest, payload in (("11", b"abc"), ("1000000000000", b"def")):
+            with self.subTest(rest=rest):
+                self.assertCode(c.cmd("REST " + rest), 350)
+                self.assertCode(self.upload(c, "APPE ten.bin", payload), 226)
+        self.assertEqual(read_file(self.p("ten.bin")), b"0123456789abcdef")
+        self.assertLess(os.stat(self.p("ten.bin")).st_blocks * 512, 1 << 20)
+        self.assertCode(self.upload(c, "STOR ten.bin", b"new"), 226)
+        self.assertEqual(read_file(self.p("ten.bin")), b"new")
+
+    def test_rest_at_the_end_then_stor_resumes(self):
+        """REST at exactly the size, then STOR: the new bytes go on the
+        end and nothing before them changes."""
+        self.put_old()
+        c = self.raw()
+        self.assertCode(c.cmd("REST %d" % len(OLD)), 350)
+        self.assertCode(self.upload(c, "STOR target.bin", NEW), 226)
+        self.assertEqual(read_file(self.p("target.bin")), OLD + NEW)
+
     def test_rest_beyond_end_refused_for_retr(self):
         """A resume offset past the end means the client's partial copy is
         no prefix of this file (it shrank or was replaced): 554, before
