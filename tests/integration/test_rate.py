@@ -2,9 +2,10 @@
 uploads, and a rate in the users file replaces it for that account. Each
 transfer moves a few MiB at a low rate and the rate the client sees must
 be within 15% of the limit; ABOR and STAT still answer at once while a
-paced transfer waits."""
+paced transfer waits, and a paced download still goes out with sendfile(2)."""
 
 import os
+import re
 import subprocess
 import time
 import unittest
@@ -131,6 +132,30 @@ class RateTest(ftptest.TestCase):
         self.assertLess(len(got), len(DATA) // 2)
         self.assertCode(c.cmd("NOOP"), 200)
 
+
+    def test_paced_download_is_sent_with_sendfile(self):
+        """Pacing keeps the zero copy: strace, attached to the session,
+        sees every byte of a paced RETR leave in sendfile(2) calls from the
+        file, and not one read of the file into the session's memory."""
+        size = 512 << 10
+        self.server.write("sent.bin", DATA[:size])
+        path = os.path.realpath(self.server.path("sent.bin"))
+        before = {p for p, _ in self.server.session_pids()}
+        c = self.session()
+        detach = ftptest.strace_attach(
+            self, ftptest.session_pid(self.server, before),
+            ["-f", "-y", "-e", "trace=sendfile,splice,read,readv,pread64,preadv,preadv2"],
+            os.path.join(self.server.base, "sendfile.strace"))
+        got, elapsed = self.download(c, "sent.bin")
+        self.assertEqual(got, DATA[:size])
+        # Paced: no faster than the limit (less its short head start).
+        self.assertGreater(elapsed, 0.8 * size / RATE)
+        calls = [line for line in detach().splitlines() if "<%s>" % path in line]
+        sent = [int(m.group(1)) for m in (re.search(r"^(?:\d+ +)?sendfile\(.*\) = (\d+)$", line)
+                                          for line in calls) if m]
+        self.assertEqual(sum(sent), size, "\n".join(calls[:20]))
+        self.assertGreater(len(sent), 1)
+        self.assertEqual([line for line in calls if "sendfile(" not in line], [])
 
 class RateOptionTest(ftptest.TestCase):
 
