@@ -188,7 +188,7 @@ void cmd_retr(struct session *s, const char *arg)
 	int err = 0;
 	enum xfer_result r = xfer_send_file(s, data, fd, rest, st.st_size, &err);
 	ftps_data_close(s, data, &r);
-	vfs_locate(s->root_fd, fd, &st, s->xfer.path);
+	xfer_locate(s, fd, &st);
 	close(fd);
 	xfer_finish(s, r, err, s->xfer.done, NULL);
 }
@@ -328,7 +328,7 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 	 * of its old name. */
 	if (r == XFER_OK) {
 		if (mode == STORE_REPLACE) {
-			vfs_upload_locate(s->root_fd, &up, s->xfer.path);
+			xfer_locate_upload(s, &up);
 			if (vfs_upload_commit(&up) < 0) {
 				err = errno;
 				r = XFER_LOCAL_ERROR;
@@ -344,7 +344,7 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 	}
 	if (mode != STORE_REPLACE) {
 		if (r == XFER_OK || mode != STORE_UNIQUE)
-			vfs_locate(s->root_fd, fd, mode == STORE_UNIQUE ? NULL : &st, s->xfer.path);
+			xfer_locate(s, fd, mode == STORE_UNIQUE ? NULL : &st);
 		close(fd);
 	}
 	char buf[128];

@@ -24,6 +24,7 @@
 #include "sanitize.h"
 #include "session.h"
 #include "sysio.h"
+#include "transfer.h"
 #include "vfs.h"
 #include "vpath.h"
 #include "xalloc.h"
@@ -433,8 +434,7 @@ void session_init(struct session *s, const struct ferryd_config *cfg, int in, in
 {
 	/* Everything but the large buffers at the end (see session.h). */
 	memset(s, 0, offsetof(struct session, xfer));
-	memset(&s->xfer, 0, offsetof(struct xfer_progress, path));
-	s->xfer.path[0] = '\0';
+	xfer_init(s);
 	s->cfg = cfg;
 	s->ctl_in = in;
 	s->ctl_out = out;

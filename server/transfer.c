@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "sysio.h"
 #include "tally.h"
 #include "transfer.h"
+#include "vfs.h"
 #include "xalloc.h"
 
 /* Bytes hashed between looks at the control connection (HASH). */
@@ -54,6 +56,12 @@
 #define PACE_HEAD_START_MS 20
 #define PACE_STEPS_PER_SECOND 20
 
+void xfer_init(struct session *s)
+{
+	memset(&s->xfer, 0, offsetof(struct xfer_progress, path));
+	s->xfer.path[0] = '\0';
+}
+
 void xfer_begin(struct session *s, const char *verb, const char *path, off_t total)
 {
 	struct xfer_progress *x = &s->xfer;
@@ -70,6 +78,16 @@ void xfer_connected(struct session *s)
 {
 	s->xfer.connected = true;
 	s->xfer.start_ms = sysio_now_ms();
+}
+
+void xfer_locate(struct session *s, int fd, const struct stat *opened)
+{
+	vfs_locate(s->root_fd, fd, opened, s->xfer.path);
+}
+
+void xfer_locate_upload(struct session *s, const struct vfs_upload *up)
+{
+	vfs_upload_locate(s->root_fd, up, s->xfer.path);
 }
 
 void xfer_end(struct session *s)

@@ -8,19 +8,24 @@
  * close_notify. A session's --max-rate paces every loop without giving
  * up sendfile.
  *
- * This file owns the session's transfer state (struct xfer_progress):
- * xfer_begin fills it, xfer_finish answers and clears it. */
+ * This file owns the session's transfer state (struct xfer_progress)
+ * and is the only one to write it: xfer_init clears it, xfer_begin fills
+ * it, xfer_locate follows the file, xfer_finish answers and clears it. */
 #ifndef FERRYD_TRANSFER_H
 #define FERRYD_TRANSFER_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
 #include "conn.h"
 #include "session.h"
 
+/* Clears the transfer state of a new session (its large path buffer is
+ * only emptied). */
+void xfer_init(struct session *s);
 /* Starts the transfer state STAT reports: verb and path are copied, total
  * is the number of bytes expected (-1 if unknown). */
 void xfer_begin(struct session *s, const char *verb, const char *path, off_t total);
@@ -71,6 +76,13 @@ enum xfer_result xfer_hash_file(struct session *s, int file_fd, off_t offset, of
  * "the old file is unchanged". */
 void xfer_finish(struct session *s, enum xfer_result r, int local_err, off_t bytes,
 		 const char *outcome);
+struct vfs_upload;
+/* Points the transfer's path at where its file is now (another session
+ * may have renamed a folder on its way), for the log: the file open as
+ * fd (opened: its fstat from the open, or NULL), or the target an upload
+ * up will land on. The path stays as it was where the file is gone. */
+void xfer_locate(struct session *s, int fd, const struct stat *opened);
+void xfer_locate_upload(struct session *s, const struct vfs_upload *up);
 /* Ends the transfer state without a reply (the transfer never started). */
 void xfer_end(struct session *s);
 /* True between xfer_begin and its xfer_finish or xfer_end. */
