@@ -254,7 +254,11 @@ class SandboxTest(ftptest.TestCase):
             self.assertNotEqual(st["Uid"].split()[0], "0")
         self.assertCode(c.cmd("PWD"), 257)
 
-    def test_session_killed_by_sigsys_leaves_the_server_running(self):
+    def test_session_dying_of_sigsys_leaves_the_server_running(self):
+        """The listener's side of a session that dies of SIGSYS, here
+        sent with kill(2): it logs the signal and serves on, on any
+        machine. That the filter itself raises SIGSYS for a forbidden
+        call is InjectedCallTest's (x86-64) and check_sandbox's part."""
         srv = ftptest.Server(["--anonymous=rw"])
         clients = []
         try:
