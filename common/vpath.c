@@ -80,6 +80,24 @@ const char *vpath_basename(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+size_t vpath_folder_len(const char *arg)
+{
+	size_t n = strlen(arg);
+	for (;;) {
+		if (n > 0 && arg[n - 1] == '/')
+			n--;
+		else if (n >= 2 && arg[n - 1] == '.' && arg[n - 2] == '/')
+			n--;
+		else
+			return n;
+	}
+}
+
+bool vpath_names_folder(const char *arg)
+{
+	return vpath_folder_len(arg) < strlen(arg);
+}
+
 void vpath_dirname(const char *path, char *out, size_t outsz)
 {
 	const char *slash = strrchr(path, '/');

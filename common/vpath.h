@@ -36,6 +36,13 @@ enum vpath_error vpath_resolve(const char *cwd, const char *arg, size_t len,
 const char *vpath_basename(const char *path);
 /* Writes the parent of a normalised path into out ("/" for "/x" and "/"). */
 void vpath_dirname(const char *path, char *out, size_t outsz);
+/* The length of the client's path arg without the slashes and "/."
+ * components it ends in ("a/b" of "a/b/./", "" of "/."): shorter than arg
+ * when arg ends in a slash or "/.", which, as in a shell, then names a
+ * folder (the one a link leads to). */
+size_t vpath_folder_len(const char *arg);
+/* Whether arg ends in a slash or "/." (vpath_folder_len shortens it). */
+bool vpath_names_folder(const char *arg);
 /* True if the name holds a byte FTP names may not contain (CR, LF, NUL). */
 bool vpath_bad_name(const char *name, size_t len);
 

@@ -130,7 +130,7 @@ void cmd_mlst(struct session *s, const char *arg)
 	 * built whole, so even the longest path keeps its End line. */
 	struct sbuf text;
 	sbuf_init(&text, 3 * FTP_PATH_MAX + 512);
-	bool folder = listing_names_folder(arg);
+	bool folder = vpath_names_folder(arg);
 	errno = ENAMETOOLONG;
 	bool ok = sbuf_printf(&text, "Listing %s\n ", path) && listing_mlst(s, path, folder, &text);
 	if (ok) {
@@ -143,6 +143,6 @@ void cmd_mlst(struct session *s, const char *arg)
 	else if (errno == ENAMETOOLONG)
 		session_reply(s, FTP_BAD_FILENAME, "Path too long.");
 	else
-		listing_reply_errno(s, path, folder, errno);
+		session_reply_folder_errno(s, path, folder, errno);
 	sbuf_free(&text);
 }

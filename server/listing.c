@@ -600,42 +600,26 @@ static RARE_PATH bool list_file(struct session *s, enum listing_kind kind, const
 }
 
 /* A listing of the names matching the pattern in path's last component;
- * a pattern the client ended in slashes matches only directories, as a
- * shell's does. */
+ * a pattern the client ended in slashes or "/." (folder) matches only
+ * directories, as a shell's does. */
 static RARE_PATH bool list_pattern(struct session *s, enum listing_kind kind, const char *arg,
-				   const char *path, bool all, struct sbuf *out,
+				   const char *path, bool folder, bool all, struct sbuf *out,
 				   const struct listing_sink *sink)
 {
 	char parent[FTP_PATH_MAX + 1];
 	vpath_dirname(path, parent, sizeof parent);
 	/* NLST names keep the directory part the client gave.
-	 * The slashes a pattern ends in are not part of it, as the path
-	 * (normalised) has none either. */
+	 * The slashes and "/." a pattern ends in are not part of it, as the
+	 * path (normalised) has none either. */
 	char prefix[FTP_PATH_MAX + 1] = "";
-	size_t alen = strlen(arg);
-	while (alen > 0 && arg[alen - 1] == '/')
-		alen--;
-	const char *slash = memrchr(arg, '/', alen);
+	const char *slash = memrchr(arg, '/', vpath_folder_len(arg));
 	if (slash != NULL) {
 		size_t plen = (size_t)(slash - arg) + 1;
 		memcpy(prefix, arg, plen);
 		prefix[plen] = '\0';
 	}
-	struct name_filter f = { vpath_basename(path), all, alen < strlen(arg) };
+	struct name_filter f = { vpath_basename(path), all, folder };
 	return list_dir(s, kind, parent, &f, prefix, out, sink);
-}
-
-bool listing_names_folder(const char *arg)
-{
-	size_t n = strlen(arg);
-	return (n > 0 && arg[n - 1] == '/') || (n >= 2 && strcmp(arg + n - 2, "/.") == 0);
-}
-
-void listing_reply_errno(struct session *s, const char *path, bool folder, int err)
-{
-	char shown[FTP_PATH_MAX + 2];
-	snprintf(shown, sizeof shown, "%s%s", path, folder && strcmp(path, "/") != 0 ? "/" : "");
-	session_reply_errno(s, 0, shown, err);
 }
 
 bool listing_build(struct session *s, enum listing_kind kind, const char *arg,
@@ -654,7 +638,7 @@ bool listing_build(struct session *s, enum listing_kind kind, const char *arg,
 
 	/* A path ending in a slash names a folder, as in a shell: a file so
 	 * named, or a link to one, is not a directory. */
-	bool folder = listing_names_folder(arg);
+	bool folder = vpath_names_folder(arg);
 	struct stat st;
 	int err = vfs_stat(s->root_fd, path, &st) == 0 ? 0 : errno;
 	if (err == 0 && folder && !S_ISDIR(st.st_mode))
@@ -685,8 +669,8 @@ bool listing_build(struct session *s, enum listing_kind kind, const char *arg,
 		return list_file(s, kind, arg, path, self ? arg : NULL, out);
 	/* Not a path: a pattern in the last component? */
 	if (kind != LISTING_MLSD && err == ENOENT && wildmat_has_magic(vpath_basename(path)))
-		return list_pattern(s, kind, arg, path, all, out, sink);
-	listing_reply_errno(s, path, folder, err);
+		return list_pattern(s, kind, arg, path, folder, all, out, sink);
+	session_reply_folder_errno(s, path, folder, err);
 	return false;
 }
 

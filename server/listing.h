@@ -43,12 +43,6 @@ bool listing_build(struct session *s, enum listing_kind kind, const char *arg,
  * else. false with errno when path cannot be looked up (ENAMETOOLONG
  * when the line does not fit in out). */
 bool listing_mlst(struct session *s, const char *path, bool folder, struct sbuf *out);
-/* Whether the client's path arg ends in a slash (or "/."): as in a
- * shell, it then names a folder, the one a link leads to. */
-bool listing_names_folder(const char *arg);
-/* The error reply (session_reply_errno) for the normalised path, named
- * with the slash the client ended it in when folder. */
-void listing_reply_errno(struct session *s, const char *path, bool folder, int err);
 /* Writes the MLSx perm fact for an entry st in folder dir (NULL when
  * unknown: the account's rights decide 'd' and 'f') into perm (at least
  * 10 bytes). */

@@ -211,6 +211,13 @@ bool session_path(struct session *s, const char *arg, char *out)
 	}
 }
 
+void session_reply_folder_errno(struct session *s, const char *path, bool folder, int err)
+{
+	char shown[FTP_PATH_MAX + 2];
+	snprintf(shown, sizeof shown, "%s%s", path, folder && strcmp(path, "/") != 0 ? "/" : "");
+	session_reply_errno(s, 0, shown, err);
+}
+
 bool session_refuse_root(struct session *s, const char *path, bool follow, const char *what)
 {
 	bool root = strcmp(path, "/") == 0;

@@ -162,6 +162,9 @@ void session_reply_errno(struct session *s, int code, const char *path, int err)
 /* Resolves arg against the cwd into out (FTP_PATH_MAX + 1 bytes); on
  * failure sends the reply (501/553) and returns false. */
 bool session_path(struct session *s, const char *arg, char *out);
+/* session_reply_errno for the normalised path, named with the slash the
+ * client ended it in when folder. */
+void session_reply_folder_errno(struct session *s, const char *path, bool folder, int err);
 /* The account's root directory is not removed, renamed, replaced, nor are
  * its mode and time changed: every later login starts in it. True, after
  * "550 Cannot <what> the root directory.", when path (resolved) is the

@@ -437,6 +437,24 @@ class VerbsTest(ftptest.TestCase):
         self.assertEqual(self.nlst_bytes("dirsonly/*.txt"), b"dirsonly/c.txt\r\ndirsonly/d.txt\r\n")
         self.assertEqual(self.nlst_bytes("*/", cwd="dirsonly"), b"a\r\nb\r\nla\r\n")
 
+    def test_pattern_ending_in_slash_dot_matches_folders_only(self):
+        """A pattern ending in "/." (as "ls -d */." writes it) names the
+        folders it matches, as one ending in a slash does: no file among
+        them, named after the directory part the client gave without the
+        trailing "/." and slashes."""
+        want = b"dirsonly/a\r\ndirsonly/b\r\ndirsonly/la\r\n"
+        for arg in ("dirsonly/*/.", "dirsonly/*/./", "dirsonly/*/.//.", "dirsonly/*//."):
+            self.assertEqual(self.nlst_bytes(arg), want, arg)
+        self.assertEqual(self.nlst_bytes("*/.", cwd="dirsonly"), b"a\r\nb\r\nla\r\n")
+        self.assertEqual(self.nlst_bytes("./*/./", cwd="dirsonly"), b"./a\r\n./b\r\n./la\r\n")
+        self.assertEqual(self.nlst_bytes("dirsonly/*.txt/."), b"")
+        self.assertEqual(self.nlst_bytes("-a dirsonly/*/."),
+                         b"dirsonly/.hidden\r\n" + want)
+        for cmd in ("LIST dirsonly/*/.", "LIST -d dirsonly/*/./"):
+            lines = self.list_lines(cmd)
+            self.assertEqual([LS_RE.match(l).group(9) for l in lines], ["a", "b", "la -> a"],
+                             "%s: %r" % (cmd, lines))
+
     def test_list_pattern_with_a_trailing_slash(self):
         """LIST and STAT of a pattern ending in a slash show the folders
         it matches (a link to one as a link), not their contents, and no

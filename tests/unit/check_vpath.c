@@ -216,6 +216,37 @@ START_TEST(test_bad_name)
 }
 END_TEST
 
+static const struct {
+	const char *arg;
+	size_t len;      /* vpath_folder_len */
+} folder_cases[] = {
+	{ "", 0 },
+	{ "a", 1 },
+	{ ".", 1 },
+	{ "..", 2 },
+	{ "a.", 2 },
+	{ "a/..", 4 },
+	{ "a/", 1 },
+	{ "a//", 1 },
+	{ "a/.", 1 },
+	{ "a/./", 1 },
+	{ "a/.//./.", 1 },
+	{ "./", 1 },
+	{ "/", 0 },
+	{ "/.", 0 },
+	{ "*/.", 1 },
+	{ "sub/*/.", 5 },
+	{ "a/.b", 4 },
+};
+
+START_TEST(test_folder_len)
+{
+	const char *arg = folder_cases[_i].arg;
+	ck_assert_uint_eq(vpath_folder_len(arg), folder_cases[_i].len);
+	ck_assert_int_eq(vpath_names_folder(arg), folder_cases[_i].len < strlen(arg));
+}
+END_TEST
+
 struct split_case {
 	const char *path;
 	const char *base;
@@ -420,6 +451,8 @@ static Suite *vpath_suite(void)
 	tcase_add_loop_test(core, test_basename_dirname, 0,
 			    (int)(sizeof split_cases / sizeof split_cases[0]));
 	tcase_add_test(core, test_dirname_walk);
+	tcase_add_loop_test(core, test_folder_len, 0,
+			    (int)(sizeof folder_cases / sizeof folder_cases[0]));
 	suite_add_tcase(s, core);
 
 	TCase *limits = tcase_create("limits");
