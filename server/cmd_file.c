@@ -27,7 +27,7 @@ static void log_change(struct session *s, const char *what, const char *path, co
 void cmd_dele(struct session *s, const char *arg)
 {
 	char path[FTP_PATH_MAX + 1];
-	if (!session_path(s, arg, path))
+	if (!session_file_path(s, arg, path, false))
 		return;
 	if (vfs_unlink(s->root_fd, path) < 0) {
 		session_reply_errno(s, 0, path, errno);
@@ -71,7 +71,7 @@ void cmd_rnfr(struct session *s, const char *arg)
 {
 	char path[FTP_PATH_MAX + 1];
 	struct stat st;
-	if (!session_path(s, arg, path))
+	if (!session_file_path(s, arg, path, false))
 		return;
 	if (session_refuse_root(s, path, false, "rename"))
 		return;
@@ -109,7 +109,12 @@ void cmd_rnto(struct session *s, const char *arg)
 	    !session_refuse_temp_name(s, path)) {
 		bool replace = !(commands_denied(s) & (DENY_OVERWRITE | DENY_DELETE));
 		struct stat st;
-		if (vfs_rename(s->root_fd, from, path, replace) < 0) {
+		/* A new name ending in a slash names a folder: only a folder
+		 * may take it, as in rename(2). */
+		if (vpath_names_folder(arg) && vfs_lstat(s->root_fd, from, &st) == 0 &&
+		    !S_ISDIR(st.st_mode)) {
+			session_reply_folder_errno(s, path, true, ENOTDIR);
+		} else if (vfs_rename(s->root_fd, from, path, replace) < 0) {
 			/* ENOENT is either side's: name the file when it is the
 			 * one gone (deleted by another session since RNFR). */
 			int err = errno;

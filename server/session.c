@@ -211,6 +211,26 @@ bool session_path(struct session *s, const char *arg, char *out)
 	}
 }
 
+bool session_file_path(struct session *s, const char *arg, char *out, bool creates)
+{
+	if (!session_path(s, arg, out))
+		return false;
+	if (!vpath_names_folder(arg))
+		return true;
+	struct stat st;
+	int err = vfs_stat(s->root_fd, out, &st) == 0 ? 0 : errno;
+	if (err == 0 && S_ISDIR(st.st_mode))
+		return true;
+	if (err == 0)
+		err = ENOTDIR;
+	else if (!creates)
+		return true;   /* the verb finds nothing, as without the slash */
+	else if (err == ENOENT)
+		err = EISDIR;
+	session_reply_folder_errno(s, out, true, err);
+	return false;
+}
+
 void session_reply_folder_errno(struct session *s, const char *path, bool folder, int err)
 {
 	char shown[FTP_PATH_MAX + 2];

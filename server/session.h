@@ -162,6 +162,14 @@ void session_reply_errno(struct session *s, int code, const char *path, int err)
 /* Resolves arg against the cwd into out (FTP_PATH_MAX + 1 bytes); on
  * failure sends the reply (501/553) and returns false. */
 bool session_path(struct session *s, const char *arg, char *out);
+/* session_path for a verb that takes a file. A path the client ended in
+ * a slash or "/." names a folder, as in a shell: a file there, or a link
+ * to one, is answered "550 PATH/: Not a directory." and false; so is, with
+ * creates (an upload), a name nothing has ("Is a directory", as open(2)
+ * with O_CREAT says for "new/") or that cannot be looked up. A folder, or
+ * (without creates) a name nothing has, goes on as without the slash.
+ * A path without the slash costs no system call. */
+bool session_file_path(struct session *s, const char *arg, char *out, bool creates);
 /* session_reply_errno for the normalised path, named with the slash the
  * client ended it in when folder. */
 void session_reply_folder_errno(struct session *s, const char *path, bool folder, int err);

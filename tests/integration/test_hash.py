@@ -402,6 +402,30 @@ class AttrTest(ServerTest):
             self.assertCode(r, 501, msg=bare)
             self.assertIn("SITE HELP", r.text)
 
+    def test_a_file_named_as_a_folder_keeps_its_time_and_mode(self):
+        """MFMT and SITE CHMOD of a path ending in a slash (or "/."): a
+        file, or a link to one, named so is no folder (550 Not a
+        directory) and keeps its time and mode; a folder named so is
+        changed as without the slash."""
+        path = self.server.path("a.txt")
+        before = os.stat(path)
+        c = self.raw()
+        for arg, shown in (("a.txt/", "/a.txt/"), ("a.txt/.", "/a.txt/"),
+                           ("inside_link/", "/inside_link/")):
+            for cmd in ("MFMT %s %s" % (STAMP, arg), "SITE CHMOD 600 " + arg):
+                self.assertEqual(c.cmd(cmd).lines, ["550 %s: Not a directory." % shown], cmd)
+        after = os.stat(path)
+        self.assertEqual((after.st_mtime, after.st_mode), (before.st_mtime, before.st_mode))
+        sub = self.server.path("sub")
+        mode = os.stat(sub).st_mode & 0o777
+        try:
+            self.assertCode(c.cmd("MFMT %s sub/" % STAMP), 213)
+            self.assertEqual(os.stat(sub).st_mtime, STAMP_T)
+            self.assertCode(c.cmd("SITE CHMOD 700 sub/."), 200)
+            self.assertEqual(os.stat(sub).st_mode & 0o777, 0o700)
+        finally:
+            os.chmod(sub, mode)
+
     def test_avbl_matches_statvfs(self):
         c = self.raw()
         for arg in ("", " /", " sub"):

@@ -571,6 +571,83 @@ class VerbsTest(ftptest.TestCase):
         r = c.cmd("MLST dirsonly/la")
         self.assertEqual(parse_mlsx(r.lines[1][1:])[0]["type"], "OS.unix=slink:a", r.lines)
 
+    def test_every_verb_refuses_a_file_named_as_a_folder(self):
+        """A path ending in a slash (or "/.") names a folder, as in a shell
+        ("cat f/", "rm f/", "mv f/ x": Not a directory): every verb that
+        takes a file refuses a file, or a link to one, named so, before any
+        150, and leaves it as it was; an upload to a new name so written
+        is refused too (open(2) of "new/" says Is a directory) and creates
+        nothing; a folder named so goes on as without the slash."""
+        data = b"keep these bytes\n"
+        self.server.write("slashed/f.txt", data)
+        self.server.mkdir("slashed/dir")
+        self.server.symlink("f.txt", "slashed/lf")
+        path = self.server.path("slashed/f.txt")
+        ident = (os.stat(path).st_ino, os.stat(path).st_mtime, os.stat(path).st_size, data)
+        c = self.raw()
+        for arg, shown in (("slashed/f.txt/", "/slashed/f.txt/"),
+                           ("slashed/f.txt/.", "/slashed/f.txt/"),
+                           ("/slashed//f.txt//", "/slashed/f.txt/"),
+                           ("slashed/lf/", "/slashed/lf/")):
+            for verb in ("RETR", "SIZE", "MDTM", "DELE", "RNFR", "HASH", "XCRC", "XMD5",
+                         "XSHA1", "XSHA256", "STOR", "APPE", "STOU", "REST 2\r\nSTOR",
+                         "RANG 0 1\r\nRETR"):
+                cmd = "%s %s" % (verb, arg)
+                with self.subTest(cmd=cmd):
+                    if verb.endswith(("RETR", "STOR", "APPE", "STOU")):
+                        c.pasv()
+                    if "\r\n" in verb:
+                        first, verb = verb.split("\r\n")
+                        self.assertCode(c.cmd(first), 350)
+                    r = c.cmd("%s %s" % (verb, arg))
+                    self.assertEqual(r.lines, ["550 %s: Not a directory." % shown], cmd)
+            r = c.cmd("XCRC %s 0 5" % arg)
+            self.assertEqual(r.lines, ["550 %s: Not a directory." % shown], arg)
+            # The refused RNFR leaves nothing for an RNTO.
+            self.assertCode(c.cmd("RNFR " + arg), 550)
+            self.assertCode(c.cmd("RNTO slashed/renamed.txt"), 503)
+        # Renaming onto a name ended in a slash: the file is no folder.
+        for to in ("slashed/new/", "slashed/f.txt/", "slashed/dir/."):
+            self.assertCode(c.cmd("RNFR slashed/lf"), 350)
+            shown = "/" + to.rstrip("/.") + "/"
+            self.assertEqual(c.cmd("RNTO " + to).lines, ["550 %s: Not a directory." % shown], to)
+        self.assertUntouched(path, ident)
+        self.assertEqual(os.readlink(self.server.path("slashed/lf")), "f.txt")
+        self.assertEqual(sorted(os.listdir(self.server.path("slashed"))), ["dir", "f.txt", "lf"])
+        # A new name: uploads are refused and create nothing; the rest
+        # find nothing, as without the slash.
+        for verb in ("STOR", "APPE", "STOU"):
+            for arg in ("slashed/new/", "slashed/new/."):
+                c.pasv()
+                self.assertEqual(c.cmd("%s %s" % (verb, arg)).lines,
+                                 ["550 /slashed/new/: Is a directory."], verb)
+        for verb in ("RETR", "SIZE", "MDTM", "DELE", "RNFR", "HASH"):
+            r = c.cmd(verb + " slashed/new/")
+            self.assertCode(r, 550)
+            self.assertIn("No such file or directory", r.text, verb)
+        self.assertEqual(sorted(os.listdir(self.server.path("slashed"))), ["dir", "f.txt", "lf"])
+        # A folder named with a slash is answered as without it.
+        for verb in ("SIZE", "MDTM", "DELE", "RETR", "HASH", "XCRC"):
+            if verb == "RETR":
+                c.pasv()
+            plain = c.cmd(verb + " slashed/dir")
+            if verb == "RETR":
+                c.pasv()
+            self.assertEqual(c.cmd(verb + " slashed/dir/").lines, plain.lines, verb)
+        self.assertCode(c.cmd("MKD slashed/made/"), 257)
+        self.assertTrue(os.path.isdir(self.server.path("slashed/made")))
+        self.assertCode(c.cmd("CWD slashed/made/."), 250)
+        self.assertCode(c.cmd("CWD /"), 250)
+        # mv dir/ moved: the folder is renamed.
+        self.assertCode(c.cmd("RNFR slashed/made/"), 350)
+        self.assertCode(c.cmd("RNTO slashed/moved"), 250)
+        self.assertTrue(os.path.isdir(self.server.path("slashed/moved")))
+        self.assertCode(c.cmd("RNFR slashed/moved"), 350)
+        self.assertCode(c.cmd("RNTO slashed/made/"), 250)
+        self.assertCode(c.cmd("RMD slashed/made/"), 250)
+        self.assertFalse(os.path.exists(self.server.path("slashed/made")))
+        self.assertUntouched(path, ident)
+
     def test_link_leading_nowhere_is_listed_as_the_link(self):
         """A symbolic link whose target is missing (made outside FTP) is
         listed as ls -l lists it: its own line, with -d and without, in
