@@ -70,26 +70,21 @@ void cmd_rmd(struct session *s, const char *arg)
 void cmd_rnfr(struct session *s, const char *arg)
 {
 	char path[FTP_PATH_MAX + 1];
-	struct stat st;
 	if (!session_file_path(s, arg, path, false))
 		return;
 	if (session_refuse_root(s, path, false, "rename"))
 		return;
-	if (vfs_lstat(s->root_fd, path, &st) < 0) {
-		session_reply_errno(s, 0, path, errno);
-		return;
-	}
 	/* A file this account may not rename (another's in a sticky folder
 	 * it does not own either) or no one may (chattr +i or +a on it or its
 	 * folder) is refused here, as DELE is, not after RNTO. The folder is
 	 * the one reached through any links before the name. */
-	char parent[FTP_PATH_MAX + 1];
-	struct stat dir;
-	vpath_dirname(path, parent, sizeof parent);
-	bool sticky = vfs_stat(s->root_fd, parent, &dir) == 0 &&
-		      !vfs_sticky_allows(&dir, &st, s->uid);
-	if (sticky || vfs_removal_mark(s->root_fd, path, NULL) != VFS_MARK_NONE) {
-		session_reply_errno(s, 0, path, EPERM);
+	struct vfs_removal r;
+	if (vfs_removal_check(s->root_fd, path, s->uid, &r) < 0) {
+		session_reply_errno(s, 0, path, errno);
+		return;
+	}
+	if (!r.allowed) {
+		session_reply_removal(s, path, &r);
 		return;
 	}
 	s->rnfr = xstrdup(path);

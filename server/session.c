@@ -120,12 +120,11 @@ void session_reply_text(struct session *s, int code, const char *text)
 	session_send(s);
 }
 
-/* Why EPERM refused to change path: the immutable or append-only mark of
- * the file or its folder, else as for EACCES. */
-static const char *errno_mark_text(const struct session *s, const char *path)
+/* Why EPERM refused a change: the immutable or append-only mark (of the
+ * folder when folder), else as for EACCES. */
+static const char *mark_text(enum vfs_mark mark, bool folder)
 {
-	bool folder = false;
-	switch (vfs_removal_mark(s->root_fd, path, &folder)) {
+	switch (mark) {
 	case VFS_MARK_IMMUTABLE: return folder ? "Folder is immutable" : "File is immutable";
 	case VFS_MARK_APPEND_ONLY: return folder ? "Folder is append-only" : "File is append-only";
 	case VFS_MARK_NONE: break;
@@ -133,7 +132,10 @@ static const char *errno_mark_text(const struct session *s, const char *path)
 	return "Permission denied";
 }
 
-void session_reply_errno(struct session *s, int code, const char *path, int err)
+/* session_reply_errno; for EPERM, mark_why (NULL: read the marks of path
+ * and its folder) says why. */
+static void reply_errno(struct session *s, int code, const char *path, int err,
+			const char *mark_why)
 {
 	const char *what;
 	int c = FTP_FILE_UNAVAILABLE;
@@ -151,7 +153,12 @@ void session_reply_errno(struct session *s, int code, const char *path, int err)
 	case EPERM:
 		/* Refused to root too where a mark (chattr +i, +a) forbids
 		 * it: the reply names the mark. */
-		what = errno_mark_text(s, path);
+		if (mark_why == NULL) {
+			bool folder = false;
+			enum vfs_mark mark = vfs_removal_mark(s->root_fd, path, &folder);
+			mark_why = mark_text(mark, folder);
+		}
+		what = mark_why;
 		break;
 	case EACCES: what = "Permission denied"; break;
 	case EEXIST: what = "File exists"; break;
@@ -170,6 +177,16 @@ void session_reply_errno(struct session *s, int code, const char *path, int err)
 	char clean[FTP_PATH_MAX + 1];
 	sanitize_text(path, strlen(path), clean, sizeof clean);
 	session_reply(s, code ? code : c, "%s: %s.", clean, what);
+}
+
+void session_reply_errno(struct session *s, int code, const char *path, int err)
+{
+	reply_errno(s, code, path, err, NULL);
+}
+
+void session_reply_removal(struct session *s, const char *path, const struct vfs_removal *r)
+{
+	reply_errno(s, 0, path, EPERM, mark_text(r->mark, r->folder_mark));
 }
 
 bool session_parse_count(const char *text, const char **end, long long *out)

@@ -496,6 +496,40 @@ static enum vfs_mark removal_mark(int dfd, const char *name, bool *folder)
 	return m;
 }
 
+/* Whether uid may remove or replace the entry name of the folder dfd,
+ * read with one statx(2) of the entry (not followed) and, unless its own
+ * mark already forbids it, one of the folder. */
+static int removal_check(int dfd, const char *name, uid_t uid, struct vfs_removal *r)
+{
+	memset(r, 0, sizeof *r);
+	if (stat_marked(dfd, name, AT_SYMLINK_NOFOLLOW, &r->st, &r->mark) < 0)
+		return -1;
+	if (r->mark != VFS_MARK_NONE)
+		return 0;
+	enum vfs_mark dmark;
+	r->dir_known = stat_marked(dfd, "", AT_EMPTY_PATH, &r->dir, &dmark) == 0;
+	if (r->dir_known && dmark != VFS_MARK_NONE) {
+		r->mark = dmark;
+		r->folder_mark = true;
+	}
+	r->allowed = r->mark == VFS_MARK_NONE &&
+		     !(r->dir_known && !vfs_sticky_allows(&r->dir, &r->st, uid));
+	return 0;
+}
+
+int vfs_removal_check(int root_fd, const char *vpath, uid_t uid, struct vfs_removal *r)
+{
+	const char *base;
+	int dfd = vfs_open_parent(root_fd, vpath, &base);
+	if (dfd < 0)
+		return -1;
+	int rc = removal_check(dfd, base, uid, r);
+	int saved = errno;
+	sysio_close(&dfd);
+	errno = saved;
+	return rc;
+}
+
 enum vfs_mark vfs_removal_mark(int root_fd, const char *vpath, bool *folder)
 {
 	const char *base;
@@ -525,17 +559,16 @@ int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int 
 	 * file or folder) is found before any data is read: one look at the
 	 * entry, and one at the folder when the entry exists, read both the
 	 * modes and owners and the marks. */
-	struct stat old;
-	enum vfs_mark old_mark, folder_mark;
-	bool exists = stat_marked(dfd, base, AT_SYMLINK_NOFOLLOW, &old, &old_mark) == 0;
+	struct vfs_removal r;
+	bool exists = removal_check(dfd, base, geteuid(), &r) == 0;
+	const struct stat old = r.st;
 	int refuse = !exists && errno != ENOENT ? errno : 0;
 	if (exists && S_ISDIR(old.st_mode))
 		refuse = EISDIR;
-	else if (exists && old_mark != VFS_MARK_NONE)
+	else if (exists && !r.allowed)
 		refuse = EPERM;
-	else if (exists && stat_marked(dfd, "", AT_EMPTY_PATH, &up->dir, &folder_mark) == 0 &&
-		 (folder_mark != VFS_MARK_NONE || !vfs_sticky_allows(&up->dir, &old, geteuid())))
-		refuse = EPERM;
+	else if (exists && r.dir_known)
+		up->dir = r.dir;
 	if (refuse) {
 		sysio_close(&up->dir_fd);
 		return (errno = refuse, -1);

@@ -41,6 +41,21 @@ enum vfs_mark {
  * *folder (if not NULL) is set true. VFS_MARK_NONE if neither has one or
  * they cannot be read. */
 enum vfs_mark vfs_removal_mark(int root_fd, const char *vpath, bool *folder);
+/* What vfs_removal_check found out about an entry. */
+struct vfs_removal {
+	struct stat st;      /* the entry (a symlink itself) */
+	struct stat dir;     /* its folder, when dir_known */
+	bool dir_known;
+	enum vfs_mark mark;  /* the mark that forbids removal: the entry's, else */
+	bool folder_mark;    /* the folder's (then set) */
+	bool allowed;        /* neither a mark nor a sticky folder forbids uid */
+};
+/* Whether uid may remove, rename or replace vpath (as unlink(2) and
+ * rename(2) decide: the marks of vpath and its folder, and a sticky
+ * folder), read through one lookup of its folder (the one reached
+ * through any links before the name); 0 with *r, -1 with errno when
+ * vpath cannot be looked up. */
+int vfs_removal_check(int root_fd, const char *vpath, uid_t uid, struct vfs_removal *r);
 /* 0 if vpath is a directory that may be entered: one that may be
  * searched (x), as chdir(2) asks, read permission or not (looking up "."
  * in it takes that permission); -1 with errno if not. */

@@ -571,6 +571,39 @@ START_TEST(test_upload_commit)
 }
 END_TEST
 
+/* Who may remove an entry: anyone (marks aside) in a folder without the
+ * sticky bit; in a sticky one, the owner of the entry or of the folder.
+ * The entry is looked at itself, a link not followed. */
+START_TEST(test_removal_check)
+{
+	char p[256];
+	struct vfs_removal r;
+	uid_t me = getuid(), other = me + 1;
+	ck_assert_int_eq(vfs_removal_check(root_fd, "/f.txt", other, &r), 0);
+	ck_assert(r.allowed);
+	ck_assert(S_ISREG(r.st.st_mode));
+	ck_assert(r.dir_known && S_ISDIR(r.dir.st_mode));
+	ck_assert_int_eq(vfs_removal_check(root_fd, "/rel", other, &r), 0);
+	ck_assert(S_ISLNK(r.st.st_mode));
+	in_base("root/dir", p, sizeof p);
+	ck_assert_int_eq(chmod(p, 01777), 0);
+	in_base("root/dir/mine.txt", p, sizeof p);
+	write_file(p, "mine");
+	ck_assert_int_eq(vfs_removal_check(root_fd, "/dir/mine.txt", other, &r), 0);
+	ck_assert(!r.allowed);
+	ck_assert_int_eq(r.mark, VFS_MARK_NONE);
+	ck_assert_int_eq(vfs_removal_check(root_fd, "/dir/mine.txt", me, &r), 0);
+	ck_assert(r.allowed);
+	/* Through a link to the folder: the folder reached. */
+	ck_assert_int_eq(vfs_removal_check(root_fd, "/up/dir/mine.txt", other, &r), 0);
+	ck_assert(!r.allowed);
+	ck_assert_int_eq(vfs_removal_check(root_fd, "/dir/missing.txt", me, &r), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(vfs_removal_check(root_fd, "/f.txt/x", me, &r), -1);
+	ck_assert_int_eq(errno, ENOTDIR);
+}
+END_TEST
+
 static Suite *vfs_suite(void)
 {
 	Suite *su = suite_create("vfs");
@@ -587,6 +620,7 @@ static Suite *vfs_suite(void)
 	tcase_add_test(tc, test_create_unique);
 	tcase_add_test(tc, test_temp_names);
 	tcase_add_test(tc, test_upload_commit);
+	tcase_add_test(tc, test_removal_check);
 	suite_add_tcase(su, tc);
 	return su;
 }
