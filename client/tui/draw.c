@@ -215,6 +215,13 @@ static void draw_layout(int rows, int cols, int xfer_h)
 
 size_t draw_char(const char *s, size_t left, mbstate_t *st, wchar_t *wc, int *cols)
 {
+	/* Printable ASCII, most of most texts, is one column of one byte
+	 * in every locale a terminal runs in: no decoding. */
+	if (left > 0 && (unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f && mbsinit(st)) {
+		*wc = (wchar_t)(unsigned char)*s;
+		*cols = 1;
+		return 1;
+	}
 	size_t n = mbrtowc(wc, s, left, st);
 	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
 		n = 1;

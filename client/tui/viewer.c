@@ -1,6 +1,8 @@
 /* viewer: the built-in viewer (see viewer.h). The file is read whole (up
- * to VIEWER_MAX) and indexed by rows once; drawing a screen costs only its
- * rows, so a large file scrolls as fast as a small one. */
+ * to VIEWER_MAX) and indexed by lines once; a line is drawn as text only as
+ * far as the rows shown need, and where its wrapped rows start is kept
+ * every VIEWER_MARK rows, so drawing a screen or moving costs only the
+ * rows shown and a line of megabytes scrolls as fast as a short one. */
 #include "config.h"
 
 #include <curses.h>
@@ -33,11 +35,33 @@
 /* Most bytes of a row as drawn: every byte read a tab. */
 #define VIEWER_SHOWN_MAX ((size_t)VIEWER_MAX * VIEWER_TAB + 1)
 
+/* Bytes of a line's text drawn at a time. */
+#define VIEWER_CHUNK 16384
+/* Wrapped rows of a line from one kept row start to the next. */
+#define VIEWER_MARK 64
+/* Raw bytes of a line that make it long: kept apart from the short ones. */
+#define VIEWER_LONG 65536
+
 /* A screen row: its line and the byte of the line's text as drawn
  * where the row starts (0 unless the line wraps). */
 struct viewer_pos {
 	size_t line;
 	size_t off;
+};
+
+/* A line's text as drawn, as far as it was needed, and the start of
+ * every VIEWER_MARK-th of its wrapped rows as far as they were found. */
+struct viewer_text {
+	size_t line;            /* SIZE_MAX: none */
+	struct sbuf s;          /* the text drawn */
+	size_t raw;             /* the bytes of the line it comes from */
+	int col;                /* its columns */
+	mbstate_t st;           /* the shift state after them */
+	size_t *mark;           /* row starts, wrapped in mark_cols columns */
+	size_t marks;
+	size_t mark_cap;
+	int mark_cols;          /* 0: none found */
+	bool mark_end;          /* the last row is after the last mark */
 };
 
 /* The file on show. */
@@ -53,8 +77,7 @@ struct viewer {
 	bool wrap;              /* long rows wrap; else they are cut, scrolled sideways */
 	int left;               /* unwrapped: the columns scrolled past */
 	bool more;              /* unwrapped: a row drawn is cut on the right */
-	struct sbuf shown;      /* the text of one row as drawn */
-	size_t shown_line;      /* ...of this row */
+	struct viewer_text text[2]; /* a short line and a long one as drawn */
 	char find[VIEWER_FIND_MAX]; /* the last search */
 	size_t found;           /* the row of the last match, SIZE_MAX none */
 	char note[256];         /* the bottom line */
@@ -88,10 +111,9 @@ static bool viewer_load(struct viewer *v, const char *path)
 		errno = saved;
 		return false;
 	}
+	/* The bytes read are kept where they were read to. */
 	v->len = b.len;
-	v->data = xmalloc(b.len + 1);
-	memcpy(v->data, sbuf_str(&b), b.len + 1);
-	sbuf_free(&b);
+	v->data = b.data != NULL ? b.data : xcalloc(1, 1);
 	viewer_index(v);
 	return true;
 }
@@ -107,14 +129,16 @@ static void viewer_index(struct viewer *v)
 	size_t cap = 1024;
 	v->row = xmalloc(cap * sizeof *v->row);
 	v->row[v->rows++] = 0;
-	for (size_t i = 0; i < v->len; i++)
-		if (v->data[i] == '\n' && i + 1 < v->len) {
-			if (v->rows == cap) {
-				cap *= 2;
-				v->row = xrealloc(v->row, cap * sizeof *v->row);
-			}
-			v->row[v->rows++] = i + 1;
+	for (const char *nl = v->data; (nl = memchr(nl, '\n', v->len - (size_t)(nl - v->data))) != NULL;) {
+		size_t i = (size_t)(++nl - v->data);
+		if (i >= v->len)
+			break;
+		if (v->rows == cap) {
+			cap *= 2;
+			v->row = xrealloc(v->row, cap * sizeof *v->row);
 		}
+		v->row[v->rows++] = i;
+	}
 }
 
 /* Writes hex row i into out: the offset, the bytes in hex and as ASCII. */
@@ -134,15 +158,33 @@ static void viewer_hex_row(const struct viewer *v, size_t i, char *out, size_t o
 	snprintf(out + o, outsz - (size_t)o, "|");
 }
 
-/* Appends to b the text of the bytes of a line from start to end as
- * drawn: its line end left out, tabs expanded to the next multiple of
- * VIEWER_TAB columns, anything unprintable made visible. */
-static void viewer_render(const struct viewer *v, size_t start, size_t end, struct sbuf *b)
+/* The byte after line i's last. */
+static size_t viewer_line_end(const struct viewer *v, size_t i)
 {
-	mbstate_t st;
-	int col = 0;
-	memset(&st, 0, sizeof st);
-	for (size_t k = start; k < end;) {
+	return i + 1 < v->rows ? v->row[i + 1] : v->len;
+}
+
+/* Draws more of the line of t as text, until it holds want bytes and
+ * upto bytes of the line are drawn, or the line ends: its line end left
+ * out, tabs expanded to the next multiple of VIEWER_TAB columns,
+ * anything unprintable made visible. */
+static void viewer_render(const struct viewer *v, struct viewer_text *t, size_t want, size_t upto)
+{
+	size_t start = v->row[t->line], end = viewer_line_end(v, t->line);
+	size_t k = start + t->raw;
+	while (k < end && (t->s.len < want || k - start < upto)) {
+		/* A run of printable ASCII is copied at once, up to upto
+		 * when the text is long enough. */
+		size_t stop = t->s.len < want || start + upto > end ? end : start + upto, run = 0;
+		while (k + run < stop && (unsigned char)v->data[k + run] >= 0x20 &&
+		       (unsigned char)v->data[k + run] < 0x7f)
+			run++;
+		if (run > 0 && mbsinit(&t->st)) {
+			sbuf_append(&t->s, v->data + k, run);
+			t->col += (int)run;
+			k += run;
+			continue;
+		}
 		char c = v->data[k];
 		if (c == '\n' || (c == '\r' && k + 1 < end && v->data[k + 1] == '\n')) {
 			k++;
@@ -150,40 +192,86 @@ static void viewer_render(const struct viewer *v, size_t start, size_t end, stru
 		}
 		if (c == '\t') {
 			do
-				sbuf_append(b, " ", 1);
-			while (++col % VIEWER_TAB != 0);
+				sbuf_append(&t->s, " ", 1);
+			while (++t->col % VIEWER_TAB != 0);
 			k++;
 			continue;
 		}
 		wchar_t wc;
 		int cw;
-		size_t n = draw_char(v->data + k, end - k, &st, &wc, &cw);
+		size_t n = draw_char(v->data + k, end - k, &t->st, &wc, &cw);
 		char shown[8];
 		sanitize_text(v->data + k, n, shown, sizeof shown);
-		sbuf_puts(b, shown);
-		col += cw;
+		sbuf_puts(&t->s, shown);
+		t->col += cw;
 		k += n;
 	}
+	t->raw = k - start;
 }
 
-/* The text of line i as drawn (its bytes in *len), kept until another
- * line is asked for. */
-static const char *viewer_line(struct viewer *v, size_t i, size_t *len)
+/* The slot that holds line i as drawn: emptied for it when it held
+ * another line. */
+static struct viewer_text *viewer_text(struct viewer *v, size_t i)
 {
-	if (v->shown_line != i || v->shown.data == NULL) {
-		sbuf_reset(&v->shown);
+	size_t raw = v->hex ? VIEWER_HEX_ROW : viewer_line_end(v, i) - v->row[i];
+	struct viewer_text *t = &v->text[raw > VIEWER_LONG];
+	if (t->line != i) {
+		sbuf_reset(&t->s);
+		t->line = i;
+		t->raw = 0;
+		t->col = 0;
+		memset(&t->st, 0, sizeof t->st);
+		t->marks = 0;
+		t->mark_cols = 0;
+		t->mark_end = false;
 		if (v->hex) {
 			char row[128];
 			viewer_hex_row(v, i, row, sizeof row);
-			sbuf_puts(&v->shown, row);
-		} else {
-			viewer_render(v, v->row[i], i + 1 < v->rows ? v->row[i + 1] : v->len,
-				      &v->shown);
+			sbuf_puts(&t->s, row);
 		}
-		v->shown_line = i;
 	}
-	*len = v->shown.len;
-	return sbuf_str(&v->shown);
+	return t;
+}
+
+/* The text of line i as drawn, at least its first want bytes when it
+ * has them (the bytes drawn so far in *len), kept until another line of
+ * its slot is asked for. */
+static const char *viewer_line(struct viewer *v, size_t i, size_t want, size_t *len)
+{
+	struct viewer_text *t = viewer_text(v, i);
+	if (!v->hex && t->s.len < want)
+		viewer_render(v, t, want + VIEWER_CHUNK, 0);
+	*len = t->s.len;
+	return sbuf_str(&t->s);
+}
+
+/* Whether byte off of line i's text as drawn is past its end. */
+static bool viewer_ends(struct viewer *v, size_t i, size_t off)
+{
+	size_t len;
+	viewer_line(v, i, off + 1, &len);
+	return off >= len;
+}
+
+/* The bytes of text as drawn at s (len bytes) that fill at most cols
+ * columns, as draw_span: ASCII, one column a byte there, is counted
+ * without decoding. */
+static size_t viewer_span(const char *s, size_t len, int cols)
+{
+	size_t i = 0;
+	int used = 0;
+	mbstate_t st;
+	memset(&st, 0, sizeof st);
+	while (i < len) {
+		wchar_t wc;
+		int w = 1;
+		size_t n = (unsigned char)s[i] < 0x80 ? 1 : draw_char(s + i, len - i, &st, &wc, &w);
+		if (used + w > cols)
+			break;
+		used += w;
+		i += n;
+	}
+	return i;
 }
 
 /* The bytes of the screen row of line p.line that starts at p.off, in
@@ -191,32 +279,38 @@ static const char *viewer_line(struct viewer *v, size_t i, size_t *len)
  * combining marks stay with theirs); else the rest of the line. */
 static size_t viewer_seg(struct viewer *v, struct viewer_pos p, int cols)
 {
-	size_t len;
-	const char *s = viewer_line(v, p.line, &len);
+	size_t len, had;
+	const char *s = viewer_line(v, p.line, p.off + 1, &len);
 	if (p.off >= len)
 		return 0;
-	if (!v->wrap)
-		return len - p.off;
-	size_t n = draw_span(s + p.off, len - p.off, SIZE_MAX, cols, NULL);
-	if (n == 0) {
-		mbstate_t st;
-		wchar_t wc;
-		int cw;
-		memset(&st, 0, sizeof st);
-		n = draw_char(s + p.off, len - p.off, &st, &wc, &cw);
-		n += draw_span(s + p.off + n, len - p.off - n, SIZE_MAX, 0, NULL);
+	/* Unwrapped: as far as the columns shown and one more. */
+	int span = v->wrap ? cols : v->left + cols + 2;
+	for (;;) {
+		size_t n = viewer_span(s + p.off, len - p.off, span);
+		if (n == 0) {
+			mbstate_t st;
+			wchar_t wc;
+			int cw;
+			memset(&st, 0, sizeof st);
+			n = draw_char(s + p.off, len - p.off, &st, &wc, &cw);
+			n += draw_span(s + p.off + n, len - p.off - n, SIZE_MAX, 0, NULL);
+		}
+		/* The row may go on in the text not drawn yet. */
+		had = len;
+		if (p.off + n < len || (s = viewer_line(v, p.line, len + 1, &len), len == had))
+			return n;
 	}
-	return n;
 }
 
 /* Moves p to the next screen row; false at the last. */
 static bool viewer_next(struct viewer *v, struct viewer_pos *p, int cols)
 {
-	size_t len, n = viewer_seg(v, *p, cols);
-	viewer_line(v, p->line, &len);
-	if (p->off + n < len) {
-		p->off += n;
-		return true;
+	if (v->wrap) {
+		size_t n = viewer_seg(v, *p, cols);
+		if (!viewer_ends(v, p->line, p->off + n)) {
+			p->off += n;
+			return true;
+		}
 	}
 	if (p->line + 1 >= v->rows)
 		return false;
@@ -225,8 +319,80 @@ static bool viewer_next(struct viewer *v, struct viewer_pos *p, int cols)
 	return true;
 }
 
+/* The index of the last kept start of line i's rows (wrapped in cols
+ * columns) at or before byte at of its text, the rows up to it found
+ * when not yet. */
+static size_t viewer_mark(struct viewer *v, size_t i, size_t at, int cols)
+{
+	struct viewer_text *t = viewer_text(v, i);
+	if (t->mark_cols != cols) {
+		t->mark_cols = cols;
+		t->marks = 0;
+		t->mark_end = false;
+	}
+	if (t->marks == 0) {
+		if (t->mark_cap == 0) {
+			t->mark_cap = 64;
+			t->mark = xmalloc(t->mark_cap * sizeof *t->mark);
+		}
+		t->mark[t->marks++] = 0;
+	}
+	/* The rows are walked a character at a time, not a row at a
+	 * time: a row starts at the character that does not fit in the
+	 * one before (at least one a row; zero-width ones stay). */
+	size_t len, k = t->mark[t->marks - 1];
+	const char *s = viewer_line(v, i, k + 1, &len);
+	int rows = 0, used = 0;
+	mbstate_t st;
+	memset(&st, 0, sizeof st);
+	while (!t->mark_end && t->mark[t->marks - 1] <= at) {
+		if (k >= len) {
+			size_t had = len;
+			s = viewer_line(v, i, len + 1, &len);
+			if (len == had) {
+				t->mark_end = true;
+				break;
+			}
+		}
+		wchar_t wc;
+		int w = 1;
+		size_t n = (unsigned char)s[k] < 0x80 ? 1 : draw_char(s + k, len - k, &st, &wc, &w);
+		if (used + w > cols && used > 0) {
+			used = 0;
+			if (++rows == VIEWER_MARK) {
+				rows = 0;
+				if (t->marks == t->mark_cap) {
+					t->mark_cap *= 2;
+					t->mark = xrealloc(t->mark, t->mark_cap * sizeof *t->mark);
+				}
+				t->mark[t->marks++] = k;
+			}
+		}
+		used += w;
+		k += n;
+	}
+	size_t lo = 0, hi = t->marks;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (t->mark[mid] <= at)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The start of line i's row (wrapped in cols columns) that is back
+ * marks kept starts before the one at or before byte at. */
+static size_t viewer_mark_back(struct viewer *v, size_t i, size_t at, size_t back, int cols)
+{
+	size_t m = viewer_mark(v, i, at, cols);
+	return viewer_text(v, i)->mark[m > back ? m - back : 0];
+}
+
 /* Moves p back by up to n screen rows (p.off SIZE_MAX: from after the
- * end of its line); returns the rows moved. Each line is wrapped once. */
+ * end of its line); returns the rows moved. A wrapped line is walked
+ * from a kept row start far enough back, not from its start. */
 static size_t viewer_back(struct viewer *v, struct viewer_pos *p, size_t n, int cols)
 {
 	size_t moved = 0;
@@ -240,16 +406,19 @@ static size_t viewer_back(struct viewer *v, struct viewer_pos *p, size_t n, int 
 		}
 		/* The starts of the line's rows before p->off, the last
 		 * want of them in ring. */
-		size_t want = n - moved, count = 0, len;
+		size_t want = n - moved, count = 0;
 		struct viewer_pos q = { p->line, 0 };
-		viewer_line(v, q.line, &len);
+		if (v->wrap && p->off > 0)
+			q.off = viewer_mark_back(v, q.line, p->off - 1, want / VIEWER_MARK + 1, cols);
 		do {
 			ring[count++ % want] = q.off;
+			if (!v->wrap)
+				break;
 			size_t k = viewer_seg(v, q, cols);
-			if (k == 0)
+			if (k == 0 || viewer_ends(v, q.line, q.off + k))
 				break;
 			q.off += k;
-		} while (q.off < len && q.off < p->off);
+		} while (q.off < p->off);
 		if (count >= want) {
 			p->off = ring[(count - want) % want];
 			moved += want;
@@ -267,7 +436,7 @@ static size_t viewer_back(struct viewer *v, struct viewer_pos *p, size_t n, int 
 static void viewer_snap(struct viewer *v, struct viewer_pos *p, int cols)
 {
 	size_t at = p->off;
-	p->off = 0;
+	p->off = v->wrap && at > 0 ? viewer_mark_back(v, p->line, at, 0, cols) : 0;
 	for (;;) {
 		struct viewer_pos q = *p;
 		if (q.off >= at || !viewer_next(v, &q, cols) || q.line != p->line || q.off > at)
@@ -309,9 +478,8 @@ static void viewer_bar(WINDOW *w, int y, int cols, const char *left, const char 
 static void viewer_draw_row(struct viewer *v, WINDOW *w, int y, int cols, struct viewer_pos p,
 			    attr_t attr)
 {
-	size_t len;
-	const char *s = viewer_line(v, p.line, &len);
-	size_t n = viewer_seg(v, p, cols);
+	size_t len, n = viewer_seg(v, p, cols);
+	const char *s = viewer_line(v, p.line, 0, &len);
 	int col = 0, from = v->wrap ? 0 : v->left + (v->left > 0);
 	size_t at = p.off;
 	mbstate_t st;
@@ -435,17 +603,22 @@ static void viewer_show_match(struct viewer *v, size_t at, int cols)
 	v->top.off = 0;
 	if (v->hex)
 		return;
-	struct sbuf before;
-	sbuf_init(&before, VIEWER_SHOWN_MAX);
-	viewer_render(v, v->row[v->found], at, &before);
-	v->top.off = before.len;
+	/* The line drawn up to the match: the text's bytes and columns
+	 * before it (drawn again from the start when drawn past it). */
+	size_t upto = at - v->row[v->found];
+	struct viewer_text *t = viewer_text(v, v->found);
+	if (t->raw > upto) {
+		t->line = SIZE_MAX;
+		t = viewer_text(v, v->found);
+	}
+	viewer_render(v, t, 0, upto);
+	v->top.off = t->s.len;
 	if (!v->wrap) {
-		int col = draw_columns_n(sbuf_str(&before), before.len);
+		int col = t->col;
 		v->top.off = 0;
 		if (col < v->left + (v->left > 0) || col >= v->left + cols)
 			v->left = col >= cols ? col - cols / 2 : 0;
 	}
-	sbuf_free(&before);
 	viewer_snap(v, &v->top, cols);
 }
 
@@ -472,11 +645,35 @@ static void viewer_search(struct viewer *v, size_t from, int cols)
 	snprintf(v->note, sizeof v->note, "\"%.*s\" not found", quoted, v->find);
 }
 
+/* Whether n screen rows follow p's. */
+static bool viewer_ahead(struct viewer *v, struct viewer_pos p, size_t n, int cols)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!viewer_next(v, &p, cols))
+			return false;
+	return true;
+}
+
+/* The last screen's first row, page rows of cols columns: found when
+ * first asked for after the layout changed (*known false). */
+static struct viewer_pos viewer_maxtop(struct viewer *v, struct viewer_pos *maxtop, bool *known,
+				       size_t page, int cols)
+{
+	if (!*known) {
+		maxtop->line = v->rows > 0 ? v->rows - 1 : 0;
+		maxtop->off = v->rows > 0 ? SIZE_MAX : 0;
+		if (v->rows > 0)
+			viewer_back(v, maxtop, page, cols);
+		*known = true;
+	}
+	return *maxtop;
+}
+
 /* Shows v until it is closed; frees what it holds. Up, Down, PgUp, PgDn
  * move by screen rows, wrapped or not. */
 static void viewer_run(struct app *a, struct viewer *v, bool at_end)
 {
-	bool first = true, laid_wrap = v->wrap;
+	bool first = true, laid_wrap = v->wrap, known = false;
 	int laid_cols = -1;
 	size_t laid_page = 0;
 	struct viewer_pos maxtop = { 0, 0 };
@@ -484,22 +681,22 @@ static void viewer_run(struct app *a, struct viewer *v, bool at_end)
 		int rows, cols;
 		getmaxyx(stdscr, rows, cols);
 		size_t page = rows > 3 ? (size_t)(rows - 2) : 1;
-		/* Laid out again only when the size or the wrapping changed:
-		 * a line of megabytes is wrapped once, not at every key. */
+		/* Laid out again when the size or the wrapping changed; the
+		 * last screen is found only when asked for (End, or a row
+		 * shown too near the end): a line of megabytes is wrapped to
+		 * its end at most once, not at every key. */
 		if (cols != laid_cols || page != laid_page || v->wrap != laid_wrap) {
-			maxtop.line = v->rows > 0 ? v->rows - 1 : 0;
-			maxtop.off = v->rows > 0 ? SIZE_MAX : 0;
-			if (v->rows > 0)
-				viewer_back(v, &maxtop, page, cols);
+			known = false;
 			viewer_snap(v, &v->top, cols);
 			laid_cols = cols;
 			laid_page = page;
 			laid_wrap = v->wrap;
 		}
 		if (first && at_end)
-			v->top = maxtop;
+			v->top = viewer_maxtop(v, &maxtop, &known, page, cols);
 		first = false;
-		if (viewer_cmp(v->top, maxtop) > 0)
+		if (!viewer_ahead(v, v->top, page - 1, cols) &&
+		    viewer_cmp(v->top, viewer_maxtop(v, &maxtop, &known, page, cols)) > 0)
 			v->top = maxtop;
 		int k = dialog_overlay_key(a, viewer_draw, v);
 		enum keys_action act = keys_lookup(k);
@@ -522,18 +719,24 @@ static void viewer_run(struct app *a, struct viewer *v, bool at_end)
 		} else if (act == ACT_UP) {
 			viewer_back(v, &v->top, 1, cols);
 		} else if (act == ACT_DOWN) {
-			if (viewer_cmp(v->top, maxtop) < 0)
+			if (viewer_ahead(v, v->top, page, cols))
 				viewer_next(v, &v->top, cols);
 		} else if (act == ACT_PGUP) {
 			viewer_back(v, &v->top, page, cols);
 		} else if (act == ACT_PGDN || k == ' ') {
-			for (size_t i = 0; i < page && viewer_cmp(v->top, maxtop) < 0; i++)
-				viewer_next(v, &v->top, cols);
+			/* A page on, or to the last page when less follows. */
+			struct viewer_pos q = v->top;
+			for (size_t i = 0; i < page && viewer_next(v, &q, cols); i++)
+				;
+			if (viewer_ahead(v, q, page - 1, cols))
+				v->top = q;
+			else
+				v->top = viewer_maxtop(v, &maxtop, &known, page, cols);
 		} else if (act == ACT_HOME) {
 			v->top.line = v->top.off = 0;
 			v->left = 0;
 		} else if (act == ACT_END) {
-			v->top = maxtop;
+			v->top = viewer_maxtop(v, &maxtop, &known, page, cols);
 		} else if (k == '/' && dialog_input(a, "Search for:", v->find, sizeof v->find, false,
 						     true)) {
 			viewer_search(v, v->top.line, cols);
@@ -543,7 +746,10 @@ static void viewer_run(struct app *a, struct viewer *v, bool at_end)
 	}
 	free(v->data);
 	free(v->row);
-	sbuf_free(&v->shown);
+	for (int i = 0; i < 2; i++) {
+		sbuf_free(&v->text[i].s);
+		free(v->text[i].mark);
+	}
 }
 
 /* Sets v up to show a text titled title, long rows wrapped. */
@@ -553,8 +759,10 @@ static void viewer_init(struct viewer *v, const char *title)
 	v->title = title;
 	v->found = SIZE_MAX;
 	v->wrap = true;
-	v->shown_line = SIZE_MAX;
-	sbuf_init(&v->shown, VIEWER_SHOWN_MAX);
+	for (int i = 0; i < 2; i++) {
+		v->text[i].line = SIZE_MAX;
+		sbuf_init(&v->text[i].s, VIEWER_SHOWN_MAX);
+	}
 }
 
 bool viewer_show(struct app *a, const char *path, const char *title)
@@ -563,7 +771,8 @@ bool viewer_show(struct app *a, const char *path, const char *title)
 	viewer_init(&v, title);
 	if (!viewer_load(&v, path)) {
 		app_status(a, true, "%s: %s", title, strerror(errno));
-		sbuf_free(&v.shown);
+		for (int i = 0; i < 2; i++)
+			sbuf_free(&v.text[i].s);
 		return false;
 	}
 	viewer_run(a, &v, false);

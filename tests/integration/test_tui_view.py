@@ -19,7 +19,7 @@ import peers
 import tuitest
 from test_tui import TuiCase, REMOTE_MARK, DOWNLOAD, UPLOAD
 from tuitest import Tmux
-from test_tui_small import ELLIPSIS, columns, rows_of
+from test_tui_small import ELLIPSIS, columns, cut_at, rows_of
 
 TEXT = b"".join(b"line %d of the notes\n" % i for i in range(1, 301))
 TEXT = TEXT.replace(b"line 250 of the notes", b"line 250 has the needle")
@@ -300,6 +300,108 @@ class WrapTest(ViewCase):
         self.t.wait_for(r"(?m)^%s.*z-end\.txt" % ELLIPSIS, 5, "the search shows the name's end")
         self.t.keys("q")
         self.t.wait_gone(r"^log:", 5)
+
+
+# One line of nearly 16 MiB (all the viewer reads), no newline: numbered
+# words, every eighth after two wide characters, a word to search for near
+# its end, a word at its end.
+HUGE_UNITS = 1650000
+HUGE_NEEDLE = HUGE_UNITS - 400
+HUGE_LINE = "".join("needle-near-end " if i == HUGE_NEEDLE else
+                    ("\u65e5\u672c " if i % 8 == 0 else "") + "w%07d " % i
+                    for i in range(HUGE_UNITS)) + "the-end"
+
+
+def wrap_rows(text, width):
+    """text cut into rows of at most width columns, whole characters."""
+    rows, start, used, known = [], 0, 0, {}
+    for i, c in enumerate(text):
+        w = known.get(c)
+        if w is None:
+            w = known[c] = columns(c)
+        if used + w > width:
+            rows.append(text[start:i])
+            start, used = i, 0
+        used += w
+    rows.append(text[start:])
+    return rows
+
+
+class LongLineTest(ViewCase):
+    """A file that is one line of megabytes: every key of the viewer is
+    answered at once (timed from the key to the screen's answer), and
+    what it shows is the line wrapped by whole characters: its start,
+    the next rows, its last rows at End, the row of a match."""
+
+    W, H = 59, 20
+
+    def text_rows(self, s):
+        return rows_of(s, self.H)[1:self.H - 1]
+
+    def timed(self, timer, key):
+        from test_tui_latency import CEILING_MS
+        took = timer.time_key(key)
+        self.assertTrue(took is not None and took * 1000 < CEILING_MS,
+                        "%s took %s ms on a line of %d bytes (limit %d ms):\n%s"
+                        % (key, "no answer in 5000" if took is None else "%.0f" % (took * 1000),
+                           len(HUGE_LINE.encode()), CEILING_MS, Tmux.framed(self.t.screen())))
+
+    def shows(self, rows, what):
+        def check(s):
+            self.assertEqual([r.rstrip() for r in self.text_rows(s)],
+                             [r.rstrip() for r in rows], "%s:\n%s" % (what, Tmux.framed(s)))
+        self.t.wait_check(check, 5)
+
+    def test_keys_answer_at_once_on_a_line_of_megabytes(self):
+        ftptest.write_file(self.lpath("huge.txt"), HUGE_LINE.encode())
+        wrapped = wrap_rows(HUGE_LINE, self.W)
+        page = self.H - 2
+        self.start_ferry(width=self.W, height=self.H,
+                         env={"PAGER": "", "EDITOR": "false", "TMPDIR": self.tmp})
+        self.select("local", "huge.txt")
+        self.t.wait_stable(0.3, 3)
+        timer = tuitest.KeyTimer(self.t)
+        self.addCleanup(timer.close)
+        self.timed(timer, "F3")
+        self.t.wait_for(r"rows 1-1 of 1", 10, "the viewer's top line")
+        self.shows(wrapped[:page], "the line's first rows")
+        self.timed(timer, "Down")
+        self.shows(wrapped[1:1 + page], "Down: from the second row")
+        self.timed(timer, "PgDn")
+        self.shows(wrapped[1 + page:1 + 2 * page], "PgDn: the next page")
+        self.timed(timer, "End")
+        self.shows(wrapped[-page:], "End: the line's last rows")
+        self.assertTrue(wrapped[-1].endswith("the-end"))
+        self.timed(timer, "PgUp")
+        self.shows(wrapped[-2 * page:-page], "PgUp: the page before")
+        self.timed(timer, "Up")
+        self.shows(wrapped[-2 * page - 1:-page - 1], "Up: a row before")
+        self.timed(timer, "Home")
+        self.shows(wrapped[:page], "Home: the first rows again")
+        self.t.keys("/")
+        self.t.wait_for(self.prompt_line("Search for"), 5)
+        self.t.type("needle-near-end")
+        self.timed(timer, "Enter")
+        self.t.wait_for(r"found \"needle-near-end\" on row 1", 5)
+        at, before = 0, HUGE_LINE.index("needle-near-end")
+        while before >= len(wrapped[at]):
+            before -= len(wrapped[at])
+            at += 1
+        self.shows(wrapped[at:at + page], "the search: the row of the match on top")
+        self.timed(timer, "Home")
+        self.shows(wrapped[:page], "Home after the search")
+        # Unwrapped: the line cut at the edge, then scrolled sideways.
+        self.timed(timer, "w")
+        cut = cut_at(HUGE_LINE, self.W - 1)
+        self.t.wait_check(lambda s: self.assertEqual(
+            self.text_rows(s)[0], cut + ELLIPSIS, Tmux.framed(s)), 5)
+        self.timed(timer, "Right")
+        self.t.wait_check(lambda s: self.assertTrue(
+            self.text_rows(s)[0].startswith(ELLIPSIS) and
+            self.text_rows(s)[0].endswith(ELLIPSIS), Tmux.framed(s)), 5)
+        self.timed(timer, "End")
+        self.timed(timer, "q")
+        self.t.wait_gone(r"rows 1-1 of 1", 5, "q closes the viewer")
 
 
 class EditTest(ViewCase):
