@@ -52,11 +52,13 @@ static bool tree_fail_errno(struct tree_walk *w, int err, const char *path)
 	return tree_fail(w, FTP_S_LOCAL, "%s: %s", path, strerror(err));
 }
 
-/* Fails with the engine's message for st, after "prefix: " when prefix is set. */
+/* Fails with the engine's message for st, after "prefix: " when prefix is
+ * set and the message does not name it already (a server's refusal often
+ * does: "550 /pub/x: Permission denied."). */
 static bool tree_fail_ftp(struct tree_walk *w, enum ftp_status st, const char *prefix)
 {
 	const char *msg = ftp_message_or_status(w->f, st);
-	if (prefix != NULL)
+	if (prefix != NULL && strstr(msg, prefix) == NULL)
 		return tree_fail(w, st, "%s: %s", prefix, msg);
 	return tree_fail(w, st, "%s", msg);
 }

@@ -289,6 +289,18 @@ class ReadOnlyFolderDeleteTest(TuiCase):
         self.t.wait_for(lambda s: self.remote_names(s) == ["..", "ro", "z"], 10,
                         "the pane lists what is left")
 
+    def test_failed_delete_names_the_file_once(self):
+        # ferryd's refusal names the file: the status line and the queue's
+        # row say it once, with the server's reason.
+        s = self.delete_tree("rotree")
+        status = self.status(s)
+        self.assertRegex(status, r"/pub/rotree/ro/b\.txt: Permission denied", Tmux.framed(s))
+        self.assertEqual(status.count("ro/b.txt"), 1, Tmux.framed(s))
+        row = [r for r in s.split("\n") if re.match(r"\|?failed +rm ", r)]
+        self.assertEqual(len(row), 1, Tmux.framed(s))
+        self.assertRegex(row[0], r"/pub/rotree/ro/b\.txt: Permission denied", Tmux.framed(s))
+        self.assertEqual(row[0].count("ro/b.txt"), 1, Tmux.framed(s))
+
     def test_tree_delete_that_works_ends_the_queue(self):
         s = self.delete_tree("oktree")
         self.assertRegex(self.status(s), r"^queue finished: 1 done, 0 failed *$", Tmux.framed(s))
