@@ -276,7 +276,9 @@ static size_t viewer_span(const char *s, size_t len, int cols)
 
 /* The bytes of the screen row of line p.line that starts at p.off, in
  * cols columns: wrapped, as many whole characters as fit (at least one;
- * combining marks stay with theirs); else the rest of the line. */
+ * combining marks stay with theirs); else the rest of the line as far
+ * as the columns scrolled past, those shown and one more (enough to tell
+ * that it goes on). */
 static size_t viewer_seg(struct viewer *v, struct viewer_pos p, int cols)
 {
 	size_t len, had;
@@ -317,6 +319,21 @@ static bool viewer_next(struct viewer *v, struct viewer_pos *p, int cols)
 	p->line++;
 	p->off = 0;
 	return true;
+}
+
+/* The index of the last of the n ascending offsets of v (v[0] 0) at or
+ * before at. */
+static size_t viewer_last_at(const size_t *v, size_t n, size_t at)
+{
+	size_t lo = 0, hi = n;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (v[mid] <= at)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /* The index of the last kept start of line i's rows (wrapped in cols
@@ -371,15 +388,7 @@ static size_t viewer_mark(struct viewer *v, size_t i, size_t at, int cols)
 		used += w;
 		k += n;
 	}
-	size_t lo = 0, hi = t->marks;
-	while (hi - lo > 1) {
-		size_t mid = (lo + hi) / 2;
-		if (t->mark[mid] <= at)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo;
+	return viewer_last_at(t->mark, t->marks, at);
 }
 
 /* The start of line i's row (wrapped in cols columns) that is back
@@ -572,17 +581,7 @@ static void viewer_draw(struct app *a, const void *arg)
 /* The row holding byte at. */
 static size_t viewer_row_of(const struct viewer *v, size_t at)
 {
-	if (v->hex)
-		return at / VIEWER_HEX_ROW;
-	size_t lo = 0, hi = v->rows;
-	while (hi - lo > 1) {
-		size_t mid = (lo + hi) / 2;
-		if (v->row[mid] <= at)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo;
+	return v->hex ? at / VIEWER_HEX_ROW : viewer_last_at(v->row, v->rows, at);
 }
 
 /* Bytes of the search text quoted in the bottom line. */
