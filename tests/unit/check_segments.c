@@ -4,13 +4,17 @@
  * the temporaries (tempname.h): the names of a download's temporaries
  * (long names too), the sweep that clears stale ones (a segmented
  * download's with its state, a locked one never) and adopts the one
- * holding most of the file's start, and the lock a download holds. */
+ * holding most of the file's start, the lock a download holds, and the
+ * clean-up of a mirror's target (sync_clear_orphans). */
 #include "config.h"
 
+#include "plan.h"
 #include "segments.h"
+#include "sync.h"
 #include "tempname.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -397,6 +401,185 @@ START_TEST(test_sweep_listed)
 }
 END_TEST
 
+/* Stems of the many temporaries test_clear_orphans plants. */
+#define ORPHANS 300
+
+/* Adds a remote file rel to t. */
+static void remote_file(struct plan_tree *t, const char *rel)
+{
+	plan_tree_add(t, rel, PLAN_FILE, 1, 0, 1, NULL);
+}
+
+/* How many names dir holds (without "." and ".."). */
+static size_t count_names(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)) != NULL)
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return n;
+}
+
+/* Removes every file of dir, then dir. */
+static void remove_dir(const char *dir)
+{
+	char path[PATH_MAX];
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+
+/* A mirror's clean-up of its target: the stale temporaries of files the
+ * server no longer has go (in the top and below it); those of files it
+ * still has stay (a download resumes from them), also for long names;
+ * so do a temporary a running download holds locked, the names of a
+ * stem the server lists a file under a temporary's name of, what is no
+ * regular file, a segmented download's temporary and state, and every
+ * file that is no temporary. Nothing goes when the remote tree is
+ * incomplete. Exactly those names remain. */
+START_TEST(test_clear_orphans)
+{
+	char dir[] = "/tmp/check_orphans-XXXXXX";
+	char sub[sizeof dir + 4], path[PATH_MAX], name[NAME_MAX + 1], stem[TEMPNAME_STEM_MAX + 1];
+	char longname[300], longgone[300], overlong[TEMPNAME_STEM_MAX + 8];
+	struct plan_tree remote;
+	bool created;
+	size_t stay = 0, stay_sub = 0;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(sub, sizeof sub, "%s/sub", dir);
+	ck_assert_int_eq(mkdir(sub, 0700), 0);
+	plan_tree_init(&remote);
+	stay++;   /* sub */
+
+	/* Orphans (two temporaries each) among temporaries of listed files
+	 * and the files themselves. */
+	for (int i = 0; i < ORPHANS; i++) {
+		snprintf(name, sizeof name, ".o%03d.ferry-AAAAAA", i);
+		make_file(path, sizeof path, dir, name, 3);
+		snprintf(name, sizeof name, ".o%03d.ferry-b%05d", i, i);
+		make_file(path, sizeof path, dir, name, 3);
+		snprintf(name, sizeof name, ".k%03d.ferry-AAAAAA", i);
+		make_file(path, sizeof path, dir, name, 3);
+		snprintf(name, sizeof name, "k%03d", i);
+		remote_file(&remote, name);
+		if (i % 2 == 0) {
+			make_file(path, sizeof path, dir, name, 3);
+			stay++;
+		}
+		stay++;
+	}
+	/* Files that are no temporaries, one named as an orphan's file. */
+	make_file(path, sizeof path, dir, "o000", 3);
+	make_file(path, sizeof path, dir, "o001.ferry-AAAAAA", 3);
+	make_file(path, sizeof path, dir, ".ferry-AAAAAA", 3);
+	stay += 3;
+	/* Long names: the temporary of a listed one stays, of another goes. */
+	memset(longname, 'l', sizeof longname - 1);
+	longname[sizeof longname - 1] = '\0';
+	remote_file(&remote, longname);
+	tempname_stem(longname, stem, sizeof stem);
+	snprintf(name, sizeof name, ".%s.ferry-AAAAAA", stem);
+	make_file(path, sizeof path, dir, name, 3);
+	stay++;
+	snprintf(longgone, sizeof longgone, "%s", longname);
+	longgone[0] = 'm';
+	tempname_stem(longgone, stem, sizeof stem);
+	snprintf(name, sizeof name, ".%s.ferry-AAAAAA", stem);
+	make_file(path, sizeof path, dir, name, 3);
+	/* A stem longer than any ferry makes names no download's file: kept. */
+	memset(overlong, 'v', sizeof overlong - 1);
+	overlong[sizeof overlong - 1] = '\0';
+	snprintf(name, sizeof name, ".%s.ferry-AAAAAA", overlong);
+	make_file(path, sizeof path, dir, name, 3);
+	stay++;
+	/* A file the server lists under a temporary's name: its stem's
+	 * names all stay. */
+	remote_file(&remote, ".x.ferry-ZZZZZZ");
+	make_file(path, sizeof path, dir, ".x.ferry-ZZZZZZ", 3);
+	make_file(path, sizeof path, dir, ".x.ferry-YYYYYY", 3);
+	stay += 2;
+	/* A remote directory's name does not keep them. */
+	plan_tree_add(&remote, "d", PLAN_DIR, -1, 0, 1, NULL);
+	make_file(path, sizeof path, dir, ".d.ferry-AAAAAA", 3);
+	/* A running download's temporary stays, a stale one of its stem goes. */
+	make_file(path, sizeof path, dir, ".l.ferry-AAAAAA", 3);
+	int held = tempname_hold(path, 0600, &created);
+	ck_assert_int_ge(held, 0);
+	make_file(path, sizeof path, dir, ".l.ferry-BBBBBB", 3);
+	stay++;
+	/* What is no regular file stays. */
+	snprintf(path, sizeof path, "%s/.y.ferry-AAAAAA", dir);
+	ck_assert_int_eq(symlink("o000", path), 0);
+	make_file(path, sizeof path, dir, ".y.ferry-BBBBBB", 3);
+	stay++;
+	/* A segmented download's temporary and state stay, its stem's plain
+	 * temporary goes. */
+	make_file(path, sizeof path, dir, ".s.ferry-segments", 3);
+	make_file(path, sizeof path, dir, ".s.ferry-segments.state", 3);
+	make_file(path, sizeof path, dir, ".s.ferry-AAAAAA", 3);
+	stay += 2;
+	/* Below the top: listed as sub/k (stays), at the top only (goes). */
+	remote_file(&remote, "sub/k");
+	remote_file(&remote, "k2");
+	make_file(path, sizeof path, sub, ".k.ferry-AAAAAA", 3);
+	make_file(path, sizeof path, sub, ".k2.ferry-AAAAAA", 3);
+	make_file(path, sizeof path, sub, ".o.ferry-AAAAAA", 3);
+	stay_sub++;
+
+	size_t all = count_names(dir), all_sub = count_names(sub);
+	plan_tree_set_incomplete(&remote, "elsewhere");
+	sync_clear_orphans(dir, &remote);
+	ck_assert_uint_eq(count_names(dir), all);
+	ck_assert_uint_eq(count_names(sub), all_sub);
+	free(remote.incomplete);
+	remote.incomplete = NULL;
+
+	sync_clear_orphans(dir, &remote);
+	for (int i = 0; i < ORPHANS; i++) {
+		snprintf(name, sizeof name, ".k%03d.ferry-AAAAAA", i);
+		ck_assert_msg(exists(dir, name), "%s", name);
+		snprintf(name, sizeof name, "k%03d", i);
+		ck_assert(exists(dir, name) == (i % 2 == 0));
+	}
+	ck_assert(exists(dir, "sub"));
+	ck_assert(exists(dir, "o000"));
+	ck_assert(exists(dir, "o001.ferry-AAAAAA"));
+	ck_assert(exists(dir, ".ferry-AAAAAA"));
+	tempname_stem(longname, stem, sizeof stem);
+	snprintf(name, sizeof name, ".%s.ferry-AAAAAA", stem);
+	ck_assert(exists(dir, name));
+	snprintf(name, sizeof name, ".%s.ferry-AAAAAA", overlong);
+	ck_assert(exists(dir, name));
+	ck_assert(exists(dir, ".x.ferry-ZZZZZZ"));
+	ck_assert(exists(dir, ".x.ferry-YYYYYY"));
+	ck_assert(exists(dir, ".l.ferry-AAAAAA"));
+	ck_assert(exists(dir, ".y.ferry-AAAAAA"));
+	ck_assert(exists(dir, ".s.ferry-segments"));
+	ck_assert(exists(dir, ".s.ferry-segments.state"));
+	ck_assert(exists(sub, ".k.ferry-AAAAAA"));
+	/* Those and nothing else. */
+	ck_assert_uint_eq(count_names(dir), stay);
+	ck_assert_uint_eq(count_names(sub), stay_sub);
+
+	close(held);
+	plan_tree_free(&remote);
+	remove_dir(sub);
+	remove_dir(dir);
+}
+END_TEST
+
 /* The lock of tempname_hold: made when missing, refused (EBUSY) while
  * another holds it, taken again once that one is closed. */
 START_TEST(test_hold)
@@ -439,6 +622,7 @@ static Suite *segments_suite(void)
 	tcase_add_test(tc, test_long_names);
 	tcase_add_test(tc, test_sweep);
 	tcase_add_test(tc, test_sweep_listed);
+	tcase_add_test(tc, test_clear_orphans);
 	tcase_add_test(tc, test_hold);
 	suite_add_tcase(s, tc);
 	return s;
