@@ -157,83 +157,177 @@ bool sync_scan_local(const char *top, bool missing_ok, struct plan_tree *t,
 	return sync_local_dir(top, "", 0, t, &u, msg, msgsz);
 }
 
+/* The remote tree's files as sync_clear_orphans looks them up, by name:
+ * their paths, and the paths of the stems of those named longer than a
+ * stem (the directory's path and tempname_stem of the name), each
+ * sorted by strcmp. */
+struct sync_remote_names {
+	const char **files;   /* the tree's paths, not owned */
+	size_t nfiles;
+	char **stems;         /* owned */
+	size_t nstems;
+};
+
+/* Orders C strings for qsort and bsearch over char * arrays. */
+static int sync_strp_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Fills rn with the files of remote. */
+static void sync_remote_names_init(struct sync_remote_names *rn, struct plan_tree *remote)
+{
+	char stem[TEMPNAME_STEM_MAX + 1];
+	struct sbuf key;
+
+	*rn = (struct sync_remote_names){ 0 };
+	rn->files = xmalloc((remote->n + 1) * sizeof *rn->files);
+	rn->stems = xmalloc((remote->n + 1) * sizeof *rn->stems);
+	sbuf_init(&key, PATH_LEN_MAX);
+	for (size_t i = 0; i < remote->n; i++) {
+		const char *p = remote->v[i].path;
+		if (remote->v[i].kind != PLAN_FILE)
+			continue;
+		rn->files[rn->nfiles++] = p;
+		const char *slash = strrchr(p, '/');
+		const char *base = slash ? slash + 1 : p;
+		if (strlen(base) <= TEMPNAME_STEM_MAX)
+			continue;
+		tempname_stem(base, stem, sizeof stem);
+		sbuf_reset(&key);
+		if (sbuf_printf(&key, "%.*s%s", (int)(base - p), p, stem))
+			rn->stems[rn->nstems++] = xstrdup(sbuf_str(&key));
+	}
+	sbuf_free(&key);
+	qsort(rn->files, rn->nfiles, sizeof *rn->files, sync_strp_cmp);
+	qsort(rn->stems, rn->nstems, sizeof *rn->stems, sync_strp_cmp);
+}
+
+/* Frees what rn holds. */
+static void sync_remote_names_free(struct sync_remote_names *rn)
+{
+	for (size_t i = 0; i < rn->nstems; i++)
+		free(rn->stems[i]);
+	free(rn->stems);
+	free(rn->files);
+}
+
+/* True when the sorted v (n strings) holds s. */
+static bool sync_strp_has(const void *v, size_t n, const char *s)
+{
+	return n > 0 && bsearch(&s, v, n, sizeof s, sync_strp_cmp) != NULL;
+}
+
 /* True when the remote tree holds the file rel/name (rel "" the top). */
-static bool sync_remote_file(struct plan_tree *remote, const char *rel, const char *name,
-			     struct sbuf *path)
+static bool sync_remote_file(const struct sync_remote_names *rn, const char *rel,
+			     const char *name, struct sbuf *path)
 {
 	if (!sync_rel_join(path, rel, name))
 		return true;   /* cannot be asked: as if there */
-	struct plan_entry *e = plan_tree_find(remote, sbuf_str(path));
-	return e != NULL && e->kind == PLAN_FILE;
+	return sync_strp_has(rn->files, rn->nfiles, sbuf_str(path));
 }
 
 /* True when the remote tree holds a file in directory rel whose
  * temporaries have the stem stem: the file of that name, or a longer
  * name that tempname_stem makes stem of. */
-static bool sync_stem_listed(struct plan_tree *remote, const char *rel, const char *stem,
-			     struct sbuf *path)
+static bool sync_stem_listed(const struct sync_remote_names *rn, const char *rel,
+			     const char *stem, struct sbuf *path)
 {
-	char other[TEMPNAME_STEM_MAX + 1];
-	size_t rlen = strlen(rel);
-
-	if (sync_remote_file(remote, rel, stem, path))
+	if (sync_remote_file(rn, rel, stem, path))
 		return true;
-	if (strlen(stem) < TEMPNAME_STEM_MAX)
-		return false;
-	for (size_t i = 0; i < remote->n; i++) {
-		const char *p = remote->v[i].path;
-		if (remote->v[i].kind != PLAN_FILE)
-			continue;
-		if (rlen > 0 && (strncmp(p, rel, rlen) != 0 || p[rlen] != '/'))
-			continue;
-		const char *base = p + (rlen > 0 ? rlen + 1 : 0);
-		if (strchr(base, '/') != NULL || strlen(base) <= TEMPNAME_STEM_MAX)
-			continue;
-		tempname_stem(base, other, sizeof other);
-		if (strcmp(other, stem) == 0)
-			return true;
-	}
-	return false;
+	return sync_strp_has(rn->stems, rn->nstems, sbuf_str(path));
 }
 
-/* sync_clear_orphans in the local directory dir (rel below the top). */
-static void sync_orphans_dir(const char *dir, const char *rel, int depth,
-			     struct plan_tree *remote)
+/* A name of a plain download's temporary in a directory
+ * sync_orphans_dir reads. */
+struct sync_temp {
+	const char *name;   /* ".STEM.ferry-XXXXXX"; the directory's name list's */
+	size_t slen;        /* the length of its stem (from name + 1) */
+	bool reg;           /* a regular file when it was read */
+};
+
+/* Orders temporaries by stem, then name, so a stem's are side by side. */
+static int sync_temp_cmp(const void *a, const void *b)
 {
-	char stem[TEMPNAME_STEM_MAX + 1], other[TEMPNAME_STEM_MAX + 1];
+	const struct sync_temp *x = a, *y = b;
+	int c = memcmp(x->name + 1, y->name + 1, x->slen < y->slen ? x->slen : y->slen);
+	if (c == 0)
+		c = (x->slen > y->slen) - (x->slen < y->slen);
+	return c != 0 ? c : strcmp(x->name, y->name);
+}
+
+/* True when a and b have the same stem. */
+static bool sync_temp_same(const struct sync_temp *a, const struct sync_temp *b)
+{
+	return a->slen == b->slen && memcmp(a->name + 1, b->name + 1, a->slen) == 0;
+}
+
+/* Clears the orphans among the temporaries t (nt of them, sorted by
+ * sync_temp_cmp) of the directory dir (rel below the top): for each stem
+ * with a regular file among its names, whose file the server does not
+ * list and none of whose names it lists as a file (then they are no
+ * temporaries), the names no running download holds locked. */
+static void sync_orphans_clear(const char *dir, const char *rel, struct sync_temp *t,
+			       size_t nt, const struct sync_remote_names *rn)
+{
+	char stem[TEMPNAME_STEM_MAX + 1];
+	struct sbuf path;
+	int dfd = -1;
+
+	sbuf_init(&path, PATH_LEN_MAX);
+	for (size_t i = 0, j; i < nt; i = j) {
+		bool reg = false, listed = false;
+		for (j = i; j < nt && sync_temp_same(&t[i], &t[j]); j++) {
+			reg = reg || t[j].reg;
+			listed = listed || sync_remote_file(rn, rel, t[j].name, &path);
+		}
+		snprintf(stem, sizeof stem, "%.*s", (int)t[i].slen, t[i].name + 1);
+		if (!reg || listed || sync_stem_listed(rn, rel, stem, &path))
+			continue;
+		if (dfd < 0)
+			dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			break;
+		for (size_t k = i; k < j; k++)
+			tempname_clear(dfd, t[k].name);
+	}
+	if (dfd >= 0)
+		close(dfd);
+	sbuf_free(&path);
+}
+
+/* sync_clear_orphans in the local directory dir (rel below the top),
+ * read once: the temporaries are judged from that one reading. */
+static void sync_orphans_dir(const char *dir, const char *rel, int depth,
+			     const struct sync_remote_names *rn)
+{
+	char stem[TEMPNAME_STEM_MAX + 1];
 	struct sbuf full, sub;
-	size_t n = 0;
+	size_t n = 0, nt = 0;
 
 	char **names = depth <= TREE_DEPTH_MAX ? tree_read_dir(dir, &n) : NULL;
 	if (names == NULL)
 		return;
+	struct sync_temp *t = xmalloc((n + 1) * sizeof *t);
 	sbuf_init(&full, PATH_LEN_MAX);
 	sbuf_init(&sub, PATH_LEN_MAX);
 	for (size_t i = 0; i < n; i++) {
 		struct stat sb;
-		if (!path_join(&full, dir, names[i]) || lstat(sbuf_str(&full), &sb) < 0)
-			continue;
-		if (S_ISDIR(sb.st_mode)) {
-			if (!sync_rel_join(&sub, rel, names[i]))
-				continue;
+		bool there = path_join(&full, dir, names[i]) && lstat(sbuf_str(&full), &sb) == 0;
+		if (there && S_ISDIR(sb.st_mode) && sync_rel_join(&sub, rel, names[i])) {
 			char *subrel = xstrdup(sbuf_str(&sub));
-			sync_orphans_dir(sbuf_str(&full), subrel, depth + 1, remote);
+			sync_orphans_dir(sbuf_str(&full), subrel, depth + 1, rn);
 			free(subrel);
-			continue;
 		}
-		if (!S_ISREG(sb.st_mode) || !tempname_stem_of(names[i], stem, sizeof stem) ||
-		    sync_stem_listed(remote, rel, stem, &sub))
-			continue;
-		/* A file the server has under a name of that form is no
-		 * temporary: then the stem's names all stay. */
-		bool listed = false;
-		for (size_t k = 0; k < n && !listed; k++)
-			listed = tempname_stem_of(names[k], other, sizeof other) &&
-				 strcmp(other, stem) == 0 &&
-				 sync_remote_file(remote, rel, names[k], &sub);
-		if (!listed && path_join(&full, dir, stem))
-			tempname_sweep_plain(sbuf_str(&full));
+		/* Every name of a temporary's form counts for its stem (one the
+		 * server lists keeps the others); only regular files go. */
+		if (tempname_stem_of(names[i], stem, sizeof stem))
+			t[nt++] = (struct sync_temp){ .name = names[i], .slen = strlen(stem),
+						      .reg = there && S_ISREG(sb.st_mode) };
 	}
+	qsort(t, nt, sizeof *t, sync_temp_cmp);
+	sync_orphans_clear(dir, rel, t, nt, rn);
+	free(t);
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
@@ -243,8 +337,13 @@ static void sync_orphans_dir(const char *dir, const char *rel, int depth,
 
 void sync_clear_orphans(const char *top, struct plan_tree *remote)
 {
-	if (remote->incomplete == NULL)
-		sync_orphans_dir(top, "", 0, remote);
+	struct sync_remote_names rn;
+
+	if (remote->incomplete != NULL)
+		return;
+	sync_remote_names_init(&rn, remote);
+	sync_orphans_dir(top, "", 0, &rn);
+	sync_remote_names_free(&rn);
 }
 
 /* How exact a listing's time is: to the second (MLSD), else what a LIST

@@ -411,6 +411,21 @@ void tempname_sweep_plain(const char *local)
 	sweep(local, false, false);
 }
 
+bool tempname_clear(int dirfd, const char *name)
+{
+	char stem[TEMPNAME_STEM_MAX + 1];
+	struct stat sb;
+
+	if (!tempname_stem_of(name, stem, sizeof stem))
+		return false;
+	int fd = open_stale(dirfd, name, &sb);
+	if (fd < 0)
+		return false;
+	bool gone = unlinkat(dirfd, name, 0) == 0;
+	close(fd);
+	return gone;
+}
+
 /* True if name is one of the temporaries a sweep of stem (slen bytes)
  * looks at: a plain download's, a segmented download's or its state. */
 static bool temp_of_stem(const char *name, const char *stem, size_t slen)

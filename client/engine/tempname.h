@@ -103,4 +103,11 @@ void tempname_dir_free(struct tempname_dir *td);
  * get --segments resumes from). */
 void tempname_sweep_plain(const char *local);
 
+/* Removes name from the directory open as dirfd when it is a stale
+ * temporary of a plain download (".STEM.ferry-XXXXXX", tempname_stem_of):
+ * a regular file no process holds locked. For a caller that read the
+ * directory once and judged the temporary's file itself (the orphans of
+ * sync_clear_orphans). True when it was removed. */
+bool tempname_clear(int dirfd, const char *name);
+
 #endif

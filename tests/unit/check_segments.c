@@ -580,6 +580,46 @@ START_TEST(test_clear_orphans)
 }
 END_TEST
 
+/* A long name cut before a UTF-8 character has a stem shorter than
+ * TEMPNAME_STEM_MAX: the temporary of such a file the server lists stays
+ * (resumable), one of such a name it does not list goes. */
+START_TEST(test_clear_orphans_long_utf8)
+{
+	char dir[] = "/tmp/check_orphans-XXXXXX";
+	char path[PATH_MAX], name[NAME_MAX + 1], stem[TEMPNAME_STEM_MAX + 1];
+	char listed[400], gone[400];
+	struct plan_tree remote;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	/* 211 ASCII bytes, then two-byte characters: the cut falls inside one. */
+	memset(listed, 'u', 211);
+	for (int i = 0; i < 80; i++)
+		memcpy(listed + 211 + 2 * i, "\xc3\xa9", 2);
+	listed[211 + 160] = '\0';
+	snprintf(gone, sizeof gone, "%s", listed);
+	gone[0] = 'w';
+	plan_tree_init(&remote);
+	remote_file(&remote, listed);
+	tempname_stem(listed, stem, sizeof stem);
+	ck_assert_uint_lt(strlen(stem), TEMPNAME_STEM_MAX);
+	snprintf(name, sizeof name, ".%s.ferry-AAAAAA", stem);
+	make_file(path, sizeof path, dir, name, 3);
+	tempname_stem(gone, stem, sizeof stem);
+	snprintf(name, sizeof name, ".%s.ferry-AAAAAA", stem);
+	make_file(path, sizeof path, dir, name, 3);
+
+	sync_clear_orphans(dir, &remote);
+	ck_assert(!exists(dir, name));
+	tempname_stem(listed, stem, sizeof stem);
+	snprintf(name, sizeof name, ".%s.ferry-AAAAAA", stem);
+	ck_assert(exists(dir, name));
+	ck_assert_uint_eq(count_names(dir), 1);
+
+	plan_tree_free(&remote);
+	remove_dir(dir);
+}
+END_TEST
+
 /* The lock of tempname_hold: made when missing, refused (EBUSY) while
  * another holds it, taken again once that one is closed. */
 START_TEST(test_hold)
@@ -623,6 +663,7 @@ static Suite *segments_suite(void)
 	tcase_add_test(tc, test_sweep);
 	tcase_add_test(tc, test_sweep_listed);
 	tcase_add_test(tc, test_clear_orphans);
+	tcase_add_test(tc, test_clear_orphans_long_utf8);
 	tcase_add_test(tc, test_hold);
 	suite_add_tcase(s, tc);
 	return s;
