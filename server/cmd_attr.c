@@ -87,7 +87,7 @@ void cmd_mfmt(struct session *s, const char *arg)
 		return;
 	}
 	char path[FTP_PATH_MAX + 1];
-	if (!session_file_path(s, p + 1, path, false) || !may_change(s) ||
+	if (!session_file_path(s, p + 1, path, PATH_FOLLOWS) || !may_change(s) ||
 	    session_refuse_root(s, path, true, "change the time of"))
 		return;
 	/* The reply gives the time the file now has (a file system may
@@ -138,7 +138,7 @@ static void site_chmod(struct session *s, const char *arg)
 		return;
 	}
 	char path[FTP_PATH_MAX + 1];
-	if (!session_file_path(s, p + 1, path, false) || !may_change(s) ||
+	if (!session_file_path(s, p + 1, path, PATH_FOLLOWS) || !may_change(s) ||
 	    session_refuse_root(s, path, true, "change the mode of"))
 		return;
 	if (vfs_chmod(s->root_fd, path, (mode_t)mode) < 0) {

@@ -27,7 +27,7 @@ static void log_change(struct session *s, const char *what, const char *path, co
 void cmd_dele(struct session *s, const char *arg)
 {
 	char path[FTP_PATH_MAX + 1];
-	if (!session_file_path(s, arg, path, false))
+	if (!session_file_path(s, arg, path, PATH_ITSELF))
 		return;
 	if (vfs_unlink(s->root_fd, path) < 0) {
 		session_reply_errno(s, 0, path, errno);
@@ -55,7 +55,7 @@ void cmd_mkd(struct session *s, const char *arg)
 void cmd_rmd(struct session *s, const char *arg)
 {
 	char path[FTP_PATH_MAX + 1];
-	if (!session_path(s, arg, path))
+	if (!session_file_path(s, arg, path, PATH_ITSELF))
 		return;
 	if (session_refuse_root(s, path, false, "remove"))
 		return;
@@ -70,7 +70,7 @@ void cmd_rmd(struct session *s, const char *arg)
 void cmd_rnfr(struct session *s, const char *arg)
 {
 	char path[FTP_PATH_MAX + 1];
-	if (!session_file_path(s, arg, path, false))
+	if (!session_file_path(s, arg, path, PATH_ITSELF))
 		return;
 	if (session_refuse_root(s, path, false, "rename"))
 		return;

@@ -107,7 +107,7 @@ void cmd_hash(struct session *s, const char *arg)
 	char path[FTP_PATH_MAX + 1], hex[DIGEST_HEX_MAX];
 	off_t stop;
 	enum digest_alg alg = (enum digest_alg)s->hash_alg;
-	if (!session_file_path(s, arg, path, false) || !hash_path(s, "HASH", path, alg, start, end, &stop, hex))
+	if (!session_file_path(s, arg, path, PATH_FOLLOWS) || !hash_path(s, "HASH", path, alg, start, end, &stop, hex))
 		return;
 	char clean[FTP_PATH_MAX + 1];
 	sanitize_text(arg, strlen(arg), clean, sizeof clean);
@@ -173,7 +173,7 @@ static void legacy_hash(struct session *s, const char *arg, enum digest_alg alg,
 	}
 	char path[FTP_PATH_MAX + 1], hex[DIGEST_HEX_MAX];
 	off_t stop;
-	if (!session_file_path(s, name, path, false) || !hash_path(s, verb, path, alg, start, end, &stop, hex))
+	if (!session_file_path(s, name, path, PATH_FOLLOWS) || !hash_path(s, verb, path, alg, start, end, &stop, hex))
 		return;
 	session_reply(s, FTP_FILE_ACTION_OK, "%s", hex);
 }

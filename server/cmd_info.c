@@ -188,7 +188,7 @@ void cmd_allo(struct session *s, const char *arg)
 static bool stat_file(struct session *s, const char *arg, struct stat *st)
 {
 	char path[FTP_PATH_MAX + 1];
-	if (!session_file_path(s, arg, path, false))
+	if (!session_file_path(s, arg, path, PATH_FOLLOWS))
 		return false;
 	if (vfs_stat(s->root_fd, path, st) < 0) {
 		session_reply_errno(s, 0, path, errno);

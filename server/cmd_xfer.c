@@ -153,7 +153,7 @@ void cmd_retr(struct session *s, const char *arg)
 	off_t rest, end;
 	cmd_take_range(s, &rest, &end);
 	char path[FTP_PATH_MAX + 1];
-	if (!session_file_path(s, arg, path, false) || !dataconn_require(s))
+	if (!session_file_path(s, arg, path, PATH_FOLLOWS) || !dataconn_require(s))
 		return;
 	struct stat st;
 	int fd = cmd_open_regular(s, path, O_RDONLY, &st);
@@ -265,7 +265,7 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 	if (mode == STORE_REPLACE && rest > 0)
 		mode = STORE_RESUME;
 	char path[FTP_PATH_MAX + 1];
-	if (!session_file_path(s, *arg ? arg : "ftp.upload", path, true) ||
+	if (!session_file_path(s, *arg ? arg : "ftp.upload", path, PATH_CREATES) ||
 	    session_refuse_temp_name(s, path) || !dataconn_require(s))
 		return;
 	struct vfs_upload up = { .fd = -1, .dir_fd = -1 };

@@ -228,19 +228,22 @@ bool session_path(struct session *s, const char *arg, char *out)
 	}
 }
 
-bool session_file_path(struct session *s, const char *arg, char *out, bool creates)
+bool session_file_path(struct session *s, const char *arg, char *out, enum path_use use)
 {
 	if (!session_path(s, arg, out))
 		return false;
 	if (!vpath_names_folder(arg))
 		return true;
+	/* A name removed or renamed is looked at itself: rename(2),
+	 * unlink(2) and rmdir(2) act on a link, not on where it leads. */
 	struct stat st;
-	int err = vfs_stat(s->root_fd, out, &st) == 0 ? 0 : errno;
-	if (err == 0 && S_ISDIR(st.st_mode))
+	int r = use == PATH_ITSELF ? vfs_lstat(s->root_fd, out, &st) : vfs_stat(s->root_fd, out, &st);
+	int err = r == 0 ? 0 : errno;
+	if (err == 0 && S_ISDIR(st.st_mode) && use != PATH_CREATES)
 		return true;
 	if (err == 0)
-		err = ENOTDIR;
-	else if (!creates)
+		err = S_ISDIR(st.st_mode) ? EISDIR : ENOTDIR;
+	else if (use != PATH_CREATES)
 		return true;   /* the verb finds nothing, as without the slash */
 	else if (err == ENOENT)
 		err = EISDIR;

@@ -166,14 +166,24 @@ void session_reply_removal(struct session *s, const char *path, const struct vfs
 /* Resolves arg against the cwd into out (FTP_PATH_MAX + 1 bytes); on
  * failure sends the reply (501/553) and returns false. */
 bool session_path(struct session *s, const char *arg, char *out);
-/* session_path for a verb that takes a file. A path the client ended in
- * a slash or "/." names a folder, as in a shell: a file there, or a link
- * to one, is answered "550 PATH/: Not a directory." and false; so is, with
- * creates (an upload), a name nothing has ("Is a directory", as open(2)
- * with O_CREAT says for "new/") or that cannot be looked up. A folder, or
- * (without creates) a name nothing has, goes on as without the slash.
- * A path without the slash costs no system call. */
-bool session_file_path(struct session *s, const char *arg, char *out, bool creates);
+/* What a verb does with the name a client gives it (session_file_path). */
+enum path_use {
+	PATH_FOLLOWS,   /* reads or changes what the name leads to (RETR, SIZE) */
+	PATH_CREATES,   /* stores a file under the name (STOR, APPE, STOU) */
+	PATH_ITSELF,    /* removes or renames the name itself, a link not
+			 * followed (DELE, RMD, RNFR) */
+};
+/* session_path for a verb that takes a file, or removes or renames a
+ * name. A path the client ended in a slash or "/." names a folder, as in
+ * a shell: a file there, or a link to one, is answered "550 PATH/: Not a
+ * directory." and false; so, for PATH_ITSELF, is a link to a folder, as
+ * rename(2), unlink(2) and rmdir(2) of "link/" answer. For PATH_CREATES
+ * (an upload) a folder, or a link to one, is answered "Is a directory"
+ * (as open(2) with O_CREAT says for "link/" and for "new/"), and so is a
+ * name nothing has or that cannot be looked up. Otherwise a folder, or a
+ * name nothing has, goes on as without the slash. A path without the
+ * slash costs no system call. */
+bool session_file_path(struct session *s, const char *arg, char *out, enum path_use use);
 /* session_reply_errno for the normalised path, named with the slash the
  * client ended it in when folder. */
 void session_reply_folder_errno(struct session *s, const char *path, bool folder, int err);

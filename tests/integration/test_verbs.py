@@ -648,6 +648,62 @@ class VerbsTest(ftptest.TestCase):
         self.assertFalse(os.path.exists(self.server.path("slashed/made")))
         self.assertUntouched(path, ident)
 
+    def test_link_to_a_folder_named_as_a_folder_stays(self):
+        """A link to a folder named with a slash (or "/.") leads to the
+        folder: the verbs that remove or rename a name act on the name
+        itself, which is a link, no folder, and refuse it as Linux does
+        (rename(2), unlink(2) and rmdir(2) of "link/": Not a directory;
+        "mv link/ x" says so too); an upload over it, or over a folder so
+        named, is refused as open(2) of "link/" refuses it (Is a
+        directory). The link and the folder it leads to are left as they
+        were; without the slash the link itself is renamed."""
+        data = b"inside the folder\n"
+        self.server.write("linkslash/d/in.txt", data)
+        self.server.symlink("d", "linkslash/ld")
+        top = self.server.path("linkslash")
+        ftptest.prepare(top)   # the session may change anything there
+
+        def untouched():
+            self.assertEqual(sorted(os.listdir(top)), ["d", "ld"])
+            self.assertEqual(os.readlink(os.path.join(top, "ld")), "d")
+            self.assertEqual(os.listdir(os.path.join(top, "d")), ["in.txt"])
+            self.assertEqual(read_file(os.path.join(top, "d", "in.txt")), data)
+
+        c = self.raw()
+        for arg in ("linkslash/ld/", "linkslash/ld/.", "/linkslash//ld//"):
+            for verb in ("RNFR", "DELE", "RMD"):
+                cmd = "%s %s" % (verb, arg)
+                with self.subTest(cmd=cmd):
+                    self.assertEqual(c.cmd(cmd).lines, ["550 /linkslash/ld/: Not a directory."])
+                    untouched()
+            # The refused RNFR leaves nothing for an RNTO.
+            self.assertCode(c.cmd("RNFR " + arg), 550)
+            self.assertCode(c.cmd("RNTO linkslash/x"), 503)
+        # An upload to it, or to the folder itself so named, is refused
+        # before any data.
+        for arg, shown in (("linkslash/ld/", "ld/"), ("linkslash/ld/.", "ld/"),
+                           ("linkslash/d/", "d/"), ("/linkslash//d/.", "d/")):
+            for verb in ("STOR", "APPE", "STOU", "REST 2\r\nSTOR"):
+                with self.subTest(cmd="%s %s" % (verb, arg)):
+                    c.pasv()
+                    if "\r\n" in verb:
+                        first, verb = verb.split("\r\n")
+                        self.assertCode(c.cmd(first), 350)
+                    self.assertEqual(c.cmd("%s %s" % (verb, arg)).lines,
+                                     ["550 /linkslash/%s: Is a directory." % shown])
+                    untouched()
+        # What it leads to is a folder: listed and entered through it.
+        self.assertEqual(self.nlst_bytes("linkslash/ld/"), b"in.txt\r\n")
+        self.assertCode(c.cmd("CWD linkslash/ld/"), 250)
+        self.assertCode(c.cmd("CWD /"), 250)
+        untouched()
+        # Without the slash, the link is the name renamed.
+        self.assertCode(c.cmd("RNFR linkslash/ld"), 350)
+        self.assertCode(c.cmd("RNTO linkslash/lx"), 250)
+        self.assertEqual(sorted(os.listdir(top)), ["d", "lx"])
+        self.assertEqual(os.readlink(os.path.join(top, "lx")), "d")
+        self.assertEqual(read_file(os.path.join(top, "d", "in.txt")), data)
+
     def test_link_leading_nowhere_is_listed_as_the_link(self):
         """A symbolic link whose target is missing (made outside FTP) is
         listed as ls -l lists it: its own line, with -d and without, in
