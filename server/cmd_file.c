@@ -29,8 +29,9 @@ void cmd_dele(struct session *s, const char *arg)
 	char path[FTP_PATH_MAX + 1];
 	if (!session_file_path(s, arg, path, PATH_ITSELF))
 		return;
-	if (vfs_unlink(s->root_fd, path) < 0) {
-		session_reply_errno(s, 0, path, errno);
+	struct vfs_removal why;
+	if (vfs_unlink(s->root_fd, path, &why) < 0) {
+		session_reply_removal(s, path, errno, &why);
 		return;
 	}
 	log_change(s, "delete", path, NULL);
@@ -84,7 +85,7 @@ void cmd_rnfr(struct session *s, const char *arg)
 		return;
 	}
 	if (!r.allowed) {
-		session_reply_removal(s, path, &r);
+		session_reply_removal(s, path, EPERM, &r);
 		return;
 	}
 	s->rnfr = xstrdup(path);

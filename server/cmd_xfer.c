@@ -274,7 +274,7 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 	switch (mode) {
 	case STORE_REPLACE:
 		if (vfs_upload_begin(s->root_fd, path, &up, s->cfg->idle_timeout) < 0) {
-			session_reply_errno(s, 0, path, errno);
+			session_reply_removal(s, path, errno, &up.removal);
 			return;
 		}
 		fd = up.fd;
@@ -340,7 +340,7 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 	} else if (mode == STORE_REPLACE) {
 		vfs_upload_abandon(&up);
 	} else if (mode == STORE_UNIQUE && vfs_locate(s->root_fd, fd, NULL, path)) {
-		vfs_unlink(s->root_fd, path);
+		vfs_unlink(s->root_fd, path, NULL);
 	}
 	if (mode != STORE_REPLACE) {
 		if (r == XFER_OK || mode != STORE_UNIQUE)

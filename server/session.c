@@ -184,9 +184,10 @@ void session_reply_errno(struct session *s, int code, const char *path, int err)
 	reply_errno(s, code, path, err, NULL);
 }
 
-void session_reply_removal(struct session *s, const char *path, const struct vfs_removal *r)
+void session_reply_removal(struct session *s, const char *path, int err,
+			   const struct vfs_removal *r)
 {
-	reply_errno(s, 0, path, EPERM, mark_text(r->mark, r->folder_mark));
+	reply_errno(s, 0, path, err, err == EPERM ? mark_text(r->mark, r->folder_mark) : NULL);
 }
 
 bool session_parse_count(const char *text, const char **end, long long *out)

@@ -160,9 +160,11 @@ void session_reply_text(struct session *s, int code, const char *text);
  * for an operation on path; picks the FTP code from errno when code is 0. */
 void session_reply_errno(struct session *s, int code, const char *path, int err);
 struct vfs_removal;
-/* The refusal (550, as session_reply_errno gives for EPERM) of a change
- * to path that r (vfs_removal_check) did not allow. */
-void session_reply_removal(struct session *s, const char *path, const struct vfs_removal *r);
+/* session_reply_errno for a change to path that failed with err, where r
+ * (vfs_removal_check, vfs_unlink, vfs_upload_begin) already holds the
+ * marks read: an EPERM names them without reading them again. */
+void session_reply_removal(struct session *s, const char *path, int err,
+			   const struct vfs_removal *r);
 /* Resolves arg against the cwd into out (FTP_PATH_MAX + 1 bytes); on
  * failure sends the reply (501/553) and returns false. */
 bool session_path(struct session *s, const char *arg, char *out);

@@ -279,9 +279,13 @@ bool vfs_locate(int root_fd, int fd, const struct stat *opened, char *vpath)
 	return true;
 }
 
-/* Runs one *at(2) call on the last component of vpath. */
+static void read_refusal(int dfd, const char *name, struct vfs_removal *why);
+
+/* Runs one *at(2) call on the last component of vpath; on EPERM, the
+ * marks that refused it into *why (if not NULL). */
 enum name_op { OP_UNLINK, OP_RMDIR, OP_MKDIR };
-static int name_op(int root_fd, const char *vpath, enum name_op op, mode_t mode)
+static int name_op(int root_fd, const char *vpath, enum name_op op, mode_t mode,
+		   struct vfs_removal *why)
 {
 	const char *base;
 	int dfd = vfs_open_parent(root_fd, vpath, &base);
@@ -303,23 +307,25 @@ static int name_op(int root_fd, const char *vpath, enum name_op op, mode_t mode)
 	case OP_RMDIR: r = unlinkat(dfd, base, AT_REMOVEDIR); break;
 	default: r = mkdirat(dfd, base, mode); break;
 	}
+	if (r < 0)
+		read_refusal(dfd, base, why);
 	sysio_close(&dfd);
 	return r;
 }
 
-int vfs_unlink(int root_fd, const char *vpath)
+int vfs_unlink(int root_fd, const char *vpath, struct vfs_removal *why)
 {
-	return name_op(root_fd, vpath, OP_UNLINK, 0);
+	return name_op(root_fd, vpath, OP_UNLINK, 0, why);
 }
 
 int vfs_rmdir(int root_fd, const char *vpath)
 {
-	return name_op(root_fd, vpath, OP_RMDIR, 0);
+	return name_op(root_fd, vpath, OP_RMDIR, 0, NULL);
 }
 
 int vfs_mkdir(int root_fd, const char *vpath, mode_t mode)
 {
-	return name_op(root_fd, vpath, OP_MKDIR, mode);
+	return name_op(root_fd, vpath, OP_MKDIR, mode, NULL);
 }
 
 int vfs_rename(int root_fd, const char *from, const char *to, bool replace)
@@ -473,36 +479,22 @@ static int stat_marked(int dfd, const char *name, int flags, struct stat *st, en
 	return 0;
 }
 
-/* The mark of name in the folder dfd, or of the folder itself, as
- * stat_marked reads it; VFS_MARK_NONE if it cannot be read. */
-static enum vfs_mark mark_of(int dfd, const char *name, int flags)
-{
-	struct stat st;
-	enum vfs_mark m;
-	return stat_marked(dfd, name, flags, &st, &m) == 0 ? m : VFS_MARK_NONE;
-}
+/* The uid of a read that wants the marks alone (the entry may be
+ * missing): the allowed it leaves is not read. */
+#define NO_UID ((uid_t)-1)
 
-/* The mark that forbids everyone, root too, to remove or replace the
- * entry name of the folder dfd, as unlink(2) and rename(2) decide: the
- * entry's own, else the folder's (*folder set, if given). */
-static enum vfs_mark removal_mark(int dfd, const char *name, bool *folder)
-{
-	enum vfs_mark m = mark_of(dfd, name, AT_SYMLINK_NOFOLLOW);
-	bool of_folder = m == VFS_MARK_NONE;
-	if (of_folder)
-		m = mark_of(dfd, "", AT_EMPTY_PATH);
-	if (folder != NULL)
-		*folder = of_folder;
-	return m;
-}
-
-/* Whether uid may remove or replace the entry name of the folder dfd,
- * read with one statx(2) of the entry (not followed) and, unless its own
- * mark already forbids it, one of the folder. */
-static int removal_check(int dfd, const char *name, uid_t uid, struct vfs_removal *r)
+/* Whether uid may remove or replace the entry name of the folder dfd, as
+ * unlink(2) and rename(2) decide, read with one statx(2) of the entry
+ * (not followed) and, unless its own mark already forbids it, one of the
+ * folder. An entry that cannot be looked up fails (-1 with errno), or,
+ * when may_be_missing, leaves r->st zeroed and only the folder's mark
+ * read. */
+static int removal_check(int dfd, const char *name, uid_t uid, bool may_be_missing,
+			 struct vfs_removal *r)
 {
 	memset(r, 0, sizeof *r);
-	if (stat_marked(dfd, name, AT_SYMLINK_NOFOLLOW, &r->st, &r->mark) < 0)
+	bool found = stat_marked(dfd, name, AT_SYMLINK_NOFOLLOW, &r->st, &r->mark) == 0;
+	if (!found && !may_be_missing)
 		return -1;
 	if (r->mark != VFS_MARK_NONE)
 		return 0;
@@ -513,32 +505,50 @@ static int removal_check(int dfd, const char *name, uid_t uid, struct vfs_remova
 		r->folder_mark = true;
 	}
 	r->allowed = r->mark == VFS_MARK_NONE &&
-		     !(r->dir_known && !vfs_sticky_allows(&r->dir, &r->st, uid));
+		     !(found && r->dir_known && !vfs_sticky_allows(&r->dir, &r->st, uid));
 	return 0;
 }
 
-int vfs_removal_check(int root_fd, const char *vpath, uid_t uid, struct vfs_removal *r)
+/* After a change to the entry name of the folder dfd failed with errno:
+ * for EPERM, the marks that refused it into *why (if not NULL), read
+ * through dfd, not through a new lookup of the folder. errno is kept. */
+static void read_refusal(int dfd, const char *name, struct vfs_removal *why)
+{
+	int saved = errno;
+	if (saved == EPERM && why != NULL)
+		removal_check(dfd, name, NO_UID, true, why);
+	errno = saved;
+}
+
+/* removal_check of vpath through one lookup of its folder (*r zeroed when
+ * that fails). */
+static int removal_at(int root_fd, const char *vpath, uid_t uid, bool may_be_missing,
+		      struct vfs_removal *r)
 {
 	const char *base;
+	memset(r, 0, sizeof *r);
 	int dfd = vfs_open_parent(root_fd, vpath, &base);
 	if (dfd < 0)
 		return -1;
-	int rc = removal_check(dfd, base, uid, r);
+	int rc = removal_check(dfd, base, uid, may_be_missing, r);
 	int saved = errno;
 	sysio_close(&dfd);
 	errno = saved;
 	return rc;
 }
 
+int vfs_removal_check(int root_fd, const char *vpath, uid_t uid, struct vfs_removal *r)
+{
+	return removal_at(root_fd, vpath, uid, false, r);
+}
+
 enum vfs_mark vfs_removal_mark(int root_fd, const char *vpath, bool *folder)
 {
-	const char *base;
-	int dfd = vfs_open_parent(root_fd, vpath, &base);
-	if (dfd < 0)
-		return VFS_MARK_NONE;
-	enum vfs_mark m = removal_mark(dfd, base, folder);
-	sysio_close(&dfd);
-	return m;
+	struct vfs_removal r;
+	removal_at(root_fd, vpath, NO_UID, true, &r);
+	if (folder != NULL)
+		*folder = r.folder_mark;
+	return r.mark;
 }
 
 int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int idle_timeout)
@@ -559,16 +569,16 @@ int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int 
 	 * file or folder) is found before any data is read: one look at the
 	 * entry, and one at the folder when the entry exists, read both the
 	 * modes and owners and the marks. */
-	struct vfs_removal r;
-	bool exists = removal_check(dfd, base, geteuid(), &r) == 0;
-	const struct stat old = r.st;
+	struct vfs_removal *r = &up->removal;
+	bool exists = removal_check(dfd, base, geteuid(), false, r) == 0;
+	const struct stat old = r->st;
 	int refuse = !exists && errno != ENOENT ? errno : 0;
 	if (exists && S_ISDIR(old.st_mode))
 		refuse = EISDIR;
-	else if (exists && !r.allowed)
+	else if (exists && !r->allowed)
 		refuse = EPERM;
-	else if (exists && r.dir_known)
-		up->dir = r.dir;
+	else if (exists && r->dir_known)
+		up->dir = r->dir;
 	if (refuse) {
 		sysio_close(&up->dir_fd);
 		return (errno = refuse, -1);
@@ -583,6 +593,7 @@ int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int 
 		else
 			up->unnamed = true;
 	} else if (errno != EOPNOTSUPP && errno != EISDIR && errno != ENOENT) {
+		read_refusal(dfd, base, r);
 		sysio_close(&up->dir_fd);
 		return -1;
 	}
@@ -593,6 +604,8 @@ int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int 
 		enum vfs_mark dmark;
 		bool known = stat_marked(dfd, "", AT_EMPTY_PATH, &up->dir, &dmark) == 0;
 		if (known && dmark != VFS_MARK_NONE) {
+			r->mark = dmark;
+			r->folder_mark = true;
 			sysio_close(&up->dir_fd);
 			return (errno = EPERM, -1);
 		}
@@ -602,6 +615,7 @@ int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int 
 			vfs_clean_temps(dfd, idle_timeout);
 		up->fd = named_temp(dfd, up->tmpname, sizeof up->tmpname);
 		if (up->fd < 0) {
+			read_refusal(dfd, base, r);
 			sysio_close(&up->dir_fd);
 			return -1;
 		}

@@ -41,9 +41,10 @@ enum vfs_mark {
  * *folder (if not NULL) is set true. VFS_MARK_NONE if neither has one or
  * they cannot be read. */
 enum vfs_mark vfs_removal_mark(int root_fd, const char *vpath, bool *folder);
-/* What vfs_removal_check found out about an entry. */
+/* What vfs_removal_check found out about an entry (after a refusal,
+ * vfs_unlink and vfs_upload_begin fill in the marks). */
 struct vfs_removal {
-	struct stat st;      /* the entry (a symlink itself) */
+	struct stat st;      /* the entry (a symlink itself; zeroed if missing) */
 	struct stat dir;     /* its folder, when dir_known */
 	bool dir_known;
 	enum vfs_mark mark;  /* the mark that forbids removal: the entry's, else */
@@ -82,8 +83,11 @@ void vfs_fd_name(int fd, char *buf, size_t size);
  * on return; false, vpath unchanged, when the file is deleted, outside
  * the root, or cannot be found. */
 bool vfs_locate(int root_fd, int fd, const struct stat *opened, char *vpath);
-/* unlink(2), rmdir(2), mkdir(2) of vpath. */
-int vfs_unlink(int root_fd, const char *vpath);
+/* unlink(2), rmdir(2), mkdir(2) of vpath. When unlink(2) fails with
+ * EPERM and why is not NULL, why->mark and why->folder_mark say which
+ * mark (chattr +i, +a) of the file or its folder refused it, if one did,
+ * read through the same lookup of the folder. */
+int vfs_unlink(int root_fd, const char *vpath, struct vfs_removal *why);
 int vfs_rmdir(int root_fd, const char *vpath);
 int vfs_mkdir(int root_fd, const char *vpath, mode_t mode);
 /* Creates a new file for STOU: want itself, else want's stem with _1,
@@ -153,10 +157,14 @@ struct vfs_upload {
 	bool replaces;     /* a regular file of that name exists */
 	bool keep_existing;/* set by the caller: commit fails (EEXIST) rather than replace */
 	struct stat dir;   /* dir_fd's stat when the upload began, if read (st_ino 0: not) */
+	struct vfs_removal removal; /* the target and its folder as read when the upload
+				     * began; after it failed with EPERM, the mark that
+				     * refused it (mark, folder_mark) */
 };
 /* Starts an upload that will replace vpath (its mode is kept if it
  * exists). Fails with EISDIR if vpath is a directory, and with the error
- * of any other reason the name cannot be stored (ENAMETOOLONG...). Where
+ * of any other reason the name cannot be stored (ENAMETOOLONG...; EPERM
+ * with up->removal naming the mark that forbids it, if one does). Where
  * it must use a named temporary it first removes stale ones in that
  * directory (idle_timeout: the server's, see VFS_TEMP_GRACE). */
 int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int idle_timeout);

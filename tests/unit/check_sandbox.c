@@ -195,7 +195,7 @@ static void run_session_calls(void)
 	if (m == NULL)
 		_exit(13);
 	free(m);
-	if (vfs_unlink(root, "/d/g.txt") < 0 || vfs_rmdir(root, "/d") < 0)
+	if (vfs_unlink(root, "/d/g.txt", NULL) < 0 || vfs_rmdir(root, "/d") < 0)
 		_exit(14);
 	_exit(0);
 }

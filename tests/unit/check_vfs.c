@@ -15,6 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <stdbool.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -276,7 +279,7 @@ START_TEST(test_changes_stay_inside)
 	if (fd >= 0)
 		close(fd);
 	/* unlink removes the link, never its target. */
-	ck_assert_int_eq(vfs_unlink(root_fd, "/abs"), 0);
+	ck_assert_int_eq(vfs_unlink(root_fd, "/abs", NULL), 0);
 	in_base("root/abs", p, sizeof p);
 	ck_assert_int_ne(access(p, F_OK), 0);
 	/* rename into "/up" renames inside the root. */
@@ -353,7 +356,7 @@ START_TEST(test_dir_many_entries)
 	ck_assert_int_eq(count, N);
 	for (int i = 0; i < N; i++) {
 		snprintf(path, sizeof path, "/many/entry-with-a-rather-long-name-%04d", i);
-		ck_assert_int_eq(vfs_unlink(root_fd, path), 0);
+		ck_assert_int_eq(vfs_unlink(root_fd, path, NULL), 0);
 	}
 	ck_assert_int_eq(vfs_rmdir(root_fd, "/many"), 0);
 }
@@ -439,7 +442,7 @@ START_TEST(test_dir_read_records)
 	ck_assert_ptr_null(vfs_dir_record(buf, (size_t)got, &pos, &len));
 	for (int i = 0; i < N; i++) {
 		snprintf(path, sizeof path, "/recs/r%0*d", 1 + i % 40, i);
-		ck_assert_int_eq(vfs_unlink(root_fd, path), 0);
+		ck_assert_int_eq(vfs_unlink(root_fd, path, NULL), 0);
 	}
 	ck_assert_int_eq(vfs_rmdir(root_fd, "/recs"), 0);
 }
@@ -604,6 +607,80 @@ START_TEST(test_removal_check)
 }
 END_TEST
 
+/* Sets (on) or clears the immutable mark (chattr +i) of the host path
+ * base/rel; clearing a mark that cannot be read is no failure (teardown). */
+static void set_immutable(const char *rel, bool on)
+{
+	char p[256];
+	in_base(rel, p, sizeof p);
+	int fd = open(p, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int flags = 0;
+	bool done = fd >= 0 && ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0;
+	flags = on ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
+	done = done && ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0;
+	if (fd >= 0)
+		close(fd);
+	ck_assert_msg(done || !on, "chattr +i %s: %s (run as root)", p, strerror(errno));
+}
+
+/* Folder and file the marks test marks; cleared again after it. */
+static void teardown_marks(void)
+{
+	set_immutable("root/f.txt", false);
+	set_immutable("root/dir", false);
+	teardown();
+}
+
+/* The mark that refuses a removal (chattr +i): the file's own, else its
+ * folder's, the folder's alone for a name not there. A refused unlink or
+ * upload hands it back with the refusal, as vfs_removal_mark reads it
+ * afresh. */
+START_TEST(test_removal_marks)
+{
+	struct vfs_removal why;
+	struct vfs_upload up;
+	bool folder = true;
+	set_immutable("root/f.txt", true);
+	ck_assert_int_eq(vfs_unlink(root_fd, "/f.txt", &why), -1);
+	ck_assert_int_eq(errno, EPERM);
+	ck_assert_int_eq(why.mark, VFS_MARK_IMMUTABLE);
+	ck_assert(!why.folder_mark);
+	ck_assert_int_eq(vfs_upload_begin(root_fd, "/f.txt", &up, 60), -1);
+	ck_assert_int_eq(errno, EPERM);
+	ck_assert_int_eq(up.removal.mark, VFS_MARK_IMMUTABLE);
+	ck_assert(!up.removal.folder_mark);
+	ck_assert_int_eq(vfs_removal_mark(root_fd, "/f.txt", &folder), VFS_MARK_IMMUTABLE);
+	ck_assert(!folder);
+	set_immutable("root/f.txt", false);
+	ck_assert_int_eq(vfs_removal_mark(root_fd, "/f.txt", &folder), VFS_MARK_NONE);
+
+	char p[256];
+	in_base("root/dir/in.txt", p, sizeof p);
+	write_file(p, "in");
+	set_immutable("root/dir", true);
+	ck_assert_int_eq(vfs_unlink(root_fd, "/dir/in.txt", &why), -1);
+	ck_assert_int_eq(errno, EPERM);
+	ck_assert_int_eq(why.mark, VFS_MARK_IMMUTABLE);
+	ck_assert(why.folder_mark);
+	ck_assert_int_eq(vfs_removal_mark(root_fd, "/dir/in.txt", &folder), VFS_MARK_IMMUTABLE);
+	ck_assert(folder);
+	/* A new name: only the folder has a mark to read. */
+	folder = false;
+	ck_assert_int_eq(vfs_removal_mark(root_fd, "/dir/new.txt", &folder), VFS_MARK_IMMUTABLE);
+	ck_assert(folder);
+	ck_assert_int_eq(vfs_upload_begin(root_fd, "/dir/new.txt", &up, 60), -1);
+	ck_assert_int_eq(errno, EPERM);
+	ck_assert_int_eq(up.removal.mark, VFS_MARK_IMMUTABLE);
+	ck_assert(up.removal.folder_mark);
+	ck_assert_int_eq(vfs_removal_check(root_fd, "/dir/new.txt", getuid(), &why), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	set_immutable("root/dir", false);
+	ck_assert_int_eq(vfs_removal_mark(root_fd, "/dir/new.txt", &folder), VFS_MARK_NONE);
+	ck_assert_int_eq(vfs_unlink(root_fd, "/dir/in.txt", &why), 0);
+	ck_assert_int_ne(access(p, F_OK), 0);
+}
+END_TEST
+
 static Suite *vfs_suite(void)
 {
 	Suite *su = suite_create("vfs");
@@ -621,6 +698,10 @@ static Suite *vfs_suite(void)
 	tcase_add_test(tc, test_temp_names);
 	tcase_add_test(tc, test_upload_commit);
 	tcase_add_test(tc, test_removal_check);
+	suite_add_tcase(su, tc);
+	tc = tcase_create("marks");
+	tcase_add_checked_fixture(tc, setup, teardown_marks);
+	tcase_add_test(tc, test_removal_marks);
 	suite_add_tcase(su, tc);
 	return su;
 }
