@@ -574,8 +574,8 @@ class VerbsTest(ftptest.TestCase):
     def test_every_verb_refuses_a_file_named_as_a_folder(self):
         """A path ending in a slash (or "/.") names a folder, as in a shell
         ("cat f/", "rm f/", "mv f/ x": Not a directory): every verb that
-        takes a file refuses a file, or a link to one, named so, before any
-        150, and leaves it as it was; an upload to a new name so written
+        takes a file, and RMD, refuses a file, or a link to one, named so,
+        before any 150, and leaves it as it was; an upload to a new name so written
         is refused too (open(2) of "new/" says Is a directory) and creates
         nothing; a folder named so goes on as without the slash."""
         data = b"keep these bytes\n"
@@ -589,7 +589,7 @@ class VerbsTest(ftptest.TestCase):
                            ("slashed/f.txt/.", "/slashed/f.txt/"),
                            ("/slashed//f.txt//", "/slashed/f.txt/"),
                            ("slashed/lf/", "/slashed/lf/")):
-            for verb in ("RETR", "SIZE", "MDTM", "DELE", "RNFR", "HASH", "XCRC", "XMD5",
+            for verb in ("RETR", "SIZE", "MDTM", "DELE", "RMD", "RNFR", "HASH", "XCRC", "XMD5",
                          "XSHA1", "XSHA256", "STOR", "APPE", "STOU", "REST 2\r\nSTOR",
                          "RANG 0 1\r\nRETR"):
                 cmd = "%s %s" % (verb, arg)
