@@ -17,11 +17,13 @@ in a local folder, ferry in tmux on both."""
 import fcntl
 import os
 import re
+import sys
 import unittest
 
 import ftptest
 import peers
 import slowftp
+import tuitest
 from test_tui import FERRY, TuiCase, LOCAL_MARK, REMOTE_MARK
 from tuitest import Tmux
 
@@ -324,6 +326,71 @@ class SyncIncompleteTest(SyncTreeCase):
             self.assertEqual(f.read(), b"part")
         with open(extra, "rb") as f:
             self.assertEqual(f.read(), b"extra\n")
+
+
+# A tree of many small files for the synchronize that queues them all
+# (just under the 10,000 entries it reads): in all/, BIG_DIRS folders of
+# BIG_FILES files each, every one a byte longer on the local side, so
+# each one is a replace the queue gets; the folders' names are long, as
+# paths deep in real trees are.
+BIG_DIRS = 33
+BIG_FILES = 300
+BIG_FOLDER = "a-folder-whose-name-is-long-as-in-real-trees-" * 4 + "%03d"
+# The longest y may take to queue them, in ms: under ASan it takes about
+# 0.5 s with each target found by binary search, near 6 s when each one is
+# looked for entry by entry through the other tree.
+BIG_QUEUE_MS = 2000
+
+
+class SyncBigTreeTest(SyncTreeCase):
+    """Ctrl-X s on a tree of 9,900 files that all differ: y queues every
+    replace within BIG_QUEUE_MS (each queued copy looks its target up in
+    the other side's tree), and the keys after it are answered at once."""
+
+    def write_big_tree(self, top, data, mtime):
+        for d in range(BIG_DIRS):
+            folder = os.path.join(top, "all", BIG_FOLDER % d)
+            os.makedirs(folder)
+            for f in range(BIG_FILES):
+                path = os.path.join(folder, "f%04d.txt" % f)
+                with open(path, "wb") as out:
+                    out.write(data)
+                os.utime(path, (mtime, mtime))
+        ftptest.prepare(top)
+
+    def test_queueing_a_big_tree_answers_at_once(self):
+        from test_tui_latency import CEILING_MS
+        os.makedirs(self.lpath("big"))
+        ftptest.write_file(self.lpath("big", LOCAL_MARK), b"local\n", T0)
+        self.server.write("big/" + REMOTE_MARK, b"remote\n", T0)
+        self.write_big_tree(self.lpath("big"), b"new\n", T0)
+        self.write_big_tree(self.server.path("big"), b"old", T0)
+        self.t.start([FERRY, self.server.url("/big/")], cwd=self.lpath("big"), width=120,
+                     height=40, env={"HOME": self.home})
+        self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 10, "both panes")
+        self.focus("local")
+        self.t.keys("C-x", "s")
+        self.t.wait_for(r"Make the right folder \(and below\) match the left one", 120,
+                        "Ctrl-X s reads both trees and shows the plan")
+        s = self.t.wait_stable(0.3, 5)
+        total = BIG_DIRS * BIG_FILES
+        self.assertRegex(s, r"1 to copy, %d to replace \([^)]+\), 0 to delete, 1 skipped"
+                         % total, Tmux.framed(s))
+        timer = tuitest.KeyTimer(self.t)
+        self.addCleanup(timer.close)
+        took = timer.time_key("y", timeout=60)
+        self.assertTrue(took is not None and took * 1000 < BIG_QUEUE_MS,
+                        "y took %s ms to queue %d replaces (limit %d ms)"
+                        % ("over 60000" if took is None else "%.0f" % (took * 1000), total,
+                           BIG_QUEUE_MS))
+        sys.stderr.write("y queued %d replaces in %.0f ms\n" % (total, took * 1000))
+        self.t.wait_for(r"synchronize: %d queued" % (total + 1), 10, "y queues the plan")
+        times = timer.sample(["Down", "Up"] * 4, limit_ms=CEILING_MS)
+        self.assertLess(max(times), CEILING_MS,
+                        "keys after queueing %d: %s\n%s" % (total, tuitest.describe_ms(times),
+                                                             Tmux.framed(self.t.screen())))
+        self.wait_file(self.server.path("big", "all", BIG_FOLDER % 0, "f0000.txt"), b"new\n", 30)
+        self.t.keys("C-x", "x")
 
 
 class PureFtpdSyncTreeTest(SyncTreeTest):
