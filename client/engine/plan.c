@@ -27,6 +27,7 @@ struct plan_entry *plan_tree_add(struct plan_tree *t, const char *path, enum pla
 		t->v = xrealloc(t->v, t->cap * sizeof *t->v);
 	}
 	struct plan_entry *e = &t->v[t->n++];
+	t->sorted = false;
 	memset(e, 0, sizeof *e);
 	e->path = xstrdup(path);
 	e->kind = kind;
@@ -100,16 +101,21 @@ static int plan_entry_cmp(const void *a, const void *b)
 
 void plan_tree_sort(struct plan_tree *t)
 {
-	if (t->n > 1)
+	if (!t->sorted && t->n > 1)
 		qsort(t->v, t->n, sizeof t->v[0], plan_entry_cmp);
+	t->sorted = true;
+}
+
+/* Orders a path (the key) against an entry, for bsearch. */
+static int plan_key_cmp(const void *key, const void *e)
+{
+	return plan_path_cmp(key, ((const struct plan_entry *)e)->path);
 }
 
 struct plan_entry *plan_tree_find(struct plan_tree *t, const char *path)
 {
-	for (size_t i = 0; i < t->n; i++)
-		if (strcmp(t->v[i].path, path) == 0)
-			return &t->v[i];
-	return NULL;
+	plan_tree_sort(t);
+	return t->n > 0 ? bsearch(path, t->v, t->n, sizeof t->v[0], plan_key_cmp) : NULL;
 }
 
 /* True when pattern matches the entry path of kind kind: the whole

@@ -70,6 +70,7 @@ struct plan_entry {
 struct plan_tree {
 	struct plan_entry *v;
 	size_t n, cap;
+	bool sorted;        /* v is in plan order: sorted, nothing added since */
 	char *incomplete;   /* the first directory (named as its reader names it)
 	                     * whose listing was not whole, so entries may be
 	                     * missing; NULL: every listing whole; owned */
@@ -141,16 +142,19 @@ struct plan_entry *plan_tree_add(struct plan_tree *t, const char *path, enum pla
 void plan_tree_set_incomplete(struct plan_tree *t, const char *path);
 /* The same for a directory that could not be read at all (left out). */
 void plan_tree_set_unread(struct plan_tree *t, const char *path);
-/* Removes the entry added last (none: nothing). */
+/* Removes the entry added last (none: nothing); only while the tree is
+ * built (a sort, also plan_tree_find's, moves entries). */
 void plan_tree_drop_last(struct plan_tree *t);
 /* Says what e (PLAN_OTHER) is, for the reasons that name it; what is copied. */
 void plan_entry_set_what(struct plan_entry *e, const char *what);
 /* Frees the entries; the tree is empty afterwards. */
 void plan_tree_free(struct plan_tree *t);
-/* Finds the entry of path (after plan_build sorted the tree, or any time
- * in linear time); NULL when there is none. */
+/* Finds the entry of path by binary search, NULL when there is none;
+ * sorts the tree first (plan_tree_sort) when an entry was added since it
+ * was sorted, so entries may move. */
 struct plan_entry *plan_tree_find(struct plan_tree *t, const char *path);
-/* Sorts a tree in plan order (a directory just before what is in it). */
+/* Sorts a tree in plan order (a directory just before what is in it);
+ * nothing to do when it is sorted already. */
 void plan_tree_sort(struct plan_tree *t);
 
 /* True when path (relative) is left out by o's include and exclude

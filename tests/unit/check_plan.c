@@ -14,6 +14,8 @@
 
 #include "sbuf.h"
 
+#define N(a) ((int)(sizeof a / sizeof a[0]))
+
 /* The plan as text, one "verb path (reason)" line per action. */
 static char *plan_text(struct plan_tree *src, struct plan_tree *dst, const struct plan_options *o,
 		       struct plan *out)
@@ -447,6 +449,40 @@ START_TEST(test_nothing_to_do)
 }
 END_TEST
 
+/* plan_tree_find finds every entry of a tree built in any order (names
+ * that sort differently in plan order than by strcmp among them), also
+ * ones added after a find, and nothing for a name not in it. */
+START_TEST(test_find)
+{
+	static const char *const names[] = { "a/z", "a b", "a", "a-b", "a/b/c", "z", "a/b", "" };
+	struct plan_tree t;
+
+	plan_tree_init(&t);
+	for (int i = 0; i < N(names); i++)
+		file(&t, names[i], i, 0);
+	for (int i = 0; i < N(names); i++) {
+		const struct plan_entry *e = plan_tree_find(&t, names[i]);
+		ck_assert_ptr_nonnull(e);
+		ck_assert_str_eq(e->path, names[i]);
+		ck_assert_int_eq(e->size, i);
+	}
+	ck_assert_ptr_null(plan_tree_find(&t, "a/"));
+	ck_assert_ptr_null(plan_tree_find(&t, "a/b/c/d"));
+	ck_assert_ptr_null(plan_tree_find(&t, "b"));
+	file(&t, "a/a", 42, 0);
+	file(&t, "0", 43, 0);
+	file(&t, "1", 44, 0);
+	plan_tree_drop_last(&t);
+	ck_assert_int_eq(plan_tree_find(&t, "a/a")->size, 42);
+	ck_assert_int_eq(plan_tree_find(&t, "0")->size, 43);
+	ck_assert_ptr_null(plan_tree_find(&t, "1"));
+	for (int i = 0; i < N(names); i++)
+		ck_assert_int_eq(plan_tree_find(&t, names[i])->size, i);
+	plan_tree_free(&t);
+	ck_assert_ptr_null(plan_tree_find(&t, "a"));
+}
+END_TEST
+
 /* The screen's compare: missing, newer and different on each side. */
 START_TEST(test_marks)
 {
@@ -488,8 +524,6 @@ START_TEST(test_marks)
 }
 END_TEST
 
-#define N(a) ((int)(sizeof a / sizeof a[0]))
-
 static Suite *plan_suite(void)
 {
 	Suite *s = suite_create("plan");
@@ -504,6 +538,7 @@ static Suite *plan_suite(void)
 	tcase_add_test(tc, test_unread_directory_deletes_nothing);
 	tcase_add_test(tc, test_patterns);
 	tcase_add_test(tc, test_nothing_to_do);
+	tcase_add_test(tc, test_find);
 	tcase_add_test(tc, test_marks);
 	suite_add_tcase(s, tc);
 	return s;
