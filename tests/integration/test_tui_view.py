@@ -11,6 +11,7 @@ written by each test, TMPDIR a folder of the test's own.
 """
 
 import os
+import statistics
 import time
 import unittest
 
@@ -338,9 +339,12 @@ class LongLineTest(ViewCase):
     def text_rows(self, s):
         return rows_of(s, self.H)[1:self.H - 1]
 
-    def timed(self, timer, key):
+    def timed(self, timer, key, times=None):
+        """Times key (to times, in ms, when given), at most CEILING_MS."""
         from test_tui_latency import CEILING_MS
         took = timer.time_key(key)
+        if times is not None and took is not None:
+            times.append(took * 1000)
         self.assertTrue(took is not None and took * 1000 < CEILING_MS,
                         "%s took %s ms on a line of %d bytes (limit %d ms):\n%s"
                         % (key, "no answer in 5000" if took is None else "%.0f" % (took * 1000),
@@ -400,6 +404,60 @@ class LongLineTest(ViewCase):
             self.text_rows(s)[0].startswith(ELLIPSIS) and
             self.text_rows(s)[0].endswith(ELLIPSIS), Tmux.framed(s)), 5)
         self.timed(timer, "End")
+        self.timed(timer, "q")
+        self.t.wait_gone(r"rows 1-1 of 1", 5, "q closes the viewer")
+
+    def unwrapped_at(self, left):
+        """A check: the line's row, unwrapped, shows the columns after
+        left (the ellipsis in the first one), cut at the right edge."""
+        def check(s):
+            row = self.text_rows(s)[0]
+            self.assertTrue(row.startswith(ELLIPSIS) and row.endswith(ELLIPSIS), Tmux.framed(s))
+            inner = row[1:-1]
+            at = HUGE_LINE.find(inner.strip())
+            self.assertGreaterEqual(at, 0, "not a part of the line:\n" + Tmux.framed(s))
+            # Each wide character before it takes a second column.
+            col = at + HUGE_LINE.count("\u65e5", 0, at) + HUGE_LINE.count("\u672c", 0, at)
+            blank = len(inner) - len(inner.lstrip())
+            self.assertEqual(col - blank, left + 1, "shown from column %d, not %d:\n%s"
+                             % (col - blank, left + 1, Tmux.framed(s)))
+        return check
+
+    def test_keys_answer_at_once_far_right_on_a_line_of_megabytes(self):
+        """Unwrapped, a search scrolls the line sideways to a match near
+        its end, 16 MB in; Right and Left from there are answered at
+        once (median under LIMIT_MS: under ASan 45-195 ms a key when each
+        redraw walked the line from its start, 1-4 ms from a column kept
+        near the ones shown) and show the columns they scroll to."""
+        ftptest.write_file(self.lpath("huge.txt"), HUGE_LINE.encode())
+        self.start_ferry(width=self.W, height=self.H,
+                         env={"PAGER": "", "EDITOR": "false", "TMPDIR": self.tmp})
+        self.select("local", "huge.txt")
+        self.t.wait_stable(0.3, 3)
+        self.t.keys("F3")
+        self.t.wait_for(r"rows 1-1 of 1", 10, "the viewer's top line")
+        self.t.keys("w")
+        self.t.wait_for(r"long rows cut", 5, "w turns wrapping off")
+        self.t.keys("/")
+        self.t.wait_for(self.prompt_line("Search for"), 5)
+        self.t.type("needle-near-end")
+        self.t.keys("Enter")
+        self.t.wait_for(r"found \"needle-near-end\" on row 1", 10)
+        at = HUGE_LINE.index("needle-near-end")
+        col = at + HUGE_LINE.count("\u65e5", 0, at) + HUGE_LINE.count("\u672c", 0, at)
+        left, step = col - self.W // 2, self.W // 2
+        self.t.wait_check(self.unwrapped_at(left), 5)
+        self.assertIn("needle-near-end", self.text_rows(self.t.screen())[0])
+        timer = tuitest.KeyTimer(self.t)
+        self.addCleanup(timer.close)
+        times = []
+        for key in ["Right"] * 4 + ["Left"] * 6 + ["Right"] * 2:
+            self.timed(timer, key, times)
+            left += step if key == "Right" else -step
+            self.t.wait_check(self.unwrapped_at(left), 5)
+        from test_tui_latency import LIMIT_MS
+        self.assertLess(statistics.median(times), LIMIT_MS,
+                        "Left, Right %d columns in: %s" % (left, tuitest.describe_ms(times)))
         self.timed(timer, "q")
         self.t.wait_gone(r"rows 1-1 of 1", 5, "q closes the viewer")
 
