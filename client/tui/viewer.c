@@ -49,8 +49,22 @@ struct viewer_pos {
 	size_t off;
 };
 
-/* A line's text as drawn, as far as it was needed, and the start of
- * every VIEWER_MARK-th of its wrapped rows as far as they were found. */
+/* Bytes of a line's text as drawn from one kept column to the next. */
+#define VIEWER_CUT_STEP 16384
+
+/* A place in a line's text as drawn where a character starts, unwrapped:
+ * the columns before it and the shift state there. */
+struct viewer_cut {
+	size_t off;
+	int col;
+	mbstate_t st;
+};
+
+/* A line's text as drawn, as far as it was needed, the start of every
+ * VIEWER_MARK-th of its wrapped rows as far as they were found, and,
+ * unwrapped, a character start every VIEWER_CUT_STEP bytes as far as
+ * the columns scrolled past were walked (so a row scrolled far right is
+ * drawn from near its columns, not from the line's start). */
 struct viewer_text {
 	size_t line;            /* SIZE_MAX: none */
 	struct sbuf s;          /* the text drawn */
@@ -62,6 +76,9 @@ struct viewer_text {
 	size_t mark_cap;
 	int mark_cols;          /* 0: none found */
 	bool mark_end;          /* the last row is after the last mark */
+	struct viewer_cut *cut; /* unwrapped: kept character starts, ascending */
+	size_t cuts;
+	size_t cut_cap;
 };
 
 /* The file on show. */
@@ -224,6 +241,7 @@ static struct viewer_text *viewer_text(struct viewer *v, size_t i)
 		t->marks = 0;
 		t->mark_cols = 0;
 		t->mark_end = false;
+		t->cuts = 0;
 		if (v->hex) {
 			char row[128];
 			viewer_hex_row(v, i, row, sizeof row);
@@ -243,6 +261,38 @@ static const char *viewer_line(struct viewer *v, size_t i, size_t want, size_t *
 		viewer_render(v, t, want + VIEWER_CHUNK, 0);
 	*len = t->s.len;
 	return sbuf_str(&t->s);
+}
+
+/* Unwrapped: the last kept character start of t before column col
+ * (the text's start when none is, or col is 0). */
+static struct viewer_cut viewer_cut_near(const struct viewer_text *t, int col)
+{
+	struct viewer_cut c = { 0 };
+	size_t lo = 0, hi = t->cuts;
+	if (col <= 0)
+		return c;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (t->cut[mid].col < col)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 ? t->cut[lo - 1] : c;
+}
+
+/* Unwrapped: keeps the character start at off (col columns in, shift
+ * state st) when it is VIEWER_CUT_STEP bytes past the last one kept. */
+static void viewer_cut_keep(struct viewer_text *t, size_t off, int col, const mbstate_t *st)
+{
+	size_t last = t->cuts > 0 ? t->cut[t->cuts - 1].off : 0;
+	if (off < last + VIEWER_CUT_STEP)
+		return;
+	if (t->cuts == t->cut_cap) {
+		t->cut_cap = t->cut_cap ? t->cut_cap * 2 : 64;
+		t->cut = xrealloc(t->cut, t->cut_cap * sizeof *t->cut);
+	}
+	t->cut[t->cuts++] = (struct viewer_cut){ .off = off, .col = col, .st = *st };
 }
 
 /* Whether byte off of line i's text as drawn is past its end. */
@@ -285,10 +335,14 @@ static size_t viewer_seg(struct viewer *v, struct viewer_pos p, int cols)
 	const char *s = viewer_line(v, p.line, p.off + 1, &len);
 	if (p.off >= len)
 		return 0;
-	/* Unwrapped: as far as the columns shown and one more. */
+	/* Unwrapped: as far as the columns shown and one more, counted on
+	 * from the last character start kept before them. */
 	int span = v->wrap ? cols : v->left + cols + 2;
+	struct viewer_cut from = { .off = p.off };
+	if (!v->wrap && p.off == 0)
+		from = viewer_cut_near(viewer_text(v, p.line), v->left);
 	for (;;) {
-		size_t n = viewer_span(s + p.off, len - p.off, span);
+		size_t n = from.off - p.off + viewer_span(s + from.off, len - from.off, span - from.col);
 		if (n == 0) {
 			mbstate_t st;
 			wchar_t wc;
@@ -489,14 +543,21 @@ static void viewer_draw_row(struct viewer *v, WINDOW *w, int y, int cols, struct
 {
 	size_t len, n = viewer_seg(v, p, cols);
 	const char *s = viewer_line(v, p.line, 0, &len);
-	int col = 0, from = v->wrap ? 0 : v->left + (v->left > 0);
-	size_t at = p.off;
-	mbstate_t st;
-	memset(&st, 0, sizeof st);
+	int from = v->wrap ? 0 : v->left + (v->left > 0);
+	struct viewer_text *t = viewer_text(v, p.line);
+	struct viewer_cut c = { .off = p.off };
+	if (!v->wrap && p.off == 0)
+		c = viewer_cut_near(t, from);
+	int col = c.col;
+	size_t at = c.off;
+	mbstate_t st = c.st;
 	/* Unwrapped: skip the columns scrolled past, with the combining
 	 * marks of the last character skipped (a wide character cut by the
-	 * edge shows as a blank). */
+	 * edge shows as a blank); from the last character start kept before
+	 * them, keeping more on the way. */
 	while (at < p.off + n) {
+		if (!v->wrap && p.off == 0)
+			viewer_cut_keep(t, at, col, &st);
 		mbstate_t next = st;
 		wchar_t wc;
 		int cw;
@@ -748,6 +809,7 @@ static void viewer_run(struct app *a, struct viewer *v, bool at_end)
 	for (int i = 0; i < 2; i++) {
 		sbuf_free(&v->text[i].s);
 		free(v->text[i].mark);
+		free(v->text[i].cut);
 	}
 }
 
