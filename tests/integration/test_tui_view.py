@@ -313,6 +313,12 @@ HUGE_LINE = "".join("needle-near-end " if i == HUGE_NEEDLE else
                     for i in range(HUGE_UNITS)) + "the-end"
 
 
+def huge_column(at):
+    """The column where character at of HUGE_LINE starts (its wide
+    characters take two)."""
+    return at + HUGE_LINE.count("\u65e5", 0, at) + HUGE_LINE.count("\u672c", 0, at)
+
+
 def wrap_rows(text, width):
     """text cut into rows of at most width columns, whole characters."""
     rows, start, used, known = [], 0, 0, {}
@@ -416,8 +422,7 @@ class LongLineTest(ViewCase):
             inner = row[1:-1]
             at = HUGE_LINE.find(inner.strip())
             self.assertGreaterEqual(at, 0, "not a part of the line:\n" + Tmux.framed(s))
-            # Each wide character before it takes a second column.
-            col = at + HUGE_LINE.count("\u65e5", 0, at) + HUGE_LINE.count("\u672c", 0, at)
+            col = huge_column(at)
             blank = len(inner) - len(inner.lstrip())
             self.assertEqual(col - blank, left + 1, "shown from column %d, not %d:\n%s"
                              % (col - blank, left + 1, Tmux.framed(s)))
@@ -443,9 +448,8 @@ class LongLineTest(ViewCase):
         self.t.type("needle-near-end")
         self.t.keys("Enter")
         self.t.wait_for(r"found \"needle-near-end\" on row 1", 10)
-        at = HUGE_LINE.index("needle-near-end")
-        col = at + HUGE_LINE.count("\u65e5", 0, at) + HUGE_LINE.count("\u672c", 0, at)
-        left, step = col - self.W // 2, self.W // 2
+        left = huge_column(HUGE_LINE.index("needle-near-end")) - self.W // 2
+        step = self.W // 2
         self.t.wait_check(self.unwrapped_at(left), 5)
         self.assertIn("needle-near-end", self.text_rows(self.t.screen())[0])
         timer = tuitest.KeyTimer(self.t)
