@@ -259,13 +259,21 @@ static void start_session(struct listener *l, int fd, const struct netaddr *from
 		l->counts.refused[REFUSED_BANNED]++;
 		return;
 	}
+	/* Sessions that ended since the last wake still hold their slots:
+	 * they are reaped when a limit is reached, not for every connection
+	 * (each wait4 looks at every running session). */
+	int here = cfg->max_per_ip > 0 ? count_from(ch, from) : 0;
+	if (ch->n >= cfg->max_clients || (cfg->max_per_ip > 0 && here >= cfg->max_per_ip)) {
+		reap(l);
+		here = cfg->max_per_ip > 0 ? count_from(ch, from) : 0;
+	}
 	if (ch->n >= cfg->max_clients) {
 		log_msg(LOG_NOTICE, "refused %s: %d sessions already (--max-clients)", who, ch->n);
 		refuse(fd, "421 Too many users; please try again later.\r\n");
 		l->counts.refused[REFUSED_MAX_CLIENTS]++;
 		return;
 	}
-	if (cfg->max_per_ip > 0 && count_from(ch, from) >= cfg->max_per_ip) {
+	if (cfg->max_per_ip > 0 && here >= cfg->max_per_ip) {
 		log_msg(LOG_NOTICE, "refused %s: too many sessions from this address", who);
 		refuse(fd, "421 Too many connections from your address; please try again later.\r\n");
 		l->counts.refused[REFUSED_MAX_PER_IP]++;
@@ -346,7 +354,10 @@ static void accept_all(struct listener *l, int lfd)
 			return;
 		}
 		netaddr_unmap(&from);
-		reap(l);
+		/* Reports first (a failed login may have banned this address);
+		 * finished sessions are reaped on SIGCHLD, or by start_session
+		 * when a limit is reached. */
+		handle_reports(l);
 		if (l->waiting)
 			wait_for_header(l, fd, &from);
 		else
@@ -359,7 +370,7 @@ static void header_ready(void *ctx, int fd, const struct netaddr *client,
 			 const struct netaddr *via)
 {
 	struct listener *l = ctx;
-	reap(l);
+	handle_reports(l);
 	start_session(l, fd, client, via);
 }
 
