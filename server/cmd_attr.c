@@ -88,13 +88,19 @@ void cmd_mfmt(struct session *s, const char *arg)
 	}
 	char path[FTP_PATH_MAX + 1];
 	if (!session_file_path(s, p + 1, path, PATH_FOLLOWS) || !may_change(s) ||
-	    session_refuse_root(s, path, true, "change the time of"))
+	    session_refuse_root(s, path, false, "change the time of"))
 		return;
-	/* The reply gives the time the file now has (a file system may
-	 * store it more coarsely than asked). */
+	/* The root, however named, is refused by the same lookup that sets
+	 * the time (clients send MFMT after every upload). The reply gives
+	 * the time the file now has (a file system may store it more
+	 * coarsely than asked). */
 	struct stat st;
-	if (vfs_set_mtime(s->root_fd, path, &ts, &st) < 0) {
-		session_reply_errno(s, 0, path, errno);
+	int r = vfs_set_mtime(s->root_fd, path, &ts, &s->root_st, &st);
+	if (r != 0) {
+		if (r > 0)
+			session_reply_root(s, "change the time of");
+		else
+			session_reply_errno(s, 0, path, errno);
 		return;
 	}
 	ts.tv_sec = st.st_mtime;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "auth.h"
@@ -12,6 +13,7 @@
 #include "log.h"
 #include "report.h"
 #include "sanitize.h"
+#include "sysio.h"
 #include "tally.h"
 #include "vfs.h"
 #include "xalloc.h"
@@ -45,10 +47,12 @@ static bool open_home(struct session *s, const struct auth_result *res)
 		return false;
 	if (res->home[0] == '\0') {
 		s->root_fd = root;
-		return true;
+	} else {
+		s->root_fd = vfs_open_home(root, res->home);
+		close(root);
 	}
-	s->root_fd = vfs_open_home(root, res->home);
-	close(root);
+	if (s->root_fd >= 0 && fstat(s->root_fd, &s->root_st) < 0)
+		sysio_close(&s->root_fd);
 	return s->root_fd >= 0;
 }
 

@@ -262,12 +262,17 @@ void session_reply_folder_errno(struct session *s, const char *path, bool folder
 bool session_refuse_root(struct session *s, const char *path, bool follow, const char *what)
 {
 	bool root = strcmp(path, "/") == 0;
-	struct stat st, rst;
-	if (!root && follow && vfs_stat(s->root_fd, path, &st) == 0 && fstat(s->root_fd, &rst) == 0)
-		root = st.st_dev == rst.st_dev && st.st_ino == rst.st_ino;
+	struct stat st;
+	if (!root && follow && vfs_stat(s->root_fd, path, &st) == 0)
+		root = st.st_dev == s->root_st.st_dev && st.st_ino == s->root_st.st_ino;
 	if (root)
-		session_reply(s, FTP_FILE_UNAVAILABLE, "Cannot %s the root directory.", what);
+		session_reply_root(s, what);
 	return root;
+}
+
+void session_reply_root(struct session *s, const char *what)
+{
+	session_reply(s, FTP_FILE_UNAVAILABLE, "Cannot %s the root directory.", what);
 }
 
 bool session_refuse_temp_name(struct session *s, const char *path)

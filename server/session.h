@@ -8,6 +8,7 @@
 #define FERRYD_SESSION_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "conn.h"
@@ -105,6 +106,7 @@ struct session {
 
 	/* Files. */
 	int root_fd;              /* the user's root, opened O_PATH */
+	struct stat root_st;      /* its status at login: which file is the root */
 	uid_t uid;                /* the session's user and group, for perm facts */
 	gid_t gid;
 
@@ -195,6 +197,8 @@ void session_reply_folder_errno(struct session *s, const char *path, bool folder
  * root; with follow, also when it is a symlink leading to the root (for
  * verbs that act on a symlink's target). */
 bool session_refuse_root(struct session *s, const char *path, bool follow, const char *what);
+/* Replies "550 Cannot <what> the root directory." */
+void session_reply_root(struct session *s, const char *what);
 /* Answers "553 <path>: Name reserved for upload temporaries." and returns
  * true when the last component of path has the pattern of the server's
  * upload temporaries, which no client may create. */

@@ -11,17 +11,25 @@
 #include "vfs_attr.h"
 
 int vfs_set_mtime(int root_fd, const char *vpath, const struct timespec *mtime,
-		  struct stat *st)
+		  const struct stat *keep, struct stat *st)
 {
 	int fd = vfs_open(root_fd, vpath, O_PATH, 0);
 	if (fd < 0)
 		return -1;
-	char name[40];
-	vfs_fd_name(fd, name, sizeof name);
-	struct timespec ts[2] = { { .tv_nsec = UTIME_OMIT }, *mtime };
-	int r = utimensat(AT_FDCWD, name, ts, 0);
-	if (r == 0)
+	int r = 0;
+	if (keep != NULL) {
 		r = fstat(fd, st);
+		if (r == 0 && st->st_dev == keep->st_dev && st->st_ino == keep->st_ino)
+			r = 1;
+	}
+	if (r == 0) {
+		char name[40];
+		vfs_fd_name(fd, name, sizeof name);
+		struct timespec ts[2] = { { .tv_nsec = UTIME_OMIT }, *mtime };
+		r = utimensat(AT_FDCWD, name, ts, 0);
+		if (r == 0)
+			r = fstat(fd, st);
+	}
 	int e = errno;
 	sysio_close(&fd);
 	errno = e;

@@ -13,9 +13,11 @@
 
 /* Sets vpath's modification time (the access time is left alone) and
  * fills st with the file's status after it (from the same file, not a
- * second lookup of vpath). */
+ * second lookup of vpath). Returns 1, changing nothing, when vpath
+ * leads to the file keep (same device and inode; NULL: none), with its
+ * status in st. */
 int vfs_set_mtime(int root_fd, const char *vpath, const struct timespec *mtime,
-		  struct stat *st);
+		  const struct stat *keep, struct stat *st);
 /* Sets vpath's permission bits (mode & 07777). */
 int vfs_chmod(int root_fd, const char *vpath, mode_t mode);
 /* Bytes an unprivileged user may still write on the file system that

@@ -79,6 +79,7 @@ static void start(bool logged_in, bool writable)
 	if (logged_in) {
 		s->root_fd = vfs_open_root(base);
 		ck_assert_int_ge(s->root_fd, 0);
+		ck_assert_int_eq(fstat(s->root_fd, &s->root_st), 0);
 		s->logged_in = true;
 		s->writable = writable;
 		s->user = xstrdup("tester");
