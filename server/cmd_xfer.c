@@ -315,9 +315,12 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 	if (data) {
 		struct xfer_data_end end;
 		r = xfer_recv_file(s, data, fd, &received, &err, &end);
-		/* The data connection is closed within the upload-end grace,
-		 * which counts from the end of the data. */
+		/* The data connection is closed, and a replacing upload's file
+		 * looked for where it is now (see below), within the
+		 * upload-end grace, which counts from the end of the data. */
 		ftps_data_close(s, data, &r);
+		if (r == XFER_OK && mode == STORE_REPLACE)
+			xfer_locate_upload(s, &up);
 		if (r == XFER_OK)
 			r = xfer_upload_end(s, &end);
 	}
@@ -328,7 +331,6 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 	 * of its old name. */
 	if (r == XFER_OK) {
 		if (mode == STORE_REPLACE) {
-			xfer_locate_upload(s, &up);
 			if (vfs_upload_commit(&up) < 0) {
 				err = errno;
 				r = XFER_LOCAL_ERROR;
