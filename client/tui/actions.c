@@ -967,12 +967,16 @@ static void act_compare_tree(const struct pane *p, bool remote, struct plan_tree
 static void act_compare_tag(struct pane *p, const struct plan_tree *t, const enum plan_mark *m,
 			    size_t count[4])
 {
+	const char **names = xcalloc(t->n + 1, sizeof *names);
+	size_t n = 0;
 	pane_tag_clear(p);
 	for (size_t i = 0; i < t->n; i++) {
 		count[m[i]]++;
 		if (m[i] != PLAN_MARK_NONE)
-			pane_tag_name(p, t->v[i].path, true);
+			names[n++] = t->v[i].path;
 	}
+	pane_tag_names(p, names, n);
+	free(names);
 }
 
 /* mc's Ctrl-X d: compares the two folders shown, tagging on each side

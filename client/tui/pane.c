@@ -495,14 +495,38 @@ size_t pane_tag_pattern(struct pane *p, const char *pattern, bool tag)
 	return changed;
 }
 
-bool pane_tag_name(struct pane *p, const char *name, bool tag)
+static int entry_name_cmp(const void *a, const void *b)
 {
+	const struct pane_entry *const *x = a, *const *y = b;
+	return strcmp((*x)->name, (*y)->name);
+}
+
+static int name_entry_cmp(const void *key, const void *elem)
+{
+	const struct pane_entry *const *e = elem;
+	return strcmp(key, (*e)->name);
+}
+
+size_t pane_tag_names(struct pane *p, const char *const *names, size_t n)
+{
+	if (n == 0 || p->n == 0)
+		return 0;
+	/* The entries sorted by name once, each name found by binary
+	 * search: n log n, not n times the pane. */
+	struct pane_entry **by = xcalloc(p->n, sizeof *by);
 	for (size_t i = 0; i < p->n; i++)
-		if (strcmp(p->v[i].name, name) == 0) {
-			pane_tag_set(p, &p->v[i], tag);
-			return strcmp(name, PANE_PARENT) != 0;
+		by[i] = &p->v[i];
+	qsort(by, p->n, sizeof *by, entry_name_cmp);
+	size_t tagged = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct pane_entry **e = bsearch(names[i], by, p->n, sizeof *by, name_entry_cmp);
+		if (e != NULL && strcmp(names[i], PANE_PARENT) != 0) {
+			pane_tag_set(p, *e, true);
+			tagged++;
 		}
-	return false;
+	}
+	free(by);
+	return tagged;
 }
 
 size_t pane_tag_invert(struct pane *p)

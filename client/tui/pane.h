@@ -137,9 +137,9 @@ size_t pane_tag_pattern(struct pane *p, const char *pattern, bool tag);
 size_t pane_tag_invert(struct pane *p);
 /* Clears every tag. */
 void pane_tag_clear(struct pane *p);
-/* Tags (tag) or untags the entry called name (raw); false when there is
- * none (or it is ".."). */
-bool pane_tag_name(struct pane *p, const char *name, bool tag);
+/* Tags the entries called by the n names (raw, any order; ".." and names
+ * not loaded skipped); returns how many it found. */
+size_t pane_tag_names(struct pane *p, const char *const *names, size_t n);
 /* Tagged entries in the current order: call with *it = 0 first; returns
  * the next tagged entry (owned by p) or NULL at the end. */
 const struct pane_entry *pane_tag_next(const struct pane *p, size_t *it);
