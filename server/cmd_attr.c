@@ -27,6 +27,17 @@ static bool may_change(struct session *s)
 	return false;
 }
 
+/* Answers an attribute change of path that vfs_set_mtime or vfs_chmod
+ * did not make: r 1, the file is the root (what: "change the time of"),
+ * else r -1 with errno. */
+static void reply_unchanged(struct session *s, int r, const char *path, const char *what)
+{
+	if (r > 0)
+		session_reply_root(s, what);
+	else
+		session_reply_errno(s, 0, path, errno);
+}
+
 /* Parses n decimal digits at p into *v. */
 static bool digits(const char *p, int n, int *v)
 {
@@ -88,7 +99,7 @@ void cmd_mfmt(struct session *s, const char *arg)
 	}
 	char path[FTP_PATH_MAX + 1];
 	if (!session_file_path(s, p + 1, path, PATH_FOLLOWS) || !may_change(s) ||
-	    session_refuse_root(s, path, false, "change the time of"))
+	    session_refuse_root(s, path, "change the time of"))
 		return;
 	/* The root, however named, is refused by the same lookup that sets
 	 * the time (clients send MFMT after every upload). The reply gives
@@ -97,10 +108,7 @@ void cmd_mfmt(struct session *s, const char *arg)
 	struct stat st;
 	int r = vfs_set_mtime(s->root_fd, path, &ts, &s->root_st, &st);
 	if (r != 0) {
-		if (r > 0)
-			session_reply_root(s, "change the time of");
-		else
-			session_reply_errno(s, 0, path, errno);
+		reply_unchanged(s, r, path, "change the time of");
 		return;
 	}
 	ts.tv_sec = st.st_mtime;
@@ -145,10 +153,13 @@ static void site_chmod(struct session *s, const char *arg)
 	}
 	char path[FTP_PATH_MAX + 1];
 	if (!session_file_path(s, p + 1, path, PATH_FOLLOWS) || !may_change(s) ||
-	    session_refuse_root(s, path, true, "change the mode of"))
+	    session_refuse_root(s, path, "change the mode of"))
 		return;
-	if (vfs_chmod(s->root_fd, path, (mode_t)mode) < 0) {
-		session_reply_errno(s, 0, path, errno);
+	/* The root, however named (a link to it), is refused by the same
+	 * lookup that changes the mode. */
+	int r = vfs_chmod(s->root_fd, path, (mode_t)mode, &s->root_st);
+	if (r != 0) {
+		reply_unchanged(s, r, path, "change the mode of");
 		return;
 	}
 	char clean[FTP_PATH_MAX + 1];

@@ -58,7 +58,7 @@ void cmd_rmd(struct session *s, const char *arg)
 	char path[FTP_PATH_MAX + 1];
 	if (!session_file_path(s, arg, path, PATH_ITSELF))
 		return;
-	if (session_refuse_root(s, path, false, "remove"))
+	if (session_refuse_root(s, path, "remove"))
 		return;
 	if (vfs_rmdir(s->root_fd, path) < 0) {
 		session_reply_errno(s, 0, path, errno);
@@ -73,7 +73,7 @@ void cmd_rnfr(struct session *s, const char *arg)
 	char path[FTP_PATH_MAX + 1];
 	if (!session_file_path(s, arg, path, PATH_ITSELF))
 		return;
-	if (session_refuse_root(s, path, false, "rename"))
+	if (session_refuse_root(s, path, "rename"))
 		return;
 	/* A file this account may not rename (another's in a sticky folder
 	 * it does not own either) or no one may (chattr +i or +a on it or its
@@ -101,7 +101,7 @@ void cmd_rnto(struct session *s, const char *arg)
 	char *from = s->rnfr;
 	s->rnfr = NULL;
 	char path[FTP_PATH_MAX + 1];
-	if (session_path(s, arg, path) && !session_refuse_root(s, path, false, "rename onto") &&
+	if (session_path(s, arg, path) && !session_refuse_root(s, path, "rename onto") &&
 	    !session_refuse_temp_name(s, path)) {
 		bool replace = !(commands_denied(s) & (DENY_OVERWRITE | DENY_DELETE));
 		struct stat st;

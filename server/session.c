@@ -259,15 +259,12 @@ void session_reply_folder_errno(struct session *s, const char *path, bool folder
 	session_reply_errno(s, 0, shown, err);
 }
 
-bool session_refuse_root(struct session *s, const char *path, bool follow, const char *what)
+bool session_refuse_root(struct session *s, const char *path, const char *what)
 {
-	bool root = strcmp(path, "/") == 0;
-	struct stat st;
-	if (!root && follow && vfs_stat(s->root_fd, path, &st) == 0)
-		root = st.st_dev == s->root_st.st_dev && st.st_ino == s->root_st.st_ino;
-	if (root)
-		session_reply_root(s, what);
-	return root;
+	if (strcmp(path, "/") != 0)
+		return false;
+	session_reply_root(s, what);
+	return true;
 }
 
 void session_reply_root(struct session *s, const char *what)

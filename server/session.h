@@ -194,9 +194,10 @@ void session_reply_folder_errno(struct session *s, const char *path, bool folder
 /* The account's root directory is not removed, renamed, replaced, nor are
  * its mode and time changed: every later login starts in it. True, after
  * "550 Cannot <what> the root directory.", when path (resolved) is the
- * root; with follow, also when it is a symlink leading to the root (for
- * verbs that act on a symlink's target). */
-bool session_refuse_root(struct session *s, const char *path, bool follow, const char *what);
+ * root, "/". (Verbs that act on a symlink's target, MFMT and SITE CHMOD,
+ * also refuse a link to the root: vfs_set_mtime and vfs_chmod compare
+ * the file they reach with root_st.) */
+bool session_refuse_root(struct session *s, const char *path, const char *what);
 /* Replies "550 Cannot <what> the root directory." */
 void session_reply_root(struct session *s, const char *what);
 /* Answers "553 <path>: Name reserved for upload temporaries." and returns

@@ -18,8 +18,10 @@
  * status in st. */
 int vfs_set_mtime(int root_fd, const char *vpath, const struct timespec *mtime,
 		  const struct stat *keep, struct stat *st);
-/* Sets vpath's permission bits (mode & 07777). */
-int vfs_chmod(int root_fd, const char *vpath, mode_t mode);
+/* Sets vpath's permission bits (mode & 07777). Returns 1, changing
+ * nothing, when vpath leads to the file keep (same device and inode;
+ * NULL: none), found by the same lookup that changes the mode. */
+int vfs_chmod(int root_fd, const char *vpath, mode_t mode, const struct stat *keep);
 /* Bytes an unprivileged user may still write on the file system that
  * holds vpath (statvfs f_bavail * f_frsize) into *bytes. */
 int vfs_avail(int root_fd, const char *vpath, unsigned long long *bytes);

@@ -550,10 +550,12 @@ class RootAttrTest(ftptest.TestCase):
         self.addCleanup(c.close)
         c.login(USER, PASSWORD)
         for name in ("/", ".", "sub/..", "//", "/sub/../.", "top", "/top/"):
-            for line in ("SITE CHMOD 000 " + name, "MFMT 20200101000000 " + name):
+            for line, what in (("SITE CHMOD 000 " + name, "mode"),
+                               ("MFMT 20200101000000 " + name, "time")):
                 r = c.cmd(line)
                 self.assertCode(r, 550, msg=line)
-                self.assertIn("root directory", r.text, line)
+                self.assertEqual(r.raw, b"550 Cannot change the %s of the root directory.\r\n"
+                                 % what.encode(), line)
             st = os.stat(srv.root)
             self.assertEqual((st.st_mode & 0o7777, st.st_mtime), (mode, 1000000000), name)
         for line in ("RMD /", "RNFR /"):
@@ -562,6 +564,8 @@ class RootAttrTest(ftptest.TestCase):
             self.assertIn("root directory", r.text, line)
         # What is below it still changes.
         c.expect("SITE CHMOD 700 sub", 200)
+        c.expect("SITE CHMOD 640 top/f.txt", 200)
+        self.assertEqual(os.stat(srv.path("f.txt")).st_mode & 0o7777, 0o640)
         c.expect("MFMT 20200101000000 sub/..", 550)
         c.expect("MFMT 20200101000000 sub", 213)
         self.assertEqual(os.stat(srv.path("sub")).st_mode & 0o7777, 0o700)
