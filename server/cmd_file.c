@@ -43,8 +43,9 @@ void cmd_mkd(struct session *s, const char *arg)
 	char path[FTP_PATH_MAX + 1];
 	if (!session_path(s, arg, path) || session_refuse_temp_name(s, path))
 		return;
-	if (vfs_mkdir(s->root_fd, path, 0777) < 0) {
-		session_reply_errno(s, 0, path, errno);
+	struct vfs_removal why;
+	if (vfs_mkdir(s->root_fd, path, 0777, &why) < 0) {
+		session_reply_removal(s, path, errno, &why);
 		return;
 	}
 	log_change(s, "mkdir", path, NULL);
@@ -60,8 +61,9 @@ void cmd_rmd(struct session *s, const char *arg)
 		return;
 	if (session_refuse_root(s, path, "remove"))
 		return;
-	if (vfs_rmdir(s->root_fd, path) < 0) {
-		session_reply_errno(s, 0, path, errno);
+	struct vfs_removal why;
+	if (vfs_rmdir(s->root_fd, path, &why) < 0) {
+		session_reply_removal(s, path, errno, &why);
 		return;
 	}
 	log_change(s, "rmdir", path, NULL);
@@ -105,18 +107,19 @@ void cmd_rnto(struct session *s, const char *arg)
 	    !session_refuse_temp_name(s, path)) {
 		bool replace = !(commands_denied(s) & (DENY_OVERWRITE | DENY_DELETE));
 		struct stat st;
+		struct vfs_removal why;
 		/* A new name ending in a slash names a folder: only a folder
 		 * may take it, as in rename(2). */
 		if (vpath_names_folder(arg) && vfs_lstat(s->root_fd, from, &st) == 0 &&
 		    !S_ISDIR(st.st_mode)) {
 			session_reply_folder_errno(s, path, true, ENOTDIR);
-		} else if (vfs_rename(s->root_fd, from, path, replace) < 0) {
+		} else if (vfs_rename(s->root_fd, from, path, replace, &why) < 0) {
 			/* ENOENT is either side's: name the file when it is the
 			 * one gone (deleted by another session since RNFR). */
 			int err = errno;
 			bool gone = err == ENOENT && vfs_lstat(s->root_fd, from, &st) < 0 &&
 				    errno == ENOENT;
-			session_reply_errno(s, 0, gone ? from : path, err);
+			session_reply_removal(s, gone ? from : path, err, &why);
 		} else {
 			log_change(s, "rename", from, path);
 			session_reply(s, FTP_FILE_ACTION_OK, "Rename successful.");

@@ -163,8 +163,9 @@ void session_reply_text(struct session *s, int code, const char *text);
 void session_reply_errno(struct session *s, int code, const char *path, int err);
 struct vfs_removal;
 /* session_reply_errno for a change to path that failed with err, where r
- * (vfs_removal_check, vfs_unlink, vfs_upload_begin) already holds the
- * marks read: an EPERM names them without reading them again. */
+ * (vfs_removal_check, vfs_unlink, vfs_rmdir, vfs_mkdir, vfs_rename,
+ * vfs_upload_begin) already holds the marks read: an EPERM names them
+ * without reading them again. */
 void session_reply_removal(struct session *s, const char *path, int err,
 			   const struct vfs_removal *r);
 /* Resolves arg against the cwd into out (FTP_PATH_MAX + 1 bytes); on

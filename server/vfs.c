@@ -281,6 +281,14 @@ bool vfs_locate(int root_fd, int fd, const struct stat *opened, char *vpath)
 
 static void read_refusal(int dfd, const char *name, struct vfs_removal *why);
 
+/* Clears *why (if not NULL): no mark known, as when the folder cannot be
+ * opened to read one. */
+static void no_refusal(struct vfs_removal *why)
+{
+	if (why != NULL)
+		memset(why, 0, sizeof *why);
+}
+
 /* Runs one *at(2) call on the last component of vpath; on EPERM, the
  * marks that refused it into *why (if not NULL). */
 enum name_op { OP_UNLINK, OP_RMDIR, OP_MKDIR };
@@ -288,6 +296,7 @@ static int name_op(int root_fd, const char *vpath, enum name_op op, mode_t mode,
 		   struct vfs_removal *why)
 {
 	const char *base;
+	no_refusal(why);
 	int dfd = vfs_open_parent(root_fd, vpath, &base);
 	if (dfd < 0)
 		return -1;
@@ -318,19 +327,21 @@ int vfs_unlink(int root_fd, const char *vpath, struct vfs_removal *why)
 	return name_op(root_fd, vpath, OP_UNLINK, 0, why);
 }
 
-int vfs_rmdir(int root_fd, const char *vpath)
+int vfs_rmdir(int root_fd, const char *vpath, struct vfs_removal *why)
 {
-	return name_op(root_fd, vpath, OP_RMDIR, 0, NULL);
+	return name_op(root_fd, vpath, OP_RMDIR, 0, why);
 }
 
-int vfs_mkdir(int root_fd, const char *vpath, mode_t mode)
+int vfs_mkdir(int root_fd, const char *vpath, mode_t mode, struct vfs_removal *why)
 {
-	return name_op(root_fd, vpath, OP_MKDIR, mode, NULL);
+	return name_op(root_fd, vpath, OP_MKDIR, mode, why);
 }
 
-int vfs_rename(int root_fd, const char *from, const char *to, bool replace)
+int vfs_rename(int root_fd, const char *from, const char *to, bool replace,
+	       struct vfs_removal *why)
 {
 	const char *fbase, *tbase;
+	no_refusal(why);
 	int ffd = vfs_open_parent(root_fd, from, &fbase);
 	if (ffd < 0)
 		return -1;
@@ -340,6 +351,8 @@ int vfs_rename(int root_fd, const char *from, const char *to, bool replace)
 		return -1;
 	}
 	int r = renameat2(ffd, fbase, tfd, tbase, replace ? 0 : RENAME_NOREPLACE);
+	if (r < 0)
+		read_refusal(tfd, tbase, why);
 	sysio_close(&ffd);
 	sysio_close(&tfd);
 	return r;

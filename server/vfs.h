@@ -42,7 +42,8 @@ enum vfs_mark {
  * they cannot be read. */
 enum vfs_mark vfs_removal_mark(int root_fd, const char *vpath, bool *folder);
 /* What vfs_removal_check found out about an entry (after a refusal,
- * vfs_unlink and vfs_upload_begin fill in the marks). */
+ * vfs_unlink, vfs_rmdir, vfs_mkdir, vfs_rename and vfs_upload_begin fill
+ * in the marks). */
 struct vfs_removal {
 	struct stat st;      /* the entry (a symlink itself; zeroed if missing) */
 	struct stat dir;     /* its folder, when dir_known */
@@ -83,13 +84,13 @@ void vfs_fd_name(int fd, char *buf, size_t size);
  * on return; false, vpath unchanged, when the file is deleted, outside
  * the root, or cannot be found. */
 bool vfs_locate(int root_fd, int fd, const struct stat *opened, char *vpath);
-/* unlink(2), rmdir(2), mkdir(2) of vpath. When unlink(2) fails with
- * EPERM and why is not NULL, why->mark and why->folder_mark say which
- * mark (chattr +i, +a) of the file or its folder refused it, if one did,
- * read through the same lookup of the folder. */
+/* unlink(2), rmdir(2), mkdir(2) of vpath. When one fails with EPERM and
+ * why is not NULL, why->mark and why->folder_mark say which mark (chattr
+ * +i, +a) of the entry or its folder refused it, if one did, read
+ * through the same lookup of the folder. */
 int vfs_unlink(int root_fd, const char *vpath, struct vfs_removal *why);
-int vfs_rmdir(int root_fd, const char *vpath);
-int vfs_mkdir(int root_fd, const char *vpath, mode_t mode);
+int vfs_rmdir(int root_fd, const char *vpath, struct vfs_removal *why);
+int vfs_mkdir(int root_fd, const char *vpath, mode_t mode, struct vfs_removal *why);
 /* Creates a new file for STOU: want itself, else want's stem with _1,
  * _2, ... before its extension (up to tries names), never replacing
  * anything (O_EXCL, no symlink followed). Writes the name it created as
@@ -128,8 +129,10 @@ void vfs_dir_close(struct vfs_dir *d);
 int vfs_entry_lstat(int dir_fd, const char *name, struct stat *st);
 ssize_t vfs_entry_readlink(int dir_fd, const char *name, char *buf, size_t size);
 /* rename(2) from one vpath to another; unless replace, fails with EEXIST
- * when to exists (atomically: RENAME_NOREPLACE). */
-int vfs_rename(int root_fd, const char *from, const char *to, bool replace);
+ * when to exists (atomically: RENAME_NOREPLACE). On EPERM, why (if not
+ * NULL) names the mark of to, or of to's folder, as vfs_unlink's does. */
+int vfs_rename(int root_fd, const char *from, const char *to, bool replace,
+	       struct vfs_removal *why);
 
 /* Hidden temporary names (prefix + 12 hex digits) hold uploads where the
  * file system has no O_TMPFILE or an unnamed file cannot be linked. Such

@@ -793,6 +793,29 @@ class UnstorableTest(Base):
         self.assertCode(self.upload(c, "STOR log/new.bin", SMALL), 226)
         self.assertEqual(read_file(os.path.join(folder, "new.bin")), SMALL)
 
+    def test_names_in_an_immutable_folder(self):
+        # No name may be made, removed or renamed into it: MKD, RMD and
+        # RNTO are refused naming the folder's mark, RMD of an immutable
+        # folder naming its own.
+        folder = self.server.mkdir(os.path.join(self.dirname, "frozen"))
+        self.server.mkdir(os.path.join(self.dirname, "frozen", "old"))
+        self.server.mkdir(os.path.join(self.dirname, "kept"))
+        ftptest.write_file(self.p("other.bin"), SMALL)
+        self.protect(folder, "i")
+        self.protect(self.p("kept"), "i")
+        c = self.raw()
+        where = "/%s/frozen/" % self.dirname
+        for cmd, name in (("MKD frozen/new", "new"), ("RMD frozen/old", "old")):
+            self.assertEqual(c.cmd(cmd).raw, b"550 %s%s: Folder is immutable.\r\n"
+                             % (where.encode(), name.encode()), cmd)
+        self.assertEqual(c.cmd("RMD kept").raw,
+                         b"550 /%s/kept: File is immutable.\r\n" % self.dirname.encode())
+        self.assertCode(c.cmd("RNFR other.bin"), 350)
+        self.assertEqual(c.cmd("RNTO frozen/other.bin").raw,
+                         b"550 %sother.bin: Folder is immutable.\r\n" % where.encode())
+        self.assertEqual(sorted(os.listdir(folder)), ["old"])
+        self.assertEqual(self.listdir(), ["frozen", "kept", "other.bin"])
+
 
 class NoSandboxTest(UnstorableTest):
     """Without the sandbox (--no-sandbox), a session of a server started

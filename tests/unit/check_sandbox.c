@@ -158,7 +158,7 @@ static void run_session_calls(void)
 	int fd = vfs_open(root, "/f.txt", O_RDWR | O_CREAT, 0644);
 	if (fd < 0 || write(fd, "hello\n", 6) != 6 || lseek(fd, 0, SEEK_SET) != 0)
 		_exit(4);
-	if (vfs_mkdir(root, "/d", 0755) < 0 || vfs_rename(root, "/f.txt", "/d/g.txt", true) < 0)
+	if (vfs_mkdir(root, "/d", 0755, NULL) < 0 || vfs_rename(root, "/f.txt", "/d/g.txt", true, NULL) < 0)
 		_exit(5);
 	struct stat st;
 	if (vfs_stat(root, "/d/g.txt", &st) < 0 || st.st_size != 6)
@@ -195,7 +195,7 @@ static void run_session_calls(void)
 	if (m == NULL)
 		_exit(13);
 	free(m);
-	if (vfs_unlink(root, "/d/g.txt", NULL) < 0 || vfs_rmdir(root, "/d") < 0)
+	if (vfs_unlink(root, "/d/g.txt", NULL) < 0 || vfs_rmdir(root, "/d", NULL) < 0)
 		_exit(14);
 	_exit(0);
 }

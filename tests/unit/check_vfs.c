@@ -263,10 +263,10 @@ START_TEST(test_changes_stay_inside)
 {
 	char p[256], buf[64];
 	/* "/up" is the root itself: mkdir lands in the root. */
-	ck_assert_int_eq(vfs_mkdir(root_fd, "/up/newdir", 0755), 0);
+	ck_assert_int_eq(vfs_mkdir(root_fd, "/up/newdir", 0755, NULL), 0);
 	in_base("root/newdir", p, sizeof p);
 	ck_assert_int_eq(access(p, F_OK), 0);
-	ck_assert_int_eq(vfs_rmdir(root_fd, "/up/newdir"), 0);
+	ck_assert_int_eq(vfs_rmdir(root_fd, "/up/newdir", NULL), 0);
 	/* Writing through a symlink that points outside writes inside. */
 	int fd = vfs_open(root_fd, "/rel", O_WRONLY | O_TRUNC, 0);
 	ck_assert_int_ge(fd, 0);
@@ -283,16 +283,16 @@ START_TEST(test_changes_stay_inside)
 	in_base("root/abs", p, sizeof p);
 	ck_assert_int_ne(access(p, F_OK), 0);
 	/* rename into "/up" renames inside the root. */
-	ck_assert_int_eq(vfs_rename(root_fd, "/f.txt", "/up/g.txt", false), 0);
+	ck_assert_int_eq(vfs_rename(root_fd, "/f.txt", "/up/g.txt", false, NULL), 0);
 	in_base("root/g.txt", p, sizeof p);
 	ck_assert_str_eq(host_read(p, buf, sizeof buf), "f");
-	ck_assert_int_eq(vfs_rename(root_fd, "/g.txt", "/secret.txt", false), -1);
+	ck_assert_int_eq(vfs_rename(root_fd, "/g.txt", "/secret.txt", false, NULL), -1);
 	ck_assert_int_eq(errno, EEXIST);                /* no replace unless asked */
 	/* "/" has no parent to act in. */
 	const char *b;
 	ck_assert_int_eq(vfs_open_parent(root_fd, "/", &b), -1);
 	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_int_eq(vfs_rmdir(root_fd, "/"), -1);
+	ck_assert_int_eq(vfs_rmdir(root_fd, "/", NULL), -1);
 }
 END_TEST
 
@@ -331,7 +331,7 @@ END_TEST
 START_TEST(test_dir_many_entries)
 {
 	enum { N = 300 };
-	ck_assert_int_eq(vfs_mkdir(root_fd, "/many", 0755), 0);
+	ck_assert_int_eq(vfs_mkdir(root_fd, "/many", 0755, NULL), 0);
 	char path[96];
 	for (int i = 0; i < N; i++) {
 		snprintf(path, sizeof path, "/many/entry-with-a-rather-long-name-%04d", i);
@@ -358,7 +358,7 @@ START_TEST(test_dir_many_entries)
 		snprintf(path, sizeof path, "/many/entry-with-a-rather-long-name-%04d", i);
 		ck_assert_int_eq(vfs_unlink(root_fd, path, NULL), 0);
 	}
-	ck_assert_int_eq(vfs_rmdir(root_fd, "/many"), 0);
+	ck_assert_int_eq(vfs_rmdir(root_fd, "/many", NULL), 0);
 }
 END_TEST
 
@@ -370,7 +370,7 @@ END_TEST
 START_TEST(test_dir_read_records)
 {
 	enum { N = 200 };
-	ck_assert_int_eq(vfs_mkdir(root_fd, "/recs", 0755), 0);
+	ck_assert_int_eq(vfs_mkdir(root_fd, "/recs", 0755, NULL), 0);
 	char path[96];
 	for (int i = 0; i < N; i++) {
 		snprintf(path, sizeof path, "/recs/r%0*d", 1 + i % 40, i);
@@ -444,7 +444,7 @@ START_TEST(test_dir_read_records)
 		snprintf(path, sizeof path, "/recs/r%0*d", 1 + i % 40, i);
 		ck_assert_int_eq(vfs_unlink(root_fd, path, NULL), 0);
 	}
-	ck_assert_int_eq(vfs_rmdir(root_fd, "/recs"), 0);
+	ck_assert_int_eq(vfs_rmdir(root_fd, "/recs", NULL), 0);
 }
 END_TEST
 
@@ -607,27 +607,34 @@ START_TEST(test_removal_check)
 }
 END_TEST
 
-/* Sets (on) or clears the immutable mark (chattr +i) of the host path
- * base/rel; clearing a mark that cannot be read is no failure (teardown). */
-static void set_immutable(const char *rel, bool on)
+/* Sets (on) or clears the mark flag (FS_IMMUTABLE_FL: chattr +i,
+ * FS_APPEND_FL: +a) of the host path base/rel; clearing a mark that
+ * cannot be read is no failure (teardown). */
+static void set_mark(const char *rel, int flag, bool on)
 {
 	char p[256];
 	in_base(rel, p, sizeof p);
 	int fd = open(p, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	int flags = 0;
 	bool done = fd >= 0 && ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0;
-	flags = on ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
+	flags = on ? flags | flag : flags & ~flag;
 	done = done && ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0;
 	if (fd >= 0)
 		close(fd);
-	ck_assert_msg(done || !on, "chattr +i %s: %s (run as root)", p, strerror(errno));
+	ck_assert_msg(done || !on, "chattr %s: %s (run as root)", p, strerror(errno));
 }
 
-/* Folder and file the marks test marks; cleared again after it. */
+static void set_immutable(const char *rel, bool on)
+{
+	set_mark(rel, FS_IMMUTABLE_FL, on);
+}
+
+/* Folders and files the marks tests mark; cleared again after them. */
 static void teardown_marks(void)
 {
-	set_immutable("root/f.txt", false);
-	set_immutable("root/dir", false);
+	static const char *const marked[] = { "root/f.txt", "root/dir/sub", "root/dir" };
+	for (size_t i = 0; i < sizeof marked / sizeof marked[0]; i++)
+		set_mark(marked[i], FS_IMMUTABLE_FL | FS_APPEND_FL, false);
 	teardown();
 }
 
@@ -681,6 +688,80 @@ START_TEST(test_removal_marks)
 }
 END_TEST
 
+/* Checks that a change to vpath failed with EPERM and handed back, in
+ * why, the mark (the entry's own unless folder) that vfs_removal_mark
+ * reads afresh, from which the reply's text is made. */
+static void assert_refused_by(int r, const struct vfs_removal *why, const char *vpath,
+			      enum vfs_mark mark, bool folder)
+{
+	ck_assert_int_eq(r, -1);
+	ck_assert_int_eq(errno, EPERM);
+	ck_assert_int_eq(why->mark, mark);
+	ck_assert_int_eq(why->folder_mark, folder);
+	bool read_folder = !folder;
+	ck_assert_int_eq(vfs_removal_mark(root_fd, vpath, &read_folder), mark);
+	ck_assert_int_eq(read_folder, folder);
+}
+
+/* A refused mkdir, rmdir, rename onto a marked name and unlink hand back
+ * the mark that refused them, read through the folder they opened: the
+ * entry's own (immutable, append-only), else its folder's. */
+START_TEST(test_change_marks)
+{
+	struct vfs_removal why;
+	char p[256];
+	in_base("root/dir/sub", p, sizeof p);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	in_base("root/dir/in.txt", p, sizeof p);
+	write_file(p, "in");
+	in_base("root/g.txt", p, sizeof p);
+	write_file(p, "g");
+
+	set_mark("root/dir", FS_IMMUTABLE_FL, true);
+	assert_refused_by(vfs_mkdir(root_fd, "/dir/new", 0755, &why), &why, "/dir/new",
+			  VFS_MARK_IMMUTABLE, true);
+	assert_refused_by(vfs_rmdir(root_fd, "/dir/sub", &why), &why, "/dir/sub",
+			  VFS_MARK_IMMUTABLE, true);
+	assert_refused_by(vfs_rename(root_fd, "/g.txt", "/dir/x.txt", true, &why), &why,
+			  "/dir/x.txt", VFS_MARK_IMMUTABLE, true);
+	ck_assert_int_eq(vfs_mkdir(root_fd, "/dir/new", 0755, NULL), -1);
+	ck_assert_int_eq(errno, EPERM);
+	set_mark("root/dir", FS_IMMUTABLE_FL, false);
+
+	set_mark("root/dir", FS_APPEND_FL, true);
+	assert_refused_by(vfs_unlink(root_fd, "/dir/in.txt", &why), &why, "/dir/in.txt",
+			  VFS_MARK_APPEND_ONLY, true);
+	assert_refused_by(vfs_rmdir(root_fd, "/dir/sub", &why), &why, "/dir/sub",
+			  VFS_MARK_APPEND_ONLY, true);
+	set_mark("root/dir", FS_APPEND_FL, false);
+
+	set_mark("root/dir/sub", FS_IMMUTABLE_FL, true);
+	assert_refused_by(vfs_rmdir(root_fd, "/dir/sub", &why), &why, "/dir/sub",
+			  VFS_MARK_IMMUTABLE, false);
+	set_mark("root/dir/sub", FS_IMMUTABLE_FL, false);
+
+	set_mark("root/f.txt", FS_IMMUTABLE_FL, true);
+	assert_refused_by(vfs_rename(root_fd, "/g.txt", "/f.txt", true, &why), &why, "/f.txt",
+			  VFS_MARK_IMMUTABLE, false);
+	set_mark("root/f.txt", FS_IMMUTABLE_FL, false);
+	set_mark("root/f.txt", FS_APPEND_FL, true);
+	assert_refused_by(vfs_rename(root_fd, "/g.txt", "/f.txt", true, &why), &why, "/f.txt",
+			  VFS_MARK_APPEND_ONLY, false);
+	assert_refused_by(vfs_unlink(root_fd, "/f.txt", &why), &why, "/f.txt",
+			  VFS_MARK_APPEND_ONLY, false);
+	set_mark("root/f.txt", FS_APPEND_FL, false);
+
+	/* Unmarked, each goes ahead. */
+	ck_assert_int_eq(vfs_rename(root_fd, "/g.txt", "/f.txt", true, &why), 0);
+	in_base("root/f.txt", p, sizeof p);
+	char buf[8];
+	ck_assert_str_eq(host_read(p, buf, sizeof buf), "g");
+	ck_assert_int_eq(vfs_rmdir(root_fd, "/dir/sub", &why), 0);
+	ck_assert_int_eq(vfs_mkdir(root_fd, "/dir/new", 0755, &why), 0);
+	ck_assert_int_eq(vfs_unlink(root_fd, "/dir/in.txt", &why), 0);
+}
+END_TEST
+
 static Suite *vfs_suite(void)
 {
 	Suite *su = suite_create("vfs");
@@ -702,6 +783,7 @@ static Suite *vfs_suite(void)
 	tc = tcase_create("marks");
 	tcase_add_checked_fixture(tc, setup, teardown_marks);
 	tcase_add_test(tc, test_removal_marks);
+	tcase_add_test(tc, test_change_marks);
 	suite_add_tcase(su, tc);
 	return su;
 }
