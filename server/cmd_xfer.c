@@ -273,7 +273,7 @@ static void store(struct session *s, const char *arg, enum store_mode mode, cons
 	int fd = -1;
 	switch (mode) {
 	case STORE_REPLACE:
-		if (vfs_upload_begin(s->root_fd, path, &up, s->cfg->idle_timeout) < 0) {
+		if (vfs_upload_begin(s->root_fd, path, s->uid, &up, s->cfg->idle_timeout) < 0) {
 			session_reply_removal(s, path, errno, &up.removal);
 			return;
 		}

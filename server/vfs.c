@@ -564,7 +564,8 @@ enum vfs_mark vfs_removal_mark(int root_fd, const char *vpath, bool *folder)
 	return r.mark;
 }
 
-int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int idle_timeout)
+int vfs_upload_begin(int root_fd, const char *vpath, uid_t uid, struct vfs_upload *up,
+		     int idle_timeout)
 {
 	const char *base;
 	memset(up, 0, sizeof *up);
@@ -583,7 +584,7 @@ int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int 
 	 * entry, and one at the folder when the entry exists, read both the
 	 * modes and owners and the marks. */
 	struct vfs_removal *r = &up->removal;
-	bool exists = removal_check(dfd, base, geteuid(), false, r) == 0;
+	bool exists = removal_check(dfd, base, uid, false, r) == 0;
 	const struct stat old = r->st;
 	int refuse = !exists && errno != ENOENT ? errno : 0;
 	if (exists && S_ISDIR(old.st_mode))

@@ -164,13 +164,15 @@ struct vfs_upload {
 				     * began; after it failed with EPERM, the mark that
 				     * refused it (mark, folder_mark) */
 };
-/* Starts an upload that will replace vpath (its mode is kept if it
+/* Starts an upload by uid (the process's effective user, which a sticky
+ * folder checks) that will replace vpath (its mode is kept if it
  * exists). Fails with EISDIR if vpath is a directory, and with the error
  * of any other reason the name cannot be stored (ENAMETOOLONG...; EPERM
  * with up->removal naming the mark that forbids it, if one does). Where
  * it must use a named temporary it first removes stale ones in that
  * directory (idle_timeout: the server's, see VFS_TEMP_GRACE). */
-int vfs_upload_begin(int root_fd, const char *vpath, struct vfs_upload *up, int idle_timeout);
+int vfs_upload_begin(int root_fd, const char *vpath, uid_t uid, struct vfs_upload *up,
+		     int idle_timeout);
 /* Puts the finished upload in place atomically; 0 or -1 (then the
  * upload is abandoned as by vfs_upload_abandon). */
 int vfs_upload_commit(struct vfs_upload *up);

@@ -526,7 +526,7 @@ static int temps_in_root(void)
 /* Starts an upload of vpath and writes text into it. */
 static void upload_text(const char *vpath, const char *text, struct vfs_upload *up)
 {
-	ck_assert_int_eq(vfs_upload_begin(root_fd, vpath, up, 60), 0);
+	ck_assert_int_eq(vfs_upload_begin(root_fd, vpath, getuid(), up, 60), 0);
 	ck_assert_int_eq(write(up->fd, text, strlen(text)), (ssize_t)strlen(text));
 }
 
@@ -600,6 +600,13 @@ START_TEST(test_removal_check)
 	/* Through a link to the folder: the folder reached. */
 	ck_assert_int_eq(vfs_removal_check(root_fd, "/up/dir/mine.txt", other, &r), 0);
 	ck_assert(!r.allowed);
+	/* An upload over it is refused or begun for the user it is given. */
+	struct vfs_upload up;
+	ck_assert_int_eq(vfs_upload_begin(root_fd, "/dir/mine.txt", other, &up, 60), -1);
+	ck_assert_int_eq(errno, EPERM);
+	ck_assert_int_eq(up.removal.mark, VFS_MARK_NONE);
+	ck_assert_int_eq(vfs_upload_begin(root_fd, "/dir/mine.txt", me, &up, 60), 0);
+	vfs_upload_abandon(&up);
 	ck_assert_int_eq(vfs_removal_check(root_fd, "/dir/missing.txt", me, &r), -1);
 	ck_assert_int_eq(errno, ENOENT);
 	ck_assert_int_eq(vfs_removal_check(root_fd, "/f.txt/x", me, &r), -1);
@@ -652,7 +659,7 @@ START_TEST(test_removal_marks)
 	ck_assert_int_eq(errno, EPERM);
 	ck_assert_int_eq(why.mark, VFS_MARK_IMMUTABLE);
 	ck_assert(!why.folder_mark);
-	ck_assert_int_eq(vfs_upload_begin(root_fd, "/f.txt", &up, 60), -1);
+	ck_assert_int_eq(vfs_upload_begin(root_fd, "/f.txt", getuid(), &up, 60), -1);
 	ck_assert_int_eq(errno, EPERM);
 	ck_assert_int_eq(up.removal.mark, VFS_MARK_IMMUTABLE);
 	ck_assert(!up.removal.folder_mark);
@@ -675,7 +682,7 @@ START_TEST(test_removal_marks)
 	folder = false;
 	ck_assert_int_eq(vfs_removal_mark(root_fd, "/dir/new.txt", &folder), VFS_MARK_IMMUTABLE);
 	ck_assert(folder);
-	ck_assert_int_eq(vfs_upload_begin(root_fd, "/dir/new.txt", &up, 60), -1);
+	ck_assert_int_eq(vfs_upload_begin(root_fd, "/dir/new.txt", getuid(), &up, 60), -1);
 	ck_assert_int_eq(errno, EPERM);
 	ck_assert_int_eq(up.removal.mark, VFS_MARK_IMMUTABLE);
 	ck_assert(up.removal.folder_mark);
