@@ -279,7 +279,9 @@ bool vfs_locate(int root_fd, int fd, const struct stat *opened, char *vpath)
 	return true;
 }
 
-static void read_refusal(int dfd, const char *name, struct vfs_removal *why);
+static int stat_marked(int dfd, const char *name, int flags, struct stat *st, enum vfs_mark *mark);
+static void read_refusal(int dfd, const char *name, const struct vfs_removal *seen,
+			 struct vfs_removal *why);
 
 /* Clears *why (if not NULL): no mark known, as when the folder cannot be
  * opened to read one. */
@@ -301,23 +303,28 @@ static int name_op(int root_fd, const char *vpath, enum name_op op, mode_t mode,
 	if (dfd < 0)
 		return -1;
 	int r;
+	struct vfs_removal seen;   /* the entry, as OP_UNLINK found it */
+	const struct vfs_removal *entry = NULL;
 	switch (op) {
-	case OP_UNLINK: {
-		/* unlink(2) of a directory gives EISDIR on Linux; say so clearly. */
-		struct stat st;
-		if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+	case OP_UNLINK:
+		/* unlink(2) of a directory gives EISDIR on Linux; say so
+		 * clearly. The statx(2) that tells also reads the entry's
+		 * mark, which then names a refusal without a second look. */
+		memset(&seen, 0, sizeof seen);
+		entry = &seen;
+		if (stat_marked(dfd, base, AT_SYMLINK_NOFOLLOW, &seen.st, &seen.mark) == 0 &&
+		    S_ISDIR(seen.st.st_mode)) {
 			errno = EISDIR;
 			r = -1;
 		} else {
 			r = unlinkat(dfd, base, 0);
 		}
 		break;
-	}
 	case OP_RMDIR: r = unlinkat(dfd, base, AT_REMOVEDIR); break;
 	default: r = mkdirat(dfd, base, mode); break;
 	}
 	if (r < 0)
-		read_refusal(dfd, base, why);
+		read_refusal(dfd, base, entry, why);
 	sysio_close(&dfd);
 	return r;
 }
@@ -352,7 +359,7 @@ int vfs_rename(int root_fd, const char *from, const char *to, bool replace,
 	}
 	int r = renameat2(ffd, fbase, tfd, tbase, replace ? 0 : RENAME_NOREPLACE);
 	if (r < 0)
-		read_refusal(tfd, tbase, why);
+		read_refusal(tfd, tbase, NULL, why);
 	sysio_close(&ffd);
 	sysio_close(&tfd);
 	return r;
@@ -496,6 +503,24 @@ static int stat_marked(int dfd, const char *name, int flags, struct stat *st, en
  * missing): the allowed it leaves is not read. */
 #define NO_UID ((uid_t)-1)
 
+/* The rest of removal_check once r holds the entry's statx(2) (r->st
+ * zeroed when it is missing): the folder's mark, unless the entry's own
+ * already forbids the removal, and whether uid may remove it. */
+static void removal_finish(int dfd, uid_t uid, struct vfs_removal *r)
+{
+	if (r->mark != VFS_MARK_NONE)
+		return;
+	bool found = r->st.st_mode != 0;
+	enum vfs_mark dmark;
+	r->dir_known = stat_marked(dfd, "", AT_EMPTY_PATH, &r->dir, &dmark) == 0;
+	if (r->dir_known && dmark != VFS_MARK_NONE) {
+		r->mark = dmark;
+		r->folder_mark = true;
+	}
+	r->allowed = r->mark == VFS_MARK_NONE &&
+		     !(found && r->dir_known && !vfs_sticky_allows(&r->dir, &r->st, uid));
+}
+
 /* Whether uid may remove or replace the entry name of the folder dfd, as
  * unlink(2) and rename(2) decide, read with one statx(2) of the entry
  * (not followed) and, unless its own mark already forbids it, one of the
@@ -509,27 +534,25 @@ static int removal_check(int dfd, const char *name, uid_t uid, bool may_be_missi
 	bool found = stat_marked(dfd, name, AT_SYMLINK_NOFOLLOW, &r->st, &r->mark) == 0;
 	if (!found && !may_be_missing)
 		return -1;
-	if (r->mark != VFS_MARK_NONE)
-		return 0;
-	enum vfs_mark dmark;
-	r->dir_known = stat_marked(dfd, "", AT_EMPTY_PATH, &r->dir, &dmark) == 0;
-	if (r->dir_known && dmark != VFS_MARK_NONE) {
-		r->mark = dmark;
-		r->folder_mark = true;
-	}
-	r->allowed = r->mark == VFS_MARK_NONE &&
-		     !(found && r->dir_known && !vfs_sticky_allows(&r->dir, &r->st, uid));
+	removal_finish(dfd, uid, r);
 	return 0;
 }
 
 /* After a change to the entry name of the folder dfd failed with errno:
  * for EPERM, the marks that refused it into *why (if not NULL), read
- * through dfd, not through a new lookup of the folder. errno is kept. */
-static void read_refusal(int dfd, const char *name, struct vfs_removal *why)
+ * through dfd, not through a new lookup of the folder. seen, if not
+ * NULL, is the entry as a statx(2) of it read it before the change (st
+ * zeroed if missing): it is not read again. errno is kept. */
+static void read_refusal(int dfd, const char *name, const struct vfs_removal *seen,
+			 struct vfs_removal *why)
 {
 	int saved = errno;
-	if (saved == EPERM && why != NULL)
+	if (saved == EPERM && why != NULL && seen != NULL) {
+		*why = *seen;
+		removal_finish(dfd, NO_UID, why);
+	} else if (saved == EPERM && why != NULL) {
 		removal_check(dfd, name, NO_UID, true, why);
+	}
 	errno = saved;
 }
 
@@ -607,7 +630,7 @@ int vfs_upload_begin(int root_fd, const char *vpath, uid_t uid, struct vfs_uploa
 		else
 			up->unnamed = true;
 	} else if (errno != EOPNOTSUPP && errno != EISDIR && errno != ENOENT) {
-		read_refusal(dfd, base, r);
+		read_refusal(dfd, base, NULL, r);
 		sysio_close(&up->dir_fd);
 		return -1;
 	}
@@ -629,7 +652,7 @@ int vfs_upload_begin(int root_fd, const char *vpath, uid_t uid, struct vfs_uploa
 			vfs_clean_temps(dfd, idle_timeout);
 		up->fd = named_temp(dfd, up->tmpname, sizeof up->tmpname);
 		if (up->fd < 0) {
-			read_refusal(dfd, base, r);
+			read_refusal(dfd, base, NULL, r);
 			sysio_close(&up->dir_fd);
 			return -1;
 		}
