@@ -281,6 +281,16 @@ static struct viewer_cut viewer_cut_near(const struct viewer_text *t, int col)
 	return lo > 0 ? t->cut[lo - 1] : c;
 }
 
+/* Where a walk along the screen row at p to column col starts: unwrapped,
+ * the last kept character start of its line before col; wrapped, the
+ * row's start. */
+static struct viewer_cut viewer_row_from(struct viewer *v, struct viewer_pos p, int col)
+{
+	if (v->wrap || p.off != 0)
+		return (struct viewer_cut){ .off = p.off };
+	return viewer_cut_near(viewer_text(v, p.line), col);
+}
+
 /* Unwrapped: keeps the character start at off (col columns in, shift
  * state st) when it is VIEWER_CUT_STEP bytes past the last one kept. */
 static void viewer_cut_keep(struct viewer_text *t, size_t off, int col, const mbstate_t *st)
@@ -338,9 +348,7 @@ static size_t viewer_seg(struct viewer *v, struct viewer_pos p, int cols)
 	/* Unwrapped: as far as the columns shown and one more, counted on
 	 * from the last character start kept before them. */
 	int span = v->wrap ? cols : v->left + cols + 2;
-	struct viewer_cut from = { .off = p.off };
-	if (!v->wrap && p.off == 0)
-		from = viewer_cut_near(viewer_text(v, p.line), v->left);
+	struct viewer_cut from = viewer_row_from(v, p, v->left);
 	for (;;) {
 		size_t n = from.off - p.off + viewer_span(s + from.off, len - from.off, span - from.col);
 		if (n == 0) {
@@ -545,9 +553,7 @@ static void viewer_draw_row(struct viewer *v, WINDOW *w, int y, int cols, struct
 	const char *s = viewer_line(v, p.line, 0, &len);
 	int from = v->wrap ? 0 : v->left + (v->left > 0);
 	struct viewer_text *t = viewer_text(v, p.line);
-	struct viewer_cut c = { .off = p.off };
-	if (!v->wrap && p.off == 0)
-		c = viewer_cut_near(t, from);
+	struct viewer_cut c = viewer_row_from(v, p, from);
 	int col = c.col;
 	size_t at = c.off;
 	mbstate_t st = c.st;
