@@ -167,6 +167,18 @@ static int count_from(const struct children *ch, const struct netaddr *a)
 	return n;
 }
 
+/* The limit a new session from a would go past: REFUSED_MAX_CLIENTS,
+ * REFUSED_MAX_PER_IP, or REFUSED_REASONS for none. */
+static enum metrics_refusal at_limit(const struct listener *l, const struct netaddr *a)
+{
+	const struct ferryd_config *cfg = l->cfg;
+	if (l->ch.n >= cfg->max_clients)
+		return REFUSED_MAX_CLIENTS;
+	if (cfg->max_per_ip > 0 && count_from(&l->ch, a) >= cfg->max_per_ip)
+		return REFUSED_MAX_PER_IP;
+	return REFUSED_REASONS;
+}
+
 /* A failed login from session c: counts it, and bans its address when
  * that was one too many. A ban also ends the sessions from that address
  * (its /64 for IPv6, see ban_same_key) that have not logged in, which are
@@ -262,18 +274,18 @@ static void start_session(struct listener *l, int fd, const struct netaddr *from
 	/* Sessions that ended since the last wake still hold their slots:
 	 * they are reaped when a limit is reached, not for every connection
 	 * (each wait4 looks at every running session). */
-	int here = cfg->max_per_ip > 0 ? count_from(ch, from) : 0;
-	if (ch->n >= cfg->max_clients || (cfg->max_per_ip > 0 && here >= cfg->max_per_ip)) {
+	enum metrics_refusal limit = at_limit(l, from);
+	if (limit != REFUSED_REASONS) {
 		reap(l);
-		here = cfg->max_per_ip > 0 ? count_from(ch, from) : 0;
+		limit = at_limit(l, from);
 	}
-	if (ch->n >= cfg->max_clients) {
+	if (limit == REFUSED_MAX_CLIENTS) {
 		log_msg(LOG_NOTICE, "refused %s: %d sessions already (--max-clients)", who, ch->n);
 		refuse(fd, "421 Too many users; please try again later.\r\n");
 		l->counts.refused[REFUSED_MAX_CLIENTS]++;
 		return;
 	}
-	if (cfg->max_per_ip > 0 && here >= cfg->max_per_ip) {
+	if (limit == REFUSED_MAX_PER_IP) {
 		log_msg(LOG_NOTICE, "refused %s: too many sessions from this address", who);
 		refuse(fd, "421 Too many connections from your address; please try again later.\r\n");
 		l->counts.refused[REFUSED_MAX_PER_IP]++;
