@@ -168,6 +168,35 @@ static enum ftp_status xfer_cancelled(struct ftp *f)
 	return FTP_S_CANCELLED;
 }
 
+/* The checks of each turn of a pump before it waits: cancelled through
+ * the progress callback, or slower than the minimum rate. FTP_S_OK to go
+ * on. */
+static enum ftp_status xfer_turn(struct ftp *f, struct xfer_progress *p)
+{
+	if (xfer_progress(p, false))
+		return xfer_cancelled(f);
+	return xfer_min_rate(f, p);
+}
+
+/* Waits for the n of pfd as long as xfer_wait allows: 1 when one is
+ * ready, 0 when none is yet (the pump goes round again), -1 when the
+ * transfer ends, with *end its status (cancelled, the wait for what
+ * failed, or the data connection idle for the timeout). */
+static int xfer_poll(struct ftp *f, struct conn_pollfd *pfd, int n, const struct xfer_progress *p,
+		     long long idle_since, const char *what, enum ftp_status *end)
+{
+	int r = ftp_wait(f, pfd, n, xfer_wait(f, p, idle_since));
+	if (r < 0 && errno == ECANCELED)
+		*end = xfer_cancelled(f);
+	else if (r < 0)
+		*end = ftp_fail(f, FTP_AT_DATA, errno, what);
+	else if (r == 0 && sysio_now_ms() - idle_since >= f->timeout_ms)
+		*end = ftp_fail(f, FTP_AT_DATA, ETIMEDOUT, "data connection");
+	else
+		return r > 0;
+	return -1;
+}
+
 /* Reads from the data connection into buf (n bytes): under TLS, record
  * after record until buf is full or nothing more is waiting, so the sink
  * gets large writes; a plain read takes what the socket holds at once.
@@ -205,11 +234,9 @@ static enum ftp_status xfer_pump_in(struct ftp *f, struct conn *dc, const struct
 
 	xfer_mark(p);
 	for (;;) {
-		if (xfer_progress(p, false))
-			return xfer_cancelled(f);
-		enum ftp_status slow = xfer_min_rate(f, p);
-		if (slow != FTP_S_OK)
-			return slow;
+		enum ftp_status end = xfer_turn(f, p);
+		if (end != FTP_S_OK)
+			return end;
 		if (xfer_hold_back(p)) {
 			idle_since = sysio_now_ms();
 			continue;
@@ -219,16 +246,11 @@ static enum ftp_status xfer_pump_in(struct ftp *f, struct conn *dc, const struct
 		bool ready = then == CONN_OK || then == CONN_EOF || then == CONN_TRUNCATED ||
 			     then == CONN_ERROR;
 		struct conn_pollfd pfd = { .c = dc, .events = conn_events(want) };
-		int r = ready ? 1 : ftp_wait(f, &pfd, 1, xfer_wait(f, p, idle_since));
-		if (r < 0 && errno == ECANCELED)
-			return xfer_cancelled(f);
+		int r = ready ? 1 : xfer_poll(f, &pfd, 1, p, idle_since, "waiting for data", &end);
 		if (r < 0)
-			return ftp_fail(f, FTP_AT_DATA, errno, "waiting for data");
-		if (r == 0) {
-			if (sysio_now_ms() - idle_since >= f->timeout_ms)
-				return ftp_fail(f, FTP_AT_DATA, ETIMEDOUT, "data connection");
+			return end;
+		if (r == 0)
 			continue;
-		}
 		size_t n;
 		enum conn_status st = xfer_read(dc, buf, xfer_chunk(p), &n, &then);
 		if (st == CONN_EOF)
@@ -278,11 +300,9 @@ static enum ftp_status xfer_pump_out_loop(struct ftp *f, struct conn *dc, int fd
 	*early = false;
 	xfer_mark(p);
 	for (;;) {
-		if (xfer_progress(p, false))
-			return xfer_cancelled(f);
-		enum ftp_status slow = xfer_min_rate(f, p);
-		if (slow != FTP_S_OK)
-			return slow;
+		enum ftp_status end = xfer_turn(f, p);
+		if (end != FTP_S_OK)
+			return end;
 		if (pos == have && *off < 0) {
 			/* ASCII: half a buffer read, since every LF may become CR LF. */
 			char *in = f->ascii ? xfer_text_buf(f) : buf;
@@ -298,16 +318,11 @@ static enum ftp_status xfer_pump_out_loop(struct ftp *f, struct conn *dc, int fd
 			{ .c = dc, .events = conn_events(want) },
 			{ .c = f->ctl, .events = POLLIN },
 		};
-		int r = ftp_wait(f, pfd, 2, xfer_wait(f, p, idle_since));
-		if (r < 0 && errno == ECANCELED)
-			return xfer_cancelled(f);
+		int r = xfer_poll(f, pfd, 2, p, idle_since, "waiting to send data", &end);
 		if (r < 0)
-			return ftp_fail(f, FTP_AT_DATA, errno, "waiting to send data");
-		if (r == 0) {
-			if (sysio_now_ms() - idle_since >= f->timeout_ms)
-				return ftp_fail(f, FTP_AT_DATA, ETIMEDOUT, "data connection");
+			return end;
+		if (r == 0)
 			continue;
-		}
 		if (pfd[1].revents != 0) {
 			bool done;
 			enum ftp_status st = ftp_poll_reply(f, &done);
