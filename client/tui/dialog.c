@@ -287,12 +287,9 @@ static void dialog_box_draw(struct app *a, const void *arg)
 	 * small. */
 	if (h < 1 + 2 * edge || (draw_too_small() && r.n - r.last > h - 2 * edge))
 		return;
-	WINDOW *win = newwin(h, w, (rows - h) / 2, (cols - w) / 2);
+	WINDOW *win = draw_window(h, w, framed);
 	if (win == NULL)
 		return;
-	werase(win);
-	if (framed)
-		box(win, 0, 0);
 	int pick[DIALOG_ROWS_MAX], hidden;
 	int m = dialog_pick(pick, &r, h - 2 * edge, &v->scroll, &hidden);
 	for (int i = 0; i < m; i++) {
@@ -675,10 +672,9 @@ static void dialog_help_draw(struct app *a, const void *arg)
 	int rows, cols;
 	(void)a;
 	getmaxyx(stdscr, rows, cols);
-	WINDOW *w = newwin(rows, cols, 0, 0);
+	WINDOW *w = draw_window(rows, cols, false);
 	if (w == NULL)
 		return;
-	werase(w);
 	int per_col = rows - 2 > 0 ? rows - 2 : 1;
 	size_t total = n + nuser;
 	/* Two columns narrower than DIALOG_HELP_COL_MIN would leave a word

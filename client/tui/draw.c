@@ -372,6 +372,19 @@ const char *draw_first_fit(const char *const *forms, size_t n, int width)
 	return forms[k];
 }
 
+WINDOW *draw_window(int h, int w, bool framed)
+{
+	int rows, cols;
+	getmaxyx(stdscr, rows, cols);
+	WINDOW *win = newwin(h, w, (rows - h) / 2, (cols - w) / 2);
+	if (win == NULL)
+		return NULL;
+	werase(win);
+	if (framed)
+		box(win, 0, 0);
+	return win;
+}
+
 /* Writes an entry's date as "YYYY-MM-DD HH:MM" (local time), "" when unknown. */
 static void draw_date(time_t t, char *out, size_t outsz)
 {

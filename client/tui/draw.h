@@ -52,6 +52,10 @@ int draw_fit(WINDOW *w, int y, int x, const char *s, int width, attr_t attr);
  * width columns, else the last: a row that says something in a longer
  * and a shorter way keeps its words whole. */
 const char *draw_first_fit(const char *const *forms, size_t n, int width);
+/* A window of h rows and w columns in the middle of the screen, erased,
+ * with a box round it when framed; NULL when curses cannot make it. The
+ * caller deletes it (delwin). */
+WINDOW *draw_window(int h, int w, bool framed);
 /* Reads the character at s (of left bytes, in the shift state st):
  * returns its bytes, with the character drawn in *wc and its columns in
  * *cols; an invalid byte is one byte drawn as '?', as is a character that

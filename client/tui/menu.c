@@ -81,11 +81,9 @@ static void menu_draw(struct app *a, const void *arg)
 		m->top = m->cur;
 	if (m->cur >= m->top + (size_t)list)
 		m->top = m->cur - (size_t)list + 1;
-	WINDOW *win = newwin(h, w, (rows - h) / 2, (cols - w) / 2);
+	WINDOW *win = draw_window(h, w, true);
 	if (win == NULL)
 		return;
-	werase(win);
-	box(win, 0, 0);
 	static const char *const title[] = { " Menu (Enter runs, Esc closes) ", " Menu " };
 	const char *t = draw_first_fit(title, 2, w - 4);
 	draw_fit(win, 0, 2, t, w - 4, A_NORMAL);

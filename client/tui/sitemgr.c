@@ -112,11 +112,9 @@ static void sm_draw(struct app *a, const void *arg)
 	if (w < 20 || h < 7)
 		return;
 	int list = h - 6;   /* rows of the list */
-	WINDOW *win = newwin(h, w, (rows - h) / 2, (cols - w) / 2);
+	WINDOW *win = draw_window(h, w, true);
 	if (win == NULL)
 		return;
-	werase(win);
-	box(win, 0, 0);
 	snprintf(line, sizeof line, " Sites: %.*s ", (int)sizeof line - 12, m->path);
 	sanitize_text(line, strlen(line), shown, sizeof shown);
 	draw_fit(win, 0, 2, shown, w - 4, A_NORMAL);

@@ -597,10 +597,9 @@ static void viewer_draw(struct app *a, const void *arg)
 	int rows, cols;
 	(void)a;
 	getmaxyx(stdscr, rows, cols);
-	WINDOW *w = newwin(rows, cols, 0, 0);
+	WINDOW *w = draw_window(rows, cols, false);
 	if (w == NULL)
 		return;
-	werase(w);
 	char where[3][96];
 	int shown = rows > 2 ? rows - 2 : 1;
 	struct viewer_pos p = v->top;
