@@ -259,17 +259,27 @@ static void answer(struct scrape *c, bool complete,
 	sbuf_free(&body);
 }
 
+/* Whether the scrape c has the n bytes a non-blocking recv or send moved
+ * to go on with: false when the socket had nothing to move yet (c waits)
+ * or was closed or failed (c is ended). */
+static bool scrape_moved(struct scrape *c, ssize_t n)
+{
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return false;
+	if (n <= 0) {
+		scrape_end(c);
+		return false;
+	}
+	return true;
+}
+
 /* Reads what the scraper sent; answers once the head is whole. */
 static void scrape_read(struct scrape *c, void (*render)(void *ctx, struct sbuf *out), void *ctx)
 {
 	/* One byte of room is kept for the terminating NUL. */
 	ssize_t n = recv(c->fd, c->req + c->nreq, sizeof c->req - 1 - c->nreq, MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+	if (!scrape_moved(c, n))
 		return;
-	if (n <= 0) {
-		scrape_end(c);
-		return;
-	}
 	c->nreq += (size_t)n;
 	c->req[c->nreq] = '\0';
 	if (strstr(c->req, "\r\n\r\n") || strstr(c->req, "\n\n"))
@@ -283,12 +293,8 @@ static void scrape_write(struct scrape *c)
 {
 	ssize_t n = send(c->fd, c->resp.data + c->sent, c->resp.len - c->sent,
 			 MSG_DONTWAIT | MSG_NOSIGNAL);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+	if (!scrape_moved(c, n))
 		return;
-	if (n <= 0) {
-		scrape_end(c);
-		return;
-	}
 	c->sent += (size_t)n;
 	if (c->sent == c->resp.len)
 		scrape_end(c);
