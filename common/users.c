@@ -1,12 +1,12 @@
 /* users: users file parsing (see users.h). */
 #include "config.h"
 
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sanitize.h"
+#include "strset.h"
 #include "sysio.h"
 #include "users.h"
 #include "xalloc.h"
@@ -144,20 +144,11 @@ int users_parse_line(const char *line, struct user_entry *e, const char **err)
 	return 1;
 }
 
-/* FNV-1a hash of a name. */
-static size_t name_hash(const char *name)
-{
-	uint64_t h = 14695981039346656037ULL;
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		h = (h ^ *p) * 1099511628211ULL;
-	return (size_t)h;
-}
-
 /* The index slot that holds name, or the free slot where it would go. */
 static size_t index_slot(const struct users *u, const char *name)
 {
 	size_t mask = u->index_size - 1;
-	size_t i = name_hash(name) & mask;
+	size_t i = strset_hash(name) & mask;
 	while (u->index[i] != 0 && strcmp(u->v[u->index[i] - 1].name, name) != 0)
 		i = (i + 1) & mask;
 	return i;
