@@ -24,6 +24,7 @@
 #include "plan.h"
 #include "sanitize.h"
 #include "sitemgr.h"
+#include "strset.h"
 #include "sync.h"
 #include "trace.h"
 #include "viewedit.h"
@@ -250,15 +251,6 @@ static unsigned act_queue_one(struct app *a, const struct act_item *it, const ch
 	return act_queue_from(a, a->active, it, target, mode, target_size);
 }
 
-/* True when name is one of the n targets in used. */
-static bool act_target_used(char **used, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(used[i], name) == 0)
-			return true;
-	return false;
-}
-
 /* Queues item it as skipped because another entry of the same copy goes
  * to target already (two matches of a find with one name): it would
  * replace that one's copy without a question. */
@@ -271,17 +263,17 @@ static void act_skip_same_target(struct app *a, const struct act_item *it, const
 
 /* Asks for the name of a copy whose target exists (target, edited in
  * place), again while the name given exists too in pane to or is the
- * target of another entry of the copy (the n in used): such a file is
- * never replaced. False when no usable name was given. */
+ * target of another entry of the copy (in used): such a file is never
+ * replaced. False when no usable name was given. */
 static bool act_copy_name(struct app *a, enum app_side to, char *target, size_t size,
-			  char **used, size_t n)
+			  const struct strset *used)
 {
 	char again[ACT_QUESTION_MAX];
 	const char *prompt = "Copy under the name:";
 	while (dialog_input(a, prompt, target, size, false, false)) {
 		if (!path_safe_name(target))
 			return false;
-		if (pane_find(a->pane[to], target) == NULL && !act_target_used(used, n, target))
+		if (pane_find(a->pane[to], target) == NULL && !strset_has(used, target))
 			return true;
 		snprintf(again, sizeof again, "%.900s exists too; copy under the name:", target);
 		prompt = again;
@@ -295,7 +287,8 @@ static void act_copy(struct app *a)
 	enum app_side to = act_other(a);
 	bool all = false;
 	enum queue_answer all_answer = QUEUE_ANSWER_OVERWRITE;
-	size_t queued = 0, nused = 0;
+	size_t queued = 0;
+	struct strset used;   /* the targets of this copy so far, so none is written twice */
 
 	if (!a->connected) {
 		app_status_offline(a, true);
@@ -310,8 +303,7 @@ static void act_copy(struct app *a)
 		return;
 	}
 	size_t n = act_targets(a, &v, "copied");
-	/* The targets of this copy so far, so none is written twice. */
-	char **used = n > 0 ? xcalloc(n, sizeof *used) : NULL;
+	strset_init(&used);
 	for (size_t i = 0; i < n; i++) {
 		const struct act_item *it = &v[i];
 		char target[PATH_LEN_MAX];
@@ -325,7 +317,7 @@ static void act_copy(struct app *a)
 			continue;
 		}
 		snprintf(target, sizeof target, "%s", base);
-		if (act_target_used(used, nused, target)) {
+		if (strset_has(&used, target)) {
 			act_skip_same_target(a, it, target);
 			continue;
 		}
@@ -356,7 +348,7 @@ static void act_copy(struct app *a)
 			if (ans == QUEUE_ANSWER_RESUME)
 				mode = QUEUE_MODE_RESUME;
 			if (ans == QUEUE_ANSWER_RENAME) {
-				if (!act_copy_name(a, to, target, sizeof target, used, nused))
+				if (!act_copy_name(a, to, target, sizeof target, &used))
 					continue;
 				sides.target_size = -1;
 				mode = QUEUE_MODE_KEEP;   /* a name the pane does not show yet */
@@ -367,12 +359,10 @@ static void act_copy(struct app *a)
 			queue_show_target(a->queue, id);   /* a renamed copy shows its new name */
 		if (id != 0) {
 			queued++;
-			used[nused++] = xstrdup(target);
+			strset_add(&used, target);
 		}
 	}
-	for (size_t i = 0; i < nused; i++)
-		free(used[i]);
-	free(used);
+	strset_free(&used);
 	act_items_free(v, n);
 	pane_tag_clear(act_pane(a));
 	if (queued > 0)

@@ -1,6 +1,8 @@
 /* pane: one file pane's model (see pane.h). Entries live in one array in
  * load order; `order` holds their indices sorted, `vis` the indices of
- * the rows shown (order minus hidden and filtered). No curses here. */
+ * the rows shown (order minus hidden and filtered), `byname` their
+ * indices sorted by name for lookups (made on the first lookup after the
+ * entries changed, dropped whenever they change). No curses here. */
 #include "config.h"
 
 #include <stdint.h>
@@ -29,6 +31,8 @@ struct pane {
 	size_t cap;                      /* slots in v */
 	size_t *order;                   /* indices into v, sorted (n of them) */
 	size_t *vis;                     /* indices into v of visible rows */
+	size_t *byname;                  /* indices into v by name (n of them); NULL until
+					  * a lookup needs it after the entries changed */
 	size_t nvis;                     /* visible rows */
 	size_t cursor;                   /* visible row under the cursor */
 	size_t top;                      /* first row drawn at the last pane_scroll */
@@ -56,9 +60,17 @@ struct pane *pane_new(void)
 	return p;
 }
 
+/* Drops the name index: the entries changed (pane_lookup makes it again). */
+static void pane_drop_index(struct pane *p)
+{
+	free(p->byname);
+	p->byname = NULL;
+}
+
 /* Frees the entries (not the arrays). */
 static void pane_drop_entries(struct pane *p)
 {
+	pane_drop_index(p);
 	for (size_t i = 0; i < p->n; i++) {
 		free(p->v[i].name);
 		free(p->v[i].display);
@@ -90,6 +102,7 @@ void pane_free(struct pane *p)
 	free(p->v);
 	free(p->order);
 	free(p->vis);
+	free(p->byname);
 	free(p);
 }
 
@@ -137,6 +150,7 @@ static void pane_push(struct pane *p, const char *name, enum ftp_entry_type type
 		p->vis = xrealloc(p->vis, cap * sizeof *p->vis);
 		p->cap = cap;
 	}
+	pane_drop_index(p);
 	struct pane_entry *e = &p->v[p->n++];
 	e->name = xstrdup(name);
 	e->display = xstrdup(sanitize_text(name, strlen(name), disp, sizeof disp));
@@ -495,37 +509,52 @@ size_t pane_tag_pattern(struct pane *p, const char *pattern, bool tag)
 	return changed;
 }
 
-static int entry_name_cmp(const void *a, const void *b)
+/* Name order of the index: bytewise, then load order (so the first of
+ * two entries of one name is the one found). */
+static int pane_byname_cmp(const void *a, const void *b)
 {
-	const struct pane_entry *const *x = a, *const *y = b;
-	return strcmp((*x)->name, (*y)->name);
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(pane_sorting->v[x].name, pane_sorting->v[y].name);
+	return c != 0 ? c : (x > y) - (x < y);
 }
 
-static int name_entry_cmp(const void *key, const void *elem)
+/* Index into v of the first entry loaded called name, or SIZE_MAX: a
+ * binary search of the name index, made here (n log n) when the entries
+ * changed since the last lookup. */
+static size_t pane_lookup(struct pane *p, const char *name)
 {
-	const struct pane_entry *const *e = elem;
-	return strcmp(key, (*e)->name);
+	if (p->n == 0)
+		return SIZE_MAX;
+	if (p->byname == NULL) {
+		p->byname = xcalloc(p->n, sizeof *p->byname);
+		for (size_t i = 0; i < p->n; i++)
+			p->byname[i] = i;
+		pane_sorting = p;
+		qsort(p->byname, p->n, sizeof *p->byname, pane_byname_cmp);
+		pane_sorting = NULL;
+	}
+	size_t lo = 0, hi = p->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(p->v[p->byname[mid]].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < p->n && strcmp(p->v[p->byname[lo]].name, name) == 0 ? p->byname[lo]
+									  : SIZE_MAX;
 }
 
 size_t pane_tag_names(struct pane *p, const char *const *names, size_t n)
 {
-	if (n == 0 || p->n == 0)
-		return 0;
-	/* The entries sorted by name once, each name found by binary
-	 * search: n log n, not n times the pane. */
-	struct pane_entry **by = xcalloc(p->n, sizeof *by);
-	for (size_t i = 0; i < p->n; i++)
-		by[i] = &p->v[i];
-	qsort(by, p->n, sizeof *by, entry_name_cmp);
 	size_t tagged = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct pane_entry **e = bsearch(names[i], by, p->n, sizeof *by, name_entry_cmp);
-		if (e != NULL && strcmp(names[i], PANE_PARENT) != 0) {
-			pane_tag_set(p, *e, true);
+		size_t k = strcmp(names[i], PANE_PARENT) != 0 ? pane_lookup(p, names[i]) : SIZE_MAX;
+		if (k != SIZE_MAX) {
+			pane_tag_set(p, &p->v[k], true);
 			tagged++;
 		}
 	}
-	free(by);
 	return tagged;
 }
 
@@ -555,10 +584,8 @@ const struct pane_entry *pane_tag_next(const struct pane *p, size_t *it)
 	return NULL;
 }
 
-const struct pane_entry *pane_find(const struct pane *p, const char *name)
+const struct pane_entry *pane_find(struct pane *p, const char *name)
 {
-	for (size_t i = 0; i < p->n; i++)
-		if (strcmp(p->v[i].name, name) == 0)
-			return &p->v[i];
-	return NULL;
+	size_t k = pane_lookup(p, name);
+	return k != SIZE_MAX ? &p->v[k] : NULL;
 }

@@ -5,7 +5,8 @@
  * input layer changes it through these calls. Built for large folders:
  * entries are sorted once (O(n log n)) into an order array and the
  * visible rows are an index array rebuilt in O(n) when the filter or the
- * hidden switch changes; moving the cursor is O(1). */
+ * hidden switch changes; moving the cursor is O(1); finding an entry by
+ * name is a binary search (pane_find). */
 #ifndef FERRY_TUI_PANE_H
 #define FERRY_TUI_PANE_H
 
@@ -143,7 +144,10 @@ size_t pane_tag_names(struct pane *p, const char *const *names, size_t n);
 /* Tagged entries in the current order: call with *it = 0 first; returns
  * the next tagged entry (owned by p) or NULL at the end. */
 const struct pane_entry *pane_tag_next(const struct pane *p, size_t *it);
-/* Finds an entry by raw name among all loaded ones; NULL if none (owned by p). */
-const struct pane_entry *pane_find(const struct pane *p, const char *name);
+/* Finds an entry by raw name among all loaded ones (the first loaded of
+ * two of one name); NULL if none. Owned by p, valid until its entries
+ * change (a load). A binary search: the first lookup after a load sorts
+ * the names (O(n log n)), the others take O(log n). */
+const struct pane_entry *pane_find(struct pane *p, const char *name);
 
 #endif

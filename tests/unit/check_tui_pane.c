@@ -394,6 +394,48 @@ START_TEST(test_links)
 }
 END_TEST
 
+/* pane_find finds every entry whatever the sort, the first loaded of two
+ * with one name, and after a reload the new entries only (its index
+ * follows the entries). */
+START_TEST(test_find)
+{
+	struct pane *p = sample_pane();
+	for (int mode = 0; mode < PANE_SORT_COUNT; mode++) {
+		pane_set_sort(p, (enum pane_sort)mode, mode % 2 == 1);
+		for (size_t i = 0; i < NSAMPLE; i++) {
+			const struct pane_entry *e = pane_find(p, sample[i].name);
+			ck_assert_msg(e != NULL, "%s not found", sample[i].name);
+			ck_assert_str_eq(e->name, sample[i].name);
+			ck_assert_int_eq(e->size, sample[i].size);
+		}
+		ck_assert_str_eq(pane_find(p, PANE_PARENT)->name, PANE_PARENT);
+		ck_assert_ptr_null(pane_find(p, "alpha.txt"));
+		ck_assert_ptr_null(pane_find(p, "beta.tx"));
+		ck_assert_ptr_null(pane_find(p, ""));
+	}
+	/* A reload of another folder: the old names are gone, the new found;
+	 * names added after a lookup are found too. */
+	pane_load_begin(p, "/other", true);
+	pane_load_add(p, "zeta", FTP_ENTRY_FILE, 1, 1);
+	ck_assert_ptr_nonnull(pane_find(p, "zeta"));
+	pane_load_add(p, "twice", FTP_ENTRY_FILE, 2, 1);
+	pane_load_add(p, "twice", FTP_ENTRY_FILE, 3, 1);
+	pane_load_end(p, NULL);
+	ck_assert_ptr_null(pane_find(p, "beta.txt"));
+	ck_assert_ptr_null(pane_find(p, PANE_PARENT));
+	ck_assert_int_eq(pane_find(p, "twice")->size, 2);
+	ck_assert_ptr_nonnull(pane_find(p, "zeta"));
+	/* Tags by name go through the same lookup. */
+	const char *names[] = { "twice", "zeta", "none" };
+	ck_assert_uint_eq(pane_tag_names(p, names, 3), 2);
+	ck_assert(pane_find(p, "zeta")->tagged);
+	pane_load_begin(p, "/other", true);
+	pane_load_end(p, NULL);
+	ck_assert_ptr_null(pane_find(p, "zeta"));
+	pane_free(p);
+}
+END_TEST
+
 static Suite *pane_suite(void)
 {
 	Suite *s = suite_create("tui_pane");
@@ -410,6 +452,7 @@ static Suite *pane_suite(void)
 	tcase_add_test(core, test_tags);
 	tcase_add_test(core, test_tag_keys);
 	tcase_add_test(core, test_links);
+	tcase_add_test(core, test_find);
 	suite_add_tcase(s, core);
 
 	TCase *limits = tcase_create("limits");
