@@ -288,10 +288,15 @@ static void app_end_stuck_delete(struct app *a, struct queue_job *j)
 static void app_end_stuck_cancels(struct app *a)
 {
 	long long now = sysio_now_ms();
-	for (size_t i = 0; i < queue_count(a->queue); i++) {
+	struct queue_counts c;
+	queue_counts(a->queue, &c);
+	/* Only the running jobs: thousands may wait behind them. */
+	for (size_t i = 0, left = c.running; left > 0 && i < queue_count(a->queue); i++) {
 		struct queue_job *j = queue_at(a->queue, i);
-		if (j->state != QUEUE_RUNNING || !j->stopping || j->stop_at == 0 ||
-		    now - j->stop_at < APP_CANCEL_GRACE_MS)
+		if (j->state != QUEUE_RUNNING)
+			continue;
+		left--;
+		if (!j->stopping || j->stop_at == 0 || now - j->stop_at < APP_CANCEL_GRACE_MS)
 			continue;
 		if (queue_lane(j) == QUEUE_LANE_REMOTE) {
 			app_end_stuck_delete(a, j);

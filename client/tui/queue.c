@@ -1,5 +1,10 @@
-/* queue: the transfer queue model (see queue.h). Jobs sit in an array
- * oldest first; ids only grow. No curses, no I/O here. */
+/* queue: the transfer queue model (see queue.h). Jobs, each allocated,
+ * sit in an array of pointers oldest first; ids only grow. Every change of a job's state or held
+ * flag goes through queue_move, which keeps counts of them (by state, by
+ * lane, the slots taken) and where each lane's first queued job may be:
+ * what the screen asks many times a second (counts, the running jobs,
+ * the next job to run) takes O(1), or a walk over the running ones,
+ * however many jobs wait. No curses, no I/O here. */
 #include "config.h"
 
 #include <math.h>
@@ -18,7 +23,7 @@
 #define QUEUE_LABEL_MAX 512
 
 struct queue {
-	struct queue_job *v;  /* jobs, oldest first */
+	struct queue_job **v; /* jobs, oldest first (each allocated: a prune moves pointers) */
 	size_t n;             /* jobs in v */
 	size_t cap;           /* slots in v */
 	unsigned next_id;     /* id of the next job added */
@@ -27,6 +32,12 @@ struct queue {
 	enum queue_answer all_answer; /* the answer given "to all" for it */
 	unsigned parallel;    /* slots of the copy lane: copies run at once */
 	unsigned conn;        /* the working connection, counted by queue_new_connection */
+	size_t count[QUEUE_STATE_COUNT]; /* jobs in v, by state */
+	size_t held;          /* queued jobs in v held for an answer */
+	size_t ready[QUEUE_LANES];   /* queued jobs in v not held, by lane */
+	size_t running[QUEUE_LANES]; /* running jobs in v, by lane */
+	unsigned busy[QUEUE_LANES];  /* the slots their running jobs hold, a bit each */
+	size_t from[QUEUE_LANES];    /* no job of the lane before v[from] is queued */
 };
 
 /* Names of the states, indexed by enum queue_state. */
@@ -68,12 +79,14 @@ static const enum queue_lane queue_lanes[] = {
 	[QUEUE_DELETE_REMOTE] = QUEUE_LANE_REMOTE,
 };
 
-/* Frees one job's strings. */
+/* Frees one job and what it owns. */
 static void queue_job_free(struct queue_job *j)
 {
+	free(j->win);
 	free(j->local);
 	free(j->remote);
 	free(j->label);
+	free(j);
 }
 
 void queue_free(struct queue *q)
@@ -81,7 +94,7 @@ void queue_free(struct queue *q)
 	if (q == NULL)
 		return;
 	for (size_t i = 0; i < q->n; i++)
-		queue_job_free(&q->v[i]);
+		queue_job_free(q->v[i]);
 	free(q->v);
 	free(q);
 }
@@ -102,6 +115,43 @@ bool queue_is_delete(const struct queue_job *j)
 	return j->dir == QUEUE_DELETE_LOCAL || j->dir == QUEUE_DELETE_REMOTE;
 }
 
+/* Counts job j into (in) or out of the tallies of where it stands. */
+static void queue_tally(struct queue *q, const struct queue_job *j, bool in)
+{
+	enum queue_lane lane = queue_lane(j);
+	size_t *c[2] = { &q->count[j->state], NULL };
+	if (j->state == QUEUE_QUEUED)
+		c[1] = j->held ? &q->held : &q->ready[lane];
+	else if (j->state == QUEUE_RUNNING)
+		c[1] = &q->running[lane];
+	for (size_t k = 0; k < 2 && c[k] != NULL; k++) {
+		if (in)
+			(*c[k])++;
+		else
+			(*c[k])--;
+	}
+	if (j->state == QUEUE_RUNNING && j->slot < QUEUE_PARALLEL_MAX) {
+		if (in)
+			q->busy[lane] |= 1u << j->slot;
+		else
+			q->busy[lane] &= ~(1u << j->slot);
+	}
+	if (in && j->state == QUEUE_QUEUED) {
+		size_t i = queue_index(q, j->id);
+		if (i < q->from[lane])
+			q->from[lane] = i;
+	}
+}
+
+/* Puts job j in state and sets its held flag, keeping the tallies. */
+static void queue_move(struct queue *q, struct queue_job *j, enum queue_state state, bool held)
+{
+	queue_tally(q, j, false);
+	j->state = state;
+	j->held = held;
+	queue_tally(q, j, true);
+}
+
 /* Sets j's label to the text of shown (sanitised). */
 static void queue_set_label(struct queue_job *j, const char *shown)
 {
@@ -117,8 +167,7 @@ unsigned queue_add(struct queue *q, enum queue_dir dir, enum queue_mode mode, bo
 		q->cap = q->cap ? q->cap * 2 : 16;
 		q->v = xrealloc(q->v, q->cap * sizeof *q->v);
 	}
-	struct queue_job *j = &q->v[q->n++];
-	memset(j, 0, sizeof *j);
+	struct queue_job *j = q->v[q->n++] = xcalloc(1, sizeof *j);
 	j->id = q->next_id++;
 	j->dir = dir;
 	j->mode = mode;
@@ -131,6 +180,7 @@ unsigned queue_add(struct queue *q, enum queue_dir dir, enum queue_mode mode, bo
 	j->target_size = -1;
 	j->state = QUEUE_QUEUED;
 	j->conn = q->conn;
+	queue_tally(q, j, true);
 	return j->id;
 }
 
@@ -164,15 +214,15 @@ bool queue_skip(struct queue *q, unsigned id)
 	struct queue_job *j = queue_find(q, id);
 	if (j == NULL || j->state != QUEUE_QUEUED)
 		return false;
-	j->state = QUEUE_SKIPPED;
+	queue_move(q, j, QUEUE_SKIPPED, j->held);
 	return true;
 }
 
 struct queue_job *queue_running(struct queue *q, enum queue_lane lane)
 {
-	for (size_t i = 0; i < q->n; i++)
-		if (q->v[i].state == QUEUE_RUNNING && queue_lane(&q->v[i]) == lane)
-			return &q->v[i];
+	for (size_t i = 0; q->running[lane] > 0 && i < q->n; i++)
+		if (q->v[i]->state == QUEUE_RUNNING && queue_lane(q->v[i]) == lane)
+			return q->v[i];
 	return NULL;
 }
 
@@ -190,41 +240,56 @@ int queue_parse_parallel(const char *s)
 
 struct queue_job *queue_running_in(struct queue *q, enum queue_lane lane, unsigned slot)
 {
+	if (slot >= QUEUE_PARALLEL_MAX || !(q->busy[lane] & 1u << slot))
+		return NULL;
 	for (size_t i = 0; i < q->n; i++)
-		if (q->v[i].state == QUEUE_RUNNING && queue_lane(&q->v[i]) == lane &&
-		    q->v[i].slot == slot)
-			return &q->v[i];
+		if (q->v[i]->state == QUEUE_RUNNING && queue_lane(q->v[i]) == lane &&
+		    q->v[i]->slot == slot)
+			return q->v[i];
 	return NULL;
 }
 
 struct queue_job *queue_next(struct queue *q, enum queue_lane lane)
 {
-	unsigned slots = lane == QUEUE_LANE_COPY ? q->parallel : 1, running = 0, slot = slots;
-	for (size_t i = 0; i < q->n; i++)
-		running += q->v[i].state == QUEUE_RUNNING && queue_lane(&q->v[i]) == lane;
-	for (unsigned s = 0; running < slots && slot == slots && s < slots; s++)
-		if (queue_running_in(q, lane, s) == NULL)
+	unsigned slots = lane == QUEUE_LANE_COPY ? q->parallel : 1, slot = slots;
+	if (q->ready[lane] == 0 || q->running[lane] >= slots)
+		return NULL;
+	for (unsigned s = 0; slot == slots && s < slots; s++)
+		if (!(q->busy[lane] & 1u << s))
 			slot = s;
 	if (slot == slots)
 		return NULL;
-	for (size_t i = 0; i < q->n; i++)
-		if (q->v[i].state == QUEUE_QUEUED && !q->v[i].held && queue_lane(&q->v[i]) == lane) {
-			q->v[i].state = QUEUE_RUNNING;
-			q->v[i].slot = slot;
-			q->v[i].win.started = false;   /* from its first progress */
-			q->v[i].rate = 0;
-			q->v[i].stalled = false;
-			return &q->v[i];
+	/* From the first job of the lane that may be queued: the ones before
+	 * it ran already (a retry moves the mark back). */
+	for (size_t i = q->from[lane]; i < q->n; i++) {
+		struct queue_job *j = q->v[i];
+		if (j->state != QUEUE_QUEUED || queue_lane(j) != lane) {
+			if (q->from[lane] == i)
+				q->from[lane] = i + 1;
+			continue;
 		}
+		if (j->held)
+			continue;
+		j->slot = slot;
+		free(j->win);   /* its rate from its first progress */
+		j->win = NULL;
+		j->rate = 0;
+		j->stalled = false;
+		queue_move(q, j, QUEUE_RUNNING, false);
+		return j;
+	}
 	return NULL;
 }
 
 double queue_total_rate(const struct queue *q)
 {
 	double sum = 0;
-	for (size_t i = 0; i < q->n; i++)
-		if (q->v[i].state == QUEUE_RUNNING)
-			sum += q->v[i].rate;
+	size_t left = q->count[QUEUE_RUNNING];
+	for (size_t i = 0; left > 0 && i < q->n; i++)
+		if (q->v[i]->state == QUEUE_RUNNING) {
+			sum += q->v[i]->rate;
+			left--;
+		}
 	return sum;
 }
 
@@ -234,18 +299,18 @@ size_t queue_index(const struct queue *q, unsigned id)
 	size_t lo = 0, hi = q->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (q->v[mid].id < id)
+		if (q->v[mid]->id < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < q->n && q->v[lo].id == id ? lo : SIZE_MAX;
+	return lo < q->n && q->v[lo]->id == id ? lo : SIZE_MAX;
 }
 
 struct queue_job *queue_find(struct queue *q, unsigned id)
 {
 	size_t i = queue_index(q, id);
-	return i == SIZE_MAX ? NULL : &q->v[i];
+	return i == SIZE_MAX ? NULL : q->v[i];
 }
 
 void queue_progress(struct queue *q, unsigned id, off_t done, off_t total, long long now)
@@ -257,9 +322,11 @@ void queue_progress(struct queue *q, unsigned id, off_t done, off_t total, long 
 	j->message[0] = '\0';   /* a note about a retry is over once data moves again */
 	if (total >= 0)
 		j->size = total;
-	ratewin_add(&j->win, now, j->done);
-	j->rate = ratewin_rate(&j->win, now);
-	j->stalled = ratewin_stalled(&j->win, now);
+	if (j->win == NULL)
+		j->win = xcalloc(1, sizeof *j->win);
+	ratewin_add(j->win, now, j->done);
+	j->rate = ratewin_rate(j->win, now);
+	j->stalled = ratewin_stalled(j->win, now);
 }
 
 void queue_finish(struct queue *q, unsigned id, enum queue_state state, const char *msg)
@@ -267,7 +334,9 @@ void queue_finish(struct queue *q, unsigned id, enum queue_state state, const ch
 	struct queue_job *j = queue_find(q, id);
 	if (j == NULL || queue_finished(j->state) || !queue_finished(state))
 		return;
-	j->state = state;
+	queue_move(q, j, state, j->held);
+	free(j->win);
+	j->win = NULL;
 	j->stopping = false;
 	if (state == QUEUE_DONE && j->size >= 0)
 		j->done = j->size;
@@ -293,10 +362,10 @@ void queue_note_done(struct queue *q, unsigned id, const char *msg)
 }
 
 /* Cancels job j; true when it runs and its worker must be asked. */
-static bool queue_cancel_job(struct queue_job *j)
+static bool queue_cancel_job(struct queue *q, struct queue_job *j)
 {
 	if (j->state == QUEUE_QUEUED) {
-		j->state = QUEUE_CANCELLED;
+		queue_move(q, j, QUEUE_CANCELLED, j->held);
 		return false;
 	}
 	if (j->state != QUEUE_RUNNING)
@@ -308,7 +377,7 @@ static bool queue_cancel_job(struct queue_job *j)
 bool queue_cancel(struct queue *q, unsigned id)
 {
 	struct queue_job *j = queue_find(q, id);
-	return j != NULL && queue_cancel_job(j);
+	return j != NULL && queue_cancel_job(q, j);
 }
 
 size_t queue_cancel_folder(struct queue *q, unsigned id)
@@ -319,8 +388,8 @@ size_t queue_cancel_folder(struct queue *q, unsigned id)
 		return 0;
 	unsigned top = j->parent != 0 ? j->parent : j->id;
 	for (size_t i = 0; i < q->n; i++)
-		if (q->v[i].id == top || q->v[i].parent == top)
-			running += queue_cancel_job(&q->v[i]);
+		if (q->v[i]->id == top || q->v[i]->parent == top)
+			running += queue_cancel_job(q, q->v[i]);
 	return running;
 }
 
@@ -328,7 +397,7 @@ size_t queue_cancel_all(struct queue *q)
 {
 	size_t running = 0;
 	for (size_t i = 0; i < q->n; i++)
-		running += queue_cancel_job(&q->v[i]);
+		running += queue_cancel_job(q, q->v[i]);
 	return running;
 }
 
@@ -344,11 +413,10 @@ size_t queue_new_connection(struct queue *q, const char *why)
 	size_t n = 0;
 	q->conn++;
 	for (size_t i = 0; i < q->n; i++) {
-		struct queue_job *j = &q->v[i];
+		struct queue_job *j = q->v[i];
 		if (j->state != QUEUE_QUEUED || !queue_is_stale(q, j))
 			continue;
-		j->state = QUEUE_FAILED;
-		j->held = false;
+		queue_move(q, j, QUEUE_FAILED, false);
 		sanitize_text(why, strlen(why), j->message, sizeof j->message);
 		n++;
 	}
@@ -364,7 +432,7 @@ size_t queue_stale(const struct queue *q)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < q->n; i++)
-		if (q->v[i].state == QUEUE_FAILED && queue_is_stale(q, &q->v[i]))
+		if (q->v[i]->state == QUEUE_FAILED && queue_is_stale(q, q->v[i]))
 			n++;
 	return n;
 }
@@ -373,10 +441,10 @@ size_t queue_retry_failed(struct queue *q)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < q->n; i++) {
-		struct queue_job *j = &q->v[i];
+		struct queue_job *j = q->v[i];
 		if (j->state != QUEUE_FAILED || queue_is_stale(q, j))
 			continue;
-		j->state = QUEUE_QUEUED;
+		queue_move(q, j, QUEUE_QUEUED, j->held);
 		j->retried = true;
 		j->done = 0;
 		j->rate = 0;
@@ -390,25 +458,13 @@ size_t queue_retry_failed(struct queue *q)
 void queue_counts(const struct queue *q, struct queue_counts *c)
 {
 	memset(c, 0, sizeof *c);
-	c->done = q->gone[QUEUE_DONE];
-	c->failed = q->gone[QUEUE_FAILED];
-	c->cancelled = q->gone[QUEUE_CANCELLED];
-	c->skipped = q->gone[QUEUE_SKIPPED];
-	for (size_t i = 0; i < q->n; i++) {
-		const struct queue_job *j = &q->v[i];
-		switch (j->state) {
-		case QUEUE_QUEUED:
-			c->queued++;
-			c->held += j->held;
-			break;
-		case QUEUE_RUNNING: c->running++; break;
-		case QUEUE_DONE: c->done++; break;
-		case QUEUE_FAILED: c->failed++; break;
-		case QUEUE_CANCELLED: c->cancelled++; break;
-		case QUEUE_SKIPPED: c->skipped++; break;
-		case QUEUE_STATE_COUNT: break;
-		}
-	}
+	c->running = q->count[QUEUE_RUNNING];
+	c->queued = q->count[QUEUE_QUEUED];
+	c->held = q->held;
+	c->done = q->gone[QUEUE_DONE] + q->count[QUEUE_DONE];
+	c->failed = q->gone[QUEUE_FAILED] + q->count[QUEUE_FAILED];
+	c->cancelled = q->gone[QUEUE_CANCELLED] + q->count[QUEUE_CANCELLED];
+	c->skipped = q->gone[QUEUE_SKIPPED] + q->count[QUEUE_SKIPPED];
 }
 
 double queue_eta(const struct queue_job *j)
@@ -433,16 +489,12 @@ size_t queue_count(const struct queue *q) { return q->n; }
 
 struct queue_job *queue_at(struct queue *q, size_t i)
 {
-	return i < q->n ? &q->v[i] : NULL;
+	return i < q->n ? q->v[i] : NULL;
 }
 
 size_t queue_active(const struct queue *q)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < q->n; i++)
-		if (!queue_finished(q->v[i].state))
-			n++;
-	return n;
+	return q->count[QUEUE_QUEUED] + q->count[QUEUE_RUNNING];
 }
 
 /* True for a job queue_prune may drop. */
@@ -451,46 +503,52 @@ static bool queue_prunable(const struct queue_job *j, bool failed_too)
 	return queue_finished(j->state) && (failed_too || j->state != QUEUE_FAILED);
 }
 
-/* True when id is one of the n in v. */
+/* Orders job ids for qsort and bsearch. */
+static int queue_id_cmp(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+	return (x > y) - (x < y);
+}
+
+/* True when id is one of the n in v (sorted). */
 static bool queue_id_in(const unsigned *v, size_t n, unsigned id)
 {
-	for (size_t i = 0; i < n; i++)
-		if (v[i] == id)
-			return true;
-	return false;
+	return n > 0 && bsearch(&id, v, n, sizeof *v, queue_id_cmp) != NULL;
 }
 
 void queue_prune(struct queue *q, size_t keep, bool failed_too)
 {
 	/* A directory copy stays while files of it are unfinished: its line
 	 * names the folder that X cancels and r walks again. */
-	unsigned *busy = NULL;
+	unsigned *busy = xcalloc(q->n + 1, sizeof *busy);
 	size_t nbusy = 0;
 	for (size_t i = 0; i < q->n; i++) {
-		unsigned parent = q->v[i].parent;
-		if (parent == 0 || queue_finished(q->v[i].state) ||
-		    queue_id_in(busy, nbusy, parent))
-			continue;
-		busy = xrealloc(busy, (nbusy + 1) * sizeof *busy);
-		busy[nbusy++] = parent;
+		unsigned parent = q->v[i]->parent;
+		/* (a folder's files follow one another: one entry for the run) */
+		if (parent != 0 && !queue_finished(q->v[i]->state) &&
+		    (nbusy == 0 || busy[nbusy - 1] != parent))
+			busy[nbusy++] = parent;
 	}
+	qsort(busy, nbusy, sizeof *busy, queue_id_cmp);
 	size_t finished = 0;
 	for (size_t i = 0; i < q->n; i++)
-		if (queue_prunable(&q->v[i], failed_too) && !queue_id_in(busy, nbusy, q->v[i].id))
+		if (queue_prunable(q->v[i], failed_too) && !queue_id_in(busy, nbusy, q->v[i]->id))
 			finished++;
 	size_t drop = finished > keep ? finished - keep : 0;
 	size_t w = 0;
 	for (size_t i = 0; i < q->n; i++) {
-		if (drop > 0 && queue_prunable(&q->v[i], failed_too) &&
-		    !queue_id_in(busy, nbusy, q->v[i].id)) {
-			q->gone[q->v[i].state]++;
-			queue_job_free(&q->v[i]);
+		if (drop > 0 && queue_prunable(q->v[i], failed_too) &&
+		    !queue_id_in(busy, nbusy, q->v[i]->id)) {
+			q->gone[q->v[i]->state]++;
+			queue_tally(q, q->v[i], false);
+			queue_job_free(q->v[i]);
 			drop--;
 			continue;
 		}
 		q->v[w++] = q->v[i];
 	}
 	q->n = w;
+	memset(q->from, 0, sizeof q->from);   /* the jobs moved */
 	free(busy);
 }
 
@@ -505,7 +563,7 @@ unsigned queue_add_found(struct queue *q, unsigned parent, enum queue_dir dir,
 	const struct queue_job *p = queue_find(q, parent);
 	if (p != NULL && p->retried)
 		for (size_t i = 0; i < q->n; i++) {
-			const struct queue_job *o = &q->v[i];
+			const struct queue_job *o = q->v[i];
 			if (o->parent == parent && o->state != QUEUE_FAILED &&
 			    strcmp(o->local, local) == 0 && strcmp(o->remote, remote) == 0)
 				return o->id;
@@ -513,7 +571,7 @@ unsigned queue_add_found(struct queue *q, unsigned parent, enum queue_dir dir,
 	unsigned id = queue_add(q, dir, p ? p->mode : QUEUE_MODE_NEW, false, local, remote, size);
 	struct queue_job *j = queue_find(q, id);
 	j->parent = parent;
-	j->held = target_exists;
+	queue_move(q, j, j->state, target_exists);
 	return id;
 }
 
@@ -531,7 +589,7 @@ unsigned queue_add_failed_tree(struct queue *q, unsigned parent, enum queue_dir 
 			       const char *local, const char *remote, const char *why)
 {
 	for (size_t i = 0; i < q->n; i++) {
-		struct queue_job *o = &q->v[i];
+		struct queue_job *o = q->v[i];
 		if (o->parent == parent && o->tree && o->state == QUEUE_FAILED &&
 		    strcmp(o->local, local) == 0 && strcmp(o->remote, remote) == 0) {
 			sanitize_text(why, strlen(why), o->message, sizeof o->message);
@@ -580,8 +638,8 @@ static bool queue_retarget(struct queue_job *j, const char *name)
 
 struct queue_job *queue_held_next(struct queue *q, enum queue_answer *answer)
 {
-	for (size_t i = 0; i < q->n; i++) {
-		struct queue_job *j = &q->v[i];
+	for (size_t i = 0; q->held > 0 && i < q->n; i++) {
+		struct queue_job *j = q->v[i];
 		if (!queue_is_held(j))
 			continue;
 		bool remembered = j->parent != 0 && j->parent == q->all_parent;
@@ -608,11 +666,9 @@ bool queue_held_answer(struct queue *q, unsigned id, enum queue_answer answer, b
 	bool release = queue_answers[answer].release;
 	if (answer == QUEUE_ANSWER_RENAME && !queue_retarget(j, name))
 		release = false;   /* no usable name: the file is skipped */
-	if (release) {
+	if (release)
 		j->mode = queue_answers[answer].mode;
-		j->held = false;
-	} else {
-		j->state = queue_answers[answer].end;
-	}
+	queue_move(q, j, release ? QUEUE_QUEUED : queue_answers[answer].end,
+		   release ? false : j->held);
 	return true;
 }

@@ -110,7 +110,8 @@ struct queue_job {
 	off_t done;              /* bytes copied so far (resume offset included) */
 	double rate;             /* bytes per second over the last seconds (ratewin.h) */
 	bool stalled;            /* nothing arrived for RATEWIN_STALL_MS */
-	struct ratewin win;      /* the recent progress the rate is taken from */
+	struct ratewin *win;     /* running: the recent progress the rate is taken from
+				  * (from its first progress; NULL before) */
 	enum queue_state state;  /* where it stands */
 	char message[QUEUE_MSG_MAX]; /* last error or note, "" when none */
 };
