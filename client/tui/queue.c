@@ -1,10 +1,11 @@
 /* queue: the transfer queue model (see queue.h). Jobs, each allocated,
- * sit in an array of pointers oldest first; ids only grow. Every change of a job's state or held
- * flag goes through queue_move, which keeps counts of them (by state, by
- * lane, the slots taken) and where each lane's first queued job may be:
- * what the screen asks many times a second (counts, the running jobs,
- * the next job to run) takes O(1), or a walk over the running ones,
- * however many jobs wait. No curses, no I/O here. */
+ * sit in an array of pointers oldest first; ids only grow. Every change
+ * of a job's state or held flag goes through queue_move, which keeps
+ * counts of them (by state, by lane, the slots taken) and where each
+ * lane's first queued job may be: what the screen asks many times a
+ * second (counts, the running jobs, the next job to run) takes O(1), or
+ * a walk over the running ones, however many jobs wait. No curses, no
+ * I/O here. */
 #include "config.h"
 
 #include <math.h>

@@ -85,7 +85,9 @@ struct queue_counts {
 	size_t skipped;   /* skipped */
 };
 
-/* One transfer. */
+/* One transfer (owned by the queue: a pointer to it holds until a prune
+ * drops it). Its state and held flag change only through the calls
+ * below, which keep the queue's counts of them. */
 struct queue_job {
 	unsigned id;             /* unique within the queue, from 1 */
 	enum queue_dir dir;      /* download or upload */

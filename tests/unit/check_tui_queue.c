@@ -680,6 +680,112 @@ START_TEST(test_parse_parallel)
 END_TEST
 
 
+/* ---- the queue's tallies against a count of its jobs ---- */
+
+/* The oldest queued job of lane not held, found by looking at every job. */
+static struct queue_job *scan_next(struct queue *q, enum queue_lane lane)
+{
+	for (size_t i = 0; i < queue_count(q); i++) {
+		struct queue_job *j = queue_at(q, i);
+		if (j->state == QUEUE_QUEUED && !j->held && queue_lane(j) == lane)
+			return j;
+	}
+	return NULL;
+}
+
+/* Checks queue_counts, queue_active, queue_running and queue_running_in
+ * against a look at every job; pruned counts the finished jobs dropped. */
+static void check_tallies(struct queue *q, size_t pruned, unsigned step)
+{
+	struct queue_counts c, want;
+	size_t running[QUEUE_LANES] = { 0 };
+	memset(&want, 0, sizeof want);
+	for (size_t i = 0; i < queue_count(q); i++) {
+		const struct queue_job *j = queue_at(q, i);
+		want.queued += j->state == QUEUE_QUEUED;
+		want.held += j->state == QUEUE_QUEUED && j->held;
+		want.running += j->state == QUEUE_RUNNING;
+		want.done += j->state != QUEUE_QUEUED && j->state != QUEUE_RUNNING;
+		if (j->state == QUEUE_RUNNING) {
+			running[queue_lane(j)]++;
+			ck_assert_ptr_eq(queue_running_in(q, queue_lane(j), j->slot), j);
+		}
+	}
+	queue_counts(q, &c);
+	ck_assert_msg(c.queued == want.queued && c.held == want.held && c.running == want.running,
+		      "step %u: queued %zu/%zu, held %zu/%zu, running %zu/%zu", step, c.queued,
+		      want.queued, c.held, want.held, c.running, want.running);
+	ck_assert_uint_eq(c.done + c.failed + c.cancelled + c.skipped, want.done + pruned);
+	ck_assert_uint_eq(queue_active(q), want.queued + want.running);
+	for (int lane = 0; lane < QUEUE_LANES; lane++)
+		ck_assert((queue_running(q, (enum queue_lane)lane) != NULL) == (running[lane] > 0));
+}
+
+/* A long run of every kind of change, chosen by a fixed pseudo-random
+ * sequence: after each one the counts are those of the jobs, and
+ * queue_next hands out the job a look at every job finds. */
+START_TEST(test_tallies_follow_every_change)
+{
+	struct queue *q = queue_new();
+	unsigned seed = 12345, parent = 0;
+	size_t pruned = 0;
+	queue_set_parallel(q, 3);
+	for (unsigned step = 0; step < 4000; step++) {
+		seed = seed * 1103515245u + 12345u;
+		unsigned r = (seed >> 8) % 100, pick = (seed >> 16) % 64;
+		size_t n = queue_count(q);
+		struct queue_job *j = n > 0 ? queue_at(q, pick % n) : NULL;
+		enum queue_answer ans = (enum queue_answer)(pick % QUEUE_ANSWER_ASK);
+		if (r < 25) {
+			queue_add(q, pick % 4 == 0 ? QUEUE_DELETE_REMOTE : QUEUE_UPLOAD, QUEUE_MODE_NEW,
+				  pick % 8 == 1, "l", "/r", 10);
+		} else if (r < 35 && parent != 0) {
+			queue_add_found(q, parent, QUEUE_DOWNLOAD, "l/f", "/r/f", 5, pick % 2 == 0);
+		} else if (r < 38) {
+			parent = queue_add(q, QUEUE_DOWNLOAD, QUEUE_MODE_NEW, true, "l", "/r", -1);
+		} else if (r < 55) {
+			enum queue_lane lane = (enum queue_lane)(pick % QUEUE_LANES);
+			struct queue_job *want = scan_next(q, lane);
+			struct queue_job *got = queue_next(q, lane);
+			ck_assert(got == NULL || got == want);
+			if (got == NULL && want != NULL) {   /* only when the lane's slots are taken */
+				unsigned busy = 0, slots = lane == QUEUE_LANE_COPY ? queue_parallel(q) : 1;
+				for (size_t i = 0; i < queue_count(q); i++)
+					busy += queue_at(q, i)->state == QUEUE_RUNNING &&
+						queue_lane(queue_at(q, i)) == lane;
+				ck_assert_uint_ge(busy, slots);
+			}
+		} else if (r < 70 && j != NULL) {
+			queue_finish(q, j->id, pick % 3 == 0 ? QUEUE_FAILED : QUEUE_DONE, NULL);
+		} else if (r < 74 && j != NULL) {
+			queue_cancel(q, j->id);
+		} else if (r < 77 && j != NULL) {
+			queue_skip(q, j->id);
+		} else if (r < 82 && j != NULL) {
+			queue_held_answer(q, j->id, ans, pick % 5 == 0, "renamed");
+		} else if (r < 85) {
+			enum queue_answer a;
+			struct queue_job *h = queue_held_next(q, &a);
+			if (h != NULL)
+				queue_held_answer(q, h->id, QUEUE_ANSWER_OVERWRITE, false, NULL);
+		} else if (r < 89) {
+			queue_retry_failed(q);
+		} else if (r < 90) {
+			queue_cancel_all(q);
+		} else if (r < 91) {
+			queue_new_connection(q, "another server");
+		} else if (r < 95) {
+			queue_prune(q, pick % 10, pick % 2 == 0);
+			pruned += n - queue_count(q);
+		} else if (j != NULL) {
+			queue_set_parallel(q, 1 + pick % 4);
+		}
+		check_tallies(q, pruned, step);
+	}
+	queue_free(q);
+}
+END_TEST
+
 static Suite *queue_suite(void)
 {
 	Suite *s = suite_create("tui_queue");
@@ -713,6 +819,7 @@ static Suite *queue_suite(void)
 	tcase_add_test(limits, test_prune);
 	tcase_add_test(limits, test_prune_keeps_busy_folder);
 	tcase_add_test(limits, test_zero_size);
+	tcase_add_test(limits, test_tallies_follow_every_change);
 	suite_add_tcase(s, limits);
 	return s;
 }
