@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "ftp_private.h"
+#include "path.h"
 #include "sbuf.h"
 
 /* Arguments of a listing. */
@@ -77,24 +78,42 @@ static void sink_finish(struct list_sink *ls, struct ftp_listing *out)
 	listparse_init(&ls->got);
 }
 
+/* The argument of LIST for path: servers that run or mimic ls (vsftpd,
+ * proftpd) read an argument starting with '-' as its options and list the
+ * current directory instead, so such a name goes as "./name". MLSD takes
+ * no options and gets path as it is. */
+static const char *list_arg(const char *path, bool mlsd, struct sbuf *buf)
+{
+	if (mlsd || path == NULL || path[0] != '-')
+		return path;
+	sbuf_reset(buf);
+	return sbuf_printf(buf, "./%s", path) ? sbuf_str(buf) : path;
+}
+
 /* One listing: MLSD or LIST, falling back once from MLSD to LIST. */
 static enum ftp_status op_list(struct ftp *f, void *p)
 {
 	struct list_args *a = p;
 	bool mlsd = (f->feat & FTP_FEAT_MLST) && !f->no_mlsd;
+	struct sbuf arg;
+
+	sbuf_init(&arg, PATH_LEN_MAX + 2);
 
 	for (;;) {
 		int dfd;
 		enum ftp_status st = ftp_data_open(f, &dfd);
-		if (st != FTP_S_OK)
+		if (st != FTP_S_OK) {
+			sbuf_free(&arg);
 			return st;
+		}
 		struct list_sink ls = { .mlsd = mlsd, .now = time(NULL) };
 		sbuf_init(&ls.rest, FTP_LISTING_MAX);
 		listparse_init(&ls.got);
 		struct ftp_sink sink = { .write = sink_parse, .arg = &ls,
 					 .what = "receiving the listing" };
 		off_t unknown = -1;
-		st = ftp_xfer_recv(f, dfd, mlsd ? "MLSD" : "LIST", a->path, 0, &unknown, &sink,
+		st = ftp_xfer_recv(f, dfd, mlsd ? "MLSD" : "LIST",
+				   list_arg(a->path, mlsd, &arg), 0, &unknown, &sink,
 				   NULL, NULL);
 		if (st != FTP_S_OK)
 			listparse_free(&ls.got);
@@ -130,6 +149,7 @@ static enum ftp_status op_list(struct ftp *f, void *p)
 					    skipped == 1 ? "" : "s");
 		}
 		sbuf_free(&ls.rest);
+		sbuf_free(&arg);
 		return st;
 	}
 }

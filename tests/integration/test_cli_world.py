@@ -1,0 +1,51 @@
+"""ferry, the command-line client, on names and commands met in the
+world, against ferryd, vsftpd and pure-ftpd: remote names that start with
+'-' (which a LIST-only server such as vsftpd would read as options of its
+ls)."""
+
+import os
+import unittest
+
+import clitest
+import ftptest
+from ftptest import read_file
+
+
+class WorldTests(clitest.CliBase):
+    """The tests every peer of this file runs."""
+
+    def test_names_starting_with_dash(self):
+        """ls, get -r and rm -r of a directory called "-d" work on what is
+        in it, never on the directory around it, and ls of a file called
+        "-f" shows that file."""
+        self.put_remote("-d/inner.txt", b"inside\n")
+        self.put_remote("-f", b"dash file\n")
+        self.put_remote("outer.txt", b"outside\n")
+        r = self.check(self.ferry("-q", script="ls -1 -- -d"))
+        self.assertEqual(r.out_lines, ["inner.txt"], r)
+        r = self.check(self.ferry("-q", script="ls -- -f"))
+        self.assertEqual(len(r.out_lines), 1, r)
+        self.assertTrue(r.out_lines[0].endswith(" -f"), r)
+        r = self.check(self.ferry("-q", script="get -r -- -d"))
+        self.assertEqual(sorted(os.listdir(self.ldir)), ["-d"], r)
+        self.assertEqual(os.listdir(self.local("-d")), ["inner.txt"], r)
+        self.assertEqual(read_file(self.local("-d", "inner.txt")), b"inside\n", r)
+        r = self.check(self.ferry("-q", "-y", script="rm -r -- -d"))
+        self.assertEqual(sorted(os.listdir(self.rdir)), ["-f", "outer.txt"], r)
+        self.assertEqual(read_file(self.remote("outer.txt")), b"outside\n", r)
+
+
+class FerrydWorldTest(WorldTests, ftptest.TestCase):
+    PEER = "ferryd"
+
+
+class VsftpdWorldTest(WorldTests, ftptest.TestCase):
+    PEER = "vsftpd"
+
+
+class PureFtpdWorldTest(WorldTests, ftptest.TestCase):
+    PEER = "pure-ftpd"
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
