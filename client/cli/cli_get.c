@@ -326,19 +326,37 @@ static enum ferry_exit get_one(struct cli *c, const char *remote, const char *lo
 	return code;
 }
 
+/* True when the one match in l is the name remote itself (a file called
+ * "a[1].txt"), which is then copied as a name, not as a pattern. */
+static bool get_pattern_is_name(const char *remote, const struct ftp_listing *l)
+{
+	if (l->n != 1)
+		return false;
+	const char *want = strrchr(remote, '/');
+	const char *got = strrchr(l->v[0].name, '/');
+	return strcmp(got != NULL ? got + 1 : l->v[0].name,
+		      want != NULL ? want + 1 : remote) == 0;
+}
+
 /* Downloads what the pattern remote matches into the directory local
- * (NULL: here). */
+ * (NULL: here), or the file the pattern names exactly into local. */
 static enum ferry_exit get_pattern(struct cli *c, const char *remote, const char *local,
 				   const struct cli_xfer_job *job)
 {
 	struct ftp_listing l;
 	struct stat sb;
 
-	if (local != NULL && (stat(local, &sb) < 0 || !S_ISDIR(sb.st_mode)))
-		return cli_fail(c, FERRY_EXIT_USAGE, "%s: not a directory; a pattern's files are "
-				"copied into one", local);
 	listparse_init(&l);
 	enum ftp_status st = ftp_glob(c->ftp, remote, &l);
+	if (st == FTP_S_OK && get_pattern_is_name(remote, &l)) {
+		listparse_free(&l);
+		return get_one(c, remote, local, job);
+	}
+	if (st == FTP_S_OK && local != NULL && (stat(local, &sb) < 0 || !S_ISDIR(sb.st_mode))) {
+		listparse_free(&l);
+		return cli_fail(c, FERRY_EXIT_USAGE, "%s: not a directory; a pattern's files are "
+				"copied into one", local);
+	}
 	enum ferry_exit code;
 	if (st != FTP_S_OK)
 		code = cli_fail_ftp(c, st, NULL);

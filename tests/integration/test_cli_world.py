@@ -1,7 +1,7 @@
 """ferry, the command-line client, on names and commands met in the
 world, against ferryd, vsftpd and pure-ftpd: remote names that start with
 '-' (which a LIST-only server such as vsftpd would read as options of its
-ls)."""
+ls) and names that hold wildcards while naming one file exactly."""
 
 import os
 import unittest
@@ -33,6 +33,18 @@ class WorldTests(clitest.CliBase):
         r = self.check(self.ferry("-q", "-y", script="rm -r -- -d"))
         self.assertEqual(sorted(os.listdir(self.rdir)), ["-f", "outer.txt"], r)
         self.assertEqual(read_file(self.remote("outer.txt")), b"outside\n", r)
+
+    def test_exact_name_with_wildcards_to_a_local_name(self):
+        """A remote name that holds wildcards and names a file exactly is
+        that file alone, so it downloads to the local name given."""
+        self.put_remote("data[1].csv", b"one,two\n")
+        self.put_remote("q?.txt", b"question\n")
+        self.put_remote("q1.txt", b"not this\n")
+        r = self.check(self.ferry("-q", script="get 'data[1].csv' mine.csv; "
+                                               "get 'q?.txt' one.txt"))
+        self.assertEqual(read_file(self.local("mine.csv")), b"one,two\n", r)
+        self.assertEqual(read_file(self.local("one.txt")), b"question\n", r)
+        self.assertEqual(sorted(os.listdir(self.ldir)), ["mine.csv", "one.txt"], r)
 
 
 class FerrydWorldTest(WorldTests, ftptest.TestCase):
