@@ -168,15 +168,24 @@ enum ftp_status ftp_rename(struct ftp *f, const char *from, const char *to)
 	return ftp_run(f, op_rename, &a);
 }
 
-/* The 213 reply's value with surrounding spaces removed: sets *s and *n. */
+/* The 213 reply's value with surrounding spaces removed: sets *s and *n.
+ * The value of a multi-line reply is on its last line, after the text
+ * of the others. */
 static void cmd_value(const struct ftp *f, const char **s, size_t *n)
 {
 	const char *t = ftp_reply_text(f);
-	while (*t == ' ')
-		t++;
 	size_t len = strlen(t);
 	while (len > 0 && (t[len - 1] == ' ' || t[len - 1] == '\n'))
 		len--;
+	const char *last = memrchr(t, '\n', len);
+	if (last != NULL) {
+		len -= (size_t)(last + 1 - t);
+		t = last + 1;
+	}
+	while (len > 0 && *t == ' ') {
+		t++;
+		len--;
+	}
 	*s = t;
 	*n = len;
 }

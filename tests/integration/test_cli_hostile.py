@@ -7,6 +7,7 @@ test runs `ferry -c` as a user would against a slowftp stand-in and
 checks the exit status, the one `ferry: ` line on stderr, and what is on
 disk."""
 
+import calendar
 import ctypes
 import os
 import socket
@@ -142,6 +143,23 @@ class BareLf(slowftp.SlowFtp):
         c.settimeout(10.0)
         c.sendall(line.replace("\r\n", "\n").encode("utf-8", "surrogateescape") + b"\n")
         c.settimeout(0.2)
+
+
+class MultilineValues(slowftp.SlowFtp):
+    """Answers SIZE and MDTM with a multi-line 213 reply whose value is on
+    its last line, after a line of text (RFC 959 lets any reply span
+    lines)."""
+
+    def _cmd_SIZE(self, c, st, arg):
+        data = self._file(st, arg)
+        if data is None:
+            return super()._cmd_SIZE(c, st, arg)
+        self._send(c, "213-File status follows:\r\n213 %d" % len(data))
+
+    def _cmd_MDTM(self, c, st, arg):
+        if self._file(st, arg) is None:
+            return super()._cmd_MDTM(c, st, arg)
+        self._send(c, "213-File status follows:\r\n213 20240101120000")
 
 
 class OddMultiline(slowftp.SlowFtp):
@@ -435,6 +453,21 @@ class HostileTest(clitest.CliBase, ftptest.TestCase):
         r = self.ferry_at(srv, "cd e; pwd", "2")
         self.assertTimedOut(r, "a multi-line reply never ended", 6.0)
         self.assertRegex(r.err, r"^ferry: cd e: waiting for the server: ", r)
+
+    def test_multiline_size_and_mdtm(self):
+        """A SIZE and an MDTM answered with a multi-line 213 whose last
+        line holds the value: size prints the size, and a download keeps
+        the server's time, without a note (before: size failed with 5,
+        "not a size in the reply to SIZE", and the download's time was
+        not known)."""
+        srv = self.slow(MultilineValues, tree={"d/a.bin": DATA})
+        r = self.ferry_at(srv, "cd d; size a.bin; get a.bin", "5")
+        self.check(r, OK, "multi-line 213 replies")
+        self.assertEqual(r.out_lines[0], "a.bin: %d bytes (0.19 MB)" % len(DATA), r)
+        self.assertEqual(r.err, "", r)
+        self.assertEqual(ftptest.read_file(self.local("a.bin")), DATA, r)
+        self.assertEqual(os.stat(self.local("a.bin")).st_mtime,
+                         calendar.timegm((2024, 1, 1, 12, 0, 0)), r)
 
     def test_feat_never_ends(self):
         """A FEAT reply whose last line never comes, on a connection the
