@@ -25,6 +25,7 @@
 #include "listparse.h"
 #include "sanitize.h"
 #include "sbuf.h"
+#include "tree.h"
 #include "xalloc.h"
 
 /* The date column's format and width. */
@@ -267,6 +268,15 @@ enum ferry_exit cli_cmd_ls(struct cli *c, const struct cli_args *a)
 
 	listparse_init(&l);
 	enum ftp_status st = ftp_list(c->ftp, path, &l);
+	/* LIST of a name that is not there may come back empty (vsftpd):
+	 * nothing listed stands only for a directory. */
+	if (st == FTP_S_OK && path != NULL && l.n == 0 && l.skipped == 0 &&
+	    ftp_list_by_list(c->ftp)) {
+		bool dir;
+		st = tree_remote_is_dir(c->ftp, path, &dir);
+		if (st == FTP_S_OK && !dir)
+			st = FTP_S_REFUSED;
+	}
 	if (st == FTP_S_OK)
 		list_print(&l, list_form(c, a), path ? path : ftp_dir(c->ftp));
 	if (st == FTP_S_OK && l.skipped > 0)

@@ -338,6 +338,9 @@ enum ftp_status ftp_list(struct ftp *f, const char *path, struct ftp_listing *ou
 /* True when the last ftp_list got its entries from LIST because MLSD was
  * refused for that directory. */
 bool ftp_list_fell_back(const struct ftp *f);
+/* True when the last ftp_list got its entries from LIST (which some
+ * servers answer for a name they do not have with an empty listing). */
+bool ftp_list_by_list(const struct ftp *f);
 /* Downloads remote into fd (a file or pipe open for writing). offset > 0
  * resumes: REST offset is sent and, when fd is a regular file, writing
  * starts at offset in it. progress may be NULL. In binary, a transfer

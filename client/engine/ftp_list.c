@@ -136,6 +136,7 @@ static enum ftp_status op_list(struct ftp *f, void *p)
 			continue;
 		}
 		if (st == FTP_S_OK) {
+			f->list_by_list = !mlsd;
 			size_t before = a->out->skipped;
 			sink_finish(&ls, a->out);
 			size_t skipped = a->out->skipped - before;
@@ -183,6 +184,7 @@ enum ftp_status ftp_list(struct ftp *f, const char *path, struct ftp_listing *ou
 	enum ftp_status st;
 	struct list_args a = { .path = (path && path[0]) ? path : NULL, .out = out };
 	f->list_fell_back = false;
+	f->list_by_list = false;
 	if (!ftp_arg_ok(f, path, false, &st))
 		return st;
 	st = ftp_run(f, op_list, &a);
@@ -194,4 +196,9 @@ enum ftp_status ftp_list(struct ftp *f, const char *path, struct ftp_listing *ou
 bool ftp_list_fell_back(const struct ftp *f)
 {
 	return f->list_fell_back;
+}
+
+bool ftp_list_by_list(const struct ftp *f)
+{
+	return f->list_by_list;
 }

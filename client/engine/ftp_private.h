@@ -135,6 +135,7 @@ struct ftp {
 	bool no_epsv;                 /* EPSV failed once: use PASV */
 	bool no_mlsd;                 /* MLSD failed once: use LIST */
 	bool list_fell_back;          /* the last listing's MLSD was refused: LIST stood in */
+	bool list_by_list;            /* the last listing came from LIST, not MLSD */
 	bool no_allo;                 /* the server does not know ALLO: do not send it */
 	bool no_eprt;                 /* the server does not know EPRT: PORT */
 	bool data_listening;          /* the open data fd is an active-mode listener */

@@ -1,7 +1,8 @@
 """ferry, the command-line client, on names and commands met in the
 world, against ferryd, vsftpd and pure-ftpd: remote names that start with
 '-' (which a LIST-only server such as vsftpd would read as options of its
-ls) and names that hold wildcards while naming one file exactly."""
+ls), names that hold wildcards while naming one file exactly, and ls of
+a name the server does not have."""
 
 import os
 import unittest
@@ -46,6 +47,17 @@ class WorldTests(clitest.CliBase):
         self.assertEqual(read_file(self.local("one.txt")), b"question\n", r)
         self.assertEqual(sorted(os.listdir(self.ldir)), ["mine.csv", "one.txt"], r)
 
+
+    def test_ls_of_a_missing_name_fails(self):
+        """ls of a name the server does not have fails with 5 and one
+        line, also where LIST answers it with an empty listing (vsftpd);
+        an empty directory lists as nothing, status 0."""
+        self.server.mkdir(self.rel + "/empty")
+        r = self.ferry("-q", script="ls nosuch")
+        self.check(r, clitest.REFUSED, "ls of a missing name")
+        self.assertIn("ls nosuch: 5", r.err, r)
+        r = self.check(self.ferry("-q", script="ls empty; ls -1 empty/"))
+        self.assertEqual(r.out, "", r)
 
 class FerrydWorldTest(WorldTests, ftptest.TestCase):
     PEER = "ferryd"
