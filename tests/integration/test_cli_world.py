@@ -1,5 +1,5 @@
 """ferry, the command-line client, on names and commands met in the
-world, against ferryd, vsftpd and pure-ftpd: remote names that start with
+world, against ferryd and the four peers: remote names that start with
 '-' (which a LIST-only server such as vsftpd would read as options of its
 ls), names that hold wildcards while naming one file exactly, and ls of
 a name the server does not have."""
@@ -69,6 +69,14 @@ class VsftpdWorldTest(WorldTests, ftptest.TestCase):
 
 class PureFtpdWorldTest(WorldTests, ftptest.TestCase):
     PEER = "pure-ftpd"
+
+
+class ProftpdWorldTest(WorldTests, ftptest.TestCase):
+    PEER = "proftpd"
+
+
+class PyftpdlibWorldTest(WorldTests, ftptest.TestCase):
+    PEER = "pyftpdlib"
 
 
 if __name__ == "__main__":
