@@ -108,26 +108,34 @@ void ftp_set_cwd(struct ftp *f, const char *path)
 
 char *ftp_parse_257(const char *text)
 {
-	const char *p = strchr(text, '"');
+	const char *open = strchr(text, '"');
+	const char *end = text + strcspn(text, "\n");
+	const char *close = NULL;
 	struct sbuf out;
 
-	if (p == NULL)
+	if (open == NULL || open >= end)
 		return NULL;
+	/* The name ends at the last quote of the line that a blank or the
+	 * line's end follows: servers that do not double quotes inside the
+	 * name (pure-ftpd) send them alone. */
+	for (const char *q = open + 1; q < end; q++)
+		if (*q == '"' && (q + 1 == end || q[1] == ' '))
+			close = q;
+	if (close == NULL || close == open + 1)
+		return NULL;
+	/* Quotes all doubled, as RFC 959 has them: each pair is one quote. */
+	bool doubled = true;
+	for (const char *q = open + 1; q < close && doubled; q++)
+		if (*q == '"')
+			doubled = *++q == '"' && q < close;
 	sbuf_init(&out, FTP_PATH_MAX);
-	for (p++; *p != '\0'; p++) {
-		if (*p == '"') {
-			if (p[1] != '"')
-				break;   /* the closing quote */
-			p++;         /* "" is a quote inside the name */
-		}
-		if (*p == '\n' || !sbuf_append(&out, p, 1)) {
+	for (const char *q = open + 1; q < close; q++) {
+		if (!sbuf_append(&out, q, 1)) {
 			sbuf_free(&out);
 			return NULL;
 		}
-	}
-	if (*p != '"' || out.len == 0) {
-		sbuf_free(&out);
-		return NULL;
+		if (doubled && *q == '"')
+			q++;
 	}
 	char *path = xstrdup(sbuf_str(&out));
 	sbuf_free(&out);

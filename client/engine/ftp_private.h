@@ -283,8 +283,9 @@ enum ftp_status ftp_login_run(struct ftp *f, bool reconnect);
 /* Reopens a dropped control connection (when f->host is known) and logs
  * in again into the same directory. */
 enum ftp_status ftp_reconnect(struct ftp *f);
-/* Parses a 257 reply's quoted path (with "" as a literal quote); returns
- * a new string the caller frees, or NULL. */
+/* Parses a 257 reply's quoted path (with "" as a literal quote, or, when
+ * the quotes inside are not all doubled, each as itself); returns a new
+ * string the caller frees, or NULL. */
 char *ftp_parse_257(const char *text);
 /* Sets the remembered directory (raw and sanitised); path may be NULL. */
 void ftp_set_cwd(struct ftp *f, const char *path);

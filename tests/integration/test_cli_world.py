@@ -2,7 +2,7 @@
 world, against ferryd and the four peers: remote names that start with
 '-' (which a LIST-only server such as vsftpd would read as options of its
 ls), names that hold wildcards while naming one file exactly, and ls of
-a name the server does not have."""
+a name the server does not have, and directory names that hold '"'."""
 
 import os
 import unittest
@@ -58,6 +58,20 @@ class WorldTests(clitest.CliBase):
         self.assertIn("ls nosuch: 5", r.err, r)
         r = self.check(self.ferry("-q", script="ls empty; ls -1 empty/"))
         self.assertEqual(r.out, "", r)
+
+    def test_directory_names_with_quotes(self):
+        """pwd in directories whose names hold '"' prints their names, as
+        the server has them, whether its 257 reply doubles the quote (RFC
+        959) or not (pure-ftpd); and get -r of an empty directory there
+        comes back to where it was (before, on pure-ftpd: "/pub/...a" and
+        a failed CWD back)."""
+        self.server.mkdir(self.rel + '/q"r/in " q/e')
+        r = self.check(self.ferry("-q", script="""cd 'q"r'; pwd; cd 'in " q'; pwd; """
+                                                "get -r e; pwd"))
+        here = "/" + self.rel
+        self.assertEqual(r.out_lines, [here + '/q"r', here + '/q"r/in " q',
+                                       here + '/q"r/in " q'], r)
+        self.assertEqual(os.listdir(self.local("e")), [], r)
 
 class FerrydWorldTest(WorldTests, ftptest.TestCase):
     PEER = "ferryd"
