@@ -2,7 +2,8 @@
 world, against ferryd and the four peers: remote names that start with
 '-' (which a LIST-only server such as vsftpd would read as options of its
 ls), names that hold wildcards while naming one file exactly, and ls of
-a name the server does not have, and directory names that hold '"'."""
+a name the server does not have, directory names that hold '"', and
+files whose sizes sit at the edges of buffers."""
 
 import os
 import unittest
@@ -72,6 +73,28 @@ class WorldTests(clitest.CliBase):
         self.assertEqual(r.out_lines, [here + '/q"r', here + '/q"r/in " q',
                                        here + '/q"r/in " q'], r)
         self.assertEqual(os.listdir(self.local("e")), [], r)
+
+    def test_sizes_at_buffer_edges(self):
+        """Files of 0 bytes, 64 KiB, 1 MiB and 1 MiB + 1 go up and come
+        back byte for byte, each summary counting its bytes; a download
+        cut at 64 KiB goes on (get -c) with the rest only."""
+        sizes = {"zero": 0, "k64": 64 << 10, "m1": 1 << 20, "m1p": (1 << 20) + 1}
+        data = {n: ftptest.random_bytes(k, seed=70 + k % 7) for n, k in sizes.items()}
+        for name, body in data.items():
+            clitest.write_local(self.local("up", name), body)
+        names = sorted(sizes)
+        r = self.check(self.ferry(script="; ".join("put up/%s %s" % (n, n) for n in names)))
+        self.assertStats(r, [("uploaded", [n], sizes[n]) for n in names])
+        for n in names:
+            self.assertEqual(read_file(self.remote(n)), data[n], n)
+        os.mkdir(self.local("down"))
+        clitest.write_local(self.local("down", "m1p"), data["m1p"][:64 << 10])
+        r = self.check(self.ferry(script="lcd down; get -c m1p; " + "; ".join(
+            "get %s" % n for n in names if n != "m1p")))
+        self.assertStats(r, [("downloaded", ["m1p"], sizes["m1p"] - (64 << 10))] +
+                         [("downloaded", [n], sizes[n]) for n in names if n != "m1p"])
+        for n in names:
+            self.assertEqual(read_file(self.local("down", n)), data[n], n)
 
 class FerrydWorldTest(WorldTests, ftptest.TestCase):
     PEER = "ferryd"
