@@ -128,19 +128,23 @@ void cmd_abor(struct session *s, const char *arg)
 }
 
 /* Opens a regular file for RETR, HASH or for writing in place; O_NONBLOCK
- * keeps a FIFO from blocking the open. Sends 550 and returns -1 otherwise.
+ * keeps a FIFO from blocking the open. Sends 550 and returns -1 otherwise:
+ * open's ENXIO (a socket, a FIFO opened for writing with no reader, a
+ * device without its driver) and ENODEV name no regular file either, and
+ * get that 550, not the 451 of an error worth retrying.
  * flags (without O_NONBLOCK) are then set as they were asked for:
  * F_SETFL takes O_APPEND from them and ignores the access mode and the
  * open-only flags, so the file's flags need not be read first. */
 int cmd_open_regular(struct session *s, const char *path, int flags, struct stat *st)
 {
 	int fd = vfs_open(s->root_fd, path, flags | O_NONBLOCK | O_NOCTTY, 0666);
-	if (fd < 0) {
+	if (fd < 0 && errno != ENXIO && errno != ENODEV) {
 		session_reply_errno(s, 0, path, errno);
 		return -1;
 	}
-	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
-		close(fd);
+	if (fd < 0 || fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+		if (fd >= 0)
+			close(fd);
 		session_reply(s, FTP_FILE_UNAVAILABLE, "%s: Not a regular file.", path);
 		return -1;
 	}
