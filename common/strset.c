@@ -24,26 +24,47 @@ size_t strset_hash(const char *str)
 	return (size_t)h;
 }
 
+size_t strset_probe(size_t size, const char *str,
+		    const char *(*key)(const void *table, size_t i), const void *table)
+{
+	size_t mask = size - 1;
+	size_t i = strset_hash(str) & mask;
+	const char *k;
+	while ((k = key(table, i)) != NULL && strcmp(k, str) != 0)
+		i = (i + 1) & mask;
+	return i;
+}
+
+size_t strset_table_size(size_t size, size_t n)
+{
+	if (size >= 2 * (n + 1))
+		return size;
+	if (size == 0)
+		size = STRSET_INITIAL_SIZE;
+	while (size < 2 * (n + 1))
+		size *= 2;   /* n is bounded by memory: xcalloc refuses an overflow */
+	return size;
+}
+
+static const char *strset_key(const void *table, size_t i)
+{
+	return ((char *const *)table)[i];
+}
+
 /* The slot of table slot (size slots, a power of two) that holds str,
  * or the free slot where it would go. */
 static size_t strset_slot(char *const *slot, size_t size, const char *str)
 {
-	size_t mask = size - 1;
-	size_t i = strset_hash(str) & mask;
-	while (slot[i] != NULL && strcmp(slot[i], str) != 0)
-		i = (i + 1) & mask;
-	return i;
+	return strset_probe(size, str, strset_key, slot);
 }
 
 /* Makes the table at least twice as large as the strings after one more
  * (each rebuild doubles it, so adding stays O(1) on average). */
 static void strset_grow(struct strset *s)
 {
-	if (s->size >= 2 * (s->n + 1))
+	size_t size = strset_table_size(s->size, s->n);
+	if (size == s->size)
 		return;
-	size_t size = s->size ? s->size : STRSET_INITIAL_SIZE;
-	while (size < 2 * (s->n + 1))
-		size *= 2;   /* n is bounded by memory: xcalloc refuses an overflow */
 	char **slot = xcalloc(size, sizeof *slot);
 	for (size_t i = 0; i < s->size; i++)
 		if (s->slot[i] != NULL)

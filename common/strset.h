@@ -26,4 +26,14 @@ void strset_free(struct strset *s);
 /* The FNV-1a hash of str (for other tables keyed by a name). */
 size_t strset_hash(const char *str);
 
+/* For other tables keyed by a name, probed as a set's table is: the slot
+ * of a table of size slots (a power of two) whose key is str, or the free
+ * slot where it would go; key(table, i) is slot i's key, NULL when free. */
+size_t strset_probe(size_t size, const char *str,
+		    const char *(*key)(const void *table, size_t i), const void *table);
+/* The slots such a table needs (size or a larger power of two, at least
+ * twice the n keys after one more): each rebuild doubles it, so adding
+ * stays O(1) on average. */
+size_t strset_table_size(size_t size, size_t n);
+
 #endif

@@ -144,25 +144,25 @@ int users_parse_line(const char *line, struct user_entry *e, const char **err)
 	return 1;
 }
 
+static const char *index_key(const void *table, size_t i)
+{
+	const struct users *u = table;
+	return u->index[i] != 0 ? u->v[u->index[i] - 1].name : NULL;
+}
+
 /* The index slot that holds name, or the free slot where it would go. */
 static size_t index_slot(const struct users *u, const char *name)
 {
-	size_t mask = u->index_size - 1;
-	size_t i = strset_hash(name) & mask;
-	while (u->index[i] != 0 && strcmp(u->v[u->index[i] - 1].name, name) != 0)
-		i = (i + 1) & mask;
-	return i;
+	return strset_probe(u->index_size, name, index_key, u);
 }
 
 /* Makes the index at least twice as large as the entries (a rebuild
  * doubles it, so loading stays linear). */
 static void index_grow(struct users *u)
 {
-	if (u->index_size >= 2 * (u->n + 1))
+	size_t size = strset_table_size(u->index_size, u->n);
+	if (size == u->index_size)
 		return;
-	size_t size = u->index_size ? u->index_size : 64;
-	while (size < 2 * (u->n + 1))
-		size *= 2;
 	free(u->index);
 	u->index = xcalloc(size, sizeof *u->index);
 	u->index_size = size;
