@@ -75,7 +75,6 @@ static void send_listing(struct session *s, enum listing_kind kind, const char *
 	bool built = listing_build(s, kind, arg, &out, what, &sink);
 	if (!ls.started) {
 		if (!built) {
-			dataconn_reset(s);
 			sbuf_free(&out);
 			return;
 		}

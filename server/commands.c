@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "commands.h"
+#include "dataconn.h"
 #include "ftps.h"
 #include "listfmt.h"
 #include "log.h"
@@ -41,18 +42,19 @@ const struct command command_table[] = {
 	{ "XCWD", cmd_cwd, PATH, "XCWD <path>", NULL },
 	{ "CDUP", cmd_cdup, CMD_NO_ARG, "CDUP", NULL },
 	{ "XCUP", cmd_cdup, CMD_NO_ARG, "XCUP", NULL },
-	{ "LIST", cmd_list, PATH | CMD_READS, "LIST [<path>]", NULL },
-	{ "NLST", cmd_nlst, PATH | CMD_READS, "NLST [<path>]", NULL },
-	{ "MLSD", cmd_mlsd, PATH | CMD_READS, "MLSD [<path>]", NULL },
+	{ "LIST", cmd_list, PATH | CMD_READS | CMD_DATA, "LIST [<path>]", NULL },
+	{ "NLST", cmd_nlst, PATH | CMD_READS | CMD_DATA, "NLST [<path>]", NULL },
+	{ "MLSD", cmd_mlsd, PATH | CMD_READS | CMD_DATA, "MLSD [<path>]", NULL },
 	{ "MLST", cmd_mlst, PATH | CMD_READS | CMD_FEAT_FACTS, "MLST [<path>]", "MLST" },
-	{ "RETR", cmd_retr, CMD_NEEDS_ARG | PATH | CMD_READS | CMD_TRANSFERS | CMD_KEEPS_REST |
-	  CMD_KEEPS_RANG, "RETR <path>", NULL },
+	{ "RETR", cmd_retr, CMD_NEEDS_ARG | PATH | CMD_READS | CMD_TRANSFERS | CMD_DATA |
+	  CMD_KEEPS_REST | CMD_KEEPS_RANG, "RETR <path>", NULL },
 	{ "STOR", cmd_stor, CMD_NEEDS_ARG | PATH | CMD_WRITES | CMD_REPLACES | CMD_RESUMES |
-	  CMD_TRANSFERS | CMD_KEEPS_REST | CMD_KEEPS_ALLO | CMD_KEEPS_RANG, "STOR <path>", NULL },
-	{ "STOU", cmd_stou, PATH | CMD_WRITES | CMD_TRANSFERS | CMD_KEEPS_ALLO | CMD_KEEPS_RANG,
-	  "STOU [<name>]", NULL },
+	  CMD_TRANSFERS | CMD_DATA | CMD_KEEPS_REST | CMD_KEEPS_ALLO | CMD_KEEPS_RANG,
+	  "STOR <path>", NULL },
+	{ "STOU", cmd_stou, PATH | CMD_WRITES | CMD_TRANSFERS | CMD_DATA | CMD_KEEPS_ALLO |
+	  CMD_KEEPS_RANG, "STOU [<name>]", NULL },
 	{ "APPE", cmd_appe, CMD_NEEDS_ARG | PATH | CMD_WRITES | CMD_REPLACES | CMD_TRANSFERS |
-	  CMD_KEEPS_REST | CMD_KEEPS_ALLO | CMD_KEEPS_RANG, "APPE <path>", NULL },
+	  CMD_DATA | CMD_KEEPS_REST | CMD_KEEPS_ALLO | CMD_KEEPS_RANG, "APPE <path>", NULL },
 	{ "REST", cmd_rest, CMD_NEEDS_ARG | SETUP, "REST <offset>", "REST STREAM" },
 	{ "SIZE", cmd_size, CMD_NEEDS_ARG | PATH | CMD_READS, "SIZE <path>", "SIZE" },
 	{ "MDTM", cmd_mdtm, CMD_NEEDS_ARG | PATH | CMD_READS, "MDTM <path>", "MDTM" },
@@ -306,13 +308,19 @@ void commands_dispatch(struct session *s, const char *line, size_t len)
 		s->rnfr = NULL;
 	}
 
-	if (!gate_allows(s, cmd, arg, arglen)) {
+	if (gate_allows(s, cmd, arg, arglen)) {
+		cmd->handler(s, arg);
+	} else if (cmd->flags & CMD_TRANSFERS) {
 		/* A refused transfer still uses up what announced it. */
-		if (cmd->flags & CMD_TRANSFERS)
-			forget_announced(s, 0);
-		return;
+		forget_announced(s, 0);
 	}
-	cmd->handler(s, arg);
+	/* A transfer uses up its data channel, and so does one refused
+	 * before its 150 (as proftpd does): the next transfer never reads a
+	 * connection the client opened for this one, perhaps closed since
+	 * (an upload would store it as an empty file). Clients send PASV or
+	 * PORT before each transfer (doc/design.md). */
+	if ((cmd->flags & CMD_DATA) && dataconn_prepared(s))
+		dataconn_reset(s);
 }
 
 bool commands_dispatch_in_transfer(struct session *s, const char *line, size_t len)

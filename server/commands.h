@@ -47,6 +47,8 @@ enum cmd_flags {
 	CMD_FEAT_HASH = 1 << 17, /* its FEAT line is followed by the HASH algorithms */
 	CMD_RESUMES = 1 << 18,  /* after REST n > 0, writes into the file there from n */
 	CMD_TRANSFERS = 1 << 19,/* uses up a pending REST, RANG and ALLO, even when refused */
+	CMD_DATA = 1 << 20,     /* uses the data channel PASV, EPSV, PORT or EPRT
+				 * prepared, even when refused before its 150 */
 };
 /* The set of a command that sets up or reports and keeps REST, ALLO and
  * RANG. */

@@ -155,6 +155,38 @@ class DataConnTest(ftptest.TestCase):
         host, port = c.pasv()
         self.retr_over(c, ftptest.data_connect(host, port))
 
+    # Each transfer verb refused before its 150, with the file the next
+    # upload must not create.
+    REFUSED = ("RETR nosuch.bin", "STOR nosuch/x", "APPE nosuch/x", "STOU nosuch/x",
+               "MLSD nosuch", "NLST nosuch/*", "LIST nosuch/*")
+
+    def test_refused_transfer_drops_the_passive_connection(self):
+        """A transfer refused before its 150 uses up the channel PASV
+        prepared: the next transfer needs a new PASV (as proftpd answers
+        it) and does not read the connection the client opened for the
+        refused one, even when the client has closed it: that STOR would
+        store an empty file with 226."""
+        for i, refused in enumerate(self.REFUSED):
+            with self.subTest(refused=refused):
+                name = "after-refused-%d.bin" % i
+                y = self.server.path(name)
+                c = self.raw()
+                data = ftptest.data_connect(*c.pasv())
+                self.addCleanup(data.close)
+                self.assertCode(c.cmd(refused), 450, 550)
+                data.close()
+                r = c.cmd("STOR " + name)
+                self.assertEqual(r.raw, b"425 Use PASV, EPSV, PORT or EPRT first.\r\n")
+                self.assertFalse(os.path.exists(y))
+                # A new PASV carries the next upload as usual.
+                data = ftptest.data_connect(*c.pasv())
+                self.assertCode(c.cmd("STOR " + name), 150)
+                data.sendall(b"y")
+                data.close()
+                self.assertCode(c.reply(), 226)
+                self.assertEqual(read_file(y), b"y")
+                os.unlink(y)
+
     # -- active --
 
     def active_retr(self, c, setup_cmd, listener):
@@ -204,6 +236,17 @@ class DataConnTest(ftptest.TestCase):
         f.retrbinary("RETR data.bin", out.append)
         self.assertEqual(b"".join(out), DATA)
         self.assertEqual(sorted(f.nlst("dir"))[0].rsplit("/", 1)[-1], "a.txt")
+
+    def test_refused_transfer_drops_the_port_target(self):
+        """After a RETR refused before its 150, the next transfer has no
+        PORT target: it answers 425 instead of connecting to it."""
+        c = self.raw()
+        lst, port = ftptest.active_listener()
+        self.addCleanup(lst.close)
+        self.assertCode(c.cmd("PORT " + ftptest.port_arg("127.0.0.1", port)), 200)
+        self.assertCode(c.cmd("RETR nosuch.bin"), 550)
+        r = c.cmd("RETR data.bin")
+        self.assertEqual(r.raw, b"425 Use PASV, EPSV, PORT or EPRT first.\r\n")
 
     def test_port_to_another_host(self):
         c = self.raw()

@@ -101,7 +101,11 @@ class MovedTest(ftptest.TestCase):
         data.close()
         self.assertCode(r, 550)
         self.assertIn("/d/f.txt", r.text)
-        self.assertCode(a.cmd("RETR old.txt"), 550)
+        # The refused STOR used up its channel: RETR gets one of its own.
+        data = a.open_pasv()
+        r = a.cmd("RETR old.txt")
+        data.close()
+        self.assertCode(r, 550)
         self.assertCode(a.cmd("DELE old.txt"), 550)
         self.assertCode(a.cmd("MKD sub"), 550)
         self.assertEqual(sorted(os.listdir(self.server.root)), ["e"])

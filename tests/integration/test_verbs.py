@@ -622,6 +622,8 @@ class VerbsTest(ftptest.TestCase):
                 self.assertEqual(c.cmd("%s %s" % (verb, arg)).lines,
                                  ["550 /slashed/new/: Is a directory."], verb)
         for verb in ("RETR", "SIZE", "MDTM", "DELE", "RNFR", "HASH"):
+            if verb == "RETR":
+                c.pasv()
             r = c.cmd(verb + " slashed/new/")
             self.assertCode(r, 550)
             self.assertIn("No such file or directory", r.text, verb)
