@@ -145,7 +145,7 @@ int cmd_open_regular(struct session *s, const char *path, int flags, struct stat
 	if (fd < 0 || fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
 		if (fd >= 0)
 			close(fd);
-		session_reply(s, FTP_FILE_UNAVAILABLE, "%s: Not a regular file.", path);
+		session_reply_errno(s, 0, path, ENXIO);
 		return -1;
 	}
 	fcntl(fd, F_SETFL, flags);

@@ -143,13 +143,16 @@ static void reply_errno(struct session *s, int code, const char *path, int err,
 	 * directory or a path through one: one text for all of them. */
 	bool dropbox = s->anonymous && s->cfg->anonymous == ANON_UPLOAD;
 	if (dropbox && (err == ENOENT || err == ENOTDIR || err == EISDIR || err == ELOOP ||
-			err == EXDEV || err == EACCES || err == EPERM))
+			err == EXDEV || err == EACCES || err == EPERM || err == ENXIO))
 		err = -1;
 	switch (err) {
 	case -1: what = "Not available (upload-only account)"; break;
 	case ENOENT: what = "No such file or directory"; break;
 	case ENOTDIR: what = "Not a directory"; break;
 	case EISDIR: what = "Is a directory"; break;
+	/* A socket, FIFO or device node (vfs_is_special): permanent, not
+	 * the 451 of an error worth retrying. */
+	case ENXIO: what = "Not a regular file"; break;
 	case EPERM:
 		/* Refused to root too where a mark (chattr +i, +a) forbids
 		 * it: the reply names the mark. */

@@ -32,6 +32,11 @@ bool vfs_is_temp_name(const char *name)
 	return strncmp(name, VFS_TEMP_PREFIX, sizeof VFS_TEMP_PREFIX - 1) == 0;
 }
 
+bool vfs_is_special(mode_t mode)
+{
+	return S_ISSOCK(mode) || S_ISFIFO(mode) || S_ISCHR(mode) || S_ISBLK(mode);
+}
+
 /* True if a component of the relative path rel is a hidden upload
  * temporary: those are never opened for a client. */
 static bool names_temp(const char *rel)
@@ -603,15 +608,18 @@ int vfs_upload_begin(int root_fd, const char *vpath, uid_t uid, struct vfs_uploa
 
 	/* Every reason the name cannot be stored (too long, say, or another
 	 * account's file in a sticky folder, or an immutable or append-only
-	 * file or folder) is found before any data is read: one look at the
-	 * entry, and one at the folder when the entry exists, read both the
-	 * modes and owners and the marks. */
+	 * file or folder, or a node such as a socket, which is no file to
+	 * replace) is found before any data is read: one look at the entry,
+	 * and one at the folder when the entry exists, read both the modes
+	 * and owners and the marks. */
 	struct vfs_removal *r = &up->removal;
 	bool exists = removal_check(dfd, base, uid, false, r) == 0;
 	const struct stat old = r->st;
 	int refuse = !exists && errno != ENOENT ? errno : 0;
 	if (exists && S_ISDIR(old.st_mode))
 		refuse = EISDIR;
+	else if (exists && vfs_is_special(old.st_mode))
+		refuse = ENXIO;
 	else if (exists && !r->allowed)
 		refuse = EPERM;
 	else if (exists && r->dir_known)

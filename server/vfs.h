@@ -145,6 +145,11 @@ int vfs_rename(int root_fd, const char *from, const char *to, bool replace,
 
 /* True if name (one component) is a hidden upload temporary's. */
 bool vfs_is_temp_name(const char *name);
+/* True for the mode of a socket, a FIFO or a device node: no regular
+ * file, and nothing a transfer reads, writes or replaces (their open
+ * fails with ENXIO, as for a socket, or reads or writes another
+ * program's data). */
+bool vfs_is_special(mode_t mode);
 /* Removes the stale hidden temporaries in directory dir_fd (see
  * VFS_TEMP_GRACE); returns how many. */
 int vfs_clean_temps(int dir_fd, int idle_timeout);
@@ -166,7 +171,8 @@ struct vfs_upload {
 };
 /* Starts an upload by uid (the process's effective user, which a sticky
  * folder checks) that will replace vpath (its mode is kept if it
- * exists). Fails with EISDIR if vpath is a directory, and with the error
+ * exists). Fails with EISDIR if vpath is a directory, with ENXIO if it
+ * is a socket, FIFO or device node (vfs_is_special), and with the error
  * of any other reason the name cannot be stored (ENAMETOOLONG...; EPERM
  * with up->removal naming the mark that forbids it, if one does). Where
  * it must use a named temporary it first removes stale ones in that

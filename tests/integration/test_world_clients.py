@@ -10,6 +10,7 @@ import io
 import os
 import shutil
 import socket
+import stat
 import subprocess
 import tempfile
 import unittest
@@ -84,6 +85,116 @@ class SpecialFilesTest(ftptest.TestCase):
         self.assertEqual(trace.count("---> RETR sock"), 1, trace[-2000:])
         self.assertIn("<--- 550 /sock: Not a regular file.", trace)
         self.assertEqual(os.listdir(tmp), [])
+
+
+class UploadOntoSpecialFilesTest(ftptest.TestCase):
+    """STOR and APPE onto a UNIX socket, a FIFO or a device node that a
+    program made in the served tree: the node is not a regular file and
+    not ferryd's to replace, so the upload is refused before its 150 with
+    the 550 RETR gives it, and the node stays (vsftpd and pure-ftpd fail
+    the open, proftpd answers 550 Not a regular file for a socket). RNTO
+    onto such a node replaces it and DELE removes it, as rename(2) and
+    unlink(2) do, and as vsftpd and proftpd do."""
+
+    server_args = ["--anonymous=rw"]
+    KINDS = {"sock": stat.S_ISSOCK, "fifo": stat.S_ISFIFO, "chr": stat.S_ISCHR}
+
+    @classmethod
+    def setUpClass(cls):
+        srv = ftptest.Server(cls.server_args)
+        cls.addClassCleanup(srv.cleanup)
+        srv.write("plain.txt", b"plain\n")
+        srv.start()
+        cls.server = srv
+
+    def ftp(self):
+        f = ftptest.Ftp(self.server)
+        self.addCleanup(f.close)
+        return f
+
+    def node(self, kind, name):
+        """Makes a node of kind (a key of KINDS) called name in the root,
+        writable by everyone, as a daemon or an administrator leaves one."""
+        path = self.server.path(name)
+        if kind == "sock":
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.addCleanup(sock.close)
+            sock.bind(path)
+            sock.listen(1)
+        elif kind == "fifo":
+            os.mkfifo(path)
+        else:
+            os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))   # as /dev/null
+        os.chmod(path, 0o666)
+        self.addCleanup(lambda: os.path.lexists(path) and os.unlink(path))
+        return path
+
+    def assertStillNode(self, kind, path):
+        st = os.lstat(path)
+        self.assertTrue(self.KINDS[kind](st.st_mode), "%s is now mode %o" % (path, st.st_mode))
+
+    def test_stor_and_appe_onto_a_node_are_refused(self):
+        before = sorted(os.listdir(self.server.root))
+        for kind in self.KINDS:
+            for verb in ("STOR", "APPE"):
+                with self.subTest(kind=kind, verb=verb):
+                    name = "%s-%s" % (verb.lower(), kind)
+                    path = self.node(kind, name)
+                    f = self.ftp()
+                    with self.assertRaises(ftplib.error_perm) as cm:
+                        f.storbinary("%s %s" % (verb, name), io.BytesIO(b"data"))
+                    self.assertEqual(str(cm.exception), "550 /%s: Not a regular file." % name)
+                    self.assertStillNode(kind, path)
+                    # The session goes on: the same bytes go to a plain name.
+                    f.storbinary("STOR %s.txt" % name, io.BytesIO(b"data"))
+                    self.assertEqual(ftptest.read_file(path + ".txt"), b"data")
+                    os.unlink(path + ".txt")
+                    os.unlink(path)
+        self.assertEqual(sorted(os.listdir(self.server.root)), before)
+
+    def test_curl_upload_onto_a_socket_and_a_fifo(self):
+        ftptest.require_program(config.CURL, "curl")
+        tmp = tempfile.mkdtemp(prefix="ferryd-world-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        src = os.path.join(tmp, "up.bin")
+        ftptest.write_file(src, b"curl data\n")
+        for kind in ("sock", "fifo"):
+            with self.subTest(kind=kind):
+                name = "curl-" + kind
+                path = self.node(kind, name)
+                r = subprocess.run([config.CURL, "-sS", "-v", "-T", src, self.server.url("/" + name)],
+                                   stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+                trace = r.stderr.decode("utf-8", "replace")
+                self.assertEqual(r.returncode, 25, trace[-2000:])   # upload failed
+                self.assertIn("< 550 /%s: Not a regular file." % name, trace)
+                self.assertNotIn("< 150", trace)
+                self.assertStillNode(kind, path)
+
+    def test_rnto_onto_a_node_replaces_it(self):
+        for kind in ("sock", "fifo"):
+            with self.subTest(kind=kind):
+                name = "rnto-" + kind
+                path = self.node(kind, name)
+                self.server.write(name + ".new", b"new\n")
+                f = self.ftp()
+                f.sendcmd("RNFR %s.new" % name)
+                self.assertEqual(f.sendcmd("RNTO " + name), "250 Rename successful.")
+                self.assertEqual(ftptest.read_file(path), b"new\n")
+                self.assertFalse(os.path.exists(path + ".new"))
+
+    def test_dele_of_a_node_removes_it(self):
+        for kind in ("sock", "fifo"):
+            with self.subTest(kind=kind):
+                name = "dele-" + kind
+                path = self.node(kind, name)
+                self.assertEqual(self.ftp().sendcmd("DELE " + name), "250 File deleted.")
+                self.assertFalse(os.path.lexists(path))
+
+
+class UploadOntoSpecialFilesNoSandboxTest(UploadOntoSpecialFilesTest):
+    """The same without the sandbox (--no-sandbox)."""
+
+    server_args = UploadOntoSpecialFilesTest.server_args + ["--no-sandbox"]
 
 
 if __name__ == "__main__":
