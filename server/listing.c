@@ -66,7 +66,8 @@ void listing_perm(const struct session *s, const struct stat *st, const struct s
 		if (r && x) perm[n++] = 'l';
 		if (w && x) { perm[n++] = 'c'; perm[n++] = 'm'; }
 		if (w && x && del) perm[n++] = 'p';
-	} else {
+	} else if (!vfs_is_special(m)) {
+		/* RETR, STOR and APPE refuse a socket, FIFO or device node. */
 		if (r) perm[n++] = 'r';
 		if (w && !(deny & DENY_OVERWRITE)) { perm[n++] = 'w'; perm[n++] = 'a'; }
 	}

@@ -190,6 +190,30 @@ class UploadOntoSpecialFilesTest(ftptest.TestCase):
                 self.assertEqual(self.ftp().sendcmd("DELE " + name), "250 File deleted.")
                 self.assertFalse(os.path.lexists(path))
 
+    def facts(self, line):
+        return dict(f.split("=", 1) for f in line.split("; ", 1)[0].split(";") if f)
+
+    def test_mlsd_and_mlst_perm_of_a_node(self):
+        """The perm fact of a node that RETR, STOR and APPE refuse holds
+        neither r nor w nor a (RFC 3659 7.5.5): a client that believes it
+        would try the transfer. d and f stay: DELE and RNFR work."""
+        for kind in self.KINDS:
+            with self.subTest(kind=kind):
+                name = "mlsx-" + kind
+                self.node(kind, name)
+                f = self.ftp()
+                lines = []
+                f.retrlines("MLSD", lines.append)
+                mine = [l for l in lines if l.endswith("; " + name)]
+                self.assertEqual(len(mine), 1, lines)
+                listed = self.facts(mine[0])
+                self.assertEqual(listed["perm"], "df", mine[0])
+                # MLST shows the same facts for the name alone.
+                reply = f.sendcmd("MLST " + name).splitlines()
+                self.assertEqual(self.facts(reply[1].strip())["perm"], "df", reply)
+                plain = [l for l in lines if l.endswith("; plain.txt")]
+                self.assertEqual(self.facts(plain[0])["perm"], "rwadf", plain)
+
 
 class UploadOntoSpecialFilesNoSandboxTest(UploadOntoSpecialFilesTest):
     """The same without the sandbox (--no-sandbox)."""
