@@ -19,26 +19,41 @@ import config
 import ftptest
 
 
-class SpecialFilesTest(ftptest.TestCase):
+class WorldBase(ftptest.TestCase):
+    """A ferryd (server_args) serving a root with plain.txt and what
+    prepare(srv) adds before it starts."""
+
+    server_args = ["--anonymous=rw"]
 
     @classmethod
     def setUpClass(cls):
-        srv = ftptest.Server(["--anonymous=rw"])
+        srv = ftptest.Server(cls.server_args)
         cls.addClassCleanup(srv.cleanup)
         srv.write("plain.txt", b"plain\n")
+        cls.prepare(srv)
+        srv.start()
+        cls.server = srv
+
+    @classmethod
+    def prepare(cls, srv):
+        pass
+
+    def ftp(self):
+        f = ftptest.Ftp(self.server)
+        self.addCleanup(f.close)
+        return f
+
+
+class SpecialFilesTest(WorldBase):
+
+    @classmethod
+    def prepare(cls, srv):
         os.mkfifo(srv.path("fifo"))
         # A listening socket nobody accepts on, as a daemon leaves one.
         cls.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         cls.addClassCleanup(cls.sock.close)
         cls.sock.bind(srv.path("sock"))
         cls.sock.listen(1)
-        srv.start()
-        cls.server = srv
-
-    def ftp(self):
-        f = ftptest.Ftp(self.server)
-        self.addCleanup(f.close)
-        return f
 
     def assertNotRegular(self, name, call):
         with self.assertRaises(ftplib.error_perm) as cm:
@@ -87,7 +102,7 @@ class SpecialFilesTest(ftptest.TestCase):
         self.assertEqual(os.listdir(tmp), [])
 
 
-class UploadOntoSpecialFilesTest(ftptest.TestCase):
+class UploadOntoSpecialFilesTest(WorldBase):
     """STOR and APPE onto a UNIX socket, a FIFO or a device node that a
     program made in the served tree: the node is not a regular file and
     not ferryd's to replace, so the upload is refused before its 150 with
@@ -96,21 +111,7 @@ class UploadOntoSpecialFilesTest(ftptest.TestCase):
     onto such a node replaces it and DELE removes it, as rename(2) and
     unlink(2) do, and as vsftpd and proftpd do."""
 
-    server_args = ["--anonymous=rw"]
     KINDS = {"sock": stat.S_ISSOCK, "fifo": stat.S_ISFIFO, "chr": stat.S_ISCHR}
-
-    @classmethod
-    def setUpClass(cls):
-        srv = ftptest.Server(cls.server_args)
-        cls.addClassCleanup(srv.cleanup)
-        srv.write("plain.txt", b"plain\n")
-        srv.start()
-        cls.server = srv
-
-    def ftp(self):
-        f = ftptest.Ftp(self.server)
-        self.addCleanup(f.close)
-        return f
 
     def node(self, kind, name):
         """Makes a node of kind (a key of KINDS) called name in the root,
@@ -218,7 +219,7 @@ class UploadOntoSpecialFilesTest(ftptest.TestCase):
 class UploadOntoSpecialFilesNoSandboxTest(UploadOntoSpecialFilesTest):
     """The same without the sandbox (--no-sandbox)."""
 
-    server_args = UploadOntoSpecialFilesTest.server_args + ["--no-sandbox"]
+    server_args = WorldBase.server_args + ["--no-sandbox"]
 
 
 if __name__ == "__main__":
