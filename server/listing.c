@@ -52,7 +52,7 @@ void listing_perm(const struct session *s, const struct stat *st, const struct s
 	 * folder. */
 	bool may_unlink = s->writable;
 	if (dir != NULL) {
-			bool dr, dw, dx;
+		bool dr, dw, dx;
 		class_bits(s, dir, &dr, &dw, &dx);
 		may_unlink = may_unlink && dw && dx &&
 			     vfs_sticky_allows(dir, st, s->uid);
@@ -67,8 +67,10 @@ void listing_perm(const struct session *s, const struct stat *st, const struct s
 		if (w && x) { perm[n++] = 'c'; perm[n++] = 'm'; }
 		if (w && x && del) perm[n++] = 'p';
 	} else if (!vfs_is_special(m)) {
-		/* RETR, STOR and APPE refuse a socket, FIFO or device node. */
-		if (r) perm[n++] = 'r';
+		/* RETR, STOR and APPE refuse a socket, FIFO or device node;
+		 * RETR a link shown as itself (it leads to no file inside the
+		 * root), while STOR replaces it and APPE may create its target. */
+		if (r && !S_ISLNK(m)) perm[n++] = 'r';
 		if (w && !(deny & DENY_OVERWRITE)) { perm[n++] = 'w'; perm[n++] = 'a'; }
 	}
 	if (del && may_unlink) perm[n++] = 'd';

@@ -143,6 +143,18 @@ class FerrydListings(ftptest.TestCase):
             self.assertNotIn("outside", ";".join(facts.values()))
             # shown because this session may delete
             self.assertIn("d", facts["perm"])
+            # and not offered for download: RETR of it fails (RFC 3659
+            # 7.5.5: "r" says RETR may be applied)
+            self.assertNotIn("r", facts["perm"], (name, facts))
+            c = self.server.control()
+            try:
+                c.login()
+                self.assertCode(c.cmd("TYPE I"), 200)
+                data = c.open_epsv()
+                self.assertCode(c.cmd("RETR /tree/" + name), 550)
+                data.close()
+            finally:
+                c.close()
 
     def test_lftp_mirror_copies_each_file_once(self):
         ftptest.require_program(config.LFTP, "lftp")
