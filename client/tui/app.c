@@ -280,40 +280,43 @@ static void app_end_stuck_delete(struct app *a, struct queue_job *j)
 	app_job_changed(a, j);
 }
 
+/* Ends running job j, asked to stop APP_CANCEL_GRACE_MS ago: a copy's
+ * worker is let go (and ended when it does not exit), the job is
+ * cancelled, and slot 0's worker, which the other copies need, is started
+ * anew; a delete's browser is replaced (app_end_stuck_delete). */
+static void app_end_stuck(struct app *a, struct queue_job *j)
+{
+	if (queue_lane(j) == QUEUE_LANE_REMOTE) {
+		app_end_stuck_delete(a, j);
+		return;
+	}
+	if (queue_lane(j) != QUEUE_LANE_COPY)
+		return;
+	unsigned slot = j->slot < APP_XFER_MAX ? j->slot : 0;
+	app_let_go(a, &a->xfer[slot]);
+	queue_finish(a->queue, j->id, QUEUE_CANCELLED, "cancelled (no answer from the server)");
+	if (j->id == a->status_job)
+		app_status(a, false, "cancelled %s", j->label);
+	app_job_changed(a, j);
+	viewedit_job_end(a, j->id, QUEUE_CANCELLED, "cancelled");
+	if (slot == 0 && !side_start_transfer(a, 0))
+		app_status(a, true, "the transfer process could not be started again");
+}
+
 /* Ends the copies and remote deletes asked to stop more than
- * APP_CANCEL_GRACE_MS ago: a copy's worker is let go (and ended when it
- * does not exit), the job is cancelled, and slot 0's worker, which the
- * other copies need, is started anew; a delete's browser is replaced
- * (app_end_stuck_delete). */
+ * APP_CANCEL_GRACE_MS ago (app_end_stuck). Only the running jobs are
+ * looked at, slot by slot: thousands may wait or have failed beside
+ * them. */
 static void app_end_stuck_cancels(struct app *a)
 {
 	long long now = sysio_now_ms();
-	struct queue_counts c;
-	queue_counts(a->queue, &c);
-	/* Only the running jobs: thousands may wait behind them. */
-	for (size_t i = 0, left = c.running; left > 0 && i < queue_count(a->queue); i++) {
-		struct queue_job *j = queue_at(a->queue, i);
-		if (j->state != QUEUE_RUNNING)
-			continue;
-		left--;
-		if (!j->stopping || j->stop_at == 0 || now - j->stop_at < APP_CANCEL_GRACE_MS)
-			continue;
-		if (queue_lane(j) == QUEUE_LANE_REMOTE) {
-			app_end_stuck_delete(a, j);
-			continue;
+	for (int lane = 0; lane < QUEUE_LANES; lane++)
+		for (unsigned s = 0; s < QUEUE_PARALLEL_MAX; s++) {
+			struct queue_job *j = queue_running_in(a->queue, (enum queue_lane)lane, s);
+			if (j != NULL && j->stopping && j->stop_at != 0 &&
+			    now - j->stop_at >= APP_CANCEL_GRACE_MS)
+				app_end_stuck(a, j);
 		}
-		if (queue_lane(j) != QUEUE_LANE_COPY)
-			continue;
-		unsigned slot = j->slot < APP_XFER_MAX ? j->slot : 0;
-		app_let_go(a, &a->xfer[slot]);
-		queue_finish(a->queue, j->id, QUEUE_CANCELLED, "cancelled (no answer from the server)");
-		if (j->id == a->status_job)
-			app_status(a, false, "cancelled %s", j->label);
-		app_job_changed(a, j);
-		viewedit_job_end(a, j->id, QUEUE_CANCELLED, "cancelled");
-		if (slot == 0 && !side_start_transfer(a, 0))
-			app_status(a, true, "the transfer process could not be started again");
-	}
 }
 
 /* Writes why a directory job left the entry l out into out, in the words

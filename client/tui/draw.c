@@ -680,9 +680,8 @@ static size_t draw_xfer_selected(struct app *a)
 		const struct queue_job *j = queue_running(a->queue, QUEUE_LANE_COPY);
 		for (int lane = 1; j == NULL && lane < QUEUE_LANES; lane++)
 			j = queue_running(a->queue, (enum queue_lane)lane);
-		for (size_t k = 0; j == NULL && k < n; k++)
-			if (queue_at(a->queue, k)->state == QUEUE_QUEUED)
-				j = queue_at(a->queue, k);
+		if (j == NULL)
+			j = queue_first_queued(a->queue);
 		if (j != NULL && (a->xfer_follow || i == SIZE_MAX))
 			i = queue_index(a->queue, j->id);
 	}

@@ -1,11 +1,13 @@
 /* queue: the transfer queue model (see queue.h). Jobs, each allocated,
  * sit in an array of pointers oldest first; ids only grow. Every change
  * of a job's state or held flag goes through queue_move, which keeps
- * counts of them (by state, by lane, the slots taken) and where each
- * lane's first queued job may be: what the screen asks many times a
- * second (counts, the running jobs, the next job to run) takes O(1), or
- * a walk over the running ones, however many jobs wait. No curses, no
- * I/O here. */
+ * counts of them (by state, by lane), the running job of each slot and
+ * where each lane's first queued job may be: what the screen asks many
+ * times a second (counts, the running jobs, their total rate, the next
+ * job to run, the first one queued) takes O(1), or a walk over the
+ * slots, however many jobs wait or failed. The files folder copies found
+ * are in a hash table by folder job and paths, so a folder copied again
+ * finds each of them in O(1). No curses, no I/O here. */
 #include "config.h"
 
 #include <math.h>
@@ -18,6 +20,7 @@
 #include "queue.h"
 #include "sanitize.h"
 #include "sbuf.h"
+#include "strset.h"
 #include "xalloc.h"
 
 /* Longest label kept, in bytes. */
@@ -38,7 +41,13 @@ struct queue {
 	size_t ready[QUEUE_LANES];   /* queued jobs in v not held, by lane */
 	size_t running[QUEUE_LANES]; /* running jobs in v, by lane */
 	unsigned busy[QUEUE_LANES];  /* the slots their running jobs hold, a bit each */
+	struct queue_job *run[QUEUE_LANES][QUEUE_PARALLEL_MAX]; /* the job running in
+							 * each slot, NULL when free */
 	size_t from[QUEUE_LANES];    /* no job of the lane before v[from] is queued */
+	struct queue_job **found;    /* the jobs with a parent, hashed by parent and paths
+				      * (queue_found_hash; open addressing, NULL free) */
+	size_t found_size;           /* slots in found: 0, or a power of two at least twice... */
+	size_t found_n;              /* ...the jobs in it */
 };
 
 /* Names of the states, indexed by enum queue_state. */
@@ -97,6 +106,7 @@ void queue_free(struct queue *q)
 	for (size_t i = 0; i < q->n; i++)
 		queue_job_free(q->v[i]);
 	free(q->v);
+	free(q->found);
 	free(q);
 }
 
@@ -117,7 +127,7 @@ bool queue_is_delete(const struct queue_job *j)
 }
 
 /* Counts job j into (in) or out of the tallies of where it stands. */
-static void queue_tally(struct queue *q, const struct queue_job *j, bool in)
+static void queue_tally(struct queue *q, struct queue_job *j, bool in)
 {
 	enum queue_lane lane = queue_lane(j);
 	size_t *c[2] = { &q->count[j->state], NULL };
@@ -136,12 +146,80 @@ static void queue_tally(struct queue *q, const struct queue_job *j, bool in)
 			q->busy[lane] |= 1u << j->slot;
 		else
 			q->busy[lane] &= ~(1u << j->slot);
+		q->run[lane][j->slot] = in ? j : NULL;
 	}
 	if (in && j->state == QUEUE_QUEUED) {
 		size_t i = queue_index(q, j->id);
 		if (i < q->from[lane])
 			q->from[lane] = i;
 	}
+}
+
+/* The hash of a file a folder copy found: its folder job and paths. */
+static size_t queue_found_hash(unsigned parent, const char *local, const char *remote)
+{
+	return (strset_hash(local) * 31u ^ strset_hash(remote)) * 31u ^ parent;
+}
+
+/* Puts job j in the table of found files, at the hash of its paths now. */
+static void queue_found_put(struct queue *q, struct queue_job *j)
+{
+	size_t mask = q->found_size - 1;
+	size_t i = queue_found_hash(j->parent, j->local, j->remote) & mask;
+	while (q->found[i] != NULL)
+		i = (i + 1) & mask;
+	q->found[i] = j;
+	q->found_n++;
+}
+
+/* Makes the table of found files again from the jobs (after a prune, or
+ * when it is half full), with room for one more (strset's growth rule). */
+static void queue_found_rebuild(struct queue *q)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < q->n; i++)
+		n += q->v[i]->parent != 0;
+	size_t size = strset_table_size(0, n);
+	free(q->found);
+	q->found = xcalloc(size, sizeof *q->found);
+	q->found_size = size;
+	q->found_n = 0;
+	for (size_t i = 0; i < q->n; i++)
+		if (q->v[i]->parent != 0)
+			queue_found_put(q, q->v[i]);
+}
+
+/* Enters job j (in q->v, its parent set) in the table of found files
+ * under its paths now; an entry under paths it had before stays (a
+ * lookup compares the paths of now). */
+static void queue_found_add(struct queue *q, struct queue_job *j)
+{
+	if (strset_table_size(q->found_size, q->found_n) != q->found_size)
+		queue_found_rebuild(q);   /* j among them */
+	else
+		queue_found_put(q, j);
+}
+
+/* The oldest job that directory job parent found at local and remote:
+ * a folder it could not copy that failed (failed_tree), or else one that
+ * did not fail. NULL when there is none. */
+static struct queue_job *queue_found_get(const struct queue *q, unsigned parent,
+					 const char *local, const char *remote, bool failed_tree)
+{
+	struct queue_job *best = NULL;
+	if (q->found_size == 0)
+		return NULL;
+	size_t mask = q->found_size - 1;
+	for (size_t i = queue_found_hash(parent, local, remote) & mask; q->found[i] != NULL;
+	     i = (i + 1) & mask) {
+		struct queue_job *o = q->found[i];
+		bool fits = failed_tree ? o->tree && o->state == QUEUE_FAILED
+					: o->state != QUEUE_FAILED;
+		if (o->parent == parent && fits && strcmp(o->local, local) == 0 &&
+		    strcmp(o->remote, remote) == 0 && (best == NULL || o->id < best->id))
+			best = o;
+	}
+	return best;
 }
 
 /* Puts job j in state and sets its held flag, keeping the tallies. */
@@ -221,10 +299,13 @@ bool queue_skip(struct queue *q, unsigned id)
 
 struct queue_job *queue_running(struct queue *q, enum queue_lane lane)
 {
-	for (size_t i = 0; q->running[lane] > 0 && i < q->n; i++)
-		if (q->v[i]->state == QUEUE_RUNNING && queue_lane(q->v[i]) == lane)
-			return q->v[i];
-	return NULL;
+	struct queue_job *oldest = NULL;
+	for (unsigned s = 0; s < QUEUE_PARALLEL_MAX; s++) {
+		struct queue_job *j = q->run[lane][s];
+		if (j != NULL && (oldest == NULL || j->id < oldest->id))
+			oldest = j;
+	}
+	return oldest;
 }
 
 void queue_set_parallel(struct queue *q, unsigned n)
@@ -241,13 +322,19 @@ int queue_parse_parallel(const char *s)
 
 struct queue_job *queue_running_in(struct queue *q, enum queue_lane lane, unsigned slot)
 {
-	if (slot >= QUEUE_PARALLEL_MAX || !(q->busy[lane] & 1u << slot))
-		return NULL;
-	for (size_t i = 0; i < q->n; i++)
-		if (q->v[i]->state == QUEUE_RUNNING && queue_lane(q->v[i]) == lane &&
-		    q->v[i]->slot == slot)
-			return q->v[i];
-	return NULL;
+	return slot < QUEUE_PARALLEL_MAX ? q->run[lane][slot] : NULL;
+}
+
+/* The position of lane's first queued job (q->n when none), moving the
+ * lane's mark on to it: the jobs the mark passes are never looked at
+ * again until one of them is queued again, which moves it back
+ * (queue_tally). */
+static size_t queue_from(struct queue *q, enum queue_lane lane)
+{
+	size_t i = q->from[lane];
+	while (i < q->n && (q->v[i]->state != QUEUE_QUEUED || queue_lane(q->v[i]) != lane))
+		i++;
+	return q->from[lane] = i;
 }
 
 struct queue_job *queue_next(struct queue *q, enum queue_lane lane)
@@ -260,16 +347,10 @@ struct queue_job *queue_next(struct queue *q, enum queue_lane lane)
 			slot = s;
 	if (slot == slots)
 		return NULL;
-	/* From the first job of the lane that may be queued: the ones before
-	 * it ran already (a retry moves the mark back). */
-	for (size_t i = q->from[lane]; i < q->n; i++) {
+	/* From the lane's first queued job: the ones before it ran already. */
+	for (size_t i = queue_from(q, lane); i < q->n; i++) {
 		struct queue_job *j = q->v[i];
-		if (j->state != QUEUE_QUEUED || queue_lane(j) != lane) {
-			if (q->from[lane] == i)
-				q->from[lane] = i + 1;
-			continue;
-		}
-		if (j->held)
+		if (j->state != QUEUE_QUEUED || queue_lane(j) != lane || j->held)
 			continue;
 		j->slot = slot;
 		free(j->win);   /* its rate from its first progress */
@@ -282,15 +363,24 @@ struct queue_job *queue_next(struct queue *q, enum queue_lane lane)
 	return NULL;
 }
 
+struct queue_job *queue_first_queued(struct queue *q)
+{
+	size_t first = q->n;
+	for (int lane = 0; q->count[QUEUE_QUEUED] > 0 && lane < QUEUE_LANES; lane++) {
+		size_t i = queue_from(q, (enum queue_lane)lane);
+		if (i < first)
+			first = i;
+	}
+	return first < q->n ? q->v[first] : NULL;
+}
+
 double queue_total_rate(const struct queue *q)
 {
 	double sum = 0;
-	size_t left = q->count[QUEUE_RUNNING];
-	for (size_t i = 0; left > 0 && i < q->n; i++)
-		if (q->v[i]->state == QUEUE_RUNNING) {
-			sum += q->v[i]->rate;
-			left--;
-		}
+	for (int lane = 0; lane < QUEUE_LANES; lane++)
+		for (unsigned s = 0; s < QUEUE_PARALLEL_MAX; s++)
+			if (q->run[lane][s] != NULL)
+				sum += q->run[lane][s]->rate;
 	return sum;
 }
 
@@ -550,6 +640,8 @@ void queue_prune(struct queue *q, size_t keep, bool failed_too)
 	}
 	q->n = w;
 	memset(q->from, 0, sizeof q->from);   /* the jobs moved */
+	if (q->found != NULL)
+		queue_found_rebuild(q);   /* the pruned ones go */
 	free(busy);
 }
 
@@ -562,16 +654,15 @@ unsigned queue_add_found(struct queue *q, unsigned parent, enum queue_dir dir,
 			 const char *local, const char *remote, off_t size, bool target_exists)
 {
 	const struct queue_job *p = queue_find(q, parent);
-	if (p != NULL && p->retried)
-		for (size_t i = 0; i < q->n; i++) {
-			const struct queue_job *o = q->v[i];
-			if (o->parent == parent && o->state != QUEUE_FAILED &&
-			    strcmp(o->local, local) == 0 && strcmp(o->remote, remote) == 0)
-				return o->id;
-		}
+	const struct queue_job *o = p != NULL && p->retried
+				    ? queue_found_get(q, parent, local, remote, false) : NULL;
+	if (o != NULL)
+		return o->id;
 	unsigned id = queue_add(q, dir, p ? p->mode : QUEUE_MODE_NEW, false, local, remote, size);
 	struct queue_job *j = queue_find(q, id);
 	j->parent = parent;
+	if (parent != 0)
+		queue_found_add(q, j);
 	queue_move(q, j, j->state, target_exists);
 	return id;
 }
@@ -589,13 +680,10 @@ unsigned queue_add_left_out(struct queue *q, unsigned parent, enum queue_dir dir
 unsigned queue_add_failed_tree(struct queue *q, unsigned parent, enum queue_dir dir,
 			       const char *local, const char *remote, const char *why)
 {
-	for (size_t i = 0; i < q->n; i++) {
-		struct queue_job *o = q->v[i];
-		if (o->parent == parent && o->tree && o->state == QUEUE_FAILED &&
-		    strcmp(o->local, local) == 0 && strcmp(o->remote, remote) == 0) {
-			sanitize_text(why, strlen(why), o->message, sizeof o->message);
-			return o->id;
-		}
+	struct queue_job *o = queue_found_get(q, parent, local, remote, true);
+	if (o != NULL) {
+		sanitize_text(why, strlen(why), o->message, sizeof o->message);
+		return o->id;
 	}
 	unsigned id = queue_add_found(q, parent, dir, local, remote, -1, false);
 	struct queue_job *j = queue_find(q, id);
@@ -667,6 +755,8 @@ bool queue_held_answer(struct queue *q, unsigned id, enum queue_answer answer, b
 	bool release = queue_answers[answer].release;
 	if (answer == QUEUE_ANSWER_RENAME && !queue_retarget(j, name))
 		release = false;   /* no usable name: the file is skipped */
+	else if (answer == QUEUE_ANSWER_RENAME && j->parent != 0)
+		queue_found_add(q, j);   /* found under its new target */
 	if (release)
 		j->mode = queue_answers[answer].mode;
 	queue_move(q, j, release ? QUEUE_QUEUED : queue_answers[answer].end,

@@ -203,6 +203,8 @@ double queue_total_rate(const struct queue *q);
 struct queue_job *queue_find(struct queue *q, unsigned id);
 /* The oldest running job of lane, or NULL (owned by q). */
 struct queue_job *queue_running(struct queue *q, enum queue_lane lane);
+/* The oldest queued job, held ones included, or NULL (owned by q). */
+struct queue_job *queue_first_queued(struct queue *q);
 /* Records progress of a running job at now (ms, monotonic; total -1 keeps
  * the known size): its rate over the last seconds and whether it is
  * stalled follow; its note, if any, is over. */
