@@ -37,8 +37,6 @@
 #include "viewedit.h"
 #include "xalloc.h"
 
-/* Least time between pane reloads caused by ending jobs, in ms. */
-#define APP_REFRESH_GAP_MS 1000
 /* Longest wait in poll before a redraw, in ms. */
 #define APP_TICK_MS 500
 /* Longest time spent on workers' messages before the keyboard is looked
@@ -551,21 +549,23 @@ static bool app_worker_events(struct app *a)
 	return more;
 }
 
-/* Reloads the panes jobs changed (at most once a second while jobs run,
- * at once when the queue is idle); every reload goes to a browser. */
+/* Reloads the panes jobs changed: while jobs run, not before the time
+ * the pane's last listing set (side_listed), at once when the queue is
+ * idle; never while a listing of the pane is still awaited (the reload
+ * waits for it to be shown, so the last state is shown once the queue is
+ * done). Every reload goes to a browser. */
 static void app_maybe_refresh(struct app *a)
 {
-	if (!a->refresh_due[APP_LOCAL] && !a->refresh_due[APP_REMOTE])
-		return;
 	long long now = sysio_now_ms();
-	if (queue_active(a->queue) > 0 && now - a->refreshed_ms < APP_REFRESH_GAP_MS)
-		return;
-	a->refreshed_ms = now;
-	/* Finished jobs beyond the newest few go (they stay counted). */
-	queue_prune(a->queue, APP_KEEP_FINISHED, false);
+	bool busy = queue_active(a->queue) > 0, pruned = false;
 	for (int s = 0; s < APP_SIDES; s++) {
-		if (!a->refresh_due[s] || (s == APP_REMOTE && !a->connected))
+		if (!a->refresh_due[s] || (s == APP_REMOTE && !a->connected) ||
+		    side_loading(a, (enum app_side)s) || (busy && now < a->refresh_at[s]))
 			continue;
+		/* Finished jobs beyond the newest few go (they stay counted). */
+		if (!pruned)
+			queue_prune(a->queue, APP_KEEP_FINISHED, false);
+		pruned = true;
 		a->refresh_due[s] = false;
 		side_load(a, (enum app_side)s, NULL, NULL);
 	}

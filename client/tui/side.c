@@ -294,6 +294,18 @@ static bool side_up_further(struct app *a, enum app_side side, const char *why)
 	return asked;
 }
 
+/* Sets when side may be reloaded for ending jobs, now that a listing of
+ * it is shown: reading a big folder again costs the screen's time (its
+ * entries arrive and are put in the pane) and the server's, so the next
+ * reload waits APP_REFRESH_GAP_MS, or APP_REFRESH_COST_TIMES times as
+ * long as this listing took from asking to shown when that is longer. */
+static void side_refresh_later(struct app *a, enum app_side side)
+{
+	long long now = sysio_now_ms(), took = now - a->load[side].since;
+	long long gap = took * APP_REFRESH_COST_TIMES;
+	a->refresh_at[side] = now + (gap > APP_REFRESH_GAP_MS ? gap : APP_REFRESH_GAP_MS);
+}
+
 /* The answer to a listing. */
 static void side_listed(struct app *a, enum app_side side, const struct wire_msg *m)
 {
@@ -325,6 +337,7 @@ static void side_listed(struct app *a, enum app_side side, const struct wire_msg
 	} else {
 		app_status(a, true, "%s", r->message);
 	}
+	side_refresh_later(a, side);
 	side_load_forget(a, side);
 }
 

@@ -6,8 +6,10 @@ failed transfers retried with one key; a dropped connection retried by
 itself, the download going on from where it stopped (REST) on ferryd,
 vsftpd and pure-ftpd, its temporary file kept from a `ferry get` meanwhile;
 a folder leading back up listed as skipped; status messages that go
-when they are stale; and F5 on 40,000 tagged files queuing them all within
-5 s under ASan, keys answered at once while they run.
+when they are stale; F5 on 40,000 tagged files queuing them all within
+5 s under ASan, keys answered at once while they run; and copies into a
+folder of 40,000 files reading it again seldom, never while it is still
+read, and once more when they are done.
 
 Built on test_tui.TuiCase. Slow transfers go through peers.ThrottleProxy,
 which also records the commands ferry sends and can cut every connection
@@ -1164,6 +1166,80 @@ class BigCopyTest(TuiCase):
         for name in sorted(want)[:BIG_COPY_SAME + 3]:
             self.wait_file(os.path.join(rdir, name), want[name], timeout=30)
 
+
+# Files in the server's folder that copies go into, and files copied
+# there. Each copy's end had the remote pane read the whole folder again,
+# once a second while copies ran: 12 to 14 listings in 11 to 13 s under
+# ASan, the browser replaced (a new login) whenever the listing before
+# was still on its way (1 to 6 times), and a tenth of a second of every
+# second spent putting 40,000 names into the pane. Now it is 2 or 3.
+RELOAD_BIG = 40000
+RELOAD_COPIES = 400
+# Copies that run at once (each on a connection of its own).
+RELOAD_PARALLEL = 2
+# Least time between two listings of the big folder while copies run, on
+# average, in seconds: the pane is read again after the last listing was
+# shown, and waits a few times as long as that one took.
+RELOAD_EVERY_S = 2.5
+
+
+def listings(proxy):
+    """How many listings the proxy's clients asked for."""
+    return sum(1 for c in list(proxy.commands) if c.split(" ")[0] in ("LIST", "MLSD", "NLST"))
+
+
+class BigFolderReloadTest(TuiCase):
+
+    def test_copies_into_a_big_folder_reload_it_seldom(self):
+        """RELOAD_COPIES uploads into a remote folder of RELOAD_BIG files:
+        keys are answered at once while they run, the folder is read
+        again seldom and never while it is still read (no connection is
+        opened but the copies'), and once the queue is done the pane
+        counts every file copied."""
+        from test_tui_latency import CEILING_MS
+        rdir = self.server.path("bigdest")
+        self.server.write("bigdest/" + REMOTE_MARK, b"remote\n")
+        for i in range(RELOAD_BIG):
+            open(os.path.join(rdir, "s-there-%05d" % i), "wb").close()
+        ftptest.prepare(rdir)
+        ftptest.write_file(self.lpath("up", LOCAL_MARK), b"local\n")
+        for i in range(RELOAD_COPIES):
+            ftptest.write_file(self.lpath("up", "u-new-%03d" % i), b"new %d\n" % i)
+        last = "u-new-%03d" % (RELOAD_COPIES - 1)    # copied last
+        proxy = peers.ThrottleProxy(self.server.host, self.server.port, rate=1 << 30)
+        self.addCleanup(proxy.close)
+        self.t.start([FERRY, "--parallel", str(RELOAD_PARALLEL), proxy.url("/bigdest/")],
+                     cwd=self.lpath("up"), width=120, height=40, env={"HOME": self.home})
+        self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 30, "both panes")
+        self.focus("local")
+        self.t.keys("+")
+        self.t.wait_for(r"Tag the names matching", 5, "+ asks for a pattern")
+        self.t.type("u-new-*")
+        self.t.keys("Enter")
+        self.t.wait_for(r"\b%d tagged" % RELOAD_COPIES, 10, "+ tags the new files")
+        lists0, conns0 = listings(proxy), len(proxy.arrivals)
+        t0 = time.monotonic()
+        self.t.keys("F5")
+        self.t.wait_for(r"\b%d transfer\(s\) queued" % RELOAD_COPIES, 20, "F5 queues the copies")
+        timer = tuitest.KeyTimer(self.t)
+        self.addCleanup(timer.close)
+        times = []
+        while not os.path.exists(os.path.join(rdir, last)) and time.monotonic() - t0 < 120:
+            times += timer.sample(["Down", "Up"], limit_ms=CEILING_MS)
+        took = time.monotonic() - t0
+        lists, conns = listings(proxy) - lists0, len(proxy.arrivals) - conns0
+        sys.stderr.write("%d copies in %.1f s: %d listings, %d connections; keys: %s\n"
+                         % (RELOAD_COPIES, took, lists, conns, tuitest.describe_ms(times)))
+        self.assertTrue(os.path.exists(os.path.join(rdir, last)), "the copies did not end")
+        self.assertLess(max(times), CEILING_MS,
+                        "keys while the copies run: %s" % tuitest.describe_ms(times))
+        self.assertLessEqual(lists, 2 + took / RELOAD_EVERY_S,
+                             "listings of the big folder while the copies ran for %.1f s" % took)
+        self.assertLessEqual(conns, RELOAD_PARALLEL,
+                             "connections opened while the copies ran (the browser replaced)")
+        self.t.wait_for(r"queue finished", 60, "the queue ends")
+        self.t.wait_for(r"\b%d items" % (RELOAD_BIG + 1 + RELOAD_COPIES), 30,
+                        "the remote pane counts every file copied")
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
