@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -55,6 +56,9 @@
  * its rate, and how many steps per second it moves in at most. */
 #define PACE_HEAD_START_MS 20
 #define PACE_STEPS_PER_SECOND 20
+/* Milliseconds between looks at a data connection's send queue while a
+ * download waits to send more (see xfer_wait). */
+#define XFER_DRAIN_LOOK_MS 500
 
 void xfer_init(struct session *s)
 {
@@ -158,16 +162,32 @@ static enum xfer_result pace_wait(struct session *s)
 	}
 }
 
+/* Bytes the kernel holds in a socket's send queue (not yet sent, or not
+ * yet acknowledged), or -1 where it cannot tell (not a TCP socket). */
+static long send_queue(int fd)
+{
+	int n;
+	return ioctl(fd, TIOCOUTQ, &n) == 0 ? n : -1;
+}
+
 /* Waits until data is ready for events, answering control commands
- * meanwhile. Returns XFER_OK when ready, or why to stop. */
+ * meanwhile. Returns XFER_OK when ready, or why to stop: XFER_TIMEOUT
+ * after the idle time-out without progress. Waiting to send, progress is
+ * the send queue getting shorter: a client that reads slowly frees too
+ * little room at a time for poll(2) to report POLLOUT (a third of the
+ * send buffer, or of TCP_NOTSENT_LOWAT unsent), yet it is reading. */
 static enum xfer_result xfer_wait(struct session *s, struct conn *data, short events)
 {
-	long long deadline = sysio_now_ms() + (long long)s->cfg->idle_timeout * 1000;
+	long long idle_ms = (long long)s->cfg->idle_timeout * 1000;
+	long long deadline = sysio_now_ms() + idle_ms;
+	long queued = events & POLLOUT ? send_queue(conn_wfd(data)) : -1;
 	for (;;) {
 		struct conn_pollfd p = { .c = data, .events = events };
 		long long left = deadline - sysio_now_ms();
 		if (left <= 0)
 			return XFER_TIMEOUT;
+		if (queued >= 0 && left > XFER_DRAIN_LOOK_MS)
+			left = XFER_DRAIN_LOOK_MS;
 		enum xfer_result stop;
 		int r = session_transfer_poll(s, &p, (int)left, &stop);
 		if (r < 0) {
@@ -175,12 +195,16 @@ static enum xfer_result xfer_wait(struct session *s, struct conn *data, short ev
 				continue;
 			return XFER_NET_ERROR;
 		}
-		if (r == 0)
-			return XFER_TIMEOUT;
 		if (stop != XFER_OK)
 			return stop;
 		if (p.revents)
 			return XFER_OK;
+		if (queued >= 0) {
+			long now = send_queue(conn_wfd(data));
+			if (now >= 0 && now < queued)
+				deadline = sysio_now_ms() + idle_ms;
+			queued = now;
+		}
 	}
 }
 

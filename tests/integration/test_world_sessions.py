@@ -207,18 +207,45 @@ class TwoSessionsOnOneFile(Base):
         self.assertEqual(read_file(self.p("f.bin")), short)
 
 
-class SlowClients(Base):
+class SlowReader(Base):
+    """A download read at 1 KiB/s for longer than the idle time-out is
+    slow, not stalled: it goes on, and ends whole."""
 
-    def test_data_read_slowly_then_fast(self):
+    SERVER_ARGS = ["--anonymous=rw", "--idle-timeout=2"]
+
+    def read_slowly(self, data, seconds):
+        got = b""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            got += data.recv(1024)
+            time.sleep(1)
+        return got
+
+    def test_download_read_slowly_then_fast(self):
         ftptest.write_file(self.p("f.bin"), OLD)
         r, rdata = self.begin("RETR f.bin", rcvbuf=2048)
-        got = b""
-        for _ in range(6):
-            got += rdata.recv(1024)
-            time.sleep(0.25)
+        got = self.read_slowly(rdata, 3)
         got += ftptest.recv_all(rdata)
         self.assertEqual(got, OLD)
         self.assertCode(r.reply(), 226)
+
+    def test_listing_read_slowly_then_fast(self):
+        os.mkdir(self.p("big"))
+        for i in range(NAMES):
+            open(os.path.join(self.p("big"), "entry-%05d-with-a-longer-name" % i), "w").close()
+        f = ftptest.Ftp(self.server)
+        self.addCleanup(f.close)
+        want = []
+        f.retrlines("LIST %s/big" % self.dirname, want.append)
+        r, rdata = self.begin("LIST big", rcvbuf=2048)
+        got = self.read_slowly(rdata, 3)
+        got += ftptest.recv_all(rdata)
+        self.assertCode(r.reply(), 226)
+        self.assertEqual(len(got), sum(len(w) + 2 for w in want))
+        self.assertTrue(got.decode().split("\r\n")[:-1] == want)
+
+
+class SlowClients(Base):
 
     def dribble(self, c, line):
         for b in line.encode("utf-8") + b"\r\n":
