@@ -12,7 +12,6 @@ ends and the next client is served."""
 import os
 import re
 import signal
-import socket
 import subprocess
 import tempfile
 import shutil
@@ -21,7 +20,8 @@ import unittest
 
 import config
 import ftptest
-from ftptest import Control, read_file
+from ftptest import read_file
+from test_concurrent import Sessions
 
 N = 200000
 OLD = ftptest.random_bytes(N, seed=41)
@@ -40,23 +40,9 @@ def pasv_port(reply):
     return int(m.group(1)) * 256 + int(m.group(2))
 
 
-class Base(ftptest.DirTestCase):
+class Base(Sessions, ftptest.DirTestCase):
 
     SERVER_ARGS = ["--anonymous=rw", "--idle-timeout=5"]
-
-    def begin(self, cmd, rcvbuf=None):
-        """A session in the test's directory that has begun cmd over a
-        passive data connection: its control and data connections."""
-        c = self.raw()
-        data = c.open_pasv(rcvbuf=rcvbuf)
-        self.addCleanup(data.close)
-        self.assertCode(c.cmd(cmd), 125, 150)
-        return c, data
-
-    def finish_upload(self, c, data, rest):
-        data.sendall(rest)
-        data.close()
-        self.assertCode(c.reply(), 226)
 
     def assert_served(self, name, want):
         """A new client downloads name whole."""
@@ -160,7 +146,7 @@ class TwoSessionsOnOneFile(Base):
 
     def test_rename_of_a_file_being_downloaded(self):
         ftptest.write_file(self.p("f.bin"), OLD)
-        r, rdata = self.begin("RETR f.bin", rcvbuf=4096)
+        r, rdata = self.start("RETR f.bin", rcvbuf=4096)
         first = rdata.recv(1000)
         o = self.raw()
         self.assertCode(o.cmd("RNFR f.bin"), 350)
@@ -172,7 +158,7 @@ class TwoSessionsOnOneFile(Base):
 
     def test_delete_of_a_file_being_downloaded(self):
         ftptest.write_file(self.p("f.bin"), OLD)
-        r, rdata = self.begin("RETR f.bin", rcvbuf=4096)
+        r, rdata = self.start("RETR f.bin", rcvbuf=4096)
         first = rdata.recv(1000)
         self.assertCode(self.raw().cmd("DELE f.bin"), 250)
         self.assertEqual(self.listdir(), [])
@@ -183,9 +169,9 @@ class TwoSessionsOnOneFile(Base):
         # The reader gets the old bytes whole, and of the appended ones
         # at most what was there, in order.
         ftptest.write_file(self.p("f.bin"), OLD)
-        r, rdata = self.begin("RETR f.bin", rcvbuf=4096)
+        r, rdata = self.start("RETR f.bin", rcvbuf=4096)
         first = rdata.recv(1000)
-        a, adata = self.begin("APPE f.bin")
+        a, adata = self.start("APPE f.bin")
         self.finish_upload(a, adata, NEW)
         got = first + ftptest.recv_all(rdata)
         self.assertCode(r.reply(), 226)
@@ -196,9 +182,9 @@ class TwoSessionsOnOneFile(Base):
     def test_two_uploads_of_one_name_overlapping(self):
         # The one that ends last wins whole; the other's bytes are nowhere.
         short = b"s" * 5000
-        a, adata = self.begin("STOR f.bin")
+        a, adata = self.start("STOR f.bin")
         adata.sendall(NEW[:N // 2])
-        b, bdata = self.begin("STOR f.bin")
+        b, bdata = self.start("STOR f.bin")
         bdata.sendall(short[:100])
         self.finish_upload(a, adata, NEW[N // 2:])
         self.assertEqual(read_file(self.p("f.bin")), NEW)
@@ -223,7 +209,7 @@ class SlowReader(Base):
 
     def test_download_read_slowly_then_fast(self):
         ftptest.write_file(self.p("f.bin"), OLD)
-        r, rdata = self.begin("RETR f.bin", rcvbuf=2048)
+        r, rdata = self.start("RETR f.bin", rcvbuf=2048)
         got = self.read_slowly(rdata, 3)
         got += ftptest.recv_all(rdata)
         self.assertEqual(got, OLD)
@@ -237,7 +223,7 @@ class SlowReader(Base):
         self.addCleanup(f.close)
         want = []
         f.retrlines("LIST %s/big" % self.dirname, want.append)
-        r, rdata = self.begin("LIST big", rcvbuf=2048)
+        r, rdata = self.start("LIST big", rcvbuf=2048)
         got = self.read_slowly(rdata, 3)
         got += ftptest.recv_all(rdata)
         self.assertCode(r.reply(), 226)
