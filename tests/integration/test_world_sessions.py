@@ -4,10 +4,11 @@ MLSD (both its connections closed at once, or curl killed with SIGKILL);
 a file renamed, deleted or appended to by one session while another
 downloads it, and two uploads of one name that overlap; a data
 connection read at 1 KiB/s for a while and then at full speed; commands
-sent one byte at a time while a transfer runs; PASV, RETR, PASV, RETR and
-QUIT sent in one write. Bytes are compared on disk and on the wire; after
-a dead client the old file is whole, no temporary is left, the session
-ends and the next client is served."""
+sent one byte at a time while a transfer runs, or begun during an upload
+and ended after it; PASV, RETR, PASV, RETR and QUIT sent in one write.
+Bytes are compared on disk and on the wire; after a dead client the old
+file is whole, no temporary is left, the session ends and the next
+client is served."""
 
 import os
 import re
@@ -259,6 +260,19 @@ class SlowClients(Base):
         self.assertCode(c.reply(), 200)
         self.dribble(c, "SIZE f.bin")
         self.assertEqual(c.reply().text, "213 %d" % N)
+
+    def test_command_begun_during_an_upload_ends_after_it(self):
+        # The start of a line on the control connection while the data
+        # ends neither holds back the 226 nor cuts the upload short.
+        ftptest.write_file(self.p("f.bin"), OLD)
+        c, data = self.start("STOR f.bin")
+        data.sendall(NEW[:N // 2])
+        c.send(b"NO")
+        self.finish_upload(c, data, NEW[N // 2:])
+        self.assertEqual(read_file(self.p("f.bin")), NEW)
+        c.send(b"OP\r\n")
+        self.assertCode(c.reply(), 200)
+        self.assertEqual(self.listdir(), ["f.bin"])
 
     def test_pasv_retr_twice_and_quit_in_one_write(self):
         ftptest.write_file(self.p("a.bin"), OLD)
