@@ -494,7 +494,9 @@ class MirrorTests(clitest.CliBase):
         (exit 6) and touches nothing; the running one ends with the exact
         bytes."""
         self.put_remote("big.bin", SEG_DATA, OLD)
-        slow = peers.ThrottleProxy(self.server.host, self.server.port, rate=1 << 20)
+        # Slow enough (each segment 6 s) that the second command ends
+        # before the first on a loaded machine, then fast to the end.
+        slow = peers.ThrottleProxy(self.server.host, self.server.port, rate=1 << 18)
         self.addCleanup(slow.close)
         url = slow.url("/", self.server.user, self.server.password)
         p, outp, errp = self.spawn(self.argv(script="get --segments 2 big.bin", url=url))
@@ -504,6 +506,7 @@ class MirrorTests(clitest.CliBase):
         self.assertIn("another download of it is running", r.err, r)
         self.assertFalse(os.path.exists(self.local("big.bin")), r)
         self.assertIsNone(p.poll(), "the slow download ended early")
+        slow.rate = 16 << 20
         p.wait(60)
         self.assertEqual(p.returncode, OK, self.slow_run(p, outp, errp))
         self.assertTrue(read_file(self.local("big.bin")) == SEG_DATA)
