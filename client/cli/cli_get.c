@@ -326,16 +326,23 @@ static enum ferry_exit get_one(struct cli *c, const char *remote, const char *lo
 	return code;
 }
 
-/* True when the one match in l is the name remote itself (a file called
- * "a[1].txt"), which is then copied as a name, not as a pattern. */
+/* True when the one match in l is the file remote names: the name
+ * remote itself (a file called "a[1].txt"), or the name a pattern whose
+ * wildcards are all escaped spells ("st\*ar" for "st*ar"). That file is
+ * then copied as a name, not as a pattern. */
 static bool get_pattern_is_name(const char *remote, const struct ftp_listing *l)
 {
 	if (l->n != 1)
 		return false;
-	const char *want = strrchr(remote, '/');
-	const char *got = strrchr(l->v[0].name, '/');
-	return strcmp(got != NULL ? got + 1 : l->v[0].name,
-		      want != NULL ? want + 1 : remote) == 0;
+	return glob_names_one(remote) ||
+	       strcmp(path_last(l->v[0].name), path_last(remote)) == 0;
+}
+
+/* Refuses --segments where it cannot go. */
+static enum ferry_exit get_segments_refused(struct cli *c)
+{
+	return cli_fail(c, FERRY_EXIT_USAGE, "--segments fetches one file into a local file "
+			"(not with -r, -c, a pattern or \"-\"); it resumes by itself");
 }
 
 /* Downloads what the pattern remote matches into the directory local
@@ -349,8 +356,13 @@ static enum ferry_exit get_pattern(struct cli *c, const char *remote, const char
 	listparse_init(&l);
 	enum ftp_status st = ftp_glob(c->ftp, remote, &l);
 	if (st == FTP_S_OK && get_pattern_is_name(remote, &l)) {
+		enum ferry_exit one = get_one(c, l.v[0].name, local, job);
 		listparse_free(&l);
-		return get_one(c, remote, local, job);
+		return one;
+	}
+	if (st == FTP_S_OK && job->segments > 1) {
+		listparse_free(&l);
+		return get_segments_refused(c);
 	}
 	if (st == FTP_S_OK && local != NULL && (stat(local, &sb) < 0 || !S_ISDIR(sb.st_mode))) {
 		listparse_free(&l);
@@ -395,10 +407,9 @@ enum ferry_exit cli_cmd_get(struct cli *c, const struct cli_args *a)
 	};
 	const char *local = a->argc > 1 ? a->argv[1] : NULL;
 
-	if (job.segments > 1 && (job.recursive || job.resume || glob_is_pattern(a->argv[0]) ||
+	if (job.segments > 1 && (job.recursive || job.resume ||
 				 (local != NULL && strcmp(local, get_stdout_name) == 0)))
-		return cli_fail(c, FERRY_EXIT_USAGE, "--segments fetches one file into a local file "
-				"(not with -r, -c, a pattern or \"-\"); it resumes by itself");
+		return get_segments_refused(c);
 	if (job.follow_links && !job.recursive)
 		return cli_fail(c, FERRY_EXIT_USAGE, "-L follows the links of a tree: it goes "
 				"with -r");

@@ -22,6 +22,17 @@ bool glob_is_pattern(const char *word)
 	return wildmat_has_magic(word);
 }
 
+bool glob_names_one(const char *pattern)
+{
+	for (const char *p = path_last(pattern); *p != '\0'; p++) {
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		else if (strchr("*?[", *p) != NULL)
+			return false;
+	}
+	return true;
+}
+
 bool glob_match(const char *pattern, const char *name)
 {
 	if (name[0] == '.' && pattern[0] != '.')

@@ -5,7 +5,9 @@
  * directory is listed and its names matched. A name starting with '.'
  * matches only a pattern whose last part starts with '.', as in a shell.
  * A name equal to the pattern itself is taken as it is, alone, so a file
- * called "a[1].txt" can still be named. Matches come sorted by name. */
+ * called "a[1].txt" can still be named; a pattern whose every wildcard
+ * is escaped ("st\*ar") names the one file it spells ("st*ar"). Matches
+ * come sorted by name. */
 #ifndef FERRY_GLOB_H
 #define FERRY_GLOB_H
 
@@ -15,6 +17,9 @@
 
 /* True when word holds a wildcard and so is a pattern. */
 bool glob_is_pattern(const char *word);
+/* True when pattern can name one file only: its last part holds no
+ * wildcard outside a '\' escape. */
+bool glob_names_one(const char *pattern);
 /* True when name (one path component) matches the last part of a
  * pattern by the rule above. */
 bool glob_match(const char *pattern, const char *name);

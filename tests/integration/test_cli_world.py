@@ -96,6 +96,37 @@ class WorldTests(clitest.CliBase):
         for n in names:
             self.assertEqual(read_file(self.local("down", n)), data[n], n)
 
+    def test_exact_name_with_wildcards_in_segments_and_resumed(self):
+        """get --segments and get -c of a name that holds wildcards and
+        names one file exactly fetch that file whole into the local name
+        given (the rest only, for -c)."""
+        body = ftptest.random_bytes(300000, seed=41)
+        self.put_remote("data[1].csv", body)
+        self.put_remote("data1.csv", b"not this\n")
+        clitest.write_local(self.local("part.csv"), body[:100000])
+        r = self.check(self.ferry("-q", script="get --segments 3 'data[1].csv' seg.csv; "
+                                               "get -c 'data[1].csv' part.csv"))
+        self.assertEqual(read_file(self.local("seg.csv")), body, r)
+        self.assertEqual(read_file(self.local("part.csv")), body, r)
+        self.assertEqual(sorted(os.listdir(self.ldir)), ["part.csv", "seg.csv"], r)
+
+    def test_escaped_wildcards(self):
+        """A backslash makes the wildcard after it an ordinary character:
+        get and rm of 'st\\*ar', 'q\\?' and 'a\\[1]' take the files called
+        st*ar, q? and a[1] alone, to the local name given too."""
+        names = ["st*ar", "star", "stXar", "q?", "qx", "a[1]", "a1"]
+        for n in names:
+            self.put_remote(n, n.encode() + b"\n")
+        r = self.check(self.ferry("-q", script=r"get 'st\*ar'; get 'q\?'; get 'a\[1]'; "
+                                               r"get 'st\*ar' mine"))
+        self.assertEqual(sorted(os.listdir(self.ldir)), ["a[1]", "mine", "q?", "st*ar"], r)
+        self.assertEqual(read_file(self.local("st*ar")), b"st*ar\n", r)
+        self.assertEqual(read_file(self.local("mine")), b"st*ar\n", r)
+        self.assertEqual(read_file(self.local("q?")), b"q?\n", r)
+        self.assertEqual(read_file(self.local("a[1]")), b"a[1]\n", r)
+        r = self.check(self.ferry("-q", "-y", script=r"rm 'st\*ar' 'q\?' 'a\[1]'"))
+        self.assertEqual(sorted(os.listdir(self.rdir)), ["a1", "qx", "stXar", "star"], r)
+
 class FerrydWorldTest(WorldTests, ftptest.TestCase):
     PEER = "ferryd"
 

@@ -46,6 +46,27 @@ START_TEST(test_match)
 }
 END_TEST
 
+static const struct {
+	const char *pattern;
+	bool one;
+} names_one_cases[] = {
+	{ "st\\*ar", true },
+	{ "d*/q\\?", true },
+	{ "a\\[1]", true },
+	{ "a\\\\*", false },
+	{ "data[1].csv", false },
+	{ "q?", false },
+	{ "*", false },
+	{ "trailing\\", true },
+};
+
+START_TEST(test_names_one)
+{
+	ck_assert_msg(glob_names_one(names_one_cases[_i].pattern) == names_one_cases[_i].one,
+		      "%s", names_one_cases[_i].pattern);
+}
+END_TEST
+
 /* Joins the names of l with spaces into buf. */
 static const char *names(const struct ftp_listing *l, char *buf, size_t size)
 {
@@ -152,6 +173,8 @@ static Suite *glob_suite(void)
 	TCase *core = tcase_create("core");
 	tcase_set_timeout(core, 20);
 	tcase_add_loop_test(core, test_match, 0, (int)(sizeof match_cases / sizeof match_cases[0]));
+	tcase_add_loop_test(core, test_names_one, 0,
+			    (int)(sizeof names_one_cases / sizeof names_one_cases[0]));
 	tcase_add_test(core, test_local);
 	tcase_add_test(core, test_remote);
 	suite_add_tcase(s, core);
