@@ -333,7 +333,9 @@ enum ftp_status ftp_noop(struct ftp *f);
  * refuses that MLST finds (a file) is listed as that one entry; when the
  * server answers MLSD for this directory with a 4xx reply (as ferryd's 451
  * for a name with a line break), LIST is tried for it, and the message
- * then starts "MLSD failed (...)". */
+ * then starts "MLSD failed (...)". LIST goes as "LIST -a" to a server
+ * that says UNIX to SYST and lists a directory's "." for it, so names
+ * starting with '.' are listed there too. */
 enum ftp_status ftp_list(struct ftp *f, const char *path, struct ftp_listing *out);
 /* True when the last ftp_list got its entries from LIST because MLSD was
  * refused for that directory. */

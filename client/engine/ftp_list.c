@@ -7,13 +7,17 @@
  * with LIST for that directory only, and the call says so
  * (ftp_list_fell_back, and its message). A 5xx answer (no such directory,
  * no permission) stands: LIST would only hide it (pure-ftpd lists a
- * missing directory as empty). */
+ * missing directory as empty). Before a connection's first LIST, SYST
+ * is asked; a UNIX server gets "LIST -a" (vsftpd's plain LIST leaves out
+ * the names starting with '.'), believed only when it lists the
+ * directory's own "." as ls -a does; else plain LIST stands in. */
 #include "config.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "ftp_private.h"
@@ -60,10 +64,16 @@ static int sink_parse(void *arg, const char *buf, size_t n)
 	return sbuf_append(&ls->rest, nl + 1, n - lines) ? 0 : EFBIG;
 }
 
-/* Moves the entries of ls to out, after the last line's. */
-static void sink_finish(struct list_sink *ls, struct ftp_listing *out)
+/* Parses the last line, which no line break ended. */
+static void sink_flush(struct list_sink *ls)
 {
 	listparse_buffer(sbuf_str(&ls->rest), ls->rest.len, ls->mlsd, ls->now, &ls->got);
+	sbuf_reset(&ls->rest);
+}
+
+/* Moves the entries of ls (flushed) to out. */
+static void sink_finish(struct list_sink *ls, struct ftp_listing *out)
+{
 	listparse_add_skipped(out, &ls->got);
 	if (out->n == 0) {
 		free(out->v);
@@ -78,16 +88,48 @@ static void sink_finish(struct list_sink *ls, struct ftp_listing *out)
 	listparse_init(&ls->got);
 }
 
-/* The argument of LIST for path: servers that run or mimic ls (vsftpd,
- * proftpd) read an argument starting with '-' as its options and list the
- * current directory instead, so such a name goes as "./name". MLSD takes
- * no options and gets path as it is. */
-static const char *list_arg(const char *path, bool mlsd, struct sbuf *buf)
+/* The argument of LIST for path (NULL: the current directory): servers
+ * that run or mimic ls (vsftpd, proftpd) read an argument starting with
+ * '-' as its options and list the current directory instead, so such a
+ * name goes as "./name"; with dash_a, "-a" goes first. MLSD takes no
+ * options and gets path as it is. */
+static const char *list_arg(const char *path, bool mlsd, bool dash_a, struct sbuf *buf)
 {
-	if (mlsd || path == NULL || path[0] != '-')
+	bool dash_name = path != NULL && path[0] == '-';
+	if (mlsd || (!dash_a && !dash_name))
 		return path;
 	sbuf_reset(buf);
-	return sbuf_printf(buf, "./%s", path) ? sbuf_str(buf) : path;
+	if (!sbuf_printf(buf, "%s%s%s", dash_a ? (path != NULL ? "-a " : "-a") : "",
+			 dash_name ? "./" : "", path != NULL ? path : ""))
+		return path;
+	return sbuf_str(buf);
+}
+
+/* Asks SYST before the first LIST of a connection: only a server that
+ * says it is UNIX ("215 UNIX Type: L8": vsftpd, proftpd, pure-ftpd) is
+ * tried with "LIST -a"; IIS ("215 Windows_NT") and a server that does
+ * not know SYST get plain LIST. */
+static enum ftp_status list_syst(struct ftp *f)
+{
+	enum ftp_status st = ftp_command(f, "SYST", NULL);
+	if (st != FTP_S_OK)
+		return st;
+	bool unix_like = f->code == FTP_SYSTEM_TYPE &&
+			 strncasecmp(ftp_reply_text(f), "UNIX", 4) == 0;
+	f->list_a = unix_like ? FTP_LIST_A_TRY : FTP_LIST_A_NO;
+	return FTP_S_OK;
+}
+
+/* After "LIST -a path" showed no "." and plain LIST listed got: anything
+ * but path's own one entry (a file's listing) is a directory's, which
+ * ls -a would have started with ".", so the server does not take -a. */
+static void list_a_settle(struct ftp *f, const char *path, const struct ftp_listing *got)
+{
+	if (path != NULL && got->n == 1 &&
+	    strcmp(path_last(got->v[0].name), path_last(path)) == 0)
+		return;
+	ftp_trace(f, FTP_TRACE_INFO, "LIST -a lists no \".\" here: plain LIST from now on");
+	f->list_a = FTP_LIST_A_NO;
 }
 
 /* One listing: MLSD or LIST, falling back once from MLSD to LIST. */
@@ -95,13 +137,20 @@ static enum ftp_status op_list(struct ftp *f, void *p)
 {
 	struct list_args *a = p;
 	bool mlsd = (f->feat & FTP_FEAT_MLST) && !f->no_mlsd;
+	bool probed = false;   /* "LIST -a" was tried here and showed no "." */
 	struct sbuf arg;
 
-	sbuf_init(&arg, PATH_LEN_MAX + 2);
+	sbuf_init(&arg, PATH_LEN_MAX + 5);
 
 	for (;;) {
+		enum ftp_status st = FTP_S_OK;
+		if (!mlsd && f->list_a == FTP_LIST_A_UNKNOWN)
+			st = list_syst(f);
+		bool dash_a = !mlsd && !probed &&
+			      (f->list_a == FTP_LIST_A_TRY || f->list_a == FTP_LIST_A_YES);
 		int dfd;
-		enum ftp_status st = ftp_data_open(f, &dfd);
+		if (st == FTP_S_OK)
+			st = ftp_data_open(f, &dfd);
 		if (st != FTP_S_OK) {
 			sbuf_free(&arg);
 			return st;
@@ -113,10 +162,27 @@ static enum ftp_status op_list(struct ftp *f, void *p)
 					 .what = "receiving the listing" };
 		off_t unknown = -1;
 		st = ftp_xfer_recv(f, dfd, mlsd ? "MLSD" : "LIST",
-				   list_arg(a->path, mlsd, &arg), 0, &unknown, &sink,
+				   list_arg(a->path, mlsd, dash_a, &arg), 0, &unknown, &sink,
 				   NULL, NULL);
-		if (st != FTP_S_OK)
+		if (st == FTP_S_OK)
+			sink_flush(&ls);
+		else
 			listparse_free(&ls.got);
+		if (dash_a && f->list_a == FTP_LIST_A_TRY &&
+		    (st == FTP_S_REFUSED || (st == FTP_S_OK && !ls.got.self_seen))) {
+			/* Not known to take -a: only a plain LIST is believed. */
+			listparse_free(&ls.got);
+			sbuf_free(&ls.rest);
+			probed = true;
+			continue;
+		}
+		if (st == FTP_S_OK && dash_a && f->list_a == FTP_LIST_A_TRY) {
+			ftp_trace(f, FTP_TRACE_INFO, "LIST -a lists \".\": names starting with "
+				  "'.' are asked for from now on");
+			f->list_a = FTP_LIST_A_YES;
+		}
+		if (st == FTP_S_OK && probed)
+			list_a_settle(f, a->path, &ls.got);
 		if (st == FTP_S_REFUSED && mlsd && !f->long_refused &&
 		    (f->code == FTP_BAD_COMMAND || f->code == FTP_NOT_IMPLEMENTED)) {
 			sbuf_free(&ls.rest);

@@ -457,6 +457,7 @@ enum ftp_status ftp_login_run(struct ftp *f, bool reconnect)
 	f->mlst_opts[0] = '\0';
 	f->no_epsv = false;
 	f->no_mlsd = false;
+	f->list_a = FTP_LIST_A_UNKNOWN;
 	f->no_allo = false;
 	f->logging_in = true;
 	f->not_reply = false;

@@ -76,6 +76,15 @@ enum ftp_where {
 };
 
 /* One control connection and everything known about the session. */
+/* Whether LIST is sent as "LIST -a", which shows the names starting
+ * with '.' that some servers' plain LIST leaves out (vsftpd). */
+enum ftp_list_a {
+	FTP_LIST_A_UNKNOWN,  /* not known yet on this connection: SYST is asked first */
+	FTP_LIST_A_TRY,      /* SYST said UNIX: the next LIST tries -a */
+	FTP_LIST_A_YES,      /* the server listed a directory's own "." for it, as ls -a does */
+	FTP_LIST_A_NO,       /* not UNIX, or no "." for a directory: plain LIST */
+};
+
 struct ftp {
 	struct conn *ctl;             /* control connection (plain or TLS); NULL when closed */
 	struct linereader lr;         /* splits the control stream into lines */
@@ -134,6 +143,7 @@ struct ftp {
 	char mlst_opts[FTP_MLST_OPTS_MAX]; /* facts for OPTS MLST, or "": none to ask */
 	bool no_epsv;                 /* EPSV failed once: use PASV */
 	bool no_mlsd;                 /* MLSD failed once: use LIST */
+	enum ftp_list_a list_a;       /* LIST sent with -a or not */
 	bool list_fell_back;          /* the last listing's MLSD was refused: LIST stood in */
 	bool list_by_list;            /* the last listing came from LIST, not MLSD */
 	bool no_allo;                 /* the server does not know ALLO: do not send it */

@@ -631,6 +631,13 @@ void listparse_add(struct ftp_listing *l, const struct ftp_entry *e)
 	l->v[l->n++] = *e;
 }
 
+/* True for a LIST line that listparse_list left out (r == 0) naming a
+ * directory "." (ls -a's line for the directory listed). */
+static bool lp_self_line(const char *line, size_t n, int r)
+{
+	return r == 0 && n > 2 && line[0] == 'd' && line[n - 2] == ' ' && line[n - 1] == '.';
+}
+
 void listparse_buffer(const char *data, size_t len, bool mlsx, time_t now,
 		      struct ftp_listing *out)
 {
@@ -645,6 +652,8 @@ void listparse_buffer(const char *data, size_t len, bool mlsx, time_t now,
 		int r = mlsx ? listparse_mlsx(p, n, &e) : listparse_list(p, n, now, &e);
 		if (r > 0) {
 			listparse_add(out, &e);
+		} else if (!mlsx && lp_self_line(p, n, r)) {
+			out->self_seen = true;
 		} else if (r < 0 && n > 0) {
 			if (out->skipped++ == 0)
 				sanitize_text_elided(p, n, out->first_skipped,

@@ -46,6 +46,8 @@ struct ftp_listing {
 	size_t n;             /* entries in v */
 	size_t cap;           /* slots allocated in v */
 	size_t skipped;       /* lines that were not understood (and left out) */
+	bool self_seen;       /* a LIST line for the directory itself ("."), as ls -a
+	                       * prints it, was read (and left out) */
 	char first_skipped[LISTPARSE_SHOWN_MAX];  /* the first of them, sanitised and
 	                                           * cut to its start and end; "" */
 };
@@ -61,7 +63,8 @@ int listparse_mlsx(const char *line, size_t len, struct ftp_entry *e);
 int listparse_list(const char *line, size_t len, time_t now, struct ftp_entry *e);
 /* Splits a whole listing body (CRLF or LF lines) and appends its entries
  * to out (initialise it with listparse_init). mlsx picks the MLSD parser.
- * Lines not understood are counted in out->skipped. */
+ * Lines not understood are counted in out->skipped; a LIST line for "."
+ * sets out->self_seen. */
 void listparse_buffer(const char *data, size_t len, bool mlsx, time_t now,
 		      struct ftp_listing *out);
 /* True if listparse_mlsx reads the MLSx fact named s (n bytes, any

@@ -96,6 +96,36 @@ class WorldTests(clitest.CliBase):
         for n in names:
             self.assertEqual(read_file(self.local("down", n)), data[n], n)
 
+    def test_dot_files(self):
+        """Names starting with '.' (a file, a folder, a file inside it)
+        show in ls, come down with get -r and mirror (whose --delete
+        removes a local name the server lacks, never theirs) and go with
+        rm -r, also where LIST alone lists them (vsftpd leaves them out
+        of a plain LIST), and a name starting with '-' still lists what
+        it names."""
+        self.put_remote("t/.htaccess", b"deny from all\n")
+        self.put_remote("t/.config/rc", b"rc\n")
+        self.put_remote("t/.config/.inner", b"inner\n")
+        self.put_remote("t/plain.txt", b"plain\n")
+        self.put_remote("-d/.hid", b"dash hidden\n")
+        r = self.check(self.ferry("-q", script="ls -1 t; ls -1 t/.config; ls -1 -- -d"))
+        self.assertEqual(r.out_lines, [".config", ".htaccess", "plain.txt",
+                                       ".inner", "rc", ".hid"], r)
+        r = self.check(self.ferry("-q", script="get -r t"))
+        self.assertEqual(sorted(os.listdir(self.local("t"))),
+                         [".config", ".htaccess", "plain.txt"], r)
+        self.assertEqual(sorted(os.listdir(self.local("t", ".config"))), [".inner", "rc"], r)
+        self.assertEqual(read_file(self.local("t", ".htaccess")), b"deny from all\n", r)
+        self.assertEqual(read_file(self.local("t", ".config", ".inner")), b"inner\n", r)
+        clitest.write_local(self.local("m", ".config", ".stale"), b"stale\n")
+        r = self.check(self.ferry("-q", script="mirror --delete t m"))
+        self.assertEqual(sorted(os.listdir(self.local("m"))),
+                         [".config", ".htaccess", "plain.txt"], r)
+        self.assertEqual(sorted(os.listdir(self.local("m", ".config"))), [".inner", "rc"], r)
+        self.assertEqual(read_file(self.local("m", ".htaccess")), b"deny from all\n", r)
+        r = self.check(self.ferry("-q", "-y", script="rm -r t"))
+        self.assertEqual(sorted(os.listdir(self.rdir)), ["-d"], r)
+
     def test_exact_name_with_wildcards_in_segments_and_resumed(self):
         """get --segments and get -c of a name that holds wildcards and
         names one file exactly fetch that file whole into the local name

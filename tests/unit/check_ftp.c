@@ -483,18 +483,28 @@ START_TEST(test_list_mlsd)
 }
 END_TEST
 
-/* vsftpd has no MLSD: LIST, parsed from its `ls -l` lines. */
+/* vsftpd has no MLSD: LIST, parsed from its `ls -l` lines. It says
+ * UNIX to SYST, and its "LIST -a" lists "." and "..": -a stays, for the
+ * names starting with '.' that its plain LIST leaves out; a name
+ * starting with '-' goes as ./name after it. */
 START_TEST(test_list_vsftpd)
 {
 	static const char body[] =
+		"drwxr-xr-x    3 0        0            4096 Nov 21 10:03 .\r\n"
+		"drwxr-xr-x    9 0        0            4096 Nov 21 10:03 ..\r\n"
 		"-rw-r--r--    1 0        0               5 Nov 21 10:03 a b.txt\r\n"
 		"drwxr-xr-x    2 0        0            4096 Jan 01  2020 dir\r\n"
 		"lrwxrwxrwx    1 0        0               4 Nov 21 10:03 link -> /etc\r\n";
 	static const struct fake_step steps[] = {
 		LOGIN_VSFTPD,
+		SYST_UNIX,
 		EPSV_OK,
-		{ .expect = "LIST", .reply = "150 Here comes the directory listing.\r\n",
+		{ .expect = "LIST -a", .reply = "150 Here comes the directory listing.\r\n",
 		  .act = FAKE_SEND, .data = body, .after = "226 Directory send OK.\r\n" },
+		EPSV_OK,
+		{ .expect = "LIST -a ./-d", .reply = "150 Here comes the directory listing.\r\n",
+		  .act = FAKE_SEND, .data = "-rw-r--r-- 1 0 0 1 Nov 21 09:57 .hid\r\n",
+		  .after = "226 Directory send OK.\r\n" },
 		END,
 	};
 	struct fake *fk;
@@ -512,11 +522,57 @@ START_TEST(test_list_vsftpd)
 	ck_assert_str_eq(l.v[2].name, "link");
 	ck_assert_str_eq(l.v[2].target, "/etc");
 	listparse_free(&l);
+	ck_status(f, ftp_list(f, "-d", &l), FTP_S_OK);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_str_eq(l.v[0].name, ".hid");
+	listparse_free(&l);
 	fake_client_done(f, fk);
 }
 END_TEST
 
-/* IIS: "125 Data connection already open" and DOS lines. */
+/* A UNIX server whose LIST reads "-a" as a name: an empty listing, or a
+ * refusal, is not believed; plain LIST answers, and after a directory's
+ * listing (not a file's one entry) -a is not sent again. */
+START_TEST(test_list_dash_a_not_taken)
+{
+	static const struct fake_step steps[] = {
+		LOGIN_VSFTPD,
+		SYST_UNIX,
+		EPSV_OK,
+		{ .expect = "LIST -a f.txt", .reply = "150 ok\r\n", .act = FAKE_SEND,
+		  .data = "-rw-r--r-- 1 0 0 1 Nov 21 09:57 f.txt\r\n", .after = "226 ok\r\n" },
+		EPSV_OK,
+		{ .expect = "LIST f.txt", .reply = "150 ok\r\n", .act = FAKE_SEND,
+		  .data = "-rw-r--r-- 1 0 0 1 Nov 21 09:57 f.txt\r\n", .after = "226 ok\r\n" },
+		EPSV_OK,
+		{ .expect = "LIST -a d", .reply = "150 ok\r\n", .act = FAKE_SEND,
+		  .data = "", .after = "226 ok\r\n" },
+		EPSV_OK,
+		{ .expect = "LIST d", .reply = "150 ok\r\n", .act = FAKE_SEND,
+		  .data = "-rw-r--r-- 1 0 0 1 Nov 21 09:57 in-d\r\n", .after = "226 ok\r\n" },
+		EPSV_OK,
+		{ .expect = "LIST e", .reply = "150 ok\r\n", .act = FAKE_SEND,
+		  .data = "-rw-r--r-- 1 0 0 1 Nov 21 09:57 in-e\r\n", .after = "226 ok\r\n" },
+		END,
+	};
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	struct ftp_listing l;
+	listparse_init(&l);
+	ck_status(f, ftp_list(f, "f.txt", &l), FTP_S_OK);
+	ck_status(f, ftp_list(f, "d", &l), FTP_S_OK);
+	ck_status(f, ftp_list(f, "e", &l), FTP_S_OK);
+	ck_assert_uint_eq(l.n, 3);
+	ck_assert_str_eq(l.v[0].name, "f.txt");
+	ck_assert_str_eq(l.v[1].name, "in-d");
+	ck_assert_str_eq(l.v[2].name, "in-e");
+	listparse_free(&l);
+	fake_client_done(f, fk);
+}
+END_TEST
+
+/* IIS: "215 Windows_NT" (plain LIST, no -a), "125 Data connection already
+ * open" and DOS lines. */
 START_TEST(test_list_iis)
 {
 	static const char body[] =
@@ -531,6 +587,7 @@ START_TEST(test_list_iis)
 		STEP("OPTS UTF8 ON", "200 OPTS UTF8 command successful - UTF8 encoding now ON.\r\n"),
 		STEP("TYPE I", "200 Type set to I.\r\n"),
 		STEP("PWD", "257 \"/\" is current directory.\r\n"),
+		STEP("SYST", "215 Windows_NT\r\n"),
 		EPSV_OK,
 		{ .expect = "LIST", .reply = "125 Data connection already open; Transfer starting.\r\n",
 		  .act = FAKE_SEND, .data = body, .after = "226 Transfer complete.\r\n" },
@@ -558,6 +615,7 @@ START_TEST(test_list_mlsd_refused)
 		LOGIN_FERRYD,
 		EPSV_OK,
 		STEP("MLSD", "500 Unknown command.\r\n"),
+		SYST_NOT_UNIX,
 		EPSV_OK,
 		{ .expect = "LIST", .reply = "150 ok\r\n", .act = FAKE_SEND,
 		  .data = "-rw-r--r-- 1 0 0 1 Nov 21 09:57 one\r\n", .after = "226 ok\r\n" },
@@ -591,6 +649,7 @@ START_TEST(test_list_mlsd_fails_for_one_directory)
 		LOGIN_FERRYD,
 		EPSV_OK,
 		STEP("MLSD odd", "451 Listing too large.\r\n"),
+		SYST_NOT_UNIX,
 		EPSV_OK,
 		{ .expect = "LIST odd", .reply = "150 ok\r\n", .act = FAKE_SEND,
 		  .data = "-rw-r--r-- 1 0 0 1 Nov 21 09:57 one\r\n", .after = "226 ok\r\n" },
@@ -638,6 +697,7 @@ START_TEST(test_list_not_understood)
 {
 	static const struct fake_step steps[] = {
 		LOGIN_VSFTPD,
+		SYST_NOT_UNIX,
 		EPSV_OK,
 		{ .expect = "LIST", .reply = "150 ok\r\n", .act = FAKE_SEND,
 		  .data = "total 8\r\nnonsense\r\n-rw-r--r-- 1 0 0 1 Nov 21 09:57 ok\r\nmore nonsense\r\n",
@@ -661,6 +721,7 @@ START_TEST(test_list_refused)
 {
 	static const struct fake_step steps[] = {
 		LOGIN_VSFTPD,
+		SYST_NOT_UNIX,
 		EPSV_OK,
 		STEP("LIST nothere", "550 Failed to open directory.\r\n"),
 		STEP("NOOP", "200 NOOP ok.\r\n"),
@@ -683,6 +744,7 @@ START_TEST(test_list_done_without_1xx)
 {
 	static const struct fake_step steps[] = {
 		LOGIN_VSFTPD,
+		SYST_NOT_UNIX,
 		EPSV_OK,
 		{ .expect = "LIST", .reply = "226 No files.\r\n", .act = FAKE_SEND },
 		STEP("NOOP", "200 NOOP ok.\r\n"),
@@ -708,6 +770,7 @@ START_TEST(test_epsv_to_pasv)
 {
 	static const struct fake_step steps[] = {
 		LOGIN_VSFTPD,
+		SYST_NOT_UNIX,
 		STEP("EPSV", "500 'EPSV': command not understood.\r\n"),
 		{ .expect = "PASV", .pre = FAKE_LISTEN,
 		  .reply = "227 Entering Passive Mode (127,0,0,1,{P1},{P2}).\r\n" },
@@ -741,6 +804,7 @@ START_TEST(test_pasv_nat)
 {
 	static const struct fake_step steps[] = {
 		LOGIN_VSFTPD,
+		SYST_NOT_UNIX,
 		STEP("EPSV", "502 EPSV not implemented.\r\n"),
 		{ .expect = "PASV", .pre = FAKE_LISTEN,
 		  .reply = "227 Entering Passive Mode (10,9,8,7,{P1},{P2}).\r\n" },
@@ -890,6 +954,7 @@ START_TEST(test_no_data_connection)
 {
 	static const struct fake_step steps[] = {
 		LOGIN_VSFTPD,
+		SYST_NOT_UNIX,
 		STEP("EPSV", "500 no\r\n"),
 		STEP("PASV", "227 Entering Passive Mode, but no numbers\r\n"),
 		{ .expect = "PASV", .pre = FAKE_LISTEN_DEAD,
@@ -2132,6 +2197,7 @@ START_TEST(test_reconnect_after_idle)
 		LOGIN_TCP_PUB,
 		{ .reply = "421 Timeout.\r\n", .act = FAKE_HANGUP },
 		RELOGIN_PUB,
+		SYST_NOT_UNIX,
 		EPSV_OK,
 		{ .expect = "LIST", .reply = "150 ok\r\n", .act = FAKE_SEND,
 		  .data = "-rw-r--r-- 1 0 0 1 Nov 21 09:57 in-pub\r\n", .after = "226 ok\r\n" },
@@ -2282,6 +2348,7 @@ static Suite *ftp_suite(void)
 	tcase_set_timeout(list, 20);
 	tcase_add_test(list, test_list_mlsd);
 	tcase_add_test(list, test_list_vsftpd);
+	tcase_add_test(list, test_list_dash_a_not_taken);
 	tcase_add_test(list, test_list_iis);
 	tcase_add_test(list, test_list_mlsd_refused);
 	tcase_add_test(list, test_list_mlsd_fails_for_one_directory);

@@ -216,6 +216,7 @@ START_TEST(test_active_eprt)
 		  .reply = "200 EPRT command successful.\r\n" },
 		{ .expect = "STOR up", .reply = "150 Ok to send data.\r\n", .act = FAKE_RECV,
 		  .after = "226 Transfer complete.\r\n" },
+		SYST_NOT_UNIX,
 		{ .expect = "EPRT |1|127.0.0.1|", .prefix = true, .pre = FAKE_ACTIVE,
 		  .reply = "200 EPRT command successful.\r\n" },
 		{ .expect = "LIST", .reply = "150 Here comes the directory listing.\r\n",

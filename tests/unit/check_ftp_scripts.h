@@ -45,6 +45,10 @@
 	STEP("PWD", "257 \"/\" is the current directory\r\n")
 
 /* Steps of a passive data connection announced by EPSV. */
+/* Answers to the SYST asked before a connection's first LIST: a server
+ * that says UNIX is tried with "LIST -a"; one that does not gets plain LIST. */
+#define SYST_UNIX STEP("SYST", "215 UNIX Type: L8\r\n")
+#define SYST_NOT_UNIX STEP("SYST", "502 SYST not implemented.\r\n")
 #define EPSV_OK { .expect = "EPSV", .pre = FAKE_LISTEN, \
 		  .reply = "229 Entering Extended Passive Mode (|||{PORT}|)\r\n" }
 

@@ -331,6 +331,30 @@ START_TEST(test_buffer_list)
 }
 END_TEST
 
+/* ls -a's line for the directory itself is left out and noted
+ * (self_seen); "..", a file called "." in another form, or MLSD's
+ * cdir are not that line. */
+START_TEST(test_buffer_self)
+{
+	static const struct {
+		const char *body;
+		bool mlsx, self;
+	} cases[] = {
+		{ "drwxr-xr-x    3 0        0            4096 Nov 21 10:03 .\r\n", false, true },
+		{ "drwxr-xr-x    9 0        0            4096 Nov 21 10:03 ..\r\n", false, false },
+		{ "-rw-r--r--    1 0        0               5 Nov 21 10:03 .hid\r\n", false, false },
+		{ "type=cdir;modify=20241121100300; .\r\n", true, false },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct ftp_listing l;
+		listparse_init(&l);
+		listparse_buffer(cases[i].body, strlen(cases[i].body), cases[i].mlsx, NOW, &l);
+		ck_assert_msg(l.self_seen == cases[i].self, "%s", cases[i].body);
+		listparse_free(&l);
+	}
+}
+END_TEST
+
 START_TEST(test_buffer_mlsx)
 {
 	static const char body[] =
@@ -508,6 +532,7 @@ static Suite *listparse_suite(void)
 
 	TCase *buffer = tcase_create("buffer");
 	tcase_add_test(buffer, test_buffer_list);
+	tcase_add_test(buffer, test_buffer_self);
 	tcase_add_test(buffer, test_buffer_mlsx);
 	tcase_add_test(buffer, test_buffer_first_skipped);
 	tcase_add_test(buffer, test_buffer_many);
