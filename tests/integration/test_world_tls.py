@@ -1,14 +1,15 @@
 """ferryd over FTPS (AUTH TLS, PROT P) with the clients and timings the
 world brings: a protected upload cut at TCP level without close_notify
-after 0, 1, 16383, 16384, 65536 or N-1 bytes (with or without ALLO, the
-control connection then closed or kept for QUIT), and the whole upload
-with close_notify, QUIT sent right behind it; a protected download read
-at 1 KiB/s past the idle time-out, and one whose reader stops reading;
-the control connection's and a data connection's TLS handshake cut
-after 0, 1 or 100 bytes of the ClientHello, or never begun; a file
-renamed or deleted by one session while another downloads it over TLS.
-After a dead client the old file is whole, no temporary is left, the
-session ends and the next client is served."""
+after 0, 1, 16383, 16384, 65536, N-1 or all N bytes (with or without
+ALLO; the control connection then closed, or kept for QUIT, or QUIT sent
+before the cut), and the whole upload with close_notify, QUIT sent right
+behind it or before its close_notify; a protected download over a link
+that delivers 1 KiB/s, past the idle time-out, and one whose reader
+stops reading; the control connection's and a data connection's TLS
+handshake cut after 0, 1 or 100 bytes of the ClientHello, or never
+begun; a file renamed or deleted by one session while another downloads
+it over TLS. After a dead client the old file is whole, no temporary is
+left beside it, the session ends and the next client is served."""
 
 import select
 import socket
@@ -53,10 +54,10 @@ class Base(ftptest.DirTestCase):
         self.assertCode(c.cmd("CWD " + self.dirname), 250)
         return c
 
-    def start(self, cmd, rcvbuf=None, c=None, handshake=True, wrap=True):
+    def start(self, cmd, rcvbuf=None, c=None, wrap=True):
         """A session (or c) that has begun cmd: its control connection and
-        its protected data connection (handshake done unless told; the
-        bare socket if not wrap)."""
+        its protected data connection, handshake done (the bare socket if
+        not wrap)."""
         c = c or self.tls_raw()
         raw = ftptest.data_connect(self.server.host, c.epsv(), rcvbuf=rcvbuf)
         if not wrap:
@@ -69,8 +70,7 @@ class Base(ftptest.DirTestCase):
         self.addCleanup(d.close)
         c.send("%s\r\n" % cmd)
         self.assertCode(c.reply(), 125, 150)
-        if handshake:
-            d.do_handshake()
+        d.do_handshake()
         return c, d
 
     def assert_served(self, name, want):
@@ -86,40 +86,49 @@ class Base(ftptest.DirTestCase):
 
 class UploadCut(Base):
     """A protected upload whose data connection ends without close_notify
-    is truncated, whatever the byte it stops at: the old file stays."""
+    is truncated, whatever the byte it stops at (all of them, of a size
+    declared with ALLO, too): the old file stays."""
 
-    CUTS = (0, 1, 16383, 16384, 65536, N - 1)
+    CUTS = (0, 1, 16383, 16384, 65536, N - 1, N)
 
-    def cut_upload(self, nbytes, keep_control, allo):
+    def cut_upload(self, nbytes, then, allo):
+        """then: "close" the control connection after the cut, or "quit"
+        once the reply came, or "quit-first": QUIT sent before the cut."""
         ftptest.write_file(self.p("f.bin"), OLD)
         c = self.tls_raw()
         if allo:
             self.assertCode(c.cmd("ALLO %d" % N), 200, 202)
         c, d = self.start("STOR f.bin", c=c)
         d.sendall(NEW[:nbytes])
+        if then == "quit-first":
+            c.send("QUIT\r\n")
         cut(d)
-        if keep_control:
-            r = c.reply()
-            self.assertCode(r, 426)
-            self.assertIn("old file is unchanged", r.text)
-            self.assertCode(c.cmd("QUIT"), 221)
+        if then != "close":
+            if then == "quit":
+                c.send("QUIT\r\n")
+            replies = c.wait_closed()
+            self.assertEqual([r.code for r in replies], [426, 221])
+            self.assertIn("old file is unchanged", replies[0].text)
         c.close()
         self.assertTrue(self.server.wait_sessions_gone(8), self.server.log_tail())
         self.assert_old_kept()
 
-    def test_cut_then_control_closed(self):
+    def cut_uploads(self, then, cuts):
+        """Uploads cut at each of cuts, without and with ALLO."""
         for allo in (False, True):
-            for n in self.CUTS:
+            for n in cuts:
                 with self.subTest(allo=allo, nbytes=n):
-                    self.cut_upload(n, False, allo)
+                    self.cut_upload(n, then, allo)
         self.assert_served("f.bin", OLD)
 
+    def test_cut_then_control_closed(self):
+        self.cut_uploads("close", self.CUTS)
+
     def test_cut_then_quit(self):
-        for allo in (False, True):
-            for n in self.CUTS:
-                with self.subTest(allo=allo, nbytes=n):
-                    self.cut_upload(n, True, allo)
-        self.assert_served("f.bin", OLD)
+        self.cut_uploads("quit", self.CUTS)
+
+    def test_quit_then_cut(self):
+        self.cut_uploads("quit-first", (0, 16384, N - 1, N))
 
     def test_whole_upload_with_close_notify(self):
         for allo in (False, True):
@@ -218,7 +227,7 @@ class SlowTlsReader(Base):
 
     def test_read_at_1k_per_second_past_the_idle_timeout(self):
         ftptest.write_file(self.p("f.bin"), BIG)
-        c, raw = self.start("RETR f.bin", rcvbuf=2048, handshake=False, wrap=False)
+        c, raw = self.start("RETR f.bin", rcvbuf=2048, wrap=False)
         link = SlowLink(c.ctx, raw, c.sock.session)
         got = b""
         end = time.monotonic() + 3
