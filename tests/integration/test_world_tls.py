@@ -7,9 +7,10 @@ behind it or before its close_notify; a protected download over a link
 that delivers 1 KiB/s, past the idle time-out, and one whose reader
 stops reading; the control connection's and a data connection's TLS
 handshake cut after 0, 1 or 100 bytes of the ClientHello, or never
-begun; a file renamed or deleted by one session while another downloads
-it over TLS. After a dead client the old file is whole, no temporary is
-left beside it, the session ends and the next client is served."""
+begun; a file renamed, deleted or appended to by one session while
+another downloads it over TLS, and two uploads of one name that
+overlap. After a dead client the old file is whole, no temporary is left
+beside it, the session ends and the next client is served."""
 
 import select
 import socket
@@ -18,8 +19,9 @@ import time
 import unittest
 
 import ftptest
+import test_world_sessions
 from ftptest import read_file
-from test_server_tls import TlsControl, client_hello, recv_tls_all, start_tls_server
+from test_server_tls import TlsControl, client_hello, start_tls_server
 
 N = 200000
 OLD = ftptest.random_bytes(N, seed=141)
@@ -45,7 +47,7 @@ class Base(ftptest.DirTestCase):
         cls.server = start_tls_server(cls.SERVER_ARGS)
         cls.addClassCleanup(cls.server.cleanup)
 
-    def tls_raw(self):
+    def raw(self):
         """A control connection in TLS, logged in, PROT P, binary, in the
         test's directory."""
         c = TlsControl(self.server)
@@ -58,7 +60,7 @@ class Base(ftptest.DirTestCase):
         """A session (or c) that has begun cmd: its control connection and
         its protected data connection, handshake done (the bare socket if
         not wrap)."""
-        c = c or self.tls_raw()
+        c = c or self.raw()
         raw = ftptest.data_connect(self.server.host, c.epsv(), rcvbuf=rcvbuf)
         if not wrap:
             self.addCleanup(raw.close)
@@ -75,7 +77,7 @@ class Base(ftptest.DirTestCase):
 
     def assert_served(self, name, want):
         """A new client downloads name whole over TLS."""
-        c = self.tls_raw()
+        c = self.raw()
         self.assertEqual(c.retr(name), want)
         self.assertCode(c.cmd("QUIT"), 221)
 
@@ -95,7 +97,7 @@ class UploadCut(Base):
         """then: "close" the control connection after the cut, or "quit"
         once the reply came, or "quit-first": QUIT sent before the cut."""
         ftptest.write_file(self.p("f.bin"), OLD)
-        c = self.tls_raw()
+        c = self.raw()
         if allo:
             self.assertCode(c.cmd("ALLO %d" % N), 200, 202)
         c, d = self.start("STOR f.bin", c=c)
@@ -134,7 +136,7 @@ class UploadCut(Base):
         for allo in (False, True):
             with self.subTest(allo=allo):
                 ftptest.write_file(self.p("f.bin"), OLD)
-                c = self.tls_raw()
+                c = self.raw()
                 if allo:
                     self.assertCode(c.cmd("ALLO %d" % N), 200, 202)
                 c, d = self.start("STOR f.bin", c=c)
@@ -257,7 +259,7 @@ class SlowTlsReader(Base):
         self.assertEqual(c.wait_closed(5), [])
         self.assertTrue(self.server.wait_sessions_gone(5), self.server.log_tail())
         ftptest.write_file(self.p("g.bin"), OLD)
-        self.assertEqual(self.tls_raw().retr("g.bin"), OLD)
+        self.assertEqual(self.raw().retr("g.bin"), OLD)
 
 
 class KilledInTheHandshake(Base):
@@ -299,7 +301,7 @@ class KilledInTheHandshake(Base):
     def test_data_handshake_cut(self):
         ftptest.write_file(self.p("f.bin"), OLD)
         hello = client_hello()
-        c = self.tls_raw()
+        c = self.raw()
         for verb in ("RETR", "STOR"):
             for n in self.CUTS:
                 with self.subTest(verb=verb, nbytes=n):
@@ -315,7 +317,7 @@ class KilledInTheHandshake(Base):
 
     def test_data_handshake_never_sent(self):
         ftptest.write_file(self.p("f.bin"), OLD)
-        c = self.tls_raw()
+        c = self.raw()
         for verb in ("RETR", "STOR"):
             with self.subTest(verb=verb):
                 silent = ftptest.data_connect(self.server.host, c.epsv())
@@ -332,28 +334,14 @@ class KilledInTheHandshake(Base):
         self.assert_old_kept()
 
 
-class TwoTlsSessionsOnOneFile(Base):
+class TwoTlsSessionsOnOneFile(Base, test_world_sessions.TwoSessionsOnOneFile):
+    """The plain-FTP tests of two sessions on one file (rename, delete,
+    append during a download; two uploads of one name), over TLS."""
 
-    def test_rename_of_a_file_being_downloaded(self):
-        ftptest.write_file(self.p("f.bin"), OLD)
-        r, rdata = self.start("RETR f.bin", rcvbuf=4096)
-        first = rdata.recv(1000)
-        o = self.tls_raw()
-        self.assertCode(o.cmd("RNFR f.bin"), 350)
-        self.assertCode(o.cmd("RNTO g.bin"), 250)
-        self.assertEqual(first + recv_tls_all(rdata), OLD)
-        self.assertCode(r.reply(), 226)
-        self.assertEqual(self.listdir(), ["g.bin"])
-        self.assertEqual(read_file(self.p("g.bin")), OLD)
-
-    def test_delete_of_a_file_being_downloaded(self):
-        ftptest.write_file(self.p("f.bin"), OLD)
-        r, rdata = self.start("RETR f.bin", rcvbuf=4096)
-        first = rdata.recv(1000)
-        self.assertCode(self.tls_raw().cmd("DELE f.bin"), 250)
-        self.assertEqual(self.listdir(), [])
-        self.assertEqual(first + recv_tls_all(rdata), OLD)
-        self.assertCode(r.reply(), 226)
+    def finish_upload(self, c, data, rest):
+        data.sendall(rest)
+        data.unwrap().close()
+        self.assertCode(c.reply(), 226)
 
 
 if __name__ == "__main__":
