@@ -2,24 +2,32 @@
 world brings: a protected upload cut at TCP level without close_notify
 after 0, 1, 16383, 16384, 65536, N-1 or all N bytes (with or without
 ALLO; the control connection then closed, or kept for QUIT, or QUIT sent
-before the cut), and the whole upload with close_notify, QUIT sent right
-behind it or before its close_notify; a protected download over a link
-that delivers 1 KiB/s, past the idle time-out, and one whose reader
-stops reading; the control connection's and a data connection's TLS
-handshake cut after 0, 1 or 100 bytes of the ClientHello, or never
-begun; a file renamed, deleted or appended to by one session while
-another downloads it over TLS, and two uploads of one name that
-overlap. After a dead client the old file is whole, no temporary is left
-beside it, the session ends and the next client is served."""
+before the cut), or by curl --ssl-reqd killed with SIGKILL, and the
+whole upload with close_notify, QUIT sent right behind it or before its
+close_notify; a protected download over a link that delivers 1 KiB/s,
+past the idle time-out, and one whose reader stops reading; the control
+connection's and a data connection's TLS handshake cut after 0, 1 or
+100 bytes of the ClientHello, or never begun; a file renamed, deleted or
+appended to by one session while another downloads it over TLS, and two
+uploads of one name that overlap. After a dead client the old file is
+whole, no temporary is left beside it, the session ends and the next
+client is served."""
 
+import os
 import select
+import shutil
+import signal
 import socket
 import ssl
+import subprocess
+import tempfile
 import time
 import unittest
 
+import config
 import ftptest
 import test_world_sessions
+import tlspeers
 from ftptest import read_file
 from test_server_tls import TlsControl, client_hello, start_tls_server
 
@@ -130,7 +138,43 @@ class UploadCut(Base):
         self.cut_uploads("quit", self.CUTS)
 
     def test_quit_then_cut(self):
-        self.cut_uploads("quit-first", (0, 16384, N - 1, N))
+        self.cut_uploads("quit-first", (0, N - 1, N))
+
+    def test_curl_killed_while_uploading(self):
+        ftptest.require_program(config.CURL, "curl")
+        tmp = tempfile.mkdtemp(prefix="ferryd-tls-killed-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        src = os.path.join(tmp, "new.bin")
+        ftptest.write_file(src, NEW)
+        for n in (1, 16384):
+            with self.subTest(nbytes=n):
+                ftptest.write_file(self.p("f.bin"), OLD)
+                proc = subprocess.Popen(
+                    [config.CURL, "-s", "--ssl-reqd", "--cacert", tlspeers.cert("ca.pem"),
+                     "--limit-rate", "20k", "-T", src,
+                     "ftp://localhost:%d/%s/f.bin" % (self.server.port, self.dirname)])
+                try:
+                    self.assertTrue(ftptest.wait_until(
+                        lambda: self.temp_size() >= n, 20), self.server.log_tail())
+                finally:
+                    proc.send_signal(signal.SIGKILL)
+                    proc.wait(10)
+                self.assertTrue(self.server.wait_sessions_gone(8), self.server.log_tail())
+                self.assert_old_kept()
+        self.assert_served("f.bin", OLD)
+
+    def temp_size(self):
+        """Bytes the upload's file (unnamed until it is complete) holds so
+        far, seen through its session's descriptors (-1: none open)."""
+        for pid, _ in self.server.session_pids():
+            fds = "/proc/%d/fd" % pid
+            try:
+                for fd in os.listdir(fds):
+                    if os.readlink(os.path.join(fds, fd)).startswith(self.dir + "/"):
+                        return os.stat(os.path.join(fds, fd)).st_size
+            except OSError:
+                pass
+        return -1
 
     def test_whole_upload_with_close_notify(self):
         for allo in (False, True):
