@@ -199,15 +199,19 @@ static void xfer_left(enum ferry_exit *left, enum ferry_exit code)
 }
 
 /* True for how a file's copy failed that leaves the rest of a tree or a
- * pattern's matches to copy: the server refused the file (status 5), or
- * its local side could not be read or written (6). The copy goes on, as
- * mirror does, and ends with that status; but a server out of room (452,
- * 552) would refuse the rest too, and the copy stops there. */
+ * pattern's matches to copy: the server refused the file (status 5), its
+ * local side could not be read or written (6), or replacing its target
+ * was not confirmed (1: answered no, or no terminal to ask). The copy
+ * goes on, as mirror does, and ends with that status; but a server out
+ * of room (452, 552) would refuse the rest too, and Ctrl-C means stop:
+ * the copy stops there. */
 static bool xfer_fails_alone(struct cli *c, enum ferry_exit code)
 {
 	int reply = ftp_reply_code(c->ftp);
 	if (code == FERRY_EXIT_REFUSED)
 		return reply != FTP_NO_SPACE && reply != FTP_EXCEEDED_STORAGE;
+	if (code == FERRY_EXIT_DECLINED)
+		return !interrupt_pending();
 	return code == FERRY_EXIT_LOCAL;
 }
 

@@ -950,6 +950,40 @@ class CliTests(CliBase):
         r = self.check(self.ferry("-y", script="get f.txt"))
         self.assertEqual(read_file(self.local("f.txt")), b"remote version", r)
 
+    def test_declined_overwrite_skips_that_file(self):
+        """A replace not confirmed (answered no on a terminal, or no
+        terminal to ask) skips that file only: the other files of a
+        pattern or a tree are fetched, a line names the file skipped, and
+        the command ends with status 1."""
+        for name in ("a.txt", "b.txt", "c.txt"):
+            self.put_remote("t/" + name, b"remote " + name.encode())
+        write_local(self.local("b.txt"), b"local b")
+        r = self.ferry_tty(script="get 't/*.txt'", answer="n")
+        self.assertEqual(r.code, NOT_CONFIRMED, r)
+        self.assertEqual(r.err.count("[y/N]"), 1, r)
+        self.assertIn("Overwrite b.txt? [y/N]", r.err, r)
+        self.assertIn("b.txt exists: not overwritten", r.err, r)
+        self.assertEqual(sorted(os.listdir(self.ldir)), ["a.txt", "b.txt", "c.txt"], r)
+        self.assertEqual(read_file(self.local("a.txt")), b"remote a.txt", r)
+        self.assertEqual(read_file(self.local("b.txt")), b"local b", r)
+        self.assertEqual(read_file(self.local("c.txt")), b"remote c.txt", r)
+        self.assertStats(r, [("downloaded", ("a.txt",), 12), ("downloaded", ("c.txt",), 12)])
+        for name in ("a.txt", "c.txt"):
+            os.unlink(self.local(name))
+        r = self.ferry(script="get 't/*.txt'")
+        self.check(r, NOT_CONFIRMED, "a pattern over an existing file without a terminal")
+        self.assertIn("b.txt exists: not overwritten (no terminal to ask: use -y)", r.err, r)
+        self.assertEqual(sorted(os.listdir(self.ldir)), ["a.txt", "b.txt", "c.txt"], r)
+        self.assertEqual(read_file(self.local("c.txt")), b"remote c.txt", r)
+        self.assertEqual(read_file(self.local("b.txt")), b"local b", r)
+        write_local(self.local("t", "b.txt"), b"local t/b")
+        r = self.ferry_tty(script="get -r t", answer="n")
+        self.assertEqual(r.code, NOT_CONFIRMED, r)
+        self.assertIn("t/b.txt exists: not overwritten", r.err, r)
+        self.assertEqual(sorted(os.listdir(self.local("t"))), ["a.txt", "b.txt", "c.txt"], r)
+        self.assertEqual(read_file(self.local("t", "b.txt")), b"local t/b", r)
+        self.assertEqual(read_file(self.local("t", "c.txt")), b"remote c.txt", r)
+
     def test_get_into_devices_pipes_and_links(self):
         """A download writes through to a character device, a FIFO and -
         (nothing is replaced, so nothing is asked); a symbolic link is
