@@ -326,18 +326,6 @@ static enum ferry_exit get_one(struct cli *c, const char *remote, const char *lo
 	return code;
 }
 
-/* True when the one match in l is the file remote names: the name
- * remote itself (a file called "a[1].txt"), or the name a pattern whose
- * wildcards are all escaped spells ("st\*ar" for "st*ar"). That file is
- * then copied as a name, not as a pattern. */
-static bool get_pattern_is_name(const char *remote, const struct ftp_listing *l)
-{
-	if (l->n != 1)
-		return false;
-	return glob_names_one(remote) ||
-	       strcmp(path_last(l->v[0].name), path_last(remote)) == 0;
-}
-
 /* Refuses --segments where it cannot go. */
 static enum ferry_exit get_segments_refused(struct cli *c)
 {
@@ -355,7 +343,7 @@ static enum ferry_exit get_pattern(struct cli *c, const char *remote, const char
 
 	listparse_init(&l);
 	enum ftp_status st = ftp_glob(c->ftp, remote, &l);
-	if (st == FTP_S_OK && get_pattern_is_name(remote, &l)) {
+	if (st == FTP_S_OK && cli_xfer_names_one(remote, &l)) {
 		enum ferry_exit one = get_one(c, l.v[0].name, local, job);
 		listparse_free(&l);
 		return one;

@@ -199,6 +199,11 @@ enum ferry_exit cli_xfer_tree(struct cli *c, enum tree_way way, const char *loca
 enum ferry_exit cli_xfer_matches(struct cli *c, enum tree_way way, const struct ftp_listing *l,
 				 const char *dir, const struct cli_xfer_job *job,
 				 cli_xfer_file_fn *file);
+/* True when the one match in l (what pattern matched) is the file
+ * pattern names: the name pattern itself (a file called "a[1].txt"), or
+ * the name a pattern whose wildcards are all escaped spells ("st\*ar"
+ * for "st*ar"). That file is then copied as a name, not as a pattern. */
+bool cli_xfer_names_one(const char *pattern, const struct ftp_listing *l);
 
 /* Refuses -c in ascii mode (usage error, printed). */
 enum ferry_exit cli_xfer_no_resume(struct cli *c);

@@ -5,7 +5,8 @@
  * unless preserve is off). Trees are walked by the engine (tree.h):
  * remote directories are made as needed, one that exists already is
  * filled in, and symbolic links and special files are skipped; patterns
- * are matched by the engine too (glob.h). */
+ * are matched by the engine too (glob.h), and one whose wildcards are
+ * all escaped is the one file it spells, uploaded as a name. */
 #include "config.h"
 
 #include <errno.h>
@@ -97,8 +98,50 @@ static enum ferry_exit put_file(struct cli *c, const struct cli_copy *cp,
 	return code;
 }
 
+/* Uploads the local file or (-r) tree local as remote (NULL: its own
+ * name; ending in /: inside that directory). */
+static enum ferry_exit put_one(struct cli *c, const char *local, const char *remote,
+			       const struct cli_xfer_job *job)
+{
+	char base[NAME_MAX + 1];
+	struct stat sb;
+
+	if (remote == NULL) {
+		if (!path_basename(local, base, sizeof base))
+			return cli_fail(c, FERRY_EXIT_USAGE, "%s has no file name to copy to: name "
+					"the remote copy", local);
+		remote = base;
+	}
+	if (stat(local, &sb) < 0)
+		return cli_fail_errno(c, errno, local);
+	if (S_ISDIR(sb.st_mode)) {
+		if (!job->recursive)
+			return cli_fail(c, FERRY_EXIT_LOCAL, "%s: is a directory (copy it with -r)",
+					local);
+		if (job->parallel > 1)
+			return cli_mirror_copy(c, true, local, remote, job);
+		return cli_xfer_tree(c, TREE_UPLOAD, local, remote, job, put_file);
+	}
+	/* A remote ending in / names a directory: the file goes inside. */
+	struct sbuf into;
+	sbuf_init(&into, PATH_LEN_MAX);
+	if (remote[0] != '\0' && remote[strlen(remote) - 1] == '/') {
+		if (!path_basename(local, base, sizeof base) || !path_join(&into, remote, base)) {
+			sbuf_free(&into);
+			return cli_fail(c, FERRY_EXIT_USAGE, "%s has no file name to copy into %s",
+					local, remote);
+		}
+		remote = sbuf_str(&into);
+	}
+	struct cli_copy cp = { .remote = remote, .local = local, .label = remote };
+	enum ferry_exit code = put_file(c, &cp, job);
+	sbuf_free(&into);
+	return code;
+}
+
 /* Uploads what the local pattern matches into the remote directory
- * remote (NULL: the current one). */
+ * remote (NULL: the current one), or the file the pattern names exactly
+ * (its wildcards all escaped) as remote. */
 static enum ferry_exit put_pattern(struct cli *c, const char *local, const char *remote,
 				   const struct cli_xfer_job *job)
 {
@@ -113,6 +156,8 @@ static enum ferry_exit put_pattern(struct cli *c, const char *local, const char 
 			: cli_fail_errno(c, errno, local);
 	else if (l.n == 0)
 		code = cli_fail(c, FERRY_EXIT_LOCAL, "no local name matches %s", local);
+	else if (cli_xfer_names_one(local, &l))
+		code = put_one(c, l.v[0].name, remote, job);
 	else
 		code = cli_xfer_matches(c, TREE_UPLOAD, &l, remote, job, put_file);
 	listparse_free(&l);
@@ -128,43 +173,12 @@ enum ferry_exit cli_cmd_put(struct cli *c, const struct cli_args *a)
 		.parallel = a->parallel, .verify = a->verify,
 	};
 	const char *local = a->argv[0];
-	char base[NAME_MAX + 1];
+	const char *remote = a->argc > 1 ? a->argv[1] : NULL;
 	struct stat sb;
 
-	const char *remote = a->argc > 1 ? a->argv[1] : NULL;
 	if (job.resume && ftp_ascii(c->ftp))
 		return cli_xfer_no_resume(c);
 	if (glob_is_pattern(local) && lstat(local, &sb) < 0)
 		return put_pattern(c, local, remote, &job);
-	if (remote == NULL) {
-		if (!path_basename(local, base, sizeof base))
-			return cli_fail(c, FERRY_EXIT_USAGE, "%s has no file name to copy to: name "
-					"the remote copy", local);
-		remote = base;
-	}
-	if (stat(local, &sb) < 0)
-		return cli_fail_errno(c, errno, local);
-	if (S_ISDIR(sb.st_mode)) {
-		if (!job.recursive)
-			return cli_fail(c, FERRY_EXIT_LOCAL, "%s: is a directory (copy it with -r)",
-					local);
-		if (job.parallel > 1)
-			return cli_mirror_copy(c, true, local, remote, &job);
-		return cli_xfer_tree(c, TREE_UPLOAD, local, remote, &job, put_file);
-	}
-	/* A remote ending in / names a directory: the file goes inside. */
-	struct sbuf into;
-	sbuf_init(&into, PATH_LEN_MAX);
-	if (remote[0] != '\0' && remote[strlen(remote) - 1] == '/') {
-		if (!path_basename(local, base, sizeof base) || !path_join(&into, remote, base)) {
-			sbuf_free(&into);
-			return cli_fail(c, FERRY_EXIT_USAGE, "%s has no file name to copy into %s",
-					local, remote);
-		}
-		remote = sbuf_str(&into);
-	}
-	struct cli_copy cp = { .remote = remote, .local = local, .label = remote };
-	enum ferry_exit code = put_file(c, &cp, &job);
-	sbuf_free(&into);
-	return code;
+	return put_one(c, local, remote, &job);
 }

@@ -15,6 +15,7 @@
 
 #include "cli_private.h"
 #include "ftp_limits.h"
+#include "glob.h"
 #include "interrupt.h"
 #include "json.h"
 #include "progress.h"
@@ -412,4 +413,12 @@ enum ferry_exit cli_xfer_matches(struct cli *c, enum tree_way way, const struct 
 	}
 	sbuf_free(&target);
 	return code == FERRY_EXIT_OK ? left : code;
+}
+
+bool cli_xfer_names_one(const char *pattern, const struct ftp_listing *l)
+{
+	if (l->n != 1)
+		return false;
+	return glob_names_one(pattern) ||
+	       strcmp(path_last(l->v[0].name), path_last(pattern)) == 0;
 }

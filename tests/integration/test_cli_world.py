@@ -157,6 +157,22 @@ class WorldTests(clitest.CliBase):
         r = self.check(self.ferry("-q", "-y", script=r"rm 'st\*ar' 'q\?' 'a\[1]'"))
         self.assertEqual(sorted(os.listdir(self.rdir)), ["a1", "qx", "stXar", "star"], r)
 
+    def test_put_escaped_wildcards(self):
+        """put of 'st\\*ar' uploads the local file called st*ar alone (never
+        star), to the remote name given or under its own name; so do
+        'q\\?' and 'a\\[1]'."""
+        names = ["st*ar", "star", "q?", "qx", "a[1]", "a1"]
+        for n in names:
+            clitest.write_local(self.local(n), n.encode() + b" here\n")
+        r = self.check(self.ferry("-q", script=r"put 'st\*ar' theirs; put 'st\*ar'; "
+                                               r"put 'q\?'; put 'a\[1]' one"))
+        self.assertEqual(sorted(os.listdir(self.rdir)), ["one", "q?", "st*ar", "theirs"], r)
+        self.assertEqual(read_file(self.remote("theirs")), b"st*ar here\n", r)
+        self.assertEqual(read_file(self.remote("st*ar")), b"st*ar here\n", r)
+        self.assertEqual(read_file(self.remote("q?")), b"q? here\n", r)
+        self.assertEqual(read_file(self.remote("one")), b"a[1] here\n", r)
+
+
 class FerrydWorldTest(WorldTests, ftptest.TestCase):
     PEER = "ferryd"
 
