@@ -75,7 +75,6 @@ enum ftp_where {
 	FTP_AT_LOCAL,    /* on the caller's local file */
 };
 
-/* One control connection and everything known about the session. */
 /* Whether LIST is sent as "LIST -a", which shows the names starting
  * with '.' that some servers' plain LIST leaves out (vsftpd). */
 enum ftp_list_a {
@@ -85,6 +84,7 @@ enum ftp_list_a {
 	FTP_LIST_A_NO,       /* not UNIX, or no "." for a directory: plain LIST */
 };
 
+/* One control connection and everything known about the session. */
 struct ftp {
 	struct conn *ctl;             /* control connection (plain or TLS); NULL when closed */
 	struct linereader lr;         /* splits the control stream into lines */
