@@ -283,16 +283,13 @@ START_TEST(test_login_asks_unix_mode)
 		  .after = "226 Transfer complete.\r\n" },
 		END,
 	};
-	struct fake *fk;
-	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	struct ftp_listing l;
 	listparse_init(&l);
-	ck_status(f, ftp_list(f, NULL, &l), FTP_S_OK);
+	fake_list(steps, NULL, FTP_S_OK, &l, NULL, 0);
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_str_eq(l.v[0].name, "x.txt");
 	ck_assert_str_eq(l.v[0].perms, "-rw-r--r--");
 	listparse_free(&l);
-	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -593,18 +590,15 @@ START_TEST(test_list_iis)
 		  .act = FAKE_SEND, .data = body, .after = "226 Transfer complete.\r\n" },
 		END,
 	};
-	struct fake *fk;
-	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	struct ftp_listing l;
 	listparse_init(&l);
-	ck_status(f, ftp_list(f, NULL, &l), FTP_S_OK);
+	fake_list(steps, NULL, FTP_S_OK, &l, NULL, 0);
 	ck_assert_uint_eq(l.n, 2);
 	ck_assert_str_eq(l.v[0].name, "Program Files");
 	ck_assert_int_eq(l.v[0].type, FTP_ENTRY_DIR);
 	ck_assert_str_eq(l.v[1].name, "notes.txt");
 	ck_assert_int_eq(l.v[1].size, 1234);
 	listparse_free(&l);
-	fake_client_done(f, fk);
 }
 END_TEST
 
@@ -704,16 +698,14 @@ START_TEST(test_list_not_understood)
 		  .after = "226 Directory send OK.\r\n" },
 		END,
 	};
-	struct fake *fk;
-	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	struct ftp_listing l;
+	char msg[FAKE_MSG_MAX];
 	listparse_init(&l);
-	ck_status(f, ftp_list(f, NULL, &l), FTP_S_OK);
+	fake_list(steps, NULL, FTP_S_OK, &l, msg, sizeof msg);
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_uint_eq(l.skipped, 2);
-	ck_assert_str_eq(ftp_message(f), "226 Directory send OK. (2 lines not understood)");
+	ck_assert_str_eq(msg, "226 Directory send OK. (2 lines not understood)");
 	listparse_free(&l);
-	fake_client_done(f, fk);
 }
 END_TEST
 

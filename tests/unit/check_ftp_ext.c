@@ -170,32 +170,33 @@ END_TEST
  * something MLST cannot find either keeps MLSD's reply. */
 START_TEST(test_list_file_mlst)
 {
-	static const struct fake_step steps[] = {
+	static const struct fake_step file_steps[] = {
 		LOGIN_FERRYD,
-		{ .expect = "EPSV", .pre = FAKE_LISTEN,
-		  .reply = "229 Entering Extended Passive Mode (|||{PORT}|)\r\n" },
+		EPSV_OK,
 		STEP("MLSD f.txt", "501 MLSD needs a directory; use MLST.\r\n"),
 		STEP("MLST f.txt", "250-Listing /f.txt\r\n type=file;size=3;modify=20200101120000; /f.txt\r\n"
 		     "250 End\r\n"),
+		END,
+	};
+	static const struct fake_step missing_steps[] = {
+		LOGIN_FERRYD,
 		EPSV_OK,
 		STEP("MLSD nothere", "550 Can't check for file existence\r\n"),
 		STEP("MLST nothere", "550 Can't check for file existence\r\n"),
 		END,
 	};
-	struct fake *fk;
-	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
 	struct ftp_listing l;
+	char msg[FAKE_MSG_MAX];
 	listparse_init(&l);
-	ck_status(f, ftp_list(f, "f.txt", &l), FTP_S_OK);
+	fake_list(file_steps, "f.txt", FTP_S_OK, &l, NULL, 0);
 	ck_assert_uint_eq(l.n, 1);
 	ck_assert_str_eq(l.v[0].name, "f.txt");
 	ck_assert_int_eq(l.v[0].size, 3);
 	ck_assert_int_eq(l.v[0].type, FTP_ENTRY_FILE);
-	ck_status(f, ftp_list(f, "nothere", &l), FTP_S_REFUSED);
-	ck_assert_str_eq(ftp_message(f), "550 Can't check for file existence");
+	fake_list(missing_steps, "nothere", FTP_S_REFUSED, &l, msg, sizeof msg);
+	ck_assert_str_eq(msg, "550 Can't check for file existence");
 	ck_assert_uint_eq(l.n, 1);
 	listparse_free(&l);
-	fake_client_done(f, fk);
 }
 END_TEST
 

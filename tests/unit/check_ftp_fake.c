@@ -462,6 +462,17 @@ void fake_client_done(struct ftp *f, struct fake *fk)
 	fake_free(fk);
 }
 
+void fake_list(const struct fake_step *steps, const char *path, enum ftp_status want,
+	       struct ftp_listing *l, char *msg, size_t n)
+{
+	struct fake *fk;
+	struct ftp *f = fake_client(steps, &fk, FTP_S_OK);
+	ck_status(f, ftp_list(f, path, l), want);
+	if (msg != NULL)
+		snprintf(msg, n, "%s", ftp_message(f));
+	fake_client_done(f, fk);
+}
+
 struct ftp *fake_client_tcp(const struct fake_step *steps, struct fake **fk, struct sbuf *trace)
 {
 	int port;

@@ -13,6 +13,8 @@
 
 /* How long the engine waits for the fake in most tests, in ms. */
 #define TEST_TIMEOUT_MS 3000
+/* Room for an engine message copied out of a handle (fake_list). */
+#define FAKE_MSG_MAX 1024
 
 #define END { .end = true }
 #define STEP(cmd, rep) { .expect = (cmd), .reply = (rep) }
@@ -75,6 +77,12 @@
 struct ftp *fake_client(const struct fake_step *steps, struct fake **fk, enum ftp_status want);
 /* Frees the handle (the client hangs up) and asserts the script ran whole. */
 void fake_client_done(struct ftp *f, struct fake *fk);
+/* Runs steps (a login, then one listing's exchange) with fake_client:
+ * lists path into l (initialised by the caller, appended to as ftp_list
+ * does), asserting the status is want; msg (n bytes, or NULL) gets the
+ * engine's message after the listing. Asserts the script ran whole. */
+void fake_list(const struct fake_step *steps, const char *path, enum ftp_status want,
+	       struct ftp_listing *l, char *msg, size_t n);
 /* Starts the fake on TCP and a handle connected to it with ftp_connect
  * (so it can reconnect), changed into pub (LOGIN_TCP_PUB); the trace goes
  * into trace when it is not NULL. */
