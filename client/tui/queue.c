@@ -40,7 +40,6 @@ struct queue {
 	size_t held;          /* queued jobs in v held for an answer */
 	size_t ready[QUEUE_LANES];   /* queued jobs in v not held, by lane */
 	size_t running[QUEUE_LANES]; /* running jobs in v, by lane */
-	unsigned busy[QUEUE_LANES];  /* the slots their running jobs hold, a bit each */
 	struct queue_job *run[QUEUE_LANES][QUEUE_PARALLEL_MAX]; /* the job running in
 							 * each slot, NULL when free */
 	size_t from[QUEUE_LANES];    /* no job of the lane before v[from] is queued */
@@ -141,13 +140,8 @@ static void queue_tally(struct queue *q, struct queue_job *j, bool in)
 		else
 			(*c[k])--;
 	}
-	if (j->state == QUEUE_RUNNING && j->slot < QUEUE_PARALLEL_MAX) {
-		if (in)
-			q->busy[lane] |= 1u << j->slot;
-		else
-			q->busy[lane] &= ~(1u << j->slot);
+	if (j->state == QUEUE_RUNNING && j->slot < QUEUE_PARALLEL_MAX)
 		q->run[lane][j->slot] = in ? j : NULL;
-	}
 	if (in && j->state == QUEUE_QUEUED) {
 		size_t i = queue_index(q, j->id);
 		if (i < q->from[lane])
@@ -343,7 +337,7 @@ struct queue_job *queue_next(struct queue *q, enum queue_lane lane)
 	if (q->ready[lane] == 0 || q->running[lane] >= slots)
 		return NULL;
 	for (unsigned s = 0; slot == slots && s < slots; s++)
-		if (!(q->busy[lane] & 1u << s))
+		if (q->run[lane][s] == NULL)
 			slot = s;
 	if (slot == slots)
 		return NULL;
