@@ -1,13 +1,14 @@
 /* queue: the transfer queue model (see queue.h). Jobs, each allocated,
  * sit in an array of pointers oldest first; ids only grow. Every change
  * of a job's state or held flag goes through queue_move, which keeps
- * counts of them (by state, by lane), the running job of each slot and
- * where each lane's first queued job may be: what the screen asks many
- * times a second (counts, the running jobs, their total rate, the next
- * job to run, the first one queued) takes O(1), or a walk over the
- * slots, however many jobs wait or failed. The files folder copies found
- * are in a hash table by folder job and paths, so a folder copied again
- * finds each of them in O(1). No curses, no I/O here. */
+ * counts of them (by state, by lane), the running job of each slot,
+ * where each lane's first queued job may be and the ids of each lane's
+ * jobs that may run (a heap): what the screen asks many times a second
+ * (counts, the running jobs, their total rate, the first one queued)
+ * takes O(1), or a walk over the slots, and the next job to run
+ * O(log n), however many jobs wait, are held or failed. The files folder
+ * copies found are in a hash table by folder job and paths, so a folder
+ * copied again finds each of them in O(1). No curses, no I/O here. */
 #include "config.h"
 
 #include <math.h>
@@ -26,6 +27,13 @@
 /* Longest label kept, in bytes. */
 #define QUEUE_LABEL_MAX 512
 
+/* Job ids, smallest on top (a binary min-heap). */
+struct queue_heap {
+	unsigned *v;   /* v[i] is no bigger than v[2i+1] and v[2i+2] */
+	size_t n;      /* ids in v */
+	size_t cap;    /* room in v */
+};
+
 struct queue {
 	struct queue_job **v; /* jobs, oldest first (each allocated: a prune moves pointers) */
 	size_t n;             /* jobs in v */
@@ -43,6 +51,9 @@ struct queue {
 	struct queue_job *run[QUEUE_LANES][QUEUE_PARALLEL_MAX]; /* the job running in
 							 * each slot, NULL when free */
 	size_t from[QUEUE_LANES];    /* no job of the lane before v[from] is queued */
+	struct queue_heap ready_ids[QUEUE_LANES]; /* the ids of the lane's queued jobs
+						   * not held, and of some that were */
+	size_t looks;                /* jobs queue_next looked at (queue_next_looks) */
 	struct queue_job **found;    /* the jobs with a parent, hashed by parent and paths
 				      * (queue_found_hash; open addressing, NULL free) */
 	size_t found_size;           /* slots in found: 0, or a power of two at least twice... */
@@ -106,6 +117,8 @@ void queue_free(struct queue *q)
 		queue_job_free(q->v[i]);
 	free(q->v);
 	free(q->found);
+	for (int lane = 0; lane < QUEUE_LANES; lane++)
+		free(q->ready_ids[lane].v);
 	free(q);
 }
 
@@ -123,6 +136,50 @@ enum queue_lane queue_lane(const struct queue_job *j)
 bool queue_is_delete(const struct queue_job *j)
 {
 	return j->dir == QUEUE_DELETE_LOCAL || j->dir == QUEUE_DELETE_REMOTE;
+}
+
+/* Adds id to heap h. */
+static void queue_heap_push(struct queue_heap *h, unsigned id)
+{
+	if (h->n == h->cap) {
+		h->cap = h->cap ? h->cap * 2 : 16;
+		h->v = xrealloc(h->v, h->cap * sizeof *h->v);
+	}
+	size_t i = h->n++;
+	for (; i > 0 && h->v[(i - 1) / 2] > id; i = (i - 1) / 2)
+		h->v[i] = h->v[(i - 1) / 2];
+	h->v[i] = id;
+}
+
+/* Takes the smallest id off heap h (not empty) and returns it. */
+static unsigned queue_heap_pop(struct queue_heap *h)
+{
+	unsigned top = h->v[0], last = h->v[--h->n];
+	size_t i = 0;
+	for (size_t c = 1; c < h->n; i = c, c = 2 * c + 1) {
+		if (c + 1 < h->n && h->v[c + 1] < h->v[c])
+			c++;
+		if (h->v[c] >= last)
+			break;
+		h->v[i] = h->v[c];
+	}
+	h->v[i] = last;
+	return top;
+}
+
+/* True for a job queue_next may hand out: queued and not held. */
+static bool queue_ready(const struct queue_job *j)
+{
+	return j->state == QUEUE_QUEUED && !j->held;
+}
+
+/* Notes job j, now ready, among the ready ones of its lane. An entry
+ * stays when its job moves on (runs, ends, is held): queue_next drops it
+ * when it comes to the top, and a prune drops them all (so a job may
+ * have several; every ready job has one at least). */
+static void queue_ready_add(struct queue *q, const struct queue_job *j)
+{
+	queue_heap_push(&q->ready_ids[queue_lane(j)], j->id);
 }
 
 /* Counts job j into (in) or out of the tallies of where it stands. */
@@ -219,10 +276,13 @@ static struct queue_job *queue_found_get(const struct queue *q, unsigned parent,
 /* Puts job j in state and sets its held flag, keeping the tallies. */
 static void queue_move(struct queue *q, struct queue_job *j, enum queue_state state, bool held)
 {
+	bool was_ready = queue_ready(j);
 	queue_tally(q, j, false);
 	j->state = state;
 	j->held = held;
 	queue_tally(q, j, true);
+	if (!was_ready && queue_ready(j))
+		queue_ready_add(q, j);
 }
 
 /* Sets j's label to the text of shown (sanitised). */
@@ -233,8 +293,10 @@ static void queue_set_label(struct queue_job *j, const char *shown)
 	j->label = xstrdup(sanitize_text(shown, strlen(shown), label, sizeof label));
 }
 
-unsigned queue_add(struct queue *q, enum queue_dir dir, enum queue_mode mode, bool tree,
-		   const char *local, const char *remote, off_t size)
+/* Adds a queued job, held or not (see queue_add); returns it. */
+static struct queue_job *queue_add_job(struct queue *q, enum queue_dir dir, enum queue_mode mode,
+				       bool tree, const char *local, const char *remote,
+				       off_t size, bool held)
 {
 	if (q->n == q->cap) {
 		q->cap = q->cap ? q->cap * 2 : 16;
@@ -252,9 +314,18 @@ unsigned queue_add(struct queue *q, enum queue_dir dir, enum queue_mode mode, bo
 	j->size = size;
 	j->target_size = -1;
 	j->state = QUEUE_QUEUED;
+	j->held = held;
 	j->conn = q->conn;
 	queue_tally(q, j, true);
-	return j->id;
+	if (queue_ready(j))
+		queue_ready_add(q, j);
+	return j;
+}
+
+unsigned queue_add(struct queue *q, enum queue_dir dir, enum queue_mode mode, bool tree,
+		   const char *local, const char *remote, off_t size)
+{
+	return queue_add_job(q, dir, mode, tree, local, remote, size, false)->id;
 }
 
 void queue_set_link(struct queue *q, unsigned id)
@@ -341,21 +412,28 @@ struct queue_job *queue_next(struct queue *q, enum queue_lane lane)
 			slot = s;
 	if (slot == slots)
 		return NULL;
-	/* From the lane's first queued job: the ones before it ran already. */
-	for (size_t i = queue_from(q, lane); i < q->n; i++) {
-		struct queue_job *j = q->v[i];
-		if (j->state != QUEUE_QUEUED || queue_lane(j) != lane || j->held)
-			continue;
-		j->slot = slot;
-		free(j->win);   /* its rate from its first progress */
-		j->win = NULL;
-		j->rate = 0;
-		j->stalled = false;
-		queue_move(q, j, QUEUE_RUNNING, false);
-		return j;
+	/* The smallest id among the lane's ready ones whose job is still
+	 * ready (q->ready says there is one); the held jobs are not there. */
+	struct queue_heap *h = &q->ready_ids[lane];
+	struct queue_job *j = NULL;
+	while (j == NULL && h->n > 0) {
+		q->looks++;
+		j = queue_find(q, queue_heap_pop(h));
+		if (j != NULL && !queue_ready(j))
+			j = NULL;   /* it moved on since */
 	}
-	return NULL;
+	if (j == NULL)
+		return NULL;
+	j->slot = slot;
+	free(j->win);   /* its rate from its first progress */
+	j->win = NULL;
+	j->rate = 0;
+	j->stalled = false;
+	queue_move(q, j, QUEUE_RUNNING, false);
+	return j;
 }
+
+size_t queue_next_looks(const struct queue *q) { return q->looks; }
 
 struct queue_job *queue_first_queued(struct queue *q)
 {
@@ -634,6 +712,11 @@ void queue_prune(struct queue *q, size_t keep, bool failed_too)
 	}
 	q->n = w;
 	memset(q->from, 0, sizeof q->from);   /* the jobs moved */
+	for (int lane = 0; lane < QUEUE_LANES; lane++)
+		q->ready_ids[lane].n = 0;   /* entries of jobs moved on go */
+	for (size_t i = 0; i < q->n; i++)
+		if (queue_ready(q->v[i]))
+			queue_ready_add(q, q->v[i]);
 	if (q->found != NULL)
 		queue_found_rebuild(q);   /* the pruned ones go */
 	free(busy);
@@ -652,13 +735,12 @@ unsigned queue_add_found(struct queue *q, unsigned parent, enum queue_dir dir,
 				    ? queue_found_get(q, parent, local, remote, false) : NULL;
 	if (o != NULL)
 		return o->id;
-	unsigned id = queue_add(q, dir, p ? p->mode : QUEUE_MODE_NEW, false, local, remote, size);
-	struct queue_job *j = queue_find(q, id);
+	struct queue_job *j = queue_add_job(q, dir, p ? p->mode : QUEUE_MODE_NEW, false, local,
+					    remote, size, target_exists);
 	j->parent = parent;
 	if (parent != 0)
 		queue_found_add(q, j);
-	queue_move(q, j, j->state, target_exists);
-	return id;
+	return j->id;
 }
 
 unsigned queue_add_left_out(struct queue *q, unsigned parent, enum queue_dir dir,

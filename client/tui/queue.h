@@ -195,6 +195,9 @@ unsigned queue_parallel(const struct queue *q);
  * lowest free slot of the lane (j->slot), and returns it (owned by q), or
  * NULL when none is queued or every slot of the lane is taken. */
 struct queue_job *queue_next(struct queue *q, enum queue_lane lane);
+/* How many jobs queue_next has looked at so far, over all its calls (a
+ * measure of its work, for tests). */
+size_t queue_next_looks(const struct queue *q);
 /* The running job in slot of lane, or NULL (owned by q). */
 struct queue_job *queue_running_in(struct queue *q, enum queue_lane lane, unsigned slot);
 /* The sum of the running jobs' rates, in bytes per second. */

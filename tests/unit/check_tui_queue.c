@@ -838,6 +838,86 @@ START_TEST(test_tallies_follow_every_change)
 }
 END_TEST
 
+/* Files of a folder copy, held or not, and what is done to them before
+ * and while they run: the order queue_next hands them out in. */
+static const struct pick_case {
+	const char *files;  /* one letter a file, in the order found: h held, r not */
+	const char *steps;  /* r<i> release file i (overwrite), x<i> cancel it, s<i>
+			     * skip it, "." run the next job to its end */
+	const char *want;   /* the files handed out, in order (the queue run dry) */
+} pick_cases[] = {
+	{ "hhhr", "", "3" },            /* held first */
+	{ "rrh", "", "01" },            /* held last */
+	{ "hrh", "", "1" },             /* not held in the middle */
+	{ "hrhrh", "", "13" },
+	{ "hhh", "", "" },              /* all held */
+	{ "hhr", "r1", "12" },          /* a held file released: its turn by age */
+	{ "hhr", "r1r0", "012" },
+	{ "hrr", ".r0", "102" },        /* released while others ran */
+	{ "hhhr", ".r2", "32" },        /* released after the last ran */
+	{ "rrr", "x0", "12" },          /* a file removed */
+	{ "hr", "x0", "1" },            /* a held file removed */
+	{ "hrhr", "x1", "3" },          /* the only free file ahead removed */
+	{ "rhr", "s0", "2" },
+	{ "hhr", "r0x0", "2" },         /* released, then removed */
+	{ "rhrh", ".r3x2", "03" },
+};
+
+/* Runs the next copy of q to its end, checking it is the one a look at
+ * every job finds, and notes its place among the n files ids in got;
+ * false when none was handed out. */
+static bool pick_run(struct queue *q, const unsigned *ids, size_t n, char *got)
+{
+	struct queue_job *want = scan_next(q, QUEUE_LANE_COPY);
+	struct queue_job *j = queue_next(q, QUEUE_LANE_COPY);
+	ck_assert_ptr_eq(j, want);
+	if (j == NULL)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == j->id)
+			strncat(got, &"0123456789"[i], 1);
+	queue_finish(q, j->id, QUEUE_DONE, NULL);
+	return true;
+}
+
+/* The files of a pick_cases row, handed out: queue_next agrees with a look
+ * at every job each time, and hands out want's files in turn. */
+START_TEST(test_next_skips_held)
+{
+	const struct pick_case *c = &pick_cases[_i];
+	struct queue *q = queue_new();
+	unsigned d = queue_add(q, QUEUE_DOWNLOAD, QUEUE_MODE_NEW, true, "l", "/r", -1);
+	unsigned ids[10];
+	char got[16] = "";
+	size_t n = strlen(c->files);
+
+	ck_assert_uint_le(n, 10);
+	ck_assert_uint_eq(queue_next(q, QUEUE_LANE_COPY)->id, d);
+	for (size_t i = 0; i < n; i++) {
+		char name[8];
+		snprintf(name, sizeof name, "f%zu", i);
+		ids[i] = queue_add_found(q, d, QUEUE_DOWNLOAD, name, name, 1, c->files[i] == 'h');
+	}
+	queue_finish(q, d, QUEUE_DONE, NULL);
+	for (const char *s = c->steps; *s != '\0'; s += *s == '.' ? 1 : 2) {
+		unsigned id = *s == '.' ? 0 : ids[s[1] - '0'];
+		if (*s == '.')
+			ck_assert(pick_run(q, ids, n, got));
+		else if (*s == 'r')
+			ck_assert(queue_held_answer(q, id, QUEUE_ANSWER_OVERWRITE, false, NULL));
+		else if (*s == 'x')
+			queue_cancel(q, id);
+		else
+			ck_assert(queue_skip(q, id));
+	}
+	while (pick_run(q, ids, n, got))
+		continue;
+	ck_assert_msg(strcmp(got, c->want) == 0, "case %d (%s, %s): handed out \"%s\", want \"%s\"",
+		      _i, c->files, c->steps, got, c->want);
+	queue_free(q);
+}
+END_TEST
+
 /* Copies that failed (they stay listed, to be retried) before the ones
  * that run, in the tests of many jobs. */
 #define MANY_JOBS 40000
@@ -854,6 +934,60 @@ static void many_failed(struct queue *q)
 		queue_finish(q, id, QUEUE_FAILED, "550 no");
 	}
 }
+
+/* Most jobs queue_next may look at for one job it hands out. */
+#define NEXT_LOOKS_MAX 2
+
+/* Hands out the next copy of q, which must be id, and ends it; returns
+ * how many jobs queue_next looked at for it. */
+static size_t next_looks(struct queue *q, unsigned id)
+{
+	size_t before = queue_next_looks(q);
+	struct queue_job *j = queue_next(q, QUEUE_LANE_COPY);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_uint_eq(j->id, id);
+	queue_finish(q, id, QUEUE_DONE, NULL);
+	return queue_next_looks(q) - before;
+}
+
+/* A folder copy whose first files are held (10 of them, or MANY_JOBS):
+ * queue_next looks at no more than NEXT_LOOKS_MAX jobs to hand out each
+ * file that may run, those behind the held ones, and then each held one
+ * as it is released, the last first. A walk from the first queued job
+ * looked at every held one each time. */
+START_TEST(test_next_behind_many_held)
+{
+	const unsigned held[] = { 10, MANY_JOBS };
+	size_t looks[2] = { 0, 0 };
+	for (size_t k = 0; k < 2; k++) {
+		struct queue *q = queue_new();
+		unsigned d = queue_add(q, QUEUE_DOWNLOAD, QUEUE_MODE_NEW, true, "l", "/r", -1);
+		ck_assert_uint_eq(queue_next(q, QUEUE_LANE_COPY)->id, d);
+		for (unsigned i = 0; i < held[k]; i++) {
+			char name[16];
+			snprintf(name, sizeof name, "h%u", i);
+			queue_add_found(q, d, QUEUE_DOWNLOAD, name, name, 1, true);
+		}
+		unsigned free1 = queue_add_found(q, d, QUEUE_DOWNLOAD, "l/a", "/r/a", 1, false);
+		unsigned free2 = queue_add_found(q, d, QUEUE_DOWNLOAD, "l/b", "/r/b", 1, false);
+		queue_finish(q, d, QUEUE_DONE, NULL);
+		for (unsigned id = free1; id <= free2; id++) {
+			size_t n = next_looks(q, id);
+			ck_assert_msg(n <= NEXT_LOOKS_MAX, "%u held ahead: %zu looks", held[k], n);
+			looks[k] += n;
+		}
+		ck_assert_ptr_null(queue_next(q, QUEUE_LANE_COPY));
+		for (unsigned id = free1 - 1; id > d; id--) {
+			ck_assert(queue_held_answer(q, id, QUEUE_ANSWER_OVERWRITE, false, NULL));
+			size_t n = next_looks(q, id);
+			ck_assert_msg(n <= NEXT_LOOKS_MAX, "job %u released: %zu looks", id, n);
+		}
+		ck_assert_ptr_null(queue_next(q, QUEUE_LANE_COPY));
+		queue_free(q);
+	}
+	ck_assert_uint_eq(looks[0], looks[1]);
+}
+END_TEST
 
 /* The running jobs behind MANY_JOBS failed ones, as the screen asks for
  * them (every job's line, its worker, the total rate) MANY_JOBS times:
@@ -962,6 +1096,8 @@ static Suite *queue_suite(void)
 	tcase_add_test(core, test_skip_and_dates);
 	tcase_add_test(core, test_left_out);
 	tcase_add_test(core, test_note_done);
+	tcase_add_loop_test(core, test_next_skips_held, 0,
+			    (int)(sizeof pick_cases / sizeof pick_cases[0]));
 	suite_add_tcase(s, core);
 
 	TCase *limits = tcase_create("limits");
@@ -970,6 +1106,7 @@ static Suite *queue_suite(void)
 	tcase_add_test(limits, test_zero_size);
 	tcase_add_test(limits, test_tallies_follow_every_change);
 	tcase_add_test(limits, test_running_behind_many);
+	tcase_add_test(limits, test_next_behind_many_held);
 	tcase_add_test(limits, test_retried_folder_of_many);
 	suite_add_tcase(s, limits);
 	return s;
