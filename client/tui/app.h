@@ -30,11 +30,6 @@
 /* How long a listing is awaited before its pane says "loading" (and Esc
  * cancels it rather than the filter), in ms: a quick one never flickers. */
 #define APP_LOADING_SHOW_MS 200
-/* Least time between a pane's listing shown and its reload for ending
- * jobs while jobs run, in ms... */
-#define APP_REFRESH_GAP_MS 1000
-/* ...and how many times as long as that listing took, when longer. */
-#define APP_REFRESH_COST_TIMES 4
 /* Transfer workers: one per copy that may run at once. */
 #define APP_XFER_MAX QUEUE_PARALLEL_MAX
 /* Copies run at once unless the user says otherwise (P). */

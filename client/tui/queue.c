@@ -435,6 +435,15 @@ struct queue_job *queue_next(struct queue *q, enum queue_lane lane)
 
 size_t queue_next_looks(const struct queue *q) { return q->looks; }
 
+long long queue_reload_gap(long long took)
+{
+	/* (a listing past the ceiling: no product to overflow) */
+	if (took > QUEUE_RELOAD_GAP_MAX_MS / QUEUE_RELOAD_COST_TIMES)
+		return QUEUE_RELOAD_GAP_MAX_MS;
+	long long gap = took * QUEUE_RELOAD_COST_TIMES;
+	return gap > QUEUE_RELOAD_GAP_MS ? gap : QUEUE_RELOAD_GAP_MS;
+}
+
 struct queue_job *queue_first_queued(struct queue *q)
 {
 	size_t first = q->n;

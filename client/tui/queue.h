@@ -13,7 +13,9 @@
  * job holds a slot, and queue_next hands out a lane's oldest queued job
  * that is not held while a slot is free. Cancelling
  * works on one job, on a whole directory copy, or on everything; failed
- * jobs can be queued again. */
+ * jobs can be queued again. While jobs run, a pane they change is read
+ * again after a gap that grows with its listing's time, up to a ceiling
+ * (queue_reload_gap). */
 #ifndef FERRY_TUI_QUEUE_H
 #define FERRY_TUI_QUEUE_H
 
@@ -28,6 +30,14 @@
 #define QUEUE_MSG_MAX 256
 /* Most copies that may run at once (queue_set_parallel). */
 #define QUEUE_PARALLEL_MAX 8
+/* Least time between a pane's listing shown and its reload for ending
+ * jobs while jobs run, in ms (queue_reload_gap)... */
+#define QUEUE_RELOAD_GAP_MS 1000
+/* ...and how many times as long as that listing took, when longer... */
+#define QUEUE_RELOAD_COST_TIMES 4
+/* ...but never longer than this, in ms: a pane whose listing is slow
+ * still follows the copies into it. */
+#define QUEUE_RELOAD_GAP_MAX_MS 10000
 
 /* What a job does. */
 enum queue_dir {
@@ -195,6 +205,12 @@ unsigned queue_parallel(const struct queue *q);
  * lowest free slot of the lane (j->slot), and returns it (owned by q), or
  * NULL when none is queued or every slot of the lane is taken. */
 struct queue_job *queue_next(struct queue *q, enum queue_lane lane);
+/* How long a pane waits, in ms, from a listing of it shown to its reload
+ * for ending jobs while jobs run, when that listing took took ms from
+ * asking to shown: reading a big folder again costs the screen's time
+ * and the server's, but a pane read once in minutes shows little of what
+ * the copies did. QUEUE_RELOAD_GAP_MS to QUEUE_RELOAD_GAP_MAX_MS. */
+long long queue_reload_gap(long long took);
 /* How many jobs queue_next has looked at so far, over all its calls (a
  * measure of its work, for tests). */
 size_t queue_next_looks(const struct queue *q);

@@ -297,13 +297,12 @@ static bool side_up_further(struct app *a, enum app_side side, const char *why)
 /* Sets when side may be reloaded for ending jobs, now that a listing of
  * it is shown: reading a big folder again costs the screen's time (its
  * entries arrive and are put in the pane) and the server's, so the next
- * reload waits APP_REFRESH_GAP_MS, or APP_REFRESH_COST_TIMES times as
- * long as this listing took from asking to shown when that is longer. */
+ * reload waits as long as queue_reload_gap says for the time this
+ * listing took from asking to shown. */
 static void side_refresh_later(struct app *a, enum app_side side)
 {
-	long long now = sysio_now_ms(), took = now - a->load[side].since;
-	long long gap = took * APP_REFRESH_COST_TIMES;
-	a->refresh_at[side] = now + (gap > APP_REFRESH_GAP_MS ? gap : APP_REFRESH_GAP_MS);
+	long long now = sysio_now_ms();
+	a->refresh_at[side] = now + queue_reload_gap(now - a->load[side].since);
 }
 
 /* The answer to a listing. */

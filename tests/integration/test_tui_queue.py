@@ -1179,7 +1179,7 @@ RELOAD_COPIES = 400
 RELOAD_PARALLEL = 2
 # Least time between two listings of the big folder while copies run, in
 # seconds: the pane is read again only after the last listing was shown,
-# and then not before APP_REFRESH_GAP_MS (a few times as long as that
+# and then not before QUEUE_RELOAD_GAP_MS (a few times as long as that
 # listing took when longer: under ASan about 2.5 s, in a release build
 # where the listing takes 0.2 s the floor). Before, the listings were as
 # often, but a new one began while the last was still on its way, with a

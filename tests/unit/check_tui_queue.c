@@ -935,6 +935,30 @@ static void many_failed(struct queue *q)
 	}
 }
 
+/* How long a listing took, in ms, and how long its pane then waits to be
+ * read again while jobs run: 1 s at least, else 4 times the listing's
+ * time, but never more than 10 s. */
+static const struct {
+	long long took, want;
+} gap_cases[] = {
+	{ -5, 1000 },      /* a clock that went back: the floor */
+	{ 0, 1000 },
+	{ 100, 1000 },
+	{ 250, 1000 },
+	{ 251, 1004 },
+	{ 1000, 4000 },
+	{ 2500, 10000 },
+	{ 2501, 10000 },   /* the ceiling */
+	{ 30000, 10000 },  /* a listing of 30 s: not 2 minutes */
+	{ 24LL * 3600 * 1000, 10000 },
+};
+
+START_TEST(test_reload_gap)
+{
+	ck_assert_int_eq(queue_reload_gap(gap_cases[_i].took), gap_cases[_i].want);
+}
+END_TEST
+
 /* Most jobs queue_next may look at for one job it hands out. */
 #define NEXT_LOOKS_MAX 2
 
@@ -1098,6 +1122,8 @@ static Suite *queue_suite(void)
 	tcase_add_test(core, test_note_done);
 	tcase_add_loop_test(core, test_next_skips_held, 0,
 			    (int)(sizeof pick_cases / sizeof pick_cases[0]));
+	tcase_add_loop_test(core, test_reload_gap, 0,
+			    (int)(sizeof gap_cases / sizeof gap_cases[0]));
 	suite_add_tcase(s, core);
 
 	TCase *limits = tcase_create("limits");
