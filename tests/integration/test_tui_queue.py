@@ -9,7 +9,8 @@ a folder leading back up listed as skipped; status messages that go
 when they are stale; F5 on 40,000 tagged files queuing them all within
 5 s under ASan, keys answered at once while they run; and copies into a
 folder of 40,000 files reading it again seldom, never while it is still
-read, and once more when they are done.
+read, and once more when they are done; and a folder slow to list read
+again within the reload gap's ceiling while copies run.
 
 Built on test_tui.TuiCase. Slow transfers go through peers.ThrottleProxy,
 which also records the commands ferry sends and can cut every connection
@@ -1244,6 +1245,54 @@ class BigFolderReloadTest(TuiCase):
         self.t.wait_for(r"queue finished", 60, "the queue ends")
         self.t.wait_for(r"\b%d items" % (RELOAD_BIG + 1 + RELOAD_COPIES), 30,
                         "the remote pane counts every file copied")
+
+
+# Seconds every listing of the remote folder takes (slowftp holds it): 4
+# times that is longer than the reload gap's ceiling of 10 s.
+SLOW_LIST_S = 6.0
+# Seconds the server holds the answer to a download's RETR: the copy runs
+# that long, so the queue is busy while the remote pane waits for its
+# reload (under the engine's reply timeout of 30 s).
+HOLD_RETR_S = 25.0
+# Seconds from the remote pane's first listing shown by which a file
+# uploaded at once must show in it: the ceiling (10 s) and one more slow
+# listing, with room for a loaded machine. Without the ceiling the pane
+# waited 4 times its listing's time, and showed the file after 30 s.
+SLOW_RELOAD_WITHIN_S = 22.0
+
+
+class SlowListingReloadTest(TuiCase):
+
+    def test_slow_listing_is_read_again_within_the_ceiling(self):
+        """The remote folder takes SLOW_LIST_S to list. A download that runs
+        for HOLD_RETR_S keeps the queue busy while a file is uploaded into
+        the folder: the remote pane shows the new file while the download
+        still runs, within the ceiling and a listing of the first listing
+        shown."""
+        srv = slowftp.SlowFtp(tree={REMOTE_MARK: b"r", "hold.bin": b"held\n"},
+                              slow={"/": SLOW_LIST_S}, delays={"RETR": HOLD_RETR_S}).start()
+        self.addCleanup(srv.stop)
+        ftptest.write_file(self.lpath("up-new.bin"), b"new\n")
+        self.start_ferry(url=srv.url("/"), wait=False)
+        self.t.wait_for(lambda s: LOCAL_MARK in s and REMOTE_MARK in s, 30, "both panes")
+        t0 = time.monotonic()
+        self.select("remote", "hold.bin")
+        self.t.keys("F5")
+        self.clear_filter()
+        self.select("local", "up-new.bin")
+        self.t.keys("F5")
+
+        def in_remote_pane(s):
+            return any("up-new.bin" in line[60:] for line in panes(s).split("\n"))
+        in_remote_pane.__doc__ = "up-new.bin in the remote pane"
+        self.t.wait_for(in_remote_pane, max(0.0, t0 + SLOW_RELOAD_WITHIN_S - time.monotonic()),
+                        "the remote pane shows the upload within %.0f s" % SLOW_RELOAD_WITHIN_S)
+        sys.stderr.write("the upload shown in the remote pane %.1f s after its first listing\n"
+                         % (time.monotonic() - t0))
+        self.assertFalse(os.path.exists(self.lpath("hold.bin")),
+                         "the download had ended: the pane was read for an idle queue")
+        self.assertEqual(srv.tree.get("up-new.bin"), b"new\n")
+        self.wait_file(self.lpath("hold.bin"), b"held\n", timeout=HOLD_RETR_S + 20)
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
