@@ -22,6 +22,7 @@
 #include "sbuf.h"
 #include "sysio.h"
 #include "viewer.h"
+#include "viewrows.h"
 #include "xalloc.h"
 
 /* Bytes a hex row shows. */
@@ -416,14 +417,13 @@ static size_t viewer_mark(struct viewer *v, size_t i, size_t at, int cols)
 		}
 		t->mark[t->marks++] = 0;
 	}
-	/* The rows are walked a character at a time, not a row at a
-	 * time: a row starts at the character that does not fit in the
-	 * one before (at least one a row; zero-width ones stay). */
+	/* The rows are walked from the last kept start: a character at a
+	 * time, a run of ASCII a row at a time (viewrows). */
 	size_t len, k = t->mark[t->marks - 1];
 	const char *s = viewer_line(v, i, k + 1, &len);
-	int rows = 0, used = 0;
-	mbstate_t st;
-	memset(&st, 0, sizeof st);
+	int rows = 0;
+	struct viewrows w;
+	viewrows_start(&w, cols);
 	while (!t->mark_end && t->mark[t->marks - 1] <= at) {
 		if (k >= len) {
 			size_t had = len;
@@ -433,21 +433,16 @@ static size_t viewer_mark(struct viewer *v, size_t i, size_t at, int cols)
 				break;
 			}
 		}
-		wchar_t wc;
-		int w = 1;
-		size_t n = (unsigned char)s[k] < 0x80 ? 1 : draw_char(s + k, len - k, &st, &wc, &w);
-		if (used + w > cols && used > 0) {
-			used = 0;
-			if (++rows == VIEWER_MARK) {
-				rows = 0;
-				if (t->marks == t->mark_cap) {
-					t->mark_cap *= 2;
-					t->mark = xrealloc(t->mark, t->mark_cap * sizeof *t->mark);
-				}
-				t->mark[t->marks++] = k;
+		bool starts;
+		size_t n = viewrows_step(&w, s, len, k, &starts);
+		if (starts && ++rows == VIEWER_MARK) {
+			rows = 0;
+			if (t->marks == t->mark_cap) {
+				t->mark_cap *= 2;
+				t->mark = xrealloc(t->mark, t->mark_cap * sizeof *t->mark);
 			}
+			t->mark[t->marks++] = k;
 		}
-		used += w;
 		k += n;
 	}
 	return viewer_last_at(t->mark, t->marks, at);
