@@ -46,7 +46,7 @@ bool sbuf_fits(const struct sbuf *b, size_t n)
 }
 
 /* Makes room for n more bytes plus the NUL; false if that passes max. */
-static bool sbuf_reserve(struct sbuf *b, size_t n)
+bool sbuf_reserve(struct sbuf *b, size_t n)
 {
 	if (!sbuf_fits(b, n))
 		return false;

@@ -34,6 +34,9 @@ bool sbuf_append(struct sbuf *b, const void *data, size_t n);
  * for the caller to fill at once (until then they hold anything); NULL,
  * buffer unchanged, if max would be passed. */
 char *sbuf_extend(struct sbuf *b, size_t n);
+/* Makes room for n more bytes at once, so appending them moves nothing;
+ * false, buffer unchanged, if max would be passed. */
+bool sbuf_reserve(struct sbuf *b, size_t n);
 /* Appends a NUL-terminated string; false if max would be passed. */
 bool sbuf_puts(struct sbuf *b, const char *s);
 /* Appends formatted text; false (buffer unchanged) if max would be passed. */

@@ -190,6 +190,10 @@ static void viewer_render(const struct viewer *v, struct viewer_text *t, size_t 
 {
 	size_t start = v->row[t->line], end = viewer_line_end(v, t->line);
 	size_t k = start + t->raw;
+	/* Room for the line drawn (as long as it, more with tabs) at once:
+	 * a line of megabytes is not moved at every doubling. */
+	if (t->raw == 0 && end - start > VIEWER_CHUNK)
+		sbuf_reserve(&t->s, end - start);
 	while (k < end && (t->s.len < want || k - start < upto)) {
 		/* A run of printable ASCII is copied at once, up to upto
 		 * when the text is long enough. */
