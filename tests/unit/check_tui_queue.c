@@ -874,8 +874,11 @@ static bool pick_run(struct queue *q, const unsigned *ids, size_t n, char *got)
 	if (j == NULL)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (ids[i] == j->id)
-			strncat(got, &"0123456789"[i], 1);
+		if (ids[i] == j->id) {
+			size_t len = strlen(got);
+			got[len] = (char)('0' + i);
+			got[len + 1] = '\0';
+		}
 	queue_finish(q, j->id, QUEUE_DONE, NULL);
 	return true;
 }
